@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * Every error the service reports carries one of these codes. The HTTP status of each code is
+ * defined here, once; the API maps the same table to tRPC codes.
+ */
+export const ERROR_HTTP_STATUS = {
+  BAD_REQUEST: 400,
+  INVALID_PARAMS: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  RESULT_NOT_READY: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  QUEUE_FULL: 429,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+
+export type ApiErrorCode = keyof typeof ERROR_HTTP_STATUS;
+export const ApiErrorCode = z.enum(Object.keys(ERROR_HTTP_STATUS) as [ApiErrorCode, ...ApiErrorCode[]]);
+
+/** Codes stored on a failed task (`task.error.code`). */
+export const TASK_ERROR_CODES = [
+  'WORKFLOW_ERROR',
+  'TIMEOUT',
+  'CANCELLED',
+  'DEPENDENCY_FAILED',
+  'UNKNOWN_WORKFLOW',
+  'INVALID_PARAMS',
+  'WORKER_LOST',
+  'RESOURCE_LIMIT',
+] as const;
+export const TaskErrorCode = z.enum(TASK_ERROR_CODES);
+export type TaskErrorCode = z.infer<typeof TaskErrorCode>;
+
+/** The error stored on a failed task and returned with it. */
+export const TaskError = z.object({
+  code: z.string(),
+  message: z.string(),
+  stack: z.string().nullable().optional(),
+  node_id: z.string().nullable().optional(),
+  attempt: z.number().int().optional(),
+});
+export type TaskError = z.infer<typeof TaskError>;
+
+/** Body of every 4xx/5xx REST answer. */
+export const ErrorBody = z.object({
+  code: z.string(),
+  message: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

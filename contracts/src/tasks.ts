@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { JsonValue, Priority, TaskId, TaskStatus, Timestamp } from './common.ts';
+import { TaskError } from './errors.ts';
+
+/** Largest number of tasks one `submitMany` call accepts. */
+export const MAX_TASKS_PER_BATCH = 1000;
+
+export const WorkflowName = z
+  .string()
+  .min(1, 'workflow is required')
+  .max(100)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'workflow names use letters, digits, "_", "." and "-"');
+
+/** What a client sends to start a task (`POST /tasks`, `tasks.submit`). */
+export const SubmitTaskInput = z.object({
+  workflow: WorkflowName,
+  params: z.record(z.string(), JsonValue).default({}),
+  priority: Priority.default('normal'),
+  /** The task waits (`blocked`) until all of these have completed. */
+  depends_on: z.array(TaskId).max(100).optional(),
+  group_id: TaskId.optional(),
+  /** A second submit with the same key (per owner) returns the first task. */
+  idempotency_key: z.string().min(1).max(200).optional(),
+  /** Retries after the first attempt; the workflow's default when absent. */
+  max_retries: z.number().int().min(0).max(50).optional(),
+  /** pg-boss expiry; must stay below 24 h. */
+  timeout_seconds: z.number().int().min(1).max(86_399).optional(),
+  /** Start no earlier than this (status `scheduled` until then). */
+  run_at: Timestamp.optional(),
+});
+export type SubmitTaskInput = z.input<typeof SubmitTaskInput>;
+export type SubmitTaskRequest = z.output<typeof SubmitTaskInput>;
+
+export const SubmitTaskOutput = z.object({
+  task_id: TaskId,
+  status: TaskStatus,
+  created_at: Timestamp,
+  /** True when an earlier task with the same idempotency key was returned. */
+  deduplicated: z.boolean(),
+});
+export type SubmitTaskOutput = z.infer<typeof SubmitTaskOutput>;
+
+export const SubmitManyInput = z.object({
+  tasks: z.array(SubmitTaskInput).min(1).max(MAX_TASKS_PER_BATCH),
+});
+export type SubmitManyInput = z.input<typeof SubmitManyInput>;
+
+export const SubmitManyOutput = z.object({ tasks: z.array(SubmitTaskOutput) });
+export type SubmitManyOutput = z.infer<typeof SubmitManyOutput>;
+
+export const TaskIdInput = z.object({ task_id: TaskId });
+export type TaskIdInput = z.infer<typeof TaskIdInput>;
+
+/** Per-node figures the engine collects during a run. */
+export const NodeMetric = z.object({
+  node_id: z.string(),
+  duration_ms: z.number(),
+  attempts: z.number().int(),
+  outcome: z.enum(['ok', 'fallback', 'error', 'swallowed', 'aborted']),
+  action: z.string().nullable().optional(),
+});
+export type NodeMetric = z.infer<typeof NodeMetric>;
+
+export const ArtifactInfo = z.object({
+  name: z.string(),
+  content_type: z.string(),
+  size: z.number().int(),
+  created_at: Timestamp,
+});
+export type ArtifactInfo = z.infer<typeof ArtifactInfo>;
+
+/** A task in lists: everything but params and result. */
+export const TaskSummary = z.object({
+  task_id: TaskId,
+  workflow: z.string(),
+  status: TaskStatus,
+  priority: Priority,
+  progress: z.number().min(0).max(100),
+  step: z.string().nullable(),
+  message: z.string().nullable(),
+  eta_seconds: z.number().nullable(),
+  attempt: z.number().int(),
+  max_retries: z.number().int(),
+  group_id: TaskId.nullable(),
+  schedule_id: TaskId.nullable(),
+  error: TaskError.nullable(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  started_at: Timestamp.nullable(),
+  completed_at: Timestamp.nullable(),
+});
+export type TaskSummary = z.infer<typeof TaskSummary>;
+
+/** One task, as `GET /tasks/{task_id}` answers. */
+export const TaskView = TaskSummary.extend({
+  params: z.record(z.string(), JsonValue),
+  result: JsonValue.optional(),
+  depends_on: z.array(TaskId),
+  timeout_seconds: z.number().int(),
+  run_at: Timestamp.nullable(),
+  metrics: z.array(NodeMetric).nullable(),
+  artifacts: z.array(ArtifactInfo),
+});
+export type TaskView = z.infer<typeof TaskView>;
+
+export const TaskProgressView = z.object({
+  task_id: TaskId,
+  status: TaskStatus,
+  progress: z.number().min(0).max(100),
+  step: z.string().nullable(),
+  message: z.string().nullable(),
+  eta_seconds: z.number().nullable(),
+  updated_at: Timestamp,
+});
+export type TaskProgressView = z.infer<typeof TaskProgressView>;
+
+export const TaskResultView = z.object({
+  task_id: TaskId,
+  status: TaskStatus,
+  result: JsonValue.optional(),
+  error: TaskError.nullable(),
+  completed_at: Timestamp.nullable(),
+  artifacts: z.array(ArtifactInfo),
+});
+export type TaskResultView = z.infer<typeof TaskResultView>;
+
+export const ListTasksInput = z.object({
+  status: TaskStatus.optional(),
+  workflow: WorkflowName.optional(),
+  group_id: TaskId.optional(),
+  schedule_id: TaskId.optional(),
+  /** Admins only: another owner's tasks. */
+  owner: z.string().max(200).optional(),
+  /** Opaque, from `next_cursor` of the previous page. */
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type ListTasksInput = z.input<typeof ListTasksInput>;
+
+export const ListTasksOutput = z.object({
+  items: z.array(TaskSummary),
+  next_cursor: z.string().nullable(),
+});
+export type ListTasksOutput = z.infer<typeof ListTasksOutput>;
+
+export const TaskStatusOutput = z.object({ task_id: TaskId, status: TaskStatus });
+export type TaskStatusOutput = z.infer<typeof TaskStatusOutput>;

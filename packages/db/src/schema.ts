@@ -1,0 +1,207 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  customType,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const taskGroups = pgTable(
+  'task_groups',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    owner: text('owner').notNull(),
+    name: text('name').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    cancelledAt: ts('cancelled_at'),
+  },
+  (t) => [index('task_groups_owner_created_idx').on(t.owner, t.createdAt)],
+);
+
+export const schedules = pgTable(
+  'schedules',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    owner: text('owner').notNull(),
+    name: text('name').notNull(),
+    cron: text('cron').notNull(),
+    timezone: text('timezone').notNull().default('UTC'),
+    workflow: text('workflow').notNull(),
+    params: jsonb('params').notNull().default({}),
+    priority: text('priority').notNull().default('normal'),
+    enabled: boolean('enabled').notNull().default(true),
+    lastRunAt: ts('last_run_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('schedules_owner_name_idx').on(t.owner, t.name)],
+);
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    owner: text('owner').notNull(),
+    workflow: text('workflow').notNull(),
+    params: jsonb('params').notNull().default({}),
+    /** pending | blocked | scheduled | queued | running | completed | failed | cancelled */
+    status: text('status').notNull(),
+    priority: text('priority').notNull().default('normal'),
+    progress: real('progress').notNull().default(0),
+    step: text('step'),
+    message: text('message'),
+    etaSeconds: real('eta_seconds'),
+    result: jsonb('result'),
+    /** { code, message, stack, node_id, attempt } */
+    error: jsonb('error'),
+    attempt: integer('attempt').notNull().default(0),
+    maxRetries: integer('max_retries').notNull(),
+    retryDelaySeconds: integer('retry_delay_seconds').notNull().default(1),
+    retryBackoff: boolean('retry_backoff').notNull().default(true),
+    timeoutSeconds: integer('timeout_seconds').notNull(),
+    groupId: uuid('group_id').references(() => taskGroups.id, { onDelete: 'set null' }),
+    scheduleId: uuid('schedule_id').references(() => schedules.id, { onDelete: 'set null' }),
+    dependsOn: uuid('depends_on').array().notNull().default(sql`'{}'::uuid[]`),
+    idempotencyKey: text('idempotency_key'),
+    /** pg-boss job id of the current attempt. */
+    jobId: uuid('job_id'),
+    /** { nextNodeId, shared } written after every completed node. */
+    checkpoint: jsonb('checkpoint'),
+    metrics: jsonb('metrics'),
+    /** Highest task_events.seq of this task. */
+    lastSeq: integer('last_seq').notNull().default(0),
+    runAt: ts('run_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    startedAt: ts('started_at'),
+    completedAt: ts('completed_at'),
+    /** When the result and events of a finished task may be removed. */
+    expiresAt: ts('expires_at'),
+  },
+  (t) => [
+    uniqueIndex('tasks_owner_idempotency_idx')
+      .on(t.owner, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+    index('tasks_owner_created_idx').on(t.owner, t.createdAt.desc(), t.id.desc()),
+    index('tasks_created_idx').on(t.createdAt.desc(), t.id.desc()),
+    index('tasks_status_idx').on(t.status, t.createdAt.desc()),
+    index('tasks_workflow_status_idx').on(t.workflow, t.status),
+    index('tasks_group_idx').on(t.groupId).where(sql`${t.groupId} is not null`),
+    index('tasks_schedule_idx').on(t.scheduleId).where(sql`${t.scheduleId} is not null`),
+    index('tasks_expires_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
+    index('tasks_owner_active_idx')
+      .on(t.owner)
+      .where(sql`${t.status} in ('pending', 'blocked', 'scheduled', 'queued', 'running')`),
+  ],
+);
+
+export const taskEvents = pgTable(
+  'task_events',
+  {
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    /** status | progress | log */
+    type: text('type').notNull(),
+    payload: jsonb('payload').notNull(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.seq] })],
+);
+
+/** Edges of the dependency graph: `taskId` waits for `dependsOnId`. */
+export const taskDependencies = pgTable(
+  'task_dependencies',
+  {
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    dependsOnId: uuid('depends_on_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.taskId, t.dependsOnId] }),
+    index('task_dependencies_depends_on_idx').on(t.dependsOnId),
+  ],
+);
+
+/** Files a task produced (report CSV, model weights); removed with the task's result. */
+export const taskArtifacts = pgTable(
+  'task_artifacts',
+  {
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    content: bytea('content').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.name] })],
+);
+
+/** Chunks written by document_indexing: vector (hashing TF-IDF) and full-text index. */
+export const documentChunks = pgTable(
+  'document_chunks',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    owner: text('owner').notNull(),
+    index: text('index_name').notNull(),
+    taskId: uuid('task_id').references(() => tasks.id, { onDelete: 'set null' }),
+    document: text('document').notNull(),
+    chunkNo: integer('chunk_no').notNull(),
+    content: text('content').notNull(),
+    embedding: real('embedding').array().notNull(),
+    tsv: tsvector('tsv')
+      .notNull()
+      .generatedAlwaysAs(sql`to_tsvector('english', content)`),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('document_chunks_owner_index_idx').on(t.owner, t.index),
+    index('document_chunks_tsv_idx').using('gin', t.tsv),
+  ],
+);
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    owner: text('owner').notNull(),
+    /** sha256 of the key; the key itself is shown once, at creation. */
+    keyHash: text('key_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    admin: boolean('admin').notNull().default(false),
+    /** Submissions per minute; null: the service default. */
+    rateLimitPerMinute: integer('rate_limit_per_minute'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash_idx').on(t.keyHash)],
+);
+
+/** Token buckets shared by every api replica. */
+export const rateLimitBuckets = pgTable('rate_limit_buckets', {
+  key: text('key').primaryKey(),
+  tokens: doublePrecision('tokens').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
