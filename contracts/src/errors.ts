@@ -54,3 +54,34 @@ export const ErrorBody = z.object({
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export interface DomainErrorOptions {
+  issues?: { path: string; message: string }[];
+  /** For RATE_LIMITED and QUEUE_FULL: when a retry may succeed. */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+/**
+ * The one error class the domain throws at callers. The API maps `code` to an HTTP status
+ * (ERROR_HTTP_STATUS) and a tRPC code in one place.
+ *
+ * @example throw new DomainError('NOT_FOUND', `task ${id} not found`);
+ */
+export class DomainError extends Error {
+  readonly code: ApiErrorCode;
+  readonly issues: { path: string; message: string }[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ApiErrorCode, message: string, options: DomainErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'DomainError';
+    this.code = code;
+    this.issues = options.issues;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  get httpStatus(): number {
+    return ERROR_HTTP_STATUS[this.code];
+  }
+}
