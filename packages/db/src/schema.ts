@@ -169,9 +169,7 @@ export const documentChunks = pgTable(
     chunkNo: integer('chunk_no').notNull(),
     content: text('content').notNull(),
     embedding: real('embedding').array().notNull(),
-    tsv: tsvector('tsv')
-      .notNull()
-      .generatedAlwaysAs(sql`to_tsvector('english', content)`),
+    tsv: tsvector('tsv').notNull().generatedAlwaysAs(sql`to_tsvector('english', content)`),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [

