@@ -1,0 +1,73 @@
+import type { LogLevel, NodeMetric, ProgressReport, RunContext, RunOptions } from '../types.ts';
+import { type ProgressScope, RootProgress } from './progress.ts';
+
+/** Everything one `run()` shares across its node steps (and nothing else does). */
+export interface RunState {
+  readonly signal: AbortSignal;
+  readonly now: () => number;
+  readonly progress: RootProgress;
+  readonly metrics: NodeMetric[];
+  warn(message: string, data?: unknown): void;
+  log(level: LogLevel, message: string, data?: unknown): void;
+  recordMetric(metric: NodeMetric): void;
+}
+
+export function createRunState<S>(options: RunOptions<S>): RunState {
+  const signal = options.signal ?? new AbortController().signal;
+  const now = options.now ?? (() => performance.now());
+  const metrics: NodeMetric[] = [];
+  const warnSink = (message: string, data?: unknown): void => {
+    if (options.logger) options.logger.warn(message, data);
+    else console.warn(message, data ?? '');
+  };
+  // A failing progress/log listener must not fail the workflow: report it and carry on.
+  const guarded =
+    <A extends unknown[]>(name: string, listener: ((...args: A) => void) | undefined) =>
+    (...args: A): void => {
+      if (!listener) return;
+      try {
+        listener(...args);
+      } catch (error) {
+        warnSink(`${name} listener threw`, error);
+      }
+    };
+  const onLog = guarded('onLog', options.onLog);
+  const onProgress = guarded<[ProgressReport]>('onProgress', options.onProgress);
+  const onMetric = guarded<[NodeMetric]>('onMetric', options.onMetric);
+  return {
+    signal,
+    now,
+    progress: new RootProgress(onProgress, now),
+    metrics,
+    warn(message, data) {
+      warnSink(message, data);
+      onLog('warn', message, data);
+    },
+    log: onLog,
+    recordMetric(metric) {
+      metrics.push(metric);
+      onMetric(metric);
+    },
+  };
+}
+
+/** The context a node step sees: its progress maps into the step's share of the run. */
+export function createNodeContext(run: RunState, scope: ProgressScope): RunContext {
+  return {
+    signal: run.signal,
+    progress(update) {
+      const fraction = update.percent === undefined ? scope.fraction : update.percent / 100;
+      scope.report(fraction, update.step, update.message);
+    },
+    log(level, message, data) {
+      run.log(level, message, data);
+    },
+  };
+}
+
+/** What a node sees before any run (e.g. when a test calls `exec` directly). */
+export const detachedContext: RunContext = {
+  signal: new AbortController().signal,
+  progress: () => {},
+  log: () => {},
+};

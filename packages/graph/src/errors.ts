@@ -1,0 +1,37 @@
+import type { NodeMetric } from './types.ts';
+
+/** Thrown by `run()` when the signal aborts: between nodes, during a retry wait, or when an aborted exec fails. */
+export class AbortedError extends Error {
+  override name = 'AbortedError';
+  /** The signal's reason (e.g. a timeout or a cancel marker), so callers can tell them apart. */
+  readonly reason: unknown;
+  /** Metrics of the node steps that ran before the abort. */
+  metrics: NodeMetric[] = [];
+
+  constructor(reason?: unknown, options?: { cause?: unknown }) {
+    super(describeReason(reason), options);
+    this.reason = reason;
+  }
+}
+
+/** A mistake in how a graph is built or resumed (duplicate ids, unknown checkpoint node). */
+export class GraphError extends Error {
+  override name = 'GraphError';
+}
+
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : `Non-error thrown: ${String(value)}`, {
+    cause: value,
+  });
+}
+
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new AbortedError(signal.reason);
+}
+
+function describeReason(reason: unknown): string {
+  if (reason instanceof Error && reason.message) return `Run aborted: ${reason.message}`;
+  if (typeof reason === 'string' && reason) return `Run aborted: ${reason}`;
+  return 'Run aborted';
+}

@@ -1,0 +1,110 @@
+import { type ProgressScope, RangeScope } from './context/progress.ts';
+import type { RunState } from './context/run-state.ts';
+import { copyNode } from './copy.ts';
+import { GraphError, throwIfAborted } from './errors.ts';
+import { assertUniqueIds, assignDefaultIds, nodesOfLevel } from './ids.ts';
+import { EXECUTE, INNER_START, type StepFrame, type TopLevel } from './internal.ts';
+import { type AnyNode, Node } from './node.ts';
+import { longestPathEstimator } from './paths.ts';
+import { runStep } from './step.ts';
+import type { Action, Checkpoint, NodeOptions } from './types.ts';
+
+/**
+ * Runs nodes from `start`, following the action each returns. A graph is a node: it nests, and its
+ * last action drives the outer edge. Each step runs a fresh copy of its node.
+ *
+ * @example
+ * const load = new Load();
+ * load.next(new Review()).on('approve', new Publish());
+ * const { action, shared, metrics } = await new Graph(load).run({ url }, { signal, onProgress });
+ */
+export class Graph<S = Record<string, unknown>> extends Node<S> {
+  readonly startNode: AnyNode<S>;
+
+  constructor(start: AnyNode<S>, options?: NodeOptions) {
+    super(options);
+    this.startNode = start;
+    assignDefaultIds(this);
+    assertUniqueIds(this);
+  }
+
+  override get [INNER_START](): AnyNode<S> {
+    return this.startNode;
+  }
+
+  /** A graph's result is its last node's action. */
+  override post(_shared: S, _prepRes: unknown, execRes: unknown): Action | undefined {
+    return typeof execRes === 'string' ? execRes : undefined;
+  }
+
+  override [EXECUTE](_prepRes: unknown, shared: S, frame: StepFrame<S>): Promise<unknown> {
+    return orchestrate(this.startNode, shared, { ...this.params }, frame.run, frame.scope, frame.top);
+  }
+}
+
+/**
+ * The step loop of one graph level. Progress: step k of an estimated k + (longest path left) steps,
+ * so a branchy graph advances evenly and a loop only slows the estimate down (never backwards).
+ */
+export async function orchestrate<S>(
+  start: AnyNode<S>,
+  shared: S,
+  params: Record<string, unknown>,
+  run: RunState,
+  scope: ProgressScope,
+  top: TopLevel<S> | undefined,
+): Promise<Action> {
+  const longest = longestPathEstimator();
+  const completed = top?.resumeFrom ? [...top.resumeFrom.completedNodeIds] : [];
+  let current: AnyNode<S> | undefined = top?.resumeFrom ? resumePoint(start, top.resumeFrom) : start;
+  let lastAction: Action = top?.resumeFrom?.lastAction ?? 'default';
+  let stepsDone = completed.length;
+  while (current) {
+    throwIfAborted(run.signal);
+    const total = stepsDone + longest(current);
+    const stepScope = new RangeScope(scope, stepsDone / total, (stepsDone + 1) / total);
+    const step = copyNode(current);
+    step.params = params;
+    lastAction = await runStep(step, shared, run, stepScope);
+    stepsDone++;
+    const next = successorFor(current, lastAction, run);
+    if (top) {
+      completed.push(current.id);
+      const checkpoint: Checkpoint<S> = {
+        nextNodeId: next?.id ?? null,
+        shared,
+        completedNodeIds: [...completed],
+        lastAction,
+      };
+      await top.onCheckpoint?.(checkpoint);
+    }
+    current = next;
+  }
+  return lastAction;
+}
+
+function successorFor<S>(node: AnyNode<S>, action: Action, run: RunState): AnyNode<S> | undefined {
+  const next = node.successors.get(action);
+  if (!next && node.successors.size > 0) {
+    const known = [...node.successors.keys()].map((name) => `"${name}"`).join(', ');
+    run.warn(
+      `Graph ends: node "${node.id}" returned action "${action}", which has no edge (edges: ${known})`,
+      {
+        node_id: node.id,
+        action,
+      },
+    );
+  }
+  return next;
+}
+
+function resumePoint<S>(start: AnyNode<S>, checkpoint: Checkpoint<S>): AnyNode<S> | undefined {
+  if (checkpoint.nextNodeId === null) return undefined;
+  const found = nodesOfLevel(start).find((node) => node.id === checkpoint.nextNodeId);
+  if (!found) {
+    throw new GraphError(
+      `Cannot resume: the graph has no node "${checkpoint.nextNodeId}" (was it built differently?)`,
+    );
+  }
+  return found as AnyNode<S>;
+}

@@ -1,0 +1,83 @@
+/** The name of an edge; `'default'` when `post` returns nothing. */
+export type Action = string;
+
+/** What a node may report while it runs; every field is optional. */
+export interface ProgressUpdate {
+  /** 0..100 of this node's own work; mapped into the node's share of the whole run. */
+  percent?: number;
+  step?: string;
+  message?: string;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Handed to every node (as `this.ctx`) before `setup`/`prep`. */
+export interface RunContext {
+  /** Aborts on cancel, timeout or shutdown; pass it to I/O so a node can stop early. */
+  signal: AbortSignal;
+  /** Without `percent`, the runtime keeps the derived position and only updates step/message. */
+  progress(update: ProgressUpdate): void;
+  log(level: LogLevel, message: string, data?: unknown): void;
+}
+
+export interface NodeOptions {
+  /** Used in logs, metrics and checkpoints; default: class name + counter (assigned by the graph). */
+  id?: string;
+  /** Attempts of `exec`, 1 = no retry. */
+  maxRetries?: number;
+  /** Milliseconds between attempts. */
+  wait?: number;
+  /** Double the wait after each failed attempt. */
+  backoff?: boolean;
+}
+
+/** Same shape as `NodeMetric` in @kaygraph/contracts (kept local: this package has no dependencies). */
+export interface NodeMetric {
+  node_id: string;
+  duration_ms: number;
+  /** Calls of `exec` (per item for batch nodes, summed). */
+  attempts: number;
+  outcome: 'ok' | 'fallback' | 'error' | 'swallowed' | 'aborted';
+  action?: string | null;
+}
+
+/** Written after every completed top-level node; `run(shared, { resumeFrom })` continues from it. */
+export interface Checkpoint<S> {
+  /** The node to run next; null when the graph has finished. */
+  nextNodeId: string | null;
+  /** The live store (by reference): serialize it inside `onCheckpoint`. */
+  shared: S;
+  /** Top-level nodes completed so far, in run order (a node in a loop appears once per run). */
+  completedNodeIds: string[];
+  /** The action of the last completed node; lets a finished checkpoint replay the graph's result. */
+  lastAction?: Action | null;
+}
+
+export interface ProgressReport {
+  percent: number;
+  step: string | null;
+  message: string | null;
+  etaSeconds: number | null;
+}
+
+export interface RunOptions<S> {
+  signal?: AbortSignal;
+  onProgress?: (progress: ProgressReport) => void;
+  onLog?: (level: LogLevel, message: string, data?: unknown) => void;
+  /** Awaited after every completed top-level node of a `Graph`. */
+  onCheckpoint?: (checkpoint: Checkpoint<S>) => void | Promise<void>;
+  resumeFrom?: Checkpoint<S>;
+  params?: Record<string, unknown>;
+  /** Receives missing-edge and edge-overwrite warnings (default: console.warn). */
+  logger?: { warn(message: string, data?: unknown): void };
+  /** Called as each node step finishes, also when the run later fails (metrics survive errors). */
+  onMetric?: (metric: NodeMetric) => void;
+  /** Milliseconds clock for durations and ETA (default: performance.now). */
+  now?: () => number;
+}
+
+export interface RunResult<S> {
+  action: Action;
+  shared: S;
+  metrics: NodeMetric[];
+}
