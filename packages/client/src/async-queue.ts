@@ -1,0 +1,40 @@
+/** A push-to-pull bridge: callbacks push, an async iterator pulls. Ends on `end()` or `fail()`. */
+export class AsyncQueue<T> {
+  readonly #items: T[] = [];
+  #waiting: PromiseWithResolvers<void> | undefined;
+  #ended = false;
+  #error: { error: unknown } | undefined;
+
+  push(item: T): void {
+    this.#items.push(item);
+    this.#wake();
+  }
+
+  end(): void {
+    this.#ended = true;
+    this.#wake();
+  }
+
+  fail(error: unknown): void {
+    this.#error = { error };
+    this.#wake();
+  }
+
+  /** The next item, or `done` once ended and drained. Throws what `fail` was given. */
+  async next(): Promise<IteratorResult<T, undefined>> {
+    for (;;) {
+      const item = this.#items.shift();
+      if (item !== undefined) return { value: item, done: false };
+      if (this.#error) throw this.#error.error;
+      if (this.#ended) return { value: undefined, done: true };
+      this.#waiting = Promise.withResolvers<void>();
+      await this.#waiting.promise;
+    }
+  }
+
+  #wake(): void {
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.resolve();
+  }
+}

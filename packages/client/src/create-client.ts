@@ -1,0 +1,54 @@
+import type { AppRouter } from '@kaygraph/api';
+import type { SubmitTaskInput } from '@kaygraph/contracts';
+import { createTRPCClient } from '@trpc/client';
+import { createLinks } from './links.ts';
+import { type SubmitAndWaitOptions, submitAndWait } from './submit-and-wait.ts';
+import { type WatchOptions, watchTask } from './watch.ts';
+
+export interface ClientOptions {
+  /** The API's base URL, e.g. `http://127.0.0.1:8000`. */
+  url: string;
+  /** Sent as `Authorization: Bearer` on HTTP and as a connection param on WebSocket. */
+  apiKey?: string;
+  /** Calls per HTTP batch (default 50, the server's default MAX_BATCH_SIZE). */
+  maxBatchSize?: number;
+  /** Transport of subscriptions: WebSocket (default) or SSE. */
+  subscriptions?: 'ws' | 'sse';
+}
+
+/**
+ * A typed client of the KayGraph Tasks API: every procedure (`client.tasks.get.query(...)`),
+ * plus `submitAndWait` and `watch`. Subscriptions go over one lazily opened WebSocket, everything
+ * else over batched HTTP.
+ *
+ * @example
+ * using client = createClient({ url: 'http://127.0.0.1:8000' });
+ * const { task_id } = await client.tasks.submit.mutate({ workflow: 'demo', params: {} });
+ * for await (const event of client.watch(task_id)) console.log(event);
+ */
+export function createClient(opts: ClientOptions) {
+  const { links, close } = createLinks({
+    url: opts.url,
+    apiKey: opts.apiKey,
+    maxBatchSize: opts.maxBatchSize ?? 50,
+    subscriptions: opts.subscriptions ?? 'ws',
+  });
+  const trpc = createTRPCClient<AppRouter>({ links });
+  return {
+    /** The raw tRPC client. */
+    trpc,
+    tasks: trpc.tasks,
+    workflows: trpc.workflows,
+    health: trpc.health,
+    ready: trpc.ready,
+    submitAndWait: (input: SubmitTaskInput, options?: SubmitAndWaitOptions) =>
+      submitAndWait(trpc, input, options),
+    /** Events of one task until it ends; reconnects and resumes from the last event id. */
+    watch: (taskId: string, options?: WatchOptions) => watchTask(trpc, taskId, options),
+    /** Closes the WebSocket. */
+    close,
+    [Symbol.dispose]: close,
+  };
+}
+
+export type KayGraphClient = ReturnType<typeof createClient>;

@@ -1,0 +1,34 @@
+import type { AppRouter } from '@kaygraph/api';
+import type { ProgressEvent, SubmitTaskInput, TaskEvent, TaskResultView } from '@kaygraph/contracts';
+import type { TRPCClient } from '@trpc/client';
+import { watchTask } from './watch.ts';
+
+export interface SubmitAndWaitOptions {
+  onProgress?: (event: ProgressEvent) => void;
+  /** Every event (status, progress, log) as it arrives. */
+  onEvent?: (event: TaskEvent) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Submits a task, follows it live, and returns its outcome once terminal. Failed and cancelled tasks
+ * are returned too (look at `status` and `error`); only API errors throw.
+ *
+ * @example
+ * const outcome = await client.submitAndWait({ workflow: 'demo', params: {} }, {
+ *   onProgress: (p) => console.log(`${p.progress}% ${p.message ?? ''}`),
+ * });
+ */
+export async function submitAndWait(
+  trpc: TRPCClient<AppRouter>,
+  input: SubmitTaskInput,
+  opts: SubmitAndWaitOptions = {},
+): Promise<TaskResultView> {
+  const submitted = await trpc.tasks.submit.mutate(input, { signal: opts.signal });
+  for await (const event of watchTask(trpc, submitted.task_id, { signal: opts.signal })) {
+    opts.onEvent?.(event);
+    if (event.type === 'progress') opts.onProgress?.(event);
+  }
+  opts.signal?.throwIfAborted();
+  return trpc.tasks.result.query({ task_id: submitted.task_id }, { signal: opts.signal });
+}

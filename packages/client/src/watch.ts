@@ -1,0 +1,80 @@
+import type { AppRouter } from '@kaygraph/api';
+import { isTerminalStatus, type TaskEvent } from '@kaygraph/contracts';
+import { type TRPCClient, TRPCClientError } from '@trpc/client';
+import { AsyncQueue } from './async-queue.ts';
+
+export interface WatchOptions {
+  /** Resume after this event seq (events up to it are not repeated). */
+  lastEventId?: number;
+  signal?: AbortSignal;
+  /** Delay before the n-th consecutive resubscribe after a failure. */
+  retryDelayMs?: (attempt: number) => number;
+}
+
+/** Network trouble and 5xx are worth retrying; a 4xx (unknown task, forbidden) is an answer. */
+export function isRetryable(error: unknown): boolean {
+  if (!(error instanceof TRPCClientError)) return true;
+  const status: unknown = error.data?.httpStatus;
+  return typeof status !== 'number' || status >= 500;
+}
+
+const defaultDelay = (attempt: number) => Math.min(200 * 2 ** attempt, 5_000);
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Every event of one task, in seq order and each once, until its terminal status. The WebSocket
+ * link resumes from the last event id after a dropped connection; if the subscription itself fails
+ * with a retryable error, this subscribes again from the last seq it delivered.
+ */
+export async function* watchTask(
+  trpc: TRPCClient<AppRouter>,
+  taskId: string,
+  opts: WatchOptions = {},
+): AsyncGenerator<TaskEvent, void, undefined> {
+  const { signal } = opts;
+  const delay = opts.retryDelayMs ?? defaultDelay;
+  let lastSeq = opts.lastEventId ?? 0;
+  let failures = 0;
+  while (!signal?.aborted) {
+    const queue = new AsyncQueue<TaskEvent>();
+    const stop = () => queue.end();
+    signal?.addEventListener('abort', stop, { once: true });
+    const subscription = trpc.tasks.events.subscribe(
+      { task_id: taskId, lastEventId: lastSeq > 0 ? String(lastSeq) : null },
+      {
+        onData: (tracked) => queue.push(tracked.data),
+        onError: (error) => queue.fail(error),
+        onComplete: () => queue.end(),
+      },
+    );
+    try {
+      for (;;) {
+        const next = await queue.next();
+        if (next.done) return;
+        const event = next.value;
+        if (event.seq <= lastSeq) continue;
+        lastSeq = event.seq;
+        failures = 0;
+        yield event;
+        if (event.type === 'status' && isTerminalStatus(event.status)) return;
+      }
+    } catch (error) {
+      if (signal?.aborted || !isRetryable(error)) throw error;
+      await sleep(delay(failures++), signal);
+    } finally {
+      subscription.unsubscribe();
+      signal?.removeEventListener('abort', stop);
+    }
+  }
+}

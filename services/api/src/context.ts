@@ -1,0 +1,56 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ReadyOutput } from '@kaygraph/contracts';
+import type { Caller, TaskService, WorkflowCatalog } from '@kaygraph/tasks';
+
+/** Where a caller's credentials come from: HTTP headers, or a WebSocket's connection params. */
+export interface CallerSource {
+  headers: IncomingHttpHeaders;
+  connectionParams: Record<string, string> | null;
+}
+
+/**
+ * Decides who is calling. Throw a DomainError (UNAUTHORIZED, FORBIDDEN) to refuse. Swap it through
+ * `createApiServer({ resolveCaller })`; the default treats every request as the anonymous owner.
+ */
+export type CallerResolver = (source: CallerSource) => Promise<Caller>;
+
+export const anonymousCaller: CallerResolver = async () => ({ owner: 'anonymous', admin: false });
+
+/** What the procedures and the hand-written routes need from the rest of the system. */
+export interface ApiServices {
+  tasks: TaskService;
+  catalog: WorkflowCatalog;
+  ready(): Promise<ReadyOutput>;
+  version: string;
+  startedAt: number;
+}
+
+export interface Context {
+  services: ApiServices;
+  /** Resolved lazily, by `authedProcedure`, so public procedures never need credentials. */
+  resolveCaller(): Promise<Caller>;
+}
+
+/** Builds the per-request (HTTP) or per-connection (WebSocket) context. The only context factory. */
+export function createContextFactory(services: ApiServices, resolveCaller: CallerResolver) {
+  return (source: CallerSource): Context => {
+    let caller: Promise<Caller> | undefined;
+    return {
+      services,
+      resolveCaller: () => {
+        caller ??= resolveCaller(source);
+        return caller;
+      },
+    };
+  };
+}
+
+export type ContextFactory = ReturnType<typeof createContextFactory>;
+
+/** tRPC passes connection params as `Record<string, string> | null`; keep only string values. */
+export function connectionParamsOf(value: unknown): Record<string, string> | null {
+  if (!value || typeof value !== 'object') return null;
+  const params: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(value)) if (typeof entry === 'string') params[key] = entry;
+  return params;
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/**
+ * The api's configuration, validated once at startup. This is the only module of the api that reads
+ * `process.env`; everything else takes options.
+ */
+const Env = z.object({
+  /** Unset: an embedded PostgreSQL is started under `DATA_DIR/postgres`. */
+  DATABASE_URL: z.url().optional(),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  MAX_WORKERS: z.coerce.number().int().min(1).max(256).default(4),
+  TASK_TIMEOUT: z.coerce.number().int().min(1).max(86_399).default(3600),
+  RESULT_TTL: z.coerce.number().int().min(1).default(86_400),
+  MAX_QUEUE_SIZE: z.coerce.number().int().min(1).default(100),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(50),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** A module exporting `catalog` (a WorkflowCatalog); worker threads import it too. */
+  WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+});
+export type ApiEnv = z.infer<typeof Env>;
+
+/** Parses the environment, or exits with a message that names every bad variable. */
+export function loadApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
+  const parsed = Env.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid environment:\n${problems.join('\n')}`);
+  }
+  return parsed.data;
+}

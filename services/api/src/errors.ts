@@ -1,0 +1,118 @@
+import { type ApiErrorCode, DomainError, ERROR_HTTP_STATUS, type ErrorBody } from '@kaygraph/contracts';
+import { type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
+import { z } from 'zod';
+
+/**
+ * The one place where errors become answers: DomainError codes (contracts) map to tRPC codes and
+ * HTTP statuses, zod failures become 400s with field issues, and anything else is a 500 whose
+ * details stay in the log.
+ */
+
+const TRPC_CODE_OF: Record<ApiErrorCode, TRPC_ERROR_CODE_KEY> = {
+  BAD_REQUEST: 'BAD_REQUEST',
+  INVALID_PARAMS: 'BAD_REQUEST',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_SUPPORTED',
+  CONFLICT: 'CONFLICT',
+  RESULT_NOT_READY: 'CONFLICT',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  QUEUE_FULL: 'TOO_MANY_REQUESTS',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+};
+
+/** For errors tRPC raises itself (unknown procedure, bad batch, parse errors ...). */
+const API_CODE_OF_TRPC: Partial<Record<TRPC_ERROR_CODE_KEY, ApiErrorCode>> = {
+  PARSE_ERROR: 'BAD_REQUEST',
+  BAD_REQUEST: 'BAD_REQUEST',
+  UNSUPPORTED_MEDIA_TYPE: 'BAD_REQUEST',
+  UNPROCESSABLE_CONTENT: 'BAD_REQUEST',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_SUPPORTED: 'METHOD_NOT_ALLOWED',
+  CONFLICT: 'CONFLICT',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  TOO_MANY_REQUESTS: 'RATE_LIMITED',
+  SERVICE_UNAVAILABLE: 'UNAVAILABLE',
+};
+
+export interface DescribedError {
+  body: ErrorBody;
+  httpStatus: number;
+  retryAfterSeconds: number | undefined;
+}
+
+export function trpcCodeOf(code: ApiErrorCode): TRPC_ERROR_CODE_KEY {
+  return TRPC_CODE_OF[code];
+}
+
+/** Turns a DomainError into the TRPCError tRPC answers with (status and code from the table above). */
+export function toTRPCError(error: DomainError): TRPCError {
+  return new TRPCError({ code: TRPC_CODE_OF[error.code], message: error.message, cause: error });
+}
+
+function issuesOf(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+function zodMessage(issues: { path: string; message: string }[]): string {
+  const parts = issues
+    .slice(0, 5)
+    .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+  const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
+  return `invalid input: ${parts.join('; ')}${more}`;
+}
+
+function findCause<T>(error: unknown, match: (value: unknown) => value is T): T | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
+    if (match(current)) return current;
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return undefined;
+}
+
+const isDomainError = (value: unknown): value is DomainError => value instanceof DomainError;
+const isZodError = (value: unknown): value is z.ZodError => value instanceof z.ZodError;
+
+/** What any thrown value means for a caller: the ErrorBody, the HTTP status, a retry hint. */
+export function describeError(error: unknown): DescribedError {
+  const domain = findCause(error, isDomainError);
+  if (domain) {
+    const body: ErrorBody = { code: domain.code, message: domain.message };
+    if (domain.issues?.length) body.issues = domain.issues;
+    return { body, httpStatus: ERROR_HTTP_STATUS[domain.code], retryAfterSeconds: domain.retryAfterSeconds };
+  }
+  const zod = findCause(error, isZodError);
+  if (zod && !(error instanceof TRPCError && error.code === 'INTERNAL_SERVER_ERROR')) {
+    const issues = issuesOf(zod);
+    return {
+      body: { code: 'BAD_REQUEST', message: zodMessage(issues), issues },
+      httpStatus: 400,
+      retryAfterSeconds: undefined,
+    };
+  }
+  if (error instanceof TRPCError) {
+    const code = API_CODE_OF_TRPC[error.code];
+    if (code)
+      return {
+        body: { code, message: error.message },
+        httpStatus: ERROR_HTTP_STATUS[code],
+        retryAfterSeconds: undefined,
+      };
+  }
+  return {
+    body: { code: 'INTERNAL', message: 'internal error' },
+    httpStatus: 500,
+    retryAfterSeconds: undefined,
+  };
+}
+
+/** A DomainError as a standalone answer (hand-written routes). */
+export function errorBody(code: ApiErrorCode, message: string): DescribedError {
+  return { body: { code, message }, httpStatus: ERROR_HTTP_STATUS[code], retryAfterSeconds: undefined };
+}

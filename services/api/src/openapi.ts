@@ -1,0 +1,131 @@
+import {
+  ErrorBody,
+  ProgressEvent,
+  StatusEvent,
+  TaskId,
+  TaskSocketClientMessage,
+  TaskSocketError,
+  TaskSocketUpdate,
+  TaskStreamDone,
+} from '@kaygraph/contracts';
+import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
+import { z } from 'zod';
+import { appRouter } from './router.ts';
+
+export const API_TITLE = 'KayGraph Tasks API';
+export const API_VERSION = '0.1.0';
+
+const taskPath = z.object({ task_id: TaskId.meta({ description: 'The task id from POST /tasks' }) });
+
+/**
+ * The hand-written routes, described with the same zod contracts they send. Everything the generator
+ * cannot know about is added here, in one place.
+ */
+const handWrittenPaths = {
+  '/tasks/{task_id}/stream': {
+    get: {
+      operationId: 'tasks-stream',
+      tags: ['tasks'],
+      summary: "Stream a task's progress (Server-Sent Events)",
+      description: [
+        'Server-Sent Events: `id:` is the event seq, `event:` is `status`, `progress` or `done`, and',
+        '`data:` is JSON (StatusEvent, ProgressEvent, TaskStreamDone). The stream replays what the client',
+        'missed (send `Last-Event-ID` to resume), sends `: ping` comments as heartbeats, and closes after',
+        '`done`. Errors (unknown task, bad id) are answered as JSON before the stream starts.',
+      ].join(' '),
+      requestParams: {
+        path: taskPath,
+        header: z.object({
+          'last-event-id': z
+            .string()
+            .regex(/^\d+$/)
+            .optional()
+            .meta({ description: 'Resume after this seq' }),
+        }),
+      },
+      responses: {
+        '200': {
+          description: 'An event stream; see the StatusEvent, ProgressEvent and TaskStreamDone schemas.',
+          content: { 'text/event-stream': { schema: z.string() } },
+        },
+        '400': { description: 'Invalid task id', content: { 'application/json': { schema: ErrorBody } } },
+        '404': { description: 'No such task', content: { 'application/json': { schema: ErrorBody } } },
+      },
+    },
+  },
+  '/ws/{task_id}': {
+    get: {
+      operationId: 'tasks-socket',
+      tags: ['tasks'],
+      summary: 'Watch a task over a WebSocket (upgrade)',
+      description: [
+        'WebSocket upgrade. The server sends TaskSocketUpdate JSON messages on every status or progress',
+        'change (replaying history first; `?last_event_id=<seq>` resumes), then one TaskStreamDone',
+        '`{task_id, done: true, final_status, result, error}` and closes with 1000. Send',
+        '`{"type": "cancel"}` (TaskSocketClientMessage) to cancel the task. Failures arrive as',
+        'TaskSocketError and close with 4000 + the HTTP status (4400, 4404); 1012 means the server is',
+        'restarting: reconnect with `last_event_id`.',
+      ].join(' '),
+      requestParams: {
+        path: taskPath,
+        query: z.object({ last_event_id: z.string().regex(/^\d+$/).optional() }),
+      },
+      responses: {
+        '101': { description: 'Switching protocols: the socket is open.' },
+        '400': {
+          description: 'Not a WebSocket upgrade',
+          content: { 'application/json': { schema: ErrorBody } },
+        },
+      },
+    },
+  },
+};
+
+const ERROR_REF = /^#\/components\/schemas\/error\.[A-Z_]+$/;
+
+/** Points every error response at ErrorBody, the shape the server really answers with. */
+function useErrorBody(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const item of value) useErrorBody(item);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const record = value as Record<string, unknown>;
+  if (typeof record.$ref === 'string' && ERROR_REF.test(record.$ref))
+    record.$ref = '#/components/schemas/ErrorBody';
+  for (const child of Object.values(record)) useErrorBody(child);
+}
+
+/** The OpenAPI 3.1 document: generated from the router, plus the streams, the 202 and ErrorBody. */
+export function buildOpenApiDocument(): OpenAPIObject {
+  const document = generateOpenApiDocument(appRouter, {
+    title: API_TITLE,
+    version: API_VERSION,
+    description:
+      'Typed background tasks on PostgreSQL. REST for any caller; TypeScript callers use tRPC at /trpc ' +
+      '(HTTP batching, SSE and WebSocket subscriptions) through @kaygraph/client.',
+    baseUrl: '/',
+    paths: handWrittenPaths,
+    defs: {
+      ErrorBody,
+      StatusEvent,
+      ProgressEvent,
+      TaskStreamDone,
+      TaskSocketUpdate,
+      TaskSocketError,
+      TaskSocketClientMessage,
+    },
+  });
+  const submit = document.paths?.['/tasks']?.post;
+  const accepted = submit?.responses?.['200'];
+  if (submit?.responses && accepted) {
+    submit.responses['202'] = accepted;
+    delete submit.responses['200'];
+  }
+  useErrorBody(document.paths);
+  const schemas = document.components?.schemas;
+  if (schemas) {
+    for (const name of Object.keys(schemas)) if (name.startsWith('error.')) delete schemas[name];
+  }
+  return document;
+}

@@ -1,0 +1,14 @@
+import { healthProcedure, readyProcedure } from './routers/health.ts';
+import { tasksRouter } from './routers/tasks.ts';
+import { workflowsRouter } from './routers/workflows.ts';
+import { router } from './trpc.ts';
+
+export const appRouter = router({
+  tasks: tasksRouter,
+  workflows: workflowsRouter,
+  health: healthProcedure,
+  ready: readyProcedure,
+});
+
+/** The API's types, for `@kaygraph/client` (types only). */
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,30 @@
+import { HealthOutput, ReadyOutput } from '@kaygraph/contracts';
+import { z } from 'zod';
+import { publicProcedure } from '../trpc.ts';
+
+export const healthProcedure = publicProcedure
+  .meta({
+    openapi: { method: 'GET', path: '/health', tags: ['health'], summary: 'Liveness', protect: false },
+  })
+  .input(z.object({}))
+  .output(HealthOutput)
+  .query(({ ctx }) => ({
+    status: 'ok' as const,
+    version: ctx.services.version,
+    uptime_seconds: Math.round((Date.now() - ctx.services.startedAt) / 1000),
+  }));
+
+export const readyProcedure = publicProcedure
+  .meta({
+    openapi: {
+      method: 'GET',
+      path: '/ready',
+      tags: ['health'],
+      summary: 'Readiness',
+      description: 'Answers 503 (status not_ready) until the database is reachable and migrated.',
+      protect: false,
+    },
+  })
+  .input(z.object({}))
+  .output(ReadyOutput)
+  .query(({ ctx }) => ctx.services.ready());

@@ -1,0 +1,123 @@
+import {
+  ListTasksInput,
+  ListTasksOutput,
+  SubmitManyInput,
+  SubmitManyOutput,
+  SubmitTaskInput,
+  SubmitTaskOutput,
+  TaskEvent,
+  TaskEventsInput,
+  TaskFeedInput,
+  TaskIdInput,
+  TaskProgressView,
+  TaskResultView,
+  TaskStatusOutput,
+  TaskView,
+} from '@kaygraph/contracts';
+import { tracked } from '@trpc/server';
+import { trackedIterableOf } from '../tracked-output.ts';
+import { authedProcedure, router } from '../trpc.ts';
+
+const TAG = ['tasks'];
+
+export const tasksRouter = router({
+  submit: authedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/tasks',
+        tags: TAG,
+        summary: 'Submit a task',
+        description: 'Queues a workflow run and answers 202 with its task_id.',
+        successDescription: 'Accepted: the task is stored and queued (or blocked / scheduled).',
+      },
+    })
+    .input(SubmitTaskInput)
+    .output(SubmitTaskOutput)
+    .mutation(({ ctx, input }) => ctx.services.tasks.submit(ctx.caller, input)),
+
+  submitMany: authedProcedure
+    .input(SubmitManyInput)
+    .output(SubmitManyOutput)
+    .mutation(({ ctx, input }) => ctx.services.tasks.submitMany(ctx.caller, input.tasks)),
+
+  list: authedProcedure
+    .meta({ openapi: { method: 'GET', path: '/tasks', tags: TAG, summary: 'List tasks (newest first)' } })
+    .input(ListTasksInput)
+    .output(ListTasksOutput)
+    .query(({ ctx, input }) => ctx.services.tasks.list(ctx.caller, input)),
+
+  get: authedProcedure
+    .meta({ openapi: { method: 'GET', path: '/tasks/{task_id}', tags: TAG, summary: 'Get a task' } })
+    .input(TaskIdInput)
+    .output(TaskView)
+    .query(({ ctx, input }) => ctx.services.tasks.get(ctx.caller, input.task_id)),
+
+  result: authedProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/tasks/{task_id}/result',
+        tags: TAG,
+        summary: "Get a task's result",
+        description: 'Answers 409 RESULT_NOT_READY until the task is completed, failed or cancelled.',
+      },
+    })
+    .input(TaskIdInput)
+    .output(TaskResultView)
+    .query(({ ctx, input }) => ctx.services.tasks.result(ctx.caller, input.task_id)),
+
+  progress: authedProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/tasks/{task_id}/progress',
+        tags: TAG,
+        summary: "Get a task's progress",
+      },
+    })
+    .input(TaskIdInput)
+    .output(TaskProgressView)
+    .query(({ ctx, input }) => ctx.services.tasks.progress(ctx.caller, input.task_id)),
+
+  cancel: authedProcedure
+    .meta({ openapi: { method: 'DELETE', path: '/tasks/{task_id}', tags: TAG, summary: 'Cancel a task' } })
+    .input(TaskIdInput)
+    .output(TaskStatusOutput)
+    .mutation(({ ctx, input }) => ctx.services.tasks.cancel(ctx.caller, input.task_id)),
+
+  retry: authedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/tasks/{task_id}/retry',
+        tags: TAG,
+        summary: 'Retry a failed or cancelled task',
+      },
+    })
+    .input(TaskIdInput)
+    .output(TaskStatusOutput)
+    .mutation(({ ctx, input }) => ctx.services.tasks.retry(ctx.caller, input.task_id)),
+
+  /** Status, progress and log events of one task; resumes after `lastEventId`; ends after the terminal event. */
+  events: authedProcedure
+    .input(TaskEventsInput)
+    .output(trackedIterableOf(TaskEvent))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const afterSeq = input.lastEventId ? Number(input.lastEventId) : 0;
+      for await (const event of ctx.services.tasks.events(ctx.caller, input.task_id, { afterSeq, signal })) {
+        yield tracked(String(event.seq), event);
+      }
+    }),
+
+  /** Live events of every task the caller may see, for dashboards (no replay). */
+  feed: authedProcedure
+    .input(TaskFeedInput)
+    .output(trackedIterableOf(TaskEvent))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const { workflow, types } = input;
+      for await (const event of ctx.services.tasks.feed(ctx.caller, { signal, workflow, types })) {
+        yield tracked(`${event.task_id}:${event.seq}`, event);
+      }
+    }),
+});

@@ -1,0 +1,20 @@
+import { ListWorkflowsOutput } from '@kaygraph/contracts';
+import { z } from 'zod';
+import { authedProcedure, router } from '../trpc.ts';
+import { describeWorkflow } from '../workflow-info.ts';
+
+export const workflowsRouter = router({
+  list: authedProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/workflows',
+        tags: ['workflows'],
+        summary: 'List workflows',
+        description: "Names, descriptions, defaults and the JSON Schema of each workflow's params.",
+      },
+    })
+    .input(z.object({}))
+    .output(ListWorkflowsOutput)
+    .query(({ ctx }) => ({ workflows: ctx.services.catalog.list().map(describeWorkflow) })),
+});

@@ -1,0 +1,191 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TaskService, WorkflowCatalog } from '@kaygraph/tasks';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import packageJson from '../package.json' with { type: 'json' };
+import { anonymousCaller, type CallerResolver, connectionParamsOf, createContextFactory } from './context.ts';
+import { describeError, errorBody } from './errors.ts';
+import { serveDocs } from './http/docs.ts';
+import { sendError, sendJson } from './http/respond.ts';
+import { createRestHandler } from './http/rest.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { appRouter } from './router.ts';
+import { StreamRegistry } from './streams/registry.ts';
+import { streamTaskOverSse } from './streams/sse.ts';
+import { parseSeq } from './streams/task-outcome.ts';
+import { serveTaskSocket } from './ws/task-socket.ts';
+
+/** A route another module adds (metrics, dashboard ...): answer and return true, or return false. */
+export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+
+export interface ApiServerOptions {
+  tasks: TaskService;
+  catalog: WorkflowCatalog;
+  /** Database reachable, migrations applied (TaskSystem.ready). */
+  ready: () => Promise<{ database: boolean; migrations: boolean }>;
+  logger: Logger;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  bodyLimitBytes?: number;
+  maxBatchSize?: number;
+  resolveCaller?: CallerResolver;
+  /** Interval of SSE `: ping` comments. */
+  heartbeatMs?: number;
+  extraRoutes?: ExtraRoute[];
+}
+
+export interface ApiServer extends AsyncDisposable {
+  url: string;
+  port: number;
+  server: Server;
+  /** Stops accepting, tells every stream to reconnect, then closes what remains. */
+  close(): Promise<void>;
+}
+
+const STREAM_PATH = /^\/tasks\/([^/]+)\/stream\/?$/i;
+const SOCKET_PATH = /^\/ws\/([^/]+)\/?$/i;
+const BASE = 'http://localhost';
+
+/** One HTTP server: tRPC (HTTP, SSE, WS at /trpc), REST, OpenAPI, docs, SSE stream, raw task socket. */
+export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const { logger } = opts;
+  const bodyLimitBytes = opts.bodyLimitBytes ?? 1_048_576;
+  const maxBatchSize = opts.maxBatchSize ?? 50;
+  const resolveCaller = opts.resolveCaller ?? anonymousCaller;
+  const createContext = createContextFactory(
+    {
+      tasks: opts.tasks,
+      catalog: opts.catalog,
+      version: packageJson.version,
+      startedAt: Date.now(),
+      ready: async () => {
+        const state = await opts.ready().catch(() => ({ database: false, migrations: false }));
+        return { status: state.database && state.migrations ? 'ready' : 'not_ready', ...state };
+      },
+    },
+    resolveCaller,
+  );
+  const document = buildOpenApiDocument();
+  const documentJson = JSON.stringify(document);
+  const registry = new StreamRegistry();
+  const streamOptions = (req: IncomingMessage) => ({
+    tasks: opts.tasks,
+    registry,
+    logger,
+    heartbeatMs: opts.heartbeatMs ?? 15_000,
+    caller: () => resolveCaller({ headers: req.headers, connectionParams: null }),
+  });
+  const logServerError = ({ error, path }: { error: unknown; path?: string | undefined }) => {
+    if (describeError(error).httpStatus >= 500) logger.error({ err: error, path }, 'tRPC call failed');
+  };
+
+  const trpcHttp = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    maxBatchSize,
+    maxBodySize: bodyLimitBytes,
+    createContext: ({ req, info }) =>
+      createContext({ headers: req.headers, connectionParams: connectionParamsOf(info.connectionParams) }),
+    onError: logServerError,
+  });
+  const rest = createRestHandler({ router: appRouter, document, createContext, bodyLimitBytes, logger });
+
+  const trpcWss = new WebSocketServer({ noServer: true, maxPayload: bodyLimitBytes });
+  const trpcWs = applyWSSHandler({
+    wss: trpcWss,
+    router: appRouter,
+    maxBatchSize,
+    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
+    createContext: ({ req, info }) =>
+      createContext({ headers: req.headers, connectionParams: connectionParamsOf(info.connectionParams) }),
+    onError: logServerError,
+  });
+  const taskWss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', BASE);
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (path === '/trpc' || path.startsWith('/trpc/')) return trpcHttp(req, res);
+    for (const route of opts.extraRoutes ?? []) if (await route(req, res, url)) return;
+    if (method === 'GET' && (path === '/openapi.json' || path === '/openapi.json/')) {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(documentJson);
+      return;
+    }
+    if (method === 'GET' && (await serveDocs(path, res))) return;
+    const stream = STREAM_PATH.exec(path);
+    if (stream?.[1] && method === 'GET') return streamTaskOverSse(req, res, stream[1], streamOptions(req));
+    if (SOCKET_PATH.test(path) && method === 'GET') {
+      return sendError(
+        res,
+        errorBody('BAD_REQUEST', `${path} is a WebSocket: connect with an Upgrade request`),
+      );
+    }
+    return rest(req, res, path);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { code: 'INTERNAL', message: 'internal error' });
+      else res.end();
+    });
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', BASE);
+    const path = url.pathname;
+    if (path === '/trpc' || path === '/trpc/') {
+      trpcWss.handleUpgrade(req, socket, head, (ws) => trpcWss.emit('connection', ws, req));
+      return;
+    }
+    const match = SOCKET_PATH.exec(path);
+    if (match?.[1]) {
+      const taskId = match[1];
+      const afterSeq = parseSeq(url.searchParams.get('last_event_id'));
+      taskWss.handleUpgrade(req, socket, head, (ws) => {
+        serveTaskSocket(ws, taskId, afterSeq, streamOptions(req)).catch((error: unknown) => {
+          logger.error({ err: error, taskId }, 'task socket failed');
+        });
+      });
+      return;
+    }
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 8000, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      trpcWs.broadcastReconnectNotification();
+      registry.closeAll();
+      for (const client of taskWss.clients) client.close(1012, 'server restarting');
+      // A moment for the notices to leave, then cut whatever is still open.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const client of [...trpcWss.clients, ...taskWss.clients]) client.terminate();
+      trpcWss.close();
+      taskWss.close();
+      server.closeAllConnections();
+      await closed;
+    })();
+    return closing;
+  };
+
+  return { url, port: address.port, server, close, [Symbol.asyncDispose]: close };
+}

@@ -1,0 +1,144 @@
+import type {
+  TaskEvent,
+  TaskSocketError,
+  TaskSocketServerMessage,
+  TaskSocketUpdate,
+} from '@kaygraph/contracts';
+import { TASK_SOCKET_CLOSE, TaskId, TaskSocketClientMessage } from '@kaygraph/contracts';
+import type { Caller, TaskService } from '@kaygraph/tasks';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import { describeError, errorBody } from '../errors.ts';
+import type { StreamRegistry } from '../streams/registry.ts';
+import { loadTaskOutcome } from '../streams/task-outcome.ts';
+
+export interface TaskSocketOptions {
+  tasks: TaskService;
+  caller: () => Promise<Caller>;
+  registry: StreamRegistry;
+  logger: Logger;
+}
+
+type TaskState = Omit<TaskSocketUpdate, 'seq'>;
+
+/** The task's state after an event; log events change nothing. */
+function applyEvent(state: TaskState, event: TaskEvent): TaskState {
+  if (event.type === 'status') return { ...state, status: event.status, attempt: event.attempt };
+  if (event.type === 'progress') {
+    return {
+      ...state,
+      progress: event.progress,
+      step: event.step,
+      message: event.message,
+      eta_seconds: event.eta_seconds,
+    };
+  }
+  return state;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function send(socket: WebSocket, message: TaskSocketServerMessage): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+}
+
+function refuse(socket: WebSocket, taskId: string, error: unknown): void {
+  const described = describeError(error);
+  const message: TaskSocketError = { task_id: taskId, error: described.body };
+  send(socket, message);
+  socket.close(TASK_SOCKET_CLOSE.errorBase + described.httpStatus, described.body.code);
+}
+
+/**
+ * `WS /ws/{task_id}`: one JSON message per status or progress change (history first, or after
+ * `last_event_id`), then `{done: true, ...}` and close. `{"type": "cancel"}` cancels the task.
+ */
+export async function serveTaskSocket(
+  socket: WebSocket,
+  rawTaskId: string,
+  afterSeq: number | undefined,
+  opts: TaskSocketOptions,
+): Promise<void> {
+  const abort = new AbortController();
+  socket.on('close', () => abort.abort());
+  const unregister = opts.registry.add(() => {
+    abort.abort();
+    socket.close(TASK_SOCKET_CLOSE.restarting, 'server restarting');
+  });
+  // Attached at once: `ws` drops messages that arrive before a listener exists.
+  const target = Promise.withResolvers<{ caller: Caller; taskId: string }>();
+  target.promise.catch(() => undefined);
+  socket.on('message', (data) => {
+    handleCommand(String(data)).catch(() => undefined);
+  });
+  const handleCommand = async (text: string) => {
+    const command = TaskSocketClientMessage.safeParse(parseJson(text));
+    const { caller, taskId } = await target.promise;
+    if (!command.success) {
+      send(socket, { task_id: taskId, error: errorBody('BAD_REQUEST', 'expected {"type": "cancel"}').body });
+      return;
+    }
+    await opts.tasks.cancel(caller, taskId).catch((error: unknown) => {
+      send(socket, { task_id: taskId, error: describeError(error).body });
+    });
+  };
+  try {
+    const parsedId = TaskId.safeParse(rawTaskId);
+    if (!parsedId.success) {
+      refuse(socket, rawTaskId, parsedId.error);
+      return;
+    }
+    const taskId = parsedId.data;
+    const caller = await opts.caller();
+    const snapshot = await opts.tasks.progress(caller, taskId);
+    target.resolve({ caller, taskId });
+    // Without a resume point the history is replayed from the first event, so start from nothing.
+    let state: TaskState =
+      afterSeq === undefined
+        ? {
+            task_id: taskId,
+            status: 'pending',
+            progress: 0,
+            step: null,
+            message: null,
+            eta_seconds: null,
+            attempt: 0,
+          }
+        : {
+            task_id: taskId,
+            status: snapshot.status,
+            progress: snapshot.progress,
+            step: snapshot.step,
+            message: snapshot.message,
+            eta_seconds: snapshot.eta_seconds,
+            attempt: 0,
+          };
+
+    for await (const event of opts.tasks.events(caller, taskId, {
+      afterSeq: afterSeq ?? 0,
+      signal: abort.signal,
+    })) {
+      if (event.type === 'log') continue;
+      state = applyEvent(state, event);
+      send(socket, { ...state, seq: event.seq });
+    }
+    if (abort.signal.aborted) return;
+    const outcome = await loadTaskOutcome(opts.tasks, caller, taskId);
+    if (outcome) send(socket, outcome);
+    socket.close(TASK_SOCKET_CLOSE.done, 'done');
+  } catch (error) {
+    target.reject(error);
+    if (abort.signal.aborted) return;
+    if (describeError(error).httpStatus >= 500)
+      opts.logger.warn({ err: error, taskId: rawTaskId }, 'task socket failed');
+    refuse(socket, rawTaskId, error);
+  } finally {
+    unregister();
+  }
+}
