@@ -1,0 +1,135 @@
+import { useState } from 'preact/hooks';
+import { EmptyState } from './components/states.tsx';
+import { useConnection } from './data/hooks.ts';
+import { DeadLettersPage } from './pages/dead-letters.tsx';
+import { ErrorsPage } from './pages/errors.tsx';
+import { GroupsPage } from './pages/groups.tsx';
+import { MetricsPage } from './pages/metrics.tsx';
+import { OverviewPage } from './pages/overview.tsx';
+import { SchedulesPage } from './pages/schedules.tsx';
+import { SubmitPage } from './pages/submit.tsx';
+import { TaskDetailPage } from './pages/task-detail.tsx';
+import { href, type Route, useRoute } from './router.ts';
+
+const NAV: { route: Route; label: string }[] = [
+  { route: { page: 'overview' }, label: 'Active' },
+  { route: { page: 'metrics' }, label: 'Metrics' },
+  { route: { page: 'errors' }, label: 'Errors' },
+  { route: { page: 'dead-letters' }, label: 'Dead letters' },
+  { route: { page: 'schedules' }, label: 'Schedules' },
+  { route: { page: 'groups' }, label: 'Groups' },
+  { route: { page: 'submit', workflow: null }, label: 'Submit' },
+];
+
+export function App({ apiKey, onApiKey }: { apiKey: string | null; onApiKey: (key: string | null) => void }) {
+  const route = useRoute();
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <a class="brand" href="#/">
+          <span class="logo" aria-hidden="true" />
+          KayGraph Tasks
+        </a>
+        <nav class="nav">
+          {NAV.map((item) => (
+            <a
+              key={item.label}
+              href={href(item.route)}
+              class={item.route.page === route.page ? 'nav-link active' : 'nav-link'}
+            >
+              {item.label}
+            </a>
+          ))}
+        </nav>
+        <ConnectionIndicator />
+        <ApiKeyControl apiKey={apiKey} onApiKey={onApiKey} />
+      </header>
+      <main class="content">
+        <Page route={route} />
+      </main>
+    </div>
+  );
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'overview':
+      return <OverviewPage />;
+    case 'metrics':
+      return <MetricsPage />;
+    case 'errors':
+      return <ErrorsPage />;
+    case 'dead-letters':
+      return <DeadLettersPage />;
+    case 'schedules':
+      return <SchedulesPage />;
+    case 'groups':
+      return <GroupsPage />;
+    case 'submit':
+      return <SubmitPage workflow={route.workflow} />;
+    case 'task':
+      return <TaskDetailPage key={route.taskId} taskId={route.taskId} />;
+    case 'not-found':
+      return <EmptyState title={`No page at ${route.path}`} />;
+  }
+}
+
+function ConnectionIndicator() {
+  const connection = useConnection();
+  const label =
+    connection.state === 'live' ? 'live' : connection.state === 'connecting' ? 'connecting…' : 'disconnected';
+  return (
+    <span
+      class={`connection connection-${connection.state}`}
+      title={connection.state === 'error' ? connection.message : 'tasks.feed subscription'}
+      data-testid="connection"
+    >
+      <i class="dot" />
+      {label}
+    </span>
+  );
+}
+
+/** The key is kept in this browser only and sent as the WebSocket connection param. */
+function ApiKeyControl({
+  apiKey,
+  onApiKey,
+}: {
+  apiKey: string | null;
+  onApiKey: (key: string | null) => void;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState('');
+  if (!editing) {
+    return (
+      <button type="button" class="button button-quiet" onClick={() => setEditing(true)}>
+        {apiKey ? 'API key ✓' : 'API key'}
+      </button>
+    );
+  }
+  return (
+    <form
+      class="key-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onApiKey(draft.trim() || null);
+      }}
+    >
+      <input
+        type="password"
+        placeholder="kg_…"
+        value={draft}
+        onInput={(event) => setDraft(event.currentTarget.value)}
+        aria-label="API key"
+      />
+      <button type="submit" class="button">
+        Use
+      </button>
+      {apiKey ? (
+        <button type="button" class="button button-quiet" onClick={() => onApiKey(null)}>
+          Forget
+        </button>
+      ) : null}
+    </form>
+  );
+}

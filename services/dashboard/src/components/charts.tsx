@@ -1,0 +1,223 @@
+import { niceMax } from '../lib/series.ts';
+
+/** Hand-drawn SVG charts: a handful of rects and paths are all a dashboard needs. */
+
+const WIDTH = 640;
+const HEIGHT = 200;
+const PAD = { top: 12, right: 12, bottom: 24, left: 44 };
+const PLOT_W = WIDTH - PAD.left - PAD.right;
+const PLOT_H = HEIGHT - PAD.top - PAD.bottom;
+
+export interface AxisTick {
+  at: number;
+  label: string;
+}
+
+interface Frame {
+  xMin: number;
+  xMax: number;
+  yMax: number;
+}
+
+function xOf(frame: Frame, x: number): number {
+  const span = frame.xMax - frame.xMin || 1;
+  return PAD.left + ((x - frame.xMin) / span) * PLOT_W;
+}
+
+function yOf(frame: Frame, y: number): number {
+  return PAD.top + PLOT_H - (y / frame.yMax) * PLOT_H;
+}
+
+function Axes({
+  frame,
+  xTicks,
+  yFormat,
+}: {
+  frame: Frame;
+  xTicks: AxisTick[];
+  yFormat: (v: number) => string;
+}) {
+  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * frame.yMax);
+  return (
+    <g class="axes">
+      {yTicks.map((value) => (
+        <g key={`y${value}`}>
+          <line
+            class="grid"
+            x1={PAD.left}
+            x2={WIDTH - PAD.right}
+            y1={yOf(frame, value)}
+            y2={yOf(frame, value)}
+          />
+          <text class="tick" x={PAD.left - 6} y={yOf(frame, value) + 4} text-anchor="end">
+            {yFormat(value)}
+          </text>
+        </g>
+      ))}
+      {xTicks.map((tick) => (
+        <text key={`x${tick.at}`} class="tick" x={xOf(frame, tick.at)} y={HEIGHT - 6} text-anchor="middle">
+          {tick.label}
+        </text>
+      ))}
+    </g>
+  );
+}
+
+export interface BarSeries {
+  key: string;
+  label: string;
+  className: string;
+}
+
+export interface BarDatum {
+  x: number;
+  values: Record<string, number>;
+}
+
+/** Stacked bars, one slot per datum, each `slotWidth` wide in x units. */
+export function StackedBarChart({
+  title,
+  data,
+  series,
+  slotWidth,
+  xTicks,
+}: {
+  title: string;
+  data: BarDatum[];
+  series: BarSeries[];
+  slotWidth: number;
+  xTicks: AxisTick[];
+}) {
+  const first = data[0];
+  const last = data.at(-1);
+  if (!first || !last) return null;
+  const totals = data.map((datum) => series.reduce((sum, s) => sum + (datum.values[s.key] ?? 0), 0));
+  const frame = { xMin: first.x, xMax: last.x + slotWidth, yMax: niceMax(Math.max(...totals, 1)) };
+  const barWidth = Math.max(1, (PLOT_W / data.length) * 0.8);
+  return (
+    <figure class="chart">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title}>
+        <Axes frame={frame} xTicks={xTicks} yFormat={(v) => String(Math.round(v))} />
+        {data.map((datum) => {
+          let base = 0;
+          return (
+            <g key={datum.x}>
+              {series.map((s) => {
+                const value = datum.values[s.key] ?? 0;
+                if (value <= 0) return null;
+                const top = yOf(frame, base + value);
+                const height = yOf(frame, base) - top;
+                base += value;
+                return (
+                  <rect
+                    key={s.key}
+                    class={s.className}
+                    x={xOf(frame, datum.x)}
+                    y={top}
+                    width={barWidth}
+                    height={height}
+                  >
+                    <title>{`${s.label}: ${value}`}</title>
+                  </rect>
+                );
+              })}
+            </g>
+          );
+        })}
+      </svg>
+      <Legend items={series} />
+    </figure>
+  );
+}
+
+export interface LineSeries {
+  key: string;
+  label: string;
+  className: string;
+  /** null values break the line (no data in that slot). */
+  points: { x: number; y: number | null }[];
+}
+
+export function LineChart({
+  title,
+  series,
+  xDomain,
+  xTicks,
+  yMax,
+  yFormat,
+  step = false,
+}: {
+  title: string;
+  series: LineSeries[];
+  xDomain: [number, number];
+  xTicks: AxisTick[];
+  yMax?: number;
+  yFormat: (v: number) => string;
+  /** Draw as a staircase (values that hold until the next point, like progress). */
+  step?: boolean;
+}) {
+  const highest = Math.max(0, ...series.flatMap((s) => s.points.map((p) => p.y ?? 0)));
+  const frame = { xMin: xDomain[0], xMax: xDomain[1], yMax: yMax ?? niceMax(highest) };
+  return (
+    <figure class="chart">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title}>
+        <Axes frame={frame} xTicks={xTicks} yFormat={yFormat} />
+        {series.map((s) => (
+          <g key={s.key} class={s.className}>
+            <path class="line" d={pathOf(frame, s.points, step)} />
+            {s.points.map((p) =>
+              p.y === null ? null : (
+                <circle key={p.x} class="dot" cx={xOf(frame, p.x)} cy={yOf(frame, p.y)} r={2.5}>
+                  <title>{`${s.label}: ${yFormat(p.y)}`}</title>
+                </circle>
+              ),
+            )}
+          </g>
+        ))}
+      </svg>
+      <Legend items={series} />
+    </figure>
+  );
+}
+
+function pathOf(frame: Frame, points: { x: number; y: number | null }[], step: boolean): string {
+  let d = '';
+  let open = false;
+  for (const point of points) {
+    if (point.y === null) {
+      open = false;
+      continue;
+    }
+    const x = xOf(frame, point.x);
+    const y = yOf(frame, point.y);
+    if (!open) d += `M${x.toFixed(1)},${y.toFixed(1)}`;
+    else if (step) d += `H${x.toFixed(1)}V${y.toFixed(1)}`;
+    else d += `L${x.toFixed(1)},${y.toFixed(1)}`;
+    open = true;
+  }
+  return d;
+}
+
+function Legend({ items }: { items: { key: string; label: string; className: string }[] }) {
+  return (
+    <figcaption class="legend">
+      {items.map((item) => (
+        <span key={item.key} class={`legend-item ${item.className}`}>
+          <i class="swatch" />
+          {item.label}
+        </span>
+      ))}
+    </figcaption>
+  );
+}
+
+/** Ticks every `everyMs` between two instants, labelled HH:MM in the viewer's time zone. */
+export function clockTicks(from: number, to: number, everyMs: number): AxisTick[] {
+  const ticks: AxisTick[] = [];
+  for (let at = Math.ceil(from / everyMs) * everyMs; at <= to; at += everyMs) {
+    const date = new Date(at);
+    const label = `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+    ticks.push({ at, label });
+  }
+  return ticks;
+}

@@ -1,0 +1,53 @@
+import type {
+  ListTasksInput,
+  ListTasksOutput,
+  SubmitTaskInput,
+  SubmitTaskOutput,
+  TaskEvent,
+  TaskStatusOutput,
+  TaskView,
+  WorkflowInfo,
+} from '@kaygraph/contracts';
+import type { DeadLetterRow, GroupRow, MetricsSnapshot, ScheduleRow } from './optional-shapes.ts';
+
+/**
+ * Everything the dashboard asks of the api, in one interface. The pages depend on this, never on
+ * the tRPC client itself, so the wiring to `@kaygraph/client` lives in exactly one file
+ * (`client-api.ts`).
+ */
+export interface DashboardApi {
+  listTasks(input: ListTasksInput): Promise<ListTasksOutput>;
+  getTask(taskId: string): Promise<TaskView>;
+  submit(input: SubmitTaskInput): Promise<SubmitTaskOutput>;
+  cancel(taskId: string): Promise<TaskStatusOutput>;
+  retry(taskId: string): Promise<TaskStatusOutput>;
+  listWorkflows(): Promise<WorkflowInfo[]>;
+  /** Live events of every task the caller may see. `onStarted` fires on every (re)connect. */
+  feed(handlers: StreamHandlers<TaskEvent>): Unsubscribe;
+  /** One task's events, replayed from the first (or after `afterSeq`) and then live. */
+  taskEvents(taskId: string, afterSeq: number | null, handlers: StreamHandlers<TaskEvent>): Unsubscribe;
+  /** Procedures other engineers add over time: each answers `unavailable` until the api has it. */
+  optional: OptionalProcedures;
+  close(): void;
+}
+
+export interface OptionalProcedures {
+  metrics(): Promise<Optional<MetricsSnapshot>>;
+  deadLetters(): Promise<Optional<DeadLetterRow[]>>;
+  redrive(taskId: string | null): Promise<Optional<unknown>>;
+  schedules(): Promise<Optional<ScheduleRow[]>>;
+  setScheduleEnabled(scheduleId: string, enabled: boolean): Promise<Optional<unknown>>;
+  groups(): Promise<Optional<GroupRow[]>>;
+}
+
+export interface StreamHandlers<T> {
+  onStarted?: () => void;
+  onData: (value: T) => void;
+  onError?: (error: Error) => void;
+  onComplete?: () => void;
+}
+
+export type Unsubscribe = () => void;
+
+/** The answer of a procedure that may not exist on the api this dashboard talks to. */
+export type Optional<T> = { state: 'ready'; value: T } | { state: 'unavailable'; reason: string };

@@ -1,0 +1,70 @@
+import { createContext } from 'preact';
+import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
+import type { DashboardApi } from './api.ts';
+import type { LiveTasks } from './live-tasks.ts';
+
+export interface DashboardServices {
+  api: DashboardApi;
+  live: LiveTasks;
+}
+
+export const ServicesContext = createContext<DashboardServices | null>(null);
+
+export function useServices(): DashboardServices {
+  const services = useContext(ServicesContext);
+  if (!services) throw new Error('useServices outside <ServicesContext.Provider>');
+  return services;
+}
+
+/** Re-renders the caller whenever the live task store changes. */
+export function useLiveTasks(): LiveTasks {
+  const { live } = useServices();
+  const [, setVersion] = useState(live.store.version);
+  useEffect(() => live.store.subscribe(() => setVersion(live.store.version)), [live]);
+  return live;
+}
+
+export function useConnection() {
+  const { live } = useServices();
+  const [connection, setConnection] = useState(live.connection);
+  useEffect(() => live.onConnectionChange(() => setConnection(live.connection)), [live]);
+  return connection;
+}
+
+/** A clock for relative times and sliding chart windows; it only re-renders, it never fetches. */
+export function useNow(intervalMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
+
+export type Loadable<T> =
+  | { state: 'loading' }
+  | { state: 'ready'; value: T }
+  | { state: 'error'; message: string };
+
+/** Runs a query once per `key` (and again on `reload()`), e.g. after a mutation. */
+export function useQuery<T>(key: string, run: () => Promise<T>): [Loadable<T>, () => void] {
+  const [result, setResult] = useState<Loadable<T>>({ state: 'loading' });
+  const [generation, setGeneration] = useState(0);
+  // `run` is re-created every render; `key` names what it fetches.
+  useEffect(() => {
+    let current = true;
+    run().then(
+      (value) => current && setResult({ state: 'ready', value }),
+      (error: unknown) => current && setResult({ state: 'error', message: errorMessage(error) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [key, generation]);
+  const reload = useCallback(() => setGeneration((value) => value + 1), []);
+  return [result, reload];
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,136 @@
+import type { TaskStatus, TaskSummary, TaskView } from '@kaygraph/contracts';
+import type { DashboardApi, Unsubscribe } from './api.ts';
+import { FINISHED_RETENTION_MS, TaskStore } from './task-store.ts';
+
+export type ConnectionState =
+  | { state: 'connecting' }
+  | { state: 'live'; since: number }
+  | { state: 'error'; message: string };
+
+/** Statuses that count as "in the queue or running"; each is fetched in full up to the cap. */
+const ACTIVE_STATUSES: readonly TaskStatus[] = ['running', 'queued', 'blocked', 'scheduled', 'pending'];
+const PAGE_SIZE = 200;
+const MAX_ACTIVE_PAGES = 5;
+const MAX_HISTORY_PAGES = 5;
+
+/**
+ * Keeps a TaskStore current: one `tasks.feed` subscription; on every (re)start of it a fresh
+ * snapshot from `tasks.list` (the feed has no replay, so a reconnect must re-read the state).
+ * Tasks the feed mentions that the store does not know yet (just submitted) are fetched once.
+ */
+export class LiveTasks {
+  readonly store = new TaskStore();
+  readonly #api: DashboardApi;
+  readonly #fetching = new Set<string>();
+  readonly #connectionListeners = new Set<() => void>();
+  #connection: ConnectionState = { state: 'connecting' };
+  #unsubscribe: Unsubscribe | null = null;
+  #pruneTimer: ReturnType<typeof setInterval> | null = null;
+  #snapshotTruncated = false;
+
+  constructor(api: DashboardApi) {
+    this.#api = api;
+  }
+
+  get connection(): ConnectionState {
+    return this.#connection;
+  }
+
+  /** True when the last snapshot hit its page cap, so counts are lower bounds. */
+  get snapshotTruncated(): boolean {
+    return this.#snapshotTruncated;
+  }
+
+  start(): void {
+    if (this.#unsubscribe) return;
+    this.#unsubscribe = this.#api.feed({
+      onStarted: () => {
+        this.#setConnection({ state: 'live', since: Date.now() });
+        this.refresh().catch((error: unknown) => this.#setConnection(errorState(error)));
+      },
+      onData: (event) => {
+        if (!this.store.apply(event)) this.#fetchUnknown(event.task_id);
+      },
+      onError: (error) => this.#setConnection(errorState(error)),
+    });
+    this.#pruneTimer = setInterval(() => this.store.prune(Date.now()), 60_000);
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    this.#pruneTimer = null;
+  }
+
+  /** Re-reads active tasks and the last hour of finished ones. */
+  async refresh(): Promise<void> {
+    const since = Date.now() - FINISHED_RETENTION_MS;
+    const results = await Promise.all([
+      ...ACTIVE_STATUSES.map((status) => this.#pages(status, MAX_ACTIVE_PAGES, null)),
+      this.#pages('completed', MAX_HISTORY_PAGES, since),
+      this.#pages('failed', MAX_HISTORY_PAGES, since),
+      this.#pages('cancelled', 1, since),
+    ]);
+    this.#snapshotTruncated = results.some((result) => result.truncated);
+    for (const result of results) this.store.upsert(result.items);
+  }
+
+  /** Called after the dashboard itself changed a task, so the change shows even before its event. */
+  async reload(taskId: string): Promise<void> {
+    this.store.upsert([toSummary(await this.#api.getTask(taskId))]);
+  }
+
+  onConnectionChange(listener: () => void): () => void {
+    this.#connectionListeners.add(listener);
+    return () => this.#connectionListeners.delete(listener);
+  }
+
+  async #pages(
+    status: TaskStatus,
+    maxPages: number,
+    createdAfter: number | null,
+  ): Promise<{ items: TaskSummary[]; truncated: boolean }> {
+    const items: TaskSummary[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < maxPages; page += 1) {
+      const answer = await this.#api.listTasks({ status, limit: PAGE_SIZE, cursor });
+      items.push(...answer.items);
+      if (!answer.next_cursor) return { items, truncated: false };
+      // Lists are newest first: once a page reaches past the window, older pages cannot matter.
+      const oldest = answer.items.at(-1);
+      if (createdAfter !== null && oldest && Date.parse(oldest.created_at) < createdAfter) {
+        return { items, truncated: false };
+      }
+      cursor = answer.next_cursor;
+    }
+    return { items, truncated: true };
+  }
+
+  #fetchUnknown(taskId: string): void {
+    if (this.#fetching.has(taskId)) return;
+    this.#fetching.add(taskId);
+    this.#api
+      .getTask(taskId)
+      .then((view) => this.store.upsert([toSummary(view)]))
+      .catch(() => {
+        // The task vanished (TTL cleanup) or is not ours to see: nothing to show.
+      })
+      .finally(() => this.#fetching.delete(taskId));
+  }
+
+  #setConnection(state: ConnectionState): void {
+    this.#connection = state;
+    for (const listener of this.#connectionListeners) listener();
+  }
+}
+
+/** Drops the heavy fields (params, result, metrics) a list row does not need. */
+export function toSummary(view: TaskView): TaskSummary {
+  const { params, result, depends_on, timeout_seconds, run_at, metrics, artifacts, ...summary } = view;
+  return summary;
+}
+
+function errorState(error: unknown): ConnectionState {
+  return { state: 'error', message: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,50 @@
+/** Human-readable figures for the tables: short, unambiguous, no locale surprises. */
+
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${Math.round(seconds % 60)} s`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours} h ${minutes % 60} min`;
+}
+
+export function formatEta(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
+  return `~${formatDuration(Math.max(0, seconds))}`;
+}
+
+export function formatPercent(value: number): string {
+  return `${Math.round(value)} %`;
+}
+
+/** "12 s ago", "5 min ago"; absolute time after a day. */
+export function formatRelative(iso: string | null | undefined, now: number): string {
+  if (!iso) return '—';
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return '—';
+  const seconds = Math.round((now - at) / 1000);
+  if (seconds < 0) return `in ${formatDuration(-seconds)}`;
+  if (seconds < 5) return 'just now';
+  if (seconds < 86_400) return `${formatDuration(seconds)} ago`;
+  return formatTime(iso);
+}
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '—';
+  return date.toISOString().replace('T', ' ').slice(0, 19);
+}
+
+export function shortId(id: string): string {
+  return id.slice(0, 8);
+}
+
+/** Seconds between two timestamps, or null when either is missing. */
+export function secondsBetween(from: string | null, to: string | null): number | null {
+  if (!from || !to) return null;
+  const seconds = (Date.parse(to) - Date.parse(from)) / 1000;
+  return Number.isFinite(seconds) ? seconds : null;
+}

@@ -1,0 +1,98 @@
+import type { TaskSummary } from '@kaygraph/contracts';
+import { secondsBetween } from './format.ts';
+
+export interface MinuteBucket {
+  /** Start of the minute, epoch ms. */
+  start: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  /** Run time (started -> completed) of the tasks that completed in this minute, in seconds. */
+  avgDuration: number | null;
+  p95Duration: number | null;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Finished tasks of the last `minutes` minutes, one bucket per minute ending with the current
+ * one: what the throughput and duration charts draw.
+ */
+export function bucketByMinute(tasks: readonly TaskSummary[], now: number, minutes = 60): MinuteBucket[] {
+  const lastStart = Math.floor(now / MINUTE) * MINUTE;
+  const firstStart = lastStart - (minutes - 1) * MINUTE;
+  const buckets = Array.from({ length: minutes }, (_, index) => ({
+    start: firstStart + index * MINUTE,
+    completed: 0,
+    failed: 0,
+    cancelled: 0,
+    durations: [] as number[],
+  }));
+  for (const task of tasks) {
+    if (!task.completed_at) continue;
+    const index = Math.floor((Date.parse(task.completed_at) - firstStart) / MINUTE);
+    const bucket = buckets[index];
+    if (!bucket) continue;
+    if (task.status === 'completed') {
+      bucket.completed += 1;
+      const duration = secondsBetween(task.started_at, task.completed_at);
+      if (duration !== null && duration >= 0) bucket.durations.push(duration);
+    } else if (task.status === 'failed') bucket.failed += 1;
+    else if (task.status === 'cancelled') bucket.cancelled += 1;
+  }
+  return buckets.map(({ durations, ...bucket }) => ({
+    ...bucket,
+    avgDuration: durations.length
+      ? durations.reduce((sum, value) => sum + value, 0) / durations.length
+      : null,
+    p95Duration: percentile(durations, 0.95),
+  }));
+}
+
+/** Nearest-rank percentile; null for no data. */
+export function percentile(values: readonly number[], fraction: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return sorted[rank] ?? null;
+}
+
+/** A round axis maximum at or above `value` (1, 2, 5 x 10^n). */
+export function niceMax(value: number): number {
+  if (!(value > 0)) return 1;
+  const magnitude = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 5, 10]) {
+    if (step * magnitude >= value) return step * magnitude;
+  }
+  return 10 * magnitude;
+}
+
+export interface Totals {
+  completed: number;
+  failed: number;
+  cancelled: number;
+  avgDuration: number | null;
+  p95Duration: number | null;
+}
+
+/** Whole-window figures for the headline numbers above the charts. */
+export function totalsOf(tasks: readonly TaskSummary[], now: number, windowMs = 60 * MINUTE): Totals {
+  const durations: number[] = [];
+  const totals = { completed: 0, failed: 0, cancelled: 0 };
+  for (const task of tasks) {
+    if (!task.completed_at || now - Date.parse(task.completed_at) > windowMs) continue;
+    if (task.status === 'completed') {
+      totals.completed += 1;
+      const duration = secondsBetween(task.started_at, task.completed_at);
+      if (duration !== null && duration >= 0) durations.push(duration);
+    } else if (task.status === 'failed') totals.failed += 1;
+    else if (task.status === 'cancelled') totals.cancelled += 1;
+  }
+  return {
+    ...totals,
+    avgDuration: durations.length
+      ? durations.reduce((sum, value) => sum + value, 0) / durations.length
+      : null,
+    p95Duration: percentile(durations, 0.95),
+  };
+}

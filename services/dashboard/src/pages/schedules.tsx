@@ -1,0 +1,88 @@
+import { useState } from 'preact/hooks';
+import { OptionalContent } from '../components/optional-panel.tsx';
+import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
+import { errorMessage, useNow, useQuery, useServices } from '../data/hooks.ts';
+import type { ScheduleRow } from '../data/optional-shapes.ts';
+import { formatRelative, formatTime } from '../lib/format.ts';
+import { href } from '../router.ts';
+
+/** Cron schedules with their next runs; pause and resume. */
+export function SchedulesPage() {
+  const { api } = useServices();
+  const now = useNow(10_000);
+  const [result, reload] = useQuery('schedules', () => api.optional.schedules());
+  const [error, setError] = useState<string | null>(null);
+
+  const toggle = async (row: ScheduleRow) => {
+    setError(null);
+    try {
+      const answer = await api.optional.setScheduleEnabled(row.schedule_id, !row.enabled);
+      if (answer.state === 'unavailable') setError(answer.reason);
+      reload();
+    } catch (cause) {
+      setError(errorMessage(cause));
+    }
+  };
+
+  return (
+    <div class="page">
+      <Panel title="Schedules">
+        {error ? <ErrorNotice message={error} /> : null}
+        <OptionalContent feature="Schedules" result={result}>
+          {(rows: ScheduleRow[]) =>
+            rows.length === 0 ? (
+              <EmptyState title="No schedules">
+                Create one with the API or `kaygraph schedules create`.
+              </EmptyState>
+            ) : (
+              <table class="table" data-testid="schedules">
+                <thead>
+                  <tr>
+                    <th>Schedule</th>
+                    <th>Workflow</th>
+                    <th>Cron</th>
+                    <th>Next runs</th>
+                    <th>Last run</th>
+                    <th>State</th>
+                    <th />
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((row) => (
+                    <tr key={row.schedule_id}>
+                      <td>{row.name ?? <code>{row.schedule_id.slice(0, 8)}</code>}</td>
+                      <td>
+                        <a href={href({ page: 'submit', workflow: row.workflow })}>{row.workflow}</a>
+                      </td>
+                      <td>
+                        <code>{row.cron}</code> <span class="muted">{row.timezone ?? 'UTC'}</span>
+                      </td>
+                      <td>
+                        {(row.next_runs ?? []).slice(0, 3).map((at) => (
+                          <div key={at} title={formatTime(at)}>
+                            {formatRelative(at, now)}
+                          </div>
+                        ))}
+                      </td>
+                      <td>{formatRelative(row.last_run_at, now)}</td>
+                      <td>
+                        <span class={`badge badge-${row.enabled ? 'running' : 'cancelled'}`}>
+                          {row.enabled ? 'active' : 'paused'}
+                        </span>
+                      </td>
+                      <td>
+                        <button type="button" class="button" onClick={() => toggle(row)}>
+                          {row.enabled ? 'Pause' : 'Resume'}
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          }
+        </OptionalContent>
+      </Panel>
+    </div>
+  );
+}

@@ -1,0 +1,150 @@
+import type { Priority, SubmitTaskInput, WorkflowInfo } from '@kaygraph/contracts';
+import { PRIORITIES } from '@kaygraph/contracts';
+import { useMemo, useState } from 'preact/hooks';
+import { SchemaFields } from '../components/schema-form.tsx';
+import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
+import { errorMessage, useQuery, useServices } from '../data/hooks.ts';
+import { formatDuration } from '../lib/format.ts';
+import { collectParams, type FormValues, fieldsOf, initialValues } from '../lib/schema-form.ts';
+import { href, taskHref } from '../router.ts';
+
+/** Submit any registered workflow through a form generated from its params schema. */
+export function SubmitPage({ workflow }: { workflow: string | null }) {
+  const { api } = useServices();
+  const [workflows] = useQuery('workflows', () => api.listWorkflows());
+  if (workflows.state === 'loading') return <Loading />;
+  if (workflows.state === 'error') return <ErrorNotice message={workflows.message} />;
+  const list = workflows.value;
+  if (list.length === 0) return <EmptyState title="No workflows are registered on this server" />;
+  const selected =
+    list.find((info) => info.name === workflow || info.aliases.includes(workflow ?? '')) ?? list[0];
+  if (!selected) return null;
+  return (
+    <div class="page submit-layout">
+      <nav class="workflow-list" aria-label="Workflows">
+        {list.map((info) => (
+          <a
+            key={info.name}
+            href={href({ page: 'submit', workflow: info.name })}
+            class={info.name === selected.name ? 'workflow-item active' : 'workflow-item'}
+          >
+            <strong>{info.name}</strong>
+            <span>{info.description}</span>
+          </a>
+        ))}
+      </nav>
+      <SubmitForm key={selected.name} workflow={selected} />
+    </div>
+  );
+}
+
+function SubmitForm({ workflow }: { workflow: WorkflowInfo }) {
+  const { api, live } = useServices();
+  const fields = useMemo(() => fieldsOf(workflow.params_schema), [workflow]);
+  const [values, setValues] = useState<FormValues>(() => initialValues(fields));
+  const [priority, setPriority] = useState<Priority>(workflow.defaults.priority);
+  const [maxRetries, setMaxRetries] = useState('');
+  const [timeout, setTimeoutSeconds] = useState('');
+  const [runAt, setRunAt] = useState('');
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [submitError, setSubmitError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const collected = collectParams(fields, values);
+
+  const onSubmit = async (event: Event) => {
+    event.preventDefault();
+    setFieldErrors(collected.errors);
+    setSubmitError(null);
+    if (Object.keys(collected.errors).length > 0) return;
+    const input: SubmitTaskInput = { workflow: workflow.name, params: collected.params, priority };
+    if (maxRetries.trim() !== '') input.max_retries = Number(maxRetries);
+    if (timeout.trim() !== '') input.timeout_seconds = Number(timeout);
+    if (runAt !== '') input.run_at = new Date(runAt).toISOString();
+    setBusy(true);
+    try {
+      const submitted = await api.submit(input);
+      await live.reload(submitted.task_id).catch(() => undefined);
+      window.location.hash = taskHref(submitted.task_id);
+    } catch (cause) {
+      setSubmitError(errorMessage(cause));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Panel title={`Submit ${workflow.name}`}>
+      <form class="submit-form" onSubmit={onSubmit} noValidate data-testid="submit-form">
+        <p class="hint">{workflow.description}</p>
+        {fields.length === 0 ? <p class="hint">This workflow takes no params.</p> : null}
+        <SchemaFields
+          fields={fields}
+          values={values}
+          errors={fieldErrors}
+          onChange={(path, value) => setValues((previous) => ({ ...previous, [path]: value }))}
+        />
+        <fieldset class="field-group">
+          <legend>Options</legend>
+          <div class="field-row">
+            <div class="field">
+              <label for="opt-priority">Priority</label>
+              <select
+                id="opt-priority"
+                name="priority"
+                value={priority}
+                onChange={(event) => setPriority(event.currentTarget.value as Priority)}
+              >
+                {PRIORITIES.map((value) => (
+                  <option key={value} value={value}>
+                    {value}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="opt-retries">Max retries</label>
+              <input
+                id="opt-retries"
+                type="number"
+                min={0}
+                max={50}
+                placeholder={String(workflow.defaults.max_retries)}
+                value={maxRetries}
+                onInput={(event) => setMaxRetries(event.currentTarget.value)}
+              />
+            </div>
+            <div class="field">
+              <label for="opt-timeout">Timeout (s)</label>
+              <input
+                id="opt-timeout"
+                type="number"
+                min={1}
+                max={86_399}
+                placeholder={`${workflow.defaults.timeout_seconds} (${formatDuration(workflow.defaults.timeout_seconds)})`}
+                value={timeout}
+                onInput={(event) => setTimeoutSeconds(event.currentTarget.value)}
+              />
+            </div>
+            <div class="field">
+              <label for="opt-run-at">Run at</label>
+              <input
+                id="opt-run-at"
+                type="datetime-local"
+                value={runAt}
+                onInput={(event) => setRunAt(event.currentTarget.value)}
+              />
+            </div>
+          </div>
+        </fieldset>
+        <details class="preview">
+          <summary>Params as JSON</summary>
+          <pre class="json">{JSON.stringify(collected.params, null, 2)}</pre>
+        </details>
+        {submitError ? <ErrorNotice message={submitError} /> : null}
+        <button type="submit" class="button button-primary" disabled={busy}>
+          {busy ? 'Submitting…' : 'Submit task'}
+        </button>
+      </form>
+    </Panel>
+  );
+}

@@ -1,0 +1,278 @@
+import type { NodeMetric, ProgressEvent, TaskEvent, TaskView } from '@kaygraph/contracts';
+import { isTerminalStatus } from '@kaygraph/contracts';
+import { useEffect, useState } from 'preact/hooks';
+import { clockTicks, LineChart } from '../components/charts.tsx';
+import { ProgressBar } from '../components/progress-bar.tsx';
+import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
+import { StatusBadge } from '../components/status-badge.tsx';
+import { TaskActions } from '../components/task-actions.tsx';
+import { errorMessage, useServices } from '../data/hooks.ts';
+import { applyEvent } from '../data/task-store.ts';
+import { formatDuration, formatEta, formatTime, secondsBetween } from '../lib/format.ts';
+import { taskHref } from '../router.ts';
+
+/** One task: live state, its whole event history (replayed by tasks.events), node metrics, result. */
+export function TaskDetailPage({ taskId }: { taskId: string }) {
+  const { api } = useServices();
+  const [task, setTask] = useState<TaskView | null>(null);
+  const [events, setEvents] = useState<TaskEvent[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [streamError, setStreamError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    setTask(null);
+    setEvents([]);
+    setError(null);
+    const load = () =>
+      api.getTask(taskId).then(
+        (view) => current && setTask(view),
+        (cause: unknown) => current && setError(errorMessage(cause)),
+      );
+    load();
+    // The subscription replays every stored event first, so the history is complete even for
+    // a task that finished long ago; it ends after the terminal status event.
+    const unsubscribe = api.taskEvents(taskId, null, {
+      onStarted: () => setStreamError(null),
+      onData: (event) => {
+        if (!current) return;
+        setEvents((previous) =>
+          previous.some((e) => e.seq === event.seq) ? previous : [...previous, event],
+        );
+        setTask((previous) => (previous ? applyEvent(previous, event) : previous));
+        // Result, metrics and artifacts are only on the task itself, written with the final status.
+        if (event.type === 'status' && isTerminalStatus(event.status)) load();
+      },
+      onError: (cause) => current && setStreamError(cause.message),
+    });
+    return () => {
+      current = false;
+      unsubscribe();
+    };
+  }, [api, taskId]);
+
+  if (error) return <ErrorNotice message={error} />;
+  if (!task) return <Loading />;
+  return (
+    <div class="page" data-task-id={task.task_id}>
+      <header class="task-header">
+        <div>
+          <h1>
+            {task.workflow} <StatusBadge status={task.status} />
+          </h1>
+          <code class="muted">{task.task_id}</code>
+        </div>
+        <TaskActions task={task} />
+      </header>
+      <Panel title="Progress">
+        <ProgressBar value={task.progress} status={task.status} />
+        <dl class="facts">
+          <dt>Step</dt>
+          <dd>{task.step ?? '—'}</dd>
+          <dt>Message</dt>
+          <dd>{task.message ?? '—'}</dd>
+          <dt>ETA</dt>
+          <dd>{task.status === 'running' ? formatEta(task.eta_seconds) : '—'}</dd>
+          <dt>Priority</dt>
+          <dd>{task.priority}</dd>
+          <dt>Attempt</dt>
+          <dd>
+            {task.attempt} of {task.max_retries + 1}
+          </dd>
+          <dt>Created</dt>
+          <dd>{formatTime(task.created_at)}</dd>
+          <dt>Started</dt>
+          <dd>{formatTime(task.started_at)}</dd>
+          <dt>Finished</dt>
+          <dd>{formatTime(task.completed_at)}</dd>
+          <dt>Run time</dt>
+          <dd>{formatDuration(secondsBetween(task.started_at, task.completed_at))}</dd>
+          <dt>Timeout</dt>
+          <dd>{formatDuration(task.timeout_seconds)}</dd>
+          {task.group_id ? (
+            <>
+              <dt>Group</dt>
+              <dd>
+                <code>{task.group_id}</code>
+              </dd>
+            </>
+          ) : null}
+          {task.depends_on.length > 0 ? (
+            <>
+              <dt>Depends on</dt>
+              <dd>
+                {task.depends_on.map((id) => (
+                  <a key={id} href={taskHref(id)}>
+                    <code>{id.slice(0, 8)}</code>{' '}
+                  </a>
+                ))}
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        {streamError ? <ErrorNotice message={`Live updates interrupted: ${streamError}`} /> : null}
+      </Panel>
+      {task.error ? (
+        <Panel title="Error">
+          <p class="error-message">
+            <span class="error-code">{task.error.code}</span> {task.error.message}
+          </p>
+          {task.error.stack ? <pre class="stack">{task.error.stack}</pre> : null}
+        </Panel>
+      ) : null}
+      <Panel title="Progress history">
+        <ProgressHistory events={events} />
+      </Panel>
+      <Panel title="Per-node metrics">
+        <NodeMetrics metrics={task.metrics} />
+      </Panel>
+      <div class="columns">
+        <Panel title="Params">
+          <pre class="json">{JSON.stringify(task.params, null, 2)}</pre>
+        </Panel>
+        <Panel title="Result">
+          {task.result === undefined ? (
+            <EmptyState title="No result yet" />
+          ) : (
+            <pre class="json">{JSON.stringify(task.result, null, 2)}</pre>
+          )}
+          {task.artifacts.length > 0 ? (
+            <ul class="artifacts">
+              {task.artifacts.map((artifact) => (
+                <li key={artifact.name}>
+                  <code>{artifact.name}</code> · {artifact.content_type} · {artifact.size} bytes
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </Panel>
+      </div>
+    </div>
+  );
+}
+
+function ProgressHistory({ events }: { events: TaskEvent[] }) {
+  if (events.length === 0) return <EmptyState title="No events yet" />;
+  const progress = events.filter((event): event is ProgressEvent => event.type === 'progress');
+  const times = events.map((event) => Date.parse(event.at));
+  const from = Math.min(...times);
+  const to = Math.max(...times, from + 1000);
+  const span = to - from;
+  const tickEvery =
+    [1000, 5000, 10_000, 60_000, 300_000, 600_000, 3_600_000].find((ms) => span / ms <= 6) ?? 3_600_000;
+  return (
+    <>
+      {progress.length > 1 ? (
+        <LineChart
+          title="Progress over time"
+          step
+          xDomain={[from, to]}
+          xTicks={elapsedTicks(from, to, tickEvery)}
+          yMax={100}
+          yFormat={(value) => `${Math.round(value)} %`}
+          series={[
+            {
+              key: 'progress',
+              label: 'progress',
+              className: 'series-progress',
+              points: progress.map((event) => ({ x: Date.parse(event.at), y: event.progress })),
+            },
+          ]}
+        />
+      ) : null}
+      <table class="table" data-testid="event-history">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Time</th>
+            <th>Event</th>
+            <th>Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((event) => (
+            <tr key={event.seq}>
+              <td class="muted">{event.seq}</td>
+              <td>
+                <code>{formatTime(event.at).slice(11)}</code>
+              </td>
+              <td>{event.type === 'status' ? <StatusBadge status={event.status} /> : event.type}</td>
+              <td>{describe(event)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function describe(event: TaskEvent): string {
+  switch (event.type) {
+    case 'status':
+      return event.error ? `${event.error.code}: ${event.error.message}` : `attempt ${event.attempt}`;
+    case 'progress':
+      return [
+        `${Math.round(event.progress)} %`,
+        event.step,
+        event.message,
+        event.eta_seconds !== null ? `ETA ${formatEta(event.eta_seconds)}` : null,
+      ]
+        .filter(Boolean)
+        .join(' · ');
+    case 'log':
+      return `[${event.level}] ${event.message}`;
+  }
+}
+
+/** "+0 s", "+5 s", ... since the first event: a task's own clock reads better than wall time. */
+function elapsedTicks(from: number, to: number, everyMs: number) {
+  if (everyMs >= 60_000) return clockTicks(from, to, everyMs);
+  const ticks = [];
+  for (let at = from; at <= to; at += everyMs)
+    ticks.push({ at, label: `+${formatDuration((at - from) / 1000)}` });
+  return ticks;
+}
+
+function NodeMetrics({ metrics }: { metrics: NodeMetric[] | null }) {
+  if (!metrics || metrics.length === 0) {
+    return (
+      <EmptyState title="No node metrics yet">
+        They are recorded as each node of the graph finishes.
+      </EmptyState>
+    );
+  }
+  const longest = Math.max(...metrics.map((metric) => metric.duration_ms), 1);
+  return (
+    <table class="table" data-testid="node-metrics">
+      <thead>
+        <tr>
+          <th>Node</th>
+          <th>Outcome</th>
+          <th>Attempts</th>
+          <th>Action</th>
+          <th class="col-progress">Duration</th>
+        </tr>
+      </thead>
+      <tbody>
+        {metrics.map((metric, index) => (
+          <tr key={`${metric.node_id}-${index}`}>
+            <td>
+              <code>{metric.node_id}</code>
+            </td>
+            <td>
+              <StatusBadge status={metric.outcome} />
+            </td>
+            <td>{metric.attempts}</td>
+            <td>{metric.action ?? '—'}</td>
+            <td>
+              <div class="duration-bar">
+                <div style={{ width: `${(metric.duration_ms / longest) * 100}%` }} />
+                <span>{formatDuration(metric.duration_ms / 1000)}</span>
+              </div>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
