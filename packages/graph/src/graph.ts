@@ -2,7 +2,7 @@ import { type ProgressScope, RangeScope } from './context/progress.ts';
 import type { RunState } from './context/run-state.ts';
 import { copyNode } from './copy.ts';
 import { GraphError, throwIfAborted } from './errors.ts';
-import { assertUniqueIds, assignDefaultIds, nodesOfLevel } from './ids.ts';
+import { assertUniqueIds, nodesOfLevel } from './ids.ts';
 import { EXECUTE, INNER_START, type StepFrame, type TopLevel } from './internal.ts';
 import { type AnyNode, Node } from './node.ts';
 import { longestPathEstimator } from './paths.ts';
@@ -24,8 +24,8 @@ export class Graph<S = Record<string, unknown>> extends Node<S> {
   constructor(start: AnyNode<S>, options?: NodeOptions) {
     super(options);
     this.startNode = start;
-    assignDefaultIds(this);
-    assertUniqueIds(this);
+    // Default ids are numbered when the outermost graph runs; explicit duplicates fail right here.
+    assertUniqueIds(this, true);
   }
 
   override get [INNER_START](): AnyNode<S> {

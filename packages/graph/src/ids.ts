@@ -35,14 +35,16 @@ function nodesOfTree(root: IdentifiedNode, into: IdentifiedNode[] = [], seen = n
   return into;
 }
 
+const fixedId = (node: IdentifiedNode) => node[EXPLICIT_ID] ?? node[ASSIGNED_ID];
+
 /**
- * Gives every node without an id `ClassName` + counter. The numbering follows the graph's shape,
- * not construction order across the process, so a graph built the same way in another worker
- * gets the same ids: that is what lets a checkpoint name the node to resume from.
+ * Gives every node without an id `ClassName` + counter, numbered in traversal order from the root
+ * being run (edges in insertion order, nested graphs depth-first). It follows the graph's shape,
+ * not construction order in the process, so a graph built the same way in another worker gets the
+ * same ids: that is what lets a checkpoint name the node to resume from.
  */
 export function assignDefaultIds(root: IdentifiedNode): void {
   const nodes = nodesOfTree(root);
-  const fixedId = (node: IdentifiedNode) => node[EXPLICIT_ID] ?? node[ASSIGNED_ID];
   const taken = new Set(nodes.map(fixedId).filter((id) => id !== undefined));
   const counters = new Map<string, number>();
   for (const node of nodes) {
@@ -59,13 +61,17 @@ export function assignDefaultIds(root: IdentifiedNode): void {
   }
 }
 
-/** Checkpoints name nodes by id, so two different nodes of one graph level must never share one. */
-export function assertUniqueIds(root: IdentifiedNode): void {
+/**
+ * Checkpoints name nodes by id, so two different nodes of one graph level must never share one.
+ * `fixedOnly` checks just the ids already settled (a graph under construction).
+ */
+export function assertUniqueIds(root: IdentifiedNode, fixedOnly = false): void {
   for (const node of nodesOfTree(root)) {
     const start = node[INNER_START];
     if (!start) continue;
     const byId = new Map<string, IdentifiedNode>();
     for (const member of nodesOfLevel(start)) {
+      if (fixedOnly && fixedId(member) === undefined) continue;
       const other = byId.get(member.id);
       if (other && other !== member) {
         throw new GraphError(

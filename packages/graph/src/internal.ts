@@ -7,6 +7,7 @@ export const EXECUTE: unique symbol = Symbol('kaygraph.execute');
 export const INNER_START: unique symbol = Symbol('kaygraph.innerStart');
 export const EXPLICIT_ID: unique symbol = Symbol('kaygraph.explicitId');
 export const ASSIGNED_ID: unique symbol = Symbol('kaygraph.assignedId');
+export const PROVISIONAL_ID: unique symbol = Symbol('kaygraph.provisionalId');
 
 /** Only the outermost graph of a run checkpoints and resumes. */
 export interface TopLevel<S> {

@@ -1,9 +1,24 @@
 import { detachedContext } from './context/run-state.ts';
-import { assignDefaultIds } from './ids.ts';
-import { ASSIGNED_ID, EXECUTE, EXPLICIT_ID, INNER_START, type StepFrame } from './internal.ts';
+import {
+  ASSIGNED_ID,
+  EXECUTE,
+  EXPLICIT_ID,
+  INNER_START,
+  PROVISIONAL_ID,
+  type StepFrame,
+} from './internal.ts';
 import { execWithRetries } from './retry.ts';
 import { runTop } from './run.ts';
 import type { Action, NodeOptions, RunContext, RunOptions, RunResult } from './types.ts';
+
+const provisionalCounters = new Map<string, number>();
+
+function provisionalId(node: object): string {
+  const className = node.constructor.name || 'Node';
+  const counter = (provisionalCounters.get(className) ?? 0) + 1;
+  provisionalCounters.set(className, counter);
+  return `${className}~${counter}`;
+}
 
 /** Any node over the store `S`, whatever its prep/exec types (what edges and graphs hold). */
 export type AnyNode<S> = Node<S, unknown, unknown, unknown, unknown>;
@@ -34,6 +49,7 @@ export class Node<S = Record<string, unknown>, P = unknown, E = unknown, ExecIn 
   readonly backoff: boolean;
   [EXPLICIT_ID]: string | undefined;
   [ASSIGNED_ID]: string | undefined = undefined;
+  [PROVISIONAL_ID]: string | undefined = undefined;
 
   constructor(options: NodeOptions = {}) {
     const { id, maxRetries = 1, wait = 0, backoff = false } = options;
@@ -48,12 +64,16 @@ export class Node<S = Record<string, unknown>, P = unknown, E = unknown, ExecIn 
     this.backoff = backoff;
   }
 
-  /** Used in logs, metrics and checkpoints: the `id` option, else class name + counter (see README). */
+  /**
+   * Used in logs, metrics and checkpoints: the `id` option, else class name + counter, numbered in
+   * graph order when the node first runs (so every build of a graph gets the same ids). Read before
+   * that, it is a provisional process-wide name.
+   */
   get id(): string {
-    const fixed = this[EXPLICIT_ID] ?? this[ASSIGNED_ID];
-    if (fixed !== undefined) return fixed;
-    assignDefaultIds(this);
-    return this[ASSIGNED_ID] ?? this.constructor.name;
+    const settled = this[EXPLICIT_ID] ?? this[ASSIGNED_ID];
+    if (settled !== undefined) return settled;
+    this[PROVISIONAL_ID] ??= provisionalId(this);
+    return this[PROVISIONAL_ID];
   }
 
   prep(_shared: S): P | Promise<P> {
