@@ -3,7 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // The browser test starts a server, a worker and Chromium: give it room on a 2-core machine.
+    // The browser test needs a database: TEST_DATABASE_URL or the embedded server.
+    globalSetup: ['@kaygraph/db/test-global-setup'],
+    // It also starts a server, a worker and Chromium: give it room on a 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },
