@@ -1,1 +1,27 @@
-export {};
+export { type BuiltinWorkflows, builtins } from './builtins.ts';
+export { catalog } from './catalog.ts';
+export { type Catalog, createCatalog } from './catalog-core.ts';
+export { GLOBAL_WORKFLOW_DEFAULTS, withGlobalDefaults } from './defaults.ts';
+export {
+  type AnyWorkflow,
+  defineWorkflow,
+  type WorkflowByName,
+  type WorkflowConfig,
+  type WorkflowDefinition,
+  type WorkflowGraph,
+  type WorkflowMapOf,
+  type WorkflowNames,
+  type WorkflowParams,
+  type WorkflowResult,
+  type WorkflowShared,
+} from './define.ts';
+export { attemptOf, chain, servicesOf, sleep, throwIfAborted, type WorkflowRunParams } from './run-params.ts';
+export { resolveDataFile } from './services/data-dir.ts';
+export {
+  type CreatePostgresServicesOptions,
+  createPostgresServices,
+  type PostgresServicesOptions,
+  postgresServices,
+} from './services/postgres.ts';
+export type * from './services/types.ts';
+export { DemoFailure, DemoParams, DemoResult, demo } from './workflows/demo.ts';

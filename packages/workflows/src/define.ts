@@ -1,0 +1,127 @@
+import { WorkflowDefaults, WorkflowName } from '@kaygraph/contracts';
+import type { Graph } from '@kaygraph/graph';
+import { z } from 'zod';
+import { withGlobalDefaults } from './defaults.ts';
+
+/**
+ * The shared store every workflow graph starts from (`{}`); the task runtime stores
+ * `shared.result` as the task's result when the graph completes.
+ */
+export interface WorkflowShared {
+  result?: unknown;
+}
+
+/**
+ * A graph over any store: what the runtime runs (it only reads `shared.result`). `Graph<S>` is
+ * invariant in S (run options both take and return it), so only `any` admits every workflow's own store.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: see above; this is the agreed CatalogWorkflow shape
+export type WorkflowGraph = Graph<any>;
+
+export interface WorkflowConfig<
+  Name extends string,
+  Alias extends string,
+  Params extends z.ZodType,
+  Result extends z.ZodType,
+> {
+  /** Queue-safe: letters, digits, `_`, `.`, `-`. */
+  name: Name;
+  description: string;
+  /** Other names that resolve to this workflow (e.g. `rag_indexing`). */
+  aliases?: readonly Alias[];
+  params: Params;
+  result?: Result;
+  /** Merged over the global defaults (3 retries, 1 s backoff, 3600 s timeout, normal priority). */
+  defaults?: Partial<WorkflowDefaults>;
+  /** Run on the worker's main thread (pure I/O) instead of a worker thread. */
+  inline?: boolean;
+  /** Builds the graph for one run from the parsed params (defaults applied). */
+  graph: (params: z.output<Params>) => WorkflowGraph;
+}
+
+/** A registered workflow: what the task runtime's catalog holds (`CatalogWorkflow`). */
+export interface WorkflowDefinition<
+  Name extends string = string,
+  Alias extends string = string,
+  Params extends z.ZodType = z.ZodType,
+  Result extends z.ZodType = z.ZodType,
+> {
+  readonly name: Name;
+  readonly description: string;
+  readonly aliases: readonly Alias[];
+  readonly params: Params;
+  readonly result: Result | undefined;
+  readonly defaults: WorkflowDefaults;
+  readonly inline: boolean;
+  /** Validates raw params (as stored with the task) and builds the graph. */
+  graph(params: unknown): WorkflowGraph;
+}
+
+/**
+ * Declares a workflow: a name, typed params and result, defaults, and the graph that does the work.
+ *
+ * @example
+ * export const greet = defineWorkflow({
+ *   name: 'greet',
+ *   description: 'Says hello',
+ *   params: z.object({ name: z.string() }),
+ *   result: z.object({ greeting: z.string() }),
+ *   graph: ({ name }) => new Graph(new Greet(name)),
+ * });
+ */
+export function defineWorkflow<
+  const Name extends string,
+  const Alias extends string = never,
+  Params extends z.ZodType = z.ZodType,
+  Result extends z.ZodType = z.ZodUnknown,
+>(config: WorkflowConfig<Name, Alias, Params, Result>): WorkflowDefinition<Name, Alias, Params, Result> {
+  for (const name of [config.name, ...(config.aliases ?? [])]) {
+    const check = WorkflowName.safeParse(name);
+    if (!check.success) throw new TypeError(`workflow name "${name}": ${check.error.issues[0]?.message}`);
+  }
+  const defaults = WorkflowDefaults.parse(withGlobalDefaults(config.defaults));
+  return {
+    name: config.name,
+    description: config.description,
+    aliases: [...(config.aliases ?? [])],
+    params: config.params,
+    result: config.result,
+    defaults,
+    inline: config.inline ?? false,
+    graph(raw: unknown) {
+      return config.graph(config.params.parse(raw) as z.output<Params>);
+    },
+  };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the widest definition, so any concrete one is assignable
+export type AnyWorkflow = WorkflowDefinition<string, string, any, any>;
+
+/** `{ name: definition }` for a list of definitions. */
+export type WorkflowMapOf<Ws extends readonly AnyWorkflow[]> = { [W in Ws[number] as W['name']]: W };
+
+/** Every name a map of workflows answers to, aliases included. */
+export type WorkflowNames<W> = {
+  [K in keyof W]: W[K] extends WorkflowDefinition<infer N, infer A, z.ZodType, z.ZodType> ? N | A : never;
+}[keyof W];
+
+/** The definition behind a name or alias. */
+export type WorkflowByName<W, Name extends string> = {
+  [K in keyof W]: W[K] extends WorkflowDefinition<infer N, infer A, z.ZodType, z.ZodType>
+    ? Name extends N | A
+      ? W[K]
+      : never
+    : never;
+}[keyof W];
+
+/** What a client sends as `params` for a workflow (defaults may be left out). */
+export type WorkflowParams<W, Name extends string> =
+  WorkflowByName<W, Name> extends WorkflowDefinition<string, string, infer P, z.ZodType> ? z.input<P> : never;
+
+/** The result a workflow's task completes with. */
+export type WorkflowResult<W, Name extends string> =
+  WorkflowByName<W, Name> extends WorkflowDefinition<string, string, z.ZodType, infer R>
+    ? z.output<R>
+    : never;
+
+export { z };

@@ -1,0 +1,107 @@
+import { Graph, Node } from '@kaygraph/graph';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import {
+  type BuiltinWorkflows,
+  catalog,
+  createCatalog,
+  defineWorkflow,
+  GLOBAL_WORKFLOW_DEFAULTS,
+  type WorkflowNames,
+  type WorkflowParams,
+  type WorkflowResult,
+} from '../src/index.ts';
+
+class Echo extends Node<{ result?: unknown }> {
+  override post(shared: { result?: unknown }): void {
+    shared.result = { echoed: this.params.text ?? null };
+  }
+}
+
+const echo = defineWorkflow({
+  name: 'echo',
+  description: 'echoes',
+  aliases: ['say'],
+  params: z.object({ text: z.string(), times: z.number().int().default(1) }),
+  result: z.object({ echoed: z.string() }),
+  defaults: { max_retries: 0, priority: 'high' },
+  graph: () => new Graph(new Echo()),
+});
+
+describe('defineWorkflow and createCatalog', () => {
+  it('fills defaults from the global ones', () => {
+    expect(echo.defaults).toEqual({ ...GLOBAL_WORKFLOW_DEFAULTS, max_retries: 0, priority: 'high' });
+    expect(GLOBAL_WORKFLOW_DEFAULTS).toEqual({
+      max_retries: 3,
+      retry_delay_seconds: 1,
+      retry_backoff: true,
+      timeout_seconds: 3600,
+      priority: 'normal',
+      concurrency: null,
+    });
+  });
+
+  it('resolves names and aliases, lists each workflow once, and extends with user workflows', () => {
+    const extended = catalog.with(echo);
+    expect(extended.get('say')).toBe(echo);
+    expect(extended.get('echo')).toBe(echo);
+    expect(extended.list().map((w) => w.name)).toEqual([...catalog.list().map((w) => w.name), 'echo']);
+    expect(catalog.get('echo')).toBeUndefined();
+    expect(catalog.get('demo')?.name).toBe('demo');
+  });
+
+  it('refuses duplicate names and names that are not queue-safe', () => {
+    expect(() => createCatalog([echo, echo])).toThrow(/already taken/);
+    expect(() =>
+      defineWorkflow({
+        name: 'bad name',
+        description: '',
+        params: z.object({}),
+        graph: () => new Graph(new Echo()),
+      }),
+    ).toThrow(/bad name/);
+  });
+
+  it('validates params when building the graph', () => {
+    expect(() => echo.graph({ text: 1 })).toThrow();
+    expect(echo.graph({ text: 'hi' })).toBeInstanceOf(Graph);
+  });
+
+  it('gives every built-in a JSON Schema for its params', () => {
+    for (const workflow of catalog.list()) {
+      const schema = z.toJSONSchema(workflow.params, { io: 'input' });
+      expect(schema.type).toBe('object');
+    }
+  });
+});
+
+describe('types follow the workflow name', () => {
+  it('infers params and result per built-in and per user workflow', () => {
+    expectTypeOf<WorkflowParams<BuiltinWorkflows, 'demo'>>().toMatchTypeOf<{
+      steps?: number;
+      step_ms?: number;
+    }>();
+    expectTypeOf<WorkflowResult<BuiltinWorkflows, 'demo'>['attempt']>().toEqualTypeOf<number>();
+    const extended = catalog.with(echo);
+    type All = typeof extended.workflows;
+    expectTypeOf<WorkflowNames<All>>().toEqualTypeOf<
+      keyof BuiltinWorkflows | 'echo' | 'say' | WorkflowNames<BuiltinWorkflows>
+    >();
+    expectTypeOf<WorkflowParams<All, 'say'>>().toEqualTypeOf<{ text: string; times?: number | undefined }>();
+    expectTypeOf<WorkflowResult<All, 'echo'>>().toEqualTypeOf<{ echoed: string }>();
+
+    // A typed submit, as the client builds it from these helpers:
+    const submit = <N extends WorkflowNames<All>>(_input: {
+      workflow: N;
+      params: WorkflowParams<All, N>;
+    }) => {};
+    submit({ workflow: 'echo', params: { text: 'hi' } });
+    submit({ workflow: 'demo', params: { steps: 2 } });
+    // @ts-expect-error: `text` must be a string
+    submit({ workflow: 'echo', params: { text: 42 } });
+    // @ts-expect-error: demo has no `colour` param
+    submit({ workflow: 'demo', params: { colour: 'red' } });
+    // @ts-expect-error: no such workflow
+    submit({ workflow: 'nope', params: {} });
+  });
+});
