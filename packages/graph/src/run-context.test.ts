@@ -89,6 +89,47 @@ describe('abort', () => {
     ]);
   });
 
+  it('turns any step failure after the abort into AbortedError, bypassing onError', async () => {
+    const controller = new AbortController();
+    let onErrorCalls = 0;
+    class Prepping extends Mark {
+      override async prep() {
+        controller.abort('shutdown');
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        this.ctx.signal.throwIfAborted();
+      }
+      override onError() {
+        onErrorCalls++;
+        return true;
+      }
+    }
+    const error = await chain(new Prepping())
+      .run({ ran: [] }, { signal: controller.signal })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AbortedError);
+    expect((error as AbortedError).reason).toBe('shutdown');
+    expect(onErrorCalls).toBe(0);
+  });
+
+  it('stops a batch between items', async () => {
+    const controller = new AbortController();
+    const done: number[] = [];
+    class Items extends BatchNode<Store, number, number> {
+      override prep() {
+        return [1, 2, 3, 4];
+      }
+      override exec(item: number) {
+        done.push(item);
+        if (item === 2) controller.abort();
+        return item;
+      }
+    }
+    await expect(chain(new Items()).run({ ran: [] }, { signal: controller.signal })).rejects.toThrow(
+      AbortedError,
+    );
+    expect(done).toEqual([1, 2]);
+  });
+
   it('cuts a retry wait short', async () => {
     const controller = new AbortController();
     let attempts = 0;

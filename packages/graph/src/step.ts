@@ -38,9 +38,13 @@ export async function runStep<S>(
     action = (await node.post(shared, prepRes, execRes)) ?? 'default';
     if (frame.usedFallback) outcome = 'fallback';
   } catch (thrown) {
-    if (thrown instanceof AbortedError) {
+    if (thrown instanceof AbortedError || run.signal.aborted) {
+      // Whatever failed once the run was aborted (a fetch given the signal, say) is the abort itself.
       outcome = 'aborted';
-      failure = { error: thrown };
+      failure = {
+        error:
+          thrown instanceof AbortedError ? thrown : new AbortedError(run.signal.reason, { cause: thrown }),
+      };
     } else {
       const error = toError(thrown);
       try {

@@ -18,7 +18,8 @@ export function createRunState<S>(options: RunOptions<S>): RunState {
   const metrics: NodeMetric[] = [];
   const warnSink = (message: string, data?: unknown): void => {
     if (options.logger) options.logger.warn(message, data);
-    else console.warn(message, data ?? '');
+    else if (data === undefined) console.warn(message);
+    else console.warn(message, data);
   };
   // A failing progress/log listener must not fail the workflow: report it and carry on.
   const guarded =
