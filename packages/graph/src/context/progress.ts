@@ -9,6 +9,8 @@ export interface ProgressScope {
   report(fraction: number, step?: string | null, message?: string | null): void;
 }
 
+const round2 = (value: number): number => Math.round(value * 100) / 100;
+
 const clamp01 = (value: number): number => (Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0);
 
 /** The whole run: turns fractions into percent + ETA and emits only changes. */
@@ -31,7 +33,8 @@ export class RootProgress implements ProgressScope {
     this.fraction = Math.max(this.fraction, clamp01(fraction));
     if (step !== undefined) this.step = step;
     if (message !== undefined) this.message = message;
-    const percent = this.fraction * 100;
+    // Two decimals are plenty for a progress bar and let the dedupe below drop sub-visible moves.
+    const percent = round2(this.fraction * 100);
     const at = this.now();
     this.origin ??= { percent, at };
     const last = this.last;
@@ -46,7 +49,7 @@ export class RootProgress implements ProgressScope {
     const origin = this.origin;
     if (!origin || percent <= origin.percent) return null;
     const msPerPercent = (at - origin.at) / (percent - origin.percent);
-    return (msPerPercent * (100 - percent)) / 1000;
+    return round2((msPerPercent * (100 - percent)) / 1000);
   }
 }
 
