@@ -32,12 +32,18 @@ function Axes({
   frame,
   xTicks,
   yFormat,
+  integer,
 }: {
   frame: Frame;
   xTicks: AxisTick[];
   yFormat: (v: number) => string;
+  integer: boolean;
 }) {
-  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * frame.yMax);
+  // Counts below 5 get a line per whole number, not 0.25 steps that would all round alike.
+  const yTicks =
+    integer && frame.yMax <= 5
+      ? Array.from({ length: frame.yMax + 1 }, (_, index) => index)
+      : [0, 0.25, 0.5, 0.75, 1].map((f) => f * frame.yMax);
   return (
     <g class="axes">
       {yTicks.map((value) => (
@@ -92,12 +98,13 @@ export function StackedBarChart({
   const last = data.at(-1);
   if (!first || !last) return null;
   const totals = data.map((datum) => series.reduce((sum, s) => sum + (datum.values[s.key] ?? 0), 0));
-  const frame = { xMin: first.x, xMax: last.x + slotWidth, yMax: niceMax(Math.max(...totals, 1)) };
+  const highest = Math.max(...totals, 1);
+  const frame = { xMin: first.x, xMax: last.x + slotWidth, yMax: highest <= 5 ? highest : niceMax(highest) };
   const barWidth = Math.max(1, (PLOT_W / data.length) * 0.8);
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title}>
-        <Axes frame={frame} xTicks={xTicks} yFormat={(v) => String(Math.round(v))} />
+        <Axes frame={frame} xTicks={xTicks} yFormat={(v) => String(Math.round(v))} integer />
         {data.map((datum) => {
           let base = 0;
           return (
@@ -161,7 +168,7 @@ export function LineChart({
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title}>
-        <Axes frame={frame} xTicks={xTicks} yFormat={yFormat} />
+        <Axes frame={frame} xTicks={xTicks} yFormat={yFormat} integer={false} />
         {series.map((s) => (
           <g key={s.key} class={s.className}>
             <path class="line" d={pathOf(frame, s.points, step)} />

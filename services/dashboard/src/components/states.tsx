@@ -14,7 +14,7 @@ export function EmptyState({ title, children }: { title: string; children?: Comp
 export function Unavailable({ feature, reason }: { feature: string; reason: string }) {
   return (
     <div class="empty unavailable" data-state="unavailable">
-      <strong>{feature} is not available on this server</strong>
+      <strong>{feature}: not available on this server</strong>
       <p>{reason}</p>
     </div>
   );

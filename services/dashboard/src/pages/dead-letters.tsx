@@ -41,7 +41,7 @@ export function DeadLettersPage() {
         }
       >
         {error ? <ErrorNotice message={error} /> : null}
-        <OptionalContent feature="The dead-letter queue" result={result}>
+        <OptionalContent feature="Dead letters" result={result}>
           {(rows: DeadLetterRow[]) =>
             rows.length === 0 ? (
               <EmptyState title="The dead-letter queue is empty">

@@ -43,44 +43,46 @@ export function MetricsPage() {
           <span class="stat-label">p95 run time</span>
         </div>
       </div>
-      <Panel title="Throughput, last hour (tasks finished per minute)">
-        <StackedBarChart
-          title="Tasks finished per minute"
-          slotWidth={MINUTE}
-          xTicks={ticks}
-          series={[
-            { key: 'completed', label: 'completed', className: 'series-completed' },
-            { key: 'failed', label: 'failed', className: 'series-failed' },
-            { key: 'cancelled', label: 'cancelled', className: 'series-cancelled' },
-          ]}
-          data={buckets.map((bucket) => ({
-            x: bucket.start,
-            values: { completed: bucket.completed, failed: bucket.failed, cancelled: bucket.cancelled },
-          }))}
-        />
-      </Panel>
-      <Panel title="Run time of completed tasks, last hour">
-        <LineChart
-          title="Run time per minute"
-          xDomain={[first, end]}
-          xTicks={ticks}
-          yFormat={(value) => formatDuration(value)}
-          series={[
-            {
-              key: 'avg',
-              label: 'average',
-              className: 'series-avg',
-              points: buckets.map((bucket) => ({ x: bucket.start + MINUTE / 2, y: bucket.avgDuration })),
-            },
-            {
-              key: 'p95',
-              label: 'p95',
-              className: 'series-p95',
-              points: buckets.map((bucket) => ({ x: bucket.start + MINUTE / 2, y: bucket.p95Duration })),
-            },
-          ]}
-        />
-      </Panel>
+      <div class="columns">
+        <Panel title="Throughput, last hour (tasks finished per minute)">
+          <StackedBarChart
+            title="Tasks finished per minute"
+            slotWidth={MINUTE}
+            xTicks={ticks}
+            series={[
+              { key: 'completed', label: 'completed', className: 'series-completed' },
+              { key: 'failed', label: 'failed', className: 'series-failed' },
+              { key: 'cancelled', label: 'cancelled', className: 'series-cancelled' },
+            ]}
+            data={buckets.map((bucket) => ({
+              x: bucket.start,
+              values: { completed: bucket.completed, failed: bucket.failed, cancelled: bucket.cancelled },
+            }))}
+          />
+        </Panel>
+        <Panel title="Run time of completed tasks, last hour">
+          <LineChart
+            title="Run time per minute"
+            xDomain={[first, end]}
+            xTicks={ticks}
+            yFormat={(value) => formatDuration(value)}
+            series={[
+              {
+                key: 'avg',
+                label: 'average',
+                className: 'series-avg',
+                points: buckets.map((bucket) => ({ x: bucket.start + MINUTE / 2, y: bucket.avgDuration })),
+              },
+              {
+                key: 'p95',
+                label: 'p95',
+                className: 'series-p95',
+                points: buckets.map((bucket) => ({ x: bucket.start + MINUTE / 2, y: bucket.p95Duration })),
+              },
+            ]}
+          />
+        </Panel>
+      </div>
       <ServerMetrics />
     </div>
   );
