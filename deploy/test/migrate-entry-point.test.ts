@@ -2,7 +2,7 @@ import { connect, migrationsApplied } from '@kaygraph/db';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { describe, expect, it } from 'vitest';
 import { readRepoFile } from '../src/repo-files.ts';
-import { runEntryPoint } from '../src/run-entry-point.ts';
+import { runNode } from '../src/run-node.ts';
 
 const ENTRY = 'packages/db/src/migrate-main.ts';
 const journal = JSON.parse(readRepoFile('drizzle/meta/_journal.json')) as { entries: unknown[] };
@@ -31,13 +31,13 @@ describe('the one-shot migrate entry point (compose `migrate`, the k8s Job)', ()
     await using database = await createTestDatabase({ empty: true });
     expect((await appliedMigrations(database.url)).applied).toBe(false);
 
-    const first = await runEntryPoint(ENTRY, [], environment(database.url));
+    const first = await runNode([ENTRY], environment(database.url));
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ level: 'info', msg: 'migrations applied' });
     expect(await appliedMigrations(database.url)).toEqual({ applied: true, count: journal.entries.length });
 
-    const again = await runEntryPoint(ENTRY, [], environment(database.url));
+    const again = await runNode([ENTRY], environment(database.url));
     expect(again.code).toBe(0);
     expect(await appliedMigrations(database.url)).toEqual({ applied: true, count: journal.entries.length });
   });
@@ -45,21 +45,21 @@ describe('the one-shot migrate entry point (compose `migrate`, the k8s Job)', ()
   it('applies each migration once when two runs start together (a Job retry beside a manual run)', async () => {
     await using database = await createTestDatabase({ empty: true });
     const runs = await Promise.all([
-      runEntryPoint(ENTRY, [], environment(database.url)),
-      runEntryPoint(ENTRY, [database.url], environment()),
+      runNode([ENTRY], environment(database.url)),
+      runNode([ENTRY, database.url], environment()),
     ]);
     expect(runs.map((run) => run.code)).toEqual([0, 0]);
     expect(await appliedMigrations(database.url)).toEqual({ applied: true, count: journal.entries.length });
   });
 
   it('exits 1 and says what to set when DATABASE_URL is missing or not a PostgreSQL URL', async () => {
-    const missing = await runEntryPoint(ENTRY, [], environment());
+    const missing = await runNode([ENTRY], environment());
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe('');
     expect(JSON.parse(missing.stderr)).toMatchObject({ level: 'error', msg: 'migration failed' });
     expect(missing.stderr).toMatch(/DATABASE_URL is not set/);
 
-    const wrongScheme = await runEntryPoint(ENTRY, [], environment('mysql://user@localhost/db'));
+    const wrongScheme = await runNode([ENTRY], environment('mysql://user@localhost/db'));
     expect(wrongScheme.code).toBe(1);
     expect(wrongScheme.stderr).toMatch(/postgres:\/\/ or postgresql:\/\//);
   });
@@ -68,7 +68,7 @@ describe('the one-shot migrate entry point (compose `migrate`, the k8s Job)', ()
     const database = await createTestDatabase({ empty: true });
     const url = database.url;
     await database[Symbol.asyncDispose]();
-    const run = await runEntryPoint(ENTRY, [], environment(url));
+    const run = await runNode([ENTRY], environment(url));
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/does not exist/);
   });

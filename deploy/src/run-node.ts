@@ -1,26 +1,25 @@
 import { execFile } from 'node:child_process';
 import { repoRoot } from './repo-files.ts';
 
-export interface EntryPointRun {
+export interface NodeRun {
   code: number;
   stdout: string;
   stderr: string;
 }
 
 /**
- * Runs one of the deployment's entry points (`node <path> ...args`) from the repository root, as the
- * container's command would, with exactly the given environment, and waits for it to exit.
+ * Runs `node ...args` from the repository root, as a container's command would (`node <entry point>`,
+ * `node -e <probe>`), with exactly the given environment, and waits for it to exit.
  */
-export function runEntryPoint(
-  path: string,
+export function runNode(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   timeoutMs = 60_000,
-): Promise<EntryPointRun> {
+): Promise<NodeRun> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [path, ...args],
+      [...args],
       { cwd: repoRoot, env, timeout: timeoutMs, encoding: 'utf8' },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') {
