@@ -1,0 +1,78 @@
+import type { WorkflowDefaults } from '@kaygraph/contracts';
+import type { Graph } from '@kaygraph/graph';
+import type { ZodType } from 'zod';
+
+/**
+ * One workflow the task system can run. `@kaygraph/workflows`' registry satisfies this structurally.
+ *
+ * What the runtime expects of the graph (the contract between workflows and the runtime):
+ * - `graph(params, run)` is called with the validated params on every attempt. The graph runs with the
+ *   run params `{ attempt, task_id, owner, services? }` (nodes read them as `this.params`; `services` comes
+ *   from the workflows module's `createServices`). The run starts from an empty shared store `{}`, or from
+ *   the last checkpoint on a retry.
+ * - The task's result is `shared.result` when the run completes (null when absent); it is validated with
+ *   `result` when given.
+ * - Files a run produced go in `shared.artifacts` as `{ name, content_type, content, encoding? }` where
+ *   `content` is a string (`encoding: 'base64'` for binary). They are stored with the task, and removed
+ *   from the result JSON.
+ * - The shared store must stay JSON-serialisable: it is the checkpoint written after every node.
+ */
+export interface CatalogWorkflow {
+  name: string;
+  description: string;
+  aliases: readonly string[];
+  params: ZodType;
+  result?: ZodType;
+  defaults: WorkflowDefaults;
+  /** Pure I/O workflows may run on the worker's main thread instead of a worker thread. */
+  inline?: boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: each workflow has its own shared-store type
+  graph(params: unknown, run: WorkflowRunInfo): Graph<any>;
+}
+
+/** Which run a graph is built for. */
+export interface WorkflowRunInfo {
+  taskId: string;
+  owner: string;
+  /** 1 for the first attempt, counting every retry (automatic or manual). */
+  attempt: number;
+}
+
+/** The workflows a system knows; `get` resolves aliases too. */
+export interface WorkflowCatalog {
+  get(name: string): CatalogWorkflow | undefined;
+  list(): CatalogWorkflow[];
+}
+
+/**
+ * The module a worker thread loads to find the catalog: it exports `catalog`, and optionally
+ * `createServices`, which the runtime calls once per thread (and once on the main thread for inline
+ * workflows) and then per run: the result is passed to the graph as the run param `services`.
+ */
+export interface WorkflowsModule {
+  catalog: WorkflowCatalog;
+  createServices?: CreateRunServices;
+}
+
+export interface RunServicesOptions {
+  databaseUrl: string;
+  /** What the service passed as `startWorker({ servicesOptions })` (e.g. a data directory). */
+  [option: string]: unknown;
+}
+
+/** Per thread: returns the per-run factory of `services` (may hold a pool for the thread's lifetime). */
+export type CreateRunServices = (
+  options: RunServicesOptions,
+) => (run: { taskId: string; owner: string }) => unknown;
+
+export function isWorkflowsModule(value: unknown): value is WorkflowsModule {
+  if (typeof value !== 'object' || value === null || !('catalog' in value)) return false;
+  const catalog = (value as { catalog: unknown }).catalog;
+  return typeof catalog === 'object' && catalog !== null && 'get' in catalog && 'list' in catalog;
+}
+
+/** Who is asking: every read and write is scoped to `owner` unless `admin`. */
+export interface Caller {
+  owner: string;
+  admin: boolean;
+}

@@ -1,0 +1,63 @@
+import { sql } from 'drizzle-orm';
+import { type Executor, rowsOf } from '../db.ts';
+
+export const TASK_EVENTS_CHANNEL = 'task_events';
+
+/**
+ * NOTIFY payloads are limited to 8000 bytes; an event whose payload is larger (a long error stack) is sent
+ * without it and subscribers read it from the table.
+ */
+const INLINE_PAYLOAD_LIMIT = 6000;
+
+export interface NewTaskEvent {
+  taskId: string;
+  type: 'status' | 'progress' | 'log';
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Appends events in the caller's transaction: numbers them per task from `tasks.last_seq` (the row lock
+ * this update takes orders concurrent writers of one task, so seqs are gap-free and notifications of a task
+ * are delivered in seq order), inserts the `task_events` rows, and queues one `pg_notify` per event, which
+ * PostgreSQL delivers at commit (none after a rollback). One statement for any number of tasks, so batched
+ * completions cost one round trip.
+ */
+export async function appendEvents(executor: Executor, events: readonly NewTaskEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const input = JSON.stringify(
+    events.map((event, index) => ({
+      i: index,
+      task_id: event.taskId,
+      type: event.type,
+      payload: event.payload,
+    })),
+  );
+  const result = await executor.execute(sql`
+    with input as (
+      select (e->>'i')::int as i, (e->>'task_id')::uuid as task_id, e->>'type' as type, e->'payload' as payload
+      from jsonb_array_elements(${input}::jsonb) e
+    ), counts as (
+      select task_id, count(*)::int as n from input group by task_id
+    ), bumped as (
+      update tasks t set last_seq = t.last_seq + c.n from counts c where t.id = c.task_id
+      returning t.id, t.last_seq - c.n as base, t.owner, t.workflow
+    ), numbered as (
+      select input.task_id, input.type, input.payload, b.owner, b.workflow, now() as at,
+        (b.base + row_number() over (partition by input.task_id order by input.i))::int as seq
+      from input join bumped b on b.id = input.task_id
+    ), inserted as (
+      insert into task_events (task_id, seq, type, payload, at)
+      select task_id, seq, type, payload, at from numbered
+      returning 1
+    ), notified as (
+      select pg_notify(${TASK_EVENTS_CHANNEL}, json_build_object(
+        'task_id', task_id, 'seq', seq, 'owner', owner, 'workflow', workflow, 'type', type, 'at', at,
+        'payload', case when octet_length(payload::text) <= ${INLINE_PAYLOAD_LIMIT} then payload end
+      )::text)
+      from (select * from numbered order by task_id, seq) ordered
+    )
+    select (select count(*) from inserted)::int as inserted, (select count(*) from notified)::int as notified
+  `);
+  const [row] = rowsOf<{ inserted: number }>(result);
+  return row?.inserted ?? 0;
+}

@@ -1,0 +1,148 @@
+import type { TaskEvent } from '@kaygraph/contracts';
+import type { Logger } from 'pino';
+import type postgres from 'postgres';
+import { TASK_CANCEL_CHANNEL } from '../service/control.ts';
+import { TASK_EVENTS_CHANNEL } from './append-events.ts';
+import { toTaskEvent } from './task-event.ts';
+
+/** What `pg_notify('task_events')` carries (see append-events.ts); `payload` is absent when too large. */
+interface EventNotification {
+  task_id: string;
+  seq: number;
+  owner: string;
+  workflow: string;
+  type: string;
+  at: string;
+  payload: Record<string, unknown> | null;
+}
+
+export interface LiveEvent {
+  event: TaskEvent;
+  owner: string;
+  workflow: string;
+}
+
+type TaskListener = { onEvent(event: TaskEvent): void; onResync(): void };
+type FeedListener = (live: LiveEvent) => void;
+
+/**
+ * One LISTEN connection per process, fanned out in memory: task subscribers (by task id), feed subscribers
+ * (every event), cancel listeners (workers) and queue wake-up listeners (dispatchers). postgres.js LISTENs
+ * again by itself after a reconnect and calls `onlisten`; notifications sent while disconnected are lost,
+ * so task subscribers are told to resync from the table then.
+ */
+export class EventBus {
+  readonly #sql: postgres.Sql;
+  readonly #logger: Logger;
+  readonly #bossChannel: string;
+  readonly #tasks = new Map<string, Set<TaskListener>>();
+  readonly #feed = new Set<FeedListener>();
+  readonly #cancel = new Set<(taskId: string) => void>();
+  readonly #queues = new Set<(queue: string) => void>();
+  readonly #reconnect = new Set<() => void>();
+  #unlisten: (() => Promise<void>)[] = [];
+
+  constructor(sql: postgres.Sql, logger: Logger, bossChannel: string) {
+    this.#sql = sql;
+    this.#logger = logger;
+    this.#bossChannel = bossChannel;
+  }
+
+  async start(): Promise<void> {
+    await this.#listen(TASK_EVENTS_CHANNEL, (payload) => this.#onTaskEvent(payload));
+    await this.#listen(TASK_CANCEL_CHANNEL, (taskId) => {
+      for (const listener of this.#cancel) listener(taskId);
+    });
+    await this.#listen(this.#bossChannel, (queue) => {
+      for (const listener of this.#queues) listener(queue);
+    });
+  }
+
+  async #listen(channel: string, onMessage: (payload: string) => void): Promise<void> {
+    let listened = false;
+    const { unlisten } = await this.#sql.listen(channel, onMessage, () => {
+      if (listened) {
+        this.#logger.warn({ channel }, 'LISTEN re-established; resyncing subscribers from the table');
+        this.#resync();
+      }
+      listened = true;
+    });
+    this.#unlisten.push(unlisten);
+  }
+
+  #resync(): void {
+    for (const listeners of this.#tasks.values()) for (const listener of listeners) listener.onResync();
+    for (const listener of this.#reconnect) listener();
+  }
+
+  #onTaskEvent(raw: string): void {
+    let note: EventNotification;
+    try {
+      note = JSON.parse(raw) as EventNotification;
+    } catch {
+      this.#logger.warn({ raw }, 'unparseable task event notification');
+      return;
+    }
+    const listeners = this.#tasks.get(note.task_id);
+    if (!listeners && this.#feed.size === 0) return;
+    if (note.payload === null) {
+      // Too large to inline: subscribers see the seq jump and read the event from the table.
+      for (const listener of listeners ?? []) listener.onResync();
+      return;
+    }
+    const event = toTaskEvent({ ...note, payload: note.payload });
+    for (const listener of listeners ?? []) listener.onEvent(event);
+    if (this.#feed.size > 0) {
+      const live = { event, owner: note.owner, workflow: note.workflow };
+      for (const listener of this.#feed) listener(live);
+    }
+  }
+
+  /** Live events of one task; `onResync` asks the subscriber to read the table (gap or reconnect). */
+  subscribeTask(taskId: string, listener: TaskListener): () => void {
+    let set = this.#tasks.get(taskId);
+    if (!set) {
+      set = new Set();
+      this.#tasks.set(taskId, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.#tasks.delete(taskId);
+    };
+  }
+
+  subscribeFeed(listener: FeedListener): () => void {
+    this.#feed.add(listener);
+    return () => this.#feed.delete(listener);
+  }
+
+  onCancel(listener: (taskId: string) => void): () => void {
+    this.#cancel.add(listener);
+    return () => this.#cancel.delete(listener);
+  }
+
+  /** A job landed on a notify-enabled pg-boss queue (the payload is the queue name). */
+  onQueueNotify(listener: (queue: string) => void): () => void {
+    this.#queues.add(listener);
+    return () => this.#queues.delete(listener);
+  }
+
+  /** The LISTEN connection came back after an outage (notifications may have been missed). */
+  onReconnect(listener: () => void): () => void {
+    this.#reconnect.add(listener);
+    return () => this.#reconnect.delete(listener);
+  }
+
+  get subscriberCount(): number {
+    let count = this.#feed.size;
+    for (const set of this.#tasks.values()) count += set.size;
+    return count;
+  }
+
+  async close(): Promise<void> {
+    const unlisten = this.#unlisten;
+    this.#unlisten = [];
+    await Promise.allSettled(unlisten.map((fn) => fn()));
+  }
+}

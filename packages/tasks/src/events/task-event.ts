@@ -1,0 +1,60 @@
+import type { TaskError, TaskEvent, TaskStatus } from '@kaygraph/contracts';
+import { isTerminalStatus } from '@kaygraph/contracts';
+import type { NewTaskEvent } from './append-events.ts';
+
+/** One `task_events` row (or the same fields from a notification). */
+export interface TaskEventRecord {
+  task_id: string;
+  seq: number;
+  type: string;
+  payload: Record<string, unknown>;
+  /** Any timestamp PostgreSQL printed (text or JSON form). */
+  at: string | Date;
+}
+
+/** The contract's event from a stored row: the payload fields sit beside task_id/seq/at/type. */
+export function toTaskEvent(record: TaskEventRecord): TaskEvent {
+  const at = new Date(record.at).toISOString();
+  const base = { task_id: record.task_id, seq: record.seq, at };
+  const p = record.payload;
+  switch (record.type) {
+    case 'status':
+      return {
+        ...base,
+        type: 'status',
+        status: p.status as TaskStatus,
+        attempt: typeof p.attempt === 'number' ? p.attempt : 0,
+        error: (p.error as TaskError | null | undefined) ?? null,
+      };
+    case 'progress':
+      return {
+        ...base,
+        type: 'progress',
+        progress: typeof p.progress === 'number' ? p.progress : 0,
+        step: typeof p.step === 'string' ? p.step : null,
+        message: typeof p.message === 'string' ? p.message : null,
+        eta_seconds: typeof p.eta_seconds === 'number' ? p.eta_seconds : null,
+      };
+    default:
+      return {
+        ...base,
+        type: 'log',
+        level: p.level === 'debug' || p.level === 'warn' || p.level === 'error' ? p.level : 'info',
+        message: typeof p.message === 'string' ? p.message : '',
+        ...(p.data === undefined ? {} : { data: p.data }),
+      };
+  }
+}
+
+export function isTerminalEvent(event: TaskEvent): boolean {
+  return event.type === 'status' && isTerminalStatus(event.status);
+}
+
+export function statusEvent(
+  taskId: string,
+  status: TaskStatus,
+  attempt: number,
+  error: TaskError | null = null,
+): NewTaskEvent {
+  return { taskId, type: 'status', payload: { status, attempt, error } };
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DomainError,
+  isTerminalStatus,
+  type Priority,
+  type TaskError,
+  type TaskStatus,
+  type TaskStatusOutput,
+} from '@kaygraph/contracts';
+import { tasks } from '@kaygraph/db';
+import { eq, sql } from 'drizzle-orm';
+import { fromDrizzle } from 'pg-boss';
+import type { Caller } from '../catalog.ts';
+import type { Transaction } from '../db.ts';
+import { appendEvents } from '../events/append-events.ts';
+import { statusEvent } from '../events/task-event.ts';
+import { jobInsertFor } from '../queue/job-options.ts';
+import { workflowQueue } from '../queue/names.ts';
+import type { TaskContext } from './context.ts';
+import type { TaskRow } from './task-views.ts';
+import { notFound } from './visibility.ts';
+
+export const TASK_CANCEL_CHANNEL = 'task_cancel';
+
+async function lockVisibleTask(tx: Transaction, caller: Caller, taskId: string): Promise<TaskRow> {
+  if (!/^[0-9a-f-]{36}$/i.test(taskId)) throw notFound(taskId);
+  const [row] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update').limit(1);
+  if (!row || (!caller.admin && row.owner !== caller.owner)) throw notFound(taskId);
+  return row;
+}
+
+/**
+ * Cancels a task that has not finished. A waiting task's job is cancelled in pg-boss; a running one is
+ * told through `pg_notify('task_cancel')`, which every worker LISTENs to: its graph stops at the next node
+ * boundary (or sooner where a node honours the signal), and the worker's later writes are fenced off by the
+ * status set here. Everything commits together.
+ */
+export async function cancelTask(
+  ctx: TaskContext,
+  caller: Caller,
+  taskId: string,
+): Promise<TaskStatusOutput> {
+  return ctx.db.transaction(async (tx) => {
+    const row = await lockVisibleTask(tx, caller, taskId);
+    const status = row.status as TaskStatus;
+    if (isTerminalStatus(status)) {
+      throw new DomainError('CONFLICT', `task ${taskId} is already ${status}`);
+    }
+    if (row.jobId) {
+      await ctx.boss.cancel(workflowQueue(row.workflow), row.jobId, { db: fromDrizzle(tx, sql) });
+    }
+    const error: TaskError = { code: 'CANCELLED', message: 'cancelled on request', attempt: row.attempt };
+    await tx
+      .update(tasks)
+      .set({
+        status: 'cancelled',
+        error,
+        completedAt: sql`now()`,
+        updatedAt: sql`now()`,
+        expiresAt: sql`now() + make_interval(secs => ${ctx.resultTtlSeconds})`,
+      })
+      .where(eq(tasks.id, taskId));
+    await appendEvents(tx, [statusEvent(taskId, 'cancelled', row.attempt, error)]);
+    await tx.execute(sql`select pg_notify(${TASK_CANCEL_CHANNEL}, ${taskId})`);
+    return { task_id: taskId, status: 'cancelled' };
+  });
+}
+
+/**
+ * Runs a failed or cancelled task again as a new pg-boss job with the task's full retry budget. The
+ * checkpoint is kept, so the new attempt resumes after the last completed node.
+ */
+export async function retryTask(ctx: TaskContext, caller: Caller, taskId: string): Promise<TaskStatusOutput> {
+  return ctx.db.transaction(async (tx) => {
+    const row = await lockVisibleTask(tx, caller, taskId);
+    if (row.status !== 'failed' && row.status !== 'cancelled') {
+      throw new DomainError(
+        'CONFLICT',
+        `only failed or cancelled tasks can be retried; task ${taskId} is ${row.status}`,
+      );
+    }
+    if (!ctx.catalog.get(row.workflow)) {
+      throw new DomainError(
+        'CONFLICT',
+        `workflow "${row.workflow}" of task ${taskId} is no longer available`,
+      );
+    }
+    const jobId = randomUUID();
+    await tx
+      .update(tasks)
+      .set({
+        status: 'queued',
+        error: null,
+        jobId,
+        completedAt: null,
+        expiresAt: null,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(tasks.id, taskId));
+    await appendEvents(tx, [statusEvent(taskId, 'queued', row.attempt)]);
+    const job = jobInsertFor(
+      {
+        jobId,
+        taskId,
+        priority: row.priority as Priority,
+        retryLimit: row.maxRetries,
+        retryDelaySeconds: row.retryDelaySeconds,
+        retryBackoff: row.retryBackoff,
+        timeoutSeconds: row.timeoutSeconds,
+        startAfter: null,
+      },
+      ctx.tuning,
+    );
+    await ctx.boss.insert(workflowQueue(row.workflow), [job], { db: fromDrizzle(tx, sql) });
+    return { task_id: taskId, status: 'queued' };
+  });
+}

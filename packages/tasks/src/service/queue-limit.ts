@@ -1,0 +1,45 @@
+import { DomainError } from '@kaygraph/contracts';
+import { sql } from 'drizzle-orm';
+import { rowsOf, type Transaction } from '../db.ts';
+
+export const ACTIVE_STATUSES = ['pending', 'blocked', 'scheduled', 'queued', 'running'] as const;
+
+/**
+ * Concurrent submits of one owner that count without a lock; near the limit the count is taken under a
+ * per-owner transaction lock. A submit skips the lock only while at least this many slots are free, so
+ * unless more than this many submits of one owner are in flight at once, the limit is exact; far from the
+ * limit submits do not serialize.
+ */
+const UNLOCKED_MARGIN = 64;
+
+/** Throws QUEUE_FULL unless `owner` may add `adding` tasks (max_queue_size counts unfinished tasks). */
+export async function assertQueueRoom(
+  tx: Transaction,
+  owner: string,
+  adding: number,
+  maxQueueSize: number,
+): Promise<void> {
+  let active = await countActive(tx, owner, maxQueueSize);
+  if (active + adding + UNLOCKED_MARGIN > maxQueueSize) {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`kaygraph.submit:${owner}`}, 0))`);
+    active = await countActive(tx, owner, maxQueueSize);
+  }
+  if (active + adding > maxQueueSize) {
+    throw new DomainError(
+      'QUEUE_FULL',
+      `queue full: ${active} unfinished tasks of at most ${maxQueueSize} per owner; wait for some to finish`,
+      { retryAfterSeconds: 5 },
+    );
+  }
+}
+
+async function countActive(tx: Transaction, owner: string, cap: number): Promise<number> {
+  // Bounded: counting stops at the cap, so an owner with a large backlog costs no more than a full one.
+  const result = await tx.execute(sql`
+    select count(*)::int as n from (
+      select 1 from tasks
+      where owner = ${owner} and status in ('pending', 'blocked', 'scheduled', 'queued', 'running')
+      limit ${cap + 1}
+    ) active`);
+  return rowsOf<{ n: number }>(result)[0]?.n ?? 0;
+}

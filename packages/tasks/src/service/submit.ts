@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import type { SubmitTaskOutput, SubmitTaskRequest, TaskStatus } from '@kaygraph/contracts';
+import { DomainError } from '@kaygraph/contracts';
+import { taskGroups, tasks } from '@kaygraph/db';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { fromDrizzle, type JobInsert } from 'pg-boss';
+import type { Caller } from '../catalog.ts';
+import type { Transaction } from '../db.ts';
+import { appendEvents } from '../events/append-events.ts';
+import { statusEvent } from '../events/task-event.ts';
+import { jobInsertFor, type TaskJobData } from '../queue/job-options.ts';
+import { workflowQueue } from '../queue/names.ts';
+import type { TaskContext } from './context.ts';
+import { assertQueueRoom } from './queue-limit.ts';
+import { type PreparedTask, prepareSubmit } from './validate-submit.ts';
+
+/**
+ * Submits tasks in ONE transaction: the `tasks` rows, their first `status` event and their pg-boss jobs
+ * (pg-boss joins the transaction through its drizzle adapter), so a task is never visible without its job
+ * and a job never runs for a task that was rolled back. Idempotency keys resolve through the unique index
+ * `(owner, idempotency_key)` with ON CONFLICT DO NOTHING: concurrent duplicates wait for the first insert
+ * to commit and then return that task (`deduplicated: true`).
+ */
+export async function submitTasks(
+  ctx: TaskContext,
+  caller: Caller,
+  inputs: readonly SubmitTaskRequest[],
+): Promise<SubmitTaskOutput[]> {
+  const prepared = inputs.map((input, index) =>
+    prepareSubmit(ctx.catalog, input, ctx.defaultTimeoutSeconds, inputs.length > 1 ? index : undefined),
+  );
+  return ctx.db.transaction(async (tx) => {
+    await assertGroupsVisible(tx, caller, prepared);
+    const existing = await existingByKey(tx, caller.owner, prepared);
+    const fresh = prepared.filter((task) => !(task.idempotencyKey && existing.has(task.idempotencyKey)));
+    if (fresh.length > 0) await assertQueueRoom(tx, caller.owner, fresh.length, ctx.maxQueueSize);
+
+    const rows = fresh.map((task) => ({ id: randomUUID(), task }));
+    const inserted = new Map<string, { status: TaskStatus; createdAt: Date }>();
+    if (rows.length > 0) {
+      const returned = await tx
+        .insert(tasks)
+        .values(
+          rows.map(({ id, task }) => ({
+            id,
+            owner: caller.owner,
+            workflow: task.workflow.name,
+            params: task.params,
+            status: task.runAt ? 'scheduled' : 'queued',
+            priority: task.priority,
+            maxRetries: task.maxRetries,
+            retryDelaySeconds: task.retryDelaySeconds,
+            retryBackoff: task.retryBackoff,
+            timeoutSeconds: task.timeoutSeconds,
+            groupId: task.groupId,
+            idempotencyKey: task.idempotencyKey,
+            jobId: id,
+            runAt: task.runAt,
+          })),
+        )
+        .onConflictDoNothing({
+          target: [tasks.owner, tasks.idempotencyKey],
+          where: sql`${tasks.idempotencyKey} is not null`,
+        })
+        .returning({ id: tasks.id, status: tasks.status, createdAt: tasks.createdAt });
+      for (const row of returned)
+        inserted.set(row.id, { status: row.status as TaskStatus, createdAt: row.createdAt });
+    }
+    const created = rows.filter((row) => inserted.has(row.id));
+    await appendEvents(
+      tx,
+      created.map(({ id, task }) => statusEvent(id, task.runAt ? 'scheduled' : 'queued', 0)),
+    );
+    await sendJobs(ctx, tx, created);
+
+    // Keys that lost a race to a concurrent submit (the conflict above) resolve to the winner's task.
+    const lostKeys = rows.filter((row) => !inserted.has(row.id) && row.task.idempotencyKey);
+    if (lostKeys.length > 0) {
+      for (const [key, value] of await existingByKey(tx, caller.owner, prepared)) existing.set(key, value);
+    }
+
+    const byIdempotencyKey = new Map<string, string>();
+    return prepared.map((task): SubmitTaskOutput => {
+      const key = task.idempotencyKey;
+      const earlier = key ? existing.get(key) : undefined;
+      if (key && earlier) return { ...earlier, deduplicated: true };
+      const row = rows.find((candidate) => candidate.task === task);
+      const stored = row ? inserted.get(row.id) : undefined;
+      if (row && stored) {
+        if (key) byIdempotencyKey.set(key, row.id);
+        return {
+          task_id: row.id,
+          status: stored.status,
+          created_at: stored.createdAt.toISOString(),
+          deduplicated: false,
+        };
+      }
+      // A key used twice in one batch: the second is the first task.
+      const sameBatch = key ? byIdempotencyKey.get(key) : undefined;
+      const first = sameBatch ? inserted.get(sameBatch) : undefined;
+      if (sameBatch && first) {
+        return {
+          task_id: sameBatch,
+          status: first.status,
+          created_at: first.createdAt.toISOString(),
+          deduplicated: true,
+        };
+      }
+      throw new DomainError('INTERNAL', 'submitted task could not be resolved');
+    });
+  });
+}
+
+interface ExistingTask {
+  task_id: string;
+  status: TaskStatus;
+  created_at: string;
+}
+
+async function existingByKey(
+  tx: Transaction,
+  owner: string,
+  prepared: readonly PreparedTask[],
+): Promise<Map<string, ExistingTask>> {
+  const keys = [...new Set(prepared.flatMap((task) => (task.idempotencyKey ? [task.idempotencyKey] : [])))];
+  const found = new Map<string, ExistingTask>();
+  if (keys.length === 0) return found;
+  const rows = await tx
+    .select({ id: tasks.id, key: tasks.idempotencyKey, status: tasks.status, createdAt: tasks.createdAt })
+    .from(tasks)
+    .where(and(eq(tasks.owner, owner), inArray(tasks.idempotencyKey, keys)));
+  for (const row of rows) {
+    if (row.key) {
+      found.set(row.key, {
+        task_id: row.id,
+        status: row.status as TaskStatus,
+        created_at: row.createdAt.toISOString(),
+      });
+    }
+  }
+  return found;
+}
+
+async function assertGroupsVisible(tx: Transaction, caller: Caller, prepared: readonly PreparedTask[]) {
+  const groupIds = [...new Set(prepared.flatMap((task) => (task.groupId ? [task.groupId] : [])))];
+  if (groupIds.length === 0) return;
+  const rows = await tx
+    .select({ id: taskGroups.id, owner: taskGroups.owner })
+    .from(taskGroups)
+    .where(inArray(taskGroups.id, groupIds));
+  for (const id of groupIds) {
+    const group = rows.find((row) => row.id === id);
+    if (!group || (!caller.admin && group.owner !== caller.owner)) {
+      throw new DomainError('NOT_FOUND', `group ${id} not found`, {
+        issues: [{ path: 'group_id', message: 'no such group' }],
+      });
+    }
+  }
+}
+
+/** One `insert` per workflow queue, on the caller's transaction. */
+async function sendJobs(
+  ctx: TaskContext,
+  tx: Transaction,
+  created: readonly { id: string; task: PreparedTask }[],
+): Promise<void> {
+  const byQueue = new Map<string, JobInsert<TaskJobData>[]>();
+  for (const { id, task } of created) {
+    const queue = workflowQueue(task.workflow.name);
+    const jobs = byQueue.get(queue) ?? [];
+    jobs.push(
+      jobInsertFor(
+        {
+          jobId: id,
+          taskId: id,
+          priority: task.priority,
+          retryLimit: task.maxRetries,
+          retryDelaySeconds: task.retryDelaySeconds,
+          retryBackoff: task.retryBackoff,
+          timeoutSeconds: task.timeoutSeconds,
+          startAfter: task.runAt,
+        },
+        ctx.tuning,
+      ),
+    );
+    byQueue.set(queue, jobs);
+  }
+  const db = fromDrizzle(tx, sql);
+  for (const [queue, jobs] of byQueue) {
+    await ctx.boss.insert(queue, jobs, { db });
+  }
+}

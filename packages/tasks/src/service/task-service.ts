@@ -1,0 +1,79 @@
+import type {
+  ListTasksOutput,
+  SubmitManyOutput,
+  SubmitTaskOutput,
+  SubmitTaskRequest,
+  TaskEvent,
+  TaskProgressView,
+  TaskResultView,
+  TaskStatusOutput,
+  TaskView,
+} from '@kaygraph/contracts';
+import { DomainError, MAX_TASKS_PER_BATCH } from '@kaygraph/contracts';
+import type { Caller } from '../catalog.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { streamFeed, streamTaskEvents } from '../events/task-stream.ts';
+import type { TaskContext } from './context.ts';
+import { cancelTask, retryTask } from './control.ts';
+import { getArtifact, getProgress, getResult, getTask, type ListTasksQuery, listTasks } from './queries.ts';
+import { submitTasks } from './submit.ts';
+
+export interface FeedOptions {
+  signal?: AbortSignal;
+  workflow?: string;
+  types?: readonly TaskEvent['type'][];
+}
+
+/**
+ * The task domain as callers see it. Every read refuses other owners' tasks with NOT_FOUND unless the
+ * caller is an admin. Errors are `DomainError`s.
+ *
+ * @example
+ * const { task_id } = await taskService.submit(caller, { workflow: 'demo', params: { steps: 3 }, priority: 'normal' });
+ * for await (const event of taskService.events(caller, task_id, {})) console.log(event.type, event.seq);
+ */
+export interface TaskService {
+  submit(caller: Caller, input: SubmitTaskRequest): Promise<SubmitTaskOutput>;
+  submitMany(caller: Caller, inputs: SubmitTaskRequest[]): Promise<SubmitManyOutput>;
+  get(caller: Caller, taskId: string): Promise<TaskView>;
+  list(caller: Caller, input: ListTasksQuery): Promise<ListTasksOutput>;
+  progress(caller: Caller, taskId: string): Promise<TaskProgressView>;
+  result(caller: Caller, taskId: string): Promise<TaskResultView>;
+  cancel(caller: Caller, taskId: string): Promise<TaskStatusOutput>;
+  retry(caller: Caller, taskId: string): Promise<TaskStatusOutput>;
+  /** Replays task_events after `afterSeq`, then continues live; no gap, no duplicate; ends after the terminal status event. */
+  events(
+    caller: Caller,
+    taskId: string,
+    opts: { afterSeq?: number; signal?: AbortSignal },
+  ): AsyncIterable<TaskEvent>;
+  /** Live events of every task the caller may see (admin: all). */
+  feed(caller: Caller, opts: FeedOptions): AsyncIterable<TaskEvent>;
+  artifact(caller: Caller, taskId: string, name: string): Promise<{ contentType: string; content: Buffer }>;
+}
+
+export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService {
+  return {
+    async submit(caller, input) {
+      const [output] = await submitTasks(ctx, caller, [input]);
+      if (!output) throw new DomainError('INTERNAL', 'submit returned no task');
+      return output;
+    },
+    async submitMany(caller, inputs) {
+      if (inputs.length === 0) throw new DomainError('BAD_REQUEST', 'tasks must not be empty');
+      if (inputs.length > MAX_TASKS_PER_BATCH) {
+        throw new DomainError('PAYLOAD_TOO_LARGE', `at most ${MAX_TASKS_PER_BATCH} tasks per batch`);
+      }
+      return { tasks: await submitTasks(ctx, caller, inputs) };
+    },
+    get: (caller, taskId) => getTask(ctx.db, caller, taskId),
+    list: (caller, input) => listTasks(ctx.db, caller, input),
+    progress: (caller, taskId) => getProgress(ctx.db, caller, taskId),
+    result: (caller, taskId) => getResult(ctx.db, caller, taskId),
+    cancel: (caller, taskId) => cancelTask(ctx, caller, taskId),
+    retry: (caller, taskId) => retryTask(ctx, caller, taskId),
+    events: (caller, taskId, opts) => streamTaskEvents(ctx.db, bus, caller, taskId, opts),
+    feed: (caller, opts) => streamFeed(bus, caller, opts),
+    artifact: (caller, taskId, name) => getArtifact(ctx.db, caller, taskId, name),
+  };
+}

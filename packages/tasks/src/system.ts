@@ -1,0 +1,130 @@
+import { connect, migrate, migrationsApplied } from '@kaygraph/db';
+import { sql } from 'drizzle-orm';
+import type { PgBoss } from 'pg-boss';
+import type { Logger } from 'pino';
+import type { WorkflowCatalog } from './catalog.ts';
+import { EventBus } from './events/event-bus.ts';
+import { type CleanupReport, startCleaner } from './maintenance/cleaner.ts';
+import { startBoss } from './queue/boss.ts';
+import { bossNotifyChannel } from './queue/boss-channel.ts';
+import { ensureQueues } from './queue/queues.ts';
+import { DEFAULT_QUEUE_TUNING, type QueueTuning } from './queue/tuning.ts';
+import type { TaskContext } from './service/context.ts';
+import { createTaskService, type TaskService } from './service/task-service.ts';
+import { startWorkerRuntime, type WorkerOptions, type WorkerRuntime } from './worker/runtime.ts';
+
+export interface TaskSystemOptions {
+  databaseUrl: string;
+  catalog: WorkflowCatalog;
+  logger: Logger;
+  /** Unfinished tasks per owner (default 100). */
+  maxQueueSize?: number;
+  /** Seconds results and events of finished tasks are kept (default 86400). */
+  resultTtlSeconds?: number;
+  /** Timeout of tasks whose workflow declares none (default 3600). */
+  defaultTimeoutSeconds?: number;
+  /** Apply the drizzle migrations at start (default true; under an advisory lock). */
+  migrate?: boolean;
+  /** Seconds between pg-boss supervise passes, which retry jobs of dead workers (default 5). */
+  superviseIntervalSeconds?: number;
+  /** Seconds between result-TTL cleaner passes (default 60). */
+  cleanupIntervalSeconds?: number;
+  /** Pool size of our postgres.js client (default 10). */
+  poolSize?: number;
+  tuning?: Partial<QueueTuning>;
+}
+
+export interface TaskSystem extends AsyncDisposable {
+  tasks: TaskService;
+  events: EventBus;
+  /** For the worker runtime and the orchestration layer: the shared database, boss and settings. */
+  context: TaskContext;
+  /** Starts a worker runtime in this process; `close()` stops it (gracefully) before the queue. */
+  startWorker(options: WorkerOptions): Promise<WorkerRuntime>;
+  /** One pass of the result-TTL cleaner (it also runs periodically, once per cluster). */
+  cleanExpired(): Promise<CleanupReport>;
+  ready(): Promise<{ database: boolean; migrations: boolean }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects, migrates (advisory lock), starts pg-boss and creates the workflow queues, and LISTENs.
+ *
+ * @example
+ * await using system = await createTaskSystem({ databaseUrl, catalog, logger });
+ * const { task_id } = await system.tasks.submit({ owner: 'me', admin: false }, { workflow: 'demo', params: {}, priority: 'normal' });
+ */
+export async function createTaskSystem(options: TaskSystemOptions): Promise<TaskSystem> {
+  const logger = options.logger;
+  if (options.migrate !== false) await migrate(options.databaseUrl);
+  const connection = connect(options.databaseUrl, {
+    max: options.poolSize ?? 10,
+    applicationName: 'kaygraph-tasks',
+  });
+  const closers: (() => Promise<void>)[] = [() => connection.close()];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) {
+      await close().catch((error: unknown) =>
+        logger.error({ err: error }, 'error while closing the task system'),
+      );
+    }
+    closers.length = 0;
+  };
+  try {
+    const tuning: QueueTuning = { ...DEFAULT_QUEUE_TUNING, ...options.tuning };
+    const boss: PgBoss = await startBoss({
+      databaseUrl: options.databaseUrl,
+      logger,
+      superviseIntervalSeconds: options.superviseIntervalSeconds ?? 5,
+      poolSize: 10,
+    });
+    closers.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
+    await ensureQueues(boss, options.catalog, tuning);
+    const bus = new EventBus(connection.sql, logger, bossNotifyChannel());
+    await bus.start();
+    closers.push(() => bus.close());
+    const context: TaskContext = {
+      databaseUrl: options.databaseUrl,
+      db: connection.db,
+      boss,
+      catalog: options.catalog,
+      tuning,
+      logger,
+      maxQueueSize: options.maxQueueSize ?? 100,
+      defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 3600,
+      resultTtlSeconds: options.resultTtlSeconds ?? 86_400,
+    };
+    const cleaner = startCleaner(context, {
+      intervalSeconds: options.cleanupIntervalSeconds ?? 60,
+    });
+    closers.push(() => cleaner.stop());
+    const workers: WorkerRuntime[] = [];
+    // Workers stop first (they still settle jobs through boss and the pool).
+    closers.push(() => Promise.all(workers.map((worker) => worker.stop())).then(() => undefined));
+    const system: TaskSystem = {
+      tasks: createTaskService(context, bus),
+      events: bus,
+      context,
+      async startWorker(workerOptions) {
+        const worker = await startWorkerRuntime(context, bus, connection.sql, workerOptions);
+        workers.push(worker);
+        return worker;
+      },
+      cleanExpired: () => cleaner.runOnce(),
+      async ready() {
+        const database = await connection.db
+          .execute(sql`select 1`)
+          .then(() => true)
+          .catch(() => false);
+        const migrations = database ? await migrationsApplied(connection.sql).catch(() => false) : false;
+        return { database, migrations };
+      },
+      close: closeAll,
+      [Symbol.asyncDispose]: closeAll,
+    };
+    return system;
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

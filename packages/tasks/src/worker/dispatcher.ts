@@ -1,0 +1,157 @@
+import type { JobWithMetadata, PgBoss } from 'pg-boss';
+import type { Logger } from 'pino';
+import type { TaskJobData } from '../queue/job-options.ts';
+
+export interface DispatchQueue {
+  name: string;
+  workflow: string;
+  /** Cluster-wide running limit of the workflow (null: none). */
+  concurrency: number | null;
+}
+
+export interface SlotGate {
+  acquire(workflow: string, limit: number, want: number): Promise<number[]>;
+  release(workflow: string, slots: readonly number[]): Promise<void>;
+}
+
+export interface DispatchedJob {
+  queue: DispatchQueue;
+  job: JobWithMetadata<TaskJobData>;
+  /** Gate slot held for this job (release it when the task ends), or null. */
+  slot: number | null;
+}
+
+/**
+ * Fetches jobs into free local slots. Why not pg-boss `work()`: its loop fetches a batch, awaits the whole
+ * batch, then sleeps its polling interval even when jobs remain (without burst mode, batchSize/interval
+ * jobs per second per loop), and one long task in a batch holds its siblings' slots. Here a fetch asks for
+ * exactly as many jobs as there are free slots, a freed slot triggers the next fetch at once, and a
+ * queue is fetched again as long as its last fetch came back full. Wake-ups: the pg-boss NOTIFY of a new
+ * job (LISTENed by the event bus), a freed slot, and a poll timer for jobs that become runnable without a
+ * NOTIFY (retry backoff, `startAfter`).
+ */
+export class Dispatcher {
+  readonly #boss: PgBoss;
+  readonly #queues: DispatchQueue[];
+  readonly #gate: SlotGate;
+  readonly #deliver: (jobs: DispatchedJob[]) => void;
+  readonly #logger: Logger;
+  readonly #pollIntervalMs: number;
+  #free: number;
+  #dirty = new Set<string>();
+  #pumping = false;
+  #again = false;
+  #stopped = false;
+  #rotation = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #idle: Promise<void> = Promise.resolve();
+
+  constructor(options: {
+    boss: PgBoss;
+    queues: DispatchQueue[];
+    capacity: number;
+    gate: SlotGate;
+    deliver: (jobs: DispatchedJob[]) => void;
+    logger: Logger;
+    pollIntervalMs: number;
+  }) {
+    this.#boss = options.boss;
+    this.#queues = options.queues;
+    this.#free = options.capacity;
+    this.#gate = options.gate;
+    this.#deliver = options.deliver;
+    this.#logger = options.logger;
+    this.#pollIntervalMs = options.pollIntervalMs;
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => this.markAllDirty(), this.#pollIntervalMs);
+    this.markAllDirty();
+  }
+
+  /** A job landed on `queue` (pg-boss NOTIFY). */
+  notify(queue: string): void {
+    if (!this.#queues.some((candidate) => candidate.name === queue)) return;
+    this.#dirty.add(queue);
+    this.#kick();
+  }
+
+  markAllDirty(): void {
+    for (const queue of this.#queues) this.#dirty.add(queue.name);
+    this.#kick();
+  }
+
+  /** A task ended: its slot is free again. */
+  release(): void {
+    this.#free++;
+    this.#kick();
+  }
+
+  get freeSlots(): number {
+    return this.#free;
+  }
+
+  /** Stops fetching; resolves when no fetch is in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#idle;
+  }
+
+  #kick(): void {
+    if (this.#stopped) return;
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = true;
+    this.#idle = this.#pump().finally(() => {
+      this.#pumping = false;
+    });
+  }
+
+  async #pump(): Promise<void> {
+    do {
+      this.#again = false;
+      const order = this.#queues.map((_, i) => this.#queues[(i + this.#rotation) % this.#queues.length]);
+      this.#rotation++;
+      for (const queue of order) {
+        if (!queue || this.#stopped || this.#free <= 0) break;
+        if (!this.#dirty.has(queue.name)) continue;
+        try {
+          const fetched = await this.#fetch(queue, this.#free);
+          if (fetched.full) this.#again = true;
+          else this.#dirty.delete(queue.name);
+        } catch (error) {
+          this.#logger.error(
+            { err: error, queue: queue.name },
+            'fetching jobs failed; retrying on the next poll',
+          );
+        }
+      }
+    } while (this.#again && !this.#stopped && this.#free > 0);
+  }
+
+  async #fetch(queue: DispatchQueue, want: number): Promise<{ full: boolean }> {
+    let slots: number[] = [];
+    if (queue.concurrency !== null) {
+      slots = await this.#gate.acquire(queue.workflow, queue.concurrency, want);
+      // Every slot taken somewhere: the poll timer tries again.
+      if (slots.length === 0) return { full: false };
+      want = slots.length;
+    }
+    let jobs: JobWithMetadata<TaskJobData>[] = [];
+    try {
+      jobs = await this.#boss.fetch<TaskJobData>(queue.name, { batchSize: want, includeMetadata: true });
+    } finally {
+      const unused = slots.slice(jobs.length);
+      if (unused.length > 0) await this.#gate.release(queue.workflow, unused);
+    }
+    if (jobs.length === 0) return { full: false };
+    this.#free -= jobs.length;
+    this.#deliver(
+      jobs.map((job, i) => ({ queue, job, slot: queue.concurrency === null ? null : (slots[i] ?? null) })),
+    );
+    return { full: jobs.length === want };
+  }
+}

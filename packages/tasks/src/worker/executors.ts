@@ -1,0 +1,134 @@
+import { MessageChannel } from 'node:worker_threads';
+import type { LogLevel, ProgressReport } from '@kaygraph/graph';
+import { Piscina } from 'piscina';
+import type { WorkflowCatalog } from '../catalog.ts';
+import {
+  type RunServicesFactory,
+  runWorkflow,
+  type StoredCheckpoint,
+  type WorkflowRunOutcome,
+  type WorkflowRunRequest,
+} from './run-workflow.ts';
+import type { MainToThread, ThreadTask, ThreadToMain } from './thread-protocol.ts';
+
+export interface ExecutionHooks {
+  onProgress(progress: ProgressReport): void;
+  onLog(level: LogLevel, message: string, data?: unknown): void;
+  onCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
+}
+
+/** `terminated`: the run ignored its abort and was killed (thread) or abandoned (inline). */
+export type ExecutionResult = WorkflowRunOutcome | { kind: 'terminated' };
+
+export interface Execution {
+  /** Asks the run to stop at the next node boundary (nodes may honour the signal sooner). */
+  abort(reason: string): void;
+  /** Ends a run that ignored `abort`: its thread is terminated and replaced by the pool. */
+  terminate(): void;
+  readonly result: Promise<ExecutionResult>;
+}
+
+const THREAD_FILE = new URL('./task-thread.ts', import.meta.url).href;
+
+/**
+ * Runs tasks in a piscina pool, one task per thread at a time, each thread with its memory cap. A thread
+ * that runs out of memory fails the attempt with RESOURCE_LIMIT (the pool starts a fresh thread).
+ */
+export class ThreadExecutor {
+  readonly #pool: Piscina<ThreadTask, WorkflowRunOutcome>;
+  readonly #task: Omit<ThreadTask, 'request' | 'port'>;
+
+  constructor(options: {
+    threads: number;
+    memoryLimitMb?: number;
+    workflowsModule: string;
+    databaseUrl: string;
+    servicesOptions: Record<string, unknown>;
+  }) {
+    this.#task = {
+      workflowsModule: options.workflowsModule,
+      databaseUrl: options.databaseUrl,
+      servicesOptions: options.servicesOptions,
+    };
+    this.#pool = new Piscina({
+      filename: THREAD_FILE,
+      minThreads: 0,
+      maxThreads: Math.max(1, options.threads),
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 60_000,
+      ...(options.memoryLimitMb ? { resourceLimits: { maxOldGenerationSizeMb: options.memoryLimitMb } } : {}),
+    });
+  }
+
+  start(request: WorkflowRunRequest, hooks: ExecutionHooks): Execution {
+    const { port1, port2 } = new MessageChannel();
+    const kill = new AbortController();
+    const post = (message: MainToThread) => port1.postMessage(message);
+    port1.on('message', (message: ThreadToMain) => {
+      if (message.type === 'progress') hooks.onProgress(message.progress);
+      else if (message.type === 'log') hooks.onLog(message.level, message.message, message.data);
+      else {
+        hooks.onCheckpoint(message.checkpoint).then(
+          () => post({ type: 'ack', id: message.id, ok: true }),
+          () => post({ type: 'ack', id: message.id, ok: false }),
+        );
+      }
+    });
+    const result: Promise<ExecutionResult> = this.#pool
+      .run({ ...this.#task, request, port: port2 }, { transferList: [port2], signal: kill.signal })
+      .then(
+        (outcome): ExecutionResult => outcome,
+        (error: unknown): ExecutionResult => {
+          if (kill.signal.aborted) return { kind: 'terminated' };
+          const err = error instanceof Error ? error : new Error(String(error));
+          const outOfMemory = (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+          return {
+            kind: 'failed',
+            error: {
+              code: outOfMemory ? 'RESOURCE_LIMIT' : 'WORKFLOW_ERROR',
+              message: outOfMemory ? `the task exceeded its memory limit: ${err.message}` : err.message,
+              stack: err.stack ?? null,
+            },
+            retriable: true,
+            metrics: [],
+          };
+        },
+      )
+      .finally(() => port1.close());
+    return {
+      abort: (reason) => post({ type: 'abort', reason }),
+      terminate: () => kill.abort(),
+      result,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.destroy();
+  }
+}
+
+/** Runs `inline: true` workflows on the main thread (pure I/O: no thread hop). */
+export class InlineExecutor {
+  readonly #catalog: WorkflowCatalog;
+  readonly #services: RunServicesFactory;
+
+  constructor(catalog: WorkflowCatalog, services: RunServicesFactory) {
+    this.#catalog = catalog;
+    this.#services = services;
+  }
+
+  start(request: WorkflowRunRequest, hooks: ExecutionHooks): Execution {
+    const controller = new AbortController();
+    let abandon: ((result: ExecutionResult) => void) | undefined;
+    const abandoned = new Promise<ExecutionResult>((resolve) => {
+      abandon = resolve;
+    });
+    const run = runWorkflow(this.#catalog, request, { signal: controller.signal, ...hooks }, this.#services);
+    return {
+      abort: (reason) => controller.abort(reason),
+      // A main-thread run cannot be killed; the attempt is given up and its late writes are fenced off.
+      terminate: () => abandon?.({ kind: 'terminated' }),
+      result: Promise.race([run, abandoned]),
+    };
+  }
+}

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import type { NodeMetric, Priority, TaskError } from '@kaygraph/contracts';
+import { taskArtifacts } from '@kaygraph/db';
+import { sql } from 'drizzle-orm';
+import { fromDrizzle, type PgBoss } from 'pg-boss';
+import { rowsOf, type Transaction } from '../db.ts';
+import { appendEvents, type NewTaskEvent } from '../events/append-events.ts';
+import { statusEvent } from '../events/task-event.ts';
+import { jobInsertFor } from '../queue/job-options.ts';
+import type { QueueTuning } from '../queue/tuning.ts';
+import type { ProducedArtifact } from './run-workflow.ts';
+import type { ClaimedTask } from './task-store.ts';
+
+/**
+ * How an attempt ended, as the runtime decided it:
+ * - `completed`: result stored, job completed;
+ * - `retry`: failed with retries left: status back to `queued` with the error, pg-boss schedules the retry
+ *   (backoff) from `fail`;
+ * - `failed`: the last attempt failed (pg-boss moves the job to the dead-letter queue), or the error is not
+ *   retriable (the job is cancelled);
+ * - `released`: stopped by a shutdown: the task is queued again as a new job holding the retries it had
+ *   left, so the shutdown costs no retry and the next attempt resumes from the checkpoint;
+ * - `abandoned`: the task was cancelled while running (the cancel wrote its status): only the job is settled.
+ */
+export type AttemptOutcome =
+  | {
+      kind: 'completed';
+      claim: ClaimedTask;
+      result: unknown;
+      artifacts: ProducedArtifact[];
+      metrics: NodeMetric[];
+    }
+  | { kind: 'retry'; claim: ClaimedTask; error: TaskError; metrics: NodeMetric[] }
+  | { kind: 'failed'; claim: ClaimedTask; error: TaskError; metrics: NodeMetric[]; retriable: boolean }
+  | { kind: 'released'; claim: ClaimedTask; metrics: NodeMetric[] }
+  | { kind: 'abandoned'; claim: ClaimedTask };
+
+type WritingOutcome = Exclude<AttemptOutcome, { kind: 'abandoned' }>;
+
+const STATUS_OF = { completed: 'completed', retry: 'queued', failed: 'failed', released: 'queued' } as const;
+
+export interface FinishContext {
+  boss: PgBoss;
+  tuning: QueueTuning;
+  resultTtlSeconds: number;
+}
+
+/**
+ * Settles attempts in the caller's transaction: task rows (fenced: only a claim that still owns its
+ * running task writes), their final progress and status events, artifacts, and the pg-boss jobs through
+ * the same transaction, so a task result and its job's completion commit together.
+ */
+export async function finishAttempts(
+  ctx: FinishContext,
+  tx: Transaction,
+  outcomes: readonly AttemptOutcome[],
+) {
+  if (outcomes.length === 0) return;
+  const releasedJobs = new Map<string, string>();
+  const writing = outcomes.filter((outcome): outcome is WritingOutcome => outcome.kind !== 'abandoned');
+  const input = JSON.stringify(
+    writing.map((outcome) => {
+      const newJobId = outcome.kind === 'released' ? randomUUID() : null;
+      if (newJobId) releasedJobs.set(outcome.claim.taskId, newJobId);
+      return {
+        id: outcome.claim.taskId,
+        attempt: outcome.claim.attempt,
+        status: STATUS_OF[outcome.kind],
+        result: outcome.kind === 'completed' ? (outcome.result ?? null) : null,
+        error: outcome.kind === 'retry' || outcome.kind === 'failed' ? outcome.error : null,
+        metrics: outcome.metrics,
+        job_id: newJobId,
+      };
+    }),
+  );
+  const updated = await tx.execute(sql`
+    update tasks t set
+      status = x.status,
+      result = case when x.status = 'completed' then x.result else t.result end,
+      error = x.error,
+      metrics = x.metrics,
+      progress = case when x.status = 'completed' then 100 else t.progress end,
+      eta_seconds = case when x.status = 'completed' then 0 else t.eta_seconds end,
+      checkpoint = case when x.status = 'completed' then null else t.checkpoint end,
+      job_id = coalesce(x.job_id, t.job_id),
+      completed_at = case when x.status in ('completed', 'failed') then now() end,
+      expires_at = case when x.status in ('completed', 'failed')
+        then now() + make_interval(secs => ${ctx.resultTtlSeconds}) end,
+      updated_at = now()
+    from jsonb_to_recordset(${input}::jsonb)
+      as x(id uuid, attempt int, status text, result jsonb, error jsonb, metrics jsonb, job_id uuid)
+    where t.id = x.id and t.attempt = x.attempt and t.status = 'running'
+    returning t.id, t.priority, t.max_retries, t.retry_delay_seconds, t.retry_backoff, t.timeout_seconds`);
+  const owned = new Map(
+    rowsOf<{
+      id: string;
+      priority: Priority;
+      retry_delay_seconds: number;
+      retry_backoff: boolean;
+      timeout_seconds: number;
+    }>(updated).map((row) => [row.id, row]),
+  );
+
+  const events: NewTaskEvent[] = [];
+  for (const outcome of writing) {
+    const claim = outcome.claim;
+    if (!owned.has(claim.taskId)) continue;
+    if (outcome.kind === 'completed') {
+      events.push({
+        taskId: claim.taskId,
+        type: 'progress',
+        payload: { progress: 100, step: claim.step, message: claim.message, eta_seconds: 0 },
+      });
+    }
+    const error = outcome.kind === 'retry' || outcome.kind === 'failed' ? outcome.error : null;
+    events.push(statusEvent(claim.taskId, STATUS_OF[outcome.kind], claim.attempt, error));
+  }
+  await appendEvents(tx, events);
+
+  const artifacts = outcomes.flatMap((outcome) =>
+    outcome.kind === 'completed' && owned.has(outcome.claim.taskId)
+      ? outcome.artifacts.map((artifact) => {
+          const content = Buffer.from(artifact.content, artifact.encoding === 'base64' ? 'base64' : 'utf8');
+          return {
+            taskId: outcome.claim.taskId,
+            name: artifact.name,
+            contentType: artifact.content_type,
+            size: content.length,
+            content,
+          };
+        })
+      : [],
+  );
+  if (artifacts.length > 0) {
+    await tx.insert(taskArtifacts).values(artifacts).onConflictDoNothing();
+  }
+
+  // The jobs, on the same transaction. A claim that lost its task (cancelled meanwhile) still settles its
+  // job: nothing else will.
+  const db = fromDrizzle(tx, sql);
+  const completedByQueue = new Map<string, { id: string; retryCount: number }[]>();
+  for (const outcome of outcomes) {
+    const job = outcome.claim.job;
+    const attempt = { id: job.jobId, retryCount: job.retryCount };
+    if (outcome.kind === 'completed' || outcome.kind === 'released' || !owned.has(outcome.claim.taskId)) {
+      const list = completedByQueue.get(job.queue) ?? [];
+      list.push(attempt);
+      completedByQueue.set(job.queue, list);
+    }
+    if (!owned.has(outcome.claim.taskId)) continue;
+    if (outcome.kind === 'retry') {
+      await ctx.boss.fail(job.queue, attempt, { error: outcome.error }, { db });
+    } else if (outcome.kind === 'failed') {
+      if (outcome.retriable) await ctx.boss.fail(job.queue, attempt, { error: outcome.error }, { db });
+      else await ctx.boss.cancel(job.queue, attempt, { db });
+    } else if (outcome.kind === 'released') {
+      const row = owned.get(outcome.claim.taskId);
+      const newJobId = releasedJobs.get(outcome.claim.taskId);
+      if (row && newJobId) {
+        const insert = jobInsertFor(
+          {
+            jobId: newJobId,
+            taskId: outcome.claim.taskId,
+            priority: row.priority,
+            retryLimit: Math.max(0, job.retryLimit - job.retryCount),
+            retryDelaySeconds: row.retry_delay_seconds,
+            retryBackoff: row.retry_backoff,
+            timeoutSeconds: row.timeout_seconds,
+            startAfter: null,
+          },
+          ctx.tuning,
+        );
+        await ctx.boss.insert(job.queue, [insert], { db });
+      }
+    }
+  }
+  for (const [queue, attempts] of completedByQueue) {
+    await ctx.boss.complete(queue, attempts, null, { db });
+  }
+}

@@ -1,0 +1,114 @@
+import type { Database } from '@kaygraph/db';
+import type { Logger } from 'pino';
+import { Batcher } from './batcher.ts';
+import { type ClaimedTask, type LogWrite, type ProgressWrite, writeProgressAndLogs } from './task-store.ts';
+
+/** At most one progress row per task per this many milliseconds (about 10/s). */
+const PROGRESS_INTERVAL_MS = 100;
+/** Log lines kept per task per interval; the rest are counted in one warning line. */
+const LOGS_PER_INTERVAL = 50;
+
+interface TaskState {
+  claim: ClaimedTask;
+  progress: ProgressWrite | undefined;
+  logs: LogWrite[];
+  droppedLogs: number;
+  lastWrite: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+type Flush = { progress: ProgressWrite[]; logs: LogWrite[] };
+
+/**
+ * Coalesces progress per task: a report is written at once when the task's last write is older than the
+ * interval, otherwise the latest report waits for the end of the interval (earlier ones are superseded).
+ * Logs ride along with progress. `settle(task)` writes whatever is pending before the final status.
+ */
+export class ProgressReporter {
+  readonly #tasks = new Map<string, TaskState>();
+  readonly #writer: Batcher<Flush>;
+  readonly #logger: Logger;
+
+  constructor(db: Database, logger: Logger) {
+    this.#logger = logger;
+    this.#writer = new Batcher<Flush>(async (flushes) => {
+      await writeProgressAndLogs(
+        db,
+        flushes.flatMap((flush) => flush.progress),
+        flushes.flatMap((flush) => flush.logs),
+      );
+    });
+  }
+
+  #state(claim: ClaimedTask): TaskState {
+    let state = this.#tasks.get(claim.taskId);
+    if (!state) {
+      state = { claim, progress: undefined, logs: [], droppedLogs: 0, lastWrite: 0, timer: undefined };
+      this.#tasks.set(claim.taskId, state);
+    }
+    return state;
+  }
+
+  report(claim: ClaimedTask, progress: Omit<ProgressWrite, 'claim'>): void {
+    const state = this.#state(claim);
+    state.progress = { claim, ...progress };
+    claim.step = progress.step;
+    claim.message = progress.message;
+    this.#schedule(state);
+  }
+
+  log(claim: ClaimedTask, level: string, message: string, data?: unknown): void {
+    const state = this.#state(claim);
+    if (state.logs.length >= LOGS_PER_INTERVAL) state.droppedLogs++;
+    else state.logs.push({ claim, level, message, ...(data === undefined ? {} : { data }) });
+    this.#schedule(state);
+  }
+
+  #schedule(state: TaskState): void {
+    if (state.timer) return;
+    const wait = state.lastWrite + PROGRESS_INTERVAL_MS - Date.now();
+    if (wait <= 0) {
+      void this.#flush(state);
+      return;
+    }
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      void this.#flush(state);
+    }, wait);
+  }
+
+  #take(state: TaskState): Flush {
+    const progress = state.progress ? [state.progress] : [];
+    const logs = state.logs;
+    if (state.droppedLogs > 0) {
+      logs.push({
+        claim: state.claim,
+        level: 'warn',
+        message: `${state.droppedLogs} log lines dropped (rate limit)`,
+      });
+    }
+    state.progress = undefined;
+    state.logs = [];
+    state.droppedLogs = 0;
+    state.lastWrite = Date.now();
+    return { progress, logs };
+  }
+
+  async #flush(state: TaskState): Promise<void> {
+    const flush = this.#take(state);
+    if (flush.progress.length === 0 && flush.logs.length === 0) return;
+    await this.#writer.add(flush).catch((error: unknown) => {
+      this.#logger.warn({ err: error, taskId: state.claim.taskId }, 'progress write failed');
+    });
+  }
+
+  /** Writes what is pending for the task and forgets it (call before its final status). */
+  async settle(claim: ClaimedTask): Promise<void> {
+    const state = this.#tasks.get(claim.taskId);
+    if (!state) return;
+    this.#tasks.delete(claim.taskId);
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = undefined;
+    await this.#flush(state);
+  }
+}

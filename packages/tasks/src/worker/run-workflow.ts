@@ -1,0 +1,168 @@
+import type { NodeMetric, TaskError } from '@kaygraph/contracts';
+import { AbortedError, type Checkpoint, type LogLevel, type ProgressReport } from '@kaygraph/graph';
+import type { WorkflowCatalog } from '../catalog.ts';
+
+/** The checkpoint as stored in `tasks.checkpoint`: the engine's, plus the metrics of earlier attempts. */
+export interface StoredCheckpoint {
+  nextNodeId: string | null;
+  shared: Record<string, unknown>;
+  completedNodeIds: string[];
+  lastAction?: string | null;
+  metrics: NodeMetric[];
+}
+
+export interface WorkflowRunRequest {
+  taskId: string;
+  owner: string;
+  workflow: string;
+  params: Record<string, unknown>;
+  attempt: number;
+  checkpoint: StoredCheckpoint | null;
+}
+
+/** Per-run handles created where the run happens (they cannot cross threads). */
+export type RunServicesFactory = ((run: { taskId: string; owner: string }) => unknown) | undefined;
+
+export interface WorkflowRunHooks {
+  signal: AbortSignal;
+  onProgress(progress: ProgressReport): void;
+  onLog(level: LogLevel, message: string, data?: unknown): void;
+  /** Resolves once the checkpoint is stored: the graph waits for it before the next node. */
+  onCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
+}
+
+export interface ProducedArtifact {
+  name: string;
+  content_type: string;
+  content: string;
+  encoding?: 'utf8' | 'base64';
+}
+
+export type WorkflowRunOutcome =
+  | { kind: 'completed'; result: unknown; artifacts: ProducedArtifact[]; metrics: NodeMetric[] }
+  | { kind: 'aborted'; metrics: NodeMetric[] }
+  | { kind: 'failed'; error: TaskError; retriable: boolean; metrics: NodeMetric[] };
+
+/**
+ * Builds the workflow's graph and runs it; the same code runs in a worker thread and inline. Never throws:
+ * every outcome is a value, so it crosses a thread boundary intact.
+ */
+export async function runWorkflow(
+  catalog: WorkflowCatalog,
+  request: WorkflowRunRequest,
+  hooks: WorkflowRunHooks,
+  services?: RunServicesFactory,
+): Promise<WorkflowRunOutcome> {
+  const earlier = request.checkpoint?.metrics ?? [];
+  const metrics: NodeMetric[] = [...earlier];
+  const workflow = catalog.get(request.workflow);
+  if (!workflow) {
+    return failed(
+      { code: 'UNKNOWN_WORKFLOW', message: `workflow "${request.workflow}" is not in this worker's catalog` },
+      false,
+      metrics,
+    );
+  }
+  const params = workflow.params.safeParse(request.params);
+  if (!params.success) {
+    return failed({ code: 'INVALID_PARAMS', message: params.error.message }, false, metrics);
+  }
+  try {
+    const graph = workflow.graph(params.data, {
+      taskId: request.taskId,
+      owner: request.owner,
+      attempt: request.attempt,
+    });
+    const resumeFrom: Checkpoint<Record<string, unknown>> | undefined = request.checkpoint
+      ? {
+          nextNodeId: request.checkpoint.nextNodeId,
+          shared: request.checkpoint.shared,
+          completedNodeIds: request.checkpoint.completedNodeIds,
+          lastAction: request.checkpoint.lastAction ?? null,
+        }
+      : undefined;
+    const run = await graph.run(
+      {},
+      {
+        signal: hooks.signal,
+        params: {
+          attempt: request.attempt,
+          task_id: request.taskId,
+          owner: request.owner,
+          ...(services ? { services: services({ taskId: request.taskId, owner: request.owner }) } : {}),
+        },
+        ...(resumeFrom ? { resumeFrom } : {}),
+        onProgress: hooks.onProgress,
+        onLog: hooks.onLog,
+        onMetric: (metric) => metrics.push(metric),
+        logger: { warn: (message, data) => hooks.onLog('warn', message, data) },
+        onCheckpoint: (checkpoint) =>
+          hooks.onCheckpoint({
+            nextNodeId: checkpoint.nextNodeId,
+            // The engine hands the live store: copy it now, the next node will change it.
+            shared: JSON.parse(JSON.stringify(checkpoint.shared ?? {})) as Record<string, unknown>,
+            completedNodeIds: checkpoint.completedNodeIds,
+            lastAction: checkpoint.lastAction ?? null,
+            metrics: [...metrics],
+          }),
+      },
+    );
+    const shared = (run.shared ?? {}) as Record<string, unknown>;
+    const artifacts = artifactsOf(shared.artifacts);
+    const result = shared.result === undefined ? null : shared.result;
+    if (workflow.result) {
+      const checked = workflow.result.safeParse(result);
+      if (!checked.success) {
+        return failed(
+          {
+            code: 'WORKFLOW_ERROR',
+            message: `result does not match the workflow's result schema: ${checked.error.message}`,
+          },
+          false,
+          metrics,
+        );
+      }
+    }
+    return { kind: 'completed', result: JSON.parse(JSON.stringify(result)), artifacts, metrics };
+  } catch (error) {
+    if (error instanceof AbortedError || hooks.signal.aborted) return { kind: 'aborted', metrics };
+    const err = error instanceof Error ? error : new Error(String(error));
+    const failedNode = [...metrics].reverse().find((metric) => metric.outcome === 'error');
+    return failed(
+      {
+        code: 'WORKFLOW_ERROR',
+        message: err.message,
+        stack: err.stack ?? null,
+        node_id: failedNode?.node_id ?? null,
+      },
+      !isNonRetriable(err),
+      metrics,
+    );
+  }
+}
+
+function failed(error: TaskError, retriable: boolean, metrics: NodeMetric[]): WorkflowRunOutcome {
+  return { kind: 'failed', error, retriable, metrics };
+}
+
+/** Errors named NonRetriableError, or carrying `retriable: false`, fail the task without retries. */
+function isNonRetriable(error: Error): boolean {
+  return error.name === 'NonRetriableError' || (error as { retriable?: unknown }).retriable === false;
+}
+
+function artifactsOf(value: unknown): ProducedArtifact[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item): ProducedArtifact[] => {
+    if (typeof item !== 'object' || item === null) return [];
+    const { name, content_type, content, encoding } = item as Record<string, unknown>;
+    if (typeof name !== 'string' || typeof content !== 'string') return [];
+    return [
+      {
+        name,
+        content_type: typeof content_type === 'string' ? content_type : 'application/octet-stream',
+        content,
+        encoding: encoding === 'base64' ? 'base64' : 'utf8',
+      },
+    ];
+  });
+}

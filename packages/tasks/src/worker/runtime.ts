@@ -1,0 +1,277 @@
+import type { Logger } from 'pino';
+import type postgres from 'postgres';
+import type { EventBus } from '../events/event-bus.ts';
+import { workflowQueue } from '../queue/names.ts';
+import type { TaskContext } from '../service/context.ts';
+import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
+import { Batcher } from './batcher.ts';
+import { ConcurrencyGate } from './concurrency-gate.ts';
+import { type DispatchedJob, Dispatcher } from './dispatcher.ts';
+import { type Execution, InlineExecutor, ThreadExecutor } from './executors.ts';
+import { type AttemptOutcome, finishAttempts } from './finish-attempts.ts';
+import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
+import { ProgressReporter } from './progress-reporter.ts';
+import { type ClaimedTask, claimTasks, type FetchedJob, saveCheckpoint } from './task-store.ts';
+
+export interface WorkerOptions {
+  /** Tasks this process runs at once (MAX_WORKERS). */
+  concurrency: number;
+  /** Module (path or specifier) exporting `catalog`, loaded by every worker thread. */
+  workflowsModule: string;
+  /** Heap cap of each worker thread (resourceLimits.maxOldGenerationSizeMb). */
+  memoryLimitMb?: number;
+  /** On stop: how long running tasks may finish before they are aborted and requeued (default 30). */
+  shutdownGraceSeconds?: number;
+  /** Poll for jobs that become runnable without a NOTIFY (retry backoff, run_at); default 1000 ms. */
+  pollIntervalMs?: number;
+  /** Passed with the database URL to the workflows module's `createServices` (JSON-serialisable). */
+  servicesOptions?: Record<string, unknown>;
+}
+
+export interface WorkerRuntime extends AsyncDisposable {
+  /** Tasks running now. */
+  readonly active: number;
+  /** Stop taking work, let running tasks finish within the grace period, then abort and requeue them. */
+  stop(): Promise<void>;
+}
+
+interface RunningTask {
+  claim: ClaimedTask;
+  dispatched: DispatchedJob;
+  execution: Execution | undefined;
+  reason: AbortReason | undefined;
+  timers: NodeJS.Timeout[];
+  done: Promise<void>;
+}
+
+/**
+ * The worker runtime: dispatcher -> claim (status running) -> execution (thread pool or inline) with
+ * progress, logs and a checkpoint after every node -> one settle transaction (result or error, events,
+ * pg-boss job). Cancel arrives through the bus (`task_cancel`), timeouts from a local timer, lost claims
+ * from the heartbeat.
+ */
+export async function startWorkerRuntime(
+  ctx: TaskContext,
+  bus: EventBus,
+  sql: postgres.Sql,
+  options: WorkerOptions,
+): Promise<WorkerRuntime> {
+  const logger: Logger = ctx.logger.child({ component: 'worker' });
+  const abortGraceMs = ctx.tuning.abortGraceSeconds * 1000;
+  const running = new Map<string, RunningTask>();
+  const progress = new ProgressReporter(ctx.db, logger);
+  const servicesOptions = options.servicesOptions ?? {};
+  const threads = new ThreadExecutor({
+    threads: options.concurrency,
+    workflowsModule: options.workflowsModule,
+    databaseUrl: ctx.databaseUrl,
+    servicesOptions,
+    ...(options.memoryLimitMb ? { memoryLimitMb: options.memoryLimitMb } : {}),
+  });
+  // Inline workflows run here, with the module's services created on this thread.
+  const hasInline = ctx.catalog.list().some((workflow) => workflow.inline);
+  const module = hasInline ? await loadWorkflowsModule(options.workflowsModule) : undefined;
+  const services = module
+    ? servicesFactoryOf(options.workflowsModule, module, { ...servicesOptions, databaseUrl: ctx.databaseUrl })
+    : undefined;
+  const inline = new InlineExecutor(ctx.catalog, services);
+  const gate = new ConcurrencyGate(sql);
+  const finisher = new Batcher<AttemptOutcome>((outcomes) =>
+    ctx.db.transaction((tx) => finishAttempts(ctx, tx, outcomes)),
+  );
+
+  const dispatcher = new Dispatcher({
+    boss: ctx.boss,
+    queues: ctx.catalog.list().map((workflow) => ({
+      name: workflowQueue(workflow.name),
+      workflow: workflow.name,
+      concurrency: workflow.defaults.concurrency,
+    })),
+    capacity: options.concurrency,
+    gate,
+    logger,
+    pollIntervalMs: options.pollIntervalMs ?? 1000,
+    deliver: (jobs) => void onJobs(jobs),
+  });
+
+  async function releaseSlot(dispatched: DispatchedJob): Promise<void> {
+    if (dispatched.slot !== null) {
+      await gate
+        .release(dispatched.queue.workflow, [dispatched.slot])
+        .catch((error: unknown) => logger.warn({ err: error }, 'releasing a concurrency slot failed'));
+    }
+    dispatcher.release();
+  }
+
+  async function onJobs(dispatched: DispatchedJob[]): Promise<void> {
+    const fetched: FetchedJob[] = dispatched.map(({ queue, job }) => ({
+      queue: queue.name,
+      jobId: job.id,
+      taskId: job.data.task_id,
+      retryCount: job.retryCount,
+      retryLimit: job.retryLimit,
+    }));
+    let claims: ClaimedTask[];
+    try {
+      claims = await claimTasks(ctx.db, fetched);
+    } catch (error) {
+      // The jobs stay active without a heartbeat: pg-boss retries them once the heartbeat is missed.
+      logger.error({ err: error }, 'claiming tasks failed');
+      for (const item of dispatched) await releaseSlot(item);
+      return;
+    }
+    for (const item of dispatched) {
+      const claim = claims.find((candidate) => candidate.job.jobId === item.job.id);
+      if (claim) {
+        startTask(claim, item);
+        continue;
+      }
+      // Cancelled or replaced before it started: nothing to run, settle the job.
+      const job = fetched.find((candidate) => candidate.jobId === item.job.id);
+      await ctx.boss
+        .complete(item.queue.name, { id: item.job.id, retryCount: item.job.retryCount })
+        .catch((error: unknown) =>
+          logger.warn({ err: error, job: job?.jobId }, 'settling an unclaimed job failed'),
+        );
+      await releaseSlot(item);
+    }
+  }
+
+  function startTask(claim: ClaimedTask, dispatched: DispatchedJob): void {
+    const task: RunningTask = {
+      claim,
+      dispatched,
+      execution: undefined,
+      reason: undefined,
+      timers: [],
+      done: Promise.resolve(),
+    };
+    running.set(claim.taskId, task);
+    task.done = runTask(task).finally(async () => {
+      for (const timer of task.timers) clearTimeout(timer);
+      running.delete(claim.taskId);
+      await releaseSlot(dispatched);
+    });
+  }
+
+  async function runTask(task: RunningTask): Promise<void> {
+    const { claim } = task;
+    const workflow = ctx.catalog.get(claim.workflow);
+    const executor = workflow?.inline ? inline : threads;
+    const execution = executor.start(
+      {
+        taskId: claim.taskId,
+        owner: claim.owner,
+        workflow: claim.workflow,
+        params: claim.params,
+        attempt: claim.attempt,
+        checkpoint: claim.checkpoint,
+      },
+      {
+        onProgress: (report) =>
+          progress.report(claim, {
+            progress: Math.round(report.percent * 10) / 10,
+            step: report.step,
+            message: report.message,
+            etaSeconds: report.etaSeconds,
+          }),
+        onLog: (level, message, data) => progress.log(claim, level, message, data),
+        onCheckpoint: async (checkpoint) => {
+          await saveCheckpoint(ctx.db, claim, checkpoint);
+          claim.checkpoint = checkpoint;
+        },
+      },
+    );
+    task.execution = execution;
+    if (task.reason) abortTask(claim.taskId, task.reason);
+    task.timers.push(setTimeout(() => abortTask(claim.taskId, 'timeout'), claim.timeoutSeconds * 1000));
+    const result = await execution.result;
+    const outcome = decideOutcome(claim, result, task.reason);
+    await progress.settle(claim);
+    if (!outcome) return;
+    await finisher.add(outcome).catch((error: unknown) => {
+      // Left active without a heartbeat, the job is retried by pg-boss; the checkpoint keeps the work done.
+      logger.error({ err: error, taskId: claim.taskId }, 'storing the outcome of a task failed');
+    });
+  }
+
+  function abortTask(taskId: string, reason: AbortReason): void {
+    const task = running.get(taskId);
+    if (!task) return;
+    task.reason ??= reason;
+    const execution = task.execution;
+    if (!execution) return;
+    execution.abort(task.reason);
+    task.timers.push(setTimeout(() => execution.terminate(), abortGraceMs));
+  }
+
+  // Heartbeats: pg-boss fails a job whose heartbeat is older than heartbeatSeconds (a killed worker), so
+  // refresh every half of it; a job that is no longer ours (expired, retried elsewhere) aborts its run.
+  const heartbeat = setInterval(
+    () => void beat().catch((error: unknown) => logger.warn({ err: error }, 'heartbeat failed')),
+    (ctx.tuning.heartbeatSeconds * 1000) / 2,
+  );
+  async function beat(): Promise<void> {
+    const byQueue = new Map<string, RunningTask[]>();
+    for (const task of running.values()) {
+      const list = byQueue.get(task.claim.job.queue) ?? [];
+      list.push(task);
+      byQueue.set(task.claim.job.queue, list);
+    }
+    for (const [queue, tasks] of byQueue) {
+      const response = await ctx.boss.touch(
+        queue,
+        tasks.map((task) => ({ id: task.claim.job.jobId, retryCount: task.claim.job.retryCount })),
+      );
+      const settled = (response as { settled?: string[] }).settled;
+      if (!settled) continue;
+      const alive = new Set(settled);
+      for (const task of tasks) {
+        if (!alive.has(task.claim.job.jobId) && running.has(task.claim.taskId))
+          abortTask(task.claim.taskId, 'lost');
+      }
+    }
+  }
+
+  const unsubscribe = [
+    bus.onQueueNotify((queue) => dispatcher.notify(queue)),
+    bus.onCancel((taskId) => abortTask(taskId, 'cancel')),
+    bus.onReconnect(() => dispatcher.markAllDirty()),
+  ];
+  dispatcher.start();
+  logger.info({ concurrency: options.concurrency }, 'worker started');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await dispatcher.stop();
+      for (const off of unsubscribe) off();
+      const graceMs = (options.shutdownGraceSeconds ?? 30) * 1000;
+      const allDone = () => Promise.all([...running.values()].map((task) => task.done));
+      let graceTimer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<'grace'>((resolve) => {
+        graceTimer = setTimeout(() => resolve('grace'), graceMs);
+      });
+      if ((await Promise.race([allDone(), graceOver])) === 'grace') {
+        logger.warn({ running: running.size }, 'shutdown grace over: aborting running tasks to requeue them');
+        for (const taskId of [...running.keys()]) abortTask(taskId, 'shutdown');
+      }
+      await allDone();
+      clearTimeout(graceTimer);
+      clearInterval(heartbeat);
+      await finisher.idle();
+      await threads.close();
+      await gate.close();
+      logger.info('worker stopped');
+    })();
+    return stopping;
+  };
+
+  return {
+    get active() {
+      return running.size;
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}

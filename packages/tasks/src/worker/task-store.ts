@@ -1,0 +1,176 @@
+import type { NodeMetric, TaskError } from '@kaygraph/contracts';
+import type { Database } from '@kaygraph/db';
+import { sql } from 'drizzle-orm';
+import { type Executor, rowsOf } from '../db.ts';
+import { appendEvents, type NewTaskEvent } from '../events/append-events.ts';
+import { statusEvent } from '../events/task-event.ts';
+import type { StoredCheckpoint } from './run-workflow.ts';
+
+/** A job the dispatcher fetched: its task and the pg-boss attempt. */
+export interface FetchedJob {
+  queue: string;
+  jobId: string;
+  taskId: string;
+  /** pg-boss retry_count of this claim (0 on the first). */
+  retryCount: number;
+  retryLimit: number;
+}
+
+/** A task this worker now runs: the claim fences every later write (`attempt` + status running). */
+export interface ClaimedTask {
+  job: FetchedJob;
+  taskId: string;
+  owner: string;
+  workflow: string;
+  params: Record<string, unknown>;
+  checkpoint: StoredCheckpoint | null;
+  timeoutSeconds: number;
+  attempt: number;
+  step: string | null;
+  message: string | null;
+}
+
+/**
+ * Marks fetched tasks running (one statement for the batch) and writes their `running` events. A task
+ * whose status says it must not run (cancelled while queued, or already finished), or whose current job is
+ * another one (a manual retry replaced it), is not claimed: the caller settles its job and moves on.
+ */
+export async function claimTasks(db: Database, jobs: readonly FetchedJob[]): Promise<ClaimedTask[]> {
+  if (jobs.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const input = JSON.stringify(jobs.map((job) => ({ task_id: job.taskId, job_id: job.jobId })));
+    const result = await tx.execute(sql`
+      update tasks t set status = 'running', attempt = t.attempt + 1, started_at = coalesce(t.started_at, now()),
+        updated_at = now()
+      from jsonb_to_recordset(${input}::jsonb) as j(task_id uuid, job_id uuid)
+      where t.id = j.task_id and t.job_id = j.job_id and t.status in ('queued', 'scheduled', 'running')
+      returning t.id, t.owner, t.workflow, t.params, t.checkpoint, t.timeout_seconds, t.attempt, t.step, t.message`);
+    const rows = rowsOf<{
+      id: string;
+      owner: string;
+      workflow: string;
+      params: Record<string, unknown> | null;
+      checkpoint: StoredCheckpoint | null;
+      timeout_seconds: number;
+      attempt: number;
+      step: string | null;
+      message: string | null;
+    }>(result);
+    await appendEvents(
+      tx,
+      rows.map((row) => statusEvent(row.id, 'running', row.attempt)),
+    );
+    return rows.flatMap((row): ClaimedTask[] => {
+      const job = jobs.find((candidate) => candidate.taskId === row.id);
+      if (!job) return [];
+      return [
+        {
+          job,
+          taskId: row.id,
+          owner: row.owner,
+          workflow: row.workflow,
+          params: row.params ?? {},
+          checkpoint: row.checkpoint,
+          timeoutSeconds: row.timeout_seconds,
+          attempt: row.attempt,
+          step: row.step,
+          message: row.message,
+        },
+      ];
+    });
+  });
+}
+
+/** Stores the checkpoint of a running attempt; false when the attempt no longer owns the task. */
+export async function saveCheckpoint(
+  db: Database,
+  claim: ClaimedTask,
+  checkpoint: StoredCheckpoint,
+): Promise<boolean> {
+  const result = await db.execute(sql`
+    update tasks set checkpoint = ${JSON.stringify(checkpoint)}::jsonb, updated_at = now()
+    where id = ${claim.taskId} and attempt = ${claim.attempt} and status = 'running'
+    returning id`);
+  return rowsOf(result).length > 0;
+}
+
+export interface ProgressWrite {
+  claim: ClaimedTask;
+  progress: number;
+  step: string | null;
+  message: string | null;
+  etaSeconds: number | null;
+}
+
+export interface LogWrite {
+  claim: ClaimedTask;
+  level: string;
+  message: string;
+  data?: unknown;
+}
+
+/** Progress (coalesced by the caller) and logs of several running tasks in one transaction. */
+export async function writeProgressAndLogs(
+  db: Database,
+  progress: readonly ProgressWrite[],
+  logs: readonly LogWrite[],
+): Promise<void> {
+  if (progress.length === 0 && logs.length === 0) return;
+  await db.transaction(async (tx) => {
+    let live = new Set<string>();
+    const owned = [...progress.map((p) => p.claim), ...logs.map((l) => l.claim)];
+    if (owned.length > 0) live = await runningClaims(tx, owned);
+    const current = progress.filter((p) => live.has(p.claim.taskId));
+    if (current.length > 0) {
+      const input = JSON.stringify(
+        current.map((p) => ({
+          id: p.claim.taskId,
+          progress: p.progress,
+          step: p.step,
+          message: p.message,
+          eta: p.etaSeconds,
+        })),
+      );
+      await tx.execute(sql`
+        update tasks t set progress = x.progress, step = x.step, message = x.message, eta_seconds = x.eta,
+          updated_at = now()
+        from jsonb_to_recordset(${input}::jsonb) as x(id uuid, progress real, step text, message text, eta real)
+        where t.id = x.id`);
+    }
+    const events: NewTaskEvent[] = [
+      ...current.map(
+        (p): NewTaskEvent => ({
+          taskId: p.claim.taskId,
+          type: 'progress',
+          payload: { progress: p.progress, step: p.step, message: p.message, eta_seconds: p.etaSeconds },
+        }),
+      ),
+      ...logs
+        .filter((l) => live.has(l.claim.taskId))
+        .map(
+          (l): NewTaskEvent => ({
+            taskId: l.claim.taskId,
+            type: 'log',
+            payload: {
+              level: l.level,
+              message: l.message,
+              ...(l.data === undefined ? {} : { data: l.data }),
+            },
+          }),
+        ),
+    ];
+    await appendEvents(tx, events);
+  });
+}
+
+/** Which of these claims still own their task (same attempt, still running). */
+async function runningClaims(executor: Executor, claims: readonly ClaimedTask[]): Promise<Set<string>> {
+  const input = JSON.stringify(claims.map((claim) => ({ id: claim.taskId, attempt: claim.attempt })));
+  const result = await executor.execute(sql`
+    select t.id from tasks t join jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int)
+      on t.id = x.id and t.attempt = x.attempt
+    where t.status = 'running'`);
+  return new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
+}
+
+export type { NodeMetric, TaskError };

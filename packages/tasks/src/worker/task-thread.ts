@@ -1,0 +1,58 @@
+import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
+import { runWorkflow, type WorkflowRunOutcome } from './run-workflow.ts';
+import type { MainToThread, ThreadTask, ThreadToMain } from './thread-protocol.ts';
+
+/**
+ * Entry of a piscina pool thread: loads the workflows module (once per thread) and runs one task, talking
+ * to the main thread over the task's MessagePort. Runs in its own isolate, so a CPU-bound workflow cannot
+ * starve the main thread's heartbeats, cancel listener or other tasks.
+ */
+export default async function runThreadTask(task: ThreadTask): Promise<WorkflowRunOutcome> {
+  const { port } = task;
+  const controller = new AbortController();
+  const acks = new Map<number, (ok: boolean) => void>();
+  let nextId = 0;
+  port.on('message', (message: MainToThread) => {
+    if (message.type === 'abort') controller.abort(message.reason);
+    else acks.get(message.id)?.(message.ok);
+  });
+  const send = (message: ThreadToMain) => port.postMessage(message);
+  try {
+    const module = await loadWorkflowsModule(task.workflowsModule);
+    const services = servicesFactoryOf(task.workflowsModule, module, {
+      ...task.servicesOptions,
+      databaseUrl: task.databaseUrl,
+    });
+    return await runWorkflow(
+      module.catalog,
+      task.request,
+      {
+        signal: controller.signal,
+        onProgress: (progress) => send({ type: 'progress', progress }),
+        onLog: (level, message, data) =>
+          send({ type: 'log', level, message, ...(data === undefined ? {} : { data }) }),
+        onCheckpoint: (checkpoint) =>
+          new Promise<void>((resolve, reject) => {
+            const id = nextId++;
+            acks.set(id, (ok) => {
+              acks.delete(id);
+              if (ok) resolve();
+              else reject(new Error('the checkpoint could not be stored'));
+            });
+            send({ type: 'checkpoint', id, checkpoint });
+          }),
+      },
+      services,
+    );
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    return {
+      kind: 'failed',
+      error: { code: 'WORKFLOW_ERROR', message: err.message, stack: err.stack ?? null },
+      retriable: true,
+      metrics: [],
+    };
+  } finally {
+    port.close();
+  }
+}

@@ -1,0 +1,22 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { LogLevel, ProgressReport } from '@kaygraph/graph';
+import type { StoredCheckpoint, WorkflowRunRequest } from './run-workflow.ts';
+
+/** What the main thread hands a pool thread for one task. */
+export interface ThreadTask {
+  /** Module specifier or absolute path of a module exporting `catalog`. */
+  workflowsModule: string;
+  /** For the module's `createServices`. */
+  databaseUrl: string;
+  servicesOptions: Record<string, unknown>;
+  request: WorkflowRunRequest;
+  /** The thread's end of a MessageChannel: progress, logs and checkpoints go out, acks and aborts come in. */
+  port: MessagePort;
+}
+
+export type ThreadToMain =
+  | { type: 'progress'; progress: ProgressReport }
+  | { type: 'log'; level: LogLevel; message: string; data?: unknown }
+  | { type: 'checkpoint'; id: number; checkpoint: StoredCheckpoint };
+
+export type MainToThread = { type: 'ack'; id: number; ok: boolean } | { type: 'abort'; reason: string };

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { isTerminalStatus, type TaskStatus } from '@kaygraph/contracts';
+import { createTestDatabase, type TestDatabase } from '@kaygraph/db/testing';
+import pino from 'pino';
+import type { Caller } from '../src/catalog.ts';
+import { createTaskSystem, type TaskSystem, type TaskSystemOptions } from '../src/system.ts';
+import { catalog, type StepRecord } from './fixtures/workflows.ts';
+
+export { WORKFLOWS_MODULE } from './fixtures/workflows.ts';
+
+export const alice: Caller = { owner: 'alice', admin: false };
+export const bob: Caller = { owner: 'bob', admin: false };
+export const admin: Caller = { owner: 'root', admin: true };
+
+export interface TestSystem extends AsyncDisposable {
+  system: TaskSystem;
+  database: TestDatabase;
+}
+
+/** A task system on a fresh database of its own (migrated template copy); disposed in reverse. */
+export async function startTestSystem(options: Partial<TaskSystemOptions> = {}): Promise<TestSystem> {
+  const database = await createTestDatabase();
+  try {
+    const system = await createTaskSystem({
+      databaseUrl: database.url,
+      catalog,
+      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      migrate: false,
+      ...options,
+    });
+    return {
+      system,
+      database,
+      async [Symbol.asyncDispose]() {
+        await system.close();
+        await database[Symbol.asyncDispose]();
+      },
+    };
+  } catch (error) {
+    await database[Symbol.asyncDispose]();
+    throw error;
+  }
+}
+
+/** Polls until `check` returns a value (not a timing assertion: the limit only keeps a broken test finite). */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  limitMs = 45_000,
+): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export async function waitForStatus(
+  system: TaskSystem,
+  caller: Caller,
+  taskId: string,
+  statuses: readonly TaskStatus[],
+): Promise<TaskStatus> {
+  return waitFor(
+    async () => {
+      const task = await system.tasks.get(caller, taskId);
+      return statuses.includes(task.status) ? task.status : undefined;
+    },
+    `task ${taskId} to be ${statuses.join('|')}`,
+  );
+}
+
+export function waitForTerminal(system: TaskSystem, caller: Caller, taskId: string): Promise<TaskStatus> {
+  return waitFor(async () => {
+    const task = await system.tasks.get(caller, taskId);
+    return isTerminalStatus(task.status) ? task.status : undefined;
+  }, `task ${taskId} to finish`);
+}
+
+export function readRecords(file: string): StepRecord[] {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as StepRecord);
+}
