@@ -103,6 +103,8 @@ export const tasks = pgTable(
     index('tasks_group_idx').on(t.groupId).where(sql`${t.groupId} is not null`),
     index('tasks_schedule_idx').on(t.scheduleId).where(sql`${t.scheduleId} is not null`),
     index('tasks_expires_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
+    // Metrics over a recent window (finished in the last hour) read only that window.
+    index('tasks_completed_at_idx').on(t.completedAt).where(sql`${t.completedAt} is not null`),
     index('tasks_owner_active_idx')
       .on(t.owner)
       .where(sql`${t.status} in ('pending', 'blocked', 'scheduled', 'queued', 'running')`),

@@ -1,0 +1,1 @@
+CREATE INDEX "tasks_completed_at_idx" ON "tasks" USING btree ("completed_at") WHERE "tasks"."completed_at" is not null;
