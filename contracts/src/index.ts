@@ -2,6 +2,7 @@ export * from './common.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './health.ts';
+export * from './metrics.ts';
 export * from './paths.ts';
 export * from './streams.ts';
 export * from './tasks.ts';

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { Timestamp } from './common.ts';
+
+/**
+ * Counts and rates of one slice of the queue (all tasks, one workflow, or one priority).
+ * `tasks_pending` is every task not yet started (pending, queued, blocked, scheduled);
+ * `queue_depth` the part of it a worker could pick up now (pending, queued). Finished counts,
+ * `avg_duration` (seconds from start to completion of completed tasks) and `error_rate`
+ * (failed / (completed + failed)) cover the last `window_seconds`.
+ */
+export const MetricsCounts = z.object({
+  tasks_pending: z.number().int().nonnegative(),
+  tasks_running: z.number().int().nonnegative(),
+  tasks_blocked: z.number().int().nonnegative(),
+  tasks_scheduled: z.number().int().nonnegative(),
+  queue_depth: z.number().int().nonnegative(),
+  tasks_completed: z.number().int().nonnegative(),
+  tasks_failed: z.number().int().nonnegative(),
+  tasks_cancelled: z.number().int().nonnegative(),
+  avg_duration: z.number().nonnegative(),
+  error_rate: z.number().min(0).max(1),
+});
+export type MetricsCounts = z.infer<typeof MetricsCounts>;
+
+/**
+ * `GET /metrics` (Accept: application/json) and the `metrics` procedure: the spec's fields at the
+ * top level, plus breakdowns per workflow and per priority. Admin keys (and an open server) see
+ * every owner; other keys see their own owner's tasks.
+ */
+export const MetricsSnapshot = MetricsCounts.extend({
+  window_seconds: z.number().int().positive(),
+  by_workflow: z.record(z.string(), MetricsCounts),
+  by_priority: z.record(z.string(), MetricsCounts),
+  /** `all` (admin or open server) or the owner the numbers are limited to. */
+  scope: z.string(),
+  generated_at: Timestamp,
+});
+export type MetricsSnapshot = z.infer<typeof MetricsSnapshot>;
