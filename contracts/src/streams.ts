@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JsonValue, TaskId, TaskStatus, TERMINAL_STATUSES } from './common.ts';
+import { JsonValue, TaskId, TaskStatus, TERMINAL_STATUSES, Timestamp } from './common.ts';
 import { ErrorBody, TaskError } from './errors.ts';
 import { ProgressEvent, StatusEvent } from './events.ts';
 
@@ -35,6 +35,8 @@ export const TaskSocketUpdate = z.object({
   task_id: TaskId,
   /** The seq of the event that caused this update; reconnect with `?last_event_id=<seq>`. */
   seq: z.number().int().positive(),
+  /** When that event happened. */
+  at: Timestamp,
   status: TaskStatus,
   progress: z.number().min(0).max(100),
   step: z.string().nullable(),

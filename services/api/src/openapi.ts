@@ -123,6 +123,12 @@ export function buildOpenApiDocument(): OpenAPIObject {
     delete submit.responses['200'];
   }
   useErrorBody(document.paths);
+  // /ready answers 503 with the same ReadyOutput body (status not_ready), not an ErrorBody.
+  const ready = document.paths?.['/ready']?.get?.responses;
+  const readyOk = ready?.['200'];
+  const readyNot = ready?.['503'];
+  if (readyOk && readyNot && 'content' in readyOk && 'content' in readyNot)
+    readyNot.content = readyOk.content;
   const schemas = document.components?.schemas;
   if (schemas) {
     for (const name of Object.keys(schemas)) if (name.startsWith('error.')) delete schemas[name];

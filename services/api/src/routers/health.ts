@@ -22,6 +22,7 @@ export const readyProcedure = publicProcedure
       tags: ['health'],
       summary: 'Readiness',
       description: 'Answers 503 (status not_ready) until the database is reachable and migrated.',
+      errorResponses: { 503: 'Not ready: the body is a ReadyOutput with status not_ready' },
       protect: false,
     },
   })

@@ -15,6 +15,7 @@ import {
   TaskView,
 } from '@kaygraph/contracts';
 import { tracked } from '@trpc/server';
+import { errors } from '../openapi-errors.ts';
 import { trackedIterableOf } from '../tracked-output.ts';
 import { authedProcedure, router } from '../trpc.ts';
 
@@ -28,6 +29,7 @@ export const tasksRouter = router({
         path: '/tasks',
         tags: TAG,
         summary: 'Submit a task',
+        errorResponses: errors(400, 401, 403, 413, 429),
         description: 'Queues a workflow run and answers 202 with its task_id.',
         successDescription: 'Accepted: the task is stored and queued (or blocked / scheduled).',
       },
@@ -42,13 +44,29 @@ export const tasksRouter = router({
     .mutation(({ ctx, input }) => ctx.services.tasks.submitMany(ctx.caller, input.tasks)),
 
   list: authedProcedure
-    .meta({ openapi: { method: 'GET', path: '/tasks', tags: TAG, summary: 'List tasks (newest first)' } })
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/tasks',
+        tags: TAG,
+        summary: 'List tasks (newest first)',
+        errorResponses: errors(400, 401, 403),
+      },
+    })
     .input(ListTasksInput)
     .output(ListTasksOutput)
     .query(({ ctx, input }) => ctx.services.tasks.list(ctx.caller, input)),
 
   get: authedProcedure
-    .meta({ openapi: { method: 'GET', path: '/tasks/{task_id}', tags: TAG, summary: 'Get a task' } })
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/tasks/{task_id}',
+        tags: TAG,
+        summary: 'Get a task',
+        errorResponses: errors(400, 401, 404),
+      },
+    })
     .input(TaskIdInput)
     .output(TaskView)
     .query(({ ctx, input }) => ctx.services.tasks.get(ctx.caller, input.task_id)),
@@ -60,6 +78,7 @@ export const tasksRouter = router({
         path: '/tasks/{task_id}/result',
         tags: TAG,
         summary: "Get a task's result",
+        errorResponses: errors(400, 401, 404, 409),
         description: 'Answers 409 RESULT_NOT_READY until the task is completed, failed or cancelled.',
       },
     })
@@ -74,6 +93,7 @@ export const tasksRouter = router({
         path: '/tasks/{task_id}/progress',
         tags: TAG,
         summary: "Get a task's progress",
+        errorResponses: errors(400, 401, 404),
       },
     })
     .input(TaskIdInput)
@@ -81,7 +101,15 @@ export const tasksRouter = router({
     .query(({ ctx, input }) => ctx.services.tasks.progress(ctx.caller, input.task_id)),
 
   cancel: authedProcedure
-    .meta({ openapi: { method: 'DELETE', path: '/tasks/{task_id}', tags: TAG, summary: 'Cancel a task' } })
+    .meta({
+      openapi: {
+        method: 'DELETE',
+        path: '/tasks/{task_id}',
+        tags: TAG,
+        summary: 'Cancel a task',
+        errorResponses: errors(400, 401, 404, 409),
+      },
+    })
     .input(TaskIdInput)
     .output(TaskStatusOutput)
     .mutation(({ ctx, input }) => ctx.services.tasks.cancel(ctx.caller, input.task_id)),
@@ -93,6 +121,7 @@ export const tasksRouter = router({
         path: '/tasks/{task_id}/retry',
         tags: TAG,
         summary: 'Retry a failed or cancelled task',
+        errorResponses: errors(400, 401, 404, 409, 429),
       },
     })
     .input(TaskIdInput)

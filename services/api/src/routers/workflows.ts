@@ -1,5 +1,6 @@
 import { ListWorkflowsOutput } from '@kaygraph/contracts';
 import { z } from 'zod';
+import { errors } from '../openapi-errors.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import { describeWorkflow } from '../workflow-info.ts';
 
@@ -12,6 +13,7 @@ export const workflowsRouter = router({
         tags: ['workflows'],
         summary: 'List workflows',
         description: "Names, descriptions, defaults and the JSON Schema of each workflow's params.",
+        errorResponses: errors(401),
       },
     })
     .input(z.object({}))

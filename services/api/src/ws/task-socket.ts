@@ -19,7 +19,7 @@ export interface TaskSocketOptions {
   logger: Logger;
 }
 
-type TaskState = Omit<TaskSocketUpdate, 'seq'>;
+type TaskState = Omit<TaskSocketUpdate, 'seq' | 'at'>;
 
 /** The task's state after an event; log events change nothing. */
 function applyEvent(state: TaskState, event: TaskEvent): TaskState {
@@ -126,7 +126,7 @@ export async function serveTaskSocket(
     })) {
       if (event.type === 'log') continue;
       state = applyEvent(state, event);
-      send(socket, { ...state, seq: event.seq });
+      send(socket, { ...state, seq: event.seq, at: event.at });
     }
     if (abort.signal.aborted) return;
     const outcome = await loadTaskOutcome(opts.tasks, caller, taskId);

@@ -1,0 +1,277 @@
+/**
+ * API benchmarks (`node bench/api.ts [--database-url postgres://...]`):
+ * 1. submit rate over HTTP (POST /tasks, 10 in flight) beside raw pg-boss `send` (10 in flight), same run;
+ * 2. progress latency worker -> WebSocket subscriber (tRPC `tasks.events` and raw `/ws/{id}`), p50/p99;
+ * 3. 1,000 concurrent raw WebSocket subscribers of one task, each receiving every event, with the api's RSS.
+ * The api (+ worker) runs as its own process (`services/api/src/main.ts --with-worker`), so its RSS is its own.
+ * Without --database-url an embedded PostgreSQL is started in a temp dir.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient } from '@kaygraph/client';
+import type { TaskEvent } from '@kaygraph/contracts';
+import { startEmbeddedPostgres } from '@kaygraph/db';
+import { PgBoss } from 'pg-boss';
+import postgres from 'postgres';
+import { WebSocket } from 'ws';
+
+export interface BenchRow {
+  name: string;
+  value: string;
+  goal: string;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SUBMITS = 2_000;
+const IN_FLIGHT = 10;
+const SUBSCRIBERS = 1_000;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function inFlight(
+  total: number,
+  parallel: number,
+  one: (index: number) => Promise<void>,
+): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < total) await one(next++);
+    }),
+  );
+  return total / ((performance.now() - started) / 1000);
+}
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+/** Starts the api + worker process and resolves with its URL once it listens. */
+async function startApi(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['services/api/src/main.ts', '--with-worker'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      MAX_WORKERS: '4',
+      MAX_QUEUE_SIZE: '1000000',
+      WORKFLOWS_MODULE: './services/api/test/fixtures/catalog.ts',
+      NODE_ENV: 'production',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /API\s+(http:\/\/\S+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`api exited with ${code} before listening`)));
+  });
+  return { url, child };
+}
+
+async function submitRate(url: string): Promise<number> {
+  return inFlight(SUBMITS, IN_FLIGHT, async (index) => {
+    const response = await fetch(`${url}/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      // run_at in the future: stored and scheduled, so the worker does not compete with the submits.
+      body: JSON.stringify({
+        workflow: 'echo',
+        params: { value: String(index) },
+        run_at: '2099-01-01T00:00:00Z',
+      }),
+    });
+    if (response.status !== 202)
+      throw new Error(`submit answered ${response.status}: ${await response.text()}`);
+    await response.arrayBuffer();
+  });
+}
+
+async function rawSendRate(databaseUrl: string): Promise<number> {
+  const boss = new PgBoss({
+    connectionString: databaseUrl,
+    max: IN_FLIGHT,
+    supervise: false,
+    schedule: false,
+  });
+  boss.on('error', () => {});
+  await boss.start();
+  await boss.createQueue('bench_raw_send');
+  try {
+    return await inFlight(SUBMITS, IN_FLIGHT, async (index) => {
+      await boss.send('bench_raw_send', { value: String(index) });
+    });
+  } finally {
+    await boss.stop({ graceful: false });
+  }
+}
+
+async function trpcLatencies(url: string): Promise<number[]> {
+  using client = createClient({ url });
+  const { task_id } = await client.tasks.submit.mutate({
+    workflow: 'steps',
+    params: { steps: 150, delay_ms: 20 },
+  });
+  const latencies: number[] = [];
+  for await (const event of client.watch(task_id)) {
+    if (event.type === 'progress') latencies.push(Date.now() - Date.parse(event.at));
+  }
+  return latencies;
+}
+
+async function rawSocketLatencies(url: string): Promise<number[]> {
+  const submitted = await fetch(`${url}/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ workflow: 'steps', params: { steps: 150, delay_ms: 20 } }),
+  });
+  const { task_id } = (await submitted.json()) as { task_id: string };
+  const latencies: number[] = [];
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws/${task_id}`);
+  let live = false;
+  await new Promise<void>((resolve, reject) => {
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { at?: string; status?: string };
+      // Replayed history is not latency: count from the first update that arrives while running.
+      if (message.status === 'running') live = true;
+      if (live && message.at) latencies.push(Date.now() - Date.parse(message.at));
+    });
+    socket.on('close', () => resolve());
+    socket.on('error', reject);
+  });
+  return latencies;
+}
+
+async function fanOut(
+  url: string,
+  apiPid: number,
+): Promise<{ complete: number; rss: number; events: number }> {
+  const submitted = await fetch(`${url}/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ workflow: 'steps', params: { steps: 40, delay_ms: 50, fail: false } }),
+  });
+  const { task_id } = (await submitted.json()) as { task_id: string };
+  let peakRss = await rssMb(apiPid);
+  const sampler = setInterval(() => {
+    rssMb(apiPid).then(
+      (mb) => {
+        peakRss = Math.max(peakRss, mb);
+      },
+      () => {},
+    );
+  }, 50);
+  const runs = await Promise.all(
+    Array.from(
+      { length: SUBSCRIBERS },
+      () =>
+        new Promise<number[]>((resolve, reject) => {
+          const seqs: number[] = [];
+          const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws/${task_id}`);
+          socket.on('message', (data) => {
+            const message = JSON.parse(String(data)) as { seq?: number; done?: boolean };
+            if (message.seq !== undefined) seqs.push(message.seq);
+            if (message.done) seqs.push(-1);
+          });
+          socket.on('close', () => resolve(seqs));
+          socket.on('error', reject);
+        }),
+    ),
+  );
+  clearInterval(sampler);
+  const expected: TaskEvent[] = [];
+  using client = createClient({ url });
+  for await (const event of client.watch(task_id)) if (event.type !== 'log') expected.push(event);
+  const want = JSON.stringify([...expected.map((event) => event.seq), -1]);
+  const complete = runs.filter((seqs) => JSON.stringify(seqs) === want).length;
+  return { complete, rss: peakRss, events: expected.length };
+}
+
+export async function runApiBench(options: { databaseUrl?: string } = {}): Promise<BenchRow[]> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    let serverUrl = options.databaseUrl;
+    if (!serverUrl) {
+      const dataDir = await mkdtemp(join(tmpdir(), 'kaygraph-bench-api-'));
+      const embedded = await startEmbeddedPostgres({ dataDir });
+      cleanups.push(
+        () => rm(dataDir, { recursive: true, force: true }),
+        () => embedded.stop(),
+      );
+      serverUrl = embedded.url;
+    }
+    const name = `kg_bench_api_${randomBytes(4).toString('hex')}`;
+    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${name}`);
+    cleanups.push(async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    });
+    const databaseUrl = new URL(serverUrl);
+    databaseUrl.pathname = `/${name}`;
+
+    const api = await startApi(databaseUrl.toString());
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          api.child.once('exit', resolve);
+          api.child.kill('SIGTERM');
+        }),
+    );
+
+    const httpRate = await submitRate(api.url);
+    const rawRate = await rawSendRate(databaseUrl.toString());
+    const trpc = (await trpcLatencies(api.url)).sort((a, b) => a - b);
+    const raw = (await rawSocketLatencies(api.url)).sort((a, b) => a - b);
+    const pid = api.child.pid ?? 0;
+    const fan = await fanOut(api.url, pid);
+
+    return [
+      { name: 'submit over HTTP, 10 in flight (tasks/s)', value: httpRate.toFixed(0), goal: '' },
+      { name: 'raw pg-boss send, 10 in flight (jobs/s)', value: rawRate.toFixed(0), goal: '' },
+      { name: 'HTTP submit / raw send', value: `${(httpRate / rawRate).toFixed(2)}x`, goal: '>= 0.5x' },
+      {
+        name: `progress latency worker -> tRPC WS subscriber, p50 / p99 (ms, n=${trpc.length})`,
+        value: `${percentile(trpc, 50)} / ${percentile(trpc, 99)}`,
+        goal: '<= 3 / <= 10',
+      },
+      {
+        name: `progress latency worker -> raw WS /ws/{id}, p50 / p99 (ms, n=${raw.length})`,
+        value: `${percentile(raw, 50)} / ${percentile(raw, 99)}`,
+        goal: '<= 3 / <= 10',
+      },
+      {
+        name: `${SUBSCRIBERS} WS subscribers with every event (${fan.events} events + done)`,
+        value: `${fan.complete} / ${SUBSCRIBERS}`,
+        goal: `${SUBSCRIBERS} / ${SUBSCRIBERS}`,
+      },
+      { name: 'api + worker RSS, peak during fan-out (MB)', value: fan.rss.toFixed(0), goal: '< 250' },
+    ];
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
+}
+
+if (import.meta.main) {
+  const flag = process.argv.indexOf('--database-url');
+  const databaseUrl = flag >= 0 ? process.argv[flag + 1] : undefined;
+  const rows = await runApiBench({ databaseUrl });
+  const lines = ['| API benchmark | result | goal |', '|---|---:|---:|'];
+  for (const row of rows) lines.push(`| ${row.name} | ${row.value} | ${row.goal} |`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

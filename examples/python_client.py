@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Walk the KayGraph Tasks API from Python, standard library only.
+
+Follows the spec's usage examples: submit a task, check its progress, follow the Server-Sent
+Events stream until it is done, then fetch the result.
+
+    python3 examples/python_client.py --url http://127.0.0.1:8000 --workflow demo --params '{}'
+
+Exit status: 0 when the task completed, 1 when it failed or was cancelled, 2 on API errors.
+"""
+
+import argparse
+import http.client
+import json
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+
+class ApiError(Exception):
+    def __init__(self, status, body):
+        super().__init__(f"HTTP {status}: {body.get('code')}: {body.get('message')}")
+        self.status = status
+        self.body = body
+
+
+def call(base_url, method, path, body=None, api_key=None):
+    """One JSON request; returns the decoded answer or raises ApiError with the ErrorBody."""
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    request = urllib.request.Request(base_url + path, data=data, method=method)
+    request.add_header("Accept", "application/json")
+    if data is not None:
+        request.add_header("Content-Type", "application/json; charset=utf-8")
+    if api_key:
+        request.add_header("Authorization", "Bearer " + api_key)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        raise ApiError(error.code, json.loads(error.read() or b"{}")) from None
+
+
+def sse_events(base_url, path, last_event_id=None, api_key=None):
+    """Yields (id, event, data) from a text/event-stream; ':' comments (heartbeats) are skipped."""
+    url = urllib.parse.urlsplit(base_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=60)
+    headers = {"Accept": "text/event-stream"}
+    if last_event_id is not None:
+        headers["Last-Event-ID"] = str(last_event_id)
+    if api_key:
+        headers["Authorization"] = "Bearer " + api_key
+    connection.request("GET", url.path.rstrip("/") + path, headers=headers)
+    response = connection.getresponse()
+    if response.status != 200:
+        raise ApiError(response.status, json.loads(response.read() or b"{}"))
+    event_id, event, data = None, "message", []
+    try:
+        while True:
+            raw = response.readline()
+            if not raw:
+                return
+            line = raw.decode("utf-8").rstrip("\r\n")
+            if line == "":
+                if data:
+                    yield event_id, event, json.loads("\n".join(data))
+                event, data = "message", []
+            elif line.startswith(":"):
+                continue
+            else:
+                field, _, value = line.partition(":")
+                value = value[1:] if value.startswith(" ") else value
+                if field == "id":
+                    event_id = value
+                elif field == "event":
+                    event = value
+                elif field == "data":
+                    data.append(value)
+    finally:
+        connection.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://localhost:8000")
+    parser.add_argument("--workflow", default="demo")
+    parser.add_argument("--params", default="{}", help="JSON object of workflow params")
+    parser.add_argument("--api-key", default=None)
+    args = parser.parse_args()
+    base_url = args.url.rstrip("/")
+
+    try:
+        # 1. Submit a long-running task.
+        status, submitted = call(
+            base_url,
+            "POST",
+            "/tasks/",
+            {"workflow": args.workflow, "params": json.loads(args.params)},
+            args.api_key,
+        )
+        task_id = submitted["task_id"]
+        print(f"submitted {task_id} (HTTP {status}, status {submitted['status']})")
+
+        # 2. Check its progress.
+        _, progress = call(base_url, "GET", f"/tasks/{task_id}/progress", api_key=args.api_key)
+        print(f"progress: {progress['progress']}% status={progress['status']}")
+
+        # 3. Follow the Server-Sent Events until `done`.
+        final_status = None
+        for event_id, event, data in sse_events(base_url, f"/tasks/{task_id}/stream", api_key=args.api_key):
+            if event == "progress":
+                print(f"[{event_id}] Progress: {data['progress']}% - {data.get('message') or ''}")
+            elif event == "status":
+                print(f"[{event_id}] Status: {data['status']}")
+            elif event == "done":
+                final_status = data["final_status"]
+                print(f"[{event_id}] Done: {final_status}")
+                break
+
+        # 4. Fetch the result.
+        _, result = call(base_url, "GET", f"/tasks/{task_id}/result", api_key=args.api_key)
+        print("result: " + json.dumps(result["result"] if result["status"] == "completed" else result["error"]))
+        return 0 if final_status == "completed" else 1
+    except ApiError as error:
+        print(f"API error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+import type { Connection } from '@kaygraph/db';
+import { generateApiKey } from './api-key.ts';
+
+type Sql = Connection['sql'];
+
+/** An API key as operators see it (never the secret, never the hash). */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  owner: string;
+  prefix: string;
+  admin: boolean;
+  /** Submissions per minute; null: the service default (RATE_LIMIT_PER_MINUTE). */
+  rate_limit_per_minute: number | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** What the auth layer needs of a key found by its hash. */
+export interface ActiveApiKey {
+  id: string;
+  owner: string;
+  admin: boolean;
+  rateLimitPerMinute: number | null;
+}
+
+export interface CreateApiKeyInput {
+  name: string;
+  /** Whose tasks the key acts for; defaults to `name`. */
+  owner?: string | undefined;
+  admin?: boolean | undefined;
+  rateLimitPerMinute?: number | null | undefined;
+}
+
+interface KeyRow {
+  id: string;
+  name: string;
+  owner: string;
+  prefix: string;
+  admin: boolean;
+  rate_limit_per_minute: number | null;
+  created_at: string | Date;
+  last_used_at: string | Date | null;
+  revoked_at: string | Date | null;
+}
+
+/** The drizzle-configured client returns timestamps as text, a plain one as Date: accept both. */
+function isoOf(value: string | Date): string {
+  return new Date(value).toISOString();
+}
+
+function recordOf(row: KeyRow): ApiKeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    owner: row.owner,
+    prefix: row.prefix,
+    admin: row.admin,
+    rate_limit_per_minute: row.rate_limit_per_minute,
+    created_at: isoOf(row.created_at),
+    last_used_at: row.last_used_at === null ? null : isoOf(row.last_used_at),
+    revoked_at: row.revoked_at === null ? null : isoOf(row.revoked_at),
+  };
+}
+
+const COLUMNS = 'id, name, owner, prefix, admin, rate_limit_per_minute, created_at, last_used_at, revoked_at';
+
+/**
+ * Stores a new key (hashed) and returns its secret, which exists nowhere else afterwards.
+ *
+ * @example const { key } = await createApiKey(sql, { name: 'alice' });
+ */
+export async function createApiKey(
+  sql: Sql,
+  input: CreateApiKeyInput,
+): Promise<{ key: string; record: ApiKeyRecord }> {
+  const name = input.name.trim();
+  const owner = (input.owner ?? name).trim();
+  if (!name) throw new Error('an API key needs a name');
+  if (!owner) throw new Error('an API key needs an owner');
+  const generated = generateApiKey();
+  const [row] = await sql<KeyRow[]>`
+    insert into api_keys (name, owner, key_hash, prefix, admin, rate_limit_per_minute)
+    values (${name}, ${owner}, ${generated.hash}, ${generated.prefix}, ${input.admin ?? false},
+            ${input.rateLimitPerMinute ?? null})
+    returning ${sql.unsafe(COLUMNS)}`;
+  if (!row) throw new Error('inserting the API key returned no row');
+  return { key: generated.key, record: recordOf(row) };
+}
+
+/** Every key, newest first; revoked ones only when asked. */
+export async function listApiKeys(
+  sql: Sql,
+  options: { includeRevoked?: boolean } = {},
+): Promise<ApiKeyRecord[]> {
+  const rows = options.includeRevoked
+    ? await sql<KeyRow[]>`select ${sql.unsafe(COLUMNS)} from api_keys order by created_at desc, id`
+    : await sql<KeyRow[]>`
+        select ${sql.unsafe(COLUMNS)} from api_keys where revoked_at is null order by created_at desc, id`;
+  return rows.map(recordOf);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Revokes the key with this id (or this exact prefix, as `keys list` shows it). Revoking twice
+ * keeps the first revocation time. Undefined when no key matches.
+ */
+export async function revokeApiKey(sql: Sql, idOrPrefix: string): Promise<ApiKeyRecord | undefined> {
+  const byId = UUID.test(idOrPrefix);
+  const matches = byId
+    ? await sql<{ id: string }[]>`select id from api_keys where id = ${idOrPrefix}`
+    : await sql<{ id: string }[]>`select id from api_keys where prefix = ${idOrPrefix}`;
+  if (matches.length > 1) throw new Error(`${matches.length} keys have the prefix ${idOrPrefix}: use the id`);
+  const [match] = matches;
+  if (!match) return undefined;
+  const [row] = await sql<KeyRow[]>`
+    update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ${match.id}
+    returning ${sql.unsafe(COLUMNS)}`;
+  return row ? recordOf(row) : undefined;
+}
+
+export async function findActiveApiKey(sql: Sql, keyHash: string): Promise<ActiveApiKey | undefined> {
+  const [row] = await sql<
+    { id: string; owner: string; admin: boolean; rate_limit_per_minute: number | null }[]
+  >`
+    select id, owner, admin, rate_limit_per_minute from api_keys
+    where key_hash = ${keyHash} and revoked_at is null`;
+  return row
+    ? { id: row.id, owner: row.owner, admin: row.admin, rateLimitPerMinute: row.rate_limit_per_minute }
+    : undefined;
+}
+
+/** Whether any key is usable: then the api requires one on every request. */
+export async function hasActiveApiKeys(sql: Sql): Promise<boolean> {
+  const [row] = await sql<{ exists: boolean }[]>`
+    select exists (select 1 from api_keys where revoked_at is null) as exists`;
+  return row?.exists ?? false;
+}
+
+export async function markApiKeyUsed(sql: Sql, id: string): Promise<void> {
+  await sql`update api_keys set last_used_at = now() where id = ${id}`;
+}

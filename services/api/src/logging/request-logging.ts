@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { runInRequestScope } from './request-context.ts';
+
+/** Runs the request's handler; what `createApiServer({ onRequest })` hands the hook. */
+export type RequestHook = (req: IncomingMessage, res: ServerResponse, handle: () => void) => void;
+
+export interface FinishedRequest {
+  method: string;
+  /** The path with ids replaced by `:id`, so it can be a metric label. */
+  route: string;
+  status: number;
+  seconds: number;
+}
+
+const INCOMING_ID = /^[\w.:-]{1,100}$/;
+const UUID_SEGMENT = /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/|$)/gi;
+/** Probes and scrapes would drown the log at info. */
+const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
+
+export function routeOf(path: string): string {
+  if (path.startsWith('/dashboard/')) return '/dashboard/*';
+  if (path.startsWith('/trpc/')) return `/trpc/${path.slice(6).split(',').length > 1 ? '(batch)' : path.slice(6)}`;
+  return path.replace(UUID_SEGMENT, '/:id');
+}
+
+/**
+ * pino-http-style request logging: every request gets a request id (the caller's `x-request-id`
+ * when it sends a sane one, else a new UUID), echoed in the `x-request-id` response header; one line
+ * when the response finishes (or the client goes away), with method, path, status and duration.
+ * Everything the handler logs through `requestLogger()` carries the same `req_id`.
+ */
+export function createRequestLogging(opts: {
+  logger: Logger;
+  onFinished?: (request: FinishedRequest) => void;
+}): RequestHook {
+  return (req, res, handle) => {
+    const incoming = req.headers['x-request-id'];
+    const reqId = typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', reqId);
+    const logger = opts.logger.child({ req_id: reqId });
+    const started = performance.now();
+    const method = req.method ?? 'GET';
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    let logged = false;
+    const done = (event: 'finish' | 'close') => {
+      if (logged) return;
+      logged = true;
+      const seconds = (performance.now() - started) / 1000;
+      const status = res.statusCode;
+      const line = {
+        req: { method, path, remote: req.socket.remoteAddress },
+        res: { status },
+        response_time_ms: Math.round(seconds * 1000 * 10) / 10,
+        ...(event === 'close' && !res.writableFinished ? { aborted: true } : {}),
+      };
+      if (status >= 500) logger.error(line, 'request failed');
+      else if (QUIET_PATHS.has(path) && status < 400) logger.debug(line, 'request completed');
+      else logger.info(line, 'request completed');
+      opts.onFinished?.({ method, route: routeOf(path), status, seconds });
+    };
+    res.once('finish', () => done('finish'));
+    res.once('close', () => done('close'));
+    runInRequestScope(reqId, logger, handle);
+  };
+}

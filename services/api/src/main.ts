@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
+import { createTaskSystem } from '@kaygraph/tasks';
+import pino from 'pino';
+import { loadApiEnv } from './env.ts';
+import { createApiServer } from './server.ts';
+import { loadWorkflowsModule } from './workflows-module.ts';
+
+/**
+ * `npm start` (with `--with-worker`): the API and a worker in one process, on the embedded
+ * PostgreSQL unless DATABASE_URL is set. `npm run start:api`: the API alone.
+ */
+const env = loadApiEnv();
+const logger = pino({ level: env.LOG_LEVEL });
+const withWorker = process.argv.includes('--with-worker');
+
+let embedded: EmbeddedPostgres | undefined;
+let databaseUrl = env.DATABASE_URL;
+if (!databaseUrl) {
+  embedded = await startEmbeddedPostgres({
+    dataDir: join(env.DATA_DIR, 'postgres'),
+    logger: logger.child({ component: 'postgres' }),
+  });
+  databaseUrl = embedded.url;
+}
+
+const workflows = await loadWorkflowsModule(env.WORKFLOWS_MODULE);
+const system = await createTaskSystem({
+  databaseUrl,
+  catalog: workflows.catalog,
+  logger,
+  maxQueueSize: env.MAX_QUEUE_SIZE,
+  resultTtlSeconds: env.RESULT_TTL,
+  defaultTimeoutSeconds: env.TASK_TIMEOUT,
+});
+if (withWorker) {
+  await system.startWorker({
+    concurrency: env.MAX_WORKERS,
+    workflowsModule: workflows.url,
+    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+  });
+}
+const server = await createApiServer({
+  tasks: system.tasks,
+  catalog: workflows.catalog,
+  ready: () => system.ready(),
+  logger,
+  host: env.HOST,
+  port: env.PORT,
+  bodyLimitBytes: env.BODY_LIMIT_BYTES,
+  maxBatchSize: env.MAX_BATCH_SIZE,
+});
+
+logger.info(
+  { url: server.url, docs: `${server.url}/docs`, dashboard: `${server.url}/dashboard`, worker: withWorker },
+  'KayGraph Tasks API listening',
+);
+process.stdout.write(
+  [
+    '',
+    `  KayGraph Tasks${withWorker ? ' (API + worker)' : ' API'} on ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,
+    `  API        ${server.url}`,
+    `  Docs       ${server.url}/docs`,
+    `  Dashboard  ${server.url}/dashboard`,
+    '',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    logger.warn({ signal }, 'second signal: exiting now');
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  // Order matters: stop taking requests and tell streams to reconnect, then let running tasks
+  // finish (worker), then close queue and pools, and only then stop the database under them.
+  await server
+    .close()
+    .catch((error: unknown) => logger.error({ err: error }, 'closing the http server failed'));
+  await system
+    .close()
+    .catch((error: unknown) => logger.error({ err: error }, 'closing the task system failed'));
+  await embedded
+    ?.stop()
+    .catch((error: unknown) => logger.error({ err: error }, 'stopping PostgreSQL failed'));
+  logger.info('stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

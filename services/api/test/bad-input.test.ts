@@ -1,0 +1,174 @@
+import { ErrorBody } from '@kaygraph/contracts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { WebSocket } from 'ws';
+import { buildOpenApiDocument } from '../src/openapi.ts';
+import { startTestServer, type TestServer } from './harness.ts';
+import { createOpenApiChecker } from './openapi-check.ts';
+
+/** Refused input: always a 4xx ErrorBody that names the problem, and nothing stored. */
+let server: TestServer;
+const check = createOpenApiChecker(buildOpenApiDocument());
+const missingTask = '6f1f4c38-8a6f-4a1b-9c1e-2b7d3f4e5a60';
+
+beforeAll(async () => {
+  server = await startTestServer({ worker: false });
+});
+afterAll(async () => {
+  await server?.[Symbol.asyncDispose]();
+});
+
+async function call(method: string, path: string, init: { body?: string; contentType?: string } = {}) {
+  const headers: Record<string, string> = {};
+  if (init.contentType) headers['content-type'] = init.contentType;
+  const response = await fetch(`${server.url}${path}`, { method, headers, body: init.body });
+  const text = await response.text();
+  const body: unknown = JSON.parse(text);
+  return { status: response.status, body: ErrorBody.parse(body), headers: response.headers };
+}
+
+const submit = (body: unknown) =>
+  call('POST', '/tasks', { body: JSON.stringify(body), contentType: 'application/json' });
+
+describe('bad input on POST /tasks', () => {
+  test('malformed JSON is a 400 that says so', async () => {
+    const answer = await call('POST', '/tasks', {
+      body: '{"workflow": "steps",',
+      contentType: 'application/json',
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.message).toMatch(/malformed JSON/);
+  });
+
+  test('a body that is not JSON is refused', async () => {
+    const answer = await call('POST', '/tasks', { body: 'workflow=steps', contentType: 'text/plain' });
+    expect(answer.status).toBe(400);
+    expect(answer.body.message).toMatch(/application\/json/);
+  });
+
+  test('wrong types are 400s with the failing fields', async () => {
+    const cases: [unknown, string][] = [
+      [{ workflow: 5 }, 'workflow'],
+      [{}, 'workflow'],
+      [{ workflow: 'steps', priority: 'urgent' }, 'priority'],
+      [{ workflow: 'steps', params: 'x' }, 'params'],
+      [{ workflow: 'steps', depends_on: ['nope'] }, 'depends_on.0'],
+      [{ workflow: 'steps', run_at: 'tomorrow' }, 'run_at'],
+      [{ workflow: 'steps', timeout_seconds: 100_000 }, 'timeout_seconds'],
+    ];
+    for (const [body, field] of cases) {
+      const answer = await submit(body);
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+      expect(answer.body.issues?.map((issue) => issue.path)).toContain(field);
+      expect(answer.body.message).toContain(field);
+      check('POST', '/tasks', 400, answer.body);
+    }
+  });
+
+  test('an unknown workflow is a 4xx naming it', async () => {
+    const answer = await submit({ workflow: 'no_such_workflow' });
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect(answer.body.message).toContain('no_such_workflow');
+  });
+
+  test("params failing the workflow's schema are a 400 naming the param", async () => {
+    const answer = await submit({ workflow: 'steps', params: { steps: 'many' } });
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(answer.body)).toContain('steps');
+  });
+
+  test('an oversized body is a 413 that states the limit', async () => {
+    const big = JSON.stringify({ workflow: 'echo', params: { value: 'x'.repeat(2 * 1024 * 1024) } });
+    const answer = await call('POST', '/tasks', { body: big, contentType: 'application/json' });
+    expect(answer.status).toBe(413);
+    expect(answer.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(answer.body.message).toContain('1048576');
+  });
+});
+
+describe('bad ids and routes', () => {
+  test('a task id that is not a UUID is a 400 on every task path', async () => {
+    for (const [method, path] of [
+      ['GET', '/tasks/not-a-uuid'],
+      ['GET', '/tasks/not-a-uuid/result'],
+      ['GET', '/tasks/not-a-uuid/progress'],
+      ['DELETE', '/tasks/not-a-uuid'],
+      ['POST', '/tasks/not-a-uuid/retry'],
+      ['GET', '/tasks/not-a-uuid/stream'],
+    ] as const) {
+      const answer = await call(method, path);
+      expect(answer.status, `${method} ${path}`).toBe(400);
+      expect(answer.body.message).toMatch(/task_id/);
+    }
+  });
+
+  test('an unknown task is a 404', async () => {
+    for (const [method, path] of [
+      ['GET', `/tasks/${missingTask}`],
+      ['GET', `/tasks/${missingTask}/result`],
+      ['GET', `/tasks/${missingTask}/progress`],
+      ['DELETE', `/tasks/${missingTask}`],
+      ['POST', `/tasks/${missingTask}/retry`],
+      ['GET', `/tasks/${missingTask}/stream`],
+    ] as const) {
+      const answer = await call(method, path);
+      expect(answer.status, `${method} ${path}`).toBe(404);
+      expect(answer.body.code).toBe('NOT_FOUND');
+    }
+  });
+
+  test('a bad list filter is a 400', async () => {
+    const answer = await call('GET', '/tasks?status=sleeping&limit=5000');
+    expect(answer.status).toBe(400);
+    expect(answer.body.issues?.map((issue) => issue.path).sort()).toEqual(['limit', 'status']);
+  });
+
+  test('an unknown path is a JSON 404 and a wrong method a 405 with Allow', async () => {
+    const missing = await call('GET', '/nothing/here');
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('NOT_FOUND');
+    const wrong = await call('PUT', '/tasks');
+    expect(wrong.status).toBe(405);
+    expect(wrong.body.code).toBe('METHOD_NOT_ALLOWED');
+    expect(wrong.headers.get('allow')).toBe('GET, POST');
+  });
+
+  test('the raw WebSocket refuses a bad id with an error message and close code 4400', async () => {
+    const socket = new WebSocket(`${server.wsUrl}/ws/not-a-uuid`);
+    const messages: unknown[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    const code = await new Promise<number>((resolve) =>
+      socket.on('close', (closeCode) => resolve(closeCode)),
+    );
+    expect(code).toBe(4400);
+    expect(messages).toEqual([
+      { task_id: 'not-a-uuid', error: expect.objectContaining({ code: 'BAD_REQUEST' }) },
+    ]);
+  });
+});
+
+describe('tRPC limits', () => {
+  test('a batch larger than MAX_BATCH_SIZE is refused with a message naming the limit', async () => {
+    const paths = Array.from({ length: 51 }, () => 'health').join(',');
+    const input = encodeURIComponent(
+      JSON.stringify(Object.fromEntries(Array.from({ length: 51 }, (_, i) => [i, {}]))),
+    );
+    const response = await fetch(`${server.url}/trpc/${paths}?batch=1&input=${input}`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/50/);
+  });
+
+  test('an oversized tRPC body is a 413', async () => {
+    const big = JSON.stringify({ 0: { workflow: 'echo', params: { value: 'x'.repeat(2 * 1024 * 1024) } } });
+    const response = await fetch(`${server.url}/trpc/tasks.submit?batch=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: big,
+    });
+    expect(response.status).toBe(413);
+  });
+});
+
+test('none of the refused requests stored a task', async () => {
+  expect(await server.countTasks()).toBe(0);
+});

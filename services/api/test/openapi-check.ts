@@ -1,0 +1,38 @@
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { OpenAPIObject } from 'trpc-to-openapi';
+
+/**
+ * Checks real answers against the OpenAPI document: the status must be documented for the operation,
+ * and a JSON body must satisfy the documented schema.
+ */
+export function createOpenApiChecker(document: OpenAPIObject) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  const cache = new Map<string, ValidateFunction | null>();
+
+  function validatorFor(method: string, path: string, status: number): ValidateFunction | null {
+    const key = `${method} ${path} ${status}`;
+    const cached = cache.get(key);
+    if (cached !== undefined) return cached;
+    const operation = document.paths?.[path]?.[method.toLowerCase() as 'get'];
+    if (!operation) throw new Error(`${method} ${path} is not in the OpenAPI document`);
+    const response = operation.responses?.[String(status)];
+    if (!response) throw new Error(`${method} ${path} does not document status ${status}`);
+    const schema = 'content' in response ? response.content?.['application/json']?.schema : undefined;
+    const validator = schema ? ajv.compile({ ...schema, components: document.components }) : null;
+    cache.set(key, validator);
+    return validator;
+  }
+
+  /** Throws with ajv's errors when the answer does not match the document. */
+  return function check(method: string, path: string, status: number, body: unknown): void {
+    const validate = validatorFor(method, path, status);
+    if (validate && !validate(body)) {
+      throw new Error(
+        `${method} ${path} ${status}: body does not match the document: ${ajv.errorsText(validate.errors)}\n` +
+          JSON.stringify(body),
+      );
+    }
+  };
+}

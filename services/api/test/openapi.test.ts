@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { REST_PATHS } from '@kaygraph/contracts';
+import { describe, expect, test } from 'vitest';
+import { buildOpenApiDocument } from '../src/openapi.ts';
+import { OPENAPI_FILE, renderOpenApiDocument } from '../src/scripts/write-openapi.ts';
+
+describe('OpenAPI document', () => {
+  test('is valid OpenAPI 3.1', async () => {
+    const document = buildOpenApiDocument();
+    expect(document.openapi).toBe('3.1.0');
+    await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeTruthy();
+  });
+
+  test('the committed services/api/openapi.json matches the router (run `npm run openapi -w services/api`)', async () => {
+    const committed = await readFile(OPENAPI_FILE, 'utf8');
+    expect(committed).toBe(renderOpenApiDocument());
+  });
+
+  test("documents the spec's paths, the streams and the 202 of POST /tasks", () => {
+    const paths = buildOpenApiDocument().paths ?? {};
+    const expected: [string, string][] = [
+      [REST_PATHS.tasks, 'post'],
+      [REST_PATHS.tasks, 'get'],
+      [REST_PATHS.task, 'get'],
+      [REST_PATHS.task, 'delete'],
+      [REST_PATHS.taskResult, 'get'],
+      [REST_PATHS.taskProgress, 'get'],
+      [REST_PATHS.taskRetry, 'post'],
+      [REST_PATHS.taskStream, 'get'],
+      [REST_PATHS.taskSocket, 'get'],
+      [REST_PATHS.workflows, 'get'],
+      [REST_PATHS.health, 'get'],
+      [REST_PATHS.ready, 'get'],
+    ];
+    for (const [path, method] of expected) {
+      expect(paths[path]?.[method as 'get'], `${method.toUpperCase()} ${path}`).toBeDefined();
+    }
+    expect(Object.keys(paths[REST_PATHS.tasks]?.post?.responses ?? {})).toContain('202');
+    expect(paths[REST_PATHS.taskStream]?.get?.responses?.['200']).toMatchObject({
+      content: { 'text/event-stream': {} },
+    });
+  });
+});

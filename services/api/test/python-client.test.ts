@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startTestServer, type TestServer } from './harness.ts';
+
+const run = promisify(execFile);
+const script = fileURLToPath(new URL('../../../examples/python_client.py', import.meta.url));
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.[Symbol.asyncDispose]();
+});
+
+test('examples/python_client.py (standard library only) submits, checks progress, streams and fetches the result', async () => {
+  const { stdout } = await run('python3', [
+    script,
+    '--url',
+    server.url,
+    '--workflow',
+    'steps',
+    '--params',
+    JSON.stringify({ steps: 3, delay_ms: 20 }),
+  ]);
+  expect(stdout).toMatch(/^submitted [0-9a-f-]{36} \(HTTP 202, status \w+\)$/m);
+  expect(stdout).toMatch(/^progress: [\d.]+% status=\w+$/m);
+  expect(stdout).toMatch(/Progress: 100% - step 3 of 3/);
+  expect(stdout).toMatch(/Done: completed/);
+  expect(stdout).toContain('result: {"steps_done": 3}');
+});
+
+test('the script reports API errors with the error code and exits 2', async () => {
+  const failure = await run('python3', [script, '--url', server.url, '--workflow', 'no_such_workflow']).catch(
+    (error: { code: number; stderr: string }) => error,
+  );
+  expect(failure).toMatchObject({ code: 2 });
+  expect((failure as { stderr: string }).stderr).toMatch(/API error: HTTP 4\d\d/);
+});

@@ -1,0 +1,168 @@
+import {
+  SseEventData,
+  type SubmitTaskOutput,
+  TaskSocketServerMessage,
+  TaskSocketUpdate,
+  TaskStreamDone,
+} from '@kaygraph/contracts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { WebSocket } from 'ws';
+import { startTestServer, type TestServer } from './harness.ts';
+import { postJson, readSse, type SseMessage, waitForTerminal } from './http-helpers.ts';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer({ heartbeatMs: 50 });
+});
+afterAll(async () => {
+  await server?.[Symbol.asyncDispose]();
+});
+
+async function submit(body: unknown): Promise<string> {
+  const answer = await postJson(`${server.url}/tasks`, body);
+  expect(answer.status).toBe(202);
+  return (answer.body as SubmitTaskOutput).task_id;
+}
+
+/** Every SSE message of a stream until the server closes it. */
+async function readStream(taskId: string, lastEventId?: string): Promise<SseMessage[]> {
+  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  if (lastEventId) headers['last-event-id'] = lastEventId;
+  const response = await fetch(`${server.url}/tasks/${taskId}/stream`, { headers });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const messages: SseMessage[] = [];
+  if (!response.body) throw new Error('no body');
+  for await (const message of readSse(response.body)) messages.push(message);
+  return messages;
+}
+
+function events(messages: SseMessage[]) {
+  return messages.filter((message) => message.event !== undefined);
+}
+
+describe('GET /tasks/{task_id}/stream (SSE)', () => {
+  test('streams status and progress with ids, then done with the result, then closes', async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 5, delay_ms: 30 } });
+    const messages = await readStream(taskId);
+    const stream = events(messages);
+    const last = stream.at(-1);
+    expect(last?.event).toBe('done');
+    expect(TaskStreamDone.parse(JSON.parse(last?.data ?? ''))).toEqual({
+      task_id: taskId,
+      done: true,
+      final_status: 'completed',
+      result: { steps_done: 5 },
+      error: null,
+    });
+    const body = stream.slice(0, -1);
+    for (const message of body) {
+      expect(['status', 'progress']).toContain(message.event);
+      const schema = SseEventData[message.event as 'status' | 'progress'];
+      const data = schema.parse(JSON.parse(message.data ?? ''));
+      expect(String(data.seq)).toBe(message.id);
+      expect(data.task_id).toBe(taskId);
+    }
+    const seqs = body.map((message) => Number(message.id));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(body.filter((message) => message.event === 'progress').length).toBeGreaterThan(0);
+    expect(last?.id).toBe(String(seqs.at(-1)));
+    expect(messages.find((message) => message.retry !== undefined)).toBeDefined();
+  });
+
+  test('Last-Event-ID resumes after that event: the rest, once each, then done', async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 6, delay_ms: 10 } });
+    const full = events(await readStream(taskId));
+    const middle = full[Math.floor(full.length / 2)];
+    if (!middle?.id) throw new Error('expected events with ids');
+    const resumed = events(await readStream(taskId, middle.id));
+    const expected = full.filter(
+      (message) => message.event === 'done' || Number(message.id) > Number(middle.id),
+    );
+    expect(resumed).toEqual(expected);
+  });
+
+  test('sends `: ping` comments while nothing happens', async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 2, delay_ms: 400 } });
+    const response = await fetch(`${server.url}/tasks/${taskId}/stream`);
+    if (!response.body) throw new Error('no body');
+    const seen: SseMessage[] = [];
+    for await (const message of readSse(response.body)) {
+      seen.push(message);
+      if (message.event === 'done') break;
+    }
+    expect(seen.some((message) => message.comment === 'ping')).toBe(true);
+  });
+});
+
+interface SocketRun {
+  messages: TaskSocketServerMessage[];
+  code: number;
+}
+
+function watchSocket(
+  taskId: string,
+  onMessage?: (message: TaskSocketServerMessage, socket: WebSocket) => void,
+) {
+  return new Promise<SocketRun>((resolve, reject) => {
+    const socket = new WebSocket(`${server.wsUrl}/ws/${taskId}`);
+    const messages: TaskSocketServerMessage[] = [];
+    socket.on('message', (data) => {
+      const message = TaskSocketServerMessage.parse(JSON.parse(String(data)));
+      messages.push(message);
+      onMessage?.(message, socket);
+    });
+    socket.on('close', (code) => resolve({ messages, code }));
+    socket.on('error', reject);
+  });
+}
+
+describe('WS /ws/{task_id}', () => {
+  test('sends the state on every change, then done, then closes with 1000', async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 4, delay_ms: 30 } });
+    const { messages, code } = await watchSocket(taskId);
+    expect(code).toBe(1000);
+    const done = TaskStreamDone.parse(messages.at(-1));
+    expect(done).toEqual({
+      task_id: taskId,
+      done: true,
+      final_status: 'completed',
+      result: { steps_done: 4 },
+      error: null,
+    });
+    const updates = messages.slice(0, -1).map((message) => TaskSocketUpdate.parse(message));
+    expect(updates.length).toBeGreaterThan(0);
+    const seqs = updates.map((update) => update.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(updates.map((update) => update.status)).toContain('running');
+    expect(updates.at(-1)).toMatchObject({ status: 'completed', progress: 100 });
+  });
+
+  test('{"type": "cancel"} cancels the task; the socket ends with final_status cancelled', async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 200, delay_ms: 50 } });
+    let sent = false;
+    const { messages, code } = await watchSocket(taskId, (message, socket) => {
+      if (!sent && 'progress' in message && message.progress > 0) {
+        sent = true;
+        socket.send(JSON.stringify({ type: 'cancel' }));
+      }
+    });
+    expect(sent).toBe(true);
+    expect(code).toBe(1000);
+    expect(messages.at(-1)).toMatchObject({ task_id: taskId, done: true, final_status: 'cancelled' });
+    expect(await waitForTerminal(server.url, taskId)).toBe('cancelled');
+  });
+
+  test('an unknown task gets an error message and close code 4404', async () => {
+    const { messages, code } = await watchSocket('6f1f4c38-8a6f-4a1b-9c1e-2b7d3f4e5a60');
+    expect(code).toBe(4404);
+    expect(messages).toEqual([
+      {
+        task_id: '6f1f4c38-8a6f-4a1b-9c1e-2b7d3f4e5a60',
+        error: expect.objectContaining({ code: 'NOT_FOUND' }),
+      },
+    ]);
+  });
+});

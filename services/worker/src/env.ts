@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** The worker's configuration; the only module of the worker that reads `process.env`. */
+const Env = z.object({
+  /** The database the API uses; the worker scales out beside it. */
+  DATABASE_URL: z.url({ error: 'DATABASE_URL must be set: a standalone worker joins an existing database' }),
+  MAX_WORKERS: z.coerce.number().int().min(1).max(256).default(4),
+  TASK_TIMEOUT: z.coerce.number().int().min(1).max(86_399).default(3600),
+  RESULT_TTL: z.coerce.number().int().min(1).default(86_400),
+  MAX_QUEUE_SIZE: z.coerce.number().int().min(1).default(100),
+  /** Memory cap of each worker thread, in MB (unset: Node's default). */
+  WORKER_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
+  WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows'),
+});
+export type WorkerEnv = z.infer<typeof Env>;
+
+export function loadWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  const parsed = Env.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid environment:\n${problems.join('\n')}`);
+  }
+  return parsed.data;
+}

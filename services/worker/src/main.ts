@@ -1,0 +1,45 @@
+import { createTaskSystem } from '@kaygraph/tasks';
+import pino from 'pino';
+import { loadWorkerEnv } from './env.ts';
+import { loadWorkflowsModule } from './workflows-module.ts';
+
+/**
+ * `npm run start:worker`: a worker process beside one or more API processes on one database. Every
+ * worker competes for jobs through pg-boss; SIGTERM lets running tasks finish (up to
+ * SHUTDOWN_GRACE_SECONDS) before the queue and pools close.
+ */
+const env = loadWorkerEnv();
+const logger = pino({ level: env.LOG_LEVEL });
+const workflows = await loadWorkflowsModule(env.WORKFLOWS_MODULE);
+const system = await createTaskSystem({
+  databaseUrl: env.DATABASE_URL,
+  catalog: workflows.catalog,
+  logger,
+  maxQueueSize: env.MAX_QUEUE_SIZE,
+  resultTtlSeconds: env.RESULT_TTL,
+  defaultTimeoutSeconds: env.TASK_TIMEOUT,
+});
+await system.startWorker({
+  concurrency: env.MAX_WORKERS,
+  workflowsModule: workflows.url,
+  memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
+  shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+});
+logger.info({ concurrency: env.MAX_WORKERS, workflows: workflows.catalog.list().length }, 'worker started');
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    logger.warn({ signal }, 'second signal: exiting now');
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info({ signal }, 'worker shutting down');
+  await system
+    .close()
+    .catch((error: unknown) => logger.error({ err: error }, 'closing the task system failed'));
+  logger.info('worker stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
