@@ -24,4 +24,9 @@ export {
   postgresServices,
 } from './services/postgres.ts';
 export type * from './services/types.ts';
+export {
+  DataProcessingParams,
+  DataProcessingResult,
+  dataProcessing,
+} from './workflows/data-processing/index.ts';
 export { DemoFailure, DemoParams, DemoResult, demo } from './workflows/demo.ts';

@@ -51,13 +51,16 @@ export function addRecord(
   groupBy: readonly string[],
 ): void {
   aggregates.rows++;
-  for (const [name, stats] of Object.entries(aggregates.numeric)) {
+  const numericNames = Object.keys(aggregates.numeric);
+  for (const name of numericNames) {
     const value = record[name];
-    if (typeof value === 'number') addValue(stats, value);
+    const stats = aggregates.numeric[name];
+    if (typeof value === 'number' && stats) addValue(stats, value);
   }
-  for (const [name, counts] of Object.entries(aggregates.categories)) {
+  for (const name in aggregates.categories) {
     const value = record[name];
-    if (value !== null && value !== undefined) addCategory(counts, String(value));
+    const counts = aggregates.categories[name];
+    if (value !== null && value !== undefined && counts) addCategory(counts, String(value));
   }
   if (groupBy.length === 0) return;
   let key = groupKey(record, groupBy);
@@ -69,7 +72,7 @@ export function addRecord(
     aggregates.groups[key] = group;
   }
   group.count++;
-  for (const name of Object.keys(aggregates.numeric)) {
+  for (const name of numericNames) {
     const value = record[name];
     if (typeof value === 'number') {
       group.sums[name] = (group.sums[name] ?? 0) + value;

@@ -52,11 +52,21 @@ describe('cleanRecord', () => {
       ok: false,
       reason: 'out_of_range:price',
     });
-    expect(cleanRecord({ id: 1, region: 'North', price: 1, when: '2025-02-30' }, fields)).toEqual({
+    expect(cleanRecord({ id: 'n/a', region: 'North', price: 1 }, fields)).toEqual({
       ok: false,
-      reason: 'invalid:when',
+      reason: 'missing:id',
     });
     expect(cleanRecord('text', fields)).toEqual({ ok: false, reason: 'not_an_object' });
+  });
+
+  it('clears optional values that cannot be repaired instead of dropping the row', () => {
+    expect(
+      cleanRecord({ id: 1, region: 'North', price: 1, when: '2025-02-30', vip: 'maybe' }, fields),
+    ).toEqual({
+      ok: true,
+      record: { id: 1, region: 'North', price: 1, when: null, discount: 0, vip: null },
+      repairs: ['when', 'discount', 'vip'],
+    });
   });
 
   it('infers column types from sample rows', () => {

@@ -43,19 +43,32 @@ export function cleanRecord(raw: unknown, fields: readonly FieldSpec[]): CleanOu
   const repairs: string[] = [];
   for (const field of fields) {
     const outcome = cleanField(source[field.name], field);
-    if (!outcome.ok) return { ok: false, reason: `${outcome.reason}:${field.name}` };
-    record[field.name] = outcome.value;
-    if (outcome.repaired) repairs.push(field.name);
+    if (outcome.ok) {
+      record[field.name] = outcome.value;
+      if (outcome.repaired) repairs.push(field.name);
+    } else if (field.required || outcome.reason === 'bad_default') {
+      return { ok: false, reason: `${outcome.reason}:${field.name}` };
+    } else {
+      // an optional value that cannot be saved is cleared, not worth the whole row
+      record[field.name] = null;
+      repairs.push(field.name);
+    }
   }
   return { ok: true, record, repairs };
 }
 
-function isMissing(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+/** Spellings of "no value" in exports; not applied to string fields, where "NA" may be a real value. */
+const MISSING_MARKERS = /^(n\/?a|null|none|nan|-|\?)$/i;
+
+function isMissing(value: unknown, type?: FieldSpec['type']): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value !== 'string') return false;
+  const text = value.trim();
+  return text === '' || (type !== undefined && type !== 'string' && MISSING_MARKERS.test(text));
 }
 
 function cleanField(value: unknown, field: FieldSpec): FieldOutcome {
-  if (isMissing(value)) {
+  if (isMissing(value, field.type)) {
     if (field.default !== undefined) {
       const filled = cleanField(field.default, { ...field, default: undefined });
       return filled.ok ? { ...filled, repaired: true } : { ok: false, reason: 'bad_default' };
@@ -114,6 +127,11 @@ const SLASH_DATE = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/;
 const DOTTED_DATE = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/;
 const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ]/;
 
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
 /** Year, month and day of the supported date spellings. */
 function dateParts(text: string): [string, string, string] | null {
   const ymd = ISO_DATE.exec(text) ?? SLASH_DATE.exec(text) ?? ISO_DATETIME.exec(text);
@@ -129,11 +147,10 @@ function cleanDate(value: unknown): FieldOutcome {
   const parts = dateParts(text);
   if (!parts) return { ok: false, reason: 'invalid' };
   const [year, month, day] = parts.map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
     return { ok: false, reason: 'invalid' };
-  }
-  return { ok: true, value: date.toISOString().slice(0, 10), repaired: !ISO_DATE.test(text) };
+  const normalized = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return { ok: true, value: normalized, repaired: normalized !== value };
 }
 
 function cleanString(value: unknown, field: FieldSpec): FieldOutcome {
@@ -174,15 +191,23 @@ export function inferFields(rows: readonly unknown[]): FieldSpec[] {
   });
 }
 
+/** Share of sample values that must fit a type for the column to get it (exports have stray junk). */
+const INFERENCE_QUORUM = 0.95;
+
 function inferType(values: readonly unknown[]): FieldSpec['type'] {
-  if (values.length === 0) return 'string';
-  const all = (test: (value: unknown) => boolean) => values.every(test);
-  if (all((v) => typeof v === 'boolean' || (typeof v === 'string' && /^(true|false)$/i.test(v.trim())))) {
-    return 'boolean';
+  const present = values.filter((v) => !(typeof v === 'string' && MISSING_MARKERS.test(v.trim())));
+  if (present.length === 0) return 'string';
+  const share = (test: (value: unknown) => boolean) => present.filter(test).length / present.length;
+  const isBoolean = (v: unknown) =>
+    typeof v === 'boolean' || (typeof v === 'string' && /^(true|false)$/i.test(v.trim()));
+  const isNumber = (v: unknown) =>
+    (typeof v === 'number' || typeof v === 'string') && Number.isFinite(Number(v));
+  if (share(isBoolean) === 1) return 'boolean';
+  if (share(isNumber) >= INFERENCE_QUORUM) {
+    return share((v) => isNumber(v) && Number.isInteger(Number(v))) >= INFERENCE_QUORUM
+      ? 'integer'
+      : 'number';
   }
-  if (all((v) => (typeof v === 'number' || typeof v === 'string') && Number.isFinite(Number(v)))) {
-    return all((v) => Number.isInteger(Number(v))) ? 'integer' : 'number';
-  }
-  if (all((v) => typeof v === 'string' && ISO_DATE.test(v.trim()))) return 'date';
+  if (share((v) => typeof v === 'string' && ISO_DATE.test(v.trim())) >= INFERENCE_QUORUM) return 'date';
   return 'string';
 }
