@@ -4,6 +4,7 @@ export * from './events.ts';
 export * from './health.ts';
 export * from './metrics.ts';
 export * from './paths.ts';
+export * from './search.ts';
 export * from './streams.ts';
 export * from './tasks.ts';
 export * from './workflows.ts';

@@ -1,3 +1,7 @@
+import type { SearchHit } from '@kaygraph/contracts';
+
+export type { SearchHit };
+
 /**
  * What workflows need from the outside world: somewhere to store artifacts, the document index
  * and task statistics. The task runtime hands an implementation to the graph as the run param
@@ -31,18 +35,6 @@ export interface ChunkToIndex {
   chunkNo: number;
   content: string;
   embedding: number[];
-}
-
-export interface SearchHit {
-  document: string;
-  chunk_no: number;
-  content: string;
-  /** Blend of the vector and full-text scores, 0..1. */
-  score: number;
-  /** Cosine similarity of the TF-IDF vectors. */
-  vector_score: number;
-  /** Full-text rank (ts_rank_cd) relative to the best match of the query. */
-  text_score: number;
 }
 
 export interface DocumentStore {
