@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
 import { createTaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
@@ -17,6 +18,9 @@ const withWorker = process.argv.includes('--with-worker');
 let embedded: EmbeddedPostgres | undefined;
 let databaseUrl = env.DATABASE_URL;
 if (!databaseUrl) {
+  // Created here with the default mode: PostgreSQL runs as an unprivileged account that must be
+  // able to enter DATA_DIR to reach its own (0700) data directory below it.
+  await mkdir(env.DATA_DIR, { recursive: true });
   embedded = await startEmbeddedPostgres({
     dataDir: join(env.DATA_DIR, 'postgres'),
     logger: logger.child({ component: 'postgres' }),
@@ -38,6 +42,8 @@ if (withWorker) {
     concurrency: env.MAX_WORKERS,
     workflowsModule: workflows.url,
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+    // Workflows read their input files under DATA_DIR.
+    servicesOptions: { dataDir: resolve(env.DATA_DIR) },
   });
 }
 const server = await createApiServer({

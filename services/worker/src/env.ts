@@ -13,6 +13,8 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows'),
+  /** Root of the files workflows may read (their `input` paths). */
+  DATA_DIR: z.string().min(1).default('.data'),
 });
 export type WorkerEnv = z.infer<typeof Env>;
 

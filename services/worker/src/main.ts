@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { createTaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
 import { loadWorkerEnv } from './env.ts';
@@ -24,6 +25,8 @@ await system.startWorker({
   workflowsModule: workflows.url,
   memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
   shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+  // Workflows read their input files under DATA_DIR.
+  servicesOptions: { dataDir: resolve(env.DATA_DIR) },
 });
 logger.info({ concurrency: env.MAX_WORKERS, workflows: workflows.catalog.list().length }, 'worker started');
 
