@@ -23,6 +23,7 @@ export {
   type PostgresServicesOptions,
   postgresServices,
 } from './services/postgres.ts';
+export { searchDocuments } from './services/search.ts';
 export type * from './services/types.ts';
 export {
   DataProcessingParams,
@@ -30,3 +31,8 @@ export {
   dataProcessing,
 } from './workflows/data-processing/index.ts';
 export { DemoFailure, DemoParams, DemoResult, demo } from './workflows/demo.ts';
+export {
+  DocumentIndexingParams,
+  DocumentIndexingResult,
+  documentIndexing,
+} from './workflows/document-indexing/index.ts';

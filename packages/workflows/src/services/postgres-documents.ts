@@ -28,10 +28,11 @@ export function createPostgresDocumentStore(
             content: chunk.content,
             embedding: vectorLiteral(chunk.embedding),
           }));
+          // sent as text and cast: works whether or not drizzle replaced the client's JSON serializer
           await tx`
             insert into document_chunks (owner, index_name, task_id, document, chunk_no, content, embedding)
             select ${scope.owner}, ${index}, ${scope.taskId}::uuid, ${document}, r.chunk_no, r.content, r.embedding::real[]
-            from jsonb_to_recordset(${tx.json(rows)}) as r(chunk_no int, content text, embedding text)`;
+            from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as r(chunk_no int, content text, embedding text)`;
         }
         return { removed: removed.count };
       });

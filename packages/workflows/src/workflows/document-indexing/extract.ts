@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises';
+import { DomainError } from '@kaygraph/contracts';
+import { Node } from '@kaygraph/graph';
+import { chunkText } from '../../lib/chunk.ts';
+import { type DocumentFormat, detectFormat, extractText } from '../../lib/text.ts';
+import { servicesOf, throwIfAborted } from '../../run-params.ts';
+import { resolveDataFile } from '../../services/data-dir.ts';
+import type { DocumentIndexingParams } from './params.ts';
+import { type ExtractedDocument, type IndexingShared, required, STEP } from './state.ts';
+
+/** Files read for indexing; larger ones are refused rather than slowly choking a worker. */
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+interface Extracted {
+  documents: ExtractedDocument[];
+  texts: Record<string, string>;
+}
+
+export class ExtractText extends Node<IndexingShared, undefined, Extracted> {
+  readonly config: DocumentIndexingParams;
+
+  constructor(config: DocumentIndexingParams) {
+    super({ id: 'extract' });
+    this.config = config;
+  }
+
+  override async exec(): Promise<Extracted> {
+    const { documents } = this.config;
+    const extracted: Extracted = { documents: [], texts: {} };
+    for (const [i, document] of documents.entries()) {
+      throwIfAborted(this.ctx.signal);
+      const source = typeof document === 'string' ? await this.readDocument(document) : document;
+      if (source.name in extracted.texts) {
+        throw new DomainError('INVALID_PARAMS', `document "${source.name}" is listed twice`);
+      }
+      const format: DocumentFormat = source.format ?? detectFormat(source.name, source.content);
+      const { title, text } = extractText(source.content, format);
+      extracted.documents.push({ name: source.name, title, format, characters: text.length, chunks: 0 });
+      extracted.texts[source.name] = text;
+      this.ctx.progress({
+        step: STEP.extract,
+        percent: ((i + 1) / documents.length) * 100,
+        message: `${i + 1} of ${documents.length} documents: ${source.name} (${format}, ${text.length} characters)`,
+      });
+    }
+    return extracted;
+  }
+
+  async readDocument(name: string): Promise<{ name: string; content: string; format?: DocumentFormat }> {
+    const path = await resolveDataFile(servicesOf(this).dataDir, name, ['.md', '.html', '.txt']);
+    const lower = path.toLowerCase();
+    if (!/\.(txt|text|md|markdown|mdx|html?|xhtml)$/.test(lower)) {
+      throw new DomainError('INVALID_PARAMS', `"${name}": only text, markdown and HTML files can be indexed`);
+    }
+    const bytes = await readFile(path, { signal: this.ctx.signal });
+    if (bytes.length > MAX_FILE_BYTES) {
+      throw new DomainError('INVALID_PARAMS', `"${name}" is larger than ${MAX_FILE_BYTES} bytes`);
+    }
+    return { name, content: new TextDecoder('utf-8').decode(bytes) };
+  }
+
+  override post(shared: IndexingShared, _prep: undefined, extracted: Extracted): void {
+    shared.documents = extracted.documents;
+    shared.texts = extracted.texts;
+  }
+}
+
+export class ChunkPassages extends Node<IndexingShared, IndexingShared, Record<string, string[]>> {
+  readonly config: DocumentIndexingParams;
+
+  constructor(config: DocumentIndexingParams) {
+    super({ id: 'chunk' });
+    this.config = config;
+  }
+
+  override prep(shared: IndexingShared): IndexingShared {
+    return shared;
+  }
+
+  override exec(shared: IndexingShared): Record<string, string[]> {
+    const documents = required(shared.documents, 'documents');
+    const texts = required(shared.texts, 'texts');
+    const chunks: Record<string, string[]> = {};
+    let total = 0;
+    for (const [i, document] of documents.entries()) {
+      throwIfAborted(this.ctx.signal);
+      chunks[document.name] = chunkText(
+        texts[document.name] ?? '',
+        this.config.chunk_size,
+        this.config.overlap,
+      ).map((chunk) => chunk.text);
+      total += chunks[document.name]?.length ?? 0;
+      this.ctx.progress({
+        step: STEP.chunk,
+        percent: ((i + 1) / documents.length) * 100,
+        message: `${total} passages of up to ${this.config.chunk_size} characters (overlap ${this.config.overlap})`,
+      });
+    }
+    return chunks;
+  }
+
+  override post(shared: IndexingShared, _prep: IndexingShared, chunks: Record<string, string[]>): void {
+    shared.chunks = chunks;
+    shared.documents = required(shared.documents, 'documents').map((d) => ({
+      ...d,
+      chunks: chunks[d.name]?.length ?? 0,
+    }));
+    shared.texts = undefined; // the passages carry the text from here on
+  }
+}
