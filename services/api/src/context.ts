@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ReadyOutput } from '@kaygraph/contracts';
 import type { Caller, TaskService, WorkflowCatalog } from '@kaygraph/tasks';
+import type { MetricsService } from './metrics/metrics-service.ts';
 
 /** Where a caller's credentials come from: HTTP headers, or a WebSocket's connection params. */
 export interface CallerSource {
@@ -22,6 +23,8 @@ export interface ApiServices {
   catalog: WorkflowCatalog;
   ready(): Promise<ReadyOutput>;
   version: string;
+  /** Queue metrics (the `metrics` procedure); absent when the server was started without them. */
+  metrics?: MetricsService | undefined;
   startedAt: number;
 }
 

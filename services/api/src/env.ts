@@ -21,6 +21,15 @@ const Env = z.object({
   /** A module exporting `catalog` (a WorkflowCatalog); worker threads import it too. */
   WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Require an API key on every request even before one exists (auth is on anyway once one does). */
+  AUTH_REQUIRED: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
+  /** Task submissions per minute per API key (token bucket shared by all replicas); 0 turns limits off. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().min(0).default(600),
+  /** Submissions one key may make at once after a quiet spell (bucket size). */
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
 });
 export type ApiEnv = z.infer<typeof Env>;
 

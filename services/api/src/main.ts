@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
 import { createTaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
+import { announceAuthMode, chooseListenHost } from './auth/open-mode.ts';
 import { loadApiEnv } from './env.ts';
+import { createApiOperations } from './operations.ts';
 import { createApiServer } from './server.ts';
 import { loadWorkflowsModule } from './workflows-module.ts';
 
@@ -46,16 +48,31 @@ if (withWorker) {
     servicesOptions: { dataDir: resolve(env.DATA_DIR) },
   });
 }
+// API keys, owner isolation, submission rate limits, request logs and metrics.
+const operations = createApiOperations({
+  databaseUrl,
+  logger,
+  feed: system.events,
+  authRequired: env.AUTH_REQUIRED,
+  rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, burst: env.RATE_LIMIT_BURST },
+});
+const host = await chooseListenHost({
+  host: env.HOST,
+  embedded: !!embedded,
+  mode: operations.auth.mode,
+  logger,
+});
 const server = await createApiServer({
-  tasks: system.tasks,
   catalog: workflows.catalog,
   ready: () => system.ready(),
   logger,
-  host: env.HOST,
+  host,
   port: env.PORT,
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
   maxBatchSize: env.MAX_BATCH_SIZE,
+  ...operations.serverOptions(system.tasks),
 });
+await announceAuthMode({ url: server.url, host, mode: operations.auth.mode, logger });
 
 logger.info(
   { url: server.url, docs: `${server.url}/docs`, dashboard: `${server.url}/dashboard`, worker: withWorker },
@@ -86,6 +103,9 @@ async function shutdown(signal: string): Promise<void> {
   await server
     .close()
     .catch((error: unknown) => logger.error({ err: error }, 'closing the http server failed'));
+  await operations
+    .close()
+    .catch((error: unknown) => logger.error({ err: error }, 'closing the operations pool failed'));
   await system
     .close()
     .catch((error: unknown) => logger.error({ err: error }, 'closing the task system failed'));

@@ -1,3 +1,4 @@
+import { metricsProcedure } from './metrics/metrics-procedure.ts';
 import { healthProcedure, readyProcedure } from './routers/health.ts';
 import { tasksRouter } from './routers/tasks.ts';
 import { workflowsRouter } from './routers/workflows.ts';
@@ -8,6 +9,7 @@ export const appRouter = router({
   workflows: workflowsRouter,
   health: healthProcedure,
   ready: readyProcedure,
+  metrics: metricsProcedure,
 });
 
 /** The API's types, for `@kaygraph/client` (types only). */

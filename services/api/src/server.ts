@@ -11,7 +11,10 @@ import { describeError, errorBody } from './errors.ts';
 import { serveDocs } from './http/docs.ts';
 import { sendError, sendJson } from './http/respond.ts';
 import { createRestHandler } from './http/rest.ts';
+import type { RequestHook } from './logging/request-logging.ts';
+import type { MetricsService } from './metrics/metrics-service.ts';
 import { buildOpenApiDocument } from './openapi.ts';
+import { retryAfterMeta } from './rate-limit/retry-after.ts';
 import { appRouter } from './router.ts';
 import { StreamRegistry } from './streams/registry.ts';
 import { streamTaskOverSse } from './streams/sse.ts';
@@ -36,6 +39,10 @@ export interface ApiServerOptions {
   /** Interval of SSE `: ping` comments. */
   heartbeatMs?: number;
   extraRoutes?: ExtraRoute[];
+  /** Queue metrics for the `metrics` procedure (createApiOperations). */
+  metrics?: MetricsService;
+  /** Wraps every HTTP request (request id, logging); must call `handle`. */
+  onRequest?: RequestHook;
 }
 
 export interface ApiServer extends AsyncDisposable {
@@ -61,6 +68,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       tasks: opts.tasks,
       catalog: opts.catalog,
       version: packageJson.version,
+      metrics: opts.metrics,
       startedAt: Date.now(),
       ready: async () => {
         const state = await opts.ready().catch(() => ({ database: false, migrations: false }));
@@ -91,6 +99,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     createContext: ({ req, info }) =>
       createContext({ headers: req.headers, connectionParams: connectionParamsOf(info.connectionParams) }),
     onError: logServerError,
+    responseMeta: retryAfterMeta,
   });
   const rest = createRestHandler({ router: appRouter, document, createContext, bodyLimitBytes, logger });
 
@@ -129,13 +138,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     return rest(req, res, path);
   };
 
-  const server = createServer((req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       logger.error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { code: 'INTERNAL', message: 'internal error' });
       else res.end();
     });
-  });
+  };
+  const { onRequest } = opts;
+  const server = createServer(onRequest ? (req, res) => onRequest(req, res, () => serve(req, res)) : serve);
 
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', BASE);

@@ -21,7 +21,8 @@ const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 export function routeOf(path: string): string {
   if (path.startsWith('/dashboard/')) return '/dashboard/*';
-  if (path.startsWith('/trpc/')) return `/trpc/${path.slice(6).split(',').length > 1 ? '(batch)' : path.slice(6)}`;
+  if (path.startsWith('/trpc/'))
+    return `/trpc/${path.slice(6).split(',').length > 1 ? '(batch)' : path.slice(6)}`;
   return path.replace(UUID_SEGMENT, '/:id');
 }
 

@@ -37,7 +37,10 @@ export function withTaskLogging(tasks: TaskService, logger: Logger): TaskService
     },
     cancel: async (caller, taskId) => {
       const output = await tasks.cancel(caller, taskId);
-      taskLogger(logger, { task_id: taskId }).info({ ...who(caller), status: output.status }, 'task cancelled');
+      taskLogger(logger, { task_id: taskId }).info(
+        { ...who(caller), status: output.status },
+        'task cancelled',
+      );
       return output;
     },
     retry: async (caller, taskId) => {

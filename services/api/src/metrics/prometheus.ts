@@ -1,0 +1,153 @@
+import type { MetricsSnapshot } from '@kaygraph/contracts';
+import type { LiveEvent } from '@kaygraph/tasks';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { FinishedRequest } from '../logging/request-logging.ts';
+
+/** Where the counters come from: the api's LISTEN fan-out of every task event (EventBus). */
+export interface TaskEventFeed {
+  subscribeFeed(listener: (live: LiveEvent) => void): () => void;
+}
+
+export interface PrometheusMetrics {
+  contentType: string;
+  /** Refreshes the queue gauges from `snapshot` and renders the text exposition format. */
+  render(snapshot: MetricsSnapshot): Promise<string>;
+  observeRequest(request: FinishedRequest): void;
+  close(): void;
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+/** Start times of running tasks, for the duration histogram; bounded so a lost event cannot leak. */
+const MAX_TRACKED_RUNS = 100_000;
+/** Route labels kept; paths beyond (scanners probing random URLs) count as "other". */
+const MAX_ROUTES = 200;
+const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+
+/**
+ * prom-client metrics of one api process, in their own registry (two servers in one process do not
+ * collide). Counters and the run-time histogram follow the task event feed; every replica LISTENs
+ * to every event, so each replica's counters describe the whole cluster (aggregate with max, not
+ * sum). Queue gauges are read from the database at scrape time.
+ */
+export function createPrometheusMetrics(opts: {
+  feed?: TaskEventFeed;
+  processMetrics?: boolean;
+}): PrometheusMetrics {
+  const registry = new Registry();
+  if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'kaygraph_' });
+  const registers = [registry];
+
+  const submitted = new Counter({
+    name: 'kaygraph_tasks_submitted_total',
+    help: 'Tasks submitted, by workflow.',
+    labelNames: ['workflow'],
+    registers,
+  });
+  const started = new Counter({
+    name: 'kaygraph_tasks_started_total',
+    help: 'Task attempts that started running, by workflow.',
+    labelNames: ['workflow'],
+    registers,
+  });
+  const finished = new Counter({
+    name: 'kaygraph_tasks_finished_total',
+    help: 'Tasks that reached a final status, by workflow and status (completed, failed, cancelled).',
+    labelNames: ['workflow', 'status'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'kaygraph_task_duration_seconds',
+    help: 'Run time of finished tasks from start to final status, by workflow and status.',
+    labelNames: ['workflow', 'status'],
+    buckets: DURATION_BUCKETS,
+    registers,
+  });
+  const events = new Counter({
+    name: 'kaygraph_task_events_total',
+    help: 'Task events seen on the live feed, by type (status, progress, log).',
+    labelNames: ['type'],
+    registers,
+  });
+  const gauge = (name: string, help: string, labelNames: string[]) =>
+    new Gauge({ name, help, labelNames, registers });
+  const pending = gauge('kaygraph_tasks_pending', 'Tasks not started yet (queued, blocked, scheduled).', [
+    'workflow',
+  ]);
+  const running = gauge('kaygraph_tasks_running', 'Tasks running now.', ['workflow']);
+  const depth = gauge('kaygraph_queue_depth', 'Tasks a worker could pick up now, by workflow.', ['workflow']);
+  const depthByPriority = gauge('kaygraph_queue_depth_by_priority', 'Tasks a worker could pick up now.', [
+    'priority',
+  ]);
+  const errorRate = gauge(
+    'kaygraph_task_error_rate',
+    'failed / (completed + failed) over the metrics window; workflow="" is every workflow.',
+    ['workflow'],
+  );
+  const avgDuration = gauge(
+    'kaygraph_task_avg_duration_seconds',
+    'Average run time of tasks completed in the metrics window; workflow="" is every workflow.',
+    ['workflow'],
+  );
+  const httpRequests = new Counter({
+    name: 'kaygraph_http_requests_total',
+    help: 'HTTP requests answered, by method, route and status.',
+    labelNames: ['method', 'route', 'status'],
+    registers,
+  });
+  const httpDuration = new Histogram({
+    name: 'kaygraph_http_request_duration_seconds',
+    help: 'Time to answer HTTP requests (streams: until they close), by method and route.',
+    labelNames: ['method', 'route'],
+    registers,
+  });
+
+  const routes = new Set<string>();
+  const runningSince = new Map<string, number>();
+  const onEvent = ({ event, workflow }: LiveEvent) => {
+    events.inc({ type: event.type });
+    if (event.type !== 'status') return;
+    if (event.seq === 1) submitted.inc({ workflow });
+    if (event.status === 'running') {
+      started.inc({ workflow });
+      if (runningSince.size >= MAX_TRACKED_RUNS) runningSince.clear();
+      runningSince.set(event.task_id, Date.parse(event.at));
+    } else if (TERMINAL.has(event.status)) {
+      finished.inc({ workflow, status: event.status });
+      const since = runningSince.get(event.task_id);
+      runningSince.delete(event.task_id);
+      if (since !== undefined)
+        duration.observe({ workflow, status: event.status }, (Date.parse(event.at) - since) / 1000);
+    }
+  };
+  const unsubscribe = opts.feed?.subscribeFeed(onEvent) ?? (() => {});
+
+  return {
+    contentType: registry.contentType,
+    async render(snapshot) {
+      for (const metric of [pending, running, depth, depthByPriority, errorRate, avgDuration]) metric.reset();
+      for (const [workflow, counts] of Object.entries(snapshot.by_workflow)) {
+        pending.set({ workflow }, counts.tasks_pending);
+        running.set({ workflow }, counts.tasks_running);
+        depth.set({ workflow }, counts.queue_depth);
+        errorRate.set({ workflow }, counts.error_rate);
+        avgDuration.set({ workflow }, counts.avg_duration);
+      }
+      for (const [priority, counts] of Object.entries(snapshot.by_priority)) {
+        depthByPriority.set({ priority }, counts.queue_depth);
+      }
+      errorRate.set({ workflow: '' }, snapshot.error_rate);
+      avgDuration.set({ workflow: '' }, snapshot.avg_duration);
+      return registry.metrics();
+    },
+    observeRequest(request) {
+      if (!routes.has(request.route) && routes.size >= MAX_ROUTES) request = { ...request, route: 'other' };
+      routes.add(request.route);
+      httpRequests.inc({ method: request.method, route: request.route, status: String(request.status) });
+      httpDuration.observe({ method: request.method, route: request.route }, request.seconds);
+    },
+    close() {
+      unsubscribe();
+      runningSince.clear();
+    },
+  };
+}

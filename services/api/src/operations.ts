@@ -1,0 +1,94 @@
+import { connect } from '@kaygraph/db';
+import type { TaskService } from '@kaygraph/tasks';
+import type { Logger } from 'pino';
+import { type ApiKeyAuth, createApiKeyAuth } from './auth/api-key-auth.ts';
+import { createRequestLogging, type RequestHook } from './logging/request-logging.ts';
+import { withTaskLogging } from './logging/task-logging.ts';
+import { metricsRoute } from './metrics/metrics-route.ts';
+import { createMetricsService, type MetricsService } from './metrics/metrics-service.ts';
+import type { TaskEventFeed } from './metrics/prometheus.ts';
+import { createSubmissionLimiter, withSubmissionLimits } from './rate-limit/submission-limits.ts';
+import type { ApiServerOptions } from './server.ts';
+
+export interface ApiOperationsOptions {
+  databaseUrl: string;
+  logger: Logger;
+  /** The task event feed (TaskSystem.events) that drives the Prometheus counters. */
+  feed?: TaskEventFeed;
+  /** AUTH_REQUIRED. */
+  authRequired?: boolean;
+  /** RATE_LIMIT_PER_MINUTE (0: off) and RATE_LIMIT_BURST. */
+  rateLimit?: { perMinute: number; burst: number };
+  /** How long the auth decision and verified keys are cached (default 2000 ms). */
+  authCacheMs?: number;
+  metricsWindowSeconds?: number;
+  processMetrics?: boolean;
+}
+
+export interface ApiOperations extends AsyncDisposable {
+  auth: ApiKeyAuth;
+  metrics: MetricsService;
+  /** What to merge into createApiServer's options: auth, limits, logging and metrics wired in. */
+  serverOptions(tasks: TaskService): Pick<
+    ApiServerOptions,
+    'tasks' | 'resolveCaller' | 'metrics' | 'extraRoutes' | 'onRequest'
+  > & {
+    extraRoutes: NonNullable<ApiServerOptions['extraRoutes']>;
+  };
+  close(): Promise<void>;
+}
+
+/**
+ * Everything around the queue that an operator expects: API keys with owner isolation, submission
+ * rate limits shared through the database, request and task logs, and metrics. One small pool of
+ * its own (keys, buckets, metrics queries), so the task system's pool stays for tasks.
+ *
+ * @example
+ * const ops = createApiOperations({ databaseUrl, logger, feed: system.events });
+ * const server = await createApiServer({ ...base, ...ops.serverOptions(system.tasks) });
+ */
+export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
+  const { sql } = connect(opts.databaseUrl, { max: 4, applicationName: 'kaygraph-api-operations' });
+  const auth = createApiKeyAuth({
+    sql,
+    logger: opts.logger,
+    required: opts.authRequired ?? false,
+    cacheMs: opts.authCacheMs,
+  });
+  const metrics = createMetricsService({
+    sql,
+    feed: opts.feed,
+    windowSeconds: opts.metricsWindowSeconds,
+    processMetrics: opts.processMetrics,
+  });
+  const limit = createSubmissionLimiter({
+    sql,
+    perMinute: opts.rateLimit?.perMinute ?? 0,
+    burst: opts.rateLimit?.burst ?? 1,
+  });
+  const onRequest: RequestHook = createRequestLogging({
+    logger: opts.logger,
+    onFinished: (request) => metrics.prometheus.observeRequest(request),
+  });
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      metrics.close();
+      await sql.end({ timeout: 5 });
+    })();
+    return closing;
+  };
+  return {
+    auth,
+    metrics,
+    serverOptions: (tasks) => ({
+      tasks: withTaskLogging(withSubmissionLimits(tasks, limit), opts.logger),
+      resolveCaller: auth.resolveCaller,
+      metrics,
+      extraRoutes: [metricsRoute({ metrics, resolveCaller: auth.resolveCaller })],
+      onRequest,
+    }),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
