@@ -9,11 +9,11 @@ import {
 } from '@kaygraph/contracts';
 import { tasks } from '@kaygraph/db';
 import { eq, sql } from 'drizzle-orm';
-import { fromDrizzle } from 'pg-boss';
 import type { Caller } from '../catalog.ts';
 import type { Transaction } from '../db.ts';
 import { appendEvents } from '../events/append-events.ts';
 import { statusEvent } from '../events/task-event.ts';
+import { bossTx } from '../queue/boss-tx.ts';
 import { jobInsertFor } from '../queue/job-options.ts';
 import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from './context.ts';
@@ -47,7 +47,7 @@ export async function cancelTask(
       throw new DomainError('CONFLICT', `task ${taskId} is already ${status}`);
     }
     if (row.jobId) {
-      await ctx.boss.cancel(workflowQueue(row.workflow), row.jobId, { db: fromDrizzle(tx, sql) });
+      await ctx.boss.cancel(workflowQueue(row.workflow), row.jobId, { db: bossTx(tx) });
     }
     const error: TaskError = { code: 'CANCELLED', message: 'cancelled on request', attempt: row.attempt };
     await tx
@@ -111,7 +111,7 @@ export async function retryTask(ctx: TaskContext, caller: Caller, taskId: string
       },
       ctx.tuning,
     );
-    await ctx.boss.insert(workflowQueue(row.workflow), [job], { db: fromDrizzle(tx, sql) });
+    await ctx.boss.insert(workflowQueue(row.workflow), [job], { db: bossTx(tx) });
     return { task_id: taskId, status: 'queued' };
   });
 }

@@ -3,11 +3,12 @@ import type { SubmitTaskOutput, SubmitTaskRequest, TaskStatus } from '@kaygraph/
 import { DomainError } from '@kaygraph/contracts';
 import { taskGroups, tasks } from '@kaygraph/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { fromDrizzle, type JobInsert } from 'pg-boss';
+import type { JobInsert } from 'pg-boss';
 import type { Caller } from '../catalog.ts';
 import type { Transaction } from '../db.ts';
 import { appendEvents } from '../events/append-events.ts';
 import { statusEvent } from '../events/task-event.ts';
+import { bossTx } from '../queue/boss-tx.ts';
 import { jobInsertFor, type TaskJobData } from '../queue/job-options.ts';
 import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from './context.ts';
@@ -185,7 +186,7 @@ async function sendJobs(
     );
     byQueue.set(queue, jobs);
   }
-  const db = fromDrizzle(tx, sql);
+  const db = bossTx(tx);
   for (const [queue, jobs] of byQueue) {
     await ctx.boss.insert(queue, jobs, { db });
   }

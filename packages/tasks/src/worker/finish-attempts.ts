@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { NodeMetric, Priority, TaskError } from '@kaygraph/contracts';
 import { taskArtifacts } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
-import { fromDrizzle, type PgBoss } from 'pg-boss';
+import type { PgBoss } from 'pg-boss';
 import { rowsOf, type Transaction } from '../db.ts';
 import { appendEvents, type NewTaskEvent } from '../events/append-events.ts';
 import { statusEvent } from '../events/task-event.ts';
+import { bossTx } from '../queue/boss-tx.ts';
 import { jobInsertFor } from '../queue/job-options.ts';
 import type { QueueTuning } from '../queue/tuning.ts';
 import type { ProducedArtifact } from './run-workflow.ts';
@@ -137,7 +138,7 @@ export async function finishAttempts(
 
   // The jobs, on the same transaction. A claim that lost its task (cancelled meanwhile) still settles its
   // job: nothing else will.
-  const db = fromDrizzle(tx, sql);
+  const db = bossTx(tx);
   const completedByQueue = new Map<string, { id: string; retryCount: number }[]>();
   for (const outcome of outcomes) {
     const job = outcome.claim.job;

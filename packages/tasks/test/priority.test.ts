@@ -1,0 +1,50 @@
+import type { Priority } from '@kaygraph/contracts';
+import { expect, it } from 'vitest';
+import {
+  alice,
+  startTestSystem,
+  WORKFLOWS_MODULE,
+  waitFor,
+  waitForStatus,
+  waitForTerminal,
+} from './harness.ts';
+
+it('a busy worker takes high before normal before low, oldest first within a priority', async () => {
+  await using harness = await startTestSystem();
+  const { system } = harness;
+  await system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
+  const blocker = await system.tasks.submit(alice, {
+    workflow: 'steps',
+    params: { steps: 1, step_ms: 800 },
+    priority: 'normal',
+  });
+  await waitForStatus(system, alice, blocker.task_id, ['running']);
+
+  const order: Priority[] = ['low', 'normal', 'high', 'low', 'high', 'normal'];
+  const submitted: { id: string; priority: Priority }[] = [];
+  for (const priority of order) {
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'steps',
+      params: { steps: 1, step_ms: 0 },
+      priority,
+    });
+    submitted.push({ id: task_id, priority });
+  }
+  // Still busy with the blocker: nothing else started.
+  const waiting = await Promise.all(submitted.map((task) => system.tasks.get(alice, task.id)));
+  expect(waiting.map((task) => task.status)).toEqual(order.map(() => 'queued'));
+
+  for (const task of submitted) await waitForTerminal(system, alice, task.id);
+  const finished = await Promise.all(submitted.map((task) => system.tasks.get(alice, task.id)));
+  const startOrder = [...finished]
+    .sort((a, b) => (a.started_at ?? '').localeCompare(b.started_at ?? ''))
+    .map((task) => submitted.findIndex((s) => s.id === task.task_id));
+  // high (#2, #4), normal (#1, #5), low (#0, #3)
+  expect(startOrder).toEqual([2, 4, 1, 5, 0, 3]);
+  expect(
+    await waitFor(
+      async () => (await system.tasks.get(alice, blocker.task_id)).status === 'completed',
+      'blocker',
+    ),
+  ).toBe(true);
+});

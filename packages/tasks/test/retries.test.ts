@@ -1,0 +1,131 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StatusEvent, TaskEvent } from '@kaygraph/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEAD_LETTER_QUEUE } from '../src/queue/names.ts';
+import {
+  alice,
+  readRecords,
+  startTestSystem,
+  type TestSystem,
+  WORKFLOWS_MODULE,
+  waitForTerminal,
+} from './harness.ts';
+
+let harness: TestSystem;
+const dir = mkdtempSync(join(tmpdir(), 'kg-retries-'));
+
+beforeAll(async () => {
+  harness = await startTestSystem();
+  await harness.system.startWorker({
+    concurrency: 2,
+    workflowsModule: WORKFLOWS_MODULE,
+    pollIntervalMs: 200,
+  });
+});
+afterAll(async () => {
+  await harness?.[Symbol.asyncDispose]();
+});
+
+async function statusEvents(taskId: string): Promise<StatusEvent[]> {
+  const events: TaskEvent[] = [];
+  for await (const event of harness.system.tasks.events(alice, taskId, {})) events.push(event);
+  return events.filter((event): event is StatusEvent => event.type === 'status');
+}
+
+describe('retries', () => {
+  it('retries with growing delays, then fails and dead-letters the job', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'retrying',
+      params: { steps: 1, step_ms: 0, fail_attempts: 10 },
+      priority: 'normal',
+    });
+    expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
+    const task = await system.tasks.get(alice, task_id);
+    expect(task.attempt).toBe(3);
+    expect(task.error).toMatchObject({
+      code: 'WORKFLOW_ERROR',
+      message: 'attempt 3 fails at step 1',
+      attempt: 3,
+    });
+
+    const statuses = await statusEvents(task_id);
+    expect(statuses.map((e) => e.status)).toEqual([
+      'queued',
+      'running',
+      'queued',
+      'running',
+      'queued',
+      'running',
+      'failed',
+    ]);
+    // A failed attempt goes back to `queued` with its error; the next attempt waits out the backoff.
+    const retryWaits = [2, 4].map((i) => {
+      const failedAt = Date.parse(statuses[i]?.at ?? '');
+      const nextStart = Date.parse(statuses[i + 1]?.at ?? '');
+      return nextStart - failedAt;
+    });
+    expect(statuses[2]?.error).toMatchObject({ code: 'WORKFLOW_ERROR', attempt: 1 });
+    expect(retryWaits[0]).toBeGreaterThanOrEqual(1000);
+    expect(retryWaits[1]).toBeGreaterThanOrEqual(2000);
+
+    const deadLetters = await system.context.boss.findJobs<{ task_id: string }>(DEAD_LETTER_QUEUE, {
+      data: { task_id },
+    });
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]?.sourceName).toBe('wf.retrying');
+  });
+
+  it('a retry resumes after the last completed node and succeeds', async () => {
+    const { system } = harness;
+    const record = join(dir, 'resume.jsonl');
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'retrying',
+      params: { steps: 3, step_ms: 0, fail_attempts: 2, record_file: record },
+      priority: 'normal',
+    });
+    expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
+    const result = await system.tasks.result(alice, task_id);
+    expect(result.result).toMatchObject({ ran: ['step_1', 'step_2', 'step_3'], attempt: 3 });
+    const starts = readRecords(record).filter((r) => r.phase === 'start');
+    expect(starts.map((r) => `${r.node}@${r.attempt}`)).toEqual([
+      'step_1@1',
+      'step_2@1',
+      'step_3@1',
+      'step_3@2',
+      'step_3@3',
+    ]);
+  });
+
+  it('max_retries on submit overrides the workflow default', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'retrying',
+      params: { steps: 1, step_ms: 0, fail_attempts: 10 },
+      priority: 'normal',
+      max_retries: 0,
+    });
+    expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
+    expect((await system.tasks.get(alice, task_id)).attempt).toBe(1);
+  });
+
+  it('retry() runs a failed task again', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'steps',
+      params: { steps: 2, step_ms: 0, fail_attempts: 1 },
+      priority: 'normal',
+    });
+    expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
+    await expect(system.tasks.result(alice, task_id)).resolves.toMatchObject({ status: 'failed' });
+    expect(await system.tasks.retry(alice, task_id)).toEqual({ task_id, status: 'queued' });
+    expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
+    expect((await system.tasks.result(alice, task_id)).result).toMatchObject({
+      ran: ['step_1', 'step_2'],
+      attempt: 2,
+    });
+    await expect(system.tasks.retry(alice, task_id)).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+});
