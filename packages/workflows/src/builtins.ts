@@ -1,12 +1,14 @@
 import { dataProcessing } from './workflows/data-processing/index.ts';
 import { demo } from './workflows/demo.ts';
 import { documentIndexing } from './workflows/document-indexing/index.ts';
+import { modelTraining } from './workflows/model-training/index.ts';
 
 /** The built-in workflows by name. */
 export const builtins = {
   data_processing: dataProcessing,
   demo,
   document_indexing: documentIndexing,
+  model_training: modelTraining,
 } as const;
 
 export type BuiltinWorkflows = typeof builtins;

@@ -36,3 +36,4 @@ export {
   DocumentIndexingResult,
   documentIndexing,
 } from './workflows/document-indexing/index.ts';
+export { ModelTrainingParams, ModelTrainingResult, modelTraining } from './workflows/model-training/index.ts';

@@ -94,8 +94,32 @@ export function trainEpoch(
   model: Model,
   features: readonly number[][],
   labels: readonly number[],
-  options: { learningRate: number; batchSize: number; l2: number; random: Random },
+  options: TrainOptions,
 ): EpochResult {
+  const steps = epochSteps(model, features, labels, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+export interface TrainOptions {
+  learningRate: number;
+  batchSize: number;
+  l2: number;
+  random: Random;
+}
+
+/**
+ * The same epoch as a generator that yields after every mini-batch (the number of examples done),
+ * so a caller can yield to the event loop and honour cancellation inside a long epoch.
+ */
+export function* epochSteps(
+  model: Model,
+  features: readonly number[][],
+  labels: readonly number[],
+  options: TrainOptions,
+): Generator<number, EpochResult> {
   const order = shuffleInPlace(
     Array.from({ length: features.length }, (_, i) => i),
     options.random,
@@ -104,53 +128,69 @@ export function trainEpoch(
   let correct = 0;
   for (let start = 0; start < order.length; start += options.batchSize) {
     const batch = order.slice(start, start + options.batchSize);
-    const gradients = model.layers.map((layer) => ({
-      weights: layer.weights.map((row) => new Array<number>(row.length).fill(0)),
-      bias: new Array<number>(layer.bias.length).fill(0),
-    }));
-    for (const index of batch) {
-      const activations = forward(model, features[index] ?? []);
-      const probabilities = activations.at(-1) ?? [];
-      const label = labels[index] ?? 0;
-      lossSum -= Math.log(Math.max(probabilities[label] ?? 0, 1e-12));
-      if (argmax(probabilities) === label) correct++;
-      // softmax + cross-entropy: dL/dz = p - onehot
-      let delta = probabilities.map((p, c) => p - (c === label ? 1 : 0));
-      for (let l = model.layers.length - 1; l >= 0; l--) {
-        const layer = model.layers[l] as Layer;
-        const gradient = gradients[l] as (typeof gradients)[number];
-        const input = activations[l] ?? [];
-        for (let o = 0; o < delta.length; o++) {
-          const d = delta[o] ?? 0;
-          const row = gradient.weights[o] as number[];
-          for (let i = 0; i < input.length; i++) row[i] = (row[i] ?? 0) + d * (input[i] ?? 0);
-          gradient.bias[o] = (gradient.bias[o] ?? 0) + d;
-        }
-        if (l > 0) {
-          // back through the weights, then through tanh (its derivative is 1 - a^2)
-          delta = input.map((a, i) => {
-            let sum = 0;
-            for (let o = 0; o < delta.length; o++) sum += (delta[o] ?? 0) * (layer.weights[o]?.[i] ?? 0);
-            return sum * (1 - a * a);
-          });
-        }
-      }
-    }
-    const step = options.learningRate / batch.length;
-    model.layers.forEach((layer, l) => {
-      const gradient = gradients[l] as (typeof gradients)[number];
-      layer.weights.forEach((row, o) => {
-        const g = gradient.weights[o] as number[];
-        for (let i = 0; i < row.length; i++) {
-          row[i] = (row[i] ?? 0) - step * (g[i] ?? 0) - options.learningRate * options.l2 * (row[i] ?? 0);
-        }
-      });
-      layer.bias.forEach((b, o) => {
-        layer.bias[o] = b - step * (gradient.bias[o] ?? 0);
-      });
-    });
+    const result = trainBatch(model, features, labels, batch, options);
+    lossSum += result.lossSum;
+    correct += result.correct;
+    yield start + batch.length;
   }
   return { loss: lossSum / Math.max(order.length, 1), accuracy: correct / Math.max(order.length, 1) };
+}
+
+function trainBatch(
+  model: Model,
+  features: readonly number[][],
+  labels: readonly number[],
+  batch: readonly number[],
+  options: TrainOptions,
+): { lossSum: number; correct: number } {
+  let lossSum = 0;
+  let correct = 0;
+  const gradients = model.layers.map((layer) => ({
+    weights: layer.weights.map((row) => new Array<number>(row.length).fill(0)),
+    bias: new Array<number>(layer.bias.length).fill(0),
+  }));
+  for (const index of batch) {
+    const activations = forward(model, features[index] ?? []);
+    const probabilities = activations.at(-1) ?? [];
+    const label = labels[index] ?? 0;
+    lossSum -= Math.log(Math.max(probabilities[label] ?? 0, 1e-12));
+    if (argmax(probabilities) === label) correct++;
+    // softmax + cross-entropy: dL/dz = p - onehot
+    let delta = probabilities.map((p, c) => p - (c === label ? 1 : 0));
+    for (let l = model.layers.length - 1; l >= 0; l--) {
+      const layer = model.layers[l] as Layer;
+      const gradient = gradients[l] as (typeof gradients)[number];
+      const input = activations[l] ?? [];
+      for (let o = 0; o < delta.length; o++) {
+        const d = delta[o] ?? 0;
+        const row = gradient.weights[o] as number[];
+        for (let i = 0; i < input.length; i++) row[i] = (row[i] ?? 0) + d * (input[i] ?? 0);
+        gradient.bias[o] = (gradient.bias[o] ?? 0) + d;
+      }
+      if (l > 0) {
+        // back through the weights, then through tanh (its derivative is 1 - a^2)
+        delta = input.map((a, i) => {
+          let sum = 0;
+          for (let o = 0; o < delta.length; o++) sum += (delta[o] ?? 0) * (layer.weights[o]?.[i] ?? 0);
+          return sum * (1 - a * a);
+        });
+      }
+    }
+  }
+  const step = options.learningRate / batch.length;
+  model.layers.forEach((layer, l) => {
+    const gradient = gradients[l] as (typeof gradients)[number];
+    layer.weights.forEach((row, o) => {
+      const g = gradient.weights[o] as number[];
+      for (let i = 0; i < row.length; i++) {
+        row[i] = (row[i] ?? 0) - step * (g[i] ?? 0) - options.learningRate * options.l2 * (row[i] ?? 0);
+      }
+    });
+    layer.bias.forEach((b, o) => {
+      layer.bias[o] = b - step * (gradient.bias[o] ?? 0);
+    });
+  });
+  return { lossSum, correct };
 }
 
 export function argmax(values: readonly number[]): number {
