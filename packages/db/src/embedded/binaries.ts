@@ -57,9 +57,10 @@ export async function reachableBinaries(
   binaries: PostgresBinaries,
   runAs: RunAs | undefined,
   logger: EmbeddedPostgresLogger,
+  cacheRoot: string = tmpdir(),
 ): Promise<PostgresBinaries> {
   if (await canRun(binaries, runAs)) return binaries;
-  const cacheDir = join(tmpdir(), `kaygraph-pg-${binaries.version}`);
+  const cacheDir = join(cacheRoot, `kaygraph-pg-${binaries.version}`);
   const cached = withNativeDir(binaries, cacheDir);
   if (!(await exists(cached.postgres))) {
     logger.info(

@@ -25,6 +25,8 @@ export interface EmbeddedPostgres extends AsyncDisposable {
   url: string;
   port: number;
   dataDir: string;
+  /** The postmaster's pid. */
+  pid: number;
   /** Fast shutdown (SIGINT: disconnects clients, checkpoints) and waits for the server to exit. */
   stop(): Promise<void>;
 }
@@ -58,7 +60,7 @@ export async function startEmbeddedPostgres(
   await stopStalePostmaster(dataDir, logger);
   if (!(await isInitialized(dataDir))) await initdb(binaries, dataDir, runAs, logger);
 
-  const { child, exited, port } = await startServer(binaries, dataDir, options.port, runAs, logger);
+  const { child, pid, exited, port } = await startServer(binaries, dataDir, options.port, runAs, logger);
   const serverUrl = `postgres://postgres@127.0.0.1:${port}`;
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -72,7 +74,7 @@ export async function startEmbeddedPostgres(
     throw error;
   }
   logger.info({ port, dataDir, version: binaries.version }, 'embedded PostgreSQL is ready');
-  return { url: `${serverUrl}/${database}`, port, dataDir, stop, [Symbol.asyncDispose]: stop };
+  return { url: `${serverUrl}/${database}`, port, dataDir, pid, stop, [Symbol.asyncDispose]: stop };
 }
 
 async function isInitialized(dataDir: string): Promise<boolean> {
@@ -133,6 +135,7 @@ async function startServer(
 
 interface RunningPostmaster {
   child: ChildProcess;
+  pid: number;
   exited: Promise<void>;
 }
 
@@ -183,7 +186,8 @@ async function spawnPostmaster(
       throw error;
     },
   );
-  return { child, exited };
+  // A spawned child without a pid has failed, and `failure` already rejected above.
+  return { child, pid: child.pid ?? -1, exited };
 }
 
 async function waitUntilAccepting(url: string): Promise<void> {
