@@ -5,6 +5,7 @@ import { createTaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
 import { announceAuthMode, chooseListenHost } from './auth/open-mode.ts';
 import { loadApiEnv } from './env.ts';
+import { dashboardRoute } from './http/dashboard-static.ts';
 import { createApiOperations } from './operations.ts';
 import { createApiServer } from './server.ts';
 import { loadWorkflowsModule } from './workflows-module.ts';
@@ -62,6 +63,7 @@ const host = await chooseListenHost({
   mode: operations.auth.mode,
   logger,
 });
+const serverOptions = operations.serverOptions(system.tasks);
 const server = await createApiServer({
   catalog: workflows.catalog,
   ready: () => system.ready(),
@@ -70,7 +72,9 @@ const server = await createApiServer({
   port: env.PORT,
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
   maxBatchSize: env.MAX_BATCH_SIZE,
-  ...operations.serverOptions(system.tasks),
+  ...serverOptions,
+  // The built dashboard (services/dashboard/dist) under /dashboard.
+  extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],
 });
 await announceAuthMode({ url: server.url, host, mode: operations.auth.mode, logger });
 
