@@ -1,0 +1,118 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkerRuntime } from '../src/worker/runtime.ts';
+import {
+  alice,
+  bob,
+  readRecords,
+  startTestSystem,
+  type TestSystem,
+  WORKFLOWS_MODULE,
+  waitFor,
+  waitForStatus,
+  waitForTerminal,
+} from './harness.ts';
+
+let harness: TestSystem;
+let worker: WorkerRuntime;
+const dir = mkdtempSync(join(tmpdir(), 'kg-cancel-'));
+
+beforeAll(async () => {
+  harness = await startTestSystem({ tuning: { abortGraceSeconds: 1 } });
+  worker = await harness.system.startWorker({ concurrency: 2, workflowsModule: WORKFLOWS_MODULE });
+});
+afterAll(async () => {
+  await harness?.[Symbol.asyncDispose]();
+});
+
+const idle = () => waitFor(() => worker.active === 0, 'the worker to be idle');
+
+describe('cancel', () => {
+  it('cancels a task that waits in the queue: it never runs', async () => {
+    const { system } = harness;
+    const record = join(dir, 'pending.jsonl');
+    const later = new Date(Date.now() + 60_000).toISOString();
+    const { task_id, status } = await system.tasks.submit(alice, {
+      workflow: 'steps',
+      params: { steps: 1, record_file: record },
+      priority: 'normal',
+      run_at: later,
+    });
+    expect(status).toBe('scheduled');
+    await expect(system.tasks.cancel(bob, task_id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await system.tasks.cancel(alice, task_id)).toEqual({ task_id, status: 'cancelled' });
+    const job = await system.context.boss.getJobById('wf.steps', task_id);
+    expect(job?.state).toBe('cancelled');
+    await expect(system.tasks.cancel(alice, task_id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(readRecords(record)).toEqual([]);
+  });
+
+  for (const ignoreAbort of [false, true]) {
+    it(`cancels a running task: no later node runs (${ignoreAbort ? 'a node that ignores the signal' : 'the node honours the signal'})`, async () => {
+      const { system } = harness;
+      const record = join(dir, `running-${ignoreAbort}.jsonl`);
+      const { task_id } = await system.tasks.submit(alice, {
+        workflow: 'steps',
+        params: { steps: 3, step_ms: 700, record_file: record, ignore_abort: ignoreAbort },
+        priority: 'normal',
+      });
+      await waitFor(
+        () => readRecords(record).some((r) => r.node === 'step_2' && r.phase === 'start'),
+        'step_2 to start',
+      );
+      expect(await system.tasks.cancel(alice, task_id)).toEqual({ task_id, status: 'cancelled' });
+      await idle();
+      const nodes = readRecords(record)
+        .filter((r) => r.phase === 'start')
+        .map((r) => r.node);
+      expect(nodes).toEqual(['step_1', 'step_2']);
+      const task = await system.tasks.get(alice, task_id);
+      expect(task.status).toBe('cancelled');
+      expect(task.error?.code).toBe('CANCELLED');
+      const statuses = [];
+      for await (const event of system.tasks.events(alice, task_id, {}))
+        if (event.type === 'status') statuses.push(event.status);
+      expect(statuses).toEqual(['queued', 'running', 'cancelled']);
+    });
+  }
+});
+
+describe('timeout', () => {
+  it('aborts the graph when the timeout expires and fails with TIMEOUT', async () => {
+    const { system } = harness;
+    const record = join(dir, 'timeout.jsonl');
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'steps',
+      params: { steps: 3, step_ms: 5000, record_file: record },
+      priority: 'normal',
+      timeout_seconds: 1,
+    });
+    expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
+    const task = await system.tasks.get(alice, task_id);
+    expect(task.error).toMatchObject({ code: 'TIMEOUT', attempt: 1 });
+    expect(readRecords(record).map((r) => `${r.node}:${r.phase}`)).toEqual(['step_1:start']);
+  });
+
+  it('terminates a task that ignores the abort after the grace period', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'steps',
+      params: { steps: 1, step_ms: 30_000, ignore_abort: true },
+      priority: 'normal',
+      timeout_seconds: 1,
+    });
+    await waitForStatus(system, alice, task_id, ['running']);
+    expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
+    expect((await system.tasks.get(alice, task_id)).error?.code).toBe('TIMEOUT');
+    await idle();
+    // The pool replaced the terminated thread: the next task runs.
+    const next = await system.tasks.submit(alice, {
+      workflow: 'steps',
+      params: { steps: 1 },
+      priority: 'normal',
+    });
+    expect(await waitForTerminal(system, alice, next.task_id)).toBe('completed');
+  });
+});

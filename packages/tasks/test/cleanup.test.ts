@@ -1,0 +1,44 @@
+import { expect, it } from 'vitest';
+import { readEvents } from '../src/events/task-stream.ts';
+import { alice, startTestSystem, WORKFLOWS_MODULE, waitFor, waitForTerminal } from './harness.ts';
+
+it('removes results, events and artifacts of finished tasks once their TTL passes', async () => {
+  await using harness = await startTestSystem({ resultTtlSeconds: 1, cleanupIntervalSeconds: 3600 });
+  const { system } = harness;
+  await system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
+  const done = await system.tasks.submit(alice, {
+    workflow: 'steps',
+    params: { steps: 1, step_ms: 0, artifact: 'csv', result: 'kept for a second' },
+    priority: 'normal',
+  });
+  expect(await waitForTerminal(system, alice, done.task_id)).toBe('completed');
+  // Not finished: never cleaned.
+  const waiting = await system.tasks.submit(alice, {
+    workflow: 'steps',
+    params: {},
+    priority: 'normal',
+    run_at: new Date(Date.now() + 3_600_000).toISOString(),
+  });
+  expect((await system.tasks.result(alice, done.task_id)).artifacts).toHaveLength(1);
+
+  await waitFor(async () => {
+    const task = await system.tasks.get(alice, done.task_id);
+    return task.completed_at !== null && Date.now() - Date.parse(task.completed_at) > 1100;
+  }, 'the TTL to pass');
+  const report = await system.cleanExpired();
+  expect(report).toMatchObject({ ran: true, tasksCleaned: 1, artifactsDeleted: 1 });
+  expect(report.eventsDeleted).toBeGreaterThanOrEqual(3);
+
+  await expect(system.tasks.result(alice, done.task_id)).rejects.toMatchObject({
+    code: 'NOT_FOUND',
+    message: expect.stringContaining('expired'),
+  });
+  const task = await system.tasks.get(alice, done.task_id);
+  expect(task.status).toBe('completed');
+  expect(task.result).toBeUndefined();
+  expect(task.artifacts).toEqual([]);
+  expect(await readEvents(system.context.db, done.task_id, 0)).toEqual([]);
+  expect(await readEvents(system.context.db, waiting.task_id, 0)).toHaveLength(1);
+  // A second pass finds nothing left to do.
+  expect(await system.cleanExpired()).toMatchObject({ ran: true, tasksCleaned: 0 });
+});

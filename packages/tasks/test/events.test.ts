@@ -1,0 +1,103 @@
+import type { TaskEvent } from '@kaygraph/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEvents } from '../src/events/task-stream.ts';
+import {
+  admin,
+  alice,
+  bob,
+  startTestSystem,
+  type TestSystem,
+  WORKFLOWS_MODULE,
+  waitFor,
+  waitForTerminal,
+} from './harness.ts';
+
+let harness: TestSystem;
+
+beforeAll(async () => {
+  harness = await startTestSystem();
+  await harness.system.startWorker({ concurrency: 2, workflowsModule: WORKFLOWS_MODULE });
+});
+afterAll(async () => {
+  await harness?.[Symbol.asyncDispose]();
+});
+
+async function collect(iterable: AsyncIterable<TaskEvent>): Promise<TaskEvent[]> {
+  const events: TaskEvent[] = [];
+  for await (const event of iterable) events.push(event);
+  return events;
+}
+
+describe('events', () => {
+  it('replay then live: every subscriber sees each event after its resume point exactly once, in order', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'steps',
+      params: { steps: 12, step_ms: 60 },
+      priority: 'normal',
+    });
+    // Subscribers join while the task runs, each resuming from a different seq seen so far.
+    const subscriptions: { afterSeq: number; events: Promise<TaskEvent[]> }[] = [];
+    while (subscriptions.length < 12) {
+      const stored = await readEvents(system.context.db, task_id, 0);
+      const afterSeq = stored.length === 0 ? 0 : (stored[subscriptions.length % stored.length]?.seq ?? 0);
+      subscriptions.push({ afterSeq, events: collect(system.tasks.events(alice, task_id, { afterSeq })) });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
+    const stored = await readEvents(system.context.db, task_id, 0);
+    const last = stored.at(-1);
+    expect(last).toMatchObject({ type: 'status', status: 'completed' });
+    expect(stored.filter((e) => e.type === 'progress').length).toBeGreaterThan(5);
+    for (const subscription of subscriptions) {
+      const events = await subscription.events;
+      expect(events).toEqual(stored.filter((e) => e.seq > subscription.afterSeq));
+    }
+    // Resuming after the terminal event ends at once.
+    expect(await collect(system.tasks.events(alice, task_id, { afterSeq: last?.seq ?? 0 }))).toEqual([]);
+    await expect(collect(system.tasks.events(bob, task_id, {}))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('a subscription stops when its signal aborts', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'steps',
+      params: { steps: 1, step_ms: 0 },
+      priority: 'normal',
+      run_at: new Date(Date.now() + 60_000).toISOString(),
+    });
+    const controller = new AbortController();
+    const events = collect(system.tasks.events(alice, task_id, { signal: controller.signal }));
+    setTimeout(() => controller.abort(), 100);
+    expect((await events).map((e) => (e.type === 'status' ? e.status : e.type))).toEqual(['scheduled']);
+  });
+
+  it('feed: live events of the caller’s tasks only (admins see all)', async () => {
+    const { system } = harness;
+    const controller = new AbortController();
+    const mine: TaskEvent[] = [];
+    const all: TaskEvent[] = [];
+    const feeds = [
+      (async () => {
+        for await (const e of system.tasks.feed(alice, { signal: controller.signal })) mine.push(e);
+      })(),
+      (async () => {
+        for await (const e of system.tasks.feed(admin, { signal: controller.signal, types: ['status'] }))
+          all.push(e);
+      })(),
+    ];
+    const a = await system.tasks.submit(alice, { workflow: 'noop', params: {}, priority: 'normal' });
+    const b = await system.tasks.submit(bob, { workflow: 'noop', params: {}, priority: 'normal' });
+    await waitForTerminal(system, alice, a.task_id);
+    await waitForTerminal(system, bob, b.task_id);
+    await waitFor(
+      () => all.filter((e) => e.type === 'status' && e.status === 'completed').length >= 2,
+      'feed',
+    );
+    controller.abort();
+    await Promise.all(feeds);
+    expect(new Set(mine.map((e) => e.task_id))).toEqual(new Set([a.task_id]));
+    expect(all.every((e) => e.type === 'status')).toBe(true);
+    expect(new Set(all.map((e) => e.task_id))).toEqual(new Set([a.task_id, b.task_id]));
+  });
+});

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admin, alice, bob, startTestSystem, type TestSystem } from './harness.ts';
+
+// No worker here: tasks stay queued, which is what the queue limit counts.
+let harness: TestSystem;
+
+beforeAll(async () => {
+  harness = await startTestSystem({ maxQueueSize: 60 });
+});
+afterAll(async () => {
+  await harness?.[Symbol.asyncDispose]();
+});
+
+describe('submit', () => {
+  it('50 concurrent submits with one idempotency key make one task', async () => {
+    const { system } = harness;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        system.tasks.submit(alice, {
+          workflow: 'steps',
+          params: {},
+          priority: 'normal',
+          idempotency_key: 'once',
+        }),
+      ),
+    );
+    const ids = new Set(results.map((r) => r.task_id));
+    expect(ids.size).toBe(1);
+    expect(results.filter((r) => !r.deduplicated)).toHaveLength(1);
+    const listed = await system.tasks.list(alice, { limit: 200 });
+    expect(listed.items.filter((t) => ids.has(t.task_id))).toHaveLength(1);
+    const jobs = await system.context.boss.findJobs('wf.steps', { id: [...ids][0] });
+    expect(jobs).toHaveLength(1);
+    // The key is per owner: bob gets a task of his own.
+    const bobs = await system.tasks.submit(bob, {
+      workflow: 'steps',
+      params: {},
+      priority: 'normal',
+      idempotency_key: 'once',
+    });
+    expect(ids.has(bobs.task_id)).toBe(false);
+    expect(bobs.deduplicated).toBe(false);
+  });
+
+  it('rejects params that fail the workflow schema, naming the field', async () => {
+    await expect(
+      harness.system.tasks.submit(alice, {
+        workflow: 'steps',
+        params: { steps: 'many' },
+        priority: 'normal',
+      }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_PARAMS',
+      issues: [expect.objectContaining({ path: 'params.steps' })],
+    });
+  });
+
+  it('answers QUEUE_FULL once an owner has max_queue_size unfinished tasks', async () => {
+    const { system } = harness;
+    const carol = { owner: 'carol', admin: false };
+    const batch = await system.tasks.submitMany(
+      carol,
+      Array.from({ length: 59 }, (_, i) => ({
+        workflow: 'steps',
+        params: { steps: 1 },
+        priority: 'normal' as const,
+        idempotency_key: `k${i}`,
+      })),
+    );
+    expect(batch.tasks).toHaveLength(59);
+    await system.tasks.submit(carol, { workflow: 'steps', params: {}, priority: 'normal' });
+    await expect(
+      system.tasks.submit(carol, { workflow: 'steps', params: {}, priority: 'normal' }),
+    ).rejects.toMatchObject({
+      code: 'QUEUE_FULL',
+    });
+    // A duplicate of an existing task is not a new task: still answered.
+    const again = await system.tasks.submit(carol, {
+      workflow: 'steps',
+      params: {},
+      priority: 'normal',
+      idempotency_key: 'k3',
+    });
+    expect(again).toMatchObject({ task_id: batch.tasks[3]?.task_id, deduplicated: true });
+    // Cancelling frees a place.
+    await system.tasks.cancel(carol, batch.tasks[0]?.task_id ?? '');
+    await expect(
+      system.tasks.submit(carol, { workflow: 'steps', params: {}, priority: 'normal' }),
+    ).resolves.toMatchObject({
+      status: 'queued',
+    });
+    // Other owners are not affected.
+    await expect(
+      system.tasks.submit(bob, { workflow: 'steps', params: {}, priority: 'normal' }),
+    ).resolves.toBeDefined();
+  });
+});
+
+describe('list', () => {
+  it('pages newest first with an opaque cursor and filters; admins may pick the owner', async () => {
+    const { system } = harness;
+    const dave = { owner: 'dave', admin: false };
+    const made: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const workflow = i % 2 === 0 ? 'steps' : 'noop';
+      made.push((await system.tasks.submit(dave, { workflow, params: {}, priority: 'normal' })).task_id);
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await system.tasks.list(dave, { limit: 3, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.items.map((t) => t.task_id));
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([...made].reverse());
+
+    const noops = await system.tasks.list(dave, { limit: 50, workflow: 'noop' });
+    expect(noops.items.map((t) => t.task_id)).toEqual([made[5], made[3], made[1]]);
+    const cancelled = await system.tasks.list(dave, { limit: 50, status: 'cancelled' });
+    expect(cancelled.items).toEqual([]);
+
+    await expect(system.tasks.list(dave, { limit: 5, owner: 'alice' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    const asAdmin = await system.tasks.list(admin, { limit: 50, owner: 'dave' });
+    expect(asAdmin.items).toHaveLength(7);
+    await expect(system.tasks.list(dave, { limit: 5, cursor: 'garbage' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+  });
+});
