@@ -1,3 +1,4 @@
+import { dailyReport } from './workflows/daily-report.ts';
 import { dataProcessing } from './workflows/data-processing/index.ts';
 import { demo } from './workflows/demo.ts';
 import { documentIndexing } from './workflows/document-indexing/index.ts';
@@ -5,6 +6,7 @@ import { modelTraining } from './workflows/model-training/index.ts';
 
 /** The built-in workflows by name. */
 export const builtins = {
+  daily_report: dailyReport,
   data_processing: dataProcessing,
   demo,
   document_indexing: documentIndexing,

@@ -25,6 +25,7 @@ export {
 } from './services/postgres.ts';
 export { searchDocuments } from './services/search.ts';
 export type * from './services/types.ts';
+export { DailyReportParams, DailyReportResult, dailyReport } from './workflows/daily-report.ts';
 export {
   DataProcessingParams,
   DataProcessingResult,
