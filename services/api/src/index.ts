@@ -3,5 +3,6 @@ export { anonymousCaller } from './context.ts';
 export { describeError } from './errors.ts';
 export { DEFAULT_DASHBOARD_DIR, dashboardRoute } from './http/dashboard-static.ts';
 export { buildOpenApiDocument } from './openapi.ts';
+export { type ApiOperations, type ApiOperationsOptions, createApiOperations } from './operations.ts';
 export { type AppRouter, appRouter } from './router.ts';
 export { type ApiServer, type ApiServerOptions, createApiServer, type ExtraRoute } from './server.ts';
