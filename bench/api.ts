@@ -182,7 +182,7 @@ async function rawSocketLatencies(url: string): Promise<number[]> {
 async function fanOut(
   url: string,
   apiPid: number,
-): Promise<{ complete: number; rss: number; events: number }> {
+): Promise<{ complete: number; rss: number; rssBefore: number; events: number }> {
   const submitted = await fetch(`${url}/tasks`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
