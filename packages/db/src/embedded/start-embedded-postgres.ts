@@ -18,6 +18,11 @@ export interface EmbeddedPostgresOptions {
   /** Database created at first start and named in `url`. Default `kaygraph`. */
   database?: string;
   logger?: EmbeddedPostgresLogger;
+  /**
+   * false: skip fsync in initdb and the server, for throw-away data (test runs). Much faster on a busy
+   * disk; a machine crash can corrupt the data dir. Default true.
+   */
+  fsync?: boolean;
 }
 
 export interface EmbeddedPostgres extends AsyncDisposable {
@@ -58,9 +63,18 @@ export async function startEmbeddedPostgres(
     await chownTree(dataDir, runAs);
   }
   await stopStalePostmaster(dataDir, logger);
-  if (!(await isInitialized(dataDir))) await initdb(binaries, dataDir, runAs, logger);
+  const fsync = options.fsync ?? true;
+  if (!(await isInitialized(dataDir))) await initdb(binaries, dataDir, fsync, runAs, logger);
 
-  const { child, pid, exited, port } = await startServer(binaries, dataDir, options.port, runAs, logger);
+  const settings = fsync ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'];
+  const { child, pid, exited, port } = await startServer(
+    binaries,
+    dataDir,
+    options.port,
+    settings,
+    runAs,
+    logger,
+  );
   const serverUrl = `postgres://postgres@127.0.0.1:${port}`;
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -89,6 +103,7 @@ async function isInitialized(dataDir: string): Promise<boolean> {
 async function initdb(
   binaries: PostgresBinaries,
   dataDir: string,
+  fsync: boolean,
   runAs: RunAs | undefined,
   logger: EmbeddedPostgresLogger,
 ): Promise<void> {
@@ -104,6 +119,7 @@ async function initdb(
       '--auth-host=trust',
       '--auth-local=trust',
       '--no-instructions',
+      ...(fsync ? [] : ['--no-sync']),
     ],
     { ...runAs },
   );
@@ -116,6 +132,7 @@ async function startServer(
   binaries: PostgresBinaries,
   dataDir: string,
   configuredPort: number | undefined,
+  settings: string[],
   runAs: RunAs | undefined,
   logger: EmbeddedPostgresLogger,
 ): Promise<RunningPostmaster & { port: number }> {
@@ -123,7 +140,7 @@ async function startServer(
   for (let attempt = 1; ; attempt++) {
     const port = configuredPort ?? (await freePort());
     try {
-      return { ...(await spawnPostmaster(binaries, dataDir, port, runAs)), port };
+      return { ...(await spawnPostmaster(binaries, dataDir, port, settings, runAs)), port };
     } catch (error) {
       const portTaken =
         error instanceof Error && /could not (bind|create listen socket)/i.test(error.message);
@@ -143,6 +160,7 @@ async function spawnPostmaster(
   binaries: PostgresBinaries,
   dataDir: string,
   port: number,
+  settings: string[],
   runAs: RunAs | undefined,
 ): Promise<RunningPostmaster> {
   // The server log goes to a file, not a pipe: the detached server outlives us after a SIGKILL.
@@ -162,6 +180,7 @@ async function spawnPostmaster(
         // No unix socket: nothing to collide with in /tmp, and TCP is all we use.
         '-c',
         'unix_socket_directories=',
+        ...settings.flatMap((setting) => ['-c', setting]),
       ],
       { ...runAs, detached: true, stdio: ['ignore', logFd, logFd] },
     );

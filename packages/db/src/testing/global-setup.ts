@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../embedded/start-embedded-postgres.ts';
+import { startEmbeddedTestServer } from './embedded-test-server.ts';
 import { TEST_SERVER_KEY } from './provided-context.ts';
 import { ensureTemplateDatabase } from './template-database.ts';
 
@@ -22,20 +19,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
 
-  const dataDir = await mkdtemp(join(tmpdir(), 'kaygraph-test-pg-'));
-  const server = await startEmbeddedPostgres({ dataDir });
+  const server = await startEmbeddedTestServer();
   try {
     const template = await ensureTemplateDatabase(server.url);
     project.provide(TEST_SERVER_KEY, { url: server.url, template });
   } catch (error) {
     await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
-  return async () => {
-    await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  };
+  return () => server.stop();
 }
 
 async function assertReachable(url: string): Promise<void> {

