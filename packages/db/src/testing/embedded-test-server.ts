@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isProcessAlive } from '../embedded/child-process.ts';
@@ -42,14 +42,19 @@ export async function startEmbeddedTestServer(): Promise<EmbeddedTestServer> {
   }
 }
 
+/** A run dir without an owner file is either just being set up or was abandoned long ago. */
+async function isRecent(runDir: string): Promise<boolean> {
+  const info = await stat(runDir).catch(() => undefined);
+  return info !== undefined && Date.now() - info.mtimeMs < 60 * 60 * 1000;
+}
+
 async function removeAbandonedRuns(): Promise<void> {
   const root = tmpdir();
   const runDirs = (await readdir(root)).filter((name) => name.startsWith(RUN_DIR_PREFIX));
   for (const name of runDirs) {
     const runDir = join(root, name);
     const owner = Number.parseInt(await readFile(join(runDir, OWNER_FILE), 'utf8').catch(() => ''), 10);
-    // No owner file yet: a run that is just starting; leave it alone.
-    if (!Number.isInteger(owner) || isProcessAlive(owner)) continue;
+    if (Number.isInteger(owner) ? isProcessAlive(owner) : await isRecent(runDir)) continue;
     try {
       await stopStalePostmaster(join(runDir, 'data'), silentLogger);
       await rm(runDir, { recursive: true, force: true });
