@@ -15,11 +15,14 @@ export {
   type WorkflowResult,
   type WorkflowShared,
 } from './define.ts';
+export { WorkflowInputError } from './errors.ts';
 export { attemptOf, chain, servicesOf, sleep, throwIfAborted, type WorkflowRunParams } from './run-params.ts';
 export { resolveDataFile } from './services/data-dir.ts';
 export {
   type CreatePostgresServicesOptions,
+  type CreateServicesOptions,
   createPostgresServices,
+  createServices,
   type PostgresServicesOptions,
   postgresServices,
 } from './services/postgres.ts';

@@ -1,6 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { DomainError } from '@kaygraph/contracts';
+import { WorkflowInputError } from '../errors.ts';
 
 /**
  * Resolves a file name given in params inside the data directory. Absolute paths, `..` segments
@@ -13,13 +13,16 @@ export async function resolveDataFile(
   extensions: readonly string[],
 ): Promise<string> {
   if (dataDir === null) {
-    throw new DomainError(
+    throw new WorkflowInputError(
       'INVALID_PARAMS',
       `reading files needs a data directory; "${name}" cannot be read here`,
     );
   }
   if (isAbsolute(name) || name.split(/[\\/]/).includes('..') || name.includes('\0')) {
-    throw new DomainError('INVALID_PARAMS', `"${name}" must be a relative path inside the data directory`);
+    throw new WorkflowInputError(
+      'INVALID_PARAMS',
+      `"${name}" must be a relative path inside the data directory`,
+    );
   }
   const root = await realpath(dataDir);
   const candidates = /\.[A-Za-z0-9]+$/.test(name)
@@ -36,9 +39,9 @@ export async function resolveDataFile(
     }
     const inside = relative(root, real);
     if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
-      throw new DomainError('INVALID_PARAMS', `"${name}" leads outside the data directory`);
+      throw new WorkflowInputError('INVALID_PARAMS', `"${name}" leads outside the data directory`);
     }
     return real;
   }
-  throw new DomainError('NOT_FOUND', `no file "${name}" in the data directory`);
+  throw new WorkflowInputError('NOT_FOUND', `no file "${name}" in the data directory`);
 }

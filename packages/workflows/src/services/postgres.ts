@@ -50,6 +50,36 @@ export function createPostgresServices(
   return { ...postgresServices(sql, options), close, [Symbol.asyncDispose]: close };
 }
 
+export interface CreateServicesOptions {
+  databaseUrl: string;
+  /** Root of the files workflows may read; absent: no file inputs. */
+  dataDir?: unknown;
+  /** Connections of the thread's pool (default 3). */
+  poolSize?: unknown;
+}
+
+/**
+ * The workflows module's `createServices` (what the task runtime calls once per worker thread, and
+ * once on the main thread for inline workflows): one small pool for the thread, then services per
+ * run. Idle connections close by themselves, so an idle thread holds none.
+ *
+ * @example
+ * const servicesFor = createServices({ databaseUrl, dataDir: '/srv/data' });
+ * await graph.run({}, { params: { services: servicesFor({ taskId, owner }) } });
+ */
+export function createServices(
+  options: CreateServicesOptions,
+): (run: { taskId: string; owner: string }) => WorkflowServices {
+  const sql = postgres(options.databaseUrl, {
+    max: typeof options.poolSize === 'number' ? options.poolSize : 3,
+    idle_timeout: 20,
+    onnotice: () => {},
+    connection: { application_name: 'kaygraph-workflows' },
+  });
+  const dataDir = typeof options.dataDir === 'string' ? options.dataDir : null;
+  return (run) => postgresServices(sql, { owner: run.owner, taskId: run.taskId, dataDir });
+}
+
 function createPostgresArtifactStore(sql: postgres.Sql, taskId: string | null): ArtifactStore {
   return {
     async put(name, contentType, content) {

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { DomainError } from '@kaygraph/contracts';
 import { Node } from '@kaygraph/graph';
+import { WorkflowInputError } from '../../errors.ts';
 import { emptyAggregates } from '../../lib/aggregate.ts';
 import { SALES_DERIVED, SALES_FIELDS, SALES_GROUP_BY } from '../../lib/datasets.ts';
 import { type DerivedField, enrichedFields, validateDerived } from '../../lib/derive.ts';
@@ -44,16 +44,16 @@ export class LoadDataset extends Node<DataShared, undefined, Loaded> {
       }
       fields = inferFields(sample);
       if (fields.length === 0)
-        throw new DomainError('INVALID_PARAMS', 'the input has no records with fields');
+        throw new WorkflowInputError('INVALID_PARAMS', 'the input has no records with fields');
     }
     const derived = this.config.derive ?? (generated && !this.config.schema ? SALES_DERIVED : []);
     const groupBy = this.config.group_by ?? (generated && !this.config.schema ? SALES_GROUP_BY : []);
     const derivedProblem = validateDerived(fields, derived);
-    if (derivedProblem) throw new DomainError('INVALID_PARAMS', derivedProblem);
+    if (derivedProblem) throw new WorkflowInputError('INVALID_PARAMS', derivedProblem);
     const known = new Set(enrichedFields(fields, derived).map((field) => field.name));
     const unknown = groupBy.filter((name) => !known.has(name));
     if (unknown.length > 0) {
-      throw new DomainError(
+      throw new WorkflowInputError(
         'INVALID_PARAMS',
         `group_by names fields the data does not have: ${unknown.join(', ')}`,
       );
@@ -96,17 +96,17 @@ export class LoadDataset extends Node<DataShared, undefined, Loaded> {
       for await (const header of readCsvRecords(path)) {
         const names = header.fields.map((name) => name.trim());
         if (names.some((name) => name === '') || new Set(names).size !== names.length) {
-          throw new DomainError('INVALID_PARAMS', 'the CSV header must name every column once');
+          throw new WorkflowInputError('INVALID_PARAMS', 'the CSV header must name every column once');
         }
         return { kind: 'csv', path, name: input, total: size, header: names, dataOffset: header.endOffset };
       }
-      throw new DomainError('INVALID_PARAMS', `"${input}" is empty`);
+      throw new WorkflowInputError('INVALID_PARAMS', `"${input}" is empty`);
     }
     if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson'))
       return { kind: 'jsonl', path, name: input, total: size };
     if (lower.endsWith('.json'))
       return { kind: 'json', path, name: input, total: (await loadJsonArray(path)).length };
-    throw new DomainError(
+    throw new WorkflowInputError(
       'INVALID_PARAMS',
       `"${input}": only .csv, .json, .jsonl and .ndjson files can be processed`,
     );

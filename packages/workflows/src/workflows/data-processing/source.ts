@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { DomainError } from '@kaygraph/contracts';
+import { WorkflowInputError } from '../../errors.ts';
 import { salesRow } from '../../lib/datasets.ts';
 import { readCsvRecords, readJsonLines } from '../../lib/file-source.ts';
 
@@ -79,7 +79,7 @@ export async function loadJsonArray(path: string): Promise<unknown[]> {
   const info = await stat(path);
   if (jsonCache && jsonCache.path === path && jsonCache.mtimeMs === info.mtimeMs) return jsonCache.rows;
   if (info.size > MAX_JSON_FILE_BYTES) {
-    throw new DomainError(
+    throw new WorkflowInputError(
       'INVALID_PARAMS',
       `JSON files are read whole and may have at most ${MAX_JSON_FILE_BYTES} bytes; use JSON Lines (.jsonl) or CSV for larger data`,
     );
@@ -88,7 +88,7 @@ export async function loadJsonArray(path: string): Promise<unknown[]> {
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new DomainError('INVALID_PARAMS', `the file is not valid JSON: ${(error as Error).message}`);
+    throw new WorkflowInputError('INVALID_PARAMS', `the file is not valid JSON: ${(error as Error).message}`);
   }
   const rows = Array.isArray(parsed)
     ? parsed
@@ -96,7 +96,7 @@ export async function loadJsonArray(path: string): Promise<unknown[]> {
       ? (parsed as { records: unknown[] }).records
       : null;
   if (!rows)
-    throw new DomainError(
+    throw new WorkflowInputError(
       'INVALID_PARAMS',
       'a JSON input file must hold an array of records (or { "records": [...] })',
     );

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { DomainError } from '@kaygraph/contracts';
 import { Node } from '@kaygraph/graph';
+import { WorkflowInputError } from '../../errors.ts';
 import { chunkText } from '../../lib/chunk.ts';
 import { type DocumentFormat, detectFormat, extractText } from '../../lib/text.ts';
 import { servicesOf, throwIfAborted } from '../../run-params.ts';
@@ -31,7 +31,7 @@ export class ExtractText extends Node<IndexingShared, undefined, Extracted> {
       throwIfAborted(this.ctx.signal);
       const source = typeof document === 'string' ? await this.readDocument(document) : document;
       if (source.name in extracted.texts) {
-        throw new DomainError('INVALID_PARAMS', `document "${source.name}" is listed twice`);
+        throw new WorkflowInputError('INVALID_PARAMS', `document "${source.name}" is listed twice`);
       }
       const format: DocumentFormat = source.format ?? detectFormat(source.name, source.content);
       const { title, text } = extractText(source.content, format);
@@ -50,11 +50,14 @@ export class ExtractText extends Node<IndexingShared, undefined, Extracted> {
     const path = await resolveDataFile(servicesOf(this).dataDir, name, ['.md', '.html', '.txt']);
     const lower = path.toLowerCase();
     if (!/\.(txt|text|md|markdown|mdx|html?|xhtml)$/.test(lower)) {
-      throw new DomainError('INVALID_PARAMS', `"${name}": only text, markdown and HTML files can be indexed`);
+      throw new WorkflowInputError(
+        'INVALID_PARAMS',
+        `"${name}": only text, markdown and HTML files can be indexed`,
+      );
     }
     const bytes = await readFile(path, { signal: this.ctx.signal });
     if (bytes.length > MAX_FILE_BYTES) {
-      throw new DomainError('INVALID_PARAMS', `"${name}" is larger than ${MAX_FILE_BYTES} bytes`);
+      throw new WorkflowInputError('INVALID_PARAMS', `"${name}" is larger than ${MAX_FILE_BYTES} bytes`);
     }
     return { name, content: new TextDecoder('utf-8').decode(bytes) };
   }

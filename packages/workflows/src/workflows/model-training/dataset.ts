@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { DomainError } from '@kaygraph/contracts';
+import { WorkflowInputError } from '../../errors.ts';
 import { CsvParser } from '../../lib/csv.ts';
 import { gaussianBlobs } from '../../lib/datasets.ts';
 import { resolveDataFile } from '../../services/data-dir.ts';
@@ -47,11 +47,14 @@ async function load(params: ModelTrainingParams, dataDir: string | null): Promis
     };
   }
   if (dataset.features.length !== dataset.labels.length) {
-    throw new DomainError('INVALID_PARAMS', 'dataset.features and dataset.labels must have the same length');
+    throw new WorkflowInputError(
+      'INVALID_PARAMS',
+      'dataset.features and dataset.labels must have the same length',
+    );
   }
   const width = dataset.features[0]?.length ?? 0;
   if (width === 0 || dataset.features.some((row) => row.length !== width)) {
-    throw new DomainError('INVALID_PARAMS', 'every feature row must have the same, non-zero length');
+    throw new WorkflowInputError('INVALID_PARAMS', 'every feature row must have the same, non-zero length');
   }
   return withClasses(
     dataset.features,
@@ -63,8 +66,8 @@ async function load(params: ModelTrainingParams, dataDir: string | null): Promis
 function withClasses(features: number[][], rawLabels: string[], featureNames: string[]): TrainingData {
   const classes = [...new Set(rawLabels)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   if (classes.length < 2)
-    throw new DomainError('INVALID_PARAMS', 'the labels must have at least two classes');
-  if (classes.length > 50) throw new DomainError('INVALID_PARAMS', 'at most 50 classes are supported');
+    throw new WorkflowInputError('INVALID_PARAMS', 'the labels must have at least two classes');
+  if (classes.length > 50) throw new WorkflowInputError('INVALID_PARAMS', 'at most 50 classes are supported');
   const index = new Map(classes.map((label, i) => [label, i]));
   return { features, labels: rawLabels.map((label) => index.get(label) ?? 0), classes, featureNames };
 }
@@ -72,18 +75,19 @@ function withClasses(features: number[][], rawLabels: string[], featureNames: st
 async function loadCsv(path: string, labelColumn: string): Promise<TrainingData> {
   const bytes = await readFile(path);
   if (bytes.length > MAX_CSV_BYTES)
-    throw new DomainError('INVALID_PARAMS', `training CSVs may have at most ${MAX_CSV_BYTES} bytes`);
+    throw new WorkflowInputError('INVALID_PARAMS', `training CSVs may have at most ${MAX_CSV_BYTES} bytes`);
   const parser = new CsvParser();
   const records = [...parser.push(bytes), ...parser.end()].map((record) => record.fields);
   const [header, ...rows] = records;
-  if (!header) throw new DomainError('INVALID_PARAMS', 'the training CSV is empty');
+  if (!header) throw new WorkflowInputError('INVALID_PARAMS', 'the training CSV is empty');
   const labelAt = header.indexOf(labelColumn);
-  if (labelAt < 0) throw new DomainError('INVALID_PARAMS', `the training CSV has no "${labelColumn}" column`);
+  if (labelAt < 0)
+    throw new WorkflowInputError('INVALID_PARAMS', `the training CSV has no "${labelColumn}" column`);
   const featureColumns = header
     .map((name, i) => ({ name, i }))
     .filter(({ i }) => i !== labelAt && rows.every((row) => Number.isFinite(Number(row[i]))));
   if (featureColumns.length === 0)
-    throw new DomainError('INVALID_PARAMS', 'the training CSV has no numeric feature columns');
+    throw new WorkflowInputError('INVALID_PARAMS', 'the training CSV has no numeric feature columns');
   const usable = rows.filter((row) => row.length === header.length && (row[labelAt] ?? '') !== '');
   return withClasses(
     usable.map((row) => featureColumns.map(({ i }) => Number(row[i]))),

@@ -1,0 +1,14 @@
+import { type ApiErrorCode, DomainError } from '@kaygraph/contracts';
+
+/**
+ * Bad input a retry cannot fix (a missing file, a path outside the data directory, params that do
+ * not fit the data): `retriable: false` tells the task runtime to fail the task at once.
+ */
+export class WorkflowInputError extends DomainError {
+  readonly retriable = false;
+
+  constructor(code: Extract<ApiErrorCode, 'INVALID_PARAMS' | 'NOT_FOUND'>, message: string) {
+    super(code, message);
+    this.name = 'WorkflowInputError';
+  }
+}
