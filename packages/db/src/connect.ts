@@ -11,7 +11,7 @@ export interface ConnectOptions {
   applicationName?: string;
 }
 
-export interface Connection {
+export interface Connection extends AsyncDisposable {
   /** drizzle over `sql`, typed with our schema. */
   db: Database;
   /**
@@ -27,9 +27,8 @@ export interface Connection {
  * Opens a postgres.js pool and a drizzle instance on it.
  *
  * @example
- * const { db, close } = connect(url);
- * const rows = await db.select().from(tasks).limit(10);
- * await close();
+ * await using connection = connect(url); // or: const { db, close } = connect(url) ... await close()
+ * const rows = await connection.db.select().from(tasks).limit(10);
  */
 export function connect(url: string, options: ConnectOptions = {}): Connection {
   const sql = postgres(url, {
@@ -39,5 +38,6 @@ export function connect(url: string, options: ConnectOptions = {}): Connection {
     connection: { application_name: options.applicationName ?? 'kaygraph' },
   });
   const db = drizzle(sql, { schema });
-  return { db, sql, close: () => sql.end({ timeout: 5 }) };
+  const close = () => sql.end({ timeout: 5 });
+  return { db, sql, close, [Symbol.asyncDispose]: close };
 }

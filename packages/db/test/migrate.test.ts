@@ -9,7 +9,12 @@ describe('migrate', () => {
     try {
       expect(await migrationsApplied(sql)).toBe(false);
       // Without the advisory lock both runs see "nothing applied" and the second fails on existing tables.
-      await Promise.all([migrate(database.url), migrate(database.url), migrate(database.url)]);
+      const results = await Promise.allSettled([
+        migrate(database.url),
+        migrate(database.url),
+        migrate(database.url),
+      ]);
+      expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
       expect(await migrationsApplied(sql)).toBe(true);
       const applied = await sql`select hash from drizzle.__drizzle_migrations`;
       const journal = await import('../../../drizzle/meta/_journal.json', { with: { type: 'json' } });
