@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 export interface BossOptions {
   databaseUrl: string;
   logger: Logger;
-  /** How often expired and heartbeat-less jobs are failed (retried); one instance does it per pass. */
+  /** How often expired and heartbeat-less jobs are failed (retried); one instance per cluster does a pass. */
   superviseIntervalSeconds: number;
   /** Size of pg-boss' own `pg` pool. */
   poolSize: number;
@@ -23,6 +23,9 @@ export async function startBoss(options: BossOptions): Promise<PgBoss> {
     max: options.poolSize,
     application_name: 'kaygraph-pgboss',
     superviseIntervalSeconds: options.superviseIntervalSeconds,
+    // Expiry and missed heartbeats are only checked in a queue's monitor pass, which by default runs once a
+    // minute: a killed worker's job would wait that long to be retried.
+    monitorIntervalSeconds: options.superviseIntervalSeconds,
     // Cron schedules are created by the orchestration layer; every instance may fire them (once per cluster).
     schedule: true,
     useListenNotify: true,
