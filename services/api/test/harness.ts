@@ -2,6 +2,7 @@ import { connect } from '@kaygraph/db';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { createTaskSystem, type TaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
+import { type ApiOperations, type ApiOperationsOptions, createApiOperations } from '../src/operations.ts';
 import { type ApiServer, createApiServer } from '../src/server.ts';
 import { catalog } from './fixtures/catalog.ts';
 
@@ -11,6 +12,10 @@ export interface TestServerOptions {
   bodyLimitBytes?: number;
   maxBatchSize?: number;
   heartbeatMs?: number;
+  /** Use this (already migrated) database instead of a fresh one, e.g. for a second replica. */
+  databaseUrl?: string;
+  /** Wire API keys, rate limits, logging and metrics in as main.ts does (createApiOperations). */
+  operations?: Omit<ApiOperationsOptions, 'databaseUrl' | 'logger' | 'feed'>;
 }
 
 export interface TestServer extends AsyncDisposable {
@@ -20,6 +25,10 @@ export interface TestServer extends AsyncDisposable {
   wsUrl: string;
   system: TaskSystem;
   server: ApiServer;
+  /** The database this server runs on. */
+  databaseUrl: string;
+  /** Set when started with `operations`. */
+  operations: ApiOperations | undefined;
   /** Rows in `tasks`: to check that refused input stored nothing. */
   countTasks(): Promise<number>;
 }
@@ -31,11 +40,12 @@ export const fixtureCatalogModule = new URL('./fixtures/catalog.ts', import.meta
  * catalog. Dispose it: `await using server = await startTestServer()`.
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const database = await createTestDatabase();
+  const database = options.databaseUrl ? undefined : await createTestDatabase();
+  const databaseUrl = options.databaseUrl ?? database?.url ?? '';
   const logger = pino({ level: 'warn' });
   const cleanups: (() => Promise<void>)[] = [
     async () => {
-      await database[Symbol.asyncDispose]();
+      await database?.[Symbol.asyncDispose]();
     },
   ];
   const dispose = async () => {
@@ -43,7 +53,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     cleanups.length = 0;
   };
   try {
-    const system = await createTaskSystem({ databaseUrl: database.url, catalog, logger });
+    const system = await createTaskSystem({ databaseUrl, catalog, logger });
     cleanups.push(() => system.close());
     if (options.worker !== false) {
       await system.startWorker({
@@ -52,6 +62,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         shutdownGraceSeconds: 5,
       });
     }
+    const operations = options.operations
+      ? createApiOperations({ ...options.operations, databaseUrl, logger, feed: system.events })
+      : undefined;
+    if (operations) cleanups.push(() => operations.close());
     const server = await createApiServer({
       tasks: system.tasks,
       catalog,
@@ -61,15 +75,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       bodyLimitBytes: options.bodyLimitBytes,
       maxBatchSize: options.maxBatchSize,
       heartbeatMs: options.heartbeatMs,
+      ...operations?.serverOptions(system.tasks),
     });
     cleanups.push(() => server.close());
-    const stats = connect(database.url, { max: 1 });
+    const stats = connect(databaseUrl, { max: 1 });
     cleanups.push(() => stats.close());
     return {
       url: server.url,
       wsUrl: server.url.replace(/^http/, 'ws'),
       system,
       server,
+      databaseUrl,
+      operations,
       countTasks: async () => {
         const [row] = await stats.sql<{ n: number }[]>`select count(*)::int as n from tasks`;
         return row?.n ?? 0;

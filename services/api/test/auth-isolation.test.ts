@@ -1,0 +1,256 @@
+import { type SubmitTaskOutput, TASK_SOCKET_CLOSE, type TaskEvent } from '@kaygraph/contracts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { bearer, openKeyStore } from './auth-keys.ts';
+import { startTestServer, type TestServer } from './harness.ts';
+import { requestJson } from './http-helpers.ts';
+import { readTaskSocket, TrpcSocket } from './trpc-socket.ts';
+
+/**
+ * The isolation matrix: on every surface (tRPC over HTTP and WebSocket, REST, SSE, the raw task
+ * socket, the live feed) owner B cannot see, stream, cancel or retry owner A's task and gets the
+ * same answer as for a task that does not exist; admin keys see everything; no key gets 401.
+ */
+let server: TestServer;
+let alice: string;
+let bob: string;
+let admin: string;
+/** Alice's: one finished (failed, so retry would apply) and one still running. */
+let failedTask: string;
+let runningTask: string;
+const missingTask = '00000000-0000-4000-8000-000000000000';
+
+async function submit(key: string, body: unknown): Promise<string> {
+  const answer = await requestJson(`${server.url}/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(key) },
+    body: JSON.stringify(body),
+  });
+  expect(answer.status).toBe(202);
+  return (answer.body as SubmitTaskOutput).task_id;
+}
+
+async function waitUntil(key: string, taskId: string, done: (status: string) => boolean): Promise<void> {
+  for (;;) {
+    const answer = await requestJson(`${server.url}/tasks/${taskId}`, { headers: bearer(key) });
+    if (done((answer.body as { status: string }).status)) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function trpcGet(path: string, input: unknown, key?: string) {
+  const query = encodeURIComponent(JSON.stringify(input));
+  return requestJson(`${server.url}/trpc/${path}?input=${query}`, { headers: bearer(key) });
+}
+
+function trpcPost(path: string, input: unknown, key?: string) {
+  return requestJson(`${server.url}/trpc/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(key) },
+    body: JSON.stringify(input),
+  });
+}
+
+beforeAll(async () => {
+  // A short cache, so the revocation test sees the revocation soon.
+  server = await startTestServer({ operations: { authCacheMs: 100 } });
+  await using store = openKeyStore(server.databaseUrl);
+  alice = (await store.create('alice')).key;
+  bob = (await store.create('bob')).key;
+  admin = (await store.create('operator', { admin: true })).key;
+  failedTask = await submit(alice, { workflow: 'steps', params: { steps: 1, delay_ms: 1, fail: true } });
+  runningTask = await submit(alice, { workflow: 'steps', params: { steps: 200, delay_ms: 200 } });
+  await waitUntil(alice, failedTask, (status) => status === 'failed');
+});
+
+afterAll(async () => {
+  await server?.[Symbol.asyncDispose]();
+});
+
+describe('tRPC over HTTP', () => {
+  test.each([['tasks.get'], ['tasks.progress'], ['tasks.result']])(
+    "%s of another owner's task answers 404 NOT_FOUND, like a missing task",
+    async (path) => {
+      for (const taskId of [failedTask, missingTask]) {
+        const answer = await trpcGet(path, { task_id: taskId }, bob);
+        expect(answer.status).toBe(404);
+        expect(answer.body).toMatchObject({ error: { data: { code: 'NOT_FOUND', httpStatus: 404 } } });
+      }
+    },
+  );
+
+  test.each([
+    ['tasks.cancel', () => runningTask],
+    ['tasks.retry', () => failedTask],
+  ])("%s of another owner's task answers 404 and changes nothing", async (path, task) => {
+    const answer = await trpcPost(path, { task_id: task() }, bob);
+    expect(answer.status).toBe(404);
+    expect(answer.body).toMatchObject({ error: { data: { code: 'NOT_FOUND' } } });
+    const owner = await trpcGet('tasks.get', { task_id: task() }, alice);
+    expect((owner.body as { result: { data: { status: string } } }).result.data.status).toBe(
+      path === 'tasks.cancel' ? 'running' : 'failed',
+    );
+  });
+
+  test("list shows only the caller's tasks; admin sees every owner's", async () => {
+    const bobsTask = await submit(bob, { workflow: 'echo', params: { value: 'bob' } });
+    const ids = async (key: string) => {
+      const answer = await trpcGet('tasks.list', { limit: 100 }, key);
+      expect(answer.status).toBe(200);
+      return (answer.body as { result: { data: { items: { task_id: string }[] } } }).result.data.items.map(
+        (task) => task.task_id,
+      );
+    };
+    expect(await ids(bob)).toEqual([bobsTask]);
+    expect(new Set(await ids(alice))).toEqual(new Set([failedTask, runningTask]));
+    expect(new Set(await ids(admin))).toEqual(new Set([failedTask, runningTask, bobsTask]));
+  });
+
+  test("admin reads another owner's task", async () => {
+    const answer = await trpcGet('tasks.get', { task_id: failedTask }, admin);
+    expect(answer.status).toBe(200);
+  });
+
+  test('no key, a wrong key: 401 UNAUTHORIZED', async () => {
+    for (const key of [undefined, 'kg_not-a-real-key']) {
+      const answer = await trpcGet('tasks.list', {}, key);
+      expect(answer.status).toBe(401);
+      expect(answer.body).toMatchObject({ error: { data: { code: 'UNAUTHORIZED' } } });
+    }
+    const submitted = await trpcPost('tasks.submit', { workflow: 'echo', params: { value: 'x' } });
+    expect(submitted.status).toBe(401);
+  });
+});
+
+describe('REST', () => {
+  test.each([
+    ['GET', (id: string) => `/tasks/${id}`],
+    ['GET', (id: string) => `/tasks/${id}/progress`],
+    ['GET', (id: string) => `/tasks/${id}/result`],
+    ['DELETE', (id: string) => `/tasks/${id}`],
+    ['POST', (id: string) => `/tasks/${id}/retry`],
+  ])("%s %s of another owner's task: 404 NOT_FOUND", async (method, path) => {
+    for (const taskId of [method === 'DELETE' ? runningTask : failedTask, missingTask]) {
+      const answer = await requestJson(`${server.url}${path(taskId)}`, { method, headers: bearer(bob) });
+      expect(answer.status).toBe(404);
+      expect(answer.body).toMatchObject({ code: 'NOT_FOUND' });
+    }
+  });
+
+  test('no key: 401 with an ErrorBody; a revoked key stops working', async () => {
+    const none = await requestJson(`${server.url}/tasks`);
+    expect(none.status).toBe(401);
+    expect(none.body).toMatchObject({ code: 'UNAUTHORIZED' });
+    await using store = openKeyStore(server.databaseUrl);
+    const carol = await store.create('carol');
+    expect((await requestJson(`${server.url}/tasks`, { headers: bearer(carol.key) })).status).toBe(200);
+    expect((await store.revoke(carol.id))?.revoked_at).not.toBeNull();
+    // Verified keys are trusted for authCacheMs: wait for the revocation to land, then stay refused.
+    for (;;) {
+      const answer = await requestJson(`${server.url}/tasks`, { headers: bearer(carol.key) });
+      if (answer.status === 401) break;
+      expect(answer.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect((await requestJson(`${server.url}/tasks`, { headers: bearer(carol.key) })).status).toBe(401);
+  });
+
+  test('health and readiness stay open for probes', async () => {
+    expect((await requestJson(`${server.url}/health`)).status).toBe(200);
+    expect((await requestJson(`${server.url}/ready`)).status).toBe(200);
+  });
+});
+
+describe('SSE stream', () => {
+  test("another owner's task: 404 before any event; no key: 401; the owner streams it", async () => {
+    const stream = (key?: string) =>
+      fetch(`${server.url}/tasks/${failedTask}/stream`, {
+        headers: { accept: 'text/event-stream', ...bearer(key) },
+      });
+    const refused = await stream(bob);
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ code: 'NOT_FOUND' });
+    const anonymous = await stream();
+    expect(anonymous.status).toBe(401);
+    await anonymous.body?.cancel();
+    const own = await stream(alice);
+    expect(own.status).toBe(200);
+    expect(await own.text()).toContain('event: done');
+  });
+});
+
+describe('raw task WebSocket', () => {
+  test("another owner's task closes with NOT_FOUND (4404); no key with 4401; the owner follows it", async () => {
+    const refused = await readTaskSocket(server.wsUrl, failedTask, bob);
+    expect(refused.code).toBe(TASK_SOCKET_CLOSE.errorBase + 404);
+    expect(refused.messages).toEqual([
+      { task_id: failedTask, error: expect.objectContaining({ code: 'NOT_FOUND' }) },
+    ]);
+    const anonymous = await readTaskSocket(server.wsUrl, failedTask);
+    expect(anonymous.code).toBe(TASK_SOCKET_CLOSE.errorBase + 401);
+    const own = await readTaskSocket(server.wsUrl, failedTask, alice);
+    expect(own.code).toBe(TASK_SOCKET_CLOSE.done);
+    expect(own.messages.at(-1)).toMatchObject({ done: true, final_status: 'failed' });
+  });
+});
+
+describe('tRPC over WebSocket (key in connection params)', () => {
+  test("queries, mutations and tasks.events refuse another owner's task with NOT_FOUND", async () => {
+    const socket = await TrpcSocket.open(server.wsUrl, bob);
+    try {
+      const read = await socket.call('query', 'tasks.get', { task_id: failedTask });
+      expect(read.error?.data).toMatchObject({ code: 'NOT_FOUND', httpStatus: 404 });
+      const cancel = await socket.call('mutation', 'tasks.cancel', { task_id: runningTask });
+      expect(cancel.error?.data).toMatchObject({ code: 'NOT_FOUND' });
+      const retry = await socket.call('mutation', 'tasks.retry', { task_id: failedTask });
+      expect(retry.error?.data).toMatchObject({ code: 'NOT_FOUND' });
+      // Refused inside the subscription: the error body (what clients read) says NOT_FOUND, 404.
+      const events = await socket.subscribe('tasks.events', { task_id: failedTask }, () => true);
+      expect(events.error?.data).toMatchObject({ httpStatus: 404, errorBody: { code: 'NOT_FOUND' } });
+    } finally {
+      socket.close();
+    }
+  });
+
+  test('without a key every call is UNAUTHORIZED', async () => {
+    const socket = await TrpcSocket.open(server.wsUrl);
+    try {
+      const read = await socket.call('query', 'tasks.list', {});
+      expect(read.error?.data).toMatchObject({ code: 'UNAUTHORIZED', httpStatus: 401 });
+      const feed = await socket.subscribe('tasks.feed', {}, () => true);
+      expect(feed.error?.data).toMatchObject({ code: 'UNAUTHORIZED' });
+    } finally {
+      socket.close();
+    }
+  });
+
+  test("tasks.feed carries only the caller's own tasks; the admin's carries every owner's", async () => {
+    const bobSocket = await TrpcSocket.open(server.wsUrl, bob);
+    const adminSocket = await TrpcSocket.open(server.wsUrl, admin);
+    try {
+      const seenByBob: TaskEvent[] = [];
+      const seenByAdmin: TaskEvent[] = [];
+      let bobsTask = '';
+      const ended = (event: TaskEvent) =>
+        event.task_id === bobsTask && event.type === 'status' && event.status === 'completed';
+      // Alice's long task reports progress every 200 ms all along: a leak would show in Bob's feed.
+      const bobFeed = bobSocket.subscribe('tasks.feed', {}, (data) => {
+        seenByBob.push(data as TaskEvent);
+        return ended(data as TaskEvent);
+      });
+      const adminFeed = adminSocket.subscribe('tasks.feed', {}, (data) => {
+        seenByAdmin.push(data as TaskEvent);
+        const seen = (taskId: string) => seenByAdmin.some((event) => event.task_id === taskId);
+        return bobsTask !== '' && seen(runningTask) && seenByAdmin.some(ended);
+      });
+      bobsTask = await submit(bob, { workflow: 'steps', params: { steps: 4, delay_ms: 150 } });
+      expect(await bobFeed).toEqual({});
+      expect(await adminFeed).toEqual({});
+      expect(seenByBob.some((event) => event.task_id === bobsTask)).toBe(true);
+      expect(seenByBob.filter((event) => event.task_id !== bobsTask)).toEqual([]);
+      expect(seenByAdmin.some((event) => event.task_id === runningTask)).toBe(true);
+    } finally {
+      bobSocket.close();
+      adminSocket.close();
+    }
+  });
+});
