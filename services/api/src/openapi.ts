@@ -42,6 +42,12 @@ const handWrittenPaths = {
             .optional()
             .meta({ description: 'Resume after this seq' }),
         }),
+        query: z.object({
+          api_key: z
+            .string()
+            .optional()
+            .meta({ description: 'For browsers (EventSource cannot send headers)' }),
+        }),
       },
       responses: {
         '200': {
@@ -68,7 +74,13 @@ const handWrittenPaths = {
       ].join(' '),
       requestParams: {
         path: taskPath,
-        query: z.object({ last_event_id: z.string().regex(/^\d+$/).optional() }),
+        query: z.object({
+          last_event_id: z.string().regex(/^\d+$/).optional(),
+          api_key: z
+            .string()
+            .optional()
+            .meta({ description: 'For browsers (WebSocket cannot send headers)' }),
+        }),
       },
       responses: {
         '101': { description: 'Switching protocols: the socket is open.' },

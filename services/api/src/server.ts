@@ -80,12 +80,17 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const document = buildOpenApiDocument();
   const documentJson = JSON.stringify(document);
   const registry = new StreamRegistry();
-  const streamOptions = (req: IncomingMessage) => ({
+  // Browsers cannot set headers on EventSource or WebSocket: the hand-written streams also take
+  // the API key as `?api_key=` (passed to the resolver as a connection param).
+  const streamOptions = (req: IncomingMessage, url: URL) => ({
     tasks: opts.tasks,
     registry,
     logger,
     heartbeatMs: opts.heartbeatMs ?? 15_000,
-    caller: () => resolveCaller({ headers: req.headers, connectionParams: null }),
+    caller: () => {
+      const apiKey = url.searchParams.get('api_key');
+      return resolveCaller({ headers: req.headers, connectionParams: apiKey ? { apiKey } : null });
+    },
   });
   const logServerError = ({ error, path }: { error: unknown; path?: string | undefined }) => {
     if (describeError(error).httpStatus >= 500) logger.error({ err: error, path }, 'tRPC call failed');
@@ -128,7 +133,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     }
     if (method === 'GET' && (await serveDocs(path, res))) return;
     const stream = STREAM_PATH.exec(path);
-    if (stream?.[1] && method === 'GET') return streamTaskOverSse(req, res, stream[1], streamOptions(req));
+    if (stream?.[1] && method === 'GET')
+      return streamTaskOverSse(req, res, stream[1], streamOptions(req, url));
     if (SOCKET_PATH.test(path) && method === 'GET') {
       return sendError(
         res,
@@ -160,7 +166,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       const taskId = match[1];
       const afterSeq = parseSeq(url.searchParams.get('last_event_id'));
       taskWss.handleUpgrade(req, socket, head, (ws) => {
-        serveTaskSocket(ws, taskId, afterSeq, streamOptions(req)).catch((error: unknown) => {
+        serveTaskSocket(ws, taskId, afterSeq, streamOptions(req, url)).catch((error: unknown) => {
           logger.error({ err: error, taskId }, 'task socket failed');
         });
       });
