@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AbortedError, type ProgressReport } from '@kaygraph/graph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog, type DocumentIndexingResult, documentIndexing, searchDocuments } from '../src/index.ts';
+import { minimalPdf } from '../src/lib/pdf-fixture.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 let harness: Harness;
@@ -49,6 +50,32 @@ const garden = {
 };
 
 describe('document_indexing', () => {
+  it('indexes PDF files, as in the spec example ["doc1.pdf", "doc2.pdf"]', async () => {
+    await writeFile(
+      join(harness.dataDir, 'doc1.pdf'),
+      minimalPdf('Vacuum', [
+        'Autovacuum removes dead tuples left by updates.',
+        'Freezing old rows prevents wraparound.',
+      ]),
+    );
+    await writeFile(
+      join(harness.dataDir, 'doc2.pdf'),
+      minimalPdf('Indexes', ['A B-tree index keeps keys sorted for range scans.']),
+    );
+    const { result } = await index({ documents: ['doc1.pdf', 'doc2.pdf'], chunk_size: 500, index: 'pdfs' });
+    expect(result.documents.map((d) => [d.name, d.title, d.format, d.chunks])).toEqual([
+      ['doc1.pdf', 'Vacuum', 'pdf', 1],
+      ['doc2.pdf', 'Indexes', 'pdf', 1],
+    ]);
+    const hits = await searchDocuments(harness.sql, 'tester', {
+      index: 'pdfs',
+      query: 'transaction id wraparound freezing',
+    });
+    expect(hits.hits[0]?.document).toBe('doc1.pdf');
+    await writeFile(join(harness.dataDir, 'broken.pdf'), 'not a pdf');
+    await expect(index({ documents: ['broken.pdf'] })).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+  });
+
   it('is also known as rag_indexing and takes the spec example params', () => {
     expect(catalog.get('rag_indexing')).toBe(documentIndexing);
     expect(

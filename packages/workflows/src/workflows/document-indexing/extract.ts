@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Node } from '@kaygraph/graph';
 import { WorkflowInputError } from '../../errors.ts';
 import { chunkText } from '../../lib/chunk.ts';
+import { extractPdfText } from '../../lib/pdf.ts';
 import { type DocumentFormat, detectFormat, extractText } from '../../lib/text.ts';
 import { servicesOf, throwIfAborted } from '../../run-params.ts';
 import { resolveDataFile } from '../../services/data-dir.ts';
@@ -33,8 +34,22 @@ export class ExtractText extends Node<IndexingShared, undefined, Extracted> {
       if (source.name in extracted.texts) {
         throw new WorkflowInputError('INVALID_PARAMS', `document "${source.name}" is listed twice`);
       }
-      const format: DocumentFormat = source.format ?? detectFormat(source.name, source.content);
-      const { title, text } = extractText(source.content, format);
+      let format: string;
+      let title: string | null;
+      let text: string;
+      if ('pdf' in source) {
+        format = 'pdf';
+        ({ title, text } = await extractPdfText(source.pdf).catch((error: Error) => {
+          throw new WorkflowInputError(
+            'INVALID_PARAMS',
+            `"${source.name}" is not a readable PDF: ${error.message}`,
+          );
+        }));
+      } else {
+        const detected: DocumentFormat = source.format ?? detectFormat(source.name, source.content);
+        format = detected;
+        ({ title, text } = extractText(source.content, detected));
+      }
       extracted.documents.push({ name: source.name, title, format, characters: text.length, chunks: 0 });
       extracted.texts[source.name] = text;
       this.ctx.progress({
@@ -46,19 +61,22 @@ export class ExtractText extends Node<IndexingShared, undefined, Extracted> {
     return extracted;
   }
 
-  async readDocument(name: string): Promise<{ name: string; content: string; format?: DocumentFormat }> {
-    const path = await resolveDataFile(servicesOf(this).dataDir, name, ['.md', '.html', '.txt']);
+  async readDocument(
+    name: string,
+  ): Promise<{ name: string; content: string; format?: DocumentFormat } | { name: string; pdf: Uint8Array }> {
+    const path = await resolveDataFile(servicesOf(this).dataDir, name, ['.md', '.html', '.txt', '.pdf']);
     const lower = path.toLowerCase();
-    if (!/\.(txt|text|md|markdown|mdx|html?|xhtml)$/.test(lower)) {
+    if (!/\.(txt|text|md|markdown|mdx|html?|xhtml|pdf)$/.test(lower)) {
       throw new WorkflowInputError(
         'INVALID_PARAMS',
-        `"${name}": only text, markdown and HTML files can be indexed`,
+        `"${name}": only text, markdown, HTML and PDF files can be indexed`,
       );
     }
     const bytes = await readFile(path, { signal: this.ctx.signal });
     if (bytes.length > MAX_FILE_BYTES) {
       throw new WorkflowInputError('INVALID_PARAMS', `"${name}" is larger than ${MAX_FILE_BYTES} bytes`);
     }
+    if (lower.endsWith('.pdf')) return { name, pdf: new Uint8Array(bytes) };
     return { name, content: new TextDecoder('utf-8').decode(bytes) };
   }
 

@@ -10,7 +10,7 @@ export const InlineDocument = z.object({
 
 export const DocumentIndexingParams = z
   .object({
-    /** File names under the data directory (.txt, .md, .html) and/or inline documents. */
+    /** File names under the data directory (.txt, .md, .html, .pdf) and/or inline documents. */
     documents: z
       .array(z.union([z.string().min(1).max(500), InlineDocument]))
       .min(1)
