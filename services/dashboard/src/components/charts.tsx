@@ -2,10 +2,11 @@ import { niceMax } from '../lib/series.ts';
 
 /** Hand-drawn SVG charts: a handful of rects and paths are all a dashboard needs. */
 
-const WIDTH = 640;
+/** Width in SVG units; the chart scales to its box, so wide boxes want more units to keep text small. */
+export const NARROW = 640;
+export const WIDE = 1200;
 const HEIGHT = 200;
 const PAD = { top: 12, right: 12, bottom: 24, left: 44 };
-const PLOT_W = WIDTH - PAD.left - PAD.right;
 const PLOT_H = HEIGHT - PAD.top - PAD.bottom;
 
 export interface AxisTick {
@@ -14,6 +15,7 @@ export interface AxisTick {
 }
 
 interface Frame {
+  width: number;
   xMin: number;
   xMax: number;
   yMax: number;
@@ -21,7 +23,7 @@ interface Frame {
 
 function xOf(frame: Frame, x: number): number {
   const span = frame.xMax - frame.xMin || 1;
-  return PAD.left + ((x - frame.xMin) / span) * PLOT_W;
+  return PAD.left + ((x - frame.xMin) / span) * (frame.width - PAD.left - PAD.right);
 }
 
 function yOf(frame: Frame, y: number): number {
@@ -39,11 +41,9 @@ function Axes({
   yFormat: (v: number) => string;
   integer: boolean;
 }) {
-  // Counts below 5 get a line per whole number, not 0.25 steps that would all round alike.
-  const yTicks =
-    integer && frame.yMax <= 5
-      ? Array.from({ length: frame.yMax + 1 }, (_, index) => index)
-      : [0, 0.25, 0.5, 0.75, 1].map((f) => f * frame.yMax);
+  // Counts get whole-number lines (0, 2, 4 ...), not quarters that would round alike.
+  const step = integer ? countStep(frame.yMax) : frame.yMax / 4;
+  const yTicks = Array.from({ length: Math.round(frame.yMax / step) + 1 }, (_, index) => index * step);
   return (
     <g class="axes">
       {yTicks.map((value) => (
@@ -51,7 +51,7 @@ function Axes({
           <line
             class="grid"
             x1={PAD.left}
-            x2={WIDTH - PAD.right}
+            x2={frame.width - PAD.right}
             y1={yOf(frame, value)}
             y2={yOf(frame, value)}
           />
@@ -67,6 +67,11 @@ function Axes({
       ))}
     </g>
   );
+}
+
+/** Gridline spacing for counts up to `max`: 1, 2, 5, 10 ... so that at most ~5 lines show. */
+function countStep(max: number): number {
+  return max <= 5 ? 1 : niceMax(max / 5);
 }
 
 export interface BarSeries {
@@ -87,8 +92,10 @@ export function StackedBarChart({
   series,
   slotWidth,
   xTicks,
+  width = NARROW,
 }: {
   title: string;
+  width?: number;
   data: BarDatum[];
   series: BarSeries[];
   slotWidth: number;
@@ -99,11 +106,16 @@ export function StackedBarChart({
   if (!first || !last) return null;
   const totals = data.map((datum) => series.reduce((sum, s) => sum + (datum.values[s.key] ?? 0), 0));
   const highest = Math.max(...totals, 1);
-  const frame = { xMin: first.x, xMax: last.x + slotWidth, yMax: highest <= 5 ? highest : niceMax(highest) };
-  const barWidth = Math.max(1, (PLOT_W / data.length) * 0.8);
+  const frame = {
+    width,
+    xMin: first.x,
+    xMax: last.x + slotWidth,
+    yMax: Math.ceil(highest / countStep(highest)) * countStep(highest),
+  };
+  const barWidth = Math.max(1, ((width - PAD.left - PAD.right) / data.length) * 0.8);
   return (
     <figure class="chart">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title}>
+      <svg viewBox={`0 0 ${frame.width} ${HEIGHT}`} role="img" aria-label={title}>
         <Axes frame={frame} xTicks={xTicks} yFormat={(v) => String(Math.round(v))} integer />
         {data.map((datum) => {
           let base = 0;
@@ -153,8 +165,10 @@ export function LineChart({
   yMax,
   yFormat,
   step = false,
+  width = NARROW,
 }: {
   title: string;
+  width?: number;
   series: LineSeries[];
   xDomain: [number, number];
   xTicks: AxisTick[];
@@ -164,10 +178,10 @@ export function LineChart({
   step?: boolean;
 }) {
   const highest = Math.max(0, ...series.flatMap((s) => s.points.map((p) => p.y ?? 0)));
-  const frame = { xMin: xDomain[0], xMax: xDomain[1], yMax: yMax ?? niceMax(highest) };
+  const frame = { width, xMin: xDomain[0], xMax: xDomain[1], yMax: yMax ?? niceMax(highest) };
   return (
     <figure class="chart">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title}>
+      <svg viewBox={`0 0 ${frame.width} ${HEIGHT}`} role="img" aria-label={title}>
         <Axes frame={frame} xTicks={xTicks} yFormat={yFormat} integer={false} />
         {series.map((s) => (
           <g key={s.key} class={s.className}>

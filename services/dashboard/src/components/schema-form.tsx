@@ -109,11 +109,11 @@ function Field({
         <textarea
           id={id}
           name={field.path}
-          rows={5}
+          rows={Math.min(8, Math.max(3, field.example.split('\n').length))}
           class="code"
           value={text}
           onInput={onInput}
-          placeholder="JSON"
+          placeholder={field.example}
         />
       );
       break;
@@ -140,6 +140,11 @@ function Field({
       </label>
       {input}
       {field.description ? <p class="hint">{field.description}</p> : null}
+      {field.kind === 'json' && field.shapes.length > 1 ? (
+        <p class="hint">
+          JSON, one of: <code>{field.shapes.join('  |  ')}</code>
+        </p>
+      ) : null}
       {error ? <p class="field-error">{error}</p> : null}
     </div>
   );

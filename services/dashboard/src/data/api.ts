@@ -1,6 +1,7 @@
 import type {
   ListTasksInput,
   ListTasksOutput,
+  MetricsSnapshot,
   SubmitTaskInput,
   SubmitTaskOutput,
   TaskEvent,
@@ -8,7 +9,7 @@ import type {
   TaskView,
   WorkflowInfo,
 } from '@kaygraph/contracts';
-import type { DeadLetterRow, GroupRow, MetricsSnapshot, ScheduleRow } from './optional-shapes.ts';
+import type { DeadLetterRow, GroupRow, ScheduleRow } from './optional-shapes.ts';
 
 /**
  * Everything the dashboard asks of the api, in one interface. The pages depend on this, never on
@@ -26,7 +27,10 @@ export interface DashboardApi {
   feed(handlers: StreamHandlers<TaskEvent>): Unsubscribe;
   /** One task's events, replayed from the first (or after `afterSeq`) and then live. */
   taskEvents(taskId: string, afterSeq: number | null, handlers: StreamHandlers<TaskEvent>): Unsubscribe;
-  /** Procedures other engineers add over time: each answers `unavailable` until the api has it. */
+  /**
+   * Procedures an api may lack (not built yet, or switched off on this server): each answers
+   * `unavailable` instead of failing.
+   */
   optional: OptionalProcedures;
   close(): void;
 }

@@ -1,7 +1,7 @@
 import { createClient } from '@kaygraph/client';
 import type { TaskEvent } from '@kaygraph/contracts';
 import type { DashboardApi, Optional, StreamHandlers, Unsubscribe } from './api.ts';
-import type { DeadLetterRow, GroupRow, MetricsSnapshot, ScheduleRow } from './optional-shapes.ts';
+import type { DeadLetterRow, GroupRow, ScheduleRow } from './optional-shapes.ts';
 
 /**
  * The dashboard's only link to the api: the typed client of `@kaygraph/client`. Queries and
@@ -40,7 +40,7 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
     },
 
     optional: {
-      metrics: () => untyped.query('metrics', {}, (raw) => raw as MetricsSnapshot),
+      metrics: () => optional('metrics', () => client.trpc.metrics.query()),
       deadLetters: () => untyped.query('deadLetter.list', {}, listOf<DeadLetterRow>),
       redrive: (taskId) => untyped.mutate('deadLetter.redrive', taskId === null ? {} : { task_id: taskId }),
       schedules: () => untyped.query('schedules.list', {}, listOf<ScheduleRow>),
@@ -87,24 +87,8 @@ function untypedProcedures(trpc: object) {
     if (typeof call !== 'function') throw new Error(`the client has no ${kind} at ${path}`);
     return (input) => call(input);
   };
-  const run = async <T>(
-    path: string,
-    kind: 'query' | 'mutate',
-    input: unknown,
-    read: (raw: unknown) => T,
-  ) => {
-    try {
-      return { state: 'ready', value: read(await resolve(path, kind)(input)) } satisfies Optional<T>;
-    } catch (error) {
-      if (isMissingProcedure(error)) {
-        return {
-          state: 'unavailable',
-          reason: `This api has no ${path} procedure yet.`,
-        } satisfies Optional<T>;
-      }
-      throw error;
-    }
-  };
+  const run = <T>(path: string, kind: 'query' | 'mutate', input: unknown, read: (raw: unknown) => T) =>
+    optional(path, async () => read(await resolve(path, kind)(input)));
   return {
     query: <T>(path: string, input: unknown, read: (raw: unknown) => T): Promise<Optional<T>> =>
       run(path, 'query', input, read),
@@ -113,12 +97,30 @@ function untypedProcedures(trpc: object) {
   };
 }
 
-function isMissingProcedure(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  // TRPCClientError carries the server's error shape in `data`.
-  const data: unknown = (error as Error & { data?: unknown }).data;
-  const code = typeof data === 'object' && data !== null ? (data as { code?: unknown }).code : undefined;
-  return code === 'NOT_FOUND' && /no procedure/i.test(error.message);
+/** Runs a call; a procedure the server lacks or has switched off becomes `unavailable`. */
+async function optional<T>(path: string, call: () => Promise<T>): Promise<Optional<T>> {
+  try {
+    return { state: 'ready', value: await call() };
+  } catch (error) {
+    const reason = unavailableReason(path, error);
+    if (reason) return { state: 'unavailable', reason };
+    throw error;
+  }
+}
+
+function unavailableReason(path: string, error: unknown): string | null {
+  if (!(error instanceof Error)) return null;
+  // TRPCClientError carries the server's error shape in `data` (with the api's ErrorBody).
+  const data = asRecord((error as Error & { data?: unknown }).data);
+  if (data?.code === 'NOT_FOUND' && /no procedure/i.test(error.message)) {
+    return `This api has no ${path} procedure yet.`;
+  }
+  if (asRecord(data?.errorBody)?.code === 'UNAVAILABLE') return `The server says: ${error.message}.`;
+  return null;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
 }
 
 /** List procedures answer either an array or `{ <name>: [...] }`: take the array either way. */

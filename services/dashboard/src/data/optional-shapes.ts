@@ -1,17 +1,9 @@
 import type { Priority, TaskError } from '@kaygraph/contracts';
 
 /**
- * What the dashboard reads from procedures that other issues add (metrics, dead letters,
- * schedules, groups). Only the fields shown are named; the pages render nothing they do not get.
+ * What the dashboard reads from procedures that other issues add (dead letters, schedules,
+ * groups). Only the fields shown are named; the pages render nothing they do not get.
  */
-export interface MetricsSnapshot {
-  tasks_pending: number;
-  tasks_running: number;
-  tasks_completed: number;
-  avg_duration: number;
-  error_rate: number;
-}
-
 export interface DeadLetterRow {
   task_id: string;
   workflow: string;

@@ -15,10 +15,16 @@ export class TaskStore {
   readonly #tasks = new Map<string, TaskSummary>();
   readonly #listeners = new Set<() => void>();
   #version = 0;
+  #statusVersion = 0;
   #notifyQueued = false;
 
   get version(): number {
     return this.#version;
+  }
+
+  /** Counts status changes seen live: what server-side aggregates (metrics) depend on. */
+  get statusVersion(): number {
+    return this.#statusVersion;
   }
 
   get(taskId: string): TaskSummary | undefined {
@@ -45,6 +51,7 @@ export class TaskStore {
 
   /** Applies a live event; returns false when the task is unknown (the caller fetches it). */
   apply(event: TaskEvent): boolean {
+    if (event.type === 'status') this.#statusVersion += 1;
     const known = this.#tasks.get(event.task_id);
     if (!known) return false;
     if (Date.parse(event.at) < Date.parse(known.updated_at)) return true;

@@ -25,8 +25,9 @@ export function formatRelative(iso: string | null | undefined, now: number): str
   const at = Date.parse(iso);
   if (Number.isNaN(at)) return '—';
   const seconds = Math.round((now - at) / 1000);
+  // Server and browser clocks differ by a little: a few seconds either way is "now".
+  if (Math.abs(seconds) < 5) return 'just now';
   if (seconds < 0) return `in ${formatDuration(-seconds)}`;
-  if (seconds < 5) return 'just now';
   if (seconds < 86_400) return `${formatDuration(seconds)} ago`;
   return formatTime(iso);
 }

@@ -58,6 +58,14 @@ describe('fieldsOf', () => {
   });
 });
 
+describe('JSON inputs', () => {
+  it('offer an example value and name the shapes a union accepts', () => {
+    const source = fieldsOf(schema).find((field) => field.path === 'source');
+    expect(source).toMatchObject({ kind: 'json', shapes: ['{ a? }', '"…"'] });
+    expect(source?.kind === 'json' ? JSON.parse(source.example) : null).toEqual({ a: '' });
+  });
+});
+
 describe('collectParams', () => {
   const fields = fieldsOf(schema);
 

@@ -27,7 +27,7 @@ export type FormField =
   | (FieldBase & { kind: 'boolean'; defaultValue: boolean })
   | (FieldBase & { kind: 'list'; itemType: 'string' | 'number' | 'integer'; defaultValue: string })
   | (FieldBase & { kind: 'group'; fields: FormField[] })
-  | (FieldBase & { kind: 'json'; defaultValue: string });
+  | (FieldBase & { kind: 'json'; defaultValue: string; example: string; shapes: string[] });
 
 export type FormValues = Record<string, string | boolean>;
 
@@ -67,7 +67,13 @@ function fieldOf(
     description: typeof schema.description === 'string' ? schema.description : null,
     required: required && schema.default === undefined,
   };
-  const fallback: FormField = { ...base, kind: 'json', defaultValue: jsonDefault(schema.default) };
+  const fallback: FormField = {
+    ...base,
+    kind: 'json',
+    defaultValue: jsonDefault(schema.default),
+    example: JSON.stringify(exampleOf(root, schema, 0), null, 2),
+    shapes: shapesOf(root, schema),
+  };
   const options = enumOptions(schema);
   if (options) return { ...base, kind: 'choice', options, defaultValue: stringDefault(schema.default) };
   switch (singleType(schema)) {
@@ -201,6 +207,58 @@ function parseNumber(text: string, integer: boolean, label: string): Parsed {
   if (!Number.isFinite(value)) return { ok: false, message: `${label} must be a number` };
   if (integer && !Number.isInteger(value)) return { ok: false, message: `${label} must be a whole number` };
   return { ok: true, value };
+}
+
+/** A value of the schema's shape, as a placeholder for JSON inputs: required keys, first variants. */
+function exampleOf(root: JsonSchema, raw: JsonSchema, depth: number): unknown {
+  const schema = resolve(root, raw);
+  if (schema.default !== undefined) return schema.default;
+  if (depth > 4) return null;
+  const options = enumOptions(schema);
+  if (options) return options[0];
+  const variants = variantsOf(schema);
+  const first = variants[0];
+  if (first) return exampleOf(root, first, depth + 1);
+  switch (singleType(schema)) {
+    case 'string':
+      return schema.format === 'date-time' ? new Date(0).toISOString() : '';
+    case 'integer':
+    case 'number':
+      return numberOrNull(schema.minimum) ?? 0;
+    case 'boolean':
+      return false;
+    case 'array':
+      return [exampleOf(root, asRecord(schema.items) ?? {}, depth + 1)];
+    case 'object': {
+      const properties = asRecord(schema.properties) ?? {};
+      const required = Array.isArray(schema.required) ? schema.required.filter(isString) : [];
+      const keys = required.length > 0 ? required : Object.keys(properties);
+      return Object.fromEntries(
+        keys.map((key) => [key, exampleOf(root, asRecord(properties[key]) ?? {}, depth + 1)]),
+      );
+    }
+    default:
+      return null;
+  }
+}
+
+/** For a union, each variant by its shape: `[ … ]`, `{ file, format? }`, `{ generate }`. */
+function shapesOf(root: JsonSchema, raw: JsonSchema): string[] {
+  return variantsOf(resolve(root, raw)).flatMap((variant) => {
+    const schema = resolve(root, variant);
+    if (singleType(schema) === 'array') return ['[ … ]'];
+    if (singleType(schema) === 'string') return ['"…"'];
+    const properties = asRecord(schema.properties);
+    if (!properties) return [];
+    const required = new Set(Array.isArray(schema.required) ? schema.required.filter(isString) : []);
+    const keys = Object.keys(properties).map((key) => (required.has(key) ? key : `${key}?`));
+    return [`{ ${keys.join(', ')} }`];
+  });
+}
+
+function variantsOf(schema: JsonSchema): JsonSchema[] {
+  const list = Array.isArray(schema.anyOf) ? schema.anyOf : Array.isArray(schema.oneOf) ? schema.oneOf : [];
+  return list.map(asRecord).filter((v): v is JsonSchema => v !== null && v.type !== 'null');
 }
 
 /** Follows local `$ref`s and unwraps `anyOf: [X, null]` (zod's nullable) to X. */

@@ -1,7 +1,8 @@
+import type { MetricsCounts, MetricsSnapshot } from '@kaygraph/contracts';
+import { useEffect, useRef } from 'preact/hooks';
 import { clockTicks, LineChart, StackedBarChart } from '../components/charts.tsx';
 import { ErrorNotice, Loading, Panel, Unavailable } from '../components/states.tsx';
 import { useLiveTasks, useNow, useQuery, useServices } from '../data/hooks.ts';
-import type { MetricsSnapshot } from '../data/optional-shapes.ts';
 import { formatDuration, formatPercent } from '../lib/format.ts';
 import { bucketByMinute, totalsOf } from '../lib/series.ts';
 
@@ -88,10 +89,11 @@ export function MetricsPage() {
   );
 }
 
-/** The api's own figures (all tasks in the database, not just what this page has seen). */
+/** The api's own figures over every task in the database, re-read when statuses change. */
 function ServerMetrics() {
-  const { api } = useServices();
-  const [metrics] = useQuery('metrics', () => api.optional.metrics());
+  const { api, live } = useServices();
+  const [metrics, reload] = useQuery('metrics', () => api.optional.metrics());
+  useRefreshOn(live.store.statusVersion, reload);
   return (
     <Panel title="Server metrics">
       {metrics.state === 'loading' ? <Loading /> : null}
@@ -100,25 +102,77 @@ function ServerMetrics() {
         <Unavailable feature="Server metrics" reason={metrics.value.reason} />
       ) : null}
       {metrics.state === 'ready' && metrics.value.state === 'ready' ? (
-        <MetricsGrid metrics={metrics.value.value} />
+        <MetricsTables metrics={metrics.value.value} />
       ) : null}
     </Panel>
   );
 }
 
-function MetricsGrid({ metrics }: { metrics: MetricsSnapshot }) {
+/** At most one refresh per second however fast statuses change; the last change always counts. */
+function useRefreshOn(version: number, refresh: () => void) {
+  const last = useRef(version);
+  useEffect(() => {
+    if (version === last.current) return;
+    const timer = setTimeout(() => {
+      last.current = version;
+      refresh();
+    }, 1000);
+    return () => clearTimeout(timer);
+  }, [version, refresh]);
+}
+
+const COLUMNS: { key: keyof MetricsCounts; label: string; format?: (value: number) => string }[] = [
+  { key: 'queue_depth', label: 'Queue depth' },
+  { key: 'tasks_pending', label: 'Pending' },
+  { key: 'tasks_running', label: 'Running' },
+  { key: 'tasks_blocked', label: 'Blocked' },
+  { key: 'tasks_scheduled', label: 'Scheduled' },
+  { key: 'tasks_completed', label: 'Completed' },
+  { key: 'tasks_failed', label: 'Failed' },
+  { key: 'tasks_cancelled', label: 'Cancelled' },
+  { key: 'avg_duration', label: 'Avg duration', format: (value) => formatDuration(value) },
+  { key: 'error_rate', label: 'Error rate', format: (value) => formatPercent(value * 100) },
+];
+
+function MetricsTables({ metrics }: { metrics: MetricsSnapshot }) {
+  const rows: [string, MetricsCounts][] = [
+    ['All tasks', metrics],
+    ...Object.entries(metrics.by_priority).map(([priority, counts]): [string, MetricsCounts] => [
+      `priority ${priority}`,
+      counts,
+    ]),
+    ...Object.entries(metrics.by_workflow).map(([workflow, counts]): [string, MetricsCounts] => [
+      workflow,
+      counts,
+    ]),
+  ];
   return (
-    <dl class="facts">
-      <dt>Pending</dt>
-      <dd>{metrics.tasks_pending}</dd>
-      <dt>Running</dt>
-      <dd>{metrics.tasks_running}</dd>
-      <dt>Completed</dt>
-      <dd>{metrics.tasks_completed}</dd>
-      <dt>Average duration</dt>
-      <dd>{formatDuration(metrics.avg_duration)}</dd>
-      <dt>Error rate</dt>
-      <dd>{formatPercent(metrics.error_rate * 100)}</dd>
-    </dl>
+    <>
+      <p class="hint">
+        {`Finished counts, durations and error rate cover the last ${formatDuration(metrics.window_seconds)}; scope: ${metrics.scope}.`}
+      </p>
+      <table class="table table-numbers" data-testid="server-metrics">
+        <thead>
+          <tr>
+            <th />
+            {COLUMNS.map((column) => (
+              <th key={column.key}>{column.label}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([label, counts]) => (
+            <tr key={label}>
+              <td>{label}</td>
+              {COLUMNS.map((column) => (
+                <td key={column.key} class={counts[column.key] === 0 ? 'zero' : undefined}>
+                  {column.format ? column.format(counts[column.key]) : counts[column.key]}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }

@@ -120,7 +120,8 @@ function SubmitForm({ workflow }: { workflow: WorkflowInfo }) {
                 type="number"
                 min={1}
                 max={86_399}
-                placeholder={`${workflow.defaults.timeout_seconds} (${formatDuration(workflow.defaults.timeout_seconds)})`}
+                placeholder={String(workflow.defaults.timeout_seconds)}
+                title={`default ${formatDuration(workflow.defaults.timeout_seconds)}`}
                 value={timeout}
                 onInput={(event) => setTimeoutSeconds(event.currentTarget.value)}
               />

@@ -1,7 +1,7 @@
 import type { NodeMetric, ProgressEvent, TaskEvent, TaskView } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
 import { useEffect, useState } from 'preact/hooks';
-import { clockTicks, LineChart } from '../components/charts.tsx';
+import { clockTicks, LineChart, WIDE } from '../components/charts.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
@@ -165,6 +165,7 @@ function ProgressHistory({ events }: { events: TaskEvent[] }) {
       {progress.length > 1 ? (
         <LineChart
           title="Progress over time"
+          width={WIDE}
           step
           xDomain={[from, to]}
           xTicks={elapsedTicks(from, to, tickEvery)}

@@ -1,0 +1,167 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createClient } from '@kaygraph/client';
+import { isTerminalStatus } from '@kaygraph/contracts';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/browser.ts';
+import { buildDashboard } from './support/build.ts';
+import { type Stack, startStack } from './support/stack.ts';
+
+/**
+ * The dashboard in a real Chromium against a real api, worker and database: what an operator
+ * sees. Screenshots go to docs/screenshots/ for the README.
+ */
+
+const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+// Bounds for things that happen by themselves (a task running); generous for a loaded CI machine.
+const WAIT = { timeout: 60_000 };
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+let client: ReturnType<typeof createClient>;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  await buildDashboard();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  stack = await startStack();
+  client = createClient({ url: stack.url });
+  browser = await launchChromium();
+  // Reduced motion: bars jump to their value, so screenshots never catch them mid-animation.
+  page = await browser.newPage({
+    viewport: { width: 1360, height: 900 },
+    deviceScaleFactor: 1,
+    reducedMotion: 'reduce',
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+});
+
+afterEach(() => {
+  // A script error in the page is a failure even when the page still looks right.
+  expect(pageErrors).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  client?.close();
+  await stack?.[Symbol.asyncDispose]();
+});
+
+async function openDashboard(hash: string): Promise<void> {
+  await page.goto(`${stack.url}/dashboard/${hash}`);
+  await page.locator('[data-testid="connection"].connection-live').waitFor(WAIT);
+}
+
+async function screenshot(name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOTS}dashboard-${name}.png`, fullPage: true });
+}
+
+describe('dashboard in a browser', () => {
+  it('is served by the api under /dashboard', async () => {
+    const response = await fetch(`${stack.url}/dashboard/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    await openDashboard('#/');
+    await expect(page.title()).resolves.toContain('KayGraph Tasks');
+  });
+
+  it('submits a task from the generated form and shows its bar reach 100 %', async () => {
+    await openDashboard('#/submit?workflow=pipeline');
+    const form = page.getByTestId('submit-form');
+    await form.locator('#param-items').fill('12');
+    await form.locator('#param-item_ms').fill('150');
+    await form.locator('#param-label').fill('from the browser');
+    await screenshot('submit');
+    await form.getByRole('button', { name: 'Submit task' }).click();
+
+    // The form leads to the new task's page, where the bar follows the live events.
+    await page.waitForURL(/#\/tasks\/[0-9a-f-]{36}$/, WAIT);
+    const taskId = page.url().split('/').at(-1) ?? '';
+    await page.locator(`[data-task-id="${taskId}"] [role="progressbar"][aria-valuenow="100"]`).waitFor(WAIT);
+    await page.locator('.task-header .badge-completed').waitFor(WAIT);
+    await page.getByTestId('node-metrics').waitFor(WAIT);
+    await expect(page.getByTestId('node-metrics').locator('tbody tr').count()).resolves.toBe(3);
+    await expect(page.getByTestId('event-history').textContent()).resolves.toContain('transform');
+    await expect(page.locator('.json').last().textContent()).resolves.toContain('from the browser');
+    await screenshot('task');
+
+    const stored = await client.tasks.get.query({ task_id: taskId });
+    expect(stored).toMatchObject({ status: 'completed', progress: 100, params: { items: 12, item_ms: 150 } });
+  });
+
+  it('shows tasks submitted elsewhere live and cancels one from the active list', async () => {
+    await openDashboard('#/');
+    const long = await client.tasks.submit.mutate({
+      workflow: 'pipeline',
+      params: { items: 400, item_ms: 200 },
+    });
+    // More than the worker's 4 slots, so the queue status has something waiting too.
+    const others = await Promise.all(
+      (['high', 'high', 'normal', 'low', 'low'] as const).map((priority, index) =>
+        client.tasks.submit.mutate({
+          workflow: 'pipeline',
+          params: { items: 80 + index * 20, item_ms: 250 },
+          priority,
+        }),
+      ),
+    );
+    const row = page.locator(`[data-testid="active-tasks"] tr[data-task-id="${long.task_id}"]`);
+    await row
+      .locator('.badge-running')
+      .waitFor(WAIT)
+      .catch(async (e) => {
+        await screenshot('debug');
+        throw e;
+      });
+    // The bar moves with the feed's progress events, without a reload.
+    await page.waitForFunction(
+      (id) => {
+        const bar = document.querySelector(`tr[data-task-id="${id}"] [role="progressbar"]`);
+        return Number(bar?.getAttribute('aria-valuenow') ?? 0) >= 5;
+      },
+      long.task_id,
+      WAIT,
+    );
+    await page.locator('[data-testid="queue-status"]').waitFor(WAIT);
+    await screenshot('active');
+
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await row.waitFor({ state: 'detached', ...WAIT });
+    const cancelled = await client.tasks.get.query({ task_id: long.task_id });
+    expect(cancelled.status).toBe('cancelled');
+    // Leave the worker free for the next test.
+    for (const task of others) {
+      const { status } = await client.tasks.get.query({ task_id: task.task_id });
+      if (!isTerminalStatus(status)) await client.tasks.cancel.mutate({ task_id: task.task_id });
+    }
+  });
+
+  it('lists a failed task in the error log with its error and stack', async () => {
+    await openDashboard('#/errors');
+    const failing = await client.tasks.submit.mutate({
+      workflow: 'pipeline',
+      params: { items: 10, item_ms: 30, fail_in: 'transform' },
+    });
+    const entry = page.locator(`[data-testid="error-log"] li[data-task-id="${failing.task_id}"]`);
+    await entry.waitFor(WAIT);
+    await expect(entry.locator('.error-message').textContent()).resolves.toContain(
+      'transform failed on purpose',
+    );
+    await entry.locator('summary', { hasText: 'Stack trace' }).click();
+    await expect(entry.locator('.stack').textContent()).resolves.toContain('Error');
+    await screenshot('errors');
+  });
+
+  it('draws the last hour of throughput and run time', async () => {
+    await openDashboard('#/metrics');
+    await page.locator('svg[aria-label="Tasks finished per minute"] rect').first().waitFor(WAIT);
+    await expect(page.locator('.stat-completed .stat-value').textContent()).resolves.not.toBe('0');
+    // The api's own counts, per priority and per workflow.
+    const serverMetrics = page.getByTestId('server-metrics');
+    await serverMetrics.waitFor(WAIT);
+    await expect(serverMetrics.locator('tbody tr', { hasText: 'pipeline' }).count()).resolves.toBe(1);
+    await screenshot('metrics');
+  });
+});

@@ -1,0 +1,53 @@
+import { createApiOperations, createApiServer, dashboardRoute } from '@kaygraph/api';
+import { createTestDatabase } from '@kaygraph/db/testing';
+import { createTaskSystem } from '@kaygraph/tasks';
+import pino from 'pino';
+import { catalog } from '../fixtures/catalog.ts';
+
+export interface Stack extends AsyncDisposable {
+  /** http://127.0.0.1:<port>; the dashboard is at `${url}/dashboard/`. */
+  url: string;
+}
+
+const catalogModule = new URL('../fixtures/catalog.ts', import.meta.url).href;
+
+/**
+ * What a user runs, on a fresh database: the task system, a worker and the api serving the built
+ * dashboard. Dispose it: `await using stack = await startStack()`.
+ */
+export async function startStack(): Promise<Stack> {
+  const database = await createTestDatabase();
+  const logger = pino({ level: 'warn' });
+  const cleanups: (() => Promise<void>)[] = [
+    async () => {
+      await database[Symbol.asyncDispose]();
+    },
+  ];
+  const dispose = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanups.length = 0;
+  };
+  try {
+    const system = await createTaskSystem({ databaseUrl: database.url, catalog, logger });
+    cleanups.push(() => system.close());
+    await system.startWorker({ concurrency: 4, workflowsModule: catalogModule, shutdownGraceSeconds: 2 });
+    // Metrics, API keys and request logs wired in as main.ts does (no key exists: the api runs open).
+    const operations = createApiOperations({ databaseUrl: database.url, logger, feed: system.events });
+    cleanups.push(() => operations.close());
+    const serverOptions = operations.serverOptions(system.tasks);
+    const server = await createApiServer({
+      ...serverOptions,
+      catalog,
+      ready: () => system.ready(),
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],
+    });
+    cleanups.push(() => server.close());
+    return { url: server.url, [Symbol.asyncDispose]: dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
