@@ -32,11 +32,9 @@ export async function ensureTemplateDatabase(serverUrl: string): Promise<string>
         await migrate(withDatabase(serverUrl, building));
         await sql.unsafe(`alter database ${quoteIdent(building)} rename to ${quoteIdent(template)}`);
       }
-      // Templates of older migrations are useless now; one still being copied stays until the next run.
-      const outdated = (await databasesStartingWith(sql, TEMPLATE_PREFIX)).filter(
-        (name) => name !== template,
-      );
-      await dropDatabases(sql, outdated, { ignoreErrors: true });
+      // When a run last used it: templates of other migration sets are dropped a while after their last use.
+      await sql.unsafe(`comment on database ${quoteIdent(template)} is '${Date.now()}'`);
+      await dropOutdatedTemplates(sql, template);
     } finally {
       await sql`select pg_advisory_unlock(${TEST_TEMPLATE_LOCK_KEY})`;
     }
@@ -65,6 +63,19 @@ async function dropDatabases(
       if (!options.ignoreErrors) throw error;
     }
   }
+}
+
+/**
+ * Templates of other migration sets. Not dropped at once: a suite started before a migration was added
+ * may still be copying its template; the stale period after its last use it is surely done.
+ */
+async function dropOutdatedTemplates(sql: postgres.Sql, current: string): Promise<void> {
+  const rows = await sql<{ datname: string; created: string | null }[]>`
+    select datname, shobj_description(oid, 'pg_database') as created
+    from pg_database where starts_with(datname, ${TEMPLATE_PREFIX}) and datname <> ${current}`;
+  const cutoff = Date.now() - STALE_TEST_DATABASE_MS;
+  const outdated = rows.filter((row) => Number(row.created ?? 0) < cutoff).map((row) => row.datname);
+  await dropDatabases(sql, outdated, { ignoreErrors: true });
 }
 
 /** Test databases of runs that were killed before their dispose ran. */
