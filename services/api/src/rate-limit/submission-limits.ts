@@ -15,7 +15,8 @@ export interface SubmissionLimitOptions {
 
 /**
  * Spends one token per submitted task from the caller's key bucket, or refuses the whole call
- * with RATE_LIMITED (429, Retry-After). A key's own `rate_limit_per_minute` overrides the default.
+ * with RATE_LIMITED (429, Retry-After). A key's own `rate_limit_per_minute` overrides the default
+ * (0: this key is not limited).
  * The open (keyless) caller is not limited: there is no key to count against.
  */
 export function createSubmissionLimiter(opts: SubmissionLimitOptions) {

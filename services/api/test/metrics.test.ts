@@ -1,0 +1,143 @@
+import { MetricsSnapshot, type SubmitTaskOutput } from '@kaygraph/contracts';
+import { connect } from '@kaygraph/db';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { bearer, openKeyStore } from './auth-keys.ts';
+import { startTestServer, type TestServer } from './harness.ts';
+import { requestJson, waitForProgress, waitForTerminal } from './http-helpers.ts';
+
+/**
+ * GET /metrics and the metrics procedure on a real queue: two completed and one failed task, two
+ * running, two waiting (the worker runs two at a time). Expected figures come from the tasks
+ * table itself, never from constants.
+ */
+let server: TestServer;
+const ids: Record<string, string> = {};
+
+async function submit(body: unknown, key?: string): Promise<string> {
+  const answer = await requestJson(`${server.url}/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(key) },
+    body: JSON.stringify(body),
+  });
+  expect(answer.status).toBe(202);
+  return (answer.body as SubmitTaskOutput).task_id;
+}
+
+async function metricsJson(key?: string) {
+  return requestJson(`${server.url}/metrics`, { headers: { accept: 'application/json', ...bearer(key) } });
+}
+
+async function prometheusText(): Promise<{ status: number; type: string | null; text: string }> {
+  const response = await fetch(`${server.url}/metrics`);
+  return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ operations: { authCacheMs: 50 } });
+  ids.echo1 = await submit({ workflow: 'echo', params: { value: 'a' } });
+  ids.echo2 = await submit({ workflow: 'echo', params: { value: 'b' } });
+  ids.failed = await submit({ workflow: 'steps', params: { steps: 1, delay_ms: 1, fail: true } });
+  for (const id of [ids.echo1, ids.echo2, ids.failed]) await waitForTerminal(server.url, id ?? '');
+  ids.long1 = await submit({ workflow: 'steps', params: { steps: 200, delay_ms: 100 } });
+  ids.long2 = await submit({ workflow: 'steps', params: { steps: 200, delay_ms: 100 } });
+  for (const id of [ids.long1, ids.long2])
+    await waitForProgress(server.url, id ?? '', (v) => v.status === 'running');
+  ids.waiting1 = await submit({ workflow: 'echo', params: { value: 'c' }, priority: 'high' });
+  ids.waiting2 = await submit({ workflow: 'echo', params: { value: 'd' }, priority: 'high' });
+});
+
+afterAll(async () => {
+  await server?.[Symbol.asyncDispose]();
+});
+
+describe('GET /metrics, Accept: application/json', () => {
+  test("the spec's fields, breakdowns per workflow and priority, and queue depth", async () => {
+    const answer = await metricsJson();
+    expect(answer.status).toBe(200);
+    const snapshot = MetricsSnapshot.parse(answer.body);
+    expect(snapshot).toMatchObject({
+      tasks_running: 2,
+      tasks_pending: 2,
+      queue_depth: 2,
+      tasks_completed: 2,
+      tasks_failed: 1,
+      error_rate: Math.round((1 / 3) * 10_000) / 10_000,
+      scope: 'all',
+      window_seconds: 3600,
+    });
+    expect(snapshot.by_workflow.echo).toMatchObject({ tasks_completed: 2, queue_depth: 2, tasks_failed: 0 });
+    expect(snapshot.by_workflow.steps).toMatchObject({ tasks_running: 2, tasks_failed: 1, error_rate: 1 });
+    expect(snapshot.by_priority.high).toMatchObject({ queue_depth: 2, tasks_running: 0 });
+    expect(snapshot.by_priority.normal).toMatchObject({ tasks_running: 2, tasks_completed: 2 });
+
+    const { sql, close } = connect(server.databaseUrl, { max: 1 });
+    try {
+      const [row] = await sql<{ avg: number }[]>`
+        select avg(extract(epoch from completed_at - started_at))::float8 as avg
+        from tasks where status = 'completed'`;
+      expect(snapshot.avg_duration).toBeCloseTo(Number(row?.avg), 3);
+    } finally {
+      await close();
+    }
+  });
+
+  test('the metrics procedure answers the same snapshot over tRPC', async () => {
+    const answer = await requestJson(`${server.url}/trpc/metrics`);
+    expect(answer.status).toBe(200);
+    const snapshot = MetricsSnapshot.parse((answer.body as { result: { data: unknown } }).result.data);
+    expect(snapshot).toMatchObject({ tasks_completed: 2, tasks_failed: 1, queue_depth: 2 });
+  });
+});
+
+describe('GET /metrics, Prometheus text', () => {
+  test('counters and histograms from the event feed, gauges from the queue, http counters', async () => {
+    // The counters follow the LISTEN feed, which may trail the table by a moment.
+    let answer = await prometheusText();
+    while (
+      !answer.text.includes('kaygraph_task_duration_seconds_count{workflow="echo",status="completed"} 2')
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      answer = await prometheusText();
+    }
+    expect(answer.status).toBe(200);
+    expect(answer.type).toMatch(/^text\/plain; version=0\.0\.4/);
+    const { text } = answer;
+    expect(text).toContain('# TYPE kaygraph_tasks_finished_total counter');
+    expect(text).toContain('kaygraph_tasks_finished_total{workflow="echo",status="completed"} 2');
+    expect(text).toContain('kaygraph_tasks_finished_total{workflow="steps",status="failed"} 1');
+    expect(text).toContain('kaygraph_tasks_submitted_total{workflow="echo"} 4');
+    expect(text).toContain('# TYPE kaygraph_task_duration_seconds histogram');
+    expect(text).toContain('kaygraph_queue_depth{workflow="echo"} 2');
+    expect(text).toContain('kaygraph_queue_depth_by_priority{priority="high"} 2');
+    expect(text).toContain('kaygraph_tasks_running{workflow="steps"} 2');
+    expect(text).toMatch(/kaygraph_http_requests_total\{method="POST",route="\/tasks",status="202"\} \d+/);
+    expect(text).toContain('kaygraph_process_cpu_seconds_total');
+  });
+});
+
+describe('metrics with API keys', () => {
+  test('own tasks for a plain key, everything for admins, Prometheus for admins only, 401 without a key', async () => {
+    await using store = openKeyStore(server.databaseUrl);
+    const carol = await store.create('carol');
+    const admin = await store.create('ops', { admin: true });
+    // Creating the first key turns auth on (after the short cache of the decision).
+    while ((await metricsJson()).status !== 401) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await metricsJson()).body).toMatchObject({ code: 'UNAUTHORIZED' });
+
+    ids.carols = await submit({ workflow: 'echo', params: { value: 'carol' } }, carol.key);
+    const own = MetricsSnapshot.parse((await metricsJson(carol.key)).body);
+    expect(own.scope).toBe('carol');
+    expect(own.tasks_running).toBe(0);
+    expect(own.tasks_completed + own.tasks_pending + own.tasks_running).toBe(1);
+
+    const all = MetricsSnapshot.parse((await metricsJson(admin.key)).body);
+    expect(all.scope).toBe('all');
+    expect(all.tasks_running).toBe(2);
+
+    const forbidden = await fetch(`${server.url}/metrics`, { headers: bearer(carol.key) });
+    expect(forbidden.status).toBe(403);
+    const scraped = await fetch(`${server.url}/metrics`, { headers: bearer(admin.key) });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('kaygraph_tasks_finished_total');
+  });
+});
