@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { JsonValue, Priority, TaskId, TaskStatus, Timestamp } from './common.ts';
+import { TaskError } from './errors.ts';
+import { WorkflowName } from './tasks.ts';
+
+/** One failed attempt of a dead-lettered task, from its status events. */
+export const DeadLetterAttempt = z.object({
+  attempt: z.number().int(),
+  error: TaskError.nullable(),
+  at: Timestamp,
+});
+export type DeadLetterAttempt = z.infer<typeof DeadLetterAttempt>;
+
+/** A task that exhausted its retries: its last error and the history of its attempts. */
+export const DeadLetterView = z.object({
+  task_id: TaskId,
+  workflow: z.string(),
+  priority: Priority,
+  params: z.record(z.string(), JsonValue),
+  status: TaskStatus,
+  attempt: z.number().int(),
+  max_retries: z.number().int(),
+  error: TaskError.nullable(),
+  attempts: z.array(DeadLetterAttempt),
+  group_id: TaskId.nullable(),
+  schedule_id: TaskId.nullable(),
+  created_at: Timestamp,
+  failed_at: Timestamp.nullable(),
+  dead_lettered_at: Timestamp,
+});
+export type DeadLetterView = z.infer<typeof DeadLetterView>;
+
+export const ListDeadLettersInput = z.object({
+  workflow: WorkflowName.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type ListDeadLettersInput = z.input<typeof ListDeadLettersInput>;
+
+export const ListDeadLettersOutput = z.object({
+  items: z.array(DeadLetterView),
+  next_cursor: z.string().nullable(),
+});
+export type ListDeadLettersOutput = z.infer<typeof ListDeadLettersOutput>;
+
+export const DeadLetterTaskInput = z.object({ task_id: TaskId });
+export type DeadLetterTaskInput = z.infer<typeof DeadLetterTaskInput>;
+
+export const RedriveAllInput = z.object({ workflow: WorkflowName.optional() });
+export type RedriveAllInput = z.input<typeof RedriveAllInput>;
+
+export const RedriveOutput = z.object({ task_id: TaskId, status: TaskStatus });
+export type RedriveOutput = z.infer<typeof RedriveOutput>;
+
+export const RedriveAllOutput = z.object({ redriven: z.number().int(), task_ids: z.array(TaskId) });
+export type RedriveAllOutput = z.infer<typeof RedriveAllOutput>;
+
+export const PurgeDeadLetterOutput = z.object({ task_id: TaskId, purged: z.boolean() });
+export type PurgeDeadLetterOutput = z.infer<typeof PurgeDeadLetterOutput>;

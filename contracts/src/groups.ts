@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { JsonValue, TaskId, TaskStatus, Timestamp } from './common.ts';
+import { TaskError } from './errors.ts';
+import { ProgressEvent, StatusEvent } from './events.ts';
+import { MAX_TASKS_PER_BATCH, SubmitTaskInput, SubmitTaskOutput } from './tasks.ts';
+
+export const GroupId = z.uuid({ error: 'group_id must be a UUID' });
+export type GroupId = z.infer<typeof GroupId>;
+
+/**
+ * Where a group stands, from its tasks: `pending` (no tasks yet), `running` (some task unfinished),
+ * `completed` (all completed), `failed` (none completed), `partially_failed` (some completed, some
+ * failed or cancelled), `cancelled` (the group was cancelled).
+ */
+export const GROUP_STATUSES = [
+  'pending',
+  'running',
+  'completed',
+  'failed',
+  'partially_failed',
+  'cancelled',
+] as const;
+export const GroupStatus = z.enum(GROUP_STATUSES);
+export type GroupStatus = z.infer<typeof GroupStatus>;
+
+export function isTerminalGroupStatus(status: GroupStatus): boolean {
+  return status !== 'pending' && status !== 'running';
+}
+
+/** A task created with its group: a submit without `group_id` (the group is the one being created). */
+export const GroupTaskInput = SubmitTaskInput.omit({ group_id: true });
+export type GroupTaskInput = z.input<typeof GroupTaskInput>;
+
+/** `groups.create` / `POST /groups`: the group and its tasks, created atomically. */
+export const CreateGroupInput = z.object({
+  name: z.string().trim().min(1, 'name is required').max(200),
+  tasks: z.array(GroupTaskInput).max(MAX_TASKS_PER_BATCH).default([]),
+});
+export type CreateGroupInput = z.input<typeof CreateGroupInput>;
+
+export const CreateGroupOutput = z.object({
+  group_id: GroupId,
+  name: z.string(),
+  created_at: Timestamp,
+  tasks: z.array(SubmitTaskOutput),
+});
+export type CreateGroupOutput = z.infer<typeof CreateGroupOutput>;
+
+export const GroupIdInput = z.object({ group_id: GroupId });
+export type GroupIdInput = z.infer<typeof GroupIdInput>;
+
+/** Tasks of a group per status (every status present, 0 when none). */
+export const GroupStatusCounts = z.object({
+  pending: z.number().int(),
+  blocked: z.number().int(),
+  scheduled: z.number().int(),
+  queued: z.number().int(),
+  running: z.number().int(),
+  completed: z.number().int(),
+  failed: z.number().int(),
+  cancelled: z.number().int(),
+});
+export type GroupStatusCounts = z.infer<typeof GroupStatusCounts>;
+
+/** A group in lists and events: counts, aggregate progress (finished tasks count as 100) and status. */
+export const GroupSummary = z.object({
+  group_id: GroupId,
+  name: z.string(),
+  status: GroupStatus,
+  total: z.number().int(),
+  counts: GroupStatusCounts,
+  progress: z.number().min(0).max(100),
+  created_at: Timestamp,
+  cancelled_at: Timestamp.nullable(),
+  /** When the last task finished (null while any runs, or with no tasks). */
+  completed_at: Timestamp.nullable(),
+});
+export type GroupSummary = z.infer<typeof GroupSummary>;
+
+/** One task of a group, with its result once completed. */
+export const GroupTaskView = z.object({
+  task_id: TaskId,
+  workflow: z.string(),
+  status: TaskStatus,
+  progress: z.number().min(0).max(100),
+  result: JsonValue.optional(),
+  error: TaskError.nullable(),
+});
+export type GroupTaskView = z.infer<typeof GroupTaskView>;
+
+/** `GET /groups/{group_id}`: the summary and every task (results by task). */
+export const GroupView = GroupSummary.extend({ tasks: z.array(GroupTaskView) });
+export type GroupView = z.infer<typeof GroupView>;
+
+export const ListGroupsInput = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type ListGroupsInput = z.input<typeof ListGroupsInput>;
+
+export const ListGroupsOutput = z.object({
+  items: z.array(GroupSummary),
+  next_cursor: z.string().nullable(),
+});
+export type ListGroupsOutput = z.infer<typeof ListGroupsOutput>;
+
+export const CancelGroupOutput = z.object({
+  group_id: GroupId,
+  status: GroupStatus,
+  /** Tasks this call cancelled (unfinished ones). */
+  cancelled: z.number().int(),
+});
+export type CancelGroupOutput = z.infer<typeof CancelGroupOutput>;
+
+/**
+ * What a group subscription (`groups.events`, `GET /groups/{group_id}/stream`) sends: the group summary
+ * first and after changes, and the status/progress events of its tasks. It ends after the summary that
+ * shows a finished group.
+ */
+export const GroupEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('group'), group: GroupSummary }),
+  z.object({
+    type: z.literal('task'),
+    group_id: GroupId,
+    event: z.discriminatedUnion('type', [StatusEvent, ProgressEvent]),
+  }),
+]);
+export type GroupEvent = z.infer<typeof GroupEvent>;
+
+/** `lastEventId` is accepted (EventSource and tRPC send it on reconnect); a reconnect starts from a fresh summary. */
+export const GroupEventsInput = z.object({
+  group_id: GroupId,
+  lastEventId: z.string().max(100).nullish(),
+});
+export type GroupEventsInput = z.infer<typeof GroupEventsInput>;

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { JsonValue, Priority, Timestamp } from './common.ts';
+import { WorkflowName } from './tasks.ts';
+
+export const ScheduleId = z.uuid({ error: 'schedule_id must be a UUID' });
+export type ScheduleId = z.infer<typeof ScheduleId>;
+
+/**
+ * Five-field cron (minute hour day-of-month month day-of-week), e.g. `0 9 * * *`. The shape is checked
+ * here; the service parses it (cron-parser) and names the field at fault.
+ */
+export const CronExpression = z
+  .string()
+  .trim()
+  .min(1, 'cron is required')
+  .max(120)
+  .refine((value) => value.split(/\s+/).length === 5, {
+    error: 'cron must have 5 fields: minute hour day-of-month month day-of-week (e.g. "0 9 * * *")',
+  });
+
+/** An IANA time zone name (`Europe/Berlin`); checked by the service against the runtime's zone data. */
+export const TimeZone = z.string().trim().min(1).max(64);
+
+export const CreateScheduleInput = z.object({
+  /** Unique per owner. */
+  name: z.string().trim().min(1, 'name is required').max(200),
+  cron: CronExpression,
+  timezone: TimeZone.default('UTC'),
+  workflow: WorkflowName,
+  params: z.record(z.string(), JsonValue).default({}),
+  priority: Priority.default('normal'),
+  /** false: created paused. */
+  enabled: z.boolean().default(true),
+});
+export type CreateScheduleInput = z.input<typeof CreateScheduleInput>;
+
+export const UpdateScheduleInput = z.object({
+  schedule_id: ScheduleId,
+  name: z.string().trim().min(1).max(200).optional(),
+  cron: CronExpression.optional(),
+  timezone: TimeZone.optional(),
+  workflow: WorkflowName.optional(),
+  params: z.record(z.string(), JsonValue).optional(),
+  priority: Priority.optional(),
+});
+export type UpdateScheduleInput = z.input<typeof UpdateScheduleInput>;
+
+export const ScheduleIdInput = z.object({ schedule_id: ScheduleId });
+export type ScheduleIdInput = z.infer<typeof ScheduleIdInput>;
+
+export const ScheduleView = z.object({
+  schedule_id: ScheduleId,
+  name: z.string(),
+  cron: z.string(),
+  timezone: z.string(),
+  workflow: z.string(),
+  params: z.record(z.string(), JsonValue),
+  priority: Priority,
+  enabled: z.boolean(),
+  /** The next occurrences (up to 5; none while paused). */
+  next_runs: z.array(Timestamp),
+  /** When the schedule last created a task. */
+  last_run_at: Timestamp.nullable(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type ScheduleView = z.infer<typeof ScheduleView>;
+
+export const ListSchedulesInput = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type ListSchedulesInput = z.input<typeof ListSchedulesInput>;
+
+export const ListSchedulesOutput = z.object({
+  items: z.array(ScheduleView),
+  next_cursor: z.string().nullable(),
+});
+export type ListSchedulesOutput = z.infer<typeof ListSchedulesOutput>;
+
+export const DeleteScheduleOutput = z.object({ schedule_id: ScheduleId, deleted: z.boolean() });
+export type DeleteScheduleOutput = z.infer<typeof DeleteScheduleOutput>;
