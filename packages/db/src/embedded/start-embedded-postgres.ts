@@ -8,7 +8,7 @@ import { locatePostgresBinaries, type PostgresBinaries, reachableBinaries } from
 import { runToCompletion } from './child-process.ts';
 import { type EmbeddedPostgresLogger, silentLogger } from './logger.ts';
 import { stopStalePostmaster } from './stale-postmaster.ts';
-import { assertTraversable, chownTree, type RunAs, unprivilegedAccount } from './unprivileged-account.ts';
+import { assertTraversable, giveDataDirTo, type RunAs, unprivilegedAccount } from './unprivileged-account.ts';
 
 export interface EmbeddedPostgresOptions {
   /** Kept across starts; created (initdb) on the first. Default `.data/postgres`. */
@@ -60,7 +60,7 @@ export async function startEmbeddedPostgres(
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   if (runAs) {
     await assertTraversable(dataDir, runAs);
-    await chownTree(dataDir, runAs);
+    await giveDataDirTo(dataDir, runAs);
   }
   await stopStalePostmaster(dataDir, logger);
   const fsync = options.fsync ?? true;

@@ -22,8 +22,17 @@ export function unprivilegedAccount(): RunAs | undefined {
   throw new Error('Running as root and there is no `nobody` account to run PostgreSQL as');
 }
 
-/** Gives the data dir tree to the account (a fresh dir, or one an earlier root-owned run left behind). */
-export async function chownTree(path: string, account: RunAs): Promise<void> {
+/**
+ * Gives the data dir to the account: a fresh dir, or one an earlier run left owned by root. A dir the
+ * account already owns was filled by postgres itself, so its tree is not walked on every start.
+ */
+export async function giveDataDirTo(dataDir: string, account: RunAs): Promise<void> {
+  const info = await lstat(dataDir);
+  if (info.uid === account.uid && info.gid === account.gid) return;
+  await chownTree(dataDir, account);
+}
+
+async function chownTree(path: string, account: RunAs): Promise<void> {
   const info = await lstat(path);
   if (info.uid !== account.uid || info.gid !== account.gid) await chown(path, account.uid, account.gid);
   if (!info.isDirectory()) return;
