@@ -1,0 +1,123 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isTerminalStatus } from '@kaygraph/contracts';
+import { connect } from '@kaygraph/db';
+import { createTestDatabase, type TestDatabase } from '@kaygraph/db/testing';
+import { type Caller, createTaskSystem, type TaskSystem, type WorkerRuntime } from '@kaygraph/tasks';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalog, searchDocuments } from '../src/index.ts';
+
+const ann: Caller = { owner: 'ann', admin: false };
+let database: TestDatabase;
+let system: TaskSystem;
+let worker: WorkerRuntime;
+let dataDir: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  dataDir = await mkdtemp(join(tmpdir(), 'kg-runtime-data-'));
+  system = await createTaskSystem({
+    databaseUrl: database.url,
+    catalog,
+    logger: pino({ level: 'silent' }),
+    migrate: false,
+  });
+  worker = await system.startWorker({
+    concurrency: 2,
+    workflowsModule: '@kaygraph/workflows/catalog',
+    servicesOptions: { dataDir },
+  });
+});
+afterAll(async () => {
+  await worker.stop();
+  await system.close();
+  await database[Symbol.asyncDispose]();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Follows the task's events until its terminal status (the stream ends there). */
+async function finish(taskId: string) {
+  for await (const _event of system.tasks.events(ann, taskId, {})) {
+    // replayed and live events; the iterator ends after the terminal status event
+  }
+  const task = await system.tasks.get(ann, taskId);
+  expect(isTerminalStatus(task.status)).toBe(true);
+  return task;
+}
+
+describe('built-in workflows through the task runtime (queue, worker threads, services)', () => {
+  it('data_processing completes with its result and downloadable CSV artifacts', async () => {
+    await writeFile(join(dataDir, 'sales.csv'), 'region,amount\nNorth,10\nSouth,5\nnorth ,7\nSouth,oops\n');
+    const { task_id } = await system.tasks.submit(ann, {
+      workflow: 'data_processing',
+      params: { input: 'sales.csv', group_by: ['region'] },
+      priority: 'normal',
+    });
+    const task = await finish(task_id);
+    expect(task.status).toBe('completed');
+    const { result } = await system.tasks.result(ann, task_id);
+    expect(result).toMatchObject({ counts: { read: 4 }, group_by: ['region'] });
+    const groups = await system.tasks.artifact(ann, task_id, 'groups.csv');
+    expect(groups.contentType).toBe('text/csv');
+    expect(groups.content.toString()).toContain('region,count');
+  });
+
+  it("rag_indexing writes the owner's index, which search then finds", async () => {
+    const { task_id } = await system.tasks.submit(ann, {
+      workflow: 'rag_indexing',
+      params: {
+        documents: [
+          {
+            name: 'queues.md',
+            content: '# Queues\n\npg-boss stores jobs in PostgreSQL and uses SKIP LOCKED.',
+          },
+          { name: 'cats.md', content: '# Cats\n\nCats sleep most of the day.' },
+        ],
+        index: 'runtime',
+      },
+      priority: 'high',
+    });
+    expect((await finish(task_id)).status).toBe('completed');
+    const connection = connect(database.url, { max: 1 });
+    const { hits } = await searchDocuments(connection.sql, 'ann', {
+      index: 'runtime',
+      query: 'job queue on postgres',
+    });
+    await connection.close();
+    expect(hits[0]?.document).toBe('queues.md');
+  });
+
+  it('demo fails its first attempt and completes on the retry, resuming after the completed steps', async () => {
+    const { task_id } = await system.tasks.submit(ann, {
+      workflow: 'demo',
+      params: { steps: 3, step_ms: 1, fail_attempts: 1, result: 'done' },
+      priority: 'normal',
+    });
+    const task = await finish(task_id);
+    expect(task.status).toBe('completed');
+    const { result } = await system.tasks.result(ann, task_id);
+    expect(result).toEqual({
+      result: 'done',
+      steps: [
+        { step: 1, attempt: 1 },
+        { step: 2, attempt: 1 },
+        { step: 3, attempt: 2 },
+      ],
+      attempt: 2,
+    });
+  });
+
+  it('a file outside the data directory fails the task at once, without retries', async () => {
+    const { task_id } = await system.tasks.submit(ann, {
+      workflow: 'data_processing',
+      params: { input: '../../etc/passwd' },
+      priority: 'normal',
+    });
+    const task = await finish(task_id);
+    expect(task.status).toBe('failed');
+    expect(task.attempt).toBe(1);
+    expect(task.error?.message).toMatch(/data directory/);
+  });
+});
