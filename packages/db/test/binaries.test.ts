@@ -8,14 +8,15 @@ import { silentLogger } from '../src/embedded/logger.ts';
 import { unprivilegedAccount } from '../src/embedded/unprivileged-account.ts';
 
 /** A copy made of hard links (cheap); a real copy where links cannot cross file systems. */
-async function linkTree(from: string, to: string): Promise<void> {
+async function linkTree(from: string, to: string, options: { symlinks: boolean } = { symlinks: true }) {
   await mkdir(to, { recursive: true });
   for (const entry of await readdir(from, { withFileTypes: true })) {
     const source = join(from, entry.name);
     const target = join(to, entry.name);
-    if (entry.isDirectory()) await linkTree(source, target);
-    else if (entry.isSymbolicLink()) await symlink(await readlink(source), target);
-    else await link(source, target).catch(() => cp(source, target));
+    if (entry.isDirectory()) await linkTree(source, target, options);
+    else if (entry.isSymbolicLink()) {
+      if (options.symlinks) await symlink(await readlink(source), target);
+    } else await link(source, target).catch(() => cp(source, target));
   }
 }
 
@@ -61,5 +62,28 @@ describe('reachableBinaries', () => {
     const version = await runToCompletion(usable.postgres, ['--version'], { ...account });
     expect(version.code).toBe(0);
     expect(version.output).toMatch(/PostgreSQL\) \d+/);
+  });
+
+  it('restores the library links an install with --ignore-scripts lacks', async () => {
+    const installed = await locatePostgresBinaries();
+    await chmod(workDir, 0o755);
+    const unlinked = join(workDir, 'unlinked', 'native');
+    await linkTree(installed.nativeDir, unlinked, { symlinks: false });
+    const broken = {
+      ...installed,
+      nativeDir: unlinked,
+      initdb: join(unlinked, 'bin', 'initdb'),
+      postgres: join(unlinked, 'bin', 'postgres'),
+    };
+    const account = unprivilegedAccount();
+    expect((await runToCompletion(broken.postgres, ['--version'], { ...account })).code).not.toBe(0);
+
+    const cacheRoot = join(workDir, 'cache');
+    await mkdir(cacheRoot, { mode: 0o755 });
+    const usable = await reachableBinaries(broken, account, silentLogger, cacheRoot);
+
+    expect(usable.nativeDir).toBe(join(cacheRoot, `kaygraph-pg-${installed.version}`));
+    const version = await runToCompletion(usable.postgres, ['--version'], { ...account });
+    expect(version.code).toBe(0);
   });
 });

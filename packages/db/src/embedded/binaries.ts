@@ -1,7 +1,6 @@
-import { constants } from 'node:fs';
-import { access, cp, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { runToCompletion } from './child-process.ts';
 import type { EmbeddedPostgresLogger } from './logger.ts';
 import type { RunAs } from './unprivileged-account.ts';
@@ -50,8 +49,10 @@ export async function locatePostgresBinaries(): Promise<PostgresBinaries> {
 
 /**
  * Returns binaries the account can execute. A checkout under a 0700 directory (root's home) hides the
- * package from `nobody` (spawn fails with EACCES); then the native dir is copied once to a world-readable
- * cache dir under the system temp dir and used from there.
+ * package from `nobody` (spawn fails with EACCES), and an install with `--ignore-scripts` lacks the library
+ * links the package's install script creates (postgres then fails on libicu). In both cases the native dir
+ * is copied once to a world-readable cache dir (under the system temp dir), the links are restored there,
+ * and the binaries are used from there.
  */
 export async function reachableBinaries(
   binaries: PostgresBinaries,
@@ -59,19 +60,21 @@ export async function reachableBinaries(
   logger: EmbeddedPostgresLogger,
   cacheRoot: string = tmpdir(),
 ): Promise<PostgresBinaries> {
-  if (await canRun(binaries, runAs)) return binaries;
+  const installed = await tryRun(binaries, runAs);
+  if (installed === true) return binaries;
   const cacheDir = join(cacheRoot, `kaygraph-pg-${binaries.version}`);
   const cached = withNativeDir(binaries, cacheDir);
   if (!(await exists(cached.postgres))) {
     logger.info(
-      { from: binaries.nativeDir, to: cacheDir },
-      'copying PostgreSQL binaries where the account can run them',
+      { from: binaries.nativeDir, to: cacheDir, reason: installed },
+      'copying the PostgreSQL binaries to a directory where they can run',
     );
     // Copy under a private name, then rename: a concurrent starter never sees a half-copied cache.
     const partial = `${cacheDir}.partial-${process.pid}`;
     await rm(partial, { recursive: true, force: true });
     await mkdir(dirname(partial), { recursive: true });
     await cp(binaries.nativeDir, partial, { recursive: true, verbatimSymlinks: true });
+    await restoreLibraryLinks(partial);
     try {
       await rename(partial, cacheDir);
     } catch (error) {
@@ -79,13 +82,33 @@ export async function reachableBinaries(
       if (!(await exists(cached.postgres))) throw error;
     }
   }
-  if (!(await canRun(cached, runAs))) {
+  const copy = await tryRun(cached, runAs);
+  if (copy !== true) {
     throw new Error(
-      `The PostgreSQL binaries are not executable by uid ${runAs?.uid ?? process.getuid?.()}, ` +
-        `neither in ${binaries.nativeDir} nor in the copy at ${cacheDir}`,
+      `PostgreSQL cannot run as uid ${runAs?.uid ?? process.getuid?.()}: from ${binaries.nativeDir}: ` +
+        `${installed}; from the copy in ${cacheDir}: ${copy}`,
     );
   }
   return cached;
+}
+
+/**
+ * The package lists the links its install script makes in native/pg-symlinks.json
+ * ({ source: 'native/lib/libicuuc.so.60.2', target: 'native/lib/libicuuc.so.60' }, paths from the package
+ * root); create the missing ones, relative, inside the copied native dir.
+ */
+async function restoreLibraryLinks(nativeDir: string): Promise<void> {
+  let links: { source: string; target: string }[];
+  try {
+    links = JSON.parse(await readFile(join(nativeDir, 'pg-symlinks.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  for (const { source, target } of links) {
+    const linkPath = join(nativeDir, relative('native', target));
+    if (await exists(linkPath)) continue;
+    await symlink(relative(dirname(target), source), linkPath).catch(() => {});
+  }
 }
 
 function withNativeDir(binaries: PostgresBinaries, nativeDir: string): PostgresBinaries {
@@ -97,19 +120,13 @@ function withNativeDir(binaries: PostgresBinaries, nativeDir: string): PostgresB
   };
 }
 
-async function canRun(binaries: PostgresBinaries, runAs: RunAs | undefined): Promise<boolean> {
-  if (!runAs) {
-    try {
-      await access(binaries.postgres, constants.X_OK);
-    } catch {
-      return false;
-    }
-  }
+/** true, or why `postgres --version` does not run as the account. */
+async function tryRun(binaries: PostgresBinaries, runAs: RunAs | undefined): Promise<true | string> {
   try {
     const result = await runToCompletion(binaries.postgres, ['--version'], { ...runAs });
-    return result.code === 0;
-  } catch {
-    return false;
+    return result.code === 0 ? true : `exit ${result.code ?? result.signal}: ${result.output.trim()}`;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   }
 }
 
