@@ -67,10 +67,18 @@ describe('defineWorkflow and createCatalog', () => {
     expect(echo.graph({ text: 'hi' })).toBeInstanceOf(Graph);
   });
 
-  it('gives every built-in a JSON Schema for its params', () => {
+  it('gives every built-in a JSON Schema for its params and result', () => {
+    expect(catalog.list().map((w) => w.name)).toEqual([
+      'daily_report',
+      'data_processing',
+      'demo',
+      'document_indexing',
+      'model_training',
+    ]);
     for (const workflow of catalog.list()) {
-      const schema = z.toJSONSchema(workflow.params, { io: 'input' });
-      expect(schema.type).toBe('object');
+      expect(z.toJSONSchema(workflow.params, { io: 'input' }).type).toBe('object');
+      expect(z.toJSONSchema(workflow.params).type).toBe('object');
+      if (workflow.result) expect(z.toJSONSchema(workflow.result).type).toBe('object');
     }
   });
 });
@@ -90,6 +98,18 @@ describe('types follow the workflow name', () => {
     expectTypeOf<WorkflowParams<All, 'say'>>().toEqualTypeOf<{ text: string; times?: number | undefined }>();
     expectTypeOf<WorkflowResult<All, 'echo'>>().toEqualTypeOf<{ echoed: string }>();
 
+    expectTypeOf<WorkflowParams<BuiltinWorkflows, 'data_processing'>>().toMatchTypeOf<{
+      input: Record<string, unknown>[] | string | { generate: { rows: number; seed?: number } };
+      chunk_size?: number;
+    }>();
+    expectTypeOf<
+      WorkflowResult<BuiltinWorkflows, 'data_processing'>['counts']['dropped']
+    >().toEqualTypeOf<number>();
+    expectTypeOf<WorkflowResult<BuiltinWorkflows, 'rag_indexing'>['chunks']>().toEqualTypeOf<number>();
+    expectTypeOf<
+      WorkflowResult<BuiltinWorkflows, 'model_training'>['holdout']['confusion_matrix']
+    >().toEqualTypeOf<number[][]>();
+
     // A typed submit, as the client builds it from these helpers:
     const submit = <N extends WorkflowNames<All>>(_input: {
       workflow: N;
@@ -101,6 +121,12 @@ describe('types follow the workflow name', () => {
     submit({ workflow: 'echo', params: { text: 42 } });
     // @ts-expect-error: demo has no `colour` param
     submit({ workflow: 'demo', params: { colour: 'red' } });
+    submit({ workflow: 'data_processing', params: { input: { generate: { rows: 1000, seed: 1 } } } });
+    submit({ workflow: 'rag_indexing', params: { documents: ['doc1.pdf', 'doc2.pdf'], chunk_size: 500 } });
+    // @ts-expect-error: chunk_size is a number
+    submit({ workflow: 'data_processing', params: { input: 'sales.csv', chunk_size: 'big' } });
+    // @ts-expect-error: data_processing needs an input
+    submit({ workflow: 'data_processing', params: { group_by: ['region'] } });
     // @ts-expect-error: no such workflow
     submit({ workflow: 'nope', params: {} });
   });
