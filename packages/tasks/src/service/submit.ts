@@ -26,11 +26,12 @@ export async function submitTasks(
   ctx: TaskContext,
   caller: Caller,
   inputs: readonly SubmitTaskRequest[],
+  options: { tx?: Transaction } = {},
 ): Promise<SubmitTaskOutput[]> {
   const prepared = inputs.map((input, index) =>
     prepareSubmit(ctx.catalog, input, ctx.defaultTimeoutSeconds, inputs.length > 1 ? index : undefined),
   );
-  return ctx.db.transaction(async (tx) => {
+  const inTransaction = async (tx: Transaction): Promise<SubmitTaskOutput[]> => {
     await assertGroupsVisible(tx, caller, prepared);
     const existing = await existingByKey(tx, caller.owner, prepared);
     const fresh = prepared.filter((task) => !(task.idempotencyKey && existing.has(task.idempotencyKey)));
@@ -109,7 +110,9 @@ export async function submitTasks(
       }
       throw new DomainError('INTERNAL', 'submitted task could not be resolved');
     });
-  });
+  };
+  // Joins the caller's transaction when given (a group created with its tasks commits as one).
+  return options.tx ? inTransaction(options.tx) : ctx.db.transaction(inTransaction);
 }
 
 interface ExistingTask {

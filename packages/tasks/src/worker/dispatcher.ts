@@ -105,9 +105,13 @@ export class Dispatcher {
       return;
     }
     this.#pumping = true;
-    this.#idle = this.#pump().finally(() => {
-      this.#pumping = false;
-    });
+    // One turn of the event loop first: slots freed together (a batch of outcomes committed at once) and
+    // NOTIFYs that arrive together become one fetch.
+    this.#idle = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.#pump())
+      .finally(() => {
+        this.#pumping = false;
+      });
   }
 
   async #pump(): Promise<void> {

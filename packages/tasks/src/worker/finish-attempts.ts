@@ -4,7 +4,7 @@ import { taskArtifacts } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import { rowsOf, type Transaction } from '../db.ts';
-import { appendEvents, type NewTaskEvent } from '../events/append-events.ts';
+import type { NewTaskEvent } from '../events/append-events.ts';
 import { statusEvent } from '../events/task-event.ts';
 import { bossTx } from '../queue/boss-tx.ts';
 import { jobInsertFor } from '../queue/job-options.ts';
@@ -55,7 +55,8 @@ export async function finishAttempts(
   ctx: FinishContext,
   tx: Transaction,
   outcomes: readonly AttemptOutcome[],
-) {
+  events: NewTaskEvent[],
+): Promise<void> {
   if (outcomes.length === 0) return;
   const releasedJobs = new Map<string, string>();
   const writing = outcomes.filter((outcome): outcome is WritingOutcome => outcome.kind !== 'abandoned');
@@ -102,7 +103,6 @@ export async function finishAttempts(
     }>(updated).map((row) => [row.id, row]),
   );
 
-  const events: NewTaskEvent[] = [];
   for (const outcome of writing) {
     const claim = outcome.claim;
     if (!owned.has(claim.taskId)) continue;
@@ -116,8 +116,6 @@ export async function finishAttempts(
     const error = outcome.kind === 'retry' || outcome.kind === 'failed' ? outcome.error : null;
     events.push(statusEvent(claim.taskId, STATUS_OF[outcome.kind], claim.attempt, error));
   }
-  await appendEvents(tx, events);
-
   const artifacts = outcomes.flatMap((outcome) =>
     outcome.kind === 'completed' && owned.has(outcome.claim.taskId)
       ? outcome.artifacts.map((artifact) => {

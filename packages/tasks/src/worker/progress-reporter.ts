@@ -1,7 +1,6 @@
-import type { Database } from '@kaygraph/db';
 import type { Logger } from 'pino';
-import { Batcher } from './batcher.ts';
 import { type ClaimedTask, type LogWrite, type ProgressWrite, writeProgressAndLogs } from './task-store.ts';
+import type { TransactionBatcher } from './transaction-batcher.ts';
 
 /** At most one progress row per task per this many milliseconds (about 10/s). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -20,24 +19,20 @@ interface TaskState {
 type Flush = { progress: ProgressWrite[]; logs: LogWrite[] };
 
 /**
- * Coalesces progress per task: a report is written at once when the task's last write is older than the
- * interval, otherwise the latest report waits for the end of the interval (earlier ones are superseded).
- * Logs ride along with progress. `settle(task)` writes whatever is pending before the final status.
+ * Coalesces progress per task: a report is written on the next turn of the event loop when the task's last
+ * write is older than the interval, otherwise the latest report waits for the end of the interval (earlier
+ * ones are superseded). Logs ride along with progress. `settle(task)` writes whatever is pending before
+ * the final status; a task that completes drops its pending progress instead (its completion writes
+ * progress 100), so a task that finishes within a turn writes no progress rows at all.
  */
 export class ProgressReporter {
   readonly #tasks = new Map<string, TaskState>();
-  readonly #writer: Batcher<Flush>;
+  readonly #writer: TransactionBatcher;
   readonly #logger: Logger;
 
-  constructor(db: Database, logger: Logger) {
+  constructor(writer: TransactionBatcher, logger: Logger) {
     this.#logger = logger;
-    this.#writer = new Batcher<Flush>(async (flushes) => {
-      await writeProgressAndLogs(
-        db,
-        flushes.flatMap((flush) => flush.progress),
-        flushes.flatMap((flush) => flush.logs),
-      );
-    });
+    this.#writer = writer;
   }
 
   #state(claim: ClaimedTask): TaskState {
@@ -66,11 +61,7 @@ export class ProgressReporter {
 
   #schedule(state: TaskState): void {
     if (state.timer) return;
-    const wait = state.lastWrite + PROGRESS_INTERVAL_MS - Date.now();
-    if (wait <= 0) {
-      void this.#flush(state);
-      return;
-    }
+    const wait = Math.max(0, state.lastWrite + PROGRESS_INTERVAL_MS - Date.now());
     state.timer = setTimeout(() => {
       state.timer = undefined;
       void this.#flush(state);
@@ -97,18 +88,21 @@ export class ProgressReporter {
   async #flush(state: TaskState): Promise<void> {
     const flush = this.#take(state);
     if (flush.progress.length === 0 && flush.logs.length === 0) return;
-    await this.#writer.add(flush).catch((error: unknown) => {
-      this.#logger.warn({ err: error, taskId: state.claim.taskId }, 'progress write failed');
-    });
+    await this.#writer
+      .run((tx, events) => writeProgressAndLogs(tx, flush.progress, flush.logs, events))
+      .catch((error: unknown) => {
+        this.#logger.warn({ err: error, taskId: state.claim.taskId }, 'progress write failed');
+      });
   }
 
-  /** Writes what is pending for the task and forgets it (call before its final status). */
-  async settle(claim: ClaimedTask): Promise<void> {
+  /** Writes what is pending for the task (or drops its progress: `completed`) and forgets the task. */
+  async settle(claim: ClaimedTask, options: { completed: boolean }): Promise<void> {
     const state = this.#tasks.get(claim.taskId);
     if (!state) return;
     this.#tasks.delete(claim.taskId);
     if (state.timer) clearTimeout(state.timer);
     state.timer = undefined;
+    if (options.completed) state.progress = undefined;
     await this.#flush(state);
   }
 }

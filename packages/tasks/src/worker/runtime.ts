@@ -4,14 +4,14 @@ import type { EventBus } from '../events/event-bus.ts';
 import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from '../service/context.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
-import { Batcher } from './batcher.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
 import { type DispatchedJob, Dispatcher } from './dispatcher.ts';
 import { type Execution, InlineExecutor, ThreadExecutor } from './executors.ts';
-import { type AttemptOutcome, finishAttempts } from './finish-attempts.ts';
+import { finishAttempts } from './finish-attempts.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 import { type ClaimedTask, claimTasks, type FetchedJob, saveCheckpoint } from './task-store.ts';
+import { TransactionBatcher } from './transaction-batcher.ts';
 
 export interface WorkerOptions {
   /** Tasks this process runs at once (MAX_WORKERS). */
@@ -59,7 +59,8 @@ export async function startWorkerRuntime(
   const logger: Logger = ctx.logger.child({ component: 'worker' });
   const abortGraceMs = ctx.tuning.abortGraceSeconds * 1000;
   const running = new Map<string, RunningTask>();
-  const progress = new ProgressReporter(ctx.db, logger);
+  const writer = new TransactionBatcher(ctx.db);
+  const progress = new ProgressReporter(writer, logger);
   const servicesOptions = options.servicesOptions ?? {};
   const threads = new ThreadExecutor({
     threads: options.concurrency,
@@ -76,9 +77,6 @@ export async function startWorkerRuntime(
     : undefined;
   const inline = new InlineExecutor(ctx.catalog, services);
   const gate = new ConcurrencyGate(sql);
-  const finisher = new Batcher<AttemptOutcome>((outcomes) =>
-    ctx.db.transaction((tx) => finishAttempts(ctx, tx, outcomes)),
-  );
 
   const dispatcher = new Dispatcher({
     boss: ctx.boss,
@@ -113,7 +111,7 @@ export async function startWorkerRuntime(
     }));
     let claims: ClaimedTask[];
     try {
-      claims = await claimTasks(ctx.db, fetched);
+      claims = await writer.run((tx, events) => claimTasks(tx, fetched, events));
     } catch (error) {
       // The jobs stay active without a heartbeat: pg-boss retries them once the heartbeat is missed.
       logger.error({ err: error }, 'claiming tasks failed');
@@ -177,7 +175,9 @@ export async function startWorkerRuntime(
           }),
         onLog: (level, message, data) => progress.log(claim, level, message, data),
         onCheckpoint: async (checkpoint) => {
-          await saveCheckpoint(ctx.db, claim, checkpoint);
+          // After the last node the outcome itself is stored; a checkpoint would only be overwritten.
+          if (checkpoint.nextNodeId === null) return;
+          await writer.run((tx) => saveCheckpoint(tx, claim, checkpoint));
           claim.checkpoint = checkpoint;
         },
       },
@@ -187,12 +187,14 @@ export async function startWorkerRuntime(
     task.timers.push(setTimeout(() => abortTask(claim.taskId, 'timeout'), claim.timeoutSeconds * 1000));
     const result = await execution.result;
     const outcome = decideOutcome(claim, result, task.reason);
-    await progress.settle(claim);
+    await progress.settle(claim, { completed: outcome?.kind === 'completed' });
     if (!outcome) return;
-    await finisher.add(outcome).catch((error: unknown) => {
-      // Left active without a heartbeat, the job is retried by pg-boss; the checkpoint keeps the work done.
-      logger.error({ err: error, taskId: claim.taskId }, 'storing the outcome of a task failed');
-    });
+    await writer
+      .run((tx, events) => finishAttempts(ctx, tx, [outcome], events))
+      .catch((error: unknown) => {
+        // Left active without a heartbeat, the job is retried by pg-boss; the checkpoint keeps the work done.
+        logger.error({ err: error, taskId: claim.taskId }, 'storing the outcome of a task failed');
+      });
   }
 
   function abortTask(taskId: string, reason: AbortReason): void {
@@ -259,7 +261,7 @@ export async function startWorkerRuntime(
       await allDone();
       clearTimeout(graceTimer);
       clearInterval(heartbeat);
-      await finisher.idle();
+      await writer.idle();
       await threads.close();
       await gate.close();
       logger.info('worker stopped');

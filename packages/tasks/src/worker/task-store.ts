@@ -1,8 +1,7 @@
 import type { NodeMetric, TaskError } from '@kaygraph/contracts';
-import type { Database } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
-import { type Executor, rowsOf } from '../db.ts';
-import { appendEvents, type NewTaskEvent } from '../events/append-events.ts';
+import { type Executor, rowsOf, type Transaction } from '../db.ts';
+import type { NewTaskEvent } from '../events/append-events.ts';
 import { statusEvent } from '../events/task-event.ts';
 import type { StoredCheckpoint } from './run-workflow.ts';
 
@@ -35,9 +34,13 @@ export interface ClaimedTask {
  * whose status says it must not run (cancelled while queued, or already finished), or whose current job is
  * another one (a manual retry replaced it), is not claimed: the caller settles its job and moves on.
  */
-export async function claimTasks(db: Database, jobs: readonly FetchedJob[]): Promise<ClaimedTask[]> {
+export async function claimTasks(
+  tx: Transaction,
+  jobs: readonly FetchedJob[],
+  events: NewTaskEvent[],
+): Promise<ClaimedTask[]> {
   if (jobs.length === 0) return [];
-  return db.transaction(async (tx) => {
+  {
     const input = JSON.stringify(jobs.map((job) => ({ task_id: job.taskId, job_id: job.jobId })));
     const result = await tx.execute(sql`
       update tasks t set status = 'running', attempt = t.attempt + 1, started_at = coalesce(t.started_at, now()),
@@ -56,10 +59,7 @@ export async function claimTasks(db: Database, jobs: readonly FetchedJob[]): Pro
       step: string | null;
       message: string | null;
     }>(result);
-    await appendEvents(
-      tx,
-      rows.map((row) => statusEvent(row.id, 'running', row.attempt)),
-    );
+    for (const row of rows) events.push(statusEvent(row.id, 'running', row.attempt));
     return rows.flatMap((row): ClaimedTask[] => {
       const job = jobs.find((candidate) => candidate.taskId === row.id);
       if (!job) return [];
@@ -78,16 +78,16 @@ export async function claimTasks(db: Database, jobs: readonly FetchedJob[]): Pro
         },
       ];
     });
-  });
+  }
 }
 
 /** Stores the checkpoint of a running attempt; false when the attempt no longer owns the task. */
 export async function saveCheckpoint(
-  db: Database,
+  tx: Transaction,
   claim: ClaimedTask,
   checkpoint: StoredCheckpoint,
 ): Promise<boolean> {
-  const result = await db.execute(sql`
+  const result = await tx.execute(sql`
     update tasks set checkpoint = ${JSON.stringify(checkpoint)}::jsonb, updated_at = now()
     where id = ${claim.taskId} and attempt = ${claim.attempt} and status = 'running'
     returning id`);
@@ -111,12 +111,13 @@ export interface LogWrite {
 
 /** Progress (coalesced by the caller) and logs of several running tasks in one transaction. */
 export async function writeProgressAndLogs(
-  db: Database,
+  tx: Transaction,
   progress: readonly ProgressWrite[],
   logs: readonly LogWrite[],
+  events: NewTaskEvent[],
 ): Promise<void> {
   if (progress.length === 0 && logs.length === 0) return;
-  await db.transaction(async (tx) => {
+  {
     let live = new Set<string>();
     const owned = [...progress.map((p) => p.claim), ...logs.map((l) => l.claim)];
     if (owned.length > 0) live = await runningClaims(tx, owned);
@@ -137,7 +138,7 @@ export async function writeProgressAndLogs(
         from jsonb_to_recordset(${input}::jsonb) as x(id uuid, progress real, step text, message text, eta real)
         where t.id = x.id`);
     }
-    const events: NewTaskEvent[] = [
+    events.push(
       ...current.map(
         (p): NewTaskEvent => ({
           taskId: p.claim.taskId,
@@ -158,9 +159,8 @@ export async function writeProgressAndLogs(
             },
           }),
         ),
-    ];
-    await appendEvents(tx, events);
-  });
+    );
+  }
 }
 
 /** Which of these claims still own their task (same attempt, still running). */

@@ -1,0 +1,213 @@
+/**
+ * Task lifecycle benchmarks (`node bench/lifecycle.ts`, DATABASE_URL or --database-url; default
+ * postgres://postgres@127.0.0.1:5432/test). Works in a scratch database of its own on that server:
+ * 1. end-to-end drain of N no-op tasks submitted through TaskService (submitMany) and run by the worker
+ *    runtime (status running, result, events, job completion), inline and in worker threads, beside raw
+ *    pg-boss draining N no-op jobs in batches (work() with batchSize and burst) on the same database;
+ * 2. submit -> running latency on an idle worker: from before `submit()` to the `running` status event
+ *    arriving on the event bus, one task at a time, p50/p99.
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { TaskEvent } from '@kaygraph/contracts';
+import { createTaskSystem, type TaskSystem } from '@kaygraph/tasks';
+import { PgBoss } from 'pg-boss';
+import pino from 'pino';
+import postgres from 'postgres';
+import { catalog } from './lifecycle-workflows.ts';
+
+export interface BenchRow {
+  name: string;
+  value: string;
+  goal: string;
+}
+
+const WORKFLOWS_MODULE = fileURLToPath(new URL('./lifecycle-workflows.ts', import.meta.url));
+const caller = { owner: 'bench', admin: false };
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function withScratchDatabase<T>(serverUrl: string, run: (url: string) => Promise<T>): Promise<T> {
+  const name = `kg_bench_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  try {
+    return await run(url.toString());
+  } finally {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.end({ timeout: 5 });
+  }
+}
+
+/** Raw pg-boss: insert N jobs, then drain them with batched fetches (the NOTES reference setup). */
+async function rawBossDrain(url: string, jobs: number): Promise<number> {
+  const boss = new PgBoss({ connectionString: url, max: 10 });
+  boss.on('error', () => undefined);
+  await boss.start();
+  try {
+    const queue = 'bench_raw';
+    await boss.createQueue(queue);
+    for (let i = 0; i < jobs; i += 1000) {
+      await boss.insert(
+        queue,
+        Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({ data: { i: i + k } })),
+      );
+    }
+    let done = 0;
+    let finish: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const started = performance.now();
+    await boss.work(
+      queue,
+      { batchSize: 100, localConcurrency: 4, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 },
+      async (batch) => {
+        done += batch.length;
+        if (done >= jobs) setImmediate(finish);
+      },
+    );
+    await finished;
+    const rate = jobs / ((performance.now() - started) / 1000);
+    await boss.offWork(queue);
+    return rate;
+  } finally {
+    await boss.stop({ graceful: false, timeout: 1000 });
+  }
+}
+
+async function countCompleted(system: TaskSystem, workflow: string): Promise<number> {
+  const result = await system.context.db.$client<{ n: number }[]>`
+    select count(*)::int as n from tasks where workflow = ${workflow} and status = 'completed'`;
+  return result[0]?.n ?? 0;
+}
+
+/** TaskService + worker: submitMany N tasks with no worker running, then start one and time the drain. */
+async function serviceDrain(
+  url: string,
+  workflow: string,
+  tasks: number,
+  concurrency: number,
+): Promise<number> {
+  const system = await createTaskSystem({
+    databaseUrl: url,
+    catalog,
+    logger: pino({ level: 'warn' }),
+    maxQueueSize: 10_000_000,
+  });
+  try {
+    for (let i = 0; i < tasks; i += 1000) {
+      const batch = Array.from({ length: Math.min(1000, tasks - i) }, () => ({
+        workflow,
+        params: {},
+        priority: 'normal' as const,
+      }));
+      await system.tasks.submitMany(caller, batch);
+    }
+    const started = performance.now();
+    const worker = await system.startWorker({ concurrency, workflowsModule: WORKFLOWS_MODULE });
+    while ((await countCompleted(system, workflow)) < tasks) await new Promise((r) => setTimeout(r, 20));
+    const rate = tasks / ((performance.now() - started) / 1000);
+    await worker.stop();
+    return rate;
+  } finally {
+    await system.close();
+  }
+}
+
+/** submit() -> `running` event on the bus, one task at a time on an idle worker. */
+async function pickupLatency(url: string, samples: number): Promise<number[]> {
+  const system = await createTaskSystem({ databaseUrl: url, catalog, logger: pino({ level: 'warn' }) });
+  const controller = new AbortController();
+  try {
+    await system.startWorker({ concurrency: 4, workflowsModule: WORKFLOWS_MODULE });
+    const waiting = new Map<string, (at: number) => void>();
+    const early = new Map<string, number>();
+    const feed = (async () => {
+      for await (const event of system.tasks.feed(caller, { signal: controller.signal, types: ['status'] })) {
+        const e = event as TaskEvent;
+        if (e.type !== 'status') continue;
+        if (e.status === 'running') {
+          const now = performance.now();
+          const resolve = waiting.get(e.task_id);
+          if (resolve) resolve(now);
+          else early.set(e.task_id, now);
+        }
+      }
+    })();
+    const latencies: number[] = [];
+    for (let i = 0; i < samples + 20; i++) {
+      const started = performance.now();
+      const { task_id } = await system.tasks.submit(caller, {
+        workflow: 'bench_noop_inline',
+        params: {},
+        priority: 'normal',
+      });
+      const at =
+        early.get(task_id) ?? (await new Promise<number>((resolve) => waiting.set(task_id, resolve)));
+      waiting.delete(task_id);
+      early.delete(task_id);
+      // The first 20 warm up the pools and caches.
+      if (i >= 20) latencies.push(at - started);
+      // Let the task finish so the worker is idle again.
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    controller.abort();
+    await feed;
+    return latencies.sort((a, b) => a - b);
+  } finally {
+    controller.abort();
+    await system.close();
+  }
+}
+
+export async function runLifecycleBench(
+  options: { databaseUrl?: string; tasks?: number } = {},
+): Promise<BenchRow[]> {
+  const serverUrl = options.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const tasks = options.tasks ?? 10_000;
+  return withScratchDatabase(serverUrl, async (url) => {
+    const raw = await rawBossDrain(url, tasks);
+    const inline = await serviceDrain(url, 'bench_noop_inline', tasks, 64);
+    const threads = await serviceDrain(url, 'bench_noop_thread', Math.min(tasks, 5_000), 8);
+    const latency = await pickupLatency(url, 200);
+    const fmt = (ms: number) => ms.toFixed(1);
+    return [
+      { name: `raw pg-boss batched drain, ${tasks} no-op jobs (jobs/s)`, value: raw.toFixed(0), goal: '' },
+      {
+        name: `TaskService + worker drain, ${tasks} no-op tasks, inline, concurrency 64 (tasks/s)`,
+        value: `${inline.toFixed(0)} (${(inline / raw).toFixed(2)}x)`,
+        goal: '>= 0.6x raw',
+      },
+      {
+        name: `TaskService + worker drain, ${Math.min(tasks, 5_000)} no-op tasks, worker threads, concurrency 8 (tasks/s)`,
+        value: `${threads.toFixed(0)} (${(threads / raw).toFixed(2)}x)`,
+        goal: '',
+      },
+      {
+        name: `submit -> running event, idle worker, p50 / p99 (ms, n=${latency.length})`,
+        value: `${fmt(percentile(latency, 50))} / ${fmt(percentile(latency, 99))}`,
+        goal: '<= 5 / <= 15',
+      },
+    ];
+  });
+}
+
+if (import.meta.main) {
+  const flag = process.argv.indexOf('--database-url');
+  const databaseUrl = flag >= 0 ? process.argv[flag + 1] : process.env.DATABASE_URL;
+  const tasksFlag = process.argv.indexOf('--tasks');
+  const tasks = tasksFlag >= 0 ? Number(process.argv[tasksFlag + 1]) : undefined;
+  const rows = await runLifecycleBench({
+    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(tasks ? { tasks } : {}),
+  });
+  const lines = ['| Lifecycle benchmark | result | goal |', '|---|---:|---:|'];
+  for (const row of rows) lines.push(`| ${row.name} | ${row.value} | ${row.goal} |`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

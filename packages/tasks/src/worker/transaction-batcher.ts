@@ -1,0 +1,76 @@
+import type { Database } from '@kaygraph/db';
+import type { Transaction } from '../db.ts';
+import { appendEvents, type NewTaskEvent } from '../events/append-events.ts';
+
+/** One unit of work: runs inside the shared transaction and may queue events. */
+export type BatchedWork<R> = (tx: Transaction, events: NewTaskEvent[]) => Promise<R>;
+
+interface Pending {
+  work: BatchedWork<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The worker's single writer. Every write of the runtime (claims, progress, checkpoints, outcomes) goes
+ * through it: work that arrives while a transaction is in flight joins the next one, which runs the work
+ * in arrival order, appends all their events in one statement and commits once. Idle, a write goes out at
+ * once; busy, one commit (and one NOTIFY flush, which serialises commits cluster-wide) carries many.
+ * One writer per process also means the runtime's own transactions never lock the same task rows in
+ * different orders (no deadlocks between them). When a batch fails, each work item is retried alone, so
+ * one bad item cannot fail the others.
+ */
+export class TransactionBatcher {
+  readonly #db: Database;
+  #pending: Pending[] = [];
+  #running: Promise<void> | undefined;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  run<R>(work: BatchedWork<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#running) this.#running = this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending;
+      this.#pending = [];
+      try {
+        const results = await this.#commit(batch);
+        batch.forEach((item, i) => item.resolve(results[i]));
+      } catch (error) {
+        if (batch.length === 1) {
+          batch[0]?.reject(error);
+          continue;
+        }
+        for (const item of batch) {
+          await this.#commit([item]).then(
+            ([result]) => item.resolve(result),
+            (alone: unknown) => item.reject(alone),
+          );
+        }
+      }
+    }
+    this.#running = undefined;
+  }
+
+  #commit(batch: Pending[]): Promise<unknown[]> {
+    return this.#db.transaction(async (tx) => {
+      const events: NewTaskEvent[] = [];
+      const results: unknown[] = [];
+      for (const item of batch) results.push(await item.work(tx, events));
+      await appendEvents(tx, events);
+      return results;
+    });
+  }
+
+  /** Resolves when nothing is pending or in flight. */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+}
