@@ -9,6 +9,8 @@ export interface WorkflowRunParams {
   services?: WorkflowServices;
   /** 1-based attempt of the task (retries count up). */
   attempt?: number;
+  task_id?: string;
+  owner?: string;
 }
 
 /** The services of the run; a clear error when the runtime did not provide them. */
