@@ -45,6 +45,7 @@ export function App({ apiKey, onApiKey }: { apiKey: string | null; onApiKey: (ke
         <ApiKeyControl apiKey={apiKey} onApiKey={onApiKey} />
       </header>
       <main class="content">
+        <KeyRequiredBanner apiKey={apiKey} onApiKey={onApiKey} />
         <Page route={route} />
       </main>
     </div>
@@ -74,6 +75,25 @@ function Page({ route }: { route: Route }) {
   }
 }
 
+/** Auth is on and this browser sent no key (or a revoked one): say so, and ask for one. */
+function KeyRequiredBanner({
+  apiKey,
+  onApiKey,
+}: {
+  apiKey: string | null;
+  onApiKey: (key: string | null) => void;
+}) {
+  const connection = useConnection();
+  if (connection.state !== 'error' || connection.code !== 'UNAUTHORIZED') return null;
+  return (
+    <div class="notice notice-key" role="alert" data-testid="key-required">
+      <strong>{apiKey ? 'The API key was refused.' : 'This server requires an API key.'}</strong>
+      <span>{connection.message}. An admin key shows the tasks of every owner.</span>
+      <KeyForm apiKey={apiKey} onApiKey={onApiKey} />
+    </div>
+  );
+}
+
 function ConnectionIndicator() {
   const connection = useConnection();
   const label =
@@ -90,7 +110,7 @@ function ConnectionIndicator() {
   );
 }
 
-/** The key is kept in this browser only and sent as the WebSocket connection param. */
+/** The key is kept in this browser only, sent as a Bearer header and as the WebSocket connection param. */
 function ApiKeyControl({
   apiKey,
   onApiKey,
@@ -99,7 +119,6 @@ function ApiKeyControl({
   onApiKey: (key: string | null) => void;
 }) {
   const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState('');
   if (!editing) {
     return (
       <button type="button" class="button button-quiet" onClick={() => setEditing(true)}>
@@ -107,6 +126,11 @@ function ApiKeyControl({
       </button>
     );
   }
+  return <KeyForm apiKey={apiKey} onApiKey={onApiKey} />;
+}
+
+function KeyForm({ apiKey, onApiKey }: { apiKey: string | null; onApiKey: (key: string | null) => void }) {
+  const [draft, setDraft] = useState('');
   return (
     <form
       class="key-form"

@@ -165,3 +165,22 @@ describe('dashboard in a browser', () => {
     await screenshot('metrics');
   });
 });
+
+describe('dashboard on a server that requires an API key', () => {
+  it('asks for a key instead of showing an empty page, and says when a key is refused', async () => {
+    await using locked = await startStack({ authRequired: true, worker: false });
+    const own = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      await own.goto(`${locked.url}/dashboard/#/`);
+      const banner = own.getByTestId('key-required');
+      await banner.waitFor(WAIT);
+      await expect(banner.textContent()).resolves.toContain('This server requires an API key.');
+      await banner.getByLabel('API key').fill('kg_not_a_real_key');
+      await banner.getByRole('button', { name: 'Use' }).click();
+      // The page starts over with the key: the server refuses it, and the banner says so.
+      await own.getByText('The API key was refused.').waitFor(WAIT);
+    } finally {
+      await own.close();
+    }
+  });
+});

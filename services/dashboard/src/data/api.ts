@@ -32,7 +32,17 @@ export interface DashboardApi {
    * `unavailable` instead of failing.
    */
   optional: OptionalProcedures;
+  /** What the api said about a failed call: its error code, message and per-field issues. */
+  describeError(error: unknown): ErrorDetails;
   close(): void;
+}
+
+export interface ErrorDetails {
+  /** The api's error code (`UNAUTHORIZED`, `INVALID_PARAMS` ...), null for network failures. */
+  code: string | null;
+  message: string;
+  /** Per-field problems; `path` is dotted (`params.items`). */
+  issues: { path: string; message: string }[];
 }
 
 export interface OptionalProcedures {

@@ -1,6 +1,6 @@
 import { createClient } from '@kaygraph/client';
 import type { TaskEvent } from '@kaygraph/contracts';
-import type { DashboardApi, Optional, StreamHandlers, Unsubscribe } from './api.ts';
+import type { DashboardApi, ErrorDetails, Optional, StreamHandlers, Unsubscribe } from './api.ts';
 import type { DeadLetterRow, GroupRow, ScheduleRow } from './optional-shapes.ts';
 
 /**
@@ -49,8 +49,26 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
       groups: () => untyped.query('groups.list', {}, listOf<GroupRow>),
     },
 
+    describeError,
     close: () => client.close(),
   };
+}
+
+/** Reads the api's ErrorBody that the error formatter puts in every tRPC error's `data`. */
+function describeError(error: unknown): ErrorDetails {
+  const message = error instanceof Error ? error.message : String(error);
+  const data = asRecord(error instanceof Error ? (error as Error & { data?: unknown }).data : undefined);
+  const body = asRecord(data?.errorBody);
+  const code = typeof body?.code === 'string' ? body.code : null;
+  const issues = Array.isArray(body?.issues)
+    ? body.issues.flatMap((issue) => {
+        const record = asRecord(issue);
+        return typeof record?.path === 'string' && typeof record.message === 'string'
+          ? [{ path: record.path, message: record.message }]
+          : [];
+      })
+    : [];
+  return { code, message, issues };
 }
 
 /** Runs `watch()`'s async iterator until it ends or the page unsubscribes. */

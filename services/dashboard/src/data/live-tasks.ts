@@ -5,7 +5,7 @@ import { FINISHED_RETENTION_MS, TaskStore } from './task-store.ts';
 export type ConnectionState =
   | { state: 'connecting' }
   | { state: 'live'; since: number }
-  | { state: 'error'; message: string };
+  | { state: 'error'; message: string; code: string | null };
 
 /** Statuses that count as "in the queue or running"; each is fetched in full up to the cap. */
 const ACTIVE_STATUSES: readonly TaskStatus[] = ['running', 'queued', 'blocked', 'scheduled', 'pending'];
@@ -46,12 +46,12 @@ export class LiveTasks {
     this.#unsubscribe = this.#api.feed({
       onStarted: () => {
         this.#setConnection({ state: 'live', since: Date.now() });
-        this.refresh().catch((error: unknown) => this.#setConnection(errorState(error)));
+        this.refresh().catch((error: unknown) => this.#setConnection(this.#errorState(error)));
       },
       onData: (event) => {
         if (!this.store.apply(event)) this.#fetchUnknown(event.task_id);
       },
-      onError: (error) => this.#setConnection(errorState(error)),
+      onError: (error) => this.#setConnection(this.#errorState(error)),
     });
     this.#pruneTimer = setInterval(() => this.store.prune(Date.now()), 60_000);
   }
@@ -119,6 +119,11 @@ export class LiveTasks {
       .finally(() => this.#fetching.delete(taskId));
   }
 
+  #errorState(error: unknown): ConnectionState {
+    const { code, message } = this.#api.describeError(error);
+    return { state: 'error', message, code };
+  }
+
   #setConnection(state: ConnectionState): void {
     this.#connection = state;
     for (const listener of this.#connectionListeners) listener();
@@ -129,8 +134,4 @@ export class LiveTasks {
 export function toSummary(view: TaskView): TaskSummary {
   const { params, result, depends_on, timeout_seconds, run_at, metrics, artifacts, ...summary } = view;
   return summary;
-}
-
-function errorState(error: unknown): ConnectionState {
-  return { state: 'error', message: error instanceof Error ? error.message : String(error) };
 }

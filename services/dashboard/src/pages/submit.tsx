@@ -3,7 +3,7 @@ import { PRIORITIES } from '@kaygraph/contracts';
 import { useMemo, useState } from 'preact/hooks';
 import { SchemaFields } from '../components/schema-form.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
-import { errorMessage, useQuery, useServices } from '../data/hooks.ts';
+import { useQuery, useServices } from '../data/hooks.ts';
 import { formatDuration } from '../lib/format.ts';
 import { collectParams, type FormValues, fieldsOf, initialValues } from '../lib/schema-form.ts';
 import { href, taskHref } from '../router.ts';
@@ -66,7 +66,15 @@ function SubmitForm({ workflow }: { workflow: WorkflowInfo }) {
       await live.reload(submitted.task_id).catch(() => undefined);
       window.location.hash = taskHref(submitted.task_id);
     } catch (cause) {
-      setSubmitError(errorMessage(cause));
+      // The server checks params against the workflow's own schema: show its issues at the fields.
+      const details = api.describeError(cause);
+      const byField: Record<string, string> = {};
+      for (const issue of details.issues) {
+        const path = issue.path.replace(/^params\.?/, '');
+        if (issue.path.startsWith('params') && path) byField[path] = issue.message;
+      }
+      setFieldErrors(byField);
+      setSubmitError(details.message);
     } finally {
       setBusy(false);
     }

@@ -15,7 +15,7 @@ const catalogModule = new URL('../fixtures/catalog.ts', import.meta.url).href;
  * What a user runs, on a fresh database: the task system, a worker and the api serving the built
  * dashboard. Dispose it: `await using stack = await startStack()`.
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(options: { authRequired?: boolean; worker?: boolean } = {}): Promise<Stack> {
   const database = await createTestDatabase();
   const logger = pino({ level: 'warn' });
   const cleanups: (() => Promise<void>)[] = [
@@ -30,9 +30,16 @@ export async function startStack(): Promise<Stack> {
   try {
     const system = await createTaskSystem({ databaseUrl: database.url, catalog, logger });
     cleanups.push(() => system.close());
-    await system.startWorker({ concurrency: 4, workflowsModule: catalogModule, shutdownGraceSeconds: 2 });
-    // Metrics, API keys and request logs wired in as main.ts does (no key exists: the api runs open).
-    const operations = createApiOperations({ databaseUrl: database.url, logger, feed: system.events });
+    if (options.worker !== false) {
+      await system.startWorker({ concurrency: 4, workflowsModule: catalogModule, shutdownGraceSeconds: 2 });
+    }
+    // Metrics, API keys and request logs wired in as main.ts does (open unless auth is required).
+    const operations = createApiOperations({
+      databaseUrl: database.url,
+      logger,
+      feed: system.events,
+      authRequired: options.authRequired ?? false,
+    });
     cleanups.push(() => operations.close());
     const serverOptions = operations.serverOptions(system.tasks);
     const server = await createApiServer({
