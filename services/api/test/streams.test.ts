@@ -103,11 +103,15 @@ interface SocketRun {
 }
 
 function watchSocket(
-  taskId: string,
+  taskId: string | { taskId: string; lastEventId: number },
   onMessage?: (message: TaskSocketServerMessage, socket: WebSocket) => void,
 ) {
   return new Promise<SocketRun>((resolve, reject) => {
-    const socket = new WebSocket(`${server.wsUrl}/ws/${taskId}`);
+    const url =
+      typeof taskId === 'string'
+        ? `${server.wsUrl}/ws/${taskId}`
+        : `${server.wsUrl}/ws/${taskId.taskId}?last_event_id=${taskId.lastEventId}`;
+    const socket = new WebSocket(url);
     const messages: TaskSocketServerMessage[] = [];
     socket.on('message', (data) => {
       const message = TaskSocketServerMessage.parse(JSON.parse(String(data)));
@@ -138,6 +142,20 @@ describe('WS /ws/{task_id}', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(updates.map((update) => update.status)).toContain('running');
     expect(updates.at(-1)).toMatchObject({ status: 'completed', progress: 100 });
+  });
+
+  test('?last_event_id= resumes: only later updates, then done', async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 4, delay_ms: 10 } });
+    const full = await watchSocket(taskId);
+    const updates = full.messages.slice(0, -1).map((message) => TaskSocketUpdate.parse(message));
+    const middle = updates[Math.floor(updates.length / 2)];
+    if (!middle) throw new Error('expected updates');
+    const resumed = await watchSocket({ taskId, lastEventId: middle.seq });
+    expect(resumed.code).toBe(1000);
+    expect(resumed.messages.slice(0, -1).map((message) => TaskSocketUpdate.parse(message).seq)).toEqual(
+      updates.filter((update) => update.seq > middle.seq).map((update) => update.seq),
+    );
+    expect(resumed.messages.at(-1)).toEqual(full.messages.at(-1));
   });
 
   test('{"type": "cancel"} cancels the task; the socket ends with final_status cancelled', async () => {

@@ -1,5 +1,6 @@
 import type {
   TaskEvent,
+  TaskProgressView,
   TaskSocketError,
   TaskSocketServerMessage,
   TaskSocketUpdate,
@@ -34,6 +35,23 @@ function applyEvent(state: TaskState, event: TaskEvent): TaskState {
     };
   }
   return state;
+}
+
+function initialState(taskId: string): TaskState {
+  return {
+    task_id: taskId,
+    status: 'pending',
+    progress: 0,
+    step: null,
+    message: null,
+    eta_seconds: null,
+    attempt: 0,
+  };
+}
+
+function stateOf(view: TaskProgressView): TaskState {
+  const { task_id, status, progress, step, message, eta_seconds } = view;
+  return { task_id, status, progress, step, message, eta_seconds, attempt: 0 };
 }
 
 function parseJson(text: string): unknown {
@@ -96,29 +114,11 @@ export async function serveTaskSocket(
     }
     const taskId = parsedId.data;
     const caller = await opts.caller();
-    const snapshot = await opts.tasks.progress(caller, taskId);
+    // Without a resume point the history is replayed from the first event, so start from nothing;
+    // events() itself refuses unknown tasks. A resumed socket starts from the stored state.
+    let state =
+      afterSeq === undefined ? initialState(taskId) : stateOf(await opts.tasks.progress(caller, taskId));
     target.resolve({ caller, taskId });
-    // Without a resume point the history is replayed from the first event, so start from nothing.
-    let state: TaskState =
-      afterSeq === undefined
-        ? {
-            task_id: taskId,
-            status: 'pending',
-            progress: 0,
-            step: null,
-            message: null,
-            eta_seconds: null,
-            attempt: 0,
-          }
-        : {
-            task_id: taskId,
-            status: snapshot.status,
-            progress: snapshot.progress,
-            step: snapshot.step,
-            message: snapshot.message,
-            eta_seconds: snapshot.eta_seconds,
-            attempt: 0,
-          };
 
     for await (const event of opts.tasks.events(caller, taskId, {
       afterSeq: afterSeq ?? 0,
