@@ -101,6 +101,20 @@ describe('postgres services', () => {
     ]);
     expect(again.removed).toBeGreaterThan(0);
     expect(await services.documents.fullTextStats('kb')).toMatchObject({ documents: 3 });
+    // an abort between insert batches rolls the replacement back
+    const controller = new AbortController();
+    controller.abort(new Error('cancelled'));
+    const many = Array.from({ length: 450 }, (_, i) => ({
+      chunkNo: i,
+      content: `bread ${i}`,
+      embedding: embed('bread'),
+    }));
+    await expect(
+      services.documents.replaceDocument('kb', 'bread.md', many, controller.signal),
+    ).rejects.toThrow(/cancelled/);
+    expect(await services.documents.search('kb', 'rye bread', 5)).toEqual([
+      expect.objectContaining({ document: 'bread.md', content: 'Rye bread.' }),
+    ]);
     const other = postgresServices(connection.sql, { owner: 'bob', taskId: null, dataDir: null });
     expect(await other.documents.search('kb', 'bread', 5)).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { AbortedError } from '@kaygraph/graph';
 import type postgres from 'postgres';
 import { cosineSimilarity, embed, idfWeights, weighted } from '../lib/embed.ts';
 import type { DocumentStore, SearchHit } from './types.ts';
@@ -17,12 +18,13 @@ export function createPostgresDocumentStore(
   scope: { owner: string; taskId: string | null },
 ): DocumentStore {
   return {
-    async replaceDocument(index, document, chunks) {
+    async replaceDocument(index, document, chunks, signal) {
       return sql.begin(async (tx) => {
         const removed = await tx`
           delete from document_chunks
           where owner = ${scope.owner} and index_name = ${index} and document = ${document}`;
         for (let start = 0; start < chunks.length; start += INSERT_BATCH) {
+          if (signal?.aborted) throw new AbortedError(signal.reason);
           const rows = chunks.slice(start, start + INSERT_BATCH).map((chunk) => ({
             chunk_no: chunk.chunkNo,
             content: chunk.content,

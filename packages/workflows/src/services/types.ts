@@ -38,11 +38,15 @@ export interface ChunkToIndex {
 }
 
 export interface DocumentStore {
-  /** Replaces every chunk of `document` in the index with these, in one transaction. */
+  /**
+   * Replaces every chunk of `document` in the index with these, in one transaction; an abort of
+   * `signal` between insert batches rolls it back (the earlier version stays).
+   */
   replaceDocument(
     index: string,
     document: string,
     chunks: readonly ChunkToIndex[],
+    signal?: AbortSignal,
   ): Promise<{ removed: number }>;
   /** Size of the full-text index of an index: chunks and distinct lexemes. */
   fullTextStats(index: string): Promise<{ chunks: number; documents: number; lexemes: number }>;

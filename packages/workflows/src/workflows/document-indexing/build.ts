@@ -84,6 +84,7 @@ export class BuildVectorIndex extends Node<IndexingShared, IndexingShared, numbe
           content,
           embedding: toDense(vectors[chunkNo] ?? { i: [], v: [] }, EMBEDDING_DIMENSIONS),
         })),
+        this.ctx.signal,
       );
       replaced += removed;
       this.ctx.progress({
