@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +45,30 @@ async function taskOwners(url: string): Promise<string[]> {
   }
 }
 
+const fixture = join(import.meta.dirname, 'fixtures', 'embedded-server-process.ts');
+
+/** Runs the fixture in its own process group (as a shell runs a command) and reads its JSON lines. */
+async function startServerProcess() {
+  const child = spawn(process.execPath, [fixture, dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return {
+    child,
+    exited,
+    async nextMessage<T>(): Promise<T> {
+      const line = await Promise.race([
+        lines.next(),
+        exited.then((code) => Promise.reject(new Error(`the server process exited (${code})`))),
+      ]);
+      if (line.done) throw new Error(`the server process ended its output (exit ${await exited})`);
+      return JSON.parse(String(line.value)) as T;
+    },
+  };
+}
+
 function processUid(pid: number): Promise<number> {
   return readFile(`/proc/${pid}/status`, 'utf8').then((status) => Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]));
 }
@@ -78,24 +101,31 @@ describe('startEmbeddedPostgres', () => {
     expect(await taskOwners(second.url)).toEqual(['before-restart']);
   });
 
+  it('keeps serving through a Ctrl-C until its owner stops it', async () => {
+    const owner = await startServerProcess();
+    try {
+      const server = await owner.nextMessage<{ url: string; pid: number }>();
+      // A terminal's Ctrl-C signals the whole foreground process group.
+      process.kill(-(owner.child.pid ?? 0), 'SIGINT');
+      const shutdown = await owner.nextMessage<{ queriedDuringShutdown: number }>();
+      expect(shutdown).toEqual({ queriedDuringShutdown: 42 });
+      expect(await owner.exited).toBe(0);
+      expect(isProcessAlive(server.pid)).toBe(false);
+    } finally {
+      owner.child.kill('SIGKILL');
+    }
+  });
+
   it('stops the postmaster a SIGKILLed process left behind, then starts on the same data', async () => {
-    const fixture = join(import.meta.dirname, 'fixtures', 'start-embedded-and-hang.ts');
-    const child = spawn(process.execPath, [fixture, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = new Promise((done) => child.once('exit', done));
+    const owner = await startServerProcess();
     let orphan: { url: string; pid: number };
     try {
-      const started = await Promise.race([
-        once(createInterface({ input: child.stdout }), 'line'),
-        exited.then((code) =>
-          Promise.reject(new Error(`the fixture exited (${code}) before starting postgres`)),
-        ),
-      ]);
-      orphan = JSON.parse(String(started[0])) as { url: string; pid: number };
+      orphan = await owner.nextMessage<{ url: string; pid: number }>();
       await migrate(orphan.url);
       await insertTask(orphan.url, 'written-by-the-killed-process');
     } finally {
-      child.kill('SIGKILL');
-      await exited;
+      owner.child.kill('SIGKILL');
+      await owner.exited;
     }
     // The detached postmaster outlived its parent and still serves.
     expect(await taskOwners(orphan.url)).toEqual(['written-by-the-killed-process']);
