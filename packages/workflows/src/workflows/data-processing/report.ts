@@ -4,6 +4,7 @@ import { toCsv } from '../../lib/csv.ts';
 import { servicesOf } from '../../run-params.ts';
 import type { StoredArtifact } from '../../services/types.ts';
 import type { DataProcessingResult } from './params.ts';
+import { releaseJsonCache } from './source.ts';
 import { type DataShared, required, STEP } from './state.ts';
 
 /** Groups listed in the result itself; the CSV artifact has all of them. */
@@ -36,6 +37,7 @@ export class GenerateReports extends Node<DataShared, DataShared, DatasetReport>
     shared.report = report;
     // the raw aggregates (reservoirs included) are no longer needed: keep checkpoints small
     shared.aggregates = undefined;
+    releaseJsonCache();
   }
 }
 

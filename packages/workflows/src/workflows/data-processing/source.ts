@@ -17,7 +17,7 @@ export type RawRow =
   | { ok: false; reason: string; offset: number };
 
 /** JSON array files are parsed whole: bounded by this size. */
-export const MAX_JSON_FILE_BYTES = 64 * 1024 * 1024;
+export const MAX_JSON_FILE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Position in the source. `offset` is what segments are measured in: the row index for row
@@ -73,6 +73,11 @@ export async function* readRows(
 }
 
 let jsonCache: { path: string; mtimeMs: number; rows: unknown[] } | null = null;
+
+/** Drops the parsed JSON file once the streaming pass is over, so a worker thread does not keep it. */
+export function releaseJsonCache(): void {
+  jsonCache = null;
+}
 
 /** A JSON array file, parsed once per process (segments of one run reuse it). */
 export async function loadJsonArray(path: string): Promise<unknown[]> {

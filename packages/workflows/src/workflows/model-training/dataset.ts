@@ -17,6 +17,11 @@ const MAX_CSV_BYTES = 64 * 1024 * 1024;
 
 let cache: { key: string; data: TrainingData } | null = null;
 
+/** Drops the cached rows once a run no longer needs them, so a worker thread does not keep them. */
+export function releaseTrainingData(): void {
+  cache = null;
+}
+
 /**
  * The dataset of a run. Every node that needs the rows asks for them here instead of keeping them
  * in the (checkpointed) store; the same params give the same rows, and one process parses once.

@@ -11,7 +11,7 @@ import {
 import { createRandom, deriveSeed } from '../../lib/random.ts';
 import { servicesOf, throwIfAborted, yieldToEventLoop } from '../../run-params.ts';
 import type { WorkflowServices } from '../../services/types.ts';
-import { loadTrainingData } from './dataset.ts';
+import { loadTrainingData, releaseTrainingData } from './dataset.ts';
 import type { ModelTrainingParams, ModelTrainingResult } from './params.ts';
 import { type EpochRecord, required, STEP, splitData, type TrainingShared } from './state.ts';
 
@@ -285,6 +285,7 @@ export class SaveModel extends Node<TrainingShared, TrainingShared, ModelTrainin
 
   override post(shared: TrainingShared, _prep: TrainingShared, result: ModelTrainingResult): void {
     shared.result = result;
+    releaseTrainingData();
   }
 }
 
