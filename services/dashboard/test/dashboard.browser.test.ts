@@ -166,6 +166,17 @@ describe('dashboard in a browser', () => {
   });
 });
 
+describe('pages of procedures a server may lack', () => {
+  it.each(['dead-letters', 'schedules', 'groups'])(
+    '%s shows its data, an empty state or "not available", never an error',
+    async (name) => {
+      await openDashboard(`#/${name}`);
+      await page.locator(`[data-state], [data-testid="${name}"]`).first().waitFor(WAIT);
+      await expect(page.getByRole('alert').count()).resolves.toBe(0);
+    },
+  );
+});
+
 describe('dashboard on a server that requires an API key', () => {
   it('asks for a key instead of showing an empty page, and says when a key is refused', async () => {
     await using locked = await startStack({ authRequired: true, worker: false });

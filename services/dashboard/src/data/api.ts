@@ -1,7 +1,10 @@
 import type {
+  DeadLetterView,
+  GroupSummary,
   ListTasksInput,
   ListTasksOutput,
   MetricsSnapshot,
+  ScheduleView,
   SubmitTaskInput,
   SubmitTaskOutput,
   TaskEvent,
@@ -9,7 +12,6 @@ import type {
   TaskView,
   WorkflowInfo,
 } from '@kaygraph/contracts';
-import type { DeadLetterRow, GroupRow, ScheduleRow } from './optional-shapes.ts';
 
 /**
  * Everything the dashboard asks of the api, in one interface. The pages depend on this, never on
@@ -47,11 +49,14 @@ export interface ErrorDetails {
 
 export interface OptionalProcedures {
   metrics(): Promise<Optional<MetricsSnapshot>>;
-  deadLetters(): Promise<Optional<DeadLetterRow[]>>;
+  /** The newest dead letters (one page). */
+  deadLetters(): Promise<Optional<DeadLetterView[]>>;
+  /** One dead letter back into the queue, or all of them when `taskId` is null. */
   redrive(taskId: string | null): Promise<Optional<unknown>>;
-  schedules(): Promise<Optional<ScheduleRow[]>>;
+  purge(taskId: string): Promise<Optional<unknown>>;
+  schedules(): Promise<Optional<ScheduleView[]>>;
   setScheduleEnabled(scheduleId: string, enabled: boolean): Promise<Optional<unknown>>;
-  groups(): Promise<Optional<GroupRow[]>>;
+  groups(): Promise<Optional<GroupSummary[]>>;
 }
 
 export interface StreamHandlers<T> {

@@ -1,7 +1,11 @@
 import { createClient } from '@kaygraph/client';
-import type { TaskEvent } from '@kaygraph/contracts';
+import {
+  ListDeadLettersOutput,
+  ListGroupsOutput,
+  ListSchedulesOutput,
+  type TaskEvent,
+} from '@kaygraph/contracts';
 import type { DashboardApi, ErrorDetails, Optional, StreamHandlers, Unsubscribe } from './api.ts';
-import type { DeadLetterRow, GroupRow, ScheduleRow } from './optional-shapes.ts';
 
 /**
  * The dashboard's only link to the api: the typed client of `@kaygraph/client`. Queries and
@@ -41,12 +45,19 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
 
     optional: {
       metrics: () => optional('metrics', () => client.trpc.metrics.query()),
-      deadLetters: () => untyped.query('deadLetter.list', {}, listOf<DeadLetterRow>),
-      redrive: (taskId) => untyped.mutate('deadLetter.redrive', taskId === null ? {} : { task_id: taskId }),
-      schedules: () => untyped.query('schedules.list', {}, listOf<ScheduleRow>),
+      // These answers are checked against the contracts: the router type may not list them yet.
+      deadLetters: () =>
+        untyped.query('deadLetter.list', { limit: 200 }, (raw) => ListDeadLettersOutput.parse(raw).items),
+      redrive: (taskId) =>
+        taskId === null
+          ? untyped.mutate('deadLetter.redriveAll', {})
+          : untyped.mutate('deadLetter.redrive', { task_id: taskId }),
+      purge: (taskId) => untyped.mutate('deadLetter.purge', { task_id: taskId }),
+      schedules: () =>
+        untyped.query('schedules.list', { limit: 200 }, (raw) => ListSchedulesOutput.parse(raw).items),
       setScheduleEnabled: (scheduleId, enabled) =>
         untyped.mutate(enabled ? 'schedules.resume' : 'schedules.pause', { schedule_id: scheduleId }),
-      groups: () => untyped.query('groups.list', {}, listOf<GroupRow>),
+      groups: () => untyped.query('groups.list', { limit: 200 }, (raw) => ListGroupsOutput.parse(raw).items),
     },
 
     describeError,
@@ -93,8 +104,8 @@ function consume(
 type Procedure = (input: unknown) => Promise<unknown>;
 
 /**
- * Calls procedures by path that the api's router type may not have yet (metrics, dead letters,
- * schedules, groups arrive with later issues). The client's proxy resolves any path at run time;
+ * Calls procedures by path that the api's router type may not have yet (dead letters, schedules,
+ * groups arrive with a later issue). The client's proxy resolves any path at run time;
  * a path the server lacks answers NOT_FOUND "No procedure found", which becomes `unavailable`.
  */
 function untypedProcedures(trpc: object) {
@@ -139,14 +150,4 @@ function unavailableReason(path: string, error: unknown): string | null {
 
 function asRecord(value: unknown): Record<string, unknown> | null {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
-}
-
-/** List procedures answer either an array or `{ <name>: [...] }`: take the array either way. */
-function listOf<T>(raw: unknown): T[] {
-  if (Array.isArray(raw)) return raw as T[];
-  if (typeof raw === 'object' && raw !== null) {
-    const arrays = Object.values(raw).filter(Array.isArray);
-    if (arrays.length === 1 && arrays[0]) return arrays[0] as T[];
-  }
-  throw new Error('unexpected answer shape from a list procedure');
 }

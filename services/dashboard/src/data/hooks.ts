@@ -1,5 +1,5 @@
 import { createContext } from 'preact';
-import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import type { DashboardApi } from './api.ts';
 import type { LiveTasks } from './live-tasks.ts';
 
@@ -67,4 +67,17 @@ export function useQuery<T>(key: string, run: () => Promise<T>): [Loadable<T>, (
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** At most one refresh per second however fast statuses change; the last change always counts. */
+export function useRefreshOn(version: number, refresh: () => void) {
+  const last = useRef(version);
+  useEffect(() => {
+    if (version === last.current) return;
+    const timer = setTimeout(() => {
+      last.current = version;
+      refresh();
+    }, 1000);
+    return () => clearTimeout(timer);
+  }, [version, refresh]);
 }

@@ -1,12 +1,12 @@
+import type { DeadLetterView } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
 import { OptionalContent } from '../components/optional-panel.tsx';
 import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
 import { errorMessage, useNow, useQuery, useServices } from '../data/hooks.ts';
-import type { DeadLetterRow } from '../data/optional-shapes.ts';
-import { formatRelative, shortId } from '../lib/format.ts';
+import { formatRelative, formatTime, shortId } from '../lib/format.ts';
 import { taskHref } from '../router.ts';
 
-/** Tasks that exhausted their retries, with redrive (one or all). */
+/** Tasks that exhausted their retries, with their attempt history; redrive one or all, or purge. */
 export function DeadLettersPage() {
   const { api } = useServices();
   const now = useNow(10_000);
@@ -14,12 +14,12 @@ export function DeadLettersPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const redrive = async (taskId: string | null) => {
+  const act = async (action: () => Promise<{ state: string; reason?: string }>) => {
     setBusy(true);
     setError(null);
     try {
-      const answer = await api.optional.redrive(taskId);
-      if (answer.state === 'unavailable') setError(answer.reason);
+      const answer = await action();
+      if (answer.state === 'unavailable') setError(answer.reason ?? 'not available on this server');
       reload();
     } catch (cause) {
       setError(errorMessage(cause));
@@ -28,13 +28,19 @@ export function DeadLettersPage() {
     }
   };
 
+  const hasRows = result.state === 'ready' && result.value.state === 'ready' && result.value.value.length > 0;
   return (
     <div class="page">
       <Panel
         title="Dead letters"
         actions={
-          result.state === 'ready' && result.value.state === 'ready' && result.value.value.length > 0 ? (
-            <button type="button" class="button" disabled={busy} onClick={() => redrive(null)}>
+          hasRows ? (
+            <button
+              type="button"
+              class="button"
+              disabled={busy}
+              onClick={() => act(() => api.optional.redrive(null))}
+            >
               Redrive all
             </button>
           ) : null
@@ -42,7 +48,7 @@ export function DeadLettersPage() {
       >
         {error ? <ErrorNotice message={error} /> : null}
         <OptionalContent feature="Dead letters" result={result}>
-          {(rows: DeadLetterRow[]) =>
+          {(rows: DeadLetterView[]) =>
             rows.length === 0 ? (
               <EmptyState title="The dead-letter queue is empty">
                 Tasks land here after their last retry fails.
@@ -53,8 +59,8 @@ export function DeadLettersPage() {
                   <tr>
                     <th>Task</th>
                     <th>Attempts</th>
-                    <th>Error</th>
-                    <th>Failed</th>
+                    <th>Last error</th>
+                    <th>Dead-lettered</th>
                     <th />
                   </tr>
                 </thead>
@@ -67,7 +73,9 @@ export function DeadLettersPage() {
                           <code>{shortId(row.task_id)}</code>
                         </a>
                       </td>
-                      <td>{row.attempt ?? '—'}</td>
+                      <td>
+                        {row.attempt} of {row.max_retries + 1}
+                      </td>
                       <td>
                         {row.error ? (
                           <>
@@ -76,17 +84,42 @@ export function DeadLettersPage() {
                         ) : (
                           '—'
                         )}
+                        {row.attempts.length > 1 ? (
+                          <details>
+                            <summary>{row.attempts.length} attempts</summary>
+                            <ol class="attempts">
+                              {row.attempts.map((attempt) => (
+                                <li key={`${attempt.attempt}-${attempt.at}`}>
+                                  <code>{formatTime(attempt.at)}</code>{' '}
+                                  {attempt.error?.message ?? 'no error recorded'}
+                                </li>
+                              ))}
+                            </ol>
+                          </details>
+                        ) : null}
                       </td>
-                      <td>{formatRelative(row.failed_at ?? row.created_at, now)}</td>
+                      <td title={formatTime(row.dead_lettered_at)}>
+                        {formatRelative(row.dead_lettered_at, now)}
+                      </td>
                       <td>
-                        <button
-                          type="button"
-                          class="button"
-                          disabled={busy}
-                          onClick={() => redrive(row.task_id)}
-                        >
-                          Redrive
-                        </button>
+                        <span class="actions">
+                          <button
+                            type="button"
+                            class="button"
+                            disabled={busy}
+                            onClick={() => act(() => api.optional.redrive(row.task_id))}
+                          >
+                            Redrive
+                          </button>
+                          <button
+                            type="button"
+                            class="button button-danger"
+                            disabled={busy}
+                            onClick={() => act(() => api.optional.purge(row.task_id))}
+                          >
+                            Purge
+                          </button>
+                        </span>
                       </td>
                     </tr>
                   ))}

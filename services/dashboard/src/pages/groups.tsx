@@ -1,21 +1,24 @@
+import type { GroupSummary } from '@kaygraph/contracts';
 import { OptionalContent } from '../components/optional-panel.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { EmptyState, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
-import { useNow, useQuery, useServices } from '../data/hooks.ts';
-import type { GroupRow } from '../data/optional-shapes.ts';
+import { useLiveTasks, useNow, useQuery, useRefreshOn, useServices } from '../data/hooks.ts';
 import { formatRelative } from '../lib/format.ts';
 
 /** Task groups with their aggregate progress and counts per status. */
 export function GroupsPage() {
   const { api } = useServices();
+  const live = useLiveTasks();
   const now = useNow(10_000);
-  const [result] = useQuery('groups', () => api.optional.groups());
+  const [result, reload] = useQuery('groups', () => api.optional.groups());
+  // A group's counts follow its tasks' statuses: re-read when the feed reports status changes.
+  useRefreshOn(live.store.statusVersion, reload);
   return (
     <div class="page">
       <Panel title="Groups">
         <OptionalContent feature="Task groups" result={result}>
-          {(rows: GroupRow[]) =>
+          {(rows: GroupSummary[]) =>
             rows.length === 0 ? (
               <EmptyState title="No groups">
                 Groups appear when tasks are submitted together as a group.
@@ -36,15 +39,13 @@ export function GroupsPage() {
                     <tr key={row.group_id}>
                       <td>
                         <strong>{row.name}</strong> <code class="muted">{row.group_id.slice(0, 8)}</code>
+                        <div class="muted">{row.total} tasks</div>
                       </td>
                       <td>
                         <StatusBadge status={row.status} />
                       </td>
                       <td>
-                        <ProgressBar
-                          value={row.progress}
-                          status={row.status === 'completed' ? 'completed' : 'running'}
-                        />
+                        <ProgressBar value={row.progress} status={progressTone(row.status)} />
                       </td>
                       <td class="counts">
                         {Object.entries(row.counts)
@@ -66,4 +67,18 @@ export function GroupsPage() {
       </Panel>
     </div>
   );
+}
+
+function progressTone(status: GroupSummary['status']) {
+  switch (status) {
+    case 'completed':
+      return 'completed';
+    case 'failed':
+    case 'partially_failed':
+      return 'failed';
+    case 'cancelled':
+      return 'cancelled';
+    default:
+      return 'running';
+  }
 }

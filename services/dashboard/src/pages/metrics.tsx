@@ -1,8 +1,7 @@
-import type { MetricsCounts, MetricsSnapshot } from '@kaygraph/contracts';
-import { useEffect, useRef } from 'preact/hooks';
+import { type MetricsCounts, type MetricsSnapshot, PRIORITIES } from '@kaygraph/contracts';
 import { clockTicks, LineChart, StackedBarChart } from '../components/charts.tsx';
 import { ErrorNotice, Loading, Panel, Unavailable } from '../components/states.tsx';
-import { useLiveTasks, useNow, useQuery, useServices } from '../data/hooks.ts';
+import { useLiveTasks, useNow, useQuery, useRefreshOn, useServices } from '../data/hooks.ts';
 import { formatDuration, formatPercent } from '../lib/format.ts';
 import { bucketByMinute, totalsOf } from '../lib/series.ts';
 
@@ -108,19 +107,6 @@ function ServerMetrics() {
   );
 }
 
-/** At most one refresh per second however fast statuses change; the last change always counts. */
-function useRefreshOn(version: number, refresh: () => void) {
-  const last = useRef(version);
-  useEffect(() => {
-    if (version === last.current) return;
-    const timer = setTimeout(() => {
-      last.current = version;
-      refresh();
-    }, 1000);
-    return () => clearTimeout(timer);
-  }, [version, refresh]);
-}
-
 const COLUMNS: { key: keyof MetricsCounts; label: string; format?: (value: number) => string }[] = [
   { key: 'queue_depth', label: 'Queue depth' },
   { key: 'tasks_pending', label: 'Pending' },
@@ -137,10 +123,11 @@ const COLUMNS: { key: keyof MetricsCounts; label: string; format?: (value: numbe
 function MetricsTables({ metrics }: { metrics: MetricsSnapshot }) {
   const rows: [string, MetricsCounts][] = [
     ['All tasks', metrics],
-    ...Object.entries(metrics.by_priority).map(([priority, counts]): [string, MetricsCounts] => [
-      `priority ${priority}`,
-      counts,
-    ]),
+    // High first, as workers take them.
+    ...PRIORITIES.toReversed().flatMap((priority): [string, MetricsCounts][] => {
+      const counts = metrics.by_priority[priority];
+      return counts ? [[`priority ${priority}`, counts]] : [];
+    }),
     ...Object.entries(metrics.by_workflow).map(([workflow, counts]): [string, MetricsCounts] => [
       workflow,
       counts,

@@ -1,8 +1,8 @@
+import type { ScheduleView } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
 import { OptionalContent } from '../components/optional-panel.tsx';
 import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
 import { errorMessage, useNow, useQuery, useServices } from '../data/hooks.ts';
-import type { ScheduleRow } from '../data/optional-shapes.ts';
 import { formatRelative, formatTime } from '../lib/format.ts';
 import { href } from '../router.ts';
 
@@ -13,7 +13,7 @@ export function SchedulesPage() {
   const [result, reload] = useQuery('schedules', () => api.optional.schedules());
   const [error, setError] = useState<string | null>(null);
 
-  const toggle = async (row: ScheduleRow) => {
+  const toggle = async (row: ScheduleView) => {
     setError(null);
     try {
       const answer = await api.optional.setScheduleEnabled(row.schedule_id, !row.enabled);
@@ -29,7 +29,7 @@ export function SchedulesPage() {
       <Panel title="Schedules">
         {error ? <ErrorNotice message={error} /> : null}
         <OptionalContent feature="Schedules" result={result}>
-          {(rows: ScheduleRow[]) =>
+          {(rows: ScheduleView[]) =>
             rows.length === 0 ? (
               <EmptyState title="No schedules">
                 Create one with the API or `kaygraph schedules create`.
@@ -50,15 +50,18 @@ export function SchedulesPage() {
                 <tbody>
                   {rows.map((row) => (
                     <tr key={row.schedule_id}>
-                      <td>{row.name ?? <code>{row.schedule_id.slice(0, 8)}</code>}</td>
+                      <td>
+                        <strong>{row.name}</strong> <span class="priority">{row.priority}</span>
+                      </td>
                       <td>
                         <a href={href({ page: 'submit', workflow: row.workflow })}>{row.workflow}</a>
                       </td>
                       <td>
-                        <code>{row.cron}</code> <span class="muted">{row.timezone ?? 'UTC'}</span>
+                        <code>{row.cron}</code> <span class="muted">{row.timezone}</span>
                       </td>
                       <td>
-                        {(row.next_runs ?? []).slice(0, 3).map((at) => (
+                        {row.next_runs.length === 0 ? '—' : null}
+                        {row.next_runs.slice(0, 3).map((at) => (
                           <div key={at} title={formatTime(at)}>
                             {formatRelative(at, now)}
                           </div>
