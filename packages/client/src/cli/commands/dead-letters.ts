@@ -1,0 +1,80 @@
+import { ListDeadLettersOutput, RedriveAllOutput, RedriveOutput } from '@kaygraph/contracts';
+import type { Command } from 'commander';
+import { CliError, printJson, printTable, writeLine } from '../output.ts';
+import type { CliSession } from '../session.ts';
+import { action } from './action.ts';
+
+/** `kaygraph dlq ...`: tasks that exhausted their retries (procedures `deadLetters.*` of the api). */
+export function registerDeadLetterCommands(program: Command, session: CliSession): void {
+  const dlq = program.command('dlq').description('the dead-letter queue: tasks that exhausted their retries');
+
+  dlq
+    .command('list')
+    .description('dead letters with their last error')
+    .option('--workflow <name>', 'only this workflow')
+    .option('--limit <n>', 'how many (1-200)', '50')
+    .action(
+      action(session, async (s, options) => {
+        const raw = await s.procedure('query', 'deadLetters.list', {
+          workflow: options.workflow as string | undefined,
+          limit: Number(options.limit),
+        });
+        const page = ListDeadLettersOutput.safeParse(raw);
+        if (s.json || !page.success) {
+          printJson(s.io, raw);
+          return 0;
+        }
+        if (page.data.items.length === 0) writeLine(s.io.stdout, 'no dead letters');
+        else
+          printTable(
+            s.io,
+            ['TASK', 'WORKFLOW', 'ATTEMPTS', 'ERROR', 'DEAD SINCE'],
+            page.data.items.map((item) => [
+              item.task_id,
+              item.workflow,
+              item.attempt,
+              item.error ? `${item.error.code}: ${item.error.message}`.slice(0, 80) : null,
+              item.dead_lettered_at,
+            ]),
+          );
+        return 0;
+      }),
+    );
+
+  dlq
+    .command('redrive [task_id]')
+    .description('queue a dead letter again (or all of them with --all)')
+    .option('--all', 'every dead letter (of --workflow, if given)')
+    .option('--workflow <name>', 'with --all: only this workflow')
+    .action(
+      action(session, async (s, options, taskId) => {
+        if (options.all) {
+          const raw = await s.procedure('mutate', 'deadLetters.redriveAll', {
+            workflow: options.workflow as string | undefined,
+          });
+          const answer = RedriveAllOutput.safeParse(raw);
+          if (s.json || !answer.success) printJson(s.io, raw);
+          else writeLine(s.io.stdout, `redrove ${answer.data.redriven} dead letter(s)`);
+          return 0;
+        }
+        if (!taskId) throw new CliError('BAD_REQUEST', 'give a task id, or --all', 2);
+        const raw = await s.procedure('mutate', 'deadLetters.redrive', { task_id: taskId });
+        const answer = RedriveOutput.safeParse(raw);
+        if (s.json || !answer.success) printJson(s.io, raw);
+        else writeLine(s.io.stdout, `${answer.data.task_id} ${answer.data.status}`);
+        return 0;
+      }),
+    );
+
+  dlq
+    .command('purge <task_id>')
+    .description('drop a dead letter for good')
+    .action(
+      action(session, async (s, _options, taskId = '') => {
+        const raw = await s.procedure('mutate', 'deadLetters.purge', { task_id: taskId });
+        if (s.json) printJson(s.io, raw);
+        else writeLine(s.io.stdout, `${taskId} purged`);
+        return 0;
+      }),
+    );
+}

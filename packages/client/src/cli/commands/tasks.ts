@@ -1,0 +1,199 @@
+import {
+  PRIORITIES,
+  type Priority,
+  TASK_STATUSES,
+  type TaskStatus,
+  type TaskSummary,
+} from '@kaygraph/contracts';
+import type { Command } from 'commander';
+import {
+  CliError,
+  durationBetween,
+  formatSeconds,
+  parseJsonOption,
+  printJson,
+  printTable,
+  writeLine,
+} from '../output.ts';
+import type { CliSession } from '../session.ts';
+import { action } from './action.ts';
+import { followTask } from './watch.ts';
+
+function priorityOf(value: string | undefined): Priority | undefined {
+  if (value === undefined) return undefined;
+  if (!(PRIORITIES as readonly string[]).includes(value)) {
+    throw new CliError('BAD_REQUEST', `--priority must be one of ${PRIORITIES.join(', ')}`, 2);
+  }
+  return value as Priority;
+}
+
+function statusOf(value: string | undefined): TaskStatus | undefined {
+  if (value === undefined) return undefined;
+  if (!(TASK_STATUSES as readonly string[]).includes(value)) {
+    throw new CliError('BAD_REQUEST', `--status must be one of ${TASK_STATUSES.join(', ')}`, 2);
+  }
+  return value as TaskStatus;
+}
+
+function positiveInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0)
+    throw new CliError('BAD_REQUEST', `${name} must be a whole number`, 2);
+  return number;
+}
+
+export function registerTaskCommands(program: Command, session: CliSession): void {
+  program
+    .command('submit <workflow>')
+    .description('submit a task; prints its id (with --wait: follows it and prints the result)')
+    .option('-p, --params <json>', 'workflow params as a JSON object', '{}')
+    .option('--priority <priority>', `one of ${PRIORITIES.join(', ')}`)
+    .option('--idempotency-key <key>', 'a second submit with the same key returns the first task')
+    .option('--depends-on <ids...>', 'start only after these tasks completed')
+    .option('--max-retries <n>', 'retries after the first attempt')
+    .option('--timeout <seconds>', 'fail the task after this many seconds')
+    .option('--run-at <iso>', 'start no earlier than this time (ISO 8601)')
+    .option('-w, --wait', 'follow the task until it ends and print its result')
+    .action(
+      action(session, async (s, options, workflow = '') => {
+        const input = {
+          workflow,
+          params: parseJsonOption('--params', String(options.params ?? '{}')),
+          priority: priorityOf(options.priority as string | undefined),
+          idempotency_key: options.idempotencyKey as string | undefined,
+          depends_on: options.dependsOn as string[] | undefined,
+          max_retries: positiveInteger('--max-retries', options.maxRetries as string | undefined),
+          timeout_seconds: positiveInteger('--timeout', options.timeout as string | undefined),
+          run_at: options.runAt as string | undefined,
+        };
+        const submitted = await s.api((client) => client.tasks.submit.mutate(input), 'tasks.submit');
+        if (!options.wait) {
+          if (s.json) printJson(s.io, submitted);
+          else writeLine(s.io.stdout, submitted.task_id);
+          if (!s.json && submitted.deduplicated)
+            writeLine(s.io.stderr, 'an earlier task with this idempotency key');
+          return 0;
+        }
+        if (!s.json) writeLine(s.io.stderr, `submitted ${submitted.task_id} (${workflow})`);
+        return followTask(s, submitted.task_id);
+      }),
+    );
+
+  program
+    .command('status <task_id>')
+    .description("a task's status, progress, step and timing")
+    .action(
+      action(session, async (s, _options, taskId = '') => {
+        const task = await s.api((client) => client.tasks.get.query({ task_id: taskId }), 'tasks.get');
+        if (s.json) {
+          printJson(s.io, task);
+          return 0;
+        }
+        const rows: [string, string][] = [
+          ['task', task.task_id],
+          ['workflow', task.workflow],
+          ['status', task.status],
+          ['priority', task.priority],
+          ['progress', `${Math.round(task.progress * 10) / 10}%`],
+          ['step', task.step ?? '-'],
+          ['message', task.message ?? '-'],
+          ['eta', formatSeconds(task.eta_seconds)],
+          ['attempt', `${task.attempt} of ${task.max_retries + 1}`],
+          ['created', task.created_at],
+          ['started', task.started_at ?? '-'],
+          ['finished', task.completed_at ?? '-'],
+          ['duration', formatSeconds(durationBetween(task.started_at, task.completed_at))],
+        ];
+        if (task.error) rows.push(['error', `${task.error.code}: ${task.error.message}`]);
+        for (const [label, value] of rows) writeLine(s.io.stdout, `${label.padEnd(9)} ${value}`);
+        return 0;
+      }),
+    );
+
+  program
+    .command('list')
+    .description('tasks, newest first')
+    .option('--status <status>', 'only tasks in this status')
+    .option('--workflow <name>', 'only tasks of this workflow')
+    .option('--owner <owner>', "another owner's tasks (admin keys)")
+    .option('--limit <n>', 'how many (1-200)', '20')
+    .option('--cursor <cursor>', 'the next page, from a previous --json answer')
+    .action(
+      action(session, async (s, options) => {
+        const page = await s.api(
+          (client) =>
+            client.tasks.list.query({
+              status: statusOf(options.status as string | undefined),
+              workflow: options.workflow as string | undefined,
+              owner: options.owner as string | undefined,
+              limit: positiveInteger('--limit', options.limit as string | undefined),
+              cursor: options.cursor as string | undefined,
+            }),
+          'tasks.list',
+        );
+        if (s.json) {
+          printJson(s.io, page);
+          return 0;
+        }
+        if (page.items.length === 0) {
+          writeLine(s.io.stdout, 'no tasks');
+          return 0;
+        }
+        printTable(
+          s.io,
+          ['TASK', 'WORKFLOW', 'STATUS', 'PRIORITY', 'PROGRESS', 'STEP', 'CREATED'],
+          page.items.map((task: TaskSummary) => [
+            task.task_id,
+            task.workflow,
+            task.status,
+            task.priority,
+            `${Math.round(task.progress)}%`,
+            task.step,
+            task.created_at,
+          ]),
+        );
+        if (page.next_cursor) writeLine(s.io.stderr, `more: --cursor ${page.next_cursor}`);
+        return 0;
+      }),
+    );
+
+  program
+    .command('result <task_id>')
+    .description("a finished task's result (or its error)")
+    .action(
+      action(session, async (s, _options, taskId = '') => {
+        const outcome = await s.api(
+          (client) => client.tasks.result.query({ task_id: taskId }),
+          'tasks.result',
+        );
+        if (s.json) printJson(s.io, outcome);
+        else if (outcome.status === 'completed') printJson(s.io, outcome.result ?? null);
+        else
+          writeLine(
+            s.io.stdout,
+            `${outcome.status}${outcome.error ? `: ${outcome.error.code}: ${outcome.error.message}` : ''}`,
+          );
+        return outcome.status === 'completed' ? 0 : 1;
+      }),
+    );
+
+  for (const verb of ['cancel', 'retry'] as const) {
+    program
+      .command(`${verb} <task_id>`)
+      .description(
+        verb === 'cancel' ? 'cancel a waiting or running task' : 'run a failed or cancelled task again',
+      )
+      .action(
+        action(session, async (s, _options, taskId = '') => {
+          const answer = await s.api(
+            (client) => client.tasks[verb].mutate({ task_id: taskId }),
+            `tasks.${verb}`,
+          );
+          if (s.json) printJson(s.io, answer);
+          else writeLine(s.io.stdout, `${answer.task_id} ${answer.status}`);
+          return 0;
+        }),
+      );
+  }
+}

@@ -1,0 +1,147 @@
+import type { TaskEvent } from '@kaygraph/contracts';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { formatSeconds, printJson, printJsonLine, writeLine } from '../output.ts';
+import type { CliSession } from '../session.ts';
+import { action } from './action.ts';
+
+interface Display {
+  status(event: Extract<TaskEvent, { type: 'status' }>): void;
+  progress(event: Extract<TaskEvent, { type: 'progress' }>): void;
+  log(event: Extract<TaskEvent, { type: 'log' }>): void;
+  stop(): void;
+}
+
+function etaText(seconds: number | null): string {
+  return seconds === null ? '' : `ETA ${formatSeconds(seconds)}`;
+}
+
+/** A live bar (cli-progress) on a terminal: percent, step and the server's ETA. */
+function barDisplay(session: CliSession): Display {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: session.io.stderr,
+      format: ' {bar} {percentage}% | {status} | {step} {eta_text}',
+      hideCursor: true,
+      clearOnComplete: false,
+      barsize: 30,
+      etaBuffer: 1,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let status = 'pending';
+  let step = '';
+  let eta = '';
+  bar.start(100, 0, { status, step, eta_text: eta });
+  return {
+    status(event) {
+      status = event.status;
+      bar.update({ status, step, eta_text: eta });
+    },
+    progress(event) {
+      step = event.message ? `${event.step ?? ''} ${event.message}`.trim() : (event.step ?? '');
+      eta = etaText(event.eta_seconds);
+      bar.update(Math.round(event.progress * 10) / 10, { status, step, eta_text: eta });
+    },
+    log() {},
+    stop: () => bar.stop(),
+  };
+}
+
+/** One line per change, for pipes and CI logs where a redrawn bar would be noise. */
+function lineDisplay(session: CliSession): Display {
+  let last = '';
+  return {
+    status(event) {
+      writeLine(
+        session.io.stderr,
+        `status ${event.status}${event.attempt > 0 ? ` (attempt ${event.attempt})` : ''}`,
+      );
+    },
+    progress(event) {
+      const line = [
+        `${Math.round(event.progress)}%`,
+        event.step ?? '',
+        event.message ?? '',
+        etaText(event.eta_seconds),
+      ]
+        .filter(Boolean)
+        .join('  ');
+      if (line !== last) writeLine(session.io.stderr, line);
+      last = line;
+    },
+    log(event) {
+      writeLine(session.io.stderr, `log ${event.level}: ${event.message}`);
+    },
+    stop() {},
+  };
+}
+
+function jsonDisplay(session: CliSession): Display {
+  return {
+    status: (event) => printJsonLine(session.io, event),
+    progress: (event) => printJsonLine(session.io, event),
+    log: (event) => printJsonLine(session.io, event),
+    stop() {},
+  };
+}
+
+/**
+ * Follows a task until it ends (live, over the api's WebSocket; reconnects resume from the last
+ * event), then prints its result. Exit code 0 when it completed, 1 when it failed or was cancelled.
+ * Ctrl-C stops watching, not the task.
+ */
+export async function followTask(session: CliSession, taskId: string): Promise<number> {
+  const display = session.json
+    ? jsonDisplay(session)
+    : session.io.stderr.isTTY
+      ? barDisplay(session)
+      : lineDisplay(session);
+  const abort = new AbortController();
+  const interrupt = () => abort.abort();
+  process.once('SIGINT', interrupt);
+  try {
+    // Fails fast on an unknown task, before the stream.
+    await session.api((client) => client.tasks.progress.query({ task_id: taskId }), 'tasks.progress');
+    await session.api(async (client) => {
+      for await (const event of client.watch(taskId, { signal: abort.signal })) {
+        if (event.type === 'status') display.status(event);
+        else if (event.type === 'progress') display.progress(event);
+        else display.log(event);
+      }
+    }, 'tasks.events');
+  } finally {
+    display.stop();
+    process.off('SIGINT', interrupt);
+  }
+  if (abort.signal.aborted) {
+    writeLine(session.io.stderr, `stopped watching; ${taskId} goes on (kaygraph cancel ${taskId} stops it)`);
+    return 130;
+  }
+  const outcome = await session.api(
+    (client) => client.tasks.result.query({ task_id: taskId }),
+    'tasks.result',
+  );
+  if (session.json) {
+    printJsonLine(session.io, outcome);
+  } else if (outcome.status === 'completed') {
+    const task = await session.api((client) => client.tasks.get.query({ task_id: taskId }), 'tasks.get');
+    const took =
+      task.started_at && task.completed_at
+        ? (Date.parse(task.completed_at) - Date.parse(task.started_at)) / 1000
+        : null;
+    writeLine(session.io.stderr, `completed${took === null ? '' : ` in ${formatSeconds(took)}`}`);
+    printJson(session.io, outcome.result ?? null);
+  } else {
+    const error = outcome.error ? `: ${outcome.error.code}: ${outcome.error.message}` : '';
+    writeLine(session.io.stderr, `${outcome.status}${error}`);
+  }
+  return outcome.status === 'completed' ? 0 : 1;
+}
+
+export function registerWatchCommand(program: Command, session: CliSession): void {
+  program
+    .command('watch <task_id>')
+    .description('follow a task live: progress bar with step and ETA, then its result')
+    .action(action(session, (s, _options, taskId = '') => followTask(s, taskId)));
+}

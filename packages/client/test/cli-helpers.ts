@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { readCliEnv } from '../src/cli/env.ts';
+import { runCli } from '../src/cli/program.ts';
+
+const BIN = fileURLToPath(new URL('../bin/kaygraph.js', import.meta.url));
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a `kaygraph` command in this process (what bin/kaygraph.js runs, minus the node start-up
+ * of about a second), with only `env` as its environment and no terminal.
+ */
+export async function kaygraph(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        append(String(chunk));
+        done();
+      },
+    });
+  const code = await runCli(
+    args,
+    { stdout: sink((text) => (stdout += text)), stderr: sink((text) => (stderr += text)) },
+    readCliEnv(env),
+  );
+  return { code, stdout, stderr };
+}
+
+/**
+ * Runs the real `kaygraph` bin in a child process with the project's node (the one running the
+ * tests), a clean environment plus `env`, and no terminal (so progress is printed line by line).
+ */
+export function kaygraphProcess(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') {
+          reject(error);
+          return;
+        }
+        resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+export function parseJson<T = unknown>(text: string): T {
+  return JSON.parse(text) as T;
+}
+
+/** `watch --json` / `submit --wait --json`: one JSON document per line. */
+export function parseJsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}

@@ -1,0 +1,136 @@
+import { startTestServer, type TestServer } from '@kaygraph/api/testing';
+import { ListTasksOutput, SubmitTaskOutput, TaskView } from '@kaygraph/contracts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { kaygraph, kaygraphProcess, parseJson, parseJsonLines } from './cli-helpers.ts';
+
+/** The CLI against a real api (worker included), in open mode: no key needed. */
+let server: TestServer;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  server = await startTestServer({ operations: {} });
+  env = { KAYGRAPH_URL: server.url };
+});
+afterAll(async () => {
+  await server?.[Symbol.asyncDispose]();
+});
+
+async function submitted(args: string[]): Promise<string> {
+  const run = await kaygraph(['submit', ...args, '--json'], env);
+  expect(run.code).toBe(0);
+  return SubmitTaskOutput.parse(parseJson(run.stdout)).task_id;
+}
+
+describe('kaygraph submit / status / list / result', () => {
+  test('submit prints the task id; status, list and result show the task', async () => {
+    const run = await kaygraph(
+      ['submit', 'echo', '--params', '{"value": "hello"}', '--priority', 'high'],
+      env,
+    );
+    expect(run.code).toBe(0);
+    const taskId = run.stdout.trim();
+    expect(taskId).toMatch(/^[0-9a-f-]{36}$/);
+
+    // Wait for it through the CLI itself: `watch` ends when the task does.
+    expect((await kaygraph(['watch', taskId], env)).code).toBe(0);
+
+    const status = await kaygraph(['status', taskId], env);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^status\s+completed$/m);
+    expect(status.stdout).toMatch(/^priority\s+high$/m);
+    const view = TaskView.parse(parseJson((await kaygraph(['status', taskId, '--json'], env)).stdout));
+    expect(view).toMatchObject({
+      task_id: taskId,
+      workflow: 'echo',
+      status: 'completed',
+      params: { value: 'hello' },
+    });
+
+    const list = ListTasksOutput.parse(
+      parseJson((await kaygraph(['list', '--json', '--workflow', 'echo'], env)).stdout),
+    );
+    expect(list.items.map((task) => task.task_id)).toContain(taskId);
+    const table = await kaygraph(['list', '--status', 'completed'], env);
+    expect(table.stdout.split('\n')[0]).toMatch(/^TASK\s+WORKFLOW\s+STATUS/);
+    expect(table.stdout).toContain(taskId);
+
+    const result = await kaygraph(['result', taskId], env);
+    expect(result.code).toBe(0);
+    expect(parseJson(result.stdout)).toEqual({ value: 'hello' });
+  });
+
+  test('submit --wait follows the task (progress with step and ETA) and prints its result', async () => {
+    // The real bin, in its own process.
+    const run = await kaygraphProcess(
+      ['submit', 'steps', '--params', '{"steps": 4, "delay_ms": 40}', '--wait'],
+      env,
+    );
+    expect(run.code).toBe(0);
+    expect(parseJson(run.stdout)).toEqual({ steps_done: 4 });
+    expect(run.stderr).toMatch(/^status running/m);
+    expect(run.stderr).toMatch(/^100%\s+step 4\s+step 4 of 4/m);
+    expect(run.stderr).toMatch(/ETA/);
+    expect(run.stderr).toMatch(/^completed in /m);
+  });
+
+  test('watch --json: one event per line in seq order, then the outcome', async () => {
+    const taskId = await submitted(['steps', '--params', '{"steps": 3, "delay_ms": 30}']);
+    const run = await kaygraph(['watch', taskId, '--json'], env);
+    expect(run.code).toBe(0);
+    const lines = parseJsonLines(run.stdout);
+    const outcome = lines.at(-1);
+    expect(outcome).toMatchObject({ task_id: taskId, status: 'completed', result: { steps_done: 3 } });
+    const seqs = lines.slice(0, -1).map((line) => Number(line.seq));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(lines.some((line) => line.type === 'progress' && line.progress === 100)).toBe(true);
+  });
+
+  test('a failing task: --wait exits 1 with the error; result shows it; retry queues it again', async () => {
+    const run = await kaygraph(
+      ['submit', 'steps', '--params', '{"steps": 1, "delay_ms": 1, "fail": true}', '--wait'],
+      env,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^failed: \w+: failed on purpose/m);
+    const taskId = /submitted ([0-9a-f-]{36})/.exec(run.stderr)?.[1] ?? '';
+    const result = await kaygraph(['result', taskId], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('failed on purpose');
+    const retried = await kaygraph(['retry', taskId, '--json'], env);
+    expect(retried.code).toBe(0);
+    expect(parseJson(retried.stdout)).toMatchObject({ task_id: taskId });
+    expect((await kaygraph(['watch', taskId], env)).code).toBe(1);
+  });
+
+  test('cancel stops a running task; watch then reports it cancelled', async () => {
+    const taskId = await submitted(['steps', '--params', '{"steps": 200, "delay_ms": 100}']);
+    const cancelled = await kaygraph(['cancel', taskId], env);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout.trim()).toMatch(new RegExp(`^${taskId} (cancelled|running)$`));
+    const watched = await kaygraph(['watch', taskId], env);
+    expect(watched.code).toBe(1);
+    expect(watched.stderr).toMatch(/^cancelled/m);
+  });
+
+  test('errors are one line with the api code; --json errors are JSON on stderr; usage errors exit 2', async () => {
+    const missing = await kaygraphProcess(['status', '00000000-0000-4000-8000-000000000000'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe(
+      'error: NOT_FOUND: task 00000000-0000-4000-8000-000000000000 not found',
+    );
+
+    const unknown = await kaygraph(['submit', 'no_such_workflow', '--json'], env);
+    expect(unknown.code).toBe(1);
+    expect(parseJson(unknown.stderr)).toMatchObject({
+      error: { code: 'BAD_REQUEST', message: expect.stringContaining('unknown workflow') },
+    });
+
+    const badJson = await kaygraph(['submit', 'echo', '--params', '{oops'], env);
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toContain('--params is not valid JSON');
+
+    const unreachable = await kaygraph(['list'], { KAYGRAPH_URL: 'http://127.0.0.1:9' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain('cannot reach the api at http://127.0.0.1:9');
+  });
+});
