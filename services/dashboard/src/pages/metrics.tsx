@@ -43,6 +43,12 @@ export function MetricsPage() {
           <span class="stat-label">p95 run time</span>
         </div>
       </div>
+      {live.snapshotTruncated ? (
+        <p class="hint">
+          More tasks finished this hour than this page loads at start (1,000 per status): the charts show the
+          newest of them and every one finishing from now on; the server metrics below count them all.
+        </p>
+      ) : null}
       <div class="columns">
         <Panel title="Throughput, last hour (tasks finished per minute)">
           <StackedBarChart

@@ -68,52 +68,64 @@ function Stat({ label, value, tone }: { label: string; value: string; tone: stri
   );
 }
 
+/** Rows drawn at once: a backlog of thousands is summarised, not rendered row by row. */
+const MAX_ROWS = 100;
+
 function ActiveTable({ tasks, now }: { tasks: TaskSummary[]; now: number }) {
+  const shown = tasks.slice(0, MAX_ROWS);
   return (
-    <table class="table" data-testid="active-tasks">
-      <thead>
-        <tr>
-          <th>Task</th>
-          <th>Status</th>
-          <th>Priority</th>
-          <th class="col-progress">Progress</th>
-          <th>Step</th>
-          <th>ETA</th>
-          <th>Started</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {tasks.map((task) => (
-          <tr key={task.task_id} data-task-id={task.task_id}>
-            <td>
-              <a href={taskHref(task.task_id)} class="task-link">
-                <span class="workflow">{task.workflow}</span>
-                <code>{shortId(task.task_id)}</code>
-              </a>
-            </td>
-            <td>
-              <StatusBadge status={task.status} />
-            </td>
-            <td>
-              <span class={`priority priority-${task.priority}`}>{task.priority}</span>
-            </td>
-            <td>
-              <ProgressBar value={task.progress} status={task.status} />
-            </td>
-            <td class="step" title={task.message ?? undefined}>
-              {task.step ?? '—'}
-              {task.message ? <small>{task.message}</small> : null}
-            </td>
-            <td>{task.status === 'running' ? formatEta(task.eta_seconds) : '—'}</td>
-            <td>{formatRelative(task.started_at, now)}</td>
-            <td>
-              <TaskActions task={task} />
-            </td>
+    <>
+      <table class="table" data-testid="active-tasks">
+        <thead>
+          <tr>
+            <th>Task</th>
+            <th>Status</th>
+            <th>Priority</th>
+            <th class="col-progress">Progress</th>
+            <th>Step</th>
+            <th>ETA</th>
+            <th>Started</th>
+            <th />
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {shown.map((task) => (
+            <tr key={task.task_id} data-task-id={task.task_id}>
+              <td>
+                <a href={taskHref(task.task_id)} class="task-link">
+                  <span class="workflow">{task.workflow}</span>
+                  <code>{shortId(task.task_id)}</code>
+                </a>
+              </td>
+              <td>
+                <StatusBadge status={task.status} />
+              </td>
+              <td>
+                <span class={`priority priority-${task.priority}`}>{task.priority}</span>
+              </td>
+              <td>
+                <ProgressBar value={task.progress} status={task.status} />
+              </td>
+              <td class="step" title={task.message ?? undefined}>
+                {task.step ?? '—'}
+                {task.message ? <small>{task.message}</small> : null}
+              </td>
+              <td>{task.status === 'running' ? formatEta(task.eta_seconds) : '—'}</td>
+              <td>{formatRelative(task.started_at, now)}</td>
+              <td>
+                <TaskActions task={task} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {tasks.length > shown.length ? (
+        <p class="hint more-rows">
+          and {tasks.length - shown.length} more waiting (running tasks are listed first); the queue status
+          below counts them all.
+        </p>
+      ) : null}
+    </>
   );
 }
 
