@@ -1,8 +1,10 @@
+import { analyze, preprocess, report, urgentAnalysis } from './workflows/chain.ts';
 import { dailyReport } from './workflows/daily-report.ts';
 import { dataProcessing } from './workflows/data-processing/index.ts';
 import { demo } from './workflows/demo.ts';
 import { documentIndexing } from './workflows/document-indexing/index.ts';
 import { modelTraining } from './workflows/model-training/index.ts';
+import { processItem } from './workflows/process-item.ts';
 
 /** The built-in workflows by name. */
 export const builtins = {
@@ -11,6 +13,12 @@ export const builtins = {
   demo,
   document_indexing: documentIndexing,
   model_training: modelTraining,
+  // the spec's orchestration examples: chaining, groups and priority
+  preprocess,
+  analyze,
+  report,
+  urgent_analysis: urgentAnalysis,
+  process_item: processItem,
 } as const;
 
 export type BuiltinWorkflows = typeof builtins;

@@ -28,6 +28,15 @@ export {
 } from './services/postgres.ts';
 export { searchDocuments } from './services/search.ts';
 export type * from './services/types.ts';
+export { analyze, preprocess, report, urgentAnalysis } from './workflows/chain.ts';
+export {
+  AnalyzeParams,
+  AnalyzeResult,
+  PreprocessParams,
+  PreprocessResult,
+  ReportParams,
+  ReportResult,
+} from './workflows/chain-params.ts';
 export { DailyReportParams, DailyReportResult, dailyReport } from './workflows/daily-report.ts';
 export {
   DataProcessingParams,
@@ -41,3 +50,4 @@ export {
   documentIndexing,
 } from './workflows/document-indexing/index.ts';
 export { ModelTrainingParams, ModelTrainingResult, modelTraining } from './workflows/model-training/index.ts';
+export { ProcessItemParams, ProcessItemResult, processItem } from './workflows/process-item.ts';

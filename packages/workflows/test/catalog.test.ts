@@ -74,6 +74,11 @@ describe('defineWorkflow and createCatalog', () => {
       'demo',
       'document_indexing',
       'model_training',
+      'preprocess',
+      'analyze',
+      'report',
+      'urgent_analysis',
+      'process_item',
     ]);
     for (const workflow of catalog.list()) {
       expect(z.toJSONSchema(workflow.params, { io: 'input' }).type).toBe('object');

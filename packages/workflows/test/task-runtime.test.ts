@@ -109,6 +109,37 @@ describe('built-in workflows through the task runtime (queue, worker threads, se
     });
   });
 
+  it('runs the spec chain preprocess -> analyze -> report, each seeing its dependency results', async () => {
+    const preprocessed = await system.tasks.submit(ann, {
+      workflow: 'preprocess',
+      params: { generate: { rows: 500, seed: 3 } },
+      priority: 'normal',
+    });
+    const analysed = await system.tasks.submit(ann, {
+      workflow: 'analyze',
+      params: { group_by: ['region'] },
+      priority: 'normal',
+      depends_on: [preprocessed.task_id],
+    });
+    const reported = await system.tasks.submit(ann, {
+      workflow: 'report',
+      params: { title: 'Regions' },
+      priority: 'normal',
+      depends_on: [analysed.task_id],
+    });
+    expect((await finish(reported.task_id)).status).toBe('completed');
+    const analysis = (await system.tasks.result(ann, analysed.task_id)).result as {
+      rows: number;
+      sources: string[];
+    };
+    expect(analysis.sources).toEqual([preprocessed.task_id]);
+    expect(analysis.rows).toBeGreaterThan(450);
+    const { result } = await system.tasks.result(ann, reported.task_id);
+    expect(result).toMatchObject({ title: 'Regions', sources: [analysed.task_id] });
+    const markdown = await system.tasks.artifact(ann, reported.task_id, 'report.md');
+    expect(markdown.content.toString()).toContain(`## Analysis ${analysed.task_id}`);
+  });
+
   it('a file outside the data directory fails the task at once, without retries', async () => {
     const { task_id } = await system.tasks.submit(ann, {
       workflow: 'data_processing',

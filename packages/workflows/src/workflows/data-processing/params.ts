@@ -28,7 +28,7 @@ export const DataProcessingParams = z.object({
 });
 export type DataProcessingParams = z.output<typeof DataProcessingParams>;
 
-const NumericSummary = z.object({
+export const NumericSummary = z.object({
   count: z.number(),
   sum: z.number(),
   mean: z.number().nullable(),
