@@ -7,7 +7,7 @@ import type { ZodType } from 'zod';
  *
  * What the runtime expects of the graph (the contract between workflows and the runtime):
  * - `graph(params, run)` is called with the validated params on every attempt. The graph runs with the
- *   run params `{ attempt, task_id, owner, services? }` (nodes read them as `this.params`; `services` comes
+ *   run params `{ attempt, task_id, owner, dependency_results, services? }` (nodes read them as `this.params`; `services` comes
  *   from the workflows module's `createServices`). The run starts from an empty shared store `{}`, or from
  *   the last checkpoint on a retry.
  * - The task's result is `shared.result` when the run completes (null when absent); it is validated with
@@ -36,6 +36,11 @@ export interface WorkflowRunInfo {
   owner: string;
   /** 1 for the first attempt, counting every retry (automatic or manual). */
   attempt: number;
+  /**
+   * Results of the tasks this one depends on (`depends_on`), by task id; `{}` without dependencies. Nodes
+   * see the same object as the run param `dependency_results`.
+   */
+  dependencyResults?: Readonly<Record<string, unknown>>;
 }
 
 /** The workflows a system knows; `get` resolves aliases too. */

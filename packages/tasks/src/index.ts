@@ -10,6 +10,13 @@ export {
 } from './catalog.ts';
 export type { EventBus, LiveEvent } from './events/event-bus.ts';
 export type { CleanupReport } from './maintenance/cleaner.ts';
+export type {
+  DeadLetterService,
+  GroupService,
+  OrchestrationService,
+  ScheduleService,
+} from './orchestration/orchestration-service.ts';
+export { SCHEDULES_QUEUE } from './orchestration/schedule-queue.ts';
 export { DEAD_LETTER_QUEUE, workflowQueue } from './queue/names.ts';
 export type { QueueTuning } from './queue/tuning.ts';
 export type { TaskContext } from './service/context.ts';

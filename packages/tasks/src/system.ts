@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import type { WorkflowCatalog } from './catalog.ts';
 import { EventBus } from './events/event-bus.ts';
 import { type CleanupReport, startCleaner } from './maintenance/cleaner.ts';
+import { createOrchestration, type OrchestrationService } from './orchestration/orchestration-service.ts';
+import { ensureScheduleQueue } from './orchestration/schedule-queue.ts';
+import { withScheduleFiring } from './orchestration/worker-schedules.ts';
 import { startBoss } from './queue/boss.ts';
 import { bossNotifyChannel } from './queue/boss-channel.ts';
 import { ensureQueues } from './queue/queues.ts';
@@ -32,11 +35,15 @@ export interface TaskSystemOptions {
   /** Pool size of our postgres.js client (default 10). */
   poolSize?: number;
   tuning?: Partial<QueueTuning>;
+  /** Seconds between pg-boss cron passes that fire schedules (default 30, 1..45; once per cluster). */
+  scheduleCheckIntervalSeconds?: number;
 }
 
 export interface TaskSystem extends AsyncDisposable {
   tasks: TaskService;
   events: EventBus;
+  /** Groups, cron schedules and the dead-letter queue. */
+  orchestration: OrchestrationService;
   /** For the worker runtime and the orchestration layer: the shared database, boss and settings. */
   context: TaskContext;
   /** Starts a worker runtime in this process; `close()` stops it (gracefully) before the queue. */
@@ -77,9 +84,13 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       logger,
       superviseIntervalSeconds: options.superviseIntervalSeconds ?? 5,
       poolSize: 10,
+      ...(options.scheduleCheckIntervalSeconds
+        ? { scheduleCheckIntervalSeconds: options.scheduleCheckIntervalSeconds }
+        : {}),
     });
     closers.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
     await ensureQueues(boss, options.catalog, tuning);
+    await ensureScheduleQueue(boss);
     const bus = new EventBus(connection.sql, logger, bossNotifyChannel());
     await bus.start();
     closers.push(() => bus.close());
@@ -104,9 +115,15 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
     const system: TaskSystem = {
       tasks: createTaskService(context, bus),
       events: bus,
+      orchestration: createOrchestration(context, bus),
       context,
       async startWorker(workerOptions) {
-        const worker = await startWorkerRuntime(context, bus, connection.sql, workerOptions);
+        // Every worker also turns cron firings (the `schedules` queue) into tasks.
+        const worker = await withScheduleFiring(
+          context,
+          logger.child({ component: 'schedules' }),
+          await startWorkerRuntime(context, bus, connection.sql, workerOptions),
+        );
         workers.push(worker);
         return worker;
       },

@@ -8,6 +8,8 @@ export interface BossOptions {
   superviseIntervalSeconds: number;
   /** Size of pg-boss' own `pg` pool. */
   poolSize: number;
+  /** Seconds between cron passes (pg-boss default 30; one instance per cluster runs each pass). */
+  scheduleCheckIntervalSeconds?: number;
 }
 
 /**
@@ -28,6 +30,12 @@ export async function startBoss(options: BossOptions): Promise<PgBoss> {
     monitorIntervalSeconds: options.superviseIntervalSeconds,
     // Cron schedules are created by the orchestration layer; every instance may fire them (once per cluster).
     schedule: true,
+    ...(options.scheduleCheckIntervalSeconds
+      ? {
+          cronMonitorIntervalSeconds: options.scheduleCheckIntervalSeconds,
+          cronWorkerIntervalSeconds: options.scheduleCheckIntervalSeconds,
+        }
+      : {}),
     useListenNotify: true,
   });
   boss.on('error', (error: unknown) => options.logger.error({ err: error }, 'pg-boss error'));

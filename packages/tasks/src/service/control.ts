@@ -13,6 +13,7 @@ import type { Caller } from '../catalog.ts';
 import type { Transaction } from '../db.ts';
 import { appendEvents } from '../events/append-events.ts';
 import { statusEvent } from '../events/task-event.ts';
+import { settleDependents } from '../orchestration/dependencies.ts';
 import { bossTx } from '../queue/boss-tx.ts';
 import { jobInsertFor } from '../queue/job-options.ts';
 import { workflowQueue } from '../queue/names.ts';
@@ -62,6 +63,8 @@ export async function cancelTask(
       .where(eq(tasks.id, taskId));
     await appendEvents(tx, [statusEvent(taskId, 'cancelled', row.attempt, error)]);
     await tx.execute(sql`select pg_notify(${TASK_CANCEL_CHANNEL}, ${taskId})`);
+    // Tasks waiting for this one fail with DEPENDENCY_FAILED (transitively).
+    await settleDependents(ctx, tx, [{ taskId, status: 'cancelled' }]);
     return { task_id: taskId, status: 'cancelled' };
   });
 }

@@ -8,6 +8,7 @@ import type { Caller } from '../catalog.ts';
 import type { Transaction } from '../db.ts';
 import { appendEvents } from '../events/append-events.ts';
 import { statusEvent } from '../events/task-event.ts';
+import { initialStates, insertDependencyEdges } from '../orchestration/dependencies.ts';
 import { bossTx } from '../queue/boss-tx.ts';
 import { jobInsertFor, type TaskJobData } from '../queue/job-options.ts';
 import { workflowQueue } from '../queue/names.ts';
@@ -26,7 +27,7 @@ export async function submitTasks(
   ctx: TaskContext,
   caller: Caller,
   inputs: readonly SubmitTaskRequest[],
-  options: { tx?: Transaction } = {},
+  options: { tx?: Transaction /** Set by a cron schedule's firing. */; scheduleId?: string } = {},
 ): Promise<SubmitTaskOutput[]> {
   const prepared = inputs.map((input, index) =>
     prepareSubmit(ctx.catalog, input, ctx.defaultTimeoutSeconds, inputs.length > 1 ? index : undefined),
@@ -37,18 +38,26 @@ export async function submitTasks(
     const fresh = prepared.filter((task) => !(task.idempotencyKey && existing.has(task.idempotencyKey)));
     if (fresh.length > 0) await assertQueueRoom(tx, caller.owner, fresh.length, ctx.maxQueueSize);
 
-    const rows = fresh.map((task) => ({ id: randomUUID(), task }));
+    // blocked (dependencies), failed (a dependency already failed), scheduled (run_at) or queued.
+    const states = await initialStates(tx, caller, fresh);
+    const rows = fresh.map((task, index) => ({ id: randomUUID(), task, state: states[index] }));
     const inserted = new Map<string, { status: TaskStatus; createdAt: Date }>();
     if (rows.length > 0) {
       const returned = await tx
         .insert(tasks)
         .values(
-          rows.map(({ id, task }) => ({
+          rows.map(({ id, task, state }) => ({
             id,
             owner: caller.owner,
             workflow: task.workflow.name,
             params: task.params,
-            status: task.runAt ? 'scheduled' : 'queued',
+            status: state?.status ?? 'queued',
+            error: state?.error ?? null,
+            dependsOn: task.dependsOn,
+            scheduleId: options.scheduleId ?? null,
+            ...(state?.status === 'failed'
+              ? { completedAt: new Date(), expiresAt: new Date(Date.now() + ctx.resultTtlSeconds * 1000) }
+              : {}),
             priority: task.priority,
             maxRetries: task.maxRetries,
             retryDelaySeconds: task.retryDelaySeconds,
@@ -71,9 +80,17 @@ export async function submitTasks(
     const created = rows.filter((row) => inserted.has(row.id));
     await appendEvents(
       tx,
-      created.map(({ id, task }) => statusEvent(id, task.runAt ? 'scheduled' : 'queued', 0)),
+      created.map(({ id, state }) => statusEvent(id, state?.status ?? 'queued', 0, state?.error ?? null)),
     );
-    await sendJobs(ctx, tx, created);
+    await insertDependencyEdges(
+      tx,
+      created.map(({ id, task }) => ({ taskId: id, dependsOn: task.dependsOn })),
+    );
+    await sendJobs(
+      ctx,
+      tx,
+      created.filter(({ state }) => state?.status === 'queued' || state?.status === 'scheduled'),
+    );
 
     // Keys that lost a race to a concurrent submit (the conflict above) resolve to the winner's task.
     const lostKeys = rows.filter((row) => !inserted.has(row.id) && row.task.idempotencyKey);

@@ -14,6 +14,8 @@ export interface PreparedTask {
   runAt: Date | null;
   groupId: string | null;
   idempotencyKey: string | null;
+  /** Tasks this one waits for (deduplicated); checked against the database at submit (orchestration). */
+  dependsOn: string[];
 }
 
 type Issue = { path: string; message: string };
@@ -61,11 +63,6 @@ export function prepareSubmit(
       issues,
     });
   }
-  if (input.depends_on && input.depends_on.length > 0) {
-    throw new DomainError('BAD_REQUEST', 'depends_on (task chaining) is not supported by this server yet', {
-      issues: [{ path: [at, 'depends_on'].filter(Boolean).join('.'), message: 'not supported yet' }],
-    });
-  }
   const defaults = workflow.defaults;
   const runAt = input.run_at ? new Date(input.run_at) : null;
   return {
@@ -79,5 +76,6 @@ export function prepareSubmit(
     runAt: runAt && runAt.getTime() > Date.now() ? runAt : null,
     groupId: input.group_id ?? null,
     idempotencyKey: input.idempotency_key ?? null,
+    dependsOn: [...new Set(input.depends_on ?? [])],
   };
 }

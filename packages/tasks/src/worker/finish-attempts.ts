@@ -7,6 +7,7 @@ import { rowsOf, type Transaction } from '../db.ts';
 import type { NewTaskEvent } from '../events/append-events.ts';
 import { statusEvent } from '../events/task-event.ts';
 import { bossTx } from '../queue/boss-tx.ts';
+import { settleDependents } from '../orchestration/dependencies.ts';
 import { jobInsertFor } from '../queue/job-options.ts';
 import type { QueueTuning } from '../queue/tuning.ts';
 import type { ProducedArtifact } from './run-workflow.ts';
@@ -116,6 +117,16 @@ export async function finishAttempts(
     const error = outcome.kind === 'retry' || outcome.kind === 'failed' ? outcome.error : null;
     events.push(statusEvent(claim.taskId, STATUS_OF[outcome.kind], claim.attempt, error));
   }
+  // Chaining: tasks waiting for these are queued (last dependency completed) or failed, in this transaction.
+  await settleDependents(
+    ctx,
+    tx,
+    writing.flatMap((outcome) =>
+      owned.has(outcome.claim.taskId) && (outcome.kind === 'completed' || outcome.kind === 'failed')
+        ? [{ taskId: outcome.claim.taskId, status: outcome.kind }]
+        : [],
+    ),
+  );
   const artifacts = outcomes.flatMap((outcome) =>
     outcome.kind === 'completed' && owned.has(outcome.claim.taskId)
       ? outcome.artifacts.map((artifact) => {

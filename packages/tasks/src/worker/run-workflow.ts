@@ -18,6 +18,8 @@ export interface WorkflowRunRequest {
   params: Record<string, unknown>;
   attempt: number;
   checkpoint: StoredCheckpoint | null;
+  /** Results of the task's dependencies by task id (chaining). */
+  dependencyResults?: Record<string, unknown>;
 }
 
 /** Per-run handles created where the run happens (they cannot cross threads). */
@@ -72,6 +74,7 @@ export async function runWorkflow(
       taskId: request.taskId,
       owner: request.owner,
       attempt: request.attempt,
+      dependencyResults: request.dependencyResults ?? {},
     });
     const resumeFrom: Checkpoint<Record<string, unknown>> | undefined = request.checkpoint
       ? {
@@ -89,6 +92,7 @@ export async function runWorkflow(
           attempt: request.attempt,
           task_id: request.taskId,
           owner: request.owner,
+          dependency_results: request.dependencyResults ?? {},
           ...(services ? { services: services({ taskId: request.taskId, owner: request.owner }) } : {}),
         },
         ...(resumeFrom ? { resumeFrom } : {}),

@@ -164,6 +164,7 @@ export async function startWorkerRuntime(
         params: claim.params,
         attempt: claim.attempt,
         checkpoint: claim.checkpoint,
+        dependencyResults: claim.dependencyResults,
       },
       {
         onProgress: (report) =>

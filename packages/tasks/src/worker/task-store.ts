@@ -27,6 +27,8 @@ export interface ClaimedTask {
   attempt: number;
   step: string | null;
   message: string | null;
+  /** Results of the task's dependencies by task id (chaining); empty without dependencies. */
+  dependencyResults: Record<string, unknown>;
 }
 
 /**
@@ -47,7 +49,10 @@ export async function claimTasks(
         updated_at = now()
       from jsonb_to_recordset(${input}::jsonb) as j(task_id uuid, job_id uuid)
       where t.id = j.task_id and t.job_id = j.job_id and t.status in ('queued', 'scheduled', 'running')
-      returning t.id, t.owner, t.workflow, t.params, t.checkpoint, t.timeout_seconds, t.attempt, t.step, t.message`);
+      returning t.id, t.owner, t.workflow, t.params, t.checkpoint, t.timeout_seconds, t.attempt, t.step, t.message,
+        case when cardinality(t.depends_on) > 0 then (
+          select jsonb_object_agg(d.id, d.result) from tasks d where d.id = any(t.depends_on)
+        ) end as dependency_results`);
     const rows = rowsOf<{
       id: string;
       owner: string;
@@ -58,6 +63,7 @@ export async function claimTasks(
       attempt: number;
       step: string | null;
       message: string | null;
+      dependency_results: Record<string, unknown> | null;
     }>(result);
     for (const row of rows) events.push(statusEvent(row.id, 'running', row.attempt));
     return rows.flatMap((row): ClaimedTask[] => {
@@ -75,6 +81,7 @@ export async function claimTasks(
           attempt: row.attempt,
           step: row.step,
           message: row.message,
+          dependencyResults: row.dependency_results ?? {},
         },
       ];
     });

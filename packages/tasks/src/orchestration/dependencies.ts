@@ -1,0 +1,260 @@
+import type { Priority, TaskError, TaskStatus } from '@kaygraph/contracts';
+import { DomainError } from '@kaygraph/contracts';
+import { taskDependencies } from '@kaygraph/db';
+import { sql } from 'drizzle-orm';
+import type { PgBoss } from 'pg-boss';
+import type { Caller } from '../catalog.ts';
+import { type Executor, rowsOf, type Transaction } from '../db.ts';
+import { appendEvents } from '../events/append-events.ts';
+import { statusEvent } from '../events/task-event.ts';
+import { bossTx } from '../queue/boss-tx.ts';
+import { jobInsertFor } from '../queue/job-options.ts';
+import { workflowQueue } from '../queue/names.ts';
+import type { QueueTuning } from '../queue/tuning.ts';
+
+/**
+ * Task chaining. A task submitted with `depends_on` is `blocked` until every dependency completed; the
+ * transaction that completes the last dependency queues it (releaseDependents), and the one that fails or
+ * cancels a dependency fails its dependents, transitively, with DEPENDENCY_FAILED (failDependents).
+ * Dependencies must exist and be visible to the submitter, and a new task's id is fresh, so no cycle can
+ * form.
+ */
+
+/** What a task starts as, decided at submit from its dependencies and `run_at`. */
+export interface InitialState {
+  status: Extract<TaskStatus, 'queued' | 'scheduled' | 'blocked' | 'failed'>;
+  error: TaskError | null;
+}
+
+interface DependencyRequest {
+  dependsOn: readonly string[];
+  runAt: Date | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Checks the dependencies of tasks about to be inserted and decides their first status. The dependency
+ * rows are locked FOR SHARE until the submit commits, so a dependency cannot complete (or fail) between this
+ * read and the insert of the edges: its completion transaction waits, then sees the new edges.
+ */
+export async function initialStates(
+  tx: Transaction,
+  caller: Caller,
+  requests: readonly DependencyRequest[],
+): Promise<InitialState[]> {
+  const ids = [...new Set(requests.flatMap((request) => request.dependsOn))];
+  const found = new Map<string, { owner: string; status: TaskStatus }>();
+  if (ids.length > 0) {
+    const rows = rowsOf<{ id: string; owner: string; status: TaskStatus }>(
+      await tx.execute(sql`
+        select id, owner, status from tasks
+        where id = any(${`{${ids.filter((id) => UUID.test(id)).join(',')}}`}::uuid[])
+        order by id for share`),
+    );
+    for (const row of rows) found.set(row.id, row);
+  }
+  return requests.map((request, index): InitialState => {
+    let blocked = false;
+    for (const id of request.dependsOn) {
+      const dependency = found.get(id);
+      if (!dependency || (!caller.admin && dependency.owner !== caller.owner)) {
+        const path = requests.length > 1 ? `tasks.${index}.depends_on` : 'depends_on';
+        throw new DomainError('NOT_FOUND', `dependency ${id} not found`, {
+          issues: [{ path, message: `no task ${id}` }],
+        });
+      }
+      if (dependency.status === 'failed' || dependency.status === 'cancelled') {
+        // Submitted after its dependency already failed: the same outcome as if it had waited.
+        return { status: 'failed', error: dependencyError(id, dependency.status, 1) };
+      }
+      if (dependency.status !== 'completed') blocked = true;
+    }
+    if (blocked) return { status: 'blocked', error: null };
+    const later = request.runAt && request.runAt.getTime() > Date.now();
+    return { status: later ? 'scheduled' : 'queued', error: null };
+  });
+}
+
+/** Stores the edges of new tasks (in the submit transaction). */
+export async function insertDependencyEdges(
+  tx: Transaction,
+  created: readonly { taskId: string; dependsOn: readonly string[] }[],
+): Promise<void> {
+  const edges = created.flatMap(({ taskId, dependsOn }) =>
+    dependsOn.map((dependsOnId) => ({ taskId, dependsOnId })),
+  );
+  if (edges.length > 0) await tx.insert(taskDependencies).values(edges).onConflictDoNothing();
+}
+
+function dependencyError(dependencyId: string, status: TaskStatus, depth: number): TaskError {
+  const what = status === 'cancelled' ? 'was cancelled' : 'failed';
+  const message =
+    depth <= 1
+      ? `dependency ${dependencyId} ${what}`
+      : `dependency ${dependencyId} failed because one of its own dependencies ${what}`;
+  return { code: 'DEPENDENCY_FAILED', message };
+}
+
+export interface SettleContext {
+  boss: PgBoss;
+  tuning: QueueTuning;
+  resultTtlSeconds: number;
+}
+
+export interface SettledTask {
+  taskId: string;
+  status: 'completed' | 'failed' | 'cancelled';
+}
+
+/**
+ * Called by every transaction that finishes tasks (completion, cancel, group cancel): queues the dependents
+ * whose last dependency just completed and fails, transitively, the dependents of failed or cancelled ones.
+ */
+export async function settleDependents(
+  ctx: SettleContext,
+  tx: Transaction,
+  settled: readonly SettledTask[],
+): Promise<void> {
+  if (settled.length === 0) return;
+  const completed = settled.filter((task) => task.status === 'completed').map((task) => task.taskId);
+  const broken = settled.filter((task) => task.status !== 'completed');
+  if (completed.length > 0) await releaseDependents(ctx, tx, completed);
+  if (broken.length > 0) await failDependents(ctx, tx, broken);
+}
+
+function uuidArray(ids: readonly string[]) {
+  return sql`${`{${ids.join(',')}}`}::uuid[]`;
+}
+
+/**
+ * Queues blocked dependents of `completedIds` whose dependencies have all completed. The dependents are
+ * locked first (in id order), and only then is "all completed" read, by a new statement: two transactions
+ * completing a task's last two dependencies at once serialise on the dependent's lock, and the second
+ * sees the first's completion, so the task is released exactly once.
+ */
+async function releaseDependents(ctx: SettleContext, tx: Transaction, completedIds: readonly string[]) {
+  const candidates = rowsOf<{ id: string }>(
+    await tx.execute(sql`
+      select t.id from tasks t
+      where t.status = 'blocked'
+        and t.id in (select d.task_id from task_dependencies d where d.depends_on_id = any(${uuidArray(completedIds)}))
+      order by t.id for update of t`),
+  ).map((row) => row.id);
+  if (candidates.length === 0) return;
+  const released = rowsOf<{
+    id: string;
+    workflow: string;
+    status: 'queued' | 'scheduled';
+    attempt: number;
+    job_id: string;
+    priority: Priority;
+    max_retries: number;
+    retry_delay_seconds: number;
+    retry_backoff: boolean;
+    timeout_seconds: number;
+    run_at: Date | string | null;
+  }>(
+    await tx.execute(sql`
+      update tasks t set
+        status = case when t.run_at > now() then 'scheduled' else 'queued' end,
+        job_id = coalesce(t.job_id, gen_random_uuid()),
+        updated_at = now()
+      where t.id = any(${uuidArray(candidates)}) and t.status = 'blocked'
+        and not exists (
+          select 1 from task_dependencies d join tasks dep on dep.id = d.depends_on_id
+          where d.task_id = t.id and dep.status <> 'completed')
+      returning t.id, t.workflow, t.status, t.attempt, t.job_id, t.priority, t.max_retries,
+        t.retry_delay_seconds, t.retry_backoff, t.timeout_seconds, t.run_at`),
+  );
+  if (released.length === 0) return;
+  await appendEvents(
+    tx,
+    released.map((row) => statusEvent(row.id, row.status, row.attempt)),
+  );
+  const db = bossTx(tx);
+  const byQueue = new Map<string, ReturnType<typeof jobInsertFor>[]>();
+  for (const row of released) {
+    const queue = workflowQueue(row.workflow);
+    const jobs = byQueue.get(queue) ?? [];
+    const runAt = row.run_at ? new Date(row.run_at) : null;
+    jobs.push(
+      jobInsertFor(
+        {
+          jobId: row.job_id,
+          taskId: row.id,
+          priority: row.priority,
+          retryLimit: row.max_retries,
+          retryDelaySeconds: row.retry_delay_seconds,
+          retryBackoff: row.retry_backoff,
+          timeoutSeconds: row.timeout_seconds,
+          startAfter: runAt && runAt.getTime() > Date.now() ? runAt : null,
+        },
+        ctx.tuning,
+      ),
+    );
+    byQueue.set(queue, jobs);
+  }
+  for (const [queue, jobs] of byQueue) await ctx.boss.insert(queue, jobs, { db });
+}
+
+/**
+ * Fails every blocked task that (transitively) depends on a failed or cancelled task, with a
+ * DEPENDENCY_FAILED error naming the dependency that broke its chain. Blocked tasks have no pg-boss job,
+ * so there is nothing to cancel in the queue.
+ */
+async function failDependents(ctx: SettleContext, tx: Transaction, broken: readonly SettledTask[]) {
+  const roots = JSON.stringify(broken.map((task) => ({ id: task.taskId, status: task.status })));
+  const reached = rowsOf<{ id: string; cause: string; cause_status: TaskStatus; depth: number }>(
+    await tx.execute(sql`
+      with recursive roots as (
+        select * from jsonb_to_recordset(${roots}::jsonb) as r(id uuid, status text)
+      ), chain(id, cause, cause_status, depth) as (
+        select d.task_id, d.depends_on_id, r.status, 1
+        from task_dependencies d join roots r on r.id = d.depends_on_id
+        union
+        select d.task_id, d.depends_on_id, 'failed', c.depth + 1
+        from task_dependencies d join chain c on c.id = d.depends_on_id
+        where c.depth < 1000
+      )
+      select distinct on (c.id) c.id, c.cause, c.cause_status, c.depth
+      from chain c join tasks t on t.id = c.id
+      where t.status = 'blocked'
+      order by c.id, c.depth`),
+  );
+  if (reached.length === 0) return;
+  const input = JSON.stringify(
+    reached.map((row) => ({
+      id: row.id,
+      error: dependencyError(row.cause, row.cause_status, row.depth),
+    })),
+  );
+  // Lock in id order (as releaseDependents does), then fail what is still blocked.
+  await tx.execute(sql`
+    select id from tasks where id = any(${uuidArray(reached.map((row) => row.id))}) order by id for update`);
+  const failed = rowsOf<{ id: string; attempt: number; error: TaskError }>(
+    await tx.execute(sql`
+      update tasks t set status = 'failed', error = x.error, completed_at = now(), updated_at = now(),
+        expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})
+      from jsonb_to_recordset(${input}::jsonb) as x(id uuid, error jsonb)
+      where t.id = x.id and t.status = 'blocked'
+      returning t.id, t.attempt, x.error`),
+  );
+  await appendEvents(
+    tx,
+    failed.map((row) => statusEvent(row.id, 'failed', row.attempt, row.error)),
+  );
+}
+
+/** Results of completed dependencies, by task id (what a dependent's workflow sees). */
+export async function dependencyResults(
+  executor: Executor,
+  dependsOn: readonly string[],
+): Promise<Record<string, unknown>> {
+  if (dependsOn.length === 0) return {};
+  const rows = rowsOf<{ id: string; result: unknown }>(
+    await executor.execute(sql`
+      select id, result from tasks where id = any(${uuidArray(dependsOn)}) and status = 'completed'`),
+  );
+  return Object.fromEntries(rows.map((row) => [row.id, row.result ?? null]));
+}

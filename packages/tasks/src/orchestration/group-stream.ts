@@ -1,0 +1,88 @@
+import { type GroupEvent, type GroupSummary, isTerminalGroupStatus } from '@kaygraph/contracts';
+import { sql } from 'drizzle-orm';
+import type { Caller } from '../catalog.ts';
+import { rowsOf } from '../db.ts';
+import { AsyncQueue } from '../events/async-queue.ts';
+import type { EventBus, LiveEvent } from '../events/event-bus.ts';
+import type { TaskContext } from '../service/context.ts';
+import { loadGroupSummary } from './group-summary.ts';
+
+/** At most this often a fresh summary follows progress events (status changes send one at once). */
+const SUMMARY_INTERVAL_MS = 250;
+
+type Signal = { kind: 'event'; live: LiveEvent } | { kind: 'refresh' };
+
+/**
+ * A group's live view: the summary first, then the status and progress events of its tasks, each status
+ * change followed by a fresh summary (progress coalesced to one summary per 250 ms). Ends after the summary
+ * that shows the group finished (completed, failed, partially_failed, cancelled), or when `signal` aborts.
+ * Subscribes before it reads, so nothing between the first summary and the live events is lost; tasks that
+ * join the group later are recognised by a lookup on their first event.
+ */
+export async function* streamGroupEvents(
+  ctx: TaskContext,
+  bus: EventBus,
+  caller: Caller,
+  groupId: string,
+  opts: { signal?: AbortSignal },
+): AsyncGenerator<GroupEvent> {
+  const queue = new AsyncQueue<Signal>();
+  const unsubscribe = [
+    bus.subscribeFeed((live) => queue.push({ kind: 'event', live })),
+    bus.onReconnect(() => queue.push({ kind: 'refresh' })),
+  ];
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const first = await loadGroupSummary(ctx.db, caller, groupId);
+    const owner = first.row.owner;
+    const members = new Set(
+      rowsOf<{ id: string }>(await ctx.db.execute(sql`select id from tasks where group_id = ${groupId}`)).map(
+        (row) => row.id,
+      ),
+    );
+    const strangers = new Set<string>();
+    let last: GroupSummary = first.summary;
+    yield { type: 'group', group: last };
+    if (isTerminalGroupStatus(last.status)) return;
+
+    const isMember = async (taskId: string): Promise<boolean> => {
+      if (members.has(taskId)) return true;
+      if (strangers.has(taskId)) return false;
+      const [row] = rowsOf<{ group_id: string | null }>(
+        await ctx.db.execute(sql`select group_id from tasks where id = ${taskId}`),
+      );
+      if (row?.group_id === groupId) members.add(taskId);
+      else strangers.add(taskId);
+      return members.has(taskId);
+    };
+    const summaryChanged = async (): Promise<GroupSummary | undefined> => {
+      const { summary } = await loadGroupSummary(ctx.db, caller, groupId);
+      if (JSON.stringify(summary) === JSON.stringify(last)) return undefined;
+      last = summary;
+      return summary;
+    };
+
+    for (;;) {
+      const next = await queue.next(opts.signal);
+      if (!next) return;
+      if (next.kind === 'event') {
+        const { event } = next.live;
+        if (next.live.owner !== owner || event.type === 'log' || !(await isMember(event.task_id))) continue;
+        yield { type: 'task', group_id: groupId, event };
+        if (event.type === 'progress') {
+          timer ??= setTimeout(() => {
+            timer = undefined;
+            queue.push({ kind: 'refresh' });
+          }, SUMMARY_INTERVAL_MS);
+          continue;
+        }
+      }
+      const changed = await summaryChanged();
+      if (changed) yield { type: 'group', group: changed };
+      if (isTerminalGroupStatus(last.status)) return;
+    }
+  } finally {
+    clearTimeout(timer);
+    for (const off of unsubscribe) off();
+  }
+}

@@ -1,0 +1,263 @@
+import {
+  CreateScheduleInput,
+  type DeleteScheduleOutput,
+  DomainError,
+  type ListSchedulesInput,
+  type ListSchedulesOutput,
+  ListSchedulesInput as ListSchedulesSchema,
+  type Priority,
+  type ScheduleView,
+  UpdateScheduleInput,
+} from '@kaygraph/contracts';
+import { schedules } from '@kaygraph/db';
+import { sql } from 'drizzle-orm';
+import type { Caller } from '../catalog.ts';
+import { type Executor, rowsOf, type Transaction } from '../db.ts';
+import { bossTx } from '../queue/boss-tx.ts';
+import type { TaskContext } from '../service/context.ts';
+import { decodeCursor, encodeCursor } from '../service/cursor.ts';
+import { nextRuns, validateCron, validateTimezone } from './cron.ts';
+import { SCHEDULES_QUEUE, type ScheduleJobData } from './schedule-queue.ts';
+
+type ScheduleRow = typeof schedules.$inferSelect;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function notFound(scheduleId: string): DomainError {
+  return new DomainError('NOT_FOUND', `schedule ${scheduleId} not found`);
+}
+
+function badRequest(error: { issues: { path: PropertyKey[]; message: string }[] }, message: string) {
+  return new DomainError('BAD_REQUEST', message, {
+    issues: error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+  });
+}
+
+export function toScheduleView(row: ScheduleRow): ScheduleView {
+  return {
+    schedule_id: row.id,
+    name: row.name,
+    cron: row.cron,
+    timezone: row.timezone,
+    workflow: row.workflow,
+    params: (row.params ?? {}) as Record<string, unknown>,
+    priority: row.priority as Priority,
+    enabled: row.enabled,
+    next_runs: row.enabled ? nextRuns(row.cron, row.timezone) : [],
+    last_run_at: row.lastRunAt ? row.lastRunAt.toISOString() : null,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+/** Checks the workflow and its params now, so a schedule cannot fire tasks that would be refused. */
+function checkWorkflow(ctx: TaskContext, workflow: string, params: Record<string, unknown>) {
+  const found = ctx.catalog.get(workflow);
+  if (!found) {
+    const known = ctx.catalog
+      .list()
+      .map((w) => w.name)
+      .sort()
+      .join(', ');
+    const message = `unknown workflow "${workflow}"; known workflows: ${known || '(none)'}`;
+    throw new DomainError('BAD_REQUEST', message, { issues: [{ path: 'workflow', message }] });
+  }
+  const checked = found.params.safeParse(params);
+  if (!checked.success) {
+    throw new DomainError('INVALID_PARAMS', `params do not match workflow "${found.name}"`, {
+      issues: checked.error.issues.map((issue) => ({
+        path: ['params', ...issue.path.map(String)].join('.'),
+        message: issue.message,
+      })),
+    });
+  }
+  return found.name;
+}
+
+async function lockVisible(tx: Transaction, caller: Caller, scheduleId: string): Promise<ScheduleRow> {
+  if (!UUID.test(scheduleId)) throw notFound(scheduleId);
+  const [row] = await tx.select().from(schedules).where(sql`${schedules.id} = ${scheduleId}`).for('update');
+  if (!row || (!caller.admin && row.owner !== caller.owner)) throw notFound(scheduleId);
+  return row;
+}
+
+/** Mirrors the row into pg-boss (same transaction): enabled rows are scheduled, paused ones are not. */
+async function syncBossSchedule(ctx: TaskContext, tx: Transaction, row: ScheduleRow): Promise<void> {
+  const db = bossTx(tx);
+  if (row.enabled) {
+    const data: ScheduleJobData = { schedule_id: row.id };
+    await ctx.boss.schedule(SCHEDULES_QUEUE, row.cron, data, { tz: row.timezone, key: row.id, db });
+  } else {
+    await ctx.boss.unschedule(SCHEDULES_QUEUE, row.id, { db });
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  let current: unknown = error;
+  while (current && typeof current === 'object') {
+    if ((current as { code?: unknown }).code === '23505') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+async function withNameConflict<T>(name: string | undefined, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new DomainError('CONFLICT', `a schedule named "${name}" already exists`, {
+        issues: [{ path: 'name', message: 'already taken' }],
+      });
+    }
+    throw error;
+  }
+}
+
+export async function createSchedule(
+  ctx: TaskContext,
+  caller: Caller,
+  raw: CreateScheduleInput,
+): Promise<ScheduleView> {
+  const parsed = CreateScheduleInput.safeParse(raw);
+  if (!parsed.success) throw badRequest(parsed.error, 'invalid schedule');
+  const input = parsed.data;
+  const cron = validateCron(input.cron);
+  const timezone = validateTimezone(input.timezone);
+  const workflow = checkWorkflow(ctx, input.workflow, input.params);
+  return withNameConflict(input.name, () =>
+    ctx.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(schedules)
+        .values({
+          owner: caller.owner,
+          name: input.name,
+          cron,
+          timezone,
+          workflow,
+          params: input.params,
+          priority: input.priority,
+          enabled: input.enabled,
+        })
+        .returning();
+      if (!row) throw new DomainError('INTERNAL', 'the schedule was not stored');
+      await syncBossSchedule(ctx, tx, row);
+      return toScheduleView(row);
+    }),
+  );
+}
+
+export async function updateSchedule(
+  ctx: TaskContext,
+  caller: Caller,
+  raw: UpdateScheduleInput,
+): Promise<ScheduleView> {
+  const parsed = UpdateScheduleInput.safeParse(raw);
+  if (!parsed.success) throw badRequest(parsed.error, 'invalid schedule update');
+  const input = parsed.data;
+  const cron = input.cron === undefined ? undefined : validateCron(input.cron);
+  const timezone = input.timezone === undefined ? undefined : validateTimezone(input.timezone);
+  return withNameConflict(input.name, () =>
+    ctx.db.transaction(async (tx) => {
+      const current = await lockVisible(tx, caller, input.schedule_id);
+      const params = input.params ?? (current.params as Record<string, unknown>);
+      const workflow = checkWorkflow(ctx, input.workflow ?? current.workflow, params);
+      const [row] = await tx
+        .update(schedules)
+        .set({
+          name: input.name ?? current.name,
+          cron: cron ?? current.cron,
+          timezone: timezone ?? current.timezone,
+          workflow,
+          params,
+          priority: input.priority ?? current.priority,
+          updatedAt: sql`now()`,
+        })
+        .where(sql`${schedules.id} = ${current.id}`)
+        .returning();
+      if (!row) throw notFound(input.schedule_id);
+      await syncBossSchedule(ctx, tx, row);
+      return toScheduleView(row);
+    }),
+  );
+}
+
+/** Pauses (enabled false: pg-boss stops firing it) or resumes a schedule; idempotent. */
+export async function setScheduleEnabled(
+  ctx: TaskContext,
+  caller: Caller,
+  scheduleId: string,
+  enabled: boolean,
+): Promise<ScheduleView> {
+  return ctx.db.transaction(async (tx) => {
+    const current = await lockVisible(tx, caller, scheduleId);
+    const [row] = await tx
+      .update(schedules)
+      .set({ enabled, updatedAt: sql`now()` })
+      .where(sql`${schedules.id} = ${current.id}`)
+      .returning();
+    if (!row) throw notFound(scheduleId);
+    await syncBossSchedule(ctx, tx, row);
+    return toScheduleView(row);
+  });
+}
+
+/** Removes the schedule and its pg-boss mirror; tasks it created stay (their schedule_id becomes null). */
+export async function deleteSchedule(
+  ctx: TaskContext,
+  caller: Caller,
+  scheduleId: string,
+): Promise<DeleteScheduleOutput> {
+  return ctx.db.transaction(async (tx) => {
+    const current = await lockVisible(tx, caller, scheduleId);
+    await ctx.boss.unschedule(SCHEDULES_QUEUE, current.id, { db: bossTx(tx) });
+    await tx.delete(schedules).where(sql`${schedules.id} = ${current.id}`);
+    return { schedule_id: scheduleId, deleted: true };
+  });
+}
+
+export async function getSchedule(executor: Executor, caller: Caller, scheduleId: string) {
+  if (!UUID.test(scheduleId)) throw notFound(scheduleId);
+  const [row] = await executor.select().from(schedules).where(sql`${schedules.id} = ${scheduleId}`);
+  if (!row || (!caller.admin && row.owner !== caller.owner)) throw notFound(scheduleId);
+  return toScheduleView(row);
+}
+
+/** The caller's schedules (admin: all), newest first. */
+export async function listSchedules(
+  executor: Executor,
+  caller: Caller,
+  raw: ListSchedulesInput,
+): Promise<ListSchedulesOutput> {
+  const query = ListSchedulesSchema.parse(raw);
+  const conditions = [sql`true`];
+  if (!caller.admin) conditions.push(sql`owner = ${caller.owner}`);
+  if (query.cursor) {
+    const cursor = decodeCursor(query.cursor);
+    conditions.push(sql`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
+  }
+  const rows = rowsOf<{ id: string; cursor_time: string }>(
+    await executor.execute(sql`
+      select id, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_time
+      from schedules where ${sql.join(conditions, sql` and `)}
+      order by created_at desc, id desc limit ${query.limit + 1}`),
+  );
+  const page = rows.slice(0, query.limit);
+  const full =
+    page.length === 0
+      ? []
+      : await executor
+          .select()
+          .from(schedules)
+          .where(sql`${schedules.id} = any(${`{${page.map((row) => row.id).join(',')}}`}::uuid[])`);
+  const byId = new Map(full.map((row) => [row.id, row]));
+  const last = page.at(-1);
+  return {
+    items: page.flatMap((row) => {
+      const found = byId.get(row.id);
+      return found ? [toScheduleView(found)] : [];
+    }),
+    next_cursor:
+      rows.length > query.limit && last ? encodeCursor({ createdAt: last.cursor_time, id: last.id }) : null,
+  };
+}

@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import type { TaskContext } from '../service/context.ts';
+import type { WorkerRuntime } from '../worker/runtime.ts';
+import { startScheduleFiring } from './schedule-firing.ts';
+
+/**
+ * A worker runtime that also fires cron schedules (takes the `schedules` queue's jobs and creates their
+ * tasks); stopping it stops taking firings first, then the runtime.
+ */
+export async function withScheduleFiring(
+  ctx: TaskContext,
+  logger: Logger,
+  runtime: WorkerRuntime,
+): Promise<WorkerRuntime> {
+  let firing: Awaited<ReturnType<typeof startScheduleFiring>>;
+  try {
+    firing = await startScheduleFiring(ctx, logger);
+  } catch (error) {
+    await runtime.stop();
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await firing
+        .stop()
+        .catch((error: unknown) => logger.warn({ err: error }, 'stopping schedule firing failed'));
+      await runtime.stop();
+    })();
+    return stopping;
+  };
+  return {
+    get active() {
+      return runtime.active;
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}

@@ -1,0 +1,133 @@
+import type { GroupEvent, GroupSummary } from '@kaygraph/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalog, ORCHESTRATION_WORKFLOWS_MODULE } from './fixtures/orchestration-workflows.ts';
+import { alice, bob, startTestSystem, type TestSystem, waitFor, waitForStatus } from './harness.ts';
+
+let harness: TestSystem;
+
+beforeAll(async () => {
+  harness = await startTestSystem({ catalog });
+  await harness.system.startWorker({
+    concurrency: 4,
+    workflowsModule: ORCHESTRATION_WORKFLOWS_MODULE,
+    pollIntervalMs: 200,
+  });
+});
+afterAll(async () => {
+  await harness?.[Symbol.asyncDispose]();
+});
+
+describe('task groups', () => {
+  it('a group of 50 reports aggregate progress and ends partially_failed when one fails', async () => {
+    const { groups } = harness.system.orchestration;
+    const created = await groups.create(alice, {
+      name: 'batch_processing',
+      tasks: Array.from({ length: 50 }, (_, item) => ({
+        workflow: 'work',
+        params: { item, steps: 3, step_ms: 10, fail: item === 17 },
+      })),
+    });
+    expect(created.tasks).toHaveLength(50);
+
+    const summaries: GroupSummary[] = [];
+    let taskEvents = 0;
+    for await (const event of groups.events(alice, created.group_id, {}) as AsyncIterable<GroupEvent>) {
+      if (event.type === 'group') summaries.push(event.group);
+      else taskEvents++;
+    }
+    const last = summaries.at(-1);
+    expect(last).toMatchObject({
+      status: 'partially_failed',
+      total: 50,
+      progress: 100,
+      counts: { completed: 49, failed: 1, running: 0, queued: 0 },
+    });
+    expect(last?.completed_at).not.toBeNull();
+    expect(taskEvents).toBeGreaterThan(50);
+    // Aggregate progress only grows, through values between 0 and 100.
+    const progress = summaries.map((summary) => summary.progress);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.some((value) => value > 0 && value < 100)).toBe(true);
+
+    const view = await groups.get(alice, created.group_id);
+    expect(view.status).toBe('partially_failed');
+    expect(view.tasks).toHaveLength(50);
+    const failed = view.tasks.filter((task) => task.status === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.error?.message).toBe('item 17 failed on purpose');
+    const results = view.tasks.filter((task) => task.status === 'completed').map((task) => task.result);
+    expect(results).toContainEqual({ item: 0 });
+    expect(results).toHaveLength(49);
+
+    const listed = await harness.system.tasks.list(alice, { group_id: created.group_id, limit: 100 });
+    expect(listed.items).toHaveLength(50);
+  });
+
+  it('completed when all complete; tasks can join on submit; groups list newest first', async () => {
+    const { groups } = harness.system.orchestration;
+    const empty = await groups.create(alice, { name: 'joined later' });
+    expect((await groups.get(alice, empty.group_id)).status).toBe('pending');
+    const joined = await harness.system.tasks.submit(alice, {
+      workflow: 'work',
+      params: { item: 1 },
+      priority: 'normal',
+      group_id: empty.group_id,
+    });
+    await waitForStatus(harness.system, alice, joined.task_id, ['completed']);
+    const view = await groups.get(alice, empty.group_id);
+    expect(view).toMatchObject({ status: 'completed', total: 1, progress: 100 });
+    expect(view.tasks[0]).toMatchObject({ task_id: joined.task_id, result: { item: 1 } });
+    const page = await groups.list(alice, { limit: 1 });
+    expect(page.items[0]?.group_id).toBe(empty.group_id);
+    expect(page.next_cursor).not.toBeNull();
+    const next = await groups.list(alice, { limit: 50, cursor: page.next_cursor ?? undefined });
+    expect(next.items.map((group) => group.group_id)).not.toContain(empty.group_id);
+  });
+
+  it('is created atomically: one invalid task stores nothing', async () => {
+    const { groups } = harness.system.orchestration;
+    const before = await groups.list(bob, {});
+    await expect(
+      groups.create(bob, {
+        name: 'half valid',
+        tasks: [
+          { workflow: 'work', params: { item: 1 } },
+          { workflow: 'work', params: { item: 'two' } },
+        ],
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_PARAMS', issues: [{ path: 'tasks.1.params.item' }] });
+    expect((await groups.list(bob, {})).items).toHaveLength(before.items.length);
+    expect((await harness.system.tasks.list(bob, { limit: 50 })).items).toHaveLength(0);
+  });
+
+  it('cancel stops every unfinished task of the group; others cannot see it', async () => {
+    const { groups } = harness.system.orchestration;
+    const created = await groups.create(alice, {
+      name: 'to cancel',
+      tasks: Array.from({ length: 6 }, (_, item) => ({
+        workflow: 'work',
+        params: { item, steps: 100, step_ms: 200 },
+      })),
+    });
+    await waitFor(async () => {
+      const view = await groups.get(alice, created.group_id);
+      return view.counts.running > 0;
+    }, 'a running task in the group');
+    await expect(groups.get(bob, created.group_id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(groups.cancel(bob, created.group_id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const cancelled = await groups.cancel(alice, created.group_id);
+    expect(cancelled).toEqual({ group_id: created.group_id, status: 'cancelled', cancelled: 6 });
+    const view = await groups.get(alice, created.group_id);
+    expect(view.status).toBe('cancelled');
+    expect(view.counts.cancelled).toBe(6);
+    expect(view.tasks.every((task) => task.error?.code === 'CANCELLED')).toBe(true);
+    // The stream of a finished group sends its summary and ends.
+    const events: GroupEvent[] = [];
+    for await (const event of groups.events(alice, created.group_id, {})) events.push(event);
+    expect(events).toEqual([{ type: 'group', group: expect.objectContaining({ status: 'cancelled' }) }]);
+    await waitFor(async () => {
+      const list = await harness.system.tasks.list(alice, { group_id: created.group_id, status: 'running', limit: 50 });
+      return list.items.length === 0;
+    }, 'no running task left');
+  });
+});
