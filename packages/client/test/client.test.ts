@@ -40,7 +40,7 @@ describe('typed client', () => {
     expect(view).toMatchObject({ workflow: 'steps', status: 'completed', progress: 100 });
     const list = await client.tasks.list.query({ workflow: 'steps' });
     expect(list.items.map((item) => item.task_id)).toContain(outcome.task_id);
-    const { workflows } = await client.workflows.list.query({});
+    const { workflows } = await client.workflows.list.query();
     expect(workflows.map((workflow) => workflow.name)).toContain('steps');
   });
 

@@ -1,12 +1,12 @@
 import { HealthOutput, ReadyOutput } from '@kaygraph/contracts';
-import { z } from 'zod';
+import { NoInput } from '../no-input.ts';
 import { publicProcedure } from '../trpc.ts';
 
 export const healthProcedure = publicProcedure
   .meta({
     openapi: { method: 'GET', path: '/health', tags: ['health'], summary: 'Liveness', protect: false },
   })
-  .input(z.object({}))
+  .input(NoInput)
   .output(HealthOutput)
   .query(({ ctx }) => ({
     status: 'ok' as const,
@@ -26,6 +26,6 @@ export const readyProcedure = publicProcedure
       protect: false,
     },
   })
-  .input(z.object({}))
+  .input(NoInput)
   .output(ReadyOutput)
   .query(({ ctx }) => ctx.services.ready());

@@ -1,5 +1,5 @@
 import { ListWorkflowsOutput } from '@kaygraph/contracts';
-import { z } from 'zod';
+import { NoInput } from '../no-input.ts';
 import { errors } from '../openapi-errors.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import { describeWorkflow } from '../workflow-info.ts';
@@ -16,7 +16,7 @@ export const workflowsRouter = router({
         errorResponses: errors(401),
       },
     })
-    .input(z.object({}))
+    .input(NoInput)
     .output(ListWorkflowsOutput)
     .query(({ ctx }) => ({ workflows: ctx.services.catalog.list().map(describeWorkflow) })),
 });
