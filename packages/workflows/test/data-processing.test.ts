@@ -159,6 +159,16 @@ describe('data_processing', () => {
     });
   });
 
+  it('reads a tab-separated file with a byte-order mark', async () => {
+    await writeFile(join(harness.dataDir, 'export.tsv'), '\uFEFFname\tscore\nana\t3\nbo\t4\n');
+    const { result } = await run({ input: 'export' });
+    expect(result.fields).toEqual([
+      { name: 'name', type: 'string' },
+      { name: 'score', type: 'integer' },
+    ]);
+    expect(result.summary.score?.sum).toBe(7);
+  });
+
   it('reads JSON and JSON Lines files, counting unparsable lines as dropped', async () => {
     await writeFile(
       join(harness.dataDir, 'rows.json'),

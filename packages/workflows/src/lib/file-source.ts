@@ -21,8 +21,12 @@ export async function* readBlocks(path: string, startOffset: number): AsyncGener
 }
 
 /** CSV records from `startOffset` on, each with the byte offset after it. */
-export async function* readCsvRecords(path: string, startOffset = 0): AsyncGenerator<CsvRecord> {
-  const parser = new CsvParser({ startOffset });
+export async function* readCsvRecords(
+  path: string,
+  startOffset = 0,
+  delimiter = ',',
+): AsyncGenerator<CsvRecord> {
+  const parser = new CsvParser({ startOffset, delimiter });
   for await (const block of readBlocks(path, startOffset)) yield* parser.push(block);
   yield* parser.end();
 }

@@ -86,19 +86,30 @@ export class LoadDataset extends Node<DataShared, undefined, Loaded> {
       return { kind: 'generate', total: input.generate.rows, seed: input.generate.seed };
     const path = await resolveDataFile(servicesOf(this).dataDir, input, [
       '.csv',
+      '.tsv',
       '.jsonl',
       '.ndjson',
       '.json',
     ]);
     const lower = path.toLowerCase();
     const size = (await stat(path)).size;
-    if (lower.endsWith('.csv') || lower.endsWith('.txt')) {
-      for await (const header of readCsvRecords(path)) {
-        const names = header.fields.map((name) => name.trim());
+    if (lower.endsWith('.csv') || lower.endsWith('.tsv')) {
+      const delimiter = lower.endsWith('.tsv') ? '\t' : ',';
+      for await (const header of readCsvRecords(path, 0, delimiter)) {
+        // a byte-order mark (Excel's UTF-8 export) is not part of the first column's name
+        const names = header.fields.map((name, i) => (i === 0 ? name.replace(/^\uFEFF/, '') : name).trim());
         if (names.some((name) => name === '') || new Set(names).size !== names.length) {
           throw new WorkflowInputError('INVALID_PARAMS', 'the CSV header must name every column once');
         }
-        return { kind: 'csv', path, name: input, total: size, header: names, dataOffset: header.endOffset };
+        return {
+          kind: 'csv',
+          path,
+          name: input,
+          total: size,
+          header: names,
+          dataOffset: header.endOffset,
+          delimiter,
+        };
       }
       throw new WorkflowInputError('INVALID_PARAMS', `"${input}" is empty`);
     }

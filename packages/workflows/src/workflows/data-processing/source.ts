@@ -8,7 +8,15 @@ export type SourceInfo =
   | { kind: 'inline'; total: number }
   | { kind: 'generate'; total: number; seed: number }
   | { kind: 'json'; path: string; total: number; name: string }
-  | { kind: 'csv'; path: string; total: number; name: string; header: string[]; dataOffset: number }
+  | {
+      kind: 'csv';
+      path: string;
+      total: number;
+      name: string;
+      header: string[];
+      dataOffset: number;
+      delimiter: string;
+    }
   | { kind: 'jsonl'; path: string; total: number; name: string };
 
 /** A raw row, or why it could not even be read as one. */
@@ -50,7 +58,7 @@ export async function* readRows(
         yield { ok: true, value: salesRow(source.seed, i), offset: i + 1 };
       return;
     case 'csv':
-      for await (const record of readCsvRecords(source.path, cursor.offset)) {
+      for await (const record of readCsvRecords(source.path, cursor.offset, source.delimiter)) {
         if (record.fields.length !== source.header.length) {
           yield { ok: false, reason: 'wrong_column_count', offset: record.endOffset };
           continue;
