@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalog, ORCHESTRATION_WORKFLOWS_MODULE } from './fixtures/orchestration-workflows.ts';
+import { alice, bob, startTestSystem, type TestSystem, waitFor, waitForTerminal } from './harness.ts';
+
+let harness: TestSystem;
+
+beforeAll(async () => {
+  harness = await startTestSystem({ catalog });
+  await harness.system.startWorker({
+    concurrency: 4,
+    workflowsModule: ORCHESTRATION_WORKFLOWS_MODULE,
+    pollIntervalMs: 200,
+  });
+});
+afterAll(async () => {
+  await harness?.[Symbol.asyncDispose]();
+});
+
+/** Submits `flaky` (one retry) failing its first `failAttempts` attempts; resolves once it is a dead letter. */
+async function deadLetter(failAttempts: number, caller = alice): Promise<string> {
+  const { task_id } = await harness.system.tasks.submit(caller, {
+    workflow: 'flaky',
+    params: { fail_attempts: failAttempts },
+    priority: 'normal',
+  });
+  expect(await waitForTerminal(harness.system, caller, task_id)).toBe('failed');
+  await waitFor(async () => {
+    const list = await harness.system.orchestration.deadLetters.list(caller, { limit: 200 });
+    return list.items.some((item) => item.task_id === task_id);
+  }, `task ${task_id} in the dead-letter queue`);
+  return task_id;
+}
+
+describe('dead letters', () => {
+  it('lists a task that exhausted its retries with its last error and attempt history; redrive completes it', async () => {
+    const { deadLetters } = harness.system.orchestration;
+    const taskId = await deadLetter(2);
+    const list = await deadLetters.list(alice, { workflow: 'flaky' });
+    const item = list.items.find((candidate) => candidate.task_id === taskId);
+    expect(item).toMatchObject({
+      workflow: 'flaky',
+      status: 'failed',
+      attempt: 2,
+      max_retries: 1,
+      params: { fail_attempts: 2 },
+      error: { code: 'WORKFLOW_ERROR', message: 'attempt 2 fails' },
+    });
+    expect(item?.attempts.map((attempt) => [attempt.attempt, attempt.error?.message])).toEqual([
+      [1, 'attempt 1 fails'],
+      [2, 'attempt 2 fails'],
+    ]);
+    expect(item?.failed_at).not.toBeNull();
+
+    // Not bob's to see or redrive.
+    expect((await deadLetters.list(bob, {})).items.map((entry) => entry.task_id)).not.toContain(taskId);
+    await expect(deadLetters.redrive(bob, taskId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    expect(await deadLetters.redrive(alice, taskId)).toEqual({ task_id: taskId, status: 'queued' });
+    expect((await deadLetters.list(alice, {})).items.map((entry) => entry.task_id)).not.toContain(taskId);
+    expect(await waitForTerminal(harness.system, alice, taskId)).toBe('completed');
+    const view = await harness.system.tasks.get(alice, taskId);
+    expect(view).toMatchObject({ status: 'completed', attempt: 3, result: { attempt: 3 }, error: null });
+    await expect(deadLetters.redrive(alice, taskId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('purge removes the dead letter and leaves the task failed', async () => {
+    const { deadLetters } = harness.system.orchestration;
+    const taskId = await deadLetter(9);
+    expect(await deadLetters.purge(alice, taskId)).toEqual({ task_id: taskId, purged: true });
+    expect((await deadLetters.list(alice, {})).items.map((entry) => entry.task_id)).not.toContain(taskId);
+    expect((await harness.system.tasks.get(alice, taskId)).status).toBe('failed');
+    await expect(deadLetters.purge(alice, taskId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('redriveAll runs every visible dead letter again', async () => {
+    const { deadLetters } = harness.system.orchestration;
+    const mine = [await deadLetter(2), await deadLetter(2)];
+    const bobs = await deadLetter(2, bob);
+    const redriven = await deadLetters.redriveAll(alice, { workflow: 'flaky' });
+    expect([...redriven.task_ids].sort()).toEqual([...mine].sort());
+    expect(redriven.redriven).toBe(2);
+    for (const taskId of mine) expect(await waitForTerminal(harness.system, alice, taskId)).toBe('completed');
+    expect((await harness.system.tasks.get(bob, bobs)).status).toBe('failed');
+    expect((await deadLetters.list(bob, {})).items.map((entry) => entry.task_id)).toEqual([bobs]);
+  });
+});
