@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { type ClaimedTask, type LogWrite, type ProgressWrite, writeProgressAndLogs } from './task-store.ts';
-import type { TransactionBatcher } from './transaction-batcher.ts';
+import { CoalescedWrites, type TransactionBatcher } from './transaction-batcher.ts';
 
 /** At most one progress row per task per this many milliseconds (about 10/s). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -27,12 +27,19 @@ type Flush = { progress: ProgressWrite[]; logs: LogWrite[] };
  */
 export class ProgressReporter {
   readonly #tasks = new Map<string, TaskState>();
-  readonly #writer: TransactionBatcher;
+  readonly #writes: CoalescedWrites<Flush>;
   readonly #logger: Logger;
 
   constructor(writer: TransactionBatcher, logger: Logger) {
     this.#logger = logger;
-    this.#writer = writer;
+    this.#writes = new CoalescedWrites<Flush>(writer, (tx, flushes, events) =>
+      writeProgressAndLogs(
+        tx,
+        flushes.flatMap((flush) => flush.progress),
+        flushes.flatMap((flush) => flush.logs),
+        events,
+      ),
+    );
   }
 
   #state(claim: ClaimedTask): TaskState {
@@ -88,11 +95,9 @@ export class ProgressReporter {
   async #flush(state: TaskState): Promise<void> {
     const flush = this.#take(state);
     if (flush.progress.length === 0 && flush.logs.length === 0) return;
-    await this.#writer
-      .run((tx, events) => writeProgressAndLogs(tx, flush.progress, flush.logs, events))
-      .catch((error: unknown) => {
-        this.#logger.warn({ err: error, taskId: state.claim.taskId }, 'progress write failed');
-      });
+    await this.#writes.add(flush).catch((error: unknown) => {
+      this.#logger.warn({ err: error, taskId: state.claim.taskId }, 'progress write failed');
+    });
   }
 
   /** Writes what is pending for the task (or drops its progress: `completed`) and forgets the task. */

@@ -7,11 +7,17 @@ import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
 import { type DispatchedJob, Dispatcher } from './dispatcher.ts';
 import { type Execution, InlineExecutor, ThreadExecutor } from './executors.ts';
-import { finishAttempts } from './finish-attempts.ts';
+import { type AttemptOutcome, finishAttempts } from './finish-attempts.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
 import { ProgressReporter } from './progress-reporter.ts';
-import { type ClaimedTask, claimTasks, type FetchedJob, saveCheckpoint } from './task-store.ts';
-import { TransactionBatcher } from './transaction-batcher.ts';
+import {
+  type CheckpointWrite,
+  type ClaimedTask,
+  claimTasks,
+  type FetchedJob,
+  saveCheckpoints,
+} from './task-store.ts';
+import { CoalescedWrites, TransactionBatcher } from './transaction-batcher.ts';
 
 export interface WorkerOptions {
   /** Tasks this process runs at once (MAX_WORKERS). */
@@ -61,6 +67,10 @@ export async function startWorkerRuntime(
   const running = new Map<string, RunningTask>();
   const writer = new TransactionBatcher(ctx.db);
   const progress = new ProgressReporter(writer, logger);
+  const outcomes = new CoalescedWrites<AttemptOutcome>(writer, (tx, items, events) =>
+    finishAttempts(ctx, tx, items, events),
+  );
+  const checkpoints = new CoalescedWrites<CheckpointWrite>(writer, (tx, items) => saveCheckpoints(tx, items));
   const servicesOptions = options.servicesOptions ?? {};
   const threads = new ThreadExecutor({
     threads: options.concurrency,
@@ -178,7 +188,7 @@ export async function startWorkerRuntime(
         onCheckpoint: async (checkpoint) => {
           // After the last node the outcome itself is stored; a checkpoint would only be overwritten.
           if (checkpoint.nextNodeId === null) return;
-          await writer.run((tx) => saveCheckpoint(tx, claim, checkpoint));
+          await checkpoints.add({ claim, checkpoint });
           claim.checkpoint = checkpoint;
         },
       },
@@ -190,12 +200,10 @@ export async function startWorkerRuntime(
     const outcome = decideOutcome(claim, result, task.reason);
     await progress.settle(claim, { completed: outcome?.kind === 'completed' });
     if (!outcome) return;
-    await writer
-      .run((tx, events) => finishAttempts(ctx, tx, [outcome], events))
-      .catch((error: unknown) => {
-        // Left active without a heartbeat, the job is retried by pg-boss; the checkpoint keeps the work done.
-        logger.error({ err: error, taskId: claim.taskId }, 'storing the outcome of a task failed');
-      });
+    await outcomes.add(outcome).catch((error: unknown) => {
+      // Left active without a heartbeat, the job is retried by pg-boss; the checkpoint keeps the work done.
+      logger.error({ err: error, taskId: claim.taskId }, 'storing the outcome of a task failed');
+    });
   }
 
   function abortTask(taskId: string, reason: AbortReason): void {

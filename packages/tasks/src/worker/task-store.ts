@@ -88,17 +88,21 @@ export async function claimTasks(
   }
 }
 
-/** Stores the checkpoint of a running attempt; false when the attempt no longer owns the task. */
-export async function saveCheckpoint(
-  tx: Transaction,
-  claim: ClaimedTask,
-  checkpoint: StoredCheckpoint,
-): Promise<boolean> {
-  const result = await tx.execute(sql`
-    update tasks set checkpoint = ${JSON.stringify(checkpoint)}::jsonb, updated_at = now()
-    where id = ${claim.taskId} and attempt = ${claim.attempt} and status = 'running'
-    returning id`);
-  return rowsOf(result).length > 0;
+export interface CheckpointWrite {
+  claim: ClaimedTask;
+  checkpoint: StoredCheckpoint;
+}
+
+/** Stores checkpoints of running attempts; an attempt that no longer owns its task writes nothing. */
+export async function saveCheckpoints(tx: Transaction, writes: readonly CheckpointWrite[]): Promise<void> {
+  if (writes.length === 0) return;
+  const input = JSON.stringify(
+    writes.map((w) => ({ id: w.claim.taskId, attempt: w.claim.attempt, checkpoint: w.checkpoint })),
+  );
+  await tx.execute(sql`
+    update tasks t set checkpoint = x.checkpoint, updated_at = now()
+    from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, checkpoint jsonb)
+    where t.id = x.id and t.attempt = x.attempt and t.status = 'running'`);
 }
 
 export interface ProgressWrite {

@@ -74,3 +74,60 @@ export class TransactionBatcher {
     while (this.#running) await this.#running;
   }
 }
+
+interface Entry<T> {
+  item: T;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Merges items of one kind (outcomes, progress flushes, checkpoints) into a single work item of the
+ * writer, so a batch runs one statement for all of them instead of one per item. Items added while the
+ * merged work waits for its turn join it; once it runs, later items start the next one.
+ */
+export class CoalescedWrites<T> {
+  readonly #writer: TransactionBatcher;
+  readonly #apply: (tx: Transaction, items: T[], events: NewTaskEvent[]) => Promise<void>;
+  #pending: Entry<T>[] = [];
+  #queued = false;
+
+  constructor(
+    writer: TransactionBatcher,
+    apply: (tx: Transaction, items: T[], events: NewTaskEvent[]) => Promise<void>,
+  ) {
+    this.#writer = writer;
+    this.#apply = apply;
+  }
+
+  add(item: T): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ item, resolve, reject });
+      if (this.#queued) return;
+      this.#queued = true;
+      // Taken when the work first runs and kept for a retry of the same work (the writer retries alone).
+      let taken: Entry<T>[] | undefined;
+      this.#writer
+        .run(async (tx, events) => {
+          if (!taken) {
+            taken = this.#pending;
+            this.#pending = [];
+            this.#queued = false;
+          }
+          await this.#apply(
+            tx,
+            taken.map((entry) => entry.item),
+            events,
+          );
+        })
+        .then(
+          () => {
+            for (const entry of taken ?? []) entry.resolve();
+          },
+          (error: unknown) => {
+            for (const entry of taken ?? []) entry.reject(error);
+          },
+        );
+    });
+  }
+}
