@@ -1,0 +1,77 @@
+/**
+ * WORKFLOWS_MODULE of the e2e processes: the built-in catalog (so `demo` is the real one) plus `recorded`,
+ * a chain of steps that each append one JSON line to `record_file` when they start. The lines are how a
+ * test proves, across processes, which node ran in which attempt on which pid (a checkpoint resume must
+ * not start an earlier node again). Worker threads import this module by path, so it exports `catalog`
+ * and `createServices` like `@kaygraph/workflows/catalog`.
+ */
+import { appendFileSync } from 'node:fs';
+import { Graph, Node } from '@kaygraph/graph';
+import { chain, defineWorkflow, sleep } from '@kaygraph/workflows';
+import { catalog as builtins } from '@kaygraph/workflows/catalog';
+import { z } from 'zod';
+
+export { createServices } from '@kaygraph/workflows/catalog';
+
+export const RecordedParams = z.object({
+  steps: z.number().int().min(1).max(50).default(3),
+  step_ms: z.number().int().min(0).max(60_000).default(50),
+  record_file: z.string().min(1),
+});
+type RecordedParams = z.output<typeof RecordedParams>;
+
+/** One line of `record_file`. */
+export interface StepStart {
+  task_id: string;
+  node: string;
+  attempt: number;
+  pid: number;
+}
+
+interface Shared {
+  ran?: string[];
+  result?: unknown;
+}
+
+class RecordedStep extends Node<Shared> {
+  readonly config: RecordedParams;
+
+  constructor(index: number, config: RecordedParams) {
+    super({ id: `step_${index}` });
+    this.config = config;
+  }
+
+  override async exec(): Promise<void> {
+    const start: StepStart = {
+      task_id: String(this.params.task_id ?? ''),
+      node: this.id,
+      attempt: Number(this.params.attempt ?? 1),
+      pid: process.pid,
+    };
+    // One small O_APPEND write per line: lines of concurrent processes never interleave.
+    appendFileSync(this.config.record_file, `${JSON.stringify(start)}\n`);
+    this.ctx.progress({ step: this.id, message: `attempt ${start.attempt}` });
+    if (this.config.step_ms > 0) await sleep(this.config.step_ms, this.ctx.signal);
+  }
+
+  override post(shared: Shared): void {
+    shared.ran = [...(shared.ran ?? []), this.id];
+    shared.result = { ran: shared.ran };
+  }
+}
+
+export const recorded = defineWorkflow({
+  name: 'recorded',
+  description: 'Steps that record their start (task, node, attempt, pid) in a file; for process tests.',
+  params: RecordedParams,
+  result: z.object({ ran: z.array(z.string()) }),
+  defaults: { max_retries: 3, retry_delay_seconds: 0, timeout_seconds: 600 },
+  inline: true,
+  graph: (params) => {
+    const [first, ...rest] = Array.from({ length: params.steps }, (_, i) => new RecordedStep(i + 1, params));
+    if (!first) throw new RangeError('recorded needs at least one step');
+    return new Graph<Shared>(chain(first, ...rest));
+  },
+});
+
+export const catalog = builtins.with(recorded);
