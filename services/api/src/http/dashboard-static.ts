@@ -46,7 +46,8 @@ export function dashboardRoute(opts: { dir?: string } = {}): ExtraRoute {
       res.end();
       return true;
     }
-    const relative = safeDecode(path.slice(PREFIX.length + 1)) || 'index.html';
+    const encoded = path.slice(PREFIX.length + 1);
+    const relative = encoded === '' ? 'index.html' : safeDecode(encoded);
     const file = relative === null ? root : normalize(join(root, relative));
     if (relative === null || (file !== root && !file.startsWith(root + sep))) {
       sendError(res, errorBody('NOT_FOUND', `no dashboard file at ${path}`));
