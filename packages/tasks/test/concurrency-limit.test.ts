@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { expect, it } from 'vitest';
+import { createTaskSystem } from '../src/system.ts';
+import { catalog } from './fixtures/workflows.ts';
+import { alice, readRecords, startTestSystem, WORKFLOWS_MODULE, waitForTerminal } from './harness.ts';
+
+it('a workflow with concurrency 1 runs one task at a time across two workers, others run beside it', async () => {
+  await using harness = await startTestSystem();
+  const { system, database } = harness;
+  // A second task system on the same database: another worker of the cluster.
+  await using other = await createTaskSystem({
+    databaseUrl: database.url,
+    catalog,
+    logger: pino({ level: 'silent' }),
+    migrate: false,
+  });
+  await system.startWorker({ concurrency: 3, workflowsModule: WORKFLOWS_MODULE, pollIntervalMs: 200 });
+  await other.startWorker({ concurrency: 3, workflowsModule: WORKFLOWS_MODULE, pollIntervalMs: 200 });
+
+  const record = join(mkdtempSync(join(tmpdir(), 'kg-limit-')), 'limit.jsonl');
+  const limited = await system.tasks.submitMany(
+    alice,
+    Array.from({ length: 4 }, () => ({
+      workflow: 'limited',
+      params: { steps: 1, step_ms: 250, record_file: record },
+      priority: 'normal' as const,
+    })),
+  );
+  const free = await system.tasks.submitMany(
+    alice,
+    Array.from({ length: 4 }, () => ({
+      workflow: 'steps',
+      params: { steps: 1, step_ms: 250, record_file: record },
+      priority: 'normal' as const,
+    })),
+  );
+  for (const task of [...limited.tasks, ...free.tasks]) {
+    expect(await waitForTerminal(system, alice, task.task_id)).toBe('completed');
+  }
+  const limitedIds = new Set(limited.tasks.map((t) => t.task_id));
+  const records = readRecords(record);
+  // Among the limited workflow's records, every start is followed by its own end before the next start.
+  let running = 0;
+  let most = 0;
+  for (const r of records.filter((r) => limitedIds.has(r.task_id))) {
+    running += r.phase === 'start' ? 1 : -1;
+    most = Math.max(most, running);
+  }
+  expect(most).toBe(1);
+  // The unlimited workflow overlapped: more than one of its tasks ran at once.
+  running = 0;
+  most = 0;
+  for (const r of records.filter((r) => !limitedIds.has(r.task_id))) {
+    running += r.phase === 'start' ? 1 : -1;
+    most = Math.max(most, running);
+  }
+  expect(most).toBeGreaterThan(1);
+});
