@@ -1,8 +1,9 @@
-import type { AppRouter } from '@kaygraph/api';
+import type { AppRouter, BuiltinWorkflows, WorkflowNames } from '@kaygraph/api';
 import type { SubmitTaskInput } from '@kaygraph/contracts';
 import { createTRPCClient } from '@trpc/client';
 import { createLinks } from './links.ts';
 import { type SubmitAndWaitOptions, submitAndWait } from './submit-and-wait.ts';
+import type { TypedSubmitInput, TypedTaskResult } from './typed-submit.ts';
 import { type WatchOptions, watchTask } from './watch.ts';
 
 export interface ClientOptions {
@@ -21,12 +22,15 @@ export interface ClientOptions {
  * plus `submitAndWait` and `watch`. Subscriptions go over one lazily opened WebSocket, everything
  * else over batched HTTP.
  *
+ * `W` is the workflow catalog whose names and params `submit` / `submitAndWait` check (the built-in
+ * workflows by default; pass `typeof yourWorkflows` for your own).
+ *
  * @example
  * using client = createClient({ url: 'http://127.0.0.1:8000' });
  * const { task_id } = await client.tasks.submit.mutate({ workflow: 'demo', params: {} });
  * for await (const event of client.watch(task_id)) console.log(event);
  */
-export function createClient(opts: ClientOptions) {
+export function createClient<W = BuiltinWorkflows>(opts: ClientOptions) {
   const { links, close } = createLinks({
     url: opts.url,
     apiKey: opts.apiKey,
@@ -41,8 +45,15 @@ export function createClient(opts: ClientOptions) {
     workflows: trpc.workflows,
     health: trpc.health,
     ready: trpc.ready,
-    submitAndWait: (input: SubmitTaskInput, options?: SubmitAndWaitOptions) =>
-      submitAndWait(trpc, input, options),
+    /** Submits a task of workflow `N`; its params are typed by the workflow. */
+    submit: <N extends WorkflowNames<W> & string>(input: TypedSubmitInput<W, N>) =>
+      trpc.tasks.submit.mutate(input as SubmitTaskInput),
+    /** Submits, follows the task live, and returns its outcome (failed and cancelled included). */
+    submitAndWait: <N extends WorkflowNames<W> & string>(
+      input: TypedSubmitInput<W, N>,
+      options?: SubmitAndWaitOptions,
+    ): Promise<TypedTaskResult<W, N>> =>
+      submitAndWait(trpc, input as SubmitTaskInput, options) as Promise<TypedTaskResult<W, N>>,
     /** Events of one task until it ends; reconnects and resumes from the last event id. */
     watch: (taskId: string, options?: WatchOptions) => watchTask(trpc, taskId, options),
     /** Closes the WebSocket. */
@@ -51,4 +62,4 @@ export function createClient(opts: ClientOptions) {
   };
 }
 
-export type KayGraphClient = ReturnType<typeof createClient>;
+export type KayGraphClient<W = BuiltinWorkflows> = ReturnType<typeof createClient<W>>;

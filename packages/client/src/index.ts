@@ -1,4 +1,11 @@
-export type { AppRouter } from '@kaygraph/api';
+export type {
+  AppRouter,
+  BuiltinWorkflows,
+  WorkflowNames,
+  WorkflowParams,
+  WorkflowResult,
+} from '@kaygraph/api';
 export { type ClientOptions, createClient, type KayGraphClient } from './create-client.ts';
 export { type SubmitAndWaitOptions, submitAndWait } from './submit-and-wait.ts';
+export type { AnyWorkflows, TypedSubmitInput, TypedTaskResult } from './typed-submit.ts';
 export { isRetryable, type WatchOptions, watchTask } from './watch.ts';

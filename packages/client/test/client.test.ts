@@ -2,7 +2,7 @@ import { startTestServer, type TestServer } from '@kaygraph/api/testing';
 import type { ProgressEvent, TaskEvent } from '@kaygraph/contracts';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createClient } from '../src/index.ts';
+import { type AnyWorkflows, createClient } from '../src/index.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
 
 let server: TestServer;
@@ -16,7 +16,7 @@ afterAll(async () => {
 
 /** The task's whole history, replayed from the database once it is over. */
 async function history(taskId: string): Promise<TaskEvent[]> {
-  using client = createClient({ url: server.url });
+  using client = createClient<AnyWorkflows>({ url: server.url });
   const events: TaskEvent[] = [];
   for await (const event of client.watch(taskId)) events.push(event);
   return events;
@@ -24,7 +24,7 @@ async function history(taskId: string): Promise<TaskEvent[]> {
 
 describe('typed client', () => {
   test('full cycle: submit, progress while it runs, result', async () => {
-    using client = createClient({ url: server.url });
+    using client = createClient<AnyWorkflows>({ url: server.url });
     const progress: ProgressEvent[] = [];
     const outcome = await client.submitAndWait(
       { workflow: 'steps', params: { steps: 4, delay_ms: 20 } },
@@ -44,8 +44,21 @@ describe('typed client', () => {
     expect(workflows.map((workflow) => workflow.name)).toContain('steps');
   });
 
+  test("submit's params follow the workflow (the @ts-expect-error lines are checked by tsc)", async () => {
+    using client = createClient({ url: server.url }); // typed by the built-in workflows
+    const misuse = () => [
+      // @ts-expect-error not a built-in workflow
+      client.submit({ workflow: 'no_such_workflow' }),
+      // @ts-expect-error demo's steps is a number
+      client.submit({ workflow: 'demo', params: { steps: 'three' } }),
+    ];
+    expect(typeof misuse).toBe('function');
+    // The fixture server does not run the built-ins: a typed call still reaches it and is refused there.
+    await expect(client.submit({ workflow: 'demo', params: { steps: 2 } })).rejects.toThrow(/demo/);
+  });
+
   test('domain errors arrive typed, with the ErrorBody and HTTP status', async () => {
-    using client = createClient({ url: server.url });
+    using client = createClient<AnyWorkflows>({ url: server.url });
     const error = await client.tasks.get
       .query({ task_id: '6f1f4c38-8a6f-4a1b-9c1e-2b7d3f4e5a60' })
       .catch((caught: unknown) => caught);
@@ -57,7 +70,7 @@ describe('typed client', () => {
   });
 
   test('subscriptions over SSE work too', async () => {
-    using client = createClient({ url: server.url, subscriptions: 'sse' });
+    using client = createClient<AnyWorkflows>({ url: server.url, subscriptions: 'sse' });
     const outcome = await client.submitAndWait({ workflow: 'echo', params: { value: 'over sse' } });
     expect(outcome).toMatchObject({ status: 'completed', result: { value: 'over sse' } });
   });
@@ -65,7 +78,7 @@ describe('typed client', () => {
 
 describe('tasks.events resume', () => {
   test('a subscription that drops mid-task and resubscribes with lastEventId gets every later event once, in order', async () => {
-    using first = createClient({ url: server.url });
+    using first = createClient<AnyWorkflows>({ url: server.url });
     const { task_id } = await first.tasks.submit.mutate({
       workflow: 'steps',
       params: { steps: 20, delay_ms: 30 },
@@ -90,7 +103,7 @@ describe('tasks.events resume', () => {
     });
     const lastEventId = String(before.at(-1)?.seq);
 
-    using second = createClient({ url: server.url });
+    using second = createClient<AnyWorkflows>({ url: server.url });
     const after: TaskEvent[] = [];
     await new Promise<void>((resolve, reject) => {
       second.trpc.tasks.events.subscribe(
@@ -107,7 +120,7 @@ describe('tasks.events resume', () => {
 
   test('watch() survives a broken connection and resumes from the last event id', async () => {
     await using proxy = await startTcpProxy(server.server.port);
-    using client = createClient({ url: proxy.url });
+    using client = createClient<AnyWorkflows>({ url: proxy.url });
     const { task_id } = await client.tasks.submit.mutate({
       workflow: 'steps',
       params: { steps: 20, delay_ms: 30 },

@@ -1,3 +1,11 @@
+/** Workflow typing for clients: params and result types by workflow name (types only). */
+export type {
+  AnyWorkflow,
+  BuiltinWorkflows,
+  WorkflowNames,
+  WorkflowParams,
+  WorkflowResult,
+} from '@kaygraph/workflows';
 export type { ApiServices, CallerResolver, CallerSource, Context } from './context.ts';
 export { anonymousCaller } from './context.ts';
 export { describeError } from './errors.ts';

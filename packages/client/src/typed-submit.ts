@@ -1,0 +1,23 @@
+import type { AnyWorkflow, WorkflowNames, WorkflowParams, WorkflowResult } from '@kaygraph/api';
+import type { SubmitTaskInput, TaskResultView } from '@kaygraph/contracts';
+
+/**
+ * A submit whose `params` type follows the chosen workflow of the catalog `W` (the built-ins by
+ * default). Params are required when the workflow has required params, optional otherwise.
+ */
+export type TypedSubmitInput<W, N extends WorkflowNames<W> & string> = Omit<
+  SubmitTaskInput,
+  'workflow' | 'params'
+> & {
+  workflow: N;
+} & (object extends WorkflowParams<W, N>
+    ? { params?: WorkflowParams<W, N> }
+    : { params: WorkflowParams<W, N> });
+
+/** The outcome of a task of workflow `N`, its `result` typed by the workflow. */
+export type TypedTaskResult<W, N extends string> = Omit<TaskResultView, 'result'> & {
+  result?: WorkflowResult<W, N>;
+};
+
+/** A catalog type that checks nothing: any workflow name, any params (`createClient<AnyWorkflows>(...)`). */
+export type AnyWorkflows = Record<string, AnyWorkflow>;
