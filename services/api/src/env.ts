@@ -35,7 +35,11 @@ export type ApiEnv = z.infer<typeof Env>;
 
 /** Parses the environment, or exits with a message that names every bad variable. */
 export function loadApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
-  const parsed = Env.safeParse(source);
+  // `VAR=` (empty, as compose files and .env templates often leave them) means unset, not 0 or ''.
+  const set = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = Env.safeParse(set);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`invalid environment:\n${problems.join('\n')}`);

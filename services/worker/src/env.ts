@@ -19,7 +19,11 @@ const Env = z.object({
 export type WorkerEnv = z.infer<typeof Env>;
 
 export function loadWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
-  const parsed = Env.safeParse(source);
+  // `VAR=` (empty, as compose files and .env templates often leave them) means unset, not 0 or ''.
+  const set = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = Env.safeParse(set);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`invalid environment:\n${problems.join('\n')}`);

@@ -1,0 +1,27 @@
+import { expect, test } from 'vitest';
+import { loadApiEnv } from '../src/env.ts';
+
+test('defaults follow the spec: port 8000 on loopback, 4 workers, 3600 s timeout, 86400 s TTL, 100 queued', () => {
+  expect(loadApiEnv({})).toMatchObject({
+    PORT: 8000,
+    HOST: '127.0.0.1',
+    MAX_WORKERS: 4,
+    TASK_TIMEOUT: 3600,
+    RESULT_TTL: 86_400,
+    MAX_QUEUE_SIZE: 100,
+    BODY_LIMIT_BYTES: 1_048_576,
+    MAX_BATCH_SIZE: 50,
+  });
+  expect(loadApiEnv({}).DATABASE_URL).toBeUndefined();
+});
+
+test('empty variables count as unset', () => {
+  expect(loadApiEnv({ PORT: '', DATABASE_URL: '' })).toMatchObject({ PORT: 8000, DATABASE_URL: undefined });
+});
+
+test('bad values are refused with the variable named', () => {
+  expect(() => loadApiEnv({ PORT: 'eighty', MAX_WORKERS: '0' })).toThrow(
+    /PORT[\s\S]*MAX_WORKERS|MAX_WORKERS[\s\S]*PORT/,
+  );
+  expect(() => loadApiEnv({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
+});
