@@ -121,7 +121,7 @@ export async function startWorkerRuntime(
     }));
     let claims: ClaimedTask[];
     try {
-      claims = await writer.run((tx, events) => claimTasks(tx, fetched, events));
+      claims = await writer.run((tx) => claimTasks(tx, fetched));
     } catch (error) {
       // The jobs stay active without a heartbeat: pg-boss retries them once the heartbeat is missed.
       logger.error({ err: error }, 'claiming tasks failed');
