@@ -35,8 +35,21 @@ export interface WorkflowConfig<
   defaults?: Partial<WorkflowDefaults>;
   /** Run on the worker's main thread (pure I/O) instead of a worker thread. */
   inline?: boolean;
-  /** Builds the graph for one run from the parsed params (defaults applied). */
-  graph: (params: z.output<Params>) => WorkflowGraph;
+  /**
+   * Builds the graph for one run from the parsed params (defaults applied). `run` says which task
+   * and attempt it is for (absent outside the task runtime); nodes also see it as run params.
+   */
+  graph: (params: z.output<Params>, run?: WorkflowRunInfo) => WorkflowGraph;
+}
+
+/** Which run a graph is built for (what the task runtime passes as the second argument). */
+export interface WorkflowRunInfo {
+  taskId: string;
+  owner: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** Results of the tasks this one depends on, by task id. */
+  dependencyResults?: Readonly<Record<string, unknown>>;
 }
 
 /** A registered workflow: what the task runtime's catalog holds (`CatalogWorkflow`). */
@@ -54,7 +67,7 @@ export interface WorkflowDefinition<
   readonly defaults: WorkflowDefaults;
   readonly inline: boolean;
   /** Validates raw params (as stored with the task) and builds the graph. */
-  graph(params: unknown): WorkflowGraph;
+  graph(params: unknown, run?: WorkflowRunInfo): WorkflowGraph;
 }
 
 /**
@@ -88,8 +101,8 @@ export function defineWorkflow<
     result: config.result,
     defaults,
     inline: config.inline ?? false,
-    graph(raw: unknown) {
-      return config.graph(config.params.parse(raw) as z.output<Params>);
+    graph(raw: unknown, run?: WorkflowRunInfo) {
+      return config.graph(config.params.parse(raw) as z.output<Params>, run);
     },
   };
 }

@@ -13,6 +13,7 @@ export {
   type WorkflowNames,
   type WorkflowParams,
   type WorkflowResult,
+  type WorkflowRunInfo,
   type WorkflowShared,
 } from './define.ts';
 export { WorkflowInputError } from './errors.ts';
