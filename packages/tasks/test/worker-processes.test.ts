@@ -95,6 +95,27 @@ describe('worker processes', () => {
     expect(startsOf(record).at(-1)?.pid).toBe(second.pid);
   });
 
+  it('a killed worker on the last attempt: the task fails with WORKER_LOST once pg-boss gives the job up', async () => {
+    const { system, database } = harness;
+    const record = join(dir, 'lost.jsonl');
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'steps',
+      params: { steps: 2, step_ms: 30_000, record_file: record },
+      priority: 'normal',
+      max_retries: 0,
+    });
+    const worker = await spawnWorker(database.url, { CONCURRENCY: '1' });
+    await waitFor(() => startsOf(record).length > 0, 'step_1 to start');
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+    // The cleaner pass (periodic, once per cluster) reconciles tasks whose job pg-boss failed.
+    await waitFor(async () => {
+      await system.cleanExpired();
+      return (await system.tasks.get(alice, task_id)).status === 'failed';
+    }, 'the task to be marked lost');
+    expect((await system.tasks.get(alice, task_id)).error).toMatchObject({ code: 'WORKER_LOST', attempt: 1 });
+  });
+
   it('two worker processes never run the same attempt twice', async () => {
     const { system, database } = harness;
     const record = join(dir, 'two.jsonl');
