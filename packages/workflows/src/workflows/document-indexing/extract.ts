@@ -11,6 +11,8 @@ import { type ExtractedDocument, type IndexingShared, required, STEP } from './s
 
 /** Files read for indexing; larger ones are refused rather than slowly choking a worker. */
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
+/** Text one run may index: the passages travel through the (checkpointed) store. */
+const MAX_TOTAL_CHARACTERS = 50_000_000;
 
 interface Extracted {
   documents: ExtractedDocument[];
@@ -28,6 +30,7 @@ export class ExtractText extends Node<IndexingShared, undefined, Extracted> {
   override async exec(): Promise<Extracted> {
     const { documents } = this.config;
     const extracted: Extracted = { documents: [], texts: {} };
+    let totalCharacters = 0;
     for (const [i, document] of documents.entries()) {
       throwIfAborted(this.ctx.signal);
       const source = typeof document === 'string' ? await this.readDocument(document) : document;
@@ -52,6 +55,13 @@ export class ExtractText extends Node<IndexingShared, undefined, Extracted> {
       }
       extracted.documents.push({ name: source.name, title, format, characters: text.length, chunks: 0 });
       extracted.texts[source.name] = text;
+      totalCharacters += text.length;
+      if (totalCharacters > MAX_TOTAL_CHARACTERS) {
+        throw new WorkflowInputError(
+          'INVALID_PARAMS',
+          `the documents hold more than ${MAX_TOTAL_CHARACTERS} characters of text: index them in several tasks`,
+        );
+      }
       this.ctx.progress({
         step: STEP.extract,
         percent: ((i + 1) / documents.length) * 100,
