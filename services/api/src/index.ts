@@ -12,13 +12,6 @@ export { describeError } from './errors.ts';
 export { DEFAULT_DASHBOARD_DIR, dashboardRoute } from './http/dashboard-static.ts';
 export type { MetricsService } from './metrics/metrics-service.ts';
 export { buildOpenApiDocument } from './openapi.ts';
-export {
-  type ApiOperations,
-  type ApiOperations,
-  type ApiOperationsOptions,
-  type ApiOperationsOptions,
-  createApiOperations,
-  createApiOperations,
-} from './operations.ts';
+export { type ApiOperations, type ApiOperationsOptions, createApiOperations } from './operations.ts';
 export { type AppRouter, appRouter } from './router.ts';
 export { type ApiServer, type ApiServerOptions, createApiServer, type ExtraRoute } from './server.ts';
