@@ -6,13 +6,17 @@ import { readRepoFile, repoFileExists, repoPath, repoRoot } from './repo-files.t
 /** Folders under src/ that never run in the image: test harnesses and developer scripts. */
 const NOT_RUNTIME_DIRS = new Set(['test', 'testing', 'scripts', 'node_modules']);
 
-/**
- * Workspaces whose sources run in the image as they are (type-stripped, not bundled). The dashboard is
- * bundled by vite at build time, and this package only checks the repository.
- */
-const NOT_RUNTIME_WORKSPACES = new Set(['services/dashboard', 'deploy']);
+/** Where the image's three commands live: the api, the worker and the one-shot migration. */
+const ENTRY_WORKSPACES = ['services/api', 'services/worker', 'packages/db'];
 
-export function runtimeWorkspaces(): string[] {
+interface WorkspaceManifest {
+  name: string;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+function workspaceFolders(): string[] {
   const root = JSON.parse(readRepoFile('package.json')) as { workspaces: string[] };
   return root.workspaces
     .flatMap((pattern) =>
@@ -20,9 +24,31 @@ export function runtimeWorkspaces(): string[] {
         ? readdirSync(repoPath(pattern.slice(0, -2))).map((name) => `${pattern.slice(0, -2)}/${name}`)
         : [pattern],
     )
-    .filter((folder) => !NOT_RUNTIME_WORKSPACES.has(folder))
-    .filter((folder) => repoFileExists(`${folder}/package.json`) && repoFileExists(`${folder}/src`))
-    .sort();
+    .filter((folder) => repoFileExists(`${folder}/package.json`));
+}
+
+function manifestOf(folder: string): WorkspaceManifest {
+  return JSON.parse(readRepoFile(`${folder}/package.json`)) as WorkspaceManifest;
+}
+
+/**
+ * The workspaces whose sources run in the image: the entry points' workspaces and every workspace they reach
+ * through production dependencies. Type-stripped, not bundled, so their imports resolve at run time. (The
+ * dashboard is bundled at build time, and test-only workspaces are not reached.)
+ */
+export function runtimeWorkspaces(): string[] {
+  const folderByName = new Map(workspaceFolders().map((folder) => [manifestOf(folder).name, folder]));
+  const reached = new Set<string>();
+  const pending = [...ENTRY_WORKSPACES];
+  for (let folder = pending.pop(); folder !== undefined; folder = pending.pop()) {
+    if (reached.has(folder)) continue;
+    reached.add(folder);
+    for (const dependency of Object.keys(manifestOf(folder).dependencies ?? {})) {
+      const dependencyFolder = folderByName.get(dependency);
+      if (dependencyFolder) pending.push(dependencyFolder);
+    }
+  }
+  return [...reached].filter((folder) => repoFileExists(`${folder}/src`)).sort();
 }
 
 function runtimeSourceFiles(dir: string): string[] {
@@ -72,12 +98,7 @@ export function undeclaredRuntimeImports(workspace: string): {
   checked: number;
   undeclared: UndeclaredImport[];
 } {
-  const manifest = JSON.parse(readRepoFile(`${workspace}/package.json`)) as {
-    name: string;
-    dependencies?: Record<string, string>;
-    peerDependencies?: Record<string, string>;
-    optionalDependencies?: Record<string, string>;
-  };
+  const manifest = manifestOf(workspace);
   const provided = new Set([
     manifest.name,
     ...Object.keys(manifest.dependencies ?? {}),

@@ -7,8 +7,9 @@ import {
 } from '../src/runtime-imports.ts';
 
 describe('the production install of the image', () => {
-  it('covers every workspace that runs in the image', () => {
-    expect(runtimeWorkspaces()).toEqual(
+  it('covers the workspaces that the api, the worker and the migration run, and no test-only ones', () => {
+    const workspaces = runtimeWorkspaces();
+    expect(workspaces).toEqual(
       expect.arrayContaining([
         'contracts',
         'packages/db',
@@ -17,7 +18,9 @@ describe('the production install of the image', () => {
         'services/worker',
       ]),
     );
-    expect(runtimeWorkspaces()).not.toContain('services/dashboard');
+    expect(workspaces).not.toContain('services/dashboard');
+    expect(workspaces).not.toContain('deploy');
+    expect(workspaces.filter((folder) => folder.startsWith('tests/'))).toEqual([]);
   });
 
   // `npm ci --omit=dev` leaves out devDependencies: a package that the running code imports but declares
