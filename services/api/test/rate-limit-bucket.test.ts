@@ -1,0 +1,63 @@
+import { connect } from '@kaygraph/db';
+import { createTestDatabase, type TestDatabase } from '@kaygraph/db/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { takeTokens } from '../src/rate-limit/token-bucket.ts';
+
+/** The token bucket statement on a real database; time passes by moving `updated_at` back. */
+let database: TestDatabase;
+let connection: ReturnType<typeof connect>;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  connection = connect(database.url, { max: 4 });
+});
+afterAll(async () => {
+  await connection?.close();
+  await database?.[Symbol.asyncDispose]();
+});
+
+async function age(key: string, seconds: number): Promise<void> {
+  await connection.sql`
+    update rate_limit_buckets set updated_at = updated_at - make_interval(secs => ${seconds}) where key = ${key}`;
+}
+
+describe('takeTokens', () => {
+  test('a new bucket starts full; spending more than is left is refused with the wait until refill', async () => {
+    const limits = { perMinute: 6, burst: 5 };
+    expect(await takeTokens(connection.sql, 'a', 3, limits)).toEqual({ allowed: true, remaining: 2 });
+    const refused = await takeTokens(connection.sql, 'a', 4, limits);
+    expect(refused.allowed).toBe(false);
+    // 2 of 4 there (plus the little that trickled in since), one every 10 s: 20 s to wait.
+    expect(refused).toMatchObject({ retryAfterSeconds: 20 });
+    const rows = await connection.sql<
+      { tokens: number }[]
+    >`select tokens from rate_limit_buckets where key = 'a'`;
+    expect(rows[0]?.tokens).toBe(2);
+  });
+
+  test('tokens come back with time, never beyond the burst', async () => {
+    const limits = { perMinute: 60, burst: 5 };
+    await takeTokens(connection.sql, 'b', 5, limits);
+    expect((await takeTokens(connection.sql, 'b', 1, limits)).allowed).toBe(false);
+    await age('b', 3);
+    const after = await takeTokens(connection.sql, 'b', 3, limits);
+    expect(after.allowed).toBe(true);
+    await age('b', 3600);
+    const full = await takeTokens(connection.sql, 'b', 1, limits);
+    expect(full).toMatchObject({ allowed: true });
+    expect(full.allowed && Math.round(full.remaining)).toBe(4);
+  });
+
+  test('concurrent takers never spend more than the bucket holds', async () => {
+    const limits = { perMinute: 1, burst: 10 };
+    const results = await Promise.all(
+      Array.from({ length: 25 }, () => takeTokens(connection.sql, 'c', 1, limits)),
+    );
+    expect(results.filter((result) => result.allowed)).toHaveLength(10);
+  });
+
+  test('a batch larger than the burst can never pass', async () => {
+    const refused = await takeTokens(connection.sql, 'd', 11, { perMinute: 60, burst: 10 });
+    expect(refused).toEqual({ allowed: false, retryAfterSeconds: 10 });
+  });
+});
