@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ReadyOutput } from '@kaygraph/contracts';
-import type { Caller, TaskService, WorkflowCatalog } from '@kaygraph/tasks';
+import type { Caller, OrchestrationService, TaskService, WorkflowCatalog } from '@kaygraph/tasks';
 import type { MetricsService } from './metrics/metrics-service.ts';
 
 /** Where a caller's credentials come from: HTTP headers, or a WebSocket's connection params. */
@@ -21,6 +21,8 @@ export const anonymousCaller: CallerResolver = async () => ({ owner: 'anonymous'
 export interface ApiServices {
   tasks: TaskService;
   catalog: WorkflowCatalog;
+  /** Groups, schedules and dead letters (TaskSystem.orchestration); absent: those procedures answer 503. */
+  orchestration?: OrchestrationService | undefined;
   ready(): Promise<ReadyOutput>;
   version: string;
   /** Queue metrics (the `metrics` procedure); absent when the server was started without them. */

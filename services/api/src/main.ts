@@ -66,6 +66,7 @@ const host = await chooseListenHost({
 const serverOptions = operations.serverOptions(system.tasks);
 const server = await createApiServer({
   catalog: workflows.catalog,
+  orchestration: system.orchestration,
   ready: () => system.ready(),
   logger,
   host,

@@ -1,5 +1,7 @@
 import {
   ErrorBody,
+  GroupEvent,
+  GroupId,
   ProgressEvent,
   StatusEvent,
   TaskId,
@@ -56,6 +58,37 @@ const handWrittenPaths = {
         },
         '400': { description: 'Invalid task id', content: { 'application/json': { schema: ErrorBody } } },
         '404': { description: 'No such task', content: { 'application/json': { schema: ErrorBody } } },
+      },
+    },
+  },
+  '/groups/{group_id}/stream': {
+    get: {
+      operationId: 'groups-stream',
+      tags: ['groups'],
+      summary: 'Stream a task group (Server-Sent Events)',
+      description: [
+        'Server-Sent Events of a task group: `event: group` carries the GroupSummary (counts per status,',
+        'aggregate progress, status), first and after every change; `event: task` a status or progress',
+        'event of one of its tasks (`data:` is a GroupEvent). The stream closes after the summary of a',
+        'finished group (completed, failed, partially_failed, cancelled); a reconnect starts from a fresh',
+        'summary. Errors (unknown group, bad id) are answered as JSON before the stream starts.',
+      ].join(' '),
+      requestParams: {
+        path: z.object({ group_id: GroupId.meta({ description: 'The group id from POST /groups' }) }),
+        query: z.object({
+          api_key: z
+            .string()
+            .optional()
+            .meta({ description: 'For browsers (EventSource cannot send headers)' }),
+        }),
+      },
+      responses: {
+        '200': {
+          description: 'An event stream; see the GroupEvent schema.',
+          content: { 'text/event-stream': { schema: z.string() } },
+        },
+        '400': { description: 'Invalid group id', content: { 'application/json': { schema: ErrorBody } } },
+        '404': { description: 'No such group', content: { 'application/json': { schema: ErrorBody } } },
       },
     },
   },
@@ -126,6 +159,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
       TaskSocketUpdate,
       TaskSocketError,
       TaskSocketClientMessage,
+      GroupEvent,
     },
   });
   const submit = document.paths?.['/tasks']?.post;

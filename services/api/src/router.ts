@@ -1,5 +1,8 @@
 import { metricsProcedure } from './metrics/metrics-procedure.ts';
+import { deadLettersRouter } from './routers/dead-letters.ts';
+import { groupsRouter } from './routers/groups.ts';
 import { healthProcedure, readyProcedure } from './routers/health.ts';
+import { schedulesRouter } from './routers/schedules.ts';
 import { tasksRouter } from './routers/tasks.ts';
 import { workflowsRouter } from './routers/workflows.ts';
 import { router } from './trpc.ts';
@@ -7,6 +10,9 @@ import { router } from './trpc.ts';
 export const appRouter = router({
   tasks: tasksRouter,
   workflows: workflowsRouter,
+  groups: groupsRouter,
+  schedules: schedulesRouter,
+  deadLetters: deadLettersRouter,
   health: healthProcedure,
   ready: readyProcedure,
   metrics: metricsProcedure,

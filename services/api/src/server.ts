@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TaskService, WorkflowCatalog } from '@kaygraph/tasks';
+import type { OrchestrationService, TaskService, WorkflowCatalog } from '@kaygraph/tasks';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import type { Logger } from 'pino';
@@ -16,6 +16,7 @@ import type { MetricsService } from './metrics/metrics-service.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { retryAfterMeta } from './rate-limit/retry-after.ts';
 import { appRouter } from './router.ts';
+import { streamGroupOverSse } from './streams/group-sse.ts';
 import { StreamRegistry } from './streams/registry.ts';
 import { streamTaskOverSse } from './streams/sse.ts';
 import { parseSeq } from './streams/task-outcome.ts';
@@ -27,6 +28,8 @@ export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) =
 export interface ApiServerOptions {
   tasks: TaskService;
   catalog: WorkflowCatalog;
+  /** Groups, schedules and dead letters (TaskSystem.orchestration); without it those answer 503. */
+  orchestration?: OrchestrationService;
   /** Database reachable, migrations applied (TaskSystem.ready). */
   ready: () => Promise<{ database: boolean; migrations: boolean }>;
   logger: Logger;
@@ -54,6 +57,7 @@ export interface ApiServer extends AsyncDisposable {
 }
 
 const STREAM_PATH = /^\/tasks\/([^/]+)\/stream\/?$/i;
+const GROUP_STREAM_PATH = /^\/groups\/([^/]+)\/stream\/?$/i;
 const SOCKET_PATH = /^\/ws\/([^/]+)\/?$/i;
 const BASE = 'http://localhost';
 
@@ -67,6 +71,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     {
       tasks: opts.tasks,
       catalog: opts.catalog,
+      orchestration: opts.orchestration,
       version: packageJson.version,
       metrics: opts.metrics,
       startedAt: Date.now(),
@@ -135,6 +140,17 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     const stream = STREAM_PATH.exec(path);
     if (stream?.[1] && method === 'GET')
       return streamTaskOverSse(req, res, stream[1], streamOptions(req, url));
+    const groupStream = GROUP_STREAM_PATH.exec(path);
+    if (groupStream?.[1] && method === 'GET') {
+      const { caller, registry: streams, heartbeatMs } = streamOptions(req, url);
+      return streamGroupOverSse(req, res, groupStream[1], {
+        orchestration: opts.orchestration,
+        caller,
+        registry: streams,
+        logger,
+        heartbeatMs,
+      });
+    }
     if (SOCKET_PATH.test(path) && method === 'GET') {
       return sendError(
         res,

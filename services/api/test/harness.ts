@@ -69,6 +69,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const server = await createApiServer({
       tasks: system.tasks,
       catalog,
+      orchestration: system.orchestration,
       ready: () => system.ready(),
       logger,
       port: 0,

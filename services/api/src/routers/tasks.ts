@@ -29,7 +29,8 @@ export const tasksRouter = router({
         path: '/tasks',
         tags: TAG,
         summary: 'Submit a task',
-        errorResponses: errors(400, 401, 403, 413, 429),
+        // 404: a group_id or depends_on task that does not exist (or is not the caller's).
+        errorResponses: errors(400, 401, 403, 404, 413, 429),
         description: 'Queues a workflow run and answers 202 with its task_id.',
         successDescription: 'Accepted: the task is stored and queued (or blocked / scheduled).',
       },

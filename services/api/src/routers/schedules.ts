@@ -1,0 +1,118 @@
+import {
+  CreateScheduleInput,
+  DeleteScheduleOutput,
+  ListSchedulesInput,
+  ListSchedulesOutput,
+  ScheduleIdInput,
+  ScheduleView,
+  UpdateScheduleInput,
+} from '@kaygraph/contracts';
+import { errors } from '../openapi-errors.ts';
+import { authedProcedure, router } from '../trpc.ts';
+import { notFoundOf, orchestrationOf } from './orchestration-service.ts';
+
+const TAG = ['schedules'];
+const notFound = notFoundOf('schedule');
+
+export const schedulesRouter = router({
+  list: authedProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/schedules',
+        tags: TAG,
+        summary: 'List cron schedules (newest first) with their next run times',
+        errorResponses: errors(400, 401),
+      },
+    })
+    .input(ListSchedulesInput)
+    .output(ListSchedulesOutput)
+    .query(({ ctx, input }) => orchestrationOf(ctx).schedules.list(ctx.caller, input)),
+
+  get: authedProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/schedules/{schedule_id}',
+        tags: TAG,
+        summary: 'Get a cron schedule',
+        errorResponses: { ...errors(400, 401), ...notFound },
+      },
+    })
+    .input(ScheduleIdInput)
+    .output(ScheduleView)
+    .query(({ ctx, input }) => orchestrationOf(ctx).schedules.get(ctx.caller, input.schedule_id)),
+
+  create: authedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/schedules',
+        tags: TAG,
+        summary: 'Create a cron schedule',
+        description:
+          'Five-field cron (minute hour day-of-month month day-of-week) in an IANA time zone. Each occurrence ' +
+          'creates one ordinary task (with its schedule_id), once per cluster however many workers run.',
+        errorResponses: errors(400, 401, 409),
+      },
+    })
+    .input(CreateScheduleInput)
+    .output(ScheduleView)
+    .mutation(({ ctx, input }) => orchestrationOf(ctx).schedules.create(ctx.caller, input)),
+
+  update: authedProcedure
+    .meta({
+      openapi: {
+        method: 'PATCH',
+        path: '/schedules/{schedule_id}',
+        tags: TAG,
+        summary: 'Change a cron schedule (cron, time zone, workflow, params, priority, name)',
+        errorResponses: { ...errors(400, 401, 409), ...notFound },
+      },
+    })
+    .input(UpdateScheduleInput)
+    .output(ScheduleView)
+    .mutation(({ ctx, input }) => orchestrationOf(ctx).schedules.update(ctx.caller, input)),
+
+  pause: authedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/schedules/{schedule_id}/pause',
+        tags: TAG,
+        summary: 'Pause a cron schedule (no occurrences fire until resumed)',
+        errorResponses: { ...errors(400, 401), ...notFound },
+      },
+    })
+    .input(ScheduleIdInput)
+    .output(ScheduleView)
+    .mutation(({ ctx, input }) => orchestrationOf(ctx).schedules.pause(ctx.caller, input.schedule_id)),
+
+  resume: authedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/schedules/{schedule_id}/resume',
+        tags: TAG,
+        summary: 'Resume a paused cron schedule',
+        errorResponses: { ...errors(400, 401), ...notFound },
+      },
+    })
+    .input(ScheduleIdInput)
+    .output(ScheduleView)
+    .mutation(({ ctx, input }) => orchestrationOf(ctx).schedules.resume(ctx.caller, input.schedule_id)),
+
+  delete: authedProcedure
+    .meta({
+      openapi: {
+        method: 'DELETE',
+        path: '/schedules/{schedule_id}',
+        tags: TAG,
+        summary: 'Delete a cron schedule (the tasks it created stay)',
+        errorResponses: { ...errors(400, 401), ...notFound },
+      },
+    })
+    .input(ScheduleIdInput)
+    .output(DeleteScheduleOutput)
+    .mutation(({ ctx, input }) => orchestrationOf(ctx).schedules.delete(ctx.caller, input.schedule_id)),
+});

@@ -1,0 +1,75 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DomainError, GroupId } from '@kaygraph/contracts';
+import type { Caller, OrchestrationService } from '@kaygraph/tasks';
+import type { Logger } from 'pino';
+import { describeError } from '../errors.ts';
+import { sendError } from '../http/respond.ts';
+import type { StreamRegistry } from './registry.ts';
+
+export interface GroupStreamOptions {
+  orchestration: OrchestrationService | undefined;
+  caller: () => Promise<Caller>;
+  registry: StreamRegistry;
+  logger: Logger;
+  heartbeatMs: number;
+}
+
+/**
+ * `GET /groups/{group_id}/stream`: Server-Sent Events of a task group. `event: group` carries the
+ * GroupSummary (first, and after every change), `event: task` a task's StatusEvent or ProgressEvent; the
+ * stream closes after the summary of a finished group. Errors before the first byte are JSON answers. A
+ * reconnect starts again from a fresh summary.
+ */
+export async function streamGroupOverSse(
+  _req: IncomingMessage,
+  res: ServerResponse,
+  rawGroupId: string,
+  opts: GroupStreamOptions,
+): Promise<void> {
+  const abort = new AbortController();
+  let unregister = (): void => {};
+  let heartbeat: NodeJS.Timeout | undefined;
+  try {
+    if (!opts.orchestration) {
+      throw new DomainError('UNAVAILABLE', 'groups are not enabled on this server');
+    }
+    const groupId = GroupId.parse(rawGroupId);
+    const caller = await opts.caller();
+    const events = opts.orchestration.groups.events(caller, groupId, { signal: abort.signal });
+    const iterator = events[Symbol.asyncIterator]();
+    // The first item (the summary) answers 404 before the stream starts.
+    let next = await iterator.next();
+
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    res.on('close', () => abort.abort());
+    heartbeat = setInterval(() => res.write(': ping\n\n'), opts.heartbeatMs);
+    unregister = opts.registry.add(() => {
+      res.end('retry: 500\n\n');
+      abort.abort();
+    });
+    let id = 0;
+    while (!next.done) {
+      id++;
+      res.write(`id: ${id}\nevent: ${next.value.type}\ndata: ${JSON.stringify(next.value)}\n\n`);
+      next = await iterator.next();
+    }
+    if (!abort.signal.aborted) res.end();
+  } catch (error) {
+    if (abort.signal.aborted) return;
+    if (!res.headersSent) {
+      sendError(res, describeError(error));
+      return;
+    }
+    opts.logger.warn({ err: error, groupId: rawGroupId }, 'group SSE stream failed');
+    res.end();
+  } finally {
+    clearInterval(heartbeat);
+    unregister();
+  }
+}

@@ -1,0 +1,274 @@
+import type {
+  CreateGroupOutput,
+  GroupEvent,
+  GroupView,
+  ListDeadLettersOutput,
+  ListGroupsOutput,
+  ListSchedulesOutput,
+  ScheduleView,
+  SubmitTaskOutput,
+} from '@kaygraph/contracts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildOpenApiDocument } from '../src/openapi.ts';
+import { startTestServer, type TestServer } from './harness.ts';
+import { readSse, requestJson, waitForTerminal } from './http-helpers.ts';
+import { createOpenApiChecker } from './openapi-check.ts';
+
+/** Groups, schedules, dead letters and chaining over REST, every answer checked against the OpenAPI document. */
+let server: TestServer;
+const document = buildOpenApiDocument();
+const check = createOpenApiChecker(document);
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.[Symbol.asyncDispose]();
+});
+
+async function rest<T>(method: string, template: string, path: string, body?: unknown) {
+  const init: RequestInit = { method };
+  if (body !== undefined) {
+    init.headers = { 'content-type': 'application/json' };
+    init.body = JSON.stringify(body);
+  }
+  const answer = await requestJson(`${server.url}${path}`, init);
+  check(method, template, answer.status, answer.body);
+  return { status: answer.status, body: answer.body as T };
+}
+
+const UNKNOWN = '6f1f4c38-8a6f-4a1b-9c1e-2b7d3f4e5a60';
+
+describe('groups over REST', () => {
+  test('POST /groups, the SSE stream to the end, GET /groups/{group_id}, list and cancel', async () => {
+    const created = await rest<CreateGroupOutput>('POST', '/groups', '/groups', {
+      name: 'batch_processing',
+      tasks: [
+        { workflow: 'echo', params: { value: 'a' } },
+        { workflow: 'echo', params: { value: 'b' } },
+        { workflow: 'steps', params: { steps: 3, delay_ms: 20, fail: true } },
+      ],
+    });
+    expect(created.status).toBe(200);
+    expect(created.body.tasks).toHaveLength(3);
+    const groupId = created.body.group_id;
+
+    const response = await fetch(`${server.url}/groups/${groupId}/stream`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const events: GroupEvent[] = [];
+    for await (const message of readSse(response.body as ReadableStream<Uint8Array>)) {
+      if (message.data === undefined) continue;
+      const event = JSON.parse(message.data) as GroupEvent;
+      expect(message.event).toBe(event.type);
+      events.push(event);
+    }
+    expect(events[0]?.type).toBe('group');
+    const last = events.at(-1);
+    expect(last).toMatchObject({
+      type: 'group',
+      group: { status: 'partially_failed', total: 3, progress: 100, counts: { completed: 2, failed: 1 } },
+    });
+    expect(events.some((event) => event.type === 'task' && event.event.type === 'progress')).toBe(true);
+
+    const view = await rest<GroupView>('GET', '/groups/{group_id}', `/groups/${groupId}`);
+    expect(view.status).toBe(200);
+    expect(view.body.tasks.map((task) => task.result).filter(Boolean)).toEqual(
+      expect.arrayContaining([{ value: 'a' }, { value: 'b' }]),
+    );
+    const list = await rest<ListGroupsOutput>('GET', '/groups', '/groups?limit=5');
+    expect(list.body.items.map((group) => group.group_id)).toContain(groupId);
+    expect((await rest('DELETE', '/groups/{group_id}', `/groups/${groupId}`)).status).toBe(409);
+
+    const long = await rest<CreateGroupOutput>('POST', '/groups', '/groups', {
+      name: 'long',
+      tasks: [{ workflow: 'steps', params: { steps: 200, delay_ms: 200 } }],
+    });
+    const cancelled = await rest('DELETE', '/groups/{group_id}', `/groups/${long.body.group_id}`);
+    expect(cancelled).toEqual({
+      status: 200,
+      body: { group_id: long.body.group_id, status: 'cancelled', cancelled: 1 },
+    });
+  });
+
+  test('unknown and malformed groups, invalid tasks', async () => {
+    expect((await rest('GET', '/groups/{group_id}', `/groups/${UNKNOWN}`)).status).toBe(404);
+    expect((await rest('GET', '/groups/{group_id}', '/groups/nope')).status).toBe(400);
+    const stream = await fetch(`${server.url}/groups/${UNKNOWN}/stream`);
+    expect(stream.status).toBe(404);
+    expect(await stream.json()).toMatchObject({ code: 'NOT_FOUND' });
+    const bad = await rest<{ code: string; issues: { path: string }[] }>('POST', '/groups', '/groups', {
+      name: 'bad',
+      tasks: [{ workflow: 'echo', params: {} }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('INVALID_PARAMS');
+  });
+});
+
+describe('chaining and delayed tasks over REST', () => {
+  test('depends_on answers 202 blocked; the dependent runs after its dependency', async () => {
+    const first = await rest<SubmitTaskOutput>('POST', '/tasks', '/tasks', {
+      workflow: 'steps',
+      params: { steps: 2, delay_ms: 50 },
+    });
+    const second = await rest<SubmitTaskOutput>('POST', '/tasks', '/tasks', {
+      workflow: 'echo',
+      params: { value: 'after' },
+      depends_on: [first.body.task_id],
+    });
+    expect(second).toMatchObject({ status: 202, body: { status: 'blocked' } });
+    expect(await waitForTerminal(server.url, second.body.task_id)).toBe('completed');
+    const unknown = await rest('POST', '/tasks', '/tasks', {
+      workflow: 'echo',
+      params: { value: 'x' },
+      depends_on: [UNKNOWN],
+    });
+    expect(unknown.status).toBe(404);
+    const later = await rest<SubmitTaskOutput>('POST', '/tasks', '/tasks', {
+      workflow: 'echo',
+      params: { value: 'later' },
+      run_at: new Date(Date.now() + 60_000).toISOString(),
+    });
+    expect(later.body.status).toBe('scheduled');
+  });
+});
+
+describe('schedules over REST', () => {
+  test('create, read, update, pause, resume, delete', async () => {
+    const created = await rest<ScheduleView>('POST', '/schedules', '/schedules', {
+      name: 'nightly',
+      cron: '0 9 * * *',
+      timezone: 'Europe/Berlin',
+      workflow: 'echo',
+      params: { value: 'summary' },
+    });
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ enabled: true, timezone: 'Europe/Berlin', last_run_at: null });
+    expect(created.body.next_runs).toHaveLength(5);
+    const id = created.body.schedule_id;
+
+    const list = await rest<ListSchedulesOutput>('GET', '/schedules', '/schedules');
+    expect(list.body.items.map((schedule) => schedule.schedule_id)).toEqual([id]);
+    expect((await rest('GET', '/schedules/{schedule_id}', `/schedules/${id}`)).status).toBe(200);
+    const updated = await rest<ScheduleView>('PATCH', '/schedules/{schedule_id}', `/schedules/${id}`, {
+      cron: '*/15 * * * *',
+    });
+    expect(updated.body.cron).toBe('*/15 * * * *');
+    const paused = await rest<ScheduleView>(
+      'POST',
+      '/schedules/{schedule_id}/pause',
+      `/schedules/${id}/pause`,
+    );
+    expect(paused.body).toMatchObject({ enabled: false, next_runs: [] });
+    const resumed = await rest<ScheduleView>(
+      'POST',
+      '/schedules/{schedule_id}/resume',
+      `/schedules/${id}/resume`,
+    );
+    expect(resumed.body.enabled).toBe(true);
+    expect(await rest('DELETE', '/schedules/{schedule_id}', `/schedules/${id}`)).toEqual({
+      status: 200,
+      body: { schedule_id: id, deleted: true },
+    });
+    expect((await rest('GET', '/schedules/{schedule_id}', `/schedules/${id}`)).status).toBe(404);
+  });
+
+  test('bad cron and time zone answer 400 with the field', async () => {
+    const cron = await rest<{ code: string; issues: { path: string }[] }>(
+      'POST',
+      '/schedules',
+      '/schedules',
+      {
+        name: 'bad',
+        cron: '0 25 * * *',
+        workflow: 'echo',
+        params: { value: 'x' },
+      },
+    );
+    expect(cron.status).toBe(400);
+    expect(cron.body.issues[0]?.path).toBe('cron');
+    const zone = await rest<{ issues: { path: string }[] }>('POST', '/schedules', '/schedules', {
+      name: 'bad',
+      cron: '0 5 * * *',
+      timezone: 'Nowhere/Special',
+      workflow: 'echo',
+      params: { value: 'x' },
+    });
+    expect(zone.status).toBe(400);
+    expect(zone.body.issues[0]?.path).toBe('timezone');
+  });
+});
+
+describe('dead letters over REST', () => {
+  test('a task that exhausts its retries is listed; redrive, redrive all and purge', async () => {
+    const submitted = await rest<SubmitTaskOutput>('POST', '/tasks', '/tasks', {
+      workflow: 'steps',
+      params: { steps: 1, delay_ms: 0, fail: true },
+      max_retries: 1,
+    });
+    const taskId = submitted.body.task_id;
+    expect(await waitForTerminal(server.url, taskId)).toBe('failed');
+    const listed = async () =>
+      (await rest<ListDeadLettersOutput>('GET', '/dead-letters', '/dead-letters?workflow=steps')).body.items;
+    for (;;) {
+      if ((await listed()).some((item) => item.task_id === taskId)) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const item = (await listed()).find((entry) => entry.task_id === taskId);
+    expect(item?.error).toMatchObject({ message: 'failed on purpose' });
+    expect(item?.attempts.map((attempt) => attempt.attempt)).toEqual([1, 2]);
+
+    const redriven = await rest('POST', '/dead-letters/{task_id}/redrive', `/dead-letters/${taskId}/redrive`);
+    expect(redriven).toEqual({ status: 200, body: { task_id: taskId, status: 'queued' } });
+    // It fails again (the params say so) and is dead-lettered again.
+    expect(await waitForTerminal(server.url, taskId)).toBe('failed');
+    for (;;) {
+      if ((await listed()).some((entry) => entry.task_id === taskId)) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(await rest('DELETE', '/dead-letters/{task_id}', `/dead-letters/${taskId}`)).toEqual({
+      status: 200,
+      body: { task_id: taskId, purged: true },
+    });
+    expect((await listed()).map((entry) => entry.task_id)).not.toContain(taskId);
+    expect((await rest('DELETE', '/dead-letters/{task_id}', `/dead-letters/${taskId}`)).status).toBe(404);
+    // Redrive all (of one workflow): exactly what the list shows.
+    const waiting = (await listed()).map((entry) => entry.task_id).sort();
+    const all = await rest<{ redriven: number; task_ids: string[] }>(
+      'POST',
+      '/dead-letters/redrive',
+      '/dead-letters/redrive',
+      { workflow: 'steps' },
+    );
+    expect(all.status).toBe(200);
+    expect([...all.body.task_ids].sort()).toEqual(waiting);
+    expect(all.body.redriven).toBe(waiting.length);
+  });
+});
+
+test('the OpenAPI document covers groups, schedules and dead letters', () => {
+  const paths = document.paths ?? {};
+  const expected: [string, string][] = [
+    ['/groups', 'post'],
+    ['/groups', 'get'],
+    ['/groups/{group_id}', 'get'],
+    ['/groups/{group_id}', 'delete'],
+    ['/groups/{group_id}/stream', 'get'],
+    ['/schedules', 'get'],
+    ['/schedules', 'post'],
+    ['/schedules/{schedule_id}', 'get'],
+    ['/schedules/{schedule_id}', 'patch'],
+    ['/schedules/{schedule_id}', 'delete'],
+    ['/schedules/{schedule_id}/pause', 'post'],
+    ['/schedules/{schedule_id}/resume', 'post'],
+    ['/dead-letters', 'get'],
+    ['/dead-letters/redrive', 'post'],
+    ['/dead-letters/{task_id}/redrive', 'post'],
+    ['/dead-letters/{task_id}', 'delete'],
+  ];
+  for (const [path, method] of expected) {
+    expect(paths[path]?.[method as 'get'], `${method.toUpperCase()} ${path}`).toBeDefined();
+  }
+  expect(document.components?.schemas?.GroupEvent).toBeDefined();
+});
