@@ -1,0 +1,77 @@
+import { Writable } from 'node:stream';
+import type { SubmitTaskOutput } from '@kaygraph/contracts';
+import { createTestDatabase } from '@kaygraph/db/testing';
+import { createTaskSystem } from '@kaygraph/tasks';
+import pino from 'pino';
+import { expect, test } from 'vitest';
+import { createApiOperations } from '../src/operations.ts';
+import { createApiServer } from '../src/server.ts';
+import { catalog } from './fixtures/catalog.ts';
+import { requestJson } from './http-helpers.ts';
+
+type LogLine = Record<string, unknown> & { msg: string };
+
+test('every request logs one line with its request id; task lines carry task_id, workflow and req_id', async () => {
+  const lines: LogLine[] = [];
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)) as LogLine);
+        done();
+      },
+    }),
+  );
+  await using database = await createTestDatabase();
+  await using system = await createTaskSystem({
+    databaseUrl: database.url,
+    catalog,
+    logger: pino({ level: 'silent' }),
+  });
+  await using operations = createApiOperations({ databaseUrl: database.url, logger, feed: system.events });
+  await using server = await createApiServer({
+    catalog,
+    ready: () => system.ready(),
+    logger,
+    port: 0,
+    ...operations.serverOptions(system.tasks),
+  });
+
+  const answer = await requestJson(`${server.url}/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': 'client-chosen-id-1' },
+    body: JSON.stringify({ workflow: 'echo', params: { value: 'x' } }),
+  });
+  expect(answer.status).toBe(202);
+  expect(answer.headers.get('x-request-id')).toBe('client-chosen-id-1');
+  const taskId = (answer.body as SubmitTaskOutput).task_id;
+
+  const generated = await requestJson(`${server.url}/tasks/${taskId}`);
+  const generatedId = generated.headers.get('x-request-id');
+  expect(generatedId).toMatch(/^[0-9a-f-]{36}$/);
+
+  const submitted = lines.find((line) => line.msg === 'task submitted');
+  expect(submitted).toMatchObject({
+    req_id: 'client-chosen-id-1',
+    task_id: taskId,
+    workflow: 'echo',
+    owner: 'anonymous',
+  });
+  const requests = lines.filter((line) => line.msg === 'request completed');
+  expect(requests).toContainEqual(
+    expect.objectContaining({
+      req_id: 'client-chosen-id-1',
+      req: expect.objectContaining({ method: 'POST', path: '/tasks' }),
+      res: { status: 202 },
+    }),
+  );
+  expect(requests).toContainEqual(
+    expect.objectContaining({
+      req_id: generatedId,
+      req: expect.objectContaining({ method: 'GET', path: `/tasks/${taskId}` }),
+    }),
+  );
+  // Keys never reach the log.
+  await requestJson(`${server.url}/tasks`, { headers: { authorization: 'Bearer kg_secret-never-logged' } });
+  expect(JSON.stringify(lines)).not.toContain('kg_secret-never-logged');
+});
