@@ -108,13 +108,7 @@ describe('dashboard in a browser', () => {
       ),
     );
     const row = page.locator(`[data-testid="active-tasks"] tr[data-task-id="${long.task_id}"]`);
-    await row
-      .locator('.badge-running')
-      .waitFor(WAIT)
-      .catch(async (e) => {
-        await screenshot('debug');
-        throw e;
-      });
+    await row.locator('.badge-running').waitFor(WAIT);
     // The bar moves with the feed's progress events, without a reload.
     await page.waitForFunction(
       (id) => {

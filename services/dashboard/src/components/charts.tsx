@@ -149,6 +149,9 @@ export function StackedBarChart({
   );
 }
 
+/** Beyond this many points a line reads better without a dot on each. */
+const MAX_DOTS = 80;
+
 export interface LineSeries {
   key: string;
   label: string;
@@ -186,13 +189,15 @@ export function LineChart({
         {series.map((s) => (
           <g key={s.key} class={s.className}>
             <path class="line" d={pathOf(frame, s.points, step)} />
-            {s.points.map((p) =>
-              p.y === null ? null : (
-                <circle key={p.x} class="dot" cx={xOf(frame, p.x)} cy={yOf(frame, p.y)} r={2.5}>
-                  <title>{`${s.label}: ${yFormat(p.y)}`}</title>
-                </circle>
-              ),
-            )}
+            {s.points.length > MAX_DOTS
+              ? null
+              : s.points.map((p) =>
+                  p.y === null ? null : (
+                    <circle key={p.x} class="dot" cx={xOf(frame, p.x)} cy={yOf(frame, p.y)} r={2.5}>
+                      <title>{`${s.label}: ${yFormat(p.y)}`}</title>
+                    </circle>
+                  ),
+                )}
           </g>
         ))}
       </svg>

@@ -1,4 +1,4 @@
-import type { TaskStatus, TaskSummary, TaskView } from '@kaygraph/contracts';
+import type { TaskEvent, TaskStatus, TaskSummary, TaskView } from '@kaygraph/contracts';
 import type { DashboardApi, Unsubscribe } from './api.ts';
 import { FINISHED_RETENTION_MS, TaskStore } from './task-store.ts';
 
@@ -21,7 +21,8 @@ const MAX_HISTORY_PAGES = 5;
 export class LiveTasks {
   readonly store = new TaskStore();
   readonly #api: DashboardApi;
-  readonly #fetching = new Set<string>();
+  /** Tasks being fetched, with the events that arrived for them meanwhile (applied after). */
+  readonly #fetching = new Map<string, TaskEvent[]>();
   readonly #connectionListeners = new Set<() => void>();
   #connection: ConnectionState = { state: 'connecting' };
   #unsubscribe: Unsubscribe | null = null;
@@ -49,7 +50,9 @@ export class LiveTasks {
         this.refresh().catch((error: unknown) => this.#setConnection(this.#errorState(error)));
       },
       onData: (event) => {
-        if (!this.store.apply(event)) this.#fetchUnknown(event.task_id);
+        const waiting = this.#fetching.get(event.task_id);
+        if (waiting) waiting.push(event);
+        else if (!this.store.apply(event)) this.#fetchUnknown(event);
       },
       onError: (error) => this.#setConnection(this.#errorState(error)),
     });
@@ -107,12 +110,21 @@ export class LiveTasks {
     return { items, truncated: true };
   }
 
-  #fetchUnknown(taskId: string): void {
-    if (this.#fetching.has(taskId)) return;
-    this.#fetching.add(taskId);
+  /**
+   * A task the store does not know yet (just submitted elsewhere). Its next events can arrive
+   * before the answer, so they wait and are applied on top of it; those the answer already
+   * includes are older than it and change nothing.
+   */
+  #fetchUnknown(first: TaskEvent): void {
+    const taskId = first.task_id;
+    const waiting = [first];
+    this.#fetching.set(taskId, waiting);
     this.#api
       .getTask(taskId)
-      .then((view) => this.store.upsert([toSummary(view)]))
+      .then((view) => {
+        this.store.upsert([toSummary(view)]);
+        for (const event of waiting) this.store.apply(event);
+      })
       .catch(() => {
         // The task vanished (TTL cleanup) or is not ours to see: nothing to show.
       })

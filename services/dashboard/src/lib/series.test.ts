@@ -1,6 +1,6 @@
 import type { TaskStatus, TaskSummary } from '@kaygraph/contracts';
 import { describe, expect, it } from 'vitest';
-import { bucketByMinute, niceMax, percentile, totalsOf } from './series.ts';
+import { bucketByMinute, niceMax, percentile, sample, totalsOf } from './series.ts';
 
 const NOW = Date.parse('2026-01-01T12:30:30Z');
 
@@ -70,6 +70,13 @@ describe('helpers', () => {
     expect(percentile([5, 1, 3, 2, 4], 0.95)).toBe(5);
     expect(percentile([5, 1, 3, 2, 4], 0.5)).toBe(3);
     expect(percentile([], 0.5)).toBeNull();
+  });
+
+  it('samples long series evenly and keeps the last point', () => {
+    const values = Array.from({ length: 1000 }, (_, index) => index);
+    const picked = sample(values, 10);
+    expect(picked).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 999]);
+    expect(sample([1, 2, 3], 10)).toEqual([1, 2, 3]);
   });
 
   it('rounds axis maxima to 1, 2, 5 steps', () => {

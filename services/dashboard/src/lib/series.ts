@@ -96,3 +96,11 @@ export function totalsOf(tasks: readonly TaskSummary[], now: number, windowMs = 
     p95Duration: percentile(durations, 0.95),
   };
 }
+
+/** Evenly spaced items, always keeping the last (the current state). */
+export function sample<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  const step = items.length / max;
+  const picked = Array.from({ length: max - 1 }, (_, index) => items[Math.floor(index * step)]);
+  return [...picked, items.at(-1)].filter((item): item is T => item !== undefined);
+}

@@ -9,6 +9,7 @@ import { TaskActions } from '../components/task-actions.tsx';
 import { errorMessage, useServices } from '../data/hooks.ts';
 import { applyEvent } from '../data/task-store.ts';
 import { formatDuration, formatEta, formatTime, secondsBetween } from '../lib/format.ts';
+import { sample } from '../lib/series.ts';
 import { taskHref } from '../router.ts';
 
 /** One task: live state, its whole event history (replayed by tasks.events), node metrics, result. */
@@ -153,10 +154,15 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
 
 function ProgressHistory({ events }: { events: TaskEvent[] }) {
   if (events.length === 0) return <EmptyState title="No events yet" />;
-  const progress = events.filter((event): event is ProgressEvent => event.type === 'progress');
-  const times = events.map((event) => Date.parse(event.at));
-  const from = Math.min(...times);
-  const to = Math.max(...times, from + 1000);
+  // Progress is stored at up to ~10 events/s: an hour-long task has tens of thousands. The chart
+  // draws a sample, the table the latest rows.
+  const progress = sample(
+    events.filter((event): event is ProgressEvent => event.type === 'progress'),
+    MAX_CHART_POINTS,
+  );
+  const shown = events.slice(-MAX_TABLE_ROWS);
+  const from = Date.parse(events[0]?.at ?? '');
+  const to = Math.max(Date.parse(events.at(-1)?.at ?? ''), from + 1000);
   const span = to - from;
   const tickEvery =
     [1000, 5000, 10_000, 60_000, 300_000, 600_000, 3_600_000].find((ms) => span / ms <= 6) ?? 3_600_000;
@@ -181,6 +187,11 @@ function ProgressHistory({ events }: { events: TaskEvent[] }) {
           ]}
         />
       ) : null}
+      {shown.length < events.length ? (
+        <p class="hint">
+          The latest {shown.length} of {events.length} events.
+        </p>
+      ) : null}
       <table class="table" data-testid="event-history">
         <thead>
           <tr>
@@ -191,7 +202,7 @@ function ProgressHistory({ events }: { events: TaskEvent[] }) {
           </tr>
         </thead>
         <tbody>
-          {events.map((event) => (
+          {shown.map((event) => (
             <tr key={event.seq}>
               <td class="muted">{event.seq}</td>
               <td>
@@ -206,6 +217,9 @@ function ProgressHistory({ events }: { events: TaskEvent[] }) {
     </>
   );
 }
+
+const MAX_CHART_POINTS = 400;
+const MAX_TABLE_ROWS = 200;
 
 function describe(event: TaskEvent): string {
   switch (event.type) {

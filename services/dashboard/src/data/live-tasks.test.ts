@@ -1,0 +1,110 @@
+import type {
+  ListTasksInput,
+  ListTasksOutput,
+  SubmitTaskInput,
+  SubmitTaskOutput,
+  TaskEvent,
+  TaskStatusOutput,
+  TaskView,
+  WorkflowInfo,
+} from '@kaygraph/contracts';
+import { describe, expect, it } from 'vitest';
+import type { DashboardApi, StreamHandlers } from './api.ts';
+import { LiveTasks } from './live-tasks.ts';
+
+/**
+ * The order in which the feed and the answers of `tasks.get` arrive is up to the network; a real
+ * server cannot be made to interleave them on purpose, so this drives LiveTasks through an api
+ * whose answers the test releases by hand.
+ */
+
+const ID = '3f0c9a52-5f55-4c43-9a43-2d5b3f7c1a10';
+const at = (second: number) => `2026-01-01T12:00:0${second}.000Z`;
+
+function view(status: TaskView['status'], updatedSecond: number): TaskView {
+  return {
+    task_id: ID,
+    workflow: 'pipeline',
+    status,
+    priority: 'normal',
+    progress: 0,
+    step: null,
+    message: null,
+    eta_seconds: null,
+    attempt: 0,
+    max_retries: 0,
+    group_id: null,
+    schedule_id: null,
+    error: null,
+    created_at: at(0),
+    updated_at: at(updatedSecond),
+    started_at: null,
+    completed_at: null,
+    params: {},
+    depends_on: [],
+    timeout_seconds: 60,
+    run_at: null,
+    metrics: null,
+    artifacts: [],
+  };
+}
+
+function handApi() {
+  let feed: StreamHandlers<TaskEvent> | null = null;
+  const gets: ((value: TaskView) => void)[] = [];
+  const unused = () => Promise.reject(new Error('not used by this test'));
+  const api: DashboardApi = {
+    listTasks: async (_input: ListTasksInput): Promise<ListTasksOutput> => ({ items: [], next_cursor: null }),
+    getTask: () => new Promise<TaskView>((resolve) => gets.push(resolve)),
+    submit: (_input: SubmitTaskInput): Promise<SubmitTaskOutput> => unused(),
+    cancel: (): Promise<TaskStatusOutput> => unused(),
+    retry: (): Promise<TaskStatusOutput> => unused(),
+    listWorkflows: (): Promise<WorkflowInfo[]> => unused(),
+    feed: (handlers) => {
+      feed = handlers;
+      return () => {};
+    },
+    taskEvents: () => () => {},
+    optional: {
+      metrics: unused,
+      deadLetters: unused,
+      redrive: unused,
+      purge: unused,
+      schedules: unused,
+      setScheduleEnabled: unused,
+      groups: unused,
+    },
+    describeError: (error) => ({ code: null, message: String(error), issues: [] }),
+    close: () => {},
+  };
+  return {
+    api,
+    emit: (event: TaskEvent) => feed?.onData(event),
+    answerGet: (value: TaskView) => gets.shift()?.(value),
+  };
+}
+
+describe('LiveTasks', () => {
+  it('keeps the events of a new task that arrive while it is being fetched', async () => {
+    const { api, emit, answerGet } = handApi();
+    const live = new LiveTasks(api);
+    live.start();
+    emit({ type: 'status', task_id: ID, seq: 1, at: at(1), status: 'queued', attempt: 0, error: null });
+    emit({ type: 'status', task_id: ID, seq: 2, at: at(2), status: 'running', attempt: 1, error: null });
+    emit({
+      type: 'progress',
+      task_id: ID,
+      seq: 3,
+      at: at(3),
+      progress: 40,
+      step: 'load',
+      message: null,
+      eta_seconds: 3,
+    });
+    // The answer was read before the task started running.
+    answerGet(view('queued', 1));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(live.store.get(ID)).toMatchObject({ status: 'running', progress: 40, step: 'load' });
+    live.stop();
+  });
+});
