@@ -42,6 +42,8 @@ export interface ApiServerOptions {
   /** Interval of SSE `: ping` comments. */
   heartbeatMs?: number;
   extraRoutes?: ExtraRoute[];
+  /** On close: how long requests in flight may take before their connections are cut (default 2000). */
+  closeGraceMs?: number;
   /** Queue metrics for the `metrics` procedure (createApiOperations). */
   metrics?: MetricsService;
   /** Wraps every HTTP request (request id, logging); must call `handle`. */
@@ -209,13 +211,17 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       trpcWs.broadcastReconnectNotification();
       registry.closeAll();
       for (const client of taskWss.clients) client.close(1012, 'server restarting');
-      // A moment for the notices to leave, then cut whatever is still open.
+      // A moment for the notices to leave, then drop the sockets.
       await new Promise((resolve) => setTimeout(resolve, 100));
       for (const client of [...trpcWss.clients, ...taskWss.clients]) client.terminate();
       trpcWss.close();
       taskWss.close();
-      server.closeAllConnections();
+      // Requests in flight may finish; what still holds a connection after the grace (a tRPC SSE
+      // subscription, a slow client) is cut, and its client reconnects with its last event id.
+      server.closeIdleConnections();
+      const cut = setTimeout(() => server.closeAllConnections(), opts.closeGraceMs ?? 2_000);
       await closed;
+      clearTimeout(cut);
     })();
     return closing;
   };
