@@ -40,6 +40,9 @@ const API_CODE_OF_TRPC: Partial<Record<TRPC_ERROR_CODE_KEY, ApiErrorCode>> = {
   SERVICE_UNAVAILABLE: 'UNAVAILABLE',
 };
 
+/** tRPC's words for a batch over `maxBatchSize`; it does not say which limit. */
+const BATCH_TOO_LARGE = 'Batch call exceeds maximum size';
+
 export interface DescribedError {
   body: ErrorBody;
   httpStatus: number;
@@ -98,6 +101,16 @@ export function describeError(error: unknown): DescribedError {
   }
   if (error instanceof TRPCError) {
     const code = API_CODE_OF_TRPC[error.code];
+    if (error.message === BATCH_TOO_LARGE) {
+      return {
+        body: {
+          code: 'BAD_REQUEST',
+          message: `${BATCH_TOO_LARGE}: send fewer calls per batch (MAX_BATCH_SIZE)`,
+        },
+        httpStatus: 400,
+        retryAfterSeconds: undefined,
+      };
+    }
     if (code)
       return {
         body: { code, message: error.message },
