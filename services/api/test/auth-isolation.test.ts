@@ -2,7 +2,7 @@ import { type SubmitTaskOutput, TASK_SOCKET_CLOSE, type TaskEvent } from '@kaygr
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bearer, openKeyStore } from './auth-keys.ts';
 import { startTestServer, type TestServer } from './harness.ts';
-import { requestJson } from './http-helpers.ts';
+import { readSse, requestJson } from './http-helpers.ts';
 import { readTaskSocket, TrpcSocket } from './trpc-socket.ts';
 
 /**
@@ -175,6 +175,40 @@ describe('SSE stream', () => {
     const own = await stream(alice);
     expect(own.status).toBe(200);
     expect(await own.text()).toContain('event: done');
+    // Browsers cannot set headers on EventSource: the key may come as ?api_key=, with the same rules.
+    const byQuery = await fetch(`${server.url}/tasks/${failedTask}/stream?api_key=${bob}`);
+    expect(byQuery.status).toBe(404);
+    await byQuery.body?.cancel();
+  });
+});
+
+describe('tRPC subscriptions over SSE (httpSubscriptionLink)', () => {
+  async function subscribeOverSse(query: string, key?: string): Promise<{ event: string; data: unknown }> {
+    const input = encodeURIComponent(JSON.stringify({ task_id: failedTask }));
+    const response = await fetch(`${server.url}/trpc/tasks.events?input=${input}${query}`, {
+      headers: bearer(key),
+    });
+    expect(response.status).toBe(200);
+    if (!response.body) throw new Error('no body');
+    for await (const message of readSse(response.body)) {
+      if (message.data === undefined || message.event === 'connected' || message.event === 'ping') continue;
+      await response.body.cancel().catch(() => {});
+      return { event: message.event ?? 'message', data: JSON.parse(message.data) };
+    }
+    throw new Error('the stream ended without an event');
+  }
+
+  test("tasks.events of another owner's task is refused with NOT_FOUND (404), key in header or params", async () => {
+    const byHeader = await subscribeOverSse('', bob);
+    expect(byHeader.event).toBe('serialized-error');
+    expect(byHeader.data).toMatchObject({ data: { httpStatus: 404, errorBody: { code: 'NOT_FOUND' } } });
+    const params = encodeURIComponent(JSON.stringify({ apiKey: bob }));
+    const byParams = await subscribeOverSse(`&connectionParams=${params}`);
+    expect(byParams.data).toMatchObject({ data: { httpStatus: 404, errorBody: { code: 'NOT_FOUND' } } });
+    const anonymous = await subscribeOverSse('');
+    expect(anonymous.data).toMatchObject({ data: { code: 'UNAUTHORIZED', httpStatus: 401 } });
+    const own = await subscribeOverSse('', alice);
+    expect(own.event).not.toBe('serialized-error');
   });
 });
 
