@@ -43,6 +43,12 @@ export function createClient<W = BuiltinWorkflows>(opts: ClientOptions) {
     trpc,
     tasks: trpc.tasks,
     workflows: trpc.workflows,
+    /** Task groups: create (atomically with tasks), get, list, cancel, events (subscription). */
+    groups: trpc.groups,
+    /** Cron schedules: list, get, create, update, pause, resume, delete. */
+    schedules: trpc.schedules,
+    /** Tasks that exhausted their retries: list, redrive, redriveAll, purge. */
+    deadLetters: trpc.deadLetters,
     health: trpc.health,
     ready: trpc.ready,
     /** Submits a task of workflow `N`; its params are typed by the workflow. */

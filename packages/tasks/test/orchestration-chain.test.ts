@@ -30,6 +30,8 @@ describe('task chaining (depends_on)', () => {
       workflow: 'preprocess',
       params: { text: 'the quick brown fox jumps over the lazy dog' },
       priority: 'normal',
+      // Starts a moment later, so the whole chain is submitted while its first task waits.
+      run_at: new Date(Date.now() + 500).toISOString(),
     });
     const analyze = await tasks.submit(alice, {
       workflow: 'analyze',
@@ -71,6 +73,8 @@ describe('task chaining (depends_on)', () => {
       workflow: 'preprocess',
       params: { text: 'a b' },
       priority: 'normal',
+      // Starts a moment later, so the whole chain is submitted while its first task waits.
+      run_at: new Date(Date.now() + 500).toISOString(),
     });
     const middle = await tasks.submit(alice, {
       workflow: 'analyze',

@@ -110,7 +110,7 @@ describe('chaining and delayed tasks over REST', () => {
   test('depends_on answers 202 blocked; the dependent runs after its dependency', async () => {
     const first = await rest<SubmitTaskOutput>('POST', '/tasks', '/tasks', {
       workflow: 'steps',
-      params: { steps: 2, delay_ms: 50 },
+      params: { steps: 2, delay_ms: 200 },
     });
     const second = await rest<SubmitTaskOutput>('POST', '/tasks', '/tasks', {
       workflow: 'echo',

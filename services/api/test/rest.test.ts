@@ -128,7 +128,13 @@ describe('REST', () => {
       const { workflows } = answer.body as {
         workflows: { name: string; params_schema: { properties?: object } }[];
       };
-      expect(workflows.map((workflow) => workflow.name)).toEqual(['steps', 'echo']);
+      expect(workflows.map((workflow) => workflow.name)).toEqual([
+        'steps',
+        'echo',
+        'preprocess',
+        'analyze',
+        'report',
+      ]);
       expect(workflows[0]?.params_schema.properties).toHaveProperty('steps');
     }
   });
