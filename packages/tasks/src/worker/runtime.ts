@@ -65,6 +65,10 @@ export async function startWorkerRuntime(
   const logger: Logger = ctx.logger.child({ component: 'worker' });
   const abortGraceMs = ctx.tuning.abortGraceSeconds * 1000;
   const running = new Map<string, RunningTask>();
+  // Two writers: claims of new tasks, and everything about running tasks. They never touch the same task
+  // rows at once (a task is claimed and committed before it runs), so they cannot deadlock each other, and
+  // a busy worker claims the next batch while the previous one's outcomes commit.
+  const claimWriter = new TransactionBatcher(ctx.db);
   const writer = new TransactionBatcher(ctx.db);
   const progress = new ProgressReporter(writer, logger);
   const outcomes = new CoalescedWrites<AttemptOutcome>(writer, (tx, items, events) =>
@@ -121,7 +125,7 @@ export async function startWorkerRuntime(
     }));
     let claims: ClaimedTask[];
     try {
-      claims = await writer.run((tx) => claimTasks(tx, fetched));
+      claims = await claimWriter.run((tx) => claimTasks(tx, fetched));
     } catch (error) {
       // The jobs stay active without a heartbeat: pg-boss retries them once the heartbeat is missed.
       logger.error({ err: error }, 'claiming tasks failed');
@@ -270,7 +274,7 @@ export async function startWorkerRuntime(
       await allDone();
       clearTimeout(graceTimer);
       clearInterval(heartbeat);
-      await writer.idle();
+      await Promise.all([claimWriter.idle(), writer.idle()]);
       await threads.close();
       await gate.close();
       logger.info('worker stopped');
