@@ -1,5 +1,5 @@
 import { startTestServer, type TestServer } from '@kaygraph/api/testing';
-import { ListTasksOutput, SubmitTaskOutput, TaskView } from '@kaygraph/contracts';
+import { ListTasksOutput, MetricsSnapshot, SubmitTaskOutput, TaskView } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { kaygraph, kaygraphProcess, parseJson, parseJsonLines } from './cli-helpers.ts';
 
@@ -132,5 +132,26 @@ describe('kaygraph submit / status / list / result', () => {
     const unreachable = await kaygraph(['list'], { KAYGRAPH_URL: 'http://127.0.0.1:9' });
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot reach the api at http://127.0.0.1:9');
+  });
+});
+
+describe('kaygraph metrics', () => {
+  test('the queue at a glance; --json is the MetricsSnapshot, agreeing with the task list', async () => {
+    const run = await kaygraph(['metrics', '--json'], env);
+    expect(run.code).toBe(0);
+    const snapshot = MetricsSnapshot.parse(parseJson(run.stdout));
+    const completed = ListTasksOutput.parse(
+      parseJson((await kaygraph(['list', '--status', 'completed', '--limit', '200', '--json'], env)).stdout),
+    );
+    expect(snapshot.tasks_completed).toBe(completed.items.length);
+    expect(snapshot.scope).toBe('all');
+
+    const human = await kaygraph(['metrics'], env);
+    expect(human.stdout).toMatch(/^all owners; finished counts over the last/m);
+    expect(human.stdout).toMatch(/^\s+WAITING\s+RUNNING\s+HELD\s+COMPLETED\s+FAILED\s+ERRORS\s+AVG TIME$/m);
+    expect(human.stdout).toMatch(
+      new RegExp(`^all\\s+\\d+\\s+\\d+\\s+\\d+\\s+${snapshot.tasks_completed}\\s`, 'm'),
+    );
+    expect(human.stdout).toMatch(/^echo\s/m);
   });
 });

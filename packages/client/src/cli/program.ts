@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { registerDeadLetterCommands } from './commands/dead-letters.ts';
 import { registerKeyCommands } from './commands/keys.ts';
+import { registerMetricsCommand } from './commands/metrics.ts';
 import { registerScheduleCommands } from './commands/schedules.ts';
 import { registerTaskCommands } from './commands/tasks.ts';
 import { registerWatchCommand } from './commands/watch.ts';
@@ -28,6 +29,7 @@ function buildProgram(session: CliSession, io: CliIo): Command {
   registerWatchCommand(program, session);
   registerScheduleCommands(program, session);
   registerDeadLetterCommands(program, session);
+  registerMetricsCommand(program, session);
   registerKeyCommands(program, session);
   for (const command of program.commands) {
     command.exitOverride();

@@ -1,0 +1,46 @@
+import type { MetricsCounts } from '@kaygraph/contracts';
+import type { Command } from 'commander';
+import { formatSeconds, printJson, printTable, writeLine } from '../output.ts';
+import type { CliSession } from '../session.ts';
+import { action } from './action.ts';
+
+function row(name: string, counts: MetricsCounts): (string | number)[] {
+  return [
+    name,
+    counts.queue_depth,
+    counts.tasks_running,
+    counts.tasks_blocked + counts.tasks_scheduled,
+    counts.tasks_completed,
+    counts.tasks_failed,
+    `${Math.round(counts.error_rate * 1000) / 10}%`,
+    formatSeconds(counts.avg_duration),
+  ];
+}
+
+/** `kaygraph metrics`: the queue at a glance (the `metrics` procedure, as GET /metrics answers JSON). */
+export function registerMetricsCommand(program: Command, session: CliSession): void {
+  program
+    .command('metrics')
+    .description('queue depth, running tasks, throughput and error rate, per workflow and priority')
+    .action(
+      action(session, async (s) => {
+        const snapshot = await s.api((client) => client.trpc.metrics.query({}), 'metrics');
+        if (s.json) {
+          printJson(s.io, snapshot);
+          return 0;
+        }
+        const window = formatSeconds(snapshot.window_seconds);
+        writeLine(
+          s.io.stdout,
+          `${snapshot.scope === 'all' ? 'all owners' : `owner ${snapshot.scope}`}; finished counts over the last ${window}`,
+        );
+        const header = ['', 'WAITING', 'RUNNING', 'HELD', 'COMPLETED', 'FAILED', 'ERRORS', 'AVG TIME'];
+        printTable(s.io, header, [
+          row('all', snapshot),
+          ...Object.entries(snapshot.by_workflow).map(([name, counts]) => row(name, counts)),
+          ...Object.entries(snapshot.by_priority).map(([name, counts]) => row(`priority ${name}`, counts)),
+        ]);
+        return 0;
+      }),
+    );
+}
