@@ -1,0 +1,72 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { WorkerRuntime } from '../src/worker/runtime.ts';
+import {
+  alice,
+  readRecords,
+  startTestSystem,
+  type TestSystem,
+  WORKFLOWS_MODULE,
+  waitFor,
+  waitForStatus,
+  waitForTerminal,
+} from './harness.ts';
+
+let harness: TestSystem;
+let worker: WorkerRuntime;
+
+beforeAll(async () => {
+  harness = await startTestSystem({ tuning: { abortGraceSeconds: 1 } });
+  worker = await harness.system.startWorker({
+    concurrency: 2,
+    workflowsModule: WORKFLOWS_MODULE,
+    memoryLimitMb: 48,
+  });
+});
+afterAll(async () => {
+  await harness?.[Symbol.asyncDispose]();
+});
+
+it('a task over its thread memory cap fails with RESOURCE_LIMIT and the pool goes on', async () => {
+  const { system } = harness;
+  const { task_id } = await system.tasks.submit(alice, {
+    workflow: 'steps',
+    params: { steps: 1, step_ms: 0, allocate_mb: 400 },
+    priority: 'normal',
+  });
+  expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
+  expect((await system.tasks.get(alice, task_id)).error?.code).toBe('RESOURCE_LIMIT');
+  const next = await system.tasks.submit(alice, {
+    workflow: 'steps',
+    params: { steps: 1 },
+    priority: 'normal',
+  });
+  expect(await waitForTerminal(system, alice, next.task_id)).toBe('completed');
+});
+
+it('a CPU-bound task in a thread does not hold up the worker: others run, and its cancel lands', async () => {
+  const { system } = harness;
+  const record = join(mkdtempSync(join(tmpdir(), 'kg-threads-')), 'busy.jsonl');
+  const busy = await system.tasks.submit(alice, {
+    workflow: 'steps',
+    params: { steps: 2, step_ms: 0, busy_ms: 20_000, record_file: record },
+    priority: 'normal',
+  });
+  await waitForStatus(system, alice, busy.task_id, ['running']);
+  await waitFor(() => readRecords(record).length > 0, 'the busy step to start');
+  // The main thread stays free: an inline task completes while the thread spins.
+  const inline = await system.tasks.submit(alice, {
+    workflow: 'steps_inline',
+    params: { steps: 2 },
+    priority: 'normal',
+  });
+  expect(await waitForTerminal(system, alice, inline.task_id)).toBe('completed');
+  expect((await system.tasks.get(alice, busy.task_id)).status).toBe('running');
+
+  expect(await system.tasks.cancel(alice, busy.task_id)).toMatchObject({ status: 'cancelled' });
+  // The spinning thread never reads its abort message: it is terminated after the grace period.
+  await waitFor(() => worker.active === 0, 'the worker to be idle');
+  expect(readRecords(record).map((r) => `${r.node}:${r.phase}`)).toEqual(['step_1:start']);
+});
