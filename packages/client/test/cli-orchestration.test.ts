@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startTestServer, type TestServer } from '@kaygraph/api/testing';
+import { ListDeadLettersOutput, ListSchedulesOutput, ScheduleView } from '@kaygraph/contracts';
 import { initTRPC } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -59,5 +61,118 @@ describe('schedules and dlq on an api without them', () => {
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('nothing to update');
+  });
+});
+
+describe('schedules and dlq on the real api', () => {
+  let api: TestServer;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    api = await startTestServer({ operations: {} });
+    env = { KAYGRAPH_URL: api.url };
+  });
+  afterAll(async () => {
+    await api?.[Symbol.asyncDispose]();
+  });
+
+  test('create, list, pause, resume, update and delete a schedule', async () => {
+    const created = await kaygraph(
+      [
+        'schedules',
+        'create',
+        '--name',
+        'nightly',
+        '--cron',
+        '0 2 * * *',
+        '--workflow',
+        'echo',
+        '--params',
+        '{"value": "n"}',
+        '--json',
+      ],
+      env,
+    );
+    expect(created.code).toBe(0);
+    const schedule = ScheduleView.parse(parseJson(created.stdout));
+    expect(schedule).toMatchObject({ name: 'nightly', cron: '0 2 * * *', timezone: 'UTC', enabled: true });
+    const id = schedule.schedule_id;
+
+    const table = await kaygraph(['schedules', 'list'], env);
+    expect(table.stdout).toMatch(
+      new RegExp(`^${id}\\s+nightly\\s+enabled\\s+0 2 \\* \\* \\*\\s+UTC\\s+echo`, 'm'),
+    );
+
+    const paused = await kaygraph(['schedules', 'pause', id], env);
+    expect(paused.stdout).toContain(`${id} nightly paused`);
+    const resumed = await kaygraph(['schedules', 'resume', id, '--json'], env);
+    expect(ScheduleView.parse(parseJson(resumed.stdout)).enabled).toBe(true);
+    const updated = await kaygraph(
+      ['schedules', 'update', id, '--cron', '30 6 * * 1-5', '--timezone', 'Europe/Berlin'],
+      env,
+    );
+    expect(updated.code).toBe(0);
+    expect(updated.stdout).toContain('"30 6 * * 1-5" Europe/Berlin -> echo');
+
+    const bad = await kaygraph(
+      ['schedules', 'create', '--name', 'bad', '--cron', '61 * * * *', '--workflow', 'echo'],
+      env,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: (BAD_REQUEST|INVALID_PARAMS): /);
+
+    expect((await kaygraph(['schedules', 'delete', id], env)).stdout.trim()).toBe(`${id} deleted`);
+    const after = ListSchedulesOutput.parse(
+      parseJson((await kaygraph(['schedules', 'list', '--json'], env)).stdout),
+    );
+    expect(after.items).toEqual([]);
+  });
+
+  test('a task out of retries shows in dlq list; redrive queues it again; purge drops it', async () => {
+    const failed = await kaygraph(
+      [
+        'submit',
+        'steps',
+        '--params',
+        '{"steps": 1, "delay_ms": 1, "fail": true}',
+        '--max-retries',
+        '0',
+        '--wait',
+      ],
+      env,
+    );
+    expect(failed.code).toBe(1);
+    const taskId = /submitted ([0-9a-f-]{36})/.exec(failed.stderr)?.[1] ?? '';
+
+    // The queue moves the job to the dead-letter queue as it fails; wait until it is listed there.
+    let page = ListDeadLettersOutput.parse(
+      parseJson((await kaygraph(['dlq', 'list', '--json'], env)).stdout),
+    );
+    while (!page.items.some((item) => item.task_id === taskId)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      page = ListDeadLettersOutput.parse(parseJson((await kaygraph(['dlq', 'list', '--json'], env)).stdout));
+    }
+    const table = await kaygraph(['dlq', 'list'], env);
+    expect(table.stdout).toMatch(new RegExp(`^${taskId}\\s+steps\\s+1\\s+\\w+: failed on purpose`, 'm'));
+
+    const redriven = await kaygraph(['dlq', 'redrive', taskId], env);
+    expect(redriven.code).toBe(0);
+    expect(redriven.stdout).toMatch(new RegExp(`^${taskId} \\w+$`, 'm'));
+    expect((await kaygraph(['watch', taskId], env)).code).toBe(1);
+
+    while (
+      !ListDeadLettersOutput.parse(
+        parseJson((await kaygraph(['dlq', 'list', '--json'], env)).stdout),
+      ).items.some((item) => item.task_id === taskId)
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const purged = await kaygraph(['dlq', 'purge', taskId], env);
+    expect(purged.code).toBe(0);
+    expect(purged.stdout.trim()).toBe(`${taskId} purged`);
+    const left = ListDeadLettersOutput.parse(
+      parseJson((await kaygraph(['dlq', 'list', '--json'], env)).stdout),
+    );
+    expect(left.items.some((item) => item.task_id === taskId)).toBe(false);
   });
 });
