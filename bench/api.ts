@@ -18,9 +18,12 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from '@kaygraph/client';
 import type { TaskEvent } from '@kaygraph/contracts';
 import { startEmbeddedPostgres } from '@kaygraph/db';
+import { createTaskSystem } from '@kaygraph/tasks';
 import { PgBoss } from 'pg-boss';
+import pino from 'pino';
 import postgres from 'postgres';
 import { WebSocket } from 'ws';
+import { catalog } from '../services/api/test/fixtures/catalog.ts';
 
 export interface BenchRow {
   name: string;
@@ -124,6 +127,30 @@ async function submitRate(url: string): Promise<number> {
       throw new Error(`submit answered ${response.status}: ${await response.text()}`);
     await response.arrayBuffer();
   });
+}
+
+/** The domain's own submit, in process: what the HTTP layer adds is the gap between this and submitRate. */
+async function directSubmitRate(databaseUrl: string): Promise<number> {
+  const system = await createTaskSystem({
+    databaseUrl,
+    catalog,
+    logger: pino({ level: 'warn' }),
+    maxQueueSize: 1_000_000,
+    migrate: false,
+  });
+  const caller = { owner: 'bench-direct', admin: false };
+  try {
+    return await inFlight(SUBMITS, IN_FLIGHT, async (index) => {
+      await system.tasks.submit(caller, {
+        workflow: 'echo',
+        params: { value: String(index) },
+        priority: 'normal',
+        run_at: '2099-01-01T00:00:00Z',
+      });
+    });
+  } finally {
+    await system.close();
+  }
 }
 
 async function rawSendRate(databaseUrl: string): Promise<number> {
@@ -255,6 +282,7 @@ export async function runApiBench(options: { databaseUrl?: string } = {}): Promi
 
     const httpRate = await submitRate(api.url);
     const rawRate = await rawSendRate(databaseUrl.toString());
+    const directRate = await directSubmitRate(databaseUrl.toString());
     const worker = startWorker(databaseUrl.toString());
     cleanups.push(() => stop(worker));
     const trpc = (await trpcLatencies(api.url)).sort((a, b) => a - b);
@@ -266,6 +294,11 @@ export async function runApiBench(options: { databaseUrl?: string } = {}): Promi
       { name: 'submit over HTTP, 10 in flight (tasks/s)', value: httpRate.toFixed(0), goal: '' },
       { name: 'raw pg-boss send, 10 in flight (jobs/s)', value: rawRate.toFixed(0), goal: '' },
       { name: 'HTTP submit / raw send', value: `${(httpRate / rawRate).toFixed(2)}x`, goal: '>= 0.5x' },
+      {
+        name: 'TaskService.submit in process, 10 in flight (tasks/s)',
+        value: directRate.toFixed(0),
+        goal: '',
+      },
       {
         name: `progress latency worker -> tRPC WS subscriber, p50 / p99 (ms, n=${trpc.length})`,
         value: `${percentile(trpc, 50)} / ${percentile(trpc, 99)}`,
