@@ -65,10 +65,9 @@ export async function startWorkerRuntime(
   const logger: Logger = ctx.logger.child({ component: 'worker' });
   const abortGraceMs = ctx.tuning.abortGraceSeconds * 1000;
   const running = new Map<string, RunningTask>();
-  // Two writers: claims of new tasks, and everything about running tasks. They never touch the same task
-  // rows at once (a task is claimed and committed before it runs), so they cannot deadlock each other, and
-  // a busy worker claims the next batch while the previous one's outcomes commit.
-  const claimWriter = new TransactionBatcher(ctx.db);
+  // Claims run beside the writer: a claim is one statement (no transaction round trips on the pickup path),
+  // and it only touches tasks that are not running yet, so it never conflicts with the writer's rows; a
+  // busy worker claims the next batch while the previous one's outcomes commit.
   const writer = new TransactionBatcher(ctx.db);
   const progress = new ProgressReporter(writer, logger);
   const outcomes = new CoalescedWrites<AttemptOutcome>(writer, (tx, items, events) =>
@@ -125,7 +124,7 @@ export async function startWorkerRuntime(
     }));
     let claims: ClaimedTask[];
     try {
-      claims = await claimWriter.run((tx) => claimTasks(tx, fetched));
+      claims = await claimTasks(ctx.db, fetched);
     } catch (error) {
       // The jobs stay active without a heartbeat: pg-boss retries them once the heartbeat is missed.
       logger.error({ err: error }, 'claiming tasks failed');
@@ -274,7 +273,7 @@ export async function startWorkerRuntime(
       await allDone();
       clearTimeout(graceTimer);
       clearInterval(heartbeat);
-      await Promise.all([claimWriter.idle(), writer.idle()]);
+      await writer.idle();
       await threads.close();
       await gate.close();
       logger.info('worker stopped');

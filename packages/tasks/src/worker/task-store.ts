@@ -31,17 +31,18 @@ export interface ClaimedTask {
 }
 
 /**
- * Marks fetched tasks running (one statement for the batch) and writes their `running` events. A task
+ * Marks fetched tasks running and writes their `running` events, in one statement (atomic without a
+ * transaction). A task
  * whose status says it must not run (cancelled while queued, or already finished), or whose current job is
  * another one (a manual retry replaced it), is not claimed: the caller settles its job and moves on.
  */
-export async function claimTasks(tx: Transaction, jobs: readonly FetchedJob[]): Promise<ClaimedTask[]> {
+export async function claimTasks(executor: Executor, jobs: readonly FetchedJob[]): Promise<ClaimedTask[]> {
   if (jobs.length === 0) return [];
   {
     const input = JSON.stringify(jobs.map((job) => ({ task_id: job.taskId, job_id: job.jobId })));
     // One statement: the claim, its `running` event (seq from last_seq) and the NOTIFY, so a claim costs
     // a single round trip inside the writer's transaction.
-    const result = await tx.execute(sql`
+    const result = await executor.execute(sql`
       with claimed as (
         update tasks t set status = 'running', attempt = t.attempt + 1, started_at = coalesce(t.started_at, now()),
           updated_at = now(), last_seq = t.last_seq + 1
