@@ -54,6 +54,14 @@ async function openDashboard(hash: string): Promise<void> {
   await page.locator('[data-testid="connection"].connection-live').waitFor(WAIT);
 }
 
+/** Waits on the task's own event stream (the typed client's watch), not by polling. */
+async function waitForStatus(taskId: string, status: string): Promise<void> {
+  for await (const event of client.watch(taskId)) {
+    if (event.type === 'status' && event.status === status) return;
+  }
+  throw new Error(`task ${taskId} ended without reaching ${status}`);
+}
+
 async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}dashboard-${name}.png`, fullPage: true });
 }
@@ -146,6 +154,65 @@ describe('dashboard in a browser', () => {
     await entry.locator('summary', { hasText: 'Stack trace' }).click();
     await expect(entry.locator('.stack').textContent()).resolves.toContain('Error');
     await screenshot('errors');
+  });
+
+  it('lists the failed task as a dead letter and redrives it', async () => {
+    const failing = await client.tasks.submit.mutate({
+      workflow: 'pipeline',
+      params: { items: 6, item_ms: 20, fail_in: 'load' },
+    });
+    await waitForStatus(failing.task_id, 'failed');
+    await openDashboard('#/dead-letters');
+    const row = page.locator(`[data-testid="dead-letters"] tr[data-task-id="${failing.task_id}"]`);
+    await row.waitFor(WAIT);
+    await expect(row.textContent()).resolves.toContain('load failed on purpose');
+    await screenshot('dead-letters');
+
+    await row.getByRole('button', { name: 'Redrive' }).click();
+    await row.waitFor({ state: 'detached', ...WAIT });
+    // The task runs again: its history shows it queued or running after the failure.
+    await openDashboard(`#/tasks/${failing.task_id}`);
+    const history = page.getByTestId('event-history');
+    await history
+      .locator(
+        'tr:has(.badge-failed) ~ tr:has(.badge-queued), tr:has(.badge-failed) ~ tr:has(.badge-running)',
+      )
+      .first()
+      .waitFor(WAIT);
+  });
+
+  it('shows groups with their aggregate progress and schedules with their next runs', async () => {
+    const group = await client.trpc.groups.create.mutate({
+      name: 'nightly batch',
+      tasks: [4, 6, 8].map((items) => ({ workflow: 'pipeline', params: { items, item_ms: 20 } })),
+    });
+    await openDashboard('#/groups');
+    const groupRow = page.locator(`[data-testid="groups"] tr[data-group-id="${group.group_id}"]`);
+    await groupRow.locator('.badge-completed').waitFor(WAIT);
+    await expect(groupRow.locator('[role="progressbar"]').getAttribute('aria-valuenow')).resolves.toBe('100');
+    await screenshot('groups');
+
+    const schedule = await client.trpc.schedules.create.mutate({
+      name: 'hourly digest',
+      cron: '0 * * * *',
+      timezone: 'UTC',
+      workflow: 'pipeline',
+      params: { items: 5 },
+    });
+    await openDashboard('#/schedules');
+    const scheduleRow = page.locator(
+      `[data-testid="schedules"] tr[data-schedule-id="${schedule.schedule_id}"]`,
+    );
+    await scheduleRow.getByText('active').waitFor(WAIT);
+    await expect(scheduleRow.textContent()).resolves.toContain('0 * * * *');
+    await screenshot('schedules');
+    await scheduleRow.getByRole('button', { name: 'Pause' }).click();
+    await scheduleRow.getByText('paused').waitFor(WAIT);
+    await expect(
+      client.trpc.schedules.get.query({ schedule_id: schedule.schedule_id }),
+    ).resolves.toMatchObject({
+      enabled: false,
+    });
   });
 
   it('draws the last hour of throughput and run time', async () => {

@@ -30,8 +30,8 @@ export interface DashboardApi {
   /** One task's events, replayed from the first (or after `afterSeq`) and then live. */
   taskEvents(taskId: string, afterSeq: number | null, handlers: StreamHandlers<TaskEvent>): Unsubscribe;
   /**
-   * Procedures an api may lack (not built yet, or switched off on this server): each answers
-   * `unavailable` instead of failing.
+   * Procedures a server may lack (an older api) or have switched off (started without metrics or
+   * orchestration): each answers `unavailable` instead of failing.
    */
   optional: OptionalProcedures;
   /** What the api said about a failed call: its error code, message and per-field issues. */

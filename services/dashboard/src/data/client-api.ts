@@ -1,10 +1,5 @@
 import { createClient } from '@kaygraph/client';
-import {
-  ListDeadLettersOutput,
-  ListGroupsOutput,
-  ListSchedulesOutput,
-  type TaskEvent,
-} from '@kaygraph/contracts';
+import type { TaskEvent } from '@kaygraph/contracts';
 import type { DashboardApi, ErrorDetails, Optional, StreamHandlers, Unsubscribe } from './api.ts';
 
 /**
@@ -13,7 +8,6 @@ import type { DashboardApi, ErrorDetails, Optional, StreamHandlers, Unsubscribe 
  */
 export function createDashboardApi(options: { url: string; apiKey?: string | undefined }): DashboardApi {
   const client = createClient({ url: options.url, apiKey: options.apiKey });
-  const untyped = untypedProcedures(client.trpc);
 
   return {
     listTasks: (input) => client.tasks.list.query(input),
@@ -45,19 +39,34 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
 
     optional: {
       metrics: () => optional('metrics', () => client.trpc.metrics.query()),
-      // These answers are checked against the contracts: the router type may not list them yet.
       deadLetters: () =>
-        untyped.query('deadLetter.list', { limit: 200 }, (raw) => ListDeadLettersOutput.parse(raw).items),
+        optional(
+          'deadLetters.list',
+          async () => (await client.trpc.deadLetters.list.query({ limit: 200 })).items,
+        ),
       redrive: (taskId) =>
         taskId === null
-          ? untyped.mutate('deadLetter.redriveAll', {})
-          : untyped.mutate('deadLetter.redrive', { task_id: taskId }),
-      purge: (taskId) => untyped.mutate('deadLetter.purge', { task_id: taskId }),
+          ? optional('deadLetters.redriveAll', () => client.trpc.deadLetters.redriveAll.mutate({}))
+          : optional('deadLetters.redrive', () =>
+              client.trpc.deadLetters.redrive.mutate({ task_id: taskId }),
+            ),
+      purge: (taskId) =>
+        optional('deadLetters.purge', () => client.trpc.deadLetters.purge.mutate({ task_id: taskId })),
       schedules: () =>
-        untyped.query('schedules.list', { limit: 200 }, (raw) => ListSchedulesOutput.parse(raw).items),
+        optional(
+          'schedules.list',
+          async () => (await client.trpc.schedules.list.query({ limit: 200 })).items,
+        ),
       setScheduleEnabled: (scheduleId, enabled) =>
-        untyped.mutate(enabled ? 'schedules.resume' : 'schedules.pause', { schedule_id: scheduleId }),
-      groups: () => untyped.query('groups.list', { limit: 200 }, (raw) => ListGroupsOutput.parse(raw).items),
+        enabled
+          ? optional('schedules.resume', () =>
+              client.trpc.schedules.resume.mutate({ schedule_id: scheduleId }),
+            )
+          : optional('schedules.pause', () =>
+              client.trpc.schedules.pause.mutate({ schedule_id: scheduleId }),
+            ),
+      groups: () =>
+        optional('groups.list', async () => (await client.trpc.groups.list.query({ limit: 200 })).items),
     },
 
     describeError,
@@ -99,31 +108,6 @@ function consume(
     }
   })();
   return () => controller.abort();
-}
-
-type Procedure = (input: unknown) => Promise<unknown>;
-
-/**
- * Calls procedures by path that the api's router type may not have yet (dead letters, schedules,
- * groups arrive with a later issue). The client's proxy resolves any path at run time;
- * a path the server lacks answers NOT_FOUND "No procedure found", which becomes `unavailable`.
- */
-function untypedProcedures(trpc: object) {
-  const resolve = (path: string, kind: 'query' | 'mutate'): Procedure => {
-    let node: unknown = trpc;
-    for (const part of path.split('.')) node = (node as Record<string, unknown>)[part];
-    const call = (node as Record<string, unknown>)[kind];
-    if (typeof call !== 'function') throw new Error(`the client has no ${kind} at ${path}`);
-    return (input) => call(input);
-  };
-  const run = <T>(path: string, kind: 'query' | 'mutate', input: unknown, read: (raw: unknown) => T) =>
-    optional(path, async () => read(await resolve(path, kind)(input)));
-  return {
-    query: <T>(path: string, input: unknown, read: (raw: unknown) => T): Promise<Optional<T>> =>
-      run(path, 'query', input, read),
-    mutate: (path: string, input: unknown): Promise<Optional<unknown>> =>
-      run(path, 'mutate', input, (raw) => raw),
-  };
 }
 
 /** Runs a call; a procedure the server lacks or has switched off becomes `unavailable`. */

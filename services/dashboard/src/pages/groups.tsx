@@ -36,7 +36,7 @@ export function GroupsPage() {
                 </thead>
                 <tbody>
                   {rows.map((row) => (
-                    <tr key={row.group_id}>
+                    <tr key={row.group_id} data-group-id={row.group_id}>
                       <td>
                         <strong>{row.name}</strong> <code class="muted">{row.group_id.slice(0, 8)}</code>
                         <div class="muted">{row.total} tasks</div>

@@ -49,7 +49,7 @@ export function SchedulesPage() {
                 </thead>
                 <tbody>
                   {rows.map((row) => (
-                    <tr key={row.schedule_id}>
+                    <tr key={row.schedule_id} data-schedule-id={row.schedule_id}>
                       <td>
                         <strong>{row.name}</strong> <span class="priority">{row.priority}</span>
                       </td>

@@ -1,12 +1,12 @@
 import type { NodeMetric, ProgressEvent, TaskEvent, TaskView } from '@kaygraph/contracts';
-import { isTerminalStatus } from '@kaygraph/contracts';
 import { useEffect, useState } from 'preact/hooks';
 import { clockTicks, LineChart, WIDE } from '../components/charts.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
-import { errorMessage, useServices } from '../data/hooks.ts';
+import { useLiveTasks, useServices } from '../data/hooks.ts';
+import { TaskFollower } from '../data/task-follower.ts';
 import { applyEvent } from '../data/task-store.ts';
 import { formatDuration, formatEta, formatTime, secondsBetween } from '../lib/format.ts';
 import { sample } from '../lib/series.ts';
@@ -15,42 +15,43 @@ import { taskHref } from '../router.ts';
 /** One task: live state, its whole event history (replayed by tasks.events), node metrics, result. */
 export function TaskDetailPage({ taskId }: { taskId: string }) {
   const { api } = useServices();
+  const live = useLiveTasks();
   const [task, setTask] = useState<TaskView | null>(null);
   const [events, setEvents] = useState<TaskEvent[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [streamError, setStreamError] = useState<string | null>(null);
 
+  const [follower, setFollower] = useState<TaskFollower | null>(null);
+
   useEffect(() => {
-    let current = true;
     setTask(null);
     setEvents([]);
     setError(null);
-    const load = () =>
-      api.getTask(taskId).then(
-        (view) => current && setTask(view),
-        (cause: unknown) => current && setError(errorMessage(cause)),
-      );
-    load();
-    // The subscription replays every stored event first, so the history is complete even for
-    // a task that finished long ago; it ends after the terminal status event.
-    const unsubscribe = api.taskEvents(taskId, null, {
-      onStarted: () => setStreamError(null),
-      onData: (event) => {
-        if (!current) return;
-        setEvents((previous) =>
-          previous.some((e) => e.seq === event.seq) ? previous : [...previous, event],
-        );
+    // The replay brings every stored event first, so the history is complete even for a task
+    // that finished long ago.
+    const next = new TaskFollower(api, taskId, {
+      onEvent: (event) => {
+        setStreamError(null);
+        setEvents((previous) => [...previous, event]);
         setTask((previous) => (previous ? applyEvent(previous, event) : previous));
-        // Result, metrics and artifacts are only on the task itself, written with the final status.
-        if (event.type === 'status' && isTerminalStatus(event.status)) load();
       },
-      onError: (cause) => current && setStreamError(cause.message),
+      onTask: (view) => setTask(view),
+      onError: (cause) => {
+        const details = api.describeError(cause);
+        if (details.code === 'NOT_FOUND') setError(details.message);
+        else setStreamError(details.message);
+      },
     });
-    return () => {
-      current = false;
-      unsubscribe();
-    };
+    next.start();
+    setFollower(next);
+    return () => next.stop();
   }, [api, taskId]);
+
+  // The feed says the task changed after its stream ended (retried, redriven elsewhere): catch up.
+  const known = live.store.get(taskId);
+  useEffect(() => {
+    if (known && task && Date.parse(known.updated_at) > Date.parse(task.updated_at)) follower?.nudge();
+  }, [known?.updated_at, task?.updated_at, follower]);
 
   if (error) return <ErrorNotice message={error} />;
   if (!task) return <Loading />;

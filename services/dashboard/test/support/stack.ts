@@ -45,6 +45,7 @@ export async function startStack(options: { authRequired?: boolean; worker?: boo
     const server = await createApiServer({
       ...serverOptions,
       catalog,
+      orchestration: system.orchestration,
       ready: () => system.ready(),
       logger,
       host: '127.0.0.1',
