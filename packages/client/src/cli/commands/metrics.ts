@@ -13,7 +13,7 @@ function row(name: string, counts: MetricsCounts): (string | number)[] {
     counts.tasks_completed,
     counts.tasks_failed,
     `${Math.round(counts.error_rate * 1000) / 10}%`,
-    formatSeconds(counts.avg_duration),
+    counts.tasks_completed > 0 ? formatSeconds(counts.avg_duration) : '-',
   ];
 }
 
