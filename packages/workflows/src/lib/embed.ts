@@ -105,7 +105,12 @@ export function idfWeights(
     for (let d = 0; d < dimensions; d++)
       if ((vector[d] ?? 0) !== 0) documentFrequency[d] = (documentFrequency[d] ?? 0) + 1;
   }
-  return documentFrequency.map((df) => Math.log((1 + vectors.length) / (1 + df)) + 1);
+  return idfFromFrequencies(documentFrequency, vectors.length);
+}
+
+/** The same weights from per-bucket document frequencies over `count` chunks. */
+export function idfFromFrequencies(documentFrequency: readonly number[], count: number): number[] {
+  return documentFrequency.map((df) => Math.log((1 + count) / (1 + df)) + 1);
 }
 
 export function weighted(vector: readonly number[], weights: readonly number[]): number[] {

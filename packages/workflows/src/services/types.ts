@@ -48,6 +48,8 @@ export interface DocumentStore {
     chunks: readonly ChunkToIndex[],
     signal?: AbortSignal,
   ): Promise<{ removed: number }>;
+  /** Refreshes the planner statistics of the chunk table, so searches use the GIN index well after bulk writes. */
+  analyze(): Promise<void>;
   /** Size of the full-text index of an index: chunks and distinct lexemes. */
   fullTextStats(index: string): Promise<{ chunks: number; documents: number; lexemes: number }>;
   /** Top-k chunks for a query, by a blend of vector similarity and full-text rank. */

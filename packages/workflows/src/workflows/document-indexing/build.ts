@@ -105,7 +105,8 @@ export class BuildVectorIndex extends Node<IndexingShared, IndexingShared, numbe
 
 /**
  * The full-text side: PostgreSQL derives each chunk's tsvector (a generated column under a GIN
- * index) as it is written; this step reads back what the index now holds for the result.
+ * index) as it is written; this step refreshes the planner statistics after the bulk write (so
+ * searches pick the GIN index) and reads back what the index now holds for the result.
  */
 export class UpdateSearchIndex extends Node<IndexingShared, IndexingShared, DocumentIndexingResult> {
   readonly config: DocumentIndexingParams;
@@ -120,8 +121,11 @@ export class UpdateSearchIndex extends Node<IndexingShared, IndexingShared, Docu
   }
 
   override async exec(shared: IndexingShared): Promise<DocumentIndexingResult> {
-    this.ctx.progress({ step: STEP.fullText, percent: 0, message: 'reading the full-text index' });
-    const fullText = await servicesOf(this).documents.fullTextStats(this.config.index);
+    this.ctx.progress({ step: STEP.fullText, percent: 0, message: 'refreshing the search statistics' });
+    const { documents: store } = servicesOf(this);
+    await store.analyze();
+    this.ctx.progress({ step: STEP.fullText, percent: 50, message: 'reading the full-text index' });
+    const fullText = await store.fullTextStats(this.config.index);
     this.ctx.progress({
       step: STEP.fullText,
       percent: 100,
