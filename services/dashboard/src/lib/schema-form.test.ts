@@ -90,6 +90,29 @@ describe('collectParams', () => {
     });
   });
 
+  it('leaves out an optional group left blank, with its required fields', () => {
+    const withOptionalGroup = fieldsOf({
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        schema: {
+          type: 'object',
+          properties: {
+            fields: { type: 'array', items: { type: 'string' } },
+            strict: { type: 'boolean', default: false },
+          },
+          required: ['fields'],
+        },
+      },
+    });
+    const blank = initialValues(withOptionalGroup);
+    expect(collectParams(withOptionalGroup, blank)).toEqual({ params: {}, errors: {} });
+    expect(collectParams(withOptionalGroup, { ...blank, 'schema.strict': true })).toEqual({
+      params: { schema: { strict: true } },
+      errors: { 'schema.fields': 'Fields is required' },
+    });
+  });
+
   it('names each input that cannot become its type', () => {
     const values = { ...initialValues(fields), chunk_size: '12.5', ratio: 'abc', source: '{oops', mode: '' };
     const { errors } = collectParams(fields, values);
@@ -98,7 +121,6 @@ describe('collectParams', () => {
       chunk_size: 'Chunk size must be a whole number',
       ratio: 'Ratio must be a number',
       mode: 'Mode is required',
-      'generate.rows': 'Rows is required',
       source: 'Source must be valid JSON',
     });
   });

@@ -142,8 +142,9 @@ function collectInto(
   for (const field of fields) {
     const key = field.path.split('.').at(-1) ?? field.path;
     if (field.kind === 'group') {
-      const nested = collectInto(field.fields, values, errors);
-      if (Object.keys(nested).length > 0 || field.required) out[key] = nested;
+      // An optional group left blank is left out whole: its required fields only bind once used.
+      if (!field.required && !hasInput(field.fields, values)) continue;
+      out[key] = collectInto(field.fields, values, errors);
       continue;
     }
     const raw = values[field.path];
@@ -161,6 +162,16 @@ function collectInto(
     else errors[field.path] = parsed.message;
   }
   return out;
+}
+
+function hasInput(fields: readonly FormField[], values: FormValues): boolean {
+  return fields.some((field) => {
+    if (field.kind === 'group') return hasInput(field.fields, values);
+    const value = values[field.path];
+    // Defaults are pre-filled, so only a value the user changed counts as using the group.
+    if (field.kind === 'boolean') return value !== field.defaultValue;
+    return typeof value === 'string' && value.trim() !== '' && value !== field.defaultValue;
+  });
 }
 
 type Parsed = { ok: true; value: unknown } | { ok: false; message: string };
