@@ -7,5 +7,9 @@ const code = await runCli(
   { stdout: process.stdout, stderr: process.stderr },
   readCliEnv(),
 );
-// Pending sockets (a closing WebSocket) must not keep a finished command alive.
+// Writes to pipes are asynchronous: let them drain, then exit even if a socket (a closing
+// WebSocket, a keep-alive connection) would keep the process waiting.
+const drained = (stream: NodeJS.WriteStream) =>
+  new Promise<void>((resolve) => stream.write('', () => resolve()));
+await Promise.all([drained(process.stdout), drained(process.stderr)]);
 process.exit(code);
