@@ -42,7 +42,7 @@ function Axes({
   integer: boolean;
 }) {
   // Counts get whole-number lines (0, 2, 4 ...), not quarters that would round alike.
-  const step = integer ? countStep(frame.yMax) : frame.yMax / 4;
+  const step = integer ? countStep(frame.yMax) : valueStep(frame.yMax);
   const yTicks = Array.from({ length: Math.round(frame.yMax / step) + 1 }, (_, index) => index * step);
   return (
     <g class="axes">
@@ -72,6 +72,12 @@ function Axes({
 /** Gridline spacing for counts up to `max`: 1, 2, 5, 10 ... so that at most ~5 lines show. */
 function countStep(max: number): number {
   return max <= 5 ? 1 : niceMax(max / 5);
+}
+
+/** Gridline spacing for values: quarters of 1, 2 or 10 x 10^n, fifths of 5 x 10^n (all round). */
+function valueStep(max: number): number {
+  const leading = max / 10 ** Math.floor(Math.log10(max));
+  return Math.abs(leading - 5) < 1e-9 ? max / 5 : max / 4;
 }
 
 export interface BarSeries {
