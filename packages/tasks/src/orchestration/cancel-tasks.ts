@@ -25,7 +25,7 @@ export async function cancelTasksWhere(
       with target as (
         select id, status from tasks
         where ${where} and status in ('pending', 'blocked', 'scheduled', 'queued', 'running')
-        order by id for update
+        order by id for no key update
       )
       update tasks t set status = 'cancelled',
         error = jsonb_build_object('code', 'CANCELLED', 'message', ${reason}::text, 'attempt', t.attempt),

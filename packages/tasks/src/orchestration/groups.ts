@@ -20,6 +20,7 @@ import { decodeCursor, encodeCursor } from '../service/cursor.ts';
 import { submitTasks } from '../service/submit.ts';
 import { cancelTasksWhere } from './cancel-tasks.ts';
 import { type GroupSummaryRow, groupSummarySql, loadGroupSummary, toGroupSummary } from './group-summary.ts';
+import { retryOnDeadlock } from './retry-on-deadlock.ts';
 
 /**
  * Creates a group and its tasks in one transaction: either the group exists with every task, or nothing
@@ -128,15 +129,26 @@ export async function cancelGroup(
   caller: Caller,
   groupId: string,
 ): Promise<CancelGroupOutput> {
-  return ctx.db.transaction(async (tx) => {
-    const { summary } = await loadGroupSummary(tx, caller, groupId);
-    await tx.execute(sql`select id from task_groups where id = ${groupId} for update`);
-    if (summary.status === 'cancelled') return { group_id: groupId, status: 'cancelled', cancelled: 0 };
-    if (summary.status !== 'running' && summary.status !== 'pending') {
-      throw new DomainError('CONFLICT', `group ${groupId} is already ${summary.status}`);
-    }
-    const cancelled = await cancelTasksWhere(ctx, tx, sql`group_id = ${groupId}`, 'cancelled with its group');
-    await tx.execute(sql`update task_groups set cancelled_at = now() where id = ${groupId}`);
-    return { group_id: groupId, status: 'cancelled', cancelled: cancelled.length };
-  });
+  return retryOnDeadlock(() =>
+    ctx.db.transaction(async (tx) => {
+      const { summary } = await loadGroupSummary(tx, caller, groupId);
+      if (summary.status === 'cancelled')
+        return { group_id: groupId, status: 'cancelled' as const, cancelled: 0 };
+      if (summary.status !== 'running' && summary.status !== 'pending') {
+        throw new DomainError('CONFLICT', `group ${groupId} is already ${summary.status}`);
+      }
+      // Tasks first (in id order), the group row last: the group row is what every task insert into the group
+      // references, so it is held for as short a time as possible.
+      const cancelled = await cancelTasksWhere(
+        ctx,
+        tx,
+        sql`group_id = ${groupId}`,
+        'cancelled with its group',
+      );
+      await tx.execute(
+        sql`update task_groups set cancelled_at = coalesce(cancelled_at, now()) where id = ${groupId}`,
+      );
+      return { group_id: groupId, status: 'cancelled' as const, cancelled: cancelled.length };
+    }),
+  );
 }
