@@ -64,6 +64,22 @@ describe('bad input on POST /tasks', () => {
     }
   });
 
+  test('numbers sent as strings or booleans stay wrong, over REST and tRPC alike, however often REST is called', async () => {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const asString = await submit({ workflow: 'steps', max_retries: '3' });
+      expect(asString.status).toBe(400);
+      expect(asString.body.issues?.map((issue) => issue.path)).toEqual(['max_retries']);
+      const asBoolean = await submit({ workflow: 'steps', timeout_seconds: true });
+      expect(asBoolean.status).toBe(400);
+    }
+    const overTrpc = await fetch(`${server.url}/trpc/tasks.submit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ workflow: 'steps', max_retries: '3' }),
+    });
+    expect(overTrpc.status).toBe(400);
+  });
+
   test('an unknown workflow is a 4xx naming it', async () => {
     const answer = await submit({ workflow: 'no_such_workflow' });
     expect(answer.status).toBeGreaterThanOrEqual(400);

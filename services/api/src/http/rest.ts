@@ -6,6 +6,7 @@ import { describeError, errorBody } from '../errors.ts';
 import type { AppRouter } from '../router.ts';
 import { readJsonBody } from './json-body.ts';
 import { sendError } from './respond.ts';
+import { restRouterView } from './rest-router-view.ts';
 
 interface RestRoute {
   method: string;
@@ -67,7 +68,7 @@ export type RestHandler = (req: IncomingMessage, res: ServerResponse, pathname: 
 export function createRestHandler(opts: RestHandlerOptions): RestHandler {
   const routes = routesOf(opts.document);
   const openApi = createOpenApiNodeHttpHandler({
-    router: opts.router,
+    router: restRouterView(opts.router),
     maxBodySize: opts.bodyLimitBytes,
     createContext: ({ req }: { req: IncomingMessage }) =>
       opts.createContext({ headers: req.headers, connectionParams: null } satisfies CallerSource),
