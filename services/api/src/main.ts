@@ -63,7 +63,7 @@ const host = await chooseListenHost({
   mode: operations.auth.mode,
   logger,
 });
-const serverOptions = operations.serverOptions(system.tasks);
+const serverOptions = operations.serverOptions(system.tasks, system.orchestration);
 const server = await createApiServer({
   catalog: workflows.catalog,
   orchestration: system.orchestration,

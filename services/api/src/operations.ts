@@ -1,5 +1,5 @@
 import { connect } from '@kaygraph/db';
-import type { TaskService } from '@kaygraph/tasks';
+import type { OrchestrationService, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import { type ApiKeyAuth, createApiKeyAuth } from './auth/api-key-auth.ts';
 import { createRequestLogging, type RequestHook } from './logging/request-logging.ts';
@@ -7,7 +7,11 @@ import { withTaskLogging } from './logging/task-logging.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
 import { createMetricsService, type MetricsService } from './metrics/metrics-service.ts';
 import type { TaskEventFeed } from './metrics/prometheus.ts';
-import { createSubmissionLimiter, withSubmissionLimits } from './rate-limit/submission-limits.ts';
+import {
+  createSubmissionLimiter,
+  withGroupSubmissionLimits,
+  withSubmissionLimits,
+} from './rate-limit/submission-limits.ts';
 import type { ApiServerOptions } from './server.ts';
 
 export interface ApiOperationsOptions {
@@ -29,9 +33,13 @@ export interface ApiOperations extends AsyncDisposable {
   auth: ApiKeyAuth;
   metrics: MetricsService;
   /** What to merge into createApiServer's options: auth, limits, logging and metrics wired in. */
-  serverOptions(tasks: TaskService): Pick<
+  /** Give `orchestration` too when the server has it: groups created with tasks are rate limited. */
+  serverOptions(
+    tasks: TaskService,
+    orchestration?: OrchestrationService,
+  ): Pick<
     ApiServerOptions,
-    'tasks' | 'resolveCaller' | 'metrics' | 'extraRoutes' | 'onRequest'
+    'tasks' | 'orchestration' | 'resolveCaller' | 'metrics' | 'extraRoutes' | 'onRequest'
   > & {
     extraRoutes: NonNullable<ApiServerOptions['extraRoutes']>;
   };
@@ -45,7 +53,7 @@ export interface ApiOperations extends AsyncDisposable {
  *
  * @example
  * const ops = createApiOperations({ databaseUrl, logger, feed: system.events });
- * const server = await createApiServer({ ...base, ...ops.serverOptions(system.tasks) });
+ * const server = await createApiServer({ ...base, ...ops.serverOptions(system.tasks, system.orchestration) });
  */
 export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
   const { sql } = connect(opts.databaseUrl, { max: 4, applicationName: 'kaygraph-api-operations' });
@@ -81,8 +89,9 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
   return {
     auth,
     metrics,
-    serverOptions: (tasks) => ({
+    serverOptions: (tasks, orchestration) => ({
       tasks: withTaskLogging(withSubmissionLimits(tasks, limit), opts.logger),
+      ...(orchestration ? { orchestration: withGroupSubmissionLimits(orchestration, limit) } : {}),
       resolveCaller: auth.resolveCaller,
       metrics,
       extraRoutes: [metricsRoute({ metrics, resolveCaller: auth.resolveCaller })],

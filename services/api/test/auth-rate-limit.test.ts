@@ -92,4 +92,24 @@ describe('submission rate limits', () => {
     const answers = await Promise.all(Array.from({ length: BURST + 3 }, () => submitRest(first, key)));
     expect(answers.map((answer) => answer.status)).toEqual(Array(BURST + 3).fill(202));
   });
+
+  test('a group created with tasks spends one token per task from the same bucket', async () => {
+    await using store = openKeyStore(first.databaseUrl);
+    const { key } = await store.create('grouper');
+    const create = (tasks: number) =>
+      requestJson(`${first.url}/trpc/groups.create`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(key) },
+        body: JSON.stringify({
+          name: `batch of ${tasks}`,
+          tasks: Array.from({ length: tasks }, () => ({ workflow: 'echo', params: { value: 'g' } })),
+        }),
+      });
+    expect((await create(BURST)).status).toBe(200);
+    const refused = await create(1);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ error: { data: { errorBody: { code: 'RATE_LIMITED' } } } });
+    // An empty group submits nothing and costs nothing.
+    expect((await create(0)).status).toBe(200);
+  });
 });

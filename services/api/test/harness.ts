@@ -76,7 +76,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       bodyLimitBytes: options.bodyLimitBytes,
       maxBatchSize: options.maxBatchSize,
       heartbeatMs: options.heartbeatMs,
-      ...operations?.serverOptions(system.tasks),
+      ...operations?.serverOptions(system.tasks, system.orchestration),
     });
     cleanups.push(() => server.close());
     const stats = connect(databaseUrl, { max: 1 });

@@ -1,6 +1,6 @@
 import { DomainError } from '@kaygraph/contracts';
 import type { Connection } from '@kaygraph/db';
-import type { Caller, TaskService } from '@kaygraph/tasks';
+import type { Caller, OrchestrationService, TaskService } from '@kaygraph/tasks';
 import { apiKeyOfCaller } from '../auth/caller-keys.ts';
 import { delegate } from './delegate.ts';
 import { takeTokens } from './token-bucket.ts';
@@ -51,4 +51,18 @@ export function withSubmissionLimits(tasks: TaskService, limit: SubmissionLimite
     },
   };
   return delegate(tasks, overrides);
+}
+
+/** Groups created with tasks submit those tasks: they spend from the same bucket, one token each. */
+export function withGroupSubmissionLimits(
+  orchestration: OrchestrationService,
+  limit: SubmissionLimiter,
+): OrchestrationService {
+  const groups = delegate(orchestration.groups, {
+    create: async (caller, input) => {
+      await limit(caller, input.tasks?.length ?? 0);
+      return orchestration.groups.create(caller, input);
+    },
+  });
+  return delegate(orchestration, { groups });
 }
