@@ -160,6 +160,32 @@ describe('REST', () => {
   });
 });
 
+describe('groups (sets of tasks)', () => {
+  test("another owner's group: 404 on read, stream and cancel, absent from lists; admin reads it", async () => {
+    const created = await requestJson(`${server.url}/groups`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(alice) },
+      body: JSON.stringify({ name: 'alice batch', tasks: [{ workflow: 'echo', params: { value: 'g' } }] }),
+    });
+    expect(created.status).toBeLessThan(300);
+    const groupId = (created.body as { group_id: string }).group_id;
+    for (const [method, path] of [
+      ['GET', `/groups/${groupId}`],
+      ['GET', `/groups/${groupId}/stream`],
+      ['DELETE', `/groups/${groupId}`],
+    ] as const) {
+      const answer = await requestJson(`${server.url}${path}`, { method, headers: bearer(bob) });
+      expect(answer.status).toBe(404);
+      expect(answer.body).toMatchObject({ code: 'NOT_FOUND' });
+    }
+    const bobs = await requestJson(`${server.url}/groups`, { headers: bearer(bob) });
+    expect(JSON.stringify(bobs.body)).not.toContain(groupId);
+    expect((await requestJson(`${server.url}/groups/${groupId}`, { headers: bearer(admin) })).status).toBe(
+      200,
+    );
+  });
+});
+
 describe('SSE stream', () => {
   test("another owner's task: 404 before any event; no key: 401; the owner streams it", async () => {
     const stream = (key?: string) =>
