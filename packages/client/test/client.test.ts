@@ -69,6 +69,16 @@ describe('typed client', () => {
     });
   });
 
+  test('watch() of an unknown task fails with the 404 instead of retrying', async () => {
+    using client = createClient<AnyWorkflows>({ url: server.url });
+    const consume = async () => {
+      for await (const _event of client.watch('6f1f4c38-8a6f-4a1b-9c1e-2b7d3f4e5a60')) break;
+    };
+    await expect(consume()).rejects.toMatchObject({
+      data: { httpStatus: 404, errorBody: { code: 'NOT_FOUND' } },
+    });
+  });
+
   test('subscriptions over SSE work too', async () => {
     using client = createClient<AnyWorkflows>({ url: server.url, subscriptions: 'sse' });
     const outcome = await client.submitAndWait({ workflow: 'echo', params: { value: 'over sse' } });
