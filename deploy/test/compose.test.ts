@@ -122,6 +122,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('mounts the workflow input files read-only at DATA_DIR in the workers', () => {
+    const dataDir = parseDotenv(readRepoFile('.env.example')).find(
+      (entry) => entry.name === 'DATA_DIR',
+    )?.value;
+    expect(dataDir).toBe('/data');
+    expect(service('worker').volumes).toEqual([`./data:${dataDir}:ro`]);
+  });
+
   it('gives a draining process longer than SHUTDOWN_GRACE_SECONDS before compose kills it', () => {
     const grace = Number(
       parseDotenv(readRepoFile('.env.example')).find((entry) => entry.name === 'SHUTDOWN_GRACE_SECONDS')

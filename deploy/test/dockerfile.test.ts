@@ -75,6 +75,14 @@ describe('Dockerfile', () => {
     expect(env).toMatch(/HOST=0\.0\.0\.0/);
     expect(env).toMatch(/NODE_ENV=production/);
   });
+
+  it('has the DATA_DIR folder where a volume of workflow input files is mounted', () => {
+    const env = instructionsOf(runtime, 'ENV')
+      .map((instruction) => instruction.args)
+      .join(' ');
+    expect(env).toMatch(/DATA_DIR=\/data/);
+    expect(runs(runtime)).toMatch(/mkdir -p \/data/);
+  });
 });
 
 describe('.dockerignore', () => {

@@ -210,6 +210,17 @@ describe('k8s manifests', () => {
     }
   });
 
+  it('mount a read-only volume where the workers read workflow input files (DATA_DIR)', () => {
+    const dataDir = labels(at(find('ConfigMap', 'kaygraph-config').body, 'data')).DATA_DIR;
+    const worker = find('Deployment', 'kaygraph-worker');
+    const mount = records(at(container(worker), 'volumeMounts')).find(
+      (candidate) => candidate.mountPath === dataDir,
+    );
+    expect(mount).toMatchObject({ readOnly: true });
+    const volumes = records(at(podSpec(worker), 'volumes')).map((volume) => volume.name);
+    expect(volumes).toContain(mount?.name);
+  });
+
   it('keep at least one api up and drain workers one at a time during voluntary disruptions', () => {
     const apiBudget = find('PodDisruptionBudget', 'kaygraph-api');
     const workerBudget = find('PodDisruptionBudget', 'kaygraph-worker');

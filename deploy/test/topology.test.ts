@@ -1,6 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HealthOutput, ReadyOutput, SubmitTaskOutput, TaskResultView } from '@kaygraph/contracts';
 import { createTestDatabase } from '@kaygraph/db/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseDotenv } from '../src/dotenv.ts';
 import { isRecord, loadManifests } from '../src/k8s-manifests.ts';
 import { readRepoFile } from '../src/repo-files.ts';
@@ -28,6 +31,8 @@ describe('the deployment on one database: migrate, then an api and a worker as s
   it('starts from .env.example, runs a task submitted to the api on the worker, and stops cleanly on SIGTERM', async () => {
     await using database = await createTestDatabase({ empty: true });
     const port = await freePort();
+    const dataDir = await mkdtemp(join(tmpdir(), 'kaygraph-deploy-data-'));
+    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
     // The containers' settings, pointed at this test's database and at loopback.
     const env: NodeJS.ProcessEnv = {
       ...Object.fromEntries(
@@ -36,6 +41,7 @@ describe('the deployment on one database: migrate, then an api and a worker as s
       DATABASE_URL: database.url,
       HOST: '127.0.0.1',
       PORT: String(port),
+      DATA_DIR: dataDir,
       PATH: process.env.PATH,
     };
 
