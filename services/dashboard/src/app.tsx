@@ -3,6 +3,7 @@ import { EmptyState } from './components/states.tsx';
 import { useConnection } from './data/hooks.ts';
 import { DeadLettersPage } from './pages/dead-letters.tsx';
 import { ErrorsPage } from './pages/errors.tsx';
+import { GroupDetailPage } from './pages/group-detail.tsx';
 import { GroupsPage } from './pages/groups.tsx';
 import { MetricsPage } from './pages/metrics.tsx';
 import { OverviewPage } from './pages/overview.tsx';
@@ -35,7 +36,7 @@ export function App({ apiKey, onApiKey }: { apiKey: string | null; onApiKey: (ke
             <a
               key={item.label}
               href={href(item.route)}
-              class={item.route.page === route.page ? 'nav-link active' : 'nav-link'}
+              class={item.route.page === sectionOf(route) ? 'nav-link active' : 'nav-link'}
             >
               {item.label}
             </a>
@@ -50,6 +51,11 @@ export function App({ apiKey, onApiKey }: { apiKey: string | null; onApiKey: (ke
       </main>
     </div>
   );
+}
+
+/** The nav entry a page belongs to: a group's page sits under Groups. */
+function sectionOf(route: Route): Route['page'] {
+  return route.page === 'group' ? 'groups' : route.page;
 }
 
 function Page({ route }: { route: Route }) {
@@ -70,6 +76,8 @@ function Page({ route }: { route: Route }) {
       return <SubmitPage workflow={route.workflow} />;
     case 'task':
       return <TaskDetailPage key={route.taskId} taskId={route.taskId} />;
+    case 'group':
+      return <GroupDetailPage key={route.groupId} groupId={route.groupId} />;
     case 'not-found':
       return <EmptyState title={`No page at ${route.path}`} />;
   }

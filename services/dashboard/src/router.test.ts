@@ -12,6 +12,7 @@ describe('hash routes', () => {
       parseRoute('#/groups'),
       parseRoute('#/submit?workflow=data_processing'),
       parseRoute('#/tasks/0b8f5a0e-4c2a-4a51-9d0c-6f0f2d0f9a11'),
+      parseRoute('#/groups/5e1b8f0e-4c2a-4a51-9d0c-6f0f2d0f9a22'),
     ];
     expect(routes.map((route) => route.page)).toEqual([
       'overview',
@@ -22,6 +23,7 @@ describe('hash routes', () => {
       'groups',
       'submit',
       'task',
+      'group',
     ]);
     for (const route of routes) expect(parseRoute(href(route))).toEqual(route);
   });

@@ -13,6 +13,7 @@ export type Route =
   | { page: 'groups' }
   | { page: 'submit'; workflow: string | null }
   | { page: 'task'; taskId: string }
+  | { page: 'group'; groupId: string }
   | { page: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -22,6 +23,7 @@ export function parseRoute(hash: string): Route {
   const [first, second] = parts;
   if (!first) return { page: 'overview' };
   if (first === 'tasks' && second) return { page: 'task', taskId: decodeURIComponent(second) };
+  if (first === 'groups' && second) return { page: 'group', groupId: decodeURIComponent(second) };
   if (first === 'submit') return { page: 'submit', workflow: new URLSearchParams(query).get('workflow') };
   if (parts.length === 1) {
     switch (first) {
@@ -42,6 +44,8 @@ export function href(route: Route): string {
       return '#/';
     case 'task':
       return `#/tasks/${encodeURIComponent(route.taskId)}`;
+    case 'group':
+      return `#/groups/${encodeURIComponent(route.groupId)}`;
     case 'submit':
       return route.workflow ? `#/submit?workflow=${encodeURIComponent(route.workflow)}` : '#/submit';
     case 'not-found':

@@ -191,6 +191,12 @@ describe('dashboard in a browser', () => {
     await groupRow.locator('.badge-completed').waitFor(WAIT);
     await expect(groupRow.locator('[role="progressbar"]').getAttribute('aria-valuenow')).resolves.toBe('100');
     await screenshot('groups');
+    // The group's own page lists every task with its result.
+    await groupRow.getByRole('link', { name: /nightly batch/ }).click();
+    const tasks = page.getByTestId('group-tasks');
+    await tasks.waitFor(WAIT);
+    await expect(tasks.locator('tbody tr').count()).resolves.toBe(3);
+    await expect(tasks.textContent()).resolves.toContain('"records":8');
 
     const schedule = await client.trpc.schedules.create.mutate({
       name: 'hourly digest',

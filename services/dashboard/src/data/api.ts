@@ -1,6 +1,8 @@
 import type {
   DeadLetterView,
+  GroupEvent,
   GroupSummary,
+  GroupView,
   ListTasksInput,
   ListTasksOutput,
   MetricsSnapshot,
@@ -57,6 +59,9 @@ export interface OptionalProcedures {
   schedules(): Promise<Optional<ScheduleView[]>>;
   setScheduleEnabled(scheduleId: string, enabled: boolean): Promise<Optional<unknown>>;
   groups(): Promise<Optional<GroupSummary[]>>;
+  group(groupId: string): Promise<Optional<GroupView>>;
+  /** The group's summary after each change and its tasks' events; ends once the group has finished. */
+  groupEvents(groupId: string, handlers: StreamHandlers<GroupEvent>): Unsubscribe;
 }
 
 export interface StreamHandlers<T> {

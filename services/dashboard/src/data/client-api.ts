@@ -65,6 +65,19 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
           : optional('schedules.pause', () =>
               client.trpc.schedules.pause.mutate({ schedule_id: scheduleId }),
             ),
+      group: (groupId) => optional('groups.get', () => client.trpc.groups.get.query({ group_id: groupId })),
+      groupEvents: (groupId, handlers) => {
+        const subscription = client.trpc.groups.events.subscribe(
+          { group_id: groupId },
+          {
+            onStarted: () => handlers.onStarted?.(),
+            onData: (tracked) => handlers.onData(tracked.data),
+            onError: (error) => handlers.onError?.(error),
+            onComplete: () => handlers.onComplete?.(),
+          },
+        );
+        return () => subscription.unsubscribe();
+      },
       groups: () =>
         optional('groups.list', async () => (await client.trpc.groups.list.query({ limit: 200 })).items),
     },

@@ -73,6 +73,8 @@ function handApi() {
       schedules: unused,
       setScheduleEnabled: unused,
       groups: unused,
+      group: unused,
+      groupEvents: () => () => {},
     },
     describeError: (error) => ({ code: null, message: String(error), issues: [] }),
     close: () => {},

@@ -5,6 +5,8 @@ import { EmptyState, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { useLiveTasks, useNow, useQuery, useRefreshOn, useServices } from '../data/hooks.ts';
 import { formatRelative } from '../lib/format.ts';
+import { progressTone } from '../lib/group-tone.ts';
+import { href } from '../router.ts';
 
 /** Task groups with their aggregate progress and counts per status. */
 export function GroupsPage() {
@@ -38,7 +40,10 @@ export function GroupsPage() {
                   {rows.map((row) => (
                     <tr key={row.group_id} data-group-id={row.group_id}>
                       <td>
-                        <strong>{row.name}</strong> <code class="muted">{row.group_id.slice(0, 8)}</code>
+                        <a href={href({ page: 'group', groupId: row.group_id })} class="task-link">
+                          <span class="workflow">{row.name}</span>
+                          <code>{row.group_id.slice(0, 8)}</code>
+                        </a>
                         <div class="muted">{row.total} tasks</div>
                       </td>
                       <td>
@@ -67,18 +72,4 @@ export function GroupsPage() {
       </Panel>
     </div>
   );
-}
-
-function progressTone(status: GroupSummary['status']) {
-  switch (status) {
-    case 'completed':
-      return 'completed';
-    case 'failed':
-    case 'partially_failed':
-      return 'failed';
-    case 'cancelled':
-      return 'cancelled';
-    default:
-      return 'running';
-  }
 }

@@ -1,0 +1,148 @@
+import type { GroupView } from '@kaygraph/contracts';
+import { isTerminalStatus } from '@kaygraph/contracts';
+import { useEffect, useState } from 'preact/hooks';
+import { ProgressBar } from '../components/progress-bar.tsx';
+import { EmptyState, ErrorNotice, Loading, Panel, Unavailable } from '../components/states.tsx';
+import { StatusBadge } from '../components/status-badge.tsx';
+import { errorMessage, useNow, useServices } from '../data/hooks.ts';
+import { formatRelative, formatTime, shortId } from '../lib/format.ts';
+import { progressTone } from '../lib/group-tone.ts';
+import { taskHref } from '../router.ts';
+
+/** One group: its summary and every task with its result, kept live by `groups.events`. */
+export function GroupDetailPage({ groupId }: { groupId: string }) {
+  const { api } = useServices();
+  const now = useNow(10_000);
+  const [group, setGroup] = useState<GroupView | null>(null);
+  const [problem, setProblem] = useState<{ kind: 'error' | 'unavailable'; message: string } | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    const load = () =>
+      api.optional.group(groupId).then(
+        (answer) => {
+          if (!current) return;
+          if (answer.state === 'ready') setGroup(answer.value);
+          else setProblem({ kind: 'unavailable', message: answer.reason });
+        },
+        (cause: unknown) => current && setProblem({ kind: 'error', message: errorMessage(cause) }),
+      );
+    load();
+    const unsubscribe = api.optional.groupEvents(groupId, {
+      onData: (event) => {
+        if (!current) return;
+        if (event.type === 'group') {
+          setGroup((previous) => (previous ? { ...previous, ...event.group } : previous));
+          return;
+        }
+        const change = event.event;
+        setGroup((previous) =>
+          previous
+            ? {
+                ...previous,
+                tasks: previous.tasks.map((task) =>
+                  task.task_id !== change.task_id
+                    ? task
+                    : change.type === 'progress'
+                      ? { ...task, progress: change.progress }
+                      : {
+                          ...task,
+                          status: change.status,
+                          error: change.error,
+                          progress: change.status === 'completed' ? 100 : task.progress,
+                        },
+                ),
+              }
+            : previous,
+        );
+      },
+      // Results arrive with the tasks themselves: read the group again once it has finished.
+      onComplete: () => current && load(),
+      onError: () => {
+        // Not every server streams groups; the page still shows what groups.get answered.
+      },
+    });
+    return () => {
+      current = false;
+      unsubscribe();
+    };
+  }, [api, groupId]);
+
+  if (problem?.kind === 'unavailable') return <Unavailable feature="Task groups" reason={problem.message} />;
+  if (problem) return <ErrorNotice message={problem.message} />;
+  if (!group) return <Loading />;
+  return (
+    <div class="page" data-group-id={group.group_id}>
+      <header class="task-header">
+        <div>
+          <h1>
+            {group.name} <StatusBadge status={group.status} />
+          </h1>
+          <code class="muted">{group.group_id}</code>
+        </div>
+      </header>
+      <Panel title="Progress">
+        <ProgressBar value={group.progress} status={progressTone(group.status)} />
+        <dl class="facts">
+          <dt>Tasks</dt>
+          <dd>{group.total}</dd>
+          <dt>Created</dt>
+          <dd title={formatTime(group.created_at)}>{formatRelative(group.created_at, now)}</dd>
+          <dt>Finished</dt>
+          <dd>{formatTime(group.completed_at)}</dd>
+        </dl>
+      </Panel>
+      <Panel title="Tasks and results">
+        {group.tasks.length === 0 ? (
+          <EmptyState title="This group has no tasks" />
+        ) : (
+          <table class="table" data-testid="group-tasks">
+            <thead>
+              <tr>
+                <th>Task</th>
+                <th>Status</th>
+                <th class="col-progress">Progress</th>
+                <th>Result or error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {group.tasks.map((task) => (
+                <tr key={task.task_id} data-task-id={task.task_id}>
+                  <td>
+                    <a href={taskHref(task.task_id)} class="task-link">
+                      <span class="workflow">{task.workflow}</span>
+                      <code>{shortId(task.task_id)}</code>
+                    </a>
+                  </td>
+                  <td>
+                    <StatusBadge status={task.status} />
+                  </td>
+                  <td>
+                    <ProgressBar value={task.progress} status={task.status} />
+                  </td>
+                  <td class="result-cell">
+                    {task.error ? (
+                      <>
+                        <span class="error-code">{task.error.code}</span> {task.error.message}
+                      </>
+                    ) : task.result !== undefined && isTerminalStatus(task.status) ? (
+                      <code>{preview(task.result)}</code>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Panel>
+    </div>
+  );
+}
+
+/** One line of JSON, cut short: the task page has the whole result. */
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+}
