@@ -116,6 +116,7 @@ describe('.dockerignore', () => {
       'services/api/node_modules/.bin/x',
       'services/dashboard/dist/index.html',
       '.data/postgres/PG_VERSION',
+      'data/sales.csv',
       '.env',
       '.git/HEAD',
       'packages/db/test/migrate.test.ts',
