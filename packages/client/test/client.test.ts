@@ -86,6 +86,48 @@ describe('typed client', () => {
   });
 });
 
+describe('tasks.feed', () => {
+  test("streams the caller's events of every task, filtered by type", async () => {
+    using client = createClient<AnyWorkflows>({ url: server.url });
+    const seen: TaskEvent[] = [];
+    let taskId: string | undefined;
+    const finished = new Promise<void>((resolve, reject) => {
+      // Events may arrive before the submit's answer: decide once both are in.
+      const check = () => {
+        if (
+          seen.some(
+            (event) => event.task_id === taskId && event.type === 'status' && event.status === 'completed',
+          )
+        ) {
+          subscription.unsubscribe();
+          resolve();
+        }
+      };
+      const subscription = client.trpc.tasks.feed.subscribe(
+        { types: ['status'] },
+        {
+          onStarted: () => {
+            client.submit({ workflow: 'echo', params: { value: 'feed' } }).then((submitted) => {
+              taskId = submitted.task_id;
+              check();
+            }, reject);
+          },
+          onData: ({ data }) => {
+            seen.push(data);
+            check();
+          },
+          onError: reject,
+        },
+      );
+    });
+    await finished;
+    expect(seen.every((event) => event.type === 'status')).toBe(true);
+    const ofTask = seen.filter((event) => event.task_id === taskId);
+    expect(ofTask.map((event) => (event.type === 'status' ? event.status : event.type))).toContain('running');
+    expect(ofTask.at(-1)).toMatchObject({ type: 'status', status: 'completed' });
+  });
+});
+
 describe('tasks.events resume', () => {
   test('a subscription that drops mid-task and resubscribes with lastEventId gets every later event once, in order', async () => {
     using first = createClient<AnyWorkflows>({ url: server.url });
