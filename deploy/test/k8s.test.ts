@@ -210,6 +210,15 @@ describe('k8s manifests', () => {
     }
   });
 
+  it('set the same values as .env.example (which the topology test starts the real processes with)', () => {
+    const example = new Map(
+      parseDotenv(readRepoFile('.env.example')).map((entry) => [entry.name, entry.value]),
+    );
+    const config = labels(at(find('ConfigMap', 'kaygraph-config').body, 'data'));
+    const differing = Object.entries(config).filter(([name, value]) => example.get(name) !== value);
+    expect(differing).toEqual([]);
+  });
+
   it('mount a read-only volume where the workers read workflow input files (DATA_DIR)', () => {
     const dataDir = labels(at(find('ConfigMap', 'kaygraph-config').body, 'data')).DATA_DIR;
     const worker = find('Deployment', 'kaygraph-worker');
