@@ -105,7 +105,13 @@ function KeyRequiredBanner({
 function ConnectionIndicator() {
   const connection = useConnection();
   const label =
-    connection.state === 'live' ? 'live' : connection.state === 'connecting' ? 'connecting…' : 'disconnected';
+    connection.state === 'live'
+      ? 'live'
+      : connection.state === 'connecting'
+        ? connection.reconnecting
+          ? 'reconnecting…'
+          : 'connecting…'
+        : 'disconnected';
   return (
     <span
       class={`connection connection-${connection.state}`}

@@ -221,6 +221,21 @@ describe('dashboard in a browser', () => {
     });
   });
 
+  it('stays live across an api restart', async () => {
+    await openDashboard('#/');
+    await stack.restartApi();
+    // The page reconnects by itself and re-reads the state; then new tasks show up live again.
+    await page.locator('[data-testid="connection"].connection-live').waitFor(WAIT);
+    const after = await client.tasks.submit.mutate({
+      workflow: 'pipeline',
+      params: { items: 40, item_ms: 100 },
+    });
+    const row = page.locator(`[data-testid="active-tasks"] tr[data-task-id="${after.task_id}"]`);
+    await row.locator('.badge-running').waitFor(WAIT);
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await row.waitFor({ state: 'detached', ...WAIT });
+  });
+
   it('draws the last hour of throughput and run time', async () => {
     await openDashboard('#/metrics');
     await page.locator('svg[aria-label="Tasks finished per minute"] rect').first().waitFor(WAIT);

@@ -66,6 +66,8 @@ export interface OptionalProcedures {
 
 export interface StreamHandlers<T> {
   onStarted?: () => void;
+  /** The connection dropped and is being re-established (the link retries by itself). */
+  onReconnecting?: (error: Error | null) => void;
   onData: (value: T) => void;
   onError?: (error: Error) => void;
   onComplete?: () => void;

@@ -22,6 +22,9 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
         {},
         {
           onStarted: () => handlers.onStarted?.(),
+          onConnectionStateChange: (state) => {
+            if (state.state === 'connecting') handlers.onReconnecting?.(state.error);
+          },
           onData: (tracked) => handlers.onData(tracked.data),
           onError: (error) => handlers.onError?.(error),
           onComplete: () => handlers.onComplete?.(),

@@ -3,7 +3,7 @@ import type { DashboardApi, Unsubscribe } from './api.ts';
 import { FINISHED_RETENTION_MS, TaskStore } from './task-store.ts';
 
 export type ConnectionState =
-  | { state: 'connecting' }
+  | { state: 'connecting'; reconnecting: boolean }
   | { state: 'live'; since: number }
   | { state: 'error'; message: string; code: string | null };
 
@@ -24,7 +24,7 @@ export class LiveTasks {
   /** Tasks being fetched, with the events that arrived for them meanwhile (applied after). */
   readonly #fetching = new Map<string, TaskEvent[]>();
   readonly #connectionListeners = new Set<() => void>();
-  #connection: ConnectionState = { state: 'connecting' };
+  #connection: ConnectionState = { state: 'connecting', reconnecting: false };
   #unsubscribe: Unsubscribe | null = null;
   #pruneTimer: ReturnType<typeof setInterval> | null = null;
   #snapshotTruncated = false;
@@ -53,6 +53,11 @@ export class LiveTasks {
         const waiting = this.#fetching.get(event.task_id);
         if (waiting) waiting.push(event);
         else if (!this.store.apply(event)) this.#fetchUnknown(event);
+      },
+      onReconnecting: () => {
+        // The first connect also passes through "connecting"; only a lost one is news.
+        if (this.#connection.state === 'live')
+          this.#setConnection({ state: 'connecting', reconnecting: true });
       },
       onError: (error) => this.#setConnection(this.#errorState(error)),
     });

@@ -7,6 +7,8 @@ import { catalog } from '../fixtures/catalog.ts';
 export interface Stack extends AsyncDisposable {
   /** http://127.0.0.1:<port>; the dashboard is at `${url}/dashboard/`. */
   url: string;
+  /** Closes the api (streams are told to reconnect) and starts a new one on the same port. */
+  restartApi(): Promise<void>;
 }
 
 const catalogModule = new URL('../fixtures/catalog.ts', import.meta.url).href;
@@ -42,18 +44,28 @@ export async function startStack(options: { authRequired?: boolean; worker?: boo
     });
     cleanups.push(() => operations.close());
     const serverOptions = operations.serverOptions(system.tasks);
-    const server = await createApiServer({
-      ...serverOptions,
-      catalog,
-      orchestration: system.orchestration,
-      ready: () => system.ready(),
-      logger,
-      host: '127.0.0.1',
-      port: 0,
-      extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],
-    });
+    const listen = (port: number) =>
+      createApiServer({
+        ...serverOptions,
+        catalog,
+        orchestration: system.orchestration,
+        ready: () => system.ready(),
+        logger,
+        host: '127.0.0.1',
+        port,
+        extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],
+      });
+    let server = await listen(0);
     cleanups.push(() => server.close());
-    return { url: server.url, [Symbol.asyncDispose]: dispose };
+    return {
+      url: server.url,
+      async restartApi() {
+        const { port } = server;
+        await server.close();
+        server = await listen(port);
+      },
+      [Symbol.asyncDispose]: dispose,
+    };
   } catch (error) {
     await dispose();
     throw error;
