@@ -190,6 +190,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       });
       return;
     }
+    // No WebSocket here. A reset while we answer must not become an uncaught 'error'.
+    socket.on('error', () => socket.destroy());
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 

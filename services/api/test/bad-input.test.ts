@@ -149,6 +149,16 @@ describe('bad ids and routes', () => {
     expect(wrong.headers.get('allow')).toBe('GET, POST');
   });
 
+  test('a WebSocket upgrade on another path is refused with 404', async () => {
+    const socket = new WebSocket(`${server.wsUrl}/nothing`);
+    const status = await new Promise<number | undefined>((resolve) => {
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode));
+      socket.on('error', () => resolve(undefined));
+    });
+    expect(status).toBe(404);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
   test('the raw WebSocket refuses a bad id with an error message and close code 4400', async () => {
     const socket = new WebSocket(`${server.wsUrl}/ws/not-a-uuid`);
     const messages: unknown[] = [];
