@@ -206,6 +206,30 @@ describe('data_processing', () => {
     });
   });
 
+  it('lets an abort from a timer through within a batch or two (rows that never wait on I/O)', async () => {
+    // In a worker thread a cancel arrives as a message, a macrotask: the pass must yield to receive it.
+    const services = await harness.servicesForTask('data_processing');
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const running = dataProcessing
+      .graph({ input: { generate: { rows: 10_000_000, seed: 1 } }, chunk_size: 1000 })
+      .run(
+        {},
+        {
+          params: { services },
+          signal: controller.signal,
+          onProgress: (p) => {
+            const rows = Number(/^([\d,]+) of/.exec(p.message ?? '')?.[1]?.replaceAll(',', ''));
+            if (!Number.isFinite(rows)) return;
+            seen.push(rows);
+            if (seen.length === 1) setTimeout(() => controller.abort(new Error('cancelled')), 0);
+          },
+        },
+      );
+    await expect(running).rejects.toBeInstanceOf(AbortedError);
+    expect(Math.max(...seen) - (seen[0] ?? 0)).toBeLessThanOrEqual(3000);
+  });
+
   it('stops within one batch when cancelled, before any result is stored', async () => {
     const services = await harness.servicesForTask('data_processing');
     const controller = new AbortController();

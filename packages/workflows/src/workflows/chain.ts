@@ -4,7 +4,7 @@ import { WorkflowInputError } from '../errors.ts';
 import { addRecord, buildReport, emptyAggregates } from '../lib/aggregate.ts';
 import { SALES_FIELDS, salesRow } from '../lib/datasets.ts';
 import { type CleanRecord, cleanRecord, inferFields } from '../lib/records.ts';
-import { servicesOf, throwIfAborted } from '../run-params.ts';
+import { servicesOf, throwIfAborted, yieldToEventLoop } from '../run-params.ts';
 import {
   AnalyzeParams,
   AnalyzeResult,
@@ -34,7 +34,7 @@ class CleanRows extends Node<WorkflowShared, undefined, PreprocessResult> {
     this.config = config;
   }
 
-  override exec(): PreprocessResult {
+  override async exec(): Promise<PreprocessResult> {
     const { generate } = this.config;
     const raw = generate
       ? Array.from({ length: generate.rows }, (_, i) => salesRow(generate.seed, i))
@@ -45,8 +45,9 @@ class CleanRows extends Node<WorkflowShared, undefined, PreprocessResult> {
       records: [],
       counts: { read: 0, valid: 0, repaired: 0, dropped: 0, drop_reasons: {} },
     };
-    raw.forEach((row, i) => {
+    for (const [i, row] of raw.entries()) {
       if (i % BATCH === 0) {
+        await yieldToEventLoop();
         throwIfAborted(this.ctx.signal);
         this.ctx.progress({
           step: 'Validate and clean data',
@@ -59,12 +60,12 @@ class CleanRows extends Node<WorkflowShared, undefined, PreprocessResult> {
       if (!outcome.ok) {
         result.counts.dropped++;
         result.counts.drop_reasons[outcome.reason] = (result.counts.drop_reasons[outcome.reason] ?? 0) + 1;
-        return;
+        continue;
       }
       result.counts.valid++;
       if (outcome.repairs.length > 0) result.counts.repaired++;
       result.records.push(outcome.record);
-    });
+    }
     return result;
   }
 
@@ -81,7 +82,7 @@ class AnalyzeRows extends Node<WorkflowShared, undefined, AnalyzeResult> {
     this.config = config;
   }
 
-  override exec(): AnalyzeResult {
+  override async exec(): Promise<AnalyzeResult> {
     const sources: string[] = [];
     let rows: unknown[] = this.config.records ?? [];
     if (!this.config.records) {
@@ -104,8 +105,9 @@ class AnalyzeRows extends Node<WorkflowShared, undefined, AnalyzeResult> {
     if (missing.length > 0)
       throw new WorkflowInputError('INVALID_PARAMS', `group_by names unknown fields: ${missing.join(', ')}`);
     const aggregates = emptyAggregates(fields);
-    rows.forEach((row, i) => {
+    for (const [i, row] of rows.entries()) {
       if (i % BATCH === 0) {
+        await yieldToEventLoop();
         throwIfAborted(this.ctx.signal);
         this.ctx.progress({
           step: 'Analyze',
@@ -115,7 +117,7 @@ class AnalyzeRows extends Node<WorkflowShared, undefined, AnalyzeResult> {
       }
       const outcome = cleanRecord(row, fields);
       if (outcome.ok) addRecord(aggregates, outcome.record as CleanRecord, this.config.group_by);
-    });
+    }
     const report = buildReport(aggregates, this.config.group_by);
     return {
       rows: report.rows,

@@ -2,7 +2,7 @@ import { Node } from '@kaygraph/graph';
 import { addRecord, type DatasetAggregates } from '../../lib/aggregate.ts';
 import { enrichRecord } from '../../lib/derive.ts';
 import { type CleanRecord, cleanRecord } from '../../lib/records.ts';
-import { throwIfAborted } from '../../run-params.ts';
+import { throwIfAborted, yieldToEventLoop } from '../../run-params.ts';
 import type { DataProcessingParams } from './params.ts';
 import { type Cursor, type RawRow, readRows } from './source.ts';
 import { type DataShared, type RowCounts, required, STEP } from './state.ts';
@@ -78,6 +78,8 @@ export class ProcessSegment extends Node<DataShared, SegmentInput, SegmentState>
       if (batch.length >= this.config.chunk_size || row.offset >= segmentEnd) {
         this.processBatch(batch, input, state, segmentStart, segmentEnd);
         batch = [];
+        // generated and inline rows never wait on I/O: let a cancel message reach a worker thread
+        await yieldToEventLoop();
         if (row.offset >= segmentEnd) {
           ended = false;
           break;

@@ -1,6 +1,6 @@
 import { Node } from '@kaygraph/graph';
 import { EMBEDDING_DIMENSIONS, embed } from '../../lib/embed.ts';
-import { servicesOf, throwIfAborted } from '../../run-params.ts';
+import { servicesOf, throwIfAborted, yieldToEventLoop } from '../../run-params.ts';
 import type { DocumentIndexingParams, DocumentIndexingResult } from './params.ts';
 import { type IndexingShared, required, type SparseVector, STEP, toDense, toSparse } from './state.ts';
 
@@ -20,7 +20,7 @@ export class GenerateEmbeddings extends Node<
     return required(shared.chunks, 'chunks');
   }
 
-  override exec(chunks: Record<string, string[]>): Record<string, SparseVector[]> {
+  override async exec(chunks: Record<string, string[]>): Promise<Record<string, SparseVector[]>> {
     const total = Object.values(chunks).reduce((sum, list) => sum + list.length, 0);
     const embeddings: Record<string, SparseVector[]> = {};
     let done = 0;
@@ -30,6 +30,7 @@ export class GenerateEmbeddings extends Node<
         vectors.push(toSparse(embed(passage)));
         done++;
         if (done % EMBED_BATCH === 0) {
+          await yieldToEventLoop();
           throwIfAborted(this.ctx.signal);
           this.ctx.progress({
             step: STEP.embed,

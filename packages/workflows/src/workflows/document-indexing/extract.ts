@@ -4,7 +4,7 @@ import { WorkflowInputError } from '../../errors.ts';
 import { chunkText } from '../../lib/chunk.ts';
 import { extractPdfText } from '../../lib/pdf.ts';
 import { type DocumentFormat, detectFormat, extractText } from '../../lib/text.ts';
-import { servicesOf, throwIfAborted } from '../../run-params.ts';
+import { servicesOf, throwIfAborted, yieldToEventLoop } from '../../run-params.ts';
 import { resolveDataFile } from '../../services/data-dir.ts';
 import type { DocumentIndexingParams } from './params.ts';
 import { type ExtractedDocument, type IndexingShared, required, STEP } from './state.ts';
@@ -55,6 +55,7 @@ export class ExtractText extends Node<IndexingShared, undefined, Extracted> {
       }
       extracted.documents.push({ name: source.name, title, format, characters: text.length, chunks: 0 });
       extracted.texts[source.name] = text;
+      await yieldToEventLoop(); // inline documents never wait on I/O: let a cancel message through
       totalCharacters += text.length;
       if (totalCharacters > MAX_TOTAL_CHARACTERS) {
         throw new WorkflowInputError(
@@ -108,12 +109,13 @@ export class ChunkPassages extends Node<IndexingShared, IndexingShared, Record<s
     return shared;
   }
 
-  override exec(shared: IndexingShared): Record<string, string[]> {
+  override async exec(shared: IndexingShared): Promise<Record<string, string[]>> {
     const documents = required(shared.documents, 'documents');
     const texts = required(shared.texts, 'texts');
     const chunks: Record<string, string[]> = {};
     let total = 0;
     for (const [i, document] of documents.entries()) {
+      await yieldToEventLoop();
       throwIfAborted(this.ctx.signal);
       chunks[document.name] = chunkText(
         texts[document.name] ?? '',
