@@ -7,7 +7,7 @@ export const TASK_EVENTS_CHANNEL = 'task_events';
  * NOTIFY payloads are limited to 8000 bytes; an event whose payload is larger (a long error stack) is sent
  * without it and subscribers read it from the table.
  */
-const INLINE_PAYLOAD_LIMIT = 6000;
+export const INLINE_PAYLOAD_LIMIT = 6000;
 
 export interface NewTaskEvent {
   taskId: string;

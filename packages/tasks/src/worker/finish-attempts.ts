@@ -4,8 +4,7 @@ import { taskArtifacts } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import { rowsOf, type Transaction } from '../db.ts';
-import type { NewTaskEvent } from '../events/append-events.ts';
-import { statusEvent } from '../events/task-event.ts';
+import { INLINE_PAYLOAD_LIMIT, type NewTaskEvent, TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
 import { settleDependents } from '../orchestration/dependencies.ts';
 import { bossTx } from '../queue/boss-tx.ts';
 import { jobInsertFor } from '../queue/job-options.ts';
@@ -73,27 +72,65 @@ export async function finishAttempts(
         error: outcome.kind === 'retry' || outcome.kind === 'failed' ? outcome.error : null,
         metrics: outcome.metrics,
         job_id: newJobId,
+        step: outcome.claim.step,
+        message: outcome.claim.message,
       };
     }),
   );
+  // One statement per batch: the task rows (fenced: only a claim that still owns its running task
+  // writes), their events numbered from last_seq (a completion also reports progress 100) and the NOTIFYs.
+  // The run's own progress was settled (committed) before its outcome was queued, so nothing of this task
+  // can be numbered after these events.
   const updated = await tx.execute(sql`
-    update tasks t set
-      status = x.status,
-      result = case when x.status = 'completed' then x.result else t.result end,
-      error = x.error,
-      metrics = x.metrics,
-      progress = case when x.status = 'completed' then 100 else t.progress end,
-      eta_seconds = case when x.status = 'completed' then 0 else t.eta_seconds end,
-      checkpoint = case when x.status = 'completed' then null else t.checkpoint end,
-      job_id = coalesce(x.job_id, t.job_id),
-      completed_at = case when x.status in ('completed', 'failed') then now() end,
-      expires_at = case when x.status in ('completed', 'failed')
-        then now() + make_interval(secs => ${ctx.resultTtlSeconds}) end,
-      updated_at = now()
-    from jsonb_to_recordset(${input}::jsonb)
-      as x(id uuid, attempt int, status text, result jsonb, error jsonb, metrics jsonb, job_id uuid)
-    where t.id = x.id and t.attempt = x.attempt and t.status = 'running'
-    returning t.id, t.priority, t.max_retries, t.retry_delay_seconds, t.retry_backoff, t.timeout_seconds`);
+    with x as (
+      select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, status text, result jsonb,
+        error jsonb, metrics jsonb, job_id uuid, step text, message text)
+    ), updated as (
+      update tasks t set
+        status = x.status,
+        result = case when x.status = 'completed' then x.result else t.result end,
+        error = x.error,
+        metrics = x.metrics,
+        progress = case when x.status = 'completed' then 100 else t.progress end,
+        eta_seconds = case when x.status = 'completed' then 0 else t.eta_seconds end,
+        checkpoint = case when x.status = 'completed' then null else t.checkpoint end,
+        job_id = coalesce(x.job_id, t.job_id),
+        completed_at = case when x.status in ('completed', 'failed') then now() end,
+        expires_at = case when x.status in ('completed', 'failed')
+          then now() + make_interval(secs => ${ctx.resultTtlSeconds}) end,
+        last_seq = t.last_seq + case when x.status = 'completed' then 2 else 1 end,
+        updated_at = now()
+      from x
+      where t.id = x.id and t.attempt = x.attempt and t.status = 'running'
+      returning t.id, t.owner, t.workflow, t.last_seq, t.priority, t.max_retries, t.retry_delay_seconds,
+        t.retry_backoff, t.timeout_seconds, x.status as new_status, x.error as new_error, x.attempt as new_attempt,
+        x.step as last_step, x.message as last_message
+    ), events as (
+      select u.id, u.owner, u.workflow, e.seq, e.type, e.payload
+      from updated u
+      cross join lateral (values
+        (u.last_seq - 1, 'progress',
+          jsonb_build_object('progress', 100, 'step', u.last_step, 'message', u.last_message, 'eta_seconds', 0),
+          u.new_status = 'completed'),
+        (u.last_seq, 'status',
+          jsonb_build_object('status', u.new_status, 'attempt', u.new_attempt, 'error', u.new_error),
+          true)
+      ) as e(seq, type, payload, keep)
+      where e.keep
+    ), inserted as (
+      insert into task_events (task_id, seq, type, payload, at)
+      select id, seq, type, payload, now() from events
+      returning 1
+    ), notified as (
+      select pg_notify(${TASK_EVENTS_CHANNEL}, json_build_object(
+        'task_id', id, 'seq', seq, 'owner', owner, 'workflow', workflow, 'type', type, 'at', now(),
+        'payload', case when octet_length(payload::text) <= ${INLINE_PAYLOAD_LIMIT} then payload end
+      )::text)
+      from (select * from events order by id, seq) ordered
+    )
+    select u.id, u.priority, u.retry_delay_seconds, u.retry_backoff, u.timeout_seconds,
+      (select count(*) from inserted) + (select count(*) from notified) as written
+    from updated u`);
   const owned = new Map(
     rowsOf<{
       id: string;
@@ -104,19 +141,6 @@ export async function finishAttempts(
     }>(updated).map((row) => [row.id, row]),
   );
 
-  for (const outcome of writing) {
-    const claim = outcome.claim;
-    if (!owned.has(claim.taskId)) continue;
-    if (outcome.kind === 'completed') {
-      events.push({
-        taskId: claim.taskId,
-        type: 'progress',
-        payload: { progress: 100, step: claim.step, message: claim.message, eta_seconds: 0 },
-      });
-    }
-    const error = outcome.kind === 'retry' || outcome.kind === 'failed' ? outcome.error : null;
-    events.push(statusEvent(claim.taskId, STATUS_OF[outcome.kind], claim.attempt, error));
-  }
   // Chaining: tasks waiting for these are queued (last dependency completed) or failed, in this transaction.
   await settleDependents(
     ctx,

@@ -14,6 +14,8 @@ interface TaskState {
   droppedLogs: number;
   lastWrite: number;
   timer: NodeJS.Timeout | undefined;
+  /** The task's last write in flight: its outcome must commit after it (events in seq order). */
+  inflight: Promise<void>;
 }
 
 type Flush = { progress: ProgressWrite[]; logs: LogWrite[] };
@@ -45,7 +47,15 @@ export class ProgressReporter {
   #state(claim: ClaimedTask): TaskState {
     let state = this.#tasks.get(claim.taskId);
     if (!state) {
-      state = { claim, progress: undefined, logs: [], droppedLogs: 0, lastWrite: 0, timer: undefined };
+      state = {
+        claim,
+        progress: undefined,
+        logs: [],
+        droppedLogs: 0,
+        lastWrite: 0,
+        timer: undefined,
+        inflight: Promise.resolve(),
+      };
       this.#tasks.set(claim.taskId, state);
     }
     return state;
@@ -92,12 +102,14 @@ export class ProgressReporter {
     return { progress, logs };
   }
 
-  async #flush(state: TaskState): Promise<void> {
+  #flush(state: TaskState): Promise<void> {
     const flush = this.#take(state);
-    if (flush.progress.length === 0 && flush.logs.length === 0) return;
-    await this.#writes.add(flush).catch((error: unknown) => {
+    if (flush.progress.length === 0 && flush.logs.length === 0) return state.inflight;
+    const write = this.#writes.add(flush).catch((error: unknown) => {
       this.#logger.warn({ err: error, taskId: state.claim.taskId }, 'progress write failed');
     });
+    state.inflight = state.inflight.then(() => write);
+    return state.inflight;
   }
 
   /** Writes what is pending for the task (or drops its progress: `completed`) and forgets the task. */
@@ -108,6 +120,7 @@ export class ProgressReporter {
     if (state.timer) clearTimeout(state.timer);
     state.timer = undefined;
     if (options.completed) state.progress = undefined;
+    // Also waits for a write the timer started earlier.
     await this.#flush(state);
   }
 }
