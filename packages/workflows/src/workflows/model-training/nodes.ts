@@ -13,7 +13,7 @@ import { servicesOf, throwIfAborted, yieldToEventLoop } from '../../run-params.t
 import type { WorkflowServices } from '../../services/types.ts';
 import { loadTrainingData, releaseTrainingData } from './dataset.ts';
 import type { ModelTrainingParams, ModelTrainingResult } from './params.ts';
-import { type EpochRecord, required, STEP, splitData, type TrainingShared } from './state.ts';
+import { type EpochRecord, required, type Split, STEP, splitData, type TrainingShared } from './state.ts';
 
 /** Training yields to the event loop this often, so a cancel message reaches a worker thread. */
 const YIELD_EVERY_MS = 25;
@@ -23,13 +23,28 @@ function dataDirOf(node: { params: Record<string, unknown> }): string | null {
   return services?.dataDir ?? null;
 }
 
+let normalizedCache: { key: string; split: Split } | null = null;
+
+/**
+ * The split with normalised features, built once per process for a run's dataset and normaliser
+ * (every training part and the evaluation use it), and released with the dataset at the end.
+ */
 async function normalizedSplit(
   node: { params: Record<string, unknown> },
   config: ModelTrainingParams,
   normalizer: Normalizer,
-) {
+): Promise<Split> {
+  const key = JSON.stringify([
+    config.dataset,
+    config.label_column,
+    config.seed,
+    config.holdout,
+    dataDirOf(node),
+    normalizer,
+  ]);
+  if (normalizedCache?.key === key) return normalizedCache.split;
   const split = await splitData(config, dataDirOf(node));
-  return {
+  const normalized: Split = {
     train: {
       features: split.train.features.map((row) => normalize(normalizer, row)),
       labels: split.train.labels,
@@ -39,6 +54,13 @@ async function normalizedSplit(
       labels: split.holdout.labels,
     },
   };
+  normalizedCache = { key, split: normalized };
+  return normalized;
+}
+
+function releaseRunData(): void {
+  normalizedCache = null;
+  releaseTrainingData();
 }
 
 interface Prepared {
@@ -285,7 +307,7 @@ export class SaveModel extends Node<TrainingShared, TrainingShared, ModelTrainin
 
   override post(shared: TrainingShared, _prep: TrainingShared, result: ModelTrainingResult): void {
     shared.result = result;
-    releaseTrainingData();
+    releaseRunData();
   }
 }
 
