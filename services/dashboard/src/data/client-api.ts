@@ -1,4 +1,4 @@
-import { createClient } from '@kaygraph/client';
+import { type AnyWorkflows, createClient } from '@kaygraph/client';
 import type { TaskEvent } from '@kaygraph/contracts';
 import type { DashboardApi, ErrorDetails, Optional, StreamHandlers, Unsubscribe } from './api.ts';
 
@@ -7,7 +7,8 @@ import type { DashboardApi, ErrorDetails, Optional, StreamHandlers, Unsubscribe 
  * mutations go over batched HTTP, `tasks.feed` and `tasks.events` over its WebSocket.
  */
 export function createDashboardApi(options: { url: string; apiKey?: string | undefined }): DashboardApi {
-  const client = createClient({ url: options.url, apiKey: options.apiKey });
+  // Any registered workflow, including a user's own: not only the built-in catalog's types.
+  const client = createClient<AnyWorkflows>({ url: options.url, apiKey: options.apiKey });
 
   return {
     listTasks: (input) => client.tasks.list.query(input),

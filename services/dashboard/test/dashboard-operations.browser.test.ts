@@ -1,0 +1,119 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openSession, type Session, WAIT } from './support/session.ts';
+import { startStack } from './support/stack.ts';
+
+/**
+ * The operator's pages in a real Chromium against a real api, worker and database: dead letters
+ * with redrive, groups, schedules, pages of procedures a server may lack, and the API-key prompt.
+ */
+
+let session: Session;
+
+beforeAll(async () => {
+  session = await openSession();
+});
+
+afterEach(() => {
+  expect(session.pageErrors).toEqual([]);
+});
+
+afterAll(async () => {
+  await session?.close();
+});
+
+describe('orchestration pages', () => {
+  it('lists the failed task as a dead letter and redrives it', async () => {
+    const failing = await session.client.tasks.submit.mutate({
+      workflow: 'pipeline',
+      params: { items: 6, item_ms: 20, fail_in: 'load' },
+    });
+    await session.waitForStatus(failing.task_id, 'failed');
+    await session.openDashboard('#/dead-letters');
+    const row = session.page.locator(`[data-testid="dead-letters"] tr[data-task-id="${failing.task_id}"]`);
+    await row.waitFor(WAIT);
+    await expect(row.textContent()).resolves.toContain('load failed on purpose');
+    await session.screenshot('dead-letters');
+
+    await row.getByRole('button', { name: 'Redrive' }).click();
+    await row.waitFor({ state: 'detached', ...WAIT });
+    // The task runs again: its history shows it queued or running after the failure.
+    await session.openDashboard(`#/tasks/${failing.task_id}`);
+    const history = session.page.getByTestId('event-history');
+    await history
+      .locator(
+        'tr:has(.badge-failed) ~ tr:has(.badge-queued), tr:has(.badge-failed) ~ tr:has(.badge-running)',
+      )
+      .first()
+      .waitFor(WAIT);
+  });
+
+  it('shows groups with their aggregate progress and schedules with their next runs', async () => {
+    const group = await session.client.trpc.groups.create.mutate({
+      name: 'nightly batch',
+      tasks: [4, 6, 8].map((items) => ({ workflow: 'pipeline', params: { items, item_ms: 20 } })),
+    });
+    await session.openDashboard('#/groups');
+    const groupRow = session.page.locator(`[data-testid="groups"] tr[data-group-id="${group.group_id}"]`);
+    await groupRow.locator('.badge-completed').waitFor(WAIT);
+    await expect(groupRow.locator('[role="progressbar"]').getAttribute('aria-valuenow')).resolves.toBe('100');
+    await session.screenshot('groups');
+    // The group's own page lists every task with its result.
+    await groupRow.getByRole('link', { name: /nightly batch/ }).click();
+    const tasks = session.page.getByTestId('group-tasks');
+    await tasks.waitFor(WAIT);
+    await expect(tasks.locator('tbody tr').count()).resolves.toBe(3);
+    await expect(tasks.textContent()).resolves.toContain('"records":8');
+
+    const schedule = await session.client.trpc.schedules.create.mutate({
+      name: 'hourly digest',
+      cron: '0 * * * *',
+      timezone: 'UTC',
+      workflow: 'pipeline',
+      params: { items: 5 },
+    });
+    await session.openDashboard('#/schedules');
+    const scheduleRow = session.page.locator(
+      `[data-testid="schedules"] tr[data-schedule-id="${schedule.schedule_id}"]`,
+    );
+    await scheduleRow.getByText('active').waitFor(WAIT);
+    await expect(scheduleRow.textContent()).resolves.toContain('0 * * * *');
+    await session.screenshot('schedules');
+    await scheduleRow.getByRole('button', { name: 'Pause' }).click();
+    await scheduleRow.getByText('paused').waitFor(WAIT);
+    await expect(
+      session.client.trpc.schedules.get.query({ schedule_id: schedule.schedule_id }),
+    ).resolves.toMatchObject({
+      enabled: false,
+    });
+  });
+});
+
+describe('pages of procedures a server may lack', () => {
+  it.each(['dead-letters', 'schedules', 'groups'])(
+    '%s shows its data, an empty state or "not available", never an error',
+    async (name) => {
+      await session.openDashboard(`#/${name}`);
+      await session.page.locator(`[data-state], [data-testid="${name}"]`).first().waitFor(WAIT);
+      await expect(session.page.getByRole('alert').count()).resolves.toBe(0);
+    },
+  );
+});
+
+describe('dashboard on a server that requires an API key', () => {
+  it('asks for a key instead of showing an empty page, and says when a key is refused', async () => {
+    await using locked = await startStack({ authRequired: true, worker: false });
+    const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      await own.goto(`${locked.url}/dashboard/#/`);
+      const banner = own.getByTestId('key-required');
+      await banner.waitFor(WAIT);
+      await expect(banner.textContent()).resolves.toContain('This server requires an API key.');
+      await banner.getByLabel('API key').fill('kg_not_a_real_key');
+      await banner.getByRole('button', { name: 'Use' }).click();
+      // The page starts over with the key: the server refuses it, and the banner says so.
+      await own.getByText('The API key was refused.').waitFor(WAIT);
+    } finally {
+      await own.close();
+    }
+  });
+});

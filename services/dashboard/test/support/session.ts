@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type AnyWorkflows, createClient } from '@kaygraph/client';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser.ts';
+import { type Stack, startStack } from './stack.ts';
+
+/** Bounds for things that happen by themselves (a task running); generous for a loaded CI machine. */
+export const WAIT = { timeout: 60_000 };
+
+const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
+
+export interface Session {
+  stack: Stack;
+  browser: Browser;
+  page: Page;
+  /** Any workflow name: the test's catalog is not the built-in one. */
+  client: ReturnType<typeof createClient<AnyWorkflows>>;
+  /** Script errors the page threw: a failure even when the page still looks right. */
+  pageErrors: string[];
+  /** Opens a dashboard route and waits until its live feed is connected. */
+  openDashboard(hash: string): Promise<void>;
+  /** docs/screenshots/dashboard-<name>.png, for the README. */
+  screenshot(name: string): Promise<void>;
+  /** Waits on the task's own event stream (the typed client's watch), not by polling. */
+  waitForStatus(taskId: string, status: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A stack (api + worker + database), a typed client of it and a Chromium page. */
+export async function openSession(): Promise<Session> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const stack = await startStack();
+  const client = createClient<AnyWorkflows>({ url: stack.url });
+  const browser = await launchChromium();
+  // Reduced motion: bars jump to their value, so screenshots never catch them mid-animation.
+  const page = await browser.newPage({
+    viewport: { width: 1360, height: 900 },
+    deviceScaleFactor: 1,
+    reducedMotion: 'reduce',
+  });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  return {
+    stack,
+    browser,
+    page,
+    client,
+    pageErrors,
+    async openDashboard(hash) {
+      await page.goto(`${stack.url}/dashboard/${hash}`);
+      await page.locator('[data-testid="connection"].connection-live').waitFor(WAIT);
+    },
+    async screenshot(name) {
+      await page.screenshot({ path: `${SCREENSHOTS}dashboard-${name}.png`, fullPage: true });
+    },
+    async waitForStatus(taskId, status) {
+      for await (const event of client.watch(taskId)) {
+        if (event.type === 'status' && event.status === status) return;
+      }
+      throw new Error(`task ${taskId} ended without reaching ${status}`);
+    },
+    async close() {
+      await browser.close();
+      client.close();
+      await stack[Symbol.asyncDispose]();
+    },
+  };
+}
