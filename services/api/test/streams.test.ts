@@ -173,6 +173,18 @@ describe('WS /ws/{task_id}', () => {
     expect(await waitForTerminal(server.url, taskId)).toBe('cancelled');
   });
 
+  test('a frame over the size limit closes that socket (1009) and nothing else', async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 3, delay_ms: 10 } });
+    const socket = new WebSocket(`${server.wsUrl}/ws/${taskId}`);
+    await new Promise((resolve) => socket.once('message', resolve));
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    socket.on('error', () => {});
+    socket.send('x'.repeat(64 * 1024));
+    expect(await closed).toBe(1009);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect(await waitForTerminal(server.url, taskId)).toBe('completed');
+  });
+
   test('an unknown task gets an error message and close code 4404', async () => {
     const { messages, code } = await watchSocket('6f1f4c38-8a6f-4a1b-9c1e-2b7d3f4e5a60');
     expect(code).toBe(4404);

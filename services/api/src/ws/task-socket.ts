@@ -85,6 +85,12 @@ export async function serveTaskSocket(
 ): Promise<void> {
   const abort = new AbortController();
   socket.on('close', () => abort.abort());
+  // A client's protocol error (a frame over maxPayload, a reset mid-write) is emitted as 'error' on the
+  // socket; without a listener it is an uncaught exception that ends the api process.
+  socket.on('error', (error) => {
+    opts.logger.debug({ err: error, taskId: rawTaskId }, 'task socket error');
+    abort.abort();
+  });
   const unregister = opts.registry.add(() => {
     abort.abort();
     socket.close(TASK_SOCKET_CLOSE.restarting, 'server restarting');
@@ -103,7 +109,9 @@ export async function serveTaskSocket(
       return;
     }
     await opts.tasks.cancel(caller, taskId).catch((error: unknown) => {
-      send(socket, { task_id: taskId, error: describeError(error).body });
+      const described = describeError(error);
+      if (described.httpStatus >= 500) opts.logger.error({ err: error, taskId }, 'cancel over the task socket failed');
+      send(socket, { task_id: taskId, error: described.body });
     });
   };
   try {
