@@ -110,7 +110,8 @@ export async function serveTaskSocket(
     }
     await opts.tasks.cancel(caller, taskId).catch((error: unknown) => {
       const described = describeError(error);
-      if (described.httpStatus >= 500) opts.logger.error({ err: error, taskId }, 'cancel over the task socket failed');
+      if (described.httpStatus >= 500)
+        opts.logger.error({ err: error, taskId }, 'cancel over the task socket failed');
       send(socket, { task_id: taskId, error: described.body });
     });
   };
