@@ -69,15 +69,29 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** At most one refresh per second however fast statuses change; the last change always counts. */
+/**
+ * Calls `refresh` when `version` changes, at most once a second: a busy feed changes it constantly,
+ * so this throttles (a refresh is due a second after the first unseen change) rather than
+ * debounces, which would never fire while changes keep coming.
+ */
 export function useRefreshOn(version: number, refresh: () => void) {
-  const last = useRef(version);
+  const seen = useRef(version);
+  const latest = useRef({ version, refresh });
+  latest.current = { version, refresh };
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
-    if (version === last.current) return;
-    const timer = setTimeout(() => {
-      last.current = version;
-      refresh();
+    if (version === seen.current || timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      // Everything up to now is covered by this read.
+      seen.current = latest.current.version;
+      latest.current.refresh();
     }, 1000);
-    return () => clearTimeout(timer);
-  }, [version, refresh]);
+  }, [version]);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
 }
