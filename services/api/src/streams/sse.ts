@@ -34,11 +34,14 @@ export async function streamTaskOverSse(
   const abort = new AbortController();
   let unregister = (): void => {};
   let heartbeat: NodeJS.Timeout | undefined;
+  // Registered first: a client that leaves while we look the task up must not leave a subscription behind.
+  res.on('close', () => abort.abort());
   try {
     const taskId = TaskId.parse(rawTaskId);
     const caller = await opts.caller();
     await opts.tasks.progress(caller, taskId); // answers 404 before the stream starts
     const afterSeq = parseSeq(req.headers['last-event-id']) ?? 0;
+    if (abort.signal.aborted) return;
 
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -47,7 +50,6 @@ export async function streamTaskOverSse(
       'x-accel-buffering': 'no',
     });
     res.write('retry: 2000\n\n');
-    res.on('close', () => abort.abort());
     heartbeat = setInterval(() => res.write(': ping\n\n'), opts.heartbeatMs);
     unregister = opts.registry.add(() => {
       // Reconnect soon, with Last-Event-ID, to whichever replica answers.
