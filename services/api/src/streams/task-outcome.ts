@@ -19,9 +19,15 @@ export async function loadTaskOutcome(
   };
 }
 
-/** `Last-Event-ID` / `last_event_id`: a non-negative integer seq, or undefined when absent or malformed. */
+/** Event seqs are PostgreSQL integers: a resume point above this is past every event there can be. */
+export const MAX_SEQ = 2_147_483_647;
+
+/**
+ * `Last-Event-ID` / `last_event_id`: a non-negative integer seq (clamped to MAX_SEQ, so the replay query
+ * never sees an out-of-range integer), or undefined when absent or malformed.
+ */
 export function parseSeq(value: string | string[] | null | undefined): number | undefined {
   const text = Array.isArray(value) ? value[0] : value;
   if (text === undefined || text === null || !/^\d{1,15}$/.test(text)) return undefined;
-  return Number(text);
+  return Math.min(Number(text), MAX_SEQ);
 }
