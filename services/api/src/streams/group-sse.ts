@@ -29,6 +29,8 @@ export async function streamGroupOverSse(
   const abort = new AbortController();
   let unregister = (): void => {};
   let heartbeat: NodeJS.Timeout | undefined;
+  // Registered first: a client that leaves during the lookup must not leave a subscription behind.
+  res.on('close', () => abort.abort());
   try {
     if (!opts.orchestration) {
       throw new DomainError('UNAVAILABLE', 'groups are not enabled on this server');
@@ -47,7 +49,6 @@ export async function streamGroupOverSse(
       'x-accel-buffering': 'no',
     });
     res.write('retry: 2000\n\n');
-    res.on('close', () => abort.abort());
     heartbeat = setInterval(() => res.write(': ping\n\n'), opts.heartbeatMs);
     unregister = opts.registry.add(() => {
       res.end('retry: 500\n\n');
