@@ -111,6 +111,12 @@ describe('dashboard in a browser', () => {
     await entry.locator('summary', { hasText: 'Stack trace' }).click();
     await expect(entry.locator('.stack').textContent()).resolves.toContain('Error');
     await session.screenshot('errors');
+    // Older failures come page by page from tasks.list; each task is listed once.
+    await session.page.getByRole('button', { name: 'Load older failures' }).click();
+    await session.page.getByText('No older failures.').waitFor(WAIT);
+    await expect(
+      session.page.locator(`[data-testid="error-log"] li[data-task-id="${failing.task_id}"]`).count(),
+    ).resolves.toBe(1);
   });
 
   it('stays live across an api restart', async () => {

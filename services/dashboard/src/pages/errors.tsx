@@ -1,51 +1,108 @@
-import { EmptyState, Panel } from '../components/states.tsx';
+import type { TaskSummary } from '@kaygraph/contracts';
+import { useState } from 'preact/hooks';
+import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
-import { useLiveTasks, useNow } from '../data/hooks.ts';
+import { errorMessage, useLiveTasks, useNow, useServices } from '../data/hooks.ts';
 import { formatRelative, formatTime, shortId } from '../lib/format.ts';
 import { taskHref } from '../router.ts';
 
-/** Failed tasks of the last hour, newest first, each with its error and stack. */
+const OLDER_PAGE = 50;
+
+/** Failed tasks, newest first, each with its error and stack: the last hour live, older on demand. */
 export function ErrorsPage() {
+  const { api } = useServices();
   const live = useLiveTasks();
   const now = useNow(10_000);
-  const failed = live.store
+  const recent = live.store
     .all()
     .filter((task) => task.status === 'failed')
-    .sort((a, b) => (b.completed_at ?? b.updated_at).localeCompare(a.completed_at ?? a.updated_at));
+    .sort((a, b) => finishedAt(b).localeCompare(finishedAt(a)));
+  const [older, setOlder] = useState<{ items: TaskSummary[]; cursor: string | null; done: boolean }>({
+    items: [],
+    cursor: null,
+    done: false,
+  });
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const loadOlder = async () => {
+    setLoading(true);
+    setError(null);
+    try {
+      const page = await api.listTasks({
+        status: 'failed',
+        limit: OLDER_PAGE,
+        cursor: older.cursor ?? undefined,
+      });
+      setOlder((previous) => ({
+        items: [...previous.items, ...page.items],
+        cursor: page.next_cursor,
+        done: page.next_cursor === null,
+      }));
+    } catch (cause) {
+      setError(errorMessage(cause));
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  // Older pages start at the newest failure too, and a task retried since is no longer a failure:
+  // whatever the live store knows, it knows better.
+  const earlier = older.items.filter((task) => !live.store.has(task.task_id));
 
   return (
     <div class="page">
-      <Panel title={`Error log · ${failed.length} failed in the last hour`}>
-        {failed.length === 0 ? (
-          <EmptyState title="No failures">Tasks that fail after their last retry are listed here.</EmptyState>
+      <Panel title={`Error log · ${recent.length} failed in the last hour`}>
+        {recent.length === 0 && earlier.length === 0 ? (
+          <EmptyState title="No failures in the last hour">
+            Tasks that fail after their last retry are listed here.
+          </EmptyState>
         ) : (
           <ul class="error-log" data-testid="error-log">
-            {failed.map((task) => (
-              <li key={task.task_id} class="error-entry" data-task-id={task.task_id}>
-                <div class="error-head">
-                  <span class="error-code">{task.error?.code ?? 'ERROR'}</span>
-                  <a href={taskHref(task.task_id)} class="task-link">
-                    <span class="workflow">{task.workflow}</span>
-                    <code>{shortId(task.task_id)}</code>
-                  </a>
-                  <span class="muted" title={formatTime(task.completed_at)}>
-                    {formatRelative(task.completed_at, now)} · attempt {task.attempt}
-                    {task.error?.node_id ? ` · node ${task.error.node_id}` : ''}
-                  </span>
-                  <TaskActions task={task} />
-                </div>
-                <p class="error-message">{task.error?.message ?? 'no error message recorded'}</p>
-                {task.error?.stack ? (
-                  <details>
-                    <summary>Stack trace</summary>
-                    <pre class="stack">{task.error.stack}</pre>
-                  </details>
-                ) : null}
-              </li>
+            {[...recent, ...earlier].map((task) => (
+              <ErrorEntry key={task.task_id} task={task} now={now} />
             ))}
           </ul>
         )}
+        {error ? <ErrorNotice message={error} /> : null}
+        {older.done ? (
+          <p class="hint more-rows">No older failures.</p>
+        ) : (
+          <button type="button" class="button" disabled={loading} onClick={loadOlder}>
+            {loading ? 'Loading…' : 'Load older failures'}
+          </button>
+        )}
       </Panel>
     </div>
+  );
+}
+
+function finishedAt(task: TaskSummary): string {
+  return task.completed_at ?? task.updated_at;
+}
+
+function ErrorEntry({ task, now }: { task: TaskSummary; now: number }) {
+  return (
+    <li class="error-entry" data-task-id={task.task_id}>
+      <div class="error-head">
+        <span class="error-code">{task.error?.code ?? 'ERROR'}</span>
+        <a href={taskHref(task.task_id)} class="task-link">
+          <span class="workflow">{task.workflow}</span>
+          <code>{shortId(task.task_id)}</code>
+        </a>
+        <span class="muted" title={formatTime(task.completed_at)}>
+          {formatRelative(task.completed_at, now)} · attempt {task.attempt}
+          {task.error?.node_id ? ` · node ${task.error.node_id}` : ''}
+        </span>
+        <TaskActions task={task} />
+      </div>
+      <p class="error-message">{task.error?.message ?? 'no error message recorded'}</p>
+      {task.error?.stack ? (
+        <details>
+          <summary>Stack trace</summary>
+          <pre class="stack">{task.error.stack}</pre>
+        </details>
+      ) : null}
+    </li>
   );
 }
