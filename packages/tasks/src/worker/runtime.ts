@@ -102,8 +102,13 @@ export async function startWorkerRuntime(
     gate,
     logger,
     pollIntervalMs: options.pollIntervalMs ?? 1000,
-    deliver: (jobs) => void onJobs(jobs),
+    deliver: (jobs) => {
+      const delivery = onJobs(jobs).finally(() => deliveries.delete(delivery));
+      deliveries.add(delivery);
+    },
   });
+  /** Claims in flight: a stop waits for them, so every fetched job is either running or settled. */
+  const deliveries = new Set<Promise<void>>();
 
   async function releaseSlot(dispatched: DispatchedJob): Promise<void> {
     if (dispatched.slot !== null) {
@@ -259,7 +264,7 @@ export async function startWorkerRuntime(
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await dispatcher.stop();
-      for (const off of unsubscribe) off();
+      await Promise.all([...deliveries]);
       const graceMs = (options.shutdownGraceSeconds ?? 30) * 1000;
       const allDone = () => Promise.all([...running.values()].map((task) => task.done));
       let graceTimer: NodeJS.Timeout | undefined;
@@ -271,6 +276,8 @@ export async function startWorkerRuntime(
         for (const taskId of [...running.keys()]) abortTask(taskId, 'shutdown');
       }
       await allDone();
+      // Only now: running tasks still honour cancels during the grace period.
+      for (const off of unsubscribe) off();
       clearTimeout(graceTimer);
       clearInterval(heartbeat);
       await writer.idle();
