@@ -12,10 +12,12 @@ import {
 } from '@kaygraph/contracts';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { z } from 'zod';
+import packageJson from '../package.json' with { type: 'json' };
 import { appRouter } from './router.ts';
 
 export const API_TITLE = 'KayGraph Tasks API';
-export const API_VERSION = '0.1.0';
+/** The api package's version, also reported by /health. */
+export const API_VERSION = packageJson.version;
 
 const taskPath = z.object({ task_id: TaskId.meta({ description: 'The task id from POST /tasks' }) });
 
