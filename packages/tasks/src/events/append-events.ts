@@ -61,3 +61,44 @@ export async function appendEvents(executor: Executor, events: readonly NewTaskE
   const [row] = rowsOf<{ inserted: number }>(result);
   return row?.inserted ?? 0;
 }
+
+export interface FirstTaskEvent extends NewTaskEvent {
+  owner: string;
+  workflow: string;
+}
+
+/**
+ * The first event (seq 1) of tasks this transaction inserted with `last_seq = 1`: no counter to bump, so
+ * one INSERT with its NOTIFYs and no second write of the new rows.
+ */
+export async function insertFirstEvents(
+  executor: Executor,
+  events: readonly FirstTaskEvent[],
+): Promise<void> {
+  if (events.length === 0) return;
+  const input = JSON.stringify(
+    events.map((event) => ({
+      task_id: event.taskId,
+      owner: event.owner,
+      workflow: event.workflow,
+      type: event.type,
+      payload: event.payload,
+    })),
+  );
+  await executor.execute(sql`
+    with input as (
+      select * from jsonb_to_recordset(${input}::jsonb)
+        as e(task_id uuid, owner text, workflow text, type text, payload jsonb)
+    ), inserted as (
+      insert into task_events (task_id, seq, type, payload, at)
+      select task_id, 1, type, payload, now() from input
+      returning 1
+    ), notified as (
+      select pg_notify(${TASK_EVENTS_CHANNEL}, json_build_object(
+        'task_id', task_id, 'seq', 1, 'owner', owner, 'workflow', workflow, 'type', type, 'at', now(),
+        'payload', case when octet_length(payload::text) <= ${INLINE_PAYLOAD_LIMIT} then payload end
+      )::text)
+      from input
+    )
+    select (select count(*) from inserted) + (select count(*) from notified) as written`);
+}

@@ -6,7 +6,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { JobInsert } from 'pg-boss';
 import type { Caller } from '../catalog.ts';
 import type { Transaction } from '../db.ts';
-import { appendEvents } from '../events/append-events.ts';
+import { insertFirstEvents } from '../events/append-events.ts';
 import { statusEvent } from '../events/task-event.ts';
 import { initialStates, insertDependencyEdges } from '../orchestration/dependencies.ts';
 import { bossTx } from '../queue/boss-tx.ts';
@@ -67,6 +67,8 @@ export async function submitTasks(
             idempotencyKey: task.idempotencyKey,
             jobId: id,
             runAt: task.runAt,
+            // Its first event (below) is seq 1.
+            lastSeq: 1,
           })),
         )
         .onConflictDoNothing({
@@ -78,9 +80,13 @@ export async function submitTasks(
         inserted.set(row.id, { status: row.status as TaskStatus, createdAt: row.createdAt });
     }
     const created = rows.filter((row) => inserted.has(row.id));
-    await appendEvents(
+    await insertFirstEvents(
       tx,
-      created.map(({ id, state }) => statusEvent(id, state?.status ?? 'queued', 0, state?.error ?? null)),
+      created.map(({ id, task, state }) => ({
+        ...statusEvent(id, state?.status ?? 'queued', 0, state?.error ?? null),
+        owner: caller.owner,
+        workflow: task.workflow.name,
+      })),
     );
     await insertDependencyEdges(
       tx,
