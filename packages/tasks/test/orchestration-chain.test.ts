@@ -1,5 +1,7 @@
 import type { StatusEvent, TaskEvent } from '@kaygraph/contracts';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../src/db.ts';
 import { catalog, ORCHESTRATION_WORKFLOWS_MODULE } from './fixtures/orchestration-workflows.ts';
 import { alice, bob, startTestSystem, type TestSystem, waitForStatus, waitForTerminal } from './harness.ts';
 
@@ -115,6 +117,47 @@ describe('task chaining (depends_on)', () => {
     });
     expect(late.status).toBe('failed');
     expect((await tasks.get(alice, late.task_id)).error?.code).toBe('DEPENDENCY_FAILED');
+  });
+
+  it('retrying the failed link resumes the chain: its dependents wait again and run', async () => {
+    const { tasks } = harness.system;
+    const link = await tasks.submit(alice, {
+      workflow: 'flaky',
+      params: { fail_attempts: 1 },
+      priority: 'normal',
+      max_retries: 0,
+    });
+    const next = await tasks.submit(alice, {
+      workflow: 'report',
+      params: {},
+      priority: 'normal',
+      depends_on: [link.task_id],
+    });
+    const last = await tasks.submit(alice, {
+      workflow: 'report',
+      params: {},
+      priority: 'normal',
+      depends_on: [next.task_id],
+    });
+    expect(await waitForTerminal(harness.system, alice, last.task_id)).toBe('failed');
+    expect((await tasks.get(alice, link.task_id)).status).toBe('failed');
+    // A dependent cannot run ahead of its failed dependency.
+    await expect(tasks.retry(alice, next.task_id)).rejects.toMatchObject({ code: 'CONFLICT' });
+
+    expect(await tasks.retry(alice, link.task_id)).toEqual({ task_id: link.task_id, status: 'queued' });
+    expect(await waitForTerminal(harness.system, alice, last.task_id)).toBe('completed');
+    expect((await tasks.get(alice, link.task_id)).result).toEqual({ attempt: 2 });
+    expect((await tasks.get(alice, next.task_id)).result).toMatchObject({
+      dependencies: { [link.task_id]: { attempt: 2 } },
+    });
+    // Its whole history (the event stream ends at the first terminal event, so read the table).
+    const history = rowsOf<{ status: string }>(
+      await harness.system.context.db.execute(
+        sql`select payload->>'status' as status from task_events
+            where task_id = ${last.task_id} and type = 'status' order by seq`,
+      ),
+    ).map((row) => row.status);
+    expect(history).toEqual(['blocked', 'failed', 'blocked', 'queued', 'running', 'completed']);
   });
 
   it('cancelling a dependency fails its dependents', async () => {

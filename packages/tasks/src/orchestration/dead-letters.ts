@@ -23,6 +23,7 @@ import { jobInsertFor } from '../queue/job-options.ts';
 import { DEAD_LETTER_QUEUE, workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from '../service/context.ts';
 import { decodeCursor, encodeCursor } from '../service/cursor.ts';
+import { reblockDependents } from './dependencies.ts';
 
 /**
  * The dead-letter queue: pg-boss copies the job of a task whose last retry failed into
@@ -185,6 +186,11 @@ async function requeue(ctx: TaskContext, tx: Transaction, rows: DeadLetterRow[])
   await appendEvents(
     tx,
     rows.map((row) => statusEvent(row.id, 'queued', row.attempt)),
+  );
+  // Dependents that failed because these did wait for them again.
+  await reblockDependents(
+    tx,
+    rows.map((row) => row.id),
   );
   const settings = rowsOf<{
     id: string;

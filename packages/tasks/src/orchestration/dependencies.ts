@@ -202,48 +202,48 @@ async function releaseDependents(ctx: SettleContext, tx: Transaction, completedI
  * Fails every blocked task that (transitively) depends on a failed or cancelled task, with a
  * DEPENDENCY_FAILED error naming the dependency that broke its chain. Blocked tasks have no pg-boss job,
  * so there is nothing to cancel in the queue.
+ *
+ * Level by level, one statement each: a submit that adds a dependent of task X holds X FOR SHARE until it
+ * commits, and each level's tasks were updated (failed) by the statement before, which waited for such
+ * submits; so every level reads the edges of dependents submitted concurrently (a single recursive read
+ * would miss a dependent whose submit committed after it started).
  */
 async function failDependents(ctx: SettleContext, tx: Transaction, broken: readonly SettledTask[]) {
-  const roots = JSON.stringify(broken.map((task) => ({ id: task.taskId, status: task.status })));
-  const reached = rowsOf<{ id: string; cause: string; cause_status: TaskStatus; depth: number }>(
+  let level = broken.map((task) => ({ id: task.taskId, status: task.status as TaskStatus }));
+  for (let depth = 1; level.length > 0 && depth <= 1000; depth++) {
+    const causes = rowsOf<{ id: string; cause: string }>(
+      await tx.execute(sql`
+        select distinct on (d.task_id) d.task_id as id, d.depends_on_id as cause
+        from task_dependencies d join tasks t on t.id = d.task_id
+        where d.depends_on_id = any(${uuidArray(level.map((task) => task.id))}) and t.status = 'blocked'
+        order by d.task_id, d.depends_on_id`),
+    );
+    if (causes.length === 0) return;
+    const statusOf = new Map(level.map((task) => [task.id, task.status]));
+    const input = JSON.stringify(
+      causes.map((row) => ({
+        id: row.id,
+        error: dependencyError(row.cause, statusOf.get(row.cause) ?? 'failed', depth),
+      })),
+    );
+    // Lock in id order (as releaseDependents does), then fail what is still blocked.
     await tx.execute(sql`
-      with recursive roots as (
-        select * from jsonb_to_recordset(${roots}::jsonb) as r(id uuid, status text)
-      ), chain(id, cause, cause_status, depth) as (
-        select d.task_id, d.depends_on_id, r.status, 1
-        from task_dependencies d join roots r on r.id = d.depends_on_id
-        union
-        select d.task_id, d.depends_on_id, 'failed', c.depth + 1
-        from task_dependencies d join chain c on c.id = d.depends_on_id
-        where c.depth < 1000
-      )
-      select distinct on (c.id) c.id, c.cause, c.cause_status, c.depth
-      from chain c join tasks t on t.id = c.id
-      where t.status = 'blocked'
-      order by c.id, c.depth`),
-  );
-  if (reached.length === 0) return;
-  const input = JSON.stringify(
-    reached.map((row) => ({
-      id: row.id,
-      error: dependencyError(row.cause, row.cause_status, row.depth),
-    })),
-  );
-  // Lock in id order (as releaseDependents does), then fail what is still blocked.
-  await tx.execute(sql`
-    select id from tasks where id = any(${uuidArray(reached.map((row) => row.id))}) order by id for update`);
-  const failed = rowsOf<{ id: string; attempt: number; error: TaskError }>(
-    await tx.execute(sql`
-      update tasks t set status = 'failed', error = x.error, completed_at = now(), updated_at = now(),
-        expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})
-      from jsonb_to_recordset(${input}::jsonb) as x(id uuid, error jsonb)
-      where t.id = x.id and t.status = 'blocked'
-      returning t.id, t.attempt, x.error`),
-  );
-  await appendEvents(
-    tx,
-    failed.map((row) => statusEvent(row.id, 'failed', row.attempt, row.error)),
-  );
+      select id from tasks where id = any(${uuidArray(causes.map((row) => row.id))})
+      order by id for no key update`);
+    const failed = rowsOf<{ id: string; attempt: number; error: TaskError }>(
+      await tx.execute(sql`
+        update tasks t set status = 'failed', error = x.error, completed_at = now(), updated_at = now(),
+          expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})
+        from jsonb_to_recordset(${input}::jsonb) as x(id uuid, error jsonb)
+        where t.id = x.id and t.status = 'blocked'
+        returning t.id, t.attempt, x.error`),
+    );
+    await appendEvents(
+      tx,
+      failed.map((row) => statusEvent(row.id, 'failed', row.attempt, row.error)),
+    );
+    level = failed.map((row) => ({ id: row.id, status: 'failed' as TaskStatus }));
+  }
 }
 
 /** Results of completed dependencies, by task id (what a dependent's workflow sees). */
@@ -257,4 +257,58 @@ export async function dependencyResults(
       select id, result from tasks where id = any(${uuidArray(dependsOn)}) and status = 'completed'`),
   );
   return Object.fromEntries(rows.map((row) => [row.id, row.result ?? null]));
+}
+
+/**
+ * The status a task takes when it runs again (retry): `queued` when its dependencies have all completed,
+ * `blocked` while some are unfinished. A dependency that failed or was cancelled refuses the retry: retry
+ * that one first, and this one follows it.
+ */
+export async function retryStatusOf(
+  tx: Transaction,
+  taskId: string,
+  dependsOn: readonly string[],
+): Promise<'queued' | 'blocked'> {
+  if (dependsOn.length === 0) return 'queued';
+  const rows = rowsOf<{ id: string; status: TaskStatus }>(
+    await tx.execute(sql`
+      select id, status from tasks where id = any(${uuidArray(dependsOn)}) order by id for share`),
+  );
+  const broken = rows.find((row) => row.status === 'failed' || row.status === 'cancelled');
+  if (broken) {
+    throw new DomainError(
+      'CONFLICT',
+      `task ${taskId} depends on task ${broken.id}, which is ${broken.status}: retry that task first`,
+    );
+  }
+  return rows.every((row) => row.status === 'completed') && rows.length === dependsOn.length
+    ? 'queued'
+    : 'blocked';
+}
+
+/**
+ * After `taskIds` were queued again (retry, dead-letter redrive), the tasks that failed with
+ * DEPENDENCY_FAILED because of them wait again (`blocked`), level by level, as long as none of their
+ * other dependencies is still failed or cancelled; they run when the retried task completes.
+ */
+export async function reblockDependents(tx: Transaction, taskIds: readonly string[]): Promise<void> {
+  let level = [...taskIds];
+  for (let depth = 0; level.length > 0 && depth < 1000; depth++) {
+    const reblocked = rowsOf<{ id: string; attempt: number }>(
+      await tx.execute(sql`
+        update tasks t set status = 'blocked', error = null, completed_at = null, expires_at = null,
+          updated_at = now()
+        where t.id in (select d.task_id from task_dependencies d where d.depends_on_id = any(${uuidArray(level)}))
+          and t.status = 'failed' and t.error->>'code' = 'DEPENDENCY_FAILED'
+          and not exists (
+            select 1 from task_dependencies d join tasks dep on dep.id = d.depends_on_id
+            where d.task_id = t.id and dep.status in ('failed', 'cancelled'))
+        returning t.id, t.attempt`),
+    );
+    await appendEvents(
+      tx,
+      reblocked.map((row) => statusEvent(row.id, 'blocked', row.attempt)),
+    );
+    level = reblocked.map((row) => row.id);
+  }
 }

@@ -13,7 +13,7 @@ import type { Caller } from '../catalog.ts';
 import type { Transaction } from '../db.ts';
 import { appendEvents } from '../events/append-events.ts';
 import { statusEvent } from '../events/task-event.ts';
-import { settleDependents } from '../orchestration/dependencies.ts';
+import { reblockDependents, retryStatusOf, settleDependents } from '../orchestration/dependencies.ts';
 import { bossTx } from '../queue/boss-tx.ts';
 import { jobInsertFor } from '../queue/job-options.ts';
 import { workflowQueue } from '../queue/names.ts';
@@ -88,11 +88,13 @@ export async function retryTask(ctx: TaskContext, caller: Caller, taskId: string
         `workflow "${row.workflow}" of task ${taskId} is no longer available`,
       );
     }
+    // Chaining: blocked again while dependencies run; CONFLICT when one of them failed.
+    const status = await retryStatusOf(tx, taskId, row.dependsOn);
     const jobId = randomUUID();
     await tx
       .update(tasks)
       .set({
-        status: 'queued',
+        status,
         error: null,
         jobId,
         completedAt: null,
@@ -100,7 +102,10 @@ export async function retryTask(ctx: TaskContext, caller: Caller, taskId: string
         updatedAt: sql`now()`,
       })
       .where(eq(tasks.id, taskId));
-    await appendEvents(tx, [statusEvent(taskId, 'queued', row.attempt)]);
+    await appendEvents(tx, [statusEvent(taskId, status, row.attempt)]);
+    // Dependents that failed because this task did wait for it again.
+    await reblockDependents(tx, [taskId]);
+    if (status === 'blocked') return { task_id: taskId, status };
     const job = jobInsertFor(
       {
         jobId,
