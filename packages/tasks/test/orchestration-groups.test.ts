@@ -121,6 +121,14 @@ describe('task groups', () => {
     expect(view.status).toBe('cancelled');
     expect(view.counts.cancelled).toBe(6);
     expect(view.tasks.every((task) => task.error?.code === 'CANCELLED')).toBe(true);
+    await expect(
+      harness.system.tasks.submit(alice, {
+        workflow: 'work',
+        params: { item: 99 },
+        priority: 'normal',
+        group_id: created.group_id,
+      }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
     // The stream of a finished group sends its summary and ends.
     const events: GroupEvent[] = [];
     for await (const event of groups.events(alice, created.group_id, {})) events.push(event);

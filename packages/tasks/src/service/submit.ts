@@ -172,7 +172,7 @@ async function assertGroupsVisible(tx: Transaction, caller: Caller, prepared: re
   const groupIds = [...new Set(prepared.flatMap((task) => (task.groupId ? [task.groupId] : [])))];
   if (groupIds.length === 0) return;
   const rows = await tx
-    .select({ id: taskGroups.id, owner: taskGroups.owner })
+    .select({ id: taskGroups.id, owner: taskGroups.owner, cancelledAt: taskGroups.cancelledAt })
     .from(taskGroups)
     .where(inArray(taskGroups.id, groupIds));
   for (const id of groupIds) {
@@ -180,6 +180,11 @@ async function assertGroupsVisible(tx: Transaction, caller: Caller, prepared: re
     if (!group || (!caller.admin && group.owner !== caller.owner)) {
       throw new DomainError('NOT_FOUND', `group ${id} not found`, {
         issues: [{ path: 'group_id', message: 'no such group' }],
+      });
+    }
+    if (group.cancelledAt) {
+      throw new DomainError('CONFLICT', `group ${id} was cancelled; it takes no new tasks`, {
+        issues: [{ path: 'group_id', message: 'group cancelled' }],
       });
     }
   }
