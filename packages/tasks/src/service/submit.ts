@@ -80,23 +80,26 @@ export async function submitTasks(
         inserted.set(row.id, { status: row.status as TaskStatus, createdAt: row.createdAt });
     }
     const created = rows.filter((row) => inserted.has(row.id));
-    await insertFirstEvents(
-      tx,
-      created.map(({ id, task, state }) => ({
-        ...statusEvent(id, state?.status ?? 'queued', 0, state?.error ?? null),
-        owner: caller.owner,
-        workflow: task.workflow.name,
-      })),
-    );
-    await insertDependencyEdges(
-      tx,
-      created.map(({ id, task }) => ({ taskId: id, dependsOn: task.dependsOn })),
-    );
-    await sendJobs(
-      ctx,
-      tx,
-      created.filter(({ state }) => state?.status === 'queued' || state?.status === 'scheduled'),
-    );
+    // Independent statements on the same transaction: postgres.js pipelines them (one round trip).
+    await Promise.all([
+      insertFirstEvents(
+        tx,
+        created.map(({ id, task, state }) => ({
+          ...statusEvent(id, state?.status ?? 'queued', 0, state?.error ?? null),
+          owner: caller.owner,
+          workflow: task.workflow.name,
+        })),
+      ),
+      insertDependencyEdges(
+        tx,
+        created.map(({ id, task }) => ({ taskId: id, dependsOn: task.dependsOn })),
+      ),
+      sendJobs(
+        ctx,
+        tx,
+        created.filter(({ state }) => state?.status === 'queued' || state?.status === 'scheduled'),
+      ),
+    ]);
 
     // Keys that lost a race to a concurrent submit (the conflict above) resolve to the winner's task.
     const lostKeys = rows.filter((row) => !inserted.has(row.id) && row.task.idempotencyKey);
