@@ -1,0 +1,161 @@
+/**
+ * Soak (`node bench/soak.ts [--database-url URL] [--tasks N]`, default 100,000): one api and two worker
+ * processes on a scratch database take N demo tasks through tRPC submitMany, 5 % of them failing (no
+ * retries: straight to the dead-letter queue) and 2 % cancelled (submitted for later, then cancelled over
+ * REST). It checks that every task ends once (completed + failed + cancelled == submitted, dead letters ==
+ * failed) and samples the RSS of every process to show whether memory stays flat.
+ */
+import { readFile } from 'node:fs/promises';
+import { createClient } from '@kaygraph/client';
+import { Processes, type ServiceProcess } from '@kaygraph/e2e/processes';
+import { DEAD_LETTER_QUEUE } from '@kaygraph/tasks';
+import postgres from 'postgres';
+import {
+  argValue,
+  DEFAULT_SERVER_URL,
+  type Figure,
+  printFigures,
+  withScratchDatabase,
+} from './scratch-database.ts';
+
+const BATCH = 1_000;
+const SAMPLE_MS = 2_000;
+/** No task finished for this long: the soak is stuck, stop and report what is left. */
+const STALL_MS = 180_000;
+
+export interface SoakReport {
+  figures: Figure[];
+  counts: Record<string, number>;
+  seconds: number;
+}
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+}
+
+/** Mean RSS of the first and last quarter of the samples after a 10 % warm-up. */
+function drift(samples: number[]): { first: number; last: number } {
+  const settled = samples.slice(Math.floor(samples.length / 10));
+  const quarter = Math.max(1, Math.floor(settled.length / 4));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  return { first: mean(settled.slice(0, quarter)), last: mean(settled.slice(-quarter)) };
+}
+
+function kindOf(i: number): 'fail' | 'cancel' | 'ok' {
+  const r = i % 100;
+  return r < 5 ? 'fail' : r < 7 ? 'cancel' : 'ok';
+}
+
+export async function runSoak(options: { databaseUrl?: string; tasks?: number } = {}): Promise<SoakReport> {
+  const total = options.tasks ?? 100_000;
+  return withScratchDatabase(options.databaseUrl ?? DEFAULT_SERVER_URL, 'soak', async (url) => {
+    const processes = new Processes();
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const env = { LOG_LEVEL: 'warn' };
+      const api = await processes.startApi({ databaseUrl: url, env });
+      const workers: ServiceProcess[] = [];
+      for (let i = 0; i < 2; i++)
+        workers.push(
+          await processes.startWorker({ databaseUrl: url, env: { LOG_LEVEL: 'info', MAX_WORKERS: '8' } }),
+        );
+      const watched = [api, ...workers];
+      const rss = new Map<number, number[]>(watched.map((p) => [p.pid, []]));
+      const sampler = setInterval(() => {
+        for (const p of watched) void rssMb(p.pid).then((mb) => rss.get(p.pid)?.push(mb));
+      }, SAMPLE_MS);
+
+      const started = performance.now();
+      using client = createClient({ url: api.url });
+      const toCancel: string[] = [];
+      for (let from = 0; from < total; from += BATCH) {
+        const batch = Array.from({ length: Math.min(BATCH, total - from) }, (_, k) => {
+          const kind = kindOf(from + k);
+          if (kind === 'fail')
+            return { workflow: 'demo', params: { steps: 1, step_ms: 0, fail_attempts: 50 }, max_retries: 0 };
+          if (kind === 'cancel')
+            return { workflow: 'demo', params: { steps: 1, step_ms: 0 }, run_at: '2099-01-01T00:00:00Z' };
+          return { workflow: 'demo', params: { steps: 1, step_ms: 0 } };
+        });
+        const { tasks } = await client.tasks.submitMany.mutate({ tasks: batch });
+        tasks.forEach((task, k) => {
+          if (kindOf(from + k) === 'cancel') toCancel.push(task.task_id);
+        });
+      }
+      for (const taskId of toCancel) {
+        const response = await fetch(`${api.url}/tasks/${taskId}`, { method: 'DELETE' });
+        if (response.status >= 300)
+          throw new Error(`cancel answered ${response.status}: ${await response.text()}`);
+        await response.arrayBuffer();
+      }
+
+      let counts: Record<string, number> = {};
+      let finished = 0;
+      let lastProgress = Date.now();
+      for (;;) {
+        const rows = await sql<
+          { status: string; n: number }[]
+        >`select status, count(*)::int as n from tasks group by 1`;
+        counts = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+        const done = (counts.completed ?? 0) + (counts.failed ?? 0) + (counts.cancelled ?? 0);
+        if (done > finished) {
+          finished = done;
+          lastProgress = Date.now();
+        }
+        if (done >= total || Date.now() - lastProgress > STALL_MS) break;
+        process.stderr.write(`soak: ${done} / ${total} finished\r`);
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+      clearInterval(sampler);
+      const seconds = (performance.now() - started) / 1000;
+      const [dl] = await sql<
+        { n: number }[]
+      >`select count(*)::int as n from pgboss.job where name = ${DEAD_LETTER_QUEUE}`;
+      const deadLetters = dl?.n ?? 0;
+      const completed = counts.completed ?? 0;
+      const failed = counts.failed ?? 0;
+      const cancelled = counts.cancelled ?? 0;
+      const memory = watched.map((p) => ({ kind: p.kind, ...drift(rss.get(p.pid) ?? []) }));
+      // Flat: the last quarter within 10 % (or 16 MB, whichever is larger) of the first.
+      const flat = memory.every((m) => m.last - m.first <= Math.max(16, m.first * 0.1));
+      const alive = watched.every((p) => p.child.exitCode === null);
+      const figures: Figure[] = [
+        {
+          name: `soak: ${total.toLocaleString('en')} demo tasks (5 % failing, 2 % cancelled), 1 api + 2 workers, ${(seconds / 60).toFixed(1)} min (${(total / seconds).toFixed(0)} tasks/s)`,
+          result: `${completed} completed + ${failed} failed + ${cancelled} cancelled = ${completed + failed + cancelled}`,
+          baseline: `${total} submitted`,
+          goal: '== submitted',
+          pass: completed + failed + cancelled === total && alive,
+        },
+        {
+          name: 'soak: dead letters (every failed task reached the dead-letter queue)',
+          result: String(deadLetters),
+          baseline: `${failed} failed`,
+          goal: '== failed',
+          pass: deadLetters === failed,
+        },
+        {
+          name: 'soak: RSS, mean of the first vs the last quarter (MB)',
+          result: memory.map((m) => `${m.kind} ${m.first.toFixed(0)} -> ${m.last.toFixed(0)}`).join(', '),
+          baseline: '',
+          goal: 'flat (< +10 %)',
+          pass: flat,
+        },
+      ];
+      return { figures, counts: { ...counts, dead_letters: deadLetters }, seconds };
+    } finally {
+      await processes.killAll();
+      await sql.end({ timeout: 5 });
+    }
+  });
+}
+
+if (import.meta.main) {
+  const tasks = argValue('tasks');
+  const report = await runSoak({
+    databaseUrl: argValue('database-url'),
+    ...(tasks ? { tasks: Number(tasks) } : {}),
+  });
+  printFigures('Soak', report.figures);
+}
