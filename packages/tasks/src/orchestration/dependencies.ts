@@ -4,7 +4,7 @@ import { taskDependencies } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import type { Caller } from '../catalog.ts';
-import { type Executor, rowsOf, type Transaction } from '../db.ts';
+import { rowsOf, type Transaction } from '../db.ts';
 import { appendEvents } from '../events/append-events.ts';
 import { statusEvent } from '../events/task-event.ts';
 import { bossTx } from '../queue/boss-tx.ts';
@@ -244,19 +244,6 @@ async function failDependents(ctx: SettleContext, tx: Transaction, broken: reado
     );
     level = failed.map((row) => ({ id: row.id, status: 'failed' as TaskStatus }));
   }
-}
-
-/** Results of completed dependencies, by task id (what a dependent's workflow sees). */
-export async function dependencyResults(
-  executor: Executor,
-  dependsOn: readonly string[],
-): Promise<Record<string, unknown>> {
-  if (dependsOn.length === 0) return {};
-  const rows = rowsOf<{ id: string; result: unknown }>(
-    await executor.execute(sql`
-      select id, result from tasks where id = any(${uuidArray(dependsOn)}) and status = 'completed'`),
-  );
-  return Object.fromEntries(rows.map((row) => [row.id, row.result ?? null]));
 }
 
 /**
