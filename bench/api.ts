@@ -4,7 +4,8 @@
  * 2. progress latency worker -> WebSocket subscriber (tRPC `tasks.events` and raw `/ws/{id}`), p50/p99, from the
  *    event's `at` to its arrival; progress every 150 ms, slower than the worker's 100 ms coalescing, so every
  *    report is written at once and the figure is the pipeline (write, NOTIFY, fan-out, socket), not the batching;
- * 3. 1,000 concurrent raw WebSocket subscribers of one task, each receiving every event, with the api's RSS.
+ * 3. 1,000 concurrent WebSocket subscribers of one task (raw `/ws/{id}`, then tRPC `tasks.events` with one
+ *    connection each), each receiving every event, with the api's RSS.
  * The api and the worker run as separate processes (`services/api/src/main.ts`, `services/worker/src/main.ts`),
  * so the RSS reported is the api's own.
  * Without --database-url an embedded PostgreSQL is started in a temp dir.
@@ -208,9 +209,34 @@ async function rawSocketLatencies(url: string): Promise<number[]> {
   return latencies;
 }
 
+/** One raw `/ws/{id}` subscriber: the seqs of its updates, then -1 for `done`. */
+function rawSocketSubscriber(url: string, taskId: string): Promise<number[]> {
+  return new Promise<number[]>((resolve, reject) => {
+    const seqs: number[] = [];
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws/${taskId}`);
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { seq?: number; done?: boolean };
+      if (message.seq !== undefined) seqs.push(message.seq);
+      if (message.done) seqs.push(-1);
+    });
+    socket.on('close', () => resolve(seqs));
+    socket.on('error', reject);
+  });
+}
+
+/** One typed-client subscriber (`tasks.events` over its own tRPC WebSocket): its status/progress seqs, then -1. */
+async function trpcSubscriber(url: string, taskId: string): Promise<number[]> {
+  using client = createClient({ url });
+  const seqs: number[] = [];
+  for await (const event of client.watch(taskId)) if (event.type !== 'log') seqs.push(event.seq);
+  seqs.push(-1);
+  return seqs;
+}
+
 async function fanOut(
   url: string,
   apiPid: number,
+  subscribe: (url: string, taskId: string) => Promise<number[]>,
 ): Promise<{ complete: number; rss: number; rssBefore: number; events: number }> {
   const submitted = await fetch(`${url}/tasks`, {
     method: 'POST',
@@ -228,23 +254,7 @@ async function fanOut(
       () => {},
     );
   }, 50);
-  const runs = await Promise.all(
-    Array.from(
-      { length: SUBSCRIBERS },
-      () =>
-        new Promise<number[]>((resolve, reject) => {
-          const seqs: number[] = [];
-          const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws/${task_id}`);
-          socket.on('message', (data) => {
-            const message = JSON.parse(String(data)) as { seq?: number; done?: boolean };
-            if (message.seq !== undefined) seqs.push(message.seq);
-            if (message.done) seqs.push(-1);
-          });
-          socket.on('close', () => resolve(seqs));
-          socket.on('error', reject);
-        }),
-    ),
-  );
+  const runs = await Promise.all(Array.from({ length: SUBSCRIBERS }, () => subscribe(url, task_id)));
   clearInterval(sampler);
   const expected: TaskEvent[] = [];
   using client = createClient({ url });
@@ -288,7 +298,8 @@ export async function runApiBench(options: { databaseUrl?: string } = {}): Promi
     const trpc = (await trpcLatencies(api.url)).sort((a, b) => a - b);
     const raw = (await rawSocketLatencies(api.url)).sort((a, b) => a - b);
     const pid = api.child.pid ?? 0;
-    const fan = await fanOut(api.url, pid);
+    const fan = await fanOut(api.url, pid, rawSocketSubscriber);
+    const trpcFan = await fanOut(api.url, pid, trpcSubscriber);
 
     return [
       { name: 'submit over HTTP, 10 in flight (tasks/s)', value: httpRate.toFixed(0), goal: '' },
@@ -310,13 +321,23 @@ export async function runApiBench(options: { databaseUrl?: string } = {}): Promi
         goal: '<= 3 / <= 10',
       },
       {
-        name: `${SUBSCRIBERS} WS subscribers with every event (${fan.events} events + done)`,
+        name: `${SUBSCRIBERS} raw WS /ws/{id} subscribers with every event (${fan.events} events + done)`,
         value: `${fan.complete} / ${SUBSCRIBERS}`,
         goal: `${SUBSCRIBERS} / ${SUBSCRIBERS}`,
       },
       {
-        name: 'api process RSS, peak during fan-out (MB; before it)',
+        name: 'api process RSS, peak during the raw WS fan-out (MB; before it)',
         value: `${fan.rss.toFixed(0)} (${fan.rssBefore.toFixed(0)})`,
+        goal: '< 250',
+      },
+      {
+        name: `${SUBSCRIBERS} tRPC WS subscribers (one connection each) with every event (${trpcFan.events} events)`,
+        value: `${trpcFan.complete} / ${SUBSCRIBERS}`,
+        goal: `${SUBSCRIBERS} / ${SUBSCRIBERS}`,
+      },
+      {
+        name: 'api process RSS, peak during the tRPC WS fan-out (MB; before it)',
+        value: `${trpcFan.rss.toFixed(0)} (${trpcFan.rssBefore.toFixed(0)})`,
         goal: '< 250',
       },
     ];
