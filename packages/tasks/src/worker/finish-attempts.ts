@@ -40,6 +40,14 @@ type WritingOutcome = Exclude<AttemptOutcome, { kind: 'abandoned' }>;
 
 const STATUS_OF = { completed: 'completed', retry: 'queued', failed: 'failed', released: 'queued' } as const;
 
+interface OwnedRow {
+  id: string;
+  priority: Priority;
+  retry_delay_seconds: number;
+  retry_backoff: boolean;
+  timeout_seconds: number;
+}
+
 export interface FinishContext {
   boss: PgBoss;
   tuning: QueueTuning;
@@ -131,18 +139,11 @@ export async function finishAttempts(
     select u.id, u.priority, u.retry_delay_seconds, u.retry_backoff, u.timeout_seconds,
       (select count(*) from inserted) + (select count(*) from notified) as written
     from updated u`);
-  const owned = new Map(
-    rowsOf<{
-      id: string;
-      priority: Priority;
-      retry_delay_seconds: number;
-      retry_backoff: boolean;
-      timeout_seconds: number;
-    }>(updated).map((row) => [row.id, row]),
-  );
+  const owned = new Map(rowsOf<OwnedRow>(updated).map((row) => [row.id, row]));
 
   // Chaining: tasks waiting for these are queued (last dependency completed) or failed, in this transaction.
-  await settleDependents(
+  // The statements below are independent of each other: issued together, postgres.js pipelines them.
+  const settling = settleDependents(
     ctx,
     tx,
     writing.flatMap((outcome) =>
@@ -165,12 +166,20 @@ export async function finishAttempts(
         })
       : [],
   );
-  if (artifacts.length > 0) {
-    await tx.insert(taskArtifacts).values(artifacts).onConflictDoNothing();
-  }
+  const storing =
+    artifacts.length > 0 ? tx.insert(taskArtifacts).values(artifacts).onConflictDoNothing() : undefined;
+  await Promise.all([settling, storing, settleJobs(ctx, tx, outcomes, owned, releasedJobs)]);
+}
 
-  // The jobs, on the same transaction. A claim that lost its task (cancelled meanwhile) still settles its
-  // job: nothing else will.
+/** The jobs, on the same transaction. */
+async function settleJobs(
+  ctx: FinishContext,
+  tx: Transaction,
+  outcomes: readonly AttemptOutcome[],
+  owned: ReadonlyMap<string, OwnedRow>,
+  releasedJobs: ReadonlyMap<string, string>,
+): Promise<void> {
+  // A claim that lost its task (cancelled meanwhile) still settles its job: nothing else will.
   const db = bossTx(tx);
   const completedByQueue = new Map<string, { id: string; retryCount: number }[]>();
   for (const outcome of outcomes) {
