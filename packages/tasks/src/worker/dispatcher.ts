@@ -1,4 +1,4 @@
-import type { JobWithMetadata, PgBoss } from 'pg-boss';
+import type { JobWithMetadata } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { TaskJobData } from '../queue/job-options.ts';
 
@@ -22,6 +22,12 @@ export interface DispatchedJob {
 }
 
 /**
+ * Fetches (and claims) up to `want` jobs of `queue` and starts them; `slots` are the gate slots taken for
+ * them (the first N go to the N jobs). Resolves with the number of jobs fetched.
+ */
+export type TakeJobs = (queue: DispatchQueue, want: number, slots: readonly number[]) => Promise<number>;
+
+/**
  * Fetches jobs into free local slots. Why not pg-boss `work()`: its loop fetches a batch, awaits the whole
  * batch, then sleeps its polling interval even when jobs remain (without burst mode, batchSize/interval
  * jobs per second per loop), and one long task in a batch holds its siblings' slots. Here a fetch asks for
@@ -31,10 +37,9 @@ export interface DispatchedJob {
  * NOTIFY (retry backoff, `startAfter`).
  */
 export class Dispatcher {
-  readonly #boss: PgBoss;
   readonly #queues: DispatchQueue[];
   readonly #gate: SlotGate;
-  readonly #deliver: (jobs: DispatchedJob[]) => void;
+  readonly #take: TakeJobs;
   readonly #logger: Logger;
   readonly #pollIntervalMs: number;
   #free: number;
@@ -47,19 +52,17 @@ export class Dispatcher {
   #idle: Promise<void> = Promise.resolve();
 
   constructor(options: {
-    boss: PgBoss;
     queues: DispatchQueue[];
     capacity: number;
     gate: SlotGate;
-    deliver: (jobs: DispatchedJob[]) => void;
+    take: TakeJobs;
     logger: Logger;
     pollIntervalMs: number;
   }) {
-    this.#boss = options.boss;
     this.#queues = options.queues;
     this.#free = options.capacity;
     this.#gate = options.gate;
-    this.#deliver = options.deliver;
+    this.#take = options.take;
     this.#logger = options.logger;
     this.#pollIntervalMs = options.pollIntervalMs;
   }
@@ -144,18 +147,16 @@ export class Dispatcher {
       if (slots.length === 0) return { full: false };
       want = slots.length;
     }
-    let jobs: JobWithMetadata<TaskJobData>[] = [];
+    // Reserved before the fetch: slots freed while it runs must not be handed out twice.
+    this.#free -= want;
+    let taken = 0;
     try {
-      jobs = await this.#boss.fetch<TaskJobData>(queue.name, { batchSize: want, includeMetadata: true });
+      taken = await this.#take(queue, want, slots);
     } finally {
-      const unused = slots.slice(jobs.length);
+      this.#free += want - taken;
+      const unused = slots.slice(taken);
       if (unused.length > 0) await this.#gate.release(queue.workflow, unused);
     }
-    if (jobs.length === 0) return { full: false };
-    this.#free -= jobs.length;
-    this.#deliver(
-      jobs.map((job, i) => ({ queue, job, slot: queue.concurrency === null ? null : (slots[i] ?? null) })),
-    );
-    return { full: jobs.length === want };
+    return { full: taken === want };
   }
 }

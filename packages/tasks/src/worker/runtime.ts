@@ -1,22 +1,18 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { EventBus } from '../events/event-bus.ts';
+import { bossTx } from '../queue/boss-tx.ts';
+import type { TaskJobData } from '../queue/job-options.ts';
 import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from '../service/context.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
-import { type DispatchedJob, Dispatcher } from './dispatcher.ts';
+import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher.ts';
 import { type Execution, InlineExecutor, ThreadExecutor } from './executors.ts';
 import { type AttemptOutcome, finishAttempts } from './finish-attempts.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
 import { ProgressReporter } from './progress-reporter.ts';
-import {
-  type CheckpointWrite,
-  type ClaimedTask,
-  claimTasks,
-  type FetchedJob,
-  saveCheckpoints,
-} from './task-store.ts';
+import { type CheckpointWrite, type ClaimedTask, claimTasks, saveCheckpoints } from './task-store.ts';
 import { CoalescedWrites, TransactionBatcher } from './transaction-batcher.ts';
 
 export interface WorkerOptions {
@@ -65,9 +61,9 @@ export async function startWorkerRuntime(
   const logger: Logger = ctx.logger.child({ component: 'worker' });
   const abortGraceMs = ctx.tuning.abortGraceSeconds * 1000;
   const running = new Map<string, RunningTask>();
-  // Claims run beside the writer: a claim is one statement (no transaction round trips on the pickup path),
-  // and it only touches tasks that are not running yet, so it never conflicts with the writer's rows; a
-  // busy worker claims the next batch while the previous one's outcomes commit.
+  // Claims run beside the writer (with their fetch, see take()): they only touch tasks that are not running
+  // yet, so they never conflict with the writer's rows, and a busy worker claims the next batch while the
+  // previous one's outcomes commit.
   const writer = new TransactionBatcher(ctx.db);
   const progress = new ProgressReporter(writer, logger);
   const outcomes = new CoalescedWrites<AttemptOutcome>(writer, (tx, items, events) =>
@@ -92,7 +88,6 @@ export async function startWorkerRuntime(
   const gate = new ConcurrencyGate(sql);
 
   const dispatcher = new Dispatcher({
-    boss: ctx.boss,
     queues: ctx.catalog.list().map((workflow) => ({
       name: workflowQueue(workflow.name),
       workflow: workflow.name,
@@ -102,13 +97,8 @@ export async function startWorkerRuntime(
     gate,
     logger,
     pollIntervalMs: options.pollIntervalMs ?? 1000,
-    deliver: (jobs) => {
-      const delivery = onJobs(jobs).finally(() => deliveries.delete(delivery));
-      deliveries.add(delivery);
-    },
+    take,
   });
-  /** Claims in flight: a stop waits for them, so every fetched job is either running or settled. */
-  const deliveries = new Set<Promise<void>>();
 
   async function releaseSlot(dispatched: DispatchedJob): Promise<void> {
     if (dispatched.slot !== null) {
@@ -119,38 +109,49 @@ export async function startWorkerRuntime(
     dispatcher.release();
   }
 
-  async function onJobs(dispatched: DispatchedJob[]): Promise<void> {
-    const fetched: FetchedJob[] = dispatched.map(({ queue, job }) => ({
-      queue: queue.name,
-      jobId: job.id,
-      taskId: job.data.task_id,
-      retryCount: job.retryCount,
-      retryLimit: job.retryLimit,
-    }));
-    let claims: ClaimedTask[];
-    try {
-      claims = await claimTasks(ctx.db, fetched);
-    } catch (error) {
-      // The jobs stay active without a heartbeat: pg-boss retries them once the heartbeat is missed.
-      logger.error({ err: error }, 'claiming tasks failed');
-      for (const item of dispatched) await releaseSlot(item);
-      return;
-    }
-    for (const item of dispatched) {
-      const claim = claims.find((candidate) => candidate.job.jobId === item.job.id);
-      if (claim) {
-        startTask(claim, item);
-        continue;
-      }
-      // Cancelled or replaced before it started: nothing to run, settle the job.
-      const job = fetched.find((candidate) => candidate.jobId === item.job.id);
-      await ctx.boss
-        .complete(item.queue.name, { id: item.job.id, retryCount: item.job.retryCount })
-        .catch((error: unknown) =>
-          logger.warn({ err: error, job: job?.jobId }, 'settling an unclaimed job failed'),
+  /**
+   * Fetch and claim in ONE transaction (one commit on the pickup path): the jobs become active and their
+   * tasks running together, and a failure rolls both back (the jobs stay queued for the next fetch). Jobs
+   * whose task must not run (cancelled while queued, replaced by a manual retry) are settled in the same
+   * transaction.
+   */
+  async function take(queue: DispatchQueue, want: number, slots: readonly number[]): Promise<number> {
+    const { jobs, claims } = await ctx.db.transaction(async (tx) => {
+      const db = bossTx(tx);
+      const jobs = await ctx.boss.fetch<TaskJobData>(queue.name, {
+        batchSize: want,
+        includeMetadata: true,
+        db,
+      });
+      if (jobs.length === 0) return { jobs, claims: [] };
+      const claims = await claimTasks(
+        tx,
+        jobs.map((job) => ({
+          queue: queue.name,
+          jobId: job.id,
+          taskId: job.data.task_id,
+          retryCount: job.retryCount,
+          retryLimit: job.retryLimit,
+        })),
+      );
+      const unclaimed = jobs.filter((job) => !claims.some((claim) => claim.job.jobId === job.id));
+      if (unclaimed.length > 0) {
+        await ctx.boss.complete(
+          queue.name,
+          unclaimed.map((job) => ({ id: job.id, retryCount: job.retryCount })),
+          null,
+          { db },
         );
-      await releaseSlot(item);
-    }
+      }
+      return { jobs, claims };
+    });
+    jobs.forEach((job, i) => {
+      const dispatched: DispatchedJob = { queue, job, slot: slots[i] ?? null };
+      const claim = claims.find((candidate) => candidate.job.jobId === job.id);
+      if (claim) startTask(claim, dispatched);
+      else void releaseSlot(dispatched);
+    });
+    return jobs.length;
   }
 
   function startTask(claim: ClaimedTask, dispatched: DispatchedJob): void {
@@ -263,8 +264,8 @@ export async function startWorkerRuntime(
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      // Also waits for a fetch in flight: every fetched job is then running or settled.
       await dispatcher.stop();
-      await Promise.all([...deliveries]);
       const graceMs = (options.shutdownGraceSeconds ?? 30) * 1000;
       const allDone = () => Promise.all([...running.values()].map((task) => task.done));
       let graceTimer: NodeJS.Timeout | undefined;

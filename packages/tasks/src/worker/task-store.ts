@@ -31,8 +31,7 @@ export interface ClaimedTask {
 }
 
 /**
- * Marks fetched tasks running and writes their `running` events, in one statement (atomic without a
- * transaction). A task
+ * Marks fetched tasks running and writes their `running` events, in one statement. A task
  * whose status says it must not run (cancelled while queued, or already finished), or whose current job is
  * another one (a manual retry replaced it), is not claimed: the caller settles its job and moves on.
  */
