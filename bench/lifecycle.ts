@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TaskEvent } from '@kaygraph/contracts';
 import { createTaskSystem, type TaskSystem } from '@kaygraph/tasks';
+import { sql } from 'drizzle-orm';
 import { PgBoss } from 'pg-boss';
 import pino from 'pino';
 import postgres from 'postgres';
@@ -85,9 +86,10 @@ async function rawBossDrain(url: string, jobs: number): Promise<number> {
 }
 
 async function countCompleted(system: TaskSystem, workflow: string): Promise<number> {
-  const result = await system.context.db.$client<{ n: number }[]>`
-    select count(*)::int as n from tasks where workflow = ${workflow} and status = 'completed'`;
-  return result[0]?.n ?? 0;
+  const result = await system.context.db.execute(
+    sql`select count(*)::int as n from tasks where workflow = ${workflow} and status = 'completed'`,
+  );
+  return Number(Array.from(result)[0]?.n ?? 0);
 }
 
 /** Raw pg-boss pickup: send() one job at a time to an idle work() handler with LISTEN/NOTIFY wake-ups. */
