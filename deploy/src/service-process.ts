@@ -13,6 +13,8 @@ export interface ServiceProcess extends AsyncDisposable {
   child: ChildProcess;
   /** Everything it printed so far (stdout and stderr), for assertions and failure messages. */
   output(): string;
+  /** The last lines it printed: enough for a failure message without drowning it. */
+  tail(lines?: number): string;
   /** Sends a signal and waits for the exit; undefined when it has not exited by `deadlineMs`. */
   stop(signal: NodeJS.Signals, deadlineMs: number): Promise<Exit | undefined>;
 }
@@ -44,6 +46,7 @@ export function startService(entry: string, env: NodeJS.ProcessEnv): ServiceProc
   return {
     child,
     output: () => output,
+    tail: (lines = 30) => output.trimEnd().split('\n').slice(-lines).join('\n'),
     stop,
     async [Symbol.asyncDispose]() {
       // A test that failed half-way must not leave processes holding database connections.
@@ -78,7 +81,7 @@ export async function waitFor<T>(
   let lastProblem = 'no answer yet';
   while (Date.now() < giveUpAt) {
     if (service && service.child.exitCode !== null) {
-      throw new Error(`${what}: the process exited (${service.child.exitCode}):\n${service.output()}`);
+      throw new Error(`${what}: the process exited (${service.child.exitCode}):\n${service.tail()}`);
     }
     try {
       const value = await probe();
@@ -88,5 +91,5 @@ export async function waitFor<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${what}: gave up after ${deadlineMs} ms (${lastProblem})\n${service?.output() ?? ''}`);
+  throw new Error(`${what}: gave up after ${deadlineMs} ms (${lastProblem})\n${service?.tail() ?? ''}`);
 }

@@ -91,11 +91,11 @@ describe('the deployment on one database: migrate, then an api and a worker as s
     expect(result.result).toMatchObject({ result: 'ran on the worker' });
 
     // Within the grace period the orchestrator gives them, both exit 0 by themselves.
-    expect(await worker.stop('SIGTERM', terminationGraceMs('kaygraph-worker')), worker.output()).toEqual({
+    expect(await worker.stop('SIGTERM', terminationGraceMs('kaygraph-worker')), worker.tail()).toEqual({
       code: 0,
       signal: null,
     });
-    expect(await api.stop('SIGTERM', terminationGraceMs('kaygraph-api')), api.output()).toEqual({
+    expect(await api.stop('SIGTERM', terminationGraceMs('kaygraph-api')), api.tail()).toEqual({
       code: 0,
       signal: null,
     });
