@@ -23,4 +23,5 @@ export type { TaskContext } from './service/context.ts';
 export type { ListTasksQuery } from './service/queries.ts';
 export type { FeedOptions, TaskService } from './service/task-service.ts';
 export { createTaskSystem, type TaskSystem, type TaskSystemOptions } from './system.ts';
+export { resolveWorkflowsModule } from './worker/load-workflows-module.ts';
 export type { WorkerOptions, WorkerRuntime } from './worker/runtime.ts';

@@ -1,14 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
-import { createTaskSystem } from '@kaygraph/tasks';
+import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
 import pino from 'pino';
 import { announceAuthMode, chooseListenHost } from './auth/open-mode.ts';
 import { loadApiEnv } from './env.ts';
 import { dashboardRoute } from './http/dashboard-static.ts';
 import { createApiOperations } from './operations.ts';
 import { createApiServer } from './server.ts';
-import { loadWorkflowsModule } from './workflows-module.ts';
 
 /**
  * `npm start` (with `--with-worker`): the API and a worker in one process, on the embedded
@@ -31,7 +30,7 @@ if (!databaseUrl) {
   databaseUrl = embedded.url;
 }
 
-const workflows = await loadWorkflowsModule(env.WORKFLOWS_MODULE);
+const workflows = await resolveWorkflowsModule(env.WORKFLOWS_MODULE);
 const system = await createTaskSystem({
   databaseUrl,
   catalog: workflows.catalog,

@@ -1,10 +1,9 @@
 import { connect } from '@kaygraph/db';
 import { createTestDatabase } from '@kaygraph/db/testing';
-import { createTaskSystem, type TaskSystem } from '@kaygraph/tasks';
+import { createTaskSystem, resolveWorkflowsModule, type TaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
 import { type ApiOperations, type ApiOperationsOptions, createApiOperations } from '../src/operations.ts';
 import { type ApiServer, createApiServer } from '../src/server.ts';
-import { catalog } from './fixtures/catalog.ts';
 
 export interface TestServerOptions {
   /** Run a worker in the same process (default true). */
@@ -14,6 +13,11 @@ export interface TestServerOptions {
   heartbeatMs?: number;
   /** Use this (already migrated) database instead of a fresh one, e.g. for a second replica. */
   databaseUrl?: string;
+  /**
+   * The workflows module the api and the worker load (as WORKFLOWS_MODULE: a package specifier or a
+   * path); default: the small test catalog in fixtures/catalog.ts.
+   */
+  workflowsModule?: string;
   /** Wire API keys, rate limits, logging and metrics in as main.ts does (createApiOperations). */
   operations?: Omit<ApiOperationsOptions, 'databaseUrl' | 'logger' | 'feed'>;
 }
@@ -53,12 +57,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     cleanups.length = 0;
   };
   try {
+    const workflows = await resolveWorkflowsModule(options.workflowsModule ?? fixtureCatalogModule);
+    const { catalog } = workflows;
     const system = await createTaskSystem({ databaseUrl, catalog, logger });
     cleanups.push(() => system.close());
     if (options.worker !== false) {
       await system.startWorker({
         concurrency: 2,
-        workflowsModule: fixtureCatalogModule,
+        workflowsModule: workflows.url,
         shutdownGraceSeconds: 5,
       });
     }

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
-import { createTaskSystem } from '@kaygraph/tasks';
+import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
 import pino from 'pino';
 import { loadWorkerEnv } from './env.ts';
-import { loadWorkflowsModule } from './workflows-module.ts';
 
 /**
  * `npm run start:worker`: a worker process beside one or more API processes on one database. Every
@@ -11,7 +10,7 @@ import { loadWorkflowsModule } from './workflows-module.ts';
  */
 const env = loadWorkerEnv();
 const logger = pino({ level: env.LOG_LEVEL });
-const workflows = await loadWorkflowsModule(env.WORKFLOWS_MODULE);
+const workflows = await resolveWorkflowsModule(env.WORKFLOWS_MODULE);
 const system = await createTaskSystem({
   databaseUrl: env.DATABASE_URL,
   catalog: workflows.catalog,
