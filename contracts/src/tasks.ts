@@ -15,7 +15,8 @@ export const WorkflowName = z
 export const SubmitTaskInput = z.object({
   workflow: WorkflowName,
   params: z.record(z.string(), JsonValue).default({}),
-  priority: Priority.default('normal'),
+  /** The workflow's default priority when absent (`urgent_analysis`: high, `daily_report`: low). */
+  priority: Priority.optional(),
   /** The task waits (`blocked`) until all of these have completed. */
   depends_on: z.array(TaskId).max(100).optional(),
   group_id: TaskId.optional(),

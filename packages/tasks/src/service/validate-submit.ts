@@ -68,7 +68,7 @@ export function prepareSubmit(
   return {
     workflow,
     params: (params.data ?? {}) as Record<string, unknown>,
-    priority: input.priority,
+    priority: input.priority ?? defaults.priority,
     maxRetries: input.max_retries ?? defaults.max_retries,
     retryDelaySeconds: defaults.retry_delay_seconds,
     retryBackoff: defaults.retry_backoff,
