@@ -76,6 +76,8 @@ export class EventBus {
   }
 
   #onTaskEvent(raw: string): void {
+    // A worker process usually has no subscribers: skip the parse of every notification.
+    if (this.#tasks.size === 0 && this.#feed.size === 0) return;
     let note: EventNotification;
     try {
       note = JSON.parse(raw) as EventNotification;
