@@ -40,19 +40,19 @@ export async function* streamGroupEvents(
         (row) => row.id,
       ),
     );
-    const strangers = new Set<string>();
     let last: GroupSummary = first.summary;
     yield { type: 'group', group: last };
     if (isTerminalGroupStatus(last.status)) return;
 
-    const isMember = async (taskId: string): Promise<boolean> => {
+    // A task joins a group only when it is created, so only a task's first event (seq 1) can name a new
+    // member; events of other unknown tasks are not the group's (no lookup, nothing to remember).
+    const isMember = async (taskId: string, seq: number): Promise<boolean> => {
       if (members.has(taskId)) return true;
-      if (strangers.has(taskId)) return false;
+      if (seq !== 1) return false;
       const [row] = rowsOf<{ group_id: string | null }>(
         await ctx.db.execute(sql`select group_id from tasks where id = ${taskId}`),
       );
       if (row?.group_id === groupId) members.add(taskId);
-      else strangers.add(taskId);
       return members.has(taskId);
     };
     const summaryChanged = async (): Promise<GroupSummary | undefined> => {
@@ -67,7 +67,8 @@ export async function* streamGroupEvents(
       if (!next) return;
       if (next.kind === 'event') {
         const { event } = next.live;
-        if (next.live.owner !== owner || event.type === 'log' || !(await isMember(event.task_id))) continue;
+        if (next.live.owner !== owner || event.type === 'log' || !(await isMember(event.task_id, event.seq)))
+          continue;
         yield { type: 'task', group_id: groupId, event };
         if (event.type === 'progress') {
           timer ??= setTimeout(() => {
