@@ -23,7 +23,7 @@ import { jobInsertFor } from '../queue/job-options.ts';
 import { DEAD_LETTER_QUEUE, workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from '../service/context.ts';
 import { decodeCursor, encodeCursor } from '../service/cursor.ts';
-import { reblockDependents } from './dependencies.ts';
+import { reblockDependents } from './retry-dependencies.ts';
 
 /**
  * The dead-letter queue: pg-boss copies the job of a task whose last retry failed into
