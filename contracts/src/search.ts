@@ -7,7 +7,7 @@ export const IndexName = z
   .max(100)
   .regex(/^[A-Za-z0-9_.-]+$/, 'index names use letters, digits, "_", "." and "-"');
 
-/** `documents.search` / `GET /search`: the top-k chunks of one of the caller's indexes. */
+/** `search` (tRPC) / `GET /search`: the top-k chunks of one of the caller's indexes. */
 export const SearchDocumentsInput = z.object({
   index: IndexName.default('default'),
   query: z.string().trim().min(1, 'query is required').max(1000),

@@ -49,6 +49,8 @@ export function createClient<W = BuiltinWorkflows>(opts: ClientOptions) {
     schedules: trpc.schedules,
     /** Tasks that exhausted their retries: list, redrive, redriveAll, purge. */
     deadLetters: trpc.deadLetters,
+    /** Top-k chunks of one of your document indexes (built by document_indexing tasks). */
+    search: trpc.search,
     health: trpc.health,
     ready: trpc.ready,
     /** Submits a task of workflow `N`; its params are typed by the workflow. */

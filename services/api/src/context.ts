@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ReadyOutput } from '@kaygraph/contracts';
 import type { Caller, OrchestrationService, TaskService, WorkflowCatalog } from '@kaygraph/tasks';
 import type { MetricsService } from './metrics/metrics-service.ts';
+import type { DocumentSearch } from './search/document-search.ts';
 
 /** Where a caller's credentials come from: HTTP headers, or a WebSocket's connection params. */
 export interface CallerSource {
@@ -27,6 +28,8 @@ export interface ApiServices {
   version: string;
   /** Queue metrics (the `metrics` procedure); absent when the server was started without them. */
   metrics?: MetricsService | undefined;
+  /** Document search (the `search` procedure); absent: it answers 503. */
+  search?: DocumentSearch | undefined;
   startedAt: number;
 }
 

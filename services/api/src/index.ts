@@ -14,4 +14,5 @@ export type { MetricsService } from './metrics/metrics-service.ts';
 export { buildOpenApiDocument } from './openapi.ts';
 export { type ApiOperations, type ApiOperationsOptions, createApiOperations } from './operations.ts';
 export { type AppRouter, appRouter } from './router.ts';
+export { createDocumentSearch, type DocumentSearch } from './search/document-search.ts';
 export { type ApiServer, type ApiServerOptions, createApiServer, type ExtraRoute } from './server.ts';

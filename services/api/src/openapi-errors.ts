@@ -9,6 +9,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Request body too large',
   429: 'Too many unfinished tasks (QUEUE_FULL) or requests (RATE_LIMITED); see Retry-After',
   500: 'Internal error',
+  503: 'Unavailable: this api was started without the feature, or the database is unreachable',
 };
 
 /** The documented error answers of a REST operation (always plus 500); every body is an ErrorBody. */

@@ -12,6 +12,7 @@ import {
   withGroupSubmissionLimits,
   withSubmissionLimits,
 } from './rate-limit/submission-limits.ts';
+import { createDocumentSearch, type DocumentSearch } from './search/document-search.ts';
 import type { ApiServerOptions } from './server.ts';
 
 export interface ApiOperationsOptions {
@@ -32,6 +33,8 @@ export interface ApiOperationsOptions {
 export interface ApiOperations extends AsyncDisposable {
   auth: ApiKeyAuth;
   metrics: MetricsService;
+  /** Document search (the `search` procedure) on this pool. */
+  search: DocumentSearch;
   /** What to merge into createApiServer's options: auth, limits, logging and metrics wired in. */
   /** Give `orchestration` too when the server has it: groups created with tasks are rate limited. */
   serverOptions(
@@ -39,7 +42,7 @@ export interface ApiOperations extends AsyncDisposable {
     orchestration?: OrchestrationService,
   ): Pick<
     ApiServerOptions,
-    'tasks' | 'orchestration' | 'resolveCaller' | 'metrics' | 'extraRoutes' | 'onRequest'
+    'tasks' | 'orchestration' | 'resolveCaller' | 'metrics' | 'search' | 'extraRoutes' | 'onRequest'
   > & {
     extraRoutes: NonNullable<ApiServerOptions['extraRoutes']>;
   };
@@ -48,8 +51,9 @@ export interface ApiOperations extends AsyncDisposable {
 
 /**
  * Everything around the queue that an operator expects: API keys with owner isolation, submission
- * rate limits shared through the database, request and task logs, and metrics. One small pool of
- * its own (keys, buckets, metrics queries), so the task system's pool stays for tasks.
+ * rate limits shared through the database, request and task logs, metrics and document search. One
+ * small pool of its own (keys, buckets, metrics and search queries), so the task system's pool stays
+ * for tasks.
  *
  * @example
  * const ops = createApiOperations({ databaseUrl, logger, feed: system.events });
@@ -74,6 +78,7 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     perMinute: opts.rateLimit?.perMinute ?? 0,
     burst: opts.rateLimit?.burst ?? 1,
   });
+  const search = createDocumentSearch(sql);
   const onRequest: RequestHook = createRequestLogging({
     logger: opts.logger,
     onFinished: (request) => metrics.prometheus.observeRequest(request),
@@ -89,11 +94,13 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
   return {
     auth,
     metrics,
+    search,
     serverOptions: (tasks, orchestration) => ({
       tasks: withTaskLogging(withSubmissionLimits(tasks, limit), opts.logger),
       ...(orchestration ? { orchestration: withGroupSubmissionLimits(orchestration, limit) } : {}),
       resolveCaller: auth.resolveCaller,
       metrics,
+      search,
       extraRoutes: [metricsRoute({ metrics, resolveCaller: auth.resolveCaller })],
       onRequest,
     }),

@@ -3,6 +3,7 @@ import { deadLettersRouter } from './routers/dead-letters.ts';
 import { groupsRouter } from './routers/groups.ts';
 import { healthProcedure, readyProcedure } from './routers/health.ts';
 import { schedulesRouter } from './routers/schedules.ts';
+import { searchProcedure } from './routers/search.ts';
 import { tasksRouter } from './routers/tasks.ts';
 import { workflowsRouter } from './routers/workflows.ts';
 import { router } from './trpc.ts';
@@ -16,6 +17,7 @@ export const appRouter = router({
   health: healthProcedure,
   ready: readyProcedure,
   metrics: metricsProcedure,
+  search: searchProcedure,
 });
 
 /** The API's types, for `@kaygraph/client` (types only). */

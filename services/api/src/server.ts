@@ -16,6 +16,7 @@ import type { MetricsService } from './metrics/metrics-service.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { retryAfterMeta } from './rate-limit/retry-after.ts';
 import { appRouter } from './router.ts';
+import type { DocumentSearch } from './search/document-search.ts';
 import { streamGroupOverSse } from './streams/group-sse.ts';
 import { StreamRegistry } from './streams/registry.ts';
 import { streamTaskOverSse } from './streams/sse.ts';
@@ -46,6 +47,8 @@ export interface ApiServerOptions {
   closeGraceMs?: number;
   /** Queue metrics for the `metrics` procedure (createApiOperations). */
   metrics?: MetricsService;
+  /** Document search for the `search` procedure (createApiOperations). */
+  search?: DocumentSearch;
   /** Wraps every HTTP request (request id, logging); must call `handle`. */
   onRequest?: RequestHook;
 }
@@ -76,6 +79,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       orchestration: opts.orchestration,
       version: packageJson.version,
       metrics: opts.metrics,
+      search: opts.search,
       startedAt: Date.now(),
       ready: async () => {
         const state = await opts.ready().catch(() => ({ database: false, migrations: false }));

@@ -1,13 +1,17 @@
-import type { SubmitTaskOutput, TaskView } from '@kaygraph/contracts';
+import { SearchDocumentsOutput, type SubmitTaskOutput, type TaskView } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from './harness.ts';
-import { postJson, requestJson } from './http-helpers.ts';
+import { postJson, requestJson, waitForTerminal } from './http-helpers.ts';
+import { TrpcSocket } from './trpc-socket.ts';
 
-/** The api over the built-in workflows (@kaygraph/workflows), as `npm start` serves them. */
+/**
+ * The api over the built-in workflows (@kaygraph/workflows) with operations (keys, limits, metrics,
+ * document search) wired in, as `npm start` serves them.
+ */
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer({ workflowsModule: '@kaygraph/workflows/catalog' });
+  server = await startTestServer({ workflowsModule: '@kaygraph/workflows/catalog', operations: {} });
 });
 
 afterAll(async () => {
@@ -43,5 +47,94 @@ describe("POST /tasks without a priority takes the workflow's default", () => {
     const workflows = (answer.body as { workflows: { name: string; defaults: { priority: string } }[] })
       .workflows;
     expect(workflows.find((w) => w.name === 'urgent_analysis')?.defaults.priority).toBe('high');
+  });
+});
+
+describe('document search (GET /search, tRPC search)', () => {
+  const documents = [
+    {
+      name: 'wal.md',
+      content: [
+        '# Write-ahead logging',
+        'PostgreSQL writes every change to the write-ahead log (WAL) before it changes the data files.',
+        'After a crash, the server replays the write-ahead log from the last checkpoint, so committed',
+        'transactions survive. fsync makes sure the log reaches the disk before a commit returns.',
+      ].join('\n\n'),
+    },
+    {
+      name: 'bread.html',
+      content:
+        '<html><head><title>Sourdough</title><style>p { color: red }</style></head><body>' +
+        '<h1>Sourdough bread</h1><p>Mix flour, water and salt with an active starter. Let the dough ' +
+        'rise overnight, shape the loaf, and bake it in a hot oven until the crust is dark brown.</p>' +
+        '</body></html>',
+    },
+  ];
+
+  beforeAll(async () => {
+    const answer = await postJson(`${server.url}/tasks`, {
+      workflow: 'document_indexing',
+      params: { documents, index: 'kb', chunk_size: 200, overlap: 20 },
+    });
+    expect(answer.status).toBe(202);
+    const { task_id } = answer.body as SubmitTaskOutput;
+    expect(await waitForTerminal(server.url, task_id)).toBe('completed');
+  });
+
+  test('REST: the relevant document ranks first, with scores', async () => {
+    const query = new URLSearchParams({
+      index: 'kb',
+      query: 'how does the write-ahead log survive a crash',
+      k: '3',
+    });
+    const answer = await requestJson(`${server.url}/search?${query}`);
+    expect(answer.status).toBe(200);
+    const { index, hits } = SearchDocumentsOutput.parse(answer.body);
+    expect(index).toBe('kb');
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits.length).toBeLessThanOrEqual(3);
+    expect(hits[0]?.document).toBe('wal.md');
+    expect(hits[0]?.content).toMatch(/write-ahead log/i);
+    const scores = hits.map((hit) => hit.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+
+    const bread = await requestJson(
+      `${server.url}/search/?index=kb&query=${encodeURIComponent('bake a sourdough loaf')}`,
+    );
+    expect(SearchDocumentsOutput.parse(bread.body).hits[0]?.document).toBe('bread.html');
+  });
+
+  test('tRPC: the same ranking', async () => {
+    const socket = await TrpcSocket.open(server.wsUrl);
+    try {
+      const answer = await socket.call('query', 'search', { index: 'kb', query: 'oven crust flour', k: 2 });
+      expect(answer.error).toBeUndefined();
+      const { hits } = SearchDocumentsOutput.parse(answer.data);
+      expect(hits.map((hit) => hit.document)[0]).toBe('bread.html');
+    } finally {
+      socket.close();
+    }
+    // tRPC over HTTP, as the typed client sends queries.
+    const input = encodeURIComponent(JSON.stringify({ index: 'kb', query: 'WAL checkpoint replay' }));
+    const http = await requestJson(`${server.url}/trpc/search?input=${input}`);
+    expect(http.status).toBe(200);
+    const { hits } = SearchDocumentsOutput.parse((http.body as { result: { data: unknown } }).result.data);
+    expect(hits[0]?.document).toBe('wal.md');
+  });
+
+  test('an index nobody built answers no hits; bad input is a 400 that names the field', async () => {
+    const empty = await requestJson(`${server.url}/search?index=nothing-here&query=wal`);
+    expect(empty.status).toBe(200);
+    expect(empty.body).toEqual({ index: 'nothing-here', hits: [] });
+    const noQuery = await requestJson(`${server.url}/search?index=kb`);
+    expect(noQuery.status).toBe(400);
+    expect(JSON.stringify(noQuery.body)).toMatch(/query/);
+    const badK = await requestJson(`${server.url}/search?query=wal&k=500`);
+    expect(badK.status).toBe(400);
+    expect((badK.body as { issues: { path: string }[] }).issues.map((issue) => issue.path)).toContain('k');
+    const badIndex = await requestJson(
+      `${server.url}/search?index=${encodeURIComponent('../etc')}&query=wal`,
+    );
+    expect(badIndex.status).toBe(400);
   });
 });
