@@ -4,7 +4,7 @@ import { taskArtifacts } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import { rowsOf, type Transaction } from '../db.ts';
-import { INLINE_PAYLOAD_LIMIT, type NewTaskEvent, TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
+import { INLINE_PAYLOAD_LIMIT, TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
 import { settleDependents } from '../orchestration/dependencies.ts';
 import { bossTx } from '../queue/boss-tx.ts';
 import { jobInsertFor } from '../queue/job-options.ts';
@@ -63,7 +63,6 @@ export async function finishAttempts(
   ctx: FinishContext,
   tx: Transaction,
   outcomes: readonly AttemptOutcome[],
-  events: NewTaskEvent[],
 ): Promise<void> {
   if (outcomes.length === 0) return;
   const releasedJobs = new Map<string, string>();

@@ -66,9 +66,7 @@ export async function startWorkerRuntime(
   // previous one's outcomes commit.
   const writer = new TransactionBatcher(ctx.db);
   const progress = new ProgressReporter(writer, logger);
-  const outcomes = new CoalescedWrites<AttemptOutcome>(writer, (tx, items, events) =>
-    finishAttempts(ctx, tx, items, events),
-  );
+  const outcomes = new CoalescedWrites<AttemptOutcome>(writer, (tx, items) => finishAttempts(ctx, tx, items));
   const checkpoints = new CoalescedWrites<CheckpointWrite>(writer, (tx, items) => saveCheckpoints(tx, items));
   const servicesOptions = options.servicesOptions ?? {};
   const threads = new ThreadExecutor({

@@ -42,7 +42,9 @@ export class TransactionBatcher {
       this.#pending = [];
       try {
         const results = await this.#commit(batch);
-        batch.forEach((item, i) => item.resolve(results[i]));
+        batch.forEach((item, i) => {
+          item.resolve(results[i]);
+        });
       } catch (error) {
         if (batch.length === 1) {
           batch[0]?.reject(error);
