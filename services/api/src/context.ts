@@ -31,6 +31,8 @@ export interface ApiServices {
   /** Document search (the `search` procedure); absent: it answers 503. */
   search?: DocumentSearch | undefined;
   startedAt: number;
+  /** Stacks in tRPC error shapes (NODE_ENV=development only). */
+  errorStacks?: boolean | undefined;
 }
 
 export interface Context {

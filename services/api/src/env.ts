@@ -20,7 +20,8 @@ const Env = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   /** A module exporting `catalog` (a WorkflowCatalog); worker threads import it too. */
   WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows'),
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** `development` (set explicitly) puts stacks into tRPC error shapes; unset behaves as production. */
+  NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
   /** Require an API key on every request even before one exists (auth is on anyway once one does). */
   AUTH_REQUIRED: z
     .enum(['true', 'false', '1', '0', ''])

@@ -80,6 +80,15 @@ function findCause<T>(error: unknown, match: (value: unknown) => value is T): T 
 }
 
 const isDomainError = (value: unknown): value is DomainError => value instanceof DomainError;
+
+/**
+ * The tRPC code an error answers with: the DomainError's (found through the cause chain, e.g. one thrown
+ * inside a running subscription, which tRPC wraps as INTERNAL_SERVER_ERROR), else tRPC's own.
+ */
+export function trpcCodeOfError(error: TRPCError): TRPC_ERROR_CODE_KEY {
+  const domain = findCause(error, isDomainError);
+  return domain ? TRPC_CODE_OF[domain.code] : error.code;
+}
 const isZodError = (value: unknown): value is z.ZodError => value instanceof z.ZodError;
 
 /** What any thrown value means for a caller: the ErrorBody, the HTTP status, a retry hint. */

@@ -72,6 +72,7 @@ const server = await createApiServer({
   port: env.PORT,
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
   maxBatchSize: env.MAX_BATCH_SIZE,
+  errorStacks: env.NODE_ENV === 'development',
   ...serverOptions,
   // The built dashboard (services/dashboard/dist) under /dashboard.
   extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],

@@ -49,6 +49,8 @@ export interface ApiServerOptions {
   metrics?: MetricsService;
   /** Document search for the `search` procedure (createApiOperations). */
   search?: DocumentSearch;
+  /** Put stacks into tRPC error shapes: for NODE_ENV=development only (default false). */
+  errorStacks?: boolean;
   /** Wraps every HTTP request (request id, logging); must call `handle`. */
   onRequest?: RequestHook;
 }
@@ -80,6 +82,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       version: packageJson.version,
       metrics: opts.metrics,
       search: opts.search,
+      errorStacks: opts.errorStacks ?? false,
       startedAt: Date.now(),
       ready: async () => {
         const state = await opts.ready().catch(() => ({ database: false, migrations: false }));

@@ -1,24 +1,38 @@
 import { DomainError } from '@kaygraph/contracts';
 import { initTRPC } from '@trpc/server';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { Context } from './context.ts';
-import { describeError, toTRPCError } from './errors.ts';
+import { describeError, toTRPCError, trpcCodeOfError } from './errors.ts';
 
 /**
  * The one `initTRPC` of the service. The error formatter adds `errorBody` (contracts ErrorBody) to
- * every error shape, which tRPC clients read and the REST adapter answers with. tRPC leaves stacks
- * out of error shapes when NODE_ENV is production.
+ * every error shape, which tRPC clients read and the REST adapter answers with, and derives the tRPC
+ * code from the DomainError wherever it was thrown (a subscription refused mid-stream included), so
+ * `code`, `data.code`, `data.httpStatus` and `data.errorBody` always agree. Stacks appear only when
+ * the server was started with `errorStacks` (NODE_ENV=development); tRPC's own default would show
+ * them whenever NODE_ENV is not production.
  */
 const t = initTRPC
   .context<Context>()
   .meta<OpenApiMeta>()
   .create({
-    errorFormatter({ shape, error }) {
+    isDev: false,
+    errorFormatter({ shape, error, ctx }) {
       const described = describeError(error);
+      const code = trpcCodeOfError(error);
+      const stack = ctx?.services.errorStacks ? error.stack : undefined;
       return {
         ...shape,
+        code: TRPC_ERROR_CODES_BY_KEY[code],
         message: described.body.message,
-        data: { ...shape.data, httpStatus: described.httpStatus, errorBody: described.body },
+        data: {
+          ...shape.data,
+          code,
+          httpStatus: described.httpStatus,
+          errorBody: described.body,
+          ...(stack ? { stack } : {}),
+        },
       };
     },
     sse: {

@@ -265,7 +265,11 @@ describe('tRPC over WebSocket (key in connection params)', () => {
       expect(retry.error?.data).toMatchObject({ code: 'NOT_FOUND' });
       // Refused inside the subscription: the error body (what clients read) says NOT_FOUND, 404.
       const events = await socket.subscribe('tasks.events', { task_id: failedTask }, () => true);
-      expect(events.error?.data).toMatchObject({ httpStatus: 404, errorBody: { code: 'NOT_FOUND' } });
+      expect(events.error?.data).toMatchObject({
+        code: 'NOT_FOUND',
+        httpStatus: 404,
+        errorBody: { code: 'NOT_FOUND' },
+      });
     } finally {
       socket.close();
     }

@@ -18,6 +18,8 @@ export interface TestServerOptions {
    * path); default: the small test catalog in fixtures/catalog.ts.
    */
   workflowsModule?: string;
+  /** Stacks in tRPC error shapes (what NODE_ENV=development turns on). */
+  errorStacks?: boolean;
   /** Wire API keys, rate limits, logging and metrics in as main.ts does (createApiOperations). */
   operations?: Omit<ApiOperationsOptions, 'databaseUrl' | 'logger' | 'feed'>;
 }
@@ -82,6 +84,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       bodyLimitBytes: options.bodyLimitBytes,
       maxBatchSize: options.maxBatchSize,
       heartbeatMs: options.heartbeatMs,
+      errorStacks: options.errorStacks,
       ...operations?.serverOptions(system.tasks, system.orchestration),
     });
     cleanups.push(() => server.close());
