@@ -118,7 +118,7 @@ export async function runListGetBench(
         await sql`select * from tasks where id = ${pick(i)}`;
       });
       const rawList = await latencies(SAMPLES, async () => {
-        await sql`select * from tasks order by created_at desc, id desc limit 51`;
+        await sql`select * from tasks order by created_at desc nulls last, id desc nulls last limit 51`;
       });
       const pass = (sorted: number[]) => percentile(sorted, 99) < 20;
       return [

@@ -48,14 +48,22 @@ function figure(row: BenchRow, baseline = ''): Figure {
   };
 }
 
-/** Lifecycle rows: the raw pg-boss drain is the baseline of the drain rows. */
+/**
+ * Lifecycle rows: the raw pg-boss batched drain is the baseline of the drain rows, and raw pg-boss
+ * send -> work() pickup the baseline of submit -> running.
+ */
 function lifecycleFigures(rows: BenchRow[]): Figure[] {
-  const raw = rows.find((row) => row.name.startsWith('raw pg-boss'));
+  const drain = rows.find((row) => row.name.startsWith('raw pg-boss batched drain'));
+  const pickup = rows.find((row) => row.name.startsWith('raw pg-boss send -> work()'));
   return rows
-    .filter((row) => row !== raw)
-    .map((row) =>
-      figure(row, raw && row.name.includes('drain') ? `${raw.value} (raw pg-boss batched drain)` : ''),
-    );
+    .filter((row) => row !== drain && row !== pickup)
+    .map((row) => {
+      if (drain && row.name.includes('drain'))
+        return figure(row, `${drain.value} (raw pg-boss batched drain)`);
+      if (pickup && row.name.startsWith('submit -> running'))
+        return figure(row, `${pickup.value} (raw pg-boss send -> work(), idle)`);
+      return figure(row);
+    });
 }
 
 /** API rows: HTTP submit, raw send and their ratio become one figure. */
@@ -111,39 +119,56 @@ const sections: [string, () => Promise<Figure[]>][] = [
   ['list-get', () => runListGetBench({ databaseUrl, rows })],
   ['soak', async () => (soakTasks > 0 ? (await runSoak({ databaseUrl, tasks: soakTasks })).figures : [])],
 ];
+/** Written after every section, so a run that dies late still leaves what it measured. */
+function writeResults(done: boolean): void {
+  const table = [
+    '| Benchmark | result | baseline (same run) | goal | pass |',
+    '|---|---:|---:|---:|:---:|',
+    ...figures.map(
+      (f) =>
+        `| ${f.name} | ${f.result} | ${f.baseline} | ${f.goal} | ${f.pass === undefined ? '' : f.pass ? 'pass' : 'MISS'} |`,
+    ),
+  ];
+  writeFileSync(
+    `${ROOT}bench/RESULTS.md`,
+    [
+      '# Benchmark results',
+      '',
+      'Written by `npm run bench` (bench/run.ts). Every baseline was measured in the same run, on the same',
+      'PostgreSQL server, right before or after the figure beside it.',
+      '',
+      ...header,
+      `- Load average at the ${done ? 'end' : 'last completed section'}: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')}`,
+      `- Settings: ${tasks} drain tasks, ${rows.toLocaleString('en')} list/get rows, ${soakTasks.toLocaleString('en')} soak tasks${skip.size ? `; skipped: ${[...skip].join(', ')}` : ''}`,
+      '',
+      ...table,
+      '',
+    ].join('\n'),
+  );
+}
+
 for (const [name, run] of sections) {
   if (skip.has(name)) continue;
   const started = performance.now();
   process.stderr.write(`bench: ${name}...\n`);
-  figures.push(...(await run()));
+  try {
+    figures.push(...(await run()));
+  } catch (error) {
+    // One broken section must not hide the others: it shows up in the table as a miss.
+    const message = error instanceof Error ? error.message : String(error);
+    figures.push({
+      name: `${name} (failed)`,
+      result: message.split('\n')[0] ?? '',
+      baseline: '',
+      goal: 'runs',
+      pass: false,
+    });
+  }
   process.stderr.write(`bench: ${name} done in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  writeResults(false);
 }
-
+writeResults(true);
 printFigures('KayGraph Tasks benchmark', figures);
-const table = [
-  '| Benchmark | result | baseline (same run) | goal | pass |',
-  '|---|---:|---:|---:|:---:|',
-  ...figures.map(
-    (f) =>
-      `| ${f.name} | ${f.result} | ${f.baseline} | ${f.goal} | ${f.pass === undefined ? '' : f.pass ? 'pass' : 'MISS'} |`,
-  ),
-];
-writeFileSync(
-  `${ROOT}bench/RESULTS.md`,
-  [
-    '# Benchmark results',
-    '',
-    'Written by `npm run bench` (bench/run.ts). Every baseline was measured in the same run, on the same',
-    'PostgreSQL server, right before or after the figure beside it.',
-    '',
-    ...header,
-    `- Load average at the end: ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' / ')}`,
-    `- Settings: ${tasks} drain tasks, ${rows.toLocaleString('en')} list/get rows, ${soakTasks.toLocaleString('en')} soak tasks${skip.size ? `; skipped: ${[...skip].join(', ')}` : ''}`,
-    '',
-    ...table,
-    '',
-  ].join('\n'),
-);
 process.stderr.write('bench: wrote bench/RESULTS.md\n');
