@@ -10,6 +10,7 @@ export const REST_PATHS = {
   taskSocket: '/ws/{task_id}',
   workflows: '/workflows',
   metrics: '/metrics',
+  search: '/search',
   health: '/health',
   ready: '/ready',
   openapi: '/openapi.json',

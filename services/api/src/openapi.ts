@@ -2,6 +2,7 @@ import {
   ErrorBody,
   GroupEvent,
   GroupId,
+  MetricsSnapshot,
   ProgressEvent,
   StatusEvent,
   TaskId,
@@ -10,6 +11,7 @@ import {
   TaskSocketUpdate,
   TaskStreamDone,
 } from '@kaygraph/contracts';
+import type { AnyRouter } from '@trpc/server';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { z } from 'zod';
 import packageJson from '../package.json' with { type: 'json' };
@@ -22,8 +24,8 @@ export const API_VERSION = packageJson.version;
 const taskPath = z.object({ task_id: TaskId.meta({ description: 'The task id from POST /tasks' }) });
 
 /**
- * The hand-written routes, described with the same zod contracts they send. Everything the generator
- * cannot know about is added here, in one place.
+ * The hand-written routes (streams, the raw task socket, /metrics), described with the same zod
+ * contracts they send. Everything the generator cannot know about is added here, in one place.
  */
 const handWrittenPaths = {
   '/tasks/{task_id}/stream': {
@@ -94,6 +96,50 @@ const handWrittenPaths = {
       },
     },
   },
+  '/metrics': {
+    get: {
+      operationId: 'metrics',
+      tags: ['metrics'],
+      summary: 'Queue metrics (JSON or Prometheus text)',
+      description: [
+        'With `Accept: application/json`: the MetricsSnapshot (tasks per status, throughput, durations,',
+        "error rate, breakdowns per workflow and priority; your own tasks unless the key is an admin's).",
+        'Otherwise: Prometheus text exposition (counters, gauges and histograms over every owner), which',
+        'needs an admin key when auth is on. HEAD answers the same headers. When auth is on, send',
+        '`Authorization: Bearer <key>`.',
+      ].join(' '),
+      requestParams: {
+        header: z.object({
+          accept: z
+            .string()
+            .optional()
+            .meta({ description: '`application/json` for the snapshot; anything else: Prometheus text' }),
+        }),
+      },
+      responses: {
+        '200': {
+          description: 'The snapshot (application/json) or the Prometheus exposition (text/plain).',
+          content: {
+            'application/json': { schema: MetricsSnapshot },
+            'text/plain': { schema: z.string().meta({ description: 'Prometheus text format 0.0.4' }) },
+          },
+        },
+        '401': {
+          description: 'No or unknown credentials',
+          content: { 'application/json': { schema: ErrorBody } },
+        },
+        '403': {
+          description: 'Prometheus text needs an admin key',
+          content: { 'application/json': { schema: ErrorBody } },
+        },
+        '405': { description: 'Only GET and HEAD', content: { 'application/json': { schema: ErrorBody } } },
+        '503': {
+          description: 'This api was started without metrics',
+          content: { 'application/json': { schema: ErrorBody } },
+        },
+      },
+    },
+  },
   '/ws/{task_id}': {
     get: {
       operationId: 'tasks-socket',
@@ -143,6 +189,35 @@ function useErrorBody(value: unknown): void {
   for (const child of Object.values(record)) useErrorBody(child);
 }
 
+interface OpenApiProcedureMeta {
+  method: string;
+  path: string;
+  errorResponses?: Record<string, string> | number[];
+}
+
+/**
+ * trpc-to-openapi hands every operation the same response object per error code (cached across calls,
+ * the first description wins): give each operation copies of its own, with the descriptions its
+ * procedure's meta gives, so that patching one (the 503 of /ready) changes no other.
+ */
+function ownErrorResponses(document: OpenAPIObject): void {
+  document.paths = JSON.parse(JSON.stringify(document.paths ?? {}));
+  const router: AnyRouter = appRouter;
+  const procedures = router._def.procedures as Record<
+    string,
+    { _def: { meta?: { openapi?: OpenApiProcedureMeta } } }
+  >;
+  for (const procedure of Object.values(procedures)) {
+    const meta = procedure._def.meta?.openapi;
+    if (!meta?.errorResponses || Array.isArray(meta.errorResponses)) continue;
+    const responses = document.paths?.[meta.path]?.[meta.method.toLowerCase() as 'get']?.responses;
+    for (const [status, description] of Object.entries(meta.errorResponses)) {
+      const response = responses?.[status];
+      if (responses && response) responses[status] = { ...response, description };
+    }
+  }
+}
+
 /** The OpenAPI 3.1 document: generated from the router, plus the streams, the 202 and ErrorBody. */
 export function buildOpenApiDocument(): OpenAPIObject {
   const document = generateOpenApiDocument(appRouter, {
@@ -162,8 +237,10 @@ export function buildOpenApiDocument(): OpenAPIObject {
       TaskSocketError,
       TaskSocketClientMessage,
       GroupEvent,
+      MetricsSnapshot,
     },
   });
+  ownErrorResponses(document);
   const submit = document.paths?.['/tasks']?.post;
   const accepted = submit?.responses?.['200'];
   if (submit?.responses && accepted) {

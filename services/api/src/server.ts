@@ -66,6 +66,7 @@ export interface ApiServer extends AsyncDisposable {
 const STREAM_PATH = /^\/tasks\/([^/]+)\/stream\/?$/i;
 const GROUP_STREAM_PATH = /^\/groups\/([^/]+)\/stream\/?$/i;
 const SOCKET_PATH = /^\/ws\/([^/]+)\/?$/i;
+const METRICS_PATH = /^\/metrics\/?$/i;
 const BASE = 'http://localhost';
 
 /** One HTTP server: tRPC (HTTP, SSE, WS at /trpc), REST, OpenAPI, docs, SSE stream, raw task socket. */
@@ -140,6 +141,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     const method = req.method ?? 'GET';
     if (path === '/trpc' || path.startsWith('/trpc/')) return trpcHttp(req, res);
     for (const route of opts.extraRoutes ?? []) if (await route(req, res, url)) return;
+    // Documented, but served by the metrics route of createApiOperations; without it, say so.
+    if (METRICS_PATH.test(path) && (method === 'GET' || method === 'HEAD'))
+      return sendError(res, errorBody('UNAVAILABLE', 'this api was started without metrics'));
     if (method === 'GET' && (path === '/openapi.json' || path === '/openapi.json/')) {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
       res.end(documentJson);

@@ -1,9 +1,11 @@
-import { MetricsSnapshot, type SubmitTaskOutput } from '@kaygraph/contracts';
+import { MetricsSnapshot, REST_PATHS, type SubmitTaskOutput } from '@kaygraph/contracts';
 import { connect } from '@kaygraph/db';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildOpenApiDocument } from '../src/openapi.ts';
 import { bearer, openKeyStore } from './auth-keys.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { requestJson, waitForProgress, waitForTerminal } from './http-helpers.ts';
+import { createOpenApiChecker } from './openapi-check.ts';
 
 /**
  * GET /metrics and the metrics procedure on a real queue: two completed and one failed task, two
@@ -23,13 +25,23 @@ async function submit(body: unknown, key?: string): Promise<string> {
   return (answer.body as SubmitTaskOutput).task_id;
 }
 
+/** Every answer of /metrics is checked against the OpenAPI document (status and JSON body). */
+const check = createOpenApiChecker(buildOpenApiDocument());
+
 async function metricsJson(key?: string) {
-  return requestJson(`${server.url}/metrics`, { headers: { accept: 'application/json', ...bearer(key) } });
+  const answer = await requestJson(`${server.url}/metrics`, {
+    headers: { accept: 'application/json', ...bearer(key) },
+  });
+  check('GET', REST_PATHS.metrics, answer.status, answer.body);
+  return answer;
 }
 
-async function prometheusText(): Promise<{ status: number; type: string | null; text: string }> {
-  const response = await fetch(`${server.url}/metrics`);
-  return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+async function prometheusText(key?: string): Promise<{ status: number; type: string | null; text: string }> {
+  const response = await fetch(`${server.url}/metrics`, { headers: bearer(key) });
+  const text = await response.text();
+  // The 200 is text/plain (its content type is checked by openapi.test.ts); errors are ErrorBody JSON.
+  if (response.status >= 400) check('GET', REST_PATHS.metrics, response.status, JSON.parse(text));
+  return { status: response.status, type: response.headers.get('content-type'), text };
 }
 
 beforeAll(async () => {
@@ -134,10 +146,10 @@ describe('metrics with API keys', () => {
     expect(all.scope).toBe('all');
     expect(all.tasks_running).toBe(2);
 
-    const forbidden = await fetch(`${server.url}/metrics`, { headers: bearer(carol.key) });
+    const forbidden = await prometheusText(carol.key);
     expect(forbidden.status).toBe(403);
-    const scraped = await fetch(`${server.url}/metrics`, { headers: bearer(admin.key) });
+    const scraped = await prometheusText(admin.key);
     expect(scraped.status).toBe(200);
-    expect(await scraped.text()).toContain('kaygraph_tasks_finished_total');
+    expect(scraped.text).toContain('kaygraph_tasks_finished_total');
   });
 });

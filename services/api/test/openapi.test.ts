@@ -32,6 +32,8 @@ describe('OpenAPI document', () => {
       [REST_PATHS.workflows, 'get'],
       [REST_PATHS.health, 'get'],
       [REST_PATHS.ready, 'get'],
+      [REST_PATHS.metrics, 'get'],
+      [REST_PATHS.search, 'get'],
     ];
     for (const [path, method] of expected) {
       expect(paths[path]?.[method as 'get'], `${method.toUpperCase()} ${path}`).toBeDefined();
@@ -40,5 +42,17 @@ describe('OpenAPI document', () => {
     expect(paths[REST_PATHS.taskStream]?.get?.responses?.['200']).toMatchObject({
       content: { 'text/event-stream': {} },
     });
+    // /metrics: the JSON snapshot and the Prometheus text, both documented.
+    expect(paths[REST_PATHS.metrics]?.get?.responses?.['200']).toMatchObject({
+      content: {
+        'application/json': { schema: { $ref: '#/components/schemas/MetricsSnapshot' } },
+        'text/plain': {},
+      },
+    });
+    expect(paths[REST_PATHS.search]?.get?.parameters?.map((p) => ('name' in p ? p.name : ''))).toEqual([
+      'index',
+      'query',
+      'k',
+    ]);
   });
 });

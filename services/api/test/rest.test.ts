@@ -139,6 +139,18 @@ describe('REST', () => {
     }
   });
 
+  test('without operations, /metrics and /search answer 503 (as documented)', async () => {
+    for (const [template, path] of [
+      [REST_PATHS.metrics, '/metrics'],
+      [REST_PATHS.search, '/search?query=wal'],
+    ] as const) {
+      for (const answer of await rest('GET', template, path)) {
+        expect(answer.status).toBe(503);
+        expect(answer.body).toMatchObject({ code: 'UNAVAILABLE' });
+      }
+    }
+  });
+
   test('GET /health and /ready', async () => {
     for (const answer of await rest('GET', REST_PATHS.health, '/health')) {
       expect(answer.body).toMatchObject({ status: 'ok' });
