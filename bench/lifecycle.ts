@@ -214,14 +214,20 @@ export async function runLifecycleBench(
   return withScratchDatabase(serverUrl, async (url) => {
     const raws: number[] = [];
     const inlines: number[] = [];
+    const wides: number[] = [];
+    const wideRatios: number[] = [];
     const threads: number[] = [];
     const ratios: number[] = [];
     for (let round = 0; round < 3; round++) {
       const raw = await rawBossDrain(url, tasks);
       const inline = await serviceDrain(url, 'bench_noop_inline', tasks, 64);
+      // A larger window: outcomes of one batch commit while the next batch is fetched and claimed.
+      const wide = await serviceDrain(url, 'bench_noop_inline', tasks, 256);
       raws.push(raw);
       inlines.push(inline);
       ratios.push(inline / raw);
+      wides.push(wide);
+      wideRatios.push(wide / raw);
     }
     threads.push(await serviceDrain(url, 'bench_noop_thread', threadTasks, 8));
     const rawLatency = await rawPickupLatency(url, 200);
@@ -237,6 +243,11 @@ export async function runLifecycleBench(
       {
         name: `TaskService + worker drain, ${tasks} no-op tasks, inline, concurrency 64, median of 3 (tasks/s; median ratio to the raw run before it)`,
         value: `${median(inlines).toFixed(0)} (${median(ratios).toFixed(2)}x)`,
+        goal: '>= 0.6x raw',
+      },
+      {
+        name: `TaskService + worker drain, ${tasks} no-op tasks, inline, concurrency 256, median of 3 (tasks/s; median ratio to the raw run before it)`,
+        value: `${median(wides).toFixed(0)} (${median(wideRatios).toFixed(2)}x)`,
         goal: '>= 0.6x raw',
       },
       {
