@@ -9,6 +9,8 @@ export interface ConnectOptions {
   max?: number;
   /** Application name shown in pg_stat_activity. */
   applicationName?: string;
+  /** Session settings of every connection (e.g. `{ synchronous_commit: 'off' }` for a pool of cheap writes). */
+  settings?: Record<string, string>;
 }
 
 export interface Connection extends AsyncDisposable {
@@ -35,7 +37,7 @@ export function connect(url: string, options: ConnectOptions = {}): Connection {
     max: options.max ?? 10,
     // NOTICEs ("relation already exists, skipping") are not worth a line on stdout.
     onnotice: () => {},
-    connection: { application_name: options.applicationName ?? 'kaygraph' },
+    connection: { ...options.settings, application_name: options.applicationName ?? 'kaygraph' },
   });
   const db = drizzle(sql, { schema });
   const close = () => sql.end({ timeout: 5 });

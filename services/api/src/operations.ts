@@ -60,7 +60,13 @@ export interface ApiOperations extends AsyncDisposable {
  * const server = await createApiServer({ ...base, ...ops.serverOptions(system.tasks, system.orchestration) });
  */
 export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
-  const { sql } = connect(opts.databaseUrl, { max: 4, applicationName: 'kaygraph-api-operations' });
+  // Its writes are rate-limit buckets and keys' last use, one hot row per key: waiting for each to reach
+  // the disk would put an fsync into every keyed submit, and a crash may only lose a few spent tokens.
+  const { sql } = connect(opts.databaseUrl, {
+    max: 4,
+    applicationName: 'kaygraph-api-operations',
+    settings: { synchronous_commit: 'off' },
+  });
   const auth = createApiKeyAuth({
     sql,
     logger: opts.logger,
