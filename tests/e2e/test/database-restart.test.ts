@@ -25,6 +25,23 @@ afterAll(async () => {
 });
 
 const TASKS = 8;
+
+/** The message and error of each log line (pino JSON), and any other line as it is: a readable tail. */
+function summary(output: string): string {
+  return output
+    .split('\n')
+    .map((line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+        return `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`;
+      } catch {
+        return line;
+      }
+    })
+    .filter((line) => line.length > 0)
+    .slice(-40)
+    .join('\n');
+}
 const STEPS = 6;
 
 describe('PostgreSQL restart mid-run', () => {
@@ -85,7 +102,8 @@ describe('PostgreSQL restart mid-run', () => {
           await sql`select id, status, attempt, step, error from tasks where status <> 'completed'`;
         throw new Error(
           `${String(error)}\nunfinished: ${JSON.stringify(stuck)}\n` +
-            `worker:\n${worker.output().slice(-6000)}\napi:\n${api.output().slice(-3000)}`,
+            `worker (exit ${worker.child.exitCode}):\n${summary(worker.output())}\n` +
+            `api (exit ${api.child.exitCode}):\n${summary(api.output())}`,
         );
       });
       const rows = await sql<{ id: string; result: unknown; last_seq: number; events: number }[]>`
@@ -105,5 +123,5 @@ describe('PostgreSQL restart mid-run', () => {
     // Nobody restarted the services: the same processes are still serving.
     expect(api.child.exitCode).toBeNull();
     expect(worker.child.exitCode).toBeNull();
-  });
+  }, 170_000);
 });

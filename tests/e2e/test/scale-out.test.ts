@@ -18,6 +18,8 @@ let sql: postgres.Sql;
 let apiA: ApiProcess;
 let apiB: ApiProcess;
 let workers: ServiceProcess[];
+let scheduleId: string;
+let scheduleCreatedAt: number;
 const dir = mkdtempSync(join(tmpdir(), 'kg-e2e-scale-'));
 
 beforeAll(async () => {
@@ -31,6 +33,14 @@ beforeAll(async () => {
   workers = await Promise.all(
     [1, 2, 3].map(() => processes.startWorker({ databaseUrl, env: { MAX_WORKERS: '4' } })),
   );
+  // Every minute, from now on, while the other tests run: five processes compete to fire it.
+  const created = await requestJson<{ schedule_id: string }>(`${apiA.url}/schedules`, {
+    body: { name: 'e2e-every-minute', cron: '* * * * *', workflow: 'demo', params: { steps: 1, step_ms: 0 } },
+  });
+  if (created.status !== 200 && created.status !== 201)
+    throw new Error(`creating the schedule answered ${created.status}: ${JSON.stringify(created.body)}`);
+  scheduleId = created.body.schedule_id;
+  scheduleCreatedAt = Date.now();
 });
 
 afterAll(async () => {
@@ -68,7 +78,8 @@ describe('2 api + 3 worker processes on one database', () => {
     await waitFor(
       async () => {
         const [row] = await sql<{ n: number }[]>`
-          select count(*)::int as n from tasks where status in ('completed', 'failed', 'cancelled')`;
+          select count(*)::int as n from tasks
+          where schedule_id is null and status in ('completed', 'failed', 'cancelled')`;
         return (row?.n ?? 0) >= TOTAL;
       },
       'every task to finish',
@@ -78,7 +89,7 @@ describe('2 api + 3 worker processes on one database', () => {
     const rows = await sql<
       { id: string; status: string; attempt: number; result: unknown; params: unknown }[]
     >`
-      select id, status, attempt, result, params from tasks`;
+      select id, status, attempt, result, params from tasks where schedule_id is null and workflow = 'demo'`;
     expect(rows).toHaveLength(TOTAL);
     for (const row of rows) {
       const index = (row.params as { result: number }).result;
@@ -97,7 +108,9 @@ describe('2 api + 3 worker processes on one database', () => {
     // One `running` and one `completed` status event per task, whichever worker ran it.
     const statusEvents = await sql<{ status: string; tasks: number; events: number }[]>`
       select payload->>'status' as status, count(distinct task_id)::int as tasks, count(*)::int as events
-      from task_events where type = 'status' group by 1 order by 1`;
+      from task_events
+      where type = 'status' and task_id in (select id from tasks where schedule_id is null and workflow = 'demo')
+      group by 1 order by 1`;
     const byStatus = Object.fromEntries(statusEvents.map((s) => [s.status, s]));
     expect(byStatus.running).toEqual({ status: 'running', tasks: TOTAL, events: TOTAL });
     expect(byStatus.completed).toEqual({ status: 'completed', tasks: TOTAL, events: TOTAL });
@@ -138,4 +151,29 @@ describe('2 api + 3 worker processes on one database', () => {
     for (const pid of pids) expect(workerPids.has(pid)).toBe(true);
     expect(pids.size).toBeGreaterThan(1);
   });
+
+  it('a cron schedule fires once per occurrence, however many processes could fire it', async () => {
+    const scheduled = async () =>
+      sql<{ id: string; status: string }[]>`select id, status from tasks where schedule_id = ${scheduleId}`;
+    // The first occurrence: the next minute boundary, seen by a cron pass (every 30 s) soon after.
+    await waitFor(async () => (await scheduled()).length >= 1, 'an occurrence of the schedule', {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+    });
+    const paused = await requestJson(`${apiB.url}/schedules/${scheduleId}/pause`, { method: 'POST' });
+    expect(paused.status).toBe(200);
+    const pausedAt = Date.now();
+    // A firing already in flight when it was paused either lands now or is dropped; none comes later.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const tasks = await scheduled();
+    // One task per minute boundary crossed while it was enabled, at most: five processes firing the same
+    // occurrence would show up as several tasks per boundary.
+    const boundaries = Math.floor(pausedAt / 60_000) - Math.floor(scheduleCreatedAt / 60_000);
+    expect(tasks.length).toBeGreaterThanOrEqual(1);
+    expect(tasks.length).toBeLessThanOrEqual(boundaries);
+    await waitFor(
+      async () => (await scheduled()).every((task) => task.status === 'completed'),
+      'the scheduled tasks to complete',
+    );
+  }, 200_000);
 });

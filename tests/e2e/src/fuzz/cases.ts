@@ -21,6 +21,8 @@ export type FuzzCase =
 export interface FuzzTargets {
   /** A task that exists (completed), so bad input also reaches handlers past the id lookup. */
   taskId: string;
+  /** Every operation of the api's OpenAPI document (`/tasks/{task_id}` style paths), and its tRPC path. */
+  operations?: { method: string; path: string; procedure?: string }[];
 }
 
 /** Percent-encoded, with lone surrogates replaced (encodeURIComponent throws on them). */
@@ -144,6 +146,26 @@ function restCase(random: Random, targets: FuzzTargets): FuzzCase {
       body,
     };
   }
+  const operations = targets.operations ?? [];
+  if (choice >= 8 && operations.length > 0) {
+    // Any documented operation, its path parameters filled with good and bad ids, bodies of the wrong shape.
+    const op = random.pick(operations);
+    const path = op.path.replace(/\{[^}]+\}/g, () =>
+      random.chance(0.3) ? targets.taskId : uri(badId(random)),
+    );
+    const method = random.chance(0.8) ? op.method.toUpperCase() : random.pick(METHODS);
+    const body = ['GET', 'HEAD'].includes(method)
+      ? undefined
+      : bodyText(random, random.chance(0.5) ? brokenSubmit(random) : wrongValue(random));
+    return {
+      kind: 'http',
+      label: `${method} ${op.path}`,
+      method,
+      path,
+      headers: jsonHeaders(random),
+      ...(body === undefined ? {} : { body }),
+    };
+  }
   if (choice === 4) {
     const params = new URLSearchParams();
     for (const key of [
@@ -204,7 +226,18 @@ function trpcInput(random: Random, targets: FuzzTargets, path: string): unknown 
 }
 
 function trpcCase(random: Random, targets: FuzzTargets): FuzzCase {
-  const all = [...QUERIES, ...MUTATIONS, ...SUBSCRIPTIONS, 'tasks.nope', 'nope', '', 'tasks', '__proto__'];
+  const documented = (targets.operations ?? []).flatMap((op) => (op.procedure ? [op.procedure] : []));
+  const all = [
+    ...QUERIES,
+    ...MUTATIONS,
+    ...SUBSCRIPTIONS,
+    ...documented,
+    'tasks.nope',
+    'nope',
+    '',
+    'tasks',
+    '__proto__',
+  ];
   const batch = random.chance(0.35);
   const paths = Array.from({ length: batch ? random.int(1, 60) : 1 }, () => random.pick(all));
   const inputs = paths.map((path) => trpcInput(random, targets, path));

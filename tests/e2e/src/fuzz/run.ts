@@ -35,12 +35,29 @@ export interface FuzzReport {
   seconds: number;
 }
 
+/** The api's own OpenAPI document: every REST operation, and the tRPC path behind it (operationId a-b -> a.b). */
+async function documentedOperations(url: string): Promise<NonNullable<FuzzTargets['operations']>> {
+  const response = await fetch(`${url}/openapi.json`);
+  const document = (await response.json()) as {
+    paths?: Record<string, Record<string, { operationId?: string }>>;
+  };
+  return Object.entries(document.paths ?? {}).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({
+      method,
+      path,
+      ...(op.operationId ? { procedure: op.operationId.replace(/-/g, '.') } : {}),
+    })),
+  );
+}
+
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const count = options.count ?? 10_000;
   const seed = options.seed ?? 20_261_126;
   const random = new Random(seed);
+  const operations = options.targets.operations ?? (await documentedOperations(options.url));
+  const targets = { ...options.targets, operations };
   // Drawn up front so the sequence does not depend on the order answers arrive in.
-  const cases = Array.from({ length: count }, () => nextCase(random, options.targets)).filter(
+  const cases = Array.from({ length: count }, () => nextCase(random, targets)).filter(
     (c) => !options.kinds || options.kinds.includes(c.kind),
   );
   const report: FuzzReport = {

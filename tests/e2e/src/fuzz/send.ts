@@ -63,12 +63,13 @@ async function sendHttp(base: string, c: Extract<FuzzCase, { kind: 'http' }>): P
     redirect: 'manual',
   });
   const text = await readSome(response);
-  const isSubmit = /^\/(tasks|trpc\/[^?]*submit)/.test(c.path) && c.method.toUpperCase() === 'POST';
+  // Whatever a write answered with: submit, submitMany, group creation (with its tasks), retry, redrive.
+  const isWrite = !['GET', 'HEAD', 'OPTIONS'].includes(c.method.toUpperCase());
   const ok = response.status >= 200 && response.status < 300;
   return {
     status: response.status,
     serverError: response.status >= 500 || INTERNAL.test(text),
-    taskIds: isSubmit && ok ? createdTaskIds(text) : [],
+    taskIds: isWrite && ok ? createdTaskIds(text) : [],
     detail: excerpt(text),
   };
 }
