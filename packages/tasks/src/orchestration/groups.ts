@@ -15,12 +15,13 @@ import { taskGroups } from '@kaygraph/db';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Caller } from '../catalog.ts';
 import { rowsOf } from '../db.ts';
+import { cancelWaitingJobs } from '../queue/cancel-waiting-jobs.ts';
 import type { TaskContext } from '../service/context.ts';
 import { decodeCursor, encodeCursor } from '../service/cursor.ts';
 import { submitTasks } from '../service/submit.ts';
+import { runTransaction } from '../transaction.ts';
 import { cancelTasksWhere } from './cancel-tasks.ts';
 import { type GroupSummaryRow, groupSummarySql, loadGroupSummary, toGroupSummary } from './group-summary.ts';
-import { retryOnDeadlock } from './retry-on-deadlock.ts';
 
 /**
  * Creates a group and its tasks in one transaction: either the group exists with every task, or nothing
@@ -129,26 +130,20 @@ export async function cancelGroup(
   caller: Caller,
   groupId: string,
 ): Promise<CancelGroupOutput> {
-  return retryOnDeadlock(() =>
-    ctx.db.transaction(async (tx) => {
-      const { summary } = await loadGroupSummary(tx, caller, groupId);
-      if (summary.status === 'cancelled')
-        return { group_id: groupId, status: 'cancelled' as const, cancelled: 0 };
-      if (summary.status !== 'running' && summary.status !== 'pending') {
-        throw new DomainError('CONFLICT', `group ${groupId} is already ${summary.status}`);
-      }
-      // Tasks first (in id order), the group row last: the group row is what every task insert into the group
-      // references, so it is held for as short a time as possible.
-      const cancelled = await cancelTasksWhere(
-        ctx,
-        tx,
-        sql`group_id = ${groupId}`,
-        'cancelled with its group',
-      );
-      await tx.execute(
-        sql`update task_groups set cancelled_at = coalesce(cancelled_at, now()) where id = ${groupId}`,
-      );
-      return { group_id: groupId, status: 'cancelled' as const, cancelled: cancelled.length };
-    }),
-  );
+  const outcome = await runTransaction(ctx.db, async (tx) => {
+    const { summary } = await loadGroupSummary(tx, caller, groupId);
+    if (summary.status === 'cancelled') return { cancelled: { ids: [], waitingJobs: [] } };
+    if (summary.status !== 'running' && summary.status !== 'pending') {
+      throw new DomainError('CONFLICT', `group ${groupId} is already ${summary.status}`);
+    }
+    // Tasks first (in id order), the group row last: the group row is what every task insert into the group
+    // references, so it is held for as short a time as possible.
+    const cancelled = await cancelTasksWhere(ctx, tx, sql`group_id = ${groupId}`, 'cancelled with its group');
+    await tx.execute(
+      sql`update task_groups set cancelled_at = coalesce(cancelled_at, now()) where id = ${groupId}`,
+    );
+    return { cancelled };
+  });
+  await cancelWaitingJobs(ctx.boss, ctx.logger, outcome.cancelled.waitingJobs);
+  return { group_id: groupId, status: 'cancelled' as const, cancelled: outcome.cancelled.ids.length };
 }

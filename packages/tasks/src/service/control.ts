@@ -16,8 +16,10 @@ import { statusEvent } from '../events/task-event.ts';
 import { settleDependents } from '../orchestration/dependencies.ts';
 import { reblockDependents, retryStatusOf } from '../orchestration/retry-dependencies.ts';
 import { bossTx } from '../queue/boss-tx.ts';
+import { cancelWaitingJobs } from '../queue/cancel-waiting-jobs.ts';
 import { jobInsertFor } from '../queue/job-options.ts';
 import { workflowQueue } from '../queue/names.ts';
+import { runTransaction } from '../transaction.ts';
 import type { TaskContext } from './context.ts';
 import type { TaskRow } from './task-views.ts';
 import { notFound } from './visibility.ts';
@@ -32,24 +34,23 @@ async function lockVisibleTask(tx: Transaction, caller: Caller, taskId: string):
 }
 
 /**
- * Cancels a task that has not finished. A waiting task's job is cancelled in pg-boss; a running one is
- * told through `pg_notify('task_cancel')`, which every worker LISTENs to: its graph stops at the next node
- * boundary (or sooner where a node honours the signal), and the worker's later writes are fenced off by the
- * status set here. Everything commits together.
+ * Cancels a task that has not finished. A running one is told through `pg_notify('task_cancel')`, which
+ * every worker LISTENs to: its graph stops at the next node boundary (or sooner where a node honours the
+ * signal), its later writes are fenced off by the status set here, and its worker settles the job. The
+ * status, the event and the notification commit together; a waiting task's job is cancelled in pg-boss
+ * right after that commit (never while this transaction holds the task row: a worker fetching the job
+ * locks the job row first, then the task row).
  */
 export async function cancelTask(
   ctx: TaskContext,
   caller: Caller,
   taskId: string,
 ): Promise<TaskStatusOutput> {
-  return ctx.db.transaction(async (tx) => {
+  const waitingJob = await runTransaction(ctx.db, async (tx) => {
     const row = await lockVisibleTask(tx, caller, taskId);
     const status = row.status as TaskStatus;
     if (isTerminalStatus(status)) {
       throw new DomainError('CONFLICT', `task ${taskId} is already ${status}`);
-    }
-    if (row.jobId) {
-      await ctx.boss.cancel(workflowQueue(row.workflow), row.jobId, { db: bossTx(tx) });
     }
     const error: TaskError = { code: 'CANCELLED', message: 'cancelled on request', attempt: row.attempt };
     await tx
@@ -63,11 +64,15 @@ export async function cancelTask(
       })
       .where(eq(tasks.id, taskId));
     await appendEvents(tx, [statusEvent(taskId, 'cancelled', row.attempt, error)]);
-    await tx.execute(sql`select pg_notify(${TASK_CANCEL_CHANNEL}, ${taskId})`);
+    if (status === 'running') await tx.execute(sql`select pg_notify(${TASK_CANCEL_CHANNEL}, ${taskId})`);
     // Tasks waiting for this one fail with DEPENDENCY_FAILED (transitively).
     await settleDependents(ctx, tx, [{ taskId, status: 'cancelled' }]);
-    return { task_id: taskId, status: 'cancelled' };
+    return row.jobId && status !== 'running' && status !== 'blocked'
+      ? { workflow: row.workflow, jobId: row.jobId }
+      : undefined;
   });
+  if (waitingJob) await cancelWaitingJobs(ctx.boss, ctx.logger, [waitingJob]);
+  return { task_id: taskId, status: 'cancelled' };
 }
 
 /**
@@ -75,7 +80,7 @@ export async function cancelTask(
  * checkpoint is kept, so the new attempt resumes after the last completed node.
  */
 export async function retryTask(ctx: TaskContext, caller: Caller, taskId: string): Promise<TaskStatusOutput> {
-  return ctx.db.transaction(async (tx) => {
+  return runTransaction(ctx.db, async (tx) => {
     const row = await lockVisibleTask(tx, caller, taskId);
     if (row.status !== 'failed' && row.status !== 'cancelled') {
       throw new DomainError(

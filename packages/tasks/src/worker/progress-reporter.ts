@@ -18,7 +18,7 @@ interface TaskState {
   inflight: Promise<void>;
 }
 
-type Flush = { progress: ProgressWrite[]; logs: LogWrite[] };
+type Flush = { claim: ClaimedTask; progress: ProgressWrite[]; logs: LogWrite[] };
 
 /**
  * Coalesces progress per task: a report is written on the next turn of the event loop when the task's last
@@ -34,13 +34,16 @@ export class ProgressReporter {
 
   constructor(writer: TransactionBatcher, logger: Logger) {
     this.#logger = logger;
-    this.#writes = new CoalescedWrites<Flush>(writer, (tx, flushes, events) =>
-      writeProgressAndLogs(
-        tx,
-        flushes.flatMap((flush) => flush.progress),
-        flushes.flatMap((flush) => flush.logs),
-        events,
-      ),
+    this.#writes = new CoalescedWrites<Flush>(
+      writer,
+      (tx, flushes, events) =>
+        writeProgressAndLogs(
+          tx,
+          flushes.flatMap((flush) => flush.progress),
+          flushes.flatMap((flush) => flush.logs),
+          events,
+        ),
+      (flush) => flush.claim.taskId,
     );
   }
 
@@ -99,7 +102,7 @@ export class ProgressReporter {
     state.logs = [];
     state.droppedLogs = 0;
     state.lastWrite = Date.now();
-    return { progress, logs };
+    return { claim: state.claim, progress, logs };
   }
 
   #flush(state: TaskState): Promise<void> {

@@ -5,6 +5,7 @@ import { bossTx } from '../queue/boss-tx.ts';
 import type { TaskJobData } from '../queue/job-options.ts';
 import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from '../service/context.ts';
+import { runTransaction } from '../transaction.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
 import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher.ts';
@@ -66,8 +67,16 @@ export async function startWorkerRuntime(
   // previous one's outcomes commit.
   const writer = new TransactionBatcher(ctx.db);
   const progress = new ProgressReporter(writer, logger);
-  const outcomes = new CoalescedWrites<AttemptOutcome>(writer, (tx, items) => finishAttempts(ctx, tx, items));
-  const checkpoints = new CoalescedWrites<CheckpointWrite>(writer, (tx, items) => saveCheckpoints(tx, items));
+  const outcomes = new CoalescedWrites<AttemptOutcome>(
+    writer,
+    (tx, items) => finishAttempts(ctx, tx, items),
+    (outcome) => outcome.claim.taskId,
+  );
+  const checkpoints = new CoalescedWrites<CheckpointWrite>(
+    writer,
+    (tx, items) => saveCheckpoints(tx, items),
+    (write) => write.claim.taskId,
+  );
   const servicesOptions = options.servicesOptions ?? {};
   const threads = new ThreadExecutor({
     threads: options.concurrency,
@@ -114,7 +123,7 @@ export async function startWorkerRuntime(
    * transaction.
    */
   async function take(queue: DispatchQueue, want: number, slots: readonly number[]): Promise<number> {
-    const { jobs, claims } = await ctx.db.transaction(async (tx) => {
+    const { jobs, claims } = await runTransaction(ctx.db, async (tx) => {
       const db = bossTx(tx);
       const jobs = await ctx.boss.fetch<TaskJobData>(queue.name, {
         batchSize: want,
@@ -237,9 +246,14 @@ export async function startWorkerRuntime(
       byQueue.set(task.claim.job.queue, list);
     }
     for (const [queue, tasks] of byQueue) {
-      const response = await ctx.boss.touch(
-        queue,
-        tasks.map((task) => ({ id: task.claim.job.jobId, retryCount: task.claim.job.retryCount })),
+      // Through the writer: its batches settle job rows of this process, and a heartbeat of several jobs
+      // beside them took the same rows in another order (deadlock).
+      const response = await writer.run((tx) =>
+        ctx.boss.touch(
+          queue,
+          tasks.map((task) => ({ id: task.claim.job.jobId, retryCount: task.claim.job.retryCount })),
+          { db: bossTx(tx) },
+        ),
       );
       const settled = (response as { settled?: string[] }).settled;
       if (!settled) continue;

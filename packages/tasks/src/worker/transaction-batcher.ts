@@ -1,12 +1,21 @@
 import type { Database } from '@kaygraph/db';
+import { sql } from 'drizzle-orm';
 import type { Transaction } from '../db.ts';
 import { appendEvents, type NewTaskEvent } from '../events/append-events.ts';
+import { runTransaction } from '../transaction.ts';
 
 /** One unit of work: runs inside the shared transaction and may queue events. */
 export type BatchedWork<R> = (tx: Transaction, events: NewTaskEvent[]) => Promise<R>;
 
+/**
+ * The task rows a unit of work will write, asked for before any work of the batch runs (called again for
+ * a retry of the same work).
+ */
+export type TaskRowsOf = () => readonly string[];
+
 interface Pending {
   work: BatchedWork<unknown>;
+  taskRows: TaskRowsOf | undefined;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -17,8 +26,10 @@ interface Pending {
  * in arrival order, appends all their events in one statement and commits once. Idle, a write goes out at
  * once; busy, one commit (and one NOTIFY flush, which serialises commits cluster-wide) carries many.
  * One writer per process also means the runtime's own transactions never lock the same task rows in
- * different orders (no deadlocks between them). When a batch fails, each work item is retried alone, so
- * one bad item cannot fail the others.
+ * different orders. Against other transactions (a cancel, a group cancel) a batch that writes several task
+ * rows first locks them all in id order, and only then touches pg-boss job rows: the package's one lock
+ * order (see `runTransaction`, which also runs a deadlock victim again). When a batch fails, each work item
+ * is retried alone, so one bad item cannot fail the others.
  */
 export class TransactionBatcher {
   readonly #db: Database;
@@ -29,9 +40,9 @@ export class TransactionBatcher {
     this.#db = db;
   }
 
-  run<R>(work: BatchedWork<R>): Promise<R> {
+  run<R>(work: BatchedWork<R>, taskRows?: TaskRowsOf): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.push({ work, taskRows, resolve: resolve as (value: unknown) => void, reject });
       if (!this.#running) this.#running = this.#drain();
     });
   }
@@ -62,7 +73,13 @@ export class TransactionBatcher {
   }
 
   #commit(batch: Pending[]): Promise<unknown[]> {
-    return this.#db.transaction(async (tx) => {
+    return runTransaction(this.#db, async (tx) => {
+      const rows = [...new Set(batch.flatMap((item) => item.taskRows?.() ?? []))].sort();
+      // One row cannot be taken out of order; several are locked up front, in id order.
+      if (rows.length > 1) {
+        await tx.execute(sql`
+          select 1 from tasks where id = any(${`{${rows.join(',')}}`}::uuid[]) order by id for no key update`);
+      }
       const events: NewTaskEvent[] = [];
       const results: unknown[] = [];
       for (const item of batch) results.push(await item.work(tx, events));
@@ -91,15 +108,18 @@ interface Entry<T> {
 export class CoalescedWrites<T> {
   readonly #writer: TransactionBatcher;
   readonly #apply: (tx: Transaction, items: T[], events: NewTaskEvent[]) => Promise<void>;
+  readonly #taskRowsOf: (item: T) => string;
   #pending: Entry<T>[] = [];
   #queued = false;
 
   constructor(
     writer: TransactionBatcher,
     apply: (tx: Transaction, items: T[], events: NewTaskEvent[]) => Promise<void>,
+    taskRowOf: (item: T) => string,
   ) {
     this.#writer = writer;
     this.#apply = apply;
+    this.#taskRowsOf = taskRowOf;
   }
 
   add(item: T): Promise<void> {
@@ -107,21 +127,27 @@ export class CoalescedWrites<T> {
       this.#pending.push({ item, resolve, reject });
       if (this.#queued) return;
       this.#queued = true;
-      // Taken when the work first runs and kept for a retry of the same work (the writer retries alone).
+      // Taken when the work's batch starts and kept for a retry of the same work (the writer retries alone).
       let taken: Entry<T>[] | undefined;
+      const take = (): Entry<T>[] => {
+        if (!taken) {
+          taken = this.#pending;
+          this.#pending = [];
+          this.#queued = false;
+        }
+        return taken;
+      };
       this.#writer
-        .run(async (tx, events) => {
-          if (!taken) {
-            taken = this.#pending;
-            this.#pending = [];
-            this.#queued = false;
-          }
-          await this.#apply(
-            tx,
-            taken.map((entry) => entry.item),
-            events,
-          );
-        })
+        .run(
+          async (tx, events) => {
+            await this.#apply(
+              tx,
+              take().map((entry) => entry.item),
+              events,
+            );
+          },
+          () => take().map((entry) => this.#taskRowsOf(entry.item)),
+        )
         .then(
           () => {
             for (const entry of taken ?? []) entry.resolve();

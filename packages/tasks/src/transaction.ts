@@ -1,0 +1,42 @@
+import type { Database } from '@kaygraph/db';
+import type { Transaction } from './db.ts';
+
+/** SQLSTATEs after which the whole transaction may simply run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+function sqlStateOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  while (current && typeof current === 'object') {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Runs a transaction again when PostgreSQL aborted it as a deadlock victim (or a serialization failure).
+ *
+ * The lock order of the package is: tasks rows (several in id order), then pg-boss job rows. The one
+ * exception is the worker's fetch + claim, which must lock the fetched job rows before their tasks; so no
+ * transaction that holds a task row waits for a job row another worker may hold: cancels settle a waiting
+ * task's job after their commit and leave a running task's job to its worker, and heartbeats go through the
+ * worker's single writer. This retry is the safety net, not the mechanism: the victim's work is all rolled
+ * back, so running it again is safe, and `work` must not have effects outside the transaction.
+ */
+export async function runTransaction<T>(
+  db: Database,
+  work: (tx: Transaction) => Promise<T>,
+  attempts = 4,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(work);
+    } catch (error) {
+      const state = sqlStateOf(error);
+      if (attempt >= attempts || !state || !RETRYABLE.has(state)) throw error;
+      // A little jitter so two victims of the same cycle do not meet again.
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
+    }
+  }
+}
