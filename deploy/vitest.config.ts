@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     // The migrate entry point is tested against a real PostgreSQL (TEST_DATABASE_URL or an embedded one).
     globalSetup: ['@kaygraph/db/test-global-setup'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
   },
 });

@@ -4,8 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['@kaygraph/db/test-global-setup'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
     // Files run in parallel, each on its own database; two cores, so two at a time.
     maxWorkers: 2,
   },

@@ -5,7 +5,7 @@ export default defineConfig({
     // Each test file gets its own database on TEST_DATABASE_URL (or the embedded server) from this setup.
     globalSetup: ['@kaygraph/db/test-global-setup'],
     testTimeout: 120_000,
-    hookTimeout: 60_000,
+    hookTimeout: 90_000,
     // The files spawn several processes each: one file at a time keeps a 2-core machine honest.
     fileParallelism: false,
   },

@@ -222,7 +222,7 @@ describe('schedules: firing', () => {
         await worker.exited;
       }
     }
-  });
+  }, 180_000); // waits for a fresh minute (up to ~26 s), then watches several cron passes
 
   it('a firing of a paused schedule creates nothing; of a running one, one task (driven through the queue)', async () => {
     const { context, orchestration, tasks } = harness.system;
