@@ -24,16 +24,37 @@ export async function assertQueueRoom(
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`kaygraph.submit:${owner}`}, 0))`);
     active = await countActive(tx, owner, maxQueueSize);
   }
-  if (active + adding > maxQueueSize) {
-    throw new DomainError(
-      'QUEUE_FULL',
-      `queue full: ${active} unfinished tasks of at most ${maxQueueSize} per owner; wait for some to finish`,
-      { retryAfterSeconds: 5 },
-    );
-  }
+  if (active + adding > maxQueueSize) throw queueFull(active, maxQueueSize);
 }
 
-async function countActive(tx: Transaction, owner: string, cap: number): Promise<number> {
+/**
+ * The same limit, for a submit that counted (`countedBefore`, without a lock) in the same pipeline as its
+ * inserts: near the limit it takes the per-owner lock and counts again, now including its own `adding`
+ * rows, so concurrent submits near the limit still serialise and the limit stays exact. A QUEUE_FULL
+ * rolls the inserts back with the transaction.
+ */
+export async function assertQueueRoomAfterInsert(
+  tx: Transaction,
+  owner: string,
+  adding: number,
+  maxQueueSize: number,
+  countedBefore: number,
+): Promise<void> {
+  if (countedBefore + adding + UNLOCKED_MARGIN <= maxQueueSize) return;
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`kaygraph.submit:${owner}`}, 0))`);
+  const withOwn = await countActive(tx, owner, maxQueueSize + adding);
+  if (withOwn > maxQueueSize) throw queueFull(withOwn - adding, maxQueueSize);
+}
+
+function queueFull(active: number, maxQueueSize: number): DomainError {
+  return new DomainError(
+    'QUEUE_FULL',
+    `queue full: ${active} unfinished tasks of at most ${maxQueueSize} per owner; wait for some to finish`,
+    { retryAfterSeconds: 5 },
+  );
+}
+
+export async function countActive(tx: Transaction, owner: string, cap: number): Promise<number> {
   // Bounded: counting stops at the cap, so an owner with a large backlog costs no more than a full one.
   const result = await tx.execute(sql`
     select count(*)::int as n from (

@@ -13,7 +13,7 @@ import { bossTx } from '../queue/boss-tx.ts';
 import { jobInsertFor, type TaskJobData } from '../queue/job-options.ts';
 import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from './context.ts';
-import { assertQueueRoom } from './queue-limit.ts';
+import { assertQueueRoom, assertQueueRoomAfterInsert, countActive } from './queue-limit.ts';
 import { type PreparedTask, prepareSubmit } from './validate-submit.ts';
 
 /**
@@ -36,14 +36,42 @@ export async function submitTasks(
     await assertGroupsVisible(tx, caller, prepared);
     const existing = await existingByKey(tx, caller.owner, prepared);
     const fresh = prepared.filter((task) => !(task.idempotencyKey && existing.has(task.idempotencyKey)));
-    if (fresh.length > 0) await assertQueueRoom(tx, caller.owner, fresh.length, ctx.maxQueueSize);
+    // Without idempotency keys every row is inserted (no ON CONFLICT can skip one), so the queue count,
+    // the rows, their first events, dependency edges and jobs go out as one pipeline (one round trip);
+    // with keys the later statements depend on which rows the insert returned.
+    const pipelined = prepared.every((task) => !task.idempotencyKey);
+    if (fresh.length > 0 && !pipelined)
+      await assertQueueRoom(tx, caller.owner, fresh.length, ctx.maxQueueSize);
 
     // blocked (dependencies), failed (a dependency already failed), scheduled (run_at) or queued.
     const states = await initialStates(tx, caller, fresh);
     const rows = fresh.map((task, index) => ({ id: randomUUID(), task, state: states[index] }));
     const inserted = new Map<string, { status: TaskStatus; createdAt: Date }>();
+    const writeRest = (created: typeof rows) =>
+      Promise.all([
+        insertFirstEvents(
+          tx,
+          created.map(({ id, task, state }) => ({
+            ...statusEvent(id, state?.status ?? 'queued', 0, state?.error ?? null),
+            owner: caller.owner,
+            workflow: task.workflow.name,
+          })),
+        ),
+        insertDependencyEdges(
+          tx,
+          created.map(({ id, task }) => ({ taskId: id, dependsOn: task.dependsOn })),
+        ),
+        sendJobs(
+          ctx,
+          tx,
+          created.filter(({ state }) => state?.status === 'queued' || state?.status === 'scheduled'),
+        ),
+      ]);
     if (rows.length > 0) {
-      const returned = await tx
+      // Issued in this order (postgres.js sends a query when it is first awaited): the count before the
+      // insert (it must not see these rows), the insert before the events and edges that reference it.
+      const counting = pipelined ? countActive(tx, caller.owner, ctx.maxQueueSize) : undefined;
+      const insert = tx
         .insert(tasks)
         .values(
           rows.map(({ id, task, state }) => ({
@@ -76,30 +104,18 @@ export async function submitTasks(
           where: sql`${tasks.idempotencyKey} is not null`,
         })
         .returning({ id: tasks.id, status: tasks.status, createdAt: tasks.createdAt });
+      const inserting = insert.then((returned) => returned);
+      const [returned, counted] = pipelined
+        ? await Promise.all([inserting, counting, writeRest(rows)])
+        : [await inserting, undefined];
       for (const row of returned)
         inserted.set(row.id, { status: row.status as TaskStatus, createdAt: row.createdAt });
+      if (counted !== undefined) {
+        await assertQueueRoomAfterInsert(tx, caller.owner, rows.length, ctx.maxQueueSize, counted);
+      } else {
+        await writeRest(rows.filter((row) => inserted.has(row.id)));
+      }
     }
-    const created = rows.filter((row) => inserted.has(row.id));
-    // Independent statements on the same transaction: postgres.js pipelines them (one round trip).
-    await Promise.all([
-      insertFirstEvents(
-        tx,
-        created.map(({ id, task, state }) => ({
-          ...statusEvent(id, state?.status ?? 'queued', 0, state?.error ?? null),
-          owner: caller.owner,
-          workflow: task.workflow.name,
-        })),
-      ),
-      insertDependencyEdges(
-        tx,
-        created.map(({ id, task }) => ({ taskId: id, dependsOn: task.dependsOn })),
-      ),
-      sendJobs(
-        ctx,
-        tx,
-        created.filter(({ state }) => state?.status === 'queued' || state?.status === 'scheduled'),
-      ),
-    ]);
 
     // Keys that lost a race to a concurrent submit (the conflict above) resolve to the winner's task.
     const lostKeys = rows.filter((row) => !inserted.has(row.id) && row.task.idempotencyKey);

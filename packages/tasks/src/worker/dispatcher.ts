@@ -125,10 +125,15 @@ export class Dispatcher {
       for (const queue of order) {
         if (!queue || this.#stopped || this.#free <= 0) break;
         if (!this.#dirty.has(queue.name)) continue;
+        // Cleared before the fetch: a NOTIFY that arrives while it runs (a job it may not see) marks the
+        // queue again, and the loop goes round once more.
+        this.#dirty.delete(queue.name);
         try {
           const fetched = await this.#fetch(queue, this.#free);
-          if (fetched.full) this.#again = true;
-          else this.#dirty.delete(queue.name);
+          if (fetched.full) {
+            this.#dirty.add(queue.name);
+            this.#again = true;
+          }
         } catch (error) {
           this.#logger.error(
             { err: error, queue: queue.name },

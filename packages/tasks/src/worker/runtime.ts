@@ -45,6 +45,8 @@ interface RunningTask {
   reason: AbortReason | undefined;
   timers: NodeJS.Timeout[];
   done: Promise<void>;
+  /** The run ended and its local slot went back to the dispatcher before its outcome committed. */
+  capacityFreed: boolean;
 }
 
 /**
@@ -107,13 +109,13 @@ export async function startWorkerRuntime(
     take,
   });
 
-  async function releaseSlot(dispatched: DispatchedJob): Promise<void> {
+  async function releaseSlot(dispatched: DispatchedJob, capacityFreed = false): Promise<void> {
     if (dispatched.slot !== null) {
       await gate
         .release(dispatched.queue.workflow, [dispatched.slot])
         .catch((error: unknown) => logger.warn({ err: error }, 'releasing a concurrency slot failed'));
     }
-    dispatcher.release();
+    if (!capacityFreed) dispatcher.release();
   }
 
   /**
@@ -169,12 +171,13 @@ export async function startWorkerRuntime(
       reason: undefined,
       timers: [],
       done: Promise.resolve(),
+      capacityFreed: false,
     };
     running.set(claim.taskId, task);
     task.done = runTask(task).finally(async () => {
       for (const timer of task.timers) clearTimeout(timer);
       running.delete(claim.taskId);
-      await releaseSlot(dispatched);
+      await releaseSlot(dispatched, task.capacityFreed);
     });
   }
 
@@ -213,6 +216,13 @@ export async function startWorkerRuntime(
     if (task.reason) abortTask(claim.taskId, task.reason);
     task.timers.push(setTimeout(() => abortTask(claim.taskId, 'timeout'), claim.timeoutSeconds * 1000));
     const result = await execution.result;
+    // The run is over: its local slot may take the next job while the outcome commits, so the next fetch
+    // and claim overlap this batch's outcome write. A slot of a cluster-wide concurrency limit is only
+    // given back after the outcome (the task counts as running until then).
+    if (task.dispatched.slot === null) {
+      task.capacityFreed = true;
+      dispatcher.release();
+    }
     const outcome = decideOutcome(claim, result, task.reason);
     await progress.settle(claim, { completed: outcome?.kind === 'completed' });
     if (!outcome) return;

@@ -75,15 +75,25 @@ export class TransactionBatcher {
   #commit(batch: Pending[]): Promise<unknown[]> {
     return runTransaction(this.#db, async (tx) => {
       const rows = [...new Set(batch.flatMap((item) => item.taskRows?.() ?? []))].sort();
-      // One row cannot be taken out of order; several are locked up front, in id order.
-      if (rows.length > 1) {
-        await tx.execute(sql`
-          select 1 from tasks where id = any(${`{${rows.join(',')}}`}::uuid[]) order by id for no key update`);
-      }
+      // One row cannot be taken out of order; several are locked up front, in id order. Not awaited
+      // before the work: its statements queue behind the lock on the connection (pipelined, no extra
+      // round trip), and a failed lock fails the transaction.
+      const locking =
+        rows.length > 1
+          ? tx
+              .execute(sql`
+                select 1 from tasks where id = any(${`{${rows.join(',')}}`}::uuid[])
+                order by id for no key update`)
+              .then(() => undefined)
+          : undefined;
       const events: NewTaskEvent[] = [];
       const results: unknown[] = [];
-      for (const item of batch) results.push(await item.work(tx, events));
-      await appendEvents(tx, events);
+      try {
+        for (const item of batch) results.push(await item.work(tx, events));
+        await appendEvents(tx, events);
+      } finally {
+        await locking;
+      }
       return results;
     });
   }
