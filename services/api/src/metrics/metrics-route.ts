@@ -9,7 +9,7 @@ import type { MetricsService } from './metrics-service.ts';
 function wantsJson(accept: string | undefined): boolean {
   if (!accept) return false;
   const types = accept.split(',').map((part) => part.split(';')[0]?.trim().toLowerCase());
-  const json = types.findIndex((type) => type === 'application/json');
+  const json = types.indexOf('application/json');
   if (json < 0) return false;
   const text = types.findIndex((type) => type === 'text/plain' || type === 'application/openmetrics-text');
   return text < 0 || json < text;
