@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Executor, rowsOf } from '../db.ts';
+import { type Executor, rowsOf, uuidArray } from '../db.ts';
 
 export const TASK_EVENTS_CHANNEL = 'task_events';
 
@@ -39,7 +39,8 @@ export async function appendEvents(executor: Executor, events: readonly NewTaskE
     ), counts as (
       select task_id, count(*)::int as n from input group by task_id
     ), bumped as (
-      update tasks t set last_seq = t.last_seq + c.n from counts c where t.id = c.task_id
+      update tasks t set last_seq = t.last_seq + c.n from counts c
+      where t.id = c.task_id and t.id = any(${uuidArray([...new Set(events.map((event) => event.taskId))])})
       returning t.id, t.last_seq - c.n as base, t.owner, t.workflow
     ), numbered as (
       select input.task_id, input.type, input.payload, b.owner, b.workflow, now() as at,

@@ -235,7 +235,7 @@ async function failDependents(ctx: SettleContext, tx: Transaction, broken: reado
         update tasks t set status = 'failed', error = x.error, completed_at = now(), updated_at = now(),
           expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})
         from jsonb_to_recordset(${input}::jsonb) as x(id uuid, error jsonb)
-        where t.id = x.id and t.status = 'blocked'
+        where t.id = x.id and t.status = 'blocked' and t.id = any(${uuidArray(causes.map((row) => row.id))})
         returning t.id, t.attempt, x.error`),
     );
     await appendEvents(

@@ -3,7 +3,7 @@ import type { NodeMetric, Priority, TaskError } from '@kaygraph/contracts';
 import { taskArtifacts } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
-import { rowsOf, type Transaction } from '../db.ts';
+import { rowsOf, type Transaction, uuidArray } from '../db.ts';
 import { INLINE_PAYLOAD_LIMIT, TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
 import { settleDependents } from '../orchestration/dependencies.ts';
 import { bossTx } from '../queue/boss-tx.ts';
@@ -109,6 +109,7 @@ export async function finishAttempts(
         updated_at = now()
       from x
       where t.id = x.id and t.attempt = x.attempt and t.status = 'running'
+        and t.id = any(${uuidArray(writing.map((outcome) => outcome.claim.taskId))})
       returning t.id, t.owner, t.workflow, t.last_seq, t.priority, t.max_retries, t.retry_delay_seconds,
         t.retry_backoff, t.timeout_seconds, x.status as new_status, x.error as new_error, x.attempt as new_attempt,
         x.step as last_step, x.message as last_message

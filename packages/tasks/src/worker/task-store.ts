@@ -1,6 +1,6 @@
 import type { NodeMetric, TaskError } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
-import { type Executor, rowsOf, type Transaction } from '../db.ts';
+import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import { type NewTaskEvent, TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
 import type { StoredCheckpoint } from './run-workflow.ts';
 
@@ -47,6 +47,7 @@ export async function claimTasks(executor: Executor, jobs: readonly FetchedJob[]
           updated_at = now(), last_seq = t.last_seq + 1
         from jsonb_to_recordset(${input}::jsonb) as j(task_id uuid, job_id uuid)
         where t.id = j.task_id and t.job_id = j.job_id and t.status in ('queued', 'scheduled', 'running')
+          and t.id = any(${uuidArray(jobs.map((job) => job.taskId))})
         returning t.id, t.owner, t.workflow, t.params, t.checkpoint, t.timeout_seconds, t.attempt, t.step, t.message,
           t.last_seq, t.depends_on, jsonb_build_object('status', 'running', 'attempt', t.attempt, 'error', null) as payload
       ), inserted as (
@@ -113,7 +114,8 @@ export async function saveCheckpoints(tx: Transaction, writes: readonly Checkpoi
   await tx.execute(sql`
     update tasks t set checkpoint = x.checkpoint, updated_at = now()
     from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, checkpoint jsonb)
-    where t.id = x.id and t.attempt = x.attempt and t.status = 'running'`);
+    where t.id = x.id and t.attempt = x.attempt and t.status = 'running'
+      and t.id = any(${uuidArray(writes.map((w) => w.claim.taskId))})`);
 }
 
 export interface ProgressWrite {
@@ -158,7 +160,7 @@ export async function writeProgressAndLogs(
         update tasks t set progress = x.progress, step = x.step, message = x.message, eta_seconds = x.eta,
           updated_at = now()
         from jsonb_to_recordset(${input}::jsonb) as x(id uuid, progress real, step text, message text, eta real)
-        where t.id = x.id`);
+        where t.id = x.id and t.id = any(${uuidArray(current.map((p) => p.claim.taskId))})`);
     }
     events.push(
       ...current.map(
@@ -191,7 +193,7 @@ async function runningClaims(executor: Executor, claims: readonly ClaimedTask[])
   const result = await executor.execute(sql`
     select t.id from tasks t join jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int)
       on t.id = x.id and t.attempt = x.attempt
-    where t.status = 'running'`);
+    where t.status = 'running' and t.id = any(${uuidArray(claims.map((claim) => claim.taskId))})`);
   return new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
 }
 

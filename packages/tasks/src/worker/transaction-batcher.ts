@@ -160,10 +160,13 @@ export class CoalescedWrites<T> {
         )
         .then(
           () => {
-            for (const entry of taken ?? []) entry.resolve();
+            for (const entry of take()) entry.resolve();
           },
+          // take() here too: a transaction that failed before the work ran (no connection: the database is
+          // restarting) never took the items, and leaving them (and `#queued`) behind would hang every
+          // later add() of this kind for good.
           (error: unknown) => {
-            for (const entry of taken ?? []) entry.reject(error);
+            for (const entry of take()) entry.reject(error);
           },
         );
     });
