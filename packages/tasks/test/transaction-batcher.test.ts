@@ -44,24 +44,30 @@ async function door(target: string) {
   return { url: url.href, shut: stop, open: () => listen(port), close: stop };
 }
 
-it('coalesced writes fail while the database is away and go through again once it is back', async () => {
+async function writesThrough(url: string, connectionPatienceMs: number) {
+  const connection = connect(url, { max: 2 });
+  await connection.db.execute(sql`create table if not exists written (item text not null)`);
+  const writer = new TransactionBatcher(connection.db, { connectionPatienceMs });
+  const writes = new CoalescedWrites<string>(
+    writer,
+    async (tx, items) => {
+      await tx.execute(sql`insert into written select unnest(${`{${items.join(',')}}`}::text[])`);
+    },
+    () => '00000000-0000-0000-0000-000000000001',
+  );
+  const written = async () =>
+    (await connection.sql<{ item: string }[]>`select item from written order by item`).map((row) => row.item);
+  return { writes, written, close: () => connection.close() };
+}
+
+it('coalesced writes fail once the database stays away too long, and go through again once it is back', async () => {
   await using database = await createTestDatabase();
   const gate = await door(database.url);
-  const connection = connect(gate.url, { max: 2 });
+  const { writes, written, close } = await writesThrough(gate.url, 0);
   try {
-    await connection.db.execute(sql`create table written (item text not null)`);
-    const writer = new TransactionBatcher(connection.db);
-    const writes = new CoalescedWrites<string>(
-      writer,
-      async (tx, items) => {
-        await tx.execute(sql`insert into written select unnest(${`{${items.join(',')}}`}::text[])`);
-      },
-      () => '00000000-0000-0000-0000-000000000001',
-    );
     await writes.add('before');
-
     await gate.shut();
-    // Both fail (no transaction can begin); the second must not wait forever behind the first.
+    // Both fail (no transaction can begin); the next one must not wait forever behind them.
     const failed = await Promise.allSettled([writes.add('away-1'), writes.add('away-2')]);
     expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
     const later = await writes.add('away-3').then(
@@ -72,10 +78,32 @@ it('coalesced writes fail while the database is away and go through again once i
 
     await gate.open();
     await writes.add('after');
-    const rows = await connection.sql<{ item: string }[]>`select item from written order by item`;
-    expect(rows.map((row) => row.item)).toEqual(['after', 'before']);
+    expect(await written()).toEqual(['after', 'before']);
   } finally {
-    await connection.close();
+    await close();
+    await gate.close();
+  }
+});
+
+it('a write made while the database restarts waits for it and is stored once', async () => {
+  await using database = await createTestDatabase();
+  const gate = await door(database.url);
+  const { writes, written, close } = await writesThrough(gate.url, 60_000);
+  try {
+    await writes.add('before');
+    await gate.shut();
+    let settled = false;
+    const during = Promise.all([writes.add('during-1'), writes.add('during-2')]).finally(() => {
+      settled = true;
+    });
+    // Refused connections are retried: the writes are still waiting when the database comes back.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(settled).toBe(false);
+    await gate.open();
+    await during;
+    expect(await written()).toEqual(['before', 'during-1', 'during-2']);
+  } finally {
+    await close();
     await gate.close();
   }
 });

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Transaction } from '../db.ts';
 import { appendEvents, type NewTaskEvent } from '../events/append-events.ts';
 import { runTransaction } from '../transaction.ts';
+import { retryWhileConnectionLost } from './connection-lost.ts';
 
 /** One unit of work: runs inside the shared transaction and may queue events. */
 export type BatchedWork<R> = (tx: Transaction, events: NewTaskEvent[]) => Promise<R>;
@@ -33,11 +34,17 @@ interface Pending {
  */
 export class TransactionBatcher {
   readonly #db: Database;
+  readonly #connectionPatienceMs: number;
   #pending: Pending[] = [];
   #running: Promise<void> | undefined;
 
-  constructor(db: Database) {
+  /**
+   * `connectionPatienceMs` (default 30 s): how long a batch is run again while the database cannot be
+   * reached (a restart), so checkpoints and outcomes wait out a short outage instead of failing attempts.
+   */
+  constructor(db: Database, options: { connectionPatienceMs?: number } = {}) {
     this.#db = db;
+    this.#connectionPatienceMs = options.connectionPatienceMs ?? 30_000;
   }
 
   run<R>(work: BatchedWork<R>, taskRows?: TaskRowsOf): Promise<R> {
@@ -52,7 +59,7 @@ export class TransactionBatcher {
       const batch = this.#pending;
       this.#pending = [];
       try {
-        const results = await this.#commit(batch);
+        const results = await retryWhileConnectionLost(() => this.#commit(batch), this.#connectionPatienceMs);
         batch.forEach((item, i) => {
           item.resolve(results[i]);
         });
