@@ -1,48 +1,9 @@
-import { createServer, Socket } from 'node:net';
 import { connect } from '@kaygraph/db';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { CoalescedWrites, TransactionBatcher } from '../src/worker/transaction-batcher.ts';
-
-/**
- * A TCP door in front of the test database. Shut, it cuts every connection and stops listening (connections
- * are refused, as when the server is down); open, it listens again on the same port.
- */
-async function door(target: string) {
-  const upstreamUrl = new URL(target);
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = new Socket();
-    upstream.connect(Number(upstreamUrl.port || 5432), upstreamUrl.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  const listen = (port: number) =>
-    new Promise<number>((resolve) =>
-      server.listen(port, '127.0.0.1', () => {
-        const address = server.address();
-        resolve(address && typeof address !== 'string' ? address.port : 0);
-      }),
-    );
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    });
-  const port = await listen(0);
-  const url = new URL(target);
-  url.hostname = '127.0.0.1';
-  url.port = String(port);
-  return { url: url.href, shut: stop, open: () => listen(port), close: stop };
-}
+import { door } from './tcp-door.ts';
 
 async function writesThrough(url: string, connectionPatienceMs: number) {
   const connection = connect(url, { max: 2 });

@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { isConnectionLost } from './connection-lost.ts';
 
 /**
  * Cluster-wide cap on running tasks per workflow (`defaults.concurrency`), with session advisory locks: a
@@ -23,17 +24,35 @@ export class ConcurrencyGate {
     return this.#connection;
   }
 
+  /**
+   * Runs statements on the gate's session. A session the server dropped (a restart) is forgotten, so the
+   * next call reserves a new one instead of failing forever; its advisory locks died with it. Slots this
+   * process still counts as held stay excluded until their tasks end (unlocking them then is a no-op).
+   */
+  async #onSession<T>(run: (session: postgres.ReservedSql) => Promise<T>): Promise<T> {
+    const session = await this.#session();
+    try {
+      return await run(session);
+    } catch (error) {
+      // Not released: postgres.js already moved the dead connection to its closed ones (it reconnects it
+      // when needed), and release() would hand it out as an open connection.
+      if (isConnectionLost(error) && this.#connection === session) this.#connection = undefined;
+      throw error;
+    }
+  }
+
   /** Takes up to `want` free slots of `workflow` (limit `limit`); returns the slot numbers taken. */
   async acquire(workflow: string, limit: number, want: number): Promise<number[]> {
     const held = this.#held.get(workflow) ?? new Set<number>();
     this.#held.set(workflow, held);
     const room = Math.min(want, limit - held.size);
     if (room <= 0) return [];
-    const session = await this.#session();
-    const rows = await session<{ slot: number }[]>`
+    const rows = await this.#onSession(
+      (session) => session<{ slot: number }[]>`
       select s as slot from generate_series(0, ${limit - 1}::int) s
       where s <> all(${[...held]}::int[]) and pg_try_advisory_lock(hashtext(${`kaygraph.wf:${workflow}`}), s)
-      limit ${room}`;
+      limit ${room}`,
+    );
     const slots = rows.map((row) => row.slot);
     for (const slot of slots) held.add(slot);
     return slots;
@@ -42,10 +61,17 @@ export class ConcurrencyGate {
   async release(workflow: string, slots: readonly number[]): Promise<void> {
     if (slots.length === 0) return;
     const held = this.#held.get(workflow);
-    const session = await this.#session();
     for (const slot of slots) {
-      held?.delete(slot);
-      await session`select pg_advisory_unlock(hashtext(${`kaygraph.wf:${workflow}`}), ${slot}::int)`;
+      // Still counted as held while it unlocks: an acquire in between must not lock it on a new session
+      // (after a restart) only to have this unlock take that lock away.
+      try {
+        await this.#onSession(
+          (session) =>
+            session`select pg_advisory_unlock(hashtext(${`kaygraph.wf:${workflow}`}), ${slot}::int)`,
+        );
+      } finally {
+        held?.delete(slot);
+      }
     }
   }
 
