@@ -54,13 +54,18 @@ function queueFull(active: number, maxQueueSize: number): DomainError {
   );
 }
 
-export async function countActive(tx: Transaction, owner: string, cap: number): Promise<number> {
+/**
+ * Unfinished tasks of `owner`, counted up to `cap + 1`. Not an async function: the query is sent when this
+ * is called (`.then` at once), so a caller that pipelines it before its inserts counts without them.
+ */
+export function countActive(tx: Transaction, owner: string, cap: number): Promise<number> {
   // Bounded: counting stops at the cap, so an owner with a large backlog costs no more than a full one.
-  const result = await tx.execute(sql`
-    select count(*)::int as n from (
-      select 1 from tasks
-      where owner = ${owner} and status in ('pending', 'blocked', 'scheduled', 'queued', 'running')
-      limit ${cap + 1}
-    ) active`);
-  return rowsOf<{ n: number }>(result)[0]?.n ?? 0;
+  return tx
+    .execute(sql`
+      select count(*)::int as n from (
+        select 1 from tasks
+        where owner = ${owner} and status in ('pending', 'blocked', 'scheduled', 'queued', 'running')
+        limit ${cap + 1}
+      ) active`)
+    .then((result) => rowsOf<{ n: number }>(result)[0]?.n ?? 0);
 }
