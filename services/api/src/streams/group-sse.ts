@@ -4,6 +4,7 @@ import type { Caller, OrchestrationService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import { describeError } from '../errors.ts';
 import { sendError } from '../http/respond.ts';
+import { openEventStream, sseFrame } from './event-stream.ts';
 import type { StreamRegistry } from './registry.ts';
 
 export interface GroupStreamOptions {
@@ -27,8 +28,7 @@ export async function streamGroupOverSse(
   opts: GroupStreamOptions,
 ): Promise<void> {
   const abort = new AbortController();
-  let unregister = (): void => {};
-  let heartbeat: NodeJS.Timeout | undefined;
+  let stream: { close(): void } | undefined;
   // Registered first: a client that leaves during the lookup must not leave a subscription behind.
   res.on('close', () => abort.abort());
   try {
@@ -42,22 +42,11 @@ export async function streamGroupOverSse(
     // The first item (the summary) answers 404 before the stream starts.
     let next = await iterator.next();
 
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
-    heartbeat = setInterval(() => res.write(': ping\n\n'), opts.heartbeatMs);
-    unregister = opts.registry.add(() => {
-      res.end('retry: 500\n\n');
-      abort.abort();
-    });
+    stream = openEventStream(res, { registry: opts.registry, heartbeatMs: opts.heartbeatMs, abort });
     let id = 0;
     while (!next.done) {
       id++;
-      res.write(`id: ${id}\nevent: ${next.value.type}\ndata: ${JSON.stringify(next.value)}\n\n`);
+      res.write(sseFrame(next.value.type, id, next.value));
       next = await iterator.next();
     }
     if (!abort.signal.aborted) res.end();
@@ -70,7 +59,6 @@ export async function streamGroupOverSse(
     opts.logger.warn({ err: error, groupId: rawGroupId }, 'group SSE stream failed');
     res.end();
   } finally {
-    clearInterval(heartbeat);
-    unregister();
+    stream?.close();
   }
 }

@@ -5,6 +5,7 @@ import type { Caller, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import { describeError } from '../errors.ts';
 import { sendError } from '../http/respond.ts';
+import { sseFrame as frame, openEventStream } from './event-stream.ts';
 import type { StreamRegistry } from './registry.ts';
 import { loadTaskOutcome, parseSeq } from './task-outcome.ts';
 
@@ -14,10 +15,6 @@ export interface TaskStreamOptions {
   registry: StreamRegistry;
   logger: Logger;
   heartbeatMs: number;
-}
-
-function frame(event: string, id: number, data: unknown): string {
-  return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 /**
@@ -32,8 +29,7 @@ export async function streamTaskOverSse(
   opts: TaskStreamOptions,
 ): Promise<void> {
   const abort = new AbortController();
-  let unregister = (): void => {};
-  let heartbeat: NodeJS.Timeout | undefined;
+  let stream: { close(): void } | undefined;
   // Registered first: a client that leaves while we look the task up must not leave a subscription behind.
   res.on('close', () => abort.abort());
   try {
@@ -43,19 +39,7 @@ export async function streamTaskOverSse(
     const afterSeq = parseSeq(req.headers['last-event-id']) ?? 0;
     if (abort.signal.aborted) return;
 
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
-    heartbeat = setInterval(() => res.write(': ping\n\n'), opts.heartbeatMs);
-    unregister = opts.registry.add(() => {
-      // Reconnect soon, with Last-Event-ID, to whichever replica answers.
-      res.end('retry: 500\n\n');
-      abort.abort();
-    });
+    stream = openEventStream(res, { registry: opts.registry, heartbeatMs: opts.heartbeatMs, abort });
 
     let lastSeq = afterSeq;
     const events: AsyncIterable<TaskEvent> = opts.tasks.events(caller, taskId, {
@@ -79,7 +63,6 @@ export async function streamTaskOverSse(
     opts.logger.warn({ err: error, taskId: rawTaskId }, 'SSE stream failed');
     res.end();
   } finally {
-    clearInterval(heartbeat);
-    unregister();
+    stream?.close();
   }
 }
