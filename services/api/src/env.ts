@@ -1,3 +1,4 @@
+import { parseEnv } from '@kaygraph/tasks';
 import { z } from 'zod';
 
 /**
@@ -34,16 +35,7 @@ const Env = z.object({
 });
 export type ApiEnv = z.infer<typeof Env>;
 
-/** Parses the environment, or exits with a message that names every bad variable. */
+/** Parses the environment, or throws an error that names every bad variable. */
 export function loadApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
-  // `VAR=` (empty, as compose files and .env templates often leave them) means unset, not 0 or ''.
-  const set = Object.fromEntries(
-    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = Env.safeParse(set);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid environment:\n${problems.join('\n')}`);
-  }
-  return parsed.data;
+  return parseEnv(Env, source);
 }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
-import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
+import { createTaskSystem, exitOnShutdownSignals, resolveWorkflowsModule } from '@kaygraph/tasks';
 import pino from 'pino';
 import { announceAuthMode, chooseListenHost } from './auth/open-mode.ts';
 import { loadApiEnv } from './env.ts';
@@ -95,30 +95,11 @@ process.stdout.write(
   ].join('\n'),
 );
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) {
-    logger.warn({ signal }, 'second signal: exiting now');
-    process.exit(1);
-  }
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  // Order matters: stop taking requests and tell streams to reconnect, then let running tasks
-  // finish (worker), then close queue and pools, and only then stop the database under them.
-  await server
-    .close()
-    .catch((error: unknown) => logger.error({ err: error }, 'closing the http server failed'));
-  await operations
-    .close()
-    .catch((error: unknown) => logger.error({ err: error }, 'closing the operations pool failed'));
-  await system
-    .close()
-    .catch((error: unknown) => logger.error({ err: error }, 'closing the task system failed'));
-  await embedded
-    ?.stop()
-    .catch((error: unknown) => logger.error({ err: error }, 'stopping PostgreSQL failed'));
-  logger.info('stopped');
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+// Order matters: stop taking requests and tell streams to reconnect, then let running tasks finish
+// (worker), then close queue and pools, and only then stop the database under them.
+exitOnShutdownSignals(logger, [
+  { name: 'closing the http server', run: () => server.close() },
+  { name: 'closing the operations pool', run: () => operations.close() },
+  { name: 'closing the task system', run: () => system.close() },
+  { name: 'stopping PostgreSQL', run: async () => embedded?.stop() },
+]);

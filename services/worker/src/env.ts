@@ -1,3 +1,4 @@
+import { parseEnv } from '@kaygraph/tasks';
 import { z } from 'zod';
 
 /** The worker's configuration; the only module of the worker that reads `process.env`. */
@@ -18,15 +19,7 @@ const Env = z.object({
 });
 export type WorkerEnv = z.infer<typeof Env>;
 
+/** Parses the environment, or throws an error that names every bad variable. */
 export function loadWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
-  // `VAR=` (empty, as compose files and .env templates often leave them) means unset, not 0 or ''.
-  const set = Object.fromEntries(
-    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = Env.safeParse(set);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid environment:\n${problems.join('\n')}`);
-  }
-  return parsed.data;
+  return parseEnv(Env, source);
 }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
+import { createTaskSystem, exitOnShutdownSignals, resolveWorkflowsModule } from '@kaygraph/tasks';
 import pino from 'pino';
 import { loadWorkerEnv } from './env.ts';
 
@@ -29,19 +29,4 @@ await system.startWorker({
 });
 logger.info({ concurrency: env.MAX_WORKERS, workflows: workflows.catalog.list().length }, 'worker started');
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) {
-    logger.warn({ signal }, 'second signal: exiting now');
-    process.exit(1);
-  }
-  stopping = true;
-  logger.info({ signal }, 'worker shutting down');
-  await system
-    .close()
-    .catch((error: unknown) => logger.error({ err: error }, 'closing the task system failed'));
-  logger.info('worker stopped');
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+exitOnShutdownSignals(logger, [{ name: 'closing the task system', run: () => system.close() }]);
