@@ -100,4 +100,27 @@ describe('events', () => {
     expect(all.every((e) => e.type === 'status')).toBe(true);
     expect(new Set(all.map((e) => e.task_id))).toEqual(new Set([a.task_id, b.task_id]));
   });
+
+  it('feed: an event too large for its notification is read from the table and delivered', async () => {
+    const { system } = harness;
+    const controller = new AbortController();
+    const seen: TaskEvent[] = [];
+    const feed = (async () => {
+      for await (const e of system.tasks.feed(alice, { signal: controller.signal })) seen.push(e);
+    })();
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'big_log',
+      params: {},
+      priority: 'normal',
+    });
+    expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
+    await waitFor(
+      () => seen.some((e) => e.task_id === task_id && e.type === 'log' && e.message === 'a large log line'),
+      'the large log event on the feed',
+    );
+    controller.abort();
+    await feed;
+    const big = seen.find((e) => e.task_id === task_id && e.type === 'log');
+    expect(big).toMatchObject({ data: { blob: 'x'.repeat(10_000) } });
+  });
 });

@@ -88,15 +88,36 @@ export class EventBus {
     const listeners = this.#tasks.get(note.task_id);
     if (!listeners && this.#feed.size === 0) return;
     if (note.payload === null) {
-      // Too large to inline: subscribers see the seq jump and read the event from the table.
+      // Too large to inline: task subscribers see the seq jump and read the table; the feed (no replay)
+      // gets the stored row.
       for (const listener of listeners ?? []) listener.onResync();
+      if (this.#feed.size > 0) void this.#publishStoredToFeed(note);
       return;
     }
     const event = toTaskEvent({ ...note, payload: note.payload });
     for (const listener of listeners ?? []) listener.onEvent(event);
-    if (this.#feed.size > 0) {
-      const live = { event, owner: note.owner, workflow: note.workflow };
-      for (const listener of this.#feed) listener(live);
+    this.#publishToFeed(event, note);
+  }
+
+  #publishToFeed(event: TaskEvent, note: EventNotification): void {
+    if (this.#feed.size === 0) return;
+    const live = { event, owner: note.owner, workflow: note.workflow };
+    for (const listener of this.#feed) listener(live);
+  }
+
+  async #publishStoredToFeed(note: EventNotification): Promise<void> {
+    try {
+      const [row] = await this.#sql<{ payload: string }[]>`
+        select payload::text as payload from task_events where task_id = ${note.task_id} and seq = ${note.seq}`;
+      // Gone already: the result TTL removed the task's events.
+      if (!row) return;
+      const payload = JSON.parse(row.payload) as Record<string, unknown>;
+      this.#publishToFeed(toTaskEvent({ ...note, payload }), note);
+    } catch (error) {
+      this.#logger.warn(
+        { err: error, taskId: note.task_id, seq: note.seq },
+        'reading a large event for the feed failed',
+      );
     }
   }
 
