@@ -53,6 +53,14 @@ describe('events', () => {
       const events = await subscription.events;
       expect(events).toEqual(stored.filter((e) => e.seq > subscription.afterSeq));
     }
+    // A resume point past every stored event of a running task still sees the task's later events.
+    const next = await system.tasks.submit(alice, {
+      workflow: 'steps',
+      params: { steps: 2, step_ms: 20 },
+      priority: 'normal',
+    });
+    const fromFuture = await collect(system.tasks.events(alice, next.task_id, { afterSeq: 2_000_000_000 }));
+    expect(fromFuture.at(-1)).toMatchObject({ type: 'status', status: 'completed' });
     // Resuming after the terminal event ends at once.
     expect(await collect(system.tasks.events(alice, task_id, { afterSeq: last?.seq ?? 0 }))).toEqual([]);
     await expect(collect(system.tasks.events(bob, task_id, {}))).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -77,7 +77,7 @@ describe('submit -> worker -> result', () => {
       system.tasks.submit(alice, { workflow: 'nope', params: {}, priority: 'normal' }),
     ).rejects.toMatchObject({
       code: 'BAD_REQUEST',
-      message: expect.stringContaining('known workflows: limited, noop'),
+      message: expect.stringContaining('known workflows: big_log, limited, noop'),
     });
   });
 });

@@ -44,14 +44,16 @@ export async function* streamTaskEvents(
   taskId: string,
   options: { afterSeq?: number; signal?: AbortSignal } = {},
 ): AsyncGenerator<TaskEvent, void, undefined> {
-  await loadVisibleTask(executor, caller, taskId);
+  const task = await loadVisibleTask(executor, caller, taskId);
   const live = new AsyncQueue<TaskEvent | typeof RESYNC>();
   const unsubscribe = bus.subscribeTask(taskId, {
     onEvent: (event) => live.push(event),
     onResync: () => live.push(RESYNC),
   });
   const signal = options.signal;
-  let last = options.afterSeq ?? 0;
+  // A resume point past the last stored event (a stale or invented id) resumes from the last stored one:
+  // otherwise every later live event, the terminal one too, would look already seen.
+  let last = Math.min(options.afterSeq ?? 0, task.lastSeq);
   try {
     const catchUp = async function* (): AsyncGenerator<TaskEvent, boolean, undefined> {
       for (const event of await readEvents(executor, taskId, last)) {

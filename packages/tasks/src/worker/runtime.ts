@@ -174,11 +174,15 @@ export async function startWorkerRuntime(
       capacityFreed: false,
     };
     running.set(claim.taskId, task);
-    task.done = runTask(task).finally(async () => {
-      for (const timer of task.timers) clearTimeout(timer);
-      running.delete(claim.taskId);
-      await releaseSlot(dispatched, task.capacityFreed);
-    });
+    task.done = runTask(task)
+      // runTask records every expected failure as the attempt's outcome; anything else is a bug to log,
+      // never an unhandled rejection that takes the process (and every other running task) down.
+      .catch((error: unknown) => logger.error({ err: error, taskId: claim.taskId }, 'running a task failed'))
+      .finally(async () => {
+        for (const timer of task.timers) clearTimeout(timer);
+        running.delete(claim.taskId);
+        await releaseSlot(dispatched, task.capacityFreed);
+      });
   }
 
   async function runTask(task: RunningTask): Promise<void> {
@@ -244,8 +248,19 @@ export async function startWorkerRuntime(
 
   // Heartbeats: pg-boss fails a job whose heartbeat is older than heartbeatSeconds (a killed worker), so
   // refresh every half of it; a job that is no longer ours (expired, retried elsewhere) aborts its run.
+  // One beat at a time: during a database outage a beat waits on the writer's retries, and beats must not
+  // pile up behind it.
+  let beating = false;
   const heartbeat = setInterval(
-    () => void beat().catch((error: unknown) => logger.warn({ err: error }, 'heartbeat failed')),
+    () => {
+      if (beating) return;
+      beating = true;
+      void beat()
+        .catch((error: unknown) => logger.warn({ err: error }, 'heartbeat failed'))
+        .finally(() => {
+          beating = false;
+        });
+    },
     (ctx.tuning.heartbeatSeconds * 1000) / 2,
   );
   async function beat(): Promise<void> {
