@@ -16,7 +16,7 @@ import {
 } from '@kaygraph/contracts';
 import { tracked } from '@trpc/server';
 import { errors } from '../openapi-errors.ts';
-import { MAX_SEQ } from '../streams/task-outcome.ts';
+import { parseSeq } from '../streams/task-outcome.ts';
 import { trackedIterableOf } from '../tracked-output.ts';
 import { authedProcedure, router } from '../trpc.ts';
 
@@ -135,7 +135,7 @@ export const tasksRouter = router({
     .input(TaskEventsInput)
     .output(trackedIterableOf(TaskEvent))
     .subscription(async function* ({ ctx, input, signal }) {
-      const afterSeq = input.lastEventId ? Math.min(Number(input.lastEventId), MAX_SEQ) : 0;
+      const afterSeq = parseSeq(input.lastEventId) ?? 0;
       for await (const event of ctx.services.tasks.events(ctx.caller, input.task_id, { afterSeq, signal })) {
         yield tracked(String(event.seq), event);
       }

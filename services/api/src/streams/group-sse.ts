@@ -41,7 +41,10 @@ export async function streamGroupOverSse(
     const iterator = events[Symbol.asyncIterator]();
     // The first item (the summary) answers 404 before the stream starts.
     let next = await iterator.next();
-
+    if (abort.signal.aborted) {
+      await iterator.return?.();
+      return;
+    }
     stream = openEventStream(res, { registry: opts.registry, heartbeatMs: opts.heartbeatMs, abort });
     let id = 0;
     while (!next.done) {

@@ -28,6 +28,6 @@ export const MAX_SEQ = 2_147_483_647;
  */
 export function parseSeq(value: string | string[] | null | undefined): number | undefined {
   const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined || text === null || !/^\d{1,15}$/.test(text)) return undefined;
+  if (text === undefined || text === null || !/^\d+$/.test(text)) return undefined;
   return Math.min(Number(text), MAX_SEQ);
 }
