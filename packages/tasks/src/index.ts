@@ -17,8 +17,6 @@ export type {
   ScheduleService,
 } from './orchestration/orchestration-service.ts';
 export { SCHEDULES_QUEUE } from './orchestration/schedule-queue.ts';
-export { parseEnv } from './process/parse-env.ts';
-export { exitOnShutdownSignals, type ShutdownStep } from './process/shutdown-signals.ts';
 export { DEAD_LETTER_QUEUE, workflowQueue } from './queue/names.ts';
 export type { QueueTuning } from './queue/tuning.ts';
 export type { TaskContext } from './service/context.ts';

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
-import { createTaskSystem, exitOnShutdownSignals, resolveWorkflowsModule } from '@kaygraph/tasks';
+import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
+import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { announceAuthMode, chooseListenHost } from './auth/open-mode.ts';
 import { loadApiEnv } from './env.ts';

@@ -1,4 +1,4 @@
-import { parseEnv } from '@kaygraph/tasks';
+import { parseEnv } from '@kaygraph/tasks/process';
 import { z } from 'zod';
 
 /** The worker's configuration; the only module of the worker that reads `process.env`. */

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { createTaskSystem, exitOnShutdownSignals, resolveWorkflowsModule } from '@kaygraph/tasks';
+import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
+import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { loadWorkerEnv } from './env.ts';
 
