@@ -65,6 +65,31 @@ const handWrittenPaths = {
       },
     },
   },
+  '/tasks/{task_id}/artifacts/{name}': {
+    get: {
+      operationId: 'tasks-artifact',
+      tags: ['tasks'],
+      summary: 'Download an artifact of a task',
+      description: [
+        'The stored bytes of one artifact a task produced (a report CSV, model weights), with its content',
+        'type. GET /tasks/{task_id} lists the artifacts of a task.',
+      ].join(' '),
+      requestParams: {
+        path: taskPath.extend({ name: z.string().min(1).meta({ description: 'The artifact name' }) }),
+      },
+      responses: {
+        '200': {
+          description: 'The artifact, with the content type it was stored with.',
+          content: { 'application/octet-stream': { schema: z.string() } },
+        },
+        '400': { description: 'Invalid task id', content: { 'application/json': { schema: ErrorBody } } },
+        '404': {
+          description: 'No such task or artifact',
+          content: { 'application/json': { schema: ErrorBody } },
+        },
+      },
+    },
+  },
   '/groups/{group_id}/stream': {
     get: {
       operationId: 'groups-stream',

@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import packageJson from '../package.json' with { type: 'json' };
 import { anonymousCaller, type CallerResolver, connectionParamsOf, createContextFactory } from './context.ts';
 import { describeError, errorBody } from './errors.ts';
+import { ARTIFACT_PATH, serveArtifact } from './http/artifact-download.ts';
 import { serveDocs } from './http/docs.ts';
 import { sendError, sendJson } from './http/respond.ts';
 import { createRestHandler } from './http/rest.ts';
@@ -150,6 +151,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       return;
     }
     if (method === 'GET' && (await serveDocs(path, res))) return;
+    const artifact = ARTIFACT_PATH.exec(path);
+    if (artifact?.[1] && artifact[2] && method === 'GET')
+      return serveArtifact(res, artifact[1], artifact[2], streamOptions(req, url));
     const stream = STREAM_PATH.exec(path);
     if (stream?.[1] && method === 'GET')
       return streamTaskOverSse(req, res, stream[1], streamOptions(req, url));

@@ -138,3 +138,31 @@ describe('document search (GET /search, tRPC search)', () => {
     expect(badIndex.status).toBe(400);
   });
 });
+
+describe('GET /tasks/{task_id}/artifacts/{name}', () => {
+  test('serves the CSV a data_processing task stored; unknown names and bad ids are 4xx', async () => {
+    const task = await submitted({
+      workflow: 'data_processing',
+      params: { input: { generate: { rows: 50, seed: 1 } } },
+    });
+    expect(await waitForTerminal(server.url, task.task_id)).toBe('completed');
+    const view = (await requestJson(`${server.url}/tasks/${task.task_id}`)).body as TaskView;
+    const listed = view.artifacts.find((a) => a.name === 'summary.csv');
+    expect(listed).toMatchObject({ content_type: expect.stringContaining('text/csv') });
+
+    const download = await fetch(`${server.url}/tasks/${task.task_id}/artifacts/summary.csv`);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toContain('text/csv');
+    const text = await download.text();
+    expect(Buffer.byteLength(text)).toBe(listed?.size);
+    expect(text.split('\n')[0]).toContain(',');
+
+    const missing = await requestJson(`${server.url}/tasks/${task.task_id}/artifacts/nope.csv`);
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ code: 'NOT_FOUND' });
+    const badId = await requestJson(`${server.url}/tasks/not-a-uuid/artifacts/summary.csv`);
+    expect(badId.status).toBe(400);
+    const badName = await requestJson(`${server.url}/tasks/${task.task_id}/artifacts/%E0%A4%A`);
+    expect(badName.status).toBe(400);
+  });
+});

@@ -1,0 +1,40 @@
+import type { ServerResponse } from 'node:http';
+import { DomainError, TaskId } from '@kaygraph/contracts';
+import type { Caller, TaskService } from '@kaygraph/tasks';
+import { describeError } from '../errors.ts';
+import { sendError } from './respond.ts';
+
+export const ARTIFACT_PATH = /^\/tasks\/([^/]+)\/artifacts\/([^/]+)\/?$/i;
+
+/**
+ * `GET /tasks/{task_id}/artifacts/{name}`: the stored bytes of one artifact a task produced (a report CSV,
+ * model weights), with its content type; 404 for another owner's task or an unknown name.
+ */
+export async function serveArtifact(
+  res: ServerResponse,
+  rawTaskId: string,
+  rawName: string,
+  opts: { tasks: TaskService; caller: () => Promise<Caller> },
+): Promise<void> {
+  try {
+    const taskId = TaskId.parse(rawTaskId);
+    const name = decodeName(rawName);
+    const artifact = await opts.tasks.artifact(await opts.caller(), taskId, name);
+    res.writeHead(200, {
+      'content-type': artifact.contentType,
+      'content-length': String(artifact.content.byteLength),
+      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+    });
+    res.end(artifact.content);
+  } catch (error) {
+    sendError(res, describeError(error));
+  }
+}
+
+function decodeName(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new DomainError('BAD_REQUEST', 'the artifact name is not valid percent-encoding');
+  }
+}
