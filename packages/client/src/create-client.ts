@@ -1,6 +1,7 @@
 import type { AppRouter, BuiltinWorkflows, WorkflowNames } from '@kaygraph/api';
 import type { SubmitTaskInput } from '@kaygraph/contracts';
 import { createTRPCClient } from '@trpc/client';
+import { downloadArtifact } from './download-artifact.ts';
 import { createLinks } from './links.ts';
 import { type SubmitAndWaitOptions, submitAndWait } from './submit-and-wait.ts';
 import type { TypedSubmitInput, TypedTaskResult } from './typed-submit.ts';
@@ -62,6 +63,8 @@ export function createClient<W = BuiltinWorkflows>(opts: ClientOptions) {
       options?: SubmitAndWaitOptions,
     ): Promise<TypedTaskResult<W, N>> =>
       submitAndWait(trpc, input as SubmitTaskInput, options) as Promise<TypedTaskResult<W, N>>,
+    /** The bytes of an artifact a task stored (its names are in `tasks.get`'s `artifacts`). */
+    artifact: (taskId: string, name: string) => downloadArtifact(opts.url, opts.apiKey, taskId, name),
     /** Events of one task until it ends; reconnects and resumes from the last event id. */
     watch: (taskId: string, options?: WatchOptions) => watchTask(trpc, taskId, options),
     /** Closes the WebSocket. */

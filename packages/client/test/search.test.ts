@@ -43,3 +43,22 @@ test('typed client: index documents with document_indexing, then search them', a
   const misuse = () => client.search.query({ index: 'notes' });
   expect(typeof misuse).toBe('function');
 });
+
+test('typed client: download the CSV artifact a data_processing task stored', async () => {
+  using client = createClient({ url: server.url });
+  const done = await client.submitAndWait({
+    workflow: 'data_processing',
+    params: { input: { generate: { rows: 40, seed: 3 } } },
+  });
+  expect(done.status).toBe('completed');
+  const view = await client.tasks.get.query({ task_id: done.task_id });
+  const listed = view.artifacts.find((a) => a.name === 'summary.csv');
+  expect(listed).toBeDefined();
+  const artifact = await client.artifact(done.task_id, 'summary.csv');
+  expect(artifact.contentType).toContain('text/csv');
+  expect(artifact.bytes.byteLength).toBe(listed?.size);
+  await expect(client.artifact(done.task_id, 'missing.csv')).rejects.toMatchObject({
+    status: 404,
+    body: { code: 'NOT_FOUND' },
+  });
+});
