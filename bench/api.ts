@@ -25,6 +25,7 @@ import pino from 'pino';
 import postgres from 'postgres';
 import { WebSocket } from 'ws';
 import { catalog } from '../services/api/test/fixtures/catalog.ts';
+import { inheritedEnv } from './env.ts';
 
 export interface BenchRow {
   name: string;
@@ -65,7 +66,7 @@ async function rssMb(pid: number): Promise<number> {
 
 function benchEnv(databaseUrl: string): NodeJS.ProcessEnv {
   return {
-    ...process.env,
+    ...inheritedEnv(),
     DATABASE_URL: databaseUrl,
     PORT: '0',
     LOG_LEVEL: 'warn',

@@ -18,6 +18,7 @@ import { sql } from 'drizzle-orm';
 import { PgBoss } from 'pg-boss';
 import pino from 'pino';
 import postgres from 'postgres';
+import { benchDatabaseUrl } from './env.ts';
 import { catalog } from './lifecycle-workflows.ts';
 
 export interface BenchRow {
@@ -271,7 +272,7 @@ export async function runLifecycleBench(
 
 if (import.meta.main) {
   const flag = process.argv.indexOf('--database-url');
-  const databaseUrl = flag >= 0 ? process.argv[flag + 1] : process.env.DATABASE_URL;
+  const databaseUrl = flag >= 0 ? process.argv[flag + 1] : benchDatabaseUrl;
   const tasksFlag = process.argv.indexOf('--tasks');
   const tasks = tasksFlag >= 0 ? Number(process.argv[tasksFlag + 1]) : undefined;
   const rows = await runLifecycleBench({

@@ -14,6 +14,7 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { type BenchRow, runApiBench } from './api.ts';
+import { benchDatabaseUrl } from './env.ts';
 import { runLifecycleBench } from './lifecycle.ts';
 import { runListGetBench } from './list-get.ts';
 import { argValue, DEFAULT_SERVER_URL, type Figure, printFigures } from './scratch-database.ts';
@@ -105,7 +106,7 @@ async function environment(databaseUrl: string): Promise<string[]> {
 }
 
 const skip = new Set((argValue('skip') ?? '').split(',').filter(Boolean));
-const databaseUrl = argValue('database-url') ?? process.env.DATABASE_URL ?? DEFAULT_SERVER_URL;
+const databaseUrl = argValue('database-url') ?? benchDatabaseUrl ?? DEFAULT_SERVER_URL;
 const tasks = Number(argValue('tasks') ?? 10_000);
 const rows = Number(argValue('rows') ?? 1_000_000);
 const soakTasks = Number(argValue('soak-tasks') ?? 100_000);

@@ -16,6 +16,7 @@ import {
   searchDocuments,
 } from '@kaygraph/workflows';
 import postgres from 'postgres';
+import { benchDatabaseUrl } from './env.ts';
 
 export interface BenchRow {
   name: string;
@@ -185,7 +186,7 @@ export async function runWorkflowsBench(
 
 if (import.meta.main) {
   const flag = process.argv.indexOf('--database-url');
-  const databaseUrl = flag >= 0 ? process.argv[flag + 1] : process.env.DATABASE_URL;
+  const databaseUrl = flag >= 0 ? process.argv[flag + 1] : benchDatabaseUrl;
   const rowsFlag = process.argv.indexOf('--rows');
   const rows = rowsFlag >= 0 ? Number(process.argv[rowsFlag + 1]) : undefined;
   const results = await runWorkflowsBench({
