@@ -49,24 +49,8 @@ export function chain<S>(first: AnyNode<S>, ...rest: AnyNode<S>[]): AnyNode<S> {
   return first;
 }
 
-/** Waits `ms`, or rejects with AbortedError as soon as the signal aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(new AbortedError(signal.reason));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError(signal.reason));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
+/** Waits `ms`, or rejects with AbortedError as soon as the signal aborts (the engine's own wait). */
+export { sleep } from '@kaygraph/graph';
 
 /** Lets the event loop run (so an abort message can arrive) in the middle of CPU-bound work. */
 export function yieldToEventLoop(): Promise<void> {
