@@ -21,6 +21,12 @@ export const API_TITLE = 'KayGraph Tasks API';
 /** The api package's version, also reported by /health. */
 export const API_VERSION = packageJson.version;
 
+/** The `?api_key=` the hand-written streams accept from browsers, which cannot set their headers. */
+const apiKeyParam = (transport: string) =>
+  z
+    .string()
+    .optional()
+    .meta({ description: `For browsers (${transport} cannot send headers)` });
 const taskPath = z.object({ task_id: TaskId.meta({ description: 'The task id from POST /tasks' }) });
 
 /**
@@ -48,12 +54,7 @@ const handWrittenPaths = {
             .optional()
             .meta({ description: 'Resume after this seq' }),
         }),
-        query: z.object({
-          api_key: z
-            .string()
-            .optional()
-            .meta({ description: 'For browsers (EventSource cannot send headers)' }),
-        }),
+        query: z.object({ api_key: apiKeyParam('EventSource') }),
       },
       responses: {
         '200': {
@@ -104,12 +105,7 @@ const handWrittenPaths = {
       ].join(' '),
       requestParams: {
         path: z.object({ group_id: GroupId.meta({ description: 'The group id from POST /groups' }) }),
-        query: z.object({
-          api_key: z
-            .string()
-            .optional()
-            .meta({ description: 'For browsers (EventSource cannot send headers)' }),
-        }),
+        query: z.object({ api_key: apiKeyParam('EventSource') }),
       },
       responses: {
         '200': {
@@ -182,10 +178,7 @@ const handWrittenPaths = {
         path: taskPath,
         query: z.object({
           last_event_id: z.string().regex(/^\d+$/).optional(),
-          api_key: z
-            .string()
-            .optional()
-            .meta({ description: 'For browsers (WebSocket cannot send headers)' }),
+          api_key: apiKeyParam('WebSocket'),
         }),
       },
       responses: {
