@@ -1,5 +1,6 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { preparingClient } from './prepared-statements.ts';
 import * as schema from './schema.ts';
 
 export type Database = PostgresJsDatabase<typeof schema>;
@@ -39,7 +40,8 @@ export function connect(url: string, options: ConnectOptions = {}): Connection {
     onnotice: () => {},
     connection: { ...options.settings, application_name: options.applicationName ?? 'kaygraph' },
   });
-  const db = drizzle(sql, { schema });
+  // Statements are prepared once per connection (see prepared-statements.ts).
+  const db = drizzle(preparingClient(sql), { schema });
   const close = () => sql.end({ timeout: 5 });
   return { db, sql, close, [Symbol.asyncDispose]: close };
 }
