@@ -8,7 +8,9 @@ async function preparedOnThisConnection(
   tx: { execute: (query: ReturnType<typeof sql>) => Promise<unknown> },
   marker: string,
 ): Promise<string[]> {
-  const rows = (await tx.execute(sql`select statement from pg_prepared_statements`)) as { statement: string }[];
+  const rows = (await tx.execute(sql`select statement from pg_prepared_statements`)) as {
+    statement: string;
+  }[];
   return rows.map((row) => row.statement).filter((text) => text.includes(marker));
 }
 
