@@ -47,6 +47,11 @@ export class TransactionBatcher {
     this.#connectionPatienceMs = options.connectionPatienceMs ?? 30_000;
   }
 
+  /** The database it writes to, for writes that need no transaction of their own (progress). */
+  get database(): Database {
+    return this.#db;
+  }
+
   run<R>(work: BatchedWork<R>, taskRows?: TaskRowsOf): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#pending.push({ work, taskRows, resolve: resolve as (value: unknown) => void, reject });
