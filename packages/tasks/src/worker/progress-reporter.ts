@@ -1,11 +1,16 @@
 import type { Logger } from 'pino';
-import { type ClaimedTask, type LogWrite, type ProgressWrite, writeProgressAndLogs } from './task-store.ts';
-import { CoalescedWrites, type TransactionBatcher } from './transaction-batcher.ts';
+import { retryWhileConnectionLost } from './connection-lost.ts';
+import { type LogWrite, type ProgressWrite, writeProgressAndLogs } from './progress-store.ts';
+import { SerialWrites } from './serial-writes.ts';
+import type { ClaimedTask } from './task-store.ts';
+import type { TransactionBatcher } from './transaction-batcher.ts';
 
 /** At most one progress row per task per this many milliseconds (about 10/s). */
 const PROGRESS_INTERVAL_MS = 100;
 /** Log lines kept per task per interval; the rest are counted in one warning line. */
 const LOGS_PER_INTERVAL = 50;
+/** How long a flush is tried again while the database cannot be reached (as the worker's writer does). */
+const CONNECTION_PATIENCE_MS = 30_000;
 
 interface TaskState {
   claim: ClaimedTask;
@@ -29,21 +34,27 @@ type Flush = { claim: ClaimedTask; progress: ProgressWrite[]; logs: LogWrite[] }
  */
 export class ProgressReporter {
   readonly #tasks = new Map<string, TaskState>();
-  readonly #writes: CoalescedWrites<Flush>;
+  readonly #writes: SerialWrites<Flush>;
   readonly #logger: Logger;
 
+  /**
+   * Progress bypasses the writer's transactions: one autocommit statement per flush (see progress-store.ts)
+   * instead of BEGIN, statements and COMMIT, so a subscriber waits one round trip. Its ordering against the
+   * task's outcome does not depend on the writer: `settle` waits for the task's last flush.
+   */
   constructor(writer: TransactionBatcher, logger: Logger) {
     this.#logger = logger;
-    this.#writes = new CoalescedWrites<Flush>(
-      writer,
-      (tx, flushes, events) =>
-        writeProgressAndLogs(
-          tx,
-          flushes.flatMap((flush) => flush.progress),
-          flushes.flatMap((flush) => flush.logs),
-          events,
-        ),
-      (flush) => flush.claim.taskId,
+    const db = writer.database;
+    this.#writes = new SerialWrites<Flush>((flushes) =>
+      retryWhileConnectionLost(
+        () =>
+          writeProgressAndLogs(
+            db,
+            flushes.flatMap((flush) => flush.progress),
+            flushes.flatMap((flush) => flush.logs),
+          ),
+        CONNECTION_PATIENCE_MS,
+      ),
     );
   }
 

@@ -1,7 +1,7 @@
 import type { NodeMetric, TaskError } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
-import { type NewTaskEvent, TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
+import { TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
 import type { StoredCheckpoint } from './run-workflow.ts';
 
 /** A job the dispatcher fetched: its task and the pg-boss attempt. */
@@ -116,85 +116,6 @@ export async function saveCheckpoints(tx: Transaction, writes: readonly Checkpoi
     from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, checkpoint jsonb)
     where t.id = x.id and t.attempt = x.attempt and t.status = 'running'
       and t.id = any(${uuidArray(writes.map((w) => w.claim.taskId))})`);
-}
-
-export interface ProgressWrite {
-  claim: ClaimedTask;
-  progress: number;
-  step: string | null;
-  message: string | null;
-  etaSeconds: number | null;
-}
-
-export interface LogWrite {
-  claim: ClaimedTask;
-  level: string;
-  message: string;
-  data?: unknown;
-}
-
-/** Progress (coalesced by the caller) and logs of several running tasks in one transaction. */
-export async function writeProgressAndLogs(
-  tx: Transaction,
-  progress: readonly ProgressWrite[],
-  logs: readonly LogWrite[],
-  events: NewTaskEvent[],
-): Promise<void> {
-  if (progress.length === 0 && logs.length === 0) return;
-  {
-    let live = new Set<string>();
-    const owned = [...progress.map((p) => p.claim), ...logs.map((l) => l.claim)];
-    if (owned.length > 0) live = await runningClaims(tx, owned);
-    const current = progress.filter((p) => live.has(p.claim.taskId));
-    if (current.length > 0) {
-      const input = JSON.stringify(
-        current.map((p) => ({
-          id: p.claim.taskId,
-          progress: p.progress,
-          step: p.step,
-          message: p.message,
-          eta: p.etaSeconds,
-        })),
-      );
-      await tx.execute(sql`
-        update tasks t set progress = x.progress, step = x.step, message = x.message, eta_seconds = x.eta,
-          updated_at = now()
-        from jsonb_to_recordset(${input}::jsonb) as x(id uuid, progress real, step text, message text, eta real)
-        where t.id = x.id and t.id = any(${uuidArray(current.map((p) => p.claim.taskId))})`);
-    }
-    events.push(
-      ...current.map(
-        (p): NewTaskEvent => ({
-          taskId: p.claim.taskId,
-          type: 'progress',
-          payload: { progress: p.progress, step: p.step, message: p.message, eta_seconds: p.etaSeconds },
-        }),
-      ),
-      ...logs
-        .filter((l) => live.has(l.claim.taskId))
-        .map(
-          (l): NewTaskEvent => ({
-            taskId: l.claim.taskId,
-            type: 'log',
-            payload: {
-              level: l.level,
-              message: l.message,
-              ...(l.data === undefined ? {} : { data: l.data }),
-            },
-          }),
-        ),
-    );
-  }
-}
-
-/** Which of these claims still own their task (same attempt, still running). */
-async function runningClaims(executor: Executor, claims: readonly ClaimedTask[]): Promise<Set<string>> {
-  const input = JSON.stringify(claims.map((claim) => ({ id: claim.taskId, attempt: claim.attempt })));
-  const result = await executor.execute(sql`
-    select t.id from tasks t join jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int)
-      on t.id = x.id and t.attempt = x.attempt
-    where t.status = 'running' and t.id = any(${uuidArray(claims.map((claim) => claim.taskId))})`);
-  return new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
 }
 
 export type { NodeMetric, TaskError };

@@ -1,0 +1,114 @@
+import { sql } from 'drizzle-orm';
+import { type Executor, rowsOf, uuidArray } from '../db.ts';
+import { INLINE_PAYLOAD_LIMIT, TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
+import type { ClaimedTask } from './task-store.ts';
+
+export interface ProgressWrite {
+  claim: ClaimedTask;
+  progress: number;
+  step: string | null;
+  message: string | null;
+  etaSeconds: number | null;
+}
+
+export interface LogWrite {
+  claim: ClaimedTask;
+  level: string;
+  message: string;
+  data?: unknown;
+}
+
+interface TaskWrite {
+  id: string;
+  attempt: number;
+  /** The latest progress of the task, or null when only logs are written. */
+  progress: {
+    progress: number;
+    step: string | null;
+    message: string | null;
+    eta_seconds: number | null;
+  } | null;
+  events: { type: 'progress' | 'log'; payload: Record<string, unknown> }[];
+}
+
+/** One entry per task, its events in report order (progress first: the reporter keeps only the latest). */
+function taskWrites(progress: readonly ProgressWrite[], logs: readonly LogWrite[]): TaskWrite[] {
+  const byTask = new Map<string, TaskWrite>();
+  const entry = (claim: ClaimedTask): TaskWrite => {
+    let write = byTask.get(claim.taskId);
+    if (!write) {
+      write = { id: claim.taskId, attempt: claim.attempt, progress: null, events: [] };
+      byTask.set(claim.taskId, write);
+    }
+    return write;
+  };
+  for (const p of progress) {
+    const payload = { progress: p.progress, step: p.step, message: p.message, eta_seconds: p.etaSeconds };
+    const write = entry(p.claim);
+    write.progress = payload;
+    write.events.push({ type: 'progress', payload });
+  }
+  for (const l of logs) {
+    const payload = { level: l.level, message: l.message, ...(l.data === undefined ? {} : { data: l.data }) };
+    entry(l.claim).events.push({ type: 'log', payload });
+  }
+  return [...byTask.values()];
+}
+
+/**
+ * Progress and logs of running tasks in ONE autocommit statement (one round trip: the figure subscribers
+ * wait for). Only claims that still own their task (same attempt, still running, checked under the row lock)
+ * write anything. The task rows are locked in id order first, the package's lock order, so this cannot
+ * deadlock with the worker's batched transactions. Seqs come from `tasks.last_seq` as in `appendEvents`.
+ *
+ * Not durable on purpose (`synchronous_commit = off` for this transaction only): a server crash may lose the
+ * last progress rows, never a claim, checkpoint or outcome, which keep their own durable transactions.
+ * Returns the number of events written.
+ */
+export async function writeProgressAndLogs(
+  executor: Executor,
+  progress: readonly ProgressWrite[],
+  logs: readonly LogWrite[],
+): Promise<number> {
+  const writes = taskWrites(progress, logs);
+  if (writes.length === 0) return 0;
+  const result = await executor.execute(sql`
+    with input as (
+      select * from jsonb_to_recordset(${JSON.stringify(writes)}::jsonb)
+        as x(id uuid, attempt int, progress jsonb, events jsonb)
+    ), locked as (
+      select id from tasks where id = any(${uuidArray(writes.map((write) => write.id))})
+      order by id for no key update
+    ), owned as (
+      update tasks t set
+        progress = coalesce((x.progress->>'progress')::real, t.progress),
+        step = case when x.progress is null then t.step else x.progress->>'step' end,
+        message = case when x.progress is null then t.message else x.progress->>'message' end,
+        eta_seconds = case when x.progress is null then t.eta_seconds else (x.progress->>'eta_seconds')::real end,
+        updated_at = case when x.progress is null then t.updated_at else now() end,
+        last_seq = t.last_seq + jsonb_array_length(x.events)
+      from locked l join input x on x.id = l.id
+      where t.id = l.id and t.attempt = x.attempt and t.status = 'running'
+      returning t.id, t.last_seq - jsonb_array_length(x.events) as base, t.owner, t.workflow, x.events
+    ), numbered as (
+      select o.id as task_id, (o.base + e.ord)::int as seq, e.value->>'type' as type, e.value->'payload' as payload,
+        o.owner, o.workflow, now() as at
+      from owned o cross join lateral jsonb_array_elements(o.events) with ordinality as e(value, ord)
+    ), inserted as (
+      insert into task_events (task_id, seq, type, payload, at)
+      select task_id, seq, type, payload, at from numbered
+      returning 1
+    ), notified as (
+      select pg_notify(${TASK_EVENTS_CHANNEL}, json_build_object(
+        'task_id', task_id, 'seq', seq, 'owner', owner, 'workflow', workflow, 'type', type, 'at', at,
+        'payload', case when octet_length(payload::text) <= ${INLINE_PAYLOAD_LIMIT} then payload end
+      )::text)
+      from (select * from numbered order by task_id, seq) ordered
+    ), relaxed as (
+      select set_config('synchronous_commit', 'off', true)
+    )
+    select (select count(*) from inserted)::int as inserted, (select count(*) from notified)::int as notified,
+      (select count(*) from relaxed)::int as relaxed`);
+  const [row] = rowsOf<{ inserted: number }>(result);
+  return row?.inserted ?? 0;
+}
