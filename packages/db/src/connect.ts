@@ -3,7 +3,8 @@ import postgres from 'postgres';
 import { preparingClient } from './prepared-statements.ts';
 import * as schema from './schema.ts';
 
-export type Database = PostgresJsDatabase<typeof schema>;
+/** drizzle on postgres.js; `$client` is the postgres.js client it runs on (statements prepared, see below). */
+export type Database = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
 
 export interface ConnectOptions {
   /** Pool size of the postgres.js client (default 10). */

@@ -10,7 +10,7 @@ export const ACTIVE_STATUSES = ['pending', 'blocked', 'scheduled', 'queued', 'ru
  * unless more than this many submits of one owner are in flight at once, the limit is exact; far from the
  * limit submits do not serialize.
  */
-const UNLOCKED_MARGIN = 64;
+export const UNLOCKED_MARGIN = 64;
 
 /** Throws QUEUE_FULL unless `owner` may add `adding` tasks (max_queue_size counts unfinished tasks). */
 export async function assertQueueRoom(

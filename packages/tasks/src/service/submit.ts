@@ -14,6 +14,7 @@ import { jobInsertFor, type TaskJobData } from '../queue/job-options.ts';
 import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from './context.ts';
 import { assertQueueRoom, assertQueueRoomAfterInsert, countActive } from './queue-limit.ts';
+import { submitInOneStatement, submitsInOneStatement } from './submit-one-statement.ts';
 import { type PreparedTask, prepareSubmit } from './validate-submit.ts';
 
 /**
@@ -32,6 +33,11 @@ export async function submitTasks(
   const prepared = inputs.map((input, index) =>
     prepareSubmit(ctx.catalog, input, ctx.defaultTimeoutSeconds, inputs.length > 1 ? index : undefined),
   );
+  if (submitsInOneStatement(prepared, options)) {
+    // null: the owner is near max_queue_size, where only the locked transaction below keeps it exact.
+    const submitted = await submitInOneStatement(ctx, caller.owner, prepared);
+    if (submitted) return submitted;
+  }
   const inTransaction = async (tx: Transaction): Promise<SubmitTaskOutput[]> => {
     await assertGroupsVisible(tx, caller, prepared);
     const existing = await existingByKey(tx, caller.owner, prepared);

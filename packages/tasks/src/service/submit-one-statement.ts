@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import type { SubmitTaskOutput, TaskStatus } from '@kaygraph/contracts';
+import { TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
+import { jobInsertCtes } from '../queue/job-insert-sql.ts';
+import { jobInsertFor } from '../queue/job-options.ts';
+import { workflowQueue } from '../queue/names.ts';
+import type { TaskContext } from './context.ts';
+import { ACTIVE_STATUSES, UNLOCKED_MARGIN } from './queue-limit.ts';
+import type { PreparedTask } from './validate-submit.ts';
+
+/**
+ * The common submit (tasks of one workflow, with no idempotency key, dependency or group, outside a
+ * caller's transaction) as ONE statement in its own implicit transaction: the queue-room check, the
+ * `tasks` rows, their first `status` event with its NOTIFY, and the pg-boss jobs (pg-boss's own insert,
+ * see queue/job-insert-sql.ts, with its NOTIFY that wakes the dispatchers). One round trip instead of
+ * BEGIN, four statements and COMMIT; still all or nothing. Everything else goes through the transaction
+ * in submit.ts.
+ */
+export function submitsInOneStatement(
+  prepared: readonly PreparedTask[],
+  options: { tx?: unknown; scheduleId?: string },
+): boolean {
+  if (options.tx || options.scheduleId) return false;
+  const workflow = prepared[0]?.workflow.name;
+  return prepared.every(
+    (task) =>
+      task.workflow.name === workflow && !task.idempotencyKey && !task.groupId && task.dependsOn.length === 0,
+  );
+}
+
+/**
+ * Submits `prepared` (see `submitsInOneStatement`) in one statement. Resolves with null, having written
+ * nothing, when the owner is near `max_queue_size`: the caller then takes the locked path, which keeps the
+ * limit exact under concurrent submits.
+ */
+export async function submitInOneStatement(
+  ctx: TaskContext,
+  owner: string,
+  prepared: readonly PreparedTask[],
+): Promise<SubmitTaskOutput[] | null> {
+  const first = prepared[0];
+  // The room check below passes while at most this many tasks of the owner are unfinished.
+  const roomBelow = ctx.maxQueueSize - prepared.length - UNLOCKED_MARGIN;
+  if (!first || roomBelow < 0) return null;
+  const now = Date.now();
+  const rows = prepared.map((task) => ({
+    id: randomUUID(),
+    task,
+    status: (task.runAt && task.runAt.getTime() > now ? 'scheduled' : 'queued') as TaskStatus,
+  }));
+  const jobs = rows.map(({ id, task }) =>
+    jobInsertFor(
+      {
+        jobId: id,
+        taskId: id,
+        priority: task.priority,
+        retryLimit: task.maxRetries,
+        retryDelaySeconds: task.retryDelaySeconds,
+        retryBackoff: task.retryBackoff,
+        timeoutSeconds: task.timeoutSeconds,
+        startAfter: task.runAt,
+      },
+      ctx.tuning,
+    ),
+  );
+  // The jobs are inserted only when the room check passed, like the tasks.
+  const job = await jobInsertCtes(
+    ctx.boss,
+    workflowQueue(first.workflow.name),
+    jobs,
+    `(case when (select ok from room) then $5::text else '[]' end)`,
+  );
+  const input = JSON.stringify(
+    rows.map(({ id, task, status }) => ({
+      id,
+      workflow: task.workflow.name,
+      params: task.params,
+      status,
+      priority: task.priority,
+      max_retries: task.maxRetries,
+      retry_delay_seconds: task.retryDelaySeconds,
+      retry_backoff: task.retryBackoff,
+      timeout_seconds: task.timeoutSeconds,
+      run_at: task.runAt?.toISOString() ?? null,
+    })),
+  );
+  const active = ACTIVE_STATUSES.map((status) => `'${status}'`).join(', ');
+  const statement = `
+    with input as (
+      select * from jsonb_to_recordset($1::jsonb) as i(id uuid, workflow text, params jsonb, status text,
+        priority text, max_retries int, retry_delay_seconds int, retry_backoff boolean, timeout_seconds int,
+        run_at timestamptz)
+    ), room as (
+      select count(*) <= $3::int as ok from (
+        select 1 from tasks where owner = $2::text and status in (${active}) limit $4::int
+      ) unfinished
+    ), task as (
+      insert into tasks (id, owner, workflow, params, status, priority, max_retries, retry_delay_seconds,
+        retry_backoff, timeout_seconds, job_id, run_at, last_seq)
+      select id, $2::text, workflow, params, status, priority, max_retries, retry_delay_seconds, retry_backoff,
+        timeout_seconds, id, run_at, 1
+      from input where (select ok from room)
+      returning id, workflow, status, created_at
+    ), first_event as (
+      insert into task_events (task_id, seq, type, payload, at)
+      select id, 1, 'status', jsonb_build_object('status', status, 'attempt', 0, 'error', null), now() from task
+      returning 1
+    ), event_notified as (
+      select pg_notify('${TASK_EVENTS_CHANNEL}', json_build_object(
+        'task_id', id, 'seq', 1, 'owner', $2::text, 'workflow', workflow, 'type', 'status', 'at', now(),
+        'payload', json_build_object('status', status, 'attempt', 0, 'error', null))::text)
+      from task
+    ), ${job.ctes}
+    select id, status, to_json(created_at) #>> '{}' as created_at,
+      (select count(*) from first_event) + (select count(*) from event_notified)
+        ${job.notified ? `+ (select count(*) from ${job.notified})` : ''} as written
+    from task`;
+  const created = await ctx.db.$client.unsafe<{ id: string; status: TaskStatus; created_at: string }[]>(
+    statement,
+    [input, owner, roomBelow, ctx.maxQueueSize + 1, job.payload],
+  );
+  if (created.length === 0) return null;
+  const byId = new Map(created.map((row) => [row.id, row]));
+  return rows.map(({ id }): SubmitTaskOutput => {
+    const row = byId.get(id);
+    if (!row) throw new Error(`submitted task ${id} was not returned`);
+    return {
+      task_id: id,
+      status: row.status,
+      created_at: new Date(row.created_at).toISOString(),
+      deduplicated: false,
+    };
+  });
+}
