@@ -30,4 +30,8 @@ await system.startWorker({
 });
 logger.info({ concurrency: env.MAX_WORKERS, workflows: workflows.catalog.list().length }, 'worker started');
 
-exitOnShutdownSignals(logger, [{ name: 'closing the task system', run: () => system.close() }]);
+// Running tasks get SHUTDOWN_GRACE_SECONDS, then are aborted (and retried elsewhere); closing the queue and
+// pools after that should take seconds, so a shutdown still going a minute later is stuck.
+exitOnShutdownSignals(logger, [{ name: 'closing the task system', run: () => system.close() }], {
+  deadlineMs: (env.SHUTDOWN_GRACE_SECONDS + 60) * 1000,
+});

@@ -1,3 +1,3 @@
 /** Helpers for a service's entry point (env parsing, ordered shutdown); the domain never uses them. */
 export { parseEnv } from './parse-env.ts';
-export { exitOnShutdownSignals, type ShutdownStep } from './shutdown-signals.ts';
+export { exitOnShutdownSignals, type ShutdownOptions, type ShutdownStep } from './shutdown-signals.ts';

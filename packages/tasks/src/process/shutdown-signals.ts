@@ -6,11 +6,23 @@ export interface ShutdownStep {
   run: () => Promise<unknown>;
 }
 
+export interface ShutdownOptions {
+  /**
+   * Exit 1 when the steps have not finished this long after the signal (a pool that never drains, a hung
+   * connection), so an orchestrator never has to escalate to SIGKILL. Unset: no deadline.
+   */
+  deadlineMs?: number;
+}
+
 /**
  * On SIGTERM or SIGINT runs the steps in order (a process stops taking work before it closes what that
- * work needs), then exits 0; a second signal exits 1 at once.
+ * work needs), then exits 0; a second signal, or the deadline, exits 1 at once.
  */
-export function exitOnShutdownSignals(logger: Logger, steps: readonly ShutdownStep[]): void {
+export function exitOnShutdownSignals(
+  logger: Logger,
+  steps: readonly ShutdownStep[],
+  options: ShutdownOptions = {},
+): void {
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) {
@@ -19,6 +31,13 @@ export function exitOnShutdownSignals(logger: Logger, steps: readonly ShutdownSt
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    const { deadlineMs } = options;
+    if (deadlineMs !== undefined) {
+      setTimeout(() => {
+        logger.error({ deadlineMs }, 'shutdown did not finish within its deadline: exiting now');
+        process.exit(1);
+      }, deadlineMs).unref();
+    }
     for (const step of steps) {
       await step.run().catch((error: unknown) => logger.error({ err: error }, `${step.name} failed`));
     }
