@@ -174,7 +174,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         errorBody('BAD_REQUEST', `${path} is a WebSocket: connect with an Upgrade request`),
       );
     }
-    return rest(req, res, path);
+    return rest(req, res, url);
   };
 
   const serve = (req: IncomingMessage, res: ServerResponse) => {

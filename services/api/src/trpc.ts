@@ -42,6 +42,8 @@ const t = initTRPC
   });
 
 export const router = t.router;
+/** Server-side calls of the router's procedures (the REST routes call through it). */
+export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
 /** DomainErrors thrown by the domain become TRPCErrors with the code (and HTTP status) they mean. */

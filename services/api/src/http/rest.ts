@@ -1,58 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { createOpenApiNodeHttpHandler, type OpenAPIObject } from 'trpc-to-openapi';
+import type { OpenAPIObject } from 'trpc-to-openapi';
 import type { CallerSource, ContextFactory } from '../context.ts';
 import { describeError, errorBody } from '../errors.ts';
 import type { AppRouter } from '../router.ts';
+import { createCallerFactory } from '../trpc.ts';
 import { readJsonBody } from './json-body.ts';
 import { sendError } from './respond.ts';
-import { restRouterView } from './rest-router-view.ts';
-
-interface RestRoute {
-  method: string;
-  pattern: RegExp;
-}
-
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-
-/** Method + path patterns of every documented route, for 404 vs 405 (trailing slash optional). */
-function routesOf(document: OpenAPIObject): RestRoute[] {
-  const routes: RestRoute[] = [];
-  for (const [path, item] of Object.entries(document.paths ?? {})) {
-    const source = path.replace(/\{[^}]+\}/g, '[^/]+');
-    const pattern = new RegExp(`^${source}/?$`, 'i');
-    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
-      if (item?.[method]) routes.push({ method: method.toUpperCase(), pattern });
-    }
-  }
-  return routes;
-}
-
-function isErrorShape(value: unknown): value is { data: { errorBody: unknown } } {
-  if (!value || typeof value !== 'object' || !('data' in value)) return false;
-  const data = value.data;
-  return !!data && typeof data === 'object' && 'errorBody' in data;
-}
-
-/**
- * trpc-to-openapi answers errors with its own shape (tRPC code, raw zod issues). The error formatter
- * already put the contracts ErrorBody into `data.errorBody`; answer with exactly that.
- */
-function answerErrorsWithErrorBody(res: ServerResponse): void {
-  const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
-  const replacement = (chunk?: unknown) => {
-    if (res.statusCode >= 400 && typeof chunk === 'string') {
-      try {
-        const parsed: unknown = JSON.parse(chunk);
-        if (isErrorShape(parsed)) return end(JSON.stringify(parsed.data.errorBody));
-      } catch {
-        // not JSON: send as is
-      }
-    }
-    return end(chunk);
-  };
-  res.end = replacement as ServerResponse['end'];
-}
+import { compileRestRoutes, type RestProcedure } from './rest-routes.ts';
 
 export interface RestHandlerOptions {
   router: AppRouter;
@@ -62,71 +17,89 @@ export interface RestHandlerOptions {
   logger: Logger;
 }
 
-export type RestHandler = (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void>;
+export type RestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
-/** REST over the router (trpc-to-openapi), with our own body parsing, 404/405 and error bodies. */
+type CallerTree = { [segment: string]: CallerTree } & ((input: unknown) => Promise<unknown>);
+
+/** `?a=1&b=x&b=y` as `{a: '1', b: ['x', 'y']}`; keys the schema declares as arrays are arrays even once. */
+function queryInput(url: URL, arrayKeys: ReadonlySet<string>): Record<string, unknown> {
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    const previous = query[key];
+    if (previous === undefined) query[key] = arrayKeys.has(key) ? [value] : value;
+    else query[key] = Array.isArray(previous) ? [...previous, value] : [previous, value];
+  }
+  return query;
+}
+
+/** 202 with Location for a submit, 503 for a ready check that is not ready; 200 otherwise. */
+function successStatus(
+  procedure: RestProcedure,
+  data: unknown,
+): { status: number; headers: Record<string, string> } {
+  if (procedure.path === 'tasks.submit' && data && typeof data === 'object' && 'task_id' in data) {
+    return { status: 202, headers: { location: `/tasks/${String(data.task_id)}` } };
+  }
+  if (procedure.path === 'ready' && data && typeof data === 'object' && 'status' in data) {
+    return { status: data.status === 'ready' ? 200 : 503, headers: {} };
+  }
+  return { status: 200, headers: {} };
+}
+
+/**
+ * REST over the router: the documented method and path pick the procedure, the input is the JSON body
+ * (or the query string) with the path params, and the procedure runs through a tRPC caller, so auth,
+ * input and output validation and the DomainError mapping are the tRPC calls' own. Errors answer with
+ * the contracts ErrorBody (and Retry-After when it says when to come back).
+ */
 export function createRestHandler(opts: RestHandlerOptions): RestHandler {
-  const routes = routesOf(opts.document);
-  const openApi = createOpenApiNodeHttpHandler({
-    router: restRouterView(opts.router),
-    maxBodySize: opts.bodyLimitBytes,
-    createContext: ({ req }: { req: IncomingMessage }) =>
-      opts.createContext({ headers: req.headers, connectionParams: null } satisfies CallerSource),
-    responseMeta: ({ paths, errors, data }) => {
-      const [error] = errors;
-      if (error) {
-        const described = describeError(error);
-        const headers: Record<string, string> = {};
-        if (described.retryAfterSeconds !== undefined) {
-          headers['retry-after'] = String(Math.ceil(described.retryAfterSeconds));
-        }
-        return { status: described.httpStatus, headers };
-      }
-      const [path] = paths ?? [];
-      const [first] = data;
-      if (path === 'tasks.submit' && first && typeof first === 'object' && 'task_id' in first) {
-        return { status: 202, headers: { location: `/tasks/${String(first.task_id)}` } };
-      }
-      if (path === 'ready' && first && typeof first === 'object' && 'status' in first) {
-        return { status: first.status === 'ready' ? 200 : 503, headers: {} };
-      }
-      return {};
-    },
-    onError: ({ error, path }) => {
-      if (describeError(error).httpStatus >= 500)
-        opts.logger.error({ err: error, path }, 'REST request failed');
-    },
-  });
+  const route = compileRestRoutes(opts.router, opts.document);
+  const createCaller = createCallerFactory(opts.router);
 
-  return async (req, res, pathname) => {
+  return async (req, res, url) => {
     const method = (req.method ?? 'GET').toUpperCase();
-    const matching = routes.filter((route) => route.pattern.test(pathname));
-    if (matching.length === 0) {
+    const pathname = url.pathname;
+    const match = route(method, pathname);
+    if (match.kind === 'not-found') {
       sendError(res, errorBody('NOT_FOUND', `no route ${method} ${pathname}`));
       return;
     }
-    if (!matching.some((route) => route.method === method)) {
-      const allow = [...new Set(matching.map((route) => route.method))].join(', ');
-      sendError(
-        res,
-        errorBody('METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname} (allowed: ${allow})`),
-        {
-          allow,
-        },
-      );
+    if (match.kind === 'method-not-allowed') {
+      const message = `${method} is not allowed on ${pathname} (allowed: ${match.allow})`;
+      sendError(res, errorBody('METHOD_NOT_ALLOWED', message), { allow: match.allow });
       return;
     }
-    if (BODY_METHODS.has(method)) {
+    const { procedure, pathInput } = match;
+    let source: unknown = {};
+    if (!procedure.fromQuery) {
       const parsed = await readJsonBody(req, opts.bodyLimitBytes);
       if (!parsed.ok) {
         sendError(res, parsed.error, parsed.error.httpStatus === 413 ? { connection: 'close' } : {});
         return;
       }
-      // The adapter reads `req.body` when present, and checks the content type by prefix.
-      Object.assign(req, { body: parsed.body });
-      req.headers['content-type'] = 'application/json';
+      source = parsed.body;
+    } else {
+      source = queryInput(url, procedure.arrayKeys);
     }
-    answerErrorsWithErrorBody(res);
-    await openApi(req, res);
+    const input = procedure.noInput ? undefined : { ...(source as object), ...pathInput };
+    try {
+      const ctx = opts.createContext({ headers: req.headers, connectionParams: null } satisfies CallerSource);
+      let call = createCaller(ctx) as unknown as CallerTree;
+      for (const segment of procedure.path.split('.')) call = call[segment] as CallerTree;
+      const data = await call(input);
+      const { status, headers } = successStatus(procedure, data);
+      const text = JSON.stringify(data) ?? '';
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(Buffer.byteLength(text)),
+        ...headers,
+      });
+      res.end(text);
+    } catch (error) {
+      const described = describeError(error);
+      if (described.httpStatus >= 500)
+        opts.logger.error({ err: error, path: procedure.path }, 'REST request failed');
+      sendError(res, described);
+    }
   };
 }
