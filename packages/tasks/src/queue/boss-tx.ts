@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Db, fromDrizzle } from 'pg-boss';
-import type { Transaction } from '../db.ts';
+import type { Executor } from '../db.ts';
 
 function isPlainObject(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -9,11 +9,12 @@ function isPlainObject(value: unknown): boolean {
 }
 
 /**
- * pg-boss statements on our drizzle transaction (so jobs commit with our rows). pg-boss binds JSON
+ * pg-boss statements on our drizzle transaction (so jobs commit with our rows), or on the database itself
+ * for a statement that is a transaction of its own. pg-boss binds JSON
  * parameters as objects; drizzle configured postgres.js to pass json/jsonb values through untouched
  * (it serialises them itself), so objects are serialised here before they reach the driver.
  */
-export function bossTx(tx: Transaction): Db {
+export function bossTx(tx: Executor): Db {
   const inner = fromDrizzle(tx, sql);
   return {
     executeSql: (text, values) =>

@@ -1,6 +1,5 @@
-import type { JobWithMetadata } from 'pg-boss';
 import type { Logger } from 'pino';
-import type { TaskJobData } from '../queue/job-options.ts';
+import type { FetchedJob } from './task-store.ts';
 
 export interface DispatchQueue {
   name: string;
@@ -16,7 +15,7 @@ export interface SlotGate {
 
 export interface DispatchedJob {
   queue: DispatchQueue;
-  job: JobWithMetadata<TaskJobData>;
+  job: FetchedJob;
   /** Gate slot held for this job (release it when the task ends), or null. */
   slot: number | null;
 }

@@ -2,18 +2,18 @@ import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { EventBus } from '../events/event-bus.ts';
 import { bossTx } from '../queue/boss-tx.ts';
-import type { TaskJobData } from '../queue/job-options.ts';
+import { captureFetchStatement, type FetchStatement } from '../queue/fetch-statement.ts';
 import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from '../service/context.ts';
-import { runTransaction } from '../transaction.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
 import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher.ts';
 import { type Execution, InlineExecutor, ThreadExecutor } from './executors.ts';
+import { fetchAndClaim } from './fetch-and-claim.ts';
 import { type AttemptOutcome, finishAttempts } from './finish-attempts.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
 import { ProgressReporter } from './progress-reporter.ts';
-import { type CheckpointWrite, type ClaimedTask, claimTasks, saveCheckpoints } from './task-store.ts';
+import { type CheckpointWrite, type ClaimedTask, saveCheckpoints } from './task-store.ts';
 import { CoalescedWrites, TransactionBatcher } from './transaction-batcher.ts';
 
 export interface WorkerOptions {
@@ -118,45 +118,48 @@ export async function startWorkerRuntime(
     if (!capacityFreed) dispatcher.release();
   }
 
+  // pg-boss' fetch statement of each queue, taken from pg-boss once (see queue/fetch-statement.ts).
+  const fetchStatements = new Map<string, Promise<FetchStatement>>();
+  function fetchStatementOf(queue: string): Promise<FetchStatement> {
+    let statement = fetchStatements.get(queue);
+    if (!statement) {
+      statement = captureFetchStatement(ctx.boss, queue);
+      // A failed capture is taken again on the next fetch.
+      statement.catch(() => fetchStatements.delete(queue));
+      fetchStatements.set(queue, statement);
+    }
+    return statement;
+  }
+
   /**
-   * Fetch and claim in ONE transaction (one commit on the pickup path): the jobs become active and their
-   * tasks running together, and a failure rolls both back (the jobs stay queued for the next fetch). Jobs
-   * whose task must not run (cancelled while queued, replaced by a manual retry) are settled in the same
-   * transaction.
+   * Fetch and claim in ONE statement (one round trip and one commit on the pickup path, see
+   * fetch-and-claim.ts): the jobs become active and their tasks running together, or neither does (the jobs
+   * stay queued for the next fetch). Jobs whose task must not run (cancelled while queued, replaced by a
+   * manual retry) are completed afterwards through the writer; should that fail, the job expires, is
+   * fetched again and settled then.
    */
   async function take(queue: DispatchQueue, want: number, slots: readonly number[]): Promise<number> {
-    const { jobs, claims } = await runTransaction(ctx.db, async (tx) => {
-      const db = bossTx(tx);
-      const jobs = await ctx.boss.fetch<TaskJobData>(queue.name, {
-        batchSize: want,
-        includeMetadata: true,
-        db,
-      });
-      if (jobs.length === 0) return { jobs, claims: [] };
-      const claims = await claimTasks(
-        tx,
-        jobs.map((job) => ({
-          queue: queue.name,
-          jobId: job.id,
-          taskId: job.data.task_id,
-          retryCount: job.retryCount,
-          retryLimit: job.retryLimit,
-        })),
-      );
-      const unclaimed = jobs.filter((job) => !claims.some((claim) => claim.job.jobId === job.id));
-      if (unclaimed.length > 0) {
-        await ctx.boss.complete(
-          queue.name,
-          unclaimed.map((job) => ({ id: job.id, retryCount: job.retryCount })),
-          null,
-          { db },
+    const fetch = await fetchStatementOf(queue.name);
+    const { jobs, claims } = await fetchAndClaim(ctx.db, queue.name, fetch, want);
+    const claimed = new Map(claims.map((claim) => [claim.job.jobId, claim]));
+    const unclaimed = jobs.filter((job) => !claimed.has(job.jobId));
+    if (unclaimed.length > 0) {
+      void writer
+        .run((tx) =>
+          ctx.boss.complete(
+            queue.name,
+            unclaimed.map((job) => ({ id: job.jobId, retryCount: job.retryCount })),
+            null,
+            { db: bossTx(tx) },
+          ),
+        )
+        .catch((error: unknown) =>
+          logger.warn({ err: error, queue: queue.name }, 'settling unclaimed jobs failed'),
         );
-      }
-      return { jobs, claims };
-    });
+    }
     jobs.forEach((job, i) => {
       const dispatched: DispatchedJob = { queue, job, slot: slots[i] ?? null };
-      const claim = claims.find((candidate) => candidate.job.jobId === job.id);
+      const claim = claimed.get(job.jobId);
       if (claim) startTask(claim, dispatched);
       else void releaseSlot(dispatched);
     });

@@ -1,0 +1,107 @@
+import { type Executor, rowsOf } from '../db.ts';
+import { TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
+import { bossTx } from '../queue/boss-tx.ts';
+import type { FetchStatement } from '../queue/fetch-statement.ts';
+import type { StoredCheckpoint } from './run-workflow.ts';
+import type { ClaimedTask, FetchedJob } from './task-store.ts';
+
+export interface FetchedAndClaimed {
+  /** Every job fetched, in pg-boss' order (now active). */
+  jobs: FetchedJob[];
+  /** The fetched jobs whose task is now running under this claim. */
+  claims: ClaimedTask[];
+}
+
+interface Row {
+  job_id: string;
+  task_id: string | null;
+  retry_count: number;
+  retry_limit: number;
+  claimed: boolean;
+  owner: string | null;
+  workflow: string | null;
+  params: Record<string, unknown> | null;
+  checkpoint: StoredCheckpoint | null;
+  timeout_seconds: number | null;
+  attempt: number | null;
+  step: string | null;
+  message: string | null;
+  dependency_results: Record<string, unknown> | null;
+}
+
+/**
+ * Fetches up to `want` jobs of a queue and claims their tasks in ONE statement, so a pickup costs one round
+ * trip and one commit with no BEGIN/COMMIT of its own: pg-boss' fetch (its UPDATE of the job rows, locked
+ * with SKIP LOCKED) runs as a CTE, and the same statement marks the tasks running (fenced by the task's
+ * current job and a status that may run), writes their `running` events (seq from last_seq) and NOTIFYs
+ * them. Both commit together or not at all, as the fetch + claim transaction did. The job rows are locked
+ * before the task rows, the package's one exception to its lock order (see transaction.ts). A job whose
+ * task must not run (cancelled while queued, replaced by a manual retry) is fetched but not claimed: the
+ * caller settles it.
+ */
+export async function fetchAndClaim(
+  executor: Executor,
+  queue: string,
+  fetch: FetchStatement,
+  want: number,
+): Promise<FetchedAndClaimed> {
+  // `t.id = any(array(...))`: the planner reads the claimed tasks through the primary key instead of
+  // hash-joining the CTE (estimated at many rows) to a scan of tasks.
+  const text = `
+    with fetched as (${fetch.text}),
+    claimed as (
+      update tasks t set status = 'running', attempt = t.attempt + 1, started_at = coalesce(t.started_at, now()),
+        updated_at = now(), last_seq = t.last_seq + 1
+      from fetched f
+      where t.id = (f.data->>'task_id')::uuid and t.job_id = f.id and t.status in ('queued', 'scheduled', 'running')
+        and t.id = any(array(select (data->>'task_id')::uuid from fetched))
+      returning f.id as job_id, t.id, t.owner, t.workflow, t.params, t.checkpoint, t.timeout_seconds, t.attempt,
+        t.step, t.message, t.last_seq, t.depends_on,
+        jsonb_build_object('status', 'running', 'attempt', t.attempt, 'error', null) as payload
+    ), inserted as (
+      insert into task_events (task_id, seq, type, payload, at)
+      select id, last_seq, 'status', payload, now() from claimed
+      returning 1
+    ), notified as (
+      select pg_notify('${TASK_EVENTS_CHANNEL}', json_build_object(
+        'task_id', id, 'seq', last_seq, 'owner', owner, 'workflow', workflow, 'type', 'status', 'at', now(),
+        'payload', payload)::text)
+      from claimed
+    )
+    select f.id as job_id, f.data->>'task_id' as task_id, f."retryCount" as retry_count,
+      f."retryLimit" as retry_limit, c.id is not null as claimed, c.owner, c.workflow, c.params, c.checkpoint,
+      c.timeout_seconds, c.attempt, c.step, c.message,
+      case when cardinality(c.depends_on) > 0 then (
+        select jsonb_object_agg(d.id, d.result) from tasks d where d.id = any(c.depends_on)
+      ) end as dependency_results,
+      (select count(*) from inserted) + (select count(*) from notified) as written
+    from fetched f left join claimed c on c.job_id = f.id`;
+  const result = await bossTx(executor).executeSql(text, [...fetch.values, want]);
+  const jobs: FetchedJob[] = [];
+  const claims: ClaimedTask[] = [];
+  for (const row of rowsOf<Row>(result.rows)) {
+    const job: FetchedJob = {
+      queue,
+      jobId: row.job_id,
+      taskId: row.task_id ?? '',
+      retryCount: Number(row.retry_count),
+      retryLimit: Number(row.retry_limit),
+    };
+    jobs.push(job);
+    if (!row.claimed) continue;
+    claims.push({
+      job,
+      taskId: job.taskId,
+      owner: row.owner ?? '',
+      workflow: row.workflow ?? '',
+      params: row.params ?? {},
+      checkpoint: row.checkpoint,
+      timeoutSeconds: Number(row.timeout_seconds),
+      attempt: Number(row.attempt),
+      step: row.step,
+      message: row.message,
+      dependencyResults: row.dependency_results ?? {},
+    });
+  }
+  return { jobs, claims };
+}
