@@ -36,33 +36,36 @@ export function createRequestLogging(opts: {
   logger: Logger;
   onFinished?: (request: FinishedRequest) => void;
 }): RequestHook {
+  const { logger: base } = opts;
   return (req, res, handle) => {
     const incoming = req.headers['x-request-id'];
     const reqId = typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', reqId);
-    const logger = opts.logger.child({ req_id: reqId });
     const started = performance.now();
     const method = req.method ?? 'GET';
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
     let logged = false;
     const done = (event: 'finish' | 'close') => {
       if (logged) return;
       logged = true;
       const seconds = (performance.now() - started) / 1000;
       const status = res.statusCode;
-      const line = {
-        req: { method, path, remote: req.socket.remoteAddress },
-        res: { status },
-        response_time_ms: Math.round(seconds * 1000 * 10) / 10,
-        ...(event === 'close' && !res.writableFinished ? { aborted: true } : {}),
-      };
-      if (status >= 500) logger.error(line, 'request failed');
-      else if (QUIET_PATHS.has(path) && status < 400) logger.debug(line, 'request completed');
-      else logger.info(line, 'request completed');
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      const level = status >= 500 ? 'error' : QUIET_PATHS.has(path) && status < 400 ? 'debug' : 'info';
+      // Built only when it will be written (the bench and busy servers run at warn).
+      if (base.isLevelEnabled(level)) {
+        const line = {
+          req_id: reqId,
+          req: { method, path, remote: req.socket.remoteAddress },
+          res: { status },
+          response_time_ms: Math.round(seconds * 1000 * 10) / 10,
+          ...(event === 'close' && !res.writableFinished ? { aborted: true } : {}),
+        };
+        base[level](line, level === 'error' ? 'request failed' : 'request completed');
+      }
       opts.onFinished?.({ method, route: routeOf(path), status, seconds });
     };
     res.once('finish', () => done('finish'));
     res.once('close', () => done('close'));
-    runInRequestScope(reqId, logger, handle);
+    runInRequestScope(reqId, base, handle);
   };
 }
