@@ -1,12 +1,13 @@
-import { isTerminalStatus, type TaskEvent, type TaskStatus } from '@kaygraph/contracts';
-import { taskEvents, tasks } from '@kaygraph/db';
+import { isTerminalStatus, type TaskEvent, TaskId } from '@kaygraph/contracts';
+import { taskEvents } from '@kaygraph/db';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Caller } from '../catalog.ts';
 import type { Executor } from '../db.ts';
-import { loadVisibleTask } from '../service/visibility.ts';
+import { notFound } from '../service/visibility.ts';
 import { AsyncQueue } from './async-queue.ts';
 import type { EventBus } from './event-bus.ts';
 import { isTerminalEvent, toTaskEvent } from './task-event.ts';
+import { type TaskHistory, taskHistoryReader } from './task-history.ts';
 
 const RESYNC = Symbol('resync');
 
@@ -33,7 +34,7 @@ export async function readEvents(executor: Executor, taskId: string, afterSeq: n
  * subscribes to the live bus FIRST, then reads the table, then drains live events, skipping seqs it has
  * already yielded and reading the table again whenever a seq is skipped (a lost or too-large notification)
  * or the LISTEN connection was re-established. Ends after the terminal status event, or when `signal`
- * aborts.
+ * aborts. Table reads go through the process's `TaskHistoryReader`, so subscribers of one task share them.
  *
  * @example for await (const event of streamTaskEvents(db, bus, caller, id, { afterSeq: 0 })) console.log(event);
  */
@@ -44,33 +45,42 @@ export async function* streamTaskEvents(
   taskId: string,
   options: { afterSeq?: number; signal?: AbortSignal } = {},
 ): AsyncGenerator<TaskEvent, void, undefined> {
-  const task = await loadVisibleTask(executor, caller, taskId);
+  if (!TaskId.safeParse(taskId).success) throw notFound(taskId);
+  const reader = taskHistoryReader(executor);
   const live = new AsyncQueue<TaskEvent | typeof RESYNC>();
   const unsubscribe = bus.subscribeTask(taskId, {
     onEvent: (event) => live.push(event),
     onResync: () => live.push(RESYNC),
   });
   const signal = options.signal;
-  // A resume point past the last stored event (a stale or invented id) resumes from the last stored one:
-  // otherwise every later live event, the terminal one too, would look already seen.
-  let last = Math.min(options.afterSeq ?? 0, task.lastSeq);
   try {
-    const catchUp = async function* (): AsyncGenerator<TaskEvent, boolean, undefined> {
-      for (const event of await readEvents(executor, taskId, last)) {
+    const afterSeq = options.afterSeq ?? 0;
+    const first = await reader.read(taskId, afterSeq);
+    if (!first || (!caller.admin && first.owner !== caller.owner)) throw notFound(taskId);
+    // A resume point past the last stored event (a stale or invented id) resumes from the last stored one:
+    // otherwise every later live event, the terminal one too, would look already seen.
+    let last = Math.min(afterSeq, first.lastSeq);
+    /** Yields the stored events after `last`; true once the task has ended (its events all seen). */
+    const catchUp = async function* (
+      history: TaskHistory | null,
+    ): AsyncGenerator<TaskEvent, boolean, undefined> {
+      // Gone (the result TTL removed it): nothing more will come.
+      if (!history) return true;
+      for (const event of history.events) {
+        if (event.seq <= last) continue;
         last = event.seq;
         yield event;
         if (isTerminalEvent(event)) return true;
       }
-      return false;
+      // The terminal event may lie before afterSeq, or have been removed with the result (RESULT_TTL).
+      return isTerminalStatus(history.status) && history.lastSeq <= last;
     };
-    if (yield* catchUp()) return;
-    // The terminal event may lie before afterSeq, or have been removed with the result (RESULT_TTL).
-    if (await finishedBefore(executor, taskId, last)) return;
+    if (yield* catchUp(first)) return;
     while (!signal?.aborted) {
       const item = await live.next(signal);
       if (item === undefined) return;
       if (item === RESYNC || item.seq > last + 1) {
-        if (yield* catchUp()) return;
+        if (yield* catchUp(await reader.read(taskId, last))) return;
         continue;
       }
       if (item.seq <= last) continue;
@@ -81,16 +91,6 @@ export async function* streamTaskEvents(
   } finally {
     unsubscribe();
   }
-}
-
-async function finishedBefore(executor: Executor, taskId: string, seenSeq: number): Promise<boolean> {
-  const [row] = await executor
-    .select({ status: tasks.status, lastSeq: tasks.lastSeq })
-    .from(tasks)
-    .where(eq(tasks.id, taskId))
-    .limit(1);
-  if (!row) return true;
-  return isTerminalStatus(row.status as TaskStatus) && row.lastSeq <= seenSeq;
 }
 
 /** Live events of every task the caller may see (admins: all); no replay. */
