@@ -12,6 +12,7 @@ import {
   withGroupSubmissionLimits,
   withSubmissionLimits,
 } from './rate-limit/submission-limits.ts';
+import { createLeasedBuckets } from './rate-limit/token-lease.ts';
 import { createDocumentSearch, type DocumentSearch } from './search/document-search.ts';
 import type { ApiServerOptions } from './server.ts';
 
@@ -79,8 +80,9 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     windowSeconds: opts.metricsWindowSeconds,
     processMetrics: opts.processMetrics,
   });
+  const buckets = createLeasedBuckets(sql);
   const limit = createSubmissionLimiter({
-    sql,
+    buckets,
     perMinute: opts.rateLimit?.perMinute ?? 0,
     burst: opts.rateLimit?.burst ?? 1,
   });
@@ -93,6 +95,7 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
   const close = () => {
     closing ??= (async () => {
       metrics.close();
+      await buckets.close();
       await sql.end({ timeout: 5 });
     })();
     return closing;

@@ -1,12 +1,12 @@
 import { DomainError } from '@kaygraph/contracts';
-import type { Connection } from '@kaygraph/db';
 import type { Caller, OrchestrationService, TaskService } from '@kaygraph/tasks';
 import { apiKeyOfCaller } from '../auth/caller-keys.ts';
 import { delegate } from './delegate.ts';
-import { takeTokens } from './token-bucket.ts';
+import type { LeasedBuckets } from './token-lease.ts';
 
 export interface SubmissionLimitOptions {
-  sql: Connection['sql'];
+  /** The shared buckets (createLeasedBuckets on the operations pool). */
+  buckets: Pick<LeasedBuckets, 'take'>;
   /** RATE_LIMIT_PER_MINUTE: submissions per minute per key; 0 turns limits off. */
   perMinute: number;
   /** RATE_LIMIT_BURST: submissions a key may make at once. */
@@ -24,7 +24,7 @@ export function createSubmissionLimiter(opts: SubmissionLimitOptions) {
     const key = apiKeyOfCaller(caller);
     const perMinute = key?.rateLimitPerMinute ?? opts.perMinute;
     if (!key || perMinute <= 0 || count <= 0) return;
-    const taken = await takeTokens(opts.sql, `submit:${key.id}`, count, { perMinute, burst: opts.burst });
+    const taken = await opts.buckets.take(`submit:${key.id}`, count, { perMinute, burst: opts.burst });
     if (taken.allowed) return;
     const what = count === 1 ? 'a submission' : `${count} submissions`;
     throw new DomainError(

@@ -52,3 +52,18 @@ export async function takeTokens(
   const missing = Math.max(cost - available, 0);
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(missing / perSecond)) };
 }
+
+/**
+ * Puts back tokens taken earlier and not spent (a lease that ran out): added to what the row holds as
+ * of its `updated_at`, never beyond the burst.
+ */
+export async function returnTokens(
+  sql: Connection['sql'],
+  key: string,
+  count: number,
+  burst: number,
+): Promise<void> {
+  await sql`
+    update rate_limit_buckets set tokens = least(${burst}::float8, tokens + ${count}::float8)
+    where key = ${key}`;
+}
