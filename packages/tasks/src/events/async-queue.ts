@@ -5,6 +5,7 @@
 export class AsyncQueue<T> {
   #items: T[] = [];
   #waiter: ((value: T | undefined) => void) | undefined;
+  #watched: AbortSignal | undefined;
 
   push(item: T): void {
     const waiter = this.#waiter;
@@ -20,16 +21,20 @@ export class AsyncQueue<T> {
   next(signal?: AbortSignal): Promise<T | undefined> {
     if (this.#items.length > 0) return Promise.resolve(this.#items.shift());
     if (signal?.aborted) return Promise.resolve(undefined);
+    if (signal && signal !== this.#watched) {
+      // Watched once per signal, not once per wait: a stream waits once per event, and a thousand
+      // subscribers adding and removing an abort listener per event is garbage the api can do without.
+      this.#watched = signal;
+      signal.addEventListener('abort', () => this.#release(), { once: true });
+    }
     return new Promise((resolve) => {
-      const onAbort = () => {
-        this.#waiter = undefined;
-        resolve(undefined);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#waiter = (value) => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(value);
-      };
+      this.#waiter = resolve;
     });
+  }
+
+  #release(): void {
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.(undefined);
   }
 }
