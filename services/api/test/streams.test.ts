@@ -113,7 +113,9 @@ function watchSocket(
         : `${server.wsUrl}/ws/${taskId.taskId}?last_event_id=${taskId.lastEventId}`;
     const socket = new WebSocket(url);
     const messages: TaskSocketServerMessage[] = [];
-    socket.on('message', (data) => {
+    socket.on('message', (data, isBinary) => {
+      // Text frames: a browser would hand a binary frame to `onmessage` as a Blob.
+      if (isBinary) reject(new Error('the task socket sent a binary frame'));
       const message = TaskSocketServerMessage.parse(JSON.parse(String(data)));
       messages.push(message);
       onMessage?.(message, socket);

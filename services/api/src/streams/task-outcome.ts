@@ -2,8 +2,35 @@ import type { TaskStreamDone, TerminalStatus } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
 import type { Caller, TaskService } from '@kaygraph/tasks';
 
-/** The final message of every task stream, from the stored result. Null if the task is not terminal. */
-export async function loadTaskOutcome(
+/** Outcome reads in flight, per task service, by caller and task. */
+const inFlight = new WeakMap<TaskService, Map<string, Promise<TaskStreamDone | null>>>();
+
+/**
+ * The final message of every task stream, from the stored result. Null if the task is not terminal.
+ * Streams of one task end together: callers that see the same task end at the same time share one read
+ * (started after the terminal event, whose result no longer changes).
+ */
+export function loadTaskOutcome(
+  tasks: TaskService,
+  caller: Caller,
+  taskId: string,
+): Promise<TaskStreamDone | null> {
+  let reads = inFlight.get(tasks);
+  if (!reads) {
+    reads = new Map();
+    inFlight.set(tasks, reads);
+  }
+  // Visibility depends on the caller: admins share one read, owners one each.
+  const key = `${caller.admin ? '*admin' : caller.owner}\u0000${taskId}`;
+  let read = reads.get(key);
+  if (!read) {
+    read = readTaskOutcome(tasks, caller, taskId).finally(() => reads.delete(key));
+    reads.set(key, read);
+  }
+  return read;
+}
+
+async function readTaskOutcome(
   tasks: TaskService,
   caller: Caller,
   taskId: string,

@@ -4,6 +4,7 @@ import type {
   TaskSocketError,
   TaskSocketServerMessage,
   TaskSocketUpdate,
+  TaskStreamDone,
 } from '@kaygraph/contracts';
 import { TASK_SOCKET_CLOSE, TaskId, TaskSocketClientMessage } from '@kaygraph/contracts';
 import type { Caller, TaskService } from '@kaygraph/tasks';
@@ -64,6 +65,52 @@ function parseJson(text: string): unknown {
 
 function send(socket: WebSocket, message: TaskSocketServerMessage): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+}
+
+/** A text frame serialized once and sent as is to every socket that carries it. */
+function sendFrame(socket: WebSocket, frame: Buffer): void {
+  if (socket.readyState === socket.OPEN) socket.send(frame, { binary: false });
+}
+
+/**
+ * Serialized updates by event and by the state they carry. Sockets of one task receive the same event
+ * objects (one per notification) and, having seen the same history, the same state: a thousand sockets
+ * share one JSON text and one buffer per event instead of building their own.
+ */
+const updateFrames = new WeakMap<TaskEvent, Map<string, Buffer>>();
+
+function part(value: string | number | null): string {
+  return value === null ? '\u0001' : String(value);
+}
+
+function updateFrame(state: TaskState, event: TaskEvent): Buffer {
+  const key = [state.status, state.attempt, state.progress, state.step, state.message, state.eta_seconds]
+    .map(part)
+    .join('\u0000');
+  let frames = updateFrames.get(event);
+  if (!frames) {
+    frames = new Map();
+    updateFrames.set(event, frames);
+  }
+  let frame = frames.get(key);
+  if (!frame) {
+    const update: TaskSocketUpdate = { ...state, seq: event.seq, at: event.at };
+    frame = Buffer.from(JSON.stringify(update));
+    frames.set(key, frame);
+  }
+  return frame;
+}
+
+/** The final message, serialized once per outcome (streams of one task that end together share it). */
+const doneFrames = new WeakMap<TaskStreamDone, Buffer>();
+
+function doneFrame(outcome: TaskStreamDone): Buffer {
+  let frame = doneFrames.get(outcome);
+  if (!frame) {
+    frame = Buffer.from(JSON.stringify(outcome));
+    doneFrames.set(outcome, frame);
+  }
+  return frame;
 }
 
 function refuse(socket: WebSocket, taskId: string, error: unknown): void {
@@ -135,11 +182,11 @@ export async function serveTaskSocket(
     })) {
       if (event.type === 'log') continue;
       state = applyEvent(state, event);
-      send(socket, { ...state, seq: event.seq, at: event.at });
+      sendFrame(socket, updateFrame(state, event));
     }
     if (abort.signal.aborted) return;
     const outcome = await loadTaskOutcome(opts.tasks, caller, taskId);
-    if (outcome) send(socket, outcome);
+    if (outcome) sendFrame(socket, doneFrame(outcome));
     socket.close(TASK_SOCKET_CLOSE.done, 'done');
   } catch (error) {
     target.reject(error);
