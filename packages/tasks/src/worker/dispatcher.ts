@@ -27,11 +27,22 @@ export interface DispatchedJob {
 export type TakeJobs = (queue: DispatchQueue, want: number, slots: readonly number[]) => Promise<number>;
 
 /**
+ * Fetches in flight at once. A fetch is one statement and one commit (a WAL flush): a second one claims while
+ * the first waits for its flush, and a busy worker's slots refill in two halves instead of one lump.
+ */
+const MAX_FETCHES_IN_FLIGHT = 2;
+/** Fewer free slots than this are fetched by one statement (two small fetches cost more than one). */
+const SPLIT_FROM_FREE_SLOTS = 32;
+
+/**
  * Fetches jobs into free local slots. Why not pg-boss `work()`: its loop fetches a batch, awaits the whole
  * batch, then sleeps its polling interval even when jobs remain (without burst mode, batchSize/interval
  * jobs per second per loop), and one long task in a batch holds its siblings' slots. Here a fetch asks for
  * exactly as many jobs as there are free slots, a freed slot triggers the next fetch at once, and a
- * queue is fetched again as long as its last fetch came back full. Wake-ups: the pg-boss NOTIFY of a new
+ * queue is fetched again as long as its last fetch came back full. Many free slots of a queue without a
+ * cluster-wide limit are split between two fetches that run at once (SKIP LOCKED keeps their jobs apart);
+ * a queue with a limit is fetched by one fetch at a time, never beside another limited one (the gate's
+ * slots are counted in this process). Wake-ups: the pg-boss NOTIFY of a new
  * job (LISTENed by the event bus), a freed slot, and a poll timer for jobs that become runnable without a
  * NOTIFY (retry backoff, `startAfter`).
  */
@@ -49,6 +60,8 @@ export class Dispatcher {
   #rotation = 0;
   #timer: NodeJS.Timeout | undefined;
   #idle: Promise<void> = Promise.resolve();
+  readonly #inFlight = new Set<Promise<void>>();
+  #limitedInFlight = false;
 
   constructor(options: {
     queues: DispatchQueue[];
@@ -98,6 +111,7 @@ export class Dispatcher {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     await this.#idle;
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
   }
 
   #kick(): void {
@@ -116,48 +130,74 @@ export class Dispatcher {
       });
   }
 
-  async #pump(): Promise<void> {
+  /** Starts fetches for dirty queues while slots are free and fewer than the maximum are in flight. */
+  #pump(): void {
     do {
       this.#again = false;
       const order = this.#queues.map((_, i) => this.#queues[(i + this.#rotation) % this.#queues.length]);
       this.#rotation++;
       for (const queue of order) {
-        if (!queue || this.#stopped || this.#free <= 0) break;
+        if (!queue || this.#stopped || this.#free <= 0 || this.#inFlight.size >= MAX_FETCHES_IN_FLIGHT) break;
         if (!this.#dirty.has(queue.name)) continue;
+        const limited = queue.concurrency !== null;
+        // Stays dirty: the limited fetch in flight starts the pump again when it ends.
+        if (limited && this.#limitedInFlight) continue;
         // Cleared before the fetch: a NOTIFY that arrives while it runs (a job it may not see) marks the
-        // queue again, and the loop goes round once more.
+        // queue again, and the pump goes round once more.
         this.#dirty.delete(queue.name);
-        try {
-          const fetched = await this.#fetch(queue, this.#free);
-          if (fetched.full) {
-            this.#dirty.add(queue.name);
-            this.#again = true;
-          }
-        } catch (error) {
+        const spare = MAX_FETCHES_IN_FLIGHT - this.#inFlight.size;
+        const want =
+          limited || this.#free < SPLIT_FROM_FREE_SLOTS ? this.#free : Math.ceil(this.#free / spare);
+        if (want < this.#free) {
+          // The other part goes to a second fetch on the next round.
+          this.#dirty.add(queue.name);
+          this.#again = true;
+        }
+        this.#start(queue, want);
+      }
+    } while (this.#again && !this.#stopped && this.#free > 0 && this.#inFlight.size < MAX_FETCHES_IN_FLIGHT);
+  }
+
+  #start(queue: DispatchQueue, want: number): void {
+    const limited = queue.concurrency !== null;
+    if (limited) this.#limitedInFlight = true;
+    const fetching: Promise<void> = this.#fetch(queue, want)
+      .then(
+        (fetched) => {
+          if (fetched.full) this.#dirty.add(queue.name);
+        },
+        (error: unknown) => {
           this.#logger.error(
             { err: error, queue: queue.name },
             'fetching jobs failed; retrying on the next poll',
           );
-        }
-      }
-    } while (this.#again && !this.#stopped && this.#free > 0);
+        },
+      )
+      .finally(() => {
+        if (limited) this.#limitedInFlight = false;
+        this.#inFlight.delete(fetching);
+        this.#kick();
+      });
+    this.#inFlight.add(fetching);
   }
 
   async #fetch(queue: DispatchQueue, want: number): Promise<{ full: boolean }> {
+    // Reserved before anything is awaited: a fetch started meanwhile, and slots freed while this one runs,
+    // must not hand out the same slots twice.
+    const reserved = want;
+    this.#free -= reserved;
     let slots: number[] = [];
-    if (queue.concurrency !== null) {
-      slots = await this.#gate.acquire(queue.workflow, queue.concurrency, want);
-      // Every slot taken somewhere: the poll timer tries again.
-      if (slots.length === 0) return { full: false };
-      want = slots.length;
-    }
-    // Reserved before the fetch: slots freed while it runs must not be handed out twice.
-    this.#free -= want;
     let taken = 0;
     try {
+      if (queue.concurrency !== null) {
+        slots = await this.#gate.acquire(queue.workflow, queue.concurrency, want);
+        // Every slot taken somewhere: the poll timer tries again.
+        if (slots.length === 0) return { full: false };
+        want = slots.length;
+      }
       taken = await this.#take(queue, want, slots);
     } finally {
-      this.#free += want - taken;
+      this.#free += reserved - taken;
       const unused = slots.slice(taken);
       if (unused.length > 0) await this.#gate.release(queue.workflow, unused);
     }
