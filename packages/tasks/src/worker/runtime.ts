@@ -135,8 +135,8 @@ export async function startWorkerRuntime(
    * Fetch and claim in ONE statement (one round trip and one commit on the pickup path, see
    * fetch-and-claim.ts): the jobs become active and their tasks running together, or neither does (the jobs
    * stay queued for the next fetch). Jobs whose task must not run (cancelled while queued, replaced by a
-   * manual retry) are completed afterwards through the writer; should that fail, the job expires, is
-   * fetched again and settled then.
+   * manual retry) are completed afterwards through the writer; should that fail, the job is left to
+   * pg-boss' expiry, and a worker that fetches it again settles it the same way.
    */
   async function take(queue: DispatchQueue, want: number, slots: readonly number[]): Promise<number> {
     const fetch = await fetchStatementOf(queue.name);
