@@ -9,6 +9,21 @@ import { sseFrame as frame, openEventStream } from './event-stream.ts';
 import type { StreamRegistry } from './registry.ts';
 import { loadTaskOutcome, parseSeq } from './task-outcome.ts';
 
+/**
+ * SSE frames by event: streams of one task receive the same event objects (one per notification), so a
+ * thousand streams share one frame text per event instead of serializing it a thousand times.
+ */
+const eventFrames = new WeakMap<TaskEvent, string>();
+
+function eventFrame(event: TaskEvent): string {
+  let text = eventFrames.get(event);
+  if (text === undefined) {
+    text = frame(event.type, event.seq, event);
+    eventFrames.set(event, text);
+  }
+  return text;
+}
+
 export interface TaskStreamOptions {
   tasks: TaskService;
   caller: () => Promise<Caller>;
@@ -48,7 +63,7 @@ export async function streamTaskOverSse(
     });
     for await (const event of events) {
       lastSeq = event.seq;
-      if (event.type !== 'log') res.write(frame(event.type, event.seq, event));
+      if (event.type !== 'log') res.write(eventFrame(event));
     }
     if (abort.signal.aborted) return;
     const outcome = await loadTaskOutcome(opts.tasks, caller, taskId);
