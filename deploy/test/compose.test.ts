@@ -90,11 +90,16 @@ describe('docker-compose.yml', () => {
     const images = new Set(appServices.map((name) => service(name).image));
     expect(images.size).toBe(1);
     expect(command('migrate')).toEqual(['node', 'packages/db/src/migrate-main.ts']);
-    expect(command('api')).toEqual(['node', 'services/api/src/main.ts']);
+    expect(command('api')).toEqual([
+      'node',
+      '--max-semi-space-size=8',
+      '--max-old-space-size=1024',
+      'services/api/src/main.ts',
+    ]);
     expect(command('worker')).toEqual(['node', 'services/worker/src/main.ts']);
     for (const name of appServices) {
       expect(service(name).build, name).toBe('.');
-      const entry = command(name)[1] ?? '';
+      const entry = command(name).at(-1) ?? '';
       expect(repoFileExists(entry), `${name} runs ${entry}`).toBe(true);
     }
   });

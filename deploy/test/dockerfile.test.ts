@@ -64,7 +64,12 @@ describe('Dockerfile', () => {
       /fetch\('http:\/\/127\.0\.0\.1:' \+ \(process\.env\.PORT \|\| 8000\) \+ '\/health'\)/,
     );
     const cmd = execForm(instructionsOf(runtime, 'CMD').at(-1)?.args ?? '');
-    expect(cmd).toEqual(['node', 'services/api/src/main.ts']);
+    expect(cmd).toEqual([
+      'node',
+      '--max-semi-space-size=8',
+      '--max-old-space-size=1024',
+      'services/api/src/main.ts',
+    ]);
     expect(instructionsOf(runtime, 'ENTRYPOINT')).toEqual([]);
   });
 

@@ -178,13 +178,18 @@ describe('k8s manifests', () => {
   it('run the three entry points, as a non-root user, each entry point present in the repository', () => {
     const entries = Object.fromEntries(podOwners.map((owner) => [owner.name, container(owner).command]));
     expect(entries).toEqual({
-      'kaygraph-api': ['node', 'services/api/src/main.ts'],
+      'kaygraph-api': [
+        'node',
+        '--max-semi-space-size=8',
+        '--max-old-space-size=1024',
+        'services/api/src/main.ts',
+      ],
       'kaygraph-worker': ['node', 'services/worker/src/main.ts'],
       'kaygraph-migrate': ['node', 'packages/db/src/migrate-main.ts'],
     });
     for (const owner of podOwners) {
       const command = container(owner).command;
-      const entry = Array.isArray(command) ? String(command[1]) : '';
+      const entry = Array.isArray(command) ? String(command.at(-1)) : '';
       expect(repoFileExists(entry), `${owner.name} runs ${entry}`).toBe(true);
       expect(at(podSpec(owner), 'securityContext', 'runAsNonRoot'), owner.name).toBe(true);
       expect(at(podSpec(owner), 'securityContext', 'runAsUser'), owner.name).not.toBe(0);
