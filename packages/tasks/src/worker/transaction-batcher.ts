@@ -22,8 +22,9 @@ interface Pending {
 }
 
 /**
- * The worker's single writer. Every write of the runtime (claims, progress, checkpoints, outcomes) goes
- * through it: work that arrives while a transaction is in flight joins the next one, which runs the work
+ * The worker's single writer. The runtime's durable writes (checkpoints, outcomes, heartbeats, settles of
+ * unclaimed jobs) go through it; fetch + claim and progress flushes are single autocommit statements of
+ * their own (fetch-and-claim.ts, progress-store.ts). Work that arrives while a transaction is in flight joins the next one, which runs the work
  * in arrival order, appends all their events in one statement and commits once. Idle, a write goes out at
  * once; busy, one commit (and one NOTIFY flush, which serialises commits cluster-wide) carries many.
  * One writer per process also means the runtime's own transactions never lock the same task rows in
@@ -123,7 +124,7 @@ interface Entry<T> {
 }
 
 /**
- * Merges items of one kind (outcomes, progress flushes, checkpoints) into a single work item of the
+ * Merges items of one kind (outcomes, checkpoints) into a single work item of the
  * writer, so a batch runs one statement for all of them instead of one per item. Items added while the
  * merged work waits for its turn join it; once it runs, later items start the next one.
  */
