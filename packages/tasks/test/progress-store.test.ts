@@ -89,7 +89,8 @@ describe('progress store', () => {
   });
 
   it('relaxes synchronous_commit for its own statement only, not for the connection', async () => {
-    const connection = connect(harness.database.url, { max: 1 });
+    // Explicitly on for the session: the embedded test server runs with it off server-wide.
+    const connection = connect(harness.database.url, { max: 1, settings: { synchronous_commit: 'on' } });
     try {
       const claim = await runningTask();
       await writeProgressAndLogs(connection.db, [progressOf(claim, 10)], []);
