@@ -59,4 +59,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 # The api runs with a small young generation and a bounded old one (see services/api/package.json).
-CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=1024", "services/api/src/main.ts"]
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=512", "services/api/src/main.ts"]

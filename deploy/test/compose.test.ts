@@ -93,7 +93,7 @@ describe('docker-compose.yml', () => {
     expect(command('api')).toEqual([
       'node',
       '--max-semi-space-size=8',
-      '--max-old-space-size=1024',
+      '--max-old-space-size=512',
       'services/api/src/main.ts',
     ]);
     expect(command('worker')).toEqual(['node', 'services/worker/src/main.ts']);

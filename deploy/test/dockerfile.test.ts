@@ -67,7 +67,7 @@ describe('Dockerfile', () => {
     expect(cmd).toEqual([
       'node',
       '--max-semi-space-size=8',
-      '--max-old-space-size=1024',
+      '--max-old-space-size=512',
       'services/api/src/main.ts',
     ]);
     expect(instructionsOf(runtime, 'ENTRYPOINT')).toEqual([]);

@@ -181,7 +181,7 @@ describe('k8s manifests', () => {
       'kaygraph-api': [
         'node',
         '--max-semi-space-size=8',
-        '--max-old-space-size=1024',
+        '--max-old-space-size=512',
         'services/api/src/main.ts',
       ],
       'kaygraph-worker': ['node', 'services/worker/src/main.ts'],
