@@ -46,15 +46,7 @@ export class ProgressReporter {
     this.#logger = logger;
     const db = writer.database;
     this.#writes = new SerialWrites<Flush>((flushes) =>
-      retryWhileConnectionLost(
-        () =>
-          writeProgressAndLogs(
-            db,
-            flushes.flatMap((flush) => flush.progress),
-            flushes.flatMap((flush) => flush.logs),
-          ),
-        CONNECTION_PATIENCE_MS,
-      ),
+      retryWhileConnectionLost(() => writeProgressAndLogs(db, flushes), CONNECTION_PATIENCE_MS),
     );
   }
 

@@ -31,8 +31,17 @@ interface TaskWrite {
   events: { type: 'progress' | 'log'; payload: Record<string, unknown> }[];
 }
 
-/** One entry per task, its events in report order (progress first: the reporter keeps only the latest). */
-function taskWrites(progress: readonly ProgressWrite[], logs: readonly LogWrite[]): TaskWrite[] {
+/** What one flush of the reporter carries: a task's latest progress of the interval and its log lines. */
+export interface ProgressFlush {
+  progress: readonly ProgressWrite[];
+  logs: readonly LogWrite[];
+}
+
+/**
+ * One entry per task, its events in report order: flush by flush (flushes merged while a write was in
+ * flight keep their order), within a flush its progress, then its logs. The row takes the last progress.
+ */
+function taskWrites(flushes: readonly ProgressFlush[]): TaskWrite[] {
   const byTask = new Map<string, TaskWrite>();
   const entry = (claim: ClaimedTask): TaskWrite => {
     let write = byTask.get(claim.taskId);
@@ -42,15 +51,21 @@ function taskWrites(progress: readonly ProgressWrite[], logs: readonly LogWrite[
     }
     return write;
   };
-  for (const p of progress) {
-    const payload = { progress: p.progress, step: p.step, message: p.message, eta_seconds: p.etaSeconds };
-    const write = entry(p.claim);
-    write.progress = payload;
-    write.events.push({ type: 'progress', payload });
-  }
-  for (const l of logs) {
-    const payload = { level: l.level, message: l.message, ...(l.data === undefined ? {} : { data: l.data }) };
-    entry(l.claim).events.push({ type: 'log', payload });
+  for (const flush of flushes) {
+    for (const p of flush.progress) {
+      const payload = { progress: p.progress, step: p.step, message: p.message, eta_seconds: p.etaSeconds };
+      const write = entry(p.claim);
+      write.progress = payload;
+      write.events.push({ type: 'progress', payload });
+    }
+    for (const l of flush.logs) {
+      const payload = {
+        level: l.level,
+        message: l.message,
+        ...(l.data === undefined ? {} : { data: l.data }),
+      };
+      entry(l.claim).events.push({ type: 'log', payload });
+    }
   }
   return [...byTask.values()];
 }
@@ -61,16 +76,16 @@ function taskWrites(progress: readonly ProgressWrite[], logs: readonly LogWrite[
  * write anything. The task rows are locked in id order first, the package's lock order, so this cannot
  * deadlock with the worker's batched transactions. Seqs come from `tasks.last_seq` as in `appendEvents`.
  *
- * Not durable on purpose (`synchronous_commit = off` for this transaction only): a server crash may lose the
- * last progress rows, never a claim, checkpoint or outcome, which keep their own durable transactions.
+ * Durable like every event write: a NOTIFY announces a seq only once its row is on disk. (With
+ * `synchronous_commit = off` a server crash could roll back a progress row that subscribers had already
+ * been told about, and the task's next event would reuse its seq, which streams then skip as seen.)
  * Returns the number of events written.
  */
 export async function writeProgressAndLogs(
   executor: Executor,
-  progress: readonly ProgressWrite[],
-  logs: readonly LogWrite[],
+  flushes: readonly ProgressFlush[],
 ): Promise<number> {
-  const writes = taskWrites(progress, logs);
+  const writes = taskWrites(flushes);
   if (writes.length === 0) return 0;
   const result = await executor.execute(sql`
     with input as (
@@ -104,11 +119,8 @@ export async function writeProgressAndLogs(
         'payload', case when octet_length(payload::text) <= ${INLINE_PAYLOAD_LIMIT} then payload end
       )::text)
       from (select * from numbered order by task_id, seq) ordered
-    ), relaxed as (
-      select set_config('synchronous_commit', 'off', true)
     )
-    select (select count(*) from inserted)::int as inserted, (select count(*) from notified)::int as notified,
-      (select count(*) from relaxed)::int as relaxed`);
+    select (select count(*) from inserted)::int as inserted, (select count(*) from notified)::int as notified`);
   const [row] = rowsOf<{ inserted: number }>(result);
   return row?.inserted ?? 0;
 }
