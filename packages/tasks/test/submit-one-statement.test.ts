@@ -98,3 +98,15 @@ describe('a plain submit', () => {
     expect(jobs?.n).toBe(LIMIT + (others?.n ?? 0));
   });
 });
+
+describe('a max_queue_size beyond 32-bit integers ("unlimited")', () => {
+  it('still takes plain submits', async () => {
+    await using unlimited = await startTestSystem({ maxQueueSize: 2 ** 40 });
+    const submitted = await unlimited.system.tasks.submit(alice, {
+      workflow: 'steps',
+      params: {},
+      priority: 'normal',
+    });
+    expect(submitted.status).toBe('queued');
+  });
+});

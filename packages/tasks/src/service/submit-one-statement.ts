@@ -28,10 +28,32 @@ export function submitsInOneStatement(
   );
 }
 
+/** How long an owner found near its limit goes straight to the locked path (no wasted round trip). */
+const NEAR_LIMIT_MEMORY_MS = 1_000;
+const nearLimitUntil = new WeakMap<TaskContext, Map<string, number>>();
+
+function knownNearLimit(ctx: TaskContext, owner: string, now: number): boolean {
+  const until = nearLimitUntil.get(ctx)?.get(owner);
+  return until !== undefined && until > now;
+}
+
+function rememberNearLimit(ctx: TaskContext, owner: string, now: number): void {
+  let owners = nearLimitUntil.get(ctx);
+  if (!owners) {
+    owners = new Map();
+    nearLimitUntil.set(ctx, owners);
+  }
+  if (owners.size >= 1_000) {
+    for (const [key, until] of owners) if (until <= now) owners.delete(key);
+  }
+  owners.set(owner, now + NEAR_LIMIT_MEMORY_MS);
+}
+
 /**
  * Submits `prepared` (see `submitsInOneStatement`) in one statement. Resolves with null, having written
  * nothing, when the owner is near `max_queue_size`: the caller then takes the locked path, which keeps the
- * limit exact under concurrent submits.
+ * limit exact under concurrent submits. An owner found near its limit takes the locked path directly for
+ * the next second.
  */
 export async function submitInOneStatement(
   ctx: TaskContext,
@@ -41,8 +63,8 @@ export async function submitInOneStatement(
   const first = prepared[0];
   // The room check below passes while at most this many tasks of the owner are unfinished.
   const roomBelow = ctx.maxQueueSize - prepared.length - UNLOCKED_MARGIN;
-  if (!first || roomBelow < 0) return null;
   const now = Date.now();
+  if (!first || roomBelow < 0 || knownNearLimit(ctx, owner, now)) return null;
   const rows = prepared.map((task) => ({
     id: randomUUID(),
     task,
@@ -91,8 +113,8 @@ export async function submitInOneStatement(
         priority text, max_retries int, retry_delay_seconds int, retry_backoff boolean, timeout_seconds int,
         run_at timestamptz)
     ), room as (
-      select count(*) <= $3::int as ok from (
-        select 1 from tasks where owner = $2::text and status in (${active}) limit $4::int
+      select count(*) <= $3::bigint as ok from (
+        select 1 from tasks where owner = $2::text and status in (${active}) limit $4::bigint
       ) unfinished
     ), task as (
       insert into tasks (id, owner, workflow, params, status, priority, max_retries, retry_delay_seconds,
@@ -119,7 +141,10 @@ export async function submitInOneStatement(
     statement,
     [input, owner, roomBelow, ctx.maxQueueSize + 1, job.payload],
   );
-  if (created.length === 0) return null;
+  if (created.length === 0) {
+    rememberNearLimit(ctx, owner, now);
+    return null;
+  }
   const byId = new Map(created.map((row) => [row.id, row]));
   return rows.map(({ id }): SubmitTaskOutput => {
     const row = byId.get(id);

@@ -7,6 +7,7 @@ import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from '../service/context.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
+import { isConnectionLost } from './connection-lost.ts';
 import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher.ts';
 import { type Execution, InlineExecutor, ThreadExecutor } from './executors.ts';
 import { fetchAndClaim } from './fetch-and-claim.ts';
@@ -140,7 +141,12 @@ export async function startWorkerRuntime(
    */
   async function take(queue: DispatchQueue, want: number, slots: readonly number[]): Promise<number> {
     const fetch = await fetchStatementOf(queue.name);
-    const { jobs, claims } = await fetchAndClaim(ctx.db, queue.name, fetch, want);
+    const { jobs, claims } = await fetchAndClaim(ctx.db, queue.name, fetch, want).catch((error: unknown) => {
+      // The statement pins the queue's table and pg-boss' schema as they were when it was captured: after
+      // anything but a lost connection (a queue created again, a pg-boss migration) it is captured afresh.
+      if (!isConnectionLost(error)) fetchStatements.delete(queue.name);
+      throw error;
+    });
     const claimed = new Map(claims.map((claim) => [claim.job.jobId, claim]));
     const unclaimed = jobs.filter((job) => !claimed.has(job.jobId));
     if (unclaimed.length > 0) {
