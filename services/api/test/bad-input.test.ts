@@ -200,3 +200,12 @@ describe('tRPC limits', () => {
 test('none of the refused requests stored a task', async () => {
   expect(await server.countTasks()).toBe(0);
 });
+
+describe('query strings', () => {
+  test('keys named like Object.prototype members are plain unknown keys', async () => {
+    const response = await fetch(`${server.url}/tasks?constructor=x&__proto__=y&toString=z&limit=5`);
+    expect(response.status).toBe(200);
+    const page = (await response.json()) as { items: unknown[] };
+    expect(Array.isArray(page.items)).toBe(true);
+  });
+});

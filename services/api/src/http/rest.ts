@@ -23,7 +23,8 @@ type CallerTree = { [segment: string]: CallerTree } & ((input: unknown) => Promi
 
 /** `?a=1&b=x&b=y` as `{a: '1', b: ['x', 'y']}`; keys the schema declares as arrays are arrays even once. */
 function queryInput(url: URL, arrayKeys: ReadonlySet<string>): Record<string, unknown> {
-  const query: Record<string, string | string[]> = {};
+  // No prototype: `?constructor=` or `?__proto__=` are plain (unknown) keys, not Object.prototype's.
+  const query: Record<string, string | string[]> = Object.create(null);
   for (const [key, value] of url.searchParams) {
     const previous = query[key];
     if (previous === undefined) query[key] = arrayKeys.has(key) ? [value] : value;

@@ -5,6 +5,8 @@ import { type BucketLimits, returnTokens, type TakeResult, takeTokens } from './
 export const LEASE_MS = 1_000;
 /** The most tokens one process holds for one key beyond what it spends at once. */
 const MAX_LEASE = 32;
+/** Keys tracked before idle ones (holding nothing, unused for a lease window) are forgotten. */
+const MAX_TRACKED_KEYS = 1_000;
 
 interface Lease {
   tokens: number;
@@ -78,10 +80,20 @@ export function createLeasedBuckets(sql: Connection['sql']) {
     return taken;
   };
 
+  /** Forgets keys that hold nothing and were last used before the lease window (bounded memory). */
+  const forgetIdleKeys = () => {
+    const idleBefore = Date.now() - LEASE_MS;
+    for (const [key, lease] of leases) {
+      const holds = lease.tokens > 0 || lease.taking !== undefined || lease.giveBack !== undefined;
+      if (!holds && lease.lastTakeAt < idleBefore) leases.delete(key);
+    }
+  };
+
   /** Spends `cost` tokens of `key`'s bucket, from this process's lease when it holds enough. */
   const take = async (key: string, cost: number, limits: BucketLimits): Promise<TakeResult> => {
     let lease = leases.get(key);
     if (!lease) {
+      if (leases.size >= MAX_TRACKED_KEYS) forgetIdleKeys();
       lease = {
         tokens: 0,
         grantedSinceTake: 0,
