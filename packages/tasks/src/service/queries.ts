@@ -18,7 +18,7 @@ import type { Caller } from '../catalog.ts';
 import type { Executor } from '../db.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { toProgressView, toTaskSummary, toTaskView } from './task-views.ts';
-import { loadVisibleTask } from './visibility.ts';
+import { isTaskId, loadVisibleTask, notFound } from './visibility.ts';
 
 export type ListTasksQuery = z.output<typeof ListTasksSchema>;
 export type { ListTasksInput };
@@ -43,8 +43,13 @@ async function artifactsOf(executor: Executor, taskId: string): Promise<Artifact
 }
 
 export async function getTask(executor: Executor, caller: Caller, taskId: string): Promise<TaskView> {
-  const row = await loadVisibleTask(executor, caller, taskId);
-  return toTaskView(row, await artifactsOf(executor, taskId));
+  if (!isTaskId(taskId)) throw notFound(taskId);
+  // Side by side on two connections: the artifacts are only returned once the task proved visible.
+  const [row, artifacts] = await Promise.all([
+    loadVisibleTask(executor, caller, taskId),
+    artifactsOf(executor, taskId),
+  ]);
+  return toTaskView(row, artifacts);
 }
 
 export async function getProgress(
