@@ -1,4 +1,5 @@
 import type { PgBoss } from 'pg-boss';
+import { recordStatement } from './record-statement.ts';
 
 /** pg-boss' own fetch statement of a queue, with its batch size as the last parameter. */
 export interface FetchStatement {
@@ -19,19 +20,10 @@ const SENTINEL_BATCH_SIZE = 987_654_321;
  * prepared statement per connection instead of one each.
  */
 export async function captureFetchStatement(boss: PgBoss, queue: string): Promise<FetchStatement> {
-  let captured: { text: string; values: unknown[] } | undefined;
-  await boss.fetch(queue, {
-    batchSize: SENTINEL_BATCH_SIZE,
-    includeMetadata: true,
-    db: {
-      executeSql: async (text: string, values?: unknown[]) => {
-        captured = { text, values: values ?? [] };
-        return { rows: [] };
-      },
-    },
-  });
-  if (!captured) throw new Error(`pg-boss ran no fetch statement for queue ${queue}`);
-  const { text, values } = captured;
+  const { text, values } = await recordStatement(
+    (db) => boss.fetch(queue, { batchSize: SENTINEL_BATCH_SIZE, includeMetadata: true, db }),
+    `the fetch of queue ${queue}`,
+  );
   const limit = new RegExp(`\\bLIMIT ${SENTINEL_BATCH_SIZE}\\b`, 'g');
   const matches = text.match(limit)?.length ?? 0;
   if (matches !== 1) {

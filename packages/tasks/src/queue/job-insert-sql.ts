@@ -1,4 +1,5 @@
 import type { JobInsert, PgBoss } from 'pg-boss';
+import { recordStatement } from './record-statement.ts';
 
 /**
  * pg-boss's own INSERT of jobs into one queue, as common table expressions that another statement can
@@ -22,9 +23,8 @@ const NOTIFYING_INSERT =
 const PAYLOAD_PARAMETER = /\$1(?!\d)/g;
 
 /**
- * Asks pg-boss for the statement of `boss.insert(queue, jobs)` without running it: the insert goes
- * through a database adapter (a documented pg-boss option) that keeps the text and its parameters and
- * answers with no rows. pg-boss still validates the jobs and resolves the queue's table and policy (cached
+ * Asks pg-boss for the statement of `boss.insert(queue, jobs)` without running it (see
+ * record-statement.ts). pg-boss still validates the jobs and resolves the queue's table and policy (cached
  * after the first call), so the statement is exactly the one it would run. Throws when pg-boss builds a
  * statement of another shape (a pg-boss upgrade): the caller's tests fail instead of a silent slow path.
  */
@@ -34,16 +34,11 @@ export async function jobInsertCtes(
   jobs: JobInsert[],
   payloadSql: string,
 ): Promise<JobInsertCtes> {
-  let captured: { text: string; values: unknown[] } | undefined;
-  await boss.insert(queue, jobs, {
-    db: {
-      executeSql: async (text: string, values?: unknown[]) => {
-        captured = { text, values: values ?? [] };
-        return { rows: [] };
-      },
-    },
-  });
-  if (captured?.values.length !== 1 || typeof captured.values[0] !== 'string') {
+  const captured = await recordStatement(
+    (db) => boss.insert(queue, jobs, { db }),
+    `the insert into queue ${queue}`,
+  );
+  if (captured.values.length !== 1 || typeof captured.values[0] !== 'string') {
     throw new Error('pg-boss insert: unexpected statement parameters (pg-boss changed?)');
   }
   const text = captured.text.replace(PAYLOAD_PARAMETER, () => payloadSql);
