@@ -1,6 +1,8 @@
 import type { TaskEvent } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendEvents } from '../src/events/append-events.ts';
+import { statusEvent } from '../src/events/task-event.ts';
 import { readEvents } from '../src/events/task-stream.ts';
 import { writeProgressAndLogs } from '../src/worker/progress-store.ts';
 import type { ClaimedTask } from '../src/worker/task-store.ts';
@@ -107,5 +109,23 @@ describe('progress store', () => {
       ),
     ).toEqual([20, 'first interval', 30, 'second interval']);
     expect((await system.tasks.progress(alice, claim.taskId)).progress).toBe(30);
+  });
+});
+
+describe('event timestamps', () => {
+  it('stamp a status event written after a progress write later than it, even from an older transaction', async () => {
+    const { system } = harness;
+    const claim = await runningTask();
+    await system.context.db.transaction(async (tx) => {
+      // The transaction starts (and fixes now()) before the progress write commits elsewhere.
+      await tx.execute(sql`select 1`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await writeProgressAndLogs(system.context.db, [{ progress: [progressOf(claim, 10)], logs: [] }]);
+      await appendEvents(tx, [statusEvent(claim.taskId, 'cancelled', 1)]);
+    });
+    const [, progress, cancelled] = await readEvents(system.context.db, claim.taskId, 0);
+    expect(progress?.type).toBe('progress');
+    expect(cancelled?.type).toBe('status');
+    expect(Date.parse(cancelled?.at ?? '')).toBeGreaterThanOrEqual(Date.parse(progress?.at ?? ''));
   });
 });

@@ -22,6 +22,10 @@ export interface NewTaskEvent {
  * PostgreSQL delivers at commit (none after a rollback). One statement for any number of tasks, so batched
  * completions cost one round trip.
  */
+// `at` is clock_timestamp(), read once the row lock is held, not now() (the transaction's start): a
+// transaction that began before another writer of the task committed (a cancel that started while a progress
+// statement ran) still stamps its events after that writer's, so clients ordering by time (the dashboard)
+// never drop the later event as stale.
 export async function appendEvents(executor: Executor, events: readonly NewTaskEvent[]): Promise<number> {
   if (events.length === 0) return 0;
   const input = JSON.stringify(
@@ -43,7 +47,7 @@ export async function appendEvents(executor: Executor, events: readonly NewTaskE
       where t.id = c.task_id and t.id = any(${uuidArray([...new Set(events.map((event) => event.taskId))])})
       returning t.id, t.last_seq - c.n as base, t.owner, t.workflow
     ), numbered as (
-      select input.task_id, input.type, input.payload, b.owner, b.workflow, now() as at,
+      select input.task_id, input.type, input.payload, b.owner, b.workflow, clock_timestamp() as at,
         (b.base + row_number() over (partition by input.task_id order by input.i))::int as seq
       from input join bumped b on b.id = input.task_id
     ), inserted as (

@@ -59,7 +59,7 @@ export async function cancelTask(
         status: 'cancelled',
         error,
         completedAt: sql`now()`,
-        updatedAt: sql`now()`,
+        updatedAt: sql`clock_timestamp()`,
         expiresAt: sql`now() + make_interval(secs => ${ctx.resultTtlSeconds})`,
       })
       .where(eq(tasks.id, taskId));
@@ -105,7 +105,7 @@ export async function retryTask(ctx: TaskContext, caller: Caller, taskId: string
         jobId,
         completedAt: null,
         expiresAt: null,
-        updatedAt: sql`now()`,
+        updatedAt: sql`clock_timestamp()`,
       })
       .where(eq(tasks.id, taskId));
     await appendEvents(tx, [statusEvent(taskId, status, row.attempt)]);
