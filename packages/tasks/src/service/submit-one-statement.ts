@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { SubmitTaskOutput, TaskStatus } from '@kaygraph/contracts';
 import { TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
 import { jobInsertCtes } from '../queue/job-insert-sql.ts';
-import { jobInsertFor } from '../queue/job-options.ts';
 import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from './context.ts';
 import { ACTIVE_STATUSES, UNLOCKED_MARGIN } from './queue-limit.ts';
+import { jobOfTask } from './task-job.ts';
 import type { PreparedTask } from './validate-submit.ts';
 
 /**
@@ -70,21 +70,7 @@ export async function submitInOneStatement(
     task,
     status: (task.runAt && task.runAt.getTime() > now ? 'scheduled' : 'queued') as TaskStatus,
   }));
-  const jobs = rows.map(({ id, task }) =>
-    jobInsertFor(
-      {
-        jobId: id,
-        taskId: id,
-        priority: task.priority,
-        retryLimit: task.maxRetries,
-        retryDelaySeconds: task.retryDelaySeconds,
-        retryBackoff: task.retryBackoff,
-        timeoutSeconds: task.timeoutSeconds,
-        startAfter: task.runAt,
-      },
-      ctx.tuning,
-    ),
-  );
+  const jobs = rows.map(({ id, task }) => jobOfTask(id, task, ctx.tuning));
   // The jobs are inserted only when the room check passed, like the tasks.
   const job = await jobInsertCtes(
     ctx.boss,

@@ -10,11 +10,12 @@ import { insertFirstEvents } from '../events/append-events.ts';
 import { statusEvent } from '../events/task-event.ts';
 import { initialStates, insertDependencyEdges } from '../orchestration/dependencies.ts';
 import { bossTx } from '../queue/boss-tx.ts';
-import { jobInsertFor, type TaskJobData } from '../queue/job-options.ts';
+import type { TaskJobData } from '../queue/job-options.ts';
 import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from './context.ts';
 import { assertQueueRoom, assertQueueRoomAfterInsert, countActive } from './queue-limit.ts';
 import { submitInOneStatement, submitsInOneStatement } from './submit-one-statement.ts';
+import { jobOfTask } from './task-job.ts';
 import { type PreparedTask, prepareSubmit } from './validate-submit.ts';
 
 /**
@@ -225,21 +226,7 @@ async function sendJobs(
   for (const { id, task } of created) {
     const queue = workflowQueue(task.workflow.name);
     const jobs = byQueue.get(queue) ?? [];
-    jobs.push(
-      jobInsertFor(
-        {
-          jobId: id,
-          taskId: id,
-          priority: task.priority,
-          retryLimit: task.maxRetries,
-          retryDelaySeconds: task.retryDelaySeconds,
-          retryBackoff: task.retryBackoff,
-          timeoutSeconds: task.timeoutSeconds,
-          startAfter: task.runAt,
-        },
-        ctx.tuning,
-      ),
-    );
+    jobs.push(jobOfTask(id, task, ctx.tuning));
     byQueue.set(queue, jobs);
   }
   const db = bossTx(tx);
