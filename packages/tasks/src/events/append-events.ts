@@ -9,6 +9,24 @@ export const TASK_EVENTS_CHANNEL = 'task_events';
  */
 export const INLINE_PAYLOAD_LIMIT = 6000;
 
+/**
+ * The end of every statement that appends numbered events: given a CTE `numbered` (task_id, seq, type,
+ * payload, owner, workflow, at), inserts its rows into `task_events` and queues their NOTIFYs in seq order
+ * (delivered at commit); selects `inserted` and `notified` counts.
+ */
+export const STORE_AND_NOTIFY_NUMBERED = sql`inserted as (
+      insert into task_events (task_id, seq, type, payload, at)
+      select task_id, seq, type, payload, at from numbered
+      returning 1
+    ), notified as (
+      select pg_notify(${TASK_EVENTS_CHANNEL}, json_build_object(
+        'task_id', task_id, 'seq', seq, 'owner', owner, 'workflow', workflow, 'type', type, 'at', at,
+        'payload', case when octet_length(payload::text) <= ${INLINE_PAYLOAD_LIMIT} then payload end
+      )::text)
+      from (select * from numbered order by task_id, seq) ordered
+    )
+    select (select count(*) from inserted)::int as inserted, (select count(*) from notified)::int as notified`;
+
 export interface NewTaskEvent {
   taskId: string;
   type: 'status' | 'progress' | 'log';
@@ -50,18 +68,7 @@ export async function appendEvents(executor: Executor, events: readonly NewTaskE
       select input.task_id, input.type, input.payload, b.owner, b.workflow, clock_timestamp() as at,
         (b.base + row_number() over (partition by input.task_id order by input.i))::int as seq
       from input join bumped b on b.id = input.task_id
-    ), inserted as (
-      insert into task_events (task_id, seq, type, payload, at)
-      select task_id, seq, type, payload, at from numbered
-      returning 1
-    ), notified as (
-      select pg_notify(${TASK_EVENTS_CHANNEL}, json_build_object(
-        'task_id', task_id, 'seq', seq, 'owner', owner, 'workflow', workflow, 'type', type, 'at', at,
-        'payload', case when octet_length(payload::text) <= ${INLINE_PAYLOAD_LIMIT} then payload end
-      )::text)
-      from (select * from numbered order by task_id, seq) ordered
-    )
-    select (select count(*) from inserted)::int as inserted, (select count(*) from notified)::int as notified
+    ), ${STORE_AND_NOTIFY_NUMBERED}
   `);
   const [row] = rowsOf<{ inserted: number }>(result);
   return row?.inserted ?? 0;

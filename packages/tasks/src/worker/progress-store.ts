@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, rowsOf, uuidArray } from '../db.ts';
-import { INLINE_PAYLOAD_LIMIT, TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
+import { STORE_AND_NOTIFY_NUMBERED } from '../events/append-events.ts';
 import type { ClaimedTask } from './task-store.ts';
 
 export interface ProgressWrite {
@@ -109,18 +109,7 @@ export async function writeProgressAndLogs(
       select o.id as task_id, (o.base + e.ord)::int as seq, e.value->>'type' as type, e.value->'payload' as payload,
         o.owner, o.workflow, now() as at
       from owned o cross join lateral jsonb_array_elements(o.events) with ordinality as e(value, ord)
-    ), inserted as (
-      insert into task_events (task_id, seq, type, payload, at)
-      select task_id, seq, type, payload, at from numbered
-      returning 1
-    ), notified as (
-      select pg_notify(${TASK_EVENTS_CHANNEL}, json_build_object(
-        'task_id', task_id, 'seq', seq, 'owner', owner, 'workflow', workflow, 'type', type, 'at', at,
-        'payload', case when octet_length(payload::text) <= ${INLINE_PAYLOAD_LIMIT} then payload end
-      )::text)
-      from (select * from numbered order by task_id, seq) ordered
-    )
-    select (select count(*) from inserted)::int as inserted, (select count(*) from notified)::int as notified`);
+    ), ${STORE_AND_NOTIFY_NUMBERED}`);
   const [row] = rowsOf<{ inserted: number }>(result);
   return row?.inserted ?? 0;
 }
