@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  check,
   customType,
   doublePrecision,
   index,
@@ -91,6 +92,14 @@ export const tasks = pgTable(
     completedAt: ts('completed_at'),
     /** When the result and events of a finished task may be removed. */
     expiresAt: ts('expires_at'),
+    /**
+     * The status once the task has finished (completed, failed, cancelled), null while it is unfinished:
+     * what the index of finished tasks by status keys on. A claim (queued -> running) leaves it null, so
+     * that update stays HOT, which an index on `status` itself would prevent (see the indexes below).
+     */
+    finishedStatus: text('finished_status').generatedAlwaysAs(
+      sql`case when completed_at is not null then status end`,
+    ),
   },
   (t) => [
     uniqueIndex('tasks_owner_idempotency_idx')
@@ -98,16 +107,29 @@ export const tasks = pgTable(
       .where(sql`${t.idempotencyKey} is not null`),
     index('tasks_owner_created_idx').on(t.owner, t.createdAt.desc(), t.id.desc()),
     index('tasks_created_idx').on(t.createdAt.desc(), t.id.desc()),
-    index('tasks_status_idx').on(t.status, t.createdAt.desc()),
-    index('tasks_workflow_status_idx').on(t.workflow, t.status),
+    index('tasks_workflow_created_idx').on(t.workflow, t.createdAt.desc(), t.id.desc()),
+    // No index reads `status`: a task's row is updated in place (HOT, no new index entries) when no indexed
+    // column changes, and the claim (queued -> running) and progress writes change only unindexed ones.
+    // Unfinished tasks are found by `completed_at is null` (the check below makes that the same as an
+    // unfinished status), finished ones by `finished_status`.
+    index('tasks_owner_active_idx')
+      .on(t.owner, t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.completedAt} is null`),
+    index('tasks_active_created_idx')
+      .on(t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.completedAt} is null`),
+    index('tasks_finished_status_idx')
+      .on(t.finishedStatus, t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.finishedStatus} is not null`),
     index('tasks_group_idx').on(t.groupId).where(sql`${t.groupId} is not null`),
     index('tasks_schedule_idx').on(t.scheduleId).where(sql`${t.scheduleId} is not null`),
     index('tasks_expires_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
     // Metrics over a recent window (finished in the last hour) read only that window.
     index('tasks_completed_at_idx').on(t.completedAt).where(sql`${t.completedAt} is not null`),
-    index('tasks_owner_active_idx')
-      .on(t.owner)
-      .where(sql`${t.status} in ('pending', 'blocked', 'scheduled', 'queued', 'running')`),
+    check(
+      'tasks_completed_at_iff_finished',
+      sql`(${t.completedAt} is null) = (${t.status} in ('pending', 'blocked', 'scheduled', 'queued', 'running'))`,
+    ),
   ],
 );
 

@@ -21,7 +21,7 @@ it('fetches at most the wanted jobs and claims their tasks; a task that may no l
   }
   // A cancel that committed while its job was still waiting (the job is cancelled after the commit).
   const cancelled = submitted[0] ?? '';
-  await db.execute(sql`update tasks set status = 'cancelled' where id = ${cancelled}`);
+  await db.execute(sql`update tasks set status = 'cancelled', completed_at = now() where id = ${cancelled}`);
 
   const queue = workflowQueue('steps');
   const statement = await captureFetchStatement(boss, queue);

@@ -20,7 +20,7 @@ export async function reconcileLostTasks(ctx: TaskContext): Promise<number> {
         select t.id, t.attempt, j.state::text as state
         from tasks t
         join pgboss.job j on j.name = 'wf.' || t.workflow and j.id = t.job_id
-        where t.status = 'running' and j.state in ('created', 'retry', 'failed')
+        where t.completed_at is null and t.status = 'running' and j.state in ('created', 'retry', 'failed')
         limit ${BATCH}
         for update of t skip locked`),
     );

@@ -102,6 +102,16 @@ export async function getArtifact(
 /** created_at as ISO text with microseconds, the cursor's form (see cursor.ts). */
 const cursorTime = sql<string>`to_char(${tasks.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/**
+ * Tasks in `status`, in terms the indexes answer (none reads `status` itself: see schema.ts): an unfinished
+ * status among the unfinished tasks (`completed_at is null`), a finished one by `finished_status`.
+ */
+function hasStatus(status: TaskStatus): SQL {
+  return isTerminalStatus(status)
+    ? sql`${tasks.finishedStatus} = ${status}`
+    : sql`${tasks.completedAt} is null and ${tasks.status} = ${status}`;
+}
+
 /** Newest first, by (created_at, id); filters combine with AND. */
 export async function listTasks(
   executor: Executor,
@@ -117,7 +127,7 @@ export async function listTasks(
     }
     conditions.push(eq(tasks.owner, caller.owner));
   }
-  if (query.status) conditions.push(eq(tasks.status, query.status));
+  if (query.status) conditions.push(hasStatus(query.status));
   if (query.workflow) conditions.push(eq(tasks.workflow, query.workflow));
   if (query.group_id) conditions.push(eq(tasks.groupId, query.group_id));
   if (query.schedule_id) conditions.push(eq(tasks.scheduleId, query.schedule_id));

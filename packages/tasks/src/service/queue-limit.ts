@@ -2,8 +2,6 @@ import { DomainError } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Transaction } from '../db.ts';
 
-export const ACTIVE_STATUSES = ['pending', 'blocked', 'scheduled', 'queued', 'running'] as const;
-
 /**
  * Concurrent submits of one owner that count without a lock; near the limit the count is taken under a
  * per-owner transaction lock. A submit skips the lock only while at least this many slots are free, so
@@ -12,7 +10,10 @@ export const ACTIVE_STATUSES = ['pending', 'blocked', 'scheduled', 'queued', 'ru
  */
 export const UNLOCKED_MARGIN = 64;
 
-/** Throws QUEUE_FULL unless `owner` may add `adding` tasks (max_queue_size counts unfinished tasks). */
+/**
+ * Throws QUEUE_FULL unless `owner` may add `adding` tasks (max_queue_size counts unfinished tasks: those
+ * with no `completed_at`, which a check constraint keeps the same as an unfinished status).
+ */
 export async function assertQueueRoom(
   tx: Transaction,
   owner: string,
@@ -64,7 +65,7 @@ export function countActive(tx: Transaction, owner: string, cap: number): Promis
     .execute(sql`
       select count(*)::int as n from (
         select 1 from tasks
-        where owner = ${owner} and status in ('pending', 'blocked', 'scheduled', 'queued', 'running')
+        where owner = ${owner} and completed_at is null
         limit ${cap + 1}
       ) active`)
     .then((result) => rowsOf<{ n: number }>(result)[0]?.n ?? 0);

@@ -4,7 +4,7 @@ import { TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
 import { jobInsertCtes } from '../queue/job-insert-sql.ts';
 import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from './context.ts';
-import { ACTIVE_STATUSES, UNLOCKED_MARGIN } from './queue-limit.ts';
+import { UNLOCKED_MARGIN } from './queue-limit.ts';
 import { jobOfTask } from './task-job.ts';
 import type { PreparedTask } from './validate-submit.ts';
 
@@ -92,7 +92,6 @@ export async function submitInOneStatement(
       run_at: task.runAt?.toISOString() ?? null,
     })),
   );
-  const active = ACTIVE_STATUSES.map((status) => `'${status}'`).join(', ');
   const statement = `
     with input as (
       select * from jsonb_to_recordset($1::jsonb) as i(id uuid, workflow text, params jsonb, status text,
@@ -100,7 +99,7 @@ export async function submitInOneStatement(
         run_at timestamptz)
     ), room as (
       select count(*) <= $3::bigint as ok from (
-        select 1 from tasks where owner = $2::text and status in (${active}) limit $4::bigint
+        select 1 from tasks where owner = $2::text and completed_at is null limit $4::bigint
       ) unfinished
     ), task as (
       insert into tasks (id, owner, workflow, params, status, priority, max_retries, retry_delay_seconds,

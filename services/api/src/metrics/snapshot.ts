@@ -61,7 +61,7 @@ export async function loadMetricsSnapshot(
     sql<ActiveRow[]>`
       select workflow, priority, status, count(*)::int as n
       from tasks
-      where status in ('pending', 'blocked', 'scheduled', 'queued', 'running') ${byOwner}
+      where completed_at is null ${byOwner}
       group by workflow, priority, status`,
     sql<FinishedRow[]>`
       select workflow, priority, status, count(*)::int as n,
