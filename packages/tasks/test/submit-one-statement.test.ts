@@ -99,6 +99,25 @@ describe('a plain submit', () => {
   });
 });
 
+describe('the room check of plain submits', () => {
+  it('keeps max_queue_size exact when the backlog was counted before the last submits', async () => {
+    const { system } = harness;
+    const erin = { owner: 'erin', admin: false };
+    const one = { workflow: 'steps', params: {}, priority: 'normal' as const };
+    const plain = (n: number) => Array.from({ length: n }, () => one);
+    expect((await system.tasks.submitMany(erin, plain(100))).tasks).toHaveLength(100);
+    // Past the baseline's lifetime (200 ms): the next submit counts the 100 again, the ones after it count
+    // only what was created since, and both paths together stop at the limit.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let i = 0; i < 100; i++) await system.tasks.submit(erin, one);
+    expect(await unfinishedTasks('erin')).toBe(LIMIT);
+    await expect(system.tasks.submit(erin, one)).rejects.toMatchObject({ code: 'QUEUE_FULL' });
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    await expect(system.tasks.submit(erin, one)).rejects.toMatchObject({ code: 'QUEUE_FULL' });
+    expect(await unfinishedTasks('erin')).toBe(LIMIT);
+  });
+});
+
 describe('a max_queue_size beyond 32-bit integers ("unlimited")', () => {
   it('still takes plain submits', async () => {
     await using unlimited = await startTestSystem({ maxQueueSize: 2 ** 40 });

@@ -4,6 +4,7 @@ import { TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
 import { jobInsertCtes } from '../queue/job-insert-sql.ts';
 import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from './context.ts';
+import { backlogBaseline } from './backlog-baseline.ts';
 import { UNLOCKED_MARGIN } from './queue-limit.ts';
 import { jobOfTask } from './task-job.ts';
 import type { PreparedTask } from './validate-submit.ts';
@@ -53,7 +54,8 @@ function rememberNearLimit(ctx: TaskContext, owner: string, now: number): void {
  * Submits `prepared` (see `submitsInOneStatement`) in one statement. Resolves with null, having written
  * nothing, when the owner is near `max_queue_size`: the caller then takes the locked path, which keeps the
  * limit exact under concurrent submits. An owner found near its limit takes the locked path directly for
- * the next second.
+ * the next second. The room check counts the owner's backlog from a recent baseline (backlog-baseline.ts)
+ * plus its tasks created since, so a submit's cost does not grow with the backlog.
  */
 export async function submitInOneStatement(
   ctx: TaskContext,
@@ -65,6 +67,11 @@ export async function submitInOneStatement(
   const roomBelow = ctx.maxQueueSize - prepared.length - UNLOCKED_MARGIN;
   const now = Date.now();
   if (!first || roomBelow < 0 || knownNearLimit(ctx, owner, now)) return null;
+  const baseline = await backlogBaseline(ctx, owner, ctx.maxQueueSize);
+  if (baseline.count > roomBelow) {
+    rememberNearLimit(ctx, owner, now);
+    return null;
+  }
   const rows = prepared.map((task) => ({
     id: randomUUID(),
     task,
@@ -98,9 +105,11 @@ export async function submitInOneStatement(
         priority text, max_retries int, retry_delay_seconds int, retry_backoff boolean, timeout_seconds int,
         run_at timestamptz)
     ), room as (
-      select count(*) <= $3::bigint as ok from (
-        select 1 from tasks where owner = $2::text and completed_at is null limit $4::bigint
-      ) unfinished
+      select $6::bigint + count(*) <= $3::bigint as ok from (
+        select 1 from tasks
+        where owner = $2::text and completed_at is null and created_at > $7::timestamptz
+        limit $4::bigint
+      ) recent
     ), task as (
       insert into tasks (id, owner, workflow, params, status, priority, max_retries, retry_delay_seconds,
         retry_backoff, timeout_seconds, job_id, run_at, last_seq)
@@ -124,7 +133,7 @@ export async function submitInOneStatement(
     from task`;
   const created = await ctx.db.$client.unsafe<{ id: string; status: TaskStatus; created_at: string }[]>(
     statement,
-    [input, owner, roomBelow, ctx.maxQueueSize + 1, job.payload],
+    [input, owner, roomBelow, roomBelow - baseline.count + 1, job.payload, baseline.count, baseline.asOf],
   );
   if (created.length === 0) {
     rememberNearLimit(ctx, owner, now);
