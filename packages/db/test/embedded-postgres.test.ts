@@ -30,7 +30,14 @@ async function insertTask(url: string, owner: string) {
   try {
     await db
       .insert(tasks)
-      .values({ owner, workflow: 'demo', status: 'completed', completedAt: new Date(), maxRetries: 0, timeoutSeconds: 5 });
+      .values({
+        owner,
+        workflow: 'demo',
+        status: 'completed',
+        completedAt: new Date(),
+        maxRetries: 0,
+        timeoutSeconds: 5,
+      });
   } finally {
     await close();
   }

@@ -92,7 +92,6 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
     await ensureQueues(boss, options.catalog, tuning);
     await ensureScheduleQueue(boss);
     const bus = new EventBus(connection.sql, logger, bossNotifyChannel());
-    await bus.start();
     closers.push(() => bus.close());
     const context: TaskContext = {
       databaseUrl: options.databaseUrl,

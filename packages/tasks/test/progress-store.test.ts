@@ -39,6 +39,7 @@ describe('progress store', () => {
     const unsubscribe = [first, second].map((claim) =>
       system.events.subscribeTask(claim.taskId, { onEvent: (event) => heard.push(event), onResync() {} }),
     );
+    await system.events.listening();
 
     const written = await writeProgressAndLogs(system.context.db, [
       {

@@ -57,6 +57,8 @@ const operations = createApiOperations({
   authRequired: env.AUTH_REQUIRED,
   rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, burst: env.RATE_LIMIT_BURST },
 });
+// The metrics follow every task event from the start (subscribing above began the LISTEN).
+await system.events.listening();
 const host = await chooseListenHost({
   host: env.HOST,
   embedded: !!embedded,

@@ -22,47 +22,81 @@ export interface LiveEvent {
   workflow: string;
 }
 
+/** What a process may listen to: task events, cancel requests, pg-boss queue wake-ups. */
+export type BusChannel = 'events' | 'cancel' | 'queues';
+
 type TaskListener = { onEvent(event: TaskEvent): void; onResync(): void };
 type FeedListener = (live: LiveEvent) => void;
 
 /**
  * One LISTEN connection per process, fanned out in memory: task subscribers (by task id), feed subscribers
- * (every event), cancel listeners (workers) and queue wake-up listeners (dispatchers). postgres.js LISTENs
- * again by itself after a reconnect and calls `onlisten`; notifications sent while disconnected are lost,
- * so task subscribers are told to resync from the table then.
+ * (every event), cancel listeners (workers) and queue wake-up listeners (dispatchers). Each channel is
+ * listened to from its first listener on, so PostgreSQL sends a process only what it uses: a worker process
+ * with no subscribers gets no task events (three per task), an api process no queue wake-ups. postgres.js
+ * LISTENs again by itself after a reconnect and calls `onlisten`; notifications sent while disconnected are
+ * lost, so task subscribers are told to resync from the table then.
  */
 export class EventBus {
   readonly #sql: postgres.Sql;
   readonly #logger: Logger;
-  readonly #bossChannel: string;
+  readonly #channels: Record<BusChannel, string>;
   readonly #tasks = new Map<string, Set<TaskListener>>();
   readonly #feed = new Set<FeedListener>();
   readonly #cancel = new Set<(taskId: string) => void>();
   readonly #queues = new Set<(queue: string) => void>();
   readonly #reconnect = new Set<() => void>();
+  readonly #listening = new Map<BusChannel, Promise<void>>();
   #unlisten: (() => Promise<void>)[] = [];
+  #closed = false;
 
   constructor(sql: postgres.Sql, logger: Logger, bossChannel: string) {
     this.#sql = sql;
     this.#logger = logger;
-    this.#bossChannel = bossChannel;
+    this.#channels = { events: TASK_EVENTS_CHANNEL, cancel: TASK_CANCEL_CHANNEL, queues: bossChannel };
   }
 
-  async start(): Promise<void> {
-    await this.#listen(TASK_EVENTS_CHANNEL, (payload) => this.#onTaskEvent(payload));
-    await this.#listen(TASK_CANCEL_CHANNEL, (taskId) => {
-      for (const listener of this.#cancel) listener(taskId);
-    });
-    await this.#listen(this.#bossChannel, (queue) => {
-      for (const listener of this.#queues) listener(queue);
-    });
+  /**
+   * Resolves once the channel is listened to: a notification committed after that reaches its listeners.
+   * Subscribing starts it; a stream that reads the table and then follows live events awaits it in between,
+   * so nothing committed after the read is missed. A failed LISTEN (no database) is tried again next time.
+   */
+  listening(channel: BusChannel = 'events'): Promise<void> {
+    let listening = this.#listening.get(channel);
+    if (!listening) {
+      listening = this.#listen(channel).catch((error: unknown) => {
+        this.#listening.delete(channel);
+        throw error;
+      });
+      this.#listening.set(channel, listening);
+    }
+    return listening;
   }
 
-  async #listen(channel: string, onMessage: (payload: string) => void): Promise<void> {
+  /** Starts listening without waiting; a failure is logged (the next `listening()` tries again). */
+  #startListening(channel: BusChannel): void {
+    this.listening(channel).catch((error: unknown) =>
+      this.#logger.warn({ err: error, channel: this.#channels[channel] }, 'LISTEN failed'),
+    );
+  }
+
+  async #listen(channel: BusChannel): Promise<void> {
+    if (this.#closed) throw new Error('the event bus is closed');
+    const onMessage = {
+      events: (payload: string) => this.#onTaskEvent(payload),
+      cancel: (taskId: string) => {
+        for (const listener of this.#cancel) listener(taskId);
+      },
+      queues: (queue: string) => {
+        for (const listener of this.#queues) listener(queue);
+      },
+    }[channel];
     let listened = false;
-    const { unlisten } = await this.#sql.listen(channel, onMessage, () => {
+    const { unlisten } = await this.#sql.listen(this.#channels[channel], onMessage, () => {
       if (listened) {
-        this.#logger.warn({ channel }, 'LISTEN re-established; resyncing subscribers from the table');
+        this.#logger.warn(
+          { channel: this.#channels[channel] },
+          'LISTEN re-established; resyncing subscribers from the table',
+        );
         this.#resync();
       }
       listened = true;
@@ -76,7 +110,7 @@ export class EventBus {
   }
 
   #onTaskEvent(raw: string): void {
-    // A worker process usually has no subscribers: skip the parse of every notification.
+    // Subscribers come and go; the channel stays listened to once it was: no parse while nobody listens.
     if (this.#tasks.size === 0 && this.#feed.size === 0) return;
     let note: EventNotification;
     try {
@@ -129,6 +163,7 @@ export class EventBus {
       this.#tasks.set(taskId, set);
     }
     set.add(listener);
+    this.#startListening('events');
     return () => {
       set.delete(listener);
       if (set.size === 0) this.#tasks.delete(taskId);
@@ -137,17 +172,20 @@ export class EventBus {
 
   subscribeFeed(listener: FeedListener): () => void {
     this.#feed.add(listener);
+    this.#startListening('events');
     return () => this.#feed.delete(listener);
   }
 
   onCancel(listener: (taskId: string) => void): () => void {
     this.#cancel.add(listener);
+    this.#startListening('cancel');
     return () => this.#cancel.delete(listener);
   }
 
   /** A job landed on a notify-enabled pg-boss queue (the payload is the queue name). */
   onQueueNotify(listener: (queue: string) => void): () => void {
     this.#queues.add(listener);
+    this.#startListening('queues');
     return () => this.#queues.delete(listener);
   }
 
@@ -164,6 +202,8 @@ export class EventBus {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled(this.#listening.values());
     const unlisten = this.#unlisten;
     this.#unlisten = [];
     await Promise.allSettled(unlisten.map((fn) => fn()));

@@ -54,6 +54,8 @@ export async function* streamTaskEvents(
   });
   const signal = options.signal;
   try {
+    // Listening before the history is read: an event committed after the read arrives live.
+    await bus.listening();
     const afterSeq = options.afterSeq ?? 0;
     const first = await reader.read(taskId, afterSeq);
     if (!first || (!caller.admin && first.owner !== caller.owner)) throw notFound(taskId);
@@ -107,6 +109,7 @@ export async function* streamFeed(
     live.push(event);
   });
   try {
+    await bus.listening();
     while (!options.signal?.aborted) {
       const event = await live.next(options.signal);
       if (event === undefined) return;

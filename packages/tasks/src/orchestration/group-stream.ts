@@ -33,6 +33,7 @@ export async function* streamGroupEvents(
   ];
   let timer: NodeJS.Timeout | undefined;
   try {
+    await bus.listening();
     const first = await loadGroupSummary(ctx.db, caller, groupId);
     const owner = first.row.owner;
     const members = new Set(

@@ -45,7 +45,8 @@ export function backlogBaseline(ctx: TaskContext, owner: string, cap: number): P
   if (entry?.refreshing) return entry.refreshing;
   if (!entry) {
     if (owners.size >= 1_000) {
-      for (const [key, old] of owners) if (!old.refreshing && now - old.takenAt >= REFRESH_MS) owners.delete(key);
+      for (const [key, old] of owners)
+        if (!old.refreshing && now - old.takenAt >= REFRESH_MS) owners.delete(key);
     }
     entry = { baseline: undefined, takenAt: 0, refreshing: undefined };
     owners.set(owner, entry);

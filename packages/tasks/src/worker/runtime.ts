@@ -304,6 +304,8 @@ export async function startWorkerRuntime(
     bus.onCancel((taskId) => abortTask(taskId, 'cancel')),
     bus.onReconnect(() => dispatcher.markAllDirty()),
   ];
+  // Wake-ups and cancels are heard before the first task is fetched.
+  await Promise.all([bus.listening('queues'), bus.listening('cancel')]);
   dispatcher.start();
   logger.info({ concurrency: options.concurrency }, 'worker started');
 
