@@ -28,16 +28,14 @@ afterEach(async () => {
 async function insertTask(url: string, owner: string) {
   const { db, close } = connect(url);
   try {
-    await db
-      .insert(tasks)
-      .values({
-        owner,
-        workflow: 'demo',
-        status: 'completed',
-        completedAt: new Date(),
-        maxRetries: 0,
-        timeoutSeconds: 5,
-      });
+    await db.insert(tasks).values({
+      owner,
+      workflow: 'demo',
+      status: 'completed',
+      completedAt: new Date(),
+      maxRetries: 0,
+      timeoutSeconds: 5,
+    });
   } finally {
     await close();
   }
