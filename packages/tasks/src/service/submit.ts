@@ -14,7 +14,8 @@ import type { TaskJobData } from '../queue/job-options.ts';
 import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from './context.ts';
 import { assertQueueRoom, assertQueueRoomAfterInsert, countActive } from './queue-limit.ts';
-import { submitInOneStatement, submitsInOneStatement } from './submit-one-statement.ts';
+import { submitCoalesced } from './submit-coalescer.ts';
+import { submitsInOneStatement } from './submit-one-statement.ts';
 import { jobOfTask } from './task-job.ts';
 import { type PreparedTask, prepareSubmit } from './validate-submit.ts';
 
@@ -36,7 +37,7 @@ export async function submitTasks(
   );
   if (submitsInOneStatement(prepared, options)) {
     // null: the owner is near max_queue_size, where only the locked transaction below keeps it exact.
-    const submitted = await submitInOneStatement(ctx, caller.owner, prepared);
+    const submitted = await submitCoalesced(ctx, caller.owner, prepared);
     if (submitted) return submitted;
   }
   const inTransaction = async (tx: Transaction): Promise<SubmitTaskOutput[]> => {
