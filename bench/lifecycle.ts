@@ -157,8 +157,9 @@ async function serviceDrain(
     logger: pino({ level: 'warn' }),
     maxQueueSize: 10_000_000,
   });
-  const completions = await completionCounter(url, workflow);
+  let completions: Awaited<ReturnType<typeof completionCounter>> | undefined;
   try {
+    completions = await completionCounter(url, workflow);
     for (let i = 0; i < tasks; i += 1000) {
       const batch = Array.from({ length: Math.min(1000, tasks - i) }, () => ({
         workflow,
@@ -174,7 +175,7 @@ async function serviceDrain(
     await worker.stop();
     return rate;
   } finally {
-    await completions.close();
+    await completions?.close();
     await system.close();
   }
 }

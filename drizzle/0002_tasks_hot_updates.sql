@@ -1,3 +1,6 @@
+-- Room in every page for a row's next version, so claims and progress writes stay HOT (same page). Set
+-- first: adding the stored generated column below rewrites the table, and the rewrite leaves that room.
+ALTER TABLE "tasks" SET (fillfactor = 80);--> statement-breakpoint
 DROP INDEX "tasks_status_idx";--> statement-breakpoint
 DROP INDEX "tasks_workflow_status_idx";--> statement-breakpoint
 DROP INDEX "tasks_owner_active_idx";--> statement-breakpoint
@@ -9,6 +12,4 @@ CREATE INDEX "tasks_owner_active_idx" ON "tasks" USING btree ("owner","created_a
 -- Rows written before the check existed are brought in line with it (none are expected to differ).
 UPDATE "tasks" SET "completed_at" = "updated_at" WHERE "completed_at" IS NULL AND "status" NOT IN ('pending', 'blocked', 'scheduled', 'queued', 'running');--> statement-breakpoint
 UPDATE "tasks" SET "completed_at" = NULL WHERE "completed_at" IS NOT NULL AND "status" IN ('pending', 'blocked', 'scheduled', 'queued', 'running');--> statement-breakpoint
-ALTER TABLE "tasks" ADD CONSTRAINT "tasks_completed_at_iff_finished" CHECK (("tasks"."completed_at" is null) = ("tasks"."status" in ('pending', 'blocked', 'scheduled', 'queued', 'running')));--> statement-breakpoint
--- Room in every page for a row's next version, so claims and progress writes stay HOT (same page).
-ALTER TABLE "tasks" SET (fillfactor = 80);
+ALTER TABLE "tasks" ADD CONSTRAINT "tasks_completed_at_iff_finished" CHECK (("tasks"."completed_at" is null) = ("tasks"."status" in ('pending', 'blocked', 'scheduled', 'queued', 'running')));

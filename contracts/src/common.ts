@@ -46,3 +46,25 @@ export type Timestamp = z.infer<typeof Timestamp>;
 
 /** A JSON value (params, results). */
 export const JsonValue: z.ZodType<unknown> = z.unknown();
+
+/** Whether a JSON value holds a NUL character (U+0000) in a string or a key: PostgreSQL cannot store one. */
+export function containsNul(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') {
+      if (next.includes('\u0000')) return true;
+    } else if (Array.isArray(next)) {
+      for (const inner of next) pending.push(inner);
+    } else if (next !== null && typeof next === 'object') {
+      for (const [key, inner] of Object.entries(next)) {
+        if (key.includes('\u0000')) return true;
+        pending.push(inner);
+      }
+    }
+  }
+  return false;
+}
+
+/** The issue of a text or JSON input that holds a NUL character. */
+export const NO_NUL_MESSAGE = 'must not contain the NUL character (\\u0000), which PostgreSQL cannot store';

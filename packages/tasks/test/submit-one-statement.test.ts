@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
 import { alice, startTestSystem, type TestSystem } from './harness.ts';
@@ -115,6 +116,30 @@ describe('the room check of plain submits', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_300));
     await expect(system.tasks.submit(erin, one)).rejects.toMatchObject({ code: 'QUEUE_FULL' });
     expect(await unfinishedTasks('erin')).toBe(LIMIT);
+  });
+
+  it('counts the tasks of a transaction that was open while the backlog was counted', async () => {
+    const { system, database } = harness;
+    const hank = { owner: 'hank', admin: false };
+    const one = { workflow: 'steps', params: {}, priority: 'normal' as const };
+    const other = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      // A large insert of the owner's, still uncommitted when the next submit counts the backlog (its rows
+      // are stamped with its start, well before that count).
+      const inserting = other.begin(async (tx) => {
+        await tx`
+          insert into tasks (owner, workflow, status, max_retries, timeout_seconds)
+          select 'hank', 'steps', 'queued', 0, 60 from generate_series(1, 150)`;
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        await system.tasks.submit(hank, one);
+      });
+      await inserting;
+      // Counted from that baseline: the 150 are created before the count ran, and still counted.
+      for (let i = 0; i < 60; i++) await system.tasks.submit(hank, one).catch(() => undefined);
+      expect(await unfinishedTasks('hank')).toBe(LIMIT);
+    } finally {
+      await other.end();
+    }
   });
 });
 

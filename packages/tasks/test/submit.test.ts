@@ -42,6 +42,28 @@ describe('submit', () => {
     expect(bobs.deduplicated).toBe(false);
   });
 
+  it('refuses a NUL character in params or the idempotency key, which PostgreSQL cannot store', async () => {
+    const { system } = harness;
+    const ivan = { owner: 'ivan', admin: false };
+    const inputs = [
+      { workflow: 'steps', params: { artifact: 'a\u0000b' }, priority: 'normal' as const },
+      { workflow: 'steps', params: { nested: [{ ['k\u0000']: 1 }] }, priority: 'normal' as const },
+      { workflow: 'steps', params: {}, priority: 'normal' as const, idempotency_key: 'a\u0000b' },
+    ];
+    for (const [index, input] of inputs.entries()) {
+      await expect(system.tasks.submit(ivan, input)).rejects.toMatchObject({
+        code: 'BAD_REQUEST',
+        issues: [
+          expect.objectContaining({
+            path: index === 2 ? 'idempotency_key' : 'params',
+            message: expect.stringContaining('NUL'),
+          }),
+        ],
+      });
+    }
+    expect((await system.tasks.list(ivan, { limit: 50 })).items).toHaveLength(0);
+  });
+
   it('rejects params that fail the workflow schema, naming the field', async () => {
     await expect(
       harness.system.tasks.submit(alice, {

@@ -46,6 +46,7 @@ export class EventBus {
   readonly #queues = new Set<(queue: string) => void>();
   readonly #reconnect = new Set<() => void>();
   readonly #listening = new Map<BusChannel, Promise<void>>();
+  readonly #registering: Promise<void>[] = [];
   #unlisten: (() => Promise<void>)[] = [];
   #closed = false;
 
@@ -58,29 +59,27 @@ export class EventBus {
   /**
    * Resolves once the channel is listened to: a notification committed after that reaches its listeners.
    * Subscribing starts it; a stream that reads the table and then follows live events awaits it in between,
-   * so nothing committed after the read is missed. A failed LISTEN (no database) is tried again next time.
+   * so nothing committed after the read is missed. The LISTEN is asked for once per channel: when it fails
+   * (no database), postgres.js keeps the listener and LISTENs again when its connection comes back (asking
+   * again would register it twice), and this resolves then.
    */
   listening(channel: BusChannel = 'events'): Promise<void> {
     let listening = this.#listening.get(channel);
     if (!listening) {
-      listening = this.#listen(channel).catch((error: unknown) => {
-        this.#listening.delete(channel);
-        throw error;
-      });
+      listening = this.#listen(channel);
       this.#listening.set(channel, listening);
     }
     return listening;
   }
 
-  /** Starts listening without waiting; a failure is logged (the next `listening()` tries again). */
+  /** Starts listening without waiting. */
   #startListening(channel: BusChannel): void {
-    this.listening(channel).catch((error: unknown) =>
-      this.#logger.warn({ err: error, channel: this.#channels[channel] }, 'LISTEN failed'),
-    );
+    if (!this.#closed) void this.listening(channel);
   }
 
-  async #listen(channel: BusChannel): Promise<void> {
-    if (this.#closed) throw new Error('the event bus is closed');
+  #listen(channel: BusChannel): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('the event bus is closed'));
+    const name = this.#channels[channel];
     const onMessage = {
       events: (payload: string) => this.#onTaskEvent(payload),
       cancel: (taskId: string) => {
@@ -90,18 +89,27 @@ export class EventBus {
         for (const listener of this.#queues) listener(queue);
       },
     }[channel];
+    const established = Promise.withResolvers<void>();
     let listened = false;
-    const { unlisten } = await this.#sql.listen(this.#channels[channel], onMessage, () => {
-      if (listened) {
-        this.#logger.warn(
-          { channel: this.#channels[channel] },
-          'LISTEN re-established; resyncing subscribers from the table',
-        );
-        this.#resync();
-      }
-      listened = true;
-    });
-    this.#unlisten.push(unlisten);
+    const registering = this.#sql
+      .listen(name, onMessage, () => {
+        if (listened) {
+          this.#logger.warn({ channel: name }, 'LISTEN re-established; resyncing subscribers from the table');
+          this.#resync();
+        }
+        listened = true;
+        established.resolve();
+      })
+      .then(
+        ({ unlisten }) => {
+          this.#unlisten.push(unlisten);
+        },
+        (error: unknown) => {
+          this.#logger.warn({ err: error, channel: name }, 'LISTEN failed; listening again on reconnect');
+        },
+      );
+    this.#registering.push(registering);
+    return established.promise;
   }
 
   #resync(): void {
@@ -203,7 +211,7 @@ export class EventBus {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.allSettled(this.#listening.values());
+    await Promise.allSettled(this.#registering);
     const unlisten = this.#unlisten;
     this.#unlisten = [];
     await Promise.allSettled(unlisten.map((fn) => fn()));

@@ -2,24 +2,23 @@ import type { TaskContext } from './context.ts';
 
 /**
  * An owner's unfinished tasks counted at a database time: the base of the one-statement submit's room check.
- * Of the tasks created before `asOf`, no more can be unfinished later than were at the count (they only
- * finish), so at any later time the owner has at most `count` + (unfinished tasks created after `asOf`), and
- * a submit counts only that second term, the last moments' tasks, instead of the whole backlog (counting a
- * backlog of 6,000 on every submit cut the HTTP submit rate from 1,000/s to 660/s). Two kinds of task are
- * in neither term until the next count (at most `REFRESH_MS` later): an old task made unfinished again (a
- * retry, a redrive) and a submit still uncommitted when the count ran; the room check's margin
- * (`UNLOCKED_MARGIN`) covers them, as it covers submits in flight.
+ * A task is stamped `created_at = now()`, its transaction's start. `asOf` is taken just before the count: the
+ * start of the oldest transaction then open in the database, or the moment itself. Every task the count could
+ * not see (committed later) has `created_at >= asOf`, and of the tasks created before it no more are
+ * unfinished later than at the count (they only finish). So at any later time the owner has at most `count` +
+ * (unfinished tasks created at or after `asOf`), and a submit counts only that second term, the last moments'
+ * tasks, instead of the whole backlog (counting a backlog of 6,000 on every submit cut the HTTP submit rate
+ * from 1,000/s to 660/s). A retry or redrive reopening an old task is not limited by `max_queue_size` (only
+ * submits are), and such a task counts from the next baseline on, at most `REFRESH_MS` later.
  */
 export interface BacklogBaseline {
   count: number;
-  /** ISO time; the count's own start, minus `SLACK_MS` so a submit in flight then is counted after it. */
+  /** ISO time: no task the count missed was created before it. */
   asOf: string;
 }
 
 /** How long one count serves an owner's submits in this process. */
 const REFRESH_MS = 200;
-/** Tasks created this long before the count are counted again after it (double, never missed). */
-const SLACK_MS = 50;
 
 interface Entry {
   baseline: BacklogBaseline | undefined;
@@ -68,11 +67,19 @@ export function backlogBaseline(ctx: TaskContext, owner: string, cap: number): P
 }
 
 async function countUnfinished(ctx: TaskContext, owner: string, cap: number): Promise<BacklogBaseline> {
-  const [row] = await ctx.db.$client.unsafe<{ n: string; as_of: string }[]>(
-    `select count(*) as n, to_json(now() - make_interval(secs => $3::float8 / 1000)) #>> '{}' as as_of
-     from (select 1 from tasks where owner = $1::text and completed_at is null limit $2::bigint) unfinished`,
-    [owner, cap + 1, SLACK_MS],
+  const client = ctx.db.$client;
+  // Read before the count (a statement, and a snapshot, of its own): a transaction the count cannot see
+  // either was open here or starts after. pg_stat_activity shows the transaction starts of this role's
+  // sessions, and the services share one role.
+  const [start] = await client.unsafe<{ as_of: string }[]>(
+    `select to_json(least(now(), min(xact_start))) #>> '{}' as as_of
+     from pg_stat_activity where datname = current_database() and xact_start is not null`,
   );
-  if (!row) throw new Error('the backlog count returned no row');
-  return { count: Number(row.n), asOf: row.as_of };
+  const [row] = await client.unsafe<{ n: string }[]>(
+    `select count(*) as n
+     from (select 1 from tasks where owner = $1::text and completed_at is null limit $2::bigint) unfinished`,
+    [owner, cap + 1],
+  );
+  if (!start || !row) throw new Error('the backlog count returned no row');
+  return { count: Number(row.n), asOf: start.as_of };
 }

@@ -1,4 +1,5 @@
 import type { SubmitTaskOutput } from '@kaygraph/contracts';
+import { isConnectionLost } from '../connection-lost.ts';
 import type { TaskContext } from './context.ts';
 import { submitInOneStatement } from './submit-one-statement.ts';
 import type { PreparedTask } from './validate-submit.ts';
@@ -26,9 +27,9 @@ const lanesOf = new WeakMap<TaskContext, Map<string, Lane>>();
  * while MAX_IN_FLIGHT statements of theirs run, the submits that arrive wait and then go out together, so
  * ten clients submitting at once cost a few statements, commits and NOTIFY deliveries instead of ten. A
  * submit with nothing in flight goes out at once (no timer, no added latency when idle). Each submit gets
- * its own tasks back. When a merged statement is refused (the owner is near `max_queue_size`), its submits
- * are sent again one by one, so a small one can still fit; when it fails, they all fail with its error, as
- * they would have sent alone.
+ * its own tasks back. When a merged statement is refused (the owner is near `max_queue_size`) or the
+ * database rejects it, its submits are sent again one by one: near the limit each then takes the exact,
+ * locked path, and one submit's bad data fails only that submit.
  */
 export function submitCoalesced(
   ctx: TaskContext,
@@ -92,10 +93,14 @@ async function settle(ctx: TaskContext, owner: string, batch: readonly Waiting[]
         batch.flatMap((waiting) => waiting.prepared),
       );
     } catch (error) {
-      // Not sent again: the inputs were validated, so this is the database's (a lost connection), and
-      // the statement may have committed before the answer was lost.
-      for (const waiting of batch) waiting.reject(error);
-      return;
+      // The server refused the statement (one submit's data, say), so it rolled back: each submit is sent
+      // again on its own. Anything else (a lost connection) leaves open whether it committed, and sending
+      // the submits again could store them twice: they fail as one would have failed alone.
+      if (!refusedByServer(error)) {
+        for (const waiting of batch) waiting.reject(error);
+        return;
+      }
+      merged = null;
     }
     if (merged) {
       let offset = 0;
@@ -109,4 +114,9 @@ async function settle(ctx: TaskContext, owner: string, batch: readonly Waiting[]
   for (const waiting of batch) {
     await submitInOneStatement(ctx, owner, waiting.prepared).then(waiting.resolve, waiting.reject);
   }
+}
+
+/** An error PostgreSQL answered for the statement (which then rolled back), not a lost connection. */
+function refusedByServer(error: unknown): boolean {
+  return error instanceof Error && error.name === 'PostgresError' && !isConnectionLost(error);
 }

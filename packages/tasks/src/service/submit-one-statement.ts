@@ -107,7 +107,7 @@ export async function submitInOneStatement(
     ), room as (
       select $6::bigint + count(*) <= $3::bigint as ok from (
         select 1 from tasks
-        where owner = $2::text and completed_at is null and created_at > $7::timestamptz
+        where owner = $2::text and completed_at is null and created_at >= $7::timestamptz
         limit $4::bigint
       ) recent
     ), task as (

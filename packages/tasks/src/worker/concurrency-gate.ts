@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { isConnectionLost } from './connection-lost.ts';
+import { isConnectionLost } from '../connection-lost.ts';
 
 /**
  * Cluster-wide cap on running tasks per workflow (`defaults.concurrency`), with session advisory locks: a

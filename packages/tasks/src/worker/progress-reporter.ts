@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { retryWhileConnectionLost } from './connection-lost.ts';
+import { retryWhileConnectionLost } from '../connection-lost.ts';
 import { type LogWrite, type ProgressWrite, writeProgressAndLogs } from './progress-store.ts';
 import { SerialWrites } from './serial-writes.ts';
 import type { ClaimedTask } from './task-store.ts';

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
+import { isConnectionLost } from '../connection-lost.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { bossTx } from '../queue/boss-tx.ts';
 import { captureFetchStatement, type FetchStatement } from '../queue/fetch-statement.ts';
@@ -7,7 +8,6 @@ import { workflowQueue } from '../queue/names.ts';
 import type { TaskContext } from '../service/context.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
-import { isConnectionLost } from './connection-lost.ts';
 import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher.ts';
 import { type Execution, InlineExecutor, ThreadExecutor } from './executors.ts';
 import { fetchAndClaim } from './fetch-and-claim.ts';
@@ -305,7 +305,14 @@ export async function startWorkerRuntime(
     bus.onReconnect(() => dispatcher.markAllDirty()),
   ];
   // Wake-ups and cancels are heard before the first task is fetched.
-  await Promise.all([bus.listening('queues'), bus.listening('cancel')]);
+  try {
+    await Promise.all([bus.listening('queues'), bus.listening('cancel')]);
+  } catch (error) {
+    for (const off of unsubscribe) off();
+    clearInterval(heartbeat);
+    await Promise.allSettled([threads.close(), gate.close()]);
+    throw error;
+  }
   dispatcher.start();
   logger.info({ concurrency: options.concurrency }, 'worker started');
 

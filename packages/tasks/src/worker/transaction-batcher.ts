@@ -1,9 +1,9 @@
 import type { Database } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
+import { retryWhileConnectionLost } from '../connection-lost.ts';
 import type { Transaction } from '../db.ts';
 import { appendEvents, type NewTaskEvent } from '../events/append-events.ts';
 import { runTransaction } from '../transaction.ts';
-import { retryWhileConnectionLost } from './connection-lost.ts';
 
 /** One unit of work: runs inside the shared transaction and may queue events. */
 export type BatchedWork<R> = (tx: Transaction, events: NewTaskEvent[]) => Promise<R>;
