@@ -1,0 +1,76 @@
+/** The api and worker child processes of the API benchmark, and the RSS of a process. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inheritedEnv } from './env.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+function benchEnv(databaseUrl: string): NodeJS.ProcessEnv {
+  return {
+    ...inheritedEnv(),
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    MAX_WORKERS: '4',
+    MAX_QUEUE_SIZE: '1000000',
+    WORKFLOWS_MODULE: './services/api/test/fixtures/catalog.ts',
+    NODE_ENV: 'production',
+  };
+}
+
+/**
+ * The node arguments of `npm start -w @kaygraph/api` (its V8 flags and entry point), so the api is measured
+ * as users start it; the process is spawned directly (not through npm) so its pid is the api's own.
+ */
+async function apiStartArgs(): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(join(ROOT, 'services/api/package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [command, ...args] = manifest.scripts.start.split(/\s+/);
+  if (command !== 'node') throw new Error(`unexpected api start script: ${manifest.scripts.start}`);
+  return args.map((arg) => (arg.startsWith('-') ? arg : join('services/api', arg)));
+}
+
+/** Starts the api process (no worker: its RSS is the api's own) and resolves with its URL once it listens. */
+export async function startApi(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, await apiStartArgs(), {
+    cwd: ROOT,
+    env: benchEnv(databaseUrl),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /API\s+(http:\/\/\S+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`api exited with ${code} before listening`)));
+  });
+  return { url, child };
+}
+
+/** The standalone worker process (`npm run start:worker`) beside the api. */
+export function startWorker(databaseUrl: string): ChildProcess {
+  return spawn(process.execPath, ['services/worker/src/main.ts'], {
+    cwd: ROOT,
+    env: benchEnv(databaseUrl),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+export function stop(child: ChildProcess): Promise<unknown> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(undefined);
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,118 @@
+/** Submit rates of the API benchmark: HTTP submits beside raw pg-boss sends and in-process submits. */
+import { createTaskSystem } from '@kaygraph/tasks';
+import { PgBoss } from 'pg-boss';
+import pino from 'pino';
+import { catalog } from '../services/api/test/fixtures/catalog.ts';
+import { postClient } from './http-post.ts';
+
+const SUBMITS = 2_000;
+const SUBMIT_ROUNDS = 4;
+const IN_FLIGHT = 10;
+
+async function inFlight(
+  total: number,
+  parallel: number,
+  one: (index: number) => Promise<void>,
+): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < total) await one(next++);
+    }),
+  );
+  return total / ((performance.now() - started) / 1000);
+}
+
+/** One round of HTTP submits (`count` of them, 10 in flight); submits per second. */
+async function submitRate(url: string, count: number): Promise<number> {
+  const client = postClient(url, IN_FLIGHT);
+  const submit = async (index: number) => {
+    // run_at in the future: stored and scheduled, so the worker does not compete with the submits.
+    const response = await client.post('/tasks', {
+      workflow: 'echo',
+      params: { value: String(index) },
+      run_at: '2099-01-01T00:00:00Z',
+    });
+    if (response.status !== 202) throw new Error(`submit answered ${response.status}: ${response.text}`);
+  };
+  try {
+    // Its sockets open before the timing, as the raw baseline's pool connections do.
+    await inFlight(IN_FLIGHT, IN_FLIGHT, submit);
+    return await inFlight(count, IN_FLIGHT, submit);
+  } finally {
+    client.close();
+  }
+}
+
+/** The domain's own submit, in process: what the HTTP layer adds is the gap between this and submitRate. */
+async function directSubmitRate(databaseUrl: string, count: number): Promise<number> {
+  const system = await createTaskSystem({
+    databaseUrl,
+    catalog,
+    logger: pino({ level: 'warn' }),
+    maxQueueSize: 1_000_000,
+    migrate: false,
+  });
+  const caller = { owner: 'bench-direct', admin: false };
+  const submit = async (index: number) => {
+    await system.tasks.submit(caller, {
+      workflow: 'echo',
+      params: { value: String(index) },
+      priority: 'normal',
+      run_at: '2099-01-01T00:00:00Z',
+    });
+  };
+  try {
+    // Its pool's connections open before the timing, as the api's and the HTTP client's are.
+    await inFlight(IN_FLIGHT, IN_FLIGHT, submit);
+    return await inFlight(count, IN_FLIGHT, submit);
+  } finally {
+    await system.close();
+  }
+}
+
+async function rawSendRate(databaseUrl: string, count: number): Promise<number> {
+  const boss = new PgBoss({
+    connectionString: databaseUrl,
+    max: IN_FLIGHT,
+    supervise: false,
+    schedule: false,
+  });
+  boss.on('error', () => {});
+  await boss.start();
+  await boss.createQueue('bench_raw_send');
+  const send = async (index: number) => {
+    await boss.send('bench_raw_send', { value: String(index) });
+  };
+  try {
+    await inFlight(IN_FLIGHT, IN_FLIGHT, send);
+    return await inFlight(count, IN_FLIGHT, send);
+  } finally {
+    await boss.stop({ graceful: false });
+  }
+}
+
+/**
+ * HTTP submits, raw sends and in-process submits, SUBMITS each, in alternating rounds (each opened and
+ * closed around its own round, outside the timing): on a shared machine the load changes by the
+ * second, and the ratio should compare the same moments.
+ */
+export async function submitRates(
+  apiUrl: string,
+  databaseUrl: string,
+): Promise<{ http: number; raw: number; direct: number }> {
+  const rounds = {
+    http: (count: number) => submitRate(apiUrl, count),
+    raw: (count: number) => rawSendRate(databaseUrl, count),
+    direct: (count: number) => directSubmitRate(databaseUrl, count),
+  };
+  const seconds = { http: 0, raw: 0, direct: 0 };
+  const perRound = SUBMITS / SUBMIT_ROUNDS;
+  for (let round = 0; round < SUBMIT_ROUNDS; round++) {
+    for (const name of ['http', 'raw', 'direct'] as const) {
+      seconds[name] += perRound / (await rounds[name](perRound));
+    }
+  }
+  return { http: SUBMITS / seconds.http, raw: SUBMITS / seconds.raw, direct: SUBMITS / seconds.direct };
+}
