@@ -86,6 +86,8 @@ export async function finishAttempts(
   );
   // One statement per batch: the task rows (fenced: only a claim that still owns its running task
   // writes), their events numbered from last_seq (a completion also reports progress 100) and the NOTIFYs.
+  // Events are stamped when written (clock_timestamp()), like appendEvents' events, not when the writer's
+  // transaction began (now()), which may be after other work of its batch.
   // The run's own progress was settled (committed) before its outcome was queued, so nothing of this task
   // can be numbered after these events.
   const updated = await tx.execute(sql`
@@ -106,7 +108,7 @@ export async function finishAttempts(
         expires_at = case when x.status in ('completed', 'failed')
           then now() + make_interval(secs => ${ctx.resultTtlSeconds}) end,
         last_seq = t.last_seq + case when x.status = 'completed' then 2 else 1 end,
-        updated_at = now()
+        updated_at = clock_timestamp()
       from x
       where t.id = x.id and t.attempt = x.attempt and t.status = 'running'
         and t.id = any(${uuidArray(writing.map((outcome) => outcome.claim.taskId))})
@@ -114,7 +116,7 @@ export async function finishAttempts(
         t.retry_backoff, t.timeout_seconds, x.status as new_status, x.error as new_error, x.attempt as new_attempt,
         x.step as last_step, x.message as last_message
     ), events as (
-      select u.id, u.owner, u.workflow, e.seq, e.type, e.payload
+      select u.id, u.owner, u.workflow, e.seq, e.type, e.payload, clock_timestamp() as at
       from updated u
       cross join lateral (values
         (u.last_seq - 1, 'progress',
@@ -127,11 +129,11 @@ export async function finishAttempts(
       where e.keep
     ), inserted as (
       insert into task_events (task_id, seq, type, payload, at)
-      select id, seq, type, payload, now() from events
+      select id, seq, type, payload, at from events
       returning 1
     ), notified as (
       select pg_notify(${TASK_EVENTS_CHANNEL}, json_build_object(
-        'task_id', id, 'seq', seq, 'owner', owner, 'workflow', workflow, 'type', type, 'at', now(),
+        'task_id', id, 'seq', seq, 'owner', owner, 'workflow', workflow, 'type', type, 'at', at,
         'payload', case when octet_length(payload::text) <= ${INLINE_PAYLOAD_LIMIT} then payload end
       )::text)
       from (select * from events order by id, seq) ordered
