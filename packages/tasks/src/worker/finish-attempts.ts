@@ -6,10 +6,9 @@ import type { PgBoss } from 'pg-boss';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
 import { INLINE_PAYLOAD_LIMIT, TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
 import { settleDependents } from '../orchestration/dependencies.ts';
-import { bossTx } from '../queue/boss-tx.ts';
-import { jobInsertFor } from '../queue/job-options.ts';
 import type { QueueTuning } from '../queue/tuning.ts';
 import type { ProducedArtifact } from './run-workflow.ts';
+import { completeJobs, settleFailedAndReleasedJobs } from './settle-jobs.ts';
 import type { ClaimedTask } from './task-store.ts';
 
 /**
@@ -40,7 +39,7 @@ type WritingOutcome = Exclude<AttemptOutcome, { kind: 'abandoned' }>;
 
 const STATUS_OF = { completed: 'completed', retry: 'queued', failed: 'failed', released: 'queued' } as const;
 
-interface OwnedRow {
+export interface OwnedRow {
   id: string;
   priority: Priority;
   retry_delay_seconds: number;
@@ -90,7 +89,7 @@ export async function finishAttempts(
   // transaction began (now()), which may be after other work of its batch.
   // The run's own progress was settled (committed) before its outcome was queued, so nothing of this task
   // can be numbered after these events.
-  const updated = await tx.execute(sql`
+  const updating = tx.execute(sql`
     with x as (
       select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, status text, result jsonb,
         error jsonb, metrics jsonb, job_id uuid, step text, message text)
@@ -141,16 +140,38 @@ export async function finishAttempts(
     select u.id, u.priority, u.retry_delay_seconds, u.retry_backoff, u.timeout_seconds,
       (select count(*) from inserted) + (select count(*) from notified) as written
     from updated u`);
-  const owned = new Map(rowsOf<OwnedRow>(updated).map((row) => [row.id, row]));
+  // Issued now, before the update's answer: postgres.js runs a connection's queries in the order they were
+  // issued, so these run right after the update with no round trip between (its events commit sooner) and
+  // keep the lock order (task rows, then job rows). Neither depends on which tasks the update found:
+  // - the jobs of completed, released and abandoned attempts are completed in any case (a claim that lost
+  //   its task, cancelled meanwhile, still settles its job: nothing else will);
+  // - the blocked dependents of completed attempts are released by a statement that reads the tasks'
+  //   statuses itself, so a task the update did not complete (no longer this claim's) releases nothing.
+  const [rows] = await Promise.all([
+    updating.then((result) => rowsOf<OwnedRow>(result)),
+    completeJobs(
+      ctx,
+      tx,
+      outcomes.filter((outcome) => outcome.kind !== 'retry' && outcome.kind !== 'failed'),
+    ),
+    settleDependents(
+      ctx,
+      tx,
+      outcomes.flatMap((outcome) =>
+        outcome.kind === 'completed' ? [{ taskId: outcome.claim.taskId, status: 'completed' as const }] : [],
+      ),
+    ),
+  ]);
+  const owned = new Map(rows.map((row) => [row.id, row]));
 
-  // Chaining: tasks waiting for these are queued (last dependency completed) or failed, in this transaction.
-  // The statements below are independent of each other: issued together, postgres.js pipelines them.
-  const settling = settleDependents(
+  // Tasks waiting for the failed ones fail too (DEPENDENCY_FAILED), in this transaction. The statements
+  // below are independent of each other: issued together, postgres.js pipelines them.
+  const failing = settleDependents(
     ctx,
     tx,
-    writing.flatMap((outcome) =>
-      owned.has(outcome.claim.taskId) && (outcome.kind === 'completed' || outcome.kind === 'failed')
-        ? [{ taskId: outcome.claim.taskId, status: outcome.kind }]
+    outcomes.flatMap((outcome) =>
+      outcome.kind === 'failed' && owned.has(outcome.claim.taskId)
+        ? [{ taskId: outcome.claim.taskId, status: 'failed' as const }]
         : [],
     ),
   );
@@ -170,56 +191,5 @@ export async function finishAttempts(
   );
   const storing =
     artifacts.length > 0 ? tx.insert(taskArtifacts).values(artifacts).onConflictDoNothing() : undefined;
-  await Promise.all([settling, storing, settleJobs(ctx, tx, outcomes, owned, releasedJobs)]);
-}
-
-/** The jobs, on the same transaction. */
-async function settleJobs(
-  ctx: FinishContext,
-  tx: Transaction,
-  outcomes: readonly AttemptOutcome[],
-  owned: ReadonlyMap<string, OwnedRow>,
-  releasedJobs: ReadonlyMap<string, string>,
-): Promise<void> {
-  // A claim that lost its task (cancelled meanwhile) still settles its job: nothing else will.
-  const db = bossTx(tx);
-  const completedByQueue = new Map<string, { id: string; retryCount: number }[]>();
-  for (const outcome of outcomes) {
-    const job = outcome.claim.job;
-    const attempt = { id: job.jobId, retryCount: job.retryCount };
-    if (outcome.kind === 'completed' || outcome.kind === 'released' || !owned.has(outcome.claim.taskId)) {
-      const list = completedByQueue.get(job.queue) ?? [];
-      list.push(attempt);
-      completedByQueue.set(job.queue, list);
-    }
-    if (!owned.has(outcome.claim.taskId)) continue;
-    if (outcome.kind === 'retry') {
-      await ctx.boss.fail(job.queue, attempt, { error: outcome.error }, { db });
-    } else if (outcome.kind === 'failed') {
-      if (outcome.retriable) await ctx.boss.fail(job.queue, attempt, { error: outcome.error }, { db });
-      else await ctx.boss.cancel(job.queue, attempt, { db });
-    } else if (outcome.kind === 'released') {
-      const row = owned.get(outcome.claim.taskId);
-      const newJobId = releasedJobs.get(outcome.claim.taskId);
-      if (row && newJobId) {
-        const insert = jobInsertFor(
-          {
-            jobId: newJobId,
-            taskId: outcome.claim.taskId,
-            priority: row.priority,
-            retryLimit: Math.max(0, job.retryLimit - job.retryCount),
-            retryDelaySeconds: row.retry_delay_seconds,
-            retryBackoff: row.retry_backoff,
-            timeoutSeconds: row.timeout_seconds,
-            startAfter: null,
-          },
-          ctx.tuning,
-        );
-        await ctx.boss.insert(job.queue, [insert], { db });
-      }
-    }
-  }
-  for (const [queue, attempts] of completedByQueue) {
-    await ctx.boss.complete(queue, attempts, null, { db });
-  }
+  await Promise.all([failing, storing, settleFailedAndReleasedJobs(ctx, tx, outcomes, owned, releasedJobs)]);
 }
