@@ -47,7 +47,7 @@ describe('submit', () => {
     const ivan = { owner: 'ivan', admin: false };
     const inputs = [
       { workflow: 'steps', params: { artifact: 'a\u0000b' }, priority: 'normal' as const },
-      { workflow: 'steps', params: { nested: [{ ['k\u0000']: 1 }] }, priority: 'normal' as const },
+      { workflow: 'steps', params: { nested: [{ 'k\u0000': 1 }] }, priority: 'normal' as const },
       { workflow: 'steps', params: {}, priority: 'normal' as const, idempotency_key: 'a\u0000b' },
     ];
     for (const [index, input] of inputs.entries()) {
