@@ -10,11 +10,12 @@ export const TASK_EVENTS_CHANNEL = 'task_events';
 export const INLINE_PAYLOAD_LIMIT = 6000;
 
 /**
- * The end of every statement that appends numbered events: given a CTE `numbered` (task_id, seq, type,
- * payload, owner, workflow, at), inserts its rows into `task_events` and queues their NOTIFYs in seq order
- * (delivered at commit); selects `inserted` and `notified` counts.
+ * The CTEs of every statement that appends numbered events: given a CTE `numbered` (task_id, seq, type,
+ * payload, owner, workflow, at), `inserted` stores its rows in `task_events` and `notified` queues their
+ * NOTIFYs in seq order (delivered at commit). The statement must read `notified` (PostgreSQL does not run a
+ * SELECT-only CTE that nothing reads, and the NOTIFYs would be lost), as STORE_AND_NOTIFY_NUMBERED does.
  */
-export const STORE_AND_NOTIFY_NUMBERED = sql`inserted as (
+export const STORE_AND_NOTIFY_CTES = sql`inserted as (
       insert into task_events (task_id, seq, type, payload, at)
       select task_id, seq, type, payload, at from numbered
       returning 1
@@ -24,7 +25,10 @@ export const STORE_AND_NOTIFY_NUMBERED = sql`inserted as (
         'payload', case when octet_length(payload::text) <= ${INLINE_PAYLOAD_LIMIT} then payload end
       )::text)
       from (select * from numbered order by task_id, seq) ordered
-    )
+    )`;
+
+/** STORE_AND_NOTIFY_CTES as the end of a statement: selects the `inserted` and `notified` counts. */
+export const STORE_AND_NOTIFY_NUMBERED = sql`${STORE_AND_NOTIFY_CTES}
     select (select count(*) from inserted)::int as inserted, (select count(*) from notified)::int as notified`;
 
 export interface NewTaskEvent {

@@ -4,7 +4,7 @@ import { taskArtifacts } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
-import { INLINE_PAYLOAD_LIMIT, TASK_EVENTS_CHANNEL } from '../events/append-events.ts';
+import { STORE_AND_NOTIFY_CTES } from '../events/append-events.ts';
 import { settleDependents } from '../orchestration/dependencies.ts';
 import type { QueueTuning } from '../queue/tuning.ts';
 import type { ProducedArtifact } from './run-workflow.ts';
@@ -114,8 +114,8 @@ export async function finishAttempts(
       returning t.id, t.owner, t.workflow, t.last_seq, t.priority, t.max_retries, t.retry_delay_seconds,
         t.retry_backoff, t.timeout_seconds, x.status as new_status, x.error as new_error, x.attempt as new_attempt,
         x.step as last_step, x.message as last_message
-    ), events as (
-      select u.id, u.owner, u.workflow, e.seq, e.type, e.payload, clock_timestamp() as at
+    ), numbered as (
+      select u.id as task_id, u.owner, u.workflow, e.seq, e.type, e.payload, clock_timestamp() as at
       from updated u
       cross join lateral (values
         (u.last_seq - 1, 'progress',
@@ -126,17 +126,7 @@ export async function finishAttempts(
           true)
       ) as e(seq, type, payload, keep)
       where e.keep
-    ), inserted as (
-      insert into task_events (task_id, seq, type, payload, at)
-      select id, seq, type, payload, at from events
-      returning 1
-    ), notified as (
-      select pg_notify(${TASK_EVENTS_CHANNEL}, json_build_object(
-        'task_id', id, 'seq', seq, 'owner', owner, 'workflow', workflow, 'type', type, 'at', at,
-        'payload', case when octet_length(payload::text) <= ${INLINE_PAYLOAD_LIMIT} then payload end
-      )::text)
-      from (select * from events order by id, seq) ordered
-    )
+    ), ${STORE_AND_NOTIFY_CTES}
     select u.id, u.priority, u.retry_delay_seconds, u.retry_backoff, u.timeout_seconds,
       (select count(*) from inserted) + (select count(*) from notified) as written
     from updated u`);
