@@ -47,18 +47,26 @@ export type Timestamp = z.infer<typeof Timestamp>;
 /** A JSON value (params, results). */
 export const JsonValue: z.ZodType<unknown> = z.unknown();
 
-/** Whether a JSON value holds a NUL character (U+0000) in a string or a key: PostgreSQL cannot store one. */
-export function containsNul(value: unknown): boolean {
+/**
+ * Whether text is something PostgreSQL cannot store: a NUL character (U+0000), or an unpaired UTF-16
+ * surrogate (which JSON can spell as `"\ud800"`, and which PostgreSQL's json input refuses).
+ */
+export function isUnstorableText(text: string): boolean {
+  return text.includes('\u0000') || !text.isWellFormed();
+}
+
+/** Whether a JSON value holds unstorable text (see isUnstorableText) in a string or a key. */
+export function containsUnstorableText(value: unknown): boolean {
   const pending: unknown[] = [value];
   while (pending.length > 0) {
     const next = pending.pop();
     if (typeof next === 'string') {
-      if (next.includes('\u0000')) return true;
+      if (isUnstorableText(next)) return true;
     } else if (Array.isArray(next)) {
       for (const inner of next) pending.push(inner);
     } else if (next !== null && typeof next === 'object') {
       for (const [key, inner] of Object.entries(next)) {
-        if (key.includes('\u0000')) return true;
+        if (isUnstorableText(key)) return true;
         pending.push(inner);
       }
     }
@@ -66,5 +74,16 @@ export function containsNul(value: unknown): boolean {
   return false;
 }
 
-/** The issue of a text or JSON input that holds a NUL character. */
-export const NO_NUL_MESSAGE = 'must not contain the NUL character (\\u0000), which PostgreSQL cannot store';
+/** The issue of a text or JSON input that holds unstorable text. */
+export const UNSTORABLE_TEXT_MESSAGE =
+  'must not contain the NUL character (\\u0000) or an unpaired surrogate (\\ud800-\\udfff), which PostgreSQL cannot store';
+
+/** Input text that PostgreSQL can store: `schema` refined to refuse unstorable text with a clear issue. */
+export function storableText<T extends z.ZodType<string>>(schema: T) {
+  return schema.refine((text) => !isUnstorableText(text), UNSTORABLE_TEXT_MESSAGE);
+}
+
+/** Params as a client sends them (tasks, schedules): a JSON object PostgreSQL can store. */
+export const StorableParams = z
+  .record(z.string(), JsonValue)
+  .refine((params) => !containsUnstorableText(params), UNSTORABLE_TEXT_MESSAGE);

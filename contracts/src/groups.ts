@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JsonValue, TaskId, TaskStatus, Timestamp } from './common.ts';
+import { JsonValue, storableText, TaskId, TaskStatus, Timestamp } from './common.ts';
 import { TaskError } from './errors.ts';
 import { ProgressEvent, StatusEvent } from './events.ts';
 import { MAX_TASKS_PER_BATCH, SubmitTaskInput, SubmitTaskOutput } from './tasks.ts';
@@ -33,7 +33,7 @@ export type GroupTaskInput = z.input<typeof GroupTaskInput>;
 
 /** `groups.create` / `POST /groups`: the group and its tasks, created atomically. */
 export const CreateGroupInput = z.object({
-  name: z.string().trim().min(1, 'name is required').max(200),
+  name: storableText(z.string().trim().min(1, 'name is required').max(200)),
   tasks: z.array(GroupTaskInput).max(MAX_TASKS_PER_BATCH).default([]),
 });
 export type CreateGroupInput = z.input<typeof CreateGroupInput>;

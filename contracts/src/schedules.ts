@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JsonValue, Priority, Timestamp } from './common.ts';
+import { JsonValue, Priority, StorableParams, storableText, Timestamp } from './common.ts';
 import { WorkflowName } from './tasks.ts';
 
 export const ScheduleId = z.uuid({ error: 'schedule_id must be a UUID' });
@@ -23,11 +23,11 @@ export const TimeZone = z.string().trim().min(1).max(64);
 
 export const CreateScheduleInput = z.object({
   /** Unique per owner. */
-  name: z.string().trim().min(1, 'name is required').max(200),
+  name: storableText(z.string().trim().min(1, 'name is required').max(200)),
   cron: CronExpression,
   timezone: TimeZone.default('UTC'),
   workflow: WorkflowName,
-  params: z.record(z.string(), JsonValue).default({}),
+  params: StorableParams.default({}),
   priority: Priority.default('normal'),
   /** false: created paused. */
   enabled: z.boolean().default(true),
@@ -36,11 +36,11 @@ export type CreateScheduleInput = z.input<typeof CreateScheduleInput>;
 
 export const UpdateScheduleInput = z.object({
   schedule_id: ScheduleId,
-  name: z.string().trim().min(1).max(200).optional(),
+  name: storableText(z.string().trim().min(1).max(200)).optional(),
   cron: CronExpression.optional(),
   timezone: TimeZone.optional(),
   workflow: WorkflowName.optional(),
-  params: z.record(z.string(), JsonValue).optional(),
+  params: StorableParams.optional(),
   priority: Priority.optional(),
 });
 export type UpdateScheduleInput = z.input<typeof UpdateScheduleInput>;

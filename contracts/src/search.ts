@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText } from './common.ts';
 
 /** Names of document indexes (the `index` param of document_indexing). */
 export const IndexName = z
@@ -10,7 +11,7 @@ export const IndexName = z
 /** `search` (tRPC) / `GET /search`: the top-k chunks of one of the caller's indexes. */
 export const SearchDocumentsInput = z.object({
   index: IndexName.default('default'),
-  query: z.string().trim().min(1, 'query is required').max(1000),
+  query: storableText(z.string().trim().min(1, 'query is required').max(1000)),
   k: z.coerce.number().int().min(1).max(50).default(5),
 });
 export type SearchDocumentsInput = z.input<typeof SearchDocumentsInput>;

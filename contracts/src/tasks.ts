@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { containsNul, JsonValue, NO_NUL_MESSAGE, Priority, TaskId, TaskStatus, Timestamp } from './common.ts';
+import {
+  JsonValue,
+  Priority,
+  StorableParams,
+  storableText,
+  TaskId,
+  TaskStatus,
+  Timestamp,
+} from './common.ts';
 import { TaskError } from './errors.ts';
 
 /** Largest number of tasks one `submitMany` call accepts. */
@@ -14,22 +22,14 @@ export const WorkflowName = z
 /** What a client sends to start a task (`POST /tasks`, `tasks.submit`). */
 export const SubmitTaskInput = z.object({
   workflow: WorkflowName,
-  params: z
-    .record(z.string(), JsonValue)
-    .refine((params) => !containsNul(params), NO_NUL_MESSAGE)
-    .default({}),
+  params: StorableParams.default({}),
   /** The workflow's default priority when absent (`urgent_analysis`: high, `daily_report`: low). */
   priority: Priority.optional(),
   /** The task waits (`blocked`) until all of these have completed. */
   depends_on: z.array(TaskId).max(100).optional(),
   group_id: TaskId.optional(),
   /** A second submit with the same key (per owner) returns the first task. */
-  idempotency_key: z
-    .string()
-    .min(1)
-    .max(200)
-    .refine((key) => !key.includes('\u0000'), NO_NUL_MESSAGE)
-    .optional(),
+  idempotency_key: storableText(z.string().min(1).max(200)).optional(),
   /** Retries after the first attempt; the workflow's default when absent. */
   max_retries: z.number().int().min(0).max(50).optional(),
   /** pg-boss expiry; must stay below 24 h. */

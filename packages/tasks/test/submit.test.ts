@@ -42,20 +42,22 @@ describe('submit', () => {
     expect(bobs.deduplicated).toBe(false);
   });
 
-  it('refuses a NUL character in params or the idempotency key, which PostgreSQL cannot store', async () => {
+  it('refuses text PostgreSQL cannot store (NUL, unpaired surrogates) in params or the idempotency key', async () => {
     const { system } = harness;
     const ivan = { owner: 'ivan', admin: false };
     const inputs = [
       { workflow: 'steps', params: { artifact: 'a\u0000b' }, priority: 'normal' as const },
       { workflow: 'steps', params: { nested: [{ 'k\u0000': 1 }] }, priority: 'normal' as const },
       { workflow: 'steps', params: {}, priority: 'normal' as const, idempotency_key: 'a\u0000b' },
+      { workflow: 'steps', params: { artifact: 'a\ud800b' }, priority: 'normal' as const },
+      { workflow: 'steps', params: {}, priority: 'normal' as const, idempotency_key: 'x\udc00' },
     ];
     for (const [index, input] of inputs.entries()) {
       await expect(system.tasks.submit(ivan, input)).rejects.toMatchObject({
         code: 'BAD_REQUEST',
         issues: [
           expect.objectContaining({
-            path: index === 2 ? 'idempotency_key' : 'params',
+            path: index === 2 || index === 4 ? 'idempotency_key' : 'params',
             message: expect.stringContaining('NUL'),
           }),
         ],

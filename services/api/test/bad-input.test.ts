@@ -93,6 +93,16 @@ describe('bad input on POST /tasks', () => {
     expect(JSON.stringify(answer.body)).toContain('steps');
   });
 
+  test('text PostgreSQL cannot store (NUL, an unpaired surrogate) is a 400 naming the field, nothing stored', async () => {
+    for (const text of ['"a\\u0000b"', '"a\\ud800b"']) {
+      const body = `{"workflow": "echo", "params": {"value": ${text}}}`;
+      const answer = await call('POST', '/tasks', { body, contentType: 'application/json' });
+      expect(answer.status, text).toBe(400);
+      expect(JSON.stringify(answer.body)).toContain('params');
+      expect(answer.body.message).toContain('PostgreSQL cannot store');
+    }
+  });
+
   test('an oversized body is a 413 that states the limit', async () => {
     const big = JSON.stringify({ workflow: 'echo', params: { value: 'x'.repeat(2 * 1024 * 1024) } });
     const answer = await call('POST', '/tasks', { body: big, contentType: 'application/json' });
