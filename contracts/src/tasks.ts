@@ -139,7 +139,7 @@ export const ListTasksInput = z.object({
   group_id: TaskId.optional(),
   schedule_id: TaskId.optional(),
   /** Admins only: another owner's tasks. */
-  owner: z.string().max(200).optional(),
+  owner: storableText(z.string().max(200)).optional(),
   /** Opaque, from `next_cursor` of the previous page. */
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -101,6 +101,9 @@ describe('bad input on POST /tasks', () => {
       expect(JSON.stringify(answer.body)).toContain('params');
       expect(answer.body.message).toContain('PostgreSQL cannot store');
     }
+    const listed = await call('GET', '/tasks?owner=%00x');
+    expect(listed.status).toBe(400);
+    expect(listed.body.message).toContain('owner');
   });
 
   test('an oversized body is a 413 that states the limit', async () => {

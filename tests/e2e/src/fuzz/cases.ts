@@ -70,7 +70,7 @@ function validSubmit(): Record<string, unknown> {
 /** A submit body with one or more fields broken. */
 function brokenSubmit(random: Random): unknown {
   const body = validSubmit();
-  switch (random.int(0, 5)) {
+  switch (random.int(0, 6)) {
     case 0:
       body[random.pick(SUBMIT_FIELDS)] = wrongValue(random);
       break;
@@ -87,6 +87,13 @@ function brokenSubmit(random: Random): unknown {
       body.priority = random.pick(['urgent', 'HIGH', '', 3]);
       body.params = wrongValue(random);
       break;
+    case 5: {
+      // Text PostgreSQL cannot store, in a param or the idempotency key.
+      const unstorable = random.pick(['a\u0000b', 'a\ud800b', '\udfff', '\u0000']);
+      if (random.chance(0.5)) body.params = { steps: 1, step_ms: 0, note: unstorable };
+      else body.idempotency_key = unstorable;
+      break;
+    }
     default:
       return wrongValue(random);
   }
