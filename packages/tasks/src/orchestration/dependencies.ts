@@ -224,6 +224,7 @@ async function failDependents(ctx: SettleContext, tx: Transaction, broken: reado
       causes.map((row) => ({
         id: row.id,
         error: dependencyError(row.cause, statusOf.get(row.cause) ?? 'failed', depth),
+        was: 'blocked',
       })),
     );
     // Lock in id order (as releaseDependents does), then fail what is still blocked.
@@ -234,8 +235,8 @@ async function failDependents(ctx: SettleContext, tx: Transaction, broken: reado
       await tx.execute(sql`
         update tasks t set status = 'failed', error = x.error, completed_at = now(), updated_at = now(),
           expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})
-        from jsonb_to_recordset(${input}::jsonb) as x(id uuid, error jsonb)
-        where t.id = x.id and t.status = 'blocked' and t.id = any(${uuidArray(causes.map((row) => row.id))})
+        from jsonb_to_recordset(${input}::jsonb) as x(id uuid, error jsonb, was text)
+        where t.id = x.id and t.status = x.was and t.id = any(${uuidArray(causes.map((row) => row.id))})
         returning t.id, t.attempt, x.error`),
     );
     await appendEvents(

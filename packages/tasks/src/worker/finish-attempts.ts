@@ -90,11 +90,7 @@ export async function finishAttempts(
   // transaction began (now()), which may be after other work of its batch.
   // The run's own progress was settled (committed) before its outcome was queued, so nothing of this task
   // can be numbered after these events.
-  // The fence's status comes from the input (`x.was`), not a literal: with `t.status = 'running'` the planner
-  // estimated the task rows from the status statistics (few running when last analyzed: 1 row) and joined
-  // them to the input by a nested loop comparing every task with every input row, quadratic in the batch
-  // (236,000 comparisons, 90 ms, for a batch of 490). As a join clause the estimate is the id array's length
-  // and the join is hashed.
+  // The fence's status comes from the input (`x.was`, see uuidArray).
   const updating = tx.execute(sql`
     with x as (
       select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, status text, result jsonb,

@@ -21,6 +21,8 @@ export interface LogWrite {
 interface TaskWrite {
   id: string;
   attempt: number;
+  /** The status the task must still have (the fence; see uuidArray in db.ts for why it is input). */
+  was: 'running';
   /** The latest progress of the task, or null when only logs are written. */
   progress: {
     progress: number;
@@ -46,7 +48,7 @@ function taskWrites(flushes: readonly ProgressFlush[]): TaskWrite[] {
   const entry = (claim: ClaimedTask): TaskWrite => {
     let write = byTask.get(claim.taskId);
     if (!write) {
-      write = { id: claim.taskId, attempt: claim.attempt, progress: null, events: [] };
+      write = { id: claim.taskId, attempt: claim.attempt, was: 'running', progress: null, events: [] };
       byTask.set(claim.taskId, write);
     }
     return write;
@@ -90,7 +92,7 @@ export async function writeProgressAndLogs(
   const result = await executor.execute(sql`
     with input as (
       select * from jsonb_to_recordset(${JSON.stringify(writes)}::jsonb)
-        as x(id uuid, attempt int, progress jsonb, events jsonb)
+        as x(id uuid, attempt int, was text, progress jsonb, events jsonb)
     ), locked as (
       select id from tasks where id = any(${uuidArray(writes.map((write) => write.id))})
       order by id for no key update
@@ -102,8 +104,8 @@ export async function writeProgressAndLogs(
         eta_seconds = case when x.progress is null then t.eta_seconds else (x.progress->>'eta_seconds')::real end,
         updated_at = case when x.progress is null then t.updated_at else now() end,
         last_seq = t.last_seq + jsonb_array_length(x.events)
-      from locked l join input x on x.id = l.id
-      where t.id = l.id and t.attempt = x.attempt and t.status = 'running'
+      from input x
+      where t.id = x.id and t.attempt = x.attempt and t.status = x.was and t.id = any(array(select id from locked))
       returning t.id, t.last_seq - jsonb_array_length(x.events) as base, t.owner, t.workflow, x.events
     ), numbered as (
       select o.id as task_id, (o.base + e.ord)::int as seq, e.value->>'type' as type, e.value->'payload' as payload,

@@ -38,12 +38,17 @@ export interface CheckpointWrite {
 export async function saveCheckpoints(tx: Transaction, writes: readonly CheckpointWrite[]): Promise<void> {
   if (writes.length === 0) return;
   const input = JSON.stringify(
-    writes.map((w) => ({ id: w.claim.taskId, attempt: w.claim.attempt, checkpoint: w.checkpoint })),
+    writes.map((w) => ({
+      id: w.claim.taskId,
+      attempt: w.claim.attempt,
+      checkpoint: w.checkpoint,
+      was: 'running',
+    })),
   );
   await tx.execute(sql`
     update tasks t set checkpoint = x.checkpoint, updated_at = now()
-    from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, checkpoint jsonb)
-    where t.id = x.id and t.attempt = x.attempt and t.status = 'running'
+    from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, checkpoint jsonb, was text)
+    where t.id = x.id and t.attempt = x.attempt and t.status = x.was
       and t.id = any(${uuidArray(writes.map((w) => w.claim.taskId))})`);
 }
 
