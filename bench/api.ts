@@ -27,6 +27,7 @@ import {
   SUBSCRIBERS,
   trpcLatencies,
   trpcSubscriber,
+  warmUp,
 } from './api-streams.ts';
 import { submitRates } from './api-submit.ts';
 
@@ -71,6 +72,7 @@ export async function runApiBench(options: { databaseUrl?: string } = {}): Promi
     const [httpRate, rawRate, directRate] = [rates.http, rates.raw, rates.direct];
     const worker = startWorker(databaseUrl.toString());
     cleanups.push(() => stop(worker));
+    await warmUp(api.url);
     const trpc = (await trpcLatencies(api.url)).sort((a, b) => a - b);
     const raw = (await rawSocketLatencies(api.url)).sort((a, b) => a - b);
     const pid = api.child.pid ?? 0;
