@@ -17,7 +17,7 @@ import type { z } from 'zod';
 import type { Caller } from '../catalog.ts';
 import type { Executor } from '../db.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { toProgressView, toTaskSummary, toTaskView } from './task-views.ts';
+import { summaryColumns, toProgressView, toTaskSummary, toTaskView } from './task-views.ts';
 import { isTaskId, loadVisibleTask, notFound } from './visibility.ts';
 
 export type ListTasksQuery = z.output<typeof ListTasksSchema>;
@@ -139,7 +139,7 @@ export async function listTasks(
   }
   const limit = query.limit;
   const rows = await executor
-    .select({ task: tasks, cursorTime })
+    .select({ task: summaryColumns, cursorTime })
     .from(tasks)
     .where(and(...conditions))
     // NULLS LAST like the indexes (drizzle's `.desc()` in schema.ts): a plain DESC means NULLS FIRST, which
