@@ -51,12 +51,16 @@ export async function fetchAndClaim(
   // `t.id = any(...)` as well, the planner estimated them at 1 row from the status statistics, read them
   // first, and compared each with every job (16,256 comparisons for a batch of 128). For the same reason the
   // answer is every job (`claimed` false) followed by the claims, paired here by job id, not joined in SQL.
+  // `jobs` is in task id order, so the loop locks the task rows in id order, the package's lock order (see
+  // transaction.ts), as a group cancel does. The plan relies on the fetch being estimated at a few rows, as
+  // its rewrite in queue/fetch-statement.ts has it.
   const text = `
     with fetched as (${fetch.text}),
     jobs as materialized (
       select id as job_id, (data->>'task_id')::uuid as task_id, "retryCount" as retry_count,
         "retryLimit" as retry_limit
       from fetched
+      order by task_id
     ),
     claimed as (
       update tasks t set status = 'running', attempt = t.attempt + 1, started_at = coalesce(t.started_at, now()),
