@@ -6,7 +6,10 @@ import type { StoredCheckpoint } from './run-workflow.ts';
 import type { ClaimedTask, FetchedJob } from './task-store.ts';
 
 export interface FetchedAndClaimed {
-  /** Every job fetched, in pg-boss' order (now active). */
+  /**
+   * Every job fetched (now active), in task id order: a batch starts at once, so priority matters only to
+   * which jobs the fetch takes.
+   */
   jobs: FetchedJob[];
   /** The fetched jobs whose task is now running under this claim. */
   claims: ClaimedTask[];
