@@ -12,7 +12,7 @@ function isPlainObject(value: unknown): boolean {
  * A flat array of strings and numbers as one PostgreSQL array literal (`{"a","b"}`), or undefined for any
  * other array (nested, objects, nulls), which is left to pg-boss' adapter.
  */
-export function arrayLiteral(values: readonly unknown[]): string | undefined {
+function arrayLiteral(values: readonly unknown[]): string | undefined {
   const elements: string[] = [];
   for (const value of values) {
     if (typeof value === 'number' && Number.isFinite(value)) elements.push(String(value));
