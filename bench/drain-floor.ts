@@ -2,15 +2,16 @@
  * The floor of a task drain: what raw pg-boss drains when each batch also makes only the writes that the
  * task lifecycle issue requires of every task, with the simplest SQL and no service around it. Tasks are
  * submitted through TaskService (real task rows, real jobs in the workflow's queue); pg-boss' own work()
- * loop then drains that queue with the settings of the raw drain, and its handler writes, per batch:
+ * loop then drains that queue, and its handler writes, per batch:
  * - `two-writes`: the claim (status running, attempt, started_at; a `running` event row and its NOTIFY)
  *   and the finish (status completed, result, completed_at, expires_at; a `completed` event row and its
  *   NOTIFY), as two statements;
  * - `one-write`: the finish only, with both events: a design that writes a task once, when it ends (its
  *   `running` event then arrives with its completion).
- * No fences, no checkpoints, no metrics, no progress event, no dependents, job completion outside the
- * transaction (pg-boss' own, after the handler): every figure of ours is above this cost, so its ratio to
- * raw pg-boss is the highest a drain of the spec's tasks reaches on this machine.
+ * No graph run, no fences, no checkpoints, no metrics, no progress event, no dependents, the job completed
+ * outside the transaction (pg-boss' own, after the handler). With the raw drain's batch settings this is
+ * what the spec's writes leave of raw pg-boss' rate at those settings; larger batches raise it (each
+ * statement and commit is shared by more tasks), which `batchSize` and `loops` show.
  */
 import { createTaskSystem, type WorkflowCatalog, workflowQueue } from '@kaygraph/tasks';
 import { PgBoss } from 'pg-boss';
@@ -52,13 +53,21 @@ const finish = (events: readonly string[]) => `
     returning t.id, t.owner, t.workflow, t.last_seq
   ), ${storeAndNotify(events)}`;
 
+export interface FloorSettings {
+  writes: FloorWrites;
+  /** Jobs per fetch of each work() loop (the raw drain's: 100). */
+  batchSize: number;
+  /** work() loops at once (localConcurrency; the raw drain's: 4). */
+  loops: number;
+}
+
 /** Submits `tasks` tasks of `workflow`, then drains them as described above; returns tasks/s. */
 export async function floorDrain(
   url: string,
   catalog: WorkflowCatalog,
   workflow: string,
   tasks: number,
-  writes: FloorWrites,
+  { writes, batchSize, loops }: FloorSettings,
 ): Promise<number> {
   const system = await createTaskSystem({
     databaseUrl: url,
@@ -99,7 +108,7 @@ export async function floorDrain(
     const started = performance.now();
     await boss.work<{ task_id: string }>(
       workflowQueue(workflow),
-      { batchSize: 100, localConcurrency: 4, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 },
+      { batchSize, localConcurrency: loops, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 },
       async (batch) => {
         const ids = batch.map((job) => job.data.task_id);
         if (writes === 'two-writes') await sql.unsafe(CLAIM, [ids]);
