@@ -66,6 +66,38 @@ describe('events', () => {
     await expect(collect(system.tasks.events(bob, task_id, {}))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('a task that completes within 100 ms of its claim stores no progress of its own, in a thread or inline', async () => {
+    const { system } = harness;
+    for (const workflow of ['steps', 'steps_inline']) {
+      const quick = await system.tasks.submit(alice, {
+        workflow,
+        params: { steps: 3, step_ms: 0 },
+        priority: 'normal',
+      });
+      expect(await waitForTerminal(system, alice, quick.task_id)).toBe('completed');
+      // Its logs are kept (written before its outcome); only its progress reports give way to the final 100.
+      const stored = await readEvents(system.context.db, quick.task_id, 0);
+      const changes = stored.flatMap((e) =>
+        e.type === 'status' ? [e.status] : e.type === 'progress' ? [`progress ${e.progress}`] : [],
+      );
+      expect(changes).toEqual(['queued', 'running', 'progress 100', 'completed']);
+      expect(stored.filter((e) => e.type === 'log')).toHaveLength(3);
+    }
+    // A longer one still reports along the way: 4 steps of 60 ms give a report after 100 ms and more.
+    const slow = await system.tasks.submit(alice, {
+      workflow: 'steps_inline',
+      params: { steps: 4, step_ms: 60 },
+      priority: 'normal',
+    });
+    expect(await waitForTerminal(system, alice, slow.task_id)).toBe('completed');
+    const progress = (await readEvents(system.context.db, slow.task_id, 0)).flatMap((e) =>
+      e.type === 'progress' ? [e.progress] : [],
+    );
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.at(-1)).toBe(100);
+    expect(progress.slice(0, -1).every((value) => value > 0 && value < 100)).toBe(true);
+  });
+
   it('a subscription stops when its signal aborts', async () => {
     const { system } = harness;
     const { task_id } = await system.tasks.submit(alice, {

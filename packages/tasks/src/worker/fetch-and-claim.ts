@@ -114,6 +114,7 @@ export async function fetchAndClaim(
     byJobId.set(job.jobId, job);
   }
   const claims: ClaimedTask[] = [];
+  const claimedAt = Date.now();
   for (const row of rows) {
     const job = row.claimed ? byJobId.get(row.job_id) : undefined;
     if (!job) continue;
@@ -129,6 +130,7 @@ export async function fetchAndClaim(
       step: row.step,
       message: row.message,
       dependencyResults: row.dependency_results ?? {},
+      claimedAt,
     });
   }
   return { jobs, claims };

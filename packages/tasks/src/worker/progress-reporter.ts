@@ -28,9 +28,12 @@ type Flush = { claim: ClaimedTask; progress: ProgressWrite[]; logs: LogWrite[] }
 /**
  * Coalesces progress per task: a report is written on the next turn of the event loop when the task's last
  * write is older than the interval, otherwise the latest report waits for the end of the interval (earlier
- * ones are superseded). Logs ride along with progress. `settle(task)` writes whatever is pending before
- * the final status; a task that completes drops its pending progress instead (its completion writes
- * progress 100), so a task that finishes within a turn writes no progress rows at all.
+ * ones are superseded). The claim's `running` event counts as the task's first write, so reports of the
+ * first interval wait for its end. Logs ride along with progress. `settle(task)` writes whatever is pending
+ * before the final status; a task that completes drops its pending progress instead (its completion writes
+ * progress 100), so a task that completes within its first interval writes no progress rows at all: the
+ * common short task costs its claim and its outcome, whether it ran inline or in a worker thread (where
+ * the result arrives turns after the last progress report).
  */
 export class ProgressReporter {
   readonly #tasks = new Map<string, TaskState>();
@@ -58,7 +61,7 @@ export class ProgressReporter {
         progress: undefined,
         logs: [],
         droppedLogs: 0,
-        lastWrite: 0,
+        lastWrite: claim.claimedAt,
         timer: undefined,
         inflight: Promise.resolve(),
       };

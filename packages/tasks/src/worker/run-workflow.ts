@@ -29,7 +29,10 @@ export interface WorkflowRunHooks {
   signal: AbortSignal;
   onProgress(progress: ProgressReport): void;
   onLog(level: LogLevel, message: string, data?: unknown): void;
-  /** Resolves once the checkpoint is stored: the graph waits for it before the next node. */
+  /**
+   * Resolves once the checkpoint is stored: the graph waits for it before the next node. Called after every
+   * node but the last (the outcome is stored then).
+   */
   onCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
 }
 
@@ -100,15 +103,19 @@ export async function runWorkflow(
         onLog: hooks.onLog,
         onMetric: (metric) => metrics.push(metric),
         logger: { warn: (message, data) => hooks.onLog('warn', message, data) },
+        // After the last node the outcome itself is stored, so its checkpoint would only be overwritten: it is
+        // not copied, nor sent across from a worker thread.
         onCheckpoint: (checkpoint) =>
-          hooks.onCheckpoint({
-            nextNodeId: checkpoint.nextNodeId,
-            // The engine hands the live store: copy it now, the next node will change it.
-            shared: JSON.parse(JSON.stringify(checkpoint.shared ?? {})) as Record<string, unknown>,
-            completedNodeIds: checkpoint.completedNodeIds,
-            lastAction: checkpoint.lastAction ?? null,
-            metrics: [...metrics],
-          }),
+          checkpoint.nextNodeId === null
+            ? undefined
+            : hooks.onCheckpoint({
+                nextNodeId: checkpoint.nextNodeId,
+                // The engine hands the live store: copy it now, the next node will change it.
+                shared: JSON.parse(JSON.stringify(checkpoint.shared ?? {})) as Record<string, unknown>,
+                completedNodeIds: checkpoint.completedNodeIds,
+                lastAction: checkpoint.lastAction ?? null,
+                metrics: [...metrics],
+              }),
       },
     );
     const shared = (run.shared ?? {}) as Record<string, unknown>;

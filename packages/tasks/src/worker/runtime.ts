@@ -218,8 +218,6 @@ export async function startWorkerRuntime(
           }),
         onLog: (level, message, data) => progress.log(claim, level, message, data),
         onCheckpoint: async (checkpoint) => {
-          // After the last node the outcome itself is stored; a checkpoint would only be overwritten.
-          if (checkpoint.nextNodeId === null) return;
           await checkpoints.add({ claim, checkpoint });
           claim.checkpoint = checkpoint;
         },
