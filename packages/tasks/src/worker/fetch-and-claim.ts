@@ -114,7 +114,7 @@ export async function fetchAndClaim(
     byJobId.set(job.jobId, job);
   }
   const claims: ClaimedTask[] = [];
-  const claimedAt = Date.now();
+  const claimedAt = performance.now();
   for (const row of rows) {
     const job = row.claimed ? byJobId.get(row.job_id) : undefined;
     if (!job) continue;

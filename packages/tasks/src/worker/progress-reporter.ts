@@ -37,6 +37,11 @@ type Flush = { claim: ClaimedTask; progress: ProgressWrite[]; logs: LogWrite[] }
  */
 export class ProgressReporter {
   readonly #tasks = new Map<string, TaskState>();
+  /**
+   * Attempts already settled: a report that arrives after its run's outcome (a worker thread's messages
+   * travel on their own port, not ordered with the result) is dropped, not kept as a new entry.
+   */
+  readonly #settled = new WeakSet<ClaimedTask>();
   readonly #writes: SerialWrites<Flush>;
   readonly #logger: Logger;
 
@@ -71,6 +76,7 @@ export class ProgressReporter {
   }
 
   report(claim: ClaimedTask, progress: Omit<ProgressWrite, 'claim'>): void {
+    if (this.#settled.has(claim)) return;
     const state = this.#state(claim);
     state.progress = { claim, ...progress };
     claim.step = progress.step;
@@ -79,6 +85,7 @@ export class ProgressReporter {
   }
 
   log(claim: ClaimedTask, level: string, message: string, data?: unknown): void {
+    if (this.#settled.has(claim)) return;
     const state = this.#state(claim);
     if (state.logs.length >= LOGS_PER_INTERVAL) state.droppedLogs++;
     else state.logs.push({ claim, level, message, ...(data === undefined ? {} : { data }) });
@@ -87,7 +94,7 @@ export class ProgressReporter {
 
   #schedule(state: TaskState): void {
     if (state.timer) return;
-    const wait = Math.max(0, state.lastWrite + PROGRESS_INTERVAL_MS - Date.now());
+    const wait = Math.max(0, state.lastWrite + PROGRESS_INTERVAL_MS - performance.now());
     state.timer = setTimeout(() => {
       state.timer = undefined;
       void this.#flush(state);
@@ -107,7 +114,7 @@ export class ProgressReporter {
     state.progress = undefined;
     state.logs = [];
     state.droppedLogs = 0;
-    state.lastWrite = Date.now();
+    state.lastWrite = performance.now();
     return { claim: state.claim, progress, logs };
   }
 
@@ -123,6 +130,7 @@ export class ProgressReporter {
 
   /** Writes what is pending for the task (or drops its progress: `completed`) and forgets the task. */
   async settle(claim: ClaimedTask, options: { completed: boolean }): Promise<void> {
+    this.#settled.add(claim);
     const state = this.#tasks.get(claim.taskId);
     if (!state) return;
     this.#tasks.delete(claim.taskId);

@@ -27,7 +27,7 @@ export interface ClaimedTask {
   message: string | null;
   /** Results of the task's dependencies by task id (chaining); empty without dependencies. */
   dependencyResults: Record<string, unknown>;
-  /** When this process claimed the task (Date.now()): its `running` event is the task's first row. */
+  /** When this process claimed the task (performance.now()): its `running` event is the task's first row. */
   claimedAt: number;
 }
 
