@@ -1,20 +1,20 @@
 /**
- * The floor of a task drain: what raw pg-boss drains when each batch also makes only the writes that the
+ * The floor of a task drain: what a drain through pg-boss reaches when it makes only the writes that the
  * task lifecycle issue requires of every task, with the simplest SQL and no service around it. Tasks are
- * submitted through TaskService (real task rows, real jobs in the workflow's queue); pg-boss' own work()
- * loop then drains that queue, and its handler writes, per batch:
- * - `two-writes`: the claim (status running, attempt, started_at; a `running` event row and its NOTIFY)
- *   and the finish (status completed, result, completed_at, expires_at; a `completed` event row and its
- *   NOTIFY), as two statements;
- * - `one-write`: the finish only, with both events: a design that writes a task once, when it ends (its
- *   `running` event then arrives with its completion).
- * No graph run, no fences, no checkpoints, no metrics, no progress event, no dependents, the job completed
- * outside the transaction (pg-boss' own, after the handler). With the raw drain's batch settings this is
- * what the spec's writes leave of raw pg-boss' rate at those settings; larger batches raise it (each
- * statement and commit is shared by more tasks), which `batchSize` and `loops` show.
+ * submitted through TaskService (real task rows, real jobs in the workflow's queue), then `loops` loops
+ * drain the queue, each batch in as few transactions as our worker uses:
+ * - `two-writes`: pg-boss' fetch and the claim (status running, attempt, started_at; a `running` event row
+ *   and its NOTIFY) commit together, as the task must show `running` before it runs; then the finish
+ *   (status completed, result, completed_at, expires_at; a `completed` event row and its NOTIFY) and
+ *   pg-boss' completion of the jobs commit together. Two commits per batch, as our worker's fetch + claim
+ *   and outcome transactions.
+ * - `one-write`: the fetch, the finish with both events and the completion in one transaction: a design that
+ *   writes a task once, when it ends (its `running` event then arrives with its completion).
+ * No graph run, no fences, no checkpoints, no metrics, no progress event, no dependents. pg-boss' own
+ * statements run on the same transaction through a `Db` adapter, as our worker runs them.
  */
 import { createTaskSystem, type WorkflowCatalog, workflowQueue } from '@kaygraph/tasks';
-import { PgBoss } from 'pg-boss';
+import { type Db, PgBoss } from 'pg-boss';
 import pino from 'pino';
 import postgres from 'postgres';
 
@@ -55,10 +55,27 @@ const finish = (events: readonly string[]) => `
 
 export interface FloorSettings {
   writes: FloorWrites;
-  /** Jobs per fetch of each work() loop (the raw drain's: 100). */
+  /** Jobs per fetch of each loop (the raw drain's work(): 100). */
   batchSize: number;
-  /** work() loops at once (localConcurrency; the raw drain's: 4). */
+  /** Loops at once (the raw drain's work() localConcurrency: 4). */
   loops: number;
+}
+
+/** A parameter as PostgreSQL reads it: arrays as array literals (the statements cast them), objects as JSON. */
+function parameter(value: unknown): unknown {
+  if (Array.isArray(value))
+    return `{${value.map((v) => `"${String(v).replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) return JSON.stringify(value);
+  return value;
+}
+
+/** pg-boss' statements on a postgres.js transaction. */
+function bossDb(tx: postgres.TransactionSql): Db {
+  return {
+    executeSql: async (text, values = []) => ({
+      rows: await tx.unsafe(text, values.map(parameter) as postgres.ParameterOrJSON<never>[]),
+    }),
+  };
 }
 
 /** Submits `tasks` tasks of `workflow`, then drains them as described above; returns tasks/s. */
@@ -87,16 +104,11 @@ export async function floorDrain(
   } finally {
     await system.close();
   }
-  const sql = postgres(url, { max: 8, onnotice: () => {} });
+  const sql = postgres(url, { max: loops + 1, onnotice: () => {} });
   const boss = new PgBoss({ connectionString: url, max: 10 });
   boss.on('error', () => undefined);
   await boss.start();
   try {
-    let done = 0;
-    let finished: () => void = () => undefined;
-    const allDone = new Promise<void>((resolve) => {
-      finished = resolve;
-    });
     const written = async () => {
       const [row] = await sql<{ completed: number; events: number }[]>`
         select (select count(*) from tasks where status = 'completed')::int as completed,
@@ -104,20 +116,46 @@ export async function floorDrain(
       return row ?? { completed: 0, events: 0 };
     };
     const before = await written();
+    const queue = workflowQueue(workflow);
     const finishText = writes === 'two-writes' ? finish(['completed']) : finish(['running', 'completed']);
+    /** One batch: its task ids, or none once the queue is empty. */
+    const drainBatch = async (): Promise<number> => {
+      const jobs = await sql.begin(async (tx) => {
+        const fetched = await boss.fetch<{ task_id: string }>(queue, { batchSize, db: bossDb(tx) });
+        const ids = fetched.map((job) => job.data.task_id);
+        if (fetched.length === 0) return fetched;
+        if (writes === 'two-writes') {
+          await tx.unsafe(CLAIM, [parameter(ids) as string]);
+        } else {
+          await tx.unsafe(finishText, [parameter(ids) as string]);
+          await boss.complete(
+            queue,
+            fetched.map((job) => job.id),
+            null,
+            { db: bossDb(tx) },
+          );
+        }
+        return fetched;
+      });
+      if (jobs.length > 0 && writes === 'two-writes') {
+        await sql.begin(async (tx) => {
+          await tx.unsafe(finishText, [parameter(jobs.map((job) => job.data.task_id)) as string]);
+          await boss.complete(
+            queue,
+            jobs.map((job) => job.id),
+            null,
+            { db: bossDb(tx) },
+          );
+        });
+      }
+      return jobs.length;
+    };
     const started = performance.now();
-    await boss.work<{ task_id: string }>(
-      workflowQueue(workflow),
-      { batchSize, localConcurrency: loops, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 },
-      async (batch) => {
-        const ids = batch.map((job) => job.data.task_id);
-        if (writes === 'two-writes') await sql.unsafe(CLAIM, [ids]);
-        await sql.unsafe(finishText, [ids]);
-        done += batch.length;
-        if (done >= tasks) setImmediate(finished);
-      },
+    await Promise.all(
+      Array.from({ length: loops }, async () => {
+        while ((await drainBatch()) > 0);
+      }),
     );
-    await allDone;
     const rate = tasks / ((performance.now() - started) / 1000);
     // The floor is only a floor if the writes were made: every task completed, with its events.
     const after = await written();

@@ -74,7 +74,8 @@ describe('kaygraph submit / status / list / result', () => {
   });
 
   test('watch --json: one event per line in seq order, then the outcome', async () => {
-    const taskId = await submitted(['steps', '--params', '{"steps": 3, "delay_ms": 30}']);
+    // Long enough (3 x 60 ms) for progress to be stored before the end, which then adds progress 100.
+    const taskId = await submitted(['steps', '--params', '{"steps": 3, "delay_ms": 60}']);
     const run = await kaygraph(['watch', taskId, '--json'], env);
     expect(run.code).toBe(0);
     const lines = parseJsonLines(run.stdout);

@@ -27,7 +27,8 @@ describe('typed client', () => {
     using client = createClient<AnyWorkflows>({ url: server.url });
     const progress: ProgressEvent[] = [];
     const outcome = await client.submitAndWait(
-      { workflow: 'steps', params: { steps: 4, delay_ms: 20 } },
+      // 4 x 60 ms: progress is stored once 100 ms have passed since the claim (a shorter task sends none).
+      { workflow: 'steps', params: { steps: 4, delay_ms: 60 } },
       { onProgress: (event) => progress.push(event) },
     );
     expect(outcome).toMatchObject({ status: 'completed', result: { steps_done: 4 }, error: null });

@@ -23,7 +23,8 @@ test('examples/python_client.py (standard library only) submits, checks progress
     '--workflow',
     'steps',
     '--params',
-    JSON.stringify({ steps: 3, delay_ms: 20 }),
+    // 3 x 60 ms: long enough for progress to be stored while it runs (not in the first 100 ms).
+    JSON.stringify({ steps: 3, delay_ms: 60 }),
   ]);
   expect(stdout).toMatch(/^submitted [0-9a-f-]{36} \(HTTP 202, status \w+\)$/m);
   expect(stdout).toMatch(/^progress: [\d.]+% status=\w+$/m);

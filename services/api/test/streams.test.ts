@@ -146,6 +146,17 @@ describe('WS /ws/{task_id}', () => {
     expect(updates.at(-1)).toMatchObject({ status: 'completed', progress: 100 });
   });
 
+  test('a task that completes before any progress is stored ends at progress 100 too', async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 1, delay_ms: 1 } });
+    const { messages } = await watchSocket(taskId);
+    const updates = messages.slice(0, -1).map((message) => TaskSocketUpdate.parse(message));
+    expect(updates.at(-1)).toMatchObject({ status: 'completed', progress: 100, eta_seconds: 0 });
+    // Its stream replays the status changes alone: the completion stands for progress 100.
+    const replayed = events(await readStream(taskId)).map((message) => message.event);
+    expect(replayed.at(-1)).toBe('done');
+    expect(replayed.slice(0, -1).every((event) => event === 'status')).toBe(true);
+  });
+
   test('?last_event_id= resumes: only later updates, then done', async () => {
     const taskId = await submit({ workflow: 'steps', params: { steps: 4, delay_ms: 10 } });
     const full = await watchSocket(taskId);

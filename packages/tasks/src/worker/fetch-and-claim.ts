@@ -29,6 +29,7 @@ interface Row {
   attempt: number | null;
   step: string | null;
   message: string | null;
+  progress: number | null;
   dependency_results: Record<string, unknown> | null;
 }
 
@@ -72,7 +73,7 @@ export async function fetchAndClaim(
       where t.id = f.task_id and t.job_id = f.job_id
         and t.status in ('queued', 'scheduled', 'running')
       returning f.job_id, t.id, t.owner, t.workflow, t.params, t.checkpoint, t.timeout_seconds, t.attempt,
-        t.step, t.message, t.last_seq, t.depends_on,
+        t.step, t.message, t.progress, t.last_seq, t.depends_on,
         jsonb_build_object('status', 'running', 'attempt', t.attempt, 'error', null) as payload
     ), inserted as (
       insert into task_events (task_id, seq, type, payload, at)
@@ -87,11 +88,11 @@ export async function fetchAndClaim(
     select j.job_id, j.task_id::text as task_id, j.retry_count, j.retry_limit, false as claimed,
       null::text as owner, null::text as workflow, null::jsonb as params, null::jsonb as checkpoint,
       null::int as timeout_seconds, null::int as attempt, null::text as step, null::text as message,
-      null::jsonb as dependency_results, null::bigint as written
+      null::real as progress, null::jsonb as dependency_results, null::bigint as written
     from jobs j
     union all
     select c.job_id, c.id::text, null, null, true, c.owner, c.workflow, c.params, c.checkpoint,
-      c.timeout_seconds, c.attempt, c.step, c.message,
+      c.timeout_seconds, c.attempt, c.step, c.message, c.progress,
       case when cardinality(c.depends_on) > 0 then (
         select jsonb_object_agg(d.id, d.result) from tasks d where d.id = any(c.depends_on)
       ) end,
@@ -131,6 +132,7 @@ export async function fetchAndClaim(
       message: row.message,
       dependencyResults: row.dependency_results ?? {},
       claimedAt,
+      progress: Number(row.progress ?? 0),
     });
   }
   return { jobs, claims };

@@ -81,11 +81,16 @@ export async function finishAttempts(
         step: outcome.claim.step,
         message: outcome.claim.message,
         was: 'running',
+        // Subscribers that saw a progress below 100 get a `progress` 100 event; for the others (no progress
+        // stored, or 100 already) the `completed` status stands for it, as every client reads it.
+        progress_event:
+          outcome.kind === 'completed' && outcome.claim.progress > 0 && outcome.claim.progress < 100,
       };
     }),
   );
   // One statement per batch: the task rows (fenced: only a claim that still owns its running task
-  // writes), their events numbered from last_seq (a completion also reports progress 100) and the NOTIFYs.
+  // writes), their events numbered from last_seq (a completion also reports progress 100 when its input
+  // says so) and the NOTIFYs.
   // Events are stamped when written (clock_timestamp()), like appendEvents' events, not when the writer's
   // transaction began (now()), which may be after other work of its batch.
   // The run's own progress was settled (committed) before its outcome was queued, so nothing of this task
@@ -94,7 +99,7 @@ export async function finishAttempts(
   const updating = tx.execute(sql`
     with x as (
       select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, status text, result jsonb,
-        error jsonb, metrics jsonb, job_id uuid, step text, message text, was text)
+        error jsonb, metrics jsonb, job_id uuid, step text, message text, was text, progress_event boolean)
     ), updated as (
       update tasks t set
         status = x.status,
@@ -108,21 +113,21 @@ export async function finishAttempts(
         completed_at = case when x.status in ('completed', 'failed') then now() end,
         expires_at = case when x.status in ('completed', 'failed')
           then now() + make_interval(secs => ${ctx.resultTtlSeconds}) end,
-        last_seq = t.last_seq + case when x.status = 'completed' then 2 else 1 end,
+        last_seq = t.last_seq + case when x.progress_event then 2 else 1 end,
         updated_at = clock_timestamp()
       from x
       where t.id = x.id and t.attempt = x.attempt and t.status = x.was
         and t.id = any(${uuidArray(writing.map((outcome) => outcome.claim.taskId))})
       returning t.id, t.owner, t.workflow, t.last_seq, t.priority, t.max_retries, t.retry_delay_seconds,
         t.retry_backoff, t.timeout_seconds, x.status as new_status, x.error as new_error, x.attempt as new_attempt,
-        x.step as last_step, x.message as last_message
+        x.step as last_step, x.message as last_message, x.progress_event
     ), numbered as (
       select u.id as task_id, u.owner, u.workflow, e.seq, e.type, e.payload, clock_timestamp() as at
       from updated u
       cross join lateral (values
         (u.last_seq - 1, 'progress',
           jsonb_build_object('progress', 100, 'step', u.last_step, 'message', u.last_message, 'eta_seconds', 0),
-          u.new_status = 'completed'),
+          u.progress_event),
         (u.last_seq, 'status',
           jsonb_build_object('status', u.new_status, 'attempt', u.new_attempt, 'error', u.new_error),
           true)

@@ -30,10 +30,11 @@ type Flush = { claim: ClaimedTask; progress: ProgressWrite[]; logs: LogWrite[] }
  * write is older than the interval, otherwise the latest report waits for the end of the interval (earlier
  * ones are superseded). The claim's `running` event counts as the task's first write, so reports of the
  * first interval wait for its end. Logs ride along with progress. `settle(task)` writes whatever is pending
- * before the final status; a task that completes drops its pending progress instead (its completion writes
- * progress 100), so a task that completes within its first interval writes no progress rows at all: the
- * common short task costs its claim and its outcome, whether it ran inline or in a worker thread (where
- * the result arrives turns after the last progress report).
+ * before the final status; a task that completes drops its pending progress instead (its completion stands
+ * for progress 100, and adds a `progress` 100 event when subscribers saw a lower one: see the claim's
+ * `progress`, which this keeps up to date), so a task that completes within its first interval writes no
+ * progress rows at all: the common short task costs its claim and its outcome, whether it ran inline or in
+ * a worker thread (where the result arrives turns after the last progress report).
  */
 export class ProgressReporter {
   readonly #tasks = new Map<string, TaskState>();
@@ -121,9 +122,15 @@ export class ProgressReporter {
   #flush(state: TaskState): Promise<void> {
     const flush = this.#take(state);
     if (flush.progress.length === 0 && flush.logs.length === 0) return state.inflight;
-    const write = this.#writes.add(flush).catch((error: unknown) => {
-      this.#logger.warn({ err: error, taskId: state.claim.taskId }, 'progress write failed');
-    });
+    const stored = flush.progress.at(-1)?.progress;
+    const write = this.#writes.add(flush).then(
+      () => {
+        if (stored !== undefined) state.claim.progress = stored;
+      },
+      (error: unknown) => {
+        this.#logger.warn({ err: error, taskId: state.claim.taskId }, 'progress write failed');
+      },
+    );
     state.inflight = state.inflight.then(() => write);
     return state.inflight;
   }

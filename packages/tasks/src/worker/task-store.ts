@@ -29,6 +29,11 @@ export interface ClaimedTask {
   dependencyResults: Record<string, unknown>;
   /** When this process claimed the task (performance.now()): its `running` event is the task's first row. */
   claimedAt: number;
+  /**
+   * The task's stored progress, as subscribers have seen it: at the claim, then as this attempt's reports
+   * are written. A completion adds a `progress` 100 event only when this is between 0 and 100.
+   */
+  progress: number;
 }
 
 export interface CheckpointWrite {

@@ -23,9 +23,15 @@ export interface TaskSocketOptions {
 
 type TaskState = Omit<TaskSocketUpdate, 'seq' | 'at'>;
 
-/** The task's state after an event; log events change nothing. */
+/**
+ * The task's state after an event; log events change nothing. A completion is progress 100, whether or not
+ * a `progress` 100 event came before it (a task that completed before reporting any progress has none).
+ */
 function applyEvent(state: TaskState, event: TaskEvent): TaskState {
-  if (event.type === 'status') return { ...state, status: event.status, attempt: event.attempt };
+  if (event.type === 'status') {
+    const completed = event.status === 'completed' ? { progress: 100, eta_seconds: 0 } : {};
+    return { ...state, status: event.status, attempt: event.attempt, ...completed };
+  }
   if (event.type === 'progress') {
     return {
       ...state,

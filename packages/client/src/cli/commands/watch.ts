@@ -36,7 +36,9 @@ function barDisplay(session: CliSession): Display {
   return {
     status(event) {
       status = event.status;
-      bar.update({ status, step, eta_text: eta });
+      // A completion is 100 %, also for a task that ended before it reported any progress.
+      if (status === 'completed') bar.update(100, { status, step, eta_text: '' });
+      else bar.update({ status, step, eta_text: eta });
     },
     progress(event) {
       step = event.message ? `${event.step ?? ''} ${event.message}`.trim() : (event.step ?? '');
