@@ -4,6 +4,10 @@ import type { TRPCClient } from '@trpc/client';
 import { watchTask } from './watch.ts';
 
 export interface SubmitAndWaitOptions {
+  /**
+   * Progress events as the task stores them: at most one per 100 ms, none for a task that completes within
+   * 100 ms of its start (its outcome, `completed`, is its 100 %).
+   */
   onProgress?: (event: ProgressEvent) => void;
   /** Every event (status, progress, log) as it arrives. */
   onEvent?: (event: TaskEvent) => void;

@@ -132,7 +132,7 @@ export async function fetchAndClaim(
       message: row.message,
       dependencyResults: row.dependency_results ?? {},
       claimedAt,
-      progress: Number(row.progress ?? 0),
+      shownProgress: Number(row.progress ?? 0) > 0 ? Number(row.progress) : null,
     });
   }
   return { jobs, claims };

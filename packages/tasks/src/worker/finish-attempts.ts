@@ -81,10 +81,12 @@ export async function finishAttempts(
         step: outcome.claim.step,
         message: outcome.claim.message,
         was: 'running',
-        // Subscribers that saw a progress below 100 get a `progress` 100 event; for the others (no progress
-        // stored, or 100 already) the `completed` status stands for it, as every client reads it.
+        // Subscribers that were sent a progress below 100 (0 included) get a `progress` 100 event; for the
+        // others (none sent, or 100 already) the `completed` status stands for it.
         progress_event:
-          outcome.kind === 'completed' && outcome.claim.progress > 0 && outcome.claim.progress < 100,
+          outcome.kind === 'completed' &&
+          outcome.claim.shownProgress !== null &&
+          outcome.claim.shownProgress < 100,
       };
     }),
   );

@@ -32,7 +32,7 @@ type Flush = { claim: ClaimedTask; progress: ProgressWrite[]; logs: LogWrite[] }
  * first interval wait for its end. Logs ride along with progress. `settle(task)` writes whatever is pending
  * before the final status; a task that completes drops its pending progress instead (its completion stands
  * for progress 100, and adds a `progress` 100 event when subscribers saw a lower one: see the claim's
- * `progress`, which this keeps up to date), so a task that completes within its first interval writes no
+ * `shownProgress`, which this keeps up to date), so a task that completes within its first interval writes no
  * progress rows at all: the common short task costs its claim and its outcome, whether it ran inline or in
  * a worker thread (where the result arrives turns after the last progress report).
  */
@@ -125,7 +125,7 @@ export class ProgressReporter {
     const stored = flush.progress.at(-1)?.progress;
     const write = this.#writes.add(flush).then(
       () => {
-        if (stored !== undefined) state.claim.progress = stored;
+        if (stored !== undefined) state.claim.shownProgress = stored;
       },
       (error: unknown) => {
         this.#logger.warn({ err: error, taskId: state.claim.taskId }, 'progress write failed');

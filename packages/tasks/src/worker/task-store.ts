@@ -30,10 +30,11 @@ export interface ClaimedTask {
   /** When this process claimed the task (performance.now()): its `running` event is the task's first row. */
   claimedAt: number;
   /**
-   * The task's stored progress, as subscribers have seen it: at the claim, then as this attempt's reports
-   * are written. A completion adds a `progress` 100 event only when this is between 0 and 100.
+   * The last progress event subscribers were sent, or null when there was none: at the claim, the stored
+   * progress of an earlier attempt when above 0 (a stored 0 cannot be told from none), then each progress
+   * this attempt writes. A completion adds a `progress` 100 event only when this is a number below 100.
    */
-  progress: number;
+  shownProgress: number | null;
 }
 
 export interface CheckpointWrite {
