@@ -17,6 +17,7 @@ import { createTaskSystem, type WorkflowCatalog, workflowQueue } from '@kaygraph
 import { type Db, PgBoss } from 'pg-boss';
 import pino from 'pino';
 import postgres from 'postgres';
+import { submitNoopTasks } from './submit-noop-tasks.ts';
 
 export type FloorWrites = 'two-writes' | 'one-write';
 
@@ -93,14 +94,7 @@ export async function floorDrain(
     maxQueueSize: 10_000_000,
   });
   try {
-    for (let i = 0; i < tasks; i += 1000) {
-      const batch = Array.from({ length: Math.min(1000, tasks - i) }, () => ({
-        workflow,
-        params: {},
-        priority: 'normal' as const,
-      }));
-      await system.tasks.submitMany({ owner: 'bench', admin: false }, batch);
-    }
+    await submitNoopTasks(system, workflow, tasks);
   } finally {
     await system.close();
   }

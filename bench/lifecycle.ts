@@ -24,6 +24,7 @@ import postgres from 'postgres';
 import { type FloorSettings, floorDrain } from './drain-floor.ts';
 import { benchDatabaseUrl } from './env.ts';
 import { catalog } from './lifecycle-workflows.ts';
+import { submitNoopTasks } from './submit-noop-tasks.ts';
 
 export interface BenchRow {
   name: string;
@@ -174,14 +175,7 @@ async function serviceDrain(
   let completions: Awaited<ReturnType<typeof completionCounter>> | undefined;
   try {
     completions = await completionCounter(url, workflow);
-    for (let i = 0; i < tasks; i += 1000) {
-      const batch = Array.from({ length: Math.min(1000, tasks - i) }, () => ({
-        workflow,
-        params: {},
-        priority: 'normal' as const,
-      }));
-      await system.tasks.submitMany(caller, batch);
-    }
+    await submitNoopTasks(system, workflow, tasks, caller.owner);
     const started = performance.now();
     const worker = await system.startWorker({ concurrency, workflowsModule: WORKFLOWS_MODULE });
     await completions.until(tasks);
