@@ -13,11 +13,10 @@
  * No graph run, no fences, no checkpoints, no metrics, no progress event, no dependents. pg-boss' own
  * statements run on the same transaction through a `Db` adapter, as our worker runs them.
  */
-import { createTaskSystem, type WorkflowCatalog, workflowQueue } from '@kaygraph/tasks';
+import { workflowQueue } from '@kaygraph/tasks';
 import { type Db, PgBoss } from 'pg-boss';
-import pino from 'pino';
 import postgres from 'postgres';
-import { submitNoopTasks } from './submit-noop-tasks.ts';
+import { noopTaskSystem, submitNoopTasks } from './noop-tasks.ts';
 
 export type FloorWrites = 'two-writes' | 'one-write';
 
@@ -82,17 +81,11 @@ function bossDb(tx: postgres.TransactionSql): Db {
 /** Submits `tasks` tasks of `workflow`, then drains them as described above; returns tasks/s. */
 export async function floorDrain(
   url: string,
-  catalog: WorkflowCatalog,
   workflow: string,
   tasks: number,
   { writes, batchSize, loops }: FloorSettings,
 ): Promise<number> {
-  const system = await createTaskSystem({
-    databaseUrl: url,
-    catalog,
-    logger: pino({ level: 'warn' }),
-    maxQueueSize: 10_000_000,
-  });
+  const system = await noopTaskSystem(url);
   try {
     await submitNoopTasks(system, workflow, tasks);
   } finally {

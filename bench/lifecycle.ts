@@ -24,7 +24,7 @@ import postgres from 'postgres';
 import { type FloorSettings, floorDrain } from './drain-floor.ts';
 import { benchDatabaseUrl } from './env.ts';
 import { catalog } from './lifecycle-workflows.ts';
-import { submitNoopTasks } from './submit-noop-tasks.ts';
+import { noopTaskSystem, submitNoopTasks } from './noop-tasks.ts';
 
 export interface BenchRow {
   name: string;
@@ -166,12 +166,7 @@ async function serviceDrain(
   tasks: number,
   concurrency: number,
 ): Promise<number> {
-  const system = await createTaskSystem({
-    databaseUrl: url,
-    catalog,
-    logger: pino({ level: 'warn' }),
-    maxQueueSize: 10_000_000,
-  });
+  const system = await noopTaskSystem(url);
   let completions: Awaited<ReturnType<typeof completionCounter>> | undefined;
   try {
     completions = await completionCounter(url, workflow);
@@ -257,12 +252,12 @@ export async function runLifecycleBench(
       // The floors first, in a database of their own, so that raw pg-boss runs right before ours and ours
       // meet a table that only ours and raw pg-boss grew.
       const { floor, once, large } = await withScratchDatabase(serverUrl, async (floorUrl) => ({
-        floor: await floorDrain(floorUrl, catalog, 'bench_noop_inline', tasks, RAW_SETTINGS),
-        once: await floorDrain(floorUrl, catalog, 'bench_noop_inline', tasks, {
+        floor: await floorDrain(floorUrl, 'bench_noop_inline', tasks, RAW_SETTINGS),
+        once: await floorDrain(floorUrl, 'bench_noop_inline', tasks, {
           ...RAW_SETTINGS,
           writes: 'one-write',
         }),
-        large: await floorDrain(floorUrl, catalog, 'bench_noop_inline', tasks, LARGE_BATCHES),
+        large: await floorDrain(floorUrl, 'bench_noop_inline', tasks, LARGE_BATCHES),
       }));
       const raw = await rawBossDrain(url, tasks);
       const inline = await serviceDrain(url, 'bench_noop_inline', tasks, 64);
