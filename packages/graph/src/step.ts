@@ -27,7 +27,9 @@ export async function runStep<S>(
   const frame: StepFrame<S> = { run, scope, top: options.top, attempts: 0, usedFallback: false };
   const startedAt = run.now();
   node.ctx = createNodeContext(run, scope);
-  if (!options.rootGraph) scope.report(scope.fraction, node.id, null);
+  // A node's start shows its step name (or keeps the step shown so far): an id is not for users.
+  if (node.stepName !== undefined) scope.report(scope.fraction, node.stepName, null);
+  else if (!options.rootGraph) scope.report(scope.fraction, undefined, null);
   let outcome: NodeMetric['outcome'] = 'ok';
   let action: Action = 'default';
   let failure: { error: unknown } | null = null;
