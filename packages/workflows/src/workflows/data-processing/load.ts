@@ -26,7 +26,7 @@ export class LoadDataset extends Node<DataShared, undefined, Loaded> {
   readonly config: DataProcessingParams;
 
   constructor(config: DataProcessingParams) {
-    super({ id: 'load' });
+    super({ id: 'load', step: STEP.load });
     this.config = config;
   }
 

@@ -23,7 +23,7 @@ export class ExtractText extends Node<IndexingShared, undefined, Extracted> {
   readonly config: DocumentIndexingParams;
 
   constructor(config: DocumentIndexingParams) {
-    super({ id: 'extract' });
+    super({ id: 'extract', step: STEP.extract });
     this.config = config;
   }
 
@@ -101,7 +101,7 @@ export class ChunkPassages extends Node<IndexingShared, IndexingShared, Record<s
   readonly config: DocumentIndexingParams;
 
   constructor(config: DocumentIndexingParams) {
-    super({ id: 'chunk' });
+    super({ id: 'chunk', step: STEP.chunk });
     this.config = config;
   }
 
