@@ -1,7 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AnyWorkflow, dataProcessing, documentIndexing, modelTraining, resolveDataFile } from '../src/index.ts';
+import {
+  type AnyWorkflow,
+  dataProcessing,
+  documentIndexing,
+  modelTraining,
+  resolveDataFile,
+} from '../src/index.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 let harness: Harness;
