@@ -33,14 +33,15 @@ export async function runStep<S>(
   let outcome: NodeMetric['outcome'] = 'ok';
   let action: Action = 'default';
   let failure: { error: unknown } | null = null;
-  let innerFailed = false;
+  /** True while a graph's inner nodes run: what fails then is theirs, not this graph's to swallow. */
+  let runningInner = false;
   try {
     await node.setup(shared);
     await node.beforePrep(shared);
     const prepRes = await node.prep(shared);
-    innerFailed = node[INNER_START] !== undefined;
+    runningInner = node[INNER_START] !== undefined;
     const execRes = await node[EXECUTE](prepRes, shared, frame);
-    innerFailed = false;
+    runningInner = false;
     await node.afterExec(shared, prepRes, execRes);
     // KayGraph's `action or "default"`: an empty action follows the default edge too.
     action = (await node.post(shared, prepRes, execRes)) || 'default';
@@ -53,7 +54,7 @@ export async function runStep<S>(
         error:
           thrown instanceof AbortedError ? thrown : new AbortedError(run.signal.reason, { cause: thrown }),
       };
-    } else if (innerFailed) {
+    } else if (runningInner) {
       outcome = 'error';
       failure = { error: thrown };
     } else {
