@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
 import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
