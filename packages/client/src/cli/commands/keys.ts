@@ -74,7 +74,7 @@ export function registerKeyCommands(program: Command, session: CliSession): void
     );
 
   keys
-    .command('list')
+    .command('list', { isDefault: true })
     .description('keys (never their secrets)')
     .option('--all', 'revoked keys too')
     .action(
