@@ -117,6 +117,10 @@ describe('the api keys command', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('NOT_FOUND');
     expect(await activeKeyNames(database.url)).toEqual([]);
+
+    const unreachable = await keys(['list'], { DATABASE_URL: 'postgres://ops:s3cret@127.0.0.1:1/kaygraph' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toBe('error: cannot reach the database at 127.0.0.1:1 (DATABASE_URL)\n');
   });
 
   test('without DATABASE_URL it uses the embedded PostgreSQL that npm start runs on DATA_DIR', async () => {

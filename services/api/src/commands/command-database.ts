@@ -5,9 +5,13 @@ import type { ApiEnv } from '../env.ts';
 
 export interface CommandDatabase extends AsyncDisposable {
   sql: Connection['sql'];
-  /** Which database this is, for the user (never a password). */
-  description: string;
   close(): Promise<void>;
+}
+
+/** What the command's database is called in messages (a URL's host and port, never its password). */
+export function describeCommandDatabase(env: ApiEnv): string {
+  if (!env.DATABASE_URL) return `the embedded PostgreSQL of ${embeddedDataDir(env.DATA_DIR)}`;
+  return `the database at ${new URL(env.DATABASE_URL).host} (DATABASE_URL)`;
 }
 
 /**
@@ -17,18 +21,15 @@ export interface CommandDatabase extends AsyncDisposable {
  */
 export async function openCommandDatabase(env: ApiEnv): Promise<CommandDatabase> {
   let url = env.DATABASE_URL;
-  let description = 'DATABASE_URL';
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!url) {
     const dataDir = embeddedDataDir(env.DATA_DIR);
     url = await runningEmbeddedUrl(dataDir);
-    description = `the running embedded PostgreSQL of ${dataDir}`;
     if (!url) {
       await mkdir(env.DATA_DIR, { recursive: true });
       const embedded = await startEmbeddedPostgres({ dataDir, database: EMBEDDED_DATABASE });
       url = embedded.url;
       stopEmbedded = () => embedded.stop();
-      description = `the embedded PostgreSQL of ${dataDir} (started for this command)`;
     }
   }
   try {
@@ -42,5 +43,5 @@ export async function openCommandDatabase(env: ApiEnv): Promise<CommandDatabase>
     await connection.close();
     await stopEmbedded?.();
   };
-  return { sql: connection.sql, description, close, [Symbol.asyncDispose]: close };
+  return { sql: connection.sql, close, [Symbol.asyncDispose]: close };
 }

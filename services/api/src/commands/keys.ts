@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { type ApiKeyView, CreateApiKeyInput, DomainError } from '@kaygraph/contracts';
 import type { ApiEnv } from '../env.ts';
 import { createKeyAdmin, type KeyAdmin } from '../keys/key-admin.ts';
-import { type CommandDatabase, openCommandDatabase } from './command-database.ts';
+import { type CommandDatabase, describeCommandDatabase, openCommandDatabase } from './command-database.ts';
 
 export interface CommandIo {
   stdout: Writable;
@@ -181,10 +181,9 @@ export async function runKeysCommand(argv: string[], opts: { env: ApiEnv; io: Co
       write(io.stderr, `error: ${error.code}: ${error.message}`);
       return 1;
     }
-    const where =
-      database?.description ?? (opts.env.DATABASE_URL ? 'DATABASE_URL' : 'the embedded PostgreSQL');
     const reason = error instanceof Error ? error.message : String(error);
-    write(io.stderr, `error: ${isConnectionFailure(error) ? `cannot reach ${where}` : reason}`);
+    const message = isConnectionFailure(error) ? `cannot reach ${describeCommandDatabase(opts.env)}` : reason;
+    write(io.stderr, `error: ${message}`);
     return 1;
   } finally {
     await database?.close();
