@@ -90,8 +90,10 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     burst: opts.rateLimit?.burst ?? 1,
   });
   const search = createDocumentSearch(sql);
-  // A key created or revoked here turns auth on or off at once in this process.
-  const keys = createKeyAdmin({ sql, onChange: () => auth.mode.invalidate() });
+  // Keys get a connection of their own that commits synchronously (opened on the first key call);
+  // a key created or revoked here turns auth on or off at once in this process.
+  const keysConnection = connect(opts.databaseUrl, { max: 1, applicationName: 'kaygraph-api-keys' });
+  const keys = createKeyAdmin({ sql: keysConnection.sql, onChange: () => auth.mode.invalidate() });
   const onRequest: RequestHook = createRequestLogging({
     logger: opts.logger,
     onFinished: (request) => metrics.prometheus.observeRequest(request),
@@ -101,6 +103,7 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     closing ??= (async () => {
       metrics.close();
       await buckets.close();
+      await keysConnection.close();
       await sql.end({ timeout: 5 });
     })();
     return closing;

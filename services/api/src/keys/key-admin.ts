@@ -23,6 +23,7 @@ export interface KeyAdmin {
 }
 
 export interface KeyAdminOptions {
+  /** A key acknowledged must survive a crash: not a pool with `synchronous_commit = off`. */
   sql: Connection['sql'];
   /** Called after a key was created or revoked (the auth mode's cached answer is stale then). */
   onChange?: () => void;
@@ -32,18 +33,6 @@ export interface KeyAdminOptions {
 export function createKeyAdmin(opts: KeyAdminOptions): KeyAdmin {
   const { sql } = opts;
   const changed = () => opts.onChange?.();
-
-  // The api's pool commits asynchronously (rate-limit tokens); a key must not vanish in a crash.
-  const durably = async <T>(run: (durableSql: Connection['sql']) => Promise<T>): Promise<T> => {
-    const reserved = await sql.reserve();
-    try {
-      await reserved`set synchronous_commit = on`;
-      return await run(reserved);
-    } finally {
-      await reserved`reset synchronous_commit`.catch(() => {});
-      reserved.release();
-    }
-  };
 
   /** The id of the one key that `text` names. */
   const resolveId = async (text: string): Promise<string> => {
@@ -72,21 +61,19 @@ export function createKeyAdmin(opts: KeyAdminOptions): KeyAdmin {
 
   return {
     async create(input) {
-      const { key, record } = await durably((durableSql) =>
-        createApiKey(durableSql, {
-          name: input.name,
-          owner: input.owner,
-          admin: input.admin,
-          rateLimitPerMinute: input.rate_limit_per_minute,
-        }),
-      );
+      const { key, record } = await createApiKey(sql, {
+        name: input.name,
+        owner: input.owner,
+        admin: input.admin,
+        rateLimitPerMinute: input.rate_limit_per_minute,
+      });
       changed();
       return { ...record, key };
     },
     list: ({ includeRevoked }) => listApiKeys(sql, { includeRevoked }),
     async revoke(idOrPrefix) {
       const id = await resolveId(idOrPrefix.trim());
-      const record = await durably((durableSql) => revokeApiKey(durableSql, id));
+      const record = await revokeApiKey(sql, id);
       if (!record) throw new DomainError('NOT_FOUND', `no key ${id}`);
       changed();
       return record;
