@@ -4,6 +4,7 @@ export * from './errors.ts';
 export * from './events.ts';
 export * from './groups.ts';
 export * from './health.ts';
+export * from './keys.ts';
 export * from './metrics.ts';
 export * from './paths.ts';
 export * from './schedules.ts';

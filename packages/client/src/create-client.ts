@@ -52,6 +52,8 @@ export function createClient<W = BuiltinWorkflows>(opts: ClientOptions) {
     deadLetters: trpc.deadLetters,
     /** Top-k chunks of one of your document indexes (built by document_indexing tasks). */
     search: trpc.search,
+    /** API keys (admin keys only): create (the secret is in its answer only), list, revoke. */
+    keys: trpc.keys,
     health: trpc.health,
     ready: trpc.ready,
     /** Submits a task of workflow `N`; its params are typed by the workflow. */

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ReadyOutput } from '@kaygraph/contracts';
 import type { Caller, OrchestrationService, TaskService, WorkflowCatalog } from '@kaygraph/tasks';
+import type { KeyAdmin } from './keys/key-admin.ts';
 import type { MetricsService } from './metrics/metrics-service.ts';
 import type { DocumentSearch } from './search/document-search.ts';
 
@@ -30,6 +31,8 @@ export interface ApiServices {
   metrics?: MetricsService | undefined;
   /** Document search (the `search` procedure); absent: it answers 503. */
   search?: DocumentSearch | undefined;
+  /** API key management (the `keys` procedures); absent: they answer 503. */
+  keys?: KeyAdmin | undefined;
   startedAt: number;
   /** Stacks in tRPC error shapes (NODE_ENV=development only). */
   errorStacks?: boolean | undefined;

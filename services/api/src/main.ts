@@ -1,10 +1,12 @@
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
 import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { announceAuthMode, chooseListenHost } from './auth/open-mode.ts';
+import { runKeysMain } from './commands/keys.ts';
+import { embeddedDataDir } from './embedded-database.ts';
 import { loadApiEnv } from './env.ts';
 import { dashboardRoute } from './http/dashboard-static.ts';
 import { createApiOperations } from './operations.ts';
@@ -12,9 +14,11 @@ import { createApiServer } from './server.ts';
 
 /**
  * `npm start` (with `--with-worker`): the API and a worker in one process, on the embedded
- * PostgreSQL unless DATABASE_URL is set. `npm run start:api`: the API alone.
+ * PostgreSQL unless DATABASE_URL is set. `npm run start:api`: the API alone. `npm run keys -- ...`
+ * (`main.ts keys ...`): API key management on the same database, without a server.
  */
 const env = loadApiEnv();
+if (process.argv[2] === 'keys') await runKeysMain(process.argv.slice(3), env);
 const logger = pino({ level: env.LOG_LEVEL });
 const withWorker = process.argv.includes('--with-worker');
 
@@ -25,7 +29,7 @@ if (!databaseUrl) {
   // able to enter DATA_DIR to reach its own (0700) data directory below it.
   await mkdir(env.DATA_DIR, { recursive: true });
   embedded = await startEmbeddedPostgres({
-    dataDir: join(env.DATA_DIR, 'postgres'),
+    dataDir: embeddedDataDir(env.DATA_DIR),
     logger: logger.child({ component: 'postgres' }),
   });
   databaseUrl = embedded.url;

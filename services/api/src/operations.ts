@@ -2,6 +2,7 @@ import { connect } from '@kaygraph/db';
 import type { OrchestrationService, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import { type ApiKeyAuth, createApiKeyAuth } from './auth/api-key-auth.ts';
+import { createKeyAdmin, type KeyAdmin } from './keys/key-admin.ts';
 import { createRequestLogging, type RequestHook } from './logging/request-logging.ts';
 import { withTaskLogging } from './logging/task-logging.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
@@ -36,6 +37,8 @@ export interface ApiOperations extends AsyncDisposable {
   metrics: MetricsService;
   /** Document search (the `search` procedure) on this pool. */
   search: DocumentSearch;
+  /** API key management (the `keys` procedures) on this pool. */
+  keys: KeyAdmin;
   /** What to merge into createApiServer's options: auth, limits, logging and metrics wired in. */
   /** Give `orchestration` too when the server has it: groups created with tasks are rate limited. */
   serverOptions(
@@ -43,7 +46,7 @@ export interface ApiOperations extends AsyncDisposable {
     orchestration?: OrchestrationService,
   ): Pick<
     ApiServerOptions,
-    'tasks' | 'orchestration' | 'resolveCaller' | 'metrics' | 'search' | 'extraRoutes' | 'onRequest'
+    'tasks' | 'orchestration' | 'resolveCaller' | 'metrics' | 'search' | 'keys' | 'extraRoutes' | 'onRequest'
   > & {
     extraRoutes: NonNullable<ApiServerOptions['extraRoutes']>;
   };
@@ -87,6 +90,10 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     burst: opts.rateLimit?.burst ?? 1,
   });
   const search = createDocumentSearch(sql);
+  // Keys get a connection of their own that commits synchronously (opened on the first key call);
+  // a key created or revoked here turns auth on or off at once in this process.
+  const keysConnection = connect(opts.databaseUrl, { max: 1, applicationName: 'kaygraph-api-keys' });
+  const keys = createKeyAdmin({ sql: keysConnection.sql, onChange: () => auth.mode.invalidate() });
   const onRequest: RequestHook = createRequestLogging({
     logger: opts.logger,
     onFinished: (request) => metrics.prometheus.observeRequest(request),
@@ -96,6 +103,7 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     closing ??= (async () => {
       metrics.close();
       await buckets.close();
+      await keysConnection.close();
       await sql.end({ timeout: 5 });
     })();
     return closing;
@@ -104,12 +112,14 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     auth,
     metrics,
     search,
+    keys,
     serverOptions: (tasks, orchestration) => ({
       tasks: withTaskLogging(withSubmissionLimits(tasks, limit), opts.logger),
       ...(orchestration ? { orchestration: withGroupSubmissionLimits(orchestration, limit) } : {}),
       resolveCaller: auth.resolveCaller,
       metrics,
       search,
+      keys,
       extraRoutes: [metricsRoute({ metrics, resolveCaller: auth.resolveCaller })],
       onRequest,
     }),

@@ -12,6 +12,7 @@ import { ARTIFACT_PATH, serveArtifact } from './http/artifact-download.ts';
 import { serveDocs } from './http/docs.ts';
 import { sendError, sendJson } from './http/respond.ts';
 import { createRestHandler } from './http/rest.ts';
+import type { KeyAdmin } from './keys/key-admin.ts';
 import type { RequestHook } from './logging/request-logging.ts';
 import type { MetricsService } from './metrics/metrics-service.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -50,6 +51,8 @@ export interface ApiServerOptions {
   metrics?: MetricsService;
   /** Document search for the `search` procedure (createApiOperations). */
   search?: DocumentSearch;
+  /** API key management for the `keys` procedures (createApiOperations). */
+  keys?: KeyAdmin;
   /** Put stacks into tRPC error shapes: for NODE_ENV=development only (default false). */
   errorStacks?: boolean;
   /** Wraps every HTTP request (request id, logging); must call `handle`. */
@@ -84,6 +87,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       version: packageJson.version,
       metrics: opts.metrics,
       search: opts.search,
+      keys: opts.keys,
       errorStacks: opts.errorStacks ?? false,
       startedAt: Date.now(),
       ready: async () => {
