@@ -1,19 +1,9 @@
 import { z } from 'zod';
+import { TASK_STATUSES } from './statuses.ts';
 
 /** A task id: a UUID assigned by the service on submit. */
 export const TaskId = z.uuid({ error: 'task_id must be a UUID' });
 export type TaskId = z.infer<typeof TaskId>;
-
-export const TASK_STATUSES = [
-  'pending',
-  'blocked',
-  'scheduled',
-  'queued',
-  'running',
-  'completed',
-  'failed',
-  'cancelled',
-] as const;
 
 /**
  * Lifecycle of a task. `pending` exists only inside the submit transaction; `blocked` waits on
@@ -21,17 +11,6 @@ export const TASK_STATUSES = [
  */
 export const TaskStatus = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof TaskStatus>;
-
-export const TERMINAL_STATUSES = [
-  'completed',
-  'failed',
-  'cancelled',
-] as const satisfies readonly TaskStatus[];
-export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
-
-export function isTerminalStatus(status: TaskStatus): status is TerminalStatus {
-  return (TERMINAL_STATUSES as readonly TaskStatus[]).includes(status);
-}
 
 export const PRIORITIES = ['low', 'normal', 'high'] as const;
 export const Priority = z.enum(PRIORITIES);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { JsonValue, TaskId, TaskStatus, TERMINAL_STATUSES, Timestamp } from './common.ts';
+import { JsonValue, TaskId, TaskStatus, Timestamp } from './common.ts';
 import { ErrorBody, TaskError } from './errors.ts';
 import { ProgressEvent, StatusEvent } from './events.ts';
+import { TERMINAL_STATUSES } from './statuses.ts';
 
 /**
  * Shapes of the hand-written streams: `GET /tasks/{task_id}/stream` (SSE) and `WS /ws/{task_id}`.
