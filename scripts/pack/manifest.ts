@@ -63,6 +63,7 @@ function publishedDependencies(
 export function publishedManifest(source: SourceManifest, options: ManifestOptions): PublishedManifest {
   const exports: PublishedManifest['exports'] = {};
   for (const [subpath, sourcePath] of Object.entries(source.exports)) {
+    if (subpath === './package.json') continue;
     const path = publishedPath(sourcePath);
     exports[subpath] = { types: `${path}.d.ts`, default: `${path}.js` };
   }

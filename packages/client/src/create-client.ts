@@ -15,7 +15,10 @@ export interface ClientOptions {
   apiKey?: string;
   /** Calls per HTTP batch (default 50, the server's default MAX_BATCH_SIZE). */
   maxBatchSize?: number;
-  /** Transport of subscriptions: WebSocket (default) or SSE. */
+  /**
+   * Transport of subscriptions: WebSocket (the default where the runtime has one: browsers, Node 22+)
+   * or SSE (the default elsewhere, e.g. Node 20).
+   */
   subscriptions?: 'ws' | 'sse';
 }
 
@@ -58,8 +61,8 @@ export interface KayGraphClient<W = BuiltinWorkflows> extends Disposable {
 
 /**
  * A typed client of the KayGraph Tasks API: every procedure (`client.tasks.get.query(...)`),
- * plus `submitAndWait` and `watch`. Subscriptions go over one lazily opened WebSocket, everything
- * else over batched HTTP.
+ * plus `submitAndWait` and `watch`. Subscriptions go over one lazily opened WebSocket (SSE where the
+ * runtime has none), everything else over batched HTTP.
  *
  * `W` is the workflow catalog whose names and params `submit` / `submitAndWait` check (the built-in
  * workflows by default; pass `typeof yourWorkflows` for your own).
@@ -74,7 +77,7 @@ export function createClient<W = BuiltinWorkflows>(opts: ClientOptions): KayGrap
     url: opts.url,
     apiKey: opts.apiKey,
     maxBatchSize: opts.maxBatchSize ?? 50,
-    subscriptions: opts.subscriptions ?? 'ws',
+    subscriptions: opts.subscriptions ?? (typeof globalThis.WebSocket === 'function' ? 'ws' : 'sse'),
   });
   const trpc = createTRPCClient<AppRouter>({ links });
   return {

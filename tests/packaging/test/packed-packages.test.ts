@@ -118,7 +118,7 @@ describe('types in the app', () => {
 });
 
 describe('on the system Node 20', () => {
-  test('the client follows a task of a real api over SSE, and a graph runs', async () => {
+  test('the client follows a task of a real api over SSE, a graph runs, the CLI lists the task', async () => {
     await using server = await startTestServer();
     const run = await runCommand(SYSTEM_NODE, ['live-call.mjs'], {
       cwd: app.dir,
@@ -138,6 +138,15 @@ describe('on the system Node 20', () => {
     expect(seen.result).toEqual({ steps_done: 3 });
     expect(seen.progress.length).toBeGreaterThan(0);
     expect(seen.graph).toBe(42);
+
+    // The CLI of the same tarball lists that task.
+    const cli = await runCommand(SYSTEM_NODE, ['node_modules/.bin/kaygraph', 'list', '--url', server.url], {
+      cwd: app.dir,
+      timeoutMs: 60_000,
+    });
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain('steps');
   });
 });
 
