@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { startTestServer } from '@kaygraph/api/testing';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -151,7 +152,7 @@ describe('on the system Node 20', () => {
 });
 
 describe('in a browser bundle', () => {
-  test('the client bundles for the browser without zod or any server package', async () => {
+  test('the client bundles for the browser, small and without zod or any server package', async () => {
     const result = await build({
       entryPoints: [join(app.dir, 'browser-entry.js')],
       absWorkingDir: app.dir,
@@ -172,5 +173,8 @@ describe('in a browser bundle', () => {
     expect(
       inputs.filter((input) => /node_modules\/(?:zod|@kaygraph\/(?!client|contracts))/.test(input)),
     ).toEqual([]);
+    // The size the README states (about 18 kB gzipped, tRPC client included), with some headroom.
+    const bytes = result.outputFiles.reduce((sum, file) => sum + gzipSync(file.contents).byteLength, 0);
+    expect(bytes).toBeLessThan(24 * 1024);
   });
 });
