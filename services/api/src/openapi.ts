@@ -123,18 +123,25 @@ const handWrittenPaths = {
       tags: ['metrics'],
       summary: 'Queue metrics (JSON or Prometheus text)',
       description: [
-        'With `Accept: application/json`: the MetricsSnapshot (tasks per status, throughput, durations,',
-        "error rate, breakdowns per workflow and priority; your own tasks unless the key is an admin's).",
-        'Otherwise: Prometheus text exposition (counters, gauges and histograms over every owner), which',
+        'By default: the MetricsSnapshot JSON (tasks per status, throughput, durations, error rate,',
+        "breakdowns per workflow and priority; your own tasks unless the key is an admin's). For",
+        '`Accept: application/openmetrics-text`, `Accept: text/plain;version=0.0.4` (what Prometheus sends)',
+        'or `?format=prometheus`: Prometheus text exposition (counters, gauges and histograms over every owner), which',
         'needs an admin key when auth is on. HEAD answers the same headers. When auth is on, send',
         '`Authorization: Bearer <key>`.',
       ].join(' '),
       requestParams: {
         header: z.object({
-          accept: z
-            .string()
+          accept: z.string().optional().meta({
+            description:
+              '`application/openmetrics-text` or `text/plain;version=0.0.4`: Prometheus text; else JSON',
+          }),
+        }),
+        query: z.object({
+          format: z
+            .enum(['json', 'prometheus'])
             .optional()
-            .meta({ description: '`application/json` for the snapshot; anything else: Prometheus text' }),
+            .meta({ description: 'Overrides Accept: `prometheus` for the text exposition' }),
         }),
       },
       responses: {
