@@ -13,6 +13,9 @@ export const TaskStreamDone = z.object({
   task_id: TaskId,
   done: z.literal(true),
   final_status: z.enum(TERMINAL_STATUSES),
+  /** The task's last progress and message, as GET /tasks/{task_id}/progress reports them. */
+  progress: z.number().min(0).max(100),
+  message: z.string().nullable(),
   result: JsonValue.nullable(),
   error: TaskError.nullable(),
 });

@@ -32,6 +32,8 @@ export const SubmitTaskInput = z.object({
   idempotency_key: storableText(z.string().min(1).max(200)).optional(),
   /** Retries after the first attempt; the workflow's default when absent. */
   max_retries: z.number().int().min(0).max(50).optional(),
+  /** Seconds before a retry (the first; doubled each time when the workflow backs off); the workflow's default when absent. */
+  retry_delay: z.number().int().min(0).max(86_400).optional(),
   /** pg-boss expiry; must stay below 24 h. */
   timeout_seconds: z.number().int().min(1).max(86_399).optional(),
   /** Start no earlier than this (status `scheduled` until then). */

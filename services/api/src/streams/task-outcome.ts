@@ -35,12 +35,14 @@ async function readTaskOutcome(
   caller: Caller,
   taskId: string,
 ): Promise<TaskStreamDone | null> {
-  const view = await tasks.result(caller, taskId);
+  const view = await tasks.get(caller, taskId);
   if (!isTerminalStatus(view.status)) return null;
   return {
     task_id: view.task_id,
     done: true,
     final_status: view.status as TerminalStatus,
+    progress: view.progress,
+    message: view.message,
     result: view.result ?? null,
     error: view.error,
   };
