@@ -4,7 +4,7 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
 import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
 import pino from 'pino';
-import { announceAuthMode, chooseListenHost } from './auth/open-mode.ts';
+import { announceAuthMode, chooseListenHost, keyRequiredBeforeFirstKey } from './auth/open-mode.ts';
 import { loadApiEnv } from './env.ts';
 import { dashboardRoute } from './http/dashboard-static.ts';
 import { createApiOperations } from './operations.ts';
@@ -50,11 +50,18 @@ if (withWorker) {
   });
 }
 // API keys, owner isolation, submission rate limits, request logs and metrics.
+const keyRequired = keyRequiredBeforeFirstKey({
+  host: env.HOST,
+  embedded: !!embedded,
+  authRequired: env.AUTH_REQUIRED,
+  allowAnonymous: env.ALLOW_ANONYMOUS,
+});
 const operations = createApiOperations({
   databaseUrl,
   logger,
   feed: system.events,
-  authRequired: env.AUTH_REQUIRED,
+  authRequired: keyRequired.required,
+  authRequiredBecause: keyRequired.because,
   rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, burst: env.RATE_LIMIT_BURST },
 });
 // The metrics follow every task event from the start (subscribing above began the LISTEN).
@@ -62,6 +69,7 @@ await system.events.listening();
 const host = await chooseListenHost({
   host: env.HOST,
   embedded: !!embedded,
+  allowAnonymous: env.ALLOW_ANONYMOUS,
   mode: operations.auth.mode,
   logger,
 });

@@ -21,8 +21,10 @@ export interface ApiOperationsOptions {
   logger: Logger;
   /** The task event feed (TaskSystem.events) that drives the Prometheus counters. */
   feed?: TaskEventFeed;
-  /** AUTH_REQUIRED. */
+  /** Require a key before the first one exists (AUTH_REQUIRED, or a network bind: see open-mode.ts). */
   authRequired?: boolean;
+  /** Why, for the startup log. */
+  authRequiredBecause?: string | undefined;
   /** RATE_LIMIT_PER_MINUTE (0: off) and RATE_LIMIT_BURST. */
   rateLimit?: { perMinute: number; burst: number };
   /** How long the auth decision and verified keys are cached (default 2000 ms). */
@@ -72,6 +74,7 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     sql,
     logger: opts.logger,
     required: opts.authRequired ?? false,
+    requiredBecause: opts.authRequiredBecause,
     cacheMs: opts.authCacheMs,
   });
   const metrics = createMetricsService({

@@ -7,7 +7,7 @@ import { hashApiKey } from './api-key.ts';
 import { AuthMode } from './auth-mode.ts';
 import { rememberCallerKey } from './caller-keys.ts';
 import { presentedApiKey } from './credentials.ts';
-import { type ActiveApiKey, findActiveApiKey, hasActiveApiKeys, markApiKeyUsed } from './key-store.ts';
+import { type ActiveApiKey, apiKeysEverExisted, findActiveApiKey, markApiKeyUsed } from './key-store.ts';
 
 /** Who calls when auth is off: the single local user, who may see everything. */
 export const OPEN_CALLER_OWNER = 'anonymous';
@@ -15,8 +15,10 @@ export const OPEN_CALLER_OWNER = 'anonymous';
 export interface ApiKeyAuthOptions {
   sql: Connection['sql'];
   logger: Logger;
-  /** AUTH_REQUIRED: require a key even before one exists. */
+  /** Require a key even before one exists (AUTH_REQUIRED, or a network bind without ALLOW_ANONYMOUS). */
   required: boolean;
+  /** Why `required` is set, for the startup log. */
+  requiredBecause?: string | undefined;
   /** How long "is auth on" and a verified key are trusted (default 2000 ms): the revocation delay. */
   cacheMs?: number;
 }
@@ -39,8 +41,9 @@ export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
   const cacheMs = opts.cacheMs ?? 2_000;
   const mode = new AuthMode({
     required: opts.required,
+    requiredBecause: opts.requiredBecause,
     cacheMs,
-    hasActiveKeys: () => hasActiveApiKeys(opts.sql),
+    keysExisted: () => apiKeysEverExisted(opts.sql),
   });
   const verified = new Map<string, { key: ActiveApiKey; until: number }>();
   const touchedAt = new Map<string, number>();

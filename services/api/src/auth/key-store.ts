@@ -132,10 +132,12 @@ export async function findActiveApiKey(sql: Sql, keyHash: string): Promise<Activ
     : undefined;
 }
 
-/** Whether any key is usable: then the api requires one on every request. */
-export async function hasActiveApiKeys(sql: Sql): Promise<boolean> {
-  const [row] = await sql<{ exists: boolean }[]>`
-    select exists (select 1 from api_keys where revoked_at is null) as exists`;
+/**
+ * Whether a key was ever created on this database, revoked ones included: then the api requires a key
+ * on every request for good (revoking the last key must not open it again).
+ */
+export async function apiKeysEverExisted(sql: Sql): Promise<boolean> {
+  const [row] = await sql<{ exists: boolean }[]>`select exists (select 1 from api_keys) as exists`;
   return row?.exists ?? false;
 }
 
