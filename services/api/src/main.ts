@@ -64,8 +64,10 @@ const operations = createApiOperations({
   authRequiredBecause: keyRequired.because,
   rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, burst: env.RATE_LIMIT_BURST },
 });
-// The metrics follow every task event from the start (subscribing above began the LISTEN).
+// The metrics follow every task event from the start (subscribing above began the LISTEN), and revoked
+// keys' connections are closed from the first request on.
 await system.events.listening();
+await operations.listening();
 const host = await chooseListenHost({
   host: env.HOST,
   embedded: !!embedded,
@@ -73,8 +75,9 @@ const host = await chooseListenHost({
   mode: operations.auth.mode,
   logger,
 });
-const serverOptions = operations.serverOptions(system.tasks, system.orchestration);
+const serverOptions = operations.serverOptions();
 const server = await createApiServer({
+  tasks: system.tasks,
   catalog: workflows.catalog,
   orchestration: system.orchestration,
   ready: () => system.ready(),
@@ -84,6 +87,7 @@ const server = await createApiServer({
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
   maxBatchSize: env.MAX_BATCH_SIZE,
   errorStacks: env.NODE_ENV === 'development',
+  maxSchedulesPerOwner: env.MAX_SCHEDULES_PER_OWNER,
   ...serverOptions,
   // The built dashboard (services/dashboard/dist) under /dashboard.
   extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],

@@ -1,17 +1,11 @@
 import { connect } from '@kaygraph/db';
-import type { OrchestrationService, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import { type ApiKeyAuth, createApiKeyAuth } from './auth/api-key-auth.ts';
 import { createRequestLogging, type RequestHook } from './logging/request-logging.ts';
-import { withTaskLogging } from './logging/task-logging.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
 import { createMetricsService, type MetricsService } from './metrics/metrics-service.ts';
 import type { TaskEventFeed } from './metrics/prometheus.ts';
-import {
-  createSubmissionLimiter,
-  withGroupSubmissionLimits,
-  withSubmissionLimits,
-} from './rate-limit/submission-limits.ts';
+import { createSubmissionLimiter } from './rate-limit/submission-limits.ts';
 import { createLeasedBuckets } from './rate-limit/token-lease.ts';
 import { createDocumentSearch, type DocumentSearch } from './search/document-search.ts';
 import type { ApiServerOptions } from './server.ts';
@@ -39,16 +33,14 @@ export interface ApiOperations extends AsyncDisposable {
   /** Document search (the `search` procedure) on this pool. */
   search: DocumentSearch;
   /** What to merge into createApiServer's options: auth, limits, logging and metrics wired in. */
-  /** Give `orchestration` too when the server has it: groups created with tasks are rate limited. */
-  serverOptions(
-    tasks: TaskService,
-    orchestration?: OrchestrationService,
-  ): Pick<
+  serverOptions(): Pick<
     ApiServerOptions,
-    'tasks' | 'orchestration' | 'resolveCaller' | 'metrics' | 'search' | 'extraRoutes' | 'onRequest'
+    'resolveCaller' | 'limits' | 'taskLog' | 'metrics' | 'search' | 'extraRoutes' | 'onRequest'
   > & {
     extraRoutes: NonNullable<ApiServerOptions['extraRoutes']>;
   };
+  /** Resolves once revocations are heard (they close revoked keys' open connections). */
+  listening(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,7 +52,8 @@ export interface ApiOperations extends AsyncDisposable {
  *
  * @example
  * const ops = createApiOperations({ databaseUrl, logger, feed: system.events });
- * const server = await createApiServer({ ...base, ...ops.serverOptions(system.tasks, system.orchestration) });
+ * await ops.listening();
+ * const server = await createApiServer({ ...base, ...ops.serverOptions() });
  */
 export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
   // Its writes are rate-limit buckets and keys' last use, one hot row per key: waiting for each to reach
@@ -77,6 +70,10 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     requiredBecause: opts.authRequiredBecause,
     cacheMs: opts.authCacheMs,
   });
+  const listening = auth.start();
+  listening.catch((error: unknown) =>
+    opts.logger.error({ err: error }, 'listening for key revocations failed'),
+  );
   const metrics = createMetricsService({
     sql,
     feed: opts.feed,
@@ -98,6 +95,7 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
   const close = () => {
     closing ??= (async () => {
       metrics.close();
+      await auth.close();
       await buckets.close();
       await sql.end({ timeout: 5 });
     })();
@@ -107,15 +105,16 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     auth,
     metrics,
     search,
-    serverOptions: (tasks, orchestration) => ({
-      tasks: withTaskLogging(withSubmissionLimits(tasks, limit), opts.logger),
-      ...(orchestration ? { orchestration: withGroupSubmissionLimits(orchestration, limit) } : {}),
+    serverOptions: () => ({
       resolveCaller: auth.resolveCaller,
+      limits: limit,
+      taskLog: opts.logger,
       metrics,
       search,
       extraRoutes: [metricsRoute({ metrics, resolveCaller: auth.resolveCaller })],
       onRequest,
     }),
+    listening: () => listening,
     close,
     [Symbol.asyncDispose]: close,
   };

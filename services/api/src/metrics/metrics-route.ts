@@ -38,7 +38,7 @@ export function metricsRoute(opts: { metrics: MetricsService; resolveCaller: Cal
       return true;
     }
     try {
-      const caller = await opts.resolveCaller({ headers: req.headers, connectionParams: null });
+      const { caller } = await opts.resolveCaller({ headers: req.headers, connectionParams: null });
       const json = !wantsPrometheus(req.headers.accept, url.searchParams.get('format'));
       if (!json && !caller.admin) {
         throw new DomainError(

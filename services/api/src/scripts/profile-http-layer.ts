@@ -53,11 +53,12 @@ const inMemory: TaskService = {
 };
 
 const api = await createApiServer({
+  tasks: inMemory,
   catalog,
   ready: () => system.ready(),
   logger,
   port: 0,
-  ...operations.serverOptions(inMemory),
+  ...operations.serverOptions(),
 });
 const bare = createServer((req, res) => {
   const chunks: Buffer[] = [];

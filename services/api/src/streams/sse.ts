@@ -3,9 +3,10 @@ import type { TaskEvent } from '@kaygraph/contracts';
 import { TaskId } from '@kaygraph/contracts';
 import type { Caller, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
+import type { OpenConnection } from '../context.ts';
 import { describeError } from '../errors.ts';
 import { sendError } from '../http/respond.ts';
-import { sseFrame as frame, openEventStream } from './event-stream.ts';
+import { eventStreamConnection, sseFrame as frame, openEventStream } from './event-stream.ts';
 import type { StreamRegistry } from './registry.ts';
 import { loadTaskOutcome, parseSeq } from './task-outcome.ts';
 
@@ -26,7 +27,8 @@ function eventFrame(event: TaskEvent): string {
 
 export interface TaskStreamOptions {
   tasks: TaskService;
-  caller: () => Promise<Caller>;
+  /** Resolves who calls; `connection` is closed when the caller's key is revoked. */
+  caller: (connection?: OpenConnection) => Promise<Caller>;
   registry: StreamRegistry;
   logger: Logger;
   heartbeatMs: number;
@@ -49,7 +51,7 @@ export async function streamTaskOverSse(
   res.on('close', () => abort.abort());
   try {
     const taskId = TaskId.parse(rawTaskId);
-    const caller = await opts.caller();
+    const caller = await opts.caller(eventStreamConnection(res, abort));
     await opts.tasks.progress(caller, taskId); // answers 404 before the stream starts
     const afterSeq = parseSeq(req.headers['last-event-id']) ?? 0;
     if (abort.signal.aborted) return;
@@ -63,7 +65,7 @@ export async function streamTaskOverSse(
     });
     for await (const event of events) {
       lastSeq = event.seq;
-      if (event.type !== 'log') res.write(eventFrame(event));
+      if (event.type !== 'log' && !res.writableEnded) res.write(eventFrame(event));
     }
     if (abort.signal.aborted) return;
     const outcome = await loadTaskOutcome(opts.tasks, caller, taskId);
