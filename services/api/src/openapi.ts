@@ -34,7 +34,7 @@ const taskPath = z.object({ task_id: TaskId.meta({ description: 'The task id fro
  * The hand-written routes (streams, the raw task socket, /metrics), described with the same zod
  * contracts they send. Everything the generator cannot know about is added here, in one place.
  */
-const handWrittenPaths = {
+export const HAND_WRITTEN_PATHS = {
   '/tasks/{task_id}/stream': {
     get: {
       operationId: 'tasks-stream',
@@ -265,7 +265,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
       'Typed background tasks on PostgreSQL. REST for any caller; TypeScript callers use tRPC at /trpc ' +
       '(HTTP batching, SSE and WebSocket subscriptions) through @kaygraph/client.',
     baseUrl: '/',
-    paths: handWrittenPaths,
+    paths: HAND_WRITTEN_PATHS,
     defs: {
       ErrorBody,
       StatusEvent,

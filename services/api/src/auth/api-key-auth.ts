@@ -5,8 +5,8 @@ import type { CallerResolver, CallerSource, Identity } from '../context.ts';
 import { hashApiKey } from './api-key.ts';
 import { AuthMode } from './auth-mode.ts';
 import { presentedApiKey } from './credentials.ts';
-import { RevocationWatch } from './revocations.ts';
 import { type ActiveApiKey, apiKeysEverExisted, findActiveApiKey, markApiKeyUsed } from './key-store.ts';
+import { RevocationWatch } from './revocations.ts';
 
 /** Who calls when auth is off: the single local user, who may see everything. */
 export const OPEN_CALLER_OWNER = 'anonymous';

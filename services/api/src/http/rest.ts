@@ -3,11 +3,11 @@ import type { Logger } from 'pino';
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import type { CallerSource, ContextFactory, RestAnswer } from '../context.ts';
 import { describeError, errorBody } from '../errors.ts';
+import type { RestMeta } from '../rest-meta.ts';
 import type { AppRouter } from '../router.ts';
 import { createCallerFactory } from '../trpc.ts';
 import { readJsonBody } from './json-body.ts';
 import { sendError } from './respond.ts';
-import type { RestMeta } from '../rest-meta.ts';
 import { compileRestRoutes, type QueryKind } from './rest-routes.ts';
 
 export interface RestHandlerOptions {

@@ -12,9 +12,9 @@ import {
 import { tracked } from '@trpc/server';
 import { errors } from '../openapi-errors.ts';
 import { spendSubmissions } from '../rate-limit/submission-limits.ts';
+import { restOperations } from '../rest-meta.ts';
 import { holdSubscriptionSlot } from '../subscriptions/subscription-slot.ts';
 import { trackedIterableOf } from '../tracked-output.ts';
-import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import { notFoundOf, orchestrationOf } from './orchestration-service.ts';
 

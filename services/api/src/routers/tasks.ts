@@ -18,10 +18,10 @@ import { tracked } from '@trpc/server';
 import { logTaskAction } from '../logging/task-logging.ts';
 import { errors } from '../openapi-errors.ts';
 import { spendSubmissions } from '../rate-limit/submission-limits.ts';
+import { restOperations } from '../rest-meta.ts';
 import { parseSeq } from '../streams/task-outcome.ts';
 import { holdSubscriptionSlot } from '../subscriptions/subscription-slot.ts';
 import { trackedIterableOf } from '../tracked-output.ts';
-import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
 
 const TAG = ['tasks'];
