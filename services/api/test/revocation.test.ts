@@ -8,7 +8,11 @@ import { TrpcSocket } from './trpc-socket.ts';
 
 test('revoking a key closes its open tRPC WebSocket, raw WebSocket and SSE streams, on every replica', async () => {
   await using server = await startTestServer({ operations: {} });
-  await using replica = await startTestServer({ databaseUrl: server.databaseUrl, operations: {}, worker: false });
+  await using replica = await startTestServer({
+    databaseUrl: server.databaseUrl,
+    operations: {},
+    worker: false,
+  });
   await using store = openKeyStore(server.databaseUrl);
   const { key, id } = await store.create('alice');
   const submitted = await requestJson(`${server.url}/tasks`, {
