@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { JsonValue, TaskId, TaskStatus, TERMINAL_STATUSES, Timestamp } from './common.ts';
-import { ErrorBody, TaskError } from './errors.ts';
+import { ErrorBody, TaskErrorView } from './errors.ts';
 import { ProgressEvent, StatusEvent } from './events.ts';
 
 /**
@@ -17,7 +17,7 @@ export const TaskStreamDone = z.object({
   progress: z.number().min(0).max(100),
   message: z.string().nullable(),
   result: JsonValue.nullable(),
-  error: TaskError.nullable(),
+  error: TaskErrorView.nullable(),
 });
 export type TaskStreamDone = z.infer<typeof TaskStreamDone>;
 

@@ -8,7 +8,7 @@ import {
   TaskStatus,
   Timestamp,
 } from './common.ts';
-import { TaskError } from './errors.ts';
+import { TaskErrorView } from './errors.ts';
 
 /** Largest number of tasks one `submitMany` call accepts. */
 export const MAX_TASKS_PER_BATCH = 1000;
@@ -94,7 +94,7 @@ export const TaskSummary = z.object({
   max_retries: z.number().int(),
   group_id: TaskId.nullable(),
   schedule_id: TaskId.nullable(),
-  error: TaskError.nullable(),
+  error: TaskErrorView.nullable(),
   created_at: Timestamp,
   updated_at: Timestamp,
   started_at: Timestamp.nullable(),
@@ -129,7 +129,7 @@ export const TaskResultView = z.object({
   task_id: TaskId,
   status: TaskStatus,
   result: JsonValue.optional(),
-  error: TaskError.nullable(),
+  error: TaskErrorView.nullable(),
   completed_at: Timestamp.nullable(),
   artifacts: z.array(ArtifactInfo),
 });

@@ -75,9 +75,8 @@ const host = await chooseListenHost({
   mode: operations.auth.mode,
   logger,
 });
-const serverOptions = operations.serverOptions();
+const serverOptions = operations.serverOptions(system.tasks, system.orchestration);
 const server = await createApiServer({
-  tasks: system.tasks,
   catalog: workflows.catalog,
   orchestration: system.orchestration,
   ready: () => system.ready(),

@@ -1,4 +1,5 @@
 import { connect } from '@kaygraph/db';
+import type { OrchestrationService, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import { type ApiKeyAuth, createApiKeyAuth } from './auth/api-key-auth.ts';
 import { createRequestLogging, type RequestHook } from './logging/request-logging.ts';
@@ -27,18 +28,24 @@ export interface ApiOperationsOptions {
   processMetrics?: boolean;
 }
 
+type ServerOptionsFromOperations = Pick<
+  ApiServerOptions,
+  'resolveCaller' | 'limits' | 'taskLog' | 'metrics' | 'search' | 'extraRoutes' | 'onRequest'
+> & { extraRoutes: NonNullable<ApiServerOptions['extraRoutes']> };
+
 export interface ApiOperations extends AsyncDisposable {
   auth: ApiKeyAuth;
   metrics: MetricsService;
   /** Document search (the `search` procedure) on this pool. */
   search: DocumentSearch;
-  /** What to merge into createApiServer's options: auth, limits, logging and metrics wired in. */
-  serverOptions(): Pick<
-    ApiServerOptions,
-    'resolveCaller' | 'limits' | 'taskLog' | 'metrics' | 'search' | 'extraRoutes' | 'onRequest'
-  > & {
-    extraRoutes: NonNullable<ApiServerOptions['extraRoutes']>;
-  };
+  /**
+   * What to merge into createApiServer's options: auth, limits, logging and metrics wired in. The task
+   * services are passed through unchanged (limits and logging are the procedures' middleware).
+   */
+  serverOptions(
+    tasks: TaskService,
+    orchestration?: OrchestrationService,
+  ): ServerOptionsFromOperations & Pick<ApiServerOptions, 'tasks' | 'orchestration'>;
   /** Resolves once revocations are heard (they close revoked keys' open connections). */
   listening(): Promise<void>;
   close(): Promise<void>;
@@ -53,7 +60,7 @@ export interface ApiOperations extends AsyncDisposable {
  * @example
  * const ops = createApiOperations({ databaseUrl, logger, feed: system.events });
  * await ops.listening();
- * const server = await createApiServer({ ...base, ...ops.serverOptions() });
+ * const server = await createApiServer({ ...base, ...ops.serverOptions(system.tasks, system.orchestration) });
  */
 export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
   // Its writes are rate-limit buckets and keys' last use, one hot row per key: waiting for each to reach
@@ -105,7 +112,9 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     auth,
     metrics,
     search,
-    serverOptions: () => ({
+    serverOptions: (tasks, orchestration) => ({
+      tasks,
+      ...(orchestration ? { orchestration } : {}),
       resolveCaller: auth.resolveCaller,
       limits: limit,
       taskLog: opts.logger,

@@ -93,7 +93,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       errorStacks: options.errorStacks,
       maxSchedulesPerOwner: options.maxSchedulesPerOwner,
       subscriptionCaps: options.subscriptionCaps,
-      ...operations?.serverOptions(),
+      ...operations?.serverOptions(system.tasks, system.orchestration),
     });
     cleanups.push(() => server.close());
     const stats = connect(databaseUrl, { max: 1 });

@@ -30,12 +30,11 @@ test('every request logs one line with its request id; task lines carry task_id,
   });
   await using operations = createApiOperations({ databaseUrl: database.url, logger, feed: system.events });
   await using server = await createApiServer({
-    tasks: system.tasks,
     catalog,
     ready: () => system.ready(),
     logger,
     port: 0,
-    ...operations.serverOptions(),
+    ...operations.serverOptions(system.tasks),
   });
 
   const answer = await requestJson(`${server.url}/tasks`, {

@@ -13,6 +13,7 @@ import { tracked } from '@trpc/server';
 import { errors } from '../openapi-errors.ts';
 import { spendSubmissions } from '../rate-limit/submission-limits.ts';
 import { restOperations } from '../rest-meta.ts';
+import { groupEventWithoutStack } from '../streams/without-stacks.ts';
 import { holdSubscriptionSlot } from '../subscriptions/subscription-slot.ts';
 import { trackedIterableOf } from '../tracked-output.ts';
 import { authedProcedure, router } from '../trpc.ts';
@@ -98,7 +99,7 @@ export const groupsRouter = router({
       let n = 0;
       for await (const event of orchestrationOf(ctx).groups.events(ctx.caller, input.group_id, { signal })) {
         n++;
-        yield tracked(String(n), event);
+        yield tracked(String(n), groupEventWithoutStack(event));
       }
     }),
 });

@@ -20,6 +20,7 @@ import { errors } from '../openapi-errors.ts';
 import { spendSubmissions } from '../rate-limit/submission-limits.ts';
 import { restOperations } from '../rest-meta.ts';
 import { parseSeq } from '../streams/task-outcome.ts';
+import { withoutStack } from '../streams/without-stacks.ts';
 import { holdSubscriptionSlot } from '../subscriptions/subscription-slot.ts';
 import { trackedIterableOf } from '../tracked-output.ts';
 import { authedProcedure, router } from '../trpc.ts';
@@ -182,7 +183,7 @@ export const tasksRouter = router({
       using _slot = holdSubscriptionSlot(ctx);
       const afterSeq = parseSeq(input.lastEventId) ?? 0;
       for await (const event of ctx.services.tasks.events(ctx.caller, input.task_id, { afterSeq, signal })) {
-        yield tracked(String(event.seq), event);
+        yield tracked(String(event.seq), withoutStack(event));
       }
     }),
 
@@ -194,7 +195,7 @@ export const tasksRouter = router({
       using _slot = holdSubscriptionSlot(ctx);
       const { workflow, types } = input;
       for await (const event of ctx.services.tasks.feed(ctx.caller, { signal, workflow, types })) {
-        yield tracked(`${event.task_id}:${event.seq}`, event);
+        yield tracked(`${event.task_id}:${event.seq}`, withoutStack(event));
       }
     }),
 });

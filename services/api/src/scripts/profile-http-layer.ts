@@ -53,12 +53,11 @@ const inMemory: TaskService = {
 };
 
 const api = await createApiServer({
-  tasks: inMemory,
   catalog,
   ready: () => system.ready(),
   logger,
   port: 0,
-  ...operations.serverOptions(),
+  ...operations.serverOptions(inMemory),
 });
 const bare = createServer((req, res) => {
   const chunks: Buffer[] = [];

@@ -29,13 +29,11 @@ const operations = createApiOperations({
   rateLimit: { perMinute: 6_000_000, burst: 1_000_000 },
 });
 const server = await createApiServer({
-  tasks: system.tasks,
-  orchestration: system.orchestration,
   catalog,
   ready: () => system.ready(),
   logger,
   port: 0,
-  ...operations.serverOptions(),
+  ...operations.serverOptions(system.tasks, system.orchestration),
 });
 const keys = connect(url, { max: 1 });
 

@@ -7,6 +7,7 @@ import { describeError } from '../errors.ts';
 import { sendError } from '../http/respond.ts';
 import { eventStreamConnection, openEventStream, sseFrame } from './event-stream.ts';
 import type { StreamRegistry } from './registry.ts';
+import { groupEventWithoutStack } from './without-stacks.ts';
 
 export interface GroupStreamOptions {
   orchestration: OrchestrationService | undefined;
@@ -51,7 +52,7 @@ export async function streamGroupOverSse(
     let id = 0;
     while (!next.done) {
       id++;
-      if (!res.writableEnded) res.write(sseFrame(next.value.type, id, next.value));
+      if (!res.writableEnded) res.write(sseFrame(next.value.type, id, groupEventWithoutStack(next.value)));
       next = await iterator.next();
     }
     if (!abort.signal.aborted) res.end();

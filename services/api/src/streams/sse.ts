@@ -9,6 +9,7 @@ import { sendError } from '../http/respond.ts';
 import { eventStreamConnection, sseFrame as frame, openEventStream } from './event-stream.ts';
 import type { StreamRegistry } from './registry.ts';
 import { loadTaskOutcome, parseSeq } from './task-outcome.ts';
+import { withoutStack } from './without-stacks.ts';
 
 /**
  * SSE frames by event: streams of one task receive the same event objects (one per notification), so a
@@ -19,7 +20,7 @@ const eventFrames = new WeakMap<TaskEvent, string>();
 function eventFrame(event: TaskEvent): string {
   let text = eventFrames.get(event);
   if (text === undefined) {
-    text = frame(event.type, event.seq, event);
+    text = frame(event.type, event.seq, withoutStack(event));
     eventFrames.set(event, text);
   }
   return text;

@@ -1,6 +1,7 @@
 import type { TaskStreamDone, TerminalStatus } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
 import type { Caller, TaskService } from '@kaygraph/tasks';
+import { withoutStack } from './without-stacks.ts';
 
 /** Outcome reads in flight, per task service, by caller and task. */
 const inFlight = new WeakMap<TaskService, Map<string, Promise<TaskStreamDone | null>>>();
@@ -44,7 +45,7 @@ async function readTaskOutcome(
     progress: view.progress,
     message: view.message,
     result: view.result ?? null,
-    error: view.error,
+    error: view.error ? withoutStack({ error: view.error }).error : null,
   };
 }
 
