@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { OrchestrationService, TaskService, WorkflowCatalog } from '@kaygraph/tasks';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
@@ -242,7 +243,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const { onRequest } = opts;
   const server = createServer(onRequest ? (req, res) => onRequest(req, res, () => serve(req, res)) : serve);
 
-  server.on('upgrade', (req, socket, head) => {
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', BASE);
     const path = url.pathname;
     if (path === '/trpc' || path === '/trpc/') {
@@ -263,6 +264,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     // No WebSocket here. A reset while we answer must not become an uncaught 'error'.
     socket.on('error', () => socket.destroy());
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  };
+  // An upgrade that fails (an unparsable URL, a socket gone mid-handshake) ends that socket, never the process.
+  server.on('upgrade', (req, socket, head) => {
+    try {
+      upgrade(req, socket, head);
+    } catch (error) {
+      logger.warn({ err: error, url: req.url }, 'WebSocket upgrade failed');
+      socket.destroy();
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
