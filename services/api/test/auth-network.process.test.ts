@@ -1,6 +1,7 @@
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { expect, test } from 'vitest';
 import { startApiProcess } from './api-process.ts';
+import { bearer, openKeyStore } from './auth-keys.ts';
 
 const submit = (url: string) =>
   fetch(`${url}/tasks`, {
@@ -26,4 +27,15 @@ test('ALLOW_ANONYMOUS=true is the explicit opt-in to serve a network bind withou
   await using api = await startApiProcess(database.url, { HOST: '0.0.0.0', ALLOW_ANONYMOUS: 'true' });
   expect((await fetch(`${api.url}/tasks`)).status).toBe(200);
   expect(api.output()).toContain('RUNNING OPEN');
+});
+
+test('once a key exists, the network bind serves that key and the log says auth is on', async () => {
+  await using database = await createTestDatabase();
+  await using store = openKeyStore(database.url);
+  const { key } = await store.create('admin', { admin: true });
+  await using api = await startApiProcess(database.url, { HOST: '0.0.0.0' });
+  expect((await fetch(`${api.url}/tasks`, { headers: bearer(key) })).status).toBe(200);
+  expect((await fetch(`${api.url}/tasks`)).status).toBe(401);
+  expect(api.output()).toContain('authentication is on');
+  expect(api.output()).not.toContain('REFUSING ANONYMOUS REQUESTS');
 });

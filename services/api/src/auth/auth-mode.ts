@@ -51,6 +51,14 @@ export class AuthMode {
     return this.#pending;
   }
 
+  /** Whether a key was ever created (asked of the database; for the startup log). */
+  async keysExisted(): Promise<boolean> {
+    if (this.#on) return true;
+    const existed = await this.#keysExisted();
+    if (existed) this.#on = true;
+    return existed;
+  }
+
   /** Forgets a cached "off" (after this process created a key). */
   invalidate(): void {
     this.#offUntil = 0;

@@ -57,7 +57,7 @@ export async function chooseListenHost(opts: {
 export async function announceAuthMode(opts: { url: string; host: string; mode: AuthMode; logger: Logger }) {
   if (await opts.mode.isOn()) {
     const because = opts.mode.forcedBecause;
-    if (because && because !== 'AUTH_REQUIRED') {
+    if (because && because !== 'AUTH_REQUIRED' && !(await opts.mode.keysExisted())) {
       opts.logger.error(
         { url: opts.url, host: opts.host, first_key: FIRST_KEY_COMMAND },
         `REFUSING ANONYMOUS REQUESTS: ${because}, so every request needs an API key and answers 401 ` +
@@ -67,7 +67,7 @@ export async function announceAuthMode(opts: { url: string; host: string; mode: 
       return;
     }
     opts.logger.info(
-      { auth: because ?? 'api keys exist' },
+      { auth: because === 'AUTH_REQUIRED' ? because : 'api keys exist' },
       'authentication is on: every request needs an API key',
     );
     return;
