@@ -18,7 +18,10 @@ export interface ApiKeyAuthOptions {
   required: boolean;
   /** Why `required` is set, for the startup log. */
   requiredBecause?: string | undefined;
-  /** How long "is auth on" and a verified key are trusted (default 2000 ms): the revocation delay. */
+  /**
+   * How long "auth is off" and a verified key are trusted (default 2000 ms): the delay before a first key
+   * takes effect; a revocation drops its key at once (NOTIFY), and a missed one within this time.
+   */
   cacheMs?: number;
 }
 
