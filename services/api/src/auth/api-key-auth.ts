@@ -98,7 +98,8 @@ export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
       return { caller: { owner: OPEN_CALLER_OWNER, admin: true }, key: undefined };
     }
     const key = await lookup(hashApiKey(presented));
-    if (!key) throw new DomainError('UNAUTHORIZED', 'invalid or revoked API key');
+    // A revocation heard while the lookup was in flight counts too.
+    if (!key || revokedIds.has(key.id)) throw new DomainError('UNAUTHORIZED', 'invalid or revoked API key');
     touch(key);
     if (source.connection) revocations.watch(key.id, source.connection);
     return {
