@@ -36,6 +36,7 @@ import {
   type SubscriptionCapLimits,
   SubscriptionCaps,
 } from './subscriptions/subscription-caps.ts';
+import { subscriberOf } from './subscriptions/subscription-slot.ts';
 import { REVOKED_CLOSE_CODE, serveTaskSocket } from './ws/task-socket.ts';
 
 /** A route another module adds (metrics, dashboard ...): answer and return true, or return false. */
@@ -98,6 +99,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const bodyLimitBytes = opts.bodyLimitBytes ?? 1_048_576;
   const maxBatchSize = opts.maxBatchSize ?? 50;
   const resolveCaller = opts.resolveCaller ?? anonymousCaller;
+  const subscriptionCaps = new SubscriptionCaps(opts.subscriptionCaps ?? DEFAULT_SUBSCRIPTION_CAPS);
   const createContext = createContextFactory(
     {
       tasks: opts.tasks,
@@ -109,7 +111,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       limits: opts.limits,
       taskLog: opts.taskLog,
       maxSchedulesPerOwner: opts.maxSchedulesPerOwner,
-      subscriptionCaps: new SubscriptionCaps(opts.subscriptionCaps ?? DEFAULT_SUBSCRIPTION_CAPS),
+      subscriptionCaps,
       errorStacks: opts.errorStacks ?? false,
       startedAt: Date.now(),
       ready: async () => {
@@ -132,7 +134,13 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     caller: async (connection?: OpenConnection) => {
       const apiKey = url.searchParams.get('api_key');
       const source = { headers: req.headers, connectionParams: apiKey ? { apiKey } : null, connection };
-      return (await resolveCaller(source)).caller;
+      const { caller, key } = await resolveCaller(source);
+      // An open stream holds a subscription slot of its key until it ends, as tRPC subscriptions do.
+      if (connection) {
+        const slot = subscriptionCaps.acquire(undefined, subscriberOf(caller, key));
+        connection.onClosed(() => slot[Symbol.dispose]());
+      }
+      return caller;
     },
   });
   const logServerError = ({ error, path }: { error: unknown; path?: string | undefined }) => {
