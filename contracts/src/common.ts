@@ -62,7 +62,28 @@ export function storableText<T extends z.ZodType<string>>(schema: T) {
   return schema.refine((text) => !isUnstorableText(text), UNSTORABLE_TEXT_MESSAGE);
 }
 
+/** How deeply params may nest: deeper JSON costs every reader (PostgreSQL, JSON.stringify) its stack. */
+export const MAX_JSON_DEPTH = 100;
+
+/** Whether a JSON value nests arrays and objects deeper than `max` levels (counted without recursion). */
+export function jsonDepthExceeds(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const entry = pending.pop();
+    if (!entry) break;
+    const [next, depth] = entry;
+    if (next === null || typeof next !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const inner of Array.isArray(next) ? next : Object.values(next)) pending.push([inner, depth + 1]);
+  }
+  return false;
+}
+
 /** Params as a client sends them (tasks, schedules): a JSON object PostgreSQL can store. */
 export const StorableParams = z
   .record(z.string(), JsonValue)
+  .refine((params) => !jsonDepthExceeds(params, MAX_JSON_DEPTH), {
+    error: `must not nest objects and arrays deeper than ${MAX_JSON_DEPTH} levels`,
+    abort: true,
+  })
   .refine((params) => !containsUnstorableText(params), UNSTORABLE_TEXT_MESSAGE);

@@ -4,7 +4,7 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
 import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
 import pino from 'pino';
-import { announceAuthMode, chooseListenHost } from './auth/open-mode.ts';
+import { announceAuthMode, chooseListenHost, keyRequiredBeforeFirstKey } from './auth/open-mode.ts';
 import { runKeysMain } from './commands/keys.ts';
 import { embeddedDataDir } from './embedded-database.ts';
 import { loadApiEnv } from './env.ts';
@@ -54,18 +54,28 @@ if (withWorker) {
   });
 }
 // API keys, owner isolation, submission rate limits, request logs and metrics.
+const keyRequired = keyRequiredBeforeFirstKey({
+  host: env.HOST,
+  embedded: !!embedded,
+  authRequired: env.AUTH_REQUIRED,
+  allowAnonymous: env.ALLOW_ANONYMOUS,
+});
 const operations = createApiOperations({
   databaseUrl,
   logger,
   feed: system.events,
-  authRequired: env.AUTH_REQUIRED,
+  authRequired: keyRequired.required,
+  authRequiredBecause: keyRequired.because,
   rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, burst: env.RATE_LIMIT_BURST },
 });
-// The metrics follow every task event from the start (subscribing above began the LISTEN).
+// The metrics follow every task event from the start (subscribing above began the LISTEN), and revoked
+// keys' connections are closed from the first request on.
 await system.events.listening();
+await operations.listening();
 const host = await chooseListenHost({
   host: env.HOST,
   embedded: !!embedded,
+  allowAnonymous: env.ALLOW_ANONYMOUS,
   mode: operations.auth.mode,
   logger,
 });
@@ -80,6 +90,7 @@ const server = await createApiServer({
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
   maxBatchSize: env.MAX_BATCH_SIZE,
   errorStacks: env.NODE_ENV === 'development',
+  maxSchedulesPerOwner: env.MAX_SCHEDULES_PER_OWNER,
   ...serverOptions,
   // The built dashboard (services/dashboard/dist) under /dashboard.
   extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],

@@ -97,7 +97,7 @@ describe('dashboard in a browser', () => {
     }
   });
 
-  it('lists a failed task in the error log with its error and stack', async () => {
+  it('lists a failed task in the error log with its error (never a server stack)', async () => {
     await session.openDashboard('#/errors');
     const failing = await session.client.tasks.submit.mutate({
       workflow: 'pipeline',
@@ -108,8 +108,7 @@ describe('dashboard in a browser', () => {
     await expect(entry.locator('.error-message').textContent()).resolves.toContain(
       'transform failed on purpose',
     );
-    await entry.locator('summary', { hasText: 'Stack trace' }).click();
-    await expect(entry.locator('.stack').textContent()).resolves.toContain('Error');
+    await expect(entry.locator('.stack').count()).resolves.toBe(0);
     await session.screenshot('errors');
     // Older failures come page by page from tasks.list; each task is listed once.
     await session.page.getByRole('button', { name: 'Load older failures' }).click();

@@ -10,10 +10,12 @@ import {
 import type { Context } from '../context.ts';
 import type { KeyAdmin } from '../keys/key-admin.ts';
 import { errors } from '../openapi-errors.ts';
+import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import { notFoundOf } from './orchestration-service.ts';
 
 const TAG = ['keys'];
+const rest = restOperations('keys');
 
 /**
  * Only admins manage keys. While no key exists (open mode) the anonymous local caller is admin,
@@ -32,29 +34,33 @@ function keysOf(ctx: Context): KeyAdmin {
 
 export const keysRouter = router({
   create: adminProcedure
-    .meta({
-      openapi: {
-        method: 'POST',
-        path: '/keys',
-        tags: TAG,
-        summary: 'Create an API key (admin); its secret is in this answer only',
-        errorResponses: errors(400, 401, 403),
-      },
-    })
+    .meta(
+      rest.op('create', {
+        openapi: {
+          method: 'POST',
+          path: '/keys',
+          tags: TAG,
+          summary: 'Create an API key (admin); its secret is in this answer only',
+          errorResponses: errors(400, 401, 403),
+        },
+      }),
+    )
     .input(CreateApiKeyInput)
     .output(CreatedApiKey)
     .mutation(({ ctx, input }) => keysOf(ctx).create(input)),
 
   list: adminProcedure
-    .meta({
-      openapi: {
-        method: 'GET',
-        path: '/keys',
-        tags: TAG,
-        summary: 'List API keys (admin), never their secrets',
-        errorResponses: errors(400, 401, 403),
-      },
-    })
+    .meta(
+      rest.op('list', {
+        openapi: {
+          method: 'GET',
+          path: '/keys',
+          tags: TAG,
+          summary: 'List API keys (admin), never their secrets',
+          errorResponses: errors(400, 401, 403),
+        },
+      }),
+    )
     .input(ListApiKeysInput)
     .output(ListApiKeysOutput)
     .query(async ({ ctx, input }) => ({
@@ -62,16 +68,20 @@ export const keysRouter = router({
     })),
 
   revoke: adminProcedure
-    .meta({
-      openapi: {
-        method: 'DELETE',
-        path: '/keys/{id}',
-        tags: TAG,
-        summary: 'Revoke an API key (admin) by id, or by the start of its id or prefix',
-        errorResponses: { ...errors(400, 401, 403, 409), ...notFoundOf('key') },
-      },
-    })
+    .meta(
+      rest.op('revoke', {
+        openapi: {
+          method: 'DELETE',
+          path: '/keys/{id}',
+          tags: TAG,
+          summary: 'Revoke an API key (admin) by id, or by the start of its id or prefix',
+          errorResponses: { ...errors(400, 401, 403, 409), ...notFoundOf('key') },
+        },
+      }),
+    )
     .input(RevokeApiKeyInput)
     .output(ApiKeyView)
     .mutation(({ ctx, input }) => keysOf(ctx).revoke(input.id)),
 });
+
+export const keysRest = rest.table;

@@ -119,7 +119,6 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
           <p class="error-message">
             <span class="error-code">{task.error.code}</span> {task.error.message}
           </p>
-          {task.error.stack ? <pre class="stack">{task.error.stack}</pre> : null}
         </Panel>
       ) : null}
       <Panel title="Progress history">
