@@ -2,7 +2,7 @@
 export interface Publishable {
   /** The workspace's folder, relative to the repository root. */
   dir: string;
-  /** Commands, as `{ name: path in the published package }`; each gets a generated launcher. */
+  /** Commands: a generated launcher (path in the package) that imports the command's module. */
   bin?: Record<string, { launcher: string; module: string }>;
   /** Extra tsc projects run after the build (their output lands in the package's dist/). */
   extraProjects?: string[];
