@@ -4,7 +4,7 @@ import { openSession, type Session, WAIT } from './support/session.ts';
 
 /**
  * The dashboard in a real Chromium against a real api, worker and database: live tasks, the
- * submit form, cancel, the error log, charts. Screenshots go to docs/screenshots/ for the README.
+ * submit form, cancel, the error log, charts. Screenshots go to `screenshotsDir()` (docs/screenshots under `npm run screenshots`).
  */
 
 let session: Session;
