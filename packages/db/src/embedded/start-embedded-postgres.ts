@@ -48,6 +48,11 @@ export interface EmbeddedPostgres extends AsyncDisposable {
   failed: Promise<Error>;
   /** Fast shutdown (SIGINT: disconnects clients, checkpoints) and waits for the server to exit. */
   stop(): Promise<void>;
+  /**
+   * Sends the same signal without waiting, for a process that is exiting now (a forced shutdown, in a
+   * `process.on('exit')` hook): the detached server then shuts itself down instead of living on.
+   */
+  signalStop(): void;
 }
 
 /**
@@ -128,6 +133,7 @@ export async function startEmbeddedPostgres(
       onStateChange: (listener) => supervisor.onStateChange(listener),
       failed: supervisor.failed,
       stop,
+      signalStop: () => supervisor.signalStop(),
       [Symbol.asyncDispose]: stop,
     };
   } catch (error) {

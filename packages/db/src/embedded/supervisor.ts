@@ -67,6 +67,13 @@ export class PostmasterSupervisor {
     if (this.#state !== 'failed') this.#setState('stopped');
   }
 
+  /** Sends the fast-shutdown signal without waiting: for a process that exits now and cannot await stop(). */
+  signalStop(): void {
+    this.#stopRequested = true;
+    const { child } = this.#server;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+  }
+
   #watch(server: RunningPostmaster): void {
     void server.exited.then(() => {
       if (this.#stopRequested || server !== this.#server) return;
