@@ -27,7 +27,8 @@ export async function chromiumExecutable(systemPath: string = SYSTEM_CHROMIUM): 
   const packaged = await unpackPackagedChromium();
   return {
     path: packaged.path,
-    args: sparticuz.args,
+    // Its flags are for a serverless sandbox; in one process, closing a second page ends the browser.
+    args: sparticuz.args.filter((arg) => arg !== '--single-process'),
     env: { FONTCONFIG_FILE: packaged.fontConfigFile },
     source: '@sparticuz/chromium',
   };
