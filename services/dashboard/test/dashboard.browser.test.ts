@@ -53,7 +53,10 @@ describe('dashboard in a browser', () => {
     // Each step's progress reports fold under its last one; the toggle shows them.
     const foldedRows = history.locator('tr.folded');
     await expect(foldedRows.count()).resolves.toBe(0);
-    await history.getByRole('button', { name: /^\d+ earlier$/ }).first().click();
+    await history
+      .getByRole('button', { name: /^\d+ earlier$/ })
+      .first()
+      .click();
     await expect(foldedRows.count()).resolves.toBeGreaterThan(0);
     await expect(history.locator('tr[data-event-type="status"]').count()).resolves.toBe(3);
     await expect(session.page.locator('.json').last().textContent()).resolves.toContain('from the browser');
