@@ -11,6 +11,7 @@ import { loadApiEnv } from './env.ts';
 import { dashboardRoute } from './http/dashboard-static.ts';
 import { createApiOperations } from './operations.ts';
 import { createApiServer } from './server.ts';
+import { announceShutdownWaits } from './shutdown-notice.ts';
 
 /**
  * `npm start` (with `--with-worker`): the API and a worker in one process, on the embedded
@@ -31,8 +32,21 @@ if (!databaseUrl) {
   embedded = await startEmbeddedPostgres({
     dataDir: embeddedDataDir(env.DATA_DIR),
     logger: logger.child({ component: 'postgres' }),
+  }).catch((error: unknown) => {
+    // Say why in one line (another `npm start` owns the data dir, ...), not as a stack trace.
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.fatal({ reason }, 'the embedded PostgreSQL did not start');
+    process.stderr.write(`\n  ${reason}\n\n`);
+    process.exit(1);
   });
   databaseUrl = embedded.url;
+  // It is restarted when it dies; when that fails, nothing here can work: exit non-zero.
+  void embedded.failed.then((error) => {
+    logger.fatal({ err: error }, 'the embedded PostgreSQL is down for good: exiting');
+    process.exit(1);
+  });
+  // A forced or failed exit must not leave the detached server running.
+  process.on('exit', () => embedded?.signalStop());
 }
 
 const workflows = await resolveWorkflowsModule(env.WORKFLOWS_MODULE);
@@ -44,15 +58,15 @@ const system = await createTaskSystem({
   resultTtlSeconds: env.RESULT_TTL,
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
 });
-if (withWorker) {
-  await system.startWorker({
-    concurrency: env.MAX_WORKERS,
-    workflowsModule: workflows.url,
-    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
-    // Workflows read their input files under DATA_DIR.
-    servicesOptions: { dataDir: resolve(env.DATA_DIR) },
-  });
-}
+const worker = withWorker
+  ? await system.startWorker({
+      concurrency: env.MAX_WORKERS,
+      workflowsModule: workflows.url,
+      shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+      // Workflows read their input files under DATA_DIR.
+      servicesOptions: { dataDir: resolve(env.DATA_DIR) },
+    })
+  : undefined;
 // API keys, owner isolation, submission rate limits, request logs and metrics.
 const keyRequired = keyRequiredBeforeFirstKey({
   host: env.HOST,
@@ -83,7 +97,11 @@ const serverOptions = operations.serverOptions(system.tasks, system.orchestratio
 const server = await createApiServer({
   catalog: workflows.catalog,
   orchestration: system.orchestration,
-  ready: () => system.ready(),
+  // Not ready while the embedded server is down (restarting), whatever a pooled connection says.
+  ready: () =>
+    embedded && embedded.state !== 'running'
+      ? Promise.resolve({ database: false, migrations: false })
+      : system.ready(),
   logger,
   host,
   port: env.PORT,
@@ -108,6 +126,7 @@ process.stdout.write(
     `  API        ${server.url}`,
     `  Docs       ${server.url}/docs`,
     `  Dashboard  ${server.url}/dashboard`,
+    ...(embedded ? [`  Data       ${embedded.dataDir}`] : []),
     '',
     '',
   ].join('\n'),
@@ -115,6 +134,10 @@ process.stdout.write(
 
 // Order matters: stop taking requests and tell streams to reconnect, then let running tasks finish
 // (worker), then close queue and pools, and only then stop the database under them.
+announceShutdownWaits(logger, {
+  runningTasks: () => worker?.active ?? 0,
+  graceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+});
 exitOnShutdownSignals(logger, [
   { name: 'closing the http server', run: () => server.close() },
   { name: 'closing the operations pool', run: () => operations.close() },
