@@ -1,10 +1,10 @@
 import { type GroupEvent, type GroupSummary, isTerminalGroupStatus } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import type { Caller } from '../catalog.ts';
+import type { TaskContext } from '../context.ts';
 import { rowsOf } from '../db.ts';
 import { AsyncQueue } from '../events/async-queue.ts';
 import type { EventBus, LiveEvent } from '../events/event-bus.ts';
-import type { TaskContext } from '../service/context.ts';
 import { loadGroupSummary } from './group-summary.ts';
 
 /** At most this often a fresh summary follows progress events (status changes send one at once). */

@@ -14,13 +14,13 @@ import {
 import { taskGroups } from '@kaygraph/db';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Caller } from '../catalog.ts';
+import type { TaskContext } from '../context.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { rowsOf } from '../db.ts';
-import { cancelWaitingJobs } from '../queue/cancel-waiting-jobs.ts';
-import type { TaskContext } from '../service/context.ts';
-import { decodeCursor, encodeCursor } from '../service/cursor.ts';
+import { cancelWaitingJobs } from '../service/control.ts';
 import { submitTasks } from '../service/submit.ts';
+import { cancelTasksWhere } from '../store/control.ts';
 import { runTransaction } from '../transaction.ts';
-import { cancelTasksWhere } from './cancel-tasks.ts';
 import { type GroupSummaryRow, groupSummarySql, loadGroupSummary, toGroupSummary } from './group-summary.ts';
 
 /**
@@ -86,7 +86,7 @@ export async function getGroup(ctx: TaskContext, caller: Caller, groupId: string
       task_id: row.id,
       workflow: row.workflow,
       status: row.status,
-      progress: row.status === 'completed' ? 100 : row.progress,
+      progress: row.progress,
       ...(row.result === null || row.result === undefined ? {} : { result: row.result }),
       error: row.error ?? null,
     }),
@@ -144,6 +144,6 @@ export async function cancelGroup(
     );
     return { cancelled };
   });
-  await cancelWaitingJobs(ctx.boss, ctx.logger, outcome.cancelled.waitingJobs);
+  await cancelWaitingJobs(ctx, outcome.cancelled.waitingJobs);
   return { group_id: groupId, status: 'cancelled' as const, cancelled: outcome.cancelled.ids.length };
 }

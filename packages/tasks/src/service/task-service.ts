@@ -11,9 +11,9 @@ import type {
 } from '@kaygraph/contracts';
 import { DomainError, MAX_TASKS_PER_BATCH } from '@kaygraph/contracts';
 import type { Caller } from '../catalog.ts';
+import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { streamFeed, streamTaskEvents } from '../events/task-stream.ts';
-import type { TaskContext } from './context.ts';
 import { cancelTask, retryTask } from './control.ts';
 import { getArtifact, getProgress, getResult, getTask, type ListTasksQuery, listTasks } from './queries.ts';
 import { submitTasks } from './submit.ts';
@@ -72,7 +72,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService 
     result: (caller, taskId) => getResult(ctx.db, caller, taskId),
     cancel: (caller, taskId) => cancelTask(ctx, caller, taskId),
     retry: (caller, taskId) => retryTask(ctx, caller, taskId),
-    events: (caller, taskId, opts) => streamTaskEvents(ctx.db, bus, caller, taskId, opts),
+    events: (caller, taskId, opts) => streamTaskEvents(ctx.history, bus, caller, taskId, opts),
     feed: (caller, opts) => streamFeed(bus, caller, opts),
     artifact: (caller, taskId, name) => getArtifact(ctx.db, caller, taskId, name),
   };

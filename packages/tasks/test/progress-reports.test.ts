@@ -1,11 +1,10 @@
 import type { TaskEvent } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendEvents } from '../src/events/append-events.ts';
-import { statusEvent } from '../src/events/task-event.ts';
-import { readEvents } from '../src/events/task-stream.ts';
-import { writeProgressAndLogs } from '../src/worker/progress-store.ts';
-import type { ClaimedTask } from '../src/worker/task-store.ts';
+import type { Attempt } from '../src/store/claim.ts';
+import { appendEvents, statusEvent } from '../src/store/events.ts';
+import { type AttemptReport, writeReports } from '../src/store/progress.ts';
+import { storedEvents as readEvents } from './fixtures/stored-events.ts';
 import { alice, startTestSystem, type TestSystem } from './harness.ts';
 
 let harness: TestSystem;
@@ -18,20 +17,32 @@ afterAll(async () => {
 });
 
 /** A submitted task marked running as attempt 1, as a claim would leave it (no worker runs here). */
-async function runningTask(): Promise<ClaimedTask> {
+async function runningTask(): Promise<Attempt> {
   const { system } = harness;
   const { task_id } = await system.tasks.submit(alice, { workflow: 'noop', params: {}, priority: 'normal' });
   await system.context.db.execute(
     sql`update tasks set status = 'running', attempt = 1 where id = ${task_id}`,
   );
-  return { taskId: task_id, attempt: 1 } as ClaimedTask;
+  return { taskId: task_id, attempt: 1 } as Attempt;
 }
 
-function progressOf(claim: ClaimedTask, progress: number) {
-  return { claim, progress, step: `at ${progress}`, message: null, etaSeconds: 3 };
+function progressOf(attempt: Attempt, progress: number, logs: string[] = []): AttemptReport {
+  const state = { progress, step: `at ${progress}`, message: null, eta_seconds: 3 };
+  return {
+    attempt,
+    progress: state,
+    events: [
+      { type: 'progress', payload: state },
+      ...logs.map((message) => ({ type: 'log' as const, payload: { level: 'info', message } })),
+    ],
+  };
 }
 
-describe('progress store', () => {
+function write(reports: AttemptReport[]): Promise<number> {
+  return harness.system.context.db.transaction((tx) => writeReports(tx, reports));
+}
+
+describe('progress reports', () => {
   it('stores progress and logs of several tasks as the next seqs of each, and notifies them', async () => {
     const { system } = harness;
     const [first, second] = [await runningTask(), await runningTask()];
@@ -41,11 +52,16 @@ describe('progress store', () => {
     );
     await system.events.listening();
 
-    const written = await writeProgressAndLogs(system.context.db, [
+    const firstReport = progressOf(first, 40);
+    const written = await write([
       {
-        progress: [progressOf(first, 40), progressOf(second, 70)],
-        logs: [{ claim: first, level: 'info', message: 'hello', data: { n: 1 } }],
+        ...firstReport,
+        events: [
+          ...firstReport.events,
+          { type: 'log', payload: { level: 'info', message: 'hello', data: { n: 1 } } },
+        ],
       },
+      progressOf(second, 70),
     ]);
 
     expect(written).toBe(3);
@@ -84,32 +100,26 @@ describe('progress store', () => {
     ];
     const before = await seqsBefore();
 
-    const written = await writeProgressAndLogs(system.context.db, [
-      {
-        progress: [progressOf(cancelled, 50), progressOf(retried, 50)],
-        logs: [{ claim: retried, level: 'warn', message: 'stale' }],
-      },
-    ]);
+    const written = await write([progressOf(cancelled, 50), progressOf(retried, 50, ['stale'])]);
 
     expect(written).toBe(0);
     expect(await seqsBefore()).toEqual(before);
     expect((await system.tasks.progress(alice, retried.taskId)).progress).toBe(0);
   });
 
-  it('keeps the report order of flushes merged into one write', async () => {
+  it('keeps the report order of the events of one write', async () => {
     const { system } = harness;
-    const claim = await runningTask();
-    await writeProgressAndLogs(system.context.db, [
-      { progress: [progressOf(claim, 20)], logs: [{ claim, level: 'info', message: 'first interval' }] },
-      { progress: [progressOf(claim, 30)], logs: [{ claim, level: 'info', message: 'second interval' }] },
-    ]);
-    const events = await readEvents(system.context.db, claim.taskId, 1);
+    const attempt = await runningTask();
+    const first = progressOf(attempt, 20, ['first interval']);
+    const second = progressOf(attempt, 30, ['second interval']);
+    await write([{ attempt, progress: second.progress, events: [...first.events, ...second.events] }]);
+    const events = await readEvents(system.context.db, attempt.taskId, 1);
     expect(
       events.map((event) =>
         event.type === 'progress' ? event.progress : event.type === 'log' ? event.message : '',
       ),
     ).toEqual([20, 'first interval', 30, 'second interval']);
-    expect((await system.tasks.progress(alice, claim.taskId)).progress).toBe(30);
+    expect((await system.tasks.progress(alice, attempt.taskId)).progress).toBe(30);
   });
 });
 
@@ -121,7 +131,7 @@ describe('event timestamps', () => {
       // The transaction starts (and fixes now()) before the progress write commits elsewhere.
       await tx.execute(sql`select 1`);
       await new Promise((resolve) => setTimeout(resolve, 20));
-      await writeProgressAndLogs(system.context.db, [{ progress: [progressOf(claim, 10)], logs: [] }]);
+      await write([progressOf(claim, 10)]);
       await appendEvents(tx, [statusEvent(claim.taskId, 'cancelled', 1)]);
     });
     const [, progress, cancelled] = await readEvents(system.context.db, claim.taskId, 0);

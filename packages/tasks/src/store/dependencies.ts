@@ -2,15 +2,10 @@ import type { Priority, TaskError, TaskStatus } from '@kaygraph/contracts';
 import { DomainError } from '@kaygraph/contracts';
 import { taskDependencies } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
-import type { PgBoss } from 'pg-boss';
 import type { Caller } from '../catalog.ts';
-import { rowsOf, type Transaction } from '../db.ts';
-import { appendEvents } from '../events/append-events.ts';
-import { statusEvent } from '../events/task-event.ts';
-import { bossTx } from '../queue/boss-tx.ts';
-import { jobInsertFor } from '../queue/job-options.ts';
-import { workflowQueue } from '../queue/names.ts';
-import type { QueueTuning } from '../queue/tuning.ts';
+import { rowsOf, type Transaction, uuidArray } from '../db.ts';
+import type { JobQueue, TaskJob } from './boss.ts';
+import { appendEvents, statusEvent } from './events.ts';
 
 /**
  * Task chaining. A task submitted with `depends_on` is `blocked` until every dependency completed; the
@@ -49,7 +44,7 @@ export async function initialStates(
     const rows = rowsOf<{ id: string; owner: string; status: TaskStatus }>(
       await tx.execute(sql`
         select id, owner, status from tasks
-        where id = any(${`{${ids.filter((id) => UUID.test(id)).join(',')}}`}::uuid[])
+        where id = any(${uuidArray(ids.filter((id) => UUID.test(id)))})
         order by id for share`),
     );
     for (const row of rows) found.set(row.id, row);
@@ -97,8 +92,7 @@ function dependencyError(dependencyId: string, status: TaskStatus, depth: number
 }
 
 export interface SettleContext {
-  boss: PgBoss;
-  tuning: QueueTuning;
+  queue: JobQueue;
   resultTtlSeconds: number;
 }
 
@@ -121,10 +115,6 @@ export async function settleDependents(
   const broken = settled.filter((task) => task.status !== 'completed');
   if (completed.length > 0) await releaseDependents(ctx, tx, completed);
   if (broken.length > 0) await failDependents(ctx, tx, broken);
-}
-
-function uuidArray(ids: readonly string[]) {
-  return sql`${`{${ids.join(',')}}`}::uuid[]`;
 }
 
 /**
@@ -172,30 +162,23 @@ async function releaseDependents(ctx: SettleContext, tx: Transaction, completedI
     tx,
     released.map((row) => statusEvent(row.id, row.status, row.attempt)),
   );
-  const db = bossTx(tx);
-  const byQueue = new Map<string, ReturnType<typeof jobInsertFor>[]>();
-  for (const row of released) {
-    const queue = workflowQueue(row.workflow);
-    const jobs = byQueue.get(queue) ?? [];
-    const runAt = row.run_at ? new Date(row.run_at) : null;
-    jobs.push(
-      jobInsertFor(
-        {
-          jobId: row.job_id,
-          taskId: row.id,
-          priority: row.priority,
-          retryLimit: row.max_retries,
-          retryDelaySeconds: row.retry_delay_seconds,
-          retryBackoff: row.retry_backoff,
-          timeoutSeconds: row.timeout_seconds,
-          startAfter: runAt && runAt.getTime() > Date.now() ? runAt : null,
-        },
-        ctx.tuning,
-      ),
-    );
-    byQueue.set(queue, jobs);
-  }
-  for (const [queue, jobs] of byQueue) await ctx.boss.insert(queue, jobs, { db });
+  await ctx.queue.insert(
+    tx,
+    released.map((row): TaskJob => {
+      const runAt = row.run_at ? new Date(row.run_at) : null;
+      return {
+        jobId: row.job_id,
+        taskId: row.id,
+        workflow: row.workflow,
+        priority: row.priority,
+        retryLimit: row.max_retries,
+        retryDelaySeconds: row.retry_delay_seconds,
+        retryBackoff: row.retry_backoff,
+        timeoutSeconds: row.timeout_seconds,
+        startAfter: runAt && runAt.getTime() > Date.now() ? runAt : null,
+      };
+    }),
+  );
 }
 
 /**
@@ -244,5 +227,66 @@ async function failDependents(ctx: SettleContext, tx: Transaction, broken: reado
       failed.map((row) => statusEvent(row.id, 'failed', row.attempt, row.error)),
     );
     level = failed.map((row) => ({ id: row.id, status: 'failed' as TaskStatus }));
+  }
+}
+
+/** What running a task of a chain again (retry, dead-letter redrive) means for its dependencies. */
+
+/**
+ * The status a task takes when it runs again (retry): `queued` when its dependencies have all completed,
+ * `blocked` while some are unfinished. A dependency that failed or was cancelled refuses the retry: retry
+ * that one first, and this one follows it.
+ */
+export async function retryStatusOf(
+  tx: Transaction,
+  taskId: string,
+  dependsOn: readonly string[],
+): Promise<'queued' | 'blocked'> {
+  if (dependsOn.length === 0) return 'queued';
+  const rows = rowsOf<{ id: string; status: TaskStatus }>(
+    await tx.execute(sql`
+      select id, status from tasks where id = any(${uuidArray(dependsOn)}) order by id for share`),
+  );
+  const gone = dependsOn.find((id) => !rows.some((row) => row.id === id));
+  if (gone) {
+    throw new DomainError(
+      'CONFLICT',
+      `task ${taskId} depends on task ${gone}, which no longer exists (its result expired)`,
+    );
+  }
+  const broken = rows.find((row) => row.status === 'failed' || row.status === 'cancelled');
+  if (broken) {
+    throw new DomainError(
+      'CONFLICT',
+      `task ${taskId} depends on task ${broken.id}, which is ${broken.status}: retry that task first`,
+    );
+  }
+  return rows.every((row) => row.status === 'completed') ? 'queued' : 'blocked';
+}
+
+/**
+ * After `taskIds` were queued again (retry, dead-letter redrive), the tasks that failed with
+ * DEPENDENCY_FAILED because of them wait again (`blocked`), level by level, as long as none of their
+ * other dependencies is still failed or cancelled; they run when the retried task completes.
+ */
+export async function reblockDependents(tx: Transaction, taskIds: readonly string[]): Promise<void> {
+  let level = [...taskIds];
+  for (let depth = 0; level.length > 0 && depth < 1000; depth++) {
+    const reblocked = rowsOf<{ id: string; attempt: number }>(
+      await tx.execute(sql`
+        update tasks t set status = 'blocked', error = null, completed_at = null, expires_at = null,
+          updated_at = now()
+        where t.id in (select d.task_id from task_dependencies d where d.depends_on_id = any(${uuidArray(level)}))
+          and t.status = 'failed' and t.error->>'code' = 'DEPENDENCY_FAILED'
+          and not exists (
+            select 1 from task_dependencies d join tasks dep on dep.id = d.depends_on_id
+            where d.task_id = t.id and dep.status in ('failed', 'cancelled'))
+        returning t.id, t.attempt`),
+    );
+    await appendEvents(
+      tx,
+      reblocked.map((row) => statusEvent(row.id, 'blocked', row.attempt)),
+    );
+    level = reblocked.map((row) => row.id);
   }
 }
