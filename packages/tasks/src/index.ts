@@ -26,6 +26,8 @@ export {
   SCHEDULES_QUEUE,
   workflowQueue,
 } from './store/boss.ts';
+/** The one event writer, for tools that write task rows in a transaction of their own (benchmarks). */
+export { appendEvents, type NewTaskEvent, statusEvent } from './store/events.ts';
 export { createTaskSystem, type TaskSystem, type TaskSystemOptions } from './system.ts';
 export { resolveWorkflowsModule } from './worker/load-workflows-module.ts';
 export type { WorkerOptions, WorkerRuntime } from './worker/runtime.ts';
