@@ -10,8 +10,8 @@ const EventBase = z.object({
 });
 
 /**
- * A task changed status. A `completed` event carries `progress: 100`: it is the last progress report of
- * the task as well (see TaskEvent for the progress contract).
+ * A task changed status. A `completed` event carries `progress: 100` and `eta_seconds: 0`: it is the
+ * task's last progress report as well (see TaskEvent for the progress contract).
  */
 export const StatusEvent = EventBase.extend({
   type: z.literal('status'),
@@ -19,6 +19,7 @@ export const StatusEvent = EventBase.extend({
   attempt: z.number().int(),
   error: TaskError.nullable(),
   progress: z.number().min(0).max(100).optional(),
+  eta_seconds: z.number().nullable().optional(),
 });
 export type StatusEvent = z.infer<typeof StatusEvent>;
 

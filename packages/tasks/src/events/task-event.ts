@@ -25,6 +25,7 @@ export function toTaskEvent(record: TaskEventRecord): TaskEvent {
         attempt: typeof p.attempt === 'number' ? p.attempt : 0,
         error: (p.error as TaskError | null | undefined) ?? null,
         ...(typeof p.progress === 'number' ? { progress: p.progress } : {}),
+        ...(typeof p.eta_seconds === 'number' ? { eta_seconds: p.eta_seconds } : {}),
       };
     case 'progress':
       return {

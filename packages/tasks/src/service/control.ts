@@ -1,8 +1,7 @@
 import { DomainError, isTerminalStatus, type TaskStatus, type TaskStatusOutput } from '@kaygraph/contracts';
-import { sql } from 'drizzle-orm';
 import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
-import { cancelTasksWhere, requeueTasks } from '../store/control.ts';
+import { cancelTasks, requeueTasks } from '../store/control.ts';
 import { reblockDependents, retryStatusOf } from '../store/dependencies.ts';
 import { reserveQueueRoom } from '../store/submit.ts';
 import { runTransaction } from '../transaction.ts';
@@ -24,7 +23,7 @@ export async function cancelTask(
     if (isTerminalStatus(status)) {
       throw new DomainError('CONFLICT', `task ${taskId} is already ${status}`);
     }
-    return cancelTasksWhere(ctx, tx, sql`id = ${taskId}`, 'cancelled on request');
+    return cancelTasks(ctx, tx, { taskId }, 'cancelled on request');
   });
   await cancelWaitingJobs(ctx, cancelled.waitingJobs);
   return { task_id: taskId, status: 'cancelled' };

@@ -1,5 +1,6 @@
 import type {
   ListTasksOutput,
+  MetricsSnapshot,
   SubmitManyOutput,
   SubmitTaskOutput,
   SubmitTaskRequest,
@@ -14,6 +15,8 @@ import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { streamFeed, streamTaskEvents } from '../events/task-stream.ts';
+import { metricsSnapshot } from '../stats/metrics-snapshot.ts';
+import { type TaskWindowStats, windowStats } from '../stats/window-stats.ts';
 import { cancelTask, retryTask } from './control.ts';
 import { getArtifact, getProgress, getResult, getTask, type ListTasksQuery, listTasks } from './queries.ts';
 import { submitTasks } from './submit.ts';
@@ -50,6 +53,10 @@ export interface TaskService {
   /** Live events of every task the caller may see (admin: all). */
   feed(caller: Caller, opts: FeedOptions): AsyncIterable<TaskEvent>;
   artifact(caller: Caller, taskId: string, name: string): Promise<{ contentType: string; content: Buffer }>;
+  /** Counts now and over the last `windowSeconds` (admins: every owner's tasks, others their own). */
+  metrics(caller: Caller, opts: { windowSeconds: number }): Promise<MetricsSnapshot>;
+  /** Statistics over the caller's tasks created in the window. */
+  stats(caller: Caller, window: { from: Date; to: Date }): Promise<TaskWindowStats>;
 }
 
 export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService {
@@ -75,5 +82,11 @@ export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService 
     events: (caller, taskId, opts) => streamTaskEvents(ctx.history, bus, caller, taskId, opts),
     feed: (caller, opts) => streamFeed(bus, caller, opts),
     artifact: (caller, taskId, name) => getArtifact(ctx.db, caller, taskId, name),
+    metrics: (caller, opts) =>
+      metricsSnapshot(ctx.db.$client, {
+        owner: caller.admin ? null : caller.owner,
+        windowSeconds: opts.windowSeconds,
+      }),
+    stats: (caller, window) => windowStats(ctx.db.$client, caller.owner, window),
   };
 }

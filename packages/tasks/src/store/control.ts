@@ -1,5 +1,5 @@
 import type { Priority, TaskError } from '@kaygraph/contracts';
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { TaskJob } from './boss.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
@@ -12,18 +12,19 @@ export interface WaitingJob {
 }
 
 /**
- * Cancels every unfinished task matching `where`: status, event, and for running tasks the `task_cancel`
+ * Cancels a task, or every unfinished task of a group, if unfinished: status, event, and for running tasks the `task_cancel`
  * notification (their workers abort and settle their jobs; later writes are fenced off by the status);
  * dependents fail with DEPENDENCY_FAILED. Task rows are locked in id order. Returns the cancelled ids and
  * the jobs of waiting tasks, which the caller cancels after commit (never a job row while task rows are
  * held).
  */
-export async function cancelTasksWhere(
+export async function cancelTasks(
   ctx: SettleContext,
   tx: Transaction,
-  where: SQL,
+  target: { taskId: string } | { groupId: string },
   reason: string,
 ): Promise<{ ids: string[]; waitingJobs: WaitingJob[] }> {
+  const where = 'taskId' in target ? sql`id = ${target.taskId}` : sql`group_id = ${target.groupId}`;
   const rows = rowsOf<{ id: string; workflow: string; job_id: string | null; attempt: number; was: string }>(
     await tx.execute(sql`
       with target as (

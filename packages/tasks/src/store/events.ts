@@ -29,7 +29,7 @@ export function statusEvent(
   error: TaskError | null = null,
 ): NewTaskEvent {
   const payload: Record<string, unknown> = { status, attempt, error };
-  if (status === 'completed') payload.progress = 100;
+  if (status === 'completed') Object.assign(payload, { progress: 100, eta_seconds: 0 });
   return { taskId, type: 'status', payload };
 }
 

@@ -36,8 +36,8 @@ function barDisplay(session: CliSession): Display {
   return {
     status(event) {
       status = event.status;
-      // A completion is 100 %, also for a task that ended before it reported any progress.
-      if (status === 'completed') bar.update(100, { status, step, eta_text: '' });
+      // A status event that carries progress (a completion: 100) moves the bar like a progress event.
+      if (event.progress !== undefined) bar.update(event.progress, { status, step, eta_text: '' });
       else bar.update({ status, step, eta_text: eta });
     },
     progress(event) {
