@@ -27,3 +27,17 @@ export function decodeCursor(value: string): ListCursor {
   }
   return { createdAt, id };
 }
+
+/**
+ * One page of rows read with `limit + 1` (the extra row says another page follows): the rows to show and
+ * the cursor of the next page, or null.
+ */
+export function pageOf<T>(
+  rows: readonly T[],
+  limit: number,
+  cursorOf: (row: T) => ListCursor,
+): { page: T[]; next_cursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, next_cursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
+}

@@ -11,7 +11,7 @@ import {
 } from '@kaygraph/contracts';
 import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Transaction } from '../db.ts';
 import { requeueTasks } from '../store/control.ts';
 import {
@@ -71,7 +71,10 @@ export async function listDeadLetters(
     },
     query.limit + 1,
   );
-  const page = rows.slice(0, query.limit);
+  const { page, next_cursor } = pageOf(rows, query.limit, (row) => ({
+    createdAt: row.cursor_time,
+    id: row.id,
+  }));
   const attempts = new Map<string, DeadLetterAttempt[]>();
   for (const row of await readFailedAttempts(
     ctx.db,
@@ -81,12 +84,7 @@ export async function listDeadLetters(
     list.push({ attempt: row.attempt, error: row.error, at: new Date(row.at).toISOString() });
     attempts.set(row.task_id, list);
   }
-  const last = page.at(-1);
-  return {
-    items: page.map((row) => toView(row, attempts.get(row.id) ?? [])),
-    next_cursor:
-      rows.length > query.limit && last ? encodeCursor({ createdAt: last.cursor_time, id: last.id }) : null,
-  };
+  return { items: page.map((row) => toView(row, attempts.get(row.id) ?? [])), next_cursor };
 }
 
 function notDeadLettered(taskId: string): DomainError {

@@ -11,7 +11,7 @@ import {
 } from '@kaygraph/contracts';
 import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { decodeCursor, pageOf } from '../cursor.ts';
 import { cancelWaitingJobs } from '../service/control.ts';
 import { submitTasks } from '../service/submit.ts';
 import { cancelTasks } from '../store/control.ts';
@@ -91,13 +91,11 @@ export async function listGroups(
     },
     query.limit + 1,
   );
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toGroupSummary),
-    next_cursor:
-      rows.length > query.limit && last ? encodeCursor({ createdAt: last.cursor_time, id: last.id }) : null,
-  };
+  const { page, next_cursor } = pageOf(rows, query.limit, (row) => ({
+    createdAt: row.cursor_time,
+    id: row.id,
+  }));
+  return { items: page.map(toGroupSummary), next_cursor };
 }
 
 /** Cancels every unfinished task of the group and marks the group cancelled. */

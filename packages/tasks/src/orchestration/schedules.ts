@@ -11,7 +11,7 @@ import {
 } from '@kaygraph/contracts';
 import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Executor, Transaction } from '../db.ts';
 import {
   deleteScheduleRow,
@@ -223,13 +223,9 @@ export async function listSchedules(
     },
     query.limit + 1,
   );
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map((item) => toScheduleView(item.row)),
-    next_cursor:
-      rows.length > query.limit && last
-        ? encodeCursor({ createdAt: last.cursorTime, id: last.row.id })
-        : null,
-  };
+  const { page, next_cursor } = pageOf(rows, query.limit, (item) => ({
+    createdAt: item.cursorTime,
+    id: item.row.id,
+  }));
+  return { items: page.map((item) => toScheduleView(item.row)), next_cursor };
 }

@@ -13,7 +13,7 @@ import {
 } from '@kaygraph/contracts';
 import type { z } from 'zod';
 import type { Caller } from '../catalog.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Executor } from '../db.ts';
 import { listArtifacts, listTaskSummaries, loadArtifact } from '../store/read.ts';
 import { isTaskId, loadVisibleTask, notFound } from '../visibility.ts';
@@ -107,11 +107,9 @@ export async function listTasks(
     },
     limit + 1,
   );
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map((row) => toTaskSummary(row.task)),
-    next_cursor:
-      rows.length > limit && last ? encodeCursor({ createdAt: last.cursorTime, id: last.task.id }) : null,
-  };
+  const { page, next_cursor } = pageOf(rows, limit, (row) => ({
+    createdAt: row.cursorTime,
+    id: row.task.id,
+  }));
+  return { items: page.map((row) => toTaskSummary(row.task)), next_cursor };
 }

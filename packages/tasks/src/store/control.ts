@@ -1,9 +1,10 @@
-import type { Priority, TaskError } from '@kaygraph/contracts';
+import type { TaskError } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { TaskJob } from './boss.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
 import { appendEvents, notifyCancelled, statusEvent } from './events.ts';
+import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
 
 /** A job of a task that was waiting when it was cancelled: cancel it in pg-boss once the cancel committed. */
 export interface WaitingJob {
@@ -77,43 +78,19 @@ export interface Requeue {
 export async function requeueTasks(tx: Transaction, requeues: readonly Requeue[]): Promise<TaskJob[]> {
   if (requeues.length === 0) return [];
   const input = JSON.stringify(requeues.map((r) => ({ id: r.taskId, status: r.status })));
-  const rows = rowsOf<{
-    id: string;
-    workflow: string;
-    status: 'queued' | 'blocked';
-    attempt: number;
-    job_id: string;
-    priority: Priority;
-    max_retries: number;
-    retry_delay_seconds: number;
-    retry_backoff: boolean;
-    timeout_seconds: number;
-  }>(
+  const rows = rowsOf<TaskJobRow & { status: 'queued' | 'blocked'; attempt: number }>(
     await tx.execute(sql`
       update tasks t set status = x.status, error = null, job_id = gen_random_uuid(), completed_at = null,
         expires_at = null, dead_lettered_at = null, updated_at = clock_timestamp()
       from jsonb_to_recordset(${input}::jsonb) as x(id uuid, status text)
       where t.id = x.id and t.id = any(${uuidArray(requeues.map((r) => r.taskId))})
-      returning t.id, t.workflow, t.status, t.attempt, t.job_id, t.priority, t.max_retries,
-        t.retry_delay_seconds, t.retry_backoff, t.timeout_seconds`),
+      returning ${TASK_JOB_COLUMNS}, t.status, t.attempt`),
   );
   await appendEvents(
     tx,
     rows.map((row) => statusEvent(row.id, row.status, row.attempt)),
   );
-  return rows
-    .filter((row) => row.status === 'queued')
-    .map((row) => ({
-      jobId: row.job_id,
-      taskId: row.id,
-      workflow: row.workflow,
-      priority: row.priority,
-      retryLimit: row.max_retries,
-      retryDelaySeconds: row.retry_delay_seconds,
-      retryBackoff: row.retry_backoff,
-      timeoutSeconds: row.timeout_seconds,
-      startAfter: null,
-    }));
+  return rows.filter((row) => row.status === 'queued').map((row) => taskJobOf(row));
 }
 
 /** Locks task rows in id order (the lock order) until the transaction ends. */

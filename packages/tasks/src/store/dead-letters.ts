@@ -49,29 +49,24 @@ const COLUMNS = sql`id, owner, workflow, priority, params, status, attempt, max_
   to_json(dead_lettered_at) #>> '{}' as dead_lettered_at,
   to_char(dead_lettered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_time`;
 
+async function selectDeadLetters(executor: Executor, filter: DeadLetterFilter, tail: SQL) {
+  return rowsOf<DeadLetterRow>(
+    await executor.execute(sql`select ${COLUMNS} from tasks where ${conditionsOf(filter)} ${tail}`),
+  );
+}
+
 /** Newest dead letters first. */
-export async function listDeadLetterRows(
+export function listDeadLetterRows(
   executor: Executor,
   filter: DeadLetterFilter,
   limit: number,
 ): Promise<DeadLetterRow[]> {
-  return rowsOf<DeadLetterRow>(
-    await executor.execute(sql`
-      select ${COLUMNS} from tasks where ${conditionsOf(filter)}
-      order by dead_lettered_at desc, id desc limit ${limit}`),
-  );
+  return selectDeadLetters(executor, filter, sql`order by dead_lettered_at desc, id desc limit ${limit}`);
 }
 
 /** Dead letters matching `filter` (at most 1000), their task rows locked in id order. */
-export async function lockDeadLetterRows(
-  tx: Transaction,
-  filter: DeadLetterFilter,
-): Promise<DeadLetterRow[]> {
-  return rowsOf<DeadLetterRow>(
-    await tx.execute(sql`
-      select ${COLUMNS} from tasks where ${conditionsOf(filter)}
-      order by id limit 1000 for update`),
-  );
+export function lockDeadLetterRows(tx: Transaction, filter: DeadLetterFilter): Promise<DeadLetterRow[]> {
+  return selectDeadLetters(tx, filter, sql`order by id limit 1000 for update`);
 }
 
 /** Takes tasks out of the dead letters (purge); they stay failed. */

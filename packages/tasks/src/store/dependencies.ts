@@ -1,11 +1,12 @@
-import type { Priority, TaskError, TaskStatus } from '@kaygraph/contracts';
+import type { TaskError, TaskStatus } from '@kaygraph/contracts';
 import { DomainError } from '@kaygraph/contracts';
 import { taskDependencies } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { Caller } from '../catalog.ts';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
-import type { JobQueue, TaskJob } from './boss.ts';
+import type { JobQueue } from './boss.ts';
 import { appendEvents, statusEvent } from './events.ts';
+import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
 
 /**
  * Task chaining. A task submitted with `depends_on` is `blocked` until every dependency completed; the
@@ -132,19 +133,9 @@ async function releaseDependents(ctx: SettleContext, tx: Transaction, completedI
       order by t.id for update of t`),
   ).map((row) => row.id);
   if (candidates.length === 0) return;
-  const released = rowsOf<{
-    id: string;
-    workflow: string;
-    status: 'queued' | 'scheduled';
-    attempt: number;
-    job_id: string;
-    priority: Priority;
-    max_retries: number;
-    retry_delay_seconds: number;
-    retry_backoff: boolean;
-    timeout_seconds: number;
-    run_at: Date | string | null;
-  }>(
+  const released = rowsOf<
+    TaskJobRow & { status: 'queued' | 'scheduled'; attempt: number; run_at: Date | string | null }
+  >(
     await tx.execute(sql`
       update tasks t set
         status = case when t.run_at > now() then 'scheduled' else 'queued' end,
@@ -154,8 +145,7 @@ async function releaseDependents(ctx: SettleContext, tx: Transaction, completedI
         and not exists (
           select 1 from task_dependencies d join tasks dep on dep.id = d.depends_on_id
           where d.task_id = t.id and dep.status <> 'completed')
-      returning t.id, t.workflow, t.status, t.attempt, t.job_id, t.priority, t.max_retries,
-        t.retry_delay_seconds, t.retry_backoff, t.timeout_seconds, t.run_at`),
+      returning ${TASK_JOB_COLUMNS}, t.status, t.attempt, t.run_at`),
   );
   if (released.length === 0) return;
   await appendEvents(
@@ -164,19 +154,9 @@ async function releaseDependents(ctx: SettleContext, tx: Transaction, completedI
   );
   await ctx.queue.insert(
     tx,
-    released.map((row): TaskJob => {
+    released.map((row) => {
       const runAt = row.run_at ? new Date(row.run_at) : null;
-      return {
-        jobId: row.job_id,
-        taskId: row.id,
-        workflow: row.workflow,
-        priority: row.priority,
-        retryLimit: row.max_retries,
-        retryDelaySeconds: row.retry_delay_seconds,
-        retryBackoff: row.retry_backoff,
-        timeoutSeconds: row.timeout_seconds,
-        startAfter: runAt && runAt.getTime() > Date.now() ? runAt : null,
-      };
+      return taskJobOf(row, runAt && runAt.getTime() > Date.now() ? runAt : null);
     }),
   );
 }

@@ -25,18 +25,15 @@ export interface DispatchedJob {
  */
 export type TakeJobs = (queue: DispatchQueue, want: number, slots: readonly number[]) => Promise<number>;
 
-/**
- * Fetches in flight at once. A fetch is one statement and one commit (a WAL flush): a second one claims while
- * the first waits for its flush, and a busy worker's slots refill in two halves instead of one lump.
- */
+/** Fetches in flight at once: a second one claims while the first commits, so slots refill in halves. */
 const MAX_FETCHES_IN_FLIGHT = 2;
-/** Fewer free slots than this are fetched by one statement (two small fetches cost more than one). */
+/** Fewer free slots than this are fetched by one fetch (two small fetches cost more than one). */
 const SPLIT_FROM_FREE_SLOTS = 32;
 
 /**
- * Fetches jobs into free local slots. Why not pg-boss `work()`: its loop fetches a batch, awaits the whole
- * batch, then sleeps its polling interval even when jobs remain (without burst mode, batchSize/interval
- * jobs per second per loop), and one long task in a batch holds its siblings' slots. Here a fetch asks for
+ * Fetches jobs into free local slots. Why not pg-boss `work()`: its loop awaits a whole batch and then
+ * sleeps its polling interval even when jobs remain, and one long task in a batch holds its siblings'
+ * slots. Here a fetch asks for
  * exactly as many jobs as there are free slots, a freed slot triggers the next fetch at once, and a
  * queue is fetched again as long as its last fetch came back full. Many free slots of a queue without a
  * cluster-wide limit are split between two fetches that run at once (SKIP LOCKED keeps their jobs apart);
