@@ -2,7 +2,8 @@ import type { Database } from '@kaygraph/db';
 import type { Logger } from 'pino';
 import type { WorkflowCatalog } from './catalog.ts';
 import type { TaskHistoryReader } from './events/task-history.ts';
-import type { JobQueue, QueueTuning } from './store/boss.ts';
+import type { JobQueue } from './store/boss.ts';
+import type { QueueTuning } from './store/jobs.ts';
 
 /** What the service, worker and orchestration code share: one per task system, passed down explicitly. */
 export interface TaskContext {

@@ -19,15 +19,10 @@ export type {
 } from './orchestration/orchestration-service.ts';
 export type { ListTasksQuery } from './service/queries.ts';
 export type { FeedOptions, TaskService } from './service/task-service.ts';
-export {
-  DEAD_LETTER_QUEUE,
-  type JobQueue,
-  type QueueTuning,
-  SCHEDULES_QUEUE,
-  workflowQueue,
-} from './store/boss.ts';
+export { DEAD_LETTER_QUEUE, type JobQueue, SCHEDULES_QUEUE, workflowQueue } from './store/boss.ts';
 /** The one event writer, for tools that write task rows in a transaction of their own (benchmarks). */
 export { appendEvents, type NewTaskEvent, statusEvent } from './store/events.ts';
+export type { QueueTuning } from './store/jobs.ts';
 export { createTaskSystem, type TaskSystem, type TaskSystemOptions } from './system.ts';
 export { resolveWorkflowsModule } from './worker/load-workflows-module.ts';
 export type { WorkerOptions, WorkerRuntime } from './worker/runtime.ts';

@@ -9,7 +9,8 @@ import { type CleanupReport, startCleaner } from './maintenance/cleaner.ts';
 import { createOrchestration, type OrchestrationService } from './orchestration/orchestration-service.ts';
 import { withScheduleFiring } from './orchestration/worker-schedules.ts';
 import { createTaskService, type TaskService } from './service/task-service.ts';
-import { DEFAULT_QUEUE_TUNING, JobQueue, type QueueTuning } from './store/boss.ts';
+import { JobQueue } from './store/boss.ts';
+import { DEFAULT_QUEUE_TUNING, type QueueTuning } from './store/jobs.ts';
 import { startWorkerRuntime, type WorkerOptions, type WorkerRuntime } from './worker/runtime.ts';
 
 export interface TaskSystemOptions {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobQueue, TaskJob } from '../src/store/boss.ts';
+import type { JobQueue } from '../src/store/boss.ts';
+import type { TaskJob } from '../src/store/jobs.ts';
 import { startTestSystem, type TestSystem, waitFor } from './harness.ts';
 
 /**

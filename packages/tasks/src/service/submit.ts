@@ -4,9 +4,9 @@ import { DomainError } from '@kaygraph/contracts';
 import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
 import type { Transaction } from '../db.ts';
-import type { TaskJob } from '../store/boss.ts';
 import { initialStates, insertDependencyEdges } from '../store/dependencies.ts';
 import { appendEvents, statusEvent } from '../store/events.ts';
+import type { TaskJob } from '../store/jobs.ts';
 import {
   assertQueueRoom,
   insertTasks,

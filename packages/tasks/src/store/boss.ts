@@ -1,32 +1,16 @@
-import { PRIORITY_RANK, type Priority } from '@kaygraph/contracts';
+import { PRIORITY_RANK } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import { type Db, fromDrizzle, type JobInsert, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { CatalogWorkflow } from '../catalog.ts';
 import type { Executor } from '../db.ts';
+import type { FetchedJob, JobAttempt, JobState, JobView, QueueTuning, TaskJob } from './jobs.ts';
 
 /**
  * The one module that knows pg-boss: every call goes through its public API, and calls that must commit
  * with our rows take the transaction through pg-boss' documented drizzle adapter. Our `tasks` table is the
  * record of every task; a job only carries its task id.
  */
-
-/** Queue knobs that are not per workflow. */
-export interface QueueTuning {
-  /** A job whose worker sent no heartbeat for this long is failed (retried) by pg-boss (minimum 10). */
-  heartbeatSeconds: number;
-  /** Seconds a task that ignores abort (cancel, timeout, shutdown) gets before its thread is terminated. */
-  abortGraceSeconds: number;
-  completedJobRetentionSeconds: number;
-  deadLetterRetentionSeconds: number;
-}
-
-export const DEFAULT_QUEUE_TUNING: QueueTuning = {
-  heartbeatSeconds: 10,
-  abortGraceSeconds: 5,
-  completedJobRetentionSeconds: 300,
-  deadLetterRetentionSeconds: 14 * 24 * 3600,
-};
 
 /** Where pg-boss copies the job of a task whose last retry failed; nothing works it. */
 export const DEAD_LETTER_QUEUE = 'tasks.dead_letter';
@@ -36,46 +20,6 @@ export const SCHEDULES_QUEUE = 'schedules';
 /** The queue of a workflow: workflow names are already limited to what pg-boss accepts. */
 export function workflowQueue(workflow: string): string {
   return `wf.${workflow}`;
-}
-
-/** A job to create for a task: its id is the task's current `job_id`. */
-export interface TaskJob {
-  jobId: string;
-  taskId: string;
-  workflow: string;
-  priority: Priority;
-  /** Retries after the first attempt. */
-  retryLimit: number;
-  retryDelaySeconds: number;
-  retryBackoff: boolean;
-  timeoutSeconds: number;
-  startAfter: Date | null;
-}
-
-/** A fetched job: its task and the pg-boss attempt it is (the attempt fences its settle). */
-export interface FetchedJob {
-  workflow: string;
-  jobId: string;
-  taskId: string;
-  /** 0 on the first attempt. */
-  retryCount: number;
-  retryLimit: number;
-}
-
-/** A job attempt to settle. */
-export type JobAttempt = Pick<FetchedJob, 'workflow' | 'jobId' | 'retryCount'>;
-
-/** What pg-boss says of a job: waiting to run (again), running, or done for good. */
-export type JobState = 'waiting' | 'active' | 'finished' | 'failed' | 'missing';
-
-/** What pg-boss says of one job. */
-export interface JobView {
-  taskId: string;
-  state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
-  priority: number;
-  retryLimit: number;
-  retryCount: number;
-  startAfter: Date;
 }
 
 interface TaskJobData {

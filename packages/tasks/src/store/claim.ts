@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
-import type { FetchedJob, JobQueue } from './boss.ts';
+import type { JobQueue } from './boss.ts';
 import { appendEvents, statusEvent } from './events.ts';
+import type { FetchedJob } from './jobs.ts';
 
 /**
  * One attempt of a task, as its claim made it: immutable. Every write of the attempt is fenced by

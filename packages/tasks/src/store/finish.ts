@@ -4,10 +4,10 @@ import { taskArtifacts } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { ProducedArtifact } from '../attempt-data.ts';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
-import type { JobAttempt, TaskJob } from './boss.ts';
 import type { Attempt } from './claim.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
 import { appendEvents, statusEvent } from './events.ts';
+import type { JobAttempt, TaskJob } from './jobs.ts';
 
 /**
  * How an attempt ended:

@@ -1,6 +1,6 @@
 import type { Priority } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
-import type { TaskJob } from './boss.ts';
+import type { TaskJob } from './jobs.ts';
 
 /** The columns of a task (alias `t`) that its pg-boss job is made from. */
 export const TASK_JOB_COLUMNS = sql`t.id, t.workflow, t.job_id, t.priority, t.max_retries,

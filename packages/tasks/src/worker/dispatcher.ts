@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { FetchedJob } from '../store/boss.ts';
+import type { FetchedJob } from '../store/jobs.ts';
 
 export interface DispatchQueue {
   workflow: string;
