@@ -30,14 +30,20 @@ export async function submitTasks(
   inputs: readonly SubmitTaskRequest[],
   options: { tx?: Transaction /** Set by a cron schedule's firing. */; scheduleId?: string } = {},
 ): Promise<SubmitTaskOutput[]> {
-  const prepared = inputs.map((input, index) =>
-    prepareSubmit(ctx.catalog, input, ctx.defaultTimeoutSeconds, inputs.length > 1 ? index : undefined),
-  );
+  const prepared = prepareAll(ctx, inputs);
   const run = (tx: Transaction) => submitPrepared(ctx, tx, caller, prepared, options.scheduleId ?? null);
   return options.tx ? run(options.tx) : ctx.db.transaction(run);
 }
 
-async function submitPrepared(
+/** Validates submits against the contract, the catalog and the workflows' params (before any SQL). */
+export function prepareAll(ctx: TaskContext, inputs: readonly SubmitTaskRequest[]): PreparedTask[] {
+  return inputs.map((input, index) =>
+    prepareSubmit(ctx.catalog, input, ctx.defaultTimeoutSeconds, inputs.length > 1 ? index : undefined),
+  );
+}
+
+/** The submit path itself, in the caller's transaction. */
+export async function submitPrepared(
   ctx: TaskContext,
   tx: Transaction,
   caller: Caller,

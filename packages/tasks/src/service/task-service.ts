@@ -19,7 +19,8 @@ import { metricsSnapshot } from '../stats/metrics-snapshot.ts';
 import { type TaskWindowStats, windowStats } from '../stats/window-stats.ts';
 import { cancelTask, retryTask } from './control.ts';
 import { getArtifact, getProgress, getResult, getTask, type ListTasksQuery, listTasks } from './queries.ts';
-import { submitTasks } from './submit.ts';
+import { prepareAll, submitPrepared } from './submit.ts';
+import { SubmitBatcher } from './submit-batcher.ts';
 
 export interface FeedOptions {
   signal?: AbortSignal;
@@ -60,9 +61,14 @@ export interface TaskService {
 }
 
 export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService {
+  const submits = new SubmitBatcher((caller, prepared) =>
+    ctx.db.transaction((tx) => submitPrepared(ctx, tx, caller, prepared, null)),
+  );
+  const submitTasks = (caller: Caller, inputs: readonly SubmitTaskRequest[]) =>
+    submits.submit(caller, prepareAll(ctx, inputs));
   return {
     async submit(caller, input) {
-      const [output] = await submitTasks(ctx, caller, [input]);
+      const [output] = await submitTasks(caller, [input]);
       if (!output) throw new DomainError('INTERNAL', 'submit returned no task');
       return output;
     },
@@ -71,7 +77,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService 
       if (inputs.length > MAX_TASKS_PER_BATCH) {
         throw new DomainError('PAYLOAD_TOO_LARGE', `at most ${MAX_TASKS_PER_BATCH} tasks per batch`);
       }
-      return { tasks: await submitTasks(ctx, caller, inputs) };
+      return { tasks: await submitTasks(caller, inputs) };
     },
     get: (caller, taskId) => getTask(ctx.db, caller, taskId),
     list: (caller, input) => listTasks(ctx.db, caller, input),
