@@ -55,10 +55,9 @@ function lineDisplay(session: CliSession): Display {
   let last = '';
   return {
     status(event) {
-      writeLine(
-        session.io.stderr,
-        `status ${event.status}${event.attempt > 0 ? ` (attempt ${event.attempt})` : ''}`,
-      );
+      const attempt = event.attempt > 0 ? ` (attempt ${event.attempt})` : '';
+      const progress = event.progress === undefined ? '' : `  ${Math.round(event.progress)}%`;
+      writeLine(session.io.stderr, `status ${event.status}${attempt}${progress}`);
     },
     progress(event) {
       const line = [
