@@ -45,8 +45,6 @@ interface OwnedRow {
   retry_delay_seconds: number;
   retry_backoff: boolean;
   timeout_seconds: number;
-  /** Whether other tasks depend on this one (only then are dependents settled). */
-  has_dependents: boolean;
 }
 
 /**
@@ -70,11 +68,12 @@ export async function finishAttempts(
   const ownedOutcome = (kind: AttemptOutcome['kind']) =>
     outcomes.filter((outcome) => outcome.kind === kind && owned.has(outcome.attempt.taskId));
   await storeArtifacts(tx, ownedOutcome('completed'));
-  const withDependents = (kind: 'completed' | 'failed') =>
-    ownedOutcome(kind)
-      .filter((o) => owned.get(o.attempt.taskId)?.has_dependents)
-      .map((o) => ({ taskId: o.attempt.taskId, status: kind }));
-  await settleDependents(ctx, tx, [...withDependents('completed'), ...withDependents('failed')]);
+  // Dependents are read by statements of their own, after the update: a submit that added a dependent
+  // while the update waited for its row lock is seen then (see releaseDependents).
+  await settleDependents(ctx, tx, [
+    ...ownedOutcome('completed').map((o) => ({ taskId: o.attempt.taskId, status: 'completed' as const })),
+    ...ownedOutcome('failed').map((o) => ({ taskId: o.attempt.taskId, status: 'failed' as const })),
+  ]);
   await settleJobs(ctx, tx, outcomes, owned);
 }
 
@@ -124,8 +123,7 @@ async function updateTasks(
       from x
       where t.id = x.id and t.attempt = x.attempt and t.status = x.was and t.id in (select id from locked)
       returning t.id, t.workflow, t.status, t.attempt, t.error, t.job_id, t.priority, t.retry_delay_seconds,
-        t.retry_backoff, t.timeout_seconds,
-        exists (select 1 from task_dependencies d where d.depends_on_id = t.id) as has_dependents`),
+        t.retry_backoff, t.timeout_seconds`),
   );
   return new Map(rows.map((row) => [row.id, row]));
 }

@@ -78,8 +78,12 @@ export async function saveCheckpoints(tx: Transaction, writes: readonly Checkpoi
     })),
   );
   await tx.execute(sql`
+    with x as (
+      select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, checkpoint jsonb, was text)
+    ), locked as (
+      select id from tasks where id = any(${uuidArray(writes.map((w) => w.attempt.taskId))})
+      order by id for no key update
+    )
     update tasks t set checkpoint = x.checkpoint, updated_at = now()
-    from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, checkpoint jsonb, was text)
-    where t.id = x.id and t.attempt = x.attempt and t.status = x.was
-      and t.id = any(${uuidArray(writes.map((w) => w.attempt.taskId))})`);
+    from x where t.id = x.id and t.attempt = x.attempt and t.status = x.was and t.id in (select id from locked)`);
 }

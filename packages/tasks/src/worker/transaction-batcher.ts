@@ -24,8 +24,9 @@ interface Pending {
  * The worker's single writer for checkpoints, outcomes and heartbeats. Work that arrives while a
  * transaction is in flight joins the next one, which runs the items one after another (each awaited) and
  * commits once. One writer per process means the runtime's own transactions never lock the same task rows
- * in different orders; against other transactions a batch that writes several task rows locks them all in
- * id order first, then runs its work (task rows before job rows: the lock order, see `runTransaction`).
+ * in different orders. Against other transactions each item locks its task rows in id order before it
+ * touches job rows (the lock order, see `runTransaction`); a batch of several items locks all their rows
+ * in id order first.
  * When a batch fails, each item is retried alone, so one bad item cannot fail the others.
  */
 export class TransactionBatcher {
@@ -77,8 +78,11 @@ export class TransactionBatcher {
 
   #commit(batch: Pending[]): Promise<unknown[]> {
     return runTransaction(this.#db, async (tx) => {
-      const rows = [...new Set(batch.flatMap((item) => item.taskRows?.() ?? []))].sort();
-      if (rows.length > 1) await lockTasks(tx, rows);
+      // Each item locks its own rows in id order; items of several kinds together lock all first.
+      if (batch.length > 1) {
+        const rows = [...new Set(batch.flatMap((item) => item.taskRows?.() ?? []))].sort();
+        if (rows.length > 1) await lockTasks(tx, rows);
+      }
       const results: unknown[] = [];
       for (const item of batch) results.push(await item.work(tx));
       return results;
