@@ -90,7 +90,7 @@ export async function startWorkerRuntime(
   const hasInline = ctx.catalog.list().some((workflow) => workflow.inline);
   const module = hasInline ? await loadWorkflowsModule(options.workflowsModule) : undefined;
   const services = module
-    ? servicesFactoryOf(options.workflowsModule, module, { ...servicesOptions, databaseUrl: ctx.databaseUrl })
+    ? servicesFactoryOf(module, { ...servicesOptions, databaseUrl: ctx.databaseUrl })
     : undefined;
   const inline = new InlineExecutor(ctx.catalog, services);
   const gate = new ConcurrencyGate(sql);
