@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
-import { rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { Attempt } from './claim.ts';
 import { appendEvents, type NewTaskEvent } from './events.ts';
 
@@ -66,8 +66,8 @@ export interface CheckpointWrite {
   checkpoint: StoredCheckpoint;
 }
 
-/** Stores checkpoints of running attempts; an attempt that no longer owns its task writes nothing. */
-export async function saveCheckpoints(tx: Transaction, writes: readonly CheckpointWrite[]): Promise<void> {
+/** Stores checkpoints of running attempts in one statement; an attempt that no longer owns its task writes nothing. */
+export async function saveCheckpoints(executor: Executor, writes: readonly CheckpointWrite[]): Promise<void> {
   if (writes.length === 0) return;
   const input = JSON.stringify(
     writes.map((w) => ({
@@ -77,7 +77,7 @@ export async function saveCheckpoints(tx: Transaction, writes: readonly Checkpoi
       was: 'running',
     })),
   );
-  await tx.execute(sql`
+  await executor.execute(sql`
     with x as (
       select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, checkpoint jsonb, was text)
     ), locked as (

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { StoredCheckpoint } from '../attempt-data.ts';
+import { retryWhileConnectionLost } from '../connection-lost.ts';
 import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { type Attempt, beat, claimJobs } from '../store/claim.ts';
@@ -13,7 +14,11 @@ import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher
 import { type Execution, InlineExecutor, ThreadExecutor } from './executors.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
 import { ProgressReporter } from './progress-reporter.ts';
+import { SerialWrites } from './serial-writes.ts';
 import { CoalescedWrites, TransactionBatcher } from './transaction-batcher.ts';
+
+/** How long a checkpoint is written again while the database cannot be reached (as the writer does). */
+const CONNECTION_PATIENCE_MS = 30_000;
 
 export interface WorkerOptions {
   /** Tasks this process runs at once (MAX_WORKERS). */
@@ -73,10 +78,10 @@ export async function startWorkerRuntime(
     (tx, items) => finishAttempts(ctx, tx, items),
     (outcome) => outcome.attempt.taskId,
   );
-  const checkpoints = new CoalescedWrites<CheckpointWrite>(
-    writer,
-    (tx, items) => saveCheckpoints(tx, items),
-    (write) => write.attempt.taskId,
+  // Checkpoints are single statements of their own (a task awaits each before its next node and its
+  // outcome), merged while one is in flight.
+  const checkpoints = new SerialWrites<CheckpointWrite>((writes) =>
+    retryWhileConnectionLost(() => saveCheckpoints(ctx.db, writes), CONNECTION_PATIENCE_MS),
   );
   const servicesOptions = options.servicesOptions ?? {};
   const threads = new ThreadExecutor({

@@ -21,7 +21,7 @@ interface Pending {
 }
 
 /**
- * The worker's single writer for checkpoints, outcomes and heartbeats. Work that arrives while a
+ * The worker's single writer for outcomes and heartbeats. Work that arrives while a
  * transaction is in flight joins the next one, which runs the items one after another (each awaited) and
  * commits once. One writer per process means the runtime's own transactions never lock the same task rows
  * in different orders. Against other transactions each item locks its task rows in id order before it
