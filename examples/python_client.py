@@ -111,7 +111,9 @@ def main():
             if event == "progress":
                 print(f"[{event_id}] Progress: {data['progress']}% - {data.get('message') or ''}")
             elif event == "status":
-                print(f"[{event_id}] Status: {data['status']}")
+                # A completed status event carries the final progress (100).
+                progress = f" ({data['progress']}%)" if "progress" in data else ""
+                print(f"[{event_id}] Status: {data['status']}{progress}")
             elif event == "done":
                 final_status = data["final_status"]
                 print(f"[{event_id}] Done: {final_status}")

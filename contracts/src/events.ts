@@ -9,11 +9,17 @@ const EventBase = z.object({
   at: Timestamp,
 });
 
+/**
+ * A task changed status. A `completed` event carries `progress: 100` and `eta_seconds: 0`: it is the
+ * task's last progress report as well (see TaskEvent for the progress contract).
+ */
 export const StatusEvent = EventBase.extend({
   type: z.literal('status'),
   status: TaskStatus,
   attempt: z.number().int(),
   error: TaskError.nullable(),
+  progress: z.number().min(0).max(100).optional(),
+  eta_seconds: z.number().nullable().optional(),
 });
 export type StatusEvent = z.infer<typeof StatusEvent>;
 
@@ -38,7 +44,15 @@ export const LogEvent = EventBase.extend({
 });
 export type LogEvent = z.infer<typeof LogEvent>;
 
-/** Everything that happens to a task, in `seq` order. */
+/**
+ * Everything that happens to a task, in `seq` order, the same on every transport (tRPC, SSE, WebSocket).
+ *
+ * Progress contract: a task's progress is the `progress` of its latest `progress` event, or of a status
+ * event that carries one. A task's first progress report is sent at once; later reports of a running
+ * task are coalesced (the latest of each short interval is sent). A completed task's stream ends with
+ * progress 100: its `completed` status event carries `progress: 100`. Consumers read progress from events
+ * and never derive it from a status.
+ */
 export const TaskEvent = z.discriminatedUnion('type', [StatusEvent, ProgressEvent, LogEvent]);
 export type TaskEvent = z.infer<typeof TaskEvent>;
 export type TaskEventType = TaskEvent['type'];
@@ -58,3 +72,19 @@ export const TaskFeedInput = z
   })
   .default({});
 export type TaskFeedInput = z.input<typeof TaskFeedInput>;
+
+/**
+ * What the `task_events` NOTIFY carries for one stored event: its row and the task's owner and workflow
+ * (for feed filters). `payload` is null when the event was too large for a notification: listeners then
+ * read the stored row by `task_id` and `seq`.
+ */
+export const TaskEventNotification = z.object({
+  task_id: TaskId,
+  seq: z.number().int().positive(),
+  owner: z.string(),
+  workflow: z.string(),
+  type: z.enum(['status', 'progress', 'log']),
+  at: z.string(),
+  payload: z.record(z.string(), z.unknown()).nullable(),
+});
+export type TaskEventNotification = z.infer<typeof TaskEventNotification>;

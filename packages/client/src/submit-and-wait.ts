@@ -5,8 +5,8 @@ import { watchTask } from './watch.ts';
 
 export interface SubmitAndWaitOptions {
   /**
-   * Progress events as the task stores them: at most one per 100 ms, none for a task that completes within
-   * 100 ms of its start (its outcome, `completed`, is its 100 %).
+   * Progress events as the task stores them: the first at once, then at most one per 100 ms. The task's
+   * final progress (100 on completion) arrives on its `completed` status event (see `onEvent`).
    */
   onProgress?: (event: ProgressEvent) => void;
   /** Every event (status, progress, log) as it arrives. */

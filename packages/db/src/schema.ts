@@ -92,6 +92,10 @@ export const tasks = pgTable(
     completedAt: ts('completed_at'),
     /** When the result and events of a finished task may be removed. */
     expiresAt: ts('expires_at'),
+    /** Last heartbeat of the worker running the task: a running task without a recent one lost its worker. */
+    heartbeatAt: ts('heartbeat_at'),
+    /** When the task failed with its retries exhausted (a dead letter); cleared by retry, redrive and purge. */
+    deadLetteredAt: ts('dead_lettered_at'),
     /**
      * The status once the task has finished (completed, failed, cancelled), null while it is unfinished:
      * what the index of finished tasks by status keys on. A claim (queued -> running) leaves it null, so
@@ -123,6 +127,9 @@ export const tasks = pgTable(
       .where(sql`${t.finishedStatus} is not null`),
     index('tasks_group_idx').on(t.groupId).where(sql`${t.groupId} is not null`),
     index('tasks_schedule_idx').on(t.scheduleId).where(sql`${t.scheduleId} is not null`),
+    index('tasks_dead_lettered_idx')
+      .on(t.deadLetteredAt.desc(), t.id.desc())
+      .where(sql`${t.deadLetteredAt} is not null`),
     index('tasks_expires_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
     // Metrics over a recent window (finished in the last hour) read only that window.
     index('tasks_completed_at_idx').on(t.completedAt).where(sql`${t.completedAt} is not null`),

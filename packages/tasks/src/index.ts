@@ -8,6 +8,7 @@ export {
   type WorkflowRunInfo,
   type WorkflowsModule,
 } from './catalog.ts';
+export type { TaskContext } from './context.ts';
 export type { EventBus, LiveEvent } from './events/event-bus.ts';
 export type { CleanupReport } from './maintenance/cleaner.ts';
 export type {
@@ -16,12 +17,12 @@ export type {
   OrchestrationService,
   ScheduleService,
 } from './orchestration/orchestration-service.ts';
-export { SCHEDULES_QUEUE } from './orchestration/schedule-queue.ts';
-export { DEAD_LETTER_QUEUE, workflowQueue } from './queue/names.ts';
-export type { QueueTuning } from './queue/tuning.ts';
-export type { TaskContext } from './service/context.ts';
 export type { ListTasksQuery } from './service/queries.ts';
 export type { FeedOptions, TaskService } from './service/task-service.ts';
+export { DEAD_LETTER_QUEUE, type JobQueue, SCHEDULES_QUEUE, workflowQueue } from './store/boss.ts';
+/** The one event writer, for tools that write task rows in a transaction of their own (benchmarks). */
+export { appendEvents, type NewTaskEvent, statusEvent } from './store/events.ts';
+export type { QueueTuning } from './store/jobs.ts';
 export { createTaskSystem, type TaskSystem, type TaskSystemOptions } from './system.ts';
 export { resolveWorkflowsModule } from './worker/load-workflows-module.ts';
 export type { WorkerOptions, WorkerRuntime } from './worker/runtime.ts';

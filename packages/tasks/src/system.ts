@@ -1,19 +1,16 @@
 import { connect, migrate, migrationsApplied } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
-import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { WorkflowCatalog } from './catalog.ts';
+import type { TaskContext } from './context.ts';
 import { EventBus } from './events/event-bus.ts';
+import { TaskHistoryReader } from './events/task-history.ts';
 import { type CleanupReport, startCleaner } from './maintenance/cleaner.ts';
 import { createOrchestration, type OrchestrationService } from './orchestration/orchestration-service.ts';
-import { ensureScheduleQueue } from './orchestration/schedule-queue.ts';
 import { withScheduleFiring } from './orchestration/worker-schedules.ts';
-import { startBoss } from './queue/boss.ts';
-import { bossNotifyChannel } from './queue/boss-channel.ts';
-import { ensureQueues } from './queue/queues.ts';
-import { DEFAULT_QUEUE_TUNING, type QueueTuning } from './queue/tuning.ts';
-import type { TaskContext } from './service/context.ts';
 import { createTaskService, type TaskService } from './service/task-service.ts';
+import { JobQueue } from './store/boss.ts';
+import { DEFAULT_QUEUE_TUNING, type QueueTuning } from './store/jobs.ts';
 import { startWorkerRuntime, type WorkerOptions, type WorkerRuntime } from './worker/runtime.ts';
 
 export interface TaskSystemOptions {
@@ -44,7 +41,7 @@ export interface TaskSystem extends AsyncDisposable {
   events: EventBus;
   /** Groups, cron schedules and the dead-letter queue. */
   orchestration: OrchestrationService;
-  /** For the worker runtime and the orchestration layer: the shared database, boss and settings. */
+  /** For the worker runtime and the orchestration layer: the shared database, job queue and settings. */
   context: TaskContext;
   /** Starts a worker runtime in this process; `close()` stops it (gracefully) before the queue. */
   startWorker(options: WorkerOptions): Promise<WorkerRuntime>;
@@ -79,37 +76,38 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
   };
   try {
     const tuning: QueueTuning = { ...DEFAULT_QUEUE_TUNING, ...options.tuning };
-    const boss: PgBoss = await startBoss({
+    const queue = await JobQueue.start({
       databaseUrl: options.databaseUrl,
       logger,
+      tuning,
       superviseIntervalSeconds: options.superviseIntervalSeconds ?? 5,
       poolSize: 10,
       ...(options.scheduleCheckIntervalSeconds
         ? { scheduleCheckIntervalSeconds: options.scheduleCheckIntervalSeconds }
         : {}),
     });
-    closers.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
-    await ensureQueues(boss, options.catalog, tuning);
-    await ensureScheduleQueue(boss);
-    const bus = new EventBus(connection.sql, logger, bossNotifyChannel());
+    closers.push(() => queue.stop());
+    await queue.ensureQueues(options.catalog.list());
+    const bus = new EventBus(connection.sql, connection.db, logger);
     closers.push(() => bus.close());
     const context: TaskContext = {
       databaseUrl: options.databaseUrl,
       db: connection.db,
-      boss,
+      queue,
       catalog: options.catalog,
       tuning,
       logger,
       maxQueueSize: options.maxQueueSize ?? 100,
       defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 3600,
       resultTtlSeconds: options.resultTtlSeconds ?? 86_400,
+      history: new TaskHistoryReader(connection.db),
     };
     const cleaner = startCleaner(context, {
       intervalSeconds: options.cleanupIntervalSeconds ?? 60,
     });
     closers.push(() => cleaner.stop());
     const workers: WorkerRuntime[] = [];
-    // Workers stop first (they still settle jobs through boss and the pool).
+    // Workers stop first (they still settle jobs through the queue and the pool).
     closers.push(() => Promise.all(workers.map((worker) => worker.stop())).then(() => undefined));
     const system: TaskSystem = {
       tasks: createTaskService(context, bus),

@@ -43,7 +43,7 @@ describe('cancel', () => {
     expect(status).toBe('scheduled');
     await expect(system.tasks.cancel(bob, task_id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await system.tasks.cancel(alice, task_id)).toEqual({ task_id, status: 'cancelled' });
-    const job = await system.context.boss.getJobById('wf.steps', task_id);
+    const job = await system.context.queue.findJob('steps', task_id);
     expect(job?.state).toBe('cancelled');
     await expect(system.tasks.cancel(alice, task_id)).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(readRecords(record)).toEqual([]);

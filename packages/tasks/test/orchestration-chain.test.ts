@@ -121,11 +121,13 @@ describe('task chaining (depends_on)', () => {
 
   it('retrying the failed link resumes the chain: its dependents wait again and run', async () => {
     const { tasks } = harness.system;
+    // Scheduled a moment ahead, so both dependents are submitted (blocked) before it runs and fails.
     const link = await tasks.submit(alice, {
       workflow: 'flaky',
       params: { fail_attempts: 1 },
       priority: 'normal',
       max_retries: 0,
+      run_at: new Date(Date.now() + 2_000).toISOString(),
     });
     const next = await tasks.submit(alice, {
       workflow: 'report',

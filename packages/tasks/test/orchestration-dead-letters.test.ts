@@ -83,4 +83,45 @@ describe('dead letters', () => {
     expect((await harness.system.tasks.get(bob, bobs)).status).toBe('failed');
     expect((await deadLetters.list(bob, {})).items.map((entry) => entry.task_id)).toEqual([bobs]);
   });
+
+  it("a redrive counts against the owner's max_queue_size: QUEUE_FULL at the limit, nothing changed", async () => {
+    await using small = await startTestSystem({ catalog, maxQueueSize: 2 });
+    const { system } = small;
+    await system.startWorker({
+      concurrency: 2,
+      workflowsModule: ORCHESTRATION_WORKFLOWS_MODULE,
+      pollIntervalMs: 200,
+    });
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'flaky',
+      params: { fail_attempts: 9 },
+      priority: 'normal',
+    });
+    expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
+    await waitFor(
+      async () => (await system.orchestration.deadLetters.list(alice, {})).items.length === 1,
+      'the dead letter',
+    );
+    // Two tasks that wait an hour fill alice's queue.
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const waiting = await system.tasks.submitMany(alice, [
+      { workflow: 'flaky', params: { fail_attempts: 0 }, priority: 'normal', run_at: later },
+      { workflow: 'flaky', params: { fail_attempts: 0 }, priority: 'normal', run_at: later },
+    ]);
+    await expect(system.orchestration.deadLetters.redrive(alice, task_id)).rejects.toMatchObject({
+      code: 'QUEUE_FULL',
+    });
+    await expect(system.orchestration.deadLetters.redriveAll(alice, {})).rejects.toMatchObject({
+      code: 'QUEUE_FULL',
+    });
+    expect((await system.tasks.get(alice, task_id)).status).toBe('failed');
+    expect(
+      (await system.orchestration.deadLetters.list(alice, {})).items.map((item) => item.task_id),
+    ).toEqual([task_id]);
+    await system.tasks.cancel(alice, waiting.tasks[0]?.task_id ?? '');
+    expect(await system.orchestration.deadLetters.redrive(alice, task_id)).toEqual({
+      task_id,
+      status: 'queued',
+    });
+  });
 });

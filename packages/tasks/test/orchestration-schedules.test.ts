@@ -4,7 +4,6 @@ import type { ScheduleView } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
-import { SCHEDULES_QUEUE } from '../src/orchestration/schedule-queue.ts';
 import { catalog } from './fixtures/orchestration-workflows.ts';
 import { admin, alice, bob, startTestSystem, type TestSystem, waitFor, waitForTerminal } from './harness.ts';
 
@@ -38,8 +37,8 @@ function localTime(iso: string, timeZone: string): string {
 }
 
 async function bossSchedules(): Promise<{ key: string; cron: string; timezone: string }[]> {
-  return (await harness.system.context.boss.getSchedules(SCHEDULES_QUEUE)).map((s) => ({
-    key: s.key,
+  return (await harness.system.context.queue.listSchedules()).map((s) => ({
+    key: s.scheduleId,
     cron: s.cron,
     timezone: s.timezone ?? 'UTC',
   }));
@@ -244,21 +243,14 @@ describe('schedules: firing', () => {
       workflow: 'work',
       params: { item: 2 },
     });
-    await context.boss.send(SCHEDULES_QUEUE, { schedule_id: paused.schedule_id });
-    await context.boss.send(SCHEDULES_QUEUE, { schedule_id: active.schedule_id });
+    await context.queue.fireSchedule(paused.schedule_id);
+    await context.queue.fireSchedule(active.schedule_id);
     const created = await waitFor(async () => {
       const list = await tasks.list(bob, { schedule_id: active.schedule_id, limit: 10 });
       return list.items.length > 0 ? list.items : undefined;
     }, 'the active schedule to fire');
     expect(created).toHaveLength(1);
-    await waitFor(async () => {
-      const jobs = rowsOf<{ n: number }>(
-        await context.db.execute(
-          sql`select count(*)::int as n from pgboss.job where name = ${SCHEDULES_QUEUE} and state in ('created', 'active', 'retry')`,
-        ),
-      );
-      return jobs[0]?.n === 0;
-    }, 'both firings handled');
+    await waitFor(async () => (await context.queue.pendingScheduleFirings()) === 0, 'both firings handled');
     expect((await tasks.list(bob, { schedule_id: paused.schedule_id, limit: 10 })).items).toHaveLength(0);
     const taskId = created[0]?.task_id ?? '';
     expect(await waitForTerminal(harness.system, bob, taskId)).toBe('completed');

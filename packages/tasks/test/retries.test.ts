@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StatusEvent, TaskEvent } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEAD_LETTER_QUEUE } from '../src/queue/names.ts';
 import {
   alice,
   readRecords,
@@ -71,11 +70,10 @@ describe('retries', () => {
     expect(retryWaits[0]).toBeGreaterThanOrEqual(1000);
     expect(retryWaits[1]).toBeGreaterThanOrEqual(2000);
 
-    const deadLetters = await system.context.boss.findJobs<{ task_id: string }>(DEAD_LETTER_QUEUE, {
-      data: { task_id },
-    });
-    expect(deadLetters).toHaveLength(1);
-    expect(deadLetters[0]?.sourceName).toBe('wf.retrying');
+    // Dead-lettered: listed by the service, and pg-boss holds the job in its dead-letter queue.
+    const listed = await system.orchestration.deadLetters.list(alice, {});
+    expect(listed.items.map((item) => item.task_id)).toContain(task_id);
+    expect(await system.context.queue.deadLetterTaskIds()).toContain(task_id);
   });
 
   it('a retry resumes after the last completed node and succeeds', async () => {

@@ -1,7 +1,7 @@
 import type { Database } from '@kaygraph/db';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { appendEvents } from '../src/events/append-events.ts';
 import { TaskHistoryReader } from '../src/events/task-history.ts';
+import { appendEvents } from '../src/store/events.ts';
 import { alice, startTestSystem, type TestSystem } from './harness.ts';
 
 let harness: TestSystem;

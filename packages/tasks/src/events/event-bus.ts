@@ -1,20 +1,14 @@
-import type { TaskEvent } from '@kaygraph/contracts';
+import { type TaskEvent, TaskEventNotification } from '@kaygraph/contracts';
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
-import { TASK_CANCEL_CHANNEL } from '../service/control.ts';
-import { TASK_EVENTS_CHANNEL } from './append-events.ts';
+import type { Executor } from '../db.ts';
+import {
+  readEvents,
+  TASK_CANCEL_CHANNEL,
+  TASK_EVENTS_CHANNEL,
+  TASK_QUEUED_CHANNEL,
+} from '../store/events.ts';
 import { toTaskEvent } from './task-event.ts';
-
-/** What `pg_notify('task_events')` carries (see append-events.ts); `payload` is absent when too large. */
-interface EventNotification {
-  task_id: string;
-  seq: number;
-  owner: string;
-  workflow: string;
-  type: string;
-  at: string;
-  payload: Record<string, unknown> | null;
-}
 
 export interface LiveEvent {
   event: TaskEvent;
@@ -22,8 +16,8 @@ export interface LiveEvent {
   workflow: string;
 }
 
-/** What a process may listen to: task events, cancel requests, pg-boss queue wake-ups. */
-export type BusChannel = 'events' | 'cancel' | 'queues';
+/** What a process may listen to: task events, cancel requests, queued-task wake-ups. */
+export type BusChannel = 'events' | 'cancel' | 'queued';
 
 type TaskListener = { onEvent(event: TaskEvent): void; onResync(): void };
 type FeedListener = (live: LiveEvent) => void;
@@ -38,22 +32,29 @@ type FeedListener = (live: LiveEvent) => void;
  */
 export class EventBus {
   readonly #sql: postgres.Sql;
+  readonly #db: Executor;
   readonly #logger: Logger;
   readonly #channels: Record<BusChannel, string>;
   readonly #tasks = new Map<string, Set<TaskListener>>();
   readonly #feed = new Set<FeedListener>();
   readonly #cancel = new Set<(taskId: string) => void>();
-  readonly #queues = new Set<(queue: string) => void>();
+  readonly #queued = new Set<(workflow: string) => void>();
   readonly #reconnect = new Set<() => void>();
   readonly #listening = new Map<BusChannel, Promise<void>>();
   readonly #registering: Promise<void>[] = [];
   #unlisten: (() => Promise<void>)[] = [];
   #closed = false;
 
-  constructor(sql: postgres.Sql, logger: Logger, bossChannel: string) {
+  /** `sql` holds the LISTEN connection; `db` reads events too large to be inlined. */
+  constructor(sql: postgres.Sql, db: Executor, logger: Logger) {
     this.#sql = sql;
+    this.#db = db;
     this.#logger = logger;
-    this.#channels = { events: TASK_EVENTS_CHANNEL, cancel: TASK_CANCEL_CHANNEL, queues: bossChannel };
+    this.#channels = {
+      events: TASK_EVENTS_CHANNEL,
+      cancel: TASK_CANCEL_CHANNEL,
+      queued: TASK_QUEUED_CHANNEL,
+    };
   }
 
   /**
@@ -85,8 +86,8 @@ export class EventBus {
       cancel: (taskId: string) => {
         for (const listener of this.#cancel) listener(taskId);
       },
-      queues: (queue: string) => {
-        for (const listener of this.#queues) listener(queue);
+      queued: (workflow: string) => {
+        for (const listener of this.#queued) listener(workflow);
       },
     }[channel];
     const established = Promise.withResolvers<void>();
@@ -120,9 +121,9 @@ export class EventBus {
   #onTaskEvent(raw: string): void {
     // Subscribers come and go; the channel stays listened to once it was: no parse while nobody listens.
     if (this.#tasks.size === 0 && this.#feed.size === 0) return;
-    let note: EventNotification;
+    let note: TaskEventNotification;
     try {
-      note = JSON.parse(raw) as EventNotification;
+      note = TaskEventNotification.parse(JSON.parse(raw));
     } catch {
       this.#logger.warn({ raw }, 'unparseable task event notification');
       return;
@@ -141,20 +142,18 @@ export class EventBus {
     this.#publishToFeed(event, note);
   }
 
-  #publishToFeed(event: TaskEvent, note: EventNotification): void {
+  #publishToFeed(event: TaskEvent, note: TaskEventNotification): void {
     if (this.#feed.size === 0) return;
     const live = { event, owner: note.owner, workflow: note.workflow };
     for (const listener of this.#feed) listener(live);
   }
 
-  async #publishStoredToFeed(note: EventNotification): Promise<void> {
+  async #publishStoredToFeed(note: TaskEventNotification): Promise<void> {
     try {
-      const [row] = await this.#sql<{ payload: string }[]>`
-        select payload::text as payload from task_events where task_id = ${note.task_id} and seq = ${note.seq}`;
+      const [row] = await readEvents(this.#db, note.task_id, note.seq - 1);
       // Gone already: the result TTL removed the task's events.
-      if (!row) return;
-      const payload = JSON.parse(row.payload) as Record<string, unknown>;
-      this.#publishToFeed(toTaskEvent({ ...note, payload }), note);
+      if (row?.seq !== note.seq) return;
+      this.#publishToFeed(toTaskEvent(row), note);
     } catch (error) {
       this.#logger.warn(
         { err: error, taskId: note.task_id, seq: note.seq },
@@ -190,11 +189,11 @@ export class EventBus {
     return () => this.#cancel.delete(listener);
   }
 
-  /** A job landed on a notify-enabled pg-boss queue (the payload is the queue name). */
-  onQueueNotify(listener: (queue: string) => void): () => void {
-    this.#queues.add(listener);
-    this.#startListening('queues');
-    return () => this.#queues.delete(listener);
+  /** A task of `workflow` became queued (committed). */
+  onQueued(listener: (workflow: string) => void): () => void {
+    this.#queued.add(listener);
+    this.#startListening('queued');
+    return () => this.#queued.delete(listener);
   }
 
   /** The LISTEN connection came back after an outage (notifications may have been missed). */

@@ -1,6 +1,5 @@
 import type { TaskError, TaskEvent, TaskStatus } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
-import type { NewTaskEvent } from './append-events.ts';
 
 /** One `task_events` row (or the same fields from a notification). */
 export interface TaskEventRecord {
@@ -25,6 +24,8 @@ export function toTaskEvent(record: TaskEventRecord): TaskEvent {
         status: p.status as TaskStatus,
         attempt: typeof p.attempt === 'number' ? p.attempt : 0,
         error: (p.error as TaskError | null | undefined) ?? null,
+        ...(typeof p.progress === 'number' ? { progress: p.progress } : {}),
+        ...(typeof p.eta_seconds === 'number' ? { eta_seconds: p.eta_seconds } : {}),
       };
     case 'progress':
       return {
@@ -48,13 +49,4 @@ export function toTaskEvent(record: TaskEventRecord): TaskEvent {
 
 export function isTerminalEvent(event: TaskEvent): boolean {
   return event.type === 'status' && isTerminalStatus(event.status);
-}
-
-export function statusEvent(
-  taskId: string,
-  status: TaskStatus,
-  attempt: number,
-  error: TaskError | null = null,
-): NewTaskEvent {
-  return { taskId, type: 'status', payload: { status, attempt, error } };
 }

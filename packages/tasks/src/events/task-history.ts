@@ -1,6 +1,6 @@
 import type { TaskEvent, TaskStatus } from '@kaygraph/contracts';
-import { sql } from 'drizzle-orm';
-import { type Executor, rowsOf } from '../db.ts';
+import type { Executor } from '../db.ts';
+import { readTaskHistory } from '../store/events.ts';
 import { toTaskEvent } from './task-event.ts';
 
 /** What a stream needs of a task, read in one snapshot: who may see it, its state, its events after a seq. */
@@ -12,37 +12,14 @@ export interface TaskHistory {
   events: TaskEvent[];
 }
 
-interface HistoryRow {
-  owner: string;
-  status: string;
-  last_seq: number;
-  seq: number | null;
-  type: string | null;
-  payload: string | null;
-  at: string | null;
-}
-
 async function readHistory(
   executor: Executor,
   taskId: string,
   afterSeq: number,
 ): Promise<TaskHistory | null> {
-  const rows = rowsOf<HistoryRow>(
-    await executor.execute(sql`
-      select t.owner, t.status, t.last_seq, e.seq, e.type, e.payload::text as payload, to_json(e.at) #>> '{}' as at
-      from tasks t left join task_events e on e.task_id = t.id and e.seq > ${afterSeq}
-      where t.id = ${taskId}
-      order by e.seq`),
-  );
-  const [first] = rows;
-  if (!first) return null;
-  const events: TaskEvent[] = [];
-  for (const row of rows) {
-    if (row.seq === null || row.type === null || row.payload === null || row.at === null) continue;
-    const payload = JSON.parse(row.payload) as Record<string, unknown>;
-    events.push(toTaskEvent({ task_id: taskId, seq: row.seq, type: row.type, payload, at: row.at }));
-  }
-  return { owner: first.owner, status: first.status as TaskStatus, lastSeq: first.last_seq, events };
+  const history = await readTaskHistory(executor, taskId, afterSeq);
+  if (!history) return null;
+  return { ...history, events: history.events.map(toTaskEvent) };
 }
 
 interface Waiter {
@@ -100,16 +77,4 @@ export class TaskHistoryReader {
 function after(history: TaskHistory, afterSeq: number, readFrom: number): TaskHistory {
   if (afterSeq <= readFrom) return history;
   return { ...history, events: history.events.filter((event) => event.seq > afterSeq) };
-}
-
-const readers = new WeakMap<Executor, TaskHistoryReader>();
-
-/** The process's reader for this database (one per executor, so concurrent streams share it). */
-export function taskHistoryReader(executor: Executor): TaskHistoryReader {
-  let reader = readers.get(executor);
-  if (!reader) {
-    reader = new TaskHistoryReader(executor);
-    readers.set(executor, reader);
-  }
-  return reader;
 }

@@ -1,33 +1,12 @@
 import { isTerminalStatus, type TaskEvent, TaskId } from '@kaygraph/contracts';
-import { taskEvents } from '@kaygraph/db';
-import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Caller } from '../catalog.ts';
-import type { Executor } from '../db.ts';
-import { notFound } from '../service/visibility.ts';
+import { notFound } from '../visibility.ts';
 import { AsyncQueue } from './async-queue.ts';
 import type { EventBus } from './event-bus.ts';
-import { isTerminalEvent, toTaskEvent } from './task-event.ts';
-import { type TaskHistory, taskHistoryReader } from './task-history.ts';
+import { isTerminalEvent } from './task-event.ts';
+import type { TaskHistory, TaskHistoryReader } from './task-history.ts';
 
 const RESYNC = Symbol('resync');
-
-/** Stored events of a task after `afterSeq`, in order. */
-export async function readEvents(executor: Executor, taskId: string, afterSeq: number): Promise<TaskEvent[]> {
-  const rows = await executor
-    .select()
-    .from(taskEvents)
-    .where(and(eq(taskEvents.taskId, taskId), gt(taskEvents.seq, afterSeq)))
-    .orderBy(asc(taskEvents.seq));
-  return rows.map((row) =>
-    toTaskEvent({
-      task_id: row.taskId,
-      seq: row.seq,
-      type: row.type,
-      payload: row.payload as Record<string, unknown>,
-      at: row.at,
-    }),
-  );
-}
 
 /**
  * Replays a task's events after `afterSeq`, then continues live, with no gap and no duplicate: it
@@ -36,17 +15,16 @@ export async function readEvents(executor: Executor, taskId: string, afterSeq: n
  * or the LISTEN connection was re-established. Ends after the terminal status event, or when `signal`
  * aborts. Table reads go through the process's `TaskHistoryReader`, so subscribers of one task share them.
  *
- * @example for await (const event of streamTaskEvents(db, bus, caller, id, { afterSeq: 0 })) console.log(event);
+ * @example for await (const event of streamTaskEvents(reader, bus, caller, id, { afterSeq: 0 })) console.log(event);
  */
 export async function* streamTaskEvents(
-  executor: Executor,
+  reader: TaskHistoryReader,
   bus: EventBus,
   caller: Caller,
   taskId: string,
   options: { afterSeq?: number; signal?: AbortSignal } = {},
 ): AsyncGenerator<TaskEvent, void, undefined> {
   if (!TaskId.safeParse(taskId).success) throw notFound(taskId);
-  const reader = taskHistoryReader(executor);
   const live = new AsyncQueue<TaskEvent | typeof RESYNC>();
   const unsubscribe = bus.subscribeTask(taskId, {
     onEvent: (event) => live.push(event),

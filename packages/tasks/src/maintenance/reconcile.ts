@@ -1,53 +1,30 @@
-import type { TaskError } from '@kaygraph/contracts';
-import { sql } from 'drizzle-orm';
-import { rowsOf } from '../db.ts';
-import { appendEvents } from '../events/append-events.ts';
-import { statusEvent } from '../events/task-event.ts';
-import type { TaskContext } from '../service/context.ts';
-
-const BATCH = 500;
+import type { TaskContext } from '../context.ts';
+import { settleDependents } from '../store/dependencies.ts';
+import { lockSilentTasks, markLost, markRequeued, type SilentTask } from '../store/maintenance.ts';
 
 /**
- * Tasks whose worker died: pg-boss' supervisor fails a job whose heartbeat (or expiry) lapsed, but only
- * our runtime writes task rows, so a `running` task whose job went back to `retry` shows `queued` again,
- * and one whose job failed for good (dead-lettered) is marked failed with WORKER_LOST. Runs inside the
- * cleaner's pass (once per cluster). Returns the tasks changed.
+ * Tasks whose worker died: pg-boss fails a job whose heartbeat lapsed, but only our runtime writes task
+ * rows. A running task without a recent heartbeat is looked up in pg-boss (its public `findJobs`): a job
+ * waiting for its retry shows the task `queued` again; a job that failed for good (dead-lettered) fails the
+ * task with WORKER_LOST. Runs inside the maintenance pass (once per cluster). Returns the tasks changed.
  */
 export async function reconcileLostTasks(ctx: TaskContext): Promise<number> {
   return ctx.db.transaction(async (tx) => {
-    const lost = rowsOf<{ id: string; attempt: number; state: string }>(
-      await tx.execute(sql`
-        select t.id, t.attempt, j.state::text as state
-        from tasks t
-        join pgboss.job j on j.name = 'wf.' || t.workflow and j.id = t.job_id
-        where t.completed_at is null and t.status = 'running' and j.state in ('created', 'retry', 'failed')
-        limit ${BATCH}
-        for update of t skip locked`),
+    const silent = await lockSilentTasks(tx, ctx.tuning.heartbeatSeconds);
+    const requeued: SilentTask[] = [];
+    const lost: SilentTask[] = [];
+    for (const task of silent) {
+      const state = await ctx.queue.jobState(task.workflow, task.jobId);
+      if (state === 'waiting') requeued.push(task);
+      else if (state === 'failed' || state === 'missing') lost.push(task);
+    }
+    await markRequeued(tx, requeued);
+    await markLost(tx, lost, ctx.resultTtlSeconds);
+    await settleDependents(
+      ctx,
+      tx,
+      lost.map((task) => ({ taskId: task.id, status: 'failed' as const })),
     );
-    if (lost.length === 0) return 0;
-    const requeued = lost.filter((row) => row.state !== 'failed');
-    const failed = lost.filter((row) => row.state === 'failed');
-    const error = (attempt: number): TaskError => ({
-      code: 'WORKER_LOST',
-      message: 'the worker running this task stopped (no heartbeat); its job was failed by the queue',
-      attempt,
-    });
-    if (requeued.length > 0) {
-      await tx.execute(sql`
-        update tasks set status = 'queued', updated_at = now()
-        where id in (select (x->>'id')::uuid from jsonb_array_elements(${JSON.stringify(requeued)}::jsonb) x)`);
-    }
-    for (const row of failed) {
-      await tx.execute(sql`
-        update tasks set status = 'failed', error = ${JSON.stringify(error(row.attempt))}::jsonb,
-          completed_at = now(), updated_at = now(),
-          expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})
-        where id = ${row.id}`);
-    }
-    await appendEvents(tx, [
-      ...requeued.map((row) => statusEvent(row.id, 'queued', row.attempt, error(row.attempt))),
-      ...failed.map((row) => statusEvent(row.id, 'failed', row.attempt, error(row.attempt))),
-    ]);
-    return lost.length;
+    return requeued.length + lost.length;
   });
 }

@@ -1,10 +1,9 @@
 import { type GroupEvent, type GroupSummary, isTerminalGroupStatus } from '@kaygraph/contracts';
-import { sql } from 'drizzle-orm';
 import type { Caller } from '../catalog.ts';
-import { rowsOf } from '../db.ts';
+import type { TaskContext } from '../context.ts';
 import { AsyncQueue } from '../events/async-queue.ts';
 import type { EventBus, LiveEvent } from '../events/event-bus.ts';
-import type { TaskContext } from '../service/context.ts';
+import { groupOfTask, groupTaskIds } from '../store/groups.ts';
 import { loadGroupSummary } from './group-summary.ts';
 
 /** At most this often a fresh summary follows progress events (status changes send one at once). */
@@ -36,11 +35,7 @@ export async function* streamGroupEvents(
     await bus.listening();
     const first = await loadGroupSummary(ctx.db, caller, groupId);
     const owner = first.row.owner;
-    const members = new Set(
-      rowsOf<{ id: string }>(await ctx.db.execute(sql`select id from tasks where group_id = ${groupId}`)).map(
-        (row) => row.id,
-      ),
-    );
+    const members = new Set(await groupTaskIds(ctx.db, groupId));
     let last: GroupSummary = first.summary;
     yield { type: 'group', group: last };
     if (isTerminalGroupStatus(last.status)) return;
@@ -50,10 +45,7 @@ export async function* streamGroupEvents(
     const isMember = async (taskId: string, seq: number): Promise<boolean> => {
       if (members.has(taskId)) return true;
       if (seq !== 1) return false;
-      const [row] = rowsOf<{ group_id: string | null }>(
-        await ctx.db.execute(sql`select group_id from tasks where id = ${taskId}`),
-      );
-      if (row?.group_id === groupId) members.add(taskId);
+      if ((await groupOfTask(ctx.db, taskId)) === groupId) members.add(taskId);
       return members.has(taskId);
     };
     const summaryChanged = async (): Promise<GroupSummary | undefined> => {

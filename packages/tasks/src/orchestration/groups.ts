@@ -8,20 +8,16 @@ import {
   type ListGroupsInput,
   type ListGroupsOutput,
   ListGroupsInput as ListGroupsSchema,
-  type TaskError,
-  type TaskStatus,
 } from '@kaygraph/contracts';
-import { taskGroups } from '@kaygraph/db';
-import { type SQL, sql } from 'drizzle-orm';
 import type { Caller } from '../catalog.ts';
-import { rowsOf } from '../db.ts';
-import { cancelWaitingJobs } from '../queue/cancel-waiting-jobs.ts';
-import type { TaskContext } from '../service/context.ts';
-import { decodeCursor, encodeCursor } from '../service/cursor.ts';
+import type { TaskContext } from '../context.ts';
+import { decodeCursor, pageOf } from '../cursor.ts';
+import { cancelWaitingJobs } from '../service/control.ts';
 import { submitTasks } from '../service/submit.ts';
+import { cancelTasks } from '../store/control.ts';
+import { groupTasks, insertGroup, listGroupSummaryRows, markGroupCancelled } from '../store/groups.ts';
 import { runTransaction } from '../transaction.ts';
-import { cancelTasksWhere } from './cancel-tasks.ts';
-import { type GroupSummaryRow, groupSummarySql, loadGroupSummary, toGroupSummary } from './group-summary.ts';
+import { loadGroupSummary, toGroupSummary } from './group-summary.ts';
 
 /**
  * Creates a group and its tasks in one transaction: either the group exists with every task, or nothing
@@ -43,10 +39,7 @@ export async function createGroup(
   }
   const input = parsed.data;
   return ctx.db.transaction(async (tx) => {
-    const [group] = await tx
-      .insert(taskGroups)
-      .values({ owner: caller.owner, name: input.name })
-      .returning({ id: taskGroups.id, createdAt: taskGroups.createdAt });
+    const group = await insertGroup(tx, caller.owner, input.name);
     if (!group) throw new DomainError('INTERNAL', 'the group was not stored');
     const submitted =
       input.tasks.length === 0
@@ -69,24 +62,13 @@ export async function createGroup(
 /** The group view: summary plus every task with its result (results by task). */
 export async function getGroup(ctx: TaskContext, caller: Caller, groupId: string): Promise<GroupView> {
   const { summary } = await loadGroupSummary(ctx.db, caller, groupId);
-  const rows = rowsOf<{
-    id: string;
-    workflow: string;
-    status: TaskStatus;
-    progress: number;
-    result: unknown;
-    error: TaskError | null;
-  }>(
-    await ctx.db.execute(sql`
-      select id, workflow, status, progress, result, error from tasks
-      where group_id = ${groupId} order by created_at, id`),
-  );
+  const rows = await groupTasks(ctx.db, groupId);
   const tasks = rows.map(
     (row): GroupTaskView => ({
       task_id: row.id,
       workflow: row.workflow,
       status: row.status,
-      progress: row.status === 'completed' ? 100 : row.progress,
+      progress: row.progress,
       ...(row.result === null || row.result === undefined ? {} : { result: row.result }),
       error: row.error ?? null,
     }),
@@ -101,27 +83,19 @@ export async function listGroups(
   raw: ListGroupsInput,
 ): Promise<ListGroupsOutput> {
   const query = ListGroupsSchema.parse(raw);
-  const conditions: SQL[] = [sql`true`];
-  if (!caller.admin) conditions.push(sql`g.owner = ${caller.owner}`);
-  if (query.cursor) {
-    const cursor = decodeCursor(query.cursor);
-    conditions.push(sql`(g.created_at, g.id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
-  }
-  const rows = rowsOf<GroupSummaryRow>(
-    await ctx.db.execute(
-      groupSummarySql(
-        sql.join(conditions, sql` and `),
-        sql`order by g.created_at desc, g.id desc limit ${query.limit + 1}`,
-      ),
-    ),
+  const rows = await listGroupSummaryRows(
+    ctx.db,
+    {
+      owner: caller.admin ? undefined : caller.owner,
+      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+    },
+    query.limit + 1,
   );
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toGroupSummary),
-    next_cursor:
-      rows.length > query.limit && last ? encodeCursor({ createdAt: last.cursor_time, id: last.id }) : null,
-  };
+  const { page, next_cursor } = pageOf(rows, query.limit, (row) => ({
+    createdAt: row.cursor_time,
+    id: row.id,
+  }));
+  return { items: page.map(toGroupSummary), next_cursor };
 }
 
 /** Cancels every unfinished task of the group and marks the group cancelled. */
@@ -138,12 +112,10 @@ export async function cancelGroup(
     }
     // Tasks first (in id order), the group row last: the group row is what every task insert into the group
     // references, so it is held for as short a time as possible.
-    const cancelled = await cancelTasksWhere(ctx, tx, sql`group_id = ${groupId}`, 'cancelled with its group');
-    await tx.execute(
-      sql`update task_groups set cancelled_at = coalesce(cancelled_at, now()) where id = ${groupId}`,
-    );
+    const cancelled = await cancelTasks(ctx, tx, { groupId }, 'cancelled with its group');
+    await markGroupCancelled(tx, groupId);
     return { cancelled };
   });
-  await cancelWaitingJobs(ctx.boss, ctx.logger, outcome.cancelled.waitingJobs);
+  await cancelWaitingJobs(ctx, outcome.cancelled.waitingJobs);
   return { group_id: groupId, status: 'cancelled' as const, cancelled: outcome.cancelled.ids.length };
 }

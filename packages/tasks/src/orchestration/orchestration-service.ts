@@ -19,8 +19,8 @@ import type {
   UpdateScheduleInput,
 } from '@kaygraph/contracts';
 import type { Caller } from '../catalog.ts';
+import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import type { TaskContext } from '../service/context.ts';
 import {
   listDeadLetters,
   purgeDeadLetter,
@@ -99,7 +99,7 @@ export function createOrchestration(ctx: TaskContext, bus: EventBus): Orchestrat
       delete: (caller, scheduleId) => deleteSchedule(ctx, caller, scheduleId),
     },
     deadLetters: {
-      list: (caller, input) => listDeadLetters(ctx.db, caller, input),
+      list: (caller, input) => listDeadLetters(ctx, caller, input),
       redrive: (caller, taskId) => redriveDeadLetter(ctx, caller, taskId),
       redriveAll: (caller, input) => redriveAllDeadLetters(ctx, caller, input),
       purge: (caller, taskId) => purgeDeadLetter(ctx, caller, taskId),

@@ -1,11 +1,8 @@
 import { DomainError, type Priority } from '@kaygraph/contracts';
-import { schedules } from '@kaygraph/db';
-import { sql } from 'drizzle-orm';
-import type { Job } from 'pg-boss';
 import type { Logger } from 'pino';
-import type { TaskContext } from '../service/context.ts';
+import type { TaskContext } from '../context.ts';
 import { submitTasks } from '../service/submit.ts';
-import { ensureScheduleQueue, SCHEDULES_QUEUE, type ScheduleJobData } from './schedule-queue.ts';
+import { loadSchedule, markScheduleFired } from '../store/schedules.ts';
 
 export interface ScheduleFiring {
   stop(): Promise<void>;
@@ -15,28 +12,23 @@ export interface ScheduleFiring {
 const SKIP_CODES = new Set(['QUEUE_FULL', 'BAD_REQUEST', 'INVALID_PARAMS', 'NOT_FOUND', 'RATE_LIMITED']);
 
 /**
- * The worker side of cron schedules: takes the jobs pg-boss' cron pass sent to the `schedules` queue (one
- * per occurrence per cluster) and turns each into an ordinary task of the schedule's owner, with its
- * `schedule_id`. The task's idempotency key is the firing job's id, so a handler retried after a crash
- * cannot create a second task for the same occurrence. A schedule paused or deleted since the occurrence
- * fires nothing.
+ * The worker side of cron schedules: turns each occurrence pg-boss' cron pass filed (one per occurrence
+ * per cluster) into an ordinary task of the schedule's owner, with its `schedule_id`. The task's
+ * idempotency key is the occurrence's job id, so a handler retried after a crash cannot create a second
+ * task for the same occurrence. A schedule paused or deleted since the occurrence fires nothing.
  */
 export async function startScheduleFiring(ctx: TaskContext, logger: Logger): Promise<ScheduleFiring> {
-  await ensureScheduleQueue(ctx.boss);
-  const workerId = await ctx.boss.work<ScheduleJobData>(
-    SCHEDULES_QUEUE,
-    { batchSize: 5, pollingIntervalSeconds: 2 },
-    async (jobs) => {
-      for (const job of jobs) await fire(ctx, logger, job);
-    },
-  );
-  return { stop: () => ctx.boss.offWork(SCHEDULES_QUEUE, { id: workerId, wait: true }) };
+  const stop = await ctx.queue.workSchedules((occurrence) => fire(ctx, logger, occurrence));
+  return { stop };
 }
 
-async function fire(ctx: TaskContext, logger: Logger, job: Job<ScheduleJobData>): Promise<void> {
-  const scheduleId = job.data?.schedule_id;
-  if (typeof scheduleId !== 'string') return;
-  const [schedule] = await ctx.db.select().from(schedules).where(sql`${schedules.id} = ${scheduleId}`);
+async function fire(
+  ctx: TaskContext,
+  logger: Logger,
+  occurrence: { jobId: string; scheduleId: string },
+): Promise<void> {
+  const { scheduleId } = occurrence;
+  const schedule = await loadSchedule(ctx.db, scheduleId);
   if (!schedule?.enabled) {
     logger.info({ scheduleId }, 'schedule paused or deleted since its occurrence: nothing fired');
     return;
@@ -51,12 +43,12 @@ async function fire(ctx: TaskContext, logger: Logger, job: Job<ScheduleJobData>)
             workflow: schedule.workflow,
             params: (schedule.params ?? {}) as Record<string, unknown>,
             priority: schedule.priority as Priority,
-            idempotency_key: `schedule:${schedule.id}:${job.id}`,
+            idempotency_key: `schedule:${schedule.id}:${occurrence.jobId}`,
           },
         ],
         { tx, scheduleId: schedule.id },
       );
-      await tx.update(schedules).set({ lastRunAt: sql`now()` }).where(sql`${schedules.id} = ${schedule.id}`);
+      await markScheduleFired(tx, schedule.id);
       return submitted;
     });
     logger.info({ scheduleId, taskId: task?.task_id }, 'schedule fired');

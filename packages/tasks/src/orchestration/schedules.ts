@@ -9,17 +9,20 @@ import {
   type ScheduleView,
   UpdateScheduleInput,
 } from '@kaygraph/contracts';
-import { schedules } from '@kaygraph/db';
-import { sql } from 'drizzle-orm';
 import type { Caller } from '../catalog.ts';
-import { type Executor, rowsOf, type Transaction } from '../db.ts';
-import { bossTx } from '../queue/boss-tx.ts';
-import type { TaskContext } from '../service/context.ts';
-import { decodeCursor, encodeCursor } from '../service/cursor.ts';
+import type { TaskContext } from '../context.ts';
+import { decodeCursor, pageOf } from '../cursor.ts';
+import type { Executor, Transaction } from '../db.ts';
+import {
+  deleteScheduleRow,
+  insertSchedule,
+  listScheduleRows,
+  loadSchedule,
+  lockSchedule,
+  type ScheduleRow,
+  updateScheduleRow,
+} from '../store/schedules.ts';
 import { nextRuns, validateCron, validateTimezone } from './cron.ts';
-import { SCHEDULES_QUEUE, type ScheduleJobData } from './schedule-queue.ts';
-
-type ScheduleRow = typeof schedules.$inferSelect;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -76,20 +79,14 @@ function checkWorkflow(ctx: TaskContext, workflow: string, params: Record<string
 
 async function lockVisible(tx: Transaction, caller: Caller, scheduleId: string): Promise<ScheduleRow> {
   if (!UUID.test(scheduleId)) throw notFound(scheduleId);
-  const [row] = await tx.select().from(schedules).where(sql`${schedules.id} = ${scheduleId}`).for('update');
+  const row = await lockSchedule(tx, scheduleId);
   if (!row || (!caller.admin && row.owner !== caller.owner)) throw notFound(scheduleId);
   return row;
 }
 
 /** Mirrors the row into pg-boss (same transaction): enabled rows are scheduled, paused ones are not. */
 async function syncBossSchedule(ctx: TaskContext, tx: Transaction, row: ScheduleRow): Promise<void> {
-  const db = bossTx(tx);
-  if (row.enabled) {
-    const data: ScheduleJobData = { schedule_id: row.id };
-    await ctx.boss.schedule(SCHEDULES_QUEUE, row.cron, data, { tz: row.timezone, key: row.id, db });
-  } else {
-    await ctx.boss.unschedule(SCHEDULES_QUEUE, row.id, { db });
-  }
+  await ctx.queue.schedule(tx, row.id, row.cron, row.timezone, row.enabled);
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -127,19 +124,16 @@ export async function createSchedule(
   const workflow = checkWorkflow(ctx, input.workflow, input.params);
   return withNameConflict(input.name, () =>
     ctx.db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(schedules)
-        .values({
-          owner: caller.owner,
-          name: input.name,
-          cron,
-          timezone,
-          workflow,
-          params: input.params,
-          priority: input.priority,
-          enabled: input.enabled,
-        })
-        .returning();
+      const row = await insertSchedule(tx, {
+        owner: caller.owner,
+        name: input.name,
+        cron,
+        timezone,
+        workflow,
+        params: input.params,
+        priority: input.priority,
+        enabled: input.enabled,
+      });
       if (!row) throw new DomainError('INTERNAL', 'the schedule was not stored');
       await syncBossSchedule(ctx, tx, row);
       return toScheduleView(row);
@@ -162,19 +156,14 @@ export async function updateSchedule(
       const current = await lockVisible(tx, caller, input.schedule_id);
       const params = input.params ?? (current.params as Record<string, unknown>);
       const workflow = checkWorkflow(ctx, input.workflow ?? current.workflow, params);
-      const [row] = await tx
-        .update(schedules)
-        .set({
-          name: input.name ?? current.name,
-          cron: cron ?? current.cron,
-          timezone: timezone ?? current.timezone,
-          workflow,
-          params,
-          priority: input.priority ?? current.priority,
-          updatedAt: sql`now()`,
-        })
-        .where(sql`${schedules.id} = ${current.id}`)
-        .returning();
+      const row = await updateScheduleRow(tx, current.id, {
+        name: input.name ?? current.name,
+        cron: cron ?? current.cron,
+        timezone: timezone ?? current.timezone,
+        workflow,
+        params,
+        priority: input.priority ?? current.priority,
+      });
       if (!row) throw notFound(input.schedule_id);
       await syncBossSchedule(ctx, tx, row);
       return toScheduleView(row);
@@ -191,11 +180,7 @@ export async function setScheduleEnabled(
 ): Promise<ScheduleView> {
   return ctx.db.transaction(async (tx) => {
     const current = await lockVisible(tx, caller, scheduleId);
-    const [row] = await tx
-      .update(schedules)
-      .set({ enabled, updatedAt: sql`now()` })
-      .where(sql`${schedules.id} = ${current.id}`)
-      .returning();
+    const row = await updateScheduleRow(tx, current.id, { enabled });
     if (!row) throw notFound(scheduleId);
     await syncBossSchedule(ctx, tx, row);
     return toScheduleView(row);
@@ -210,15 +195,15 @@ export async function deleteSchedule(
 ): Promise<DeleteScheduleOutput> {
   return ctx.db.transaction(async (tx) => {
     const current = await lockVisible(tx, caller, scheduleId);
-    await ctx.boss.unschedule(SCHEDULES_QUEUE, current.id, { db: bossTx(tx) });
-    await tx.delete(schedules).where(sql`${schedules.id} = ${current.id}`);
+    await ctx.queue.unschedule(tx, current.id);
+    await deleteScheduleRow(tx, current.id);
     return { schedule_id: scheduleId, deleted: true };
   });
 }
 
 export async function getSchedule(executor: Executor, caller: Caller, scheduleId: string) {
   if (!UUID.test(scheduleId)) throw notFound(scheduleId);
-  const [row] = await executor.select().from(schedules).where(sql`${schedules.id} = ${scheduleId}`);
+  const row = await loadSchedule(executor, scheduleId);
   if (!row || (!caller.admin && row.owner !== caller.owner)) throw notFound(scheduleId);
   return toScheduleView(row);
 }
@@ -230,34 +215,17 @@ export async function listSchedules(
   raw: ListSchedulesInput,
 ): Promise<ListSchedulesOutput> {
   const query = ListSchedulesSchema.parse(raw);
-  const conditions = [sql`true`];
-  if (!caller.admin) conditions.push(sql`owner = ${caller.owner}`);
-  if (query.cursor) {
-    const cursor = decodeCursor(query.cursor);
-    conditions.push(sql`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
-  }
-  const rows = rowsOf<{ id: string; cursor_time: string }>(
-    await executor.execute(sql`
-      select id, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_time
-      from schedules where ${sql.join(conditions, sql` and `)}
-      order by created_at desc, id desc limit ${query.limit + 1}`),
+  const rows = await listScheduleRows(
+    executor,
+    {
+      owner: caller.admin ? undefined : caller.owner,
+      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+    },
+    query.limit + 1,
   );
-  const page = rows.slice(0, query.limit);
-  const full =
-    page.length === 0
-      ? []
-      : await executor
-          .select()
-          .from(schedules)
-          .where(sql`${schedules.id} = any(${`{${page.map((row) => row.id).join(',')}}`}::uuid[])`);
-  const byId = new Map(full.map((row) => [row.id, row]));
-  const last = page.at(-1);
-  return {
-    items: page.flatMap((row) => {
-      const found = byId.get(row.id);
-      return found ? [toScheduleView(found)] : [];
-    }),
-    next_cursor:
-      rows.length > query.limit && last ? encodeCursor({ createdAt: last.cursor_time, id: last.id }) : null,
-  };
+  const { page, next_cursor } = pageOf(rows, query.limit, (item) => ({
+    createdAt: item.cursorTime,
+    id: item.row.id,
+  }));
+  return { items: page.map((item) => toScheduleView(item.row)), next_cursor };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { TaskContext } from '../service/context.ts';
+import type { TaskContext } from '../context.ts';
 import type { WorkerRuntime } from '../worker/runtime.ts';
 import { startScheduleFiring } from './schedule-firing.ts';
 

@@ -11,29 +11,19 @@ import {
   type TaskStatus,
   type TaskView,
 } from '@kaygraph/contracts';
-import { taskArtifacts, tasks } from '@kaygraph/db';
-import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Caller } from '../catalog.ts';
+import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Executor } from '../db.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
-import { summaryColumns, toProgressView, toTaskSummary, toTaskView } from './task-views.ts';
-import { isTaskId, loadVisibleTask, notFound } from './visibility.ts';
+import { listArtifacts, listTaskSummaries, loadArtifact } from '../store/read.ts';
+import { isTaskId, loadVisibleTask, notFound } from '../visibility.ts';
+import { toProgressView, toTaskSummary, toTaskView } from './task-views.ts';
 
 export type ListTasksQuery = z.output<typeof ListTasksSchema>;
 export type { ListTasksInput };
 
 async function artifactsOf(executor: Executor, taskId: string): Promise<ArtifactInfo[]> {
-  const rows = await executor
-    .select({
-      name: taskArtifacts.name,
-      contentType: taskArtifacts.contentType,
-      size: taskArtifacts.size,
-      createdAt: taskArtifacts.createdAt,
-    })
-    .from(taskArtifacts)
-    .where(eq(taskArtifacts.taskId, taskId))
-    .orderBy(taskArtifacts.name);
+  const rows = await listArtifacts(executor, taskId);
   return rows.map((row) => ({
     name: row.name,
     content_type: row.contentType,
@@ -44,7 +34,7 @@ async function artifactsOf(executor: Executor, taskId: string): Promise<Artifact
 
 export async function getTask(executor: Executor, caller: Caller, taskId: string): Promise<TaskView> {
   if (!isTaskId(taskId)) throw notFound(taskId);
-  // Side by side on two connections: the artifacts are only returned once the task proved visible.
+  // Side by side: the artifacts are only returned once the task proved visible.
   const [row, artifacts] = await Promise.all([
     loadVisibleTask(executor, caller, taskId),
     artifactsOf(executor, taskId),
@@ -90,26 +80,9 @@ export async function getArtifact(
   name: string,
 ): Promise<{ contentType: string; content: Buffer }> {
   await loadVisibleTask(executor, caller, taskId);
-  const [row] = await executor
-    .select({ contentType: taskArtifacts.contentType, content: taskArtifacts.content })
-    .from(taskArtifacts)
-    .where(and(eq(taskArtifacts.taskId, taskId), eq(taskArtifacts.name, name)))
-    .limit(1);
-  if (!row) throw new DomainError('NOT_FOUND', `task ${taskId} has no artifact named "${name}"`);
-  return { contentType: row.contentType, content: Buffer.from(row.content) };
-}
-
-/** created_at as ISO text with microseconds, the cursor's form (see cursor.ts). */
-const cursorTime = sql<string>`to_char(${tasks.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
-/**
- * Tasks in `status`, in terms the indexes answer (none reads `status` itself: see schema.ts): an unfinished
- * status among the unfinished tasks (`completed_at is null`), a finished one by `finished_status`.
- */
-function hasStatus(status: TaskStatus): SQL {
-  return isTerminalStatus(status)
-    ? sql`${tasks.finishedStatus} = ${status}`
-    : sql`${tasks.completedAt} is null and ${tasks.status} = ${status}`;
+  const artifact = await loadArtifact(executor, taskId, name);
+  if (!artifact) throw new DomainError('NOT_FOUND', `task ${taskId} has no artifact named "${name}"`);
+  return artifact;
 }
 
 /** Newest first, by (created_at, id); filters combine with AND. */
@@ -118,39 +91,25 @@ export async function listTasks(
   caller: Caller,
   query: ListTasksQuery,
 ): Promise<ListTasksOutput> {
-  const conditions: SQL[] = [];
-  if (caller.admin) {
-    if (query.owner) conditions.push(eq(tasks.owner, query.owner));
-  } else {
-    if (query.owner && query.owner !== caller.owner) {
-      throw new DomainError('FORBIDDEN', "only admins may list another owner's tasks");
-    }
-    conditions.push(eq(tasks.owner, caller.owner));
-  }
-  if (query.status) conditions.push(hasStatus(query.status));
-  if (query.workflow) conditions.push(eq(tasks.workflow, query.workflow));
-  if (query.group_id) conditions.push(eq(tasks.groupId, query.group_id));
-  if (query.schedule_id) conditions.push(eq(tasks.scheduleId, query.schedule_id));
-  if (query.cursor) {
-    const cursor = decodeCursor(query.cursor);
-    conditions.push(
-      sql`(${tasks.createdAt}, ${tasks.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`,
-    );
+  if (!caller.admin && query.owner && query.owner !== caller.owner) {
+    throw new DomainError('FORBIDDEN', "only admins may list another owner's tasks");
   }
   const limit = query.limit;
-  const rows = await executor
-    .select({ task: summaryColumns, cursorTime })
-    .from(tasks)
-    .where(and(...conditions))
-    // NULLS LAST like the indexes (drizzle's `.desc()` in schema.ts): a plain DESC means NULLS FIRST, which
-    // no index matches, and every page became a sort of the whole table (0.5 s at 1,000,000 rows).
-    .orderBy(sql`${tasks.createdAt} desc nulls last`, sql`${tasks.id} desc nulls last`)
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map((row) => toTaskSummary(row.task)),
-    next_cursor:
-      rows.length > limit && last ? encodeCursor({ createdAt: last.cursorTime, id: last.task.id }) : null,
-  };
+  const rows = await listTaskSummaries(
+    executor,
+    {
+      owner: caller.admin ? query.owner : caller.owner,
+      status: query.status,
+      workflow: query.workflow,
+      groupId: query.group_id,
+      scheduleId: query.schedule_id,
+      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+    },
+    limit + 1,
+  );
+  const { page, next_cursor } = pageOf(rows, limit, (row) => ({
+    createdAt: row.cursorTime,
+    id: row.task.id,
+  }));
+  return { items: page.map((row) => toTaskSummary(row.task)), next_cursor };
 }

@@ -1,5 +1,6 @@
 import type {
   ListTasksOutput,
+  MetricsSnapshot,
   SubmitManyOutput,
   SubmitTaskOutput,
   SubmitTaskRequest,
@@ -11,12 +12,15 @@ import type {
 } from '@kaygraph/contracts';
 import { DomainError, MAX_TASKS_PER_BATCH } from '@kaygraph/contracts';
 import type { Caller } from '../catalog.ts';
+import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { streamFeed, streamTaskEvents } from '../events/task-stream.ts';
-import type { TaskContext } from './context.ts';
+import { metricsSnapshot } from '../stats/metrics-snapshot.ts';
+import { type TaskWindowStats, windowStats } from '../stats/window-stats.ts';
 import { cancelTask, retryTask } from './control.ts';
 import { getArtifact, getProgress, getResult, getTask, type ListTasksQuery, listTasks } from './queries.ts';
-import { submitTasks } from './submit.ts';
+import { prepareAll, submitPrepared } from './submit.ts';
+import { SubmitBatcher } from './submit-batcher.ts';
 
 export interface FeedOptions {
   signal?: AbortSignal;
@@ -50,12 +54,21 @@ export interface TaskService {
   /** Live events of every task the caller may see (admin: all). */
   feed(caller: Caller, opts: FeedOptions): AsyncIterable<TaskEvent>;
   artifact(caller: Caller, taskId: string, name: string): Promise<{ contentType: string; content: Buffer }>;
+  /** Counts now and over the last `windowSeconds` (admins: every owner's tasks, others their own). */
+  metrics(caller: Caller, opts: { windowSeconds: number }): Promise<MetricsSnapshot>;
+  /** Statistics over the caller's tasks created in the window. */
+  stats(caller: Caller, window: { from: Date; to: Date }): Promise<TaskWindowStats>;
 }
 
 export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService {
+  const submits = new SubmitBatcher((caller, prepared) =>
+    ctx.db.transaction((tx) => submitPrepared(ctx, tx, caller, prepared, null)),
+  );
+  const submitTasks = (caller: Caller, inputs: readonly SubmitTaskRequest[]) =>
+    submits.submit(caller, prepareAll(ctx, inputs));
   return {
     async submit(caller, input) {
-      const [output] = await submitTasks(ctx, caller, [input]);
+      const [output] = await submitTasks(caller, [input]);
       if (!output) throw new DomainError('INTERNAL', 'submit returned no task');
       return output;
     },
@@ -64,7 +77,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService 
       if (inputs.length > MAX_TASKS_PER_BATCH) {
         throw new DomainError('PAYLOAD_TOO_LARGE', `at most ${MAX_TASKS_PER_BATCH} tasks per batch`);
       }
-      return { tasks: await submitTasks(ctx, caller, inputs) };
+      return { tasks: await submitTasks(caller, inputs) };
     },
     get: (caller, taskId) => getTask(ctx.db, caller, taskId),
     list: (caller, input) => listTasks(ctx.db, caller, input),
@@ -72,8 +85,14 @@ export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService 
     result: (caller, taskId) => getResult(ctx.db, caller, taskId),
     cancel: (caller, taskId) => cancelTask(ctx, caller, taskId),
     retry: (caller, taskId) => retryTask(ctx, caller, taskId),
-    events: (caller, taskId, opts) => streamTaskEvents(ctx.db, bus, caller, taskId, opts),
+    events: (caller, taskId, opts) => streamTaskEvents(ctx.history, bus, caller, taskId, opts),
     feed: (caller, opts) => streamFeed(bus, caller, opts),
     artifact: (caller, taskId, name) => getArtifact(ctx.db, caller, taskId, name),
+    metrics: (caller, opts) =>
+      metricsSnapshot(ctx.db.$client, {
+        owner: caller.admin ? null : caller.owner,
+        windowSeconds: opts.windowSeconds,
+      }),
+    stats: (caller, window) => windowStats(ctx.db.$client, caller.owner, window),
   };
 }

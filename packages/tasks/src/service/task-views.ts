@@ -8,35 +8,7 @@ import type {
   TaskSummary,
   TaskView,
 } from '@kaygraph/contracts';
-import { tasks } from '@kaygraph/db';
-
-export type TaskRow = typeof tasks.$inferSelect;
-
-/**
- * The columns a task summary is made of: lists read only these, not the task's params, result,
- * checkpoint and metrics (JSON that can be large, parsed and mapped for every row only to be dropped).
- */
-export const summaryColumns = {
-  id: tasks.id,
-  workflow: tasks.workflow,
-  status: tasks.status,
-  priority: tasks.priority,
-  progress: tasks.progress,
-  step: tasks.step,
-  message: tasks.message,
-  etaSeconds: tasks.etaSeconds,
-  attempt: tasks.attempt,
-  maxRetries: tasks.maxRetries,
-  groupId: tasks.groupId,
-  scheduleId: tasks.scheduleId,
-  error: tasks.error,
-  createdAt: tasks.createdAt,
-  updatedAt: tasks.updatedAt,
-  startedAt: tasks.startedAt,
-  completedAt: tasks.completedAt,
-};
-
-export type TaskSummaryRow = Pick<TaskRow, keyof typeof summaryColumns>;
+import type { TaskRow, TaskSummaryRow } from '../store/read.ts';
 
 const iso = (date: Date): string => date.toISOString();
 const isoOrNull = (date: Date | null): string | null => (date ? date.toISOString() : null);

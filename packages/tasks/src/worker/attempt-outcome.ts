@@ -1,52 +1,59 @@
 import type { NodeMetric, TaskError } from '@kaygraph/contracts';
+import type { StoredCheckpoint } from '../attempt-data.ts';
+import type { Attempt } from '../store/claim.ts';
+import type { AttemptOutcome } from '../store/finish.ts';
 import type { ExecutionResult } from './executors.ts';
-import type { AttemptOutcome } from './finish-attempts.ts';
-import type { ClaimedTask } from './task-store.ts';
 
 /** Why the runtime aborted a run (undefined: it did not). */
 export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lost';
 
 /**
- * Turns what the run returned into what happens to the task. `undefined`: nothing to write (the claim was
- * lost to another worker, or the task was cancelled, whose status the cancel already wrote: the job is
- * settled with `abandoned`).
+ * Turns what the run returned into what happens to the task. `undefined`: nothing to write (the attempt
+ * lost its task to another claim). A cancelled task's status was written by the cancel: its job is
+ * settled with `abandoned`. `checkpoint` is the attempt's last saved one (metrics of a terminated run).
  */
 export function decideOutcome(
-  claim: ClaimedTask,
+  attempt: Attempt,
   result: ExecutionResult,
   reason: AbortReason | undefined,
-): AttemptOutcome | { kind: 'abandoned'; claim: ClaimedTask } | undefined {
-  const metrics = result.kind === 'terminated' ? (claim.checkpoint?.metrics ?? []) : result.metrics;
+  checkpoint: StoredCheckpoint | null,
+): AttemptOutcome | undefined {
+  const metrics = result.kind === 'terminated' ? (checkpoint?.metrics ?? []) : result.metrics;
   if (reason === 'lost') return undefined;
-  if (reason === 'cancel') return { kind: 'abandoned', claim };
-  if (reason === 'shutdown' && result.kind !== 'completed') return { kind: 'released', claim, metrics };
+  if (reason === 'cancel') return { kind: 'abandoned', attempt };
+  if (reason === 'shutdown' && result.kind !== 'completed') return { kind: 'released', attempt, metrics };
   if (reason === 'timeout' && result.kind !== 'completed') {
     return failure(
-      claim,
-      { code: 'TIMEOUT', message: `timed out after ${claim.timeoutSeconds}s` },
+      attempt,
+      { code: 'TIMEOUT', message: `timed out after ${attempt.timeoutSeconds}s` },
       true,
       metrics,
     );
   }
   switch (result.kind) {
     case 'completed':
-      return { kind: 'completed', claim, result: result.result, artifacts: result.artifacts, metrics };
+      return { kind: 'completed', attempt, result: result.result, artifacts: result.artifacts, metrics };
     case 'failed':
-      return failure(claim, result.error, result.retriable, metrics);
+      return failure(attempt, result.error, result.retriable, metrics);
     default:
       // Aborted or terminated although we never asked: treat as a crash of this attempt.
-      return failure(claim, { code: 'WORKER_LOST', message: 'the run stopped unexpectedly' }, true, metrics);
+      return failure(
+        attempt,
+        { code: 'WORKER_LOST', message: 'the run stopped unexpectedly' },
+        true,
+        metrics,
+      );
   }
 }
 
 function failure(
-  claim: ClaimedTask,
+  attempt: Attempt,
   error: TaskError,
   retriable: boolean,
   metrics: NodeMetric[],
 ): AttemptOutcome {
-  const withAttempt: TaskError = { ...error, attempt: claim.attempt };
-  const retriesLeft = claim.job.retryCount < claim.job.retryLimit;
-  if (retriable && retriesLeft) return { kind: 'retry', claim, error: withAttempt, metrics };
-  return { kind: 'failed', claim, error: withAttempt, metrics, retriable };
+  const withAttempt: TaskError = { ...error, attempt: attempt.attempt };
+  const retriesLeft = attempt.job.retryCount < attempt.job.retryLimit;
+  if (retriable && retriesLeft) return { kind: 'retry', attempt, error: withAttempt, metrics };
+  return { kind: 'failed', attempt, error: withAttempt, metrics, retriable };
 }

@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import { isConnectionLost } from '../connection-lost.ts';
+import { tryLockSlots, unlockAllSlots, unlockSlot } from '../store/slots.ts';
 
 /**
  * Cluster-wide cap on running tasks per workflow (`defaults.concurrency`), with session advisory locks: a
@@ -47,13 +48,7 @@ export class ConcurrencyGate {
     this.#held.set(workflow, held);
     const room = Math.min(want, limit - held.size);
     if (room <= 0) return [];
-    const rows = await this.#onSession(
-      (session) => session<{ slot: number }[]>`
-      select s as slot from generate_series(0, ${limit - 1}::int) s
-      where s <> all(${[...held]}::int[]) and pg_try_advisory_lock(hashtext(${`kaygraph.wf:${workflow}`}), s)
-      limit ${room}`,
-    );
-    const slots = rows.map((row) => row.slot);
+    const slots = await this.#onSession((session) => tryLockSlots(session, workflow, limit, [...held], room));
     for (const slot of slots) held.add(slot);
     return slots;
   }
@@ -65,10 +60,7 @@ export class ConcurrencyGate {
       // Still counted as held while it unlocks: an acquire in between must not lock it on a new session
       // (after a restart) only to have this unlock take that lock away.
       try {
-        await this.#onSession(
-          (session) =>
-            session`select pg_advisory_unlock(hashtext(${`kaygraph.wf:${workflow}`}), ${slot}::int)`,
-        );
+        await this.#onSession((session) => unlockSlot(session, workflow, slot));
       } finally {
         held?.delete(slot);
       }
@@ -82,7 +74,7 @@ export class ConcurrencyGate {
     this.#held.clear();
     if (!connection) return;
     try {
-      await connection`select pg_advisory_unlock_all()`;
+      await unlockAllSlots(connection);
     } finally {
       connection.release();
     }

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import type { FetchedJob } from './task-store.ts';
+import type { FetchedJob } from '../store/jobs.ts';
 
 export interface DispatchQueue {
-  name: string;
   workflow: string;
   /** Cluster-wide running limit of the workflow (null: none). */
   concurrency: number | null;
@@ -26,25 +25,22 @@ export interface DispatchedJob {
  */
 export type TakeJobs = (queue: DispatchQueue, want: number, slots: readonly number[]) => Promise<number>;
 
-/**
- * Fetches in flight at once. A fetch is one statement and one commit (a WAL flush): a second one claims while
- * the first waits for its flush, and a busy worker's slots refill in two halves instead of one lump.
- */
+/** Fetches in flight at once: a second one claims while the first commits, so slots refill in halves. */
 const MAX_FETCHES_IN_FLIGHT = 2;
-/** Fewer free slots than this are fetched by one statement (two small fetches cost more than one). */
+/** Fewer free slots than this are fetched by one fetch (two small fetches cost more than one). */
 const SPLIT_FROM_FREE_SLOTS = 32;
 
 /**
- * Fetches jobs into free local slots. Why not pg-boss `work()`: its loop fetches a batch, awaits the whole
- * batch, then sleeps its polling interval even when jobs remain (without burst mode, batchSize/interval
- * jobs per second per loop), and one long task in a batch holds its siblings' slots. Here a fetch asks for
+ * Fetches jobs into free local slots. Why not pg-boss `work()`: its loop awaits a whole batch and then
+ * sleeps its polling interval even when jobs remain, and one long task in a batch holds its siblings'
+ * slots. Here a fetch asks for
  * exactly as many jobs as there are free slots, a freed slot triggers the next fetch at once, and a
  * queue is fetched again as long as its last fetch came back full. Many free slots of a queue without a
  * cluster-wide limit are split between two fetches that run at once (SKIP LOCKED keeps their jobs apart);
  * a queue with a limit is fetched by one fetch at a time, never beside another limited one (the gate's
- * slots are counted in this process). Wake-ups: the pg-boss NOTIFY of a new
- * job (LISTENed by the event bus), a freed slot, and a poll timer for jobs that become runnable without a
- * NOTIFY (retry backoff, `startAfter`).
+ * slots are counted in this process). Wake-ups: the `task_queued` NOTIFY the
+ * event writer sends when a task becomes queued (LISTENed by the event bus), a freed slot, and a poll
+ * timer for jobs that become runnable later (retry backoff, `run_at`).
  */
 export class Dispatcher {
   readonly #queues: DispatchQueue[];
@@ -84,15 +80,15 @@ export class Dispatcher {
     this.markAllDirty();
   }
 
-  /** A job landed on `queue` (pg-boss NOTIFY). */
-  notify(queue: string): void {
-    if (!this.#queues.some((candidate) => candidate.name === queue)) return;
-    this.#dirty.add(queue);
+  /** A task of `workflow` became queued. */
+  notify(workflow: string): void {
+    if (!this.#queues.some((candidate) => candidate.workflow === workflow)) return;
+    this.#dirty.add(workflow);
     this.#kick();
   }
 
   markAllDirty(): void {
-    for (const queue of this.#queues) this.#dirty.add(queue.name);
+    for (const queue of this.#queues) this.#dirty.add(queue.workflow);
     this.#kick();
   }
 
@@ -138,19 +134,19 @@ export class Dispatcher {
       this.#rotation++;
       for (const queue of order) {
         if (!queue || this.#stopped || this.#free <= 0 || this.#inFlight.size >= MAX_FETCHES_IN_FLIGHT) break;
-        if (!this.#dirty.has(queue.name)) continue;
+        if (!this.#dirty.has(queue.workflow)) continue;
         const limited = queue.concurrency !== null;
         // Stays dirty: the limited fetch in flight starts the pump again when it ends.
         if (limited && this.#limitedInFlight) continue;
         // Cleared before the fetch: a NOTIFY that arrives while it runs (a job it may not see) marks the
         // queue again, and the pump goes round once more.
-        this.#dirty.delete(queue.name);
+        this.#dirty.delete(queue.workflow);
         const spare = MAX_FETCHES_IN_FLIGHT - this.#inFlight.size;
         const want =
           limited || this.#free < SPLIT_FROM_FREE_SLOTS ? this.#free : Math.ceil(this.#free / spare);
         if (want < this.#free) {
           // The other part goes to a second fetch on the next round.
-          this.#dirty.add(queue.name);
+          this.#dirty.add(queue.workflow);
           this.#again = true;
         }
         this.#start(queue, want);
@@ -164,11 +160,11 @@ export class Dispatcher {
     const fetching: Promise<void> = this.#fetch(queue, want)
       .then(
         (fetched) => {
-          if (fetched.full) this.#dirty.add(queue.name);
+          if (fetched.full) this.#dirty.add(queue.workflow);
         },
         (error: unknown) => {
           this.#logger.error(
-            { err: error, queue: queue.name },
+            { err: error, queue: queue.workflow },
             'fetching jobs failed; retrying on the next poll',
           );
         },

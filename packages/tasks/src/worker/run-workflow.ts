@@ -1,15 +1,9 @@
 import type { NodeMetric, TaskError } from '@kaygraph/contracts';
 import { AbortedError, type Checkpoint, type LogLevel, type ProgressReport } from '@kaygraph/graph';
+import type { ProducedArtifact, StoredCheckpoint } from '../attempt-data.ts';
 import type { WorkflowCatalog } from '../catalog.ts';
 
-/** The checkpoint as stored in `tasks.checkpoint`: the engine's, plus the metrics of earlier attempts. */
-export interface StoredCheckpoint {
-  nextNodeId: string | null;
-  shared: Record<string, unknown>;
-  completedNodeIds: string[];
-  lastAction?: string | null;
-  metrics: NodeMetric[];
-}
+export type { ProducedArtifact, StoredCheckpoint };
 
 export interface WorkflowRunRequest {
   taskId: string;
@@ -34,13 +28,6 @@ export interface WorkflowRunHooks {
    * node but the last (the outcome is stored then).
    */
   onCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
-}
-
-export interface ProducedArtifact {
-  name: string;
-  content_type: string;
-  content: string;
-  encoding?: 'utf8' | 'base64';
 }
 
 export type WorkflowRunOutcome =

@@ -1,21 +1,24 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
-import { isConnectionLost } from '../connection-lost.ts';
+import type { StoredCheckpoint } from '../attempt-data.ts';
+import { retryWhileConnectionLost } from '../connection-lost.ts';
+import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { bossTx } from '../queue/boss-tx.ts';
-import { captureFetchStatement, type FetchStatement } from '../queue/fetch-statement.ts';
-import { workflowQueue } from '../queue/names.ts';
-import type { TaskContext } from '../service/context.ts';
+import { type Attempt, beat, claimJobs } from '../store/claim.ts';
+import { type AttemptOutcome, finishAttempts } from '../store/finish.ts';
+import { type CheckpointWrite, saveCheckpoints } from '../store/progress.ts';
+import { runTransaction } from '../transaction.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
 import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher.ts';
 import { type Execution, InlineExecutor, ThreadExecutor } from './executors.ts';
-import { fetchAndClaim } from './fetch-and-claim.ts';
-import { type AttemptOutcome, finishAttempts } from './finish-attempts.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
 import { ProgressReporter } from './progress-reporter.ts';
-import { type CheckpointWrite, type ClaimedTask, saveCheckpoints } from './task-store.ts';
+import { SerialWrites } from './serial-writes.ts';
 import { CoalescedWrites, TransactionBatcher } from './transaction-batcher.ts';
+
+/** How long a checkpoint is written again while the database cannot be reached (as the writer does). */
+const CONNECTION_PATIENCE_MS = 30_000;
 
 export interface WorkerOptions {
   /** Tasks this process runs at once (MAX_WORKERS). */
@@ -40,7 +43,9 @@ export interface WorkerRuntime extends AsyncDisposable {
 }
 
 interface RunningTask {
-  claim: ClaimedTask;
+  attempt: Attempt;
+  /** The attempt's last saved checkpoint (the metrics of a run that had to be terminated). */
+  checkpoint: StoredCheckpoint | null;
   dispatched: DispatchedJob;
   execution: Execution | undefined;
   reason: AbortReason | undefined;
@@ -51,10 +56,10 @@ interface RunningTask {
 }
 
 /**
- * The worker runtime: dispatcher -> claim (status running) -> execution (thread pool or inline) with
- * progress, logs and a checkpoint after every node -> one settle transaction (result or error, events,
- * pg-boss job). Cancel arrives through the bus (`task_cancel`), timeouts from a local timer, lost claims
- * from the heartbeat.
+ * The worker runtime: dispatcher -> fetch + claim in one transaction (status running) -> execution (thread
+ * pool or inline) with progress, logs and a checkpoint after every node -> one settle transaction (result
+ * or error, events, pg-boss job). Cancel arrives through the bus (`task_cancel`), timeouts from a local
+ * timer, lost claims from the heartbeat.
  */
 export async function startWorkerRuntime(
   ctx: TaskContext,
@@ -65,20 +70,18 @@ export async function startWorkerRuntime(
   const logger: Logger = ctx.logger.child({ component: 'worker' });
   const abortGraceMs = ctx.tuning.abortGraceSeconds * 1000;
   const running = new Map<string, RunningTask>();
-  // Claims run beside the writer (with their fetch, see take()): they only touch tasks that are not running
-  // yet, so they never conflict with the writer's rows, and a busy worker claims the next batch while the
-  // previous one's outcomes commit.
+  // Claims run beside the writer: they only touch tasks that are not running yet.
   const writer = new TransactionBatcher(ctx.db);
-  const progress = new ProgressReporter(writer, logger);
+  const progress = new ProgressReporter(ctx.db, logger);
   const outcomes = new CoalescedWrites<AttemptOutcome>(
     writer,
     (tx, items) => finishAttempts(ctx, tx, items),
-    (outcome) => outcome.claim.taskId,
+    (outcome) => outcome.attempt.taskId,
   );
-  const checkpoints = new CoalescedWrites<CheckpointWrite>(
-    writer,
-    (tx, items) => saveCheckpoints(tx, items),
-    (write) => write.claim.taskId,
+  // Checkpoints are single statements of their own (a task awaits each before its next node and its
+  // outcome), merged while one is in flight.
+  const checkpoints = new SerialWrites<CheckpointWrite>((writes) =>
+    retryWhileConnectionLost(() => saveCheckpoints(ctx.db, writes), CONNECTION_PATIENCE_MS),
   );
   const servicesOptions = options.servicesOptions ?? {};
   const threads = new ThreadExecutor({
@@ -92,14 +95,13 @@ export async function startWorkerRuntime(
   const hasInline = ctx.catalog.list().some((workflow) => workflow.inline);
   const module = hasInline ? await loadWorkflowsModule(options.workflowsModule) : undefined;
   const services = module
-    ? servicesFactoryOf(options.workflowsModule, module, { ...servicesOptions, databaseUrl: ctx.databaseUrl })
+    ? servicesFactoryOf(module, { ...servicesOptions, databaseUrl: ctx.databaseUrl })
     : undefined;
   const inline = new InlineExecutor(ctx.catalog, services);
   const gate = new ConcurrencyGate(sql);
 
   const dispatcher = new Dispatcher({
     queues: ctx.catalog.list().map((workflow) => ({
-      name: workflowQueue(workflow.name),
       workflow: workflow.name,
       concurrency: workflow.defaults.concurrency,
     })),
@@ -119,62 +121,25 @@ export async function startWorkerRuntime(
     if (!capacityFreed) dispatcher.release();
   }
 
-  // pg-boss' fetch statement of each queue, taken from pg-boss once (see queue/fetch-statement.ts).
-  const fetchStatements = new Map<string, Promise<FetchStatement>>();
-  function fetchStatementOf(queue: string): Promise<FetchStatement> {
-    let statement = fetchStatements.get(queue);
-    if (!statement) {
-      statement = captureFetchStatement(ctx.boss, queue);
-      // A failed capture is taken again on the next fetch.
-      statement.catch(() => fetchStatements.delete(queue));
-      fetchStatements.set(queue, statement);
-    }
-    return statement;
-  }
-
-  /**
-   * Fetch and claim in ONE statement (one round trip and one commit on the pickup path, see
-   * fetch-and-claim.ts): the jobs become active and their tasks running together, or neither does (the jobs
-   * stay queued for the next fetch). Jobs whose task must not run (cancelled while queued, replaced by a
-   * manual retry) are completed afterwards through the writer; should that fail, the job is left to
-   * pg-boss' expiry, and a worker that fetches it again settles it the same way.
-   */
+  /** Fetches and claims in one transaction; jobs whose task must not run were settled in it. */
   async function take(queue: DispatchQueue, want: number, slots: readonly number[]): Promise<number> {
-    const fetch = await fetchStatementOf(queue.name);
-    const { jobs, claims } = await fetchAndClaim(ctx.db, queue.name, fetch, want).catch((error: unknown) => {
-      // The statement pins the queue's table and pg-boss' schema as they were when it was captured: after
-      // anything but a lost connection (a queue created again, a pg-boss migration) it is captured afresh.
-      if (!isConnectionLost(error)) fetchStatements.delete(queue.name);
-      throw error;
-    });
-    const claimed = new Map(claims.map((claim) => [claim.job.jobId, claim]));
-    const unclaimed = jobs.filter((job) => !claimed.has(job.jobId));
-    if (unclaimed.length > 0) {
-      void writer
-        .run((tx) =>
-          ctx.boss.complete(
-            queue.name,
-            unclaimed.map((job) => ({ id: job.jobId, retryCount: job.retryCount })),
-            null,
-            { db: bossTx(tx) },
-          ),
-        )
-        .catch((error: unknown) =>
-          logger.warn({ err: error, queue: queue.name }, 'settling unclaimed jobs failed'),
-        );
-    }
+    const { jobs, attempts } = await runTransaction(ctx.db, (tx) =>
+      claimJobs(tx, ctx.queue, queue.workflow, want),
+    );
+    const claimed = new Map(attempts.map((attempt) => [attempt.job.jobId, attempt]));
     jobs.forEach((job, i) => {
       const dispatched: DispatchedJob = { queue, job, slot: slots[i] ?? null };
-      const claim = claimed.get(job.jobId);
-      if (claim) startTask(claim, dispatched);
+      const attempt = claimed.get(job.jobId);
+      if (attempt) startTask(attempt, dispatched);
       else void releaseSlot(dispatched);
     });
     return jobs.length;
   }
 
-  function startTask(claim: ClaimedTask, dispatched: DispatchedJob): void {
+  function startTask(attempt: Attempt, dispatched: DispatchedJob): void {
     const task: RunningTask = {
-      claim,
+      attempt,
+      checkpoint: attempt.checkpoint,
       dispatched,
       execution: undefined,
       reason: undefined,
@@ -182,64 +147,65 @@ export async function startWorkerRuntime(
       done: Promise.resolve(),
       capacityFreed: false,
     };
-    running.set(claim.taskId, task);
+    running.set(attempt.taskId, task);
     task.done = runTask(task)
       // runTask records every expected failure as the attempt's outcome; anything else is a bug to log,
       // never an unhandled rejection that takes the process (and every other running task) down.
-      .catch((error: unknown) => logger.error({ err: error, taskId: claim.taskId }, 'running a task failed'))
+      .catch((error: unknown) =>
+        logger.error({ err: error, taskId: attempt.taskId }, 'running a task failed'),
+      )
       .finally(async () => {
         for (const timer of task.timers) clearTimeout(timer);
-        running.delete(claim.taskId);
+        running.delete(attempt.taskId);
         await releaseSlot(dispatched, task.capacityFreed);
       });
   }
 
   async function runTask(task: RunningTask): Promise<void> {
-    const { claim } = task;
-    const workflow = ctx.catalog.get(claim.workflow);
+    const { attempt } = task;
+    const workflow = ctx.catalog.get(attempt.workflow);
     const executor = workflow?.inline ? inline : threads;
     const execution = executor.start(
       {
-        taskId: claim.taskId,
-        owner: claim.owner,
-        workflow: claim.workflow,
-        params: claim.params,
-        attempt: claim.attempt,
-        checkpoint: claim.checkpoint,
-        dependencyResults: claim.dependencyResults,
+        taskId: attempt.taskId,
+        owner: attempt.owner,
+        workflow: attempt.workflow,
+        params: { ...attempt.params },
+        attempt: attempt.attempt,
+        checkpoint: attempt.checkpoint,
+        dependencyResults: { ...attempt.dependencyResults },
       },
       {
         onProgress: (report) =>
-          progress.report(claim, {
+          progress.report(attempt, {
             progress: Math.round(report.percent * 10) / 10,
             step: report.step,
             message: report.message,
-            etaSeconds: report.etaSeconds,
+            eta_seconds: report.etaSeconds,
           }),
-        onLog: (level, message, data) => progress.log(claim, level, message, data),
+        onLog: (level, message, data) => progress.log(attempt, level, message, data),
         onCheckpoint: async (checkpoint) => {
-          await checkpoints.add({ claim, checkpoint });
-          claim.checkpoint = checkpoint;
+          await checkpoints.add({ attempt, checkpoint });
+          task.checkpoint = checkpoint;
         },
       },
     );
     task.execution = execution;
-    if (task.reason) abortTask(claim.taskId, task.reason);
-    task.timers.push(setTimeout(() => abortTask(claim.taskId, 'timeout'), claim.timeoutSeconds * 1000));
+    if (task.reason) abortTask(attempt.taskId, task.reason);
+    task.timers.push(setTimeout(() => abortTask(attempt.taskId, 'timeout'), attempt.timeoutSeconds * 1000));
     const result = await execution.result;
-    // The run is over: its local slot may take the next job while the outcome commits, so the next fetch
-    // and claim overlap this batch's outcome write. A slot of a cluster-wide concurrency limit is only
-    // given back after the outcome (the task counts as running until then).
+    // The run is over: its local slot may take the next job while the outcome commits. A slot of a
+    // cluster-wide concurrency limit is only given back after the outcome (the task runs until then).
     if (task.dispatched.slot === null) {
       task.capacityFreed = true;
       dispatcher.release();
     }
-    const outcome = decideOutcome(claim, result, task.reason);
-    await progress.settle(claim, { completed: outcome?.kind === 'completed' });
+    const outcome = decideOutcome(attempt, result, task.reason, task.checkpoint);
+    await progress.settle(attempt, { completed: outcome?.kind === 'completed' });
     if (!outcome) return;
     await outcomes.add(outcome).catch((error: unknown) => {
       // Left active without a heartbeat, the job is retried by pg-boss; the checkpoint keeps the work done.
-      logger.error({ err: error, taskId: claim.taskId }, 'storing the outcome of a task failed');
+      logger.error({ err: error, taskId: attempt.taskId }, 'storing the outcome of a task failed');
     });
   }
 
@@ -253,16 +219,15 @@ export async function startWorkerRuntime(
     task.timers.push(setTimeout(() => execution.terminate(), abortGraceMs));
   }
 
-  // Heartbeats: pg-boss fails a job whose heartbeat is older than heartbeatSeconds (a killed worker), so
-  // refresh every half of it; a job that is no longer ours (expired, retried elsewhere) aborts its run.
-  // One beat at a time: during a database outage a beat waits on the writer's retries, and beats must not
-  // pile up behind it.
+  // Heartbeats every half of heartbeatSeconds (pg-boss fails a job without one, and the reconciler looks
+  // for running tasks without one); an attempt that no longer owns its task aborts its run. One beat at a
+  // time: during an outage a beat waits on the writer's retries, and beats must not pile up behind it.
   let beating = false;
   const heartbeat = setInterval(
     () => {
       if (beating) return;
       beating = true;
-      void beat()
+      void beatAll()
         .catch((error: unknown) => logger.warn({ err: error }, 'heartbeat failed'))
         .finally(() => {
           beating = false;
@@ -270,41 +235,29 @@ export async function startWorkerRuntime(
     },
     (ctx.tuning.heartbeatSeconds * 1000) / 2,
   );
-  async function beat(): Promise<void> {
-    const byQueue = new Map<string, RunningTask[]>();
-    for (const task of running.values()) {
-      const list = byQueue.get(task.claim.job.queue) ?? [];
-      list.push(task);
-      byQueue.set(task.claim.job.queue, list);
-    }
-    for (const [queue, tasks] of byQueue) {
-      // Through the writer: its batches settle job rows of this process, and a heartbeat of several jobs
-      // beside them took the same rows in another order (deadlock).
-      const response = await writer.run((tx) =>
-        ctx.boss.touch(
-          queue,
-          tasks.map((task) => ({ id: task.claim.job.jobId, retryCount: task.claim.job.retryCount })),
-          { db: bossTx(tx) },
-        ),
-      );
-      const settled = (response as { settled?: string[] }).settled;
-      if (!settled) continue;
-      const alive = new Set(settled);
-      for (const task of tasks) {
-        if (!alive.has(task.claim.job.jobId) && running.has(task.claim.taskId))
-          abortTask(task.claim.taskId, 'lost');
+  async function beatAll(): Promise<void> {
+    const attempts = [...running.values()].map((task) => task.attempt);
+    if (attempts.length === 0) return;
+    // Through the writer: its batches lock these task rows too, always in id order.
+    const owned = await writer.run(
+      (tx) => beat(tx, ctx.queue, attempts),
+      () => attempts.map((attempt) => attempt.taskId),
+    );
+    for (const attempt of attempts) {
+      if (!owned.has(attempt.taskId) && running.get(attempt.taskId)?.attempt === attempt) {
+        abortTask(attempt.taskId, 'lost');
       }
     }
   }
 
   const unsubscribe = [
-    bus.onQueueNotify((queue) => dispatcher.notify(queue)),
+    bus.onQueued((workflow) => dispatcher.notify(workflow)),
     bus.onCancel((taskId) => abortTask(taskId, 'cancel')),
     bus.onReconnect(() => dispatcher.markAllDirty()),
   ];
   // Wake-ups and cancels are heard before the first task is fetched.
   try {
-    await Promise.all([bus.listening('queues'), bus.listening('cancel')]);
+    await Promise.all([bus.listening('queued'), bus.listening('cancel')]);
   } catch (error) {
     for (const off of unsubscribe) off();
     clearInterval(heartbeat);

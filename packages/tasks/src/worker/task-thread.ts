@@ -1,6 +1,22 @@
+import type { WorkflowsModule } from '../catalog.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
-import { runWorkflow, type WorkflowRunOutcome } from './run-workflow.ts';
+import { type RunServicesFactory, runWorkflow, type WorkflowRunOutcome } from './run-workflow.ts';
 import type { MainToThread, ThreadTask, ThreadToMain } from './thread-protocol.ts';
+
+/** This thread's workflows module and services factory, loaded by its first task (one module per pool). */
+let loaded: Promise<{ module: WorkflowsModule; services: RunServicesFactory }> | undefined;
+
+function threadWorkflows(task: ThreadTask) {
+  loaded ??= loadWorkflowsModule(task.workflowsModule).then((module) => ({
+    module,
+    services: servicesFactoryOf(module, { ...task.servicesOptions, databaseUrl: task.databaseUrl }),
+  }));
+  // A failed load is tried again by the next task.
+  loaded.catch(() => {
+    loaded = undefined;
+  });
+  return loaded;
+}
 
 /**
  * Entry of a piscina pool thread: loads the workflows module (once per thread) and runs one task, talking
@@ -18,11 +34,7 @@ export default async function runThreadTask(task: ThreadTask): Promise<WorkflowR
   });
   const send = (message: ThreadToMain) => port.postMessage(message);
   try {
-    const module = await loadWorkflowsModule(task.workflowsModule);
-    const services = servicesFactoryOf(task.workflowsModule, module, {
-      ...task.servicesOptions,
-      databaseUrl: task.databaseUrl,
-    });
+    const { module, services } = await threadWorkflows(task);
     return await runWorkflow(
       module.catalog,
       task.request,

@@ -1,12 +1,11 @@
 import type { Database } from '@kaygraph/db';
-import { sql } from 'drizzle-orm';
 import { retryWhileConnectionLost } from '../connection-lost.ts';
 import type { Transaction } from '../db.ts';
-import { appendEvents, type NewTaskEvent } from '../events/append-events.ts';
+import { lockTasks } from '../store/control.ts';
 import { runTransaction } from '../transaction.ts';
 
-/** One unit of work: runs inside the shared transaction and may queue events. */
-export type BatchedWork<R> = (tx: Transaction, events: NewTaskEvent[]) => Promise<R>;
+/** One unit of work: runs inside the shared transaction. */
+export type BatchedWork<R> = (tx: Transaction) => Promise<R>;
 
 /**
  * The task rows a unit of work will write, asked for before any work of the batch runs (called again for
@@ -22,16 +21,13 @@ interface Pending {
 }
 
 /**
- * The worker's single writer. The runtime's durable writes (checkpoints, outcomes, heartbeats, settles of
- * unclaimed jobs) go through it; fetch + claim and progress flushes are single autocommit statements of
- * their own (fetch-and-claim.ts, progress-store.ts). Work that arrives while a transaction is in flight joins the next one, which runs the work
- * in arrival order, appends all their events in one statement and commits once. Idle, a write goes out at
- * once; busy, one commit (and one NOTIFY flush, which serialises commits cluster-wide) carries many.
- * One writer per process also means the runtime's own transactions never lock the same task rows in
- * different orders. Against other transactions (a cancel, a group cancel) a batch that writes several task
- * rows first locks them all in id order, and only then touches pg-boss job rows: the package's one lock
- * order (see `runTransaction`, which also runs a deadlock victim again). When a batch fails, each work item
- * is retried alone, so one bad item cannot fail the others.
+ * The worker's single writer for outcomes and heartbeats. Work that arrives while a
+ * transaction is in flight joins the next one, which runs the items one after another (each awaited) and
+ * commits once. One writer per process means the runtime's own transactions never lock the same task rows
+ * in different orders. Against other transactions each item locks its task rows in id order before it
+ * touches job rows (the lock order, see `runTransaction`); a batch of several items locks all their rows
+ * in id order first.
+ * When a batch fails, each item is retried alone, so one bad item cannot fail the others.
  */
 export class TransactionBatcher {
   readonly #db: Database;
@@ -46,11 +42,6 @@ export class TransactionBatcher {
   constructor(db: Database, options: { connectionPatienceMs?: number } = {}) {
     this.#db = db;
     this.#connectionPatienceMs = options.connectionPatienceMs ?? 30_000;
-  }
-
-  /** The database it writes to, for writes that need no transaction of their own (progress). */
-  get database(): Database {
-    return this.#db;
   }
 
   run<R>(work: BatchedWork<R>, taskRows?: TaskRowsOf): Promise<R> {
@@ -87,26 +78,13 @@ export class TransactionBatcher {
 
   #commit(batch: Pending[]): Promise<unknown[]> {
     return runTransaction(this.#db, async (tx) => {
-      const rows = [...new Set(batch.flatMap((item) => item.taskRows?.() ?? []))].sort();
-      // One row cannot be taken out of order; several are locked up front, in id order. Not awaited
-      // before the work: its statements queue behind the lock on the connection (pipelined, no extra
-      // round trip), and a failed lock fails the transaction.
-      const locking =
-        rows.length > 1
-          ? tx
-              .execute(sql`
-                select 1 from tasks where id = any(${`{${rows.join(',')}}`}::uuid[])
-                order by id for no key update`)
-              .then(() => undefined)
-          : undefined;
-      const events: NewTaskEvent[] = [];
-      const results: unknown[] = [];
-      try {
-        for (const item of batch) results.push(await item.work(tx, events));
-        await appendEvents(tx, events);
-      } finally {
-        await locking;
+      // Each item locks its own rows in id order; items of several kinds together lock all first.
+      if (batch.length > 1) {
+        const rows = [...new Set(batch.flatMap((item) => item.taskRows?.() ?? []))].sort();
+        if (rows.length > 1) await lockTasks(tx, rows);
       }
+      const results: unknown[] = [];
+      for (const item of batch) results.push(await item.work(tx));
       return results;
     });
   }
@@ -130,14 +108,14 @@ interface Entry<T> {
  */
 export class CoalescedWrites<T> {
   readonly #writer: TransactionBatcher;
-  readonly #apply: (tx: Transaction, items: T[], events: NewTaskEvent[]) => Promise<void>;
+  readonly #apply: (tx: Transaction, items: T[]) => Promise<void>;
   readonly #taskRowsOf: (item: T) => string;
   #pending: Entry<T>[] = [];
   #queued = false;
 
   constructor(
     writer: TransactionBatcher,
-    apply: (tx: Transaction, items: T[], events: NewTaskEvent[]) => Promise<void>,
+    apply: (tx: Transaction, items: T[]) => Promise<void>,
     taskRowOf: (item: T) => string,
   ) {
     this.#writer = writer;
@@ -162,11 +140,10 @@ export class CoalescedWrites<T> {
       };
       this.#writer
         .run(
-          async (tx, events) => {
+          async (tx) => {
             await this.#apply(
               tx,
               take().map((entry) => entry.item),
-              events,
             );
           },
           () => take().map((entry) => this.#taskRowsOf(entry.item)),

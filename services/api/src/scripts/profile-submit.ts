@@ -79,7 +79,7 @@ try {
     await rate(300, 10, one); // warm-up
     rows.push([label, await rate(300, 1, one), await rate(1500, 10, one)]);
   };
-  await measure('raw pg-boss send', () => system.context.boss.send('wf.process_item', { n: 1 }));
+  await measure('raw pg-boss send', () => system.context.queue.sendRaw('process_item', { n: 1 }));
   await measure('TaskService.submit', () => system.tasks.submit(caller, input));
   await measure('POST /tasks, open', () => post());
   // The first key turns auth on: lookups (cached) and the rate-limit bucket from here on.

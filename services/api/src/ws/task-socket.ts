@@ -28,14 +28,16 @@ export interface TaskSocketOptions {
 
 type TaskState = Omit<TaskSocketUpdate, 'seq' | 'at'>;
 
-/**
- * The task's state after an event; log events change nothing. A completion is progress 100, whether or not
- * a `progress` 100 event came before it (a task that completed before reporting any progress has none).
- */
+/** The task's state after an event; log events change nothing. A status event may carry progress. */
 function applyEvent(state: TaskState, event: TaskEvent): TaskState {
   if (event.type === 'status') {
-    const completed = event.status === 'completed' ? { progress: 100, eta_seconds: 0 } : {};
-    return { ...state, status: event.status, attempt: event.attempt, ...completed };
+    return {
+      ...state,
+      status: event.status,
+      attempt: event.attempt,
+      ...(event.progress === undefined ? {} : { progress: event.progress }),
+      ...(event.eta_seconds === undefined ? {} : { eta_seconds: event.eta_seconds }),
+    };
   }
   if (event.type === 'progress') {
     return {

@@ -108,7 +108,7 @@ export function applyEvent<T extends TaskSummary>(task: T, event: TaskEvent): T 
         status: event.status,
         attempt: event.attempt,
         error: event.status === 'failed' ? (event.error ?? task.error) : event.error,
-        progress: event.status === 'completed' ? 100 : task.progress,
+        progress: event.progress ?? task.progress,
         eta_seconds: terminal ? null : task.eta_seconds,
         started_at: event.status === 'running' ? (task.started_at ?? event.at) : task.started_at,
         completed_at: terminal ? event.at : null,

@@ -49,7 +49,7 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
                           ...task,
                           status: change.status,
                           error: change.error,
-                          progress: change.status === 'completed' ? 100 : task.progress,
+                          progress: change.progress ?? task.progress,
                         },
                 ),
               }

@@ -36,8 +36,8 @@ function barDisplay(session: CliSession, initialStatus: TaskStatus): Display {
   return {
     status(event) {
       status = event.status;
-      // A completion is 100 %, also for a task that ended before it reported any progress.
-      if (status === 'completed') bar.update(100, { status, step, eta_text: '' });
+      // A status event that carries progress (a completion: 100) moves the bar like a progress event.
+      if (event.progress !== undefined) bar.update(event.progress, { status, step, eta_text: '' });
       else bar.update({ status, step, eta_text: eta });
     },
     progress(event) {
@@ -55,10 +55,9 @@ function lineDisplay(session: CliSession): Display {
   let last = '';
   return {
     status(event) {
-      writeLine(
-        session.io.stderr,
-        `status ${event.status}${event.attempt > 0 ? ` (attempt ${event.attempt})` : ''}`,
-      );
+      const attempt = event.attempt > 0 ? ` (attempt ${event.attempt})` : '';
+      const progress = event.progress === undefined ? '' : `  ${Math.round(event.progress)}%`;
+      writeLine(session.io.stderr, `status ${event.status}${attempt}${progress}`);
     },
     progress(event) {
       const line = [

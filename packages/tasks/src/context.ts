@@ -1,0 +1,24 @@
+import type { Database } from '@kaygraph/db';
+import type { Logger } from 'pino';
+import type { WorkflowCatalog } from './catalog.ts';
+import type { TaskHistoryReader } from './events/task-history.ts';
+import type { JobQueue } from './store/boss.ts';
+import type { QueueTuning } from './store/jobs.ts';
+
+/** What the service, worker and orchestration code share: one per task system, passed down explicitly. */
+export interface TaskContext {
+  databaseUrl: string;
+  db: Database;
+  queue: JobQueue;
+  catalog: WorkflowCatalog;
+  tuning: QueueTuning;
+  logger: Logger;
+  /** Unfinished tasks one owner may have. */
+  maxQueueSize: number;
+  /** Timeout of tasks whose workflow declares none. */
+  defaultTimeoutSeconds: number;
+  /** How long results and events of a finished task are kept. */
+  resultTtlSeconds: number;
+  /** The system's reader of task histories, shared by every stream of this system. */
+  history: TaskHistoryReader;
+}

@@ -1,0 +1,376 @@
+import { PRIORITY_RANK } from '@kaygraph/contracts';
+import { sql } from 'drizzle-orm';
+import { type Db, fromDrizzle, type JobInsert, PgBoss } from 'pg-boss';
+import type { Logger } from 'pino';
+import type { CatalogWorkflow } from '../catalog.ts';
+import type { Executor } from '../db.ts';
+import type { FetchedJob, JobAttempt, JobState, JobView, QueueTuning, TaskJob } from './jobs.ts';
+
+/**
+ * The one module that knows pg-boss: every call goes through its public API, and calls that must commit
+ * with our rows take the transaction through pg-boss' documented drizzle adapter. Our `tasks` table is the
+ * record of every task; a job only carries its task id.
+ */
+
+/** Where pg-boss copies the job of a task whose last retry failed; nothing works it. */
+export const DEAD_LETTER_QUEUE = 'tasks.dead_letter';
+/** Where pg-boss' cron pass files one job per schedule occurrence. */
+export const SCHEDULES_QUEUE = 'schedules';
+
+/** The queue of a workflow: workflow names are already limited to what pg-boss accepts. */
+export function workflowQueue(workflow: string): string {
+  return `wf.${workflow}`;
+}
+
+interface TaskJobData {
+  task_id: string;
+}
+
+export interface JobQueueOptions {
+  databaseUrl: string;
+  logger: Logger;
+  tuning: QueueTuning;
+  /** Seconds between supervise passes (expired and heartbeat-less jobs are failed, so retried). */
+  superviseIntervalSeconds: number;
+  /** Size of pg-boss' own `pg` pool. */
+  poolSize: number;
+  /** Seconds between cron passes (pg-boss default 30; one instance per cluster runs each pass). */
+  scheduleCheckIntervalSeconds?: number;
+}
+
+/**
+ * pg-boss' documented drizzle adapter on our transaction. Its statements run unchanged; only an object
+ * value is bound as JSON text, as pg-boss' own driver (node-postgres) binds it: drizzle configured our
+ * postgres.js client to pass json values through untouched.
+ */
+function inTx(tx: Executor): Db {
+  const adapter = fromDrizzle(tx, sql);
+  return {
+    executeSql: (text, values) =>
+      adapter.executeSql(
+        text,
+        values?.map((value) => (isJsonObject(value) ? JSON.stringify(value) : value)),
+      ),
+  };
+}
+
+function isJsonObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date)
+    return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function byQueue<T extends { workflow: string }>(items: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const queue = workflowQueue(item.workflow);
+    const list = groups.get(queue);
+    if (list) list.push(item);
+    else groups.set(queue, [item]);
+  }
+  return groups;
+}
+
+function attemptsOf(attempts: readonly JobAttempt[]) {
+  return attempts.map((attempt) => ({ id: attempt.jobId, retryCount: attempt.retryCount }));
+}
+
+/**
+ * The job queue of a task system. pg-boss runs on its own `pg` pool (never the drizzle-configured
+ * postgres.js client, whose parsers drizzle changed).
+ */
+export class JobQueue {
+  readonly #boss: PgBoss;
+  readonly #tuning: QueueTuning;
+
+  private constructor(boss: PgBoss, tuning: QueueTuning) {
+    this.#boss = boss;
+    this.#tuning = tuning;
+  }
+
+  static async start(options: JobQueueOptions): Promise<JobQueue> {
+    const boss = new PgBoss({
+      connectionString: options.databaseUrl,
+      max: options.poolSize,
+      application_name: 'kaygraph-pgboss',
+      superviseIntervalSeconds: options.superviseIntervalSeconds,
+      // Expiry and missed heartbeats are checked in the monitor pass: a killed worker's job is retried
+      // after this long, not after the default minute.
+      monitorIntervalSeconds: options.superviseIntervalSeconds,
+      schedule: true,
+      ...(options.scheduleCheckIntervalSeconds
+        ? {
+            cronMonitorIntervalSeconds: options.scheduleCheckIntervalSeconds,
+            cronWorkerIntervalSeconds: options.scheduleCheckIntervalSeconds,
+          }
+        : {}),
+      // Serves the `work()` loop of the schedules queue.
+      useListenNotify: true,
+    });
+    boss.on('error', (error: unknown) => options.logger.error({ err: error }, 'pg-boss error'));
+    boss.on('warning', (warning: unknown) => options.logger.warn({ warning }, 'pg-boss warning'));
+    await boss.start();
+    return new JobQueue(boss, options.tuning);
+  }
+
+  /** Stops pg-boss, letting its own handlers (schedule firing) finish first. */
+  stop(): Promise<void> {
+    return this.#boss.stop({ graceful: true, timeout: 10_000 });
+  }
+
+  /**
+   * Creates or updates the dead-letter queue, the schedules queue and one queue per workflow. The
+   * per-queue values are defaults only: every job carries its task's own retry and expiry options.
+   */
+  async ensureQueues(workflows: readonly CatalogWorkflow[]): Promise<void> {
+    const tuning = this.#tuning;
+    await this.#upsertQueue(DEAD_LETTER_QUEUE, {
+      retentionSeconds: tuning.deadLetterRetentionSeconds,
+      deleteAfterSeconds: tuning.deadLetterRetentionSeconds,
+    });
+    await this.#upsertQueue(SCHEDULES_QUEUE, {
+      notify: true,
+      retryLimit: 3,
+      retryDelay: 5,
+      expireInSeconds: 300,
+      deleteAfterSeconds: 3600,
+    });
+    for (const workflow of workflows) {
+      const defaults = workflow.defaults;
+      await this.#upsertQueue(workflowQueue(workflow.name), {
+        deadLetter: DEAD_LETTER_QUEUE,
+        retryLimit: defaults.max_retries,
+        retryDelay: defaults.retry_delay_seconds,
+        retryBackoff: defaults.retry_backoff,
+        expireInSeconds: this.expirySeconds(defaults.timeout_seconds),
+        heartbeatSeconds: tuning.heartbeatSeconds,
+        deleteAfterSeconds: tuning.completedJobRetentionSeconds,
+      });
+    }
+  }
+
+  async #upsertQueue(name: string, settings: Parameters<PgBoss['createQueue']>[1]): Promise<void> {
+    if (await this.#boss.getQueue(name)) await this.#boss.updateQueue(name, settings);
+    else await this.#boss.createQueue(name, settings);
+  }
+
+  /**
+   * pg-boss' expiry of a job whose task times out after `timeoutSeconds`: the worker enforces the timeout
+   * itself; the expiry is the backstop for a worker that died or hung (pg-boss requires < 24 h).
+   */
+  expirySeconds(timeoutSeconds: number): number {
+    return Math.min(timeoutSeconds + this.#tuning.abortGraceSeconds + 5, 86_399);
+  }
+
+  #jobInsert(job: TaskJob): JobInsert<TaskJobData> {
+    return {
+      id: job.jobId,
+      data: { task_id: job.taskId },
+      priority: PRIORITY_RANK[job.priority],
+      retryLimit: job.retryLimit,
+      retryDelay: job.retryDelaySeconds,
+      retryBackoff: job.retryBackoff,
+      expireInSeconds: this.expirySeconds(job.timeoutSeconds),
+      heartbeatSeconds: this.#tuning.heartbeatSeconds,
+      deleteAfterSeconds: this.#tuning.completedJobRetentionSeconds,
+      deadLetter: DEAD_LETTER_QUEUE,
+      ...(job.startAfter ? { startAfter: job.startAfter } : {}),
+    };
+  }
+
+  /** Creates the jobs in `tx` (one insert per workflow): they commit, or vanish, with the task rows. */
+  async insert(tx: Executor, jobs: readonly TaskJob[]): Promise<void> {
+    for (const [queue, list] of byQueue(jobs)) {
+      await this.#boss.insert(
+        queue,
+        list.map((job) => this.#jobInsert(job)),
+        { db: inTx(tx) },
+      );
+    }
+  }
+
+  /** Up to `batchSize` runnable jobs of a workflow, highest priority first, made active in `tx`. */
+  async fetch(tx: Executor, workflow: string, batchSize: number): Promise<FetchedJob[]> {
+    const jobs = await this.#boss.fetch<TaskJobData>(workflowQueue(workflow), {
+      batchSize,
+      includeMetadata: true,
+      db: inTx(tx),
+    });
+    return jobs.map((job) => ({
+      workflow,
+      jobId: job.id,
+      taskId: job.data.task_id,
+      retryCount: job.retryCount,
+      retryLimit: job.retryLimit,
+    }));
+  }
+
+  /** Completes job attempts in `tx`; an attempt that is no longer active is left alone. */
+  async complete(tx: Executor, attempts: readonly JobAttempt[]): Promise<void> {
+    for (const [queue, list] of byQueue(attempts)) {
+      await this.#boss.complete(queue, attemptsOf(list), null, { db: inTx(tx) });
+    }
+  }
+
+  /** Fails job attempts in `tx`: pg-boss retries them, or dead-letters them after the last retry. */
+  async fail(tx: Executor, attempts: readonly JobAttempt[]): Promise<void> {
+    for (const [queue, list] of byQueue(attempts)) {
+      await this.#boss.fail(queue, attemptsOf(list), null, { db: inTx(tx) });
+    }
+  }
+
+  /** Cancels job attempts in `tx` (no retry, no dead letter). */
+  async cancelAttempts(tx: Executor, attempts: readonly JobAttempt[]): Promise<void> {
+    for (const [queue, list] of byQueue(attempts)) {
+      await this.#boss.cancel(queue, attemptsOf(list), { db: inTx(tx) });
+    }
+  }
+
+  /** Heartbeats of running job attempts, in `tx`. */
+  async touch(tx: Executor, attempts: readonly JobAttempt[]): Promise<void> {
+    for (const [queue, list] of byQueue(attempts)) {
+      await this.#boss.touch(queue, attemptsOf(list), { db: inTx(tx) });
+    }
+  }
+
+  /**
+   * Cancels the waiting jobs of tasks whose cancel has committed, on pg-boss' own pool (a worker's fetch
+   * locks a job row before its task row, so a cancel must not wait for job rows while it holds task rows).
+   */
+  async cancelWaiting(jobs: readonly { workflow: string; jobId: string }[]): Promise<void> {
+    for (const [queue, list] of byQueue(jobs)) {
+      await this.#boss.cancel(
+        queue,
+        list.map((job) => job.jobId),
+      );
+    }
+  }
+
+  /** A task's job as pg-boss holds it, or null. */
+  async findJob(workflow: string, jobId: string): Promise<JobView | null> {
+    const [job] = await this.#boss.findJobs<TaskJobData>(workflowQueue(workflow), { id: jobId });
+    if (!job) return null;
+    return {
+      taskId: job.data.task_id,
+      state: job.state,
+      priority: job.priority,
+      retryLimit: job.retryLimit,
+      retryCount: job.retryCount,
+      startAfter: job.startAfter,
+    };
+  }
+
+  /** Where a task's job stands (reconciling tasks whose worker died). */
+  async jobState(workflow: string, jobId: string): Promise<JobState> {
+    const job = await this.findJob(workflow, jobId);
+    if (!job) return 'missing';
+    switch (job.state) {
+      case 'created':
+      case 'retry':
+        return 'waiting';
+      case 'active':
+        return 'active';
+      case 'failed':
+        return 'failed';
+      default:
+        return 'finished';
+    }
+  }
+
+  /** Deletes the dead-letter jobs of tasks (a redrive or purge), in `tx`. */
+  async deleteDeadLetters(tx: Executor, taskIds: readonly string[]): Promise<void> {
+    for (const taskId of taskIds) {
+      const jobs = await this.#boss.findJobs<TaskJobData>(DEAD_LETTER_QUEUE, {
+        data: { task_id: taskId },
+        db: inTx(tx),
+      });
+      if (jobs.length > 0) {
+        await this.#boss.deleteJob(
+          DEAD_LETTER_QUEUE,
+          jobs.map((job) => job.id),
+          { db: inTx(tx) },
+        );
+      }
+    }
+  }
+
+  /** Files (or updates) a cron schedule's pg-boss schedule, in `tx`. */
+  async schedule(
+    tx: Executor,
+    scheduleId: string,
+    cron: string,
+    timezone: string,
+    enabled: boolean,
+  ): Promise<void> {
+    if (enabled) {
+      await this.#boss.schedule(
+        SCHEDULES_QUEUE,
+        cron,
+        { schedule_id: scheduleId },
+        { tz: timezone, key: scheduleId, db: inTx(tx) },
+      );
+    } else await this.unschedule(tx, scheduleId);
+  }
+
+  async unschedule(tx: Executor, scheduleId: string): Promise<void> {
+    await this.#boss.unschedule(SCHEDULES_QUEUE, scheduleId, { db: inTx(tx) });
+  }
+
+  /** The cron schedules pg-boss holds, by schedule id. */
+  async listSchedules(): Promise<{ scheduleId: string; cron: string; timezone: string }[]> {
+    const rows = await this.#boss.getSchedules(SCHEDULES_QUEUE);
+    return rows.map((row) => ({ scheduleId: row.key, cron: row.cron, timezone: row.timezone }));
+  }
+
+  /** Files one occurrence of a schedule by hand (as pg-boss' cron pass would). */
+  async fireSchedule(scheduleId: string): Promise<void> {
+    await this.#boss.send(SCHEDULES_QUEUE, { schedule_id: scheduleId });
+  }
+
+  /** Schedule occurrences not yet turned into tasks. */
+  async pendingScheduleFirings(): Promise<number> {
+    const jobs = await this.#boss.findJobs(SCHEDULES_QUEUE, { queued: true });
+    return jobs.length;
+  }
+
+  /** Task ids of a workflow's jobs that wait to run (created or retry), oldest first, up to 100,000. */
+  async queuedTaskIds(workflow: string): Promise<string[]> {
+    const jobs = await this.#boss.findJobs<TaskJobData>(workflowQueue(workflow), {
+      queued: true,
+      limit: 100_000,
+    });
+    return jobs.map((job) => job.data.task_id);
+  }
+
+  /**
+   * Turns schedule occurrences into tasks: `fire` gets each occurrence's job id (the idempotency of its
+   * task) and schedule id. Resolves with a function that stops taking occurrences.
+   */
+  async workSchedules(
+    fire: (occurrence: { jobId: string; scheduleId: string }) => Promise<void>,
+  ): Promise<() => Promise<void>> {
+    const id = await this.#boss.work<{ schedule_id?: unknown }>(
+      SCHEDULES_QUEUE,
+      { batchSize: 5, pollingIntervalSeconds: 2 },
+      async (jobs) => {
+        for (const job of jobs) {
+          const scheduleId = job.data?.schedule_id;
+          if (typeof scheduleId === 'string') await fire({ jobId: job.id, scheduleId });
+        }
+      },
+    );
+    return () => this.#boss.offWork(SCHEDULES_QUEUE, { id, wait: true });
+  }
+
+  /** Dead-letter jobs of tasks (tests and operators). */
+  async deadLetterTaskIds(): Promise<string[]> {
+    const jobs = await this.#boss.findJobs<TaskJobData>(DEAD_LETTER_QUEUE, { queued: true });
+    return jobs.map((job) => job.data.task_id);
+  }
+
+  /** A job sent straight to a workflow's queue, outside any task (benchmarks of raw pg-boss). */
+  sendRaw(workflow: string, data: object): Promise<string | null> {
+    return this.#boss.send(workflowQueue(workflow), data);
+  }
+}

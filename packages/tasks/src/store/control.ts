@@ -1,0 +1,101 @@
+import type { TaskError } from '@kaygraph/contracts';
+import { sql } from 'drizzle-orm';
+import { rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { type SettleContext, settleDependents } from './dependencies.ts';
+import { appendEvents, notifyCancelled, statusEvent } from './events.ts';
+import type { TaskJob } from './jobs.ts';
+import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
+
+/** A job of a task that was waiting when it was cancelled: cancel it in pg-boss once the cancel committed. */
+export interface WaitingJob {
+  workflow: string;
+  jobId: string;
+}
+
+/**
+ * Cancels a task, or every unfinished task of a group, if unfinished: status, event, and for running tasks the `task_cancel`
+ * notification (their workers abort and settle their jobs; later writes are fenced off by the status);
+ * dependents fail with DEPENDENCY_FAILED. Task rows are locked in id order. Returns the cancelled ids and
+ * the jobs of waiting tasks, which the caller cancels after commit (never a job row while task rows are
+ * held).
+ */
+export async function cancelTasks(
+  ctx: SettleContext,
+  tx: Transaction,
+  target: { taskId: string } | { groupId: string },
+  reason: string,
+): Promise<{ ids: string[]; waitingJobs: WaitingJob[] }> {
+  const where = 'taskId' in target ? sql`id = ${target.taskId}` : sql`group_id = ${target.groupId}`;
+  const rows = rowsOf<{ id: string; workflow: string; job_id: string | null; attempt: number; was: string }>(
+    await tx.execute(sql`
+      with target as (
+        select id, status from tasks
+        where ${where} and status in ('pending', 'blocked', 'scheduled', 'queued', 'running')
+        order by id for no key update
+      )
+      update tasks t set status = 'cancelled',
+        error = jsonb_build_object('code', 'CANCELLED', 'message', ${reason}::text, 'attempt', t.attempt),
+        completed_at = now(), updated_at = clock_timestamp(),
+        expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})
+      from target where t.id = target.id
+      returning t.id, t.workflow, t.job_id, t.attempt, target.status as was`),
+  );
+  if (rows.length === 0) return { ids: [], waitingJobs: [] };
+  const error = (attempt: number): TaskError => ({ code: 'CANCELLED', message: reason, attempt });
+  await appendEvents(
+    tx,
+    rows.map((row) => statusEvent(row.id, 'cancelled', row.attempt, error(row.attempt))),
+  );
+  await notifyCancelled(
+    tx,
+    rows.filter((row) => row.was === 'running').map((row) => row.id),
+  );
+  await settleDependents(
+    ctx,
+    tx,
+    rows.map((row) => ({ taskId: row.id, status: 'cancelled' as const })),
+  );
+  // Blocked tasks have no job yet; running tasks' jobs are settled by their workers.
+  const waitingJobs = rows.flatMap((row): WaitingJob[] =>
+    row.job_id && row.was !== 'blocked' && row.was !== 'running'
+      ? [{ workflow: row.workflow, jobId: row.job_id }]
+      : [],
+  );
+  return { ids: rows.map((row) => row.id), waitingJobs };
+}
+
+/** A finished task to run again, with the status it takes (`blocked` while dependencies run). */
+export interface Requeue {
+  taskId: string;
+  status: 'queued' | 'blocked';
+}
+
+/**
+ * Runs finished tasks again (retry, dead-letter redrive): a new job id with the task's full retry budget,
+ * error, completion and dead letter cleared, a status event; the checkpoint stays, so the next attempt
+ * resumes after the last completed node. Returns the jobs to create (none for blocked tasks).
+ */
+export async function requeueTasks(tx: Transaction, requeues: readonly Requeue[]): Promise<TaskJob[]> {
+  if (requeues.length === 0) return [];
+  const input = JSON.stringify(requeues.map((r) => ({ id: r.taskId, status: r.status })));
+  const rows = rowsOf<TaskJobRow & { status: 'queued' | 'blocked'; attempt: number }>(
+    await tx.execute(sql`
+      update tasks t set status = x.status, error = null, job_id = gen_random_uuid(), completed_at = null,
+        expires_at = null, dead_lettered_at = null, updated_at = clock_timestamp()
+      from jsonb_to_recordset(${input}::jsonb) as x(id uuid, status text)
+      where t.id = x.id and t.id = any(${uuidArray(requeues.map((r) => r.taskId))})
+      returning ${TASK_JOB_COLUMNS}, t.status, t.attempt`),
+  );
+  await appendEvents(
+    tx,
+    rows.map((row) => statusEvent(row.id, row.status, row.attempt)),
+  );
+  return rows.filter((row) => row.status === 'queued').map((row) => taskJobOf(row));
+}
+
+/** Locks task rows in id order (the lock order) until the transaction ends. */
+export async function lockTasks(tx: Transaction, taskIds: readonly string[]): Promise<void> {
+  await tx.execute(
+    sql`select 1 from tasks where id = any(${uuidArray(taskIds)}) order by id for no key update`,
+  );
+}

@@ -1,0 +1,76 @@
+import type { Priority, TaskError, TaskStatus } from '@kaygraph/contracts';
+import { type SQL, sql } from 'drizzle-orm';
+import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
+
+/**
+ * Dead letters are failed tasks whose retries ran out (`dead_lettered_at`, set in the transaction that
+ * failed them): our table is the record, pg-boss' dead-letter queue only holds a copy of the job.
+ */
+export interface DeadLetterRow {
+  id: string;
+  owner: string;
+  workflow: string;
+  priority: Priority;
+  params: Record<string, unknown> | null;
+  status: TaskStatus;
+  attempt: number;
+  max_retries: number;
+  error: TaskError | null;
+  group_id: string | null;
+  schedule_id: string | null;
+  created_at: string;
+  completed_at: string | null;
+  dead_lettered_at: string;
+  cursor_time: string;
+}
+
+export interface DeadLetterFilter {
+  owner?: string | undefined;
+  workflow?: string | undefined;
+  taskId?: string | undefined;
+  before?: { createdAt: string; id: string } | undefined;
+}
+
+function conditionsOf(filter: DeadLetterFilter): SQL {
+  const conditions: SQL[] = [sql`dead_lettered_at is not null`, sql`status = 'failed'`];
+  if (filter.owner) conditions.push(sql`owner = ${filter.owner}`);
+  if (filter.workflow) conditions.push(sql`workflow = ${filter.workflow}`);
+  if (filter.taskId) conditions.push(sql`id = ${filter.taskId}`);
+  if (filter.before) {
+    conditions.push(
+      sql`(dead_lettered_at, id) < (${filter.before.createdAt}::timestamptz, ${filter.before.id}::uuid)`,
+    );
+  }
+  return sql.join(conditions, sql` and `);
+}
+
+const COLUMNS = sql`id, owner, workflow, priority, params, status, attempt, max_retries, error, group_id,
+  schedule_id, to_json(created_at) #>> '{}' as created_at, to_json(completed_at) #>> '{}' as completed_at,
+  to_json(dead_lettered_at) #>> '{}' as dead_lettered_at,
+  to_char(dead_lettered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_time`;
+
+async function selectDeadLetters(executor: Executor, filter: DeadLetterFilter, tail: SQL) {
+  return rowsOf<DeadLetterRow>(
+    await executor.execute(sql`select ${COLUMNS} from tasks where ${conditionsOf(filter)} ${tail}`),
+  );
+}
+
+/** Newest dead letters first. */
+export function listDeadLetterRows(
+  executor: Executor,
+  filter: DeadLetterFilter,
+  limit: number,
+): Promise<DeadLetterRow[]> {
+  return selectDeadLetters(executor, filter, sql`order by dead_lettered_at desc, id desc limit ${limit}`);
+}
+
+/** Dead letters matching `filter` (at most 1000), their task rows locked in id order. */
+export function lockDeadLetterRows(tx: Transaction, filter: DeadLetterFilter): Promise<DeadLetterRow[]> {
+  return selectDeadLetters(tx, filter, sql`order by id limit 1000 for update`);
+}
+
+/** Takes tasks out of the dead letters (purge); they stay failed. */
+export async function clearDeadLetters(tx: Transaction, taskIds: readonly string[]): Promise<void> {
+  if (taskIds.length === 0) return;
+  await tx.execute(sql`update tasks set dead_lettered_at = null where id = any(${uuidArray(taskIds)})`);
+}

@@ -1,0 +1,165 @@
+import type { TaskError, TaskStatus } from '@kaygraph/contracts';
+import { sql } from 'drizzle-orm';
+import { type Executor, rowsOf, uuidArray } from '../db.ts';
+
+/** Every stored event is announced here (payload: `TaskEventNotification` of contracts). */
+export const TASK_EVENTS_CHANNEL = 'task_events';
+/** A task of a workflow became queued (payload: the workflow): wakes the workers' dispatchers. */
+export const TASK_QUEUED_CHANNEL = 'task_queued';
+/** A running task was cancelled (payload: the task id): its worker aborts the run. */
+export const TASK_CANCEL_CHANNEL = 'task_cancel';
+
+/**
+ * NOTIFY payloads are limited to 8000 bytes: an event whose payload is larger (a long error stack) is
+ * announced without it and listeners read the stored row.
+ */
+export const INLINE_PAYLOAD_LIMIT = 6000;
+
+export interface NewTaskEvent {
+  taskId: string;
+  type: 'status' | 'progress' | 'log';
+  payload: Record<string, unknown>;
+}
+
+/** A status event; a completed task's carries `progress: 100` (the progress contract of contracts). */
+export function statusEvent(
+  taskId: string,
+  status: TaskStatus,
+  attempt: number,
+  error: TaskError | null = null,
+): NewTaskEvent {
+  const payload: Record<string, unknown> = { status, attempt, error };
+  if (status === 'completed') Object.assign(payload, { progress: 100, eta_seconds: 0 });
+  return { taskId, type: 'status', payload };
+}
+
+/**
+ * THE event writer. In the caller's transaction: numbers the events per task from `tasks.last_seq` (the
+ * row lock this update takes orders concurrent writers of a task, so seqs are gap-free and a task's
+ * notifications arrive in seq order), stores them, and queues their NOTIFYs, delivered at commit (none
+ * after a rollback). A `queued` status event also wakes the workflow's dispatchers. `at` is read once the
+ * row lock is held, so a task's events are stamped in seq order. Returns the events written.
+ */
+export async function appendEvents(executor: Executor, events: readonly NewTaskEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const input = JSON.stringify(
+    events.map((event, index) => ({
+      i: index,
+      task_id: event.taskId,
+      type: event.type,
+      payload: event.payload,
+    })),
+  );
+  const taskIds = [...new Set(events.map((event) => event.taskId))].sort();
+  const result = await executor.execute(sql`
+    with input as (
+      select * from jsonb_to_recordset(${input}::jsonb) as e(i int, task_id uuid, type text, payload jsonb)
+    ), counts as (
+      select task_id, count(*)::int as n from input group by task_id
+    ), bumped as (
+      update tasks t set last_seq = t.last_seq + c.n from counts c
+      where t.id = c.task_id and t.id = any(${uuidArray(taskIds)})
+      returning t.id, t.last_seq - c.n as base, t.owner, t.workflow
+    ), numbered as (
+      select input.task_id, input.type, input.payload, b.owner, b.workflow, clock_timestamp() as at,
+        (b.base + row_number() over (partition by input.task_id order by input.i))::int as seq
+      from input join bumped b on b.id = input.task_id
+    ), inserted as (
+      insert into task_events (task_id, seq, type, payload, at)
+      select task_id, seq, type, payload, at from numbered
+      returning 1
+    ), notified as (
+      select pg_notify(${TASK_EVENTS_CHANNEL}, json_build_object(
+        'task_id', task_id, 'seq', seq, 'owner', owner, 'workflow', workflow, 'type', type, 'at', at,
+        'payload', case when octet_length(payload::text) <= ${INLINE_PAYLOAD_LIMIT} then payload end
+      )::text)
+      from (select * from numbered order by task_id, seq) ordered
+    ), woken as (
+      select pg_notify(${TASK_QUEUED_CHANNEL}, workflow)
+      from (select distinct workflow from numbered where type = 'status' and payload->>'status' = 'queued') q
+    )
+    select (select count(*) from inserted)::int as inserted, (select count(*) from notified)::int as notified,
+      (select count(*) from woken)::int as woken`);
+  const [row] = rowsOf<{ inserted: number }>(result);
+  return row?.inserted ?? 0;
+}
+
+/** Tells the workers running these tasks to abort them (delivered at commit). */
+export async function notifyCancelled(executor: Executor, taskIds: readonly string[]): Promise<void> {
+  if (taskIds.length === 0) return;
+  await executor.execute(sql`
+    select pg_notify(${TASK_CANCEL_CHANNEL}, id::text) from unnest(${uuidArray(taskIds)}) as id`);
+}
+
+/** One stored event row. */
+export interface StoredEvent {
+  task_id: string;
+  seq: number;
+  type: string;
+  payload: Record<string, unknown>;
+  at: string;
+}
+
+/** Stored events of a task after `afterSeq`, in order. */
+export async function readEvents(
+  executor: Executor,
+  taskId: string,
+  afterSeq: number,
+): Promise<StoredEvent[]> {
+  return rowsOf<StoredEvent>(
+    await executor.execute(sql`
+      select task_id::text as task_id, seq, type, payload, to_json(at) #>> '{}' as at
+      from task_events where task_id = ${taskId} and seq > ${afterSeq} order by seq`),
+  );
+}
+
+/** A task's owner, status and last seq with its events after `afterSeq`, in one snapshot; null: no task. */
+export async function readTaskHistory(
+  executor: Executor,
+  taskId: string,
+  afterSeq: number,
+): Promise<{ owner: string; status: TaskStatus; lastSeq: number; events: StoredEvent[] } | null> {
+  const rows = rowsOf<{
+    owner: string;
+    status: TaskStatus;
+    last_seq: number;
+    seq: number | null;
+    type: string | null;
+    payload: Record<string, unknown> | null;
+    at: string | null;
+  }>(
+    await executor.execute(sql`
+      select t.owner, t.status, t.last_seq, e.seq, e.type, e.payload, to_json(e.at) #>> '{}' as at
+      from tasks t left join task_events e on e.task_id = t.id and e.seq > ${afterSeq}
+      where t.id = ${taskId}
+      order by e.seq`),
+  );
+  const [first] = rows;
+  if (!first) return null;
+  const events: StoredEvent[] = [];
+  for (const row of rows) {
+    if (row.seq === null || row.type === null || row.payload === null || row.at === null) continue;
+    events.push({ task_id: taskId, seq: row.seq, type: row.type, payload: row.payload, at: row.at });
+  }
+  return { owner: first.owner, status: first.status, lastSeq: first.last_seq, events };
+}
+
+/**
+ * The status events of tasks that carry an error (failed attempts), in order: the attempt history of
+ * dead letters.
+ */
+export async function readFailedAttempts(
+  executor: Executor,
+  taskIds: readonly string[],
+): Promise<{ task_id: string; attempt: number; error: TaskError | null; at: string }[]> {
+  if (taskIds.length === 0) return [];
+  return rowsOf(
+    await executor.execute(sql`
+      select task_id::text as task_id, (payload->>'attempt')::int as attempt, payload->'error' as error,
+        to_json(at) #>> '{}' as at
+      from task_events
+      where task_id = any(${uuidArray(taskIds)}) and type = 'status'
+        and payload->>'status' in ('queued', 'failed') and jsonb_typeof(payload->'error') = 'object'
+      order by task_id, seq`),
+  );
+}

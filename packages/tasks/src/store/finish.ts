@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type { NodeMetric, Priority, TaskError } from '@kaygraph/contracts';
+import { taskArtifacts } from '@kaygraph/db';
+import { sql } from 'drizzle-orm';
+import type { ProducedArtifact } from '../attempt-data.ts';
+import { rowsOf, type Transaction, uuidArray } from '../db.ts';
+import type { Attempt } from './claim.ts';
+import { type SettleContext, settleDependents } from './dependencies.ts';
+import { appendEvents, statusEvent } from './events.ts';
+import type { JobAttempt, TaskJob } from './jobs.ts';
+
+/**
+ * How an attempt ended:
+ * - `completed`: result stored, job completed;
+ * - `retry`: failed with retries left: status back to `queued` with the error, pg-boss schedules the retry;
+ * - `failed`: the last attempt failed (pg-boss dead-letters the job) or the error is not retriable (the
+ *   job is cancelled);
+ * - `released`: stopped by a shutdown: queued again as a new job holding the retries it had left, resuming
+ *   from the checkpoint;
+ * - `abandoned`: the task was cancelled while running (the cancel wrote its status): only the job is settled.
+ */
+export type AttemptOutcome =
+  | {
+      kind: 'completed';
+      attempt: Attempt;
+      result: unknown;
+      artifacts: readonly ProducedArtifact[];
+      metrics: NodeMetric[];
+    }
+  | { kind: 'retry'; attempt: Attempt; error: TaskError; metrics: NodeMetric[] }
+  | { kind: 'failed'; attempt: Attempt; error: TaskError; metrics: NodeMetric[]; retriable: boolean }
+  | { kind: 'released'; attempt: Attempt; metrics: NodeMetric[] }
+  | { kind: 'abandoned'; attempt: Attempt };
+
+const STATUS_OF = { completed: 'completed', retry: 'queued', failed: 'failed', released: 'queued' } as const;
+
+interface OwnedRow {
+  id: string;
+  workflow: string;
+  status: 'completed' | 'queued' | 'failed';
+  attempt: number;
+  error: TaskError | null;
+  job_id: string;
+  priority: Priority;
+  retry_delay_seconds: number;
+  retry_backoff: boolean;
+  timeout_seconds: number;
+}
+
+/**
+ * Settles attempts in the caller's transaction, in this order: the task rows (fenced: only an attempt
+ * that still owns its running task writes), their status events, artifacts, dependents, and the pg-boss
+ * jobs, so a result and its job's completion commit together. Task rows are locked in id order before any
+ * job row (the lock order).
+ */
+export async function finishAttempts(
+  ctx: SettleContext,
+  tx: Transaction,
+  outcomes: readonly AttemptOutcome[],
+): Promise<void> {
+  if (outcomes.length === 0) return;
+  const writing = outcomes.filter((outcome) => outcome.kind !== 'abandoned');
+  const owned = await updateTasks(ctx, tx, writing);
+  await appendEvents(
+    tx,
+    [...owned.values()].map((row) => statusEvent(row.id, row.status, row.attempt, row.error)),
+  );
+  const ownedOutcome = (kind: AttemptOutcome['kind']) =>
+    outcomes.filter((outcome) => outcome.kind === kind && owned.has(outcome.attempt.taskId));
+  await storeArtifacts(tx, ownedOutcome('completed'));
+  // Dependents are read by statements of their own, after the update: a submit that added a dependent
+  // while the update waited for its row lock is seen then (see releaseDependents).
+  await settleDependents(ctx, tx, [
+    ...ownedOutcome('completed').map((o) => ({ taskId: o.attempt.taskId, status: 'completed' as const })),
+    ...ownedOutcome('failed').map((o) => ({ taskId: o.attempt.taskId, status: 'failed' as const })),
+  ]);
+  await settleJobs(ctx, tx, outcomes, owned);
+}
+
+async function updateTasks(
+  ctx: SettleContext,
+  tx: Transaction,
+  writing: readonly Exclude<AttemptOutcome, { kind: 'abandoned' }>[],
+): Promise<Map<string, OwnedRow>> {
+  if (writing.length === 0) return new Map();
+  const input = JSON.stringify(
+    writing.map((outcome) => ({
+      id: outcome.attempt.taskId,
+      attempt: outcome.attempt.attempt,
+      was: 'running',
+      status: STATUS_OF[outcome.kind],
+      result: outcome.kind === 'completed' ? (outcome.result ?? null) : null,
+      error: outcome.kind === 'retry' || outcome.kind === 'failed' ? outcome.error : null,
+      metrics: outcome.metrics,
+      job_id: outcome.kind === 'released' ? randomUUID() : null,
+      // Retries ran out: pg-boss dead-letters the job, and the task is listed as a dead letter.
+      dead_letter: outcome.kind === 'failed' && outcome.retriable,
+    })),
+  );
+  const ids = writing.map((outcome) => outcome.attempt.taskId);
+  const rows = rowsOf<OwnedRow>(
+    await tx.execute(sql`
+      with x as (
+        select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, was text, status text,
+          result jsonb, error jsonb, metrics jsonb, job_id uuid, dead_letter boolean)
+      ), locked as (
+        select id from tasks where id = any(${uuidArray(ids)}) order by id for no key update
+      )
+      update tasks t set
+        status = x.status,
+        result = case when x.status = 'completed' then x.result else t.result end,
+        error = x.error,
+        metrics = x.metrics,
+        progress = case when x.status = 'completed' then 100 else t.progress end,
+        eta_seconds = case when x.status = 'completed' then 0 else t.eta_seconds end,
+        checkpoint = case when x.status = 'completed' then null else t.checkpoint end,
+        job_id = coalesce(x.job_id, t.job_id),
+        completed_at = case when x.status in ('completed', 'failed') then now() end,
+        expires_at = case when x.status in ('completed', 'failed')
+          then now() + make_interval(secs => ${ctx.resultTtlSeconds}) end,
+        dead_lettered_at = case when x.dead_letter then now() end,
+        updated_at = clock_timestamp()
+      from x
+      where t.id = x.id and t.attempt = x.attempt and t.status = x.was and t.id in (select id from locked)
+      returning t.id, t.workflow, t.status, t.attempt, t.error, t.job_id, t.priority, t.retry_delay_seconds,
+        t.retry_backoff, t.timeout_seconds`),
+  );
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+async function storeArtifacts(tx: Transaction, completed: readonly AttemptOutcome[]): Promise<void> {
+  const artifacts = completed.flatMap((outcome) =>
+    outcome.kind === 'completed'
+      ? outcome.artifacts.map((artifact) => {
+          const content = Buffer.from(artifact.content, artifact.encoding === 'base64' ? 'base64' : 'utf8');
+          return {
+            taskId: outcome.attempt.taskId,
+            name: artifact.name,
+            contentType: artifact.content_type,
+            size: content.length,
+            content,
+          };
+        })
+      : [],
+  );
+  if (artifacts.length > 0) await tx.insert(taskArtifacts).values(artifacts).onConflictDoNothing();
+}
+
+/**
+ * The jobs: a failed attempt that still owned its task is failed in pg-boss (retried, or dead-lettered
+ * after its last retry) or cancelled (not retriable); a released task gets a new job with the retries it
+ * had left; every other job (completed, abandoned, or an attempt that lost its task) is completed.
+ */
+async function settleJobs(
+  ctx: SettleContext,
+  tx: Transaction,
+  outcomes: readonly AttemptOutcome[],
+  owned: ReadonlyMap<string, OwnedRow>,
+): Promise<void> {
+  const complete: JobAttempt[] = [];
+  const fail: JobAttempt[] = [];
+  const cancel: JobAttempt[] = [];
+  const released: TaskJob[] = [];
+  for (const outcome of outcomes) {
+    const job = outcome.attempt.job;
+    const row = owned.get(outcome.attempt.taskId);
+    if ((outcome.kind === 'retry' || outcome.kind === 'failed') && row) {
+      if (outcome.kind === 'failed' && !outcome.retriable) cancel.push(job);
+      else fail.push(job);
+      continue;
+    }
+    complete.push(job);
+    if (outcome.kind === 'released' && row) {
+      released.push({
+        jobId: row.job_id,
+        taskId: row.id,
+        workflow: row.workflow,
+        priority: row.priority,
+        retryLimit: Math.max(0, job.retryLimit - job.retryCount),
+        retryDelaySeconds: row.retry_delay_seconds,
+        retryBackoff: row.retry_backoff,
+        timeoutSeconds: row.timeout_seconds,
+        startAfter: null,
+      });
+    }
+  }
+  await ctx.queue.complete(tx, complete);
+  await ctx.queue.fail(tx, fail);
+  await ctx.queue.cancelAttempts(tx, cancel);
+  await ctx.queue.insert(tx, released);
+}

@@ -1,0 +1,125 @@
+import type { TaskError, TaskStatus } from '@kaygraph/contracts';
+import { taskGroups } from '@kaygraph/db';
+import { type SQL, sql } from 'drizzle-orm';
+import { type Executor, rowsOf, type Transaction } from '../db.ts';
+
+/** A group with its task aggregates. */
+export interface GroupSummaryRow {
+  id: string;
+  owner: string;
+  name: string;
+  created_at: string;
+  cursor_time: string;
+  cancelled_at: string | null;
+  total: number;
+  counts: Partial<Record<TaskStatus, number>> | null;
+  progress: number | null;
+  last_completed_at: string | null;
+}
+
+/**
+ * Groups with their aggregates: counts per status, and progress as the mean over the tasks where a
+ * finished task (completed, failed or cancelled) counts as 100, so a group's progress reaches 100 exactly
+ * when every task has finished.
+ */
+function groupSummarySql(where: SQL, tail: SQL = sql``): SQL {
+  return sql`
+    select g.id, g.owner, g.name, g.created_at, g.cancelled_at,
+      to_char(g.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_time,
+      coalesce(a.total, 0)::int as total, a.counts, a.progress, a.last_completed_at
+    from task_groups g
+    left join lateral (
+      select count(*)::int as total,
+        (select jsonb_object_agg(s.status, s.n) from (
+          select status, count(*)::int as n from tasks where group_id = g.id group by status) s) as counts,
+        avg(case when t.status in ('completed', 'failed', 'cancelled') then 100 else t.progress end)::float8
+          as progress,
+        max(t.completed_at) as last_completed_at
+      from tasks t where t.group_id = g.id
+    ) a on true
+    where ${where}
+    ${tail}`;
+}
+
+export async function loadGroupSummaryRow(
+  executor: Executor,
+  groupId: string,
+): Promise<GroupSummaryRow | undefined> {
+  const [row] = rowsOf<GroupSummaryRow>(await executor.execute(groupSummarySql(sql`g.id = ${groupId}`)));
+  return row;
+}
+
+/** Groups newest first by (created_at, id). */
+export async function listGroupSummaryRows(
+  executor: Executor,
+  filter: { owner?: string | undefined; before?: { createdAt: string; id: string } | undefined },
+  limit: number,
+): Promise<GroupSummaryRow[]> {
+  const conditions: SQL[] = [sql`true`];
+  if (filter.owner) conditions.push(sql`g.owner = ${filter.owner}`);
+  if (filter.before) {
+    conditions.push(
+      sql`(g.created_at, g.id) < (${filter.before.createdAt}::timestamptz, ${filter.before.id}::uuid)`,
+    );
+  }
+  return rowsOf<GroupSummaryRow>(
+    await executor.execute(
+      groupSummarySql(
+        sql.join(conditions, sql` and `),
+        sql`order by g.created_at desc, g.id desc limit ${limit}`,
+      ),
+    ),
+  );
+}
+
+export async function insertGroup(
+  tx: Transaction,
+  owner: string,
+  name: string,
+): Promise<{ id: string; createdAt: Date } | undefined> {
+  const [group] = await tx
+    .insert(taskGroups)
+    .values({ owner, name })
+    .returning({ id: taskGroups.id, createdAt: taskGroups.createdAt });
+  return group;
+}
+
+export async function markGroupCancelled(tx: Transaction, groupId: string): Promise<void> {
+  await tx.execute(
+    sql`update task_groups set cancelled_at = coalesce(cancelled_at, now()) where id = ${groupId}`,
+  );
+}
+
+export interface GroupTaskRow {
+  id: string;
+  workflow: string;
+  status: TaskStatus;
+  progress: number;
+  result: unknown;
+  error: TaskError | null;
+}
+
+/** The group's tasks in creation order, with their results. */
+export async function groupTasks(executor: Executor, groupId: string): Promise<GroupTaskRow[]> {
+  return rowsOf<GroupTaskRow>(
+    await executor.execute(sql`
+      select id, workflow, status, progress, result, error from tasks
+      where group_id = ${groupId} order by created_at, id`),
+  );
+}
+
+/** Ids of the group's tasks. */
+export async function groupTaskIds(executor: Executor, groupId: string): Promise<string[]> {
+  const rows = rowsOf<{ id: string }>(
+    await executor.execute(sql`select id from tasks where group_id = ${groupId}`),
+  );
+  return rows.map((row) => row.id);
+}
+
+/** The group of a task (null: none, or no such task). */
+export async function groupOfTask(executor: Executor, taskId: string): Promise<string | null> {
+  const [row] = rowsOf<{ group_id: string | null }>(
+    await executor.execute(sql`select group_id from tasks where id = ${taskId}`),
+  );
+  return row?.group_id ?? null;
+}

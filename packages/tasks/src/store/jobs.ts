@@ -1,0 +1,60 @@
+import type { Priority } from '@kaygraph/contracts';
+
+/** The jobs of tasks as the task core sees them; store/boss.ts maps them to pg-boss. */
+
+/** Queue knobs that are not per workflow. */
+export interface QueueTuning {
+  /** A job whose worker sent no heartbeat for this long is failed (retried) by pg-boss (minimum 10). */
+  heartbeatSeconds: number;
+  /** Seconds a task that ignores abort (cancel, timeout, shutdown) gets before its thread is terminated. */
+  abortGraceSeconds: number;
+  completedJobRetentionSeconds: number;
+  deadLetterRetentionSeconds: number;
+}
+
+export const DEFAULT_QUEUE_TUNING: QueueTuning = {
+  heartbeatSeconds: 10,
+  abortGraceSeconds: 5,
+  completedJobRetentionSeconds: 300,
+  deadLetterRetentionSeconds: 14 * 24 * 3600,
+};
+
+/** A job to create for a task: its id is the task's current `job_id`. */
+export interface TaskJob {
+  jobId: string;
+  taskId: string;
+  workflow: string;
+  priority: Priority;
+  /** Retries after the first attempt. */
+  retryLimit: number;
+  retryDelaySeconds: number;
+  retryBackoff: boolean;
+  timeoutSeconds: number;
+  startAfter: Date | null;
+}
+
+/** A fetched job: its task and the pg-boss attempt it is (the attempt fences its settle). */
+export interface FetchedJob {
+  workflow: string;
+  jobId: string;
+  taskId: string;
+  /** 0 on the first attempt. */
+  retryCount: number;
+  retryLimit: number;
+}
+
+/** A job attempt to settle. */
+export type JobAttempt = Pick<FetchedJob, 'workflow' | 'jobId' | 'retryCount'>;
+
+/** What pg-boss says of a job: waiting to run (again), running, or done for good. */
+export type JobState = 'waiting' | 'active' | 'finished' | 'failed' | 'missing';
+
+/** What pg-boss says of one job. */
+export interface JobView {
+  taskId: string;
+  state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
+  priority: number;
+  retryLimit: number;
+  retryCount: number;
+  startAfter: Date;
+}

@@ -1,0 +1,89 @@
+import { sql } from 'drizzle-orm';
+import type { StoredCheckpoint } from '../attempt-data.ts';
+import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
+import type { Attempt } from './claim.ts';
+import { appendEvents, type NewTaskEvent } from './events.ts';
+
+/** The latest progress of a running attempt. */
+export interface ProgressState {
+  progress: number;
+  step: string | null;
+  message: string | null;
+  eta_seconds: number | null;
+}
+
+/** What one attempt reports in one write: its latest progress (if any) and its events in report order. */
+export interface AttemptReport {
+  attempt: Attempt;
+  progress: ProgressState | null;
+  events: readonly Omit<NewTaskEvent, 'taskId'>[];
+}
+
+/**
+ * Progress and logs of running attempts: the task rows take each attempt's latest progress, and the
+ * events go through the event writer, only for attempts that still own their task (fence). Rows are
+ * locked in id order. Returns the events written.
+ */
+export async function writeReports(tx: Transaction, reports: readonly AttemptReport[]): Promise<number> {
+  if (reports.length === 0) return 0;
+  const input = JSON.stringify(
+    reports.map((r) => ({
+      id: r.attempt.taskId,
+      attempt: r.attempt.attempt,
+      was: 'running',
+      progress: r.progress,
+    })),
+  );
+  const owned = rowsOf<{ id: string }>(
+    await tx.execute(sql`
+      with x as (
+        select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, was text, progress jsonb)
+      ), locked as (
+        select id from tasks where id = any(${uuidArray(reports.map((r) => r.attempt.taskId))})
+        order by id for no key update
+      )
+      update tasks t set
+        progress = coalesce((x.progress->>'progress')::real, t.progress),
+        step = case when x.progress is null then t.step else x.progress->>'step' end,
+        message = case when x.progress is null then t.message else x.progress->>'message' end,
+        eta_seconds = case when x.progress is null then t.eta_seconds else (x.progress->>'eta_seconds')::real end,
+        updated_at = case when x.progress is null then t.updated_at else now() end
+      from x
+      where t.id = x.id and t.attempt = x.attempt and t.status = x.was and t.id in (select id from locked)
+      returning t.id`),
+  );
+  const stillOwned = new Set(owned.map((row) => row.id));
+  return appendEvents(
+    tx,
+    reports
+      .filter((r) => stillOwned.has(r.attempt.taskId))
+      .flatMap((r) => r.events.map((event) => ({ ...event, taskId: r.attempt.taskId }))),
+  );
+}
+
+export interface CheckpointWrite {
+  attempt: Attempt;
+  checkpoint: StoredCheckpoint;
+}
+
+/** Stores checkpoints of running attempts in one statement; an attempt that no longer owns its task writes nothing. */
+export async function saveCheckpoints(executor: Executor, writes: readonly CheckpointWrite[]): Promise<void> {
+  if (writes.length === 0) return;
+  const input = JSON.stringify(
+    writes.map((w) => ({
+      id: w.attempt.taskId,
+      attempt: w.attempt.attempt,
+      checkpoint: w.checkpoint,
+      was: 'running',
+    })),
+  );
+  await executor.execute(sql`
+    with x as (
+      select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, checkpoint jsonb, was text)
+    ), locked as (
+      select id from tasks where id = any(${uuidArray(writes.map((w) => w.attempt.taskId))})
+      order by id for no key update
+    )
+    update tasks t set checkpoint = x.checkpoint, updated_at = now()
+    from x where t.id = x.id and t.attempt = x.attempt and t.status = x.was and t.id in (select id from locked)`);
+}

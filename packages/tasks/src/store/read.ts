@@ -1,0 +1,126 @@
+import type { TaskStatus } from '@kaygraph/contracts';
+import { isTerminalStatus } from '@kaygraph/contracts';
+import { taskArtifacts, tasks } from '@kaygraph/db';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../db.ts';
+
+export type TaskRow = typeof tasks.$inferSelect;
+
+/** The task row, or undefined. */
+export async function loadTask(executor: Executor, taskId: string): Promise<TaskRow | undefined> {
+  const [row] = await executor.select().from(tasks).where(eq(tasks.id, taskId)).limit(1);
+  return row;
+}
+
+/** The task row locked FOR UPDATE in the caller's transaction, or undefined. */
+export async function lockTask(executor: Executor, taskId: string): Promise<TaskRow | undefined> {
+  const [row] = await executor.select().from(tasks).where(eq(tasks.id, taskId)).for('update').limit(1);
+  return row;
+}
+
+/** The columns of a task summary: lists leave out params, result, checkpoint and metrics. */
+export const summaryColumns = {
+  id: tasks.id,
+  workflow: tasks.workflow,
+  status: tasks.status,
+  priority: tasks.priority,
+  progress: tasks.progress,
+  step: tasks.step,
+  message: tasks.message,
+  etaSeconds: tasks.etaSeconds,
+  attempt: tasks.attempt,
+  maxRetries: tasks.maxRetries,
+  groupId: tasks.groupId,
+  scheduleId: tasks.scheduleId,
+  error: tasks.error,
+  createdAt: tasks.createdAt,
+  updatedAt: tasks.updatedAt,
+  startedAt: tasks.startedAt,
+  completedAt: tasks.completedAt,
+};
+
+export type TaskSummaryRow = Pick<TaskRow, keyof typeof summaryColumns>;
+
+export interface TaskFilter {
+  owner?: string | undefined;
+  status?: TaskStatus | undefined;
+  workflow?: string | undefined;
+  groupId?: string | undefined;
+  scheduleId?: string | undefined;
+  /** Rows strictly before this (created_at, id) pair. */
+  before?: { createdAt: string; id: string } | undefined;
+}
+
+/** created_at as ISO text with microseconds (the list cursor's form). */
+const cursorTime = sql<string>`to_char(${tasks.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * Tasks in `status`, in terms the indexes answer (none reads `status` itself, see schema.ts): unfinished
+ * ones among `completed_at is null`, finished ones by `finished_status`.
+ */
+function hasStatus(status: TaskStatus): SQL {
+  return isTerminalStatus(status)
+    ? sql`${tasks.finishedStatus} = ${status}`
+    : sql`${tasks.completedAt} is null and ${tasks.status} = ${status}`;
+}
+
+/** Task summaries newest first by (created_at, id), up to `limit`, with each row's cursor time. */
+export async function listTaskSummaries(
+  executor: Executor,
+  filter: TaskFilter,
+  limit: number,
+): Promise<{ task: TaskSummaryRow; cursorTime: string }[]> {
+  const conditions: SQL[] = [];
+  if (filter.owner) conditions.push(eq(tasks.owner, filter.owner));
+  if (filter.status) conditions.push(hasStatus(filter.status));
+  if (filter.workflow) conditions.push(eq(tasks.workflow, filter.workflow));
+  if (filter.groupId) conditions.push(eq(tasks.groupId, filter.groupId));
+  if (filter.scheduleId) conditions.push(eq(tasks.scheduleId, filter.scheduleId));
+  if (filter.before) {
+    conditions.push(
+      sql`(${tasks.createdAt}, ${tasks.id}) < (${filter.before.createdAt}::timestamptz, ${filter.before.id}::uuid)`,
+    );
+  }
+  return (
+    executor
+      .select({ task: summaryColumns, cursorTime })
+      .from(tasks)
+      .where(and(...conditions))
+      // NULLS LAST like the indexes: a plain DESC (NULLS FIRST) matches none of them.
+      .orderBy(sql`${tasks.createdAt} desc nulls last`, sql`${tasks.id} desc nulls last`)
+      .limit(limit)
+  );
+}
+
+export interface ArtifactRow {
+  name: string;
+  contentType: string;
+  size: number;
+  createdAt: Date;
+}
+
+export async function listArtifacts(executor: Executor, taskId: string): Promise<ArtifactRow[]> {
+  return executor
+    .select({
+      name: taskArtifacts.name,
+      contentType: taskArtifacts.contentType,
+      size: taskArtifacts.size,
+      createdAt: taskArtifacts.createdAt,
+    })
+    .from(taskArtifacts)
+    .where(eq(taskArtifacts.taskId, taskId))
+    .orderBy(taskArtifacts.name);
+}
+
+export async function loadArtifact(
+  executor: Executor,
+  taskId: string,
+  name: string,
+): Promise<{ contentType: string; content: Buffer } | undefined> {
+  const [row] = await executor
+    .select({ contentType: taskArtifacts.contentType, content: taskArtifacts.content })
+    .from(taskArtifacts)
+    .where(and(eq(taskArtifacts.taskId, taskId), eq(taskArtifacts.name, name)))
+    .limit(1);
+  return row ? { contentType: row.contentType, content: Buffer.from(row.content) } : undefined;
+}

@@ -1,0 +1,36 @@
+import type postgres from 'postgres';
+
+/**
+ * Cluster-wide running slots of a workflow as session advisory locks `(hash(workflow), slot)`: a slot is
+ * held as long as the session that locked it lives.
+ */
+function slotKey(workflow: string): string {
+  return `kaygraph.wf:${workflow}`;
+}
+
+/** Locks up to `room` free slots of `0..limit-1` other than `held` on `session`; returns those taken. */
+export async function tryLockSlots(
+  session: postgres.ReservedSql,
+  workflow: string,
+  limit: number,
+  held: readonly number[],
+  room: number,
+): Promise<number[]> {
+  const rows = await session<{ slot: number }[]>`
+    select s as slot from generate_series(0, ${limit - 1}::int) s
+    where s <> all(${[...held]}::int[]) and pg_try_advisory_lock(hashtext(${slotKey(workflow)}), s)
+    limit ${room}`;
+  return rows.map((row) => row.slot);
+}
+
+export async function unlockSlot(
+  session: postgres.ReservedSql,
+  workflow: string,
+  slot: number,
+): Promise<void> {
+  await session`select pg_advisory_unlock(hashtext(${slotKey(workflow)}), ${slot}::int)`;
+}
+
+export async function unlockAllSlots(session: postgres.ReservedSql): Promise<void> {
+  await session`select pg_advisory_unlock_all()`;
+}

@@ -1,0 +1,142 @@
+import { DomainError, type Priority, type TaskError, type TaskStatus } from '@kaygraph/contracts';
+import { taskGroups, tasks } from '@kaygraph/db';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { rowsOf, type Transaction } from '../db.ts';
+
+/**
+ * The per-owner queue limit (`max_queue_size` counts unfinished tasks, `completed_at is null`). Every path
+ * that makes an owner's task unfinished (submit, retry, redrive) reserves room here: the owner's
+ * transaction lock serialises them until commit, and the count then includes every committed task, so the
+ * limit is exact under any concurrency. Lock order: the owner lock comes before any task row lock.
+ */
+export async function reserveQueueRoom(
+  tx: Transaction,
+  owner: string,
+  adding: number,
+  maxQueueSize: number,
+): Promise<void> {
+  await lockOwnerQueue(tx, owner);
+  await assertQueueRoom(tx, owner, adding, maxQueueSize);
+}
+
+/** Takes the owner's queue lock until the transaction ends (re-entrant within it). */
+export async function lockOwnerQueue(tx: Transaction, owner: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`kaygraph.queue:${owner}`}, 0))`);
+}
+
+/** QUEUE_FULL unless the owner, whose queue lock the caller holds, may add `adding` unfinished tasks. */
+export async function assertQueueRoom(
+  tx: Transaction,
+  owner: string,
+  adding: number,
+  maxQueueSize: number,
+): Promise<void> {
+  if (adding <= 0) return;
+  // Bounded: counting stops past the cap, so a large backlog costs no more than a full one.
+  const [row] = rowsOf<{ n: number }>(
+    await tx.execute(sql`
+      select count(*)::int as n from (
+        select 1 from tasks where owner = ${owner} and completed_at is null limit ${maxQueueSize + 1}
+      ) unfinished`),
+  );
+  const active = row?.n ?? 0;
+  if (active + adding > maxQueueSize) {
+    throw new DomainError(
+      'QUEUE_FULL',
+      `queue full: ${active} unfinished tasks of at most ${maxQueueSize} per owner; wait for some to finish`,
+      { retryAfterSeconds: 5 },
+    );
+  }
+}
+
+export interface StoredTask {
+  task_id: string;
+  status: TaskStatus;
+  created_at: string;
+}
+
+/** The owner's tasks holding these idempotency keys, by key. */
+export async function tasksByIdempotencyKey(
+  tx: Transaction,
+  owner: string,
+  keys: readonly string[],
+): Promise<Map<string, StoredTask>> {
+  const found = new Map<string, StoredTask>();
+  if (keys.length === 0) return found;
+  const rows = await tx
+    .select({ id: tasks.id, key: tasks.idempotencyKey, status: tasks.status, createdAt: tasks.createdAt })
+    .from(tasks)
+    .where(and(eq(tasks.owner, owner), inArray(tasks.idempotencyKey, [...keys])));
+  for (const row of rows) {
+    if (row.key) {
+      found.set(row.key, {
+        task_id: row.id,
+        status: row.status as TaskStatus,
+        created_at: row.createdAt.toISOString(),
+      });
+    }
+  }
+  return found;
+}
+
+/** Groups by id with their owner and whether they were cancelled. */
+export async function loadGroups(
+  tx: Transaction,
+  groupIds: readonly string[],
+): Promise<Map<string, { owner: string; cancelled: boolean }>> {
+  if (groupIds.length === 0) return new Map();
+  const rows = await tx
+    .select({ id: taskGroups.id, owner: taskGroups.owner, cancelledAt: taskGroups.cancelledAt })
+    .from(taskGroups)
+    .where(inArray(taskGroups.id, [...groupIds]));
+  return new Map(rows.map((row) => [row.id, { owner: row.owner, cancelled: row.cancelledAt !== null }]));
+}
+
+export interface NewTaskRow {
+  id: string;
+  owner: string;
+  workflow: string;
+  params: Record<string, unknown>;
+  status: TaskStatus;
+  error: TaskError | null;
+  dependsOn: string[];
+  scheduleId: string | null;
+  priority: Priority;
+  maxRetries: number;
+  retryDelaySeconds: number;
+  retryBackoff: boolean;
+  timeoutSeconds: number;
+  groupId: string | null;
+  idempotencyKey: string | null;
+  runAt: Date | null;
+}
+
+/**
+ * Inserts task rows (their job id is their own id). A row whose idempotency key the owner already used
+ * is skipped (a concurrent duplicate waits for the first insert to commit): the ids of the rows inserted
+ * are returned with their creation time.
+ */
+export async function insertTasks(
+  tx: Transaction,
+  rows: readonly NewTaskRow[],
+  resultTtlSeconds: number,
+): Promise<Map<string, Date>> {
+  if (rows.length === 0) return new Map();
+  const inserted = await tx
+    .insert(tasks)
+    .values(
+      rows.map((row) => ({
+        ...row,
+        jobId: row.id,
+        ...(row.status === 'failed'
+          ? { completedAt: sql`now()`, expiresAt: sql`now() + make_interval(secs => ${resultTtlSeconds})` }
+          : {}),
+      })),
+    )
+    .onConflictDoNothing({
+      target: [tasks.owner, tasks.idempotencyKey],
+      where: sql`${tasks.idempotencyKey} is not null`,
+    })
+    .returning({ id: tasks.id, createdAt: tasks.createdAt });
+  return new Map(inserted.map((row) => [row.id, row.createdAt]));
+}
