@@ -6,6 +6,7 @@ import { EXECUTE, type StepFrame } from './internal.ts';
 import type { AnyNode } from './node.ts';
 import { checkConcurrency, DEFAULT_CONCURRENCY, mapWithConcurrency } from './pool.ts';
 import type { Action } from './types.ts';
+import { SuspendRun } from './waits/suspension.ts';
 
 type ParamsSet = Record<string, unknown>;
 
@@ -57,9 +58,15 @@ function runParamsSets<S>(
   if (frame.top?.resumeFrom) throw new GraphError(`BatchGraph "${graph.id}" cannot resume from a checkpoint`);
   const sets = toParamsSets(graph, prepRes);
   const parts = splitScope(frame.scope, sets.length);
-  return mapWithConcurrency(sets, concurrency, frame.run.signal, (set, index) => {
+  return mapWithConcurrency(sets, concurrency, frame.run.signal, async (set, index) => {
     const scope = parts[index] ?? frame.scope;
-    return orchestrate(graph.startNode, shared, { ...graph.params, ...set }, frame.run, scope, undefined);
+    try {
+      return await orchestrate(graph.startNode, shared, { ...graph.params, ...set }, frame.run, scope, undefined);
+    } catch (error) {
+      // A params set has no place in a checkpoint, so it could never be resumed.
+      if (error instanceof SuspendRun) throw new GraphError(`a node inside BatchGraph "${graph.id}" cannot wait`);
+      throw error;
+    }
   });
 }
 

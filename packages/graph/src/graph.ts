@@ -8,6 +8,7 @@ import { type AnyNode, Node } from './node.ts';
 import { longestPathEstimator } from './paths.ts';
 import { runStep } from './step.ts';
 import type { Action, Checkpoint, NodeOptions } from './types.ts';
+import { type StepResume, SuspendRun } from './waits/suspension.ts';
 
 /**
  * Runs nodes from `start`, following the action each returns. A graph is a node: it nests, and its
@@ -38,7 +39,7 @@ export class Graph<S = Record<string, unknown>> extends Node<S> {
   }
 
   override [EXECUTE](_prepRes: unknown, shared: S, frame: StepFrame<S>): Promise<unknown> {
-    return orchestrate(this.startNode, shared, { ...this.params }, frame.run, frame.scope, frame.top);
+    return orchestrate(this.startNode, shared, { ...this.params }, frame.run, frame.scope, frame.top, frame.resume);
   }
 }
 
@@ -53,12 +54,19 @@ export async function orchestrate<S>(
   run: RunState,
   scope: ProgressScope,
   top: TopLevel<S> | undefined,
+  resume?: StepResume,
 ): Promise<Action> {
   const longest = longestPathEstimator();
   const completed = top?.resumeFrom ? [...top.resumeFrom.completedNodeIds] : [];
-  let current: AnyNode<S> | undefined = top?.resumeFrom ? resumePoint(start, top.resumeFrom) : start;
+  let current: AnyNode<S> | undefined = resume
+    ? levelNode(start, resume.frames[0]?.nodeId ?? null)
+    : top?.resumeFrom
+      ? levelNode(start, top.resumeFrom.nextNodeId)
+      : start;
   let lastAction: Action = top?.resumeFrom?.lastAction ?? 'default';
   let stepsDone = completed.length;
+  // Only the first step of a resumed level continues the wait; the steps after it run as usual.
+  let resuming = resume;
   while (current) {
     throwIfAborted(run.signal);
     const total = stepsDone + longest(current);
@@ -66,7 +74,17 @@ export async function orchestrate<S>(
     const step = copyNode(current);
     // Each node gets its own copy (KayGraph's set_params copies): a node's writes stay its own.
     step.params = { ...params };
-    lastAction = await runStep(step, shared, run, stepScope);
+    try {
+      lastAction = await runStep(step, shared, run, stepScope, resuming ? { resume: resuming } : {});
+    } catch (error) {
+      if (error instanceof SuspendRun && top) {
+        // The outermost level says where the run stands: the checkpoint resumes at this node.
+        error.completedNodeIds = [...completed];
+        error.lastAction = lastAction;
+      }
+      throw error;
+    }
+    resuming = undefined;
     stepsDone++;
     const next = successorFor(current, lastAction, run);
     if (top) {
@@ -99,13 +117,12 @@ function successorFor<S>(node: AnyNode<S>, action: Action, run: RunState): AnyNo
   return next;
 }
 
-function resumePoint<S>(start: AnyNode<S>, checkpoint: Checkpoint<S>): AnyNode<S> | undefined {
-  if (checkpoint.nextNodeId === null) return undefined;
-  const found = nodesOfLevel(start).find((node) => node.id === checkpoint.nextNodeId);
+/** The node of this graph level a resume continues at (none: the checkpointed run had finished). */
+function levelNode<S>(start: AnyNode<S>, nodeId: string | null): AnyNode<S> | undefined {
+  if (nodeId === null) return undefined;
+  const found = nodesOfLevel(start).find((node) => node.id === nodeId);
   if (!found) {
-    throw new GraphError(
-      `Cannot resume: the graph has no node "${checkpoint.nextNodeId}" (was it built differently?)`,
-    );
+    throw new GraphError(`Cannot resume: the graph has no node "${nodeId}" (was it built differently?)`);
   }
   return found as AnyNode<S>;
 }

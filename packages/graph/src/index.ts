@@ -7,6 +7,7 @@ export { sleep } from './retry.ts';
 export type {
   Action,
   Checkpoint,
+  CompletedRun,
   LogLevel,
   NodeMetric,
   NodeOptions,
@@ -15,4 +16,19 @@ export type {
   RunContext,
   RunOptions,
   RunResult,
+  SuspendedRun,
 } from './types.ts';
+export {
+  type ChildOutcome,
+  type ChildTaskSpec,
+  runChildren,
+  type SignalWaitOptions,
+  sleepFor,
+  type Wait,
+  type WaitRequest,
+  type WaitTime,
+  waitForSignal,
+} from './waits/requests.ts';
+export { type ResumeValue, WaitTimeoutError } from './waits/resume.ts';
+export type { WaitFrame, WaitingState } from './waits/suspension.ts';
+export { ChildTasksFailedError, childResults, WaitNode } from './waits/wait-node.ts';

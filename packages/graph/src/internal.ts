@@ -1,6 +1,7 @@
 import type { ProgressScope } from './context/progress.ts';
 import type { RunState } from './context/run-state.ts';
 import type { Checkpoint } from './types.ts';
+import type { StepResume } from './waits/suspension.ts';
 
 /** Symbol-keyed internals: subclasses can use any method name without colliding with the engine. */
 export const EXECUTE: unique symbol = Symbol('kaygraph.execute');
@@ -26,4 +27,6 @@ export interface ExecFrame {
 /** One node step in progress. */
 export interface StepFrame<S> extends ExecFrame {
   readonly top: TopLevel<S> | undefined;
+  /** Set when this step is a graph resuming a wait somewhere inside it: the frames below this level. */
+  readonly resume: StepResume | undefined;
 }

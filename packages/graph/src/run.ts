@@ -5,7 +5,9 @@ import { assertUniqueIds, assignDefaultIds } from './ids.ts';
 import { INNER_START } from './internal.ts';
 import type { AnyNode } from './node.ts';
 import { runStep } from './step.ts';
-import type { Checkpoint, RunOptions, RunResult } from './types.ts';
+import type { Checkpoint, NodeMetric, RunOptions, RunResult, SuspendedRun } from './types.ts';
+import type { ResumeValue } from './waits/resume.ts';
+import { type StepResume, SuspendRun } from './waits/suspension.ts';
 
 /** `node.run()` / `graph.run()`: one run with its own state, on a copy of the root. */
 export async function runTop<S>(root: AnyNode<S>, shared: S, options: RunOptions<S>): Promise<RunResult<S>> {
@@ -18,19 +20,64 @@ export async function runTop<S>(root: AnyNode<S>, shared: S, options: RunOptions
     run.warn(`${kind} "${root.id}" ran alone: its edges are only followed inside a Graph that holds it`);
   }
   if (options.resumeFrom && !isGraph) throw new GraphError('resumeFrom needs a Graph');
+  const resume = waitToResume(options.resumeFrom, options.resumeWith);
   const store = options.resumeFrom ? restoreStore(shared, options.resumeFrom) : shared;
   const self = copyNode(root);
   self.params = { ...(options.params ?? root.params) };
   const top = isGraph ? { resumeFrom: options.resumeFrom, onCheckpoint: options.onCheckpoint } : undefined;
   try {
     throwIfAborted(run.signal);
-    const action = await runStep(self, store, run, run.progress, { top, rootGraph: isGraph });
+    const action = await runStep(self, store, run, run.progress, {
+      top,
+      rootGraph: isGraph,
+      ...(resume ? { resume } : {}),
+    });
     run.progress.report(1);
-    return { action, shared: store, metrics: run.metrics };
+    return { outcome: 'completed', action, shared: store, metrics: run.metrics };
   } catch (error) {
     if (error instanceof AbortedError) error.metrics = run.metrics;
+    if (error instanceof SuspendRun) return suspended(error, isGraph, store, run.metrics);
     throw error;
   }
+}
+
+/** The resume of a waiting checkpoint; a checkpoint and a resume value must come together. */
+function waitToResume<S>(
+  checkpoint: Checkpoint<S> | undefined,
+  value: ResumeValue | undefined,
+): StepResume | undefined {
+  const waiting = checkpoint?.waiting ?? null;
+  if (waiting === null && value === undefined) return undefined;
+  if (waiting === null) throw new GraphError('resumeWith needs a resumeFrom checkpoint of a suspended run');
+  if (value === undefined) {
+    throw new GraphError(
+      `the checkpoint waits (${waiting.wait.kind}): resume it with resumeWith, the value the wait ended with`,
+    );
+  }
+  if (waiting.frames[0]?.nodeId !== checkpoint?.nextNodeId) {
+    throw new GraphError('Cannot resume: the checkpoint waits at another node than its nextNodeId');
+  }
+  return { wait: waiting.wait, frames: waiting.frames, value };
+}
+
+function suspended<S>(suspension: SuspendRun, isGraph: boolean, store: S, metrics: NodeMetric[]): SuspendedRun<S> {
+  const first = suspension.frames[0];
+  if (!isGraph || !first) throw new GraphError('a node that waits must run inside a Graph');
+  const waiting = { wait: suspension.wait, frames: suspension.frames };
+  return {
+    outcome: 'suspended',
+    action: null,
+    shared: store,
+    metrics,
+    wait: suspension.wait,
+    checkpoint: {
+      nextNodeId: first.nodeId,
+      shared: store,
+      completedNodeIds: suspension.completedNodeIds,
+      lastAction: suspension.lastAction,
+      waiting,
+    },
+  };
 }
 
 /**

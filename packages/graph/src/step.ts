@@ -1,14 +1,22 @@
 import type { ProgressScope } from './context/progress.ts';
 import { createNodeContext, type RunState } from './context/run-state.ts';
-import { AbortedError, toError } from './errors.ts';
+import { AbortedError, GraphError, toError } from './errors.ts';
 import { EXECUTE, INNER_START, type StepFrame, type TopLevel } from './internal.ts';
 import type { AnyNode } from './node.ts';
 import type { Action, NodeMetric } from './types.ts';
+import { isWait, plainRequest } from './waits/requests.ts';
+import { resumeStep } from './waits/resume.ts';
+import { type StepResume, SuspendRun } from './waits/suspension.ts';
 
 interface StepOptions<S> {
   top?: TopLevel<S>;
   /** The root graph of a run is not a step of anything: no metric, no step announcement. */
   rootGraph?: boolean;
+  /**
+   * Resuming a wait: the first frame is this node's (the root graph has none and passes all of
+   * them to its first level). The waiting node skips `exec`; a graph skips to the node inside.
+   */
+  resume?: StepResume;
 }
 
 /**
@@ -24,7 +32,20 @@ export async function runStep<S>(
   scope: ProgressScope,
   options: StepOptions<S> = {},
 ): Promise<Action> {
-  const frame: StepFrame<S> = { run, scope, top: options.top, attempts: 0, usedFallback: false };
+  const own = options.rootGraph ? undefined : options.resume;
+  const innerResume: StepResume | undefined = options.rootGraph
+    ? options.resume
+    : own && own.frames.length > 1
+      ? { ...own, frames: own.frames.slice(1) }
+      : undefined;
+  const frame: StepFrame<S> = {
+    run,
+    scope,
+    top: options.top,
+    resume: innerResume,
+    attempts: 0,
+    usedFallback: false,
+  };
   const startedAt = run.now();
   node.ctx = createNodeContext(run, scope);
   // A node's start shows its step name (or keeps the step shown so far): an id is not for users.
@@ -33,21 +54,44 @@ export async function runStep<S>(
   let outcome: NodeMetric['outcome'] = 'ok';
   let action: Action = 'default';
   let failure: { error: unknown } | null = null;
+  let suspension: SuspendRun | null = null;
+  let prepRes: unknown;
   /** True while a graph's inner nodes run: what fails then is theirs, not this graph's to swallow. */
   let runningInner = false;
   try {
     await node.setup(shared);
-    await node.beforePrep(shared);
-    const prepRes = await node.prep(shared);
-    runningInner = node[INNER_START] !== undefined;
-    const execRes = await node[EXECUTE](prepRes, shared, frame);
-    runningInner = false;
-    await node.afterExec(shared, prepRes, execRes);
-    // KayGraph's `action or "default"`: an empty action follows the default edge too.
-    action = (await node.post(shared, prepRes, execRes)) || 'default';
+    if (own) {
+      // What prep returned before the wait; prep (and beforePrep) ran then, not again.
+      prepRes = own.frames[0]?.prepRes;
+    } else {
+      await node.beforePrep(shared);
+      prepRes = await node.prep(shared);
+    }
+    if (own && innerResume && node[INNER_START] === undefined) {
+      throw new GraphError(`Cannot resume: node "${node.id}" is not a graph, yet the wait is inside it`);
+    }
+    const resumed = own && !innerResume ? resumeStep(node.id, own.wait, own.value) : null;
+    if (resumed && 'action' in resumed) {
+      action = resumed.action;
+    } else {
+      runningInner = node[INNER_START] !== undefined;
+      const execRes = resumed ? resumed.post : await node[EXECUTE](prepRes, shared, frame);
+      runningInner = false;
+      if (isWait(execRes)) throw new SuspendRun(plainRequest(execRes));
+      if (Array.isArray(execRes) && execRes.some(isWait)) {
+        throw new GraphError(`node "${node.id}" returned waits from a batch: only a plain node's exec may wait`);
+      }
+      await node.afterExec(shared, prepRes, execRes);
+      // KayGraph's `action or "default"`: an empty action follows the default edge too.
+      action = (await node.post(shared, prepRes, execRes)) || 'default';
+    }
     if (frame.usedFallback) outcome = 'fallback';
   } catch (thrown) {
-    if (thrown instanceof AbortedError || run.signal.aborted) {
+    if (thrown instanceof SuspendRun && !run.signal.aborted) {
+      // A wait is not a failure: the enclosing levels only note where it is, then the run returns.
+      if (!options.rootGraph) thrown.frames.unshift({ nodeId: node.id, prepRes });
+      suspension = thrown;
+    } else if (thrown instanceof AbortedError || run.signal.aborted) {
       // Whatever failed once the run was aborted (a fetch given the signal, say) is the abort itself.
       outcome = 'aborted';
       failure = {
@@ -87,9 +131,10 @@ export async function runStep<S>(
       duration_ms: durationMs,
       attempts: frame.attempts,
       outcome,
-      action: failure ? null : action,
+      action: failure || suspension ? null : action,
     });
   }
   if (failure) throw failure.error;
+  if (suspension) throw suspension;
   return action;
 }

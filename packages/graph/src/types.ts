@@ -1,3 +1,7 @@
+import type { WaitRequest } from './waits/requests.ts';
+import type { ResumeValue } from './waits/resume.ts';
+import type { WaitingState } from './waits/suspension.ts';
+
 /** The name of an edge; `'default'` when `post` returns nothing. */
 export type Action = string;
 
@@ -46,7 +50,10 @@ export interface NodeMetric {
   action?: string | null;
 }
 
-/** Written after every completed top-level node; `run(shared, { resumeFrom })` continues from it. */
+/**
+ * Written after every completed top-level node; `run(shared, { resumeFrom })` continues from it.
+ * A suspended run's checkpoint also says where it waits (`waiting`); it resumes with `resumeWith`.
+ */
 export interface Checkpoint<S> {
   /** The node to run next; null when the graph has finished. */
   nextNodeId: string | null;
@@ -56,6 +63,8 @@ export interface Checkpoint<S> {
   completedNodeIds: string[];
   /** The action of the last completed node; lets a finished checkpoint replay the graph's result. */
   lastAction?: Action | null;
+  /** Set when the run suspended: `nextNodeId` (or a node inside it) waits; absent otherwise. */
+  waiting?: WaitingState | null;
 }
 
 export interface ProgressReport {
@@ -72,6 +81,8 @@ export interface RunOptions<S> {
   /** Awaited after every completed top-level node of a `Graph`. */
   onCheckpoint?: (checkpoint: Checkpoint<S>) => void | Promise<void>;
   resumeFrom?: Checkpoint<S>;
+  /** How the wait of a suspended `resumeFrom` ended: the waiting node's `post` continues from it. */
+  resumeWith?: ResumeValue;
   params?: Record<string, unknown>;
   /** Receives missing-edge and edge-overwrite warnings (default: console.warn). */
   logger?: { warn(message: string, data?: unknown): void };
@@ -81,8 +92,25 @@ export interface RunOptions<S> {
   now?: () => number;
 }
 
-export interface RunResult<S> {
+/** A run that reached its end: `action` is the last node's. */
+export interface CompletedRun<S> {
+  outcome: 'completed';
   action: Action;
   shared: S;
   metrics: NodeMetric[];
 }
+
+/**
+ * A run that stopped at a wait: the runtime stores `checkpoint` (serialized) and `wait`, and later
+ * runs the graph again with `{ resumeFrom: checkpoint, resumeWith }`.
+ */
+export interface SuspendedRun<S> {
+  outcome: 'suspended';
+  action: null;
+  shared: S;
+  metrics: NodeMetric[];
+  wait: WaitRequest;
+  checkpoint: Checkpoint<S> & { waiting: WaitingState };
+}
+
+export type RunResult<S> = CompletedRun<S> | SuspendedRun<S>;
