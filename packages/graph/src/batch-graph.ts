@@ -61,10 +61,18 @@ function runParamsSets<S>(
   return mapWithConcurrency(sets, concurrency, frame.run.signal, async (set, index) => {
     const scope = parts[index] ?? frame.scope;
     try {
-      return await orchestrate(graph.startNode, shared, { ...graph.params, ...set }, frame.run, scope, undefined);
+      return await orchestrate(
+        graph.startNode,
+        shared,
+        { ...graph.params, ...set },
+        frame.run,
+        scope,
+        undefined,
+      );
     } catch (error) {
       // A params set has no place in a checkpoint, so it could never be resumed.
-      if (error instanceof SuspendRun) throw new GraphError(`a node inside BatchGraph "${graph.id}" cannot wait`);
+      if (error instanceof SuspendRun)
+        throw new GraphError(`a node inside BatchGraph "${graph.id}" cannot wait`);
       throw error;
     }
   });

@@ -39,7 +39,15 @@ export class Graph<S = Record<string, unknown>> extends Node<S> {
   }
 
   override [EXECUTE](_prepRes: unknown, shared: S, frame: StepFrame<S>): Promise<unknown> {
-    return orchestrate(this.startNode, shared, { ...this.params }, frame.run, frame.scope, frame.top, frame.resume);
+    return orchestrate(
+      this.startNode,
+      shared,
+      { ...this.params },
+      frame.run,
+      frame.scope,
+      frame.top,
+      frame.resume,
+    );
   }
 }
 

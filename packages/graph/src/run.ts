@@ -60,7 +60,12 @@ function waitToResume<S>(
   return { wait: waiting.wait, frames: waiting.frames, value };
 }
 
-function suspended<S>(suspension: SuspendRun, isGraph: boolean, store: S, metrics: NodeMetric[]): SuspendedRun<S> {
+function suspended<S>(
+  suspension: SuspendRun,
+  isGraph: boolean,
+  store: S,
+  metrics: NodeMetric[],
+): SuspendedRun<S> {
   const first = suspension.frames[0];
   if (!isGraph || !first) throw new GraphError('a node that waits must run inside a Graph');
   const waiting = { wait: suspension.wait, frames: suspension.frames };

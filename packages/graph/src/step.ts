@@ -79,7 +79,9 @@ export async function runStep<S>(
       runningInner = false;
       if (isWait(execRes)) throw new SuspendRun(plainRequest(execRes));
       if (Array.isArray(execRes) && execRes.some(isWait)) {
-        throw new GraphError(`node "${node.id}" returned waits from a batch: only a plain node's exec may wait`);
+        throw new GraphError(
+          `node "${node.id}" returned waits from a batch: only a plain node's exec may wait`,
+        );
       }
       await node.afterExec(shared, prepRes, execRes);
       // KayGraph's `action or "default"`: an empty action follows the default edge too.

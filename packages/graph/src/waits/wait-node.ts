@@ -17,7 +17,13 @@ import type { ChildOutcome, Wait } from './requests.ts';
  *   }
  * }
  */
-export class WaitNode<S = Record<string, unknown>, P = unknown, R = unknown> extends Node<S, P, R, P, Wait<R>> {
+export class WaitNode<S = Record<string, unknown>, P = unknown, R = unknown> extends Node<
+  S,
+  P,
+  R,
+  P,
+  Wait<R>
+> {
   override exec(_prepRes: P): Wait<R> | Promise<Wait<R>> {
     throw new GraphError(`WaitNode "${this.id}" must return a wait from exec`);
   }
