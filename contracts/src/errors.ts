@@ -33,6 +33,10 @@ export const TASK_ERROR_CODES = [
   'INVALID_PARAMS',
   'WORKER_LOST',
   'RESOURCE_LIMIT',
+  /** A wait's deadline passed and the waiting node declared no timeout action. */
+  'WAIT_TIMEOUT',
+  /** Child tasks did not complete and the waiting node chose to fail (graph's `childResults`). */
+  'CHILD_FAILED',
 ] as const;
 export const TaskErrorCode = z.enum(TASK_ERROR_CODES);
 export type TaskErrorCode = z.infer<typeof TaskErrorCode>;

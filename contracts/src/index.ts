@@ -12,4 +12,5 @@ export * from './search.ts';
 export * from './statuses.ts';
 export * from './streams.ts';
 export * from './tasks.ts';
+export * from './waits.ts';
 export * from './workflows.ts';

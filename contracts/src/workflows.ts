@@ -20,6 +20,8 @@ export const WorkflowInfo = z.object({
   /** JSON Schema (draft 2020-12) of the params. */
   params_schema: z.record(z.string(), z.unknown()),
   result_schema: z.record(z.string(), z.unknown()).nullable(),
+  /** JSON Schema of each signal's payload, by signal name (`{}`: the workflow takes no signals). */
+  signals_schema: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   defaults: WorkflowDefaults,
 });
 export type WorkflowInfo = z.infer<typeof WorkflowInfo>;
