@@ -19,6 +19,21 @@ afterAll(async () => {
 });
 
 describe('submit -> worker -> result', () => {
+  it('fails a workflow that waits, saying waiting workflows do not run yet', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'awaits_signal',
+      params: {},
+      priority: 'normal',
+    });
+    expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
+    const task = await system.tasks.get(alice, task_id);
+    expect(task.error).toMatchObject({
+      code: 'WORKFLOW_ERROR',
+      message: 'the workflow waited for a signal; this service does not run waiting workflows yet',
+    });
+  });
+
   it('runs a thread workflow to completion with progress, metrics and events', async () => {
     const { system } = harness;
     const submitted = await system.tasks.submit(alice, {
@@ -77,7 +92,7 @@ describe('submit -> worker -> result', () => {
       system.tasks.submit(alice, { workflow: 'nope', params: {}, priority: 'normal' }),
     ).rejects.toMatchObject({
       code: 'BAD_REQUEST',
-      message: expect.stringContaining('known workflows: big_log, limited, noop'),
+      message: expect.stringContaining('known workflows: awaits_signal, big_log, limited, noop'),
     });
   });
 });

@@ -1,7 +1,13 @@
-import { WorkflowDefaults, WorkflowName } from '@kaygraph/contracts';
+import { SignalName, WorkflowDefaults, WorkflowName } from '@kaygraph/contracts';
 import type { Graph } from '@kaygraph/graph';
 import { z } from 'zod';
 import { withGlobalDefaults } from './defaults.ts';
+
+/** The signals a workflow declares: payload schemas by signal name. */
+export type SignalSchemas = Readonly<Record<string, z.ZodType>>;
+
+/** What a workflow without `signals` declares: no name fits it. */
+export type NoSignals = Readonly<Record<never, z.ZodType>>;
 
 /**
  * The shared store every workflow graph starts from (`{}`); the task runtime stores
@@ -23,6 +29,7 @@ export interface WorkflowConfig<
   Alias extends string,
   Params extends z.ZodType,
   Result extends z.ZodType,
+  Signals extends SignalSchemas = NoSignals,
 > {
   /** Queue-safe: letters, digits, `_`, `.`, `-`. */
   name: Name;
@@ -31,6 +38,11 @@ export interface WorkflowConfig<
   aliases?: readonly Alias[];
   params: Params;
   result?: Result;
+  /**
+   * Signals its tasks may wait for, with the schema of each payload
+   * (`{ approval: z.object({ approved: z.boolean() }) }`). A node waits with `waitForDeclared`.
+   */
+  signals?: Signals;
   /** Merged over the global defaults (3 retries, 1 s backoff, 3600 s timeout, normal priority). */
   defaults?: Partial<WorkflowDefaults>;
   /** Run on the worker's main thread (pure I/O) instead of a worker thread. */
@@ -58,12 +70,17 @@ export interface WorkflowDefinition<
   Alias extends string = string,
   Params extends z.ZodType = z.ZodType,
   Result extends z.ZodType = z.ZodType,
+  Signals extends SignalSchemas = SignalSchemas,
 > {
   readonly name: Name;
   readonly description: string;
   readonly aliases: readonly Alias[];
   readonly params: Params;
   readonly result: Result | undefined;
+  /** The declared signals' payload schemas by name (`{}` when it declares none). */
+  readonly signals: Signals;
+  /** JSON Schema of each signal's payload, by name: what `workflows.list` shows as `signals_schema`. */
+  readonly signalSchemas: Readonly<Record<string, Record<string, unknown>>>;
   readonly defaults: WorkflowDefaults;
   readonly inline: boolean;
   /** Validates raw params (as stored with the task) and builds the graph. */
@@ -87,10 +104,23 @@ export function defineWorkflow<
   const Alias extends string = never,
   Params extends z.ZodType = z.ZodType,
   Result extends z.ZodType = z.ZodUnknown,
->(config: WorkflowConfig<Name, Alias, Params, Result>): WorkflowDefinition<Name, Alias, Params, Result> {
+  const Signals extends SignalSchemas = NoSignals,
+>(
+  config: WorkflowConfig<Name, Alias, Params, Result, Signals>,
+): WorkflowDefinition<Name, Alias, Params, Result, Signals> {
   for (const name of [config.name, ...(config.aliases ?? [])]) {
     const check = WorkflowName.safeParse(name);
     if (!check.success) throw new TypeError(`workflow name "${name}": ${check.error.issues[0]?.message}`);
+  }
+  const signals = config.signals ?? ({} as Signals);
+  const signalSchemas: Record<string, Record<string, unknown>> = {};
+  for (const [name, schema] of Object.entries(signals)) {
+    const check = SignalName.safeParse(name);
+    if (!check.success) throw new TypeError(`signal name "${name}": ${check.error.issues[0]?.message}`);
+    signalSchemas[name] = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as Record<
+      string,
+      unknown
+    >;
   }
   const defaults = WorkflowDefaults.parse(withGlobalDefaults(config.defaults));
   return {
@@ -99,6 +129,8 @@ export function defineWorkflow<
     aliases: [...(config.aliases ?? [])],
     params: config.params,
     result: config.result,
+    signals,
+    signalSchemas,
     defaults,
     inline: config.inline ?? false,
     graph(raw: unknown, run?: WorkflowRunInfo) {
@@ -135,6 +167,25 @@ export type WorkflowParams<W, Name extends string> =
 export type WorkflowResult<W, Name extends string> =
   WorkflowByName<W, Name> extends WorkflowDefinition<string, string, z.ZodType, infer R>
     ? z.output<R>
+    : never;
+
+/** The signals a workflow declares (schemas by name). */
+export type WorkflowSignals<W, Name extends string> =
+  WorkflowByName<W, Name> extends WorkflowDefinition<string, string, z.ZodType, z.ZodType, infer Sg>
+    ? Sg
+    : never;
+
+/** The names of the signals a workflow's tasks may be sent. */
+export type WorkflowSignalName<W, Name extends string> = keyof WorkflowSignals<W, Name> & string;
+
+/** What a client sends as the payload of one signal of a workflow. */
+export type WorkflowSignalPayload<W, Name extends string, Signal extends string> =
+  WorkflowSignals<W, Name> extends infer Sg
+    ? Signal extends keyof Sg
+      ? Sg[Signal] extends z.ZodType
+        ? z.input<Sg[Signal]>
+        : never
+      : never
     : never;
 
 export { z };

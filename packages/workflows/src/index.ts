@@ -5,6 +5,8 @@ export { GLOBAL_WORKFLOW_DEFAULTS, withGlobalDefaults } from './defaults.ts';
 export {
   type AnyWorkflow,
   defineWorkflow,
+  type NoSignals,
+  type SignalSchemas,
   type WorkflowByName,
   type WorkflowConfig,
   type WorkflowDefinition,
@@ -15,6 +17,9 @@ export {
   type WorkflowResult,
   type WorkflowRunInfo,
   type WorkflowShared,
+  type WorkflowSignalName,
+  type WorkflowSignalPayload,
+  type WorkflowSignals,
 } from './define.ts';
 export { WorkflowInputError } from './errors.ts';
 export { attemptOf, chain, servicesOf, sleep, throwIfAborted, type WorkflowRunParams } from './run-params.ts';
@@ -29,6 +34,7 @@ export {
 } from './services/postgres.ts';
 export { searchDocuments } from './services/search.ts';
 export type * from './services/types.ts';
+export { checkSignal, type SignalCheck, waitForDeclared } from './signals.ts';
 export { analyze, preprocess, report, urgentAnalysis } from './workflows/chain.ts';
 export {
   AnalyzeParams,
