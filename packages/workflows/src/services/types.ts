@@ -1,4 +1,5 @@
 import type { SearchHit } from '@kaygraph/contracts';
+import type { TaskWindowStats } from '@kaygraph/tasks/stats';
 
 export type { SearchHit };
 
@@ -61,28 +62,7 @@ export interface TaskWindow {
   to: Date;
 }
 
-export interface TaskWindowStats {
-  total: number;
-  by_status: Record<string, number>;
-  by_workflow: Array<{
-    workflow: string;
-    total: number;
-    by_status: Record<string, number>;
-    duration_seconds: DurationStats | null;
-  }>;
-  duration_seconds: DurationStats | null;
-  /** failed / (completed + failed); null when none finished. */
-  error_rate: number | null;
-  top_errors: Array<{ code: string; message: string; count: number; workflows: string[] }>;
-}
-
-export interface DurationStats {
-  count: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  max: number;
-}
+export type { DurationStats, TaskWindowStats } from '@kaygraph/tasks/stats';
 
 export interface TaskStatsSource {
   /** Statistics over the owner's tasks created in the window. */
