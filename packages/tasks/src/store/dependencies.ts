@@ -196,7 +196,7 @@ async function failDependents(ctx: SettleContext, tx: Transaction, broken: reado
       order by id for no key update`);
     const failed = rowsOf<{ id: string; attempt: number; error: TaskError }>(
       await tx.execute(sql`
-        update tasks t set status = 'failed', error = x.error, completed_at = now(), updated_at = now(),
+        update tasks t set status = 'failed', error = x.error, completed_at = now(), updated_at = now(), eta_seconds = null,
           expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})
         from jsonb_to_recordset(${input}::jsonb) as x(id uuid, error jsonb, was text)
         where t.id = x.id and t.status = x.was and t.id = any(${uuidArray(causes.map((row) => row.id))})
