@@ -28,10 +28,13 @@ export async function submitTasks(
   ctx: TaskContext,
   caller: Caller,
   inputs: readonly SubmitTaskRequest[],
-  options: { tx?: Transaction /** Set by a cron schedule's firing. */; scheduleId?: string } = {},
+  /** `scheduleIds`: the schedule each input fires (a cron schedule's firing), by index. */
+  options: { tx?: Transaction; scheduleIds?: readonly string[] } = {},
 ): Promise<SubmitTaskOutput[]> {
   const prepared = prepareAll(ctx, inputs);
-  const run = (tx: Transaction) => submitPrepared(ctx, tx, caller, prepared, options.scheduleId ?? null);
+  const scheduleOf = new Map(prepared.map((task, index) => [task, options.scheduleIds?.[index] ?? null]));
+  const run = (tx: Transaction) =>
+    submitPrepared(ctx, tx, caller, prepared, (task) => scheduleOf.get(task) ?? null);
   return options.tx ? run(options.tx) : ctx.db.transaction(run);
 }
 
@@ -48,7 +51,7 @@ export async function submitPrepared(
   tx: Transaction,
   caller: Caller,
   prepared: readonly PreparedTask[],
-  scheduleId: string | null,
+  scheduleIdOf: (task: PreparedTask) => string | null = () => null,
 ): Promise<SubmitTaskOutput[]> {
   await assertGroupsVisible(tx, caller, prepared);
   const keys = [...new Set(prepared.flatMap((task) => (task.idempotencyKey ? [task.idempotencyKey] : [])))];
@@ -74,7 +77,7 @@ export async function submitPrepared(
       status: state.status,
       error: state.error,
       dependsOn: task.dependsOn,
-      scheduleId,
+      scheduleId: scheduleIdOf(task),
       priority: task.priority,
       maxRetries: task.maxRetries,
       retryDelaySeconds: task.retryDelaySeconds,

@@ -62,7 +62,7 @@ export interface TaskService {
 
 export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService {
   const submits = new SubmitBatcher((caller, prepared) =>
-    ctx.db.transaction((tx) => submitPrepared(ctx, tx, caller, prepared, null)),
+    ctx.db.transaction((tx) => submitPrepared(ctx, tx, caller, prepared)),
   );
   const submitTasks = (caller: Caller, inputs: readonly SubmitTaskRequest[]) =>
     submits.submit(caller, prepareAll(ctx, inputs));
