@@ -15,6 +15,8 @@ export interface TaskContext {
   logger: Logger;
   /** Unfinished tasks one owner may have. */
   maxQueueSize: number;
+  /** Tasks one call may carry (submitMany, a group's tasks) and dead letters one redrive takes. */
+  maxBatchSize: number;
   /** Schedules one owner may have; undefined: no cap. */
   maxSchedulesPerOwner: number | undefined;
   /** Timeout of tasks whose workflow declares none. */

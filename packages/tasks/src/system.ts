@@ -1,3 +1,4 @@
+import { MAX_TASKS_PER_BATCH } from '@kaygraph/contracts';
 import { connect, migrate, migrationsApplied } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
@@ -34,6 +35,8 @@ export interface TaskSystemOptions {
   tuning?: Partial<QueueTuning>;
   /** Most seconds between schedule firing passes of a worker (default 10; passes also run as each minute starts). */
   scheduleCheckIntervalSeconds?: number;
+  /** Tasks one submitMany or group call may carry, dead letters one redrive takes (MAX_BATCH_SIZE; default 1000). */
+  maxBatchSize?: number;
   /** Schedules one owner may have (MAX_SCHEDULES_PER_OWNER; default: no cap). */
   maxSchedulesPerOwner?: number;
 }
@@ -98,6 +101,7 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       logger,
       maxQueueSize: options.maxQueueSize ?? 100,
       maxSchedulesPerOwner: options.maxSchedulesPerOwner,
+      maxBatchSize: options.maxBatchSize ?? MAX_TASKS_PER_BATCH,
       defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 3600,
       resultTtlSeconds: options.resultTtlSeconds ?? 86_400,
       history: new TaskHistoryReader(connection.db),

@@ -56,6 +56,7 @@ const system = await createTaskSystem({
   logger,
   maxQueueSize: env.MAX_QUEUE_SIZE,
   maxSchedulesPerOwner: env.MAX_SCHEDULES_PER_OWNER,
+  maxBatchSize: env.MAX_BATCH_SIZE,
   resultTtlSeconds: env.RESULT_TTL,
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
 });

@@ -73,6 +73,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       catalog,
       logger,
       maxSchedulesPerOwner: options.maxSchedulesPerOwner,
+      ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
       ...(options.maxQueueSize === undefined ? {} : { maxQueueSize: options.maxQueueSize }),
     });
     cleanups.push(() => system.close());

@@ -115,16 +115,20 @@ async function redrive(ctx: TaskContext, tx: Transaction, rows: readonly DeadLet
   await ctx.queue.insert(tx, jobs);
 }
 
-/** The dead letters of `filter`, with their owners' queue locks taken before the task rows. */
+/** The dead letters of `filter` (up to `limit`), with their owners' queue locks taken before the task rows. */
 async function lockForRedrive(
   ctx: TaskContext,
   tx: Transaction,
   filter: DeadLetterFilter,
+  limit: number,
 ): Promise<DeadLetterRow[]> {
-  const seen = await listDeadLetterRows(tx, filter, 1000);
+  const seen = await listDeadLetterRows(tx, filter, limit);
   for (const owner of [...new Set(seen.map((row) => row.owner))].sort()) await lockOwnerQueue(tx, owner);
-  return (await lockDeadLetterRows(tx, filter)).filter((row) => ctx.catalog.get(row.workflow));
+  return (await lockDeadLetterRows(tx, filter, limit)).filter((row) => ctx.catalog.get(row.workflow));
 }
+
+/** Spends a caller's rate limit for the tasks a redrive queues (before it commits; its error aborts it). */
+export type RedriveSpend = (count: number) => Promise<void>;
 
 export async function redriveDeadLetter(
   ctx: TaskContext,
@@ -142,7 +146,7 @@ export async function redriveDeadLetter(
         `workflow "${seen.workflow}" of task ${taskId} is no longer available`,
       );
     }
-    const rows = await lockForRedrive(ctx, tx, filter);
+    const rows = await lockForRedrive(ctx, tx, filter, 1);
     // A concurrent redrive or retry won.
     if (rows.length === 0) throw notDeadLettered(taskId);
     await redrive(ctx, tx, rows);
@@ -150,15 +154,21 @@ export async function redriveDeadLetter(
   });
 }
 
-/** Redrives every dead letter the caller may see (optionally of one workflow), up to 1000 per call. */
+/**
+ * Redrives the dead letters the caller may see (optionally of one workflow), at most `maxBatchSize`
+ * (MAX_BATCH_SIZE) per call: call again for the rest. `spend` charges the caller's rate limit for them.
+ */
 export async function redriveAllDeadLetters(
   ctx: TaskContext,
   caller: Caller,
   input: { workflow?: string | undefined },
+  spend?: RedriveSpend,
 ): Promise<RedriveAllOutput> {
   return ctx.db.transaction(async (tx) => {
-    const rows = await lockForRedrive(ctx, tx, { ...ownerFilter(caller), workflow: input.workflow });
+    const filter = { ...ownerFilter(caller), workflow: input.workflow };
+    const rows = await lockForRedrive(ctx, tx, filter, ctx.maxBatchSize);
     if (rows.length === 0) return { redriven: 0, task_ids: [] };
+    await spend?.(rows.length);
     await redrive(ctx, tx, rows);
     return { redriven: rows.length, task_ids: rows.map((row) => row.id) };
   });
@@ -172,7 +182,7 @@ export async function purgeDeadLetter(
 ): Promise<PurgeDeadLetterOutput> {
   if (!UUID.test(taskId)) throw notDeadLettered(taskId);
   return ctx.db.transaction(async (tx) => {
-    const [row] = await lockDeadLetterRows(tx, { ...ownerFilter(caller), taskId });
+    const [row] = await lockDeadLetterRows(tx, { ...ownerFilter(caller), taskId }, 1);
     if (!row) throw notDeadLettered(taskId);
     await clearDeadLetters(tx, [taskId]);
     await ctx.queue.deleteDeadLetters(tx, [taskId]);

@@ -12,6 +12,7 @@ import {
 import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
+import { assertBatchSize } from '../service/batch-limit.ts';
 import { cancelWaitingJobs } from '../service/control.ts';
 import { submitTasks } from '../service/submit.ts';
 import { cancelTasks } from '../store/control.ts';
@@ -38,6 +39,7 @@ export async function createGroup(
     });
   }
   const input = parsed.data;
+  assertBatchSize(ctx.maxBatchSize, input.tasks.length);
   return ctx.db.transaction(async (tx) => {
     const group = await insertGroup(tx, caller.owner, input.name);
     if (!group) throw new DomainError('INTERNAL', 'the group was not stored');

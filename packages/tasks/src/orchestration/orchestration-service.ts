@@ -24,6 +24,7 @@ import type { EventBus } from '../events/event-bus.ts';
 import {
   listDeadLetters,
   purgeDeadLetter,
+  type RedriveSpend,
   redriveAllDeadLetters,
   redriveDeadLetter,
 } from './dead-letters.ts';
@@ -61,7 +62,12 @@ export interface ScheduleService {
 export interface DeadLetterService {
   list(caller: Caller, input: ListDeadLettersInput): Promise<ListDeadLettersOutput>;
   redrive(caller: Caller, taskId: string): Promise<RedriveOutput>;
-  redriveAll(caller: Caller, input: { workflow?: string | undefined }): Promise<RedriveAllOutput>;
+  /** At most MAX_BATCH_SIZE per call; `spend` charges the caller's rate limit for those it redrives. */
+  redriveAll(
+    caller: Caller,
+    input: { workflow?: string | undefined },
+    spend?: RedriveSpend,
+  ): Promise<RedriveAllOutput>;
   purge(caller: Caller, taskId: string): Promise<PurgeDeadLetterOutput>;
 }
 
@@ -101,7 +107,7 @@ export function createOrchestration(ctx: TaskContext, bus: EventBus): Orchestrat
     deadLetters: {
       list: (caller, input) => listDeadLetters(ctx, caller, input),
       redrive: (caller, taskId) => redriveDeadLetter(ctx, caller, taskId),
-      redriveAll: (caller, input) => redriveAllDeadLetters(ctx, caller, input),
+      redriveAll: (caller, input, spend) => redriveAllDeadLetters(ctx, caller, input, spend),
       purge: (caller, taskId) => purgeDeadLetter(ctx, caller, taskId),
     },
   };

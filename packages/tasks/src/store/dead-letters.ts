@@ -64,9 +64,13 @@ export function listDeadLetterRows(
   return selectDeadLetters(executor, filter, sql`order by dead_lettered_at desc, id desc limit ${limit}`);
 }
 
-/** Dead letters matching `filter` (at most 1000), their task rows locked in id order. */
-export function lockDeadLetterRows(tx: Transaction, filter: DeadLetterFilter): Promise<DeadLetterRow[]> {
-  return selectDeadLetters(tx, filter, sql`order by id limit 1000 for update`);
+/** Dead letters matching `filter` (at most `limit`), their task rows locked in id order. */
+export function lockDeadLetterRows(
+  tx: Transaction,
+  filter: DeadLetterFilter,
+  limit: number,
+): Promise<DeadLetterRow[]> {
+  return selectDeadLetters(tx, filter, sql`order by id limit ${limit} for update`);
 }
 
 /** Takes tasks out of the dead letters (purge); they stay failed. */
