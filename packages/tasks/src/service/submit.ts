@@ -28,13 +28,19 @@ export async function submitTasks(
   ctx: TaskContext,
   caller: Caller,
   inputs: readonly SubmitTaskRequest[],
-  /** `scheduleIds`: the schedule each input fires (a cron schedule's firing), by index. */
-  options: { tx?: Transaction; scheduleIds?: readonly string[] } = {},
+  /**
+   * `scheduleIds`: the schedule each input fires (a cron schedule's firing), by index. `hold`: tasks that
+   * would be queued or scheduled stay `pending` (no job) until their group is executed.
+   */
+  options: { tx?: Transaction; scheduleIds?: readonly string[]; hold?: boolean } = {},
 ): Promise<SubmitTaskOutput[]> {
   const prepared = prepareAll(ctx, inputs);
   const scheduleOf = new Map(prepared.map((task, index) => [task, options.scheduleIds?.[index] ?? null]));
   const run = (tx: Transaction) =>
-    submitPrepared(ctx, tx, caller, prepared, (task) => scheduleOf.get(task) ?? null);
+    submitPrepared(ctx, tx, caller, prepared, {
+      scheduleIdOf: (task) => scheduleOf.get(task) ?? null,
+      hold: options.hold ?? false,
+    });
   return options.tx ? run(options.tx) : ctx.db.transaction(run);
 }
 
@@ -51,7 +57,7 @@ export async function submitPrepared(
   tx: Transaction,
   caller: Caller,
   prepared: readonly PreparedTask[],
-  scheduleIdOf: (task: PreparedTask) => string | null = () => null,
+  options: { scheduleIdOf?: (task: PreparedTask) => string | null; hold?: boolean } = {},
 ): Promise<SubmitTaskOutput[]> {
   await assertGroupsVisible(tx, caller, prepared);
   const keys = [...new Set(prepared.flatMap((task) => (task.idempotencyKey ? [task.idempotencyKey] : [])))];
@@ -67,7 +73,9 @@ export async function submitPrepared(
   // blocked (dependencies), failed (a dependency already failed), scheduled (run_at) or queued.
   const states = await initialStates(tx, caller, toInsert);
   const rows = toInsert.map((task, index): NewTaskRow & { task: PreparedTask } => {
-    const state = states[index] ?? { status: 'queued', error: null };
+    const initial = states[index] ?? { status: 'queued', error: null };
+    const held = options.hold && (initial.status === 'queued' || initial.status === 'scheduled');
+    const state = held ? { status: 'pending' as const, error: null } : initial;
     return {
       task,
       id: randomUUID(),
@@ -77,7 +85,7 @@ export async function submitPrepared(
       status: state.status,
       error: state.error,
       dependsOn: task.dependsOn,
-      scheduleId: scheduleIdOf(task),
+      scheduleId: options.scheduleIdOf?.(task) ?? null,
       priority: task.priority,
       maxRetries: task.maxRetries,
       retryDelaySeconds: task.retryDelaySeconds,
