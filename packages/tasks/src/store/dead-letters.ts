@@ -3,8 +3,10 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
 
 /**
- * Dead letters are failed tasks whose retries ran out (`dead_lettered_at`, set in the transaction that
- * failed them): our table is the record, pg-boss' dead-letter queue only holds a copy of the job.
+ * Dead letters are failed tasks, whatever failed them (retries ran out, a non-retriable error, a lost
+ * worker, a failed dependency): `dead_lettered_at` is set in the transaction that fails a task, cleared by
+ * retry, redrive and purge. Our table is the record; pg-boss' dead-letter queue only holds a copy of the
+ * jobs whose retries ran out.
  */
 export interface DeadLetterRow {
   id: string;

@@ -137,8 +137,13 @@ export async function insertTasks(
       rows.map((row) => ({
         ...row,
         jobId: row.id,
+        // Failed at once (a dependency already failed): finished, and a dead letter like every failed task.
         ...(row.status === 'failed'
-          ? { completedAt: sql`now()`, expiresAt: sql`now() + make_interval(secs => ${resultTtlSeconds})` }
+          ? {
+              completedAt: sql`now()`,
+              deadLetteredAt: sql`now()`,
+              expiresAt: sql`now() + make_interval(secs => ${resultTtlSeconds})`,
+            }
           : {}),
       })),
     )

@@ -26,7 +26,7 @@ export const deadLettersRouter = router({
           method: 'GET',
           path: '/dead-letters',
           tags: TAG,
-          summary: 'List tasks that exhausted their retries, with their last error and attempt history',
+          summary: 'List failed tasks with their reason (last error) and attempt history',
           errorResponses: errors(400, 401),
         },
       }),
