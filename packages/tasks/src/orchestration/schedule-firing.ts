@@ -30,13 +30,20 @@ interface Due<T> {
   at: Date;
 }
 
-function dueOf<T extends Pick<FiringCandidate, 'cron' | 'timezone' | 'since'>>(
+/** The schedules with an occurrence due; one that cannot be evaluated is logged and left out, not the pass. */
+function dueOf<T extends Pick<FiringCandidate, 'id' | 'cron' | 'timezone' | 'since'>>(
   schedules: readonly T[],
   now: Date,
+  logger: Logger,
 ): Due<T>[] {
   return schedules.flatMap((schedule) => {
-    const at = dueOccurrence(schedule.cron, schedule.timezone, schedule.since, now);
-    return at ? [{ schedule, at }] : [];
+    try {
+      const at = dueOccurrence(schedule.cron, schedule.timezone, schedule.since, now);
+      return at ? [{ schedule, at }] : [];
+    } catch (error) {
+      logger.error({ err: error, scheduleId: schedule.id }, 'schedule could not be evaluated');
+      return [];
+    }
   });
 }
 
@@ -56,7 +63,7 @@ export async function fireDueSchedules(
   const read = await readFiringCandidates(ctx.db);
   const now = options.at ?? read.now;
   const byOwner = new Map<string, string[]>();
-  for (const { schedule } of dueOf(read.candidates, now)) {
+  for (const { schedule } of dueOf(read.candidates, now, logger)) {
     const ids = byOwner.get(schedule.owner) ?? [];
     ids.push(schedule.id);
     byOwner.set(schedule.owner, ids);
@@ -85,7 +92,7 @@ async function fireOwner(
   now: Date,
 ): Promise<FiringReport> {
   // Judged again under the lock: a pass that fired them meanwhile moved `since`.
-  const due = dueOf(await lockFiringSchedules(tx, scheduleIds), now);
+  const due = dueOf(await lockFiringSchedules(tx, scheduleIds), now, logger);
   const onTime = due.filter((item) => now.getTime() - item.at.getTime() <= MISSED_AFTER_MS);
   // What fits in the owner's queue fires; the rest is skipped (the submit path checks the room again).
   await lockOwnerQueue(tx, owner);
