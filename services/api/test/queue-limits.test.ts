@@ -106,3 +106,22 @@ test('a batch over MAX_BATCH_SIZE is refused with 400 naming the limit, and noth
   });
   expect(fits.status).toBe(200);
 });
+
+test('a redrive of every dead letter takes at most MAX_BATCH_SIZE per call; the one left can still be redriven', async () => {
+  await using server = await startTestServer({ maxBatchSize: 2, operations: {} });
+  await using store = openKeyStore(server.databaseUrl);
+  const { key } = await store.create('many');
+  const failed = [
+    await failedTask(server, key),
+    await failedTask(server, key),
+    await failedTask(server, key),
+  ];
+  const first = await call(server, key, 'POST', '/dead-letters/redrive', {});
+  expect(first.status).toBe(200);
+  expect(first.body).toMatchObject({ redriven: 2 });
+  const taken = (first.body as { task_ids: string[] }).task_ids;
+  const rest = failed.filter((id) => !taken.includes(id));
+  expect(rest).toHaveLength(1);
+  const second = await call(server, key, 'POST', `/dead-letters/${rest[0]}/redrive`, {});
+  expect(second.body).toMatchObject({ task_id: rest[0], status: 'queued' });
+});
