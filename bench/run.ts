@@ -7,7 +7,7 @@
  *   --tasks       no-op tasks of the drain benchmarks (default 10,000)
  *   --rows        rows of the list/get table (default 1,000,000)
  *   --soak-tasks  tasks of the soak (default 100,000; 0 skips it)
- *   --skip        any of lifecycle, api, submit-many, list-get, soak
+ *   --skip        any of lifecycle, api, submit-many, list-get, schedules, soak (schedules takes ~5 real minutes)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
@@ -17,6 +17,7 @@ import { type BenchRow, runApiBench } from './api.ts';
 import { benchDatabaseUrl } from './env.ts';
 import { runLifecycleBench } from './lifecycle.ts';
 import { runListGetBench } from './list-get.ts';
+import { runScheduleLatenessBench } from './schedule-lateness.ts';
 import { argValue, DEFAULT_SERVER_URL, type Figure, printFigures } from './scratch-database.ts';
 import { runSoak } from './soak.ts';
 import { runSubmitManyBench } from './submit-many.ts';
@@ -118,6 +119,7 @@ const sections: [string, () => Promise<Figure[]>][] = [
   ['api', async () => apiFigures(await runApiBench({ databaseUrl }))],
   ['submit-many', () => runSubmitManyBench({ databaseUrl, tasks: Math.max(tasks, 20_000) })],
   ['list-get', () => runListGetBench({ databaseUrl, rows })],
+  ['schedules', () => runScheduleLatenessBench({ databaseUrl })],
   ['soak', async () => (soakTasks > 0 ? (await runSoak({ databaseUrl, tasks: soakTasks })).figures : [])],
 ];
 /** Written after every section, so a run that dies late still leaves what it measured. */

@@ -3,7 +3,7 @@ import { JsonValue, Priority, TaskId, TaskStatus, Timestamp } from './common.ts'
 import { TaskErrorView } from './errors.ts';
 import { WorkflowName } from './tasks.ts';
 
-/** One failed attempt of a dead-lettered task, from its status events. */
+/** One failed attempt of a failed task, from its status events. */
 export const DeadLetterAttempt = z.object({
   attempt: z.number().int(),
   error: TaskErrorView.nullable(),
@@ -11,7 +11,10 @@ export const DeadLetterAttempt = z.object({
 });
 export type DeadLetterAttempt = z.infer<typeof DeadLetterAttempt>;
 
-/** A task that exhausted its retries: its last error and the history of its attempts. */
+/**
+ * A failed task (whatever failed it: retries ran out, a non-retriable error, a lost worker, a failed
+ * dependency): its last error (the reason) and the history of its attempts. `dead_lettered_at`: when it failed.
+ */
 export const DeadLetterView = z.object({
   task_id: TaskId,
   workflow: z.string(),

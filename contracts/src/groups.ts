@@ -8,7 +8,7 @@ export const GroupId = z.uuid({ error: 'group_id must be a UUID' });
 export type GroupId = z.infer<typeof GroupId>;
 
 /**
- * Where a group stands, from its tasks: `pending` (no tasks yet), `running` (some task unfinished),
+ * Where a group stands, from its tasks: `pending` (no tasks yet, or all held until `execute`), `running` (some task unfinished),
  * `completed` (all completed), `failed` (none completed), `partially_failed` (some completed, some
  * failed or cancelled), `cancelled` (the group was cancelled).
  */
@@ -48,6 +48,19 @@ export type CreateGroupOutput = z.infer<typeof CreateGroupOutput>;
 
 export const GroupIdInput = z.object({ group_id: GroupId });
 export type GroupIdInput = z.infer<typeof GroupIdInput>;
+
+/**
+ * `groups.addTasks` / `POST /groups/{group_id}/tasks`: tasks that join the group held (status `pending`,
+ * not run) until `groups.execute`. They count against the owner's queue size from now.
+ */
+export const AddGroupTasksInput = z.object({
+  group_id: GroupId,
+  tasks: z.array(GroupTaskInput).min(1, 'tasks must not be empty').max(MAX_TASKS_PER_BATCH),
+});
+export type AddGroupTasksInput = z.input<typeof AddGroupTasksInput>;
+
+export const AddGroupTasksOutput = z.object({ group_id: GroupId, tasks: z.array(SubmitTaskOutput) });
+export type AddGroupTasksOutput = z.infer<typeof AddGroupTasksOutput>;
 
 /** Tasks of a group per status (every status present, 0 when none). */
 export const GroupStatusCounts = z.object({
@@ -103,6 +116,14 @@ export const ListGroupsOutput = z.object({
   next_cursor: z.string().nullable(),
 });
 export type ListGroupsOutput = z.infer<typeof ListGroupsOutput>;
+
+/** `groups.execute` / `POST /groups/{group_id}/execute`: the held tasks it released to run. */
+export const ExecuteGroupOutput = z.object({
+  group_id: GroupId,
+  status: GroupStatus,
+  released: z.number().int(),
+});
+export type ExecuteGroupOutput = z.infer<typeof ExecuteGroupOutput>;
 
 export const CancelGroupOutput = z.object({
   group_id: GroupId,

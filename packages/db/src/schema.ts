@@ -94,7 +94,7 @@ export const tasks = pgTable(
     expiresAt: ts('expires_at'),
     /** Last heartbeat of the worker running the task: a running task without a recent one lost its worker. */
     heartbeatAt: ts('heartbeat_at'),
-    /** When the task failed with its retries exhausted (a dead letter); cleared by retry, redrive and purge. */
+    /** When the task failed (every failed task is a dead letter); cleared by retry, redrive and purge. */
     deadLetteredAt: ts('dead_lettered_at'),
     /**
      * The status once the task has finished (completed, failed, cancelled), null while it is unfinished:

@@ -15,6 +15,10 @@ export interface TaskContext {
   logger: Logger;
   /** Unfinished tasks one owner may have. */
   maxQueueSize: number;
+  /** Tasks one call may carry (submitMany, a group's tasks) and dead letters one redrive takes. */
+  maxBatchSize: number;
+  /** Schedules one owner may have; undefined: no cap. */
+  maxSchedulesPerOwner: number | undefined;
   /** Timeout of tasks whose workflow declares none. */
   defaultTimeoutSeconds: number;
   /** How long results and events of a finished task are kept. */

@@ -14,13 +14,19 @@ export function encodeCursor(cursor: ListCursor): string {
   return Buffer.from(`${cursor.createdAt}|${cursor.id}`, 'utf8').toString('base64url');
 }
 
+const CURSOR =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** The (created_at, id) pair of a cursor this service issued; BAD_REQUEST for anything else. */
 export function decodeCursor(value: string): ListCursor {
-  const text = Buffer.from(value, 'base64url').toString('utf8');
-  const separator = text.lastIndexOf('|');
-  const createdAt = text.slice(0, separator);
-  const id = text.slice(separator + 1);
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  if (separator <= 0 || !uuid.test(id) || Number.isNaN(Date.parse(createdAt))) {
+  const match = CURSOR.exec(Buffer.from(value, 'base64url').toString('utf8'));
+  const createdAt = match?.[1];
+  const id = match?.[2];
+  // A calendar date that exists (Date.parse rolls 02-30 over to March; PostgreSQL refuses it).
+  const time = createdAt ? new Date(createdAt) : undefined;
+  const exists =
+    time && !Number.isNaN(time.getTime()) && time.toISOString().slice(0, 19) === createdAt?.slice(0, 19);
+  if (!createdAt || !id || !exists) {
     throw new DomainError('BAD_REQUEST', 'cursor is not one this service issued', {
       issues: [{ path: 'cursor', message: 'invalid cursor' }],
     });

@@ -1,3 +1,4 @@
+import { MAX_TASKS_PER_BATCH } from '@kaygraph/contracts';
 import { connect, migrate, migrationsApplied } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
@@ -32,8 +33,12 @@ export interface TaskSystemOptions {
   /** Pool size of our postgres.js client (default 10). */
   poolSize?: number;
   tuning?: Partial<QueueTuning>;
-  /** Seconds between pg-boss cron passes that fire schedules (default 30, 1..45; once per cluster). */
+  /** Most seconds between schedule firing passes of a worker (default 10; passes also run as each minute starts). */
   scheduleCheckIntervalSeconds?: number;
+  /** Tasks one submitMany or group call may carry, dead letters one redrive takes (MAX_BATCH_SIZE; default 1000). */
+  maxBatchSize?: number;
+  /** Schedules one owner may have (MAX_SCHEDULES_PER_OWNER; default: no cap). */
+  maxSchedulesPerOwner?: number;
 }
 
 export interface TaskSystem extends AsyncDisposable {
@@ -82,9 +87,6 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       tuning,
       superviseIntervalSeconds: options.superviseIntervalSeconds ?? 5,
       poolSize: 10,
-      ...(options.scheduleCheckIntervalSeconds
-        ? { scheduleCheckIntervalSeconds: options.scheduleCheckIntervalSeconds }
-        : {}),
     });
     closers.push(() => queue.stop());
     await queue.ensureQueues(options.catalog.list());
@@ -98,6 +100,8 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       tuning,
       logger,
       maxQueueSize: options.maxQueueSize ?? 100,
+      maxSchedulesPerOwner: options.maxSchedulesPerOwner,
+      maxBatchSize: options.maxBatchSize ?? MAX_TASKS_PER_BATCH,
       defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 3600,
       resultTtlSeconds: options.resultTtlSeconds ?? 86_400,
       history: new TaskHistoryReader(connection.db),
@@ -115,11 +119,12 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       orchestration: createOrchestration(context, bus),
       context,
       async startWorker(workerOptions) {
-        // Every worker also turns cron firings (the `schedules` queue) into tasks.
+        // Every worker also runs schedule firing passes.
         const worker = await withScheduleFiring(
           context,
           logger.child({ component: 'schedules' }),
           await startWorkerRuntime(context, bus, connection.sql, workerOptions),
+          { checkIntervalSeconds: options.scheduleCheckIntervalSeconds ?? 10 },
         );
         workers.push(worker);
         return worker;

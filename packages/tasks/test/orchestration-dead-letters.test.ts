@@ -32,6 +32,47 @@ async function deadLetter(failAttempts: number, caller = alice): Promise<string>
 }
 
 describe('dead letters', () => {
+  it('lists every failed task with its reason: a non-retriable error, a failed dependency', async () => {
+    const { tasks, orchestration } = harness.system;
+    const { deadLetters } = orchestration;
+    const head = await tasks.submit(alice, { workflow: 'analyze', params: { fail: true, wait_ms: 300 } });
+    const dependent = await tasks.submit(alice, {
+      workflow: 'report',
+      params: {},
+      depends_on: [head.task_id],
+    });
+    const refused = await tasks.submit(alice, {
+      workflow: 'analyze',
+      params: { non_retriable: true },
+      max_retries: 3,
+    });
+    for (const { task_id } of [head, dependent, refused]) {
+      expect(await waitForTerminal(harness.system, alice, task_id)).toBe('failed');
+    }
+    const listed = await waitFor(async () => {
+      const items = (await deadLetters.list(alice, { limit: 200 })).items;
+      const ids = [head, dependent, refused].map((task) => task.task_id);
+      return ids.every((id) => items.some((item) => item.task_id === id)) ? items : undefined;
+    }, 'the three failed tasks in the dead-letter list');
+    const byId = new Map(listed.map((item) => [item.task_id, item]));
+    expect(byId.get(head.task_id)?.error).toMatchObject({ message: 'analysis failed on purpose' });
+    expect(byId.get(dependent.task_id)?.error).toMatchObject({ code: 'DEPENDENCY_FAILED' });
+    expect(byId.get(refused.task_id)).toMatchObject({
+      attempt: 1,
+      max_retries: 3,
+      error: { message: 'input cannot be analysed' },
+    });
+    // The dependent cannot run while its dependency is failed: CONFLICT alone, left listed by redrive all.
+    await expect(deadLetters.redrive(alice, dependent.task_id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await deadLetters.redriveAll(alice, { workflow: 'report' })).toEqual({
+      redriven: 0,
+      task_ids: [],
+    });
+    expect((await deadLetters.list(alice, { workflow: 'report' })).items.map((i) => i.task_id)).toContain(
+      dependent.task_id,
+    );
+  });
+
   it('lists a task that exhausted its retries with its last error and attempt history; redrive completes it', async () => {
     const { deadLetters } = harness.system.orchestration;
     const taskId = await deadLetter(2);

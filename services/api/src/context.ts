@@ -67,8 +67,6 @@ export interface ApiServices {
   keys?: KeyAdmin | undefined;
   /** Submission rate limits per key; absent: no limits. */
   limits?: SubmissionLimiter | undefined;
-  /** Most schedules per owner (MAX_SCHEDULES_PER_OWNER); absent: no cap. */
-  maxSchedulesPerOwner?: number | undefined;
   /** Subscriptions per connection and per key. */
   subscriptionCaps: SubscriptionCaps;
   /** Where task actions (submit, cancel, retry) are logged; absent: not logged. */

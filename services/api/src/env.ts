@@ -20,6 +20,7 @@ const Env = z.object({
   RESULT_TTL: z.coerce.number().int().min(1).default(86_400),
   MAX_QUEUE_SIZE: z.coerce.number().int().min(1).default(100),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Calls per tRPC HTTP batch, tasks per submitMany or group call, dead letters per redrive call. */
   MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),

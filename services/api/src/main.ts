@@ -55,6 +55,8 @@ const system = await createTaskSystem({
   catalog: workflows.catalog,
   logger,
   maxQueueSize: env.MAX_QUEUE_SIZE,
+  maxSchedulesPerOwner: env.MAX_SCHEDULES_PER_OWNER,
+  maxBatchSize: env.MAX_BATCH_SIZE,
   resultTtlSeconds: env.RESULT_TTL,
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
 });
@@ -108,7 +110,6 @@ const server = await createApiServer({
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
   maxBatchSize: env.MAX_BATCH_SIZE,
   errorStacks: env.NODE_ENV === 'development',
-  maxSchedulesPerOwner: env.MAX_SCHEDULES_PER_OWNER,
   ...serverOptions,
   // The built dashboard (services/dashboard/dist) under /dashboard.
   extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],

@@ -76,8 +76,6 @@ export interface ApiServerOptions {
   limits?: SubmissionLimiter;
   /** Where submits, cancels and retries are logged (createApiOperations); absent: not logged. */
   taskLog?: Logger;
-  /** MAX_SCHEDULES_PER_OWNER; absent: no cap. */
-  maxSchedulesPerOwner?: number;
   /** Open subscriptions per tRPC WebSocket and per key (default 100 and 1,000). */
   subscriptionCaps?: SubscriptionCapLimits;
 }
@@ -114,7 +112,6 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       keys: opts.keys,
       limits: opts.limits,
       taskLog: opts.taskLog,
-      maxSchedulesPerOwner: opts.maxSchedulesPerOwner,
       subscriptionCaps,
       errorStacks: opts.errorStacks ?? false,
       startedAt: Date.now(),

@@ -23,6 +23,8 @@ export interface TestServerOptions {
   errorStacks?: boolean;
   /** MAX_SCHEDULES_PER_OWNER (default: no cap). */
   maxSchedulesPerOwner?: number;
+  /** MAX_QUEUE_SIZE (default 100). */
+  maxQueueSize?: number;
   /** Subscriptions per tRPC WebSocket and per key (default 100 and 1,000). */
   subscriptionCaps?: SubscriptionCapLimits;
   /** Wire API keys, rate limits, logging and metrics in as main.ts does (createApiOperations). */
@@ -66,7 +68,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   try {
     const workflows = await resolveWorkflowsModule(options.workflowsModule ?? fixtureCatalogModule);
     const { catalog } = workflows;
-    const system = await createTaskSystem({ databaseUrl, catalog, logger });
+    const system = await createTaskSystem({
+      databaseUrl,
+      catalog,
+      logger,
+      maxSchedulesPerOwner: options.maxSchedulesPerOwner,
+      ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
+      ...(options.maxQueueSize === undefined ? {} : { maxQueueSize: options.maxQueueSize }),
+    });
     cleanups.push(() => system.close());
     if (options.worker !== false) {
       await system.startWorker({
@@ -91,7 +100,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       maxBatchSize: options.maxBatchSize,
       heartbeatMs: options.heartbeatMs,
       errorStacks: options.errorStacks,
-      maxSchedulesPerOwner: options.maxSchedulesPerOwner,
       subscriptionCaps: options.subscriptionCaps,
       ...operations?.serverOptions(system.tasks, system.orchestration),
     });

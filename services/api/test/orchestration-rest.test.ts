@@ -91,6 +91,36 @@ describe('groups over REST', () => {
     });
   });
 
+  test("the spec's flow: POST /groups, POST /groups/{id}/tasks (held), POST /groups/{id}/execute", async () => {
+    const created = await rest<CreateGroupOutput>('POST', '/groups', '/groups', { name: 'spec flow' });
+    expect(created.status).toBe(200);
+    const groupId = created.body.group_id;
+    const added = await rest<{ group_id: string; tasks: SubmitTaskOutput[] }>(
+      'POST',
+      '/groups/{group_id}/tasks',
+      `/groups/${groupId}/tasks`,
+      {
+        tasks: [
+          { workflow: 'echo', params: { value: 'a' } },
+          { workflow: 'echo', params: { value: 'b' } },
+        ],
+      },
+    );
+    expect(added.status).toBe(200);
+    expect(added.body.tasks.map((task) => task.status)).toEqual(['pending', 'pending']);
+    const held = await rest<GroupView>('GET', '/groups/{group_id}', `/groups/${groupId}`);
+    expect(held.body).toMatchObject({ status: 'pending', total: 2, counts: { pending: 2 } });
+    const executed = await rest('POST', '/groups/{group_id}/execute', `/groups/${groupId}/execute`);
+    expect(executed.status).toBe(200);
+    expect(executed.body).toMatchObject({ group_id: groupId, released: 2 });
+    for (const task of added.body.tasks)
+      expect(await waitForTerminal(server.url, task.task_id)).toBe('completed');
+    const done = await rest<GroupView>('GET', '/groups/{group_id}', `/groups/${groupId}`);
+    expect(done.body).toMatchObject({ status: 'completed', total: 2 });
+    const unknown = await rest('POST', '/groups/{group_id}/execute', `/groups/${UNKNOWN}/execute`);
+    expect(unknown.status).toBe(404);
+  });
+
   test('unknown and malformed groups, invalid tasks', async () => {
     expect((await rest('GET', '/groups/{group_id}', `/groups/${UNKNOWN}`)).status).toBe(404);
     expect((await rest('GET', '/groups/{group_id}', '/groups/nope')).status).toBe(400);
@@ -266,6 +296,8 @@ test('the OpenAPI document covers groups, schedules and dead letters', () => {
     ['/groups/{group_id}', 'get'],
     ['/groups/{group_id}', 'delete'],
     ['/groups/{group_id}/stream', 'get'],
+    ['/groups/{group_id}/tasks', 'post'],
+    ['/groups/{group_id}/execute', 'post'],
     ['/schedules', 'get'],
     ['/schedules', 'post'],
     ['/schedules/{schedule_id}', 'get'],

@@ -69,3 +69,11 @@ export function nextRuns(expression: string, timezone: string, count = 5, from =
   const interval = parse(expression, timezone, from);
   return Array.from({ length: count }, () => interval.next().toDate().toISOString());
 }
+
+/** The latest occurrence at or before `now` that comes after `since`, or null (none due). */
+export function dueOccurrence(expression: string, timezone: string, since: Date, now: Date): Date | null {
+  const latest = parse(expression, timezone, new Date(now.getTime() + 1))
+    .prev()
+    .toDate();
+  return latest.getTime() > since.getTime() ? latest : null;
+}

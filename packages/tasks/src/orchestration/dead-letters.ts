@@ -13,7 +13,7 @@ import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Transaction } from '../db.ts';
-import { requeueTasks } from '../store/control.ts';
+import { type Requeue, requeueTasks } from '../store/control.ts';
 import {
   clearDeadLetters,
   type DeadLetterFilter,
@@ -21,13 +21,14 @@ import {
   listDeadLetterRows,
   lockDeadLetterRows,
 } from '../store/dead-letters.ts';
-import { reblockDependents } from '../store/dependencies.ts';
+import { dependenciesOf, reblockDependents, retryStatusOf } from '../store/dependencies.ts';
 import { readFailedAttempts } from '../store/events.ts';
 import { assertQueueRoom, lockOwnerQueue } from '../store/submit.ts';
 
 /**
- * Dead letters: tasks whose last retry failed. A dead letter is listed while its task is still failed (a
- * manual `tasks.retry` takes it out of the list); redrive runs the task again with its params and a full
+ * Dead letters: every failed task, with its reason (retries ran out, a non-retriable error, a lost worker, a
+ * failed dependency). A dead letter is listed while its task is still failed (a manual `tasks.retry` takes
+ * it out of the list); redrive runs the task again with its params and a full
  * retry budget (within its owner's `max_queue_size`); purge drops the dead letter and leaves the task
  * failed.
  */
@@ -95,36 +96,60 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Runs dead letters again: within each owner's queue limit (QUEUE_FULL otherwise, nothing changed), a new
- * job with a full retry budget, failed dependents blocked again, and their dead-letter jobs removed.
+ * job with a full retry budget (`blocked` while a dependency is unfinished), failed dependents blocked
+ * again, and their dead-letter jobs removed. A dead letter whose dependency is failed or cancelled cannot
+ * run: CONFLICT (`onConflict: 'throw'`) or left in the list (`'skip'`). Returns what was redriven.
  * Lock order: owners' queue locks, then the task rows.
  */
-async function redrive(ctx: TaskContext, tx: Transaction, rows: readonly DeadLetterRow[]): Promise<void> {
+async function redrive(
+  ctx: TaskContext,
+  tx: Transaction,
+  rows: readonly DeadLetterRow[],
+  onConflict: 'throw' | 'skip',
+): Promise<Requeue[]> {
+  const dependsOn = await dependenciesOf(
+    tx,
+    rows.map((row) => row.id),
+  );
+  const requeues: Requeue[] = [];
+  const redriven: DeadLetterRow[] = [];
+  for (const row of rows) {
+    try {
+      const status = await retryStatusOf(tx, row.id, dependsOn.get(row.id) ?? []);
+      requeues.push({ taskId: row.id, status });
+      redriven.push(row);
+    } catch (error) {
+      if (onConflict === 'throw' || !(error instanceof DomainError) || error.code !== 'CONFLICT') throw error;
+    }
+  }
   const perOwner = new Map<string, number>();
-  for (const row of rows) perOwner.set(row.owner, (perOwner.get(row.owner) ?? 0) + 1);
+  for (const row of redriven) perOwner.set(row.owner, (perOwner.get(row.owner) ?? 0) + 1);
   for (const [owner, adding] of [...perOwner].sort(([a], [b]) => a.localeCompare(b))) {
     await lockOwnerQueue(tx, owner);
     await assertQueueRoom(tx, owner, adding, ctx.maxQueueSize);
   }
-  const ids = rows.map((row) => row.id);
-  const jobs = await requeueTasks(
-    tx,
-    ids.map((taskId) => ({ taskId, status: 'queued' as const })),
-  );
+  const ids = redriven.map((row) => row.id);
+  const jobs = await requeueTasks(tx, requeues);
   await reblockDependents(tx, ids);
   await ctx.queue.deleteDeadLetters(tx, ids);
   await ctx.queue.insert(tx, jobs);
+  return requeues;
 }
 
-/** The dead letters of `filter`, with their owners' queue locks taken before the task rows. */
+/** The dead letters of `filter` (up to `limit`), with their owners' queue locks taken before the task rows. */
 async function lockForRedrive(
   ctx: TaskContext,
   tx: Transaction,
   filter: DeadLetterFilter,
+  limit: number,
 ): Promise<DeadLetterRow[]> {
-  const seen = await listDeadLetterRows(tx, filter, 1000);
+  const seen = await listDeadLetterRows(tx, filter, limit);
   for (const owner of [...new Set(seen.map((row) => row.owner))].sort()) await lockOwnerQueue(tx, owner);
-  return (await lockDeadLetterRows(tx, filter)).filter((row) => ctx.catalog.get(row.workflow));
+  return (await lockDeadLetterRows(tx, filter, limit)).filter((row) => ctx.catalog.get(row.workflow));
 }
+
+/** Spends a caller's rate limit for the tasks a redrive queues (before it commits; its error aborts it). */
+export type RedriveSpend = (count: number) => Promise<void>;
 
 export async function redriveDeadLetter(
   ctx: TaskContext,
@@ -142,25 +167,31 @@ export async function redriveDeadLetter(
         `workflow "${seen.workflow}" of task ${taskId} is no longer available`,
       );
     }
-    const rows = await lockForRedrive(ctx, tx, filter);
+    const rows = await lockForRedrive(ctx, tx, filter, 1);
     // A concurrent redrive or retry won.
     if (rows.length === 0) throw notDeadLettered(taskId);
-    await redrive(ctx, tx, rows);
-    return { task_id: taskId, status: 'queued' };
+    const [redriven] = await redrive(ctx, tx, rows, 'throw');
+    return { task_id: taskId, status: redriven?.status ?? 'queued' };
   });
 }
 
-/** Redrives every dead letter the caller may see (optionally of one workflow), up to 1000 per call. */
+/**
+ * Redrives the dead letters the caller may see (optionally of one workflow), at most `maxBatchSize`
+ * (MAX_BATCH_SIZE) per call: call again for the rest. `spend` charges the caller's rate limit for them.
+ */
 export async function redriveAllDeadLetters(
   ctx: TaskContext,
   caller: Caller,
   input: { workflow?: string | undefined },
+  spend?: RedriveSpend,
 ): Promise<RedriveAllOutput> {
   return ctx.db.transaction(async (tx) => {
-    const rows = await lockForRedrive(ctx, tx, { ...ownerFilter(caller), workflow: input.workflow });
+    const filter = { ...ownerFilter(caller), workflow: input.workflow };
+    const rows = await lockForRedrive(ctx, tx, filter, ctx.maxBatchSize);
     if (rows.length === 0) return { redriven: 0, task_ids: [] };
-    await redrive(ctx, tx, rows);
-    return { redriven: rows.length, task_ids: rows.map((row) => row.id) };
+    await spend?.(rows.length);
+    const redriven = await redrive(ctx, tx, rows, 'skip');
+    return { redriven: redriven.length, task_ids: redriven.map((requeue) => requeue.taskId) };
   });
 }
 
@@ -172,7 +203,7 @@ export async function purgeDeadLetter(
 ): Promise<PurgeDeadLetterOutput> {
   if (!UUID.test(taskId)) throw notDeadLettered(taskId);
   return ctx.db.transaction(async (tx) => {
-    const [row] = await lockDeadLetterRows(tx, { ...ownerFilter(caller), taskId });
+    const [row] = await lockDeadLetterRows(tx, { ...ownerFilter(caller), taskId }, 1);
     if (!row) throw notDeadLettered(taskId);
     await clearDeadLetters(tx, [taskId]);
     await ctx.queue.deleteDeadLetters(tx, [taskId]);

@@ -18,7 +18,8 @@ export function groupNotFound(groupId: string): DomainError {
 /** A group's status from its counts; see GroupStatus in the contracts. */
 export function groupStatusOf(counts: GroupStatusCounts, total: number, cancelled: boolean): GroupStatus {
   if (cancelled) return 'cancelled';
-  if (total === 0) return 'pending';
+  // No tasks yet, or nothing can run before the group is executed (held tasks and tasks waiting on them).
+  if (total === 0 || (counts.pending > 0 && counts.pending + counts.blocked === total)) return 'pending';
   const finished = counts.completed + counts.failed + counts.cancelled;
   if (finished < total) return 'running';
   if (counts.completed === total) return 'completed';

@@ -1,8 +1,11 @@
 import {
+  AddGroupTasksInput,
+  type AddGroupTasksOutput,
   type CancelGroupOutput,
   CreateGroupInput,
   type CreateGroupOutput,
   DomainError,
+  type ExecuteGroupOutput,
   type GroupTaskView,
   type GroupView,
   type ListGroupsInput,
@@ -12,10 +15,17 @@ import {
 import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
+import { assertBatchSize } from '../service/batch-limit.ts';
 import { cancelWaitingJobs } from '../service/control.ts';
 import { submitTasks } from '../service/submit.ts';
 import { cancelTasks } from '../store/control.ts';
-import { groupTasks, insertGroup, listGroupSummaryRows, markGroupCancelled } from '../store/groups.ts';
+import {
+  groupTasks,
+  insertGroup,
+  listGroupSummaryRows,
+  markGroupCancelled,
+  releaseHeldTasks,
+} from '../store/groups.ts';
 import { runTransaction } from '../transaction.ts';
 import { loadGroupSummary, toGroupSummary } from './group-summary.ts';
 
@@ -38,6 +48,7 @@ export async function createGroup(
     });
   }
   const input = parsed.data;
+  assertBatchSize(ctx.maxBatchSize, input.tasks.length);
   return ctx.db.transaction(async (tx) => {
     const group = await insertGroup(tx, caller.owner, input.name);
     if (!group) throw new DomainError('INTERNAL', 'the group was not stored');
@@ -56,6 +67,54 @@ export async function createGroup(
       created_at: group.createdAt.toISOString(),
       tasks: submitted,
     };
+  });
+}
+
+/**
+ * Adds tasks to the caller's group, held (`pending`, no job) until `executeGroup`; a task waiting on
+ * dependencies is `blocked` as at submit. Within MAX_BATCH_SIZE and the owner's queue size, atomically.
+ */
+export async function addGroupTasks(
+  ctx: TaskContext,
+  caller: Caller,
+  raw: AddGroupTasksInput,
+): Promise<AddGroupTasksOutput> {
+  const parsed = AddGroupTasksInput.safeParse(raw);
+  if (!parsed.success) {
+    throw new DomainError('BAD_REQUEST', 'invalid tasks for the group', {
+      issues: parsed.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.'),
+        message: issue.message,
+      })),
+    });
+  }
+  const input = parsed.data;
+  assertBatchSize(ctx.maxBatchSize, input.tasks.length);
+  // The submit path checks the group (the caller's, not cancelled) under the same transaction.
+  const tasks = await submitTasks(
+    ctx,
+    caller,
+    input.tasks.map((task) => ({ ...task, group_id: input.group_id })),
+    { hold: true },
+  );
+  return { group_id: input.group_id, tasks };
+}
+
+/** Releases every held task of the group to run (idempotent: none held, none released). */
+export async function executeGroup(
+  ctx: TaskContext,
+  caller: Caller,
+  groupId: string,
+): Promise<ExecuteGroupOutput> {
+  return runTransaction(ctx.db, async (tx) => {
+    const { summary } = await loadGroupSummary(tx, caller, groupId);
+    if (summary.status === 'cancelled') {
+      throw new DomainError('CONFLICT', `group ${groupId} was cancelled; it has nothing to execute`);
+    }
+    const jobs = await releaseHeldTasks(tx, groupId);
+    await ctx.queue.insert(tx, jobs);
+    const after = await loadGroupSummary(tx, caller, groupId);
+    return { group_id: groupId, status: after.summary.status, released: jobs.length };
   });
 }
 

@@ -1,9 +1,12 @@
 import type {
+  AddGroupTasksInput,
+  AddGroupTasksOutput,
   CancelGroupOutput,
   CreateGroupInput,
   CreateGroupOutput,
   CreateScheduleInput,
   DeleteScheduleOutput,
+  ExecuteGroupOutput,
   GroupEvent,
   GroupView,
   ListDeadLettersInput,
@@ -24,11 +27,12 @@ import type { EventBus } from '../events/event-bus.ts';
 import {
   listDeadLetters,
   purgeDeadLetter,
+  type RedriveSpend,
   redriveAllDeadLetters,
   redriveDeadLetter,
 } from './dead-letters.ts';
 import { streamGroupEvents } from './group-stream.ts';
-import { cancelGroup, createGroup, getGroup, listGroups } from './groups.ts';
+import { addGroupTasks, cancelGroup, createGroup, executeGroup, getGroup, listGroups } from './groups.ts';
 import {
   createSchedule,
   deleteSchedule,
@@ -39,8 +43,12 @@ import {
 } from './schedules.ts';
 
 export interface GroupService {
-  /** Creates the group and its tasks atomically. */
+  /** Creates the group and its tasks atomically (the tasks run at once). */
   create(caller: Caller, input: CreateGroupInput): Promise<CreateGroupOutput>;
+  /** Adds tasks held (`pending`) until `execute`. */
+  addTasks(caller: Caller, input: AddGroupTasksInput): Promise<AddGroupTasksOutput>;
+  /** Releases the group's held tasks to run. */
+  execute(caller: Caller, groupId: string): Promise<ExecuteGroupOutput>;
   get(caller: Caller, groupId: string): Promise<GroupView>;
   list(caller: Caller, input: ListGroupsInput): Promise<ListGroupsOutput>;
   cancel(caller: Caller, groupId: string): Promise<CancelGroupOutput>;
@@ -61,7 +69,12 @@ export interface ScheduleService {
 export interface DeadLetterService {
   list(caller: Caller, input: ListDeadLettersInput): Promise<ListDeadLettersOutput>;
   redrive(caller: Caller, taskId: string): Promise<RedriveOutput>;
-  redriveAll(caller: Caller, input: { workflow?: string | undefined }): Promise<RedriveAllOutput>;
+  /** At most MAX_BATCH_SIZE per call; `spend` charges the caller's rate limit for those it redrives. */
+  redriveAll(
+    caller: Caller,
+    input: { workflow?: string | undefined },
+    spend?: RedriveSpend,
+  ): Promise<RedriveAllOutput>;
   purge(caller: Caller, taskId: string): Promise<PurgeDeadLetterOutput>;
 }
 
@@ -84,6 +97,8 @@ export function createOrchestration(ctx: TaskContext, bus: EventBus): Orchestrat
   return {
     groups: {
       create: (caller, input) => createGroup(ctx, caller, input),
+      addTasks: (caller, input) => addGroupTasks(ctx, caller, input),
+      execute: (caller, groupId) => executeGroup(ctx, caller, groupId),
       get: (caller, groupId) => getGroup(ctx, caller, groupId),
       list: (caller, input) => listGroups(ctx, caller, input),
       cancel: (caller, groupId) => cancelGroup(ctx, caller, groupId),
@@ -101,7 +116,7 @@ export function createOrchestration(ctx: TaskContext, bus: EventBus): Orchestrat
     deadLetters: {
       list: (caller, input) => listDeadLetters(ctx, caller, input),
       redrive: (caller, taskId) => redriveDeadLetter(ctx, caller, taskId),
-      redriveAll: (caller, input) => redriveAllDeadLetters(ctx, caller, input),
+      redriveAll: (caller, input, spend) => redriveAllDeadLetters(ctx, caller, input, spend),
       purge: (caller, taskId) => purgeDeadLetter(ctx, caller, taskId),
     },
   };

@@ -14,10 +14,12 @@ import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Executor, Transaction } from '../db.ts';
 import {
+  countOwnerSchedules,
   deleteScheduleRow,
   insertSchedule,
   listScheduleRows,
   loadSchedule,
+  lockOwnerSchedules,
   lockSchedule,
   type ScheduleRow,
   updateScheduleRow,
@@ -84,9 +86,20 @@ async function lockVisible(tx: Transaction, caller: Caller, scheduleId: string):
   return row;
 }
 
-/** Mirrors the row into pg-boss (same transaction): enabled rows are scheduled, paused ones are not. */
-async function syncBossSchedule(ctx: TaskContext, tx: Transaction, row: ScheduleRow): Promise<void> {
-  await ctx.queue.schedule(tx, row.id, row.cron, row.timezone, row.enabled);
+/**
+ * CONFLICT when the owner already has `maxSchedulesPerOwner` schedules. Under the owner's schedule lock
+ * until commit, so concurrent creates cannot pass the cap together.
+ */
+async function assertScheduleRoom(ctx: TaskContext, tx: Transaction, owner: string): Promise<void> {
+  const max = ctx.maxSchedulesPerOwner;
+  if (max === undefined) return;
+  await lockOwnerSchedules(tx, owner);
+  if ((await countOwnerSchedules(tx, owner, max)) >= max) {
+    throw new DomainError(
+      'CONFLICT',
+      `schedule limit reached: ${owner} has ${max} schedules (MAX_SCHEDULES_PER_OWNER); delete one first`,
+    );
+  }
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -124,6 +137,7 @@ export async function createSchedule(
   const workflow = checkWorkflow(ctx, input.workflow, input.params);
   return withNameConflict(input.name, () =>
     ctx.db.transaction(async (tx) => {
+      await assertScheduleRoom(ctx, tx, caller.owner);
       const row = await insertSchedule(tx, {
         owner: caller.owner,
         name: input.name,
@@ -135,7 +149,6 @@ export async function createSchedule(
         enabled: input.enabled,
       });
       if (!row) throw new DomainError('INTERNAL', 'the schedule was not stored');
-      await syncBossSchedule(ctx, tx, row);
       return toScheduleView(row);
     }),
   );
@@ -165,13 +178,12 @@ export async function updateSchedule(
         priority: input.priority ?? current.priority,
       });
       if (!row) throw notFound(input.schedule_id);
-      await syncBossSchedule(ctx, tx, row);
       return toScheduleView(row);
     }),
   );
 }
 
-/** Pauses (enabled false: pg-boss stops firing it) or resumes a schedule; idempotent. */
+/** Pauses (enabled false: firing passes skip it) or resumes a schedule (from its next occurrence); idempotent. */
 export async function setScheduleEnabled(
   ctx: TaskContext,
   caller: Caller,
@@ -182,12 +194,11 @@ export async function setScheduleEnabled(
     const current = await lockVisible(tx, caller, scheduleId);
     const row = await updateScheduleRow(tx, current.id, { enabled });
     if (!row) throw notFound(scheduleId);
-    await syncBossSchedule(ctx, tx, row);
     return toScheduleView(row);
   });
 }
 
-/** Removes the schedule and its pg-boss mirror; tasks it created stay (their schedule_id becomes null). */
+/** Removes the schedule; tasks it created stay (their schedule_id becomes null). */
 export async function deleteSchedule(
   ctx: TaskContext,
   caller: Caller,
@@ -195,7 +206,6 @@ export async function deleteSchedule(
 ): Promise<DeleteScheduleOutput> {
   return ctx.db.transaction(async (tx) => {
     const current = await lockVisible(tx, caller, scheduleId);
-    await ctx.queue.unschedule(tx, current.id);
     await deleteScheduleRow(tx, current.id);
     return { schedule_id: scheduleId, deleted: true };
   });

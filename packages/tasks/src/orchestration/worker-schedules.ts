@@ -4,17 +4,17 @@ import type { WorkerRuntime } from '../worker/runtime.ts';
 import { startScheduleFiring } from './schedule-firing.ts';
 
 /**
- * A worker runtime that also fires cron schedules (takes the `schedules` queue's jobs and creates their
- * tasks); stopping it stops taking firings first, then the runtime.
+ * A worker runtime that also fires cron schedules (runs firing passes that create their tasks); stopping it stops taking firings first, then the runtime.
  */
 export async function withScheduleFiring(
   ctx: TaskContext,
   logger: Logger,
   runtime: WorkerRuntime,
+  options: { checkIntervalSeconds: number },
 ): Promise<WorkerRuntime> {
   let firing: Awaited<ReturnType<typeof startScheduleFiring>>;
   try {
-    firing = await startScheduleFiring(ctx, logger);
+    firing = await startScheduleFiring(ctx, logger, options);
   } catch (error) {
     await runtime.stop();
     throw error;

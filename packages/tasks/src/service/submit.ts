@@ -28,10 +28,19 @@ export async function submitTasks(
   ctx: TaskContext,
   caller: Caller,
   inputs: readonly SubmitTaskRequest[],
-  options: { tx?: Transaction /** Set by a cron schedule's firing. */; scheduleId?: string } = {},
+  /**
+   * `scheduleIds`: the schedule each input fires (a cron schedule's firing), by index. `hold`: tasks that
+   * would be queued or scheduled stay `pending` (no job) until their group is executed.
+   */
+  options: { tx?: Transaction; scheduleIds?: readonly string[]; hold?: boolean } = {},
 ): Promise<SubmitTaskOutput[]> {
   const prepared = prepareAll(ctx, inputs);
-  const run = (tx: Transaction) => submitPrepared(ctx, tx, caller, prepared, options.scheduleId ?? null);
+  const scheduleOf = new Map(prepared.map((task, index) => [task, options.scheduleIds?.[index] ?? null]));
+  const run = (tx: Transaction) =>
+    submitPrepared(ctx, tx, caller, prepared, {
+      scheduleIdOf: (task) => scheduleOf.get(task) ?? null,
+      hold: options.hold ?? false,
+    });
   return options.tx ? run(options.tx) : ctx.db.transaction(run);
 }
 
@@ -48,7 +57,7 @@ export async function submitPrepared(
   tx: Transaction,
   caller: Caller,
   prepared: readonly PreparedTask[],
-  scheduleId: string | null,
+  options: { scheduleIdOf?: (task: PreparedTask) => string | null; hold?: boolean } = {},
 ): Promise<SubmitTaskOutput[]> {
   await assertGroupsVisible(tx, caller, prepared);
   const keys = [...new Set(prepared.flatMap((task) => (task.idempotencyKey ? [task.idempotencyKey] : [])))];
@@ -64,7 +73,9 @@ export async function submitPrepared(
   // blocked (dependencies), failed (a dependency already failed), scheduled (run_at) or queued.
   const states = await initialStates(tx, caller, toInsert);
   const rows = toInsert.map((task, index): NewTaskRow & { task: PreparedTask } => {
-    const state = states[index] ?? { status: 'queued', error: null };
+    const initial = states[index] ?? { status: 'queued', error: null };
+    const held = options.hold && (initial.status === 'queued' || initial.status === 'scheduled');
+    const state = held ? { status: 'pending' as const, error: null } : initial;
     return {
       task,
       id: randomUUID(),
@@ -74,7 +85,7 @@ export async function submitPrepared(
       status: state.status,
       error: state.error,
       dependsOn: task.dependsOn,
-      scheduleId,
+      scheduleId: options.scheduleIdOf?.(task) ?? null,
       priority: task.priority,
       maxRetries: task.maxRetries,
       retryDelaySeconds: task.retryDelaySeconds,

@@ -10,13 +10,14 @@ import type {
   TaskStatusOutput,
   TaskView,
 } from '@kaygraph/contracts';
-import { DomainError, MAX_TASKS_PER_BATCH } from '@kaygraph/contracts';
+import { DomainError } from '@kaygraph/contracts';
 import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { streamFeed, streamTaskEvents } from '../events/task-stream.ts';
 import { metricsSnapshot } from '../stats/metrics-snapshot.ts';
 import { type TaskWindowStats, windowStats } from '../stats/window-stats.ts';
+import { assertBatchSize } from './batch-limit.ts';
 import { cancelTask, retryTask } from './control.ts';
 import { getArtifact, getProgress, getResult, getTask, type ListTasksQuery, listTasks } from './queries.ts';
 import { prepareAll, submitPrepared } from './submit.ts';
@@ -62,7 +63,7 @@ export interface TaskService {
 
 export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService {
   const submits = new SubmitBatcher((caller, prepared) =>
-    ctx.db.transaction((tx) => submitPrepared(ctx, tx, caller, prepared, null)),
+    ctx.db.transaction((tx) => submitPrepared(ctx, tx, caller, prepared)),
   );
   const submitTasks = (caller: Caller, inputs: readonly SubmitTaskRequest[]) =>
     submits.submit(caller, prepareAll(ctx, inputs));
@@ -74,9 +75,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService 
     },
     async submitMany(caller, inputs) {
       if (inputs.length === 0) throw new DomainError('BAD_REQUEST', 'tasks must not be empty');
-      if (inputs.length > MAX_TASKS_PER_BATCH) {
-        throw new DomainError('PAYLOAD_TOO_LARGE', `at most ${MAX_TASKS_PER_BATCH} tasks per batch`);
-      }
+      assertBatchSize(ctx.maxBatchSize, inputs.length);
       return { tasks: await submitTasks(caller, inputs) };
     },
     get: (caller, taskId) => getTask(ctx.db, caller, taskId),

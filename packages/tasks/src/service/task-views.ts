@@ -1,17 +1,24 @@
-import type {
-  ArtifactInfo,
-  NodeMetric,
-  Priority,
-  TaskError,
-  TaskProgressView,
-  TaskStatus,
-  TaskSummary,
-  TaskView,
+import {
+  type ArtifactInfo,
+  isTerminalStatus,
+  type NodeMetric,
+  type Priority,
+  type TaskError,
+  type TaskProgressView,
+  type TaskStatus,
+  type TaskSummary,
+  type TaskView,
 } from '@kaygraph/contracts';
 import type { TaskRow, TaskSummaryRow } from '../store/read.ts';
 
 const iso = (date: Date): string => date.toISOString();
 const isoOrNull = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+/** A finished task has nothing left to wait for: 0 once completed, none once failed or cancelled. */
+function etaOf(status: string, etaSeconds: number | null): number | null {
+  if (status === 'completed') return 0;
+  return isTerminalStatus(status as TaskStatus) ? null : etaSeconds;
+}
 
 export function toTaskSummary(row: TaskSummaryRow): TaskSummary {
   return {
@@ -22,7 +29,7 @@ export function toTaskSummary(row: TaskSummaryRow): TaskSummary {
     progress: row.progress,
     step: row.step,
     message: row.message,
-    eta_seconds: row.etaSeconds,
+    eta_seconds: etaOf(row.status, row.etaSeconds),
     attempt: row.attempt,
     max_retries: row.maxRetries,
     group_id: row.groupId,
@@ -55,7 +62,7 @@ export function toProgressView(row: TaskRow): TaskProgressView {
     progress: row.progress,
     step: row.step,
     message: row.message,
-    eta_seconds: row.etaSeconds,
+    eta_seconds: etaOf(row.status, row.etaSeconds),
     updated_at: iso(row.updatedAt),
   };
 }

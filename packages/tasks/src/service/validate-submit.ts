@@ -70,7 +70,7 @@ export function prepareSubmit(
     params: (params.data ?? {}) as Record<string, unknown>,
     priority: input.priority ?? defaults.priority,
     maxRetries: input.max_retries ?? defaults.max_retries,
-    retryDelaySeconds: defaults.retry_delay_seconds,
+    retryDelaySeconds: input.retry_delay ?? defaults.retry_delay_seconds,
     retryBackoff: defaults.retry_backoff,
     timeoutSeconds: input.timeout_seconds ?? defaults.timeout_seconds ?? defaultTimeoutSeconds,
     runAt: runAt && runAt.getTime() > Date.now() ? runAt : null,

@@ -35,7 +35,7 @@ export async function cancelTasks(
       )
       update tasks t set status = 'cancelled',
         error = jsonb_build_object('code', 'CANCELLED', 'message', ${reason}::text, 'attempt', t.attempt),
-        completed_at = now(), updated_at = clock_timestamp(),
+        completed_at = now(), updated_at = clock_timestamp(), eta_seconds = null,
         expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})
       from target where t.id = target.id
       returning t.id, t.workflow, t.job_id, t.attempt, target.status as was`),

@@ -3,8 +3,10 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
 
 /**
- * Dead letters are failed tasks whose retries ran out (`dead_lettered_at`, set in the transaction that
- * failed them): our table is the record, pg-boss' dead-letter queue only holds a copy of the job.
+ * Dead letters are failed tasks, whatever failed them (retries ran out, a non-retriable error, a lost
+ * worker, a failed dependency): `dead_lettered_at` is set in the transaction that fails a task, cleared by
+ * retry, redrive and purge. Our table is the record; pg-boss' dead-letter queue only holds a copy of the
+ * jobs whose retries ran out.
  */
 export interface DeadLetterRow {
   id: string;
@@ -64,9 +66,13 @@ export function listDeadLetterRows(
   return selectDeadLetters(executor, filter, sql`order by dead_lettered_at desc, id desc limit ${limit}`);
 }
 
-/** Dead letters matching `filter` (at most 1000), their task rows locked in id order. */
-export function lockDeadLetterRows(tx: Transaction, filter: DeadLetterFilter): Promise<DeadLetterRow[]> {
-  return selectDeadLetters(tx, filter, sql`order by id limit 1000 for update`);
+/** Dead letters matching `filter` (at most `limit`), their task rows locked in id order. */
+export function lockDeadLetterRows(
+  tx: Transaction,
+  filter: DeadLetterFilter,
+  limit: number,
+): Promise<DeadLetterRow[]> {
+  return selectDeadLetters(tx, filter, sql`order by id limit ${limit} for update`);
 }
 
 /** Takes tasks out of the dead letters (purge); they stay failed. */

@@ -1,9 +1,9 @@
 import type { TaskError, TaskStatus } from '@kaygraph/contracts';
 import { DomainError } from '@kaygraph/contracts';
-import { taskDependencies } from '@kaygraph/db';
-import { sql } from 'drizzle-orm';
+import { taskDependencies, tasks } from '@kaygraph/db';
+import { inArray, sql } from 'drizzle-orm';
 import type { Caller } from '../catalog.ts';
-import { rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { JobQueue } from './boss.ts';
 import { appendEvents, statusEvent } from './events.ts';
 import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
@@ -196,7 +196,7 @@ async function failDependents(ctx: SettleContext, tx: Transaction, broken: reado
       order by id for no key update`);
     const failed = rowsOf<{ id: string; attempt: number; error: TaskError }>(
       await tx.execute(sql`
-        update tasks t set status = 'failed', error = x.error, completed_at = now(), updated_at = now(),
+        update tasks t set status = 'failed', error = x.error, completed_at = now(), updated_at = now(), eta_seconds = null, dead_lettered_at = now(),
           expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})
         from jsonb_to_recordset(${input}::jsonb) as x(id uuid, error jsonb, was text)
         where t.id = x.id and t.status = x.was and t.id = any(${uuidArray(causes.map((row) => row.id))})
@@ -269,4 +269,17 @@ export async function reblockDependents(tx: Transaction, taskIds: readonly strin
     );
     level = reblocked.map((row) => row.id);
   }
+}
+
+/** The dependencies of each task (an empty list for none). */
+export async function dependenciesOf(
+  executor: Executor,
+  taskIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  if (taskIds.length === 0) return new Map();
+  const rows = await executor
+    .select({ id: tasks.id, dependsOn: tasks.dependsOn })
+    .from(tasks)
+    .where(inArray(tasks.id, [...taskIds]));
+  return new Map(rows.map((row) => [row.id, row.dependsOn ?? []]));
 }

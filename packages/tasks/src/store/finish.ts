@@ -93,8 +93,8 @@ async function updateTasks(
       error: outcome.kind === 'retry' || outcome.kind === 'failed' ? outcome.error : null,
       metrics: outcome.metrics,
       job_id: outcome.kind === 'released' ? randomUUID() : null,
-      // Retries ran out: pg-boss dead-letters the job, and the task is listed as a dead letter.
-      dead_letter: outcome.kind === 'failed' && outcome.retriable,
+      // Every failed task is listed as a dead letter (pg-boss dead-letters the job when retries ran out).
+      dead_letter: outcome.kind === 'failed',
     })),
   );
   const ids = writing.map((outcome) => outcome.attempt.taskId);

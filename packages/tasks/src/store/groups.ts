@@ -2,6 +2,9 @@ import type { TaskError, TaskStatus } from '@kaygraph/contracts';
 import { taskGroups } from '@kaygraph/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, rowsOf, type Transaction } from '../db.ts';
+import { appendEvents, statusEvent } from './events.ts';
+import type { TaskJob } from './jobs.ts';
+import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
 
 /** A group with its task aggregates. */
 export interface GroupSummaryRow {
@@ -122,4 +125,28 @@ export async function groupOfTask(executor: Executor, taskId: string): Promise<s
     await executor.execute(sql`select group_id from tasks where id = ${taskId}`),
   );
   return row?.group_id ?? null;
+}
+
+/**
+ * Releases the group's held (`pending`) tasks: `scheduled` when their `run_at` is still ahead, `queued`
+ * otherwise, each with its status event. Task rows are locked in id order. Returns the jobs to create.
+ */
+export async function releaseHeldTasks(tx: Transaction, groupId: string): Promise<TaskJob[]> {
+  const rows = rowsOf<TaskJobRow & { status: 'queued' | 'scheduled'; run_at: string | null }>(
+    await tx.execute(sql`
+      with held as (
+        select id from tasks where group_id = ${groupId} and status = 'pending' order by id for no key update
+      )
+      update tasks t set status = case when t.run_at > now() then 'scheduled' else 'queued' end,
+        updated_at = clock_timestamp()
+      from held where t.id = held.id and t.status = 'pending'
+      returning ${TASK_JOB_COLUMNS}, t.status, to_json(t.run_at) #>> '{}' as run_at`),
+  );
+  await appendEvents(
+    tx,
+    rows.map((row) => statusEvent(row.id, row.status, 0)),
+  );
+  return rows.map((row) =>
+    taskJobOf(row, row.status === 'scheduled' && row.run_at ? new Date(row.run_at) : null),
+  );
 }

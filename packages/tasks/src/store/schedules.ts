@@ -1,5 +1,5 @@
 import { schedules } from '@kaygraph/db';
-import { eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
 
 export type ScheduleRow = typeof schedules.$inferSelect;
@@ -7,6 +7,88 @@ export type NewSchedule = typeof schedules.$inferInsert;
 export type ScheduleChange = Partial<
   Pick<ScheduleRow, 'name' | 'cron' | 'timezone' | 'workflow' | 'params' | 'priority' | 'enabled'>
 >;
+
+/**
+ * Takes the owner's schedule lock until the transaction ends: creates of one owner are serialised, so the
+ * count under it is exact (MAX_SCHEDULES_PER_OWNER).
+ */
+export async function lockOwnerSchedules(tx: Transaction, owner: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`kaygraph.schedules:${owner}`}, 0))`);
+}
+
+/** The owner's schedules (paused ones too), counted up to `limit`. */
+export async function countOwnerSchedules(tx: Transaction, owner: string, limit: number): Promise<number> {
+  const [row] = rowsOf<{ n: number }>(
+    await tx.execute(sql`
+      select count(*)::int as n from (select 1 from schedules where owner = ${owner} limit ${limit}) owned`),
+  );
+  return row?.n ?? 0;
+}
+
+/**
+ * What the firing pass needs of a schedule: its cron, and the instant after which its next occurrence is
+ * due (`since`: its last firing, or its last change, so a resumed or edited schedule does not catch up).
+ */
+export interface FiringCandidate {
+  id: string;
+  owner: string;
+  cron: string;
+  timezone: string;
+  since: Date;
+}
+
+const candidateColumns = {
+  id: schedules.id,
+  owner: schedules.owner,
+  cron: schedules.cron,
+  timezone: schedules.timezone,
+  since: sql<string>`to_json(greatest(${schedules.lastRunAt}, ${schedules.updatedAt})) #>> '{}'`,
+};
+
+/** Every enabled schedule, with the database's clock (the firing pass judges occurrences by it). */
+export async function readFiringCandidates(
+  executor: Executor,
+): Promise<{ now: Date; candidates: FiringCandidate[] }> {
+  const rows = await executor.select(candidateColumns).from(schedules).where(eq(schedules.enabled, true));
+  const [clock] = rowsOf<{ now: string }>(await executor.execute(sql`select to_json(now()) #>> '{}' as now`));
+  return {
+    now: new Date(clock?.now ?? Date.now()),
+    candidates: rows.map((row) => ({ ...row, since: new Date(row.since) })),
+  };
+}
+
+/**
+ * Locks these schedules (id order) when enabled and not locked by another firing pass (which fires them),
+ * read again under the lock.
+ */
+export async function lockFiringSchedules(
+  tx: Transaction,
+  scheduleIds: readonly string[],
+): Promise<(ScheduleRow & { since: Date })[]> {
+  if (scheduleIds.length === 0) return [];
+  const rows = await tx
+    .select()
+    .from(schedules)
+    .where(and(eq(schedules.enabled, true), sql`${schedules.id} = any(${uuidArray(scheduleIds)})`))
+    .orderBy(schedules.id)
+    .for('no key update', { skipLocked: true });
+  return rows.map((row) => ({
+    ...row,
+    since: new Date(Math.max(row.lastRunAt?.getTime() ?? 0, row.updatedAt.getTime())),
+  }));
+}
+
+/** Records that these schedules' occurrences up to `at` (the firing pass's clock) were handled. */
+export async function markSchedulesFired(
+  tx: Transaction,
+  scheduleIds: readonly string[],
+  at: Date,
+): Promise<void> {
+  if (scheduleIds.length === 0) return;
+  await tx.execute(sql`
+    update schedules set last_run_at = ${at.toISOString()}::timestamptz
+    where id = any(${uuidArray(scheduleIds)})`);
+}
 
 export async function insertSchedule(
   tx: Transaction,
@@ -41,10 +123,6 @@ export async function updateScheduleRow(
 
 export async function deleteScheduleRow(tx: Transaction, scheduleId: string): Promise<void> {
   await tx.delete(schedules).where(eq(schedules.id, scheduleId));
-}
-
-export async function markScheduleFired(tx: Transaction, scheduleId: string): Promise<void> {
-  await tx.update(schedules).set({ lastRunAt: sql`now()` }).where(eq(schedules.id, scheduleId));
 }
 
 /** Schedules newest first by (created_at, id), with each row's cursor time. */

@@ -24,6 +24,22 @@ export async function lockOwnerQueue(tx: Transaction, owner: string): Promise<vo
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`kaygraph.queue:${owner}`}, 0))`);
 }
 
+/** Unfinished tasks the owner, whose queue lock the caller holds, may still add (0 when full). */
+export async function queueRoom(tx: Transaction, owner: string, maxQueueSize: number): Promise<number> {
+  return Math.max(0, maxQueueSize - (await countUnfinished(tx, owner, maxQueueSize)));
+}
+
+async function countUnfinished(tx: Transaction, owner: string, maxQueueSize: number): Promise<number> {
+  // Bounded: counting stops past the cap, so a large backlog costs no more than a full one.
+  const [row] = rowsOf<{ n: number }>(
+    await tx.execute(sql`
+      select count(*)::int as n from (
+        select 1 from tasks where owner = ${owner} and completed_at is null limit ${maxQueueSize + 1}
+      ) unfinished`),
+  );
+  return row?.n ?? 0;
+}
+
 /** QUEUE_FULL unless the owner, whose queue lock the caller holds, may add `adding` unfinished tasks. */
 export async function assertQueueRoom(
   tx: Transaction,
@@ -32,14 +48,7 @@ export async function assertQueueRoom(
   maxQueueSize: number,
 ): Promise<void> {
   if (adding <= 0) return;
-  // Bounded: counting stops past the cap, so a large backlog costs no more than a full one.
-  const [row] = rowsOf<{ n: number }>(
-    await tx.execute(sql`
-      select count(*)::int as n from (
-        select 1 from tasks where owner = ${owner} and completed_at is null limit ${maxQueueSize + 1}
-      ) unfinished`),
-  );
-  const active = row?.n ?? 0;
+  const active = await countUnfinished(tx, owner, maxQueueSize);
   if (active + adding > maxQueueSize) {
     throw new DomainError(
       'QUEUE_FULL',
@@ -128,8 +137,13 @@ export async function insertTasks(
       rows.map((row) => ({
         ...row,
         jobId: row.id,
+        // Failed at once (a dependency already failed): finished, and a dead letter like every failed task.
         ...(row.status === 'failed'
-          ? { completedAt: sql`now()`, expiresAt: sql`now() + make_interval(secs => ${resultTtlSeconds})` }
+          ? {
+              completedAt: sql`now()`,
+              deadLetteredAt: sql`now()`,
+              expiresAt: sql`now() + make_interval(secs => ${resultTtlSeconds})`,
+            }
           : {}),
       })),
     )

@@ -8,6 +8,7 @@ import {
   RedriveOutput,
 } from '@kaygraph/contracts';
 import { errors } from '../openapi-errors.ts';
+import { spendSubmissions } from '../rate-limit/submission-limits.ts';
 import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import { notFoundOf, orchestrationOf } from './orchestration-service.ts';
@@ -25,7 +26,7 @@ export const deadLettersRouter = router({
           method: 'GET',
           path: '/dead-letters',
           tags: TAG,
-          summary: 'List tasks that exhausted their retries, with their last error and attempt history',
+          summary: 'List failed tasks with their reason (last error) and attempt history',
           errorResponses: errors(400, 401),
         },
       }),
@@ -42,11 +43,13 @@ export const deadLettersRouter = router({
           path: '/dead-letters/{task_id}/redrive',
           tags: TAG,
           summary: 'Run a dead-lettered task again (same params, full retry budget)',
-          errorResponses: { ...errors(400, 401, 409), ...notFound },
+          // 409 QUEUE_FULL at the owner's MAX_QUEUE_SIZE; 429 past the key's rate limit.
+          errorResponses: { ...errors(400, 401, 409, 429), ...notFound },
         },
       }),
     )
     .input(DeadLetterTaskInput)
+    .use(({ ctx, next }) => spendSubmissions(ctx, 1, next, 'redrive'))
     .output(RedriveOutput)
     .mutation(({ ctx, input }) => orchestrationOf(ctx).deadLetters.redrive(ctx.caller, input.task_id)),
 
@@ -57,14 +60,20 @@ export const deadLettersRouter = router({
           method: 'POST',
           path: '/dead-letters/redrive',
           tags: TAG,
-          summary: 'Run every dead-lettered task again (optionally of one workflow; up to 1000 per call)',
-          errorResponses: errors(400, 401),
+          summary:
+            'Run dead-lettered tasks again (optionally of one workflow; at most MAX_BATCH_SIZE per call, call again for the rest)',
+          // Each task redriven spends the key's rate limit (429) and counts against MAX_QUEUE_SIZE (409).
+          errorResponses: errors(400, 401, 409, 429),
         },
       }),
     )
     .input(RedriveAllInput)
     .output(RedriveAllOutput)
-    .mutation(({ ctx, input }) => orchestrationOf(ctx).deadLetters.redriveAll(ctx.caller, input)),
+    .mutation(({ ctx, input }) =>
+      orchestrationOf(ctx).deadLetters.redriveAll(ctx.caller, input, (count) =>
+        spendSubmissions(ctx, count, async () => undefined, 'redrive'),
+      ),
+    ),
 
   purge: authedProcedure
     .meta(

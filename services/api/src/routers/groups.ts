@@ -1,7 +1,10 @@
 import {
+  AddGroupTasksInput,
+  AddGroupTasksOutput,
   CancelGroupOutput,
   CreateGroupInput,
   CreateGroupOutput,
+  ExecuteGroupOutput,
   GroupEvent,
   GroupEventsInput,
   GroupIdInput,
@@ -31,8 +34,11 @@ export const groupsRouter = router({
           method: 'POST',
           path: '/groups',
           tags: TAG,
-          summary: 'Create a task group with its tasks',
-          description: 'Creates the group and all of its tasks in one transaction: all are stored, or none.',
+          summary: 'Create a task group, with its tasks or empty',
+          description:
+            'Creates the group and all of its tasks in one transaction: all are stored, or none; they run at ' +
+            'once. Or create it empty, add tasks with POST /groups/{group_id}/tasks (held until execute), then ' +
+            'POST /groups/{group_id}/execute.',
           errorResponses: errors(400, 401, 404, 413, 429),
         },
       }),
@@ -41,6 +47,42 @@ export const groupsRouter = router({
     .use(({ ctx, input, next }) => spendSubmissions(ctx, input.tasks?.length ?? 0, next))
     .output(CreateGroupOutput)
     .mutation(({ ctx, input }) => orchestrationOf(ctx).groups.create(ctx.caller, input)),
+
+  addTasks: authedProcedure
+    .meta(
+      rest.op('addTasks', {
+        openapi: {
+          method: 'POST',
+          path: '/groups/{group_id}/tasks',
+          tags: TAG,
+          summary: 'Add tasks to a group, held (status pending) until the group is executed',
+          description:
+            'All tasks are stored, or none. They count against MAX_QUEUE_SIZE from now and run after ' +
+            'POST /groups/{group_id}/execute.',
+          errorResponses: { ...errors(400, 401, 409, 429), ...notFoundOf('group') },
+        },
+      }),
+    )
+    .input(AddGroupTasksInput)
+    .use(({ ctx, input, next }) => spendSubmissions(ctx, input.tasks.length, next))
+    .output(AddGroupTasksOutput)
+    .mutation(({ ctx, input }) => orchestrationOf(ctx).groups.addTasks(ctx.caller, input)),
+
+  execute: authedProcedure
+    .meta(
+      rest.op('execute', {
+        openapi: {
+          method: 'POST',
+          path: '/groups/{group_id}/execute',
+          tags: TAG,
+          summary: "Run a group's held tasks",
+          errorResponses: { ...errors(400, 401, 409), ...notFoundOf('group') },
+        },
+      }),
+    )
+    .input(GroupIdInput)
+    .output(ExecuteGroupOutput)
+    .mutation(({ ctx, input }) => orchestrationOf(ctx).groups.execute(ctx.caller, input.group_id)),
 
   list: authedProcedure
     .meta(

@@ -12,7 +12,6 @@ import { spendSubmissions } from '../rate-limit/submission-limits.ts';
 import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import { notFoundOf, orchestrationOf } from './orchestration-service.ts';
-import { checkScheduleCap } from './schedule-cap.ts';
 
 const TAG = ['schedules'];
 const notFound = notFoundOf('schedule');
@@ -70,11 +69,7 @@ export const schedulesRouter = router({
     .input(CreateScheduleInput)
     .use(({ ctx, next }) => spendSubmissions(ctx, 1, next, 'schedule creation'))
     .output(ScheduleView)
-    .mutation(async ({ ctx, input }) => {
-      const orchestration = orchestrationOf(ctx);
-      await checkScheduleCap(orchestration, ctx.caller, ctx.services.maxSchedulesPerOwner);
-      return orchestration.schedules.create(ctx.caller, input);
-    }),
+    .mutation(({ ctx, input }) => orchestrationOf(ctx).schedules.create(ctx.caller, input)),
 
   update: authedProcedure
     .meta(
