@@ -19,7 +19,7 @@ export type {
 } from './orchestration/orchestration-service.ts';
 export type { ListTasksQuery } from './service/queries.ts';
 export type { FeedOptions, TaskService } from './service/task-service.ts';
-export { DEAD_LETTER_QUEUE, type JobQueue, SCHEDULES_QUEUE, workflowQueue } from './store/boss.ts';
+export { DEAD_LETTER_QUEUE, type JobQueue, workflowQueue } from './store/boss.ts';
 /** The one event writer, for tools that write task rows in a transaction of their own (benchmarks). */
 export { appendEvents, type NewTaskEvent, statusEvent } from './store/events.ts';
 export type { QueueTuning } from './store/jobs.ts';

@@ -167,14 +167,13 @@ export interface ScheduleFiring {
 /**
  * Runs firing passes in this process: just after each minute starts (cron has minute precision) and at
  * least every `checkIntervalSeconds` (a clock behind the database's, a pass that failed). Every worker
- * runs them; an occurrence fires once. Schedules filed with pg-boss' cron by earlier versions are removed.
+ * runs them; an occurrence fires once.
  */
 export async function startScheduleFiring(
   ctx: TaskContext,
   logger: Logger,
   options: { checkIntervalSeconds: number },
 ): Promise<ScheduleFiring> {
-  for (const legacy of await ctx.queue.listSchedules()) await ctx.queue.unschedule(ctx.db, legacy.scheduleId);
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;

@@ -14,8 +14,6 @@ import type { FetchedJob, JobAttempt, JobState, JobView, QueueTuning, TaskJob } 
 
 /** Where pg-boss copies the job of a task whose last retry failed; nothing works it. */
 export const DEAD_LETTER_QUEUE = 'tasks.dead_letter';
-/** Where pg-boss' cron pass files one job per schedule occurrence. */
-export const SCHEDULES_QUEUE = 'schedules';
 
 /** The queue of a workflow: workflow names are already limited to what pg-boss accepts. */
 export function workflowQueue(workflow: string): string {
@@ -34,8 +32,6 @@ export interface JobQueueOptions {
   superviseIntervalSeconds: number;
   /** Size of pg-boss' own `pg` pool. */
   poolSize: number;
-  /** Seconds between cron passes (pg-boss default 30; one instance per cluster runs each pass). */
-  scheduleCheckIntervalSeconds?: number;
 }
 
 /**
@@ -98,15 +94,8 @@ export class JobQueue {
       // Expiry and missed heartbeats are checked in the monitor pass: a killed worker's job is retried
       // after this long, not after the default minute.
       monitorIntervalSeconds: options.superviseIntervalSeconds,
-      schedule: true,
-      ...(options.scheduleCheckIntervalSeconds
-        ? {
-            cronMonitorIntervalSeconds: options.scheduleCheckIntervalSeconds,
-            cronWorkerIntervalSeconds: options.scheduleCheckIntervalSeconds,
-          }
-        : {}),
-      // Serves the `work()` loop of the schedules queue.
-      useListenNotify: true,
+      // Cron schedules are fired by our own passes (orchestration/schedule-firing.ts), fair across owners.
+      schedule: false,
     });
     boss.on('error', (error: unknown) => options.logger.error({ err: error }, 'pg-boss error'));
     boss.on('warning', (warning: unknown) => options.logger.warn({ warning }, 'pg-boss warning'));
@@ -114,13 +103,13 @@ export class JobQueue {
     return new JobQueue(boss, options.tuning);
   }
 
-  /** Stops pg-boss, letting its own handlers (schedule firing) finish first. */
+  /** Stops pg-boss. */
   stop(): Promise<void> {
     return this.#boss.stop({ graceful: true, timeout: 10_000 });
   }
 
   /**
-   * Creates or updates the dead-letter queue, the schedules queue and one queue per workflow. The
+   * Creates or updates the dead-letter queue and one queue per workflow. The
    * per-queue values are defaults only: every job carries its task's own retry and expiry options.
    */
   async ensureQueues(workflows: readonly CatalogWorkflow[]): Promise<void> {
@@ -128,13 +117,6 @@ export class JobQueue {
     await this.#upsertQueue(DEAD_LETTER_QUEUE, {
       retentionSeconds: tuning.deadLetterRetentionSeconds,
       deleteAfterSeconds: tuning.deadLetterRetentionSeconds,
-    });
-    await this.#upsertQueue(SCHEDULES_QUEUE, {
-      notify: true,
-      retryLimit: 3,
-      retryDelay: 5,
-      expireInSeconds: 300,
-      deleteAfterSeconds: 3600,
     });
     for (const workflow of workflows) {
       const defaults = workflow.defaults;
@@ -295,45 +277,6 @@ export class JobQueue {
     }
   }
 
-  /** Files (or updates) a cron schedule's pg-boss schedule, in `tx`. */
-  async schedule(
-    tx: Executor,
-    scheduleId: string,
-    cron: string,
-    timezone: string,
-    enabled: boolean,
-  ): Promise<void> {
-    if (enabled) {
-      await this.#boss.schedule(
-        SCHEDULES_QUEUE,
-        cron,
-        { schedule_id: scheduleId },
-        { tz: timezone, key: scheduleId, db: inTx(tx) },
-      );
-    } else await this.unschedule(tx, scheduleId);
-  }
-
-  async unschedule(tx: Executor, scheduleId: string): Promise<void> {
-    await this.#boss.unschedule(SCHEDULES_QUEUE, scheduleId, { db: inTx(tx) });
-  }
-
-  /** The cron schedules pg-boss holds, by schedule id. */
-  async listSchedules(): Promise<{ scheduleId: string; cron: string; timezone: string }[]> {
-    const rows = await this.#boss.getSchedules(SCHEDULES_QUEUE);
-    return rows.map((row) => ({ scheduleId: row.key, cron: row.cron, timezone: row.timezone }));
-  }
-
-  /** Files one occurrence of a schedule by hand (as pg-boss' cron pass would). */
-  async fireSchedule(scheduleId: string): Promise<void> {
-    await this.#boss.send(SCHEDULES_QUEUE, { schedule_id: scheduleId });
-  }
-
-  /** Schedule occurrences not yet turned into tasks. */
-  async pendingScheduleFirings(): Promise<number> {
-    const jobs = await this.#boss.findJobs(SCHEDULES_QUEUE, { queued: true });
-    return jobs.length;
-  }
-
   /** Task ids of a workflow's jobs that wait to run (created or retry), oldest first, up to 100,000. */
   async queuedTaskIds(workflow: string): Promise<string[]> {
     const jobs = await this.#boss.findJobs<TaskJobData>(workflowQueue(workflow), {
@@ -341,26 +284,6 @@ export class JobQueue {
       limit: 100_000,
     });
     return jobs.map((job) => job.data.task_id);
-  }
-
-  /**
-   * Turns schedule occurrences into tasks: `fire` gets each occurrence's job id (the idempotency of its
-   * task) and schedule id. Resolves with a function that stops taking occurrences.
-   */
-  async workSchedules(
-    fire: (occurrence: { jobId: string; scheduleId: string }) => Promise<void>,
-  ): Promise<() => Promise<void>> {
-    const id = await this.#boss.work<{ schedule_id?: unknown }>(
-      SCHEDULES_QUEUE,
-      { batchSize: 5, pollingIntervalSeconds: 2 },
-      async (jobs) => {
-        for (const job of jobs) {
-          const scheduleId = job.data?.schedule_id;
-          if (typeof scheduleId === 'string') await fire({ jobId: job.id, scheduleId });
-        }
-      },
-    );
-    return () => this.#boss.offWork(SCHEDULES_QUEUE, { id, wait: true });
   }
 
   /** Dead-letter jobs of tasks (tests and operators). */
