@@ -30,11 +30,11 @@ export interface KayGraphClient<W = BuiltinWorkflows> extends Disposable {
   trpc: Api;
   tasks: Api['tasks'];
   workflows: Api['workflows'];
-  /** Task groups: create (atomically with tasks), get, list, cancel, events (subscription). */
+  /** Task groups: create (with tasks, or empty), addTasks (held), execute, get, list, cancel, events. */
   groups: Api['groups'];
   /** Cron schedules: list, get, create, update, pause, resume, delete. */
   schedules: Api['schedules'];
-  /** Tasks that exhausted their retries: list, redrive, redriveAll, purge. */
+  /** Failed tasks with their reasons: list, redrive, redriveAll, purge. */
   deadLetters: Api['deadLetters'];
   /** Top-k chunks of one of your document indexes (built by document_indexing tasks). */
   search: Api['search'];

@@ -4,9 +4,9 @@ import { CliError, printJson, printTable, writeLine } from '../output.ts';
 import type { CliSession } from '../session.ts';
 import { action } from './action.ts';
 
-/** `kaygraph dlq ...`: tasks that exhausted their retries (procedures `deadLetters.*` of the api). */
+/** `kaygraph dlq ...`: failed tasks, each with its reason (procedures `deadLetters.*` of the api). */
 export function registerDeadLetterCommands(program: Command, session: CliSession): void {
-  const dlq = program.command('dlq').description('the dead-letter queue: tasks that exhausted their retries');
+  const dlq = program.command('dlq').description('the dead-letter queue: failed tasks with their reasons');
 
   // The group's name alone lists, as `git stash` does.
   dlq
