@@ -1,6 +1,5 @@
 import { MAX_TASKS_PER_BATCH } from '@kaygraph/contracts';
 import { connect, migrate, migrationsApplied } from '@kaygraph/db';
-import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { WorkflowCatalog } from './catalog.ts';
 import type { TaskContext } from './context.ts';
@@ -12,6 +11,7 @@ import { withScheduleFiring } from './orchestration/worker-schedules.ts';
 import { createTaskService, type TaskService } from './service/task-service.ts';
 import { JobQueue } from './store/boss.ts';
 import { DEFAULT_QUEUE_TUNING, type QueueTuning } from './store/jobs.ts';
+import { databaseAnswers } from './store/read.ts';
 import { startWorkerRuntime, type WorkerOptions, type WorkerRuntime } from './worker/runtime.ts';
 
 export interface TaskSystemOptions {
@@ -131,10 +131,7 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       },
       cleanExpired: () => cleaner.runOnce(),
       async ready() {
-        const database = await connection.db
-          .execute(sql`select 1`)
-          .then(() => true)
-          .catch(() => false);
+        const database = await databaseAnswers(connection.db);
         const migrations = database ? await migrationsApplied(connection.sql).catch(() => false) : false;
         return { database, migrations };
       },

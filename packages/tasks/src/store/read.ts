@@ -124,3 +124,11 @@ export async function loadArtifact(
     .limit(1);
   return row ? { contentType: row.contentType, content: Buffer.from(row.content) } : undefined;
 }
+
+/** Whether the database answers a trivial query (readiness). */
+export async function databaseAnswers(executor: Executor): Promise<boolean> {
+  return executor
+    .execute(sql`select 1`)
+    .then(() => true)
+    .catch(() => false);
+}
