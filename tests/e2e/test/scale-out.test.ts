@@ -63,8 +63,9 @@ describe('2 api + 3 worker processes on one database', () => {
       ids[i] = body.task_id;
     });
     using client = createClient({ url: apiB.url });
-    for (let from = TOTAL / 2; from < TOTAL; from += 100) {
-      const batch = Array.from({ length: 100 }, (_, k) => ({
+    // Batches of MAX_BATCH_SIZE (50 by default).
+    for (let from = TOTAL / 2; from < TOTAL; from += 50) {
+      const batch = Array.from({ length: 50 }, (_, k) => ({
         workflow: 'demo',
         params: { steps: 2, step_ms: 0, result: from + k },
       }));
