@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { JobQueue } from './boss.ts';
-import { appendEvents, statusEvent } from './events.ts';
+import { appendEventsBehind, claimedEvent, statusEvent } from './events.ts';
 import type { FetchedJob } from './jobs.ts';
 
 /**
@@ -51,8 +51,10 @@ export async function claimJobs(
   const jobs = await queue.fetch(tx, workflow, want);
   if (jobs.length === 0) return { jobs, attempts: [] };
   const input = JSON.stringify(jobs.map((job) => ({ id: job.taskId, job_id: job.jobId })));
-  const rows = rowsOf<ClaimedRow>(
-    await tx.execute(sql`
+  // The `running` events go right behind the update, in the same round trip.
+  const claimed = await appendEventsBehind(
+    tx,
+    tx.execute(sql`
       with x as (
         select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, job_id uuid)
       ), locked as (
@@ -68,11 +70,10 @@ export async function claimJobs(
         case when cardinality(t.depends_on) > 0 then (
           select jsonb_object_agg(d.id, d.result) from tasks d where d.id = any(t.depends_on)
         ) end as dependency_results`),
+    jobs.map((job) => claimedEvent(job.taskId, job.jobId)),
+    (result) => rowsOf<ClaimedRow>(result).map((row) => statusEvent(row.id, 'running', row.attempt)),
   );
-  await appendEvents(
-    tx,
-    rows.map((row) => statusEvent(row.id, 'running', row.attempt)),
-  );
+  const rows = rowsOf<ClaimedRow>(claimed);
   const byTask = new Map(rows.map((row) => [row.id, row]));
   await queue.complete(
     tx,

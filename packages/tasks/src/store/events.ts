@@ -19,6 +19,20 @@ export interface NewTaskEvent {
   taskId: string;
   type: 'status' | 'progress' | 'log';
   payload: Record<string, unknown>;
+  /**
+   * Written only if the task's row is in this state when the writer runs: lets an event travel in the same
+   * round trip as the fenced update before it (same transaction), instead of waiting for its result. The
+   * caller's update must have locked the rows it wrote, so the state cannot change in between.
+   */
+  onlyIf?: RowState;
+}
+
+/** A state of a task's row: status, and the job or attempt where given. */
+export interface RowState {
+  status: TaskStatus;
+  /** The row's job; an event conditioned on it carries the row's `attempt` in its payload (a claim's). */
+  jobId?: string;
+  attempt?: number;
 }
 
 /** A status event; a completed task's carries `progress: 100` (the progress contract of contracts). */
@@ -31,6 +45,19 @@ export function statusEvent(
   const payload: Record<string, unknown> = { status, attempt, error };
   if (status === 'completed') Object.assign(payload, { progress: 100, eta_seconds: 0 });
   return { taskId, type: 'status', payload };
+}
+
+/**
+ * The `running` event of a claim sent with the claim's update: written only if the update took the task
+ * (running on this job), carrying the attempt the update gave it.
+ */
+export function claimedEvent(taskId: string, jobId: string): NewTaskEvent {
+  return {
+    taskId,
+    type: 'status',
+    payload: { status: 'running', error: null },
+    onlyIf: { status: 'running', jobId },
+  };
 }
 
 /**
@@ -48,20 +75,32 @@ export async function appendEvents(executor: Executor, events: readonly NewTaskE
       task_id: event.taskId,
       type: event.type,
       payload: event.payload,
+      if_status: event.onlyIf?.status ?? null,
+      if_job: event.onlyIf?.jobId ?? null,
+      if_attempt: event.onlyIf?.attempt ?? null,
     })),
   );
   const taskIds = [...new Set(events.map((event) => event.taskId))].sort();
   const result = await executor.execute(sql`
-    with input as (
-      select * from jsonb_to_recordset(${input}::jsonb) as e(i int, task_id uuid, type text, payload jsonb)
+    with given as (
+      select * from jsonb_to_recordset(${input}::jsonb)
+        as e(i int, task_id uuid, type text, payload jsonb, if_status text, if_job uuid, if_attempt int)
+    ), input as (
+      select * from given g
+      where g.if_status is null or exists (
+        select 1 from tasks r where r.id = g.task_id and r.status = g.if_status
+          and (g.if_job is null or r.job_id = g.if_job) and (g.if_attempt is null or r.attempt = g.if_attempt))
     ), counts as (
       select task_id, count(*)::int as n from input group by task_id
     ), bumped as (
       update tasks t set last_seq = t.last_seq + c.n from counts c
       where t.id = c.task_id and t.id = any(${uuidArray(taskIds)})
-      returning t.id, t.last_seq - c.n as base, t.owner, t.workflow
+      returning t.id, t.last_seq - c.n as base, t.owner, t.workflow, t.attempt
     ), numbered as (
-      select input.task_id, input.type, input.payload, b.owner, b.workflow, clock_timestamp() as at,
+      select input.task_id, input.type, b.owner, b.workflow, clock_timestamp() as at,
+        -- A claim's event carries the attempt its update gave (see claimedEvent).
+        case when input.if_job is null then input.payload
+          else input.payload || jsonb_build_object('attempt', b.attempt) end as payload,
         (b.base + row_number() over (partition by input.task_id order by input.i))::int as seq
       from input join bumped b on b.id = input.task_id
     ), inserted as (
@@ -82,6 +121,28 @@ export async function appendEvents(executor: Executor, events: readonly NewTaskE
       (select count(*) from woken)::int as woken`);
   const [row] = rowsOf<{ inserted: number }>(result);
   return row?.inserted ?? 0;
+}
+
+/**
+ * Sends a fenced update and `events` right behind it, in the same round trip: each event
+ * is conditioned (`onlyIf`) on the state the update leaves its row in. Resolves with the update's result.
+ * `written` lists, from that result, the events that must have been written: had a driver sent the events
+ * before the update, none matched, and those are written now.
+ */
+export async function appendEventsBehind<T>(
+  executor: Executor,
+  update: PromiseLike<T>,
+  events: readonly NewTaskEvent[],
+  written: (result: T) => readonly NewTaskEvent[],
+): Promise<T> {
+  // A drizzle query starts once `then` is called: the update is sent before the events.
+  const updating = update.then((result) => result);
+  const [result, count] = await Promise.all([updating, appendEvents(executor, events)]);
+  const expected = written(result);
+  if (count === expected.length) return result;
+  if (count > 0) throw new Error(`${count} of ${expected.length} conditioned events were written`);
+  await appendEvents(executor, expected);
+  return result;
 }
 
 /** Tells the workers running these tasks to abort them (delivered at commit). */

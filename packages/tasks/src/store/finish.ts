@@ -61,20 +61,25 @@ export async function finishAttempts(
   if (outcomes.length === 0) return;
   const writing = outcomes.filter((outcome) => outcome.kind !== 'abandoned');
   const owned = await updateTasks(ctx, tx, writing);
-  await appendEvents(
-    tx,
-    [...owned.values()].map((row) => statusEvent(row.id, row.status, row.attempt, row.error)),
-  );
   const ownedOutcome = (kind: AttemptOutcome['kind']) =>
     outcomes.filter((outcome) => outcome.kind === kind && owned.has(outcome.attempt.taskId));
-  await storeArtifacts(tx, ownedOutcome('completed'));
-  // Dependents are read by statements of their own, after the update: a submit that added a dependent
-  // while the update waited for its row lock is seen then (see releaseDependents).
-  await settleDependents(ctx, tx, [
-    ...ownedOutcome('completed').map((o) => ({ taskId: o.attempt.taskId, status: 'completed' as const })),
-    ...ownedOutcome('failed').map((o) => ({ taskId: o.attempt.taskId, status: 'failed' as const })),
+  // Once the task rows are written and locked, the rest needs none of each other's results, so the
+  // statements go out together (one round trip, not four). Dependents are read by statements of their own,
+  // after the update: a submit that added a dependent while the update waited for its row lock is seen then
+  // (see releaseDependents). The job rows settled here are this worker's active jobs, which no transaction
+  // that locks task rows waits for, so their place among these statements cannot close a lock cycle.
+  await Promise.all([
+    appendEvents(
+      tx,
+      [...owned.values()].map((row) => statusEvent(row.id, row.status, row.attempt, row.error)),
+    ),
+    storeArtifacts(tx, ownedOutcome('completed')),
+    settleDependents(ctx, tx, [
+      ...ownedOutcome('completed').map((o) => ({ taskId: o.attempt.taskId, status: 'completed' as const })),
+      ...ownedOutcome('failed').map((o) => ({ taskId: o.attempt.taskId, status: 'failed' as const })),
+    ]),
+    settleJobs(ctx, tx, outcomes, owned),
   ]);
-  await settleJobs(ctx, tx, outcomes, owned);
 }
 
 async function updateTasks(

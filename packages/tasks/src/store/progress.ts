@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { Attempt } from './claim.ts';
-import { appendEvents, type NewTaskEvent } from './events.ts';
+import { appendEventsBehind, type NewTaskEvent, type RowState } from './events.ts';
 
 /** The latest progress of a running attempt. */
 export interface ProgressState {
@@ -34,8 +34,17 @@ export async function writeReports(tx: Transaction, reports: readonly AttemptRep
       progress: r.progress,
     })),
   );
-  const owned = rowsOf<{ id: string }>(
-    await tx.execute(sql`
+  const eventsOf = (report: AttemptReport, onlyIf?: RowState) =>
+    report.events.map((event): NewTaskEvent => ({ ...event, taskId: report.attempt.taskId, onlyIf }));
+  const ownedReports = (result: unknown) => {
+    const owned = new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
+    return reports.filter((report) => owned.has(report.attempt.taskId));
+  };
+  // The events go right behind the update, in the same round trip, each written only if its attempt still
+  // owns its task.
+  const result = await appendEventsBehind(
+    tx,
+    tx.execute(sql`
       with x as (
         select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, was text, progress jsonb)
       ), locked as (
@@ -51,14 +60,10 @@ export async function writeReports(tx: Transaction, reports: readonly AttemptRep
       from x
       where t.id = x.id and t.attempt = x.attempt and t.status = x.was and t.id in (select id from locked)
       returning t.id`),
+    reports.flatMap((report) => eventsOf(report, { status: 'running', attempt: report.attempt.attempt })),
+    (written) => ownedReports(written).flatMap((report) => eventsOf(report)),
   );
-  const stillOwned = new Set(owned.map((row) => row.id));
-  return appendEvents(
-    tx,
-    reports
-      .filter((r) => stillOwned.has(r.attempt.taskId))
-      .flatMap((r) => r.events.map((event) => ({ ...event, taskId: r.attempt.taskId }))),
-  );
+  return ownedReports(result).reduce((count, report) => count + report.events.length, 0);
 }
 
 export interface CheckpointWrite {
