@@ -89,6 +89,16 @@ describe('built-in workflows through the task runtime (queue, worker threads, se
     expect(hits[0]?.document).toBe('queues.md');
   });
 
+  it('a completed task keeps the step its run ended on', async () => {
+    const { task_id } = await system.tasks.submit(ann, {
+      workflow: 'demo',
+      params: { steps: 3, step_ms: 0 },
+      priority: 'normal',
+    });
+    const task = await finish(task_id);
+    expect(task).toMatchObject({ status: 'completed', progress: 100, step: 'Step 3 of 3' });
+  });
+
   it('demo fails its first attempt and completes on the retry, resuming after the completed steps', async () => {
     const { task_id } = await system.tasks.submit(ann, {
       workflow: 'demo',

@@ -26,6 +26,8 @@ export type AttemptOutcome =
       result: unknown;
       artifacts: readonly ProducedArtifact[];
       metrics: NodeMetric[];
+      /** The step and message of a last progress report that was not written (the row still shows an older one). */
+      endedOn?: { step: string | null; message: string | null };
     }
   | { kind: 'retry'; attempt: Attempt; error: TaskError; metrics: NodeMetric[] }
   | { kind: 'failed'; attempt: Attempt; error: TaskError; metrics: NodeMetric[]; retriable: boolean }
@@ -100,6 +102,7 @@ async function updateTasks(
       job_id: outcome.kind === 'released' ? randomUUID() : null,
       // Every failed task is listed as a dead letter (pg-boss dead-letters the job when retries ran out).
       dead_letter: outcome.kind === 'failed',
+      ended_on: outcome.kind === 'completed' ? (outcome.endedOn ?? null) : null,
     })),
   );
   const ids = writing.map((outcome) => outcome.attempt.taskId);
@@ -107,7 +110,7 @@ async function updateTasks(
     await tx.execute(sql`
       with x as (
         select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, was text, status text,
-          result jsonb, error jsonb, metrics jsonb, job_id uuid, dead_letter boolean)
+          result jsonb, error jsonb, metrics jsonb, job_id uuid, dead_letter boolean, ended_on jsonb)
       ), locked as (
         select id from tasks where id = any(${uuidArray(ids)}) order by id for no key update
       )
@@ -118,6 +121,8 @@ async function updateTasks(
         metrics = x.metrics,
         progress = case when x.status = 'completed' then 100 else t.progress end,
         eta_seconds = case when x.status = 'completed' then 0 else t.eta_seconds end,
+        step = case when x.ended_on is null then t.step else x.ended_on->>'step' end,
+        message = case when x.ended_on is null then t.message else x.ended_on->>'message' end,
         checkpoint = case when x.status = 'completed' then null else t.checkpoint end,
         job_id = coalesce(x.job_id, t.job_id),
         completed_at = case when x.status in ('completed', 'failed') then now() end,

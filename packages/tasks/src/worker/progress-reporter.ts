@@ -119,17 +119,23 @@ export class ProgressReporter {
     return state.inflight;
   }
 
-  /** Writes what is pending for the attempt (or drops its progress: `completed`) and forgets it. */
-  async settle(attempt: Attempt, options: { completed: boolean }): Promise<void> {
+  /**
+   * Writes what is pending for the attempt and forgets it. A completed attempt's pending progress is not
+   * written (its `completed` event carries progress 100): it is returned, so the outcome can store the
+   * step and message the run ended on.
+   */
+  async settle(attempt: Attempt, options: { completed: boolean }): Promise<ProgressState | undefined> {
     this.#settled.add(attempt);
     const state = this.#tasks.get(attempt.taskId);
-    if (!state) return;
+    if (!state) return undefined;
     this.#tasks.delete(attempt.taskId);
     if (state.timer) clearTimeout(state.timer);
     state.timer = undefined;
+    const unwritten = options.completed ? state.progress : undefined;
     if (options.completed) state.progress = undefined;
     // Also waits for a write the timer started earlier.
     await this.#flush(state);
+    return unwritten;
   }
 }
 

@@ -200,9 +200,13 @@ export async function startWorkerRuntime(
       task.capacityFreed = true;
       dispatcher.release();
     }
-    const outcome = decideOutcome(attempt, result, task.reason, task.checkpoint);
-    await progress.settle(attempt, { completed: outcome?.kind === 'completed' });
-    if (!outcome) return;
+    const decided = decideOutcome(attempt, result, task.reason, task.checkpoint);
+    const unwritten = await progress.settle(attempt, { completed: decided?.kind === 'completed' });
+    if (!decided) return;
+    const outcome =
+      decided.kind === 'completed' && unwritten
+        ? { ...decided, endedOn: { step: unwritten.step, message: unwritten.message } }
+        : decided;
     await outcomes.add(outcome).catch((error: unknown) => {
       // Left active without a heartbeat, the job is retried by pg-boss; the checkpoint keeps the work done.
       logger.error({ err: error, taskId: attempt.taskId }, 'storing the outcome of a task failed');
