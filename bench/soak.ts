@@ -3,8 +3,10 @@
  * processes on a scratch database take N demo tasks through tRPC submitMany, 5 % of them failing (no
  * retries: straight to the dead-letter queue) and 2 % cancelled (submitted for later, then cancelled over
  * REST). It checks that every task ends once (completed + failed + cancelled == submitted, dead letters ==
- * failed) and samples the RSS of every process to show whether memory stays flat.
+ * failed) and samples the RSS of every process to show whether memory stays flat and stays under its
+ * bound (each worker < 250 MB, the api < 200 MB; issue 15).
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createClient } from '@kaygraph/client';
 import { Processes, type ServiceProcess } from '@kaygraph/e2e/processes';
@@ -22,6 +24,19 @@ const BATCH = 1_000;
 const SAMPLE_MS = 2_000;
 /** No task finished for this long: the soak is stuck, stop and report what is left. */
 const STALL_MS = 180_000;
+/**
+ * The node flags (`--max-semi-space-size=...`) a root package.json script passes, so the soak runs the
+ * services as `npm run start:api` / `start:worker` do (Node 24 sizes the young generation from them).
+ */
+function startScriptFlags(script: 'start:api' | 'start:worker'): string {
+  const rootPackage = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  return (rootPackage.scripts[script]?.match(/--[a-z-]+=\S+/g) ?? []).join(' ');
+}
+
+/** Highest RSS each process may reach during the soak, in MB. */
+const RSS_BOUND_MB = { api: 200, worker: 250 } as const;
 
 export interface SoakReport {
   figures: Figure[];
@@ -53,13 +68,18 @@ export async function runSoak(options: { databaseUrl?: string; tasks?: number } 
     const processes = new Processes();
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     try {
-      const env = { LOG_LEVEL: 'warn' };
-      const api = await processes.startApi({ databaseUrl: url, env });
+      const api = await processes.startApi({
+        databaseUrl: url,
+        env: { LOG_LEVEL: 'warn', NODE_OPTIONS: startScriptFlags('start:api') },
+      });
+      const workerEnv = {
+        LOG_LEVEL: 'info',
+        MAX_WORKERS: '8',
+        NODE_OPTIONS: startScriptFlags('start:worker'),
+      };
       const workers: ServiceProcess[] = [];
       for (let i = 0; i < 2; i++)
-        workers.push(
-          await processes.startWorker({ databaseUrl: url, env: { LOG_LEVEL: 'info', MAX_WORKERS: '8' } }),
-        );
+        workers.push(await processes.startWorker({ databaseUrl: url, env: workerEnv }));
       const watched = [api, ...workers];
       const rss = new Map<number, number[]>(watched.map((p) => [p.pid, []]));
       const sampler = setInterval(() => {
@@ -116,7 +136,10 @@ export async function runSoak(options: { databaseUrl?: string; tasks?: number } 
       const completed = counts.completed ?? 0;
       const failed = counts.failed ?? 0;
       const cancelled = counts.cancelled ?? 0;
-      const memory = watched.map((p) => ({ kind: p.kind, ...drift(rss.get(p.pid) ?? []) }));
+      const memory = watched.map((p) => {
+        const samples = rss.get(p.pid) ?? [];
+        return { kind: p.kind, max: Math.max(...samples), ...drift(samples) };
+      });
       // Flat: the last quarter within 10 % (or 16 MB, whichever is larger) of the first.
       const flat = memory.every((m) => m.last - m.first <= Math.max(16, m.first * 0.1));
       const alive = watched.every((p) => p.child.exitCode === null);
@@ -141,6 +164,13 @@ export async function runSoak(options: { databaseUrl?: string; tasks?: number } 
           baseline: '',
           goal: 'flat (< +10 %)',
           pass: flat,
+        },
+        {
+          name: 'soak: max RSS of each process (MB)',
+          result: memory.map((m) => `${m.kind} ${m.max.toFixed(0)}`).join(', '),
+          baseline: '',
+          goal: `api < ${RSS_BOUND_MB.api}, each worker < ${RSS_BOUND_MB.worker}`,
+          pass: memory.every((m) => m.max < RSS_BOUND_MB[m.kind]),
         },
       ];
       return { figures, counts: { ...counts, dead_letters: deadLetters }, seconds };

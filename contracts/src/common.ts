@@ -1,19 +1,9 @@
 import { z } from 'zod';
+import { TASK_STATUSES } from './statuses.ts';
 
 /** A task id: a UUID assigned by the service on submit. */
 export const TaskId = z.uuid({ error: 'task_id must be a UUID' });
 export type TaskId = z.infer<typeof TaskId>;
-
-export const TASK_STATUSES = [
-  'pending',
-  'blocked',
-  'scheduled',
-  'queued',
-  'running',
-  'completed',
-  'failed',
-  'cancelled',
-] as const;
 
 /**
  * Lifecycle of a task. `pending` exists only inside the submit transaction; `blocked` waits on
@@ -21,17 +11,6 @@ export const TASK_STATUSES = [
  */
 export const TaskStatus = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof TaskStatus>;
-
-export const TERMINAL_STATUSES = [
-  'completed',
-  'failed',
-  'cancelled',
-] as const satisfies readonly TaskStatus[];
-export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
-
-export function isTerminalStatus(status: TaskStatus): status is TerminalStatus {
-  return (TERMINAL_STATUSES as readonly TaskStatus[]).includes(status);
-}
 
 export const PRIORITIES = ['low', 'normal', 'high'] as const;
 export const Priority = z.enum(PRIORITIES);
@@ -83,7 +62,28 @@ export function storableText<T extends z.ZodType<string>>(schema: T) {
   return schema.refine((text) => !isUnstorableText(text), UNSTORABLE_TEXT_MESSAGE);
 }
 
+/** How deeply params may nest: deeper JSON costs every reader (PostgreSQL, JSON.stringify) its stack. */
+export const MAX_JSON_DEPTH = 100;
+
+/** Whether a JSON value nests arrays and objects deeper than `max` levels (counted without recursion). */
+export function jsonDepthExceeds(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const entry = pending.pop();
+    if (!entry) break;
+    const [next, depth] = entry;
+    if (next === null || typeof next !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const inner of Array.isArray(next) ? next : Object.values(next)) pending.push([inner, depth + 1]);
+  }
+  return false;
+}
+
 /** Params as a client sends them (tasks, schedules): a JSON object PostgreSQL can store. */
 export const StorableParams = z
   .record(z.string(), JsonValue)
+  .refine((params) => !jsonDepthExceeds(params, MAX_JSON_DEPTH), {
+    error: `must not nest objects and arrays deeper than ${MAX_JSON_DEPTH} levels`,
+    abort: true,
+  })
   .refine((params) => !containsUnstorableText(params), UNSTORABLE_TEXT_MESSAGE);

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { JsonValue, Priority, TaskId, TaskStatus, Timestamp } from './common.ts';
-import { TaskError } from './errors.ts';
+import { TaskErrorView } from './errors.ts';
 import { WorkflowName } from './tasks.ts';
 
 /** One failed attempt of a dead-lettered task, from its status events. */
 export const DeadLetterAttempt = z.object({
   attempt: z.number().int(),
-  error: TaskError.nullable(),
+  error: TaskErrorView.nullable(),
   at: Timestamp,
 });
 export type DeadLetterAttempt = z.infer<typeof DeadLetterAttempt>;
@@ -20,7 +20,7 @@ export const DeadLetterView = z.object({
   status: TaskStatus,
   attempt: z.number().int(),
   max_retries: z.number().int(),
-  error: TaskError.nullable(),
+  error: TaskErrorView.nullable(),
   attempts: z.array(DeadLetterAttempt),
   group_id: TaskId.nullable(),
   schedule_id: TaskId.nullable(),

@@ -47,6 +47,13 @@ export const TaskError = z.object({
 });
 export type TaskError = z.infer<typeof TaskError>;
 
+/**
+ * A task's error as answers carry it: without the stack, which names server paths (it stays in the
+ * database and the worker's log). Parsing an output with this schema drops it.
+ */
+export const TaskErrorView = TaskError.omit({ stack: true });
+export type TaskErrorView = z.infer<typeof TaskErrorView>;
+
 /** Body of every 4xx/5xx REST answer. */
 export const ErrorBody = z.object({
   code: z.string(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { JsonValue, storableText, TaskId, TaskStatus, Timestamp } from './common.ts';
-import { TaskError } from './errors.ts';
+import { TaskErrorView } from './errors.ts';
 import { ProgressEvent, StatusEvent } from './events.ts';
 import { MAX_TASKS_PER_BATCH, SubmitTaskInput, SubmitTaskOutput } from './tasks.ts';
 
@@ -84,7 +84,7 @@ export const GroupTaskView = z.object({
   status: TaskStatus,
   progress: z.number().min(0).max(100),
   result: JsonValue.optional(),
-  error: TaskError.nullable(),
+  error: TaskErrorView.nullable(),
 });
 export type GroupTaskView = z.infer<typeof GroupTaskView>;
 

@@ -21,17 +21,19 @@ export const CronExpression = z
 /** An IANA time zone name (`Europe/Berlin`); checked by the service against the runtime's zone data. */
 export const TimeZone = z.string().trim().min(1).max(64);
 
-export const CreateScheduleInput = z.object({
-  /** Unique per owner. */
-  name: storableText(z.string().trim().min(1, 'name is required').max(200)),
-  cron: CronExpression,
-  timezone: TimeZone.default('UTC'),
-  workflow: WorkflowName,
-  params: StorableParams.default({}),
-  priority: Priority.default('normal'),
-  /** false: created paused. */
-  enabled: z.boolean().default(true),
-});
+export const CreateScheduleInput = z
+  .object({
+    /** Unique per owner; derived from the workflow and the cron when absent (`daily_report 0 9 * * *`). */
+    name: storableText(z.string().trim().min(1, 'name is required').max(200)).optional(),
+    cron: CronExpression,
+    timezone: TimeZone.default('UTC'),
+    workflow: WorkflowName,
+    params: StorableParams.default({}),
+    priority: Priority.default('normal'),
+    /** false: created paused. */
+    enabled: z.boolean().default(true),
+  })
+  .transform((input) => ({ ...input, name: input.name ?? `${input.workflow} ${input.cron}` }));
 export type CreateScheduleInput = z.input<typeof CreateScheduleInput>;
 
 export const UpdateScheduleInput = z.object({

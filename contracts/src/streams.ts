@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { JsonValue, TaskId, TaskStatus, TERMINAL_STATUSES, Timestamp } from './common.ts';
-import { ErrorBody, TaskError } from './errors.ts';
+import { JsonValue, TaskId, TaskStatus, Timestamp } from './common.ts';
+import { ErrorBody, TaskErrorView } from './errors.ts';
 import { ProgressEvent, StatusEvent } from './events.ts';
+import { TERMINAL_STATUSES } from './statuses.ts';
 
 /**
  * Shapes of the hand-written streams: `GET /tasks/{task_id}/stream` (SSE) and `WS /ws/{task_id}`.
@@ -13,8 +14,11 @@ export const TaskStreamDone = z.object({
   task_id: TaskId,
   done: z.literal(true),
   final_status: z.enum(TERMINAL_STATUSES),
+  /** The task's last progress and message, as GET /tasks/{task_id}/progress reports them. */
+  progress: z.number().min(0).max(100),
+  message: z.string().nullable(),
   result: JsonValue.nullable(),
-  error: TaskError.nullable(),
+  error: TaskErrorView.nullable(),
 });
 export type TaskStreamDone = z.infer<typeof TaskStreamDone>;
 

@@ -8,7 +8,7 @@ import {
   TaskStatus,
   Timestamp,
 } from './common.ts';
-import { TaskError } from './errors.ts';
+import { TaskErrorView } from './errors.ts';
 
 /** Largest number of tasks one `submitMany` call accepts. */
 export const MAX_TASKS_PER_BATCH = 1000;
@@ -32,6 +32,8 @@ export const SubmitTaskInput = z.object({
   idempotency_key: storableText(z.string().min(1).max(200)).optional(),
   /** Retries after the first attempt; the workflow's default when absent. */
   max_retries: z.number().int().min(0).max(50).optional(),
+  /** Seconds before a retry (the first; doubled each time when the workflow backs off); the workflow's default when absent. */
+  retry_delay: z.number().int().min(0).max(86_400).optional(),
   /** pg-boss expiry; must stay below 24 h. */
   timeout_seconds: z.number().int().min(1).max(86_399).optional(),
   /** Start no earlier than this (status `scheduled` until then). */
@@ -92,7 +94,7 @@ export const TaskSummary = z.object({
   max_retries: z.number().int(),
   group_id: TaskId.nullable(),
   schedule_id: TaskId.nullable(),
-  error: TaskError.nullable(),
+  error: TaskErrorView.nullable(),
   created_at: Timestamp,
   updated_at: Timestamp,
   started_at: Timestamp.nullable(),
@@ -127,7 +129,7 @@ export const TaskResultView = z.object({
   task_id: TaskId,
   status: TaskStatus,
   result: JsonValue.optional(),
-  error: TaskError.nullable(),
+  error: TaskErrorView.nullable(),
   completed_at: Timestamp.nullable(),
   artifacts: z.array(ArtifactInfo),
 });

@@ -1,7 +1,8 @@
 /** A push-to-pull bridge: callbacks push, an async iterator pulls. Ends on `end()` or `fail()`. */
 export class AsyncQueue<T> {
   readonly #items: T[] = [];
-  #waiting: PromiseWithResolvers<void> | undefined;
+  /** Resolves the pending `next()`; a plain callback, since Node 20 has no Promise.withResolvers. */
+  #resume: (() => void) | undefined;
   #ended = false;
   #error: { error: unknown } | undefined;
 
@@ -27,14 +28,15 @@ export class AsyncQueue<T> {
       if (item !== undefined) return { value: item, done: false };
       if (this.#error) throw this.#error.error;
       if (this.#ended) return { value: undefined, done: true };
-      this.#waiting = Promise.withResolvers<void>();
-      await this.#waiting.promise;
+      await new Promise<void>((resolve) => {
+        this.#resume = resolve;
+      });
     }
   }
 
   #wake(): void {
-    const waiting = this.#waiting;
-    this.#waiting = undefined;
-    waiting?.resolve();
+    const resume = this.#resume;
+    this.#resume = undefined;
+    resume?.();
   }
 }

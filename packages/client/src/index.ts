@@ -1,12 +1,15 @@
+export { type ClientOptions, createClient, type KayGraphClient } from './create-client.ts';
+export { ArtifactDownloadError, type DownloadedArtifact, downloadArtifact } from './download-artifact.ts';
+export type { AppRouter, BuiltinWorkflows } from './server-types.ts';
+export { type SubmitAndWaitOptions, submitAndWait } from './submit-and-wait.ts';
+export type { TypedSubmitInput, TypedTaskResult } from './typed-submit.ts';
+export { isRetryable, type WatchOptions, watchTask } from './watch.ts';
 export type {
-  AppRouter,
-  BuiltinWorkflows,
+  AnyWorkflows,
+  TypedSchema,
+  WorkflowByName,
   WorkflowNames,
   WorkflowParams,
   WorkflowResult,
-} from '@kaygraph/api';
-export { type ClientOptions, createClient, type KayGraphClient } from './create-client.ts';
-export { ArtifactDownloadError, type DownloadedArtifact, downloadArtifact } from './download-artifact.ts';
-export { type SubmitAndWaitOptions, submitAndWait } from './submit-and-wait.ts';
-export type { AnyWorkflows, TypedSubmitInput, TypedTaskResult } from './typed-submit.ts';
-export { isRetryable, type WatchOptions, watchTask } from './watch.ts';
+  WorkflowTypes,
+} from './workflow-types.ts';

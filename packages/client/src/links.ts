@@ -1,4 +1,3 @@
-import type { AppRouter } from '@kaygraph/api';
 import {
   createWSClient,
   httpBatchLink,
@@ -8,6 +7,7 @@ import {
   wsLink,
 } from '@trpc/client';
 import { EventSource } from 'eventsource';
+import type { AppRouter } from './server-types.ts';
 
 export interface LinkOptions {
   /** The API's base URL, e.g. `http://127.0.0.1:8000`. */

@@ -1,6 +1,6 @@
-import type { AppRouter } from '@kaygraph/api';
 import type { ProgressEvent, SubmitTaskInput, TaskEvent, TaskResultView } from '@kaygraph/contracts';
 import type { TRPCClient } from '@trpc/client';
+import type { AppRouter } from './server-types.ts';
 import { watchTask } from './watch.ts';
 
 export interface SubmitAndWaitOptions {

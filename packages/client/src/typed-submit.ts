@@ -1,5 +1,5 @@
-import type { AnyWorkflow, WorkflowNames, WorkflowParams, WorkflowResult } from '@kaygraph/api';
 import type { SubmitTaskInput, TaskResultView } from '@kaygraph/contracts';
+import type { WorkflowNames, WorkflowParams, WorkflowResult } from './workflow-types.ts';
 
 /**
  * A submit whose `params` type follows the chosen workflow of the catalog `W` (the built-ins by
@@ -18,6 +18,3 @@ export type TypedSubmitInput<W, N extends WorkflowNames<W> & string> = Omit<
 export type TypedTaskResult<W, N extends string> = Omit<TaskResultView, 'result'> & {
   result?: WorkflowResult<W, N>;
 };
-
-/** A catalog type that checks nothing: any workflow name, any params (`createClient<AnyWorkflows>(...)`). */
-export type AnyWorkflows = Record<string, AnyWorkflow>;

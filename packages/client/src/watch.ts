@@ -1,7 +1,7 @@
-import type { AppRouter } from '@kaygraph/api';
 import { isTerminalStatus, type TaskEvent } from '@kaygraph/contracts';
 import { type TRPCClient, TRPCClientError } from '@trpc/client';
 import { AsyncQueue } from './async-queue.ts';
+import type { AppRouter } from './server-types.ts';
 
 export interface WatchOptions {
   /** Resume after this event seq (events up to it are not repeated). */

@@ -12,11 +12,20 @@ export interface CliRun {
   stderr: string;
 }
 
+export interface InProcessOptions {
+  /** stderr claims to be a terminal (the live progress bar); `onStderr` sees it as it is written. */
+  terminal?: { onStderr?: (textSoFar: string) => void };
+}
+
 /**
  * Runs a `kaygraph` command in this process (what bin/kaygraph.js runs, minus the node start-up
- * of about a second), with only `env` as its environment and no terminal.
+ * of about a second), with only `env` as its environment and no terminal unless asked.
  */
-export async function kaygraph(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+export async function kaygraph(
+  args: string[],
+  env: Record<string, string> = {},
+  options: InProcessOptions = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const sink = (append: (text: string) => void) =>
@@ -26,9 +35,16 @@ export async function kaygraph(args: string[], env: Record<string, string> = {})
         done();
       },
     });
+  const stderrSink = Object.assign(
+    sink((text) => {
+      stderr += text;
+      options.terminal?.onStderr?.(stderr);
+    }),
+    { isTTY: options.terminal !== undefined, columns: 120 },
+  );
   const code = await runCli(
     args,
-    { stdout: sink((text) => (stdout += text)), stderr: sink((text) => (stderr += text)) },
+    { stdout: sink((text) => (stdout += text)), stderr: stderrSink },
     readCliEnv(env),
   );
   return { code, stdout, stderr };

@@ -154,6 +154,10 @@ describe('schedules and dlq on the real api', () => {
     }
     const table = await kaygraph(['dlq', 'list'], env);
     expect(table.stdout).toMatch(new RegExp(`^${taskId}\\s+steps\\s+1\\s+\\w+: failed on purpose`, 'm'));
+    // `dlq` alone lists, as `dlq list` does (it used to print its help and exit 2).
+    const bare = await kaygraph(['dlq'], env);
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toBe(table.stdout);
 
     const redriven = await kaygraph(['dlq', 'redrive', taskId], env);
     expect(redriven.code).toBe(0);

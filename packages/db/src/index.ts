@@ -5,6 +5,7 @@ export {
   type EmbeddedPostgresOptions,
   startEmbeddedPostgres,
 } from './embedded/start-embedded-postgres.ts';
+export type { EmbeddedPostgresState } from './embedded/supervisor.ts';
 export { migrate, migrationsApplied, migrationsFolder } from './migrations.ts';
 export * as schema from './schema.ts';
 export * from './schema.ts';

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -7,7 +7,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../src/embedded/child-process.ts';
 import { silentLogger } from '../src/embedded/logger.ts';
 import { stopStalePostmaster } from '../src/embedded/stale-postmaster.ts';
-import { connect, migrate, migrationsApplied, startEmbeddedPostgres, tasks } from '../src/index.ts';
+import {
+  connect,
+  type EmbeddedPostgres,
+  type EmbeddedPostgresState,
+  migrate,
+  migrationsApplied,
+  startEmbeddedPostgres,
+  tasks,
+} from '../src/index.ts';
 
 let dataDir: string;
 let workDir: string;
@@ -74,6 +82,17 @@ async function startServerProcess() {
   };
 }
 
+/** Resolves when the server reaches `state` (state changes are events, not polled). */
+function reaches(server: EmbeddedPostgres, state: EmbeddedPostgresState): Promise<void> {
+  return new Promise((done) => {
+    const unsubscribe = server.onStateChange((current) => {
+      if (current !== state) return;
+      unsubscribe();
+      done();
+    });
+  });
+}
+
 function processUid(pid: number): Promise<number> {
   return readFile(`/proc/${pid}/status`, 'utf8').then((status) => Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]));
 }
@@ -138,5 +157,98 @@ describe('startEmbeddedPostgres', () => {
     await using server = await startEmbeddedPostgres({ dataDir });
     expect(isProcessAlive(orphan.pid)).toBe(false);
     expect(await taskOwners(server.url)).toEqual(['written-by-the-killed-process']);
+  });
+});
+
+describe('a data dir has one owner', () => {
+  it('refuses a second start while the owner runs, naming its pid and port, and leaves its server serving', async () => {
+    const owner = await startServerProcess();
+    try {
+      const first = await owner.nextMessage<{ url: string; pid: number; port: number }>();
+      await migrate(first.url);
+      await insertTask(first.url, 'first');
+
+      await expect(startEmbeddedPostgres({ dataDir })).rejects.toThrow(
+        `belongs to a running process (pid ${owner.child.pid}, port ${first.port})`,
+      );
+
+      expect(isProcessAlive(first.pid)).toBe(true);
+      expect(await taskOwners(first.url)).toEqual(['first']);
+      process.kill(-(owner.child.pid ?? 0), 'SIGINT');
+      expect(await owner.exited).toBe(0);
+    } finally {
+      owner.child.kill('SIGKILL');
+    }
+    // Once the owner has stopped, the data dir is free again.
+    await using second = await startEmbeddedPostgres({ dataDir });
+    expect(await taskOwners(second.url)).toEqual(['first']);
+  });
+
+  it('restarts a server that died on its own, on the same port, with its data', async () => {
+    await using server = await startEmbeddedPostgres({ dataDir });
+    await migrate(server.url);
+    await insertTask(server.url, 'before-the-crash');
+    const crashedPid = server.pid;
+    const restarting = reaches(server, 'restarting');
+    const running = reaches(server, 'running');
+
+    process.kill(crashedPid, 'SIGKILL');
+
+    await restarting;
+    await running;
+    expect(server.pid).not.toBe(crashedPid);
+    expect(await taskOwners(server.url)).toEqual(['before-the-crash']);
+  });
+
+  it('reports failed when a server that died cannot be restarted', async () => {
+    await using server = await startEmbeddedPostgres({ dataDir });
+    const failed = reaches(server, 'failed');
+    // A data dir postgres no longer recognises: every restart fails.
+    await rename(join(dataDir, 'PG_VERSION'), join(workDir, 'PG_VERSION'));
+
+    process.kill(server.pid, 'SIGKILL');
+
+    await failed;
+    expect(server.state).toBe('failed');
+    expect(String(await server.failed)).toMatch(/could not be restarted/);
+    // The claim is dropped with the server: a later start may take the data dir.
+    await expect(stat(`${dataDir}.owner.json`)).rejects.toThrow();
+  });
+});
+
+describe('a checkout under a 0700 directory', () => {
+  it('keeps its data where the account postgres runs as can reach it, across restarts, and says where', async () => {
+    // Like a checkout in root's home: only its owner may enter `home`.
+    const home = join(workDir, 'home');
+    await mkdir(join(home, 'checkout', '.data'), { recursive: true });
+    await chmod(home, 0o700);
+    const requested = join(home, 'checkout', '.data', 'postgres');
+    const reachableRoot = join(workDir, 'var-tmp');
+    await mkdir(reachableRoot, { mode: 0o1777 });
+    const warnings: string[] = [];
+    const logger = { info: () => {}, warn: (_: object, message: string) => warnings.push(message) };
+
+    const first = await startEmbeddedPostgres({ dataDir: requested, reachableRoot, logger });
+    try {
+      await migrate(first.url);
+      await insertTask(first.url, 'kept');
+    } finally {
+      await first.stop();
+    }
+    await using second = await startEmbeddedPostgres({ dataDir: requested, reachableRoot, logger });
+
+    expect(second.dataDir).toBe(first.dataDir);
+    expect(await taskOwners(second.url)).toEqual(['kept']);
+    const account = process.getuid?.() === 0 ? 65534 : undefined;
+    if (account === undefined) {
+      // Not root: postgres runs as ourselves and reaches the checkout.
+      expect(second.dataDir).toBe(requested);
+      return;
+    }
+    expect(second.dataDir.startsWith(`${reachableRoot}/kaygraph-`)).toBe(true);
+    expect((await stat(second.dataDir)).uid).toBe(account);
+    expect(warnings).toContain(
+      `PostgreSQL runs as uid ${account}, which cannot enter ${home}: its data lives in ${second.dataDir}`,
+    );
   });
 });

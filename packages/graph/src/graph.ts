@@ -64,7 +64,8 @@ export async function orchestrate<S>(
     const total = stepsDone + longest(current);
     const stepScope = new RangeScope(scope, stepsDone / total, (stepsDone + 1) / total);
     const step = copyNode(current);
-    step.params = params;
+    // Each node gets its own copy (KayGraph's set_params copies): a node's writes stay its own.
+    step.params = { ...params };
     lastAction = await runStep(step, shared, run, stepScope);
     stepsDone++;
     const next = successorFor(current, lastAction, run);

@@ -47,18 +47,22 @@ export class Node<S = Record<string, unknown>, P = unknown, E = unknown, ExecIn 
   readonly maxRetries: number;
   readonly wait: number;
   readonly backoff: boolean;
+  /** The `step` option: the progress step shown when this node starts. */
+  readonly stepName: string | undefined;
   [EXPLICIT_ID]: string | undefined;
   [ASSIGNED_ID]: string | undefined = undefined;
   [PROVISIONAL_ID]: string | undefined = undefined;
 
   constructor(options: NodeOptions = {}) {
-    const { id, maxRetries = 1, wait = 0, backoff = false } = options;
+    const { id, step, maxRetries = 1, wait = 0, backoff = false } = options;
     if (!Number.isInteger(maxRetries) || maxRetries < 1) {
       throw new RangeError(`maxRetries counts attempts (1 = no retry); got ${maxRetries}`);
     }
     if (!(wait >= 0)) throw new RangeError(`wait is milliseconds >= 0; got ${wait}`);
     if (id !== undefined && id === '') throw new RangeError('id must not be empty');
+    if (step !== undefined && step.trim() === '') throw new RangeError('step must not be empty');
     this[EXPLICIT_ID] = id;
+    this.stepName = step;
     this.maxRetries = maxRetries;
     this.wait = wait;
     this.backoff = backoff;

@@ -15,10 +15,13 @@ function fakeClock() {
   return clock;
 }
 
+/** Options naming a node and the progress step it shows (here the same word). */
+const named = (id: string) => ({ id, step: id });
+
 class Tick extends Mark {
   readonly clock: { ms: number };
   constructor(clock: { ms: number }, id: string) {
-    super({ id });
+    super(named(id));
     this.clock = clock;
   }
   override exec() {
@@ -173,12 +176,12 @@ describe('progress', () => {
         return 'short';
       }
     }
-    const decide = new Decide({ id: 'decide' });
+    const decide = new Decide(named('decide'));
     decide
-      .on('long', new Mark({ id: 'l1' }))
-      .next(new Mark({ id: 'l2' }))
-      .next(new Mark({ id: 'l3' }));
-    decide.on('short', new Mark({ id: 's1' }));
+      .on('long', new Mark(named('l1')))
+      .next(new Mark(named('l2')))
+      .next(new Mark(named('l3')));
+    decide.on('short', new Mark(named('s1')));
     const reports: ProgressReport[] = [];
     await new Graph(decide).run({ ran: [] }, { onProgress: (report) => reports.push(report) });
     expect(reports.map((report) => [report.step, report.percent])).toEqual([
@@ -186,6 +189,24 @@ describe('progress', () => {
       ['s1', 50],
       ['s1', 100],
     ]);
+  });
+
+  it("shows a node's step name when it starts, never its id; unnamed nodes keep the step shown", async () => {
+    class Reporting extends Mark {
+      override exec() {
+        this.ctx.progress({ step: 'Reported by the node' });
+      }
+    }
+    const inner = new Graph(new Mark({ id: 'inner_1' }), { id: 'phase_2', step: 'Second phase' });
+    const steps: Array<string | null> = [];
+    await chain(
+      new Mark({ id: 'setup_0' }),
+      new Mark({ id: 'load_1', step: 'First phase' }),
+      new Mark({ id: 'load_2' }),
+      inner,
+      new Reporting({ id: 'report_3' }),
+    ).run({ ran: [] }, { onProgress: (report) => steps.push(report.step) });
+    expect([...new Set(steps)]).toEqual([null, 'First phase', 'Second phase', 'Reported by the node']);
   });
 
   it('never goes backwards when a loop grows the estimate', async () => {
@@ -213,7 +234,7 @@ describe('progress', () => {
       }
     }
     const reports: ProgressReport[] = [];
-    await chain(new Reporting({ id: 'first' }), new Mark({ id: 'second' })).run(
+    await chain(new Reporting(named('first')), new Mark(named('second'))).run(
       { ran: [] },
       { onProgress: (report) => reports.push(report) },
     );
@@ -240,9 +261,9 @@ describe('progress', () => {
         this.ctx.progress({ percent: 50 });
       }
     }
-    const inner = chain(new Half({ id: 'inner-half' }), new Mark({ id: 'inner-end' }));
+    const inner = chain(new Half(named('inner-half')), new Mark(named('inner-end')));
     const percents: Array<[string | null, number]> = [];
-    await chain(new Items({ id: 'items' }), inner).run(
+    await chain(new Items(named('items')), inner).run(
       { ran: [] },
       { onProgress: (report) => percents.push([report.step, report.percent]) },
     );
@@ -252,7 +273,6 @@ describe('progress', () => {
       ['items', 25],
       ['items', 37.5],
       ['items', 50],
-      [inner.id, 50],
       ['inner-half', 50],
       ['inner-half', 62.5],
       ['inner-end', 75],

@@ -13,13 +13,14 @@ export async function runTop<S>(root: AnyNode<S>, shared: S, options: RunOptions
   assertUniqueIds(root);
   const isGraph = root[INNER_START] !== undefined;
   const run = createRunState(options);
-  if (!isGraph && root.successors.size > 0) {
-    run.warn(`Node "${root.id}" ran alone: its edges are only followed inside a Graph`);
+  if (root.successors.size > 0) {
+    const kind = isGraph ? 'Graph' : 'Node';
+    run.warn(`${kind} "${root.id}" ran alone: its edges are only followed inside a Graph that holds it`);
   }
   if (options.resumeFrom && !isGraph) throw new GraphError('resumeFrom needs a Graph');
   const store = options.resumeFrom ? restoreStore(shared, options.resumeFrom) : shared;
   const self = copyNode(root);
-  self.params = options.params ?? { ...root.params };
+  self.params = { ...(options.params ?? root.params) };
   const top = isGraph ? { resumeFrom: options.resumeFrom, onCheckpoint: options.onCheckpoint } : undefined;
   try {
     throwIfAborted(run.signal);

@@ -1,7 +1,7 @@
 import type { ProgressScope } from './context/progress.ts';
 import { createNodeContext, type RunState } from './context/run-state.ts';
 import { AbortedError, toError } from './errors.ts';
-import { EXECUTE, type StepFrame, type TopLevel } from './internal.ts';
+import { EXECUTE, INNER_START, type StepFrame, type TopLevel } from './internal.ts';
 import type { AnyNode } from './node.ts';
 import type { Action, NodeMetric } from './types.ts';
 
@@ -14,6 +14,8 @@ interface StepOptions<S> {
 /**
  * One node step: setup -> beforePrep -> prep -> exec (retried) -> afterExec -> post, with onError
  * deciding about failures and cleanup always last. Aborts bypass onError: a cancelled run must end.
+ * A graph's onError sees only its own hooks' errors: a failing node inside it has had its own
+ * onError, and the graph must not turn that failure into success (KayGraph never asks the graph).
  */
 export async function runStep<S>(
   node: AnyNode<S>,
@@ -25,17 +27,24 @@ export async function runStep<S>(
   const frame: StepFrame<S> = { run, scope, top: options.top, attempts: 0, usedFallback: false };
   const startedAt = run.now();
   node.ctx = createNodeContext(run, scope);
-  if (!options.rootGraph) scope.report(scope.fraction, node.id, null);
+  // A node's start shows its step name (or keeps the step shown so far): an id is not for users.
+  if (node.stepName !== undefined) scope.report(scope.fraction, node.stepName, null);
+  else if (!options.rootGraph) scope.report(scope.fraction, undefined, null);
   let outcome: NodeMetric['outcome'] = 'ok';
   let action: Action = 'default';
   let failure: { error: unknown } | null = null;
+  /** True while a graph's inner nodes run: what fails then is theirs, not this graph's to swallow. */
+  let runningInner = false;
   try {
     await node.setup(shared);
     await node.beforePrep(shared);
     const prepRes = await node.prep(shared);
+    runningInner = node[INNER_START] !== undefined;
     const execRes = await node[EXECUTE](prepRes, shared, frame);
+    runningInner = false;
     await node.afterExec(shared, prepRes, execRes);
-    action = (await node.post(shared, prepRes, execRes)) ?? 'default';
+    // KayGraph's `action or "default"`: an empty action follows the default edge too.
+    action = (await node.post(shared, prepRes, execRes)) || 'default';
     if (frame.usedFallback) outcome = 'fallback';
   } catch (thrown) {
     if (thrown instanceof AbortedError || run.signal.aborted) {
@@ -45,6 +54,9 @@ export async function runStep<S>(
         error:
           thrown instanceof AbortedError ? thrown : new AbortedError(run.signal.reason, { cause: thrown }),
       };
+    } else if (runningInner) {
+      outcome = 'error';
+      failure = { error: thrown };
     } else {
       const error = toError(thrown);
       try {

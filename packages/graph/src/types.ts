@@ -23,6 +23,11 @@ export interface RunContext {
 export interface NodeOptions {
   /** Used in logs, metrics and checkpoints; default: class name + counter (assigned by the graph). */
   id?: string;
+  /**
+   * What the node does, in a user's words (`'Load large dataset'`): progress shows it as `step`
+   * when the node starts. A node without one leaves the shown step as it was; ids are never shown.
+   */
+  step?: string;
   /** Attempts of `exec`, 1 = no retry. */
   maxRetries?: number;
   /** Milliseconds between attempts. */

@@ -1,22 +1,55 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ReadyOutput } from '@kaygraph/contracts';
 import type { Caller, OrchestrationService, TaskService, WorkflowCatalog } from '@kaygraph/tasks';
+import type { Logger } from 'pino';
+import type { KeyAdmin } from './keys/key-admin.ts';
 import type { MetricsService } from './metrics/metrics-service.ts';
+import type { SubmissionLimiter } from './rate-limit/submission-limits.ts';
 import type { DocumentSearch } from './search/document-search.ts';
+import type { SubscriptionCaps } from './subscriptions/subscription-caps.ts';
+
+/**
+ * A long-lived connection (a WebSocket, an event stream) whose credentials were checked once: auth
+ * closes it when its key is revoked.
+ */
+export interface OpenConnection {
+  /** Ends the connection, telling the client why (a WebSocket close code and reason, an SSE end). */
+  close(reason: string): void;
+  /** Runs `listener` once the connection has ended, whoever ended it. */
+  onClosed(listener: () => void): void;
+}
 
 /** Where a caller's credentials come from: HTTP headers, or a WebSocket's connection params. */
 export interface CallerSource {
   headers: IncomingHttpHeaders;
   connectionParams: Record<string, string> | null;
+  /** Set for connections that outlive the check (WebSockets, streams): closed when the key is revoked. */
+  connection?: OpenConnection | undefined;
+}
+
+/** The API key a caller authenticated with, as limits need it. */
+export interface CallerKey {
+  id: string;
+  /** Submissions per minute for this key; null: the service default. */
+  rateLimitPerMinute: number | null;
+}
+
+/** Who is calling, and with which key (none for the open, keyless caller). */
+export interface Identity {
+  caller: Caller;
+  key: CallerKey | undefined;
 }
 
 /**
  * Decides who is calling. Throw a DomainError (UNAUTHORIZED, FORBIDDEN) to refuse. Swap it through
  * `createApiServer({ resolveCaller })`; the default treats every request as the anonymous owner.
  */
-export type CallerResolver = (source: CallerSource) => Promise<Caller>;
+export type CallerResolver = (source: CallerSource) => Promise<Identity>;
 
-export const anonymousCaller: CallerResolver = async () => ({ owner: 'anonymous', admin: false });
+export const anonymousCaller: CallerResolver = async () => ({
+  caller: { owner: 'anonymous', admin: false },
+  key: undefined,
+});
 
 /** What the procedures and the hand-written routes need from the rest of the system. */
 export interface ApiServices {
@@ -30,26 +63,48 @@ export interface ApiServices {
   metrics?: MetricsService | undefined;
   /** Document search (the `search` procedure); absent: it answers 503. */
   search?: DocumentSearch | undefined;
+  /** API key management (the `keys` procedures); absent: they answer 503. */
+  keys?: KeyAdmin | undefined;
+  /** Submission rate limits per key; absent: no limits. */
+  limits?: SubmissionLimiter | undefined;
+  /** Most schedules per owner (MAX_SCHEDULES_PER_OWNER); absent: no cap. */
+  maxSchedulesPerOwner?: number | undefined;
+  /** Subscriptions per connection and per key. */
+  subscriptionCaps: SubscriptionCaps;
+  /** Where task actions (submit, cancel, retry) are logged; absent: not logged. */
+  taskLog?: Logger | undefined;
   startedAt: number;
   /** Stacks in tRPC error shapes (NODE_ENV=development only). */
   errorStacks?: boolean | undefined;
 }
 
+/** What a REST call's procedure tells the REST adapter about its answer (from its metadata). */
+export interface RestAnswer {
+  status: number;
+  headers: Record<string, string>;
+}
+
 export interface Context {
   services: ApiServices;
   /** Resolved lazily, by `authedProcedure`, so public procedures never need credentials. */
-  resolveCaller(): Promise<Caller>;
+  resolveIdentity(): Promise<Identity>;
+  /** The connection this context serves (a tRPC WebSocket), for per-connection subscription caps. */
+  connection: object | undefined;
+  /** Set by REST calls: the success status and headers the procedure's metadata asks for land here. */
+  restAnswer?: RestAnswer | undefined;
 }
 
 /** Builds the per-request (HTTP) or per-connection (WebSocket) context. The only context factory. */
 export function createContextFactory(services: ApiServices, resolveCaller: CallerResolver) {
-  return (source: CallerSource): Context => {
-    let caller: Promise<Caller> | undefined;
+  return (source: CallerSource, extra: { restAnswer?: RestAnswer } = {}): Context => {
+    let identity: Promise<Identity> | undefined;
     return {
       services,
-      resolveCaller: () => {
-        caller ??= resolveCaller(source);
-        return caller;
+      connection: source.connection,
+      ...extra,
+      resolveIdentity: () => {
+        identity ??= resolveCaller(source);
+        return identity;
       },
     };
   };

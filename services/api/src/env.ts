@@ -1,6 +1,11 @@
 import { parseEnv } from '@kaygraph/tasks/process';
 import { z } from 'zod';
 
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .default('false')
+  .transform((value) => value === 'true' || value === '1');
+
 /**
  * The api's configuration, validated once at startup. This is the only module of the api that reads
  * `process.env`; everything else takes options.
@@ -23,11 +28,15 @@ const Env = z.object({
   WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows'),
   /** `development` (set explicitly) puts stacks into tRPC error shapes; unset behaves as production. */
   NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
-  /** Require an API key on every request even before one exists (auth is on anyway once one does). */
-  AUTH_REQUIRED: z
-    .enum(['true', 'false', '1', '0', ''])
-    .default('false')
-    .transform((value) => value === 'true' || value === '1'),
+  /** Require an API key on every request even before one exists (auth is on anyway once one did). */
+  AUTH_REQUIRED: flag,
+  /**
+   * Serve without keys on a non-loopback HOST while no key exists. Off: such an api answers 401 until
+   * the first key is created (`node services/api/src/main.ts keys create --name admin --admin`).
+   */
+  ALLOW_ANONYMOUS: flag,
+  /** Most schedules one owner may have; creating one more answers 409. */
+  MAX_SCHEDULES_PER_OWNER: z.coerce.number().int().min(1).default(100),
   /** Task submissions per minute per API key (token bucket shared by all replicas); 0 turns limits off. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().min(0).default(600),
   /** Submissions one key may make at once after a quiet spell (bucket size). */

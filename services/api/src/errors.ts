@@ -91,6 +91,15 @@ export function trpcCodeOfError(error: TRPCError): TRPC_ERROR_CODE_KEY {
 }
 const isZodError = (value: unknown): value is z.ZodError => value instanceof z.ZodError;
 
+/**
+ * A PostgreSQL data exception (SQLSTATE class 22: a timestamp out of range, NUL in text, a number too
+ * large): a value the caller sent that the database refused, so a 400, not a server fault.
+ */
+function isDataException(value: unknown): boolean {
+  if (!(value instanceof Error) || value.name !== 'PostgresError' || !('code' in value)) return false;
+  return typeof value.code === 'string' && value.code.startsWith('22');
+}
+
 /** What any thrown value means for a caller: the ErrorBody, the HTTP status, a retry hint. */
 export function describeError(error: unknown): DescribedError {
   const domain = findCause(error, isDomainError);
@@ -104,6 +113,17 @@ export function describeError(error: unknown): DescribedError {
     const issues = issuesOf(zod);
     return {
       body: { code: 'BAD_REQUEST', message: zodMessage(issues), issues },
+      httpStatus: 400,
+      retryAfterSeconds: undefined,
+    };
+  }
+  if (findCause(error, (value): value is Error => isDataException(value))) {
+    return {
+      body: {
+        code: 'BAD_REQUEST',
+        message:
+          'invalid input: the database refused a value of this request (a cursor not from a previous page?)',
+      },
       httpStatus: 400,
       retryAfterSeconds: undefined,
     };

@@ -6,7 +6,15 @@ export type {
   WorkflowParams,
   WorkflowResult,
 } from '@kaygraph/workflows';
-export type { ApiServices, CallerResolver, CallerSource, Context } from './context.ts';
+export type {
+  ApiServices,
+  CallerKey,
+  CallerResolver,
+  CallerSource,
+  Context,
+  Identity,
+  OpenConnection,
+} from './context.ts';
 export { anonymousCaller } from './context.ts';
 export { describeError } from './errors.ts';
 export { DEFAULT_DASHBOARD_DIR, dashboardRoute } from './http/dashboard-static.ts';

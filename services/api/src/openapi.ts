@@ -11,10 +11,11 @@ import {
   TaskSocketUpdate,
   TaskStreamDone,
 } from '@kaygraph/contracts';
-import type { AnyRouter } from '@trpc/server';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { z } from 'zod';
 import packageJson from '../package.json' with { type: 'json' };
+import type { RestMeta } from './rest-meta.ts';
+import { REST_OPERATIONS } from './rest-operations.ts';
 import { appRouter } from './router.ts';
 
 export const API_TITLE = 'KayGraph Tasks API';
@@ -33,7 +34,7 @@ const taskPath = z.object({ task_id: TaskId.meta({ description: 'The task id fro
  * The hand-written routes (streams, the raw task socket, /metrics), described with the same zod
  * contracts they send. Everything the generator cannot know about is added here, in one place.
  */
-const handWrittenPaths = {
+export const HAND_WRITTEN_PATHS = {
   '/tasks/{task_id}/stream': {
     get: {
       operationId: 'tasks-stream',
@@ -123,18 +124,25 @@ const handWrittenPaths = {
       tags: ['metrics'],
       summary: 'Queue metrics (JSON or Prometheus text)',
       description: [
-        'With `Accept: application/json`: the MetricsSnapshot (tasks per status, throughput, durations,',
-        "error rate, breakdowns per workflow and priority; your own tasks unless the key is an admin's).",
-        'Otherwise: Prometheus text exposition (counters, gauges and histograms over every owner), which',
+        'By default: the MetricsSnapshot JSON (tasks per status, throughput, durations, error rate,',
+        "breakdowns per workflow and priority; your own tasks unless the key is an admin's). For",
+        '`Accept: application/openmetrics-text`, `Accept: text/plain;version=0.0.4` (what Prometheus sends)',
+        'or `?format=prometheus`: Prometheus text exposition (counters, gauges and histograms over every owner), which',
         'needs an admin key when auth is on. HEAD answers the same headers. When auth is on, send',
         '`Authorization: Bearer <key>`.',
       ].join(' '),
       requestParams: {
         header: z.object({
-          accept: z
-            .string()
+          accept: z.string().optional().meta({
+            description:
+              '`application/openmetrics-text` or `text/plain;version=0.0.4`: Prometheus text; else JSON',
+          }),
+        }),
+        query: z.object({
+          format: z
+            .enum(['json', 'prometheus'])
             .optional()
-            .meta({ description: '`application/json` for the snapshot; anything else: Prometheus text' }),
+            .meta({ description: 'Overrides Accept: `prometheus` for the text exposition' }),
         }),
       },
       responses: {
@@ -207,12 +215,6 @@ function useErrorBody(value: unknown): void {
   for (const child of Object.values(record)) useErrorBody(child);
 }
 
-interface OpenApiProcedureMeta {
-  method: string;
-  path: string;
-  errorResponses?: Record<string, string> | number[];
-}
-
 /**
  * trpc-to-openapi hands every operation the same response object per error code (cached across calls,
  * the first description wins): give each operation copies of its own, with the descriptions its
@@ -220,18 +222,36 @@ interface OpenApiProcedureMeta {
  */
 function ownErrorResponses(document: OpenAPIObject): void {
   document.paths = JSON.parse(JSON.stringify(document.paths ?? {}));
-  const router: AnyRouter = appRouter;
-  const procedures = router._def.procedures as Record<
-    string,
-    { _def: { meta?: { openapi?: OpenApiProcedureMeta } } }
-  >;
-  for (const procedure of Object.values(procedures)) {
-    const meta = procedure._def.meta?.openapi;
-    if (!meta?.errorResponses || Array.isArray(meta.errorResponses)) continue;
-    const responses = document.paths?.[meta.path]?.[meta.method.toLowerCase() as 'get']?.responses;
-    for (const [status, description] of Object.entries(meta.errorResponses)) {
+  for (const { openapi } of REST_OPERATIONS.values()) {
+    if (!openapi.errorResponses || Array.isArray(openapi.errorResponses)) continue;
+    const responses = operationOf(document, openapi)?.responses;
+    for (const [status, description] of Object.entries(openapi.errorResponses)) {
       const response = responses?.[status];
       if (responses && response) responses[status] = { ...response, description };
+    }
+  }
+}
+
+function operationOf(document: OpenAPIObject, openapi: RestMeta['openapi']) {
+  return document.paths?.[openapi.path]?.[openapi.method.toLowerCase() as 'get'];
+}
+
+/**
+ * What the procedures' metadata says about their answers: a fixed `successStatus` (202 for a submit)
+ * replaces the generated 200, and `outputStatuses` (the 503 of /ready) answer with the output's schema.
+ */
+function successResponses(document: OpenAPIObject): void {
+  for (const meta of REST_OPERATIONS.values()) {
+    const responses = operationOf(document, meta.openapi)?.responses;
+    const success = responses?.['200'];
+    if (!responses || !success) continue;
+    if (typeof meta.successStatus === 'number' && meta.successStatus !== 200) {
+      responses[String(meta.successStatus)] = success;
+      delete responses['200'];
+    }
+    for (const status of meta.outputStatuses ?? []) {
+      const other = responses[String(status)];
+      if (other && 'content' in success) responses[String(status)] = { ...other, content: success.content };
     }
   }
 }
@@ -245,7 +265,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
       'Typed background tasks on PostgreSQL. REST for any caller; TypeScript callers use tRPC at /trpc ' +
       '(HTTP batching, SSE and WebSocket subscriptions) through @kaygraph/client.',
     baseUrl: '/',
-    paths: handWrittenPaths,
+    paths: HAND_WRITTEN_PATHS,
     defs: {
       ErrorBody,
       StatusEvent,
@@ -259,19 +279,8 @@ export function buildOpenApiDocument(): OpenAPIObject {
     },
   });
   ownErrorResponses(document);
-  const submit = document.paths?.['/tasks']?.post;
-  const accepted = submit?.responses?.['200'];
-  if (submit?.responses && accepted) {
-    submit.responses['202'] = accepted;
-    delete submit.responses['200'];
-  }
   useErrorBody(document.paths);
-  // /ready answers 503 with the same ReadyOutput body (status not_ready), not an ErrorBody.
-  const ready = document.paths?.['/ready']?.get?.responses;
-  const readyOk = ready?.['200'];
-  const readyNot = ready?.['503'];
-  if (readyOk && readyNot && 'content' in readyOk && 'content' in readyNot)
-    readyNot.content = readyOk.content;
+  successResponses(document);
   const schemas = document.components?.schemas;
   if (schemas) {
     for (const name of Object.keys(schemas)) if (name.startsWith('error.')) delete schemas[name];

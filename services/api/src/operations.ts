@@ -2,16 +2,12 @@ import { connect } from '@kaygraph/db';
 import type { OrchestrationService, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import { type ApiKeyAuth, createApiKeyAuth } from './auth/api-key-auth.ts';
+import { createKeyAdmin, type KeyAdmin } from './keys/key-admin.ts';
 import { createRequestLogging, type RequestHook } from './logging/request-logging.ts';
-import { withTaskLogging } from './logging/task-logging.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
 import { createMetricsService, type MetricsService } from './metrics/metrics-service.ts';
 import type { TaskEventFeed } from './metrics/prometheus.ts';
-import {
-  createSubmissionLimiter,
-  withGroupSubmissionLimits,
-  withSubmissionLimits,
-} from './rate-limit/submission-limits.ts';
+import { createSubmissionLimiter } from './rate-limit/submission-limits.ts';
 import { createLeasedBuckets } from './rate-limit/token-lease.ts';
 import { createDocumentSearch, type DocumentSearch } from './search/document-search.ts';
 import type { ApiServerOptions } from './server.ts';
@@ -21,8 +17,10 @@ export interface ApiOperationsOptions {
   logger: Logger;
   /** The task event feed (TaskSystem.events) that drives the Prometheus counters. */
   feed?: TaskEventFeed;
-  /** AUTH_REQUIRED. */
+  /** Require a key before the first one exists (AUTH_REQUIRED, or a network bind: see open-mode.ts). */
   authRequired?: boolean;
+  /** Why, for the startup log. */
+  authRequiredBecause?: string | undefined;
   /** RATE_LIMIT_PER_MINUTE (0: off) and RATE_LIMIT_BURST. */
   rateLimit?: { perMinute: number; burst: number };
   /** How long the auth decision and verified keys are cached (default 2000 ms). */
@@ -31,22 +29,28 @@ export interface ApiOperationsOptions {
   processMetrics?: boolean;
 }
 
+type ServerOptionsFromOperations = Pick<
+  ApiServerOptions,
+  'resolveCaller' | 'limits' | 'taskLog' | 'metrics' | 'search' | 'keys' | 'extraRoutes' | 'onRequest'
+> & { extraRoutes: NonNullable<ApiServerOptions['extraRoutes']> };
+
 export interface ApiOperations extends AsyncDisposable {
   auth: ApiKeyAuth;
   metrics: MetricsService;
   /** Document search (the `search` procedure) on this pool. */
   search: DocumentSearch;
-  /** What to merge into createApiServer's options: auth, limits, logging and metrics wired in. */
-  /** Give `orchestration` too when the server has it: groups created with tasks are rate limited. */
+  /** API key management (the `keys` procedures) on this pool. */
+  keys: KeyAdmin;
+  /**
+   * What to merge into createApiServer's options: auth, limits, logging and metrics wired in. The task
+   * services are passed through unchanged (limits and logging are the procedures' middleware).
+   */
   serverOptions(
     tasks: TaskService,
     orchestration?: OrchestrationService,
-  ): Pick<
-    ApiServerOptions,
-    'tasks' | 'orchestration' | 'resolveCaller' | 'metrics' | 'search' | 'extraRoutes' | 'onRequest'
-  > & {
-    extraRoutes: NonNullable<ApiServerOptions['extraRoutes']>;
-  };
+  ): ServerOptionsFromOperations & Pick<ApiServerOptions, 'tasks' | 'orchestration'>;
+  /** Resolves once revocations are heard (they close revoked keys' open connections). */
+  listening(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,6 +62,7 @@ export interface ApiOperations extends AsyncDisposable {
  *
  * @example
  * const ops = createApiOperations({ databaseUrl, logger, feed: system.events });
+ * await ops.listening();
  * const server = await createApiServer({ ...base, ...ops.serverOptions(system.tasks, system.orchestration) });
  */
 export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
@@ -72,8 +77,13 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     sql,
     logger: opts.logger,
     required: opts.authRequired ?? false,
+    requiredBecause: opts.authRequiredBecause,
     cacheMs: opts.authCacheMs,
   });
+  const listening = auth.start();
+  listening.catch((error: unknown) =>
+    opts.logger.error({ err: error }, 'listening for key revocations failed'),
+  );
   const metrics = createMetricsService({
     sql,
     feed: opts.feed,
@@ -87,6 +97,10 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     burst: opts.rateLimit?.burst ?? 1,
   });
   const search = createDocumentSearch(sql);
+  // Keys get a connection of their own that commits synchronously (opened on the first key call);
+  // a key created or revoked here turns auth on or off at once in this process.
+  const keysConnection = connect(opts.databaseUrl, { max: 1, applicationName: 'kaygraph-api-keys' });
+  const keys = createKeyAdmin({ sql: keysConnection.sql, onChange: () => auth.mode.invalidate() });
   const onRequest: RequestHook = createRequestLogging({
     logger: opts.logger,
     onFinished: (request) => metrics.prometheus.observeRequest(request),
@@ -95,7 +109,9 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
   const close = () => {
     closing ??= (async () => {
       metrics.close();
+      await auth.close();
       await buckets.close();
+      await keysConnection.close();
       await sql.end({ timeout: 5 });
     })();
     return closing;
@@ -104,15 +120,20 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     auth,
     metrics,
     search,
+    keys,
     serverOptions: (tasks, orchestration) => ({
-      tasks: withTaskLogging(withSubmissionLimits(tasks, limit), opts.logger),
-      ...(orchestration ? { orchestration: withGroupSubmissionLimits(orchestration, limit) } : {}),
+      tasks,
+      ...(orchestration ? { orchestration } : {}),
       resolveCaller: auth.resolveCaller,
+      limits: limit,
+      taskLog: opts.logger,
       metrics,
       search,
+      keys,
       extraRoutes: [metricsRoute({ metrics, resolveCaller: auth.resolveCaller })],
       onRequest,
     }),
+    listening: () => listening,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -2,6 +2,7 @@ import { metricsProcedure } from './metrics/metrics-procedure.ts';
 import { deadLettersRouter } from './routers/dead-letters.ts';
 import { groupsRouter } from './routers/groups.ts';
 import { healthProcedure, readyProcedure } from './routers/health.ts';
+import { keysRouter } from './routers/keys.ts';
 import { schedulesRouter } from './routers/schedules.ts';
 import { searchProcedure } from './routers/search.ts';
 import { tasksRouter } from './routers/tasks.ts';
@@ -14,6 +15,7 @@ export const appRouter = router({
   groups: groupsRouter,
   schedules: schedulesRouter,
   deadLetters: deadLettersRouter,
+  keys: keysRouter,
   health: healthProcedure,
   ready: readyProcedure,
   metrics: metricsProcedure,

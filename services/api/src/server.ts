@@ -1,28 +1,44 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { OrchestrationService, TaskService, WorkflowCatalog } from '@kaygraph/tasks';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import packageJson from '../package.json' with { type: 'json' };
-import { anonymousCaller, type CallerResolver, connectionParamsOf, createContextFactory } from './context.ts';
+import {
+  anonymousCaller,
+  type CallerResolver,
+  connectionParamsOf,
+  createContextFactory,
+  type OpenConnection,
+} from './context.ts';
 import { describeError, errorBody } from './errors.ts';
 import { ARTIFACT_PATH, serveArtifact } from './http/artifact-download.ts';
 import { serveDocs } from './http/docs.ts';
 import { sendError, sendJson } from './http/respond.ts';
 import { createRestHandler } from './http/rest.ts';
+import type { KeyAdmin } from './keys/key-admin.ts';
 import type { RequestHook } from './logging/request-logging.ts';
 import type { MetricsService } from './metrics/metrics-service.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { retryAfterMeta } from './rate-limit/retry-after.ts';
+import type { SubmissionLimiter } from './rate-limit/submission-limits.ts';
+import { REST_OPERATIONS } from './rest-operations.ts';
 import { appRouter } from './router.ts';
 import type { DocumentSearch } from './search/document-search.ts';
 import { streamGroupOverSse } from './streams/group-sse.ts';
 import { StreamRegistry } from './streams/registry.ts';
 import { streamTaskOverSse } from './streams/sse.ts';
 import { parseSeq } from './streams/task-outcome.ts';
-import { serveTaskSocket } from './ws/task-socket.ts';
+import {
+  DEFAULT_SUBSCRIPTION_CAPS,
+  type SubscriptionCapLimits,
+  SubscriptionCaps,
+} from './subscriptions/subscription-caps.ts';
+import { subscriberOf } from './subscriptions/subscription-slot.ts';
+import { REVOKED_CLOSE_CODE, serveTaskSocket } from './ws/task-socket.ts';
 
 /** A route another module adds (metrics, dashboard ...): answer and return true, or return false. */
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
@@ -50,10 +66,20 @@ export interface ApiServerOptions {
   metrics?: MetricsService;
   /** Document search for the `search` procedure (createApiOperations). */
   search?: DocumentSearch;
+  /** API key management for the `keys` procedures (createApiOperations). */
+  keys?: KeyAdmin;
   /** Put stacks into tRPC error shapes: for NODE_ENV=development only (default false). */
   errorStacks?: boolean;
   /** Wraps every HTTP request (request id, logging); must call `handle`. */
   onRequest?: RequestHook;
+  /** Submission rate limits per API key (createApiOperations); absent: none. */
+  limits?: SubmissionLimiter;
+  /** Where submits, cancels and retries are logged (createApiOperations); absent: not logged. */
+  taskLog?: Logger;
+  /** MAX_SCHEDULES_PER_OWNER; absent: no cap. */
+  maxSchedulesPerOwner?: number;
+  /** Open subscriptions per tRPC WebSocket and per key (default 100 and 1,000). */
+  subscriptionCaps?: SubscriptionCapLimits;
 }
 
 export interface ApiServer extends AsyncDisposable {
@@ -76,6 +102,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const bodyLimitBytes = opts.bodyLimitBytes ?? 1_048_576;
   const maxBatchSize = opts.maxBatchSize ?? 50;
   const resolveCaller = opts.resolveCaller ?? anonymousCaller;
+  const subscriptionCaps = new SubscriptionCaps(opts.subscriptionCaps ?? DEFAULT_SUBSCRIPTION_CAPS);
   const createContext = createContextFactory(
     {
       tasks: opts.tasks,
@@ -84,6 +111,11 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       version: packageJson.version,
       metrics: opts.metrics,
       search: opts.search,
+      keys: opts.keys,
+      limits: opts.limits,
+      taskLog: opts.taskLog,
+      maxSchedulesPerOwner: opts.maxSchedulesPerOwner,
+      subscriptionCaps,
       errorStacks: opts.errorStacks ?? false,
       startedAt: Date.now(),
       ready: async () => {
@@ -103,9 +135,16 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     registry,
     logger,
     heartbeatMs: opts.heartbeatMs ?? 15_000,
-    caller: () => {
+    caller: async (connection?: OpenConnection) => {
       const apiKey = url.searchParams.get('api_key');
-      return resolveCaller({ headers: req.headers, connectionParams: apiKey ? { apiKey } : null });
+      const source = { headers: req.headers, connectionParams: apiKey ? { apiKey } : null, connection };
+      const { caller, key } = await resolveCaller(source);
+      // An open stream holds a subscription slot of its key until it ends, as tRPC subscriptions do.
+      if (connection) {
+        const slot = subscriptionCaps.acquire(undefined, subscriberOf(caller, key));
+        connection.onClosed(() => slot[Symbol.dispose]());
+      }
+      return caller;
     },
   });
   const logServerError = ({ error, path }: { error: unknown; path?: string | undefined }) => {
@@ -117,12 +156,29 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     basePath: '/trpc/',
     maxBatchSize,
     maxBodySize: bodyLimitBytes,
-    createContext: ({ req, info }) =>
-      createContext({ headers: req.headers, connectionParams: connectionParamsOf(info.connectionParams) }),
+    // `?connectionParams=` carries a key only where a client cannot send a header: SSE subscriptions.
+    // A subscription's response is its connection: closed when its key is revoked.
+    createContext: ({ req, res, info }) => {
+      const subscription = info.type === 'subscription';
+      return createContext({
+        headers: req.headers,
+        connectionParams: subscription ? connectionParamsOf(info.connectionParams) : null,
+        connection: subscription
+          ? { close: () => res.destroy(), onClosed: (listener) => res.once('close', listener) }
+          : undefined,
+      });
+    },
     onError: logServerError,
     responseMeta: retryAfterMeta,
   });
-  const rest = createRestHandler({ router: appRouter, document, createContext, bodyLimitBytes, logger });
+  const rest = createRestHandler({
+    router: appRouter,
+    operations: REST_OPERATIONS,
+    document,
+    createContext,
+    bodyLimitBytes,
+    logger,
+  });
 
   const trpcWss = new WebSocketServer({ noServer: true, maxPayload: bodyLimitBytes });
   const trpcWs = applyWSSHandler({
@@ -130,8 +186,16 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     router: appRouter,
     maxBatchSize,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
-    createContext: ({ req, info }) =>
-      createContext({ headers: req.headers, connectionParams: connectionParamsOf(info.connectionParams) }),
+    // One context per socket: its key is checked once, and the socket is closed when the key is revoked.
+    createContext: ({ req, res, info }) =>
+      createContext({
+        headers: req.headers,
+        connectionParams: connectionParamsOf(info.connectionParams),
+        connection: {
+          close: (reason) => res.close(REVOKED_CLOSE_CODE, reason),
+          onClosed: (listener) => res.once('close', listener),
+        },
+      }),
     onError: logServerError,
   });
   const taskWss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
@@ -140,7 +204,11 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     const url = new URL(req.url ?? '/', BASE);
     const path = url.pathname;
     const method = req.method ?? 'GET';
-    if (path === '/trpc' || path.startsWith('/trpc/')) return trpcHttp(req, res);
+    if (path === '/trpc' || path.startsWith('/trpc/')) {
+      if (method === 'GET' || method === 'POST') return trpcHttp(req, res);
+      const message = `${method} is not allowed on ${path} (tRPC answers GET and POST)`;
+      return sendError(res, errorBody('METHOD_NOT_ALLOWED', message), { allow: 'GET, POST' });
+    }
     for (const route of opts.extraRoutes ?? []) if (await route(req, res, url)) return;
     // Documented, but served by the metrics route of createApiOperations; without it, say so.
     if (METRICS_PATH.test(path) && (method === 'GET' || method === 'HEAD'))
@@ -187,7 +255,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const { onRequest } = opts;
   const server = createServer(onRequest ? (req, res) => onRequest(req, res, () => serve(req, res)) : serve);
 
-  server.on('upgrade', (req, socket, head) => {
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', BASE);
     const path = url.pathname;
     if (path === '/trpc' || path === '/trpc/') {
@@ -208,6 +276,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     // No WebSocket here. A reset while we answer must not become an uncaught 'error'.
     socket.on('error', () => socket.destroy());
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  };
+  // An upgrade that fails (an unparsable URL, a socket gone mid-handshake) ends that socket, never the process.
+  server.on('upgrade', (req, socket, head) => {
+    try {
+      upgrade(req, socket, head);
+    } catch (error) {
+      logger.warn({ err: error, url: req.url }, 'WebSocket upgrade failed');
+      socket.destroy();
+    }
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -5,29 +5,40 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { Context } from './context.ts';
 import { describeError, toTRPCError, trpcCodeOfError } from './errors.ts';
 
+/** What a procedure's `.meta()` may say: its OpenAPI operation, and how REST answers a success. */
+export type ProcedureMeta = OpenApiMeta<{
+  /** REST status of a success (default 200), or one chosen from the output (/ready: 503 when not ready). */
+  successStatus?: number | ((output: unknown) => number);
+  /** REST `Location` header of a success; `{field}` is filled from the output (`/tasks/{task_id}`). */
+  location?: `/${string}`;
+  /** Statuses besides the success whose REST body is the output itself (documented so). */
+  outputStatuses?: number[];
+}>;
+
 /**
  * The one `initTRPC` of the service. The error formatter adds `errorBody` (contracts ErrorBody) to
  * every error shape, which tRPC clients read and the REST adapter answers with, and derives the tRPC
  * code from the DomainError wherever it was thrown (a subscription refused mid-stream included), so
  * `code`, `data.code`, `data.httpStatus` and `data.errorBody` always agree. Stacks appear only when
- * the server was started with `errorStacks` (NODE_ENV=development); tRPC's own default would show
- * them whenever NODE_ENV is not production.
+ * the server was started with `errorStacks` (NODE_ENV=development); tRPC's own `data.stack` and
+ * `data.path` never leave the server otherwise.
  */
 const t = initTRPC
   .context<Context>()
-  .meta<OpenApiMeta>()
+  .meta<ProcedureMeta>()
   .create({
     isDev: false,
     errorFormatter({ shape, error, ctx }) {
       const described = describeError(error);
       const code = trpcCodeOfError(error);
       const stack = ctx?.services.errorStacks ? error.stack : undefined;
+      const { stack: _stack, ...data } = shape.data;
       return {
         ...shape,
         code: TRPC_ERROR_CODES_BY_KEY[code],
         message: described.body.message,
         data: {
-          ...shape.data,
+          ...data,
           code,
           httpStatus: described.httpStatus,
           errorBody: described.body,
@@ -53,13 +64,30 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapDomainErrors);
+function fillTemplate(template: string, output: unknown): string {
+  const fields = output && typeof output === 'object' ? (output as Record<string, unknown>) : {};
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(fields[name] ?? '')));
+}
 
-/** Procedures that act for a caller: `ctx.caller` is who asks (owner, admin). */
+/** A REST call's success status and headers, from the procedure's metadata (`successStatus`, `location`). */
+const answerFromMeta = t.middleware(async ({ ctx, meta, next }) => {
+  const result = await next();
+  const answer = ctx.restAnswer;
+  if (!answer || !result.ok || !meta) return result;
+  const { successStatus, location } = meta;
+  if (typeof successStatus === 'function') answer.status = successStatus(result.data);
+  else if (successStatus !== undefined) answer.status = successStatus;
+  if (location) answer.headers.location = fillTemplate(location, result.data);
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(answerFromMeta);
+
+/** Procedures that act for a caller: `ctx.caller` is who asks (owner, admin), `ctx.apiKey` with which key. */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   try {
-    const caller = await ctx.resolveCaller();
-    return next({ ctx: { caller } });
+    const { caller, key } = await ctx.resolveIdentity();
+    return next({ ctx: { caller, apiKey: key } });
   } catch (error) {
     if (error instanceof DomainError) throw toTRPCError(error);
     throw error;

@@ -22,7 +22,7 @@ function capturingLogger() {
 }
 
 describe('when auth is on', () => {
-  test('without keys and without AUTH_REQUIRED the api runs open; the first key turns auth on', async () => {
+  test('without keys and without AUTH_REQUIRED the api runs open; the first key turns auth on for good', async () => {
     await using server = await startTestServer({ operations: { authCacheMs: 50 }, worker: false });
     const open = await requestJson(`${server.url}/tasks`, {
       method: 'POST',
@@ -39,10 +39,17 @@ describe('when auth is on', () => {
     }
     expect((await requestJson(`${server.url}/tasks`, { headers: bearer(key) })).status).toBe(200);
 
-    // Revoking the last key opens the api again.
+    // Revoking the last key keeps the api closed, here and on a replica that starts afterwards.
     await store.revoke(id);
-    while ((await requestJson(`${server.url}/tasks`)).status !== 200) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await using replica = await startTestServer({
+      databaseUrl: server.databaseUrl,
+      operations: { authCacheMs: 50 },
+      worker: false,
+    });
+    for (const url of [server.url, replica.url]) {
+      const anonymous = await requestJson(`${url}/tasks`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.body).toMatchObject({ code: 'UNAUTHORIZED' });
     }
   });
 

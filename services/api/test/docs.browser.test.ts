@@ -1,17 +1,10 @@
-import { access } from 'node:fs/promises';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '@kaygraph/test-browser';
 import { expect, test } from 'vitest';
 import { startTestServer } from './harness.ts';
 
-/** Debian's Chromium (`apt-get install -y chromium`), as the dashboard's browser tests use; never downloaded. */
-const CHROMIUM_PATH = '/usr/bin/chromium';
-
 test('/docs renders the interactive API page in a browser without fetching anything from elsewhere', async () => {
-  await access(CHROMIUM_PATH).catch(() => {
-    throw new Error(`No Chromium at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\`.`);
-  });
   await using server = await startTestServer({ worker: false });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const elsewhere: string[] = [];

@@ -4,6 +4,7 @@ import { createTaskSystem, resolveWorkflowsModule, type TaskSystem } from '@kayg
 import pino from 'pino';
 import { type ApiOperations, type ApiOperationsOptions, createApiOperations } from '../src/operations.ts';
 import { type ApiServer, createApiServer } from '../src/server.ts';
+import type { SubscriptionCapLimits } from '../src/subscriptions/subscription-caps.ts';
 
 export interface TestServerOptions {
   /** Run a worker in the same process (default true). */
@@ -20,6 +21,10 @@ export interface TestServerOptions {
   workflowsModule?: string;
   /** Stacks in tRPC error shapes (what NODE_ENV=development turns on). */
   errorStacks?: boolean;
+  /** MAX_SCHEDULES_PER_OWNER (default: no cap). */
+  maxSchedulesPerOwner?: number;
+  /** Subscriptions per tRPC WebSocket and per key (default 100 and 1,000). */
+  subscriptionCaps?: SubscriptionCapLimits;
   /** Wire API keys, rate limits, logging and metrics in as main.ts does (createApiOperations). */
   operations?: Omit<ApiOperationsOptions, 'databaseUrl' | 'logger' | 'feed'>;
 }
@@ -74,6 +79,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ? createApiOperations({ ...options.operations, databaseUrl, logger, feed: system.events })
       : undefined;
     if (operations) cleanups.push(() => operations.close());
+    await operations?.listening();
     const server = await createApiServer({
       tasks: system.tasks,
       catalog,
@@ -85,6 +91,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       maxBatchSize: options.maxBatchSize,
       heartbeatMs: options.heartbeatMs,
       errorStacks: options.errorStacks,
+      maxSchedulesPerOwner: options.maxSchedulesPerOwner,
+      subscriptionCaps: options.subscriptionCaps,
       ...operations?.serverOptions(system.tasks, system.orchestration),
     });
     cleanups.push(() => server.close());

@@ -25,6 +25,11 @@ async function submit(body: unknown, key?: string): Promise<string> {
   return (answer.body as SubmitTaskOutput).task_id;
 }
 
+/** What Prometheus 2.x sends when it scrapes. */
+const PROMETHEUS_ACCEPT =
+  'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,' +
+  'text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+
 /** Every answer of /metrics is checked against the OpenAPI document (status and JSON body). */
 const check = createOpenApiChecker(buildOpenApiDocument());
 
@@ -37,7 +42,9 @@ async function metricsJson(key?: string) {
 }
 
 async function prometheusText(key?: string): Promise<{ status: number; type: string | null; text: string }> {
-  const response = await fetch(`${server.url}/metrics`, { headers: bearer(key) });
+  const response = await fetch(`${server.url}/metrics`, {
+    headers: { accept: PROMETHEUS_ACCEPT, ...bearer(key) },
+  });
   const text = await response.text();
   // The 200 is text/plain (its content type is checked by openapi.test.ts); errors are ErrorBody JSON.
   if (response.status >= 400) check('GET', REST_PATHS.metrics, response.status, JSON.parse(text));
@@ -98,6 +105,28 @@ describe('GET /metrics, Accept: application/json', () => {
     expect(answer.status).toBe(200);
     const snapshot = MetricsSnapshot.parse((answer.body as { result: { data: unknown } }).result.data);
     expect(snapshot).toMatchObject({ tasks_completed: 2, tasks_failed: 1, queue_depth: 2 });
+  });
+});
+
+describe('GET /metrics content negotiation', () => {
+  test("curl, Python and browsers (no Accept, */*, text/html) get the spec's JSON", async () => {
+    for (const accept of [undefined, '*/*', 'text/html,*/*;q=0.8', 'text/plain']) {
+      const response = await fetch(`${server.url}/metrics`, { headers: accept ? { accept } : {} });
+      expect(response.headers.get('content-type'), accept).toMatch(/^application\/json/);
+      MetricsSnapshot.parse(await response.json());
+    }
+  });
+
+  test('Prometheus text for text/plain;version=0.0.4, OpenMetrics and ?format=prometheus', async () => {
+    for (const [query, accept] of [
+      ['', 'text/plain;version=0.0.4'],
+      ['', 'application/openmetrics-text'],
+      ['?format=prometheus', '*/*'],
+    ] as const) {
+      const response = await fetch(`${server.url}/metrics${query}`, { headers: { accept } });
+      expect(response.headers.get('content-type'), accept).toMatch(/^text\/plain; version=0\.0\.4/);
+      expect(await response.text()).toContain('kaygraph_tasks_finished_total');
+    }
   });
 });
 

@@ -174,6 +174,17 @@ describe('schedules over REST', () => {
     expect((await rest('GET', '/schedules/{schedule_id}', `/schedules/${id}`)).status).toBe(404);
   });
 
+  test("the spec's example without a name is accepted; the name comes from workflow and cron", async () => {
+    const created = await rest<ScheduleView>('POST', '/schedules', '/schedules', {
+      workflow: 'echo',
+      cron: '0 9 * * *',
+      params: { value: 'daily' },
+    });
+    expect(created.status).toBe(200);
+    expect(created.body.name).toBe('echo 0 9 * * *');
+    await rest('DELETE', '/schedules/{schedule_id}', `/schedules/${created.body.schedule_id}`);
+  });
+
   test('bad cron and time zone answer 400 with the field', async () => {
     const cron = await rest<{ code: string; issues: { path: string }[] }>(
       'POST',

@@ -53,6 +53,8 @@ describe('GET /tasks/{task_id}/stream (SSE)', () => {
       task_id: taskId,
       done: true,
       final_status: 'completed',
+      progress: 100,
+      message: expect.stringMatching(/^step \d of 5$/),
       result: { steps_done: 5 },
       error: null,
     });
@@ -135,6 +137,8 @@ describe('WS /ws/{task_id}', () => {
       task_id: taskId,
       done: true,
       final_status: 'completed',
+      progress: 100,
+      message: expect.stringMatching(/^step \d of 4$/),
       result: { steps_done: 4 },
       error: null,
     });

@@ -16,9 +16,14 @@ export class TrpcSocket {
   readonly #socket: WebSocket;
   readonly #listeners = new Map<number, Listener>();
   #nextId = 1;
+  /** The close code and reason, once the socket closed. */
+  readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(socket: WebSocket) {
     this.#socket = socket;
+    this.closed = new Promise((resolve) =>
+      socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
     socket.on('message', (raw) => {
       const text = String(raw);
       // The server's keep-alive.

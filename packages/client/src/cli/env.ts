@@ -2,13 +2,11 @@
  * The only place the CLI reads the environment. Flags win over these.
  * - KAYGRAPH_URL: the api's base URL (default http://127.0.0.1:8000)
  * - KAYGRAPH_API_KEY: sent as `Authorization: Bearer` (and as the WebSocket connection param)
- * - DATABASE_URL: for `kaygraph keys ...`, which talk straight to the database
  * - NO_COLOR: plain output
  */
 export interface CliEnv {
   url: string | undefined;
   apiKey: string | undefined;
-  databaseUrl: string | undefined;
   noColor: boolean;
 }
 
@@ -21,7 +19,6 @@ export function readCliEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
   return {
     url: nonEmpty(source.KAYGRAPH_URL),
     apiKey: nonEmpty(source.KAYGRAPH_API_KEY),
-    databaseUrl: nonEmpty(source.DATABASE_URL),
     noColor: source.NO_COLOR !== undefined && source.NO_COLOR !== '',
   };
 }

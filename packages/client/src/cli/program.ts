@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import packageJson from '../../package.json' with { type: 'json' };
 import { registerDeadLetterCommands } from './commands/dead-letters.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMetricsCommand } from './commands/metrics.ts';
@@ -10,12 +10,15 @@ import type { CliEnv } from './env.ts';
 import { CliError, type CliIo, printJson, writeLine } from './output.ts';
 import { CliSession, DEFAULT_URL } from './session.ts';
 
+// By the package's own name, so the same line works in the workspace and installed (Node 20 warns on JSON imports).
+const { version } = createRequire(import.meta.url)('@kaygraph/client/package.json') as { version: string };
+
 function buildProgram(session: CliSession, io: CliIo): Command {
   const program = new Command('kaygraph')
     .description(
       'Drive a KayGraph Tasks api from the terminal: submit, watch, manage tasks, schedules and keys.',
     )
-    .version(packageJson.version)
+    .version(version)
     .option('--url <url>', `the api's base URL (env KAYGRAPH_URL, default ${DEFAULT_URL})`)
     .option('--api-key <key>', 'API key (env KAYGRAPH_API_KEY)')
     .option('--json', 'machine-readable JSON output')

@@ -41,19 +41,30 @@ async function chownTree(path: string, account: RunAs): Promise<void> {
 
 /** Every parent directory must let the account through, or postgres cannot reach its data dir. */
 export async function assertTraversable(dataDir: string, account: RunAs): Promise<void> {
-  let dir = dirname(dataDir);
+  const closed = await firstClosedParent(dataDir, account);
+  if (closed) {
+    throw new Error(
+      `PostgreSQL runs as uid ${account.uid}, which cannot enter ${closed.dir} (mode ${closed.mode}); ` +
+        'choose a data dir outside it',
+    );
+  }
+}
+
+/** The first existing parent of `path` the account may not enter (a checkout under a 0700 home). */
+export async function firstClosedParent(
+  path: string,
+  account: RunAs,
+): Promise<{ dir: string; mode: string } | undefined> {
+  let dir = dirname(path);
   for (;;) {
-    const info = await stat(dir);
-    const mode =
-      info.uid === account.uid ? info.mode >> 6 : info.gid === account.gid ? info.mode >> 3 : info.mode;
-    if ((mode & 0o1) === 0) {
-      throw new Error(
-        `PostgreSQL runs as uid ${account.uid}, which cannot enter ${dir} (mode ${(info.mode & 0o777).toString(8)}); ` +
-          'choose a data dir outside it',
-      );
+    const info = await stat(dir).catch(() => undefined);
+    if (info) {
+      const mode =
+        info.uid === account.uid ? info.mode >> 6 : info.gid === account.gid ? info.mode >> 3 : info.mode;
+      if ((mode & 0o1) === 0) return { dir, mode: (info.mode & 0o777).toString(8) };
     }
     const parent = dirname(dir);
-    if (parent === dir) return;
+    if (parent === dir) return undefined;
     dir = parent;
   }
 }

@@ -30,7 +30,7 @@ class CleanRows extends Node<WorkflowShared, undefined, PreprocessResult> {
   readonly config: PreprocessParams;
 
   constructor(config: PreprocessParams) {
-    super({ id: 'clean' });
+    super({ id: 'clean', step: 'Validate and clean data' });
     this.config = config;
   }
 
@@ -78,7 +78,7 @@ class AnalyzeRows extends Node<WorkflowShared, undefined, AnalyzeResult> {
   readonly config: AnalyzeParams;
 
   constructor(config: AnalyzeParams) {
-    super({ id: 'analyze' });
+    super({ id: 'analyze', step: 'Analyze' });
     this.config = config;
   }
 
@@ -138,7 +138,7 @@ class WriteReport extends Node<WorkflowShared, undefined, ReportResult> {
   readonly config: ReportParams;
 
   constructor(config: ReportParams) {
-    super({ id: 'write' });
+    super({ id: 'write', step: 'Generate report' });
     this.config = config;
   }
 

@@ -71,7 +71,7 @@ class CollectStatistics extends Node<
   readonly config: DailyReportParams;
 
   constructor(config: DailyReportParams) {
-    super({ id: 'collect' });
+    super({ id: 'collect', step: STEP.collect });
     this.config = config;
   }
 
@@ -102,7 +102,7 @@ class WriteReport extends Node<ReportShared, ReportShared, DailyReportResult> {
   readonly config: DailyReportParams;
 
   constructor(config: DailyReportParams) {
-    super({ id: 'write' });
+    super({ id: 'write', step: STEP.write });
     this.config = config;
   }
 

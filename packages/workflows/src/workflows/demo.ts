@@ -41,7 +41,7 @@ class DemoStep extends Node<DemoShared> {
   readonly config: DemoParams;
 
   constructor(step: number, config: DemoParams) {
-    super({ id: `step_${step}` });
+    super({ id: `step_${step}`, step: `Step ${step} of ${config.steps}` });
     this.step = step;
     this.config = config;
   }

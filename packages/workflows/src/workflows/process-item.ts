@@ -44,7 +44,7 @@ class FingerprintItem extends Node<WorkflowShared, undefined, ProcessItemResult>
   readonly item: unknown;
 
   constructor(item: unknown) {
-    super({ id: 'process' });
+    super({ id: 'process', step: 'Process item' });
     this.item = item;
   }
 

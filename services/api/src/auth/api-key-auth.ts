@@ -1,13 +1,12 @@
 import { DomainError } from '@kaygraph/contracts';
 import type { Connection } from '@kaygraph/db';
-import type { Caller } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
-import type { CallerResolver, CallerSource } from '../context.ts';
+import type { CallerResolver, CallerSource, Identity } from '../context.ts';
 import { hashApiKey } from './api-key.ts';
 import { AuthMode } from './auth-mode.ts';
-import { rememberCallerKey } from './caller-keys.ts';
 import { presentedApiKey } from './credentials.ts';
-import { type ActiveApiKey, findActiveApiKey, hasActiveApiKeys, markApiKeyUsed } from './key-store.ts';
+import { type ActiveApiKey, apiKeysEverExisted, findActiveApiKey, markApiKeyUsed } from './key-store.ts';
+import { RevocationWatch } from './revocations.ts';
 
 /** Who calls when auth is off: the single local user, who may see everything. */
 export const OPEN_CALLER_OWNER = 'anonymous';
@@ -15,15 +14,23 @@ export const OPEN_CALLER_OWNER = 'anonymous';
 export interface ApiKeyAuthOptions {
   sql: Connection['sql'];
   logger: Logger;
-  /** AUTH_REQUIRED: require a key even before one exists. */
+  /** Require a key even before one exists (AUTH_REQUIRED, or a network bind without ALLOW_ANONYMOUS). */
   required: boolean;
-  /** How long "is auth on" and a verified key are trusted (default 2000 ms): the revocation delay. */
+  /** Why `required` is set, for the startup log. */
+  requiredBecause?: string | undefined;
+  /**
+   * How long "auth is off" and a verified key are trusted (default 2000 ms): the delay before a first key
+   * takes effect; a revocation drops its key at once (NOTIFY), and a missed one within this time.
+   */
   cacheMs?: number;
 }
 
 export interface ApiKeyAuth {
   resolveCaller: CallerResolver;
   mode: AuthMode;
+  /** Starts hearing revocations (closes revoked keys' open connections). */
+  start(): Promise<void>;
+  close(): Promise<void>;
 }
 
 const MAX_CACHED_KEYS = 10_000;
@@ -33,23 +40,36 @@ const TOUCH_INTERVAL_MS = 60_000;
 /**
  * Resolves callers from API keys (`Authorization: Bearer`, or tRPC WebSocket connection params).
  * Refuses with UNAUTHORIZED when auth is on and no key, or a wrong or revoked key, is presented. Every
- * resolved Caller is a fresh object owned by that request or connection.
+ * resolved Caller is a fresh object owned by that request or connection. A revocation (NOTIFY) drops the
+ * key from the cache and closes the open connections it authorized, in every replica.
  */
 export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
   const cacheMs = opts.cacheMs ?? 2_000;
   const mode = new AuthMode({
     required: opts.required,
+    requiredBecause: opts.requiredBecause,
     cacheMs,
-    hasActiveKeys: () => hasActiveApiKeys(opts.sql),
+    keysExisted: () => apiKeysEverExisted(opts.sql),
   });
   const verified = new Map<string, { key: ActiveApiKey; until: number }>();
   const touchedAt = new Map<string, number>();
+  // Revoked here or heard of: a lookup that raced the revocation must not cache the key again.
+  const revokedIds = new Set<string>();
+  const revocations = new RevocationWatch({
+    sql: opts.sql,
+    logger: opts.logger,
+    onRevoked: (keyId) => {
+      revokedIds.add(keyId);
+      for (const [hash, entry] of verified) if (entry.key.id === keyId) verified.delete(hash);
+    },
+  });
 
   const lookup = async (hash: string): Promise<ActiveApiKey | undefined> => {
     const cached = verified.get(hash);
     if (cached && cached.until > Date.now()) return cached.key;
     verified.delete(hash);
-    const key = await findActiveApiKey(opts.sql, hash);
+    const found = await findActiveApiKey(opts.sql, hash);
+    const key = found && !revokedIds.has(found.id) ? found : undefined;
     if (key) {
       if (verified.size >= MAX_CACHED_KEYS) verified.clear();
       verified.set(hash, { key, until: Date.now() + cacheMs });
@@ -66,7 +86,7 @@ export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
     );
   };
 
-  const resolveCaller = async (source: CallerSource): Promise<Caller> => {
+  const resolveCaller = async (source: CallerSource): Promise<Identity> => {
     const presented = presentedApiKey(source);
     if (presented === null) {
       if (await mode.isOn()) {
@@ -75,15 +95,23 @@ export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
           'an API key is required: send "Authorization: Bearer <key>" (WebSocket: connection param apiKey)',
         );
       }
-      return { owner: OPEN_CALLER_OWNER, admin: true };
+      return { caller: { owner: OPEN_CALLER_OWNER, admin: true }, key: undefined };
     }
     const key = await lookup(hashApiKey(presented));
-    if (!key) throw new DomainError('UNAUTHORIZED', 'invalid or revoked API key');
+    // A revocation heard while the lookup was in flight counts too.
+    if (!key || revokedIds.has(key.id)) throw new DomainError('UNAUTHORIZED', 'invalid or revoked API key');
     touch(key);
-    const caller: Caller = { owner: key.owner, admin: key.admin };
-    rememberCallerKey(caller, key);
-    return caller;
+    if (source.connection) revocations.watch(key.id, source.connection);
+    return {
+      caller: { owner: key.owner, admin: key.admin },
+      key: { id: key.id, rateLimitPerMinute: key.rateLimitPerMinute },
+    };
   };
 
-  return { resolveCaller, mode };
+  return {
+    resolveCaller,
+    mode,
+    start: () => revocations.start(),
+    close: () => revocations.close(),
+  };
 }

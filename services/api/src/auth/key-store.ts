@@ -101,6 +101,9 @@ export async function listApiKeys(
   return rows.map(recordOf);
 }
 
+/** NOTIFY channel of revocations (payload: the key id): every api replica closes that key's connections. */
+export const API_KEY_REVOKED_CHANNEL = 'kaygraph_api_key_revoked';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -115,9 +118,14 @@ export async function revokeApiKey(sql: Sql, idOrPrefix: string): Promise<ApiKey
   if (matches.length > 1) throw new Error(`${matches.length} keys have the prefix ${idOrPrefix}: use the id`);
   const [match] = matches;
   if (!match) return undefined;
-  const [row] = await sql<KeyRow[]>`
-    update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ${match.id}
-    returning ${sql.unsafe(COLUMNS)}`;
+  // The row and its notification commit together: every replica hears of a revocation that happened.
+  const row = await sql.begin(async (tx) => {
+    const [updated] = await tx<KeyRow[]>`
+      update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ${match.id}
+      returning ${tx.unsafe(COLUMNS)}`;
+    await tx`select pg_notify(${API_KEY_REVOKED_CHANNEL}, ${match.id})`;
+    return updated;
+  });
   return row ? recordOf(row) : undefined;
 }
 
@@ -132,11 +140,22 @@ export async function findActiveApiKey(sql: Sql, keyHash: string): Promise<Activ
     : undefined;
 }
 
-/** Whether any key is usable: then the api requires one on every request. */
-export async function hasActiveApiKeys(sql: Sql): Promise<boolean> {
-  const [row] = await sql<{ exists: boolean }[]>`
-    select exists (select 1 from api_keys where revoked_at is null) as exists`;
+/**
+ * Whether a key was ever created on this database, revoked ones included: then the api requires a key
+ * on every request for good (revoking the last key must not open it again).
+ */
+export async function apiKeysEverExisted(sql: Sql): Promise<boolean> {
+  const [row] = await sql<{ exists: boolean }[]>`select exists (select 1 from api_keys) as exists`;
   return row?.exists ?? false;
+}
+
+/** Which of these key ids are revoked (or gone): after a lost LISTEN connection, what was missed. */
+export async function revokedApiKeyIds(sql: Sql, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const active = await sql<{ id: string }[]>`
+    select id from api_keys where id = any(${ids}::uuid[]) and revoked_at is null`;
+  const still = new Set(active.map((row) => row.id));
+  return ids.filter((id) => !still.has(id));
 }
 
 export async function markApiKeyUsed(sql: Sql, id: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { DomainError, TaskId } from '@kaygraph/contracts';
+import { DomainError, isUnstorableText, TaskId, UNSTORABLE_TEXT_MESSAGE } from '@kaygraph/contracts';
 import type { Caller, TaskService } from '@kaygraph/tasks';
 import { describeError } from '../errors.ts';
 import { sendError } from './respond.ts';
@@ -32,9 +32,14 @@ export async function serveArtifact(
 }
 
 function decodeName(raw: string): string {
+  let name: string;
   try {
-    return decodeURIComponent(raw);
+    name = decodeURIComponent(raw);
   } catch {
     throw new DomainError('BAD_REQUEST', 'the artifact name is not valid percent-encoding');
   }
+  // No artifact can have such a name, and PostgreSQL refuses to compare text holding NUL.
+  if (isUnstorableText(name))
+    throw new DomainError('BAD_REQUEST', `the artifact name ${UNSTORABLE_TEXT_MESSAGE}`);
+  return name;
 }

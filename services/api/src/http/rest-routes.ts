@@ -1,24 +1,33 @@
-import type { AnyRouter } from '@trpc/server';
 import type { OpenAPIObject } from 'trpc-to-openapi';
-import type { z } from 'zod';
+import type { RestMeta } from '../rest-meta.ts';
+
+type Operation = NonNullable<NonNullable<NonNullable<OpenAPIObject['paths']>[string]>['get']>;
+type ParameterOrReference = NonNullable<Operation['parameters']>[number];
+type ParameterObject = Exclude<ParameterOrReference, { $ref: string }>;
+type SchemaOrReference = NonNullable<ParameterObject['schema']>;
+type SchemaObject = Exclude<SchemaOrReference, { $ref: string }>;
+type ReferenceObject = { $ref: string };
 
 /**
- * The REST routes, compiled once: which procedure answers a method and path, with its path params, and
- * which methods a path allows (404 vs 405). What trpc-to-openapi's handler worked out per request (it
- * built a fetch Request for an unused abort signal and walked the input schemas to switch coercion on,
- * on every call) is done here at startup; its document generator still writes the OpenAPI document.
+ * The REST routes, compiled once from the REST operation table (procedure path and metadata) and the
+ * OpenAPI document (what each query parameter is): which procedure answers a method and path, with its
+ * path params, and which methods a path allows (404 vs 405). Nothing here reads zod's or tRPC's internals
+ * or changes a schema: query strings are turned into the types the document gives their parameters.
  */
+
+/** How a query value is read, from its documented schema type. */
+export type QueryKind = 'string' | 'number' | 'boolean' | 'array';
 
 export interface RestProcedure {
   /** tRPC path, e.g. `tasks.get`. */
   path: string;
-  type: 'query' | 'mutation';
+  meta: RestMeta;
   /** The input comes from the query string (GET, DELETE), else from the JSON body. */
   fromQuery: boolean;
-  /** The input schema takes nothing (void): the procedure is called without input. */
+  /** The operation takes no input at all (no parameters, no body): the procedure is called without one. */
   noInput: boolean;
-  /** Query keys whose schema is an array: a single `?key=v` still arrives as `[v]`. */
-  arrayKeys: ReadonlySet<string>;
+  /** Query parameters by name, with how to read them. */
+  query: ReadonlyMap<string, QueryKind>;
 }
 
 export type RouteMatch =
@@ -36,57 +45,23 @@ interface DocumentedRoute {
   pattern: RegExp;
 }
 
-interface ProcedureDef {
-  type: string;
-  inputs: unknown[];
-  meta?: { openapi?: { method?: string; path?: string; enabled?: boolean } };
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+function isReference(value: unknown): value is ReferenceObject {
+  return typeof value === 'object' && value !== null && '$ref' in value;
 }
 
-type ZodDef = { type: string } & Record<string, unknown>;
-
-const defOf = (schema: unknown): ZodDef | undefined =>
-  (schema as { _zod?: { def?: ZodDef } } | undefined)?._zod?.def;
-
-/** The schema under optional/nullable/default/prefault/lazy (and array elements), as trpc-to-openapi unwraps. */
-function unwrap(schema: unknown, throughPipes: boolean): unknown {
-  for (let depth = 0; depth < 32; depth++) {
-    const def = defOf(schema);
-    if (!def) return schema;
-    if (def.type === 'array') schema = def.element;
-    else if (['optional', 'nullable', 'default', 'prefault'].includes(def.type)) schema = def.innerType;
-    else if (def.type === 'lazy') schema = (def.getter as () => unknown)();
-    else if (def.type === 'pipe' && throughPipes)
-      schema = defOf(def.out)?.type === 'transform' ? def.in : def.out;
-    else return schema;
+function kindOf(schema: SchemaObject | ReferenceObject | undefined): QueryKind {
+  if (!schema || isReference(schema)) return 'string';
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (types.includes('array')) return 'array';
+  if (types.includes('integer') || types.includes('number')) return 'number';
+  if (types.includes('boolean')) return 'boolean';
+  for (const option of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) {
+    const kind = kindOf(option);
+    if (kind !== 'string') return kind;
   }
-  return schema;
-}
-
-const COERCIBLE = new Set(['number', 'boolean', 'bigint', 'date']);
-
-/**
- * Query strings carry text: numbers, booleans and dates of the input are parsed with coercion. This
- * flips `coerce` in the (shared) input schema once, as trpc-to-openapi did in place on the first request.
- */
-function coerceQueryFields(schema: unknown): void {
-  const shape = defOf(schema)?.shape as Record<string, unknown> | undefined;
-  for (const field of Object.values(shape ?? {})) {
-    const inner = unwrap(field, false);
-    const def = defOf(inner);
-    if (def && COERCIBLE.has(def.type)) def.coerce = true;
-    else if (def?.type === 'object') coerceQueryFields(inner);
-  }
-}
-
-function arrayKeysOf(schema: unknown): Set<string> {
-  const shape = defOf(schema)?.shape as Record<string, z.ZodType> | undefined;
-  const keys = new Set<string>();
-  for (const [key, field] of Object.entries(shape ?? {})) {
-    const def = defOf(field);
-    const inner = def?.type === 'optional' ? defOf(def.innerType) : def;
-    if (inner?.type === 'array') keys.add(key);
-  }
-  return keys;
+  return 'string';
 }
 
 function pathPattern(template: string, named: boolean): RegExp {
@@ -96,28 +71,31 @@ function pathPattern(template: string, named: boolean): RegExp {
   return new RegExp(`^/${source}/?$`, 'i');
 }
 
-function compileProcedures(router: AnyRouter): Map<string, ProcedureRoute[]> {
+function compileProcedures(
+  operations: ReadonlyMap<string, RestMeta>,
+  document: OpenAPIObject,
+): Map<string, ProcedureRoute[]> {
   const byMethod = new Map<string, ProcedureRoute[]>();
-  const procedures = router._def.procedures as Record<string, { _def: ProcedureDef }>;
-  for (const [path, procedure] of Object.entries(procedures)) {
-    const { type, inputs, meta } = procedure._def;
-    const openapi = meta?.openapi;
-    if (!openapi?.method || !openapi.path || openapi.enabled === false) continue;
-    if (type !== 'query' && type !== 'mutation') continue;
-    if (inputs.length > 1) throw new Error(`${path}: REST procedures take one input schema`);
+  for (const [path, meta] of operations) {
+    const { openapi } = meta;
+    if (openapi.enabled === false) continue;
     const method = openapi.method.toUpperCase();
-    const fromQuery = method === 'GET' || method === 'DELETE';
-    const input = unwrap(inputs[0], true);
-    const kind = defOf(input)?.type;
-    if (fromQuery && kind === 'object') coerceQueryFields(input);
+    const operation = document.paths?.[openapi.path]?.[openapi.method.toLowerCase() as 'get'];
+    if (!operation) throw new Error(`${path}: ${method} ${openapi.path} is not in the OpenAPI document`);
+    const parameters = (operation.parameters ?? []).filter(
+      (parameter): parameter is ParameterObject => !isReference(parameter),
+    );
+    const query = new Map<string, QueryKind>(
+      parameters.filter((p) => p.in === 'query').map((p) => [p.name, kindOf(p.schema)]),
+    );
     const route: ProcedureRoute = {
       pattern: pathPattern(openapi.path, true),
       procedure: {
         path,
-        type,
-        fromQuery,
-        noInput: kind === 'void' || kind === 'undefined' || kind === 'never',
-        arrayKeys: fromQuery && kind === 'object' ? arrayKeysOf(input) : new Set(),
+        meta,
+        fromQuery: method === 'GET' || method === 'DELETE',
+        noInput: parameters.length === 0 && operation.requestBody === undefined,
+        query,
       },
     };
     byMethod.set(method, [...(byMethod.get(method) ?? []), route]);
@@ -130,7 +108,7 @@ function documentedRoutes(document: OpenAPIObject): DocumentedRoute[] {
   const routes: DocumentedRoute[] = [];
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     const pattern = pathPattern(path, false);
-    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+    for (const method of METHODS) {
       if (item?.[method]) routes.push({ method: method.toUpperCase(), pattern });
     }
   }
@@ -138,8 +116,8 @@ function documentedRoutes(document: OpenAPIObject): DocumentedRoute[] {
 }
 
 /** Finds the procedure of a request (first declared wins, trailing slash optional, case-insensitive). */
-export function compileRestRoutes(router: AnyRouter, document: OpenAPIObject) {
-  const procedures = compileProcedures(router);
+export function compileRestRoutes(operations: ReadonlyMap<string, RestMeta>, document: OpenAPIObject) {
+  const procedures = compileProcedures(operations, document);
   const documented = documentedRoutes(document);
   return (method: string, pathname: string): RouteMatch => {
     for (const route of procedures.get(method) ?? []) {

@@ -1,16 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { OpenAPIObject } from 'trpc-to-openapi';
-import type { CallerSource, ContextFactory } from '../context.ts';
+import type { CallerSource, ContextFactory, RestAnswer } from '../context.ts';
 import { describeError, errorBody } from '../errors.ts';
+import type { RestMeta } from '../rest-meta.ts';
 import type { AppRouter } from '../router.ts';
 import { createCallerFactory } from '../trpc.ts';
 import { readJsonBody } from './json-body.ts';
 import { sendError } from './respond.ts';
-import { compileRestRoutes, type RestProcedure } from './rest-routes.ts';
+import { compileRestRoutes, type QueryKind } from './rest-routes.ts';
 
 export interface RestHandlerOptions {
   router: AppRouter;
+  /** The procedures REST serves, with their metadata (rest-operations.ts). */
+  operations: ReadonlyMap<string, RestMeta>;
   document: OpenAPIObject;
   createContext: ContextFactory;
   bodyLimitBytes: number;
@@ -21,40 +24,41 @@ export type RestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) 
 
 type CallerTree = { [segment: string]: CallerTree } & ((input: unknown) => Promise<unknown>);
 
-/** `?a=1&b=x&b=y` as `{a: '1', b: ['x', 'y']}`; keys the schema declares as arrays are arrays even once. */
-function queryInput(url: URL, arrayKeys: ReadonlySet<string>): Record<string, unknown> {
+/** `'3'` as 3 and `'true'` as true where the document says so; anything else stays text for zod to judge. */
+function readQueryValue(value: string, kind: QueryKind): unknown {
+  if (kind === 'number' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (kind === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
+}
+
+/** `?a=1&b=x&b=y` as `{a: 1, b: ['x', 'y']}`, read as the operation's documented parameters say. */
+function queryInput(url: URL, kinds: ReadonlyMap<string, QueryKind>): Record<string, unknown> {
   // No prototype: `?constructor=` or `?__proto__=` are plain (unknown) keys, not Object.prototype's.
-  const query: Record<string, string | string[]> = Object.create(null);
+  const query: Record<string, unknown> = Object.create(null);
   for (const [key, value] of url.searchParams) {
+    const kind = kinds.get(key) ?? 'string';
     const previous = query[key];
-    if (previous === undefined) query[key] = arrayKeys.has(key) ? [value] : value;
-    else query[key] = Array.isArray(previous) ? [...previous, value] : [previous, value];
+    if (kind === 'array') query[key] = [...(Array.isArray(previous) ? previous : []), value];
+    else if (previous === undefined) query[key] = readQueryValue(value, kind);
+    else query[key] = [...(Array.isArray(previous) ? previous : [previous]), readQueryValue(value, kind)];
   }
   return query;
 }
 
-/** 202 with Location for a submit, 503 for a ready check that is not ready; 200 otherwise. */
-function successStatus(
-  procedure: RestProcedure,
-  data: unknown,
-): { status: number; headers: Record<string, string> } {
-  if (procedure.path === 'tasks.submit' && data && typeof data === 'object' && 'task_id' in data) {
-    return { status: 202, headers: { location: `/tasks/${String(data.task_id)}` } };
-  }
-  if (procedure.path === 'ready' && data && typeof data === 'object' && 'status' in data) {
-    return { status: data.status === 'ready' ? 200 : 503, headers: {} };
-  }
-  return { status: 200, headers: {} };
+/** A JSON body must be an object: `null`, `"x"` or `[]` would otherwise read as "no filters". */
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
  * REST over the router: the documented method and path pick the procedure, the input is the JSON body
  * (or the query string) with the path params, and the procedure runs through a tRPC caller, so auth,
- * input and output validation and the DomainError mapping are the tRPC calls' own. Errors answer with
- * the contracts ErrorBody (and Retry-After when it says when to come back).
+ * limits, input and output validation and the DomainError mapping are the tRPC calls' own. The success
+ * status and headers come from the procedure's metadata (`successStatus`, `location`). Errors answer
+ * with the contracts ErrorBody (and Retry-After when it says when to come back).
  */
 export function createRestHandler(opts: RestHandlerOptions): RestHandler {
-  const route = compileRestRoutes(opts.router, opts.document);
+  const route = compileRestRoutes(opts.operations, opts.document);
   const createCaller = createCallerFactory(opts.router);
 
   return async (req, res, url) => {
@@ -71,29 +75,36 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
       return;
     }
     const { procedure, pathInput } = match;
-    let source: unknown = {};
-    if (!procedure.fromQuery) {
+    let source: Record<string, unknown>;
+    if (procedure.fromQuery) {
+      source = queryInput(url, procedure.query);
+    } else {
       const parsed = await readJsonBody(req, opts.bodyLimitBytes);
       if (!parsed.ok) {
         sendError(res, parsed.error, parsed.error.httpStatus === 413 ? { connection: 'close' } : {});
         return;
       }
+      if (!isJsonObject(parsed.body)) {
+        sendError(res, errorBody('BAD_REQUEST', 'the JSON body must be an object ({...})'));
+        return;
+      }
       source = parsed.body;
-    } else {
-      source = queryInput(url, procedure.arrayKeys);
     }
-    const input = procedure.noInput ? undefined : { ...(source as object), ...pathInput };
+    const input = procedure.noInput ? undefined : { ...source, ...pathInput };
     try {
-      const ctx = opts.createContext({ headers: req.headers, connectionParams: null } satisfies CallerSource);
+      const answer: RestAnswer = { status: 200, headers: {} };
+      const ctx = opts.createContext(
+        { headers: req.headers, connectionParams: null } satisfies CallerSource,
+        { restAnswer: answer },
+      );
       let call = createCaller(ctx) as unknown as CallerTree;
       for (const segment of procedure.path.split('.')) call = call[segment] as CallerTree;
       const data = await call(input);
-      const { status, headers } = successStatus(procedure, data);
       const text = JSON.stringify(data) ?? '';
-      res.writeHead(status, {
+      res.writeHead(answer.status, {
         'content-type': 'application/json; charset=utf-8',
         'content-length': String(Buffer.byteLength(text)),
-        ...headers,
+        ...answer.headers,
       });
       res.end(text);
     } catch (error) {

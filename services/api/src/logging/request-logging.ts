@@ -43,6 +43,8 @@ export function createRequestLogging(opts: {
     res.setHeader('x-request-id', reqId);
     const started = performance.now();
     const method = req.method ?? 'GET';
+    // Read now: once a refused body's connection is closed, `req.socket` is null.
+    const remote = req.socket?.remoteAddress;
     let logged = false;
     const done = (event: 'finish' | 'close') => {
       if (logged) return;
@@ -55,7 +57,7 @@ export function createRequestLogging(opts: {
       if (base.isLevelEnabled(level)) {
         const line = {
           req_id: reqId,
-          req: { method, path, remote: req.socket.remoteAddress },
+          req: { method, path, remote },
           res: { status },
           response_time_ms: Math.round(seconds * 1000 * 10) / 10,
           ...(event === 'close' && !res.writableFinished ? { aborted: true } : {}),
@@ -64,8 +66,16 @@ export function createRequestLogging(opts: {
       }
       opts.onFinished?.({ method, route: routeOf(path), status, seconds });
     };
-    res.once('finish', () => done('finish'));
-    res.once('close', () => done('close'));
+    // A failure to log one request must never become an uncaught exception that ends the process.
+    const safely = (event: 'finish' | 'close') => {
+      try {
+        done(event);
+      } catch (error) {
+        base.error({ err: error, req_id: reqId }, 'logging a request failed');
+      }
+    };
+    res.once('finish', () => safely('finish'));
+    res.once('close', () => safely('close'));
     runInRequestScope(reqId, base, handle);
   };
 }

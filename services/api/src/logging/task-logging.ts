@@ -1,6 +1,6 @@
-import type { Caller, TaskService } from '@kaygraph/tasks';
+import type { Caller } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
-import { delegate } from '../rate-limit/delegate.ts';
+import type { Context } from '../context.ts';
 import { requestLogger } from './request-context.ts';
 
 /** A logger for lines about one task: `task_id` and `workflow` (and the request's `req_id`). */
@@ -10,46 +10,35 @@ export function taskLogger(base: Logger, task: { task_id: string; workflow?: str
   return requestLogger(base).child(bindings);
 }
 
+/** One task an action touched: its id and status, and its workflow when the input named it. */
+export interface TaskActionLine {
+  task_id: string;
+  status: string;
+  workflow?: string | undefined;
+  priority?: string | undefined;
+}
+
 /**
  * Logs what callers do to tasks (submit, cancel, retry) with the task id, the workflow, the owner
- * and the request id, so one grep follows a task from the request that created it.
+ * and the request id, so one grep follows a task from the request that created it. Called by the
+ * procedures after the action succeeded; nothing is built when info lines are dropped.
  */
-export function withTaskLogging(tasks: TaskService, logger: Logger): TaskService {
-  const who = (caller: Caller) => ({ owner: caller.owner, ...(caller.admin ? { admin: true } : {}) });
-  // Child loggers cost more than a submit's own bookkeeping: none when info lines are dropped.
-  const info = (task: Parameters<typeof taskLogger>[1], line: object, message: string) => {
-    if (logger.isLevelEnabled('info')) taskLogger(logger, task).info(line, message);
-  };
-  return delegate(tasks, {
-    submit: async (caller, input) => {
-      const output = await tasks.submit(caller, input);
-      info(
-        { task_id: output.task_id, workflow: input.workflow },
-        { ...who(caller), status: output.status, priority: input.priority },
-        'task submitted',
-      );
-      return output;
-    },
-    submitMany: async (caller, inputs) => {
-      const output = await tasks.submitMany(caller, inputs);
-      output.tasks.forEach((task, index) => {
-        info(
-          { task_id: task.task_id, workflow: inputs[index]?.workflow },
-          { ...who(caller), status: task.status, batch: inputs.length },
-          'task submitted',
-        );
-      });
-      return output;
-    },
-    cancel: async (caller, taskId) => {
-      const output = await tasks.cancel(caller, taskId);
-      info({ task_id: taskId }, { ...who(caller), status: output.status }, 'task cancelled');
-      return output;
-    },
-    retry: async (caller, taskId) => {
-      const output = await tasks.retry(caller, taskId);
-      info({ task_id: taskId }, { ...who(caller), status: output.status }, 'task retried');
-      return output;
-    },
-  });
+export function logTaskAction(
+  ctx: { services: Context['services']; caller: Caller },
+  message: 'task submitted' | 'task cancelled' | 'task retried',
+  tasks: TaskActionLine[],
+): void {
+  const logger = ctx.services.taskLog;
+  if (!logger?.isLevelEnabled('info')) return;
+  const who = { owner: ctx.caller.owner, ...(ctx.caller.admin ? { admin: true } : {}) };
+  const batch = tasks.length > 1 ? { batch: tasks.length } : {};
+  for (const task of tasks) {
+    const line = {
+      ...who,
+      status: task.status,
+      ...batch,
+      ...(task.priority ? { priority: task.priority } : {}),
+    };
+    taskLogger(logger, task).info(line, message);
+  }
 }

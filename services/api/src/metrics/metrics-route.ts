@@ -5,18 +5,26 @@ import { sendError, sendJson } from '../http/respond.ts';
 import type { ExtraRoute } from '../server.ts';
 import type { MetricsService } from './metrics-service.ts';
 
-/** JSON only when asked for it and not for Prometheus' own formats first. */
-function wantsJson(accept: string | undefined): boolean {
+/**
+ * Prometheus text only for what a scraper sends (`application/openmetrics-text`,
+ * `text/plain;version=0.0.4`) or `?format=prometheus`; everyone else (curl, browsers, `Accept: *\/*`)
+ * gets the spec's JSON.
+ */
+export function wantsPrometheus(accept: string | undefined, format: string | null): boolean {
+  if (format !== null) return format.toLowerCase() === 'prometheus';
   if (!accept) return false;
-  const types = accept.split(',').map((part) => part.split(';')[0]?.trim().toLowerCase());
-  const json = types.indexOf('application/json');
-  if (json < 0) return false;
-  const text = types.findIndex((type) => type === 'text/plain' || type === 'application/openmetrics-text');
-  return text < 0 || json < text;
+  return accept
+    .toLowerCase()
+    .split(',')
+    .some((part) => {
+      const [type, ...params] = part.split(';').map((piece) => piece.trim());
+      if (type === 'application/openmetrics-text') return true;
+      return type === 'text/plain' && params.some((param) => param.replace(/\s/g, '') === 'version=0.0.4');
+    });
 }
 
 /**
- * `GET /metrics`: the spec's JSON for `Accept: application/json`, Prometheus text otherwise. Both
+ * `GET /metrics`: the spec's JSON by default, Prometheus text when a scraper asks for it. Both
  * need a key when auth is on; JSON is limited to the caller's own tasks unless the key is an
  * admin's, and the Prometheus text (which covers every owner) needs an admin key.
  */
@@ -30,13 +38,13 @@ export function metricsRoute(opts: { metrics: MetricsService; resolveCaller: Cal
       return true;
     }
     try {
-      const caller = await opts.resolveCaller({ headers: req.headers, connectionParams: null });
-      const json = wantsJson(req.headers.accept);
+      const { caller } = await opts.resolveCaller({ headers: req.headers, connectionParams: null });
+      const json = !wantsPrometheus(req.headers.accept, url.searchParams.get('format'));
       if (!json && !caller.admin) {
         throw new DomainError(
           'FORBIDDEN',
-          'Prometheus metrics cover every owner and need an admin key; ask for Accept: application/json ' +
-            "to see your own tasks' metrics",
+          'Prometheus metrics cover every owner and need an admin key; ask without ' +
+            "?format=prometheus (JSON) to see your own tasks' metrics",
         );
       }
       const snapshot = await opts.metrics.snapshot(caller);

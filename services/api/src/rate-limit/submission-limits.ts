@@ -1,7 +1,5 @@
 import { DomainError } from '@kaygraph/contracts';
-import type { Caller, OrchestrationService, TaskService } from '@kaygraph/tasks';
-import { apiKeyOfCaller } from '../auth/caller-keys.ts';
-import { delegate } from './delegate.ts';
+import type { CallerKey, Context } from '../context.ts';
 import type { LeasedBuckets } from './token-lease.ts';
 
 export interface SubmissionLimitOptions {
@@ -14,22 +12,20 @@ export interface SubmissionLimitOptions {
 }
 
 /**
- * Spends one token per submitted task from the caller's key bucket, or refuses the whole call
+ * Spends `count` tokens from the key's bucket (shared by every replica through PostgreSQL), or refuses
  * with RATE_LIMITED (429, Retry-After). A key's own `rate_limit_per_minute` overrides the default
- * (0: this key is not limited).
- * The open (keyless) caller is not limited: there is no key to count against.
+ * (0: this key is not limited). The open (keyless) caller is not limited: there is no key to count against.
  */
 export function createSubmissionLimiter(opts: SubmissionLimitOptions) {
-  return async (caller: Caller, count: number): Promise<void> => {
-    const key = apiKeyOfCaller(caller);
+  return async (key: CallerKey | undefined, count: number, what = 'submission'): Promise<void> => {
     const perMinute = key?.rateLimitPerMinute ?? opts.perMinute;
     if (!key || perMinute <= 0 || count <= 0) return;
     const taken = await opts.buckets.take(`submit:${key.id}`, count, { perMinute, burst: opts.burst });
     if (taken.allowed) return;
-    const what = count === 1 ? 'a submission' : `${count} submissions`;
+    const asked = count === 1 ? `a ${what}` : `${count} ${what}s`;
     throw new DomainError(
       'RATE_LIMITED',
-      `rate limit: ${what} exceeds this key's ${perMinute} per minute (burst ${opts.burst}); ` +
+      `rate limit: ${asked} exceeds this key's ${perMinute} per minute (burst ${opts.burst}); ` +
         `retry in ${taken.retryAfterSeconds} s`,
       { retryAfterSeconds: taken.retryAfterSeconds },
     );
@@ -38,31 +34,16 @@ export function createSubmissionLimiter(opts: SubmissionLimitOptions) {
 
 export type SubmissionLimiter = ReturnType<typeof createSubmissionLimiter>;
 
-/** The TaskService with `submit` and `submitMany` rate limited; every other call passes through. */
-export function withSubmissionLimits(tasks: TaskService, limit: SubmissionLimiter): TaskService {
-  const overrides: Partial<TaskService> = {
-    submit: async (caller, input) => {
-      await limit(caller, 1);
-      return tasks.submit(caller, input);
-    },
-    submitMany: async (caller, inputs) => {
-      await limit(caller, inputs.length);
-      return tasks.submitMany(caller, inputs);
-    },
-  };
-  return delegate(tasks, overrides);
-}
-
-/** Groups created with tasks submit those tasks: they spend from the same bucket, one token each. */
-export function withGroupSubmissionLimits(
-  orchestration: OrchestrationService,
-  limit: SubmissionLimiter,
-): OrchestrationService {
-  const groups = delegate(orchestration.groups, {
-    create: async (caller, input) => {
-      await limit(caller, input.tasks?.length ?? 0);
-      return orchestration.groups.create(caller, input);
-    },
-  });
-  return delegate(orchestration, { groups });
+/**
+ * The body of the rate-limit middleware: procedures that queue work (`.use()` after `.input()`, so the
+ * count comes from the parsed input) spend from the key on the context before they run.
+ */
+export async function spendSubmissions<T>(
+  ctx: { services: Context['services']; apiKey: CallerKey | undefined },
+  count: number,
+  next: () => Promise<T>,
+  what?: string,
+): Promise<T> {
+  await ctx.services.limits?.(ctx.apiKey, count, what);
+  return next();
 }

@@ -8,66 +8,80 @@ import {
   RedriveOutput,
 } from '@kaygraph/contracts';
 import { errors } from '../openapi-errors.ts';
+import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import { notFoundOf, orchestrationOf } from './orchestration-service.ts';
 
 const TAG = ['dead-letters'];
 const notFound = notFoundOf('dead letter');
 
+const rest = restOperations('deadLetters');
+
 export const deadLettersRouter = router({
   list: authedProcedure
-    .meta({
-      openapi: {
-        method: 'GET',
-        path: '/dead-letters',
-        tags: TAG,
-        summary: 'List tasks that exhausted their retries, with their last error and attempt history',
-        errorResponses: errors(400, 401),
-      },
-    })
+    .meta(
+      rest.op('list', {
+        openapi: {
+          method: 'GET',
+          path: '/dead-letters',
+          tags: TAG,
+          summary: 'List tasks that exhausted their retries, with their last error and attempt history',
+          errorResponses: errors(400, 401),
+        },
+      }),
+    )
     .input(ListDeadLettersInput)
     .output(ListDeadLettersOutput)
     .query(({ ctx, input }) => orchestrationOf(ctx).deadLetters.list(ctx.caller, input)),
 
   redrive: authedProcedure
-    .meta({
-      openapi: {
-        method: 'POST',
-        path: '/dead-letters/{task_id}/redrive',
-        tags: TAG,
-        summary: 'Run a dead-lettered task again (same params, full retry budget)',
-        errorResponses: { ...errors(400, 401, 409), ...notFound },
-      },
-    })
+    .meta(
+      rest.op('redrive', {
+        openapi: {
+          method: 'POST',
+          path: '/dead-letters/{task_id}/redrive',
+          tags: TAG,
+          summary: 'Run a dead-lettered task again (same params, full retry budget)',
+          errorResponses: { ...errors(400, 401, 409), ...notFound },
+        },
+      }),
+    )
     .input(DeadLetterTaskInput)
     .output(RedriveOutput)
     .mutation(({ ctx, input }) => orchestrationOf(ctx).deadLetters.redrive(ctx.caller, input.task_id)),
 
   redriveAll: authedProcedure
-    .meta({
-      openapi: {
-        method: 'POST',
-        path: '/dead-letters/redrive',
-        tags: TAG,
-        summary: 'Run every dead-lettered task again (optionally of one workflow; up to 1000 per call)',
-        errorResponses: errors(400, 401),
-      },
-    })
+    .meta(
+      rest.op('redriveAll', {
+        openapi: {
+          method: 'POST',
+          path: '/dead-letters/redrive',
+          tags: TAG,
+          summary: 'Run every dead-lettered task again (optionally of one workflow; up to 1000 per call)',
+          errorResponses: errors(400, 401),
+        },
+      }),
+    )
     .input(RedriveAllInput)
     .output(RedriveAllOutput)
     .mutation(({ ctx, input }) => orchestrationOf(ctx).deadLetters.redriveAll(ctx.caller, input)),
 
   purge: authedProcedure
-    .meta({
-      openapi: {
-        method: 'DELETE',
-        path: '/dead-letters/{task_id}',
-        tags: TAG,
-        summary: 'Remove a dead letter (the task stays failed)',
-        errorResponses: { ...errors(400, 401), ...notFound },
-      },
-    })
+    .meta(
+      rest.op('purge', {
+        openapi: {
+          method: 'DELETE',
+          path: '/dead-letters/{task_id}',
+          tags: TAG,
+          summary: 'Remove a dead letter (the task stays failed)',
+          errorResponses: { ...errors(400, 401), ...notFound },
+        },
+      }),
+    )
     .input(DeadLetterTaskInput)
     .output(PurgeDeadLetterOutput)
     .mutation(({ ctx, input }) => orchestrationOf(ctx).deadLetters.purge(ctx.caller, input.task_id)),
 });
+
+/** This router's REST operations (rest-operations.ts). */
+export const deadLettersRest = rest.table;

@@ -8,111 +8,138 @@ import {
   UpdateScheduleInput,
 } from '@kaygraph/contracts';
 import { errors } from '../openapi-errors.ts';
+import { spendSubmissions } from '../rate-limit/submission-limits.ts';
+import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import { notFoundOf, orchestrationOf } from './orchestration-service.ts';
+import { checkScheduleCap } from './schedule-cap.ts';
 
 const TAG = ['schedules'];
 const notFound = notFoundOf('schedule');
 
+const rest = restOperations('schedules');
+
 export const schedulesRouter = router({
   list: authedProcedure
-    .meta({
-      openapi: {
-        method: 'GET',
-        path: '/schedules',
-        tags: TAG,
-        summary: 'List cron schedules (newest first) with their next run times',
-        errorResponses: errors(400, 401),
-      },
-    })
+    .meta(
+      rest.op('list', {
+        openapi: {
+          method: 'GET',
+          path: '/schedules',
+          tags: TAG,
+          summary: 'List cron schedules (newest first) with their next run times',
+          errorResponses: errors(400, 401),
+        },
+      }),
+    )
     .input(ListSchedulesInput)
     .output(ListSchedulesOutput)
     .query(({ ctx, input }) => orchestrationOf(ctx).schedules.list(ctx.caller, input)),
 
   get: authedProcedure
-    .meta({
-      openapi: {
-        method: 'GET',
-        path: '/schedules/{schedule_id}',
-        tags: TAG,
-        summary: 'Get a cron schedule',
-        errorResponses: { ...errors(400, 401), ...notFound },
-      },
-    })
+    .meta(
+      rest.op('get', {
+        openapi: {
+          method: 'GET',
+          path: '/schedules/{schedule_id}',
+          tags: TAG,
+          summary: 'Get a cron schedule',
+          errorResponses: { ...errors(400, 401), ...notFound },
+        },
+      }),
+    )
     .input(ScheduleIdInput)
     .output(ScheduleView)
     .query(({ ctx, input }) => orchestrationOf(ctx).schedules.get(ctx.caller, input.schedule_id)),
 
   create: authedProcedure
-    .meta({
-      openapi: {
-        method: 'POST',
-        path: '/schedules',
-        tags: TAG,
-        summary: 'Create a cron schedule',
-        description:
-          'Five-field cron (minute hour day-of-month month day-of-week) in an IANA time zone. Each occurrence ' +
-          'creates one ordinary task (with its schedule_id), once per cluster however many workers run.',
-        errorResponses: errors(400, 401, 409),
-      },
-    })
+    .meta(
+      rest.op('create', {
+        openapi: {
+          method: 'POST',
+          path: '/schedules',
+          tags: TAG,
+          summary: 'Create a cron schedule',
+          description:
+            'Five-field cron (minute hour day-of-month month day-of-week) in an IANA time zone. Each occurrence ' +
+            'creates one ordinary task (with its schedule_id), once per cluster however many workers run.',
+          errorResponses: errors(400, 401, 409, 429),
+        },
+      }),
+    )
     .input(CreateScheduleInput)
+    .use(({ ctx, next }) => spendSubmissions(ctx, 1, next, 'schedule creation'))
     .output(ScheduleView)
-    .mutation(({ ctx, input }) => orchestrationOf(ctx).schedules.create(ctx.caller, input)),
+    .mutation(async ({ ctx, input }) => {
+      const orchestration = orchestrationOf(ctx);
+      await checkScheduleCap(orchestration, ctx.caller, ctx.services.maxSchedulesPerOwner);
+      return orchestration.schedules.create(ctx.caller, input);
+    }),
 
   update: authedProcedure
-    .meta({
-      openapi: {
-        method: 'PATCH',
-        path: '/schedules/{schedule_id}',
-        tags: TAG,
-        summary: 'Change a cron schedule (cron, time zone, workflow, params, priority, name)',
-        errorResponses: { ...errors(400, 401, 409), ...notFound },
-      },
-    })
+    .meta(
+      rest.op('update', {
+        openapi: {
+          method: 'PATCH',
+          path: '/schedules/{schedule_id}',
+          tags: TAG,
+          summary: 'Change a cron schedule (cron, time zone, workflow, params, priority, name)',
+          errorResponses: { ...errors(400, 401, 409), ...notFound },
+        },
+      }),
+    )
     .input(UpdateScheduleInput)
     .output(ScheduleView)
     .mutation(({ ctx, input }) => orchestrationOf(ctx).schedules.update(ctx.caller, input)),
 
   pause: authedProcedure
-    .meta({
-      openapi: {
-        method: 'POST',
-        path: '/schedules/{schedule_id}/pause',
-        tags: TAG,
-        summary: 'Pause a cron schedule (no occurrences fire until resumed)',
-        errorResponses: { ...errors(400, 401), ...notFound },
-      },
-    })
+    .meta(
+      rest.op('pause', {
+        openapi: {
+          method: 'POST',
+          path: '/schedules/{schedule_id}/pause',
+          tags: TAG,
+          summary: 'Pause a cron schedule (no occurrences fire until resumed)',
+          errorResponses: { ...errors(400, 401), ...notFound },
+        },
+      }),
+    )
     .input(ScheduleIdInput)
     .output(ScheduleView)
     .mutation(({ ctx, input }) => orchestrationOf(ctx).schedules.pause(ctx.caller, input.schedule_id)),
 
   resume: authedProcedure
-    .meta({
-      openapi: {
-        method: 'POST',
-        path: '/schedules/{schedule_id}/resume',
-        tags: TAG,
-        summary: 'Resume a paused cron schedule',
-        errorResponses: { ...errors(400, 401), ...notFound },
-      },
-    })
+    .meta(
+      rest.op('resume', {
+        openapi: {
+          method: 'POST',
+          path: '/schedules/{schedule_id}/resume',
+          tags: TAG,
+          summary: 'Resume a paused cron schedule',
+          errorResponses: { ...errors(400, 401), ...notFound },
+        },
+      }),
+    )
     .input(ScheduleIdInput)
     .output(ScheduleView)
     .mutation(({ ctx, input }) => orchestrationOf(ctx).schedules.resume(ctx.caller, input.schedule_id)),
 
   delete: authedProcedure
-    .meta({
-      openapi: {
-        method: 'DELETE',
-        path: '/schedules/{schedule_id}',
-        tags: TAG,
-        summary: 'Delete a cron schedule (the tasks it created stay)',
-        errorResponses: { ...errors(400, 401), ...notFound },
-      },
-    })
+    .meta(
+      rest.op('delete', {
+        openapi: {
+          method: 'DELETE',
+          path: '/schedules/{schedule_id}',
+          tags: TAG,
+          summary: 'Delete a cron schedule (the tasks it created stay)',
+          errorResponses: { ...errors(400, 401), ...notFound },
+        },
+      }),
+    )
     .input(ScheduleIdInput)
     .output(DeleteScheduleOutput)
     .mutation(({ ctx, input }) => orchestrationOf(ctx).schedules.delete(ctx.caller, input.schedule_id)),
 });
+
+/** This router's REST operations (rest-operations.ts). */
+export const schedulesRest = rest.table;

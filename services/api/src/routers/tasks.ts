@@ -15,129 +15,175 @@ import {
   TaskView,
 } from '@kaygraph/contracts';
 import { tracked } from '@trpc/server';
+import { logTaskAction } from '../logging/task-logging.ts';
 import { errors } from '../openapi-errors.ts';
+import { spendSubmissions } from '../rate-limit/submission-limits.ts';
+import { restOperations } from '../rest-meta.ts';
 import { parseSeq } from '../streams/task-outcome.ts';
+import { withoutStack } from '../streams/without-stacks.ts';
+import { holdSubscriptionSlot } from '../subscriptions/subscription-slot.ts';
 import { trackedIterableOf } from '../tracked-output.ts';
 import { authedProcedure, router } from '../trpc.ts';
 
 const TAG = ['tasks'];
 
+const rest = restOperations('tasks');
+
 export const tasksRouter = router({
   submit: authedProcedure
-    .meta({
-      openapi: {
-        method: 'POST',
-        path: '/tasks',
-        tags: TAG,
-        summary: 'Submit a task',
-        // 404: a group_id or depends_on task that does not exist (or is not the caller's).
-        errorResponses: errors(400, 401, 403, 404, 413, 429),
-        description: 'Queues a workflow run and answers 202 with its task_id.',
-        successDescription: 'Accepted: the task is stored and queued (or blocked / scheduled).',
-      },
-    })
+    .meta(
+      rest.op('submit', {
+        openapi: {
+          method: 'POST',
+          path: '/tasks',
+          tags: TAG,
+          summary: 'Submit a task',
+          // 404: a group_id or depends_on task that does not exist (or is not the caller's).
+          errorResponses: errors(400, 401, 403, 404, 413, 429),
+          description: 'Queues a workflow run and answers 202 with its task_id.',
+          successDescription: 'Accepted: the task is stored and queued (or blocked / scheduled).',
+        },
+        successStatus: 202,
+        location: '/tasks/{task_id}',
+      }),
+    )
     .input(SubmitTaskInput)
+    .use(({ ctx, next }) => spendSubmissions(ctx, 1, next))
     .output(SubmitTaskOutput)
-    .mutation(({ ctx, input }) => ctx.services.tasks.submit(ctx.caller, input)),
+    .mutation(async ({ ctx, input }) => {
+      const output = await ctx.services.tasks.submit(ctx.caller, input);
+      logTaskAction(ctx, 'task submitted', [
+        { ...output, workflow: input.workflow, priority: input.priority },
+      ]);
+      return output;
+    }),
 
   submitMany: authedProcedure
     .input(SubmitManyInput)
+    .use(({ ctx, input, next }) => spendSubmissions(ctx, input.tasks.length, next))
     .output(SubmitManyOutput)
-    .mutation(({ ctx, input }) => ctx.services.tasks.submitMany(ctx.caller, input.tasks)),
+    .mutation(async ({ ctx, input }) => {
+      const output = await ctx.services.tasks.submitMany(ctx.caller, input.tasks);
+      const lines = output.tasks.map((task, index) => ({ ...task, workflow: input.tasks[index]?.workflow }));
+      logTaskAction(ctx, 'task submitted', lines);
+      return output;
+    }),
 
   list: authedProcedure
-    .meta({
-      openapi: {
-        method: 'GET',
-        path: '/tasks',
-        tags: TAG,
-        summary: 'List tasks (newest first)',
-        errorResponses: errors(400, 401, 403),
-      },
-    })
+    .meta(
+      rest.op('list', {
+        openapi: {
+          method: 'GET',
+          path: '/tasks',
+          tags: TAG,
+          summary: 'List tasks (newest first)',
+          errorResponses: errors(400, 401, 403),
+        },
+      }),
+    )
     .input(ListTasksInput)
     .output(ListTasksOutput)
     .query(({ ctx, input }) => ctx.services.tasks.list(ctx.caller, input)),
 
   get: authedProcedure
-    .meta({
-      openapi: {
-        method: 'GET',
-        path: '/tasks/{task_id}',
-        tags: TAG,
-        summary: 'Get a task',
-        errorResponses: errors(400, 401, 404),
-      },
-    })
+    .meta(
+      rest.op('get', {
+        openapi: {
+          method: 'GET',
+          path: '/tasks/{task_id}',
+          tags: TAG,
+          summary: 'Get a task',
+          errorResponses: errors(400, 401, 404),
+        },
+      }),
+    )
     .input(TaskIdInput)
     .output(TaskView)
     .query(({ ctx, input }) => ctx.services.tasks.get(ctx.caller, input.task_id)),
 
   result: authedProcedure
-    .meta({
-      openapi: {
-        method: 'GET',
-        path: '/tasks/{task_id}/result',
-        tags: TAG,
-        summary: "Get a task's result",
-        errorResponses: errors(400, 401, 404, 409),
-        description: 'Answers 409 RESULT_NOT_READY until the task is completed, failed or cancelled.',
-      },
-    })
+    .meta(
+      rest.op('result', {
+        openapi: {
+          method: 'GET',
+          path: '/tasks/{task_id}/result',
+          tags: TAG,
+          summary: "Get a task's result",
+          errorResponses: errors(400, 401, 404, 409),
+          description: 'Answers 409 RESULT_NOT_READY until the task is completed, failed or cancelled.',
+        },
+      }),
+    )
     .input(TaskIdInput)
     .output(TaskResultView)
     .query(({ ctx, input }) => ctx.services.tasks.result(ctx.caller, input.task_id)),
 
   progress: authedProcedure
-    .meta({
-      openapi: {
-        method: 'GET',
-        path: '/tasks/{task_id}/progress',
-        tags: TAG,
-        summary: "Get a task's progress",
-        errorResponses: errors(400, 401, 404),
-      },
-    })
+    .meta(
+      rest.op('progress', {
+        openapi: {
+          method: 'GET',
+          path: '/tasks/{task_id}/progress',
+          tags: TAG,
+          summary: "Get a task's progress",
+          errorResponses: errors(400, 401, 404),
+        },
+      }),
+    )
     .input(TaskIdInput)
     .output(TaskProgressView)
     .query(({ ctx, input }) => ctx.services.tasks.progress(ctx.caller, input.task_id)),
 
   cancel: authedProcedure
-    .meta({
-      openapi: {
-        method: 'DELETE',
-        path: '/tasks/{task_id}',
-        tags: TAG,
-        summary: 'Cancel a task',
-        errorResponses: errors(400, 401, 404, 409),
-      },
-    })
+    .meta(
+      rest.op('cancel', {
+        openapi: {
+          method: 'DELETE',
+          path: '/tasks/{task_id}',
+          tags: TAG,
+          summary: 'Cancel a task',
+          errorResponses: errors(400, 401, 404, 409),
+        },
+      }),
+    )
     .input(TaskIdInput)
     .output(TaskStatusOutput)
-    .mutation(({ ctx, input }) => ctx.services.tasks.cancel(ctx.caller, input.task_id)),
+    .mutation(async ({ ctx, input }) => {
+      const output = await ctx.services.tasks.cancel(ctx.caller, input.task_id);
+      logTaskAction(ctx, 'task cancelled', [output]);
+      return output;
+    }),
 
   retry: authedProcedure
-    .meta({
-      openapi: {
-        method: 'POST',
-        path: '/tasks/{task_id}/retry',
-        tags: TAG,
-        summary: 'Retry a failed or cancelled task',
-        errorResponses: errors(400, 401, 404, 409, 429),
-      },
-    })
+    .meta(
+      rest.op('retry', {
+        openapi: {
+          method: 'POST',
+          path: '/tasks/{task_id}/retry',
+          tags: TAG,
+          summary: 'Retry a failed or cancelled task',
+          errorResponses: errors(400, 401, 404, 409, 429),
+        },
+      }),
+    )
     .input(TaskIdInput)
+    .use(({ ctx, next }) => spendSubmissions(ctx, 1, next))
     .output(TaskStatusOutput)
-    .mutation(({ ctx, input }) => ctx.services.tasks.retry(ctx.caller, input.task_id)),
+    .mutation(async ({ ctx, input }) => {
+      const output = await ctx.services.tasks.retry(ctx.caller, input.task_id);
+      logTaskAction(ctx, 'task retried', [output]);
+      return output;
+    }),
 
   /** Status, progress and log events of one task; resumes after `lastEventId`; ends after the terminal event. */
   events: authedProcedure
     .input(TaskEventsInput)
     .output(trackedIterableOf(TaskEvent))
     .subscription(async function* ({ ctx, input, signal }) {
+      using _slot = holdSubscriptionSlot(ctx);
       const afterSeq = parseSeq(input.lastEventId) ?? 0;
       for await (const event of ctx.services.tasks.events(ctx.caller, input.task_id, { afterSeq, signal })) {
-        yield tracked(String(event.seq), event);
+        yield tracked(String(event.seq), withoutStack(event));
       }
     }),
 
@@ -146,9 +192,13 @@ export const tasksRouter = router({
     .input(TaskFeedInput)
     .output(trackedIterableOf(TaskEvent))
     .subscription(async function* ({ ctx, input, signal }) {
+      using _slot = holdSubscriptionSlot(ctx);
       const { workflow, types } = input;
       for await (const event of ctx.services.tasks.feed(ctx.caller, { signal, workflow, types })) {
-        yield tracked(`${event.task_id}:${event.seq}`, event);
+        yield tracked(`${event.task_id}:${event.seq}`, withoutStack(event));
       }
     }),
 });
+
+/** This router's REST operations (rest-operations.ts). */
+export const tasksRest = rest.table;

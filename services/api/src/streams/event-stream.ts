@@ -1,4 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import type { OpenConnection } from '../context.ts';
+import { errorBody } from '../errors.ts';
+import { sendError } from '../http/respond.ts';
 import type { StreamRegistry } from './registry.ts';
 
 /** One Server-Sent Events frame. */
@@ -35,5 +38,21 @@ export function openEventStream(res: ServerResponse, opts: OpenEventStreamOption
       clearInterval(heartbeat);
       unregister();
     },
+  };
+}
+
+/**
+ * An SSE response as an OpenConnection: closing it (a revoked key) stops the stream with an
+ * `event: error` frame carrying an ErrorBody (or a plain 401 before the stream started).
+ */
+export function eventStreamConnection(res: ServerResponse, abort: AbortController): OpenConnection {
+  return {
+    close(reason) {
+      abort.abort();
+      const refused = errorBody('UNAUTHORIZED', reason);
+      if (!res.headersSent) sendError(res, refused);
+      else if (!res.writableEnded) res.end(`event: error\ndata: ${JSON.stringify(refused.body)}\n\n`);
+    },
+    onClosed: (listener) => res.once('close', listener),
   };
 }

@@ -2,14 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DomainError, GroupId } from '@kaygraph/contracts';
 import type { Caller, OrchestrationService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
+import type { OpenConnection } from '../context.ts';
 import { describeError } from '../errors.ts';
 import { sendError } from '../http/respond.ts';
-import { openEventStream, sseFrame } from './event-stream.ts';
+import { eventStreamConnection, openEventStream, sseFrame } from './event-stream.ts';
 import type { StreamRegistry } from './registry.ts';
+import { groupEventWithoutStack } from './without-stacks.ts';
 
 export interface GroupStreamOptions {
   orchestration: OrchestrationService | undefined;
-  caller: () => Promise<Caller>;
+  /** Resolves who calls; `connection` is closed when the caller's key is revoked. */
+  caller: (connection?: OpenConnection) => Promise<Caller>;
   registry: StreamRegistry;
   logger: Logger;
   heartbeatMs: number;
@@ -36,7 +39,7 @@ export async function streamGroupOverSse(
       throw new DomainError('UNAVAILABLE', 'groups are not enabled on this server');
     }
     const groupId = GroupId.parse(rawGroupId);
-    const caller = await opts.caller();
+    const caller = await opts.caller(eventStreamConnection(res, abort));
     const events = opts.orchestration.groups.events(caller, groupId, { signal: abort.signal });
     const iterator = events[Symbol.asyncIterator]();
     // The first item (the summary) answers 404 before the stream starts.
@@ -49,7 +52,7 @@ export async function streamGroupOverSse(
     let id = 0;
     while (!next.done) {
       id++;
-      res.write(sseFrame(next.value.type, id, next.value));
+      if (!res.writableEnded) res.write(sseFrame(next.value.type, id, groupEventWithoutStack(next.value)));
       next = await iterator.next();
     }
     if (!abort.signal.aborted) res.end();

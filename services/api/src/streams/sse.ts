@@ -3,11 +3,13 @@ import type { TaskEvent } from '@kaygraph/contracts';
 import { TaskId } from '@kaygraph/contracts';
 import type { Caller, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
+import type { OpenConnection } from '../context.ts';
 import { describeError } from '../errors.ts';
 import { sendError } from '../http/respond.ts';
-import { sseFrame as frame, openEventStream } from './event-stream.ts';
+import { eventStreamConnection, sseFrame as frame, openEventStream } from './event-stream.ts';
 import type { StreamRegistry } from './registry.ts';
 import { loadTaskOutcome, parseSeq } from './task-outcome.ts';
+import { withoutStack } from './without-stacks.ts';
 
 /**
  * SSE frames by event: streams of one task receive the same event objects (one per notification), so a
@@ -18,7 +20,7 @@ const eventFrames = new WeakMap<TaskEvent, string>();
 function eventFrame(event: TaskEvent): string {
   let text = eventFrames.get(event);
   if (text === undefined) {
-    text = frame(event.type, event.seq, event);
+    text = frame(event.type, event.seq, withoutStack(event));
     eventFrames.set(event, text);
   }
   return text;
@@ -26,7 +28,8 @@ function eventFrame(event: TaskEvent): string {
 
 export interface TaskStreamOptions {
   tasks: TaskService;
-  caller: () => Promise<Caller>;
+  /** Resolves who calls; `connection` is closed when the caller's key is revoked. */
+  caller: (connection?: OpenConnection) => Promise<Caller>;
   registry: StreamRegistry;
   logger: Logger;
   heartbeatMs: number;
@@ -49,7 +52,7 @@ export async function streamTaskOverSse(
   res.on('close', () => abort.abort());
   try {
     const taskId = TaskId.parse(rawTaskId);
-    const caller = await opts.caller();
+    const caller = await opts.caller(eventStreamConnection(res, abort));
     await opts.tasks.progress(caller, taskId); // answers 404 before the stream starts
     const afterSeq = parseSeq(req.headers['last-event-id']) ?? 0;
     if (abort.signal.aborted) return;
@@ -63,7 +66,7 @@ export async function streamTaskOverSse(
     });
     for await (const event of events) {
       lastSeq = event.seq;
-      if (event.type !== 'log') res.write(eventFrame(event));
+      if (event.type !== 'log' && !res.writableEnded) res.write(eventFrame(event));
     }
     if (abort.signal.aborted) return;
     const outcome = await loadTaskOutcome(opts.tasks, caller, taskId);

@@ -1,6 +1,7 @@
 import type { TaskStreamDone, TerminalStatus } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
 import type { Caller, TaskService } from '@kaygraph/tasks';
+import { withoutStack } from './without-stacks.ts';
 
 /** Outcome reads in flight, per task service, by caller and task. */
 const inFlight = new WeakMap<TaskService, Map<string, Promise<TaskStreamDone | null>>>();
@@ -35,14 +36,16 @@ async function readTaskOutcome(
   caller: Caller,
   taskId: string,
 ): Promise<TaskStreamDone | null> {
-  const view = await tasks.result(caller, taskId);
+  const view = await tasks.get(caller, taskId);
   if (!isTerminalStatus(view.status)) return null;
   return {
     task_id: view.task_id,
     done: true,
     final_status: view.status as TerminalStatus,
+    progress: view.progress,
+    message: view.message,
     result: view.result ?? null,
-    error: view.error,
+    error: view.error ? withoutStack({ error: view.error }).error : null,
   };
 }
 

@@ -6,17 +6,22 @@ import type {
   TaskSocketUpdate,
   TaskStreamDone,
 } from '@kaygraph/contracts';
-import { TASK_SOCKET_CLOSE, TaskId, TaskSocketClientMessage } from '@kaygraph/contracts';
+import { DomainError, TASK_SOCKET_CLOSE, TaskId, TaskSocketClientMessage } from '@kaygraph/contracts';
 import type { Caller, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
+import type { OpenConnection } from '../context.ts';
 import { describeError, errorBody } from '../errors.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import { loadTaskOutcome } from '../streams/task-outcome.ts';
 
+/** The close code of a socket whose API key was revoked (4000 + 401, as other refusals). */
+export const REVOKED_CLOSE_CODE = TASK_SOCKET_CLOSE.errorBase + 401;
+
 export interface TaskSocketOptions {
   tasks: TaskService;
-  caller: () => Promise<Caller>;
+  /** Resolves who calls; `connection` is closed when the caller's key is revoked. */
+  caller: (connection?: OpenConnection) => Promise<Caller>;
   registry: StreamRegistry;
   logger: Logger;
 }
@@ -159,6 +164,8 @@ export async function serveTaskSocket(
   const handleCommand = async (text: string) => {
     const command = TaskSocketClientMessage.safeParse(parseJson(text));
     const { caller, taskId } = await target.promise;
+    // A socket being closed (revoked key, shutdown) takes no more commands.
+    if (abort.signal.aborted) return;
     if (!command.success) {
       send(socket, { task_id: taskId, error: errorBody('BAD_REQUEST', 'expected {"type": "cancel"}').body });
       return;
@@ -177,7 +184,13 @@ export async function serveTaskSocket(
       return;
     }
     const taskId = parsedId.data;
-    const caller = await opts.caller();
+    const caller = await opts.caller({
+      close: (reason) => {
+        abort.abort();
+        refuse(socket, taskId, new DomainError('UNAUTHORIZED', reason));
+      },
+      onClosed: (listener) => socket.once('close', listener),
+    });
     // Without a resume point the history is replayed from the first event, so start from nothing;
     // events() itself refuses unknown tasks. A resumed socket starts from the stored state.
     let state =

@@ -29,7 +29,11 @@ export function ErrorNotice({ message }: { message: string }) {
 }
 
 export function Loading() {
-  return <div class="loading">Loading…</div>;
+  return (
+    <div class="loading" data-state="loading">
+      Loading…
+    </div>
+  );
 }
 
 export function Panel({

@@ -3,14 +3,19 @@ import { isTerminalStatus } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
 import { errorMessage, useServices } from '../data/hooks.ts';
 
-/** Cancel for live tasks, retry for failed or cancelled ones; errors show beside the button. */
+/**
+ * Cancel for live tasks (asked once more first: a cancelled run cannot be resumed), retry for failed
+ * or cancelled ones; errors show beside the button.
+ */
 export function TaskActions({ task }: { task: Pick<TaskSummary, 'task_id' | 'status'> }) {
   const { api, live } = useServices();
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   const run = async (action: (taskId: string) => Promise<unknown>) => {
     setBusy(true);
+    setConfirming(false);
     setError(null);
     try {
       await action(task.task_id);
@@ -25,15 +30,26 @@ export function TaskActions({ task }: { task: Pick<TaskSummary, 'task_id' | 'sta
   const canRetry = task.status === 'failed' || task.status === 'cancelled';
   return (
     <span class="actions">
-      {!isTerminalStatus(task.status) ? (
-        <button
-          type="button"
-          class="button button-danger"
-          disabled={busy}
-          onClick={() => run((id) => api.cancel(id))}
-        >
+      {!isTerminalStatus(task.status) && !confirming ? (
+        <button type="button" class="button" disabled={busy} onClick={() => setConfirming(true)}>
           Cancel
         </button>
+      ) : null}
+      {!isTerminalStatus(task.status) && confirming ? (
+        <>
+          <span class="confirm-label">Cancel this task?</span>
+          <button
+            type="button"
+            class="button button-danger"
+            disabled={busy}
+            onClick={() => run((id) => api.cancel(id))}
+          >
+            Yes, cancel
+          </button>
+          <button type="button" class="button" onClick={() => setConfirming(false)}>
+            Keep it
+          </button>
+        </>
       ) : null}
       {canRetry ? (
         <button type="button" class="button" disabled={busy} onClick={() => run((id) => api.retry(id))}>

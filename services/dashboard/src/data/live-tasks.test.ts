@@ -82,6 +82,7 @@ function handApi() {
   return {
     api,
     emit: (event: TaskEvent) => feed?.onData(event),
+    connect: () => feed?.onStarted?.(),
     answerGet: (value: TaskView) => gets.shift()?.(value),
   };
 }
@@ -107,6 +108,23 @@ describe('LiveTasks', () => {
     answerGet(view('queued', 1));
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(live.store.get(ID)).toMatchObject({ status: 'running', progress: 40, step: 'load' });
+    live.stop();
+  });
+
+  it('is not loaded before its first snapshot, so the pages show loading rather than counts of 0', async () => {
+    const { api, connect } = handApi();
+    const live = new LiveTasks(api);
+    let heard = 0;
+    live.store.subscribe(() => {
+      heard += 1;
+    });
+    live.start();
+    expect(live.loaded).toBe(false);
+    connect();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // An empty snapshot still counts, and listeners hear that it arrived.
+    expect(live.loaded).toBe(true);
+    expect(heard).toBeGreaterThan(0);
     live.stop();
   });
 });

@@ -28,6 +28,7 @@ export class LiveTasks {
   #unsubscribe: Unsubscribe | null = null;
   #pruneTimer: ReturnType<typeof setInterval> | null = null;
   #snapshotTruncated = false;
+  #loaded = false;
 
   constructor(api: DashboardApi) {
     this.#api = api;
@@ -35,6 +36,11 @@ export class LiveTasks {
 
   get connection(): ConnectionState {
     return this.#connection;
+  }
+
+  /** False until the first snapshot arrived: until then a count of 0 would be a guess. */
+  get loaded(): boolean {
+    return this.#loaded;
   }
 
   /** True when the last snapshot hit its page cap, so counts are lower bounds. */
@@ -81,7 +87,9 @@ export class LiveTasks {
       this.#pages('cancelled', 1, since),
     ]);
     this.#snapshotTruncated = results.some((result) => result.truncated);
-    for (const result of results) this.store.upsert(result.items);
+    this.#loaded = true;
+    // One upsert, so listeners hear about the snapshot (and `loaded`) even when it is empty.
+    this.store.upsert(results.flatMap((result) => result.items));
   }
 
   /** Called after the dashboard itself changed a task, so the change shows even before its event. */

@@ -97,12 +97,6 @@ function ErrorEntry({ task, now }: { task: TaskSummary; now: number }) {
         <TaskActions task={task} />
       </div>
       <p class="error-message">{task.error?.message ?? 'no error message recorded'}</p>
-      {task.error?.stack ? (
-        <details>
-          <summary>Stack trace</summary>
-          <pre class="stack">{task.error.stack}</pre>
-        </details>
-      ) : null}
     </li>
   );
 }

@@ -1,7 +1,7 @@
 import type { Priority, TaskStatus, TaskSummary } from '@kaygraph/contracts';
 import { isTerminalStatus, PRIORITIES } from '@kaygraph/contracts';
 import { ProgressBar } from '../components/progress-bar.tsx';
-import { EmptyState, Panel } from '../components/states.tsx';
+import { EmptyState, Loading, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
 import { useLiveTasks, useNow } from '../data/hooks.ts';
@@ -33,18 +33,42 @@ export function OverviewPage() {
   const lastHour = totalsOf(tasks, now);
   const count = (status: TaskStatus) => active.filter((task) => task.status === status).length;
   const atLeast = live.snapshotTruncated ? '≥ ' : '';
+  // Before the first snapshot nothing is known: show that, not counts of 0.
+  const shown = (value: number) => (live.loaded ? `${atLeast}${value}` : '…');
 
   return (
     <div class="page">
       <div class="stats">
-        <Stat label="Running" value={`${atLeast}${count('running')}`} tone="running" />
-        <Stat label="Queued" value={`${atLeast}${count('queued') + count('pending')}`} tone="queued" />
-        <Stat label="Waiting" value={`${atLeast}${count('blocked') + count('scheduled')}`} tone="blocked" />
-        <Stat label="Completed (1 h)" value={String(lastHour.completed)} tone="completed" />
-        <Stat label="Failed (1 h)" value={String(lastHour.failed)} tone="failed" />
+        <Stat label="Running" value={shown(count('running'))} tone="running" loaded={live.loaded} />
+        <Stat
+          label="Queued"
+          value={shown(count('queued') + count('pending'))}
+          tone="queued"
+          loaded={live.loaded}
+        />
+        <Stat
+          label="Waiting"
+          value={shown(count('blocked') + count('scheduled'))}
+          tone="blocked"
+          loaded={live.loaded}
+        />
+        <Stat
+          label="Completed (1 h)"
+          value={live.loaded ? String(lastHour.completed) : '…'}
+          tone="completed"
+          loaded={live.loaded}
+        />
+        <Stat
+          label="Failed (1 h)"
+          value={live.loaded ? String(lastHour.failed) : '…'}
+          tone="failed"
+          loaded={live.loaded}
+        />
       </div>
       <Panel title="Active tasks">
-        {active.length === 0 ? (
+        {!live.loaded ? (
+          <Loading />
+        ) : active.length === 0 ? (
           <EmptyState title="No active tasks">
             Submitted tasks appear here as soon as they are queued.
           </EmptyState>
@@ -52,16 +76,24 @@ export function OverviewPage() {
           <ActiveTable tasks={active} now={now} />
         )}
       </Panel>
-      <Panel title="Queue status">
-        <QueueTable tasks={active} />
-      </Panel>
+      <Panel title="Queue status">{live.loaded ? <QueueTable tasks={active} /> : <Loading />}</Panel>
     </div>
   );
 }
 
-function Stat({ label, value, tone }: { label: string; value: string; tone: string }) {
+function Stat({
+  label,
+  value,
+  tone,
+  loaded,
+}: {
+  label: string;
+  value: string;
+  tone: string;
+  loaded: boolean;
+}) {
   return (
-    <div class={`stat stat-${tone}`}>
+    <div class={`stat stat-${tone}`} data-testid={`stat-${tone}`} data-state={loaded ? 'ready' : 'loading'}>
       <span class="stat-value">{value}</span>
       <span class="stat-label">{label}</span>
     </div>

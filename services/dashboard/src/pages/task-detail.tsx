@@ -1,4 +1,5 @@
 import type { NodeMetric, ProgressEvent, TaskEvent, TaskView } from '@kaygraph/contracts';
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { clockTicks, LineChart, WIDE } from '../components/charts.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
@@ -9,6 +10,7 @@ import { useLiveTasks, useServices } from '../data/hooks.ts';
 import { TaskFollower } from '../data/task-follower.ts';
 import { applyEvent } from '../data/task-store.ts';
 import { formatDuration, formatEta, formatTime, secondsBetween } from '../lib/format.ts';
+import { collapseHistory, type HistoryRow } from '../lib/history.ts';
 import { sample } from '../lib/series.ts';
 import { taskHref } from '../router.ts';
 
@@ -119,7 +121,6 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
           <p class="error-message">
             <span class="error-code">{task.error.code}</span> {task.error.message}
           </p>
-          {task.error.stack ? <pre class="stack">{task.error.stack}</pre> : null}
         </Panel>
       ) : null}
       <Panel title="Progress history">
@@ -156,12 +157,13 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
 function ProgressHistory({ events }: { events: TaskEvent[] }) {
   if (events.length === 0) return <EmptyState title="No events yet" />;
   // Progress is stored at up to ~10 events/s: an hour-long task has tens of thousands. The chart
-  // draws a sample, the table the latest rows.
+  // draws a sample, the table the latest rows with each step's progress folded into one.
   const progress = sample(
     events.filter((event): event is ProgressEvent => event.type === 'progress'),
     MAX_CHART_POINTS,
   );
-  const shown = events.slice(-MAX_TABLE_ROWS);
+  const rows = collapseHistory(events);
+  const shown = rows.slice(-MAX_TABLE_ROWS);
   const from = Date.parse(events[0]?.at ?? '');
   const to = Math.max(Date.parse(events.at(-1)?.at ?? ''), from + 1000);
   const span = to - from;
@@ -188,9 +190,9 @@ function ProgressHistory({ events }: { events: TaskEvent[] }) {
           ]}
         />
       ) : null}
-      {shown.length < events.length ? (
+      {shown.length < rows.length ? (
         <p class="hint">
-          The latest {shown.length} of {events.length} events.
+          The latest {shown.length} of {rows.length} entries.
         </p>
       ) : null}
       <table class="table" data-testid="event-history">
@@ -203,19 +205,58 @@ function ProgressHistory({ events }: { events: TaskEvent[] }) {
           </tr>
         </thead>
         <tbody>
-          {shown.map((event) => (
-            <tr key={event.seq}>
-              <td class="muted">{event.seq}</td>
-              <td>
-                <code>{formatTime(event.at).slice(11)}</code>
-              </td>
-              <td>{event.type === 'status' ? <StatusBadge status={event.status} /> : event.type}</td>
-              <td>{describe(event)}</td>
-            </tr>
+          {shown.map((row) => (
+            <HistoryEntry key={row.event.seq} row={row} />
           ))}
         </tbody>
       </table>
     </>
+  );
+}
+
+/** An event; a step's progress row folds its earlier reports behind a toggle. */
+function HistoryEntry({ row }: { row: HistoryRow }) {
+  const [open, setOpen] = useState(false);
+  const { event, earlier } = row;
+  return (
+    <>
+      {open ? earlier.map((folded) => <EventRow key={folded.seq} event={folded} folded />) : null}
+      <EventRow event={event}>
+        {earlier.length > 0 ? (
+          <button
+            type="button"
+            class="link-button"
+            aria-expanded={open}
+            onClick={() => setOpen((value) => !value)}
+          >
+            {open ? 'hide earlier' : `${earlier.length} earlier`}
+          </button>
+        ) : null}
+      </EventRow>
+    </>
+  );
+}
+
+function EventRow({
+  event,
+  folded = false,
+  children,
+}: {
+  event: TaskEvent;
+  folded?: boolean;
+  children?: ComponentChildren;
+}) {
+  return (
+    <tr class={folded ? 'folded' : undefined} data-event-type={event.type}>
+      <td class="muted">{event.seq}</td>
+      <td>
+        <code>{formatTime(event.at).slice(11)}</code>
+      </td>
+      <td>{event.type === 'status' ? <StatusBadge status={event.status} /> : event.type}</td>
+      <td>
+        {describe(event)} {children}
+      </td>
+    </tr>
   );
 }
 

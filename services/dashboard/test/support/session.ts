@@ -1,14 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type AnyWorkflows, createClient } from '@kaygraph/client';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './browser.ts';
+import { type Browser, launchChromium, type Page } from '@kaygraph/test-browser';
+import { screenshotsDir } from './screenshots-dir.ts';
 import { type Stack, startStack } from './stack.ts';
 
 /** Bounds for things that happen by themselves (a task running); generous for a loaded CI machine. */
 export const WAIT = { timeout: 60_000 };
-
-const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
 
 export interface Session {
   stack: Stack;
@@ -20,7 +18,7 @@ export interface Session {
   pageErrors: string[];
   /** Opens a dashboard route and waits until its live feed is connected. */
   openDashboard(hash: string): Promise<void>;
-  /** docs/screenshots/dashboard-<name>.png, for the README. */
+  /** dashboard-<name>.png in `screenshotsDir()` (docs/screenshots only under `npm run screenshots`). */
   screenshot(name: string): Promise<void>;
   /** Waits on the task's own event stream (the typed client's watch), not by polling. */
   waitForStatus(taskId: string, status: string): Promise<void>;
@@ -29,7 +27,8 @@ export interface Session {
 
 /** A stack (api + worker + database), a typed client of it and a Chromium page. */
 export async function openSession(): Promise<Session> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  const screenshots = screenshotsDir();
+  mkdirSync(screenshots, { recursive: true });
   const stack = await startStack();
   const client = createClient<AnyWorkflows>({ url: stack.url });
   const browser = await launchChromium();
@@ -52,7 +51,7 @@ export async function openSession(): Promise<Session> {
       await page.locator('[data-testid="connection"].connection-live').waitFor(WAIT);
     },
     async screenshot(name) {
-      await page.screenshot({ path: `${SCREENSHOTS}dashboard-${name}.png`, fullPage: true });
+      await page.screenshot({ path: join(screenshots, `dashboard-${name}.png`), fullPage: true });
     },
     async waitForStatus(taskId, status) {
       for await (const event of client.watch(taskId)) {

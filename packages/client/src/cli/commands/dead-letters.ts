@@ -8,9 +8,10 @@ import { action } from './action.ts';
 export function registerDeadLetterCommands(program: Command, session: CliSession): void {
   const dlq = program.command('dlq').description('the dead-letter queue: tasks that exhausted their retries');
 
+  // The group's name alone lists, as `git stash` does.
   dlq
-    .command('list')
-    .description('dead letters with their last error')
+    .command('list', { isDefault: true })
+    .description('dead letters with their last error (what `kaygraph dlq` alone shows)')
     .option('--workflow <name>', 'only this workflow')
     .option('--limit <n>', 'how many (1-200)', '50')
     .action(

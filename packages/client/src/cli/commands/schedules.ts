@@ -41,7 +41,7 @@ export function registerScheduleCommands(program: Command, session: CliSession):
   const schedules = program.command('schedules').description('cron schedules that submit tasks');
 
   schedules
-    .command('list')
+    .command('list', { isDefault: true })
     .description('every schedule with its next runs')
     .option('--limit <n>', 'how many (1-200)', '50')
     .action(

@@ -1,4 +1,4 @@
-import type { TaskEvent } from '@kaygraph/contracts';
+import type { TaskEvent, TaskStatus } from '@kaygraph/contracts';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { formatSeconds, printJson, printJsonLine, writeLine } from '../output.ts';
@@ -16,8 +16,8 @@ function etaText(seconds: number | null): string {
   return seconds === null ? '' : `ETA ${formatSeconds(seconds)}`;
 }
 
-/** A live bar (cli-progress) on a terminal: percent, step and the server's ETA. */
-function barDisplay(session: CliSession): Display {
+/** A live bar (cli-progress) on a terminal: percent, the api's status word, step and ETA. */
+function barDisplay(session: CliSession, initialStatus: TaskStatus): Display {
   const bar = new cliProgress.SingleBar(
     {
       stream: session.io.stderr,
@@ -29,7 +29,7 @@ function barDisplay(session: CliSession): Display {
     },
     cliProgress.Presets.shades_classic,
   );
-  let status = 'pending';
+  let status = initialStatus;
   let step = '';
   let eta = '';
   bar.start(100, 0, { status, step, eta_text: eta });
@@ -93,17 +93,20 @@ function jsonDisplay(session: CliSession): Display {
  * Ctrl-C stops watching, not the task.
  */
 export async function followTask(session: CliSession, taskId: string): Promise<number> {
+  // Fails fast on an unknown task, before the stream; the bar starts from the task's status.
+  const current = await session.api(
+    (client) => client.tasks.progress.query({ task_id: taskId }),
+    'tasks.progress',
+  );
   const display = session.json
     ? jsonDisplay(session)
     : session.io.stderr.isTTY
-      ? barDisplay(session)
+      ? barDisplay(session, current.status)
       : lineDisplay(session);
   const abort = new AbortController();
   const interrupt = () => abort.abort();
   process.once('SIGINT', interrupt);
   try {
-    // Fails fast on an unknown task, before the stream.
-    await session.api((client) => client.tasks.progress.query({ task_id: taskId }), 'tasks.progress');
     await session.api(async (client) => {
       for await (const event of client.watch(taskId, { signal: abort.signal })) {
         if (event.type === 'status') display.status(event);

@@ -8,7 +8,7 @@ import { readCsvRecords } from '../../lib/file-source.ts';
 import { type FieldSpec, inferFields } from '../../lib/records.ts';
 import { servicesOf } from '../../run-params.ts';
 import { resolveDataFile } from '../../services/data-dir.ts';
-import type { DataProcessingParams } from './params.ts';
+import { type DataProcessingParams, INLINE_INPUT } from './params.ts';
 import { loadJsonArray, readRows, type SourceInfo, startCursor } from './source.ts';
 import { type DataShared, emptyCounts, STEP } from './state.ts';
 
@@ -26,7 +26,7 @@ export class LoadDataset extends Node<DataShared, undefined, Loaded> {
   readonly config: DataProcessingParams;
 
   constructor(config: DataProcessingParams) {
-    super({ id: 'load' });
+    super({ id: 'load', step: STEP.load });
     this.config = config;
   }
 
@@ -84,13 +84,8 @@ export class LoadDataset extends Node<DataShared, undefined, Loaded> {
     if (Array.isArray(input)) return { kind: 'inline', total: input.length };
     if (typeof input === 'object')
       return { kind: 'generate', total: input.generate.rows, seed: input.generate.seed };
-    const path = await resolveDataFile(servicesOf(this).dataDir, input, [
-      '.csv',
-      '.tsv',
-      '.jsonl',
-      '.ndjson',
-      '.json',
-    ]);
+    const extensions = ['.csv', '.tsv', '.jsonl', '.ndjson', '.json'];
+    const path = await resolveDataFile(servicesOf(this).dataDir, input, extensions, INLINE_INPUT);
     const lower = path.toLowerCase();
     const size = (await stat(path)).size;
     if (lower.endsWith('.csv') || lower.endsWith('.tsv')) {

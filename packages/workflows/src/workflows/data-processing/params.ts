@@ -11,6 +11,10 @@ const Generate = z.object({
   }),
 });
 
+/** How to give the data in the params instead of a file (said when a file is missing). */
+export const INLINE_INPUT =
+  '"input": [{"region": "North", "amount": 10}, ...] or "input": {"generate": {"rows": 1000}}';
+
 export const DataProcessingParams = z.object({
   /**
    * Inline records; a CSV, JSON (array) or JSON Lines file under the data directory (a name without

@@ -32,7 +32,9 @@ export class ProcessSegment extends Node<DataShared, SegmentInput, SegmentState>
   readonly config: DataProcessingParams;
 
   constructor(index: number, of: number, config: DataProcessingParams) {
-    super({ id: `process_${index + 1}` });
+    // Each batch is cleaned, then transformed: the pass shows the cleaning step until its first
+    // batch is through, then the transform step, so the step never goes back to an earlier one.
+    super({ id: `process_${index + 1}`, step: index === 0 ? STEP.clean : STEP.transform });
     this.index = index;
     this.of = of;
     this.config = config;
@@ -98,7 +100,6 @@ export class ProcessSegment extends Node<DataShared, SegmentInput, SegmentState>
     const lastOffset = batch.at(-1)?.offset ?? state.cursor.offset;
     const span = Number.isFinite(end) ? end - start : Math.max(source.total - start, 1);
     const percent = Math.min(99, ((lastOffset - start) / span) * 100);
-    this.ctx.progress({ step: STEP.clean });
     const cleaned: CleanRecord[] = [];
     for (const row of batch) {
       counts.read++;
@@ -114,7 +115,6 @@ export class ProcessSegment extends Node<DataShared, SegmentInput, SegmentState>
         counts.repairs_by_field[field] = (counts.repairs_by_field[field] ?? 0) + 1;
       cleaned.push(outcome.record);
     }
-    this.ctx.progress({ step: STEP.transform });
     for (const record of cleaned) {
       enrichRecord(record, fields, derived);
       addRecord(state.aggregates, record, groupBy);

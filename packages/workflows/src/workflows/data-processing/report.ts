@@ -12,7 +12,7 @@ const RESULT_GROUPS = 100;
 
 export class GenerateReports extends Node<DataShared, DataShared, DatasetReport> {
   constructor() {
-    super({ id: 'report' });
+    super({ id: 'report', step: STEP.report });
   }
 
   override prep(shared: DataShared): DataShared {
@@ -43,7 +43,7 @@ export class GenerateReports extends Node<DataShared, DataShared, DatasetReport>
 
 export class StoreResults extends Node<DataShared, DataShared, DataProcessingResult> {
   constructor() {
-    super({ id: 'store' });
+    super({ id: 'store', step: STEP.store });
   }
 
   override prep(shared: DataShared): DataShared {

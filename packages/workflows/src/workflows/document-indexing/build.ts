@@ -13,7 +13,7 @@ export class GenerateEmbeddings extends Node<
   Record<string, SparseVector[]>
 > {
   constructor() {
-    super({ id: 'embed' });
+    super({ id: 'embed', step: STEP.embed });
   }
 
   override prep(shared: IndexingShared): Record<string, string[]> {
@@ -59,7 +59,7 @@ export class BuildVectorIndex extends Node<IndexingShared, IndexingShared, numbe
   readonly config: DocumentIndexingParams;
 
   constructor(config: DocumentIndexingParams) {
-    super({ id: 'vector_index' });
+    super({ id: 'vector_index', step: STEP.vector });
     this.config = config;
   }
 
@@ -113,7 +113,7 @@ export class UpdateSearchIndex extends Node<IndexingShared, IndexingShared, Docu
   readonly config: DocumentIndexingParams;
 
   constructor(config: DocumentIndexingParams) {
-    super({ id: 'search_index' });
+    super({ id: 'search_index', step: STEP.fullText });
     this.config = config;
   }
 

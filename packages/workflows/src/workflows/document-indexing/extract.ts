@@ -6,7 +6,7 @@ import { extractPdfText } from '../../lib/pdf.ts';
 import { type DocumentFormat, detectFormat, extractText } from '../../lib/text.ts';
 import { servicesOf, throwIfAborted, yieldToEventLoop } from '../../run-params.ts';
 import { resolveDataFile } from '../../services/data-dir.ts';
-import type { DocumentIndexingParams } from './params.ts';
+import { type DocumentIndexingParams, INLINE_DOCUMENTS } from './params.ts';
 import { type ExtractedDocument, type IndexingShared, required, STEP } from './state.ts';
 
 /** Files read for indexing; larger ones are refused rather than slowly choking a worker. */
@@ -23,7 +23,7 @@ export class ExtractText extends Node<IndexingShared, undefined, Extracted> {
   readonly config: DocumentIndexingParams;
 
   constructor(config: DocumentIndexingParams) {
-    super({ id: 'extract' });
+    super({ id: 'extract', step: STEP.extract });
     this.config = config;
   }
 
@@ -75,7 +75,8 @@ export class ExtractText extends Node<IndexingShared, undefined, Extracted> {
   async readDocument(
     name: string,
   ): Promise<{ name: string; content: string; format?: DocumentFormat } | { name: string; pdf: Uint8Array }> {
-    const path = await resolveDataFile(servicesOf(this).dataDir, name, ['.md', '.html', '.txt', '.pdf']);
+    const extensions = ['.md', '.html', '.txt', '.pdf'];
+    const path = await resolveDataFile(servicesOf(this).dataDir, name, extensions, INLINE_DOCUMENTS);
     const lower = path.toLowerCase();
     if (!/\.(txt|text|md|markdown|mdx|html?|xhtml|pdf)$/.test(lower)) {
       throw new WorkflowInputError(
@@ -101,7 +102,7 @@ export class ChunkPassages extends Node<IndexingShared, IndexingShared, Record<s
   readonly config: DocumentIndexingParams;
 
   constructor(config: DocumentIndexingParams) {
-    super({ id: 'chunk' });
+    super({ id: 'chunk', step: STEP.chunk });
     this.config = config;
   }
 

@@ -8,6 +8,10 @@ export const InlineDocument = z.object({
   format: z.enum(['text', 'markdown', 'html']).optional(),
 });
 
+/** How to give documents in the params instead of files (said when a file is missing). */
+export const INLINE_DOCUMENTS =
+  '"documents": [{"name": "doc1.md", "content": "the text"}] (text, markdown or HTML)';
+
 export const DocumentIndexingParams = z
   .object({
     /** File names under the data directory (.txt, .md, .html, .pdf) and/or inline documents. */

@@ -3,7 +3,7 @@ import { WorkflowInputError } from '../../errors.ts';
 import { CsvParser } from '../../lib/csv.ts';
 import { gaussianBlobs } from '../../lib/datasets.ts';
 import { resolveDataFile } from '../../services/data-dir.ts';
-import type { ModelTrainingParams } from './params.ts';
+import { INLINE_DATASET, type ModelTrainingParams } from './params.ts';
 
 export interface TrainingData {
   features: number[][];
@@ -40,7 +40,7 @@ export async function loadTrainingData(
 async function load(params: ModelTrainingParams, dataDir: string | null): Promise<TrainingData> {
   const { dataset } = params;
   if (typeof dataset === 'string')
-    return loadCsv(await resolveDataFile(dataDir, dataset, ['.csv']), params.label_column);
+    return loadCsv(await resolveDataFile(dataDir, dataset, ['.csv'], INLINE_DATASET), params.label_column);
   if ('generate' in dataset) {
     const { rows, classes, features, separation, seed } = dataset.generate;
     const blobs = gaussianBlobs({ rows, classes, dimensions: features, separation, seed });

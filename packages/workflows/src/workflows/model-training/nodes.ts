@@ -74,7 +74,7 @@ export class PrepareData extends Node<TrainingShared, undefined, Prepared> {
   readonly config: ModelTrainingParams;
 
   constructor(config: ModelTrainingParams) {
-    super({ id: 'prepare' });
+    super({ id: 'prepare', step: STEP.prepare });
     this.config = config;
   }
 
@@ -102,7 +102,7 @@ export class InitializeModel extends Node<TrainingShared, TrainingShared, Model>
   readonly config: ModelTrainingParams;
 
   constructor(config: ModelTrainingParams) {
-    super({ id: 'initialize' });
+    super({ id: 'initialize', step: STEP.initialize });
     this.config = config;
   }
 
@@ -151,7 +151,7 @@ export class TrainEpochs extends Node<
   readonly to: number;
 
   constructor(config: ModelTrainingParams, part: number, from: number, to: number) {
-    super({ id: `train_${part}` });
+    super({ id: `train_${part}`, step: STEP.train });
     this.config = config;
     this.from = from;
     this.to = to;
@@ -213,7 +213,7 @@ export class EvaluateModel extends Node<
   readonly config: ModelTrainingParams;
 
   constructor(config: ModelTrainingParams) {
-    super({ id: 'evaluate' });
+    super({ id: 'evaluate', step: STEP.evaluate });
     this.config = config;
   }
 
@@ -251,7 +251,7 @@ export class SaveModel extends Node<TrainingShared, TrainingShared, ModelTrainin
   readonly config: ModelTrainingParams;
 
   constructor(config: ModelTrainingParams) {
-    super({ id: 'save' });
+    super({ id: 'save', step: STEP.save });
     this.config = config;
   }
 

@@ -18,6 +18,10 @@ const Inline = z.object({
     .max(200_000),
 });
 
+/** How to give the dataset in the params instead of a file (said when a file is missing). */
+export const INLINE_DATASET =
+  '"dataset": {"features": [[5.1, 3.5], ...], "labels": ["a", ...]} or "dataset": {"generate": {"rows": 1000}}';
+
 export const ModelTrainingParams = z.object({
   /** A generated dataset, inline features + labels, or a CSV under the data directory. */
   dataset: z.union([Generated, Inline, z.string().min(1).max(500)]),

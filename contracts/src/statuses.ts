@@ -1,0 +1,27 @@
+/**
+ * The task statuses as plain constants, without zod: the client's browser bundle imports these and
+ * none of the schemas (common.ts builds `TaskStatus` from them).
+ */
+export const TASK_STATUSES = [
+  'pending',
+  'blocked',
+  'scheduled',
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+
+type TaskStatusName = (typeof TASK_STATUSES)[number];
+
+export const TERMINAL_STATUSES = [
+  'completed',
+  'failed',
+  'cancelled',
+] as const satisfies readonly TaskStatusName[];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+
+export function isTerminalStatus(status: TaskStatusName): status is TerminalStatus {
+  return (TERMINAL_STATUSES as readonly TaskStatusName[]).includes(status);
+}

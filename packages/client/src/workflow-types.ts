@@ -1,0 +1,55 @@
+/**
+ * Workflow typing for `createClient<W>`, read structurally from a catalog of workflow definitions
+ * (`{ name, aliases, params, result }`, the schemas being Standard Schemas such as zod's), so the
+ * client needs no server or worker package to type a user's own workflows.
+ */
+
+/** The part of a Standard Schema (zod 4, valibot, arktype...) that carries its types. */
+export interface TypedSchema<Input, Output> {
+  readonly '~standard': { readonly types?: { readonly input: Input; readonly output: Output } | undefined };
+}
+
+/** What the client reads of one workflow definition. */
+export interface WorkflowTypes {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly params: TypedSchema<unknown, unknown>;
+  readonly result?: TypedSchema<unknown, unknown> | undefined;
+}
+
+type InputOf<S> = S extends TypedSchema<infer Input, unknown> ? Input : never;
+type OutputOf<S> = S extends TypedSchema<unknown, infer Output> ? Output : never;
+type ResultOf<D> = D extends { readonly result?: infer R }
+  ? [NonNullable<R>] extends [never]
+    ? unknown
+    : OutputOf<NonNullable<R>>
+  : unknown;
+type NamesOf<D> = D extends { readonly name: infer N; readonly aliases: readonly (infer A)[] }
+  ? N | A
+  : never;
+
+/** Every name a catalog of workflows answers to, aliases included. */
+export type WorkflowNames<W> = { [K in keyof W]: NamesOf<W[K]> }[keyof W];
+
+/** The definition behind a name or alias. */
+export type WorkflowByName<W, Name extends string> = {
+  [K in keyof W]: Name extends NamesOf<W[K]> ? W[K] : never;
+}[keyof W];
+
+/** What a client sends as `params` for a workflow (defaults may be left out). */
+export type WorkflowParams<W, Name extends string> =
+  WorkflowByName<W, Name> extends { readonly params: infer P } ? InputOf<P> : never;
+
+/** The result a workflow's task completes with (`unknown` when it declares none). */
+export type WorkflowResult<W, Name extends string> = ResultOf<WorkflowByName<W, Name>>;
+
+/** A catalog that checks nothing: any workflow name, any object as params (`createClient<AnyWorkflows>`). */
+export type AnyWorkflows = Record<
+  string,
+  {
+    readonly name: string;
+    readonly aliases: readonly string[];
+    readonly params: TypedSchema<Record<string, unknown>, Record<string, unknown>>;
+    readonly result?: TypedSchema<unknown, unknown> | undefined;
+  }
+>;

@@ -1,0 +1,41 @@
+import { createTestDatabase } from '@kaygraph/db/testing';
+import { expect, test } from 'vitest';
+import { startApiProcess } from './api-process.ts';
+import { bearer, openKeyStore } from './auth-keys.ts';
+
+const submit = (url: string) =>
+  fetch(`${url}/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ workflow: 'echo', params: { message: 'hi' } }),
+  });
+
+test('on a non-loopback HOST with no key the api answers 401 and says how to make the first key', async () => {
+  await using database = await createTestDatabase();
+  await using api = await startApiProcess(database.url, { HOST: '0.0.0.0' });
+  expect((await fetch(`${api.url}/tasks`)).status).toBe(401);
+  const refused = await submit(api.url);
+  expect(refused.status).toBe(401);
+  expect(await refused.json()).toMatchObject({ code: 'UNAUTHORIZED' });
+  expect((await fetch(`${api.url}/health`)).status).toBe(200);
+  expect(api.output()).toContain('REFUSING ANONYMOUS REQUESTS');
+  expect(api.output()).toContain('keys create --name admin --admin');
+});
+
+test('ALLOW_ANONYMOUS=true is the explicit opt-in to serve a network bind without keys', async () => {
+  await using database = await createTestDatabase();
+  await using api = await startApiProcess(database.url, { HOST: '0.0.0.0', ALLOW_ANONYMOUS: 'true' });
+  expect((await fetch(`${api.url}/tasks`)).status).toBe(200);
+  expect(api.output()).toContain('RUNNING OPEN');
+});
+
+test('once a key exists, the network bind serves that key and the log says auth is on', async () => {
+  await using database = await createTestDatabase();
+  await using store = openKeyStore(database.url);
+  const { key } = await store.create('admin', { admin: true });
+  await using api = await startApiProcess(database.url, { HOST: '0.0.0.0' });
+  expect((await fetch(`${api.url}/tasks`, { headers: bearer(key) })).status).toBe(200);
+  expect((await fetch(`${api.url}/tasks`)).status).toBe(401);
+  expect(api.output()).toContain('authentication is on');
+  expect(api.output()).not.toContain('REFUSING ANONYMOUS REQUESTS');
+});

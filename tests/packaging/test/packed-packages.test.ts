@@ -1,0 +1,180 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { startTestServer } from '@kaygraph/api/testing';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  createFixtureApp,
+  type FixtureApp,
+  REPO_ROOT,
+  runCommand,
+  tarballFiles,
+} from '../src/fixture-app.ts';
+
+/** The system's Node, which the published client must run on (the workspace itself runs Node 24). */
+const SYSTEM_NODE = '/usr/bin/node';
+const PACKAGES = ['@kaygraph/contracts', '@kaygraph/graph', '@kaygraph/client'];
+
+let app: FixtureApp;
+beforeAll(async () => {
+  app = await createFixtureApp();
+});
+afterAll(async () => {
+  await app?.[Symbol.asyncDispose]();
+});
+
+describe('the tarballs', () => {
+  test.each(PACKAGES)('%s holds compiled JavaScript, declarations and its manifest only', async (name) => {
+    const tarball = app.tarballs.get(name);
+    expect(tarball, `${name} was packed`).toBeDefined();
+    const files = await tarballFiles(tarball ?? '');
+    expect(files).toContain('package.json');
+    expect(files).toContain('index.js');
+    expect(files).toContain('index.d.ts');
+    const unexpected = files.filter(
+      (file) => !/\.(?:js|d\.ts)$/.test(file) && !['package.json', 'README.md'].includes(file),
+    );
+    expect(unexpected).toEqual([]);
+    expect(files.filter((file) => /(?:^|\/)test|\.test\./.test(file))).toEqual([]);
+  });
+
+  test('the installed manifests name exact sibling versions and no server package', async () => {
+    const manifest = async (name: string) =>
+      JSON.parse(await readFile(join(app.dir, 'node_modules', name, 'package.json'), 'utf8')) as {
+        version: string;
+        dependencies: Record<string, string>;
+        exports: Record<string, unknown>;
+        private?: boolean;
+      };
+    const client = await manifest('@kaygraph/client');
+    const contracts = await manifest('@kaygraph/contracts');
+    expect(client.dependencies['@kaygraph/contracts']).toBe(contracts.version);
+    expect(Object.keys(client.dependencies).filter((dep) => dep.startsWith('@kaygraph/'))).toEqual([
+      '@kaygraph/contracts',
+    ]);
+    expect(client.exports['.']).toEqual({ types: './index.d.ts', default: './index.js' });
+    expect(client.private).toBeUndefined();
+    expect((await manifest('@kaygraph/graph')).dependencies).toEqual({});
+    const installed = await runCommand('npm', ['ls', '--all', '--parseable'], { cwd: app.dir });
+    expect(installed.stdout).not.toMatch(/@kaygraph\/(?:api|tasks|db|workflows)/);
+  });
+});
+
+describe('types in the app', () => {
+  const tsconfigs = {
+    nodenext: { module: 'nodenext', moduleResolution: 'nodenext' },
+    bundler: { module: 'esnext', moduleResolution: 'bundler' },
+  };
+  test.each(Object.entries(tsconfigs))(
+    'a typed call compiles, and wrong params do not (%s)',
+    async (kind, options) => {
+      const config = join(app.dir, `tsconfig.${kind}.json`);
+      const compilerOptions = {
+        ...options,
+        target: 'es2023',
+        lib: ['es2023', 'esnext.disposable', 'dom'],
+        types: [],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+      };
+      await writeFile(config, JSON.stringify({ compilerOptions, files: ['typed-call.ts'] }));
+      const tsc = await runCommand(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', config], {
+        cwd: app.dir,
+      });
+      expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
+      expect(tsc.code).toBe(0);
+    },
+  );
+
+  test('a mistake in the typed call is reported against the installed declarations', async () => {
+    const source = await readFile(join(app.dir, 'typed-call.ts'), 'utf8');
+    await writeFile(
+      join(app.dir, 'typed-call-broken.ts'),
+      source.replace('params: { width: 64 }', "params: { width: 'wide' }"),
+    );
+    const config = join(app.dir, 'tsconfig.broken.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          strict: true,
+          noEmit: true,
+          lib: ['es2023', 'esnext.disposable', 'dom'],
+          types: [],
+        },
+        files: ['typed-call-broken.ts'],
+      }),
+    );
+    const tsc = await runCommand(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', config], {
+      cwd: app.dir,
+    });
+    expect(tsc.code).not.toBe(0);
+    expect(tsc.stdout).toMatch(
+      /typed-call-broken\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/,
+    );
+  });
+});
+
+describe('on the system Node 20', () => {
+  test('the client follows a task of a real api over SSE, a graph runs, the CLI lists the task', async () => {
+    await using server = await startTestServer();
+    const run = await runCommand(SYSTEM_NODE, ['live-call.mjs'], {
+      cwd: app.dir,
+      env: { ...process.env, KAYGRAPH_URL: server.url },
+      timeoutMs: 60_000,
+    });
+    expect(run.stderr).toBe('');
+    const seen = JSON.parse(run.stdout) as {
+      node: string;
+      status: string;
+      result: unknown;
+      progress: number[];
+      graph: number;
+    };
+    expect(seen.node).toMatch(/^v20\./);
+    expect(seen.status).toBe('completed');
+    expect(seen.result).toEqual({ steps_done: 3 });
+    expect(seen.progress.length).toBeGreaterThan(0);
+    expect(seen.graph).toBe(42);
+
+    // The CLI of the same tarball lists that task.
+    const cli = await runCommand(SYSTEM_NODE, ['node_modules/.bin/kaygraph', 'list', '--url', server.url], {
+      cwd: app.dir,
+      timeoutMs: 60_000,
+    });
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain('steps');
+  });
+});
+
+describe('in a browser bundle', () => {
+  test('the client bundles for the browser, small and without zod or any server package', async () => {
+    const result = await build({
+      entryPoints: [join(app.dir, 'browser-entry.js')],
+      absWorkingDir: app.dir,
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    // Modules with code in the bundle (the metafile's inputs also list what tree shaking dropped).
+    const bundled = Object.values(result.metafile.outputs).flatMap((output) =>
+      Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0),
+    );
+    const inputs = bundled.map(([path]) => path);
+    expect(inputs.some((input) => input.includes('node_modules/@kaygraph/client/'))).toBe(true);
+    expect(
+      inputs.filter((input) => /node_modules\/(?:zod|@kaygraph\/(?!client|contracts))/.test(input)),
+    ).toEqual([]);
+    // The size the README states (about 18 kB gzipped, tRPC client included), with some headroom.
+    const bytes = result.outputFiles.reduce((sum, file) => sum + gzipSync(file.contents).byteLength, 0);
+    expect(bytes).toBeLessThan(24 * 1024);
+  });
+});
