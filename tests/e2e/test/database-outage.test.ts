@@ -71,6 +71,9 @@ describe('a PostgreSQL outage under running tasks', () => {
       await database.stop();
       await new Promise((resolve) => setTimeout(resolve, outageSeconds * 1000));
       await database.start();
+      // The outage ended no process (a crash here would hide behind the wait below).
+      expect(worker.child.exitCode, `worker:\n${logSummary(worker.output())}`).toBeNull();
+      expect(api.child.exitCode, `api:\n${logSummary(api.output())}`).toBeNull();
       const stillRunning = ids.filter((id) => readStarts(record, id).length < STEPS);
       expect(stillRunning).toEqual(ids);
 
@@ -80,7 +83,8 @@ describe('a PostgreSQL outage under running tasks', () => {
           async () => {
             const [row] = await sql<{ n: number }[]>`
               select count(*)::int as n from tasks
-              where id = any(${sql.array(ids)}::uuid[]) and status in ('completed', 'failed', 'cancelled')`;
+              where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid)
+                and status in ('completed', 'failed', 'cancelled')`;
             return row?.n === ids.length;
           },
           'every task to finish',
