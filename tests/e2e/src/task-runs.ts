@@ -16,7 +16,7 @@ export async function readTaskRuns(sql: postgres.Sql, ids: readonly string[]): P
     select t.id, t.status, t.attempt, t.error, t.result,
       coalesce((select array_agg(e.payload->>'status' order by e.seq) from task_events e
         where e.task_id = t.id and e.type = 'status'), '{}') as statuses
-    from tasks t where t.id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid)
+    from tasks t where t.id = any(string_to_array(${ids.join(',')}, ',')::uuid[])
     order by t.id`;
   return rows.map((row) => ({ ...row }));
 }

@@ -83,7 +83,7 @@ describe('a PostgreSQL outage under running tasks', () => {
           async () => {
             const [row] = await sql<{ n: number }[]>`
               select count(*)::int as n from tasks
-              where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid)
+              where id = any(string_to_array(${ids.join(',')}, ',')::uuid[])
                 and status in ('completed', 'failed', 'cancelled')`;
             return row?.n === ids.length;
           },
