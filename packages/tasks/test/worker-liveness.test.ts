@@ -1,13 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from '@kaygraph/db';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
 import { claimJobs } from '../src/store/claim.ts';
-import { registerWorker } from '../src/store/workers.ts';
+import { databaseNow, lockDeadWorkers, registerWorker } from '../src/store/workers.ts';
 import { createTaskSystem, type TaskSystem } from '../src/system.ts';
 import { catalog, WORKFLOWS_MODULE } from './fixtures/workflows.ts';
 import { alice, readRecords, startTestSystem, waitFor, waitForTerminal } from './harness.ts';
@@ -103,5 +104,23 @@ describe('worker liveness', () => {
       await system.close();
       await gate.close();
     }
+  });
+
+  it('silence is counted from the reconnect of the monitor that saw the outage, not from the last beat', async () => {
+    await using database = await createTestDatabase();
+    await using connection = connect(database.url, { max: 1 });
+    const { db } = connection;
+    const worker = await registerWorker(db, { host: 'quiet', pid: 2 });
+    await db.execute(sql`update workers set last_seen_at = now() - interval '10 s' where id = ${worker.id}`);
+    const reconnectedAt = await databaseNow(db);
+    const dead = (healthySince: Date | null) => db.transaction((tx) => lockDeadWorkers(tx, 6, healthySince));
+    // Heard from 10 s ago: dead after a 6 s lease, unless the monitor itself got the database back since.
+    expect(await dead(null)).toEqual([worker.id]);
+    expect(await dead(reconnectedAt)).toEqual([]);
+    // A worker that stopped is taken back at once.
+    await db.execute(
+      sql`update workers set last_seen_at = now(), stopped_at = now() where id = ${worker.id}`,
+    );
+    expect(await dead(reconnectedAt)).toEqual([worker.id]);
   });
 });

@@ -112,8 +112,11 @@ function workerLost(attempt: number): TaskError {
 /** Lost tasks with retries left: queued again (with the error of the lost attempt) for their job's retry. */
 export async function markRequeued(tx: Transaction, lost: readonly OrphanedTask[]): Promise<void> {
   if (lost.length === 0) return;
+  const input = JSON.stringify(lost.map((task) => ({ id: task.id, error: workerLost(task.attempt) })));
   await tx.execute(sql`
-    update tasks set status = 'queued', updated_at = now() where id = any(${uuidArray(lost.map((t) => t.id))})`);
+    update tasks t set status = 'queued', error = x.error, updated_at = now()
+    from jsonb_to_recordset(${input}::jsonb) as x(id uuid, error jsonb)
+    where t.id = x.id`);
   await appendEvents(
     tx,
     lost.map((task) => statusEvent(task.id, 'queued', task.attempt, workerLost(task.attempt))),
