@@ -239,6 +239,9 @@ export async function startWorkerRuntime(
     onLost: (attempt) => {
       if (running.get(attempt.taskId)?.attempt === attempt) abortTask(attempt.taskId, 'lost');
     },
+  }).catch(async (error: unknown) => {
+    await Promise.allSettled([threads.close(), gate.close()]);
+    throw error;
   });
   const unsubscribe = [
     bus.onQueued((workflow) => dispatcher.notify(workflow)),
