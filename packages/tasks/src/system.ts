@@ -109,6 +109,7 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 3600,
       resultTtlSeconds: options.resultTtlSeconds ?? 86_400,
       history: new TaskHistoryReader(connection.db),
+      localWorkers: new Set(),
     };
     const cleaner = startCleaner(context, {
       intervalSeconds: options.cleanupIntervalSeconds ?? 60,

@@ -14,7 +14,9 @@ export async function reapDeadWorkers(ctx: TaskContext, healthySince: Date | nul
   return ctx.db.transaction(async (tx) => {
     // One process per cluster does each pass; the others skip it.
     if (!(await tryLivenessLock(tx))) return 0;
-    const dead = await lockDeadWorkers(tx, ctx.tuning.workerLeaseSeconds, healthySince);
+    const dead = await lockDeadWorkers(tx, ctx.tuning.workerLeaseSeconds, healthySince, [
+      ...ctx.localWorkers,
+    ]);
     if (dead.length === 0) return 0;
     const orphans = await lockTasksOfWorkers(tx, dead);
     await ctx.queue.fail(

@@ -65,18 +65,20 @@ export async function stopWorker(db: Executor, workerId: string): Promise<void> 
  * Workers to reap, locked (rows another monitor holds are skipped): stopped, or silent for `leaseSeconds`.
  * Silence is counted from no earlier than the database server's start and `healthySince` (when the
  * monitor got its connection back after an outage it saw), so an outage never makes a live worker look
- * dead: every worker gets a whole lease to reconnect.
+ * dead: every worker gets a whole lease to reconnect. `alive`: workers known to run (in the monitor's own
+ * process), never taken.
  */
 export async function lockDeadWorkers(
   db: Executor,
   leaseSeconds: number,
   healthySince: Date | null,
+  alive: readonly string[] = [],
 ): Promise<string[]> {
   const since = healthySince ? healthySince.toISOString() : null;
   const rows = rowsOf<{ id: string }>(
     await db.execute(sql`
       select id from workers
-      where reaped_at is null
+      where reaped_at is null and id <> all(${uuidArray(alive)})
         and (stopped_at is not null
           or greatest(last_seen_at, pg_postmaster_start_time(), ${since}::timestamptz)
             < now() - make_interval(secs => ${leaseSeconds}))

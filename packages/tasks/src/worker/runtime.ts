@@ -37,6 +37,8 @@ export interface WorkerOptions {
 }
 
 export interface WorkerRuntime extends AsyncDisposable {
+  /** This worker's id in `workers` (the `worker_id` of the tasks it claims). */
+  readonly workerId: string;
   /** Tasks running now. */
   readonly active: number;
   /** Stop taking work, let running tasks finish within the grace period, then abort and requeue them. */
@@ -243,6 +245,7 @@ export async function startWorkerRuntime(
     await Promise.allSettled([threads.close(), gate.close()]);
     throw error;
   });
+  ctx.localWorkers.add(beat.workerId);
   const unsubscribe = [
     bus.onQueued((workflow) => dispatcher.notify(workflow)),
     bus.onCancel((taskId) => abortTask(taskId, 'cancel')),
@@ -256,6 +259,7 @@ export async function startWorkerRuntime(
     await Promise.all([bus.listening('queued'), bus.listening('cancel')]);
   } catch (error) {
     for (const off of unsubscribe) off();
+    ctx.localWorkers.delete(beat.workerId);
     await Promise.allSettled([beat.stop(), threads.close(), gate.close()]);
     throw error;
   }
@@ -284,6 +288,7 @@ export async function startWorkerRuntime(
       for (const off of unsubscribe) off();
       clearTimeout(graceTimer);
       await writer.idle();
+      ctx.localWorkers.delete(beat.workerId);
       await beat.stop();
       await threads.close();
       await gate.close();
@@ -293,6 +298,7 @@ export async function startWorkerRuntime(
   };
 
   return {
+    workerId: beat.workerId,
     get active() {
       return running.size;
     },
