@@ -113,10 +113,13 @@ describe('worker liveness', () => {
     const worker = await registerWorker(db, { host: 'quiet', pid: 2 });
     await db.execute(sql`update workers set last_seen_at = now() - interval '10 s' where id = ${worker.id}`);
     const reconnectedAt = await databaseNow(db);
-    const dead = (healthySince: Date | null) => db.transaction((tx) => lockDeadWorkers(tx, 6, healthySince));
+    const dead = (healthySince: Date | null, alive: string[] = []) =>
+      db.transaction((tx) => lockDeadWorkers(tx, 6, healthySince, alive));
     // Heard from 10 s ago: dead after a 6 s lease, unless the monitor itself got the database back since.
     expect(await dead(null)).toEqual([worker.id]);
     expect(await dead(reconnectedAt)).toEqual([]);
+    // Nor does a monitor take a worker of its own process, which it knows is running.
+    expect(await dead(null, [worker.id])).toEqual([]);
     // A worker that stopped is taken back at once.
     await db.execute(
       sql`update workers set last_seen_at = now(), stopped_at = now() where id = ${worker.id}`,
