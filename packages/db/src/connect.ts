@@ -39,6 +39,9 @@ export function connect(url: string, options: ConnectOptions = {}): Connection {
     max: options.max ?? 10,
     // NOTICEs ("relation already exists, skipping") are not worth a line on stdout.
     onnotice: () => {},
+    // postgres.js waits up to 20 s between reconnects after many refusals (3^n / 100 s), so a client that
+    // saw a long outage could stay away well after the server is back: retry at least once a second.
+    backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.1 * 2 ** retries, 1),
     connection: { ...options.settings, application_name: options.applicationName ?? 'kaygraph' },
   });
   // Statements are prepared once per connection (see prepared-statements.ts).

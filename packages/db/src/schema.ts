@@ -92,8 +92,11 @@ export const tasks = pgTable(
     completedAt: ts('completed_at'),
     /** When the result and events of a finished task may be removed. */
     expiresAt: ts('expires_at'),
-    /** Last heartbeat of the worker running the task: a running task without a recent one lost its worker. */
-    heartbeatAt: ts('heartbeat_at'),
+    /** The worker process (`workers.id`) running the task's current attempt; set by the claim. */
+    workerId: uuid('worker_id'),
+    /** pg-boss' retry count and limit of the job the current attempt runs (to settle it for a dead worker). */
+    jobRetryCount: integer('job_retry_count'),
+    jobRetryLimit: integer('job_retry_limit'),
     /** When the task failed (every failed task is a dead letter); cleared by retry, redrive and purge. */
     deadLetteredAt: ts('dead_lettered_at'),
     /**
@@ -138,6 +141,24 @@ export const tasks = pgTable(
       sql`(${t.completedAt} is null) = (${t.status} in ('pending', 'blocked', 'scheduled', 'queued', 'running'))`,
     ),
   ],
+);
+
+/**
+ * Worker processes and when each was last heard from: a running task whose worker went silent for the
+ * lease (or stopped) is taken back by the liveness monitor. `reaped_at`: the monitor took its tasks back.
+ */
+export const workers = pgTable(
+  'workers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    host: text('host').notNull(),
+    pid: integer('pid').notNull(),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+    stoppedAt: ts('stopped_at'),
+    reapedAt: ts('reaped_at'),
+  },
+  (t) => [index('workers_unreaped_idx').on(t.lastSeenAt).where(sql`${t.reapedAt} is null`)],
 );
 
 export const taskEvents = pgTable(

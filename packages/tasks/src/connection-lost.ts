@@ -28,20 +28,36 @@ export function isConnectionLost(error: unknown): boolean {
   return false;
 }
 
+/** The longest pause between two tries while the connection is lost. */
+const MAX_PAUSE_MS = 2000;
+
 /**
- * Runs `work` again, with a growing pause, while it fails because the connection is lost, for up to
- * `patienceMs`; then (or on any other error) throws. Only for work that is one transaction: a failed one
- * rolled back, and one whose COMMIT was cut off is either in or out as a whole, so running it again must be
- * harmless (the worker's writes are fenced by attempt and status).
+ * Runs `work` again, with a growing pause (100 ms to 2 s, jittered), for as long as it fails because the
+ * connection is lost: a live worker never gives up on an outage. It stops only when `signal` aborts (the
+ * runtime's stop after its grace), throwing the last error; any other error is thrown at once. Only for
+ * work that is one transaction: a failed one rolled back, and one whose COMMIT was cut off is in or out as
+ * a whole, so running it again is harmless (the worker's writes are fenced by attempt and status).
  */
-export async function retryWhileConnectionLost<T>(work: () => Promise<T>, patienceMs: number): Promise<T> {
-  const giveUpAt = Date.now() + patienceMs;
-  for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, 2000)) {
+export async function retryWhileConnectionLost<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, MAX_PAUSE_MS)) {
     try {
       return await work();
     } catch (error) {
-      if (!isConnectionLost(error) || Date.now() + pauseMs > giveUpAt) throw error;
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      if (!isConnectionLost(error) || signal?.aborted) throw error;
+      await pause(pauseMs * (0.5 + Math.random() / 2), signal);
     }
   }
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

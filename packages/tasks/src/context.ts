@@ -25,4 +25,6 @@ export interface TaskContext {
   resultTtlSeconds: number;
   /** The system's reader of task histories, shared by every stream of this system. */
   history: TaskHistoryReader;
+  /** Ids of this process's running workers: its liveness monitor never takes them for dead. */
+  localWorkers: Set<string>;
 }

@@ -6,6 +6,7 @@ import type { TaskContext } from './context.ts';
 import { EventBus } from './events/event-bus.ts';
 import { TaskHistoryReader } from './events/task-history.ts';
 import { type CleanupReport, startCleaner } from './maintenance/cleaner.ts';
+import { startLivenessMonitor } from './maintenance/liveness-monitor.ts';
 import { createOrchestration, type OrchestrationService } from './orchestration/orchestration-service.ts';
 import { withScheduleFiring } from './orchestration/worker-schedules.ts';
 import { createTaskService, type TaskService } from './service/task-service.ts';
@@ -26,10 +27,12 @@ export interface TaskSystemOptions {
   defaultTimeoutSeconds?: number;
   /** Apply the drizzle migrations at start (default true; under an advisory lock). */
   migrate?: boolean;
-  /** Seconds between pg-boss supervise passes, which retry jobs of dead workers (default 5). */
+  /** Seconds between pg-boss supervise passes, which retry expired jobs (default 5). */
   superviseIntervalSeconds?: number;
   /** Seconds between result-TTL cleaner passes (default 60). */
   cleanupIntervalSeconds?: number;
+  /** Milliseconds between liveness passes that take back tasks of dead workers (default 1000). */
+  livenessIntervalMs?: number;
   /** Pool size of our postgres.js client (default 10). */
   poolSize?: number;
   tuning?: Partial<QueueTuning>;
@@ -52,6 +55,11 @@ export interface TaskSystem extends AsyncDisposable {
   startWorker(options: WorkerOptions): Promise<WorkerRuntime>;
   /** One pass of the result-TTL cleaner (it also runs periodically, once per cluster). */
   cleanExpired(): Promise<CleanupReport>;
+  /**
+   * One liveness pass: running tasks of workers silent past the lease (or stopped) are retried, or fail
+   * with WORKER_LOST. It also runs every second in every process (one pass per cluster at a time).
+   */
+  reapDeadWorkers(): Promise<number>;
   ready(): Promise<{ database: boolean; migrations: boolean }>;
   close(): Promise<void>;
 }
@@ -105,11 +113,14 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 3600,
       resultTtlSeconds: options.resultTtlSeconds ?? 86_400,
       history: new TaskHistoryReader(connection.db),
+      localWorkers: new Set(),
     };
     const cleaner = startCleaner(context, {
       intervalSeconds: options.cleanupIntervalSeconds ?? 60,
     });
     closers.push(() => cleaner.stop());
+    const liveness = startLivenessMonitor(context, { intervalMs: options.livenessIntervalMs ?? 1000 });
+    closers.push(() => liveness.stop());
     const workers: WorkerRuntime[] = [];
     // Workers stop first (they still settle jobs through the queue and the pool).
     closers.push(() => Promise.all(workers.map((worker) => worker.stop())).then(() => undefined));
@@ -130,6 +141,7 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
         return worker;
       },
       cleanExpired: () => cleaner.runOnce(),
+      reapDeadWorkers: () => liveness.runOnce(),
       async ready() {
         const database = await databaseAnswers(connection.db);
         const migrations = database ? await migrationsApplied(connection.sql).catch(() => false) : false;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
@@ -8,6 +9,8 @@ it('claims at most the wanted jobs; a task that may no longer run is settled, no
   await using harness = await startTestSystem();
   const { system } = harness;
   const { db, queue } = system.context;
+  // No worker row: nothing here beats, and nothing takes these tasks back.
+  const workerId = randomUUID();
   const submitted: string[] = [];
   for (let i = 0; i < 5; i++) {
     const { task_id } = await system.tasks.submit(alice, {
@@ -21,7 +24,7 @@ it('claims at most the wanted jobs; a task that may no longer run is settled, no
   const cancelled = submitted[0] ?? '';
   await db.execute(sql`update tasks set status = 'cancelled', completed_at = now() where id = ${cancelled}`);
 
-  const claim = (want: number) => db.transaction((tx) => claimJobs(tx, queue, 'steps', want));
+  const claim = (want: number) => db.transaction((tx) => claimJobs(tx, queue, workerId, 'steps', want));
   const first = await claim(3);
   const second = await claim(10);
   const third = await claim(10);
@@ -55,16 +58,18 @@ it('a claim that rolls back leaves both the jobs and the tasks as they were', as
   await using harness = await startTestSystem();
   const { system } = harness;
   const { db, queue } = system.context;
+  // No worker row: nothing here beats, and nothing takes these tasks back.
+  const workerId = randomUUID();
   const { task_id } = await system.tasks.submit(alice, { workflow: 'steps', params: {}, priority: 'normal' });
   await expect(
     db.transaction(async (tx) => {
-      const { attempts } = await claimJobs(tx, queue, 'steps', 5);
+      const { attempts } = await claimJobs(tx, queue, workerId, 'steps', 5);
       expect(attempts).toHaveLength(1);
       throw new Error('roll back');
     }),
   ).rejects.toThrow('roll back');
   expect((await system.tasks.get(alice, task_id)).status).toBe('queued');
   expect((await queue.findJob('steps', task_id))?.state).toBe('created');
-  const again = await db.transaction((tx) => claimJobs(tx, queue, 'steps', 5));
+  const again = await db.transaction((tx) => claimJobs(tx, queue, workerId, 'steps', 5));
   expect(again.attempts.map((attempt) => attempt.taskId)).toEqual([task_id]);
 });

@@ -5,10 +5,10 @@ import { expect, it } from 'vitest';
 import { CoalescedWrites, TransactionBatcher } from '../src/worker/transaction-batcher.ts';
 import { door } from './tcp-door.ts';
 
-async function writesThrough(url: string, connectionPatienceMs: number) {
+async function writesThrough(url: string, signal?: AbortSignal) {
   const connection = connect(url, { max: 2 });
   await connection.db.execute(sql`create table if not exists written (item text not null)`);
-  const writer = new TransactionBatcher(connection.db, { connectionPatienceMs });
+  const writer = new TransactionBatcher(connection.db, signal ? { signal } : {});
   const writes = new CoalescedWrites<string>(
     writer,
     async (tx, items) => {
@@ -21,15 +21,18 @@ async function writesThrough(url: string, connectionPatienceMs: number) {
   return { writes, written, close: () => connection.close() };
 }
 
-it('coalesced writes fail once the database stays away too long, and go through again once it is back', async () => {
+it('coalesced writes wait for the database until the writer gives up, and go through again once it is back', async () => {
   await using database = await createTestDatabase();
   const gate = await door(database.url);
-  const { writes, written, close } = await writesThrough(gate.url, 0);
+  const giveUp = new AbortController();
+  const { writes, written, close } = await writesThrough(gate.url, giveUp.signal);
   try {
     await writes.add('before');
     await gate.shut();
+    const waiting = Promise.allSettled([writes.add('away-1'), writes.add('away-2')]);
+    giveUp.abort();
     // Both fail (no transaction can begin); the next one must not wait forever behind them.
-    const failed = await Promise.allSettled([writes.add('away-1'), writes.add('away-2')]);
+    const failed = await waiting;
     expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
     const later = await writes.add('away-3').then(
       () => 'stored',
@@ -49,7 +52,7 @@ it('coalesced writes fail once the database stays away too long, and go through 
 it('a write made while the database restarts waits for it and is stored once', async () => {
   await using database = await createTestDatabase();
   const gate = await door(database.url);
-  const { writes, written, close } = await writesThrough(gate.url, 60_000);
+  const { writes, written, close } = await writesThrough(gate.url);
   try {
     await writes.add('before');
     await gate.shut();

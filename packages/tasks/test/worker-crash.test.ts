@@ -12,8 +12,8 @@ let harness: TestSystem;
 const dir = mkdtempSync(join(tmpdir(), 'kg-processes-'));
 
 beforeAll(async () => {
-  // This process only submits and watches; it also runs pg-boss' supervisor, which fails the killed
-  // worker's job once its heartbeat is missed.
+  // This process only submits and watches; its liveness monitor takes back the tasks of the killed worker
+  // once it has been silent for the lease.
   harness = await startTestSystem({ superviseIntervalSeconds: 1 });
 });
 afterAll(async () => {
@@ -67,7 +67,7 @@ describe('worker processes: crashes', () => {
     expect(view.metrics?.map((m) => m.node_id)).toEqual(['step_1', 'step_2', 'step_3', 'step_4', 'finish']);
   });
 
-  it('a killed worker on the last attempt: the task fails with WORKER_LOST once pg-boss gives the job up', async () => {
+  it('a killed worker on the last attempt: the task fails with WORKER_LOST once its lease has passed', async () => {
     const { system, database } = harness;
     const record = join(dir, 'lost.jsonl');
     const { task_id } = await system.tasks.submit(alice, {
@@ -80,11 +80,10 @@ describe('worker processes: crashes', () => {
     await waitFor(() => startsOf(record).length > 0, 'step_1 to start');
     worker.child.kill('SIGKILL');
     await worker.exited;
-    // The cleaner pass (periodic, once per cluster) reconciles tasks whose job pg-boss failed.
-    await waitFor(async () => {
-      await system.cleanExpired();
-      return (await system.tasks.get(alice, task_id)).status === 'failed';
-    }, 'the task to be marked lost');
+    await waitFor(
+      async () => (await system.tasks.get(alice, task_id)).status === 'failed',
+      'the task to be marked lost',
+    );
     expect((await system.tasks.get(alice, task_id)).error).toMatchObject({ code: 'WORKER_LOST', attempt: 1 });
   });
 });

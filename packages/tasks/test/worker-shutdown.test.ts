@@ -9,8 +9,7 @@ let harness: TestSystem;
 const dir = mkdtempSync(join(tmpdir(), 'kg-processes-b-'));
 
 beforeAll(async () => {
-  // This process only submits and watches; it also runs pg-boss' supervisor, which fails the killed
-  // worker's job once its heartbeat is missed.
+  // This process only submits and watches; its liveness monitor takes back tasks a worker left behind.
   harness = await startTestSystem({ superviseIntervalSeconds: 1 });
 });
 afterAll(async () => {

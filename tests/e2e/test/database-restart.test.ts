@@ -5,6 +5,7 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requestJson } from '../src/http.ts';
+import { logSummary } from '../src/log-summary.ts';
 import { freePort, Processes } from '../src/processes.ts';
 import { readStarts } from '../src/records.ts';
 import { waitFor } from '../src/wait.ts';
@@ -26,22 +27,6 @@ afterAll(async () => {
 
 const TASKS = 8;
 
-/** The message and error of each log line (pino JSON), and any other line as it is: a readable tail. */
-function summary(output: string): string {
-  return output
-    .split('\n')
-    .map((line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; err?: { message?: string } };
-        return `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`;
-      } catch {
-        return line;
-      }
-    })
-    .filter((line) => line.length > 0)
-    .slice(-40)
-    .join('\n');
-}
 const STEPS = 6;
 
 describe('PostgreSQL restart mid-run', () => {
@@ -102,8 +87,8 @@ describe('PostgreSQL restart mid-run', () => {
           await sql`select id, status, attempt, step, error from tasks where status <> 'completed'`;
         throw new Error(
           `${String(error)}\nunfinished: ${JSON.stringify(stuck)}\n` +
-            `worker (exit ${worker.child.exitCode}):\n${summary(worker.output())}\n` +
-            `api (exit ${api.child.exitCode}):\n${summary(api.output())}`,
+            `worker (exit ${worker.child.exitCode}):\n${logSummary(worker.output())}\n` +
+            `api (exit ${api.child.exitCode}):\n${logSummary(api.output())}`,
         );
       });
       const rows = await sql<{ id: string; result: unknown; last_seq: number; events: number }[]>`

@@ -1,23 +1,30 @@
 import type { TaskContext } from '../context.ts';
 import { settleDependents } from '../store/dependencies.ts';
-import { lockSilentTasks, markLost, markRequeued, type SilentTask } from '../store/maintenance.ts';
+import { lockTasksOfWorkers, markLost, markRequeued, tryLivenessLock } from '../store/maintenance.ts';
+import { lockDeadWorkers, markReaped } from '../store/workers.ts';
 
 /**
- * Tasks whose worker died: pg-boss fails a job whose heartbeat lapsed, but only our runtime writes task
- * rows. A running task without a recent heartbeat is looked up in pg-boss (its public `findJobs`): a job
- * waiting for its retry shows the task `queued` again; a job that failed for good (dead-lettered) fails the
- * task with WORKER_LOST. Runs inside the maintenance pass (once per cluster). Returns the tasks changed.
+ * Takes back the running tasks of workers that stopped or went silent for the lease (see
+ * `lockDeadWorkers` for how an outage is kept from looking like a death), in one transaction: task rows in
+ * id order, then their pg-boss jobs are failed through pg-boss (fenced by the attempt's retry count: it
+ * retries or dead-letters them by its own policy), and each task is shown `queued` again (retries left) or
+ * fails with WORKER_LOST (none left). The `queued` event wakes the dispatchers. Returns the tasks taken back.
  */
-export async function reconcileLostTasks(ctx: TaskContext): Promise<number> {
+export async function reapDeadWorkers(ctx: TaskContext, healthySince: Date | null): Promise<number> {
   return ctx.db.transaction(async (tx) => {
-    const silent = await lockSilentTasks(tx, ctx.tuning.heartbeatSeconds);
-    const requeued: SilentTask[] = [];
-    const lost: SilentTask[] = [];
-    for (const task of silent) {
-      const state = await ctx.queue.jobState(task.workflow, task.jobId);
-      if (state === 'waiting') requeued.push(task);
-      else if (state === 'failed' || state === 'missing') lost.push(task);
-    }
+    // One process per cluster does each pass; the others skip it.
+    if (!(await tryLivenessLock(tx))) return 0;
+    const dead = await lockDeadWorkers(tx, ctx.tuning.workerLeaseSeconds, healthySince, [
+      ...ctx.localWorkers,
+    ]);
+    if (dead.length === 0) return 0;
+    const orphans = await lockTasksOfWorkers(tx, dead);
+    await ctx.queue.fail(
+      tx,
+      orphans.map((task) => ({ workflow: task.workflow, jobId: task.jobId, retryCount: task.jobRetryCount })),
+    );
+    const requeued = orphans.filter((task) => task.jobRetryCount < task.jobRetryLimit);
+    const lost = orphans.filter((task) => task.jobRetryCount >= task.jobRetryLimit);
     await markRequeued(tx, requeued);
     await markLost(tx, lost, ctx.resultTtlSeconds);
     await settleDependents(
@@ -25,6 +32,13 @@ export async function reconcileLostTasks(ctx: TaskContext): Promise<number> {
       tx,
       lost.map((task) => ({ taskId: task.id, status: 'failed' as const })),
     );
-    return requeued.length + lost.length;
+    await markReaped(tx, dead);
+    if (orphans.length > 0) {
+      ctx.logger.warn(
+        { workers: dead, tasks: orphans.map((task) => task.id) },
+        'took back tasks of dead workers',
+      );
+    }
+    return orphans.length;
   });
 }

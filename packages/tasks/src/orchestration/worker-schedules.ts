@@ -30,6 +30,7 @@ export async function withScheduleFiring(
     return stopping;
   };
   return {
+    workerId: runtime.workerId,
     get active() {
       return runtime.active;
     },

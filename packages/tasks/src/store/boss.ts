@@ -4,7 +4,7 @@ import { type Db, fromDrizzle, type JobInsert, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { CatalogWorkflow } from '../catalog.ts';
 import type { Executor } from '../db.ts';
-import type { FetchedJob, JobAttempt, JobState, JobView, QueueTuning, TaskJob } from './jobs.ts';
+import type { FetchedJob, JobAttempt, JobView, QueueTuning, TaskJob } from './jobs.ts';
 
 /**
  * The one module that knows pg-boss: every call goes through its public API, and calls that must commit
@@ -28,7 +28,7 @@ export interface JobQueueOptions {
   databaseUrl: string;
   logger: Logger;
   tuning: QueueTuning;
-  /** Seconds between supervise passes (expired and heartbeat-less jobs are failed, so retried). */
+  /** Seconds between supervise passes (expired jobs are failed, so retried). */
   superviseIntervalSeconds: number;
   /** Size of pg-boss' own `pg` pool. */
   poolSize: number;
@@ -91,7 +91,7 @@ export class JobQueue {
       max: options.poolSize,
       application_name: 'kaygraph-pgboss',
       superviseIntervalSeconds: options.superviseIntervalSeconds,
-      // Expiry and missed heartbeats are checked in the monitor pass: a killed worker's job is retried
+      // Expiry (the backstop for a hung worker) is checked in the monitor pass: such a job is retried
       // after this long, not after the default minute.
       monitorIntervalSeconds: options.superviseIntervalSeconds,
       // Cron schedules are fired by our own passes (orchestration/schedule-firing.ts), fair across owners.
@@ -126,14 +126,18 @@ export class JobQueue {
         retryDelay: defaults.retry_delay_seconds,
         retryBackoff: defaults.retry_backoff,
         expireInSeconds: this.expirySeconds(defaults.timeout_seconds),
-        heartbeatSeconds: tuning.heartbeatSeconds,
         deleteAfterSeconds: tuning.completedJobRetentionSeconds,
       });
     }
   }
 
+  /**
+   * Creates or updates a queue. No pg-boss heartbeats: worker liveness is ours (the `workers` table), and
+   * pg-boss' would fail every job of a live worker after a database outage longer than its heartbeat.
+   */
   async #upsertQueue(name: string, settings: Parameters<PgBoss['createQueue']>[1]): Promise<void> {
-    if (await this.#boss.getQueue(name)) await this.#boss.updateQueue(name, settings);
+    if (await this.#boss.getQueue(name))
+      await this.#boss.updateQueue(name, { ...settings, heartbeatSeconds: null });
     else await this.#boss.createQueue(name, settings);
   }
 
@@ -154,7 +158,6 @@ export class JobQueue {
       retryDelay: job.retryDelaySeconds,
       retryBackoff: job.retryBackoff,
       expireInSeconds: this.expirySeconds(job.timeoutSeconds),
-      heartbeatSeconds: this.#tuning.heartbeatSeconds,
       deleteAfterSeconds: this.#tuning.completedJobRetentionSeconds,
       deadLetter: DEAD_LETTER_QUEUE,
       ...(job.startAfter ? { startAfter: job.startAfter } : {}),
@@ -209,13 +212,6 @@ export class JobQueue {
     }
   }
 
-  /** Heartbeats of running job attempts, in `tx`. */
-  async touch(tx: Executor, attempts: readonly JobAttempt[]): Promise<void> {
-    for (const [queue, list] of byQueue(attempts)) {
-      await this.#boss.touch(queue, attemptsOf(list), { db: inTx(tx) });
-    }
-  }
-
   /**
    * Cancels the waiting jobs of tasks whose cancel has committed, on pg-boss' own pool (a worker's fetch
    * locks a job row before its task row, so a cancel must not wait for job rows while it holds task rows).
@@ -241,23 +237,6 @@ export class JobQueue {
       retryCount: job.retryCount,
       startAfter: job.startAfter,
     };
-  }
-
-  /** Where a task's job stands (reconciling tasks whose worker died). */
-  async jobState(workflow: string, jobId: string): Promise<JobState> {
-    const job = await this.findJob(workflow, jobId);
-    if (!job) return 'missing';
-    switch (job.state) {
-      case 'created':
-      case 'retry':
-        return 'waiting';
-      case 'active':
-        return 'active';
-      case 'failed':
-        return 'failed';
-      default:
-        return 'finished';
-    }
   }
 
   /** Deletes the dead-letter jobs of tasks (a redrive or purge), in `tx`. */

@@ -39,30 +39,40 @@ interface ClaimedRow {
  * Fetches up to `want` jobs of a workflow and claims their tasks in the caller's transaction: the jobs
  * become active and their tasks running (status event included) together, or neither does. A job whose
  * task must not run (cancelled while queued, replaced by a retry: its `job_id` differs) is completed in
- * the same transaction. Job rows are locked before task rows here, the one exception to the lock order
- * (see transaction.ts); task rows are locked in id order.
+ * the same transaction. The tasks are stamped with `workerId` (whose beats keep them) and their job's
+ * retry count and limit (to settle the job should the worker die). Job rows are locked before task rows
+ * here, the one exception to the lock order (see transaction.ts); task rows are locked in id order.
  */
 export async function claimJobs(
   tx: Transaction,
   queue: JobQueue,
+  workerId: string,
   workflow: string,
   want: number,
 ): Promise<{ jobs: FetchedJob[]; attempts: Attempt[] }> {
   const jobs = await queue.fetch(tx, workflow, want);
   if (jobs.length === 0) return { jobs, attempts: [] };
-  const input = JSON.stringify(jobs.map((job) => ({ id: job.taskId, job_id: job.jobId })));
+  const input = JSON.stringify(
+    jobs.map((job) => ({
+      id: job.taskId,
+      job_id: job.jobId,
+      retry_count: job.retryCount,
+      retry_limit: job.retryLimit,
+    })),
+  );
   // The `running` events go right behind the update, in the same round trip.
   const claimed = await appendEventsBehind(
     tx,
     tx.execute(sql`
       with x as (
-        select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, job_id uuid)
+        select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, job_id uuid, retry_count int, retry_limit int)
       ), locked as (
         select id from tasks where id = any(${uuidArray(jobs.map((job) => job.taskId))})
         order by id for no key update
       )
       update tasks t set status = 'running', attempt = t.attempt + 1,
-        started_at = coalesce(t.started_at, now()), heartbeat_at = now(), updated_at = now()
+        started_at = coalesce(t.started_at, now()), updated_at = now(), worker_id = ${workerId},
+        job_retry_count = x.retry_count, job_retry_limit = x.retry_limit
       from x
       where t.id = x.id and t.job_id = x.job_id and t.id in (select id from locked)
         and t.status in ('queued', 'scheduled', 'running')
@@ -97,36 +107,4 @@ export async function claimJobs(
     ];
   });
   return { jobs, attempts };
-}
-
-/**
- * Heartbeats of running attempts: their tasks are stamped and their jobs touched (pg-boss fails a job
- * without one). Returns the task ids the attempts still own; the others lost their task (claimed again
- * elsewhere, cancelled, requeued by the reconciler).
- */
-export async function beat(
-  tx: Transaction,
-  queue: JobQueue,
-  attempts: readonly Attempt[],
-): Promise<Set<string>> {
-  if (attempts.length === 0) return new Set();
-  const input = JSON.stringify(attempts.map((a) => ({ id: a.taskId, attempt: a.attempt, was: 'running' })));
-  const owned = rowsOf<{ id: string }>(
-    await tx.execute(sql`
-      with x as (select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, was text)),
-      locked as (
-        select id from tasks where id = any(${uuidArray(attempts.map((a) => a.taskId))})
-        order by id for no key update
-      )
-      update tasks t set heartbeat_at = now()
-      from x where t.id = x.id and t.attempt = x.attempt and t.status = x.was and t.id in (select id from locked)
-      returning t.id`),
-  );
-  const alive = new Set(owned.map((row) => row.id));
-  // Task rows before job rows (the lock order).
-  await queue.touch(
-    tx,
-    attempts.filter((attempt) => alive.has(attempt.taskId)).map((attempt) => attempt.job),
-  );
-  return alive;
 }

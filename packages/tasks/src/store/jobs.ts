@@ -4,8 +4,11 @@ import type { Priority } from '@kaygraph/contracts';
 
 /** Queue knobs that are not per workflow. */
 export interface QueueTuning {
-  /** A job whose worker sent no heartbeat for this long is failed (retried) by pg-boss (minimum 10). */
-  heartbeatSeconds: number;
+  /**
+   * A worker silent for this long (no beat; it beats every third of it) is taken for dead: its running
+   * tasks are retried or fail with WORKER_LOST. Silence during a database outage does not count.
+   */
+  workerLeaseSeconds: number;
   /** Seconds a task that ignores abort (cancel, timeout, shutdown) gets before its thread is terminated. */
   abortGraceSeconds: number;
   completedJobRetentionSeconds: number;
@@ -13,7 +16,7 @@ export interface QueueTuning {
 }
 
 export const DEFAULT_QUEUE_TUNING: QueueTuning = {
-  heartbeatSeconds: 10,
+  workerLeaseSeconds: 6,
   abortGraceSeconds: 5,
   completedJobRetentionSeconds: 300,
   deadLetterRetentionSeconds: 14 * 24 * 3600,
@@ -45,9 +48,6 @@ export interface FetchedJob {
 
 /** A job attempt to settle. */
 export type JobAttempt = Pick<FetchedJob, 'workflow' | 'jobId' | 'retryCount'>;
-
-/** What pg-boss says of a job: waiting to run (again), running, or done for good. */
-export type JobState = 'waiting' | 'active' | 'finished' | 'failed' | 'missing';
 
 /** What pg-boss says of one job. */
 export interface JobView {

@@ -8,12 +8,24 @@ const MAINTENANCE_LOCK_KEY = 7_400_201;
 /** Tasks handled per statement, so one pass never holds locks on a huge set. */
 const BATCH = 1000;
 
-/** Takes the cluster's maintenance lock for this transaction; false when another process holds it. */
-export async function tryMaintenanceLock(tx: Transaction): Promise<boolean> {
+/** Advisory lock of the liveness pass (taking back tasks of dead workers). */
+const LIVENESS_LOCK_KEY = 7_400_202;
+
+async function tryTransactionLock(tx: Transaction, key: number): Promise<boolean> {
   const [row] = rowsOf<{ locked: boolean }>(
-    await tx.execute(sql`select pg_try_advisory_xact_lock(${MAINTENANCE_LOCK_KEY}) as locked`),
+    await tx.execute(sql`select pg_try_advisory_xact_lock(${key}) as locked`),
   );
   return row?.locked === true;
+}
+
+/** Takes the cluster's maintenance lock for this transaction; false when another process holds it. */
+export function tryMaintenanceLock(tx: Transaction): Promise<boolean> {
+  return tryTransactionLock(tx, MAINTENANCE_LOCK_KEY);
+}
+
+/** Takes the cluster's liveness lock for this transaction; false when another process holds it. */
+export function tryLivenessLock(tx: Transaction): Promise<boolean> {
+  return tryTransactionLock(tx, LIVENESS_LOCK_KEY);
 }
 
 /**
@@ -47,49 +59,74 @@ export async function clearExpiredResults(
   return counts ?? { tasks: 0, events: 0, artifacts: 0 };
 }
 
-export interface SilentTask {
+/** A running task whose worker is gone, with what settling its pg-boss job needs. */
+export interface OrphanedTask {
   id: string;
   workflow: string;
   jobId: string;
   attempt: number;
+  /** pg-boss' retry count and limit of the job (from the claim): retries remain while count < limit. */
+  jobRetryCount: number;
+  jobRetryLimit: number;
 }
 
-/** Running tasks whose worker sent no heartbeat for `seconds`, locked (others' locked rows skipped). */
-export async function lockSilentTasks(tx: Transaction, seconds: number): Promise<SilentTask[]> {
-  const rows = rowsOf<{ id: string; workflow: string; job_id: string; attempt: number }>(
+/** The running tasks of `workerIds`, locked in id order (rows being written right now are skipped). */
+export async function lockTasksOfWorkers(
+  tx: Transaction,
+  workerIds: readonly string[],
+): Promise<OrphanedTask[]> {
+  if (workerIds.length === 0) return [];
+  const rows = rowsOf<{
+    id: string;
+    workflow: string;
+    job_id: string;
+    attempt: number;
+    job_retry_count: number;
+    job_retry_limit: number;
+  }>(
     await tx.execute(sql`
-      select id, workflow, job_id, attempt from tasks
-      where completed_at is null and status = 'running' and job_id is not null
-        and coalesce(heartbeat_at, updated_at) < now() - make_interval(secs => ${seconds})
+      select id, workflow, job_id, attempt, job_retry_count, job_retry_limit from tasks
+      where worker_id = any(${uuidArray(workerIds)}) and status = 'running' and completed_at is null
+        and job_id is not null and job_retry_count is not null and job_retry_limit is not null
       order by id limit ${BATCH}
-      for update skip locked`),
+      for no key update skip locked`),
   );
-  return rows.map((row) => ({ id: row.id, workflow: row.workflow, jobId: row.job_id, attempt: row.attempt }));
+  return rows.map((row) => ({
+    id: row.id,
+    workflow: row.workflow,
+    jobId: row.job_id,
+    attempt: Number(row.attempt),
+    jobRetryCount: Number(row.job_retry_count),
+    jobRetryLimit: Number(row.job_retry_limit),
+  }));
 }
 
 function workerLost(attempt: number): TaskError {
   return {
     code: 'WORKER_LOST',
-    message: 'the worker running this task stopped (no heartbeat); its job was failed by the queue',
+    message: 'the worker running this task stopped (silent past its lease)',
     attempt,
   };
 }
 
-/** Lost tasks whose job waits for its retry: shown queued again (with the error of the lost attempt). */
-export async function markRequeued(tx: Transaction, lost: readonly SilentTask[]): Promise<void> {
+/** Lost tasks with retries left: queued again (with the error of the lost attempt) for their job's retry. */
+export async function markRequeued(tx: Transaction, lost: readonly OrphanedTask[]): Promise<void> {
   if (lost.length === 0) return;
+  const input = JSON.stringify(lost.map((task) => ({ id: task.id, error: workerLost(task.attempt) })));
   await tx.execute(sql`
-    update tasks set status = 'queued', updated_at = now() where id = any(${uuidArray(lost.map((t) => t.id))})`);
+    update tasks t set status = 'queued', error = x.error, updated_at = now()
+    from jsonb_to_recordset(${input}::jsonb) as x(id uuid, error jsonb)
+    where t.id = x.id`);
   await appendEvents(
     tx,
     lost.map((task) => statusEvent(task.id, 'queued', task.attempt, workerLost(task.attempt))),
   );
 }
 
-/** Lost tasks whose job failed for good: failed with WORKER_LOST, listed as dead letters. */
+/** Lost tasks without retries left: failed with WORKER_LOST, listed as dead letters. */
 export async function markLost(
   tx: Transaction,
-  lost: readonly SilentTask[],
+  lost: readonly OrphanedTask[],
   resultTtlSeconds: number,
 ): Promise<void> {
   if (lost.length === 0) return;

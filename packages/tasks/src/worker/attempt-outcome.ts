@@ -4,8 +4,11 @@ import type { Attempt } from '../store/claim.ts';
 import type { AttemptOutcome } from '../store/finish.ts';
 import type { ExecutionResult } from './executors.ts';
 
-/** Why the runtime aborted a run (undefined: it did not). */
-export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lost';
+/**
+ * Why the runtime aborted a run (undefined: it did not). `disconnected`: a checkpoint could not be stored
+ * because a stop gave up on an unreachable database (released like a shutdown, never a failure).
+ */
+export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lost' | 'disconnected';
 
 /**
  * Turns what the run returned into what happens to the task. `undefined`: nothing to write (the attempt
@@ -21,7 +24,9 @@ export function decideOutcome(
   const metrics = result.kind === 'terminated' ? (checkpoint?.metrics ?? []) : result.metrics;
   if (reason === 'lost') return undefined;
   if (reason === 'cancel') return { kind: 'abandoned', attempt };
-  if (reason === 'shutdown' && result.kind !== 'completed') return { kind: 'released', attempt, metrics };
+  if ((reason === 'shutdown' || reason === 'disconnected') && result.kind !== 'completed') {
+    return { kind: 'released', attempt, metrics };
+  }
   if (reason === 'timeout' && result.kind !== 'completed') {
     return failure(
       attempt,

@@ -11,8 +11,6 @@ import { SerialWrites } from './serial-writes.ts';
 const PROGRESS_INTERVAL_MS = 100;
 /** Log lines kept per task per interval; the rest are counted in one warning line. */
 const LOGS_PER_INTERVAL = 50;
-/** How long a write is tried again while the database cannot be reached (as the worker's writer does). */
-const CONNECTION_PATIENCE_MS = 30_000;
 
 interface TaskState {
   attempt: Attempt;
@@ -39,12 +37,13 @@ export class ProgressReporter {
   readonly #writes: SerialWrites<AttemptReport>;
   readonly #logger: Logger;
 
-  constructor(db: Database, logger: Logger) {
+  /** Writes wait out a lost connection (reports of the wait coalesce) until `signal` aborts. */
+  constructor(db: Database, logger: Logger, signal?: AbortSignal) {
     this.#logger = logger;
     this.#writes = new SerialWrites<AttemptReport>((reports) =>
       retryWhileConnectionLost(
         () => runTransaction(db, (tx) => writeReports(tx, mergeReports(reports))),
-        CONNECTION_PATIENCE_MS,
+        signal,
       ),
     );
   }

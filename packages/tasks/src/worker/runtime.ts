@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { StoredCheckpoint } from '../attempt-data.ts';
-import { retryWhileConnectionLost } from '../connection-lost.ts';
+import { isConnectionLost, retryWhileConnectionLost } from '../connection-lost.ts';
 import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { type Attempt, beat, claimJobs } from '../store/claim.ts';
+import { type Attempt, claimJobs } from '../store/claim.ts';
 import { type AttemptOutcome, finishAttempts } from '../store/finish.ts';
 import { type CheckpointWrite, saveCheckpoints } from '../store/progress.ts';
 import { runTransaction } from '../transaction.ts';
@@ -16,9 +16,10 @@ import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.
 import { ProgressReporter } from './progress-reporter.ts';
 import { SerialWrites } from './serial-writes.ts';
 import { CoalescedWrites, TransactionBatcher } from './transaction-batcher.ts';
+import { WorkerBeat } from './worker-beat.ts';
 
-/** How long a checkpoint is written again while the database cannot be reached (as the writer does). */
-const CONNECTION_PATIENCE_MS = 30_000;
+/** After the shutdown grace and the abort grace, writes stop waiting for a database that is away. */
+const GIVE_UP_AFTER_ABORT_MS = 5_000;
 
 export interface WorkerOptions {
   /** Tasks this process runs at once (MAX_WORKERS). */
@@ -36,6 +37,8 @@ export interface WorkerOptions {
 }
 
 export interface WorkerRuntime extends AsyncDisposable {
+  /** This worker's id in `workers` (the `worker_id` of the tasks it claims). */
+  readonly workerId: string;
   /** Tasks running now. */
   readonly active: number;
   /** Stop taking work, let running tasks finish within the grace period, then abort and requeue them. */
@@ -59,7 +62,8 @@ interface RunningTask {
  * The worker runtime: dispatcher -> fetch + claim in one transaction (status running) -> execution (thread
  * pool or inline) with progress, logs and a checkpoint after every node -> one settle transaction (result
  * or error, events, pg-boss job). Cancel arrives through the bus (`task_cancel`), timeouts from a local
- * timer, lost claims from the heartbeat.
+ * timer, lost claims from the worker's beat (see WorkerBeat). Writes wait out a lost connection for as long
+ * as it lasts (until the stop gives up), so an outage never fails a run.
  */
 export async function startWorkerRuntime(
   ctx: TaskContext,
@@ -70,9 +74,11 @@ export async function startWorkerRuntime(
   const logger: Logger = ctx.logger.child({ component: 'worker' });
   const abortGraceMs = ctx.tuning.abortGraceSeconds * 1000;
   const running = new Map<string, RunningTask>();
+  // Aborted only by a stop whose running tasks could not settle in time: writes then stop waiting.
+  const giveUp = new AbortController();
   // Claims run beside the writer: they only touch tasks that are not running yet.
-  const writer = new TransactionBatcher(ctx.db);
-  const progress = new ProgressReporter(ctx.db, logger);
+  const writer = new TransactionBatcher(ctx.db, { signal: giveUp.signal });
+  const progress = new ProgressReporter(ctx.db, logger, giveUp.signal);
   const outcomes = new CoalescedWrites<AttemptOutcome>(
     writer,
     (tx, items) => finishAttempts(ctx, tx, items),
@@ -81,7 +87,7 @@ export async function startWorkerRuntime(
   // Checkpoints are single statements of their own (a task awaits each before its next node and its
   // outcome), merged while one is in flight.
   const checkpoints = new SerialWrites<CheckpointWrite>((writes) =>
-    retryWhileConnectionLost(() => saveCheckpoints(ctx.db, writes), CONNECTION_PATIENCE_MS),
+    retryWhileConnectionLost(() => saveCheckpoints(ctx.db, writes), giveUp.signal),
   );
   const servicesOptions = options.servicesOptions ?? {};
   const threads = new ThreadExecutor({
@@ -124,7 +130,7 @@ export async function startWorkerRuntime(
   /** Fetches and claims in one transaction; jobs whose task must not run were settled in it. */
   async function take(queue: DispatchQueue, want: number, slots: readonly number[]): Promise<number> {
     const { jobs, attempts } = await runTransaction(ctx.db, (tx) =>
-      claimJobs(tx, ctx.queue, queue.workflow, want),
+      claimJobs(tx, ctx.queue, beat.workerId, queue.workflow, want),
     );
     const claimed = new Map(attempts.map((attempt) => [attempt.job.jobId, attempt]));
     jobs.forEach((job, i) => {
@@ -185,7 +191,14 @@ export async function startWorkerRuntime(
           }),
         onLog: (level, message, data) => progress.log(attempt, level, message, data),
         onCheckpoint: async (checkpoint) => {
-          await checkpoints.add({ attempt, checkpoint });
+          try {
+            await checkpoints.add({ attempt, checkpoint });
+          } catch (error) {
+            // Only a stop that gave up on the database gets here with a lost connection: the run is
+            // released (requeued with its retries), never failed for it.
+            if (isConnectionLost(error)) abortTask(attempt.taskId, 'disconnected');
+            throw error;
+          }
           task.checkpoint = checkpoint;
         },
       },
@@ -208,7 +221,8 @@ export async function startWorkerRuntime(
         ? { ...decided, endedOn: { step: unwritten.step, message: unwritten.message } }
         : decided;
     await outcomes.add(outcome).catch((error: unknown) => {
-      // Left active without a heartbeat, the job is retried by pg-boss; the checkpoint keeps the work done.
+      // The task stays running under this worker: once the worker stops beating, the liveness monitor takes
+      // it back (the checkpoint keeps the work done).
       logger.error({ err: error, taskId: attempt.taskId }, 'storing the outcome of a task failed');
     });
   }
@@ -223,49 +237,34 @@ export async function startWorkerRuntime(
     task.timers.push(setTimeout(() => execution.terminate(), abortGraceMs));
   }
 
-  // Heartbeats every half of heartbeatSeconds (pg-boss fails a job without one, and the reconciler looks
-  // for running tasks without one); an attempt that no longer owns its task aborts its run. One beat at a
-  // time: during an outage a beat waits on the writer's retries, and beats must not pile up behind it.
-  let beating = false;
-  const heartbeat = setInterval(
-    () => {
-      if (beating) return;
-      beating = true;
-      void beatAll()
-        .catch((error: unknown) => logger.warn({ err: error }, 'heartbeat failed'))
-        .finally(() => {
-          beating = false;
-        });
+  const beat = await WorkerBeat.start({
+    databaseUrl: ctx.databaseUrl,
+    logger,
+    intervalMs: (ctx.tuning.workerLeaseSeconds * 1000) / 3,
+    running: () => [...running.values()].map((task) => task.attempt),
+    onLost: (attempt) => {
+      if (running.get(attempt.taskId)?.attempt === attempt) abortTask(attempt.taskId, 'lost');
     },
-    (ctx.tuning.heartbeatSeconds * 1000) / 2,
-  );
-  async function beatAll(): Promise<void> {
-    const attempts = [...running.values()].map((task) => task.attempt);
-    if (attempts.length === 0) return;
-    // Through the writer: its batches lock these task rows too, always in id order.
-    const owned = await writer.run(
-      (tx) => beat(tx, ctx.queue, attempts),
-      () => attempts.map((attempt) => attempt.taskId),
-    );
-    for (const attempt of attempts) {
-      if (!owned.has(attempt.taskId) && running.get(attempt.taskId)?.attempt === attempt) {
-        abortTask(attempt.taskId, 'lost');
-      }
-    }
-  }
-
+  }).catch(async (error: unknown) => {
+    await Promise.allSettled([threads.close(), gate.close()]);
+    throw error;
+  });
+  ctx.localWorkers.add(beat.workerId);
   const unsubscribe = [
     bus.onQueued((workflow) => dispatcher.notify(workflow)),
     bus.onCancel((taskId) => abortTask(taskId, 'cancel')),
-    bus.onReconnect(() => dispatcher.markAllDirty()),
+    bus.onReconnect(() => {
+      beat.beatNow();
+      dispatcher.markAllDirty();
+    }),
   ];
   // Wake-ups and cancels are heard before the first task is fetched.
   try {
     await Promise.all([bus.listening('queued'), bus.listening('cancel')]);
   } catch (error) {
     for (const off of unsubscribe) off();
-    clearInterval(heartbeat);
-    await Promise.allSettled([threads.close(), gate.close()]);
+    ctx.localWorkers.delete(beat.workerId);
+    await Promise.allSettled([beat.stop(), threads.close(), gate.close()]);
     throw error;
   }
   dispatcher.start();
@@ -285,13 +284,16 @@ export async function startWorkerRuntime(
       if ((await Promise.race([allDone(), graceOver])) === 'grace') {
         logger.warn({ running: running.size }, 'shutdown grace over: aborting running tasks to requeue them');
         for (const taskId of [...running.keys()]) abortTask(taskId, 'shutdown');
+        // A database that is away must not hold the stop forever: the monitor takes back what is left.
+        setTimeout(() => giveUp.abort(), abortGraceMs + GIVE_UP_AFTER_ABORT_MS).unref();
       }
       await allDone();
       // Only now: running tasks still honour cancels during the grace period.
       for (const off of unsubscribe) off();
       clearTimeout(graceTimer);
-      clearInterval(heartbeat);
       await writer.idle();
+      ctx.localWorkers.delete(beat.workerId);
+      await beat.stop();
       await threads.close();
       await gate.close();
       logger.info('worker stopped');
@@ -300,6 +302,7 @@ export async function startWorkerRuntime(
   };
 
   return {
+    workerId: beat.workerId,
     get active() {
       return running.size;
     },

@@ -21,7 +21,7 @@ interface Pending {
 }
 
 /**
- * The worker's single writer for outcomes and heartbeats. Work that arrives while a
+ * The worker's single writer for outcomes. Work that arrives while a
  * transaction is in flight joins the next one, which runs the items one after another (each awaited) and
  * commits once. One writer per process means the runtime's own transactions never lock the same task rows
  * in different orders. Against other transactions each item locks its task rows in id order before it
@@ -31,17 +31,17 @@ interface Pending {
  */
 export class TransactionBatcher {
   readonly #db: Database;
-  readonly #connectionPatienceMs: number;
+  readonly #signal: AbortSignal | undefined;
   #pending: Pending[] = [];
   #running: Promise<void> | undefined;
 
   /**
-   * `connectionPatienceMs` (default 30 s): how long a batch is run again while the database cannot be
-   * reached (a restart), so checkpoints and outcomes wait out a short outage instead of failing attempts.
+   * A batch is run again for as long as the database cannot be reached (an outage or restart), so outcomes
+   * wait it out instead of failing attempts; `signal` ends the waiting (the runtime's stop).
    */
-  constructor(db: Database, options: { connectionPatienceMs?: number } = {}) {
+  constructor(db: Database, options: { signal?: AbortSignal } = {}) {
     this.#db = db;
-    this.#connectionPatienceMs = options.connectionPatienceMs ?? 30_000;
+    this.#signal = options.signal;
   }
 
   run<R>(work: BatchedWork<R>, taskRows?: TaskRowsOf): Promise<R> {
@@ -56,7 +56,7 @@ export class TransactionBatcher {
       const batch = this.#pending;
       this.#pending = [];
       try {
-        const results = await retryWhileConnectionLost(() => this.#commit(batch), this.#connectionPatienceMs);
+        const results = await retryWhileConnectionLost(() => this.#commit(batch), this.#signal);
         batch.forEach((item, i) => {
           item.resolve(results[i]);
         });

@@ -1,0 +1,106 @@
+import { hostname } from 'node:os';
+import { type Connection, connect } from '@kaygraph/db';
+import type { Logger } from 'pino';
+import { isConnectionLost } from '../connection-lost.ts';
+import type { Attempt } from '../store/claim.ts';
+import { beatWorker, registerWorker, stopWorker, type WorkerIdentity } from '../store/workers.ts';
+
+/** After a beat failed on a lost connection, the next try comes this soon (not a whole beat later). */
+const RETRY_MS = 500;
+
+export interface WorkerBeatOptions {
+  databaseUrl: string;
+  logger: Logger;
+  /** Time between beats (a third of the lease). */
+  intervalMs: number;
+  /** The attempts running now. */
+  running(): readonly Attempt[];
+  /** An attempt whose task this worker no longer owns (taken back, cancelled, claimed again). */
+  onLost(attempt: Attempt): void;
+}
+
+/**
+ * The worker's liveness: it registers, then beats on a connection of its own (so a beat never waits
+ * behind task writes), every `intervalMs` and again every 500 ms while the connection is lost. A failed
+ * beat never aborts a run; only a beat that went through and no longer lists an attempt does.
+ */
+export class WorkerBeat {
+  readonly #options: WorkerBeatOptions;
+  readonly #connection: Connection;
+  readonly #worker: WorkerIdentity;
+  #timer: NodeJS.Timeout | undefined;
+  #beating: Promise<void> | undefined;
+  #stopped = false;
+  #failing = false;
+
+  private constructor(options: WorkerBeatOptions, connection: Connection, worker: WorkerIdentity) {
+    this.#options = options;
+    this.#connection = connection;
+    this.#worker = worker;
+  }
+
+  static async start(options: WorkerBeatOptions): Promise<WorkerBeat> {
+    const connection = connect(options.databaseUrl, { max: 1, applicationName: 'kaygraph-worker-beat' });
+    try {
+      const worker = await registerWorker(connection.db, { host: hostname(), pid: process.pid });
+      const beat = new WorkerBeat(options, connection, worker);
+      beat.#schedule(options.intervalMs);
+      return beat;
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+  }
+
+  /** The id claims stamp on their tasks. */
+  get workerId(): string {
+    return this.#worker.id;
+  }
+
+  /** Beats now (the database is back: tell the monitor at once). */
+  beatNow(): void {
+    if (this.#stopped || this.#beating) return;
+    clearTimeout(this.#timer);
+    this.#beating = this.#beat().finally(() => {
+      this.#beating = undefined;
+    });
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.beatNow(), ms);
+  }
+
+  async #beat(): Promise<void> {
+    const attempts = [...this.#options.running()];
+    try {
+      const owned = await beatWorker(this.#connection.db, this.#worker, attempts);
+      if (this.#failing) this.#options.logger.info('worker beat goes through again');
+      this.#failing = false;
+      // Attempts that ended meanwhile are no longer in running(): onLost ignores them.
+      for (const attempt of attempts) if (!owned.has(attempt.taskId)) this.#options.onLost(attempt);
+      this.#schedule(this.#options.intervalMs);
+    } catch (error) {
+      const lost = isConnectionLost(error);
+      if (!this.#failing) this.#options.logger.warn({ err: error }, 'worker beat failed; trying again');
+      this.#failing = true;
+      this.#schedule(lost ? RETRY_MS : this.#options.intervalMs);
+    }
+  }
+
+  /** Stops beating and marks the worker stopped (its leftover running tasks are taken back at once). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#beating;
+    try {
+      await stopWorker(this.#connection.db, this.#worker.id);
+    } catch (error) {
+      // The monitor finds the worker silent after its lease instead.
+      this.#options.logger.warn({ err: error }, 'marking the worker stopped failed');
+    } finally {
+      await this.#connection.close();
+    }
+  }
+}
