@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
-import { rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { rowsOf, type Transaction } from '../db.ts';
 import type { JobQueue } from './boss.ts';
 import { appendEventsBehind, claimedEvent, statusEvent } from './events.ts';
+import { lockedTasks } from './fences.ts';
 import type { FetchedJob } from './jobs.ts';
 
 /**
@@ -66,10 +67,7 @@ export async function claimJobs(
     tx.execute(sql`
       with x as (
         select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, job_id uuid, retry_count int, retry_limit int)
-      ), locked as (
-        select id from tasks where id = any(${uuidArray(jobs.map((job) => job.taskId))})
-        order by id for no key update
-      )
+      ), ${lockedTasks(jobs.map((job) => job.taskId))}
       update tasks t set status = 'running', attempt = t.attempt + 1,
         started_at = coalesce(t.started_at, now()), updated_at = now(), worker_id = ${workerId},
         job_retry_count = x.retry_count, job_retry_limit = x.retry_limit

@@ -3,10 +3,11 @@ import type { NodeMetric, Priority, TaskError } from '@kaygraph/contracts';
 import { taskArtifacts } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { ProducedArtifact } from '../attempt-data.ts';
-import { rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { rowsOf, type Transaction } from '../db.ts';
 import type { Attempt } from './claim.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
 import { appendEvents, statusEvent } from './events.ts';
+import { ATTEMPT_FENCE, lockedTasks } from './fences.ts';
 import type { JobAttempt, TaskJob } from './jobs.ts';
 
 /**
@@ -111,9 +112,7 @@ async function updateTasks(
       with x as (
         select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, was text, status text,
           result jsonb, error jsonb, metrics jsonb, job_id uuid, dead_letter boolean, ended_on jsonb)
-      ), locked as (
-        select id from tasks where id = any(${uuidArray(ids)}) order by id for no key update
-      )
+      ), ${lockedTasks(ids)}
       update tasks t set
         status = x.status,
         result = case when x.status = 'completed' then x.result else t.result end,
@@ -131,7 +130,7 @@ async function updateTasks(
         dead_lettered_at = case when x.dead_letter then now() end,
         updated_at = clock_timestamp()
       from x
-      where t.id = x.id and t.attempt = x.attempt and t.status = x.was and t.id in (select id from locked)
+      where ${ATTEMPT_FENCE}
       returning t.id, t.workflow, t.status, t.attempt, t.error, t.job_id, t.priority, t.retry_delay_seconds,
         t.retry_backoff, t.timeout_seconds`),
   );

@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
-import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { type Executor, rowsOf, type Transaction } from '../db.ts';
 import type { Attempt } from './claim.ts';
 import { appendEventsBehind, type NewTaskEvent, type RowState } from './events.ts';
+import { ATTEMPT_FENCE, lockedTasks } from './fences.ts';
 
 /** The latest progress of a running attempt. */
 export interface ProgressState {
@@ -47,10 +48,7 @@ export async function writeReports(tx: Transaction, reports: readonly AttemptRep
     tx.execute(sql`
       with x as (
         select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, was text, progress jsonb)
-      ), locked as (
-        select id from tasks where id = any(${uuidArray(reports.map((r) => r.attempt.taskId))})
-        order by id for no key update
-      )
+      ), ${lockedTasks(reports.map((r) => r.attempt.taskId))}
       update tasks t set
         progress = coalesce((x.progress->>'progress')::real, t.progress),
         step = case when x.progress is null then t.step else x.progress->>'step' end,
@@ -58,7 +56,7 @@ export async function writeReports(tx: Transaction, reports: readonly AttemptRep
         eta_seconds = case when x.progress is null then t.eta_seconds else (x.progress->>'eta_seconds')::real end,
         updated_at = case when x.progress is null then t.updated_at else now() end
       from x
-      where t.id = x.id and t.attempt = x.attempt and t.status = x.was and t.id in (select id from locked)
+      where ${ATTEMPT_FENCE}
       returning t.id`),
     reports.flatMap((report) => eventsOf(report, { status: 'running', attempt: report.attempt.attempt })),
     (written) => ownedReports(written).flatMap((report) => eventsOf(report)),
@@ -85,10 +83,7 @@ export async function saveCheckpoints(executor: Executor, writes: readonly Check
   await executor.execute(sql`
     with x as (
       select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, checkpoint jsonb, was text)
-    ), locked as (
-      select id from tasks where id = any(${uuidArray(writes.map((w) => w.attempt.taskId))})
-      order by id for no key update
-    )
+    ), ${lockedTasks(writes.map((w) => w.attempt.taskId))}
     update tasks t set checkpoint = x.checkpoint, updated_at = now()
-    from x where t.id = x.id and t.attempt = x.attempt and t.status = x.was and t.id in (select id from locked)`);
+    from x where ${ATTEMPT_FENCE}`);
 }
