@@ -131,26 +131,45 @@ export async function insertTasks(
   resultTtlSeconds: number,
 ): Promise<Map<string, Date>> {
   if (rows.length === 0) return new Map();
-  const inserted = await tx
-    .insert(tasks)
-    .values(
-      rows.map((row) => ({
-        ...row,
-        jobId: row.id,
-        // Failed at once (a dependency already failed): finished, and a dead letter like every failed task.
-        ...(row.status === 'failed'
-          ? {
-              completedAt: sql`now()`,
-              deadLetteredAt: sql`now()`,
-              expiresAt: sql`now() + make_interval(secs => ${resultTtlSeconds})`,
-            }
-          : {}),
-      })),
-    )
-    .onConflictDoNothing({
-      target: [tasks.owner, tasks.idempotencyKey],
-      where: sql`${tasks.idempotencyKey} is not null`,
-    })
-    .returning({ id: tasks.id, createdAt: tasks.createdAt });
-  return new Map(inserted.map((row) => [row.id, row.createdAt]));
+  // One parameter for the whole batch (a multi-row VALUES binds every column of every row).
+  const input = JSON.stringify(
+    rows.map((row) => ({
+      id: row.id,
+      owner: row.owner,
+      workflow: row.workflow,
+      params: row.params,
+      status: row.status,
+      error: row.error,
+      depends_on: row.dependsOn,
+      schedule_id: row.scheduleId,
+      priority: row.priority,
+      max_retries: row.maxRetries,
+      retry_delay_seconds: row.retryDelaySeconds,
+      retry_backoff: row.retryBackoff,
+      timeout_seconds: row.timeoutSeconds,
+      group_id: row.groupId,
+      idempotency_key: row.idempotencyKey,
+      run_at: row.runAt?.toISOString() ?? null,
+    })),
+  );
+  const inserted = rowsOf<{ id: string; created_at: string }>(
+    await tx.execute(sql`
+      insert into tasks (id, job_id, owner, workflow, params, status, error, depends_on, schedule_id, priority,
+        max_retries, retry_delay_seconds, retry_backoff, timeout_seconds, group_id, idempotency_key, run_at,
+        completed_at, dead_lettered_at, expires_at)
+      select x.id, x.id, x.owner, x.workflow, x.params, x.status, x.error, x.depends_on, x.schedule_id,
+        x.priority, x.max_retries, x.retry_delay_seconds, x.retry_backoff, x.timeout_seconds, x.group_id,
+        x.idempotency_key, x.run_at,
+        -- Failed at once (a dependency already failed): finished, and a dead letter like every failed task.
+        case when x.status = 'failed' then now() end,
+        case when x.status = 'failed' then now() end,
+        case when x.status = 'failed' then now() + make_interval(secs => ${resultTtlSeconds}) end
+      from jsonb_to_recordset(${input}::jsonb) as x(id uuid, owner text, workflow text, params jsonb,
+        status text, error jsonb, depends_on uuid[], schedule_id uuid, priority text, max_retries int,
+        retry_delay_seconds int, retry_backoff boolean, timeout_seconds int, group_id uuid,
+        idempotency_key text, run_at timestamptz)
+      on conflict (owner, idempotency_key) where idempotency_key is not null do nothing
+      returning id, to_json(created_at) #>> '{}' as created_at`),
+  );
+  return new Map(inserted.map((row) => [row.id, new Date(row.created_at)]));
 }
