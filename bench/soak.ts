@@ -70,7 +70,12 @@ export async function runSoak(options: { databaseUrl?: string; tasks?: number } 
     try {
       const api = await processes.startApi({
         databaseUrl: url,
-        env: { LOG_LEVEL: 'warn', NODE_OPTIONS: startScriptFlags('start:api') },
+        // Batches of 1,000 per submitMany call: the api's MAX_BATCH_SIZE is raised to match.
+        env: {
+          LOG_LEVEL: 'warn',
+          MAX_BATCH_SIZE: String(BATCH),
+          NODE_OPTIONS: startScriptFlags('start:api'),
+        },
       });
       const workerEnv = {
         LOG_LEVEL: 'info',
