@@ -10,7 +10,6 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createClient } from '@kaygraph/client';
 import { Processes, type ServiceProcess } from '@kaygraph/e2e/processes';
-import { DEAD_LETTER_QUEUE } from '@kaygraph/tasks';
 import postgres from 'postgres';
 import {
   argValue,
@@ -134,9 +133,10 @@ export async function runSoak(options: { databaseUrl?: string; tasks?: number } 
       }
       clearInterval(sampler);
       const seconds = (performance.now() - started) / 1000;
+      // The task table is the record of dead letters (every failed task is one).
       const [dl] = await sql<
         { n: number }[]
-      >`select count(*)::int as n from pgboss.job where name = ${DEAD_LETTER_QUEUE}`;
+      >`select count(*)::int as n from tasks where dead_lettered_at is not null`;
       const deadLetters = dl?.n ?? 0;
       const completed = counts.completed ?? 0;
       const failed = counts.failed ?? 0;

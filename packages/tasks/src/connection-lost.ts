@@ -7,6 +7,11 @@ const CONNECTION_LOST_CODES = new Set([
   'ECONNRESET',
   'EPIPE',
   'ETIMEDOUT',
+  // A host that cannot be resolved or reached for now (a restarting container leaves DNS for a while).
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
   'CONNECTION_CLOSED',
   'CONNECT_TIMEOUT',
   // admin_shutdown, crash_shutdown, cannot_connect_now ("the database system is starting up")

@@ -161,7 +161,10 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         headers: req.headers,
         connectionParams: subscription ? connectionParamsOf(info.connectionParams) : null,
         connection: subscription
-          ? { close: () => res.destroy(), onClosed: (listener) => res.once('close', listener) }
+          ? {
+              close: () => res.destroy(),
+              onClosed: (listener) => (res.closed ? listener() : res.once('close', listener)),
+            }
           : undefined,
       });
     },
@@ -190,7 +193,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         connectionParams: connectionParamsOf(info.connectionParams),
         connection: {
           close: (reason) => res.close(REVOKED_CLOSE_CODE, reason),
-          onClosed: (listener) => res.once('close', listener),
+          onClosed: (listener) => (res.readyState === res.CLOSED ? listener() : res.once('close', listener)),
         },
       }),
     onError: logServerError,

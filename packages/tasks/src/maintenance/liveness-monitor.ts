@@ -11,19 +11,25 @@ export interface LivenessMonitor {
 
 /**
  * Every process runs this: each `intervalMs` (default 1 s) it tries the cluster's liveness pass, which takes
- * back the tasks of dead workers. After a pass failed on a lost connection, the next good pass first reads
- * the database's clock: workers are judged from then on only, since this process could not tell a dead
- * worker from one that lost its connection as it did.
+ * back the tasks of dead workers. Workers are judged only by silence since this monitor last saw the
+ * database well: from its start, after a pass failed on a lost connection, and after this process was
+ * paused (a suspended machine, a stopped VM), since it could not tell a dead worker from one that was cut
+ * off or paused as it was. The first good pass then reads the database's clock.
  */
 export function startLivenessMonitor(
   ctx: TaskContext,
   options: { intervalMs?: number } = {},
 ): LivenessMonitor {
+  const intervalMs = options.intervalMs ?? 1000;
   let healthySince: Date | null = null;
-  let cutOff = false;
+  let cutOff = true;
+  // Wall-clock time (it keeps running while the machine sleeps, unlike the monotonic clock).
+  let lastPassAt = Date.now();
   let current: Promise<number> | undefined;
   const pass = async (): Promise<number> => {
     try {
+      if (Date.now() - lastPassAt > intervalMs + ctx.tuning.workerLeaseSeconds * 500) cutOff = true;
+      lastPassAt = Date.now();
       if (cutOff) {
         healthySince = await databaseNow(ctx.db);
         cutOff = false;
@@ -53,7 +59,7 @@ export function startLivenessMonitor(
         warned = true;
       },
     );
-  }, options.intervalMs ?? 1000);
+  }, intervalMs);
   timer.unref();
   return {
     runOnce,

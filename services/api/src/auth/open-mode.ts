@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import type { Logger } from 'pino';
 import type { AuthMode } from './auth-mode.ts';
 
@@ -7,7 +8,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export const FIRST_KEY_COMMAND = 'node services/api/src/main.ts keys create --name admin --admin';
 
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith('127.');
+  return LOOPBACK.has(host) || (isIPv4(host) && host.startsWith('127.'));
 }
 
 /**

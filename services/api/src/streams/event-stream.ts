@@ -53,6 +53,7 @@ export function eventStreamConnection(res: ServerResponse, abort: AbortControlle
       if (!res.headersSent) sendError(res, refused);
       else if (!res.writableEnded) res.end(`event: error\ndata: ${JSON.stringify(refused.body)}\n\n`);
     },
-    onClosed: (listener) => res.once('close', listener),
+    // A client may leave while its key is being checked: then the listener runs at once.
+    onClosed: (listener) => (res.closed ? listener() : res.once('close', listener)),
   };
 }

@@ -189,7 +189,9 @@ export async function serveTaskSocket(
         abort.abort();
         refuse(socket, taskId, new DomainError('UNAUTHORIZED', reason));
       },
-      onClosed: (listener) => socket.once('close', listener),
+      // A client may leave while its key is being checked: then the listener runs at once.
+      onClosed: (listener) =>
+        socket.readyState === socket.CLOSED ? listener() : socket.once('close', listener),
     });
     // Without a resume point the history is replayed from the first event, so start from nothing;
     // events() itself refuses unknown tasks. A resumed socket starts from the stored state.
