@@ -1,6 +1,7 @@
 import { access, constants } from 'node:fs/promises';
 import sparticuz from '@sparticuz/chromium';
 import { type Browser, chromium } from 'playwright-core';
+import { inheritedEnv } from './env.ts';
 import { unpackPackagedChromium } from './packaged-chromium.ts';
 
 /** Debian's Chromium (`apt-get install -y chromium`), preferred when the machine has it. */
@@ -46,7 +47,7 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: executable.path,
     args: executable.args,
-    env: { ...process.env, ...executable.env },
+    env: { ...inheritedEnv(), ...executable.env },
     headless: true,
   });
 }

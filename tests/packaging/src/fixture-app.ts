@@ -24,7 +24,8 @@ export async function runCommand(
   try {
     const { stdout, stderr } = await execFileAsync(command, args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      // Without its own environment the command inherits this process's.
+      ...(options.env ? { env: options.env } : {}),
       timeout: options.timeoutMs ?? 180_000,
       maxBuffer: 64 * 1024 * 1024,
     });
