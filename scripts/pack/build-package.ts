@@ -1,5 +1,6 @@
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { bundleJavaScript, relinkDeclarations } from './bundle.ts';
 import { undeclaredImports } from './check-specifiers.ts';
 import { type PublishedManifest, publishedManifest, type SourceManifest } from './manifest.ts';
 import { PUBLISHABLE } from './publishable.ts';
@@ -35,8 +36,9 @@ export interface BuiltPackage {
 }
 
 /**
- * Builds one publishable workspace into its dist/: tsc of src (JavaScript + declarations), the
- * package's extra projects and command launchers, the published package.json and README.
+ * Builds one publishable workspace into its dist/: tsc of src (JavaScript + declarations, or
+ * declarations only beside an esbuild bundle), the package's extra projects and command launchers,
+ * the published package.json and README.
  */
 export async function buildPackage(root: string, name: string): Promise<BuiltPackage> {
   const spec = PUBLISHABLE[name];
@@ -48,6 +50,10 @@ export async function buildPackage(root: string, name: string): Promise<BuiltPac
   await rm(distDir, { recursive: true, force: true });
   for (const project of ['tsconfig.build.json', ...(spec.extraProjects ?? [])]) {
     await run(tsc, ['-p', join(dir, project)], root);
+  }
+  if (spec.bundle) {
+    await bundleJavaScript(dir, distDir, spec.bundle);
+    await relinkDeclarations(distDir, spec.bundle.typeSpecifiers ?? {});
   }
 
   const bin: Record<string, string> = {};
@@ -68,7 +74,8 @@ export async function buildPackage(root: string, name: string): Promise<BuiltPac
   if (await exists(join(dir, 'README.md')))
     await copyFile(join(dir, 'README.md'), join(distDir, 'README.md'));
 
-  const offenders = await undeclaredImports(distDir, Object.keys(manifest.dependencies));
+  // A package may name itself (examples in its docs, self-references).
+  const offenders = await undeclaredImports(distDir, [manifest.name, ...Object.keys(manifest.dependencies)]);
   if (offenders.length > 0) {
     throw new Error(
       `${name}: the build imports packages it does not depend on:\n  ${offenders.join('\n  ')}`,

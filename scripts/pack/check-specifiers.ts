@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 const SPECIFIER = /\b(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g;
 
 /** `@scope/name/sub` -> `@scope/name`, `name/sub` -> `name`. */
-function packageOf(specifier: string): string {
+export function packageOf(specifier: string): string {
   const parts = specifier.split('/');
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
 }

@@ -2,9 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // The live test starts a real api on a database of its own from this setup.
-    globalSetup: ['@kaygraph/db/test-global-setup'],
-    // Packing builds three packages with tsc and installs them with npm.
+    // The test database server, then `npm run pack` once for every file (fixture apps install the tarballs).
+    globalSetup: ['@kaygraph/db/test-global-setup', './src/pack-global-setup.ts'],
+    // Fixture apps install with npm; the live tests start an api process and a worker.
     testTimeout: 120_000,
     hookTimeout: 240_000,
   },

@@ -2,11 +2,11 @@ import type { SubmitTaskInput } from '@kaygraph/contracts';
 import { createTRPCClient, type TRPCClient } from '@trpc/client';
 import { type DownloadedArtifact, downloadArtifact } from './download-artifact.ts';
 import { createLinks } from './links.ts';
-import type { AppRouter, BuiltinWorkflows } from './server-types.ts';
+import type { AppRouter } from './server-types.ts';
 import { type SubmitAndWaitOptions, submitAndWait } from './submit-and-wait.ts';
 import type { TypedSubmitInput, TypedTaskResult } from './typed-submit.ts';
 import { type WatchOptions, watchTask } from './watch.ts';
-import type { WorkflowNames } from './workflow-types.ts';
+import type { AnyWorkflows, WorkflowNames } from './workflow-types.ts';
 
 export interface ClientOptions {
   /** The API's base URL, e.g. `http://127.0.0.1:8000`. */
@@ -25,7 +25,7 @@ export interface ClientOptions {
 type Api = TRPCClient<AppRouter>;
 
 /** What `createClient` returns (spelled out, so its declaration names the router type, not its expansion). */
-export interface KayGraphClient<W = BuiltinWorkflows> extends Disposable {
+export interface KayGraphClient<W = AnyWorkflows> extends Disposable {
   /** The raw tRPC client. */
   trpc: Api;
   tasks: Api['tasks'];
@@ -64,15 +64,16 @@ export interface KayGraphClient<W = BuiltinWorkflows> extends Disposable {
  * plus `submitAndWait` and `watch`. Subscriptions go over one lazily opened WebSocket (SSE where the
  * runtime has none), everything else over batched HTTP.
  *
- * `W` is the workflow catalog whose names and params `submit` / `submitAndWait` check (the built-in
- * workflows by default; pass `typeof yourWorkflows` for your own).
+ * `W` is the workflow catalog whose names and params `submit` / `submitAndWait` check: pass your own
+ * (`createClient<typeof catalog.workflows>`), or `BuiltinWorkflows` for the service's built-ins. Without
+ * one any workflow name and any params object are accepted.
  *
  * @example
  * using client = createClient({ url: 'http://127.0.0.1:8000' });
  * const { task_id } = await client.tasks.submit.mutate({ workflow: 'demo', params: {} });
  * for await (const event of client.watch(task_id)) console.log(event);
  */
-export function createClient<W = BuiltinWorkflows>(opts: ClientOptions): KayGraphClient<W> {
+export function createClient<W = AnyWorkflows>(opts: ClientOptions): KayGraphClient<W> {
   const { links, close } = createLinks({
     url: opts.url,
     apiKey: opts.apiKey,

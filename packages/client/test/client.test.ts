@@ -2,7 +2,7 @@ import { startTestServer, type TestServer } from '@kaygraph/api/testing';
 import type { ProgressEvent, TaskEvent } from '@kaygraph/contracts';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type AnyWorkflows, createClient } from '../src/index.ts';
+import { type AnyWorkflows, type BuiltinWorkflows, createClient } from '../src/index.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
 
 let server: TestServer;
@@ -48,7 +48,7 @@ describe('typed client', () => {
   });
 
   test("submit's params follow the workflow (the @ts-expect-error lines are checked by tsc)", async () => {
-    using client = createClient({ url: server.url }); // typed by the built-in workflows
+    using client = createClient<BuiltinWorkflows>({ url: server.url }); // typed by the built-ins, on request
     const misuse = () => [
       // @ts-expect-error not a built-in workflow
       client.submit({ workflow: 'no_such_workflow' }),

@@ -1,7 +1,7 @@
 import { startTestServer, type TestServer } from '@kaygraph/api/testing';
 import type { SearchHit } from '@kaygraph/contracts';
 import { afterAll, beforeAll, expect, expectTypeOf, test } from 'vitest';
-import { createClient } from '../src/index.ts';
+import { type BuiltinWorkflows, createClient } from '../src/index.ts';
 
 let server: TestServer;
 
@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 test('typed client: index documents with document_indexing, then search them', async () => {
-  using client = createClient({ url: server.url });
+  using client = createClient<BuiltinWorkflows>({ url: server.url });
   const indexed = await client.submitAndWait({
     workflow: 'document_indexing',
     params: {
@@ -45,7 +45,7 @@ test('typed client: index documents with document_indexing, then search them', a
 });
 
 test('typed client: download the CSV artifact a data_processing task stored', async () => {
-  using client = createClient({ url: server.url });
+  using client = createClient<BuiltinWorkflows>({ url: server.url });
   const done = await client.submitAndWait({
     workflow: 'data_processing',
     params: { input: { generate: { rows: 40, seed: 3 } } },

@@ -6,6 +6,9 @@ import { type ApiOperations, type ApiOperationsOptions, createApiOperations } fr
 import { type ApiServer, createApiServer } from '../src/server.ts';
 import type { SubscriptionCapLimits } from '../src/subscriptions/subscription-caps.ts';
 
+/** The api as an operator runs it (`node services/api/src/main.ts`), for tests of whole processes. */
+export { type ApiProcess, startApiProcess } from './api-process.ts';
+
 export interface TestServerOptions {
   /** Run a worker in the same process (default true). */
   worker?: boolean;

@@ -14,11 +14,13 @@ import {
 
 /** The system's Node, which the published client must run on (the workspace itself runs Node 24). */
 const SYSTEM_NODE = '/usr/bin/node';
-const PACKAGES = ['@kaygraph/contracts', '@kaygraph/graph', '@kaygraph/client'];
+const PACKAGES = ['@kaygraph/contracts', '@kaygraph/graph', '@kaygraph/client', '@kaygraph/worker'];
+/** What a front end or an app that only calls the api installs: no worker SDK. */
+const CLIENT_PACKAGES = ['@kaygraph/contracts', '@kaygraph/graph', '@kaygraph/client'];
 
 let app: FixtureApp;
 beforeAll(async () => {
-  app = await createFixtureApp();
+  app = await createFixtureApp(CLIENT_PACKAGES);
 });
 afterAll(async () => {
   await app?.[Symbol.asyncDispose]();
@@ -149,6 +151,18 @@ describe('on the system Node 20', () => {
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain('steps');
   });
+
+  test('`kaygraph worker` without the worker SDK says what to install', async () => {
+    const cli = await runCommand(SYSTEM_NODE, ['node_modules/.bin/kaygraph', 'worker', 'workflows.ts'], {
+      cwd: app.dir,
+      timeoutMs: 60_000,
+    });
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toBe(
+      'error: WORKER_SDK_MISSING: kaygraph worker runs the worker SDK, which is not installed here: ' +
+        'npm install @kaygraph/worker\n',
+    );
+  });
 });
 
 describe('in a browser bundle', () => {
@@ -173,8 +187,9 @@ describe('in a browser bundle', () => {
     expect(
       inputs.filter((input) => /node_modules\/(?:zod|@kaygraph\/(?!client|contracts))/.test(input)),
     ).toEqual([]);
-    // The size the README states (about 18 kB gzipped, tRPC client included), with some headroom.
+    // The size the README states (gzipped, tRPC client included), printed for it, with some headroom.
     const bytes = result.outputFiles.reduce((sum, file) => sum + gzipSync(file.contents).byteLength, 0);
+    console.info(`the client in a minified browser bundle: ${(bytes / 1024).toFixed(1)} kB gzipped`);
     expect(bytes).toBeLessThan(24 * 1024);
   });
 });

@@ -6,6 +6,7 @@ import { registerMetricsCommand } from './commands/metrics.ts';
 import { registerScheduleCommands } from './commands/schedules.ts';
 import { registerTaskCommands } from './commands/tasks.ts';
 import { registerWatchCommand } from './commands/watch.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 import type { CliEnv } from './env.ts';
 import { CliError, type CliIo, printJson, writeLine } from './output.ts';
 import { CliSession, DEFAULT_URL } from './session.ts';
@@ -34,6 +35,7 @@ function buildProgram(session: CliSession, io: CliIo): Command {
   registerDeadLetterCommands(program, session);
   registerMetricsCommand(program, session);
   registerKeyCommands(program, session);
+  registerWorkerCommand(program, session);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -1,3 +1,4 @@
+import { extname } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import type { LogLevel, ProgressReport } from '@kaygraph/graph';
 import { Piscina } from 'piscina';
@@ -28,7 +29,9 @@ export interface Execution {
   readonly result: Promise<ExecutionResult>;
 }
 
-const THREAD_FILE = new URL('./task-thread.ts', import.meta.url).href;
+// The thread entry sits beside this module: task-thread.ts in the sources, task-thread.js in a build.
+const THREAD_FILE = new URL(`./task-thread${extname(new URL(import.meta.url).pathname)}`, import.meta.url)
+  .href;
 
 /**
  * Runs tasks in a piscina pool, one task per thread at a time, each thread with its memory cap. A thread

@@ -1,0 +1,15 @@
+/** What the worker command reads from the environment; the only module of the package that does. */
+export interface WorkerCommandEnv {
+  databaseUrl: string | undefined;
+  concurrency: string | undefined;
+  logLevel: string | undefined;
+}
+
+export function readWorkerCommandEnv(source: NodeJS.ProcessEnv = process.env): WorkerCommandEnv {
+  const set = (name: string) => (source[name] === '' ? undefined : source[name]);
+  return {
+    databaseUrl: set('DATABASE_URL'),
+    concurrency: set('KAYGRAPH_WORKER_CONCURRENCY'),
+    logLevel: set('LOG_LEVEL'),
+  };
+}

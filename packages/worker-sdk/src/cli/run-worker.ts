@@ -1,0 +1,56 @@
+import { once } from 'node:events';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pino from 'pino';
+import { startWorker } from '../start-worker.ts';
+import { readWorkerCommandEnv } from './env.ts';
+
+export interface WorkerCommandOptions {
+  /** Path of the workflows module (relative to the working directory) or its URL. */
+  workflows: string;
+  /** Default: DATABASE_URL. */
+  databaseUrl?: string;
+  /** Default: KAYGRAPH_WORKER_CONCURRENCY, else 4. */
+  concurrency?: number | string;
+}
+
+/** A usage mistake: the command prints it and exits 2. */
+export class WorkerUsageError extends Error {
+  override name = 'WorkerUsageError';
+}
+
+function moduleUrl(workflows: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(workflows) && !isAbsolute(workflows)) return workflows;
+  return pathToFileURL(resolve(workflows)).href;
+}
+
+function concurrencyOf(value: number | string | undefined): number {
+  const concurrency = Number(value ?? 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
+    throw new WorkerUsageError(`concurrency must be an integer from 1 to 256 (got ${value})`);
+  }
+  return concurrency;
+}
+
+/**
+ * `kaygraph-worker ./workflows.ts` (and `kaygraph worker`): starts a worker for the module's
+ * catalog and runs until SIGTERM or SIGINT, then closes it gracefully. A second signal exits at once.
+ */
+export async function runWorkerCommand(options: WorkerCommandOptions): Promise<void> {
+  const env = readWorkerCommandEnv();
+  const databaseUrl = options.databaseUrl ?? env.databaseUrl;
+  if (!databaseUrl) throw new WorkerUsageError('set DATABASE_URL (or --database-url): the api database');
+  const logger = pino({ name: 'kaygraph-worker', level: env.logLevel ?? 'info' });
+  const worker = await startWorker({
+    databaseUrl,
+    workflows: moduleUrl(options.workflows),
+    concurrency: concurrencyOf(options.concurrency ?? env.concurrency),
+    logger,
+  });
+  const signal = await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
+  logger.info({ signal: signal[0] ?? 'signal' }, 'closing the worker');
+  const again = () => process.exit(1);
+  process.once('SIGTERM', again).once('SIGINT', again);
+  await worker.close();
+  logger.info('worker stopped');
+}

@@ -1,0 +1,78 @@
+import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
+import pino, { type Logger } from 'pino';
+import { explainStartFailure } from './start-failure.ts';
+
+export interface StartWorkerOptions {
+  /** The database of the KayGraph Tasks api this worker serves (the api creates its tables). */
+  databaseUrl: string;
+  /**
+   * Your workflows module, which exports `catalog` (`createCatalog([...])`). Worker threads import it
+   * by URL, so pass where it is, not the module itself: `import.meta.resolve('./workflows.ts')`, a
+   * `file:` URL or an absolute path.
+   */
+  workflows: string | URL;
+  /** Tasks this process runs at once (default 4). */
+  concurrency?: number;
+  /** On close: how long running tasks may finish before they are aborted and requeued (default 30). */
+  shutdownGraceSeconds?: number;
+  /** Heap cap of each worker thread, in MB (default: Node's). */
+  memoryLimitMb?: number;
+  /** Passed with the database URL to your module's `createServices` (JSON-serialisable). */
+  servicesOptions?: Record<string, unknown>;
+  /** Where the worker logs (default: pino at `info` on stdout). */
+  logger?: Logger;
+}
+
+/** A running worker. `close()` stops taking tasks, lets running ones finish, then disconnects. */
+export interface Worker extends AsyncDisposable {
+  /** This worker's id (the `worker_id` of the tasks it runs). */
+  readonly workerId: string;
+  /** The names of the workflows it serves. */
+  readonly workflows: readonly string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a worker in this process that runs the tasks of your workflows, submitted through the
+ * api on the same database. Tasks run in worker threads (`concurrency` of them), each importing
+ * your workflows module.
+ *
+ * @example
+ * const worker = await startWorker({
+ *   databaseUrl: process.env.DATABASE_URL,
+ *   workflows: import.meta.resolve('./workflows.ts'),
+ *   concurrency: 2,
+ * });
+ * process.once('SIGTERM', () => worker.close());
+ */
+export async function startWorker(options: StartWorkerOptions): Promise<Worker> {
+  const logger = options.logger ?? pino({ name: 'kaygraph-worker' });
+  const workflows = await resolveWorkflowsModule(String(options.workflows));
+  const system = await createTaskSystem({
+    databaseUrl: options.databaseUrl,
+    catalog: workflows.catalog,
+    logger,
+    // The api owns the schema: a worker never migrates the database it joins.
+    migrate: false,
+  }).catch((error: unknown) => {
+    throw explainStartFailure(error);
+  });
+  try {
+    const runtime = await system.startWorker({
+      concurrency: options.concurrency ?? 4,
+      workflowsModule: workflows.url,
+      ...(options.memoryLimitMb === undefined ? {} : { memoryLimitMb: options.memoryLimitMb }),
+      ...(options.shutdownGraceSeconds === undefined
+        ? {}
+        : { shutdownGraceSeconds: options.shutdownGraceSeconds }),
+      ...(options.servicesOptions ? { servicesOptions: options.servicesOptions } : {}),
+    });
+    const names = workflows.catalog.list().map((workflow) => workflow.name);
+    logger.info({ workerId: runtime.workerId, workflows: names }, 'worker started');
+    const close = () => system.close();
+    return { workerId: runtime.workerId, workflows: names, close, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await system.close();
+    throw explainStartFailure(error);
+  }
+}
