@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { OrchestrationService, TaskService, WorkflowCatalog } from '@kaygraph/tasks';
+import type { OrchestrationService, TaskService, WorkflowRegistry } from '@kaygraph/tasks';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import type { Logger } from 'pino';
@@ -45,7 +45,8 @@ export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) =
 
 export interface ApiServerOptions {
   tasks: TaskService;
-  catalog: WorkflowCatalog;
+  /** The workflows workers registered (TaskSystem.workflows): `workflows.list`, the OpenAPI document. */
+  workflows: WorkflowRegistry;
   /** Groups, schedules and dead letters (TaskSystem.orchestration); without it those answer 503. */
   orchestration?: OrchestrationService;
   /** Database reachable, migrations applied (TaskSystem.ready). */
@@ -104,7 +105,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const createContext = createContextFactory(
     {
       tasks: opts.tasks,
-      catalog: opts.catalog,
+      workflows: opts.workflows,
       orchestration: opts.orchestration,
       version: packageJson.version,
       metrics: opts.metrics,

@@ -18,8 +18,9 @@ export interface TestServerOptions {
   /** Use this (already migrated) database instead of a fresh one, e.g. for a second replica. */
   databaseUrl?: string;
   /**
-   * The workflows module the api and the worker load (as WORKFLOWS_MODULE: a package specifier or a
-   * path); default: the small test catalog in fixtures/catalog.ts.
+   * The workflows module the worker runs and registers (as WORKFLOWS_MODULE: a package specifier or a
+   * path); default: the small test catalog in fixtures/catalog.ts. The api itself loads no workflow code;
+   * without a worker the module's workflows are published, so submits are accepted all the same.
    */
   workflowsModule?: string;
   /** Stacks in tRPC error shapes (what NODE_ENV=development turns on). */
@@ -70,10 +71,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
   try {
     const workflows = await resolveWorkflowsModule(options.workflowsModule ?? fixtureCatalogModule);
-    const { catalog } = workflows;
     const system = await createTaskSystem({
       databaseUrl,
-      catalog,
       logger,
       maxSchedulesPerOwner: options.maxSchedulesPerOwner,
       ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
@@ -86,6 +85,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         workflowsModule: workflows.url,
         shutdownGraceSeconds: 5,
       });
+    } else {
+      await system.publishWorkflows(workflows.catalog);
     }
     const operations = options.operations
       ? createApiOperations({ ...options.operations, databaseUrl, logger, feed: system.events })
@@ -94,7 +95,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     await operations?.listening();
     const server = await createApiServer({
       tasks: system.tasks,
-      catalog,
+      workflows: system.workflows,
       orchestration: system.orchestration,
       ready: () => system.ready(),
       logger,

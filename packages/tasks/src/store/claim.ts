@@ -4,7 +4,7 @@ import { rowsOf, type Transaction } from '../db.ts';
 import type { JobQueue } from './boss.ts';
 import { appendEventsBehind, claimedEvent, statusEvent } from './events.ts';
 import { lockedTasks } from './fences.ts';
-import type { FetchedJob } from './jobs.ts';
+import type { FetchedJob, QueueRef } from './jobs.ts';
 
 /**
  * One attempt of a task, as its claim made it: immutable. Every write of the attempt is fenced by
@@ -37,7 +37,7 @@ interface ClaimedRow {
 }
 
 /**
- * Fetches up to `want` jobs of a workflow and claims their tasks in the caller's transaction: the jobs
+ * Fetches up to `want` jobs of a workflow version and claims their tasks in the caller's transaction: the jobs
  * become active and their tasks running (status event included) together, or neither does. A job whose
  * task must not run (cancelled while queued, replaced by a retry: its `job_id` differs) is completed in
  * the same transaction. The tasks are stamped with `workerId` (whose beats keep them) and their job's
@@ -48,10 +48,10 @@ export async function claimJobs(
   tx: Transaction,
   queue: JobQueue,
   workerId: string,
-  workflow: string,
+  from: QueueRef,
   want: number,
 ): Promise<{ jobs: FetchedJob[]; attempts: Attempt[] }> {
-  const jobs = await queue.fetch(tx, workflow, want);
+  const jobs = await queue.fetch(tx, from, want);
   if (jobs.length === 0) return { jobs, attempts: [] };
   const input = JSON.stringify(
     jobs.map((job) => ({

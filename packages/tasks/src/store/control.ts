@@ -3,12 +3,11 @@ import { sql } from 'drizzle-orm';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
 import { appendEvents, notifyCancelled, statusEvent } from './events.ts';
-import type { TaskJob } from './jobs.ts';
+import type { QueueRef, TaskJob } from './jobs.ts';
 import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
 
 /** A job of a task that was waiting when it was cancelled: cancel it in pg-boss once the cancel committed. */
-export interface WaitingJob {
-  workflow: string;
+export interface WaitingJob extends QueueRef {
   jobId: string;
 }
 
@@ -26,7 +25,14 @@ export async function cancelTasks(
   reason: string,
 ): Promise<{ ids: string[]; waitingJobs: WaitingJob[] }> {
   const where = 'taskId' in target ? sql`id = ${target.taskId}` : sql`group_id = ${target.groupId}`;
-  const rows = rowsOf<{ id: string; workflow: string; job_id: string | null; attempt: number; was: string }>(
+  const rows = rowsOf<{
+    id: string;
+    workflow: string;
+    workflow_version: string | null;
+    job_id: string | null;
+    attempt: number;
+    was: string;
+  }>(
     await tx.execute(sql`
       with target as (
         select id, status from tasks
@@ -38,7 +44,7 @@ export async function cancelTasks(
         completed_at = now(), updated_at = clock_timestamp(), eta_seconds = null,
         expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})
       from target where t.id = target.id
-      returning t.id, t.workflow, t.job_id, t.attempt, target.status as was`),
+      returning t.id, t.workflow, t.workflow_version, t.job_id, t.attempt, target.status as was`),
   );
   if (rows.length === 0) return { ids: [], waitingJobs: [] };
   const error = (attempt: number): TaskError => ({ code: 'CANCELLED', message: reason, attempt });
@@ -58,7 +64,7 @@ export async function cancelTasks(
   // Blocked tasks have no job yet; running tasks' jobs are settled by their workers.
   const waitingJobs = rows.flatMap((row): WaitingJob[] =>
     row.job_id && row.was !== 'blocked' && row.was !== 'running'
-      ? [{ workflow: row.workflow, jobId: row.job_id }]
+      ? [{ workflow: row.workflow, version: row.workflow_version, jobId: row.job_id }]
       : [],
   );
   return { ids: rows.map((row) => row.id), waitingJobs };

@@ -63,6 +63,7 @@ export async function clearExpiredResults(
 export interface OrphanedTask {
   id: string;
   workflow: string;
+  version: string | null;
   jobId: string;
   attempt: number;
   /** pg-boss' retry count and limit of the job (from the claim): retries remain while count < limit. */
@@ -79,13 +80,14 @@ export async function lockTasksOfWorkers(
   const rows = rowsOf<{
     id: string;
     workflow: string;
+    workflow_version: string | null;
     job_id: string;
     attempt: number;
     job_retry_count: number;
     job_retry_limit: number;
   }>(
     await tx.execute(sql`
-      select id, workflow, job_id, attempt, job_retry_count, job_retry_limit from tasks
+      select id, workflow, workflow_version, job_id, attempt, job_retry_count, job_retry_limit from tasks
       where worker_id = any(${uuidArray(workerIds)}) and status = 'running' and completed_at is null
         and job_id is not null and job_retry_count is not null and job_retry_limit is not null
       order by id limit ${BATCH}
@@ -94,6 +96,7 @@ export async function lockTasksOfWorkers(
   return rows.map((row) => ({
     id: row.id,
     workflow: row.workflow,
+    version: row.workflow_version,
     jobId: row.job_id,
     attempt: Number(row.attempt),
     jobRetryCount: Number(row.job_retry_count),

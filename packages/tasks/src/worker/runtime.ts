@@ -4,9 +4,11 @@ import type { StoredCheckpoint } from '../attempt-data.ts';
 import { isConnectionLost, retryWhileConnectionLost } from '../connection-lost.ts';
 import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import { versionRecordOf } from '../registry/workflow-version.ts';
 import { type Attempt, claimJobs } from '../store/claim.ts';
 import { type AttemptOutcome, finishAttempts } from '../store/finish.ts';
 import { type CheckpointWrite, saveCheckpoints } from '../store/progress.ts';
+import { workflowsWithUnversionedTasks } from '../store/registry.ts';
 import { runTransaction } from '../transaction.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
@@ -24,7 +26,10 @@ const GIVE_UP_AFTER_ABORT_MS = 5_000;
 export interface WorkerOptions {
   /** Tasks this process runs at once (MAX_WORKERS). */
   concurrency: number;
-  /** Module (path or specifier) exporting `catalog`, loaded by every worker thread. */
+  /**
+   * Module (path or specifier) exporting `catalog`: the workflows this worker runs and registers. It is
+   * loaded here and by every worker thread.
+   */
   workflowsModule: string;
   /** Heap cap of each worker thread (resourceLimits.maxOldGenerationSizeMb). */
   memoryLimitMb?: number;
@@ -97,19 +102,37 @@ export async function startWorkerRuntime(
     servicesOptions,
     ...(options.memoryLimitMb ? { memoryLimitMb: options.memoryLimitMb } : {}),
   });
+  const module = await loadWorkflowsModule(options.workflowsModule);
+  const catalog = module.catalog;
+  // What this worker registers: each workflow's version (declared, or a hash of its schemas and defaults).
+  const versions = catalog.list().map(versionRecordOf);
+  // It takes jobs only from its versions' queues, so it never runs a task validated against other params;
+  // and from the queue of tasks submitted before versions were recorded while such tasks are left.
+  const unversioned = new Set(
+    await workflowsWithUnversionedTasks(
+      ctx.db,
+      versions.map((version) => version.name),
+    ),
+  );
+  const queues = versions.flatMap((record) => {
+    const own = { workflow: record.name, version: record.version, defaults: record.defaults };
+    return unversioned.has(record.name) ? [own, { ...own, version: null }] : [own];
+  });
+  // The queues exist before the versions are registered: a submit always finds its version's queue.
+  await ctx.queue.ensureQueues(queues);
   // Inline workflows run here, with the module's services created on this thread.
-  const hasInline = ctx.catalog.list().some((workflow) => workflow.inline);
-  const module = hasInline ? await loadWorkflowsModule(options.workflowsModule) : undefined;
-  const services = module
+  const hasInline = catalog.list().some((workflow) => workflow.inline);
+  const services = hasInline
     ? servicesFactoryOf(module, { ...servicesOptions, databaseUrl: ctx.databaseUrl })
     : undefined;
-  const inline = new InlineExecutor(ctx.catalog, services);
+  const inline = new InlineExecutor(catalog, services);
   const gate = new ConcurrencyGate(sql);
 
   const dispatcher = new Dispatcher({
-    queues: ctx.catalog.list().map((workflow) => ({
-      workflow: workflow.name,
-      concurrency: workflow.defaults.concurrency,
+    queues: queues.map(({ workflow, version, defaults }) => ({
+      workflow,
+      version,
+      concurrency: defaults.concurrency,
     })),
     capacity: options.concurrency,
     gate,
@@ -130,7 +153,7 @@ export async function startWorkerRuntime(
   /** Fetches and claims in one transaction; jobs whose task must not run were settled in it. */
   async function take(queue: DispatchQueue, want: number, slots: readonly number[]): Promise<number> {
     const { jobs, attempts } = await runTransaction(ctx.db, (tx) =>
-      claimJobs(tx, ctx.queue, beat.workerId, queue.workflow, want),
+      claimJobs(tx, ctx.queue, beat.workerId, queue, want),
     );
     const claimed = new Map(attempts.map((attempt) => [attempt.job.jobId, attempt]));
     jobs.forEach((job, i) => {
@@ -169,7 +192,7 @@ export async function startWorkerRuntime(
 
   async function runTask(task: RunningTask): Promise<void> {
     const { attempt } = task;
-    const workflow = ctx.catalog.get(attempt.workflow);
+    const workflow = catalog.get(attempt.workflow);
     const executor = workflow?.inline ? inline : threads;
     const execution = executor.start(
       {
@@ -241,6 +264,7 @@ export async function startWorkerRuntime(
     databaseUrl: ctx.databaseUrl,
     logger,
     intervalMs: (ctx.tuning.workerLeaseSeconds * 1000) / 3,
+    workflows: versions,
     running: () => [...running.values()].map((task) => task.attempt),
     onLost: (attempt) => {
       if (running.get(attempt.taskId)?.attempt === attempt) abortTask(attempt.taskId, 'lost');
