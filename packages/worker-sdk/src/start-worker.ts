@@ -33,9 +33,9 @@ export interface Worker extends AsyncDisposable {
 }
 
 /**
- * Starts a worker in this process that runs the tasks of your workflows, submitted through the
- * api on the same database. Tasks run in worker threads (`concurrency` of them), each importing
- * your workflows module.
+ * Starts a worker in this process that registers your workflows on the database (so the api
+ * accepts and lists them) and runs their tasks, submitted through the api. Tasks run in worker
+ * threads (`concurrency` of them), each importing your workflows module.
  *
  * @example
  * const worker = await startWorker({
@@ -50,7 +50,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
   const workflows = await resolveWorkflowsModule(String(options.workflows));
   const system = await createTaskSystem({
     databaseUrl: options.databaseUrl,
-    catalog: workflows.catalog,
     logger,
     // The api owns the schema: a worker never migrates the database it joins.
     migrate: false,

@@ -125,7 +125,12 @@ describe('on the system Node 20', () => {
     await using server = await startTestServer();
     const run = await runCommand(SYSTEM_NODE, ['live-call.mjs'], {
       cwd: app.dir,
-      env: { ...process.env, KAYGRAPH_URL: server.url },
+      env: {
+        ...process.env,
+        KAYGRAPH_URL: server.url,
+        KAYGRAPH_WORKFLOW: 'steps',
+        KAYGRAPH_PARAMS: JSON.stringify({ steps: 3, delay_ms: 150 }),
+      },
       timeoutMs: 60_000,
     });
     expect(run.stderr).toBe('');

@@ -1,13 +1,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startApiProcess } from '@kaygraph/api/testing';
-import { createTestDatabase } from '@kaygraph/db/testing';
+import { type ApiProcess, startApiProcess } from '@kaygraph/api/testing';
+import { createTestDatabase, type TestDatabase } from '@kaygraph/db/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { APP_PACKAGES } from '../src/app-packages.ts';
-import { startAppProcess } from '../src/app-process.ts';
+import { type AppProcess, startAppProcess } from '../src/app-process.ts';
+import { bundlePage, countWordsInBrowser } from '../src/browser-app.ts';
 import { createFixtureApp, type FixtureApp, REPO_ROOT, runCommand } from '../src/fixture-app.ts';
 
 const TSC = join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
+/** The system's Node, which the published client must run on (the workspace runs Node 24). */
+const SYSTEM_NODE = '/usr/bin/node';
 /** The worker's log line once it serves the app's workflows. */
 const WORKER_STARTED = /"workflows":\["word_count"\].*"msg":"worker started"/;
 
@@ -44,19 +47,27 @@ describe("the app's own workflows, typed", () => {
   });
 });
 
-describe("a worker started from the app's code", () => {
-  test('runs a task submitted through the api process, with live progress on the client', async () => {
-    await using database = await createTestDatabase();
-    // The api as it ships, told where the app's workflows are (until workers register them); no worker.
-    await using api = await startApiProcess(database.url, {
-      WORKFLOWS_MODULE: join(app.dir, 'workflows.ts'),
-    });
-    await using worker = startAppProcess(process.execPath, ['worker.ts'], {
+describe("a worker started from the app's code, the stock api, and the client", () => {
+  let database: TestDatabase;
+  let api: ApiProcess;
+  let worker: AppProcess;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // The api as it ships: no worker, no code of the app's workflows (the app's worker registers them).
+    api = await startApiProcess(database.url);
+    worker = startAppProcess(process.execPath, ['worker.ts'], {
       cwd: app.dir,
       env: appEnv({ DATABASE_URL: database.url }),
     });
     await worker.waitForOutput(WORKER_STARTED);
+  });
+  afterAll(async () => {
+    await worker?.[Symbol.asyncDispose]();
+    await api?.[Symbol.asyncDispose]();
+    await database?.[Symbol.asyncDispose]();
+  });
 
+  test("the README's typed call runs the task, with live progress", async () => {
     const submit = await runCommand(process.execPath, ['submit.ts'], {
       cwd: app.dir,
       env: appEnv({ KAYGRAPH_URL: api.url }),
@@ -66,15 +77,50 @@ describe("a worker started from the app's code", () => {
     const lines = submit.stdout.trim().split('\n');
     // Progress arrives while the task runs (three lines, 200 ms each), then the typed result.
     expect(lines.at(-1)).toBe('completed 9');
-    const progress = lines.slice(0, -1);
-    expect(progress.length).toBeGreaterThan(0);
-    expect(progress.some((line) => /^\d+% line [123] of 3$/.test(line))).toBe(true);
+    expect(lines.slice(0, -1).some((line) => /^\d+% line [123] of 3$/.test(line))).toBe(true);
+  });
 
+  test('the client on the system Node 20 follows one over SSE', async () => {
+    const run = await runCommand(SYSTEM_NODE, ['live-call.mjs'], {
+      cwd: app.dir,
+      env: appEnv({
+        KAYGRAPH_URL: api.url,
+        KAYGRAPH_WORKFLOW: 'word_count',
+        KAYGRAPH_PARAMS: JSON.stringify({ lines: ['one two', 'three'] }),
+      }),
+      timeoutMs: 60_000,
+    });
+    expect(run.stderr).toBe('');
+    const seen = JSON.parse(run.stdout) as {
+      node: string;
+      status: string;
+      result: unknown;
+      progress: number[];
+    };
+    expect(seen.node).toMatch(/^v20\./);
+    expect(seen.status).toBe('completed');
+    expect(seen.result).toEqual({ words: 3 });
+    expect(seen.progress.length).toBeGreaterThan(0);
+  });
+
+  test('the client bundled in a page of headless Chromium follows one over WebSocket', async () => {
+    const script = await bundlePage(app.dir);
+    const { outcome, webSockets, errors } = await countWordsInBrowser(api.url, script, ['a b', 'c d e']);
+    expect(errors).toEqual([]);
+    expect(outcome.status).toBe('completed');
+    expect(outcome.result).toEqual({ words: 5 });
+    expect(outcome.progress.length).toBeGreaterThan(0);
+    expect(webSockets.length).toBeGreaterThan(0);
+  });
+
+  test('the worker stops gracefully on SIGTERM', async () => {
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
   });
+});
 
-  test('refuses a database the api never set up, saying so', async () => {
+describe('a worker on a database the api never set up', () => {
+  test('stops with an error that says to start the api first', async () => {
     await using database = await createTestDatabase({ empty: true });
     const run = await runCommand(process.execPath, ['worker.ts'], {
       cwd: app.dir,
