@@ -43,7 +43,10 @@ export type WorkflowParams<W, Name extends string> =
 /** The result a workflow's task completes with (`unknown` when it declares none). */
 export type WorkflowResult<W, Name extends string> = ResultOf<WorkflowByName<W, Name>>;
 
-/** A catalog that checks nothing: any workflow name, any object as params (`createClient<AnyWorkflows>`). */
+/**
+ * A catalog that checks nothing: any workflow name, any object as params, any signal (what
+ * `createClient()` is typed by without a catalog of the app's).
+ */
 export type AnyWorkflows = Record<
   string,
   {
@@ -51,5 +54,6 @@ export type AnyWorkflows = Record<
     readonly aliases: readonly string[];
     readonly params: TypedSchema<Record<string, unknown>, Record<string, unknown>>;
     readonly result?: TypedSchema<unknown, unknown> | undefined;
+    readonly signals?: Readonly<Record<string, TypedSchema<unknown, unknown>>> | undefined;
   }
 >;

@@ -1,6 +1,7 @@
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
 import pino, { type Logger } from 'pino';
 import { explainStartFailure } from './start-failure.ts';
+import { workflowsModuleUrl } from './workflows-location.ts';
 
 export interface StartWorkerOptions {
   /** The database of the KayGraph Tasks api this worker serves (the api creates its tables). */
@@ -47,7 +48,7 @@ export interface Worker extends AsyncDisposable {
  */
 export async function startWorker(options: StartWorkerOptions): Promise<Worker> {
   const logger = options.logger ?? pino({ name: 'kaygraph-worker' });
-  const workflows = await resolveWorkflowsModule(String(options.workflows));
+  const workflows = await resolveWorkflowsModule(workflowsModuleUrl(options.workflows));
   const system = await createTaskSystem({
     databaseUrl: options.databaseUrl,
     logger,

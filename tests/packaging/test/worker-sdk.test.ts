@@ -119,8 +119,22 @@ describe("a worker started from the app's code, the stock api, and the client", 
   });
 });
 
-describe('a worker on a database the api never set up', () => {
-  test('stops with an error that says to start the api first', async () => {
+describe('startWorker refuses what it cannot run', () => {
+  test('a relative path for the workflows module, saying what to pass', async () => {
+    const script =
+      "import { startWorker } from '@kaygraph/worker';\n" +
+      "await startWorker({ databaseUrl: 'postgres://127.0.0.1:1/none', workflows: './workflows.ts' });";
+    const run = await runCommand(process.execPath, ['--input-type=module', '--eval', script], {
+      cwd: app.dir,
+      env: appEnv({}),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `TypeError: workflows is where your module is: import.meta.resolve('./workflows.ts'), a file: URL or an absolute path (got "./workflows.ts")`,
+    );
+  });
+
+  test('a database the api never set up, saying to start the api first', async () => {
     await using database = await createTestDatabase({ empty: true });
     const run = await runCommand(process.execPath, ['worker.ts'], {
       cwd: app.dir,

@@ -19,9 +19,11 @@ export class WorkerUsageError extends Error {
   override name = 'WorkerUsageError';
 }
 
+/** On the command line a relative path is relative to the working directory. */
 function moduleUrl(workflows: string): string {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(workflows) && !isAbsolute(workflows)) return workflows;
-  return pathToFileURL(resolve(workflows)).href;
+  return /^[a-z][a-z0-9+.-]*:/i.test(workflows) && !isAbsolute(workflows)
+    ? workflows
+    : pathToFileURL(resolve(workflows)).href;
 }
 
 function concurrencyOf(value: number | string | undefined): number {
