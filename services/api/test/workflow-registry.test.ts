@@ -1,3 +1,4 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { ErrorBody, type ListWorkflowsOutput, REST_PATHS } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
@@ -38,6 +39,8 @@ async function refused(body: unknown) {
 describe('workflows registered by workers', () => {
   test('before any worker registered: none listed, and a submit is a 400 saying so, storing nothing', async () => {
     expect((await listed()).workflows).toEqual([]);
+    const document = await requestJson(`${server.url}/openapi.json`);
+    expect(JSON.stringify(document.body)).not.toContain('WorkflowParams.');
     const answer = await refused({ workflow: 'echo', params: { value: 'x' } });
     expect(answer.status).toBe(400);
     expect(answer.body.message).toBe(
@@ -96,6 +99,19 @@ describe('workflows registered by workers', () => {
     expect(batch.status).toBe(400);
     expect(JSON.stringify(batch.body)).toContain('tasks.1.params.steps');
     expect(await server.countTasks()).toBe(0);
+  });
+
+  test('the served OpenAPI document carries the registered params schemas and stays valid OpenAPI 3.1', async () => {
+    const answer = await requestJson(`${server.url}/openapi.json`);
+    const document = answer.body as {
+      components: { schemas: Record<string, unknown> };
+      paths: { '/tasks': { post: { description: string } } };
+    };
+    expect(document.components.schemas['WorkflowParams.steps']).toMatchObject({
+      properties: { steps: { type: 'integer', minimum: 1 } },
+    });
+    expect(document.paths['/tasks'].post.description).toContain('analyze, echo, preprocess, report, steps');
+    await expect(SwaggerParser.validate(document as never)).resolves.toBeTruthy();
   });
 
   test('valid params are stored with the schema defaults and the version, and the task runs', async () => {
