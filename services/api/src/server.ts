@@ -23,6 +23,7 @@ import type { KeyAdmin } from './keys/key-admin.ts';
 import type { RequestHook } from './logging/request-logging.ts';
 import type { MetricsService } from './metrics/metrics-service.ts';
 import { buildOpenApiDocument } from './openapi.ts';
+import { withRegisteredWorkflows } from './openapi-workflows.ts';
 import { retryAfterMeta } from './rate-limit/retry-after.ts';
 import type { SubmissionLimiter } from './rate-limit/submission-limits.ts';
 import { REST_OPERATIONS } from './rest-operations.ts';
@@ -125,6 +126,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   );
   const document = buildOpenApiDocument();
   const documentJson = JSON.stringify(document);
+  // The served document adds what workers registered; while the registry cannot be read, the router's.
+  const servedDocument = async () =>
+    opts.workflows
+      .list()
+      .then((workflows) => JSON.stringify(withRegisteredWorkflows(document, workflows)))
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'reading the registered workflows for /openapi.json failed');
+        return documentJson;
+      });
   const registry = new StreamRegistry();
   // Browsers cannot set headers on EventSource or WebSocket: the hand-written streams also take
   // the API key as `?api_key=` (passed to the resolver as a connection param).
@@ -215,8 +225,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     if (METRICS_PATH.test(path) && (method === 'GET' || method === 'HEAD'))
       return sendError(res, errorBody('UNAVAILABLE', 'this api was started without metrics'));
     if (method === 'GET' && (path === '/openapi.json' || path === '/openapi.json/')) {
+      const served = await servedDocument();
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(documentJson);
+      res.end(served);
       return;
     }
     if (method === 'GET' && (await serveDocs(path, res))) return;

@@ -12,6 +12,11 @@ export { type ApiProcess, startApiProcess } from './api-process.ts';
 export interface TestServerOptions {
   /** Run a worker in the same process (default true). */
   worker?: boolean;
+  /**
+   * Without a worker, register the workflows module ahead of one (default true), so submits are
+   * accepted; false: nothing is registered until a worker starts.
+   */
+  publish?: boolean;
   bodyLimitBytes?: number;
   maxBatchSize?: number;
   heartbeatMs?: number;
@@ -85,7 +90,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         workflowsModule: workflows.url,
         shutdownGraceSeconds: 5,
       });
-    } else {
+    } else if (options.publish !== false) {
       await system.publishWorkflows(workflows.catalog);
     }
     const operations = options.operations
