@@ -40,13 +40,19 @@ export interface Worker extends AsyncDisposable {
  *
  * @example
  * const worker = await startWorker({
- *   databaseUrl: process.env.DATABASE_URL,
+ *   databaseUrl: 'postgres://postgres@127.0.0.1:5432/kaygraph',
  *   workflows: import.meta.resolve('./workflows.ts'),
  *   concurrency: 2,
  * });
  * process.once('SIGTERM', () => worker.close());
  */
 export async function startWorker(options: StartWorkerOptions): Promise<Worker> {
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(
+      `concurrency is the number of tasks run at once, an integer >= 1 (got ${concurrency})`,
+    );
+  }
   const logger = options.logger ?? pino({ name: 'kaygraph-worker' });
   const workflows = await resolveWorkflowsModule(workflowsModuleUrl(options.workflows));
   const system = await createTaskSystem({
@@ -59,7 +65,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
   });
   try {
     const runtime = await system.startWorker({
-      concurrency: options.concurrency ?? 4,
+      concurrency,
       workflowsModule: workflows.url,
       ...(options.memoryLimitMb === undefined ? {} : { memoryLimitMb: options.memoryLimitMb }),
       ...(options.shutdownGraceSeconds === undefined

@@ -120,18 +120,27 @@ describe("a worker started from the app's code, the stock api, and the client", 
 });
 
 describe('startWorker refuses what it cannot run', () => {
-  test('a relative path for the workflows module, saying what to pass', async () => {
+  test.each([
+    [
+      'a relative path for the workflows module',
+      "{ workflows: './workflows.ts' }",
+      `TypeError: workflows is where your module is: import.meta.resolve('./workflows.ts'), a file: URL or an absolute path (got "./workflows.ts")`,
+    ],
+    [
+      'a concurrency below 1',
+      "{ workflows: import.meta.resolve('./workflows.ts'), concurrency: 0 }",
+      'RangeError: concurrency is the number of tasks run at once, an integer >= 1 (got 0)',
+    ],
+  ])('%s, saying what to pass', async (_case, options, message) => {
     const script =
       "import { startWorker } from '@kaygraph/worker';\n" +
-      "await startWorker({ databaseUrl: 'postgres://127.0.0.1:1/none', workflows: './workflows.ts' });";
+      `await startWorker({ databaseUrl: 'postgres://127.0.0.1:1/none', ...${options} });`;
     const run = await runCommand(process.execPath, ['--input-type=module', '--eval', script], {
       cwd: app.dir,
       env: appEnv({}),
     });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(
-      `TypeError: workflows is where your module is: import.meta.resolve('./workflows.ts'), a file: URL or an absolute path (got "./workflows.ts")`,
-    );
+    expect(run.stderr).toContain(message);
   });
 
   test('a database the api never set up, saying to start the api first', async () => {
