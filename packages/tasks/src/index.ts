@@ -28,6 +28,6 @@ export { DEAD_LETTER_QUEUE, type JobQueue, workflowQueue } from './store/boss.ts
 export { appendEvents, type NewTaskEvent, statusEvent } from './store/events.ts';
 export type { QueueRef, QueueTuning } from './store/jobs.ts';
 export type { WorkflowVersionRecord } from './store/registry.ts';
-export { createTaskSystem, type TaskSystem, type TaskSystemOptions } from './system.ts';
+export { createTaskSystem, SchemaMissingError, type TaskSystem, type TaskSystemOptions } from './system.ts';
 export { resolveWorkflowsModule } from './worker/load-workflows-module.ts';
 export type { WorkerOptions, WorkerRuntime } from './worker/runtime.ts';

@@ -14,8 +14,18 @@ import { versionRecordOf } from './registry/workflow-version.ts';
 import { createTaskService, type TaskService } from './service/task-service.ts';
 import { JobQueue } from './store/boss.ts';
 import { DEFAULT_QUEUE_TUNING, type QueueTuning } from './store/jobs.ts';
-import { databaseAnswers } from './store/read.ts';
+import { databaseAnswers, schemaPresent } from './store/read.ts';
 import { startWorkerRuntime, type WorkerOptions, type WorkerRuntime } from './worker/runtime.ts';
+
+/** `createTaskSystem({ migrate: false })` on a database without our tables (nothing was written there). */
+export class SchemaMissingError extends Error {
+  override name = 'SchemaMissingError';
+  constructor() {
+    super(
+      'the database has no KayGraph Tasks tables: apply the migrations (an api or worker that migrates) first',
+    );
+  }
+}
 
 export interface TaskSystemOptions {
   databaseUrl: string;
@@ -102,6 +112,8 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
     closers.length = 0;
   };
   try {
+    // Without migrating, a database that was never set up is refused before pg-boss creates its schema there.
+    if (options.migrate === false && !(await schemaPresent(connection.db))) throw new SchemaMissingError();
     const tuning: QueueTuning = { ...DEFAULT_QUEUE_TUNING, ...options.tuning };
     const queue = await JobQueue.start({
       databaseUrl: options.databaseUrl,

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ApiProcess, startApiProcess } from '@kaygraph/api/testing';
+import { connect } from '@kaygraph/db';
 import { createTestDatabase, type TestDatabase } from '@kaygraph/db/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { APP_PACKAGES } from '../src/app-packages.ts';
@@ -154,6 +155,16 @@ describe('startWorker refuses what it cannot run', () => {
     expect(run.stderr).toContain(
       'the database has no KayGraph Tasks tables: start the api on it first (it creates them), then the worker',
     );
+    // Nothing was created there (pg-boss' schema included).
+    const { sql, close } = connect(database.url, { max: 1 });
+    try {
+      const schemas = await sql<{ nspname: string }[]>`
+        select nspname from pg_namespace
+        where nspname not in ('public', 'information_schema') and not starts_with(nspname, 'pg_')`;
+      expect(schemas).toEqual([]);
+    } finally {
+      await close();
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import type { TaskStatus } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
 import { taskArtifacts, tasks } from '@kaygraph/db';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
-import type { Executor } from '../db.ts';
+import { type Executor, rowsOf } from '../db.ts';
 
 export type TaskRow = typeof tasks.$inferSelect;
 
@@ -131,4 +131,12 @@ export async function databaseAnswers(executor: Executor): Promise<boolean> {
     .execute(sql`select 1`)
     .then(() => true)
     .catch(() => false);
+}
+
+/** Whether the database has our tables: a process that does not migrate checks before it writes anything. */
+export async function schemaPresent(executor: Executor): Promise<boolean> {
+  const [row] = rowsOf<{ present: boolean }>(
+    await executor.execute(sql`select to_regclass('tasks') is not null as present`),
+  );
+  return row?.present === true;
 }
