@@ -1,13 +1,14 @@
 /**
  * WORKFLOWS_MODULE of the e2e processes: the built-in catalog (so `demo` is the real one) plus `recorded`,
- * a chain of steps that each append one JSON line to `record_file` when they start. The lines are how a
+ * a chain of steps that each append one JSON line to `record_file` when they start, and
+ * `recorded_approval` (a step, a wait for the signal `approval`, a step). The lines are how a
  * test proves, across processes, which node ran in which attempt on which pid (a checkpoint resume must
  * not start an earlier node again). Worker threads import this module by path, so it exports `catalog`
  * and `createServices` like `@kaygraph/workflows/catalog`.
  */
 import { appendFileSync } from 'node:fs';
-import { Graph, Node } from '@kaygraph/graph';
-import { chain, defineWorkflow, sleep } from '@kaygraph/workflows';
+import { Graph, Node, WaitNode } from '@kaygraph/graph';
+import { chain, defineWorkflow, sleep, waitForDeclared } from '@kaygraph/workflows';
 import { catalog as builtins } from '@kaygraph/workflows/catalog';
 import { z } from 'zod';
 
@@ -74,4 +75,48 @@ export const recorded = defineWorkflow({
   },
 });
 
-export const catalog = builtins.with(recorded);
+const approvalSignals = { approval: z.object({ approved: z.boolean() }) };
+type Approval = z.output<(typeof approvalSignals)['approval']>;
+
+/** Records its start like a step, then waits for `approval`; its `post` keeps the payload. */
+class AwaitApproval extends WaitNode<Shared & { approval?: Approval }, undefined, Approval> {
+  readonly recordFile: string;
+
+  constructor(recordFile: string) {
+    super({ id: 'await_approval' });
+    this.recordFile = recordFile;
+  }
+
+  override exec() {
+    const start: StepStart = {
+      task_id: String(this.params.task_id ?? ''),
+      node: this.id,
+      attempt: Number(this.params.attempt ?? 1),
+      pid: process.pid,
+    };
+    appendFileSync(this.recordFile, `${JSON.stringify(start)}\n`);
+    return waitForDeclared(approvalSignals, 'approval');
+  }
+
+  override post(shared: Shared & { approval?: Approval }, _prep: undefined, approval: Approval) {
+    shared.approval = approval;
+    return undefined;
+  }
+}
+
+export const recordedApproval = defineWorkflow({
+  name: 'recorded_approval',
+  description: 'A recorded step, a wait for the signal `approval`, a recorded step; for process tests.',
+  params: RecordedParams,
+  signals: approvalSignals,
+  defaults: { max_retries: 3, retry_delay_seconds: 0, timeout_seconds: 600 },
+  inline: true,
+  graph: (params) => {
+    const config = { ...params, steps: 2 };
+    const after = new RecordedStep(2, config);
+    const graph = chain(new RecordedStep(1, config), new AwaitApproval(params.record_file), after);
+    return new Graph<Shared>(graph);
+  },
+});
+
+export const catalog = builtins.with(recorded).with(recordedApproval);
