@@ -1,13 +1,14 @@
 /**
  * WORKFLOWS_MODULE of the e2e processes: the built-in catalog (so `demo` is the real one) plus `recorded`,
  * a chain of steps that each append one JSON line to `record_file` when they start, and
- * `recorded_approval` (a step, a wait for the signal `approval`, a step). The lines are how a
+ * `recorded_approval` (a step, a wait for the signal `approval`, a step) and `recorded_children` (runs
+ * `children` `recorded` tasks of 1, 2 or 3 steps by index and completes with their results in order). The lines are how a
  * test proves, across processes, which node ran in which attempt on which pid (a checkpoint resume must
  * not start an earlier node again). Worker threads import this module by path, so it exports `catalog`
  * and `createServices` like `@kaygraph/workflows/catalog`.
  */
 import { appendFileSync } from 'node:fs';
-import { Graph, Node, WaitNode } from '@kaygraph/graph';
+import { type ChildOutcome, childResults, Graph, Node, runChildren, WaitNode } from '@kaygraph/graph';
 import { chain, defineWorkflow, sleep, waitForDeclared } from '@kaygraph/workflows';
 import { catalog as builtins } from '@kaygraph/workflows/catalog';
 import { z } from 'zod';
@@ -119,4 +120,43 @@ export const recordedApproval = defineWorkflow({
   },
 });
 
-export const catalog = builtins.with(recorded).with(recordedApproval);
+export const RecordedChildrenParams = RecordedParams.extend({
+  children: z.number().int().min(1).max(1000),
+});
+type RecordedChildrenParams = z.output<typeof RecordedChildrenParams>;
+
+/** Child `i` runs `i % 3 + 1` steps, so each child's result tells its place. */
+class SpawnRecorded extends WaitNode<Shared, undefined, ChildOutcome[]> {
+  readonly config: RecordedChildrenParams;
+
+  constructor(config: RecordedChildrenParams) {
+    super({ id: 'spawn' });
+    this.config = config;
+  }
+
+  override exec() {
+    const { children, step_ms, record_file } = this.config;
+    return runChildren(
+      Array.from({ length: children }, (_, i) => ({
+        workflow: 'recorded',
+        params: { steps: (i % 3) + 1, step_ms, record_file },
+      })),
+    );
+  }
+
+  override post(shared: Shared, _prep: undefined, outcomes: ChildOutcome[]) {
+    shared.result = { results: childResults(outcomes) };
+    return undefined;
+  }
+}
+
+export const recordedChildren = defineWorkflow({
+  name: 'recorded_children',
+  description: 'Runs `children` recorded tasks and completes with their results in order; for process tests.',
+  params: RecordedChildrenParams,
+  defaults: { max_retries: 0, timeout_seconds: 600 },
+  inline: true,
+  graph: (params) => new Graph<Shared>(new SpawnRecorded(params)),
+});
+
+export const catalog = builtins.with(recorded).with(recordedApproval).with(recordedChildren);
