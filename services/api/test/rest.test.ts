@@ -131,6 +131,7 @@ describe('REST', () => {
       };
       expect(workflows.map((workflow) => workflow.name)).toEqual([
         'analyze',
+        'approval',
         'echo',
         'preprocess',
         'report',

@@ -62,6 +62,21 @@ export class WorkflowRegistry {
     return resolved;
   }
 
+  /**
+   * The registered version a task was validated against (what its signals are checked against); a task
+   * from before versions were recorded (`version` null) gets the current version.
+   */
+  async version(
+    name: string,
+    version: string | null,
+    db: Executor = this.#db,
+  ): Promise<RegisteredWorkflow | undefined> {
+    if (version === null) return (await this.resolve([name], db)).get(name);
+    const rows = await versionsNamed(db, [name], this.#leaseSeconds);
+    const stored = rows.find((row) => row.name === name && row.version === version);
+    return stored ? this.#compile(stored) : undefined;
+  }
+
   /** Names of every registered workflow, sorted. */
   async names(db: Executor = this.#db): Promise<string[]> {
     const rows = await allVersions(db, this.#leaseSeconds);

@@ -6,7 +6,7 @@ import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { versionRecordOf } from '../registry/workflow-version.ts';
 import { type Attempt, claimJobs } from '../store/claim.ts';
-import { type AttemptOutcome, finishAttempts } from '../store/finish.ts';
+import type { AttemptOutcome } from '../store/finish.ts';
 import { type CheckpointWrite, saveCheckpoints } from '../store/progress.ts';
 import { workflowsWithUnversionedTasks } from '../store/registry.ts';
 import { runTransaction } from '../transaction.ts';
@@ -15,8 +15,10 @@ import { ConcurrencyGate } from './concurrency-gate.ts';
 import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher.ts';
 import { type Execution, InlineExecutor, ThreadExecutor } from './executors.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
+import { planWait } from './plan-wait.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 import { SerialWrites } from './serial-writes.ts';
+import { settleOutcomes } from './settle-outcomes.ts';
 import { CoalescedWrites, TransactionBatcher } from './transaction-batcher.ts';
 import { WorkerBeat } from './worker-beat.ts';
 
@@ -86,7 +88,7 @@ export async function startWorkerRuntime(
   const progress = new ProgressReporter(ctx.db, logger, giveUp.signal);
   const outcomes = new CoalescedWrites<AttemptOutcome>(
     writer,
-    (tx, items) => finishAttempts(ctx, tx, items),
+    (tx, items) => settleOutcomes(ctx, tx, items),
     (outcome) => outcome.attempt.taskId,
   );
   // Checkpoints are single statements of their own (a task awaits each before its next node and its
@@ -203,6 +205,7 @@ export async function startWorkerRuntime(
         attempt: attempt.attempt,
         checkpoint: attempt.checkpoint,
         dependencyResults: { ...attempt.dependencyResults },
+        resumeWith: attempt.resume,
       },
       {
         onProgress: (report) =>
@@ -236,7 +239,9 @@ export async function startWorkerRuntime(
       task.capacityFreed = true;
       dispatcher.release();
     }
-    const decided = decideOutcome(attempt, result, task.reason, task.checkpoint);
+    const decided = await decideOutcome(attempt, result, task.reason, task.checkpoint, (run) =>
+      planWait(ctx, catalog, attempt, run),
+    );
     const unwritten = await progress.settle(attempt, { completed: decided?.kind === 'completed' });
     if (!decided) return;
     const outcome =
