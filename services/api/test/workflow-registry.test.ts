@@ -119,7 +119,10 @@ describe('workflows registered by workers', () => {
     expect(answer.status).toBe(202);
     const { task_id } = answer.body as { task_id: string };
     const task = await requestJson(`${server.url}/tasks/${task_id}`);
-    expect((task.body as { params: unknown }).params).toEqual({ steps: 2, delay_ms: 20, fail: false });
+    const view = task.body as { params: unknown; workflow_version: string };
+    expect(view.params).toEqual({ steps: 2, delay_ms: 20, fail: false });
+    const listed = (await server.system.workflows.list()).find((workflow) => workflow.name === 'steps');
+    expect(view.workflow_version).toBe(listed?.version);
     expect(await waitForTerminal(server.url, task_id)).toBe('completed');
   });
 });

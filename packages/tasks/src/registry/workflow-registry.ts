@@ -46,7 +46,11 @@ export class WorkflowRegistry {
   }
 
   /** Records versions, served by `workerId` when given (else published ahead of their workers). */
-  register(records: readonly WorkflowVersionRecord[], workerId: string | null, db: Executor = this.#db) {
+  register(
+    records: readonly WorkflowVersionRecord[],
+    workerId: string | null,
+    db: Executor = this.#db,
+  ): Promise<void> {
     return registerVersions(db, records, workerId);
   }
 
