@@ -4,11 +4,9 @@ import type { StoredCheckpoint } from '../attempt-data.ts';
 import { isConnectionLost, retryWhileConnectionLost } from '../connection-lost.ts';
 import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { versionRecordOf } from '../registry/workflow-version.ts';
 import { type Attempt, claimJobs } from '../store/claim.ts';
 import type { AttemptOutcome } from '../store/finish.ts';
 import { type CheckpointWrite, saveCheckpoints } from '../store/progress.ts';
-import { workflowsWithUnversionedTasks } from '../store/registry.ts';
 import { runTransaction } from '../transaction.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
@@ -18,6 +16,7 @@ import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.
 import { planWait } from './plan-wait.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 import { SerialWrites } from './serial-writes.ts';
+import { servedVersions } from './served-versions.ts';
 import { settleOutcomes } from './settle-outcomes.ts';
 import { CoalescedWrites, TransactionBatcher } from './transaction-batcher.ts';
 import { WorkerBeat } from './worker-beat.ts';
@@ -79,6 +78,9 @@ export async function startWorkerRuntime(
   options: WorkerOptions,
 ): Promise<WorkerRuntime> {
   const logger: Logger = ctx.logger.child({ component: 'worker' });
+  const module = await loadWorkflowsModule(options.workflowsModule);
+  const catalog = module.catalog;
+  const { versions, queues } = await servedVersions(ctx, catalog);
   const abortGraceMs = ctx.tuning.abortGraceSeconds * 1000;
   const running = new Map<string, RunningTask>();
   // Aborted only by a stop whose running tasks could not settle in time: writes then stop waiting.
@@ -104,24 +106,6 @@ export async function startWorkerRuntime(
     servicesOptions,
     ...(options.memoryLimitMb ? { memoryLimitMb: options.memoryLimitMb } : {}),
   });
-  const module = await loadWorkflowsModule(options.workflowsModule);
-  const catalog = module.catalog;
-  // What this worker registers: each workflow's version (declared, or a hash of its schemas and defaults).
-  const versions = catalog.list().map(versionRecordOf);
-  // It takes jobs only from its versions' queues, so it never runs a task validated against other params;
-  // and from the queue of tasks submitted before versions were recorded while such tasks are left.
-  const unversioned = new Set(
-    await workflowsWithUnversionedTasks(
-      ctx.db,
-      versions.map((version) => version.name),
-    ),
-  );
-  const queues = versions.flatMap((record) => {
-    const own = { workflow: record.name, version: record.version, defaults: record.defaults };
-    return unversioned.has(record.name) ? [own, { ...own, version: null }] : [own];
-  });
-  // The queues exist before the versions are registered: a submit always finds its version's queue.
-  await ctx.queue.ensureQueues(queues);
   // Inline workflows run here, with the module's services created on this thread.
   const hasInline = catalog.list().some((workflow) => workflow.inline);
   const services = hasInline
