@@ -9,6 +9,7 @@ import {
   Timestamp,
 } from './common.ts';
 import { TaskErrorView } from './errors.ts';
+import { TaskWait } from './waits.ts';
 
 /** Largest number of tasks one `submitMany` call accepts. */
 export const MAX_TASKS_PER_BATCH = 1000;
@@ -104,6 +105,11 @@ export type TaskSummary = z.infer<typeof TaskSummary>;
 
 /** One task, as `GET /tasks/{task_id}` answers. */
 export const TaskView = TaskSummary.extend({
+  /**
+   * The registered workflow version its params were validated against; only workers of that version run
+   * it (null: submitted before versions were recorded).
+   */
+  workflow_version: z.string().nullable(),
   params: z.record(z.string(), JsonValue),
   result: JsonValue.optional(),
   depends_on: z.array(TaskId),
@@ -111,6 +117,10 @@ export const TaskView = TaskSummary.extend({
   run_at: Timestamp.nullable(),
   metrics: z.array(NodeMetric).nullable(),
   artifacts: z.array(ArtifactInfo),
+  /** What a `waiting` task waits for; null otherwise. */
+  wait: TaskWait.nullable(),
+  /** The task whose node submitted this one (`runChildren`); null for tasks submitted by a client. */
+  parent_task_id: TaskId.nullable(),
 });
 export type TaskView = z.infer<typeof TaskView>;
 

@@ -127,6 +127,7 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
     const registry = new WorkflowRegistry(connection.db, tuning.workerLeaseSeconds);
     const bus = new EventBus(connection.sql, connection.db, logger);
     closers.push(() => bus.close());
+    registry.followChanges(bus);
     const context: TaskContext = {
       databaseUrl: options.databaseUrl,
       db: connection.db,

@@ -5,7 +5,9 @@ import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
+import { versionRecordOf } from '../src/registry/workflow-version.ts';
 import { createTaskSystem, type TaskSystem } from '../src/system.ts';
+import { greetCatalog } from './fixtures/greet.ts';
 import { GREET_V1_MODULE } from './fixtures/greet-v1.ts';
 import { GREET_V2_MODULE } from './fixtures/greet-v2.ts';
 import { alice, startTestSystem, waitFor, waitForStatus, waitForTerminal } from './harness.ts';
@@ -25,6 +27,21 @@ async function workerOf(system: TaskSystem, taskId: string): Promise<string | nu
     await system.context.db.execute(sql`select worker_id from tasks where id = ${taskId}`),
   );
   return row?.worker_id ?? null;
+}
+
+/** The version of `greet` a deploy registers. */
+function versionOf(deploy: 'v1' | 'v2'): string {
+  const greet = greetCatalog(deploy).get('greet');
+  if (!greet) throw new Error('no greet workflow');
+  return versionRecordOf(greet).version;
+}
+
+/** Until the api resolves `greet` to `deploy`'s version (it hears registrations by notification). */
+function apiSees(api: TaskSystem, deploy: 'v1' | 'v2'): Promise<true> {
+  return waitFor(
+    async () => (await api.workflows.resolve(['greet'])).get('greet')?.version === versionOf(deploy),
+    `the api to resolve greet to ${deploy}`,
+  );
 }
 
 async function versionsOf(system: TaskSystem) {
@@ -65,6 +82,7 @@ it('tasks run only on workers of the version they were validated against; the ol
   // The new deploy starts: new submits are validated against v2, whose params need `greeting`.
   await using newDeploy = await deploySystem(harness.database.url);
   const newWorker = await newDeploy.startWorker({ concurrency: 2, workflowsModule: GREET_V2_MODULE });
+  await apiSees(api, 'v2');
   await expect(api.tasks.submit(alice, { workflow: 'greet', params: { name: 'dee' } })).rejects.toMatchObject(
     {
       code: 'INVALID_PARAMS',
@@ -113,6 +131,7 @@ it('a v1 task left behind when the old workers stop waits for a v1 worker; a v2 
 
   await using newDeploy = await deploySystem(harness.database.url);
   const newWorker = await newDeploy.startWorker({ concurrency: 2, workflowsModule: GREET_V2_MODULE });
+  await apiSees(api, 'v2');
   // The old worker stops before its task finished: the task goes back to its version's queue.
   await oldWorker.stop();
   expect((await api.tasks.get(alice, left)).status).toBe('queued');

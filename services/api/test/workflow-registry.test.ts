@@ -2,6 +2,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { ErrorBody, type ListWorkflowsOutput, REST_PATHS } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
+import { catalog } from './fixtures/catalog.ts';
 import { fixtureCatalogModule, startTestServer, type TestServer } from './harness.ts';
 import { postJson, requestJson, waitForTerminal } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
@@ -12,6 +13,11 @@ import { createOpenApiChecker } from './openapi-check.ts';
  * validates params against their registered JSON Schema.
  */
 let server: TestServer;
+/** What the worker registers: the fixture catalog's workflows, listed by name. */
+const fixtureNames = catalog
+  .list()
+  .map((workflow) => workflow.name)
+  .sort();
 const check = createOpenApiChecker(buildOpenApiDocument());
 
 beforeAll(async () => {
@@ -53,13 +59,7 @@ describe('workflows registered by workers', () => {
   test('a worker registers its catalog: exactly its workflows are listed, each with its live worker', async () => {
     const worker = await server.system.startWorker({ concurrency: 1, workflowsModule: fixtureCatalogModule });
     const { workflows } = await listed();
-    expect(workflows.map((workflow) => workflow.name)).toEqual([
-      'analyze',
-      'echo',
-      'preprocess',
-      'report',
-      'steps',
-    ]);
+    expect(workflows.map((workflow) => workflow.name)).toEqual(fixtureNames);
     const steps = workflows.find((workflow) => workflow.name === 'steps');
     expect(steps?.params_schema).toMatchObject({
       $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -110,7 +110,7 @@ describe('workflows registered by workers', () => {
     expect(document.components.schemas['WorkflowParams.steps']).toMatchObject({
       properties: { steps: { type: 'integer', minimum: 1 } },
     });
-    expect(document.paths['/tasks'].post.description).toContain('analyze, echo, preprocess, report, steps');
+    expect(document.paths['/tasks'].post.description).toContain(fixtureNames.join(', '));
     await expect(SwaggerParser.validate(document as never)).resolves.toBeTruthy();
   });
 
@@ -119,7 +119,10 @@ describe('workflows registered by workers', () => {
     expect(answer.status).toBe(202);
     const { task_id } = answer.body as { task_id: string };
     const task = await requestJson(`${server.url}/tasks/${task_id}`);
-    expect((task.body as { params: unknown }).params).toEqual({ steps: 2, delay_ms: 20, fail: false });
+    const view = task.body as { params: unknown; workflow_version: string };
+    expect(view.params).toEqual({ steps: 2, delay_ms: 20, fail: false });
+    const listed = (await server.system.workflows.list()).find((workflow) => workflow.name === 'steps');
+    expect(view.workflow_version).toBe(listed?.version);
     expect(await waitForTerminal(server.url, task_id)).toBe('completed');
   });
 });

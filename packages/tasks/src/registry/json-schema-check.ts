@@ -10,16 +10,30 @@ export interface Issue {
 export type JsonSchemaCheck = { ok: true; value: unknown } | { ok: false; issues: Issue[] };
 
 /**
+ * A `pattern` runs with the `u` flag (`\p{...}` classes, as zod's own patterns need), or without it when
+ * it is not valid under `u` (a user's `.regex()` written for plain JavaScript, e.g. with `\'`).
+ */
+const patternRegExp = Object.assign(
+  (pattern: string, flags: string): RegExp => {
+    try {
+      return new RegExp(pattern, flags);
+    } catch {
+      return new RegExp(pattern, flags.replace('u', ''));
+    }
+  },
+  { code: 'patternRegExp' },
+);
+
+/**
  * JSON Schema (draft 2020-12, what `z.toJSONSchema` emits) validation with ajv. Defaults in the schema are
- * filled in (on a copy: the caller's value is never changed); regular expressions run without the `u` flag,
- * as zod runs them.
+ * filled in (on a copy: the caller's value is never changed).
  */
 const ajv = new Ajv2020({
   strict: false,
   allErrors: true,
   useDefaults: true,
-  unicodeRegExp: false,
   logger: false,
+  code: { regExp: patternRegExp },
 });
 addFormats.default(ajv);
 

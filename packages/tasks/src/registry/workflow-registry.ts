@@ -1,5 +1,6 @@
 import type { WorkflowInfo, WorkflowVersionInfo } from '@kaygraph/contracts';
 import type { Executor } from '../db.ts';
+import type { EventBus } from '../events/event-bus.ts';
 import {
   allVersions,
   registerVersions,
@@ -32,34 +33,90 @@ function currentVersion(
 }
 
 /**
- * The workflows workers registered, read from PostgreSQL on every call (liveness changes without
- * notice); validators are compiled once per version and schema.
+ * The workflows workers registered, as PostgreSQL holds them. What a name resolves to is kept between
+ * submits while the registry's change notifications are heard (`followChanges`) and dropped on each of
+ * them (a version registered, a worker stopped or reaped) and after a reconnect; validators are compiled
+ * once per version and schema.
  */
 export class WorkflowRegistry {
   readonly #db: Executor;
   readonly #leaseSeconds: number;
   readonly #compiled = new Map<string, { source: string; workflow: RegisteredWorkflow }>();
+  /** Resolutions by name or alias: only names that resolved (an unknown name is looked up every time). */
+  readonly #resolved = new Map<string, RegisteredWorkflow>();
+  #heard = false;
+  /** Counts changes: a lookup that overlapped one does not keep what it read. */
+  #generation = 0;
 
   constructor(db: Executor, leaseSeconds: number) {
     this.#db = db;
     this.#leaseSeconds = leaseSeconds;
   }
 
+  /**
+   * Keeps resolutions once `bus` listens to registry changes; drops them on every change it hears and
+   * whenever it LISTENs again after an outage (notifications may have been missed meanwhile).
+   */
+  followChanges(bus: EventBus): void {
+    bus.onRegistryChanged(() => this.#forget());
+    bus.onReconnect(() => this.#forget());
+    bus.listening('registry').then(
+      () => {
+        this.#heard = true;
+      },
+      () => undefined,
+    );
+  }
+
+  #forget(): void {
+    this.#generation++;
+    this.#resolved.clear();
+  }
+
   /** Records versions, served by `workerId` when given (else published ahead of their workers). */
-  register(records: readonly WorkflowVersionRecord[], workerId: string | null, db: Executor = this.#db) {
-    return registerVersions(db, records, workerId);
+  async register(
+    records: readonly WorkflowVersionRecord[],
+    workerId: string | null,
+    db: Executor = this.#db,
+  ): Promise<void> {
+    await registerVersions(db, records, workerId);
+    this.#forget();
   }
 
   /** The current version of each name or alias that is registered; `db`: the caller's transaction. */
   async resolve(names: readonly string[], db: Executor = this.#db): Promise<Map<string, RegisteredWorkflow>> {
     const unique = [...new Set(names)];
+    const kept = unique.flatMap((name) => {
+      const workflow = this.#resolved.get(name);
+      return workflow ? [[name, workflow] as const] : [];
+    });
+    if (this.#heard && kept.length === unique.length) return new Map(kept);
+    const generation = this.#generation;
     const rows = await versionsNamed(db, unique, this.#leaseSeconds);
     const resolved = new Map<string, RegisteredWorkflow>();
     for (const name of unique) {
       const current = currentVersion(rows, name);
       if (current) resolved.set(name, this.#compile(current));
     }
+    if (this.#heard && generation === this.#generation) {
+      for (const [name, workflow] of resolved) this.#resolved.set(name, workflow);
+    }
     return resolved;
+  }
+
+  /**
+   * The registered version a task was validated against (what its signals are checked against); a task
+   * from before versions were recorded (`version` null) gets the current version.
+   */
+  async version(
+    name: string,
+    version: string | null,
+    db: Executor = this.#db,
+  ): Promise<RegisteredWorkflow | undefined> {
+    if (version === null) return (await this.resolve([name], db)).get(name);
+    const rows = await versionsNamed(db, [name], this.#leaseSeconds);
+    const stored = rows.find((row) => row.name === name && row.version === version);
+    return stored ? this.#compile(stored) : undefined;
   }
 
   /** Names of every registered workflow, sorted. */

@@ -8,6 +8,16 @@ import { type Executor, rowsOf } from '../db.ts';
  * `workers` row is live: not stopped, not reaped, seen within the lease.
  */
 
+/**
+ * Announced (at commit) whenever what a submit would resolve may have changed: a version registered, a
+ * worker stopped or reaped. Registries that cache their resolutions drop them.
+ */
+export const WORKFLOW_REGISTRY_CHANNEL = 'workflow_registry';
+
+export async function notifyRegistryChanged(db: Executor): Promise<void> {
+  await db.execute(sql`select pg_notify(${WORKFLOW_REGISTRY_CHANNEL}, '')`);
+}
+
 /** A workflow version as it is registered. */
 export interface WorkflowVersionRecord {
   name: string;
@@ -75,6 +85,7 @@ export async function registerVersions(
     where ${workerId}::uuid is not null
     order by name, version
     on conflict do nothing`);
+  await notifyRegistryChanged(db);
 }
 
 const VERSION_COLUMNS = (leaseSeconds: number) => sql`v.name, v.version, v.description, v.aliases,

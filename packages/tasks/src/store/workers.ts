@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, rowsOf, uuidArray } from '../db.ts';
+import { notifyRegistryChanged } from './registry.ts';
 
 /**
  * Worker liveness: each worker process has a `workers` row whose `last_seen_at` it refreshes every beat,
@@ -66,6 +67,8 @@ export async function beatWorker(
 /** A worker that stopped: the monitor takes back at once whatever it left running. */
 export async function stopWorker(db: Executor, workerId: string): Promise<void> {
   await db.execute(sql`update workers set stopped_at = now(), last_seen_at = now() where id = ${workerId}`);
+  // The versions it served may have no live worker left: which version new tasks get may change.
+  await notifyRegistryChanged(db);
 }
 
 /**
@@ -103,6 +106,7 @@ export async function markReaped(db: Executor, workerIds: readonly string[]): Pr
     where w.id = any(${uuidArray(workerIds)})
       and not exists (
         select 1 from tasks t where t.worker_id = w.id and t.status = 'running' and t.completed_at is null)`);
+  await notifyRegistryChanged(db);
 }
 
 /** Forgets workers reaped more than `seconds` ago (their tasks moved on long since). */

@@ -4,19 +4,20 @@ import type { StoredCheckpoint } from '../attempt-data.ts';
 import { isConnectionLost, retryWhileConnectionLost } from '../connection-lost.ts';
 import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { versionRecordOf } from '../registry/workflow-version.ts';
 import { type Attempt, claimJobs } from '../store/claim.ts';
-import { type AttemptOutcome, finishAttempts } from '../store/finish.ts';
+import type { AttemptOutcome } from '../store/finish.ts';
 import { type CheckpointWrite, saveCheckpoints } from '../store/progress.ts';
-import { workflowsWithUnversionedTasks } from '../store/registry.ts';
 import { runTransaction } from '../transaction.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
 import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher.ts';
 import { type Execution, InlineExecutor, ThreadExecutor } from './executors.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
+import { planWait } from './plan-wait.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 import { SerialWrites } from './serial-writes.ts';
+import { servedVersions } from './served-versions.ts';
+import { settleOutcomes } from './settle-outcomes.ts';
 import { CoalescedWrites, TransactionBatcher } from './transaction-batcher.ts';
 import { WorkerBeat } from './worker-beat.ts';
 
@@ -77,6 +78,9 @@ export async function startWorkerRuntime(
   options: WorkerOptions,
 ): Promise<WorkerRuntime> {
   const logger: Logger = ctx.logger.child({ component: 'worker' });
+  const module = await loadWorkflowsModule(options.workflowsModule);
+  const catalog = module.catalog;
+  const { versions, queues } = await servedVersions(ctx, catalog);
   const abortGraceMs = ctx.tuning.abortGraceSeconds * 1000;
   const running = new Map<string, RunningTask>();
   // Aborted only by a stop whose running tasks could not settle in time: writes then stop waiting.
@@ -86,7 +90,7 @@ export async function startWorkerRuntime(
   const progress = new ProgressReporter(ctx.db, logger, giveUp.signal);
   const outcomes = new CoalescedWrites<AttemptOutcome>(
     writer,
-    (tx, items) => finishAttempts(ctx, tx, items),
+    (tx, items) => settleOutcomes(ctx, tx, items),
     (outcome) => outcome.attempt.taskId,
   );
   // Checkpoints are single statements of their own (a task awaits each before its next node and its
@@ -102,24 +106,6 @@ export async function startWorkerRuntime(
     servicesOptions,
     ...(options.memoryLimitMb ? { memoryLimitMb: options.memoryLimitMb } : {}),
   });
-  const module = await loadWorkflowsModule(options.workflowsModule);
-  const catalog = module.catalog;
-  // What this worker registers: each workflow's version (declared, or a hash of its schemas and defaults).
-  const versions = catalog.list().map(versionRecordOf);
-  // It takes jobs only from its versions' queues, so it never runs a task validated against other params;
-  // and from the queue of tasks submitted before versions were recorded while such tasks are left.
-  const unversioned = new Set(
-    await workflowsWithUnversionedTasks(
-      ctx.db,
-      versions.map((version) => version.name),
-    ),
-  );
-  const queues = versions.flatMap((record) => {
-    const own = { workflow: record.name, version: record.version, defaults: record.defaults };
-    return unversioned.has(record.name) ? [own, { ...own, version: null }] : [own];
-  });
-  // The queues exist before the versions are registered: a submit always finds its version's queue.
-  await ctx.queue.ensureQueues(queues);
   // Inline workflows run here, with the module's services created on this thread.
   const hasInline = catalog.list().some((workflow) => workflow.inline);
   const services = hasInline
@@ -203,6 +189,7 @@ export async function startWorkerRuntime(
         attempt: attempt.attempt,
         checkpoint: attempt.checkpoint,
         dependencyResults: { ...attempt.dependencyResults },
+        resumeWith: attempt.resume,
       },
       {
         onProgress: (report) =>
@@ -236,7 +223,9 @@ export async function startWorkerRuntime(
       task.capacityFreed = true;
       dispatcher.release();
     }
-    const decided = decideOutcome(attempt, result, task.reason, task.checkpoint);
+    const decided = await decideOutcome(attempt, result, task.reason, task.checkpoint, (run) =>
+      planWait(ctx, catalog, attempt, run),
+    );
     const unwritten = await progress.settle(attempt, { completed: decided?.kind === 'completed' });
     if (!decided) return;
     const outcome =

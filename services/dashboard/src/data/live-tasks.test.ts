@@ -40,12 +40,15 @@ function view(status: TaskView['status'], updatedSecond: number): TaskView {
     updated_at: at(updatedSecond),
     started_at: null,
     completed_at: null,
+    workflow_version: 'v1',
     params: {},
     depends_on: [],
     timeout_seconds: 60,
     run_at: null,
     metrics: null,
     artifacts: [],
+    wait: null,
+    parent_task_id: null,
   };
 }
 

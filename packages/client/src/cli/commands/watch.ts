@@ -111,7 +111,7 @@ export async function followTask(session: CliSession, taskId: string): Promise<n
       for await (const event of client.watch(taskId, { signal: abort.signal })) {
         if (event.type === 'status') display.status(event);
         else if (event.type === 'progress') display.progress(event);
-        else display.log(event);
+        else if (event.type === 'log') display.log(event);
       }
     }, 'tasks.events');
   } finally {
