@@ -1,4 +1,5 @@
 import { analyze, preprocess, report, urgentAnalysis } from './workflows/chain.ts';
+import { contentReview } from './workflows/content-review/index.ts';
 import { dailyReport } from './workflows/daily-report.ts';
 import { dataProcessing } from './workflows/data-processing/index.ts';
 import { demo } from './workflows/demo.ts';
@@ -8,6 +9,7 @@ import { processItem } from './workflows/process-item.ts';
 
 /** The built-in workflows by name. */
 export const builtins = {
+  content_review: contentReview,
   daily_report: dailyReport,
   data_processing: dataProcessing,
   demo,

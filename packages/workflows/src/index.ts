@@ -44,6 +44,13 @@ export {
   ReportParams,
   ReportResult,
 } from './workflows/chain-params.ts';
+export {
+  type Approval,
+  ContentReviewParams,
+  ContentReviewResult,
+  ContentReviewSignals,
+  contentReview,
+} from './workflows/content-review/index.ts';
 export { DailyReportParams, DailyReportResult, dailyReport } from './workflows/daily-report.ts';
 export {
   DataProcessingParams,
