@@ -2,6 +2,7 @@ import { analyze, preprocess, report, urgentAnalysis } from './workflows/chain.t
 import { contentReview } from './workflows/content-review/index.ts';
 import { dailyReport } from './workflows/daily-report.ts';
 import { dataProcessing } from './workflows/data-processing/index.ts';
+import { dataProcessingPartition } from './workflows/data-processing/partition-workflow.ts';
 import { demo } from './workflows/demo.ts';
 import { documentIndexing } from './workflows/document-indexing/index.ts';
 import { modelTraining } from './workflows/model-training/index.ts';
@@ -12,6 +13,7 @@ export const builtins = {
   content_review: contentReview,
   daily_report: dailyReport,
   data_processing: dataProcessing,
+  data_processing_partition: dataProcessingPartition,
   demo,
   document_indexing: documentIndexing,
   model_training: modelTraining,

@@ -57,6 +57,11 @@ export {
   DataProcessingResult,
   dataProcessing,
 } from './workflows/data-processing/index.ts';
+export {
+  DataPartitionParams,
+  DataPartitionResult,
+  dataProcessingPartition,
+} from './workflows/data-processing/partition-workflow.ts';
 export { DemoFailure, DemoParams, DemoResult, demo } from './workflows/demo.ts';
 export {
   DocumentIndexingParams,

@@ -72,6 +72,7 @@ describe('defineWorkflow and createCatalog', () => {
       'content_review',
       'daily_report',
       'data_processing',
+      'data_processing_partition',
       'demo',
       'document_indexing',
       'model_training',
