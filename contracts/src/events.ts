@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { JsonValue, TaskId, TaskStatus, Timestamp } from './common.ts';
 import { TaskError } from './errors.ts';
+import { ChildFinishedEvent, SignalReceivedEvent, WAIT_EVENT_TYPES, WaitingEvent } from './waits.ts';
 
 const EventBase = z.object({
   task_id: TaskId,
@@ -46,6 +47,7 @@ export type LogEvent = z.infer<typeof LogEvent>;
 
 /**
  * Everything that happens to a task, in `seq` order, the same on every transport (tRPC, SSE, WebSocket).
+ * Waits add `waiting`, `signal_received` and `child_finished` (waits.ts).
  *
  * Progress contract: a task's progress is the `progress` of its latest `progress` event, or of a status
  * event that carries one. A task's first progress report is sent at once; later reports of a running
@@ -53,9 +55,24 @@ export type LogEvent = z.infer<typeof LogEvent>;
  * progress 100: its `completed` status event carries `progress: 100`. Consumers read progress from events
  * and never derive it from a status.
  */
-export const TaskEvent = z.discriminatedUnion('type', [StatusEvent, ProgressEvent, LogEvent]);
+export const TaskEvent = z.discriminatedUnion('type', [
+  StatusEvent,
+  ProgressEvent,
+  LogEvent,
+  WaitingEvent,
+  SignalReceivedEvent,
+  ChildFinishedEvent,
+]);
 export type TaskEvent = z.infer<typeof TaskEvent>;
 export type TaskEventType = TaskEvent['type'];
+
+/** Every event type, in the order of TaskEvent's union. */
+export const TASK_EVENT_TYPES = [
+  'status',
+  'progress',
+  'log',
+  ...WAIT_EVENT_TYPES,
+] as const satisfies readonly TaskEventType[];
 
 /** Input of `tasks.events`: `lastEventId` is the seq of the last event the caller saw. */
 export const TaskEventsInput = z.object({
@@ -68,7 +85,7 @@ export type TaskEventsInput = z.infer<typeof TaskEventsInput>;
 export const TaskFeedInput = z
   .object({
     workflow: z.string().optional(),
-    types: z.array(z.enum(['status', 'progress', 'log'])).optional(),
+    types: z.array(z.enum(TASK_EVENT_TYPES)).optional(),
   })
   .default({});
 export type TaskFeedInput = z.input<typeof TaskFeedInput>;
@@ -83,7 +100,7 @@ export const TaskEventNotification = z.object({
   seq: z.number().int().positive(),
   owner: z.string(),
   workflow: z.string(),
-  type: z.enum(['status', 'progress', 'log']),
+  type: z.enum(TASK_EVENT_TYPES),
   at: z.string(),
   payload: z.record(z.string(), z.unknown()).nullable(),
 });

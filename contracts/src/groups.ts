@@ -3,6 +3,7 @@ import { JsonValue, storableText, TaskId, TaskStatus, Timestamp } from './common
 import { TaskErrorView } from './errors.ts';
 import { ProgressEvent, StatusEvent } from './events.ts';
 import { MAX_TASKS_PER_BATCH, SubmitTaskInput, SubmitTaskOutput } from './tasks.ts';
+import { ChildFinishedEvent, SignalReceivedEvent, WaitingEvent } from './waits.ts';
 
 export const GroupId = z.uuid({ error: 'group_id must be a UUID' });
 export type GroupId = z.infer<typeof GroupId>;
@@ -69,6 +70,7 @@ export const GroupStatusCounts = z.object({
   scheduled: z.number().int(),
   queued: z.number().int(),
   running: z.number().int(),
+  waiting: z.number().int(),
   completed: z.number().int(),
   failed: z.number().int(),
   cancelled: z.number().int(),
@@ -135,7 +137,7 @@ export type CancelGroupOutput = z.infer<typeof CancelGroupOutput>;
 
 /**
  * What a group subscription (`groups.events`, `GET /groups/{group_id}/stream`) sends: the group summary
- * first and after changes, and the status/progress events of its tasks. It ends after the summary that
+ * first and after changes, and the status, progress and wait events of its tasks. It ends after the summary that
  * shows a finished group.
  */
 export const GroupEvent = z.discriminatedUnion('type', [
@@ -143,7 +145,13 @@ export const GroupEvent = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('task'),
     group_id: GroupId,
-    event: z.discriminatedUnion('type', [StatusEvent, ProgressEvent]),
+    event: z.discriminatedUnion('type', [
+      StatusEvent,
+      ProgressEvent,
+      WaitingEvent,
+      SignalReceivedEvent,
+      ChildFinishedEvent,
+    ]),
   }),
 ]);
 export type GroupEvent = z.infer<typeof GroupEvent>;

@@ -6,11 +6,13 @@ import { Timestamp } from './common.ts';
  * `tasks_pending` is every task not yet started (pending, queued, blocked, scheduled);
  * `queue_depth` the part of it a worker could pick up now (pending, queued). Finished counts,
  * `avg_duration` (seconds from start to completion of completed tasks) and `error_rate`
- * (failed / (completed + failed)) cover the last `window_seconds`.
+ * (failed / (completed + failed)) cover the last `window_seconds`. `tasks_waiting`: tasks that wait for a
+ * signal, a time or their children (they hold no worker).
  */
 export const MetricsCounts = z.object({
   tasks_pending: z.number().int().nonnegative(),
   tasks_running: z.number().int().nonnegative(),
+  tasks_waiting: z.number().int().nonnegative(),
   tasks_blocked: z.number().int().nonnegative(),
   tasks_scheduled: z.number().int().nonnegative(),
   queue_depth: z.number().int().nonnegative(),

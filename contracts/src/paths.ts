@@ -5,6 +5,7 @@ export const REST_PATHS = {
   taskResult: '/tasks/{task_id}/result',
   taskProgress: '/tasks/{task_id}/progress',
   taskRetry: '/tasks/{task_id}/retry',
+  taskSignal: '/tasks/{task_id}/signals/{name}',
   taskStream: '/tasks/{task_id}/stream',
   taskArtifact: '/tasks/{task_id}/artifacts/{name}',
   taskSocket: '/ws/{task_id}',

@@ -8,6 +8,8 @@ export const TASK_STATUSES = [
   'scheduled',
   'queued',
   'running',
+  /** Waits for a signal, a time or its children, holding no worker (see waits.ts). Not terminal. */
+  'waiting',
   'completed',
   'failed',
   'cancelled',

@@ -3,6 +3,7 @@ import { JsonValue, TaskId, TaskStatus, Timestamp } from './common.ts';
 import { ErrorBody, TaskErrorView } from './errors.ts';
 import { ProgressEvent, StatusEvent } from './events.ts';
 import { TERMINAL_STATUSES } from './statuses.ts';
+import { ChildFinishedEvent, SignalReceivedEvent, WaitEvent, WaitingEvent } from './waits.ts';
 
 /**
  * Shapes of the hand-written streams: `GET /tasks/{task_id}/stream` (SSE) and `WS /ws/{task_id}`.
@@ -23,7 +24,14 @@ export const TaskStreamDone = z.object({
 export type TaskStreamDone = z.infer<typeof TaskStreamDone>;
 
 /** SSE `event:` names; `id:` is the task event seq (the `done` event repeats the terminal seq). */
-export const SSE_EVENT_NAMES = ['status', 'progress', 'done'] as const;
+export const SSE_EVENT_NAMES = [
+  'status',
+  'progress',
+  'waiting',
+  'signal_received',
+  'child_finished',
+  'done',
+] as const;
 export const SseEventName = z.enum(SSE_EVENT_NAMES);
 export type SseEventName = z.infer<typeof SseEventName>;
 
@@ -31,6 +39,9 @@ export type SseEventName = z.infer<typeof SseEventName>;
 export const SseEventData = {
   status: StatusEvent,
   progress: ProgressEvent,
+  waiting: WaitingEvent,
+  signal_received: SignalReceivedEvent,
+  child_finished: ChildFinishedEvent,
   done: TaskStreamDone,
 } as const;
 
@@ -57,8 +68,16 @@ export const TaskSocketError = z.object({
 });
 export type TaskSocketError = z.infer<typeof TaskSocketError>;
 
-/** Every message the server sends on `WS /ws/{task_id}`. */
-export const TaskSocketServerMessage = z.union([TaskSocketUpdate, TaskStreamDone, TaskSocketError]);
+/**
+ * Every message the server sends on `WS /ws/{task_id}`: a wait event (`waiting`, `signal_received`,
+ * `child_finished`) is sent as it is, between the updates.
+ */
+export const TaskSocketServerMessage = z.union([
+  TaskSocketUpdate,
+  TaskStreamDone,
+  TaskSocketError,
+  WaitEvent,
+]);
 export type TaskSocketServerMessage = z.infer<typeof TaskSocketServerMessage>;
 
 /** What a client may send on `WS /ws/{task_id}`. */

@@ -9,6 +9,7 @@ import {
   Timestamp,
 } from './common.ts';
 import { TaskErrorView } from './errors.ts';
+import { TaskWait } from './waits.ts';
 
 /** Largest number of tasks one `submitMany` call accepts. */
 export const MAX_TASKS_PER_BATCH = 1000;
@@ -111,6 +112,10 @@ export const TaskView = TaskSummary.extend({
   run_at: Timestamp.nullable(),
   metrics: z.array(NodeMetric).nullable(),
   artifacts: z.array(ArtifactInfo),
+  /** What a `waiting` task waits for; null otherwise. */
+  wait: TaskWait.nullable(),
+  /** The task whose node submitted this one (`runChildren`); null for tasks submitted by a client. */
+  parent_task_id: TaskId.nullable(),
 });
 export type TaskView = z.infer<typeof TaskView>;
 

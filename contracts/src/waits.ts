@@ -4,11 +4,9 @@ import { TaskErrorView } from './errors.ts';
 
 /**
  * The status of a task that waits (for a signal, a time or its children) and holds nothing meanwhile:
- * no worker slot, no pg-boss job. Not terminal. Kept out of TASK_STATUSES until the runtime that
- * writes it lands: adding it there makes every `Record<TaskStatus, ...>` (the dashboard's counts)
- * and every SQL list of unfinished statuses (the tasks table's check) need a case for it.
+ * no worker slot, no running pg-boss job. Not terminal; one of TASK_STATUSES.
  */
-export const WAITING_STATUS = 'waiting';
+export const WAITING_STATUS = 'waiting' satisfies TaskStatus;
 export type WaitingStatus = typeof WAITING_STATUS;
 
 /**
@@ -99,8 +97,11 @@ export const SignalReceivedEvent = WaitEventBase.extend({
   type: z.literal('signal_received'),
   name: SignalName,
   taken: z.enum(['resumed', 'stored']),
-  /** The validated payload; null when too large to repeat in an event (the node still gets it). */
-  payload: JsonValue.nullable(),
+  /**
+   * The validated payload; absent when too large to repeat in an event (the node still gets it).
+   * Optional rather than nullable: a JSON value may itself be null, and tRPC's types make it optional anyway.
+   */
+  payload: JsonValue.optional(),
 });
 export type SignalReceivedEvent = z.infer<typeof SignalReceivedEvent>;
 
@@ -120,7 +121,7 @@ export const ChildFinishedEvent = WaitEventBase.extend({
 });
 export type ChildFinishedEvent = z.infer<typeof ChildFinishedEvent>;
 
-/** The wait events, for TaskEvent's union (added there with the runtime that writes them). */
+/** The wait events (members of TaskEvent's union). */
 export const WAIT_EVENT_TYPES = ['waiting', 'signal_received', 'child_finished'] as const;
 export const WaitEvent = z.discriminatedUnion('type', [
   WaitingEvent,

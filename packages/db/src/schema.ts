@@ -59,7 +59,7 @@ export const tasks = pgTable(
     owner: text('owner').notNull(),
     workflow: text('workflow').notNull(),
     params: jsonb('params').notNull().default({}),
-    /** pending | blocked | scheduled | queued | running | completed | failed | cancelled */
+    /** pending | blocked | scheduled | queued | running | waiting | completed | failed | cancelled */
     status: text('status').notNull(),
     priority: text('priority').notNull().default('normal'),
     progress: real('progress').notNull().default(0),
@@ -104,6 +104,15 @@ export const tasks = pgTable(
      * what the index of finished tasks by status keys on. A claim (queued -> running) leaves it null, so
      * that update stays HOT, which an index on `status` itself would prevent (see the indexes below).
      */
+    /** What a `waiting` task waits for (contracts' TaskWait, plus runtime fields); null otherwise. */
+    wait: jsonb('wait'),
+    /** Counts the task's waits: a timer or a signal is for the wait it was made for. */
+    waitSeq: integer('wait_seq').notNull().default(0),
+    /** How the last wait ended (`ResumeValue` of the engine): kept until the resumed run's outcome. */
+    resume: jsonb('resume'),
+    /** The task whose waiting node submitted this one (`runChildren`), and its place in that list. */
+    parentTaskId: uuid('parent_task_id'),
+    childIndex: integer('child_index'),
     finishedStatus: text('finished_status').generatedAlwaysAs(
       sql`case when completed_at is not null then status end`,
     ),
@@ -133,12 +142,13 @@ export const tasks = pgTable(
     index('tasks_dead_lettered_idx')
       .on(t.deadLetteredAt.desc(), t.id.desc())
       .where(sql`${t.deadLetteredAt} is not null`),
+    index('tasks_parent_idx').on(t.parentTaskId).where(sql`${t.parentTaskId} is not null`),
     index('tasks_expires_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
     // Metrics over a recent window (finished in the last hour) read only that window.
     index('tasks_completed_at_idx').on(t.completedAt).where(sql`${t.completedAt} is not null`),
     check(
       'tasks_completed_at_iff_finished',
-      sql`(${t.completedAt} is null) = (${t.status} in ('pending', 'blocked', 'scheduled', 'queued', 'running'))`,
+      sql`(${t.completedAt} is null) = (${t.status} in ('pending', 'blocked', 'scheduled', 'queued', 'running', 'waiting'))`,
     ),
   ],
 );
@@ -174,6 +184,25 @@ export const taskEvents = pgTable(
     at: ts('at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.taskId, t.seq] })],
+);
+
+/**
+ * Signals sent to a task before it waits for them: the wait that asks for `name` takes the oldest
+ * untaken one (`taken_at`). At most one untaken signal per task and name.
+ */
+export const taskSignals = pgTable(
+  'task_signals',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    payload: jsonb('payload'),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+    takenAt: ts('taken_at'),
+  },
+  (t) => [uniqueIndex('task_signals_untaken_idx').on(t.taskId, t.name).where(sql`${t.takenAt} is null`)],
 );
 
 /** Edges of the dependency graph: `taskId` waits for `dependsOnId`. */

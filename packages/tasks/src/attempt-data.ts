@@ -1,4 +1,5 @@
 import type { NodeMetric } from '@kaygraph/contracts';
+import type { WaitingState } from '@kaygraph/graph';
 
 /** The checkpoint as stored in `tasks.checkpoint`: the engine's, plus the metrics of earlier attempts. */
 export interface StoredCheckpoint {
@@ -7,6 +8,8 @@ export interface StoredCheckpoint {
   completedNodeIds: string[];
   lastAction?: string | null;
   metrics: NodeMetric[];
+  /** Where a suspended run waits (the engine's `checkpoint.waiting`); absent once a later node completed. */
+  waiting?: WaitingState | null;
 }
 
 /** A file a run produced, stored with its result. */

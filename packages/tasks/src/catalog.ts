@@ -16,6 +16,8 @@ import type { ZodType } from 'zod';
  *   `content` is a string (`encoding: 'base64'` for binary). They are stored with the task, and removed
  *   from the result JSON.
  * - The shared store must stay JSON-serialisable: it is the checkpoint written after every node.
+ * - A node may wait (`WaitNode`: a declared signal, a sleep, child tasks): the task is then `waiting` and
+ *   holds no worker; it resumes from the checkpoint, on any worker, with that node's `post`.
  */
 export interface CatalogWorkflow {
   name: string;
@@ -23,6 +25,13 @@ export interface CatalogWorkflow {
   aliases: readonly string[];
   params: ZodType;
   result?: ZodType;
+  /**
+   * Signals its tasks may wait for: the payload schema by name (`tasks.signal` validates against it). A
+   * graph that waits for a signal the workflow does not declare fails.
+   */
+  signals?: Readonly<Record<string, ZodType>>;
+  /** JSON Schema of each declared signal's payload, by name (shown in a waiting task's `wait`). */
+  signalSchemas?: Readonly<Record<string, Record<string, unknown>>>;
   defaults: WorkflowDefaults;
   /** Pure I/O workflows may run on the worker's main thread instead of a worker thread. */
   inline?: boolean;

@@ -5,6 +5,7 @@ import {
   startTestSystem,
   type TestSystem,
   WORKFLOWS_MODULE,
+  waitForStatus,
   waitForTerminal,
 } from './harness.ts';
 
@@ -19,19 +20,23 @@ afterAll(async () => {
 });
 
 describe('submit -> worker -> result', () => {
-  it('fails a workflow that waits, saying waiting workflows do not run yet', async () => {
+  it('keeps a workflow that waits for a signal waiting, then resumes it with the payload', async () => {
     const { system } = harness;
     const { task_id } = await system.tasks.submit(alice, {
       workflow: 'awaits_signal',
       params: {},
       priority: 'normal',
     });
-    expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
-    const task = await system.tasks.get(alice, task_id);
-    expect(task.error).toMatchObject({
-      code: 'WORKFLOW_ERROR',
-      message: 'the workflow waited for a signal; this service does not run waiting workflows yet',
+    await waitForStatus(system, alice, task_id, ['waiting']);
+    expect((await system.tasks.get(alice, task_id)).wait).toMatchObject({
+      kind: 'signal',
+      signal: 'approval',
+      node_id: 'await_approval',
+      deadline: null,
     });
+    await system.tasks.signal(alice, { task_id, name: 'approval', payload: { approved: true } });
+    expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
+    expect((await system.tasks.result(alice, task_id)).result).toEqual({ approved: true });
   });
 
   it('runs a thread workflow to completion with progress, metrics and events', async () => {

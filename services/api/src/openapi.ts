@@ -1,15 +1,18 @@
 import {
+  ChildFinishedEvent,
   ErrorBody,
   GroupEvent,
   GroupId,
   MetricsSnapshot,
   ProgressEvent,
+  SignalReceivedEvent,
   StatusEvent,
   TaskId,
   TaskSocketClientMessage,
   TaskSocketError,
   TaskSocketUpdate,
   TaskStreamDone,
+  WaitingEvent,
 } from '@kaygraph/contracts';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { z } from 'zod';
@@ -41,8 +44,9 @@ export const HAND_WRITTEN_PATHS = {
       tags: ['tasks'],
       summary: "Stream a task's progress (Server-Sent Events)",
       description: [
-        'Server-Sent Events: `id:` is the event seq, `event:` is `status`, `progress` or `done`, and',
-        '`data:` is JSON (StatusEvent, ProgressEvent, TaskStreamDone). The stream replays what the client',
+        'Server-Sent Events: `id:` is the event seq, `event:` is `status`, `progress`, a wait event',
+        '(`waiting`, `signal_received`, `child_finished`) or `done`, and `data:` is JSON (StatusEvent,',
+        'ProgressEvent, WaitingEvent, SignalReceivedEvent, ChildFinishedEvent, TaskStreamDone). The stream replays what the client',
         'missed (send `Last-Event-ID` to resume), sends `: ping` comments as heartbeats, and closes after',
         '`done`. Errors (unknown task, bad id) are answered as JSON before the stream starts.',
       ].join(' '),
@@ -176,7 +180,8 @@ export const HAND_WRITTEN_PATHS = {
       summary: 'Watch a task over a WebSocket (upgrade)',
       description: [
         'WebSocket upgrade. The server sends TaskSocketUpdate JSON messages on every status or progress',
-        'change (replaying history first; `?last_event_id=<seq>` resumes), then one TaskStreamDone',
+        'change and wait events (WaitingEvent, SignalReceivedEvent, ChildFinishedEvent) as they are',
+        '(replaying history first; `?last_event_id=<seq>` resumes), then one TaskStreamDone',
         '`{task_id, done: true, final_status, result, error}` and closes with 1000. Send',
         '`{"type": "cancel"}` (TaskSocketClientMessage) to cancel the task. Failures arrive as',
         'TaskSocketError and close with 4000 + the HTTP status (4400, 4404); 1012 means the server is',
@@ -256,6 +261,25 @@ function successResponses(document: OpenAPIObject): void {
   }
 }
 
+/**
+ * Operations whose JSON body is one input field (`bodyField`, a signal's payload): the generated body
+ * (an object holding that field) becomes the field's own schema, as the REST adapter reads it.
+ */
+function bodyFieldRequests(document: OpenAPIObject): void {
+  for (const meta of REST_OPERATIONS.values()) {
+    if (!meta.bodyField) continue;
+    const body = operationOf(document, meta.openapi)?.requestBody;
+    const json = body && !('$ref' in body) ? body.content['application/json'] : undefined;
+    const schema = json?.schema;
+    if (!json || !schema || '$ref' in schema) continue;
+    const field = schema.properties?.[meta.bodyField] ?? {};
+    json.schema = {
+      ...field,
+      description: `The ${meta.bodyField} itself (any JSON value the operation's description allows)`,
+    };
+  }
+}
+
 /** The OpenAPI 3.1 document: generated from the router, plus the streams, the 202 and ErrorBody. */
 export function buildOpenApiDocument(): OpenAPIObject {
   const document = generateOpenApiDocument(appRouter, {
@@ -270,6 +294,9 @@ export function buildOpenApiDocument(): OpenAPIObject {
       ErrorBody,
       StatusEvent,
       ProgressEvent,
+      WaitingEvent,
+      SignalReceivedEvent,
+      ChildFinishedEvent,
       TaskStreamDone,
       TaskSocketUpdate,
       TaskSocketError,
@@ -281,6 +308,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
   ownErrorResponses(document);
   useErrorBody(document.paths);
   successResponses(document);
+  bodyFieldRequests(document);
   const schemas = document.components?.schemas;
   if (schemas) {
     for (const name of Object.keys(schemas)) if (name.startsWith('error.')) delete schemas[name];

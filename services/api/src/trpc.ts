@@ -13,6 +13,8 @@ export type ProcedureMeta = OpenApiMeta<{
   location?: `/${string}`;
   /** Statuses besides the success whose REST body is the output itself (documented so). */
   outputStatuses?: number[];
+  /** REST: the JSON body is this one input field, whatever JSON it is (a signal's payload), not an object of fields. */
+  bodyField?: string;
 }>;
 
 /**

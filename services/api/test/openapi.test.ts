@@ -27,6 +27,7 @@ describe('OpenAPI document', () => {
       [REST_PATHS.taskResult, 'get'],
       [REST_PATHS.taskProgress, 'get'],
       [REST_PATHS.taskRetry, 'post'],
+      [REST_PATHS.taskSignal, 'post'],
       [REST_PATHS.taskStream, 'get'],
       [REST_PATHS.taskSocket, 'get'],
       [REST_PATHS.workflows, 'get'],

@@ -134,6 +134,7 @@ describe('REST', () => {
         'preprocess',
         'analyze',
         'report',
+        'approval',
       ]);
       expect(workflows[0]?.params_schema.properties).toHaveProperty('steps');
     }

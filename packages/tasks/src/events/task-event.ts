@@ -1,5 +1,5 @@
 import type { TaskError, TaskEvent, TaskStatus } from '@kaygraph/contracts';
-import { isTerminalStatus } from '@kaygraph/contracts';
+import { ChildFinishedEvent, isTerminalStatus, SignalReceivedEvent, WaitingEvent } from '@kaygraph/contracts';
 
 /** One `task_events` row (or the same fields from a notification). */
 export interface TaskEventRecord {
@@ -36,6 +36,13 @@ export function toTaskEvent(record: TaskEventRecord): TaskEvent {
         message: typeof p.message === 'string' ? p.message : null,
         eta_seconds: typeof p.eta_seconds === 'number' ? p.eta_seconds : null,
       };
+    // The wait events are written from contract shapes (store/waits.ts): parsed, not rebuilt field by field.
+    case 'waiting':
+      return WaitingEvent.parse({ ...p, ...base, type: 'waiting' });
+    case 'signal_received':
+      return SignalReceivedEvent.parse({ ...p, ...base, type: 'signal_received' });
+    case 'child_finished':
+      return ChildFinishedEvent.parse({ ...p, ...base, type: 'child_finished' });
     default:
       return {
         ...base,

@@ -51,13 +51,27 @@ export function prepareAll(ctx: TaskContext, inputs: readonly SubmitTaskRequest[
   );
 }
 
-/** The submit path itself, in the caller's transaction. */
+/** Child tasks a waiting node submits (`runChildren`): their ids, in the node's order. */
+export interface ChildTasks {
+  parentTaskId: string;
+  ids: readonly string[];
+}
+
+/**
+ * The submit path itself, in the caller's transaction. `children`: the tasks are a waiting parent's
+ * children, submitted with its suspend; they were admitted with the parent, so no queue room is checked
+ * (a parent that could not place its children would hold its wait forever).
+ */
 export async function submitPrepared(
   ctx: TaskContext,
   tx: Transaction,
   caller: Caller,
   prepared: readonly PreparedTask[],
-  options: { scheduleIdOf?: (task: PreparedTask) => string | null; hold?: boolean } = {},
+  options: {
+    scheduleIdOf?: (task: PreparedTask) => string | null;
+    hold?: boolean;
+    children?: ChildTasks;
+  } = {},
 ): Promise<SubmitTaskOutput[]> {
   await assertGroupsVisible(tx, caller, prepared);
   const keys = [...new Set(prepared.flatMap((task) => (task.idempotencyKey ? [task.idempotencyKey] : [])))];
@@ -68,7 +82,7 @@ export async function submitPrepared(
     (task, index) =>
       !task.idempotencyKey || (isFirstOfKey(prepared, index) && !existing.has(task.idempotencyKey)),
   );
-  await assertQueueRoom(tx, caller.owner, toInsert.length, ctx.maxQueueSize);
+  if (!options.children) await assertQueueRoom(tx, caller.owner, toInsert.length, ctx.maxQueueSize);
 
   // blocked (dependencies), failed (a dependency already failed), scheduled (run_at) or queued.
   const states = await initialStates(tx, caller, toInsert);
@@ -76,9 +90,12 @@ export async function submitPrepared(
     const initial = states[index] ?? { status: 'queued', error: null };
     const held = options.hold && (initial.status === 'queued' || initial.status === 'scheduled');
     const state = held ? { status: 'pending' as const, error: null } : initial;
+    const childId = options.children?.ids[index];
     return {
       task,
-      id: randomUUID(),
+      id: childId ?? randomUUID(),
+      parentTaskId: childId ? (options.children?.parentTaskId ?? null) : null,
+      childIndex: childId ? index : null,
       owner: caller.owner,
       workflow: task.workflow.name,
       params: task.params,

@@ -1,6 +1,8 @@
 import type {
   ListTasksOutput,
   MetricsSnapshot,
+  SignalTaskInput,
+  SignalTaskOutput,
   SubmitManyOutput,
   SubmitTaskOutput,
   SubmitTaskRequest,
@@ -20,6 +22,7 @@ import { type TaskWindowStats, windowStats } from '../stats/window-stats.ts';
 import { assertBatchSize } from './batch-limit.ts';
 import { cancelTask, retryTask } from './control.ts';
 import { getArtifact, getProgress, getResult, getTask, type ListTasksQuery, listTasks } from './queries.ts';
+import { signalTask } from './signal.ts';
 import { prepareAll, submitPrepared } from './submit.ts';
 import { SubmitBatcher } from './submit-batcher.ts';
 
@@ -46,6 +49,12 @@ export interface TaskService {
   result(caller: Caller, taskId: string): Promise<TaskResultView>;
   cancel(caller: Caller, taskId: string): Promise<TaskStatusOutput>;
   retry(caller: Caller, taskId: string): Promise<TaskStatusOutput>;
+  /**
+   * Sends a signal to a task: it ends the task's wait for it (`resumed`), or is kept until the task waits
+   * for it (`stored`). 400: unknown signal or payload; 404: not the caller's task; 409: the task does not
+   * wait for it (finished, its deadline passed, the wait already ended, a signal of that name kept).
+   */
+  signal(caller: Caller, input: SignalTaskInput): Promise<SignalTaskOutput>;
   /** Replays task_events after `afterSeq`, then continues live; no gap, no duplicate; ends after the terminal status event. */
   events(
     caller: Caller,
@@ -84,6 +93,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService 
     result: (caller, taskId) => getResult(ctx.db, caller, taskId),
     cancel: (caller, taskId) => cancelTask(ctx, caller, taskId),
     retry: (caller, taskId) => retryTask(ctx, caller, taskId),
+    signal: (caller, input) => signalTask(ctx, caller, input),
     events: (caller, taskId, opts) => streamTaskEvents(ctx.history, bus, caller, taskId, opts),
     feed: (caller, opts) => streamFeed(bus, caller, opts),
     artifact: (caller, taskId, name) => getArtifact(ctx.db, caller, taskId, name),

@@ -8,6 +8,7 @@ import {
   type TaskStatus,
   type TaskSummary,
   type TaskView,
+  TaskWait,
 } from '@kaygraph/contracts';
 import type { TaskRow, TaskSummaryRow } from '../store/read.ts';
 
@@ -52,7 +53,16 @@ export function toTaskView(row: TaskRow, artifacts: ArtifactInfo[]): TaskView {
     run_at: isoOrNull(row.runAt),
     metrics: (row.metrics as NodeMetric[] | null) ?? null,
     artifacts,
+    wait: waitOf(row),
+    parent_task_id: row.parentTaskId,
   };
+}
+
+/** The wait of a waiting task as the contract shows it (the stored one also holds runtime fields). */
+function waitOf(row: TaskRow): TaskWait | null {
+  if (row.status !== 'waiting' || row.wait === null) return null;
+  const parsed = TaskWait.safeParse(row.wait);
+  return parsed.success ? parsed.data : null;
 }
 
 export function toProgressView(row: TaskRow): TaskProgressView {

@@ -17,6 +17,7 @@ function countsOf(tally: Tally): MetricsCounts {
   return {
     tasks_pending: n('pending') + n('queued') + n('blocked') + n('scheduled'),
     tasks_running: n('running'),
+    tasks_waiting: n('waiting'),
     tasks_blocked: n('blocked'),
     tasks_scheduled: n('scheduled'),
     queue_depth: n('pending') + n('queued'),

@@ -1,3 +1,4 @@
+import type { ResumeValue } from '@kaygraph/graph';
 import { sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import { rowsOf, type Transaction } from '../db.ts';
@@ -19,6 +20,8 @@ export interface Attempt {
   readonly params: Readonly<Record<string, unknown>>;
   /** The checkpoint the attempt resumes from (null: from the start). */
   readonly checkpoint: StoredCheckpoint | null;
+  /** How the wait of a waiting checkpoint ended (store/waits.ts); null: the task did not wait. */
+  readonly resume: ResumeValue | null;
   readonly timeoutSeconds: number;
   readonly attempt: number;
   /** Results of the task's dependencies by task id (chaining); empty without dependencies. */
@@ -31,6 +34,7 @@ interface ClaimedRow {
   workflow: string;
   params: Record<string, unknown>;
   checkpoint: StoredCheckpoint | null;
+  resume: ResumeValue | null;
   timeout_seconds: number;
   attempt: number;
   dependency_results: Record<string, unknown> | null;
@@ -40,7 +44,8 @@ interface ClaimedRow {
  * Fetches up to `want` jobs of a workflow and claims their tasks in the caller's transaction: the jobs
  * become active and their tasks running (status event included) together, or neither does. A job whose
  * task must not run (cancelled while queued, replaced by a retry: its `job_id` differs) is completed in
- * the same transaction. The tasks are stamped with `workerId` (whose beats keep them) and their job's
+ * the same transaction. A waiting task whose timer job comes due resumes with `timeout` (a signal's
+ * deadline) or `wake` (a sleep). The tasks are stamped with `workerId` (whose beats keep them) and their job's
  * retry count and limit (to settle the job should the worker die). Job rows are locked before task rows
  * here, the one exception to the lock order (see transaction.ts); task rows are locked in id order.
  */
@@ -70,11 +75,15 @@ export async function claimJobs(
       ), ${lockedTasks(jobs.map((job) => job.taskId))}
       update tasks t set status = 'running', attempt = t.attempt + 1,
         started_at = coalesce(t.started_at, now()), updated_at = now(), worker_id = ${workerId},
-        job_retry_count = x.retry_count, job_retry_limit = x.retry_limit
+        job_retry_count = x.retry_count, job_retry_limit = x.retry_limit,
+        -- A waiting task's own job is its timer: the deadline passed (signal) or the sleep is over.
+        resume = case when t.status <> 'waiting' then t.resume
+          when t.wait->>'kind' = 'sleep' then '{"kind":"wake"}'::jsonb else '{"kind":"timeout"}'::jsonb end,
+        wait = case when t.status = 'waiting' then null else t.wait end
       from x
       where t.id = x.id and t.job_id = x.job_id and t.id in (select id from locked)
-        and t.status in ('queued', 'scheduled', 'running')
-      returning t.id, t.owner, t.workflow, t.params, t.checkpoint, t.timeout_seconds, t.attempt,
+        and t.status in ('queued', 'scheduled', 'running', 'waiting')
+      returning t.id, t.owner, t.workflow, t.params, t.checkpoint, t.resume, t.timeout_seconds, t.attempt,
         case when cardinality(t.depends_on) > 0 then (
           select jsonb_object_agg(d.id, d.result) from tasks d where d.id = any(t.depends_on)
         ) end as dependency_results`),
@@ -98,6 +107,7 @@ export async function claimJobs(
         workflow: row.workflow,
         params: row.params ?? {},
         checkpoint: row.checkpoint,
+        resume: row.resume,
         timeoutSeconds: Number(row.timeout_seconds),
         attempt: Number(row.attempt),
         dependencyResults: row.dependency_results ?? {},

@@ -13,11 +13,12 @@ export interface WaitingJob {
 }
 
 /**
- * Cancels a task, or every unfinished task of a group, if unfinished: status, event, and for running tasks the `task_cancel`
+ * Cancels a task, or every unfinished task of a group, if unfinished, with the unfinished child tasks of
+ * each (`runChildren`, at any depth): status, event, and for running tasks the `task_cancel`
  * notification (their workers abort and settle their jobs; later writes are fenced off by the status);
  * dependents fail with DEPENDENCY_FAILED. Task rows are locked in id order. Returns the cancelled ids and
- * the jobs of waiting tasks, which the caller cancels after commit (never a job row while task rows are
- * held).
+ * the jobs of tasks that were not running (a queued task's job, a waiting task's timer), which the caller
+ * cancels after commit (never a job row while task rows are held).
  */
 export async function cancelTasks(
   ctx: SettleContext,
@@ -28,9 +29,14 @@ export async function cancelTasks(
   const where = 'taskId' in target ? sql`id = ${target.taskId}` : sql`group_id = ${target.groupId}`;
   const rows = rowsOf<{ id: string; workflow: string; job_id: string | null; attempt: number; was: string }>(
     await tx.execute(sql`
-      with target as (
+      with recursive family as (
+        select id from tasks where ${where}
+        union
+        select c.id from tasks c join family f on c.parent_task_id = f.id
+      ), target as (
         select id, status from tasks
-        where ${where} and status in ('pending', 'blocked', 'scheduled', 'queued', 'running')
+        where id in (select id from family)
+          and status in ('pending', 'blocked', 'scheduled', 'queued', 'running', 'waiting')
         order by id for no key update
       )
       update tasks t set status = 'cancelled',

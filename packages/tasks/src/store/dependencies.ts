@@ -5,6 +5,7 @@ import { inArray, sql } from 'drizzle-orm';
 import type { Caller } from '../catalog.ts';
 import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { JobQueue } from './boss.ts';
+import { settleParents } from './children.ts';
 import { appendEvents, statusEvent } from './events.ts';
 import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
 
@@ -103,8 +104,9 @@ export interface SettledTask {
 }
 
 /**
- * Called by every transaction that finishes tasks (completion, cancel, group cancel): queues the dependents
- * whose last dependency just completed and fails, transitively, the dependents of failed or cancelled ones.
+ * Called by every transaction that finishes tasks (completion, cancel, group cancel, a lost worker's last
+ * retry): queues the dependents whose last dependency just completed and fails, transitively, the
+ * dependents of failed or cancelled ones; children tell their waiting parents (store/children.ts).
  */
 export async function settleDependents(
   ctx: SettleContext,
@@ -116,6 +118,7 @@ export async function settleDependents(
   const broken = settled.filter((task) => task.status !== 'completed');
   if (completed.length > 0) await releaseDependents(ctx, tx, completed);
   if (broken.length > 0) await failDependents(ctx, tx, broken);
+  await settleParents(ctx, tx, settled);
 }
 
 /**

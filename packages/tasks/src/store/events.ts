@@ -1,4 +1,4 @@
-import type { TaskError, TaskStatus } from '@kaygraph/contracts';
+import type { TaskError, TaskEventType, TaskStatus } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import { type Executor, rowsOf, uuidArray } from '../db.ts';
 
@@ -17,7 +17,7 @@ export const INLINE_PAYLOAD_LIMIT = 6000;
 
 export interface NewTaskEvent {
   taskId: string;
-  type: 'status' | 'progress' | 'log';
+  type: TaskEventType;
   payload: Record<string, unknown>;
   /**
    * Written only if the task's row is in this state when the writer runs: lets an event travel in the same

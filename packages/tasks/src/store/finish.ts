@@ -5,10 +5,12 @@ import { sql } from 'drizzle-orm';
 import type { ProducedArtifact } from '../attempt-data.ts';
 import { rowsOf, type Transaction } from '../db.ts';
 import type { Attempt } from './claim.ts';
+import { lockTasks } from './control.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
 import { appendEvents, statusEvent } from './events.ts';
 import { ATTEMPT_FENCE, lockedTasks } from './fences.ts';
 import type { JobAttempt, TaskJob } from './jobs.ts';
+import { type SuspendedAttempt, suspendTasks } from './waits.ts';
 
 /**
  * How an attempt ended:
@@ -18,7 +20,8 @@ import type { JobAttempt, TaskJob } from './jobs.ts';
  *   job is cancelled);
  * - `released`: stopped by a shutdown: queued again as a new job holding the retries it had left, resuming
  *   from the checkpoint;
- * - `abandoned`: the task was cancelled while running (the cancel wrote its status): only the job is settled.
+ * - `abandoned`: the task was cancelled while running (the cancel wrote its status): only the job is settled;
+ * - `suspended`: the graph waits (store/waits.ts): the task is `waiting` and its job completed.
  */
 export type AttemptOutcome =
   | {
@@ -33,7 +36,8 @@ export type AttemptOutcome =
   | { kind: 'retry'; attempt: Attempt; error: TaskError; metrics: NodeMetric[] }
   | { kind: 'failed'; attempt: Attempt; error: TaskError; metrics: NodeMetric[]; retriable: boolean }
   | { kind: 'released'; attempt: Attempt; metrics: NodeMetric[] }
-  | { kind: 'abandoned'; attempt: Attempt };
+  | { kind: 'abandoned'; attempt: Attempt }
+  | SuspendedAttempt;
 
 const STATUS_OF = { completed: 'completed', retry: 'queued', failed: 'failed', released: 'queued' } as const;
 
@@ -54,16 +58,28 @@ interface OwnedRow {
  * Settles attempts in the caller's transaction, in this order: the task rows (fenced: only an attempt
  * that still owns its running task writes), their status events, artifacts, dependents, and the pg-boss
  * jobs, so a result and its job's completion commit together. Task rows are locked in id order before any
- * job row (the lock order).
+ * job row (the lock order). Returns the ids of the tasks whose attempt still owned them.
  */
 export async function finishAttempts(
   ctx: SettleContext,
   tx: Transaction,
   outcomes: readonly AttemptOutcome[],
-): Promise<void> {
-  if (outcomes.length === 0) return;
-  const writing = outcomes.filter((outcome) => outcome.kind !== 'abandoned');
+): Promise<Set<string>> {
+  if (outcomes.length === 0) return new Set();
+  const writing = outcomes.filter(
+    (outcome): outcome is Exclude<AttemptOutcome, { kind: 'abandoned' | 'suspended' }> =>
+      outcome.kind !== 'abandoned' && outcome.kind !== 'suspended',
+  );
+  const suspended = outcomes.filter((outcome): outcome is SuspendedAttempt => outcome.kind === 'suspended');
+  // Two statements lock task rows here: all of them first, in id order (the lock order).
+  if (writing.length > 0 && suspended.length > 0) {
+    await lockTasks(
+      tx,
+      outcomes.map((outcome) => outcome.attempt.taskId),
+    );
+  }
   const owned = await updateTasks(ctx, tx, writing);
+  const waiting = await suspendTasks(ctx, tx, suspended);
   const ownedOutcome = (kind: AttemptOutcome['kind']) =>
     outcomes.filter((outcome) => outcome.kind === kind && owned.has(outcome.attempt.taskId));
   // Once the task rows are written and locked, the rest needs none of each other's results, so the
@@ -83,12 +99,13 @@ export async function finishAttempts(
     ]),
     settleJobs(ctx, tx, outcomes, owned),
   ]);
+  return new Set([...owned.keys(), ...waiting]);
 }
 
 async function updateTasks(
   ctx: SettleContext,
   tx: Transaction,
-  writing: readonly Exclude<AttemptOutcome, { kind: 'abandoned' }>[],
+  writing: readonly Exclude<AttemptOutcome, { kind: 'abandoned' | 'suspended' }>[],
 ): Promise<Map<string, OwnedRow>> {
   if (writing.length === 0) return new Map();
   const input = JSON.stringify(
@@ -123,6 +140,8 @@ async function updateTasks(
         step = case when x.ended_on is null then t.step else x.ended_on->>'step' end,
         message = case when x.ended_on is null then t.message else x.ended_on->>'message' end,
         checkpoint = case when x.status = 'completed' then null else t.checkpoint end,
+        -- How the last wait ended stays until the resumed run's outcome (a retry resumes with it again).
+        resume = case when x.status in ('completed', 'failed') then null else t.resume end,
         job_id = coalesce(x.job_id, t.job_id),
         completed_at = case when x.status in ('completed', 'failed') then now() end,
         expires_at = case when x.status in ('completed', 'failed')

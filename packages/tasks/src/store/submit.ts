@@ -118,6 +118,9 @@ export interface NewTaskRow {
   groupId: string | null;
   idempotencyKey: string | null;
   runAt: Date | null;
+  /** A child task (`runChildren`): its parent and its place in the parent's list. */
+  parentTaskId?: string | null;
+  childIndex?: number | null;
 }
 
 /**
@@ -150,16 +153,18 @@ export async function insertTasks(
       group_id: row.groupId,
       idempotency_key: row.idempotencyKey,
       run_at: row.runAt?.toISOString() ?? null,
+      parent_task_id: row.parentTaskId ?? null,
+      child_index: row.childIndex ?? null,
     })),
   );
   const inserted = rowsOf<{ id: string; created_at: string }>(
     await tx.execute(sql`
       insert into tasks (id, job_id, owner, workflow, params, status, error, depends_on, schedule_id, priority,
         max_retries, retry_delay_seconds, retry_backoff, timeout_seconds, group_id, idempotency_key, run_at,
-        completed_at, dead_lettered_at, expires_at)
+        parent_task_id, child_index, completed_at, dead_lettered_at, expires_at)
       select x.id, x.id, x.owner, x.workflow, x.params, x.status, x.error, x.depends_on, x.schedule_id,
         x.priority, x.max_retries, x.retry_delay_seconds, x.retry_backoff, x.timeout_seconds, x.group_id,
-        x.idempotency_key, x.run_at,
+        x.idempotency_key, x.run_at, x.parent_task_id, x.child_index,
         -- Failed at once (a dependency already failed): finished, and a dead letter like every failed task.
         case when x.status = 'failed' then now() end,
         case when x.status = 'failed' then now() end,
@@ -167,7 +172,7 @@ export async function insertTasks(
       from jsonb_to_recordset(${input}::jsonb) as x(id uuid, owner text, workflow text, params jsonb,
         status text, error jsonb, depends_on uuid[], schedule_id uuid, priority text, max_retries int,
         retry_delay_seconds int, retry_backoff boolean, timeout_seconds int, group_id uuid,
-        idempotency_key text, run_at timestamptz)
+        idempotency_key text, run_at timestamptz, parent_task_id uuid, child_index int)
       on conflict (owner, idempotency_key) where idempotency_key is not null do nothing
       returning id, to_json(created_at) #>> '{}' as created_at`),
   );

@@ -3,6 +3,7 @@ import type { StoredCheckpoint } from '../attempt-data.ts';
 import type { Attempt } from '../store/claim.ts';
 import type { AttemptOutcome } from '../store/finish.ts';
 import type { ExecutionResult } from './executors.ts';
+import type { SuspendedRun } from './plan-wait.ts';
 
 /**
  * Why the runtime aborted a run (undefined: it did not). `disconnected`: a checkpoint could not be stored
@@ -14,16 +15,20 @@ export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lost' | 'disconne
  * Turns what the run returned into what happens to the task. `undefined`: nothing to write (the attempt
  * lost its task to another claim). A cancelled task's status was written by the cancel: its job is
  * settled with `abandoned`. `checkpoint` is the attempt's last saved one (metrics of a terminated run).
+ * A run that suspended becomes what `planWait` makes of its wait.
  */
 export function decideOutcome(
   attempt: Attempt,
   result: ExecutionResult,
   reason: AbortReason | undefined,
   checkpoint: StoredCheckpoint | null,
+  planWait: (run: SuspendedRun) => AttemptOutcome,
 ): AttemptOutcome | undefined {
   const metrics = result.kind === 'terminated' ? (checkpoint?.metrics ?? []) : result.metrics;
   if (reason === 'lost') return undefined;
   if (reason === 'cancel') return { kind: 'abandoned', attempt };
+  // A run that reached its wait is stored as waiting, whatever asked it to stop meanwhile.
+  if (result.kind === 'suspended') return planWait(result);
   if ((reason === 'shutdown' || reason === 'disconnected') && result.kind !== 'completed') {
     return { kind: 'released', attempt, metrics };
   }

@@ -1,5 +1,12 @@
 import type { NodeMetric, TaskError } from '@kaygraph/contracts';
-import { AbortedError, type Checkpoint, type LogLevel, type ProgressReport } from '@kaygraph/graph';
+import {
+  AbortedError,
+  type Checkpoint,
+  type LogLevel,
+  type ProgressReport,
+  type ResumeValue,
+  type WaitRequest,
+} from '@kaygraph/graph';
 import type { ProducedArtifact, StoredCheckpoint } from '../attempt-data.ts';
 import type { WorkflowCatalog } from '../catalog.ts';
 
@@ -14,6 +21,8 @@ export interface WorkflowRunRequest {
   checkpoint: StoredCheckpoint | null;
   /** Results of the task's dependencies by task id (chaining). */
   dependencyResults?: Record<string, unknown>;
+  /** How the wait of a suspended checkpoint ended (`tasks.resume`); null: the task did not wait. */
+  resumeWith?: ResumeValue | null;
 }
 
 /** Per-run handles created where the run happens (they cannot cross threads). */
@@ -33,7 +42,9 @@ export interface WorkflowRunHooks {
 export type WorkflowRunOutcome =
   | { kind: 'completed'; result: unknown; artifacts: ProducedArtifact[]; metrics: NodeMetric[] }
   | { kind: 'aborted'; metrics: NodeMetric[] }
-  | { kind: 'failed'; error: TaskError; retriable: boolean; metrics: NodeMetric[] };
+  | { kind: 'failed'; error: TaskError; retriable: boolean; metrics: NodeMetric[] }
+  /** The graph waits: `checkpoint.waiting` says where, `wait` for what; the task holds nothing until then. */
+  | { kind: 'suspended'; wait: WaitRequest; checkpoint: StoredCheckpoint; metrics: NodeMetric[] };
 
 /**
  * Builds the workflow's graph and runs it; the same code runs in a worker thread and inline. Never throws:
@@ -66,12 +77,19 @@ export async function runWorkflow(
       attempt: request.attempt,
       dependencyResults: request.dependencyResults ?? {},
     });
-    const resumeFrom: Checkpoint<Record<string, unknown>> | undefined = request.checkpoint
+    const stored = request.checkpoint;
+    const waiting = stored?.waiting ?? null;
+    // A checkpoint that waits without a resume value (a retried task that had waited): it waits again.
+    if (stored && waiting && !request.resumeWith) {
+      return { kind: 'suspended', wait: waiting.wait, checkpoint: stored, metrics };
+    }
+    const resumeFrom: Checkpoint<Record<string, unknown>> | undefined = stored
       ? {
-          nextNodeId: request.checkpoint.nextNodeId,
-          shared: request.checkpoint.shared,
-          completedNodeIds: request.checkpoint.completedNodeIds,
-          lastAction: request.checkpoint.lastAction ?? null,
+          nextNodeId: stored.nextNodeId,
+          shared: stored.shared,
+          completedNodeIds: stored.completedNodeIds,
+          lastAction: stored.lastAction ?? null,
+          waiting,
         }
       : undefined;
     const run = await graph.run(
@@ -86,6 +104,7 @@ export async function runWorkflow(
           ...(services ? { services: services({ taskId: request.taskId, owner: request.owner }) } : {}),
         },
         ...(resumeFrom ? { resumeFrom } : {}),
+        ...(waiting && request.resumeWith ? { resumeWith: request.resumeWith } : {}),
         onProgress: hooks.onProgress,
         onLog: hooks.onLog,
         onMetric: (metric) => metrics.push(metric),
@@ -106,15 +125,22 @@ export async function runWorkflow(
       },
     );
     if (run.outcome === 'suspended') {
-      // The engine can suspend a run at a wait; storing waits and resuming them is not built yet.
-      return failed(
-        {
-          code: 'WORKFLOW_ERROR',
-          message: `the workflow waited for a ${run.wait.kind}; this service does not run waiting workflows yet`,
-        },
-        false,
+      const { checkpoint } = run;
+      return {
+        kind: 'suspended',
+        wait: run.wait,
+        checkpoint: JSON.parse(
+          JSON.stringify({
+            nextNodeId: checkpoint.nextNodeId,
+            shared: checkpoint.shared ?? {},
+            completedNodeIds: checkpoint.completedNodeIds,
+            lastAction: checkpoint.lastAction ?? null,
+            waiting: checkpoint.waiting,
+            metrics,
+          }),
+        ) as StoredCheckpoint,
         metrics,
-      );
+      };
     }
     const shared = (run.shared ?? {}) as Record<string, unknown>;
     const artifacts = artifactsOf(shared.artifacts);
@@ -139,7 +165,7 @@ export async function runWorkflow(
     const failedNode = [...metrics].reverse().find((metric) => metric.outcome === 'error');
     return failed(
       {
-        code: 'WORKFLOW_ERROR',
+        code: taskErrorCodeOf(err),
         message: err.message,
         stack: err.stack ?? null,
         node_id: failedNode?.node_id ?? null,
@@ -152,6 +178,14 @@ export async function runWorkflow(
 
 function failed(error: TaskError, retriable: boolean, metrics: NodeMetric[]): WorkflowRunOutcome {
   return { kind: 'failed', error, retriable, metrics };
+}
+
+/** Task error codes the engine's own errors carry (WaitTimeoutError, ChildTasksFailedError). */
+const ENGINE_ERROR_CODES: readonly string[] = ['WAIT_TIMEOUT', 'CHILD_FAILED'];
+
+function taskErrorCodeOf(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && ENGINE_ERROR_CODES.includes(code) ? code : 'WORKFLOW_ERROR';
 }
 
 /** Errors named NonRetriableError, or carrying `retriable: false`, fail the task without retries. */

@@ -5,7 +5,7 @@ import { isConnectionLost, retryWhileConnectionLost } from '../connection-lost.t
 import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { type Attempt, claimJobs } from '../store/claim.ts';
-import { type AttemptOutcome, finishAttempts } from '../store/finish.ts';
+import type { AttemptOutcome } from '../store/finish.ts';
 import { type CheckpointWrite, saveCheckpoints } from '../store/progress.ts';
 import { runTransaction } from '../transaction.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
@@ -13,8 +13,10 @@ import { ConcurrencyGate } from './concurrency-gate.ts';
 import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher.ts';
 import { type Execution, InlineExecutor, ThreadExecutor } from './executors.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
+import { planWait } from './plan-wait.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 import { SerialWrites } from './serial-writes.ts';
+import { settleOutcomes } from './settle-outcomes.ts';
 import { CoalescedWrites, TransactionBatcher } from './transaction-batcher.ts';
 import { WorkerBeat } from './worker-beat.ts';
 
@@ -81,7 +83,7 @@ export async function startWorkerRuntime(
   const progress = new ProgressReporter(ctx.db, logger, giveUp.signal);
   const outcomes = new CoalescedWrites<AttemptOutcome>(
     writer,
-    (tx, items) => finishAttempts(ctx, tx, items),
+    (tx, items) => settleOutcomes(ctx, tx, items),
     (outcome) => outcome.attempt.taskId,
   );
   // Checkpoints are single statements of their own (a task awaits each before its next node and its
@@ -180,6 +182,7 @@ export async function startWorkerRuntime(
         attempt: attempt.attempt,
         checkpoint: attempt.checkpoint,
         dependencyResults: { ...attempt.dependencyResults },
+        resumeWith: attempt.resume,
       },
       {
         onProgress: (report) =>
@@ -213,7 +216,9 @@ export async function startWorkerRuntime(
       task.capacityFreed = true;
       dispatcher.release();
     }
-    const decided = decideOutcome(attempt, result, task.reason, task.checkpoint);
+    const decided = decideOutcome(attempt, result, task.reason, task.checkpoint, (run) =>
+      planWait(ctx, attempt, run),
+    );
     const unwritten = await progress.settle(attempt, { completed: decided?.kind === 'completed' });
     if (!decided) return;
     const outcome =

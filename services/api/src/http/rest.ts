@@ -84,11 +84,15 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
         sendError(res, parsed.error, parsed.error.httpStatus === 413 ? { connection: 'close' } : {});
         return;
       }
-      if (!isJsonObject(parsed.body)) {
+      const { bodyField } = procedure.meta;
+      if (bodyField) {
+        source = { [bodyField]: parsed.body };
+      } else if (!isJsonObject(parsed.body)) {
         sendError(res, errorBody('BAD_REQUEST', 'the JSON body must be an object ({...})'));
         return;
+      } else {
+        source = parsed.body;
       }
-      source = parsed.body;
     }
     const input = procedure.noInput ? undefined : { ...source, ...pathInput };
     try {

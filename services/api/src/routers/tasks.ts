@@ -1,6 +1,9 @@
 import {
   ListTasksInput,
   ListTasksOutput,
+  REST_PATHS,
+  SignalTaskInput,
+  SignalTaskOutput,
   SubmitManyInput,
   SubmitManyOutput,
   SubmitTaskInput,
@@ -172,6 +175,36 @@ export const tasksRouter = router({
     .mutation(async ({ ctx, input }) => {
       const output = await ctx.services.tasks.retry(ctx.caller, input.task_id);
       logTaskAction(ctx, 'task retried', [output]);
+      return output;
+    }),
+
+  signal: authedProcedure
+    .meta(
+      rest.op('signal', {
+        openapi: {
+          method: 'POST',
+          path: REST_PATHS.taskSignal,
+          tags: TAG,
+          summary: 'Send a signal to a task',
+          errorResponses: {
+            ...errors(400, 401, 404),
+            409: 'CONFLICT: the task does not wait for this signal (finished, deadline passed, wait already ended, or one already kept)',
+          },
+          description: [
+            "The JSON body is the payload, checked against the schema the task's workflow declares for the",
+            'signal (`signals_schema` in GET /workflows): a mismatch is a 400 naming the field. A task waiting for',
+            'the signal resumes (`taken: resumed`); a task that has not reached the wait yet keeps it for then',
+            '(`taken: stored`). Of signals racing for one wait exactly one is taken; the others get 409.',
+          ].join(' '),
+        },
+        bodyField: 'payload',
+      }),
+    )
+    .input(SignalTaskInput)
+    .output(SignalTaskOutput)
+    .mutation(async ({ ctx, input }) => {
+      const output = await ctx.services.tasks.signal(ctx.caller, input);
+      logTaskAction(ctx, 'task signalled', [output]);
       return output;
     }),
 

@@ -14,6 +14,7 @@ import type { OpenConnection } from '../context.ts';
 import { describeError, errorBody } from '../errors.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import { loadTaskOutcome } from '../streams/task-outcome.ts';
+import { withoutStack } from '../streams/without-stacks.ts';
 
 /** The close code of a socket whose API key was revoked (4000 + 401, as other refusals). */
 export const REVOKED_CLOSE_CODE = TASK_SOCKET_CLOSE.errorBase + 401;
@@ -204,8 +205,13 @@ export async function serveTaskSocket(
       signal: abort.signal,
     })) {
       if (event.type === 'log') continue;
-      state = applyEvent(state, event);
-      sendFrame(socket, updateFrame(state, event));
+      if (event.type === 'status' || event.type === 'progress') {
+        state = applyEvent(state, event);
+        sendFrame(socket, updateFrame(state, event));
+      } else {
+        // A wait event goes out as it is: the state it leaves is that of the status event before it.
+        sendFrame(socket, Buffer.from(JSON.stringify(withoutStack(event))));
+      }
     }
     if (abort.signal.aborted) return;
     const outcome = await loadTaskOutcome(opts.tasks, caller, taskId);

@@ -46,6 +46,8 @@ function view(status: TaskView['status'], updatedSecond: number): TaskView {
     run_at: null,
     metrics: null,
     artifacts: [],
+    wait: null,
+    parent_task_id: null,
   };
 }
 

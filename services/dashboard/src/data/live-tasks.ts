@@ -8,7 +8,14 @@ export type ConnectionState =
   | { state: 'error'; message: string; code: string | null };
 
 /** Statuses that count as "in the queue or running"; each is fetched in full up to the cap. */
-const ACTIVE_STATUSES: readonly TaskStatus[] = ['running', 'queued', 'blocked', 'scheduled', 'pending'];
+const ACTIVE_STATUSES: readonly TaskStatus[] = [
+  'running',
+  'waiting',
+  'queued',
+  'blocked',
+  'scheduled',
+  'pending',
+];
 const PAGE_SIZE = 200;
 const MAX_ACTIVE_PAGES = 5;
 const MAX_HISTORY_PAGES = 5;

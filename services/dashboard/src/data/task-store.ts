@@ -124,7 +124,11 @@ export function applyEvent<T extends TaskSummary>(task: T, event: TaskEvent): T 
         eta_seconds: event.eta_seconds,
         updated_at: event.at,
       };
+    // A wait event says what the task waits for; its status event already moved the summary.
     case 'log':
+    case 'waiting':
+    case 'signal_received':
+    case 'child_finished':
       return task;
   }
 }

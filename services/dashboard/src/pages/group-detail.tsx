@@ -36,6 +36,7 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
           return;
         }
         const change = event.event;
+        if (change.type !== 'status' && change.type !== 'progress') return;
         setGroup((previous) =>
           previous
             ? {

@@ -12,12 +12,13 @@ import { taskHref } from '../router.ts';
 const STATUS_ORDER: Record<TaskStatus, number> = {
   running: 0,
   queued: 1,
-  pending: 2,
-  scheduled: 3,
-  blocked: 4,
-  completed: 5,
-  failed: 6,
-  cancelled: 7,
+  waiting: 2,
+  pending: 3,
+  scheduled: 4,
+  blocked: 5,
+  completed: 6,
+  failed: 7,
+  cancelled: 8,
 };
 
 /** Active tasks with live bars, and how the queue stands per workflow and priority. */

@@ -281,6 +281,16 @@ function describe(event: TaskEvent): string {
         .join(' · ');
     case 'log':
       return `[${event.level}] ${event.message}`;
+    case 'waiting':
+      return event.wait.kind === 'signal'
+        ? `waits for the signal ${event.wait.signal}`
+        : event.wait.kind === 'sleep'
+          ? `sleeps until ${event.wait.until}`
+          : `waits for ${event.wait.child_task_ids.length} child tasks`;
+    case 'signal_received':
+      return `signal ${event.name} ${event.taken}`;
+    case 'child_finished':
+      return `child ${event.index + 1} of ${event.total} ${event.status}`;
   }
 }
 

@@ -1,0 +1,244 @@
+import type { NodeMetric, SignalTaskOutput, SubmitTaskRequest, TaskWait } from '@kaygraph/contracts';
+import { DomainError, isTerminalStatus, type TaskStatus } from '@kaygraph/contracts';
+import type { ResumeValue } from '@kaygraph/graph';
+import { sql } from 'drizzle-orm';
+import type { StoredCheckpoint } from '../attempt-data.ts';
+import { rowsOf, type Transaction, uuidArray } from '../db.ts';
+import type { Attempt } from './claim.ts';
+import type { SettleContext } from './dependencies.ts';
+import { appendEvents, type NewTaskEvent, statusEvent } from './events.ts';
+import { ATTEMPT_FENCE, lockedTasks } from './fences.ts';
+import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
+
+/**
+ * Durable waits. A run that suspends leaves its task `waiting` with the checkpoint and `wait` (what it
+ * waits for) and no running job; a signal, a timer or the last child ends the wait by setting `resume`
+ * and queueing the task as a new job, which any worker claims and resumes from the checkpoint. Every
+ * path locks the task row first, so exactly one of them ends a wait. `wait_seq` counts waits: a timer job
+ * (the task's next job, `startAfter` its deadline) only matches the wait it was made for, through
+ * `job_id`.
+ */
+
+/** An attempt that suspended at a wait (store/finish.ts settles it with the other outcomes). */
+export interface SuspendedAttempt {
+  kind: 'suspended';
+  attempt: Attempt;
+  checkpoint: StoredCheckpoint;
+  metrics: NodeMetric[];
+  wait: TaskWait;
+  /** When the wait ends by itself (a signal's deadline, the end of a sleep): its timer job's start. */
+  timerAt: Date | null;
+  /** A children wait's tasks (validated), submitted with the suspend by the caller; ids in `wait`. */
+  children: readonly SubmitTaskRequest[];
+}
+
+/** A signal payload is repeated in its event only up to this size (the node gets it whatever its size). */
+const EVENT_PAYLOAD_LIMIT = 4000;
+
+export function waitingEvent(taskId: string, wait: TaskWait): NewTaskEvent {
+  return { taskId, type: 'waiting', payload: { wait } };
+}
+
+export function signalEvent(
+  taskId: string,
+  name: string,
+  taken: 'resumed' | 'stored',
+  payload: unknown,
+): NewTaskEvent {
+  const text = JSON.stringify(payload) ?? 'null';
+  const shown = Buffer.byteLength(text) <= EVENT_PAYLOAD_LIMIT ? { payload } : {};
+  return { taskId, type: 'signal_received', payload: { name, taken, ...shown } };
+}
+
+interface WaitingRow extends TaskJobRow {
+  attempt: number;
+}
+
+/**
+ * Stores suspended attempts that still own their task (fenced): status `waiting`, checkpoint, wait,
+ * `wait_seq + 1`, `resume` cleared, and a fresh `job_id` for the timer. Then the `waiting` events; a
+ * signal sent early (task_signals) ends its wait at once; otherwise a timed wait gets its timer job.
+ * The caller settles the attempts' jobs. Returns the ids of the tasks stored as waiting.
+ */
+export async function suspendTasks(
+  ctx: SettleContext,
+  tx: Transaction,
+  suspended: readonly SuspendedAttempt[],
+): Promise<Set<string>> {
+  if (suspended.length === 0) return new Set();
+  const input = JSON.stringify(
+    suspended.map((s) => ({
+      id: s.attempt.taskId,
+      attempt: s.attempt.attempt,
+      was: 'running',
+      checkpoint: s.checkpoint,
+      metrics: s.metrics,
+      wait: s.wait,
+    })),
+  );
+  const rows = rowsOf<WaitingRow>(
+    await tx.execute(sql`
+      with x as (
+        select * from jsonb_to_recordset(${input}::jsonb)
+          as x(id uuid, attempt int, was text, checkpoint jsonb, metrics jsonb, wait jsonb)
+      ), ${lockedTasks(suspended.map((s) => s.attempt.taskId))}
+      update tasks t set status = 'waiting', checkpoint = x.checkpoint, metrics = x.metrics,
+        -- A children wait counts its children into the progress from where the parent stood.
+        wait = case when x.wait->>'kind' = 'children'
+          then x.wait || jsonb_build_object('progress_from', t.progress) else x.wait end,
+        wait_seq = t.wait_seq + 1, resume = null, job_id = gen_random_uuid(), error = null,
+        eta_seconds = null, updated_at = clock_timestamp()
+      from x
+      where ${ATTEMPT_FENCE}
+      returning ${TASK_JOB_COLUMNS}, t.attempt`),
+  );
+  const byId = new Map(suspended.map((s) => [s.attempt.taskId, s]));
+  const owned = rows.flatMap((row) => {
+    const s = byId.get(row.id);
+    return s ? [{ row, wait: s.wait, timerAt: s.timerAt }] : [];
+  });
+  await appendEvents(
+    tx,
+    owned.flatMap(({ row, wait }) => [
+      statusEvent(row.id, 'waiting', row.attempt),
+      waitingEvent(row.id, wait),
+    ]),
+  );
+  const early = await takeEarlySignals(
+    tx,
+    owned.flatMap(({ row, wait }) =>
+      wait.kind === 'signal' ? [{ task_id: row.id, name: wait.signal }] : [],
+    ),
+  );
+  await resumeTasks(
+    ctx,
+    tx,
+    early.map((signal) => ({
+      taskId: signal.task_id,
+      resume: { kind: 'signal', name: signal.name, payload: signal.payload },
+      events: [signalEvent(signal.task_id, signal.name, 'resumed', signal.payload)],
+    })),
+  );
+  const resumed = new Set(early.map((signal) => signal.task_id));
+  await ctx.queue.insert(
+    tx,
+    owned.flatMap(({ row, timerAt }) => (timerAt && !resumed.has(row.id) ? [taskJobOf(row, timerAt)] : [])),
+  );
+  return new Set(owned.map(({ row }) => row.id));
+}
+
+/** Marks the untaken early signals of (task, name) pairs taken; returns them. */
+async function takeEarlySignals(
+  tx: Transaction,
+  wanted: readonly { task_id: string; name: string }[],
+): Promise<{ task_id: string; name: string; payload: unknown }[]> {
+  if (wanted.length === 0) return [];
+  return rowsOf(
+    await tx.execute(sql`
+      update task_signals s set taken_at = now()
+      from jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) as w(task_id uuid, name text)
+      where s.task_id = w.task_id and s.name = w.name and s.taken_at is null
+      returning s.task_id::text as task_id, s.name, s.payload`),
+  );
+}
+
+/** A wait to end: how it ended, and the events that say so (before the `queued` status event). */
+export interface Resume {
+  taskId: string;
+  resume: ResumeValue;
+  events: NewTaskEvent[];
+}
+
+/**
+ * Ends waits whose task rows the caller has locked: `resume` set, `wait` cleared, status `queued` with a
+ * new job (the task's full retry budget), events. A task that is no longer waiting is left alone.
+ */
+export async function resumeTasks(
+  ctx: SettleContext,
+  tx: Transaction,
+  resumes: readonly Resume[],
+): Promise<void> {
+  if (resumes.length === 0) return;
+  const input = JSON.stringify(resumes.map((r) => ({ id: r.taskId, resume: r.resume })));
+  const rows = rowsOf<WaitingRow>(
+    await tx.execute(sql`
+      update tasks t set status = 'queued', resume = x.resume, wait = null, job_id = gen_random_uuid(),
+        updated_at = clock_timestamp()
+      from jsonb_to_recordset(${input}::jsonb) as x(id uuid, resume jsonb)
+      where t.id = x.id and t.id = any(${uuidArray(resumes.map((r) => r.taskId))}) and t.status = 'waiting'
+      returning ${TASK_JOB_COLUMNS}, t.attempt`),
+  );
+  const resumed = new Set(rows.map((row) => row.id));
+  await appendEvents(tx, [
+    ...resumes.filter((r) => resumed.has(r.taskId)).flatMap((r) => r.events),
+    ...rows.map((row) => statusEvent(row.id, 'queued', row.attempt)),
+  ]);
+  await ctx.queue.insert(
+    tx,
+    rows.map((row) => taskJobOf(row)),
+  );
+}
+
+interface SignalTarget {
+  status: string;
+  wait: TaskWait | null;
+  resume: unknown;
+  past_deadline: boolean;
+  attempt: number;
+  stored: boolean;
+}
+
+/**
+ * Delivers a validated signal, under the task's row lock: it ends the task's wait for `name` (before
+ * the deadline), or is kept for a wait to come when the task is unfinished, not waiting for it, and has
+ * neither a pending resume nor a kept signal of that name. Anything else is a CONFLICT, so of signals
+ * racing for one wait exactly one is taken.
+ */
+export async function sendSignal(
+  ctx: SettleContext,
+  tx: Transaction,
+  taskId: string,
+  name: string,
+  payload: unknown,
+): Promise<Omit<SignalTaskOutput, 'task_id' | 'name'>> {
+  const [task] = rowsOf<SignalTarget>(
+    await tx.execute(sql`
+      select t.status, t.wait, t.resume, t.attempt,
+        coalesce((t.wait->>'deadline')::timestamptz <= now(), false) as past_deadline,
+        exists (select 1 from task_signals s where s.task_id = t.id and s.name = ${name} and s.taken_at is null)
+          as stored
+      from tasks t where t.id = ${taskId} for no key update`),
+  );
+  if (!task) throw new DomainError('NOT_FOUND', `task ${taskId} not found`);
+  const waitsForIt = task.status === 'waiting' && task.wait?.kind === 'signal' && task.wait.signal === name;
+  if (waitsForIt && task.past_deadline) {
+    throw new DomainError(
+      'CONFLICT',
+      `task ${taskId} stopped waiting for the signal "${name}": its deadline passed`,
+    );
+  }
+  if (waitsForIt) {
+    await resumeTasks(ctx, tx, [
+      {
+        taskId,
+        resume: { kind: 'signal', name, payload },
+        events: [signalEvent(taskId, name, 'resumed', payload)],
+      },
+    ]);
+    return { taken: 'resumed', status: 'queued' };
+  }
+  if (isTerminalStatus(task.status as TaskStatus) || task.resume !== null || task.stored) {
+    throw new DomainError('CONFLICT', conflictMessage(taskId, name, task));
+  }
+  await tx.execute(sql`
+    insert into task_signals (task_id, name, payload) values (${taskId}, ${name}, ${JSON.stringify(payload)}::jsonb)`);
+  await appendEvents(tx, [signalEvent(taskId, name, 'stored', payload)]);
+  return { taken: 'stored', status: task.status as SignalTaskOutput['status'] };
+}
+
+function conflictMessage(taskId: string, name: string, task: SignalTarget): string {
+  if (isTerminalStatus(task.status as TaskStatus))
+    return `task ${taskId} is ${task.status}; it takes no signals`;
+  if (task.stored) return `task ${taskId} already holds a signal "${name}" for its next wait`;
+  return `task ${taskId} is not waiting for the signal "${name}": its last wait was already ended`;
+}

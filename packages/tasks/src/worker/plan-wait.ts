@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError, type SubmitTaskRequest, type TaskWait } from '@kaygraph/contracts';
+import type { WaitRequest } from '@kaygraph/graph';
+import type { StoredCheckpoint } from '../attempt-data.ts';
+import type { TaskContext } from '../context.ts';
+import { prepareAll } from '../service/submit.ts';
+import type { Attempt } from '../store/claim.ts';
+import type { AttemptOutcome } from '../store/finish.ts';
+import type { WorkflowRunOutcome } from './run-workflow.ts';
+
+export type SuspendedRun = Extract<WorkflowRunOutcome, { kind: 'suspended' }>;
+
+/**
+ * What a run that suspended becomes: the wait as the task shows it (`TaskWait`), its timer, and its
+ * child tasks, validated now so that the suspend transaction cannot fail on them. A wait the workflow
+ * cannot make (an undeclared signal, a child with unknown workflow or bad params) fails the task, without
+ * retries: running it again would ask for the same.
+ */
+export function planWait(ctx: TaskContext, attempt: Attempt, run: SuspendedRun): AttemptOutcome {
+  const nodeId = nodeIdOf(run.checkpoint);
+  const since = new Date().toISOString();
+  const base = { kind: 'suspended' as const, attempt, checkpoint: run.checkpoint, metrics: run.metrics };
+  try {
+    const planned = describeWait(ctx, attempt.workflow, run.wait, nodeId, since);
+    return { ...base, ...planned };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      kind: 'failed',
+      attempt,
+      error: { code: 'WORKFLOW_ERROR', message, node_id: nodeId, attempt: attempt.attempt },
+      metrics: run.metrics,
+      retriable: false,
+    };
+  }
+}
+
+/** The waiting node: the innermost frame of the checkpoint's path. */
+function nodeIdOf(checkpoint: StoredCheckpoint): string {
+  const frames = checkpoint.waiting?.frames ?? [];
+  return frames[frames.length - 1]?.nodeId ?? checkpoint.nextNodeId ?? '';
+}
+
+function describeWait(
+  ctx: TaskContext,
+  workflowName: string,
+  wait: WaitRequest,
+  nodeId: string,
+  since: string,
+): { wait: TaskWait; timerAt: Date | null; children: SubmitTaskRequest[] } {
+  switch (wait.kind) {
+    case 'signal': {
+      const workflow = ctx.catalog.get(workflowName);
+      if (!workflow?.signals || !Object.hasOwn(workflow.signals, wait.name)) {
+        throw new Error(
+          `node "${nodeId}" waits for the signal "${wait.name}", which workflow "${workflowName}" does not declare`,
+        );
+      }
+      const schema = workflow.signalSchemas?.[wait.name] ?? {};
+      return {
+        wait: { kind: 'signal', node_id: nodeId, since, signal: wait.name, schema, deadline: wait.deadline },
+        timerAt: wait.deadline === null ? null : new Date(wait.deadline),
+        children: [],
+      };
+    }
+    case 'sleep':
+      return {
+        wait: { kind: 'sleep', node_id: nodeId, since, until: wait.until },
+        timerAt: new Date(wait.until),
+        children: [],
+      };
+    case 'children': {
+      const children = wait.children.map(
+        (child): SubmitTaskRequest => ({ workflow: child.workflow, params: child.params }),
+      );
+      try {
+        prepareAll(ctx, children);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        const where = error.issues?.[0]?.path;
+        const detail = where ? ` (${where})` : '';
+        throw new Error(`node "${nodeId}" asked for child tasks that cannot run${detail}: ${error.message}`);
+      }
+      return {
+        wait: {
+          kind: 'children',
+          node_id: nodeId,
+          since,
+          child_task_ids: children.map(() => randomUUID()),
+          finished: 0,
+        },
+        timerAt: null,
+        children,
+      };
+    }
+  }
+}

@@ -1,0 +1,151 @@
+import type { TaskEvent } from '@kaygraph/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  alice,
+  startTestSystem,
+  type TestSystem,
+  WORKFLOWS_MODULE,
+  waitForStatus,
+  waitForTerminal,
+} from './harness.ts';
+
+let harness: TestSystem;
+
+beforeAll(async () => {
+  harness = await startTestSystem();
+  await harness.system.startWorker({
+    concurrency: 4,
+    workflowsModule: WORKFLOWS_MODULE,
+    pollIntervalMs: 200,
+  });
+});
+afterAll(async () => {
+  await harness?.[Symbol.asyncDispose]();
+});
+
+async function eventsOf(taskId: string): Promise<TaskEvent[]> {
+  const events: TaskEvent[] = [];
+  for await (const event of harness.system.tasks.events(alice, taskId, {})) events.push(event);
+  return events;
+}
+
+const step = (result: string, stepMs: number) => ({
+  workflow: 'steps',
+  params: { steps: 1, step_ms: stepMs, result },
+});
+
+describe('child tasks', () => {
+  it('runs the children and resumes the parent with their results in order', async () => {
+    const { system } = harness;
+    // The first child takes longest: the order of the results is the node's, not the order they finish in.
+    const children = [step('first', 300), step('second', 0), step('third', 100)];
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children },
+    });
+    expect(await waitForTerminal(system, alice, parentId)).toBe('completed');
+    const result = (await system.tasks.result(alice, parentId)).result as { results: { value: string }[] };
+    expect(result.results.map((child) => child.value)).toEqual(['first', 'second', 'third']);
+
+    const events = await eventsOf(parentId);
+    const waiting = events.find((event) => event.type === 'waiting');
+    if (waiting?.type !== 'waiting' || waiting.wait.kind !== 'children') throw new Error('no children wait');
+    const childIds = waiting.wait.child_task_ids;
+    expect(childIds).toHaveLength(3);
+    for (const [index, childId] of childIds.entries()) {
+      const child = await system.tasks.get(alice, childId);
+      expect(child).toMatchObject({ status: 'completed', parent_task_id: parentId, workflow: 'steps' });
+      expect(child.params).toMatchObject({ result: children[index]?.params.result });
+    }
+    const finished = events.flatMap((event) => (event.type === 'child_finished' ? [event] : []));
+    expect(finished.map((event) => event.finished)).toEqual([1, 2, 3]);
+    expect(new Set(finished.map((event) => event.child_task_id))).toEqual(new Set(childIds));
+    expect(finished.every((event) => event.total === 3 && event.status === 'completed')).toBe(true);
+    // The parent's progress counts its children: it rises as they finish.
+    const progress = events.flatMap((event) => (event.type === 'progress' ? [event] : []));
+    const counted = progress.filter((event) => event.message?.endsWith('child tasks finished'));
+    expect(counted.map((event) => event.message)).toEqual([
+      '1 of 3 child tasks finished',
+      '2 of 3 child tasks finished',
+      '3 of 3 child tasks finished',
+    ]);
+    const shares = counted.map((event) => event.progress);
+    expect(shares).toEqual([...shares].sort((a, b) => a - b));
+    expect(shares[0]).toBeLessThan(shares[2] ?? 0);
+  });
+
+  it('reports a failed child to a parent that goes on with failures', async () => {
+    const { system } = harness;
+    const failing = { workflow: 'steps', params: { steps: 1, step_ms: 0, fail_attempts: 1 } };
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [step('ok', 0), failing], tolerate_failures: true },
+    });
+    expect(await waitForTerminal(system, alice, parentId)).toBe('completed');
+    const { outcomes } = (await system.tasks.result(alice, parentId)).result as {
+      outcomes: { status: string; error?: { code: string } | null }[];
+    };
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['completed', 'failed']);
+    expect(outcomes[1]?.error).toMatchObject({ code: 'WORKFLOW_ERROR' });
+    const finished = (await eventsOf(parentId)).flatMap((event) =>
+      event.type === 'child_finished' ? [event] : [],
+    );
+    expect(finished.find((event) => event.status === 'failed')).toMatchObject({
+      index: 1,
+      error: { code: 'WORKFLOW_ERROR' },
+    });
+  });
+
+  it('fails the parent with CHILD_FAILED when it requires every child to complete', async () => {
+    const { system } = harness;
+    const failing = { workflow: 'steps', params: { steps: 1, step_ms: 0, fail_attempts: 1 } };
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [failing, step('ok', 0)] },
+    });
+    expect(await waitForTerminal(system, alice, parentId)).toBe('failed');
+    expect((await system.tasks.get(alice, parentId)).error).toMatchObject({
+      code: 'CHILD_FAILED',
+      node_id: 'spawn',
+    });
+  });
+
+  it('fails a parent whose child cannot run, without submitting any child', async () => {
+    const { system } = harness;
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [step('ok', 0), { workflow: 'no_such_workflow', params: {} }] },
+    });
+    expect(await waitForTerminal(system, alice, parentId)).toBe('failed');
+    const parent = await system.tasks.get(alice, parentId);
+    expect(parent.error).toMatchObject({
+      code: 'WORKFLOW_ERROR',
+      message: expect.stringContaining('no_such_workflow'),
+    });
+    const listed = await system.tasks.list(alice, { limit: 200 });
+    expect(
+      listed.items.filter((task) => task.created_at > parent.created_at && task.workflow === 'steps'),
+    ).toEqual([]);
+  });
+
+  it('cancels the unfinished children with their parent', async () => {
+    const { system } = harness;
+    const slow = { workflow: 'steps', params: { steps: 20, step_ms: 500 } };
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [step('quick', 0), slow, slow] },
+    });
+    await waitForStatus(system, alice, parentId, ['waiting']);
+    const wait = (await system.tasks.get(alice, parentId)).wait;
+    if (wait?.kind !== 'children') throw new Error('the parent does not wait for children');
+    const [quick, ...slowIds] = wait.child_task_ids;
+    if (!quick) throw new Error('no children');
+    expect(await waitForTerminal(system, alice, quick)).toBe('completed');
+    await system.tasks.cancel(alice, parentId);
+    expect((await system.tasks.get(alice, parentId)).status).toBe('cancelled');
+    for (const childId of slowIds) {
+      expect(await waitForTerminal(system, alice, childId)).toBe('cancelled');
+    }
+    expect((await system.tasks.get(alice, quick)).status).toBe('completed');
+  });
+});

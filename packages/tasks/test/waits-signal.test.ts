@@ -1,0 +1,280 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TaskEvent } from '@kaygraph/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTask } from '../src/store/read.ts';
+import type { StepRecord } from './fixtures/workflows.ts';
+import {
+  alice,
+  bob,
+  startTestSystem,
+  type TestSystem,
+  WORKFLOWS_MODULE,
+  waitFor,
+  waitForStatus,
+  waitForTerminal,
+} from './harness.ts';
+
+let harness: TestSystem;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kaygraph-waits-'));
+  harness = await startTestSystem();
+  await harness.system.startWorker({
+    concurrency: 2,
+    workflowsModule: WORKFLOWS_MODULE,
+    pollIntervalMs: 200,
+  });
+});
+afterAll(async () => {
+  await harness?.[Symbol.asyncDispose]();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let files = 0;
+function recordFile(): string {
+  files += 1;
+  return join(dir, `record-${files}.jsonl`);
+}
+
+function ranNodes(file: string, taskId: string): string[] {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as StepRecord)
+    .filter((line) => line.task_id === taskId)
+    .map((line) => line.node);
+}
+
+async function eventsOf(taskId: string): Promise<TaskEvent[]> {
+  const events: TaskEvent[] = [];
+  for await (const event of harness.system.tasks.events(alice, taskId, {})) events.push(event);
+  return events;
+}
+
+async function submitWaiting(params: Record<string, unknown>, workflow = 'wait_signal'): Promise<string> {
+  const { task_id } = await harness.system.tasks.submit(alice, { workflow, params, priority: 'normal' });
+  await waitForStatus(harness.system, alice, task_id, ['waiting']);
+  return task_id;
+}
+
+describe('waiting for a signal', () => {
+  it('stores the wait, then resumes from the node after it exactly once', async () => {
+    const { system } = harness;
+    const file = recordFile();
+    const taskId = await submitWaiting({ record_file: file });
+    const task = await system.tasks.get(alice, taskId);
+    expect(task).toMatchObject({ status: 'waiting', parent_task_id: null });
+    expect(task.wait).toMatchObject({
+      kind: 'signal',
+      signal: 'approval',
+      node_id: 'await_approval',
+      deadline: null,
+    });
+    expect(task.wait?.kind === 'signal' && task.wait.schema).toMatchObject({
+      type: 'object',
+      properties: { approved: { type: 'boolean' } },
+    });
+
+    const answer = await system.tasks.signal(alice, {
+      task_id: taskId,
+      name: 'approval',
+      payload: { approved: true, note: 'ship it' },
+    });
+    expect(answer).toEqual({ task_id: taskId, name: 'approval', taken: 'resumed', status: 'queued' });
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    expect((await system.tasks.result(alice, taskId)).result).toEqual({
+      decision: 'approved',
+      approval: { approved: true, note: 'ship it' },
+    });
+    expect(ranNodes(file, taskId)).toEqual(['before', 'await_approval', 'approved']);
+    expect((await system.tasks.get(alice, taskId)).wait).toBeNull();
+
+    const events = await eventsOf(taskId);
+    const kinds = events.map((event) => (event.type === 'status' ? `status:${event.status}` : event.type));
+    expect(kinds.filter((kind) => kind !== 'progress' && kind !== 'log')).toEqual([
+      'status:queued',
+      'status:running',
+      'status:waiting',
+      'waiting',
+      'signal_received',
+      'status:queued',
+      'status:running',
+      'status:completed',
+    ]);
+    expect(events.find((event) => event.type === 'signal_received')).toMatchObject({
+      name: 'approval',
+      taken: 'resumed',
+      payload: { approved: true, note: 'ship it' },
+    });
+  });
+
+  it('takes exactly one of 50 signals racing for one wait; the others are CONFLICT', async () => {
+    const { system } = harness;
+    const file = recordFile();
+    const taskId = await submitWaiting({ record_file: file });
+    const answers = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) =>
+        system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: i % 2 === 0 } }),
+      ),
+    );
+    const taken = answers.filter((answer) => answer.status === 'fulfilled');
+    const refused = answers.flatMap((answer) => (answer.status === 'rejected' ? [answer.reason] : []));
+    expect(taken).toHaveLength(1);
+    expect(refused).toHaveLength(49);
+    for (const reason of refused) expect(reason).toMatchObject({ code: 'CONFLICT' });
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    const after = ranNodes(file, taskId).slice(2);
+    expect(after).toHaveLength(1);
+    const signalled = (await eventsOf(taskId)).filter((event) => event.type === 'signal_received');
+    expect(signalled).toHaveLength(1);
+  });
+
+  it('keeps a signal sent before the wait and takes it when the wait begins', async () => {
+    const { system } = harness;
+    const file = recordFile();
+    const runAt = new Date(Date.now() + 1500).toISOString();
+    const { task_id: taskId, status } = await system.tasks.submit(alice, {
+      workflow: 'wait_signal',
+      params: { record_file: file },
+      run_at: runAt,
+    });
+    expect(status).toBe('scheduled');
+    expect(
+      await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: false } }),
+    ).toEqual({ task_id: taskId, name: 'approval', taken: 'stored', status: 'scheduled' });
+    // One kept signal per name: a second one before the wait is a conflict.
+    await expect(
+      system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    expect((await system.tasks.result(alice, taskId)).result).toMatchObject({ decision: 'rejected' });
+    expect(ranNodes(file, taskId)).toEqual(['before', 'await_approval', 'rejected']);
+    const signals = (await eventsOf(taskId)).filter((event) => event.type === 'signal_received');
+    expect(signals.map((event) => event.type === 'signal_received' && event.taken)).toEqual([
+      'stored',
+      'resumed',
+    ]);
+  });
+
+  it('refuses a payload that does not match the declared schema with a 400 naming the field', async () => {
+    const { system } = harness;
+    const taskId = await submitWaiting({});
+    await expect(
+      system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: 'yes' } }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_PARAMS',
+      issues: [expect.objectContaining({ path: 'payload.approved' })],
+    });
+    await expect(
+      system.tasks.signal(alice, { task_id: taskId, name: 'review', payload: {} }),
+    ).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('has no signal "review"'),
+    });
+    // Nothing was written: the task still waits, and no signal event was stored.
+    const task = await system.tasks.get(alice, taskId);
+    expect(task.status).toBe('waiting');
+    await system.tasks.cancel(alice, taskId);
+    expect((await eventsOf(taskId)).some((event) => event.type === 'signal_received')).toBe(false);
+  });
+
+  it("answers NOT_FOUND for another owner's task", async () => {
+    const { system } = harness;
+    const taskId = await submitWaiting({});
+    await expect(
+      system.tasks.signal(bob, { task_id: taskId, name: 'approval', payload: { approved: true } }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await system.tasks.get(alice, taskId)).status).toBe('waiting');
+    await system.tasks.cancel(alice, taskId);
+  });
+
+  it('cancels a waiting task; a signal after that is CONFLICT', async () => {
+    const { system } = harness;
+    const file = recordFile();
+    const taskId = await submitWaiting({ record_file: file, deadline_seconds: 3600 });
+    expect(await system.tasks.cancel(alice, taskId)).toEqual({ task_id: taskId, status: 'cancelled' });
+    const task = await system.tasks.get(alice, taskId);
+    expect(task).toMatchObject({ status: 'cancelled', wait: null, error: { code: 'CANCELLED' } });
+    // The deadline's timer job is the task's job: cancelled with it.
+    const row = await loadTask(system.context.db, taskId);
+    const job = row?.jobId ? await system.context.queue.findJob('wait_signal', row.jobId) : null;
+    expect(job?.state).toBe('cancelled');
+    await expect(
+      system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(ranNodes(file, taskId)).toEqual(['before', 'await_approval']);
+  });
+});
+
+describe('deadlines', () => {
+  it("takes the node's timeout action when the deadline passes", async () => {
+    const { system } = harness;
+    const file = recordFile();
+    const taskId = await submitWaiting({ record_file: file, deadline_seconds: 1, on_timeout: true });
+    const task = await system.tasks.get(alice, taskId);
+    expect(task.wait?.kind === 'signal' && task.wait.deadline).toEqual(expect.any(String));
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    expect((await system.tasks.result(alice, taskId)).result).toEqual({
+      decision: 'timeout',
+      approval: null,
+    });
+    expect(ranNodes(file, taskId)).toEqual(['before', 'await_approval', 'timed_out']);
+    await expect(
+      system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('fails the task with WAIT_TIMEOUT when the node has no timeout action', async () => {
+    const { system } = harness;
+    const taskId = await submitWaiting({ deadline_seconds: 1 });
+    expect(await waitForTerminal(system, alice, taskId)).toBe('failed');
+    expect((await system.tasks.get(alice, taskId)).error).toMatchObject({
+      code: 'WAIT_TIMEOUT',
+      node_id: 'await_approval',
+    });
+  });
+});
+
+describe('durable sleep', () => {
+  it('sleeps without a worker and runs the node after it once', async () => {
+    const { system } = harness;
+    const file = recordFile();
+    const taskId = await submitWaiting({ record_file: file, seconds: 1 }, 'wait_sleep');
+    const task = await system.tasks.get(alice, taskId);
+    expect(task.wait).toMatchObject({ kind: 'sleep', node_id: 'doze', until: expect.any(String) });
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    expect((await system.tasks.result(alice, taskId)).result).toEqual({ woke: true });
+    expect(ranNodes(file, taskId)).toEqual(['before', 'doze', 'after']);
+  });
+});
+
+describe('a signal after the deadline, before its timer fired', () => {
+  it('is CONFLICT', async () => {
+    await using other = await startTestSystem();
+    const worker = await other.system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
+    const { task_id: taskId } = await other.system.tasks.submit(alice, {
+      workflow: 'wait_signal',
+      params: { deadline_seconds: 1, on_timeout: true },
+    });
+    await waitForStatus(other.system, alice, taskId, ['waiting']);
+    // No worker claims the timer: the task stays waiting past its deadline.
+    await worker.stop();
+    const task = await other.system.tasks.get(alice, taskId);
+    const deadline = task.wait?.kind === 'signal' ? (task.wait.deadline ?? '') : '';
+    await waitFor(() => Date.now() > Date.parse(deadline) + 50, 'the deadline to pass');
+    await expect(
+      other.system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } }),
+    ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('deadline passed') });
+    expect((await other.system.tasks.get(alice, taskId)).status).toBe('waiting');
+  });
+});
