@@ -125,4 +125,49 @@ describe('a task waiting for a signal', () => {
       await other.close();
     }
   });
+
+  it('shows a parent waiting for its child tasks, counting them as they finish', async () => {
+    const { task_id } = await session.client.tasks.submit.mutate({
+      workflow: 'fanout',
+      params: { children: 2 },
+    });
+    await waitCount(task_id, 1);
+    const { page } = session;
+    await page.goto(`${session.stack.url}/dashboard/#/tasks/${task_id}`);
+    const finished = page.getByTestId('wait-children');
+    await finished.waitFor(WAIT);
+    await expect(finished.textContent()).resolves.toBe('0 of 2');
+    const parent = await session.client.tasks.get.query({ task_id });
+    const children = parent.wait?.kind === 'children' ? parent.wait.child_task_ids : [];
+    expect(children).toHaveLength(2);
+    for (const child of children) await expect(page.locator(`a[href$="${child}"]`).count()).resolves.toBe(1);
+    await session.screenshot('waiting-children');
+
+    const [first, second] = children;
+    if (!first || !second) throw new Error('expected two children');
+    await session.client.signal(first, 'approval', { approved: true });
+    await finished.filter({ hasText: /^1 of 2$/ }).waitFor(WAIT);
+    await session.client.signal(second, 'approval', { approved: true });
+    await page.locator('.task-header .badge-completed').waitFor(WAIT);
+    await page.getByTestId('wait').waitFor({ state: 'detached', ...WAIT });
+  });
+
+  it('shows a sleeping task and when it wakes', async () => {
+    const { task_id } = await session.client.tasks.submit.mutate({
+      workflow: 'nap',
+      params: { seconds: 3600 },
+    });
+    await waitCount(task_id, 1);
+    const task = await session.client.tasks.get.query({ task_id });
+    const until = task.wait?.kind === 'sleep' ? task.wait.until : '';
+    await session.page.goto(`${session.stack.url}/dashboard/#/tasks/${task_id}`);
+    const shown = session.page.getByTestId('wait-until');
+    await shown.waitFor(WAIT);
+    await expect(shown.textContent()).resolves.toContain(
+      `${new Date(until).toISOString().replace('T', ' ').slice(0, 19)} (in `,
+    );
+    await expect(session.page.getByTestId('signal-form').count()).resolves.toBe(0);
+    await session.client.tasks.cancel.mutate({ task_id });
+    await session.page.locator('.task-header .badge-cancelled').waitFor(WAIT);
+  });
 });

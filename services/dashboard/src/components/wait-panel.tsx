@@ -82,7 +82,9 @@ function WaitFacts({ wait }: { wait: TaskWait }) {
       </dl>
       {wait.kind === 'children' ? (
         <>
-          <ProgressBar value={(100 * wait.finished) / wait.child_task_ids.length} status="waiting" />
+          <div class="wait-progress">
+            <ProgressBar value={(100 * wait.finished) / wait.child_task_ids.length} status="waiting" />
+          </div>
           <p class="child-tasks">
             {wait.child_task_ids.map((id, index) => (
               <a key={id} href={taskHref(id)} title={`child ${index + 1}`}>
