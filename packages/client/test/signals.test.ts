@@ -106,6 +106,24 @@ describe('client.signal', () => {
     expect(statusOf(second)).toBe(409);
   });
 
+  test('content_review: a passed deadline takes the timeout action (on_timeout: publish) with no signal', async () => {
+    using client = createClient({ url: server.url });
+    const outcome = await client.submitAndWait({
+      workflow: 'content_review',
+      params: { ...article, review_seconds: 1, on_timeout: 'publish' },
+    });
+    expect(outcome).toMatchObject({
+      status: 'completed',
+      result: { outcome: 'published', decided_by: 'deadline', reviews: [] },
+    });
+    expect(outcome.artifacts.map((artifact) => artifact.name)).toEqual(['article.md']);
+    // the deadline is over: a late approval is refused
+    const late = await client
+      .signal(outcome.task_id, 'approval', { approved: true })
+      .catch((error: unknown) => error);
+    expect(statusOf(late)).toBe(409);
+  });
+
   test('signal names and payloads follow the workflow (the @ts-expect-error lines are checked by tsc)', async () => {
     using client = createClient({ url: server.url });
     const review = await client.submit({ workflow: 'content_review', params: article });
