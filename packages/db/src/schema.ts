@@ -187,8 +187,8 @@ export const taskEvents = pgTable(
 );
 
 /**
- * Signals sent to a task before it waits for them: the wait that asks for `name` takes the oldest
- * untaken one (`taken_at`). At most one untaken signal per task and name.
+ * Signals sent to a task before it waits for them, at most one per task and name: the wait that asks for
+ * `name` takes (deletes) it.
  */
 export const taskSignals = pgTable(
   'task_signals',
@@ -200,9 +200,8 @@ export const taskSignals = pgTable(
     name: text('name').notNull(),
     payload: jsonb('payload'),
     receivedAt: ts('received_at').notNull().defaultNow(),
-    takenAt: ts('taken_at'),
   },
-  (t) => [uniqueIndex('task_signals_untaken_idx').on(t.taskId, t.name).where(sql`${t.takenAt} is null`)],
+  (t) => [uniqueIndex('task_signals_task_name_idx').on(t.taskId, t.name)],
 );
 
 /** Edges of the dependency graph: `taskId` waits for `dependsOnId`. */

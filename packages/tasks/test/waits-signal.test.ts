@@ -234,14 +234,26 @@ describe('deadlines', () => {
     ).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
-  it('fails the task with WAIT_TIMEOUT when the node has no timeout action', async () => {
+  it('fails the task with WAIT_TIMEOUT when the node has no timeout action; a retry waits anew', async () => {
     const { system } = harness;
-    const taskId = await submitWaiting({ deadline_seconds: 1 });
+    const file = recordFile();
+    const taskId = await submitWaiting({ record_file: file, deadline_seconds: 1 });
+    const first = await system.tasks.get(alice, taskId);
     expect(await waitForTerminal(system, alice, taskId)).toBe('failed');
     expect((await system.tasks.get(alice, taskId)).error).toMatchObject({
       code: 'WAIT_TIMEOUT',
       node_id: 'await_approval',
     });
+
+    // The waiting node runs again (a fresh deadline); the node before it does not.
+    await system.tasks.retry(alice, taskId);
+    await waitForStatus(system, alice, taskId, ['waiting']);
+    const again = await system.tasks.get(alice, taskId);
+    const deadlineOf = (wait: typeof again.wait) => (wait?.kind === 'signal' ? (wait.deadline ?? '') : '');
+    expect(Date.parse(deadlineOf(again.wait))).toBeGreaterThan(Date.parse(deadlineOf(first.wait)));
+    await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } });
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    expect(ranNodes(file, taskId)).toEqual(['before', 'await_approval', 'await_approval', 'approved']);
   });
 });
 

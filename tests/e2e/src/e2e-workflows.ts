@@ -1,13 +1,15 @@
 /**
  * WORKFLOWS_MODULE of the e2e processes: the built-in catalog (so `demo` is the real one) plus `recorded`,
- * a chain of steps that each append one JSON line to `record_file` when they start. The lines are how a
+ * a chain of steps that each append one JSON line to `record_file` when they start, and
+ * `recorded_approval` (a step, a wait for the signal `approval`, a step) and `recorded_children` (runs
+ * `children` `recorded` tasks of 1, 2 or 3 steps by index and completes with their results in order). The lines are how a
  * test proves, across processes, which node ran in which attempt on which pid (a checkpoint resume must
  * not start an earlier node again). Worker threads import this module by path, so it exports `catalog`
  * and `createServices` like `@kaygraph/workflows/catalog`.
  */
 import { appendFileSync } from 'node:fs';
-import { Graph, Node } from '@kaygraph/graph';
-import { chain, defineWorkflow, sleep } from '@kaygraph/workflows';
+import { type ChildOutcome, childResults, Graph, Node, runChildren, WaitNode } from '@kaygraph/graph';
+import { chain, defineWorkflow, sleep, waitForDeclared } from '@kaygraph/workflows';
 import { catalog as builtins } from '@kaygraph/workflows/catalog';
 import { z } from 'zod';
 
@@ -74,4 +76,87 @@ export const recorded = defineWorkflow({
   },
 });
 
-export const catalog = builtins.with(recorded);
+const approvalSignals = { approval: z.object({ approved: z.boolean() }) };
+type Approval = z.output<(typeof approvalSignals)['approval']>;
+
+/** Records its start like a step, then waits for `approval`; its `post` keeps the payload. */
+class AwaitApproval extends WaitNode<Shared & { approval?: Approval }, undefined, Approval> {
+  readonly recordFile: string;
+
+  constructor(recordFile: string) {
+    super({ id: 'await_approval' });
+    this.recordFile = recordFile;
+  }
+
+  override exec() {
+    const start: StepStart = {
+      task_id: String(this.params.task_id ?? ''),
+      node: this.id,
+      attempt: Number(this.params.attempt ?? 1),
+      pid: process.pid,
+    };
+    appendFileSync(this.recordFile, `${JSON.stringify(start)}\n`);
+    return waitForDeclared(approvalSignals, 'approval');
+  }
+
+  override post(shared: Shared & { approval?: Approval }, _prep: undefined, approval: Approval) {
+    shared.approval = approval;
+    return undefined;
+  }
+}
+
+export const recordedApproval = defineWorkflow({
+  name: 'recorded_approval',
+  description: 'A recorded step, a wait for the signal `approval`, a recorded step; for process tests.',
+  params: RecordedParams,
+  signals: approvalSignals,
+  defaults: { max_retries: 3, retry_delay_seconds: 0, timeout_seconds: 600 },
+  inline: true,
+  graph: (params) => {
+    const config = { ...params, steps: 2 };
+    const after = new RecordedStep(2, config);
+    const graph = chain(new RecordedStep(1, config), new AwaitApproval(params.record_file), after);
+    return new Graph<Shared>(graph);
+  },
+});
+
+export const RecordedChildrenParams = RecordedParams.extend({
+  children: z.number().int().min(1).max(1000),
+});
+type RecordedChildrenParams = z.output<typeof RecordedChildrenParams>;
+
+/** Child `i` runs `i % 3 + 1` steps, so each child's result tells its place. */
+class SpawnRecorded extends WaitNode<Shared, undefined, ChildOutcome[]> {
+  readonly config: RecordedChildrenParams;
+
+  constructor(config: RecordedChildrenParams) {
+    super({ id: 'spawn' });
+    this.config = config;
+  }
+
+  override exec() {
+    const { children, step_ms, record_file } = this.config;
+    return runChildren(
+      Array.from({ length: children }, (_, i) => ({
+        workflow: 'recorded',
+        params: { steps: (i % 3) + 1, step_ms, record_file },
+      })),
+    );
+  }
+
+  override post(shared: Shared, _prep: undefined, outcomes: ChildOutcome[]) {
+    shared.result = { results: childResults(outcomes) };
+    return undefined;
+  }
+}
+
+export const recordedChildren = defineWorkflow({
+  name: 'recorded_children',
+  description: 'Runs `children` recorded tasks and completes with their results in order; for process tests.',
+  params: RecordedChildrenParams,
+  defaults: { max_retries: 0, timeout_seconds: 600 },
+  inline: true,
+  graph: (params) => new Graph<Shared>(new SpawnRecorded(params)),
+});
+
+export const catalog = builtins.with(recorded).with(recordedApproval).with(recordedChildren);

@@ -8,7 +8,8 @@ import { resumeTasks } from './waits.ts';
 
 /**
  * Child tasks (`runChildren`): every transaction that finishes tasks (store/dependencies.ts
- * `settleDependents`) reports the children among them to their waiting parents. Parents are locked in id
+ * `settleDependents`) reports the children among them to their waiting parents (the children of the
+ * parent's current wait: a graph may run children at several nodes). Parents are locked in id
  * order, then their children are read by a new statement, so of two children finishing at once the second
  * sees the first and exactly one transaction resumes the parent, with every outcome in the node's order.
  * A retry of a child is not an outcome: only completed, failed (for good) and cancelled children count.
@@ -52,7 +53,7 @@ export async function settleParents(
   const children = rowsOf<ChildRow>(
     await tx.execute(sql`
       select id::text as id, parent_task_id::text as parent_task_id, child_index, status, result, error
-      from tasks where parent_task_id = any(${uuidArray(parents.map((parent) => parent.id))})
+      from tasks where id = any(${uuidArray(parents.flatMap((parent) => parent.wait.child_task_ids))})
       order by parent_task_id, child_index`),
   );
   const justFinished = new Set(settled.map((task) => task.taskId));

@@ -29,8 +29,8 @@ export function tryLivenessLock(tx: Transaction): Promise<boolean> {
 }
 
 /**
- * Result TTL: finished tasks past `expires_at` lose their result, checkpoint, events and artifacts; the row
- * stays (status, error, timings) for listings and statistics.
+ * Result TTL: finished tasks past `expires_at` lose their result, checkpoint, events, artifacts and the
+ * signals nothing took; the row stays (status, error, timings) for listings and statistics.
  */
 export async function clearExpiredResults(
   tx: Transaction,
@@ -42,7 +42,8 @@ export async function clearExpiredResults(
         where t.expires_at <= now()
           and (t.result is not null or t.checkpoint is not null
             or exists (select 1 from task_events e where e.task_id = t.id)
-            or exists (select 1 from task_artifacts a where a.task_id = t.id))
+            or exists (select 1 from task_artifacts a where a.task_id = t.id)
+            or exists (select 1 from task_signals s where s.task_id = t.id))
         order by t.expires_at
         limit ${BATCH}
         for update skip locked
@@ -50,8 +51,10 @@ export async function clearExpiredResults(
         delete from task_events e using expired where e.task_id = expired.id returning 1
       ), artifacts as (
         delete from task_artifacts a using expired where a.task_id = expired.id returning 1
+      ), signals as (
+        delete from task_signals s using expired where s.task_id = expired.id
       ), cleared as (
-        update tasks t set result = null, checkpoint = null from expired where t.id = expired.id returning 1
+        update tasks t set result = null, checkpoint = null, resume = null from expired where t.id = expired.id returning 1
       )
       select (select count(*) from cleared)::int as tasks, (select count(*) from events)::int as events,
         (select count(*) from artifacts)::int as artifacts`),

@@ -127,7 +127,7 @@ export async function suspendTasks(
   return new Set(owned.map(({ row }) => row.id));
 }
 
-/** Marks the untaken early signals of (task, name) pairs taken; returns them. */
+/** Takes (deletes) the kept signals of (task, name) pairs; returns them. */
 async function takeEarlySignals(
   tx: Transaction,
   wanted: readonly { task_id: string; name: string }[],
@@ -135,9 +135,9 @@ async function takeEarlySignals(
   if (wanted.length === 0) return [];
   return rowsOf(
     await tx.execute(sql`
-      update task_signals s set taken_at = now()
-      from jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) as w(task_id uuid, name text)
-      where s.task_id = w.task_id and s.name = w.name and s.taken_at is null
+      delete from task_signals s
+      using jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) as w(task_id uuid, name text)
+      where s.task_id = w.task_id and s.name = w.name
       returning s.task_id::text as task_id, s.name, s.payload`),
   );
 }
@@ -205,8 +205,7 @@ export async function sendSignal(
     await tx.execute(sql`
       select t.status, t.wait, t.resume, t.attempt,
         coalesce((t.wait->>'deadline')::timestamptz <= now(), false) as past_deadline,
-        exists (select 1 from task_signals s where s.task_id = t.id and s.name = ${name} and s.taken_at is null)
-          as stored
+        exists (select 1 from task_signals s where s.task_id = t.id and s.name = ${name}) as stored
       from tasks t where t.id = ${taskId} for no key update`),
   );
   if (!task) throw new DomainError('NOT_FOUND', `task ${taskId} not found`);

@@ -78,11 +78,9 @@ export async function runWorkflow(
       dependencyResults: request.dependencyResults ?? {},
     });
     const stored = request.checkpoint;
-    const waiting = stored?.waiting ?? null;
-    // A checkpoint that waits without a resume value (a retried task that had waited): it waits again.
-    if (stored && waiting && !request.resumeWith) {
-      return { kind: 'suspended', wait: waiting.wait, checkpoint: stored, metrics };
-    }
+    // A checkpoint that waits without a resume value (a failed task retried by hand): the waiting node
+    // runs again from its start and asks for a fresh wait (a new deadline).
+    const waiting = request.resumeWith ? (stored?.waiting ?? null) : null;
     const resumeFrom: Checkpoint<Record<string, unknown>> | undefined = stored
       ? {
           nextNodeId: stored.nextNodeId,

@@ -74,6 +74,11 @@ export function createPrometheusMetrics(opts: {
     'workflow',
   ]);
   const running = gauge('kaygraph_tasks_running', 'Tasks running now.', ['workflow']);
+  const waiting = gauge(
+    'kaygraph_tasks_waiting',
+    'Tasks waiting for a signal, a time or their children (holding no worker).',
+    ['workflow'],
+  );
   const depth = gauge('kaygraph_queue_depth', 'Tasks a worker could pick up now, by workflow.', ['workflow']);
   const depthByPriority = gauge('kaygraph_queue_depth_by_priority', 'Tasks a worker could pick up now.', [
     'priority',
@@ -111,6 +116,9 @@ export function createPrometheusMetrics(opts: {
       started.inc({ workflow });
       if (runningSince.size >= MAX_TRACKED_RUNS) runningSince.clear();
       runningSince.set(event.task_id, Date.parse(event.at));
+    } else if (event.status === 'waiting') {
+      // A wait is not run time: the run after it is measured from its own start.
+      runningSince.delete(event.task_id);
     } else if (TERMINAL.has(event.status)) {
       finished.inc({ workflow, status: event.status });
       const since = runningSince.get(event.task_id);
@@ -124,10 +132,12 @@ export function createPrometheusMetrics(opts: {
   return {
     contentType: registry.contentType,
     async render(snapshot) {
-      for (const metric of [pending, running, depth, depthByPriority, errorRate, avgDuration]) metric.reset();
+      for (const metric of [pending, running, waiting, depth, depthByPriority, errorRate, avgDuration])
+        metric.reset();
       for (const [workflow, counts] of Object.entries(snapshot.by_workflow)) {
         pending.set({ workflow }, counts.tasks_pending);
         running.set({ workflow }, counts.tasks_running);
+        waiting.set({ workflow }, counts.tasks_waiting);
         depth.set({ workflow }, counts.queue_depth);
         errorRate.set({ workflow }, counts.error_rate);
         avgDuration.set({ workflow }, counts.avg_duration);
