@@ -73,11 +73,11 @@ export interface KayGraphClient<W = BuiltinWorkflows> extends Disposable {
 
 /**
  * A typed client of the KayGraph Tasks API: every procedure (`client.tasks.get.query(...)`),
- * plus `submitAndWait`, `signal` and `watch`. Subscriptions go over one lazily opened WebSocket (SSE where the
- * runtime has none), everything else over batched HTTP.
+ * plus `submitAndWait`, `signal` and `watch`. Subscriptions go over one lazily opened WebSocket (SSE
+ * where the runtime has none), everything else over batched HTTP.
  *
- * `W` is the workflow catalog whose names, params and signals `submit` / `submitAndWait` / `signal` check (the built-in
- * workflows by default; pass `typeof yourWorkflows` for your own).
+ * `W` is the workflow catalog whose names, params and signals `submit` / `submitAndWait` / `signal`
+ * check (the built-in workflows by default; pass `typeof yourWorkflows` for your own).
  *
  * @example
  * using client = createClient({ url: 'http://127.0.0.1:8000' });
