@@ -141,7 +141,6 @@ describe('a task waiting for a signal', () => {
     const children = parent.wait?.kind === 'children' ? parent.wait.child_task_ids : [];
     expect(children).toHaveLength(2);
     for (const child of children) await expect(page.locator(`a[href$="${child}"]`).count()).resolves.toBe(1);
-    await session.screenshot('waiting-children');
 
     const [first, second] = children;
     if (!first || !second) throw new Error('expected two children');
