@@ -50,7 +50,8 @@ export function signalEvent(
   return { taskId, type: 'signal_received', payload: { name, taken, ...shown } };
 }
 
-interface WaitingRow extends TaskJobRow {
+/** A task row's job columns and its attempt (for its status event). */
+interface TaskJobAttemptRow extends TaskJobRow {
   attempt: number;
 }
 
@@ -76,7 +77,7 @@ export async function suspendTasks(
       wait: s.wait,
     })),
   );
-  const rows = rowsOf<WaitingRow>(
+  const rows = rowsOf<TaskJobAttemptRow>(
     await tx.execute(sql`
       with x as (
         select * from jsonb_to_recordset(${input}::jsonb)
@@ -160,7 +161,7 @@ export async function resumeTasks(
 ): Promise<void> {
   if (resumes.length === 0) return;
   const input = JSON.stringify(resumes.map((r) => ({ id: r.taskId, resume: r.resume })));
-  const rows = rowsOf<WaitingRow>(
+  const rows = rowsOf<TaskJobAttemptRow>(
     await tx.execute(sql`
       update tasks t set status = 'queued', resume = x.resume, wait = null, job_id = gen_random_uuid(),
         updated_at = clock_timestamp()
@@ -184,7 +185,6 @@ interface SignalTarget {
   wait: TaskWait | null;
   resume: unknown;
   past_deadline: boolean;
-  attempt: number;
   stored: boolean;
 }
 
@@ -203,7 +203,7 @@ export async function sendSignal(
 ): Promise<Omit<SignalTaskOutput, 'task_id' | 'name'>> {
   const [task] = rowsOf<SignalTarget>(
     await tx.execute(sql`
-      select t.status, t.wait, t.resume, t.attempt,
+      select t.status, t.wait, t.resume,
         coalesce((t.wait->>'deadline')::timestamptz <= now(), false) as past_deadline,
         exists (select 1 from task_signals s where s.task_id = t.id and s.name = ${name}) as stored
       from tasks t where t.id = ${taskId} for no key update`),
