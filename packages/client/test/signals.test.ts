@@ -152,29 +152,3 @@ describe('client.signal', () => {
     expectTypeOf(untyped.signal).parameter(1).toEqualTypeOf<string>();
   });
 });
-
-describe('data_processing with partitions', () => {
-  test('runs its partitions as child tasks and completes with the merged report', async () => {
-    using client = createClient({ url: server.url });
-    const input = { generate: { rows: 30_000, seed: 3 } };
-    const split = await client.submitAndWait({
-      workflow: 'data_processing',
-      params: { input, chunk_size: 5000, partitions: 3 },
-    });
-    const single = await client.submitAndWait({
-      workflow: 'data_processing',
-      params: { input, chunk_size: 5000 },
-    });
-    expect(split.status).toBe('completed');
-    expect(split.result?.counts).toEqual(single.result?.counts);
-    expect(split.result?.groups.map((g) => g.count)).toEqual(single.result?.groups.map((g) => g.count));
-    const children = await client.tasks.list.query({ workflow: 'data_processing_partition' });
-    const mine = (
-      await Promise.all(children.items.map((child) => client.tasks.get.query({ task_id: child.task_id })))
-    ).filter((child) => child.parent_task_id === split.task_id);
-    expect(mine).toHaveLength(3);
-    expect(mine.every((child) => child.status === 'completed')).toBe(true);
-    const parent = await client.tasks.get.query({ task_id: split.task_id });
-    expect(parent).toMatchObject({ status: 'completed', progress: 100, wait: null });
-  });
-});
