@@ -217,6 +217,16 @@ describe('waiting for a signal', () => {
 });
 
 describe('deadlines', () => {
+  it('cancels the deadline timer of a wait that a signal ended', async () => {
+    const { system } = harness;
+    const taskId = await submitWaiting({ deadline_seconds: 3600 });
+    const timerJobId = (await loadTask(system.context.db, taskId))?.jobId ?? '';
+    expect((await system.context.queue.findJob('wait_signal', timerJobId))?.state).toBe('created');
+    await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } });
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    expect((await system.context.queue.findJob('wait_signal', timerJobId))?.state).toBe('cancelled');
+  });
+
   it("takes the node's timeout action when the deadline passes", async () => {
     const { system } = harness;
     const file = recordFile();
