@@ -72,8 +72,10 @@ export async function settleParents(
       counted = Math.min(total, counted + 1);
       events.push(childFinishedEvent(parent.id, child, counted, total));
     }
+    // From where the parent stood up to 99: 100 is the completed task's, after its remaining nodes.
     const from = parent.wait.progress_from ?? 0;
-    const share = Math.round((from + ((100 - from) * finished) / total) * 10) / 10;
+    const top = Math.max(from, 99);
+    const share = Math.round((from + ((top - from) * finished) / total) * 10) / 10;
     const message = `${finished} of ${total} child tasks finished`;
     progress.push({ id: parent.id, finished, progress: share, message });
     events.push({
