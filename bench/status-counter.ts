@@ -5,10 +5,12 @@
  */
 import postgres from 'postgres';
 
+const STALL_MS = 180_000;
+
 export interface StatusCounter {
   /** Events heard so far. */
   readonly count: number;
-  /** Resolves once `target` events were heard in all. */
+  /** Resolves once `target` events were heard in all; rejects when none came for STALL_MS before that. */
   until(target: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -16,12 +18,14 @@ export interface StatusCounter {
 export async function statusCounter(url: string, workflow: string, status: string): Promise<StatusCounter> {
   const listener = postgres(url, { max: 1, onnotice: () => {} });
   let count = 0;
+  let lastAt = Date.now();
   let waiting: { target: number; resolve: () => void } | undefined;
   const marker = `"workflow" : "${workflow}", "type" : "status"`;
   const statusMarker = `"status": "${status}"`;
   await listener.listen('task_events', (raw) => {
     if (!raw.includes(statusMarker) || !raw.includes(marker)) return;
     count += 1;
+    lastAt = Date.now();
     if (waiting && count >= waiting.target) waiting.resolve();
   });
   return {
@@ -30,8 +34,22 @@ export async function statusCounter(url: string, workflow: string, status: strin
     },
     until(target) {
       if (count >= target) return Promise.resolve();
-      return new Promise((resolve) => {
-        waiting = { target, resolve };
+      lastAt = Date.now();
+      return new Promise((resolve, reject) => {
+        const check = setInterval(() => {
+          if (Date.now() - lastAt < STALL_MS) return;
+          clearInterval(check);
+          reject(
+            new Error(`${count} of ${target} ${workflow} ${status} events, none for ${STALL_MS / 1000} s`),
+          );
+        }, 1_000);
+        waiting = {
+          target,
+          resolve: () => {
+            clearInterval(check);
+            resolve();
+          },
+        };
       });
     },
     close: () => listener.end({ timeout: 5 }),

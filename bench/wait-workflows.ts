@@ -1,9 +1,11 @@
 /**
  * WORKFLOWS_MODULE of the waits benchmarks: the built-in catalog (`demo`, `data_processing` and its
- * partitions) plus `bench_signal_wait`: node `before`, a wait for the signal `go`, node `after`. Each node
- * reports progress (its id as the step) as the first thing it does, so the progress event of `after` marks
- * the moment the node after the wait runs. Worker processes import this module by path, so it exports
- * `catalog` and `createServices` like `@kaygraph/workflows/catalog`.
+ * partitions) plus `bench_signal_wait`: node `before`, a wait for the signal `go`, node `after`, inline.
+ * Each node tells `nodeStarts.listener` when its exec starts: the in-process signal benchmark runs the worker
+ * and this workflow in its own process and times the node after the wait by it (a progress event of that
+ * node would be coalesced with the resumed run's first report, and dropped when the task completes within
+ * the interval). Worker processes import this module by path, so it exports `catalog` and `createServices`
+ * like `@kaygraph/workflows/catalog`.
  */
 import { fileURLToPath } from 'node:url';
 import { Graph, Node, WaitNode } from '@kaygraph/graph';
@@ -24,10 +26,15 @@ interface Shared {
   result?: unknown;
 }
 
-/** Reports progress with its id as the step, then nothing else. */
-class ReportingStep extends Node<Shared> {
+/** Set by the in-process benchmark: called with `performance.now()` when a node's exec starts. */
+export const nodeStarts: { listener: ((taskId: string, node: string, at: number) => void) | undefined } = {
+  listener: undefined,
+};
+
+/** Tells `nodeStarts` that it started, nothing else. */
+class TimedStep extends Node<Shared> {
   override exec(): void {
-    this.ctx.progress({ step: this.id });
+    nodeStarts.listener?.(String(this.params.task_id ?? ''), this.id, performance.now());
   }
 
   override post(shared: Shared): void {
@@ -51,15 +58,13 @@ class AwaitGo extends WaitNode<Shared, undefined, Record<string, never>> {
 
 export const signalWait = defineWorkflow({
   name: SIGNAL_WAIT_WORKFLOW,
-  description: 'Node `before`, a wait for the signal `go`, node `after`; each node reports progress first.',
+  description: 'Node `before`, a wait for the signal `go`, node `after`; for the waits benchmarks.',
   params: z.object({}),
   signals,
   defaults: { max_retries: 0, timeout_seconds: 600 },
   inline: true,
   graph: () =>
-    new Graph<Shared>(
-      chain(new ReportingStep({ id: 'before' }), new AwaitGo(), new ReportingStep({ id: 'after' })),
-    ),
+    new Graph<Shared>(chain(new TimedStep({ id: 'before' }), new AwaitGo(), new TimedStep({ id: 'after' }))),
 });
 
 export const catalog = builtins.with(signalWait);

@@ -1,19 +1,21 @@
 /**
  * Signal -> the node after the wait running, on an idle worker, in process (TaskService + worker, as the
- * lifecycle bench's submit -> running). One `bench_signal_wait` task at a time: submit, its node `before`
- * reports progress, it waits; then `tasks.signal()` resumes it and its node `after` reports progress. Timed
- * from before the call to the event's arrival on the event feed (`tasks.feed`): signal -> the resumed run's
- * `running` event and -> the progress event of `after`, beside submit -> `running` and -> the progress
- * event of `before` of the same tasks (the baseline: the same path without a wait).
+ * lifecycle bench's submit -> running). One `bench_signal_wait` task at a time: submit, node `before`
+ * runs, the task waits; then `tasks.signal()` resumes it and node `after` runs. The workflow is inline, so
+ * its nodes run in this process and tell `nodeStarts` when their exec starts. Timed from before the call:
+ * signal -> `after` starting and -> the resumed run's `running` event on the event feed (`tasks.feed`),
+ * beside submit -> `before` starting and -> the first `running` event of the same tasks (the baseline: the
+ * same path without a wait).
  */
 import type { TaskEvent } from '@kaygraph/contracts';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
 import pino from 'pino';
-import { SIGNAL_NAME, SIGNAL_WAIT_WORKFLOW, WAIT_WORKFLOWS_MODULE } from './wait-workflows.ts';
+import { nodeStarts, SIGNAL_NAME, SIGNAL_WAIT_WORKFLOW, WAIT_WORKFLOWS_MODULE } from './wait-workflows.ts';
 
 const caller = { owner: 'bench', admin: false };
 /** The first samples warm up the pools and caches. */
 const WARM_UP = 20;
+const LATE_MS = 30_000;
 
 /** Milliseconds, ascending. */
 export type SignalLatencies = Record<
@@ -21,44 +23,52 @@ export type SignalLatencies = Record<
   number[]
 >;
 
-/** When each awaited event of a task arrived: `running#1`, `progress:before`, `waiting`, ... */
+/** When each awaited moment of a task came: `running#1`, `start:before`, `waiting`, `running#2`, ... */
 class Arrivals {
   readonly #seen = new Map<string, number>();
   readonly #waiters = new Map<string, (at: number) => void>();
   readonly #runs = new Map<string, number>();
 
-  record(event: TaskEvent, at: number): void {
-    if (event.type === 'status') {
-      let key = `${event.task_id}:${event.status}`;
-      if (event.status === 'running') {
-        const run = (this.#runs.get(event.task_id) ?? 0) + 1;
-        this.#runs.set(event.task_id, run);
-        key = `${key}#${run}`;
-      }
-      this.#arrive(key, at);
-    } else if (event.type === 'progress' && event.step) {
-      this.#arrive(`${event.task_id}:progress:${event.step}`, at);
+  /** A status event from the feed; `running` is numbered per run (#1, #2). */
+  status(event: TaskEvent, at: number): void {
+    if (event.type !== 'status') return;
+    let name: string = event.status;
+    if (event.status === 'running') {
+      const run = (this.#runs.get(event.task_id) ?? 0) + 1;
+      this.#runs.set(event.task_id, run);
+      name = `running#${run}`;
     }
+    this.arrive(event.task_id, name, at);
   }
 
-  /** When `event` (`running#1`, `progress:after`, `completed`, ...) of `taskId` arrives. */
-  at(taskId: string, event: string): Promise<number> {
-    const key = `${taskId}:${event}`;
+  arrive(taskId: string, name: string, at: number): void {
+    const key = `${taskId}:${name}`;
+    const waiter = this.#waiters.get(key);
+    this.#waiters.delete(key);
+    if (waiter) waiter(at);
+    else this.#seen.set(key, at);
+  }
+
+  /** Rejects when it did not come within LATE_MS: a bench must stop, not hang. */
+  at(taskId: string, name: string): Promise<number> {
+    const key = `${taskId}:${name}`;
     const seen = this.#seen.get(key);
     if (seen !== undefined) return Promise.resolve(seen);
-    return new Promise((resolve) => this.#waiters.set(key, resolve));
+    return new Promise((resolve, reject) => {
+      const late = setTimeout(() => {
+        this.#waiters.delete(key);
+        reject(new Error(`${name} of task ${taskId} did not come within ${LATE_MS / 1000} s`));
+      }, LATE_MS);
+      this.#waiters.set(key, (at) => {
+        clearTimeout(late);
+        resolve(at);
+      });
+    });
   }
 
   forget(taskId: string): void {
     for (const key of this.#seen.keys()) if (key.startsWith(taskId)) this.#seen.delete(key);
     this.#runs.delete(taskId);
-  }
-
-  #arrive(key: string, at: number): void {
-    const waiter = this.#waiters.get(key);
-    this.#waiters.delete(key);
-    if (waiter) waiter(at);
-    else this.#seen.set(key, at);
   }
 }
 
@@ -75,14 +85,12 @@ export async function signalLatencies(databaseUrl: string, samples: number): Pro
     signalToRunning: [],
     signalToNextNode: [],
   };
+  nodeStarts.listener = (taskId, node, at) => arrivals.arrive(taskId, `start:${node}`, at);
   try {
     await system.startWorker({ concurrency: 4, workflowsModule: url });
     const feed = (async () => {
-      const events = system.tasks.feed(caller, {
-        signal: controller.signal,
-        types: ['status', 'progress'],
-      });
-      for await (const event of events) arrivals.record(event as TaskEvent, performance.now());
+      const events = system.tasks.feed(caller, { signal: controller.signal, types: ['status'] });
+      for await (const event of events) arrivals.status(event as TaskEvent, performance.now());
     })();
     for (let i = 0; i < samples + WARM_UP; i++) {
       const submitted = performance.now();
@@ -92,7 +100,7 @@ export async function signalLatencies(databaseUrl: string, samples: number): Pro
         priority: 'normal',
       });
       const firstRunning = await arrivals.at(task_id, 'running#1');
-      const firstNode = await arrivals.at(task_id, 'progress:before');
+      const firstNode = await arrivals.at(task_id, 'start:before');
       await arrivals.at(task_id, 'waiting');
       // The suspend's transaction and the slot's release settle: the worker is idle again.
       await pause(5);
@@ -100,7 +108,7 @@ export async function signalLatencies(databaseUrl: string, samples: number): Pro
       const answer = await system.tasks.signal(caller, { task_id, name: SIGNAL_NAME, payload: {} });
       if (answer.taken !== 'resumed') throw new Error(`signal was ${answer.taken}, not resumed`);
       const resumedRunning = await arrivals.at(task_id, 'running#2');
-      const nextNode = await arrivals.at(task_id, 'progress:after');
+      const nextNode = await arrivals.at(task_id, 'start:after');
       await arrivals.at(task_id, 'completed');
       arrivals.forget(task_id);
       if (i >= WARM_UP) {
@@ -114,6 +122,7 @@ export async function signalLatencies(databaseUrl: string, samples: number): Pro
     controller.abort();
     await feed;
   } finally {
+    nodeStarts.listener = undefined;
     controller.abort();
     await system.close();
   }
