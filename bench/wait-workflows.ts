@@ -1,6 +1,7 @@
 /**
  * WORKFLOWS_MODULE of the waits benchmarks: the built-in catalog (`demo`, `data_processing` and its
- * partitions) plus `bench_signal_wait`: node `before`, a wait for the signal `go`, node `after`, inline.
+ * partitions) plus `bench_signal_wait`: node `before`, a wait for the signal `go`, node `after`, inline,
+ * and `bench_no_wait`: the same nodes without the wait (the baseline of resuming many).
  * Each node tells `nodeStarts.listener` when its exec starts: the in-process signal benchmark runs the worker
  * and this workflow in its own process and times the node after the wait by it (a progress event of that
  * node would be coalesced with the resumed run's first report, and dropped when the task completes within
@@ -18,6 +19,7 @@ export { createServices } from '@kaygraph/workflows/catalog';
 /** This module's path, the WORKFLOWS_MODULE of the benchmarks' api and worker processes. */
 export const WAIT_WORKFLOWS_MODULE = fileURLToPath(import.meta.url);
 export const SIGNAL_WAIT_WORKFLOW = 'bench_signal_wait';
+export const NO_WAIT_WORKFLOW = 'bench_no_wait';
 export const SIGNAL_NAME = 'go';
 
 const signals = { [SIGNAL_NAME]: z.object({}) };
@@ -67,4 +69,13 @@ export const signalWait = defineWorkflow({
     new Graph<Shared>(chain(new TimedStep({ id: 'before' }), new AwaitGo(), new TimedStep({ id: 'after' }))),
 });
 
-export const catalog = builtins.with(signalWait);
+export const noWait = defineWorkflow({
+  name: NO_WAIT_WORKFLOW,
+  description: 'Nodes `before` and `after` of bench_signal_wait without the wait; for the waits benchmarks.',
+  params: z.object({}),
+  defaults: { max_retries: 0, timeout_seconds: 600 },
+  inline: true,
+  graph: () => new Graph<Shared>(chain(new TimedStep({ id: 'before' }), new TimedStep({ id: 'after' }))),
+});
+
+export const catalog = builtins.with(signalWait).with(noWait);

@@ -1,7 +1,7 @@
 /**
  * Many waiting tasks on real processes: one api and one worker process (services/api and services/worker,
- * with the start scripts' node flags) on a scratch database. First the baseline: N plain `demo` tasks (one step, no
- * sleep) POSTed (10 in flight) until all completed; the idle worker's RSS and free slots are read then.
+ * with the start scripts' node flags) on a scratch database. First the baseline: N plain `bench_no_wait` tasks (the
+ * nodes of `bench_signal_wait` without its wait) POSTed (10 in flight) until all completed; the idle worker's RSS and free slots are read then.
  * Then N `bench_signal_wait` tasks are POSTed until all wait: the worker's RSS and free slots again (a
  * waiting task holds no slot and no memory of a worker), and the api's RSS. Last, all of them are resumed
  * by `POST /tasks/{id}/signals/go` (10 in flight) until all completed. Free slots: MAX_WORKERS minus the
@@ -14,7 +14,12 @@ import { postClient } from './http-post.ts';
 import { inFlight } from './in-flight.ts';
 import { startScriptFlags } from './soak.ts';
 import { type StatusCounter, statusCounter } from './status-counter.ts';
-import { SIGNAL_NAME, SIGNAL_WAIT_WORKFLOW, WAIT_WORKFLOWS_MODULE } from './wait-workflows.ts';
+import {
+  NO_WAIT_WORKFLOW,
+  SIGNAL_NAME,
+  SIGNAL_WAIT_WORKFLOW,
+  WAIT_WORKFLOWS_MODULE,
+} from './wait-workflows.ts';
 
 const IN_FLIGHT = 10;
 const MAX_WORKERS = 4;
@@ -27,7 +32,7 @@ export interface ManyWaitingReport {
   waitingSubmitRate: number;
   resumeRate: number;
   worker: { before: { rss: number; freeSlots: number }; waiting: { rss: number; freeSlots: number } };
-  api: { waiting: number; peak: number };
+  api: { before: number; waiting: number; peak: number };
 }
 
 /** POSTs `count` requests (10 in flight) made by `request(i)`; each answer must pass `accept`. */
@@ -93,7 +98,7 @@ export async function manyWaiting(databaseUrl: string, tasks: number): Promise<M
     };
     const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
 
-    const plainDone = await statusCounter(databaseUrl, 'demo', 'completed');
+    const plainDone = await statusCounter(databaseUrl, NO_WAIT_WORKFLOW, 'completed');
     const waiting = await statusCounter(databaseUrl, SIGNAL_WAIT_WORKFLOW, 'waiting');
     const resumedDone = await statusCounter(databaseUrl, SIGNAL_WAIT_WORKFLOW, 'completed');
     counters.push(plainDone, waiting, resumedDone);
@@ -102,12 +107,13 @@ export async function manyWaiting(databaseUrl: string, tasks: number): Promise<M
       postAll(
         api.url,
         tasks,
-        () => ({ path: '/tasks', body: { workflow: 'demo', params: { steps: 1, step_ms: 0 } } }),
+        () => ({ path: '/tasks', body: { workflow: NO_WAIT_WORKFLOW, params: {} } }),
         (answer) => answer.status === 202,
       ),
     );
     await settle();
     const before = { rss: await rssMb(worker.pid), freeSlots: await freeSlots() };
+    const apiBefore = await rssMb(api.pid);
 
     const ids: string[] = [];
     const client = postClient(api.url, IN_FLIGHT);
@@ -143,7 +149,7 @@ export async function manyWaiting(databaseUrl: string, tasks: number): Promise<M
       waitingSubmitRate,
       resumeRate,
       worker: { before, waiting: withWaiting },
-      api: { waiting: apiWaiting, peak: Math.max(apiPeak, apiWaiting) },
+      api: { before: apiBefore, waiting: apiWaiting, peak: Math.max(apiPeak, apiWaiting) },
     };
   } finally {
     clearInterval(sampler);
