@@ -15,6 +15,9 @@ export function describeWorkflow(workflow: CatalogWorkflow): WorkflowInfo {
     aliases: [...workflow.aliases],
     params_schema: jsonSchemaOf(workflow.params, 'input'),
     result_schema: workflow.result ? jsonSchemaOf(workflow.result, 'output') : null,
+    signals_schema: Object.fromEntries(
+      Object.entries(workflow.signals ?? {}).map(([name, schema]) => [name, jsonSchemaOf(schema, 'input')]),
+    ),
     defaults: workflow.defaults,
   };
 }

@@ -4,6 +4,7 @@ import type { TaskContext } from '../context.ts';
 import { sendSignal } from '../store/waits.ts';
 import { runTransaction } from '../transaction.ts';
 import { loadVisibleTask } from '../visibility.ts';
+import { cancelWaitingJobs } from './control.ts';
 import { parseSignalInput, prepareSignal } from './validate-signal.ts';
 
 /**
@@ -16,6 +17,8 @@ export async function signalTask(ctx: TaskContext, caller: Caller, raw: unknown)
   const input = parseSignalInput(raw);
   const task = await loadVisibleTask(ctx.db, caller, input.task_id);
   const payload = prepareSignal(ctx.catalog, task.workflow, input.name, input.payload);
-  const answer = await runTransaction(ctx.db, (tx) => sendSignal(ctx, tx, task.id, input.name, payload));
-  return { task_id: task.id, name: input.name, ...answer };
+  const delivery = await runTransaction(ctx.db, (tx) => sendSignal(ctx, tx, task.id, input.name, payload));
+  // The ended wait's deadline timer would only be completed unclaimed when it comes due: cancel it now.
+  await cancelWaitingJobs(ctx, delivery.timer ? [delivery.timer] : []);
+  return { task_id: task.id, name: input.name, ...delivery.answer };
 }

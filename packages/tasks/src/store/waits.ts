@@ -50,7 +50,8 @@ export function signalEvent(
   return { taskId, type: 'signal_received', payload: { name, taken, ...shown } };
 }
 
-interface WaitingRow extends TaskJobRow {
+/** A task row's job columns and its attempt (for its status event). */
+interface TaskJobAttemptRow extends TaskJobRow {
   attempt: number;
 }
 
@@ -76,7 +77,7 @@ export async function suspendTasks(
       wait: s.wait,
     })),
   );
-  const rows = rowsOf<WaitingRow>(
+  const rows = rowsOf<TaskJobAttemptRow>(
     await tx.execute(sql`
       with x as (
         select * from jsonb_to_recordset(${input}::jsonb)
@@ -160,7 +161,7 @@ export async function resumeTasks(
 ): Promise<void> {
   if (resumes.length === 0) return;
   const input = JSON.stringify(resumes.map((r) => ({ id: r.taskId, resume: r.resume })));
-  const rows = rowsOf<WaitingRow>(
+  const rows = rowsOf<TaskJobAttemptRow>(
     await tx.execute(sql`
       update tasks t set status = 'queued', resume = x.resume, wait = null, job_id = gen_random_uuid(),
         updated_at = clock_timestamp()
@@ -180,12 +181,19 @@ export async function resumeTasks(
 }
 
 interface SignalTarget {
+  workflow: string;
+  job_id: string | null;
   status: string;
   wait: TaskWait | null;
   resume: unknown;
   past_deadline: boolean;
-  attempt: number;
   stored: boolean;
+}
+
+/** What a signal did; `timer`: the ended wait's timer job, for the caller to cancel after commit. */
+export interface SignalDelivery {
+  answer: Omit<SignalTaskOutput, 'task_id' | 'name'>;
+  timer: { workflow: string; jobId: string } | null;
 }
 
 /**
@@ -200,10 +208,10 @@ export async function sendSignal(
   taskId: string,
   name: string,
   payload: unknown,
-): Promise<Omit<SignalTaskOutput, 'task_id' | 'name'>> {
+): Promise<SignalDelivery> {
   const [task] = rowsOf<SignalTarget>(
     await tx.execute(sql`
-      select t.status, t.wait, t.resume, t.attempt,
+      select t.workflow, t.job_id, t.status, t.wait, t.resume,
         coalesce((t.wait->>'deadline')::timestamptz <= now(), false) as past_deadline,
         exists (select 1 from task_signals s where s.task_id = t.id and s.name = ${name}) as stored
       from tasks t where t.id = ${taskId} for no key update`),
@@ -224,7 +232,9 @@ export async function sendSignal(
         events: [signalEvent(taskId, name, 'resumed', payload)],
       },
     ]);
-    return { taken: 'resumed', status: 'queued' };
+    const timed = task.wait?.kind === 'signal' && task.wait.deadline !== null && task.job_id !== null;
+    const timer = timed && task.job_id ? { workflow: task.workflow, jobId: task.job_id } : null;
+    return { answer: { taken: 'resumed', status: 'queued' }, timer };
   }
   if (isTerminalStatus(task.status as TaskStatus) || task.resume !== null || task.stored) {
     throw new DomainError('CONFLICT', conflictMessage(taskId, name, task));
@@ -232,7 +242,7 @@ export async function sendSignal(
   await tx.execute(sql`
     insert into task_signals (task_id, name, payload) values (${taskId}, ${name}, ${JSON.stringify(payload)}::jsonb)`);
   await appendEvents(tx, [signalEvent(taskId, name, 'stored', payload)]);
-  return { taken: 'stored', status: task.status as SignalTaskOutput['status'] };
+  return { answer: { taken: 'stored', status: task.status as SignalTaskOutput['status'] }, timer: null };
 }
 
 function conflictMessage(taskId: string, name: string, task: SignalTarget): string {
