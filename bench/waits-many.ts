@@ -1,11 +1,11 @@
 /**
  * Many waiting tasks on real processes: one api and one worker process (services/api and services/worker,
- * with the start scripts' node flags) on a scratch database. First the baseline: N plain `bench_no_wait` tasks (the
- * nodes of `bench_signal_wait` without its wait) POSTed (10 in flight) until all completed; the idle worker's RSS and free slots are read then.
- * Then N `bench_signal_wait` tasks are POSTed until all wait: the worker's RSS and free slots again (a
- * waiting task holds no slot and no memory of a worker), and the api's RSS. Last, all of them are resumed
- * by `POST /tasks/{id}/signals/go` (10 in flight) until all completed. Free slots: MAX_WORKERS minus the
- * tasks running (the only worker runs them all).
+ * with the start scripts' node flags) on a scratch database. First the baseline: N `bench_no_wait` tasks
+ * (the nodes of `bench_signal_wait` without its wait) POSTed (10 in flight) until all completed; then the
+ * idle worker's RSS (median of 5 readings) and free slots. Then N `bench_signal_wait` tasks are POSTed
+ * until all wait: the worker's RSS and free slots again (a waiting task holds no slot and no memory of a
+ * worker), and the api's RSS. Last, all of them are resumed by `POST /tasks/{id}/signals/go` (10 in
+ * flight) until all completed. Free slots: MAX_WORKERS minus the tasks running (one worker runs them all).
  */
 import { Processes } from '@kaygraph/e2e/processes';
 import postgres from 'postgres';
@@ -25,6 +25,8 @@ const IN_FLIGHT = 10;
 const MAX_WORKERS = 4;
 const RSS_SAMPLE_MS = 500;
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export interface ManyWaitingReport {
   tasks: number;
   maxWorkers: number;
@@ -35,27 +37,41 @@ export interface ManyWaitingReport {
   api: { before: number; waiting: number; peak: number };
 }
 
-/** POSTs `count` requests (10 in flight) made by `request(i)`; each answer must pass `accept`. */
+/** POSTs `count` requests (10 in flight) made by `request(i)`; each answer must pass `accept`. Their texts. */
 async function postAll(
   apiUrl: string,
   count: number,
   request: (index: number) => { path: string; body: unknown },
   accept: (answer: { status: number; text: string }) => boolean,
-): Promise<void> {
+): Promise<string[]> {
   const client = postClient(apiUrl, IN_FLIGHT);
+  const texts: string[] = [];
   try {
     await inFlight(count, IN_FLIGHT, async (index) => {
       const { path, body } = request(index);
       const response = await client.post(path, body);
       if (!accept(response)) throw new Error(`POST ${path} answered ${response.status}: ${response.text}`);
+      texts[index] = response.text;
     });
+    return texts;
   } finally {
     client.close();
   }
 }
 
+/** The median of 5 RSS readings 500 ms apart, after a second of quiet: one reading is GC timing's. */
+async function settledRss(pid: number): Promise<number> {
+  const readings: number[] = [];
+  await pause(1_000);
+  for (let i = 0; i < 5; i++) {
+    readings.push(await rssMb(pid));
+    await pause(500);
+  }
+  return readings.sort((a, b) => a - b)[2] ?? Number.NaN;
+}
+
 /** Tasks per second from the first request to the `target`-th event the counter hears. */
-async function timed(counter: StatusCounter, target: number, send: () => Promise<void>): Promise<number> {
+async function timed(counter: StatusCounter, target: number, send: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await send();
   await counter.until(target);
@@ -96,7 +112,6 @@ export async function manyWaiting(databaseUrl: string, tasks: number): Promise<M
       const [row] = await sql<{ n: number }[]>`select count(*)::int as n from tasks where status = 'running'`;
       return MAX_WORKERS - (row?.n ?? 0);
     };
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
 
     const plainDone = await statusCounter(databaseUrl, NO_WAIT_WORKFLOW, 'completed');
     const waiting = await statusCounter(databaseUrl, SIGNAL_WAIT_WORKFLOW, 'waiting');
@@ -111,26 +126,20 @@ export async function manyWaiting(databaseUrl: string, tasks: number): Promise<M
         (answer) => answer.status === 202,
       ),
     );
-    await settle();
-    const before = { rss: await rssMb(worker.pid), freeSlots: await freeSlots() };
+    const before = { rss: await settledRss(worker.pid), freeSlots: await freeSlots() };
     const apiBefore = await rssMb(api.pid);
 
-    const ids: string[] = [];
-    const client = postClient(api.url, IN_FLIGHT);
+    let ids: string[] = [];
     const waitingSubmitRate = await timed(waiting, tasks, async () => {
-      try {
-        await inFlight(tasks, IN_FLIGHT, async () => {
-          const response = await client.post('/tasks', { workflow: SIGNAL_WAIT_WORKFLOW, params: {} });
-          if (response.status !== 202)
-            throw new Error(`submit answered ${response.status}: ${response.text}`);
-          ids.push((JSON.parse(response.text) as { task_id: string }).task_id);
-        });
-      } finally {
-        client.close();
-      }
+      const texts = await postAll(
+        api.url,
+        tasks,
+        () => ({ path: '/tasks', body: { workflow: SIGNAL_WAIT_WORKFLOW, params: {} } }),
+        (answer) => answer.status === 202,
+      );
+      ids = texts.map((text) => (JSON.parse(text) as { task_id: string }).task_id);
     });
-    await settle();
-    const withWaiting = { rss: await rssMb(worker.pid), freeSlots: await freeSlots() };
+    const withWaiting = { rss: await settledRss(worker.pid), freeSlots: await freeSlots() };
     const apiWaiting = await rssMb(api.pid);
 
     const resumeRate = await timed(resumedDone, tasks, () =>
