@@ -10,8 +10,8 @@ const STALL_MS = 180_000;
 export interface StatusCounter {
   /** Events heard so far. */
   readonly count: number;
-  /** Resolves once `target` events were heard in all; rejects when none came for STALL_MS before that. */
-  until(target: number): Promise<void>;
+  /** Resolves once `target` events were heard in all; rejects when none came for `stallMs` before that. */
+  until(target: number, stallMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,15 +32,15 @@ export async function statusCounter(url: string, workflow: string, status: strin
     get count() {
       return count;
     },
-    until(target) {
+    until(target, stallMs = STALL_MS) {
       if (count >= target) return Promise.resolve();
       lastAt = Date.now();
       return new Promise((resolve, reject) => {
         const check = setInterval(() => {
-          if (Date.now() - lastAt < STALL_MS) return;
+          if (Date.now() - lastAt < stallMs) return;
           clearInterval(check);
           reject(
-            new Error(`${count} of ${target} ${workflow} ${status} events, none for ${STALL_MS / 1000} s`),
+            new Error(`${count} of ${target} ${workflow} ${status} events, none for ${stallMs / 1000} s`),
           );
         }, 1_000);
         waiting = {

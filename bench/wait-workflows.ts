@@ -1,12 +1,12 @@
 /**
- * WORKFLOWS_MODULE of the waits benchmarks: the built-in catalog (`demo`, `data_processing` and its
- * partitions) plus `bench_signal_wait`: node `before`, a wait for the signal `go`, node `after`, inline,
- * and `bench_no_wait`: the same nodes without the wait (the baseline of resuming many).
- * Each node tells `nodeStarts.listener` when its exec starts: the in-process signal benchmark runs the worker
- * and this workflow in its own process and times the node after the wait by it (a progress event of that
- * node would be coalesced with the resumed run's first report, and dropped when the task completes within
- * the interval). Worker processes import this module by path, so it exports `catalog` and `createServices`
- * like `@kaygraph/workflows/catalog`.
+ * WORKFLOWS_MODULE of the waits benchmarks: the built-in catalog (`data_processing` and its partitions
+ * among them) plus `bench_signal_wait` (node `before`, a wait for the signal `go`, node `after`; inline)
+ * and `bench_no_wait` (the same nodes without the wait: the baseline of resuming many). Each node tells
+ * `nodeStarts.listener` when its exec starts: the in-process signal benchmark runs the worker and this
+ * workflow in its own process and times the node after the wait by it (a progress event of that node is
+ * coalesced with the resumed run's first report, and dropped when the task completes within the interval).
+ * Worker processes import this module by path, so it exports `catalog` and `createServices` like
+ * `@kaygraph/workflows/catalog`.
  */
 import { fileURLToPath } from 'node:url';
 import { Graph, Node, WaitNode } from '@kaygraph/graph';

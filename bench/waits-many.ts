@@ -37,7 +37,7 @@ export interface ManyWaitingReport {
   api: { before: number; waiting: number; peak: number };
 }
 
-/** POSTs `count` requests (10 in flight) made by `request(i)`; each answer must pass `accept`. Their texts. */
+/** POSTs `count` requests made by `request(i)`, 10 in flight; each answer must pass `accept`. Their texts. */
 async function postAll(
   apiUrl: string,
   count: number,

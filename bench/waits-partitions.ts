@@ -14,6 +14,8 @@ import { WAIT_WORKFLOWS_MODULE } from './wait-workflows.ts';
 
 export const PARTITIONS = 3;
 const WARM_UP_ROWS = 30_000;
+/** One event ends a run: allow a slow machine its minutes over millions of rows. */
+const RUN_LIMIT_MS = 30 * 60_000;
 
 export interface PartitionTimes {
   rows: number;
@@ -53,7 +55,7 @@ async function processRows(
     if (response.status !== 202)
       throw new Error(`submit answered ${response.status}: ${await response.text()}`);
     const { task_id } = (await response.json()) as { task_id: string };
-    await completed.until(1);
+    await completed.until(1, RUN_LIMIT_MS);
     const seconds = (performance.now() - started) / 1000;
     const answer = (await (await fetch(`${apiUrl}/tasks/${task_id}/result`)).json()) as {
       result?: { counts?: { read?: number } };
