@@ -125,6 +125,19 @@ describe('pg-boss as the task core uses it', () => {
     await inTx((tx) => queue.fail(tx, [b]));
   });
 
+  it('a job inserted with startAfter (the timer of a wait) is not fetched before then; cancel stops it', async () => {
+    const timer = job({ startAfter: new Date(Date.now() + 1000) });
+    const stale = job({ startAfter: new Date(Date.now() + 1000) });
+    await inTx((tx) => queue.insert(tx, [timer, stale]));
+    expect(await fetchAll()).toEqual([]);
+    await queue.cancelWaiting([{ ...queueOf('noop'), jobId: stale.jobId }]);
+    expect((await queue.findJob(queueOf('noop'), stale.jobId))?.state).toBe('cancelled');
+    const due = await waitFor(async () => (await fetchAll())[0], 'the timer to come due');
+    expect(due.jobId).toBe(timer.jobId);
+    expect(await fetchAll()).toEqual([]);
+    await inTx((tx) => queue.complete(tx, [due]));
+  });
+
   it('a failed job with retries left is retried after its delay, as the next attempt', async () => {
     const retried = job({ retryLimit: 1, retryDelaySeconds: 1 });
     await inTx((tx) => queue.insert(tx, [retried]));

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TaskEvent } from '@kaygraph/contracts';
+import type { GroupEvent, TaskEvent } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTask } from '../src/store/read.ts';
 import type { StepRecord } from './fixtures/workflows.ts';
@@ -218,6 +218,16 @@ describe('waiting for a signal', () => {
 });
 
 describe('deadlines', () => {
+  it('cancels the deadline timer of a wait that a signal ended', async () => {
+    const { system } = harness;
+    const taskId = await submitWaiting({ deadline_seconds: 3600 });
+    const timerJobId = (await loadTask(system.context.db, taskId))?.jobId ?? '';
+    expect((await system.context.queue.findJob(queueOf('wait_signal'), timerJobId))?.state).toBe('created');
+    await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } });
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    expect((await system.context.queue.findJob(queueOf('wait_signal'), timerJobId))?.state).toBe('cancelled');
+  });
+
   it("takes the node's timeout action when the deadline passes", async () => {
     const { system } = harness;
     const file = recordFile();
@@ -289,5 +299,34 @@ describe('a signal after the deadline, before its timer fired', () => {
       other.system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } }),
     ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('deadline passed') });
     expect((await other.system.tasks.get(alice, taskId)).status).toBe('waiting');
+  });
+});
+
+describe('group streams', () => {
+  it("carry the wait events of the group's tasks and count them as waiting", async () => {
+    const { system } = harness;
+    const { groups } = system.orchestration;
+    const group = await groups.create(alice, { name: 'approvals' });
+    const stream = groups.events(alice, group.group_id, {})[Symbol.asyncIterator]();
+    // The first summary: the stream is live before the task exists.
+    expect((await stream.next()).value).toMatchObject({ type: 'group', group: { status: 'pending' } });
+    const added = await groups.addTasks(alice, {
+      group_id: group.group_id,
+      tasks: [{ workflow: 'wait_signal', params: {} }],
+    });
+    const taskId = added.tasks[0]?.task_id ?? '';
+    await groups.execute(alice, group.group_id);
+    await waitForStatus(system, alice, taskId, ['waiting']);
+    expect(await groups.get(alice, group.group_id)).toMatchObject({
+      status: 'running',
+      counts: { waiting: 1 },
+    });
+    await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } });
+
+    const received: GroupEvent[] = [];
+    for (let next = await stream.next(); !next.done; next = await stream.next()) received.push(next.value);
+    const taskEvents = received.flatMap((event) => (event.type === 'task' ? [event.event.type] : []));
+    expect(taskEvents).toEqual(expect.arrayContaining(['waiting', 'signal_received']));
+    expect(received.at(-1)).toMatchObject({ type: 'group', group: { status: 'completed' } });
   });
 });

@@ -95,6 +95,16 @@ describe('POST /tasks/{task_id}/signals/{name}', () => {
     expect(waits).toEqual(['waiting', 'signal_received']);
   });
 
+  test("GET /workflows shows each workflow's signals as JSON Schema", async () => {
+    const answer = await requestJson(`${server.url}/workflows`);
+    const { workflows } = answer.body as { workflows: { name: string; signals_schema?: object }[] };
+    const approval = workflows.find((workflow) => workflow.name === 'approval');
+    expect(approval?.signals_schema).toMatchObject({
+      approval: { type: 'object', properties: { approved: { type: 'boolean' } }, required: ['approved'] },
+    });
+    expect(workflows.find((workflow) => workflow.name === 'echo')?.signals_schema).toEqual({});
+  });
+
   test('answers 404 for an unknown task and 400 for a malformed signal name', async () => {
     const missing = await postJson(signalUrl(randomUUID(), 'approval'), { approved: true });
     expect(missing.status).toBe(404);

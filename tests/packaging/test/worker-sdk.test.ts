@@ -29,7 +29,7 @@ function appEnv(variables: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 describe("the app's own workflows, typed", () => {
-  test("the README's files type-check against the installed declarations", async () => {
+  test("the app's files (the README's, typed calls and signals) type-check against the installed declarations", async () => {
     const tsc = await runCommand(TSC, ['-p', 'tsconfig.json'], { cwd: app.dir });
     expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
     expect(tsc.code).toBe(0);

@@ -131,9 +131,9 @@ export async function createSchedule(
   const input = parsed.data;
   const cron = validateCron(input.cron);
   const timezone = validateTimezone(input.timezone);
-  const workflow = await checkWorkflow(ctx, input.workflow, input.params, ctx.db);
   return withNameConflict(input.name, () =>
     ctx.db.transaction(async (tx) => {
+      const workflow = await checkWorkflow(ctx, input.workflow, input.params, tx);
       await assertScheduleRoom(ctx, tx, caller.owner);
       const row = await insertSchedule(tx, {
         owner: caller.owner,

@@ -4,6 +4,7 @@ import type { TaskContext } from '../context.ts';
 import { sendSignal } from '../store/waits.ts';
 import { runTransaction } from '../transaction.ts';
 import { loadVisibleTask } from '../visibility.ts';
+import { cancelWaitingJobs } from './control.ts';
 import { parseSignalInput, prepareSignal } from './validate-signal.ts';
 
 /**
@@ -18,6 +19,8 @@ export async function signalTask(ctx: TaskContext, caller: Caller, raw: unknown)
   // Checked against the version the task was validated against: the code that runs it declared these.
   const workflow = await ctx.workflows.version(task.workflow, task.workflowVersion);
   const payload = prepareSignal(workflow, task.workflow, input.name, input.payload);
-  const answer = await runTransaction(ctx.db, (tx) => sendSignal(ctx, tx, task.id, input.name, payload));
-  return { task_id: task.id, name: input.name, ...answer };
+  const delivery = await runTransaction(ctx.db, (tx) => sendSignal(ctx, tx, task.id, input.name, payload));
+  // The ended wait's deadline timer would only be completed unclaimed when it comes due: cancel it now.
+  await cancelWaitingJobs(ctx, delivery.timer ? [delivery.timer] : []);
+  return { task_id: task.id, name: input.name, ...delivery.answer };
 }

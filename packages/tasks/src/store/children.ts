@@ -39,18 +39,19 @@ export async function settleParents(
   tx: Transaction,
   settled: readonly SettledTask[],
 ): Promise<void> {
-  if (settled.length === 0) return;
+  const children = settled.filter((task) => task.child !== false);
+  if (children.length === 0) return;
   const parents = rowsOf<ParentRow>(
     await tx.execute(sql`
       select p.id, p.attempt, p.wait from tasks p
       where p.id in (
         select c.parent_task_id from tasks c
-        where c.id = any(${uuidArray(settled.map((task) => task.taskId))}) and c.parent_task_id is not null)
+        where c.id = any(${uuidArray(children.map((task) => task.taskId))}) and c.parent_task_id is not null)
         and p.status = 'waiting' and p.wait->>'kind' = 'children'
       order by p.id for no key update`),
   );
   if (parents.length === 0) return;
-  const children = rowsOf<ChildRow>(
+  const siblings = rowsOf<ChildRow>(
     await tx.execute(sql`
       select id::text as id, parent_task_id::text as parent_task_id, child_index, status, result, error
       from tasks where id = any(${uuidArray(parents.flatMap((parent) => parent.wait.child_task_ids))})
@@ -62,7 +63,7 @@ export async function settleParents(
   const resumes: { taskId: string; resume: { kind: 'children'; outcomes: ChildOutcome[] }; events: [] }[] =
     [];
   for (const parent of parents) {
-    const own = children.filter((child) => child.parent_task_id === parent.id);
+    const own = siblings.filter((child) => child.parent_task_id === parent.id);
     const total = parent.wait.child_task_ids.length;
     const finished = own.filter((child) => FINISHED.has(child.status)).length;
     let counted = parent.wait.finished;
@@ -71,8 +72,10 @@ export async function settleParents(
       counted = Math.min(total, counted + 1);
       events.push(childFinishedEvent(parent.id, child, counted, total));
     }
+    // From where the parent stood up to 99: 100 is the completed task's, after its remaining nodes.
     const from = parent.wait.progress_from ?? 0;
-    const share = Math.round((from + ((100 - from) * finished) / total) * 10) / 10;
+    const top = Math.max(from, 99);
+    const share = Math.round((from + ((top - from) * finished) / total) * 10) / 10;
     const message = `${finished} of ${total} child tasks finished`;
     progress.push({ id: parent.id, finished, progress: share, message });
     events.push({

@@ -33,6 +33,7 @@ export async function cancelTasks(
     job_id: string | null;
     attempt: number;
     was: string;
+    parent_task_id: string | null;
   }>(
     await tx.execute(sql`
       with recursive family as (
@@ -50,7 +51,7 @@ export async function cancelTasks(
         completed_at = now(), updated_at = clock_timestamp(), eta_seconds = null,
         expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})
       from target where t.id = target.id
-      returning t.id, t.workflow, t.workflow_version, t.job_id, t.attempt, target.status as was`),
+      returning t.id, t.workflow, t.workflow_version, t.job_id, t.attempt, target.status as was, t.parent_task_id`),
   );
   if (rows.length === 0) return { ids: [], waitingJobs: [] };
   const error = (attempt: number): TaskError => ({ code: 'CANCELLED', message: reason, attempt });
@@ -65,7 +66,7 @@ export async function cancelTasks(
   await settleDependents(
     ctx,
     tx,
-    rows.map((row) => ({ taskId: row.id, status: 'cancelled' as const })),
+    rows.map((row) => ({ taskId: row.id, status: 'cancelled' as const, child: row.parent_task_id !== null })),
   );
   // Blocked tasks have no job yet; running tasks' jobs are settled by their workers.
   const waitingJobs = rows.flatMap((row): WaitingJob[] =>

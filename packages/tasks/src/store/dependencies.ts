@@ -101,6 +101,8 @@ export interface SettleContext {
 export interface SettledTask {
   taskId: string;
   status: 'completed' | 'failed' | 'cancelled';
+  /** Whether it is a child task (`parent_task_id` set); when not given it is looked up. */
+  child?: boolean;
 }
 
 /**

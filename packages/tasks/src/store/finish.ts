@@ -53,6 +53,7 @@ interface OwnedRow {
   retry_delay_seconds: number;
   retry_backoff: boolean;
   timeout_seconds: number;
+  parent_task_id: string | null;
 }
 
 /**
@@ -94,10 +95,15 @@ export async function finishAttempts(
       [...owned.values()].map((row) => statusEvent(row.id, row.status, row.attempt, row.error)),
     ),
     storeArtifacts(tx, ownedOutcome('completed')),
-    settleDependents(ctx, tx, [
-      ...ownedOutcome('completed').map((o) => ({ taskId: o.attempt.taskId, status: 'completed' as const })),
-      ...ownedOutcome('failed').map((o) => ({ taskId: o.attempt.taskId, status: 'failed' as const })),
-    ]),
+    settleDependents(
+      ctx,
+      tx,
+      [...owned.values()].flatMap((row) =>
+        row.status === 'queued'
+          ? []
+          : [{ taskId: row.id, status: row.status, child: row.parent_task_id !== null }],
+      ),
+    ),
     settleJobs(ctx, tx, outcomes, owned),
   ]);
   return new Set([...owned.keys(), ...waiting]);
@@ -151,8 +157,8 @@ async function updateTasks(
         updated_at = clock_timestamp()
       from x
       where ${ATTEMPT_FENCE}
-      returning t.id, t.workflow, t.workflow_version, t.status, t.attempt, t.error, t.job_id, t.priority, t.retry_delay_seconds,
-        t.retry_backoff, t.timeout_seconds`),
+      returning t.id, t.workflow, t.workflow_version, t.status, t.attempt, t.error, t.job_id, t.priority,
+        t.retry_delay_seconds, t.retry_backoff, t.timeout_seconds, t.parent_task_id`),
   );
   return new Map(rows.map((row) => [row.id, row]));
 }

@@ -8,6 +8,7 @@ import type { Attempt } from './claim.ts';
 import type { SettleContext } from './dependencies.ts';
 import { appendEvents, type NewTaskEvent, statusEvent } from './events.ts';
 import { ATTEMPT_FENCE, lockedTasks } from './fences.ts';
+import type { QueueRef } from './jobs.ts';
 import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
 
 /**
@@ -50,7 +51,8 @@ export function signalEvent(
   return { taskId, type: 'signal_received', payload: { name, taken, ...shown } };
 }
 
-interface WaitingRow extends TaskJobRow {
+/** A task row's job columns and its attempt (for its status event). */
+interface TaskJobAttemptRow extends TaskJobRow {
   attempt: number;
 }
 
@@ -76,7 +78,7 @@ export async function suspendTasks(
       wait: s.wait,
     })),
   );
-  const rows = rowsOf<WaitingRow>(
+  const rows = rowsOf<TaskJobAttemptRow>(
     await tx.execute(sql`
       with x as (
         select * from jsonb_to_recordset(${input}::jsonb)
@@ -160,7 +162,7 @@ export async function resumeTasks(
 ): Promise<void> {
   if (resumes.length === 0) return;
   const input = JSON.stringify(resumes.map((r) => ({ id: r.taskId, resume: r.resume })));
-  const rows = rowsOf<WaitingRow>(
+  const rows = rowsOf<TaskJobAttemptRow>(
     await tx.execute(sql`
       update tasks t set status = 'queued', resume = x.resume, wait = null, job_id = gen_random_uuid(),
         updated_at = clock_timestamp()
@@ -180,12 +182,20 @@ export async function resumeTasks(
 }
 
 interface SignalTarget {
+  workflow: string;
+  workflow_version: string | null;
+  job_id: string | null;
   status: string;
   wait: TaskWait | null;
   resume: unknown;
   past_deadline: boolean;
-  attempt: number;
   stored: boolean;
+}
+
+/** What a signal did; `timer`: the ended wait's timer job, for the caller to cancel after commit. */
+export interface SignalDelivery {
+  answer: Omit<SignalTaskOutput, 'task_id' | 'name'>;
+  timer: (QueueRef & { jobId: string }) | null;
 }
 
 /**
@@ -200,10 +210,10 @@ export async function sendSignal(
   taskId: string,
   name: string,
   payload: unknown,
-): Promise<Omit<SignalTaskOutput, 'task_id' | 'name'>> {
+): Promise<SignalDelivery> {
   const [task] = rowsOf<SignalTarget>(
     await tx.execute(sql`
-      select t.status, t.wait, t.resume, t.attempt,
+      select t.workflow, t.workflow_version, t.job_id, t.status, t.wait, t.resume,
         coalesce((t.wait->>'deadline')::timestamptz <= now(), false) as past_deadline,
         exists (select 1 from task_signals s where s.task_id = t.id and s.name = ${name}) as stored
       from tasks t where t.id = ${taskId} for no key update`),
@@ -224,7 +234,12 @@ export async function sendSignal(
         events: [signalEvent(taskId, name, 'resumed', payload)],
       },
     ]);
-    return { taken: 'resumed', status: 'queued' };
+    const timed = task.wait?.kind === 'signal' && task.wait.deadline !== null && task.job_id !== null;
+    const timer =
+      timed && task.job_id
+        ? { workflow: task.workflow, version: task.workflow_version, jobId: task.job_id }
+        : null;
+    return { answer: { taken: 'resumed', status: 'queued' }, timer };
   }
   if (isTerminalStatus(task.status as TaskStatus) || task.resume !== null || task.stored) {
     throw new DomainError('CONFLICT', conflictMessage(taskId, name, task));
@@ -232,7 +247,7 @@ export async function sendSignal(
   await tx.execute(sql`
     insert into task_signals (task_id, name, payload) values (${taskId}, ${name}, ${JSON.stringify(payload)}::jsonb)`);
   await appendEvents(tx, [signalEvent(taskId, name, 'stored', payload)]);
-  return { taken: 'stored', status: task.status as SignalTaskOutput['status'] };
+  return { answer: { taken: 'stored', status: task.status as SignalTaskOutput['status'] }, timer: null };
 }
 
 function conflictMessage(taskId: string, name: string, task: SignalTarget): string {
