@@ -105,12 +105,28 @@ describe('workflows registered by workers', () => {
     const answer = await requestJson(`${server.url}/openapi.json`);
     const document = answer.body as {
       components: { schemas: Record<string, unknown> };
-      paths: { '/tasks': { post: { description: string } } };
+      paths: {
+        '/tasks': { post: { description: string } };
+        '/tasks/{task_id}/signals/{name}': {
+          post: {
+            description: string;
+            requestBody: { content: { 'application/json': { schema: unknown } } };
+          };
+        };
+      };
     };
     expect(document.components.schemas['WorkflowParams.steps']).toMatchObject({
       properties: { steps: { type: 'integer', minimum: 1 } },
     });
     expect(document.paths['/tasks'].post.description).toContain(fixtureNames.join(', '));
+    expect(document.components.schemas['WorkflowSignal.approval.approval']).toMatchObject({
+      properties: { approved: { type: 'boolean' } },
+    });
+    const signal = document.paths['/tasks/{task_id}/signals/{name}'].post;
+    expect(signal.requestBody.content['application/json'].schema).toMatchObject({
+      oneOf: expect.arrayContaining([{ $ref: '#/components/schemas/WorkflowSignal.approval.approval' }]),
+    });
+    expect(signal.description).toContain('approval: approval');
     await expect(SwaggerParser.validate(document as never)).resolves.toBeTruthy();
   });
 
