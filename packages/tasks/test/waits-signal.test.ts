@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GroupEvent, TaskEvent } from '@kaygraph/contracts';
@@ -164,6 +164,26 @@ describe('waiting for a signal', () => {
       'stored',
       'resumed',
     ]);
+  });
+
+  it('keeps a signal for a later wait that is sent while the run resumed from an earlier wait', async () => {
+    const { system } = harness;
+    const file = recordFile();
+    const release = join(dir, `release-${files}`);
+    const taskId = await submitWaiting({ record_file: file, release_file: release }, 'wait_two_signals');
+    await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } });
+    await waitFor(() => ranNodes(file, taskId).includes('hold'), 'the resumed run to reach hold');
+    // The run is past its wait for `approval`: a `confirm` is kept for the wait to come.
+    expect(
+      await system.tasks.signal(alice, { task_id: taskId, name: 'confirm', payload: { by: 'carol' } }),
+    ).toEqual({ task_id: taskId, name: 'confirm', taken: 'stored', status: 'running' });
+    writeFileSync(release, '');
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    expect((await system.tasks.result(alice, taskId)).result).toEqual({
+      approval: { approved: true },
+      confirm: { by: 'carol' },
+    });
+    expect(ranNodes(file, taskId)).toEqual(['await_approval', 'hold', 'await_confirm']);
   });
 
   it('refuses a payload that does not match the declared schema with a 400 naming the field', async () => {

@@ -185,7 +185,8 @@ interface SignalTarget {
   job_id: string | null;
   status: string;
   wait: TaskWait | null;
-  resume: unknown;
+  /** The wait for this signal ended (resume pending) and the resumed run has not got past it yet. */
+  ended_it: boolean;
   past_deadline: boolean;
   stored: boolean;
 }
@@ -198,9 +199,10 @@ export interface SignalDelivery {
 
 /**
  * Delivers a validated signal, under the task's row lock: it ends the task's wait for `name` (before
- * the deadline), or is kept for a wait to come when the task is unfinished, not waiting for it, and has
- * neither a pending resume nor a kept signal of that name. Anything else is a CONFLICT, so of signals
- * racing for one wait exactly one is taken.
+ * the deadline), or is kept for a wait to come when the task is unfinished, not waiting for it, holds no
+ * kept signal of that name, and its wait for `name` did not just end (`resume` pending, the resumed run
+ * not yet past it). Anything else is a CONFLICT, so of signals racing for one wait exactly one is taken,
+ * while a signal for a later wait sent during the resumed run is kept.
  */
 export async function sendSignal(
   ctx: SettleContext,
@@ -211,7 +213,9 @@ export async function sendSignal(
 ): Promise<SignalDelivery> {
   const [task] = rowsOf<SignalTarget>(
     await tx.execute(sql`
-      select t.workflow, t.job_id, t.status, t.wait, t.resume,
+      select t.workflow, t.job_id, t.status, t.wait,
+        coalesce(t.resume is not null and t.checkpoint->'waiting'->'wait'->>'kind' = 'signal'
+          and t.checkpoint->'waiting'->'wait'->>'name' = ${name}, false) as ended_it,
         coalesce((t.wait->>'deadline')::timestamptz <= now(), false) as past_deadline,
         exists (select 1 from task_signals s where s.task_id = t.id and s.name = ${name}) as stored
       from tasks t where t.id = ${taskId} for no key update`),
@@ -236,7 +240,7 @@ export async function sendSignal(
     const timer = timed && task.job_id ? { workflow: task.workflow, jobId: task.job_id } : null;
     return { answer: { taken: 'resumed', status: 'queued' }, timer };
   }
-  if (isTerminalStatus(task.status as TaskStatus) || task.resume !== null || task.stored) {
+  if (isTerminalStatus(task.status as TaskStatus) || task.ended_it || task.stored) {
     throw new DomainError('CONFLICT', conflictMessage(taskId, name, task));
   }
   await tx.execute(sql`
