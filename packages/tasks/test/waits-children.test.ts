@@ -5,6 +5,7 @@ import {
   startTestSystem,
   type TestSystem,
   WORKFLOWS_MODULE,
+  waitFor,
   waitForStatus,
   waitForTerminal,
 } from './harness.ts';
@@ -147,5 +148,42 @@ describe('child tasks', () => {
       expect(await waitForTerminal(system, alice, childId)).toBe('cancelled');
     }
     expect((await system.tasks.get(alice, quick)).status).toBe('completed');
+  });
+
+  it('cancels a parent while its many children finish: every child ends once, the parent stays cancelled', async () => {
+    const { system } = harness;
+    const children = Array.from({ length: 60 }, (_, i) => step(`child-${i}`, 20));
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children },
+    });
+    await waitFor(async () => {
+      const wait = (await system.tasks.get(alice, parentId)).wait;
+      return wait?.kind === 'children' && wait.finished >= 1;
+    }, 'a first child to finish');
+    expect(await system.tasks.cancel(alice, parentId)).toEqual({ task_id: parentId, status: 'cancelled' });
+
+    const events = await eventsOf(parentId);
+    const waiting = events.find((event) => event.type === 'waiting');
+    if (waiting?.type !== 'waiting' || waiting.wait.kind !== 'children') throw new Error('no children wait');
+    const statuses = await Promise.all(
+      waiting.wait.child_task_ids.map((childId) => waitForTerminal(system, alice, childId)),
+    );
+    for (const status of statuses) expect(['completed', 'cancelled']).toContain(status);
+    expect(statuses).toContain('cancelled');
+    const parent = await system.tasks.get(alice, parentId);
+    expect(parent).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
+    // Each child is reported at most once, and only while the parent still waited.
+    const reported = events.flatMap((event) =>
+      event.type === 'child_finished' ? [event.child_task_id] : [],
+    );
+    expect(new Set(reported).size).toBe(reported.length);
+    const cancelledAt = events.findIndex((event) => event.type === 'status' && event.status === 'cancelled');
+    expect(events.slice(cancelledAt).some((event) => event.type === 'child_finished')).toBe(false);
+    expect(
+      events
+        .filter((event) => event.type === 'status')
+        .map((event) => event.type === 'status' && event.status),
+    ).toEqual(['queued', 'running', 'waiting', 'cancelled']);
   });
 });

@@ -16,6 +16,8 @@ export interface Attempt {
   readonly job: Readonly<FetchedJob>;
   readonly taskId: string;
   readonly owner: string;
+  /** The parent of a child task (`runChildren`): locked with the task when the attempt finishes it. */
+  readonly parentTaskId: string | null;
   readonly workflow: string;
   readonly params: Readonly<Record<string, unknown>>;
   /** The checkpoint the attempt resumes from (null: from the start). */
@@ -31,6 +33,7 @@ export interface Attempt {
 interface ClaimedRow {
   id: string;
   owner: string;
+  parent_task_id: string | null;
   workflow: string;
   params: Record<string, unknown>;
   checkpoint: StoredCheckpoint | null;
@@ -83,7 +86,7 @@ export async function claimJobs(
       from x
       where t.id = x.id and t.job_id = x.job_id and t.id in (select id from locked)
         and t.status in ('queued', 'scheduled', 'running', 'waiting')
-      returning t.id, t.owner, t.workflow, t.params, t.checkpoint, t.resume, t.timeout_seconds, t.attempt,
+      returning t.id, t.owner, t.parent_task_id, t.workflow, t.params, t.checkpoint, t.resume, t.timeout_seconds, t.attempt,
         case when cardinality(t.depends_on) > 0 then (
           select jsonb_object_agg(d.id, d.result) from tasks d where d.id = any(t.depends_on)
         ) end as dependency_results`),
@@ -104,6 +107,7 @@ export async function claimJobs(
         job: Object.freeze({ ...job }),
         taskId: row.id,
         owner: row.owner,
+        parentTaskId: row.parent_task_id,
         workflow: row.workflow,
         params: row.params ?? {},
         checkpoint: row.checkpoint,

@@ -72,12 +72,15 @@ export async function finishAttempts(
       outcome.kind !== 'abandoned' && outcome.kind !== 'suspended',
   );
   const suspended = outcomes.filter((outcome): outcome is SuspendedAttempt => outcome.kind === 'suspended');
-  // Two statements lock task rows here: all of them first, in id order (the lock order).
-  if (writing.length > 0 && suspended.length > 0) {
-    await lockTasks(
-      tx,
-      outcomes.map((outcome) => outcome.attempt.taskId),
-    );
+  // Two statements lock task rows here, and finished children report to their parents: the tasks and
+  // those parents are locked first, together, in id order (the lock order, store/fences.ts).
+  const parents = writing.flatMap((outcome) =>
+    outcome.kind !== 'retry' && outcome.kind !== 'released' && outcome.attempt.parentTaskId !== null
+      ? [outcome.attempt.parentTaskId]
+      : [],
+  );
+  if (parents.length > 0 || (writing.length > 0 && suspended.length > 0)) {
+    await lockTasks(tx, [...outcomes.map((outcome) => outcome.attempt.taskId), ...parents]);
   }
   const owned = await updateTasks(ctx, tx, writing);
   const waiting = await suspendTasks(ctx, tx, suspended);

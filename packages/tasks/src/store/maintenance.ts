@@ -73,12 +73,17 @@ export interface OrphanedTask {
   jobRetryLimit: number;
 }
 
-/** The running tasks of `workerIds`, locked in id order (rows being written right now are skipped). */
+/**
+ * The running tasks of `workerIds`, locked in id order with the parents of child tasks (the lock order,
+ * store/fences.ts: a lost child's last retry reports to its parent). Rows being written right now are
+ * skipped, and so is a task whose parent is: the next pass takes it.
+ */
 export async function lockTasksOfWorkers(
   tx: Transaction,
   workerIds: readonly string[],
 ): Promise<OrphanedTask[]> {
   if (workerIds.length === 0) return [];
+  const workers = uuidArray(workerIds);
   const rows = rowsOf<{
     id: string;
     workflow: string;
@@ -88,11 +93,23 @@ export async function lockTasksOfWorkers(
     job_retry_limit: number;
   }>(
     await tx.execute(sql`
-      select id, workflow, job_id, attempt, job_retry_count, job_retry_limit from tasks
-      where worker_id = any(${uuidArray(workerIds)}) and status = 'running' and completed_at is null
-        and job_id is not null and job_retry_count is not null and job_retry_limit is not null
-      order by id limit ${BATCH}
-      for no key update skip locked`),
+      with candidates as (
+        select id, parent_task_id from tasks
+        where worker_id = any(${workers}) and status = 'running' and completed_at is null
+        order by id limit ${BATCH}
+      ), locked as (
+        -- The filter is repeated here: a locked row is checked again in its latest version.
+        select id, parent_task_id, workflow, job_id, attempt, job_retry_count, job_retry_limit,
+          (worker_id = any(${workers}) and status = 'running' and completed_at is null and job_id is not null
+            and job_retry_count is not null and job_retry_limit is not null) as orphan
+        from tasks
+        where id in (select id from candidates union select parent_task_id from candidates)
+        order by id
+        for no key update skip locked
+      )
+      select l.id, l.workflow, l.job_id, l.attempt, l.job_retry_count, l.job_retry_limit from locked l
+      where l.orphan and (l.parent_task_id is null or l.parent_task_id in (select id from locked))
+      order by l.id`),
   );
   return rows.map((row) => ({
     id: row.id,
