@@ -30,7 +30,9 @@ export function tryLivenessLock(tx: Transaction): Promise<boolean> {
 
 /**
  * Result TTL: finished tasks past `expires_at` lose their result, checkpoint, events, artifacts and the
- * signals nothing took; the row stays (status, error, timings) for listings and statistics.
+ * signals nothing took; the row stays (status, error, timings) for listings and statistics. A child task
+ * keeps them while its parent is unfinished: the parent's wait reads the children's results when the last
+ * one finishes.
  */
 export async function clearExpiredResults(
   tx: Transaction,
@@ -40,6 +42,7 @@ export async function clearExpiredResults(
       with expired as (
         select t.id from tasks t
         where t.expires_at <= now()
+          and not exists (select 1 from tasks p where p.id = t.parent_task_id and p.completed_at is null)
           and (t.result is not null or t.checkpoint is not null
             or exists (select 1 from task_events e where e.task_id = t.id)
             or exists (select 1 from task_artifacts a where a.task_id = t.id)
