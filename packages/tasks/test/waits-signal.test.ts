@@ -300,6 +300,24 @@ describe('durable sleep', () => {
   });
 });
 
+describe('a wait time PostgreSQL cannot store', () => {
+  it('fails that task with WORKFLOW_ERROR; tasks settled beside it are unaffected', async () => {
+    const { system } = harness;
+    const submit = (seconds: number) =>
+      system.tasks.submit(alice, { workflow: 'wait_sleep', params: { seconds } });
+    const tasks = await Promise.all([submit(5e12), submit(0), submit(0), submit(5e12), submit(0)]);
+    const statuses = await Promise.all(tasks.map((task) => waitForTerminal(system, alice, task.task_id)));
+    expect(statuses).toEqual(['failed', 'completed', 'completed', 'failed', 'completed']);
+    const failed = await system.tasks.get(alice, tasks[0]?.task_id ?? '');
+    expect(failed.error).toMatchObject({
+      code: 'WORKFLOW_ERROR',
+      node_id: 'doze',
+      message: expect.stringContaining('outside the years 1970 to 9999'),
+    });
+    expect(failed.wait).toBeNull();
+  });
+});
+
 describe('a signal after the deadline, before its timer fired', () => {
   it('is CONFLICT', async () => {
     await using other = await startTestSystem();

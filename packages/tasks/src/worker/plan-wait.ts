@@ -41,6 +41,20 @@ function nodeIdOf(checkpoint: StoredCheckpoint): string {
   return frames[frames.length - 1]?.nodeId ?? checkpoint.nextNodeId ?? '';
 }
 
+/** Times a wait may end at: what PostgreSQL and pg-boss store (years 1970 to 9999). */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(10000, 0, 1) - 1;
+
+/** The time a wait ends at, as a Date; a time outside the storable range cannot be waited for. */
+function waitTime(iso: string, what: string, nodeId: string): Date {
+  const at = new Date(iso);
+  const time = at.getTime();
+  if (!(time >= EARLIEST && time <= LATEST)) {
+    throw new Error(`node "${nodeId}" waits until ${iso} (its ${what}), outside the years 1970 to 9999`);
+  }
+  return at;
+}
+
 function describeWait(
   ctx: TaskContext,
   workflowName: string,
@@ -59,14 +73,14 @@ function describeWait(
       const schema = workflow.signalSchemas?.[wait.name] ?? {};
       return {
         wait: { kind: 'signal', node_id: nodeId, since, signal: wait.name, schema, deadline: wait.deadline },
-        timerAt: wait.deadline === null ? null : new Date(wait.deadline),
+        timerAt: wait.deadline === null ? null : waitTime(wait.deadline, 'deadline', nodeId),
         children: [],
       };
     }
     case 'sleep':
       return {
         wait: { kind: 'sleep', node_id: nodeId, since, until: wait.until },
-        timerAt: new Date(wait.until),
+        timerAt: waitTime(wait.until, 'sleep', nodeId),
         children: [],
       };
     case 'children': {
