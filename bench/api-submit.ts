@@ -4,25 +4,11 @@ import { PgBoss } from 'pg-boss';
 import pino from 'pino';
 import { catalog } from '../services/api/test/fixtures/catalog.ts';
 import { postClient } from './http-post.ts';
+import { inFlight } from './in-flight.ts';
 
 const SUBMITS = 2_000;
 const SUBMIT_ROUNDS = 4;
 const IN_FLIGHT = 10;
-
-async function inFlight(
-  total: number,
-  parallel: number,
-  one: (index: number) => Promise<void>,
-): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < total) await one(next++);
-    }),
-  );
-  return total / ((performance.now() - started) / 1000);
-}
 
 /** One round of HTTP submits (`count` of them, 10 in flight); submits per second. */
 async function submitRate(url: string, count: number): Promise<number> {

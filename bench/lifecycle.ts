@@ -25,6 +25,7 @@ import { type FloorSettings, floorDrain } from './drain-floor.ts';
 import { benchDatabaseUrl } from './env.ts';
 import { catalog } from './lifecycle-workflows.ts';
 import { noopTaskSystem, submitNoopTasks } from './noop-tasks.ts';
+import { type StatusCounter, statusCounter } from './status-counter.ts';
 
 export interface BenchRow {
   name: string;
@@ -100,33 +101,6 @@ async function rawBossDrain(url: string, jobs: number): Promise<number> {
   }
 }
 
-/**
- * Counts the `completed` status events of `workflow` as an api process hears them: a LISTEN connection of its
- * own (the worker's process listens to no task events), no parse (a substring test). Polling a count of the
- * tasks table instead cost the database a scan of the growing table every 20 ms, beside the drain it timed.
- */
-async function completionCounter(url: string, workflow: string) {
-  const listener = postgres(url, { max: 1, onnotice: () => {} });
-  let completed = 0;
-  let waiting: { target: number; resolve: () => void } | undefined;
-  const marker = `"workflow" : "${workflow}", "type" : "status"`;
-  await listener.listen('task_events', (raw) => {
-    if (!raw.includes('"status": "completed"') || !raw.includes(marker)) return;
-    completed += 1;
-    if (waiting && completed >= waiting.target) waiting.resolve();
-  });
-  return {
-    /** Resolves once `target` completions were heard in all. */
-    until(target: number): Promise<void> {
-      if (completed >= target) return Promise.resolve();
-      return new Promise((resolve) => {
-        waiting = { target, resolve };
-      });
-    },
-    close: () => listener.end({ timeout: 5 }),
-  };
-}
-
 /** Raw pg-boss pickup: send() one job at a time to an idle work() handler with LISTEN/NOTIFY wake-ups. */
 async function rawPickupLatency(url: string, samples: number): Promise<number[]> {
   const boss = new PgBoss({ connectionString: url, max: 10, useListenNotify: true });
@@ -167,9 +141,9 @@ async function serviceDrain(
   concurrency: number,
 ): Promise<number> {
   const system = await noopTaskSystem(url);
-  let completions: Awaited<ReturnType<typeof completionCounter>> | undefined;
+  let completions: StatusCounter | undefined;
   try {
-    completions = await completionCounter(url, workflow);
+    completions = await statusCounter(url, workflow, 'completed');
     await submitNoopTasks(system, workflow, tasks, caller.owner);
     const started = performance.now();
     const worker = await system.startWorker({ concurrency, workflowsModule: WORKFLOWS_MODULE });

@@ -3,11 +3,15 @@
  * run on the same PostgreSQL server (raw pg-boss, plain SQL), with its goal and pass/miss, and the table
  * is written to bench/RESULTS.md with the machine, the versions and the date.
  *
- * node bench/run.ts [--database-url URL] [--tasks N] [--rows N] [--soak-tasks N] [--skip a,b]
- *   --tasks       no-op tasks of the drain benchmarks (default 10,000)
- *   --rows        rows of the list/get table (default 1,000,000)
- *   --soak-tasks  tasks of the soak (default 100,000; 0 skips it)
- *   --skip        any of lifecycle, api, submit-many, list-get, schedules, soak (schedules takes ~5 real minutes)
+ * node bench/run.ts [--database-url URL] [--tasks N] [--rows N] [--soak-tasks N] [--waiting N]
+ *                   [--partition-rows N] [--skip a,b]
+ *   --tasks           no-op tasks of the drain benchmarks (default 10,000)
+ *   --rows            rows of the list/get table (default 1,000,000)
+ *   --soak-tasks      tasks of the soak (default 100,000; 0 skips it)
+ *   --waiting         waiting tasks of the waits section (default 10,000)
+ *   --partition-rows  generated rows of its partitioned data_processing (default 2,000,000)
+ *   --skip            any of lifecycle, api, submit-many, list-get, schedules, soak, waits (schedules takes
+ *                     ~5 real minutes)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
@@ -21,6 +25,7 @@ import { runScheduleLatenessBench } from './schedule-lateness.ts';
 import { argValue, DEFAULT_SERVER_URL, type Figure, printFigures } from './scratch-database.ts';
 import { runSoak } from './soak.ts';
 import { runSubmitManyBench } from './submit-many.ts';
+import { runWaitsBench } from './waits.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -111,6 +116,8 @@ const databaseUrl = argValue('database-url') ?? benchDatabaseUrl ?? DEFAULT_SERV
 const tasks = Number(argValue('tasks') ?? 10_000);
 const rows = Number(argValue('rows') ?? 1_000_000);
 const soakTasks = Number(argValue('soak-tasks') ?? 100_000);
+const waiting = Number(argValue('waiting') ?? 10_000);
+const partitionRows = Number(argValue('partition-rows') ?? 2_000_000);
 
 const header = await environment(databaseUrl);
 const figures: Figure[] = [];
@@ -121,6 +128,7 @@ const sections: [string, () => Promise<Figure[]>][] = [
   ['list-get', () => runListGetBench({ databaseUrl, rows })],
   ['schedules', () => runScheduleLatenessBench({ databaseUrl })],
   ['soak', async () => (soakTasks > 0 ? (await runSoak({ databaseUrl, tasks: soakTasks })).figures : [])],
+  ['waits', () => runWaitsBench({ databaseUrl, waiting, partitionRows })],
 ];
 /** Written after every section, so a run that dies late still leaves what it measured. */
 function writeResults(done: boolean): void {
@@ -144,7 +152,7 @@ function writeResults(done: boolean): void {
       `- Load average at the ${done ? 'end' : 'last completed section'}: ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' / ')}`,
-      `- Settings: ${tasks} drain tasks, ${rows.toLocaleString('en')} list/get rows, ${soakTasks.toLocaleString('en')} soak tasks${skip.size ? `; skipped: ${[...skip].join(', ')}` : ''}`,
+      `- Settings: ${tasks} drain tasks, ${rows.toLocaleString('en')} list/get rows, ${soakTasks.toLocaleString('en')} soak tasks, ${waiting.toLocaleString('en')} waiting tasks, ${partitionRows.toLocaleString('en')} partitioned rows${skip.size ? `; skipped: ${[...skip].join(', ')}` : ''}`,
       '',
       ...table,
       '',

@@ -27,7 +27,7 @@ const STALL_MS = 180_000;
  * The node flags (`--max-semi-space-size=...`) a root package.json script passes, so the soak runs the
  * services as `npm run start:api` / `start:worker` do (Node 24 sizes the young generation from them).
  */
-function startScriptFlags(script: 'start:api' | 'start:worker'): string {
+export function startScriptFlags(script: 'start:api' | 'start:worker'): string {
   const rootPackage = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     scripts: Record<string, string>;
   };

@@ -2,9 +2,13 @@
 """Walk the KayGraph Tasks API from Python, standard library only.
 
 Follows the spec's usage examples: submit a task, check its progress, follow the Server-Sent
-Events stream until it is done, then fetch the result.
+Events stream until it is done, then fetch the result. With --signal, a task that waits for that
+signal (a human approval, say) is sent it with --signal-data as the payload.
 
     python3 examples/python_client.py --url http://127.0.0.1:8000 --workflow demo --params '{}'
+    python3 examples/python_client.py --workflow content_review \
+        --params '{"title": "Launch", "points": ["We ship on Monday"]}' \
+        --signal approval --signal-data '{"approved": true, "note": "ship it"}'
 
 Exit status: 0 when the task completed, 1 when it failed or was cancelled, 2 on API errors.
 """
@@ -80,12 +84,29 @@ def sse_events(base_url, path, last_event_id=None, api_key=None):
         connection.close()
 
 
+def send_signal(base_url, task_id, name, payload, api_key=None):
+    """POST /tasks/{id}/signals/{name}: 200 with `taken` (resumed or stored); 400 when the payload does
+    not fit the workflow's schema, 409 when the task is not waiting for it."""
+    path = f"/tasks/{urllib.parse.quote(task_id)}/signals/{urllib.parse.quote(name)}"
+    return call(base_url, "POST", path, payload, api_key)
+
+
+def describe_wait(wait):
+    if wait["kind"] == "signal":
+        return f"signal {wait['signal']} (deadline {wait['deadline'] or 'none'})"
+    if wait["kind"] == "sleep":
+        return f"sleep until {wait['until']}"
+    return f"{wait['finished']} of {len(wait['child_task_ids'])} child tasks finished"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://localhost:8000")
     parser.add_argument("--workflow", default="demo")
     parser.add_argument("--params", default="{}", help="JSON object of workflow params")
     parser.add_argument("--api-key", default=None)
+    parser.add_argument("--signal", default=None, help="send this signal when the task waits for it")
+    parser.add_argument("--signal-data", default="{}", help="JSON payload of --signal")
     args = parser.parse_args()
     base_url = args.url.rstrip("/")
 
@@ -114,6 +135,17 @@ def main():
                 # A completed status event carries the final progress (100).
                 progress = f" ({data['progress']}%)" if "progress" in data else ""
                 print(f"[{event_id}] Status: {data['status']}{progress}")
+            elif event == "waiting":
+                # The task waits and holds no worker; a signal (or its deadline) lets it go on.
+                wait = data["wait"]
+                print(f"[{event_id}] Waiting: {describe_wait(wait)}")
+                if args.signal and wait["kind"] == "signal" and wait["signal"] == args.signal:
+                    status, answer = send_signal(
+                        base_url, task_id, args.signal, json.loads(args.signal_data), args.api_key
+                    )
+                    print(f"signal {answer['name']}: {answer['taken']} (HTTP {status}, status {answer['status']})")
+            elif event == "signal_received":
+                print(f"[{event_id}] Signal {data['name']} {data['taken']}")
             elif event == "done":
                 final_status = data["final_status"]
                 print(f"[{event_id}] Done: {final_status}")

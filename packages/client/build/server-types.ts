@@ -61,20 +61,25 @@ type TypedSchemaOf<S> = {
   };
 } & {};
 
+interface ServerWorkflow {
+  name: string;
+  aliases: readonly string[];
+  params: unknown;
+  result: unknown;
+  signals: object;
+}
+
 /** A workflow definition reduced to what `WorkflowTypes` reads. */
-type ClientWorkflow<
-  D extends { name: string; aliases: readonly string[]; params: unknown; result: unknown },
-> = {
+type ClientWorkflow<D extends ServerWorkflow> = {
   readonly name: D['name'];
   readonly aliases: D['aliases'];
   readonly params: TypedSchemaOf<D['params']>;
   readonly result?: TypedSchemaOf<NonNullable<D['result']>> | undefined;
+  readonly signals: { readonly [S in keyof D['signals']]: TypedSchemaOf<D['signals'][S]> } & {};
 } & {};
 
 type ClientCatalog<W> = {
-  [K in keyof W]: W[K] extends { name: string; aliases: readonly string[]; params: unknown; result: unknown }
-    ? ClientWorkflow<W[K]>
-    : never;
+  [K in keyof W]: W[K] extends ServerWorkflow ? ClientWorkflow<W[K]> : never;
 } & {};
 
 /** A value whose type the declaration emit has to print in full. */
@@ -88,5 +93,5 @@ const builtinWorkflows = spelledOut<ClientCatalog<ServerBuiltins>>();
 
 /** The API's router, as the client is typed by it. */
 export type AppRouter = typeof appRouter;
-/** The built-in workflows' names, params and results (the default catalog of `createClient`). */
+/** The built-in workflows' names, params, results and signals (the default catalog of `createClient`). */
 export type BuiltinWorkflows = typeof builtinWorkflows;

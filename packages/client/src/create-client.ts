@@ -1,12 +1,12 @@
-import type { SubmitTaskInput } from '@kaygraph/contracts';
+import type { SignalTaskOutput, SubmitTaskInput } from '@kaygraph/contracts';
 import { createTRPCClient, type TRPCClient } from '@trpc/client';
 import { type DownloadedArtifact, downloadArtifact } from './download-artifact.ts';
 import { createLinks } from './links.ts';
 import type { AppRouter, BuiltinWorkflows } from './server-types.ts';
 import { type SubmitAndWaitOptions, submitAndWait } from './submit-and-wait.ts';
-import type { TypedSubmitInput, TypedTaskResult } from './typed-submit.ts';
+import type { TypedSubmitInput, TypedSubmitOutput, TypedTaskResult } from './typed-submit.ts';
 import { type WatchOptions, watchTask } from './watch.ts';
-import type { WorkflowNames } from './workflow-types.ts';
+import type { SignalArgs, TaskIdOf, WorkflowNames } from './workflow-types.ts';
 
 export interface ClientOptions {
   /** The API's base URL, e.g. `http://127.0.0.1:8000`. */
@@ -42,10 +42,22 @@ export interface KayGraphClient<W = BuiltinWorkflows> extends Disposable {
   keys: Api['keys'];
   health: Api['health'];
   ready: Api['ready'];
-  /** Submits a task of workflow `N`; its params are typed by the workflow. */
-  submit<N extends WorkflowNames<W> & string>(
-    input: TypedSubmitInput<W, N>,
-  ): ReturnType<Api['tasks']['submit']['mutate']>;
+  /** Submits a task of workflow `N`; its params are typed by the workflow, its id carries `N`. */
+  submit<N extends WorkflowNames<W> & string>(input: TypedSubmitInput<W, N>): Promise<TypedSubmitOutput<N>>;
+  /**
+   * Sends a signal to a waiting task (or one that will wait for it), typed by the signals its
+   * workflow declares: the workflow comes from a `submit` answer's `task_id`, or is named
+   * (`client.signal<'content_review'>(id, ...)`). Answers `taken: 'resumed'` or `'stored'`; a
+   * payload that does not fit is a 400, a task not waiting for it a 409 (`TRPCClientError`).
+   *
+   * @example
+   * const { task_id } = await client.submit({ workflow: 'content_review', params: { title, points } });
+   * await client.signal(task_id, 'approval', { approved: true, note: 'ship it' });
+   */
+  signal<N extends WorkflowNames<W> & string>(
+    taskId: TaskIdOf<N>,
+    ...signal: SignalArgs<W, N>
+  ): Promise<SignalTaskOutput>;
   /** Submits, follows the task live, and returns its outcome (failed and cancelled included). */
   submitAndWait<N extends WorkflowNames<W> & string>(
     input: TypedSubmitInput<W, N>,
@@ -61,11 +73,11 @@ export interface KayGraphClient<W = BuiltinWorkflows> extends Disposable {
 
 /**
  * A typed client of the KayGraph Tasks API: every procedure (`client.tasks.get.query(...)`),
- * plus `submitAndWait` and `watch`. Subscriptions go over one lazily opened WebSocket (SSE where the
- * runtime has none), everything else over batched HTTP.
+ * plus `submitAndWait`, `signal` and `watch`. Subscriptions go over one lazily opened WebSocket (SSE
+ * where the runtime has none), everything else over batched HTTP.
  *
- * `W` is the workflow catalog whose names and params `submit` / `submitAndWait` check (the built-in
- * workflows by default; pass `typeof yourWorkflows` for your own).
+ * `W` is the workflow catalog whose names, params and signals `submit` / `submitAndWait` / `signal`
+ * check (the built-in workflows by default; pass `typeof yourWorkflows` for your own).
  *
  * @example
  * using client = createClient({ url: 'http://127.0.0.1:8000' });
@@ -92,6 +104,7 @@ export function createClient<W = BuiltinWorkflows>(opts: ClientOptions): KayGrap
     health: trpc.health,
     ready: trpc.ready,
     submit: (input) => trpc.tasks.submit.mutate(input as SubmitTaskInput),
+    signal: (taskId, ...[name, payload]) => trpc.tasks.signal.mutate({ task_id: taskId, name, payload }),
     submitAndWait: (input, options) =>
       submitAndWait(trpc, input as SubmitTaskInput, options) as Promise<
         TypedTaskResult<W, typeof input.workflow>

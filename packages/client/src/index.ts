@@ -2,14 +2,18 @@ export { type ClientOptions, createClient, type KayGraphClient } from './create-
 export { ArtifactDownloadError, type DownloadedArtifact, downloadArtifact } from './download-artifact.ts';
 export type { AppRouter, BuiltinWorkflows } from './server-types.ts';
 export { type SubmitAndWaitOptions, submitAndWait } from './submit-and-wait.ts';
-export type { TypedSubmitInput, TypedTaskResult } from './typed-submit.ts';
+export type { TypedSubmitInput, TypedSubmitOutput, TypedTaskResult } from './typed-submit.ts';
 export { isRetryable, type WatchOptions, watchTask } from './watch.ts';
 export type {
   AnyWorkflows,
+  SignalArgs,
+  TaskIdOf,
   TypedSchema,
   WorkflowByName,
   WorkflowNames,
   WorkflowParams,
   WorkflowResult,
+  WorkflowSignalName,
+  WorkflowSignalPayload,
   WorkflowTypes,
 } from './workflow-types.ts';

@@ -1,4 +1,10 @@
-import type { ProgressEvent, SubmitTaskInput, TaskEvent, TaskResultView } from '@kaygraph/contracts';
+import type {
+  ProgressEvent,
+  SubmitTaskInput,
+  TaskEvent,
+  TaskResultView,
+  WaitingEvent,
+} from '@kaygraph/contracts';
 import type { TRPCClient } from '@trpc/client';
 import type { AppRouter } from './server-types.ts';
 import { watchTask } from './watch.ts';
@@ -9,14 +15,20 @@ export interface SubmitAndWaitOptions {
    * final progress (100 on completion) arrives on its `completed` status event (see `onEvent`).
    */
   onProgress?: (event: ProgressEvent) => void;
-  /** Every event (status, progress, log) as it arrives. */
+  /**
+   * The task began to wait (`wait`: for a signal, a time or its children) and holds no worker until
+   * the wait ends; `waiting` is not terminal, so this keeps following it. Send the signal from here
+   * (`client.signal(event.task_id, ...)`) when the same program decides.
+   */
+  onWaiting?: (event: WaitingEvent) => void;
+  /** Every event (status, progress, log, wait) as it arrives. */
   onEvent?: (event: TaskEvent) => void;
   signal?: AbortSignal;
 }
 
 /**
- * Submits a task, follows it live, and returns its outcome once terminal. Failed and cancelled tasks
- * are returned too (look at `status` and `error`); only API errors throw.
+ * Submits a task, follows it live, and returns its outcome once terminal (through any `waiting`).
+ * Failed and cancelled tasks are returned too (look at `status` and `error`); only API errors throw.
  *
  * @example
  * const outcome = await client.submitAndWait({ workflow: 'demo', params: {} }, {
@@ -32,6 +44,7 @@ export async function submitAndWait(
   for await (const event of watchTask(trpc, submitted.task_id, { signal: opts.signal })) {
     opts.onEvent?.(event);
     if (event.type === 'progress') opts.onProgress?.(event);
+    else if (event.type === 'waiting') opts.onWaiting?.(event);
   }
   opts.signal?.throwIfAborted();
   return trpc.tasks.result.query({ task_id: submitted.task_id }, { signal: opts.signal });

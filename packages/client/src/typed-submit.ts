@@ -1,5 +1,5 @@
-import type { SubmitTaskInput, TaskResultView } from '@kaygraph/contracts';
-import type { WorkflowNames, WorkflowParams, WorkflowResult } from './workflow-types.ts';
+import type { SubmitTaskInput, SubmitTaskOutput, TaskResultView } from '@kaygraph/contracts';
+import type { TaskIdOf, WorkflowNames, WorkflowParams, WorkflowResult } from './workflow-types.ts';
 
 /**
  * A submit whose `params` type follows the chosen workflow of the catalog `W` (the built-ins by
@@ -17,4 +17,9 @@ export type TypedSubmitInput<W, N extends WorkflowNames<W> & string> = Omit<
 /** The outcome of a task of workflow `N`, its `result` typed by the workflow. */
 export type TypedTaskResult<W, N extends string> = Omit<TaskResultView, 'result'> & {
   result?: WorkflowResult<W, N>;
+};
+
+/** A submit's answer, its `task_id` branded with the workflow (for `client.signal`). */
+export type TypedSubmitOutput<N extends string> = Omit<SubmitTaskOutput, 'task_id'> & {
+  task_id: TaskIdOf<N>;
 };

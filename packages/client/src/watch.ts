@@ -33,9 +33,10 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /**
- * Every event of one task, in seq order and each once, until its terminal status. The WebSocket
- * link resumes from the last event id after a dropped connection; if the subscription itself fails
- * with a retryable error, this subscribes again from the last seq it delivered.
+ * Every event of one task, in seq order and each once, until its terminal status (a `waiting` task
+ * is not done: its wait events arrive, then it runs again). The WebSocket link resumes from the last
+ * event id after a dropped connection; if the subscription itself fails with a retryable error, this
+ * subscribes again from the last seq it delivered.
  */
 export async function* watchTask(
   trpc: TRPCClient<AppRouter>,

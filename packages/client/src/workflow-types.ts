@@ -15,6 +15,8 @@ export interface WorkflowTypes {
   readonly aliases: readonly string[];
   readonly params: TypedSchema<unknown, unknown>;
   readonly result?: TypedSchema<unknown, unknown> | undefined;
+  /** The payload schemas of the signals its tasks may be sent, by signal name. */
+  readonly signals?: Readonly<Record<string, TypedSchema<unknown, unknown>>> | undefined;
 }
 
 type InputOf<S> = S extends TypedSchema<infer Input, unknown> ? Input : never;
@@ -24,6 +26,7 @@ type ResultOf<D> = D extends { readonly result?: infer R }
     ? unknown
     : OutputOf<NonNullable<R>>
   : unknown;
+type SignalsOf<D> = D extends { readonly signals?: infer Sg } ? NonNullable<Sg> : never;
 type NamesOf<D> = D extends { readonly name: infer N; readonly aliases: readonly (infer A)[] }
   ? N | A
   : never;
@@ -43,6 +46,36 @@ export type WorkflowParams<W, Name extends string> =
 /** The result a workflow's task completes with (`unknown` when it declares none). */
 export type WorkflowResult<W, Name extends string> = ResultOf<WorkflowByName<W, Name>>;
 
+/** The names of the signals a workflow declares (`never` when it declares none). */
+export type WorkflowSignalName<W, Name extends string> = keyof SignalsOf<WorkflowByName<W, Name>> & string;
+
+/** What a client sends as the payload of one signal of a workflow. */
+export type WorkflowSignalPayload<W, Name extends string, Signal extends string> =
+  SignalsOf<WorkflowByName<W, Name>> extends infer Sg
+    ? Signal extends keyof Sg
+      ? InputOf<Sg[Signal]>
+      : never
+    : never;
+
+/**
+ * `[name, payload]` of each signal a workflow declares, so a name picks its payload type. For a
+ * union of workflows (a task id whose workflow is not known), the signals of any of them.
+ */
+export type SignalArgs<W, Name extends string> = Name extends string
+  ? {
+      [S in WorkflowSignalName<W, Name>]: [name: S, payload: WorkflowSignalPayload<W, Name, S>];
+    }[WorkflowSignalName<W, Name>]
+  : never;
+
+/** Brands a task id with its workflow's name (type-level only; the value is the plain id). */
+export declare const taskWorkflow: unique symbol;
+
+/**
+ * A task id that remembers its workflow, as `client.submit` returns it, so `client.signal` checks the
+ * signal against that workflow. Any string is one (of an unknown workflow).
+ */
+export type TaskIdOf<Name extends string> = string & { readonly [taskWorkflow]?: Name };
+
 /** A catalog that checks nothing: any workflow name, any object as params (`createClient<AnyWorkflows>`). */
 export type AnyWorkflows = Record<
   string,
@@ -51,5 +84,6 @@ export type AnyWorkflows = Record<
     readonly aliases: readonly string[];
     readonly params: TypedSchema<Record<string, unknown>, Record<string, unknown>>;
     readonly result?: TypedSchema<unknown, unknown> | undefined;
+    readonly signals?: Readonly<Record<string, TypedSchema<unknown, unknown>>> | undefined;
   }
 >;

@@ -44,12 +44,24 @@ export {
   ReportParams,
   ReportResult,
 } from './workflows/chain-params.ts';
+export {
+  type Approval,
+  ContentReviewParams,
+  ContentReviewResult,
+  ContentReviewSignals,
+  contentReview,
+} from './workflows/content-review/index.ts';
 export { DailyReportParams, DailyReportResult, dailyReport } from './workflows/daily-report.ts';
 export {
   DataProcessingParams,
   DataProcessingResult,
   dataProcessing,
 } from './workflows/data-processing/index.ts';
+export {
+  DataPartitionParams,
+  DataPartitionResult,
+  dataProcessingPartition,
+} from './workflows/data-processing/partition-workflow.ts';
 export { DemoFailure, DemoParams, DemoResult, demo } from './workflows/demo.ts';
 export {
   DocumentIndexingParams,

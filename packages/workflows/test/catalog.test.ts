@@ -69,8 +69,10 @@ describe('defineWorkflow and createCatalog', () => {
 
   it('gives every built-in a JSON Schema for its params and result', () => {
     expect(catalog.list().map((w) => w.name)).toEqual([
+      'content_review',
       'daily_report',
       'data_processing',
+      'data_processing_partition',
       'demo',
       'document_indexing',
       'model_training',

@@ -4,6 +4,7 @@ import { registerDeadLetterCommands } from './commands/dead-letters.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMetricsCommand } from './commands/metrics.ts';
 import { registerScheduleCommands } from './commands/schedules.ts';
+import { registerSignalCommand } from './commands/signal.ts';
 import { registerTaskCommands } from './commands/tasks.ts';
 import { registerWatchCommand } from './commands/watch.ts';
 import type { CliEnv } from './env.ts';
@@ -30,6 +31,7 @@ function buildProgram(session: CliSession, io: CliIo): Command {
     .exitOverride();
   registerTaskCommands(program, session);
   registerWatchCommand(program, session);
+  registerSignalCommand(program, session);
   registerScheduleCommands(program, session);
   registerDeadLetterCommands(program, session);
   registerMetricsCommand(program, session);

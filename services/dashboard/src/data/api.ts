@@ -7,6 +7,7 @@ import type {
   ListTasksOutput,
   MetricsSnapshot,
   ScheduleView,
+  SignalTaskOutput,
   SubmitTaskInput,
   SubmitTaskOutput,
   TaskEvent,
@@ -26,6 +27,8 @@ export interface DashboardApi {
   submit(input: SubmitTaskInput): Promise<SubmitTaskOutput>;
   cancel(taskId: string): Promise<TaskStatusOutput>;
   retry(taskId: string): Promise<TaskStatusOutput>;
+  /** Sends a signal to a task; the api checks the payload against the workflow's declared schema. */
+  signal(taskId: string, name: string, payload: unknown): Promise<SignalTaskOutput>;
   listWorkflows(): Promise<WorkflowInfo[]>;
   /** Live events of every task the caller may see. `onStarted` fires on every (re)connect. */
   feed(handlers: StreamHandlers<TaskEvent>): Unsubscribe;
@@ -44,6 +47,8 @@ export interface DashboardApi {
 export interface ErrorDetails {
   /** The api's error code (`UNAUTHORIZED`, `INVALID_PARAMS` ...), null for network failures. */
   code: string | null;
+  /** The HTTP status the api answered with (400, 409 ...), null for network failures. */
+  status: number | null;
   message: string;
   /** Per-field problems; `path` is dotted (`params.items`). */
   issues: { path: string; message: string }[];

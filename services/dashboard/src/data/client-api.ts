@@ -16,6 +16,7 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
     submit: (input) => client.tasks.submit.mutate(input),
     cancel: (taskId) => client.tasks.cancel.mutate({ task_id: taskId }),
     retry: (taskId) => client.tasks.retry.mutate({ task_id: taskId }),
+    signal: (taskId, name, payload) => client.tasks.signal.mutate({ task_id: taskId, name, payload }),
     listWorkflows: async () => (await client.workflows.list.query({})).workflows,
 
     feed(handlers) {
@@ -97,6 +98,7 @@ function describeError(error: unknown): ErrorDetails {
   const data = asRecord(error instanceof Error ? (error as Error & { data?: unknown }).data : undefined);
   const body = asRecord(data?.errorBody);
   const code = typeof body?.code === 'string' ? body.code : null;
+  const status = typeof data?.httpStatus === 'number' ? data.httpStatus : null;
   const issues = Array.isArray(body?.issues)
     ? body.issues.flatMap((issue) => {
         const record = asRecord(issue);
@@ -105,7 +107,7 @@ function describeError(error: unknown): ErrorDetails {
           : [];
       })
     : [];
-  return { code, message, issues };
+  return { code, status, message, issues };
 }
 
 /** Runs `watch()`'s async iterator until it ends or the page unsubscribes. */

@@ -61,6 +61,7 @@ function handApi() {
     submit: (_input: SubmitTaskInput): Promise<SubmitTaskOutput> => unused(),
     cancel: (): Promise<TaskStatusOutput> => unused(),
     retry: (): Promise<TaskStatusOutput> => unused(),
+    signal: unused,
     listWorkflows: (): Promise<WorkflowInfo[]> => unused(),
     feed: (handlers) => {
       feed = handlers;
@@ -78,7 +79,7 @@ function handApi() {
       group: unused,
       groupEvents: () => () => {},
     },
-    describeError: (error) => ({ code: null, message: String(error), issues: [] }),
+    describeError: (error) => ({ code: null, status: null, message: String(error), issues: [] }),
     close: () => {},
   };
   return {

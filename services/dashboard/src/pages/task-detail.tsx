@@ -6,9 +6,11 @@ import { ProgressBar } from '../components/progress-bar.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
+import { WaitSection } from '../components/wait-panel.tsx';
 import { useLiveTasks, useServices } from '../data/hooks.ts';
 import { TaskFollower } from '../data/task-follower.ts';
 import { applyEvent } from '../data/task-store.ts';
+import { applyWaitEvent } from '../data/task-wait.ts';
 import { formatDuration, formatEta, formatTime, secondsBetween } from '../lib/format.ts';
 import { collapseHistory, type HistoryRow } from '../lib/history.ts';
 import { sample } from '../lib/series.ts';
@@ -35,7 +37,7 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
       onEvent: (event) => {
         setStreamError(null);
         setEvents((previous) => [...previous, event]);
-        setTask((previous) => (previous ? applyEvent(previous, event) : previous));
+        setTask((previous) => (previous ? applyWaitEvent(applyEvent(previous, event), event) : previous));
       },
       onTask: (view) => setTask(view),
       onError: (cause) => {
@@ -68,6 +70,7 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
         </div>
         <TaskActions task={task} />
       </header>
+      <WaitSection task={task} />
       <Panel title="Progress">
         <ProgressBar value={task.progress} status={task.status} />
         <dl class="facts">

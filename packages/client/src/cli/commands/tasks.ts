@@ -16,6 +16,7 @@ import {
   writeLine,
 } from '../output.ts';
 import type { CliSession } from '../session.ts';
+import { describeWait } from '../wait-text.ts';
 import { action } from './action.ts';
 import { followTask } from './watch.ts';
 
@@ -105,6 +106,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
           ['finished', task.completed_at ?? '-'],
           ['duration', formatSeconds(durationBetween(task.started_at, task.completed_at))],
         ];
+        if (task.wait) rows.splice(3, 0, ['waits for', describeWait(task.wait)]);
         if (task.error) rows.push(['error', `${task.error.code}: ${task.error.message}`]);
         for (const [label, value] of rows) writeLine(s.io.stdout, `${label.padEnd(9)} ${value}`);
         return 0;

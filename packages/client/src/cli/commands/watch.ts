@@ -1,14 +1,17 @@
-import type { TaskEvent, TaskStatus } from '@kaygraph/contracts';
+import type { TaskEvent, TaskStatus, WaitEvent } from '@kaygraph/contracts';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { formatSeconds, printJson, printJsonLine, writeLine } from '../output.ts';
 import type { CliSession } from '../session.ts';
+import { describeWaitEvent } from '../wait-text.ts';
 import { action } from './action.ts';
 
 interface Display {
   status(event: Extract<TaskEvent, { type: 'status' }>): void;
   progress(event: Extract<TaskEvent, { type: 'progress' }>): void;
   log(event: Extract<TaskEvent, { type: 'log' }>): void;
+  /** The task began to wait, a signal came, a child finished. */
+  wait(event: WaitEvent): void;
   stop(): void;
 }
 
@@ -46,6 +49,11 @@ function barDisplay(session: CliSession, initialStatus: TaskStatus): Display {
       bar.update(Math.round(event.progress * 10) / 10, { status, step, eta_text: eta });
     },
     log() {},
+    wait(event) {
+      // the bar's step says what a waiting task waits for, until progress moves again
+      step = describeWaitEvent(event);
+      bar.update({ status, step, eta_text: '' });
+    },
     stop: () => bar.stop(),
   };
 }
@@ -74,6 +82,9 @@ function lineDisplay(session: CliSession): Display {
     log(event) {
       writeLine(session.io.stderr, `log ${event.level}: ${event.message}`);
     },
+    wait(event) {
+      writeLine(session.io.stderr, describeWaitEvent(event));
+    },
     stop() {},
   };
 }
@@ -83,6 +94,7 @@ function jsonDisplay(session: CliSession): Display {
     status: (event) => printJsonLine(session.io, event),
     progress: (event) => printJsonLine(session.io, event),
     log: (event) => printJsonLine(session.io, event),
+    wait: (event) => printJsonLine(session.io, event),
     stop() {},
   };
 }
@@ -112,6 +124,7 @@ export async function followTask(session: CliSession, taskId: string): Promise<n
         if (event.type === 'status') display.status(event);
         else if (event.type === 'progress') display.progress(event);
         else if (event.type === 'log') display.log(event);
+        else display.wait(event);
       }
     }, 'tasks.events');
   } finally {
@@ -146,6 +159,8 @@ export async function followTask(session: CliSession, taskId: string): Promise<n
 export function registerWatchCommand(program: Command, session: CliSession): void {
   program
     .command('watch <task_id>')
-    .description('follow a task live: progress bar with step and ETA, then its result')
+    .description(
+      'follow a task live: progress bar with step and ETA (and what it waits for), then its result',
+    )
     .action(action(session, (s, _options, taskId = '') => followTask(s, taskId)));
 }

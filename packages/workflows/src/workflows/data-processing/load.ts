@@ -14,6 +14,9 @@ import { type DataShared, emptyCounts, STEP } from './state.ts';
 
 const SAMPLE_ROWS = 1000;
 
+/** The file types an input name may have (a name without one tries them in this order). */
+export const INPUT_EXTENSIONS = ['.csv', '.tsv', '.jsonl', '.ndjson', '.json'];
+
 interface Loaded {
   source: SourceInfo;
   fields: FieldSpec[];
@@ -74,6 +77,7 @@ export class LoadDataset extends Node<DataShared, undefined, Loaded> {
     shared.groupBy = loaded.groupBy;
     shared.derived = loaded.derived;
     shared.cursor = startCursor(loaded.source);
+    shared.span = { start: shared.cursor.offset, end: null };
     shared.exhausted = false;
     shared.counts = emptyCounts();
     shared.aggregates = emptyAggregates(enriched);
@@ -84,8 +88,7 @@ export class LoadDataset extends Node<DataShared, undefined, Loaded> {
     if (Array.isArray(input)) return { kind: 'inline', total: input.length };
     if (typeof input === 'object')
       return { kind: 'generate', total: input.generate.rows, seed: input.generate.seed };
-    const extensions = ['.csv', '.tsv', '.jsonl', '.ndjson', '.json'];
-    const path = await resolveDataFile(servicesOf(this).dataDir, input, extensions, INLINE_INPUT);
+    const path = await resolveDataFile(servicesOf(this).dataDir, input, INPUT_EXTENSIONS, INLINE_INPUT);
     const lower = path.toLowerCase();
     const size = (await stat(path)).size;
     if (lower.endsWith('.csv') || lower.endsWith('.tsv')) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DerivedField } from '../../lib/derive.ts';
 import { FieldSpec } from '../../lib/records.ts';
 
-const InlineRecords = z.array(z.record(z.string(), z.unknown())).max(100_000);
+export const InlineRecords = z.array(z.record(z.string(), z.unknown())).max(100_000);
 const DataFile = z.string().min(1).max(500);
 const Generate = z.object({
   generate: z.object({
@@ -29,6 +29,11 @@ export const DataProcessingParams = z.object({
   derive: z.array(DerivedField).max(50).optional(),
   /** Rows per processing batch: the unit of progress and of cancellation. */
   chunk_size: z.number().int().min(100).max(100_000).default(10_000),
+  /**
+   * Splits the rows into this many child tasks (any worker runs them) and merges their results;
+   * 1 processes them in this task.
+   */
+  partitions: z.number().int().min(1).max(64).default(1),
 });
 export type DataProcessingParams = z.output<typeof DataProcessingParams>;
 

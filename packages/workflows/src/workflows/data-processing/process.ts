@@ -3,9 +3,15 @@ import { addRecord, type DatasetAggregates } from '../../lib/aggregate.ts';
 import { enrichRecord } from '../../lib/derive.ts';
 import { type CleanRecord, cleanRecord } from '../../lib/records.ts';
 import { throwIfAborted, yieldToEventLoop } from '../../run-params.ts';
-import type { DataProcessingParams } from './params.ts';
 import { type Cursor, type RawRow, readRows } from './source.ts';
-import { type DataShared, type RowCounts, required, STEP } from './state.ts';
+import { type DataShared, type PassSpan, type RowCounts, required, STEP } from './state.ts';
+
+/** What a streaming pass reads besides the store: batch size, inline rows, the row count if known. */
+export interface PassConfig {
+  chunkSize: number;
+  inline: readonly unknown[] | null;
+  totalRows: number | null;
+}
 
 interface SegmentState {
   cursor: Cursor;
@@ -16,12 +22,13 @@ interface SegmentState {
 
 interface SegmentInput extends SegmentState {
   shared: Required<Pick<DataShared, 'source' | 'fields' | 'groupBy' | 'derived'>>;
+  span: PassSpan;
 }
 
 const number = new Intl.NumberFormat('en-US');
 
 /**
- * One slice (1/`of`) of the streaming pass: read, validate and clean, transform and enrich, then
+ * One slice (1/`of`) of the streaming pass over the store's span (the whole source, or a partition): read, validate and clean, transform and enrich, then
  * fold into the aggregates, a batch of `chunk_size` rows at a time. The pass is split into several
  * such nodes so that each slice ends in a checkpoint (a retry resumes mid-dataset) and takes its
  * fair share of the progress bar.
@@ -29,9 +36,9 @@ const number = new Intl.NumberFormat('en-US');
 export class ProcessSegment extends Node<DataShared, SegmentInput, SegmentState> {
   readonly index: number;
   readonly of: number;
-  readonly config: DataProcessingParams;
+  readonly config: PassConfig;
 
-  constructor(index: number, of: number, config: DataProcessingParams) {
+  constructor(index: number, of: number, config: PassConfig) {
     // Each batch is cleaned, then transformed: the pass shows the cleaning step until its first
     // batch is through, then the transform step, so the step never goes back to an earlier one.
     super({ id: `process_${index + 1}`, step: index === 0 ? STEP.clean : STEP.transform });
@@ -48,6 +55,8 @@ export class ProcessSegment extends Node<DataShared, SegmentInput, SegmentState>
         groupBy: required(shared.groupBy, 'groupBy'),
         derived: required(shared.derived, 'derived'),
       },
+      // checkpoints written before spans existed covered the whole source, measured from 0
+      span: shared.span ?? { start: 0, end: null },
       // copies: the store changes only in post, once the whole slice is done
       cursor: { ...required(shared.cursor, 'cursor') },
       counts: structuredClone(required(shared.counts, 'counts')),
@@ -65,19 +74,20 @@ export class ProcessSegment extends Node<DataShared, SegmentInput, SegmentState>
       exhausted: input.exhausted,
     };
     if (state.exhausted) return state;
+    const { span } = input;
     const last = this.index === this.of - 1;
     const segmentStart = state.cursor.offset;
+    const passEnd = span.end ?? source.total;
     const segmentEnd = last
-      ? Number.POSITIVE_INFINITY
-      : Math.ceil((source.total * (this.index + 1)) / this.of);
+      ? (span.end ?? Number.POSITIVE_INFINITY)
+      : span.start + Math.ceil(((passEnd - span.start) * (this.index + 1)) / this.of);
     if (segmentStart >= segmentEnd) return state;
-    const inline = Array.isArray(this.config.input) ? this.config.input : null;
-    const rows = readRows(source, state.cursor, inline);
+    const rows = readRows(source, state.cursor, this.config.inline);
     let batch: RawRow[] = [];
     let ended = true;
     for await (const row of rows) {
       batch.push(row);
-      if (batch.length >= this.config.chunk_size || row.offset >= segmentEnd) {
+      if (batch.length >= this.config.chunkSize || row.offset >= segmentEnd) {
         this.processBatch(batch, input, state, segmentStart, segmentEnd);
         batch = [];
         // generated and inline rows never wait on I/O: let a cancel message reach a worker thread
@@ -126,17 +136,11 @@ export class ProcessSegment extends Node<DataShared, SegmentInput, SegmentState>
   describe(state: SegmentState): string {
     const { counts } = state;
     const total = state.cursor.rows;
-    const known = this.totalRows();
+    const known = this.config.totalRows;
     return (
       `${number.format(total)}${known === null ? '' : ` of ${number.format(known)}`} rows: ` +
       `${number.format(counts.valid)} valid (${number.format(counts.repaired)} repaired), ${number.format(counts.dropped)} dropped`
     );
-  }
-
-  totalRows(): number | null {
-    const { input } = this.config;
-    if (Array.isArray(input)) return input.length;
-    return typeof input === 'object' ? input.generate.rows : null;
   }
 
   override post(shared: DataShared, _input: SegmentInput, state: SegmentState): void {

@@ -1,23 +1,26 @@
 import { readFile, stat } from 'node:fs/promises';
+import { z } from 'zod';
 import { WorkflowInputError } from '../../errors.ts';
 import { salesRow } from '../../lib/datasets.ts';
 import { readCsvRecords, readJsonLines } from '../../lib/file-source.ts';
 
 /** Where the rows come from; plain JSON, kept in the shared store (and checkpointed). */
-export type SourceInfo =
-  | { kind: 'inline'; total: number }
-  | { kind: 'generate'; total: number; seed: number }
-  | { kind: 'json'; path: string; total: number; name: string }
-  | {
-      kind: 'csv';
-      path: string;
-      total: number;
-      name: string;
-      header: string[];
-      dataOffset: number;
-      delimiter: string;
-    }
-  | { kind: 'jsonl'; path: string; total: number; name: string };
+export const SourceInfo = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('inline'), total: z.number().int().min(0) }),
+  z.object({ kind: z.literal('generate'), total: z.number().int().min(0), seed: z.number().int() }),
+  z.object({ kind: z.literal('json'), path: z.string(), total: z.number().int().min(0), name: z.string() }),
+  z.object({
+    kind: z.literal('csv'),
+    path: z.string(),
+    total: z.number().int().min(0),
+    name: z.string(),
+    header: z.array(z.string()),
+    dataOffset: z.number().int().min(0),
+    delimiter: z.string(),
+  }),
+  z.object({ kind: z.literal('jsonl'), path: z.string(), total: z.number().int().min(0), name: z.string() }),
+]);
+export type SourceInfo = z.output<typeof SourceInfo>;
 
 /** A raw row, or why it could not even be read as one. */
 export type RawRow =
@@ -31,10 +34,8 @@ export const MAX_JSON_FILE_BYTES = 32 * 1024 * 1024;
  * Position in the source. `offset` is what segments are measured in: the row index for row
  * sources, the byte offset for streamed files (CSV, JSON Lines), so `total` is rows or bytes.
  */
-export interface Cursor {
-  rows: number;
-  offset: number;
-}
+export const Cursor = z.object({ rows: z.number().int().min(0), offset: z.number().int().min(0) });
+export type Cursor = z.output<typeof Cursor>;
 
 export function startCursor(source: SourceInfo): Cursor {
   return { rows: 0, offset: source.kind === 'csv' ? source.dataOffset : 0 };

@@ -1,0 +1,172 @@
+import type { Page } from '@kaygraph/test-browser';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openSession, type Session, WAIT } from './support/session.ts';
+
+/**
+ * A task that waits for a signal, in a real Chromium against a real api, worker and database: the
+ * wait with its deadline, the form generated from the signal's schema, and the api's 400 and 409.
+ */
+
+let session: Session;
+
+beforeAll(async () => {
+  session = await openSession();
+});
+
+afterEach(() => {
+  expect(session.pageErrors).toEqual([]);
+});
+
+afterAll(async () => {
+  await session?.close();
+});
+
+/** Submits a `review` task and returns once it waits for its (n-th) approval. */
+async function waitingReview(): Promise<string> {
+  const { task_id } = await session.client.tasks.submit.mutate({ workflow: 'review', params: {} });
+  await waitCount(task_id, 1);
+  return task_id;
+}
+
+/** Follows the task's own stream until it has begun to wait `n` times. */
+async function waitCount(taskId: string, n: number): Promise<void> {
+  let seen = 0;
+  for await (const event of session.client.watch(taskId)) {
+    if (event.type === 'waiting' && ++seen === n) return;
+  }
+  throw new Error(`task ${taskId} ended after ${seen} waits`);
+}
+
+async function openTask(page: Page, taskId: string): Promise<void> {
+  await page.goto(`${session.stack.url}/dashboard/#/tasks/${taskId}`);
+  await page.locator('[data-testid="connection"].connection-live').waitFor(WAIT);
+  await page.getByTestId('signal-form').waitFor(WAIT);
+}
+
+describe('a task waiting for a signal', () => {
+  it('shows the signal and its deadline with a form from its schema; Reject, then Approve', async () => {
+    const taskId = await waitingReview();
+    const { page } = session;
+    await openTask(page, taskId);
+    const task = await session.client.tasks.get.query({ task_id: taskId });
+    expect(task.wait).toMatchObject({ kind: 'signal', signal: 'approval' });
+    const deadline = task.wait?.kind === 'signal' ? task.wait.deadline : null;
+    const panel = page.locator('.panel', { has: page.getByTestId('wait') });
+    await expect(panel.locator('h2').textContent()).resolves.toBe('Waiting for the signal "approval"');
+    await expect(page.getByTestId('wait-deadline').textContent()).resolves.toContain(
+      new Date(deadline ?? '').toISOString().replace('T', ' ').slice(0, 19),
+    );
+    // approved (a required boolean) is the buttons; the optional note is a field
+    await expect(page.getByRole('button', { name: 'Approve' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Reject' }).isVisible()).resolves.toBe(true);
+    await expect(page.locator('input[name="approved"]').count()).resolves.toBe(0);
+    await page.getByLabel(/Note/).fill('needs a summary');
+    await session.screenshot('waiting');
+
+    await page.getByRole('button', { name: 'Reject' }).click();
+    await expect(page.getByTestId('signal-outcome').textContent()).resolves.toContain(
+      'received: the task goes on',
+    );
+    // The workflow asks again: a second wait, with a fresh form.
+    await waitCount(taskId, 2);
+    await expect(page.getByLabel(/Note/).inputValue()).resolves.toBe('');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('.task-header .badge-completed').waitFor(WAIT);
+    await page.getByTestId('signal-form').waitFor({ state: 'detached', ...WAIT });
+    const result = await session.client.tasks.result.query({ task_id: taskId });
+    expect(result).toMatchObject({
+      status: 'completed',
+      result: {
+        outcome: 'published',
+        reviews: [{ approved: false, note: 'needs a summary' }, { approved: true }],
+      },
+    });
+  });
+
+  it('shows the 400 at the field that does not fit, and the task keeps waiting', async () => {
+    const taskId = await waitingReview();
+    const { page } = session;
+    await openTask(page, taskId);
+    await page.getByLabel(/Note/).fill('x'.repeat(2001));
+    await page.getByRole('button', { name: 'Approve' }).click();
+    const alert = page.getByTestId('signal-outcome');
+    await alert.waitFor(WAIT);
+    await expect(alert.textContent()).resolves.toMatch(/^400 /);
+    await expect(alert.getAttribute('role')).resolves.toBe('alert');
+    await expect(page.locator('.field-invalid .field-error').textContent()).resolves.toMatch(/2000/);
+    await expect(session.client.tasks.get.query({ task_id: taskId })).resolves.toMatchObject({
+      status: 'waiting',
+    });
+    await session.client.tasks.cancel.mutate({ task_id: taskId });
+  });
+
+  it('answers the second of two reviewers approving at once with 409', async () => {
+    const taskId = await waitingReview();
+    const other = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      await openTask(session.page, taskId);
+      await openTask(other, taskId);
+      const approve = () =>
+        document.querySelector<HTMLButtonElement>('[data-testid="signal-form"] .button-primary')?.click();
+      // Both clicks are dispatched before either page hears of the other's signal.
+      await Promise.all([session.page.evaluate(approve), other.evaluate(approve)]);
+      const outcomes = await Promise.all(
+        [session.page, other].map(async (page) => {
+          const notice = page.getByTestId('signal-outcome');
+          await notice.waitFor(WAIT);
+          return notice.textContent();
+        }),
+      );
+      expect(outcomes.filter((text) => text?.includes('received: the task goes on'))).toHaveLength(1);
+      const conflict = outcomes.find((text) => text?.startsWith('409 CONFLICT'));
+      expect(conflict).toContain('no longer waiting for this signal');
+      await session.page.locator('.task-header .badge-completed').waitFor(WAIT);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('shows a parent waiting for its child tasks, counting them as they finish', async () => {
+    const { task_id } = await session.client.tasks.submit.mutate({
+      workflow: 'fanout',
+      params: { children: 2 },
+    });
+    await waitCount(task_id, 1);
+    const { page } = session;
+    await page.goto(`${session.stack.url}/dashboard/#/tasks/${task_id}`);
+    const finished = page.getByTestId('wait-children');
+    await finished.waitFor(WAIT);
+    await expect(finished.textContent()).resolves.toBe('0 of 2');
+    const parent = await session.client.tasks.get.query({ task_id });
+    const children = parent.wait?.kind === 'children' ? parent.wait.child_task_ids : [];
+    expect(children).toHaveLength(2);
+    for (const child of children) await expect(page.locator(`a[href$="${child}"]`).count()).resolves.toBe(1);
+
+    const [first, second] = children;
+    if (!first || !second) throw new Error('expected two children');
+    await session.client.signal(first, 'approval', { approved: true });
+    await finished.filter({ hasText: /^1 of 2$/ }).waitFor(WAIT);
+    await session.client.signal(second, 'approval', { approved: true });
+    await page.locator('.task-header .badge-completed').waitFor(WAIT);
+    await page.getByTestId('wait').waitFor({ state: 'detached', ...WAIT });
+  });
+
+  it('shows a sleeping task and when it wakes', async () => {
+    const { task_id } = await session.client.tasks.submit.mutate({
+      workflow: 'nap',
+      params: { seconds: 3600 },
+    });
+    await waitCount(task_id, 1);
+    const task = await session.client.tasks.get.query({ task_id });
+    const until = task.wait?.kind === 'sleep' ? task.wait.until : '';
+    await session.page.goto(`${session.stack.url}/dashboard/#/tasks/${task_id}`);
+    const shown = session.page.getByTestId('wait-until');
+    await shown.waitFor(WAIT);
+    await expect(shown.textContent()).resolves.toContain(
+      `${new Date(until).toISOString().replace('T', ' ').slice(0, 19)} (in `,
+    );
+    await expect(session.page.getByTestId('signal-form').count()).resolves.toBe(0);
+    await session.client.tasks.cancel.mutate({ task_id });
+    await session.page.locator('.task-header .badge-cancelled').waitFor(WAIT);
+  });
+});
