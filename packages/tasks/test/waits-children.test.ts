@@ -129,6 +129,22 @@ describe('child tasks', () => {
     ).toEqual([]);
   });
 
+  it('fails a parent that asks for more children than MAX_BATCH_SIZE in one wait, submitting none', async () => {
+    await using other = await startTestSystem({ maxBatchSize: 2, maxQueueSize: 5 });
+    await other.system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
+    const { task_id: parentId } = await other.system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [step('a', 0), step('b', 0), step('c', 0)] },
+    });
+    expect(await waitForTerminal(other.system, alice, parentId)).toBe('failed');
+    expect((await other.system.tasks.get(alice, parentId)).error).toMatchObject({
+      code: 'WORKFLOW_ERROR',
+      message: expect.stringContaining('at most 2 (MAX_BATCH_SIZE) per wait'),
+    });
+    const listed = await other.system.tasks.list(alice, { limit: 10 });
+    expect(listed.items.map((task) => task.task_id)).toEqual([parentId]);
+  });
+
   it('cancels the unfinished children with their parent', async () => {
     const { system } = harness;
     const slow = { workflow: 'steps', params: { steps: 20, step_ms: 500 } };

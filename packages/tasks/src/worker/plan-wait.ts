@@ -13,7 +13,8 @@ export type SuspendedRun = Extract<WorkflowRunOutcome, { kind: 'suspended' }>;
 /**
  * What a run that suspended becomes: the wait as the task shows it (`TaskWait`), its timer, and its
  * child tasks, validated now so that the suspend transaction cannot fail on them. A wait the workflow
- * cannot make (an undeclared signal, a child with unknown workflow or bad params) fails the task, without
+ * cannot make (an undeclared signal, a time PostgreSQL cannot store, more children than MAX_BATCH_SIZE, a
+ * child with unknown workflow or bad params) fails the task, without
  * retries: running it again would ask for the same.
  */
 export function planWait(ctx: TaskContext, attempt: Attempt, run: SuspendedRun): AttemptOutcome {
@@ -84,6 +85,11 @@ function describeWait(
         children: [],
       };
     case 'children': {
+      if (wait.children.length > ctx.maxBatchSize) {
+        throw new Error(
+          `node "${nodeId}" asks for ${wait.children.length} child tasks; at most ${ctx.maxBatchSize} (MAX_BATCH_SIZE) per wait: run them over several waits`,
+        );
+      }
       const children = wait.children.map(
         (child): SubmitTaskRequest => ({ workflow: child.workflow, params: child.params }),
       );
