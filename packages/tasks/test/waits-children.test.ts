@@ -97,6 +97,43 @@ describe('child tasks', () => {
     });
   });
 
+  it('counts a child retried by hand while its parent waits once, and the progress never goes back', async () => {
+    const { system } = harness;
+    const failing = {
+      workflow: 'steps',
+      params: { steps: 1, step_ms: 0, fail_attempts: 1, result: 'again' },
+    };
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [failing, { workflow: 'wait_signal', params: {} }], tolerate_failures: true },
+    });
+    const [retried, signalled] = await waitFor(async () => {
+      const wait = (await system.tasks.get(alice, parentId)).wait;
+      return wait?.kind === 'children' && wait.finished === 1 ? wait.child_task_ids : undefined;
+    }, 'the failing child to be reported');
+    if (!retried || !signalled) throw new Error('two children expected');
+    expect((await system.tasks.get(alice, retried)).status).toBe('failed');
+    await system.tasks.retry(alice, retried);
+    expect(await waitForTerminal(system, alice, retried)).toBe('completed');
+    await waitForStatus(system, alice, signalled, ['waiting']);
+    await system.tasks.signal(alice, { task_id: signalled, name: 'approval', payload: { approved: true } });
+    expect(await waitForTerminal(system, alice, parentId)).toBe('completed');
+
+    const { outcomes } = (await system.tasks.result(alice, parentId)).result as {
+      outcomes: { status: string }[];
+    };
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['completed', 'completed']);
+    const events = await eventsOf(parentId);
+    const reported = events.flatMap((event) =>
+      event.type === 'child_finished' ? [event.child_task_id] : [],
+    );
+    expect(reported).toEqual([retried, signalled]);
+    const shares = events.flatMap((event) =>
+      event.type === 'progress' && event.message?.endsWith('child tasks finished') ? [event.progress] : [],
+    );
+    expect(shares).toEqual([...shares].sort((a, b) => a - b));
+  });
+
   it('fails the parent with CHILD_FAILED when it requires every child to complete', async () => {
     const { system } = harness;
     const failing = { workflow: 'steps', params: { steps: 1, step_ms: 0, fail_attempts: 1 } };
