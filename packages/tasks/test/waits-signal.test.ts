@@ -339,6 +339,25 @@ describe('a signal after the deadline, before its timer fired', () => {
   });
 });
 
+describe('a task cancelled after a signal ended its wait', () => {
+  it('forgets how the wait ended: retried, it waits again', async () => {
+    await using other = await startTestSystem();
+    const worker = await other.system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
+    const { task_id: taskId } = await other.system.tasks.submit(alice, { workflow: 'wait_signal', params: {} });
+    await waitForStatus(other.system, alice, taskId, ['waiting']);
+    // No worker claims the resumed task before the cancel.
+    await worker.stop();
+    await other.system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: false } });
+    await other.system.tasks.cancel(alice, taskId);
+    await other.system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
+    await other.system.tasks.retry(alice, taskId);
+    await waitForStatus(other.system, alice, taskId, ['waiting']);
+    await other.system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } });
+    expect(await waitForTerminal(other.system, alice, taskId)).toBe('completed');
+    expect((await other.system.tasks.result(alice, taskId)).result).toMatchObject({ decision: 'approved' });
+  });
+});
+
 describe('group streams', () => {
   it("carry the wait events of the group's tasks and count them as waiting", async () => {
     const { system } = harness;

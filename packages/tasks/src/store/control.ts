@@ -5,6 +5,7 @@ import { type SettleContext, settleDependents } from './dependencies.ts';
 import { appendEvents, notifyCancelled, statusEvent } from './events.ts';
 import type { TaskJob } from './jobs.ts';
 import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
+import { waitColumnsFor } from './waits.ts';
 
 /** A job of a task that was waiting when it was cancelled: cancel it in pg-boss once the cancel committed. */
 export interface WaitingJob {
@@ -73,7 +74,7 @@ export async function cancelTasks(
         where id in (select id from family)
           and status in ('pending', 'blocked', 'scheduled', 'queued', 'running', 'waiting')
       )
-      update tasks t set status = 'cancelled',
+      update tasks t set status = 'cancelled', ${waitColumnsFor(sql`'cancelled'`)},
         error = jsonb_build_object('code', 'CANCELLED', 'message', ${reason}::text, 'attempt', t.attempt),
         completed_at = now(), updated_at = clock_timestamp(), eta_seconds = null,
         expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})

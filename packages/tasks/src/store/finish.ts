@@ -10,7 +10,7 @@ import { type SettleContext, settleDependents } from './dependencies.ts';
 import { appendEvents, statusEvent } from './events.ts';
 import { ATTEMPT_FENCE, lockedTasks } from './fences.ts';
 import type { JobAttempt, TaskJob } from './jobs.ts';
-import { type SuspendedAttempt, suspendTasks } from './waits.ts';
+import { type SuspendedAttempt, suspendTasks, waitColumnsFor } from './waits.ts';
 
 /**
  * How an attempt ended:
@@ -149,8 +149,7 @@ async function updateTasks(
         step = case when x.ended_on is null then t.step else x.ended_on->>'step' end,
         message = case when x.ended_on is null then t.message else x.ended_on->>'message' end,
         checkpoint = case when x.status = 'completed' then null else t.checkpoint end,
-        -- How the last wait ended stays until the resumed run's outcome (a retry resumes with it again).
-        resume = case when x.status in ('completed', 'failed') then null else t.resume end,
+        ${waitColumnsFor(sql`x.status`)},
         job_id = coalesce(x.job_id, t.job_id),
         completed_at = case when x.status in ('completed', 'failed') then now() end,
         expires_at = case when x.status in ('completed', 'failed')

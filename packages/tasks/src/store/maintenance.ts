@@ -2,6 +2,7 @@ import type { TaskError } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
 import { appendEvents, statusEvent } from './events.ts';
+import { waitColumnsFor } from './waits.ts';
 
 /** Advisory lock of the maintenance pass (outside @kaygraph/db's 7_400_000-7_400_099). */
 const MAINTENANCE_LOCK_KEY = 7_400_201;
@@ -155,7 +156,7 @@ export async function markLost(
   if (lost.length === 0) return;
   const input = JSON.stringify(lost.map((task) => ({ id: task.id, error: workerLost(task.attempt) })));
   await tx.execute(sql`
-    update tasks t set status = 'failed', error = x.error, completed_at = now(), updated_at = now(),
+    update tasks t set status = 'failed', ${waitColumnsFor(sql`'failed'`)}, error = x.error, completed_at = now(), updated_at = now(),
       dead_lettered_at = now(), expires_at = now() + make_interval(secs => ${resultTtlSeconds})
     from jsonb_to_recordset(${input}::jsonb) as x(id uuid, error jsonb)
     where t.id = x.id`);

@@ -1,7 +1,7 @@
 import type { NodeMetric, SignalTaskOutput, SubmitTaskRequest, TaskWait } from '@kaygraph/contracts';
 import { DomainError, isTerminalStatus, type TaskStatus } from '@kaygraph/contracts';
 import type { ResumeValue } from '@kaygraph/graph';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { Attempt } from './claim.ts';
@@ -18,6 +18,19 @@ import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
  * (the task's next job, `startAfter` its deadline) only matches the wait it was made for, through
  * `job_id`.
  */
+
+/**
+ * The wait columns of a task row `t` taking `status`: a finished task (completed, failed, cancelled,
+ * lost) keeps neither its `wait` nor `resume` (how its last wait ended), so a retry by hand of a task
+ * whose checkpoint still waits runs the waiting node again and asks for a fresh wait. An unfinished
+ * status keeps both (a run retried by pg-boss resumes with the same value). The first saved checkpoint
+ * of a resumed run also clears `resume` (store/progress.ts): the run got past its wait.
+ */
+export function waitColumnsFor(status: SQL): SQL {
+  const finished = sql`${status} in ('completed', 'failed', 'cancelled')`;
+  return sql`wait = case when ${finished} then null else t.wait end,
+        resume = case when ${finished} then null else t.resume end`;
+}
 
 /** An attempt that suspended at a wait (store/finish.ts settles it with the other outcomes). */
 export interface SuspendedAttempt {
