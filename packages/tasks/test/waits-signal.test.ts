@@ -259,6 +259,12 @@ describe('deadlines', () => {
       approval: null,
     });
     expect(ranNodes(file, taskId)).toEqual(['before', 'await_approval', 'timed_out']);
+    expect(await eventsOf(taskId)).toContainEqual(
+      expect.objectContaining({
+        type: 'log',
+        message: 'the deadline of the wait for the signal "approval" passed',
+      }),
+    );
     await expect(
       system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } }),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
@@ -297,6 +303,9 @@ describe('durable sleep', () => {
     expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
     expect((await system.tasks.result(alice, taskId)).result).toEqual({ woke: true });
     expect(ranNodes(file, taskId)).toEqual(['before', 'doze', 'after']);
+    expect(await eventsOf(taskId)).toContainEqual(
+      expect.objectContaining({ type: 'log', message: 'the sleep ended' }),
+    );
   });
 });
 
@@ -343,16 +352,27 @@ describe('a task cancelled after a signal ended its wait', () => {
   it('forgets how the wait ended: retried, it waits again', async () => {
     await using other = await startTestSystem();
     const worker = await other.system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
-    const { task_id: taskId } = await other.system.tasks.submit(alice, { workflow: 'wait_signal', params: {} });
+    const { task_id: taskId } = await other.system.tasks.submit(alice, {
+      workflow: 'wait_signal',
+      params: {},
+    });
     await waitForStatus(other.system, alice, taskId, ['waiting']);
     // No worker claims the resumed task before the cancel.
     await worker.stop();
-    await other.system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: false } });
+    await other.system.tasks.signal(alice, {
+      task_id: taskId,
+      name: 'approval',
+      payload: { approved: false },
+    });
     await other.system.tasks.cancel(alice, taskId);
     await other.system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
     await other.system.tasks.retry(alice, taskId);
     await waitForStatus(other.system, alice, taskId, ['waiting']);
-    await other.system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } });
+    await other.system.tasks.signal(alice, {
+      task_id: taskId,
+      name: 'approval',
+      payload: { approved: true },
+    });
     expect(await waitForTerminal(other.system, alice, taskId)).toBe('completed');
     expect((await other.system.tasks.result(alice, taskId)).result).toMatchObject({ decision: 'approved' });
   });

@@ -14,9 +14,9 @@ import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
  * Durable waits. A run that suspends leaves its task `waiting` with the checkpoint and `wait` (what it
  * waits for) and no running job; a signal, a timer or the last child ends the wait by setting `resume`
  * and queueing the task as a new job, which any worker claims and resumes from the checkpoint. Every
- * path locks the task row first, so exactly one of them ends a wait. `wait_seq` counts waits: a timer job
- * (the task's next job, `startAfter` its deadline) only matches the wait it was made for, through
- * `job_id`.
+ * path locks the task row first, so exactly one of them ends a wait. A timer job (the task's next job,
+ * `startAfter` its deadline) only matches the wait it was made for, through `job_id`; `wait_seq` merely
+ * counts waits.
  */
 
 /**
