@@ -14,7 +14,7 @@ async function writesThrough(url: string, signal?: AbortSignal) {
     async (tx, items) => {
       await tx.execute(sql`insert into written select unnest(${`{${items.join(',')}}`}::text[])`);
     },
-    () => '00000000-0000-0000-0000-000000000001',
+    () => ['00000000-0000-0000-0000-000000000001'],
   );
   const written = async () =>
     (await connection.sql<{ item: string }[]>`select item from written order by item`).map((row) => row.item);

@@ -56,6 +56,16 @@ interface OwnedRow {
 }
 
 /**
+ * The task rows settling `outcome` locks: its task, and the parent of a child task it may finish (which
+ * the child reports to). A writer that batches outcomes locks these of all of them first, in id order.
+ */
+export function taskRowsToLock(outcome: AttemptOutcome): string[] {
+  const { taskId, parentTaskId } = outcome.attempt;
+  const finishes = outcome.kind === 'completed' || outcome.kind === 'failed';
+  return finishes && parentTaskId !== null ? [taskId, parentTaskId] : [taskId];
+}
+
+/**
  * Settles attempts in the caller's transaction, in this order: the task rows (fenced: only an attempt
  * that still owns its running task writes), their status events, artifacts, dependents, and the pg-boss
  * jobs, so a result and its job's completion commit together. Task rows are locked in id order before any
@@ -74,13 +84,9 @@ export async function finishAttempts(
   const suspended = outcomes.filter((outcome): outcome is SuspendedAttempt => outcome.kind === 'suspended');
   // Two statements lock task rows here, and finished children report to their parents: the tasks and
   // those parents are locked first, together, in id order (the lock order, store/fences.ts).
-  const parents = writing.flatMap((outcome) =>
-    outcome.kind !== 'retry' && outcome.kind !== 'released' && outcome.attempt.parentTaskId !== null
-      ? [outcome.attempt.parentTaskId]
-      : [],
-  );
-  if (parents.length > 0 || (writing.length > 0 && suspended.length > 0)) {
-    await lockTasks(tx, [...outcomes.map((outcome) => outcome.attempt.taskId), ...parents]);
+  const rows = outcomes.flatMap(taskRowsToLock);
+  if (rows.length > outcomes.length || (writing.length > 0 && suspended.length > 0)) {
+    await lockTasks(tx, rows);
   }
   const owned = await updateTasks(ctx, tx, writing);
   const waiting = await suspendTasks(ctx, tx, suspended);

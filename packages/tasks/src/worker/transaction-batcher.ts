@@ -109,18 +109,18 @@ interface Entry<T> {
 export class CoalescedWrites<T> {
   readonly #writer: TransactionBatcher;
   readonly #apply: (tx: Transaction, items: T[]) => Promise<void>;
-  readonly #taskRowsOf: (item: T) => string;
+  readonly #taskRowsOf: (item: T) => readonly string[];
   #pending: Entry<T>[] = [];
   #queued = false;
 
   constructor(
     writer: TransactionBatcher,
     apply: (tx: Transaction, items: T[]) => Promise<void>,
-    taskRowOf: (item: T) => string,
+    taskRowsOf: (item: T) => readonly string[],
   ) {
     this.#writer = writer;
     this.#apply = apply;
-    this.#taskRowsOf = taskRowOf;
+    this.#taskRowsOf = taskRowsOf;
   }
 
   add(item: T): Promise<void> {
@@ -146,7 +146,7 @@ export class CoalescedWrites<T> {
               take().map((entry) => entry.item),
             );
           },
-          () => take().map((entry) => this.#taskRowsOf(entry.item)),
+          () => take().flatMap((entry) => this.#taskRowsOf(entry.item)),
         )
         .then(
           () => {
