@@ -1,4 +1,4 @@
-import type { TaskError } from '@kaygraph/contracts';
+import { type TaskError, TERMINAL_STATUSES } from '@kaygraph/contracts';
 import type { ChildOutcome } from '@kaygraph/graph';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
@@ -36,7 +36,11 @@ interface ChildRow {
   error: TaskError | null;
 }
 
-const FINISHED_STATUSES = sql`('completed', 'failed', 'cancelled')`;
+/** The statuses a child counts as finished in (the contract's terminal ones), as an SQL list. */
+const FINISHED_STATUSES = sql`(${sql.join(
+  TERMINAL_STATUSES.map((status) => sql`${status}`),
+  sql`, `,
+)})`;
 
 export async function settleParents(
   ctx: SettleContext,
