@@ -104,7 +104,8 @@ interface Entry<T> {
 /**
  * Merges items of one kind (outcomes, checkpoints) into a single work item of the
  * writer, so a batch runs one statement for all of them instead of one per item. Items added while the
- * merged work waits for its turn join it; once it runs, later items start the next one.
+ * merged work waits for its turn join it; once it runs, later items start the next one. When the merged
+ * work fails, each item is written again alone, so only a bad item fails.
  */
 export class CoalescedWrites<T> {
   readonly #writer: TransactionBatcher;
@@ -156,7 +157,21 @@ export class CoalescedWrites<T> {
           // restarting) never took the items, and leaving them (and `#queued`) behind would hang every
           // later add() of this kind for good.
           (error: unknown) => {
-            for (const entry of take()) entry.reject(error);
+            const entries = take();
+            if (entries.length === 1) {
+              entries[0]?.reject(error);
+              return;
+            }
+            // One bad item must not fail the others merged with it (a task's outcome the database refuses
+            // would leave every task of the batch running): each is written again alone.
+            for (const entry of entries) {
+              this.#writer
+                .run(
+                  (tx) => this.#apply(tx, [entry.item]),
+                  () => this.#taskRowsOf(entry.item),
+                )
+                .then(entry.resolve, entry.reject);
+            }
           },
         );
     });
