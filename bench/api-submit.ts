@@ -35,7 +35,6 @@ async function submitRate(url: string, count: number): Promise<number> {
 async function directSubmitRate(databaseUrl: string, count: number): Promise<number> {
   const system = await createTaskSystem({
     databaseUrl,
-    catalog,
     logger: pino({ level: 'warn' }),
     maxQueueSize: 1_000_000,
     migrate: false,
@@ -88,6 +87,14 @@ export async function submitRates(
   apiUrl: string,
   databaseUrl: string,
 ): Promise<{ http: number; raw: number; direct: number }> {
+  // The api has no workflow code: the fixture workflows are registered before the first submit, as a
+  // deploy step does ahead of its workers (the worker process starts after the submit rounds).
+  const publisher = await createTaskSystem({ databaseUrl, logger: pino({ level: 'warn' }), migrate: false });
+  try {
+    await publisher.publishWorkflows(catalog);
+  } finally {
+    await publisher.close();
+  }
   const rounds = {
     http: (count: number) => submitRate(apiUrl, count),
     raw: (count: number) => rawSendRate(databaseUrl, count),

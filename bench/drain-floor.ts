@@ -12,7 +12,7 @@
  */
 import { appendEvents, statusEvent, type TaskSystem } from '@kaygraph/tasks';
 import { sql } from 'drizzle-orm';
-import { noopTaskSystem, submitNoopTasks } from './noop-tasks.ts';
+import { noopQueue, noopTaskSystem, submitNoopTasks } from './noop-tasks.ts';
 
 export type FloorWrites = 'two-writes' | 'one-write';
 
@@ -77,7 +77,7 @@ export async function floorDrain(
     /** One batch; resolves with the number of jobs fetched (0 once the queue is empty). */
     const drainBatch = async (): Promise<number> => {
       const jobs = await db.transaction(async (tx) => {
-        const fetched = await queue.fetch(tx, workflow, batchSize);
+        const fetched = await queue.fetch(tx, noopQueue(workflow), batchSize);
         const ids = fetched.map((job) => job.taskId);
         if (fetched.length === 0) return fetched;
         if (writes === 'two-writes') await claim(tx, ids);

@@ -23,7 +23,6 @@ import pino from 'pino';
 import postgres from 'postgres';
 import { type FloorSettings, floorDrain } from './drain-floor.ts';
 import { benchDatabaseUrl } from './env.ts';
-import { catalog } from './lifecycle-workflows.ts';
 import { noopTaskSystem, submitNoopTasks } from './noop-tasks.ts';
 import { type StatusCounter, statusCounter } from './status-counter.ts';
 
@@ -159,7 +158,7 @@ async function serviceDrain(
 
 /** submit() -> `running` event on the bus, one task at a time on an idle worker. */
 async function pickupLatency(url: string, samples: number): Promise<number[]> {
-  const system = await createTaskSystem({ databaseUrl: url, catalog, logger: pino({ level: 'warn' }) });
+  const system = await createTaskSystem({ databaseUrl: url, logger: pino({ level: 'warn' }) });
   const controller = new AbortController();
   try {
     await system.startWorker({ concurrency: 4, workflowsModule: WORKFLOWS_MODULE });

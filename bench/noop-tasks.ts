@@ -1,18 +1,27 @@
 /** The drain benchmarks' no-op tasks: a task system that queues them without bound, and their submission. */
-import { createTaskSystem, type TaskSystem } from '@kaygraph/tasks';
+import { createTaskSystem, type QueueRef, type TaskSystem, versionRecordOf } from '@kaygraph/tasks';
 import pino from 'pino';
 import { catalog } from './lifecycle-workflows.ts';
 
 const BATCH = 1000;
 
+/** The queue of a no-op workflow's tasks (its registered version's). */
+export function noopQueue(workflow: string): QueueRef {
+  const definition = catalog.get(workflow);
+  if (!definition) throw new Error(`no bench workflow "${workflow}"`);
+  return { workflow, version: versionRecordOf(definition).version };
+}
+
 /** A task system with the no-op workflows and no queue limit, quiet below warnings. */
-export function noopTaskSystem(url: string): Promise<TaskSystem> {
-  return createTaskSystem({
+export async function noopTaskSystem(url: string): Promise<TaskSystem> {
+  const system = await createTaskSystem({
     databaseUrl: url,
-    catalog,
     logger: pino({ level: 'warn' }),
     maxQueueSize: 10_000_000,
   });
+  // Tasks are queued before any worker runs: the workflows are registered ahead of it.
+  await system.publishWorkflows(catalog);
+  return system;
 }
 
 /** Queues `tasks` tasks of `workflow`: submitMany in batches of 1,000, no worker running. */

@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { createTaskSystem, type TaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
 import postgres from 'postgres';
-import { catalog } from './lifecycle-workflows.ts';
 import {
   argValue,
   DEFAULT_SERVER_URL,
@@ -65,7 +64,6 @@ const describe = (values: readonly number[], count: number) =>
 async function measure(url: string, minutes: number): Promise<{ baseline: number[]; flooded: number[] }> {
   const system: TaskSystem = await createTaskSystem({
     databaseUrl: url,
-    catalog,
     logger: pino({ level: 'warn' }),
     maxSchedulesPerOwner: SPAM,
   });

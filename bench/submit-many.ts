@@ -41,11 +41,11 @@ async function rawInsertRate(url: string, jobs: number): Promise<number> {
 async function submitManyRate(url: string, tasks: number): Promise<number> {
   const system = await createTaskSystem({
     databaseUrl: url,
-    catalog,
     logger: pino({ level: 'warn' }),
     maxQueueSize: 100_000_000,
   });
   try {
+    await system.publishWorkflows(catalog);
     // One warm-up batch (pools, prepared statements), not counted.
     await system.tasks.submitMany(caller, [
       { workflow: 'bench_noop_inline', params: {}, priority: 'normal' },

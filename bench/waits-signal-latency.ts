@@ -75,8 +75,8 @@ class Arrivals {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function signalLatencies(databaseUrl: string, samples: number): Promise<SignalLatencies> {
-  const { catalog, url } = await resolveWorkflowsModule(WAIT_WORKFLOWS_MODULE);
-  const system = await createTaskSystem({ databaseUrl, catalog, logger: pino({ level: 'warn' }) });
+  const { url } = await resolveWorkflowsModule(WAIT_WORKFLOWS_MODULE);
+  const system = await createTaskSystem({ databaseUrl, logger: pino({ level: 'warn' }) });
   const controller = new AbortController();
   const arrivals = new Arrivals();
   const latencies: SignalLatencies = {

@@ -105,6 +105,11 @@ export type TaskSummary = z.infer<typeof TaskSummary>;
 
 /** One task, as `GET /tasks/{task_id}` answers. */
 export const TaskView = TaskSummary.extend({
+  /**
+   * The registered workflow version its params were validated against; only workers of that version run
+   * it (null: submitted before versions were recorded).
+   */
+  workflow_version: z.string().nullable(),
   params: z.record(z.string(), JsonValue),
   result: JsonValue.optional(),
   depends_on: z.array(TaskId),

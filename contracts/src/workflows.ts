@@ -13,8 +13,43 @@ export const WorkflowDefaults = z.object({
 });
 export type WorkflowDefaults = z.infer<typeof WorkflowDefaults>;
 
+/**
+ * A workflow version: what a workflow declares (`version`), else a hash of its name, JSON Schemas and
+ * defaults. Tasks record it; only workers that run it claim them.
+ */
+export const WorkflowVersion = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'versions use letters, digits, "_", "." and "-"');
+export type WorkflowVersion = z.infer<typeof WorkflowVersion>;
+
+/** A live worker process that serves a workflow version. */
+export const ServingWorker = z.object({
+  id: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  last_seen_at: z.string(),
+});
+export type ServingWorker = z.infer<typeof ServingWorker>;
+
+/** One registered version of a workflow, with the live workers that run its tasks. */
+export const WorkflowVersionInfo = z.object({
+  version: WorkflowVersion,
+  /** New tasks are validated against this version and run by its workers. */
+  current: z.boolean(),
+  first_registered_at: z.string(),
+  last_registered_at: z.string(),
+  /** Tasks of this version not finished yet (queued, running, waiting...): what is left to drain. */
+  unfinished_tasks: z.number().int(),
+  workers: z.array(ServingWorker),
+});
+export type WorkflowVersionInfo = z.infer<typeof WorkflowVersionInfo>;
+
 export const WorkflowInfo = z.object({
   name: z.string(),
+  /** The current version: what a submit is validated against now. */
+  version: WorkflowVersion,
   description: z.string(),
   aliases: z.array(z.string()),
   /** JSON Schema (draft 2020-12) of the params. */
@@ -23,6 +58,8 @@ export const WorkflowInfo = z.object({
   /** JSON Schema of each signal's payload, by signal name (`{}`: the workflow takes no signals). */
   signals_schema: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   defaults: WorkflowDefaults,
+  /** The current version and every older one that still has live workers or unfinished tasks. */
+  versions: z.array(WorkflowVersionInfo),
 });
 export type WorkflowInfo = z.infer<typeof WorkflowInfo>;
 

@@ -126,7 +126,7 @@ describe('kaygraph submit / status / list / result', () => {
     const unknown = await kaygraph(['submit', 'no_such_workflow', '--json'], env);
     expect(unknown.code).toBe(1);
     expect(parseJson(unknown.stderr)).toMatchObject({
-      error: { code: 'BAD_REQUEST', message: expect.stringContaining('unknown workflow') },
+      error: { code: 'BAD_REQUEST', message: expect.stringContaining('no worker has registered workflow') },
     });
 
     const badJson = await kaygraph(['submit', 'echo', '--params', '{oops'], env);

@@ -23,6 +23,12 @@ export interface CatalogWorkflow {
   name: string;
   description: string;
   aliases: readonly string[];
+  /**
+   * The version tasks record and workers claim by; absent: a hash of the name, JSON Schemas and defaults
+   * (see registry/workflow-version.ts). Declare one to keep tasks claimable across a change you know to
+   * be compatible.
+   */
+  version?: string | undefined;
   params: ZodType;
   result?: ZodType;
   /**
@@ -52,7 +58,10 @@ export interface WorkflowRunInfo {
   dependencyResults?: Readonly<Record<string, unknown>>;
 }
 
-/** The workflows a system knows; `get` resolves aliases too. */
+/**
+ * Workflow code: what a worker runs and registers (`get` resolves aliases too). The task service never
+ * reads one: it validates against what workers registered (registry/).
+ */
 export interface WorkflowCatalog {
   get(name: string): CatalogWorkflow | undefined;
   list(): CatalogWorkflow[];

@@ -1,7 +1,7 @@
 import type { Database } from '@kaygraph/db';
 import type { Logger } from 'pino';
-import type { WorkflowCatalog } from './catalog.ts';
 import type { TaskHistoryReader } from './events/task-history.ts';
+import type { WorkflowRegistry } from './registry/workflow-registry.ts';
 import type { JobQueue } from './store/boss.ts';
 import type { QueueTuning } from './store/jobs.ts';
 
@@ -10,7 +10,8 @@ export interface TaskContext {
   databaseUrl: string;
   db: Database;
   queue: JobQueue;
-  catalog: WorkflowCatalog;
+  /** The workflows workers registered: what submits are validated against. */
+  workflows: WorkflowRegistry;
   tuning: QueueTuning;
   logger: Logger;
   /** Unfinished tasks one owner may have. */

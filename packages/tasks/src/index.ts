@@ -17,12 +17,17 @@ export type {
   OrchestrationService,
   ScheduleService,
 } from './orchestration/orchestration-service.ts';
+export type { Issue } from './registry/json-schema-check.ts';
+export type { ParamsCheck, RegisteredWorkflow, SignalCheck } from './registry/registered-workflow.ts';
+export { WorkflowRegistry } from './registry/workflow-registry.ts';
+export { versionRecordOf } from './registry/workflow-version.ts';
 export type { ListTasksQuery } from './service/queries.ts';
 export type { FeedOptions, TaskService } from './service/task-service.ts';
 export { DEAD_LETTER_QUEUE, type JobQueue, workflowQueue } from './store/boss.ts';
 /** The one event writer, for tools that write task rows in a transaction of their own (benchmarks). */
 export { appendEvents, type NewTaskEvent, statusEvent } from './store/events.ts';
-export type { QueueTuning } from './store/jobs.ts';
+export type { QueueRef, QueueTuning } from './store/jobs.ts';
+export type { WorkflowVersionRecord } from './store/registry.ts';
 export { createTaskSystem, type TaskSystem, type TaskSystemOptions } from './system.ts';
 export { resolveWorkflowsModule } from './worker/load-workflows-module.ts';
 export type { WorkerOptions, WorkerRuntime } from './worker/runtime.ts';

@@ -9,6 +9,8 @@ import { type CleanupReport, startCleaner } from './maintenance/cleaner.ts';
 import { startLivenessMonitor } from './maintenance/liveness-monitor.ts';
 import { createOrchestration, type OrchestrationService } from './orchestration/orchestration-service.ts';
 import { withScheduleFiring } from './orchestration/worker-schedules.ts';
+import { WorkflowRegistry } from './registry/workflow-registry.ts';
+import { versionRecordOf } from './registry/workflow-version.ts';
 import { createTaskService, type TaskService } from './service/task-service.ts';
 import { JobQueue } from './store/boss.ts';
 import { DEFAULT_QUEUE_TUNING, type QueueTuning } from './store/jobs.ts';
@@ -17,7 +19,6 @@ import { startWorkerRuntime, type WorkerOptions, type WorkerRuntime } from './wo
 
 export interface TaskSystemOptions {
   databaseUrl: string;
-  catalog: WorkflowCatalog;
   logger: Logger;
   /** Unfinished tasks per owner (default 100). */
   maxQueueSize?: number;
@@ -51,8 +52,19 @@ export interface TaskSystem extends AsyncDisposable {
   orchestration: OrchestrationService;
   /** For the worker runtime and the orchestration layer: the shared database, job queue and settings. */
   context: TaskContext;
-  /** Starts a worker runtime in this process; `close()` stops it (gracefully) before the queue. */
+  /** The workflows workers registered (what submits are validated against and `workflows.list` shows). */
+  workflows: WorkflowRegistry;
+  /**
+   * Starts a worker runtime in this process: it registers the workflows of its module (each version with
+   * its JSON Schemas) and claims only tasks of those versions. `close()` stops it (gracefully) before the
+   * queue.
+   */
   startWorker(options: WorkerOptions): Promise<WorkerRuntime>;
+  /**
+   * Registers a catalog's workflow versions ahead of their workers (a deploy step): submits are accepted
+   * and wait in the versions' queues until a worker that runs them starts.
+   */
+  publishWorkflows(catalog: WorkflowCatalog): Promise<void>;
   /** One pass of the result-TTL cleaner (it also runs periodically, once per cluster). */
   cleanExpired(): Promise<CleanupReport>;
   /**
@@ -65,10 +77,12 @@ export interface TaskSystem extends AsyncDisposable {
 }
 
 /**
- * Connects, migrates (advisory lock), starts pg-boss and creates the workflow queues, and LISTENs.
+ * Connects, migrates (advisory lock), starts pg-boss and LISTENs. It needs no workflow code: submits are
+ * validated against what workers registered; `startWorker` runs (and registers) a workflows module.
  *
  * @example
- * await using system = await createTaskSystem({ databaseUrl, catalog, logger });
+ * await using system = await createTaskSystem({ databaseUrl, logger });
+ * await system.startWorker({ concurrency: 4, workflowsModule: '@kaygraph/workflows/catalog' });
  * const { task_id } = await system.tasks.submit({ owner: 'me', admin: false }, { workflow: 'demo', params: {}, priority: 'normal' });
  */
 export async function createTaskSystem(options: TaskSystemOptions): Promise<TaskSystem> {
@@ -97,14 +111,16 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       poolSize: 10,
     });
     closers.push(() => queue.stop());
-    await queue.ensureQueues(options.catalog.list());
+    await queue.ensureDeadLetterQueue();
+    const registry = new WorkflowRegistry(connection.db, tuning.workerLeaseSeconds);
     const bus = new EventBus(connection.sql, connection.db, logger);
     closers.push(() => bus.close());
+    registry.followChanges(bus);
     const context: TaskContext = {
       databaseUrl: options.databaseUrl,
       db: connection.db,
       queue,
-      catalog: options.catalog,
+      workflows: registry,
       tuning,
       logger,
       maxQueueSize: options.maxQueueSize ?? 100,
@@ -129,6 +145,18 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       events: bus,
       orchestration: createOrchestration(context, bus),
       context,
+      workflows: registry,
+      async publishWorkflows(catalog) {
+        const versions = catalog.list().map(versionRecordOf);
+        await queue.ensureQueues(
+          versions.map((record) => ({
+            workflow: record.name,
+            version: record.version,
+            defaults: record.defaults,
+          })),
+        );
+        await registry.register(versions, null);
+      },
       async startWorker(workerOptions) {
         // Every worker also runs schedule firing passes.
         const worker = await withScheduleFiring(

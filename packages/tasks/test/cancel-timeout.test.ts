@@ -6,6 +6,7 @@ import type { WorkerRuntime } from '../src/worker/runtime.ts';
 import {
   alice,
   bob,
+  queueOf,
   readRecords,
   startTestSystem,
   type TestSystem,
@@ -43,7 +44,7 @@ describe('cancel', () => {
     expect(status).toBe('scheduled');
     await expect(system.tasks.cancel(bob, task_id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await system.tasks.cancel(alice, task_id)).toEqual({ task_id, status: 'cancelled' });
-    const job = await system.context.queue.findJob('steps', task_id);
+    const job = await system.context.queue.findJob(queueOf('steps'), task_id);
     expect(job?.state).toBe('cancelled');
     await expect(system.tasks.cancel(alice, task_id)).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(readRecords(record)).toEqual([]);

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
 import { claimJobs } from '../src/store/claim.ts';
-import { alice, startTestSystem } from './harness.ts';
+import { alice, queueOf, startTestSystem } from './harness.ts';
 
 it('claims at most the wanted jobs; a task that may no longer run is settled, not claimed', async () => {
   await using harness = await startTestSystem();
@@ -24,7 +24,8 @@ it('claims at most the wanted jobs; a task that may no longer run is settled, no
   const cancelled = submitted[0] ?? '';
   await db.execute(sql`update tasks set status = 'cancelled', completed_at = now() where id = ${cancelled}`);
 
-  const claim = (want: number) => db.transaction((tx) => claimJobs(tx, queue, workerId, 'steps', want));
+  const claim = (want: number) =>
+    db.transaction((tx) => claimJobs(tx, queue, workerId, queueOf('steps'), want));
   const first = await claim(3);
   const second = await claim(10);
   const third = await claim(10);
@@ -40,7 +41,7 @@ it('claims at most the wanted jobs; a task that may no longer run is settled, no
     expect(Object.isFrozen(attempt)).toBe(true);
   }
   // The unclaimed job was settled in the claim's transaction.
-  expect((await queue.findJob('steps', cancelled))?.state).toBe('completed');
+  expect((await queue.findJob(queueOf('steps'), cancelled))?.state).toBe('completed');
 
   const rows = rowsOf<{ id: string; status: string; events: string[] }>(
     await db.execute(sql`
@@ -63,13 +64,13 @@ it('a claim that rolls back leaves both the jobs and the tasks as they were', as
   const { task_id } = await system.tasks.submit(alice, { workflow: 'steps', params: {}, priority: 'normal' });
   await expect(
     db.transaction(async (tx) => {
-      const { attempts } = await claimJobs(tx, queue, workerId, 'steps', 5);
+      const { attempts } = await claimJobs(tx, queue, workerId, queueOf('steps'), 5);
       expect(attempts).toHaveLength(1);
       throw new Error('roll back');
     }),
   ).rejects.toThrow('roll back');
   expect((await system.tasks.get(alice, task_id)).status).toBe('queued');
-  expect((await queue.findJob('steps', task_id))?.state).toBe('created');
-  const again = await db.transaction((tx) => claimJobs(tx, queue, workerId, 'steps', 5));
+  expect((await queue.findJob(queueOf('steps'), task_id))?.state).toBe('created');
+  const again = await db.transaction((tx) => claimJobs(tx, queue, workerId, queueOf('steps'), 5));
   expect(again.attempts.map((attempt) => attempt.taskId)).toEqual([task_id]);
 });

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { expect, it } from 'vitest';
 import { createTaskSystem } from '../src/system.ts';
-import { catalog } from './fixtures/workflows.ts';
 import { alice, readRecords, startTestSystem, WORKFLOWS_MODULE, waitForTerminal } from './harness.ts';
 
 it('a workflow with concurrency 1 runs one task at a time across two workers, others run beside it', async () => {
@@ -13,7 +12,6 @@ it('a workflow with concurrency 1 runs one task at a time across two workers, ot
   // A second task system on the same database: another worker of the cluster.
   await using other = await createTaskSystem({
     databaseUrl: database.url,
-    catalog,
     logger: pino({ level: 'silent' }),
     migrate: false,
   });

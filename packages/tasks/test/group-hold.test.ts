@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   alice,
   bob,
+  queueOf,
   startTestSystem,
   type TestSystem,
   WORKFLOWS_MODULE,
@@ -38,7 +39,7 @@ describe('groups: create, add tasks held, execute', () => {
     });
     expect(first?.status).toBe('pending');
     expect(added.tasks.map((task) => task.status)).toEqual(['pending', 'blocked']);
-    expect(await context.queue.findJob('steps', firstId)).toBeNull();
+    expect(await context.queue.findJob(queueOf('steps'), firstId)).toBeNull();
     expect(await groups.get(alice, group.group_id)).toMatchObject({ status: 'pending', total: 3 });
     // Held tasks count against the queue: 3 of 4 are taken.
     await expect(

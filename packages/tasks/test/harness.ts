@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { isTerminalStatus, type TaskStatus } from '@kaygraph/contracts';
 import { createTestDatabase, type TestDatabase } from '@kaygraph/db/testing';
 import pino from 'pino';
-import type { Caller } from '../src/catalog.ts';
+import type { Caller, WorkflowCatalog } from '../src/catalog.ts';
+import { versionRecordOf } from '../src/registry/workflow-version.ts';
+import type { QueueRef } from '../src/store/jobs.ts';
 import { createTaskSystem, type TaskSystem, type TaskSystemOptions } from '../src/system.ts';
 import { catalog, type StepRecord } from './fixtures/workflows.ts';
 
@@ -17,16 +19,32 @@ export interface TestSystem extends AsyncDisposable {
   database: TestDatabase;
 }
 
-/** A task system on a fresh database of its own (migrated template copy); disposed in reverse. */
-export async function startTestSystem(options: Partial<TaskSystemOptions> = {}): Promise<TestSystem> {
+/** The queue of a test workflow's tasks: its version as a worker registers it. */
+export function queueOf(name: string, from: WorkflowCatalog = catalog): QueueRef {
+  const workflow = from.get(name);
+  if (!workflow) throw new Error(`no test workflow "${name}"`);
+  return { workflow: workflow.name, version: versionRecordOf(workflow).version };
+}
+
+/**
+ * A task system on a fresh database of its own (migrated template copy); disposed in reverse. The test
+ * catalog (or `catalog`) is published at once, so tasks can be submitted before a worker starts.
+ */
+export async function startTestSystem(
+  options: Partial<TaskSystemOptions> & { catalog?: WorkflowCatalog } = {},
+): Promise<TestSystem> {
   const database = await createTestDatabase();
   try {
+    const { catalog: published = catalog, ...systemOptions } = options;
     const system = await createTaskSystem({
       databaseUrl: database.url,
-      catalog,
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
       migrate: false,
-      ...options,
+      ...systemOptions,
+    });
+    await system.publishWorkflows(published).catch(async (error: unknown) => {
+      await system.close();
+      throw error;
     });
     return {
       system,

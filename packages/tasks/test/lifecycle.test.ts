@@ -97,7 +97,7 @@ describe('submit -> worker -> result', () => {
       system.tasks.submit(alice, { workflow: 'nope', params: {}, priority: 'normal' }),
     ).rejects.toMatchObject({
       code: 'BAD_REQUEST',
-      message: expect.stringContaining('known workflows: awaits_signal, big_log, limited, noop'),
+      message: expect.stringContaining('registered workflows: awaits_signal, big_log, limited, noop'),
     });
   });
 });

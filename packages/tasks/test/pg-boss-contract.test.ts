@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobQueue } from '../src/store/boss.ts';
 import type { TaskJob } from '../src/store/jobs.ts';
-import { startTestSystem, type TestSystem, waitFor } from './harness.ts';
+import { queueOf, startTestSystem, type TestSystem, waitFor } from './harness.ts';
 
 /**
  * What the task core relies on pg-boss for, through the calls store/boss.ts makes (its public API, with
@@ -26,7 +26,7 @@ function job(overrides: Partial<TaskJob> = {}): TaskJob {
   return {
     jobId: id,
     taskId: id,
-    workflow: 'noop',
+    ...queueOf('noop'),
     priority: 'normal',
     retryLimit: 0,
     retryDelaySeconds: 1,
@@ -50,25 +50,25 @@ async function rolledBack(work: Parameters<TestSystem['system']['context']['db']
 }
 
 async function fetchAll(want = 100) {
-  return inTx<Awaited<ReturnType<JobQueue['fetch']>>>((tx) => queue.fetch(tx, 'noop', want));
+  return inTx<Awaited<ReturnType<JobQueue['fetch']>>>((tx) => queue.fetch(tx, queueOf('noop'), want));
 }
 
 describe('pg-boss as the task core uses it', () => {
   it('insert joins our transaction: rolled back, no job; committed, a job with our options', async () => {
     const lost = job();
     await rolledBack((tx) => queue.insert(tx, [lost]));
-    expect(await queue.findJob('noop', lost.jobId)).toBeNull();
+    expect(await queue.findJob(queueOf('noop'), lost.jobId)).toBeNull();
 
     const kept = job({ retryLimit: 3, priority: 'high' });
     await inTx((tx) => queue.insert(tx, [kept]));
-    expect(await queue.findJob('noop', kept.jobId)).toMatchObject({
+    expect(await queue.findJob(queueOf('noop'), kept.jobId)).toMatchObject({
       taskId: kept.taskId,
       state: 'created',
       retryLimit: 3,
       priority: 10,
     });
     expect((await fetchAll()).map((fetched) => fetched.jobId)).toEqual([kept.jobId]);
-    await inTx((tx) => queue.complete(tx, [{ workflow: 'noop', jobId: kept.jobId, retryCount: 0 }]));
+    await inTx((tx) => queue.complete(tx, [{ ...queueOf('noop'), jobId: kept.jobId, retryCount: 0 }]));
   });
 
   it('fetch in our transaction returns id, data and attempt, highest priority first, and rolls back', async () => {
@@ -77,12 +77,12 @@ describe('pg-boss as the task core uses it', () => {
     const normal = job();
     await inTx((tx) => queue.insert(tx, [low, normal, high]));
 
-    await rolledBack((tx) => queue.fetch(tx, 'noop', 3));
-    expect((await queue.findJob('noop', high.jobId))?.state).toBe('created');
+    await rolledBack((tx) => queue.fetch(tx, queueOf('noop'), 3));
+    expect((await queue.findJob(queueOf('noop'), high.jobId))?.state).toBe('created');
 
     const [first] = await fetchAll(1);
     expect(first).toEqual({
-      workflow: 'noop',
+      ...queueOf('noop'),
       jobId: high.jobId,
       taskId: high.taskId,
       retryCount: 0,
@@ -94,7 +94,7 @@ describe('pg-boss as the task core uses it', () => {
     await inTx((tx) =>
       queue.complete(
         tx,
-        [high, normal, low].map((j) => ({ workflow: 'noop', jobId: j.jobId, retryCount: 0 })),
+        [high, normal, low].map((j) => ({ ...queueOf('noop'), jobId: j.jobId, retryCount: 0 })),
       ),
     );
   });
@@ -111,17 +111,17 @@ describe('pg-boss as the task core uses it', () => {
       await queue.fail(tx, [b]);
       await queue.cancelAttempts(tx, [c]);
     });
-    for (const j of fetched) expect((await queue.findJob('noop', j.jobId))?.state).toBe('active');
+    for (const j of fetched) expect((await queue.findJob(queueOf('noop'), j.jobId))?.state).toBe('active');
 
     await inTx(async (tx) => {
       await queue.complete(tx, [a]);
       await queue.cancelAttempts(tx, [c]);
     });
-    expect((await queue.findJob('noop', a.jobId))?.state).toBe('completed');
-    expect((await queue.findJob('noop', c.jobId))?.state).toBe('cancelled');
+    expect((await queue.findJob(queueOf('noop'), a.jobId))?.state).toBe('completed');
+    expect((await queue.findJob(queueOf('noop'), c.jobId))?.state).toBe('cancelled');
     // A settle of an attempt that is no longer active leaves the job alone.
     await inTx((tx) => queue.fail(tx, [a]));
-    expect((await queue.findJob('noop', a.jobId))?.state).toBe('completed');
+    expect((await queue.findJob(queueOf('noop'), a.jobId))?.state).toBe('completed');
     await inTx((tx) => queue.fail(tx, [b]));
   });
 
@@ -130,8 +130,8 @@ describe('pg-boss as the task core uses it', () => {
     const stale = job({ startAfter: new Date(Date.now() + 1000) });
     await inTx((tx) => queue.insert(tx, [timer, stale]));
     expect(await fetchAll()).toEqual([]);
-    await queue.cancelWaiting([{ workflow: 'noop', jobId: stale.jobId }]);
-    expect((await queue.findJob('noop', stale.jobId))?.state).toBe('cancelled');
+    await queue.cancelWaiting([{ ...queueOf('noop'), jobId: stale.jobId }]);
+    expect((await queue.findJob(queueOf('noop'), stale.jobId))?.state).toBe('cancelled');
     const due = await waitFor(async () => (await fetchAll())[0], 'the timer to come due');
     expect(due.jobId).toBe(timer.jobId);
     expect(await fetchAll()).toEqual([]);
@@ -143,8 +143,8 @@ describe('pg-boss as the task core uses it', () => {
     await inTx((tx) => queue.insert(tx, [retried]));
     const [first] = await fetchAll();
     expect(first?.retryCount).toBe(0);
-    await inTx((tx) => queue.fail(tx, [{ workflow: 'noop', jobId: retried.jobId, retryCount: 0 }]));
-    const waiting = await queue.findJob('noop', retried.jobId);
+    await inTx((tx) => queue.fail(tx, [{ ...queueOf('noop'), jobId: retried.jobId, retryCount: 0 }]));
+    const waiting = await queue.findJob(queueOf('noop'), retried.jobId);
     expect(waiting?.state).toBe('retry');
     expect(waiting?.startAfter.getTime()).toBeGreaterThan(Date.now());
     expect(await fetchAll()).toEqual([]);
@@ -168,7 +168,7 @@ describe('pg-boss as the task core uses it', () => {
         fetched.filter((j) => j.jobId === cancelled.jobId),
       );
     });
-    expect((await queue.findJob('noop', dead.jobId))?.state).toBe('failed');
+    expect((await queue.findJob(queueOf('noop'), dead.jobId))?.state).toBe('failed');
     const letters = await queue.deadLetterTaskIds();
     expect(letters).toContain(dead.taskId);
     expect(letters).not.toContain(cancelled.taskId);
@@ -180,8 +180,8 @@ describe('pg-boss as the task core uses it', () => {
     const later = job({ startAfter: new Date(Date.now() + 3_600_000) });
     await inTx((tx) => queue.insert(tx, [later]));
     expect(await fetchAll()).toEqual([]);
-    expect((await queue.findJob('noop', later.jobId))?.state).toBe('created');
-    await queue.cancelWaiting([{ workflow: 'noop', jobId: later.jobId }]);
-    expect((await queue.findJob('noop', later.jobId))?.state).toBe('cancelled');
+    expect((await queue.findJob(queueOf('noop'), later.jobId))?.state).toBe('created');
+    await queue.cancelWaiting([{ ...queueOf('noop'), jobId: later.jobId }]);
+    expect((await queue.findJob(queueOf('noop'), later.jobId))?.state).toBe('cancelled');
   });
 });

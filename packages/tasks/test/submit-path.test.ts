@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
-import { alice, startTestSystem, type TestSystem } from './harness.ts';
+import { alice, queueOf, startTestSystem, type TestSystem } from './harness.ts';
 
 // No worker: tasks stay queued or scheduled.
 const LIMIT = 200;
@@ -36,7 +36,7 @@ async function unfinishedIds(owner: string): Promise<string[]> {
 
 /** Every unfinished task of the owner has a waiting job, and no job waits without its task. */
 async function expectJobsMatchTasks(owner: string): Promise<void> {
-  const queued = new Set(await harness.system.context.queue.queuedTaskIds('steps'));
+  const queued = new Set(await harness.system.context.queue.queuedTaskIds(queueOf('steps')));
   const ids = await unfinishedIds(owner);
   for (const id of ids) expect(queued.has(id)).toBe(true);
   const [all] = rowsOf<{ n: number }>(
@@ -69,7 +69,7 @@ describe('a submit', () => {
     expect(await storedEvents(submitted.task_id)).toEqual([
       { seq: 1, type: 'status', payload: { status: 'queued', attempt: 0, error: null } },
     ]);
-    const job = await system.context.queue.findJob('steps', submitted.task_id);
+    const job = await system.context.queue.findJob(queueOf('steps'), submitted.task_id);
     expect(job).toMatchObject({ taskId: submitted.task_id, retryLimit: 4, state: 'created' });
   });
 
@@ -78,7 +78,7 @@ describe('a submit', () => {
     const runAt = new Date(Date.now() + 3_600_000);
     const submitted = await system.tasks.submit(alice, { ...one, run_at: runAt.toISOString() });
     expect(submitted.status).toBe('scheduled');
-    const job = await system.context.queue.findJob('steps', submitted.task_id);
+    const job = await system.context.queue.findJob(queueOf('steps'), submitted.task_id);
     expect(job?.startAfter.getTime()).toBe(runAt.getTime());
   });
 });

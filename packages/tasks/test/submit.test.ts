@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, alice, bob, startTestSystem, type TestSystem } from './harness.ts';
+import { admin, alice, bob, queueOf, startTestSystem, type TestSystem } from './harness.ts';
 
 // No worker here: tasks stay queued, which is what the queue limit counts.
 let harness: TestSystem;
@@ -29,7 +29,7 @@ describe('submit', () => {
     expect(results.filter((r) => !r.deduplicated)).toHaveLength(1);
     const listed = await system.tasks.list(alice, { limit: 200 });
     expect(listed.items.filter((t) => ids.has(t.task_id))).toHaveLength(1);
-    const queued = await system.context.queue.queuedTaskIds('steps');
+    const queued = await system.context.queue.queuedTaskIds(queueOf('steps'));
     expect(queued.filter((id) => ids.has(id))).toHaveLength(1);
     // The key is per owner: bob gets a task of his own.
     const bobs = await system.tasks.submit(bob, {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   alice,
+  queueOf,
   startTestSystem,
   type TestSystem,
   WORKFLOWS_MODULE,
@@ -39,7 +40,7 @@ describe('submit options and finished views', () => {
     const job = await waitFor(async () => {
       const task = await system.tasks.get(alice, task_id);
       if (task.attempt < 1 || task.status !== 'queued') return undefined;
-      const found = await system.context.queue.findJob('retrying', task_id);
+      const found = await system.context.queue.findJob(queueOf('retrying'), task_id);
       return found?.state === 'retry' ? found : undefined;
     }, 'the first attempt to fail and wait for its retry');
     expect(job.startAfter.getTime()).toBeGreaterThan(before + 500_000);

@@ -10,8 +10,8 @@ import { rowsOf } from '../src/db.ts';
 import { claimJobs } from '../src/store/claim.ts';
 import { databaseNow, lockDeadWorkers, registerWorker } from '../src/store/workers.ts';
 import { createTaskSystem, type TaskSystem } from '../src/system.ts';
-import { catalog, WORKFLOWS_MODULE } from './fixtures/workflows.ts';
-import { alice, readRecords, startTestSystem, waitFor, waitForTerminal } from './harness.ts';
+import { WORKFLOWS_MODULE } from './fixtures/workflows.ts';
+import { alice, queueOf, readRecords, startTestSystem, waitFor, waitForTerminal } from './harness.ts';
 import { door } from './tcp-door.ts';
 
 /** A short lease keeps these tests quick; the defaults (6 s) are the same code. */
@@ -44,7 +44,7 @@ describe('worker liveness', () => {
     const lost = await submit(0);
     // A worker that registers, claims both tasks and is never heard from again (as after a SIGKILL).
     const silent = await registerWorker(db, { host: 'gone', pid: 1 });
-    const { attempts } = await db.transaction((tx) => claimJobs(tx, queue, silent.id, 'steps', 10));
+    const { attempts } = await db.transaction((tx) => claimJobs(tx, queue, silent.id, queueOf('steps'), 10));
     expect(attempts.map((attempt) => attempt.taskId).sort()).toEqual([retried, lost].sort());
 
     // The liveness monitor of this process takes them back once the lease has passed.
@@ -54,7 +54,7 @@ describe('worker liveness', () => {
 
     const requeued = await system.tasks.get(alice, retried);
     expect(requeued).toMatchObject({ status: 'queued', attempt: 1, error: { code: 'WORKER_LOST' } });
-    expect((await queue.findJob('steps', retried))?.state).toBe('retry');
+    expect((await queue.findJob(queueOf('steps'), retried))?.state).toBe('retry');
     // A worker runs the retry to completion.
     await system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
     expect(await waitForTerminal(system, alice, retried)).toBe('completed');
@@ -74,7 +74,6 @@ describe('worker liveness', () => {
     // Worker and liveness monitor reach the database through the door: both lose it together.
     const system = await createTaskSystem({
       databaseUrl: gate.url,
-      catalog,
       logger: pino({ level: 'silent' }),
       migrate: false,
       tuning,

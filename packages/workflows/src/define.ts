@@ -1,4 +1,4 @@
-import { SignalName, WorkflowDefaults, WorkflowName } from '@kaygraph/contracts';
+import { SignalName, WorkflowDefaults, WorkflowName, WorkflowVersion } from '@kaygraph/contracts';
 import type { Graph } from '@kaygraph/graph';
 import { z } from 'zod';
 import { withGlobalDefaults } from './defaults.ts';
@@ -36,6 +36,13 @@ export interface WorkflowConfig<
   description: string;
   /** Other names that resolve to this workflow (e.g. `rag_indexing`). */
   aliases?: readonly Alias[];
+  /**
+   * The version its workers register and its tasks record: only workers of the same version claim them.
+   * Unset: a hash of the name, the JSON Schemas of params, result and signals, and the defaults, so any
+   * change to those is a new version. Set it to keep tasks claimable across a change you know is
+   * compatible (letters, digits, `_`, `.`, `-`).
+   */
+  version?: string;
   params: Params;
   result?: Result;
   /**
@@ -75,6 +82,8 @@ export interface WorkflowDefinition<
   readonly name: Name;
   readonly description: string;
   readonly aliases: readonly Alias[];
+  /** The declared version (undefined: the registry hashes the schemas and defaults). */
+  readonly version: string | undefined;
   readonly params: Params;
   readonly result: Result | undefined;
   /** The declared signals' payload schemas by name (`{}` when it declares none). */
@@ -112,6 +121,14 @@ export function defineWorkflow<
     const check = WorkflowName.safeParse(name);
     if (!check.success) throw new TypeError(`workflow name "${name}": ${check.error.issues[0]?.message}`);
   }
+  if (config.version !== undefined) {
+    const check = WorkflowVersion.safeParse(config.version);
+    if (!check.success) {
+      throw new TypeError(
+        `workflow "${config.name}" version "${config.version}": ${check.error.issues[0]?.message}`,
+      );
+    }
+  }
   const signals = config.signals ?? ({} as Signals);
   const signalSchemas: Record<string, Record<string, unknown>> = {};
   for (const [name, schema] of Object.entries(signals)) {
@@ -127,6 +144,7 @@ export function defineWorkflow<
     name: config.name,
     description: config.description,
     aliases: [...(config.aliases ?? [])],
+    version: config.version,
     params: config.params,
     result: config.result,
     signals,

@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '@kaygraph/db/testing';
 import { type Caller, createTaskSystem, type TaskSystem, type WorkerRuntime } from '@kaygraph/tasks';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalog, searchDocuments } from '../src/index.ts';
+import { searchDocuments } from '../src/index.ts';
 
 const ann: Caller = { owner: 'ann', admin: false };
 let database: TestDatabase;
@@ -20,7 +20,6 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'kg-runtime-data-'));
   system = await createTaskSystem({
     databaseUrl: database.url,
-    catalog,
     logger: pino({ level: 'silent' }),
     migrate: false,
   });

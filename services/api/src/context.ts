@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ReadyOutput } from '@kaygraph/contracts';
-import type { Caller, OrchestrationService, TaskService, WorkflowCatalog } from '@kaygraph/tasks';
+import type { Caller, OrchestrationService, TaskService, WorkflowRegistry } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import type { KeyAdmin } from './keys/key-admin.ts';
 import type { MetricsService } from './metrics/metrics-service.ts';
@@ -54,7 +54,8 @@ export const anonymousCaller: CallerResolver = async () => ({
 /** What the procedures and the hand-written routes need from the rest of the system. */
 export interface ApiServices {
   tasks: TaskService;
-  catalog: WorkflowCatalog;
+  /** The workflows workers registered (TaskSystem.workflows): `workflows.list`, the OpenAPI document. */
+  workflows: WorkflowRegistry;
   /** Groups, schedules and dead letters (TaskSystem.orchestration); absent: those procedures answer 503. */
   orchestration?: OrchestrationService | undefined;
   ready(): Promise<ReadyOutput>;

@@ -25,7 +25,10 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   DATA_DIR: z.string().min(1).default('.data'),
-  /** A module exporting `catalog` (a WorkflowCatalog); worker threads import it too. */
+  /**
+   * The workflows the bundled worker (`--with-worker`) runs and registers: a module exporting `catalog`
+   * (worker threads import it too). The api alone loads no workflow code.
+   */
   WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows'),
   /** `development` (set explicitly) puts stacks into tRPC error shapes; unset behaves as production. */
   NODE_ENV: z.enum(['development', 'production', 'test']).optional(),

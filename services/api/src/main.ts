@@ -15,7 +15,9 @@ import { announceShutdownWaits } from './shutdown-notice.ts';
 
 /**
  * `npm start` (with `--with-worker`): the API and a worker in one process, on the embedded
- * PostgreSQL unless DATABASE_URL is set. `npm run start:api`: the API alone. `npm run keys -- ...`
+ * PostgreSQL unless DATABASE_URL is set; the bundled worker registers the workflows of WORKFLOWS_MODULE
+ * like any other worker. `npm run start:api`: the API alone, with no workflow code: it validates and
+ * lists what workers registered. `npm run keys -- ...`
  * (`main.ts keys ...`): API key management on the same database, without a server.
  */
 const env = loadApiEnv();
@@ -49,10 +51,8 @@ if (!databaseUrl) {
   process.on('exit', () => embedded?.signalStop());
 }
 
-const workflows = await resolveWorkflowsModule(env.WORKFLOWS_MODULE);
 const system = await createTaskSystem({
   databaseUrl,
-  catalog: workflows.catalog,
   logger,
   maxQueueSize: env.MAX_QUEUE_SIZE,
   maxSchedulesPerOwner: env.MAX_SCHEDULES_PER_OWNER,
@@ -63,7 +63,7 @@ const system = await createTaskSystem({
 const worker = withWorker
   ? await system.startWorker({
       concurrency: env.MAX_WORKERS,
-      workflowsModule: workflows.url,
+      workflowsModule: (await resolveWorkflowsModule(env.WORKFLOWS_MODULE)).url,
       shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
       // Workflows read their input files under DATA_DIR.
       servicesOptions: { dataDir: resolve(env.DATA_DIR) },
@@ -97,7 +97,7 @@ const host = await chooseListenHost({
 });
 const serverOptions = operations.serverOptions(system.tasks, system.orchestration);
 const server = await createApiServer({
-  catalog: workflows.catalog,
+  workflows: system.workflows,
   orchestration: system.orchestration,
   // Not ready while the embedded server is down (restarting), whatever a pooled connection says.
   ready: () =>

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { OrchestrationService, TaskService, WorkflowCatalog } from '@kaygraph/tasks';
+import type { OrchestrationService, TaskService, WorkflowRegistry } from '@kaygraph/tasks';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import type { Logger } from 'pino';
@@ -23,6 +23,7 @@ import type { KeyAdmin } from './keys/key-admin.ts';
 import type { RequestHook } from './logging/request-logging.ts';
 import type { MetricsService } from './metrics/metrics-service.ts';
 import { buildOpenApiDocument } from './openapi.ts';
+import { withRegisteredWorkflows } from './openapi-workflows.ts';
 import { retryAfterMeta } from './rate-limit/retry-after.ts';
 import type { SubmissionLimiter } from './rate-limit/submission-limits.ts';
 import { REST_OPERATIONS } from './rest-operations.ts';
@@ -45,7 +46,8 @@ export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) =
 
 export interface ApiServerOptions {
   tasks: TaskService;
-  catalog: WorkflowCatalog;
+  /** The workflows workers registered (TaskSystem.workflows): `workflows.list`, the OpenAPI document. */
+  workflows: WorkflowRegistry;
   /** Groups, schedules and dead letters (TaskSystem.orchestration); without it those answer 503. */
   orchestration?: OrchestrationService;
   /** Database reachable, migrations applied (TaskSystem.ready). */
@@ -104,7 +106,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const createContext = createContextFactory(
     {
       tasks: opts.tasks,
-      catalog: opts.catalog,
+      workflows: opts.workflows,
       orchestration: opts.orchestration,
       version: packageJson.version,
       metrics: opts.metrics,
@@ -124,6 +126,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   );
   const document = buildOpenApiDocument();
   const documentJson = JSON.stringify(document);
+  // The served document adds what workers registered; while the registry cannot be read, the router's.
+  const servedDocument = async () =>
+    opts.workflows
+      .list()
+      .then((workflows) => JSON.stringify(withRegisteredWorkflows(document, workflows)))
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'reading the registered workflows for /openapi.json failed');
+        return documentJson;
+      });
   const registry = new StreamRegistry();
   // Browsers cannot set headers on EventSource or WebSocket: the hand-written streams also take
   // the API key as `?api_key=` (passed to the resolver as a connection param).
@@ -214,8 +225,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     if (METRICS_PATH.test(path) && (method === 'GET' || method === 'HEAD'))
       return sendError(res, errorBody('UNAVAILABLE', 'this api was started without metrics'));
     if (method === 'GET' && (path === '/openapi.json' || path === '/openapi.json/')) {
+      const served = await servedDocument();
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(documentJson);
+      res.end(served);
       return;
     }
     if (method === 'GET' && (await serveDocs(path, res))) return;

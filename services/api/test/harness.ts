@@ -9,14 +9,20 @@ import type { SubscriptionCapLimits } from '../src/subscriptions/subscription-ca
 export interface TestServerOptions {
   /** Run a worker in the same process (default true). */
   worker?: boolean;
+  /**
+   * Without a worker, register the workflows module ahead of one (default true), so submits are
+   * accepted; false: nothing is registered until a worker starts.
+   */
+  publish?: boolean;
   bodyLimitBytes?: number;
   maxBatchSize?: number;
   heartbeatMs?: number;
   /** Use this (already migrated) database instead of a fresh one, e.g. for a second replica. */
   databaseUrl?: string;
   /**
-   * The workflows module the api and the worker load (as WORKFLOWS_MODULE: a package specifier or a
-   * path); default: the small test catalog in fixtures/catalog.ts.
+   * The workflows module the worker runs and registers (as WORKFLOWS_MODULE: a package specifier or a
+   * path); default: the small test catalog in fixtures/catalog.ts. The api itself loads no workflow code;
+   * without a worker the module's workflows are published, so submits are accepted all the same.
    */
   workflowsModule?: string;
   /** Stacks in tRPC error shapes (what NODE_ENV=development turns on). */
@@ -67,10 +73,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
   try {
     const workflows = await resolveWorkflowsModule(options.workflowsModule ?? fixtureCatalogModule);
-    const { catalog } = workflows;
     const system = await createTaskSystem({
       databaseUrl,
-      catalog,
       logger,
       maxSchedulesPerOwner: options.maxSchedulesPerOwner,
       ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
@@ -83,6 +87,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         workflowsModule: workflows.url,
         shutdownGraceSeconds: 5,
       });
+    } else if (options.publish !== false) {
+      await system.publishWorkflows(workflows.catalog);
     }
     const operations = options.operations
       ? createApiOperations({ ...options.operations, databaseUrl, logger, feed: system.events })
@@ -91,7 +97,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     await operations?.listening();
     const server = await createApiServer({
       tasks: system.tasks,
-      catalog,
+      workflows: system.workflows,
       orchestration: system.orchestration,
       ready: () => system.ready(),
       logger,

@@ -25,12 +25,12 @@ test('every request logs one line with its request id; task lines carry task_id,
   await using database = await createTestDatabase();
   await using system = await createTaskSystem({
     databaseUrl: database.url,
-    catalog,
     logger: pino({ level: 'silent' }),
   });
+  await system.publishWorkflows(catalog);
   await using operations = createApiOperations({ databaseUrl: database.url, logger, feed: system.events });
   await using server = await createApiServer({
-    catalog,
+    workflows: system.workflows,
     ready: () => system.ready(),
     logger,
     port: 0,

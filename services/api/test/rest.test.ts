@@ -1,6 +1,7 @@
 import { REST_PATHS, type SubmitTaskOutput } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
+import { withRegisteredWorkflows } from '../src/openapi-workflows.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { postJson, requestJson, waitForProgress, waitForTerminal } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
@@ -122,21 +123,22 @@ describe('REST', () => {
     expect(await waitForTerminal(server.url, taskId)).toBe('cancelled');
   });
 
-  test('GET /workflows lists the catalog with params as JSON Schema', async () => {
+  test('GET /workflows lists the registered workflows by name with params as JSON Schema', async () => {
     for (const answer of await rest('GET', REST_PATHS.workflows, '/workflows')) {
       expect(answer.status).toBe(200);
       const { workflows } = answer.body as {
         workflows: { name: string; params_schema: { properties?: object } }[];
       };
       expect(workflows.map((workflow) => workflow.name)).toEqual([
-        'steps',
+        'analyze',
+        'approval',
         'echo',
         'preprocess',
-        'analyze',
         'report',
-        'approval',
+        'steps',
       ]);
-      expect(workflows[0]?.params_schema.properties).toHaveProperty('steps');
+      const steps = workflows.find((workflow) => workflow.name === 'steps');
+      expect(steps?.params_schema.properties).toHaveProperty('steps');
     }
   });
 
@@ -162,9 +164,10 @@ describe('REST', () => {
     }
   });
 
-  test('GET /openapi.json serves the document and /docs the local Swagger UI', async () => {
+  test('GET /openapi.json serves the document with the registered workflows, and /docs the local Swagger UI', async () => {
     const served = await requestJson(`${server.url}/openapi.json`);
-    expect(served.body).toEqual(JSON.parse(JSON.stringify(document)));
+    const workflows = await server.system.workflows.list();
+    expect(served.body).toEqual(JSON.parse(JSON.stringify(withRegisteredWorkflows(document, workflows))));
     const page = await fetch(`${server.url}/docs`);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     const html = await page.text();

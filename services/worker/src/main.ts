@@ -5,8 +5,9 @@ import pino from 'pino';
 import { loadWorkerEnv } from './env.ts';
 
 /**
- * `npm run start:worker`: a worker process beside one or more API processes on one database. Every
- * worker competes for jobs through pg-boss; SIGTERM lets running tasks finish (up to
+ * `npm run start:worker`: a worker process beside one or more API processes on one database. It registers
+ * the workflows of WORKFLOWS_MODULE (each version with its JSON Schemas) and claims only tasks of those
+ * versions; every worker competes for jobs through pg-boss; SIGTERM lets running tasks finish (up to
  * SHUTDOWN_GRACE_SECONDS) before the queue and pools close.
  */
 const env = loadWorkerEnv();
@@ -14,7 +15,6 @@ const logger = pino({ level: env.LOG_LEVEL });
 const workflows = await resolveWorkflowsModule(env.WORKFLOWS_MODULE);
 const system = await createTaskSystem({
   databaseUrl: env.DATABASE_URL,
-  catalog: workflows.catalog,
   logger,
   maxQueueSize: env.MAX_QUEUE_SIZE,
   resultTtlSeconds: env.RESULT_TTL,

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@kaygraph/db/testing';
-import { createTaskSystem } from '@kaygraph/tasks';
-import { catalog } from '@kaygraph/workflows';
+import { createTaskSystem, type TaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
 import { expect, test } from 'vitest';
 
@@ -28,12 +27,29 @@ function startWorkerProcess(env: Record<string, string>): {
   return { child, exit, stderr: () => stderr };
 }
 
-test('the worker process runs tasks submitted elsewhere and exits 0 on SIGTERM', async () => {
+/** Polls the registry until a live worker serves `workflow` (the limit only keeps a broken test finite). */
+async function servedByAWorker(system: TaskSystem, workflow: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const listed = (await system.workflows.list()).find((info) => info.name === workflow);
+    if (listed?.versions.some((version) => version.current && version.workers.length > 0)) return;
+    if (Date.now() > deadline) throw new Error(`no worker registered ${workflow}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('the worker process registers the built-ins, runs tasks submitted elsewhere and exits 0 on SIGTERM', async () => {
   await using database = await createTestDatabase();
+  // A task system without workflow code, as the api runs: it knows workflows by what workers register.
   await using system = await createTaskSystem({
     databaseUrl: database.url,
-    catalog,
     logger: pino({ level: 'warn' }),
+  });
+  await expect(
+    system.tasks.submit(caller, { workflow: 'demo', params: {}, priority: 'normal' }),
+  ).rejects.toMatchObject({
+    code: 'BAD_REQUEST',
+    message: expect.stringContaining('no worker has registered'),
   });
   const worker = startWorkerProcess({
     DATABASE_URL: database.url,
@@ -41,6 +57,7 @@ test('the worker process runs tasks submitted elsewhere and exits 0 on SIGTERM',
     SHUTDOWN_GRACE_SECONDS: '5',
   });
   try {
+    await servedByAWorker(system, 'demo');
     const { task_id } = await system.tasks.submit(caller, {
       workflow: 'demo',
       params: { steps: 2, step_ms: 10 },

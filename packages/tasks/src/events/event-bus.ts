@@ -8,6 +8,7 @@ import {
   TASK_EVENTS_CHANNEL,
   TASK_QUEUED_CHANNEL,
 } from '../store/events.ts';
+import { WORKFLOW_REGISTRY_CHANNEL } from '../store/registry.ts';
 import { toTaskEvent } from './task-event.ts';
 
 export interface LiveEvent {
@@ -16,8 +17,8 @@ export interface LiveEvent {
   workflow: string;
 }
 
-/** What a process may listen to: task events, cancel requests, queued-task wake-ups. */
-export type BusChannel = 'events' | 'cancel' | 'queued';
+/** What a process may listen to: task events, cancel requests, queued-task wake-ups, registry changes. */
+export type BusChannel = 'events' | 'cancel' | 'queued' | 'registry';
 
 type TaskListener = { onEvent(event: TaskEvent): void; onResync(): void };
 type FeedListener = (live: LiveEvent) => void;
@@ -39,6 +40,7 @@ export class EventBus {
   readonly #feed = new Set<FeedListener>();
   readonly #cancel = new Set<(taskId: string) => void>();
   readonly #queued = new Set<(workflow: string) => void>();
+  readonly #registry = new Set<() => void>();
   readonly #reconnect = new Set<() => void>();
   readonly #listening = new Map<BusChannel, Promise<void>>();
   readonly #registering: Promise<void>[] = [];
@@ -54,6 +56,7 @@ export class EventBus {
       events: TASK_EVENTS_CHANNEL,
       cancel: TASK_CANCEL_CHANNEL,
       queued: TASK_QUEUED_CHANNEL,
+      registry: WORKFLOW_REGISTRY_CHANNEL,
     };
   }
 
@@ -88,6 +91,9 @@ export class EventBus {
       },
       queued: (workflow: string) => {
         for (const listener of this.#queued) listener(workflow);
+      },
+      registry: () => {
+        for (const listener of this.#registry) listener();
       },
     }[channel];
     const established = Promise.withResolvers<void>();
@@ -202,6 +208,13 @@ export class EventBus {
     this.#queued.add(listener);
     this.#startListening('queued');
     return () => this.#queued.delete(listener);
+  }
+
+  /** Workflow versions were registered, or workers stopped or were reaped (committed). */
+  onRegistryChanged(listener: () => void): () => void {
+    this.#registry.add(listener);
+    this.#startListening('registry');
+    return () => this.#registry.delete(listener);
   }
 
   /** The LISTEN connection came back after an outage (notifications may have been missed). */

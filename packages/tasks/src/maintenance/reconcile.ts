@@ -21,7 +21,12 @@ export async function reapDeadWorkers(ctx: TaskContext, healthySince: Date | nul
     const orphans = await lockTasksOfWorkers(tx, dead);
     await ctx.queue.fail(
       tx,
-      orphans.map((task) => ({ workflow: task.workflow, jobId: task.jobId, retryCount: task.jobRetryCount })),
+      orphans.map((task) => ({
+        workflow: task.workflow,
+        version: task.version,
+        jobId: task.jobId,
+        retryCount: task.jobRetryCount,
+      })),
     );
     const requeued = orphans.filter((task) => task.jobRetryCount < task.jobRetryLimit);
     const lost = orphans.filter((task) => task.jobRetryCount >= task.jobRetryLimit);

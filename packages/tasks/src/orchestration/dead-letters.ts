@@ -145,7 +145,12 @@ async function lockForRedrive(
 ): Promise<DeadLetterRow[]> {
   const seen = await listDeadLetterRows(tx, filter, limit);
   for (const owner of [...new Set(seen.map((row) => row.owner))].sort()) await lockOwnerQueue(tx, owner);
-  return (await lockDeadLetterRows(tx, filter, limit)).filter((row) => ctx.catalog.get(row.workflow));
+  const rows = await lockDeadLetterRows(tx, filter, limit);
+  const registered = await ctx.workflows.resolve(
+    rows.map((row) => row.workflow),
+    tx,
+  );
+  return rows.filter((row) => registered.has(row.workflow));
 }
 
 /** Spends a caller's rate limit for the tasks a redrive queues (before it commits; its error aborts it). */
@@ -161,7 +166,7 @@ export async function redriveDeadLetter(
     const filter = { ...ownerFilter(caller), taskId };
     const [seen] = await listDeadLetterRows(tx, filter, 1);
     if (!seen) throw notDeadLettered(taskId);
-    if (!ctx.catalog.get(seen.workflow)) {
+    if (!(await ctx.workflows.resolve([seen.workflow], tx)).has(seen.workflow)) {
       throw new DomainError(
         'CONFLICT',
         `workflow "${seen.workflow}" of task ${taskId} is no longer available`,

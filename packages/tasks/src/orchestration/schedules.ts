@@ -13,6 +13,7 @@ import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Executor, Transaction } from '../db.ts';
+import { prepareSubmits } from '../service/validate-submit.ts';
 import {
   countOwnerSchedules,
   deleteScheduleRow,
@@ -55,28 +56,24 @@ export function toScheduleView(row: ScheduleRow): ScheduleView {
   };
 }
 
-/** Checks the workflow and its params now, so a schedule cannot fire tasks that would be refused. */
-function checkWorkflow(ctx: TaskContext, workflow: string, params: Record<string, unknown>) {
-  const found = ctx.catalog.get(workflow);
-  if (!found) {
-    const known = ctx.catalog
-      .list()
-      .map((w) => w.name)
-      .sort()
-      .join(', ');
-    const message = `unknown workflow "${workflow}"; known workflows: ${known || '(none)'}`;
-    throw new DomainError('BAD_REQUEST', message, { issues: [{ path: 'workflow', message }] });
-  }
-  const checked = found.params.safeParse(params);
-  if (!checked.success) {
-    throw new DomainError('INVALID_PARAMS', `params do not match workflow "${found.name}"`, {
-      issues: checked.error.issues.map((issue) => ({
-        path: ['params', ...issue.path.map(String)].join('.'),
-        message: issue.message,
-      })),
-    });
-  }
-  return found.name;
+/**
+ * Checks the workflow and its params against the registry now, so a schedule cannot fire tasks that would
+ * be refused; returns the workflow's name (an alias resolved).
+ */
+async function checkWorkflow(
+  ctx: TaskContext,
+  workflow: string,
+  params: Record<string, unknown>,
+  db: Executor,
+): Promise<string> {
+  const [prepared] = await prepareSubmits(
+    ctx.workflows,
+    [{ workflow, params }],
+    ctx.defaultTimeoutSeconds,
+    db,
+  );
+  if (!prepared) throw new DomainError('INTERNAL', "the schedule's workflow could not be checked");
+  return prepared.workflow.name;
 }
 
 async function lockVisible(tx: Transaction, caller: Caller, scheduleId: string): Promise<ScheduleRow> {
@@ -134,9 +131,9 @@ export async function createSchedule(
   const input = parsed.data;
   const cron = validateCron(input.cron);
   const timezone = validateTimezone(input.timezone);
-  const workflow = checkWorkflow(ctx, input.workflow, input.params);
   return withNameConflict(input.name, () =>
     ctx.db.transaction(async (tx) => {
+      const workflow = await checkWorkflow(ctx, input.workflow, input.params, tx);
       await assertScheduleRoom(ctx, tx, caller.owner);
       const row = await insertSchedule(tx, {
         owner: caller.owner,
@@ -168,7 +165,7 @@ export async function updateSchedule(
     ctx.db.transaction(async (tx) => {
       const current = await lockVisible(tx, caller, input.schedule_id);
       const params = input.params ?? (current.params as Record<string, unknown>);
-      const workflow = checkWorkflow(ctx, input.workflow ?? current.workflow, params);
+      const workflow = await checkWorkflow(ctx, input.workflow ?? current.workflow, params, tx);
       const row = await updateScheduleRow(tx, current.id, {
         name: input.name ?? current.name,
         cron: cron ?? current.cron,

@@ -1,7 +1,7 @@
 import { DomainError, isTerminalStatus, type TaskStatus, type TaskStatusOutput } from '@kaygraph/contracts';
 import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
-import { cancelTasks, requeueTasks } from '../store/control.ts';
+import { cancelTasks, requeueTasks, type WaitingJob } from '../store/control.ts';
 import { reblockDependents, retryStatusOf } from '../store/dependencies.ts';
 import { reserveQueueRoom } from '../store/submit.ts';
 import { runTransaction } from '../transaction.ts';
@@ -33,10 +33,7 @@ export async function cancelTask(
 }
 
 /** Cancels the pg-boss jobs of cancelled waiting tasks; a failure is harmless (a worker settles them). */
-export async function cancelWaitingJobs(
-  ctx: TaskContext,
-  jobs: readonly { workflow: string; jobId: string }[],
-): Promise<void> {
+export async function cancelWaitingJobs(ctx: TaskContext, jobs: readonly WaitingJob[]): Promise<void> {
   if (jobs.length === 0) return;
   await ctx.queue.cancelWaiting(jobs).catch((error: unknown) => {
     ctx.logger.warn({ err: error }, 'cancelling the jobs of cancelled tasks failed');
@@ -59,7 +56,8 @@ export async function retryTask(ctx: TaskContext, caller: Caller, taskId: string
         `only failed or cancelled tasks can be retried; task ${taskId} is ${row.status}`,
       );
     }
-    if (!ctx.catalog.get(row.workflow)) {
+    // It runs again on the version it was validated against (its queue); the workflow must still be known.
+    if (!(await ctx.workflows.resolve([row.workflow], tx)).has(row.workflow)) {
       throw new DomainError(
         'CONFLICT',
         `workflow "${row.workflow}" of task ${taskId} is no longer available`,

@@ -16,7 +16,9 @@ import { parseSignalInput, prepareSignal } from './validate-signal.ts';
 export async function signalTask(ctx: TaskContext, caller: Caller, raw: unknown): Promise<SignalTaskOutput> {
   const input = parseSignalInput(raw);
   const task = await loadVisibleTask(ctx.db, caller, input.task_id);
-  const payload = prepareSignal(ctx.catalog, task.workflow, input.name, input.payload);
+  // Checked against the version the task was validated against: the code that runs it declared these.
+  const workflow = await ctx.workflows.version(task.workflow, task.workflowVersion);
+  const payload = prepareSignal(workflow, task.workflow, input.name, input.payload);
   const delivery = await runTransaction(ctx.db, (tx) => sendSignal(ctx, tx, task.id, input.name, payload));
   // The ended wait's deadline timer would only be completed unclaimed when it comes due: cancel it now.
   await cancelWaitingJobs(ctx, delivery.timer ? [delivery.timer] : []);

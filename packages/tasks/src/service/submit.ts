@@ -15,7 +15,7 @@ import {
   type NewTaskRow,
   tasksByIdempotencyKey,
 } from '../store/submit.ts';
-import { type PreparedTask, prepareSubmit } from './validate-submit.ts';
+import { type PreparedTask, prepareSubmits } from './validate-submit.ts';
 
 /**
  * The one submit path, for one task and for many: in ONE transaction the owner's queue room is reserved
@@ -34,7 +34,7 @@ export async function submitTasks(
    */
   options: { tx?: Transaction; scheduleIds?: readonly string[]; hold?: boolean } = {},
 ): Promise<SubmitTaskOutput[]> {
-  const prepared = prepareAll(ctx, inputs);
+  const prepared = await prepareAll(ctx, inputs, options.tx);
   const scheduleOf = new Map(prepared.map((task, index) => [task, options.scheduleIds?.[index] ?? null]));
   const run = (tx: Transaction) =>
     submitPrepared(ctx, tx, caller, prepared, {
@@ -44,11 +44,16 @@ export async function submitTasks(
   return options.tx ? run(options.tx) : ctx.db.transaction(run);
 }
 
-/** Validates submits against the contract, the catalog and the workflows' params (before any SQL). */
-export function prepareAll(ctx: TaskContext, inputs: readonly SubmitTaskRequest[]): PreparedTask[] {
-  return inputs.map((input, index) =>
-    prepareSubmit(ctx.catalog, input, ctx.defaultTimeoutSeconds, inputs.length > 1 ? index : undefined),
-  );
+/**
+ * Validates submits against the contract and the registered workflows' params (before any write);
+ * `tx`: the caller's transaction, which then also reads the registry.
+ */
+export function prepareAll(
+  ctx: TaskContext,
+  inputs: readonly SubmitTaskRequest[],
+  tx?: Transaction,
+): Promise<PreparedTask[]> {
+  return prepareSubmits(ctx.workflows, inputs, ctx.defaultTimeoutSeconds, tx);
 }
 
 /** Child tasks a waiting node submits (`runChildren`): their ids, in the node's order. */
@@ -100,6 +105,7 @@ export async function submitPrepared(
       childIndex: childId ? index : null,
       owner: caller.owner,
       workflow: task.workflow.name,
+      version: task.workflow.version,
       params: task.params,
       status: state.status,
       error: state.error,
@@ -138,6 +144,7 @@ export async function submitPrepared(
           jobId: row.id,
           taskId: row.id,
           workflow: row.workflow,
+          version: row.version,
           priority: row.priority,
           retryLimit: row.maxRetries,
           retryDelaySeconds: row.retryDelaySeconds,

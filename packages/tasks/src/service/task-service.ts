@@ -74,8 +74,8 @@ export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService 
   const submits = new SubmitBatcher((caller, prepared) =>
     ctx.db.transaction((tx) => submitPrepared(ctx, tx, caller, prepared)),
   );
-  const submitTasks = (caller: Caller, inputs: readonly SubmitTaskRequest[]) =>
-    submits.submit(caller, prepareAll(ctx, inputs));
+  const submitTasks = async (caller: Caller, inputs: readonly SubmitTaskRequest[]) =>
+    submits.submit(caller, await prepareAll(ctx, inputs));
   return {
     async submit(caller, input) {
       const [output] = await submitTasks(caller, [input]);

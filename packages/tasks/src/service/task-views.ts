@@ -46,6 +46,7 @@ export function toTaskSummary(row: TaskSummaryRow): TaskSummary {
 export function toTaskView(row: TaskRow, artifacts: ArtifactInfo[]): TaskView {
   return {
     ...toTaskSummary(row),
+    workflow_version: row.workflowVersion,
     params: (row.params as Record<string, unknown>) ?? {},
     ...(row.result === null ? {} : { result: row.result }),
     depends_on: row.dependsOn,

@@ -7,7 +7,7 @@ import {
   UNSTORABLE_TEXT_MESSAGE,
 } from '@kaygraph/contracts';
 import type { z } from 'zod';
-import type { WorkflowCatalog } from '../catalog.ts';
+import type { RegisteredWorkflow } from '../registry/registered-workflow.ts';
 
 type Issue = { path: string; message: string };
 
@@ -28,31 +28,31 @@ export function parseSignalInput(raw: unknown): SignalTaskInput {
 }
 
 /**
- * A signal's payload checked against the schema the task's workflow declares for it (defaults applied),
- * through the same catalog lookup as a submit's params: an unknown signal or a payload that does not
- * match is a 400 naming the field (`payload.approved`).
+ * A signal's payload checked against the schema the task's workflow version registered for it (defaults
+ * applied), as a submit's params are: an unknown signal or a payload that does not match is a 400 naming
+ * the field (`payload.approved`).
  */
 export function prepareSignal(
-  catalog: WorkflowCatalog,
+  workflow: RegisteredWorkflow | undefined,
   workflowName: string,
   name: string,
   payload: unknown,
 ): unknown {
-  const workflow = catalog.get(workflowName);
-  const signals = workflow?.signals ?? {};
-  const schema = Object.hasOwn(signals, name) ? signals[name] : undefined;
-  if (!workflow || !schema) {
-    const known = Object.keys(signals);
-    const message = !workflow
-      ? `workflow "${workflowName}" is not available; it takes no signals`
-      : known.length === 0
-        ? `workflow "${workflow.name}" takes no signals`
-        : `workflow "${workflow.name}" has no signal "${name}" (it has: ${known.join(', ')})`;
+  if (!workflow) {
+    const message = `workflow "${workflowName}" is not registered by any worker; it takes no signals`;
     throw new DomainError('BAD_REQUEST', message, { issues: [{ path: 'name', message }] });
   }
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success) {
-    const issues = issuesOf(parsed.error, 'payload');
+  const checked = workflow.checkSignal(name, payload);
+  if (!checked.ok && checked.reason === 'unknown_signal') {
+    throw new DomainError('BAD_REQUEST', checked.message, {
+      issues: [{ path: 'name', message: checked.message }],
+    });
+  }
+  if (!checked.ok) {
+    const issues = checked.issues.map((issue) => ({
+      path: ['payload', issue.path].filter(Boolean).join('.'),
+      message: issue.message,
+    }));
     const first = issues[0];
     const detail = first ? `: ${first.path}: ${first.message}` : '';
     throw new DomainError(
@@ -61,9 +61,9 @@ export function prepareSignal(
       { issues },
     );
   }
-  const problem = jsonDepthExceeds(parsed.data, MAX_JSON_DEPTH)
+  const problem = jsonDepthExceeds(checked.payload, MAX_JSON_DEPTH)
     ? `must not nest objects and arrays deeper than ${MAX_JSON_DEPTH} levels`
-    : containsUnstorableText(parsed.data)
+    : containsUnstorableText(checked.payload)
       ? UNSTORABLE_TEXT_MESSAGE
       : null;
   if (problem) {
@@ -71,5 +71,5 @@ export function prepareSignal(
       issues: [{ path: 'payload', message: problem }],
     });
   }
-  return parsed.data ?? null;
+  return checked.payload ?? null;
 }

@@ -1,10 +1,13 @@
 import { DomainError, type Priority, SubmitTaskInput, type SubmitTaskRequest } from '@kaygraph/contracts';
 import type { z } from 'zod';
-import type { CatalogWorkflow, WorkflowCatalog } from '../catalog.ts';
+import type { Executor } from '../db.ts';
+import type { RegisteredWorkflow } from '../registry/registered-workflow.ts';
+import type { WorkflowRegistry } from '../registry/workflow-registry.ts';
 
 /** A submit that passed validation, with the workflow's defaults applied. */
 export interface PreparedTask {
-  workflow: CatalogWorkflow;
+  /** The registered version the params were validated against: the task's version and queue. */
+  workflow: RegisteredWorkflow;
   params: Record<string, unknown>;
   priority: Priority;
   maxRetries: number;
@@ -27,55 +30,68 @@ function issuesOf(error: z.ZodError, prefix: string): Issue[] {
   }));
 }
 
+function pathOf(...parts: string[]): string {
+  return parts.filter(Boolean).join('.');
+}
+
 /**
- * Checks a submit against the contract, the catalog and the workflow's own params schema. `index` names
- * the task in a batch (`tasks.3.params.rows`).
+ * Checks submits against the contract, then against the registry: each workflow must have been registered
+ * by a worker, and its params must match the JSON Schema of its current version (defaults applied). In a
+ * batch (more than one input), issues name the task: `tasks.3.params.rows`. `db`: the caller's transaction.
  */
-export function prepareSubmit(
-  catalog: WorkflowCatalog,
-  raw: SubmitTaskRequest,
+export async function prepareSubmits(
+  registry: WorkflowRegistry,
+  raws: readonly SubmitTaskRequest[],
   defaultTimeoutSeconds: number,
-  index?: number,
-): PreparedTask {
-  const at = index === undefined ? '' : `tasks.${index}`;
-  const parsed = SubmitTaskInput.safeParse(raw);
-  if (!parsed.success) {
-    throw new DomainError('BAD_REQUEST', 'invalid task submission', { issues: issuesOf(parsed.error, at) });
-  }
-  const input = parsed.data;
-  const workflow = catalog.get(input.workflow);
-  if (!workflow) {
-    const known = catalog
-      .list()
-      .map((w) => w.name)
-      .sort();
-    const message = `unknown workflow "${input.workflow}"; known workflows: ${known.join(', ') || '(none)'}`;
+  db?: Executor,
+): Promise<PreparedTask[]> {
+  const atOf = (index: number) => (raws.length > 1 ? `tasks.${index}` : '');
+  const inputs = raws.map((raw, index) => {
+    const parsed = SubmitTaskInput.safeParse(raw);
+    if (!parsed.success) {
+      throw new DomainError('BAD_REQUEST', 'invalid task submission', {
+        issues: issuesOf(parsed.error, atOf(index)),
+      });
+    }
+    return parsed.data;
+  });
+  const workflows = await registry.resolve(
+    inputs.map((input) => input.workflow),
+    db,
+  );
+  const unknown = inputs.findIndex((input) => !workflows.has(input.workflow));
+  if (unknown >= 0) {
+    const name = inputs[unknown]?.workflow ?? '';
+    const known = await registry.names(db);
+    const message = `no worker has registered workflow "${name}"; registered workflows: ${known.join(', ') || '(none)'}`;
     throw new DomainError('BAD_REQUEST', message, {
-      issues: [{ path: [at, 'workflow'].filter(Boolean).join('.'), message }],
+      issues: [{ path: pathOf(atOf(unknown), 'workflow'), message }],
     });
   }
-  const params = workflow.params.safeParse(input.params);
-  if (!params.success) {
-    const issues = issuesOf(params.error, [at, 'params'].filter(Boolean).join('.'));
-    const first = issues[0];
-    const detail = first ? `: ${first.path}: ${first.message}` : '';
-    throw new DomainError('INVALID_PARAMS', `params do not match workflow "${workflow.name}"${detail}`, {
-      issues,
-    });
-  }
-  const defaults = workflow.defaults;
-  const runAt = input.run_at ? new Date(input.run_at) : null;
-  return {
-    workflow,
-    params: (params.data ?? {}) as Record<string, unknown>,
-    priority: input.priority ?? defaults.priority,
-    maxRetries: input.max_retries ?? defaults.max_retries,
-    retryDelaySeconds: input.retry_delay ?? defaults.retry_delay_seconds,
-    retryBackoff: defaults.retry_backoff,
-    timeoutSeconds: input.timeout_seconds ?? defaults.timeout_seconds ?? defaultTimeoutSeconds,
-    runAt: runAt && runAt.getTime() > Date.now() ? runAt : null,
-    groupId: input.group_id ?? null,
-    idempotencyKey: input.idempotency_key ?? null,
-    dependsOn: [...new Set(input.depends_on ?? [])],
-  };
+  return inputs.map((input, index): PreparedTask => {
+    const workflow = workflows.get(input.workflow) as RegisteredWorkflow;
+    const params = workflow.checkParams(input.params, pathOf(atOf(index), 'params'));
+    if (!params.ok) {
+      const first = params.issues[0];
+      const detail = first ? `: ${first.path}: ${first.message}` : '';
+      throw new DomainError('INVALID_PARAMS', `params do not match workflow "${workflow.name}"${detail}`, {
+        issues: params.issues,
+      });
+    }
+    const defaults = workflow.defaults;
+    const runAt = input.run_at ? new Date(input.run_at) : null;
+    return {
+      workflow,
+      params: params.params,
+      priority: input.priority ?? defaults.priority,
+      maxRetries: input.max_retries ?? defaults.max_retries,
+      retryDelaySeconds: input.retry_delay ?? defaults.retry_delay_seconds,
+      retryBackoff: defaults.retry_backoff,
+      timeoutSeconds: input.timeout_seconds ?? defaults.timeout_seconds ?? defaultTimeoutSeconds,
+      runAt: runAt && runAt.getTime() > Date.now() ? runAt : null,
+      groupId: input.group_id ?? null,
+      idempotencyKey: input.idempotency_key ?? null,
+      dependsOn: [...new Set(input.depends_on ?? [])],
+    };
+  });
 }

@@ -1,10 +1,10 @@
+import type { WorkflowDefaults } from '@kaygraph/contracts';
 import { PRIORITY_RANK } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import { type Db, fromDrizzle, type JobInsert, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
-import type { CatalogWorkflow } from '../catalog.ts';
 import type { Executor } from '../db.ts';
-import type { FetchedJob, JobAttempt, JobView, QueueTuning, TaskJob } from './jobs.ts';
+import type { FetchedJob, JobAttempt, JobView, QueueRef, QueueTuning, TaskJob } from './jobs.ts';
 
 /**
  * The one module that knows pg-boss: every call goes through its public API, and calls that must commit
@@ -15,9 +15,12 @@ import type { FetchedJob, JobAttempt, JobView, QueueTuning, TaskJob } from './jo
 /** Where pg-boss copies the job of a task whose last retry failed; nothing works it. */
 export const DEAD_LETTER_QUEUE = 'tasks.dead_letter';
 
-/** The queue of a workflow: workflow names are already limited to what pg-boss accepts. */
-export function workflowQueue(workflow: string): string {
-  return `wf.${workflow}`;
+/**
+ * The queue of a workflow version: `wf.<name>/<version>` (`/` appears in neither a workflow name nor a
+ * version, and pg-boss accepts it); `wf.<name>` for tasks submitted before versions were recorded.
+ */
+export function workflowQueue(ref: QueueRef): string {
+  return ref.version === null ? `wf.${ref.workflow}` : `wf.${ref.workflow}/${ref.version}`;
 }
 
 interface TaskJobData {
@@ -57,10 +60,10 @@ function isJsonObject(value: unknown): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-function byQueue<T extends { workflow: string }>(items: readonly T[]): Map<string, T[]> {
+function byQueue<T extends QueueRef>(items: readonly T[]): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) {
-    const queue = workflowQueue(item.workflow);
+    const queue = workflowQueue(item);
     const list = groups.get(queue);
     if (list) list.push(item);
     else groups.set(queue, [item]);
@@ -108,19 +111,25 @@ export class JobQueue {
     return this.#boss.stop({ graceful: true, timeout: 10_000 });
   }
 
-  /**
-   * Creates or updates the dead-letter queue and one queue per workflow. The
-   * per-queue values are defaults only: every job carries its task's own retry and expiry options.
-   */
-  async ensureQueues(workflows: readonly CatalogWorkflow[]): Promise<void> {
+  /** Creates or updates the dead-letter queue (every workflow queue names it). */
+  async ensureDeadLetterQueue(): Promise<void> {
     const tuning = this.#tuning;
     await this.#upsertQueue(DEAD_LETTER_QUEUE, {
       retentionSeconds: tuning.deadLetterRetentionSeconds,
       deleteAfterSeconds: tuning.deadLetterRetentionSeconds,
     });
-    for (const workflow of workflows) {
-      const defaults = workflow.defaults;
-      await this.#upsertQueue(workflowQueue(workflow.name), {
+  }
+
+  /**
+   * Creates or updates the queues of workflow versions (before they are registered, so a submit always
+   * finds its queue). The per-queue values are defaults only: every job carries its task's own retry and
+   * expiry options.
+   */
+  async ensureQueues(queues: readonly (QueueRef & { defaults: WorkflowDefaults })[]): Promise<void> {
+    const tuning = this.#tuning;
+    for (const queue of queues) {
+      const defaults = queue.defaults;
+      await this.#upsertQueue(workflowQueue(queue), {
         deadLetter: DEAD_LETTER_QUEUE,
         retryLimit: defaults.max_retries,
         retryDelay: defaults.retry_delay_seconds,
@@ -175,15 +184,16 @@ export class JobQueue {
     }
   }
 
-  /** Up to `batchSize` runnable jobs of a workflow, highest priority first, made active in `tx`. */
-  async fetch(tx: Executor, workflow: string, batchSize: number): Promise<FetchedJob[]> {
-    const jobs = await this.#boss.fetch<TaskJobData>(workflowQueue(workflow), {
+  /** Up to `batchSize` runnable jobs of a workflow version, highest priority first, made active in `tx`. */
+  async fetch(tx: Executor, queue: QueueRef, batchSize: number): Promise<FetchedJob[]> {
+    const jobs = await this.#boss.fetch<TaskJobData>(workflowQueue(queue), {
       batchSize,
       includeMetadata: true,
       db: inTx(tx),
     });
     return jobs.map((job) => ({
-      workflow,
+      workflow: queue.workflow,
+      version: queue.version,
       jobId: job.id,
       taskId: job.data.task_id,
       retryCount: job.retryCount,
@@ -216,7 +226,7 @@ export class JobQueue {
    * Cancels the waiting jobs of tasks whose cancel has committed, on pg-boss' own pool (a worker's fetch
    * locks a job row before its task row, so a cancel must not wait for job rows while it holds task rows).
    */
-  async cancelWaiting(jobs: readonly { workflow: string; jobId: string }[]): Promise<void> {
+  async cancelWaiting(jobs: readonly (QueueRef & { jobId: string })[]): Promise<void> {
     for (const [queue, list] of byQueue(jobs)) {
       await this.#boss.cancel(
         queue,
@@ -226,8 +236,8 @@ export class JobQueue {
   }
 
   /** A task's job as pg-boss holds it, or null. */
-  async findJob(workflow: string, jobId: string): Promise<JobView | null> {
-    const [job] = await this.#boss.findJobs<TaskJobData>(workflowQueue(workflow), { id: jobId });
+  async findJob(queue: QueueRef, jobId: string): Promise<JobView | null> {
+    const [job] = await this.#boss.findJobs<TaskJobData>(workflowQueue(queue), { id: jobId });
     if (!job) return null;
     return {
       taskId: job.data.task_id,
@@ -256,9 +266,9 @@ export class JobQueue {
     }
   }
 
-  /** Task ids of a workflow's jobs that wait to run (created or retry), oldest first, up to 100,000. */
-  async queuedTaskIds(workflow: string): Promise<string[]> {
-    const jobs = await this.#boss.findJobs<TaskJobData>(workflowQueue(workflow), {
+  /** Task ids of a workflow version's jobs that wait to run (created or retry), oldest first, up to 100,000. */
+  async queuedTaskIds(queue: QueueRef): Promise<string[]> {
+    const jobs = await this.#boss.findJobs<TaskJobData>(workflowQueue(queue), {
       queued: true,
       limit: 100_000,
     });
@@ -271,8 +281,8 @@ export class JobQueue {
     return jobs.map((job) => job.data.task_id);
   }
 
-  /** A job sent straight to a workflow's queue, outside any task (benchmarks of raw pg-boss). */
-  sendRaw(workflow: string, data: object): Promise<string | null> {
-    return this.#boss.send(workflowQueue(workflow), data);
+  /** A job sent straight to a workflow version's queue, outside any task (benchmarks of raw pg-boss). */
+  sendRaw(queue: QueueRef, data: object): Promise<string | null> {
+    return this.#boss.send(workflowQueue(queue), data);
   }
 }

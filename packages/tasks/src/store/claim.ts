@@ -4,7 +4,7 @@ import type { StoredCheckpoint } from '../attempt-data.ts';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { JobQueue } from './boss.ts';
 import { appendEvents, appendEventsBehind, claimedEvent, type NewTaskEvent, statusEvent } from './events.ts';
-import type { FetchedJob } from './jobs.ts';
+import type { FetchedJob, QueueRef } from './jobs.ts';
 
 /**
  * One attempt of a task, as its claim made it: immutable. Every write of the attempt is fenced by
@@ -56,22 +56,23 @@ function timerEvent(row: ClaimedRow): NewTaskEvent[] {
 }
 
 /**
- * Fetches up to `want` jobs of a workflow and claims their tasks in the caller's transaction: the jobs
+ * Fetches up to `want` jobs of a workflow version and claims their tasks in the caller's transaction: the jobs
  * become active and their tasks running (status event included) together, or neither does. A job whose
  * task must not run (cancelled while queued, replaced by a retry: its `job_id` differs) is completed in
  * the same transaction. A waiting task whose timer job comes due resumes with `timeout` (a signal's
  * deadline) or `wake` (a sleep), with a `log` event saying so. The tasks are stamped with `workerId`
- * (whose beats keep them) and their job's retry count and limit (to settle the job should the worker die). Job rows are locked before task rows
- * here, the one exception to the lock order (see transaction.ts); task rows are locked in id order.
+ * (whose beats keep them) and their job's retry count and limit (to settle the job should the worker
+ * die). Job rows are locked before task rows here, the one exception to the lock order (see
+ * transaction.ts); task rows are locked in id order.
  */
 export async function claimJobs(
   tx: Transaction,
   queue: JobQueue,
   workerId: string,
-  workflow: string,
+  from: QueueRef,
   want: number,
 ): Promise<{ jobs: FetchedJob[]; attempts: Attempt[] }> {
-  const jobs = await queue.fetch(tx, workflow, want);
+  const jobs = await queue.fetch(tx, from, want);
   if (jobs.length === 0) return { jobs, attempts: [] };
   const input = JSON.stringify(
     jobs.map((job) => ({

@@ -3,13 +3,12 @@ import { type SQL, sql } from 'drizzle-orm';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
 import { appendEvents, notifyCancelled, statusEvent } from './events.ts';
-import type { TaskJob } from './jobs.ts';
+import type { QueueRef, TaskJob } from './jobs.ts';
 import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
 import { waitColumnsFor } from './waits.ts';
 
 /** A job of a task that was waiting when it was cancelled: cancel it in pg-boss once the cancel committed. */
-export interface WaitingJob {
-  workflow: string;
+export interface WaitingJob extends QueueRef {
   jobId: string;
 }
 
@@ -63,6 +62,7 @@ export async function cancelTasks(
   const rows = rowsOf<{
     id: string;
     workflow: string;
+    workflow_version: string | null;
     job_id: string | null;
     attempt: number;
     was: string;
@@ -79,7 +79,7 @@ export async function cancelTasks(
         completed_at = now(), updated_at = clock_timestamp(), eta_seconds = null,
         expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})
       from target where t.id = target.id
-      returning t.id, t.workflow, t.job_id, t.attempt, target.status as was, t.parent_task_id`),
+      returning t.id, t.workflow, t.workflow_version, t.job_id, t.attempt, target.status as was, t.parent_task_id`),
   );
   if (rows.length === 0) return { ids: [], waitingJobs: [] };
   const error = (attempt: number): TaskError => ({ code: 'CANCELLED', message: reason, attempt });
@@ -99,7 +99,7 @@ export async function cancelTasks(
   // Blocked tasks have no job yet; running tasks' jobs are settled by their workers.
   const waitingJobs = rows.flatMap((row): WaitingJob[] =>
     row.job_id && row.was !== 'blocked' && row.was !== 'running'
-      ? [{ workflow: row.workflow, jobId: row.job_id }]
+      ? [{ workflow: row.workflow, version: row.workflow_version, jobId: row.job_id }]
       : [],
   );
   return { ids: rows.map((row) => row.id), waitingJobs };

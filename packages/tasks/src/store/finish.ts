@@ -44,6 +44,7 @@ const STATUS_OF = { completed: 'completed', retry: 'queued', failed: 'failed', r
 interface OwnedRow {
   id: string;
   workflow: string;
+  workflow_version: string | null;
   status: 'completed' | 'queued' | 'failed';
   attempt: number;
   error: TaskError | null;
@@ -164,8 +165,8 @@ async function updateTasks(
         updated_at = clock_timestamp()
       from x
       where ${ATTEMPT_FENCE}
-      returning t.id, t.workflow, t.status, t.attempt, t.error, t.job_id, t.priority, t.retry_delay_seconds,
-        t.retry_backoff, t.timeout_seconds, t.parent_task_id`),
+      returning t.id, t.workflow, t.workflow_version, t.status, t.attempt, t.error, t.job_id, t.priority,
+        t.retry_delay_seconds, t.retry_backoff, t.timeout_seconds, t.parent_task_id`),
   );
   return new Map(rows.map((row) => [row.id, row]));
 }
@@ -217,6 +218,7 @@ async function settleJobs(
         jobId: row.job_id,
         taskId: row.id,
         workflow: row.workflow,
+        version: row.workflow_version,
         priority: row.priority,
         retryLimit: Math.max(0, job.retryLimit - job.retryCount),
         retryDelaySeconds: row.retry_delay_seconds,

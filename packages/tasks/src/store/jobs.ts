@@ -22,11 +22,19 @@ export const DEFAULT_QUEUE_TUNING: QueueTuning = {
   deadLetterRetentionSeconds: 14 * 24 * 3600,
 };
 
+/**
+ * Which queue a task's job is in: one per registered workflow version, so a worker fetches only tasks of
+ * versions it runs. `version` null: a task submitted before versions were recorded (migration 0006).
+ */
+export interface QueueRef {
+  workflow: string;
+  version: string | null;
+}
+
 /** A job to create for a task: its id is the task's current `job_id`. */
-export interface TaskJob {
+export interface TaskJob extends QueueRef {
   jobId: string;
   taskId: string;
-  workflow: string;
   priority: Priority;
   /** Retries after the first attempt. */
   retryLimit: number;
@@ -37,8 +45,7 @@ export interface TaskJob {
 }
 
 /** A fetched job: its task and the pg-boss attempt it is (the attempt fences its settle). */
-export interface FetchedJob {
-  workflow: string;
+export interface FetchedJob extends QueueRef {
   jobId: string;
   taskId: string;
   /** 0 on the first attempt. */
@@ -47,7 +54,7 @@ export interface FetchedJob {
 }
 
 /** A job attempt to settle. */
-export type JobAttempt = Pick<FetchedJob, 'workflow' | 'jobId' | 'retryCount'>;
+export type JobAttempt = Pick<FetchedJob, 'workflow' | 'version' | 'jobId' | 'retryCount'>;
 
 /** What pg-boss says of one job. */
 export interface JobView {

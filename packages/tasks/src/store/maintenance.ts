@@ -70,6 +70,7 @@ export async function clearExpiredResults(
 export interface OrphanedTask {
   id: string;
   workflow: string;
+  version: string | null;
   jobId: string;
   attempt: number;
   /** pg-boss' retry count and limit of the job (from the claim): retries remain while count < limit. */
@@ -91,6 +92,7 @@ export async function lockTasksOfWorkers(
   const rows = rowsOf<{
     id: string;
     workflow: string;
+    workflow_version: string | null;
     job_id: string;
     attempt: number;
     job_retry_count: number;
@@ -103,7 +105,7 @@ export async function lockTasksOfWorkers(
         order by id limit ${BATCH}
       ), locked as (
         -- The filter is repeated here: a locked row is checked again in its latest version.
-        select id, parent_task_id, workflow, job_id, attempt, job_retry_count, job_retry_limit,
+        select id, parent_task_id, workflow, workflow_version, job_id, attempt, job_retry_count, job_retry_limit,
           (worker_id = any(${workers}) and status = 'running' and completed_at is null and job_id is not null
             and job_retry_count is not null and job_retry_limit is not null) as orphan
         from tasks
@@ -111,13 +113,14 @@ export async function lockTasksOfWorkers(
         order by id
         for no key update skip locked
       )
-      select l.id, l.workflow, l.job_id, l.attempt, l.job_retry_count, l.job_retry_limit from locked l
+      select l.id, l.workflow, l.workflow_version, l.job_id, l.attempt, l.job_retry_count, l.job_retry_limit from locked l
       where l.orphan and (l.parent_task_id is null or l.parent_task_id in (select id from locked))
       order by l.id`),
   );
   return rows.map((row) => ({
     id: row.id,
     workflow: row.workflow,
+    version: row.workflow_version,
     jobId: row.job_id,
     attempt: Number(row.attempt),
     jobRetryCount: Number(row.job_retry_count),

@@ -105,6 +105,8 @@ export interface NewTaskRow {
   id: string;
   owner: string;
   workflow: string;
+  /** The registered version the params were validated against. */
+  version: string;
   params: Record<string, unknown>;
   status: TaskStatus;
   error: TaskError | null;
@@ -140,6 +142,7 @@ export async function insertTasks(
       id: row.id,
       owner: row.owner,
       workflow: row.workflow,
+      workflow_version: row.version,
       params: row.params,
       status: row.status,
       error: row.error,
@@ -159,17 +162,17 @@ export async function insertTasks(
   );
   const inserted = rowsOf<{ id: string; created_at: string }>(
     await tx.execute(sql`
-      insert into tasks (id, job_id, owner, workflow, params, status, error, depends_on, schedule_id, priority,
+      insert into tasks (id, job_id, owner, workflow, workflow_version, params, status, error, depends_on, schedule_id, priority,
         max_retries, retry_delay_seconds, retry_backoff, timeout_seconds, group_id, idempotency_key, run_at,
         parent_task_id, child_index, completed_at, dead_lettered_at, expires_at)
-      select x.id, x.id, x.owner, x.workflow, x.params, x.status, x.error, x.depends_on, x.schedule_id,
+      select x.id, x.id, x.owner, x.workflow, x.workflow_version, x.params, x.status, x.error, x.depends_on, x.schedule_id,
         x.priority, x.max_retries, x.retry_delay_seconds, x.retry_backoff, x.timeout_seconds, x.group_id,
         x.idempotency_key, x.run_at, x.parent_task_id, x.child_index,
         -- Failed at once (a dependency already failed): finished, and a dead letter like every failed task.
         case when x.status = 'failed' then now() end,
         case when x.status = 'failed' then now() end,
         case when x.status = 'failed' then now() + make_interval(secs => ${resultTtlSeconds}) end
-      from jsonb_to_recordset(${input}::jsonb) as x(id uuid, owner text, workflow text, params jsonb,
+      from jsonb_to_recordset(${input}::jsonb) as x(id uuid, owner text, workflow text, workflow_version text, params jsonb,
         status text, error jsonb, depends_on uuid[], schedule_id uuid, priority text, max_retries int,
         retry_delay_seconds int, retry_backoff boolean, timeout_seconds int, group_id uuid,
         idempotency_key text, run_at timestamptz, parent_task_id uuid, child_index int)

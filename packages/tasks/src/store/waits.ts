@@ -8,6 +8,7 @@ import type { Attempt } from './claim.ts';
 import type { SettleContext } from './dependencies.ts';
 import { appendEvents, type NewTaskEvent, statusEvent } from './events.ts';
 import { ATTEMPT_FENCE, lockedTasks } from './fences.ts';
+import type { QueueRef } from './jobs.ts';
 import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
 
 /**
@@ -195,6 +196,7 @@ export async function resumeTasks(
 
 interface SignalTarget {
   workflow: string;
+  workflow_version: string | null;
   job_id: string | null;
   status: string;
   wait: TaskWait | null;
@@ -207,7 +209,7 @@ interface SignalTarget {
 /** What a signal did; `timer`: the ended wait's timer job, for the caller to cancel after commit. */
 export interface SignalDelivery {
   answer: Omit<SignalTaskOutput, 'task_id' | 'name'>;
-  timer: { workflow: string; jobId: string } | null;
+  timer: (QueueRef & { jobId: string }) | null;
 }
 
 /**
@@ -226,7 +228,7 @@ export async function sendSignal(
 ): Promise<SignalDelivery> {
   const [task] = rowsOf<SignalTarget>(
     await tx.execute(sql`
-      select t.workflow, t.job_id, t.status, t.wait,
+      select t.workflow, t.workflow_version, t.job_id, t.status, t.wait,
         coalesce(t.resume is not null and t.checkpoint->'waiting'->'wait'->>'kind' = 'signal'
           and t.checkpoint->'waiting'->'wait'->>'name' = ${name}, false) as ended_it,
         coalesce((t.wait->>'deadline')::timestamptz <= now(), false) as past_deadline,
@@ -250,7 +252,10 @@ export async function sendSignal(
       },
     ]);
     const timed = task.wait?.kind === 'signal' && task.wait.deadline !== null && task.job_id !== null;
-    const timer = timed && task.job_id ? { workflow: task.workflow, jobId: task.job_id } : null;
+    const timer =
+      timed && task.job_id
+        ? { workflow: task.workflow, version: task.workflow_version, jobId: task.job_id }
+        : null;
     return { answer: { taken: 'resumed', status: 'queued' }, timer };
   }
   if (isTerminalStatus(task.status as TaskStatus) || task.ended_it || task.stored) {

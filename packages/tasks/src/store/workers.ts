@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, rowsOf, uuidArray } from '../db.ts';
+import { notifyRegistryChanged } from './registry.ts';
 
 /**
  * Worker liveness: each worker process has a `workers` row whose `last_seen_at` it refreshes every beat,
@@ -30,13 +31,14 @@ export interface WorkerIdentity {
 
 /**
  * A worker's beat: it is seen now (and not reaped any more, should the monitor have taken it for dead
- * while it was cut off; its row is written again if it was forgotten). Returns which of `attempts` still
- * own their task (running, same attempt, this worker); the others were taken back, cancelled or claimed
- * again.
+ * while it was cut off; its row, and which workflow versions it serves, are written again if it was
+ * forgotten). Returns which of `attempts` still own their task (running, same attempt, this worker); the
+ * others were taken back, cancelled or claimed again.
  */
 export async function beatWorker(
   db: Executor,
   worker: WorkerIdentity,
+  serves: readonly { name: string; version: string }[],
   attempts: readonly { taskId: string; attempt: number }[],
 ): Promise<Set<string>> {
   const ids = attempts.map((attempt) => attempt.taskId);
@@ -45,7 +47,13 @@ export async function beatWorker(
       with seen as (
         insert into workers (id, host, pid) values (${worker.id}, ${worker.host}, ${worker.pid})
         on conflict (id) do update set last_seen_at = now(), reaped_at = null
-        returning id
+        returning id, xmax = 0 as forgotten
+      ), served as (
+        insert into worker_workflows (worker_id, name, version)
+        select seen.id, x.name, x.version
+        from seen, jsonb_to_recordset(${JSON.stringify(serves)}::jsonb) as x(name text, version text)
+        where seen.forgotten
+        on conflict do nothing
       )
       select t.id, t.attempt from tasks t
       where t.id = any(${uuidArray(ids)}) and t.worker_id = (select id from seen) and t.status = 'running'`),
@@ -59,6 +67,8 @@ export async function beatWorker(
 /** A worker that stopped: the monitor takes back at once whatever it left running. */
 export async function stopWorker(db: Executor, workerId: string): Promise<void> {
   await db.execute(sql`update workers set stopped_at = now(), last_seen_at = now() where id = ${workerId}`);
+  // The versions it served may have no live worker left: which version new tasks get may change.
+  await notifyRegistryChanged(db);
 }
 
 /**
@@ -96,6 +106,7 @@ export async function markReaped(db: Executor, workerIds: readonly string[]): Pr
     where w.id = any(${uuidArray(workerIds)})
       and not exists (
         select 1 from tasks t where t.worker_id = w.id and t.status = 'running' and t.completed_at is null)`);
+  await notifyRegistryChanged(db);
 }
 
 /** Forgets workers reaped more than `seconds` ago (their tasks moved on long since). */

@@ -17,13 +17,13 @@ export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lost' | 'disconne
  * settled with `abandoned`. `checkpoint` is the attempt's last saved one (metrics of a terminated run).
  * A run that suspended becomes what `planWait` makes of its wait.
  */
-export function decideOutcome(
+export async function decideOutcome(
   attempt: Attempt,
   result: ExecutionResult,
   reason: AbortReason | undefined,
   checkpoint: StoredCheckpoint | null,
-  planWait: (run: SuspendedRun) => AttemptOutcome,
-): AttemptOutcome | undefined {
+  planWait: (run: SuspendedRun) => Promise<AttemptOutcome>,
+): Promise<AttemptOutcome | undefined> {
   const metrics = result.kind === 'terminated' ? (checkpoint?.metrics ?? []) : result.metrics;
   if (reason === 'lost') return undefined;
   if (reason === 'cancel') return { kind: 'abandoned', attempt };

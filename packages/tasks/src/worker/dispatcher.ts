@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { FetchedJob } from '../store/jobs.ts';
+import type { FetchedJob, QueueRef } from '../store/jobs.ts';
 
-export interface DispatchQueue {
-  workflow: string;
-  /** Cluster-wide running limit of the workflow (null: none). */
+/** One queue a worker takes jobs from: a workflow version it runs (null: tasks from before versions). */
+export interface DispatchQueue extends QueueRef {
+  /** Cluster-wide running limit of the workflow, across its versions (null: none). */
   concurrency: number | null;
 }
 
@@ -52,7 +52,7 @@ export class Dispatcher {
   readonly #logger: Logger;
   readonly #pollIntervalMs: number;
   #free: number;
-  #dirty = new Set<string>();
+  #dirty = new Set<DispatchQueue>();
   #pumping = false;
   #again = false;
   #stopped = false;
@@ -83,15 +83,16 @@ export class Dispatcher {
     this.markAllDirty();
   }
 
-  /** A task of `workflow` became queued. */
+  /** A task of `workflow` became queued (in one of its versions' queues). */
   notify(workflow: string): void {
-    if (!this.#queues.some((candidate) => candidate.workflow === workflow)) return;
-    this.#dirty.add(workflow);
+    const queues = this.#queues.filter((candidate) => candidate.workflow === workflow);
+    if (queues.length === 0) return;
+    for (const queue of queues) this.#dirty.add(queue);
     this.#kick();
   }
 
   markAllDirty(): void {
-    for (const queue of this.#queues) this.#dirty.add(queue.workflow);
+    for (const queue of this.#queues) this.#dirty.add(queue);
     this.#kick();
   }
 
@@ -137,19 +138,19 @@ export class Dispatcher {
       this.#rotation++;
       for (const queue of order) {
         if (!queue || this.#stopped || this.#free <= 0 || this.#inFlight.size >= MAX_FETCHES_IN_FLIGHT) break;
-        if (!this.#dirty.has(queue.workflow)) continue;
+        if (!this.#dirty.has(queue)) continue;
         const limited = queue.concurrency !== null;
         // Stays dirty: the limited fetch in flight starts the pump again when it ends.
         if (limited && this.#limitedInFlight) continue;
         // Cleared before the fetch: a NOTIFY that arrives while it runs (a job it may not see) marks the
         // queue again, and the pump goes round once more.
-        this.#dirty.delete(queue.workflow);
+        this.#dirty.delete(queue);
         const spare = MAX_FETCHES_IN_FLIGHT - this.#inFlight.size;
         const want =
           limited || this.#free < SPLIT_FROM_FREE_SLOTS ? this.#free : Math.ceil(this.#free / spare);
         if (want < this.#free) {
           // The other part goes to a second fetch on the next round.
-          this.#dirty.add(queue.workflow);
+          this.#dirty.add(queue);
           this.#again = true;
         }
         this.#start(queue, want);
@@ -163,11 +164,11 @@ export class Dispatcher {
     const fetching: Promise<void> = this.#fetch(queue, want)
       .then(
         (fetched) => {
-          if (fetched.full) this.#dirty.add(queue.workflow);
+          if (fetched.full) this.#dirty.add(queue);
         },
         (error: unknown) => {
           this.#logger.error(
-            { err: error, queue: queue.workflow },
+            { err: error, workflow: queue.workflow, version: queue.version },
             'fetching jobs failed; retrying on the next poll',
           );
         },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainError, type SubmitTaskRequest, type TaskWait } from '@kaygraph/contracts';
 import type { WaitRequest } from '@kaygraph/graph';
 import type { StoredCheckpoint } from '../attempt-data.ts';
+import type { WorkflowCatalog } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
 import { prepareAll } from '../service/submit.ts';
 import type { Attempt } from '../store/claim.ts';
@@ -17,12 +18,17 @@ export type SuspendedRun = Extract<WorkflowRunOutcome, { kind: 'suspended' }>;
  * child with unknown workflow or bad params) fails the task, without
  * retries: running it again would ask for the same.
  */
-export function planWait(ctx: TaskContext, attempt: Attempt, run: SuspendedRun): AttemptOutcome {
+export async function planWait(
+  ctx: TaskContext,
+  catalog: WorkflowCatalog,
+  attempt: Attempt,
+  run: SuspendedRun,
+): Promise<AttemptOutcome> {
   const nodeId = nodeIdOf(run.checkpoint);
   const since = new Date().toISOString();
   const base = { kind: 'suspended' as const, attempt, checkpoint: run.checkpoint, metrics: run.metrics };
   try {
-    const planned = describeWait(ctx, attempt.workflow, run.wait, nodeId, since);
+    const planned = await describeWait(ctx, catalog, attempt.workflow, run.wait, nodeId, since);
     return { ...base, ...planned };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -56,16 +62,18 @@ function waitTime(iso: string, what: string, nodeId: string): Date {
   return at;
 }
 
-function describeWait(
+/** `catalog`: the worker's own workflows (the code that suspended declares its signals). */
+async function describeWait(
   ctx: TaskContext,
+  catalog: WorkflowCatalog,
   workflowName: string,
   wait: WaitRequest,
   nodeId: string,
   since: string,
-): { wait: TaskWait; timerAt: Date | null; children: SubmitTaskRequest[] } {
+): Promise<{ wait: TaskWait; timerAt: Date | null; children: SubmitTaskRequest[] }> {
   switch (wait.kind) {
     case 'signal': {
-      const workflow = ctx.catalog.get(workflowName);
+      const workflow = catalog.get(workflowName);
       if (!workflow?.signals || !Object.hasOwn(workflow.signals, wait.name)) {
         throw new Error(
           `node "${nodeId}" waits for the signal "${wait.name}", which workflow "${workflowName}" does not declare`,
@@ -94,7 +102,8 @@ function describeWait(
         (child): SubmitTaskRequest => ({ workflow: child.workflow, params: child.params }),
       );
       try {
-        prepareAll(ctx, children);
+        // Against the registry, as their submit in the outcome transaction will be.
+        await prepareAll(ctx, children);
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         const where = error.issues?.[0]?.path;

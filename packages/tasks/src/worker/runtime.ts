@@ -16,6 +16,7 @@ import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.
 import { planWait } from './plan-wait.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 import { SerialWrites } from './serial-writes.ts';
+import { servedVersions } from './served-versions.ts';
 import { settleOutcomes } from './settle-outcomes.ts';
 import { CoalescedWrites, TransactionBatcher } from './transaction-batcher.ts';
 import { WorkerBeat } from './worker-beat.ts';
@@ -26,7 +27,10 @@ const GIVE_UP_AFTER_ABORT_MS = 5_000;
 export interface WorkerOptions {
   /** Tasks this process runs at once (MAX_WORKERS). */
   concurrency: number;
-  /** Module (path or specifier) exporting `catalog`, loaded by every worker thread. */
+  /**
+   * Module (path or specifier) exporting `catalog`: the workflows this worker runs and registers. It is
+   * loaded here and by every worker thread.
+   */
   workflowsModule: string;
   /** Heap cap of each worker thread (resourceLimits.maxOldGenerationSizeMb). */
   memoryLimitMb?: number;
@@ -74,6 +78,9 @@ export async function startWorkerRuntime(
   options: WorkerOptions,
 ): Promise<WorkerRuntime> {
   const logger: Logger = ctx.logger.child({ component: 'worker' });
+  const module = await loadWorkflowsModule(options.workflowsModule);
+  const catalog = module.catalog;
+  const { versions, queues } = await servedVersions(ctx, catalog);
   const abortGraceMs = ctx.tuning.abortGraceSeconds * 1000;
   const running = new Map<string, RunningTask>();
   // Aborted only by a stop whose running tasks could not settle in time: writes then stop waiting.
@@ -100,18 +107,18 @@ export async function startWorkerRuntime(
     ...(options.memoryLimitMb ? { memoryLimitMb: options.memoryLimitMb } : {}),
   });
   // Inline workflows run here, with the module's services created on this thread.
-  const hasInline = ctx.catalog.list().some((workflow) => workflow.inline);
-  const module = hasInline ? await loadWorkflowsModule(options.workflowsModule) : undefined;
-  const services = module
+  const hasInline = catalog.list().some((workflow) => workflow.inline);
+  const services = hasInline
     ? servicesFactoryOf(module, { ...servicesOptions, databaseUrl: ctx.databaseUrl })
     : undefined;
-  const inline = new InlineExecutor(ctx.catalog, services);
+  const inline = new InlineExecutor(catalog, services);
   const gate = new ConcurrencyGate(sql);
 
   const dispatcher = new Dispatcher({
-    queues: ctx.catalog.list().map((workflow) => ({
-      workflow: workflow.name,
-      concurrency: workflow.defaults.concurrency,
+    queues: queues.map(({ workflow, version, defaults }) => ({
+      workflow,
+      version,
+      concurrency: defaults.concurrency,
     })),
     capacity: options.concurrency,
     gate,
@@ -132,7 +139,7 @@ export async function startWorkerRuntime(
   /** Fetches and claims in one transaction; jobs whose task must not run were settled in it. */
   async function take(queue: DispatchQueue, want: number, slots: readonly number[]): Promise<number> {
     const { jobs, attempts } = await runTransaction(ctx.db, (tx) =>
-      claimJobs(tx, ctx.queue, beat.workerId, queue.workflow, want),
+      claimJobs(tx, ctx.queue, beat.workerId, queue, want),
     );
     const claimed = new Map(attempts.map((attempt) => [attempt.job.jobId, attempt]));
     jobs.forEach((job, i) => {
@@ -171,7 +178,7 @@ export async function startWorkerRuntime(
 
   async function runTask(task: RunningTask): Promise<void> {
     const { attempt } = task;
-    const workflow = ctx.catalog.get(attempt.workflow);
+    const workflow = catalog.get(attempt.workflow);
     const executor = workflow?.inline ? inline : threads;
     const execution = executor.start(
       {
@@ -216,8 +223,8 @@ export async function startWorkerRuntime(
       task.capacityFreed = true;
       dispatcher.release();
     }
-    const decided = decideOutcome(attempt, result, task.reason, task.checkpoint, (run) =>
-      planWait(ctx, attempt, run),
+    const decided = await decideOutcome(attempt, result, task.reason, task.checkpoint, (run) =>
+      planWait(ctx, catalog, attempt, run),
     );
     const unwritten = await progress.settle(attempt, { completed: decided?.kind === 'completed' });
     if (!decided) return;
@@ -246,6 +253,7 @@ export async function startWorkerRuntime(
     databaseUrl: ctx.databaseUrl,
     logger,
     intervalMs: (ctx.tuning.workerLeaseSeconds * 1000) / 3,
+    workflows: versions,
     running: () => [...running.values()].map((task) => task.attempt),
     onLost: (attempt) => {
       if (running.get(attempt.taskId)?.attempt === attempt) abortTask(attempt.taskId, 'lost');

@@ -27,7 +27,7 @@ export async function settleOutcomes(
       ctx,
       tx,
       { owner: outcome.attempt.owner, admin: false },
-      prepareAll(ctx, outcome.children),
+      await prepareAll(ctx, outcome.children, tx),
       { children: { parentTaskId: outcome.attempt.taskId, ids } },
     );
   }

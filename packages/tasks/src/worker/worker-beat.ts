@@ -3,6 +3,7 @@ import { type Connection, connect } from '@kaygraph/db';
 import type { Logger } from 'pino';
 import { isConnectionLost } from '../connection-lost.ts';
 import type { Attempt } from '../store/claim.ts';
+import { registerVersions, type WorkflowVersionRecord } from '../store/registry.ts';
 import { beatWorker, registerWorker, stopWorker, type WorkerIdentity } from '../store/workers.ts';
 
 /** After a beat failed on a lost connection, the next try comes this soon (not a whole beat later). */
@@ -13,6 +14,8 @@ export interface WorkerBeatOptions {
   logger: Logger;
   /** Time between beats (a third of the lease). */
   intervalMs: number;
+  /** The workflow versions this worker runs: registered with the worker, served while it beats. */
+  workflows: readonly WorkflowVersionRecord[];
   /** The attempts running now. */
   running(): readonly Attempt[];
   /** An attempt whose task this worker no longer owns (taken back, cancelled, claimed again). */
@@ -20,7 +23,7 @@ export interface WorkerBeatOptions {
 }
 
 /**
- * The worker's liveness: it registers, then beats on a connection of its own (so a beat never waits
+ * The worker's liveness: it registers itself and the workflow versions it serves, then beats on a connection of its own (so a beat never waits
  * behind task writes), every `intervalMs` and again every 500 ms while the connection is lost. A failed
  * beat never aborts a run; only a beat that went through and no longer lists an attempt does.
  */
@@ -28,6 +31,7 @@ export class WorkerBeat {
   readonly #options: WorkerBeatOptions;
   readonly #connection: Connection;
   readonly #worker: WorkerIdentity;
+  readonly #serves: readonly { name: string; version: string }[];
   #timer: NodeJS.Timeout | undefined;
   #beating: Promise<void> | undefined;
   #stopped = false;
@@ -37,12 +41,14 @@ export class WorkerBeat {
     this.#options = options;
     this.#connection = connection;
     this.#worker = worker;
+    this.#serves = options.workflows.map(({ name, version }) => ({ name, version }));
   }
 
   static async start(options: WorkerBeatOptions): Promise<WorkerBeat> {
     const connection = connect(options.databaseUrl, { max: 1, applicationName: 'kaygraph-worker-beat' });
     try {
       const worker = await registerWorker(connection.db, { host: hostname(), pid: process.pid });
+      await registerVersions(connection.db, options.workflows, worker.id);
       const beat = new WorkerBeat(options, connection, worker);
       beat.#schedule(options.intervalMs);
       return beat;
@@ -75,7 +81,7 @@ export class WorkerBeat {
   async #beat(): Promise<void> {
     const attempts = [...this.#options.running()];
     try {
-      const owned = await beatWorker(this.#connection.db, this.#worker, attempts);
+      const owned = await beatWorker(this.#connection.db, this.#worker, this.#serves, attempts);
       if (this.#failing) this.#options.logger.info('worker beat goes through again');
       this.#failing = false;
       // Attempts that ended meanwhile are no longer in running(): onLost ignores them.

@@ -3,7 +3,6 @@ import { NoInput } from '../no-input.ts';
 import { errors } from '../openapi-errors.ts';
 import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
-import { describeWorkflow } from '../workflow-info.ts';
 
 const rest = restOperations('workflows');
 
@@ -16,14 +15,17 @@ export const workflowsRouter = router({
           path: '/workflows',
           tags: ['workflows'],
           summary: 'List workflows',
-          description: "Names, descriptions, defaults and the JSON Schema of each workflow's params.",
+          description: [
+            'The workflows workers registered: names, descriptions, defaults, the JSON Schema of the params,',
+            'result and signals of each current version, and which versions live workers run.',
+          ].join(' '),
           errorResponses: errors(401),
         },
       }),
     )
     .input(NoInput)
     .output(ListWorkflowsOutput)
-    .query(({ ctx }) => ({ workflows: ctx.services.catalog.list().map(describeWorkflow) })),
+    .query(async ({ ctx }) => ({ workflows: await ctx.services.workflows.list() })),
 });
 
 /** This router's REST operations (rest-operations.ts). */

@@ -31,7 +31,8 @@ const databaseUrl = new URL(serverUrl);
 databaseUrl.pathname = `/${name}`;
 const url = databaseUrl.href;
 const logger = pino({ level: 'warn' });
-const system = await createTaskSystem({ databaseUrl: url, catalog, logger, maxQueueSize: 1_000_000 });
+const system = await createTaskSystem({ databaseUrl: url, logger, maxQueueSize: 1_000_000 });
+await system.publishWorkflows(catalog);
 const operations = createApiOperations({
   databaseUrl: url,
   logger,
@@ -53,7 +54,7 @@ const inMemory: TaskService = {
 };
 
 const api = await createApiServer({
-  catalog,
+  workflows: system.workflows,
   ready: () => system.ready(),
   logger,
   port: 0,

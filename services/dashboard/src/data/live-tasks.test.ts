@@ -40,6 +40,7 @@ function view(status: TaskView['status'], updatedSecond: number): TaskView {
     updated_at: at(updatedSecond),
     started_at: null,
     completed_at: null,
+    workflow_version: 'v1',
     params: {},
     depends_on: [],
     timeout_seconds: 60,

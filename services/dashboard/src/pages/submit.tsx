@@ -3,19 +3,29 @@ import { PRIORITIES } from '@kaygraph/contracts';
 import { useMemo, useState } from 'preact/hooks';
 import { SchemaFields } from '../components/schema-form.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
+import { WorkflowVersions } from '../components/workflow-versions.tsx';
 import { useQuery, useServices } from '../data/hooks.ts';
 import { formatDuration } from '../lib/format.ts';
 import { collectParams, type FormValues, fieldsOf, initialValues } from '../lib/schema-form.ts';
 import { href, taskHref } from '../router.ts';
 
-/** Submit any registered workflow through a form generated from its params schema. */
+/**
+ * The workflows workers registered: submit one through a form generated from its params schema, and see
+ * which of its versions run on which workers.
+ */
 export function SubmitPage({ workflow }: { workflow: string | null }) {
   const { api } = useServices();
   const [workflows] = useQuery('workflows', () => api.listWorkflows());
   if (workflows.state === 'loading') return <Loading />;
   if (workflows.state === 'error') return <ErrorNotice message={workflows.message} />;
   const list = workflows.value;
-  if (list.length === 0) return <EmptyState title="No workflows are registered on this server" />;
+  if (list.length === 0) {
+    return (
+      <EmptyState title="No worker has registered a workflow yet">
+        Workflows appear here once a worker that runs them starts (`npm run start:worker`, or `npm start`).
+      </EmptyState>
+    );
+  }
   const selected =
     list.find((info) => info.name === workflow || info.aliases.includes(workflow ?? '')) ?? list[0];
   if (!selected) return null;
@@ -33,7 +43,10 @@ export function SubmitPage({ workflow }: { workflow: string | null }) {
           </a>
         ))}
       </nav>
-      <SubmitForm key={selected.name} workflow={selected} />
+      <div class="submit-main">
+        <SubmitForm key={selected.name} workflow={selected} />
+        <WorkflowVersions workflow={selected} />
+      </div>
     </div>
   );
 }

@@ -82,6 +82,8 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
           <dd>{task.status === 'running' ? formatEta(task.eta_seconds) : '—'}</dd>
           <dt>Priority</dt>
           <dd>{task.priority}</dd>
+          <dt>Version</dt>
+          <dd>{task.workflow_version ? <code>{task.workflow_version}</code> : '—'}</dd>
           <dt>Attempt</dt>
           <dd>
             {task.attempt} of {task.max_retries + 1}

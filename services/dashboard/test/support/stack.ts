@@ -30,10 +30,12 @@ export async function startStack(options: { authRequired?: boolean; worker?: boo
     cleanups.length = 0;
   };
   try {
-    const system = await createTaskSystem({ databaseUrl: database.url, catalog, logger });
+    const system = await createTaskSystem({ databaseUrl: database.url, logger });
     cleanups.push(() => system.close());
     if (options.worker !== false) {
       await system.startWorker({ concurrency: 4, workflowsModule: catalogModule, shutdownGraceSeconds: 2 });
+    } else {
+      await system.publishWorkflows(catalog);
     }
     // Metrics, API keys and request logs wired in as main.ts does (open unless auth is required).
     const operations = createApiOperations({
@@ -47,7 +49,7 @@ export async function startStack(options: { authRequired?: boolean; worker?: boo
     const listen = (port: number) =>
       createApiServer({
         ...serverOptions,
-        catalog,
+        workflows: system.workflows,
         orchestration: system.orchestration,
         ready: () => system.ready(),
         logger,

@@ -1,0 +1,70 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+
+/** A field that failed validation: `path` names it from the request's root (`params.rows`). */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+export type JsonSchemaCheck = { ok: true; value: unknown } | { ok: false; issues: Issue[] };
+
+/**
+ * A `pattern` runs with the `u` flag (`\p{...}` classes, as zod's own patterns need), or without it when
+ * it is not valid under `u` (a user's `.regex()` written for plain JavaScript, e.g. with `\'`).
+ */
+const patternRegExp = Object.assign(
+  (pattern: string, flags: string): RegExp => {
+    try {
+      return new RegExp(pattern, flags);
+    } catch {
+      return new RegExp(pattern, flags.replace('u', ''));
+    }
+  },
+  { code: 'patternRegExp' },
+);
+
+/**
+ * JSON Schema (draft 2020-12, what `z.toJSONSchema` emits) validation with ajv. Defaults in the schema are
+ * filled in (on a copy: the caller's value is never changed).
+ */
+const ajv = new Ajv2020({
+  strict: false,
+  allErrors: true,
+  useDefaults: true,
+  logger: false,
+  code: { regExp: patternRegExp },
+});
+addFormats.default(ajv);
+
+/** Compiles a schema once; the result checks any number of values. */
+export function compileJsonSchema(
+  schema: Record<string, unknown>,
+): (value: unknown, at: string) => JsonSchemaCheck {
+  const validate: ValidateFunction = ajv.compile(schema);
+  return (value, at) => {
+    const copy = value === undefined ? undefined : structuredClone(value);
+    if (validate(copy)) return { ok: true, value: copy };
+    return { ok: false, issues: (validate.errors ?? []).map((error) => issueOf(error, at)) };
+  };
+}
+
+/** `/rows/0` under `params` -> `params.rows.0`; a missing or unexpected property names that property. */
+function issueOf(error: ErrorObject, at: string): Issue {
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'required' && typeof params.missingProperty === 'string') {
+    return { path: join(at, [...segments, params.missingProperty]), message: 'required' };
+  }
+  if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+    return { path: join(at, [...segments, params.additionalProperty]), message: 'unexpected property' };
+  }
+  return { path: join(at, segments), message: error.message ?? `fails "${error.keyword}"` };
+}
+
+function join(at: string, segments: readonly string[]): string {
+  return [at, ...segments].filter(Boolean).join('.');
+}

@@ -1,0 +1,155 @@
+import type { WorkflowDefaults } from '@kaygraph/contracts';
+import { type SQL, sql } from 'drizzle-orm';
+import { type Executor, rowsOf } from '../db.ts';
+
+/**
+ * The workflow registry: `workflow_versions` holds every version a worker (or a publish) registered, with
+ * its JSON Schemas; `worker_workflows` which worker serves which version. A worker counts while its
+ * `workers` row is live: not stopped, not reaped, seen within the lease.
+ */
+
+/**
+ * Announced (at commit) whenever what a submit would resolve may have changed: a version registered, a
+ * worker stopped or reaped. Registries that cache their resolutions drop them.
+ */
+export const WORKFLOW_REGISTRY_CHANNEL = 'workflow_registry';
+
+export async function notifyRegistryChanged(db: Executor): Promise<void> {
+  await db.execute(sql`select pg_notify(${WORKFLOW_REGISTRY_CHANNEL}, '')`);
+}
+
+/** A workflow version as it is registered. */
+export interface WorkflowVersionRecord {
+  name: string;
+  version: string;
+  description: string;
+  aliases: string[];
+  params_schema: Record<string, unknown>;
+  result_schema: Record<string, unknown> | null;
+  /** JSON Schema of each declared signal's payload, by signal name. */
+  signals_schema: Record<string, Record<string, unknown>>;
+  defaults: WorkflowDefaults;
+}
+
+/** A registered version with when it was registered and how many live workers serve it. */
+export interface StoredWorkflowVersion extends WorkflowVersionRecord {
+  first_registered_at: string;
+  last_registered_at: string;
+  live_workers: number;
+}
+
+/** A live worker serving a version. */
+export interface ServingWorkerRow {
+  name: string;
+  version: string;
+  id: string;
+  host: string;
+  pid: number;
+  last_seen_at: string;
+}
+
+function liveWorker(leaseSeconds: number): SQL {
+  return sql`w.stopped_at is null and w.reaped_at is null
+    and w.last_seen_at > now() - make_interval(secs => ${leaseSeconds})`;
+}
+
+/**
+ * Records versions (a version registered again takes the latest description, aliases and schemas) and,
+ * with `workerId`, that this worker serves them. Rows are written in key order, so workers starting
+ * together never deadlock.
+ */
+export async function registerVersions(
+  db: Executor,
+  records: readonly WorkflowVersionRecord[],
+  workerId: string | null,
+): Promise<void> {
+  if (records.length === 0) return;
+  await db.execute(sql`
+    with x as (
+      select * from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as x(name text, version text,
+        description text, aliases text[], params_schema jsonb, result_schema jsonb, signals_schema jsonb,
+        defaults jsonb)
+    ), registered as (
+      insert into workflow_versions as v (name, version, description, aliases, params_schema, result_schema,
+        signals_schema, defaults)
+      select name, version, description, aliases, params_schema, result_schema, signals_schema, defaults
+      from x order by name, version
+      on conflict (name, version) do update set description = excluded.description,
+        aliases = excluded.aliases, params_schema = excluded.params_schema,
+        result_schema = excluded.result_schema, signals_schema = excluded.signals_schema,
+        defaults = excluded.defaults, last_registered_at = now()
+      returning v.name, v.version
+    )
+    insert into worker_workflows (worker_id, name, version)
+    select ${workerId}::uuid, name, version from registered
+    where ${workerId}::uuid is not null
+    order by name, version
+    on conflict do nothing`);
+  await notifyRegistryChanged(db);
+}
+
+const VERSION_COLUMNS = (leaseSeconds: number) => sql`v.name, v.version, v.description, v.aliases,
+  v.params_schema, v.result_schema, v.signals_schema, v.defaults,
+  to_json(v.first_registered_at) #>> '{}' as first_registered_at,
+  to_json(v.last_registered_at) #>> '{}' as last_registered_at,
+  (select count(*)::int from worker_workflows ww join workers w on w.id = ww.worker_id
+    where ww.name = v.name and ww.version = v.version and ${liveWorker(leaseSeconds)}) as live_workers`;
+
+/** Every version of the workflows named, or aliased, by one of `names`. */
+export async function versionsNamed(
+  db: Executor,
+  names: readonly string[],
+  leaseSeconds: number,
+): Promise<StoredWorkflowVersion[]> {
+  if (names.length === 0) return [];
+  return rowsOf<StoredWorkflowVersion>(
+    await db.execute(sql`
+      with n as (select array(select jsonb_array_elements_text(${JSON.stringify(names)}::jsonb)) as names)
+      select ${VERSION_COLUMNS(leaseSeconds)} from workflow_versions v, n
+      where v.name = any(n.names) or v.aliases && n.names`),
+  );
+}
+
+/** Every registered version. */
+export async function allVersions(db: Executor, leaseSeconds: number): Promise<StoredWorkflowVersion[]> {
+  return rowsOf<StoredWorkflowVersion>(
+    await db.execute(sql`select ${VERSION_COLUMNS(leaseSeconds)} from workflow_versions v`),
+  );
+}
+
+/** The live workers of every version, by workflow name and version. */
+export async function servingWorkers(db: Executor, leaseSeconds: number): Promise<ServingWorkerRow[]> {
+  return rowsOf<ServingWorkerRow>(
+    await db.execute(sql`
+      select ww.name, ww.version, w.id, w.host, w.pid, to_json(w.last_seen_at) #>> '{}' as last_seen_at
+      from worker_workflows ww join workers w on w.id = ww.worker_id
+      where ${liveWorker(leaseSeconds)}
+      order by ww.name, ww.version, w.host, w.pid`),
+  );
+}
+
+/** Unfinished tasks by workflow and version (what a version still has to drain). */
+export async function unfinishedByVersion(
+  db: Executor,
+): Promise<{ workflow: string; version: string | null; tasks: number }[]> {
+  return rowsOf(
+    await db.execute(sql`
+      select workflow, workflow_version as version, count(*)::int as tasks from tasks
+      where completed_at is null group by workflow, workflow_version`),
+  );
+}
+
+/** Workflows of `names` with unfinished tasks submitted before versions were recorded (migration 0006). */
+export async function workflowsWithUnversionedTasks(
+  db: Executor,
+  names: readonly string[],
+): Promise<string[]> {
+  if (names.length === 0) return [];
+  const rows = rowsOf<{ workflow: string }>(
+    await db.execute(sql`
+      select distinct workflow from tasks
+      where completed_at is null and workflow_version is null
+        and workflow = any(array(select jsonb_array_elements_text(${JSON.stringify(names)}::jsonb)))`),
+  );
+  return rows.map((row) => row.workflow);
+}

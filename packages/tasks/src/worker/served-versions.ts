@@ -1,0 +1,37 @@
+import type { WorkflowDefaults } from '@kaygraph/contracts';
+import type { WorkflowCatalog } from '../catalog.ts';
+import type { TaskContext } from '../context.ts';
+import { versionRecordOf } from '../registry/workflow-version.ts';
+import type { QueueRef } from '../store/jobs.ts';
+import { type WorkflowVersionRecord, workflowsWithUnversionedTasks } from '../store/registry.ts';
+
+/** A queue a worker takes jobs from, with the defaults of the version it holds. */
+export interface ServedQueue extends QueueRef {
+  defaults: WorkflowDefaults;
+}
+
+/**
+ * What a worker serves: each workflow of its catalog under its version (declared, or a hash of its schemas
+ * and defaults), which it registers, and the queues it takes jobs from: its versions' own, so it never runs
+ * a task validated against other params, plus the queue of tasks submitted before versions were recorded
+ * while such tasks are left. The queues are created here, before the versions are registered, so a
+ * submit always finds its version's queue.
+ */
+export async function servedVersions(
+  ctx: TaskContext,
+  catalog: WorkflowCatalog,
+): Promise<{ versions: WorkflowVersionRecord[]; queues: ServedQueue[] }> {
+  const versions = catalog.list().map(versionRecordOf);
+  const unversioned = new Set(
+    await workflowsWithUnversionedTasks(
+      ctx.db,
+      versions.map((version) => version.name),
+    ),
+  );
+  const queues = versions.flatMap((record): ServedQueue[] => {
+    const own = { workflow: record.name, version: record.version, defaults: record.defaults };
+    return unversioned.has(record.name) ? [own, { ...own, version: null }] : [own];
+  });
+  await ctx.queue.ensureQueues(queues);
+  return { versions, queues };
+}

@@ -1,0 +1,70 @@
+import type { WorkflowDefaults } from '@kaygraph/contracts';
+import { Graph, Node } from '@kaygraph/graph';
+import { expect, it } from 'vitest';
+import { z } from 'zod';
+import type { CatalogWorkflow, WorkflowCatalog } from '../src/catalog.ts';
+import { versionRecordOf } from '../src/registry/workflow-version.ts';
+import { registerWorker, stopWorker } from '../src/store/workers.ts';
+import { startTestSystem, waitFor } from './harness.ts';
+
+const defaults: WorkflowDefaults = {
+  max_retries: 0,
+  retry_delay_seconds: 0,
+  retry_backoff: false,
+  timeout_seconds: 60,
+  priority: 'normal',
+  concurrency: null,
+};
+
+/** `approve` as two deploys declare it: v2's `approval` signal also needs a `note`. */
+function approve(deploy: 1 | 2): CatalogWorkflow {
+  const approval = z.object({ approved: z.boolean(), ...(deploy === 2 ? { note: z.string() } : {}) });
+  return {
+    name: 'approve',
+    description: `Waits for an approval (deploy ${deploy})`,
+    aliases: ['sign_off'],
+    params: z.object({ document: z.string() }),
+    signals: { approval },
+    defaults,
+    graph: () => new Graph(new Node()),
+  };
+}
+
+function catalogOf(workflow: CatalogWorkflow): WorkflowCatalog {
+  return { get: (name) => (name === workflow.name ? workflow : undefined), list: () => [workflow] };
+}
+
+it('new tasks get the version with live workers, else the newest; signals check against a given version', async () => {
+  await using harness = await startTestSystem();
+  const { system } = harness;
+  const [v1, v2] = [versionRecordOf(approve(1)), versionRecordOf(approve(2))];
+  await system.publishWorkflows(catalogOf(approve(1)));
+  await system.publishWorkflows(catalogOf(approve(2)));
+  const current = async (name: string) => (await system.workflows.resolve([name])).get(name)?.version;
+  // Neither has a live worker: the one registered first most recently, by name or alias.
+  expect(await current('approve')).toBe(v2.version);
+  expect(await current('sign_off')).toBe(v2.version);
+
+  // A live worker of v1 (a rollback while v2 has no workers): v1 gets new tasks until that worker stops.
+  const worker = await registerWorker(system.context.db, { host: 'rollback', pid: 1 });
+  await system.workflows.register([v1], worker.id);
+  expect(await current('approve')).toBe(v1.version);
+  await stopWorker(system.context.db, worker.id);
+  // Heard by notification: the registry drops what it resolved.
+  await waitFor(async () => (await current('approve')) === v2.version, 'v2 to be current again');
+
+  // A task's signals are checked against its own version's schemas.
+  const first = await system.workflows.version('approve', v1.version);
+  const second = await system.workflows.version('approve', v2.version);
+  expect(first?.checkSignal('approval', { approved: true })).toEqual({
+    ok: true,
+    payload: { approved: true },
+  });
+  expect(second?.checkSignal('approval', { approved: true })).toEqual({
+    ok: false,
+    reason: 'invalid_payload',
+    issues: [{ path: 'note', message: 'required' }],
+  });
+  expect(second?.checkSignal('rejection', {})).toMatchObject({ ok: false, reason: 'unknown_signal' });
+  expect(await system.workflows.version('approve', 'no-such-version')).toBeUndefined();
+});
