@@ -101,20 +101,26 @@ export const tasks = pgTable(
     jobRetryLimit: integer('job_retry_limit'),
     /** When the task failed (every failed task is a dead letter); cleared by retry, redrive and purge. */
     deadLetteredAt: ts('dead_lettered_at'),
+    /** What a `waiting` task waits for (contracts' TaskWait, plus runtime fields); null otherwise. */
+    wait: jsonb('wait'),
+    /**
+     * How many waits the task began (a count only: a timer job is matched to its wait by `job_id`, a
+     * signal by the task's row lock).
+     */
+    waitSeq: integer('wait_seq').notNull().default(0),
+    /**
+     * How the last wait ended (`ResumeValue` of the engine), until the resumed run gets past the waiting
+     * node or the task finishes (packages/graph/WAITS.md).
+     */
+    resume: jsonb('resume'),
+    /** The task whose waiting node submitted this one (`runChildren`), and its place in that list. */
+    parentTaskId: uuid('parent_task_id'),
+    childIndex: integer('child_index'),
     /**
      * The status once the task has finished (completed, failed, cancelled), null while it is unfinished:
      * what the index of finished tasks by status keys on. A claim (queued -> running) leaves it null, so
      * that update stays HOT, which an index on `status` itself would prevent (see the indexes below).
      */
-    /** What a `waiting` task waits for (contracts' TaskWait, plus runtime fields); null otherwise. */
-    wait: jsonb('wait'),
-    /** Counts the task's waits: a timer or a signal is for the wait it was made for. */
-    waitSeq: integer('wait_seq').notNull().default(0),
-    /** How the last wait ended (`ResumeValue` of the engine): kept until the resumed run's outcome. */
-    resume: jsonb('resume'),
-    /** The task whose waiting node submitted this one (`runChildren`), and its place in that list. */
-    parentTaskId: uuid('parent_task_id'),
-    childIndex: integer('child_index'),
     finishedStatus: text('finished_status').generatedAlwaysAs(
       sql`case when completed_at is not null then status end`,
     ),

@@ -42,3 +42,39 @@ it('removes results, events and artifacts of finished tasks once their TTL passe
   // A second pass finds nothing left to do.
   expect(await system.cleanExpired()).toMatchObject({ ran: true, tasksCleaned: 0 });
 });
+
+it("keeps a finished child's result until its parent finished", async () => {
+  await using harness = await startTestSystem({ resultTtlSeconds: 1, cleanupIntervalSeconds: 3600 });
+  const { system } = harness;
+  await system.startWorker({ concurrency: 2, workflowsModule: WORKFLOWS_MODULE });
+  const { task_id: parentId } = await system.tasks.submit(alice, {
+    workflow: 'wait_children',
+    params: {
+      children: [
+        { workflow: 'steps', params: { steps: 1, step_ms: 0, result: 'early' } },
+        { workflow: 'wait_signal', params: {} },
+      ],
+    },
+  });
+  const [early, late] = await waitFor(async () => {
+    const wait = (await system.tasks.get(alice, parentId)).wait;
+    return wait?.kind === 'children' ? wait.child_task_ids : undefined;
+  }, 'the children');
+  if (!early || !late) throw new Error('two children expected');
+  expect(await waitForTerminal(system, alice, early)).toBe('completed');
+  await waitFor(async () => {
+    const task = await system.tasks.get(alice, early);
+    return task.completed_at !== null && Date.now() - Date.parse(task.completed_at) > 1100;
+  }, "the early child's TTL to pass");
+  // The cleaner passes while the parent still waits for its other child.
+  expect(await system.cleanExpired()).toMatchObject({ ran: true });
+
+  await waitFor(
+    async () => (await system.tasks.get(alice, late)).status === 'waiting',
+    'the late child to wait',
+  );
+  await system.tasks.signal(alice, { task_id: late, name: 'approval', payload: { approved: true } });
+  expect(await waitForTerminal(system, alice, parentId)).toBe('completed');
+  const { result } = await system.tasks.result(alice, parentId);
+  expect((result as { results: unknown[] }).results[0]).toMatchObject({ value: 'early' });
+});

@@ -1,5 +1,6 @@
 import type { TaskEvent } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendEvents } from '../src/store/events.ts';
 import { storedEvents as readEvents } from './fixtures/stored-events.ts';
 import {
   admin,
@@ -117,6 +118,26 @@ describe('events', () => {
     const events = collect(system.tasks.events(alice, task_id, { signal: controller.signal }));
     setTimeout(() => controller.abort(), 100);
     expect((await events).map((e) => (e.type === 'status' ? e.status : e.type))).toEqual(['scheduled']);
+  });
+
+  it('a stored wait event that does not match its schema reaches live and replaying streams as a warning', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'steps',
+      params: { steps: 1, step_ms: 0 },
+      run_at: new Date(Date.now() + 60_000).toISOString(),
+    });
+    const live = system.tasks.events(alice, task_id, {})[Symbol.asyncIterator]();
+    expect((await live.next()).value).toMatchObject({ type: 'status', status: 'scheduled' });
+    const wait = { kind: 'sleep', node_id: 'doze', since: new Date().toISOString(), until: '+160000-01-01' };
+    await appendEvents(system.context.db, [{ taskId: task_id, type: 'waiting', payload: { wait } }]);
+    const warning = { type: 'log', level: 'warn', message: expect.stringContaining('waiting event') };
+    expect((await live.next()).value).toMatchObject(warning);
+    await system.tasks.cancel(alice, task_id);
+    expect((await live.next()).value).toMatchObject({ type: 'status', status: 'cancelled' });
+    const replayed = await collect(system.tasks.events(alice, task_id, {}));
+    expect(replayed.map((event) => event.type)).toEqual(['status', 'log', 'status']);
+    expect(replayed[1]).toMatchObject(warning);
   });
 
   it('feed: live events of the caller’s tasks only (admins see all)', async () => {

@@ -7,14 +7,16 @@ import { door } from './tcp-door.ts';
 
 async function writesThrough(url: string, signal?: AbortSignal) {
   const connection = connect(url, { max: 2 });
-  await connection.db.execute(sql`create table if not exists written (item text not null)`);
+  await connection.db.execute(
+    sql`create table if not exists written (item text not null check (item <> 'bad'))`,
+  );
   const writer = new TransactionBatcher(connection.db, signal ? { signal } : {});
   const writes = new CoalescedWrites<string>(
     writer,
     async (tx, items) => {
       await tx.execute(sql`insert into written select unnest(${`{${items.join(',')}}`}::text[])`);
     },
-    () => '00000000-0000-0000-0000-000000000001',
+    () => ['00000000-0000-0000-0000-000000000001'],
   );
   const written = async () =>
     (await connection.sql<{ item: string }[]>`select item from written order by item`).map((row) => row.item);
@@ -69,5 +71,17 @@ it('a write made while the database restarts waits for it and is stored once', a
   } finally {
     await close();
     await gate.close();
+  }
+});
+
+it('a coalesced item the database refuses fails alone; the items merged with it are stored', async () => {
+  await using database = await createTestDatabase();
+  const { writes, written, close } = await writesThrough(database.url);
+  try {
+    const results = await Promise.allSettled([writes.add('ok-1'), writes.add('bad'), writes.add('ok-2')]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await written()).toEqual(['ok-1', 'ok-2']);
+  } finally {
+    await close();
   }
 });

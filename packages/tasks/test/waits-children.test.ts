@@ -5,6 +5,7 @@ import {
   startTestSystem,
   type TestSystem,
   WORKFLOWS_MODULE,
+  waitFor,
   waitForStatus,
   waitForTerminal,
 } from './harness.ts';
@@ -96,6 +97,43 @@ describe('child tasks', () => {
     });
   });
 
+  it('counts a child retried by hand while its parent waits once, and the progress never goes back', async () => {
+    const { system } = harness;
+    const failing = {
+      workflow: 'steps',
+      params: { steps: 1, step_ms: 0, fail_attempts: 1, result: 'again' },
+    };
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [failing, { workflow: 'wait_signal', params: {} }], tolerate_failures: true },
+    });
+    const [retried, signalled] = await waitFor(async () => {
+      const wait = (await system.tasks.get(alice, parentId)).wait;
+      return wait?.kind === 'children' && wait.finished === 1 ? wait.child_task_ids : undefined;
+    }, 'the failing child to be reported');
+    if (!retried || !signalled) throw new Error('two children expected');
+    expect((await system.tasks.get(alice, retried)).status).toBe('failed');
+    await system.tasks.retry(alice, retried);
+    expect(await waitForTerminal(system, alice, retried)).toBe('completed');
+    await waitForStatus(system, alice, signalled, ['waiting']);
+    await system.tasks.signal(alice, { task_id: signalled, name: 'approval', payload: { approved: true } });
+    expect(await waitForTerminal(system, alice, parentId)).toBe('completed');
+
+    const { outcomes } = (await system.tasks.result(alice, parentId)).result as {
+      outcomes: { status: string }[];
+    };
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['completed', 'completed']);
+    const events = await eventsOf(parentId);
+    const reported = events.flatMap((event) =>
+      event.type === 'child_finished' ? [event.child_task_id] : [],
+    );
+    expect(reported).toEqual([retried, signalled]);
+    const shares = events.flatMap((event) =>
+      event.type === 'progress' && event.message?.endsWith('child tasks finished') ? [event.progress] : [],
+    );
+    expect(shares).toEqual([...shares].sort((a, b) => a - b));
+  });
+
   it('fails the parent with CHILD_FAILED when it requires every child to complete', async () => {
     const { system } = harness;
     const failing = { workflow: 'steps', params: { steps: 1, step_ms: 0, fail_attempts: 1 } };
@@ -128,6 +166,22 @@ describe('child tasks', () => {
     ).toEqual([]);
   });
 
+  it('fails a parent that asks for more children than MAX_BATCH_SIZE in one wait, submitting none', async () => {
+    await using other = await startTestSystem({ maxBatchSize: 2, maxQueueSize: 5 });
+    await other.system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
+    const { task_id: parentId } = await other.system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [step('a', 0), step('b', 0), step('c', 0)] },
+    });
+    expect(await waitForTerminal(other.system, alice, parentId)).toBe('failed');
+    expect((await other.system.tasks.get(alice, parentId)).error).toMatchObject({
+      code: 'WORKFLOW_ERROR',
+      message: expect.stringContaining('at most 2 (MAX_BATCH_SIZE) per wait'),
+    });
+    const listed = await other.system.tasks.list(alice, { limit: 10 });
+    expect(listed.items.map((task) => task.task_id)).toEqual([parentId]);
+  });
+
   it('cancels the unfinished children with their parent', async () => {
     const { system } = harness;
     const slow = { workflow: 'steps', params: { steps: 20, step_ms: 500 } };
@@ -147,5 +201,42 @@ describe('child tasks', () => {
       expect(await waitForTerminal(system, alice, childId)).toBe('cancelled');
     }
     expect((await system.tasks.get(alice, quick)).status).toBe('completed');
+  });
+
+  it('cancels a parent while its many children finish: every child ends once, the parent stays cancelled', async () => {
+    const { system } = harness;
+    const children = Array.from({ length: 60 }, (_, i) => step(`child-${i}`, 20));
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children },
+    });
+    await waitFor(async () => {
+      const wait = (await system.tasks.get(alice, parentId)).wait;
+      return wait?.kind === 'children' && wait.finished >= 1;
+    }, 'a first child to finish');
+    expect(await system.tasks.cancel(alice, parentId)).toEqual({ task_id: parentId, status: 'cancelled' });
+
+    const events = await eventsOf(parentId);
+    const waiting = events.find((event) => event.type === 'waiting');
+    if (waiting?.type !== 'waiting' || waiting.wait.kind !== 'children') throw new Error('no children wait');
+    const statuses = await Promise.all(
+      waiting.wait.child_task_ids.map((childId) => waitForTerminal(system, alice, childId)),
+    );
+    for (const status of statuses) expect(['completed', 'cancelled']).toContain(status);
+    expect(statuses).toContain('cancelled');
+    const parent = await system.tasks.get(alice, parentId);
+    expect(parent).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
+    // Each child is reported at most once, and only while the parent still waited.
+    const reported = events.flatMap((event) =>
+      event.type === 'child_finished' ? [event.child_task_id] : [],
+    );
+    expect(new Set(reported).size).toBe(reported.length);
+    const cancelledAt = events.findIndex((event) => event.type === 'status' && event.status === 'cancelled');
+    expect(events.slice(cancelledAt).some((event) => event.type === 'child_finished')).toBe(false);
+    expect(
+      events
+        .filter((event) => event.type === 'status')
+        .map((event) => event.type === 'status' && event.status),
+    ).toEqual(['queued', 'running', 'waiting', 'cancelled']);
   });
 });

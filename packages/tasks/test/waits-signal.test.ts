@@ -1,14 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GroupEvent, TaskEvent } from '@kaygraph/contracts';
+import type { GroupEvent, TaskEvent, TaskView } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTask } from '../src/store/read.ts';
 import type { StepRecord } from './fixtures/workflows.ts';
 import {
   alice,
   bob,
-  queueOf,
   startTestSystem,
   type TestSystem,
   WORKFLOWS_MODULE,
@@ -59,6 +57,11 @@ async function eventsOf(taskId: string): Promise<TaskEvent[]> {
   const events: TaskEvent[] = [];
   for await (const event of harness.system.tasks.events(alice, taskId, {})) events.push(event);
   return events;
+}
+
+/** The deadline of a task waiting for a signal, in ms. */
+function deadlineOf(task: TaskView): number {
+  return Date.parse(task.wait?.kind === 'signal' ? (task.wait.deadline ?? '') : '');
 }
 
 async function submitWaiting(params: Record<string, unknown>, workflow = 'wait_signal'): Promise<string> {
@@ -167,6 +170,26 @@ describe('waiting for a signal', () => {
     ]);
   });
 
+  it('keeps a signal for a later wait that is sent while the run resumed from an earlier wait', async () => {
+    const { system } = harness;
+    const file = recordFile();
+    const release = join(dir, `release-${files}`);
+    const taskId = await submitWaiting({ record_file: file, release_file: release }, 'wait_two_signals');
+    await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } });
+    await waitFor(() => ranNodes(file, taskId).includes('hold'), 'the resumed run to reach hold');
+    // The run is past its wait for `approval`: a `confirm` is kept for the wait to come.
+    expect(
+      await system.tasks.signal(alice, { task_id: taskId, name: 'confirm', payload: { by: 'carol' } }),
+    ).toEqual({ task_id: taskId, name: 'confirm', taken: 'stored', status: 'running' });
+    writeFileSync(release, '');
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    expect((await system.tasks.result(alice, taskId)).result).toEqual({
+      approval: { approved: true },
+      confirm: { by: 'carol' },
+    });
+    expect(ranNodes(file, taskId)).toEqual(['await_approval', 'hold', 'await_confirm']);
+  });
+
   it('refuses a payload that does not match the declared schema with a 400 naming the field', async () => {
     const { system } = harness;
     const taskId = await submitWaiting({});
@@ -202,30 +225,34 @@ describe('waiting for a signal', () => {
   it('cancels a waiting task; a signal after that is CONFLICT', async () => {
     const { system } = harness;
     const file = recordFile();
-    const taskId = await submitWaiting({ record_file: file, deadline_seconds: 3600 });
+    const taskId = await submitWaiting({ record_file: file, deadline_seconds: 1, on_timeout: true });
+    const deadline = deadlineOf(await system.tasks.get(alice, taskId));
     expect(await system.tasks.cancel(alice, taskId)).toEqual({ task_id: taskId, status: 'cancelled' });
     const task = await system.tasks.get(alice, taskId);
     expect(task).toMatchObject({ status: 'cancelled', wait: null, error: { code: 'CANCELLED' } });
-    // The deadline's timer job is the task's job: cancelled with it.
-    const row = await loadTask(system.context.db, taskId);
-    const job = row?.jobId ? await system.context.queue.findJob(queueOf('wait_signal'), row.jobId) : null;
-    expect(job?.state).toBe('cancelled');
     await expect(
       system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } }),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
+    // The deadline passing later changes nothing.
+    await waitFor(() => Date.now() > deadline + 1000, 'the deadline to be well past');
+    expect((await system.tasks.get(alice, taskId)).status).toBe('cancelled');
     expect(ranNodes(file, taskId)).toEqual(['before', 'await_approval']);
+    expect((await eventsOf(taskId)).some((event) => event.type === 'log')).toBe(false);
   });
 });
 
 describe('deadlines', () => {
-  it('cancels the deadline timer of a wait that a signal ended', async () => {
+  it('a wait that a signal ended ignores its deadline', async () => {
     const { system } = harness;
-    const taskId = await submitWaiting({ deadline_seconds: 3600 });
-    const timerJobId = (await loadTask(system.context.db, taskId))?.jobId ?? '';
-    expect((await system.context.queue.findJob(queueOf('wait_signal'), timerJobId))?.state).toBe('created');
+    const file = recordFile();
+    const taskId = await submitWaiting({ record_file: file, deadline_seconds: 1, on_timeout: true });
+    const deadline = deadlineOf(await system.tasks.get(alice, taskId));
     await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } });
     expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
-    expect((await system.context.queue.findJob(queueOf('wait_signal'), timerJobId))?.state).toBe('cancelled');
+    await waitFor(() => Date.now() > deadline + 1000, 'the deadline to be well past');
+    expect(ranNodes(file, taskId)).toEqual(['before', 'await_approval', 'approved']);
+    expect((await system.tasks.result(alice, taskId)).result).toMatchObject({ decision: 'approved' });
+    expect((await eventsOf(taskId)).some((event) => event.type === 'log')).toBe(false);
   });
 
   it("takes the node's timeout action when the deadline passes", async () => {
@@ -240,6 +267,12 @@ describe('deadlines', () => {
       approval: null,
     });
     expect(ranNodes(file, taskId)).toEqual(['before', 'await_approval', 'timed_out']);
+    expect(await eventsOf(taskId)).toContainEqual(
+      expect.objectContaining({
+        type: 'log',
+        message: 'the deadline of the wait for the signal "approval" passed',
+      }),
+    );
     await expect(
       system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } }),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
@@ -278,6 +311,27 @@ describe('durable sleep', () => {
     expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
     expect((await system.tasks.result(alice, taskId)).result).toEqual({ woke: true });
     expect(ranNodes(file, taskId)).toEqual(['before', 'doze', 'after']);
+    expect(await eventsOf(taskId)).toContainEqual(
+      expect.objectContaining({ type: 'log', message: 'the sleep ended' }),
+    );
+  });
+});
+
+describe('a wait time PostgreSQL cannot store', () => {
+  it('fails that task with WORKFLOW_ERROR; tasks settled beside it are unaffected', async () => {
+    const { system } = harness;
+    const submit = (seconds: number) =>
+      system.tasks.submit(alice, { workflow: 'wait_sleep', params: { seconds } });
+    const tasks = await Promise.all([submit(5e12), submit(0), submit(0), submit(5e12), submit(0)]);
+    const statuses = await Promise.all(tasks.map((task) => waitForTerminal(system, alice, task.task_id)));
+    expect(statuses).toEqual(['failed', 'completed', 'completed', 'failed', 'completed']);
+    const failed = await system.tasks.get(alice, tasks[0]?.task_id ?? '');
+    expect(failed.error).toMatchObject({
+      code: 'WORKFLOW_ERROR',
+      node_id: 'doze',
+      message: expect.stringContaining('outside the years 1970 to 9999'),
+    });
+    expect(failed.wait).toBeNull();
   });
 });
 
@@ -299,6 +353,36 @@ describe('a signal after the deadline, before its timer fired', () => {
       other.system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } }),
     ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('deadline passed') });
     expect((await other.system.tasks.get(alice, taskId)).status).toBe('waiting');
+  });
+});
+
+describe('a task cancelled after a signal ended its wait', () => {
+  it('forgets how the wait ended: retried, it waits again', async () => {
+    await using other = await startTestSystem();
+    const worker = await other.system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
+    const { task_id: taskId } = await other.system.tasks.submit(alice, {
+      workflow: 'wait_signal',
+      params: {},
+    });
+    await waitForStatus(other.system, alice, taskId, ['waiting']);
+    // No worker claims the resumed task before the cancel.
+    await worker.stop();
+    await other.system.tasks.signal(alice, {
+      task_id: taskId,
+      name: 'approval',
+      payload: { approved: false },
+    });
+    await other.system.tasks.cancel(alice, taskId);
+    await other.system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
+    await other.system.tasks.retry(alice, taskId);
+    await waitForStatus(other.system, alice, taskId, ['waiting']);
+    await other.system.tasks.signal(alice, {
+      task_id: taskId,
+      name: 'approval',
+      payload: { approved: true },
+    });
+    expect(await waitForTerminal(other.system, alice, taskId)).toBe('completed');
+    expect((await other.system.tasks.result(alice, taskId)).result).toMatchObject({ decision: 'approved' });
   });
 });
 

@@ -143,7 +143,15 @@ export class EventBus {
       if (this.#feed.size > 0) void this.#publishStoredToFeed(note);
       return;
     }
-    const event = toTaskEvent({ ...note, payload: note.payload });
+    let event: TaskEvent;
+    try {
+      event = toTaskEvent({ ...note, payload: note.payload });
+    } catch (error) {
+      // Subscribers read the stored row instead; the feed (no replay) skips it.
+      this.#logger.warn({ err: error, taskId: note.task_id, seq: note.seq }, 'unreadable task event');
+      for (const listener of listeners ?? []) listener.onResync();
+      return;
+    }
     for (const listener of listeners ?? []) listener.onEvent(event);
     this.#publishToFeed(event, note);
   }

@@ -38,11 +38,11 @@ export function toTaskEvent(record: TaskEventRecord): TaskEvent {
       };
     // The wait events are written from contract shapes (store/waits.ts): parsed, not rebuilt field by field.
     case 'waiting':
-      return WaitingEvent.parse({ ...p, ...base, type: 'waiting' });
+      return parsedOrLog(WaitingEvent.safeParse({ ...p, ...base, type: 'waiting' }), record);
     case 'signal_received':
-      return SignalReceivedEvent.parse({ ...p, ...base, type: 'signal_received' });
+      return parsedOrLog(SignalReceivedEvent.safeParse({ ...p, ...base, type: 'signal_received' }), record);
     case 'child_finished':
-      return ChildFinishedEvent.parse({ ...p, ...base, type: 'child_finished' });
+      return parsedOrLog(ChildFinishedEvent.safeParse({ ...p, ...base, type: 'child_finished' }), record);
     default:
       return {
         ...base,
@@ -52,6 +52,26 @@ export function toTaskEvent(record: TaskEventRecord): TaskEvent {
         ...(p.data === undefined ? {} : { data: p.data }),
       };
   }
+}
+
+/**
+ * A stored wait event that does not match its contract (written by an older or broken version) is shown as
+ * a warning carrying its payload, so one bad row never breaks a stream.
+ */
+function parsedOrLog(
+  parsed: { success: true; data: TaskEvent } | { success: false },
+  record: TaskEventRecord,
+): TaskEvent {
+  if (parsed.success) return parsed.data;
+  return {
+    task_id: record.task_id,
+    seq: record.seq,
+    at: new Date(record.at).toISOString(),
+    type: 'log',
+    level: 'warn',
+    message: `a ${record.type} event that does not match its schema`,
+    data: record.payload,
+  };
 }
 
 export function isTerminalEvent(event: TaskEvent): boolean {

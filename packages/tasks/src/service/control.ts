@@ -18,12 +18,15 @@ export async function cancelTask(
   taskId: string,
 ): Promise<TaskStatusOutput> {
   const cancelled = await runTransaction(ctx.db, async (tx) => {
-    const row = await lockVisibleTask(tx, caller, taskId);
-    const status = row.status as TaskStatus;
-    if (isTerminalStatus(status)) {
-      throw new DomainError('CONFLICT', `task ${taskId} is already ${status}`);
-    }
-    return cancelTasks(ctx, tx, { taskId }, 'cancelled on request');
+    // A plain read: cancelTasks locks the task with its family in id order (the lock order).
+    const row = await loadVisibleTask(tx, caller, taskId);
+    const alreadyOver = (status: string) =>
+      new DomainError('CONFLICT', `task ${taskId} is already ${status}`);
+    if (isTerminalStatus(row.status as TaskStatus)) throw alreadyOver(row.status);
+    const result = await cancelTasks(ctx, tx, { taskId }, 'cancelled on request');
+    // It finished between the read and the lock.
+    if (!result.ids.includes(taskId)) throw alreadyOver((await loadVisibleTask(tx, caller, taskId)).status);
+    return result;
   });
   await cancelWaitingJobs(ctx, cancelled.waitingJobs);
   return { task_id: taskId, status: 'cancelled' };

@@ -64,8 +64,10 @@ export interface ChildTasks {
 
 /**
  * The submit path itself, in the caller's transaction. `children`: the tasks are a waiting parent's
- * children, submitted with its suspend; they were admitted with the parent, so no queue room is checked
- * (a parent that could not place its children would hold its wait forever).
+ * children (no idempotency keys), submitted with its suspend after its task row was locked; they were
+ * admitted with the parent, so neither the owner's queue lock is taken (it comes before task rows in the
+ * lock order) nor queue room checked (a parent that could not place its children would hold its wait
+ * forever). Their number is bounded per wait instead (MAX_BATCH_SIZE, worker/plan-wait.ts).
  */
 export async function submitPrepared(
   ctx: TaskContext,
@@ -81,7 +83,7 @@ export async function submitPrepared(
   await assertGroupsVisible(tx, caller, prepared);
   const keys = [...new Set(prepared.flatMap((task) => (task.idempotencyKey ? [task.idempotencyKey] : [])))];
   // Under the owner's lock: a concurrent submit of the same key has committed or not begun.
-  await lockOwnerQueue(tx, caller.owner);
+  if (!options.children) await lockOwnerQueue(tx, caller.owner);
   const existing = await tasksByIdempotencyKey(tx, caller.owner, keys);
   const toInsert = prepared.filter(
     (task, index) =>

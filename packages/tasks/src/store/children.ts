@@ -1,4 +1,4 @@
-import type { TaskError, TaskWait } from '@kaygraph/contracts';
+import { type TaskError, TERMINAL_STATUSES } from '@kaygraph/contracts';
 import type { ChildOutcome } from '@kaygraph/graph';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
@@ -8,96 +8,136 @@ import { resumeTasks } from './waits.ts';
 
 /**
  * Child tasks (`runChildren`): every transaction that finishes tasks (store/dependencies.ts
- * `settleDependents`) reports the children among them to their waiting parents (the children of the
- * parent's current wait: a graph may run children at several nodes). Parents are locked in id
- * order, then their children are read by a new statement, so of two children finishing at once the second
- * sees the first and exactly one transaction resumes the parent, with every outcome in the node's order.
- * A retry of a child is not an outcome: only completed, failed (for good) and cancelled children count.
+ * `settleDependents`) reports the children among them to their waiting parents, if they belong to the
+ * parent's current wait (a graph may run children at several nodes). Parents are locked in id order (the
+ * transaction already holds them: store/fences.ts), then a new statement counts the wait's finished
+ * children by status (primary-key lookups, no results read), so of two children finishing at once the
+ * second sees the first and exactly one transaction resumes the parent; only then are the outcomes read,
+ * in the node's order. A retry of a child is not an outcome: only completed, failed (for good) and
+ * cancelled children count. A child retried by hand while its parent waits counts again once it finishes;
+ * it is reported (`child_finished`) once, and the parent's progress never goes back.
  */
-
-type StoredChildrenWait = Extract<TaskWait, { kind: 'children' }> & { progress_from?: number };
 
 interface ParentRow {
   id: string;
-  attempt: number;
-  wait: StoredChildrenWait;
+  progress_from: number | null;
+  total: number;
+  /** The wait's children that finished. */
+  finished: number;
+  /** Members of the wait among the tasks just settled, not yet reported to the parent. */
+  reported_now: ChildRow[] | null;
 }
 
 interface ChildRow {
   id: string;
-  parent_task_id: string;
   child_index: number;
   status: string;
-  result: unknown;
+  result?: unknown;
   error: TaskError | null;
 }
 
-const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+/** The statuses a child counts as finished in (the contract's terminal ones), as an SQL list. */
+const FINISHED_STATUSES = sql`(${sql.join(
+  TERMINAL_STATUSES.map((status) => sql`${status}`),
+  sql`, `,
+)})`;
 
 export async function settleParents(
   ctx: SettleContext,
   tx: Transaction,
   settled: readonly SettledTask[],
 ): Promise<void> {
-  const children = settled.filter((task) => task.child !== false);
-  if (children.length === 0) return;
-  const parents = rowsOf<ParentRow>(
+  const settledIds = settled.filter((task) => task.child !== false).map((task) => task.taskId);
+  if (settledIds.length === 0) return;
+  const locked = rowsOf<{ id: string }>(
     await tx.execute(sql`
-      select p.id, p.attempt, p.wait from tasks p
+      select p.id from tasks p
       where p.id in (
-        select c.parent_task_id from tasks c
-        where c.id = any(${uuidArray(children.map((task) => task.taskId))}) and c.parent_task_id is not null)
+        select c.parent_task_id from tasks c where c.id = any(${uuidArray(settledIds)}) and c.parent_task_id is not null)
         and p.status = 'waiting' and p.wait->>'kind' = 'children'
       order by p.id for no key update`),
   );
-  if (parents.length === 0) return;
-  const siblings = rowsOf<ChildRow>(
+  if (locked.length === 0) return;
+  const parents = rowsOf<ParentRow>(
     await tx.execute(sql`
-      select id::text as id, parent_task_id::text as parent_task_id, child_index, status, result, error
-      from tasks where id = any(${uuidArray(parents.flatMap((parent) => parent.wait.child_task_ids))})
-      order by parent_task_id, child_index`),
+      with p as (
+        select p.id, p.wait,
+          array(select jsonb_array_elements_text(p.wait->'child_task_ids'))::uuid[] as ids
+        from tasks p where p.id = any(${uuidArray(locked.map((row) => row.id))})
+      )
+      select p.id::text as id, (p.wait->>'progress_from')::real as progress_from,
+        cardinality(p.ids) as total,
+        (select count(*)::int from tasks c where c.id = any(p.ids) and c.status in ${FINISHED_STATUSES}) as finished,
+        (select jsonb_agg(jsonb_build_object('id', c.id, 'child_index', c.child_index, 'status', c.status,
+            'error', c.error) order by c.child_index)
+          from tasks c
+          where c.id = any(${uuidArray(settledIds)}) and c.id = any(p.ids) and c.status in ${FINISHED_STATUSES}
+            and not exists (select 1 from task_events e where e.task_id = p.id and e.type = 'child_finished'
+              and e.payload->>'child_task_id' = c.id::text)) as reported_now
+      from p`),
   );
-  const justFinished = new Set(settled.map((task) => task.taskId));
   const events: NewTaskEvent[] = [];
   const progress: { id: string; finished: number; progress: number; message: string }[] = [];
-  const resumes: { taskId: string; resume: { kind: 'children'; outcomes: ChildOutcome[] }; events: [] }[] =
-    [];
+  const done: ParentRow[] = [];
   for (const parent of parents) {
-    const own = siblings.filter((child) => child.parent_task_id === parent.id);
-    const total = parent.wait.child_task_ids.length;
-    const finished = own.filter((child) => FINISHED.has(child.status)).length;
-    let counted = parent.wait.finished;
-    for (const child of own) {
-      if (!justFinished.has(child.id) || !FINISHED.has(child.status)) continue;
-      counted = Math.min(total, counted + 1);
-      events.push(childFinishedEvent(parent.id, child, counted, total));
-    }
+    const reported = parent.reported_now ?? [];
+    // Not a member of the parent's current wait (or already reported): nothing changed for this parent.
+    if (reported.length === 0 && parent.finished < parent.total) continue;
+    const { total, finished } = parent;
+    for (const child of reported) events.push(childFinishedEvent(parent.id, child, finished, total));
     // From where the parent stood up to 99: 100 is the completed task's, after its remaining nodes.
-    const from = parent.wait.progress_from ?? 0;
+    const from = parent.progress_from ?? 0;
     const top = Math.max(from, 99);
     const share = Math.round((from + ((top - from) * finished) / total) * 10) / 10;
     const message = `${finished} of ${total} child tasks finished`;
     progress.push({ id: parent.id, finished, progress: share, message });
-    events.push({
-      taskId: parent.id,
-      type: 'progress',
-      payload: { progress: share, step: parent.wait.node_id, message, eta_seconds: null },
-    });
-    if (finished === total) {
-      resumes.push({
-        taskId: parent.id,
-        resume: { kind: 'children', outcomes: own.map(outcomeOf) },
-        events: [],
-      });
-    }
+    if (finished === total) done.push(parent);
   }
-  await tx.execute(sql`
-    update tasks t set wait = jsonb_set(t.wait, '{finished}', to_jsonb(x.finished)), progress = x.progress,
-      step = t.wait->>'node_id', message = x.message, updated_at = clock_timestamp()
-    from jsonb_to_recordset(${JSON.stringify(progress)}::jsonb) as x(id uuid, finished int, progress real, message text)
-    where t.id = x.id and t.id = any(${uuidArray(progress.map((p) => p.id))})`);
+  if (progress.length === 0) return;
+  const written = rowsOf<{ id: string; progress: number; message: string; step: string | null }>(
+    await tx.execute(sql`
+      update tasks t set wait = jsonb_set(t.wait, '{finished}', to_jsonb(x.finished)),
+        progress = greatest(t.progress, x.progress), step = t.wait->>'node_id', message = x.message,
+        updated_at = clock_timestamp()
+      from jsonb_to_recordset(${JSON.stringify(progress)}::jsonb) as x(id uuid, finished int, progress real, message text)
+      where t.id = x.id and t.id = any(${uuidArray(progress.map((p) => p.id))})
+      returning t.id::text as id, t.progress, t.message, t.step`),
+  );
+  for (const row of written) {
+    events.push({
+      taskId: row.id,
+      type: 'progress',
+      payload: { progress: row.progress, step: row.step, message: row.message, eta_seconds: null },
+    });
+  }
   await appendEvents(tx, events);
-  await resumeTasks(ctx, tx, resumes);
+  await resumeTasks(ctx, tx, await outcomesOf(tx, done));
+}
+
+/** The outcomes of the children of parents whose last child just finished, in the node's order. */
+async function outcomesOf(
+  tx: Transaction,
+  parents: readonly ParentRow[],
+): Promise<{ taskId: string; resume: { kind: 'children'; outcomes: ChildOutcome[] }; events: [] }[]> {
+  if (parents.length === 0) return [];
+  const children = rowsOf<ChildRow & { parent_task_id: string }>(
+    await tx.execute(sql`
+      select c.id::text as id, c.parent_task_id::text as parent_task_id, c.child_index, c.status, c.result, c.error
+      from tasks p, lateral (
+        select * from tasks c
+        where c.id = any(array(select jsonb_array_elements_text(p.wait->'child_task_ids'))::uuid[])
+      ) c
+      where p.id = any(${uuidArray(parents.map((parent) => parent.id))})
+      order by c.parent_task_id, c.child_index`),
+  );
+  return parents.map((parent) => ({
+    taskId: parent.id,
+    resume: {
+      kind: 'children' as const,
+      outcomes: children.filter((child) => child.parent_task_id === parent.id).map(outcomeOf),
+    },
+    events: [],
+  }));
 }
 
 function childFinishedEvent(
@@ -106,7 +146,7 @@ function childFinishedEvent(
   finished: number,
   total: number,
 ): NewTaskEvent {
-  const error = child.error ? { code: child.error.code, message: child.error.message } : null;
+  const error = errorView(child.error);
   return {
     taskId: parentId,
     type: 'child_finished',
@@ -126,6 +166,11 @@ function outcomeOf(child: ChildRow): ChildOutcome {
   return {
     task_id: child.id,
     status: child.status === 'cancelled' ? 'cancelled' : 'failed',
-    error: child.error ? { code: child.error.code, message: child.error.message } : null,
+    error: errorView(child.error),
   };
+}
+
+/** A child's error as its parent sees it. */
+function errorView(error: TaskError | null): { code: string; message: string } | null {
+  return error ? { code: error.code, message: error.message } : null;
 }

@@ -1,10 +1,9 @@
 import type { ResumeValue } from '@kaygraph/graph';
 import { sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
-import { rowsOf, type Transaction } from '../db.ts';
+import { rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { JobQueue } from './boss.ts';
-import { appendEventsBehind, claimedEvent, statusEvent } from './events.ts';
-import { lockedTasks } from './fences.ts';
+import { appendEvents, appendEventsBehind, claimedEvent, type NewTaskEvent, statusEvent } from './events.ts';
 import type { FetchedJob, QueueRef } from './jobs.ts';
 
 /**
@@ -16,6 +15,8 @@ export interface Attempt {
   readonly job: Readonly<FetchedJob>;
   readonly taskId: string;
   readonly owner: string;
+  /** The parent of a child task (`runChildren`): locked with the task when the attempt finishes it. */
+  readonly parentTaskId: string | null;
   readonly workflow: string;
   readonly params: Readonly<Record<string, unknown>>;
   /** The checkpoint the attempt resumes from (null: from the start). */
@@ -29,8 +30,12 @@ export interface Attempt {
 }
 
 interface ClaimedRow {
+  /** The kind of wait (`signal`, `sleep`) whose timer this claim is; null: not a waiting task. */
+  timer_kind: string | null;
+  timer_signal: string | null;
   id: string;
   owner: string;
+  parent_task_id: string | null;
   workflow: string;
   params: Record<string, unknown>;
   checkpoint: StoredCheckpoint | null;
@@ -40,14 +45,25 @@ interface ClaimedRow {
   dependency_results: Record<string, unknown> | null;
 }
 
+/** The event saying that a timer ended a task's wait: the signal's deadline passed, or the sleep ended. */
+function timerEvent(row: ClaimedRow): NewTaskEvent[] {
+  if (row.timer_kind === null) return [];
+  const message =
+    row.timer_kind === 'sleep'
+      ? 'the sleep ended'
+      : `the deadline of the wait for the signal "${row.timer_signal ?? ''}" passed`;
+  return [{ taskId: row.id, type: 'log', payload: { level: 'info', message } }];
+}
+
 /**
  * Fetches up to `want` jobs of a workflow version and claims their tasks in the caller's transaction: the jobs
  * become active and their tasks running (status event included) together, or neither does. A job whose
  * task must not run (cancelled while queued, replaced by a retry: its `job_id` differs) is completed in
  * the same transaction. A waiting task whose timer job comes due resumes with `timeout` (a signal's
- * deadline) or `wake` (a sleep). The tasks are stamped with `workerId` (whose beats keep them) and their job's
- * retry count and limit (to settle the job should the worker die). Job rows are locked before task rows
- * here, the one exception to the lock order (see transaction.ts); task rows are locked in id order.
+ * deadline) or `wake` (a sleep), with a `log` event saying so. The tasks are stamped with `workerId`
+ * (whose beats keep them) and their job's retry count and limit (to settle the job should the worker
+ * die). Job rows are locked before task rows here, the one exception to the lock order (see
+ * transaction.ts); task rows are locked in id order.
  */
 export async function claimJobs(
   tx: Transaction,
@@ -72,7 +88,11 @@ export async function claimJobs(
     tx.execute(sql`
       with x as (
         select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, job_id uuid, retry_count int, retry_limit int)
-      ), ${lockedTasks(jobs.map((job) => job.taskId))}
+      ), locked as (
+        -- The lock order (store/fences.ts), reading what a waiting task waited for in its latest version.
+        select id, case when status = 'waiting' then wait->>'kind' end as timer_kind, wait->>'signal' as timer_signal
+        from tasks where id = any(${uuidArray(jobs.map((job) => job.taskId))}) order by id for no key update
+      )
       update tasks t set status = 'running', attempt = t.attempt + 1,
         started_at = coalesce(t.started_at, now()), updated_at = now(), worker_id = ${workerId},
         job_retry_count = x.retry_count, job_retry_limit = x.retry_limit,
@@ -80,10 +100,10 @@ export async function claimJobs(
         resume = case when t.status <> 'waiting' then t.resume
           when t.wait->>'kind' = 'sleep' then '{"kind":"wake"}'::jsonb else '{"kind":"timeout"}'::jsonb end,
         wait = case when t.status = 'waiting' then null else t.wait end
-      from x
-      where t.id = x.id and t.job_id = x.job_id and t.id in (select id from locked)
+      from x, locked l
+      where t.id = x.id and l.id = t.id and t.job_id = x.job_id
         and t.status in ('queued', 'scheduled', 'running', 'waiting')
-      returning t.id, t.owner, t.workflow, t.params, t.checkpoint, t.resume, t.timeout_seconds, t.attempt,
+      returning l.timer_kind, l.timer_signal, t.id, t.owner, t.parent_task_id, t.workflow, t.params, t.checkpoint, t.resume, t.timeout_seconds, t.attempt,
         case when cardinality(t.depends_on) > 0 then (
           select jsonb_object_agg(d.id, d.result) from tasks d where d.id = any(t.depends_on)
         ) end as dependency_results`),
@@ -91,6 +111,7 @@ export async function claimJobs(
     (result) => rowsOf<ClaimedRow>(result).map((row) => statusEvent(row.id, 'running', row.attempt)),
   );
   const rows = rowsOf<ClaimedRow>(claimed);
+  await appendEvents(tx, rows.flatMap(timerEvent));
   const byTask = new Map(rows.map((row) => [row.id, row]));
   await queue.complete(
     tx,
@@ -104,6 +125,7 @@ export async function claimJobs(
         job: Object.freeze({ ...job }),
         taskId: row.id,
         owner: row.owner,
+        parentTaskId: row.parent_task_id,
         workflow: row.workflow,
         params: row.params ?? {},
         checkpoint: row.checkpoint,

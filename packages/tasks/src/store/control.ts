@@ -1,23 +1,55 @@
 import type { TaskError } from '@kaygraph/contracts';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
 import { appendEvents, notifyCancelled, statusEvent } from './events.ts';
 import type { QueueRef, TaskJob } from './jobs.ts';
 import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
+import { waitColumnsFor } from './waits.ts';
 
 /** A job of a task that was waiting when it was cancelled: cancel it in pg-boss once the cancel committed. */
 export interface WaitingJob extends QueueRef {
   jobId: string;
 }
 
+/** The task (or the group's tasks) and their child tasks at any depth, as a CTE named `family`. */
+function family(where: SQL): SQL {
+  return sql`with recursive family as (
+        select id from tasks where ${where}
+        union
+        select c.id from tasks c join family f on c.parent_task_id = f.id
+      )`;
+}
+
+/**
+ * Locks the family and the parents of its members in id order (the lock order, store/fences.ts: a
+ * cancelled child reports to its parent). The family is read again under the locks: should a parent's
+ * children have been stored between the read and the lock, they are locked too.
+ */
+async function lockFamily(tx: Transaction, where: SQL): Promise<void> {
+  const held = new Set<string>();
+  for (;;) {
+    const members = rowsOf<{ id: string }>(
+      await tx.execute(sql`
+        ${family(where)}
+        select id from family
+        union
+        select parent_task_id from tasks where id in (select id from family) and parent_task_id is not null`),
+    ).map((row) => row.id);
+    const missing = members.filter((id) => !held.has(id));
+    if (missing.length === 0) return;
+    await lockTasks(tx, missing);
+    for (const id of missing) held.add(id);
+  }
+}
+
 /**
  * Cancels a task, or every unfinished task of a group, if unfinished, with the unfinished child tasks of
  * each (`runChildren`, at any depth): status, event, and for running tasks the `task_cancel`
  * notification (their workers abort and settle their jobs; later writes are fenced off by the status);
- * dependents fail with DEPENDENCY_FAILED. Task rows are locked in id order. Returns the cancelled ids and
- * the jobs of tasks that were not running (a queued task's job, a waiting task's timer), which the caller
- * cancels after commit (never a job row while task rows are held).
+ * dependents fail with DEPENDENCY_FAILED. Task rows are locked in id order, with the parents of child
+ * tasks. Returns the cancelled ids and the jobs of tasks that were not running (a queued task's job, a
+ * waiting task's timer), which the caller cancels after commit (never a job row while task rows are held).
  */
 export async function cancelTasks(
   ctx: SettleContext,
@@ -26,6 +58,7 @@ export async function cancelTasks(
   reason: string,
 ): Promise<{ ids: string[]; waitingJobs: WaitingJob[] }> {
   const where = 'taskId' in target ? sql`id = ${target.taskId}` : sql`group_id = ${target.groupId}`;
+  await lockFamily(tx, where);
   const rows = rowsOf<{
     id: string;
     workflow: string;
@@ -36,17 +69,12 @@ export async function cancelTasks(
     parent_task_id: string | null;
   }>(
     await tx.execute(sql`
-      with recursive family as (
-        select id from tasks where ${where}
-        union
-        select c.id from tasks c join family f on c.parent_task_id = f.id
-      ), target as (
+      ${family(where)}, target as (
         select id, status from tasks
         where id in (select id from family)
           and status in ('pending', 'blocked', 'scheduled', 'queued', 'running', 'waiting')
-        order by id for no key update
       )
-      update tasks t set status = 'cancelled',
+      update tasks t set status = 'cancelled', ${waitColumnsFor(sql`'cancelled'`)},
         error = jsonb_build_object('code', 'CANCELLED', 'message', ${reason}::text, 'attempt', t.attempt),
         completed_at = now(), updated_at = clock_timestamp(), eta_seconds = null,
         expires_at = now() + make_interval(secs => ${ctx.resultTtlSeconds})

@@ -4,7 +4,8 @@ import { uuidArray } from '../db.ts';
 /**
  * The lock order, as a CTE named `locked`: the task rows of `ids`, locked in id order. Every statement that
  * updates several tasks takes their rows this way first, so two such statements never wait on each other
- * in a cycle.
+ * in a cycle. A child's parent is locked with it, in id order: a transaction that finishes or cancels a
+ * child task (which reports to its parent) locks the parent in the same id-ordered set, never after.
  */
 export function lockedTasks(ids: readonly string[]): SQL {
   return sql`locked as (

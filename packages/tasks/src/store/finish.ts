@@ -10,7 +10,7 @@ import { type SettleContext, settleDependents } from './dependencies.ts';
 import { appendEvents, statusEvent } from './events.ts';
 import { ATTEMPT_FENCE, lockedTasks } from './fences.ts';
 import type { JobAttempt, TaskJob } from './jobs.ts';
-import { type SuspendedAttempt, suspendTasks } from './waits.ts';
+import { type SuspendedAttempt, suspendTasks, waitColumnsFor } from './waits.ts';
 
 /**
  * How an attempt ended:
@@ -57,6 +57,16 @@ interface OwnedRow {
 }
 
 /**
+ * The task rows settling `outcome` locks: its task, and the parent of a child task it may finish (which
+ * the child reports to). A writer that batches outcomes locks these of all of them first, in id order.
+ */
+export function taskRowsToLock(outcome: AttemptOutcome): string[] {
+  const { taskId, parentTaskId } = outcome.attempt;
+  const finishes = outcome.kind === 'completed' || outcome.kind === 'failed';
+  return finishes && parentTaskId !== null ? [taskId, parentTaskId] : [taskId];
+}
+
+/**
  * Settles attempts in the caller's transaction, in this order: the task rows (fenced: only an attempt
  * that still owns its running task writes), their status events, artifacts, dependents, and the pg-boss
  * jobs, so a result and its job's completion commit together. Task rows are locked in id order before any
@@ -73,12 +83,11 @@ export async function finishAttempts(
       outcome.kind !== 'abandoned' && outcome.kind !== 'suspended',
   );
   const suspended = outcomes.filter((outcome): outcome is SuspendedAttempt => outcome.kind === 'suspended');
-  // Two statements lock task rows here: all of them first, in id order (the lock order).
-  if (writing.length > 0 && suspended.length > 0) {
-    await lockTasks(
-      tx,
-      outcomes.map((outcome) => outcome.attempt.taskId),
-    );
+  // Two statements lock task rows here, and finished children report to their parents: the tasks and
+  // those parents are locked first, together, in id order (the lock order, store/fences.ts).
+  const rows = outcomes.flatMap(taskRowsToLock);
+  if (rows.length > outcomes.length || (writing.length > 0 && suspended.length > 0)) {
+    await lockTasks(tx, rows);
   }
   const owned = await updateTasks(ctx, tx, writing);
   const waiting = await suspendTasks(ctx, tx, suspended);
@@ -147,8 +156,7 @@ async function updateTasks(
         step = case when x.ended_on is null then t.step else x.ended_on->>'step' end,
         message = case when x.ended_on is null then t.message else x.ended_on->>'message' end,
         checkpoint = case when x.status = 'completed' then null else t.checkpoint end,
-        -- How the last wait ended stays until the resumed run's outcome (a retry resumes with it again).
-        resume = case when x.status in ('completed', 'failed') then null else t.resume end,
+        ${waitColumnsFor(sql`x.status`)},
         job_id = coalesce(x.job_id, t.job_id),
         completed_at = case when x.status in ('completed', 'failed') then now() end,
         expires_at = case when x.status in ('completed', 'failed')

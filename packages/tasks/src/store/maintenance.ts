@@ -2,6 +2,7 @@ import type { TaskError } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
 import { appendEvents, statusEvent } from './events.ts';
+import { waitColumnsFor } from './waits.ts';
 
 /** Advisory lock of the maintenance pass (outside @kaygraph/db's 7_400_000-7_400_099). */
 const MAINTENANCE_LOCK_KEY = 7_400_201;
@@ -30,7 +31,9 @@ export function tryLivenessLock(tx: Transaction): Promise<boolean> {
 
 /**
  * Result TTL: finished tasks past `expires_at` lose their result, checkpoint, events, artifacts and the
- * signals nothing took; the row stays (status, error, timings) for listings and statistics.
+ * signals nothing took; the row stays (status, error, timings) for listings and statistics. A child task
+ * keeps them while its parent is unfinished: the parent's wait reads the children's results when the last
+ * one finishes.
  */
 export async function clearExpiredResults(
   tx: Transaction,
@@ -40,6 +43,7 @@ export async function clearExpiredResults(
       with expired as (
         select t.id from tasks t
         where t.expires_at <= now()
+          and not exists (select 1 from tasks p where p.id = t.parent_task_id and p.completed_at is null)
           and (t.result is not null or t.checkpoint is not null
             or exists (select 1 from task_events e where e.task_id = t.id)
             or exists (select 1 from task_artifacts a where a.task_id = t.id)
@@ -74,12 +78,17 @@ export interface OrphanedTask {
   jobRetryLimit: number;
 }
 
-/** The running tasks of `workerIds`, locked in id order (rows being written right now are skipped). */
+/**
+ * The running tasks of `workerIds`, locked in id order with the parents of child tasks (the lock order,
+ * store/fences.ts: a lost child's last retry reports to its parent). Rows being written right now are
+ * skipped, and so is a task whose parent is: the next pass takes it.
+ */
 export async function lockTasksOfWorkers(
   tx: Transaction,
   workerIds: readonly string[],
 ): Promise<OrphanedTask[]> {
   if (workerIds.length === 0) return [];
+  const workers = uuidArray(workerIds);
   const rows = rowsOf<{
     id: string;
     workflow: string;
@@ -90,11 +99,23 @@ export async function lockTasksOfWorkers(
     job_retry_limit: number;
   }>(
     await tx.execute(sql`
-      select id, workflow, workflow_version, job_id, attempt, job_retry_count, job_retry_limit from tasks
-      where worker_id = any(${uuidArray(workerIds)}) and status = 'running' and completed_at is null
-        and job_id is not null and job_retry_count is not null and job_retry_limit is not null
-      order by id limit ${BATCH}
-      for no key update skip locked`),
+      with candidates as (
+        select id, parent_task_id from tasks
+        where worker_id = any(${workers}) and status = 'running' and completed_at is null
+        order by id limit ${BATCH}
+      ), locked as (
+        -- The filter is repeated here: a locked row is checked again in its latest version.
+        select id, parent_task_id, workflow, workflow_version, job_id, attempt, job_retry_count, job_retry_limit,
+          (worker_id = any(${workers}) and status = 'running' and completed_at is null and job_id is not null
+            and job_retry_count is not null and job_retry_limit is not null) as orphan
+        from tasks
+        where id in (select id from candidates union select parent_task_id from candidates)
+        order by id
+        for no key update skip locked
+      )
+      select l.id, l.workflow, l.workflow_version, l.job_id, l.attempt, l.job_retry_count, l.job_retry_limit from locked l
+      where l.orphan and (l.parent_task_id is null or l.parent_task_id in (select id from locked))
+      order by l.id`),
   );
   return rows.map((row) => ({
     id: row.id,
@@ -138,7 +159,7 @@ export async function markLost(
   if (lost.length === 0) return;
   const input = JSON.stringify(lost.map((task) => ({ id: task.id, error: workerLost(task.attempt) })));
   await tx.execute(sql`
-    update tasks t set status = 'failed', error = x.error, completed_at = now(), updated_at = now(),
+    update tasks t set status = 'failed', ${waitColumnsFor(sql`'failed'`)}, error = x.error, completed_at = now(), updated_at = now(),
       dead_lettered_at = now(), expires_at = now() + make_interval(secs => ${resultTtlSeconds})
     from jsonb_to_recordset(${input}::jsonb) as x(id uuid, error jsonb)
     where t.id = x.id`);

@@ -69,7 +69,11 @@ export interface CheckpointWrite {
   checkpoint: StoredCheckpoint;
 }
 
-/** Stores checkpoints of running attempts in one statement; an attempt that no longer owns its task writes nothing. */
+/**
+ * Stores checkpoints of running attempts in one statement; an attempt that no longer owns its task writes
+ * nothing. A saved checkpoint never waits (a suspended run's is stored with its outcome), so the run got
+ * past any wait it resumed from: `resume` is cleared (store/waits.ts).
+ */
 export async function saveCheckpoints(executor: Executor, writes: readonly CheckpointWrite[]): Promise<void> {
   if (writes.length === 0) return;
   const input = JSON.stringify(
@@ -84,6 +88,6 @@ export async function saveCheckpoints(executor: Executor, writes: readonly Check
     with x as (
       select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, checkpoint jsonb, was text)
     ), ${lockedTasks(writes.map((w) => w.attempt.taskId))}
-    update tasks t set checkpoint = x.checkpoint, updated_at = now()
+    update tasks t set checkpoint = x.checkpoint, resume = null, updated_at = now()
     from x where ${ATTEMPT_FENCE}`);
 }

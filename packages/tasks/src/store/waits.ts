@@ -1,7 +1,7 @@
 import type { NodeMetric, SignalTaskOutput, SubmitTaskRequest, TaskWait } from '@kaygraph/contracts';
 import { DomainError, isTerminalStatus, type TaskStatus } from '@kaygraph/contracts';
 import type { ResumeValue } from '@kaygraph/graph';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import { rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { Attempt } from './claim.ts';
@@ -15,10 +15,23 @@ import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
  * Durable waits. A run that suspends leaves its task `waiting` with the checkpoint and `wait` (what it
  * waits for) and no running job; a signal, a timer or the last child ends the wait by setting `resume`
  * and queueing the task as a new job, which any worker claims and resumes from the checkpoint. Every
- * path locks the task row first, so exactly one of them ends a wait. `wait_seq` counts waits: a timer job
- * (the task's next job, `startAfter` its deadline) only matches the wait it was made for, through
- * `job_id`.
+ * path locks the task row first, so exactly one of them ends a wait. A timer job (the task's next job,
+ * `startAfter` its deadline) only matches the wait it was made for, through `job_id`; `wait_seq` merely
+ * counts waits.
  */
+
+/**
+ * The wait columns of a task row `t` taking `status`: a finished task (completed, failed, cancelled,
+ * lost) keeps neither its `wait` nor `resume` (how its last wait ended), so a retry by hand of a task
+ * whose checkpoint still waits runs the waiting node again and asks for a fresh wait. An unfinished
+ * status keeps both (a run retried by pg-boss resumes with the same value). The first saved checkpoint
+ * of a resumed run also clears `resume` (store/progress.ts): the run got past its wait.
+ */
+export function waitColumnsFor(status: SQL): SQL {
+  const finished = sql`${status} in ('completed', 'failed', 'cancelled')`;
+  return sql`wait = case when ${finished} then null else t.wait end,
+        resume = case when ${finished} then null else t.resume end`;
+}
 
 /** An attempt that suspended at a wait (store/finish.ts settles it with the other outcomes). */
 export interface SuspendedAttempt {
@@ -187,7 +200,8 @@ interface SignalTarget {
   job_id: string | null;
   status: string;
   wait: TaskWait | null;
-  resume: unknown;
+  /** The wait for this signal ended (resume pending) and the resumed run has not got past it yet. */
+  ended_it: boolean;
   past_deadline: boolean;
   stored: boolean;
 }
@@ -200,9 +214,10 @@ export interface SignalDelivery {
 
 /**
  * Delivers a validated signal, under the task's row lock: it ends the task's wait for `name` (before
- * the deadline), or is kept for a wait to come when the task is unfinished, not waiting for it, and has
- * neither a pending resume nor a kept signal of that name. Anything else is a CONFLICT, so of signals
- * racing for one wait exactly one is taken.
+ * the deadline), or is kept for a wait to come when the task is unfinished, not waiting for it, holds no
+ * kept signal of that name, and its wait for `name` did not just end (`resume` pending, the resumed run
+ * not yet past it). Anything else is a CONFLICT, so of signals racing for one wait exactly one is taken,
+ * while a signal for a later wait sent during the resumed run is kept.
  */
 export async function sendSignal(
   ctx: SettleContext,
@@ -213,7 +228,9 @@ export async function sendSignal(
 ): Promise<SignalDelivery> {
   const [task] = rowsOf<SignalTarget>(
     await tx.execute(sql`
-      select t.workflow, t.workflow_version, t.job_id, t.status, t.wait, t.resume,
+      select t.workflow, t.workflow_version, t.job_id, t.status, t.wait,
+        coalesce(t.resume is not null and t.checkpoint->'waiting'->'wait'->>'kind' = 'signal'
+          and t.checkpoint->'waiting'->'wait'->>'name' = ${name}, false) as ended_it,
         coalesce((t.wait->>'deadline')::timestamptz <= now(), false) as past_deadline,
         exists (select 1 from task_signals s where s.task_id = t.id and s.name = ${name}) as stored
       from tasks t where t.id = ${taskId} for no key update`),
@@ -241,7 +258,7 @@ export async function sendSignal(
         : null;
     return { answer: { taken: 'resumed', status: 'queued' }, timer };
   }
-  if (isTerminalStatus(task.status as TaskStatus) || task.resume !== null || task.stored) {
+  if (isTerminalStatus(task.status as TaskStatus) || task.ended_it || task.stored) {
     throw new DomainError('CONFLICT', conflictMessage(taskId, name, task));
   }
   await tx.execute(sql`

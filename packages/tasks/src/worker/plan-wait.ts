@@ -14,7 +14,8 @@ export type SuspendedRun = Extract<WorkflowRunOutcome, { kind: 'suspended' }>;
 /**
  * What a run that suspended becomes: the wait as the task shows it (`TaskWait`), its timer, and its
  * child tasks, validated now so that the suspend transaction cannot fail on them. A wait the workflow
- * cannot make (an undeclared signal, a child with unknown workflow or bad params) fails the task, without
+ * cannot make (an undeclared signal, a time PostgreSQL cannot store, more children than MAX_BATCH_SIZE, a
+ * child with unknown workflow or bad params) fails the task, without
  * retries: running it again would ask for the same.
  */
 export async function planWait(
@@ -47,6 +48,20 @@ function nodeIdOf(checkpoint: StoredCheckpoint): string {
   return frames[frames.length - 1]?.nodeId ?? checkpoint.nextNodeId ?? '';
 }
 
+/** Times a wait may end at: what PostgreSQL and pg-boss store (years 1970 to 9999). */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(10000, 0, 1) - 1;
+
+/** The time a wait ends at, as a Date; a time outside the storable range cannot be waited for. */
+function waitTime(iso: string, what: string, nodeId: string): Date {
+  const at = new Date(iso);
+  const time = at.getTime();
+  if (!(time >= EARLIEST && time <= LATEST)) {
+    throw new Error(`node "${nodeId}" waits until ${iso} (its ${what}), outside the years 1970 to 9999`);
+  }
+  return at;
+}
+
 /** `catalog`: the worker's own workflows (the code that suspended declares its signals). */
 async function describeWait(
   ctx: TaskContext,
@@ -67,17 +82,22 @@ async function describeWait(
       const schema = workflow.signalSchemas?.[wait.name] ?? {};
       return {
         wait: { kind: 'signal', node_id: nodeId, since, signal: wait.name, schema, deadline: wait.deadline },
-        timerAt: wait.deadline === null ? null : new Date(wait.deadline),
+        timerAt: wait.deadline === null ? null : waitTime(wait.deadline, 'deadline', nodeId),
         children: [],
       };
     }
     case 'sleep':
       return {
         wait: { kind: 'sleep', node_id: nodeId, since, until: wait.until },
-        timerAt: new Date(wait.until),
+        timerAt: waitTime(wait.until, 'sleep', nodeId),
         children: [],
       };
     case 'children': {
+      if (wait.children.length > ctx.maxBatchSize) {
+        throw new Error(
+          `node "${nodeId}" asks for ${wait.children.length} child tasks; at most ${ctx.maxBatchSize} (MAX_BATCH_SIZE) per wait: run them over several waits`,
+        );
+      }
       const children = wait.children.map(
         (child): SubmitTaskRequest => ({ workflow: child.workflow, params: child.params }),
       );

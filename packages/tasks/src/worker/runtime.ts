@@ -5,7 +5,7 @@ import { isConnectionLost, retryWhileConnectionLost } from '../connection-lost.t
 import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { type Attempt, claimJobs } from '../store/claim.ts';
-import type { AttemptOutcome } from '../store/finish.ts';
+import { type AttemptOutcome, taskRowsToLock } from '../store/finish.ts';
 import { type CheckpointWrite, saveCheckpoints } from '../store/progress.ts';
 import { runTransaction } from '../transaction.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
@@ -91,7 +91,7 @@ export async function startWorkerRuntime(
   const outcomes = new CoalescedWrites<AttemptOutcome>(
     writer,
     (tx, items) => settleOutcomes(ctx, tx, items),
-    (outcome) => outcome.attempt.taskId,
+    taskRowsToLock,
   );
   // Checkpoints are single statements of their own (a task awaits each before its next node and its
   // outcome), merged while one is in flight.

@@ -2,12 +2,13 @@ import type { TaskContext } from '../context.ts';
 import type { Transaction } from '../db.ts';
 import { prepareAll, submitPrepared } from '../service/submit.ts';
 import { type AttemptOutcome, finishAttempts } from '../store/finish.ts';
-import { lockOwnerQueue } from '../store/submit.ts';
 
 /**
  * The worker's outcome transaction: attempts settled (store/finish.ts), and the child tasks of parents that
  * suspended waiting for them submitted through the one submit path in the same transaction, so a parent
- * never waits for children that were not stored. Owners' queue locks come first (the lock order).
+ * never waits for children that were not stored. Children take no owner queue lock (they were admitted
+ * with their parent, at most MAX_BATCH_SIZE per wait: worker/plan-wait.ts), so task rows are the first
+ * locks here.
  */
 export async function settleOutcomes(
   ctx: TaskContext,
@@ -19,9 +20,6 @@ export async function settleOutcomes(
       ? [{ outcome, ids: outcome.wait.child_task_ids }]
       : [],
   );
-  for (const owner of [...new Set(parents.map(({ outcome }) => outcome.attempt.owner))].sort()) {
-    await lockOwnerQueue(tx, owner);
-  }
   const owned = await finishAttempts(ctx, tx, outcomes);
   for (const { outcome, ids } of parents) {
     if (!owned.has(outcome.attempt.taskId)) continue;

@@ -104,23 +104,24 @@ interface Entry<T> {
 /**
  * Merges items of one kind (outcomes, checkpoints) into a single work item of the
  * writer, so a batch runs one statement for all of them instead of one per item. Items added while the
- * merged work waits for its turn join it; once it runs, later items start the next one.
+ * merged work waits for its turn join it; once it runs, later items start the next one. When the merged
+ * work fails, each item is written again alone, so only a bad item fails.
  */
 export class CoalescedWrites<T> {
   readonly #writer: TransactionBatcher;
   readonly #apply: (tx: Transaction, items: T[]) => Promise<void>;
-  readonly #taskRowsOf: (item: T) => string;
+  readonly #taskRowsOf: (item: T) => readonly string[];
   #pending: Entry<T>[] = [];
   #queued = false;
 
   constructor(
     writer: TransactionBatcher,
     apply: (tx: Transaction, items: T[]) => Promise<void>,
-    taskRowOf: (item: T) => string,
+    taskRowsOf: (item: T) => readonly string[],
   ) {
     this.#writer = writer;
     this.#apply = apply;
-    this.#taskRowsOf = taskRowOf;
+    this.#taskRowsOf = taskRowsOf;
   }
 
   add(item: T): Promise<void> {
@@ -146,7 +147,7 @@ export class CoalescedWrites<T> {
               take().map((entry) => entry.item),
             );
           },
-          () => take().map((entry) => this.#taskRowsOf(entry.item)),
+          () => take().flatMap((entry) => this.#taskRowsOf(entry.item)),
         )
         .then(
           () => {
@@ -156,7 +157,21 @@ export class CoalescedWrites<T> {
           // restarting) never took the items, and leaving them (and `#queued`) behind would hang every
           // later add() of this kind for good.
           (error: unknown) => {
-            for (const entry of take()) entry.reject(error);
+            const entries = take();
+            if (entries.length === 1) {
+              entries[0]?.reject(error);
+              return;
+            }
+            // One bad item must not fail the others merged with it (a task's outcome the database refuses
+            // would leave every task of the batch running): each is written again alone.
+            for (const entry of entries) {
+              this.#writer
+                .run(
+                  (tx) => this.#apply(tx, [entry.item]),
+                  () => this.#taskRowsOf(entry.item),
+                )
+                .then(entry.resolve, entry.reject);
+            }
           },
         );
     });
