@@ -66,6 +66,18 @@ describe('the deployment on one database: migrate, then an api and a worker as s
     expect(health.status).toBe(200);
     expect(HealthOutput.parse(health.body).status).toBe('ok');
 
+    // The api knows workflows only once a worker registered them (GET /workflows lists them then).
+    await waitFor(
+      'the worker to register its workflows',
+      async () => {
+        const answer = await getJson(`${base}/workflows`);
+        const names = (answer.body as { workflows?: { name: string }[] }).workflows?.map((w) => w.name);
+        return names?.includes('demo') ? names : undefined;
+      },
+      60_000,
+      worker,
+    );
+
     // The api runs no tasks itself (no --with-worker): a completed task went through the worker process.
     const response = await fetch(`${base}/tasks`, {
       method: 'POST',
