@@ -83,6 +83,11 @@ export interface RunOptions<S> {
   resumeFrom?: Checkpoint<S>;
   /** How the wait of a suspended `resumeFrom` ended: the waiting node's `post` continues from it. */
   resumeWith?: ResumeValue;
+  /**
+   * Percent the run's progress starts from and never reports below: a resumed run whose task already stood
+   * higher (its children's progress, say) carries on from there instead of its own, lower, estimate.
+   */
+  progressFrom?: number;
   params?: Record<string, unknown>;
   /** Receives missing-edge and edge-overwrite warnings (default: console.warn). */
   logger?: { warn(message: string, data?: unknown): void };

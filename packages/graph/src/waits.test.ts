@@ -133,6 +133,32 @@ describe('waiting for a signal', () => {
     });
   });
 
+  it('a resumed run with progressFrom reports nothing below it, and still reaches 100', async () => {
+    const checkpoint = suspendedCheckpoint(await reviewGraph().run({ log: [] }));
+    const percents: number[] = [];
+    const resumeWith = { kind: 'signal', name: 'approval', payload: { approved: true } } as const;
+    await reviewGraph().run(
+      { log: [] },
+      { resumeFrom: checkpoint, resumeWith, onProgress: (report) => percents.push(report.percent) },
+    );
+    // Without it the resumed run reports its own estimate, from below where its task may stand.
+    expect(percents[0]).toBeLessThan(90);
+    percents.length = 0;
+    await reviewGraph().run(
+      { log: [] },
+      {
+        resumeFrom: checkpoint,
+        resumeWith,
+        progressFrom: 90,
+        onProgress: (report) => percents.push(report.percent),
+      },
+    );
+    expect(percents.length).toBeGreaterThan(0);
+    expect(Math.min(...percents)).toBeGreaterThanOrEqual(90);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    expect(percents.at(-1)).toBe(100);
+  });
+
   it('waits again when the graph loops back to the wait, and the second wait resumes too', async () => {
     const first = suspendedCheckpoint(await reviewGraph().run({ log: [] }));
     const rejected = await reviewGraph().run(

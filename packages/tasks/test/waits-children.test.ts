@@ -75,6 +75,26 @@ describe('child tasks', () => {
     expect(shares[0]).toBeLessThan(shares[2] ?? 0);
   });
 
+  it("never shows the parent's progress going down, from submit through its resumed run to completion", async () => {
+    const { system } = harness;
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [step('a', 0), step('b', 0), step('c', 0)] },
+    });
+    expect(await waitForTerminal(system, alice, parentId)).toBe('completed');
+
+    // Every figure a client sees, in stream order: progress events and statuses that carry one.
+    const seen = (await eventsOf(parentId)).flatMap((event) =>
+      (event.type === 'progress' || event.type === 'status') && event.progress !== undefined
+        ? [event.progress]
+        : [],
+    );
+    expect(seen.at(-1)).toBe(100);
+    // The children took the parent to 99; its resumed run (the node after the wait) must not report less.
+    expect(seen).toContain(99);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  });
+
   it('reports a failed child to a parent that goes on with failures', async () => {
     const { system } = harness;
     const failing = { workflow: 'steps', params: { steps: 1, step_ms: 0, fail_attempts: 1 } };

@@ -24,9 +24,11 @@ export class RootProgress implements ProgressScope {
   private readonly emit: (report: ProgressReport) => void;
   private readonly now: () => number;
 
-  constructor(emit: (report: ProgressReport) => void, now: () => number) {
+  /** `from`: the fraction the run starts at (a resumed run); no report goes below it. */
+  constructor(emit: (report: ProgressReport) => void, now: () => number, from = 0) {
     this.emit = emit;
     this.now = now;
+    this.fraction = clamp01(from);
   }
 
   report(fraction: number, step?: string | null, message?: string | null): void {

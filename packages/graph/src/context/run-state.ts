@@ -38,7 +38,7 @@ export function createRunState<S>(options: RunOptions<S>): RunState {
   return {
     signal,
     now,
-    progress: new RootProgress(onProgress, now),
+    progress: new RootProgress(onProgress, now, (options.progressFrom ?? 0) / 100),
     metrics,
     warn(message, data) {
       warnSink(message, data);

@@ -23,6 +23,8 @@ export interface Attempt {
   readonly checkpoint: StoredCheckpoint | null;
   /** How the wait of a waiting checkpoint ended (store/waits.ts); null: the task did not wait. */
   readonly resume: ResumeValue | null;
+  /** The task's progress when the attempt resumes from a wait (its run reports nothing below); else null. */
+  readonly resumedProgress: number | null;
   readonly timeoutSeconds: number;
   readonly attempt: number;
   /** Results of the task's dependencies by task id (chaining); empty without dependencies. */
@@ -40,6 +42,7 @@ interface ClaimedRow {
   params: Record<string, unknown>;
   checkpoint: StoredCheckpoint | null;
   resume: ResumeValue | null;
+  resumed_progress: number | null;
   timeout_seconds: number;
   attempt: number;
   dependency_results: Record<string, unknown> | null;
@@ -104,6 +107,7 @@ export async function claimJobs(
       where t.id = x.id and l.id = t.id and t.job_id = x.job_id
         and t.status in ('queued', 'scheduled', 'running', 'waiting')
       returning l.timer_kind, l.timer_signal, t.id, t.owner, t.parent_task_id, t.workflow, t.params, t.checkpoint, t.resume, t.timeout_seconds, t.attempt,
+        case when t.resume is not null then t.progress end as resumed_progress,
         case when cardinality(t.depends_on) > 0 then (
           select jsonb_object_agg(d.id, d.result) from tasks d where d.id = any(t.depends_on)
         ) end as dependency_results`),
@@ -130,6 +134,7 @@ export async function claimJobs(
         params: row.params ?? {},
         checkpoint: row.checkpoint,
         resume: row.resume,
+        resumedProgress: row.resumed_progress === null ? null : Number(row.resumed_progress),
         timeoutSeconds: Number(row.timeout_seconds),
         attempt: Number(row.attempt),
         dependencyResults: row.dependency_results ?? {},

@@ -23,6 +23,8 @@ export interface WorkflowRunRequest {
   dependencyResults?: Record<string, unknown>;
   /** How the wait of a suspended checkpoint ended (`tasks.resume`); null: the task did not wait. */
   resumeWith?: ResumeValue | null;
+  /** The task's progress when the run resumes from a wait: the run reports nothing below it. */
+  progressFrom?: number | null;
 }
 
 /** Per-run handles created where the run happens (they cannot cross threads). */
@@ -103,6 +105,7 @@ export async function runWorkflow(
         },
         ...(resumeFrom ? { resumeFrom } : {}),
         ...(waiting && request.resumeWith ? { resumeWith: request.resumeWith } : {}),
+        ...(request.progressFrom == null ? {} : { progressFrom: request.progressFrom }),
         onProgress: hooks.onProgress,
         onLog: hooks.onLog,
         onMetric: (metric) => metrics.push(metric),

@@ -190,6 +190,7 @@ export async function startWorkerRuntime(
         checkpoint: attempt.checkpoint,
         dependencyResults: { ...attempt.dependencyResults },
         resumeWith: attempt.resume,
+        progressFrom: attempt.resumedProgress,
       },
       {
         onProgress: (report) =>
