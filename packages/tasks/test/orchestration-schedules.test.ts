@@ -194,6 +194,8 @@ describe('schedules: firing', () => {
       expect(view.last_run_at).not.toBeNull();
       const firedAt = Math.floor(now.getTime() / 60_000 + 1) * 60_000;
       expect(view.next_runs[0]).toBe(new Date(firedAt + 3_600_000).toISOString());
+      // Gone before the next test: at minute 0 its hourly occurrence would fall due in that test's pass.
+      await orchestration.schedules.delete(alice, schedule.schedule_id);
     } finally {
       for (const worker of workers) {
         worker.child.kill('SIGTERM');
@@ -224,7 +226,6 @@ describe('schedules: firing', () => {
     });
     // Passes judged at next New Year, 30 s in (the worker's own passes never see that occurrence due).
     const at = new Date(Date.UTC(new Date().getUTCFullYear() + 1, 0, 1, 0, 0, 30));
-    // (The first test's hourly schedule is skipped there: its occurrence is long past, no worker ran it.)
     expect(await fireDueSchedules(context, context.logger, { at })).toMatchObject({ fired: 1 });
     expect(await fireDueSchedules(context, context.logger, { at })).toEqual({ fired: 0, skipped: 0 });
     const created = (await tasks.list(bob, { schedule_id: active.schedule_id, limit: 10 })).items;

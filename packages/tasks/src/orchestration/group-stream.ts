@@ -3,7 +3,9 @@ import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
 import { AsyncQueue } from '../events/async-queue.ts';
 import type { EventBus, LiveEvent } from '../events/event-bus.ts';
-import { groupOfTask, groupTaskIds } from '../store/groups.ts';
+import { toTaskEvent } from '../events/task-event.ts';
+import { readEventsAfter } from '../store/events.ts';
+import { groupOfTask, groupTaskSeqs } from '../store/groups.ts';
 import { loadGroupSummary } from './group-summary.ts';
 
 /** At most this often a fresh summary follows progress events (status changes send one at once). */
@@ -14,7 +16,8 @@ type Signal = { kind: 'event'; live: LiveEvent } | { kind: 'refresh' };
 /**
  * A group's live view: the summary first, then the status and progress events of its tasks, each status
  * change followed by a fresh summary (progress coalesced to one summary per 250 ms). Ends after the summary
- * that shows the group finished (completed, failed, partially_failed, cancelled), or when `signal` aborts.
+ * that shows the group finished (completed, failed, partially_failed, cancelled), or when `signal` aborts;
+ * the task events that led there and had not arrived live yet are read from the store before it.
  * Subscribes before it reads, so nothing between the first summary and the live events is lost; tasks that
  * join the group later are recognised by a lookup on their first event.
  */
@@ -35,7 +38,8 @@ export async function* streamGroupEvents(
     await bus.listening();
     const first = await loadGroupSummary(ctx.db, caller, groupId);
     const owner = first.row.owner;
-    const members = new Set(await groupTaskIds(ctx.db, groupId));
+    /** Each member's seq up to which its events were seen (at the start, or yielded since). */
+    const members = await groupTaskSeqs(ctx.db, groupId);
     let last: GroupSummary = first.summary;
     yield { type: 'group', group: last };
     if (isTerminalGroupStatus(last.status)) return;
@@ -45,7 +49,7 @@ export async function* streamGroupEvents(
     const isMember = async (taskId: string, seq: number): Promise<boolean> => {
       if (members.has(taskId)) return true;
       if (seq !== 1) return false;
-      if ((await groupOfTask(ctx.db, taskId)) === groupId) members.add(taskId);
+      if ((await groupOfTask(ctx.db, taskId)) === groupId) members.set(taskId, 0);
       return members.has(taskId);
     };
     const summaryChanged = async (): Promise<GroupSummary | undefined> => {
@@ -62,6 +66,7 @@ export async function* streamGroupEvents(
         const { event } = next.live;
         if (next.live.owner !== owner || event.type === 'log' || !(await isMember(event.task_id, event.seq)))
           continue;
+        members.set(event.task_id, Math.max(members.get(event.task_id) ?? 0, event.seq));
         yield { type: 'task', group_id: groupId, event };
         if (event.type === 'progress') {
           timer ??= setTimeout(() => {
@@ -72,6 +77,13 @@ export async function* streamGroupEvents(
         }
       }
       const changed = await summaryChanged();
+      if (changed && isTerminalGroupStatus(changed.status)) {
+        // The summary may be ahead of the live events: its tasks' last events come first.
+        for (const stored of await readEventsAfter(ctx.db, members)) {
+          const event = toTaskEvent(stored);
+          if (event.type !== 'log') yield { type: 'task', group_id: groupId, event };
+        }
+      }
       if (changed) yield { type: 'group', group: changed };
       if (isTerminalGroupStatus(last.status)) return;
     }

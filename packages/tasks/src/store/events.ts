@@ -174,6 +174,22 @@ export async function readEvents(
   );
 }
 
+/** Stored events of several tasks, each after its own seq, in order per task. */
+export async function readEventsAfter(
+  executor: Executor,
+  afterSeqs: ReadonlyMap<string, number>,
+): Promise<StoredEvent[]> {
+  if (afterSeqs.size === 0) return [];
+  return rowsOf<StoredEvent>(
+    await executor.execute(sql`
+      select e.task_id::text as task_id, e.seq, e.type, e.payload, to_json(e.at) #>> '{}' as at
+      from unnest(${uuidArray([...afterSeqs.keys()])}, ${`{${[...afterSeqs.values()].join(',')}}`}::int[])
+        as x(task_id, seq)
+      join task_events e on e.task_id = x.task_id and e.seq > x.seq
+      order by e.task_id, e.seq`),
+  );
+}
+
 /** A task's owner, status and last seq with its events after `afterSeq`, in one snapshot; null: no task. */
 export async function readTaskHistory(
   executor: Executor,

@@ -112,11 +112,12 @@ export async function groupTasks(executor: Executor, groupId: string): Promise<G
 }
 
 /** Ids of the group's tasks. */
-export async function groupTaskIds(executor: Executor, groupId: string): Promise<string[]> {
-  const rows = rowsOf<{ id: string }>(
-    await executor.execute(sql`select id from tasks where group_id = ${groupId}`),
+/** The tasks of a group with the seq of their latest event, by task id. */
+export async function groupTaskSeqs(executor: Executor, groupId: string): Promise<Map<string, number>> {
+  const rows = rowsOf<{ id: string; last_seq: number }>(
+    await executor.execute(sql`select id, last_seq from tasks where group_id = ${groupId}`),
   );
-  return rows.map((row) => row.id);
+  return new Map(rows.map((row) => [row.id, row.last_seq]));
 }
 
 /** The group of a task (null: none, or no such task). */
