@@ -34,7 +34,7 @@ export {
 } from './services/postgres.ts';
 export { searchDocuments } from './services/search.ts';
 export type * from './services/types.ts';
-export { checkSignal, type SignalCheck, waitForDeclared } from './signals.ts';
+export { waitForDeclared } from './signals.ts';
 export { analyze, preprocess, report, urgentAnalysis } from './workflows/chain.ts';
 export {
   AnalyzeParams,

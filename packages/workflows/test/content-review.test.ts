@@ -1,6 +1,6 @@
 import type { Checkpoint, ProgressReport, ResumeValue, RunResult } from '@kaygraph/graph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ContentReviewResult, checkSignal, contentReview } from '../src/index.ts';
+import { type ContentReviewResult, contentReview } from '../src/index.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 let harness: Harness;
@@ -144,20 +144,9 @@ describe('content_review', () => {
       properties: { approved: { type: 'boolean' }, note: { type: 'string' } },
       required: ['approved'],
     });
-    expect(checkSignal(contentReview, 'approval', { approved: true })).toEqual({
-      ok: true,
-      payload: { approved: true },
-    });
-    expect(checkSignal(contentReview, 'approval', { approved: 'yes' })).toMatchObject({
-      ok: false,
-      reason: 'invalid_payload',
-      issues: [{ path: 'approved' }],
-    });
-    expect(checkSignal(contentReview, 'publish', {})).toMatchObject({
-      ok: false,
-      reason: 'unknown_signal',
-      message: 'workflow "content_review" has no signal "publish" (it has: approval)',
-    });
+    expect(Object.keys(contentReview.signals)).toEqual(['approval']);
+    expect(contentReview.signals.approval.safeParse({ approved: true }).success).toBe(true);
+    expect(contentReview.signals.approval.safeParse({ approved: 'yes' }).success).toBe(false);
   });
 
   it('refuses params without points', () => {

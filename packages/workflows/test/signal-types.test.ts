@@ -4,7 +4,6 @@ import { z } from 'zod';
 import {
   type BuiltinWorkflows,
   catalog,
-  checkSignal,
   defineWorkflow,
   type WorkflowNames,
   type WorkflowSignalName,
@@ -62,21 +61,6 @@ describe('declared signals', () => {
     });
     expect(quiet.signalSchemas).toEqual({});
     expect(catalog.get('demo')?.signalSchemas).toEqual({});
-  });
-
-  it('check payloads against the declared schema, naming the field', () => {
-    expect(checkSignal(gate, 'open', { key: 'k' })).toEqual({ ok: true, payload: { key: 'k', times: 1 } });
-    expect(checkSignal(gate, 'open', { key: 3 })).toMatchObject({
-      ok: false,
-      reason: 'invalid_payload',
-      issues: [{ path: 'key' }],
-    });
-    expect(checkSignal(gate, 'shut', {})).toEqual({
-      ok: false,
-      reason: 'unknown_signal',
-      message: 'workflow "gate" has no signal "shut" (it has: open, close)',
-    });
-    expect(checkSignal(quiet, 'open', {})).toMatchObject({ message: 'workflow "quiet" takes no signals' });
   });
 
   it('refuse names a URL cannot carry', () => {
