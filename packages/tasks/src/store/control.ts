@@ -12,32 +12,39 @@ export interface WaitingJob extends QueueRef {
   jobId: string;
 }
 
-/** The task (or the group's tasks) and their child tasks at any depth, as a CTE named `family`. */
-function family(where: SQL): SQL {
-  return sql`with recursive family as (
-        select id from tasks where ${where}
-        union
-        select c.id from tasks c join family f on c.parent_task_id = f.id
-      )`;
+/**
+ * The task (or the group's tasks) and their child tasks at any depth. Walked a generation at a time: each
+ * step is one lookup by `parent_task_id` (its index), where a recursive CTE left the plan to row estimates.
+ */
+async function familyIds(tx: Transaction, where: SQL): Promise<string[]> {
+  const roots = rowsOf<{ id: string }>(await tx.execute(sql`select id from tasks where ${where}`));
+  const seen = new Set(roots.map((row) => row.id));
+  for (let generation = [...seen]; generation.length > 0; ) {
+    const children = rowsOf<{ id: string }>(
+      await tx.execute(sql`select id from tasks where parent_task_id = any(${uuidArray(generation)})`),
+    );
+    generation = children.map((row) => row.id).filter((id) => !seen.has(id));
+    for (const id of generation) seen.add(id);
+  }
+  return [...seen];
 }
 
 /**
  * Locks the family and the parents of its members in id order (the lock order, store/fences.ts: a
- * cancelled child reports to its parent). The family is read again under the locks: should a parent's
- * children have been stored between the read and the lock, they are locked too.
+ * cancelled child reports to its parent), and returns the family. It is read again under the locks: should
+ * a parent's children have been stored between the read and the lock, they are locked too.
  */
-async function lockFamily(tx: Transaction, where: SQL): Promise<void> {
+async function lockFamily(tx: Transaction, where: SQL): Promise<string[]> {
   const held = new Set<string>();
   for (;;) {
-    const members = rowsOf<{ id: string }>(
+    const members = await familyIds(tx, where);
+    const parents = rowsOf<{ id: string }>(
       await tx.execute(sql`
-        ${family(where)}
-        select id from family
-        union
-        select parent_task_id from tasks where id in (select id from family) and parent_task_id is not null`),
+        select distinct parent_task_id as id from tasks
+        where id = any(${uuidArray(members)}) and parent_task_id is not null`),
     ).map((row) => row.id);
-    const missing = members.filter((id) => !held.has(id));
-    if (missing.length === 0) return;
+    const missing = [...new Set([...members, ...parents])].filter((id) => !held.has(id));
+    if (missing.length === 0) return members;
     await lockTasks(tx, missing);
     for (const id of missing) held.add(id);
   }
@@ -58,7 +65,7 @@ export async function cancelTasks(
   reason: string,
 ): Promise<{ ids: string[]; waitingJobs: WaitingJob[] }> {
   const where = 'taskId' in target ? sql`id = ${target.taskId}` : sql`group_id = ${target.groupId}`;
-  await lockFamily(tx, where);
+  const members = await lockFamily(tx, where);
   const rows = rowsOf<{
     id: string;
     workflow: string;
@@ -69,9 +76,9 @@ export async function cancelTasks(
     parent_task_id: string | null;
   }>(
     await tx.execute(sql`
-      ${family(where)}, target as (
+      with target as (
         select id, status from tasks
-        where id in (select id from family)
+        where id = any(${uuidArray(members)})
           and status in ('pending', 'blocked', 'scheduled', 'queued', 'running', 'waiting')
       )
       update tasks t set status = 'cancelled', ${waitColumnsFor(sql`'cancelled'`)},
