@@ -111,7 +111,6 @@ export async function groupTasks(executor: Executor, groupId: string): Promise<G
   );
 }
 
-/** Ids of the group's tasks. */
 /** The tasks of a group with the seq of their latest event, by task id. */
 export async function groupTaskSeqs(executor: Executor, groupId: string): Promise<Map<string, number>> {
   const rows = rowsOf<{ id: string; last_seq: number }>(
