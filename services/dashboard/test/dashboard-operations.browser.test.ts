@@ -116,4 +116,28 @@ describe('dashboard on a server that requires an API key', () => {
       await own.close();
     }
   });
+
+  it('asks for a key even when the refusal arrives before the page has painted (a busy machine)', async () => {
+    await using locked = await startStack({ authRequired: true, worker: false });
+    const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      await own.addInitScript(holdBackFrames);
+      await own.goto(`${locked.url}/dashboard/#/`);
+      await own.getByTestId('key-required').waitFor(WAIT);
+    } finally {
+      await own.close();
+    }
+  });
 });
+
+/**
+ * Runs in the page: animation frames, and the short timers that stand in for them, come half a second
+ * late, as on a loaded machine, so the server's answers land between the first render and its effects.
+ */
+function holdBackFrames(): void {
+  const LATE_MS = 500;
+  const setTimeoutNow = window.setTimeout.bind(window);
+  window.requestAnimationFrame = (callback) => setTimeoutNow(() => callback(performance.now()), LATE_MS);
+  window.setTimeout = ((handler: TimerHandler, ms = 0, ...args: unknown[]) =>
+    setTimeoutNow(handler, ms > 0 && ms < 100 ? LATE_MS : ms, ...args)) as typeof setTimeout;
+}

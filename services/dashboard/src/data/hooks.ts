@@ -16,19 +16,40 @@ export function useServices(): DashboardServices {
   return services;
 }
 
+/**
+ * Keeps a component in step with a value that changes outside it. Effects run after the first paint,
+ * so a change before then (the feed refused at once, a fast first snapshot) is read on subscribing,
+ * not lost: nothing else would bring it back.
+ */
+function useExternal<T>(read: () => T, subscribe: (listener: () => void) => () => void, source: object): T {
+  const [value, setValue] = useState(read);
+  useEffect(() => {
+    const update = () => setValue(read);
+    const unsubscribe = subscribe(update);
+    update();
+    return unsubscribe;
+  }, [source]);
+  return value;
+}
+
 /** Re-renders the caller whenever the live task store changes. */
 export function useLiveTasks(): LiveTasks {
   const { live } = useServices();
-  const [, setVersion] = useState(live.store.version);
-  useEffect(() => live.store.subscribe(() => setVersion(live.store.version)), [live]);
+  useExternal(
+    () => live.store.version,
+    (listener) => live.store.subscribe(listener),
+    live,
+  );
   return live;
 }
 
 export function useConnection() {
   const { live } = useServices();
-  const [connection, setConnection] = useState(live.connection);
-  useEffect(() => live.onConnectionChange(() => setConnection(live.connection)), [live]);
-  return connection;
+  return useExternal(
+    () => live.connection,
+    (listener) => live.onConnectionChange(listener),
+    live,
+  );
 }
 
 /** A clock for relative times and sliding chart windows; it only re-renders, it never fetches. */
