@@ -28,10 +28,11 @@ export type TakeJobs = (queue: DispatchQueue, want: number, slots: readonly numb
 /** Fetches in flight at once: a second one claims while the first commits, so slots refill in halves. */
 const MAX_FETCHES_IN_FLIGHT = 2;
 /**
- * Fewer free slots than this are fetched by one fetch: a fetch and its claim cost about the same for 64 jobs
- * as for 32, so free slots are split between two fetches only when each still takes 64.
+ * Free slots from this many on are split between two fetches (each then takes at least 32): with one
+ * fetch, every slot waits for the whole claim to commit, and the next claim starts only once the last
+ * one's tasks have run. Fewer go to one fetch: a smaller claim costs nearly as much.
  */
-const SPLIT_FROM_FREE_SLOTS = 128;
+const SPLIT_FROM_FREE_SLOTS = 64;
 
 /**
  * Fetches jobs into free local slots. Why not pg-boss `work()`: its loop awaits a whole batch and then
