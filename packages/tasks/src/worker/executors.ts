@@ -1,3 +1,4 @@
+import { flushCompileCache } from 'node:module';
 import { extname } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import type { LogLevel, ProgressReport } from '@kaygraph/graph';
@@ -48,6 +49,9 @@ export class ThreadExecutor {
     databaseUrl: string;
     servicesOptions: Record<string, unknown>;
   }) {
+    // With Node's compile cache on (threads inherit NODE_COMPILE_CACHE), what this thread compiled is
+    // written now, so threads load those modules from it instead of compiling (and type-stripping) each.
+    flushCompileCache();
     this.#task = {
       workflowsModule: options.workflowsModule,
       databaseUrl: options.databaseUrl,
