@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import type { LogLevel, ProgressReport } from '@kaygraph/graph';
 import { Piscina } from 'piscina';
-import type { WorkflowCatalog } from '../catalog.ts';
+import type { CatalogWorkflow, WorkflowCatalog } from '../catalog.ts';
 import {
   type RunServicesFactory,
   runWorkflow,
@@ -114,7 +114,17 @@ export class ThreadExecutor {
   }
 }
 
-/** Runs `inline: true` workflows on the main thread (pure I/O: no thread hop). */
+/** Whether a run goes to the main thread; a per-run decision that throws sends it to a thread. */
+export function runsInline(workflow: CatalogWorkflow, params: unknown): boolean {
+  if (typeof workflow.inline !== 'function') return workflow.inline === true;
+  try {
+    return workflow.inline(params);
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the runs of `inline` workflows on the main thread (pure I/O: no thread hop). */
 export class InlineExecutor {
   readonly #catalog: WorkflowCatalog;
   readonly #services: RunServicesFactory;
