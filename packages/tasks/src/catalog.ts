@@ -39,8 +39,11 @@ export interface CatalogWorkflow {
   /** JSON Schema of each declared signal's payload, by name (shown in a waiting task's `wait`). */
   signalSchemas?: Readonly<Record<string, Record<string, unknown>>>;
   defaults: WorkflowDefaults;
-  /** Pure I/O workflows may run on the worker's main thread instead of a worker thread. */
-  inline?: boolean;
+  /**
+   * Pure I/O workflows may run on the worker's main thread instead of a worker thread; a function of the
+   * task's params (as stored) decides per run.
+   */
+  inline?: boolean | ((params: unknown) => boolean);
   // biome-ignore lint/suspicious/noExplicitAny: each workflow has its own shared-store type
   graph(params: unknown, run: WorkflowRunInfo): Graph<any>;
 }

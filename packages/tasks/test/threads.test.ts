@@ -46,6 +46,24 @@ it('a task over its thread memory cap fails with RESOURCE_LIMIT and the pool goe
   expect(await waitForTerminal(system, alice, next.task_id)).toBe('completed');
 });
 
+it('a workflow whose runs decide where they run: one on the main thread, one in a worker thread', async () => {
+  const { system } = harness;
+  const record = join(mkdtempSync(join(tmpdir(), 'kg-threads-')), 'placed.jsonl');
+  const submit = (params: Record<string, unknown>) =>
+    system.tasks.submit(alice, {
+      workflow: 'steps_busy_in_thread',
+      params: { steps: 1, step_ms: 0, record_file: record, ...params },
+      priority: 'normal',
+    });
+  const light = await submit({});
+  const busy = await submit({ busy_ms: 10 });
+  expect(await waitForTerminal(system, alice, light.task_id)).toBe('completed');
+  expect(await waitForTerminal(system, alice, busy.task_id)).toBe('completed');
+  const threadOf = (taskId: string) => readRecords(record).find((line) => line.task_id === taskId)?.thread;
+  expect(threadOf(light.task_id)).toBe(0);
+  expect(threadOf(busy.task_id)).toBeGreaterThan(0);
+});
+
 it('a CPU-bound task in a thread does not hold up the worker: others run, and its cancel lands', async () => {
   const { system } = harness;
   const record = join(mkdtempSync(join(tmpdir(), 'kg-threads-')), 'busy.jsonl');

@@ -52,8 +52,11 @@ export interface WorkflowConfig<
   signals?: Signals;
   /** Merged over the global defaults (3 retries, 1 s backoff, 3600 s timeout, normal priority). */
   defaults?: Partial<WorkflowDefaults>;
-  /** Run on the worker's main thread (pure I/O) instead of a worker thread. */
-  inline?: boolean;
+  /**
+   * Run on the worker's main thread (pure I/O) instead of a worker thread. A function of the params decides
+   * per run, for a workflow that needs a thread only for some runs (`(params) => params.cpu_ms === 0`).
+   */
+  inline?: boolean | ((params: z.output<Params>) => boolean);
   /**
    * Builds the graph for one run from the parsed params (defaults applied). `run` says which task
    * and attempt it is for (absent outside the task runtime); nodes also see it as run params.
@@ -91,7 +94,8 @@ export interface WorkflowDefinition<
   /** JSON Schema of each signal's payload, by name: what `workflows.list` shows as `signals_schema`. */
   readonly signalSchemas: Readonly<Record<string, Record<string, unknown>>>;
   readonly defaults: WorkflowDefaults;
-  readonly inline: boolean;
+  /** Whether a run goes to the main thread: always, never, or per run from its raw params (invalid: no). */
+  readonly inline: boolean | ((params: unknown) => boolean);
   /** Validates raw params (as stored with the task) and builds the graph. */
   graph(params: unknown, run?: WorkflowRunInfo): WorkflowGraph;
 }
@@ -140,6 +144,7 @@ export function defineWorkflow<
     >;
   }
   const defaults = WorkflowDefaults.parse(withGlobalDefaults(config.defaults));
+  const inline = config.inline ?? false;
   return {
     name: config.name,
     description: config.description,
@@ -150,7 +155,13 @@ export function defineWorkflow<
     signals,
     signalSchemas,
     defaults,
-    inline: config.inline ?? false,
+    inline:
+      typeof inline === 'function'
+        ? (raw: unknown) => {
+            const parsed = config.params.safeParse(raw);
+            return parsed.success && inline(parsed.data as z.output<Params>);
+          }
+        : inline,
     graph(raw: unknown, run?: WorkflowRunInfo) {
       return config.graph(config.params.parse(raw) as z.output<Params>, run);
     },

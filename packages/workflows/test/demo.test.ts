@@ -63,6 +63,16 @@ describe('demo workflow', () => {
     }
   });
 
+  it('needs a worker thread only for a run that burns CPU', () => {
+    const { inline } = demo;
+    if (typeof inline !== 'function') throw new Error('demo decides per run');
+    expect(inline({})).toBe(true);
+    expect(inline({ steps: 2, step_ms: 50 })).toBe(true);
+    expect(inline({ cpu_ms: 100 })).toBe(false);
+    // Params it would reject go to a thread, whose run reports them.
+    expect(inline({ steps: 0 })).toBe(false);
+  });
+
   it('rejects params outside its schema', () => {
     expect(() => demo.graph({ steps: 0 })).toThrow();
     expect(() => demo.graph({ step_ms: 'slow' })).toThrow();

@@ -36,7 +36,7 @@ export interface TestServerOptions {
   maxQueueSize?: number;
   /** Subscriptions per tRPC WebSocket and per key (default 100 and 1,000). */
   subscriptionCaps?: SubscriptionCapLimits;
-  /** Wire API keys, rate limits, logging and metrics in as main.ts does (createApiOperations). */
+  /** Wire API keys, rate limits, logging and metrics in as start.ts does (createApiOperations). */
   operations?: Omit<ApiOperationsOptions, 'databaseUrl' | 'logger' | 'feed'>;
 }
 

@@ -1,8 +1,9 @@
+import { flushCompileCache } from 'node:module';
 import { extname } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import type { LogLevel, ProgressReport } from '@kaygraph/graph';
 import { Piscina } from 'piscina';
-import type { WorkflowCatalog } from '../catalog.ts';
+import type { CatalogWorkflow, WorkflowCatalog } from '../catalog.ts';
 import {
   type RunServicesFactory,
   runWorkflow,
@@ -48,6 +49,9 @@ export class ThreadExecutor {
     databaseUrl: string;
     servicesOptions: Record<string, unknown>;
   }) {
+    // With Node's compile cache on (threads inherit NODE_COMPILE_CACHE), what this thread compiled is
+    // written now, so threads load those modules from it instead of compiling (and type-stripping) each.
+    flushCompileCache();
     this.#task = {
       workflowsModule: options.workflowsModule,
       databaseUrl: options.databaseUrl,
@@ -110,7 +114,17 @@ export class ThreadExecutor {
   }
 }
 
-/** Runs `inline: true` workflows on the main thread (pure I/O: no thread hop). */
+/** Whether a run goes to the main thread; a per-run decision that throws sends it to a thread. */
+export function runsInline(workflow: CatalogWorkflow, params: unknown): boolean {
+  if (typeof workflow.inline !== 'function') return workflow.inline === true;
+  try {
+    return workflow.inline(params);
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the runs of `inline` workflows on the main thread (pure I/O: no thread hop). */
 export class InlineExecutor {
   readonly #catalog: WorkflowCatalog;
   readonly #services: RunServicesFactory;

@@ -11,7 +11,7 @@ import { runTransaction } from '../transaction.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
 import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher.ts';
-import { type Execution, InlineExecutor, ThreadExecutor } from './executors.ts';
+import { type Execution, InlineExecutor, runsInline, ThreadExecutor } from './executors.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
 import { planWait } from './plan-wait.ts';
 import { ProgressReporter } from './progress-reporter.ts';
@@ -106,7 +106,7 @@ export async function startWorkerRuntime(
     servicesOptions,
     ...(options.memoryLimitMb ? { memoryLimitMb: options.memoryLimitMb } : {}),
   });
-  // Inline workflows run here, with the module's services created on this thread.
+  // Inline runs run here, with the module's services created on this thread.
   const hasInline = catalog.list().some((workflow) => workflow.inline);
   const services = hasInline
     ? servicesFactoryOf(module, { ...servicesOptions, databaseUrl: ctx.databaseUrl })
@@ -179,7 +179,7 @@ export async function startWorkerRuntime(
   async function runTask(task: RunningTask): Promise<void> {
     const { attempt } = task;
     const workflow = catalog.get(attempt.workflow);
-    const executor = workflow?.inline ? inline : threads;
+    const executor = workflow && runsInline(workflow, attempt.params) ? inline : threads;
     const execution = executor.start(
       {
         taskId: attempt.taskId,

@@ -1,3 +1,4 @@
+import { flushCompileCache } from 'node:module';
 import type { WorkflowsModule } from '../catalog.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
 import { type RunServicesFactory, runWorkflow, type WorkflowRunOutcome } from './run-workflow.ts';
@@ -7,10 +8,14 @@ import type { MainToThread, ThreadTask, ThreadToMain } from './thread-protocol.t
 let loaded: Promise<{ module: WorkflowsModule; services: RunServicesFactory }> | undefined;
 
 function threadWorkflows(task: ThreadTask) {
-  loaded ??= loadWorkflowsModule(task.workflowsModule).then((module) => ({
-    module,
-    services: servicesFactoryOf(module, { ...task.servicesOptions, databaseUrl: task.databaseUrl }),
-  }));
+  loaded ??= loadWorkflowsModule(task.workflowsModule).then((module) => {
+    // With the compile cache on, what only threads compile (this entry) is cached for the next ones.
+    flushCompileCache();
+    return {
+      module,
+      services: servicesFactoryOf(module, { ...task.servicesOptions, databaseUrl: task.databaseUrl }),
+    };
+  });
   // A failed load is tried again by the next task.
   loaded.catch(() => {
     loaded = undefined;

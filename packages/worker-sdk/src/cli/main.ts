@@ -1,10 +1,14 @@
 import { parseArgs } from 'node:util';
+import { useCompileCache } from '@kaygraph/tasks/process';
 import { runWorkerCommand, WorkerUsageError } from './run-worker.ts';
 
 const USAGE = `usage: kaygraph-worker <workflows module> [--concurrency N] [--database-url URL]
 
 Runs the tasks of the workflows your module exports as \`catalog\`, on the api's database
 (DATABASE_URL). Stops gracefully on SIGTERM or SIGINT.`;
+
+// The workflows module loads after this: worker threads then load it compiled, not type-stripped each.
+useCompileCache();
 
 /** The `kaygraph-worker` command: exit 0 after a graceful stop, 1 on a failure, 2 on bad usage. */
 try {

@@ -104,6 +104,8 @@ export const demo = defineWorkflow({
   params: DemoParams,
   result: DemoResult,
   defaults: { max_retries: 3, retry_delay_seconds: 1, timeout_seconds: 600 },
+  // Only a run that burns CPU needs a worker thread; the others wait and write, which the main thread does.
+  inline: (params) => params.cpu_ms === 0,
   graph: (params) => {
     const steps = Array.from({ length: params.steps }, (_, i) => new DemoStep(i + 1, params));
     const [first, ...rest] = steps;

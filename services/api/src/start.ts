@@ -1,0 +1,147 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
+import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
+import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
+import pino from 'pino';
+import { announceAuthMode, chooseListenHost, keyRequiredBeforeFirstKey } from './auth/open-mode.ts';
+import { runKeysMain } from './commands/keys.ts';
+import { embeddedDataDir } from './embedded-database.ts';
+import { loadApiEnv } from './env.ts';
+import { dashboardRoute } from './http/dashboard-static.ts';
+import { createApiOperations } from './operations.ts';
+import { createApiServer } from './server.ts';
+import { announceShutdownWaits } from './shutdown-notice.ts';
+
+/**
+ * `npm start` (with `--with-worker`): the API and a worker in one process, on the embedded
+ * PostgreSQL unless DATABASE_URL is set; the bundled worker registers the workflows of WORKFLOWS_MODULE
+ * like any other worker. `npm run start:api`: the API alone, with no workflow code: it validates and
+ * lists what workers registered. `npm run keys -- ...`
+ * (`main.ts keys ...`): API key management on the same database, without a server.
+ */
+const env = loadApiEnv();
+if (process.argv[2] === 'keys') await runKeysMain(process.argv.slice(3), env);
+const logger = pino({ level: env.LOG_LEVEL });
+const withWorker = process.argv.includes('--with-worker');
+
+let embedded: EmbeddedPostgres | undefined;
+let databaseUrl = env.DATABASE_URL;
+if (!databaseUrl) {
+  // Created here with the default mode: PostgreSQL runs as an unprivileged account that must be
+  // able to enter DATA_DIR to reach its own (0700) data directory below it.
+  await mkdir(env.DATA_DIR, { recursive: true });
+  embedded = await startEmbeddedPostgres({
+    dataDir: embeddedDataDir(env.DATA_DIR),
+    logger: logger.child({ component: 'postgres' }),
+  }).catch((error: unknown) => {
+    // Say why in one line (another `npm start` owns the data dir, ...), not as a stack trace.
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.fatal({ reason }, 'the embedded PostgreSQL did not start');
+    process.stderr.write(`\n  ${reason}\n\n`);
+    process.exit(1);
+  });
+  databaseUrl = embedded.url;
+  // It is restarted when it dies; when that fails, nothing here can work: exit non-zero.
+  void embedded.failed.then((error) => {
+    logger.fatal({ err: error }, 'the embedded PostgreSQL is down for good: exiting');
+    process.exit(1);
+  });
+  // A forced or failed exit must not leave the detached server running.
+  process.on('exit', () => embedded?.signalStop());
+}
+
+const system = await createTaskSystem({
+  databaseUrl,
+  logger,
+  maxQueueSize: env.MAX_QUEUE_SIZE,
+  maxSchedulesPerOwner: env.MAX_SCHEDULES_PER_OWNER,
+  maxBatchSize: env.MAX_BATCH_SIZE,
+  resultTtlSeconds: env.RESULT_TTL,
+  defaultTimeoutSeconds: env.TASK_TIMEOUT,
+});
+const worker = withWorker
+  ? await system.startWorker({
+      concurrency: env.MAX_WORKERS,
+      workflowsModule: (await resolveWorkflowsModule(env.WORKFLOWS_MODULE)).url,
+      shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+      // Workflows read their input files under DATA_DIR.
+      servicesOptions: { dataDir: resolve(env.DATA_DIR) },
+    })
+  : undefined;
+// API keys, owner isolation, submission rate limits, request logs and metrics.
+const keyRequired = keyRequiredBeforeFirstKey({
+  host: env.HOST,
+  embedded: !!embedded,
+  authRequired: env.AUTH_REQUIRED,
+  allowAnonymous: env.ALLOW_ANONYMOUS,
+});
+const operations = createApiOperations({
+  databaseUrl,
+  logger,
+  feed: system.events,
+  authRequired: keyRequired.required,
+  authRequiredBecause: keyRequired.because,
+  rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, burst: env.RATE_LIMIT_BURST },
+});
+// The metrics follow every task event from the start (subscribing above began the LISTEN), and revoked
+// keys' connections are closed from the first request on.
+await system.events.listening();
+await operations.listening();
+const host = await chooseListenHost({
+  host: env.HOST,
+  embedded: !!embedded,
+  allowAnonymous: env.ALLOW_ANONYMOUS,
+  mode: operations.auth.mode,
+  logger,
+});
+const serverOptions = operations.serverOptions(system.tasks, system.orchestration);
+const server = await createApiServer({
+  workflows: system.workflows,
+  orchestration: system.orchestration,
+  // Not ready while the embedded server is down (restarting), whatever a pooled connection says.
+  ready: () =>
+    embedded && embedded.state !== 'running'
+      ? Promise.resolve({ database: false, migrations: false })
+      : system.ready(),
+  logger,
+  host,
+  port: env.PORT,
+  bodyLimitBytes: env.BODY_LIMIT_BYTES,
+  maxBatchSize: env.MAX_BATCH_SIZE,
+  errorStacks: env.NODE_ENV === 'development',
+  ...serverOptions,
+  // The built dashboard (services/dashboard/dist) under /dashboard.
+  extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],
+});
+await announceAuthMode({ url: server.url, host, mode: operations.auth.mode, logger });
+
+logger.info(
+  { url: server.url, docs: `${server.url}/docs`, dashboard: `${server.url}/dashboard`, worker: withWorker },
+  'KayGraph Tasks API listening',
+);
+process.stdout.write(
+  [
+    '',
+    `  KayGraph Tasks${withWorker ? ' (API + worker)' : ' API'} on ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,
+    `  API        ${server.url}`,
+    `  Docs       ${server.url}/docs`,
+    `  Dashboard  ${server.url}/dashboard`,
+    ...(embedded ? [`  Data       ${embedded.dataDir}`] : []),
+    '',
+    '',
+  ].join('\n'),
+);
+
+// Order matters: stop taking requests and tell streams to reconnect, then let running tasks finish
+// (worker), then close queue and pools, and only then stop the database under them.
+announceShutdownWaits(logger, {
+  runningTasks: () => worker?.active ?? 0,
+  graceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+});
+exitOnShutdownSignals(logger, [
+  { name: 'closing the http server', run: () => server.close() },
+  { name: 'closing the operations pool', run: () => operations.close() },
+  { name: 'closing the task system', run: () => system.close() },
+  { name: 'stopping PostgreSQL', run: async () => embedded?.stop() },
+]);

@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
+import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
+import pino from 'pino';
+import { loadWorkerEnv } from './env.ts';
+
+/**
+ * `npm run start:worker`: a worker process beside one or more API processes on one database. It registers
+ * the workflows of WORKFLOWS_MODULE (each version with its JSON Schemas) and claims only tasks of those
+ * versions; every worker competes for jobs through pg-boss; SIGTERM lets running tasks finish (up to
+ * SHUTDOWN_GRACE_SECONDS) before the queue and pools close.
+ */
+const env = loadWorkerEnv();
+const logger = pino({ level: env.LOG_LEVEL });
+const workflows = await resolveWorkflowsModule(env.WORKFLOWS_MODULE);
+const system = await createTaskSystem({
+  databaseUrl: env.DATABASE_URL,
+  logger,
+  maxQueueSize: env.MAX_QUEUE_SIZE,
+  resultTtlSeconds: env.RESULT_TTL,
+  defaultTimeoutSeconds: env.TASK_TIMEOUT,
+});
+await system.startWorker({
+  concurrency: env.MAX_WORKERS,
+  workflowsModule: workflows.url,
+  memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
+  shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+  // Workflows read their input files under DATA_DIR.
+  servicesOptions: { dataDir: resolve(env.DATA_DIR) },
+});
+logger.info({ concurrency: env.MAX_WORKERS, workflows: workflows.catalog.list().length }, 'worker started');
+
+// Running tasks get SHUTDOWN_GRACE_SECONDS, then are aborted (and retried elsewhere); closing the queue and
+// pools after that should take seconds, so a shutdown still going a minute later is stuck.
+exitOnShutdownSignals(logger, [{ name: 'closing the task system', run: () => system.close() }], {
+  deadlineMs: (env.SHUTDOWN_GRACE_SECONDS + 60) * 1000,
+});
