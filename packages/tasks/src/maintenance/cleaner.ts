@@ -1,6 +1,7 @@
 import type { TaskContext } from '../context.ts';
 import { clearExpiredResults, tryMaintenanceLock } from '../store/maintenance.ts';
 import { deleteReapedWorkers } from '../store/workers.ts';
+import { type PeriodicPass, startPeriodicPass } from './periodic-pass.ts';
 
 export interface CleanupReport {
   /** False when another process held the cleaner lock (it is doing the pass). */
@@ -35,28 +36,14 @@ export async function cleanExpired(ctx: TaskContext): Promise<CleanupReport> {
   });
 }
 
-export interface Cleaner {
-  runOnce(): Promise<CleanupReport>;
-  stop(): Promise<void>;
-}
+export type Cleaner = PeriodicPass<CleanupReport>;
 
 export function startCleaner(ctx: TaskContext, options: { intervalSeconds: number }): Cleaner {
-  let current: Promise<CleanupReport> | undefined;
-  const runOnce = (): Promise<CleanupReport> => {
-    current ??= cleanExpired(ctx).finally(() => {
-      current = undefined;
-    });
-    return current;
-  };
-  const timer = setInterval(() => {
-    runOnce().catch((error: unknown) => ctx.logger.warn({ err: error }, 'result cleanup pass failed'));
-  }, options.intervalSeconds * 1000);
-  timer.unref();
-  return {
-    runOnce,
-    async stop() {
-      clearInterval(timer);
-      await current?.catch(() => undefined);
+  return startPeriodicPass(
+    () => cleanExpired(ctx),
+    options.intervalSeconds * 1000,
+    (failure) => {
+      if (failure) ctx.logger.warn({ err: failure.error }, 'result cleanup pass failed');
     },
-  };
+  );
 }

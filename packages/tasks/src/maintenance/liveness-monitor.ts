@@ -1,13 +1,11 @@
 import { isConnectionLost } from '../connection-lost.ts';
 import type { TaskContext } from '../context.ts';
 import { databaseNow } from '../store/workers.ts';
+import { type PeriodicPass, startPeriodicPass } from './periodic-pass.ts';
 import { reapDeadWorkers } from './reconcile.ts';
 
-export interface LivenessMonitor {
-  /** One pass now; resolves with the tasks taken back (0 when another process did the pass). */
-  runOnce(): Promise<number>;
-  stop(): Promise<void>;
-}
+/** `runOnce` resolves with the tasks taken back (0 when another process did the pass). */
+export type LivenessMonitor = PeriodicPass<number>;
 
 /**
  * Every process runs this: each `intervalMs` (default 1 s) it tries the cluster's liveness pass, which takes
@@ -25,7 +23,6 @@ export function startLivenessMonitor(
   let cutOff = true;
   // Wall-clock time (it keeps running while the machine sleeps, unlike the monotonic clock).
   let lastPassAt = Date.now();
-  let current: Promise<number> | undefined;
   const pass = async (): Promise<number> => {
     try {
       if (Date.now() - lastPassAt > intervalMs + ctx.tuning.workerLeaseSeconds * 500) cutOff = true;
@@ -40,32 +37,10 @@ export function startLivenessMonitor(
       throw error;
     }
   };
-  const runOnce = (): Promise<number> => {
-    current ??= pass().finally(() => {
-      current = undefined;
-    });
-    return current;
-  };
   let warned = false;
-  const timer = setInterval(() => {
-    if (current) return;
-    runOnce().then(
-      () => {
-        warned = false;
-      },
-      (error: unknown) => {
-        // One warning per outage, not one a second.
-        if (!warned) ctx.logger.warn({ err: error }, 'worker liveness pass failed');
-        warned = true;
-      },
-    );
-  }, intervalMs);
-  timer.unref();
-  return {
-    runOnce,
-    async stop() {
-      clearInterval(timer);
-      await current?.catch(() => undefined);
-    },
-  };
+  return startPeriodicPass(pass, intervalMs, (failure) => {
+    // One warning per outage, not one a second.
+    if (failure && !warned) ctx.logger.warn({ err: failure.error }, 'worker liveness pass failed');
+    warned = failure !== null;
+  });
 }
