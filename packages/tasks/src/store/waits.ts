@@ -1,4 +1,4 @@
-import type { NodeMetric, SignalTaskOutput, SubmitTaskRequest, TaskWait } from '@kaygraph/contracts';
+import type { NodeMetric, SignalTaskOutput, TaskWait } from '@kaygraph/contracts';
 import { DomainError, isTerminalStatus, type TaskStatus } from '@kaygraph/contracts';
 import type { ResumeValue } from '@kaygraph/graph';
 import { type SQL, sql } from 'drizzle-orm';
@@ -42,8 +42,6 @@ export interface SuspendedAttempt {
   wait: TaskWait;
   /** When the wait ends by itself (a signal's deadline, the end of a sleep): its timer job's start. */
   timerAt: Date | null;
-  /** A children wait's tasks (validated), submitted with the suspend by the caller; ids in `wait`. */
-  children: readonly SubmitTaskRequest[];
 }
 
 /** A signal payload is repeated in its event only up to this size (the node gets it whatever its size). */

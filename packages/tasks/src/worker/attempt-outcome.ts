@@ -4,6 +4,7 @@ import type { Attempt } from '../store/claim.ts';
 import type { AttemptOutcome } from '../store/finish.ts';
 import type { ExecutionResult } from './executors.ts';
 import type { SuspendedRun } from './plan-wait.ts';
+import type { PlannedOutcome } from './planned-outcome.ts';
 
 /**
  * Why the runtime aborted a run (undefined: it did not). `disconnected`: a checkpoint could not be stored
@@ -22,8 +23,8 @@ export async function decideOutcome(
   result: ExecutionResult,
   reason: AbortReason | undefined,
   checkpoint: StoredCheckpoint | null,
-  planWait: (run: SuspendedRun) => Promise<AttemptOutcome>,
-): Promise<AttemptOutcome | undefined> {
+  planWait: (run: SuspendedRun) => Promise<PlannedOutcome>,
+): Promise<PlannedOutcome | undefined> {
   const metrics = result.kind === 'terminated' ? (checkpoint?.metrics ?? []) : result.metrics;
   if (reason === 'lost') return undefined;
   if (reason === 'cancel') return { kind: 'abandoned', attempt };

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, type SubmitTaskRequest, type TaskWait } from '@kaygraph/contracts';
+import { DomainError, type TaskWait } from '@kaygraph/contracts';
 import type { WaitRequest } from '@kaygraph/graph';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import type { WorkflowCatalog } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
 import { prepareAll } from '../service/submit.ts';
+import type { PreparedTask } from '../service/validate-submit.ts';
 import type { Attempt } from '../store/claim.ts';
-import type { AttemptOutcome } from '../store/finish.ts';
+import type { PlannedOutcome } from './planned-outcome.ts';
 import type { WorkflowRunOutcome } from './run-workflow.ts';
 
 export type SuspendedRun = Extract<WorkflowRunOutcome, { kind: 'suspended' }>;
@@ -23,7 +24,7 @@ export async function planWait(
   catalog: WorkflowCatalog,
   attempt: Attempt,
   run: SuspendedRun,
-): Promise<AttemptOutcome> {
+): Promise<PlannedOutcome> {
   const nodeId = nodeIdOf(run.checkpoint);
   const since = new Date().toISOString();
   const base = { kind: 'suspended' as const, attempt, checkpoint: run.checkpoint, metrics: run.metrics };
@@ -70,7 +71,7 @@ async function describeWait(
   wait: WaitRequest,
   nodeId: string,
   since: string,
-): Promise<{ wait: TaskWait; timerAt: Date | null; children: SubmitTaskRequest[] }> {
+): Promise<{ wait: TaskWait; timerAt: Date | null; children: PreparedTask[] }> {
   switch (wait.kind) {
     case 'signal': {
       const workflow = catalog.get(workflowName);
@@ -98,12 +99,12 @@ async function describeWait(
           `node "${nodeId}" asks for ${wait.children.length} child tasks; at most ${ctx.maxBatchSize} (MAX_BATCH_SIZE) per wait: run them over several waits`,
         );
       }
-      const children = wait.children.map(
-        (child): SubmitTaskRequest => ({ workflow: child.workflow, params: child.params }),
-      );
+      let children: PreparedTask[];
       try {
-        // Against the registry, as their submit in the outcome transaction will be.
-        await prepareAll(ctx, children);
+        children = await prepareAll(
+          ctx,
+          wait.children.map((child) => ({ workflow: child.workflow, params: child.params })),
+        );
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         const where = error.issues?.[0]?.path;

@@ -5,7 +5,7 @@ import { isConnectionLost, retryWhileConnectionLost } from '../connection-lost.t
 import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { type Attempt, claimJobs } from '../store/claim.ts';
-import { type AttemptOutcome, taskRowsToLock } from '../store/finish.ts';
+import { taskRowsToLock } from '../store/finish.ts';
 import { type CheckpointWrite, saveCheckpoints } from '../store/progress.ts';
 import { runTransaction } from '../transaction.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
@@ -14,6 +14,7 @@ import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher
 import { type Execution, InlineExecutor, runsInline, ThreadExecutor } from './executors.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
 import { planWait } from './plan-wait.ts';
+import type { PlannedOutcome } from './planned-outcome.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 import { SerialWrites } from './serial-writes.ts';
 import { servedVersions } from './served-versions.ts';
@@ -88,7 +89,7 @@ export async function startWorkerRuntime(
   // Claims run beside the writer: they only touch tasks that are not running yet.
   const writer = new TransactionBatcher(ctx.db, { signal: giveUp.signal });
   const progress = new ProgressReporter(ctx.db, logger, giveUp.signal);
-  const outcomes = new CoalescedWrites<AttemptOutcome>(
+  const outcomes = new CoalescedWrites<PlannedOutcome>(
     writer,
     (tx, items) => settleOutcomes(ctx, tx, items),
     taskRowsToLock,

@@ -1,7 +1,8 @@
 import type { TaskContext } from '../context.ts';
 import type { Transaction } from '../db.ts';
-import { prepareAll, submitPrepared } from '../service/submit.ts';
-import { type AttemptOutcome, finishAttempts } from '../store/finish.ts';
+import { submitPrepared } from '../service/submit.ts';
+import { finishAttempts } from '../store/finish.ts';
+import type { PlannedOutcome } from './planned-outcome.ts';
 
 /**
  * The worker's outcome transaction: attempts settled (store/finish.ts), and the child tasks of parents that
@@ -13,22 +14,18 @@ import { type AttemptOutcome, finishAttempts } from '../store/finish.ts';
 export async function settleOutcomes(
   ctx: TaskContext,
   tx: Transaction,
-  outcomes: readonly AttemptOutcome[],
+  outcomes: readonly PlannedOutcome[],
 ): Promise<void> {
   const parents = outcomes.flatMap((outcome) =>
-    outcome.kind === 'suspended' && outcome.wait.kind === 'children' && outcome.children.length > 0
-      ? [{ outcome, ids: outcome.wait.child_task_ids }]
+    outcome.kind === 'suspended' && outcome.wait.kind === 'children' && outcome.children?.length
+      ? [{ outcome, children: outcome.children, ids: outcome.wait.child_task_ids }]
       : [],
   );
   const owned = await finishAttempts(ctx, tx, outcomes);
-  for (const { outcome, ids } of parents) {
+  for (const { outcome, children, ids } of parents) {
     if (!owned.has(outcome.attempt.taskId)) continue;
-    await submitPrepared(
-      ctx,
-      tx,
-      { owner: outcome.attempt.owner, admin: false },
-      await prepareAll(ctx, outcome.children, tx),
-      { children: { parentTaskId: outcome.attempt.taskId, ids } },
-    );
+    await submitPrepared(ctx, tx, { owner: outcome.attempt.owner, admin: false }, children, {
+      children: { parentTaskId: outcome.attempt.taskId, ids },
+    });
   }
 }
