@@ -26,8 +26,9 @@ export interface FloorSettings {
 
 /**
  * The floor at our worker's in-flight window at `concurrency`: two loops of `concurrency / 2`, as our
- * dispatcher keeps at most two fetches in flight and splits free slots between them in halves, so at most
- * `concurrency` tasks are claimed and not yet finished, as in our worker.
+ * dispatcher keeps at most two fetches in flight and splits free slots between them in halves. A loop
+ * holds its batch until the finish commits, while our worker frees a slot once the run ends, so this
+ * window is, if anything, narrower than ours.
  */
 export function sameWindowFloor(concurrency: number): FloorSettings {
   return { writes: 'two-writes', batchSize: Math.ceil(concurrency / 2), loops: 2 };

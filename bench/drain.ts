@@ -1,8 +1,9 @@
 /**
  * The no-op drain rounds of the lifecycle benchmark (`node bench/drain.ts [--tasks N] [--rounds N]` runs them
  * alone). Each round drains N no-op tasks or jobs in turn:
- * - the floors (drain-floor.ts), in a scratch database of their own: at raw pg-boss' work() settings (100 x 4),
- *   written once, in batches of 1,000, and at the same in-flight window as ours at concurrency 64 and 256;
+ * - the floors (drain-floor.ts), in scratch databases of their own: at raw pg-boss' work() settings (100 x 4),
+ *   written once and in batches of 1,000 (in that order, in one database), and at the same in-flight window as
+ *   ours at concurrency 64 and 256 (each on a fresh table, as the first);
  * - raw pg-boss draining N jobs with work() (batchSize 100, localConcurrency 4);
  * - ours: TaskService (submitMany) and the worker runtime at concurrency 64 and 256.
  * Raw pg-boss runs right before ours, and ours meet a table that only they and raw pg-boss grew. Each ratio
@@ -141,13 +142,18 @@ export async function runDrainRounds(
         floor: await floorDrain(floorUrl, workflow, tasks, RAW_SETTINGS),
         once: await floorDrain(floorUrl, workflow, tasks, { ...RAW_SETTINGS, writes: 'one-write' }),
         large: await floorDrain(floorUrl, workflow, tasks, LARGE_BATCHES),
-        narrowWindow: await floorDrain(floorUrl, workflow, tasks, sameWindowFloor(NARROW)),
-        wideWindow: await floorDrain(floorUrl, workflow, tasks, sameWindowFloor(WIDE)),
       }));
+      // On a fresh table each, as the floor above: one the earlier floors grew would slow them down.
+      const windowFloor = (concurrency: number) =>
+        withScratchDatabase(serverUrl, 'floor', (floorUrl) =>
+          floorDrain(floorUrl, workflow, tasks, sameWindowFloor(concurrency)),
+        );
+      const narrowWindow = await windowFloor(NARROW);
+      const wideWindow = await windowFloor(WIDE);
       const raw = await rawBossDrain(url, tasks);
       const narrow = await serviceDrain(url, workflow, tasks, NARROW);
       const wide = await serviceDrain(url, workflow, tasks, WIDE);
-      rows.push({ ...floors, raw, narrow, wide });
+      rows.push({ ...floors, narrowWindow, wideWindow, raw, narrow, wide });
     }
     const of = (pick: (row: (typeof rows)[number]) => number) => median(rows.map(pick));
     const ours = (key: 'narrow' | 'wide', window: 'narrowWindow' | 'wideWindow'): OursFigures => ({
