@@ -24,6 +24,16 @@ export interface FloorSettings {
   loops: number;
 }
 
+/**
+ * The floor at our worker's in-flight window at `concurrency`: two loops of `concurrency / 2`, as our
+ * dispatcher keeps at most two fetches in flight and splits free slots between them in halves. A loop
+ * holds its batch until the finish commits, while our worker frees a slot once the run ends, so this
+ * window is, if anything, narrower than ours.
+ */
+export function sameWindowFloor(concurrency: number): FloorSettings {
+  return { writes: 'two-writes', batchSize: Math.ceil(concurrency / 2), loops: 2 };
+}
+
 type Tx = Parameters<Parameters<TaskSystem['context']['db']['transaction']>[0]>[0];
 
 const uuids = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
