@@ -9,4 +9,4 @@ import { createCatalog } from './catalog-core.ts';
 export const catalog = createCatalog(Object.values(builtins));
 
 /** The task runtime creates per-thread services through this (see `createServices`). */
-export { createServices } from './services/postgres.ts';
+export { createServices } from './services/create-services.ts';

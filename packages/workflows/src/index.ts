@@ -23,12 +23,11 @@ export {
 } from './define.ts';
 export { WorkflowInputError } from './errors.ts';
 export { attemptOf, chain, servicesOf, sleep, throwIfAborted, type WorkflowRunParams } from './run-params.ts';
+export { type CreateServicesOptions, createServices } from './services/create-services.ts';
 export { resolveDataFile } from './services/data-dir.ts';
 export {
   type CreatePostgresServicesOptions,
-  type CreateServicesOptions,
   createPostgresServices,
-  createServices,
   type PostgresServicesOptions,
   postgresServices,
 } from './services/postgres.ts';

@@ -1,5 +1,6 @@
-import { flushCompileCache } from 'node:module';
+import { createRequire, flushCompileCache, getCompileCacheDir } from 'node:module';
 import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import type { LogLevel, ProgressReport } from '@kaygraph/graph';
 import { Piscina } from 'piscina';
@@ -51,7 +52,11 @@ export class ThreadExecutor {
   }) {
     // With Node's compile cache on (threads inherit NODE_COMPILE_CACHE), what this thread compiled is
     // written now, so threads load those modules from it instead of compiling (and type-stripping) each.
-    flushCompileCache();
+    // Piscina requires its entry by path (a cache key of its own), so it is required here the same way.
+    if (getCompileCacheDir()) {
+      createRequire(import.meta.url)(fileURLToPath(THREAD_FILE));
+      flushCompileCache();
+    }
     this.#task = {
       workflowsModule: options.workflowsModule,
       databaseUrl: options.databaseUrl,

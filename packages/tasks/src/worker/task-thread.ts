@@ -9,7 +9,8 @@ let loaded: Promise<{ module: WorkflowsModule; services: RunServicesFactory }> |
 
 function threadWorkflows(task: ThreadTask) {
   loaded ??= loadWorkflowsModule(task.workflowsModule).then((module) => {
-    // With the compile cache on, what only threads compile (this entry) is cached for the next ones.
+    // With the compile cache on, what only threads compile (modules the main thread never loaded) is cached
+    // for the next ones.
     flushCompileCache();
     return {
       module,

@@ -1,4 +1,5 @@
 import postgres from 'postgres';
+import type { CreateServicesOptions, RunServicesFor } from './create-services.ts';
 import { createPostgresDocumentStore } from './postgres-documents.ts';
 import { createPostgresTaskStats } from './postgres-task-stats.ts';
 import type { ArtifactStore, WorkflowServices } from './types.ts';
@@ -50,26 +51,11 @@ export function createPostgresServices(
   return { ...postgresServices(sql, options), close, [Symbol.asyncDispose]: close };
 }
 
-export interface CreateServicesOptions {
-  databaseUrl: string;
-  /** Root of the files workflows may read; absent: no file inputs. */
-  dataDir?: unknown;
-  /** Connections of the thread's pool (default 3). */
-  poolSize?: unknown;
-}
-
 /**
- * The workflows module's `createServices` (what the task runtime calls once per worker thread, and
- * once on the main thread for inline workflows): one small pool for the thread, then services per
- * run. Idle connections close by themselves, so an idle thread holds none.
- *
- * @example
- * const servicesFor = createServices({ databaseUrl, dataDir: '/srv/data' });
- * await graph.run({}, { params: { services: servicesFor({ taskId, owner }) } });
+ * Services per run on one small pool (what `createServices` builds on a run's first use of a store).
+ * Idle connections close by themselves.
  */
-export function createServices(
-  options: CreateServicesOptions,
-): (run: { taskId: string; owner: string }) => WorkflowServices {
+export function pooledServices(options: CreateServicesOptions): RunServicesFor {
   const sql = postgres(options.databaseUrl, {
     max: typeof options.poolSize === 'number' ? options.poolSize : 3,
     idle_timeout: 20,
