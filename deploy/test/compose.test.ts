@@ -99,7 +99,6 @@ describe('docker-compose.yml', () => {
     expect(command('worker')).toEqual([
       'node',
       '--max-semi-space-size=2',
-      '--max-old-space-size=512',
       'services/worker/src/main.ts',
     ]);
     for (const name of appServices) {

@@ -187,7 +187,6 @@ describe('k8s manifests', () => {
       'kaygraph-worker': [
         'node',
         '--max-semi-space-size=2',
-        '--max-old-space-size=512',
         'services/worker/src/main.ts',
       ],
       'kaygraph-migrate': ['node', 'packages/db/src/migrate-main.ts'],

@@ -9,7 +9,7 @@ const Env = z.object({
   TASK_TIMEOUT: z.coerce.number().int().min(1).max(86_399).default(3600),
   RESULT_TTL: z.coerce.number().int().min(1).default(86_400),
   MAX_QUEUE_SIZE: z.coerce.number().int().min(1).default(100),
-  /** Memory cap (old space) of each worker thread, in MB (unset: the process's --max-old-space-size). */
+  /** Memory cap (old space) of each worker thread, in MB (unset: the runtime's default, 512). */
   WORKER_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),

@@ -2,7 +2,8 @@
  * WORKFLOWS_MODULE of the e2e processes: the built-in catalog (so `demo` is the real one) plus `recorded`,
  * a chain of steps that each append one JSON line to `record_file` when they start, and
  * `recorded_approval` (a step, a wait for the signal `approval`, a step) and `recorded_children` (runs
- * `children` `recorded` tasks of 1, 2 or 3 steps by index and completes with their results in order). The lines are how a
+ * `children` `recorded` tasks of 1, 2 or 3 steps by index and completes with their results in order), and
+ * `allocating` (holds `mb` MB in a worker thread). The lines are how a
  * test proves, across processes, which node ran in which attempt on which pid (a checkpoint resume must
  * not start an earlier node again). Worker threads import this module by path, so it exports `catalog`
  * and `createServices` like `@kaygraph/workflows/catalog`.
@@ -159,4 +160,33 @@ export const recordedChildren = defineWorkflow({
   graph: (params) => new Graph<Shared>(new SpawnRecorded(params)),
 });
 
-export const catalog = builtins.with(recorded).with(recordedApproval).with(recordedChildren);
+/** Holds `mb` megabytes of live heap for a moment, in a worker thread: the thread's memory cap ends it. */
+class Allocate extends Node<Shared> {
+  readonly mb: number;
+
+  constructor(mb: number) {
+    super({ id: 'allocate' });
+    this.mb = mb;
+  }
+
+  override async exec(): Promise<void> {
+    const held: number[][] = [];
+    for (let i = 0; i < this.mb; i++) held.push(new Array<number>(128 * 1024).fill(i));
+    await sleep(10, this.ctx.signal);
+    this.ctx.progress({ step: this.id, message: `held ${held.length} MB` });
+  }
+}
+
+export const allocating = defineWorkflow({
+  name: 'allocating',
+  description: 'Holds `mb` MB of live heap in a worker thread; for the thread memory cap.',
+  params: z.object({ mb: z.number().int().min(1).max(4096) }),
+  defaults: { max_retries: 0, timeout_seconds: 120 },
+  graph: (params) => new Graph<Shared>(new Allocate(params.mb)),
+});
+
+export const catalog = builtins
+  .with(recorded)
+  .with(recordedApproval)
+  .with(recordedChildren)
+  .with(allocating);

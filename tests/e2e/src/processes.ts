@@ -1,9 +1,11 @@
 /**
  * Real api and worker processes (`services/api/src/main.ts`, `services/worker/src/main.ts`) on this node
- * (24), tracked so a test can kill every one it started, even after a failed assertion.
+ * (24), started with the node flags of their `npm start` scripts (as deployed), tracked so a test can kill
+ * every one it started, even after a failed assertion.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -46,6 +48,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** The node flags (`--max-semi-space-size=...`) of a service's `npm start` script. */
+function startFlags(service: 'api' | 'worker'): string[] {
+  const manifest = JSON.parse(readFileSync(`${ROOT}services/${service}/package.json`, 'utf8')) as {
+    scripts: { start: string };
+  };
+  return manifest.scripts.start.split(/\s+/).filter((arg) => arg.startsWith('--'));
+}
+
 /** Every process started through one `Processes`; `killAll()` in afterEach/afterAll. */
 export class Processes {
   readonly started: ServiceProcess[] = [];
@@ -80,7 +90,7 @@ export class Processes {
   }
 
   private spawn(kind: ServiceProcess['kind'], script: string, options: StartOptions) {
-    const child = spawn(process.execPath, [script], {
+    const child = spawn(process.execPath, [...startFlags(kind), script], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -35,6 +35,11 @@ export interface Execution {
 const THREAD_FILE = new URL(`./task-thread${extname(new URL(import.meta.url).pathname)}`, import.meta.url)
   .href;
 
+/** Node lets a process-wide `--max-old-space-size` override every worker thread's own heap cap. */
+export function threadCapsOverridden(execArgv: readonly string[] = process.execArgv): boolean {
+  return execArgv.some((arg) => /^--max[-_]old[-_]space[-_]size(=|$)/.test(arg));
+}
+
 /**
  * Runs tasks in a piscina pool, one task per thread at a time, each thread with its memory cap. A thread
  * that runs out of memory fails the attempt with RESOURCE_LIMIT (the pool starts a fresh thread).
@@ -45,7 +50,7 @@ export class ThreadExecutor {
 
   constructor(options: {
     threads: number;
-    memoryLimitMb?: number;
+    memoryLimitMb: number;
     workflowsModule: string;
     databaseUrl: string;
     servicesOptions: Record<string, unknown>;
@@ -68,7 +73,7 @@ export class ThreadExecutor {
       maxThreads: Math.max(1, options.threads),
       concurrentTasksPerWorker: 1,
       idleTimeout: 60_000,
-      ...(options.memoryLimitMb ? { resourceLimits: { maxOldGenerationSizeMb: options.memoryLimitMb } } : {}),
+      resourceLimits: { maxOldGenerationSizeMb: options.memoryLimitMb },
     });
   }
 

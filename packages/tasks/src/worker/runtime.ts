@@ -11,7 +11,13 @@ import { runTransaction } from '../transaction.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
 import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher.ts';
-import { type Execution, InlineExecutor, runsInline, ThreadExecutor } from './executors.ts';
+import {
+  type Execution,
+  InlineExecutor,
+  runsInline,
+  ThreadExecutor,
+  threadCapsOverridden,
+} from './executors.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
 import { planWait } from './plan-wait.ts';
 import type { PlannedOutcome } from './planned-outcome.ts';
@@ -24,6 +30,8 @@ import { WorkerBeat } from './worker-beat.ts';
 
 /** After the shutdown grace and the abort grace, writes stop waiting for a database that is away. */
 const GIVE_UP_AFTER_ABORT_MS = 5_000;
+/** Old-space cap of a worker thread when none is given (a run over it fails with RESOURCE_LIMIT). */
+const DEFAULT_THREAD_MEMORY_MB = 512;
 
 export interface WorkerOptions {
   /** Tasks this process runs at once (MAX_WORKERS). */
@@ -33,7 +41,7 @@ export interface WorkerOptions {
    * loaded here and by every worker thread.
    */
   workflowsModule: string;
-  /** Heap cap of each worker thread (resourceLimits.maxOldGenerationSizeMb). */
+  /** Old-space cap of each worker thread, in MB (default 512). */
   memoryLimitMb?: number;
   /** On stop: how long running tasks may finish before they are aborted and requeued (default 30). */
   shutdownGraceSeconds?: number;
@@ -100,12 +108,19 @@ export async function startWorkerRuntime(
     retryWhileConnectionLost(() => saveCheckpoints(ctx.db, writes), giveUp.signal),
   );
   const servicesOptions = options.servicesOptions ?? {};
+  const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_THREAD_MEMORY_MB;
+  if (threadCapsOverridden()) {
+    logger.warn(
+      { memoryLimitMb },
+      'this process runs with --max-old-space-size, which Node lets override the memory cap of every worker thread',
+    );
+  }
   const threads = new ThreadExecutor({
     threads: options.concurrency,
     workflowsModule: options.workflowsModule,
     databaseUrl: ctx.databaseUrl,
     servicesOptions,
-    ...(options.memoryLimitMb ? { memoryLimitMb: options.memoryLimitMb } : {}),
+    memoryLimitMb,
   });
   // Inline runs run here, with the module's services created on this thread.
   const hasInline = catalog.list().some((workflow) => workflow.inline);
