@@ -185,8 +185,4 @@ export const allocating = defineWorkflow({
   graph: (params) => new Graph<Shared>(new Allocate(params.mb)),
 });
 
-export const catalog = builtins
-  .with(recorded)
-  .with(recordedApproval)
-  .with(recordedChildren)
-  .with(allocating);
+export const catalog = builtins.with(recorded).with(recordedApproval).with(recordedChildren).with(allocating);
