@@ -115,6 +115,25 @@ describe('max_queue_size', () => {
     expect(await unfinishedIds('gina')).toHaveLength(LIMIT);
   });
 
+  it('gives the last room to exactly one of 20 racing submits, and to no racing batch', async () => {
+    const { system } = harness;
+    const iris = { owner: 'iris', admin: false };
+    await system.tasks.submitMany(iris, plain(LIMIT - 1));
+    const outcomes = await Promise.allSettled([
+      ...Array.from({ length: 20 }, () => system.tasks.submit(iris, one)),
+      ...Array.from({ length: 5 }, () => system.tasks.submitMany(iris, plain(2))),
+    ]);
+    const accepted = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    const refused = outcomes.filter(
+      (outcome) =>
+        outcome.status === 'rejected' && (outcome.reason as { code?: string }).code === 'QUEUE_FULL',
+    );
+    expect(accepted).toHaveLength(1);
+    expect(refused).toHaveLength(24);
+    expect(await unfinishedIds('iris')).toHaveLength(LIMIT);
+    await expectJobsMatchTasks('iris');
+  });
+
   it('also limits retries: a full owner cannot reopen a task, and gets room back when one finishes', async () => {
     const { system } = harness;
     const hank = { owner: 'hank', admin: false };

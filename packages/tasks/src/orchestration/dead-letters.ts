@@ -23,7 +23,7 @@ import {
 } from '../store/dead-letters.ts';
 import { dependenciesOf, reblockDependents, retryStatusOf } from '../store/dependencies.ts';
 import { readFailedAttempts } from '../store/events.ts';
-import { assertQueueRoom, lockOwnerQueue } from '../store/submit.ts';
+import { assertQueueRoom, lockOwnerQueue } from '../store/owner-queue.ts';
 
 /**
  * Dead letters: every failed task, with its reason (retries ran out, a non-retriable error, a lost worker, a

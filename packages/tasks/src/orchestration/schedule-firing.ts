@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { TaskContext } from '../context.ts';
 import type { Transaction } from '../db.ts';
 import { submitTasks } from '../service/submit.ts';
+import { lockOwnerQueue, queueRoom } from '../store/owner-queue.ts';
 import {
   type FiringCandidate,
   lockFiringSchedules,
@@ -10,7 +11,6 @@ import {
   readFiringCandidates,
   type ScheduleRow,
 } from '../store/schedules.ts';
-import { lockOwnerQueue, queueRoom } from '../store/submit.ts';
 import { dueOccurrence } from './cron.ts';
 
 /** An occurrence older than this when a pass sees it (no worker was running) is skipped, not fired late. */

@@ -3,7 +3,7 @@ import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
 import { cancelTasks, requeueTasks, type WaitingJob } from '../store/control.ts';
 import { reblockDependents, retryStatusOf } from '../store/dependencies.ts';
-import { reserveQueueRoom } from '../store/submit.ts';
+import { reserveQueueRoom } from '../store/owner-queue.ts';
 import { runTransaction } from '../transaction.ts';
 import { loadVisibleTask, lockVisibleTask } from '../visibility.ts';
 

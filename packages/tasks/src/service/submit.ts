@@ -5,16 +5,10 @@ import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
 import type { Transaction } from '../db.ts';
 import { initialStates, insertDependencyEdges } from '../store/dependencies.ts';
-import { appendEvents, statusEvent } from '../store/events.ts';
+import { appendEventsBehind, statusEvent } from '../store/events.ts';
 import type { TaskJob } from '../store/jobs.ts';
-import {
-  assertQueueRoom,
-  insertTasks,
-  loadGroups,
-  lockOwnerQueue,
-  type NewTaskRow,
-  tasksByIdempotencyKey,
-} from '../store/submit.ts';
+import { assertRoom, lockOwnerQueueState, type StoredTask } from '../store/owner-queue.ts';
+import { insertTasks, loadGroups, type NewTaskRow } from '../store/submit.ts';
 import { type PreparedTask, prepareSubmits } from './validate-submit.ts';
 
 /**
@@ -80,16 +74,19 @@ export async function submitPrepared(
     children?: ChildTasks;
   } = {},
 ): Promise<SubmitTaskOutput[]> {
-  await assertGroupsVisible(tx, caller, prepared);
   const keys = [...new Set(prepared.flatMap((task) => (task.idempotencyKey ? [task.idempotencyKey] : [])))];
-  // Under the owner's lock: a concurrent submit of the same key has committed or not begun.
-  if (!options.children) await lockOwnerQueue(tx, caller.owner);
-  const existing = await tasksByIdempotencyKey(tx, caller.owner, keys);
+  // Under the owner's lock: a concurrent submit of the same key has committed or not begun. The group
+  // check needs no lock and travels in the same round trip.
+  const [, queueState] = await Promise.all([
+    assertGroupsVisible(tx, caller, prepared),
+    options.children ? null : lockOwnerQueueState(tx, caller.owner, keys, ctx.maxQueueSize),
+  ]);
+  const existing = queueState?.existing ?? new Map<string, StoredTask>();
   const toInsert = prepared.filter(
     (task, index) =>
       !task.idempotencyKey || (isFirstOfKey(prepared, index) && !existing.has(task.idempotencyKey)),
   );
-  if (!options.children) await assertQueueRoom(tx, caller.owner, toInsert.length, ctx.maxQueueSize);
+  if (queueState) assertRoom(queueState.unfinished, toInsert.length, ctx.maxQueueSize);
 
   // blocked (dependencies), failed (a dependency already failed), scheduled (run_at) or queued.
   const states = await initialStates(tx, caller, toInsert);
@@ -121,59 +118,58 @@ export async function submitPrepared(
       runAt: task.runAt,
     };
   });
-  const createdAt = await insertTasks(
-    tx,
-    rows.map(({ task: _, ...row }) => row),
-    ctx.resultTtlSeconds,
-  );
-  const created = rows.filter((row) => createdAt.has(row.id));
-  await appendEvents(
-    tx,
-    created.map((row) => statusEvent(row.id, row.status, 0, row.error)),
-  );
+  const taskRows = rows.map(({ task: _, ...row }) => row);
+  const jobs = rows
+    .filter((row) => row.status === 'queued' || row.status === 'scheduled')
+    .map(
+      (row): TaskJob => ({
+        jobId: row.id,
+        taskId: row.id,
+        workflow: row.workflow,
+        version: row.version,
+        priority: row.priority,
+        retryLimit: row.maxRetries,
+        retryDelaySeconds: row.retryDelaySeconds,
+        retryBackoff: row.retryBackoff,
+        timeoutSeconds: row.timeoutSeconds,
+        startAfter: row.runAt,
+      }),
+    );
+  const events = rows.map((row) => statusEvent(row.id, row.status, 0, row.error));
+  // The rows, their first events and their jobs in one round trip. Under the owner's lock no key of
+  // toInsert is taken, so every row is created (children carry no keys): a row that was not is an error,
+  // as its job would run for no task.
+  const [createdAt] = await Promise.all([
+    appendEventsBehind(tx, insertTasks(tx, taskRows, ctx.resultTtlSeconds), events, (inserted) =>
+      events.filter((event) => inserted.has(event.taskId)),
+    ),
+    ctx.queue.insert(tx, jobs),
+  ]);
+  if (createdAt.size !== rows.length) {
+    throw new DomainError('INTERNAL', `${rows.length - createdAt.size} submitted tasks were not created`);
+  }
+  // Dependency edges reference the rows: sent once they exist.
   await insertDependencyEdges(
     tx,
-    created.map((row) => ({ taskId: row.id, dependsOn: row.dependsOn })),
-  );
-  await ctx.queue.insert(
-    tx,
-    created
-      .filter((row) => row.status === 'queued' || row.status === 'scheduled')
-      .map(
-        (row): TaskJob => ({
-          jobId: row.id,
-          taskId: row.id,
-          workflow: row.workflow,
-          version: row.version,
-          priority: row.priority,
-          retryLimit: row.maxRetries,
-          retryDelaySeconds: row.retryDelaySeconds,
-          retryBackoff: row.retryBackoff,
-          timeoutSeconds: row.timeoutSeconds,
-          startAfter: row.runAt,
-        }),
-      ),
+    rows.map((row) => ({ taskId: row.id, dependsOn: row.dependsOn })),
   );
 
+  const outputOf = new Map<PreparedTask, SubmitTaskOutput>();
   const byKey = new Map(existing);
-  for (const row of created) {
+  for (const row of rows) {
     const at = createdAt.get(row.id);
-    if (row.idempotencyKey && at) {
-      byKey.set(row.idempotencyKey, { task_id: row.id, status: row.status, created_at: at.toISOString() });
-    }
+    if (!at) throw new DomainError('INTERNAL', 'submitted task could not be resolved');
+    const stored = { task_id: row.id, status: row.status, created_at: at.toISOString() };
+    outputOf.set(row.task, { ...stored, deduplicated: false });
+    if (row.idempotencyKey) byKey.set(row.idempotencyKey, stored);
   }
-  return prepared.map((task, index): SubmitTaskOutput => {
-    const key = task.idempotencyKey;
-    if (key) {
-      const stored = byKey.get(key);
-      if (!stored) throw new DomainError('INTERNAL', 'submitted task could not be resolved');
-      const own = created.some((row) => row.id === stored.task_id) && isFirstOfKey(prepared, index);
-      return { ...stored, deduplicated: !own };
-    }
-    const row = created.find((candidate) => candidate.task === task);
-    const at = row ? createdAt.get(row.id) : undefined;
-    if (!row || !at) throw new DomainError('INTERNAL', 'submitted task could not be resolved');
-    return { task_id: row.id, status: row.status, created_at: at.toISOString(), deduplicated: false };
+  return prepared.map((task): SubmitTaskOutput => {
+    const own = outputOf.get(task);
+    if (own) return own;
+    // A key held before this submit, or used again later in this batch.
+    const stored = task.idempotencyKey ? byKey.get(task.idempotencyKey) : undefined;
+    if (!stored) throw new DomainError('INTERNAL', 'submitted task could not be resolved');
+    return { ...stored, deduplicated: true };
   });
 }
 

@@ -125,7 +125,8 @@ export async function appendEvents(executor: Executor, events: readonly NewTaskE
 
 /**
  * Sends a fenced update and `events` right behind it, in the same round trip: each event
- * is conditioned (`onlyIf`) on the state the update leaves its row in. Resolves with the update's result.
+ * is conditioned (`onlyIf`) on the state the update leaves its row in, or is the first event of a row the
+ * statement inserts (no row, no event). Resolves with the update's result.
  * `written` lists, from that result, the events that must have been written: had a driver sent the events
  * before the update, none matched, and those are written now.
  */

@@ -1,0 +1,147 @@
+import { DomainError, type TaskStatus } from '@kaygraph/contracts';
+import { sql } from 'drizzle-orm';
+import { rowsOf, type Transaction } from '../db.ts';
+
+/**
+ * The per-owner queue limit (`max_queue_size` counts unfinished tasks, `completed_at is null`). Every path
+ * that makes an owner's task unfinished (submit, retry, redrive) reserves room here: the owner's
+ * transaction lock serialises them until commit, and a count read by a statement that starts once the lock
+ * is held includes every committed task, so the limit is exact under any concurrency. Lock order: the
+ * owner lock comes before any task row lock.
+ */
+
+/** The transaction-local setting naming the owner whose lock this transaction took last. */
+const LOCK_MARK = 'kaygraph.queue_lock';
+
+function lockMark(owner: string): string {
+  return `owner:${owner}`;
+}
+
+export async function reserveQueueRoom(
+  tx: Transaction,
+  owner: string,
+  adding: number,
+  maxQueueSize: number,
+): Promise<void> {
+  await lockOwnerQueue(tx, owner);
+  await assertQueueRoom(tx, owner, adding, maxQueueSize);
+}
+
+/**
+ * Takes the owner's queue lock until the transaction ends (re-entrant within it), and marks in the
+ * transaction that it is held: a statement sent right behind this one can tell that it runs under it.
+ */
+export async function lockOwnerQueue(tx: Transaction, owner: string): Promise<void> {
+  await tx.execute(sql`
+    select pg_advisory_xact_lock(hashtextextended(${`kaygraph.queue:${owner}`}, 0)),
+      set_config(${LOCK_MARK}, ${lockMark(owner)}, true)`);
+}
+
+/** Unfinished tasks the owner, whose queue lock the caller holds, may still add (0 when full). */
+export async function queueRoom(tx: Transaction, owner: string, maxQueueSize: number): Promise<number> {
+  return Math.max(0, maxQueueSize - (await countUnfinished(tx, owner, maxQueueSize)));
+}
+
+// Bounded: counting stops past the cap, so a large backlog costs no more than a full one.
+const unfinishedCount = (owner: string, maxQueueSize: number) => sql`
+  (select count(*)::int from (
+    select 1 from tasks where owner = ${owner} and completed_at is null limit ${maxQueueSize + 1}
+  ) unfinished)`;
+
+async function countUnfinished(tx: Transaction, owner: string, maxQueueSize: number): Promise<number> {
+  const [row] = rowsOf<{ n: number }>(
+    await tx.execute(sql`select ${unfinishedCount(owner, maxQueueSize)} as n`),
+  );
+  return row?.n ?? 0;
+}
+
+/** QUEUE_FULL unless the owner, whose queue lock the caller holds, may add `adding` unfinished tasks. */
+export async function assertQueueRoom(
+  tx: Transaction,
+  owner: string,
+  adding: number,
+  maxQueueSize: number,
+): Promise<void> {
+  if (adding <= 0) return;
+  assertRoom(await countUnfinished(tx, owner, maxQueueSize), adding, maxQueueSize);
+}
+
+/** QUEUE_FULL unless `adding` more unfinished tasks fit beside `unfinished` ones. */
+export function assertRoom(unfinished: number, adding: number, maxQueueSize: number): void {
+  if (adding <= 0 || unfinished + adding <= maxQueueSize) return;
+  throw new DomainError(
+    'QUEUE_FULL',
+    `queue full: ${unfinished} unfinished tasks of at most ${maxQueueSize} per owner; wait for some to finish`,
+    { retryAfterSeconds: 5 },
+  );
+}
+
+export interface StoredTask {
+  task_id: string;
+  status: TaskStatus;
+  created_at: string;
+}
+
+interface KeyHolder extends StoredTask {
+  key: string;
+}
+
+/** What a submit reads under the owner's lock: the owner's unfinished tasks and the keys already used. */
+export interface OwnerQueueState {
+  unfinished: number;
+  /** The owner's tasks holding the submitted idempotency keys, by key. */
+  existing: Map<string, StoredTask>;
+}
+
+/**
+ * Takes the owner's queue lock and reads, under it, the unfinished count and the tasks holding `keys`, in
+ * one round trip: the read is sent right behind the lock and reports whether it ran under it (the lock's
+ * mark); had a driver sent it first, it is read again once the lock is held.
+ */
+export async function lockOwnerQueueState(
+  tx: Transaction,
+  owner: string,
+  keys: readonly string[],
+  maxQueueSize: number,
+): Promise<OwnerQueueState> {
+  const [, first] = await Promise.all([
+    lockOwnerQueue(tx, owner),
+    readOwnerQueueState(tx, owner, keys, maxQueueSize),
+  ]);
+  const state = first ?? (await readOwnerQueueState(tx, owner, keys, maxQueueSize));
+  if (!state) throw new Error(`the queue state of ${owner} was read without its lock`);
+  return state;
+}
+
+/** The owner's tasks holding `keys`, as a json array (null for none). */
+function keyHolders(owner: string, keys: readonly string[]) {
+  if (keys.length === 0) return sql`null::json`;
+  return sql`(
+    select json_agg(json_build_object('task_id', id, 'status', status,
+      'created_at', to_json(created_at) #>> '{}', 'key', idempotency_key))
+    from tasks where owner = ${owner}
+      and idempotency_key = any(array(select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))))`;
+}
+
+/** The owner's queue state, or null when the statement did not run under the owner's lock. */
+async function readOwnerQueueState(
+  tx: Transaction,
+  owner: string,
+  keys: readonly string[],
+  maxQueueSize: number,
+): Promise<OwnerQueueState | null> {
+  const [row] = rowsOf<{ locked: boolean; unfinished: number; existing: KeyHolder[] | null }>(
+    await tx.execute(sql`
+      select current_setting(${LOCK_MARK}, true) = ${lockMark(owner)} as locked,
+        ${unfinishedCount(owner, maxQueueSize)} as unfinished,
+        ${keyHolders(owner, keys)} as existing`),
+  );
+  if (!row?.locked) return null;
+  const existing = new Map<string, StoredTask>();
+  for (const task of row.existing ?? []) {
+    // As drizzle reads a timestamp: an ISO string in UTC, to the millisecond.
+    const createdAt = new Date(task.created_at).toISOString();
+    existing.set(task.key, { task_id: task.task_id, status: task.status, created_at: createdAt });
+  }
+  return { unfinished: row.unfinished, existing };
+}
