@@ -1,6 +1,10 @@
+import type { SubmitTaskRequest } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
+import { submitTasks } from '../src/service/submit.ts';
+import { lockOwnerQueue } from '../src/store/owner-queue.ts';
 import { alice, queueOf, startTestSystem, type TestSystem } from './harness.ts';
 
 // No worker: tasks stay queued or scheduled.
@@ -115,14 +119,42 @@ describe('max_queue_size', () => {
     expect(await unfinishedIds('gina')).toHaveLength(LIMIT);
   });
 
-  it('gives the last room to exactly one of 20 racing submits, and to no racing batch', async () => {
-    const { system } = harness;
+  it('gives the last room to one of 20 submits released at once (with and without keys), to no batch', async () => {
+    const { system, database } = harness;
     const iris = { owner: 'iris', admin: false };
     await system.tasks.submitMany(iris, plain(LIMIT - 1));
-    const outcomes = await Promise.allSettled([
-      ...Array.from({ length: 20 }, () => system.tasks.submit(iris, one)),
-      ...Array.from({ length: 5 }, () => system.tasks.submitMany(iris, plain(2))),
+    // The racers queue up behind a transaction holding iris' queue lock, then all go at once.
+    const observer = postgres(database.url, { max: 1 });
+    let release = () => {};
+    let holding = () => {};
+    const held = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
+    const holder = system.context.db.transaction(async (tx) => {
+      await lockOwnerQueue(tx, 'iris');
+      holding();
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    await held;
+    // The submit path itself: the service would merge one owner's concurrent submits into one transaction.
+    const submit = (inputs: SubmitTaskRequest[]) => submitTasks(system.context, iris, inputs);
+    const racing = Promise.allSettled([
+      ...Array.from({ length: 10 }, () => submit([one])),
+      ...Array.from({ length: 10 }, (_, i) => submit([{ ...one, idempotency_key: `last-room-${i}` }])),
+      ...Array.from({ length: 5 }, () => submit(plain(2))),
     ]);
+    // Every other connection of the pool (10) waits for the lock.
+    for (let waiting = 0; waiting < 9; ) {
+      const [row] = await observer<{ n: number }[]>`
+        select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`;
+      waiting = row?.n ?? 0;
+    }
+    release();
+    await holder;
+    const outcomes = await racing;
+    await observer.end();
     const accepted = outcomes.filter((outcome) => outcome.status === 'fulfilled');
     const refused = outcomes.filter(
       (outcome) =>
