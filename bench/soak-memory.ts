@@ -35,6 +35,9 @@ function rssOf(ticks: readonly SampleTick[], pid: number): number[] {
   return ticks.map((tick) => tick.get(pid)?.rssMb ?? Number.NaN).filter((mb) => !Number.isNaN(mb));
 }
 
+/** The highest sample; NaN when there is none, so that no bound passes on no data. */
+const maxOf = (samples: readonly number[]) => (samples.length > 0 ? Math.max(...samples) : Number.NaN);
+
 /** The tick at which the process's RSS was highest, with its thread count then. */
 function peak(ticks: readonly SampleTick[], pid: number): { rssMb: number; workerThreads: number } {
   let best = { rssMb: Number.NEGATIVE_INFINITY, workerThreads: 0 };
@@ -57,15 +60,15 @@ export function soakMemoryFigures(
 
   const drifts = watched.map((p) => ({ kind: p.kind, ...drift(rssOf(inline, p.pid)) }));
   // Flat: the last quarter within 10 % (or 16 MB, whichever is larger) of the first.
-  const flat = drifts.every((d) => d.last - d.first <= Math.max(16, d.first * 0.1));
+  const flat = inline.length > 0 && drifts.every((d) => d.last - d.first <= Math.max(16, d.first * 0.1));
   // The api runs no workflow: its bound covers the whole soak; a worker's covers its inline share.
   const bounded = watched.map((p) => ({
     kind: p.kind,
-    max: Math.max(...rssOf(p.kind === 'api' ? ticks : inline, p.pid)),
+    max: maxOf(rssOf(p.kind === 'api' ? ticks : inline, p.pid)),
   }));
   const withThreads = workers.map((p) => {
     const top = peak(threaded, p.pid);
-    const added = top.rssMb - Math.max(...rssOf(inline, p.pid));
+    const added = top.rssMb - maxOf(rssOf(inline, p.pid));
     return { ...top, added, perThread: added / Math.max(1, top.workerThreads) };
   });
   const seen = threaded.length > 0;

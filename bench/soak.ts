@@ -6,7 +6,6 @@
  * main threads. It checks that every task ends once (completed + failed + cancelled == submitted, dead
  * letters == failed) and samples every process's RSS and live worker threads (soak-memory.ts: the rows).
  */
-import { readFileSync } from 'node:fs';
 import { createClient } from '@kaygraph/client';
 import { Processes, type ServiceProcess } from '@kaygraph/e2e/processes';
 import postgres from 'postgres';
@@ -28,17 +27,6 @@ const THREAD_SHARE = 0.1;
 const THREAD_CPU_MS = 2;
 /** No task finished for this long: the soak is stuck, stop and report what is left. */
 const STALL_MS = 180_000;
-/**
- * The node flags (`--max-semi-space-size=...`) a root package.json script passes, so the soak runs the
- * services as `npm run start:api` / `start:worker` do (Node 24 sizes the young generation from them).
- */
-export function startScriptFlags(script: 'start:api' | 'start:worker'): string {
-  const rootPackage = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  return (rootPackage.scripts[script]?.match(/--[a-z-]+=\S+/g) ?? []).join(' ');
-}
-
 export interface SoakReport {
   figures: Figure[];
   counts: Record<string, number>;
@@ -64,13 +52,11 @@ export async function runSoak(options: { databaseUrl?: string; tasks?: number } 
         env: {
           LOG_LEVEL: 'warn',
           MAX_BATCH_SIZE: String(BATCH),
-          NODE_OPTIONS: startScriptFlags('start:api'),
         },
       });
       const workerEnv = {
         LOG_LEVEL: 'info',
         MAX_WORKERS: String(MAX_WORKERS),
-        NODE_OPTIONS: startScriptFlags('start:worker'),
       };
       const workers: ServiceProcess[] = [];
       for (let i = 0; i < 2; i++)

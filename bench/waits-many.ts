@@ -12,7 +12,6 @@ import postgres from 'postgres';
 import { rssMb } from './api-processes.ts';
 import { postClient } from './http-post.ts';
 import { inFlight } from './in-flight.ts';
-import { startScriptFlags } from './soak.ts';
 import { type StatusCounter, statusCounter } from './status-counter.ts';
 import {
   NO_WAIT_WORKFLOW,
@@ -89,7 +88,6 @@ export async function manyWaiting(databaseUrl: string, tasks: number): Promise<M
       env: {
         LOG_LEVEL: 'warn',
         WORKFLOWS_MODULE: WAIT_WORKFLOWS_MODULE,
-        NODE_OPTIONS: startScriptFlags('start:api'),
       },
     });
     // The worker logs at info: its start line is how Processes knows it is ready.
@@ -99,7 +97,6 @@ export async function manyWaiting(databaseUrl: string, tasks: number): Promise<M
         LOG_LEVEL: 'info',
         MAX_WORKERS: String(MAX_WORKERS),
         WORKFLOWS_MODULE: WAIT_WORKFLOWS_MODULE,
-        NODE_OPTIONS: startScriptFlags('start:worker'),
       },
     });
     let apiPeak = 0;

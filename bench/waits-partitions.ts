@@ -8,7 +8,6 @@
  */
 import { Processes, type ServiceProcess } from '@kaygraph/e2e/processes';
 import postgres from 'postgres';
-import { startScriptFlags } from './soak.ts';
 import { statusCounter } from './status-counter.ts';
 import { WAIT_WORKFLOWS_MODULE } from './wait-workflows.ts';
 
@@ -31,7 +30,6 @@ const workerEnv = {
   LOG_LEVEL: 'info',
   MAX_WORKERS: '1',
   WORKFLOWS_MODULE: WAIT_WORKFLOWS_MODULE,
-  NODE_OPTIONS: startScriptFlags('start:worker'),
 };
 
 /** Seconds from the POST of one data_processing task to its `completed` event, and the task's id. */
@@ -77,7 +75,6 @@ export async function partitionTimes(databaseUrl: string, rows: number): Promise
       env: {
         LOG_LEVEL: 'warn',
         WORKFLOWS_MODULE: WAIT_WORKFLOWS_MODULE,
-        NODE_OPTIONS: startScriptFlags('start:api'),
       },
     });
     const workers: ServiceProcess[] = [];

@@ -20,3 +20,18 @@ export function uuidArray(ids: readonly string[]): SQL {
 export function rowsOf<T>(result: unknown): T[] {
   return Array.from(result as ArrayLike<T>);
 }
+
+/**
+ * Awaits statements sent back to back in one transaction, given in the order they were sent. When one
+ * fails, PostgreSQL fails those behind it with "transaction aborted" (25P02): the error thrown is the
+ * first failure in send order, so a deadlock or a constraint reads as itself.
+ */
+export async function sentTogether<T extends readonly unknown[]>(
+  statements: {
+    readonly [K in keyof T]: PromiseLike<T[K]>;
+  },
+): Promise<T> {
+  const settled = await Promise.allSettled(statements);
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}

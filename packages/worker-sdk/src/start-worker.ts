@@ -16,7 +16,7 @@ export interface StartWorkerOptions {
   concurrency?: number;
   /** On close: how long running tasks may finish before they are aborted and requeued (default 30). */
   shutdownGraceSeconds?: number;
-  /** Old-space cap of each worker thread, in MB (default 512); `--max-old-space-size` overrides it. */
+  /** Old-space cap of each worker thread, in MB (default 512); a process `--max-old-space-size` overrides it. */
   memoryLimitMb?: number;
   /** Passed with the database URL to your module's `createServices` (JSON-serialisable). */
   servicesOptions?: Record<string, unknown>;

@@ -18,9 +18,11 @@ export function startPeriodicPass<T>(
 ): PeriodicPass<T> {
   let current: Promise<T> | undefined;
   const runOnce = (): Promise<T> => {
-    current ??= pass().finally(() => {
-      current = undefined;
-    });
+    current ??= Promise.resolve()
+      .then(pass)
+      .finally(() => {
+        current = undefined;
+      });
     return current;
   };
   const timer = setInterval(() => {

@@ -3,7 +3,7 @@ import type { SubmitTaskOutput, SubmitTaskRequest } from '@kaygraph/contracts';
 import { DomainError } from '@kaygraph/contracts';
 import type { Caller } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
-import type { Transaction } from '../db.ts';
+import { sentTogether, type Transaction } from '../db.ts';
 import { initialStates, insertDependencyEdges } from '../store/dependencies.ts';
 import { appendEventsBehind, statusEvent } from '../store/events.ts';
 import type { TaskJob } from '../store/jobs.ts';
@@ -76,8 +76,8 @@ export async function submitPrepared(
 ): Promise<SubmitTaskOutput[]> {
   const keys = [...new Set(prepared.flatMap((task) => (task.idempotencyKey ? [task.idempotencyKey] : [])))];
   // Under the owner's lock: a concurrent submit of the same key has committed or not begun. The group
-  // check needs no lock and travels in the same round trip.
-  const [, queueState] = await Promise.all([
+  // check travels in the same round trip.
+  const [, queueState] = await sentTogether([
     assertGroupsVisible(tx, caller, prepared),
     options.children ? null : lockOwnerQueueState(tx, caller.owner, keys, ctx.maxQueueSize),
   ]);
@@ -139,14 +139,14 @@ export async function submitPrepared(
   // The rows, their first events and their jobs in one round trip. Under the owner's lock no key of
   // toInsert is taken, so every row is created (children carry no keys): a row that was not is an error,
   // as its job would run for no task.
-  const [createdAt] = await Promise.all([
+  const [createdAt] = await sentTogether([
     appendEventsBehind(tx, insertTasks(tx, taskRows, ctx.resultTtlSeconds), events, (inserted) =>
       events.filter((event) => inserted.has(event.taskId)),
     ),
     ctx.queue.insert(tx, jobs),
   ]);
   if (createdAt.size !== rows.length) {
-    throw new DomainError('INTERNAL', `${rows.length - createdAt.size} submitted tasks were not created`);
+    throw new Error(`${rows.length - createdAt.size} submitted tasks were not created`);
   }
   // Dependency edges reference the rows: sent once they exist.
   await insertDependencyEdges(
@@ -158,7 +158,7 @@ export async function submitPrepared(
   const byKey = new Map(existing);
   for (const row of rows) {
     const at = createdAt.get(row.id);
-    if (!at) throw new DomainError('INTERNAL', 'submitted task could not be resolved');
+    if (!at) throw new Error('submitted task could not be resolved');
     const stored = { task_id: row.id, status: row.status, created_at: at.toISOString() };
     outputOf.set(row.task, { ...stored, deduplicated: false });
     if (row.idempotencyKey) byKey.set(row.idempotencyKey, stored);
@@ -168,7 +168,7 @@ export async function submitPrepared(
     if (own) return own;
     // A key held before this submit, or used again later in this batch.
     const stored = task.idempotencyKey ? byKey.get(task.idempotencyKey) : undefined;
-    if (!stored) throw new DomainError('INTERNAL', 'submitted task could not be resolved');
+    if (!stored) throw new Error('submitted task could not be resolved');
     return { ...stored, deduplicated: true };
   });
 }

@@ -1,6 +1,6 @@
 import type { TaskError, TaskEventType, TaskStatus } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
-import { type Executor, rowsOf, uuidArray } from '../db.ts';
+import { type Executor, rowsOf, sentTogether, uuidArray } from '../db.ts';
 
 /** Every stored event is announced here (payload: `TaskEventNotification` of contracts). */
 export const TASK_EVENTS_CHANNEL = 'task_events';
@@ -138,7 +138,7 @@ export async function appendEventsBehind<T>(
 ): Promise<T> {
   // A drizzle query starts once `then` is called: the update is sent before the events.
   const updating = update.then((result) => result);
-  const [result, count] = await Promise.all([updating, appendEvents(executor, events)]);
+  const [result, count] = await sentTogether([updating, appendEvents(executor, events)] as const);
   const expected = written(result);
   if (count === expected.length) return result;
   if (count > 0) throw new Error(`${count} of ${expected.length} conditioned events were written`);

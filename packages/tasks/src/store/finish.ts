@@ -3,7 +3,7 @@ import type { NodeMetric, Priority, TaskError } from '@kaygraph/contracts';
 import { taskArtifacts } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { ProducedArtifact } from '../attempt-data.ts';
-import { rowsOf, type Transaction } from '../db.ts';
+import { rowsOf, sentTogether, type Transaction } from '../db.ts';
 import type { Attempt } from './claim.ts';
 import { lockTasks } from './control.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
@@ -98,7 +98,7 @@ export async function finishAttempts(
   // after the update: a submit that added a dependent while the update waited for its row lock is seen then
   // (see releaseDependents). The job rows settled here are this worker's active jobs, which no transaction
   // that locks task rows waits for, so their place among these statements cannot close a lock cycle.
-  await Promise.all([
+  await sentTogether([
     appendEvents(
       tx,
       [...owned.values()].map((row) => statusEvent(row.id, row.status, row.attempt, row.error)),

@@ -1,6 +1,6 @@
 import { DomainError, type TaskStatus } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
-import { rowsOf, type Transaction } from '../db.ts';
+import { rowsOf, sentTogether, type Transaction } from '../db.ts';
 
 /**
  * The per-owner queue limit (`max_queue_size` counts unfinished tasks, `completed_at is null`). Every path
@@ -104,7 +104,7 @@ export async function lockOwnerQueueState(
   keys: readonly string[],
   maxQueueSize: number,
 ): Promise<OwnerQueueState> {
-  const [, first] = await Promise.all([
+  const [, first] = await sentTogether([
     lockOwnerQueue(tx, owner),
     readOwnerQueueState(tx, owner, keys, maxQueueSize),
   ]);

@@ -57,7 +57,8 @@ export async function decideOutcome(
   }
 }
 
-function failure(
+/** A failed attempt: retried while it is retriable and has retries left, else failed. */
+export function failure(
   attempt: Attempt,
   error: TaskError,
   retriable: boolean,

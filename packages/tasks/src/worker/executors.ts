@@ -35,9 +35,14 @@ export interface Execution {
 const THREAD_FILE = new URL(`./task-thread${extname(new URL(import.meta.url).pathname)}`, import.meta.url)
   .href;
 
-/** Node lets a process-wide `--max-old-space-size` override every worker thread's own heap cap. */
-export function threadCapsOverridden(execArgv: readonly string[] = process.execArgv): boolean {
-  return execArgv.some((arg) => /^--max[-_]old[-_]space[-_]size(=|$)/.test(arg));
+/**
+ * Node lets a process-wide V8 heap size (`--max-old-space-size` or `--max-heap-size`, on the command line
+ * or in NODE_OPTIONS, which Node itself reads) override every worker thread's own heap cap.
+ */
+export function threadCapsOverridden(
+  nodeArgs: readonly string[] = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)],
+): boolean {
+  return nodeArgs.some((arg) => /^--max[-_](old[-_]space|heap)[-_]size(=|$)/.test(arg));
 }
 
 /**

@@ -7,10 +7,14 @@ import type { TaskContext } from '../context.ts';
 import { prepareAll } from '../service/submit.ts';
 import type { PreparedTask } from '../service/validate-submit.ts';
 import type { Attempt } from '../store/claim.ts';
+import { failure } from './attempt-outcome.ts';
 import type { PlannedOutcome } from './planned-outcome.ts';
 import type { WorkflowRunOutcome } from './run-workflow.ts';
 
 export type SuspendedRun = Extract<WorkflowRunOutcome, { kind: 'suspended' }>;
+
+/** A wait the workflow asked for that cannot be made: the task fails without retries. */
+class UnplannableWait extends Error {}
 
 /**
  * What a run that suspended becomes: the wait as the task shows it (`TaskWait`), its timer, and its
@@ -33,6 +37,15 @@ export async function planWait(
     return { ...base, ...planned };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof UnplannableWait)) {
+      // The registry could not be read (a lost connection): the attempt ends as a crash would, with retries.
+      return failure(
+        attempt,
+        { code: 'WORKER_LOST', message: `the wait could not be planned: ${message}` },
+        true,
+        run.metrics,
+      );
+    }
     return {
       kind: 'failed',
       attempt,
@@ -58,7 +71,9 @@ function waitTime(iso: string, what: string, nodeId: string): Date {
   const at = new Date(iso);
   const time = at.getTime();
   if (!(time >= EARLIEST && time <= LATEST)) {
-    throw new Error(`node "${nodeId}" waits until ${iso} (its ${what}), outside the years 1970 to 9999`);
+    throw new UnplannableWait(
+      `node "${nodeId}" waits until ${iso} (its ${what}), outside the years 1970 to 9999`,
+    );
   }
   return at;
 }
@@ -76,7 +91,7 @@ async function describeWait(
     case 'signal': {
       const workflow = catalog.get(workflowName);
       if (!workflow?.signals || !Object.hasOwn(workflow.signals, wait.name)) {
-        throw new Error(
+        throw new UnplannableWait(
           `node "${nodeId}" waits for the signal "${wait.name}", which workflow "${workflowName}" does not declare`,
         );
       }
@@ -95,7 +110,7 @@ async function describeWait(
       };
     case 'children': {
       if (wait.children.length > ctx.maxBatchSize) {
-        throw new Error(
+        throw new UnplannableWait(
           `node "${nodeId}" asks for ${wait.children.length} child tasks; at most ${ctx.maxBatchSize} (MAX_BATCH_SIZE) per wait: run them over several waits`,
         );
       }
@@ -109,7 +124,9 @@ async function describeWait(
         if (!(error instanceof DomainError)) throw error;
         const where = error.issues?.[0]?.path;
         const detail = where ? ` (${where})` : '';
-        throw new Error(`node "${nodeId}" asked for child tasks that cannot run${detail}: ${error.message}`);
+        throw new UnplannableWait(
+          `node "${nodeId}" asked for child tasks that cannot run${detail}: ${error.message}`,
+        );
       }
       return {
         wait: {

@@ -112,7 +112,7 @@ export async function startWorkerRuntime(
   if (threadCapsOverridden()) {
     logger.warn(
       { memoryLimitMb },
-      'this process runs with --max-old-space-size, which Node lets override the memory cap of every worker thread',
+      'this process runs with a V8 heap size flag (--max-old-space-size), which Node lets override the memory cap of every worker thread',
     );
   }
   const threads = new ThreadExecutor({

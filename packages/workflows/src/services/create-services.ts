@@ -23,7 +23,13 @@ export type RunServicesFor = (run: { taskId: string; owner: string }) => Workflo
 export function createServices(options: CreateServicesOptions): RunServicesFor {
   let pooled: Promise<RunServicesFor> | undefined;
   const connect = () => {
-    pooled ??= import('./postgres.ts').then((postgres) => postgres.pooledServices(options));
+    // A failed load is not kept: the next run that uses a store tries again.
+    pooled ??= import('./postgres.ts')
+      .then((postgres) => postgres.pooledServices(options))
+      .catch((error: unknown) => {
+        pooled = undefined;
+        throw error;
+      });
     return pooled;
   };
   const dataDir = typeof options.dataDir === 'string' ? options.dataDir : null;
