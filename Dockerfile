@@ -5,7 +5,7 @@
 #   docker build -t kaygraph-tasks .
 #   docker run --rm -e DATABASE_URL=postgres://... kaygraph-tasks node packages/db/src/migrate-main.ts
 #   docker run -p 8000:8000 -e DATABASE_URL=postgres://... kaygraph-tasks                  # api (default)
-#   docker run -e DATABASE_URL=postgres://... kaygraph-tasks node --max-semi-space-size=2 services/worker/src/main.ts   # worker
+#   docker run -e DATABASE_URL=postgres://... kaygraph-tasks node --max-semi-space-size=2 --heap-growing-percent=30 services/worker/src/main.ts   # worker
 
 ARG NODE_IMAGE=node:24-slim
 

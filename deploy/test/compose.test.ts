@@ -96,7 +96,12 @@ describe('docker-compose.yml', () => {
       '--max-old-space-size=512',
       'services/api/src/main.ts',
     ]);
-    expect(command('worker')).toEqual(['node', '--max-semi-space-size=2', 'services/worker/src/main.ts']);
+    expect(command('worker')).toEqual([
+      'node',
+      '--max-semi-space-size=2',
+      '--heap-growing-percent=30',
+      'services/worker/src/main.ts',
+    ]);
     for (const name of appServices) {
       expect(service(name).build, name).toBe('.');
       const entry = command(name).at(-1) ?? '';

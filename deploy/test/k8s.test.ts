@@ -184,7 +184,12 @@ describe('k8s manifests', () => {
         '--max-old-space-size=512',
         'services/api/src/main.ts',
       ],
-      'kaygraph-worker': ['node', '--max-semi-space-size=2', 'services/worker/src/main.ts'],
+      'kaygraph-worker': [
+        'node',
+        '--max-semi-space-size=2',
+        '--heap-growing-percent=30',
+        'services/worker/src/main.ts',
+      ],
       'kaygraph-migrate': ['node', 'packages/db/src/migrate-main.ts'],
     });
     for (const owner of podOwners) {
