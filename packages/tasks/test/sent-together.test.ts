@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { sentTogether } from '../src/db.ts';
 
 const later = <T>(ms: number, value: () => T) =>
-  new Promise<T>((resolve) => setTimeout(resolve, ms)).then(value);
+  new Promise<void>((resolve) => setTimeout(resolve, ms)).then(value);
 
 it('resolves with every result in send order', async () => {
   expect(await sentTogether([later(5, () => 'a'), Promise.resolve(2)] as const)).toEqual(['a', 2]);

@@ -79,7 +79,7 @@ export async function submitPrepared(
   // check travels in the same round trip.
   const [, queueState] = await sentTogether([
     assertGroupsVisible(tx, caller, prepared),
-    options.children ? null : lockOwnerQueueState(tx, caller.owner, keys, ctx.maxQueueSize),
+    options.children ? Promise.resolve(null) : lockOwnerQueueState(tx, caller.owner, keys, ctx.maxQueueSize),
   ]);
   const existing = queueState?.existing ?? new Map<string, StoredTask>();
   const toInsert = prepared.filter(
