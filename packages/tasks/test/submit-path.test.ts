@@ -87,6 +87,17 @@ describe('a submit', () => {
   });
 });
 
+/** How many racing submits went through, and how many were refused with QUEUE_FULL. */
+function acceptedAndRefused(outcomes: readonly PromiseSettledResult<unknown>[]) {
+  return {
+    accepted: outcomes.filter((outcome) => outcome.status === 'fulfilled').length,
+    refused: outcomes.filter(
+      (outcome) =>
+        outcome.status === 'rejected' && (outcome.reason as { code?: string }).code === 'QUEUE_FULL',
+    ).length,
+  };
+}
+
 describe('max_queue_size', () => {
   it('is exact for batches and single submits, and a refused submit writes nothing', async () => {
     const { system } = harness;
@@ -109,13 +120,7 @@ describe('max_queue_size', () => {
     const outcomes = await Promise.allSettled(
       Array.from({ length: 80 }, () => system.tasks.submit(gina, one)),
     );
-    const accepted = outcomes.filter((outcome) => outcome.status === 'fulfilled');
-    const refused = outcomes.filter(
-      (outcome) =>
-        outcome.status === 'rejected' && (outcome.reason as { code?: string }).code === 'QUEUE_FULL',
-    );
-    expect(accepted).toHaveLength(50);
-    expect(refused).toHaveLength(30);
+    expect(acceptedAndRefused(outcomes)).toEqual({ accepted: 50, refused: 30 });
     expect(await unfinishedIds('gina')).toHaveLength(LIMIT);
   });
 
@@ -157,13 +162,7 @@ describe('max_queue_size', () => {
     await holder;
     const outcomes = await racing;
     await observer.end();
-    const accepted = outcomes.filter((outcome) => outcome.status === 'fulfilled');
-    const refused = outcomes.filter(
-      (outcome) =>
-        outcome.status === 'rejected' && (outcome.reason as { code?: string }).code === 'QUEUE_FULL',
-    );
-    expect(accepted).toHaveLength(1);
-    expect(refused).toHaveLength(24);
+    expect(acceptedAndRefused(outcomes)).toEqual({ accepted: 1, refused: 24 });
     expect(await unfinishedIds('iris')).toHaveLength(LIMIT);
     await expectJobsMatchTasks('iris');
   });
