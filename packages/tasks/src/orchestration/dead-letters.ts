@@ -23,7 +23,7 @@ import {
 } from '../store/dead-letters.ts';
 import { dependenciesOf, reblockDependents, retryStatusOf } from '../store/dependencies.ts';
 import { readFailedAttempts } from '../store/events.ts';
-import { assertQueueRoom, lockOwnerQueue } from '../store/owner-queue.ts';
+import { lockOwnerQueue, reserveQueueRoom } from '../store/owner-queue.ts';
 
 /**
  * Dead letters: every failed task, with its reason (retries ran out, a non-retriable error, a lost worker, a
@@ -125,8 +125,7 @@ async function redrive(
   const perOwner = new Map<string, number>();
   for (const row of redriven) perOwner.set(row.owner, (perOwner.get(row.owner) ?? 0) + 1);
   for (const [owner, adding] of [...perOwner].sort(([a], [b]) => a.localeCompare(b))) {
-    await lockOwnerQueue(tx, owner);
-    await assertQueueRoom(tx, owner, adding, ctx.maxQueueSize);
+    await reserveQueueRoom(tx, owner, adding, ctx.maxQueueSize);
   }
   const ids = redriven.map((row) => row.id);
   const jobs = await requeueTasks(tx, requeues);

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { TaskContext } from '../context.ts';
 import type { Transaction } from '../db.ts';
 import { submitTasks } from '../service/submit.ts';
-import { lockOwnerQueue, queueRoom } from '../store/owner-queue.ts';
+import { lockQueueRoom } from '../store/owner-queue.ts';
 import {
   type FiringCandidate,
   lockFiringSchedules,
@@ -95,8 +95,7 @@ async function fireOwner(
   const due = dueOf(await lockFiringSchedules(tx, scheduleIds), now, logger);
   const onTime = due.filter((item) => now.getTime() - item.at.getTime() <= MISSED_AFTER_MS);
   // What fits in the owner's queue fires; the rest is skipped (the submit path checks the room again).
-  await lockOwnerQueue(tx, owner);
-  const fitting = onTime.slice(0, await queueRoom(tx, owner, ctx.maxQueueSize));
+  const fitting = onTime.slice(0, await lockQueueRoom(tx, owner, ctx.maxQueueSize));
   let fired = 0;
   for (let start = 0; start < fitting.length; start += CHUNK) {
     const chunk = fitting.slice(start, start + CHUNK);

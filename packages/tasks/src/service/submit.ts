@@ -136,33 +136,29 @@ export async function submitPrepared(
       }),
     );
   const events = rows.map((row) => statusEvent(row.id, row.status, 0, row.error));
-  // The rows, their first events and their jobs in one round trip. Under the owner's lock no key of
-  // toInsert is taken, so every row is created (children carry no keys): a row that was not is an error,
-  // as its job would run for no task.
+  // The rows, their first events and their jobs in one round trip.
   const [createdAt] = await sentTogether([
     appendEventsBehind(tx, insertTasks(tx, taskRows, ctx.resultTtlSeconds), events, (inserted) =>
       events.filter((event) => inserted.has(event.taskId)),
     ),
     ctx.queue.insert(tx, jobs),
   ]);
-  if (createdAt.size !== rows.length) {
-    throw new Error(`${rows.length - createdAt.size} submitted tasks were not created`);
+  const outputOf = new Map<PreparedTask, SubmitTaskOutput>();
+  const byKey = new Map(existing);
+  for (const row of rows) {
+    // Under the owner's lock no key of toInsert is taken, so every row is created (children carry no
+    // keys): a row that was not is an error, as its job would run for no task.
+    const at = createdAt.get(row.id);
+    if (!at) throw new Error(`submitted task ${row.id} was not created`);
+    const stored = { task_id: row.id, status: row.status, created_at: at.toISOString() };
+    outputOf.set(row.task, { ...stored, deduplicated: false });
+    if (row.idempotencyKey) byKey.set(row.idempotencyKey, stored);
   }
   // Dependency edges reference the rows: sent once they exist.
   await insertDependencyEdges(
     tx,
     rows.map((row) => ({ taskId: row.id, dependsOn: row.dependsOn })),
   );
-
-  const outputOf = new Map<PreparedTask, SubmitTaskOutput>();
-  const byKey = new Map(existing);
-  for (const row of rows) {
-    const at = createdAt.get(row.id);
-    if (!at) throw new Error('submitted task could not be resolved');
-    const stored = { task_id: row.id, status: row.status, created_at: at.toISOString() };
-    outputOf.set(row.task, { ...stored, deduplicated: false });
-    if (row.idempotencyKey) byKey.set(row.idempotencyKey, stored);
-  }
   return prepared.map((task): SubmitTaskOutput => {
     const own = outputOf.get(task);
     if (own) return own;

@@ -17,14 +17,21 @@ function lockMark(owner: string): string {
   return `owner:${owner}`;
 }
 
+/** Takes the owner's queue lock; QUEUE_FULL unless the owner may add `adding` unfinished tasks. */
 export async function reserveQueueRoom(
   tx: Transaction,
   owner: string,
   adding: number,
   maxQueueSize: number,
 ): Promise<void> {
-  await lockOwnerQueue(tx, owner);
-  await assertQueueRoom(tx, owner, adding, maxQueueSize);
+  const { unfinished } = await lockOwnerQueueState(tx, owner, [], maxQueueSize);
+  assertRoom(unfinished, adding, maxQueueSize);
+}
+
+/** Takes the owner's queue lock; the unfinished tasks the owner may still add (0 when full). */
+export async function lockQueueRoom(tx: Transaction, owner: string, maxQueueSize: number): Promise<number> {
+  const { unfinished } = await lockOwnerQueueState(tx, owner, [], maxQueueSize);
+  return Math.max(0, maxQueueSize - unfinished);
 }
 
 /**
@@ -37,34 +44,11 @@ export async function lockOwnerQueue(tx: Transaction, owner: string): Promise<vo
       set_config(${LOCK_MARK}, ${lockMark(owner)}, true)`);
 }
 
-/** Unfinished tasks the owner, whose queue lock the caller holds, may still add (0 when full). */
-export async function queueRoom(tx: Transaction, owner: string, maxQueueSize: number): Promise<number> {
-  return Math.max(0, maxQueueSize - (await countUnfinished(tx, owner, maxQueueSize)));
-}
-
 // Bounded: counting stops past the cap, so a large backlog costs no more than a full one.
 const unfinishedCount = (owner: string, maxQueueSize: number) => sql`
   (select count(*)::int from (
     select 1 from tasks where owner = ${owner} and completed_at is null limit ${maxQueueSize + 1}
   ) unfinished)`;
-
-async function countUnfinished(tx: Transaction, owner: string, maxQueueSize: number): Promise<number> {
-  const [row] = rowsOf<{ n: number }>(
-    await tx.execute(sql`select ${unfinishedCount(owner, maxQueueSize)} as n`),
-  );
-  return row?.n ?? 0;
-}
-
-/** QUEUE_FULL unless the owner, whose queue lock the caller holds, may add `adding` unfinished tasks. */
-export async function assertQueueRoom(
-  tx: Transaction,
-  owner: string,
-  adding: number,
-  maxQueueSize: number,
-): Promise<void> {
-  if (adding <= 0) return;
-  assertRoom(await countUnfinished(tx, owner, maxQueueSize), adding, maxQueueSize);
-}
 
 /** QUEUE_FULL unless `adding` more unfinished tasks fit beside `unfinished` ones. */
 export function assertRoom(unfinished: number, adding: number, maxQueueSize: number): void {
