@@ -1,8 +1,8 @@
 /** The api and worker child processes of the API benchmark, and the RSS of a process. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startFlags } from '@kaygraph/e2e/processes';
 import { inheritedEnv } from './env.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -26,22 +26,10 @@ function benchEnv(databaseUrl: string): NodeJS.ProcessEnv {
   };
 }
 
-/**
- * The node arguments of `npm start -w @kaygraph/api` (its V8 flags and entry point), so the api is measured
- * as users start it; the process is spawned directly (not through npm) so its pid is the api's own.
- */
-async function apiStartArgs(): Promise<string[]> {
-  const manifest = JSON.parse(await readFile(join(ROOT, 'services/api/package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const [command, ...args] = manifest.scripts.start.split(/\s+/);
-  if (command !== 'node') throw new Error(`unexpected api start script: ${manifest.scripts.start}`);
-  return args.map((arg) => (arg.startsWith('-') ? arg : join('services/api', arg)));
-}
-
 /** Starts the api process (no worker: its RSS is the api's own) and resolves with its URL once it listens. */
 export async function startApi(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, await apiStartArgs(), {
+  // With the node flags of `npm start -w @kaygraph/api`, spawned directly so that its pid is the api's own.
+  const child = spawn(process.execPath, [...startFlags('api'), 'services/api/src/main.ts'], {
     cwd: ROOT,
     env: benchEnv(databaseUrl),
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -49,7 +49,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** The node flags (`--max-semi-space-size=...`) of a service's `npm start` script. */
-function startFlags(service: 'api' | 'worker'): string[] {
+export function startFlags(service: 'api' | 'worker'): string[] {
   const manifest = JSON.parse(readFileSync(`${ROOT}services/${service}/package.json`, 'utf8')) as {
     scripts: { start: string };
   };
