@@ -52,6 +52,11 @@ export const schedules = pgTable(
   (t) => [uniqueIndex('schedules_owner_name_idx').on(t.owner, t.name)],
 );
 
+/**
+ * Stored with fillfactor 50 (migration 0007; drizzle has no table option for it): every row is updated
+ * right after its insert (its first event's seq) and again at its claim, and those updates stay in the
+ * row's own page (HOT, no new index entries) only if the page has room for the new version.
+ */
 export const tasks = pgTable(
   'tasks',
   {
