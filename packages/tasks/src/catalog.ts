@@ -96,9 +96,3 @@ export function isWorkflowsModule(value: unknown): value is WorkflowsModule {
   const catalog = (value as { catalog: unknown }).catalog;
   return typeof catalog === 'object' && catalog !== null && 'get' in catalog && 'list' in catalog;
 }
-
-/** Who is asking: every read and write is scoped to `owner` unless `admin`. */
-export interface Caller {
-  owner: string;
-  admin: boolean;
-}

@@ -1,5 +1,5 @@
+export type { Caller } from './caller.ts';
 export {
-  type Caller,
   type CatalogWorkflow,
   type CreateRunServices,
   isWorkflowsModule,

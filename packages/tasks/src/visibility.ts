@@ -1,5 +1,5 @@
 import { DomainError } from '@kaygraph/contracts';
-import type { Caller } from './catalog.ts';
+import { type Caller, mayAccess } from './caller.ts';
 import type { Executor } from './db.ts';
 import { loadTask, lockTask, type TaskRow } from './store/read.ts';
 
@@ -16,7 +16,7 @@ export function notFound(taskId: string): DomainError {
 
 function visible(caller: Caller, taskId: string, row: TaskRow | undefined): TaskRow {
   // Another owner's task is NOT_FOUND, not FORBIDDEN: callers learn nothing about ids that are not theirs.
-  if (!row || (!caller.admin && row.owner !== caller.owner)) throw notFound(taskId);
+  if (!row || !mayAccess(caller, row.owner)) throw notFound(taskId);
   return row;
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '../src/catalog.ts';
+import type { Caller } from '../src/caller.ts';
 import { rowsOf } from '../src/db.ts';
 import { fireDueSchedules } from '../src/orchestration/schedule-firing.ts';
 import { catalog } from './fixtures/orchestration-workflows.ts';

@@ -1,5 +1,5 @@
 import { isTerminalStatus, type TaskEvent, TaskId } from '@kaygraph/contracts';
-import type { Caller } from '../catalog.ts';
+import { type Caller, mayAccess } from '../caller.ts';
 import { notFound } from '../visibility.ts';
 import { AsyncQueue } from './async-queue.ts';
 import type { EventBus } from './event-bus.ts';
@@ -36,7 +36,7 @@ export async function* streamTaskEvents(
     await bus.listening();
     const afterSeq = options.afterSeq ?? 0;
     const first = await reader.read(taskId, afterSeq);
-    if (!first || (!caller.admin && first.owner !== caller.owner)) throw notFound(taskId);
+    if (!first || !mayAccess(caller, first.owner)) throw notFound(taskId);
     // A resume point past the last stored event (a stale or invented id) resumes from the last stored one:
     // otherwise every later live event, the terminal one too, would look already seen.
     let last = Math.min(afterSeq, first.lastSeq);
@@ -81,7 +81,7 @@ export async function* streamFeed(
 ): AsyncGenerator<TaskEvent, void, undefined> {
   const live = new AsyncQueue<TaskEvent>();
   const unsubscribe = bus.subscribeFeed(({ event, owner, workflow }) => {
-    if (!caller.admin && owner !== caller.owner) return;
+    if (!mayAccess(caller, owner)) return;
     if (options.workflow && workflow !== options.workflow) return;
     if (options.types && !options.types.includes(event.type)) return;
     live.push(event);

@@ -9,7 +9,7 @@ import {
   type RedriveAllOutput,
   type RedriveOutput,
 } from '@kaygraph/contracts';
-import type { Caller } from '../catalog.ts';
+import { type Caller, listedOwner } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Transaction } from '../db.ts';
@@ -34,7 +34,7 @@ import { lockOwnerQueue, reserveQueueRoom } from '../store/owner-queue.ts';
  */
 
 function ownerFilter(caller: Caller): DeadLetterFilter {
-  return caller.admin ? {} : { owner: caller.owner };
+  return { owner: listedOwner(caller) };
 }
 
 function toView(row: DeadLetterRow, attempts: DeadLetterAttempt[]): DeadLetterView {

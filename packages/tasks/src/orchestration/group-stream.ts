@@ -1,5 +1,5 @@
 import { type GroupEvent, type GroupSummary, isTerminalGroupStatus } from '@kaygraph/contracts';
-import type { Caller } from '../catalog.ts';
+import type { Caller } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { AsyncQueue } from '../events/async-queue.ts';
 import type { EventBus, LiveEvent } from '../events/event-bus.ts';

@@ -5,7 +5,7 @@ import {
   type GroupSummary,
   TASK_STATUSES,
 } from '@kaygraph/contracts';
-import type { Caller } from '../catalog.ts';
+import { type Caller, mayAccess } from '../caller.ts';
 import type { Executor } from '../db.ts';
 import { type GroupSummaryRow, loadGroupSummaryRow } from '../store/groups.ts';
 
@@ -56,6 +56,6 @@ export async function loadGroupSummary(
 ): Promise<{ row: GroupSummaryRow; summary: GroupSummary }> {
   if (!UUID.test(groupId)) throw groupNotFound(groupId);
   const row = await loadGroupSummaryRow(executor, groupId);
-  if (!row || (!caller.admin && row.owner !== caller.owner)) throw groupNotFound(groupId);
+  if (!row || !mayAccess(caller, row.owner)) throw groupNotFound(groupId);
   return { row, summary: toGroupSummary(row) };
 }

@@ -12,7 +12,7 @@ import {
   type ListGroupsOutput,
   ListGroupsInput as ListGroupsSchema,
 } from '@kaygraph/contracts';
-import type { Caller } from '../catalog.ts';
+import { type Caller, listedOwner } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
 import { assertBatchSize } from '../service/batch-limit.ts';
@@ -145,7 +145,7 @@ export async function listGroups(
   const rows = await listGroupSummaryRows(
     ctx.db,
     {
-      owner: caller.admin ? undefined : caller.owner,
+      owner: listedOwner(caller),
       before: query.cursor ? decodeCursor(query.cursor) : undefined,
     },
     query.limit + 1,

@@ -21,7 +21,7 @@ import type {
   ScheduleView,
   UpdateScheduleInput,
 } from '@kaygraph/contracts';
-import type { Caller } from '../catalog.ts';
+import type { Caller } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import {

@@ -9,7 +9,7 @@ import {
   type ScheduleView,
   UpdateScheduleInput,
 } from '@kaygraph/contracts';
-import type { Caller } from '../catalog.ts';
+import { type Caller, listedOwner, mayAccess } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Executor, Transaction } from '../db.ts';
@@ -79,7 +79,7 @@ async function checkWorkflow(
 async function lockVisible(tx: Transaction, caller: Caller, scheduleId: string): Promise<ScheduleRow> {
   if (!UUID.test(scheduleId)) throw notFound(scheduleId);
   const row = await lockSchedule(tx, scheduleId);
-  if (!row || (!caller.admin && row.owner !== caller.owner)) throw notFound(scheduleId);
+  if (!row || !mayAccess(caller, row.owner)) throw notFound(scheduleId);
   return row;
 }
 
@@ -211,7 +211,7 @@ export async function deleteSchedule(
 export async function getSchedule(executor: Executor, caller: Caller, scheduleId: string) {
   if (!UUID.test(scheduleId)) throw notFound(scheduleId);
   const row = await loadSchedule(executor, scheduleId);
-  if (!row || (!caller.admin && row.owner !== caller.owner)) throw notFound(scheduleId);
+  if (!row || !mayAccess(caller, row.owner)) throw notFound(scheduleId);
   return toScheduleView(row);
 }
 
@@ -225,7 +225,7 @@ export async function listSchedules(
   const rows = await listScheduleRows(
     executor,
     {
-      owner: caller.admin ? undefined : caller.owner,
+      owner: listedOwner(caller),
       before: query.cursor ? decodeCursor(query.cursor) : undefined,
     },
     query.limit + 1,

@@ -1,5 +1,5 @@
 import { DomainError, isTerminalStatus, type TaskStatus, type TaskStatusOutput } from '@kaygraph/contracts';
-import type { Caller } from '../catalog.ts';
+import type { Caller } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { cancelTasks, requeueTasks, type WaitingJob } from '../store/control.ts';
 import { reblockDependents, retryStatusOf } from '../store/dependencies.ts';

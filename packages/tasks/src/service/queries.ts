@@ -12,7 +12,7 @@ import {
   type TaskView,
 } from '@kaygraph/contracts';
 import type { z } from 'zod';
-import type { Caller } from '../catalog.ts';
+import { type Caller, listedOwner, mayAccess } from '../caller.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Executor } from '../db.ts';
 import { listArtifacts, listTaskSummaries, loadArtifact } from '../store/read.ts';
@@ -91,14 +91,14 @@ export async function listTasks(
   caller: Caller,
   query: ListTasksQuery,
 ): Promise<ListTasksOutput> {
-  if (!caller.admin && query.owner && query.owner !== caller.owner) {
+  if (query.owner && !mayAccess(caller, query.owner)) {
     throw new DomainError('FORBIDDEN', "only admins may list another owner's tasks");
   }
   const limit = query.limit;
   const rows = await listTaskSummaries(
     executor,
     {
-      owner: caller.admin ? query.owner : caller.owner,
+      owner: listedOwner(caller) ?? query.owner,
       status: query.status,
       workflow: query.workflow,
       groupId: query.group_id,

@@ -1,5 +1,5 @@
 import type { SignalTaskOutput } from '@kaygraph/contracts';
-import type { Caller } from '../catalog.ts';
+import type { Caller } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { sendSignal } from '../store/waits.ts';
 import { runTransaction } from '../transaction.ts';

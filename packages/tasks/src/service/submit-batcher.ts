@@ -1,5 +1,5 @@
 import type { SubmitTaskOutput } from '@kaygraph/contracts';
-import type { Caller } from '../catalog.ts';
+import type { Caller } from '../caller.ts';
 import { isConnectionLost } from '../connection-lost.ts';
 import type { PreparedTask } from './validate-submit.ts';
 

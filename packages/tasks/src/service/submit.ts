@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SubmitTaskOutput, SubmitTaskRequest } from '@kaygraph/contracts';
 import { DomainError } from '@kaygraph/contracts';
-import type { Caller } from '../catalog.ts';
+import { type Caller, mayAccess } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { sentTogether, type Transaction } from '../db.ts';
 import { initialStates, insertDependencyEdges } from '../store/dependencies.ts';
@@ -184,7 +184,7 @@ async function assertGroupsVisible(
   const groups = await loadGroups(tx, groupIds);
   for (const id of groupIds) {
     const group = groups.get(id);
-    if (!group || (!caller.admin && group.owner !== caller.owner)) {
+    if (!group || !mayAccess(caller, group.owner)) {
       throw new DomainError('NOT_FOUND', `group ${id} not found`, {
         issues: [{ path: 'group_id', message: 'no such group' }],
       });

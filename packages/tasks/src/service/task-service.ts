@@ -13,7 +13,7 @@ import type {
   TaskView,
 } from '@kaygraph/contracts';
 import { DomainError } from '@kaygraph/contracts';
-import type { Caller } from '../catalog.ts';
+import { type Caller, listedOwner } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { streamFeed, streamTaskEvents } from '../events/task-stream.ts';
@@ -99,7 +99,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService 
     artifact: (caller, taskId, name) => getArtifact(ctx.db, caller, taskId, name),
     metrics: (caller, opts) =>
       metricsSnapshot(ctx.db.$client, {
-        owner: caller.admin ? null : caller.owner,
+        owner: listedOwner(caller) ?? null,
         windowSeconds: opts.windowSeconds,
       }),
     stats: (caller, window) => windowStats(ctx.db.$client, caller.owner, window),

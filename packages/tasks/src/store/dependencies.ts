@@ -2,7 +2,7 @@ import type { TaskError, TaskStatus } from '@kaygraph/contracts';
 import { DomainError } from '@kaygraph/contracts';
 import { taskDependencies, tasks } from '@kaygraph/db';
 import { inArray, sql } from 'drizzle-orm';
-import type { Caller } from '../catalog.ts';
+import { type Caller, mayAccess } from '../caller.ts';
 import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { JobQueue } from './boss.ts';
 import { settleParents } from './children.ts';
@@ -55,7 +55,7 @@ export async function initialStates(
     let blocked = false;
     for (const id of request.dependsOn) {
       const dependency = found.get(id);
-      if (!dependency || (!caller.admin && dependency.owner !== caller.owner)) {
+      if (!dependency || !mayAccess(caller, dependency.owner)) {
         const path = requests.length > 1 ? `tasks.${index}.depends_on` : 'depends_on';
         throw new DomainError('NOT_FOUND', `dependency ${id} not found`, {
           issues: [{ path, message: `no task ${id}` }],

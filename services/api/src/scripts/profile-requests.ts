@@ -12,6 +12,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@kaygraph/db';
+import { createTaskSystem } from '@kaygraph/tasks';
+import pino from 'pino';
+import { catalog } from '../../test/fixtures/catalog.ts';
 import { createApiKey } from '../auth/key-store.ts';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -73,6 +76,10 @@ const admin = connect(serverUrl, { max: 1 });
 await admin.sql.unsafe(`create database ${name}`);
 const databaseUrl = new URL(serverUrl);
 databaseUrl.pathname = `/${name}`;
+// The api runs no workflow code: the fixture workflows are registered before it serves, as a deploy step does.
+const publisher = await createTaskSystem({ databaseUrl: databaseUrl.href, logger: pino({ level: 'warn' }) });
+await publisher.publishWorkflows(catalog);
+await publisher.close();
 const api = await startApi(databaseUrl.href);
 const pid = api.child.pid ?? 0;
 const db = connect(databaseUrl.href, { max: 1 });
