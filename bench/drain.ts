@@ -1,14 +1,13 @@
 /**
  * The no-op drain rounds of the lifecycle benchmark (`node bench/drain.ts [--tasks N] [--rounds N]` runs them
  * alone). Each round drains N no-op tasks or jobs in turn:
- * - the floors (drain-floor.ts), in scratch databases of their own: at raw pg-boss' work() settings (100 x 4),
- *   written once and in batches of 1,000 (in that order, in one database), and at the same in-flight window as
- *   ours at concurrency 64 and 256 (each on a fresh table, as the first);
+ * - the floors (drain-floor.ts): at raw pg-boss' work() settings (100 x 4), written once and in batches of
+ *   1,000 (in that order, in one database), and at the same in-flight window as ours at concurrency 64 and 256;
  * - raw pg-boss draining N jobs with work() (batchSize 100, localConcurrency 4);
  * - ours: TaskService (submitMany) and the worker runtime at concurrency 64 and 256.
- * Raw pg-boss runs right before ours, and ours meet a table that only they and raw pg-boss grew. Each ratio
- * is taken within its round (on a shared machine the database's commit latency moves a lot between runs);
- * the medians over the rounds are reported.
+ * Every drain but the second and third floor starts on a fresh scratch database. Each ratio is taken within
+ * its round (on a shared machine the database's commit latency moves a lot between runs); the medians over
+ * the rounds are reported.
  */
 import { fileURLToPath } from 'node:url';
 import { PgBoss } from 'pg-boss';
@@ -119,61 +118,59 @@ export interface DrainFigures {
   wide: OursFigures;
 }
 
-/** Runs `rounds` drain rounds of `tasks` tasks each in a scratch database of `serverUrl`'s. */
+/** Runs `rounds` drain rounds of `tasks` tasks each, every drain in a fresh scratch database of `serverUrl`'s. */
 export async function runDrainRounds(
   serverUrl: string,
   tasks: number,
   rounds: number,
 ): Promise<DrainFigures> {
   const workflow = 'bench_noop_inline';
-  return withScratchDatabase(serverUrl, 'drain', async (url) => {
-    const rows: {
-      raw: number;
-      floor: number;
-      once: number;
-      large: number;
-      narrowWindow: number;
-      wideWindow: number;
-      narrow: number;
-      wide: number;
-    }[] = [];
-    for (let round = 0; round < rounds; round++) {
-      const floors = await withScratchDatabase(serverUrl, 'floor', async (floorUrl) => ({
-        floor: await floorDrain(floorUrl, workflow, tasks, RAW_SETTINGS),
-        once: await floorDrain(floorUrl, workflow, tasks, { ...RAW_SETTINGS, writes: 'one-write' }),
-        large: await floorDrain(floorUrl, workflow, tasks, LARGE_BATCHES),
-      }));
-      // On a fresh table each, as the floor above: one the earlier floors grew would slow them down.
-      const windowFloor = (concurrency: number) =>
-        withScratchDatabase(serverUrl, 'floor', (floorUrl) =>
-          floorDrain(floorUrl, workflow, tasks, sameWindowFloor(concurrency)),
-        );
-      const narrowWindow = await windowFloor(NARROW);
-      const wideWindow = await windowFloor(WIDE);
-      const raw = await rawBossDrain(url, tasks);
-      const narrow = await serviceDrain(url, workflow, tasks, NARROW);
-      const wide = await serviceDrain(url, workflow, tasks, WIDE);
-      rows.push({ ...floors, narrowWindow, wideWindow, raw, narrow, wide });
-    }
-    const of = (pick: (row: (typeof rows)[number]) => number) => median(rows.map(pick));
-    const ours = (key: 'narrow' | 'wide', window: 'narrowWindow' | 'wideWindow'): OursFigures => ({
-      rate: of((r) => r[key]),
-      ofRaw: of((r) => r[key] / r.raw),
-      ofFloor: of((r) => r[key] / r.floor),
-      ofSameWindow: of((r) => r[key] / r[window]),
-    });
-    return {
-      raw: of((r) => r.raw),
-      floor: of((r) => r.floor),
-      floorOfRaw: of((r) => r.floor / r.raw),
-      onceOfRaw: of((r) => r.once / r.raw),
-      largeOfRaw: of((r) => r.large / r.raw),
-      narrowWindowOfRaw: of((r) => r.narrowWindow / r.raw),
-      wideWindowOfRaw: of((r) => r.wideWindow / r.raw),
-      narrow: ours('narrow', 'narrowWindow'),
-      wide: ours('wide', 'wideWindow'),
-    };
+  // A drain on a table that earlier drains grew would be slowed down: each gets a fresh database.
+  const fresh = (label: string, drain: (url: string) => Promise<number>) =>
+    withScratchDatabase(serverUrl, label, drain);
+  const rows: {
+    raw: number;
+    floor: number;
+    once: number;
+    large: number;
+    narrowWindow: number;
+    wideWindow: number;
+    narrow: number;
+    wide: number;
+  }[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const floors = await withScratchDatabase(serverUrl, 'floor', async (floorUrl) => ({
+      floor: await floorDrain(floorUrl, workflow, tasks, RAW_SETTINGS),
+      once: await floorDrain(floorUrl, workflow, tasks, { ...RAW_SETTINGS, writes: 'one-write' }),
+      large: await floorDrain(floorUrl, workflow, tasks, LARGE_BATCHES),
+    }));
+    const windowFloor = (concurrency: number) =>
+      fresh('floor', (url) => floorDrain(url, workflow, tasks, sameWindowFloor(concurrency)));
+    const narrowWindow = await windowFloor(NARROW);
+    const wideWindow = await windowFloor(WIDE);
+    const raw = await fresh('raw', (url) => rawBossDrain(url, tasks));
+    const narrow = await fresh('drain', (url) => serviceDrain(url, workflow, tasks, NARROW));
+    const wide = await fresh('drain', (url) => serviceDrain(url, workflow, tasks, WIDE));
+    rows.push({ ...floors, narrowWindow, wideWindow, raw, narrow, wide });
+  }
+  const of = (pick: (row: (typeof rows)[number]) => number) => median(rows.map(pick));
+  const ours = (key: 'narrow' | 'wide', window: 'narrowWindow' | 'wideWindow'): OursFigures => ({
+    rate: of((r) => r[key]),
+    ofRaw: of((r) => r[key] / r.raw),
+    ofFloor: of((r) => r[key] / r.floor),
+    ofSameWindow: of((r) => r[key] / r[window]),
   });
+  return {
+    raw: of((r) => r.raw),
+    floor: of((r) => r.floor),
+    floorOfRaw: of((r) => r.floor / r.raw),
+    onceOfRaw: of((r) => r.once / r.raw),
+    largeOfRaw: of((r) => r.large / r.raw),
+    narrowWindowOfRaw: of((r) => r.narrowWindow / r.raw),
+    wideWindowOfRaw: of((r) => r.wideWindow / r.raw),
+    narrow: ours('narrow', 'narrowWindow'),
+    wide: ours('wide', 'wideWindow'),
+  };
 }
 
 if (import.meta.main) {
