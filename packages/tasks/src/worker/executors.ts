@@ -46,6 +46,18 @@ export function threadCapsOverridden(
 }
 
 /**
+ * Loads the thread entry on this thread, so the compile cache holds it. An entry whose graph gains a
+ * top-level await cannot be required; the threads then compile it themselves, which only costs memory.
+ */
+function warmThreadEntry(): void {
+  try {
+    createRequire(import.meta.url)(fileURLToPath(THREAD_FILE));
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_REQUIRE_ASYNC_MODULE') throw error;
+  }
+}
+
+/**
  * Runs tasks in a piscina pool, one task per thread at a time, each thread with its memory cap. A thread
  * that runs out of memory fails the attempt with RESOURCE_LIMIT (the pool starts a fresh thread).
  */
@@ -64,7 +76,7 @@ export class ThreadExecutor {
     // written now, so threads load those modules from it instead of compiling (and type-stripping) each.
     // Piscina requires its entry by path (a cache key of its own), so it is required here the same way.
     if (getCompileCacheDir()) {
-      createRequire(import.meta.url)(fileURLToPath(THREAD_FILE));
+      warmThreadEntry();
       flushCompileCache();
     }
     this.#task = {
