@@ -1,4 +1,4 @@
-export type { Caller } from './caller.ts';
+export { type Caller, listedOwner, mayAccess } from './caller.ts';
 export {
   type CatalogWorkflow,
   type CreateRunServices,

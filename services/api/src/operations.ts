@@ -5,8 +5,8 @@ import { type ApiKeyAuth, createApiKeyAuth } from './auth/api-key-auth.ts';
 import { createKeyAdmin, type KeyAdmin } from './keys/key-admin.ts';
 import { createRequestLogging, type RequestHook } from './logging/request-logging.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
-import { createMetricsService, type MetricsService } from './metrics/metrics-service.ts';
-import type { TaskEventFeed } from './metrics/prometheus.ts';
+import { createMetricsService } from './metrics/metrics-service.ts';
+import { createPrometheusMetrics, type TaskEventFeed } from './metrics/prometheus.ts';
 import { createSubmissionLimiter } from './rate-limit/submission-limits.ts';
 import { createLeasedBuckets } from './rate-limit/token-lease.ts';
 import { createDocumentSearch, type DocumentSearch } from './search/document-search.ts';
@@ -36,7 +36,6 @@ type ServerOptionsFromOperations = Pick<
 
 export interface ApiOperations extends AsyncDisposable {
   auth: ApiKeyAuth;
-  metrics: MetricsService;
   /** Document search (the `search` procedure) on this pool. */
   search: DocumentSearch;
   /** API key management (the `keys` procedures) on this pool. */
@@ -57,8 +56,8 @@ export interface ApiOperations extends AsyncDisposable {
 /**
  * Everything around the queue that an operator expects: API keys with owner isolation, submission
  * rate limits shared through the database, request and task logs, metrics and document search. One
- * small pool of its own (keys, buckets, metrics and search queries), so the task system's pool stays
- * for tasks.
+ * small pool of its own (keys, buckets and search queries), so the task system's pool stays for tasks;
+ * the metrics snapshot is the task service's own.
  *
  * @example
  * const ops = createApiOperations({ databaseUrl, logger, feed: system.events });
@@ -84,12 +83,7 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
   listening.catch((error: unknown) =>
     opts.logger.error({ err: error }, 'listening for key revocations failed'),
   );
-  const metrics = createMetricsService({
-    sql,
-    feed: opts.feed,
-    windowSeconds: opts.metricsWindowSeconds,
-    processMetrics: opts.processMetrics,
-  });
+  const prometheus = createPrometheusMetrics({ feed: opts.feed, processMetrics: opts.processMetrics });
   const buckets = createLeasedBuckets(sql);
   const limit = createSubmissionLimiter({
     buckets,
@@ -103,12 +97,12 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
   const keys = createKeyAdmin({ sql: keysConnection.sql, onChange: () => auth.mode.invalidate() });
   const onRequest: RequestHook = createRequestLogging({
     logger: opts.logger,
-    onFinished: (request) => metrics.prometheus.observeRequest(request),
+    onFinished: (request) => prometheus.observeRequest(request),
   });
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      metrics.close();
+      prometheus.close();
       await auth.close();
       await buckets.close();
       await keysConnection.close();
@@ -118,21 +112,23 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
   };
   return {
     auth,
-    metrics,
     search,
     keys,
-    serverOptions: (tasks, orchestration) => ({
-      tasks,
-      ...(orchestration ? { orchestration } : {}),
-      resolveCaller: auth.resolveCaller,
-      limits: limit,
-      taskLog: opts.logger,
-      metrics,
-      search,
-      keys,
-      extraRoutes: [metricsRoute({ metrics, resolveCaller: auth.resolveCaller })],
-      onRequest,
-    }),
+    serverOptions: (tasks, orchestration) => {
+      const metrics = createMetricsService({ tasks, prometheus, windowSeconds: opts.metricsWindowSeconds });
+      return {
+        tasks,
+        ...(orchestration ? { orchestration } : {}),
+        resolveCaller: auth.resolveCaller,
+        limits: limit,
+        taskLog: opts.logger,
+        metrics,
+        search,
+        keys,
+        extraRoutes: [metricsRoute({ metrics, resolveCaller: auth.resolveCaller })],
+        onRequest,
+      };
+    },
     listening: () => listening,
     close,
     [Symbol.asyncDispose]: close,

@@ -1,33 +1,26 @@
 import type { MetricsSnapshot } from '@kaygraph/contracts';
-import type { Connection } from '@kaygraph/db';
-import type { Caller } from '@kaygraph/tasks';
-import { createPrometheusMetrics, type PrometheusMetrics, type TaskEventFeed } from './prometheus.ts';
-import { loadMetricsSnapshot } from './snapshot.ts';
+import type { Caller, TaskService } from '@kaygraph/tasks';
+import type { PrometheusMetrics } from './prometheus.ts';
 
 /** What the `metrics` procedure and `GET /metrics` use. */
 export interface MetricsService {
   /** Admins see every owner's tasks, everyone else their own. */
   snapshot(caller: Caller): Promise<MetricsSnapshot>;
   prometheus: PrometheusMetrics;
-  close(): void;
 }
 
 export interface MetricsServiceOptions {
-  sql: Connection['sql'];
-  feed?: TaskEventFeed;
+  /** The numbers, and whose tasks a caller sees, are the task service's (`TaskService.metrics`). */
+  tasks: Pick<TaskService, 'metrics'>;
+  prometheus: PrometheusMetrics;
   /** Window of the finished counts, avg_duration and error_rate (default 3600 s). */
   windowSeconds?: number;
-  /** Node process metrics (event loop, memory) in the Prometheus output (default true). */
-  processMetrics?: boolean;
 }
 
 export function createMetricsService(opts: MetricsServiceOptions): MetricsService {
   const windowSeconds = opts.windowSeconds ?? 3600;
-  const prometheus = createPrometheusMetrics({ feed: opts.feed, processMetrics: opts.processMetrics });
   return {
-    snapshot: (caller) =>
-      loadMetricsSnapshot(opts.sql, { owner: caller.admin ? null : caller.owner, windowSeconds }),
-    prometheus,
-    close: () => prometheus.close(),
+    snapshot: (caller) => opts.tasks.metrics(caller, { windowSeconds }),
+    prometheus: opts.prometheus,
   };
 }

@@ -1,6 +1,6 @@
 import type { TaskStreamDone, TerminalStatus } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
-import type { Caller, TaskService } from '@kaygraph/tasks';
+import { type Caller, listedOwner, type TaskService } from '@kaygraph/tasks';
 import { withoutStack } from './without-stacks.ts';
 
 /** Outcome reads in flight, per task service, by caller and task. */
@@ -22,7 +22,7 @@ export function loadTaskOutcome(
     inFlight.set(tasks, reads);
   }
   // Visibility depends on the caller: admins share one read, owners one each.
-  const key = `${caller.admin ? '*admin' : caller.owner}\u0000${taskId}`;
+  const key = `${listedOwner(caller) ?? '*admin'}\u0000${taskId}`;
   let read = reads.get(key);
   if (!read) {
     read = readTaskOutcome(tasks, caller, taskId).finally(() => reads.delete(key));
