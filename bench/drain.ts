@@ -118,14 +118,15 @@ export interface DrainFigures {
   wide: OursFigures;
 }
 
-/** Runs `rounds` drain rounds of `tasks` tasks each, every drain in a fresh scratch database of `serverUrl`'s. */
+/** Runs `rounds` drain rounds of `tasks` tasks each, in scratch databases of `serverUrl`'s (see above). */
 export async function runDrainRounds(
   serverUrl: string,
   tasks: number,
   rounds: number,
 ): Promise<DrainFigures> {
   const workflow = 'bench_noop_inline';
-  // A drain on a table that earlier drains grew would be slowed down: each gets a fresh database.
+  // A drain on a table that earlier drains grew would be slowed down: ours, raw pg-boss and the window
+  // floors each get a fresh database (the one-write and large-batch floors follow the first floor in its).
   const fresh = (label: string, drain: (url: string) => Promise<number>) =>
     withScratchDatabase(serverUrl, label, drain);
   const rows: {

@@ -46,8 +46,9 @@ export function threadCapsOverridden(
 }
 
 /**
- * Loads the thread entry on this thread, so the compile cache holds it. An entry whose graph gains a
- * top-level await cannot be required; the threads then compile it themselves, which only costs memory.
+ * Loads the thread entry on this thread, so the compile cache holds it. An entry whose module graph has a
+ * top-level await cannot be required (ERR_REQUIRE_ASYNC_MODULE): the warm-up may then be partial, and the
+ * threads still start (piscina falls back to import()).
  */
 function warmThreadEntry(): void {
   try {

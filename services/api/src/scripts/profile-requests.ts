@@ -1,9 +1,9 @@
 /**
  * What one HTTP request costs the api process, counted rather than timed (timings are noise on a shared
  * machine): `node services/api/src/scripts/profile-requests.ts [postgres://server/db] [--cpu-prof DIR]`.
- * Starts `services/api/src/main.ts` the way bench/api.ts does (its own process, NODE_ENV=production,
- * LOG_LEVEL=warn) on a scratch database, then for POST /tasks, GET /tasks/{id} and GET /tasks?limit=50,
- * open and with an API key (auth and rate limit on), prints the api's CPU time per request (from
+ * Registers the fixture workflows in a scratch database, starts `services/api/src/main.ts` on it the way
+ * bench/api.ts does (its own process, NODE_ENV=production, LOG_LEVEL=warn), then for POST /tasks,
+ * GET /tasks/{id} and GET /tasks?limit=50, open and with an API key (auth and rate limit on), prints the api's CPU time per request (from
  * /proc/<pid>/stat) and the database transactions per request (pg_stat_database: every autocommit
  * statement is one, so this counts round trips of auth, rate limit and the domain). `--cpu-prof DIR`
  * writes a V8 CPU profile of the api into DIR.
@@ -46,7 +46,6 @@ function startApi(databaseUrl: string): Promise<{ url: string; child: ChildProce
       MAX_QUEUE_SIZE: '1000000',
       RATE_LIMIT_PER_MINUTE: '60000000',
       RATE_LIMIT_BURST: '1000000',
-      WORKFLOWS_MODULE: './services/api/test/fixtures/catalog.ts',
       NODE_ENV: 'production',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
