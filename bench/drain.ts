@@ -126,7 +126,8 @@ export async function runDrainRounds(
 ): Promise<DrainFigures> {
   const workflow = 'bench_noop_inline';
   // A drain on a table that earlier drains grew would be slowed down: ours, raw pg-boss and the window
-  // floors each get a fresh database (the one-write and large-batch floors follow the first floor in its).
+  // floors each get a fresh database (the one-write and large-batch floors follow the first floor in its
+  // database).
   const fresh = (label: string, drain: (url: string) => Promise<number>) =>
     withScratchDatabase(serverUrl, label, drain);
   const rows: {

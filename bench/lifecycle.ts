@@ -129,7 +129,8 @@ export async function runLifecycleBench(
   const ours = (concurrency: number, figures: OursFigures): BenchRow => ({
     name: `TaskService + worker drain, ${tasks} no-op tasks, inline, concurrency ${concurrency}, median of 3 (tasks/s; median ratios to the raw run, to the floor run of its round, and to the floor at its own window, ${windowOf(concurrency).loops} x ${windowOf(concurrency).batchSize})`,
     value: `${figures.rate.toFixed(0)} (${x(figures.ofRaw)} raw, ${figures.ofFloor.toFixed(2)} of the floor, ${figures.ofSameWindow.toFixed(2)} of the same-window floor)`,
-    goal: '>= 0.6x raw',
+    // Issue 15's bound; the ratio to raw pg-boss is reported beside it.
+    goal: '>= 0.85 of the floor',
   });
   const sameWindow = (concurrency: number, ofRaw: number): BenchRow => ({
     name: `floor at ours' in-flight window at concurrency ${concurrency}: ${windowOf(concurrency).loops} loops x batches of ${windowOf(concurrency).batchSize}, median of 3 (ratio to raw)`,

@@ -29,12 +29,20 @@ import { runWaitsBench } from './waits.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Pass or miss of a value against a goal written as in the issue (`>= 0.6x`, `<= 5 / <= 15`, `< 250`, `N / N`). */
+/**
+ * Pass or miss of a value against a goal written as in the issue (`>= 0.6x`, `>= 0.85 of the floor`,
+ * `<= 5 / <= 15`, `< 250`, `N / N`).
+ */
 export function meetsGoal(goal: string, value: string): boolean | undefined {
   const numbers = (value.match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
   let m = /^>=\s*([\d.]+)x/.exec(goal);
   if (m) {
     const ratio = /([\d.]+)x/.exec(value);
+    return ratio ? Number(ratio[1]) >= Number(m[1]) : false;
+  }
+  m = /^>=\s*([\d.]+) of the floor/.exec(goal);
+  if (m) {
+    const ratio = /([\d.]+) of the floor/.exec(value);
     return ratio ? Number(ratio[1]) >= Number(m[1]) : false;
   }
   m = /^<=\s*([\d.]+)\s*\/\s*<=\s*([\d.]+)/.exec(goal);

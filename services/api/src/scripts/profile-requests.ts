@@ -3,10 +3,10 @@
  * machine): `node services/api/src/scripts/profile-requests.ts [postgres://server/db] [--cpu-prof DIR]`.
  * Registers the fixture workflows in a scratch database, starts `services/api/src/main.ts` on it the way
  * bench/api.ts does (its own process, NODE_ENV=production, LOG_LEVEL=warn), then for POST /tasks,
- * GET /tasks/{id} and GET /tasks?limit=50, open and with an API key (auth and rate limit on), prints the api's CPU time per request (from
- * /proc/<pid>/stat) and the database transactions per request (pg_stat_database: every autocommit
- * statement is one, so this counts round trips of auth, rate limit and the domain). `--cpu-prof DIR`
- * writes a V8 CPU profile of the api into DIR.
+ * GET /tasks/{id} and GET /tasks?limit=50, open and with an API key (auth and rate limit on), prints the
+ * api's CPU time per request (from /proc/<pid>/stat) and the database transactions per request
+ * (pg_stat_database: every autocommit statement is one, so this counts round trips of auth, rate limit
+ * and the domain). `--cpu-prof DIR` writes a V8 CPU profile of the api into DIR.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
