@@ -229,9 +229,12 @@ export const workerWorkflows = pgTable(
 export const taskEvents = pgTable(
   'task_events',
   {
-    taskId: uuid('task_id')
-      .notNull()
-      .references(() => tasks.id, { onDelete: 'cascade' }),
+    /**
+     * No foreign key: the event writer (packages/tasks store/events.ts) only numbers events of task rows it
+     * has just updated, and task rows are never deleted (the result TTL deletes their events). A key would
+     * check every event again.
+     */
+    taskId: uuid('task_id').notNull(),
     seq: integer('seq').notNull(),
     /** status | progress | log */
     type: text('type').notNull(),
