@@ -16,6 +16,20 @@ export function uuidArray(ids: readonly string[]): SQL {
   return sql`${`{${ids.join(',')}}`}::uuid[]`;
 }
 
+/**
+ * Records as one JSON parameter for `jsonb_to_recordset`, each without its null fields: the recordset
+ * reads a missing key as null, and PostgreSQL parses a batch without them about twice as fast.
+ */
+export function recordsJson(records: readonly object[]): string {
+  return JSON.stringify(
+    records.map((record) => {
+      const present: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(record)) if (value !== null) present[key] = value;
+      return present;
+    }),
+  );
+}
+
 /** Rows of a raw `execute`: postgres.js returns an array-like RowList. */
 export function rowsOf<T>(result: unknown): T[] {
   return Array.from(result as ArrayLike<T>);

@@ -1,7 +1,7 @@
 import { type TaskError, TERMINAL_STATUSES } from '@kaygraph/contracts';
 import type { ChildOutcome } from '@kaygraph/graph';
 import { sql } from 'drizzle-orm';
-import { rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { SettleContext, SettledTask } from './dependencies.ts';
 import { appendEvents, type NewTaskEvent } from './events.ts';
 import { resumeTasks } from './waits.ts';
@@ -99,7 +99,7 @@ export async function settleParents(
       update tasks t set wait = jsonb_set(t.wait, '{finished}', to_jsonb(x.finished)),
         progress = greatest(t.progress, x.progress), step = t.wait->>'node_id', message = x.message,
         updated_at = clock_timestamp()
-      from jsonb_to_recordset(${JSON.stringify(progress)}::jsonb) as x(id uuid, finished int, progress real, message text)
+      from jsonb_to_recordset(${recordsJson(progress)}::jsonb) as x(id uuid, finished int, progress real, message text)
       where t.id = x.id and t.id = any(${uuidArray(progress.map((p) => p.id))})
       returning t.id::text as id, t.progress, t.message, t.step`),
   );

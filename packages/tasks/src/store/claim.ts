@@ -1,7 +1,7 @@
 import type { ResumeValue } from '@kaygraph/graph';
 import { sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
-import { rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { JobQueue } from './boss.ts';
 import { appendEvents, appendEventsBehind, claimedEvent, type NewTaskEvent, statusEvent } from './events.ts';
 import type { FetchedJob, QueueRef } from './jobs.ts';
@@ -77,7 +77,7 @@ export async function claimJobs(
 ): Promise<{ jobs: FetchedJob[]; attempts: Attempt[] }> {
   const jobs = await queue.fetch(tx, from, want);
   if (jobs.length === 0) return { jobs, attempts: [] };
-  const input = JSON.stringify(
+  const input = recordsJson(
     jobs.map((job) => ({
       id: job.taskId,
       job_id: job.jobId,

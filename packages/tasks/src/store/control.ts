@@ -1,6 +1,6 @@
 import type { TaskError } from '@kaygraph/contracts';
 import { type SQL, sql } from 'drizzle-orm';
-import { rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
 import { appendEvents, notifyCancelled, statusEvent } from './events.ts';
 import type { QueueRef, TaskJob } from './jobs.ts';
@@ -125,7 +125,7 @@ export interface Requeue {
  */
 export async function requeueTasks(tx: Transaction, requeues: readonly Requeue[]): Promise<TaskJob[]> {
   if (requeues.length === 0) return [];
-  const input = JSON.stringify(requeues.map((r) => ({ id: r.taskId, status: r.status })));
+  const input = recordsJson(requeues.map((r) => ({ id: r.taskId, status: r.status })));
   const rows = rowsOf<TaskJobRow & { status: 'queued' | 'blocked'; attempt: number }>(
     await tx.execute(sql`
       update tasks t set status = x.status, error = null, job_id = gen_random_uuid(), completed_at = null,

@@ -3,7 +3,7 @@ import { DomainError } from '@kaygraph/contracts';
 import { taskDependencies, tasks } from '@kaygraph/db';
 import { inArray, sql } from 'drizzle-orm';
 import { type Caller, mayAccess } from '../caller.ts';
-import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { type Executor, recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { JobQueue } from './boss.ts';
 import { settleParents } from './children.ts';
 import { appendEvents, statusEvent } from './events.ts';
@@ -188,7 +188,7 @@ async function failDependents(ctx: SettleContext, tx: Transaction, broken: reado
     );
     if (causes.length === 0) return;
     const statusOf = new Map(level.map((task) => [task.id, task.status]));
-    const input = JSON.stringify(
+    const input = recordsJson(
       causes.map((row) => ({
         id: row.id,
         error: dependencyError(row.cause, statusOf.get(row.cause) ?? 'failed', depth),

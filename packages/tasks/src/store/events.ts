@@ -1,6 +1,6 @@
 import type { TaskError, TaskEventType, TaskStatus } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
-import { type Executor, rowsOf, sentTogether, uuidArray } from '../db.ts';
+import { type Executor, recordsJson, rowsOf, sentTogether, uuidArray } from '../db.ts';
 
 /** Every stored event is announced here (payload: `TaskEventNotification` of contracts). */
 export const TASK_EVENTS_CHANNEL = 'task_events';
@@ -69,7 +69,7 @@ export function claimedEvent(taskId: string, jobId: string): NewTaskEvent {
  */
 export async function appendEvents(executor: Executor, events: readonly NewTaskEvent[]): Promise<number> {
   if (events.length === 0) return 0;
-  const input = JSON.stringify(
+  const input = recordsJson(
     events.map((event, index) => ({
       i: index,
       task_id: event.taskId,

@@ -3,7 +3,7 @@ import type { NodeMetric, Priority, TaskError } from '@kaygraph/contracts';
 import { taskArtifacts } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { ProducedArtifact } from '../attempt-data.ts';
-import { rowsOf, sentTogether, type Transaction } from '../db.ts';
+import { recordsJson, rowsOf, sentTogether, type Transaction } from '../db.ts';
 import type { Attempt } from './claim.ts';
 import { lockTasks } from './control.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
@@ -124,7 +124,7 @@ async function updateTasks(
   writing: readonly Exclude<AttemptOutcome, { kind: 'abandoned' | 'suspended' }>[],
 ): Promise<Map<string, OwnedRow>> {
   if (writing.length === 0) return new Map();
-  const input = JSON.stringify(
+  const input = recordsJson(
     writing.map((outcome) => ({
       id: outcome.attempt.taskId,
       attempt: outcome.attempt.attempt,

@@ -1,6 +1,6 @@
 import type { TaskError } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
-import { rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import { appendEvents, statusEvent } from './events.ts';
 import { waitColumnsFor } from './waits.ts';
 
@@ -139,7 +139,7 @@ function workerLost(attempt: number): TaskError {
 /** Lost tasks with retries left: queued again (with the error of the lost attempt) for their job's retry. */
 export async function markRequeued(tx: Transaction, lost: readonly OrphanedTask[]): Promise<void> {
   if (lost.length === 0) return;
-  const input = JSON.stringify(lost.map((task) => ({ id: task.id, error: workerLost(task.attempt) })));
+  const input = recordsJson(lost.map((task) => ({ id: task.id, error: workerLost(task.attempt) })));
   await tx.execute(sql`
     update tasks t set status = 'queued', error = x.error, updated_at = now()
     from jsonb_to_recordset(${input}::jsonb) as x(id uuid, error jsonb)
@@ -157,7 +157,7 @@ export async function markLost(
   resultTtlSeconds: number,
 ): Promise<void> {
   if (lost.length === 0) return;
-  const input = JSON.stringify(lost.map((task) => ({ id: task.id, error: workerLost(task.attempt) })));
+  const input = recordsJson(lost.map((task) => ({ id: task.id, error: workerLost(task.attempt) })));
   await tx.execute(sql`
     update tasks t set status = 'failed', ${waitColumnsFor(sql`'failed'`)}, error = x.error, completed_at = now(), updated_at = now(),
       dead_lettered_at = now(), expires_at = now() + make_interval(secs => ${resultTtlSeconds})

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
-import { type Executor, rowsOf, type Transaction } from '../db.ts';
+import { type Executor, recordsJson, rowsOf, type Transaction } from '../db.ts';
 import type { Attempt } from './claim.ts';
 import { appendEventsBehind, type NewTaskEvent, type RowState } from './events.ts';
 import { ATTEMPT_FENCE, lockedTasks } from './fences.ts';
@@ -27,7 +27,7 @@ export interface AttemptReport {
  */
 export async function writeReports(tx: Transaction, reports: readonly AttemptReport[]): Promise<number> {
   if (reports.length === 0) return 0;
-  const input = JSON.stringify(
+  const input = recordsJson(
     reports.map((r) => ({
       id: r.attempt.taskId,
       attempt: r.attempt.attempt,
@@ -76,7 +76,7 @@ export interface CheckpointWrite {
  */
 export async function saveCheckpoints(executor: Executor, writes: readonly CheckpointWrite[]): Promise<void> {
   if (writes.length === 0) return;
-  const input = JSON.stringify(
+  const input = recordsJson(
     writes.map((w) => ({
       id: w.attempt.taskId,
       attempt: w.attempt.attempt,

@@ -1,6 +1,6 @@
 import type { WorkflowDefaults } from '@kaygraph/contracts';
 import { type SQL, sql } from 'drizzle-orm';
-import { type Executor, rowsOf } from '../db.ts';
+import { type Executor, recordsJson, rowsOf } from '../db.ts';
 
 /**
  * The workflow registry: `workflow_versions` holds every version a worker (or a publish) registered, with
@@ -66,7 +66,7 @@ export async function registerVersions(
   if (records.length === 0) return;
   await db.execute(sql`
     with x as (
-      select * from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as x(name text, version text,
+      select * from jsonb_to_recordset(${recordsJson(records)}::jsonb) as x(name text, version text,
         description text, aliases text[], params_schema jsonb, result_schema jsonb, signals_schema jsonb,
         defaults jsonb)
     ), registered as (

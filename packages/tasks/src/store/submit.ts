@@ -1,7 +1,7 @@
 import type { Priority, TaskError, TaskStatus } from '@kaygraph/contracts';
 import { taskGroups } from '@kaygraph/db';
 import { inArray, sql } from 'drizzle-orm';
-import { rowsOf, type Transaction } from '../db.ts';
+import { recordsJson, rowsOf, type Transaction } from '../db.ts';
 
 /** Groups by id with their owner and whether they were cancelled. */
 export async function loadGroups(
@@ -52,7 +52,7 @@ export async function insertTasks(
 ): Promise<Map<string, Date>> {
   if (rows.length === 0) return new Map();
   // One parameter for the whole batch (a multi-row VALUES binds every column of every row).
-  const input = JSON.stringify(
+  const input = recordsJson(
     rows.map((row) => ({
       id: row.id,
       owner: row.owner,

@@ -3,7 +3,7 @@ import { DomainError, isTerminalStatus, type TaskStatus } from '@kaygraph/contra
 import type { ResumeValue } from '@kaygraph/graph';
 import { type SQL, sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
-import { rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { Attempt } from './claim.ts';
 import type { SettleContext } from './dependencies.ts';
 import { appendEvents, type NewTaskEvent, statusEvent } from './events.ts';
@@ -79,7 +79,7 @@ export async function suspendTasks(
   suspended: readonly SuspendedAttempt[],
 ): Promise<Set<string>> {
   if (suspended.length === 0) return new Set();
-  const input = JSON.stringify(
+  const input = recordsJson(
     suspended.map((s) => ({
       id: s.attempt.taskId,
       attempt: s.attempt.attempt,
@@ -149,7 +149,7 @@ async function takeEarlySignals(
   return rowsOf(
     await tx.execute(sql`
       delete from task_signals s
-      using jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) as w(task_id uuid, name text)
+      using jsonb_to_recordset(${recordsJson(wanted)}::jsonb) as w(task_id uuid, name text)
       where s.task_id = w.task_id and s.name = w.name
       returning s.task_id::text as task_id, s.name, s.payload`),
   );
@@ -172,7 +172,7 @@ export async function resumeTasks(
   resumes: readonly Resume[],
 ): Promise<void> {
   if (resumes.length === 0) return;
-  const input = JSON.stringify(resumes.map((r) => ({ id: r.taskId, resume: r.resume })));
+  const input = recordsJson(resumes.map((r) => ({ id: r.taskId, resume: r.resume })));
   const rows = rowsOf<TaskJobAttemptRow>(
     await tx.execute(sql`
       update tasks t set status = 'queued', resume = x.resume, wait = null, job_id = gen_random_uuid(),

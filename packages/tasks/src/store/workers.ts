@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Executor, rowsOf, uuidArray } from '../db.ts';
+import { type Executor, recordsJson, rowsOf, uuidArray } from '../db.ts';
 import { notifyRegistryChanged } from './registry.ts';
 
 /**
@@ -51,7 +51,7 @@ export async function beatWorker(
       ), served as (
         insert into worker_workflows (worker_id, name, version)
         select seen.id, x.name, x.version
-        from seen, jsonb_to_recordset(${JSON.stringify(serves)}::jsonb) as x(name text, version text)
+        from seen, jsonb_to_recordset(${recordsJson(serves)}::jsonb) as x(name text, version text)
         where seen.forgotten
         on conflict do nothing
       )
