@@ -32,7 +32,7 @@ import type { DocumentSearch } from './search/document-search.ts';
 import { streamGroupOverSse } from './streams/group-sse.ts';
 import { StreamRegistry } from './streams/registry.ts';
 import { streamTaskOverSse } from './streams/sse.ts';
-import { parseSeq } from './streams/task-outcome.ts';
+import { parseSeq, TaskOutcomes } from './streams/task-outcome.ts';
 import {
   DEFAULT_SUBSCRIPTION_CAPS,
   type SubscriptionCapLimits,
@@ -136,10 +136,12 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         return documentJson;
       });
   const registry = new StreamRegistry();
+  const outcomes = new TaskOutcomes(opts.tasks);
   // Browsers cannot set headers on EventSource or WebSocket: the hand-written streams also take
   // the API key as `?api_key=` (passed to the resolver as a connection param).
   const streamOptions = (req: IncomingMessage, url: URL) => ({
     tasks: opts.tasks,
+    outcomes,
     registry,
     logger,
     heartbeatMs: opts.heartbeatMs ?? 15_000,

@@ -8,7 +8,7 @@ import { describeError } from '../errors.ts';
 import { sendError } from '../http/respond.ts';
 import { eventStreamConnection, sseFrame as frame, openEventStream } from './event-stream.ts';
 import type { StreamRegistry } from './registry.ts';
-import { loadTaskOutcome, parseSeq } from './task-outcome.ts';
+import { parseSeq, type TaskOutcomes } from './task-outcome.ts';
 import { withoutStack } from './without-stacks.ts';
 
 /**
@@ -28,6 +28,8 @@ function eventFrame(event: TaskEvent): string {
 
 export interface TaskStreamOptions {
   tasks: TaskService;
+  /** The final message of a finished task's stream. */
+  outcomes: TaskOutcomes;
   /** Resolves who calls; `connection` is closed when the caller's key is revoked. */
   caller: (connection?: OpenConnection) => Promise<Caller>;
   registry: StreamRegistry;
@@ -69,7 +71,7 @@ export async function streamTaskOverSse(
       if (event.type !== 'log' && !res.writableEnded) res.write(eventFrame(event));
     }
     if (abort.signal.aborted) return;
-    const outcome = await loadTaskOutcome(opts.tasks, caller, taskId);
+    const outcome = await opts.outcomes.load(caller, taskId);
     if (outcome) res.write(frame('done', lastSeq, outcome));
     res.end();
   } catch (error) {

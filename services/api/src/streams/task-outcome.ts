@@ -3,32 +3,30 @@ import { isTerminalStatus } from '@kaygraph/contracts';
 import { type Caller, listedOwner, type TaskService } from '@kaygraph/tasks';
 import { withoutStack } from './without-stacks.ts';
 
-/** Outcome reads in flight, per task service, by caller and task. */
-const inFlight = new WeakMap<TaskService, Map<string, Promise<TaskStreamDone | null>>>();
-
 /**
- * The final message of every task stream, from the stored result. Null if the task is not terminal.
+ * The final message of every task stream, from the stored result (null if the task is not terminal).
  * Streams of one task end together: callers that see the same task end at the same time share one read
- * (started after the terminal event, whose result no longer changes).
+ * (started after the terminal event, whose result no longer changes). One per api server.
  */
-export function loadTaskOutcome(
-  tasks: TaskService,
-  caller: Caller,
-  taskId: string,
-): Promise<TaskStreamDone | null> {
-  let reads = inFlight.get(tasks);
-  if (!reads) {
-    reads = new Map();
-    inFlight.set(tasks, reads);
+export class TaskOutcomes {
+  readonly #tasks: TaskService;
+  /** Reads in flight, by caller visibility and task. */
+  readonly #inFlight = new Map<string, Promise<TaskStreamDone | null>>();
+
+  constructor(tasks: TaskService) {
+    this.#tasks = tasks;
   }
-  // Visibility depends on the caller: admins share one read, owners one each.
-  const key = `${listedOwner(caller) ?? '*admin'}\u0000${taskId}`;
-  let read = reads.get(key);
-  if (!read) {
-    read = readTaskOutcome(tasks, caller, taskId).finally(() => reads.delete(key));
-    reads.set(key, read);
+
+  load(caller: Caller, taskId: string): Promise<TaskStreamDone | null> {
+    // Visibility depends on the caller: admins share one read, owners one each.
+    const key = `${listedOwner(caller) ?? '*admin'}\u0000${taskId}`;
+    let read = this.#inFlight.get(key);
+    if (!read) {
+      read = readTaskOutcome(this.#tasks, caller, taskId).finally(() => this.#inFlight.delete(key));
+      this.#inFlight.set(key, read);
+    }
+    return read;
   }
-  return read;
 }
 
 async function readTaskOutcome(

@@ -13,7 +13,7 @@ import type { WebSocket } from 'ws';
 import type { OpenConnection } from '../context.ts';
 import { describeError, errorBody } from '../errors.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
-import { loadTaskOutcome } from '../streams/task-outcome.ts';
+import type { TaskOutcomes } from '../streams/task-outcome.ts';
 import { withoutStack } from '../streams/without-stacks.ts';
 
 /** The close code of a socket whose API key was revoked (4000 + 401, as other refusals). */
@@ -21,6 +21,8 @@ export const REVOKED_CLOSE_CODE = TASK_SOCKET_CLOSE.errorBase + 401;
 
 export interface TaskSocketOptions {
   tasks: TaskService;
+  /** The final message of a finished task's stream. */
+  outcomes: TaskOutcomes;
   /** Resolves who calls; `connection` is closed when the caller's key is revoked. */
   caller: (connection?: OpenConnection) => Promise<Caller>;
   registry: StreamRegistry;
@@ -214,7 +216,7 @@ export async function serveTaskSocket(
       }
     }
     if (abort.signal.aborted) return;
-    const outcome = await loadTaskOutcome(opts.tasks, caller, taskId);
+    const outcome = await opts.outcomes.load(caller, taskId);
     if (outcome) sendFrame(socket, doneFrame(outcome));
     socket.close(TASK_SOCKET_CLOSE.done, 'done');
   } catch (error) {
