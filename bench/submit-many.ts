@@ -22,14 +22,15 @@ const BATCH = 1_000;
 const ROUNDS = 4;
 const caller = { owner: 'bench', admin: false };
 
-interface Round {
+/** One side of the comparison, open across the rounds. */
+interface Side {
   /** Writes `count` tasks or jobs; the seconds it took. */
   run(count: number): Promise<number>;
   close(): Promise<void>;
 }
 
-/** Raw pg-boss, open for every round: `insert` of `jobs` jobs in batches of 1,000; seconds it took. */
-async function openRawInsert(url: string): Promise<Round> {
+/** Raw pg-boss: `insert` of `jobs` jobs in batches of 1,000; seconds it took. */
+async function openRawInsert(url: string): Promise<Side> {
   const boss = new PgBoss({ connectionString: url, max: 4, supervise: false, schedule: false });
   boss.on('error', () => undefined);
   await boss.start();
@@ -49,8 +50,8 @@ async function openRawInsert(url: string): Promise<Round> {
   };
 }
 
-/** Ours, open for every round: `tasks` tasks through submitMany in batches of 1,000; seconds it took. */
-async function openSubmitMany(url: string): Promise<Round> {
+/** Ours: `tasks` tasks through submitMany in batches of 1,000; seconds it took. */
+async function openSubmitMany(url: string): Promise<Side> {
   const system = await createTaskSystem({
     databaseUrl: url,
     logger: pino({ level: 'warn' }),
