@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { NodeMetric, Priority, TaskError } from '@kaygraph/contracts';
-import { taskArtifacts } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { ProducedArtifact } from '../attempt-data.ts';
 import { recordsJson, rowsOf, sentTogether, type Transaction } from '../db.ts';
+import { insertResultArtifacts } from './artifacts.ts';
 import type { Attempt } from './claim.ts';
 import { lockTasks } from './control.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
@@ -172,21 +172,19 @@ async function updateTasks(
 }
 
 async function storeArtifacts(tx: Transaction, completed: readonly AttemptOutcome[]): Promise<void> {
-  const artifacts = completed.flatMap((outcome) =>
-    outcome.kind === 'completed'
-      ? outcome.artifacts.map((artifact) => {
-          const content = Buffer.from(artifact.content, artifact.encoding === 'base64' ? 'base64' : 'utf8');
-          return {
+  await insertResultArtifacts(
+    tx,
+    completed.flatMap((outcome) =>
+      outcome.kind === 'completed'
+        ? outcome.artifacts.map((artifact) => ({
             taskId: outcome.attempt.taskId,
             name: artifact.name,
             contentType: artifact.content_type,
-            size: content.length,
-            content,
-          };
-        })
-      : [],
+            content: Buffer.from(artifact.content, artifact.encoding === 'base64' ? 'base64' : 'utf8'),
+          }))
+        : [],
+    ),
   );
-  if (artifacts.length > 0) await tx.insert(taskArtifacts).values(artifacts).onConflictDoNothing();
 }
 
 /**

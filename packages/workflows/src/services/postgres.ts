@@ -1,3 +1,4 @@
+import { putArtifact } from '@kaygraph/tasks/artifacts';
 import postgres from 'postgres';
 import type { CreateServicesOptions, RunServicesFor } from './create-services.ts';
 import { createPostgresDocumentStore } from './postgres-documents.ts';
@@ -71,12 +72,7 @@ function createPostgresArtifactStore(sql: postgres.Sql, taskId: string | null): 
     async put(name, contentType, content) {
       if (taskId === null) throw new Error(`artifact "${name}" needs a running task to belong to`);
       const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
-      await sql`
-        insert into task_artifacts (task_id, name, content_type, size, content)
-        values (${taskId}::uuid, ${name}, ${contentType}, ${bytes.length}, ${bytes})
-        on conflict (task_id, name) do update
-          set content_type = excluded.content_type, size = excluded.size,
-              content = excluded.content, created_at = now()`;
+      await putArtifact(sql, taskId, { name, contentType, content: bytes });
       return { name, content_type: contentType, size: bytes.length };
     },
   };
