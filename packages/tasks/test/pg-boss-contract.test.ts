@@ -185,3 +185,28 @@ describe('pg-boss as the task core uses it', () => {
     expect((await queue.findJob(queueOf('noop'), later.jobId))?.state).toBe('cancelled');
   });
 });
+
+describe('pg-boss expiry, the backstop for a hung worker', () => {
+  let quick: TestSystem;
+  beforeAll(async () => {
+    // Expiry is checked in pg-boss' monitor pass, every superviseIntervalSeconds.
+    quick = await startTestSystem({ superviseIntervalSeconds: 1, tuning: { abortGraceSeconds: 0 } });
+  });
+  afterAll(async () => {
+    await quick?.[Symbol.asyncDispose]();
+  });
+
+  it('an attempt nobody settles is retried once its expiry passes (timeout + grace + 5 s)', async () => {
+    const jobs = quick.system.context.queue;
+    const fetch = () => quick.system.context.db.transaction((tx) => jobs.fetch(tx, queueOf('noop'), 10));
+    const hung = job({ retryLimit: 1, retryDelaySeconds: 0, timeoutSeconds: 1 });
+    expect(jobs.expirySeconds(hung.timeoutSeconds)).toBe(6);
+    await quick.system.context.db.transaction((tx) => jobs.insert(tx, [hung]));
+    const [first] = await fetch();
+    expect(first).toMatchObject({ jobId: hung.jobId, retryCount: 0 });
+    const again = await waitFor(async () => (await fetch())[0], 'the expired attempt to be retried');
+    expect(again).toMatchObject({ jobId: hung.jobId, retryCount: 1 });
+    await quick.system.context.db.transaction((tx) => jobs.complete(tx, [again]));
+    expect((await jobs.findJob(queueOf('noop'), hung.jobId))?.state).toBe('completed');
+  });
+});
