@@ -6,6 +6,7 @@ export default defineConfig({
     globalSetup: ['@kaygraph/db/test-global-setup', './src/pack-global-setup.ts'],
     // Fixture apps install with npm; the live tests start an api process and a worker.
     testTimeout: 120_000,
-    hookTimeout: 240_000,
+    // An install may be tried twice (src/fixture-app.ts), 150 s at most each.
+    hookTimeout: 360_000,
   },
 });

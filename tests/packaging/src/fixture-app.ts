@@ -2,7 +2,7 @@ import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
-import { mustRun, runCommand } from './commands.ts';
+import { runCommand } from './commands.ts';
 import { PACK_DIR_KEY } from './pack-global-setup.ts';
 
 export { type CommandResult, REPO_ROOT, runCommand } from './commands.ts';
@@ -52,15 +52,28 @@ export async function createFixtureApp(packages: readonly string[]): Promise<Fix
     );
     await cp(FIXTURE_SOURCES, dir, { recursive: true, filter: (source) => source !== README_APP_SOURCES });
     await cp(README_APP_SOURCES, dir, { recursive: true });
-    await mustRun(
-      'npm',
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', ...installed, ...REGISTRY_PACKAGES],
-      dir,
-    );
+    await installPackages(dir, [...installed, ...REGISTRY_PACKAGES]);
     return { dir, tarballs, [Symbol.asyncDispose]: dispose };
   } catch (error) {
     await dispose();
     throw error;
+  }
+}
+
+/**
+ * `npm install` of the app's packages. The registry stalls now and then (installs killed after minutes
+ * with no output, and fine on the next run): a stalled fetch fails after a minute so npm retries it, and
+ * an install that fails anyway is tried once more before the test fails with its output.
+ */
+async function installPackages(dir: string, specs: readonly string[]): Promise<void> {
+  const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--fetch-timeout=60000', ...specs];
+  const first = await runCommand('npm', args, { cwd: dir, timeoutMs: 150_000 });
+  if (first.code === 0) return;
+  const second = await runCommand('npm', args, { cwd: dir, timeoutMs: 150_000 });
+  if (second.code !== 0) {
+    throw new Error(
+      `npm ${args.join(' ')} failed twice:\n${first.stdout}${first.stderr}\n---\n${second.stdout}${second.stderr}`,
+    );
   }
 }
 
