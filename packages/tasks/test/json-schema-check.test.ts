@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { compileJsonSchema } from '../src/registry/json-schema-check.ts';
+import { JsonSchemaCompiler } from '../src/registry/json-schema-check.ts';
+
+const schemas = new JsonSchemaCompiler();
+const compileJsonSchema = (schema: Record<string, unknown>) => schemas.compile(schema);
 
 const schemaOf = (schema: z.ZodType) =>
   z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;

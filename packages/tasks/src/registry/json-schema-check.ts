@@ -25,28 +25,34 @@ const patternRegExp = Object.assign(
 );
 
 /**
- * JSON Schema (draft 2020-12, what `z.toJSONSchema` emits) validation with ajv. Defaults in the schema are
- * filled in (on a copy: the caller's value is never changed).
+ * Compiles JSON Schemas (draft 2020-12, what `z.toJSONSchema` emits) into checks, with ajv. Defaults in
+ * the schema are filled in (on a copy: the caller's value is never changed). One per workflow registry;
+ * ajv's own cache keeps no compiled schema, the registry keeps the checks it still uses.
  */
-const ajv = new Ajv2020({
-  strict: false,
-  allErrors: true,
-  useDefaults: true,
-  logger: false,
-  code: { regExp: patternRegExp },
-});
-addFormats.default(ajv);
+export class JsonSchemaCompiler {
+  readonly #ajv: Ajv2020;
 
-/** Compiles a schema once; the result checks any number of values. */
-export function compileJsonSchema(
-  schema: Record<string, unknown>,
-): (value: unknown, at: string) => JsonSchemaCheck {
-  const validate: ValidateFunction = ajv.compile(schema);
-  return (value, at) => {
-    const copy = value === undefined ? undefined : structuredClone(value);
-    if (validate(copy)) return { ok: true, value: copy };
-    return { ok: false, issues: (validate.errors ?? []).map((error) => issueOf(error, at)) };
-  };
+  constructor() {
+    this.#ajv = new Ajv2020({
+      strict: false,
+      allErrors: true,
+      useDefaults: true,
+      logger: false,
+      code: { regExp: patternRegExp },
+    });
+    addFormats.default(this.#ajv);
+  }
+
+  /** Compiles a schema once; the result checks any number of values. */
+  compile(schema: Record<string, unknown>): (value: unknown, at: string) => JsonSchemaCheck {
+    const validate: ValidateFunction = this.#ajv.compile(schema);
+    this.#ajv.removeSchema(schema);
+    return (value, at) => {
+      const copy = value === undefined ? undefined : structuredClone(value);
+      if (validate(copy)) return { ok: true, value: copy };
+      return { ok: false, issues: (validate.errors ?? []).map((error) => issueOf(error, at)) };
+    };
+  }
 }
 
 /** `/rows/0` under `params` -> `params.rows.0`; a missing or unexpected property names that property. */

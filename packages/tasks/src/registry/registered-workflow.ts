@@ -1,6 +1,6 @@
 import type { WorkflowDefaults } from '@kaygraph/contracts';
 import type { StoredWorkflowVersion } from '../store/registry.ts';
-import { compileJsonSchema, type Issue } from './json-schema-check.ts';
+import type { Issue, JsonSchemaCompiler } from './json-schema-check.ts';
 
 export type ParamsCheck = { ok: true; params: Record<string, unknown> } | { ok: false; issues: Issue[] };
 
@@ -26,10 +26,13 @@ export interface RegisteredWorkflow {
   checkSignal(name: string, payload: unknown): SignalCheck;
 }
 
-export function registeredWorkflow(stored: StoredWorkflowVersion): RegisteredWorkflow {
-  const params = compileJsonSchema(stored.params_schema);
+export function registeredWorkflow(
+  stored: StoredWorkflowVersion,
+  schemas: JsonSchemaCompiler,
+): RegisteredWorkflow {
+  const params = schemas.compile(stored.params_schema);
   const signals = new Map(
-    Object.entries(stored.signals_schema).map(([name, schema]) => [name, compileJsonSchema(schema)]),
+    Object.entries(stored.signals_schema).map(([name, schema]) => [name, schemas.compile(schema)]),
   );
   return {
     name: stored.name,

@@ -10,6 +10,7 @@ import {
   versionsNamed,
   type WorkflowVersionRecord,
 } from '../store/registry.ts';
+import { JsonSchemaCompiler } from './json-schema-check.ts';
 import { type RegisteredWorkflow, registeredWorkflow } from './registered-workflow.ts';
 
 /**
@@ -41,6 +42,7 @@ function currentVersion(
 export class WorkflowRegistry {
   readonly #db: Executor;
   readonly #leaseSeconds: number;
+  readonly #schemas = new JsonSchemaCompiler();
   readonly #compiled = new Map<string, { source: string; workflow: RegisteredWorkflow }>();
   /** Resolutions by name or alias: only names that resolved (an unknown name is looked up every time). */
   readonly #resolved = new Map<string, RegisteredWorkflow>();
@@ -184,7 +186,7 @@ export class WorkflowRegistry {
     ]);
     const cached = this.#compiled.get(id);
     if (cached?.source === source) return cached.workflow;
-    const workflow = registeredWorkflow(stored);
+    const workflow = registeredWorkflow(stored, this.#schemas);
     this.#compiled.set(id, { source, workflow });
     return workflow;
   }
