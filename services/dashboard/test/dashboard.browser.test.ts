@@ -59,6 +59,9 @@ describe('dashboard in a browser', () => {
       .click();
     await expect(foldedRows.count()).resolves.toBeGreaterThan(0);
     await expect(history.locator('tr[data-event-type="status"]').count()).resolves.toBe(3);
+    // The chart ends where the task did: its completed event carries 100 %.
+    const chart = session.page.locator('svg[aria-label="Progress over time"]');
+    await expect(chart.locator('circle title').last().textContent()).resolves.toBe('progress: 100 %');
     await expect(session.page.locator('.json').last().textContent()).resolves.toContain('from the browser');
     await session.screenshot('task');
 

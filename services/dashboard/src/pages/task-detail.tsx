@@ -1,4 +1,4 @@
-import type { NodeMetric, ProgressEvent, TaskEvent, TaskView } from '@kaygraph/contracts';
+import type { NodeMetric, TaskEvent, TaskView } from '@kaygraph/contracts';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { clockTicks, LineChart, WIDE } from '../components/charts.tsx';
@@ -163,8 +163,13 @@ function ProgressHistory({ events }: { events: TaskEvent[] }) {
   if (events.length === 0) return <EmptyState title="No events yet" />;
   // Progress is stored at up to ~10 events/s: an hour-long task has tens of thousands. The chart
   // draws a sample, the table the latest rows with each step's progress folded into one.
+  // Every event that carries progress: the reports, and a completed task's status event (100).
   const progress = sample(
-    events.filter((event): event is ProgressEvent => event.type === 'progress'),
+    events.flatMap((event) =>
+      (event.type === 'progress' || event.type === 'status') && event.progress !== undefined
+        ? [{ at: event.at, progress: event.progress }]
+        : [],
+    ),
     MAX_CHART_POINTS,
   );
   const rows = collapseHistory(events);
