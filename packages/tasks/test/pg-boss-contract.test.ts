@@ -203,9 +203,12 @@ describe('pg-boss expiry, the backstop for a hung worker', () => {
     expect(jobs.expirySeconds(hung.timeoutSeconds)).toBe(6);
     await quick.system.context.db.transaction((tx) => jobs.insert(tx, [hung]));
     const [first] = await fetch();
+    const fetchedAt = Date.now();
     expect(first).toMatchObject({ jobId: hung.jobId, retryCount: 0 });
     const again = await waitFor(async () => (await fetch())[0], 'the expired attempt to be retried');
     expect(again).toMatchObject({ jobId: hung.jobId, retryCount: 1 });
+    // Not before the expiry (6 s after the fetch; a second of slack for the clocks): a live attempt keeps it.
+    expect(Date.now() - fetchedAt).toBeGreaterThanOrEqual(5_000);
     await quick.system.context.db.transaction((tx) => jobs.complete(tx, [again]));
     expect((await jobs.findJob(queueOf('noop'), hung.jobId))?.state).toBe('completed');
   });

@@ -27,7 +27,8 @@ const patternRegExp = Object.assign(
 /**
  * Compiles JSON Schemas (draft 2020-12, what `z.toJSONSchema` emits) into checks, with ajv. Defaults in
  * the schema are filled in (on a copy: the caller's value is never changed). One per workflow registry;
- * ajv's own cache keeps no compiled schema, the registry keeps the checks it still uses.
+ * each schema is removed from ajv once compiled, so ajv does not keep every schema the registry ever saw
+ * (the registry keeps the checks it still uses).
  */
 export class JsonSchemaCompiler {
   readonly #ajv: Ajv2020;
@@ -45,8 +46,13 @@ export class JsonSchemaCompiler {
 
   /** Compiles a schema once; the result checks any number of values. */
   compile(schema: Record<string, unknown>): (value: unknown, at: string) => JsonSchemaCheck {
-    const validate: ValidateFunction = this.#ajv.compile(schema);
-    this.#ajv.removeSchema(schema);
+    let validate: ValidateFunction;
+    try {
+      validate = this.#ajv.compile(schema);
+    } finally {
+      // Also after a failed compile: a schema with an `$id` left behind would refuse its corrected version.
+      this.#ajv.removeSchema(schema);
+    }
     return (value, at) => {
       const copy = value === undefined ? undefined : structuredClone(value);
       if (validate(copy)) return { ok: true, value: copy };

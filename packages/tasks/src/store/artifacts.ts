@@ -1,6 +1,4 @@
-import { taskArtifacts } from '@kaygraph/db';
 import type postgres from 'postgres';
-import type { Transaction } from '../db.ts';
 
 /** One file a task produced, as stored. */
 export interface ArtifactContent {
@@ -11,8 +9,9 @@ export interface ArtifactContent {
 
 /**
  * Stores an artifact a running task puts through its workflow's services, on the postgres.js client of
- * the thread it runs on (raw SQL with explicit casts, so any client works). Putting a name again replaces
- * the artifact.
+ * the thread it runs on (raw SQL with explicit casts, so any client works; this module loads nothing else,
+ * as a thread should). Putting a name again replaces the artifact. The artifacts a run returns with its
+ * result are stored with its outcome (finish.ts).
  */
 export async function putArtifact(
   sql: postgres.Sql,
@@ -24,19 +23,4 @@ export async function putArtifact(
     values (${taskId}::uuid, ${artifact.name}, ${artifact.contentType}, ${artifact.content.length}, ${artifact.content})
     on conflict (task_id, name) do update
       set content_type = excluded.content_type, size = excluded.size, content = excluded.content, created_at = now()`;
-}
-
-/**
- * Stores the artifacts completed runs returned with their results, in their outcome's transaction. An
- * artifact the run already put under the same name is kept.
- */
-export async function insertResultArtifacts(
-  tx: Transaction,
-  artifacts: readonly (ArtifactContent & { taskId: string })[],
-): Promise<void> {
-  if (artifacts.length === 0) return;
-  await tx
-    .insert(taskArtifacts)
-    .values(artifacts.map((artifact) => ({ ...artifact, size: artifact.content.length })))
-    .onConflictDoNothing();
 }

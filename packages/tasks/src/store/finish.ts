@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { NodeMetric, Priority, TaskError } from '@kaygraph/contracts';
+import { taskArtifacts } from '@kaygraph/db';
 import { sql } from 'drizzle-orm';
 import type { ProducedArtifact } from '../attempt-data.ts';
 import { recordsJson, rowsOf, sentTogether, type Transaction } from '../db.ts';
-import { insertResultArtifacts } from './artifacts.ts';
 import type { Attempt } from './claim.ts';
 import { lockTasks } from './control.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
@@ -171,20 +171,26 @@ async function updateTasks(
   return new Map(rows.map((row) => [row.id, row]));
 }
 
+/**
+ * The artifacts completed runs returned with their results, in their outcome's transaction. An artifact
+ * the run already put under the same name (store/artifacts.ts) is kept.
+ */
 async function storeArtifacts(tx: Transaction, completed: readonly AttemptOutcome[]): Promise<void> {
-  await insertResultArtifacts(
-    tx,
-    completed.flatMap((outcome) =>
-      outcome.kind === 'completed'
-        ? outcome.artifacts.map((artifact) => ({
+  const artifacts = completed.flatMap((outcome) =>
+    outcome.kind === 'completed'
+      ? outcome.artifacts.map((artifact) => {
+          const content = Buffer.from(artifact.content, artifact.encoding === 'base64' ? 'base64' : 'utf8');
+          return {
             taskId: outcome.attempt.taskId,
             name: artifact.name,
             contentType: artifact.content_type,
-            content: Buffer.from(artifact.content, artifact.encoding === 'base64' ? 'base64' : 'utf8'),
-          }))
-        : [],
-    ),
+            size: content.length,
+            content,
+          };
+        })
+      : [],
   );
+  if (artifacts.length > 0) await tx.insert(taskArtifacts).values(artifacts).onConflictDoNothing();
 }
 
 /**
