@@ -27,7 +27,7 @@ const patternRegExp = Object.assign(
 /**
  * Compiles JSON Schemas (draft 2020-12, what `z.toJSONSchema` emits) into checks, with ajv. Defaults in
  * the schema are filled in (on a copy: the caller's value is never changed). One per workflow registry;
- * each schema is removed from ajv once compiled, so ajv does not keep every schema the registry ever saw
+ * each schema's root is removed from ajv once compiled, so ajv does not keep every schema the registry saw
  * (the registry keeps the checks it still uses).
  */
 export class JsonSchemaCompiler {
