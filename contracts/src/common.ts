@@ -1,9 +1,20 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from './statuses.ts';
 
+/** A UUID the service assigned, read in any letter case and kept in lower case, as PostgreSQL prints it. */
+function idOf(field: string) {
+  return z.uuid({ error: `${field} must be a UUID` }).toLowerCase();
+}
+
 /** A task id: a UUID assigned by the service on submit. */
-export const TaskId = z.uuid({ error: 'task_id must be a UUID' });
+export const TaskId = idOf('task_id');
 export type TaskId = z.infer<typeof TaskId>;
+
+export const GroupId = idOf('group_id');
+export type GroupId = z.infer<typeof GroupId>;
+
+export const ScheduleId = idOf('schedule_id');
+export type ScheduleId = z.infer<typeof ScheduleId>;
 
 /**
  * Lifecycle of a task. `pending` exists only inside the submit transaction; `blocked` waits on
@@ -34,13 +45,19 @@ export function isUnstorableText(text: string): boolean {
   return text.includes('\u0000') || !text.isWellFormed();
 }
 
-/** Whether a JSON value holds unstorable text (see isUnstorableText) in a string or a key. */
-export function containsUnstorableText(value: unknown): boolean {
+/**
+ * Whether a JSON value holds what PostgreSQL cannot store as sent: unstorable text (see isUnstorableText)
+ * in a string or a key, or a number JSON cannot carry (`1e400` parses as Infinity, which would be stored
+ * as null).
+ */
+export function containsUnstorableJson(value: unknown): boolean {
   const pending: unknown[] = [value];
   while (pending.length > 0) {
     const next = pending.pop();
     if (typeof next === 'string') {
       if (isUnstorableText(next)) return true;
+    } else if (typeof next === 'number') {
+      if (!Number.isFinite(next)) return true;
     } else if (Array.isArray(next)) {
       for (const inner of next) pending.push(inner);
     } else if (next !== null && typeof next === 'object') {
@@ -56,6 +73,10 @@ export function containsUnstorableText(value: unknown): boolean {
 /** The issue of a text or JSON input that holds unstorable text. */
 export const UNSTORABLE_TEXT_MESSAGE =
   'must not contain the NUL character (\\u0000) or an unpaired surrogate (\\ud800-\\udfff), which PostgreSQL cannot store';
+
+/** The issue of a JSON input PostgreSQL cannot store as sent (see containsUnstorableJson). */
+export const UNSTORABLE_JSON_MESSAGE =
+  'must not contain the NUL character (\\u0000), an unpaired surrogate (\\ud800-\\udfff) or a number out of range (such as 1e400), which PostgreSQL cannot store';
 
 /** Input text that PostgreSQL can store: `schema` refined to refuse unstorable text with a clear issue. */
 export function storableText<T extends z.ZodType<string>>(schema: T) {
@@ -86,4 +107,4 @@ export const StorableParams = z
     error: `must not nest objects and arrays deeper than ${MAX_JSON_DEPTH} levels`,
     abort: true,
   })
-  .refine((params) => !containsUnstorableText(params), UNSTORABLE_TEXT_MESSAGE);
+  .refine((params) => !containsUnstorableJson(params), UNSTORABLE_JSON_MESSAGE);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JsonValue, Priority, TaskId, TaskStatus, Timestamp } from './common.ts';
+import { GroupId, JsonValue, Priority, ScheduleId, TaskId, TaskStatus, Timestamp } from './common.ts';
 import { TaskErrorView } from './errors.ts';
 import { WorkflowName } from './tasks.ts';
 
@@ -25,8 +25,8 @@ export const DeadLetterView = z.object({
   max_retries: z.number().int(),
   error: TaskErrorView.nullable(),
   attempts: z.array(DeadLetterAttempt),
-  group_id: TaskId.nullable(),
-  schedule_id: TaskId.nullable(),
+  group_id: GroupId.nullable(),
+  schedule_id: ScheduleId.nullable(),
   created_at: Timestamp,
   failed_at: Timestamp.nullable(),
   dead_lettered_at: Timestamp,

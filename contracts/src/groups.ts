@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import { JsonValue, storableText, TaskId, TaskStatus, Timestamp } from './common.ts';
+import { GroupId, JsonValue, storableText, TaskId, TaskStatus, Timestamp } from './common.ts';
 import { TaskErrorView } from './errors.ts';
 import { ProgressEvent, StatusEvent } from './events.ts';
 import { MAX_TASKS_PER_BATCH, SubmitTaskInput, SubmitTaskOutput } from './tasks.ts';
 import { ChildFinishedEvent, SignalReceivedEvent, WaitingEvent } from './waits.ts';
-
-export const GroupId = z.uuid({ error: 'group_id must be a UUID' });
-export type GroupId = z.infer<typeof GroupId>;
 
 /**
  * Where a group stands, from its tasks: `pending` (no tasks yet, or all held until `execute`), `running` (some task unfinished),

@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import { JsonValue, Priority, StorableParams, storableText, Timestamp } from './common.ts';
+import { JsonValue, Priority, ScheduleId, StorableParams, storableText, Timestamp } from './common.ts';
 import { WorkflowName } from './tasks.ts';
-
-export const ScheduleId = z.uuid({ error: 'schedule_id must be a UUID' });
-export type ScheduleId = z.infer<typeof ScheduleId>;
 
 /**
  * Five-field cron (minute hour day-of-month month day-of-week), e.g. `0 9 * * *`. The shape is checked
@@ -36,7 +33,8 @@ export const CreateScheduleInput = z
   .transform((input) => ({ ...input, name: input.name ?? `${input.workflow} ${input.cron}` }));
 export type CreateScheduleInput = z.input<typeof CreateScheduleInput>;
 
-export const UpdateScheduleInput = z.object({
+/** A change names only known fields: one misspelt would otherwise be a change silently not made. */
+export const UpdateScheduleInput = z.strictObject({
   schedule_id: ScheduleId,
   name: storableText(z.string().trim().min(1).max(200)).optional(),
   cron: CronExpression.optional(),
@@ -44,6 +42,8 @@ export const UpdateScheduleInput = z.object({
   workflow: WorkflowName.optional(),
   params: StorableParams.optional(),
   priority: Priority.optional(),
+  /** false pauses the schedule, true resumes it (as POST .../pause and .../resume). */
+  enabled: z.boolean().optional(),
 });
 export type UpdateScheduleInput = z.input<typeof UpdateScheduleInput>;
 

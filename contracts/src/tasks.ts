@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import {
+  GroupId,
   JsonValue,
   Priority,
+  ScheduleId,
   StorableParams,
   storableText,
   TaskId,
@@ -20,6 +22,15 @@ export const WorkflowName = z
   .max(100)
   .regex(/^[A-Za-z0-9_.-]+$/, 'workflow names use letters, digits, "_", "." and "-"');
 
+/** Idempotency keys of the tasks cron schedules fire; a client's key may not start with it. */
+export const SCHEDULE_KEY_PREFIX = 'schedule:';
+
+/** A key a client chooses for a submit: a second submit with the same key (per owner) returns the first task. */
+const IdempotencyKey = storableText(z.string().min(1).max(200)).refine(
+  (key) => !key.startsWith(SCHEDULE_KEY_PREFIX),
+  `idempotency keys starting with "${SCHEDULE_KEY_PREFIX}" are reserved for the tasks schedules fire`,
+);
+
 /** What a client sends to start a task (`POST /tasks`, `tasks.submit`). */
 export const SubmitTaskInput = z.object({
   workflow: WorkflowName,
@@ -28,9 +39,9 @@ export const SubmitTaskInput = z.object({
   priority: Priority.optional(),
   /** The task waits (`blocked`) until all of these have completed. */
   depends_on: z.array(TaskId).max(100).optional(),
-  group_id: TaskId.optional(),
+  group_id: GroupId.optional(),
   /** A second submit with the same key (per owner) returns the first task. */
-  idempotency_key: storableText(z.string().min(1).max(200)).optional(),
+  idempotency_key: IdempotencyKey.optional(),
   /** Retries after the first attempt; the workflow's default when absent. */
   max_retries: z.number().int().min(0).max(50).optional(),
   /** Seconds before a retry (the first; doubled each time when the workflow backs off); the workflow's default when absent. */
@@ -93,8 +104,8 @@ export const TaskSummary = z.object({
   eta_seconds: z.number().nullable(),
   attempt: z.number().int(),
   max_retries: z.number().int(),
-  group_id: TaskId.nullable(),
-  schedule_id: TaskId.nullable(),
+  group_id: GroupId.nullable(),
+  schedule_id: ScheduleId.nullable(),
   error: TaskErrorView.nullable(),
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -148,8 +159,8 @@ export type TaskResultView = z.infer<typeof TaskResultView>;
 export const ListTasksInput = z.object({
   status: TaskStatus.optional(),
   workflow: WorkflowName.optional(),
-  group_id: TaskId.optional(),
-  schedule_id: TaskId.optional(),
+  group_id: GroupId.optional(),
+  schedule_id: ScheduleId.optional(),
   /** Admins only: another owner's tasks. */
   owner: storableText(z.string().max(200)).optional(),
   /** Opaque, from `next_cursor` of the previous page. */

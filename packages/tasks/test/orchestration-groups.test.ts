@@ -100,6 +100,42 @@ describe('task groups', () => {
     expect((await harness.system.tasks.list(bob, { limit: 50 })).items).toHaveLength(0);
   });
 
+  it('an idempotency key held by a task outside the group is a conflict that stores nothing', async () => {
+    const { groups } = harness.system.orchestration;
+    const carol = { owner: 'carol', admin: false };
+    const outside = await harness.system.tasks.submit(carol, {
+      workflow: 'work',
+      params: { item: 1 },
+      priority: 'normal',
+      idempotency_key: 'report-1',
+    });
+    const keyed = { workflow: 'work', params: { item: 1 }, idempotency_key: 'report-1' };
+    await expect(groups.create(carol, { name: 'reports', tasks: [keyed] })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      issues: [{ path: 'idempotency_key' }],
+    });
+    expect((await groups.list(carol, {})).items).toHaveLength(0);
+
+    const group = await groups.create(carol, {
+      name: 'reports',
+      tasks: [{ ...keyed, idempotency_key: 'report-2' }],
+    });
+    const [member] = group.tasks;
+    await expect(groups.addTasks(carol, { group_id: group.group_id, tasks: [keyed] })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    // Within its own group the key names its task, as anywhere else.
+    const again = await groups.addTasks(carol, {
+      group_id: group.group_id,
+      tasks: [{ ...keyed, idempotency_key: 'report-2' }],
+    });
+    expect(again.tasks).toMatchObject([{ task_id: member?.task_id, deduplicated: true }]);
+    expect((await groups.get(carol, group.group_id)).tasks.map((task) => task.task_id)).toEqual([
+      member?.task_id,
+    ]);
+    expect((await harness.system.tasks.get(carol, outside.task_id)).group_id).toBeNull();
+  });
+
   it('cancel stops every unfinished task of the group; others cannot see it', async () => {
     const { groups } = harness.system.orchestration;
     const created = await groups.create(alice, {

@@ -68,6 +68,14 @@ describe('schedules: validation and management', () => {
     expect((await schedules.list(alice, {})).items).toHaveLength(0);
   });
 
+  it("keeps a zone's current name where ICU knows it as a link of an older one", async () => {
+    const { schedules } = harness.system.orchestration;
+    const created = await schedules.create(bob, input('kolkata report', { timezone: 'Asia/Kolkata' }));
+    expect(created.timezone).toBe('Asia/Kolkata');
+    for (const run of created.next_runs) expect(localTime(run, 'Asia/Kolkata')).toBe('09:00');
+    await schedules.delete(bob, created.schedule_id);
+  });
+
   it('create, get, list, update, pause, resume and delete', async () => {
     const { schedules } = harness.system.orchestration;
     const created: ScheduleView = await schedules.create(

@@ -54,6 +54,8 @@ describe('bad input on POST /tasks', () => {
       [{ workflow: 'steps', depends_on: ['nope'] }, 'depends_on.0'],
       [{ workflow: 'steps', run_at: 'tomorrow' }, 'run_at'],
       [{ workflow: 'steps', timeout_seconds: 100_000 }, 'timeout_seconds'],
+      // The key space of the tasks cron schedules fire: a client's task there would take an occurrence's place.
+      [{ workflow: 'steps', idempotency_key: 'schedule:nightly' }, 'idempotency_key'],
     ];
     for (const [body, field] of cases) {
       const answer = await submit(body);
@@ -62,6 +64,15 @@ describe('bad input on POST /tasks', () => {
       expect(answer.body.message).toContain(field);
       check('POST', '/tasks', 400, answer.body);
     }
+  });
+
+  test('an id that is not a UUID is named by its own field', async () => {
+    const group = await submit({ workflow: 'steps', group_id: 'xyz' });
+    expect(group.status).toBe(400);
+    expect(group.body.message).toContain('group_id: group_id must be a UUID');
+    const schedule = await call('GET', '/tasks?schedule_id=bad');
+    expect(schedule.status).toBe(400);
+    expect(schedule.body.message).toContain('schedule_id: schedule_id must be a UUID');
   });
 
   test('numbers sent as strings or booleans stay wrong, over REST and tRPC alike, however often REST is called', async () => {
@@ -93,8 +104,8 @@ describe('bad input on POST /tasks', () => {
     expect(JSON.stringify(answer.body)).toContain('steps');
   });
 
-  test('text PostgreSQL cannot store (NUL, an unpaired surrogate) is a 400 naming the field, nothing stored', async () => {
-    for (const text of ['"a\\u0000b"', '"a\\ud800b"']) {
+  test('JSON PostgreSQL cannot store (NUL, an unpaired surrogate, a number out of range) is a 400 naming the field, nothing stored', async () => {
+    for (const text of ['"a\\u0000b"', '"a\\ud800b"', '1e400']) {
       const body = `{"workflow": "echo", "params": {"value": ${text}}}`;
       const answer = await call('POST', '/tasks', { body, contentType: 'application/json' });
       expect(answer.status, text).toBe(400);
@@ -214,7 +225,24 @@ test('none of the refused requests stored a task', async () => {
   expect(await server.countTasks()).toBe(0);
 });
 
-describe('query strings', () => {
+describe('query strings and path params', () => {
+  test('an empty value is a parameter not given; one given twice is a 400 naming it', async () => {
+    const empty = await fetch(`${server.url}/tasks?limit=&status=`);
+    expect(empty.status).toBe(200);
+    const twice = await call('GET', '/tasks?limit=2&limit=3');
+    expect(twice.status).toBe(400);
+    expect(twice.body.message).toBe('limit: given more than once; it takes one value');
+  });
+
+  test('path params are percent-decoded', async () => {
+    // `%36` is `6`: the unknown task's id, so a 404 rather than a 400 for a malformed id.
+    const encoded = await call('GET', `/tasks/%36${missingTask.slice(1)}`);
+    expect(encoded.status).toBe(404);
+    expect(encoded.body.code).toBe('NOT_FOUND');
+    const malformed = await call('GET', '/tasks/%E0%A4%A');
+    expect(malformed.status).toBe(400);
+  });
+
   test('keys named like Object.prototype members are plain unknown keys', async () => {
     const response = await fetch(`${server.url}/tasks?constructor=x&__proto__=y&toString=z&limit=5`);
     expect(response.status).toBe(200);

@@ -145,7 +145,8 @@ describe('chaining and delayed tasks over REST', () => {
     const second = await rest<SubmitTaskOutput>('POST', '/tasks', '/tasks', {
       workflow: 'echo',
       params: { value: 'after' },
-      depends_on: [first.body.task_id],
+      // An id in upper case names the same task, in a body as in a path.
+      depends_on: [first.body.task_id.toUpperCase()],
     });
     expect(second).toMatchObject({ status: 202, body: { status: 'blocked' } });
     expect(await waitForTerminal(server.url, second.body.task_id)).toBe('completed');
@@ -185,6 +186,15 @@ describe('schedules over REST', () => {
       cron: '*/15 * * * *',
     });
     expect(updated.body.cron).toBe('*/15 * * * *');
+    const disabled = await rest<ScheduleView>('PATCH', '/schedules/{schedule_id}', `/schedules/${id}`, {
+      enabled: false,
+    });
+    expect(disabled.body).toMatchObject({ enabled: false, next_runs: [] });
+    const misspelt = await rest<{ code: string }>('PATCH', '/schedules/{schedule_id}', `/schedules/${id}`, {
+      enabeld: true,
+    });
+    expect(misspelt).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST' } });
+    expect(JSON.stringify(misspelt.body)).toContain('enabeld');
     const paused = await rest<ScheduleView>(
       'POST',
       '/schedules/{schedule_id}/pause',

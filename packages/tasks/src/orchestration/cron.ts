@@ -44,8 +44,10 @@ export function validateCron(raw: string): string {
 }
 
 /**
- * An IANA time zone, in its canonical spelling (`europe/berlin` -> `Europe/Berlin`). UTC offsets such as
- * `+01:00` are refused: they ignore daylight saving, which is what a named zone is for.
+ * An IANA time zone, as sent or in its canonical letter case (`europe/berlin` -> `Europe/Berlin`). A
+ * current name ICU knows as a link of an older one (`Europe/Kyiv`, `Asia/Kolkata`) is kept as sent, not
+ * turned into that older name. UTC offsets such as `+01:00` are refused: they ignore daylight saving,
+ * which is what a named zone is for.
  */
 export function validateTimezone(raw: string): string {
   const name = raw.trim();
@@ -61,7 +63,7 @@ export function validateTimezone(raw: string): string {
       `timezone "${raw}" is not an IANA time zone name (e.g. "UTC", "Europe/Berlin", "America/New_York")`,
     );
   }
-  return canonical;
+  return canonical.toLowerCase() === name.toLowerCase() ? canonical : name;
 }
 
 /** The next `count` occurrences after `from`. */

@@ -1,8 +1,8 @@
-import { DomainError, type Priority, type SubmitTaskRequest } from '@kaygraph/contracts';
+import { DomainError, type Priority, SCHEDULE_KEY_PREFIX, type SubmitTaskRequest } from '@kaygraph/contracts';
 import type { Logger } from 'pino';
 import type { TaskContext } from '../context.ts';
 import type { Transaction } from '../db.ts';
-import { submitTasks } from '../service/submit.ts';
+import { type ScheduleOccurrence, submitTasks } from '../service/submit.ts';
 import { lockQueueRoom } from '../store/owner-queue.ts';
 import {
   type FiringCandidate,
@@ -112,12 +112,19 @@ async function fireOwner(
   return { fired, skipped: due.length - fired };
 }
 
-function requestOf({ schedule, at }: Due<ScheduleRow>): SubmitTaskRequest {
+function requestOf({ schedule }: Due<ScheduleRow>): SubmitTaskRequest {
   return {
     workflow: schedule.workflow,
     params: (schedule.params ?? {}) as Record<string, unknown>,
     priority: schedule.priority as Priority,
-    idempotency_key: `schedule:${schedule.id}:${at.toISOString()}`,
+  };
+}
+
+/** An occurrence fires once: its key, in the prefix clients may not use, names the task it made. */
+function occurrenceOf({ schedule, at }: Due<ScheduleRow>): ScheduleOccurrence {
+  return {
+    scheduleId: schedule.id,
+    idempotencyKey: `${SCHEDULE_KEY_PREFIX}${schedule.id}:${at.toISOString()}`,
   };
 }
 
@@ -137,7 +144,7 @@ async function submitChunk(
     tx.transaction((savepoint) =>
       submitTasks(ctx, caller, items.map(requestOf), {
         tx: savepoint,
-        scheduleIds: items.map((item) => item.schedule.id),
+        occurrences: items.map(occurrenceOf),
       }),
     );
   try {

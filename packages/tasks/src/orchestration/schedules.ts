@@ -173,6 +173,7 @@ export async function updateSchedule(
         workflow,
         params,
         priority: input.priority ?? current.priority,
+        enabled: input.enabled ?? current.enabled,
       });
       if (!row) throw notFound(input.schedule_id);
       return toScheduleView(row);

@@ -7,7 +7,7 @@ import { sentTogether, type Transaction } from '../db.ts';
 import { initialStates, insertDependencyEdges } from '../store/dependencies.ts';
 import { appendEventsBehind, statusEvent } from '../store/events.ts';
 import type { TaskJob } from '../store/jobs.ts';
-import { assertRoom, lockOwnerQueueState, type StoredTask } from '../store/owner-queue.ts';
+import { assertRoom, type KeyHolder, lockOwnerQueueState } from '../store/owner-queue.ts';
 import { insertTasks, loadGroups, type NewTaskRow } from '../store/submit.ts';
 import { type PreparedTask, prepareSubmits } from './validate-submit.ts';
 
@@ -23,19 +23,32 @@ export async function submitTasks(
   caller: Caller,
   inputs: readonly SubmitTaskRequest[],
   /**
-   * `scheduleIds`: the schedule each input fires (a cron schedule's firing), by index. `hold`: tasks that
-   * would be queued or scheduled stay `pending` (no job) until their group is executed.
+   * `occurrences`: what each input fires of a cron schedule, by index: its schedule and its idempotency key
+   * (in the prefix the contract keeps from clients). `hold`: tasks that would be queued or scheduled stay
+   * `pending` (no job) until their group is executed.
    */
-  options: { tx?: Transaction; scheduleIds?: readonly string[]; hold?: boolean } = {},
+  options: { tx?: Transaction; occurrences?: readonly ScheduleOccurrence[]; hold?: boolean } = {},
 ): Promise<SubmitTaskOutput[]> {
-  const prepared = await prepareAll(ctx, inputs, options.tx);
-  const scheduleOf = new Map(prepared.map((task, index) => [task, options.scheduleIds?.[index] ?? null]));
+  const validated = await prepareAll(ctx, inputs, options.tx);
+  const prepared = validated.map((task, index) => {
+    const occurrence = options.occurrences?.[index];
+    return occurrence ? { ...task, idempotencyKey: occurrence.idempotencyKey } : task;
+  });
+  const scheduleOf = new Map(
+    prepared.map((task, index) => [task, options.occurrences?.[index]?.scheduleId ?? null]),
+  );
   const run = (tx: Transaction) =>
     submitPrepared(ctx, tx, caller, prepared, {
       scheduleIdOf: (task) => scheduleOf.get(task) ?? null,
       hold: options.hold ?? false,
     });
   return options.tx ? run(options.tx) : ctx.db.transaction(run);
+}
+
+/** A cron schedule's occurrence a submit fires. */
+export interface ScheduleOccurrence {
+  scheduleId: string;
+  idempotencyKey: string;
 }
 
 /**
@@ -81,7 +94,8 @@ export async function submitPrepared(
     assertGroupsVisible(tx, caller, prepared),
     options.children ? Promise.resolve(null) : lockOwnerQueueState(tx, caller.owner, keys, ctx.maxQueueSize),
   ]);
-  const existing = queueState?.existing ?? new Map<string, StoredTask>();
+  const existing = queueState?.existing ?? new Map<string, KeyHolder>();
+  assertKeysInGroups(prepared, existing);
   const toInsert = prepared.filter(
     (task, index) =>
       !task.idempotencyKey || (isFirstOfKey(prepared, index) && !existing.has(task.idempotencyKey)),
@@ -144,7 +158,7 @@ export async function submitPrepared(
     ctx.queue.insert(tx, jobs),
   ]);
   const outputOf = new Map<PreparedTask, SubmitTaskOutput>();
-  const byKey = new Map(existing);
+  const byKey = new Map([...existing].map(([key, held]) => [key, held.task]));
   for (const row of rows) {
     // Under the owner's lock no key of toInsert is taken, so every row is created (children carry no
     // keys): a row that was not is an error, as its job would run for no task.
@@ -167,6 +181,25 @@ export async function submitPrepared(
     if (!stored) throw new Error('submitted task could not be resolved');
     return { ...stored, deduplicated: true };
   });
+}
+
+/**
+ * A submit into a group whose idempotency key an earlier task holds gets that task back only if the task
+ * is in the same group: answering with a task outside it would claim a member the group does not have.
+ */
+function assertKeysInGroups(
+  prepared: readonly PreparedTask[],
+  existing: ReadonlyMap<string, KeyHolder>,
+): void {
+  for (const task of prepared) {
+    const held = task.idempotencyKey ? existing.get(task.idempotencyKey) : undefined;
+    if (!held || task.groupId === null || held.groupId === task.groupId) continue;
+    throw new DomainError(
+      'CONFLICT',
+      `idempotency key "${task.idempotencyKey}" is held by task ${held.task.task_id}, which is not in group ${task.groupId}`,
+      { issues: [{ path: 'idempotency_key', message: 'held by a task outside this group' }] },
+    );
+  }
 }
 
 /** A key used twice in one batch names one task: the first use creates it. */

@@ -1,10 +1,10 @@
 import {
-  containsUnstorableText,
+  containsUnstorableJson,
   DomainError,
   jsonDepthExceeds,
   MAX_JSON_DEPTH,
   SignalTaskInput,
-  UNSTORABLE_TEXT_MESSAGE,
+  UNSTORABLE_JSON_MESSAGE,
 } from '@kaygraph/contracts';
 import type { z } from 'zod';
 import type { RegisteredWorkflow } from '../registry/registered-workflow.ts';
@@ -63,8 +63,8 @@ export function prepareSignal(
   }
   const problem = jsonDepthExceeds(checked.payload, MAX_JSON_DEPTH)
     ? `must not nest objects and arrays deeper than ${MAX_JSON_DEPTH} levels`
-    : containsUnstorableText(checked.payload)
-      ? UNSTORABLE_TEXT_MESSAGE
+    : containsUnstorableJson(checked.payload)
+      ? UNSTORABLE_JSON_MESSAGE
       : null;
   if (problem) {
     throw new DomainError('BAD_REQUEST', `payload ${problem}`, {

@@ -66,15 +66,17 @@ export interface StoredTask {
   created_at: string;
 }
 
-interface KeyHolder extends StoredTask {
-  key: string;
+/** A task holding an idempotency key, with the group it is in (null: none). */
+export interface KeyHolder {
+  task: StoredTask;
+  groupId: string | null;
 }
 
 /** What a submit reads under the owner's lock: the owner's unfinished tasks and the keys already used. */
 export interface OwnerQueueState {
   unfinished: number;
   /** The owner's tasks holding the submitted idempotency keys, by key. */
-  existing: Map<string, StoredTask>;
+  existing: Map<string, KeyHolder>;
 }
 
 /**
@@ -102,7 +104,7 @@ function keyHolders(owner: string, keys: readonly string[]) {
   if (keys.length === 0) return sql`null::json`;
   return sql`(
     select json_agg(json_build_object('task_id', id, 'status', status,
-      'created_at', to_json(created_at) #>> '{}', 'key', idempotency_key))
+      'created_at', to_json(created_at) #>> '{}', 'group_id', group_id, 'key', idempotency_key))
     from tasks where owner = ${owner}
       and idempotency_key = any(array(select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))))`;
 }
@@ -114,18 +116,25 @@ async function readOwnerQueueState(
   keys: readonly string[],
   maxQueueSize: number,
 ): Promise<OwnerQueueState | null> {
-  const [row] = rowsOf<{ locked: boolean; unfinished: number; existing: KeyHolder[] | null }>(
+  const [row] = rowsOf<{
+    locked: boolean;
+    unfinished: number;
+    existing: (StoredTask & { group_id: string | null; key: string })[] | null;
+  }>(
     await tx.execute(sql`
       select current_setting(${LOCK_MARK}, true) = ${lockMark(owner)} as locked,
         ${unfinishedCount(owner, maxQueueSize)} as unfinished,
         ${keyHolders(owner, keys)} as existing`),
   );
   if (!row?.locked) return null;
-  const existing = new Map<string, StoredTask>();
-  for (const task of row.existing ?? []) {
+  const existing = new Map<string, KeyHolder>();
+  for (const held of row.existing ?? []) {
     // As drizzle reads a timestamp: an ISO string in UTC, to the millisecond.
-    const createdAt = new Date(task.created_at).toISOString();
-    existing.set(task.key, { task_id: task.task_id, status: task.status, created_at: createdAt });
+    const createdAt = new Date(held.created_at).toISOString();
+    existing.set(held.key, {
+      task: { task_id: held.task_id, status: held.status, created_at: createdAt },
+      groupId: held.group_id,
+    });
   }
   return { unfinished: row.unfinished, existing };
 }

@@ -115,6 +115,19 @@ function documentedRoutes(document: OpenAPIObject): DocumentedRoute[] {
   return routes;
 }
 
+/** Path params as sent, percent-decoded (`%38` is `8`); a malformed escape stays as it is, for zod to refuse. */
+function decodedSegments(groups: Record<string, string> | undefined): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(groups ?? {})) {
+    try {
+      decoded[name] = decodeURIComponent(raw);
+    } catch {
+      decoded[name] = raw;
+    }
+  }
+  return decoded;
+}
+
 /** Finds the procedure of a request (first declared wins, trailing slash optional, case-insensitive). */
 export function compileRestRoutes(operations: ReadonlyMap<string, RestMeta>, document: OpenAPIObject) {
   const procedures = compileProcedures(operations, document);
@@ -122,7 +135,8 @@ export function compileRestRoutes(operations: ReadonlyMap<string, RestMeta>, doc
   return (method: string, pathname: string): RouteMatch => {
     for (const route of procedures.get(method) ?? []) {
       const match = route.pattern.exec(pathname);
-      if (match) return { kind: 'procedure', procedure: route.procedure, pathInput: { ...match.groups } };
+      if (match)
+        return { kind: 'procedure', procedure: route.procedure, pathInput: decodedSegments(match.groups) };
     }
     const allowed = documented.filter((route) => route.pattern.test(pathname)).map((route) => route.method);
     // A documented method without a procedure is a hand-written route served before REST.

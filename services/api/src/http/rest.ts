@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DomainError } from '@kaygraph/contracts';
 import type { Logger } from 'pino';
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import type { CallerSource, ContextFactory, RestAnswer } from '../context.ts';
@@ -31,16 +32,25 @@ function readQueryValue(value: string, kind: QueryKind): unknown {
   return value;
 }
 
-/** `?a=1&b=x&b=y` as `{a: 1, b: ['x', 'y']}`, read as the operation's documented parameters say. */
+/**
+ * `?a=1&b=x&b=y` as `{a: 1, b: ['x', 'y']}` where `b` is an array, read as the operation's documented
+ * parameters say. An empty value (`?limit=`) is a parameter not given, as a form's empty field; a
+ * parameter that takes one value and is given more than once is refused.
+ */
 function queryInput(url: URL, kinds: ReadonlyMap<string, QueryKind>): Record<string, unknown> {
   // No prototype: `?constructor=` or `?__proto__=` are plain (unknown) keys, not Object.prototype's.
   const query: Record<string, unknown> = Object.create(null);
   for (const [key, value] of url.searchParams) {
+    if (value === '') continue;
     const kind = kinds.get(key) ?? 'string';
     const previous = query[key];
     if (kind === 'array') query[key] = [...(Array.isArray(previous) ? previous : []), value];
     else if (previous === undefined) query[key] = readQueryValue(value, kind);
-    else query[key] = [...(Array.isArray(previous) ? previous : [previous]), readQueryValue(value, kind)];
+    else {
+      throw new DomainError('BAD_REQUEST', `${key}: given more than once; it takes one value`, {
+        issues: [{ path: key, message: 'given more than once; it takes one value' }],
+      });
+    }
   }
   return query;
 }
@@ -75,27 +85,27 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
       return;
     }
     const { procedure, pathInput } = match;
-    let source: Record<string, unknown>;
-    if (procedure.fromQuery) {
-      source = queryInput(url, procedure.query);
-    } else {
-      const parsed = await readJsonBody(req, opts.bodyLimitBytes);
-      if (!parsed.ok) {
-        sendError(res, parsed.error, parsed.error.httpStatus === 413 ? { connection: 'close' } : {});
-        return;
-      }
-      const { bodyField } = procedure.meta;
-      if (bodyField) {
-        source = { [bodyField]: parsed.body };
-      } else if (!isJsonObject(parsed.body)) {
-        sendError(res, errorBody('BAD_REQUEST', 'the JSON body must be an object ({...})'));
-        return;
-      } else {
-        source = parsed.body;
-      }
-    }
-    const input = procedure.noInput ? undefined : { ...source, ...pathInput };
     try {
+      let source: Record<string, unknown>;
+      if (procedure.fromQuery) {
+        source = queryInput(url, procedure.query);
+      } else {
+        const parsed = await readJsonBody(req, opts.bodyLimitBytes);
+        if (!parsed.ok) {
+          sendError(res, parsed.error, parsed.error.httpStatus === 413 ? { connection: 'close' } : {});
+          return;
+        }
+        const { bodyField } = procedure.meta;
+        if (bodyField) {
+          source = { [bodyField]: parsed.body };
+        } else if (!isJsonObject(parsed.body)) {
+          sendError(res, errorBody('BAD_REQUEST', 'the JSON body must be an object ({...})'));
+          return;
+        } else {
+          source = parsed.body;
+        }
+      }
+      const input = procedure.noInput ? undefined : { ...source, ...pathInput };
       const answer: RestAnswer = { status: 200, headers: {} };
       const ctx = opts.createContext(
         { headers: req.headers, connectionParams: null } satisfies CallerSource,

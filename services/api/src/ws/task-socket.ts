@@ -1,6 +1,5 @@
 import type {
   TaskEvent,
-  TaskProgressView,
   TaskSocketError,
   TaskSocketServerMessage,
   TaskSocketUpdate,
@@ -64,11 +63,6 @@ function initialState(taskId: string): TaskState {
     eta_seconds: null,
     attempt: 0,
   };
-}
-
-function stateOf(view: TaskProgressView): TaskState {
-  const { task_id, status, progress, step, message, eta_seconds } = view;
-  return { task_id, status, progress, step, message, eta_seconds, attempt: 0 };
 }
 
 function parseJson(text: string): unknown {
@@ -196,21 +190,18 @@ export async function serveTaskSocket(
       onClosed: (listener) =>
         socket.readyState === socket.CLOSED ? listener() : socket.once('close', listener),
     });
-    // Without a resume point the history is replayed from the first event, so start from nothing;
-    // events() itself refuses unknown tasks. A resumed socket starts from the stored state.
-    let state =
-      afterSeq === undefined ? initialState(taskId) : stateOf(await opts.tasks.progress(caller, taskId));
+    // Every frame carries the task's state as of its event, so the history is read from the first event
+    // (events() itself refuses unknown tasks); a resumed socket sends only what follows its resume point.
+    const resumeAfter = afterSeq ?? 0;
+    let state = initialState(taskId);
     target.resolve({ caller, taskId });
 
-    for await (const event of opts.tasks.events(caller, taskId, {
-      afterSeq: afterSeq ?? 0,
-      signal: abort.signal,
-    })) {
+    for await (const event of opts.tasks.events(caller, taskId, { afterSeq: 0, signal: abort.signal })) {
       if (event.type === 'log') continue;
       if (event.type === 'status' || event.type === 'progress') {
         state = applyEvent(state, event);
-        sendFrame(socket, updateFrame(state, event));
-      } else {
+        if (event.seq > resumeAfter) sendFrame(socket, updateFrame(state, event));
+      } else if (event.seq > resumeAfter) {
         // A wait event goes out as it is: the state it leaves is that of the status event before it.
         sendFrame(socket, Buffer.from(JSON.stringify(withoutStack(event))));
       }
