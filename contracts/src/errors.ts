@@ -30,7 +30,10 @@ export const TASK_ERROR_CODES = [
   'CANCELLED',
   'DEPENDENCY_FAILED',
   'UNKNOWN_WORKFLOW',
+  /** Params the contract or the workflow refuses (a workflow's WorkflowInputError too). */
   'INVALID_PARAMS',
+  /** An input the workflow reads is not there (a workflow's WorkflowInputError: a missing data file). */
+  'NOT_FOUND',
   'WORKER_LOST',
   'RESOURCE_LIMIT',
   /** A wait's deadline passed and the waiting node declared no timeout action. */

@@ -55,12 +55,20 @@ describe('schedules and dlq on an api without them', () => {
     });
   });
 
-  test('usage is checked before any call: schedules update needs a change', async () => {
+  test('usage is checked before any call: schedules update needs a change, --limit a number', async () => {
     const run = await kaygraph(['schedules', 'update', '00000000-0000-4000-8000-000000000000'], {
       KAYGRAPH_URL: url,
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('nothing to update');
+    for (const command of [
+      ['dlq', 'list'],
+      ['schedules', 'list'],
+    ]) {
+      const limited = await kaygraph([...command, '--limit', 'abc'], { KAYGRAPH_URL: url });
+      expect(limited.code, command.join(' ')).toBe(2);
+      expect(limited.stderr).toContain('--limit must be a whole number');
+    }
   });
 });
 

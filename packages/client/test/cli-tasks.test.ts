@@ -38,6 +38,7 @@ describe('kaygraph submit / status / list / result', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^status\s+completed$/m);
     expect(status.stdout).toMatch(/^priority\s+high$/m);
+    expect(status.stdout).toMatch(/^attempt\s+1$/m);
     const view = TaskView.parse(parseJson((await kaygraph(['status', taskId, '--json'], env)).stdout));
     expect(view).toMatchObject({
       task_id: taskId,
@@ -128,6 +129,12 @@ describe('kaygraph submit / status / list / result', () => {
     expect(parseJson(unknown.stderr)).toMatchObject({
       error: { code: 'BAD_REQUEST', message: expect.stringContaining('no worker has registered workflow') },
     });
+
+    // The issue the message states is printed once, not again below it.
+    const badParams = await kaygraph(['submit', 'echo', '--params', '{"value": 5}'], env);
+    expect(badParams.code).toBe(1);
+    expect(badParams.stderr).toContain('params.value');
+    expect(badParams.stderr.split('params.value')).toHaveLength(2);
 
     const badJson = await kaygraph(['submit', 'echo', '--params', '{oops'], env);
     expect(badJson.code).toBe(2);

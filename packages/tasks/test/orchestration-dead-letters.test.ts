@@ -60,7 +60,7 @@ describe('dead letters', () => {
     expect(byId.get(refused.task_id)).toMatchObject({
       attempt: 1,
       max_retries: 3,
-      error: { message: 'input cannot be analysed' },
+      error: { code: 'INVALID_PARAMS', message: 'input cannot be analysed' },
     });
     // The dependent cannot run while its dependency is failed: CONFLICT alone, left listed by redrive all.
     await expect(deadLetters.redrive(alice, dependent.task_id)).rejects.toMatchObject({ code: 'CONFLICT' });

@@ -1,7 +1,38 @@
-import { SchemaMissingError } from '@kaygraph/tasks';
+import { isConnectionLost, SchemaMissingError } from '@kaygraph/tasks';
 
-/** A start failure as the user should read it: a database the api never set up says so. */
-export function explainStartFailure(error: unknown): unknown {
+/** Where a database URL points, without its credentials (`127.0.0.1:5432/kaygraph`). */
+function whereOf(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    return `${url.host}${url.pathname}`;
+  } catch {
+    return 'the configured URL';
+  }
+}
+
+/** The first error code in `error`'s cause chain (`ECONNREFUSED`). */
+function codeOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  while (current && typeof current === 'object') {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * A start failure as the user should read it: a database that cannot be reached, or that the api never
+ * set up, says so.
+ */
+export function explainStartFailure(error: unknown, databaseUrl: string): unknown {
+  if (isConnectionLost(error)) {
+    const code = codeOf(error);
+    return new Error(
+      `cannot reach the database at ${whereOf(databaseUrl)}${code ? ` (${code})` : ''}: is PostgreSQL running there, and is the database URL right?`,
+      { cause: error },
+    );
+  }
   if (!(error instanceof SchemaMissingError)) return error;
   return new Error(
     'the database has no KayGraph Tasks tables: start the api on it first (it creates them), then the worker',

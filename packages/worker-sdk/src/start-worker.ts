@@ -61,7 +61,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
     // The api owns the schema: a worker never migrates the database it joins.
     migrate: false,
   }).catch((error: unknown) => {
-    throw explainStartFailure(error);
+    throw explainStartFailure(error, options.databaseUrl);
   });
   try {
     const runtime = await system.startWorker({
@@ -79,6 +79,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
     return { workerId: runtime.workerId, workflows: names, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await system.close();
-    throw explainStartFailure(error);
+    throw explainStartFailure(error, options.databaseUrl);
   }
 }

@@ -16,4 +16,5 @@ export {
   type WorkflowRunInfo,
   type WorkflowShared,
 } from './define.ts';
+export { WorkflowInputError } from './errors.ts';
 export { waitForDeclared } from './signals.ts';

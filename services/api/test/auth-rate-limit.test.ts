@@ -93,6 +93,15 @@ describe('submission rate limits', () => {
     expect(answers.map((answer) => answer.status)).toEqual(Array(BURST + 3).fill(202));
   });
 
+  test("a key's own rate_limit_per_minute caps its burst", async () => {
+    await using store = openKeyStore(first.databaseUrl);
+    const { key } = await store.create('slow', { rateLimitPerMinute: 2 });
+    const answers = await Promise.all(Array.from({ length: BURST + 1 }, () => submitRest(first, key)));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([202, 202, 429, 429]);
+    const refused = answers.find((answer) => answer.status === 429)?.body as ErrorBody | undefined;
+    expect(refused?.message).toContain("this key's 2 per minute (burst 2)");
+  });
+
   test('a group created with tasks spends one token per task from the same bucket', async () => {
     await using store = openKeyStore(first.databaseUrl);
     const { key } = await store.create('grouper');

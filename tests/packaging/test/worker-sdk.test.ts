@@ -144,6 +144,17 @@ describe('startWorker refuses what it cannot run', () => {
     expect(run.stderr).toContain(message);
   });
 
+  test('a database that cannot be reached, saying where and why', async () => {
+    const run = await runCommand(process.execPath, ['worker.ts'], {
+      cwd: app.dir,
+      env: appEnv({ DATABASE_URL: 'postgres://someone:secret@127.0.0.1:1/none' }),
+      timeoutMs: 60_000,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('cannot reach the database at 127.0.0.1:1/none (ECONNREFUSED)');
+    expect(run.stderr).not.toContain('secret');
+  });
+
   test('a database the api never set up, saying to start the api first', async () => {
     await using database = await createTestDatabase({ empty: true });
     const run = await runCommand(process.execPath, ['worker.ts'], {

@@ -51,8 +51,11 @@ export function explainApiError(error: unknown, context: { url: string; path?: s
     const data = dataOf(error);
     const code = data.errorBody?.code ?? data.code ?? 'ERROR';
     const message = data.errorBody?.message ?? error.message;
+    // Issues the message already states (the first one, as a rule) are not printed again.
     const issues =
-      data.errorBody?.issues?.map((issue) => `\n  ${issue.path || '(input)'}: ${issue.message}`) ?? [];
+      data.errorBody?.issues
+        ?.filter((issue) => !message.includes(issue.message))
+        .map((issue) => `\n  ${issue.path || '(input)'}: ${issue.message}`) ?? [];
     if (code === 'UNAUTHORIZED') {
       return new CliError(code, `${message}\n  hint: pass --api-key or set KAYGRAPH_API_KEY`);
     }

@@ -73,6 +73,15 @@ export function durationBetween(start: string | null, end: string | null): numbe
   return (Date.parse(end) - Date.parse(start)) / 1000;
 }
 
+/** A whole-number option (`--limit 20`); absent stays absent, anything else is a usage error (exit 2). */
+export function wholeNumberOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isInteger(number) || number < 0)
+    throw new CliError('BAD_REQUEST', `${name} must be a whole number`, 2);
+  return number;
+}
+
 export function parseJsonOption(name: string, text: string): Record<string, unknown> {
   let value: unknown;
   try {

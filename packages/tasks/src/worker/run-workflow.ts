@@ -1,4 +1,4 @@
-import type { NodeMetric, TaskError } from '@kaygraph/contracts';
+import { type NodeMetric, TASK_ERROR_CODES, type TaskError } from '@kaygraph/contracts';
 import {
   AbortedError,
   type Checkpoint,
@@ -181,12 +181,13 @@ function failed(error: TaskError, retriable: boolean, metrics: NodeMetric[]): Wo
   return { kind: 'failed', error, retriable, metrics };
 }
 
-/** Task error codes the engine's own errors carry (WaitTimeoutError, ChildTasksFailedError). */
-const ENGINE_ERROR_CODES: readonly string[] = ['WAIT_TIMEOUT', 'CHILD_FAILED'];
-
+/**
+ * A thrown error's code when it is a task error code (the engine's WaitTimeoutError and
+ * ChildTasksFailedError, the workflows' WorkflowInputError); any other error is a WORKFLOW_ERROR.
+ */
 function taskErrorCodeOf(error: Error): string {
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && ENGINE_ERROR_CODES.includes(code) ? code : 'WORKFLOW_ERROR';
+  return (TASK_ERROR_CODES as readonly unknown[]).includes(code) ? (code as string) : 'WORKFLOW_ERROR';
 }
 
 /** Errors named NonRetriableError, or carrying `retriable: false`, fail the task without retries. */

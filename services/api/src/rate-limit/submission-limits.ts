@@ -14,18 +14,21 @@ export interface SubmissionLimitOptions {
 /**
  * Spends `count` tokens from the key's bucket (shared by every replica through PostgreSQL), or refuses
  * with RATE_LIMITED (429, Retry-After). A key's own `rate_limit_per_minute` overrides the default
- * (0: this key is not limited). The open (keyless) caller is not limited: there is no key to count against.
+ * (0: this key is not limited) and caps its burst: a key allowed 2 a minute does not make 100 at once. The
+ * open (keyless) caller is not limited: there is no key to count against.
  */
 export function createSubmissionLimiter(opts: SubmissionLimitOptions) {
   return async (key: CallerKey | undefined, count: number, what = 'submission'): Promise<void> => {
     const perMinute = key?.rateLimitPerMinute ?? opts.perMinute;
     if (!key || perMinute <= 0 || count <= 0) return;
-    const taken = await opts.buckets.take(`submit:${key.id}`, count, { perMinute, burst: opts.burst });
+    const burst =
+      key.rateLimitPerMinute === null ? opts.burst : Math.max(1, Math.min(opts.burst, Math.floor(perMinute)));
+    const taken = await opts.buckets.take(`submit:${key.id}`, count, { perMinute, burst });
     if (taken.allowed) return;
     const asked = count === 1 ? `a ${what}` : `${count} ${what}s`;
     throw new DomainError(
       'RATE_LIMITED',
-      `rate limit: ${asked} exceeds this key's ${perMinute} per minute (burst ${opts.burst}); ` +
+      `rate limit: ${asked} exceeds this key's ${perMinute} per minute (burst ${burst}); ` +
         `retry in ${taken.retryAfterSeconds} s`,
       { retryAfterSeconds: taken.retryAfterSeconds },
     );

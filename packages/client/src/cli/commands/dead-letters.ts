@@ -1,6 +1,6 @@
 import { ListDeadLettersOutput, RedriveAllOutput, RedriveOutput } from '@kaygraph/contracts';
 import type { Command } from 'commander';
-import { CliError, printJson, printTable, writeLine } from '../output.ts';
+import { CliError, printJson, printTable, wholeNumberOption, writeLine } from '../output.ts';
 import type { CliSession } from '../session.ts';
 import { action } from './action.ts';
 
@@ -18,7 +18,7 @@ export function registerDeadLetterCommands(program: Command, session: CliSession
       action(session, async (s, options) => {
         const raw = await s.procedure('query', 'deadLetters.list', {
           workflow: options.workflow as string | undefined,
-          limit: Number(options.limit),
+          limit: wholeNumberOption('--limit', options.limit as string | undefined),
         });
         const page = ListDeadLettersOutput.safeParse(raw);
         if (s.json || !page.success) {

@@ -1,6 +1,6 @@
 import { ListSchedulesOutput, PRIORITIES, ScheduleView } from '@kaygraph/contracts';
 import type { Command } from 'commander';
-import { CliError, parseJsonOption, printJson, printTable, writeLine } from '../output.ts';
+import { CliError, parseJsonOption, printJson, printTable, wholeNumberOption, writeLine } from '../output.ts';
 import type { CliSession } from '../session.ts';
 import { action } from './action.ts';
 
@@ -46,7 +46,9 @@ export function registerScheduleCommands(program: Command, session: CliSession):
     .option('--limit <n>', 'how many (1-200)', '50')
     .action(
       action(session, async (s, options) => {
-        const raw = await s.procedure('query', 'schedules.list', { limit: Number(options.limit) });
+        const raw = await s.procedure('query', 'schedules.list', {
+          limit: wholeNumberOption('--limit', options.limit as string | undefined),
+        });
         const page = ListSchedulesOutput.safeParse(raw);
         if (s.json || !page.success) {
           printJson(s.io, raw);

@@ -13,6 +13,7 @@ import {
   parseJsonOption,
   printJson,
   printTable,
+  wholeNumberOption,
   writeLine,
 } from '../output.ts';
 import type { CliSession } from '../session.ts';
@@ -36,14 +37,6 @@ function statusOf(value: string | undefined): TaskStatus | undefined {
   return value as TaskStatus;
 }
 
-function positiveInteger(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0)
-    throw new CliError('BAD_REQUEST', `${name} must be a whole number`, 2);
-  return number;
-}
-
 export function registerTaskCommands(program: Command, session: CliSession): void {
   program
     .command('submit <workflow>')
@@ -64,8 +57,8 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
           priority: priorityOf(options.priority as string | undefined),
           idempotency_key: options.idempotencyKey as string | undefined,
           depends_on: options.dependsOn as string[] | undefined,
-          max_retries: positiveInteger('--max-retries', options.maxRetries as string | undefined),
-          timeout_seconds: positiveInteger('--timeout', options.timeout as string | undefined),
+          max_retries: wholeNumberOption('--max-retries', options.maxRetries as string | undefined),
+          timeout_seconds: wholeNumberOption('--timeout', options.timeout as string | undefined),
           run_at: options.runAt as string | undefined,
         };
         const submitted = await s.api((client) => client.tasks.submit.mutate(input), 'tasks.submit');
@@ -100,7 +93,9 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
           ['step', task.step ?? '-'],
           ['message', task.message ?? '-'],
           ['eta', formatSeconds(task.eta_seconds)],
-          ['attempt', `${task.attempt} of ${task.max_retries + 1}`],
+          // Every run counts (a resume after a wait, a redrive), so it may pass max_retries + 1.
+          ['attempt', String(task.attempt)],
+          ['max retries', String(task.max_retries)],
           ['created', task.created_at],
           ['started', task.started_at ?? '-'],
           ['finished', task.completed_at ?? '-'],
@@ -129,7 +124,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
               status: statusOf(options.status as string | undefined),
               workflow: options.workflow as string | undefined,
               owner: options.owner as string | undefined,
-              limit: positiveInteger('--limit', options.limit as string | undefined),
+              limit: wholeNumberOption('--limit', options.limit as string | undefined),
               cursor: options.cursor as string | undefined,
             }),
           'tasks.list',
