@@ -11,8 +11,9 @@ const EventBase = z.object({
 });
 
 /**
- * A task changed status. A `completed` event carries `progress: 100` and `eta_seconds: 0`: it is the
- * task's last progress report as well (see TaskEvent for the progress contract).
+ * A task changed status. A `completed` event carries `progress: 100`, `eta_seconds: 0` and the task's
+ * last `step` and `message`: it is the task's last progress report as well (see TaskEvent for the
+ * progress contract).
  */
 export const StatusEvent = EventBase.extend({
   type: z.literal('status'),
@@ -21,6 +22,8 @@ export const StatusEvent = EventBase.extend({
   error: TaskError.nullable(),
   progress: z.number().min(0).max(100).optional(),
   eta_seconds: z.number().nullable().optional(),
+  step: z.string().nullable().optional(),
+  message: z.string().nullable().optional(),
 });
 export type StatusEvent = z.infer<typeof StatusEvent>;
 
@@ -52,8 +55,8 @@ export type LogEvent = z.infer<typeof LogEvent>;
  * Progress contract: a task's progress is the `progress` of its latest `progress` event, or of a status
  * event that carries one. A task's first progress report is sent at once; later reports of a running
  * task are coalesced (the latest of each short interval is sent). A completed task's stream ends with
- * progress 100: its `completed` status event carries `progress: 100`. Consumers read progress from events
- * and never derive it from a status.
+ * progress 100: its `completed` status event carries `progress: 100` with the task's last step and
+ * message. Consumers read progress from events and never derive it from a status.
  */
 export const TaskEvent = z.discriminatedUnion('type', [
   StatusEvent,

@@ -83,10 +83,16 @@ describe('events', () => {
     for (const workflow of ['steps', 'steps_inline']) {
       const quick = await system.tasks.submit(alice, { workflow, params, priority: 'normal' });
       expect(await waitForTerminal(system, alice, quick.task_id)).toBe('completed');
-      expect(await system.tasks.progress(alice, quick.task_id)).toMatchObject({ progress: 100 });
+      const view = await system.tasks.progress(alice, quick.task_id);
+      expect(view).toMatchObject({ progress: 100, step: expect.any(String) });
       const changes = await changesOf(quick.task_id);
       expect(changes.slice(0, 2)).toEqual(['queued', 'running']);
       expect(changes.at(-1)).toBe('completed 100');
+      // The completed event is the last report: it carries the step and message the task ends with.
+      expect((await readEvents(system.context.db, quick.task_id, 0)).at(-1)).toMatchObject({
+        step: view.step,
+        message: view.message,
+      });
     }
     // A longer task (4 steps of 150 ms): its first report (0 %) is stored, then it reports along the way,
     // never going back, and every log is kept.

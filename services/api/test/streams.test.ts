@@ -147,7 +147,8 @@ describe('WS /ws/{task_id}', () => {
     const seqs = updates.map((update) => update.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(updates.map((update) => update.status)).toContain('running');
-    expect(updates.at(-1)).toMatchObject({ status: 'completed', progress: 100 });
+    // The last update is the task as it ended: the same message as its done frame.
+    expect(updates.at(-1)).toMatchObject({ status: 'completed', progress: 100, message: done.message });
   });
 
   test('a quick task ends at progress 100, carried by its completed event', async () => {

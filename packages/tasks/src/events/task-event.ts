@@ -26,6 +26,9 @@ export function toTaskEvent(record: TaskEventRecord): TaskEvent {
         error: (p.error as TaskError | null | undefined) ?? null,
         ...(typeof p.progress === 'number' ? { progress: p.progress } : {}),
         ...(typeof p.eta_seconds === 'number' ? { eta_seconds: p.eta_seconds } : {}),
+        // A completion's last step and message (absent from other status events).
+        ...('step' in p ? { step: typeof p.step === 'string' ? p.step : null } : {}),
+        ...('message' in p ? { message: typeof p.message === 'string' ? p.message : null } : {}),
       };
     case 'progress':
       return {

@@ -84,7 +84,10 @@ export async function settleParents(
     // Not a member of the parent's current wait (or already reported): nothing changed for this parent.
     if (reported.length === 0 && parent.finished < parent.total) continue;
     const { total, finished } = parent;
-    for (const child of reported) events.push(childFinishedEvent(parent.id, child, finished, total));
+    // Children settled together are reported in the node's order, each with the count it made.
+    reported.forEach((child, index) => {
+      events.push(childFinishedEvent(parent.id, child, finished - reported.length + 1 + index, total));
+    });
     // From where the parent stood up to 99: 100 is the completed task's, after its remaining nodes.
     const from = parent.progress_from ?? 0;
     const top = Math.max(from, 99);

@@ -41,9 +41,13 @@ export function statusEvent(
   status: TaskStatus,
   attempt: number,
   error: TaskError | null = null,
+  /** A completion's last step and message, as its task row holds them. */
+  last: { step: string | null; message: string | null } = { step: null, message: null },
 ): NewTaskEvent {
   const payload: Record<string, unknown> = { status, attempt, error };
-  if (status === 'completed') Object.assign(payload, { progress: 100, eta_seconds: 0 });
+  if (status === 'completed') {
+    Object.assign(payload, { progress: 100, eta_seconds: 0, step: last.step, message: last.message });
+  }
   return { taskId, type: 'status', payload };
 }
 

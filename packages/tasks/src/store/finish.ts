@@ -54,6 +54,8 @@ interface OwnedRow {
   retry_backoff: boolean;
   timeout_seconds: number;
   parent_task_id: string | null;
+  step: string | null;
+  message: string | null;
 }
 
 /**
@@ -101,7 +103,7 @@ export async function finishAttempts(
   await sentTogether([
     appendEvents(
       tx,
-      [...owned.values()].map((row) => statusEvent(row.id, row.status, row.attempt, row.error)),
+      [...owned.values()].map((row) => statusEvent(row.id, row.status, row.attempt, row.error, row)),
     ),
     storeArtifacts(tx, ownedOutcome('completed')),
     settleDependents(
@@ -166,7 +168,7 @@ async function updateTasks(
       from x
       where ${ATTEMPT_FENCE}
       returning t.id, t.workflow, t.workflow_version, t.status, t.attempt, t.error, t.job_id, t.priority,
-        t.retry_delay_seconds, t.retry_backoff, t.timeout_seconds, t.parent_task_id`),
+        t.retry_delay_seconds, t.retry_backoff, t.timeout_seconds, t.parent_task_id, t.step, t.message`),
   );
   return new Map(rows.map((row) => [row.id, row]));
 }

@@ -30,7 +30,7 @@ export interface TaskSocketOptions {
 
 type TaskState = Omit<TaskSocketUpdate, 'seq' | 'at'>;
 
-/** The task's state after an event; log events change nothing. A status event may carry progress. */
+/** The task's state after an event; log events change nothing. A status event may carry progress (a completion). */
 function applyEvent(state: TaskState, event: TaskEvent): TaskState {
   if (event.type === 'status') {
     return {
@@ -39,6 +39,8 @@ function applyEvent(state: TaskState, event: TaskEvent): TaskState {
       attempt: event.attempt,
       ...(event.progress === undefined ? {} : { progress: event.progress }),
       ...(event.eta_seconds === undefined ? {} : { eta_seconds: event.eta_seconds }),
+      ...(event.step === undefined ? {} : { step: event.step }),
+      ...(event.message === undefined ? {} : { message: event.message }),
     };
   }
   if (event.type === 'progress') {

@@ -109,6 +109,8 @@ export function applyEvent<T extends TaskSummary>(task: T, event: TaskEvent): T 
         attempt: event.attempt,
         error: event.status === 'failed' ? (event.error ?? task.error) : event.error,
         progress: event.progress ?? task.progress,
+        step: event.step === undefined ? task.step : event.step,
+        message: event.message === undefined ? task.message : event.message,
         eta_seconds: terminal ? null : task.eta_seconds,
         started_at: event.status === 'running' ? (task.started_at ?? event.at) : task.started_at,
         completed_at: terminal ? event.at : null,

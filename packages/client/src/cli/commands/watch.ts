@@ -19,6 +19,11 @@ function etaText(seconds: number | null): string {
   return seconds === null ? '' : `ETA ${formatSeconds(seconds)}`;
 }
 
+/** What the bar shows of a report: its step, then its message. */
+function stepText(step: string | null, message: string | null): string {
+  return message ? `${step ?? ''} ${message}`.trim() : (step ?? '');
+}
+
 /** A live bar (cli-progress) on a terminal: percent, the api's status word, step and ETA. */
 function barDisplay(session: CliSession, initialStatus: TaskStatus): Display {
   const bar = new cliProgress.SingleBar(
@@ -39,12 +44,14 @@ function barDisplay(session: CliSession, initialStatus: TaskStatus): Display {
   return {
     status(event) {
       status = event.status;
-      // A status event that carries progress (a completion: 100) moves the bar like a progress event.
+      // A status event that carries progress (a completion: 100, with the last step and message) moves
+      // the bar like a progress event.
+      if (event.step !== undefined) step = stepText(event.step, event.message ?? null);
       if (event.progress !== undefined) bar.update(event.progress, { status, step, eta_text: '' });
       else bar.update({ status, step, eta_text: eta });
     },
     progress(event) {
-      step = event.message ? `${event.step ?? ''} ${event.message}`.trim() : (event.step ?? '');
+      step = stepText(event.step, event.message);
       eta = etaText(event.eta_seconds);
       bar.update(Math.round(event.progress * 10) / 10, { status, step, eta_text: eta });
     },
