@@ -61,9 +61,9 @@ export async function createFixtureApp(packages: readonly string[]): Promise<Fix
 }
 
 /**
- * `npm install` of the app's packages. The registry stalls now and then (installs killed after minutes
- * with no output, and fine on the next run): a stalled fetch fails after a minute so npm retries it, and
- * an install that fails anyway is tried once more before the test fails with its output.
+ * `npm install` of the app's packages. npm needs the machine's CA and proxy settings to reach the registry
+ * (turbo passes them through: turbo.json); a stalled fetch fails after a minute so npm retries it, and an
+ * install that fails anyway is tried once more before the test fails with its output.
  */
 async function installPackages(dir: string, specs: readonly string[]): Promise<void> {
   const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--fetch-timeout=60000', ...specs];
