@@ -26,10 +26,14 @@ export const WorkflowName = z
 export const SCHEDULE_KEY_PREFIX = 'schedule:';
 
 /** A key a client chooses for a submit: a second submit with the same key (per owner) returns the first task. */
-const IdempotencyKey = storableText(z.string().min(1).max(200)).refine(
-  (key) => !key.startsWith(SCHEDULE_KEY_PREFIX),
-  `idempotency keys starting with "${SCHEDULE_KEY_PREFIX}" are reserved for the tasks schedules fire`,
-);
+const IdempotencyKey = storableText(z.string().min(1).max(200))
+  .refine(
+    (key) => !key.startsWith(SCHEDULE_KEY_PREFIX),
+    `idempotency keys starting with "${SCHEDULE_KEY_PREFIX}" are reserved for the tasks schedules fire`,
+  )
+  .describe(
+    `A second submit with the same key (per owner) returns the first task. Keys starting with "${SCHEDULE_KEY_PREFIX}" are reserved.`,
+  );
 
 /** What a client sends to start a task (`POST /tasks`, `tasks.submit`). */
 export const SubmitTaskInput = z.object({

@@ -134,6 +134,19 @@ describe('task groups', () => {
       member?.task_id,
     ]);
     expect((await harness.system.tasks.get(carol, outside.task_id)).group_id).toBeNull();
+    // The same within one batch: a key's first task is outside the group, its second use names the group.
+    await expect(
+      harness.system.tasks.submitMany(carol, [
+        { workflow: 'work', params: { item: 2 }, priority: 'normal', idempotency_key: 'report-3' },
+        {
+          workflow: 'work',
+          params: { item: 2 },
+          priority: 'normal',
+          idempotency_key: 'report-3',
+          group_id: group.group_id,
+        },
+      ]),
+    ).rejects.toMatchObject({ code: 'CONFLICT', issues: [{ path: 'tasks.1.idempotency_key' }] });
   });
 
   it('cancel stops every unfinished task of the group; others cannot see it', async () => {

@@ -100,6 +100,18 @@ describe('submission rate limits', () => {
     expect(answers.map((answer) => answer.status).sort()).toEqual([202, 202, 429, 429]);
     const refused = answers.find((answer) => answer.status === 429)?.body as ErrorBody | undefined;
     expect(refused?.message).toContain("this key's 2 per minute (burst 2)");
+    // A batch larger than the burst could never fit: refused without a Retry-After, saying to split it.
+    const batch = await requestJson(`${first.url}/trpc/groups.create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(key) },
+      body: JSON.stringify({
+        name: 'too many',
+        tasks: Array.from({ length: 3 }, () => ({ workflow: 'echo', params: { value: 'g' } })),
+      }),
+    });
+    expect(batch.status).toBe(429);
+    expect(batch.headers.get('retry-after')).toBeNull();
+    expect(JSON.stringify(batch.body)).toMatch(/3 \w+s at once exceed this key's burst of 2/);
   });
 
   test('a group created with tasks spends one token per task from the same bucket', async () => {

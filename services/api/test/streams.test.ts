@@ -179,6 +179,13 @@ describe('WS /ws/{task_id}', () => {
     expect(resumed.messages.at(-1)).toEqual(full.messages.at(-1));
   });
 
+  test("a resume point past the last event (a stale id) still gets the running task's later updates", async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 3, delay_ms: 150 } });
+    const { messages } = await watchSocket({ taskId, lastEventId: 2_000_000_000 });
+    expect(messages.at(-1)).toMatchObject({ done: true, final_status: 'completed' });
+    expect(messages.at(-2)).toMatchObject({ status: 'completed', progress: 100 });
+  });
+
   test('{"type": "cancel"} cancels the task; the socket ends with final_status cancelled', async () => {
     const taskId = await submit({ workflow: 'steps', params: { steps: 200, delay_ms: 50 } });
     let sent = false;

@@ -165,7 +165,12 @@ export async function updateSchedule(
     ctx.db.transaction(async (tx) => {
       const current = await lockVisible(tx, caller, input.schedule_id);
       const params = input.params ?? (current.params as Record<string, unknown>);
-      const workflow = await checkWorkflow(ctx, input.workflow ?? current.workflow, params, tx);
+      // Only a change of workflow or params is checked again: a schedule whose workflow went away can still
+      // be paused, renamed or moved to another time.
+      const workflow =
+        input.workflow === undefined && input.params === undefined
+          ? current.workflow
+          : await checkWorkflow(ctx, input.workflow ?? current.workflow, params, tx);
       const row = await updateScheduleRow(tx, current.id, {
         name: input.name ?? current.name,
         cron: cron ?? current.cron,

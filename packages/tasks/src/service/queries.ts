@@ -6,6 +6,7 @@ import {
   type ListTasksInput,
   type ListTasksOutput,
   type TaskError,
+  type TaskEvent,
   type TaskProgressView,
   type TaskResultView,
   type TaskStatus,
@@ -15,6 +16,8 @@ import type { z } from 'zod';
 import { type Caller, listedOwner, mayAccess } from '../caller.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Executor } from '../db.ts';
+import { toTaskEvent } from '../events/task-event.ts';
+import { readStateEventsAt } from '../store/events.ts';
 import { listArtifacts, listTaskSummaries, loadArtifact } from '../store/read.ts';
 import { isTaskId, loadVisibleTask, notFound } from '../visibility.ts';
 import { toProgressView, toTaskSummary, toTaskView } from './task-views.ts';
@@ -40,6 +43,20 @@ export async function getTask(executor: Executor, caller: Caller, taskId: string
     artifactsOf(executor, taskId),
   ]);
   return toTaskView(row, artifacts);
+}
+
+/**
+ * The task's last status and progress events at or before `seq`, in seq order: a stream resumed after
+ * `seq` folds the task's state from them.
+ */
+export async function getStateEventsAt(
+  executor: Executor,
+  caller: Caller,
+  taskId: string,
+  seq: number,
+): Promise<TaskEvent[]> {
+  await loadVisibleTask(executor, caller, taskId);
+  return (await readStateEventsAt(executor, taskId, seq)).map(toTaskEvent);
 }
 
 export async function getProgress(

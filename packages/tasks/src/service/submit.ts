@@ -184,22 +184,39 @@ export async function submitPrepared(
 }
 
 /**
- * A submit into a group whose idempotency key an earlier task holds gets that task back only if the task
- * is in the same group: answering with a task outside it would claim a member the group does not have.
+ * A submit into a group whose idempotency key a task holds (stored before, or created earlier in this
+ * batch) gets that task back only if the task is in the same group: answering with a task outside it
+ * would claim a member the group does not have.
  */
 function assertKeysInGroups(
   prepared: readonly PreparedTask[],
   existing: ReadonlyMap<string, KeyHolder>,
 ): void {
-  for (const task of prepared) {
-    const held = task.idempotencyKey ? existing.get(task.idempotencyKey) : undefined;
-    if (!held || task.groupId === null || held.groupId === task.groupId) continue;
+  const groupOfKey = new Map<string, string | null>();
+  prepared.forEach((task, index) => {
+    const key = task.idempotencyKey;
+    if (!key) return;
+    const held = existing.get(key);
+    const holderGroup = held ? held.groupId : groupOfKey.get(key);
+    if (holderGroup === undefined) {
+      groupOfKey.set(key, task.groupId);
+      return;
+    }
+    if (task.groupId === null || holderGroup === task.groupId) return;
+    const holder = held ? `task ${held.task.task_id}` : 'an earlier task of this batch';
     throw new DomainError(
       'CONFLICT',
-      `idempotency key "${task.idempotencyKey}" is held by task ${held.task.task_id}, which is not in group ${task.groupId}`,
-      { issues: [{ path: 'idempotency_key', message: 'held by a task outside this group' }] },
+      `idempotency key "${key}" is held by ${holder}, which is not in group ${task.groupId}`,
+      {
+        issues: [
+          {
+            path: prepared.length > 1 ? `tasks.${index}.idempotency_key` : 'idempotency_key',
+            message: 'held by a task outside this group',
+          },
+        ],
+      },
     );
-  }
+  });
 }
 
 /** A key used twice in one batch names one task: the first use creates it. */

@@ -21,7 +21,15 @@ import { metricsSnapshot } from '../stats/metrics-snapshot.ts';
 import { type TaskWindowStats, windowStats } from '../stats/window-stats.ts';
 import { assertBatchSize } from './batch-limit.ts';
 import { cancelTask, retryTask } from './control.ts';
-import { getArtifact, getProgress, getResult, getTask, type ListTasksQuery, listTasks } from './queries.ts';
+import {
+  getArtifact,
+  getProgress,
+  getResult,
+  getStateEventsAt,
+  getTask,
+  type ListTasksQuery,
+  listTasks,
+} from './queries.ts';
 import { signalTask } from './signal.ts';
 import { prepareAll, submitPrepared } from './submit.ts';
 import { SubmitBatcher } from './submit-batcher.ts';
@@ -61,6 +69,8 @@ export interface TaskService {
     taskId: string,
     opts: { afterSeq?: number; signal?: AbortSignal },
   ): AsyncIterable<TaskEvent>;
+  /** The last status and progress events at or before `seq`: the state a stream resumed after `seq` starts from. */
+  stateEventsAt(caller: Caller, taskId: string, seq: number): Promise<TaskEvent[]>;
   /** Live events of every task the caller may see (admin: all). */
   feed(caller: Caller, opts: FeedOptions): AsyncIterable<TaskEvent>;
   artifact(caller: Caller, taskId: string, name: string): Promise<{ contentType: string; content: Buffer }>;
@@ -95,6 +105,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService 
     retry: (caller, taskId) => retryTask(ctx, caller, taskId),
     signal: (caller, input) => signalTask(ctx, caller, input),
     events: (caller, taskId, opts) => streamTaskEvents(ctx.history, bus, caller, taskId, opts),
+    stateEventsAt: (caller, taskId, seq) => getStateEventsAt(ctx.db, caller, taskId, seq),
     feed: (caller, opts) => streamFeed(bus, caller, opts),
     artifact: (caller, taskId, name) => getArtifact(ctx.db, caller, taskId, name),
     metrics: (caller, opts) =>

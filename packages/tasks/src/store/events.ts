@@ -179,6 +179,25 @@ export async function readEvents(
   );
 }
 
+/**
+ * A task's last status event and last progress event at or before `seq`, in seq order: what the task's
+ * state was folded from when `seq` was written (two index lookups, however long the history).
+ */
+export async function readStateEventsAt(
+  executor: Executor,
+  taskId: string,
+  seq: number,
+): Promise<StoredEvent[]> {
+  const lastOf = (type: TaskEventType) => sql`(
+    select task_id::text as task_id, seq, type, payload, to_json(at) #>> '{}' as at
+    from task_events where task_id = ${taskId} and seq <= ${seq} and type = ${type}
+    order by seq desc limit 1)`;
+  return rowsOf<StoredEvent>(
+    await executor.execute(sql`
+      select * from (${lastOf('status')} union all ${lastOf('progress')}) last order by seq`),
+  );
+}
+
 /** Stored events of several tasks, each after its own seq, in order per task. */
 export async function readEventsAfter(
   executor: Executor,

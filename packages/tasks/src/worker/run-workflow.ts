@@ -1,4 +1,4 @@
-import { type NodeMetric, TASK_ERROR_CODES, type TaskError } from '@kaygraph/contracts';
+import type { NodeMetric, TaskError, TaskErrorCode } from '@kaygraph/contracts';
 import {
   AbortedError,
   type Checkpoint,
@@ -182,12 +182,20 @@ function failed(error: TaskError, retriable: boolean, metrics: NodeMetric[]): Wo
 }
 
 /**
- * A thrown error's code when it is a task error code (the engine's WaitTimeoutError and
- * ChildTasksFailedError, the workflows' WorkflowInputError); any other error is a WORKFLOW_ERROR.
+ * The task error codes a workflow's own errors may carry: the engine's WaitTimeoutError and
+ * ChildTasksFailedError, the workflows' WorkflowInputError. The others (TIMEOUT, CANCELLED, WORKER_LOST...)
+ * say what the service itself did, so a thrown error never claims them.
  */
+const WORKFLOW_ERROR_CODES: readonly TaskErrorCode[] = [
+  'WAIT_TIMEOUT',
+  'CHILD_FAILED',
+  'INVALID_PARAMS',
+  'NOT_FOUND',
+];
+
 function taskErrorCodeOf(error: Error): string {
   const code = (error as { code?: unknown }).code;
-  return (TASK_ERROR_CODES as readonly unknown[]).includes(code) ? (code as string) : 'WORKFLOW_ERROR';
+  return (WORKFLOW_ERROR_CODES as readonly unknown[]).includes(code) ? (code as string) : 'WORKFLOW_ERROR';
 }
 
 /** Errors named NonRetriableError, or carrying `retriable: false`, fail the task without retries. */

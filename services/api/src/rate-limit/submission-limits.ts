@@ -23,6 +23,13 @@ export function createSubmissionLimiter(opts: SubmissionLimitOptions) {
     if (!key || perMinute <= 0 || count <= 0) return;
     const burst =
       key.rateLimitPerMinute === null ? opts.burst : Math.max(1, Math.min(opts.burst, Math.floor(perMinute)));
+    if (count > burst) {
+      // More than the bucket holds: no wait makes it fit, so no Retry-After; the batch must be split.
+      throw new DomainError(
+        'RATE_LIMITED',
+        `rate limit: ${count} ${what}s at once exceed this key's burst of ${burst}; send at most ${burst} at a time`,
+      );
+    }
     const taken = await opts.buckets.take(`submit:${key.id}`, count, { perMinute, burst });
     if (taken.allowed) return;
     const asked = count === 1 ? `a ${what}` : `${count} ${what}s`;

@@ -78,7 +78,7 @@ export const schedulesRouter = router({
           method: 'PATCH',
           path: '/schedules/{schedule_id}',
           tags: TAG,
-          summary: 'Change a cron schedule (cron, time zone, workflow, params, priority, name)',
+          summary: 'Change a cron schedule (cron, time zone, workflow, params, priority, name, enabled)',
           errorResponses: { ...errors(400, 401, 409), ...notFound },
         },
       }),

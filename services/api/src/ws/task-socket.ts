@@ -192,18 +192,24 @@ export async function serveTaskSocket(
       onClosed: (listener) =>
         socket.readyState === socket.CLOSED ? listener() : socket.once('close', listener),
     });
-    // Every frame carries the task's state as of its event, so the history is read from the first event
-    // (events() itself refuses unknown tasks); a resumed socket sends only what follows its resume point.
-    const resumeAfter = afterSeq ?? 0;
+    // Every frame carries the task's state as of its event: a resumed socket starts from the state as of
+    // its resume point (events() itself refuses unknown tasks and clamps a resume point past the end).
     let state = initialState(taskId);
+    if (afterSeq !== undefined) {
+      for (const event of await opts.tasks.stateEventsAt(caller, taskId, afterSeq))
+        state = applyEvent(state, event);
+    }
     target.resolve({ caller, taskId });
 
-    for await (const event of opts.tasks.events(caller, taskId, { afterSeq: 0, signal: abort.signal })) {
+    for await (const event of opts.tasks.events(caller, taskId, {
+      afterSeq: afterSeq ?? 0,
+      signal: abort.signal,
+    })) {
       if (event.type === 'log') continue;
       if (event.type === 'status' || event.type === 'progress') {
         state = applyEvent(state, event);
-        if (event.seq > resumeAfter) sendFrame(socket, updateFrame(state, event));
-      } else if (event.seq > resumeAfter) {
+        sendFrame(socket, updateFrame(state, event));
+      } else {
         // A wait event goes out as it is: the state it leaves is that of the status event before it.
         sendFrame(socket, Buffer.from(JSON.stringify(withoutStack(event))));
       }
