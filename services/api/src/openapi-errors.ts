@@ -7,7 +7,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'No such task (or not visible to this caller)',
   409: 'Conflicts with the task state (RESULT_NOT_READY, CONFLICT)',
   413: 'Request body too large',
-  429: 'Too many unfinished tasks (QUEUE_FULL) or requests (RATE_LIMITED); see Retry-After',
+  429: 'Too many unfinished tasks (QUEUE_FULL) or requests (RATE_LIMITED); see Retry-After (absent: a batch larger than the key may ever send at once, to split)',
   500: 'Internal error',
   503: 'Unavailable: this api was started without the feature, or the database is unreachable',
 };

@@ -45,18 +45,17 @@ export async function getTask(executor: Executor, caller: Caller, taskId: string
   return toTaskView(row, artifacts);
 }
 
-/**
- * The task's last status and progress events at or before `seq`, in seq order: a stream resumed after
- * `seq` folds the task's state from them.
- */
-export async function getStateEventsAt(
+/** Where a stream resumed after a seq starts: see TaskService.resumeState. */
+export async function getResumeState(
   executor: Executor,
   caller: Caller,
   taskId: string,
-  seq: number,
-): Promise<TaskEvent[]> {
-  await loadVisibleTask(executor, caller, taskId);
-  return (await readStateEventsAt(executor, taskId, seq)).map(toTaskEvent);
+  afterSeq: number,
+): Promise<{ afterSeq: number; events: TaskEvent[] }> {
+  const task = await loadVisibleTask(executor, caller, taskId);
+  // A resume point past the last stored event (a stale or invented id) resumes from the last one.
+  const from = Math.min(afterSeq, task.lastSeq);
+  return { afterSeq: from, events: (await readStateEventsAt(executor, taskId, from)).map(toTaskEvent) };
 }
 
 export async function getProgress(

@@ -25,7 +25,7 @@ import {
   getArtifact,
   getProgress,
   getResult,
-  getStateEventsAt,
+  getResumeState,
   getTask,
   type ListTasksQuery,
   listTasks,
@@ -69,8 +69,15 @@ export interface TaskService {
     taskId: string,
     opts: { afterSeq?: number; signal?: AbortSignal },
   ): AsyncIterable<TaskEvent>;
-  /** The last status and progress events at or before `seq`: the state a stream resumed after `seq` starts from. */
-  stateEventsAt(caller: Caller, taskId: string, seq: number): Promise<TaskEvent[]>;
+  /**
+   * Where a stream resumed after `afterSeq` starts: the resume point, clamped to the task's last event,
+   * and the last status and progress events at or before it (the task's state there, folded in order).
+   */
+  resumeState(
+    caller: Caller,
+    taskId: string,
+    afterSeq: number,
+  ): Promise<{ afterSeq: number; events: TaskEvent[] }>;
   /** Live events of every task the caller may see (admin: all). */
   feed(caller: Caller, opts: FeedOptions): AsyncIterable<TaskEvent>;
   artifact(caller: Caller, taskId: string, name: string): Promise<{ contentType: string; content: Buffer }>;
@@ -105,7 +112,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService 
     retry: (caller, taskId) => retryTask(ctx, caller, taskId),
     signal: (caller, input) => signalTask(ctx, caller, input),
     events: (caller, taskId, opts) => streamTaskEvents(ctx.history, bus, caller, taskId, opts),
-    stateEventsAt: (caller, taskId, seq) => getStateEventsAt(ctx.db, caller, taskId, seq),
+    resumeState: (caller, taskId, afterSeq) => getResumeState(ctx.db, caller, taskId, afterSeq),
     feed: (caller, opts) => streamFeed(bus, caller, opts),
     artifact: (caller, taskId, name) => getArtifact(ctx.db, caller, taskId, name),
     metrics: (caller, opts) =>

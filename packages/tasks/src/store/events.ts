@@ -181,7 +181,7 @@ export async function readEvents(
 
 /**
  * A task's last status event and last progress event at or before `seq`, in seq order: what the task's
- * state was folded from when `seq` was written (two index lookups, however long the history).
+ * state was folded from when `seq` was written (each a backward scan of the task's events from `seq`).
  */
 export async function readStateEventsAt(
   executor: Executor,

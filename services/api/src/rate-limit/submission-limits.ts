@@ -13,9 +13,10 @@ export interface SubmissionLimitOptions {
 
 /**
  * Spends `count` tokens from the key's bucket (shared by every replica through PostgreSQL), or refuses
- * with RATE_LIMITED (429, Retry-After). A key's own `rate_limit_per_minute` overrides the default
- * (0: this key is not limited) and caps its burst: a key allowed 2 a minute does not make 100 at once. The
- * open (keyless) caller is not limited: there is no key to count against.
+ * with RATE_LIMITED (429, Retry-After; without it for a batch larger than the burst, which no wait makes
+ * fit). A key's own `rate_limit_per_minute` overrides the default (0: this key is not limited) and caps its
+ * burst: a key allowed 2 a minute does not make 100 at once. The open (keyless) caller is not limited:
+ * there is no key to count against.
  */
 export function createSubmissionLimiter(opts: SubmissionLimitOptions) {
   return async (key: CallerKey | undefined, count: number, what = 'submission'): Promise<void> => {

@@ -192,17 +192,19 @@ export async function serveTaskSocket(
       onClosed: (listener) =>
         socket.readyState === socket.CLOSED ? listener() : socket.once('close', listener),
     });
-    // Every frame carries the task's state as of its event: a resumed socket starts from the state as of
-    // its resume point (events() itself refuses unknown tasks and clamps a resume point past the end).
+    // Every frame carries the task's state as of its event: a resumed socket starts from the state at its
+    // resume point (clamped to the task's last event, as events() would), read before the events after it.
     let state = initialState(taskId);
+    let resumeAfter = 0;
     if (afterSeq !== undefined) {
-      for (const event of await opts.tasks.stateEventsAt(caller, taskId, afterSeq))
-        state = applyEvent(state, event);
+      const resume = await opts.tasks.resumeState(caller, taskId, afterSeq);
+      resumeAfter = resume.afterSeq;
+      for (const event of resume.events) state = applyEvent(state, event);
     }
     target.resolve({ caller, taskId });
 
     for await (const event of opts.tasks.events(caller, taskId, {
-      afterSeq: afterSeq ?? 0,
+      afterSeq: resumeAfter,
       signal: abort.signal,
     })) {
       if (event.type === 'log') continue;
