@@ -20,17 +20,22 @@ const CONNECTION_LOST_CODES = new Set([
   '57P03',
 ]);
 
-/** Whether `error` (or an error in its `cause` chain) is a lost or refused connection. */
-export function isConnectionLost(error: unknown): boolean {
+/** The code that says `error` (or an error in its `cause` chain) is a lost or refused connection, if any. */
+export function connectionLostCode(error: unknown): string | undefined {
   let current: unknown = error;
   while (current && typeof current === 'object') {
     const code = (current as { code?: unknown }).code;
     // Class 08: connection exceptions.
     if (typeof code === 'string' && (CONNECTION_LOST_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
-      return true;
+      return code;
     current = (current as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
+}
+
+/** Whether `error` (or an error in its `cause` chain) is a lost or refused connection. */
+export function isConnectionLost(error: unknown): boolean {
+  return connectionLostCode(error) !== undefined;
 }
 
 /** The longest pause between two tries while the connection is lost. */

@@ -8,7 +8,7 @@ export {
   type WorkflowRunInfo,
   type WorkflowsModule,
 } from './catalog.ts';
-export { isConnectionLost } from './connection-lost.ts';
+export { connectionLostCode } from './connection-lost.ts';
 export type { TaskContext } from './context.ts';
 export type { EventBus, LiveEvent } from './events/event-bus.ts';
 export type { CleanupReport } from './maintenance/cleaner.ts';

@@ -1,4 +1,4 @@
-import { isConnectionLost, SchemaMissingError } from '@kaygraph/tasks';
+import { connectionLostCode, SchemaMissingError } from '@kaygraph/tasks';
 
 /** Where a database URL points, without its credentials (`127.0.0.1:5432/kaygraph`). */
 function whereOf(databaseUrl: string): string {
@@ -10,26 +10,15 @@ function whereOf(databaseUrl: string): string {
   }
 }
 
-/** The first error code in `error`'s cause chain (`ECONNREFUSED`). */
-function codeOf(error: unknown): string | undefined {
-  let current: unknown = error;
-  while (current && typeof current === 'object') {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /**
  * A start failure as the user should read it: a database that cannot be reached, or that the api never
  * set up, says so.
  */
 export function explainStartFailure(error: unknown, databaseUrl: string): unknown {
-  if (isConnectionLost(error)) {
-    const code = codeOf(error);
+  const code = connectionLostCode(error);
+  if (code) {
     return new Error(
-      `cannot reach the database at ${whereOf(databaseUrl)}${code ? ` (${code})` : ''}: is PostgreSQL running there, and is the database URL right?`,
+      `cannot reach the database at ${whereOf(databaseUrl)} (${code}): is PostgreSQL running there, and is the database URL right?`,
       { cause: error },
     );
   }

@@ -46,8 +46,8 @@ export function validateCron(raw: string): string {
 /**
  * An IANA time zone, in its canonical letter case when it is ICU's canonical name (`europe/berlin` ->
  * `Europe/Berlin`), else as sent: a current name ICU knows as a link of an older one (`Europe/Kyiv`,
- * `Asia/Kolkata`) or any other link (`US/Eastern`) is kept, not turned into the name ICU resolves it to. UTC offsets such as `+01:00` are refused: they ignore daylight saving,
- * which is what a named zone is for.
+ * `Asia/Kolkata`) or any other link (`US/Eastern`) is kept, not turned into the name ICU resolves it to.
+ * UTC offsets such as `+01:00` are refused: they ignore daylight saving, which is what a named zone is for.
  */
 export function validateTimezone(raw: string): string {
   const name = raw.trim();
