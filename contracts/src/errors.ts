@@ -61,16 +61,37 @@ export type TaskError = z.infer<typeof TaskError>;
 export const TaskErrorView = TaskError.omit({ stack: true });
 export type TaskErrorView = z.infer<typeof TaskErrorView>;
 
+/** One problem with an input: where it is (`tasks.3.params.rows`; '' for the input itself) and what. */
+export const InputIssue = z.object({ path: z.string(), message: z.string() });
+export type InputIssue = z.infer<typeof InputIssue>;
+
 /** Body of every 4xx/5xx REST answer. */
 export const ErrorBody = z.object({
   code: z.string(),
   message: z.string(),
-  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  issues: z.array(InputIssue).optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
+/** A zod error's issues, each path joined with dots under `prefix`. */
+export function issuesOf(error: z.ZodError, prefix = ''): InputIssue[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+    message: issue.message,
+  }));
+}
+
+/** Issues in one line, the first five: `rows: expected number; name: required (and 2 more)`. */
+export function issuesInLine(issues: readonly InputIssue[]): string {
+  const parts = issues
+    .slice(0, 5)
+    .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+  const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
+  return `${parts.join('; ')}${more}`;
+}
+
 export interface DomainErrorOptions {
-  issues?: { path: string; message: string }[];
+  issues?: InputIssue[];
   /** For RATE_LIMITED and QUEUE_FULL: when a retry may succeed. */
   retryAfterSeconds?: number;
   cause?: unknown;
@@ -84,7 +105,7 @@ export interface DomainErrorOptions {
  */
 export class DomainError extends Error {
   readonly code: ApiErrorCode;
-  readonly issues: { path: string; message: string }[] | undefined;
+  readonly issues: InputIssue[] | undefined;
   readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ApiErrorCode, message: string, options: DomainErrorOptions = {}) {
@@ -97,5 +118,14 @@ export class DomainError extends Error {
 
   get httpStatus(): number {
     return ERROR_HTTP_STATUS[this.code];
+  }
+
+  /**
+   * A 400 naming each issue of an input that failed its schema (paths under `prefix`).
+   *
+   * @example throw DomainError.invalidInput('invalid group', parsed.error);
+   */
+  static invalidInput(message: string, error: z.ZodError, prefix = ''): DomainError {
+    return new DomainError('BAD_REQUEST', message, { issues: issuesOf(error, prefix) });
   }
 }

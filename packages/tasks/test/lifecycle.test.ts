@@ -85,6 +85,27 @@ describe('submit -> worker -> result', () => {
     expect((await system.tasks.result(alice, task_id)).result).toMatchObject({ ran: ['step_1', 'step_2'] });
   });
 
+  it('fails a run whose result does not match the workflow result schema, naming the field', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'typed_result',
+      params: { steps: 1, result: { total: 'ten' } },
+      priority: 'normal',
+    });
+    expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
+    expect((await system.tasks.get(alice, task_id)).error).toMatchObject({
+      code: 'WORKFLOW_ERROR',
+      message:
+        "result does not match the workflow's result schema: result.value.total: Invalid input: expected number, received string",
+    });
+    const good = await system.tasks.submit(alice, {
+      workflow: 'typed_result',
+      params: { steps: 1, result: { total: 10 } },
+      priority: 'normal',
+    });
+    expect(await waitForTerminal(system, alice, good.task_id)).toBe('completed');
+  });
+
   it('refuses other owners and unknown workflows', async () => {
     const { system } = harness;
     const { task_id } = await system.tasks.submit(alice, {

@@ -1,4 +1,11 @@
-import { type ApiErrorCode, DomainError, ERROR_HTTP_STATUS, type ErrorBody } from '@kaygraph/contracts';
+import {
+  type ApiErrorCode,
+  DomainError,
+  ERROR_HTTP_STATUS,
+  type ErrorBody,
+  issuesInLine,
+  issuesOf,
+} from '@kaygraph/contracts';
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 
@@ -58,18 +65,6 @@ export function toTRPCError(error: DomainError): TRPCError {
   return new TRPCError({ code: TRPC_CODE_OF[error.code], message: error.message, cause: error });
 }
 
-function issuesOf(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-}
-
-function zodMessage(issues: { path: string; message: string }[]): string {
-  const parts = issues
-    .slice(0, 5)
-    .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
-  const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
-  return `invalid input: ${parts.join('; ')}${more}`;
-}
-
 function findCause<T>(error: unknown, match: (value: unknown) => value is T): T | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
@@ -112,7 +107,7 @@ export function describeError(error: unknown): DescribedError {
   if (zod && !(error instanceof TRPCError && error.code === 'INTERNAL_SERVER_ERROR')) {
     const issues = issuesOf(zod);
     return {
-      body: { code: 'BAD_REQUEST', message: zodMessage(issues), issues },
+      body: { code: 'BAD_REQUEST', message: `invalid input: ${issuesInLine(issues)}`, issues },
       httpStatus: 400,
       retryAfterSeconds: undefined,
     };

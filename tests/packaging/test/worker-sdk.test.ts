@@ -114,6 +114,33 @@ describe("a worker started from the app's code, the stock api, and the client", 
     expect(webSockets.length).toBeGreaterThan(0);
   });
 
+  test('a workflow that throws WorkflowInputError fails its task at once, with the code it chose', async () => {
+    await using checker = startAppProcess(
+      process.execPath,
+      ['node_modules/.bin/kaygraph-worker', 'input-check.ts'],
+      {
+        cwd: app.dir,
+        env: appEnv({ DATABASE_URL: database.url }),
+      },
+    );
+    await checker.waitForOutput(/"workflows":\["pick_section"\].*"msg":"worker started"/);
+    const run = await runCommand(SYSTEM_NODE, ['live-call.mjs'], {
+      cwd: app.dir,
+      env: appEnv({
+        KAYGRAPH_URL: api.url,
+        KAYGRAPH_WORKFLOW: 'pick_section',
+        KAYGRAPH_PARAMS: JSON.stringify({ sections: { intro: 'hello' }, wanted: 'summary' }),
+      }),
+      timeoutMs: 60_000,
+    });
+    expect(run.stderr).toBe('');
+    const seen = JSON.parse(run.stdout) as { status: string; error: unknown; statuses: string[] };
+    expect(seen.status).toBe('failed');
+    expect(seen.error).toMatchObject({ code: 'NOT_FOUND', message: 'no section "summary"', attempt: 1 });
+    // Three retries were left: none was taken.
+    expect(seen.statuses).toEqual(['queued', 'running', 'failed']);
+  });
+
   test('the worker stops gracefully on SIGTERM', async () => {
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);

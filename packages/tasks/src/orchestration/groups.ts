@@ -40,12 +40,7 @@ export async function createGroup(
 ): Promise<CreateGroupOutput> {
   const parsed = CreateGroupInput.safeParse(raw);
   if (!parsed.success) {
-    throw new DomainError('BAD_REQUEST', 'invalid group', {
-      issues: parsed.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.'),
-        message: issue.message,
-      })),
-    });
+    throw DomainError.invalidInput('invalid group', parsed.error);
   }
   const input = parsed.data;
   assertBatchSize(ctx.maxBatchSize, input.tasks.length);
@@ -81,12 +76,7 @@ export async function addGroupTasks(
 ): Promise<AddGroupTasksOutput> {
   const parsed = AddGroupTasksInput.safeParse(raw);
   if (!parsed.success) {
-    throw new DomainError('BAD_REQUEST', 'invalid tasks for the group', {
-      issues: parsed.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.'),
-        message: issue.message,
-      })),
-    });
+    throw DomainError.invalidInput('invalid tasks for the group', parsed.error);
   }
   const input = parsed.data;
   assertBatchSize(ctx.maxBatchSize, input.tasks.length);

@@ -33,12 +33,6 @@ function notFound(scheduleId: string): DomainError {
   return new DomainError('NOT_FOUND', `schedule ${scheduleId} not found`);
 }
 
-function badRequest(error: { issues: { path: PropertyKey[]; message: string }[] }, message: string) {
-  return new DomainError('BAD_REQUEST', message, {
-    issues: error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
-  });
-}
-
 export function toScheduleView(row: ScheduleRow): ScheduleView {
   return {
     schedule_id: row.id,
@@ -127,7 +121,7 @@ export async function createSchedule(
   raw: CreateScheduleInput,
 ): Promise<ScheduleView> {
   const parsed = CreateScheduleInput.safeParse(raw);
-  if (!parsed.success) throw badRequest(parsed.error, 'invalid schedule');
+  if (!parsed.success) throw DomainError.invalidInput('invalid schedule', parsed.error);
   const input = parsed.data;
   const cron = validateCron(input.cron);
   const timezone = validateTimezone(input.timezone);
@@ -157,7 +151,7 @@ export async function updateSchedule(
   raw: UpdateScheduleInput,
 ): Promise<ScheduleView> {
   const parsed = UpdateScheduleInput.safeParse(raw);
-  if (!parsed.success) throw badRequest(parsed.error, 'invalid schedule update');
+  if (!parsed.success) throw DomainError.invalidInput('invalid schedule update', parsed.error);
   const input = parsed.data;
   const cron = input.cron === undefined ? undefined : validateCron(input.cron);
   const timezone = input.timezone === undefined ? undefined : validateTimezone(input.timezone);

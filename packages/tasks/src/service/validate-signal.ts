@@ -6,23 +6,13 @@ import {
   SignalTaskInput,
   UNSTORABLE_JSON_MESSAGE,
 } from '@kaygraph/contracts';
-import type { z } from 'zod';
 import type { RegisteredWorkflow } from '../registry/registered-workflow.ts';
-
-type Issue = { path: string; message: string };
-
-function issuesOf(error: z.ZodError, prefix: string): Issue[] {
-  return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
-    message: issue.message,
-  }));
-}
 
 /** The input of `tasks.signal` checked against the contract (before the task is read). */
 export function parseSignalInput(raw: unknown): SignalTaskInput {
   const parsed = SignalTaskInput.safeParse(raw);
   if (!parsed.success) {
-    throw new DomainError('BAD_REQUEST', 'invalid signal', { issues: issuesOf(parsed.error, '') });
+    throw DomainError.invalidInput('invalid signal', parsed.error);
   }
   return parsed.data;
 }

@@ -1,5 +1,4 @@
 import { DomainError, type Priority, SubmitTaskInput, type SubmitTaskRequest } from '@kaygraph/contracts';
-import type { z } from 'zod';
 import type { Executor } from '../db.ts';
 import type { RegisteredWorkflow } from '../registry/registered-workflow.ts';
 import type { WorkflowRegistry } from '../registry/workflow-registry.ts';
@@ -21,15 +20,6 @@ export interface PreparedTask {
   dependsOn: string[];
 }
 
-type Issue = { path: string; message: string };
-
-function issuesOf(error: z.ZodError, prefix: string): Issue[] {
-  return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
-    message: issue.message,
-  }));
-}
-
 function pathOf(...parts: string[]): string {
   return parts.filter(Boolean).join('.');
 }
@@ -49,9 +39,7 @@ export async function prepareSubmits(
   const inputs = raws.map((raw, index) => {
     const parsed = SubmitTaskInput.safeParse(raw);
     if (!parsed.success) {
-      throw new DomainError('BAD_REQUEST', 'invalid task submission', {
-        issues: issuesOf(parsed.error, atOf(index)),
-      });
+      throw DomainError.invalidInput('invalid task submission', parsed.error, atOf(index));
     }
     return parsed.data;
   });

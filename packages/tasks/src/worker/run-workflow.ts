@@ -1,4 +1,10 @@
-import type { NodeMetric, TaskError, TaskErrorCode } from '@kaygraph/contracts';
+import {
+  issuesInLine,
+  issuesOf,
+  type NodeMetric,
+  type TaskError,
+  type TaskErrorCode,
+} from '@kaygraph/contracts';
 import {
   AbortedError,
   type Checkpoint,
@@ -152,7 +158,7 @@ export async function runWorkflow(
         return failed(
           {
             code: 'WORKFLOW_ERROR',
-            message: `result does not match the workflow's result schema: ${checked.error.message}`,
+            message: `result does not match the workflow's result schema: ${issuesInLine(issuesOf(checked.error, 'result'))}`,
           },
           false,
           metrics,
