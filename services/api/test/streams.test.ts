@@ -86,6 +86,15 @@ describe('GET /tasks/{task_id}/stream (SSE)', () => {
     expect(resumed).toEqual(expected);
   });
 
+  test('a Last-Event-ID past the last event gets done at the last event, not at the id it sent', async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 2, delay_ms: 0 } });
+    const full = events(await readStream(taskId));
+    const lastId = full.at(-1)?.id;
+    expect(Number(lastId)).toBeGreaterThan(0);
+    const resumed = events(await readStream(taskId, '999'));
+    expect(resumed.map((message) => [message.event, message.id])).toEqual([['done', lastId]]);
+  });
+
   test('sends `: ping` comments while nothing happens', async () => {
     const taskId = await submit({ workflow: 'steps', params: { steps: 2, delay_ms: 400 } });
     const response = await fetch(`${server.url}/tasks/${taskId}/stream`);
