@@ -55,12 +55,9 @@ export async function streamTaskOverSse(
   try {
     const taskId = TaskId.parse(rawTaskId);
     const caller = await opts.caller(eventStreamConnection(res, abort));
-    // Each answers 404 before the stream starts; a resume point past the task's last event is clamped to it.
+    // Answers 404 before the stream starts; a resume point past the task's last event is clamped to it.
     const requested = parseSeq(req.headers['last-event-id']) ?? 0;
-    const afterSeq =
-      requested > 0
-        ? (await opts.tasks.resumeState(caller, taskId, requested)).afterSeq
-        : (await opts.tasks.progress(caller, taskId), 0);
+    const { afterSeq } = await opts.tasks.resumeState(caller, taskId, requested);
     if (abort.signal.aborted) return;
 
     stream = openEventStream(res, { registry: opts.registry, heartbeatMs: opts.heartbeatMs, abort });
