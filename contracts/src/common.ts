@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from './statuses.ts';
 
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` has the form of a UUID (any letter case): only such a value can name a row by id. */
+export function isUuid(value: string): boolean {
+  return UUID_PATTERN.test(value);
+}
+
 /** A UUID the service assigned, read in any letter case and kept in lower case, as PostgreSQL prints it. */
 function idOf(field: string) {
   return z.uuid({ error: `${field} must be a UUID` }).toLowerCase();

@@ -49,7 +49,11 @@ export type ListDeadLettersOutput = z.infer<typeof ListDeadLettersOutput>;
 export const DeadLetterTaskInput = z.object({ task_id: TaskId });
 export type DeadLetterTaskInput = z.infer<typeof DeadLetterTaskInput>;
 
-export const RedriveAllInput = z.object({ workflow: WorkflowName.optional() });
+export const RedriveAllInput = z.object({
+  workflow: WorkflowName.optional(),
+  /** At most this many per call (and never more than the server's MAX_BATCH_SIZE); call again for the rest. */
+  limit: z.number().int().min(1).optional(),
+});
 export type RedriveAllInput = z.input<typeof RedriveAllInput>;
 
 export const RedriveOutput = z.object({ task_id: TaskId, status: TaskStatus });

@@ -1,14 +1,7 @@
-import { DomainError } from '@kaygraph/contracts';
+import { DomainError, isUuid } from '@kaygraph/contracts';
 import { type Caller, mayAccess } from './caller.ts';
 import type { Executor } from './db.ts';
 import { loadTask, lockTask, type TaskRow } from './store/read.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether `taskId` can name a task at all (a uuid); anything else is NOT_FOUND without a query. */
-export function isTaskId(taskId: string): boolean {
-  return UUID.test(taskId);
-}
 
 export function notFound(taskId: string): DomainError {
   return new DomainError('NOT_FOUND', `task ${taskId} not found`);
@@ -22,12 +15,12 @@ function visible(caller: Caller, taskId: string, row: TaskRow | undefined): Task
 
 /** The task if the caller may see it. */
 export async function loadVisibleTask(executor: Executor, caller: Caller, taskId: string): Promise<TaskRow> {
-  if (!isTaskId(taskId)) throw notFound(taskId);
+  if (!isUuid(taskId)) throw notFound(taskId);
   return visible(caller, taskId, await loadTask(executor, taskId));
 }
 
 /** The task locked FOR UPDATE in the caller's transaction, if the caller may see it. */
 export async function lockVisibleTask(executor: Executor, caller: Caller, taskId: string): Promise<TaskRow> {
-  if (!isTaskId(taskId)) throw notFound(taskId);
+  if (!isUuid(taskId)) throw notFound(taskId);
   return visible(caller, taskId, await lockTask(executor, taskId));
 }

@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
-import { submitTasks } from '../src/service/submit.ts';
 import { lockOwnerQueue } from '../src/store/owner-queue.ts';
+import { submitTasks } from '../src/submit/submit.ts';
 import { alice, queueOf, startTestSystem, type TestSystem } from './harness.ts';
 
 // No worker: tasks stay queued or scheduled.

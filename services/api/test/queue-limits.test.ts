@@ -125,3 +125,21 @@ test('a redrive of every dead letter takes at most MAX_BATCH_SIZE per call; the 
   const second = await call(server, key, 'POST', `/dead-letters/${rest[0]}/redrive`, {});
   expect(second.body).toMatchObject({ task_id: rest[0], status: 'queued' });
 });
+
+test('a key whose burst is smaller than the dead letters redrives them with a limit that fits it', async () => {
+  await using server = await startTestServer({ operations: {} });
+  await using store = openKeyStore(server.databaseUrl);
+  // Two keys of one owner: the first makes the dead letters, the second may queue one task a minute.
+  const { key: maker } = await store.create('maker', { owner: 'ops' });
+  const { key: slow } = await store.create('slow', { owner: 'ops', rateLimitPerMinute: 1 });
+  const failed = [await failedTask(server, maker), await failedTask(server, maker)];
+  const all = await call(server, slow, 'POST', '/dead-letters/redrive', {});
+  expect(all.status).toBe(429);
+  expect((all.body as ErrorBody).message).toContain('send at most 1 at a time');
+  const one = await call(server, slow, 'POST', '/dead-letters/redrive', { limit: 1 });
+  expect(one.status).toBe(200);
+  expect(one.body).toMatchObject({ redriven: 1 });
+  expect(failed).toContain((one.body as { task_ids: string[] }).task_ids[0]);
+  const invalid = await call(server, maker, 'POST', '/dead-letters/redrive', { limit: 0 });
+  expect(invalid.status).toBe(400);
+});

@@ -2,6 +2,7 @@ import {
   type DeadLetterAttempt,
   type DeadLetterView,
   DomainError,
+  isUuid,
   type ListDeadLettersInput,
   type ListDeadLettersOutput,
   ListDeadLettersInput as ListDeadLettersSchema,
@@ -21,9 +22,10 @@ import {
   listDeadLetterRows,
   lockDeadLetterRows,
 } from '../store/dead-letters.ts';
-import { dependenciesOf, reblockDependents, retryStatusOf } from '../store/dependencies.ts';
+import { dependenciesOf, lockDependencies, reblockDependents } from '../store/dependencies.ts';
 import { readFailedAttempts } from '../store/events.ts';
 import { lockOwnerQueue, reserveQueueRoom } from '../store/owner-queue.ts';
+import { retryStatus } from '../submit/dependency-states.ts';
 
 /**
  * Dead letters: every failed task, with its reason (retries ran out, a non-retriable error, a lost worker, a
@@ -92,8 +94,6 @@ function notDeadLettered(taskId: string): DomainError {
   return new DomainError('NOT_FOUND', `task ${taskId} is not in the dead-letter queue`);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Runs dead letters again: within each owner's queue limit (QUEUE_FULL otherwise, nothing changed), a new
  * job with a full retry budget (`blocked` while a dependency is unfinished), failed dependents blocked
@@ -115,7 +115,8 @@ async function redrive(
   const redriven: DeadLetterRow[] = [];
   for (const row of rows) {
     try {
-      const status = await retryStatusOf(tx, row.id, dependsOn.get(row.id) ?? []);
+      const taskDependsOn = dependsOn.get(row.id) ?? [];
+      const status = retryStatus(row.id, taskDependsOn, await lockDependencies(tx, taskDependsOn));
       requeues.push({ taskId: row.id, status });
       redriven.push(row);
     } catch (error) {
@@ -160,7 +161,7 @@ export async function redriveDeadLetter(
   caller: Caller,
   taskId: string,
 ): Promise<RedriveOutput> {
-  if (!UUID.test(taskId)) throw notDeadLettered(taskId);
+  if (!isUuid(taskId)) throw notDeadLettered(taskId);
   return ctx.db.transaction(async (tx) => {
     const filter = { ...ownerFilter(caller), taskId };
     const [seen] = await listDeadLetterRows(tx, filter, 1);
@@ -180,18 +181,24 @@ export async function redriveDeadLetter(
 }
 
 /**
- * Redrives the dead letters the caller may see (optionally of one workflow), at most `maxBatchSize`
- * (MAX_BATCH_SIZE) per call: call again for the rest. `spend` charges the caller's rate limit for them.
+ * Redrives the dead letters the caller may see (optionally of one workflow), at most `limit` and
+ * `maxBatchSize` (MAX_BATCH_SIZE) per call: call again for the rest. `spend` charges the caller's rate
+ * limit for them (a key whose burst is smaller than a page redrives with a `limit` that fits it).
  */
 export async function redriveAllDeadLetters(
   ctx: TaskContext,
   caller: Caller,
-  input: { workflow?: string | undefined },
+  input: { workflow?: string | undefined; limit?: number | undefined },
   spend?: RedriveSpend,
 ): Promise<RedriveAllOutput> {
   return ctx.db.transaction(async (tx) => {
     const filter = { ...ownerFilter(caller), workflow: input.workflow };
-    const rows = await lockForRedrive(ctx, tx, filter, ctx.maxBatchSize);
+    const rows = await lockForRedrive(
+      ctx,
+      tx,
+      filter,
+      Math.min(input.limit ?? ctx.maxBatchSize, ctx.maxBatchSize),
+    );
     if (rows.length === 0) return { redriven: 0, task_ids: [] };
     await spend?.(rows.length);
     const redriven = await redrive(ctx, tx, rows, 'skip');
@@ -205,7 +212,7 @@ export async function purgeDeadLetter(
   caller: Caller,
   taskId: string,
 ): Promise<PurgeDeadLetterOutput> {
-  if (!UUID.test(taskId)) throw notDeadLettered(taskId);
+  if (!isUuid(taskId)) throw notDeadLettered(taskId);
   return ctx.db.transaction(async (tx) => {
     const [row] = await lockDeadLetterRows(tx, { ...ownerFilter(caller), taskId }, 1);
     if (!row) throw notDeadLettered(taskId);

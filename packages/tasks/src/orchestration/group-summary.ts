@@ -3,13 +3,12 @@ import {
   type GroupStatus,
   type GroupStatusCounts,
   type GroupSummary,
+  isUuid,
   TASK_STATUSES,
 } from '@kaygraph/contracts';
 import { type Caller, mayAccess } from '../caller.ts';
 import type { Executor } from '../db.ts';
 import { type GroupSummaryRow, loadGroupSummaryRow } from '../store/groups.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function groupNotFound(groupId: string): DomainError {
   return new DomainError('NOT_FOUND', `group ${groupId} not found`);
@@ -54,7 +53,7 @@ export async function loadGroupSummary(
   caller: Caller,
   groupId: string,
 ): Promise<{ row: GroupSummaryRow; summary: GroupSummary }> {
-  if (!UUID.test(groupId)) throw groupNotFound(groupId);
+  if (!isUuid(groupId)) throw groupNotFound(groupId);
   const row = await loadGroupSummaryRow(executor, groupId);
   if (!row || !mayAccess(caller, row.owner)) throw groupNotFound(groupId);
   return { row, summary: toGroupSummary(row) };

@@ -15,9 +15,7 @@ import {
 import { type Caller, listedOwner } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
-import { assertBatchSize } from '../service/batch-limit.ts';
 import { cancelWaitingJobs } from '../service/control.ts';
-import { submitTasks } from '../service/submit.ts';
 import { cancelTasks } from '../store/control.ts';
 import {
   groupTasks,
@@ -26,6 +24,8 @@ import {
   markGroupCancelled,
   releaseHeldTasks,
 } from '../store/groups.ts';
+import { assertBatchSize } from '../submit/batch-limit.ts';
+import { submitTasks } from '../submit/submit.ts';
 import { runTransaction } from '../transaction.ts';
 import { loadGroupSummary, toGroupSummary } from './group-summary.ts';
 

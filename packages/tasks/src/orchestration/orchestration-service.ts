@@ -69,10 +69,10 @@ export interface ScheduleService {
 export interface DeadLetterService {
   list(caller: Caller, input: ListDeadLettersInput): Promise<ListDeadLettersOutput>;
   redrive(caller: Caller, taskId: string): Promise<RedriveOutput>;
-  /** At most MAX_BATCH_SIZE per call; `spend` charges the caller's rate limit for those it redrives. */
+  /** At most `limit` and MAX_BATCH_SIZE per call; `spend` charges the caller's rate limit for those it redrives. */
   redriveAll(
     caller: Caller,
-    input: { workflow?: string | undefined },
+    input: { workflow?: string | undefined; limit?: number | undefined },
     spend?: RedriveSpend,
   ): Promise<RedriveAllOutput>;
   purge(caller: Caller, taskId: string): Promise<PurgeDeadLetterOutput>;

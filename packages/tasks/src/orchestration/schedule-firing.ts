@@ -2,7 +2,6 @@ import { DomainError, type Priority, SCHEDULE_KEY_PREFIX, type SubmitTaskRequest
 import type { Logger } from 'pino';
 import type { TaskContext } from '../context.ts';
 import type { Transaction } from '../db.ts';
-import { type ScheduleOccurrence, submitTasks } from '../service/submit.ts';
 import { lockQueueRoom } from '../store/owner-queue.ts';
 import {
   type FiringCandidate,
@@ -11,6 +10,7 @@ import {
   readFiringCandidates,
   type ScheduleRow,
 } from '../store/schedules.ts';
+import { type ScheduleOccurrence, submitTasks } from '../submit/submit.ts';
 import { dueOccurrence } from './cron.ts';
 
 /** An occurrence older than this when a pass sees it (no worker was running) is skipped, not fired late. */

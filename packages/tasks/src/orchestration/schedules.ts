@@ -2,6 +2,7 @@ import {
   CreateScheduleInput,
   type DeleteScheduleOutput,
   DomainError,
+  isUuid,
   type ListSchedulesInput,
   type ListSchedulesOutput,
   ListSchedulesInput as ListSchedulesSchema,
@@ -13,7 +14,6 @@ import { type Caller, listedOwner, mayAccess } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Executor, Transaction } from '../db.ts';
-import { prepareSubmits } from '../service/validate-submit.ts';
 import {
   countOwnerSchedules,
   deleteScheduleRow,
@@ -25,9 +25,8 @@ import {
   type ScheduleRow,
   updateScheduleRow,
 } from '../store/schedules.ts';
+import { prepareSubmits } from '../submit/validate-submit.ts';
 import { nextRuns, validateCron, validateTimezone } from './cron.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function notFound(scheduleId: string): DomainError {
   return new DomainError('NOT_FOUND', `schedule ${scheduleId} not found`);
@@ -71,7 +70,7 @@ async function checkWorkflow(
 }
 
 async function lockVisible(tx: Transaction, caller: Caller, scheduleId: string): Promise<ScheduleRow> {
-  if (!UUID.test(scheduleId)) throw notFound(scheduleId);
+  if (!isUuid(scheduleId)) throw notFound(scheduleId);
   const row = await lockSchedule(tx, scheduleId);
   if (!row || !mayAccess(caller, row.owner)) throw notFound(scheduleId);
   return row;
@@ -209,7 +208,7 @@ export async function deleteSchedule(
 }
 
 export async function getSchedule(executor: Executor, caller: Caller, scheduleId: string) {
-  if (!UUID.test(scheduleId)) throw notFound(scheduleId);
+  if (!isUuid(scheduleId)) throw notFound(scheduleId);
   const row = await loadSchedule(executor, scheduleId);
   if (!row || !mayAccess(caller, row.owner)) throw notFound(scheduleId);
   return toScheduleView(row);

@@ -2,8 +2,9 @@ import { DomainError, isTerminalStatus, type TaskStatus, type TaskStatusOutput }
 import type { Caller } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { cancelTasks, requeueTasks, type WaitingJob } from '../store/control.ts';
-import { reblockDependents, retryStatusOf } from '../store/dependencies.ts';
+import { lockDependencies, reblockDependents } from '../store/dependencies.ts';
 import { reserveQueueRoom } from '../store/owner-queue.ts';
+import { retryStatus } from '../submit/dependency-states.ts';
 import { runTransaction } from '../transaction.ts';
 import { loadVisibleTask, lockVisibleTask } from '../visibility.ts';
 
@@ -64,7 +65,7 @@ export async function retryTask(ctx: TaskContext, caller: Caller, taskId: string
       );
     }
     // Chaining: blocked again while dependencies run; CONFLICT when one of them failed.
-    const status = await retryStatusOf(tx, taskId, row.dependsOn);
+    const status = retryStatus(taskId, row.dependsOn, await lockDependencies(tx, row.dependsOn));
     const jobs = await requeueTasks(tx, [{ taskId, status }]);
     // Dependents that failed because this task did wait for it again.
     await reblockDependents(tx, [taskId]);

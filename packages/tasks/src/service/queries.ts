@@ -3,6 +3,7 @@ import {
   type ArtifactInfo,
   DomainError,
   isTerminalStatus,
+  isUuid,
   type ListTasksInput,
   type ListTasksOutput,
   type TaskError,
@@ -19,7 +20,7 @@ import type { Executor } from '../db.ts';
 import { toTaskEvent } from '../events/task-event.ts';
 import { readStateEventsAt } from '../store/events.ts';
 import { listArtifacts, listTaskSummaries, loadArtifact } from '../store/read.ts';
-import { isTaskId, loadVisibleTask, notFound } from '../visibility.ts';
+import { loadVisibleTask, notFound } from '../visibility.ts';
 import { toProgressView, toTaskSummary, toTaskView } from './task-views.ts';
 
 export type ListTasksQuery = z.output<typeof ListTasksSchema>;
@@ -36,7 +37,7 @@ async function artifactsOf(executor: Executor, taskId: string): Promise<Artifact
 }
 
 export async function getTask(executor: Executor, caller: Caller, taskId: string): Promise<TaskView> {
-  if (!isTaskId(taskId)) throw notFound(taskId);
+  if (!isUuid(taskId)) throw notFound(taskId);
   // Side by side: the artifacts are only returned once the task proved visible.
   const [row, artifacts] = await Promise.all([
     loadVisibleTask(executor, caller, taskId),

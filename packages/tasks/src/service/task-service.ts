@@ -19,7 +19,9 @@ import type { EventBus } from '../events/event-bus.ts';
 import { streamFeed, streamTaskEvents } from '../events/task-stream.ts';
 import { metricsSnapshot } from '../stats/metrics-snapshot.ts';
 import { type TaskWindowStats, windowStats } from '../stats/window-stats.ts';
-import { assertBatchSize } from './batch-limit.ts';
+import { assertBatchSize } from '../submit/batch-limit.ts';
+import { prepareAll, submitPrepared } from '../submit/submit.ts';
+import { SubmitBatcher } from '../submit/submit-batcher.ts';
 import { cancelTask, retryTask } from './control.ts';
 import {
   getArtifact,
@@ -31,8 +33,6 @@ import {
   listTasks,
 } from './queries.ts';
 import { signalTask } from './signal.ts';
-import { prepareAll, submitPrepared } from './submit.ts';
-import { SubmitBatcher } from './submit-batcher.ts';
 
 export interface FeedOptions {
   signal?: AbortSignal;

@@ -1,8 +1,6 @@
-import type { TaskError, TaskStatus } from '@kaygraph/contracts';
-import { DomainError } from '@kaygraph/contracts';
+import { isUuid, type TaskError, type TaskStatus } from '@kaygraph/contracts';
 import { taskDependencies, tasks } from '@kaygraph/db';
 import { inArray, sql } from 'drizzle-orm';
-import { type Caller, mayAccess } from '../caller.ts';
 import { type Executor, recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { JobQueue } from './boss.ts';
 import { settleParents } from './children.ts';
@@ -13,64 +11,32 @@ import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
  * Task chaining. A task submitted with `depends_on` is `blocked` until every dependency completed; the
  * transaction that completes the last dependency queues it (releaseDependents), and the one that fails or
  * cancels a dependency fails its dependents, transitively, with DEPENDENCY_FAILED (failDependents).
- * Dependencies must exist and be visible to the submitter, and a new task's id is fresh, so no cycle can
- * form.
+ * What a task starts as, or runs again as, is decided from its dependencies' states in
+ * `submit/dependency-states.ts`.
  */
 
-/** What a task starts as, decided at submit from its dependencies and `run_at`. */
-export interface InitialState {
-  status: Extract<TaskStatus, 'queued' | 'scheduled' | 'blocked' | 'failed'>;
-  error: TaskError | null;
+/** A dependency as its dependents' decisions read it. */
+export interface DependencyState {
+  owner: string;
+  status: TaskStatus;
 }
-
-interface DependencyRequest {
-  dependsOn: readonly string[];
-  runAt: Date | null;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Checks the dependencies of tasks about to be inserted and decides their first status. The dependency
- * rows are locked FOR SHARE until the submit commits, so a dependency cannot complete (or fail) between this
- * read and the insert of the edges: its completion transaction waits, then sees the new edges.
+ * The states of tasks about to be depended on (a submit, a retry), locked FOR SHARE until the transaction
+ * ends, so none can complete (or fail) between this read and the caller's writes: its completion
+ * transaction waits, then sees the new edges or statuses. Ids that are no task are missing from the map.
  */
-export async function initialStates(
+export async function lockDependencies(
   tx: Transaction,
-  caller: Caller,
-  requests: readonly DependencyRequest[],
-): Promise<InitialState[]> {
-  const ids = [...new Set(requests.flatMap((request) => request.dependsOn))];
-  const found = new Map<string, { owner: string; status: TaskStatus }>();
-  if (ids.length > 0) {
-    const rows = rowsOf<{ id: string; owner: string; status: TaskStatus }>(
-      await tx.execute(sql`
-        select id, owner, status from tasks
-        where id = any(${uuidArray(ids.filter((id) => UUID.test(id)))})
-        order by id for share`),
-    );
-    for (const row of rows) found.set(row.id, row);
-  }
-  return requests.map((request, index): InitialState => {
-    let blocked = false;
-    for (const id of request.dependsOn) {
-      const dependency = found.get(id);
-      if (!dependency || !mayAccess(caller, dependency.owner)) {
-        const path = requests.length > 1 ? `tasks.${index}.depends_on` : 'depends_on';
-        throw new DomainError('NOT_FOUND', `dependency ${id} not found`, {
-          issues: [{ path, message: `no task ${id}` }],
-        });
-      }
-      if (dependency.status === 'failed' || dependency.status === 'cancelled') {
-        // Submitted after its dependency already failed: the same outcome as if it had waited.
-        return { status: 'failed', error: dependencyError(id, dependency.status, 1) };
-      }
-      if (dependency.status !== 'completed') blocked = true;
-    }
-    if (blocked) return { status: 'blocked', error: null };
-    const later = request.runAt && request.runAt.getTime() > Date.now();
-    return { status: later ? 'scheduled' : 'queued', error: null };
-  });
+  ids: readonly string[],
+): Promise<Map<string, DependencyState>> {
+  const wanted = [...new Set(ids)].filter(isUuid);
+  if (wanted.length === 0) return new Map();
+  const rows = rowsOf<{ id: string } & DependencyState>(
+    await tx.execute(sql`
+      select id, owner, status from tasks where id = any(${uuidArray(wanted)}) order by id for share`),
+  );
+  return new Map(rows.map((row) => [row.id, { owner: row.owner, status: row.status }]));
 }
 
 /** Stores the edges of new tasks (in the submit transaction). */
@@ -84,7 +50,8 @@ export async function insertDependencyEdges(
   if (edges.length > 0) await tx.insert(taskDependencies).values(edges).onConflictDoNothing();
 }
 
-function dependencyError(dependencyId: string, status: TaskStatus, depth: number): TaskError {
+/** The error of a task whose chain broke `depth` levels up, at `dependencyId`. */
+export function dependencyError(dependencyId: string, status: TaskStatus, depth: number): TaskError {
   const what = status === 'cancelled' ? 'was cancelled' : 'failed';
   const message =
     depth <= 1
@@ -213,40 +180,6 @@ async function failDependents(ctx: SettleContext, tx: Transaction, broken: reado
     );
     level = failed.map((row) => ({ id: row.id, status: 'failed' as TaskStatus }));
   }
-}
-
-/** What running a task of a chain again (retry, dead-letter redrive) means for its dependencies. */
-
-/**
- * The status a task takes when it runs again (retry): `queued` when its dependencies have all completed,
- * `blocked` while some are unfinished. A dependency that failed or was cancelled refuses the retry: retry
- * that one first, and this one follows it.
- */
-export async function retryStatusOf(
-  tx: Transaction,
-  taskId: string,
-  dependsOn: readonly string[],
-): Promise<'queued' | 'blocked'> {
-  if (dependsOn.length === 0) return 'queued';
-  const rows = rowsOf<{ id: string; status: TaskStatus }>(
-    await tx.execute(sql`
-      select id, status from tasks where id = any(${uuidArray(dependsOn)}) order by id for share`),
-  );
-  const gone = dependsOn.find((id) => !rows.some((row) => row.id === id));
-  if (gone) {
-    throw new DomainError(
-      'CONFLICT',
-      `task ${taskId} depends on task ${gone}, which no longer exists (its result expired)`,
-    );
-  }
-  const broken = rows.find((row) => row.status === 'failed' || row.status === 'cancelled');
-  if (broken) {
-    throw new DomainError(
-      'CONFLICT',
-      `task ${taskId} depends on task ${broken.id}, which is ${broken.status}: retry that task first`,
-    );
-  }
-  return rows.every((row) => row.status === 'completed') ? 'queued' : 'blocked';
 }
 
 /**

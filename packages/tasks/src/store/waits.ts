@@ -1,5 +1,4 @@
-import type { NodeMetric, SignalTaskOutput, TaskWait } from '@kaygraph/contracts';
-import { DomainError, isTerminalStatus, type TaskStatus } from '@kaygraph/contracts';
+import type { NodeMetric, TaskStatus, TaskWait } from '@kaygraph/contracts';
 import type { ResumeValue } from '@kaygraph/graph';
 import { type SQL, sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
@@ -8,7 +7,6 @@ import type { Attempt } from './claim.ts';
 import type { SettleContext } from './dependencies.ts';
 import { appendEvents, type NewTaskEvent, statusEvent } from './events.ts';
 import { ATTEMPT_FENCE, lockedTasks } from './fences.ts';
-import type { QueueRef } from './jobs.ts';
 import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
 
 /**
@@ -192,38 +190,26 @@ export async function resumeTasks(
   );
 }
 
-interface SignalTarget {
+/** A task as a signal for `name` finds it, read under its row lock (`lockSignalTarget`). */
+export interface SignalTarget {
   workflow: string;
   workflow_version: string | null;
   job_id: string | null;
-  status: string;
+  status: TaskStatus;
   wait: TaskWait | null;
   /** The wait for this signal ended (resume pending) and the resumed run has not got past it yet. */
   ended_it: boolean;
   past_deadline: boolean;
+  /** The task already holds a kept signal of this name. */
   stored: boolean;
 }
 
-/** What a signal did; `timer`: the ended wait's timer job, for the caller to cancel after commit. */
-export interface SignalDelivery {
-  answer: Omit<SignalTaskOutput, 'task_id' | 'name'>;
-  timer: (QueueRef & { jobId: string }) | null;
-}
-
-/**
- * Delivers a validated signal, under the task's row lock: it ends the task's wait for `name` (before
- * the deadline), or is kept for a wait to come when the task is unfinished, not waiting for it, holds no
- * kept signal of that name, and its wait for `name` did not just end (`resume` pending, the resumed run
- * not yet past it). Anything else is a CONFLICT, so of signals racing for one wait exactly one is taken,
- * while a signal for a later wait sent during the resumed run is kept.
- */
-export async function sendSignal(
-  ctx: SettleContext,
+/** Locks the task's row and reads what a signal for `name` decides on (service/signal.ts); none: no task. */
+export async function lockSignalTarget(
   tx: Transaction,
   taskId: string,
   name: string,
-  payload: unknown,
-): Promise<SignalDelivery> {
+): Promise<SignalTarget | undefined> {
   const [task] = rowsOf<SignalTarget>(
     await tx.execute(sql`
       select t.workflow, t.workflow_version, t.job_id, t.status, t.wait,
@@ -233,41 +219,17 @@ export async function sendSignal(
         exists (select 1 from task_signals s where s.task_id = t.id and s.name = ${name}) as stored
       from tasks t where t.id = ${taskId} for no key update`),
   );
-  if (!task) throw new DomainError('NOT_FOUND', `task ${taskId} not found`);
-  const waitsForIt = task.status === 'waiting' && task.wait?.kind === 'signal' && task.wait.signal === name;
-  if (waitsForIt && task.past_deadline) {
-    throw new DomainError(
-      'CONFLICT',
-      `task ${taskId} stopped waiting for the signal "${name}": its deadline passed`,
-    );
-  }
-  if (waitsForIt) {
-    await resumeTasks(ctx, tx, [
-      {
-        taskId,
-        resume: { kind: 'signal', name, payload },
-        events: [signalEvent(taskId, name, 'resumed', payload)],
-      },
-    ]);
-    const timed = task.wait?.kind === 'signal' && task.wait.deadline !== null && task.job_id !== null;
-    const timer =
-      timed && task.job_id
-        ? { workflow: task.workflow, version: task.workflow_version, jobId: task.job_id }
-        : null;
-    return { answer: { taken: 'resumed', status: 'queued' }, timer };
-  }
-  if (isTerminalStatus(task.status as TaskStatus) || task.ended_it || task.stored) {
-    throw new DomainError('CONFLICT', conflictMessage(taskId, name, task));
-  }
+  return task;
+}
+
+/** Keeps a signal for the task's next wait for `name`, with its `stored` event. */
+export async function keepSignal(
+  tx: Transaction,
+  taskId: string,
+  name: string,
+  payload: unknown,
+): Promise<void> {
   await tx.execute(sql`
     insert into task_signals (task_id, name, payload) values (${taskId}, ${name}, ${JSON.stringify(payload)}::jsonb)`);
   await appendEvents(tx, [signalEvent(taskId, name, 'stored', payload)]);
-  return { answer: { taken: 'stored', status: task.status as SignalTaskOutput['status'] }, timer: null };
-}
-
-function conflictMessage(taskId: string, name: string, task: SignalTarget): string {
-  if (isTerminalStatus(task.status as TaskStatus))
-    return `task ${taskId} is ${task.status}; it takes no signals`;
-  if (task.stored) return `task ${taskId} already holds a signal "${name}" for its next wait`;
-  return `task ${taskId} is not waiting for the signal "${name}": its last wait was already ended`;
 }

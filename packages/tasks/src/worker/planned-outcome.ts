@@ -1,5 +1,5 @@
-import type { PreparedTask } from '../service/validate-submit.ts';
 import type { AttemptOutcome } from '../store/finish.ts';
+import type { PreparedTask } from '../submit/validate-submit.ts';
 
 /**
  * What the worker settles for an attempt: the store's outcome, and for a children wait its child tasks,

@@ -1,7 +1,7 @@
 import type { TaskContext } from '../context.ts';
 import type { Transaction } from '../db.ts';
-import { submitPrepared } from '../service/submit.ts';
 import { finishAttempts } from '../store/finish.ts';
+import { submitPrepared } from '../submit/submit.ts';
 import type { PlannedOutcome } from './planned-outcome.ts';
 
 /**

@@ -45,16 +45,23 @@ export function createSubmissionLimiter(opts: SubmissionLimitOptions) {
 
 export type SubmissionLimiter = ReturnType<typeof createSubmissionLimiter>;
 
+type LimitedContext = { services: Context['services']; apiKey: CallerKey | undefined };
+
+/** Spends `count` submissions from the key on the context: RATE_LIMITED (429) past its limit. */
+export async function chargeSubmissions(ctx: LimitedContext, count: number, what?: string): Promise<void> {
+  await ctx.services.limits?.(ctx.apiKey, count, what);
+}
+
 /**
  * The body of the rate-limit middleware: procedures that queue work (`.use()` after `.input()`, so the
  * count comes from the parsed input) spend from the key on the context before they run.
  */
 export async function spendSubmissions<T>(
-  ctx: { services: Context['services']; apiKey: CallerKey | undefined },
+  ctx: LimitedContext,
   count: number,
   next: () => Promise<T>,
   what?: string,
 ): Promise<T> {
-  await ctx.services.limits?.(ctx.apiKey, count, what);
+  await chargeSubmissions(ctx, count, what);
   return next();
 }

@@ -8,7 +8,7 @@ import {
   RedriveOutput,
 } from '@kaygraph/contracts';
 import { errors } from '../openapi-errors.ts';
-import { spendSubmissions } from '../rate-limit/submission-limits.ts';
+import { chargeSubmissions, spendSubmissions } from '../rate-limit/submission-limits.ts';
 import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import { notFoundOf, orchestrationOf } from './orchestration-service.ts';
@@ -61,7 +61,7 @@ export const deadLettersRouter = router({
           path: '/dead-letters/redrive',
           tags: TAG,
           summary:
-            'Run dead-lettered tasks again (optionally of one workflow; at most MAX_BATCH_SIZE per call, call again for the rest)',
+            'Run dead-lettered tasks again (optionally of one workflow; at most `limit`, and MAX_BATCH_SIZE, per call: call again for the rest)',
           // Each task redriven spends the key's rate limit (429) and counts against MAX_QUEUE_SIZE (409).
           errorResponses: errors(400, 401, 409, 429),
         },
@@ -71,7 +71,7 @@ export const deadLettersRouter = router({
     .output(RedriveAllOutput)
     .mutation(({ ctx, input }) =>
       orchestrationOf(ctx).deadLetters.redriveAll(ctx.caller, input, (count) =>
-        spendSubmissions(ctx, count, async () => undefined, 'redrive'),
+        chargeSubmissions(ctx, count, 'redrive'),
       ),
     ),
 

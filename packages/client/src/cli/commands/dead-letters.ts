@@ -47,11 +47,13 @@ export function registerDeadLetterCommands(program: Command, session: CliSession
     .description('queue a dead letter again (or all of them with --all)')
     .option('--all', 'every dead letter (of --workflow, if given)')
     .option('--workflow <name>', 'with --all: only this workflow')
+    .option('--limit <n>', 'with --all: at most this many (a key with a small rate limit)')
     .action(
       action(session, async (s, options, taskId) => {
         if (options.all) {
           const raw = await s.procedure('mutate', 'deadLetters.redriveAll', {
             workflow: options.workflow as string | undefined,
+            limit: wholeNumberOption('--limit', options.limit as string | undefined),
           });
           const answer = RedriveAllOutput.safeParse(raw);
           if (s.json || !answer.success) printJson(s.io, raw);

@@ -4,11 +4,12 @@ import { DomainError } from '@kaygraph/contracts';
 import { type Caller, mayAccess } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { sentTogether, type Transaction } from '../db.ts';
-import { initialStates, insertDependencyEdges } from '../store/dependencies.ts';
+import { insertDependencyEdges, lockDependencies } from '../store/dependencies.ts';
 import { appendEventsBehind, statusEvent } from '../store/events.ts';
 import type { TaskJob } from '../store/jobs.ts';
 import { assertRoom, type KeyHolder, lockOwnerQueueState } from '../store/owner-queue.ts';
 import { insertTasks, loadGroups, type NewTaskRow } from '../store/submit.ts';
+import { initialStates } from './dependency-states.ts';
 import { type PreparedTask, prepareSubmits } from './validate-submit.ts';
 
 /**
@@ -103,7 +104,11 @@ export async function submitPrepared(
   if (queueState) assertRoom(queueState.unfinished, toInsert.length, ctx.maxQueueSize);
 
   // blocked (dependencies), failed (a dependency already failed), scheduled (run_at) or queued.
-  const states = await initialStates(tx, caller, toInsert);
+  const dependencies = await lockDependencies(
+    tx,
+    toInsert.flatMap((task) => task.dependsOn),
+  );
+  const states = initialStates(caller, toInsert, dependencies);
   const rows = toInsert.map((task, index): NewTaskRow & { task: PreparedTask } => {
     const initial = states[index] ?? { status: 'queued', error: null };
     const held = options.hold && (initial.status === 'queued' || initial.status === 'scheduled');
