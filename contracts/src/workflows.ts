@@ -40,7 +40,7 @@ export const WorkflowVersionInfo = z.object({
   current: z.boolean(),
   first_registered_at: z.string(),
   last_registered_at: z.string(),
-  /** Tasks of this version not finished yet (queued, running, waiting...): what is left to drain. */
+  /** The caller's tasks of this version not finished yet (an admin's: every owner's): what is left to drain. */
   unfinished_tasks: z.number().int(),
   workers: z.array(ServingWorker),
 });

@@ -44,8 +44,8 @@ function apiSees(api: TaskSystem, deploy: 'v1' | 'v2'): Promise<true> {
   );
 }
 
-async function versionsOf(system: TaskSystem) {
-  const greet = (await system.workflows.list()).find((info) => info.name === 'greet');
+async function versionsOf(system: TaskSystem, owner?: string) {
+  const greet = (await system.workflows.list({ owner })).find((info) => info.name === 'greet');
   return (greet?.versions ?? []).map((version) => ({
     current: version.current,
     workers: version.workers.map((worker) => worker.id),
@@ -102,6 +102,9 @@ it('tasks run only on workers of the version they were validated against; the ol
     { current: true, workers: [newWorker.workerId], unfinished: 0 },
     { current: false, workers: [oldWorker.workerId], unfinished: 3 },
   ]);
+  // Another owner sees the versions and their workers, not alice's tasks.
+  expect((await versionsOf(api, 'bob')).map((version) => version.unfinished)).toEqual([0, 0]);
+  expect((await versionsOf(api, 'alice')).map((version) => version.unfinished)).toEqual([0, 3]);
 
   // The old version drains on the old worker, then the old deploy stops.
   writeFileSync(hold, '');

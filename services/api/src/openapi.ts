@@ -31,6 +31,8 @@ const apiKeyParam = (transport: string) =>
     .string()
     .optional()
     .meta({ description: `For browsers (${transport} cannot send headers)` });
+/** The operations that take an API key when auth is on (`Authorization: Bearer`, or `?api_key=`). */
+const BEARER = [{ Authorization: [] }];
 const taskPath = z.object({ task_id: TaskId.meta({ description: 'The task id from POST /tasks' }) });
 
 /**
@@ -41,6 +43,7 @@ export const HAND_WRITTEN_PATHS = {
   '/tasks/{task_id}/stream': {
     get: {
       operationId: 'tasks-stream',
+      security: BEARER,
       tags: ['tasks'],
       summary: "Stream a task's progress (Server-Sent Events)",
       description: [
@@ -48,7 +51,9 @@ export const HAND_WRITTEN_PATHS = {
         '(`waiting`, `signal_received`, `child_finished`) or `done`, and `data:` is JSON (StatusEvent,',
         'ProgressEvent, WaitingEvent, SignalReceivedEvent, ChildFinishedEvent, TaskStreamDone). The stream replays what the client',
         'missed (send `Last-Event-ID` to resume), sends `: ping` comments as heartbeats, and closes after',
-        '`done`. Errors (unknown task, bad id) are answered as JSON before the stream starts.',
+        '`done`: close the EventSource on `done` (a browser reconnects to a closed stream by itself).',
+        'Errors (unknown task, bad id, no key) are answered as JSON before the stream starts; a key',
+        'revoked while the stream is open ends it with `event: error` (an ErrorBody).',
       ].join(' '),
       requestParams: {
         path: taskPath,
@@ -67,6 +72,10 @@ export const HAND_WRITTEN_PATHS = {
           content: { 'text/event-stream': { schema: z.string() } },
         },
         '400': { description: 'Invalid task id', content: { 'application/json': { schema: ErrorBody } } },
+        '401': {
+          description: 'No or unknown credentials (auth on)',
+          content: { 'application/json': { schema: ErrorBody } },
+        },
         '404': { description: 'No such task', content: { 'application/json': { schema: ErrorBody } } },
       },
     },
@@ -74,6 +83,7 @@ export const HAND_WRITTEN_PATHS = {
   '/tasks/{task_id}/artifacts/{name}': {
     get: {
       operationId: 'tasks-artifact',
+      security: BEARER,
       tags: ['tasks'],
       summary: 'Download an artifact of a task',
       description: [
@@ -86,9 +96,15 @@ export const HAND_WRITTEN_PATHS = {
       responses: {
         '200': {
           description: 'The artifact, with the content type it was stored with.',
-          content: { 'application/octet-stream': { schema: z.string() } },
+          content: {
+            '*/*': { schema: z.string().meta({ description: 'The bytes, served as an attachment' }) },
+          },
         },
         '400': { description: 'Invalid task id', content: { 'application/json': { schema: ErrorBody } } },
+        '401': {
+          description: 'No or unknown credentials (auth on)',
+          content: { 'application/json': { schema: ErrorBody } },
+        },
         '404': {
           description: 'No such task or artifact',
           content: { 'application/json': { schema: ErrorBody } },
@@ -99,6 +115,7 @@ export const HAND_WRITTEN_PATHS = {
   '/groups/{group_id}/stream': {
     get: {
       operationId: 'groups-stream',
+      security: BEARER,
       tags: ['groups'],
       summary: 'Stream a task group (Server-Sent Events)',
       description: [
@@ -118,6 +135,10 @@ export const HAND_WRITTEN_PATHS = {
           content: { 'text/event-stream': { schema: z.string() } },
         },
         '400': { description: 'Invalid group id', content: { 'application/json': { schema: ErrorBody } } },
+        '401': {
+          description: 'No or unknown credentials (auth on)',
+          content: { 'application/json': { schema: ErrorBody } },
+        },
         '404': { description: 'No such group', content: { 'application/json': { schema: ErrorBody } } },
       },
     },
@@ -125,6 +146,7 @@ export const HAND_WRITTEN_PATHS = {
   '/metrics': {
     get: {
       operationId: 'metrics',
+      security: BEARER,
       tags: ['metrics'],
       summary: 'Queue metrics (JSON or Prometheus text)',
       description: [
@@ -176,6 +198,7 @@ export const HAND_WRITTEN_PATHS = {
   '/ws/{task_id}': {
     get: {
       operationId: 'tasks-socket',
+      security: BEARER,
       tags: ['tasks'],
       summary: 'Watch a task over a WebSocket (upgrade)',
       description: [

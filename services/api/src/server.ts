@@ -226,15 +226,25 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     // Documented, but served by the metrics route of createApiOperations; without it, say so.
     if (METRICS_PATH.test(path) && (method === 'GET' || method === 'HEAD'))
       return sendError(res, errorBody('UNAVAILABLE', 'this api was started without metrics'));
-    if (method === 'GET' && (path === '/openapi.json' || path === '/openapi.json/')) {
+    // HEAD is answered as the GET of the same path, without the body (Node's response drops it); an
+    // event stream or socket has no headers to give ahead of its events.
+    const reading = method === 'GET' || method === 'HEAD';
+    if (
+      method === 'HEAD' &&
+      [STREAM_PATH, GROUP_STREAM_PATH, SOCKET_PATH].some((stream) => stream.test(path))
+    ) {
+      const message = `HEAD is not answered by ${path}: it is a stream, GET it`;
+      return sendError(res, errorBody('METHOD_NOT_ALLOWED', message), { allow: 'GET' });
+    }
+    if (reading && (path === '/openapi.json' || path === '/openapi.json/')) {
       const served = await servedDocument();
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
       res.end(served);
       return;
     }
-    if (method === 'GET' && (await serveDocs(path, res))) return;
+    if (reading && (await serveDocs(path, res))) return;
     const artifact = ARTIFACT_PATH.exec(path);
-    if (artifact?.[1] && artifact[2] && method === 'GET')
+    if (artifact?.[1] && artifact[2] && reading)
       return serveArtifact(res, artifact[1], artifact[2], streamOptions(req, url));
     const stream = STREAM_PATH.exec(path);
     if (stream?.[1] && method === 'GET')

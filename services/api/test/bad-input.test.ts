@@ -173,6 +173,25 @@ describe('bad ids and routes', () => {
     expect(wrong.headers.get('allow')).toBe('GET, POST');
   });
 
+  test('HEAD answers what GET would, without a body; an event stream refuses it with 405', async () => {
+    for (const path of ['/health', '/tasks', '/openapi.json', '/docs', `/tasks/${missingTask}`]) {
+      const [head, get] = [
+        await fetch(`${server.url}${path}`, { method: 'HEAD' }),
+        await fetch(`${server.url}${path}`),
+      ];
+      expect({ path, status: head.status, body: await head.text() }).toEqual({
+        path,
+        status: get.status,
+        body: '',
+      });
+      expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+      await get.text();
+    }
+    const stream = await fetch(`${server.url}/tasks/${missingTask}/stream`, { method: 'HEAD' });
+    expect(stream.status).toBe(405);
+    expect(stream.headers.get('allow')).toBe('GET');
+  });
+
   test('a WebSocket upgrade on another path is refused with 404', async () => {
     const socket = new WebSocket(`${server.wsUrl}/nothing`);
     const status = await new Promise<number | undefined>((resolve) => {

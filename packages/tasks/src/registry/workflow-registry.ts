@@ -130,12 +130,13 @@ export class WorkflowRegistry {
   /**
    * Every registered workflow as `workflows.list` shows it: its current version's schemas, and each
    * version that is current or still has live workers or unfinished tasks, with the workers serving it.
+   * `owner`: count only that owner's unfinished tasks (a caller who is not an admin); else every owner's.
    */
-  async list(): Promise<WorkflowInfo[]> {
+  async list(options: { owner?: string | undefined } = {}): Promise<WorkflowInfo[]> {
     const [rows, workers, unfinished] = await Promise.all([
       allVersions(this.#db, this.#leaseSeconds),
       servingWorkers(this.#db, this.#leaseSeconds),
-      unfinishedByVersion(this.#db),
+      unfinishedByVersion(this.#db, options.owner),
     ]);
     const key = (name: string, version: string | null) => `${name}/${version}`;
     const left = new Map(unfinished.map((row) => [key(row.workflow, row.version), row.tasks]));
@@ -149,12 +150,17 @@ export class WorkflowRegistry {
           (row): WorkflowVersionInfo => ({
             version: row.version,
             current: row === current,
-            first_registered_at: row.first_registered_at,
-            last_registered_at: row.last_registered_at,
+            first_registered_at: isoTime(row.first_registered_at),
+            last_registered_at: isoTime(row.last_registered_at),
             unfinished_tasks: left.get(key(name, row.version)) ?? 0,
             workers: workers
               .filter((worker) => worker.name === name && worker.version === row.version)
-              .map(({ id, host, pid, last_seen_at }) => ({ id, host, pid, last_seen_at })),
+              .map(({ id, host, pid, last_seen_at }) => ({
+                id,
+                host,
+                pid,
+                last_seen_at: isoTime(last_seen_at),
+              })),
           }),
         )
         .filter((info) => info.current || info.workers.length > 0 || info.unfinished_tasks > 0)
@@ -190,4 +196,9 @@ export class WorkflowRegistry {
     this.#compiled.set(id, { source, workflow });
     return workflow;
   }
+}
+
+/** A timestamp PostgreSQL printed, as every other answer carries one: ISO 8601 in UTC, to the millisecond. */
+function isoTime(text: string): string {
+  return new Date(text).toISOString();
 }

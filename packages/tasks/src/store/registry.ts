@@ -128,14 +128,16 @@ export async function servingWorkers(db: Executor, leaseSeconds: number): Promis
   );
 }
 
-/** Unfinished tasks by workflow and version (what a version still has to drain). */
+/** Unfinished tasks by workflow and version (what a version still has to drain), of one owner or all. */
 export async function unfinishedByVersion(
   db: Executor,
+  owner: string | undefined,
 ): Promise<{ workflow: string; version: string | null; tasks: number }[]> {
   return rowsOf(
     await db.execute(sql`
       select workflow, workflow_version as version, count(*)::int as tasks from tasks
-      where completed_at is null group by workflow, workflow_version`),
+      where completed_at is null ${owner === undefined ? sql`` : sql`and owner = ${owner}`}
+      group by workflow, workflow_version`),
   );
 }
 

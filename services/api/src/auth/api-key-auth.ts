@@ -92,7 +92,7 @@ export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
       if (await mode.isOn()) {
         throw new DomainError(
           'UNAUTHORIZED',
-          'an API key is required: send "Authorization: Bearer <key>" (WebSocket: connection param apiKey)',
+          'an API key is required: send "Authorization: Bearer <key>" (browsers: ?api_key=<key> on streams and sockets; tRPC WebSocket: connection param apiKey)',
         );
       }
       return { caller: { owner: OPEN_CALLER_OWNER, admin: true }, key: undefined };

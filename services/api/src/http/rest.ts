@@ -74,7 +74,8 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
   return async (req, res, url) => {
     const method = (req.method ?? 'GET').toUpperCase();
     const pathname = url.pathname;
-    const match = route(method, pathname);
+    // HEAD is the GET of the same path without its body (Node's response drops the body).
+    const match = route(method === 'HEAD' ? 'GET' : method, pathname);
     if (match.kind === 'not-found') {
       sendError(res, errorBody('NOT_FOUND', `no route ${method} ${pathname}`));
       return;

@@ -1,4 +1,5 @@
 import { ListWorkflowsOutput } from '@kaygraph/contracts';
+import { listedOwner } from '@kaygraph/tasks';
 import { NoInput } from '../no-input.ts';
 import { errors } from '../openapi-errors.ts';
 import { restOperations } from '../rest-meta.ts';
@@ -17,7 +18,8 @@ export const workflowsRouter = router({
           summary: 'List workflows',
           description: [
             'The workflows workers registered: names, descriptions, defaults, the JSON Schema of the params,',
-            'result and signals of each current version, and which versions live workers run.',
+            'result and signals of each current version, and which versions live workers run, with the',
+            "caller's unfinished tasks of each (an admin's: every owner's).",
           ].join(' '),
           errorResponses: errors(401),
         },
@@ -25,7 +27,9 @@ export const workflowsRouter = router({
     )
     .input(NoInput)
     .output(ListWorkflowsOutput)
-    .query(async ({ ctx }) => ({ workflows: await ctx.services.workflows.list() })),
+    .query(async ({ ctx }) => ({
+      workflows: await ctx.services.workflows.list({ owner: listedOwner(ctx.caller) }),
+    })),
 });
 
 /** This router's REST operations (rest-operations.ts). */
