@@ -1,8 +1,10 @@
 /**
  * Counts the status events of one workflow as an api process hears them: a LISTEN connection of its own
- * on `task_events`, no parse (substring tests). Polling a count of the tasks table instead cost the database
- * a scan of the growing table every 20 ms, beside the work it timed.
+ * on the task events channel, each notification read by its contract. Polling a count of the tasks table
+ * instead cost the database a scan of the growing table every 20 ms, beside the work it timed.
  */
+import { TaskEventNotification, type TaskStatus } from '@kaygraph/contracts';
+import { TASK_EVENTS_CHANNEL } from '@kaygraph/tasks';
 import postgres from 'postgres';
 
 const STALL_MS = 180_000;
@@ -10,20 +12,34 @@ const STALL_MS = 180_000;
 export interface StatusCounter {
   /** Events heard so far. */
   readonly count: number;
-  /** Resolves once `target` events were heard in all; rejects when none came for `stallMs` before that. */
+  /**
+   * Resolves once `target` events were heard in all; rejects when none came for `stallMs` before that, or
+   * when a notification does not match its contract.
+   */
   until(target: number, stallMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function statusCounter(url: string, workflow: string, status: string): Promise<StatusCounter> {
+export async function statusCounter(
+  url: string,
+  workflow: string,
+  status: TaskStatus,
+): Promise<StatusCounter> {
   const listener = postgres(url, { max: 1, onnotice: () => {} });
   let count = 0;
   let lastAt = Date.now();
-  let waiting: { target: number; resolve: () => void } | undefined;
-  const marker = `"workflow" : "${workflow}", "type" : "status"`;
-  const statusMarker = `"status": "${status}"`;
-  await listener.listen('task_events', (raw) => {
-    if (!raw.includes(statusMarker) || !raw.includes(marker)) return;
+  let broken: Error | undefined;
+  let waiting: { target: number; resolve: () => void; reject: (error: Error) => void } | undefined;
+  await listener.listen(TASK_EVENTS_CHANNEL, (raw) => {
+    const parsed = TaskEventNotification.safeParse(JSON.parse(raw));
+    if (!parsed.success) {
+      broken ??= new Error(`a ${TASK_EVENTS_CHANNEL} notification off its contract: ${parsed.error.message}`);
+      waiting?.reject(broken);
+      return;
+    }
+    // A status event's payload is a few fields, always inlined (only oversized payloads are left out).
+    const { workflow: eventWorkflow, type, payload } = parsed.data;
+    if (eventWorkflow !== workflow || type !== 'status' || payload?.status !== status) return;
     count += 1;
     lastAt = Date.now();
     if (waiting && count >= waiting.target) waiting.resolve();
@@ -33,6 +49,7 @@ export async function statusCounter(url: string, workflow: string, status: strin
       return count;
     },
     until(target, stallMs = STALL_MS) {
+      if (broken) return Promise.reject(broken);
       if (count >= target) return Promise.resolve();
       lastAt = Date.now();
       return new Promise((resolve, reject) => {
@@ -48,6 +65,10 @@ export async function statusCounter(url: string, workflow: string, status: strin
           resolve: () => {
             clearInterval(check);
             resolve();
+          },
+          reject: (error) => {
+            clearInterval(check);
+            reject(error);
           },
         };
       });

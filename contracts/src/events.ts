@@ -56,7 +56,9 @@ export type LogEvent = z.infer<typeof LogEvent>;
  * event that carries one. A task's first progress report is sent at once; later reports of a running
  * task are coalesced (the latest of each short interval is sent). A completed task's stream ends with
  * progress 100: its `completed` status event carries `progress: 100` with the task's last step and
- * message. Consumers read progress from events and never derive it from a status.
+ * message. Consumers read progress from events and never derive it from a status. The ETA is that of the
+ * latest progress report, 0 once completed, and null once failed or cancelled or while the task waits.
+ * `foldTaskEvent` (task-state.ts) applies this contract; every live view folds with it.
  */
 export const TaskEvent = z.discriminatedUnion('type', [
   StatusEvent,

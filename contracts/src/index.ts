@@ -11,6 +11,7 @@ export * from './schedules.ts';
 export * from './search.ts';
 export * from './statuses.ts';
 export * from './streams.ts';
+export * from './task-state.ts';
 export * from './tasks.ts';
 export * from './waits.ts';
 export * from './workflows.ts';

@@ -37,3 +37,38 @@ describe('kaygraph watch on a terminal', () => {
     expect(watched.stderr).not.toContain('pending');
   });
 });
+
+describe('kaygraph watch on a terminal, with a worker', () => {
+  let running: TestServer;
+  beforeAll(async () => {
+    running = await startTestServer();
+  });
+  afterAll(async () => {
+    await running?.[Symbol.asyncDispose]();
+  });
+
+  test('a cancelled task leaves the bar without the ETA it had while running', async () => {
+    const runEnv = { KAYGRAPH_URL: running.url };
+    const submitted = await kaygraph(
+      ['submit', 'steps', '--params', '{"steps": 200, "delay_ms": 50}'],
+      runEnv,
+    );
+    const taskId = submitted.stdout.trim();
+
+    let etaDrawn: () => void = () => {};
+    const drawn = new Promise<void>((resolve) => {
+      etaDrawn = resolve;
+    });
+    const watching = kaygraph(['watch', taskId], runEnv, {
+      terminal: { onStderr: (text) => /\| running \|.*ETA/.test(text) && etaDrawn() },
+    });
+    await drawn;
+    expect((await kaygraph(['cancel', taskId], runEnv)).code).toBe(0);
+    const watched = await watching;
+
+    expect(watched.code).toBe(1);
+    const lastDraw = watched.stderr.slice(watched.stderr.lastIndexOf('| cancelled |')).split('\n')[0];
+    expect(lastDraw).toMatch(/^\| cancelled \|/);
+    expect(lastDraw).not.toContain('ETA');
+  });
+});

@@ -26,7 +26,7 @@ export type { ListTasksQuery } from './service/queries.ts';
 export type { FeedOptions, TaskService } from './service/task-service.ts';
 export { DEAD_LETTER_QUEUE, type JobQueue, workflowQueue } from './store/boss.ts';
 /** The one event writer, for tools that write task rows in a transaction of their own (benchmarks). */
-export { appendEvents, type NewTaskEvent, statusEvent } from './store/events.ts';
+export { appendEvents, type NewTaskEvent, statusEvent, TASK_EVENTS_CHANNEL } from './store/events.ts';
 export type { QueueRef, QueueTuning } from './store/jobs.ts';
 export type { WorkflowVersionRecord } from './store/registry.ts';
 export { createTaskSystem, SchemaMissingError, type TaskSystem, type TaskSystemOptions } from './system.ts';

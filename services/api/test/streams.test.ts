@@ -8,7 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { startTestServer, type TestServer } from './harness.ts';
-import { postJson, readSse, type SseMessage, waitForTerminal } from './http-helpers.ts';
+import { postJson, readSse, requestJson, type SseMessage, waitForTerminal } from './http-helpers.ts';
 
 let server: TestServer;
 
@@ -208,6 +208,25 @@ describe('WS /ws/{task_id}', () => {
     expect(code).toBe(1000);
     expect(messages.at(-1)).toMatchObject({ task_id: taskId, done: true, final_status: 'cancelled' });
     expect(await waitForTerminal(server.url, taskId)).toBe('cancelled');
+  });
+
+  test("a cancelled task's last update has no ETA, as GET /tasks/{task_id}/progress says", async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 200, delay_ms: 50 } });
+    let sent = false;
+    const { messages } = await watchSocket(taskId, (message, socket) => {
+      if (!sent && 'eta_seconds' in message && message.eta_seconds !== null) {
+        sent = true;
+        socket.send(JSON.stringify({ type: 'cancel' }));
+      }
+    });
+    expect(sent).toBe(true);
+    const updates = messages.flatMap((message) => {
+      const update = TaskSocketUpdate.safeParse(message);
+      return update.success ? [update.data] : [];
+    });
+    expect(updates.at(-1)).toMatchObject({ status: 'cancelled', eta_seconds: null });
+    const view = await requestJson(`${server.url}/tasks/${taskId}/progress`);
+    expect(view.body).toMatchObject({ status: 'cancelled', eta_seconds: null });
   });
 
   test('a frame over the size limit closes that socket (1009) and nothing else', async () => {

@@ -3,9 +3,17 @@ import type {
   TaskSocketError,
   TaskSocketServerMessage,
   TaskSocketUpdate,
+  TaskState,
   TaskStreamDone,
 } from '@kaygraph/contracts';
-import { DomainError, TASK_SOCKET_CLOSE, TaskId, TaskSocketClientMessage } from '@kaygraph/contracts';
+import {
+  DomainError,
+  foldTaskEvent,
+  INITIAL_TASK_STATE,
+  TASK_SOCKET_CLOSE,
+  TaskId,
+  TaskSocketClientMessage,
+} from '@kaygraph/contracts';
 import type { Caller, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -26,45 +34,6 @@ export interface TaskSocketOptions {
   caller: (connection?: OpenConnection) => Promise<Caller>;
   registry: StreamRegistry;
   logger: Logger;
-}
-
-type TaskState = Omit<TaskSocketUpdate, 'seq' | 'at'>;
-
-/** The task's state after an event; log events change nothing. A status event may carry progress (a completion). */
-function applyEvent(state: TaskState, event: TaskEvent): TaskState {
-  if (event.type === 'status') {
-    return {
-      ...state,
-      status: event.status,
-      attempt: event.attempt,
-      ...(event.progress === undefined ? {} : { progress: event.progress }),
-      ...(event.eta_seconds === undefined ? {} : { eta_seconds: event.eta_seconds }),
-      ...(event.step === undefined ? {} : { step: event.step }),
-      ...(event.message === undefined ? {} : { message: event.message }),
-    };
-  }
-  if (event.type === 'progress') {
-    return {
-      ...state,
-      progress: event.progress,
-      step: event.step,
-      message: event.message,
-      eta_seconds: event.eta_seconds,
-    };
-  }
-  return state;
-}
-
-function initialState(taskId: string): TaskState {
-  return {
-    task_id: taskId,
-    status: 'pending',
-    progress: 0,
-    step: null,
-    message: null,
-    eta_seconds: null,
-    attempt: 0,
-  };
 }
 
 function parseJson(text: string): unknown {
@@ -96,9 +65,8 @@ function part(value: string | number | null): string {
 }
 
 function updateFrame(state: TaskState, event: TaskEvent): Buffer {
-  const key = [state.status, state.attempt, state.progress, state.step, state.message, state.eta_seconds]
-    .map(part)
-    .join('\u0000');
+  const { status, attempt, progress, step, message, eta_seconds } = state;
+  const key = [status, attempt, progress, step, message, eta_seconds].map(part).join('\u0000');
   let frames = updateFrames.get(event);
   if (!frames) {
     frames = new Map();
@@ -106,7 +74,17 @@ function updateFrame(state: TaskState, event: TaskEvent): Buffer {
   }
   let frame = frames.get(key);
   if (!frame) {
-    const update: TaskSocketUpdate = { ...state, seq: event.seq, at: event.at };
+    const update: TaskSocketUpdate = {
+      task_id: event.task_id,
+      status,
+      progress,
+      step,
+      message,
+      eta_seconds,
+      attempt,
+      seq: event.seq,
+      at: event.at,
+    };
     frame = Buffer.from(JSON.stringify(update));
     frames.set(key, frame);
   }
@@ -194,12 +172,12 @@ export async function serveTaskSocket(
     });
     // Every frame carries the task's state as of its event: a resumed socket starts from the state at its
     // resume point (clamped to the task's last event, as events() would), read before the events after it.
-    let state = initialState(taskId);
+    let state: TaskState = INITIAL_TASK_STATE;
     let resumeAfter = 0;
     if (afterSeq !== undefined) {
       const resume = await opts.tasks.resumeState(caller, taskId, afterSeq);
       resumeAfter = resume.afterSeq;
-      for (const event of resume.events) state = applyEvent(state, event);
+      for (const event of resume.events) state = foldTaskEvent(state, event);
     }
     target.resolve({ caller, taskId });
 
@@ -209,7 +187,7 @@ export async function serveTaskSocket(
     })) {
       if (event.type === 'log') continue;
       if (event.type === 'status' || event.type === 'progress') {
-        state = applyEvent(state, event);
+        state = foldTaskEvent(state, event);
         sendFrame(socket, updateFrame(state, event));
       } else {
         // A wait event goes out as it is: the state it leaves is that of the status event before it.

@@ -77,6 +77,29 @@ describe('TaskStore', () => {
     });
   });
 
+  it('ends a completed task at 100 % and ETA 0, as a tasks.list snapshot shows it', () => {
+    const store = new TaskStore();
+    store.upsert([summary()]);
+    const completed: TaskEvent = {
+      ...running,
+      seq: 4,
+      at: '2026-01-01T12:00:03.000Z',
+      status: 'completed',
+      progress: 100,
+      eta_seconds: 0,
+      step: 'load',
+      message: 'done',
+    };
+    for (const event of [running, halfway, completed]) store.apply(event);
+    expect(store.get(ID)).toMatchObject({
+      status: 'completed',
+      progress: 100,
+      eta_seconds: 0,
+      step: 'load',
+      completed_at: completed.at,
+    });
+  });
+
   it('reports unknown tasks so the caller can fetch them', () => {
     expect(new TaskStore().apply(running)).toBe(false);
   });

@@ -1,5 +1,5 @@
 import type { TaskEvent, TaskSummary } from '@kaygraph/contracts';
-import { isTerminalStatus } from '@kaygraph/contracts';
+import { foldTaskEvent, isTerminalStatus } from '@kaygraph/contracts';
 
 /** How long finished tasks stay in memory: the charts show the last hour. */
 export const FINISHED_RETENTION_MS = 60 * 60 * 1000;
@@ -98,39 +98,19 @@ export class TaskStore {
   }
 }
 
-/** The summary after one event; the same object when the event changes nothing shown. */
+/**
+ * The summary after one event (the fold every live view shares), with the times only summaries carry;
+ * the same object when the event changes nothing shown.
+ */
 export function applyEvent<T extends TaskSummary>(task: T, event: TaskEvent): T {
-  switch (event.type) {
-    case 'status': {
-      const terminal = isTerminalStatus(event.status);
-      return {
-        ...task,
-        status: event.status,
-        attempt: event.attempt,
-        error: event.status === 'failed' ? (event.error ?? task.error) : event.error,
-        progress: event.progress ?? task.progress,
-        step: event.step === undefined ? task.step : event.step,
-        message: event.message === undefined ? task.message : event.message,
-        eta_seconds: terminal ? null : task.eta_seconds,
-        started_at: event.status === 'running' ? (task.started_at ?? event.at) : task.started_at,
-        completed_at: terminal ? event.at : null,
-        updated_at: event.at,
-      };
-    }
-    case 'progress':
-      return {
-        ...task,
-        progress: event.progress,
-        step: event.step,
-        message: event.message,
-        eta_seconds: event.eta_seconds,
-        updated_at: event.at,
-      };
-    // A wait event says what the task waits for; its status event already moved the summary.
-    case 'log':
-    case 'waiting':
-    case 'signal_received':
-    case 'child_finished':
-      return task;
-  }
+  const next = foldTaskEvent(task, event);
+  if (next === task) return task;
+  if (event.type !== 'status') return { ...next, updated_at: event.at };
+  const terminal = isTerminalStatus(event.status);
+  return {
+    ...next,
+    started_at: event.status === 'running' ? (task.started_at ?? event.at) : task.started_at,
+    completed_at: terminal ? event.at : null,
+    updated_at: event.at,
+  };
 }

@@ -1,4 +1,5 @@
-import type { TaskEvent, TaskStatus, WaitEvent } from '@kaygraph/contracts';
+import type { TaskEvent, TaskState, TaskStatus, WaitEvent } from '@kaygraph/contracts';
+import { foldTaskEvent, INITIAL_TASK_STATE, isTerminalStatus } from '@kaygraph/contracts';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { formatSeconds, printJson, printJsonLine, writeLine } from '../output.ts';
@@ -37,29 +38,29 @@ function barDisplay(session: CliSession, initialStatus: TaskStatus): Display {
     },
     cliProgress.Presets.shades_classic,
   );
-  let status = initialStatus;
-  let step = '';
-  let eta = '';
-  bar.start(100, 0, { status, step, eta_text: eta });
+  let state: TaskState = { ...INITIAL_TASK_STATE, status: initialStatus };
+  // What a waiting task waits for stands in for the step until its status or progress moves again.
+  let waitText: string | null = null;
+  const draw = () =>
+    bar.update(Math.round(state.progress * 10) / 10, {
+      status: state.status,
+      step: waitText ?? stepText(state.step, state.message),
+      // A finished task's ETA (0 or none) says nothing the status does not.
+      eta_text: isTerminalStatus(state.status) ? '' : etaText(state.eta_seconds),
+    });
+  const follow = (event: TaskEvent) => {
+    state = foldTaskEvent(state, event);
+    waitText = null;
+    draw();
+  };
+  bar.start(100, 0, { status: state.status, step: '', eta_text: '' });
   return {
-    status(event) {
-      status = event.status;
-      // A status event that carries progress (a completion: 100, with the last step and message) moves
-      // the bar like a progress event.
-      if (event.step !== undefined) step = stepText(event.step, event.message ?? null);
-      if (event.progress !== undefined) bar.update(event.progress, { status, step, eta_text: '' });
-      else bar.update({ status, step, eta_text: eta });
-    },
-    progress(event) {
-      step = stepText(event.step, event.message);
-      eta = etaText(event.eta_seconds);
-      bar.update(Math.round(event.progress * 10) / 10, { status, step, eta_text: eta });
-    },
+    status: follow,
+    progress: follow,
     log() {},
     wait(event) {
-      // the bar's step says what a waiting task waits for, until progress moves again
-      step = describeWaitEvent(event);
-      bar.update({ status, step, eta_text: '' });
+      waitText = describeWaitEvent(event);
+      draw();
     },
     stop: () => bar.stop(),
   };
