@@ -31,6 +31,8 @@ export async function statusCounter(
   let broken: Error | undefined;
   let waiting: { target: number; resolve: () => void; reject: (error: Error) => void } | undefined;
   await listener.listen(TASK_EVENTS_CHANNEL, (raw) => {
+    // Only a notification that names the status is read (this process also runs the work it times).
+    if (!raw.includes(`"${status}"`)) return;
     const parsed = TaskEventNotification.safeParse(JSON.parse(raw));
     if (!parsed.success) {
       broken ??= new Error(`a ${TASK_EVENTS_CHANNEL} notification off its contract: ${parsed.error.message}`);
