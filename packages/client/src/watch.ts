@@ -1,4 +1,4 @@
-import { isTerminalStatus, type TaskEvent } from '@kaygraph/contracts';
+import type { TaskEvent } from '@kaygraph/contracts';
 import { type TRPCClient, TRPCClientError } from '@trpc/client';
 import { AsyncQueue } from './async-queue.ts';
 import type { AppRouter } from './server-types.ts';
@@ -33,8 +33,9 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /**
- * Every event of one task, in seq order and each once, until its terminal status (a `waiting` task
- * is not done: its wait events arrive, then it runs again). The WebSocket link resumes from the last
+ * Every event of one task, in seq order and each once, until the server ends the subscription at the
+ * task's terminal status (a `waiting` task is not done: its wait events arrive, then it runs again; the
+ * `failed` of an attempt before a retry is not the end either). The WebSocket link resumes from the last
  * event id after a dropped connection; if the subscription itself fails with a retryable error, this
  * subscribes again from the last seq it delivered.
  */
@@ -68,7 +69,6 @@ export async function* watchTask(
         lastSeq = event.seq;
         failures = 0;
         yield event;
-        if (event.type === 'status' && isTerminalStatus(event.status)) return;
       }
     } catch (error) {
       if (signal?.aborted || !isRetryable(error)) throw error;

@@ -30,6 +30,26 @@ async function collect(iterable: AsyncIterable<TaskEvent>): Promise<TaskEvent[]>
 }
 
 describe('events', () => {
+  it('a task retried after it failed: the replay goes past the old failure, live to the new outcome', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'steps',
+      params: { steps: 2, step_ms: 100, fail_attempts: 1 },
+      priority: 'normal',
+      max_retries: 0,
+    });
+    expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
+    await system.tasks.retry(alice, task_id);
+    // Subscribed while the retry runs (or queues): the history holds the first attempt's `failed`.
+    const statuses = (await collect(system.tasks.events(alice, task_id, {}))).flatMap((event) =>
+      event.type === 'status' ? [event.status] : [],
+    );
+    expect(statuses).toEqual(['queued', 'running', 'failed', 'queued', 'running', 'completed']);
+    // Once the retry ended, a replay of the whole history ends at the task's outcome too.
+    const again = await collect(system.tasks.events(alice, task_id, {}));
+    expect(again.at(-1)).toMatchObject({ type: 'status', status: 'completed' });
+  });
+
   it('replay then live: every subscriber sees each event after its resume point exactly once, in order', async () => {
     const { system } = harness;
     const { task_id } = await system.tasks.submit(alice, {

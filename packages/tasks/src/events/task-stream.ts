@@ -12,8 +12,9 @@ const RESYNC = Symbol('resync');
  * Replays a task's events after `afterSeq`, then continues live, with no gap and no duplicate: it
  * subscribes to the live bus FIRST, then reads the table, then drains live events, skipping seqs it has
  * already yielded and reading the table again whenever a seq is skipped (a lost or too-large notification)
- * or the LISTEN connection was re-established. Ends after the terminal status event, or when `signal`
- * aborts. Table reads go through the process's `TaskHistoryReader`, so subscribers of one task share them.
+ * or the LISTEN connection was re-established. Ends after the task's terminal status event (not an
+ * earlier attempt's, before a retry or redrive), or when `signal` aborts. Table reads go through the
+ * process's `TaskHistoryReader`, so subscribers of one task share them.
  *
  * @example for await (const event of streamTaskEvents(reader, bus, caller, id, { afterSeq: 0 })) console.log(event);
  */
@@ -50,7 +51,8 @@ export async function* streamTaskEvents(
         if (event.seq <= last) continue;
         last = event.seq;
         yield event;
-        if (isTerminalEvent(event)) return true;
+        // An earlier attempt's end (the task was retried or redriven since) is not the task's.
+        if (isTerminalEvent(event) && event.seq >= history.lastSeq) return true;
       }
       // The terminal event may lie before afterSeq, or have been removed with the result (RESULT_TTL).
       return isTerminalStatus(history.status) && history.lastSeq <= last;
