@@ -18,7 +18,7 @@ export function uuidArray(ids: readonly string[]): SQL {
 
 /**
  * Records as one JSON parameter for `jsonb_to_recordset`, each without its null fields: the recordset
- * reads a missing key as null, and PostgreSQL parses a batch without them about twice as fast.
+ * reads a missing key as null, so the nulls need not be sent: a shorter parameter for PostgreSQL to parse.
  */
 export function recordsJson(records: readonly object[]): string {
   return JSON.stringify(

@@ -56,10 +56,6 @@ export interface DescribedError {
   retryAfterSeconds: number | undefined;
 }
 
-export function trpcCodeOf(code: ApiErrorCode): TRPC_ERROR_CODE_KEY {
-  return TRPC_CODE_OF[code];
-}
-
 /** Turns a DomainError into the TRPCError tRPC answers with (status and code from the table above). */
 export function toTRPCError(error: DomainError): TRPCError {
   return new TRPCError({ code: TRPC_CODE_OF[error.code], message: error.message, cause: error });

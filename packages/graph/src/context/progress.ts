@@ -96,6 +96,3 @@ export function splitScope(parent: ProgressScope, count: number): ProgressScope[
     return part;
   });
 }
-
-/** A scope that goes nowhere: a node run outside any graph run. */
-export const detachedScope: ProgressScope = { fraction: 0, report: () => {} };

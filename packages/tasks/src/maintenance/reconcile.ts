@@ -1,6 +1,13 @@
 import type { TaskContext } from '../context.ts';
 import { settleDependents } from '../store/dependencies.ts';
-import { lockTasksOfWorkers, markLost, markRequeued, tryLivenessLock } from '../store/maintenance.ts';
+import { retriesLeft } from '../store/jobs.ts';
+import {
+  lockTasksOfWorkers,
+  markLost,
+  markRequeued,
+  type OrphanedTask,
+  tryLivenessLock,
+} from '../store/maintenance.ts';
 import { lockDeadWorkers, markReaped } from '../store/workers.ts';
 
 /**
@@ -28,8 +35,8 @@ export async function reapDeadWorkers(ctx: TaskContext, healthySince: Date | nul
         retryCount: task.jobRetryCount,
       })),
     );
-    const requeued = orphans.filter((task) => task.jobRetryCount < task.jobRetryLimit);
-    const lost = orphans.filter((task) => task.jobRetryCount >= task.jobRetryLimit);
+    const requeued = orphans.filter(jobRetries);
+    const lost = orphans.filter((task) => !jobRetries(task));
     await markRequeued(tx, requeued);
     await markLost(tx, lost, ctx.resultTtlSeconds);
     await settleDependents(
@@ -46,4 +53,9 @@ export async function reapDeadWorkers(ctx: TaskContext, healthySince: Date | nul
     }
     return orphans.length;
   });
+}
+
+/** Whether pg-boss retries the orphan's job, from the retry count and limit its claim recorded. */
+function jobRetries(task: OrphanedTask): boolean {
+  return retriesLeft({ retryCount: task.jobRetryCount, retryLimit: task.jobRetryLimit });
 }

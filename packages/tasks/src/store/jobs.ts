@@ -53,6 +53,14 @@ export interface FetchedJob extends QueueRef {
   retryLimit: number;
 }
 
+/**
+ * Whether pg-boss retries this job if its current attempt fails: its retry count (0 on the first attempt)
+ * is below its retry limit.
+ */
+export function retriesLeft(job: Pick<FetchedJob, 'retryCount' | 'retryLimit'>): boolean {
+  return job.retryCount < job.retryLimit;
+}
+
 /** A job attempt to settle. */
 export type JobAttempt = Pick<FetchedJob, 'workflow' | 'version' | 'jobId' | 'retryCount'>;
 

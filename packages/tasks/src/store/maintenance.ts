@@ -73,7 +73,7 @@ export interface OrphanedTask {
   version: string | null;
   jobId: string;
   attempt: number;
-  /** pg-boss' retry count and limit of the job (from the claim): retries remain while count < limit. */
+  /** pg-boss' retry count and limit of the job, recorded by the claim (see `retriesLeft`). */
   jobRetryCount: number;
   jobRetryLimit: number;
 }

@@ -2,6 +2,7 @@ import type { NodeMetric, TaskError } from '@kaygraph/contracts';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import type { Attempt } from '../store/claim.ts';
 import type { AttemptOutcome } from '../store/finish.ts';
+import { retriesLeft } from '../store/jobs.ts';
 import type { ExecutionResult } from './executors.ts';
 import type { SuspendedRun } from './plan-wait.ts';
 import type { PlannedOutcome } from './planned-outcome.ts';
@@ -65,7 +66,6 @@ export function failure(
   metrics: NodeMetric[],
 ): AttemptOutcome {
   const withAttempt: TaskError = { ...error, attempt: attempt.attempt };
-  const retriesLeft = attempt.job.retryCount < attempt.job.retryLimit;
-  if (retriable && retriesLeft) return { kind: 'retry', attempt, error: withAttempt, metrics };
+  if (retriable && retriesLeft(attempt.job)) return { kind: 'retry', attempt, error: withAttempt, metrics };
   return { kind: 'failed', attempt, error: withAttempt, metrics, retriable };
 }

@@ -104,26 +104,17 @@ export async function listApiKeys(
 /** NOTIFY channel of revocations (payload: the key id): every api replica closes that key's connections. */
 export const API_KEY_REVOKED_CHANNEL = 'kaygraph_api_key_revoked';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
- * Revokes the key with this id (or this exact prefix, as `keys list` shows it). Revoking twice
- * keeps the first revocation time. Undefined when no key matches.
+ * Revokes the key with this id (key-admin.ts resolves what an operator typed to one). Revoking twice
+ * keeps the first revocation time. Undefined when no key has this id.
  */
-export async function revokeApiKey(sql: Sql, idOrPrefix: string): Promise<ApiKeyRecord | undefined> {
-  const byId = UUID.test(idOrPrefix);
-  const matches = byId
-    ? await sql<{ id: string }[]>`select id from api_keys where id = ${idOrPrefix}`
-    : await sql<{ id: string }[]>`select id from api_keys where prefix = ${idOrPrefix}`;
-  if (matches.length > 1) throw new Error(`${matches.length} keys have the prefix ${idOrPrefix}: use the id`);
-  const [match] = matches;
-  if (!match) return undefined;
+export async function revokeApiKey(sql: Sql, id: string): Promise<ApiKeyRecord | undefined> {
   // The row and its notification commit together: every replica hears of a revocation that happened.
   const row = await sql.begin(async (tx) => {
     const [updated] = await tx<KeyRow[]>`
-      update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ${match.id}
+      update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ${id}
       returning ${tx.unsafe(COLUMNS)}`;
-    await tx`select pg_notify(${API_KEY_REVOKED_CHANNEL}, ${match.id})`;
+    if (updated) await tx`select pg_notify(${API_KEY_REVOKED_CHANNEL}, ${updated.id})`;
     return updated;
   });
   return row ? recordOf(row) : undefined;

@@ -22,7 +22,3 @@ export function requestLogger(fallback: Logger): Logger {
   current.logger ??= current.base.child({ req_id: current.reqId });
   return current.logger;
 }
-
-export function currentRequestId(): string | undefined {
-  return scope.getStore()?.reqId;
-}
