@@ -3,6 +3,7 @@ import {
   type CreateApiKeyInput,
   type CreatedApiKey,
   DomainError,
+  isUuid,
 } from '@kaygraph/contracts';
 import type { Connection } from '@kaygraph/db';
 import type { z } from 'zod';
@@ -10,7 +11,6 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../auth/key-store.ts';
 
 /** Partial ids and prefixes shorter than this would match keys by accident. */
 const MIN_PARTIAL_LENGTH = 6;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** API key management: what `keys.*` procedures and the api's `keys` command both run. */
 export interface KeyAdmin {
@@ -36,7 +36,7 @@ export function createKeyAdmin(opts: KeyAdminOptions): KeyAdmin {
 
   /** The id of the one key that `text` names. */
   const resolveId = async (text: string): Promise<string> => {
-    if (UUID.test(text)) return text.toLowerCase();
+    if (isUuid(text)) return text.toLowerCase();
     const keys = await listApiKeys(sql, { includeRevoked: true });
     const lowered = text.toLowerCase();
     const matches =
