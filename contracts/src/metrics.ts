@@ -4,7 +4,8 @@ import { Timestamp } from './common.ts';
 /**
  * Counts and rates of one slice of the queue (all tasks, one workflow, or one priority).
  * `tasks_pending` is every task not yet started (pending, queued, blocked, scheduled);
- * `queue_depth` the part of it a worker could pick up now (pending, queued). Finished counts,
+ * `queue_depth` the part of it a worker could pick up now (queued; `pending` tasks are held in a group
+ * until it is executed). Finished counts,
  * `avg_duration` (seconds from start to completion of completed tasks) and `error_rate`
  * (failed / (completed + failed)) cover the last `window_seconds`. `tasks_waiting`: tasks that wait for a
  * signal, a time or their children (they hold no worker).

@@ -41,6 +41,11 @@ describe('groups: create, add tasks held, execute', () => {
     expect(added.tasks.map((task) => task.status)).toEqual(['pending', 'blocked']);
     expect(await context.queue.findJob(queueOf('steps'), firstId)).toBeNull();
     expect(await groups.get(alice, group.group_id)).toMatchObject({ status: 'pending', total: 3 });
+    // Held tasks are not started yet, but no worker could pick them up (autoscalers read queue_depth).
+    expect(await tasks.metrics(alice, { windowSeconds: 60 })).toMatchObject({
+      tasks_pending: 3,
+      queue_depth: 0,
+    });
     // Held tasks count against the queue: 3 of 4 are taken.
     await expect(
       groups.addTasks(alice, { group_id: group.group_id, tasks: [quick, quick] }),
