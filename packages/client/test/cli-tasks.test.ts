@@ -1,7 +1,7 @@
 import { startTestServer, type TestServer } from '@kaygraph/api/testing';
 import { ListTasksOutput, MetricsSnapshot, SubmitTaskOutput, TaskView } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { kaygraph, kaygraphProcess, parseJson, parseJsonLines } from './cli-helpers.ts';
+import { kaygraph, kaygraphIntoHead, kaygraphProcess, parseJson, parseJsonLines } from './cli-helpers.ts';
 
 /** The CLI against a real api (worker included), in open mode: no key needed. */
 let server: TestServer;
@@ -22,6 +22,15 @@ async function submitted(args: string[]): Promise<string> {
 }
 
 describe('kaygraph submit / status / list / result', () => {
+  test('output piped into a reader that stops early (| head -1) ends the command quietly', async () => {
+    const taskId = await submitted(['steps', '--params', '{"steps": 6, "delay_ms": 150}']);
+    // `watch --json` writes a line per event for a second: the pipe closes after the first.
+    const run = await kaygraphIntoHead(['watch', taskId, '--json'], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')[0]).toContain(taskId);
+  });
+
   test('submit prints the task id; status, list and result show the task', async () => {
     const run = await kaygraph(
       ['submit', 'echo', '--params', '{"value": "hello"}', '--priority', 'high'],
