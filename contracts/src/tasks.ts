@@ -48,7 +48,10 @@ export const SubmitTaskInput = z.object({
   idempotency_key: IdempotencyKey.optional(),
   /** Retries after the first attempt; the workflow's default when absent. */
   max_retries: z.number().int().min(0).max(50).optional(),
-  /** Seconds before a retry (the first; doubled each time when the workflow backs off); the workflow's default when absent. */
+  /**
+   * Seconds before a retry; the workflow's default when absent. When the workflow backs off (the default),
+   * the n-th retry waits a random time between d * 2^(n-1) and d * 2^n seconds, d this value (at least 1).
+   */
   retry_delay: z.number().int().min(0).max(86_400).optional(),
   /** pg-boss expiry; must stay below 24 h. */
   timeout_seconds: z.number().int().min(1).max(86_399).optional(),

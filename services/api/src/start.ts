@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
-import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
+import { announceShutdownWaits, exitOnShutdownSignals } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { announceAuthMode, chooseListenHost, keyRequiredBeforeFirstKey } from './auth/open-mode.ts';
 import { runKeysMain } from './commands/keys.ts';
@@ -11,7 +11,6 @@ import { loadApiEnv } from './env.ts';
 import { dashboardRoute } from './http/dashboard-static.ts';
 import { createApiOperations } from './operations.ts';
 import { createApiServer } from './server.ts';
-import { announceShutdownWaits } from './shutdown-notice.ts';
 
 /**
  * `npm start` (with `--with-worker`): the API and a worker in one process, on the embedded

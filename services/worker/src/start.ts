@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
-import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
+import { announceShutdownWaits, exitOnShutdownSignals } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { loadWorkerEnv } from './env.ts';
 
@@ -20,7 +20,7 @@ const system = await createTaskSystem({
   resultTtlSeconds: env.RESULT_TTL,
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
 });
-await system.startWorker({
+const worker = await system.startWorker({
   concurrency: env.MAX_WORKERS,
   workflowsModule: workflows.url,
   memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
@@ -32,6 +32,10 @@ logger.info({ concurrency: env.MAX_WORKERS, workflows: workflows.catalog.list().
 
 // Running tasks get SHUTDOWN_GRACE_SECONDS, then are aborted (and retried elsewhere); closing the queue and
 // pools after that should take seconds, so a shutdown still going a minute later is stuck.
+announceShutdownWaits(logger, {
+  runningTasks: () => worker.active,
+  graceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+});
 exitOnShutdownSignals(logger, [{ name: 'closing the task system', run: () => system.close() }], {
   deadlineMs: (env.SHUTDOWN_GRACE_SECONDS + 60) * 1000,
 });
