@@ -6,7 +6,8 @@ export const WorkflowDefaults = z.object({
   max_retries: z.number().int().min(0).max(50),
   retry_delay_seconds: z.number().int().min(0).max(3600),
   retry_backoff: z.boolean(),
-  timeout_seconds: z.number().int().min(1).max(86_399),
+  /** Seconds a run may take (null: the service's TASK_TIMEOUT, 3600 unless set). */
+  timeout_seconds: z.number().int().min(1).max(86_399).nullable(),
   priority: Priority,
   /** Most tasks of this workflow running at once across the cluster (null: no limit). */
   concurrency: z.number().int().min(1).nullable(),

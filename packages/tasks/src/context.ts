@@ -20,7 +20,7 @@ export interface TaskContext {
   maxBatchSize: number;
   /** Schedules one owner may have; undefined: no cap. */
   maxSchedulesPerOwner: number | undefined;
-  /** Timeout of tasks whose workflow declares none. */
+  /** Timeout of tasks whose submit and workflow give none (TASK_TIMEOUT). */
   defaultTimeoutSeconds: number;
   /** How long results and events of a finished task are kept. */
   resultTtlSeconds: number;

@@ -34,7 +34,7 @@ export interface TaskSystemOptions {
   maxQueueSize?: number;
   /** Seconds results and events of finished tasks are kept (default 86400). */
   resultTtlSeconds?: number;
-  /** Timeout of tasks whose workflow declares none (default 3600). */
+  /** Timeout of tasks whose submit and workflow give none (TASK_TIMEOUT; default 3600). */
   defaultTimeoutSeconds?: number;
   /** Apply the drizzle migrations at start (default true; under an advisory lock). */
   migrate?: boolean;

@@ -27,6 +27,19 @@ const cursorOf = (text: string) => Buffer.from(text, 'utf8').toString('base64url
 const ID = '0190f1a2-0000-7000-8000-000000000000';
 
 describe('submit options and finished views', () => {
+  it("a task whose submit and workflow give no timeout gets the system's (TASK_TIMEOUT)", async () => {
+    await using small = await startTestSystem({ defaultTimeoutSeconds: 7 });
+    const { tasks } = small.system;
+    const timeoutOf = async (input: { workflow: string; timeout_seconds?: number }) => {
+      const { task_id } = await tasks.submit(alice, { params: {}, ...input });
+      return (await tasks.get(alice, task_id)).timeout_seconds;
+    };
+    expect(await timeoutOf({ workflow: 'untimed' })).toBe(7);
+    expect(await timeoutOf({ workflow: 'untimed', timeout_seconds: 30 })).toBe(30);
+    // The workflow's own default comes before the system's.
+    expect(await timeoutOf({ workflow: 'steps' })).toBe(60);
+  });
+
   it("retry_delay on submit sets when the failed attempt's retry may start", async () => {
     const { system } = harness;
     const before = Date.now();

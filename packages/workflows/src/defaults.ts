@@ -1,11 +1,14 @@
 import type { WorkflowDefaults } from '@kaygraph/contracts';
 
-/** What every workflow gets unless it says otherwise (the spec's retry and timeout figures). */
+/**
+ * What every workflow gets unless it says otherwise (the spec's retries); a workflow that gives no
+ * timeout runs under the service's TASK_TIMEOUT.
+ */
 export const GLOBAL_WORKFLOW_DEFAULTS: WorkflowDefaults = {
   max_retries: 3,
   retry_delay_seconds: 1,
   retry_backoff: true,
-  timeout_seconds: 3600,
+  timeout_seconds: null,
   priority: 'normal',
   concurrency: null,
 };

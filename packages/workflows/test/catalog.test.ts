@@ -35,7 +35,7 @@ describe('defineWorkflow and createCatalog', () => {
       max_retries: 3,
       retry_delay_seconds: 1,
       retry_backoff: true,
-      timeout_seconds: 3600,
+      timeout_seconds: null,
       priority: 'normal',
       concurrency: null,
     });

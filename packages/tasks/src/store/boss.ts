@@ -134,7 +134,8 @@ export class JobQueue {
         retryLimit: defaults.max_retries,
         retryDelay: defaults.retry_delay_seconds,
         retryBackoff: defaults.retry_backoff,
-        expireInSeconds: this.expirySeconds(defaults.timeout_seconds),
+        // Every job carries its task's own expiry: this queue default is never used for our jobs.
+        expireInSeconds: this.expirySeconds(defaults.timeout_seconds ?? 86_399),
         deleteAfterSeconds: tuning.completedJobRetentionSeconds,
       });
     }

@@ -141,8 +141,12 @@ function SubmitForm({ workflow }: { workflow: WorkflowInfo }) {
                 type="number"
                 min={1}
                 max={86_399}
-                placeholder={String(workflow.defaults.timeout_seconds)}
-                title={`default ${formatDuration(workflow.defaults.timeout_seconds)}`}
+                placeholder={String(workflow.defaults.timeout_seconds ?? 'server default')}
+                title={
+                  workflow.defaults.timeout_seconds === null
+                    ? "default: the server's TASK_TIMEOUT"
+                    : `default ${formatDuration(workflow.defaults.timeout_seconds)}`
+                }
                 value={timeout}
                 onInput={(event) => setTimeoutSeconds(event.currentTarget.value)}
               />
