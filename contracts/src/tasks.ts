@@ -32,7 +32,7 @@ const IdempotencyKey = storableText(z.string().min(1).max(200))
     `idempotency keys starting with "${SCHEDULE_KEY_PREFIX}" are reserved for the tasks schedules fire`,
   )
   .describe(
-    `A second submit with the same key (per owner) returns the first task. Keys starting with "${SCHEDULE_KEY_PREFIX}" are reserved.`,
+    `A second submit with the same key (per owner) returns the first task; a key held by a task of another workflow (or, submitting into a group, outside it) is a 409 CONFLICT. Keys starting with "${SCHEDULE_KEY_PREFIX}" are reserved.`,
   );
 
 /** What a client sends to start a task (`POST /tasks`, `tasks.submit`). */

@@ -42,6 +42,34 @@ describe('submit', () => {
     expect(bobs.deduplicated).toBe(false);
   });
 
+  it('an idempotency key held by a task of another workflow is a CONFLICT naming it, in a batch too', async () => {
+    const { system } = harness;
+    const erin = { owner: 'erin', admin: false };
+    const first = await system.tasks.submit(erin, {
+      workflow: 'steps',
+      params: {},
+      idempotency_key: 'order-42',
+    });
+    await expect(
+      system.tasks.submit(erin, { workflow: 'noop', params: {}, idempotency_key: 'order-42' }),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: `idempotency key "order-42" is held by task ${first.task_id}, of workflow "steps", not "noop"`,
+      issues: [{ path: 'idempotency_key', message: 'held by a task of another workflow' }],
+    });
+    // An alias names the same workflow: the key gives its task back.
+    expect(
+      await system.tasks.submit(erin, { workflow: 'chain', params: {}, idempotency_key: 'order-42' }),
+    ).toMatchObject({ task_id: first.task_id, deduplicated: true });
+    await expect(
+      system.tasks.submitMany(erin, [
+        { workflow: 'steps', params: {}, idempotency_key: 'order-43' },
+        { workflow: 'noop', params: {}, idempotency_key: 'order-43' },
+      ]),
+    ).rejects.toMatchObject({ code: 'CONFLICT', issues: [{ path: 'tasks.1.idempotency_key' }] });
+    expect((await system.tasks.list(erin, { limit: 10 })).items).toHaveLength(1);
+  });
+
   it('refuses text PostgreSQL cannot store (NUL, unpaired surrogates) in params or the idempotency key', async () => {
     const { system } = harness;
     const ivan = { owner: 'ivan', admin: false };

@@ -66,9 +66,10 @@ export interface StoredTask {
   created_at: string;
 }
 
-/** A task holding an idempotency key, with the group it is in (null: none). */
+/** A task holding an idempotency key, with its workflow and the group it is in (null: none). */
 export interface KeyHolder {
   task: StoredTask;
+  workflow: string;
   groupId: string | null;
 }
 
@@ -104,7 +105,8 @@ function keyHolders(owner: string, keys: readonly string[]) {
   if (keys.length === 0) return sql`null::json`;
   return sql`(
     select json_agg(json_build_object('task_id', id, 'status', status,
-      'created_at', to_json(created_at) #>> '{}', 'group_id', group_id, 'key', idempotency_key))
+      'created_at', to_json(created_at) #>> '{}', 'group_id', group_id, 'key', idempotency_key,
+      'workflow', workflow))
     from tasks where owner = ${owner}
       and idempotency_key = any(array(select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))))`;
 }
@@ -119,7 +121,7 @@ async function readOwnerQueueState(
   const [row] = rowsOf<{
     locked: boolean;
     unfinished: number;
-    existing: (StoredTask & { group_id: string | null; key: string })[] | null;
+    existing: (StoredTask & { group_id: string | null; key: string; workflow: string })[] | null;
   }>(
     await tx.execute(sql`
       select current_setting(${LOCK_MARK}, true) = ${lockMark(owner)} as locked,
@@ -133,6 +135,7 @@ async function readOwnerQueueState(
     const createdAt = new Date(held.created_at).toISOString();
     existing.set(held.key, {
       task: { task_id: held.task_id, status: held.status, created_at: createdAt },
+      workflow: held.workflow,
       groupId: held.group_id,
     });
   }

@@ -96,7 +96,7 @@ export async function submitPrepared(
     options.children ? Promise.resolve(null) : lockOwnerQueueState(tx, caller.owner, keys, ctx.maxQueueSize),
   ]);
   const existing = queueState?.existing ?? new Map<string, KeyHolder>();
-  assertKeysInGroups(prepared, existing);
+  assertKeyHolders(prepared, existing);
   const toInsert = prepared.filter(
     (task, index) =>
       !task.idempotencyKey || (isFirstOfKey(prepared, index) && !existing.has(task.idempotencyKey)),
@@ -189,38 +189,39 @@ export async function submitPrepared(
 }
 
 /**
- * A submit into a group whose idempotency key a task holds (stored before, or created earlier in this
- * batch) gets that task back only if the task is in the same group: answering with a task outside it
- * would claim a member the group does not have.
+ * An idempotency key names one request: a task whose key another task holds (stored, or earlier in this
+ * batch) must be of the same workflow, and when it names a group, that task must be in it; anything else
+ * is a CONFLICT naming the key, and nothing is stored (the transaction rolls back).
  */
-function assertKeysInGroups(
-  prepared: readonly PreparedTask[],
-  existing: ReadonlyMap<string, KeyHolder>,
-): void {
-  const groupOfKey = new Map<string, string | null>();
+function assertKeyHolders(prepared: readonly PreparedTask[], existing: ReadonlyMap<string, KeyHolder>): void {
+  const firstOfKey = new Map<string, { groupId: string | null; workflow: string }>();
   prepared.forEach((task, index) => {
     const key = task.idempotencyKey;
     if (!key) return;
     const held = existing.get(key);
-    const holderGroup = held ? held.groupId : groupOfKey.get(key);
-    if (holderGroup === undefined) {
-      groupOfKey.set(key, task.groupId);
+    const earlier = firstOfKey.get(key);
+    const holder = held
+      ? { name: `task ${held.task.task_id}`, groupId: held.groupId, workflow: held.workflow }
+      : earlier && { name: 'an earlier task of this batch', ...earlier };
+    if (!holder) {
+      firstOfKey.set(key, { groupId: task.groupId, workflow: task.workflow.name });
       return;
     }
-    if (task.groupId === null || holderGroup === task.groupId) return;
-    const holder = held ? `task ${held.task.task_id}` : 'an earlier task of this batch';
-    throw new DomainError(
-      'CONFLICT',
-      `idempotency key "${key}" is held by ${holder}, which is not in group ${task.groupId}`,
-      {
-        issues: [
-          {
-            path: prepared.length > 1 ? `tasks.${index}.idempotency_key` : 'idempotency_key',
-            message: 'held by a task outside this group',
-          },
-        ],
-      },
-    );
+    const [conflict, issue] =
+      holder.workflow !== task.workflow.name
+        ? [
+            `of workflow "${holder.workflow}", not "${task.workflow.name}"`,
+            'held by a task of another workflow',
+          ]
+        : task.groupId !== null && holder.groupId !== task.groupId
+          ? [`which is not in group ${task.groupId}`, 'held by a task outside this group']
+          : [];
+    if (!conflict || !issue) return;
+    throw new DomainError('CONFLICT', `idempotency key "${key}" is held by ${holder.name}, ${conflict}`, {
+      issues: [
+        { path: prepared.length > 1 ? `tasks.${index}.idempotency_key` : 'idempotency_key', message: issue },
+      ],
+    });
   });
 }
 

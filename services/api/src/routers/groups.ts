@@ -39,7 +39,10 @@ export const groupsRouter = router({
             'Creates the group and all of its tasks in one transaction: all are stored, or none; they run at ' +
             'once. Or create it empty, add tasks with POST /groups/{group_id}/tasks (held until execute), then ' +
             'POST /groups/{group_id}/execute.',
-          errorResponses: errors(400, 401, 404, 413, 429),
+          errorResponses: {
+            ...errors(400, 401, 404, 409, 413, 429),
+            409: 'An idempotency key is held by a task outside the group (or of another workflow)',
+          },
         },
       }),
     )
