@@ -9,6 +9,11 @@ export interface WatchOptions {
   signal?: AbortSignal;
   /** Delay before the n-th consecutive resubscribe after a failure. */
   retryDelayMs?: (attempt: number) => number;
+  /**
+   * Told when the connection to the api drops (`lost`, with why: the watch keeps trying) and when it is
+   * back (`restored`); without it a watch waits silently while the api is away.
+   */
+  onConnection?: (change: { state: 'lost' | 'restored'; error: unknown }) => void;
 }
 
 /** Network trouble and 5xx are worth retrying; a 4xx (unknown task, forbidden) is an answer. */
@@ -48,6 +53,16 @@ export async function* watchTask(
   const delay = opts.retryDelayMs ?? defaultDelay;
   let lastSeq = opts.lastEventId ?? 0;
   let failures = 0;
+  let lost = false;
+  const connection = (state: { state: string; error: unknown }) => {
+    if (state.state === 'connecting' && state.error && !lost) {
+      lost = true;
+      opts.onConnection?.({ state: 'lost', error: state.error });
+    } else if (state.state === 'pending' && lost) {
+      lost = false;
+      opts.onConnection?.({ state: 'restored', error: null });
+    }
+  };
   while (!signal?.aborted) {
     const queue = new AsyncQueue<TaskEvent>();
     const stop = () => queue.end();
@@ -58,6 +73,7 @@ export async function* watchTask(
         onData: (tracked) => queue.push(tracked.data),
         onError: (error) => queue.fail(error),
         onComplete: () => queue.end(),
+        onConnectionStateChange: connection,
       },
     );
     try {

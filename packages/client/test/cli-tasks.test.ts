@@ -2,6 +2,7 @@ import { startTestServer, type TestServer } from '@kaygraph/api/testing';
 import { ListTasksOutput, MetricsSnapshot, SubmitTaskOutput, TaskView } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { kaygraph, kaygraphIntoHead, kaygraphProcess, parseJson, parseJsonLines } from './cli-helpers.ts';
+import { startTcpProxy } from './tcp-proxy.ts';
 
 /** The CLI against a real api (worker included), in open mode: no key needed. */
 let server: TestServer;
@@ -97,6 +98,18 @@ describe('kaygraph submit / status / list / result', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(lines.some((line) => line.type === 'progress')).toBe(true);
     expect(lines.at(-2)).toMatchObject({ type: 'status', status: 'completed', progress: 100 });
+  });
+
+  test('watch says when the connection to the api drops and when it is back, then finishes', async () => {
+    await using proxy = await startTcpProxy(server.server.port);
+    const taskId = await submitted(['steps', '--params', '{"steps": 10, "delay_ms": 100}']);
+    const cut = setTimeout(() => proxy.dropConnections(), 400);
+    const run = await kaygraph(['watch', taskId], { KAYGRAPH_URL: proxy.url });
+    clearTimeout(cut);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(new RegExp(`lost the connection to ${proxy.url}.*; reconnecting`));
+    expect(run.stderr).toContain(`reconnected to ${proxy.url}; resuming after the last event`);
+    expect(run.stderr).toMatch(/completed in/);
   });
 
   test('a failing task: --wait exits 1 with the error; result shows it; retry queues it again', async () => {

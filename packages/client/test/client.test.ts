@@ -181,8 +181,10 @@ describe('tasks.events resume', () => {
       params: { steps: 20, delay_ms: 30 },
     });
     const seen: TaskEvent[] = [];
+    const connection: string[] = [];
     let dropped = false;
-    for await (const event of client.watch(task_id)) {
+    const onConnection = ({ state }: { state: string }) => connection.push(state);
+    for await (const event of client.watch(task_id, { onConnection })) {
       seen.push(event);
       if (!dropped && event.type === 'progress' && event.progress > 0) {
         dropped = true;
@@ -191,5 +193,7 @@ describe('tasks.events resume', () => {
     }
     expect(dropped).toBe(true);
     expect(seen).toEqual(await history(task_id));
+    // The watcher was told the connection dropped, and that it came back.
+    expect(connection).toEqual(['lost', 'restored']);
   });
 });

@@ -128,7 +128,16 @@ export async function followTask(session: CliSession, taskId: string): Promise<n
   process.once('SIGINT', interrupt);
   try {
     await session.api(async (client) => {
-      for await (const event of client.watch(taskId, { signal: abort.signal })) {
+      const onConnection = ({ state, error }: { state: 'lost' | 'restored'; error: unknown }) => {
+        const why = error instanceof Error && error.message ? ` (${error.message})` : '';
+        writeLine(
+          session.io.stderr,
+          state === 'lost'
+            ? `lost the connection to ${session.url}${why}; reconnecting...`
+            : `reconnected to ${session.url}; resuming after the last event`,
+        );
+      };
+      for await (const event of client.watch(taskId, { signal: abort.signal, onConnection })) {
         if (event.type === 'status') display.status(event);
         else if (event.type === 'progress') display.progress(event);
         else if (event.type === 'log') display.log(event);
