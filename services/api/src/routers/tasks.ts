@@ -168,6 +168,11 @@ export const tasksRouter = router({
           path: '/tasks/{task_id}/retry',
           tags: TAG,
           summary: 'Retry a failed or cancelled task',
+          description: [
+            'Runs the task again now with its full retry budget, from its last checkpoint (a `run_at` it had',
+            'is not waited for again); it waits for dependencies that have not completed (`blocked`), and a',
+            'failed or cancelled dependency refuses it (409: retry that one first).',
+          ].join(' '),
           errorResponses: errors(400, 401, 404, 409, 429),
         },
       }),
