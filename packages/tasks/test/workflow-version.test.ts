@@ -51,6 +51,15 @@ describe('the version a worker registers', () => {
     expect(record.signals_schema.approval).toMatchObject({ required: ['approved'] });
   });
 
+  it('stays what it was across releases: an upgrade re-versions no unchanged workflow', () => {
+    // Changing how versions are computed would strand every user's queued tasks on an upgrade.
+    expect(versionRecordOf(workflow()).version).toBe('c54eeb76cceb11c0');
+    // A timeout left to the service (null) is the 3600 every such workflow had before.
+    const of = (timeout: number | null) =>
+      versionRecordOf(workflow({ defaults: { ...defaults, timeout_seconds: timeout } })).version;
+    expect(of(null)).toBe(of(3600));
+  });
+
   it('changes with the params, the result, a signal, a default or the name', () => {
     const base = versionRecordOf(workflow()).version;
     const changed = [

@@ -18,6 +18,11 @@ export interface StartWorkerOptions {
   shutdownGraceSeconds?: number;
   /** Old-space cap of each worker thread, in MB (default 512); a process `--max-old-space-size` overrides it. */
   memoryLimitMb?: number;
+  /**
+   * Timeout (seconds) of the child tasks and schedule firings this worker submits whose workflow gives
+   * none: the api's TASK_TIMEOUT, set alike (default 3600).
+   */
+  defaultTimeoutSeconds?: number;
   /** Passed with the database URL to your module's `createServices` (JSON-serialisable). */
   servicesOptions?: Record<string, unknown>;
   /** Where the worker logs (default: pino at `info` on stdout). */
@@ -58,6 +63,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
   const system = await createTaskSystem({
     databaseUrl: options.databaseUrl,
     logger,
+    ...(options.defaultTimeoutSeconds === undefined
+      ? {}
+      : { defaultTimeoutSeconds: options.defaultTimeoutSeconds }),
     // The api owns the schema: a worker never migrates the database it joins.
     migrate: false,
   }).catch((error: unknown) => {

@@ -42,8 +42,14 @@ export function versionRecordOf(workflow: CatalogWorkflow): WorkflowVersionRecor
   if (declared && !declared.success) {
     throw new TypeError(`workflow "${workflow.name}" version: ${declared.error.issues[0]?.message}`);
   }
+  // A timeout left to the service (null) hashes as the 3600 that stood for it before, so a workflow
+  // that gives none keeps the version it had (its queued tasks stay runnable across the upgrade).
+  const hashed = {
+    ...contents,
+    defaults: { ...contents.defaults, timeout_seconds: contents.defaults.timeout_seconds ?? 3600 },
+  };
   const version =
-    declared?.data ?? createHash('sha256').update(canonicalJson(contents)).digest('hex').slice(0, 16);
+    declared?.data ?? createHash('sha256').update(canonicalJson(hashed)).digest('hex').slice(0, 16);
   return {
     ...contents,
     version,

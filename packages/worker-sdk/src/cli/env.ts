@@ -3,6 +3,8 @@ export interface WorkerCommandEnv {
   databaseUrl: string | undefined;
   concurrency: string | undefined;
   logLevel: string | undefined;
+  /** TASK_TIMEOUT, as the api reads it. */
+  taskTimeout: string | undefined;
 }
 
 export function readWorkerCommandEnv(source: NodeJS.ProcessEnv = process.env): WorkerCommandEnv {
@@ -11,5 +13,6 @@ export function readWorkerCommandEnv(source: NodeJS.ProcessEnv = process.env): W
     databaseUrl: set('DATABASE_URL'),
     concurrency: set('KAYGRAPH_WORKER_CONCURRENCY'),
     logLevel: set('LOG_LEVEL'),
+    taskTimeout: set('TASK_TIMEOUT'),
   };
 }

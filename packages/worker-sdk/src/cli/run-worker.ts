@@ -26,6 +26,17 @@ function moduleUrl(workflows: string): string {
     : pathToFileURL(resolve(workflows)).href;
 }
 
+function taskTimeoutOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_399) {
+    throw new WorkerUsageError(
+      `TASK_TIMEOUT must be a whole number of seconds from 1 to 86399 (got ${value})`,
+    );
+  }
+  return seconds;
+}
+
 function concurrencyOf(value: number | string | undefined): number {
   const concurrency = Number(value ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
@@ -47,6 +58,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
     databaseUrl,
     workflows: moduleUrl(options.workflows),
     concurrency: concurrencyOf(options.concurrency ?? env.concurrency),
+    defaultTimeoutSeconds: taskTimeoutOf(env.taskTimeout),
     logger,
   });
   const signal = await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
