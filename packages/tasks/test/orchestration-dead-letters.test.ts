@@ -113,6 +113,31 @@ describe('dead letters', () => {
     await expect(deadLetters.purge(alice, taskId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('redriveAll with a limit skips dead letters that cannot run, so each call makes progress', async () => {
+    const { tasks, orchestration } = harness.system;
+    const frank = { owner: 'frank', admin: false };
+    const runnable = await deadLetter(2, frank);
+    // Newer, and stuck: its dependency was cancelled.
+    const head = await tasks.submit(frank, { workflow: 'analyze', params: { wait_ms: 60_000 } });
+    const stuck = await tasks.submit(frank, { workflow: 'report', params: {}, depends_on: [head.task_id] });
+    await tasks.cancel(frank, head.task_id);
+    expect(await waitForTerminal(harness.system, frank, stuck.task_id)).toBe('failed');
+    const charged: number[] = [];
+    const spend = async (count: number) => {
+      charged.push(count);
+    };
+    expect(await orchestration.deadLetters.redriveAll(frank, { limit: 1 }, spend)).toEqual({
+      redriven: 1,
+      task_ids: [runnable],
+    });
+    expect(await orchestration.deadLetters.redriveAll(frank, { limit: 1 }, spend)).toEqual({
+      redriven: 0,
+      task_ids: [],
+    });
+    // Charged for what was redriven, not for what was looked at.
+    expect(charged).toEqual([1]);
+  });
+
   it('redriveAll runs every visible dead letter again', async () => {
     const { deadLetters } = harness.system.orchestration;
     const mine = [await deadLetter(2), await deadLetter(2)];

@@ -136,16 +136,24 @@ async function redrive(
   return requeues;
 }
 
-/** The dead letters of `filter` (up to `limit`), with their owners' queue locks taken before the task rows. */
+/**
+ * The newest dead letters of `filter` (up to `limit`) whose workflow is registered, with their owners'
+ * queue locks taken before their task rows (the lock order). `runnableOnly`: skip those that cannot run
+ * (a dependency failed, was cancelled or is gone), so a page is never filled by them.
+ */
 async function lockForRedrive(
   ctx: TaskContext,
   tx: Transaction,
   filter: DeadLetterFilter,
   limit: number,
+  runnableOnly: boolean,
 ): Promise<DeadLetterRow[]> {
-  const seen = await listDeadLetterRows(tx, filter, limit);
+  const seen = runnableOnly
+    ? await listDeadLetterRows(tx, { ...filter, runnableWorkflows: await ctx.workflows.names(tx) }, limit)
+    : await listDeadLetterRows(tx, filter, limit);
   for (const owner of [...new Set(seen.map((row) => row.owner))].sort()) await lockOwnerQueue(tx, owner);
-  const rows = await lockDeadLetterRows(tx, filter, limit);
+  const rows = await lockDeadLetterRows(tx, { taskIds: seen.map((row) => row.id) });
+  if (runnableOnly) return rows;
   const registered = await ctx.workflows.resolve(
     rows.map((row) => row.workflow),
     tx,
@@ -172,7 +180,7 @@ export async function redriveDeadLetter(
         `workflow "${seen.workflow}" of task ${taskId} is no longer available`,
       );
     }
-    const rows = await lockForRedrive(ctx, tx, filter, 1);
+    const rows = await lockForRedrive(ctx, tx, filter, 1, false);
     // A concurrent redrive or retry won.
     if (rows.length === 0) throw notDeadLettered(taskId);
     const [redriven] = await redrive(ctx, tx, rows, 'throw');
@@ -193,15 +201,12 @@ export async function redriveAllDeadLetters(
 ): Promise<RedriveAllOutput> {
   return ctx.db.transaction(async (tx) => {
     const filter = { ...ownerFilter(caller), workflow: input.workflow };
-    const rows = await lockForRedrive(
-      ctx,
-      tx,
-      filter,
-      Math.min(input.limit ?? ctx.maxBatchSize, ctx.maxBatchSize),
-    );
+    const limit = Math.min(input.limit ?? ctx.maxBatchSize, ctx.maxBatchSize);
+    const rows = await lockForRedrive(ctx, tx, filter, limit, true);
     if (rows.length === 0) return { redriven: 0, task_ids: [] };
-    await spend?.(rows.length);
     const redriven = await redrive(ctx, tx, rows, 'skip');
+    // Charged for what was redriven; a refusal rolls the redrive back.
+    await spend?.(redriven.length);
     return { redriven: redriven.length, task_ids: redriven.map((requeue) => requeue.taskId) };
   });
 }
@@ -214,7 +219,7 @@ export async function purgeDeadLetter(
 ): Promise<PurgeDeadLetterOutput> {
   if (!isUuid(taskId)) throw notDeadLettered(taskId);
   return ctx.db.transaction(async (tx) => {
-    const [row] = await lockDeadLetterRows(tx, { ...ownerFilter(caller), taskId }, 1);
+    const [row] = await lockDeadLetterRows(tx, { ...ownerFilter(caller), taskId });
     if (!row) throw notDeadLettered(taskId);
     await clearDeadLetters(tx, [taskId]);
     await ctx.queue.deleteDeadLetters(tx, [taskId]);

@@ -30,7 +30,13 @@ export interface DeadLetterFilter {
   owner?: string | undefined;
   workflow?: string | undefined;
   taskId?: string | undefined;
+  taskIds?: readonly string[] | undefined;
   before?: { createdAt: string; id: string } | undefined;
+  /**
+   * Only dead letters that can run again: of these (registered) workflows, with no dependency that failed,
+   * was cancelled or is gone.
+   */
+  runnableWorkflows?: readonly string[] | undefined;
 }
 
 function conditionsOf(filter: DeadLetterFilter): SQL {
@@ -38,6 +44,15 @@ function conditionsOf(filter: DeadLetterFilter): SQL {
   if (filter.owner) conditions.push(sql`owner = ${filter.owner}`);
   if (filter.workflow) conditions.push(sql`workflow = ${filter.workflow}`);
   if (filter.taskId) conditions.push(sql`id = ${filter.taskId}`);
+  if (filter.taskIds) conditions.push(sql`id = any(${uuidArray(filter.taskIds)})`);
+  if (filter.runnableWorkflows) {
+    conditions.push(
+      sql`workflow = any(array(select jsonb_array_elements_text(${JSON.stringify(filter.runnableWorkflows)}::jsonb)))`,
+      sql`not exists (
+        select 1 from task_dependencies d left join tasks dep on dep.id = d.depends_on_id
+        where d.task_id = tasks.id and (dep.id is null or dep.status in ('failed', 'cancelled')))`,
+    );
+  }
   if (filter.before) {
     conditions.push(
       sql`(dead_lettered_at, id) < (${filter.before.createdAt}::timestamptz, ${filter.before.id}::uuid)`,
@@ -66,13 +81,10 @@ export function listDeadLetterRows(
   return selectDeadLetters(executor, filter, sql`order by dead_lettered_at desc, id desc limit ${limit}`);
 }
 
-/** Dead letters matching `filter` (at most `limit`), their task rows locked in id order. */
-export function lockDeadLetterRows(
-  tx: Transaction,
-  filter: DeadLetterFilter,
-  limit: number,
-): Promise<DeadLetterRow[]> {
-  return selectDeadLetters(tx, filter, sql`order by id limit ${limit} for update`);
+/** The dead letters matching `filter`, their task rows locked in id order (the lock order). */
+export function lockDeadLetterRows(tx: Transaction, filter: DeadLetterFilter): Promise<DeadLetterRow[]> {
+  if (filter.taskIds?.length === 0) return Promise.resolve([]);
+  return selectDeadLetters(tx, filter, sql`order by id for update`);
 }
 
 /** Takes tasks out of the dead letters (purge); they stay failed. */
