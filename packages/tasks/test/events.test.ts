@@ -30,6 +30,26 @@ async function collect(iterable: AsyncIterable<TaskEvent>): Promise<TaskEvent[]>
 }
 
 describe('events', () => {
+  it('a subscriber still holding the live failure when the retry commits follows the retry', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'steps',
+      params: { steps: 1, step_ms: 300, fail_attempts: 1 },
+      priority: 'normal',
+      max_retries: 0,
+    });
+    const stream = system.tasks.events(alice, task_id, {})[Symbol.asyncIterator]();
+    const first = await stream.next();
+    // The subscriber reads nothing more while the task fails and is retried: `failed` waits in its queue.
+    expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
+    await system.tasks.retry(alice, task_id);
+    const statuses: string[] = [];
+    for (let next = first; !next.done; next = await stream.next()) {
+      if (next.value.type === 'status') statuses.push(next.value.status);
+    }
+    expect(statuses).toEqual(['queued', 'running', 'failed', 'queued', 'running', 'completed']);
+  });
+
   it('a task retried after it failed: the replay goes past the old failure, live to the new outcome', async () => {
     const { system } = harness;
     const { task_id } = await system.tasks.submit(alice, {

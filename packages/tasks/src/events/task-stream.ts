@@ -68,7 +68,8 @@ export async function* streamTaskEvents(
       if (item.seq <= last) continue;
       last = item.seq;
       yield item;
-      if (isTerminalEvent(item)) return;
+      // Ended, unless a retry or redrive already followed it: the store says which.
+      if (isTerminalEvent(item) && (yield* catchUp(await reader.read(taskId, last)))) return;
     }
   } finally {
     unsubscribe();
