@@ -207,15 +207,17 @@ function assertKeyHolders(prepared: readonly PreparedTask[], existing: ReadonlyM
       firstOfKey.set(key, { groupId: task.groupId, workflow: task.workflow.name });
       return;
     }
-    const [conflict, issue] =
-      holder.workflow !== task.workflow.name
-        ? [
-            `of workflow "${holder.workflow}", not "${task.workflow.name}"`,
-            'held by a task of another workflow',
-          ]
-        : task.groupId !== null && holder.groupId !== task.groupId
-          ? [`which is not in group ${task.groupId}`, 'held by a task outside this group']
-          : [];
+    // The same workflow under a name it had before (an alias of it now) is the same request.
+    const sameWorkflow =
+      holder.workflow === task.workflow.name || task.workflow.aliases.includes(holder.workflow);
+    const [conflict, issue] = !sameWorkflow
+      ? [
+          `of workflow "${holder.workflow}", not "${task.workflow.name}"`,
+          'held by a task of another workflow',
+        ]
+      : task.groupId !== null && holder.groupId !== task.groupId
+        ? [`which is not in group ${task.groupId}`, 'held by a task outside this group']
+        : [];
     if (!conflict || !issue) return;
     throw new DomainError('CONFLICT', `idempotency key "${key}" is held by ${holder.name}, ${conflict}`, {
       issues: [
