@@ -44,7 +44,7 @@ export const SubmitTaskInput = z.object({
   /** The task waits (`blocked`) until all of these have completed. */
   depends_on: z.array(TaskId).max(100).optional(),
   group_id: GroupId.optional(),
-  /** A second submit with the same key (per owner) returns the first task. */
+  /** A second submit with the same key (per owner) returns the first task (of another workflow: 409). */
   idempotency_key: IdempotencyKey.optional(),
   /** Retries after the first attempt; the workflow's default when absent. */
   max_retries: z.number().int().min(0).max(50).optional(),
