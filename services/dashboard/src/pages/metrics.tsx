@@ -43,7 +43,7 @@ export function MetricsPage() {
           <span class="stat-label">p95 run time</span>
         </div>
       </div>
-      {live.snapshotTruncated ? (
+      {live.truncatedStatuses.size > 0 ? (
         <p class="hint">
           More tasks finished this hour than this page loads at start (1,000 per status): the charts show the
           newest of them and every one finishing from now on; the server metrics below count them all.
