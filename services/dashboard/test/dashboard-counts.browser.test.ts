@@ -80,4 +80,20 @@ describe('counts of more tasks than the page loads', () => {
     // Workflows with nothing left to run are not queues.
     await expect(queue.locator('tr[data-workflow="instant"]').count()).resolves.toBe(0);
   });
+
+  it("shows the server's finished counts and error rate on the Metrics page", async () => {
+    const { page } = session;
+    await session.openDashboard('#/metrics');
+    await expect(stat(page, 'completed')).resolves.toBe(String(COMPLETED));
+    await expect(stat(page, 'failed')).resolves.toBe(String(FAILED));
+    // 1,050 of 2,250 (47 %); the newest 1,000 of each would say 50 %.
+    await expect(stat(page, 'error-rate')).resolves.toBe('47 %');
+    // The p95 can only come from the tasks the page loaded, and says so.
+    await expect(page.getByTestId('stat-p95-duration').locator('.stat-label').textContent()).resolves.toBe(
+      'p95 run time, newest tasks only',
+    );
+    await expect(page.getByTestId('stat-avg-duration').locator('.stat-label').textContent()).resolves.toBe(
+      'Avg run time',
+    );
+  });
 });

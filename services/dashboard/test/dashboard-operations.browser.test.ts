@@ -117,6 +117,23 @@ describe('dashboard on a server that requires an API key', () => {
     }
   });
 
+  it('shows "…" on the Metrics page without a key, not counts of 0 and empty charts', async () => {
+    await using locked = await startStack({ authRequired: true, worker: false });
+    const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      await own.goto(`${locked.url}/dashboard/#/metrics`);
+      await own.getByTestId('key-required').waitFor(WAIT);
+      for (const tone of ['completed', 'failed', 'error-rate']) {
+        const card = own.getByTestId(`stat-${tone}`);
+        await expect(card.getAttribute('data-state')).resolves.toBe('loading');
+        await expect(card.locator('.stat-value').textContent()).resolves.toBe('…');
+      }
+      await expect(own.locator('svg[aria-label="Tasks finished per minute"]').count()).resolves.toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('asks for a key even when the refusal arrives before the page has painted (a busy machine)', async () => {
     await using locked = await startStack({ authRequired: true, worker: false });
     const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
