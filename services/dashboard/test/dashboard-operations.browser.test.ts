@@ -134,6 +134,19 @@ describe('dashboard on a server that requires an API key', () => {
     }
   });
 
+  it("shows the api's 401 on a task page without a key, not an endless Loading…", async () => {
+    await using locked = await startStack({ authRequired: true, worker: false });
+    const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      await own.goto(`${locked.url}/dashboard/#/tasks/${crypto.randomUUID()}`);
+      const notice = own.locator('.notice-error');
+      await notice.waitFor(WAIT);
+      await expect(notice.textContent()).resolves.toMatch(/^401 UNAUTHORIZED: /);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('asks for a key even when the refusal arrives before the page has painted (a busy machine)', async () => {
     await using locked = await startStack({ authRequired: true, worker: false });
     const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });

@@ -159,6 +159,14 @@ describe('dashboard in a browser', () => {
     ).resolves.toBe(1);
   });
 
+  it("shows the api's answer to a malformed task id instead of loading forever", async () => {
+    await session.openDashboard('#/tasks/garbage');
+    const notice = session.page.locator('.notice-error');
+    await notice.waitFor(WAIT);
+    await expect(notice.textContent()).resolves.toMatch(/^400 BAD_REQUEST: .*task_id/);
+    await expect(session.page.locator('.loading').count()).resolves.toBe(0);
+  });
+
   it('stays live across an api restart', async () => {
     await session.openDashboard('#/');
     await session.stack.restartApi();

@@ -39,8 +39,10 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
       onTask: (view) => setTask(view),
       onError: (cause) => {
         const details = api.describeError(cause);
-        if (details.code === 'NOT_FOUND') setError(details.message);
-        else setStreamError(details.message);
+        const heading = [details.status, details.code].filter((part) => part !== null).join(' ');
+        const text = heading ? `${heading}: ${details.message}` : details.message;
+        if (details.code === 'NOT_FOUND') setError(text);
+        else setStreamError(text);
       },
     });
     next.start();
@@ -55,7 +57,8 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
   }, [known?.updated_at, task?.updated_at, follower]);
 
   if (error) return <ErrorNotice message={error} />;
-  if (!task) return <Loading />;
+  // Refused before anything loaded (a malformed id, no API key): say why, not "Loading…" forever.
+  if (!task) return streamError ? <ErrorNotice message={streamError} /> : <Loading />;
   return (
     <div class="page" data-task-id={task.task_id}>
       <header class="task-header">
