@@ -63,6 +63,11 @@ describe('orchestration pages', () => {
     await tasks.waitFor(WAIT);
     await expect(tasks.locator('tbody tr').count()).resolves.toBe(3);
     await expect(tasks.textContent()).resolves.toContain('"records":8');
+    // A task's page links back to its group.
+    await tasks.locator('tbody tr').first().getByRole('link').click();
+    await session.page.getByRole('link', { name: group.group_id }).click();
+    await session.page.waitForURL(new RegExp(`#/groups/${group.group_id}$`), WAIT);
+    await session.page.getByTestId('group-tasks').waitFor(WAIT);
 
     const schedule = await session.client.trpc.schedules.create.mutate({
       name: 'hourly digest',

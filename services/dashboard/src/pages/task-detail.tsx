@@ -11,7 +11,7 @@ import { TaskFollower } from '../data/task-follower.ts';
 import { applyEvent } from '../data/task-store.ts';
 import { applyWaitEvent } from '../data/task-wait.ts';
 import { formatDuration, formatEta, formatTime, secondsBetween } from '../lib/format.ts';
-import { taskHref } from '../router.ts';
+import { href, taskHref } from '../router.ts';
 
 /** One task: live state, its whole event history (replayed by tasks.events), node metrics, result. */
 export function TaskDetailPage({ taskId }: { taskId: string }) {
@@ -102,7 +102,9 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
             <>
               <dt>Group</dt>
               <dd>
-                <code>{task.group_id}</code>
+                <a href={href({ page: 'group', groupId: task.group_id })}>
+                  <code>{task.group_id}</code>
+                </a>
               </dd>
             </>
           ) : null}
@@ -140,7 +142,7 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
         </Panel>
         <Panel title="Result">
           {task.result === undefined ? (
-            <EmptyState title="No result yet" />
+            <NoResult task={task} />
           ) : (
             <pre class="json">{JSON.stringify(task.result, null, 2)}</pre>
           )}
@@ -157,6 +159,24 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
       </div>
     </div>
   );
+}
+
+/** Why a task has no result: not finished yet, or finished without one. */
+function NoResult({ task }: { task: TaskView }) {
+  switch (task.status) {
+    case 'failed':
+      return (
+        <EmptyState title="No result: the task failed">
+          {task.error ? 'Its error is shown above.' : 'It recorded no error.'}
+        </EmptyState>
+      );
+    case 'cancelled':
+      return <EmptyState title="No result: the task was cancelled" />;
+    case 'completed':
+      return <EmptyState title="The task completed without a result" />;
+    default:
+      return <EmptyState title="No result yet" />;
+  }
 }
 
 function NodeMetrics({ metrics }: { metrics: NodeMetric[] | null }) {
