@@ -96,4 +96,20 @@ describe('counts of more tasks than the page loads', () => {
       'Avg run time',
     );
   });
+
+  it('loads the failures older than the page holds, not the newest again', async () => {
+    const { page } = session;
+    await session.openDashboard('#/errors');
+    await page
+      .locator('.panel h2', { hasText: `Error log · ${FAILED} failed in the last 1 h` })
+      .waitFor(WAIT);
+    const entries = page.locator('[data-testid="error-log"] li');
+    // The page holds the newest 1,000 failures; the other 50 are a click away.
+    await expect(entries.count()).resolves.toBe(1000);
+    await page.getByRole('button', { name: 'Load older failures' }).click();
+    await page.getByText('No older failures.').waitFor(WAIT);
+    await expect(entries.count()).resolves.toBe(FAILED);
+    const ids = await entries.evaluateAll((items) => items.map((item) => item.getAttribute('data-task-id')));
+    expect(new Set(ids).size).toBe(FAILED);
+  });
 });
