@@ -1,3 +1,4 @@
+import { type AnyWorkflows, createClient } from '@kaygraph/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openSession, type Session, WAIT } from './support/session.ts';
 import { startStack } from './support/stack.ts';
@@ -45,6 +46,37 @@ describe('orchestration pages', () => {
       )
       .first()
       .waitFor(WAIT);
+  });
+
+  it('redrives every dead letter with Redrive all, over as many calls as it takes, and says how many', async () => {
+    // Two per call: five dead letters take three calls (and a fourth that finds none).
+    await using small = await startStack({ limits: { maxBatchSize: 2 } });
+    const client = createClient<AnyWorkflows>({ url: small.url });
+    const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      // They fail late (about a second in), so none fails again before Redrive all is through.
+      const failing = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          client.tasks.submit.mutate({
+            workflow: 'pipeline',
+            params: { items: 20, item_ms: 50, fail_in: 'store' },
+          }),
+        ),
+      );
+      for (const { task_id } of failing) {
+        for await (const event of client.watch(task_id))
+          if (event.type === 'status' && event.status === 'failed') break;
+      }
+      await own.goto(`${small.url}/dashboard/#/dead-letters`);
+      await own.locator('[data-testid="dead-letters"] tbody tr').nth(4).waitFor(WAIT);
+      await own.getByRole('button', { name: 'Redrive all' }).click();
+      const outcome = own.getByTestId('redrive-outcome');
+      await outcome.waitFor(WAIT);
+      await expect(outcome.textContent()).resolves.toBe('Redrove 5 dead letters.');
+    } finally {
+      await own.close();
+      client.close();
+    }
   });
 
   it('shows groups with their aggregate progress and schedules with their next runs', async () => {

@@ -6,6 +6,7 @@ import type {
   ListTasksInput,
   ListTasksOutput,
   MetricsSnapshot,
+  RedriveAllOutput,
   ScheduleView,
   SignalTaskOutput,
   SubmitTaskInput,
@@ -58,8 +59,10 @@ export interface OptionalProcedures {
   metrics(): Promise<Optional<MetricsSnapshot>>;
   /** The newest dead letters (one page). */
   deadLetters(): Promise<Optional<DeadLetterView[]>>;
-  /** One dead letter back into the queue, or all of them when `taskId` is null. */
-  redrive(taskId: string | null): Promise<Optional<unknown>>;
+  /** One dead letter back into the queue. */
+  redrive(taskId: string): Promise<Optional<unknown>>;
+  /** Dead letters back into the queue, at most the server's MAX_BATCH_SIZE per call. */
+  redriveAll(): Promise<Optional<RedriveAllOutput>>;
   purge(taskId: string): Promise<Optional<unknown>>;
   schedules(): Promise<Optional<ScheduleView[]>>;
   setScheduleEnabled(scheduleId: string, enabled: boolean): Promise<Optional<unknown>>;

@@ -50,11 +50,8 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
           async () => (await client.trpc.deadLetters.list.query({ limit: 200 })).items,
         ),
       redrive: (taskId) =>
-        taskId === null
-          ? optional('deadLetters.redriveAll', () => client.trpc.deadLetters.redriveAll.mutate({}))
-          : optional('deadLetters.redrive', () =>
-              client.trpc.deadLetters.redrive.mutate({ task_id: taskId }),
-            ),
+        optional('deadLetters.redrive', () => client.trpc.deadLetters.redrive.mutate({ task_id: taskId })),
+      redriveAll: () => optional('deadLetters.redriveAll', () => client.trpc.deadLetters.redriveAll.mutate({})),
       purge: (taskId) =>
         optional('deadLetters.purge', () => client.trpc.deadLetters.purge.mutate({ task_id: taskId })),
       schedules: () =>

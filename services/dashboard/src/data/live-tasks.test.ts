@@ -78,6 +78,7 @@ function handApi(
       metrics: unused,
       deadLetters: unused,
       redrive: unused,
+      redriveAll: unused,
       purge: unused,
       schedules: unused,
       setScheduleEnabled: unused,

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { OptionalContent } from '../components/optional-panel.tsx';
 import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
 import { errorMessage, useNow, useQuery, useServices } from '../data/hooks.ts';
+import { redriveAll } from '../data/redrive-all.ts';
 import { formatRelative, formatTime, shortId } from '../lib/format.ts';
 import { taskHref } from '../router.ts';
 
@@ -13,10 +14,12 @@ export function DeadLettersPage() {
   const [result, reload] = useQuery('dead-letters', () => api.optional.deadLetters());
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<string | null>(null);
 
   const act = async (action: () => Promise<{ state: string; reason?: string }>) => {
     setBusy(true);
     setError(null);
+    setOutcome(null);
     try {
       const answer = await action();
       if (answer.state === 'unavailable') setError(answer.reason ?? 'not available on this server');
@@ -28,6 +31,21 @@ export function DeadLettersPage() {
     }
   };
 
+  const redriveEvery = async () => {
+    setBusy(true);
+    setError(null);
+    setOutcome(null);
+    const report = await redriveAll(() => api.optional.redriveAll());
+    if (report.state === 'unavailable') setError(report.reason);
+    else {
+      const done = `Redrove ${report.redriven} dead ${report.redriven === 1 ? 'letter' : 'letters'}`;
+      if (report.error) setError(`${done}, then: ${errorMessage(report.error)}`);
+      else setOutcome(report.more ? `${done}; more may remain: Redrive all again.` : `${done}.`);
+    }
+    reload();
+    setBusy(false);
+  };
+
   const hasRows = result.state === 'ready' && result.value.state === 'ready' && result.value.value.length > 0;
   return (
     <div class="page">
@@ -35,18 +53,18 @@ export function DeadLettersPage() {
         title="Dead letters"
         actions={
           hasRows ? (
-            <button
-              type="button"
-              class="button"
-              disabled={busy}
-              onClick={() => act(() => api.optional.redrive(null))}
-            >
+            <button type="button" class="button" disabled={busy} onClick={redriveEvery}>
               Redrive all
             </button>
           ) : null
         }
       >
         {error ? <ErrorNotice message={error} /> : null}
+        {outcome ? (
+          <p class="notice notice-ok" role="status" data-testid="redrive-outcome">
+            {outcome}
+          </p>
+        ) : null}
         <OptionalContent feature="Dead letters" result={result}>
           {(rows: DeadLetterView[]) =>
             rows.length === 0 ? (
