@@ -112,4 +112,15 @@ describe('counts of more tasks than the page loads', () => {
     const ids = await entries.evaluateAll((items) => items.map((item) => item.getAttribute('data-task-id')));
     expect(new Set(ids).size).toBe(FAILED);
   });
+
+  it('pages through more dead letters than one read brings', async () => {
+    const { page } = session;
+    await session.openDashboard('#/dead-letters');
+    const rows = page.locator('[data-testid="dead-letters"] tbody tr');
+    await rows.nth(199).waitFor(WAIT);
+    await expect(rows.count()).resolves.toBe(200);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await rows.nth(399).waitFor(WAIT);
+    await expect(rows.count()).resolves.toBe(400);
+  });
 });

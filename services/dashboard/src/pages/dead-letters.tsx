@@ -1,8 +1,10 @@
 import type { DeadLetterView } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
+import { LoadMore } from '../components/load-more.tsx';
 import { OptionalContent } from '../components/optional-panel.tsx';
 import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
-import { errorMessage, useNow, useQuery, useServices } from '../data/hooks.ts';
+import { errorMessage, useNow, useServices } from '../data/hooks.ts';
+import { usePagedList } from '../data/paged-list.ts';
 import { redriveAll } from '../data/redrive-all.ts';
 import { formatRelative, formatTime, shortId } from '../lib/format.ts';
 import { taskHref } from '../router.ts';
@@ -11,7 +13,7 @@ import { taskHref } from '../router.ts';
 export function DeadLettersPage() {
   const { api } = useServices();
   const now = useNow(10_000);
-  const [result, reload] = useQuery('dead-letters', () => api.optional.deadLetters());
+  const list = usePagedList('dead-letters', (cursor) => api.optional.deadLetters(cursor));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
@@ -23,7 +25,7 @@ export function DeadLettersPage() {
     try {
       const answer = await action();
       if (answer.state === 'unavailable') setError(answer.reason ?? 'not available on this server');
-      reload();
+      list.reload();
     } catch (cause) {
       setError(errorMessage(cause));
     } finally {
@@ -42,10 +44,11 @@ export function DeadLettersPage() {
       if (report.error) setError(`${done}, then: ${errorMessage(report.error)}`);
       else setOutcome(report.more ? `${done}; more may remain: Redrive all again.` : `${done}.`);
     }
-    reload();
+    list.reload();
     setBusy(false);
   };
 
+  const { result } = list;
   const hasRows = result.state === 'ready' && result.value.state === 'ready' && result.value.value.length > 0;
   return (
     <div class="page">
@@ -146,6 +149,7 @@ export function DeadLettersPage() {
             )
           }
         </OptionalContent>
+        <LoadMore list={list} />
       </Panel>
     </div>
   );
