@@ -1,3 +1,4 @@
+import { type AnyWorkflows, createClient } from '@kaygraph/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openSession, type Session, WAIT } from './support/session.ts';
 import { startStack } from './support/stack.ts';
@@ -47,6 +48,37 @@ describe('orchestration pages', () => {
       .waitFor(WAIT);
   });
 
+  it('redrives every dead letter with Redrive all, over as many calls as it takes, and says how many', async () => {
+    // Two per call: five dead letters take three calls (and a fourth that finds none).
+    await using small = await startStack({ limits: { maxBatchSize: 2 } });
+    const client = createClient<AnyWorkflows>({ url: small.url });
+    const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      // They fail late (about a second in), so none fails again before Redrive all is through.
+      const failing = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          client.tasks.submit.mutate({
+            workflow: 'pipeline',
+            params: { items: 20, item_ms: 50, fail_in: 'store' },
+          }),
+        ),
+      );
+      for (const { task_id } of failing) {
+        for await (const event of client.watch(task_id))
+          if (event.type === 'status' && event.status === 'failed') break;
+      }
+      await own.goto(`${small.url}/dashboard/#/dead-letters`);
+      await own.locator('[data-testid="dead-letters"] tbody tr').nth(4).waitFor(WAIT);
+      await own.getByRole('button', { name: 'Redrive all' }).click();
+      const outcome = own.getByTestId('redrive-outcome');
+      await outcome.waitFor(WAIT);
+      await expect(outcome.textContent()).resolves.toBe('Redrove 5 dead letters.');
+    } finally {
+      await own.close();
+      client.close();
+    }
+  });
+
   it('shows groups with their aggregate progress and schedules with their next runs', async () => {
     const group = await session.client.trpc.groups.create.mutate({
       name: 'nightly batch',
@@ -63,6 +95,11 @@ describe('orchestration pages', () => {
     await tasks.waitFor(WAIT);
     await expect(tasks.locator('tbody tr').count()).resolves.toBe(3);
     await expect(tasks.textContent()).resolves.toContain('"records":8');
+    // A task's page links back to its group.
+    await tasks.locator('tbody tr').first().getByRole('link').click();
+    await session.page.getByRole('link', { name: group.group_id }).click();
+    await session.page.waitForURL(new RegExp(`#/groups/${group.group_id}$`), WAIT);
+    await session.page.getByTestId('group-tasks').waitFor(WAIT);
 
     const schedule = await session.client.trpc.schedules.create.mutate({
       name: 'hourly digest',
@@ -112,6 +149,33 @@ describe('dashboard on a server that requires an API key', () => {
       await banner.getByRole('button', { name: 'Use' }).click();
       // The page starts over with the key: the server refuses it, and the banner says so.
       await own.getByText('The API key was refused.').waitFor(WAIT);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('shows "…" on the Metrics page without a key, not counts of 0 and empty charts', async () => {
+    await using locked = await startStack({ authRequired: true, worker: false });
+    const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      await own.goto(`${locked.url}/dashboard/#/metrics`);
+      await own.getByTestId('key-required').waitFor(WAIT);
+      const values = await own.locator('.stat .stat-value').allTextContents();
+      expect(values).toEqual(['…', '…', '…', '…', '…']);
+      await expect(own.locator('svg[aria-label="Tasks finished per minute"]').count()).resolves.toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("shows the api's 401 on a task page without a key, not an endless Loading…", async () => {
+    await using locked = await startStack({ authRequired: true, worker: false });
+    const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      await own.goto(`${locked.url}/dashboard/#/tasks/${crypto.randomUUID()}`);
+      const notice = own.locator('.notice-error');
+      await notice.waitFor(WAIT);
+      await expect(notice.textContent()).resolves.toMatch(/^401 UNAUTHORIZED: /);
     } finally {
       await own.close();
     }

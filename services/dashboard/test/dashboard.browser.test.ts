@@ -157,6 +157,19 @@ describe('dashboard in a browser', () => {
     await expect(
       session.page.locator(`[data-testid="error-log"] li[data-task-id="${failing.task_id}"]`).count(),
     ).resolves.toBe(1);
+    // Its page says there is no result because it failed, not that one is yet to come.
+    await entry.getByRole('link').click();
+    const result = session.page.locator('.panel', { has: session.page.locator('h2', { hasText: 'Result' }) });
+    await result.locator('[data-state="empty"]').waitFor(WAIT);
+    await expect(result.textContent()).resolves.toContain('No result: the task failed');
+  });
+
+  it("shows the api's answer to a malformed task id instead of loading forever", async () => {
+    await session.openDashboard('#/tasks/garbage');
+    const notice = session.page.locator('.notice-error');
+    await notice.waitFor(WAIT);
+    await expect(notice.textContent()).resolves.toMatch(/^400 BAD_REQUEST: .*task_id/);
+    await expect(session.page.locator('.loading').count()).resolves.toBe(0);
   });
 
   it('stays live across an api restart', async () => {

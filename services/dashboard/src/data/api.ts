@@ -6,6 +6,7 @@ import type {
   ListTasksInput,
   ListTasksOutput,
   MetricsSnapshot,
+  RedriveAllOutput,
   ScheduleView,
   SignalTaskOutput,
   SubmitTaskInput,
@@ -15,6 +16,7 @@ import type {
   TaskView,
   WorkflowInfo,
 } from '@kaygraph/contracts';
+import type { ListPage } from './unseen-page.ts';
 
 /**
  * Everything the dashboard asks of the api, in one interface. The pages depend on this, never on
@@ -56,14 +58,16 @@ export interface ErrorDetails {
 
 export interface OptionalProcedures {
   metrics(): Promise<Optional<MetricsSnapshot>>;
-  /** The newest dead letters (one page). */
-  deadLetters(): Promise<Optional<DeadLetterView[]>>;
-  /** One dead letter back into the queue, or all of them when `taskId` is null. */
-  redrive(taskId: string | null): Promise<Optional<unknown>>;
+  /** Dead letters, newest first, a page from `cursor` (the first without). */
+  deadLetters(cursor?: string): Promise<Optional<ListPage<DeadLetterView>>>;
+  /** One dead letter back into the queue. */
+  redrive(taskId: string): Promise<Optional<unknown>>;
+  /** Dead letters back into the queue, at most the server's MAX_BATCH_SIZE per call. */
+  redriveAll(): Promise<Optional<RedriveAllOutput>>;
   purge(taskId: string): Promise<Optional<unknown>>;
-  schedules(): Promise<Optional<ScheduleView[]>>;
+  schedules(cursor?: string): Promise<Optional<ListPage<ScheduleView>>>;
   setScheduleEnabled(scheduleId: string, enabled: boolean): Promise<Optional<unknown>>;
-  groups(): Promise<Optional<GroupSummary[]>>;
+  groups(cursor?: string): Promise<Optional<ListPage<GroupSummary>>>;
   group(groupId: string): Promise<Optional<GroupView>>;
   /** The group's summary after each change and its tasks' events; ends once the group has finished. */
   groupEvents(groupId: string, handlers: StreamHandlers<GroupEvent>): Unsubscribe;

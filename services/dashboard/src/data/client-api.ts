@@ -2,6 +2,9 @@ import { type AnyWorkflows, createClient } from '@kaygraph/client';
 import type { TaskEvent } from '@kaygraph/contracts';
 import type { DashboardApi, ErrorDetails, Optional, StreamHandlers, Unsubscribe } from './api.ts';
 
+/** Rows per page of the lists (the api's most). */
+const PAGE_SIZE = 200;
+
 /**
  * The dashboard's only link to the api: the typed client of `@kaygraph/client`. Queries and
  * mutations go over batched HTTP, `tasks.feed` and `tasks.events` over its WebSocket.
@@ -44,24 +47,16 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
 
     optional: {
       metrics: () => optional('metrics', () => client.trpc.metrics.query()),
-      deadLetters: () =>
-        optional(
-          'deadLetters.list',
-          async () => (await client.trpc.deadLetters.list.query({ limit: 200 })).items,
-        ),
+      deadLetters: (cursor) =>
+        optional('deadLetters.list', () => client.trpc.deadLetters.list.query({ limit: PAGE_SIZE, cursor })),
       redrive: (taskId) =>
-        taskId === null
-          ? optional('deadLetters.redriveAll', () => client.trpc.deadLetters.redriveAll.mutate({}))
-          : optional('deadLetters.redrive', () =>
-              client.trpc.deadLetters.redrive.mutate({ task_id: taskId }),
-            ),
+        optional('deadLetters.redrive', () => client.trpc.deadLetters.redrive.mutate({ task_id: taskId })),
+      redriveAll: () =>
+        optional('deadLetters.redriveAll', () => client.trpc.deadLetters.redriveAll.mutate({})),
       purge: (taskId) =>
         optional('deadLetters.purge', () => client.trpc.deadLetters.purge.mutate({ task_id: taskId })),
-      schedules: () =>
-        optional(
-          'schedules.list',
-          async () => (await client.trpc.schedules.list.query({ limit: 200 })).items,
-        ),
+      schedules: (cursor) =>
+        optional('schedules.list', () => client.trpc.schedules.list.query({ limit: PAGE_SIZE, cursor })),
       setScheduleEnabled: (scheduleId, enabled) =>
         enabled
           ? optional('schedules.resume', () =>
@@ -83,8 +78,8 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
         );
         return () => subscription.unsubscribe();
       },
-      groups: () =>
-        optional('groups.list', async () => (await client.trpc.groups.list.query({ limit: 200 })).items),
+      groups: (cursor) =>
+        optional('groups.list', () => client.trpc.groups.list.query({ limit: PAGE_SIZE, cursor })),
     },
 
     describeError,

@@ -52,12 +52,17 @@ function view(status: TaskView['status'], updatedSecond: number): TaskView {
   };
 }
 
-function handApi() {
+function handApi(
+  listTasks: (input: ListTasksInput) => Promise<ListTasksOutput> = async () => ({
+    items: [],
+    next_cursor: null,
+  }),
+) {
   let feed: StreamHandlers<TaskEvent> | null = null;
   const gets: ((value: TaskView) => void)[] = [];
   const unused = () => Promise.reject(new Error('not used by this test'));
   const api: DashboardApi = {
-    listTasks: async (_input: ListTasksInput): Promise<ListTasksOutput> => ({ items: [], next_cursor: null }),
+    listTasks,
     getTask: () => new Promise<TaskView>((resolve) => gets.push(resolve)),
     submit: (_input: SubmitTaskInput): Promise<SubmitTaskOutput> => unused(),
     cancel: (): Promise<TaskStatusOutput> => unused(),
@@ -73,6 +78,7 @@ function handApi() {
       metrics: unused,
       deadLetters: unused,
       redrive: unused,
+      redriveAll: unused,
       purge: unused,
       schedules: unused,
       setScheduleEnabled: unused,
@@ -129,6 +135,32 @@ describe('LiveTasks', () => {
     // An empty snapshot still counts, and listeners hear that it arrived.
     expect(live.loaded).toBe(true);
     expect(heard).toBeGreaterThan(0);
+    live.stop();
+  });
+
+  it('names the statuses whose listing hit the cap, and where each listing stopped', async () => {
+    // The server has far more completed tasks than the page loads; every other list fits in a page.
+    const requested: (string | undefined)[] = [];
+    const { api, connect } = handApi(async (input) => {
+      if (input.status !== 'completed') return { items: [], next_cursor: null };
+      requested.push(input.cursor);
+      const page = requested.length;
+      return {
+        items: [
+          { ...view('completed', 0), task_id: crypto.randomUUID(), created_at: new Date().toISOString() },
+        ],
+        next_cursor: `after-page-${page}`,
+      };
+    });
+    const live = new LiveTasks(api);
+    live.start();
+    connect();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect([...live.truncatedStatuses]).toEqual(['completed']);
+    // Five pages read; older failures or completions are read on from the last one.
+    expect(requested).toEqual([undefined, 'after-page-1', 'after-page-2', 'after-page-3', 'after-page-4']);
+    expect(live.resumeCursor('completed')).toBe('after-page-4');
+    expect(live.resumeCursor('failed')).toBeUndefined();
     live.stop();
   });
 });

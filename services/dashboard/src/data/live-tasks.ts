@@ -34,7 +34,8 @@ export class LiveTasks {
   #connection: ConnectionState = { state: 'connecting', reconnecting: false };
   #unsubscribe: Unsubscribe | null = null;
   #pruneTimer: ReturnType<typeof setInterval> | null = null;
-  #snapshotTruncated = false;
+  #truncated: ReadonlySet<TaskStatus> = new Set();
+  #lastPageCursors = new Map<TaskStatus, string | undefined>();
   #loaded = false;
 
   constructor(api: DashboardApi) {
@@ -50,9 +51,21 @@ export class LiveTasks {
     return this.#loaded;
   }
 
-  /** True when the last snapshot hit its page cap, so counts are lower bounds. */
-  get snapshotTruncated(): boolean {
-    return this.#snapshotTruncated;
+  /**
+   * Statuses whose listing in the last snapshot hit its page cap: the store holds only the newest of
+   * them, so a count of those is a lower bound. Every other status was read in full.
+   */
+  get truncatedStatuses(): ReadonlySet<TaskStatus> {
+    return this.#truncated;
+  }
+
+  /**
+   * Where to read `tasks.list` of `status` on from, past what the snapshot holds: the cursor of the
+   * snapshot's last page (undefined: the first page). That page is read again because the store may
+   * have pruned some of its tasks since (those that finished over an hour ago).
+   */
+  resumeCursor(status: TaskStatus): string | undefined {
+    return this.#lastPageCursors.get(status);
   }
 
   start(): void {
@@ -93,7 +106,8 @@ export class LiveTasks {
       this.#pages('failed', MAX_HISTORY_PAGES, since),
       this.#pages('cancelled', 1, since),
     ]);
-    this.#snapshotTruncated = results.some((result) => result.truncated);
+    this.#truncated = new Set(results.filter((result) => result.truncated).map((result) => result.status));
+    this.#lastPageCursors = new Map(results.map((result) => [result.status, result.lastPageCursor]));
     this.#loaded = true;
     // One upsert, so listeners hear about the snapshot (and `loaded`) even when it is empty.
     this.store.upsert(results.flatMap((result) => result.items));
@@ -109,25 +123,23 @@ export class LiveTasks {
     return () => this.#connectionListeners.delete(listener);
   }
 
-  async #pages(
-    status: TaskStatus,
-    maxPages: number,
-    createdAfter: number | null,
-  ): Promise<{ items: TaskSummary[]; truncated: boolean }> {
+  async #pages(status: TaskStatus, maxPages: number, createdAfter: number | null): Promise<SnapshotListing> {
     const items: TaskSummary[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < maxPages; page += 1) {
       const answer = await this.#api.listTasks({ status, limit: PAGE_SIZE, cursor });
       items.push(...answer.items);
-      if (!answer.next_cursor) return { items, truncated: false };
+      const listing = { status, items, lastPageCursor: cursor };
+      if (!answer.next_cursor) return { ...listing, truncated: false };
       // Lists are newest first: once a page reaches past the window, older pages cannot matter.
       const oldest = answer.items.at(-1);
       if (createdAfter !== null && oldest && Date.parse(oldest.created_at) < createdAfter) {
-        return { items, truncated: false };
+        return { ...listing, truncated: false };
       }
+      if (page === maxPages - 1) return { ...listing, truncated: true };
       cursor = answer.next_cursor;
     }
-    return { items, truncated: true };
+    return { status, items, lastPageCursor: cursor, truncated: false };
   }
 
   /**
@@ -160,6 +172,16 @@ export class LiveTasks {
     this.#connection = state;
     for (const listener of this.#connectionListeners) listener();
   }
+}
+
+/** What the snapshot read of one status. */
+interface SnapshotListing {
+  status: TaskStatus;
+  items: TaskSummary[];
+  /** The cap was reached with more tasks left: the store holds the newest only. */
+  truncated: boolean;
+  /** The cursor that read the last page (undefined: the first). */
+  lastPageCursor: string | undefined;
 }
 
 /** Drops the heavy fields (params, result, metrics) a list row does not need. */

@@ -49,3 +49,10 @@ export function secondsBetween(from: string | null, to: string | null): number |
   const seconds = (Date.parse(to) - Date.parse(from)) / 1000;
   return Number.isFinite(seconds) ? seconds : null;
 }
+
+/** A time window as a card's label says it: "1 h", "30 min", "90 s". */
+export function formatWindow(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}

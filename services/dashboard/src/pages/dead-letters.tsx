@@ -1,8 +1,11 @@
 import type { DeadLetterView } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
+import { LoadMore } from '../components/load-more.tsx';
 import { OptionalContent } from '../components/optional-panel.tsx';
 import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
-import { errorMessage, useNow, useQuery, useServices } from '../data/hooks.ts';
+import { errorMessage, useNow, useServices } from '../data/hooks.ts';
+import { usePagedList } from '../data/paged-list.ts';
+import { redriveAll } from '../data/redrive-all.ts';
 import { formatRelative, formatTime, shortId } from '../lib/format.ts';
 import { taskHref } from '../router.ts';
 
@@ -10,17 +13,19 @@ import { taskHref } from '../router.ts';
 export function DeadLettersPage() {
   const { api } = useServices();
   const now = useNow(10_000);
-  const [result, reload] = useQuery('dead-letters', () => api.optional.deadLetters());
+  const list = usePagedList('dead-letters', (cursor) => api.optional.deadLetters(cursor));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<string | null>(null);
 
   const act = async (action: () => Promise<{ state: string; reason?: string }>) => {
     setBusy(true);
     setError(null);
+    setOutcome(null);
     try {
       const answer = await action();
       if (answer.state === 'unavailable') setError(answer.reason ?? 'not available on this server');
-      reload();
+      list.reload();
     } catch (cause) {
       setError(errorMessage(cause));
     } finally {
@@ -28,6 +33,22 @@ export function DeadLettersPage() {
     }
   };
 
+  const redriveEvery = async () => {
+    setBusy(true);
+    setError(null);
+    setOutcome(null);
+    const report = await redriveAll(() => api.optional.redriveAll());
+    if (report.state === 'unavailable') setError(report.reason);
+    else {
+      const done = `Redrove ${report.redriven} dead ${report.redriven === 1 ? 'letter' : 'letters'}`;
+      if (report.error) setError(`${done}, then: ${errorMessage(report.error)}`);
+      else setOutcome(report.more ? `${done}; more may remain: Redrive all again.` : `${done}.`);
+    }
+    list.reload();
+    setBusy(false);
+  };
+
+  const { result } = list;
   const hasRows = result.state === 'ready' && result.value.state === 'ready' && result.value.value.length > 0;
   return (
     <div class="page">
@@ -35,18 +56,18 @@ export function DeadLettersPage() {
         title="Dead letters"
         actions={
           hasRows ? (
-            <button
-              type="button"
-              class="button"
-              disabled={busy}
-              onClick={() => act(() => api.optional.redrive(null))}
-            >
+            <button type="button" class="button" disabled={busy} onClick={redriveEvery}>
               Redrive all
             </button>
           ) : null
         }
       >
         {error ? <ErrorNotice message={error} /> : null}
+        {outcome ? (
+          <p class="notice notice-ok" role="status" data-testid="redrive-outcome">
+            {outcome}
+          </p>
+        ) : null}
         <OptionalContent feature="Dead letters" result={result}>
           {(rows: DeadLetterView[]) =>
             rows.length === 0 ? (
@@ -128,6 +149,7 @@ export function DeadLettersPage() {
             )
           }
         </OptionalContent>
+        <LoadMore list={list} />
       </Panel>
     </div>
   );

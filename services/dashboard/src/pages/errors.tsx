@@ -3,7 +3,10 @@ import { useState } from 'preact/hooks';
 import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
 import { errorMessage, useLiveTasks, useNow, useServices } from '../data/hooks.ts';
-import { formatRelative, formatTime, shortId } from '../lib/format.ts';
+import { queueCounts, useServerMetrics } from '../data/queue-counts.ts';
+import { nextUnseenPage } from '../data/unseen-page.ts';
+import { formatRelative, formatTime, formatWindow, shortId } from '../lib/format.ts';
+import { formatCount } from '../lib/status-counts.ts';
 import { taskHref } from '../router.ts';
 
 const OLDER_PAGE = 50;
@@ -17,27 +20,31 @@ export function ErrorsPage() {
     .all()
     .filter((task) => task.status === 'failed')
     .sort((a, b) => finishedAt(b).localeCompare(finishedAt(a)));
-  const [older, setOlder] = useState<{ items: TaskSummary[]; cursor: string | null; done: boolean }>({
-    items: [],
-    cursor: null,
-    done: false,
-  });
+  const [older, setOlder] = useState<OlderFailures>({ items: [], from: null, done: false });
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const counts = queueCounts(
+    useServerMetrics(),
+    { loaded: live.loaded, tasks: live.store.all(), truncated: live.truncatedStatuses },
+    now,
+  );
 
+  // Older failures go on from where the page's own list of them stopped (its snapshot's last page,
+  // then each page read here), skipping what is shown already.
   const loadOlder = async () => {
     setLoading(true);
     setError(null);
+    const seen = new Set(older.items.map((task) => task.task_id));
     try {
-      const page = await api.listTasks({
-        status: 'failed',
-        limit: OLDER_PAGE,
-        cursor: older.cursor ?? undefined,
-      });
+      const page = await nextUnseenPage(
+        (cursor) => api.listTasks({ status: 'failed', limit: OLDER_PAGE, cursor }),
+        older.from ? older.from.cursor : live.resumeCursor('failed'),
+        (task) => seen.has(task.task_id) || live.store.has(task.task_id),
+      );
       setOlder((previous) => ({
         items: [...previous.items, ...page.items],
-        cursor: page.next_cursor,
-        done: page.next_cursor === null,
+        from: { cursor: page.cursor ?? undefined },
+        done: page.cursor === null,
       }));
     } catch (cause) {
       setError(errorMessage(cause));
@@ -46,13 +53,14 @@ export function ErrorsPage() {
     }
   };
 
-  // Older pages start at the newest failure too, and a task retried since is no longer a failure:
-  // whatever the live store knows, it knows better.
+  // A task retried since is no longer a failure: whatever the live store knows, it knows better.
   const earlier = older.items.filter((task) => !live.store.has(task.task_id));
+  const failed = counts.state === 'ready' ? formatCount(counts.total.failed) : '…';
+  const span = counts.state === 'ready' ? formatWindow(counts.windowSeconds) : '1 h';
 
   return (
     <div class="page">
-      <Panel title={`Error log · ${recent.length} failed in the last hour`}>
+      <Panel title={`Error log · ${failed} failed in the last ${span}`}>
         {recent.length === 0 && earlier.length === 0 ? (
           <EmptyState title="No failures in the last hour">
             Tasks that fail after their last retry are listed here.
@@ -75,6 +83,13 @@ export function ErrorsPage() {
       </Panel>
     </div>
   );
+}
+
+interface OlderFailures {
+  items: TaskSummary[];
+  /** Where the next read starts; null before the first (it starts where the live snapshot stopped). */
+  from: { cursor: string | undefined } | null;
+  done: boolean;
 }
 
 function finishedAt(task: TaskSummary): string {

@@ -1,9 +1,11 @@
 import type { GroupSummary } from '@kaygraph/contracts';
+import { LoadMore } from '../components/load-more.tsx';
 import { OptionalContent } from '../components/optional-panel.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { EmptyState, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
-import { useLiveTasks, useNow, useQuery, useRefreshOn, useServices } from '../data/hooks.ts';
+import { useLiveTasks, useNow, useRefreshOn, useServices } from '../data/hooks.ts';
+import { usePagedList } from '../data/paged-list.ts';
 import { formatRelative } from '../lib/format.ts';
 import { progressTone } from '../lib/group-tone.ts';
 import { href } from '../router.ts';
@@ -13,13 +15,13 @@ export function GroupsPage() {
   const { api } = useServices();
   const live = useLiveTasks();
   const now = useNow(10_000);
-  const [result, reload] = useQuery('groups', () => api.optional.groups());
+  const list = usePagedList('groups', (cursor) => api.optional.groups(cursor));
   // A group's counts follow its tasks' statuses: re-read when the feed reports status changes.
-  useRefreshOn(live.store.statusVersion, reload);
+  useRefreshOn(live.store.statusVersion, list.reload);
   return (
     <div class="page">
       <Panel title="Groups">
-        <OptionalContent feature="Task groups" result={result}>
+        <OptionalContent feature="Task groups" result={list.result}>
           {(rows: GroupSummary[]) =>
             rows.length === 0 ? (
               <EmptyState title="No groups">
@@ -69,6 +71,7 @@ export function GroupsPage() {
             )
           }
         </OptionalContent>
+        <LoadMore list={list} />
       </Panel>
     </div>
   );

@@ -1,12 +1,14 @@
-import type { Priority, TaskStatus, TaskSummary } from '@kaygraph/contracts';
-import { isTerminalStatus, PRIORITIES } from '@kaygraph/contracts';
+import type { TaskStatus, TaskSummary } from '@kaygraph/contracts';
+import { isTerminalStatus } from '@kaygraph/contracts';
 import { ProgressBar } from '../components/progress-bar.tsx';
+import { Stat } from '../components/stat.tsx';
 import { EmptyState, Loading, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
 import { useLiveTasks, useNow } from '../data/hooks.ts';
-import { formatEta, formatRelative, shortId } from '../lib/format.ts';
-import { totalsOf } from '../lib/series.ts';
+import { type QueueCounts, queueCounts, useServerMetrics } from '../data/queue-counts.ts';
+import { formatEta, formatRelative, formatWindow, shortId } from '../lib/format.ts';
+import { type CountKey, formatCount, hasUnfinished } from '../lib/status-counts.ts';
 import { taskHref } from '../router.ts';
 
 const STATUS_ORDER: Record<TaskStatus, number> = {
@@ -21,50 +23,45 @@ const STATUS_ORDER: Record<TaskStatus, number> = {
   cancelled: 8,
 };
 
-/** Active tasks with live bars, and how the queue stands per workflow and priority. */
+/** Active tasks with live bars; counts and queue status from the server's metrics. */
 export function OverviewPage() {
   const live = useLiveTasks();
   const now = useNow(5000);
-  const tasks = live.store.all();
-  const active = tasks
+  const active = live.store
+    .all()
     .filter((task) => !isTerminalStatus(task.status))
     .sort(
       (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.created_at.localeCompare(a.created_at),
     );
-  const lastHour = totalsOf(tasks, now);
-  const count = (status: TaskStatus) => active.filter((task) => task.status === status).length;
-  const atLeast = live.snapshotTruncated ? '≥ ' : '';
-  // Before the first snapshot nothing is known: show that, not counts of 0.
-  const shown = (value: number) => (live.loaded ? `${atLeast}${value}` : '…');
+  const counts = queueCounts(
+    useServerMetrics(),
+    { loaded: live.loaded, tasks: live.store.all(), truncated: live.truncatedStatuses },
+    now,
+  );
+  const ready = counts.state === 'ready';
+  const span = ready ? formatWindow(counts.windowSeconds) : '1 h';
+  // Before the counts arrived nothing is known: show that, not counts of 0.
+  const stat = (key: CountKey, label: string, title?: string) => (
+    <Stat
+      key={key}
+      label={label}
+      title={title}
+      value={ready ? formatCount(counts.total[key]) : ''}
+      tone={key}
+      loaded={ready}
+    />
+  );
 
   return (
     <div class="page">
       <div class="stats">
-        <Stat label="Running" value={shown(count('running'))} tone="running" loaded={live.loaded} />
-        <Stat
-          label="Queued"
-          value={shown(count('queued') + count('pending'))}
-          tone="queued"
-          loaded={live.loaded}
-        />
-        <Stat
-          label="Waiting"
-          value={shown(count('blocked') + count('scheduled'))}
-          tone="blocked"
-          loaded={live.loaded}
-        />
-        <Stat
-          label="Completed (1 h)"
-          value={live.loaded ? String(lastHour.completed) : '…'}
-          tone="completed"
-          loaded={live.loaded}
-        />
-        <Stat
-          label="Failed (1 h)"
-          value={live.loaded ? String(lastHour.failed) : '…'}
-          tone="failed"
-          loaded={live.loaded}
-        />
+        {stat('running', 'Running')}
+        {stat('queued', 'Queued')}
+        {stat('waiting', 'Waiting', 'Waiting for a signal, a time or child tasks (holding no worker)')}
+        {stat('blocked', 'Blocked', 'Waiting for the tasks they depend on')}
+        {stat('scheduled', 'Scheduled', 'Due at a later run_at')}
+        {stat('completed', `Completed (${span})`)}
+        {stat('failed', `Failed (${span})`)}
       </div>
       <Panel title="Active tasks">
         {!live.loaded ? (
@@ -77,26 +74,7 @@ export function OverviewPage() {
           <ActiveTable tasks={active} now={now} />
         )}
       </Panel>
-      <Panel title="Queue status">{live.loaded ? <QueueTable tasks={active} /> : <Loading />}</Panel>
-    </div>
-  );
-}
-
-function Stat({
-  label,
-  value,
-  tone,
-  loaded,
-}: {
-  label: string;
-  value: string;
-  tone: string;
-  loaded: boolean;
-}) {
-  return (
-    <div class={`stat stat-${tone}`} data-testid={`stat-${tone}`} data-state={loaded ? 'ready' : 'loading'}>
-      <span class="stat-value">{value}</span>
-      <span class="stat-label">{label}</span>
+      <Panel title="Queue status">{ready ? <QueueTable counts={counts} /> : <Loading />}</Panel>
     </div>
   );
 }
@@ -154,57 +132,59 @@ function ActiveTable({ tasks, now }: { tasks: TaskSummary[]; now: number }) {
       </table>
       {tasks.length > shown.length ? (
         <p class="hint more-rows">
-          and {tasks.length - shown.length} more waiting (running tasks are listed first); the queue status
-          below counts them all.
+          and {tasks.length - shown.length} more not listed here (running tasks come first); the counts above
+          say how many there are.
         </p>
       ) : null}
     </>
   );
 }
 
-const QUEUE_COLUMNS: { key: string; label: string; matches: (task: TaskSummary) => boolean }[] = [
-  ...PRIORITIES.toReversed().map((priority: Priority) => ({
-    key: `queued-${priority}`,
-    label: `Queued · ${priority}`,
-    matches: (task: TaskSummary) =>
-      (task.status === 'queued' || task.status === 'pending') && task.priority === priority,
-  })),
-  { key: 'running', label: 'Running', matches: (task) => task.status === 'running' },
-  { key: 'blocked', label: 'Blocked', matches: (task) => task.status === 'blocked' },
-  { key: 'scheduled', label: 'Scheduled', matches: (task) => task.status === 'scheduled' },
+const QUEUE_COLUMNS: { key: CountKey; label: string }[] = [
+  { key: 'queued', label: 'Queued' },
+  { key: 'running', label: 'Running' },
+  { key: 'waiting', label: 'Waiting' },
+  { key: 'blocked', label: 'Blocked' },
+  { key: 'scheduled', label: 'Scheduled' },
 ];
 
-function QueueTable({ tasks }: { tasks: TaskSummary[] }) {
-  const workflows = [...new Set(tasks.map((task) => task.workflow))].sort();
-  if (workflows.length === 0) return <EmptyState title="All queues are empty" />;
+/** Unfinished tasks per workflow, one column per status group. */
+function QueueTable({ counts }: { counts: Extract<QueueCounts, { state: 'ready' }> }) {
+  const rows = counts.byWorkflow.filter(([, row]) => hasUnfinished(row));
+  if (rows.length === 0) return <EmptyState title="All queues are empty" />;
   return (
-    <table class="table table-numbers" data-testid="queue-status">
-      <thead>
-        <tr>
-          <th>Workflow</th>
-          {QUEUE_COLUMNS.map((column) => (
-            <th key={column.key}>{column.label}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {workflows.map((workflow) => {
-          const own = tasks.filter((task) => task.workflow === workflow);
-          return (
-            <tr key={workflow}>
+    <>
+      <table class="table table-numbers" data-testid="queue-status">
+        <thead>
+          <tr>
+            <th>Workflow</th>
+            {QUEUE_COLUMNS.map((column) => (
+              <th key={column.key}>{column.label}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([workflow, row]) => (
+            <tr key={workflow} data-workflow={workflow}>
               <td>{workflow}</td>
-              {QUEUE_COLUMNS.map((column) => {
-                const value = own.filter(column.matches).length;
-                return (
-                  <td key={column.key} class={value === 0 ? 'zero' : undefined}>
-                    {value}
-                  </td>
-                );
-              })}
+              {QUEUE_COLUMNS.map((column) => (
+                <td
+                  key={column.key}
+                  data-column={column.key}
+                  class={row[column.key].value === 0 ? 'zero' : undefined}
+                >
+                  {formatCount(row[column.key])}
+                </td>
+              ))}
             </tr>
-          );
-        })}
-      </tbody>
-    </table>
+          ))}
+        </tbody>
+      </table>
+      {counts.source === 'page' ? (
+        <p class="hint">
+          This server has no metrics: counted from the tasks this page loaded (≥ where there were more).
+        </p>
+      ) : null}
+    </>
   );
 }

@@ -1,8 +1,10 @@
 import type { ScheduleView } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
+import { LoadMore } from '../components/load-more.tsx';
 import { OptionalContent } from '../components/optional-panel.tsx';
 import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
-import { errorMessage, useNow, useQuery, useServices } from '../data/hooks.ts';
+import { errorMessage, useNow, useServices } from '../data/hooks.ts';
+import { usePagedList } from '../data/paged-list.ts';
 import { formatRelative, formatTime } from '../lib/format.ts';
 import { href } from '../router.ts';
 
@@ -10,7 +12,7 @@ import { href } from '../router.ts';
 export function SchedulesPage() {
   const { api } = useServices();
   const now = useNow(10_000);
-  const [result, reload] = useQuery('schedules', () => api.optional.schedules());
+  const list = usePagedList('schedules', (cursor) => api.optional.schedules(cursor));
   const [error, setError] = useState<string | null>(null);
 
   const toggle = async (row: ScheduleView) => {
@@ -18,7 +20,7 @@ export function SchedulesPage() {
     try {
       const answer = await api.optional.setScheduleEnabled(row.schedule_id, !row.enabled);
       if (answer.state === 'unavailable') setError(answer.reason);
-      reload();
+      list.reload();
     } catch (cause) {
       setError(errorMessage(cause));
     }
@@ -28,7 +30,7 @@ export function SchedulesPage() {
     <div class="page">
       <Panel title="Schedules">
         {error ? <ErrorNotice message={error} /> : null}
-        <OptionalContent feature="Schedules" result={result}>
+        <OptionalContent feature="Schedules" result={list.result}>
           {(rows: ScheduleView[]) =>
             rows.length === 0 ? (
               <EmptyState title="No schedules">
@@ -85,6 +87,7 @@ export function SchedulesPage() {
             )
           }
         </OptionalContent>
+        <LoadMore list={list} />
       </Panel>
     </div>
   );

@@ -1,8 +1,7 @@
 import type { NodeMetric, TaskEvent, TaskView } from '@kaygraph/contracts';
-import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { clockTicks, LineChart, WIDE } from '../components/charts.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
+import { ProgressHistory } from '../components/progress-history.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
@@ -12,9 +11,7 @@ import { TaskFollower } from '../data/task-follower.ts';
 import { applyEvent } from '../data/task-store.ts';
 import { applyWaitEvent } from '../data/task-wait.ts';
 import { formatDuration, formatEta, formatTime, secondsBetween } from '../lib/format.ts';
-import { collapseHistory, type HistoryRow } from '../lib/history.ts';
-import { sample } from '../lib/series.ts';
-import { taskHref } from '../router.ts';
+import { href, taskHref } from '../router.ts';
 
 /** One task: live state, its whole event history (replayed by tasks.events), node metrics, result. */
 export function TaskDetailPage({ taskId }: { taskId: string }) {
@@ -42,8 +39,10 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
       onTask: (view) => setTask(view),
       onError: (cause) => {
         const details = api.describeError(cause);
-        if (details.code === 'NOT_FOUND') setError(details.message);
-        else setStreamError(details.message);
+        const heading = [details.status, details.code].filter((part) => part !== null).join(' ');
+        const text = heading ? `${heading}: ${details.message}` : details.message;
+        if (details.code === 'NOT_FOUND') setError(text);
+        else setStreamError(text);
       },
     });
     next.start();
@@ -58,7 +57,8 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
   }, [known?.updated_at, task?.updated_at, follower]);
 
   if (error) return <ErrorNotice message={error} />;
-  if (!task) return <Loading />;
+  // Refused before anything loaded (a malformed id, no API key): say why, not "Loading…" forever.
+  if (!task) return streamError ? <ErrorNotice message={streamError} /> : <Loading />;
   return (
     <div class="page" data-task-id={task.task_id}>
       <header class="task-header">
@@ -102,7 +102,9 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
             <>
               <dt>Group</dt>
               <dd>
-                <code>{task.group_id}</code>
+                <a href={href({ page: 'group', groupId: task.group_id })}>
+                  <code>{task.group_id}</code>
+                </a>
               </dd>
             </>
           ) : null}
@@ -140,7 +142,7 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
         </Panel>
         <Panel title="Result">
           {task.result === undefined ? (
-            <EmptyState title="No result yet" />
+            <NoResult task={task} />
           ) : (
             <pre class="json">{JSON.stringify(task.result, null, 2)}</pre>
           )}
@@ -159,155 +161,22 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
   );
 }
 
-function ProgressHistory({ events }: { events: TaskEvent[] }) {
-  if (events.length === 0) return <EmptyState title="No events yet" />;
-  // Progress is stored at up to ~10 events/s: an hour-long task has tens of thousands. The chart
-  // draws a sample, the table the latest rows with each step's progress folded into one.
-  // Every event that carries progress: the reports, and a completed task's status event (100).
-  const progress = sample(
-    events.flatMap((event) =>
-      (event.type === 'progress' || event.type === 'status') && event.progress !== undefined
-        ? [{ at: event.at, progress: event.progress }]
-        : [],
-    ),
-    MAX_CHART_POINTS,
-  );
-  const rows = collapseHistory(events);
-  const shown = rows.slice(-MAX_TABLE_ROWS);
-  const from = Date.parse(events[0]?.at ?? '');
-  const to = Math.max(Date.parse(events.at(-1)?.at ?? ''), from + 1000);
-  const span = to - from;
-  const tickEvery =
-    [1000, 5000, 10_000, 60_000, 300_000, 600_000, 3_600_000].find((ms) => span / ms <= 6) ?? 3_600_000;
-  return (
-    <>
-      {progress.length > 1 ? (
-        <LineChart
-          title="Progress over time"
-          width={WIDE}
-          step
-          xDomain={[from, to]}
-          xTicks={elapsedTicks(from, to, tickEvery)}
-          yMax={100}
-          yFormat={(value) => `${Math.round(value)} %`}
-          series={[
-            {
-              key: 'progress',
-              label: 'progress',
-              className: 'series-progress',
-              points: progress.map((event) => ({ x: Date.parse(event.at), y: event.progress })),
-            },
-          ]}
-        />
-      ) : null}
-      {shown.length < rows.length ? (
-        <p class="hint">
-          The latest {shown.length} of {rows.length} entries.
-        </p>
-      ) : null}
-      <table class="table" data-testid="event-history">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Time</th>
-            <th>Event</th>
-            <th>Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map((row) => (
-            <HistoryEntry key={row.event.seq} row={row} />
-          ))}
-        </tbody>
-      </table>
-    </>
-  );
-}
-
-/** An event; a step's progress row folds its earlier reports behind a toggle. */
-function HistoryEntry({ row }: { row: HistoryRow }) {
-  const [open, setOpen] = useState(false);
-  const { event, earlier } = row;
-  return (
-    <>
-      {open ? earlier.map((folded) => <EventRow key={folded.seq} event={folded} folded />) : null}
-      <EventRow event={event}>
-        {earlier.length > 0 ? (
-          <button
-            type="button"
-            class="link-button"
-            aria-expanded={open}
-            onClick={() => setOpen((value) => !value)}
-          >
-            {open ? 'hide earlier' : `${earlier.length} earlier`}
-          </button>
-        ) : null}
-      </EventRow>
-    </>
-  );
-}
-
-function EventRow({
-  event,
-  folded = false,
-  children,
-}: {
-  event: TaskEvent;
-  folded?: boolean;
-  children?: ComponentChildren;
-}) {
-  return (
-    <tr class={folded ? 'folded' : undefined} data-event-type={event.type}>
-      <td class="muted">{event.seq}</td>
-      <td>
-        <code>{formatTime(event.at).slice(11)}</code>
-      </td>
-      <td>{event.type === 'status' ? <StatusBadge status={event.status} /> : event.type}</td>
-      <td>
-        {describe(event)} {children}
-      </td>
-    </tr>
-  );
-}
-
-const MAX_CHART_POINTS = 400;
-const MAX_TABLE_ROWS = 200;
-
-function describe(event: TaskEvent): string {
-  switch (event.type) {
-    case 'status':
-      return event.error ? `${event.error.code}: ${event.error.message}` : `attempt ${event.attempt}`;
-    case 'progress':
-      return [
-        `${Math.round(event.progress)} %`,
-        event.step,
-        event.message,
-        event.eta_seconds !== null ? `ETA ${formatEta(event.eta_seconds)}` : null,
-      ]
-        .filter(Boolean)
-        .join(' · ');
-    case 'log':
-      return `[${event.level}] ${event.message}`;
-    case 'waiting':
-      return event.wait.kind === 'signal'
-        ? `waits for the signal ${event.wait.signal}`
-        : event.wait.kind === 'sleep'
-          ? `sleeps until ${event.wait.until}`
-          : `waits for ${event.wait.child_task_ids.length} child tasks`;
-    case 'signal_received':
-      return `signal ${event.name} ${event.taken}`;
-    case 'child_finished':
-      return `child ${event.index + 1} of ${event.total} ${event.status}`;
+/** Why a task has no result: not finished yet, or finished without one. */
+function NoResult({ task }: { task: TaskView }) {
+  switch (task.status) {
+    case 'failed':
+      return (
+        <EmptyState title="No result: the task failed">
+          {task.error ? 'Its error is shown above.' : 'It recorded no error.'}
+        </EmptyState>
+      );
+    case 'cancelled':
+      return <EmptyState title="No result: the task was cancelled" />;
+    case 'completed':
+      return <EmptyState title="The task completed without a result" />;
+    default:
+      return <EmptyState title="No result yet" />;
   }
-}
-
-/** "+0 s", "+5 s", ... since the first event: a task's own clock reads better than wall time. */
-function elapsedTicks(from: number, to: number, everyMs: number) {
-  if (everyMs >= 60_000) return clockTicks(from, to, everyMs);
-  const ticks = [];
-  for (let at = from; at <= to; at += everyMs)
-    ticks.push({ at, label: `+${formatDuration((at - from) / 1000)}` });
-  return ticks;
 }
 
 function NodeMetrics({ metrics }: { metrics: NodeMetric[] | null }) {

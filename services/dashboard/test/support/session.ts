@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type AnyWorkflows, createClient } from '@kaygraph/client';
 import { type Browser, launchChromium, type Page } from '@kaygraph/test-browser';
 import { screenshotsDir } from './screenshots-dir.ts';
-import { type Stack, startStack } from './stack.ts';
+import { type Stack, type StackOptions, startStack } from './stack.ts';
 
 /** Bounds for things that happen by themselves (a task running); generous for a loaded CI machine. */
 export const WAIT = { timeout: 60_000 };
@@ -26,10 +26,10 @@ export interface Session {
 }
 
 /** A stack (api + worker + database), a typed client of it and a Chromium page. */
-export async function openSession(): Promise<Session> {
+export async function openSession(options: StackOptions = {}): Promise<Session> {
   const screenshots = screenshotsDir();
   mkdirSync(screenshots, { recursive: true });
-  const stack = await startStack();
+  const stack = await startStack(options);
   const client = createClient<AnyWorkflows>({ url: stack.url });
   const browser = await launchChromium();
   // Reduced motion: bars jump to their value, so screenshots never catch them mid-animation.

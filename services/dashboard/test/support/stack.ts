@@ -1,6 +1,6 @@
 import { createApiOperations, createApiServer, dashboardRoute } from '@kaygraph/api';
 import { createTestDatabase } from '@kaygraph/db/testing';
-import { createTaskSystem } from '@kaygraph/tasks';
+import { createTaskSystem, type TaskSystemOptions } from '@kaygraph/tasks';
 import pino from 'pino';
 import { catalog } from '../fixtures/catalog.ts';
 
@@ -11,13 +11,20 @@ export interface Stack extends AsyncDisposable {
   restartApi(): Promise<void>;
 }
 
+export interface StackOptions {
+  authRequired?: boolean;
+  worker?: boolean;
+  /** MAX_QUEUE_SIZE and MAX_BATCH_SIZE, for tests of many tasks or of batches cut short. */
+  limits?: Pick<TaskSystemOptions, 'maxQueueSize' | 'maxBatchSize'>;
+}
+
 const catalogModule = new URL('../fixtures/catalog.ts', import.meta.url).href;
 
 /**
  * What a user runs, on a fresh database: the task system, a worker and the api serving the built
  * dashboard. Dispose it: `await using stack = await startStack()`.
  */
-export async function startStack(options: { authRequired?: boolean; worker?: boolean } = {}): Promise<Stack> {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const database = await createTestDatabase();
   const logger = pino({ level: 'warn' });
   const cleanups: (() => Promise<void>)[] = [
@@ -30,7 +37,7 @@ export async function startStack(options: { authRequired?: boolean; worker?: boo
     cleanups.length = 0;
   };
   try {
-    const system = await createTaskSystem({ databaseUrl: database.url, logger });
+    const system = await createTaskSystem({ databaseUrl: database.url, logger, ...options.limits });
     cleanups.push(() => system.close());
     if (options.worker !== false) {
       await system.startWorker({ concurrency: 4, workflowsModule: catalogModule, shutdownGraceSeconds: 2 });

@@ -1,0 +1,11 @@
+import type { PagedList } from '../data/paged-list.ts';
+
+/** "Load more" under a paged list, while the server has more. */
+export function LoadMore({ list }: { list: PagedList<unknown> }) {
+  if (!list.more) return null;
+  return (
+    <button type="button" class="button" disabled={list.loadingMore} onClick={list.loadMore}>
+      {list.loadingMore ? 'Loading…' : 'Load more'}
+    </button>
+  );
+}
