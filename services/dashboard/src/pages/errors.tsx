@@ -11,7 +11,7 @@ import { taskHref } from '../router.ts';
 
 const OLDER_PAGE = 50;
 
-/** Failed tasks, newest first, each with its error and stack: the last hour live, older on demand. */
+/** Failed tasks, newest first, each with its error: the last hour live, older on demand. */
 export function ErrorsPage() {
   const { api } = useServices();
   const live = useLiveTasks();
