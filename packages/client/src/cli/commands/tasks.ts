@@ -43,7 +43,10 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
     .description('submit a task; prints its id (with --wait: follows it and prints the result)')
     .option('-p, --params <json>', 'workflow params as a JSON object', '{}')
     .option('--priority <priority>', `one of ${PRIORITIES.join(', ')}`)
-    .option('--idempotency-key <key>', 'a second submit with the same key returns the first task (another workflow: conflict)')
+    .option(
+      '--idempotency-key <key>',
+      'a second submit with the same key returns the first task (another workflow: conflict)',
+    )
     .option('--depends-on <ids...>', 'start only after these tasks completed')
     .option('--max-retries <n>', 'retries after the first attempt')
     .option('--timeout <seconds>', 'fail the task after this many seconds')
