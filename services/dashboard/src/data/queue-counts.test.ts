@@ -1,27 +1,13 @@
-import type { MetricsCounts, MetricsSnapshot, TaskSummary } from '@kaygraph/contracts';
+import type { MetricsSnapshot } from '@kaygraph/contracts';
 import { describe, expect, it } from 'vitest';
+import { metricsCounts, taskSummary } from '../lib/test-fixtures.ts';
 import type { Optional } from './api.ts';
 import type { Loadable } from './hooks.ts';
 import { queueCounts } from './queue-counts.ts';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 
-function counts(overrides: Partial<MetricsCounts>): MetricsCounts {
-  return {
-    tasks_pending: 0,
-    tasks_running: 0,
-    tasks_waiting: 0,
-    tasks_blocked: 0,
-    tasks_scheduled: 0,
-    queue_depth: 0,
-    tasks_completed: 0,
-    tasks_failed: 0,
-    tasks_cancelled: 0,
-    avg_duration: 0,
-    error_rate: 0,
-    ...overrides,
-  };
-}
+const counts = metricsCounts;
 
 const snapshot: MetricsSnapshot = {
   ...counts({ tasks_completed: 2510, tasks_waiting: 1 }),
@@ -37,25 +23,12 @@ const ready = (value: Optional<MetricsSnapshot>): Loadable<Optional<MetricsSnaps
   value,
 });
 
-const waiting: TaskSummary = {
-  task_id: crypto.randomUUID(),
+const waiting = taskSummary({
   workflow: 'review',
   status: 'waiting',
-  priority: 'normal',
-  progress: 0,
-  step: null,
-  message: null,
-  eta_seconds: null,
-  attempt: 1,
-  max_retries: 0,
-  group_id: null,
-  schedule_id: null,
-  error: null,
   created_at: new Date(NOW).toISOString(),
   updated_at: new Date(NOW).toISOString(),
-  started_at: null,
-  completed_at: null,
-};
+});
 
 const loadedPage = { loaded: true, tasks: [waiting], truncated: new Set(['completed'] as const) };
 

@@ -1,8 +1,8 @@
-import type { MetricsCounts } from '@kaygraph/contracts';
 import { describe, expect, it } from 'vitest';
 import { finishedFigures } from './finished-figures.ts';
 import type { Totals } from './series.ts';
 import type { Counts } from './status-counts.ts';
+import { metricsCounts } from './test-fixtures.ts';
 
 const exact = (value: number) => ({ value, atLeast: false });
 const atLeast = (value: number) => ({ value, atLeast: true });
@@ -21,19 +21,12 @@ const capped: Counts = {
 };
 const totals: Totals = { completed: 1000, failed: 300, cancelled: 0, avgDuration: 2, p95Duration: 4 };
 
-const server: MetricsCounts = {
-  tasks_pending: 0,
-  tasks_running: 0,
-  tasks_waiting: 0,
-  tasks_blocked: 0,
-  tasks_scheduled: 0,
-  queue_depth: 0,
+const server = metricsCounts({
   tasks_completed: 2510,
   tasks_failed: 310,
-  tasks_cancelled: 0,
   avg_duration: 3,
   error_rate: 0.11,
-};
+});
 
 describe('finishedFigures', () => {
   it("shows the server's counts, error rate and average, whatever the page could load", () => {

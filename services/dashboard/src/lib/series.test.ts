@@ -1,30 +1,20 @@
 import type { TaskStatus, TaskSummary } from '@kaygraph/contracts';
 import { describe, expect, it } from 'vitest';
 import { bucketByMinute, niceMax, percentile, sample, totalsOf } from './series.ts';
+import { taskSummary } from './test-fixtures.ts';
 
 const NOW = Date.parse('2026-01-01T12:30:30Z');
 
 function finished(status: TaskStatus, completedAt: string, runSeconds: number): TaskSummary {
   const completed = Date.parse(completedAt);
-  return {
-    task_id: crypto.randomUUID(),
-    workflow: 'demo',
+  return taskSummary({
     status,
-    priority: 'normal',
     progress: 100,
-    step: null,
-    message: null,
-    eta_seconds: null,
-    attempt: 1,
-    max_retries: 0,
-    group_id: null,
-    schedule_id: null,
-    error: null,
     created_at: new Date(completed - runSeconds * 1000 - 1000).toISOString(),
     updated_at: completedAt,
     started_at: new Date(completed - runSeconds * 1000).toISOString(),
     completed_at: completedAt,
-  };
+  });
 }
 
 describe('bucketByMinute', () => {

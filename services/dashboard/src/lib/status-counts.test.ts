@@ -1,30 +1,18 @@
 import type { MetricsCounts, TaskStatus, TaskSummary } from '@kaygraph/contracts';
 import { describe, expect, it } from 'vitest';
 import { countsFromServer, countsFromTasks, formatCount } from './status-counts.ts';
+import { taskSummary } from './test-fixtures.ts';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const HOUR = 3_600_000;
 
 function task(status: TaskStatus, completedMsAgo: number | null = null): TaskSummary {
-  return {
-    task_id: crypto.randomUUID(),
-    workflow: 'demo',
+  return taskSummary({
     status,
-    priority: 'normal',
-    progress: 0,
-    step: null,
-    message: null,
-    eta_seconds: null,
-    attempt: 1,
-    max_retries: 0,
-    group_id: null,
-    schedule_id: null,
-    error: null,
     created_at: new Date(NOW - 2 * HOUR).toISOString(),
     updated_at: new Date(NOW).toISOString(),
-    started_at: null,
     completed_at: completedMsAgo === null ? null : new Date(NOW - completedMsAgo).toISOString(),
-  };
+  });
 }
 
 describe('countsFromTasks', () => {
