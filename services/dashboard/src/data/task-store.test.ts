@@ -1,30 +1,19 @@
 import type { TaskEvent, TaskSummary } from '@kaygraph/contracts';
 import { describe, expect, it } from 'vitest';
+import { taskSummary } from '../lib/test-fixtures.ts';
 import { TaskStore } from './task-store.ts';
 
 const ID = '0b8f5a0e-4c2a-4a51-9d0c-6f0f2d0f9a11';
 
 function summary(overrides: Partial<TaskSummary> = {}): TaskSummary {
-  return {
+  return taskSummary({
     task_id: ID,
-    workflow: 'demo',
-    status: 'queued',
-    priority: 'normal',
-    progress: 0,
-    step: null,
-    message: null,
-    eta_seconds: null,
     attempt: 0,
     max_retries: 2,
-    group_id: null,
-    schedule_id: null,
-    error: null,
     created_at: '2026-01-01T12:00:00.000Z',
     updated_at: '2026-01-01T12:00:00.000Z',
-    started_at: null,
-    completed_at: null,
     ...overrides,
-  };
+  });
 }
 
 const running: TaskEvent = {
