@@ -204,12 +204,20 @@ export interface SignalTarget {
   stored: boolean;
 }
 
-/** Locks the task's row and reads what a signal for `name` decides on (service/signal.ts); none: no task. */
+/**
+ * Locks the task's row, then reads what a signal for `name` decides on (service/signal.ts); none: no task.
+ * The read is a statement of its own, started once the lock is held: it sees the signal a concurrent
+ * sender kept before releasing the lock (a locking statement's subqueries keep the snapshot it began with).
+ */
 export async function lockSignalTarget(
   tx: Transaction,
   taskId: string,
   name: string,
 ): Promise<SignalTarget | undefined> {
+  const locked = rowsOf<{ id: string }>(
+    await tx.execute(sql`select id from tasks where id = ${taskId} for no key update`),
+  );
+  if (locked.length === 0) return undefined;
   const [task] = rowsOf<SignalTarget>(
     await tx.execute(sql`
       select t.workflow, t.workflow_version, t.job_id, t.status, t.wait,
@@ -217,7 +225,7 @@ export async function lockSignalTarget(
           and t.checkpoint->'waiting'->'wait'->>'name' = ${name}, false) as ended_it,
         coalesce((t.wait->>'deadline')::timestamptz <= now(), false) as past_deadline,
         exists (select 1 from task_signals s where s.task_id = t.id and s.name = ${name}) as stored
-      from tasks t where t.id = ${taskId} for no key update`),
+      from tasks t where t.id = ${taskId}`),
   );
   return task;
 }
