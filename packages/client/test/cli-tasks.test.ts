@@ -103,9 +103,22 @@ describe('kaygraph submit / status / list / result', () => {
   test('watch says when the connection to the api drops and when it is back, then finishes', async () => {
     await using proxy = await startTcpProxy(server.server.port);
     const taskId = await submitted(['steps', '--params', '{"steps": 10, "delay_ms": 100}']);
-    const cut = setTimeout(() => proxy.dropConnections(), 400);
-    const run = await kaygraph(['watch', taskId], { KAYGRAPH_URL: proxy.url });
-    clearTimeout(cut);
+    // Cut once the bar shows progress past 0 %, which only the watch's WebSocket brings.
+    let cut = false;
+    const run = await kaygraph(
+      ['watch', taskId],
+      { KAYGRAPH_URL: proxy.url },
+      {
+        terminal: {
+          onStderr: (text) => {
+            if (cut || !/ [1-9]\d*% \| running \|/.test(text)) return;
+            cut = true;
+            proxy.dropConnections();
+          },
+        },
+      },
+    );
+    expect(cut).toBe(true);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(new RegExp(`lost the connection to ${proxy.url}.*; reconnecting`));
     expect(run.stderr).toContain(`reconnected to ${proxy.url}; resuming after the last event`);

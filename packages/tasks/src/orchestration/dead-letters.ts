@@ -137,9 +137,11 @@ async function redrive(
 }
 
 /**
- * The newest dead letters of `filter` (up to `limit`) whose workflow is registered, with their owners'
- * queue locks taken before their task rows (the lock order). `runnableOnly`: skip those that cannot run
- * (a dependency failed, was cancelled or is gone), so a page is never filled by them.
+ * The oldest dead letters of `filter` (up to `limit`) whose workflow is registered, with their owners'
+ * queue locks taken before their task rows (the lock order). Oldest first: a task that fails again goes
+ * to the back. `runnableOnly`: skip those that cannot run (a dependency failed, was cancelled or is gone),
+ * so a page is never filled by them. The page is read again once the owners' locks are held: a concurrent
+ * redrive of the same owners has committed by then, and its tasks are no longer listed.
  */
 async function lockForRedrive(
   ctx: TaskContext,
@@ -148,10 +150,10 @@ async function lockForRedrive(
   limit: number,
   runnableOnly: boolean,
 ): Promise<DeadLetterRow[]> {
-  const seen = runnableOnly
-    ? await listDeadLetterRows(tx, { ...filter, runnableWorkflows: await ctx.workflows.names(tx) }, limit)
-    : await listDeadLetterRows(tx, filter, limit);
-  for (const owner of [...new Set(seen.map((row) => row.owner))].sort()) await lockOwnerQueue(tx, owner);
+  const page = runnableOnly ? { ...filter, runnableWorkflows: await ctx.workflows.knownNames(tx) } : filter;
+  const owners = new Set((await listDeadLetterRows(tx, page, limit, 'oldest')).map((row) => row.owner));
+  for (const owner of [...owners].sort()) await lockOwnerQueue(tx, owner);
+  const seen = (await listDeadLetterRows(tx, page, limit, 'oldest')).filter((row) => owners.has(row.owner));
   const rows = await lockDeadLetterRows(tx, { taskIds: seen.map((row) => row.id) });
   if (runnableOnly) return rows;
   const registered = await ctx.workflows.resolve(
@@ -190,8 +192,9 @@ export async function redriveDeadLetter(
 
 /**
  * Redrives the dead letters the caller may see (optionally of one workflow), at most `limit` and
- * `maxBatchSize` (MAX_BATCH_SIZE) per call: call again for the rest. `spend` charges the caller's rate
- * limit for them (a key whose burst is smaller than a page redrives with a `limit` that fits it).
+ * `maxBatchSize` (MAX_BATCH_SIZE) per call, oldest first: call again for the rest. `spend` charges the
+ * caller's rate limit for them (a key whose burst is smaller than a page redrives with a `limit` that fits
+ * it).
  */
 export async function redriveAllDeadLetters(
   ctx: TaskContext,
@@ -204,9 +207,9 @@ export async function redriveAllDeadLetters(
     const limit = Math.min(input.limit ?? ctx.maxBatchSize, ctx.maxBatchSize);
     const rows = await lockForRedrive(ctx, tx, filter, limit, true);
     if (rows.length === 0) return { redriven: 0, task_ids: [] };
+    // Before the work: the rows are the runnable ones, which a refusal then leaves as they were.
+    await spend?.(rows.length);
     const redriven = await redrive(ctx, tx, rows, 'skip');
-    // Charged for what was redriven; a refusal rolls the redrive back.
-    await spend?.(redriven.length);
     return { redriven: redriven.length, task_ids: redriven.map((requeue) => requeue.taskId) };
   });
 }

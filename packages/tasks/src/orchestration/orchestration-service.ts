@@ -69,7 +69,7 @@ export interface ScheduleService {
 export interface DeadLetterService {
   list(caller: Caller, input: ListDeadLettersInput): Promise<ListDeadLettersOutput>;
   redrive(caller: Caller, taskId: string): Promise<RedriveOutput>;
-  /** At most `limit` and MAX_BATCH_SIZE per call; `spend` charges the caller's rate limit for those it redrives. */
+  /** At most `limit` and MAX_BATCH_SIZE per call; `spend` charges the caller's rate limit for the runnable ones it takes. */
   redriveAll(
     caller: Caller,
     input: { workflow?: string | undefined; limit?: number | undefined },

@@ -127,6 +127,12 @@ export class WorkflowRegistry {
     return [...new Set(rows.map((row) => row.name))].sort();
   }
 
+  /** Every name `resolve` knows: registered names and their aliases (a workflow's former names), sorted. */
+  async knownNames(db: Executor = this.#db): Promise<string[]> {
+    const rows = await allVersions(db, this.#leaseSeconds);
+    return [...new Set(rows.flatMap((row) => [row.name, ...row.aliases]))].sort();
+  }
+
   /**
    * Every registered workflow as `workflows.list` shows it: its current version's schemas, and each
    * version that is current or still has live workers or unfinished tasks, with the workers serving it.

@@ -21,6 +21,9 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** What a timeout left to the service hashes as: the default every workflow had before it could be null. */
+const TIMEOUT_HASHED_FOR_NONE = 3600;
+
 /**
  * What a worker registers for a workflow: its JSON Schemas (params as a client sends them, result as the
  * workflow returns it, each signal's payload) and defaults, under its version. The version is the one the
@@ -42,11 +45,15 @@ export function versionRecordOf(workflow: CatalogWorkflow): WorkflowVersionRecor
   if (declared && !declared.success) {
     throw new TypeError(`workflow "${workflow.name}" version: ${declared.error.issues[0]?.message}`);
   }
-  // A timeout left to the service (null) hashes as the 3600 that stood for it before, so a workflow
-  // that gives none keeps the version it had (its queued tasks stay runnable across the upgrade).
+  // A timeout left to the service (null) hashes as the value that stood for it before, so a workflow
+  // that gives none keeps the version it had (its queued tasks stay runnable across the upgrade). An
+  // explicit 3600 and none share a version; the last registration's defaults count for new tasks.
   const hashed = {
     ...contents,
-    defaults: { ...contents.defaults, timeout_seconds: contents.defaults.timeout_seconds ?? 3600 },
+    defaults: {
+      ...contents.defaults,
+      timeout_seconds: contents.defaults.timeout_seconds ?? TIMEOUT_HASHED_FOR_NONE,
+    },
   };
   const version =
     declared?.data ?? createHash('sha256').update(canonicalJson(hashed)).digest('hex').slice(0, 16);

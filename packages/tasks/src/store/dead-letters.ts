@@ -33,8 +33,9 @@ export interface DeadLetterFilter {
   taskIds?: readonly string[] | undefined;
   before?: { createdAt: string; id: string } | undefined;
   /**
-   * Only dead letters that can run again: of these (registered) workflows, with no dependency that failed,
-   * was cancelled or is gone.
+   * Only dead letters that can run again: of these (registered) workflow names, with no dependency that
+   * failed, was cancelled or is gone (its row removed with its result), as `retryStatus` decides from
+   * `depends_on`.
    */
   runnableWorkflows?: readonly string[] | undefined;
 }
@@ -49,8 +50,8 @@ function conditionsOf(filter: DeadLetterFilter): SQL {
     conditions.push(
       sql`workflow = any(array(select jsonb_array_elements_text(${JSON.stringify(filter.runnableWorkflows)}::jsonb)))`,
       sql`not exists (
-        select 1 from task_dependencies d left join tasks dep on dep.id = d.depends_on_id
-        where d.task_id = tasks.id and (dep.id is null or dep.status in ('failed', 'cancelled')))`,
+        select 1 from unnest(depends_on) as d(id) left join tasks dep on dep.id = d.id
+        where dep.id is null or dep.status in ('failed', 'cancelled'))`,
     );
   }
   if (filter.before) {
@@ -72,13 +73,15 @@ async function selectDeadLetters(executor: Executor, filter: DeadLetterFilter, t
   );
 }
 
-/** Newest dead letters first. */
+/** Newest dead letters first (`oldest`: oldest first). */
 export function listDeadLetterRows(
   executor: Executor,
   filter: DeadLetterFilter,
   limit: number,
+  order: 'newest' | 'oldest' = 'newest',
 ): Promise<DeadLetterRow[]> {
-  return selectDeadLetters(executor, filter, sql`order by dead_lettered_at desc, id desc limit ${limit}`);
+  const by = order === 'newest' ? sql`dead_lettered_at desc, id desc` : sql`dead_lettered_at, id`;
+  return selectDeadLetters(executor, filter, sql`order by ${by} limit ${limit}`);
 }
 
 /** The dead letters matching `filter`, their task rows locked in id order (the lock order). */

@@ -223,7 +223,7 @@ export async function lockSignalTarget(
       select t.workflow, t.workflow_version, t.job_id, t.status, t.wait,
         coalesce(t.resume is not null and t.checkpoint->'waiting'->'wait'->>'kind' = 'signal'
           and t.checkpoint->'waiting'->'wait'->>'name' = ${name}, false) as ended_it,
-        coalesce((t.wait->>'deadline')::timestamptz <= now(), false) as past_deadline,
+        coalesce((t.wait->>'deadline')::timestamptz <= statement_timestamp(), false) as past_deadline,
         exists (select 1 from task_signals s where s.task_id = t.id and s.name = ${name}) as stored
       from tasks t where t.id = ${taskId}`),
   );

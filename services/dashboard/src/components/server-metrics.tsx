@@ -26,7 +26,11 @@ const COLUMNS: {
   title?: string;
   format?: (value: number) => string;
 }[] = [
-  { key: 'queue_depth', label: 'Queue depth', title: 'pending and queued: what a worker could take now' },
+  {
+    key: 'queue_depth',
+    label: 'Queue depth',
+    title: 'queued: what a worker could take now (not tasks held in a group)',
+  },
   { key: 'tasks_pending', label: 'Not started', title: 'pending, queued, blocked and scheduled' },
   { key: 'tasks_running', label: 'Running' },
   { key: 'tasks_waiting', label: 'Waiting', title: 'for a signal, a time or child tasks' },

@@ -54,7 +54,8 @@ describe('redriveAll', () => {
       if (!value) throw new Error('called too often');
       return { state: 'ready', value };
     };
-    await expect(redriveAll(call)).resolves.toMatchObject({ redriven: 3, error: null });
+    // Some may be left behind the one that failed again.
+    await expect(redriveAll(call)).resolves.toMatchObject({ redriven: 3, error: null, more: true });
     expect(calls).toBe(2);
   });
 

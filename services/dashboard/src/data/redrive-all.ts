@@ -32,7 +32,9 @@ export async function redriveAll(call: () => Promise<Optional<RedriveAllOutput>>
     if (answer.state === 'unavailable') return calls === 0 ? answer : stopped(new Error(answer.reason));
     const again = answer.value.task_ids.some((taskId) => redriven.has(taskId));
     for (const taskId of answer.value.task_ids) redriven.add(taskId);
-    if (answer.value.redriven === 0 || again) return stopped(null);
+    // A task handed back again failed again meanwhile: stop, saying that some may be left.
+    if (again) return stopped(null, true);
+    if (answer.value.redriven === 0) return stopped(null);
   }
   return stopped(null, true);
 }

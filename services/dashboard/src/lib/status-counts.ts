@@ -1,8 +1,8 @@
 import type { MetricsCounts, TaskStatus, TaskSummary } from '@kaygraph/contracts';
 
 /**
- * The counts the Active and Metrics pages show, one per group of statuses. `queued` is what a worker
- * could pick up now (pending and queued); `waiting` waits for a signal, a time or child tasks; `blocked`
+ * The counts the Active and Metrics pages show, one per group of statuses. `queued` has not started and
+ * waits for nothing but a worker or its group's execution (pending and queued); `waiting` waits for a signal, a time or child tasks; `blocked`
  * waits for its dependencies; `scheduled` for its run_at. Finished counts cover a recent window.
  */
 export const COUNT_GROUPS = {
@@ -30,7 +30,8 @@ const COUNT_KEYS = Object.keys(COUNT_GROUPS) as CountKey[];
 export function countsFromServer(metrics: MetricsCounts): Counts {
   const exact = (value: number): Count => ({ value, atLeast: false });
   return {
-    queued: exact(metrics.queue_depth),
+    // tasks_pending counts every task not started; queue_depth the queued ones only (no held ones).
+    queued: exact(metrics.tasks_pending - metrics.tasks_blocked - metrics.tasks_scheduled),
     running: exact(metrics.tasks_running),
     waiting: exact(metrics.tasks_waiting),
     blocked: exact(metrics.tasks_blocked),

@@ -28,6 +28,7 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
     setTask(null);
     setEvents([]);
     setError(null);
+    setStreamError(null);
     // The replay brings every stored event first, so the history is complete even for a task
     // that finished long ago.
     const next = new TaskFollower(api, taskId, {
