@@ -137,30 +137,23 @@ async function redrive(
 }
 
 /**
- * The oldest dead letters of `filter` (up to `limit`) whose workflow is registered, with their owners'
- * queue locks taken before their task rows (the lock order). Oldest first: a task that fails again goes
- * to the back. `runnableOnly`: skip those that cannot run (a dependency failed, was cancelled or is gone),
- * so a page is never filled by them. The page is read again once the owners' locks are held: a concurrent
- * redrive of the same owners has committed by then, and its tasks are no longer listed.
+ * The oldest dead letters of `filter` (up to `limit`) that can run again (their workflow is registered,
+ * no dependency failed, was cancelled or is gone), with their owners' queue locks taken before their task
+ * rows (the lock order). Oldest first: a task that fails again goes to the back. The page is read again
+ * once the owners' locks are held: a concurrent redrive of the same owners has committed by then, and its
+ * tasks are no longer listed.
  */
-async function lockForRedrive(
+async function lockRunnableDeadLetters(
   ctx: TaskContext,
   tx: Transaction,
   filter: DeadLetterFilter,
   limit: number,
-  runnableOnly: boolean,
 ): Promise<DeadLetterRow[]> {
-  const page = runnableOnly ? { ...filter, runnableWorkflows: await ctx.workflows.knownNames(tx) } : filter;
+  const page = { ...filter, runnableWorkflows: await ctx.workflows.knownNames(tx) };
   const owners = new Set((await listDeadLetterRows(tx, page, limit, 'oldest')).map((row) => row.owner));
   for (const owner of [...owners].sort()) await lockOwnerQueue(tx, owner);
   const seen = (await listDeadLetterRows(tx, page, limit, 'oldest')).filter((row) => owners.has(row.owner));
-  const rows = await lockDeadLetterRows(tx, { taskIds: seen.map((row) => row.id) });
-  if (runnableOnly) return rows;
-  const registered = await ctx.workflows.resolve(
-    rows.map((row) => row.workflow),
-    tx,
-  );
-  return rows.filter((row) => registered.has(row.workflow));
+  return lockDeadLetterRows(tx, { taskIds: seen.map((row) => row.id) });
 }
 
 /** Spends a caller's rate limit for the tasks a redrive queues (before it commits; its error aborts it). */
@@ -182,7 +175,9 @@ export async function redriveDeadLetter(
         `workflow "${seen.workflow}" of task ${taskId} is no longer available`,
       );
     }
-    const rows = await lockForRedrive(ctx, tx, filter, 1, false);
+    // Lock order: the owner's queue lock, then the task row.
+    await lockOwnerQueue(tx, seen.owner);
+    const rows = await lockDeadLetterRows(tx, filter);
     // A concurrent redrive or retry won.
     if (rows.length === 0) throw notDeadLettered(taskId);
     const [redriven] = await redrive(ctx, tx, rows, 'throw');
@@ -205,7 +200,7 @@ export async function redriveAllDeadLetters(
   return ctx.db.transaction(async (tx) => {
     const filter = { ...ownerFilter(caller), workflow: input.workflow };
     const limit = Math.min(input.limit ?? ctx.maxBatchSize, ctx.maxBatchSize);
-    const rows = await lockForRedrive(ctx, tx, filter, limit, true);
+    const rows = await lockRunnableDeadLetters(ctx, tx, filter, limit);
     if (rows.length === 0) return { redriven: 0, task_ids: [] };
     // Before the work: the rows are the runnable ones, which a refusal then leaves as they were.
     await spend?.(rows.length);
