@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Priority } from './common.ts';
+import { Priority, TimeoutSeconds } from './common.ts';
 
 /** Per-workflow defaults; a submit may override retries, timeout and priority. */
 export const WorkflowDefaults = z.object({
@@ -7,7 +7,7 @@ export const WorkflowDefaults = z.object({
   retry_delay_seconds: z.number().int().min(0).max(3600),
   retry_backoff: z.boolean(),
   /** Seconds a run may take (null: the service's TASK_TIMEOUT, 3600 unless set). */
-  timeout_seconds: z.number().int().min(1).max(86_399).nullable(),
+  timeout_seconds: TimeoutSeconds.nullable(),
   priority: Priority,
   /** Most tasks of this workflow running at once across the cluster (null: no limit). */
   concurrency: z.number().int().min(1).nullable(),
