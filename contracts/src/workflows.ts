@@ -28,8 +28,9 @@ export type WorkflowVersion = z.infer<typeof WorkflowVersion>;
 /** A live worker process that serves a workflow version. */
 export const ServingWorker = z.object({
   id: z.string(),
-  host: z.string(),
-  pid: z.number().int(),
+  /** Where the worker runs: for operators (admins, the keyless caller of an open api); null for others. */
+  host: z.string().nullable().describe('the host the worker runs on; null for a key that is not an admin'),
+  pid: z.number().int().nullable().describe("the worker's process id; null for a key that is not an admin"),
   last_seen_at: z.string(),
 });
 export type ServingWorker = z.infer<typeof ServingWorker>;
