@@ -34,6 +34,16 @@ export const PRIORITIES = ['low', 'normal', 'high'] as const;
 export const Priority = z.enum(PRIORITIES);
 export type Priority = z.infer<typeof Priority>;
 
+/**
+ * Seconds a task's run may take. The queue expires a job after under 24 hours, so no timeout reaches a day.
+ * The service's TASK_TIMEOUT obeys the same range.
+ */
+export const TimeoutSeconds = z.number().int().min(1).max(86_399);
+export type TimeoutSeconds = z.infer<typeof TimeoutSeconds>;
+
+/** The timeout of a task whose submit and workflow give none, while TASK_TIMEOUT is unset. */
+export const DEFAULT_TASK_TIMEOUT_SECONDS = 3600;
+
 /** pg-boss runs higher numbers first. */
 export const PRIORITY_RANK: Record<Priority, number> = { low: 0, normal: 5, high: 10 };
 

@@ -8,6 +8,7 @@ import {
   storableText,
   TaskId,
   TaskStatus,
+  TimeoutSeconds,
   Timestamp,
 } from './common.ts';
 import { TaskErrorView } from './errors.ts';
@@ -53,8 +54,8 @@ export const SubmitTaskInput = z.object({
    * the n-th retry waits a random time between d * 2^(n-1) and d * 2^n seconds, d this value (at least 1).
    */
   retry_delay: z.number().int().min(0).max(86_400).optional(),
-  /** pg-boss expiry; must stay below 24 h. */
-  timeout_seconds: z.number().int().min(1).max(86_399).optional(),
+  /** Seconds the run may take (below 24 h); the workflow's default, else the service's TASK_TIMEOUT. */
+  timeout_seconds: TimeoutSeconds.optional(),
   /** Start no earlier than this (status `scheduled` until then). */
   run_at: Timestamp.optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Priority } from './common.ts';
+import { Priority, TimeoutSeconds } from './common.ts';
 
 /** Per-workflow defaults; a submit may override retries, timeout and priority. */
 export const WorkflowDefaults = z.object({
@@ -7,7 +7,7 @@ export const WorkflowDefaults = z.object({
   retry_delay_seconds: z.number().int().min(0).max(3600),
   retry_backoff: z.boolean(),
   /** Seconds a run may take (null: the service's TASK_TIMEOUT, 3600 unless set). */
-  timeout_seconds: z.number().int().min(1).max(86_399).nullable(),
+  timeout_seconds: TimeoutSeconds.nullable(),
   priority: Priority,
   /** Most tasks of this workflow running at once across the cluster (null: no limit). */
   concurrency: z.number().int().min(1).nullable(),
@@ -28,8 +28,9 @@ export type WorkflowVersion = z.infer<typeof WorkflowVersion>;
 /** A live worker process that serves a workflow version. */
 export const ServingWorker = z.object({
   id: z.string(),
-  host: z.string(),
-  pid: z.number().int(),
+  /** Where the worker runs: for operators (admins, the keyless caller of an open api); null for others. */
+  host: z.string().nullable().describe('the host the worker runs on; null for a key that is not an admin'),
+  pid: z.number().int().nullable().describe("the worker's process id; null for a key that is not an admin"),
   last_seen_at: z.string(),
 });
 export type ServingWorker = z.infer<typeof ServingWorker>;

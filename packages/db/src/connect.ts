@@ -42,7 +42,13 @@ export function connect(url: string, options: ConnectOptions = {}): Connection {
     // postgres.js waits up to 20 s between reconnects after many refusals (3^n / 100 s), so a client that
     // saw a long outage could stay away well after the server is back: retry at least once a second.
     backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.1 * 2 ** retries, 1),
-    connection: { ...options.settings, application_name: options.applicationName ?? 'kaygraph' },
+    connection: {
+      // Our statements touch few rows, but on large tables the planner's cost of some (a page of dead
+      // letters, a filtered count) crosses jit_above_cost, and compiling them takes far longer than running.
+      jit: 'off',
+      ...options.settings,
+      application_name: options.applicationName ?? 'kaygraph',
+    },
   });
   // Statements are prepared once per connection (see prepared-statements.ts).
   const db = drizzle(preparingClient(sql), { schema });

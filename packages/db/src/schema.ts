@@ -158,6 +158,10 @@ export const tasks = pgTable(
     index('tasks_dead_lettered_idx')
       .on(t.deadLetteredAt.desc(), t.id.desc())
       .where(sql`${t.deadLetteredAt} is not null`),
+    // An owner's dead letters without walking other owners' or their own finished tasks.
+    index('tasks_owner_dead_lettered_idx')
+      .on(t.owner, t.deadLetteredAt.desc(), t.id.desc())
+      .where(sql`${t.deadLetteredAt} is not null`),
     index('tasks_parent_idx').on(t.parentTaskId).where(sql`${t.parentTaskId} is not null`),
     index('tasks_expires_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
     // Metrics over a recent window (finished in the last hour) read only that window.

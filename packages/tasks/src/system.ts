@@ -1,4 +1,4 @@
-import { MAX_TASKS_PER_BATCH } from '@kaygraph/contracts';
+import { DEFAULT_TASK_TIMEOUT_SECONDS, MAX_TASKS_PER_BATCH } from '@kaygraph/contracts';
 import { connect, migrate, migrationsApplied } from '@kaygraph/db';
 import type { Logger } from 'pino';
 import type { WorkflowCatalog } from './catalog.ts';
@@ -138,7 +138,7 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       maxQueueSize: options.maxQueueSize ?? 100,
       maxSchedulesPerOwner: options.maxSchedulesPerOwner,
       maxBatchSize: options.maxBatchSize ?? MAX_TASKS_PER_BATCH,
-      defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 3600,
+      defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS,
       resultTtlSeconds: options.resultTtlSeconds ?? 86_400,
       history: new TaskHistoryReader(connection.db),
       localWorkers: new Set(),

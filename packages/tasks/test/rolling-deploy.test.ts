@@ -104,6 +104,17 @@ it('tasks run only on workers of the version they were validated against; the ol
   ]);
   // Another owner sees the versions and their workers, not alice's tasks.
   expect((await versionsOf(api, 'bob')).map((version) => version.unfinished)).toEqual([0, 0]);
+  expect(
+    (await api.workflows.list({ owner: 'bob', workerHosts: false })).flatMap((info) =>
+      info.versions.flatMap((v) => v.workers),
+    ),
+  ).toEqual([
+    expect.objectContaining({ id: newWorker.workerId, host: null, pid: null }),
+    expect.objectContaining({ id: oldWorker.workerId, host: null, pid: null }),
+  ]);
+  expect((await api.workflows.list()).find((info) => info.name === 'greet')?.versions[0]?.workers).toEqual([
+    expect.objectContaining({ id: newWorker.workerId, pid: expect.any(Number), host: expect.any(String) }),
+  ]);
   expect((await versionsOf(api, 'alice')).map((version) => version.unfinished)).toEqual([0, 3]);
 
   // The old version drains on the old worker, then the old deploy stops.

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, alice, bob, queueOf, startTestSystem, type TestSystem } from './harness.ts';
 
@@ -60,6 +61,11 @@ describe('submit', () => {
     // An alias names the same workflow: the key gives its task back.
     expect(
       await system.tasks.submit(erin, { workflow: 'chain', params: {}, idempotency_key: 'order-42' }),
+    ).toMatchObject({ task_id: first.task_id, deduplicated: true });
+    // A task stored under the workflow's former name (its alias now), as one queued before a rename is.
+    await system.context.db.execute(sql`update tasks set workflow = 'chain' where id = ${first.task_id}`);
+    expect(
+      await system.tasks.submit(erin, { workflow: 'steps', params: {}, idempotency_key: 'order-42' }),
     ).toMatchObject({ task_id: first.task_id, deduplicated: true });
     await expect(
       system.tasks.submitMany(erin, [

@@ -1,3 +1,4 @@
+import { DEFAULT_TASK_TIMEOUT_SECONDS, TimeoutSeconds } from '@kaygraph/contracts';
 import { parseEnv } from '@kaygraph/tasks/process';
 import { z } from 'zod';
 
@@ -16,7 +17,7 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
   HOST: z.string().min(1).default('127.0.0.1'),
   MAX_WORKERS: z.coerce.number().int().min(1).max(256).default(4),
-  TASK_TIMEOUT: z.coerce.number().int().min(1).max(86_399).default(3600),
+  TASK_TIMEOUT: z.coerce.number().pipe(TimeoutSeconds).default(DEFAULT_TASK_TIMEOUT_SECONDS),
   RESULT_TTL: z.coerce.number().int().min(1).default(86_400),
   MAX_QUEUE_SIZE: z.coerce.number().int().min(1).default(100),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),

@@ -1,4 +1,9 @@
-import { type SubmitTaskOutput, TASK_SOCKET_CLOSE, type TaskEvent } from '@kaygraph/contracts';
+import {
+  type ListWorkflowsOutput,
+  type SubmitTaskOutput,
+  TASK_SOCKET_CLOSE,
+  type TaskEvent,
+} from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bearer, openKeyStore } from './auth-keys.ts';
 import { startTestServer, type TestServer } from './harness.ts';
@@ -152,6 +157,22 @@ describe('REST', () => {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     expect((await requestJson(`${server.url}/tasks`, { headers: bearer(carol.key) })).status).toBe(401);
+  });
+
+  test("workflows: a key that is not an admin's sees the live workers but not where they run", async () => {
+    const workersSeenBy = async (key: string) => {
+      const answer = await requestJson(`${server.url}/workflows`, { headers: bearer(key) });
+      expect(answer.status).toBe(200);
+      const { workflows } = answer.body as ListWorkflowsOutput;
+      return workflows.flatMap((workflow) => workflow.versions.flatMap((version) => version.workers));
+    };
+    const seenByBob = await workersSeenBy(bob);
+    expect(seenByBob.length).toBeGreaterThan(0);
+    for (const worker of seenByBob) expect(worker).toMatchObject({ host: null, pid: null });
+    const seenByAdmin = await workersSeenBy(admin);
+    expect(seenByAdmin.map((worker) => worker.id)).toEqual(seenByBob.map((worker) => worker.id));
+    for (const worker of seenByAdmin)
+      expect(worker).toMatchObject({ host: expect.any(String), pid: process.pid });
   });
 
   test('health and readiness stay open for probes', async () => {

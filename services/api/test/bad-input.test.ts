@@ -170,7 +170,7 @@ describe('bad ids and routes', () => {
     const wrong = await call('PUT', '/tasks');
     expect(wrong.status).toBe(405);
     expect(wrong.body.code).toBe('METHOD_NOT_ALLOWED');
-    expect(wrong.headers.get('allow')).toBe('GET, POST');
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD, POST');
   });
 
   test('HEAD answers what GET would, without a body; an event stream refuses it with 405', async () => {

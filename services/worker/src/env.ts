@@ -1,3 +1,4 @@
+import { DEFAULT_TASK_TIMEOUT_SECONDS, TimeoutSeconds } from '@kaygraph/contracts';
 import { parseEnv } from '@kaygraph/tasks/process';
 import { z } from 'zod';
 
@@ -6,7 +7,7 @@ const Env = z.object({
   /** The database the API uses; the worker scales out beside it. */
   DATABASE_URL: z.url({ error: 'DATABASE_URL must be set: a standalone worker joins an existing database' }),
   MAX_WORKERS: z.coerce.number().int().min(1).max(256).default(4),
-  TASK_TIMEOUT: z.coerce.number().int().min(1).max(86_399).default(3600),
+  TASK_TIMEOUT: z.coerce.number().pipe(TimeoutSeconds).default(DEFAULT_TASK_TIMEOUT_SECONDS),
   RESULT_TTL: z.coerce.number().int().min(1).default(86_400),
   MAX_QUEUE_SIZE: z.coerce.number().int().min(1).default(100),
   /** Memory cap (old space) of each worker thread, in MB (unset: the runtime's default, 512). */

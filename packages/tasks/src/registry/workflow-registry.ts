@@ -137,8 +137,10 @@ export class WorkflowRegistry {
    * Every registered workflow as `workflows.list` shows it: its current version's schemas, and each
    * version that is current or still has live workers or unfinished tasks, with the workers serving it.
    * `owner`: count only that owner's unfinished tasks (a caller who is not an admin); else every owner's.
+   * `workerHosts: false` leaves out where workers run (host and pid), for callers who are not operators.
    */
-  async list(options: { owner?: string | undefined } = {}): Promise<WorkflowInfo[]> {
+  async list(options: { owner?: string | undefined; workerHosts?: boolean } = {}): Promise<WorkflowInfo[]> {
+    const hosts = options.workerHosts ?? true;
     const [rows, workers, unfinished] = await Promise.all([
       allVersions(this.#db, this.#leaseSeconds),
       servingWorkers(this.#db, this.#leaseSeconds),
@@ -163,8 +165,8 @@ export class WorkflowRegistry {
               .filter((worker) => worker.name === name && worker.version === row.version)
               .map(({ id, host, pid, last_seen_at }) => ({
                 id,
-                host,
-                pid,
+                host: hosts ? host : null,
+                pid: hosts ? pid : null,
                 last_seen_at: isoTime(last_seen_at),
               })),
           }),

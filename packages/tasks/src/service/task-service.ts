@@ -18,7 +18,6 @@ import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { streamFeed, streamTaskEvents } from '../events/task-stream.ts';
 import { metricsSnapshot } from '../stats/metrics-snapshot.ts';
-import { type TaskWindowStats, windowStats } from '../stats/window-stats.ts';
 import { assertBatchSize } from '../submit/batch-limit.ts';
 import { prepareAll, submitPrepared } from '../submit/submit.ts';
 import { SubmitBatcher } from '../submit/submit-batcher.ts';
@@ -83,8 +82,6 @@ export interface TaskService {
   artifact(caller: Caller, taskId: string, name: string): Promise<{ contentType: string; content: Buffer }>;
   /** Counts now and over the last `windowSeconds` (admins: every owner's tasks, others their own). */
   metrics(caller: Caller, opts: { windowSeconds: number }): Promise<MetricsSnapshot>;
-  /** Statistics over the caller's tasks created in the window. */
-  stats(caller: Caller, window: { from: Date; to: Date }): Promise<TaskWindowStats>;
 }
 
 export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService {
@@ -120,6 +117,5 @@ export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService 
         owner: listedOwner(caller) ?? null,
         windowSeconds: opts.windowSeconds,
       }),
-    stats: (caller, window) => windowStats(ctx.db.$client, caller.owner, window),
   };
 }

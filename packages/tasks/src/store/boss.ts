@@ -12,6 +12,9 @@ import type { FetchedJob, JobAttempt, JobView, QueueRef, QueueTuning, TaskJob } 
  * record of every task; a job only carries its task id.
  */
 
+/** pg-boss refuses a job expiry of a day or more. */
+const MAX_EXPIRY_SECONDS = 86_399;
+
 /** Where pg-boss copies the job of a task whose last retry failed; nothing works it. */
 export const DEAD_LETTER_QUEUE = 'tasks.dead_letter';
 
@@ -135,7 +138,7 @@ export class JobQueue {
         retryDelay: defaults.retry_delay_seconds,
         retryBackoff: defaults.retry_backoff,
         // Every job carries its task's own expiry: this queue default is never used for our jobs.
-        expireInSeconds: this.expirySeconds(defaults.timeout_seconds ?? 86_399),
+        expireInSeconds: this.expirySeconds(defaults.timeout_seconds ?? MAX_EXPIRY_SECONDS),
         deleteAfterSeconds: tuning.completedJobRetentionSeconds,
       });
     }
@@ -156,7 +159,7 @@ export class JobQueue {
    * itself; the expiry is the backstop for a worker that died or hung (pg-boss requires < 24 h).
    */
   expirySeconds(timeoutSeconds: number): number {
-    return Math.min(timeoutSeconds + this.#tuning.abortGraceSeconds + 5, 86_399);
+    return Math.min(timeoutSeconds + this.#tuning.abortGraceSeconds + 5, MAX_EXPIRY_SECONDS);
   }
 
   #jobInsert(job: TaskJob): JobInsert<TaskJobData> {

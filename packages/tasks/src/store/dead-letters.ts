@@ -80,7 +80,12 @@ export function listDeadLetterRows(
   limit: number,
   order: 'newest' | 'oldest' = 'newest',
 ): Promise<DeadLetterRow[]> {
-  const by = order === 'newest' ? sql`dead_lettered_at desc, id desc` : sql`dead_lettered_at, id`;
+  // In the indexes' order (DESC NULLS LAST, read backward for the oldest): a plain DESC, NULLS FIRST,
+  // matches neither index, and every page then sorts all dead letters of the owner or of everyone.
+  const by =
+    order === 'newest'
+      ? sql`dead_lettered_at desc nulls last, id desc nulls last`
+      : sql`dead_lettered_at asc nulls first, id asc nulls first`;
   return selectDeadLetters(executor, filter, sql`order by ${by} limit ${limit}`);
 }
 

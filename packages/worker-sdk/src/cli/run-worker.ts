@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { TimeoutSeconds } from '@kaygraph/contracts';
 import pino from 'pino';
 import { startWorker } from '../start-worker.ts';
 import { readWorkerCommandEnv } from './env.ts';
@@ -28,13 +29,14 @@ function moduleUrl(workflows: string): string {
 
 function taskTimeoutOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_399) {
+  const seconds = TimeoutSeconds.safeParse(Number(value));
+  if (!seconds.success) {
+    const { minValue, maxValue } = TimeoutSeconds;
     throw new WorkerUsageError(
-      `TASK_TIMEOUT must be a whole number of seconds from 1 to 86399 (got ${value})`,
+      `TASK_TIMEOUT must be a whole number of seconds from ${minValue} to ${maxValue} (got ${value})`,
     );
   }
-  return seconds;
+  return seconds.data;
 }
 
 function concurrencyOf(value: number | string | undefined): number {

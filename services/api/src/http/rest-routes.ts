@@ -141,6 +141,10 @@ export function compileRestRoutes(operations: ReadonlyMap<string, RestMeta>, doc
     const allowed = documented.filter((route) => route.pattern.test(pathname)).map((route) => route.method);
     // A documented method without a procedure is a hand-written route served before REST.
     if (allowed.length === 0 || allowed.includes(method)) return { kind: 'not-found' };
-    return { kind: 'method-not-allowed', allow: [...new Set(allowed)].join(', ') };
+    // HEAD is answered wherever GET is (as GET without its body).
+    const allow = new Set(
+      allowed.flatMap((allowedMethod) => (allowedMethod === 'GET' ? ['GET', 'HEAD'] : [allowedMethod])),
+    );
+    return { kind: 'method-not-allowed', allow: [...allow].join(', ') };
   };
 }

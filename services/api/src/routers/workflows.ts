@@ -18,8 +18,8 @@ export const workflowsRouter = router({
           summary: 'List workflows',
           description: [
             'The workflows workers registered: names, descriptions, defaults, the JSON Schema of the params,',
-            'result and signals of each current version, and which versions live workers run, with the',
-            "caller's unfinished tasks of each (an admin's: every owner's).",
+            'result and signals of each current version, and which versions live workers run (their host',
+            "and pid for admins only), with the caller's unfinished tasks of each (an admin's: every owner's).",
           ].join(' '),
           errorResponses: errors(401),
         },
@@ -28,7 +28,11 @@ export const workflowsRouter = router({
     .input(NoInput)
     .output(ListWorkflowsOutput)
     .query(async ({ ctx }) => ({
-      workflows: await ctx.services.workflows.list({ owner: listedOwner(ctx.caller) }),
+      workflows: await ctx.services.workflows.list({
+        owner: listedOwner(ctx.caller),
+        // Where workers run is the operator's: an admin's, or the keyless caller's of an open api.
+        workerHosts: ctx.caller.admin || ctx.apiKey === undefined,
+      }),
     })),
 });
 

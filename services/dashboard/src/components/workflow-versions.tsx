@@ -31,9 +31,7 @@ export function WorkflowVersions({ workflow }: { workflow: WorkflowInfo }) {
                 ) : (
                   version.workers.map((worker) => (
                     <div key={worker.id}>
-                      <code>
-                        {worker.host}:{worker.pid}
-                      </code>
+                      <code>{worker.host === null ? worker.id : `${worker.host}:${worker.pid}`}</code>
                     </div>
                   ))
                 )}

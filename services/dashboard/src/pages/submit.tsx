@@ -1,5 +1,5 @@
 import type { Priority, SubmitTaskInput, WorkflowInfo } from '@kaygraph/contracts';
-import { PRIORITIES } from '@kaygraph/contracts';
+import { PRIORITIES, TimeoutSeconds } from '@kaygraph/contracts';
 import { useMemo, useState } from 'preact/hooks';
 import { SchemaFields } from '../components/schema-form.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
@@ -139,8 +139,8 @@ function SubmitForm({ workflow }: { workflow: WorkflowInfo }) {
               <input
                 id="opt-timeout"
                 type="number"
-                min={1}
-                max={86_399}
+                min={TimeoutSeconds.minValue ?? undefined}
+                max={TimeoutSeconds.maxValue ?? undefined}
                 placeholder={String(workflow.defaults.timeout_seconds ?? 'server default')}
                 title={
                   workflow.defaults.timeout_seconds === null

@@ -1,0 +1,1 @@
+CREATE INDEX "tasks_owner_dead_lettered_idx" ON "tasks" USING btree ("owner","dead_lettered_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "tasks"."dead_lettered_at" is not null;
