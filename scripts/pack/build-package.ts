@@ -65,6 +65,12 @@ export async function buildPackage(root: string, name: string): Promise<BuiltPac
   }
 
   const source = await readJson<SourceManifest>(join(dir, 'package.json'));
+  const declaredInline = (spec.bundle?.inline ?? []).filter((inlined) => source.dependencies?.[inlined]);
+  if (declaredInline.length > 0) {
+    throw new Error(
+      `${name}: bundled, yet declared in dependencies (an app would install a second copy): ${declaredInline.join(', ')}; move them to devDependencies`,
+    );
+  }
   const manifest = publishedManifest(source, {
     siblingVersions: await siblingVersions(root, source),
     ...(spec.bin ? { bin } : {}),
