@@ -66,6 +66,12 @@ describe('the installed worker SDK', () => {
       paths.filter((path) => DRIVER_PACKAGES.some((name) => path.endsWith(`node_modules/${name}`))),
     ).toEqual([]);
   });
+  test('ships the licenses of the packages its bundle carries', async () => {
+    const notices = await readFile(join(installedWorker(), 'THIRD_PARTY_NOTICES.md'), 'utf8').catch(() => '');
+    expect(notices).toMatch(/^## drizzle-orm \S+\n\nLicense: Apache-2\.0/m);
+    expect(notices).toContain('TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION');
+    expect(notices).toMatch(/^## postgres 3\.4\.9\n\nLicense: Unlicense/m);
+  });
 });
 
 describe('a worker whose database connections are terminated', () => {
