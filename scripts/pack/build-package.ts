@@ -5,6 +5,7 @@ import { undeclaredImports } from './check-specifiers.ts';
 import { type PublishedManifest, publishedManifest, type SourceManifest } from './manifest.ts';
 import { PUBLISHABLE } from './publishable.ts';
 import { run } from './run.ts';
+import { thirdPartyNotices } from './third-party-notices.ts';
 
 async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
@@ -38,7 +39,7 @@ export interface BuiltPackage {
 /**
  * Builds one publishable workspace into its dist/: tsc of src (JavaScript + declarations, or
  * declarations only beside an esbuild bundle), the package's extra projects and command launchers,
- * the published package.json and README.
+ * the published package.json and README (and the notices of registry packages a bundle carries).
  */
 export async function buildPackage(root: string, name: string): Promise<BuiltPackage> {
   const spec = PUBLISHABLE[name];
@@ -65,6 +66,12 @@ export async function buildPackage(root: string, name: string): Promise<BuiltPac
   }
 
   const source = await readJson<SourceManifest>(join(dir, 'package.json'));
+  const declaredInline = (spec.bundle?.inline ?? []).filter((inlined) => source.dependencies?.[inlined]);
+  if (declaredInline.length > 0) {
+    throw new Error(
+      `${name}: bundled, yet declared in dependencies (an app would install a second copy): ${declaredInline.join(', ')}; move them to devDependencies`,
+    );
+  }
   const manifest = publishedManifest(source, {
     siblingVersions: await siblingVersions(root, source),
     ...(spec.bin ? { bin } : {}),
@@ -73,6 +80,8 @@ export async function buildPackage(root: string, name: string): Promise<BuiltPac
   await writeFile(join(distDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   if (await exists(join(dir, 'README.md')))
     await copyFile(join(dir, 'README.md'), join(distDir, 'README.md'));
+  const notices = await thirdPartyNotices(root, spec.bundle?.inline ?? []);
+  if (notices) await writeFile(join(distDir, 'THIRD_PARTY_NOTICES.md'), notices);
 
   // A package may name itself (examples in its docs, self-references).
   const offenders = await undeclaredImports(distDir, [manifest.name, ...Object.keys(manifest.dependencies)]);

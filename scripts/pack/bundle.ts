@@ -6,7 +6,12 @@ import { packageOf } from './check-specifiers.ts';
 export interface BundleSpec {
   /** Output path in the package (without `.js`) -> entry module, relative to the workspace's folder. */
   entries: Record<string, string>;
-  /** Workspace packages compiled into the bundle (never published on their own). */
+  /**
+   * Packages compiled into the bundle instead of imported: workspace packages (never published on
+   * their own) and registry packages the published code must run as this repository has them (a
+   * package patched in patches/, which an install from the registry would not be). None of them may be
+   * a dependency of the published package: its JavaScript no longer imports them.
+   */
   inline: string[];
   /**
    * Bare specifiers of inlined packages in the declarations tsc emits -> the path of their emitted
@@ -15,7 +20,7 @@ export interface BundleSpec {
   typeSpecifiers?: Record<string, string>;
 }
 
-/** Everything that is neither relative nor an inlined workspace package stays an import. */
+/** Everything that is neither relative nor an inlined package stays an import. */
 function externalsExcept(inline: readonly string[]): Plugin {
   const inlined = new Set(inline);
   return {

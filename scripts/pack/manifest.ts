@@ -80,7 +80,7 @@ export function publishedManifest(source: SourceManifest, options: ManifestOptio
     types: `${publishedPath(main)}.d.ts`,
     exports,
     ...(options.bin ? { bin: options.bin } : {}),
-    files: ['**/*.js', '**/*.d.ts'],
+    files: ['**/*.js', '**/*.d.ts', 'THIRD_PARTY_NOTICES.md'],
     sideEffects: options.sideEffects ?? false,
     dependencies: publishedDependencies(source.dependencies ?? {}, options.siblingVersions),
   };

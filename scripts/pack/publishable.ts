@@ -41,7 +41,9 @@ export const PUBLISHABLE: Record<string, Publishable> = {
         // What the task runtime's piscina threads load (beside the chunk that starts them).
         'task-thread': '../tasks/src/worker/task-thread.ts',
       },
-      inline: ['@kaygraph/tasks', '@kaygraph/db', '@kaygraph/workflows'],
+      // postgres runs patched (patches/), which only a copy inside the package keeps in an app; drizzle-orm's
+      // postgres-js driver imports postgres, so it comes inside too, or the app would load a second copy.
+      inline: ['@kaygraph/tasks', '@kaygraph/db', '@kaygraph/workflows', 'postgres', 'drizzle-orm'],
       typeSpecifiers: { '@kaygraph/workflows/authoring': './authoring/authoring.js' },
     },
   },

@@ -1,7 +1,7 @@
 import { connect } from '@kaygraph/db';
 import { createTestDatabase, type TestDatabase } from '@kaygraph/db/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { takeTokens } from '../src/rate-limit/token-bucket.ts';
+import { returnTokens, takeTokens } from '../src/rate-limit/token-bucket.ts';
 
 /** The token bucket statement on a real database; time passes by moving `updated_at` back. */
 let database: TestDatabase;
@@ -54,6 +54,30 @@ describe('takeTokens', () => {
       Array.from({ length: 25 }, () => takeTokens(connection.sql, 'c', 1, limits)),
     );
     expect(results.filter((result) => result.allowed)).toHaveLength(10);
+  });
+
+  test("a refused take is told when another process's lease comes back, when that is sooner than the refill", async () => {
+    const limits = { perMinute: 1, burst: 6 };
+    // One process spends 2 and leases 4 more; it would give the unspent back when its lease ends.
+    expect(
+      await takeTokens(connection.sql, 'e', 2, limits, { extra: 4, held: 0, reported: 0 }),
+    ).toMatchObject({
+      allowed: true,
+    });
+    await connection.sql`
+      update rate_limit_buckets set leased_until = clock_timestamp() + interval '30 seconds' where key = 'e'`;
+    // Another needs 1: the lease (back in 30 s) covers it, the refill would take 60 s.
+    expect(await takeTokens(connection.sql, 'e', 1, limits)).toEqual({
+      allowed: false,
+      retryAfterSeconds: 30,
+    });
+    // 5 missing: the lease's 4 in 30 s, the fifth only by refill.
+    expect(await takeTokens(connection.sql, 'e', 5, limits)).toMatchObject({ retryAfterSeconds: 60 });
+    // Given back (4 unused, its share settled): what is stored is the bucket less the 2 spent.
+    await returnTokens(connection.sql, 'e', 4, limits.burst, 4);
+    const [row] = await connection.sql<{ tokens: number; leased: number }[]>`
+      select tokens, leased from rate_limit_buckets where key = 'e'`;
+    expect(row).toEqual({ tokens: 4, leased: 0 });
   });
 
   test('a batch larger than the burst can never pass', async () => {

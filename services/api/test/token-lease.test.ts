@@ -94,6 +94,25 @@ describe('leased token buckets', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  test('giving back returns at most what a take spent, to the lease it came from without a trip', async () => {
+    const a = createLeasedBuckets(first.sql);
+    const fromBucket = await a.take('refund', 1, limits);
+    if (!fromBucket.allowed) throw new Error('expected a token');
+    // More than it spent, twice: one token goes back, no more.
+    await fromBucket.giveBack(5);
+    await fromBucket.giveBack(5);
+    expect(await storedTokens('refund')).toBe(limits.burst);
+    // A quick second take leases spare tokens; a take served from that lease gives back to it.
+    await a.take('refund', 1, limits);
+    const fromLease = await a.take('refund', 1, limits);
+    if (!fromLease.allowed) throw new Error('expected a token');
+    const back = await countStatements(first, () => fromLease.giveBack(1));
+    expect(back.statements).toBe(0);
+    await a.close();
+    // Spent plus stored is the bucket: one token spent, nothing made up.
+    expect(Math.floor(await storedTokens('refund'))).toBe(limits.burst - 1);
+  });
+
   test('a refused take answers with the wait until enough tokens are back, leases or not', async () => {
     const a = createLeasedBuckets(first.sql);
     expect(await spend(a, 'refused', limits.burst, 4)).toBe(limits.burst);

@@ -1,8 +1,8 @@
 import type { Connection } from '@kaygraph/db';
-import { type BucketLimits, returnTokens, type TakeResult, takeTokens } from './token-bucket.ts';
+import { type BucketLimits, LEASE_MS, returnTokens, type TakeResult, takeTokens } from './token-bucket.ts';
 
-/** How long after its last trip to the bucket a process keeps unspent leased tokens before giving them back. */
-export const LEASE_MS = 1_000;
+export { LEASE_MS };
+
 /** The most tokens one process holds for one key beyond what it spends at once. */
 const MAX_LEASE = 32;
 /** Keys tracked before idle ones (holding nothing, unused for a lease window) are forgotten. */
@@ -15,12 +15,24 @@ interface Lease {
   /** What the bucket held after that trip. */
   lastRemaining: number;
   lastTakeAt: number;
+  /** This process's share of the row's `leased`, as of its last write (what it held then). */
+  reported: number;
+  /** Counts the times the lease was given back: a token spent from an earlier one is no longer its to hold. */
+  generation: number;
   /** The bucket size, for giving tokens back. */
   burst: number;
   /** One trip to the bucket at a time per key; the others wait for its lease. */
   taking: Promise<unknown> | undefined;
   giveBack: NodeJS.Timeout | undefined;
 }
+
+/**
+ * Tokens a take spent. `giveBack` returns up to what it spent, once (a refused submission): tokens spent
+ * from this process's lease go back to it while it lasts, others to the shared bucket (capped at the
+ * burst), so giving back never makes up tokens.
+ */
+export type Spent = { allowed: true; remaining: number; giveBack(count: number): Promise<void> };
+export type LeasedTakeResult = Spent | Extract<TakeResult, { allowed: false }>;
 
 /**
  * Token buckets (`takeTokens`, shared by every replica through PostgreSQL) taken in small leases: a
@@ -30,28 +42,46 @@ interface Lease {
  * it is spent. A lease stays small: nothing for a key used once in a while (every take is then exact),
  * else at most twice what this process spent since its last trip, half of what the bucket held then,
  * and MAX_LEASE. Tokens a process leased and did not spend within LEASE_MS go back to the bucket (on
- * close at once), so another replica may be refused for them for at most that long; a crash loses at
- * most one lease (fewer submissions, never more).
+ * close at once), so another replica may be refused for them for at most that long, and its Retry-After
+ * says so: the bucket row counts what processes hold (`leased`) and until when. A crash loses at most one
+ * lease (fewer submissions, never more).
  */
 export function createLeasedBuckets(sql: Connection['sql']) {
   const leases = new Map<string, Lease>();
   const returning = new Set<Promise<unknown>>();
 
-  const giveBack = (key: string, count: number, burst: number) => {
-    const done = returnTokens(sql, key, count, burst)
+  const giveBack = (key: string, count: number, burst: number, reported = 0) => {
+    const done = returnTokens(sql, key, count, burst, reported)
       .catch(() => undefined)
       .finally(() => returning.delete(done));
     returning.add(done);
+    return done;
+  };
+
+  /** Ends the lease: unspent tokens back to the bucket, and this process's share of `leased` settled. */
+  const endLease = (key: string, lease: Lease) => {
+    const unused = lease.tokens;
+    const reported = lease.reported;
+    lease.tokens = 0;
+    lease.reported = 0;
+    lease.generation++;
+    if (unused > 0 || reported > 0) giveBack(key, unused, lease.burst, reported);
   };
 
   const giveBackLater = (key: string, lease: Lease) => {
     clearTimeout(lease.giveBack);
     lease.giveBack = setTimeout(() => {
       lease.giveBack = undefined;
-      const unused = lease.tokens;
-      lease.tokens = 0;
-      if (lease.taking === undefined) leases.delete(key);
-      if (unused > 0) giveBack(key, unused, lease.burst);
+      if (lease.taking === undefined) {
+        leases.delete(key);
+        endLease(key, lease);
+        return;
+      }
+      // The trip under way writes this process's share; end the lease after it unless it leased anew.
+      const endUnlessRenewed = () => {
+        if (lease.giveBack === undefined) endLease(key, lease);
+      };
+      lease.taking.then(endUnlessRenewed, endUnlessRenewed);
     }, LEASE_MS);
     lease.giveBack.unref();
   };
@@ -63,21 +93,44 @@ export function createLeasedBuckets(sql: Connection['sql']) {
       0,
       Math.floor(Math.min(MAX_LEASE, lease.lastRemaining / 2, recent ? 2 * lease.grantedSinceTake : 0)),
     );
-    let taken = extra > 0 ? await takeTokens(sql, key, cost + extra, limits) : undefined;
+    const share = { held: lease.tokens, reported: lease.reported };
+    let taken = extra > 0 ? await takeTokens(sql, key, cost, limits, { ...share, extra }) : undefined;
     let leased = extra;
     if (!taken?.allowed) {
-      taken = await takeTokens(sql, key, cost, limits);
+      taken = await takeTokens(sql, key, cost, limits, { ...share, extra: 0 });
       leased = 0;
     }
     lease.lastTakeAt = Date.now();
     lease.grantedSinceTake = 0;
     if (!taken.allowed) return taken;
     lease.lastRemaining = taken.remaining;
+    lease.reported = share.held + leased;
     if (leased > 0) {
       lease.tokens += leased;
       giveBackLater(key, lease);
     }
     return taken;
+  };
+
+  /**
+   * Gives back up to `spent` tokens of one take, once: to the lease they came from while it lasts (no
+   * trip to the bucket), else to the bucket. Never more than the take spent, so nothing is made up.
+   */
+  const giverBack = (key: string, lease: Lease, spent: number, from: 'lease' | 'bucket') => {
+    const generation = lease.generation;
+    const burst = lease.burst;
+    let left = spent;
+    return async (count: number): Promise<void> => {
+      const tokens = Math.min(Math.max(0, count), left);
+      left -= tokens;
+      if (tokens === 0) return;
+      const leaseLasts = lease.generation === generation && leases.get(key) === lease;
+      if (from === 'lease' && leaseLasts) {
+        lease.tokens += tokens;
+        return;
+      }
+      await giveBack(key, tokens, burst);
+    };
   };
 
   /** Forgets keys that hold nothing and were last used before the lease window (bounded memory). */
@@ -90,7 +143,7 @@ export function createLeasedBuckets(sql: Connection['sql']) {
   };
 
   /** Spends `cost` tokens of `key`'s bucket, from this process's lease when it holds enough. */
-  const take = async (key: string, cost: number, limits: BucketLimits): Promise<TakeResult> => {
+  const take = async (key: string, cost: number, limits: BucketLimits): Promise<LeasedTakeResult> => {
     let lease = leases.get(key);
     if (!lease) {
       if (leases.size >= MAX_TRACKED_KEYS) forgetIdleKeys();
@@ -99,6 +152,8 @@ export function createLeasedBuckets(sql: Connection['sql']) {
         grantedSinceTake: 0,
         lastRemaining: 0,
         lastTakeAt: 0,
+        reported: 0,
+        generation: 0,
         burst: limits.burst,
         taking: undefined,
         giveBack: undefined,
@@ -111,7 +166,7 @@ export function createLeasedBuckets(sql: Connection['sql']) {
       if (lease.tokens >= cost) {
         lease.tokens -= cost;
         lease.grantedSinceTake += cost;
-        return { allowed: true, remaining: lease.tokens };
+        return { allowed: true, remaining: lease.tokens, giveBack: giverBack(key, lease, cost, 'lease') };
       }
       if (!lease.taking) break;
       await lease.taking;
@@ -120,8 +175,9 @@ export function createLeasedBuckets(sql: Connection['sql']) {
     lease.taking = taking;
     try {
       const result = await taking;
-      if (result.allowed) lease.grantedSinceTake += cost;
-      return result;
+      if (!result.allowed) return result;
+      lease.grantedSinceTake += cost;
+      return { ...result, giveBack: giverBack(key, lease, cost, 'bucket') };
     } finally {
       lease.taking = undefined;
     }
@@ -131,8 +187,8 @@ export function createLeasedBuckets(sql: Connection['sql']) {
   const close = async () => {
     for (const [key, lease] of leases) {
       clearTimeout(lease.giveBack);
-      if (lease.tokens > 0) giveBack(key, lease.tokens, lease.burst);
-      lease.tokens = 0;
+      lease.giveBack = undefined;
+      endLease(key, lease);
     }
     leases.clear();
     await Promise.allSettled([...returning]);

@@ -8,7 +8,7 @@ import {
   RedriveOutput,
 } from '@kaygraph/contracts';
 import { errors } from '../openapi-errors.ts';
-import { chargeSubmissions, spendSubmissions } from '../rate-limit/submission-limits.ts';
+import { spendSubmissions, withSubmissionCharges } from '../rate-limit/submission-limits.ts';
 import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import { notFoundOf, orchestrationOf } from './orchestration-service.ts';
@@ -49,7 +49,7 @@ export const deadLettersRouter = router({
       }),
     )
     .input(DeadLetterTaskInput)
-    .use(({ ctx, next }) => spendSubmissions(ctx, 1, next, 'redrive'))
+    .use(({ ctx, next }) => spendSubmissions(ctx, 1, next, { what: 'redrive' }))
     .output(RedriveOutput)
     .mutation(({ ctx, input }) => orchestrationOf(ctx).deadLetters.redrive(ctx.caller, input.task_id)),
 
@@ -70,8 +70,11 @@ export const deadLettersRouter = router({
     .input(RedriveAllInput)
     .output(RedriveAllOutput)
     .mutation(({ ctx, input }) =>
-      orchestrationOf(ctx).deadLetters.redriveAll(ctx.caller, input, (count) =>
-        chargeSubmissions(ctx, count, 'redrive'),
+      withSubmissionCharges(
+        ctx,
+        (charge) =>
+          orchestrationOf(ctx).deadLetters.redriveAll(ctx.caller, input, (count) => charge(count, 'redrive')),
+        (output) => output.redriven,
       ),
     ),
 

@@ -14,7 +14,7 @@ import {
 } from '@kaygraph/contracts';
 import { tracked } from '@trpc/server';
 import { errors } from '../openapi-errors.ts';
-import { spendSubmissions } from '../rate-limit/submission-limits.ts';
+import { queuedTasks, spendSubmissions } from '../rate-limit/submission-limits.ts';
 import { restOperations } from '../rest-meta.ts';
 import { groupEventWithoutStack } from '../streams/without-stacks.ts';
 import { holdSubscriptionSlot } from '../subscriptions/subscription-slot.ts';
@@ -47,7 +47,9 @@ export const groupsRouter = router({
       }),
     )
     .input(CreateGroupInput)
-    .use(({ ctx, input, next }) => spendSubmissions(ctx, input.tasks?.length ?? 0, next))
+    .use(({ ctx, input, next }) =>
+      spendSubmissions(ctx, input.tasks?.length ?? 0, next, { queuedBy: queuedTasks }),
+    )
     .output(CreateGroupOutput)
     .mutation(({ ctx, input }) => orchestrationOf(ctx).groups.create(ctx.caller, input)),
 
@@ -67,7 +69,7 @@ export const groupsRouter = router({
       }),
     )
     .input(AddGroupTasksInput)
-    .use(({ ctx, input, next }) => spendSubmissions(ctx, input.tasks.length, next))
+    .use(({ ctx, input, next }) => spendSubmissions(ctx, input.tasks.length, next, { queuedBy: queuedTasks }))
     .output(AddGroupTasksOutput)
     .mutation(({ ctx, input }) => orchestrationOf(ctx).groups.addTasks(ctx.caller, input)),
 

@@ -67,7 +67,7 @@ export const schedulesRouter = router({
       }),
     )
     .input(CreateScheduleInput)
-    .use(({ ctx, next }) => spendSubmissions(ctx, 1, next, 'schedule creation'))
+    .use(({ ctx, next }) => spendSubmissions(ctx, 1, next, { what: 'schedule creation' }))
     .output(ScheduleView)
     .mutation(({ ctx, input }) => orchestrationOf(ctx).schedules.create(ctx.caller, input)),
 

@@ -20,7 +20,7 @@ import {
 import { tracked } from '@trpc/server';
 import { logTaskAction } from '../logging/task-logging.ts';
 import { errors } from '../openapi-errors.ts';
-import { spendSubmissions } from '../rate-limit/submission-limits.ts';
+import { queuedTasks, queuedUnlessDeduplicated, spendSubmissions } from '../rate-limit/submission-limits.ts';
 import { restOperations } from '../rest-meta.ts';
 import { parseSeq } from '../streams/task-outcome.ts';
 import { withoutStack } from '../streams/without-stacks.ts';
@@ -54,7 +54,7 @@ export const tasksRouter = router({
       }),
     )
     .input(SubmitTaskInput)
-    .use(({ ctx, next }) => spendSubmissions(ctx, 1, next))
+    .use(({ ctx, next }) => spendSubmissions(ctx, 1, next, { queuedBy: queuedUnlessDeduplicated }))
     .output(SubmitTaskOutput)
     .mutation(async ({ ctx, input }) => {
       const output = await ctx.services.tasks.submit(ctx.caller, input);
@@ -66,7 +66,7 @@ export const tasksRouter = router({
 
   submitMany: authedProcedure
     .input(SubmitManyInput)
-    .use(({ ctx, input, next }) => spendSubmissions(ctx, input.tasks.length, next))
+    .use(({ ctx, input, next }) => spendSubmissions(ctx, input.tasks.length, next, { queuedBy: queuedTasks }))
     .output(SubmitManyOutput)
     .mutation(async ({ ctx, input }) => {
       const output = await ctx.services.tasks.submitMany(ctx.caller, input.tasks);

@@ -1,2 +1,0 @@
-CREATE INDEX "tasks_owner_finished_status_idx" ON "tasks" USING btree ("owner","finished_status","created_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "tasks"."finished_status" is not null;--> statement-breakpoint
-CREATE INDEX "tasks_workflow_dead_lettered_idx" ON "tasks" USING btree ("workflow","dead_lettered_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "tasks"."dead_lettered_at" is not null;
