@@ -30,7 +30,11 @@ export const taskGroups = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     cancelledAt: ts('cancelled_at'),
   },
-  (t) => [index('task_groups_owner_created_idx').on(t.owner, t.createdAt)],
+  // A page of groups (an owner's, or everyone's for an admin) in the order the listing asks for.
+  (t) => [
+    index('task_groups_owner_created_idx').on(t.owner, t.createdAt.desc(), t.id.desc()),
+    index('task_groups_created_idx').on(t.createdAt.desc(), t.id.desc()),
+  ],
 );
 
 export const schedules = pgTable(
@@ -153,14 +157,28 @@ export const tasks = pgTable(
     index('tasks_finished_status_idx')
       .on(t.finishedStatus, t.createdAt.desc(), t.id.desc())
       .where(sql`${t.finishedStatus} is not null`),
-    index('tasks_group_idx').on(t.groupId).where(sql`${t.groupId} is not null`),
-    index('tasks_schedule_idx').on(t.scheduleId).where(sql`${t.scheduleId} is not null`),
+    // An owner's finished tasks of one status (its failed ones) without walking its other tasks. One entry
+    // per finish, whose update is not HOT anyway (it sets the indexed completed_at).
+    index('tasks_owner_finished_status_idx')
+      .on(t.owner, t.finishedStatus, t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.finishedStatus} is not null`),
+    // In listing order, so a page of a large group's or schedule's tasks is read, not all of them sorted.
+    index('tasks_group_idx')
+      .on(t.groupId, t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.groupId} is not null`),
+    index('tasks_schedule_idx')
+      .on(t.scheduleId, t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.scheduleId} is not null`),
     index('tasks_dead_lettered_idx')
       .on(t.deadLetteredAt.desc(), t.id.desc())
       .where(sql`${t.deadLetteredAt} is not null`),
     // An owner's dead letters without walking other owners' or their own finished tasks.
     index('tasks_owner_dead_lettered_idx')
       .on(t.owner, t.deadLetteredAt.desc(), t.id.desc())
+      .where(sql`${t.deadLetteredAt} is not null`),
+    // Dead letters of one workflow (the listing's and redrive all's filter); written only when a task fails.
+    index('tasks_workflow_dead_lettered_idx')
+      .on(t.workflow, t.deadLetteredAt.desc(), t.id.desc())
       .where(sql`${t.deadLetteredAt} is not null`),
     index('tasks_parent_idx').on(t.parentTaskId).where(sql`${t.parentTaskId} is not null`),
     index('tasks_expires_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),

@@ -82,10 +82,11 @@ export function listDeadLetterRows(
 ): Promise<DeadLetterRow[]> {
   // In the indexes' order (DESC NULLS LAST, read backward for the oldest): a plain DESC, NULLS FIRST,
   // matches neither index, and every page then sorts all dead letters of the owner or of everyone.
+  // Qualified: a bare `dead_lettered_at` names COLUMNS' text output column, which no index orders.
   const by =
     order === 'newest'
-      ? sql`dead_lettered_at desc nulls last, id desc nulls last`
-      : sql`dead_lettered_at asc nulls first, id asc nulls first`;
+      ? sql`tasks.dead_lettered_at desc nulls last, tasks.id desc nulls last`
+      : sql`tasks.dead_lettered_at asc nulls first, tasks.id asc nulls first`;
   return selectDeadLetters(executor, filter, sql`order by ${by} limit ${limit}`);
 }
 

@@ -23,14 +23,18 @@ export interface GroupSummaryRow {
 /**
  * Groups with their aggregates: counts per status, and progress as the mean over the tasks where a
  * finished task (completed, failed or cancelled) counts as 100, so a group's progress reaches 100 exactly
- * when every task has finished.
+ * when every task has finished. `limit`: the newest groups by (created_at, id), picked before their
+ * aggregates are computed (otherwise every group of the filter is aggregated, then sorted).
  */
-function groupSummarySql(where: SQL, tail: SQL = sql``): SQL {
+function groupSummarySql(where: SQL, limit?: number): SQL {
+  // NULLS LAST like the indexes of task_groups: a plain DESC (NULLS FIRST) matches neither of them.
+  const newestFirst = sql`g.created_at desc nulls last, g.id desc nulls last`;
+  const page = limit === undefined ? sql`` : sql`order by ${newestFirst} limit ${limit}`;
   return sql`
     select g.id, g.owner, g.name, g.created_at, g.cancelled_at,
       to_char(g.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_time,
       coalesce(a.total, 0)::int as total, a.counts, a.progress, a.last_completed_at
-    from task_groups g
+    from (select * from task_groups g where ${where} ${page}) g
     left join lateral (
       select count(*)::int as total,
         (select jsonb_object_agg(s.status, s.n) from (
@@ -40,8 +44,7 @@ function groupSummarySql(where: SQL, tail: SQL = sql``): SQL {
         max(t.completed_at) as last_completed_at
       from tasks t where t.group_id = g.id
     ) a on true
-    where ${where}
-    ${tail}`;
+    ${limit === undefined ? sql`` : sql`order by ${newestFirst}`}`;
 }
 
 export async function loadGroupSummaryRow(
@@ -66,12 +69,7 @@ export async function listGroupSummaryRows(
     );
   }
   return rowsOf<GroupSummaryRow>(
-    await executor.execute(
-      groupSummarySql(
-        sql.join(conditions, sql` and `),
-        sql`order by g.created_at desc, g.id desc limit ${limit}`,
-      ),
-    ),
+    await executor.execute(groupSummarySql(sql.join(conditions, sql` and `), limit)),
   );
 }
 
