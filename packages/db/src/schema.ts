@@ -106,6 +106,11 @@ export const tasks = pgTable(
     completedAt: ts('completed_at'),
     /** When the result and events of a finished task may be removed. */
     expiresAt: ts('expires_at'),
+    /**
+     * The `expires_at` whose results the cleaner removed: the row leaves the index of expiries to clear,
+     * and a task that runs again (retry, redrive) gets a new expiry, so it is cleared again.
+     */
+    clearedExpiresAt: ts('cleared_expires_at'),
     /** The worker process (`workers.id`) running the task's current attempt; set by the claim. */
     workerId: uuid('worker_id'),
     /** pg-boss' retry count and limit of the job the current attempt runs (to settle it for a dead worker). */
@@ -181,7 +186,10 @@ export const tasks = pgTable(
       .on(t.workflow, t.deadLetteredAt.desc(), t.id.desc())
       .where(sql`${t.deadLetteredAt} is not null`),
     index('tasks_parent_idx').on(t.parentTaskId).where(sql`${t.parentTaskId} is not null`),
-    index('tasks_expires_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
+    // Expiries not cleared yet only: each cleaner pass reads what is left to clear, not all history.
+    index('tasks_expires_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.expiresAt} is not null and ${t.clearedExpiresAt} is distinct from ${t.expiresAt}`),
     // Metrics over a recent window (finished in the last hour) read only that window.
     index('tasks_completed_at_idx').on(t.completedAt).where(sql`${t.completedAt} is not null`),
     check(

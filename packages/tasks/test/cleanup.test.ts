@@ -78,3 +78,36 @@ it("keeps a finished child's result until its parent finished", async () => {
   const { result } = await system.tasks.result(alice, parentId);
   expect((result as { results: unknown[] }).results[0]).toMatchObject({ value: 'early' });
 });
+
+it('a task run again after its results were removed has its new results removed when they expire', async () => {
+  await using harness = await startTestSystem({ resultTtlSeconds: 1, cleanupIntervalSeconds: 3600 });
+  const { system } = harness;
+  await system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
+  const { task_id } = await system.tasks.submit(alice, {
+    workflow: 'steps',
+    params: { steps: 1, step_ms: 0, fail_attempts: 1 },
+    max_retries: 0,
+  });
+  const expiredOnce = async () => {
+    await waitFor(async () => {
+      const task = await system.tasks.get(alice, task_id);
+      return task.completed_at !== null && Date.now() - Date.parse(task.completed_at) > 1100;
+    }, 'the TTL to pass');
+    return system.cleanExpired();
+  };
+  expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
+  expect(await expiredOnce()).toMatchObject({ tasksCleaned: 1 });
+  expect(await readEvents(system.context.db, task_id, 0)).toEqual([]);
+
+  await system.tasks.retry(alice, task_id);
+  expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
+  expect((await system.tasks.result(alice, task_id)).result).toMatchObject({ ran: ['step_1'] });
+  const second = await expiredOnce();
+  expect(second).toMatchObject({ tasksCleaned: 1 });
+  expect(second.eventsDeleted).toBeGreaterThanOrEqual(3);
+  await expect(system.tasks.result(alice, task_id)).rejects.toMatchObject({
+    code: 'NOT_FOUND',
+    message: expect.stringContaining('expired'),
+  });
+  expect(await system.cleanExpired()).toMatchObject({ tasksCleaned: 0 });
+});

@@ -31,7 +31,8 @@ export function tryLivenessLock(tx: Transaction): Promise<boolean> {
 
 /**
  * Result TTL: finished tasks past `expires_at` lose their result, checkpoint, events, artifacts and the
- * signals nothing took; the row stays (status, error, timings) for listings and statistics. A child task
+ * signals nothing took; the row stays (status, error, timings) for listings and statistics, marked cleared
+ * for that expiry (`cleared_expires_at`), which takes it out of the index the next pass reads. A child task
  * keeps them while its parent is unfinished: the parent's wait reads the children's results when the last
  * one finishes.
  */
@@ -42,12 +43,8 @@ export async function clearExpiredResults(
     await tx.execute(sql`
       with expired as (
         select t.id from tasks t
-        where t.expires_at <= now()
+        where t.expires_at <= now() and t.cleared_expires_at is distinct from t.expires_at
           and not exists (select 1 from tasks p where p.id = t.parent_task_id and p.completed_at is null)
-          and (t.result is not null or t.checkpoint is not null
-            or exists (select 1 from task_events e where e.task_id = t.id)
-            or exists (select 1 from task_artifacts a where a.task_id = t.id)
-            or exists (select 1 from task_signals s where s.task_id = t.id))
         order by t.expires_at
         limit ${BATCH}
         for update skip locked
@@ -58,7 +55,8 @@ export async function clearExpiredResults(
       ), signals as (
         delete from task_signals s using expired where s.task_id = expired.id
       ), cleared as (
-        update tasks t set result = null, checkpoint = null, resume = null from expired where t.id = expired.id returning 1
+        update tasks t set result = null, checkpoint = null, resume = null, cleared_expires_at = t.expires_at
+        from expired where t.id = expired.id returning 1
       )
       select (select count(*) from cleared)::int as tasks, (select count(*) from events)::int as events,
         (select count(*) from artifacts)::int as artifacts`),
