@@ -53,11 +53,11 @@ describe('worker processes: shutdown and competition', () => {
   });
 
   it.each([
-    ['steps', 'a worker thread'],
-    ['steps_inline', 'an inline run'],
+    { workflow: 'steps', runs: 'in a worker thread' },
+    { workflow: 'steps_inline', runs: 'inline' },
   ])(
-    'a second SIGINT stops %s at once and puts it back in the queue without counting the attempt (%s)',
-    async (workflow) => {
+    'a second SIGINT stops a task running $runs at once and puts it back in the queue, its attempt not counted',
+    async ({ workflow }) => {
       const { system, database } = harness;
       const record = join(dir, `second-signal-${workflow}.jsonl`);
       // Its first attempt never ends on its own and ignores an abort: only stopping the run ends it.

@@ -352,7 +352,7 @@ export async function startWorkerRuntime(
   const stopNow = (): Promise<void> => {
     if (!stoppingNow) {
       stoppingNow = true;
-      logger.warn({ running: running.size }, 'stopping now: running tasks go back to the queue');
+      logger.info({ running: running.size }, 'stopping now: terminating the running tasks to requeue them');
       for (const taskId of [...running.keys()]) abortTask(taskId, 'shutdown');
       setTimeout(() => giveUp.abort(), GIVE_UP_STOPPING_NOW_MS).unref();
     }
