@@ -35,7 +35,16 @@ export interface Worker extends AsyncDisposable {
   readonly workerId: string;
   /** The names of the workflows it serves. */
   readonly workflows: readonly string[];
-  close(): Promise<void>;
+  /** Tasks it runs now. */
+  readonly active: number;
+  /** How long `close()` lets running tasks finish (`shutdownGraceSeconds`, default 30). */
+  readonly shutdownGraceSeconds: number;
+  /**
+   * Stops taking tasks, lets running ones finish within `shutdownGraceSeconds` (then requeues them), and
+   * disconnects. With `now: true` (also during a `close()` in progress) running tasks are stopped at once
+   * and put back in the queue without spending a retry, for another worker to run.
+   */
+  close(options?: { now?: boolean }): Promise<void>;
 }
 
 /**
@@ -49,7 +58,10 @@ export interface Worker extends AsyncDisposable {
  *   workflows: import.meta.resolve('./workflows.ts'),
  *   concurrency: 2,
  * });
- * process.once('SIGTERM', () => worker.close());
+ * process.once('SIGTERM', () => {
+ *   void worker.close();
+ *   process.once('SIGTERM', () => void worker.close({ now: true }));
+ * });
  */
 export async function startWorker(options: StartWorkerOptions): Promise<Worker> {
   const concurrency = options.concurrency ?? 4;
@@ -83,8 +95,23 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
     });
     const names = workflows.catalog.list().map((workflow) => workflow.name);
     logger.info({ workerId: runtime.workerId, workflows: names }, 'worker started');
-    const close = () => system.close();
-    return { workerId: runtime.workerId, workflows: names, close, [Symbol.asyncDispose]: close };
+    let closing: Promise<void> | undefined;
+    const close = async (closeOptions: { now?: boolean } = {}) => {
+      // Stopping now cuts short the worker's stop that a close in progress awaits.
+      const now = closeOptions.now ? runtime.stopNow() : undefined;
+      closing ??= system.close();
+      await Promise.all([now, closing]);
+    };
+    return {
+      workerId: runtime.workerId,
+      workflows: names,
+      get active() {
+        return runtime.active;
+      },
+      shutdownGraceSeconds: runtime.shutdownGraceSeconds,
+      close,
+      [Symbol.asyncDispose]: () => close(),
+    };
   } catch (error) {
     await system.close();
     throw explainStartFailure(error, options.databaseUrl);

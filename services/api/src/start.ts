@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
-import { announceShutdownWaits, exitOnShutdownSignals } from '@kaygraph/tasks/process';
+import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { announceAuthMode, chooseListenHost, keyRequiredBeforeFirstKey } from './auth/open-mode.ts';
 import { runKeysMain } from './commands/keys.ts';
@@ -134,13 +134,13 @@ process.stdout.write(
 
 // Order matters: stop taking requests and tell streams to reconnect, then let running tasks finish
 // (worker), then close queue and pools, and only then stop the database under them.
-announceShutdownWaits(logger, {
-  runningTasks: () => worker?.active ?? 0,
-  graceSeconds: env.SHUTDOWN_GRACE_SECONDS,
-});
-exitOnShutdownSignals(logger, [
-  { name: 'closing the http server', run: () => server.close() },
-  { name: 'closing the operations pool', run: () => operations.close() },
-  { name: 'closing the task system', run: () => system.close() },
-  { name: 'stopping PostgreSQL', run: async () => embedded?.stop() },
-]);
+exitOnShutdownSignals(
+  logger,
+  [
+    { name: 'closing the http server', run: () => server.close() },
+    { name: 'closing the operations pool', run: () => operations.close() },
+    { name: 'closing the task system', run: () => system.close() },
+    { name: 'stopping PostgreSQL', run: async () => embedded?.stop() },
+  ],
+  { worker },
+);

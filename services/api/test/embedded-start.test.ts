@@ -81,6 +81,10 @@ async function listening(main: ReturnType<typeof startMain>): Promise<string> {
   return url;
 }
 
+async function getTask(url: string, taskId: string): Promise<TaskView> {
+  return (await (await fetch(`${url}/tasks/${taskId}`)).json()) as TaskView;
+}
+
 async function postmasterPid(): Promise<number> {
   const contents = await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8');
   return Number.parseInt(contents.split('\n')[0] ?? '', 10);
@@ -124,7 +128,7 @@ describe('npm start on the embedded PostgreSQL', () => {
     expect(await first.exited).toBe(1);
   });
 
-  it('says what a Ctrl-C waits for, and a second Ctrl-C stops at once, PostgreSQL too', async () => {
+  it('says what a Ctrl-C waits for; a second Ctrl-C stops at once, PostgreSQL too, and the task runs again on the next start', async () => {
     const main = startMain();
     const url = await listening(main);
     const submitted = await postJson(`${url}/tasks`, {
@@ -133,10 +137,7 @@ describe('npm start on the embedded PostgreSQL', () => {
     });
     expect(submitted.status).toBe(202);
     const taskId = (submitted.body as SubmitTaskOutput).task_id;
-    await until(async () => {
-      const task = (await (await fetch(`${url}/tasks/${taskId}`)).json()) as TaskView;
-      return task.status === 'running';
-    });
+    await until(async () => (await getTask(url, taskId)).status === 'running');
     const postmaster = await postmasterPid();
 
     main.child.kill('SIGINT');
@@ -147,5 +148,14 @@ describe('npm start on the embedded PostgreSQL', () => {
 
     expect(await main.exited).toBe(1);
     await until(() => !isAlive(postmaster));
+
+    // Its task (no retries) went back to the queue: the next start runs it, not the liveness monitor.
+    const next = startMain();
+    const nextUrl = await listening(next);
+    await until(async () => {
+      const task = await getTask(nextUrl, taskId);
+      return task.attempt > 1 || task.status === 'failed';
+    });
+    expect(await getTask(nextUrl, taskId)).toMatchObject({ status: 'running', attempt: 2, error: null });
   });
 });

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
-import { announceShutdownWaits, exitOnShutdownSignals } from '@kaygraph/tasks/process';
+import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { loadWorkerEnv } from './env.ts';
 
@@ -8,7 +8,7 @@ import { loadWorkerEnv } from './env.ts';
  * `npm run start:worker`: a worker process beside one or more API processes on one database. It registers
  * the workflows of WORKFLOWS_MODULE (each version with its JSON Schemas) and claims only tasks of those
  * versions; every worker competes for jobs through pg-boss; SIGTERM lets running tasks finish (up to
- * SHUTDOWN_GRACE_SECONDS) before the queue and pools close.
+ * SHUTDOWN_GRACE_SECONDS) before the queue and pools close; a second signal puts them back in the queue now.
  */
 const env = loadWorkerEnv();
 const logger = pino({ level: env.LOG_LEVEL });
@@ -30,12 +30,9 @@ const worker = await system.startWorker({
 });
 logger.info({ concurrency: env.MAX_WORKERS, workflows: workflows.catalog.list().length }, 'worker started');
 
-// Running tasks get SHUTDOWN_GRACE_SECONDS, then are aborted (and retried elsewhere); closing the queue and
-// pools after that should take seconds, so a shutdown still going a minute later is stuck.
-announceShutdownWaits(logger, {
-  runningTasks: () => worker.active,
-  graceSeconds: env.SHUTDOWN_GRACE_SECONDS,
-});
+// Running tasks get SHUTDOWN_GRACE_SECONDS, then are aborted (and requeued); closing the queue and pools
+// after that should take seconds, so a shutdown still going a minute later is stuck.
 exitOnShutdownSignals(logger, [{ name: 'closing the task system', run: () => system.close() }], {
   deadlineMs: (env.SHUTDOWN_GRACE_SECONDS + 60) * 1000,
+  worker,
 });

@@ -29,12 +29,16 @@ export async function withScheduleFiring(
     })();
     return stopping;
   };
+  // The runtime stops at once, without waiting for a firing pass in flight (a pass only submits tasks).
+  const stopNow = () => Promise.all([stop(), runtime.stopNow()]).then(() => undefined);
   return {
     workerId: runtime.workerId,
     get active() {
       return runtime.active;
     },
+    shutdownGraceSeconds: runtime.shutdownGraceSeconds,
     stop,
+    stopNow,
     [Symbol.asyncDispose]: stop,
   };
 }

@@ -1,32 +1,31 @@
 import type { Logger } from 'pino';
 
-export interface ShutdownNoticeOptions {
-  /** Tasks this process is running now (0 without a worker). */
-  runningTasks: () => number;
-  graceSeconds: number;
-}
+const tasks = (count: number) => `${count} running task${count === 1 ? '' : 's'}`;
 
 /**
- * A Ctrl-C with tasks running waits up to the grace period for them: say so, and that a second Ctrl-C
- * stops at once (the ordered shutdown's own listener then exits 1). Register it before
- * `exitOnShutdownSignals` so the notice comes first.
+ * A first signal with tasks running waits up to the grace period for them: say so on the terminal too, and
+ * that a second Ctrl-C stops at once.
  */
-export function announceShutdownWaits(logger: Logger, options: ShutdownNoticeOptions): void {
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      logger.warn({ signal }, 'second signal: stopping now; running tasks are retried later');
-      return;
-    }
-    const running = options.runningTasks();
-    if (running === 0) return;
-    const message =
-      `waiting up to ${options.graceSeconds} s for ${running} running task${running === 1 ? '' : 's'} ` +
-      'to finish; press Ctrl-C again to stop now (they are retried later)';
-    logger.info({ signal, runningTasks: running, graceSeconds: options.graceSeconds }, message);
-    process.stdout.write(`\n  ${message}\n`);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+export function announceWaitForTasks(
+  logger: Logger,
+  signal: string,
+  running: number,
+  graceSeconds: number,
+): void {
+  if (running === 0) return;
+  const message =
+    `waiting up to ${graceSeconds} s for ${tasks(running)} to finish; ` +
+    'press Ctrl-C again to stop now (they go back to the queue)';
+  logger.info({ signal, runningTasks: running, graceSeconds }, message);
+  process.stdout.write(`\n  ${message}\n`);
+}
+
+/** A second signal: the running tasks are stopped and put back in the queue before the process exits. */
+export function announceStopNow(logger: Logger, signal: string, running: number): void {
+  const message =
+    running === 0
+      ? 'stopping now'
+      : `stopping now: ${tasks(running)} go${running === 1 ? 'es' : ''} back to the queue`;
+  logger.warn({ signal, runningTasks: running }, message);
+  process.stdout.write(`\n  ${message}\n`);
 }

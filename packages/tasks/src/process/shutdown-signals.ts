@@ -1,9 +1,20 @@
 import type { Logger } from 'pino';
+import { announceStopNow, announceWaitForTasks } from './shutdown-notice.ts';
 
 /** One step of an ordered shutdown; a failing step is logged and the next one still runs. */
 export interface ShutdownStep {
   name: string;
   run: () => Promise<unknown>;
+}
+
+/** The worker of a process (a `WorkerRuntime`), as its shutdown sees it. */
+export interface ShutdownWorker {
+  /** Tasks running now. */
+  readonly active: number;
+  /** How long the first signal lets running tasks finish (the worker's stop applies it). */
+  readonly shutdownGraceSeconds: number;
+  /** Stops the running tasks and puts them back in the queue (see `WorkerRuntime.stopNow`). */
+  stopNow(): Promise<void>;
 }
 
 export interface ShutdownOptions {
@@ -12,26 +23,49 @@ export interface ShutdownOptions {
    * connection), so an orchestrator never has to escalate to SIGKILL. Unset: no deadline.
    */
   deadlineMs?: number;
+  /** The process's worker, if it runs one: a step stops it gracefully, a second signal stops it now. */
+  worker?: ShutdownWorker;
 }
 
 /**
- * On SIGTERM or SIGINT runs the steps in order (a process stops taking work before it closes what that
- * work needs), then exits 0; a second signal, or the deadline, exits 1 at once.
+ * The most a second signal waits for the worker to put its tasks back in the queue: the worker itself
+ * gives up on an unreachable database sooner, and this bounds a connection that hangs.
+ */
+const STOP_NOW_DEADLINE_MS = 5_000;
+
+/**
+ * The shutdown sequence of a service, in one place. The first SIGTERM or SIGINT runs the steps in order (a
+ * process stops taking work before it closes what that work needs; running tasks get the grace period),
+ * then exits 0. A second signal stops the worker's running tasks and puts them back in the queue without
+ * spending a retry, then exits 1, within seconds even with the database away (the liveness monitor then
+ * takes them back). A third signal, or the deadline, exits 1 at once.
  */
 export function exitOnShutdownSignals(
   logger: Logger,
   steps: readonly ShutdownStep[],
   options: ShutdownOptions = {},
 ): void {
-  let stopping = false;
+  let signals = 0;
+  const { worker, deadlineMs } = options;
   const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting now');
+    signals += 1;
+    if (signals === 2 && worker) {
+      announceStopNow(logger, signal, worker.active);
+      setTimeout(() => {
+        logger.error('the running tasks were not all put back in time: exiting now');
+        process.exit(1);
+      }, STOP_NOW_DEADLINE_MS).unref();
+      await worker
+        .stopNow()
+        .catch((error: unknown) => logger.error({ err: error }, 'stopping the worker now failed'));
       process.exit(1);
     }
-    stopping = true;
+    if (signals > 1) {
+      logger.warn({ signal }, 'another signal: exiting now');
+      process.exit(1);
+    }
     logger.info({ signal }, 'shutting down');
-    const { deadlineMs } = options;
+    if (worker) announceWaitForTasks(logger, signal, worker.active, worker.shutdownGraceSeconds);
     if (deadlineMs !== undefined) {
       setTimeout(() => {
         logger.error({ deadlineMs }, 'shutdown did not finish within its deadline: exiting now');

@@ -7,7 +7,7 @@ import { recordsJson, rowsOf, sentTogether, type Transaction } from '../db.ts';
 import type { Attempt } from './claim.ts';
 import { lockTasks } from './control.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
-import { appendEvents, statusEvent } from './events.ts';
+import { appendEvents, type NewTaskEvent, statusEvent } from './events.ts';
 import { ATTEMPT_FENCE, lockedTasks } from './fences.ts';
 import type { JobAttempt, TaskJob } from './jobs.ts';
 import { type SuspendedAttempt, suspendTasks, waitColumnsFor } from './waits.ts';
@@ -19,7 +19,7 @@ import { type SuspendedAttempt, suspendTasks, waitColumnsFor } from './waits.ts'
  * - `failed`: the last attempt failed (pg-boss dead-letters the job) or the error is not retriable (the
  *   job is cancelled);
  * - `released`: stopped by a shutdown: queued again as a new job holding the retries it had left, resuming
- *   from the checkpoint;
+ *   from the checkpoint, its attempt not counted as a failure (a log event says why it is queued);
  * - `abandoned`: the task was cancelled while running (the cancel wrote its status): only the job is settled;
  * - `suspended`: the graph waits (store/waits.ts): the task is `waiting` and its job completed.
  */
@@ -40,6 +40,9 @@ export type AttemptOutcome =
   | SuspendedAttempt;
 
 const STATUS_OF = { completed: 'completed', retry: 'queued', failed: 'failed', released: 'queued' } as const;
+
+/** What a watcher of a released task reads (a `log` event before its `queued` status event). */
+export const RELEASED_MESSAGE = 'the worker stopped before the task finished: the task is queued again';
 
 interface OwnedRow {
   id: string;
@@ -92,6 +95,9 @@ export async function finishAttempts(
     await lockTasks(tx, rows);
   }
   const owned = await updateTasks(ctx, tx, writing);
+  const released = new Set(
+    writing.flatMap((outcome) => (outcome.kind === 'released' ? [outcome.attempt.taskId] : [])),
+  );
   const waiting = await suspendTasks(ctx, tx, suspended);
   const ownedOutcome = (kind: AttemptOutcome['kind']) =>
     outcomes.filter((outcome) => outcome.kind === kind && owned.has(outcome.attempt.taskId));
@@ -103,7 +109,10 @@ export async function finishAttempts(
   await sentTogether([
     appendEvents(
       tx,
-      [...owned.values()].map((row) => statusEvent(row.id, row.status, row.attempt, row.error, row)),
+      [...owned.values()].flatMap((row) => [
+        ...(released.has(row.id) ? [releasedEvent(row.id)] : []),
+        statusEvent(row.id, row.status, row.attempt, row.error, row),
+      ]),
     ),
     storeArtifacts(tx, ownedOutcome('completed')),
     settleDependents(
@@ -118,6 +127,10 @@ export async function finishAttempts(
     settleJobs(ctx, tx, outcomes, owned),
   ]);
   return new Set([...owned.keys(), ...waiting]);
+}
+
+function releasedEvent(taskId: string): NewTaskEvent {
+  return { taskId, type: 'log', payload: { level: 'info', message: RELEASED_MESSAGE } };
 }
 
 async function updateTasks(

@@ -30,6 +30,8 @@ import { WorkerBeat } from './worker-beat.ts';
 
 /** After the shutdown grace and the abort grace, writes stop waiting for a database that is away. */
 const GIVE_UP_AFTER_ABORT_MS = 5_000;
+/** A stop now waits this long for a database that is away before it leaves its tasks to the monitor. */
+const GIVE_UP_STOPPING_NOW_MS = 3_000;
 /** Old-space cap of a worker thread when none is given (a run over it fails with RESOURCE_LIMIT). */
 const DEFAULT_THREAD_MEMORY_MB = 512;
 
@@ -56,8 +58,16 @@ export interface WorkerRuntime extends AsyncDisposable {
   readonly workerId: string;
   /** Tasks running now. */
   readonly active: number;
+  /** How long `stop()` lets running tasks finish. */
+  readonly shutdownGraceSeconds: number;
   /** Stop taking work, let running tasks finish within the grace period, then abort and requeue them. */
   stop(): Promise<void>;
+  /**
+   * Stop taking work and stop running tasks at once (threads terminated, inline runs aborted and given
+   * up), putting each back in the queue without spending a retry; also cuts short a `stop()` in progress.
+   * A database that stays away for a few seconds is given up on: the liveness monitor takes those back.
+   */
+  stopNow(): Promise<void>;
 }
 
 interface RunningTask {
@@ -94,6 +104,8 @@ export async function startWorkerRuntime(
   const running = new Map<string, RunningTask>();
   // Aborted only by a stop whose running tasks could not settle in time: writes then stop waiting.
   const giveUp = new AbortController();
+  // Set by stopNow: runs are terminated at once instead of given the abort grace.
+  let stoppingNow = false;
   // Claims run beside the writer: they only touch tasks that are not running yet.
   const writer = new TransactionBatcher(ctx.db, { signal: giveUp.signal });
   const progress = new ProgressReporter(ctx.db, logger, giveUp.signal);
@@ -231,6 +243,8 @@ export async function startWorkerRuntime(
       },
     );
     task.execution = execution;
+    // Claimed by a fetch that was in flight when the stop came.
+    if (stoppingNow) task.reason ??= 'shutdown';
     if (task.reason) abortTask(attempt.taskId, task.reason);
     task.timers.push(setTimeout(() => abortTask(attempt.taskId, 'timeout'), attempt.timeoutSeconds * 1000));
     const result = await execution.result;
@@ -263,7 +277,9 @@ export async function startWorkerRuntime(
     const execution = task.execution;
     if (!execution) return;
     execution.abort(task.reason);
-    task.timers.push(setTimeout(() => execution.terminate(), abortGraceMs));
+    // Stopping now, a run gets no grace to reach its next node: it is released as it is.
+    if (stoppingNow) execution.terminate();
+    else task.timers.push(setTimeout(() => execution.terminate(), abortGraceMs));
   }
 
   const beat = await WorkerBeat.start({
@@ -300,12 +316,13 @@ export async function startWorkerRuntime(
   dispatcher.start();
   logger.info({ concurrency: options.concurrency }, 'worker started');
 
+  const shutdownGraceSeconds = options.shutdownGraceSeconds ?? 30;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       // Also waits for a fetch in flight: every fetched job is then running or settled.
       await dispatcher.stop();
-      const graceMs = (options.shutdownGraceSeconds ?? 30) * 1000;
+      const graceMs = shutdownGraceSeconds * 1000;
       const allDone = () => Promise.all([...running.values()].map((task) => task.done));
       let graceTimer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<'grace'>((resolve) => {
@@ -330,13 +347,26 @@ export async function startWorkerRuntime(
     })();
     return stopping;
   };
+  // Their outcomes are `released` (worker/attempt-outcome.ts), settled by the one writer like any other;
+  // a stop in progress then finds its tasks done at once.
+  const stopNow = (): Promise<void> => {
+    if (!stoppingNow) {
+      stoppingNow = true;
+      logger.info({ running: running.size }, 'stopping now: terminating the running tasks to requeue them');
+      for (const taskId of [...running.keys()]) abortTask(taskId, 'shutdown');
+      setTimeout(() => giveUp.abort(), GIVE_UP_STOPPING_NOW_MS).unref();
+    }
+    return stop();
+  };
 
   return {
     workerId: beat.workerId,
     get active() {
       return running.size;
     },
+    shutdownGraceSeconds,
     stop,
+    stopNow,
     [Symbol.asyncDispose]: stop,
   };
 }

@@ -1,7 +1,7 @@
-import { once } from 'node:events';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TimeoutSeconds } from '@kaygraph/contracts';
+import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { startWorker } from '../start-worker.ts';
 import { readWorkerCommandEnv } from './env.ts';
@@ -48,8 +48,9 @@ function concurrencyOf(value: number | string | undefined): number {
 }
 
 /**
- * `kaygraph-worker ./workflows.ts` (and `kaygraph worker`): starts a worker for the module's
- * catalog and runs until SIGTERM or SIGINT, then closes it gracefully. A second signal exits at once.
+ * `kaygraph-worker ./workflows.ts` (and `kaygraph worker`): starts a worker for the module's catalog and
+ * runs until SIGTERM or SIGINT, then closes it gracefully and exits 0. A second signal stops the running
+ * tasks, puts them back in the queue and exits 1 (the services' shutdown sequence).
  */
 export async function runWorkerCommand(options: WorkerCommandOptions): Promise<void> {
   const env = readWorkerCommandEnv();
@@ -63,10 +64,15 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
     defaultTimeoutSeconds: taskTimeoutOf(env.taskTimeout),
     logger,
   });
-  const signal = await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
-  logger.info({ signal: signal[0] ?? 'signal' }, 'closing the worker');
-  const again = () => process.exit(1);
-  process.once('SIGTERM', again).once('SIGINT', again);
-  await worker.close();
-  logger.info('worker stopped');
+  exitOnShutdownSignals(logger, [{ name: 'closing the worker', run: () => worker.close() }], {
+    worker: {
+      get active() {
+        return worker.active;
+      },
+      shutdownGraceSeconds: worker.shutdownGraceSeconds,
+      stopNow: () => worker.close({ now: true }),
+    },
+  });
+  // The shutdown sequence ends the process; until then the command runs (`kaygraph worker` exits when it returns).
+  await new Promise<never>(() => undefined);
 }

@@ -1,0 +1,49 @@
+import { createTestDatabase } from '@kaygraph/db/testing';
+import { createTaskSystem } from '@kaygraph/tasks';
+import pino from 'pino';
+import { expect, test } from 'vitest';
+import { startWorker } from '../src/index.ts';
+
+const caller = { owner: 'sdk-test', admin: false };
+const workflows = new URL('./fixtures/held-workflows.ts', import.meta.url);
+const logger = pino({ level: 'silent' });
+
+/** Polls until `check` holds (the test's timeout keeps a broken test finite). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 25));
+}
+
+test('close({ now: true }) cuts a graceful close short: the running task goes back to the queue, its retry unspent', async () => {
+  await using database = await createTestDatabase();
+  await using system = await createTaskSystem({ databaseUrl: database.url, logger });
+  const first = await startWorker({
+    databaseUrl: database.url,
+    workflows,
+    concurrency: 1,
+    shutdownGraceSeconds: 600,
+    logger,
+  });
+  const { task_id } = await system.tasks.submit(caller, {
+    workflow: 'held',
+    params: {},
+    priority: 'normal',
+    max_retries: 0,
+  });
+  await until(async () => (await system.tasks.get(caller, task_id)).status === 'running');
+
+  const graceful = first.close();
+  await first.close({ now: true });
+  await graceful;
+  expect(await system.tasks.get(caller, task_id)).toMatchObject({
+    status: 'queued',
+    attempt: 1,
+    error: null,
+  });
+
+  await using _second = await startWorker({ databaseUrl: database.url, workflows, concurrency: 1, logger });
+  await until(async () => ['completed', 'failed'].includes((await system.tasks.get(caller, task_id)).status));
+  expect(await system.tasks.result(caller, task_id)).toMatchObject({
+    status: 'completed',
+    result: { attempt: 2 },
+  });
+});
