@@ -64,6 +64,7 @@ const worker = withWorker
       concurrency: env.MAX_WORKERS,
       workflowsModule: (await resolveWorkflowsModule(env.WORKFLOWS_MODULE)).url,
       shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+      memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
       // Workflows read their input files under DATA_DIR.
       servicesOptions: { dataDir: resolve(env.DATA_DIR) },
     })
