@@ -127,7 +127,8 @@ process.stdout.write(
     `  API        ${server.url}`,
     `  Docs       ${server.url}/docs`,
     `  Dashboard  ${server.url}/dashboard`,
-    ...(embedded ? [`  Data       ${embedded.dataDir}`] : []),
+    // The URL is what an app's own worker (DATABASE_URL) needs to join; its port is chosen at each start.
+    ...(embedded ? [`  Database   ${embedded.url}`, `  Data       ${embedded.dataDir}`] : []),
     '',
     '',
   ].join('\n'),
