@@ -10,7 +10,8 @@ signal (a human approval, say) is sent it with --signal-data as the payload.
         --params '{"title": "Launch", "points": ["We ship on Monday"]}' \
         --signal approval --signal-data '{"approved": true, "note": "ship it"}'
 
-Exit status: 0 when the task completed, 1 when it failed or was cancelled, 2 on API errors.
+Exit status: 0 when the task completed, 1 when it failed or was cancelled, 2 on API errors or when
+the api cannot be reached.
 """
 
 import argparse
@@ -157,6 +158,10 @@ def main():
         return 0 if final_status == "completed" else 1
     except ApiError as error:
         print(f"API error: {error}", file=sys.stderr)
+        return 2
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        print(f"cannot reach the api at {base_url}: {reason}", file=sys.stderr)
         return 2
 
 

@@ -37,7 +37,7 @@ describe('kaygraph signal', () => {
     const status = await kaygraph(['status', taskId], env);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^status\s+waiting$/m);
-    expect(status.stdout).toMatch(/^waits for signal "approval" until \d{4}-\d\d-\d\dT[\d:.]+Z$/m);
+    expect(status.stdout).toMatch(/^waits for\s+signal "approval" until \d{4}-\d\d-\d\dT[\d:.]+Z$/m);
 
     // watch (lines, no terminal) keeps following a waiting task until it ends
     const watching = kaygraph(['watch', taskId], env);

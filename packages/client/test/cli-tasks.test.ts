@@ -1,6 +1,7 @@
 import { startTestServer, type TestServer } from '@kaygraph/api/testing';
 import { ListTasksOutput, MetricsSnapshot, SubmitTaskOutput, TaskView } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createClient } from '../src/index.ts';
 import { kaygraph, kaygraphIntoHead, kaygraphProcess, parseJson, parseJsonLines } from './cli-helpers.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
 
@@ -49,6 +50,13 @@ describe('kaygraph submit / status / list / result', () => {
     expect(status.stdout).toMatch(/^status\s+completed$/m);
     expect(status.stdout).toMatch(/^priority\s+high$/m);
     expect(status.stdout).toMatch(/^attempt\s+1$/m);
+    expect(status.stdout).toMatch(/^max retries\s+\d+$/m);
+    // Every value starts in one column, whatever the length of its label (one or two words).
+    const valueColumns = status.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => /^\S+(?: \S+)?\s+/.exec(line)?.[0].length);
+    expect(new Set(valueColumns).size).toBe(1);
     const view = TaskView.parse(parseJson((await kaygraph(['status', taskId, '--json'], env)).stdout));
     expect(view).toMatchObject({
       task_id: taskId,
@@ -194,10 +202,25 @@ describe('kaygraph metrics', () => {
 
     const human = await kaygraph(['metrics'], env);
     expect(human.stdout).toMatch(/^all owners; finished counts over the last/m);
-    expect(human.stdout).toMatch(/^\s+WAITING\s+RUNNING\s+HELD\s+COMPLETED\s+FAILED\s+ERRORS\s+AVG TIME$/m);
     expect(human.stdout).toMatch(
-      new RegExp(`^all\\s+\\d+\\s+\\d+\\s+\\d+\\s+${snapshot.tasks_completed}\\s`, 'm'),
+      /^\s+QUEUED\s+RUNNING\s+WAITING\s+BLOCKED\s+SCHEDULED\s+HELD\s+COMPLETED\s+FAILED\s+ERRORS\s+AVG TIME$/m,
     );
+    expect(human.stdout).toMatch(new RegExp(`^all(\\s+\\d+){6}\\s+${snapshot.tasks_completed}\\s`, 'm'));
     expect(human.stdout).toMatch(/^echo\s/m);
+  });
+
+  test('a task waiting for a signal counts as waiting, a task held in a group as held', async () => {
+    using client = createClient({ url: server.url });
+    const { task_id } = await client.submit({ workflow: 'approval', params: {} });
+    for await (const event of client.watch(task_id)) if (event.type === 'waiting') break;
+    const group = await client.groups.create.mutate({ name: 'held until executed' });
+    await client.groups.addTasks.mutate({
+      group_id: group.group_id,
+      tasks: [{ workflow: 'approval', params: {} }],
+    });
+
+    const human = await kaygraph(['metrics'], env);
+    // QUEUED RUNNING WAITING BLOCKED SCHEDULED HELD, then finished counts.
+    expect(human.stdout).toMatch(/^approval\s+0\s+0\s+1\s+0\s+0\s+1\s+0\s+0\s/m);
   });
 });

@@ -31,6 +31,8 @@ const Env = z.object({
    * (worker threads import it too). The api alone loads no workflow code.
    */
   WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows'),
+  /** Memory cap (old space) of each thread of the bundled worker, in MB (unset: the runtime's 512). */
+  WORKER_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).optional(),
   /** `development` (set explicitly) puts stacks into tRPC error shapes; unset behaves as production. */
   NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
   /** Require an API key on every request even before one exists (auth is on anyway once one did). */

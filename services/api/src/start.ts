@@ -64,6 +64,7 @@ const worker = withWorker
       concurrency: env.MAX_WORKERS,
       workflowsModule: (await resolveWorkflowsModule(env.WORKFLOWS_MODULE)).url,
       shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+      memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
       // Workflows read their input files under DATA_DIR.
       servicesOptions: { dataDir: resolve(env.DATA_DIR) },
     })
@@ -126,7 +127,8 @@ process.stdout.write(
     `  API        ${server.url}`,
     `  Docs       ${server.url}/docs`,
     `  Dashboard  ${server.url}/dashboard`,
-    ...(embedded ? [`  Data       ${embedded.dataDir}`] : []),
+    // The URL is what an app's own worker (DATABASE_URL) needs to join; its port is chosen at each start.
+    ...(embedded ? [`  Database   ${embedded.url}`, `  Data       ${embedded.dataDir}`] : []),
     '',
     '',
   ].join('\n'),

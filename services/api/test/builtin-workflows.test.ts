@@ -50,6 +50,19 @@ describe("POST /tasks without a priority takes the workflow's default", () => {
   });
 });
 
+describe('params a JSON Schema cannot check', () => {
+  test('fail the task with the reason in words, naming the field', async () => {
+    // preprocess needs records or generate: a rule of its zod schema, checked when the task runs.
+    const task = await submitted({ workflow: 'preprocess', params: {} });
+    expect(await waitForTerminal(server.url, task.task_id)).toBe('failed');
+    const failed = (await requestJson(`${server.url}/tasks/${task.task_id}`)).body as TaskView;
+    expect(failed.error).toMatchObject({
+      code: 'INVALID_PARAMS',
+      message: 'params do not match workflow "preprocess": params.records: give either records or generate',
+    });
+  });
+});
+
 describe('document search (GET /search, tRPC search)', () => {
   const documents = [
     {

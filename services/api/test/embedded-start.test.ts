@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SubmitTaskOutput, TaskView } from '@kaygraph/contracts';
+import { connect } from '@kaygraph/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixtureCatalogModule } from './harness.ts';
 import { postJson } from './http-helpers.ts';
@@ -109,6 +110,19 @@ async function readyStatus(url: string): Promise<number | undefined> {
 }
 
 describe('npm start on the embedded PostgreSQL', () => {
+  it("prints the database's URL, where an app's own worker joins it", async () => {
+    const main = startMain();
+    const url = await listening(main);
+    const [, databaseUrl] = await main.waitForOutput(/Database {3}(postgres:\/\/\S+)/);
+    const submitted = await postJson(`${url}/tasks`, { workflow: 'echo', params: { value: 'hi' } });
+    expect(submitted.status).toBe(202);
+    const taskId = (submitted.body as SubmitTaskOutput).task_id;
+
+    await using database = connect(databaseUrl ?? '');
+    const rows = await database.sql`select id from tasks where id = ${taskId}`;
+    expect(rows).toHaveLength(1);
+  });
+
   it('refuses a second start of the same checkout, and exits non-zero when its PostgreSQL cannot come back', async () => {
     const first = startMain();
     const url = await listening(first);

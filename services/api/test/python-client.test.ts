@@ -41,3 +41,13 @@ test('the script reports API errors with the error code and exits 2', async () =
   expect(failure).toMatchObject({ code: 2 });
   expect((failure as { stderr: string }).stderr).toMatch(/API error: HTTP 4\d\d/);
 });
+
+test('the script says when the api cannot be reached, and exits 2', async () => {
+  const failure = await run('python3', [script, '--url', 'http://127.0.0.1:9', '--workflow', 'steps']).catch(
+    (error: { code: number; stderr: string }) => error,
+  );
+  expect(failure).toMatchObject({ code: 2 });
+  expect((failure as { stderr: string }).stderr.trim()).toMatch(
+    /^cannot reach the api at http:\/\/127\.0\.0\.1:9: /,
+  );
+});

@@ -48,24 +48,31 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** The node flags (`--max-semi-space-size=...`) of a service's `npm start` script. */
-export function startFlags(service: 'api' | 'worker'): string[] {
-  const manifest = JSON.parse(readFileSync(`${ROOT}services/${service}/package.json`, 'utf8')) as {
-    scripts: { start: string };
-  };
-  return manifest.scripts.start.split(/\s+/).filter((arg) => arg.startsWith('--'));
+/**
+ * The node flags (`--max-semi-space-size=...`) of a service's `npm start` script; `root` is the
+ * repository's own `npm start` (the api with its bundled worker).
+ */
+export function startFlags(service: 'api' | 'worker' | 'root'): string[] {
+  const manifestPath = service === 'root' ? `${ROOT}package.json` : `${ROOT}services/${service}/package.json`;
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { scripts: { start: string } };
+  return manifest.scripts.start.split(/\s+/).filter((arg) => arg.startsWith('--') && arg !== '--with-worker');
 }
 
 /** Every process started through one `Processes`; `killAll()` in afterEach/afterAll. */
 export class Processes {
   readonly started: ServiceProcess[] = [];
 
-  /** The api alone (no in-process worker), on `port` (0: ephemeral); resolves once it listens. */
-  async startApi(options: StartOptions & { port?: number }): Promise<ApiProcess> {
-    const proc = this.spawn('api', 'services/api/src/main.ts', {
-      ...options,
-      env: { PORT: String(options.port ?? 0), ...options.env },
-    });
+  /**
+   * The api, on `port` (0: ephemeral); resolves once it listens. Alone by default; `withWorker` runs it
+   * as the repository's `npm start` does, with a worker in its process.
+   */
+  async startApi(options: StartOptions & { port?: number; withWorker?: boolean }): Promise<ApiProcess> {
+    const proc = this.spawn(
+      'api',
+      'services/api/src/main.ts',
+      { ...options, env: { PORT: String(options.port ?? 0), ...options.env } },
+      options.withWorker ? { flags: startFlags('root'), args: ['--with-worker'] } : undefined,
+    );
     const match = await proc.waitForOutput(/API\s+(http:\/\/\S+)/);
     const url = match[1] ?? '';
     return { ...proc.process, url, port: Number(new URL(url).port) };
@@ -89,8 +96,13 @@ export class Processes {
     this.started.length = 0;
   }
 
-  private spawn(kind: ServiceProcess['kind'], script: string, options: StartOptions) {
-    const child = spawn(process.execPath, [...startFlags(kind), script], {
+  private spawn(
+    kind: ServiceProcess['kind'],
+    script: string,
+    options: StartOptions,
+    command: { flags: string[]; args: string[] } = { flags: startFlags(kind), args: [] },
+  ) {
+    const child = spawn(process.execPath, [...command.flags, script, ...command.args], {
       cwd: ROOT,
       env: {
         ...process.env,

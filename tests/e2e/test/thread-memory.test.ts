@@ -47,4 +47,26 @@ describe('thread memory cap of a deployed worker', () => {
     const within = await finished(await submit(8));
     expect(within).toMatchObject({ status: 'completed', error: null });
   });
+
+  it("caps the threads of npm start's bundled worker alike", async () => {
+    await processes.killAll();
+    await database?.[Symbol.asyncDispose]();
+    database = await createTestDatabase();
+    const api = await processes.startApi({
+      databaseUrl: database.url,
+      withWorker: true,
+      env: { MAX_WORKERS: '2', WORKER_MEMORY_LIMIT_MB: '64' },
+    });
+    const submitted = await requestJson<{ task_id: string }>(`${api.url}/tasks`, {
+      body: { workflow: 'allocating', params: { mb: 400 } },
+    });
+    expect(submitted.status).toBe(202);
+    const taskId = submitted.body.task_id;
+    const over = await waitFor(async () => {
+      const task = await requestJson<TaskBody>(`${api.url}/tasks/${taskId}`);
+      return ['completed', 'failed'].includes(task.body.status) ? task.body : undefined;
+    }, `task ${taskId} to finish`);
+    expect(over.status).toBe('failed');
+    expect(over.error?.code).toBe('RESOURCE_LIMIT');
+  });
 });

@@ -54,7 +54,7 @@ export function explainApiError(error: unknown, context: { url: string; path?: s
     // Issues the message already states (the first one, as a rule) are not printed again.
     const issues =
       data.errorBody?.issues
-        ?.filter((issue) => !message.includes(`${issue.path}: ${issue.message}`))
+        ?.filter((issue) => issue.message !== message && !message.includes(`${issue.path}: ${issue.message}`))
         .map((issue) => `\n  ${issue.path || '(input)'}: ${issue.message}`) ?? [];
     if (code === 'UNAUTHORIZED') {
       return new CliError(code, `${message}\n  hint: pass --api-key or set KAYGRAPH_API_KEY`);

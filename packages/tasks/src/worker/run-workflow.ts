@@ -76,7 +76,12 @@ export async function runWorkflow(
   }
   const params = workflow.params.safeParse(request.params);
   if (!params.success) {
-    return failed({ code: 'INVALID_PARAMS', message: params.error.message }, false, metrics);
+    // Rules a JSON Schema cannot state (refinements) first fail here; said as submit says its own.
+    const reasons = params.error.issues.map(
+      (issue) => `${['params', ...issue.path.map(String)].join('.')}: ${issue.message}`,
+    );
+    const message = `params do not match workflow "${workflow.name}": ${reasons.join('; ')}`;
+    return failed({ code: 'INVALID_PARAMS', message }, false, metrics);
   }
   try {
     const graph = workflow.graph(params.data, {

@@ -4,12 +4,20 @@ import { formatSeconds, printJson, printTable, writeLine } from '../output.ts';
 import type { CliSession } from '../session.ts';
 import { action } from './action.ts';
 
+/** Tasks held in a group until it is executed: the part of tasks_pending in no other column. */
+function held(counts: MetricsCounts): number {
+  return counts.tasks_pending - counts.queue_depth - counts.tasks_blocked - counts.tasks_scheduled;
+}
+
 function row(name: string, counts: MetricsCounts): (string | number)[] {
   return [
     name,
     counts.queue_depth,
     counts.tasks_running,
-    counts.tasks_blocked + counts.tasks_scheduled,
+    counts.tasks_waiting,
+    counts.tasks_blocked,
+    counts.tasks_scheduled,
+    held(counts),
     counts.tasks_completed,
     counts.tasks_failed,
     `${Math.round(counts.error_rate * 1000) / 10}%`,
@@ -34,7 +42,19 @@ export function registerMetricsCommand(program: Command, session: CliSession): v
           s.io.stdout,
           `${snapshot.scope === 'all' ? 'all owners' : `owner ${snapshot.scope}`}; finished counts over the last ${window}`,
         );
-        const header = ['', 'WAITING', 'RUNNING', 'HELD', 'COMPLETED', 'FAILED', 'ERRORS', 'AVG TIME'];
+        const header = [
+          '',
+          'QUEUED',
+          'RUNNING',
+          'WAITING',
+          'BLOCKED',
+          'SCHEDULED',
+          'HELD',
+          'COMPLETED',
+          'FAILED',
+          'ERRORS',
+          'AVG TIME',
+        ];
         printTable(s.io, header, [
           row('all', snapshot),
           ...Object.entries(snapshot.by_workflow).map(([name, counts]) => row(name, counts)),

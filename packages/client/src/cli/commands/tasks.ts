@@ -106,7 +106,8 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
         ];
         if (task.wait) rows.splice(3, 0, ['waits for', describeWait(task.wait)]);
         if (task.error) rows.push(['error', `${task.error.code}: ${task.error.message}`]);
-        for (const [label, value] of rows) writeLine(s.io.stdout, `${label.padEnd(9)} ${value}`);
+        const labelWidth = Math.max(...rows.map(([label]) => label.length));
+        for (const [label, value] of rows) writeLine(s.io.stdout, `${label.padEnd(labelWidth)} ${value}`);
         return 0;
       }),
     );
