@@ -141,8 +141,8 @@ describe("a worker started from the app's code, the stock api, and the client", 
     expect(seen.statuses).toEqual(['queued', 'running', 'failed']);
   });
 
-  test('the worker stops gracefully on SIGTERM', async () => {
-    worker.child.kill('SIGTERM');
+  test('the worker stops gracefully on Ctrl-C (SIGINT), as on SIGTERM', async () => {
+    worker.child.kill('SIGINT');
     expect(await worker.exited).toBe(0);
   });
 });
