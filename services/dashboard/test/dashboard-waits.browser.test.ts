@@ -1,4 +1,4 @@
-import type { Page } from '@kaygraph/test-browser';
+import type { Page, Route } from '@kaygraph/test-browser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openSession, type Session, WAIT } from './support/session.ts';
 
@@ -103,13 +103,30 @@ describe('a task waiting for a signal', () => {
   it('answers the second of two reviewers approving at once with 409', async () => {
     const taskId = await waitingReview();
     const other = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
+    // Each signal is held in its browser until both are sent: a page that heard of the other's signal
+    // first would have no form left to click.
+    let sent = 0;
+    let releaseBoth = () => {};
+    const bothSent = new Promise<void>((resolve) => {
+      releaseBoth = resolve;
+    });
+    const holdSignal = async (route: Route) => {
+      sent += 1;
+      if (sent === 2) releaseBoth();
+      await bothSent;
+      await route.continue();
+    };
+    // tRPC may batch the call with others: `/trpc/tasks.get,tasks.signal?batch=1`.
+    const signalCalls = (url: URL) =>
+      url.pathname.startsWith('/trpc/') && url.pathname.includes('tasks.signal');
     try {
       await openTask(session.page, taskId);
       await openTask(other, taskId);
-      const approve = () =>
-        document.querySelector<HTMLButtonElement>('[data-testid="signal-form"] .button-primary')?.click();
-      // Both clicks are dispatched before either page hears of the other's signal.
-      await Promise.all([session.page.evaluate(approve), other.evaluate(approve)]);
+      await session.page.route(signalCalls, holdSignal);
+      await other.route(signalCalls, holdSignal);
+      for (const page of [session.page, other]) {
+        await page.getByTestId('signal-form').locator('.button-primary').click();
+      }
       const outcomes = await Promise.all(
         [session.page, other].map(async (page) => {
           const notice = page.getByTestId('signal-outcome');
@@ -122,6 +139,7 @@ describe('a task waiting for a signal', () => {
       expect(conflict).toContain('no longer waiting for this signal');
       await session.page.locator('.task-header .badge-completed').waitFor(WAIT);
     } finally {
+      await session.page.unroute(signalCalls, holdSignal);
       await other.close();
     }
   });
