@@ -20,6 +20,7 @@ import { serveDocs } from './http/docs.ts';
 import { sendError, sendJson } from './http/respond.ts';
 import { createRestHandler } from './http/rest.ts';
 import type { KeyAdmin } from './keys/key-admin.ts';
+import { requestLogger } from './logging/request-context.ts';
 import type { RequestHook } from './logging/request-logging.ts';
 import type { MetricsService } from './metrics/metrics-service.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -158,7 +159,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     },
   });
   const logServerError = ({ error, path }: { error: unknown; path?: string | undefined }) => {
-    if (describeError(error).httpStatus >= 500) logger.error({ err: error, path }, 'tRPC call failed');
+    if (describeError(error).httpStatus >= 500)
+      requestLogger(logger).error({ err: error, path }, 'tRPC call failed');
   };
 
   const trpcHttp = createHTTPHandler({
@@ -271,7 +273,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
 
   const serve = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
-      logger.error({ err: error, url: req.url }, 'request failed');
+      requestLogger(logger).error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { code: 'INTERNAL', message: 'internal error' });
       else res.end();
     });

@@ -1,0 +1,55 @@
+import { Writable } from 'node:stream';
+import { createTestDatabase, openDatabaseDoor } from '@kaygraph/db/testing';
+import { createTaskSystem } from '@kaygraph/tasks';
+import pino from 'pino';
+import { expect, test } from 'vitest';
+import { createApiOperations } from '../src/operations.ts';
+import { createApiServer } from '../src/server.ts';
+import { requestJson } from './http-helpers.ts';
+
+type LogLine = Record<string, unknown> & { msg: string };
+
+test('with the database unreachable, requests answer 503 UNAVAILABLE with Retry-After, logged under their request id', async () => {
+  const lines: LogLine[] = [];
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)) as LogLine);
+        done();
+      },
+    }),
+  );
+  await using database = await createTestDatabase();
+  await using door = await openDatabaseDoor(database.url);
+  await using system = await createTaskSystem({ databaseUrl: door.url, logger: pino({ level: 'silent' }) });
+  await using operations = createApiOperations({ databaseUrl: door.url, logger, feed: system.events });
+  await using server = await createApiServer({
+    workflows: system.workflows,
+    ready: () => system.ready(),
+    logger,
+    port: 0,
+    ...operations.serverOptions(system.tasks),
+  });
+  expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);
+
+  await door.shut();
+  const rest = await requestJson(`${server.url}/tasks`, { headers: { 'x-request-id': 'during-outage-1' } });
+  expect(rest.status).toBe(503);
+  expect(rest.body).toEqual({ code: 'UNAVAILABLE', message: expect.stringContaining('database') });
+  expect(rest.headers.get('retry-after')).toBe('5');
+  const trpc = await requestJson(`${server.url}/trpc/tasks.list?input=${encodeURIComponent('{}')}`, {
+    headers: { 'x-request-id': 'during-outage-2' },
+  });
+  expect(trpc.status).toBe(503);
+  expect(trpc.headers.get('retry-after')).toBe('5');
+  expect(trpc.body).toMatchObject({ error: { data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 } } });
+  // An operator finds the failure's cause from the request's id.
+  expect(lines.find((line) => line.msg === 'REST request failed')).toMatchObject({
+    req_id: 'during-outage-1',
+  });
+  expect(lines.find((line) => line.msg === 'tRPC call failed')).toMatchObject({ req_id: 'during-outage-2' });
+
+  await door.open();
+  expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);
+});
