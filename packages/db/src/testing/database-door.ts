@@ -3,10 +3,12 @@ import { createServer, Socket } from 'node:net';
 export interface DatabaseDoor extends AsyncDisposable {
   /** The database's URL through the door: hand it to the code under test. */
   url: string;
-  /** Cuts every connection and stops listening: connections are refused, as when the server is down. */
-  shut(): Promise<void>;
-  /** Listens again on the same port: the database is back. */
-  open(): Promise<void>;
+  /** Cuts every connection, and each new one as it arrives, as while the server is down. */
+  shut(): void;
+  /** Lets connections through again: the database is back. */
+  open(): void;
+  /** Connections cut on arrival since the door was last shut: how often clients tried to come back. */
+  turnedAway(): number;
 }
 
 /**
@@ -15,12 +17,19 @@ export interface DatabaseDoor extends AsyncDisposable {
  *
  * @example
  * await using door = await openDatabaseDoor(database.url);
- * await door.shut(); // requests through door.url now meet a refused connection
+ * door.shut(); // queries through door.url now fail with a broken connection
  */
 export async function openDatabaseDoor(databaseUrl: string): Promise<DatabaseDoor> {
   const target = new URL(databaseUrl);
   const sockets = new Set<Socket>();
+  let shut = false;
+  let turnedAway = 0;
   const server = createServer((client) => {
+    if (shut) {
+      turnedAway++;
+      client.destroy();
+      return;
+    }
     const upstream = new Socket();
     upstream.connect(Number(target.port || 5432), target.hostname);
     for (const socket of [client, upstream]) {
@@ -33,31 +42,29 @@ export async function openDatabaseDoor(databaseUrl: string): Promise<DatabaseDoo
     }
     client.pipe(upstream).pipe(client);
   });
-  const listen = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        const address = server.address();
-        resolve(address && typeof address !== 'string' ? address.port : 0);
-      });
-    });
-  const shut = () =>
-    new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      if (!server.listening) return resolve();
-      server.close(() => resolve());
-    });
-  const port = await listen(0);
+  const cutAll = () => {
+    for (const socket of sockets) socket.destroy();
+  };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
   const url = new URL(databaseUrl);
   url.hostname = '127.0.0.1';
-  url.port = String(port);
+  url.port = String(address && typeof address !== 'string' ? address.port : 0);
   return {
     url: url.href,
-    shut,
-    open: async () => {
-      if (!server.listening) await listen(port);
+    shut: () => {
+      shut = true;
+      turnedAway = 0;
+      cutAll();
     },
-    [Symbol.asyncDispose]: shut,
+    open: () => {
+      shut = false;
+    },
+    turnedAway: () => turnedAway,
+    [Symbol.asyncDispose]: () =>
+      new Promise<void>((resolve) => {
+        cutAll();
+        server.close(() => resolve());
+      }),
   };
 }
