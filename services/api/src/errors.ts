@@ -98,12 +98,16 @@ const CONNECTION_FAILURES = new Set([
   'CONNECTION_ENDED',
   'CONNECT_TIMEOUT',
 ]);
-/** SQLSTATEs of a server that is shutting down, starting up or out of connections. */
-const SERVER_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300']);
+/**
+ * SQLSTATEs of a server that is shutting down, starting up or out of connections, and of a statement
+ * that gave up waiting (the operator's statement_timeout or lock_timeout, e.g. behind a long lock).
+ */
+const SERVER_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300', '57014', '55P03']);
 
 /**
- * The database cannot be reached now (down, restarting, a network cut): the request was fine and may
- * succeed when retried, so a 503 with Retry-After, not a 500 that reads as a bug.
+ * The database cannot answer now (down, restarting, a network cut, a statement timed out behind a lock):
+ * the request was fine and may succeed when retried, so a 503 with Retry-After, not a 500 that reads as
+ * a bug.
  */
 function isDatabaseUnreachable(value: unknown): value is Error {
   if (!(value instanceof Error) || !('code' in value) || typeof value.code !== 'string') return false;
@@ -132,7 +136,10 @@ export function describeError(error: unknown): DescribedError {
   }
   if (findCause(error, isDatabaseUnreachable)) {
     return {
-      body: { code: 'UNAVAILABLE', message: 'the database cannot be reached right now: retry shortly' },
+      body: {
+        code: 'UNAVAILABLE',
+        message: 'the database cannot answer right now (unreachable, restarting or busy): retry shortly',
+      },
       httpStatus: ERROR_HTTP_STATUS.UNAVAILABLE,
       retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
     };

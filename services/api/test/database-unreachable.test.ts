@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { connect } from '@kaygraph/db';
 import { createTestDatabase, openDatabaseDoor } from '@kaygraph/db/testing';
 import { createTaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
@@ -51,5 +52,38 @@ test('with the database unreachable, requests answer 503 UNAVAILABLE with Retry-
   expect(lines.find((line) => line.msg === 'tRPC call failed')).toMatchObject({ req_id: 'during-outage-2' });
 
   door.open();
+  expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);
+});
+
+test('a statement the operator’s statement_timeout cancels (behind a lock on tasks) is a 503 too', async () => {
+  await using database = await createTestDatabase();
+  await using holder = connect(database.url, { max: 1 });
+  await holder.sql.unsafe(`alter database "${database.name}" set statement_timeout = '300ms'`);
+  await using system = await createTaskSystem({
+    databaseUrl: database.url,
+    logger: pino({ level: 'silent' }),
+  });
+  await using operations = createApiOperations({
+    databaseUrl: database.url,
+    logger: pino({ level: 'silent' }),
+    feed: system.events,
+  });
+  await using server = await createApiServer({
+    workflows: system.workflows,
+    ready: () => system.ready(),
+    logger: pino({ level: 'silent' }),
+    port: 0,
+    ...operations.serverOptions(system.tasks),
+  });
+  expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);
+
+  await holder.sql.begin(async (tx) => {
+    await tx.unsafe('set local statement_timeout = 0');
+    await tx.unsafe('lock table tasks in access exclusive mode');
+    const blocked = await requestJson(`${server.url}/tasks`);
+    expect(blocked.status).toBe(503);
+    expect(blocked.body).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(blocked.headers.get('retry-after')).toBe('5');
+  });
   expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);
 });
