@@ -78,9 +78,44 @@ const isDomainError = (value: unknown): value is DomainError => value instanceof
  */
 export function trpcCodeOfError(error: TRPCError): TRPC_ERROR_CODE_KEY {
   const domain = findCause(error, isDomainError);
-  return domain ? TRPC_CODE_OF[domain.code] : error.code;
+  if (domain) return TRPC_CODE_OF[domain.code];
+  return findCause(error, isDatabaseUnreachable) ? 'SERVICE_UNAVAILABLE' : error.code;
 }
 const isZodError = (value: unknown): value is z.ZodError => value instanceof z.ZodError;
+
+/** Socket errors (Node) and postgres.js's own codes for a connection that failed, broke or timed out. */
+const CONNECTION_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'CONNECT_TIMEOUT',
+]);
+/**
+ * SQLSTATEs of a server that is shutting down, starting up or out of connections, and of a statement
+ * that gave up waiting (the operator's statement_timeout or lock_timeout, e.g. behind a long lock).
+ */
+const SERVER_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300', '57014', '55P03']);
+
+/**
+ * The database cannot answer now (down, restarting, a network cut, a statement timed out behind a lock):
+ * the request was fine and may succeed when retried, so a 503 with Retry-After, not a 500 that reads as
+ * a bug.
+ */
+function isDatabaseUnreachable(value: unknown): value is Error {
+  if (!(value instanceof Error) || !('code' in value) || typeof value.code !== 'string') return false;
+  if (value.name === 'PostgresError')
+    return value.code.startsWith('08') || SERVER_UNAVAILABLE.has(value.code);
+  return CONNECTION_FAILURES.has(value.code);
+}
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * A PostgreSQL data exception (SQLSTATE class 22: a timestamp out of range, NUL in text, a number too
@@ -98,6 +133,16 @@ export function describeError(error: unknown): DescribedError {
     const body: ErrorBody = { code: domain.code, message: domain.message };
     if (domain.issues?.length) body.issues = domain.issues;
     return { body, httpStatus: ERROR_HTTP_STATUS[domain.code], retryAfterSeconds: domain.retryAfterSeconds };
+  }
+  if (findCause(error, isDatabaseUnreachable)) {
+    return {
+      body: {
+        code: 'UNAVAILABLE',
+        message: 'the database cannot answer right now (unreachable, restarting or busy): retry shortly',
+      },
+      httpStatus: ERROR_HTTP_STATUS.UNAVAILABLE,
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+    };
   }
   const zod = findCause(error, isZodError);
   if (zod && !(error instanceof TRPCError && error.code === 'INTERNAL_SERVER_ERROR')) {

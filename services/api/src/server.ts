@@ -20,6 +20,7 @@ import { serveDocs } from './http/docs.ts';
 import { sendError, sendJson } from './http/respond.ts';
 import { createRestHandler } from './http/rest.ts';
 import type { KeyAdmin } from './keys/key-admin.ts';
+import { requestLogger } from './logging/request-context.ts';
 import type { RequestHook } from './logging/request-logging.ts';
 import type { MetricsService } from './metrics/metrics-service.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -95,6 +96,17 @@ const GROUP_STREAM_PATH = /^\/groups\/([^/]+)\/stream\/?$/i;
 const SOCKET_PATH = /^\/ws\/([^/]+)\/?$/i;
 const METRICS_PATH = /^\/metrics\/?$/i;
 const BASE = 'http://localhost';
+const UNPARSABLE_URL = 'the request URL cannot be parsed';
+
+/** The request's URL, or undefined when it cannot be parsed (`//[x`, a broken absolute form). */
+function urlOf(req: IncomingMessage): URL | undefined {
+  return URL.parse(req.url ?? '/', BASE) ?? undefined;
+}
+
+/** What logs may say of a URL: its path, never the query (`?api_key=` carries keys). */
+function loggablePath(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0] ?? '/';
+}
 
 /** One HTTP server: tRPC (HTTP, SSE, WS at /trpc), REST, OpenAPI, docs, SSE stream, raw task socket. */
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
@@ -158,7 +170,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     },
   });
   const logServerError = ({ error, path }: { error: unknown; path?: string | undefined }) => {
-    if (describeError(error).httpStatus >= 500) logger.error({ err: error, path }, 'tRPC call failed');
+    if (describeError(error).httpStatus >= 500)
+      requestLogger(logger).error({ err: error, path }, 'tRPC call failed');
   };
 
   const trpcHttp = createHTTPHandler({
@@ -214,7 +227,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const taskWss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', BASE);
+    const url = urlOf(req);
+    if (!url) return sendError(res, errorBody('BAD_REQUEST', UNPARSABLE_URL));
     const path = url.pathname;
     const method = req.method ?? 'GET';
     if (path === '/trpc' || path.startsWith('/trpc/')) {
@@ -271,7 +285,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
 
   const serve = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
-      logger.error({ err: error, url: req.url }, 'request failed');
+      requestLogger(logger).error({ err: error, path: loggablePath(req) }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { code: 'INTERNAL', message: 'internal error' });
       else res.end();
     });
@@ -280,7 +294,13 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const server = createServer(onRequest ? (req, res) => onRequest(req, res, () => serve(req, res)) : serve);
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', BASE);
+    // No WebSocket here. A reset while we answer must not become an uncaught 'error'.
+    const refuse = (status: string) => {
+      socket.on('error', () => socket.destroy());
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    const url = urlOf(req);
+    if (!url) return refuse('400 Bad Request');
     const path = url.pathname;
     if (path === '/trpc' || path === '/trpc/') {
       trpcWss.handleUpgrade(req, socket, head, (ws) => trpcWss.emit('connection', ws, req));
@@ -297,16 +317,14 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       });
       return;
     }
-    // No WebSocket here. A reset while we answer must not become an uncaught 'error'.
-    socket.on('error', () => socket.destroy());
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    refuse('404 Not Found');
   };
   // An upgrade that fails (an unparsable URL, a socket gone mid-handshake) ends that socket, never the process.
   server.on('upgrade', (req, socket, head) => {
     try {
       upgrade(req, socket, head);
     } catch (error) {
-      logger.warn({ err: error, url: req.url }, 'WebSocket upgrade failed');
+      logger.warn({ err: error, path: loggablePath(req) }, 'WebSocket upgrade failed');
       socket.destroy();
     }
   });

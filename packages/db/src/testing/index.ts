@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { newTestDatabaseName, quoteIdent, withDatabase } from './database-names.ts';
 import { TEST_SERVER_KEY, type TestDatabaseServer } from './provided-context.ts';
 
+export { type DatabaseDoor, openDatabaseDoor } from './database-door.ts';
 export type { TestDatabaseServer } from './provided-context.ts';
 
 export interface TestDatabase extends AsyncDisposable {

@@ -21,6 +21,12 @@ export interface LiveEvent {
 export type BusChannel = 'events' | 'cancel' | 'queued' | 'registry';
 
 type TaskListener = { onEvent(event: TaskEvent): void; onResync(): void };
+
+/**
+ * postgres.js queues a LISTEN for every reconnect attempt it makes while the database is away and answers
+ * each, with its `onlisten`, when it is back: one burst per outage, resynced once when it has gone quiet.
+ */
+const RESYNC_SETTLE_MS = 200;
 type FeedListener = (live: LiveEvent) => void;
 
 /**
@@ -46,6 +52,8 @@ export class EventBus {
   readonly #registering: Promise<void>[] = [];
   #unlisten: (() => Promise<void>)[] = [];
   #closed = false;
+  #resyncTimer: NodeJS.Timeout | undefined;
+  readonly #reestablished = new Set<string>();
 
   /** `sql` holds the LISTEN connection; `db` reads events too large to be inlined. */
   constructor(sql: postgres.Sql, db: Executor, logger: Logger) {
@@ -100,10 +108,7 @@ export class EventBus {
     let listened = false;
     const registering = this.#sql
       .listen(name, onMessage, () => {
-        if (listened) {
-          this.#logger.warn({ channel: name }, 'LISTEN re-established; resyncing subscribers from the table');
-          this.#resync();
-        }
+        if (listened) this.#resyncOnceSettled(name);
         listened = true;
         established.resolve();
       })
@@ -117,6 +122,19 @@ export class EventBus {
       );
     this.#registering.push(registering);
     return established.promise;
+  }
+
+  #resyncOnceSettled(channel: string): void {
+    this.#reestablished.add(channel);
+    clearTimeout(this.#resyncTimer);
+    this.#resyncTimer = setTimeout(() => {
+      this.#resyncTimer = undefined;
+      const channels = [...this.#reestablished];
+      this.#reestablished.clear();
+      if (this.#closed) return;
+      this.#logger.warn({ channels }, 'LISTEN re-established; resyncing subscribers from the table');
+      this.#resync();
+    }, RESYNC_SETTLE_MS);
   }
 
   #resync(): void {
@@ -231,6 +249,7 @@ export class EventBus {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#resyncTimer);
     await Promise.allSettled(this.#registering);
     const unlisten = this.#unlisten;
     this.#unlisten = [];

@@ -62,6 +62,8 @@ export class Dispatcher {
   #idle: Promise<void> = Promise.resolve();
   readonly #inFlight = new Set<Promise<void>>();
   #limitedInFlight = false;
+  /** Fetches failed since the last one that went through: an outage is one line, not one per poll. */
+  #failedFetches = 0;
 
   constructor(options: {
     queues: DispatchQueue[];
@@ -165,13 +167,17 @@ export class Dispatcher {
     const fetching: Promise<void> = this.#fetch(queue, want)
       .then(
         (fetched) => {
+          if (this.#failedFetches > 0)
+            this.#logger.info({ failed_fetches: this.#failedFetches }, 'fetching jobs goes through again');
+          this.#failedFetches = 0;
           if (fetched.full) this.#dirty.add(queue);
         },
         (error: unknown) => {
-          this.#logger.error(
-            { err: error, workflow: queue.workflow, version: queue.version },
-            'fetching jobs failed; retrying on the next poll',
-          );
+          if (this.#failedFetches++ === 0)
+            this.#logger.error(
+              { err: error, workflow: queue.workflow, version: queue.version },
+              'fetching jobs failed; retrying on every poll, quietly until one goes through',
+            );
         },
       )
       .finally(() => {

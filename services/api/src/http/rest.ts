@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import type { CallerSource, ContextFactory, RestAnswer } from '../context.ts';
 import { describeError, errorBody } from '../errors.ts';
+import { requestLogger } from '../logging/request-context.ts';
 import type { RestMeta } from '../rest-meta.ts';
 import type { AppRouter } from '../router.ts';
 import { createCallerFactory } from '../trpc.ts';
@@ -125,7 +126,7 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
     } catch (error) {
       const described = describeError(error);
       if (described.httpStatus >= 500)
-        opts.logger.error({ err: error, path: procedure.path }, 'REST request failed');
+        requestLogger(opts.logger).error({ err: error, path: procedure.path }, 'REST request failed');
       sendError(res, described);
     }
   };

@@ -1,0 +1,89 @@
+import { Writable } from 'node:stream';
+import { connect } from '@kaygraph/db';
+import { createTestDatabase, openDatabaseDoor } from '@kaygraph/db/testing';
+import { createTaskSystem } from '@kaygraph/tasks';
+import pino from 'pino';
+import { expect, test } from 'vitest';
+import { createApiOperations } from '../src/operations.ts';
+import { createApiServer } from '../src/server.ts';
+import { requestJson } from './http-helpers.ts';
+
+type LogLine = Record<string, unknown> & { msg: string };
+
+test('with the database unreachable, requests answer 503 UNAVAILABLE with Retry-After, logged under their request id', async () => {
+  const lines: LogLine[] = [];
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)) as LogLine);
+        done();
+      },
+    }),
+  );
+  await using database = await createTestDatabase();
+  await using door = await openDatabaseDoor(database.url);
+  await using system = await createTaskSystem({ databaseUrl: door.url, logger: pino({ level: 'silent' }) });
+  await using operations = createApiOperations({ databaseUrl: door.url, logger, feed: system.events });
+  await using server = await createApiServer({
+    workflows: system.workflows,
+    ready: () => system.ready(),
+    logger,
+    port: 0,
+    ...operations.serverOptions(system.tasks),
+  });
+  expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);
+
+  door.shut();
+  const rest = await requestJson(`${server.url}/tasks`, { headers: { 'x-request-id': 'during-outage-1' } });
+  expect(rest.status).toBe(503);
+  expect(rest.body).toEqual({ code: 'UNAVAILABLE', message: expect.stringContaining('database') });
+  expect(rest.headers.get('retry-after')).toBe('5');
+  const trpc = await requestJson(`${server.url}/trpc/tasks.list?input=${encodeURIComponent('{}')}`, {
+    headers: { 'x-request-id': 'during-outage-2' },
+  });
+  expect(trpc.status).toBe(503);
+  expect(trpc.headers.get('retry-after')).toBe('5');
+  expect(trpc.body).toMatchObject({ error: { data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 } } });
+  // An operator finds the failure's cause from the request's id.
+  expect(lines.find((line) => line.msg === 'REST request failed')).toMatchObject({
+    req_id: 'during-outage-1',
+  });
+  expect(lines.find((line) => line.msg === 'tRPC call failed')).toMatchObject({ req_id: 'during-outage-2' });
+
+  door.open();
+  expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);
+});
+
+test('a statement the operator’s statement_timeout cancels (behind a lock on tasks) is a 503 too', async () => {
+  await using database = await createTestDatabase();
+  await using holder = connect(database.url, { max: 1 });
+  await holder.sql.unsafe(`alter database "${database.name}" set statement_timeout = '300ms'`);
+  await using system = await createTaskSystem({
+    databaseUrl: database.url,
+    logger: pino({ level: 'silent' }),
+  });
+  await using operations = createApiOperations({
+    databaseUrl: database.url,
+    logger: pino({ level: 'silent' }),
+    feed: system.events,
+  });
+  await using server = await createApiServer({
+    workflows: system.workflows,
+    ready: () => system.ready(),
+    logger: pino({ level: 'silent' }),
+    port: 0,
+    ...operations.serverOptions(system.tasks),
+  });
+  expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);
+
+  await holder.sql.begin(async (tx) => {
+    await tx.unsafe('set local statement_timeout = 0');
+    await tx.unsafe('lock table tasks in access exclusive mode');
+    const blocked = await requestJson(`${server.url}/tasks`);
+    expect(blocked.status).toBe(503);
+    expect(blocked.body).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(blocked.headers.get('retry-after')).toBe('5');
+  });
+  expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);
+});
