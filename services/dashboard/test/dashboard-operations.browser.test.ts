@@ -54,12 +54,11 @@ describe('orchestration pages', () => {
     const client = createClient<AnyWorkflows>({ url: small.url });
     const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
     try {
-      // They fail late (about a second in), so none fails again before Redrive all is through.
       const failing = await Promise.all(
         Array.from({ length: 5 }, () =>
           client.tasks.submit.mutate({
             workflow: 'pipeline',
-            params: { items: 20, item_ms: 50, fail_in: 'store' },
+            params: { items: 2, item_ms: 1, fail_in: 'store' },
           }),
         ),
       );
@@ -67,6 +66,8 @@ describe('orchestration pages', () => {
         for await (const event of client.watch(task_id))
           if (event.type === 'status' && event.status === 'failed') break;
       }
+      // The redriven tasks then stay queued: none fails again and comes back before Redrive all is through.
+      await small.stopWorker();
       await own.goto(`${small.url}/dashboard/#/dead-letters`);
       await own.locator('[data-testid="dead-letters"] tbody tr').nth(4).waitFor(WAIT);
       await own.getByRole('button', { name: 'Redrive all' }).click();

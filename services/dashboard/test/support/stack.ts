@@ -9,6 +9,8 @@ export interface Stack extends AsyncDisposable {
   url: string;
   /** Closes the api (streams are told to reconnect) and starts a new one on the same port. */
   restartApi(): Promise<void>;
+  /** Stops the stack's worker (its tasks stay queued); nothing when it was started without one. */
+  stopWorker(): Promise<void>;
 }
 
 export interface StackOptions {
@@ -39,8 +41,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     const system = await createTaskSystem({ databaseUrl: database.url, logger, ...options.limits });
     cleanups.push(() => system.close());
+    let worker: { stop(): Promise<void> } | undefined;
     if (options.worker !== false) {
-      await system.startWorker({ concurrency: 4, workflowsModule: catalogModule, shutdownGraceSeconds: 2 });
+      worker = await system.startWorker({
+        concurrency: 4,
+        workflowsModule: catalogModule,
+        shutdownGraceSeconds: 2,
+      });
     } else {
       await system.publishWorkflows(catalog);
     }
@@ -72,6 +79,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         const { port } = server;
         await server.close();
         server = await listen(port);
+      },
+      stopWorker: async () => {
+        await worker?.stop();
       },
       [Symbol.asyncDispose]: dispose,
     };
