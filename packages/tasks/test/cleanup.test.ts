@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
+import { rowsOf } from '../src/db.ts';
 import { storedEvents as readEvents } from './fixtures/stored-events.ts';
 import { alice, startTestSystem, WORKFLOWS_MODULE, waitFor, waitForTerminal } from './harness.ts';
 
@@ -109,5 +111,33 @@ it('a task run again after its results were removed has its new results removed 
     code: 'NOT_FOUND',
     message: expect.stringContaining('expired'),
   });
+  expect(await system.cleanExpired()).toMatchObject({ tasksCleaned: 0 });
+});
+
+it('a pass clears every expired task, however many finished since the last one', async () => {
+  await using harness = await startTestSystem({
+    resultTtlSeconds: 1,
+    cleanupIntervalSeconds: 3600,
+    maxQueueSize: 2000,
+    maxBatchSize: 1100,
+  });
+  const { system } = harness;
+  await system.startWorker({ concurrency: 64, workflowsModule: WORKFLOWS_MODULE });
+  // More than one batch of the cleaner's (1,000 a transaction).
+  await system.tasks.submitMany(
+    alice,
+    Array.from({ length: 1100 }, () => ({ workflow: 'noop', params: {} })),
+  );
+  const unfinished = async () => {
+    const [row] = rowsOf<{ n: number }>(
+      await system.context.db.execute(
+        sql`select count(*)::int as n from tasks
+          where completed_at is null or completed_at > now() - interval '1.1 s'`,
+      ),
+    );
+    return row?.n;
+  };
+  await waitFor(async () => (await unfinished()) === 0, 'every task to finish and its TTL to pass');
+  expect(await system.cleanExpired()).toMatchObject({ ran: true, tasksCleaned: 1100 });
   expect(await system.cleanExpired()).toMatchObject({ tasksCleaned: 0 });
 });

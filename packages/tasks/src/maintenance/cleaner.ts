@@ -1,4 +1,5 @@
 import type { TaskContext } from '../context.ts';
+import type { Transaction } from '../db.ts';
 import { clearExpiredResults, tryMaintenanceLock } from '../store/maintenance.ts';
 import { deleteReapedWorkers } from '../store/workers.ts';
 import { type PeriodicPass, startPeriodicPass } from './periodic-pass.ts';
@@ -13,27 +14,35 @@ export interface CleanupReport {
 
 /** Rows of reaped workers are kept this long (what ran where, for operators), then deleted. */
 const REAPED_WORKER_RETENTION_SECONDS = 86_400;
+/** Expired tasks cleared per transaction: each batch's row locks end with it. */
+const CLEAR_BATCH = 1000;
+/**
+ * Batches per pass: a pass clears up to this many times CLEAR_BATCH tasks (100,000 a minute by default,
+ * far more than finish), so a backlog drains over a few passes and a stop never waits long for one.
+ */
+const MAX_BATCHES_PER_PASS = 100;
 
 /**
  * Result TTL: finished tasks past `expires_at` lose their result, checkpoint, events and artifacts; the
  * task row stays (status, error, timings) for listings and statistics, and `result()` answers NOT_FOUND
- * ("expired"). One process per cluster does a pass: the pass runs under a transaction advisory lock taken
+ * ("expired"). One process per cluster does a pass: each of its transactions takes the maintenance lock
  * with try-lock, so the others skip it. The same pass forgets workers reaped a day ago.
  */
 export async function cleanExpired(ctx: TaskContext): Promise<CleanupReport> {
-  return ctx.db.transaction(async (tx): Promise<CleanupReport> => {
-    if (!(await tryMaintenanceLock(tx))) {
-      return { ran: false, tasksCleaned: 0, eventsDeleted: 0, artifactsDeleted: 0 };
-    }
-    const counts = await clearExpiredResults(tx);
-    await deleteReapedWorkers(tx, REAPED_WORKER_RETENTION_SECONDS);
-    return {
-      ran: true,
-      tasksCleaned: counts.tasks,
-      eventsDeleted: counts.events,
-      artifactsDeleted: counts.artifacts,
-    };
-  });
+  const report: CleanupReport = { ran: false, tasksCleaned: 0, eventsDeleted: 0, artifactsDeleted: 0 };
+  const locked = <T>(work: (tx: Transaction) => Promise<T>) =>
+    ctx.db.transaction(async (tx) => ((await tryMaintenanceLock(tx)) ? { done: await work(tx) } : null));
+  for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
+    const cleared = await locked((tx) => clearExpiredResults(tx, CLEAR_BATCH));
+    if (!cleared) return report;
+    report.ran = true;
+    report.tasksCleaned += cleared.done.tasks;
+    report.eventsDeleted += cleared.done.events;
+    report.artifactsDeleted += cleared.done.artifacts;
+    if (cleared.done.tasks < CLEAR_BATCH) break;
+  }
+  const forgot = await locked((tx) => deleteReapedWorkers(tx, REAPED_WORKER_RETENTION_SECONDS));
+  return { ...report, ran: report.ran || forgot !== null };
 }
 
 export type Cleaner = PeriodicPass<CleanupReport>;

@@ -38,6 +38,7 @@ export function tryLivenessLock(tx: Transaction): Promise<boolean> {
  */
 export async function clearExpiredResults(
   tx: Transaction,
+  limit: number,
 ): Promise<{ tasks: number; events: number; artifacts: number }> {
   const [counts] = rowsOf<{ tasks: number; events: number; artifacts: number }>(
     await tx.execute(sql`
@@ -46,7 +47,7 @@ export async function clearExpiredResults(
         where t.expires_at <= now() and t.cleared_expires_at is distinct from t.expires_at
           and not exists (select 1 from tasks p where p.id = t.parent_task_id and p.completed_at is null)
         order by t.expires_at
-        limit ${BATCH}
+        limit ${limit}
         for update skip locked
       ), events as (
         delete from task_events e using expired where e.task_id = expired.id returning 1
