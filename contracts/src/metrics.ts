@@ -3,7 +3,8 @@ import { Timestamp } from './common.ts';
 
 /**
  * Counts and rates of one slice of the queue (all tasks, one workflow, or one priority).
- * `tasks_pending` is every task not yet started (pending, queued, blocked, scheduled);
+ * `tasks_pending` is every task not yet started: `tasks_held` (in a group not yet executed), `queue_depth`,
+ * `tasks_blocked` and `tasks_scheduled`;
  * `queue_depth` the part of it a worker could pick up now (queued; `pending` tasks are held in a group
  * until it is executed). Finished counts,
  * `avg_duration` (seconds from start to completion of completed tasks) and `error_rate`
@@ -16,6 +17,8 @@ export const MetricsCounts = z.object({
   tasks_waiting: z.number().int().nonnegative(),
   tasks_blocked: z.number().int().nonnegative(),
   tasks_scheduled: z.number().int().nonnegative(),
+  /** Tasks held in a group until it is executed (status `pending`). */
+  tasks_held: z.number().int().nonnegative(),
   queue_depth: z.number().int().nonnegative(),
   tasks_completed: z.number().int().nonnegative(),
   tasks_failed: z.number().int().nonnegative(),

@@ -45,7 +45,9 @@ function apiSees(api: TaskSystem, deploy: 'v1' | 'v2'): Promise<true> {
 }
 
 async function versionsOf(system: TaskSystem, owner?: string) {
-  const greet = (await system.workflows.list({ owner })).find((info) => info.name === 'greet');
+  const greet = (await system.workflows.list({ owner, workerHosts: true })).find(
+    (info) => info.name === 'greet',
+  );
   return (greet?.versions ?? []).map((version) => ({
     current: version.current,
     workers: version.workers.map((worker) => worker.id),
@@ -112,7 +114,10 @@ it('tasks run only on workers of the version they were validated against; the ol
     expect.objectContaining({ id: newWorker.workerId, host: null, pid: null }),
     expect.objectContaining({ id: oldWorker.workerId, host: null, pid: null }),
   ]);
-  expect((await api.workflows.list()).find((info) => info.name === 'greet')?.versions[0]?.workers).toEqual([
+  expect(
+    (await api.workflows.list({ workerHosts: true })).find((info) => info.name === 'greet')?.versions[0]
+      ?.workers,
+  ).toEqual([
     expect.objectContaining({ id: newWorker.workerId, pid: expect.any(Number), host: expect.any(String) }),
   ]);
   expect((await versionsOf(api, 'alice')).map((version) => version.unfinished)).toEqual([0, 3]);

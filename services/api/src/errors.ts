@@ -6,6 +6,7 @@ import {
   issuesInLine,
   issuesOf,
 } from '@kaygraph/contracts';
+import { connectionLostCode } from '@kaygraph/tasks';
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 
@@ -79,41 +80,34 @@ const isDomainError = (value: unknown): value is DomainError => value instanceof
 export function trpcCodeOfError(error: TRPCError): TRPC_ERROR_CODE_KEY {
   const domain = findCause(error, isDomainError);
   if (domain) return TRPC_CODE_OF[domain.code];
-  return findCause(error, isDatabaseUnreachable) ? 'SERVICE_UNAVAILABLE' : error.code;
+  return isDatabaseUnreachable(error) ? 'SERVICE_UNAVAILABLE' : error.code;
 }
 const isZodError = (value: unknown): value is z.ZodError => value instanceof z.ZodError;
 
-/** Socket errors (Node) and postgres.js's own codes for a connection that failed, broke or timed out. */
-const CONNECTION_FAILURES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'CONNECTION_CLOSED',
-  'CONNECTION_DESTROYED',
-  'CONNECTION_ENDED',
-  'CONNECT_TIMEOUT',
-]);
 /**
- * SQLSTATEs of a server that is shutting down, starting up or out of connections, and of a statement
- * that gave up waiting (the operator's statement_timeout or lock_timeout, e.g. behind a long lock).
+ * SQLSTATEs of a statement the server gave up on for now: too many connections, or the operator's
+ * statement_timeout or lock_timeout (e.g. behind a long lock).
  */
-const SERVER_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300', '57014', '55P03']);
+const STATEMENT_GAVE_UP = new Set(['53300', '57014', '55P03']);
 
 /**
- * The database cannot answer now (down, restarting, a network cut, a statement timed out behind a lock):
- * the request was fine and may succeed when retried, so a 503 with Retry-After, not a 500 that reads as
- * a bug.
+ * The database cannot answer now (down, restarting, a network cut: the worker's `connectionLostCode`, or
+ * a statement that timed out behind a lock): the request was fine and may succeed when retried, so a 503
+ * with Retry-After, not a 500 that reads as a bug.
  */
-function isDatabaseUnreachable(value: unknown): value is Error {
-  if (!(value instanceof Error) || !('code' in value) || typeof value.code !== 'string') return false;
-  if (value.name === 'PostgresError')
-    return value.code.startsWith('08') || SERVER_UNAVAILABLE.has(value.code);
-  return CONNECTION_FAILURES.has(value.code);
+function isDatabaseUnreachable(error: unknown): boolean {
+  if (connectionLostCode(error) !== undefined) return true;
+  return (
+    findCause(
+      error,
+      (value): value is Error =>
+        value instanceof Error &&
+        value.name === 'PostgresError' &&
+        'code' in value &&
+        typeof value.code === 'string' &&
+        STATEMENT_GAVE_UP.has(value.code),
+    ) !== undefined
+  );
 }
 const DATABASE_RETRY_AFTER_SECONDS = 5;
 
@@ -134,7 +128,7 @@ export function describeError(error: unknown): DescribedError {
     if (domain.issues?.length) body.issues = domain.issues;
     return { body, httpStatus: ERROR_HTTP_STATUS[domain.code], retryAfterSeconds: domain.retryAfterSeconds };
   }
-  if (findCause(error, isDatabaseUnreachable)) {
+  if (isDatabaseUnreachable(error)) {
     return {
       body: {
         code: 'UNAVAILABLE',

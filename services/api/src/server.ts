@@ -141,7 +141,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   // The served document adds what workers registered; while the registry cannot be read, the router's.
   const servedDocument = async () =>
     opts.workflows
-      .list()
+      .list({ workerHosts: false })
       .then((workflows) => JSON.stringify(withRegisteredWorkflows(document, workflows)))
       .catch((error: unknown) => {
         logger.warn({ err: error }, 'reading the registered workflows for /openapi.json failed');

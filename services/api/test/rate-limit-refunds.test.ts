@@ -103,26 +103,32 @@ describe('refused submissions give their tokens back', () => {
 
 describe('Retry-After across replicas', () => {
   test("a 429 says no more than the real wait plus the lease time, while another replica's lease is out", async () => {
-    const key = await newKey('two-replicas');
-    // Two quick submits make the first replica lease spare tokens beyond what it spends.
-    const spentOnFirst = 2;
-    for (let i = 0; i < spentOnFirst; i++) expect((await post(first, key, '/tasks', echo)).status).toBe(202);
-    let acceptedOnSecond = 0;
-    let refused: Awaited<ReturnType<typeof post>> | undefined;
-    while (!refused && acceptedOnSecond <= BURST) {
-      const answer = await post(second, key, '/tasks', echo);
-      if (answer.status === 202) acceptedOnSecond++;
-      else refused = answer;
+    // A slow moment can let the first replica's lease lapse before the refusal, which leaves nothing of
+    // the lease to test: such a round is run again with a new key.
+    for (let round = 0; round < 3; round++) {
+      const key = await newKey(`two-replicas-${round}`);
+      // Two quick submits make the first replica lease spare tokens beyond what it spends.
+      const spentOnFirst = 2;
+      for (let i = 0; i < spentOnFirst; i++)
+        expect((await post(first, key, '/tasks', echo)).status).toBe(202);
+      let acceptedOnSecond = 0;
+      let refused: Awaited<ReturnType<typeof post>> | undefined;
+      while (!refused && acceptedOnSecond <= BURST) {
+        const answer = await post(second, key, '/tasks', echo);
+        if (answer.status === 202) acceptedOnSecond++;
+        else refused = answer;
+      }
+      expect(refused?.status).toBe(429);
+      // The bucket's state at the refusal: whatever neither replica spent was still leased by the first,
+      // which gives it back within LEASE_MS of its last trip to the bucket.
+      const heldByFirst = BURST - spentOnFirst - acceptedOnSecond;
+      if (heldByFirst <= 0) continue;
+      const retryAfter = Number(refused?.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      const leaseSeconds = LEASE_MS / 1000;
+      expect(retryAfter).toBeLessThanOrEqual(Math.ceil(leaseSeconds + leaseSeconds));
+      return;
     }
-    expect(refused?.status).toBe(429);
-    const retryAfter = Number(refused?.headers.get('retry-after'));
-    expect(retryAfter).toBeGreaterThanOrEqual(1);
-    // The bucket's state at the refusal: whatever neither replica spent was still leased by the first,
-    // which gives it back within LEASE_MS of its last trip to the bucket; without such a lease, the next
-    // token is a refill away.
-    const heldByFirst = BURST - spentOnFirst - acceptedOnSecond;
-    const leaseSeconds = LEASE_MS / 1000;
-    const realWait = heldByFirst > 0 ? leaseSeconds : 60 / PER_MINUTE;
-    expect(retryAfter).toBeLessThanOrEqual(Math.ceil(realWait + leaseSeconds));
+    throw new Error("three rounds ended without a lease of the first replica's left at the refusal");
   });
 });

@@ -137,7 +137,9 @@ describe('workflows registered by workers', () => {
     const task = await requestJson(`${server.url}/tasks/${task_id}`);
     const view = task.body as { params: unknown; workflow_version: string };
     expect(view.params).toEqual({ steps: 2, delay_ms: 20, fail: false });
-    const listed = (await server.system.workflows.list()).find((workflow) => workflow.name === 'steps');
+    const listed = (await server.system.workflows.list({ workerHosts: true })).find(
+      (workflow) => workflow.name === 'steps',
+    );
     expect(view.workflow_version).toBe(listed?.version);
     expect(await waitForTerminal(server.url, task_id)).toBe('completed');
   });

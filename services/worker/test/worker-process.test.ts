@@ -31,7 +31,9 @@ function startWorkerProcess(env: Record<string, string>): {
 async function servedByAWorker(system: TaskSystem, workflow: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const listed = (await system.workflows.list()).find((info) => info.name === workflow);
+    const listed = (await system.workflows.list({ workerHosts: true })).find(
+      (info) => info.name === workflow,
+    );
     if (listed?.versions.some((version) => version.current && version.workers.length > 0)) return;
     if (Date.now() > deadline) throw new Error(`no worker registered ${workflow}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -137,10 +137,10 @@ export class WorkflowRegistry {
    * Every registered workflow as `workflows.list` shows it: its current version's schemas, and each
    * version that is current or still has live workers or unfinished tasks, with the workers serving it.
    * `owner`: count only that owner's unfinished tasks (a caller who is not an admin); else every owner's.
-   * `workerHosts: false` leaves out where workers run (host and pid), for callers who are not operators.
+   * `workerHosts`: whether to say where workers run (host and pid): for operators only, so never a default.
    */
-  async list(options: { owner?: string | undefined; workerHosts?: boolean } = {}): Promise<WorkflowInfo[]> {
-    const hosts = options.workerHosts ?? true;
+  async list(options: { owner?: string | undefined; workerHosts: boolean }): Promise<WorkflowInfo[]> {
+    const hosts = options.workerHosts;
     const [rows, workers, unfinished] = await Promise.all([
       allVersions(this.#db, this.#leaseSeconds),
       servingWorkers(this.#db, this.#leaseSeconds),

@@ -20,6 +20,7 @@ function countsOf(tally: Tally): MetricsCounts {
     tasks_waiting: n('waiting'),
     tasks_blocked: n('blocked'),
     tasks_scheduled: n('scheduled'),
+    tasks_held: n('pending'),
     queue_depth: n('queued'),
     tasks_completed: n('completed'),
     tasks_failed: n('failed'),

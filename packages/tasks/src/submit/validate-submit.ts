@@ -1,4 +1,11 @@
-import { DomainError, type Priority, SubmitTaskInput, type SubmitTaskRequest } from '@kaygraph/contracts';
+import {
+  DomainError,
+  type InputIssue,
+  issuesInLine,
+  type Priority,
+  SubmitTaskInput,
+  type SubmitTaskRequest,
+} from '@kaygraph/contracts';
 import type { Executor } from '../db.ts';
 import type { RegisteredWorkflow } from '../registry/registered-workflow.ts';
 import type { WorkflowRegistry } from '../registry/workflow-registry.ts';
@@ -60,9 +67,7 @@ export async function prepareSubmits(
     const workflow = workflows.get(input.workflow) as RegisteredWorkflow;
     const params = workflow.checkParams(input.params, pathOf(atOf(index), 'params'));
     if (!params.ok) {
-      const first = params.issues[0];
-      const detail = first ? `: ${first.path}: ${first.message}` : '';
-      throw new DomainError('INVALID_PARAMS', `params do not match workflow "${workflow.name}"${detail}`, {
+      throw new DomainError('INVALID_PARAMS', paramsMismatch(workflow.name, params.issues), {
         issues: params.issues,
       });
     }
@@ -82,4 +87,9 @@ export async function prepareSubmits(
       dependsOn: [...new Set(input.depends_on ?? [])],
     };
   });
+}
+
+/** What a submit, and a run whose params a refinement refuses, say of params that do not fit. */
+export function paramsMismatch(workflowName: string, issues: readonly InputIssue[]): string {
+  return `params do not match workflow "${workflowName}"${issues.length > 0 ? `: ${issuesInLine(issues)}` : ''}`;
 }

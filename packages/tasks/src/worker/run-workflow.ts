@@ -15,6 +15,7 @@ import {
 } from '@kaygraph/graph';
 import type { ProducedArtifact, StoredCheckpoint } from '../attempt-data.ts';
 import type { WorkflowCatalog } from '../catalog.ts';
+import { paramsMismatch } from '../submit/validate-submit.ts';
 
 export type { ProducedArtifact, StoredCheckpoint };
 
@@ -77,10 +78,7 @@ export async function runWorkflow(
   const params = workflow.params.safeParse(request.params);
   if (!params.success) {
     // Rules a JSON Schema cannot state (refinements) first fail here; said as submit says its own.
-    const reasons = params.error.issues.map(
-      (issue) => `${['params', ...issue.path.map(String)].join('.')}: ${issue.message}`,
-    );
-    const message = `params do not match workflow "${workflow.name}": ${reasons.join('; ')}`;
+    const message = paramsMismatch(workflow.name, issuesOf(params.error, 'params'));
     return failed({ code: 'INVALID_PARAMS', message }, false, metrics);
   }
   try {

@@ -65,6 +65,7 @@ describe('countsFromServer', () => {
       tasks_blocked: 2,
       tasks_scheduled: 1,
       // One of the 6 not started and not waiting is held in a group: queued, but not in queue_depth.
+      tasks_held: 1,
       queue_depth: 5,
       tasks_completed: 2510,
       tasks_failed: 310,

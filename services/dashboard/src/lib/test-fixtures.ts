@@ -33,6 +33,7 @@ export function metricsCounts(fields: Partial<MetricsCounts> = {}): MetricsCount
     tasks_waiting: 0,
     tasks_blocked: 0,
     tasks_scheduled: 0,
+    tasks_held: 0,
     queue_depth: 0,
     tasks_completed: 0,
     tasks_failed: 0,

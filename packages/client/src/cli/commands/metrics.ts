@@ -4,11 +4,6 @@ import { formatSeconds, printJson, printTable, writeLine } from '../output.ts';
 import type { CliSession } from '../session.ts';
 import { action } from './action.ts';
 
-/** Tasks held in a group until it is executed: the part of tasks_pending in no other column. */
-function held(counts: MetricsCounts): number {
-  return counts.tasks_pending - counts.queue_depth - counts.tasks_blocked - counts.tasks_scheduled;
-}
-
 function row(name: string, counts: MetricsCounts): (string | number)[] {
   return [
     name,
@@ -17,7 +12,7 @@ function row(name: string, counts: MetricsCounts): (string | number)[] {
     counts.tasks_waiting,
     counts.tasks_blocked,
     counts.tasks_scheduled,
-    held(counts),
+    counts.tasks_held,
     counts.tasks_completed,
     counts.tasks_failed,
     `${Math.round(counts.error_rate * 1000) / 10}%`,
