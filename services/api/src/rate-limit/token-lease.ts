@@ -23,7 +23,8 @@ interface Lease {
   burst: number;
   /** One trip to the bucket at a time per key; the others wait for its lease. */
   taking: Promise<unknown> | undefined;
-  giveBack: NodeJS.Timeout | undefined;
+  /** The timer that gives the lease's unspent tokens back once LEASE_MS passes without a renewal. */
+  returnTimer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -50,7 +51,7 @@ export function createLeasedBuckets(sql: Connection['sql']) {
   const leases = new Map<string, Lease>();
   const returning = new Set<Promise<unknown>>();
 
-  const giveBack = (key: string, count: number, burst: number, reported = 0) => {
+  const returnToBucket = (key: string, count: number, burst: number, reported = 0) => {
     const done = returnTokens(sql, key, count, burst, reported)
       .catch(() => undefined)
       .finally(() => returning.delete(done));
@@ -65,13 +66,13 @@ export function createLeasedBuckets(sql: Connection['sql']) {
     lease.tokens = 0;
     lease.reported = 0;
     lease.generation++;
-    if (unused > 0 || reported > 0) giveBack(key, unused, lease.burst, reported);
+    if (unused > 0 || reported > 0) returnToBucket(key, unused, lease.burst, reported);
   };
 
   const giveBackLater = (key: string, lease: Lease) => {
-    clearTimeout(lease.giveBack);
-    lease.giveBack = setTimeout(() => {
-      lease.giveBack = undefined;
+    clearTimeout(lease.returnTimer);
+    lease.returnTimer = setTimeout(() => {
+      lease.returnTimer = undefined;
       if (lease.taking === undefined) {
         leases.delete(key);
         endLease(key, lease);
@@ -79,11 +80,11 @@ export function createLeasedBuckets(sql: Connection['sql']) {
       }
       // The trip under way writes this process's share; end the lease after it unless it leased anew.
       const endUnlessRenewed = () => {
-        if (lease.giveBack === undefined) endLease(key, lease);
+        if (lease.returnTimer === undefined) endLease(key, lease);
       };
       lease.taking.then(endUnlessRenewed, endUnlessRenewed);
     }, LEASE_MS);
-    lease.giveBack.unref();
+    lease.returnTimer.unref();
   };
 
   /** Goes to the bucket for `cost` (and a lease beyond it when the key is busy and the bucket full enough). */
@@ -116,7 +117,7 @@ export function createLeasedBuckets(sql: Connection['sql']) {
    * Gives back up to `spent` tokens of one take, once: to the lease they came from while it lasts (no
    * trip to the bucket), else to the bucket. Never more than the take spent, so nothing is made up.
    */
-  const giverBack = (key: string, lease: Lease, spent: number, from: 'lease' | 'bucket') => {
+  const giveBackOf = (key: string, lease: Lease, spent: number, from: 'lease' | 'bucket') => {
     const generation = lease.generation;
     const burst = lease.burst;
     let left = spent;
@@ -129,7 +130,7 @@ export function createLeasedBuckets(sql: Connection['sql']) {
         lease.tokens += tokens;
         return;
       }
-      await giveBack(key, tokens, burst);
+      await returnToBucket(key, tokens, burst);
     };
   };
 
@@ -137,7 +138,7 @@ export function createLeasedBuckets(sql: Connection['sql']) {
   const forgetIdleKeys = () => {
     const idleBefore = Date.now() - LEASE_MS;
     for (const [key, lease] of leases) {
-      const holds = lease.tokens > 0 || lease.taking !== undefined || lease.giveBack !== undefined;
+      const holds = lease.tokens > 0 || lease.taking !== undefined || lease.returnTimer !== undefined;
       if (!holds && lease.lastTakeAt < idleBefore) leases.delete(key);
     }
   };
@@ -156,7 +157,7 @@ export function createLeasedBuckets(sql: Connection['sql']) {
         generation: 0,
         burst: limits.burst,
         taking: undefined,
-        giveBack: undefined,
+        returnTimer: undefined,
       };
       leases.set(key, lease);
     }
@@ -166,7 +167,7 @@ export function createLeasedBuckets(sql: Connection['sql']) {
       if (lease.tokens >= cost) {
         lease.tokens -= cost;
         lease.grantedSinceTake += cost;
-        return { allowed: true, remaining: lease.tokens, giveBack: giverBack(key, lease, cost, 'lease') };
+        return { allowed: true, remaining: lease.tokens, giveBack: giveBackOf(key, lease, cost, 'lease') };
       }
       if (!lease.taking) break;
       await lease.taking;
@@ -177,7 +178,7 @@ export function createLeasedBuckets(sql: Connection['sql']) {
       const result = await taking;
       if (!result.allowed) return result;
       lease.grantedSinceTake += cost;
-      return { ...result, giveBack: giverBack(key, lease, cost, 'bucket') };
+      return { ...result, giveBack: giveBackOf(key, lease, cost, 'bucket') };
     } finally {
       lease.taking = undefined;
     }
@@ -186,8 +187,8 @@ export function createLeasedBuckets(sql: Connection['sql']) {
   /** Gives every unused leased token back (on shutdown, before the pool closes). */
   const close = async () => {
     for (const [key, lease] of leases) {
-      clearTimeout(lease.giveBack);
-      lease.giveBack = undefined;
+      clearTimeout(lease.returnTimer);
+      lease.returnTimer = undefined;
       endLease(key, lease);
     }
     leases.clear();
