@@ -1,25 +1,12 @@
-import { Writable } from 'node:stream';
 import { connect } from '@kaygraph/db';
 import { createTestDatabase } from '@kaygraph/db/testing';
-import pino from 'pino';
 import { describe, expect, test } from 'vitest';
 import { createApiKeyAuth } from '../src/auth/api-key-auth.ts';
 import { announceAuthMode, chooseListenHost } from '../src/auth/open-mode.ts';
 import { bearer, openKeyStore } from './auth-keys.ts';
 import { startTestServer } from './harness.ts';
 import { requestJson } from './http-helpers.ts';
-
-/** A pino logger whose lines the test can read. */
-function capturingLogger() {
-  const lines: { level: number; msg: string }[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(JSON.parse(String(chunk)));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
+import { capturingLogger } from './log-capture.ts';
 
 describe('when auth is on', () => {
   test('without keys and without AUTH_REQUIRED the api runs open; the first key turns auth on for good', async () => {

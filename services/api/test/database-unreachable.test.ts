@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { connect } from '@kaygraph/db';
 import { createTestDatabase, openDatabaseDoor } from '@kaygraph/db/testing';
 import { createTaskSystem } from '@kaygraph/tasks';
@@ -7,20 +6,10 @@ import { expect, test } from 'vitest';
 import { createApiOperations } from '../src/operations.ts';
 import { createApiServer } from '../src/server.ts';
 import { requestJson } from './http-helpers.ts';
-
-type LogLine = Record<string, unknown> & { msg: string };
+import { capturingLogger } from './log-capture.ts';
 
 test('with the database unreachable, requests answer 503 UNAVAILABLE with Retry-After, logged under their request id', async () => {
-  const lines: LogLine[] = [];
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(JSON.parse(String(chunk)) as LogLine);
-        done();
-      },
-    }),
-  );
+  const { logger, lines } = capturingLogger();
   await using database = await createTestDatabase();
   await using door = await openDatabaseDoor(database.url);
   await using system = await createTaskSystem({ databaseUrl: door.url, logger: pino({ level: 'silent' }) });

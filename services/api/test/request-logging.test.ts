@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import type { SubmitTaskOutput } from '@kaygraph/contracts';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { createTaskSystem } from '@kaygraph/tasks';
@@ -8,20 +7,10 @@ import { createApiOperations } from '../src/operations.ts';
 import { createApiServer } from '../src/server.ts';
 import { catalog } from './fixtures/catalog.ts';
 import { requestJson } from './http-helpers.ts';
-
-type LogLine = Record<string, unknown> & { msg: string };
+import { capturingLogger } from './log-capture.ts';
 
 test('every request logs one line with its request id; task lines carry task_id, workflow and req_id', async () => {
-  const lines: LogLine[] = [];
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(JSON.parse(String(chunk)) as LogLine);
-        done();
-      },
-    }),
-  );
+  const { logger, lines } = capturingLogger();
   await using database = await createTestDatabase();
   await using system = await createTaskSystem({
     databaseUrl: database.url,

@@ -1,11 +1,11 @@
 import { request } from 'node:http';
-import { Writable } from 'node:stream';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { createTaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
 import { expect, test } from 'vitest';
 import { createApiOperations } from '../src/operations.ts';
 import { createApiServer } from '../src/server.ts';
+import { capturingLogger } from './log-capture.ts';
 
 /** Sends `path` as it is (Node's fetch would normalize it) and resolves with the status. */
 function statusOf(base: string, path: string, headers: Record<string, string> = {}): Promise<number> {
@@ -25,16 +25,7 @@ function statusOf(base: string, path: string, headers: Record<string, string> = 
 }
 
 test('a request URL that cannot be parsed is a 400, and the key in its query never reaches the log', async () => {
-  let logged = '';
-  const logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk, _encoding, done) {
-        logged += String(chunk);
-        done();
-      },
-    }),
-  );
+  const { logger, lines } = capturingLogger('debug');
   await using database = await createTestDatabase();
   await using system = await createTaskSystem({
     databaseUrl: database.url,
@@ -58,6 +49,7 @@ test('a request URL that cannot be parsed is a 400, and the key in its query nev
   expect(await statusOf(server.url, '//[x/tasks?api_key=kg_never-logged-1')).toBe(400);
   expect(await statusOf(server.url, 'http://[x/tasks?api_key=kg_never-logged-2')).toBe(400);
   expect(await statusOf(server.url, '//[x/ws/1?api_key=kg_never-logged-3', upgrade)).toBe(400);
+  const logged = JSON.stringify(lines);
   expect(logged).toContain('"status":400');
   expect(logged).not.toContain('never-logged');
 });
