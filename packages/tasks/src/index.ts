@@ -22,6 +22,7 @@ export type { Issue } from './registry/json-schema-check.ts';
 export type { ParamsCheck, RegisteredWorkflow, SignalCheck } from './registry/registered-workflow.ts';
 export { WorkflowRegistry } from './registry/workflow-registry.ts';
 export { versionRecordOf } from './registry/workflow-version.ts';
+export { SchemaMissingError } from './schema-missing.ts';
 export type { ListTasksQuery } from './service/queries.ts';
 export type { FeedOptions, TaskService } from './service/task-service.ts';
 export { DEAD_LETTER_QUEUE, type JobQueue, workflowQueue } from './store/boss.ts';
@@ -29,6 +30,6 @@ export { DEAD_LETTER_QUEUE, type JobQueue, workflowQueue } from './store/boss.ts
 export { appendEvents, type NewTaskEvent, statusEvent, TASK_EVENTS_CHANNEL } from './store/events.ts';
 export type { QueueRef, QueueTuning } from './store/jobs.ts';
 export type { WorkflowVersionRecord } from './store/registry.ts';
-export { createTaskSystem, SchemaMissingError, type TaskSystem, type TaskSystemOptions } from './system.ts';
+export { createTaskSystem, type TaskSystem, type TaskSystemOptions } from './system.ts';
 export { resolveWorkflowsModule } from './worker/load-workflows-module.ts';
 export type { WorkerOptions, WorkerRuntime } from './worker/runtime.ts';

@@ -11,21 +11,12 @@ import { createOrchestration, type OrchestrationService } from './orchestration/
 import { withScheduleFiring } from './orchestration/worker-schedules.ts';
 import { WorkflowRegistry } from './registry/workflow-registry.ts';
 import { versionRecordOf } from './registry/workflow-version.ts';
+import { SchemaMissingError } from './schema-missing.ts';
 import { createTaskService, type TaskService } from './service/task-service.ts';
 import { JobQueue } from './store/boss.ts';
 import { DEFAULT_QUEUE_TUNING, type QueueTuning } from './store/jobs.ts';
 import { databaseAnswers, schemaPresent } from './store/read.ts';
 import { startWorkerRuntime, type WorkerOptions, type WorkerRuntime } from './worker/runtime.ts';
-
-/** `createTaskSystem({ migrate: false })` on a database without our tables (nothing was written there). */
-export class SchemaMissingError extends Error {
-  override name = 'SchemaMissingError';
-  constructor() {
-    super(
-      'the database has no KayGraph Tasks tables: apply the migrations (an api or worker that migrates) first',
-    );
-  }
-}
 
 export interface TaskSystemOptions {
   databaseUrl: string;

@@ -2,7 +2,8 @@ import { connect } from '@kaygraph/db';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import pino from 'pino';
 import { expect, test } from 'vitest';
-import { createTaskSystem, SchemaMissingError } from '../src/system.ts';
+import { SchemaMissingError } from '../src/schema-missing.ts';
+import { createTaskSystem } from '../src/system.ts';
 
 test('without migrating, a database that was never set up is refused and left as it was', async () => {
   await using database = await createTestDatabase({ empty: true });

@@ -1,6 +1,6 @@
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
+import { explainStartFailure } from '@kaygraph/tasks/process';
 import pino, { type Logger } from 'pino';
-import { explainStartFailure } from './start-failure.ts';
 import { workflowsModuleUrl } from './workflows-location.ts';
 
 export interface StartWorkerOptions {

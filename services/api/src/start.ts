@@ -2,12 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
-import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
+import { exitOnShutdownSignals, exitOnStartFailure } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { announceAuthMode, chooseListenHost, keyRequiredBeforeFirstKey } from './auth/open-mode.ts';
 import { runKeysMain } from './commands/keys.ts';
 import { embeddedDataDir } from './embedded-database.ts';
-import { loadApiEnv } from './env.ts';
+import { type ApiEnv, loadApiEnv } from './env.ts';
 import { dashboardRoute } from './http/dashboard-static.ts';
 import { createApiOperations } from './operations.ts';
 import { createApiServer } from './server.ts';
@@ -19,7 +19,12 @@ import { createApiServer } from './server.ts';
  * lists what workers registered. `npm run keys -- ...`
  * (`main.ts keys ...`): API key management on the same database, without a server.
  */
-const env = loadApiEnv();
+let env: ApiEnv;
+try {
+  env = loadApiEnv();
+} catch (error) {
+  exitOnStartFailure('the api', error);
+}
 if (process.argv[2] === 'keys') await runKeysMain(process.argv.slice(3), env);
 const logger = pino({ level: env.LOG_LEVEL });
 const withWorker = process.argv.includes('--with-worker');
@@ -58,7 +63,7 @@ const system = await createTaskSystem({
   maxBatchSize: env.MAX_BATCH_SIZE,
   resultTtlSeconds: env.RESULT_TTL,
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
-});
+}).catch((error: unknown) => exitOnStartFailure('the api', error, databaseUrl));
 const worker = withWorker
   ? await system.startWorker({
       concurrency: env.MAX_WORKERS,

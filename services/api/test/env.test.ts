@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { loadApiEnv } from '../src/env.ts';
 
@@ -26,4 +28,18 @@ test('bad values are refused with the variable named', () => {
     /PORT[\s\S]*MAX_WORKERS|MAX_WORKERS[\s\S]*PORT/,
   );
   expect(() => loadApiEnv({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
+});
+
+test('the api started with a bad value stops with the variable named, one line per problem and no stack', () => {
+  const { DATABASE_URL: _inherited, ...inherited } = process.env;
+  const run = spawnSync(process.execPath, [fileURLToPath(new URL('../src/main.ts', import.meta.url))], {
+    env: { ...inherited, TASK_TIMEOUT: '0', PORT: 'eighty' },
+    encoding: 'utf8',
+  });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toBe(
+    'the api did not start: invalid environment:\n' +
+      '  PORT: Invalid input: expected number, received NaN\n' +
+      '  TASK_TIMEOUT: Too small: expected number to be >=1\n',
+  );
 });

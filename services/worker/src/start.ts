@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
-import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
+import { exitOnShutdownSignals, exitOnStartFailure } from '@kaygraph/tasks/process';
 import pino from 'pino';
-import { loadWorkerEnv } from './env.ts';
+import { loadWorkerEnv, type WorkerEnv } from './env.ts';
 
 /**
  * `npm run start:worker`: a worker process beside one or more API processes on one database. It registers
@@ -10,7 +10,12 @@ import { loadWorkerEnv } from './env.ts';
  * versions; every worker competes for jobs through pg-boss; SIGTERM lets running tasks finish (up to
  * SHUTDOWN_GRACE_SECONDS) before the queue and pools close; a second signal puts them back in the queue now.
  */
-const env = loadWorkerEnv();
+let env: WorkerEnv;
+try {
+  env = loadWorkerEnv();
+} catch (error) {
+  exitOnStartFailure('the worker', error);
+}
 const logger = pino({ level: env.LOG_LEVEL });
 const workflows = await resolveWorkflowsModule(env.WORKFLOWS_MODULE);
 const system = await createTaskSystem({
@@ -19,7 +24,7 @@ const system = await createTaskSystem({
   maxQueueSize: env.MAX_QUEUE_SIZE,
   resultTtlSeconds: env.RESULT_TTL,
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
-});
+}).catch((error: unknown) => exitOnStartFailure('the worker', error, env.DATABASE_URL));
 const worker = await system.startWorker({
   concurrency: env.MAX_WORKERS,
   workflowsModule: workflows.url,

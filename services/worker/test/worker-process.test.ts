@@ -77,8 +77,24 @@ test('the worker process registers the built-ins, runs tasks submitted elsewhere
   expect(await worker.exit).toBe(0);
 });
 
-test('without DATABASE_URL the worker refuses to start and says why', async () => {
+/** A stack frame line, as Node prints an uncaught error. */
+const STACK_FRAME = /^\s+at /m;
+
+test('without DATABASE_URL the worker refuses to start and says why, without a stack', async () => {
   const worker = startWorkerProcess({});
-  expect(await worker.exit).not.toBe(0);
-  expect(worker.stderr()).toMatch(/DATABASE_URL must be set/);
+  expect(await worker.exit).toBe(1);
+  expect(worker.stderr()).toMatch(
+    /^the worker did not start: invalid environment:\n {2}DATABASE_URL: DATABASE_URL must be set/,
+  );
+  expect(worker.stderr()).not.toMatch(STACK_FRAME);
+});
+
+test('a database out of reach stops the worker with where it looked, without a stack', async () => {
+  const worker = startWorkerProcess({ DATABASE_URL: 'postgres://postgres:secret@127.0.0.1:9/kaygraph' });
+  expect(await worker.exit).toBe(1);
+  expect(worker.stderr()).toMatch(
+    /^the worker did not start: cannot reach the database at 127\.0\.0\.1:9\/kaygraph \(ECONNREFUSED\)/,
+  );
+  expect(worker.stderr()).not.toMatch(STACK_FRAME);
+  expect(worker.stderr()).not.toContain('secret');
 });

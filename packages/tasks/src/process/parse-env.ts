@@ -1,5 +1,10 @@
 import type { z } from 'zod';
 
+/** A service's environment that does not parse: its message names every bad variable. */
+export class InvalidEnvironmentError extends Error {
+  override name = 'InvalidEnvironmentError';
+}
+
 /**
  * Parses a service's environment against its schema, or throws one error that names every bad variable.
  * `VAR=` (empty, as compose files and .env templates often leave them) counts as unset, not 0 or ''.
@@ -16,7 +21,7 @@ export function parseEnv<Schema extends z.ZodType>(
   const parsed = schema.safeParse(set);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid environment:\n${problems.join('\n')}`);
+    throw new InvalidEnvironmentError(`invalid environment:\n${problems.join('\n')}`);
   }
   return parsed.data;
 }
