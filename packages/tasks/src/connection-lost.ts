@@ -23,7 +23,8 @@ const CONNECTION_LOST_CODES = new Set([
 /** The code that says `error` (or an error in its `cause` chain) is a lost or refused connection, if any. */
 export function connectionLostCode(error: unknown): string | undefined {
   let current: unknown = error;
-  while (current && typeof current === 'object') {
+  // A few causes deep at most: a cause chain may loop.
+  for (let depth = 0; depth < 8 && current && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code;
     // Class 08: connection exceptions.
     if (typeof code === 'string' && (CONNECTION_LOST_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))

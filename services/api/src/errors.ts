@@ -89,6 +89,11 @@ const isZodError = (value: unknown): value is z.ZodError => value instanceof z.Z
  * statement_timeout or lock_timeout (e.g. behind a long lock).
  */
 const STATEMENT_GAVE_UP = new Set(['53300', '57014', '55P03']);
+/**
+ * postgres.js's codes for a query on a pool this api is closing (a request in flight at shutdown): another
+ * replica can answer it. Not the worker's lost connections: retrying on a closed pool never succeeds.
+ */
+const POOL_CLOSING = new Set(['CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
 
 /**
  * The database cannot answer now (down, restarting, a network cut: the worker's `connectionLostCode`, or
@@ -102,10 +107,9 @@ function isDatabaseUnreachable(error: unknown): boolean {
       error,
       (value): value is Error =>
         value instanceof Error &&
-        value.name === 'PostgresError' &&
         'code' in value &&
         typeof value.code === 'string' &&
-        STATEMENT_GAVE_UP.has(value.code),
+        (value.name === 'PostgresError' ? STATEMENT_GAVE_UP.has(value.code) : POOL_CLOSING.has(value.code)),
     ) !== undefined
   );
 }

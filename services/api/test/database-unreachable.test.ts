@@ -3,6 +3,7 @@ import { createTestDatabase, openDatabaseDoor } from '@kaygraph/db/testing';
 import { createTaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
 import { expect, test } from 'vitest';
+import { describeError } from '../src/errors.ts';
 import { createApiOperations } from '../src/operations.ts';
 import { createApiServer } from '../src/server.ts';
 import { requestJson } from './http-helpers.ts';
@@ -75,4 +76,15 @@ test('a statement the operator’s statement_timeout cancels (behind a lock on t
     expect(blocked.headers.get('retry-after')).toBe('5');
   });
   expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);
+});
+
+test('a query cut off by this api closing its pool (a request in flight at shutdown) is a 503 too', () => {
+  for (const code of ['CONNECTION_ENDED', 'CONNECTION_DESTROYED']) {
+    const closing = Object.assign(new Error(`write ${code} 127.0.0.1:5432`), { code });
+    expect(describeError(new Error('the query failed', { cause: closing }))).toMatchObject({
+      httpStatus: 503,
+      body: { code: 'UNAVAILABLE' },
+      retryAfterSeconds: 5,
+    });
+  }
 });

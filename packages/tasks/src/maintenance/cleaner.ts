@@ -18,7 +18,7 @@ const REAPED_WORKER_RETENTION_SECONDS = 86_400;
 const CLEAR_BATCH = 1000;
 /**
  * Batches per pass: a pass clears up to this many times CLEAR_BATCH tasks (100,000 a minute by default,
- * far more than finish), so a backlog drains over a few passes and a stop never waits long for one.
+ * far more than finish), so a backlog drains over a few passes. A stop ends a pass after its batch.
  */
 const MAX_BATCHES_PER_PASS = 100;
 
@@ -28,11 +28,11 @@ const MAX_BATCHES_PER_PASS = 100;
  * ("expired"). One process per cluster does a pass: each of its transactions takes the maintenance lock
  * with try-lock, so the others skip it. The same pass forgets workers reaped a day ago.
  */
-export async function cleanExpired(ctx: TaskContext): Promise<CleanupReport> {
+export async function cleanExpired(ctx: TaskContext, signal?: AbortSignal): Promise<CleanupReport> {
   const report: CleanupReport = { ran: false, tasksCleaned: 0, eventsDeleted: 0, artifactsDeleted: 0 };
   const locked = <T>(work: (tx: Transaction) => Promise<T>) =>
     ctx.db.transaction(async (tx) => ((await tryMaintenanceLock(tx)) ? { done: await work(tx) } : null));
-  for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
+  for (let batch = 0; batch < MAX_BATCHES_PER_PASS && !signal?.aborted; batch++) {
     const cleared = await locked((tx) => clearExpiredResults(tx, CLEAR_BATCH));
     if (!cleared) return report;
     report.ran = true;
@@ -49,7 +49,7 @@ export type Cleaner = PeriodicPass<CleanupReport>;
 
 export function startCleaner(ctx: TaskContext, options: { intervalSeconds: number }): Cleaner {
   return startPeriodicPass(
-    () => cleanExpired(ctx),
+    (signal) => cleanExpired(ctx, signal),
     options.intervalSeconds * 1000,
     (failure) => {
       if (failure) ctx.logger.warn({ err: failure.error }, 'result cleanup pass failed');

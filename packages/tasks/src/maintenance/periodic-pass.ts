@@ -9,17 +9,19 @@ export interface PeriodicPass<T> {
 /**
  * Runs `pass` every `intervalMs` (a tick while a pass still runs is skipped) and whenever `runOnce` is
  * called. `settled` hears how each timed pass ended (`failure` null: it succeeded); a failed pass is retried
- * at the next tick. The timer does not keep the process alive.
+ * at the next tick. The timer does not keep the process alive. `stop` aborts the pass's `signal`: a pass
+ * of many steps ends at its next step.
  */
 export function startPeriodicPass<T>(
-  pass: () => Promise<T>,
+  pass: (signal: AbortSignal) => Promise<T>,
   intervalMs: number,
   settled: (failure: { error: unknown } | null) => void,
 ): PeriodicPass<T> {
   let current: Promise<T> | undefined;
+  const stopping = new AbortController();
   const runOnce = (): Promise<T> => {
     current ??= Promise.resolve()
-      .then(pass)
+      .then(() => pass(stopping.signal))
       .finally(() => {
         current = undefined;
       });
@@ -37,6 +39,7 @@ export function startPeriodicPass<T>(
     runOnce,
     async stop() {
       clearInterval(timer);
+      stopping.abort();
       await current?.catch(() => undefined);
     },
   };
