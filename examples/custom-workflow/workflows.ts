@@ -66,7 +66,7 @@ class CountWords extends Node<Shared, string[], Array<{ word: string; count: num
 export const wordFrequency = defineWorkflow({
   name: 'word_frequency',
   description: 'Counts the words of a text and returns the most frequent ones.',
-  params: z.object({ text: z.string().min(1), top: z.number().int().min(1).max(100).default(10) }),
+  params: z.strictObject({ text: z.string().min(1), top: z.number().int().min(1).max(100).default(10) }),
   result: z.object({
     words: z.number().int(),
     top: z.array(z.object({ word: z.string(), count: z.number().int() })),

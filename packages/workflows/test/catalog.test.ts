@@ -50,6 +50,15 @@ describe('defineWorkflow and createCatalog', () => {
     expect(catalog.get('demo')?.name).toBe('demo');
   });
 
+  it('built-in workflows refuse a param they do not declare, naming it', () => {
+    for (const workflow of catalog.list()) {
+      const parsed = workflow.params.safeParse({ stepz: 3 });
+      expect(parsed.success, workflow.name).toBe(false);
+      const unknown = parsed.error?.issues.find((issue) => issue.code === 'unrecognized_keys');
+      expect(unknown, workflow.name).toMatchObject({ keys: ['stepz'] });
+    }
+  });
+
   it('refuses duplicate names and names that are not queue-safe', () => {
     expect(() => createCatalog([echo, echo])).toThrow(/already taken/);
     expect(() =>

@@ -5,7 +5,7 @@ import { NumericSummary } from './data-processing/params.ts';
 const Records = z.array(z.record(z.string(), z.unknown())).max(50_000);
 
 export const PreprocessParams = z
-  .object({
+  .strictObject({
     /** The rows to clean, inline... */
     records: Records.optional(),
     /** ...or generated sales rows. */
@@ -34,7 +34,7 @@ export const PreprocessResult = z.object({
 });
 export type PreprocessResult = z.output<typeof PreprocessResult>;
 
-export const AnalyzeParams = z.object({
+export const AnalyzeParams = z.strictObject({
   /** Rows to analyse; default: the `records` of the tasks this one depends on (e.g. `preprocess`). */
   records: Records.optional(),
   group_by: z.array(z.string()).max(5).default([]),
@@ -65,7 +65,7 @@ export const AnalyzeResult = z.object({
 });
 export type AnalyzeResult = z.output<typeof AnalyzeResult>;
 
-export const ReportParams = z.object({
+export const ReportParams = z.strictObject({
   title: z.string().min(1).max(200).default('Analysis report'),
 });
 export type ReportParams = z.output<typeof ReportParams>;

@@ -6,7 +6,7 @@ import { toCsv } from '../lib/csv.ts';
 import { servicesOf } from '../run-params.ts';
 import type { StoredArtifact, TaskWindowStats } from '../services/types.ts';
 
-export const DailyReportParams = z.object({
+export const DailyReportParams = z.strictObject({
   /** summary: the report; detailed: also every error group and a per-workflow CSV. */
   type: z.enum(['summary', 'detailed']).default('summary'),
   /** Length of the window, ending at `end`. */

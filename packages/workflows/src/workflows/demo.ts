@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineWorkflow, type WorkflowShared } from '../define.ts';
 import { attemptOf, chain, sleep, throwIfAborted, yieldToEventLoop } from '../run-params.ts';
 
-export const DemoParams = z.object({
+export const DemoParams = z.strictObject({
   /** Nodes in the chain, each one a checkpoint. */
   steps: z.number().int().min(1).max(1000).default(3),
   /** Time each step waits (cancellable at any moment). */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineWorkflow, type WorkflowShared } from '../define.ts';
 import { tokenize } from '../lib/embed.ts';
 
-export const ProcessItemParams = z.object({ item: z.unknown() });
+export const ProcessItemParams = z.strictObject({ item: z.unknown() });
 
 export const ProcessItemResult = z.object({
   type: z.enum(['string', 'number', 'boolean', 'array', 'object', 'null']),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const ContentReviewParams = z.object({
+export const ContentReviewParams = z.strictObject({
   title: z.string().trim().min(1).max(200),
   /** What the piece says, one paragraph per point, in order. */
   points: z.array(z.string().trim().min(1).max(2000)).min(1).max(50),

@@ -15,7 +15,7 @@ const Generate = z.object({
 export const INLINE_INPUT =
   '"input": [{"region": "North", "amount": 10}, ...] or "input": {"generate": {"rows": 1000}}';
 
-export const DataProcessingParams = z.object({
+export const DataProcessingParams = z.strictObject({
   /**
    * Inline records; a CSV, JSON (array) or JSON Lines file under the data directory (a name without
    * extension tries .csv, .json, .jsonl); or `{ generate: { rows, seed } }` for generated sales rows.

@@ -21,7 +21,7 @@ export const PARTITION_WORKFLOW = 'data_processing_partition';
 /** Slices (checkpoints) of one partition's pass, as in the whole-source pass. */
 const MAX_SEGMENTS = 16;
 
-export const DataPartitionParams = z.object({
+export const DataPartitionParams = z.strictObject({
   /** The parent's source, as its load step opened it (a file is opened again by name here). */
   source: SourceInfo,
   fields: z.array(FieldSpec).min(1),

@@ -13,7 +13,7 @@ export const INLINE_DOCUMENTS =
   '"documents": [{"name": "doc1.md", "content": "the text"}] (text, markdown or HTML)';
 
 export const DocumentIndexingParams = z
-  .object({
+  .strictObject({
     /** File names under the data directory (.txt, .md, .html, .pdf) and/or inline documents. */
     documents: z
       .array(z.union([z.string().min(1).max(500), InlineDocument]))

@@ -22,7 +22,7 @@ const Inline = z.object({
 export const INLINE_DATASET =
   '"dataset": {"features": [[5.1, 3.5], ...], "labels": ["a", ...]} or "dataset": {"generate": {"rows": 1000}}';
 
-export const ModelTrainingParams = z.object({
+export const ModelTrainingParams = z.strictObject({
   /** A generated dataset, inline features + labels, or a CSV under the data directory. */
   dataset: z.union([Generated, Inline, z.string().min(1).max(500)]),
   /** The label column of a CSV dataset; every other numeric column is a feature. */
