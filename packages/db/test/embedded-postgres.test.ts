@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -171,6 +171,9 @@ describe('a data dir has one owner', () => {
       await expect(startEmbeddedPostgres({ dataDir })).rejects.toThrow(
         `belongs to a running process (pid ${owner.child.pid}, port ${first.port})`,
       );
+      // The claim beside the data dir is hidden: a DATA_DIR listing of input files shows only the data dir.
+      const shown = (await readdir(workDir)).filter((name) => !name.startsWith('.'));
+      expect(shown).toEqual(['postgres']);
 
       expect(isProcessAlive(first.pid)).toBe(true);
       expect(await taskOwners(first.url)).toEqual(['first']);
@@ -212,7 +215,7 @@ describe('a data dir has one owner', () => {
     expect(server.state).toBe('failed');
     expect(String(await server.failed)).toMatch(/could not be restarted/);
     // The claim is dropped with the server: a later start may take the data dir.
-    await expect(stat(`${dataDir}.owner.json`)).rejects.toThrow();
+    expect(await readdir(workDir)).not.toContainEqual(expect.stringMatching(/owner/));
   });
 });
 

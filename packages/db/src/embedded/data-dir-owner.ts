@@ -1,7 +1,11 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { isProcessAlive } from './child-process.ts';
 
-/** Who runs the server of a data dir: written beside it (`<dataDir>.owner.json`), removed by stop(). */
+/**
+ * Who runs the server of a data dir: written beside it, hidden (`.<name>.owner.json`), so a folder that also
+ * holds a workflow's input files (DATA_DIR) does not list it; removed by stop().
+ */
 interface OwnerRecord {
   pid: number;
   /** The process's start time (Linux): a pid reused by another program is not the owner. */
@@ -23,7 +27,7 @@ export interface DataDirClaim {
  * stopped as before.
  */
 export async function claimDataDir(dataDir: string): Promise<DataDirClaim> {
-  const file = `${dataDir}.owner.json`;
+  const file = join(dirname(dataDir), `.${basename(dataDir)}.owner.json`);
   const record: OwnerRecord = { pid: process.pid, startTime: await processStartTime(process.pid) };
   for (let attempt = 1; ; attempt++) {
     try {
