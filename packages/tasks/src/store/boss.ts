@@ -26,6 +26,21 @@ export function workflowQueue(ref: QueueRef): string {
   return ref.version === null ? `wf.${ref.workflow}` : `wf.${ref.workflow}/${ref.version}`;
 }
 
+/**
+ * node-postgres hangs its whole `Client` (sockets, queues, options) on a connection's errors, and pg-boss
+ * passes them on: logged as they are, one lost connection is a line of kilobytes.
+ */
+function withoutClient(error: unknown): unknown {
+  if (!(error instanceof Error) || !('client' in error)) return error;
+  // A copy of the same class, so the log still names it (DatabaseError).
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(error)), error, {
+    message: error.message,
+    stack: error.stack,
+  });
+  delete copy.client;
+  return copy;
+}
+
 interface TaskJobData {
   task_id: string;
 }
@@ -103,7 +118,9 @@ export class JobQueue {
       // Cron schedules are fired by our own passes (orchestration/schedule-firing.ts), fair across owners.
       schedule: false,
     });
-    boss.on('error', (error: unknown) => options.logger.error({ err: error }, 'pg-boss error'));
+    boss.on('error', (error: unknown) =>
+      options.logger.error({ err: withoutClient(error) }, 'pg-boss error'),
+    );
     boss.on('warning', (warning: unknown) => options.logger.warn({ warning }, 'pg-boss warning'));
     await boss.start();
     return new JobQueue(boss, options.tuning);
