@@ -52,7 +52,7 @@ describe('defineWorkflow and createCatalog', () => {
 
   it('built-in workflows refuse a param they do not declare, naming it', () => {
     for (const workflow of catalog.list()) {
-      const parsed = workflow.params.safeParse({ stepz: 3 });
+      const parsed = (workflow.params as z.ZodType).safeParse({ stepz: 3 });
       expect(parsed.success, workflow.name).toBe(false);
       const unknown = parsed.error?.issues.find((issue) => issue.code === 'unrecognized_keys');
       expect(unknown, workflow.name).toMatchObject({ keys: ['stepz'] });
