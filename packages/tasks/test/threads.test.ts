@@ -88,3 +88,21 @@ it('a CPU-bound task in a thread does not hold up the worker: others run, and it
   await waitFor(() => worker.active === 0, 'the worker to be idle');
   expect(readRecords(record).map((r) => `${r.node}:${r.phase}`)).toEqual(['step_1:start']);
 });
+
+it('a run in a worker thread ends with its last progress report: the completed task shows its last message', async () => {
+  const { system } = harness;
+  const submitted = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      system.tasks.submit(alice, {
+        workflow: 'steps',
+        params: { steps: 2, step_ms: 0, finish_message: 'all done' },
+        priority: 'normal',
+      }),
+    ),
+  );
+  for (const { task_id } of submitted) {
+    expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
+    const progress = await system.tasks.progress(alice, task_id);
+    expect(progress, task_id).toMatchObject({ progress: 100, message: 'all done' });
+  }
+});

@@ -99,8 +99,15 @@ export class ThreadExecutor {
     const { port1, port2 } = new MessageChannel();
     const kill = new AbortController();
     const post = (message: MainToThread) => port1.postMessage(message);
+    let reportsIn: () => void = () => {};
+    const allReportsIn = new Promise<void>((resolve) => {
+      reportsIn = resolve;
+    });
+    // A thread that ends without its `end` (it exited) has nothing more to send.
+    port1.once('close', () => reportsIn());
     port1.on('message', (message: ThreadToMain) => {
-      if (message.type === 'progress') hooks.onProgress(message.progress);
+      if (message.type === 'end') reportsIn();
+      else if (message.type === 'progress') hooks.onProgress(message.progress);
       else if (message.type === 'log') hooks.onLog(message.level, message.message, message.data);
       else {
         hooks.onCheckpoint(message.checkpoint).then(
@@ -112,7 +119,11 @@ export class ThreadExecutor {
     const result: Promise<ExecutionResult> = this.#pool
       .run({ ...this.#task, request, port: port2 }, { transferList: [port2], signal: kill.signal })
       .then(
-        (outcome): ExecutionResult => outcome,
+        // The outcome arrives by the pool, the reports by the port: the last reports may still be on their way.
+        async (outcome): Promise<ExecutionResult> => {
+          await allReportsIn;
+          return outcome;
+        },
         (error: unknown): ExecutionResult => {
           if (kill.signal.aborted) return { kind: 'terminated' };
           const err = error instanceof Error ? error : new Error(String(error));

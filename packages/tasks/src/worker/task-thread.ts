@@ -71,6 +71,7 @@ export default async function runThreadTask(task: ThreadTask): Promise<WorkflowR
       metrics: [],
     };
   } finally {
+    send({ type: 'end' });
     port.close();
   }
 }

@@ -17,6 +17,11 @@ export interface ThreadTask {
 export type ThreadToMain =
   | { type: 'progress'; progress: ProgressReport }
   | { type: 'log'; level: LogLevel; message: string; data?: unknown }
-  | { type: 'checkpoint'; id: number; checkpoint: StoredCheckpoint };
+  | { type: 'checkpoint'; id: number; checkpoint: StoredCheckpoint }
+  /**
+   * The run's last message: the outcome goes back by another way (the pool's), so the main thread waits for
+   * this one to know that every report sent before it has arrived.
+   */
+  | { type: 'end' };
 
 export type MainToThread = { type: 'ack'; id: number; ok: boolean } | { type: 'abort'; reason: string };
