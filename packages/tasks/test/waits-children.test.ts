@@ -65,6 +65,8 @@ describe('child tasks', () => {
     // The parent's progress counts its children: it rises as they finish.
     const progress = events.flatMap((event) => (event.type === 'progress' ? [event] : []));
     const counted = progress.filter((event) => event.message?.endsWith('child tasks finished'));
+    // ...under the step of the node that waits for them.
+    expect(counted.every((event) => event.step === 'Run the children')).toBe(true);
     expect(counted.map((event) => event.message)).toEqual([
       '1 of 3 child tasks finished',
       '2 of 3 child tasks finished',

@@ -100,7 +100,7 @@ export async function settleParents(
   const written = rowsOf<{ id: string; progress: number; message: string; step: string | null }>(
     await tx.execute(sql`
       update tasks t set wait = jsonb_set(t.wait, '{finished}', to_jsonb(x.finished)),
-        progress = greatest(t.progress, x.progress), step = t.wait->>'node_id', message = x.message,
+        progress = greatest(t.progress, x.progress), message = x.message,
         updated_at = clock_timestamp()
       from jsonb_to_recordset(${recordsJson(progress)}::jsonb) as x(id uuid, finished int, progress real, message text)
       where t.id = x.id and t.id = any(${uuidArray(progress.map((p) => p.id))})
