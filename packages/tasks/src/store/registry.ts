@@ -88,6 +88,42 @@ export async function registerVersions(
   await notifyRegistryChanged(db);
 }
 
+/** A version registered with other schemas or defaults than `records` say, while live workers serve it. */
+export interface VersionConflict {
+  name: string;
+  version: string;
+  /** What differs: `params`, `result`, `signals`, `defaults`. */
+  differs: string[];
+}
+
+/** The versions of `records` already registered otherwise and served by live workers. */
+export async function liveVersionConflicts(
+  db: Executor,
+  records: readonly WorkflowVersionRecord[],
+  leaseSeconds: number,
+): Promise<VersionConflict[]> {
+  if (records.length === 0) return [];
+  return rowsOf<VersionConflict>(
+    await db.execute(sql`
+      with x as (
+        select * from jsonb_to_recordset(${recordsJson(records)}::jsonb) as x(name text, version text,
+          params_schema jsonb, result_schema jsonb, signals_schema jsonb, defaults jsonb)
+      ), d as (
+        select v.name, v.version, array_remove(array[
+          case when v.params_schema is distinct from x.params_schema then 'params' end,
+          case when v.result_schema is distinct from x.result_schema then 'result' end,
+          case when v.signals_schema is distinct from x.signals_schema then 'signals' end,
+          case when v.defaults is distinct from x.defaults then 'defaults' end], null) as differs
+        from x join workflow_versions v on v.name = x.name and v.version = x.version
+      )
+      select name, version, differs from d
+      where cardinality(differs) > 0 and exists (
+        select 1 from worker_workflows ww join workers w on w.id = ww.worker_id
+        where ww.name = d.name and ww.version = d.version and ${liveWorker(leaseSeconds)})
+      order by name, version`),
+  );
+}
+
 const VERSION_COLUMNS = (leaseSeconds: number) => sql`v.name, v.version, v.description, v.aliases,
   v.params_schema, v.result_schema, v.signals_schema, v.defaults,
   to_json(v.first_registered_at) #>> '{}' as first_registered_at,

@@ -1,9 +1,14 @@
 import type { WorkflowDefaults } from '@kaygraph/contracts';
 import type { WorkflowCatalog } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
+import { VersionConflictError } from '../registry/version-conflict.ts';
 import { versionRecordOf } from '../registry/workflow-version.ts';
 import type { QueueRef } from '../store/jobs.ts';
-import { type WorkflowVersionRecord, workflowsWithUnversionedTasks } from '../store/registry.ts';
+import {
+  liveVersionConflicts,
+  type WorkflowVersionRecord,
+  workflowsWithUnversionedTasks,
+} from '../store/registry.ts';
 
 /** A queue a worker takes jobs from, with the defaults of the version it holds. */
 export interface ServedQueue extends QueueRef {
@@ -22,6 +27,10 @@ export async function servedVersions(
   catalog: WorkflowCatalog,
 ): Promise<{ versions: WorkflowVersionRecord[]; queues: ServedQueue[] }> {
   const versions = catalog.list().map(versionRecordOf);
+  // A declared version is a promise that its schemas did not change: two builds breaking it would each run
+  // the other's tasks with params of the wrong shape.
+  const conflicts = await liveVersionConflicts(ctx.db, versions, ctx.tuning.workerLeaseSeconds);
+  if (conflicts.length > 0) throw new VersionConflictError(conflicts);
   const unversioned = new Set(
     await workflowsWithUnversionedTasks(
       ctx.db,
