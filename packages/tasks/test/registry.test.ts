@@ -3,6 +3,7 @@ import { Graph, Node } from '@kaygraph/graph';
 import { expect, it } from 'vitest';
 import { z } from 'zod';
 import type { CatalogWorkflow, WorkflowCatalog } from '../src/catalog.ts';
+import { WorkflowRegistry } from '../src/registry/workflow-registry.ts';
 import { versionRecordOf } from '../src/registry/workflow-version.ts';
 import { registerWorker, stopWorker } from '../src/store/workers.ts';
 import { startTestSystem, waitFor } from './harness.ts';
@@ -34,7 +35,7 @@ function catalogOf(workflow: CatalogWorkflow): WorkflowCatalog {
   return { get: (name) => (name === workflow.name ? workflow : undefined), list: () => [workflow] };
 }
 
-it('new tasks get the version with live workers, else the newest; signals check against a given version', async () => {
+it('new tasks get the version with live workers, else the one last in service; signals check against a given version', async () => {
   await using harness = await startTestSystem();
   const { system } = harness;
   const [v1, v2] = [versionRecordOf(approve(1)), versionRecordOf(approve(2))];
@@ -49,9 +50,22 @@ it('new tasks get the version with live workers, else the newest; signals check 
   const worker = await registerWorker(system.context.db, { host: 'rollback', pid: 1 });
   await system.workflows.register([v1], worker.id);
   expect(await current('approve')).toBe(v1.version);
+  // A worker of v2 comes and goes while v1's serves (a deploy rolled back by stopping it): v1 stays.
+  const tried = await registerWorker(system.context.db, { host: 'tried', pid: 2 });
+  await system.workflows.register([v2], tried.id);
+  expect(await current('approve')).toBe(v2.version);
+  await stopWorker(system.context.db, tried.id);
+  await waitFor(async () => (await current('approve')) === v1.version, 'v1 to be current again');
+
+  // Every worker stopped (a restart): new tasks still go to v1, the version last in service, which the
+  // restarted workers will run; not to v2, registered later but rolled back.
   await stopWorker(system.context.db, worker.id);
-  // Heard by notification: the registry drops what it resolved.
-  await waitFor(async () => (await current('approve')) === v2.version, 'v2 to be current again');
+  // Read afresh (a registry that keeps nothing between calls), not what the system's kept before the stop.
+  const uncached = new WorkflowRegistry(system.context.db, 60);
+  expect((await uncached.resolve(['approve'])).get('approve')?.version).toBe(v1.version);
+  // Registering v2 again (a deploy step) makes it current.
+  await system.publishWorkflows(catalogOf(approve(2)));
+  expect(await current('approve')).toBe(v2.version);
 
   // A task's signals are checked against its own version's schemas.
   const first = await system.workflows.version('approve', v1.version);

@@ -15,9 +15,11 @@ import { type RegisteredWorkflow, registeredWorkflow } from './registered-workfl
 
 /**
  * The version a name (or alias) resolves to now: a version with live workers before one without (a
- * rollback to an older version takes effect once the newer workers are gone), then the one registered
- * first most recently (a rolling deploy moves new tasks to the new version as soon as its first worker
- * is up). An exact name wins over an alias.
+ * rollback to an older version takes effect once the newer workers are gone); of several with live
+ * workers, the one registered first most recently (a rolling deploy moves new tasks to the new version as
+ * soon as its first worker is up); with none live, the one last in service (registered or served), so a
+ * restart of every worker does not move new tasks to a version that was rolled back. An exact name wins
+ * over an alias.
  */
 function currentVersion(
   rows: readonly StoredWorkflowVersion[],
@@ -28,6 +30,7 @@ function currentVersion(
   return [...candidates].sort(
     (a, b) =>
       Number(b.live_workers > 0) - Number(a.live_workers > 0) ||
+      (a.live_workers > 0 ? 0 : b.last_active_at.localeCompare(a.last_active_at)) ||
       b.first_registered_at.localeCompare(a.first_registered_at) ||
       a.version.localeCompare(b.version),
   )[0];

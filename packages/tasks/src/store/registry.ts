@@ -35,6 +35,8 @@ export interface WorkflowVersionRecord {
 export interface StoredWorkflowVersion extends WorkflowVersionRecord {
   first_registered_at: string;
   last_registered_at: string;
+  /** Its last sign of being in service: registered, or seen (until stopped) by a worker serving it. */
+  last_active_at: string;
   live_workers: number;
 }
 
@@ -128,6 +130,9 @@ const VERSION_COLUMNS = (leaseSeconds: number) => sql`v.name, v.version, v.descr
   v.params_schema, v.result_schema, v.signals_schema, v.defaults,
   to_json(v.first_registered_at) #>> '{}' as first_registered_at,
   to_json(v.last_registered_at) #>> '{}' as last_registered_at,
+  to_json(greatest(v.last_registered_at, (select max(coalesce(w.stopped_at, w.last_seen_at))
+    from worker_workflows ww join workers w on w.id = ww.worker_id
+    where ww.name = v.name and ww.version = v.version))) #>> '{}' as last_active_at,
   (select count(*)::int from worker_workflows ww join workers w on w.id = ww.worker_id
     where ww.name = v.name and ww.version = v.version and ${liveWorker(leaseSeconds)}) as live_workers`;
 
