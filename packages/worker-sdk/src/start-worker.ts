@@ -1,5 +1,5 @@
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
-import { explainStartFailure } from '@kaygraph/tasks/process';
+import { explainStartFailure, stopNowMessage, waitForTasksMessage } from '@kaygraph/tasks/process';
 import pino, { type Logger } from 'pino';
 import { workflowsModuleUrl } from './workflows-location.ts';
 
@@ -97,6 +97,18 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
     logger.info({ workerId: runtime.workerId, workflows: names }, 'worker started');
     let closing: Promise<void> | undefined;
     const close = async (closeOptions: { now?: boolean } = {}) => {
+      // Say what happens to the running tasks, as the worker commands do on Ctrl-C.
+      const running = runtime.active;
+      if (closeOptions.now && running > 0) {
+        logger.warn({ runningTasks: running }, stopNowMessage(running));
+      } else if (!closing && running > 0) {
+        const grace = runtime.shutdownGraceSeconds;
+        const stopNow = 'close({ now: true }) puts them back in the queue at once';
+        logger.info(
+          { runningTasks: running, graceSeconds: grace },
+          waitForTasksMessage(running, grace, stopNow),
+        );
+      }
       // Stopping now cuts short the worker's stop that a close in progress awaits.
       const now = closeOptions.now ? runtime.stopNow() : undefined;
       closing ??= system.close();

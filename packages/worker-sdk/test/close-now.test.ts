@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { createTaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
@@ -16,12 +17,22 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 test('close({ now: true }) cuts a graceful close short: the running task goes back to the queue, its retry unspent', async () => {
   await using database = await createTestDatabase();
   await using system = await createTaskSystem({ databaseUrl: database.url, logger });
+  const said: string[] = [];
+  const workerLogger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _encoding, done) {
+        said.push((JSON.parse(String(chunk)) as { msg: string }).msg);
+        done();
+      },
+    }),
+  );
   const first = await startWorker({
     databaseUrl: database.url,
     workflows,
     concurrency: 1,
     shutdownGraceSeconds: 600,
-    logger,
+    logger: workerLogger,
   });
   const { task_id } = await system.tasks.submit(caller, {
     workflow: 'held',
@@ -34,6 +45,11 @@ test('close({ now: true }) cuts a graceful close short: the running task goes ba
   const graceful = first.close();
   await first.close({ now: true });
   await graceful;
+  // Each close says what it does with the running task.
+  expect(said).toContain(
+    'waiting up to 600 s for 1 running task to finish; close({ now: true }) puts them back in the queue at once',
+  );
+  expect(said).toContain('stopping now: 1 running task goes back to the queue');
   expect(await system.tasks.get(caller, task_id)).toMatchObject({
     status: 'queued',
     attempt: 1,
