@@ -110,7 +110,12 @@ export const TaskSummary = z.object({
   step: z.string().nullable(),
   message: z.string().nullable(),
   eta_seconds: z.number().nullable(),
-  attempt: z.number().int(),
+  attempt: z
+    .number()
+    .int()
+    .describe(
+      'Runs of the task so far, from 1: a retry, the run that resumes after a wait and a run put back in the queue by a stopping worker each count one. Only failed runs spend max_retries.',
+    ),
   max_retries: z.number().int(),
   group_id: GroupId.nullable(),
   schedule_id: ScheduleId.nullable(),

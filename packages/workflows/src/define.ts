@@ -68,7 +68,7 @@ export interface WorkflowConfig<
 export interface WorkflowRunInfo {
   taskId: string;
   owner: string;
-  /** 1 for the first attempt. */
+  /** The task's run, from 1: a retry, the resumption after a wait and a requeued run each count one. */
   attempt: number;
   /** Results of the tasks this one depends on, by task id. */
   dependencyResults?: Readonly<Record<string, unknown>>;
