@@ -101,6 +101,21 @@ export interface WorkflowDefinition<
 }
 
 /**
+ * A result is stored and sent as JSON: a Date, BigInt, Map or Set in its schema would reach clients as
+ * something else than the type they are given. Refused where the workflow is declared.
+ */
+function assertJsonResult(name: string, result: z.ZodType): void {
+  try {
+    z.toJSONSchema(result, { unrepresentable: 'throw', io: 'output' });
+  } catch (error) {
+    throw new TypeError(
+      `workflow "${name}": its result schema holds a type JSON cannot carry (${(error as Error).message}); ` +
+        'results are stored as JSON: use z.iso.datetime() for a date, a number or string for a BigInt',
+    );
+  }
+}
+
+/**
  * Declares a workflow: a name, typed params and result, defaults, and the graph that does the work.
  *
  * @example
@@ -133,6 +148,7 @@ export function defineWorkflow<
       );
     }
   }
+  if (config.result !== undefined) assertJsonResult(config.name, config.result);
   const signals = config.signals ?? ({} as Signals);
   const signalSchemas: Record<string, Record<string, unknown>> = {};
   for (const [name, schema] of Object.entries(signals)) {

@@ -59,6 +59,27 @@ describe('defineWorkflow and createCatalog', () => {
     }
   });
 
+  it('refuses a result schema with a type JSON cannot carry, which clients would get as a string', () => {
+    expect(() =>
+      defineWorkflow({
+        name: 'stamped',
+        description: '',
+        params: z.object({}),
+        result: z.object({ at: z.date() }),
+        graph: () => new Graph(new Echo()),
+      }),
+    ).toThrow(/workflow "stamped": its result schema holds a type JSON cannot carry \(Date/);
+    expect(
+      defineWorkflow({
+        name: 'stamped',
+        description: '',
+        params: z.object({}),
+        result: z.object({ at: z.iso.datetime() }),
+        graph: () => new Graph(new Echo()),
+      }).name,
+    ).toBe('stamped');
+  });
+
   it('refuses duplicate names and names that are not queue-safe', () => {
     expect(() => createCatalog([echo, echo])).toThrow(/already taken/);
     expect(() =>
