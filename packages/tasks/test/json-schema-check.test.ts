@@ -31,6 +31,17 @@ describe('params checked against a registered JSON Schema', () => {
     ]);
   });
 
+  it("says a format's failure once, not also as the regex zod writes beside it", () => {
+    const check = compileJsonSchema(schemaOf(z.object({ email: z.email(), at: z.iso.datetime() })));
+    expect(check({ email: 'nope', at: 'later' }, 'params')).toEqual({
+      ok: false,
+      issues: [
+        { path: 'params.email', message: 'must match format "email"' },
+        { path: 'params.at', message: 'must match format "date-time"' },
+      ],
+    });
+  });
+
   it('runs zod formats and patterns, unicode classes included, and plain JavaScript patterns', () => {
     const check = compileJsonSchema(
       schemaOf(

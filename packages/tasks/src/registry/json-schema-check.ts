@@ -56,9 +56,15 @@ export class JsonSchemaCompiler {
     return (value, at) => {
       const copy = value === undefined ? undefined : structuredClone(value);
       if (validate(copy)) return { ok: true, value: copy };
-      return { ok: false, issues: (validate.errors ?? []).map((error) => issueOf(error, at)) };
+      return { ok: false, issues: withoutFormatPatterns(validate.errors ?? []).map((e) => issueOf(e, at)) };
     };
   }
+}
+
+/** zod writes a format's regex beside the format (`z.email()`): the format alone says what is wrong. */
+function withoutFormatPatterns(errors: readonly ErrorObject[]): ErrorObject[] {
+  const formatted = new Set(errors.filter((e) => e.keyword === 'format').map((e) => e.instancePath));
+  return errors.filter((e) => !(e.keyword === 'pattern' && formatted.has(e.instancePath)));
 }
 
 /** `/rows/0` under `params` -> `params.rows.0`; a missing or unexpected property names that property. */
