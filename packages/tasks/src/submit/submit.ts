@@ -222,7 +222,8 @@ function assertKeyHolders(prepared: readonly PreparedTask[], existing: ReadonlyM
           'held by a task of another workflow',
         ]
       : task.groupId !== null && holder.groupId !== task.groupId
-        ? [`which is not in group ${task.groupId}`, 'held by a task outside this group']
+        ? // Not the group's id: a group being created with this task is rolled back and never exists.
+          ['which is not in this group', 'held by a task outside this group']
         : [];
     if (!conflict || !issue) return;
     throw new DomainError('CONFLICT', `idempotency key "${key}" is held by ${holder.name}, ${conflict}`, {
