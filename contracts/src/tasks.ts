@@ -44,6 +44,7 @@ export const SubmitTaskInput = z.object({
   priority: Priority.optional(),
   /** The task waits (`blocked`) until all of these have completed. */
   depends_on: z.array(TaskId).max(100).optional(),
+  /** The caller's group the task joins; one that was cancelled or has finished takes none (409). */
   group_id: GroupId.optional(),
   /** A second submit with the same key (per owner) returns the first task (of another workflow: 409). */
   idempotency_key: IdempotencyKey.optional(),

@@ -1,6 +1,7 @@
 /**
- * Error codes that say the connection is gone or cannot be made (the server stopped, is restarting or is
- * unreachable), as Node, postgres.js and PostgreSQL report them: nothing the statements themselves did.
+ * Error codes that say the connection is gone or cannot be made (the server stopped, is restarting, is
+ * unreachable or turns new sessions away), as Node, postgres.js and PostgreSQL report them: nothing the
+ * statements themselves did. The one list of them: the worker waits these out, the api answers 503.
  */
 const CONNECTION_LOST_CODES = new Set([
   'ECONNREFUSED',
@@ -14,21 +15,31 @@ const CONNECTION_LOST_CODES = new Set([
   'ENETUNREACH',
   'CONNECTION_CLOSED',
   'CONNECT_TIMEOUT',
-  // admin_shutdown, crash_shutdown, cannot_connect_now ("the database system is starting up")
+  // admin_shutdown (also pg_terminate_backend), crash_shutdown, cannot_connect_now ("the database system
+  // is starting up", "... is shutting down", "... is in recovery mode")
   '57P01',
   '57P02',
   '57P03',
+  // too_many_connections: only ever raised as a session starts ("sorry, too many clients already").
+  '53300',
 ]);
+
+/**
+ * object_not_in_prerequisite_state is "database ... is not currently accepting connections" (ALLOW_CONNECTIONS
+ * false) only when it ends the session (FATAL); as a statement's ERROR it is that statement's fault.
+ */
+const REFUSED_SESSION_CODE = '55000';
 
 /** The code that says `error` (or an error in its `cause` chain) is a lost or refused connection, if any. */
 export function connectionLostCode(error: unknown): string | undefined {
   let current: unknown = error;
   // A few causes deep at most: a cause chain may loop.
   for (let depth = 0; depth < 8 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
+    const { code, severity } = current as { code?: unknown; severity?: unknown };
     // Class 08: connection exceptions.
     if (typeof code === 'string' && (CONNECTION_LOST_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
       return code;
+    if (code === REFUSED_SESSION_CODE && severity === 'FATAL') return code;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;

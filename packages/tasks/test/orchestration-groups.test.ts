@@ -110,8 +110,10 @@ describe('task groups', () => {
       idempotency_key: 'report-1',
     });
     const keyed = { workflow: 'work', params: { item: 1 }, idempotency_key: 'report-1' };
+    // It names the task holding the key, not the group, which was rolled back and never existed.
     await expect(groups.create(carol, { name: 'reports', tasks: [keyed] })).rejects.toMatchObject({
       code: 'CONFLICT',
+      message: `idempotency key "report-1" is held by task ${outside.task_id}, which is not in this group`,
       issues: [{ path: 'idempotency_key' }],
     });
     expect((await groups.list(carol, {})).items).toHaveLength(0);

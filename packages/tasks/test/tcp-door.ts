@@ -7,7 +7,9 @@ import { createServer, Socket } from 'node:net';
 export async function door(target: string) {
   const upstreamUrl = new URL(target);
   const sockets = new Set<Socket>();
+  let arrived = 0;
   const server = createServer((client) => {
+    arrived++;
     const upstream = new Socket();
     upstream.connect(Number(upstreamUrl.port || 5432), upstreamUrl.hostname);
     for (const socket of [client, upstream]) {
@@ -36,5 +38,6 @@ export async function door(target: string) {
   const url = new URL(target);
   url.hostname = '127.0.0.1';
   url.port = String(port);
-  return { url: url.href, shut: stop, open: () => listen(port), close: stop };
+  // arrivals(): connections made through the door so far (how often clients tried to reach the database).
+  return { url: url.href, shut: stop, open: () => listen(port), close: stop, arrivals: () => arrived };
 }

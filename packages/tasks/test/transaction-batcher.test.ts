@@ -1,8 +1,9 @@
 import { connect } from '@kaygraph/db';
-import { createTestDatabase } from '@kaygraph/db/testing';
+import { createTestDatabase, testServerUrl } from '@kaygraph/db/testing';
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { CoalescedWrites, TransactionBatcher } from '../src/worker/transaction-batcher.ts';
+import { waitFor } from './harness.ts';
 import { door } from './tcp-door.ts';
 
 async function writesThrough(url: string, signal?: AbortSignal) {
@@ -69,6 +70,38 @@ it('a write made while the database restarts waits for it and is stored once', a
     await during;
     expect(await written()).toEqual(['before', 'during-1', 'during-2']);
   } finally {
+    await close();
+    await gate.close();
+  }
+});
+
+it('a write made while the database turns sessions away (ALLOW_CONNECTIONS false) waits and is stored once', async () => {
+  await using database = await createTestDatabase();
+  await using admin = connect(testServerUrl(), { max: 1 });
+  const allowConnections = (allow: boolean) =>
+    admin.sql.unsafe(`alter database "${database.name}" allow_connections ${allow}`);
+  const gate = await door(database.url);
+  const { writes, written, close } = await writesThrough(gate.url);
+  try {
+    await writes.add('before');
+    await allowConnections(false);
+    await admin.sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${database.name}`;
+    const triedBefore = gate.arrivals();
+    let outcome: string | undefined;
+    const during = writes.add('during').then(
+      () => 'stored',
+      (error: unknown) => `failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    void during.then((value) => {
+      outcome = value;
+    });
+    // Each refused session (SQLSTATE 55000) is a try; the write keeps trying instead of failing.
+    await waitFor(() => outcome ?? gate.arrivals() >= triedBefore + 3, 'the writer to try again and again');
+    await allowConnections(true);
+    expect(await during).toBe('stored');
+    expect(await written()).toEqual(['before', 'during']);
+  } finally {
+    await allowConnections(true);
     await close();
     await gate.close();
   }

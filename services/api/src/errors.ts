@@ -85,10 +85,11 @@ export function trpcCodeOfError(error: TRPCError): TRPC_ERROR_CODE_KEY {
 const isZodError = (value: unknown): value is z.ZodError => value instanceof z.ZodError;
 
 /**
- * SQLSTATEs of a statement the server gave up on for now: too many connections, or the operator's
- * statement_timeout or lock_timeout (e.g. behind a long lock).
+ * SQLSTATEs of a statement the server gave up on for now: the operator's statement_timeout or lock_timeout
+ * (e.g. behind a long lock). Sessions refused or cut (too many connections, ALLOW_CONNECTIONS false, a
+ * shutdown) are `connectionLostCode`'s.
  */
-const STATEMENT_GAVE_UP = new Set(['53300', '57014', '55P03']);
+const STATEMENT_GAVE_UP = new Set(['57014', '55P03']);
 /**
  * postgres.js's codes for a query on a pool this api is closing (a request in flight at shutdown): another
  * replica can answer it. Not the worker's lost connections: retrying on a closed pool never succeeds.
@@ -96,8 +97,8 @@ const STATEMENT_GAVE_UP = new Set(['53300', '57014', '55P03']);
 const POOL_CLOSING = new Set(['CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
 
 /**
- * The database cannot answer now (down, restarting, a network cut: the worker's `connectionLostCode`, or
- * a statement that timed out behind a lock): the request was fine and may succeed when retried, so a 503
+ * The database cannot answer now (down, restarting, refusing sessions, a network cut: the worker's
+ * `connectionLostCode`, or a statement that timed out behind a lock): the request was fine and may succeed when retried, so a 503
  * with Retry-After, not a 500 that reads as a bug.
  */
 function isDatabaseUnreachable(error: unknown): boolean {

@@ -80,7 +80,16 @@ describe('submission rate limits', () => {
     expect((await call('tasks.submitMany', { tasks: [echo, echo] })).status).toBe(200);
     const tooMany = await call('tasks.submitMany', { tasks: [echo, echo] });
     expect(tooMany.status).toBe(429);
-    expect(tooMany.body).toMatchObject({ error: { data: { errorBody: { code: 'RATE_LIMITED' } } } });
+    expect(tooMany.body).toMatchObject({
+      error: {
+        data: {
+          errorBody: {
+            code: 'RATE_LIMITED',
+            message: expect.stringMatching(/^rate limit: 2 submissions exceed this key's \d+ per minute/),
+          },
+        },
+      },
+    });
     expect(Number(tooMany.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await call('tasks.submit', echo)).status).toBe(200);
     expect((await call('tasks.submit', echo)).status).toBe(429);

@@ -127,7 +127,12 @@ describe('bad input on POST /tasks', () => {
 });
 
 describe('bad ids and routes', () => {
-  test('a task id that is not a UUID is a 400 on every task path', async () => {
+  test('a task id that is not a UUID is a 400 on every task path, naming task_id alike', async () => {
+    const refusal = {
+      code: 'BAD_REQUEST',
+      message: 'invalid input: task_id: task_id must be a UUID',
+      issues: [{ path: 'task_id', message: 'task_id must be a UUID' }],
+    };
     for (const [method, path] of [
       ['GET', '/tasks/not-a-uuid'],
       ['GET', '/tasks/not-a-uuid/result'],
@@ -135,10 +140,20 @@ describe('bad ids and routes', () => {
       ['DELETE', '/tasks/not-a-uuid'],
       ['POST', '/tasks/not-a-uuid/retry'],
       ['GET', '/tasks/not-a-uuid/stream'],
+      ['GET', '/tasks/not-a-uuid/artifacts/summary.csv'],
     ] as const) {
       const answer = await call(method, path);
-      expect(answer.status, `${method} ${path}`).toBe(400);
-      expect(answer.body.message).toMatch(/task_id/);
+      expect({ route: `${method} ${path}`, status: answer.status, body: answer.body }).toEqual({
+        route: `${method} ${path}`,
+        status: 400,
+        body: refusal,
+      });
+    }
+    // A group id likewise, on its REST route and its event stream.
+    for (const path of ['/groups/nope', '/groups/nope/stream']) {
+      expect((await call('GET', path)).body.issues).toEqual([
+        { path: 'group_id', message: 'group_id must be a UUID' },
+      ]);
     }
   });
 
@@ -211,7 +226,13 @@ describe('bad ids and routes', () => {
     );
     expect(code).toBe(4400);
     expect(messages).toEqual([
-      { task_id: 'not-a-uuid', error: expect.objectContaining({ code: 'BAD_REQUEST' }) },
+      {
+        task_id: 'not-a-uuid',
+        error: expect.objectContaining({
+          code: 'BAD_REQUEST',
+          issues: [{ path: 'task_id', message: 'task_id must be a UUID' }],
+        }),
+      },
     ]);
   });
 });

@@ -1,12 +1,13 @@
 import { connect } from '@kaygraph/db';
-import { createTestDatabase, openDatabaseDoor } from '@kaygraph/db/testing';
+import { createTestDatabase, openDatabaseDoor, testServerUrl } from '@kaygraph/db/testing';
 import { createTaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
 import { expect, test } from 'vitest';
 import { describeError } from '../src/errors.ts';
 import { createApiOperations } from '../src/operations.ts';
 import { createApiServer } from '../src/server.ts';
-import { requestJson } from './http-helpers.ts';
+import { startTestServer } from './harness.ts';
+import { postJson, requestJson } from './http-helpers.ts';
 import { capturingLogger } from './log-capture.ts';
 
 test('with the database unreachable, requests answer 503 UNAVAILABLE with Retry-After, logged under their request id', async () => {
@@ -75,6 +76,46 @@ test('a statement the operator’s statement_timeout cancels (behind a lock on t
     expect(blocked.body).toMatchObject({ code: 'UNAVAILABLE' });
     expect(blocked.headers.get('retry-after')).toBe('5');
   });
+  expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);
+});
+
+test('a database that turns sessions away (ALLOW_CONNECTIONS false) is a 503 on every surface, until it takes them again', async () => {
+  await using server = await startTestServer({ worker: false, operations: {} });
+  const name = new URL(server.databaseUrl).pathname.slice(1);
+  await using admin = connect(testServerUrl(), { max: 1 });
+  const allowConnections = (allow: boolean) =>
+    admin.sql.unsafe(`alter database "${name}" allow_connections ${allow}`);
+  const submit = { workflow: 'echo', params: { value: 'x' }, priority: 'normal' };
+  expect((await postJson(`${server.url}/tasks`, submit)).status).toBe(202);
+
+  await allowConnections(false);
+  try {
+    // What the operator does next: every session of the api ends; new ones are refused (SQLSTATE 55000).
+    await admin.sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name}`;
+    const answers = {
+      'GET /tasks': await requestJson(`${server.url}/tasks`),
+      'POST /tasks': await postJson(`${server.url}/tasks`, submit),
+      'GET /workflows': await requestJson(`${server.url}/workflows`),
+      'GET /groups': await requestJson(`${server.url}/groups`),
+      'POST /schedules': await postJson(`${server.url}/schedules`, {
+        name: 'nightly',
+        cron: '0 9 * * *',
+        workflow: 'echo',
+        params: { value: 'x' },
+      }),
+      'GET /metrics': await requestJson(`${server.url}/metrics`),
+    };
+    for (const [route, answer] of Object.entries(answers)) {
+      expect({ route, status: answer.status, body: answer.body }).toEqual({
+        route,
+        status: 503,
+        body: { code: 'UNAVAILABLE', message: expect.stringContaining('database') },
+      });
+      expect(answer.headers.get('retry-after')).toBe('5');
+    }
+  } finally {
+    await allowConnections(true);
+  }
   expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);
 });
 

@@ -121,6 +121,52 @@ describe('groups over REST', () => {
     expect(unknown.status).toBe(404);
   });
 
+  test('a finished group takes no new tasks: 409, and it stays completed', async () => {
+    const created = await rest<CreateGroupOutput>('POST', '/groups', '/groups', {
+      name: 'done once',
+      tasks: [{ workflow: 'echo', params: { value: 'a' }, idempotency_key: 'done-once-a' }],
+    });
+    const groupId = created.body.group_id;
+    // The group's stream ends once the group has finished.
+    const stream = await fetch(`${server.url}/groups/${groupId}/stream`);
+    let last: GroupEvent | undefined;
+    for await (const message of readSse(stream.body as ReadableStream<Uint8Array>)) {
+      if (message.data !== undefined) last = JSON.parse(message.data) as GroupEvent;
+    }
+    expect(last).toMatchObject({ type: 'group', group: { status: 'completed' } });
+    const finished = await rest<GroupView>('GET', '/groups/{group_id}', `/groups/${groupId}`);
+
+    const refusal = {
+      code: 'CONFLICT',
+      message: `group ${groupId} has finished (completed); it takes no new tasks`,
+      issues: [{ path: 'group_id', message: 'group finished' }],
+    };
+    const added = await rest('POST', '/groups/{group_id}/tasks', `/groups/${groupId}/tasks`, {
+      tasks: [{ workflow: 'echo', params: { value: 'b' } }],
+    });
+    expect(added).toEqual({ status: 409, body: refusal });
+    const submitted = await rest('POST', '/tasks', '/tasks', {
+      workflow: 'echo',
+      params: { value: 'c' },
+      group_id: groupId,
+    });
+    expect(submitted).toEqual({ status: 409, body: refusal });
+    // A repeat of the request that made its task is no new task: it gets that task back.
+    const repeated = await rest('POST', '/tasks', '/tasks', {
+      workflow: 'echo',
+      params: { value: 'a' },
+      group_id: groupId,
+      idempotency_key: 'done-once-a',
+    });
+    expect(repeated).toMatchObject({
+      status: 202,
+      body: { task_id: created.body.tasks[0]?.task_id, status: 'completed', deduplicated: true },
+    });
+    const after = await rest<GroupView>('GET', '/groups/{group_id}', `/groups/${groupId}`);
+    expect(after.body).toEqual(finished.body);
+    expect(after.body).toMatchObject({ status: 'completed', total: 1, completed_at: expect.any(String) });
+  });
+
   test('unknown and malformed groups, invalid tasks', async () => {
     expect((await rest('GET', '/groups/{group_id}', `/groups/${UNKNOWN}`)).status).toBe(404);
     expect((await rest('GET', '/groups/{group_id}', '/groups/nope')).status).toBe(400);

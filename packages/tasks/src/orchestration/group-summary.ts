@@ -1,29 +1,18 @@
 import {
   DomainError,
-  type GroupStatus,
   type GroupStatusCounts,
   type GroupSummary,
+  isTerminalGroupStatus,
   isUuid,
   TASK_STATUSES,
 } from '@kaygraph/contracts';
 import { type Caller, mayAccess } from '../caller.ts';
 import type { Executor } from '../db.ts';
+import { groupStatusOf } from '../group-status.ts';
 import { type GroupSummaryRow, loadGroupSummaryRow } from '../store/groups.ts';
 
 export function groupNotFound(groupId: string): DomainError {
   return new DomainError('NOT_FOUND', `group ${groupId} not found`);
-}
-
-/** A group's status from its counts; see GroupStatus in the contracts. */
-export function groupStatusOf(counts: GroupStatusCounts, total: number, cancelled: boolean): GroupStatus {
-  if (cancelled) return 'cancelled';
-  // No tasks yet, or nothing can run before the group is executed (held tasks and tasks waiting on them).
-  if (total === 0 || (counts.pending > 0 && counts.pending + counts.blocked === total)) return 'pending';
-  const finished = counts.completed + counts.failed + counts.cancelled;
-  if (finished < total) return 'running';
-  if (counts.completed === total) return 'completed';
-  if (counts.completed === 0) return 'failed';
-  return 'partially_failed';
 }
 
 const iso = (value: string | Date | null): string | null => (value ? new Date(value).toISOString() : null);
@@ -33,7 +22,7 @@ export function toGroupSummary(row: GroupSummaryRow): GroupSummary {
     TASK_STATUSES.map((status) => [status, row.counts?.[status] ?? 0]),
   ) as GroupStatusCounts;
   const status = groupStatusOf(counts, row.total, row.cancelled_at !== null);
-  const finished = status !== 'pending' && status !== 'running';
+  const finished = isTerminalGroupStatus(status);
   return {
     group_id: row.id,
     name: row.name,

@@ -21,6 +21,7 @@ import { metricsSnapshot } from '../stats/metrics-snapshot.ts';
 import { assertBatchSize } from '../submit/batch-limit.ts';
 import { prepareAll, submitPrepared } from '../submit/submit.ts';
 import { SubmitBatcher } from '../submit/submit-batcher.ts';
+import { runTransaction } from '../transaction.ts';
 import { cancelTask, retryTask } from './control.ts';
 import {
   getArtifact,
@@ -86,7 +87,8 @@ export interface TaskService {
 
 export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService {
   const submits = new SubmitBatcher((caller, prepared) =>
-    ctx.db.transaction((tx) => submitPrepared(ctx, tx, caller, prepared)),
+    // A deadlock victim (a group held open while its task settles a dependent) is run again.
+    runTransaction(ctx.db, (tx) => submitPrepared(ctx, tx, caller, prepared)),
   );
   const submitTasks = async (caller: Caller, inputs: readonly SubmitTaskRequest[]) =>
     submits.submit(caller, await prepareAll(ctx, inputs));

@@ -1,7 +1,7 @@
 import type { TaskError, TaskStatus } from '@kaygraph/contracts';
 import { taskGroups } from '@kaygraph/db';
 import { type SQL, sql } from 'drizzle-orm';
-import { type Executor, rowsOf, type Transaction } from '../db.ts';
+import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import { appendEvents, statusEvent } from './events.ts';
 import type { TaskJob } from './jobs.ts';
 import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
@@ -53,6 +53,34 @@ export async function loadGroupSummaryRow(
 ): Promise<GroupSummaryRow | undefined> {
   const [row] = rowsOf<GroupSummaryRow>(await executor.execute(groupSummarySql(sql`g.id = ${groupId}`)));
   return row;
+}
+
+/** The groups of `groupIds` that exist, with their aggregates (in no order). */
+export async function loadGroupSummaryRows(
+  executor: Executor,
+  groupIds: readonly string[],
+): Promise<GroupSummaryRow[]> {
+  return rowsOf<GroupSummaryRow>(
+    await executor.execute(groupSummarySql(sql`g.id = any(${uuidArray(groupIds)})`)),
+  );
+}
+
+/**
+ * Keeps each of `groupIds` from finishing until this transaction ends, so tasks joining it never reopen
+ * a finished group: one unfinished task per group is locked FOR SHARE, so it cannot finish meanwhile (a
+ * task that finishes while this waits for its lock is passed over for the next one). Returns the groups
+ * held; the others have no unfinished task (finished, cancelled or empty), as a later statement sees.
+ */
+export async function holdGroupsOpen(tx: Transaction, groupIds: readonly string[]): Promise<Set<string>> {
+  const rows = rowsOf<{ group_id: string }>(
+    await tx.execute(sql`
+      select g.id as group_id from unnest(${uuidArray(groupIds)}) as g(id)
+      cross join lateral (
+        select t.id from tasks t where t.group_id = g.id and t.completed_at is null
+        order by t.created_at desc, t.id desc limit 1 for share
+      ) open_task`),
+  );
+  return new Set(rows.map((row) => row.group_id));
 }
 
 /** Groups newest first by (created_at, id). */

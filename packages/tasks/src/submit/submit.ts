@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { SubmitTaskOutput, SubmitTaskRequest } from '@kaygraph/contracts';
-import { DomainError } from '@kaygraph/contracts';
+import type { GroupStatus, SubmitTaskOutput, SubmitTaskRequest } from '@kaygraph/contracts';
+import { DomainError, isTerminalGroupStatus } from '@kaygraph/contracts';
 import { type Caller, mayAccess } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { sentTogether, type Transaction } from '../db.ts';
+import { groupStatusOf } from '../group-status.ts';
 import { insertDependencyEdges, lockDependencies } from '../store/dependencies.ts';
 import { appendEventsBehind, statusEvent } from '../store/events.ts';
+import { holdGroupsOpen, loadGroupSummaryRows } from '../store/groups.ts';
 import type { TaskJob } from '../store/jobs.ts';
 import { assertRoom, type KeyHolder, lockOwnerQueueState } from '../store/owner-queue.ts';
 import { insertTasks, loadGroups, type NewTaskRow } from '../store/submit.ts';
+import { runTransaction } from '../transaction.ts';
 import { initialStates } from './dependency-states.ts';
 import { type PreparedTask, prepareSubmits } from './validate-submit.ts';
 
@@ -43,7 +46,8 @@ export async function submitTasks(
       scheduleIdOf: (task) => scheduleOf.get(task) ?? null,
       hold: options.hold ?? false,
     });
-  return options.tx ? run(options.tx) : ctx.db.transaction(run);
+  // A deadlock victim (a group held open while its task settles a dependent) is run again.
+  return options.tx ? run(options.tx) : runTransaction(ctx.db, run);
 }
 
 /** A cron schedule's occurrence a submit fires. */
@@ -90,10 +94,10 @@ export async function submitPrepared(
 ): Promise<SubmitTaskOutput[]> {
   const keys = [...new Set(prepared.flatMap((task) => (task.idempotencyKey ? [task.idempotencyKey] : [])))];
   // Under the owner's lock: a concurrent submit of the same key has committed or not begun. The group
-  // check travels in the same round trip.
-  const [, queueState] = await sentTogether([
-    assertGroupsVisible(tx, caller, prepared),
+  // check travels in the same round trip, behind it (the lock order: the owner's lock, then task rows).
+  const [queueState, closedGroups] = await sentTogether([
     options.children ? Promise.resolve(null) : lockOwnerQueueState(tx, caller.owner, keys, ctx.maxQueueSize),
+    holdGroups(tx, caller, prepared),
   ]);
   const existing = queueState?.existing ?? new Map<string, KeyHolder>();
   assertKeyHolders(prepared, existing);
@@ -101,6 +105,8 @@ export async function submitPrepared(
     (task, index) =>
       !task.idempotencyKey || (isFirstOfKey(prepared, index) && !existing.has(task.idempotencyKey)),
   );
+  // Only new tasks are refused: a submit repeated with its key gets its task back, whatever its group did.
+  assertGroupsTakeTasks(closedGroups, toInsert);
   if (queueState) assertRoom(queueState.unfinished, toInsert.length, ctx.maxQueueSize);
 
   // blocked (dependencies), failed (a dependency already failed), scheduled (run_at) or queued.
@@ -216,7 +222,8 @@ function assertKeyHolders(prepared: readonly PreparedTask[], existing: ReadonlyM
           'held by a task of another workflow',
         ]
       : task.groupId !== null && holder.groupId !== task.groupId
-        ? [`which is not in group ${task.groupId}`, 'held by a task outside this group']
+        ? // Not the group's id: a group being created with this task is rolled back and never exists.
+          ['which is not in this group', 'held by a task outside this group']
         : [];
     if (!conflict || !issue) return;
     throw new DomainError('CONFLICT', `idempotency key "${key}" is held by ${holder.name}, ${conflict}`, {
@@ -233,13 +240,22 @@ function isFirstOfKey(prepared: readonly PreparedTask[], index: number): boolean
   return prepared.findIndex((task) => task.idempotencyKey === key) === index;
 }
 
-async function assertGroupsVisible(
+/**
+ * Checks that the groups the tasks join exist and are the caller's (else NOT_FOUND), and returns those
+ * that take no new tasks with their status. The others are held open until the commit (`holdGroupsOpen`):
+ * one that finished meanwhile is read finished here, and one still running cannot finish before the new
+ * tasks are in.
+ */
+async function holdGroups(
   tx: Transaction,
   caller: Caller,
   prepared: readonly PreparedTask[],
-): Promise<void> {
+): Promise<Map<string, GroupStatus>> {
   const groupIds = [...new Set(prepared.flatMap((task) => (task.groupId ? [task.groupId] : [])))];
-  const groups = await loadGroups(tx, groupIds);
+  if (groupIds.length === 0) return new Map();
+  // The read is sent right behind the lock, so it sees what committed while the lock waited.
+  const [held, groups] = await sentTogether([holdGroupsOpen(tx, groupIds), loadGroups(tx, groupIds)]);
+  const closed = new Map<string, GroupStatus>();
   for (const id of groupIds) {
     const group = groups.get(id);
     if (!group || !mayAccess(caller, group.owner)) {
@@ -247,10 +263,34 @@ async function assertGroupsVisible(
         issues: [{ path: 'group_id', message: 'no such group' }],
       });
     }
-    if (group.cancelled) {
-      throw new DomainError('CONFLICT', `group ${id} was cancelled; it takes no new tasks`, {
-        issues: [{ path: 'group_id', message: 'group cancelled' }],
-      });
-    }
+    if (group.cancelled) closed.set(id, 'cancelled');
+  }
+  // Groups with no unfinished task: empty (they take tasks) or finished.
+  const idle = groupIds.filter((id) => !held.has(id) && !closed.has(id));
+  for (const row of idle.length > 0 ? await loadGroupSummaryRows(tx, idle) : []) {
+    const status = groupStatusOf(row.counts ?? {}, row.total, row.cancelled_at !== null);
+    if (isTerminalGroupStatus(status)) closed.set(row.id, status);
+  }
+  return closed;
+}
+
+/**
+ * A group takes no new tasks once cancelled or finished (completed, failed and partially_failed are final,
+ * as the contracts' isTerminalGroupStatus says): joining would reopen it.
+ */
+function assertGroupsTakeTasks(
+  closedGroups: ReadonlyMap<string, GroupStatus>,
+  toInsert: readonly PreparedTask[],
+): void {
+  for (const task of toInsert) {
+    const status = task.groupId ? closedGroups.get(task.groupId) : undefined;
+    if (!task.groupId || !status) continue;
+    const [what, issue] =
+      status === 'cancelled'
+        ? ['was cancelled', 'group cancelled']
+        : [`has finished (${status})`, 'group finished'];
+    throw new DomainError('CONFLICT', `group ${task.groupId} ${what}; it takes no new tasks`, {
+      issues: [{ path: 'group_id', message: issue }],
+    });
   }
 }

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { DomainError, isUnstorableText, TaskId, UNSTORABLE_TEXT_MESSAGE } from '@kaygraph/contracts';
 import type { Caller, TaskService } from '@kaygraph/tasks';
 import { describeError } from '../errors.ts';
+import { parsePathParam } from './path-param.ts';
 import { sendError } from './respond.ts';
 
 export const ARTIFACT_PATH = /^\/tasks\/([^/]+)\/artifacts\/([^/]+)\/?$/i;
@@ -17,7 +18,7 @@ export async function serveArtifact(
   opts: { tasks: TaskService; caller: () => Promise<Caller> },
 ): Promise<void> {
   try {
-    const taskId = TaskId.parse(rawTaskId);
+    const taskId = parsePathParam('task_id', TaskId, rawTaskId);
     const name = decodeName(rawName);
     const artifact = await opts.tasks.artifact(await opts.caller(), taskId, name);
     res.writeHead(200, {

@@ -47,10 +47,10 @@ export function createSubmissionLimiter(opts: SubmissionLimitOptions) {
     }
     const taken = await opts.buckets.take(`submit:${key.id}`, count, { perMinute, burst });
     if (taken.allowed) return { count, giveBack: taken.giveBack };
-    const asked = count === 1 ? `a ${what}` : `${count} ${what}s`;
+    const asked = count === 1 ? `a ${what} exceeds` : `${count} ${what}s exceed`;
     throw new DomainError(
       'RATE_LIMITED',
-      `rate limit: ${asked} exceeds this key's ${perMinute} per minute (burst ${burst}); ` +
+      `rate limit: ${asked} this key's ${perMinute} per minute (burst ${burst}); ` +
         `retry in ${taken.retryAfterSeconds} s`,
       { retryAfterSeconds: taken.retryAfterSeconds },
     );

@@ -64,7 +64,13 @@ export const groupsRouter = router({
           description:
             'All tasks are stored, or none. They count against MAX_QUEUE_SIZE from now and run after ' +
             'POST /groups/{group_id}/execute.',
-          errorResponses: { ...errors(400, 401, 409, 429), ...notFoundOf('group') },
+          errorResponses: {
+            ...errors(400, 401, 409, 429),
+            ...notFoundOf('group'),
+            409:
+              'The group was cancelled or has finished (completed, failed or partially_failed): it takes no ' +
+              'new tasks; or an idempotency key is held by a task outside the group (or of another workflow)',
+          },
         },
       }),
     )

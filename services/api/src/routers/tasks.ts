@@ -44,7 +44,9 @@ export const tasksRouter = router({
           // 404: a group_id or depends_on task that does not exist (or is not the caller's).
           errorResponses: {
             ...errors(400, 401, 403, 404, 409, 413, 429),
-            409: 'The idempotency key is held by a task of another workflow (or outside the group)',
+            409:
+              'The idempotency key is held by a task of another workflow (or outside the group), or the group ' +
+              'was cancelled or has finished',
           },
           description: 'Queues a workflow run and answers 202 with its task_id.',
           successDescription: 'Accepted: the task is stored and queued (or blocked / scheduled).',

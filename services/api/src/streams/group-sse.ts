@@ -4,6 +4,7 @@ import type { Caller, OrchestrationService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import type { OpenConnection } from '../context.ts';
 import { describeError } from '../errors.ts';
+import { parsePathParam } from '../http/path-param.ts';
 import { sendError } from '../http/respond.ts';
 import { eventStreamConnection, openEventStream, sseFrame } from './event-stream.ts';
 import type { StreamRegistry } from './registry.ts';
@@ -38,7 +39,7 @@ export async function streamGroupOverSse(
     if (!opts.orchestration) {
       throw new DomainError('UNAVAILABLE', 'groups are not enabled on this server');
     }
-    const groupId = GroupId.parse(rawGroupId);
+    const groupId = parsePathParam('group_id', GroupId, rawGroupId);
     const caller = await opts.caller(eventStreamConnection(res, abort));
     const events = opts.orchestration.groups.events(caller, groupId, { signal: abort.signal });
     const iterator = events[Symbol.asyncIterator]();

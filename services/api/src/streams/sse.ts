@@ -5,6 +5,7 @@ import type { Caller, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import type { OpenConnection } from '../context.ts';
 import { describeError } from '../errors.ts';
+import { parsePathParam } from '../http/path-param.ts';
 import { sendError } from '../http/respond.ts';
 import { eventStreamConnection, sseFrame as frame, openEventStream } from './event-stream.ts';
 import type { StreamRegistry } from './registry.ts';
@@ -53,7 +54,7 @@ export async function streamTaskOverSse(
   // Registered first: a client that leaves while we look the task up must not leave a subscription behind.
   res.on('close', () => abort.abort());
   try {
-    const taskId = TaskId.parse(rawTaskId);
+    const taskId = parsePathParam('task_id', TaskId, rawTaskId);
     const caller = await opts.caller(eventStreamConnection(res, abort));
     // Answers 404 before the stream starts; a resume point past the task's last event is clamped to it.
     const requested = parseSeq(req.headers['last-event-id']) ?? 0;

@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { OpenConnection } from '../context.ts';
 import { describeError, errorBody } from '../errors.ts';
+import { parsePathParam } from '../http/path-param.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import type { TaskOutcomes } from '../streams/task-outcome.ts';
 import { withoutStack } from '../streams/without-stacks.ts';
@@ -155,12 +156,13 @@ export async function serveTaskSocket(
     });
   };
   try {
-    const parsedId = TaskId.safeParse(rawTaskId);
-    if (!parsedId.success) {
-      refuse(socket, rawTaskId, parsedId.error);
+    let taskId: string;
+    try {
+      taskId = parsePathParam('task_id', TaskId, rawTaskId);
+    } catch (error) {
+      refuse(socket, rawTaskId, error);
       return;
     }
-    const taskId = parsedId.data;
     const caller = await opts.caller({
       close: (reason) => {
         abort.abort();
