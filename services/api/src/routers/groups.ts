@@ -40,10 +40,13 @@ export const groupsRouter = router({
             'once. Or create it empty, add tasks with POST /groups/{group_id}/tasks (held until execute), then ' +
             'POST /groups/{group_id}/execute.',
           errorResponses: {
-            ...errors(400, 401, 404, 409, 413, 429),
+            ...errors(404),
             409: 'An idempotency key is held by a task outside the group (or of another workflow)',
           },
         },
+        rateLimited: true,
+        queuesTasks: true,
+        batchField: 'tasks',
       }),
     )
     .input(CreateGroupInput)
@@ -64,8 +67,14 @@ export const groupsRouter = router({
           description:
             'All tasks are stored, or none. They count against MAX_QUEUE_SIZE from now and run after ' +
             'POST /groups/{group_id}/execute.',
-          errorResponses: { ...errors(400, 401, 409, 429), ...notFoundOf('group') },
+          errorResponses: {
+            409: 'CONFLICT: the group was cancelled, or an idempotency key is held outside it',
+            ...notFoundOf('group'),
+          },
         },
+        rateLimited: true,
+        queuesTasks: true,
+        batchField: 'tasks',
       }),
     )
     .input(AddGroupTasksInput)
@@ -81,7 +90,7 @@ export const groupsRouter = router({
           path: '/groups/{group_id}/execute',
           tags: TAG,
           summary: "Run a group's held tasks",
-          errorResponses: { ...errors(400, 401, 409), ...notFoundOf('group') },
+          errorResponses: { 409: 'CONFLICT: the group was cancelled', ...notFoundOf('group') },
         },
       }),
     )
@@ -97,7 +106,6 @@ export const groupsRouter = router({
           path: '/groups',
           tags: TAG,
           summary: 'List task groups (newest first)',
-          errorResponses: errors(400, 401),
         },
       }),
     )
@@ -113,7 +121,7 @@ export const groupsRouter = router({
           path: '/groups/{group_id}',
           tags: TAG,
           summary: 'Get a task group: counts per status, aggregate progress, status and results by task',
-          errorResponses: { ...errors(400, 401), ...notFoundOf('group') },
+          errorResponses: notFoundOf('group'),
         },
       }),
     )
@@ -129,7 +137,7 @@ export const groupsRouter = router({
           path: '/groups/{group_id}',
           tags: TAG,
           summary: 'Cancel every unfinished task of a group',
-          errorResponses: { ...errors(400, 401, 409), ...notFoundOf('group') },
+          errorResponses: { 409: 'CONFLICT: the group has finished already', ...notFoundOf('group') },
         },
       }),
     )
