@@ -1,18 +1,17 @@
-import type { ERROR_HTTP_STATUS } from '@kaygraph/contracts';
+/** Statuses a procedure documents itself: what they mean depends on its domain (openapi-statuses.ts decides the rest). */
+export type OwnErrorStatus = 403 | 404 | 409;
 
-const DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid input: ErrorBody with the failing fields in `issues`',
-  401: 'No or unknown credentials',
+const DESCRIPTIONS: Record<OwnErrorStatus, string> = {
   403: 'Not allowed for this caller',
   404: 'No such task (or not visible to this caller)',
   409: 'Conflicts with the task state (RESULT_NOT_READY, CONFLICT)',
-  413: 'Request body too large',
-  429: 'Too many unfinished tasks (QUEUE_FULL) or requests (RATE_LIMITED); see Retry-After (absent: a batch larger than the key may ever send at once, to split)',
-  500: 'Internal error',
-  503: 'Unavailable: this api was started without the feature, or the database is unreachable',
 };
 
-/** The documented error answers of a REST operation (always plus 500); every body is an ErrorBody. */
-export function errors(...statuses: (typeof ERROR_HTTP_STATUS)[keyof typeof ERROR_HTTP_STATUS][]) {
-  return Object.fromEntries([...statuses, 500].map((status) => [status, DESCRIPTIONS[status] ?? 'Error']));
+/**
+ * The error answers a REST operation documents itself (403, 404, 409 with what they mean there); the
+ * statuses that follow from what the operation is (a body, a key, the database, limits) are added by
+ * openapi-statuses.ts. Every body is an ErrorBody.
+ */
+export function errors(...statuses: OwnErrorStatus[]): Record<number, string> {
+  return Object.fromEntries(statuses.map((status) => [status, DESCRIPTIONS[status]]));
 }

@@ -14,6 +14,7 @@ import {
   createContextFactory,
   type OpenConnection,
 } from './context.ts';
+import { DEFAULT_MAX_BATCH_SIZE } from './env.ts';
 import { describeError, errorBody } from './errors.ts';
 import { ARTIFACT_PATH, serveArtifact } from './http/artifact-download.ts';
 import { serveDocs } from './http/docs.ts';
@@ -58,6 +59,7 @@ export interface ApiServerOptions {
   /** 0 picks a free port. */
   port?: number;
   bodyLimitBytes?: number;
+  /** MAX_BATCH_SIZE: calls per tRPC batch; the OpenAPI document states it where the task system applies it. */
   maxBatchSize?: number;
   resolveCaller?: CallerResolver;
   /** Interval of SSE `: ping` comments. */
@@ -112,7 +114,7 @@ function loggablePath(req: IncomingMessage): string {
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const { logger } = opts;
   const bodyLimitBytes = opts.bodyLimitBytes ?? 1_048_576;
-  const maxBatchSize = opts.maxBatchSize ?? 50;
+  const maxBatchSize = opts.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   const resolveCaller = opts.resolveCaller ?? anonymousCaller;
   const subscriptionCaps = new SubscriptionCaps(opts.subscriptionCaps ?? DEFAULT_SUBSCRIPTION_CAPS);
   const createContext = createContextFactory(
@@ -136,7 +138,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     },
     resolveCaller,
   );
-  const document = buildOpenApiDocument();
+  const document = buildOpenApiDocument({ maxBatchSize });
   const documentJson = JSON.stringify(document);
   // The served document adds what workers registered; while the registry cannot be read, the router's.
   const servedDocument = async () =>

@@ -15,6 +15,19 @@ export type ProcedureMeta = OpenApiMeta<{
   outputStatuses?: number[];
   /** REST: the JSON body is this one input field, whatever JSON it is (a signal's payload), not an object of fields. */
   bodyField?: string;
+  /**
+   * What is true of the operation that decides its common error answers (openapi-statuses.ts): it spends
+   * the key's submission rate limit (429 RATE_LIMITED), adds unfinished tasks (429 QUEUE_FULL), takes
+   * admin keys only (403), or needs no database (false: /health; /ready reports it in its output).
+   */
+  rateLimited?: true;
+  queuesTasks?: true;
+  adminOnly?: true;
+  database?: false;
+  /** The body field MAX_BATCH_SIZE bounds: an array's items (tasks) or a count (a redrive's `limit`). */
+  batchField?: string;
+  /** An example JSON body, shown in the OpenAPI document. */
+  example?: unknown;
 }>;
 
 /**

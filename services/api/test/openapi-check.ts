@@ -36,3 +36,40 @@ export function createOpenApiChecker(document: OpenAPIObject) {
     }
   };
 }
+
+/** Headers whose meaning the document declares per answer. */
+const DECLARED_HEADERS = ['location', 'retry-after', 'allow', 'www-authenticate'];
+
+/**
+ * Checks an answer's headers against the document: each of DECLARED_HEADERS that it carries is declared
+ * for its operation and status, and each header declared `required` is there. Throws with what differs.
+ */
+export function checkHeaders(
+  document: OpenAPIObject,
+  method: string,
+  path: string,
+  status: number,
+  headers: Headers,
+): void {
+  const response = document.paths?.[path]?.[method.toLowerCase() as 'get']?.responses?.[String(status)];
+  if (!response) throw new Error(`${method} ${path} does not document status ${status}`);
+  const declared = new Map<string, boolean>();
+  type Header = { $ref?: string; required?: boolean };
+  const components = (document.components?.headers ?? {}) as Record<string, Header>;
+  const headerObjects = (('headers' in response ? response.headers : undefined) ?? {}) as Record<
+    string,
+    Header
+  >;
+  for (const [name, header] of Object.entries(headerObjects)) {
+    const resolved = header.$ref ? components[header.$ref.replace('#/components/headers/', '')] : header;
+    declared.set(name.toLowerCase(), resolved?.required === true);
+  }
+  for (const name of DECLARED_HEADERS) {
+    if (headers.has(name) && !declared.has(name))
+      throw new Error(`${method} ${path} ${status}: sends ${name}, which the document does not declare`);
+  }
+  for (const [name, required] of declared) {
+    if (required && !headers.has(name))
+      throw new Error(`${method} ${path} ${status}: the document requires ${name}, which the answer lacks`);
+  }
+}

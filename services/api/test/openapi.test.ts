@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { REST_PATHS } from '@kaygraph/contracts';
 import { describe, expect, test } from 'vitest';
+import { loadApiEnv } from '../src/env.ts';
 import { buildOpenApiDocument } from '../src/openapi.ts';
 import { OPENAPI_FILE, renderOpenApiDocument } from '../src/scripts/write-openapi.ts';
 
@@ -55,5 +56,18 @@ describe('OpenAPI document', () => {
       'query',
       'k',
     ]);
+  });
+
+  test('the committed document states the default MAX_BATCH_SIZE wherever the server applies it', () => {
+    const { MAX_BATCH_SIZE } = loadApiEnv({});
+    const paths = buildOpenApiDocument().paths ?? {};
+    const field = (path: string, name: string) => {
+      const body = paths[path]?.post?.requestBody;
+      const schema = body && 'content' in body ? body.content['application/json']?.schema : undefined;
+      return schema && 'properties' in schema ? schema.properties?.[name] : undefined;
+    };
+    expect(field('/groups', 'tasks')).toMatchObject({ maxItems: MAX_BATCH_SIZE });
+    expect(field('/groups/{group_id}/tasks', 'tasks')).toMatchObject({ maxItems: MAX_BATCH_SIZE });
+    expect(field('/dead-letters/redrive', 'limit')).toMatchObject({ maximum: MAX_BATCH_SIZE });
   });
 });

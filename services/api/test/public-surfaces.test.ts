@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { buildOpenApiDocument, HAND_WRITTEN_PATHS } from '../src/openapi.ts';
+import { buildOpenApiDocument } from '../src/openapi.ts';
+import { HAND_WRITTEN_PATHS } from '../src/openapi-hand-written.ts';
 import { REST_OPERATIONS } from '../src/rest-operations.ts';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));

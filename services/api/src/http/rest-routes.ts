@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from 'trpc-to-openapi';
-import type { RestMeta } from '../rest-meta.ts';
+import { type RestMeta, readsJsonBody } from '../rest-meta.ts';
 
 type Operation = NonNullable<NonNullable<NonNullable<OpenAPIObject['paths']>[string]>['get']>;
 type ParameterOrReference = NonNullable<Operation['parameters']>[number];
@@ -93,7 +93,7 @@ function compileProcedures(
       procedure: {
         path,
         meta,
-        fromQuery: method === 'GET' || method === 'DELETE',
+        fromQuery: !readsJsonBody(method),
         noInput: parameters.length === 0 && operation.requestBody === undefined,
         query,
       },

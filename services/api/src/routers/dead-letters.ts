@@ -7,7 +7,6 @@ import {
   RedriveAllOutput,
   RedriveOutput,
 } from '@kaygraph/contracts';
-import { errors } from '../openapi-errors.ts';
 import { spendSubmissions, withSubmissionCharges } from '../rate-limit/submission-limits.ts';
 import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
@@ -27,7 +26,6 @@ export const deadLettersRouter = router({
           path: '/dead-letters',
           tags: TAG,
           summary: 'List failed tasks with their reason (last error) and attempt history',
-          errorResponses: errors(400, 401),
         },
       }),
     )
@@ -43,9 +41,13 @@ export const deadLettersRouter = router({
           path: '/dead-letters/{task_id}/redrive',
           tags: TAG,
           summary: 'Run a dead-lettered task again (same params, full retry budget)',
-          // 409 QUEUE_FULL at the owner's MAX_QUEUE_SIZE; 429 past the key's rate limit.
-          errorResponses: { ...errors(400, 401, 409, 429), ...notFound },
+          errorResponses: {
+            409: 'CONFLICT: its workflow is no longer registered, or a dependency failed or was cancelled',
+            ...notFound,
+          },
         },
+        rateLimited: true,
+        queuesTasks: true,
       }),
     )
     .input(DeadLetterTaskInput)
@@ -62,9 +64,11 @@ export const deadLettersRouter = router({
           tags: TAG,
           summary:
             'Run dead-lettered tasks again (optionally of one workflow; at most `limit`, and MAX_BATCH_SIZE, per call: call again for the rest)',
-          // Each task redriven spends the key's rate limit (429) and counts against MAX_QUEUE_SIZE (409).
-          errorResponses: errors(400, 401, 409, 429),
+          // Dead letters that cannot run (a failed dependency) are left in the list, never a 409.
         },
+        rateLimited: true,
+        queuesTasks: true,
+        batchField: 'limit',
       }),
     )
     .input(RedriveAllInput)
@@ -86,7 +90,7 @@ export const deadLettersRouter = router({
           path: '/dead-letters/{task_id}',
           tags: TAG,
           summary: 'Remove a dead letter (the task stays failed)',
-          errorResponses: { ...errors(400, 401), ...notFound },
+          errorResponses: notFound,
         },
       }),
     )

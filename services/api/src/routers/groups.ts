@@ -40,10 +40,13 @@ export const groupsRouter = router({
             'once. Or create it empty, add tasks with POST /groups/{group_id}/tasks (held until execute), then ' +
             'POST /groups/{group_id}/execute.',
           errorResponses: {
-            ...errors(400, 401, 404, 409, 413, 429),
+            ...errors(404),
             409: 'An idempotency key is held by a task outside the group (or of another workflow)',
           },
         },
+        rateLimited: true,
+        queuesTasks: true,
+        batchField: 'tasks',
       }),
     )
     .input(CreateGroupInput)
@@ -65,13 +68,15 @@ export const groupsRouter = router({
             'All tasks are stored, or none. They count against MAX_QUEUE_SIZE from now and run after ' +
             'POST /groups/{group_id}/execute.',
           errorResponses: {
-            ...errors(400, 401, 409, 429),
-            ...notFoundOf('group'),
             409:
-              'The group was cancelled or has finished (completed, failed or partially_failed): it takes no ' +
-              'new tasks; or an idempotency key is held by a task outside the group (or of another workflow)',
+              'CONFLICT: the group was cancelled or has finished (completed, failed or partially_failed): it ' +
+              'takes no new tasks; or an idempotency key is held by a task outside it (or of another workflow)',
+            ...notFoundOf('group'),
           },
         },
+        rateLimited: true,
+        queuesTasks: true,
+        batchField: 'tasks',
       }),
     )
     .input(AddGroupTasksInput)
@@ -87,7 +92,7 @@ export const groupsRouter = router({
           path: '/groups/{group_id}/execute',
           tags: TAG,
           summary: "Run a group's held tasks",
-          errorResponses: { ...errors(400, 401, 409), ...notFoundOf('group') },
+          errorResponses: { 409: 'CONFLICT: the group was cancelled', ...notFoundOf('group') },
         },
       }),
     )
@@ -103,7 +108,6 @@ export const groupsRouter = router({
           path: '/groups',
           tags: TAG,
           summary: 'List task groups (newest first)',
-          errorResponses: errors(400, 401),
         },
       }),
     )
@@ -119,7 +123,7 @@ export const groupsRouter = router({
           path: '/groups/{group_id}',
           tags: TAG,
           summary: 'Get a task group: counts per status, aggregate progress, status and results by task',
-          errorResponses: { ...errors(400, 401), ...notFoundOf('group') },
+          errorResponses: notFoundOf('group'),
         },
       }),
     )
@@ -135,7 +139,7 @@ export const groupsRouter = router({
           path: '/groups/{group_id}',
           tags: TAG,
           summary: 'Cancel every unfinished task of a group',
-          errorResponses: { ...errors(400, 401, 409), ...notFoundOf('group') },
+          errorResponses: { 409: 'CONFLICT: the group has finished already', ...notFoundOf('group') },
         },
       }),
     )

@@ -9,7 +9,6 @@ import {
 } from '@kaygraph/contracts';
 import type { Context } from '../context.ts';
 import type { KeyAdmin } from '../keys/key-admin.ts';
-import { errors } from '../openapi-errors.ts';
 import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import { notFoundOf } from './orchestration-service.ts';
@@ -41,8 +40,8 @@ export const keysRouter = router({
           path: '/keys',
           tags: TAG,
           summary: 'Create an API key (admin); its secret is in this answer only',
-          errorResponses: errors(400, 401, 403),
         },
+        adminOnly: true,
       }),
     )
     .input(CreateApiKeyInput)
@@ -57,8 +56,8 @@ export const keysRouter = router({
           path: '/keys',
           tags: TAG,
           summary: 'List API keys (admin), never their secrets',
-          errorResponses: errors(400, 401, 403),
         },
+        adminOnly: true,
       }),
     )
     .input(ListApiKeysInput)
@@ -75,8 +74,12 @@ export const keysRouter = router({
           path: '/keys/{id}',
           tags: TAG,
           summary: 'Revoke an API key (admin) by id, or by the start of its id or prefix',
-          errorResponses: { ...errors(400, 401, 403, 409), ...notFoundOf('key') },
+          errorResponses: {
+            409: 'CONFLICT: the start given matches more than one key',
+            ...notFoundOf('key'),
+          },
         },
+        adminOnly: true,
       }),
     )
     .input(RevokeApiKeyInput)

@@ -7,7 +7,6 @@ import {
   ScheduleView,
   UpdateScheduleInput,
 } from '@kaygraph/contracts';
-import { errors } from '../openapi-errors.ts';
 import { spendSubmissions } from '../rate-limit/submission-limits.ts';
 import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
@@ -27,7 +26,6 @@ export const schedulesRouter = router({
           path: '/schedules',
           tags: TAG,
           summary: 'List cron schedules (newest first) with their next run times',
-          errorResponses: errors(400, 401),
         },
       }),
     )
@@ -43,7 +41,7 @@ export const schedulesRouter = router({
           path: '/schedules/{schedule_id}',
           tags: TAG,
           summary: 'Get a cron schedule',
-          errorResponses: { ...errors(400, 401), ...notFound },
+          errorResponses: notFound,
         },
       }),
     )
@@ -62,8 +60,11 @@ export const schedulesRouter = router({
           description:
             'Five-field cron (minute hour day-of-month month day-of-week) in an IANA time zone. Each occurrence ' +
             'creates one ordinary task (with its schedule_id), once per cluster however many workers run.',
-          errorResponses: errors(400, 401, 409, 429),
+          errorResponses: {
+            409: 'CONFLICT: a schedule of that name exists, or the owner has MAX_SCHEDULES_PER_OWNER schedules',
+          },
         },
+        rateLimited: true,
       }),
     )
     .input(CreateScheduleInput)
@@ -79,7 +80,7 @@ export const schedulesRouter = router({
           path: '/schedules/{schedule_id}',
           tags: TAG,
           summary: 'Change a cron schedule (cron, time zone, workflow, params, priority, name, enabled)',
-          errorResponses: { ...errors(400, 401, 409), ...notFound },
+          errorResponses: { 409: 'CONFLICT: a schedule of that name exists', ...notFound },
         },
       }),
     )
@@ -95,7 +96,7 @@ export const schedulesRouter = router({
           path: '/schedules/{schedule_id}/pause',
           tags: TAG,
           summary: 'Pause a cron schedule (no occurrences fire until resumed)',
-          errorResponses: { ...errors(400, 401), ...notFound },
+          errorResponses: notFound,
         },
       }),
     )
@@ -111,7 +112,7 @@ export const schedulesRouter = router({
           path: '/schedules/{schedule_id}/resume',
           tags: TAG,
           summary: 'Resume a paused cron schedule',
-          errorResponses: { ...errors(400, 401), ...notFound },
+          errorResponses: notFound,
         },
       }),
     )
@@ -127,7 +128,7 @@ export const schedulesRouter = router({
           path: '/schedules/{schedule_id}',
           tags: TAG,
           summary: 'Delete a cron schedule (the tasks it created stay)',
-          errorResponses: { ...errors(400, 401), ...notFound },
+          errorResponses: notFound,
         },
       }),
     )

@@ -1,5 +1,4 @@
 import { DomainError, SearchDocumentsInput, SearchDocumentsOutput } from '@kaygraph/contracts';
-import { errors } from '../openapi-errors.ts';
 import { restOperations } from '../rest-meta.ts';
 import { authedProcedure } from '../trpc.ts';
 
@@ -21,7 +20,6 @@ export const searchProcedure = authedProcedure
           'The top-k chunks of one of your document indexes (built by `document_indexing` tasks, param ' +
           '`index`), best first: `score` blends the TF-IDF cosine similarity (0.7) with the full-text ' +
           'rank (0.3). An index with no documents answers an empty `hits`.',
-        errorResponses: errors(400, 401, 503),
       },
     }),
   )

@@ -43,7 +43,7 @@ export const tasksRouter = router({
           summary: 'Submit a task',
           // 404: a group_id or depends_on task that does not exist (or is not the caller's).
           errorResponses: {
-            ...errors(400, 401, 403, 404, 409, 413, 429),
+            ...errors(404),
             409:
               'The idempotency key is held by a task of another workflow (or outside the group), or the group ' +
               'was cancelled or has finished',
@@ -53,6 +53,9 @@ export const tasksRouter = router({
         },
         successStatus: 202,
         location: '/tasks/{task_id}',
+        rateLimited: true,
+        queuesTasks: true,
+        example: { workflow: 'demo', params: { steps: 4, step_ms: 250 }, priority: 'high' },
       }),
     )
     .input(SubmitTaskInput)
@@ -85,7 +88,7 @@ export const tasksRouter = router({
           path: '/tasks',
           tags: TAG,
           summary: 'List tasks (newest first)',
-          errorResponses: errors(400, 401, 403),
+          errorResponses: { 403: "FORBIDDEN: only admin keys may list another owner's tasks (`owner`)" },
         },
       }),
     )
@@ -101,7 +104,7 @@ export const tasksRouter = router({
           path: '/tasks/{task_id}',
           tags: TAG,
           summary: 'Get a task',
-          errorResponses: errors(400, 401, 404),
+          errorResponses: errors(404),
         },
       }),
     )
@@ -117,7 +120,7 @@ export const tasksRouter = router({
           path: '/tasks/{task_id}/result',
           tags: TAG,
           summary: "Get a task's result",
-          errorResponses: errors(400, 401, 404, 409),
+          errorResponses: errors(404, 409),
           description: 'Answers 409 RESULT_NOT_READY until the task is completed, failed or cancelled.',
         },
       }),
@@ -134,7 +137,7 @@ export const tasksRouter = router({
           path: '/tasks/{task_id}/progress',
           tags: TAG,
           summary: "Get a task's progress",
-          errorResponses: errors(400, 401, 404),
+          errorResponses: errors(404),
         },
       }),
     )
@@ -150,7 +153,7 @@ export const tasksRouter = router({
           path: '/tasks/{task_id}',
           tags: TAG,
           summary: 'Cancel a task',
-          errorResponses: errors(400, 401, 404, 409),
+          errorResponses: errors(404, 409),
         },
       }),
     )
@@ -175,8 +178,10 @@ export const tasksRouter = router({
             'is not waited for again); it waits for dependencies that have not completed (`blocked`), and a',
             'failed or cancelled dependency refuses it (409: retry that one first).',
           ].join(' '),
-          errorResponses: errors(400, 401, 404, 409, 429),
+          errorResponses: errors(404, 409),
         },
+        rateLimited: true,
+        queuesTasks: true,
       }),
     )
     .input(TaskIdInput)
@@ -197,7 +202,7 @@ export const tasksRouter = router({
           tags: TAG,
           summary: 'Send a signal to a task',
           errorResponses: {
-            ...errors(400, 401, 404),
+            ...errors(404),
             409: 'CONFLICT: the task does not wait for this signal (finished, deadline passed, wait already ended, or one already kept)',
           },
           description: [

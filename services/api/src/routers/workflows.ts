@@ -1,7 +1,6 @@
 import { ListWorkflowsOutput } from '@kaygraph/contracts';
 import { listedOwner } from '@kaygraph/tasks';
 import { NoInput } from '../no-input.ts';
-import { errors } from '../openapi-errors.ts';
 import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
 
@@ -21,7 +20,6 @@ export const workflowsRouter = router({
             'result and signals of each current version, and which versions live workers run (their host',
             "and pid for admins only), with the caller's unfinished tasks of each (an admin's: every owner's).",
           ].join(' '),
-          errorResponses: errors(401),
         },
       }),
     )

@@ -1,0 +1,200 @@
+import { ErrorBody, GroupId, MetricsSnapshot, TaskId } from '@kaygraph/contracts';
+import { z } from 'zod';
+import { type OperationTraits, traits } from './openapi-statuses.ts';
+
+/** The `?api_key=` the hand-written streams accept from browsers, which cannot set their headers. */
+const apiKeyParam = (transport: string) =>
+  z
+    .string()
+    .optional()
+    .meta({ description: `For browsers (${transport} cannot send headers)` });
+/** The operations that take an API key when auth is on (`Authorization: Bearer`, or `?api_key=`). */
+const BEARER = [{ Authorization: [] }];
+const taskPath = z.object({ task_id: TaskId.meta({ description: 'The task id from POST /tasks' }) });
+
+/**
+ * The hand-written routes (streams, an artifact, the raw task socket, /metrics), described with the same
+ * zod contracts they send. Their error responses here are their own; HAND_WRITTEN_TRAITS below decides
+ * the rest, as routers' metadata does for the procedures.
+ */
+export const HAND_WRITTEN_PATHS = {
+  '/tasks/{task_id}/stream': {
+    get: {
+      operationId: 'tasks-stream',
+      security: BEARER,
+      tags: ['tasks'],
+      summary: "Stream a task's progress (Server-Sent Events)",
+      description: [
+        'Server-Sent Events: `id:` is the event seq, `event:` is `status`, `progress`, a wait event',
+        '(`waiting`, `signal_received`, `child_finished`) or `done`, and `data:` is JSON (StatusEvent,',
+        'ProgressEvent, WaitingEvent, SignalReceivedEvent, ChildFinishedEvent, TaskStreamDone). The stream replays what the client',
+        'missed (send `Last-Event-ID` to resume), sends `: ping` comments as heartbeats, and closes after',
+        '`done`: close the EventSource on `done` (a browser reconnects to a closed stream by itself).',
+        'Errors (unknown task, bad id, no key) are answered as JSON before the stream starts; a key',
+        'revoked while the stream is open ends it with `event: error` (an ErrorBody).',
+      ].join(' '),
+      requestParams: {
+        path: taskPath,
+        header: z.object({
+          'last-event-id': z
+            .string()
+            .regex(/^\d+$/)
+            .optional()
+            .meta({ description: 'Resume after this seq' }),
+        }),
+        query: z.object({ api_key: apiKeyParam('EventSource') }),
+      },
+      responses: {
+        '200': {
+          description: 'An event stream; see the StatusEvent, ProgressEvent and TaskStreamDone schemas.',
+          content: { 'text/event-stream': { schema: z.string() } },
+        },
+        '400': { description: 'Invalid task id', content: { 'application/json': { schema: ErrorBody } } },
+        '404': { description: 'No such task', content: { 'application/json': { schema: ErrorBody } } },
+      },
+    },
+  },
+  '/tasks/{task_id}/artifacts/{name}': {
+    get: {
+      operationId: 'tasks-artifact',
+      security: BEARER,
+      tags: ['tasks'],
+      summary: 'Download an artifact of a task',
+      description: [
+        'The stored bytes of one artifact a task produced (a report CSV, model weights), with its content',
+        'type. GET /tasks/{task_id} lists the artifacts of a task.',
+      ].join(' '),
+      requestParams: {
+        path: taskPath.extend({ name: z.string().min(1).meta({ description: 'The artifact name' }) }),
+      },
+      responses: {
+        '200': {
+          description: 'The artifact, with the content type it was stored with.',
+          content: {
+            '*/*': { schema: z.string().meta({ description: 'The bytes, served as an attachment' }) },
+          },
+        },
+        '400': { description: 'Invalid task id', content: { 'application/json': { schema: ErrorBody } } },
+        '404': {
+          description: 'No such task or artifact',
+          content: { 'application/json': { schema: ErrorBody } },
+        },
+      },
+    },
+  },
+  '/groups/{group_id}/stream': {
+    get: {
+      operationId: 'groups-stream',
+      security: BEARER,
+      tags: ['groups'],
+      summary: 'Stream a task group (Server-Sent Events)',
+      description: [
+        'Server-Sent Events of a task group: `event: group` carries the GroupSummary (counts per status,',
+        'aggregate progress, status), first and after every change; `event: task` a status or progress',
+        'event of one of its tasks (`data:` is a GroupEvent). The stream closes after the summary of a',
+        'finished group (completed, failed, partially_failed, cancelled); a reconnect starts from a fresh',
+        'summary. Errors (unknown group, bad id) are answered as JSON before the stream starts.',
+      ].join(' '),
+      requestParams: {
+        path: z.object({ group_id: GroupId.meta({ description: 'The group id from POST /groups' }) }),
+        query: z.object({ api_key: apiKeyParam('EventSource') }),
+      },
+      responses: {
+        '200': {
+          description: 'An event stream; see the GroupEvent schema.',
+          content: { 'text/event-stream': { schema: z.string() } },
+        },
+        '400': { description: 'Invalid group id', content: { 'application/json': { schema: ErrorBody } } },
+        '404': { description: 'No such group', content: { 'application/json': { schema: ErrorBody } } },
+      },
+    },
+  },
+  '/metrics': {
+    get: {
+      operationId: 'metrics',
+      security: BEARER,
+      tags: ['metrics'],
+      summary: 'Queue metrics (JSON or Prometheus text)',
+      description: [
+        'By default: the MetricsSnapshot JSON (tasks per status, throughput, durations, error rate,',
+        "breakdowns per workflow and priority; your own tasks unless the key is an admin's). For",
+        '`Accept: application/openmetrics-text`, `Accept: text/plain;version=0.0.4` (what Prometheus sends)',
+        'or `?format=prometheus`: Prometheus text exposition (counters, gauges and histograms over every owner), which',
+        'needs an admin key when auth is on. HEAD answers the same headers. When auth is on, send',
+        '`Authorization: Bearer <key>`.',
+      ].join(' '),
+      requestParams: {
+        header: z.object({
+          accept: z.string().optional().meta({
+            description:
+              '`application/openmetrics-text` or `text/plain;version=0.0.4`: Prometheus text; else JSON',
+          }),
+        }),
+        query: z.object({
+          format: z
+            .enum(['json', 'prometheus'])
+            .optional()
+            .meta({ description: 'Overrides Accept: `prometheus` for the text exposition' }),
+        }),
+      },
+      responses: {
+        '200': {
+          description: 'The snapshot (application/json) or the Prometheus exposition (text/plain).',
+          content: {
+            'application/json': { schema: MetricsSnapshot },
+            'text/plain': { schema: z.string().meta({ description: 'Prometheus text format 0.0.4' }) },
+          },
+        },
+        '403': {
+          description: 'FORBIDDEN: Prometheus text needs an admin key',
+          content: { 'application/json': { schema: ErrorBody } },
+        },
+      },
+    },
+  },
+  '/ws/{task_id}': {
+    get: {
+      operationId: 'tasks-socket',
+      security: BEARER,
+      tags: ['tasks'],
+      summary: 'Watch a task over a WebSocket (upgrade)',
+      description: [
+        'WebSocket upgrade. The server sends TaskSocketUpdate JSON messages on every status or progress',
+        'change and wait events (WaitingEvent, SignalReceivedEvent, ChildFinishedEvent) as they are',
+        '(replaying history first; `?last_event_id=<seq>` resumes), then one TaskStreamDone',
+        '`{task_id, done: true, final_status, result, error}` and closes with 1000. Send',
+        '`{"type": "cancel"}` (TaskSocketClientMessage) to cancel the task. Failures arrive as',
+        'TaskSocketError and close with 4000 + the HTTP status (4400, 4404); 1012 means the server is',
+        'restarting: reconnect with `last_event_id`.',
+      ].join(' '),
+      requestParams: {
+        path: taskPath,
+        query: z.object({
+          last_event_id: z.string().regex(/^\d+$/).optional(),
+          api_key: apiKeyParam('WebSocket'),
+        }),
+      },
+      responses: {
+        '101': { description: 'Switching protocols: the socket is open.' },
+        '400': {
+          description: 'Not a WebSocket upgrade',
+          content: { 'application/json': { schema: ErrorBody } },
+        },
+      },
+    },
+  },
+};
+
+/**
+ * What is true of each hand-written operation (openapi-statuses.ts adds the error answers that follow),
+ * by operationId. The socket answers over HTTP only when it is not an upgrade (400); everything else it
+ * says after the upgrade, as close codes.
+ */
+export const HAND_WRITTEN_TRAITS: Record<string, OperationTraits> = {
+  'tasks-stream': traits({ input: true, key: true, database: true, subscribes: true }),
+  'tasks-artifact': traits({ input: true, key: true, database: true }),
+  'groups-stream': traits({ input: true, key: true, database: true, subscribes: true }),
+  // An unknown `format` or Accept is answered as JSON, never refused.
+  metrics: traits({ key: true, database: true }),
+  'tasks-socket': traits({ input: true }),
+};
