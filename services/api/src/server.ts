@@ -140,15 +140,27 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   );
   const document = buildOpenApiDocument({ maxBatchSize });
   const documentJson = JSON.stringify(document);
-  // The served document adds what workers registered; while the registry cannot be read, the router's.
-  const servedDocument = async () =>
-    opts.workflows
+  // The served document adds what workers registered, for a caller who may list workflows (as GET
+  // /workflows: any key, or none on an open api); for others, and while the registry cannot be read, the
+  // router's alone.
+  const servedDocument = async (req: IncomingMessage, url: URL) => {
+    const apiKey = url.searchParams.get('api_key');
+    const mayList = await resolveCaller({
+      headers: req.headers,
+      connectionParams: apiKey ? { apiKey } : null,
+    }).then(
+      () => true,
+      () => false,
+    );
+    if (!mayList) return documentJson;
+    return opts.workflows
       .list({ workerHosts: false })
       .then((workflows) => JSON.stringify(withRegisteredWorkflows(document, workflows)))
       .catch((error: unknown) => {
         logger.warn({ err: error }, 'reading the registered workflows for /openapi.json failed');
         return documentJson;
       });
+  };
   const registry = new StreamRegistry();
   const outcomes = new TaskOutcomes(opts.tasks);
   // Browsers cannot set headers on EventSource or WebSocket: the hand-written streams also take
@@ -253,7 +265,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       return sendError(res, errorBody('METHOD_NOT_ALLOWED', message), { allow: 'GET' });
     }
     if (reading && (path === '/openapi.json' || path === '/openapi.json/')) {
-      const served = await servedDocument();
+      const served = await servedDocument(req, url);
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
       res.end(served);
       return;

@@ -175,6 +175,17 @@ describe('REST', () => {
       expect(worker).toMatchObject({ host: expect.any(String), pid: process.pid });
   });
 
+  test("the API document is open, but names the registered workflows and their params only to a key's holder", async () => {
+    const served = async (headers: Record<string, string>) => {
+      const answer = await requestJson(`${server.url}/openapi.json`, { headers });
+      expect(answer.status).toBe(200);
+      return JSON.stringify(answer.body);
+    };
+    expect(await served({})).not.toContain('WorkflowParams.');
+    expect(await served(bearer('kg_not_a_key'))).not.toContain('WorkflowParams.');
+    expect(await served(bearer(bob))).toContain('WorkflowParams.echo');
+  });
+
   test('health and readiness stay open for probes', async () => {
     expect((await requestJson(`${server.url}/health`)).status).toBe(200);
     expect((await requestJson(`${server.url}/ready`)).status).toBe(200);
