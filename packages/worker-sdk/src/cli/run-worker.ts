@@ -1,10 +1,6 @@
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { TimeoutSeconds } from '@kaygraph/contracts';
-import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
-import pino from 'pino';
-import { startWorker } from '../start-worker.ts';
-import { readWorkerCommandEnv } from './env.ts';
+import { unsupportedNode } from './node-version.ts';
+
+export { WorkerUsageError } from './usage-error.ts';
 
 export interface WorkerCommandOptions {
   /** Path of the workflows module (relative to the working directory) or its URL. */
@@ -15,64 +11,14 @@ export interface WorkerCommandOptions {
   concurrency?: number | string;
 }
 
-/** A usage mistake: the command prints it and exits 2. */
-export class WorkerUsageError extends Error {
-  override name = 'WorkerUsageError';
-}
-
-/** On the command line a relative path is relative to the working directory. */
-function moduleUrl(workflows: string): string {
-  return /^[a-z][a-z0-9+.-]*:/i.test(workflows) && !isAbsolute(workflows)
-    ? workflows
-    : pathToFileURL(resolve(workflows)).href;
-}
-
-function taskTimeoutOf(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = TimeoutSeconds.safeParse(Number(value));
-  if (!seconds.success) {
-    const { minValue, maxValue } = TimeoutSeconds;
-    throw new WorkerUsageError(
-      `TASK_TIMEOUT must be a whole number of seconds from ${minValue} to ${maxValue} (got ${value})`,
-    );
-  }
-  return seconds.data;
-}
-
-function concurrencyOf(value: number | string | undefined): number {
-  const concurrency = Number(value ?? 4);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-    throw new WorkerUsageError(`concurrency must be an integer from 1 to 256 (got ${value})`);
-  }
-  return concurrency;
-}
-
 /**
  * `kaygraph-worker ./workflows.ts` (and `kaygraph worker`): starts a worker for the module's catalog and
- * runs until SIGTERM or SIGINT, then closes it gracefully and exits 0. A second signal stops the running
- * tasks, puts them back in the queue and exits 1 (the services' shutdown sequence).
+ * runs until SIGTERM or SIGINT (see worker-command.ts). This entry loads on any Node, so an older one is
+ * told what the worker needs instead of failing to link the modules that need more.
  */
 export async function runWorkerCommand(options: WorkerCommandOptions): Promise<void> {
-  const env = readWorkerCommandEnv();
-  const databaseUrl = options.databaseUrl ?? env.databaseUrl;
-  if (!databaseUrl) throw new WorkerUsageError('set DATABASE_URL (or --database-url): the api database');
-  const logger = pino({ name: 'kaygraph-worker', level: env.logLevel ?? 'info' });
-  const worker = await startWorker({
-    databaseUrl,
-    workflows: moduleUrl(options.workflows),
-    concurrency: concurrencyOf(options.concurrency ?? env.concurrency),
-    defaultTimeoutSeconds: taskTimeoutOf(env.taskTimeout),
-    logger,
-  });
-  exitOnShutdownSignals(logger, [{ name: 'closing the worker', run: () => worker.close() }], {
-    worker: {
-      get active() {
-        return worker.active;
-      },
-      shutdownGraceSeconds: worker.shutdownGraceSeconds,
-      stopNow: () => worker.close({ now: true }),
-    },
-  });
-  // The shutdown sequence ends the process; until then the command runs (`kaygraph worker` exits when it returns).
-  await new Promise<never>(() => undefined);
+  const tooOld = unsupportedNode(process.versions.node);
+  if (tooOld) throw new Error(tooOld);
+  const command = await import('./worker-command.ts');
+  await command.runWorkerCommand(options);
 }
