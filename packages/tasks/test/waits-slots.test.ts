@@ -42,11 +42,16 @@ describe('waiting tasks hold no worker', () => {
       );
       for (const answer of answers) expect(answer.taken).toBe('resumed');
     }
-    await waitFor(async () => {
-      const metrics = await system.tasks.metrics(alice, { windowSeconds: 600 });
-      return metrics.tasks_waiting === 0 && metrics.tasks_completed === WAITING + 1;
-    }, 'every waiting task to complete');
+    // A thousand runs one after the other: on a machine busy with other test files this takes minutes.
+    await waitFor(
+      async () => {
+        const metrics = await system.tasks.metrics(alice, { windowSeconds: 600 });
+        return metrics.tasks_waiting === 0 && metrics.tasks_completed === WAITING + 1;
+      },
+      'every waiting task to complete',
+      240_000,
+    );
     const sample = await system.tasks.result(alice, ids[WAITING - 1] ?? '');
     expect(sample.result).toEqual({ decision: 'approved', approval: { approved: true } });
-  });
+  }, 360_000);
 });
