@@ -1,23 +1,11 @@
-import { Writable } from 'node:stream';
 import { createTestDatabase, openDatabaseDoor } from '@kaygraph/db/testing';
-import pino from 'pino';
 import { expect, it } from 'vitest';
 import { createTaskSystem } from '../src/system.ts';
+import { capturingLogger, type LogLine } from '../src/testing/index.ts';
 import { alice, WORKFLOWS_MODULE, waitFor, waitForTerminal } from './harness.ts';
 
-type LogLine = Record<string, unknown> & { msg: string };
-
 it('a worker logs a database outage once, not once per poll, and says when it fetches again', async () => {
-  const lines: LogLine[] = [];
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(JSON.parse(String(chunk)) as LogLine);
-        done();
-      },
-    }),
-  );
+  const { logger, lines } = capturingLogger();
   await using database = await createTestDatabase();
   await using door = await openDatabaseDoor(database.url);
   await using system = await createTaskSystem({ databaseUrl: door.url, logger });

@@ -1,24 +1,12 @@
-import { Writable } from 'node:stream';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
 import { expect, it } from 'vitest';
 import { createTaskSystem } from '../src/system.ts';
+import { capturingLogger } from '../src/testing/index.ts';
 import { waitFor } from './harness.ts';
 
-type LogLine = Record<string, unknown> & { msg: string };
-
 it("a lost pg-boss connection is logged with the database's error, not the driver's client object", async () => {
-  const lines: LogLine[] = [];
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(JSON.parse(String(chunk)) as LogLine);
-        done();
-      },
-    }),
-  );
+  const { logger, lines } = capturingLogger();
   await using database = await createTestDatabase();
   await using system = await createTaskSystem({ databaseUrl: database.url, logger });
 

@@ -1,6 +1,6 @@
-import { Writable } from 'node:stream';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { createTaskSystem } from '@kaygraph/tasks';
+import { capturingLogger } from '@kaygraph/tasks/testing';
 import pino from 'pino';
 import { expect, test } from 'vitest';
 import { startWorker } from '../src/index.ts';
@@ -17,16 +17,7 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 test('close({ now: true }) cuts a graceful close short: the running task goes back to the queue, its retry unspent', async () => {
   await using database = await createTestDatabase();
   await using system = await createTaskSystem({ databaseUrl: database.url, logger });
-  const said: string[] = [];
-  const workerLogger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk, _encoding, done) {
-        said.push((JSON.parse(String(chunk)) as { msg: string }).msg);
-        done();
-      },
-    }),
-  );
+  const { logger: workerLogger, lines } = capturingLogger();
   const first = await startWorker({
     databaseUrl: database.url,
     workflows,
@@ -46,6 +37,7 @@ test('close({ now: true }) cuts a graceful close short: the running task goes ba
   await first.close({ now: true });
   await graceful;
   // Each close says what it does with the running task.
+  const said = lines.map((line) => line.msg);
   expect(said).toContain(
     'waiting up to 600 s for 1 running task to finish; close({ now: true }) puts them back in the queue at once',
   );

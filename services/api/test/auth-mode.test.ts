@@ -1,12 +1,12 @@
 import { connect } from '@kaygraph/db';
 import { createTestDatabase } from '@kaygraph/db/testing';
+import { capturingLogger } from '@kaygraph/tasks/testing';
 import { describe, expect, test } from 'vitest';
 import { createApiKeyAuth } from '../src/auth/api-key-auth.ts';
 import { announceAuthMode, chooseListenHost } from '../src/auth/open-mode.ts';
 import { bearer, openKeyStore } from './auth-keys.ts';
 import { startTestServer } from './harness.ts';
 import { requestJson } from './http-helpers.ts';
-import { capturingLogger } from './log-capture.ts';
 
 describe('when auth is on', () => {
   test('without keys and without AUTH_REQUIRED the api runs open; the first key turns auth on for good', async () => {

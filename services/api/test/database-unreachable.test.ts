@@ -1,6 +1,7 @@
 import { connect } from '@kaygraph/db';
 import { createTestDatabase, openDatabaseDoor, testServerUrl } from '@kaygraph/db/testing';
 import { createTaskSystem } from '@kaygraph/tasks';
+import { capturingLogger } from '@kaygraph/tasks/testing';
 import pino from 'pino';
 import { expect, test } from 'vitest';
 import { describeError } from '../src/errors.ts';
@@ -8,7 +9,6 @@ import { createApiOperations } from '../src/operations.ts';
 import { createApiServer } from '../src/server.ts';
 import { startTestServer } from './harness.ts';
 import { postJson, requestJson } from './http-helpers.ts';
-import { capturingLogger } from './log-capture.ts';
 
 test('with the database unreachable, requests answer 503 UNAVAILABLE with Retry-After, logged under their request id', async () => {
   const { logger, lines } = capturingLogger();

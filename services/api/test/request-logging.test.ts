@@ -1,13 +1,13 @@
 import type { SubmitTaskOutput } from '@kaygraph/contracts';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { createTaskSystem } from '@kaygraph/tasks';
+import { capturingLogger } from '@kaygraph/tasks/testing';
 import pino from 'pino';
 import { expect, test } from 'vitest';
 import { createApiOperations } from '../src/operations.ts';
 import { createApiServer } from '../src/server.ts';
 import { catalog } from './fixtures/catalog.ts';
 import { requestJson } from './http-helpers.ts';
-import { capturingLogger } from './log-capture.ts';
 
 test('every request logs one line with its request id; task lines carry task_id, workflow and req_id', async () => {
   const { logger, lines } = capturingLogger();

@@ -1,11 +1,11 @@
 import { request } from 'node:http';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { createTaskSystem } from '@kaygraph/tasks';
+import { capturingLogger } from '@kaygraph/tasks/testing';
 import pino from 'pino';
 import { expect, test } from 'vitest';
 import { createApiOperations } from '../src/operations.ts';
 import { createApiServer } from '../src/server.ts';
-import { capturingLogger } from './log-capture.ts';
 
 /** Sends `path` as it is (Node's fetch would normalize it) and resolves with the status. */
 function statusOf(base: string, path: string, headers: Record<string, string> = {}): Promise<number> {

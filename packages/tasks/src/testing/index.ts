@@ -1,0 +1,2 @@
+/** Test support for the packages that run a task system (never imported by the service itself). */
+export { capturingLogger, type LogLine } from './log-capture.ts';
