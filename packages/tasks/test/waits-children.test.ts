@@ -67,14 +67,14 @@ describe('child tasks', () => {
     const counted = progress.filter((event) => event.message?.endsWith('child tasks finished'));
     // ...under the step of the node that waits for them.
     expect(counted.every((event) => event.step === 'Run the children')).toBe(true);
-    expect(counted.map((event) => event.message)).toEqual([
-      '1 of 3 child tasks finished',
-      '2 of 3 child tasks finished',
-      '3 of 3 child tasks finished',
-    ]);
+    // One report per settling: children that finish together (on a busy machine) share one.
+    const counts = counted.map((event) => Number(event.message?.split(' ')[0]));
+    expect(counts.length).toBeGreaterThanOrEqual(2);
+    expect(counts).toEqual([...new Set(counts)].sort((a, b) => a - b));
+    expect(counted.at(-1)?.message).toBe('3 of 3 child tasks finished');
     const shares = counted.map((event) => event.progress);
     expect(shares).toEqual([...shares].sort((a, b) => a - b));
-    expect(shares[0]).toBeLessThan(shares[2] ?? 0);
+    expect(shares[0]).toBeLessThan(shares.at(-1) ?? 0);
   });
 
   it("never shows the parent's progress going down, from submit through its resumed run to completion", async () => {
