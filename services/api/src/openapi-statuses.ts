@@ -56,6 +56,7 @@ export const RESPONSE_HEADERS = {
   },
   'WWW-Authenticate': {
     description: 'How to authenticate: `Bearer` (an API key in `Authorization: Bearer <key>`)',
+    required: true,
     schema: { type: 'string' },
   },
 } as const;

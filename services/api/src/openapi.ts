@@ -176,7 +176,8 @@ export function buildOpenApiDocument(options: OpenApiDocumentOptions = {}): Open
     version: API_VERSION,
     description:
       'Typed background tasks on PostgreSQL. REST for any caller; TypeScript callers use tRPC at /trpc ' +
-      '(HTTP batching, SSE and WebSocket subscriptions) through @kaygraph/client.',
+      '(HTTP batching, SSE and WebSocket subscriptions) through @kaygraph/client. ' +
+      'A 401 carries `WWW-Authenticate: Bearer`.',
     baseUrl: '/',
     paths: HAND_WRITTEN_PATHS,
     defs: {

@@ -20,13 +20,13 @@ import { ARTIFACT_PATH, serveArtifact } from './http/artifact-download.ts';
 import { serveDocs } from './http/docs.ts';
 import { sendError, sendJson } from './http/respond.ts';
 import { createRestHandler } from './http/rest.ts';
+import { trpcErrorHeaders } from './http/trpc-error-headers.ts';
 import type { KeyAdmin } from './keys/key-admin.ts';
 import { requestLogger } from './logging/request-context.ts';
 import type { RequestHook } from './logging/request-logging.ts';
 import type { MetricsService } from './metrics/metrics-service.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { withRegisteredWorkflows } from './openapi-workflows.ts';
-import { retryAfterMeta } from './rate-limit/retry-after.ts';
 import type { SubmissionLimiter } from './rate-limit/submission-limits.ts';
 import { REST_OPERATIONS } from './rest-operations.ts';
 import { appRouter } from './router.ts';
@@ -209,7 +209,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       });
     },
     onError: logServerError,
-    responseMeta: retryAfterMeta,
+    responseMeta: trpcErrorHeaders,
   });
   const rest = createRestHandler({
     router: appRouter,
