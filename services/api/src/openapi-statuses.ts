@@ -77,7 +77,7 @@ function traitAnswers(t: OperationTraits): Map<number, ErrorAnswer> {
   if (t.input || t.body) {
     answers.set(400, {
       description: t.body
-        ? 'Invalid input: a malformed or non-JSON body, or fields that fail (ErrorBody with them in `issues`)'
+        ? 'Invalid input: a malformed or non-JSON body, unknown fields or fields that fail (ErrorBody with them in `issues`)'
         : 'Invalid input: ErrorBody with the failing fields in `issues`',
     });
   }

@@ -176,8 +176,9 @@ export function buildOpenApiDocument(options: OpenApiDocumentOptions = {}): Open
     version: API_VERSION,
     description:
       'Typed background tasks on PostgreSQL. REST for any caller; TypeScript callers use tRPC at /trpc ' +
-      '(HTTP batching, SSE and WebSocket subscriptions) through @kaygraph/client. ' +
-      'A 401 carries `WWW-Authenticate: Bearer`.',
+      '(HTTP batching, SSE and WebSocket subscriptions) through @kaygraph/client. Requests carry only what ' +
+      'an operation declares: an unknown field in a JSON body (or in a WebSocket message) is a 400 naming ' +
+      'it; path parameters are not repeated in the body. A 401 carries `WWW-Authenticate: Bearer`.',
     baseUrl: '/',
     paths: HAND_WRITTEN_PATHS,
     defs: {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DomainError } from '@kaygraph/contracts';
+import { DomainError, type InputIssue, issuesInLine } from '@kaygraph/contracts';
 import type { Logger } from 'pino';
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import type { CallerSource, ContextFactory, RestAnswer } from '../context.ts';
@@ -62,6 +62,18 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * A body naming a path parameter is refused: the path's value would silently win, and the document's body
+ * schema (additionalProperties: false) leaves it out.
+ */
+function refusePathKeys(body: Record<string, unknown>, pathInput: Record<string, string>, template: string) {
+  const issues: InputIssue[] = Object.keys(pathInput)
+    .filter((key) => Object.hasOwn(body, key))
+    .map((key) => ({ path: key, message: `is taken from the path (${template}); leave it out of the body` }));
+  if (issues.length > 0)
+    throw new DomainError('BAD_REQUEST', `invalid input: ${issuesInLine(issues)}`, { issues });
+}
+
+/**
  * REST over the router: the documented method and path pick the procedure, the input is the JSON body
  * (or the query string) with the path params, and the procedure runs through a tRPC caller, so auth,
  * limits, input and output validation and the DomainError mapping are the tRPC calls' own. The success
@@ -105,9 +117,12 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
           return;
         } else {
           source = parsed.body;
+          refusePathKeys(source, pathInput, procedure.meta.openapi.path);
         }
       }
-      const input = procedure.noInput ? undefined : { ...source, ...pathInput };
+      // An operation without input is called without one, unless something was sent for it to refuse.
+      const sent = Object.keys(source).length > 0;
+      const input = procedure.noInput && !sent ? undefined : { ...source, ...pathInput };
       const answer: RestAnswer = { status: 200, headers: {} };
       const ctx = opts.createContext(
         { headers: req.headers, connectionParams: null } satisfies CallerSource,

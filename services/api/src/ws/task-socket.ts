@@ -10,6 +10,8 @@ import {
   DomainError,
   foldTaskEvent,
   INITIAL_TASK_STATE,
+  issuesInLine,
+  issuesOf,
   TASK_SOCKET_CLOSE,
   TaskId,
   TaskSocketClientMessage,
@@ -18,7 +20,7 @@ import type { Caller, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { OpenConnection } from '../context.ts';
-import { describeError, errorBody } from '../errors.ts';
+import { describeError } from '../errors.ts';
 import { parsePathParam } from '../http/path-param.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import type { TaskOutcomes } from '../streams/task-outcome.ts';
@@ -145,7 +147,11 @@ export async function serveTaskSocket(
     // A socket being closed (revoked key, shutdown) takes no more commands.
     if (abort.signal.aborted) return;
     if (!command.success) {
-      send(socket, { task_id: taskId, error: errorBody('BAD_REQUEST', 'expected {"type": "cancel"}').body });
+      const refused = DomainError.invalidInput(
+        `expected {"type": "cancel"}: ${issuesInLine(issuesOf(command.error))}`,
+        command.error,
+      );
+      send(socket, { task_id: taskId, error: describeError(refused).body });
       return;
     }
     await opts.tasks.cancel(caller, taskId).catch((error: unknown) => {
