@@ -36,7 +36,7 @@ export type DeadLetterView = z.infer<typeof DeadLetterView>;
 export const ListDeadLettersInput = z.strictObject({
   workflow: WorkflowName.optional(),
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: z.number().int().min(1).max(200).default(50),
 });
 export type ListDeadLettersInput = z.input<typeof ListDeadLettersInput>;
 

@@ -106,7 +106,7 @@ export type GroupView = z.infer<typeof GroupView>;
 
 export const ListGroupsInput = z.strictObject({
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: z.number().int().min(1).max(200).default(50),
 });
 export type ListGroupsInput = z.input<typeof ListGroupsInput>;
 

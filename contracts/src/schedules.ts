@@ -70,7 +70,7 @@ export type ScheduleView = z.infer<typeof ScheduleView>;
 
 export const ListSchedulesInput = z.strictObject({
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: z.number().int().min(1).max(200).default(50),
 });
 export type ListSchedulesInput = z.input<typeof ListSchedulesInput>;
 

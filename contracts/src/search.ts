@@ -12,7 +12,7 @@ export const IndexName = z
 export const SearchDocumentsInput = z.strictObject({
   index: IndexName.default('default'),
   query: storableText(z.string().trim().min(1, 'query is required').max(1000)),
-  k: z.coerce.number().int().min(1).max(50).default(5),
+  k: z.number().int().min(1).max(50).default(5),
 });
 export type SearchDocumentsInput = z.input<typeof SearchDocumentsInput>;
 

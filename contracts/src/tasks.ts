@@ -179,7 +179,7 @@ export const ListTasksInput = z.strictObject({
   owner: storableText(z.string().max(200)).optional(),
   /** Opaque, from `next_cursor` of the previous page. */
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: z.number().int().min(1).max(200).default(50),
 });
 export type ListTasksInput = z.input<typeof ListTasksInput>;
 

@@ -177,8 +177,10 @@ export function buildOpenApiDocument(options: OpenApiDocumentOptions = {}): Open
     description:
       'Typed background tasks on PostgreSQL. REST for any caller; TypeScript callers use tRPC at /trpc ' +
       '(HTTP batching, SSE and WebSocket subscriptions) through @kaygraph/client. Requests carry only what ' +
-      'an operation declares: an unknown field in a JSON body (or in a WebSocket message) is a 400 naming ' +
-      'it; path parameters are not repeated in the body. A 401 carries `WWW-Authenticate: Bearer`.',
+      'an operation declares: an unknown field in a JSON body (or in a WebSocket message) and an unknown ' +
+      'query parameter are a 400 naming it, as is an integer query value not written in decimal digits ' +
+      '(`limit=0x10`, `1e1`) and a value outside its enum; path parameters are not repeated in the body. ' +
+      'An empty query value (`?limit=`) is a parameter not given. A 401 carries `WWW-Authenticate: Bearer`.',
     baseUrl: '/',
     paths: HAND_WRITTEN_PATHS,
     defs: {

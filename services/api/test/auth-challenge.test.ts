@@ -50,7 +50,7 @@ describe('401 answers carry WWW-Authenticate: Bearer', () => {
     }
   });
 
-  test('other answers carry none; a key in ?api_key= is still taken by the streams', async () => {
+  test('other answers carry none; a key in ?api_key= is still taken where documented', async () => {
     const ok = await fetch(`${server.url}/tasks`, { headers: bearer(key) });
     await ok.text();
     expect(ok.status).toBe(200);
@@ -67,5 +67,9 @@ describe('401 answers carry WWW-Authenticate: Bearer', () => {
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toContain('text/event-stream');
     controller.abort();
+    // The artifact route takes it too (a download link cannot send headers): this task has none, so 404.
+    const artifact = await fetch(`${server.url}/tasks/${taskId}/artifacts/report.csv?api_key=${key}`);
+    await artifact.text();
+    expect(artifact.status).toBe(404);
   });
 });

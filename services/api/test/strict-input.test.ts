@@ -5,8 +5,9 @@ import { startTestServer, type TestServer } from './harness.ts';
 import { type JsonAnswer, readSse, requestJson, type SseMessage } from './http-helpers.ts';
 
 /**
- * Requests carry only what an operation declares: an unknown field in a JSON body or a socket message is
- * a 400 naming it, and stores nothing; what the adapters merge into an input (path params, a signal's payload, the
+ * Requests carry only what an operation declares: an unknown field in a JSON body or a socket message, an
+ * unknown query parameter, a number not in decimal digits and a value outside its enum are 400s naming
+ * them, and store nothing; what the adapters merge into an input (path params, a signal's payload, the
  * Last-Event-ID tRPC adds on reconnect) stays accepted.
  */
 let server: TestServer;
@@ -148,6 +149,8 @@ describe('unknown fields in JSON bodies are refused', () => {
         const message = JSON.parse(String(data)) as Record<string, unknown>;
         if ('error' in message) resolve(message.error);
       });
+      // A socket that took it as a cancel ends with the task instead.
+      socket.on('close', () => resolve('closed without an error'));
     });
     socket.close();
     expect(error).toMatchObject({
@@ -156,5 +159,81 @@ describe('unknown fields in JSON bodies are refused', () => {
       issues: [{ path: '', message: 'Unrecognized key: "x"' }],
     });
     expect((await send('GET', `/tasks/${taskId}`)).body).toMatchObject({ status: 'queued' });
+  });
+});
+
+describe('query strings take the documented parameters, integers in decimal digits', () => {
+  test('an unknown parameter is a 400 naming it and what the operation takes', async () => {
+    const answer = await send('GET', '/tasks?stauts=failed');
+    expect(refused(answer)).toEqual(['stauts: unknown query parameter']);
+    expect((answer.body as ErrorBody).message).toBe(
+      'stauts: unknown query parameter (this operation takes status, workflow, group_id, schedule_id, owner, cursor, limit)',
+    );
+    expect(refused(await send('GET', '/health?verbose=1'))).toEqual(['verbose: unknown query parameter']);
+    expect(refused(await send('GET', '/metrics?scope=all'))).toEqual(['scope: unknown query parameter']);
+  });
+
+  test('limit is plain decimal digits: hex, exponents, spaces and words are refused', async () => {
+    for (const limit of ['0x10', '1e1', '%2010', '10%20', 'abc', '-1', '1.0', 'Infinity']) {
+      expect(refused(await send('GET', `/tasks?limit=${limit}`)), limit).toEqual([
+        'limit: must be an integer in decimal digits',
+      ]);
+    }
+    expect(refused(await send('GET', '/groups?limit=0x10'))).toEqual([
+      'limit: must be an integer in decimal digits',
+    ]);
+    expect(refused(await send('GET', '/search?query=x&k=1e1'))).toEqual([
+      'k: must be an integer in decimal digits',
+    ]);
+    const page = await send('GET', '/tasks?limit=2');
+    expect(page.status).toBe(200);
+    expect((page.body as { items: unknown[] }).items.length).toBeLessThanOrEqual(2);
+  });
+
+  test('GET /metrics?format= takes json or prometheus only', async () => {
+    expect(refused(await send('GET', '/metrics?format=xml'))).toEqual([
+      'format: Invalid option: expected one of "json"|"prometheus"',
+    ]);
+    expect((await send('GET', '/metrics?format=json')).status).toBe(200);
+    const prometheus = await fetch(`${server.url}/metrics?format=prometheus`);
+    expect(prometheus.status).toBe(200);
+    expect(prometheus.headers.get('content-type')).toContain('text/plain');
+    await prometheus.text();
+  });
+
+  test('the streams refuse unknown parameters: SSE with a 400, the raw WebSocket with 4400', async () => {
+    const taskId = ((await send('POST', '/tasks', task)).body as { task_id: string }).task_id;
+    // A stream that opens instead is aborted, to fail at once.
+    const controller = new AbortController();
+    const stream = await fetch(`${server.url}/tasks/${taskId}/stream?last_event_id=3`, {
+      signal: controller.signal,
+    });
+    const streamed = stream.status === 400 ? await stream.json() : controller.abort();
+    expect(refused({ status: stream.status, headers: stream.headers, body: streamed })).toEqual([
+      'last_event_id: unknown query parameter',
+    ]);
+    for (const [query, issue] of [
+      ['bogus=1', 'bogus: unknown query parameter'],
+      ['last_event_id=abc', 'last_event_id: must be an integer in decimal digits'],
+    ]) {
+      const socket = new WebSocket(`${server.wsUrl}/ws/${taskId}?${query}`);
+      const messages: Record<string, unknown>[] = [];
+      const closed = new Promise<number>((resolve) => socket.on('close', (closeCode) => resolve(closeCode)));
+      socket.on('message', (data) => {
+        messages.push(JSON.parse(String(data)) as Record<string, unknown>);
+        // A socket that serves the task instead of refusing it is closed here, to fail at once.
+        if (!('error' in (messages[0] ?? {}))) socket.close();
+      });
+      const code = await closed;
+      expect(code, query).toBe(4400);
+      expect(messages, query).toEqual([
+        {
+          task_id: taskId,
+          error: expect.objectContaining({ code: 'BAD_REQUEST', issues: [expect.anything()] }),
+        },
+      ]);
+      const [message] = messages as { error: ErrorBody }[];
+      expect(message?.error.issues?.map((entry) => `${entry.path}: ${entry.message}`)).toEqual([issue]);
+    }
   });
 });

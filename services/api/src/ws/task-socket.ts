@@ -106,7 +106,8 @@ function doneFrame(outcome: TaskStreamDone): Buffer {
   return frame;
 }
 
-function refuse(socket: WebSocket, taskId: string, error: unknown): void {
+/** Answers a refused socket: a TaskSocketError, then close 4000 + the HTTP status. */
+export function refuseTaskSocket(socket: WebSocket, taskId: string, error: unknown): void {
   const described = describeError(error);
   const message: TaskSocketError = { task_id: taskId, error: described.body };
   send(socket, message);
@@ -166,13 +167,13 @@ export async function serveTaskSocket(
     try {
       taskId = parsePathParam('task_id', TaskId, rawTaskId);
     } catch (error) {
-      refuse(socket, rawTaskId, error);
+      refuseTaskSocket(socket, rawTaskId, error);
       return;
     }
     const caller = await opts.caller({
       close: (reason) => {
         abort.abort();
-        refuse(socket, taskId, new DomainError('UNAUTHORIZED', reason));
+        refuseTaskSocket(socket, taskId, new DomainError('UNAUTHORIZED', reason));
       },
       // A client may leave while its key is being checked: then the listener runs at once.
       onClosed: (listener) =>
@@ -211,7 +212,7 @@ export async function serveTaskSocket(
     if (abort.signal.aborted) return;
     if (describeError(error).httpStatus >= 500)
       opts.logger.warn({ err: error, taskId: rawTaskId }, 'task socket failed');
-    refuse(socket, rawTaskId, error);
+    refuseTaskSocket(socket, rawTaskId, error);
   } finally {
     unregister();
   }
