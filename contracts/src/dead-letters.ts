@@ -33,10 +33,10 @@ export const DeadLetterView = z.object({
 });
 export type DeadLetterView = z.infer<typeof DeadLetterView>;
 
-export const ListDeadLettersInput = z.object({
+export const ListDeadLettersInput = z.strictObject({
   workflow: WorkflowName.optional(),
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: z.number().int().min(1).max(200).default(50),
 });
 export type ListDeadLettersInput = z.input<typeof ListDeadLettersInput>;
 
@@ -46,10 +46,10 @@ export const ListDeadLettersOutput = z.object({
 });
 export type ListDeadLettersOutput = z.infer<typeof ListDeadLettersOutput>;
 
-export const DeadLetterTaskInput = z.object({ task_id: TaskId });
+export const DeadLetterTaskInput = z.strictObject({ task_id: TaskId });
 export type DeadLetterTaskInput = z.infer<typeof DeadLetterTaskInput>;
 
-export const RedriveAllInput = z.object({
+export const RedriveAllInput = z.strictObject({
   workflow: WorkflowName.optional(),
   /** At most this many per call (and never more than the server's MAX_BATCH_SIZE); call again for the rest. */
   limit: z.number().int().min(1).optional(),

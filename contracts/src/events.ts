@@ -80,17 +80,21 @@ export const TASK_EVENT_TYPES = [
 ] as const satisfies readonly TaskEventType[];
 
 /** Input of `tasks.events`: `lastEventId` is the seq of the last event the caller saw. */
-export const TaskEventsInput = z.object({
+export const TaskEventsInput = z.strictObject({
   task_id: TaskId,
   lastEventId: z.string().regex(/^\d+$/, 'lastEventId is an event seq').nullish(),
 });
 export type TaskEventsInput = z.infer<typeof TaskEventsInput>;
 
-/** Input of `tasks.feed` (every event the caller may see); no replay, live only. */
+/**
+ * Input of `tasks.feed` (every event the caller may see); no replay, live only. `lastEventId` is accepted
+ * and unused: tRPC adds it to a subscription's input when a client reconnects.
+ */
 export const TaskFeedInput = z
-  .object({
+  .strictObject({
     workflow: z.string().optional(),
     types: z.array(z.enum(TASK_EVENT_TYPES)).optional(),
+    lastEventId: z.string().max(200).nullish(),
   })
   .default({});
 export type TaskFeedInput = z.input<typeof TaskFeedInput>;

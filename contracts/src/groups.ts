@@ -30,7 +30,7 @@ export const GroupTaskInput = SubmitTaskInput.omit({ group_id: true });
 export type GroupTaskInput = z.input<typeof GroupTaskInput>;
 
 /** `groups.create` / `POST /groups`: the group and its tasks, created atomically. */
-export const CreateGroupInput = z.object({
+export const CreateGroupInput = z.strictObject({
   name: storableText(z.string().trim().min(1, 'name is required').max(200)),
   tasks: z.array(GroupTaskInput).max(MAX_TASKS_PER_BATCH).default([]),
 });
@@ -44,14 +44,14 @@ export const CreateGroupOutput = z.object({
 });
 export type CreateGroupOutput = z.infer<typeof CreateGroupOutput>;
 
-export const GroupIdInput = z.object({ group_id: GroupId });
+export const GroupIdInput = z.strictObject({ group_id: GroupId });
 export type GroupIdInput = z.infer<typeof GroupIdInput>;
 
 /**
  * `groups.addTasks` / `POST /groups/{group_id}/tasks`: tasks that join the group held (status `pending`,
  * not run) until `groups.execute`. They count against the owner's queue size from now.
  */
-export const AddGroupTasksInput = z.object({
+export const AddGroupTasksInput = z.strictObject({
   group_id: GroupId,
   tasks: z.array(GroupTaskInput).min(1, 'tasks must not be empty').max(MAX_TASKS_PER_BATCH),
 });
@@ -104,9 +104,9 @@ export type GroupTaskView = z.infer<typeof GroupTaskView>;
 export const GroupView = GroupSummary.extend({ tasks: z.array(GroupTaskView) });
 export type GroupView = z.infer<typeof GroupView>;
 
-export const ListGroupsInput = z.object({
+export const ListGroupsInput = z.strictObject({
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: z.number().int().min(1).max(200).default(50),
 });
 export type ListGroupsInput = z.input<typeof ListGroupsInput>;
 
@@ -154,7 +154,7 @@ export const GroupEvent = z.discriminatedUnion('type', [
 export type GroupEvent = z.infer<typeof GroupEvent>;
 
 /** `lastEventId` is accepted (EventSource and tRPC send it on reconnect); a reconnect starts from a fresh summary. */
-export const GroupEventsInput = z.object({
+export const GroupEventsInput = z.strictObject({
   group_id: GroupId,
   lastEventId: z.string().max(100).nullish(),
 });

@@ -19,7 +19,7 @@ export const ApiKeyView = z.object({
 });
 export type ApiKeyView = z.infer<typeof ApiKeyView>;
 
-export const CreateApiKeyInput = z.object({
+export const CreateApiKeyInput = z.strictObject({
   /** What the key is for (a person, a service). */
   name: storableText(z.string().trim().min(1, 'name is required').max(200)),
   /** Default: the name. */
@@ -34,7 +34,7 @@ export type CreateApiKeyInput = z.input<typeof CreateApiKeyInput>;
 export const CreatedApiKey = ApiKeyView.extend({ key: z.string() });
 export type CreatedApiKey = z.infer<typeof CreatedApiKey>;
 
-export const ListApiKeysInput = z.object({
+export const ListApiKeysInput = z.strictObject({
   /** `all`: revoked keys too. */
   include: z.enum(['active', 'all']).default('active'),
 });
@@ -43,7 +43,7 @@ export type ListApiKeysInput = z.input<typeof ListApiKeysInput>;
 export const ListApiKeysOutput = z.object({ items: z.array(ApiKeyView) });
 export type ListApiKeysOutput = z.infer<typeof ListApiKeysOutput>;
 
-export const RevokeApiKeyInput = z.object({
+export const RevokeApiKeyInput = z.strictObject({
   /** The key's id, or the start of its id or of its prefix (as `GET /keys` shows them), if unique. */
   id: z.string().trim().min(1, 'id is required').max(200),
 });

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { Timestamp } from './common.ts';
 
+/** `GET /metrics?format=`: the spec's JSON, or Prometheus text exposition. */
+export const MetricsFormat = z.enum(['json', 'prometheus']);
+export type MetricsFormat = z.infer<typeof MetricsFormat>;
+
 /**
  * Counts and rates of one slice of the queue (all tasks, one workflow, or one priority).
  * `tasks_pending` is every task not yet started: `tasks_held` (in a group not yet executed), `queue_depth`,

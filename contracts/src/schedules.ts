@@ -19,7 +19,7 @@ export const CronExpression = z
 export const TimeZone = z.string().trim().min(1).max(64);
 
 export const CreateScheduleInput = z
-  .object({
+  .strictObject({
     /** Unique per owner; derived from the workflow and the cron when absent (`daily_report 0 9 * * *`). */
     name: storableText(z.string().trim().min(1, 'name is required').max(200)).optional(),
     cron: CronExpression,
@@ -47,7 +47,7 @@ export const UpdateScheduleInput = z.strictObject({
 });
 export type UpdateScheduleInput = z.input<typeof UpdateScheduleInput>;
 
-export const ScheduleIdInput = z.object({ schedule_id: ScheduleId });
+export const ScheduleIdInput = z.strictObject({ schedule_id: ScheduleId });
 export type ScheduleIdInput = z.infer<typeof ScheduleIdInput>;
 
 export const ScheduleView = z.object({
@@ -68,9 +68,9 @@ export const ScheduleView = z.object({
 });
 export type ScheduleView = z.infer<typeof ScheduleView>;
 
-export const ListSchedulesInput = z.object({
+export const ListSchedulesInput = z.strictObject({
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: z.number().int().min(1).max(200).default(50),
 });
 export type ListSchedulesInput = z.input<typeof ListSchedulesInput>;
 

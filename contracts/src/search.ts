@@ -9,10 +9,10 @@ export const IndexName = z
   .regex(/^[A-Za-z0-9_.-]+$/, 'index names use letters, digits, "_", "." and "-"');
 
 /** `search` (tRPC) / `GET /search`: the top-k chunks of one of the caller's indexes. */
-export const SearchDocumentsInput = z.object({
+export const SearchDocumentsInput = z.strictObject({
   index: IndexName.default('default'),
   query: storableText(z.string().trim().min(1, 'query is required').max(1000)),
-  k: z.coerce.number().int().min(1).max(50).default(5),
+  k: z.number().int().min(1).max(50).default(5),
 });
 export type SearchDocumentsInput = z.input<typeof SearchDocumentsInput>;
 

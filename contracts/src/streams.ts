@@ -82,7 +82,7 @@ export type TaskSocketServerMessage = z.infer<typeof TaskSocketServerMessage>;
 
 /** What a client may send on `WS /ws/{task_id}`. */
 export const TaskSocketClientMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('cancel') }),
+  z.strictObject({ type: z.literal('cancel') }),
 ]);
 export type TaskSocketClientMessage = z.infer<typeof TaskSocketClientMessage>;
 

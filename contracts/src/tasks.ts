@@ -37,7 +37,7 @@ const IdempotencyKey = storableText(z.string().min(1).max(200))
   );
 
 /** What a client sends to start a task (`POST /tasks`, `tasks.submit`). */
-export const SubmitTaskInput = z.object({
+export const SubmitTaskInput = z.strictObject({
   workflow: WorkflowName,
   params: StorableParams.default({}),
   /** The workflow's default priority when absent (`urgent_analysis`: high, `daily_report`: low). */
@@ -72,7 +72,7 @@ export const SubmitTaskOutput = z.object({
 });
 export type SubmitTaskOutput = z.infer<typeof SubmitTaskOutput>;
 
-export const SubmitManyInput = z.object({
+export const SubmitManyInput = z.strictObject({
   tasks: z.array(SubmitTaskInput).min(1).max(MAX_TASKS_PER_BATCH),
 });
 export type SubmitManyInput = z.input<typeof SubmitManyInput>;
@@ -80,7 +80,7 @@ export type SubmitManyInput = z.input<typeof SubmitManyInput>;
 export const SubmitManyOutput = z.object({ tasks: z.array(SubmitTaskOutput) });
 export type SubmitManyOutput = z.infer<typeof SubmitManyOutput>;
 
-export const TaskIdInput = z.object({ task_id: TaskId });
+export const TaskIdInput = z.strictObject({ task_id: TaskId });
 export type TaskIdInput = z.infer<typeof TaskIdInput>;
 
 /** Per-node figures the engine collects during a run. */
@@ -170,7 +170,7 @@ export const TaskResultView = z.object({
 });
 export type TaskResultView = z.infer<typeof TaskResultView>;
 
-export const ListTasksInput = z.object({
+export const ListTasksInput = z.strictObject({
   status: TaskStatus.optional(),
   workflow: WorkflowName.optional(),
   group_id: GroupId.optional(),
@@ -179,7 +179,7 @@ export const ListTasksInput = z.object({
   owner: storableText(z.string().max(200)).optional(),
   /** Opaque, from `next_cursor` of the previous page. */
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: z.number().int().min(1).max(200).default(50),
 });
 export type ListTasksInput = z.input<typeof ListTasksInput>;
 

@@ -56,7 +56,7 @@ export type WaitKind = TaskWait['kind'];
  * the field; a task that is not waiting for `name` (and does not take early signals) is a 409
  * `CONFLICT`; another owner's task is a 404.
  */
-export const SignalTaskInput = z.object({
+export const SignalTaskInput = z.strictObject({
   task_id: TaskId,
   name: SignalName,
   payload: JsonValue,

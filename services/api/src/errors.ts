@@ -189,6 +189,19 @@ export function describeError(error: unknown): DescribedError {
   };
 }
 
+/**
+ * The headers of an error answer (of one error, or of a tRPC batch): Retry-After when an error says when
+ * to come back (the latest), and `WWW-Authenticate: Bearer` on a 401, which RFC 9110 requires to name the
+ * scheme that would be accepted.
+ */
+export function errorHeaders(errors: readonly DescribedError[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const seconds = errors.flatMap((error) => error.retryAfterSeconds ?? []);
+  if (seconds.length > 0) headers['retry-after'] = String(Math.ceil(Math.max(...seconds)));
+  if (errors.some((error) => error.httpStatus === 401)) headers['www-authenticate'] = 'Bearer';
+  return headers;
+}
+
 /** A DomainError as a standalone answer (hand-written routes). */
 export function errorBody(code: ApiErrorCode, message: string): DescribedError {
   return { body: { code, message }, httpStatus: ERROR_HTTP_STATUS[code], retryAfterSeconds: undefined };

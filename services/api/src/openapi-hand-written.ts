@@ -1,8 +1,8 @@
-import { ErrorBody, GroupId, MetricsSnapshot, TaskId } from '@kaygraph/contracts';
+import { ErrorBody, GroupId, MetricsFormat, MetricsSnapshot, TaskId } from '@kaygraph/contracts';
 import { z } from 'zod';
 import { type OperationTraits, traits } from './openapi-statuses.ts';
 
-/** The `?api_key=` the hand-written streams accept from browsers, which cannot set their headers. */
+/** The `?api_key=` the hand-written routes accept from browsers, which cannot set their headers. */
 const apiKeyParam = (transport: string) =>
   z
     .string()
@@ -66,6 +66,7 @@ export const HAND_WRITTEN_PATHS = {
       ].join(' '),
       requestParams: {
         path: taskPath.extend({ name: z.string().min(1).meta({ description: 'The artifact name' }) }),
+        query: z.object({ api_key: apiKeyParam('a download link') }),
       },
       responses: {
         '200': {
@@ -131,10 +132,9 @@ export const HAND_WRITTEN_PATHS = {
           }),
         }),
         query: z.object({
-          format: z
-            .enum(['json', 'prometheus'])
-            .optional()
-            .meta({ description: 'Overrides Accept: `prometheus` for the text exposition' }),
+          format: MetricsFormat.optional().meta({
+            description: 'Overrides Accept: `prometheus` for the text exposition',
+          }),
         }),
       },
       responses: {
@@ -170,7 +170,7 @@ export const HAND_WRITTEN_PATHS = {
       requestParams: {
         path: taskPath,
         query: z.object({
-          last_event_id: z.string().regex(/^\d+$/).optional(),
+          last_event_id: z.number().int().min(0).optional().meta({ description: 'Resume after this seq' }),
           api_key: apiKeyParam('WebSocket'),
         }),
       },
@@ -194,7 +194,7 @@ export const HAND_WRITTEN_TRAITS: Record<string, OperationTraits> = {
   'tasks-stream': traits({ input: true, key: true, database: true, subscribes: true }),
   'tasks-artifact': traits({ input: true, key: true, database: true }),
   'groups-stream': traits({ input: true, key: true, database: true, subscribes: true }),
-  // An unknown `format` or Accept is answered as JSON, never refused.
-  metrics: traits({ key: true, database: true }),
+  // `?format=` is json or prometheus (else 400); an unknown Accept is answered as JSON.
+  metrics: traits({ input: true, key: true, database: true }),
   'tasks-socket': traits({ input: true }),
 };

@@ -9,7 +9,10 @@ type Responses = NonNullable<Operation['responses']>;
  * the server answers these the same way wherever they apply.
  */
 export interface OperationTraits {
-  /** Takes parameters or a body: 400 for input it refuses. */
+  /**
+   * Takes parameters or a body: 400 for input it refuses. Every operation refuses a query parameter it
+   * does not declare (400), whatever it takes.
+   */
   input: boolean;
   /** REST reads a JSON body (POST, PATCH): 400 for malformed JSON, 413 past BODY_LIMIT_BYTES. */
   body: boolean;
@@ -56,6 +59,7 @@ export const RESPONSE_HEADERS = {
   },
   'WWW-Authenticate': {
     description: 'How to authenticate: `Bearer` (an API key in `Authorization: Bearer <key>`)',
+    required: true,
     schema: { type: 'string' },
   },
 } as const;
@@ -73,13 +77,13 @@ const DECIDED_BY_TRAITS = new Set([400, 401, 405, 413, 429, 500, 503]);
 /** The error answers that follow from an operation's traits, by status. */
 function traitAnswers(t: OperationTraits): Map<number, ErrorAnswer> {
   const answers = new Map<number, ErrorAnswer>();
-  if (t.input || t.body) {
-    answers.set(400, {
-      description: t.body
-        ? 'Invalid input: a malformed or non-JSON body, or fields that fail (ErrorBody with them in `issues`)'
-        : 'Invalid input: ErrorBody with the failing fields in `issues`',
-    });
-  }
+  answers.set(400, {
+    description: t.body
+      ? 'Invalid input: a malformed or non-JSON body, unknown fields or fields that fail (ErrorBody with them in `issues`)'
+      : t.input
+        ? 'Invalid input: ErrorBody with the failing or unknown parameters in `issues`'
+        : 'Invalid input: a query parameter this operation does not take (ErrorBody with it in `issues`)',
+  });
   if (t.key) {
     answers.set(401, {
       description: 'UNAUTHORIZED: no API key while auth is on, or an unknown or revoked one',

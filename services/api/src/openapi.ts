@@ -176,7 +176,11 @@ export function buildOpenApiDocument(options: OpenApiDocumentOptions = {}): Open
     version: API_VERSION,
     description:
       'Typed background tasks on PostgreSQL. REST for any caller; TypeScript callers use tRPC at /trpc ' +
-      '(HTTP batching, SSE and WebSocket subscriptions) through @kaygraph/client.',
+      '(HTTP batching, SSE and WebSocket subscriptions) through @kaygraph/client. Requests carry only what ' +
+      'an operation declares: an unknown field in a JSON body (or in a WebSocket message) and an unknown ' +
+      'query parameter are a 400 naming it, as is an integer query value not written in decimal digits ' +
+      '(`limit=0x10`, `1e1`) and a value outside its enum; path parameters are not repeated in the body. ' +
+      'An empty query value (`?limit=`) is a parameter not given. A 401 carries `WWW-Authenticate: Bearer`.',
     baseUrl: '/',
     paths: HAND_WRITTEN_PATHS,
     defs: {

@@ -18,15 +18,17 @@ import { DEFAULT_MAX_BATCH_SIZE } from './env.ts';
 import { describeError, errorBody } from './errors.ts';
 import { ARTIFACT_PATH, serveArtifact } from './http/artifact-download.ts';
 import { serveDocs } from './http/docs.ts';
+import { readQuery } from './http/query-string.ts';
 import { sendError, sendJson } from './http/respond.ts';
 import { createRestHandler } from './http/rest.ts';
+import { compileDeclaredQueries } from './http/rest-routes.ts';
+import { trpcErrorHeaders } from './http/trpc-error-headers.ts';
 import type { KeyAdmin } from './keys/key-admin.ts';
 import { requestLogger } from './logging/request-context.ts';
 import type { RequestHook } from './logging/request-logging.ts';
 import type { MetricsService } from './metrics/metrics-service.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { withRegisteredWorkflows } from './openapi-workflows.ts';
-import { retryAfterMeta } from './rate-limit/retry-after.ts';
 import type { SubmissionLimiter } from './rate-limit/submission-limits.ts';
 import { REST_OPERATIONS } from './rest-operations.ts';
 import { appRouter } from './router.ts';
@@ -41,7 +43,7 @@ import {
   SubscriptionCaps,
 } from './subscriptions/subscription-caps.ts';
 import { subscriberOf } from './subscriptions/subscription-slot.ts';
-import { REVOKED_CLOSE_CODE, serveTaskSocket } from './ws/task-socket.ts';
+import { REVOKED_CLOSE_CODE, refuseTaskSocket, serveTaskSocket } from './ws/task-socket.ts';
 
 /** A route another module adds (metrics, dashboard ...): answer and return true, or return false. */
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
@@ -140,6 +142,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   );
   const document = buildOpenApiDocument({ maxBatchSize });
   const documentJson = JSON.stringify(document);
+  const declaredQuery = compileDeclaredQueries(document);
   // The served document adds what workers registered, for a caller who may list workflows (as GET
   // /workflows: any key, or none on an open api); for others, and while the registry cannot be read, the
   // router's alone.
@@ -209,7 +212,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       });
     },
     onError: logServerError,
-    responseMeta: retryAfterMeta,
+    responseMeta: trpcErrorHeaders,
   });
   const rest = createRestHandler({
     router: appRouter,
@@ -249,6 +252,16 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       if (method === 'GET' || method === 'POST') return trpcHttp(req, res);
       const message = `${method} is not allowed on ${path} (tRPC answers GET and POST)`;
       return sendError(res, errorBody('METHOD_NOT_ALLOWED', message), { allow: 'GET, POST' });
+    }
+    // Every documented operation (REST and hand-written alike) refuses a query parameter it does not
+    // declare, and numbers not in decimal digits, before anything else answers it.
+    const declared = declaredQuery(method === 'HEAD' ? 'GET' : method.toUpperCase(), path);
+    if (declared) {
+      try {
+        readQuery(url, declared);
+      } catch (error) {
+        return sendError(res, describeError(error));
+      }
     }
     for (const route of opts.extraRoutes ?? []) if (await route(req, res, url)) return;
     // Documented, but served by the metrics route of createApiOperations; without it, say so.
@@ -323,6 +336,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     const match = SOCKET_PATH.exec(path);
     if (match?.[1]) {
       const taskId = match[1];
+      try {
+        readQuery(url, declaredQuery('GET', path) ?? new Map());
+      } catch (error) {
+        taskWss.handleUpgrade(req, socket, head, (ws) => {
+          ws.on('error', () => ws.terminate());
+          refuseTaskSocket(ws, taskId, error);
+        });
+        return;
+      }
       const afterSeq = parseSeq(url.searchParams.get('last_event_id'));
       taskWss.handleUpgrade(req, socket, head, (ws) => {
         serveTaskSocket(ws, taskId, afterSeq, streamOptions(req, url)).catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { DescribedError } from '../errors.ts';
+import { type DescribedError, errorHeaders } from '../errors.ts';
 
 export function sendJson(
   res: ServerResponse,
@@ -16,10 +16,7 @@ export function sendJson(
   res.end(text);
 }
 
-/** Answers with an ErrorBody; Retry-After when the error says when to come back. */
+/** Answers with an ErrorBody and the headers its error calls for (Retry-After, WWW-Authenticate). */
 export function sendError(res: ServerResponse, error: DescribedError, headers: Record<string, string> = {}) {
-  const extra = { ...headers };
-  if (error.retryAfterSeconds !== undefined)
-    extra['retry-after'] = String(Math.ceil(error.retryAfterSeconds));
-  sendJson(res, error.httpStatus, error.body, extra);
+  sendJson(res, error.httpStatus, error.body, { ...headers, ...errorHeaders([error]) });
 }

@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import { type RestMeta, readsJsonBody } from '../rest-meta.ts';
+import type { DeclaredQuery, QueryKind } from './query-string.ts';
 
 type Operation = NonNullable<NonNullable<NonNullable<OpenAPIObject['paths']>[string]>['get']>;
 type ParameterOrReference = NonNullable<Operation['parameters']>[number];
@@ -15,9 +16,6 @@ type ReferenceObject = { $ref: string };
  * or changes a schema: query strings are turned into the types the document gives their parameters.
  */
 
-/** How a query value is read, from its documented schema type. */
-export type QueryKind = 'string' | 'number' | 'boolean' | 'array';
-
 export interface RestProcedure {
   /** tRPC path, e.g. `tasks.get`. */
   path: string;
@@ -27,7 +25,7 @@ export interface RestProcedure {
   /** The operation takes no input at all (no parameters, no body): the procedure is called without one. */
   noInput: boolean;
   /** Query parameters by name, with how to read them. */
-  query: ReadonlyMap<string, QueryKind>;
+  query: DeclaredQuery;
 }
 
 export type RouteMatch =
@@ -43,6 +41,7 @@ interface ProcedureRoute {
 interface DocumentedRoute {
   method: string;
   pattern: RegExp;
+  query: DeclaredQuery;
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -55,7 +54,8 @@ function kindOf(schema: SchemaObject | ReferenceObject | undefined): QueryKind {
   if (!schema || isReference(schema)) return 'string';
   const types = Array.isArray(schema.type) ? schema.type : [schema.type];
   if (types.includes('array')) return 'array';
-  if (types.includes('integer') || types.includes('number')) return 'number';
+  if (types.includes('integer')) return 'integer';
+  if (types.includes('number')) return 'number';
   if (types.includes('boolean')) return 'boolean';
   for (const option of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) {
     const kind = kindOf(option);
@@ -82,12 +82,8 @@ function compileProcedures(
     const method = openapi.method.toUpperCase();
     const operation = document.paths?.[openapi.path]?.[openapi.method.toLowerCase() as 'get'];
     if (!operation) throw new Error(`${path}: ${method} ${openapi.path} is not in the OpenAPI document`);
-    const parameters = (operation.parameters ?? []).filter(
-      (parameter): parameter is ParameterObject => !isReference(parameter),
-    );
-    const query = new Map<string, QueryKind>(
-      parameters.filter((p) => p.in === 'query').map((p) => [p.name, kindOf(p.schema)]),
-    );
+    const parameters = parametersOf(operation);
+    const query = queryOf(parameters);
     const route: ProcedureRoute = {
       pattern: pathPattern(openapi.path, true),
       procedure: {
@@ -103,16 +99,38 @@ function compileProcedures(
   return byMethod;
 }
 
+function parametersOf(operation: Operation): ParameterObject[] {
+  return (operation.parameters ?? []).filter(
+    (parameter): parameter is ParameterObject => !isReference(parameter),
+  );
+}
+
+function queryOf(parameters: readonly ParameterObject[]): DeclaredQuery {
+  return new Map(parameters.filter((p) => p.in === 'query').map((p) => [p.name, kindOf(p.schema)]));
+}
+
 /** Every documented method and path (hand-written streams included), for 404 vs 405. */
 function documentedRoutes(document: OpenAPIObject): DocumentedRoute[] {
   const routes: DocumentedRoute[] = [];
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     const pattern = pathPattern(path, false);
     for (const method of METHODS) {
-      if (item?.[method]) routes.push({ method: method.toUpperCase(), pattern });
+      const operation = item?.[method];
+      if (operation)
+        routes.push({ method: method.toUpperCase(), pattern, query: queryOf(parametersOf(operation)) });
     }
   }
   return routes;
+}
+
+/**
+ * The query parameters the document declares for a method and path (REST operations and hand-written
+ * routes alike), or undefined for what it does not document (docs, the dashboard, unknown paths).
+ */
+export function compileDeclaredQueries(document: OpenAPIObject) {
+  const documented = documentedRoutes(document);
+  return (method: string, pathname: string): DeclaredQuery | undefined =>
+    documented.find((route) => route.method === method && route.pattern.test(pathname))?.query;
 }
 
 /** Path params as sent, percent-decoded (`%38` is `8`); a malformed escape stays as it is, for zod to refuse. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DomainError } from '@kaygraph/contracts';
+import { DomainError, type InputIssue, issuesInLine } from '@kaygraph/contracts';
 import type { Logger } from 'pino';
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import type { CallerSource, ContextFactory, RestAnswer } from '../context.ts';
@@ -9,8 +9,9 @@ import type { RestMeta } from '../rest-meta.ts';
 import type { AppRouter } from '../router.ts';
 import { createCallerFactory } from '../trpc.ts';
 import { readJsonBody } from './json-body.ts';
+import { readQuery } from './query-string.ts';
 import { sendError } from './respond.ts';
-import { compileRestRoutes, type QueryKind } from './rest-routes.ts';
+import { compileRestRoutes } from './rest-routes.ts';
 
 export interface RestHandlerOptions {
   router: AppRouter;
@@ -26,39 +27,21 @@ export type RestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) 
 
 type CallerTree = { [segment: string]: CallerTree } & ((input: unknown) => Promise<unknown>);
 
-/** `'3'` as 3 and `'true'` as true where the document says so; anything else stays text for zod to judge. */
-function readQueryValue(value: string, kind: QueryKind): unknown {
-  if (kind === 'number' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  if (kind === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
-  return value;
-}
-
-/**
- * `?a=1&b=x&b=y` as `{a: 1, b: ['x', 'y']}` where `b` is an array, read as the operation's documented
- * parameters say. An empty value (`?limit=`) is a parameter not given, as a form's empty field; a
- * parameter that takes one value and is given more than once is refused.
- */
-function queryInput(url: URL, kinds: ReadonlyMap<string, QueryKind>): Record<string, unknown> {
-  // No prototype: `?constructor=` or `?__proto__=` are plain (unknown) keys, not Object.prototype's.
-  const query: Record<string, unknown> = Object.create(null);
-  for (const [key, value] of url.searchParams) {
-    if (value === '') continue;
-    const kind = kinds.get(key) ?? 'string';
-    const previous = query[key];
-    if (kind === 'array') query[key] = [...(Array.isArray(previous) ? previous : []), value];
-    else if (previous === undefined) query[key] = readQueryValue(value, kind);
-    else {
-      throw new DomainError('BAD_REQUEST', `${key}: given more than once; it takes one value`, {
-        issues: [{ path: key, message: 'given more than once; it takes one value' }],
-      });
-    }
-  }
-  return query;
-}
-
 /** A JSON body must be an object: `null`, `"x"` or `[]` would otherwise read as "no filters". */
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A body naming a path parameter is refused: the path's value would silently win, and the document's body
+ * schema (additionalProperties: false) leaves it out.
+ */
+function refusePathKeys(body: Record<string, unknown>, pathInput: Record<string, string>, template: string) {
+  const issues: InputIssue[] = Object.keys(pathInput)
+    .filter((key) => Object.hasOwn(body, key))
+    .map((key) => ({ path: key, message: `is taken from the path (${template}); leave it out of the body` }));
+  if (issues.length > 0)
+    throw new DomainError('BAD_REQUEST', `invalid input: ${issuesInLine(issues)}`, { issues });
 }
 
 /**
@@ -90,7 +73,7 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
     try {
       let source: Record<string, unknown>;
       if (procedure.fromQuery) {
-        source = queryInput(url, procedure.query);
+        source = readQuery(url, procedure.query);
       } else {
         const parsed = await readJsonBody(req, opts.bodyLimitBytes);
         if (!parsed.ok) {
@@ -105,9 +88,12 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
           return;
         } else {
           source = parsed.body;
+          refusePathKeys(source, pathInput, procedure.meta.openapi.path);
         }
       }
-      const input = procedure.noInput ? undefined : { ...source, ...pathInput };
+      // An operation without input is called without one, unless something was sent for it to refuse.
+      const sent = Object.keys(source).length > 0;
+      const input = procedure.noInput && !sent ? undefined : { ...source, ...pathInput };
       const answer: RestAnswer = { status: 200, headers: {} };
       const ctx = opts.createContext(
         { headers: req.headers, connectionParams: null } satisfies CallerSource,

@@ -1,5 +1,5 @@
 import { DomainError, MetricsSnapshot } from '@kaygraph/contracts';
-import { z } from 'zod';
+import { NoInput } from '../no-input.ts';
 import { authedProcedure } from '../trpc.ts';
 
 /**
@@ -7,7 +7,7 @@ import { authedProcedure } from '../trpc.ts';
  * dashboard. Admins see every owner, other keys their own tasks.
  */
 export const metricsProcedure = authedProcedure
-  .input(z.object({}).optional())
+  .input(NoInput)
   .output(MetricsSnapshot)
   .query(({ ctx }) => {
     const metrics = ctx.services.metrics;

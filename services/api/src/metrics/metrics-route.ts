@@ -1,4 +1,4 @@
-import { DomainError } from '@kaygraph/contracts';
+import { DomainError, issuesInLine, issuesOf, MetricsFormat } from '@kaygraph/contracts';
 import type { CallerResolver } from '../context.ts';
 import { describeError, errorBody } from '../errors.ts';
 import { sendError, sendJson } from '../http/respond.ts';
@@ -10,8 +10,8 @@ import type { MetricsService } from './metrics-service.ts';
  * `text/plain;version=0.0.4`) or `?format=prometheus`; everyone else (curl, browsers, `Accept: *\/*`)
  * gets the spec's JSON.
  */
-export function wantsPrometheus(accept: string | undefined, format: string | null): boolean {
-  if (format !== null) return format.toLowerCase() === 'prometheus';
+export function wantsPrometheus(accept: string | undefined, format: MetricsFormat | undefined): boolean {
+  if (format !== undefined) return format === 'prometheus';
   if (!accept) return false;
   return accept
     .toLowerCase()
@@ -21,6 +21,16 @@ export function wantsPrometheus(accept: string | undefined, format: string | nul
       if (type === 'application/openmetrics-text') return true;
       return type === 'text/plain' && params.some((param) => param.replace(/\s/g, '') === 'version=0.0.4');
     });
+}
+
+/** `?format=` as documented (an empty value: not given); anything else is a 400 naming it. */
+function formatOf(url: URL): MetricsFormat | undefined {
+  const format = MetricsFormat.optional().safeParse(url.searchParams.get('format') || undefined);
+  if (!format.success) {
+    const issues = issuesOf(format.error, 'format');
+    throw new DomainError('BAD_REQUEST', `invalid input: ${issuesInLine(issues)}`, { issues });
+  }
+  return format.data;
 }
 
 /**
@@ -39,7 +49,7 @@ export function metricsRoute(opts: { metrics: MetricsService; resolveCaller: Cal
     }
     try {
       const { caller } = await opts.resolveCaller({ headers: req.headers, connectionParams: null });
-      const json = !wantsPrometheus(req.headers.accept, url.searchParams.get('format'));
+      const json = !wantsPrometheus(req.headers.accept, formatOf(url));
       if (!json && !caller.admin) {
         throw new DomainError(
           'FORBIDDEN',

@@ -10,6 +10,8 @@ import {
   DomainError,
   foldTaskEvent,
   INITIAL_TASK_STATE,
+  issuesInLine,
+  issuesOf,
   TASK_SOCKET_CLOSE,
   TaskId,
   TaskSocketClientMessage,
@@ -18,7 +20,7 @@ import type { Caller, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { OpenConnection } from '../context.ts';
-import { describeError, errorBody } from '../errors.ts';
+import { describeError } from '../errors.ts';
 import { parsePathParam } from '../http/path-param.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import type { TaskOutcomes } from '../streams/task-outcome.ts';
@@ -104,7 +106,8 @@ function doneFrame(outcome: TaskStreamDone): Buffer {
   return frame;
 }
 
-function refuse(socket: WebSocket, taskId: string, error: unknown): void {
+/** Answers a refused socket: a TaskSocketError, then close 4000 + the HTTP status. */
+export function refuseTaskSocket(socket: WebSocket, taskId: string, error: unknown): void {
   const described = describeError(error);
   const message: TaskSocketError = { task_id: taskId, error: described.body };
   send(socket, message);
@@ -145,7 +148,11 @@ export async function serveTaskSocket(
     // A socket being closed (revoked key, shutdown) takes no more commands.
     if (abort.signal.aborted) return;
     if (!command.success) {
-      send(socket, { task_id: taskId, error: errorBody('BAD_REQUEST', 'expected {"type": "cancel"}').body });
+      const refused = DomainError.invalidInput(
+        `expected {"type": "cancel"}: ${issuesInLine(issuesOf(command.error))}`,
+        command.error,
+      );
+      send(socket, { task_id: taskId, error: describeError(refused).body });
       return;
     }
     await opts.tasks.cancel(caller, taskId).catch((error: unknown) => {
@@ -160,13 +167,13 @@ export async function serveTaskSocket(
     try {
       taskId = parsePathParam('task_id', TaskId, rawTaskId);
     } catch (error) {
-      refuse(socket, rawTaskId, error);
+      refuseTaskSocket(socket, rawTaskId, error);
       return;
     }
     const caller = await opts.caller({
       close: (reason) => {
         abort.abort();
-        refuse(socket, taskId, new DomainError('UNAUTHORIZED', reason));
+        refuseTaskSocket(socket, taskId, new DomainError('UNAUTHORIZED', reason));
       },
       // A client may leave while its key is being checked: then the listener runs at once.
       onClosed: (listener) =>
@@ -205,7 +212,7 @@ export async function serveTaskSocket(
     if (abort.signal.aborted) return;
     if (describeError(error).httpStatus >= 500)
       opts.logger.warn({ err: error, taskId: rawTaskId }, 'task socket failed');
-    refuse(socket, rawTaskId, error);
+    refuseTaskSocket(socket, rawTaskId, error);
   } finally {
     unregister();
   }
