@@ -93,27 +93,27 @@ export async function submitPrepared(
   } = {},
 ): Promise<SubmitTaskOutput[]> {
   const keys = [...new Set(prepared.flatMap((task) => (task.idempotencyKey ? [task.idempotencyKey] : [])))];
-  // Under the owner's lock: a concurrent submit of the same key has committed or not begun. The group
-  // check travels in the same round trip, behind it (the lock order: the owner's lock, then task rows).
-  const [queueState, closedGroups] = await sentTogether([
-    options.children ? Promise.resolve(null) : lockOwnerQueueState(tx, caller.owner, keys, ctx.maxQueueSize),
-    holdGroups(tx, caller, prepared),
-  ]);
+  // Under the owner's lock: a concurrent submit of the same key has committed or not begun.
+  const queueState = options.children
+    ? null
+    : await lockOwnerQueueState(tx, caller.owner, keys, ctx.maxQueueSize);
   const existing = queueState?.existing ?? new Map<string, KeyHolder>();
   assertKeyHolders(prepared, existing);
   const toInsert = prepared.filter(
     (task, index) =>
       !task.idempotencyKey || (isFirstOfKey(prepared, index) && !existing.has(task.idempotencyKey)),
   );
-  // Only new tasks are refused: a submit repeated with its key gets its task back, whatever its group did.
-  assertGroupsTakeTasks(closedGroups, toInsert);
   if (queueState) assertRoom(queueState.unfinished, toInsert.length, ctx.maxQueueSize);
 
-  // blocked (dependencies), failed (a dependency already failed), scheduled (run_at) or queued.
+  // The dependencies' rows, then a task of each group (its newest unfinished one): tasks a dependent
+  // comes after, as a finishing task is locked before the dependents it releases.
   const dependencies = await lockDependencies(
     tx,
     toInsert.flatMap((task) => task.dependsOn),
   );
+  // Only new tasks are refused: a submit repeated with its key gets its task back, whatever its group did.
+  assertGroupsTakeTasks(await holdGroups(tx, caller, prepared), toInsert);
+  // blocked (dependencies), failed (a dependency already failed), scheduled (run_at) or queued.
   const states = initialStates(caller, toInsert, dependencies);
   const rows = toInsert.map((task, index): NewTaskRow & { task: PreparedTask } => {
     const initial = states[index] ?? { status: 'queued', error: null };
