@@ -69,12 +69,10 @@ describe('child tasks', () => {
     expect(counted.every((event) => event.step === 'Run the children')).toBe(true);
     // One report per settling: children that finish together (on a busy machine) share one.
     const counts = counted.map((event) => Number(event.message?.split(' ')[0]));
-    expect(counts.length).toBeGreaterThanOrEqual(2);
     expect(counts).toEqual([...new Set(counts)].sort((a, b) => a - b));
     expect(counted.at(-1)?.message).toBe('3 of 3 child tasks finished');
     const shares = counted.map((event) => event.progress);
-    expect(shares).toEqual([...shares].sort((a, b) => a - b));
-    expect(shares[0]).toBeLessThan(shares.at(-1) ?? 0);
+    expect(shares).toEqual([...new Set(shares)].sort((a, b) => a - b));
   });
 
   it("never shows the parent's progress going down, from submit through its resumed run to completion", async () => {

@@ -1,5 +1,4 @@
 import { connectionLostCode } from '../connection-lost.ts';
-import { VersionConflictError } from '../registry/version-conflict.ts';
 import { SchemaMissingError } from '../schema-missing.ts';
 import { InvalidEnvironmentError } from './parse-env.ts';
 
@@ -39,8 +38,7 @@ export function explainStartFailure(error: unknown, databaseUrl: string): unknow
  */
 export function exitOnStartFailure(service: string, error: unknown, databaseUrl?: string): never {
   const explained = databaseUrl === undefined ? error : explainStartFailure(error, databaseUrl);
-  const known =
-    error instanceof InvalidEnvironmentError || error instanceof VersionConflictError || explained !== error;
+  const known = error instanceof InvalidEnvironmentError || explained !== error;
   if (!known) throw error;
   const reason = explained instanceof Error ? explained.message : String(explained);
   process.stderr.write(`${service} did not start: ${reason}\n`);

@@ -1,15 +1,14 @@
 import type { VersionConflict } from '../store/registry.ts';
 
-/** A worker's catalog declares a version that live workers serve with other schemas or defaults. */
-export class VersionConflictError extends Error {
-  override name = 'VersionConflictError';
-  constructor(conflicts: readonly VersionConflict[]) {
-    const each = conflicts.map(
-      (c) => `workflow "${c.name}" version "${c.version}" (its ${c.differs.join(', ')} differ)`,
-    );
-    super(
-      `live workers serve ${each.join('; ')} with other schemas than this worker's: declare a new version, ` +
-        'or stop those workers first',
-    );
-  }
+/**
+ * What a worker says when it registers a declared version that live workers serve with other schemas or
+ * defaults: tasks of that version run on both builds, and the api checks new ones against the last
+ * registered schemas.
+ */
+export function versionConflictMessage(conflict: VersionConflict): string {
+  return (
+    `workflow "${conflict.name}" version "${conflict.version}": live workers serve it with other ` +
+    `${conflict.differs.join(', ')}; its tasks run on both builds, so the change must be compatible ` +
+    '(else declare a new version)'
+  );
 }

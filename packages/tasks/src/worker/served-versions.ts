@@ -1,7 +1,7 @@
 import type { WorkflowDefaults } from '@kaygraph/contracts';
 import type { WorkflowCatalog } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
-import { VersionConflictError } from '../registry/version-conflict.ts';
+import { versionConflictMessage } from '../registry/version-conflict.ts';
 import { versionRecordOf } from '../registry/workflow-version.ts';
 import type { QueueRef } from '../store/jobs.ts';
 import {
@@ -27,10 +27,11 @@ export async function servedVersions(
   catalog: WorkflowCatalog,
 ): Promise<{ versions: WorkflowVersionRecord[]; queues: ServedQueue[] }> {
   const versions = catalog.list().map(versionRecordOf);
-  // A declared version is a promise that its schemas did not change: two builds breaking it would each run
-  // the other's tasks with params of the wrong shape.
-  const conflicts = await liveVersionConflicts(ctx.db, versions, ctx.tuning.workerLeaseSeconds);
-  if (conflicts.length > 0) throw new VersionConflictError(conflicts);
+  // A declared version promises that a change is compatible (a rolling deploy keeps its tasks claimable):
+  // said aloud when its schemas differ from what live workers serve, since both builds run its tasks.
+  for (const conflict of await liveVersionConflicts(ctx.db, versions, ctx.tuning.workerLeaseSeconds)) {
+    ctx.logger.warn(conflict, versionConflictMessage(conflict));
+  }
   const unversioned = new Set(
     await workflowsWithUnversionedTasks(
       ctx.db,
