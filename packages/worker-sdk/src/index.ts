@@ -7,4 +7,4 @@
 export * from '@kaygraph/graph';
 export * from '@kaygraph/workflows/authoring';
 export { z } from 'zod';
-export { type StartWorkerOptions, startWorker, type Worker } from './start-worker.ts';
+export { type CloseOptions, type StartWorkerOptions, startWorker, type Worker } from './start-worker.ts';

@@ -29,6 +29,13 @@ export interface StartWorkerOptions {
   logger?: Logger;
 }
 
+export interface CloseOptions {
+  /** Stop the running tasks at once and put them back in the queue (their retries unspent). */
+  now?: boolean;
+  /** Log what happens to the running tasks (default true); false where the caller says it itself. */
+  announce?: boolean;
+}
+
 /** A running worker. `close()` stops taking tasks, lets running ones finish, then disconnects. */
 export interface Worker extends AsyncDisposable {
   /** This worker's id (the `worker_id` of the tasks it runs). */
@@ -44,7 +51,7 @@ export interface Worker extends AsyncDisposable {
    * disconnects. With `now: true` (also during a `close()` in progress) running tasks are stopped at once
    * and put back in the queue without spending a retry, for another worker to run.
    */
-  close(options?: { now?: boolean }): Promise<void>;
+  close(options?: CloseOptions): Promise<void>;
 }
 
 /**
@@ -96,9 +103,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
     const names = workflows.catalog.list().map((workflow) => workflow.name);
     logger.info({ workerId: runtime.workerId, workflows: names }, 'worker started');
     let closing: Promise<void> | undefined;
-    const close = async (closeOptions: { now?: boolean } = {}) => {
+    const close = async (closeOptions: CloseOptions = {}) => {
       // Say what happens to the running tasks, as the worker commands do on Ctrl-C.
-      const running = runtime.active;
+      const running = closeOptions.announce === false ? 0 : runtime.active;
       if (closeOptions.now && running > 0) {
         logger.warn({ runningTasks: running }, stopNowMessage(running));
       } else if (!closing && running > 0) {

@@ -52,15 +52,20 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
     defaultTimeoutSeconds: taskTimeoutOf(env.taskTimeout),
     logger,
   });
-  exitOnShutdownSignals(logger, [{ name: 'closing the worker', run: () => worker.close() }], {
-    worker: {
-      get active() {
-        return worker.active;
+  // The shutdown sequence says what happens to the running tasks: the worker need not say it again.
+  exitOnShutdownSignals(
+    logger,
+    [{ name: 'closing the worker', run: () => worker.close({ announce: false }) }],
+    {
+      worker: {
+        get active() {
+          return worker.active;
+        },
+        shutdownGraceSeconds: worker.shutdownGraceSeconds,
+        stopNow: () => worker.close({ now: true, announce: false }),
       },
-      shutdownGraceSeconds: worker.shutdownGraceSeconds,
-      stopNow: () => worker.close({ now: true }),
     },
-  });
+  );
   // The shutdown sequence ends the process; until then the command runs (`kaygraph worker` exits when it returns).
   await new Promise<never>(() => undefined);
 }
