@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -185,6 +185,18 @@ describe('a data dir has one owner', () => {
     // Once the owner has stopped, the data dir is free again.
     await using second = await startEmbeddedPostgres({ dataDir });
     expect(await taskOwners(second.url)).toEqual(['first']);
+  });
+
+  it("honours a claim under the owner file's former name: refused while its process runs, dropped after", async () => {
+    const former = `${dataDir}.owner.json`;
+    await writeFile(former, JSON.stringify({ pid: process.pid }));
+    await expect(startEmbeddedPostgres({ dataDir })).rejects.toThrow(
+      `belongs to a running process (pid ${process.pid}, still starting)`,
+    );
+    await writeFile(former, JSON.stringify({ pid: 2 ** 22 + 1 })); // above Linux's pid_max: no such process
+    await using server = await startEmbeddedPostgres({ dataDir });
+    expect(server.state).toBe('running');
+    expect(await readdir(workDir)).not.toContain('postgres.owner.json');
   });
 
   it('restarts a server that died on its own, on the same port, with its data', async () => {

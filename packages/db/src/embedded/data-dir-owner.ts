@@ -21,13 +21,15 @@ export interface DataDirClaim {
 }
 
 /**
- * Claims a data dir for this process before anything touches its server. A live owner (another
+ * Claims a data dir for this process before anything touches its server (a claim under the name
+ * earlier versions used, `<dataDir>.owner.json`, counts too). A live owner (another
  * `npm start` of the same checkout) is refused with its pid and port, so its server is never stopped
  * under it; the claim of a dead owner (SIGKILLed) is stale and replaced, and its orphaned server is then
  * stopped as before.
  */
 export async function claimDataDir(dataDir: string): Promise<DataDirClaim> {
   const file = join(dirname(dataDir), `.${basename(dataDir)}.owner.json`);
+  await refuseLiveOwner(dataDir, `${dataDir}.owner.json`);
   const record: OwnerRecord = { pid: process.pid, startTime: await processStartTime(process.pid) };
   for (let attempt = 1; ; attempt++) {
     try {
@@ -37,16 +39,21 @@ export async function claimDataDir(dataDir: string): Promise<DataDirClaim> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw error;
     }
-    const owner = await readOwner(file);
-    if (owner && (await isRunning(owner))) {
-      const port = owner.port === undefined ? 'still starting' : `port ${owner.port}`;
-      throw new Error(
-        `The embedded PostgreSQL of ${dataDir} belongs to a running process (pid ${owner.pid}, ${port}). ` +
-          'Stop that process first, or give this one another DATA_DIR (or a DATABASE_URL).',
-      );
-    }
-    await rm(file, { force: true });
+    await refuseLiveOwner(dataDir, file);
   }
+}
+
+/** Refuses a claim in `file` whose process still runs; removes one whose process is gone. */
+async function refuseLiveOwner(dataDir: string, file: string): Promise<void> {
+  const owner = await readOwner(file);
+  if (owner && (await isRunning(owner))) {
+    const port = owner.port === undefined ? 'still starting' : `port ${owner.port}`;
+    throw new Error(
+      `The embedded PostgreSQL of ${dataDir} belongs to a running process (pid ${owner.pid}, ${port}). ` +
+        'Stop that process first, or give this one another DATA_DIR (or a DATABASE_URL).',
+    );
+  }
+  await rm(file, { force: true });
 }
 
 function ownedClaim(file: string, record: OwnerRecord): DataDirClaim {
