@@ -27,11 +27,13 @@ function currentVersion(
 ): StoredWorkflowVersion | undefined {
   const exact = rows.filter((row) => row.name === name);
   const candidates = exact.length > 0 ? exact : rows.filter((row) => row.aliases.includes(name));
+  // Instants compared as numbers: the text of a timestamp depends on the session's time zone.
+  const newer = (a: string, b: string) => Date.parse(b) - Date.parse(a);
   return [...candidates].sort(
     (a, b) =>
       Number(b.live_workers > 0) - Number(a.live_workers > 0) ||
-      (a.live_workers > 0 ? 0 : b.last_active_at.localeCompare(a.last_active_at)) ||
-      b.first_registered_at.localeCompare(a.first_registered_at) ||
+      (a.live_workers > 0 ? 0 : newer(a.last_active_at, b.last_active_at)) ||
+      newer(a.first_registered_at, b.first_registered_at) ||
       a.version.localeCompare(b.version),
   )[0];
 }
