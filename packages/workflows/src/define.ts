@@ -100,19 +100,30 @@ export interface WorkflowDefinition<
   graph(params: unknown, run?: WorkflowRunInfo): WorkflowGraph;
 }
 
+/** zod types whose values JSON cannot carry: a client typed with them would get something else. */
+const NOT_JSON = new Set(['date', 'bigint', 'map', 'set', 'symbol', 'function']);
+
 /**
  * A result is stored and sent as JSON: a Date, BigInt, Map or Set in its schema would reach clients as
- * something else than the type they are given. Refused where the workflow is declared.
+ * something else than the type they are given. Refused where the workflow is declared (transforms and
+ * custom types are the workflow's own business).
  */
 function assertJsonResult(name: string, result: z.ZodType): void {
-  try {
-    z.toJSONSchema(result, { unrepresentable: 'throw', io: 'output' });
-  } catch (error) {
-    throw new TypeError(
-      `workflow "${name}": its result schema holds a type JSON cannot carry (${(error as Error).message}); ` +
-        'results are stored as JSON: use z.iso.datetime() for a date, a number or string for a BigInt',
-    );
-  }
+  const found: string[] = [];
+  z.toJSONSchema(result, {
+    unrepresentable: 'any',
+    io: 'output',
+    override: ({ zodSchema, path }) => {
+      const type = zodSchema._zod.def.type;
+      const at = path.filter((segment) => segment !== 'properties').join('.');
+      if (NOT_JSON.has(type)) found.push(`${at === '' ? 'the result' : at} is a ${type}`);
+    },
+  });
+  if (found.length === 0) return;
+  throw new TypeError(
+    `workflow "${name}": results are stored as JSON, which cannot carry its result schema's types ` +
+      `(${found.join('; ')}): use z.iso.datetime() for a date, a number or string for a BigInt`,
+  );
 }
 
 /**
