@@ -18,7 +18,8 @@ function sqlStateOf(error: unknown): string | undefined {
  * Runs a transaction again when PostgreSQL aborted it as a deadlock victim (or a serialization failure).
  *
  * The lock order of the package: an owner's queue lock (submit, retry, redrive), then task rows (several
- * in id order), then pg-boss job rows. The one exception is the worker's fetch + claim, which locks the
+ * in id order; a submit's dependencies, then one open task of each group it joins, as a finishing task is
+ * locked before the dependents it releases), then pg-boss job rows. The one exception is the worker's fetch + claim, which locks the
  * fetched job rows before their tasks; so no transaction that holds a task row waits for a job row another
  * worker may hold: cancels settle a waiting task's job after their commit and leave a running task's job to
  * its worker. This retry is the safety net, not the mechanism: the victim's work is all rolled back, so
