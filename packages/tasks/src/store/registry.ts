@@ -55,6 +55,13 @@ function liveWorker(leaseSeconds: number): SQL {
     and w.last_seen_at > now() - make_interval(secs => ${leaseSeconds})`;
 }
 
+/** `records` as rows of a query (`with x as (...)`). */
+function versionRecordsSql(records: readonly WorkflowVersionRecord[]): SQL {
+  return sql`select * from jsonb_to_recordset(${recordsJson(records)}::jsonb) as x(name text, version text,
+    description text, aliases text[], params_schema jsonb, result_schema jsonb, signals_schema jsonb,
+    defaults jsonb)`;
+}
+
 /**
  * Records versions (a version registered again takes the latest description, aliases and schemas) and,
  * with `workerId`, that this worker serves them. Rows are written in key order, so workers starting
@@ -67,11 +74,7 @@ export async function registerVersions(
 ): Promise<void> {
   if (records.length === 0) return;
   await db.execute(sql`
-    with x as (
-      select * from jsonb_to_recordset(${recordsJson(records)}::jsonb) as x(name text, version text,
-        description text, aliases text[], params_schema jsonb, result_schema jsonb, signals_schema jsonb,
-        defaults jsonb)
-    ), registered as (
+    with x as (${versionRecordsSql(records)}), registered as (
       insert into workflow_versions as v (name, version, description, aliases, params_schema, result_schema,
         signals_schema, defaults)
       select name, version, description, aliases, params_schema, result_schema, signals_schema, defaults
@@ -107,10 +110,7 @@ export async function liveVersionConflicts(
   if (records.length === 0) return [];
   return rowsOf<VersionConflict>(
     await db.execute(sql`
-      with x as (
-        select * from jsonb_to_recordset(${recordsJson(records)}::jsonb) as x(name text, version text,
-          params_schema jsonb, result_schema jsonb, signals_schema jsonb, defaults jsonb)
-      ), d as (
+      with x as (${versionRecordsSql(records)}), d as (
         select v.name, v.version, array_remove(array[
           case when v.params_schema is distinct from x.params_schema then 'params' end,
           case when v.result_schema is distinct from x.result_schema then 'result' end,
