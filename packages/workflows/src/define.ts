@@ -114,7 +114,8 @@ function assertJsonResult(name: string, result: z.ZodType): void {
     unrepresentable: 'any',
     io: 'output',
     override: ({ zodSchema, path }) => {
-      const type = zodSchema._zod.def.type;
+      // A classic zod schema says its type in `type` (public); the hook's typing is the core's.
+      const type = 'type' in zodSchema && typeof zodSchema.type === 'string' ? zodSchema.type : '';
       const at = path.filter((segment) => segment !== 'properties').join('.');
       if (NOT_JSON.has(type)) found.push(`${at === '' ? 'the result' : at} is a ${type}`);
     },
