@@ -107,6 +107,12 @@ function urlOf(req: IncomingMessage): URL | undefined {
   return URL.parse(req.url ?? '/', BASE) ?? undefined;
 }
 
+/** Where a request's API key may be: its headers, or `?api_key=` where a browser cannot set a header. */
+function keySource(req: IncomingMessage, url: URL) {
+  const apiKey = url.searchParams.get('api_key');
+  return { headers: req.headers, connectionParams: apiKey ? { apiKey } : null };
+}
+
 /** What logs may say of a URL: its path, never the query (`?api_key=` carries keys). */
 function loggablePath(req: IncomingMessage): string {
   return (req.url ?? '/').split('?')[0] ?? '/';
@@ -147,11 +153,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   // /workflows: any key, or none on an open api); for others, and while the registry cannot be read, the
   // router's alone.
   const servedDocument = async (req: IncomingMessage, url: URL) => {
-    const apiKey = url.searchParams.get('api_key');
-    const mayList = await resolveCaller({
-      headers: req.headers,
-      connectionParams: apiKey ? { apiKey } : null,
-    }).then(
+    const mayList = await resolveCaller(keySource(req, url)).then(
       () => true,
       () => false,
     );
@@ -175,9 +177,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     logger,
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     caller: async (connection?: OpenConnection) => {
-      const apiKey = url.searchParams.get('api_key');
-      const source = { headers: req.headers, connectionParams: apiKey ? { apiKey } : null, connection };
-      const { caller, key } = await resolveCaller(source);
+      const { caller, key } = await resolveCaller({ ...keySource(req, url), connection });
       // An open stream holds a subscription slot of its key until it ends, as tRPC subscriptions do.
       if (connection) {
         const slot = subscriptionCaps.acquire(undefined, subscriberOf(caller, key));
