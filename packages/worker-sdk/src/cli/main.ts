@@ -1,21 +1,10 @@
 import { parseArgs } from 'node:util';
-import { unsupportedNode } from './node-version.ts';
 import { runWorkerCommand, WorkerUsageError } from './run-worker.ts';
 
 const USAGE = `usage: kaygraph-worker <workflows module> [--concurrency N] [--database-url URL]
 
 Runs the tasks of the workflows your module exports as \`catalog\`, on the api's database
 (DATABASE_URL). Stops gracefully on SIGTERM or SIGINT.`;
-
-// Nothing that needs a newer Node is linked before this check (it is imported below, once it passed).
-const tooOld = unsupportedNode(process.versions.node);
-if (tooOld) {
-  process.stderr.write(`error: ${tooOld}\n`);
-  process.exit(1);
-}
-// The workflows module loads after this: worker threads then load it compiled, not type-stripped each.
-const { useCompileCache } = await import('@kaygraph/tasks/process');
-useCompileCache();
 
 /** The `kaygraph-worker` command: exit 0 after a graceful stop, 1 on a failure, 2 on bad usage. */
 try {

@@ -19,6 +19,9 @@ export interface WorkerCommandOptions {
 export async function runWorkerCommand(options: WorkerCommandOptions): Promise<void> {
   const tooOld = unsupportedNode(process.versions.node);
   if (tooOld) throw new Error(tooOld);
+  // The worker's modules and the workflows module load after this: threads then load them compiled.
+  const { useCompileCache } = await import('@kaygraph/tasks/process');
+  useCompileCache();
   const command = await import('./worker-command.ts');
   await command.runWorkerCommand(options);
 }
