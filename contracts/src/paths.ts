@@ -10,6 +10,7 @@ export const REST_PATHS = {
   taskArtifact: '/tasks/{task_id}/artifacts/{name}',
   taskSocket: '/ws/{task_id}',
   workflows: '/workflows',
+  workflowVersionMove: '/workflows/{name}/versions/{version}/move-tasks',
   metrics: '/metrics',
   search: '/search',
   health: '/health',

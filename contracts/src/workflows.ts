@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Priority, TimeoutSeconds } from './common.ts';
+import { Priority, TaskId, TaskStatus, TimeoutSeconds } from './common.ts';
+import { WorkflowName } from './tasks.ts';
 
 /** Per-workflow defaults; a submit may override retries, timeout and priority. */
 export const WorkflowDefaults = z.object({
@@ -67,3 +68,43 @@ export type WorkflowInfo = z.infer<typeof WorkflowInfo>;
 
 export const ListWorkflowsOutput = z.object({ workflows: z.array(WorkflowInfo) });
 export type ListWorkflowsOutput = z.infer<typeof ListWorkflowsOutput>;
+
+/** Tasks one `moveTasks` call reports by name among those it left on their version. */
+export const MOVE_KEPT_LISTED = 100;
+
+export const MoveVersionTasksInput = z.strictObject({
+  name: WorkflowName,
+  /** The version whose unfinished tasks move to the current version: one with no live workers. */
+  version: WorkflowVersion,
+  /**
+   * Also move tasks that resume from a checkpoint (waiting ones, retried ones that ran some nodes): they
+   * resume on the current version's graph, which must still have the node they stopped at.
+   */
+  include_checkpoints: z.boolean().default(false),
+});
+export type MoveVersionTasksInput = z.input<typeof MoveVersionTasksInput>;
+
+/** Why a task stays on its version. */
+export const KeptTaskReason = z.enum(['running', 'resumes_from_checkpoint', 'params_invalid']);
+export type KeptTaskReason = z.infer<typeof KeptTaskReason>;
+
+export const KeptTask = z.object({
+  task_id: TaskId,
+  status: TaskStatus,
+  reason: KeptTaskReason,
+  message: z.string(),
+});
+export type KeptTask = z.infer<typeof KeptTask>;
+
+export const MoveVersionTasksOutput = z.object({
+  workflow: z.string(),
+  from_version: WorkflowVersion,
+  to_version: WorkflowVersion,
+  /** Tasks now of `to_version`: their params were validated against it (its defaults applied). */
+  moved: z.number().int(),
+  /** Tasks left on `from_version`. */
+  kept_total: z.number().int(),
+  /** The first of them (at most MOVE_KEPT_LISTED), each with why. */
+  kept: z.array(KeptTask),
+});
+export type MoveVersionTasksOutput = z.infer<typeof MoveVersionTasksOutput>;

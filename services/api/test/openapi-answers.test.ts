@@ -65,6 +65,7 @@ const REQUESTS: Record<string, (ids: Ids) => { url: string; body?: unknown }> = 
   'tasks-retry': ({ task }) => ({ url: `/tasks/${task}/retry`, body: {} }),
   'tasks-signal': ({ task }) => ({ url: `/tasks/${task}/signals/approval`, body: { approved: true } }),
   'workflows-list': () => ({ url: '/workflows' }),
+  'workflows-moveTasks': () => ({ url: '/workflows/steps/versions/retired/move-tasks', body: {} }),
   'groups-create': () => ({ url: '/groups', body: { name: 'batch', tasks: [oneTask] } }),
   'groups-list': () => ({ url: '/groups' }),
   'groups-addTasks': ({ group }) => ({ url: `/groups/${group}/tasks`, body: { tasks: [oneTask] } }),

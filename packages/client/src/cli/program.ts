@@ -8,6 +8,7 @@ import { registerSignalCommand } from './commands/signal.ts';
 import { registerTaskCommands } from './commands/tasks.ts';
 import { registerWatchCommand } from './commands/watch.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
+import { registerWorkflowCommands } from './commands/workflows.ts';
 import type { CliEnv } from './env.ts';
 import { CliError, type CliIo, printJson, writeLine } from './output.ts';
 import { CliSession, DEFAULT_URL } from './session.ts';
@@ -37,6 +38,7 @@ function buildProgram(session: CliSession, io: CliIo): Command {
   registerDeadLetterCommands(program, session);
   registerMetricsCommand(program, session);
   registerKeyCommands(program, session);
+  registerWorkflowCommands(program, session);
   registerWorkerCommand(program, session);
   for (const command of program.commands) {
     command.exitOverride();

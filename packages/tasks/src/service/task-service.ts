@@ -1,6 +1,8 @@
 import type {
   ListTasksOutput,
   MetricsSnapshot,
+  MoveVersionTasksInput,
+  MoveVersionTasksOutput,
   SignalTaskInput,
   SignalTaskOutput,
   SubmitManyOutput,
@@ -33,6 +35,7 @@ import {
   listTasks,
 } from './queries.ts';
 import { signalTask } from './signal.ts';
+import { moveVersionTasks } from './version-move.ts';
 
 export interface FeedOptions {
   signal?: AbortSignal;
@@ -81,6 +84,11 @@ export interface TaskService {
   /** Live events of every task the caller may see (admin: all). */
   feed(caller: Caller, opts: FeedOptions): AsyncIterable<TaskEvent>;
   artifact(caller: Caller, taskId: string, name: string): Promise<{ contentType: string; content: Buffer }>;
+  /**
+   * Admins: moves the unfinished tasks of a workflow version no live worker runs to the current version
+   * (those whose params validate against it). 404: no such version; 409: it is current or still served.
+   */
+  moveVersionTasks(caller: Caller, input: MoveVersionTasksInput): Promise<MoveVersionTasksOutput>;
   /** Counts now and over the last `windowSeconds` (admins: every owner's tasks, others their own). */
   metrics(caller: Caller, opts: { windowSeconds: number }): Promise<MetricsSnapshot>;
 }
@@ -114,6 +122,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService 
     resumeState: (caller, taskId, afterSeq) => getResumeState(ctx.db, caller, taskId, afterSeq),
     feed: (caller, opts) => streamFeed(bus, caller, opts),
     artifact: (caller, taskId, name) => getArtifact(ctx.db, caller, taskId, name),
+    moveVersionTasks: (caller, input) => moveVersionTasks(ctx, caller, input),
     metrics: (caller, opts) =>
       metricsSnapshot(ctx.db.$client, {
         owner: listedOwner(caller) ?? null,

@@ -1,5 +1,11 @@
-import { ListWorkflowsOutput } from '@kaygraph/contracts';
+import {
+  ListWorkflowsOutput,
+  MoveVersionTasksInput,
+  MoveVersionTasksOutput,
+  REST_PATHS,
+} from '@kaygraph/contracts';
 import { listedOwner } from '@kaygraph/tasks';
+import { requestLogger } from '../logging/request-context.ts';
 import { NoInput } from '../no-input.ts';
 import { restOperations } from '../rest-meta.ts';
 import { authedProcedure, router } from '../trpc.ts';
@@ -32,6 +38,43 @@ export const workflowsRouter = router({
         workerHosts: ctx.caller.admin || ctx.apiKey === undefined,
       }),
     })),
+
+  moveTasks: authedProcedure
+    .meta(
+      rest.op('moveTasks', {
+        openapi: {
+          method: 'POST',
+          path: REST_PATHS.workflowVersionMove,
+          tags: ['workflows'],
+          summary: "Move a retired version's unfinished tasks to the current version (admin)",
+          description: [
+            'For a version no live worker runs any more (an upgrade stopped them all): its unfinished tasks',
+            'whose params validate against the current version (its defaults applied) move to it, keeping',
+            'their status, and its workers run them. Running tasks stay, and so do tasks that resume from a',
+            "checkpoint of the old version's graph (waiting ones, retried ones) unless `include_checkpoints`:",
+            'they then resume on the current graph, which must still have the node they stopped at. The answer',
+            'lists the first tasks that stayed, each with why. 404: no such version; 409: it is the current',
+            'version, or live workers still run it.',
+          ].join(' '),
+          errorResponses: {
+            404: 'No such workflow version',
+            409: 'CONFLICT: the version is current, or live workers still run it',
+          },
+        },
+        adminOnly: true,
+        example: { include_checkpoints: false },
+      }),
+    )
+    .input(MoveVersionTasksInput)
+    .output(MoveVersionTasksOutput)
+    .mutation(async ({ ctx, input }) => {
+      const output = await ctx.services.tasks.moveVersionTasks(ctx.caller, input);
+      const { kept: _kept, ...counts } = output;
+      const log = ctx.services.taskLog;
+      if (log)
+        requestLogger(log).info({ owner: ctx.caller.owner, ...counts }, 'workflow version tasks moved');
+      return output;
+    }),
 });
 
 /** This router's REST operations (rest-operations.ts). */

@@ -1,0 +1,72 @@
+import { ListWorkflowsOutput, MoveVersionTasksOutput } from '@kaygraph/contracts';
+import type { Command } from 'commander';
+import { printJson, printTable, writeLine } from '../output.ts';
+import type { CliSession } from '../session.ts';
+import { action } from './action.ts';
+
+/** `kaygraph workflows ...`: what workers registered, and moving a retired version's tasks (`workflows.*`). */
+export function registerWorkflowCommands(program: Command, session: CliSession): void {
+  const workflows = program
+    .command('workflows')
+    .description("registered workflows and their versions; move a retired version's tasks");
+
+  workflows
+    .command('list', { isDefault: true })
+    .description('each workflow version: current or not, its live workers and unfinished tasks')
+    .action(
+      action(session, async (s) => {
+        const raw = await s.procedure('query', 'workflows.list', undefined);
+        const listed = ListWorkflowsOutput.safeParse(raw);
+        if (s.json || !listed.success) {
+          printJson(s.io, raw);
+          return 0;
+        }
+        if (listed.data.workflows.length === 0)
+          writeLine(s.io.stdout, 'no workflows registered (start a worker)');
+        else
+          printTable(
+            s.io,
+            ['WORKFLOW', 'VERSION', 'CURRENT', 'WORKERS', 'UNFINISHED'],
+            listed.data.workflows.flatMap((workflow) =>
+              workflow.versions.map((version) => [
+                workflow.name,
+                version.version,
+                version.current ? 'yes' : '',
+                version.workers.length,
+                version.unfinished_tasks,
+              ]),
+            ),
+          );
+        return 0;
+      }),
+    );
+
+  workflows
+    .command('move-tasks <workflow> <version>')
+    .description(
+      'move the unfinished tasks of a version no worker runs any more to the current version (admin)',
+    )
+    .option('--include-checkpoints', 'also tasks that resume from a checkpoint (waiting, retried)')
+    .action(
+      action(session, async (s, options, name, version) => {
+        const raw = await s.procedure('mutate', 'workflows.moveTasks', {
+          name,
+          version,
+          include_checkpoints: options.includeCheckpoints === true,
+        });
+        const answer = MoveVersionTasksOutput.safeParse(raw);
+        if (s.json || !answer.success) {
+          printJson(s.io, raw);
+          return 0;
+        }
+        const { moved, kept_total, kept, from_version, to_version } = answer.data;
+        writeLine(
+          s.io.stdout,
+          `moved ${moved} task(s) from version ${from_version} to ${to_version}; ${kept_total} stayed`,
+        );
+        for (const task of kept) writeLine(s.io.stdout, `  ${task.task_id} ${task.status}: ${task.message}`);
+        if (kept.length < kept_total) writeLine(s.io.stdout, `  ... and ${kept_total - kept.length} more`);
+        return 0;
+      }),
+    );
+}

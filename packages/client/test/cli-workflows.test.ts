@@ -1,0 +1,41 @@
+import { fixtureCatalogModule, startTestServer } from '@kaygraph/api/testing';
+import { ListWorkflowsOutput, MoveVersionTasksOutput } from '@kaygraph/contracts';
+import { expect, test } from 'vitest';
+import { kaygraph, parseJson } from './cli-helpers.ts';
+
+/** `kaygraph workflows` and `kaygraph workflows move-tasks` against a real api in open mode (the operator). */
+test("workflows lists each version; move-tasks moves a retired version's queued task to the current one", async () => {
+  await using server = await startTestServer({ worker: false, operations: {} });
+  const env = { KAYGRAPH_URL: server.url };
+  const listed = ListWorkflowsOutput.parse(parseJson((await kaygraph(['workflows', '--json'], env)).stdout));
+  const retired = listed.workflows.find((workflow) => workflow.name === 'steps')?.version;
+  if (!retired) throw new Error('steps is not registered');
+  const submitted = await kaygraph(['submit', 'steps', '--params', '{"steps": 1}'], env);
+  expect(submitted.code).toBe(0);
+
+  // The upgrade: the new build declares a version; no worker of the old one is left.
+  type Catalog = Parameters<typeof server.system.publishWorkflows>[0];
+  const { catalog } = (await import(fixtureCatalogModule)) as { catalog: Catalog };
+  const steps = catalog.get('steps');
+  if (!steps) throw new Error('no steps workflow');
+  const upgraded = { ...steps, version: 'upgraded' };
+  await server.system.publishWorkflows({ get: () => upgraded, list: () => [upgraded] });
+  await expect
+    .poll(async () => (await kaygraph(['workflows'], env)).stdout)
+    .toMatch(/^steps\s+upgraded\s+yes\s+0\s+0$/m);
+  expect((await kaygraph(['workflows'], env)).stdout).toMatch(
+    new RegExp(`^steps\\s+${retired}\\s+-\\s+0\\s+1$`, 'm'),
+  );
+
+  const moved = await kaygraph(['workflows', 'move-tasks', 'steps', retired], env);
+  expect(moved).toMatchObject({ code: 0, stderr: '' });
+  expect(moved.stdout).toBe(`moved 1 task(s) from version ${retired} to upgraded; 0 stayed\n`);
+  const again = await kaygraph(['workflows', 'move-tasks', 'steps', retired, '--json'], env);
+  expect(MoveVersionTasksOutput.parse(parseJson(again.stdout))).toMatchObject({ moved: 0, kept_total: 0 });
+
+  const current = await kaygraph(['workflows', 'move-tasks', 'steps', 'upgraded'], env);
+  expect(current.code).toBe(1);
+  expect(current.stderr).toBe(
+    'error: CONFLICT: version upgraded is the current version of workflow "steps"; its tasks stay\n',
+  );
+});
