@@ -125,7 +125,8 @@ logger.info(
   { url: server.url, docs: `${server.url}/docs`, dashboard: `${server.url}/dashboard`, worker: withWorker },
   'KayGraph Tasks API listening',
 );
-process.stdout.write(
+// For the person at the terminal, on stderr: stdout carries JSON log lines only, for log collectors.
+process.stderr.write(
   [
     '',
     `  KayGraph Tasks${withWorker ? ' (API + worker)' : ' API'} on ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,

@@ -61,11 +61,12 @@ function startMain() {
   return {
     child,
     exited,
+    stdout: () => stdout,
     stderr: () => stderr,
-    /** Resolves with the first match in stdout; rejects if the process ends first. */
-    async waitForOutput(pattern: RegExp): Promise<RegExpExecArray> {
+    /** Resolves with the first match in stdout (the log) or stderr (the banner); rejects if the process ends first. */
+    async waitForOutput(pattern: RegExp, stream: 'stdout' | 'stderr' = 'stdout'): Promise<RegExpExecArray> {
       for (;;) {
-        const match = pattern.exec(stdout);
+        const match = pattern.exec(stream === 'stdout' ? stdout : stderr);
         if (match) return match;
         if (!running) throw new Error(`exited before printing ${pattern}:\n${stdout}\n${stderr}`);
         await new Promise((done) => setTimeout(done, 20));
@@ -110,10 +111,10 @@ async function readyStatus(url: string): Promise<number | undefined> {
 }
 
 describe('npm start on the embedded PostgreSQL', () => {
-  it("prints the database's URL, where an app's own worker joins it", async () => {
+  it("prints the database's URL, where an app's own worker joins it, beside a log of JSON lines only", async () => {
     const main = startMain();
     const url = await listening(main);
-    const [, databaseUrl] = await main.waitForOutput(/Database {3}(postgres:\/\/\S+)/);
+    const [, databaseUrl] = await main.waitForOutput(/Database {3}(postgres:\/\/\S+)/, 'stderr');
     const submitted = await postJson(`${url}/tasks`, { workflow: 'echo', params: { value: 'hi' } });
     expect(submitted.status).toBe(202);
     const taskId = (submitted.body as SubmitTaskOutput).task_id;
@@ -121,12 +122,15 @@ describe('npm start on the embedded PostgreSQL', () => {
     await using database = connect(databaseUrl ?? '');
     const rows = await database.sql`select id from tasks where id = ${taskId}`;
     expect(rows).toHaveLength(1);
+    const lines = main.stdout().split('\n').filter((line) => line !== '');
+    expect(lines.length).toBeGreaterThan(2);
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
   });
 
   it('refuses a second start of the same checkout, and exits non-zero when its PostgreSQL cannot come back', async () => {
     const first = startMain();
     const url = await listening(first);
-    await first.waitForOutput(new RegExp(`Data {7}${join(dataDir, 'postgres')}`));
+    await first.waitForOutput(new RegExp(`Data {7}${join(dataDir, 'postgres')}`), 'stderr');
 
     const second = startMain();
     expect(await second.exited).toBe(1);

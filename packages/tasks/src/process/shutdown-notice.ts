@@ -15,8 +15,8 @@ export function stopNowMessage(running: number): string {
 }
 
 /**
- * A first signal with tasks running waits up to the grace period for them: say so on the terminal too, and
- * that a second Ctrl-C stops at once.
+ * A first signal with tasks running waits up to the grace period for them: say so on the terminal too
+ * (stderr: stdout carries JSON log lines only), and that a second Ctrl-C stops at once.
  */
 export function announceWaitForTasks(
   logger: Logger,
@@ -31,12 +31,12 @@ export function announceWaitForTasks(
     'press Ctrl-C again to stop now (they go back to the queue)',
   );
   logger.info({ signal, runningTasks: running, graceSeconds }, message);
-  process.stdout.write(`\n  ${message}\n`);
+  process.stderr.write(`\n  ${message}\n`);
 }
 
 /** A second signal: the running tasks are stopped and put back in the queue before the process exits. */
 export function announceStopNow(logger: Logger, signal: string, running: number): void {
   const message = stopNowMessage(running);
   logger.warn({ signal, runningTasks: running }, message);
-  process.stdout.write(`\n  ${message}\n`);
+  process.stderr.write(`\n  ${message}\n`);
 }
