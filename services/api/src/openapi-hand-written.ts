@@ -31,7 +31,8 @@ export const HAND_WRITTEN_PATHS = {
         'missed (send `Last-Event-ID` to resume), sends `: ping` comments as heartbeats, and closes after',
         '`done`: close the EventSource on `done` (a browser reconnects to a closed stream by itself).',
         'Errors (unknown task, bad id, no key) are answered as JSON before the stream starts; a key',
-        'revoked while the stream is open ends it with `event: error` (an ErrorBody).',
+        'revoked while the stream is open ends it with `event: error` (an ErrorBody). HEAD answers the',
+        'same checks and headers, without events.',
       ].join(' '),
       requestParams: {
         path: taskPath,
@@ -94,7 +95,8 @@ export const HAND_WRITTEN_PATHS = {
         'aggregate progress, status), first and after every change; `event: task` a status or progress',
         'event of one of its tasks (`data:` is a GroupEvent). The stream closes after the summary of a',
         'finished group (completed, failed, partially_failed, cancelled); a reconnect starts from a fresh',
-        'summary. Errors (unknown group, bad id) are answered as JSON before the stream starts.',
+        'summary. Errors (unknown group, bad id) are answered as JSON before the stream starts. HEAD',
+        'answers the same checks and headers, without events.',
       ].join(' '),
       requestParams: {
         path: z.object({ group_id: GroupId.meta({ description: 'The group id from POST /groups' }) }),
@@ -177,7 +179,7 @@ export const HAND_WRITTEN_PATHS = {
       responses: {
         '101': { description: 'Switching protocols: the socket is open.' },
         '400': {
-          description: 'Not a WebSocket upgrade',
+          description: 'Not a WebSocket upgrade (a plain GET or HEAD)',
           content: { 'application/json': { schema: ErrorBody } },
         },
       },

@@ -267,16 +267,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     // Documented, but served by the metrics route of createApiOperations; without it, say so.
     if (METRICS_PATH.test(path) && (method === 'GET' || method === 'HEAD'))
       return sendError(res, errorBody('UNAVAILABLE', 'this api was started without metrics'));
-    // HEAD is answered as the GET of the same path, without the body (Node's response drops it); an
-    // event stream or socket has no headers to give ahead of its events.
+    // HEAD is answered as the GET of the same path, without the body (Node's response drops it), as
+    // every 405's Allow says: a stream's HEAD ends after its GET's checks and headers.
     const reading = method === 'GET' || method === 'HEAD';
-    if (
-      method === 'HEAD' &&
-      [STREAM_PATH, GROUP_STREAM_PATH, SOCKET_PATH].some((stream) => stream.test(path))
-    ) {
-      const message = `HEAD is not answered by ${path}: it is a stream, GET it`;
-      return sendError(res, errorBody('METHOD_NOT_ALLOWED', message), { allow: 'GET' });
-    }
     if (reading && (path === '/openapi.json' || path === '/openapi.json/')) {
       const served = await servedDocument(req, url);
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
@@ -288,10 +281,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     if (artifact?.[1] && artifact[2] && reading)
       return serveArtifact(res, artifact[1], artifact[2], streamOptions(req, url));
     const stream = STREAM_PATH.exec(path);
-    if (stream?.[1] && method === 'GET')
-      return streamTaskOverSse(req, res, stream[1], streamOptions(req, url));
+    if (stream?.[1] && reading) return streamTaskOverSse(req, res, stream[1], streamOptions(req, url));
     const groupStream = GROUP_STREAM_PATH.exec(path);
-    if (groupStream?.[1] && method === 'GET') {
+    if (groupStream?.[1] && reading) {
       const { caller, registry: streams, heartbeatMs } = streamOptions(req, url);
       return streamGroupOverSse(req, res, groupStream[1], {
         orchestration: opts.orchestration,
@@ -301,7 +293,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         heartbeatMs,
       });
     }
-    if (SOCKET_PATH.test(path) && method === 'GET') {
+    if (SOCKET_PATH.test(path) && reading) {
       return sendError(
         res,
         errorBody('BAD_REQUEST', `${path} is a WebSocket: connect with an Upgrade request`),
@@ -318,7 +310,12 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     });
   };
   const { onRequest } = opts;
-  const server = createServer(onRequest ? (req, res) => onRequest(req, res, () => serve(req, res)) : serve);
+  // Only a GET upgrades (RFC 6455): another method asking to is answered as plain HTTP, so a HEAD is its
+  // GET without a body and any other gets the 405 with Allow, not ws's bare 405.
+  const server = createServer(
+    { shouldUpgradeCallback: (req) => req.method === 'GET' },
+    onRequest ? (req, res) => onRequest(req, res, () => serve(req, res)) : serve,
+  );
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // No WebSocket here. A reset while we answer must not become an uncaught 'error'.

@@ -127,7 +127,7 @@ function send(
           if (value !== undefined) answerHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
         }
         let body: unknown = text;
-        if (res.headers['content-type']?.startsWith('application/json')) body = JSON.parse(text);
+        if (text && res.headers['content-type']?.startsWith('application/json')) body = JSON.parse(text);
         resolve({ status: res.statusCode ?? 0, headers: answerHeaders, body });
       });
     });
@@ -213,6 +213,21 @@ describe('answers before any procedure runs', () => {
         check(operation.method, path, 405, answer.body);
         checkHeaders(document, operation.method, path, 405, answer.headers);
       }
+    }
+  });
+
+  test('every GET path lists HEAD in its Allow and answers HEAD as it answers GET, without a body', async () => {
+    await using server = await startTestServer({ worker: false, operations: {} });
+    for (const operation of operations.filter(({ method }) => method === 'GET')) {
+      const { url } = REQUESTS[operation.id]?.(unknownIds()) ?? { url: '' };
+      const refused = await send(server.url, 'PUT', url.split('?')[0] ?? '');
+      expect(refused.headers.get('allow')?.split(', '), `Allow of ${operation.path}`).toContain('HEAD');
+      const [head, get] = [await send(server.url, 'HEAD', url), await send(server.url, 'GET', url)];
+      const seen = (answer: Answer) => ({ status: answer.status, type: answer.headers.get('content-type') });
+      expect({ ...seen(head), body: head.body }, `HEAD ${operation.path}`).toEqual({
+        ...seen(get),
+        body: '',
+      });
     }
   });
 });

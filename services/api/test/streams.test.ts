@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 import {
   SseEventData,
   type SubmitTaskOutput,
@@ -36,6 +38,21 @@ async function readStream(taskId: string, lastEventId?: string): Promise<SseMess
   if (!response.body) throw new Error('no body');
   for await (const message of readSse(response.body)) messages.push(message);
   return messages;
+}
+
+/** One request as sent (node:http, any header), on `agent` when given, its answer read whole. */
+function fetchRaw(path: string, method: string, headers: Record<string, string> = {}, agent?: Agent) {
+  return new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const req = request(`${server.url}${path}`, { method, headers, agent }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 function events(messages: SseMessage[]) {
@@ -105,6 +122,31 @@ describe('GET /tasks/{task_id}/stream (SSE)', () => {
       if (message.event === 'done') break;
     }
     expect(seen.some((message) => message.comment === 'ping')).toBe(true);
+  });
+
+  test("HEAD answers the headers a running task's stream starts with, no events, and ends", async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 200, delay_ms: 2000 } });
+    const abort = new AbortController();
+    const get = await fetch(`${server.url}/tasks/${taskId}/stream`, { signal: abort.signal });
+    abort.abort();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const head = await fetchRaw(`/tasks/${taskId}/stream`, 'HEAD', {}, agent);
+      expect(head).toMatchObject({
+        status: 200,
+        headers: {
+          'content-type': get.headers.get('content-type'),
+          'cache-control': get.headers.get('cache-control'),
+        },
+        body: '',
+      });
+      // The same connection answers the next request: the HEAD did not stay open as its GET would.
+      expect((await fetchRaw('/health', 'GET', {}, agent)).status).toBe(200);
+      expect((await fetchRaw(`/tasks/${taskId}`, 'DELETE', {}, agent)).status).toBe(200);
+    } finally {
+      agent.destroy();
+    }
+    expect(await waitForTerminal(server.url, taskId)).toBe('cancelled');
   });
 });
 
@@ -238,6 +280,43 @@ describe('WS /ws/{task_id}', () => {
     socket.send('x'.repeat(64 * 1024));
     expect(await closed).toBe(1009);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect(await waitForTerminal(server.url, taskId)).toBe('completed');
+  });
+
+  test("over plain HTTP, HEAD answers as GET does (400, no Upgrade); another method's Allow says so", async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 1, delay_ms: 1 } });
+    const refused = await fetch(`${server.url}/ws/${taskId}`, { method: 'POST' });
+    expect(refused.status).toBe(405);
+    expect(refused.headers.get('allow')).toBe('GET, HEAD');
+    const get = await requestJson(`${server.url}/ws/${taskId}`);
+    expect(get).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST' } });
+    const head = await fetch(`${server.url}/ws/${taskId}`, { method: 'HEAD' });
+    expect({ status: head.status, type: head.headers.get('content-type'), body: await head.text() }).toEqual({
+      status: 400,
+      type: 'application/json; charset=utf-8',
+      body: '',
+    });
+    expect(await waitForTerminal(server.url, taskId)).toBe('completed');
+  });
+
+  test('a HEAD or POST asking to upgrade is answered as without Upgrade: HEAD as GET, POST 405 with Allow', async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 1, delay_ms: 1 } });
+    const upgrade = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13' };
+    const asking = async (method: string) => {
+      const key = randomBytes(16).toString('base64');
+      const answer = await fetchRaw(`/ws/${taskId}`, method, { ...upgrade, 'sec-websocket-key': key });
+      return { status: answer.status, allow: answer.headers.allow, type: answer.headers['content-type'] };
+    };
+    expect(await asking('HEAD')).toEqual({
+      status: 400,
+      allow: undefined,
+      type: 'application/json; charset=utf-8',
+    });
+    expect(await asking('POST')).toEqual({
+      status: 405,
+      allow: 'GET, HEAD',
+      type: 'application/json; charset=utf-8',
+    });
     expect(await waitForTerminal(server.url, taskId)).toBe('completed');
   });
 

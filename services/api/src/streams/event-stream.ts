@@ -16,17 +16,25 @@ export interface OpenEventStreamOptions {
   abort: AbortController;
 }
 
+const EVENT_STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+/** HEAD of a stream, once its GET's checks passed: the headers its GET starts with, no events. */
+export function answerEventStreamHead(res: ServerResponse): void {
+  res.writeHead(200, EVENT_STREAM_HEADERS);
+  res.end();
+}
+
 /**
  * Starts an SSE answer: headers, a reconnect delay, comment heartbeats, and a shutdown hook that asks the
  * client to reconnect (to whichever replica answers) within half a second. Call `close()` when done.
  */
 export function openEventStream(res: ServerResponse, opts: OpenEventStreamOptions): { close(): void } {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
+  res.writeHead(200, EVENT_STREAM_HEADERS);
   res.write('retry: 2000\n\n');
   const heartbeat = setInterval(() => res.write(': ping\n\n'), opts.heartbeatMs);
   const unregister = opts.registry.add(() => {

@@ -6,7 +6,7 @@ import type { OpenConnection } from '../context.ts';
 import { describeError } from '../errors.ts';
 import { parsePathParam } from '../http/path-param.ts';
 import { sendError } from '../http/respond.ts';
-import { eventStreamConnection, openEventStream, sseFrame } from './event-stream.ts';
+import { answerEventStreamHead, eventStreamConnection, openEventStream, sseFrame } from './event-stream.ts';
 import type { StreamRegistry } from './registry.ts';
 import { groupEventWithoutStack } from './without-stacks.ts';
 
@@ -23,10 +23,10 @@ export interface GroupStreamOptions {
  * `GET /groups/{group_id}/stream`: Server-Sent Events of a task group. `event: group` carries the
  * GroupSummary (first, and after every change), `event: task` a task's StatusEvent or ProgressEvent; the
  * stream closes after the summary of a finished group. Errors before the first byte are JSON answers. A
- * reconnect starts again from a fresh summary.
+ * reconnect starts again from a fresh summary. HEAD answers the same checks and headers, then ends.
  */
 export async function streamGroupOverSse(
-  _req: IncomingMessage,
+  req: IncomingMessage,
   res: ServerResponse,
   rawGroupId: string,
   opts: GroupStreamOptions,
@@ -48,6 +48,10 @@ export async function streamGroupOverSse(
     if (abort.signal.aborted) {
       await iterator.return?.();
       return;
+    }
+    if (req.method === 'HEAD') {
+      await iterator.return?.();
+      return answerEventStreamHead(res);
     }
     stream = openEventStream(res, { registry: opts.registry, heartbeatMs: opts.heartbeatMs, abort });
     let id = 0;

@@ -7,7 +7,12 @@ import type { OpenConnection } from '../context.ts';
 import { describeError } from '../errors.ts';
 import { parsePathParam } from '../http/path-param.ts';
 import { sendError } from '../http/respond.ts';
-import { eventStreamConnection, sseFrame as frame, openEventStream } from './event-stream.ts';
+import {
+  answerEventStreamHead,
+  eventStreamConnection,
+  sseFrame as frame,
+  openEventStream,
+} from './event-stream.ts';
 import type { StreamRegistry } from './registry.ts';
 import { parseSeq, type TaskOutcomes } from './task-outcome.ts';
 import { withoutStack } from './without-stacks.ts';
@@ -41,7 +46,7 @@ export interface TaskStreamOptions {
 /**
  * `GET /tasks/{task_id}/stream`: Server-Sent Events of one task. Errors before the first byte are
  * JSON answers; afterwards the stream replays after `Last-Event-ID`, follows the task live, sends
- * `done` and closes.
+ * `done` and closes. HEAD answers the same checks and headers, then ends.
  */
 export async function streamTaskOverSse(
   req: IncomingMessage,
@@ -60,6 +65,7 @@ export async function streamTaskOverSse(
     const requested = parseSeq(req.headers['last-event-id']) ?? 0;
     const { afterSeq } = await opts.tasks.resumeState(caller, taskId, requested);
     if (abort.signal.aborted) return;
+    if (req.method === 'HEAD') return answerEventStreamHead(res);
 
     stream = openEventStream(res, { registry: opts.registry, heartbeatMs: opts.heartbeatMs, abort });
 
