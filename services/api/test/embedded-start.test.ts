@@ -122,7 +122,10 @@ describe('npm start on the embedded PostgreSQL', () => {
     await using database = connect(databaseUrl ?? '');
     const rows = await database.sql`select id from tasks where id = ${taskId}`;
     expect(rows).toHaveLength(1);
-    const lines = main.stdout().split('\n').filter((line) => line !== '');
+    const lines = main
+      .stdout()
+      .split('\n')
+      .filter((line) => line !== '');
     expect(lines.length).toBeGreaterThan(2);
     for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
   });
