@@ -151,6 +151,29 @@ describe('task groups', () => {
     ).rejects.toMatchObject({ code: 'CONFLICT', issues: [{ path: 'tasks.1.idempotency_key' }] });
   });
 
+  it('a retry of its failed task reopens a partially_failed group, which then completes', async () => {
+    const { groups } = harness.system.orchestration;
+    const created = await groups.create(alice, {
+      name: 'retried',
+      tasks: [
+        { workflow: 'work', params: { item: 1, steps: 1, step_ms: 0 } },
+        { workflow: 'flaky', params: { fail_attempts: 1 }, max_retries: 0 },
+      ],
+    });
+    const flaky = created.tasks[1]?.task_id ?? '';
+    await waitFor(
+      async () => (await groups.get(alice, created.group_id)).status === 'partially_failed',
+      'the group to end partially_failed',
+    );
+    expect(await harness.system.tasks.retry(alice, flaky)).toEqual({ task_id: flaky, status: 'queued' });
+    const reopened = await groups.get(alice, created.group_id);
+    expect(['running', 'completed']).toContain(reopened.status);
+    await waitForStatus(harness.system, alice, flaky, ['completed']);
+    const view = await groups.get(alice, created.group_id);
+    expect(view).toMatchObject({ status: 'completed', counts: { completed: 2, failed: 0 } });
+    expect(view.completed_at).not.toBeNull();
+  });
+
   it('cancel stops every unfinished task of the group; others cannot see it', async () => {
     const { groups } = harness.system.orchestration;
     const created = await groups.create(alice, {
