@@ -6,6 +6,8 @@ import type {
   ListTasksInput,
   ListTasksOutput,
   MetricsSnapshot,
+  MoveVersionTasksInput,
+  MoveVersionTasksOutput,
   RedriveAllOutput,
   ScheduleView,
   SignalTaskOutput,
@@ -32,6 +34,8 @@ export interface DashboardApi {
   /** Sends a signal to a task; the api checks the payload against the workflow's declared schema. */
   signal(taskId: string, name: string, payload: unknown): Promise<SignalTaskOutput>;
   listWorkflows(): Promise<WorkflowInfo[]>;
+  /** Moves a retired version's unfinished tasks to the current version (admins only: 403 otherwise). */
+  moveVersionTasks(input: MoveVersionTasksInput): Promise<MoveVersionTasksOutput>;
   /** Live events of every task the caller may see. `onStarted` fires on every (re)connect. */
   feed(handlers: StreamHandlers<TaskEvent>): Unsubscribe;
   /** One task's events, replayed from the first (or after `afterSeq`) and then live. */

@@ -21,6 +21,7 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
     retry: (taskId) => client.tasks.retry.mutate({ task_id: taskId }),
     signal: (taskId, name, payload) => client.tasks.signal.mutate({ task_id: taskId, name, payload }),
     listWorkflows: async () => (await client.workflows.list.query({})).workflows,
+    moveVersionTasks: (input) => client.workflows.moveTasks.mutate(input),
 
     feed(handlers) {
       const subscription = client.tasks.feed.subscribe(

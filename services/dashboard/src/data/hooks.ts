@@ -1,6 +1,6 @@
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
-import type { DashboardApi } from './api.ts';
+import type { DashboardApi, ErrorDetails } from './api.ts';
 import type { LiveTasks } from './live-tasks.ts';
 
 export interface DashboardServices {
@@ -88,6 +88,12 @@ export function useQuery<T>(key: string, run: () => Promise<T>): [Loadable<T>, (
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** An api error as one line: "403 FORBIDDEN: why" (just the message for a network failure). */
+export function errorLine(details: ErrorDetails): string {
+  const heading = [details.status, details.code].filter((part) => part !== null).join(' ');
+  return heading ? `${heading}: ${details.message}` : details.message;
 }
 
 /**

@@ -69,6 +69,7 @@ function handApi(
     retry: (): Promise<TaskStatusOutput> => unused(),
     signal: unused,
     listWorkflows: (): Promise<WorkflowInfo[]> => unused(),
+    moveVersionTasks: unused,
     feed: (handlers) => {
       feed = handlers;
       return () => {};

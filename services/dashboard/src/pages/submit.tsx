@@ -15,7 +15,7 @@ import { href, taskHref } from '../router.ts';
  */
 export function SubmitPage({ workflow }: { workflow: string | null }) {
   const { api } = useServices();
-  const [workflows] = useQuery('workflows', () => api.listWorkflows());
+  const [workflows, reloadWorkflows] = useQuery('workflows', () => api.listWorkflows());
   if (workflows.state === 'loading') return <Loading />;
   if (workflows.state === 'error') return <ErrorNotice message={workflows.message} />;
   const list = workflows.value;
@@ -45,7 +45,7 @@ export function SubmitPage({ workflow }: { workflow: string | null }) {
       </nav>
       <div class="submit-main">
         <SubmitForm key={selected.name} workflow={selected} />
-        <WorkflowVersions workflow={selected} />
+        <WorkflowVersions key={selected.name} workflow={selected} onMoved={reloadWorkflows} />
       </div>
     </div>
   );

@@ -6,7 +6,7 @@ import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.ts
 import { StatusBadge } from '../components/status-badge.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
 import { WaitSection } from '../components/wait-panel.tsx';
-import { useLiveTasks, useServices } from '../data/hooks.ts';
+import { errorLine, useLiveTasks, useServices } from '../data/hooks.ts';
 import { TaskFollower } from '../data/task-follower.ts';
 import { applyEvent } from '../data/task-store.ts';
 import { applyWaitEvent } from '../data/task-wait.ts';
@@ -40,8 +40,7 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
       onTask: (view) => setTask(view),
       onError: (cause) => {
         const details = api.describeError(cause);
-        const heading = [details.status, details.code].filter((part) => part !== null).join(' ');
-        const text = heading ? `${heading}: ${details.message}` : details.message;
+        const text = errorLine(details);
         if (details.code === 'NOT_FOUND') setError(text);
         else setStreamError(text);
       },

@@ -1,6 +1,6 @@
 import { createApiOperations, createApiServer, dashboardRoute } from '@kaygraph/api';
 import { createTestDatabase } from '@kaygraph/db/testing';
-import { createTaskSystem, type TaskSystemOptions } from '@kaygraph/tasks';
+import { createTaskSystem, type TaskSystemOptions, type WorkflowCatalog } from '@kaygraph/tasks';
 import pino from 'pino';
 import { catalog } from '../fixtures/catalog.ts';
 
@@ -11,6 +11,8 @@ export interface Stack extends AsyncDisposable {
   restartApi(): Promise<void>;
   /** Stops the stack's worker (its tasks stay queued); nothing when it was started without one. */
   stopWorker(): Promise<void>;
+  /** Registers workflows as the worker of a newer build does: an upgrade makes their versions current. */
+  publishWorkflows(catalog: WorkflowCatalog): Promise<void>;
 }
 
 export interface StackOptions {
@@ -83,6 +85,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       stopWorker: async () => {
         await worker?.stop();
       },
+      publishWorkflows: (upgraded) => system.publishWorkflows(upgraded),
       [Symbol.asyncDispose]: dispose,
     };
   } catch (error) {
