@@ -70,6 +70,8 @@ export const ErrorBody = z.object({
   code: z.string(),
   message: z.string(),
   issues: z.array(InputIssue).optional(),
+  /** When to try again (RATE_LIMITED, QUEUE_FULL, UNAVAILABLE), as the Retry-After header says over HTTP. */
+  retry_after_seconds: z.number().int().min(0).optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 

@@ -125,8 +125,18 @@ function isDataException(value: unknown): boolean {
   return typeof value.code === 'string' && value.code.startsWith('22');
 }
 
-/** What any thrown value means for a caller: the ErrorBody, the HTTP status, a retry hint. */
+/**
+ * What any thrown value means for a caller: the ErrorBody, the HTTP status, a retry hint (in the body too,
+ * for callers that see no headers: tRPC clients, WebSocket messages).
+ */
 export function describeError(error: unknown): DescribedError {
+  const described = describeWithoutHint(error);
+  if (described.retryAfterSeconds === undefined) return described;
+  const retryAfter = Math.ceil(described.retryAfterSeconds);
+  return { ...described, body: { ...described.body, retry_after_seconds: retryAfter } };
+}
+
+function describeWithoutHint(error: unknown): DescribedError {
   const domain = findCause(error, isDomainError);
   if (domain) {
     const body: ErrorBody = { code: domain.code, message: domain.message };

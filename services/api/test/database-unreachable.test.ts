@@ -28,14 +28,27 @@ test('with the database unreachable, requests answer 503 UNAVAILABLE with Retry-
   door.shut();
   const rest = await requestJson(`${server.url}/tasks`, { headers: { 'x-request-id': 'during-outage-1' } });
   expect(rest.status).toBe(503);
-  expect(rest.body).toEqual({ code: 'UNAVAILABLE', message: expect.stringContaining('database') });
+  expect(rest.body).toEqual({
+    code: 'UNAVAILABLE',
+    message: expect.stringContaining('database'),
+    retry_after_seconds: 5,
+  });
   expect(rest.headers.get('retry-after')).toBe('5');
   const trpc = await requestJson(`${server.url}/trpc/tasks.list?input=${encodeURIComponent('{}')}`, {
     headers: { 'x-request-id': 'during-outage-2' },
   });
   expect(trpc.status).toBe(503);
   expect(trpc.headers.get('retry-after')).toBe('5');
-  expect(trpc.body).toMatchObject({ error: { data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 } } });
+  // A tRPC client sees no headers through its link: the hint is in the error body too.
+  expect(trpc.body).toMatchObject({
+    error: {
+      data: {
+        code: 'SERVICE_UNAVAILABLE',
+        httpStatus: 503,
+        errorBody: { code: 'UNAVAILABLE', retry_after_seconds: 5 },
+      },
+    },
+  });
   // An operator finds the failure's cause from the request's id.
   expect(lines.find((line) => line.msg === 'REST request failed')).toMatchObject({
     req_id: 'during-outage-1',
@@ -109,7 +122,7 @@ test('a database that turns sessions away (ALLOW_CONNECTIONS false) is a 503 on 
       expect({ route, status: answer.status, body: answer.body }).toEqual({
         route,
         status: 503,
-        body: { code: 'UNAVAILABLE', message: expect.stringContaining('database') },
+        body: { code: 'UNAVAILABLE', message: expect.stringContaining('database'), retry_after_seconds: 5 },
       });
       expect(answer.headers.get('retry-after')).toBe('5');
     }

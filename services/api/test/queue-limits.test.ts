@@ -55,10 +55,12 @@ test('an owner at MAX_QUEUE_SIZE gets QUEUE_FULL on retry and redrive, and nothi
     ['POST', '/dead-letters/redrive'],
   ] as const) {
     const refused = await call(server, key, method, path, method === 'POST' ? {} : undefined);
-    expect({ path, status: refused.status, code: (refused.body as ErrorBody).code }).toEqual({
+    const body = refused.body as ErrorBody;
+    expect({ path, status: refused.status, code: body.code, retry: body.retry_after_seconds }).toEqual({
       path,
       status: 429,
       code: 'QUEUE_FULL',
+      retry: 5,
     });
   }
   expect((await call(server, key, 'GET', `/tasks/${failed}`)).body).toMatchObject({ status: 'failed' });
