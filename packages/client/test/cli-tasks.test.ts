@@ -178,6 +178,10 @@ describe('kaygraph submit / status / list / result', () => {
     expect(badParams.code).toBe(1);
     expect(badParams.stderr).toContain('params.value');
     expect(badParams.stderr.split('params.value')).toHaveLength(2);
+    const badParamsJson = await kaygraph(['submit', 'echo', '--params', '{"value": 5}', '--json'], env);
+    expect(parseJson(badParamsJson.stderr)).toMatchObject({
+      error: { code: 'INVALID_PARAMS', issues: [{ path: 'params.value', message: expect.any(String) }] },
+    });
 
     const badJson = await kaygraph(['submit', 'echo', '--params', '{oops'], env);
     expect(badJson.code).toBe(2);

@@ -62,7 +62,7 @@ export function explainApiError(error: unknown, context: { url: string; path?: s
     if (isConnectionFailure(error)) {
       return new CliError('UNREACHABLE', `cannot reach the api at ${context.url} (${error.message})`);
     }
-    return new CliError(code, `${message}${issues.join('')}`);
+    return new CliError(code, `${message}${issues.join('')}`, 1, data.errorBody?.issues ?? []);
   }
   if (isConnectionFailure(error))
     return new CliError('UNREACHABLE', `cannot reach the api at ${context.url}`);

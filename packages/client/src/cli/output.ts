@@ -9,12 +9,20 @@ export interface CliIo {
 export class CliError extends Error {
   readonly exitCode: number;
   readonly code: string;
+  /** The api's issues (field paths and what is wrong), for `--json` output. */
+  readonly issues: readonly { path: string; message: string }[];
 
-  constructor(code: string, message: string, exitCode = 1) {
+  constructor(
+    code: string,
+    message: string,
+    exitCode = 1,
+    issues: readonly { path: string; message: string }[] = [],
+  ) {
     super(message);
     this.name = 'CliError';
     this.code = code;
     this.exitCode = exitCode;
+    this.issues = issues;
   }
 }
 

@@ -71,7 +71,13 @@ export async function runCli(argv: string[], io: CliIo, env: CliEnv): Promise<nu
     if (argv.includes('--json'))
       printJson(
         { stdout: io.stderr, stderr: io.stderr },
-        { error: { code: failure.code, message: failure.message } },
+        {
+          error: {
+            code: failure.code,
+            message: failure.message,
+            ...(failure.issues.length > 0 ? { issues: failure.issues } : {}),
+          },
+        },
       );
     else
       writeLine(io.stderr, `error: ${failure.code === 'ERROR' ? '' : `${failure.code}: `}${failure.message}`);
