@@ -32,8 +32,9 @@ export interface CatalogWorkflow {
   params: ZodType;
   result?: ZodType;
   /**
-   * Signals its tasks may wait for: the payload schema by name (`tasks.signal` validates against it). A
-   * graph that waits for a signal the workflow does not declare fails.
+   * Signals its tasks may wait for: the payload schema by name. `tasks.signal` checks `signalSchemas`; the
+   * worker parses the payload with this before the waiting node's `post`. A graph that waits for a signal
+   * the workflow does not declare fails.
    */
   signals?: Readonly<Record<string, ZodType>>;
   /** JSON Schema of each declared signal's payload, by name (shown in a waiting task's `wait`). */

@@ -245,6 +245,61 @@ describe('waiting for a signal', () => {
   });
 });
 
+describe("a signal's payload as its zod schema outputs it", () => {
+  // The repro's payload: `by` to trim and lowercase, `when` to coerce, `tags` left to its default, an
+  // unknown key to drop. Its JSON Schema accepts it as it is.
+  const payload = { amount: 10, by: '  ALICE ', when: '2026-01-01', extra: { x: 1 } };
+
+  for (const workflow of ['wait_order', 'wait_order_inline']) {
+    it(`reaches the waiting node parsed (${workflow})`, async () => {
+      const { system } = harness;
+      const taskId = await submitWaiting({}, workflow);
+      const answer = await system.tasks.signal(alice, { task_id: taskId, name: 'order', payload });
+      expect(answer.taken).toBe('resumed');
+      expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+      expect((await system.tasks.result(alice, taskId)).result).toEqual({
+        received: { amount: 10, by: 'alice', when: { date: '2026-01-01T00:00:00.000Z' }, tags: [] },
+      });
+    });
+
+    it(`fails the task, not retried, when zod refuses what the JSON Schema let through (${workflow})`, async () => {
+      const { system } = harness;
+      const file = recordFile();
+      const { task_id: taskId } = await system.tasks.submit(alice, {
+        workflow,
+        params: { record_file: file },
+        max_retries: 2,
+      });
+      await waitForStatus(system, alice, taskId, ['waiting']);
+      // The api checks the JSON Schema only: the refinement is the worker's to find.
+      const refused = { ...payload, amount: 7 };
+      const answer = await system.tasks.signal(alice, { task_id: taskId, name: 'order', payload: refused });
+      expect(answer.taken).toBe('resumed');
+      expect(await waitForTerminal(system, alice, taskId)).toBe('failed');
+      const task = await system.tasks.get(alice, taskId);
+      expect(task).toMatchObject({
+        status: 'failed',
+        attempt: 2,
+        max_retries: 2,
+        wait: null,
+        error: {
+          code: 'INVALID_PARAMS',
+          node_id: 'await_order',
+          message: `payload does not match the signal "order" of workflow "${workflow}": payload.amount: must be a multiple of 5`,
+        },
+      });
+      expect(ranNodes(file, taskId)).toEqual(['await_order']);
+
+      // Retried by hand, the node waits again; a payload zod accepts then goes through.
+      await system.tasks.retry(alice, taskId);
+      await waitForStatus(system, alice, taskId, ['waiting']);
+      await system.tasks.signal(alice, { task_id: taskId, name: 'order', payload });
+      expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+      expect(ranNodes(file, taskId)).toEqual(['await_order', 'await_order', 'ordered']);
+    });
+  }
+});
+
 describe('deadlines', () => {
   it('a wait that a signal ended ignores its deadline', async () => {
     const { system } = harness;

@@ -104,26 +104,52 @@ export interface WorkflowDefinition<
 const NOT_JSON = new Set(['date', 'bigint', 'map', 'set', 'symbol', 'function']);
 
 /**
+ * Where `schema` has a type JSON cannot carry, on its `io` side (`when is a date`). On the input side a
+ * coerced date or BigInt (`z.coerce.date()`) is fine: it takes the string or number JSON carries.
+ */
+function typesJsonCannotCarry(schema: z.ZodType, io: 'input' | 'output', whole: string): string[] {
+  const found: string[] = [];
+  z.toJSONSchema(schema, {
+    unrepresentable: 'any',
+    io,
+    override: ({ zodSchema, path }) => {
+      // A classic zod schema says its type in `type` (public); the hook's typing is the core's.
+      const type = 'type' in zodSchema && typeof zodSchema.type === 'string' ? zodSchema.type : '';
+      const def = zodSchema._zod.def;
+      if (io === 'input' && 'coerce' in def && def.coerce === true) return;
+      const at = path.filter((segment) => segment !== 'properties').join('.');
+      if (NOT_JSON.has(type)) found.push(`${at === '' ? whole : at} is a ${type}`);
+    },
+  });
+  return found;
+}
+
+/**
  * A result is stored and sent as JSON: a Date, BigInt, Map or Set in its schema would reach clients as
  * something else than the type they are given. Refused where the workflow is declared (transforms and
  * custom types are the workflow's own business).
  */
 function assertJsonResult(name: string, result: z.ZodType): void {
-  const found: string[] = [];
-  z.toJSONSchema(result, {
-    unrepresentable: 'any',
-    io: 'output',
-    override: ({ zodSchema, path }) => {
-      // A classic zod schema says its type in `type` (public); the hook's typing is the core's.
-      const type = 'type' in zodSchema && typeof zodSchema.type === 'string' ? zodSchema.type : '';
-      const at = path.filter((segment) => segment !== 'properties').join('.');
-      if (NOT_JSON.has(type)) found.push(`${at === '' ? 'the result' : at} is a ${type}`);
-    },
-  });
+  const found = typesJsonCannotCarry(result, 'output', 'the result');
   if (found.length === 0) return;
   throw new TypeError(
     `workflow "${name}": results are stored as JSON, which cannot carry its result schema's types ` +
       `(${found.join('; ')}): use z.iso.datetime() for a date, a number or string for a BigInt`,
+  );
+}
+
+/**
+ * A signal's payload arrives as JSON and the worker parses it with its schema: a `z.date()`, `z.bigint()`,
+ * map or set on the schema's input side would refuse every payload the api accepted (its JSON Schema is
+ * `{}` there), failing the task. Coercions and transforms from JSON types are fine.
+ */
+function assertJsonSignal(name: string, signal: string, schema: z.ZodType): void {
+  const found = typesJsonCannotCarry(schema, 'input', 'the payload');
+  if (found.length === 0) return;
+  throw new TypeError(
+    `workflow "${name}" signal "${signal}": payloads arrive as JSON, which cannot carry its schema's input ` +
+      `types (${found.join('; ')}): use z.coerce.date() or z.iso.datetime() for a date, z.coerce.bigint() ` +
+      'or a string for a BigInt',
   );
 }
 
@@ -166,6 +192,7 @@ export function defineWorkflow<
   for (const [name, schema] of Object.entries(signals)) {
     const check = SignalName.safeParse(name);
     if (!check.success) throw new TypeError(`signal name "${name}": ${check.error.issues[0]?.message}`);
+    assertJsonSignal(config.name, name, schema);
     signalSchemas[name] = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as Record<
       string,
       unknown

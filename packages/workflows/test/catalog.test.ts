@@ -82,6 +82,45 @@ describe('defineWorkflow and createCatalog', () => {
     ).toBe('stamped');
   });
 
+  it('refuses a signal schema whose input JSON cannot carry, which would refuse every payload', () => {
+    expect(() =>
+      defineWorkflow({
+        name: 'stamped',
+        description: '',
+        params: z.object({}),
+        signals: { stamp: z.object({ at: z.date() }) },
+        graph: () => new Graph(new Echo()),
+      }),
+    ).toThrow(
+      'workflow "stamped" signal "stamp": payloads arrive as JSON, which cannot carry its schema\'s input types (at is a date)',
+    );
+    expect(() =>
+      defineWorkflow({
+        name: 'stamped',
+        description: '',
+        params: z.object({}),
+        signals: { count: z.object({ n: z.bigint() }) },
+        graph: () => new Graph(new Echo()),
+      }),
+    ).toThrow('(n is a bigint)');
+    // Coercions and transforms take what JSON carries; the node then gets a Date, a bigint.
+    expect(
+      defineWorkflow({
+        name: 'stamped',
+        description: '',
+        params: z.object({}),
+        signals: {
+          stamp: z.object({
+            at: z.coerce.date(),
+            n: z.coerce.bigint(),
+            on: z.iso.datetime().transform((at) => new Date(at)),
+          }),
+        },
+        graph: () => new Graph(new Echo()),
+      }).signalSchemas.stamp,
+    ).toMatchObject({ properties: { at: {}, n: {}, on: { type: 'string', format: 'date-time' } } });
+  });
+
   it('refuses duplicate names and names that are not queue-safe', () => {
     expect(() => createCatalog([echo, echo])).toThrow(/already taken/);
     expect(() =>

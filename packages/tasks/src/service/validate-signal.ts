@@ -1,6 +1,8 @@
 import {
   containsUnstorableJson,
   DomainError,
+  type InputIssue,
+  issuesInLine,
   jsonDepthExceeds,
   MAX_JSON_DEPTH,
   SignalTaskInput,
@@ -43,13 +45,7 @@ export function prepareSignal(
       path: ['payload', issue.path].filter(Boolean).join('.'),
       message: issue.message,
     }));
-    const first = issues[0];
-    const detail = first ? `: ${first.path}: ${first.message}` : '';
-    throw new DomainError(
-      'INVALID_PARAMS',
-      `payload does not match the signal "${name}" of workflow "${workflow.name}"${detail}`,
-      { issues },
-    );
+    throw new DomainError('INVALID_PARAMS', signalMismatch(workflow.name, name, issues), { issues });
   }
   const problem = jsonDepthExceeds(checked.payload, MAX_JSON_DEPTH)
     ? `must not nest objects and arrays deeper than ${MAX_JSON_DEPTH} levels`
@@ -62,4 +58,10 @@ export function prepareSignal(
     });
   }
   return checked.payload ?? null;
+}
+
+/** How a payload the signal's schema refuses is said: by the api (JSON Schema) and the worker (zod). */
+export function signalMismatch(workflowName: string, name: string, issues: readonly InputIssue[]): string {
+  const detail = issues.length > 0 ? `: ${issuesInLine(issues)}` : '';
+  return `payload does not match the signal "${name}" of workflow "${workflowName}"${detail}`;
 }

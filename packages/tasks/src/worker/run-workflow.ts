@@ -16,6 +16,7 @@ import {
 import type { ProducedArtifact, StoredCheckpoint } from '../attempt-data.ts';
 import type { WorkflowCatalog } from '../catalog.ts';
 import { paramsMismatch } from '../submit/validate-submit.ts';
+import { parseResume } from './parse-resume.ts';
 
 export type { ProducedArtifact, StoredCheckpoint };
 
@@ -92,6 +93,9 @@ export async function runWorkflow(
     // A checkpoint that waits without a resume value (a failed task retried by hand): the waiting node
     // runs again from its start and asks for a fresh wait (a new deadline).
     const waiting = request.resumeWith ? (stored?.waiting ?? null) : null;
+    const resume =
+      waiting && request.resumeWith ? await parseResume(workflow, request.resumeWith, waiting) : null;
+    if (resume && !resume.ok) return failed(resume.error, false, metrics);
     const resumeFrom: Checkpoint<Record<string, unknown>> | undefined = stored
       ? {
           nextNodeId: stored.nextNodeId,
@@ -113,7 +117,7 @@ export async function runWorkflow(
           ...(services ? { services: services({ taskId: request.taskId, owner: request.owner }) } : {}),
         },
         ...(resumeFrom ? { resumeFrom } : {}),
-        ...(waiting && request.resumeWith ? { resumeWith: request.resumeWith } : {}),
+        ...(resume ? { resumeWith: resume.value } : {}),
         ...(request.progressFrom == null ? {} : { progressFrom: request.progressFrom }),
         onProgress: hooks.onProgress,
         onLog: hooks.onLog,
