@@ -28,12 +28,40 @@ function page(openapiUrl: string): string {
   <script src="/docs/swagger-ui-bundle.js"></script>
   <script src="/docs/swagger-ui-standalone-preset.js"></script>
   <script>
+    // The document names the registered workflows only to a key's holder: fetch it with the bearer the
+    // user authorized (kept in this browser until Logout), and again when they authorize or log out.
+    let system;
+    const authorizedBearer = () =>
+      Object.values(system ? system.authSelectors.authorized().toJS() : {}).find(
+        (auth) => auth.schema?.type === 'http' && auth.schema?.scheme === 'bearer' && auth.value,
+      )?.value;
+    const refetched = (action, { specActions }) => (payload) => {
+      const done = action(payload);
+      specActions.download();
+      return done;
+    };
+    const KeyedDocument = () => ({
+      afterLoad: (loaded) => {
+        system = loaded;
+      },
+      statePlugins: { auth: { wrapActions: { authorize: refetched, logout: refetched } } },
+    });
     window.ui = SwaggerUIBundle({
       url: ${JSON.stringify(openapiUrl)},
       dom_id: '#swagger-ui',
       deepLinking: true,
       presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+      plugins: [KeyedDocument],
       layout: 'StandaloneLayout',
+      persistAuthorization: true,
+      // A header, never ?api_key=: the key stays out of URLs and logs; and only to this api, not to a
+      // document explored from elsewhere. Try-it-out requests get theirs from Swagger UI itself.
+      requestInterceptor: (request) => {
+        const here = new URL(request.url, location.href).origin === location.origin;
+        const key = request.loadSpec && here ? authorizedBearer() : undefined;
+        if (key) request.headers.Authorization = \`Bearer \${key}\`;
+        return request;
+      },
     });
   </script>
 </body>
