@@ -1,7 +1,7 @@
 import { DomainError, isUuid } from '@kaygraph/contracts';
 import { type Caller, mayAccess } from './caller.ts';
 import type { Executor } from './db.ts';
-import { loadTask, lockTask, type TaskRow } from './store/read.ts';
+import { loadTask, type TaskRow } from './store/read.ts';
 
 export function notFound(taskId: string): DomainError {
   return new DomainError('NOT_FOUND', `task ${taskId} not found`);
@@ -17,10 +17,4 @@ function visible(caller: Caller, taskId: string, row: TaskRow | undefined): Task
 export async function loadVisibleTask(executor: Executor, caller: Caller, taskId: string): Promise<TaskRow> {
   if (!isUuid(taskId)) throw notFound(taskId);
   return visible(caller, taskId, await loadTask(executor, taskId));
-}
-
-/** The task locked FOR UPDATE in the caller's transaction, if the caller may see it. */
-export async function lockVisibleTask(executor: Executor, caller: Caller, taskId: string): Promise<TaskRow> {
-  if (!isUuid(taskId)) throw notFound(taskId);
-  return visible(caller, taskId, await lockTask(executor, taskId));
 }

@@ -260,3 +260,86 @@ describe('child tasks', () => {
     ).toEqual(['queued', 'running', 'waiting', 'cancelled']);
   });
 });
+
+describe('retrying a child task by hand', () => {
+  /** The child task ids of the parent's children wait, from its `waiting` event. */
+  async function childrenOf(parentId: string): Promise<string[]> {
+    const waiting = (await eventsOf(parentId)).find((event) => event.type === 'waiting');
+    if (waiting?.type !== 'waiting' || waiting.wait.kind !== 'children') throw new Error('no children wait');
+    return waiting.wait.child_task_ids;
+  }
+
+  it('is refused once the parent has completed: its outcome would go nowhere', async () => {
+    const { system } = harness;
+    const { deadLetters } = system.orchestration;
+    const failing = { workflow: 'steps', params: { steps: 1, step_ms: 0, fail_attempts: 1 } };
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [step('ok', 0), failing], tolerate_failures: true },
+    });
+    expect(await waitForTerminal(system, alice, parentId)).toBe('completed');
+    const [, failedChild] = await childrenOf(parentId);
+    if (!failedChild) throw new Error('two children expected');
+    expect((await system.tasks.get(alice, failedChild)).status).toBe('failed');
+
+    const refusal = {
+      code: 'CONFLICT',
+      message: `task ${failedChild} is a child of task ${parentId}, which is completed and no longer waits for it: the parent's result holds this child's outcome; submit the parent's workflow again to run it anew`,
+    };
+    await expect(system.tasks.retry(alice, failedChild)).rejects.toMatchObject(refusal);
+    // The same from the dead-letter queue: refused alone, left listed (and not picked) by a redrive of all.
+    await expect(deadLetters.redrive(alice, failedChild)).rejects.toMatchObject(refusal);
+    expect(await deadLetters.redriveAll(alice, { workflow: 'steps' })).toMatchObject({ redriven: 0 });
+    expect(
+      (await deadLetters.list(alice, { workflow: 'steps' })).items.map((item) => item.task_id),
+    ).toContain(failedChild);
+    expect((await system.tasks.get(alice, failedChild)).status).toBe('failed');
+    expect((await system.tasks.get(alice, parentId)).status).toBe('completed');
+  });
+
+  it('is refused once the parent has failed: retry the parent instead', async () => {
+    const { system } = harness;
+    const failing = { workflow: 'steps', params: { steps: 1, step_ms: 0, fail_attempts: 1 } };
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [failing] },
+    });
+    expect(await waitForTerminal(system, alice, parentId)).toBe('failed');
+    const [child] = await childrenOf(parentId);
+    if (!child) throw new Error('a child expected');
+    const refusal = {
+      code: 'CONFLICT',
+      message: `task ${child} is a child of task ${parentId}, which is failed and no longer waits for it: retry the parent instead`,
+    };
+    await expect(system.tasks.retry(alice, child)).rejects.toMatchObject(refusal);
+    await expect(system.orchestration.deadLetters.redrive(alice, child)).rejects.toMatchObject(refusal);
+    expect((await system.tasks.get(alice, child)).status).toBe('failed');
+    // What the refusal says works: the parent's retry runs its waiting node again, with a new child.
+    await system.tasks.retry(alice, parentId);
+    expect(await waitForTerminal(system, alice, parentId)).toBe('failed');
+    const children = (await eventsOf(parentId)).flatMap((event) =>
+      event.type === 'waiting' && event.wait.kind === 'children' ? event.wait.child_task_ids : [],
+    );
+    expect(children).toHaveLength(2);
+    expect(children[1]).not.toBe(child);
+  });
+
+  it('is refused for a child cancelled with its parent', async () => {
+    const { system } = harness;
+    const slow = { workflow: 'steps', params: { steps: 20, step_ms: 500 } };
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [slow] },
+    });
+    await waitForStatus(system, alice, parentId, ['waiting']);
+    await system.tasks.cancel(alice, parentId);
+    const [child] = await childrenOf(parentId);
+    if (!child) throw new Error('a child expected');
+    expect(await waitForTerminal(system, alice, child)).toBe('cancelled');
+    await expect(system.tasks.retry(alice, child)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: `task ${child} is a child of task ${parentId}, which is cancelled and no longer waits for it: retry the parent instead`,
+    });
+    expect((await system.tasks.get(alice, child)).status).toBe('cancelled');
+  });
+});

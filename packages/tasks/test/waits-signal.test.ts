@@ -445,6 +445,132 @@ describe('a task cancelled after a signal ended its wait', () => {
   });
 });
 
+describe('a retry by hand starts without the signals kept for the run before it', () => {
+  /** The signal events and the statuses of a task, in stream order, with the log lines that discarded signals. */
+  async function signalHistory(taskId: string): Promise<string[]> {
+    return (await eventsOf(taskId)).flatMap((event) => {
+      if (event.type === 'status') return [event.status];
+      if (event.type === 'signal_received') return [`${event.name}:${event.taken}`];
+      if (event.type === 'log' && event.message.includes('kept')) return [event.message];
+      return [];
+    });
+  }
+
+  it('a signal kept for a running task is dropped when the cancelled task is retried: it waits again', async () => {
+    const { system } = harness;
+    const gate = join(dir, `gate-${files++}`);
+    const { task_id: taskId } = await system.tasks.submit(alice, {
+      workflow: 'wait_signal',
+      params: { gate_file: gate },
+    });
+    await waitForStatus(system, alice, taskId, ['running']);
+    const early = { approved: false, note: 'before the cancel' };
+    expect(await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: early })).toEqual({
+      task_id: taskId,
+      name: 'approval',
+      taken: 'stored',
+      status: 'running',
+    });
+    await system.tasks.cancel(alice, taskId);
+    writeFileSync(gate, '');
+
+    expect(await system.tasks.retry(alice, taskId)).toMatchObject({ status: 'queued' });
+    // Not completed at once with the kept payload: the retried run waits.
+    expect(await waitForStatus(system, alice, taskId, ['waiting', 'completed'])).toBe('waiting');
+    expect((await system.tasks.get(alice, taskId)).wait).toMatchObject({
+      kind: 'signal',
+      signal: 'approval',
+    });
+    const answer = await system.tasks.signal(alice, {
+      task_id: taskId,
+      name: 'approval',
+      payload: { approved: true, note: 'after the retry' },
+    });
+    expect(answer).toMatchObject({ taken: 'resumed' });
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    expect((await system.tasks.result(alice, taskId)).result).toEqual({
+      decision: 'approved',
+      approval: { approved: true, note: 'after the retry' },
+    });
+    expect(await signalHistory(taskId)).toEqual([
+      'queued',
+      'running',
+      'approval:stored',
+      'cancelled',
+      'the signal "approval" kept for the run before this retry was discarded',
+      'queued',
+      'running',
+      'waiting',
+      'approval:resumed',
+      'queued',
+      'running',
+      'completed',
+    ]);
+  });
+
+  it('a redriven dead letter waits again for a signal kept before it failed', async () => {
+    const { system } = harness;
+    const gate = join(dir, `gate-${files++}`);
+    const { task_id: taskId } = await system.tasks.submit(alice, {
+      workflow: 'wait_signal',
+      params: { gate_file: gate },
+    });
+    await waitForStatus(system, alice, taskId, ['running']);
+    await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: false } });
+    writeFileSync(gate, 'fail');
+    expect(await waitForTerminal(system, alice, taskId)).toBe('failed');
+    writeFileSync(gate, '');
+
+    await system.orchestration.deadLetters.redrive(alice, taskId);
+    // Not completed at once with the kept payload: the retried run waits.
+    expect(await waitForStatus(system, alice, taskId, ['waiting', 'completed'])).toBe('waiting');
+    await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } });
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    expect((await system.tasks.result(alice, taskId)).result).toMatchObject({ decision: 'approved' });
+    expect((await signalHistory(taskId)).slice(2, 6)).toEqual([
+      'approval:stored',
+      'failed',
+      'the signal "approval" kept for the run before this retry was discarded',
+      'queued',
+    ]);
+  });
+
+  it('a dependent blocked again by the retry of its dependency waits again', async () => {
+    const { system } = harness;
+    const gate = join(dir, `gate-${files++}`);
+    const { task_id: dependencyId } = await system.tasks.submit(alice, {
+      workflow: 'wait_signal',
+      params: { gate_file: gate },
+    });
+    const { task_id: taskId, status } = await system.tasks.submit(alice, {
+      workflow: 'wait_signal',
+      params: {},
+      depends_on: [dependencyId],
+    });
+    expect(status).toBe('blocked');
+    expect(
+      await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: false } }),
+    ).toMatchObject({ taken: 'stored', status: 'blocked' });
+    writeFileSync(gate, 'fail');
+    expect(await waitForTerminal(system, alice, taskId)).toBe('failed');
+    writeFileSync(gate, '');
+
+    await system.tasks.retry(alice, dependencyId);
+    expect((await system.tasks.get(alice, taskId)).status).toBe('blocked');
+    await waitForStatus(system, alice, dependencyId, ['waiting']);
+    await system.tasks.signal(alice, {
+      task_id: dependencyId,
+      name: 'approval',
+      payload: { approved: true },
+    });
+    // Not completed at once with the kept payload: the retried run waits.
+    expect(await waitForStatus(system, alice, taskId, ['waiting', 'completed'])).toBe('waiting');
+    await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } });
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    expect((await system.tasks.result(alice, taskId)).result).toMatchObject({ decision: 'approved' });
+  });
+});
+
 describe('group streams', () => {
   it("carry the wait events of the group's tasks and count them as waiting", async () => {
     const { system } = harness;

@@ -14,7 +14,9 @@ import { type Caller, listedOwner } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Transaction } from '../db.ts';
-import { type Requeue, requeueTasks } from '../store/control.ts';
+import { childRetryConflict } from '../service/child-retry.ts';
+import { childParents } from '../store/children.ts';
+import { lockTasksWithParents, type Requeue, requeueTasks } from '../store/control.ts';
 import {
   clearDeadLetters,
   type DeadLetterFilter,
@@ -96,10 +98,11 @@ function notDeadLettered(taskId: string): DomainError {
 
 /**
  * Runs dead letters again: within each owner's queue limit (QUEUE_FULL otherwise, nothing changed), a new
- * job with a full retry budget (`blocked` while a dependency is unfinished), failed dependents blocked
- * again, and their dead-letter jobs removed. A dead letter whose dependency is failed or cancelled cannot
- * run: CONFLICT (`onConflict: 'throw'`) or left in the list (`'skip'`). Returns what was redriven.
- * Lock order: owners' queue locks, then the task rows.
+ * job with a full retry budget (`blocked` while a dependency is unfinished) and without the signals kept
+ * for the last run, failed dependents blocked again, and their dead-letter jobs removed. A dead letter
+ * whose dependency is failed or cancelled, or a child task its parent no longer waits for, cannot run:
+ * CONFLICT (`onConflict: 'throw'`) or left in the list (`'skip'`). Returns what was redriven.
+ * Lock order: owners' queue locks, then the task rows with the parents of child tasks (the callers').
  */
 async function redrive(
   ctx: TaskContext,
@@ -111,10 +114,16 @@ async function redrive(
     tx,
     rows.map((row) => row.id),
   );
+  const parents = await childParents(
+    tx,
+    rows.map((row) => row.id),
+  );
   const requeues: Requeue[] = [];
   const redriven: DeadLetterRow[] = [];
   for (const row of rows) {
     try {
+      const childConflict = childRetryConflict(row.id, parents.get(row.id));
+      if (childConflict) throw childConflict;
       const taskDependsOn = dependsOn.get(row.id) ?? [];
       const status = retryStatus(row.id, taskDependsOn, await lockDependencies(tx, taskDependsOn));
       requeues.push({ taskId: row.id, status });
@@ -138,10 +147,10 @@ async function redrive(
 
 /**
  * The oldest dead letters of `filter` (up to `limit`) that can run again (their workflow is registered,
- * no dependency failed, was cancelled or is gone), with their owners' queue locks taken before their task
- * rows (the lock order). Oldest first: a task that fails again goes to the back. The page is read again
- * once the owners' locks are held: a concurrent redrive of the same owners has committed by then, and its
- * tasks are no longer listed.
+ * no dependency failed, was cancelled or is gone, a child task's parent waits for it), with their owners'
+ * queue locks taken before their task rows (the lock order; a child's parent with it). Oldest first: a task
+ * that fails again goes to the back. The page is read again once the owners' locks are held: a concurrent
+ * redrive of the same owners has committed by then, and its tasks are no longer listed.
  */
 async function lockRunnableDeadLetters(
   ctx: TaskContext,
@@ -153,7 +162,9 @@ async function lockRunnableDeadLetters(
   const owners = new Set((await listDeadLetterRows(tx, page, limit, 'oldest')).map((row) => row.owner));
   for (const owner of [...owners].sort()) await lockOwnerQueue(tx, owner);
   const seen = (await listDeadLetterRows(tx, page, limit, 'oldest')).filter((row) => owners.has(row.owner));
-  return lockDeadLetterRows(tx, { taskIds: seen.map((row) => row.id) });
+  const taskIds = seen.map((row) => row.id);
+  await lockTasksWithParents(tx, taskIds);
+  return lockDeadLetterRows(tx, { taskIds });
 }
 
 /** Spends a caller's rate limit for the tasks a redrive queues (before it commits; its error aborts it). */
@@ -175,8 +186,9 @@ export async function redriveDeadLetter(
         `workflow "${seen.workflow}" of task ${taskId} is no longer available`,
       );
     }
-    // Lock order: the owner's queue lock, then the task row.
+    // Lock order: the owner's queue lock, then the task row (with its parent, in id order).
     await lockOwnerQueue(tx, seen.owner);
+    await lockTasksWithParents(tx, [taskId]);
     const rows = await lockDeadLetterRows(tx, filter);
     // A concurrent redrive or retry won.
     if (rows.length === 0) throw notDeadLettered(taskId);

@@ -1,12 +1,14 @@
 import { DomainError, isTerminalStatus, type TaskStatus, type TaskStatusOutput } from '@kaygraph/contracts';
 import type { Caller } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
-import { cancelTasks, requeueTasks, type WaitingJob } from '../store/control.ts';
+import { childParents } from '../store/children.ts';
+import { cancelTasks, lockTasksWithParents, requeueTasks, type WaitingJob } from '../store/control.ts';
 import { lockDependencies, reblockDependents } from '../store/dependencies.ts';
 import { reserveQueueRoom } from '../store/owner-queue.ts';
 import { retryStatus } from '../submit/dependency-states.ts';
 import { runTransaction } from '../transaction.ts';
-import { loadVisibleTask, lockVisibleTask } from '../visibility.ts';
+import { loadVisibleTask } from '../visibility.ts';
+import { childRetryConflict } from './child-retry.ts';
 
 /**
  * Cancels a task that has not finished. A running one is told through `task_cancel`: its graph stops at
@@ -42,21 +44,25 @@ export async function cancelWaitingJobs(ctx: TaskContext, jobs: readonly Waiting
 }
 
 /**
- * Runs a failed or cancelled task again with its full retry budget, resuming from its checkpoint. It
- * counts against the owner's `max_queue_size` like a submit.
+ * Runs a failed or cancelled task again with its full retry budget, resuming from its checkpoint, without
+ * the signals kept for its last run. It counts against the owner's `max_queue_size` like a submit. A
+ * child task runs again only while its parent waits for it (service/child-retry.ts).
  */
 export async function retryTask(ctx: TaskContext, caller: Caller, taskId: string): Promise<TaskStatusOutput> {
   const { owner } = await loadVisibleTask(ctx.db, caller, taskId);
   return runTransaction(ctx.db, async (tx) => {
-    // Lock order: the owner's queue lock, then the task row.
+    // Lock order: the owner's queue lock, then the task row (with its parent, in id order).
     await reserveQueueRoom(tx, owner, 1, ctx.maxQueueSize);
-    const row = await lockVisibleTask(tx, caller, taskId);
+    await lockTasksWithParents(tx, [taskId]);
+    const row = await loadVisibleTask(tx, caller, taskId);
     if (row.status !== 'failed' && row.status !== 'cancelled') {
       throw new DomainError(
         'CONFLICT',
         `only failed or cancelled tasks can be retried; task ${taskId} is ${row.status}`,
       );
     }
+    const childConflict = childRetryConflict(taskId, (await childParents(tx, [taskId])).get(taskId));
+    if (childConflict) throw childConflict;
     // It runs again on the version it was validated against (its queue); the workflow must still be known.
     if (!(await ctx.workflows.resolve([row.workflow], tx)).has(row.workflow)) {
       throw new DomainError(

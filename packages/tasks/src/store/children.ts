@@ -1,7 +1,7 @@
-import { type TaskError, TERMINAL_STATUSES } from '@kaygraph/contracts';
+import { type TaskError, type TaskStatus, TERMINAL_STATUSES } from '@kaygraph/contracts';
 import type { ChildOutcome } from '@kaygraph/graph';
-import { sql } from 'drizzle-orm';
-import { recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { type SQL, sql } from 'drizzle-orm';
+import { type Executor, recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { SettleContext, SettledTask } from './dependencies.ts';
 import { appendEvents, type NewTaskEvent } from './events.ts';
 import { resumeTasks } from './waits.ts';
@@ -15,7 +15,8 @@ import { resumeTasks } from './waits.ts';
  * second sees the first and exactly one transaction resumes the parent; only then are the outcomes read,
  * in the node's order. A retry of a child is not an outcome: only completed, failed (for good) and
  * cancelled children count. A child retried by hand while its parent waits counts again once it finishes;
- * it is reported (`child_finished`) once, and the parent's progress never goes back.
+ * it is reported (`child_finished`) once, and the parent's progress never goes back. A child its parent no
+ * longer waits for is not retried (`parentWaitsFor`, service/child-retry.ts): nothing would count it.
  */
 
 interface ParentRow {
@@ -176,4 +177,37 @@ function outcomeOf(child: ChildRow): ChildOutcome {
 /** A child's error as its parent sees it. */
 function errorView(error: TaskError | null): { code: string; message: string } | null {
   return error ? { code: error.code, message: error.message } : null;
+}
+
+/**
+ * The task row `parent` waits for the child task `childId`: it is a member of the parent's current
+ * children wait, whose count (`settleParents`) takes it when it finishes.
+ */
+export function parentWaitsFor(parent: SQL, childId: SQL): SQL {
+  return sql`(${parent}.status = 'waiting' and ${parent}.wait->>'kind' = 'children'
+    and ${parent}.wait->'child_task_ids' @> jsonb_build_array(${childId}::text))`;
+}
+
+/** A child task's parent as a retry of the child sees it. */
+export interface ChildParent {
+  parent_task_id: string;
+  status: TaskStatus;
+  /** The parent's current wait counts this child (`parentWaitsFor`). */
+  waits_for_it: boolean;
+}
+
+/** The parents of those of `taskIds` that are child tasks, by child id (read under the caller's locks). */
+export async function childParents(
+  executor: Executor,
+  taskIds: readonly string[],
+): Promise<Map<string, ChildParent>> {
+  if (taskIds.length === 0) return new Map();
+  const rows = rowsOf<ChildParent & { id: string }>(
+    await executor.execute(sql`
+      select c.id::text as id, p.id::text as parent_task_id, p.status,
+        ${parentWaitsFor(sql`p`, sql`c.id`)} as waits_for_it
+      from tasks c join tasks p on p.id = c.parent_task_id
+      where c.id = any(${uuidArray(taskIds)})`),
+  );
+  return new Map(rows.map(({ id, ...parent }) => [id, parent]));
 }

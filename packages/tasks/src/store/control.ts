@@ -5,7 +5,7 @@ import { type SettleContext, settleDependents } from './dependencies.ts';
 import { appendEvents, notifyCancelled, statusEvent } from './events.ts';
 import type { QueueRef, TaskJob } from './jobs.ts';
 import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
-import { waitColumnsFor } from './waits.ts';
+import { discardKeptSignals, waitColumnsFor } from './waits.ts';
 
 /** A job of a task that was waiting when it was cancelled: cancel it in pg-boss once the cancel committed. */
 export interface WaitingJob extends QueueRef {
@@ -120,8 +120,9 @@ export interface Requeue {
 
 /**
  * Runs finished tasks again (retry, dead-letter redrive): a new job id with the task's full retry budget,
- * error, completion and dead letter cleared, a status event; the checkpoint stays, so the next attempt
- * resumes after the last completed node. Returns the jobs to create (none for blocked tasks).
+ * error, completion and dead letter cleared, signals kept for the run before dropped, a status event; the
+ * checkpoint stays, so the next attempt resumes after the last completed node. Returns the jobs to create
+ * (none for blocked tasks).
  */
 export async function requeueTasks(tx: Transaction, requeues: readonly Requeue[]): Promise<TaskJob[]> {
   if (requeues.length === 0) return [];
@@ -134,11 +135,26 @@ export async function requeueTasks(tx: Transaction, requeues: readonly Requeue[]
       where t.id = x.id and t.id = any(${uuidArray(requeues.map((r) => r.taskId))})
       returning ${TASK_JOB_COLUMNS}, t.status, t.attempt`),
   );
-  await appendEvents(
+  const discarded = await discardKeptSignals(
     tx,
-    rows.map((row) => statusEvent(row.id, row.status, row.attempt)),
+    rows.map((row) => row.id),
   );
+  await appendEvents(tx, [...discarded, ...rows.map((row) => statusEvent(row.id, row.status, row.attempt))]);
   return rows.filter((row) => row.status === 'queued').map((row) => taskJobOf(row));
+}
+
+/**
+ * Locks tasks with the parents of those that are child tasks, in id order (the lock order: a child's
+ * parent is locked with it), before a retry or redrive reads whether the parent still waits for them.
+ */
+export async function lockTasksWithParents(tx: Transaction, taskIds: readonly string[]): Promise<void> {
+  if (taskIds.length === 0) return;
+  const parents = rowsOf<{ id: string }>(
+    await tx.execute(sql`
+      select distinct parent_task_id as id from tasks
+      where id = any(${uuidArray(taskIds)}) and parent_task_id is not null`),
+  );
+  await lockTasks(tx, [...new Set([...taskIds, ...parents.map((row) => row.id)])]);
 }
 
 /** Locks task rows in id order (the lock order) until the transaction ends. */

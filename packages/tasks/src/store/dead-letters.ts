@@ -1,6 +1,7 @@
 import type { Priority, TaskError, TaskStatus } from '@kaygraph/contracts';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { parentWaitsFor } from './children.ts';
 
 /**
  * Dead letters are failed tasks, whatever failed them (retries ran out, a non-retriable error, a lost
@@ -35,7 +36,7 @@ export interface DeadLetterFilter {
   /**
    * Only dead letters that can run again: of these (registered) workflow names, with no dependency that
    * failed, was cancelled or is gone (its row removed with its result), as `retryStatus` decides from
-   * `depends_on`.
+   * `depends_on`, and not a child task its parent no longer waits for (service/child-retry.ts).
    */
   runnableWorkflows?: readonly string[] | undefined;
 }
@@ -52,6 +53,8 @@ function conditionsOf(filter: DeadLetterFilter): SQL {
       sql`not exists (
         select 1 from unnest(depends_on) as d(id) left join tasks dep on dep.id = d.id
         where dep.id is null or dep.status in ('failed', 'cancelled'))`,
+      sql`(parent_task_id is null or exists (
+        select 1 from tasks p where p.id = tasks.parent_task_id and ${parentWaitsFor(sql`p`, sql`tasks.id`)}))`,
     );
   }
   if (filter.before) {

@@ -6,6 +6,7 @@ import type { JobQueue } from './boss.ts';
 import { settleParents } from './children.ts';
 import { appendEvents, statusEvent } from './events.ts';
 import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
+import { discardKeptSignals } from './waits.ts';
 
 /**
  * Task chaining. A task submitted with `depends_on` is `blocked` until every dependency completed; the
@@ -184,8 +185,9 @@ async function failDependents(ctx: SettleContext, tx: Transaction, broken: reado
 
 /**
  * After `taskIds` were queued again (retry, dead-letter redrive), the tasks that failed with
- * DEPENDENCY_FAILED because of them wait again (`blocked`), level by level, as long as none of their
- * other dependencies is still failed or cancelled; they run when the retried task completes.
+ * DEPENDENCY_FAILED because of them wait again (`blocked`, without the signals kept for them before),
+ * level by level, as long as none of their other dependencies is still failed or cancelled; they run
+ * when the retried task completes.
  */
 export async function reblockDependents(tx: Transaction, taskIds: readonly string[]): Promise<void> {
   let level = [...taskIds];
@@ -201,10 +203,14 @@ export async function reblockDependents(tx: Transaction, taskIds: readonly strin
             where d.task_id = t.id and dep.status in ('failed', 'cancelled'))
         returning t.id, t.attempt`),
     );
-    await appendEvents(
+    const discarded = await discardKeptSignals(
       tx,
-      reblocked.map((row) => statusEvent(row.id, 'blocked', row.attempt)),
+      reblocked.map((row) => row.id),
     );
+    await appendEvents(tx, [
+      ...discarded,
+      ...reblocked.map((row) => statusEvent(row.id, 'blocked', row.attempt)),
+    ]);
     level = reblocked.map((row) => row.id);
   }
 }

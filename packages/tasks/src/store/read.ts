@@ -12,12 +12,6 @@ export async function loadTask(executor: Executor, taskId: string): Promise<Task
   return row;
 }
 
-/** The task row locked FOR UPDATE in the caller's transaction, or undefined. */
-export async function lockTask(executor: Executor, taskId: string): Promise<TaskRow | undefined> {
-  const [row] = await executor.select().from(tasks).where(eq(tasks.id, taskId)).for('update').limit(1);
-  return row;
-}
-
 /** The columns of a task summary: lists leave out params, result, checkpoint and metrics. */
 export const summaryColumns = {
   id: tasks.id,

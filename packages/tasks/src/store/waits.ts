@@ -230,6 +230,33 @@ export async function lockSignalTarget(
   return task;
 }
 
+/**
+ * A signal is for the run it was sent to: a finished task run again by hand (retry, redrive, a dependent
+ * blocked again by its dependency's retry) starts without the signals kept for the run before it. Deletes
+ * them and returns the `log` events that say so. Cold paths only: a finish keeps them (a cancelled or
+ * failed task takes no signal), and a retry of pg-boss, a release or a lost worker's requeue is the same
+ * run and keeps them.
+ */
+export async function discardKeptSignals(
+  tx: Transaction,
+  taskIds: readonly string[],
+): Promise<NewTaskEvent[]> {
+  if (taskIds.length === 0) return [];
+  const discarded = rowsOf<{ task_id: string; name: string }>(
+    await tx.execute(sql`
+      delete from task_signals where task_id = any(${uuidArray(taskIds)})
+      returning task_id::text as task_id, name`),
+  );
+  return discarded.map((signal) => ({
+    taskId: signal.task_id,
+    type: 'log',
+    payload: {
+      level: 'info',
+      message: `the signal "${signal.name}" kept for the run before this retry was discarded`,
+    },
+  }));
+}
+
 /** Keeps a signal for the task's next wait for `name`, with its `stored` event. */
 export async function keepSignal(
   tx: Transaction,

@@ -42,7 +42,7 @@ export const deadLettersRouter = router({
           tags: TAG,
           summary: 'Run a dead-lettered task again (same params, full retry budget)',
           errorResponses: {
-            409: 'CONFLICT: its workflow is no longer registered, or a dependency failed or was cancelled',
+            409: 'CONFLICT: its workflow is no longer registered, a dependency failed or was cancelled, or it is a child task its parent no longer waits for (retry the parent)',
             ...notFound,
           },
         },
@@ -64,7 +64,8 @@ export const deadLettersRouter = router({
           tags: TAG,
           summary:
             'Run dead-lettered tasks again (optionally of one workflow; at most `limit`, and MAX_BATCH_SIZE, per call: call again for the rest)',
-          // Dead letters that cannot run (a failed dependency) are left in the list, never a 409.
+          // Dead letters that cannot run (a failed dependency, a child its parent no longer waits for) are
+          // left in the list, never a 409.
         },
         rateLimited: true,
         queuesTasks: true,

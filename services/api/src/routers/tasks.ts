@@ -175,8 +175,10 @@ export const tasksRouter = router({
           summary: 'Retry a failed or cancelled task',
           description: [
             'Runs the task again now with its full retry budget, from its last checkpoint (a `run_at` it had',
-            'is not waited for again); it waits for dependencies that have not completed (`blocked`), and a',
-            'failed or cancelled dependency refuses it (409: retry that one first).',
+            'is not waited for again), without the signals kept for its last run; it waits for dependencies',
+            'that have not completed (`blocked`), and a failed or cancelled dependency refuses it (409: retry',
+            'that one first). A child task runs again only while its parent waits for it (409 otherwise:',
+            'retry the parent).',
           ].join(' '),
           errorResponses: errors(404, 409),
         },
