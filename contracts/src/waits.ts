@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JsonValue, TaskId, TaskStatus, Timestamp } from './common.ts';
+import { JsonValue, storableText, TaskId, TaskStatus, Timestamp } from './common.ts';
 import { TaskErrorView } from './errors.ts';
 
 /**
@@ -51,15 +51,26 @@ export type TaskWait = z.infer<typeof TaskWait>;
 export type WaitKind = TaskWait['kind'];
 
 /**
- * Input of `tasks.signal` (`POST /tasks/{task_id}/signals/{name}`, the body is `payload`). The payload
- * is checked against the schema the task's workflow declared for `name`: a mismatch is a 400 naming
- * the field; a task that is not waiting for `name` (and does not take early signals) is a 409
- * `CONFLICT`; another owner's task is a 404.
+ * A key a sender chooses for one signal (a webhook's delivery id, one form shown): a repeat of the key
+ * to the same task gets the first answer and changes nothing. REST takes it in the `Idempotency-Key`
+ * request header.
+ */
+export const SignalIdempotencyKey = storableText(z.string().min(1).max(200)).describe(
+  'A repeat of the key to the same task answers as the first signal did (`deduplicated: true`) and changes nothing; the key with another signal name or payload is a 409 CONFLICT. Without a key, a signal repeated after the wait it ended is kept for the next wait of that name.',
+);
+
+/**
+ * Input of `tasks.signal` (`POST /tasks/{task_id}/signals/{name}`, the body is `payload`, the
+ * `Idempotency-Key` header is `idempotency_key`). The payload is checked against the schema the task's
+ * workflow declared for `name`: a mismatch is a 400 naming the field; a task that is not waiting for
+ * `name` (and does not take early signals) is a 409 `CONFLICT`; another owner's task is a 404.
  */
 export const SignalTaskInput = z.strictObject({
   task_id: TaskId,
   name: SignalName,
   payload: JsonValue,
+  /** Per task: a repeat answers as the first did; with another name or payload it is a 409. */
+  idempotency_key: SignalIdempotencyKey.optional(),
 });
 export type SignalTaskInput = z.infer<typeof SignalTaskInput>;
 
@@ -71,7 +82,10 @@ export const SignalTaskOutput = z.object({
    * task has not reached the wait yet, and takes the signal when it does.
    */
   taken: z.enum(['resumed', 'stored']),
+  /** The task's status right after the signal (for a repeat of a key: after the first one). */
   status: TaskStatus,
+  /** True when the idempotency key was used before: this is the first signal's answer, nothing changed. */
+  deduplicated: z.boolean(),
 });
 export type SignalTaskOutput = z.infer<typeof SignalTaskOutput>;
 

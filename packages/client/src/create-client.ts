@@ -48,11 +48,12 @@ export interface KayGraphClient<W = AnyWorkflows> extends Disposable {
    * Sends a signal to a waiting task (or one that will wait for it), typed by the signals its
    * workflow declares: the workflow comes from a `submit` answer's `task_id`, or is named
    * (`client.signal<'content_review'>(id, ...)`). Answers `taken: 'resumed'` or `'stored'`; a
-   * payload that does not fit is a 400, a task not waiting for it a 409 (`TRPCClientError`).
+   * payload that does not fit is a 400, a task not waiting for it a 409 (`TRPCClientError`). With
+   * `{ idempotencyKey }` a repeat answers as the first did (`deduplicated: true`) and changes nothing.
    *
    * @example
    * const { task_id } = await client.submit({ workflow: 'content_review', params: { title, points } });
-   * await client.signal(task_id, 'approval', { approved: true, note: 'ship it' });
+   * await client.signal(task_id, 'approval', { approved: true, note: 'ship it' }, { idempotencyKey: deliveryId });
    */
   signal<N extends WorkflowNames<W> & string>(
     taskId: TaskIdOf<N>,
@@ -105,7 +106,8 @@ export function createClient<W = AnyWorkflows>(opts: ClientOptions): KayGraphCli
     health: trpc.health,
     ready: trpc.ready,
     submit: (input) => trpc.tasks.submit.mutate(input as SubmitTaskInput),
-    signal: (taskId, ...[name, payload]) => trpc.tasks.signal.mutate({ task_id: taskId, name, payload }),
+    signal: (taskId, ...[name, payload, options]) =>
+      trpc.tasks.signal.mutate({ task_id: taskId, name, payload, idempotency_key: options?.idempotencyKey }),
     submitAndWait: (input, options) =>
       submitAndWait(trpc, input as SubmitTaskInput, options) as Promise<
         TypedTaskResult<W, typeof input.workflow>

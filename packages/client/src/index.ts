@@ -7,6 +7,7 @@ export { isRetryable, type WatchOptions, watchTask } from './watch.ts';
 export type {
   AnyWorkflows,
   SignalArgs,
+  SignalOptions,
   TaskIdOf,
   TypedSchema,
   WorkflowByName,

@@ -57,13 +57,27 @@ export type WorkflowSignalPayload<W, Name extends string, Signal extends string>
       : never
     : never;
 
+/** How `client.signal` sends a signal. */
+export interface SignalOptions {
+  /**
+   * Names this signal (a webhook's delivery id): sent again to the same task, it gets the first answer
+   * (`deduplicated: true`) and changes nothing, so a retry is harmless. Without one, a repeat after the
+   * wait ended is kept for the task's next wait of that name.
+   */
+  idempotencyKey?: string;
+}
+
 /**
- * `[name, payload]` of each signal a workflow declares, so a name picks its payload type. For a
- * union of workflows (a task id whose workflow is not known), the signals of any of them.
+ * `[name, payload, options?]` of each signal a workflow declares, so a name picks its payload type. For
+ * a union of workflows (a task id whose workflow is not known), the signals of any of them.
  */
 export type SignalArgs<W, Name extends string> = Name extends string
   ? {
-      [S in WorkflowSignalName<W, Name>]: [name: S, payload: WorkflowSignalPayload<W, Name, S>];
+      [S in WorkflowSignalName<W, Name>]: [
+        name: S,
+        payload: WorkflowSignalPayload<W, Name, S>,
+        options?: SignalOptions,
+      ];
     }[WorkflowSignalName<W, Name>]
   : never;
 

@@ -85,4 +85,26 @@ describe('kaygraph signal', () => {
     });
     await kaygraph(['cancel', taskId], env);
   });
+
+  test('--idempotency-key: a repeat gets the first answer and changes nothing', async () => {
+    const taskId = await waitingTask();
+    const send = (data: string, ...more: string[]) =>
+      kaygraph(['signal', taskId, 'approval', '--data', data, '--idempotency-key', 'review-7', ...more], env);
+    const first = await send('{"approved": true}');
+    expect(first).toMatchObject({ code: 0, stdout: `${taskId} approval: resumed (status queued)\n` });
+    const again = await send('{"approved": true}', '--json');
+    expect(again.code).toBe(0);
+    expect(SignalTaskOutput.parse(parseJson(again.stdout))).toEqual({
+      task_id: taskId,
+      name: 'approval',
+      taken: 'resumed',
+      status: 'queued',
+      deduplicated: true,
+    });
+    const said = await send('{"approved": true}');
+    expect(said.stderr).toContain('an earlier signal with this idempotency key');
+    const other = await send('{"approved": false}');
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/^error: CONFLICT: idempotency key "review-7"/);
+  });
 });

@@ -62,6 +62,20 @@ describe('client.signal', () => {
     expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(['waiting', 'signal_received']));
   });
 
+  test('with an idempotency key, a repeat gets the first answer and changes nothing', async () => {
+    using client = createClient<BuiltinWorkflows>({ url: server.url });
+    const { task_id } = await client.submit({ workflow: 'content_review', params: article });
+    await untilWaiting(client, task_id);
+    const reject = { approved: false, note: 'add the date' };
+    const first = await client.signal(task_id, 'approval', reject, { idempotencyKey: 'hook-9' });
+    expect(first).toMatchObject({ taken: 'resumed', deduplicated: false });
+    await expect(client.signal(task_id, 'approval', reject, { idempotencyKey: 'hook-9' })).resolves.toEqual({
+      ...first,
+      deduplicated: true,
+    });
+    await client.tasks.cancel.mutate({ task_id });
+  });
+
   test('a waiting task says what it waits for: the signal, its schema and its deadline', async () => {
     using client = createClient({ url: server.url });
     const before = Date.now();

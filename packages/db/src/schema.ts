@@ -292,6 +292,28 @@ export const taskSignals = pgTable(
   (t) => [uniqueIndex('task_signals_task_name_idx').on(t.taskId, t.name)],
 );
 
+/**
+ * The idempotency keys of the signals a task took (per task): a repeat of a key answers as the first
+ * signal did (`taken`, `status`), and the key with another name or payload (`payload_digest`, sha-256 of
+ * the validated payload as jsonb text) is refused. Cleared with the task's result (the cleaner).
+ */
+export const taskSignalKeys = pgTable(
+  'task_signal_keys',
+  {
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    payloadDigest: bytea('payload_digest').notNull(),
+    /** resumed | stored */
+    taken: text('taken').notNull(),
+    status: text('status').notNull(),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.key] })],
+);
+
 /** Edges of the dependency graph: `taskId` waits for `dependsOnId`. */
 export const taskDependencies = pgTable(
   'task_dependencies',

@@ -81,6 +81,34 @@ it("keeps a finished child's result until its parent finished", async () => {
   expect((result as { results: unknown[] }).results[0]).toMatchObject({ value: 'early' });
 });
 
+it("removes a task's signal idempotency keys with its result", async () => {
+  await using harness = await startTestSystem({ resultTtlSeconds: 1, cleanupIntervalSeconds: 3600 });
+  const { system } = harness;
+  await system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
+  const { task_id } = await system.tasks.submit(alice, { workflow: 'wait_signal', params: {} });
+  await waitFor(async () => (await system.tasks.get(alice, task_id)).status === 'waiting', 'the wait');
+  const approve = { task_id, name: 'approval', payload: { approved: true }, idempotency_key: 'hook-1' };
+  await system.tasks.signal(alice, approve);
+  expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
+  expect(await system.tasks.signal(alice, approve)).toMatchObject({ deduplicated: true });
+  const keys = async () =>
+    rowsOf<{ n: number }>(
+      await system.context.db.execute(
+        sql`select count(*)::int as n from task_signal_keys where task_id = ${task_id}`,
+      ),
+    )[0]?.n;
+  expect(await keys()).toBe(1);
+
+  await waitFor(async () => {
+    const task = await system.tasks.get(alice, task_id);
+    return task.completed_at !== null && Date.now() - Date.parse(task.completed_at) > 1100;
+  }, 'the TTL to pass');
+  expect(await system.cleanExpired()).toMatchObject({ tasksCleaned: 1 });
+  expect(await keys()).toBe(0);
+  // Its answer is gone with it: the repeat now meets a finished task.
+  await expect(system.tasks.signal(alice, approve)).rejects.toMatchObject({ code: 'CONFLICT' });
+});
+
 it('a task run again after its results were removed has its new results removed when they expire', async () => {
   await using harness = await startTestSystem({ resultTtlSeconds: 1, cleanupIntervalSeconds: 3600 });
   const { system } = harness;

@@ -93,7 +93,13 @@ describe('waiting for a signal', () => {
       name: 'approval',
       payload: { approved: true, note: 'ship it' },
     });
-    expect(answer).toEqual({ task_id: taskId, name: 'approval', taken: 'resumed', status: 'queued' });
+    expect(answer).toEqual({
+      task_id: taskId,
+      name: 'approval',
+      taken: 'resumed',
+      status: 'queued',
+      deduplicated: false,
+    });
     expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
     expect((await system.tasks.result(alice, taskId)).result).toEqual({
       decision: 'approved',
@@ -158,7 +164,13 @@ describe('waiting for a signal', () => {
     expect(status).toBe('scheduled');
     expect(
       await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: false } }),
-    ).toEqual({ task_id: taskId, name: 'approval', taken: 'stored', status: 'scheduled' });
+    ).toEqual({
+      task_id: taskId,
+      name: 'approval',
+      taken: 'stored',
+      status: 'scheduled',
+      deduplicated: false,
+    });
     // One kept signal per name: a second one before the wait is a conflict.
     await expect(
       system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: true } }),
@@ -184,7 +196,7 @@ describe('waiting for a signal', () => {
     // The run is past its wait for `approval`: a `confirm` is kept for the wait to come.
     expect(
       await system.tasks.signal(alice, { task_id: taskId, name: 'confirm', payload: { by: 'carol' } }),
-    ).toEqual({ task_id: taskId, name: 'confirm', taken: 'stored', status: 'running' });
+    ).toEqual({ task_id: taskId, name: 'confirm', taken: 'stored', status: 'running', deduplicated: false });
     writeFileSync(release, '');
     expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
     expect((await system.tasks.result(alice, taskId)).result).toEqual({

@@ -161,6 +161,33 @@ function bodyFieldRequests(document: OpenAPIObject): void {
   }
 }
 
+/**
+ * Input fields REST reads from request headers (`headerFields`, an `Idempotency-Key`): each becomes an
+ * optional header parameter with the field's generated schema, and leaves the JSON body.
+ */
+function headerFieldParameters(document: OpenAPIObject): void {
+  for (const [procedure, meta] of REST_OPERATIONS) {
+    if (!meta.headerFields) continue;
+    const operation = operationOf(document, meta.openapi);
+    const schema = jsonBodyOf(operation)?.schema;
+    if (!operation || !schema || '$ref' in schema)
+      throw new Error(`${procedure}: no JSON body to move headers from`);
+    for (const [header, field] of Object.entries(meta.headerFields)) {
+      const fieldSchema = schema.properties?.[field];
+      if (!fieldSchema) throw new Error(`${procedure}: no body field ${field} for the ${header} header`);
+      delete schema.properties?.[field];
+      schema.required = schema.required?.filter((name) => name !== field);
+      // The field's description says what the header means: on the parameter, not repeated in its schema.
+      const { description, ...headerSchema } =
+        '$ref' in fieldSchema ? { ...fieldSchema, description: undefined } : fieldSchema;
+      operation.parameters = [
+        ...(operation.parameters ?? []),
+        { name: header, in: 'header', required: false, schema: headerSchema, description },
+      ];
+    }
+  }
+}
+
 export interface OpenApiDocumentOptions {
   /** MAX_BATCH_SIZE as this server runs with it (default: the environment's default). */
   maxBatchSize?: number;
@@ -202,6 +229,7 @@ export function buildOpenApiDocument(options: OpenApiDocumentOptions = {}): Open
   const document: OpenAPIObject = JSON.parse(JSON.stringify(generated));
   errorAnswers(document);
   successResponses(document);
+  headerFieldParameters(document);
   bodyFieldRequests(document);
   batchLimits(document, options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE);
   requestExamples(document);

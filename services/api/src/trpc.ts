@@ -16,6 +16,11 @@ export type ProcedureMeta = OpenApiMeta<{
   /** REST: the JSON body is this one input field, whatever JSON it is (a signal's payload), not an object of fields. */
   bodyField?: string;
   /**
+   * REST: input fields read from request headers, by header name (`Idempotency-Key`: `idempotency_key`);
+   * the OpenAPI document declares them as header parameters, not body fields.
+   */
+  headerFields?: Record<string, string>;
+  /**
    * What is true of the operation that decides its common error answers (openapi-statuses.ts): it spends
    * the key's submission rate limit (429 RATE_LIMITED), adds unfinished tasks (429 QUEUE_FULL), takes
    * admin keys only (403), or needs no database (false: /health; /ready reports it in its output).

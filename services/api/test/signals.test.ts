@@ -71,7 +71,13 @@ describe('POST /tasks/{task_id}/signals/{name}', () => {
     // The body is the payload itself.
     const taken = await postJson(signalUrl(taskId, 'approval'), { approved: true, note: 'fine' });
     expect(taken.status).toBe(200);
-    expect(taken.body).toEqual({ task_id: taskId, name: 'approval', taken: 'resumed', status: 'queued' });
+    expect(taken.body).toEqual({
+      task_id: taskId,
+      name: 'approval',
+      taken: 'resumed',
+      status: 'queued',
+      deduplicated: false,
+    });
     const again = await postJson(signalUrl(taskId, 'approval'), { approved: false });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'CONFLICT' });

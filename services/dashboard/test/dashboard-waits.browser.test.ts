@@ -144,6 +144,40 @@ describe('a task waiting for a signal', () => {
     }
   });
 
+  it('a Reject sent twice from one form is taken once; the next draft still waits for its reviewer', async () => {
+    const taskId = await waitingReview();
+    const { page } = session;
+    await openTask(page, taskId);
+    // The form's request reaches the api twice (a resend of the same form): the page gets the second answer.
+    const signalCalls = (url: URL) =>
+      url.pathname.startsWith('/trpc/') && url.pathname.includes('tasks.signal');
+    const sendTwice = async (route: Route) => {
+      await route.fetch();
+      await route.fulfill({ response: await route.fetch() });
+    };
+    await page.route(signalCalls, sendTwice);
+    try {
+      await page.getByRole('button', { name: 'Reject' }).click();
+      await expect(page.getByTestId('signal-outcome').textContent()).resolves.toContain(
+        'already sent from this form, received: the task goes on',
+      );
+    } finally {
+      await page.unroute(signalCalls, sendTwice);
+    }
+    await waitCount(taskId, 2);
+    await expect(session.client.tasks.get.query({ task_id: taskId })).resolves.toMatchObject({
+      status: 'waiting',
+      wait: { kind: 'signal', signal: 'approval' },
+    });
+    const received: string[] = [];
+    for await (const event of session.client.watch(taskId)) {
+      if (event.type === 'signal_received') received.push(event.taken);
+      if (event.type === 'waiting' && received.length > 0) break;
+    }
+    expect(received).toEqual(['resumed']);
+    await session.client.tasks.cancel.mutate({ task_id: taskId });
+  });
+
   it('shows a parent waiting for its child tasks, counting them as they finish', async () => {
     const { task_id } = await session.client.tasks.submit.mutate({
       workflow: 'fanout',

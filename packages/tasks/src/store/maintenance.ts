@@ -30,8 +30,8 @@ export function tryLivenessLock(tx: Transaction): Promise<boolean> {
 }
 
 /**
- * Result TTL: finished tasks past `expires_at` lose their result, checkpoint, events, artifacts and the
- * signals nothing took; the row stays (status, error, timings) for listings and statistics, marked cleared
+ * Result TTL: finished tasks past `expires_at` lose their result, checkpoint, events, artifacts, the
+ * signals nothing took and their signals' idempotency keys (a repeat of a key is then a 409: finished); the row stays (status, error, timings) for listings and statistics, marked cleared
  * for that expiry (`cleared_expires_at`), which takes it out of the index the next pass reads. A child task
  * keeps them while its parent is unfinished: the parent's wait reads the children's results when the last
  * one finishes.
@@ -55,6 +55,8 @@ export async function clearExpiredResults(
         delete from task_artifacts a using expired where a.task_id = expired.id returning 1
       ), signals as (
         delete from task_signals s using expired where s.task_id = expired.id
+      ), signal_keys as (
+        delete from task_signal_keys k using expired where k.task_id = expired.id
       ), cleared as (
         update tasks t set result = null, checkpoint = null, resume = null, cleared_expires_at = t.expires_at
         from expired where t.id = expired.id returning 1

@@ -33,21 +33,40 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * A body naming a path parameter is refused: the path's value would silently win, and the document's body
- * schema (additionalProperties: false) leaves it out.
+ * A body naming a path parameter or a header's field is refused: the path's (or header's) value would
+ * silently win, and the document's body schema (additionalProperties: false) leaves it out.
  */
-function refusePathKeys(body: Record<string, unknown>, pathInput: Record<string, string>, template: string) {
-  const issues: InputIssue[] = Object.keys(pathInput)
-    .filter((key) => Object.hasOwn(body, key))
-    .map((key) => ({ path: key, message: `is taken from the path (${template}); leave it out of the body` }));
+function refuseKeysFromElsewhere(
+  body: Record<string, unknown>,
+  pathInput: Record<string, string>,
+  meta: RestMeta,
+) {
+  const elsewhere = [
+    ...Object.keys(pathInput).map((key) => [key, `the path (${meta.openapi.path})`] as const),
+    ...Object.entries(meta.headerFields ?? {}).map(([header, key]) => [key, `the ${header} header`] as const),
+  ];
+  const issues: InputIssue[] = elsewhere
+    .filter(([key]) => Object.hasOwn(body, key))
+    .map(([key, from]) => ({ path: key, message: `is taken from ${from}; leave it out of the body` }));
   if (issues.length > 0)
     throw new DomainError('BAD_REQUEST', `invalid input: ${issuesInLine(issues)}`, { issues });
 }
 
+/** The input fields the operation reads from request headers (`headerFields`), as sent. */
+function headerInput(req: IncomingMessage, meta: RestMeta): Record<string, string> {
+  const input: Record<string, string> = {};
+  for (const [header, field] of Object.entries(meta.headerFields ?? {})) {
+    const value = req.headers[header.toLowerCase()];
+    if (typeof value === 'string') input[field] = value;
+  }
+  return input;
+}
+
 /**
  * REST over the router: the documented method and path pick the procedure, the input is the JSON body
- * (or the query string) with the path params, and the procedure runs through a tRPC caller, so auth,
- * limits, input and output validation and the DomainError mapping are the tRPC calls' own. The success
+ * (or the query string) with the path params and the fields it takes from headers (`headerFields`), and
+ * the procedure runs through a tRPC caller, so auth, limits, input and output validation and the
+ * DomainError mapping are the tRPC calls' own. The success
  * status and headers come from the procedure's metadata (`successStatus`, `location`). Errors answer
  * with the contracts ErrorBody (and Retry-After when it says when to come back).
  */
@@ -88,12 +107,13 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
           return;
         } else {
           source = parsed.body;
-          refusePathKeys(source, pathInput, procedure.meta.openapi.path);
+          refuseKeysFromElsewhere(source, pathInput, procedure.meta);
         }
       }
       // An operation without input is called without one, unless something was sent for it to refuse.
       const sent = Object.keys(source).length > 0;
-      const input = procedure.noInput && !sent ? undefined : { ...source, ...pathInput };
+      const fromHeaders = headerInput(req, procedure.meta);
+      const input = procedure.noInput && !sent ? undefined : { ...source, ...fromHeaders, ...pathInput };
       const answer: RestAnswer = { status: 200, headers: {} };
       const ctx = opts.createContext(
         { headers: req.headers, connectionParams: null } satisfies CallerSource,

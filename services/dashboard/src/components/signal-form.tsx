@@ -2,6 +2,7 @@ import type { SignalTaskOutput } from '@kaygraph/contracts';
 import { useMemo, useState } from 'preact/hooks';
 import type { ErrorDetails } from '../data/api.ts';
 import { useServices } from '../data/hooks.ts';
+import { newFormKey } from '../lib/form-key.ts';
 import type { JsonSchema } from '../lib/json-schema.ts';
 import { collectParams, type FormValues, initialValues } from '../lib/schema-form.ts';
 import { signalFormOf } from '../lib/signal-form.ts';
@@ -15,7 +16,9 @@ export type SignalOutcome =
 /**
  * The payload form of the signal a task waits for, generated from the schema the workflow declared:
  * Approve / Reject for its boolean decision, or one Send button. The api checks the payload again and
- * answers 400 (a field that does not fit) or 409 (the task no longer waits for it).
+ * answers 400 (a field that does not fit) or 409 (the task no longer waits for it). Every send of one
+ * form shown (one wait: the caller keys the form by it) carries the same idempotency key, so a double
+ * click or a resend cannot signal twice, nor reach the task's next wait.
  */
 export function SignalForm({
   taskId,
@@ -33,6 +36,7 @@ export function SignalForm({
   const [values, setValues] = useState<FormValues>(() => initialValues(form.fields));
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  const [idempotencyKey] = useState(newFormKey);
 
   const send = async (decision: boolean | null) => {
     const collected = collectParams(form.fields, values);
@@ -44,7 +48,7 @@ export function SignalForm({
         : collected.params;
     setBusy(true);
     try {
-      const answer = await api.signal(taskId, signal, payload);
+      const answer = await api.signal(taskId, signal, payload, idempotencyKey);
       onOutcome({ ok: true, name: signal, answer });
       await live.reload(taskId).catch(() => undefined);
     } catch (cause) {
@@ -104,6 +108,7 @@ export function SignalOutcomeNotice({ outcome }: { outcome: SignalOutcome }) {
     return (
       <p class="notice notice-ok" role="status" data-testid="signal-outcome">
         Signal <code>{outcome.name}</code>{' '}
+        {outcome.answer.deduplicated ? 'already sent from this form, ' : ''}
         {outcome.answer.taken === 'resumed'
           ? 'received: the task goes on.'
           : 'stored: the task takes it when it reaches the wait.'}

@@ -31,8 +31,11 @@ export interface DashboardApi {
   submit(input: SubmitTaskInput): Promise<SubmitTaskOutput>;
   cancel(taskId: string): Promise<TaskStatusOutput>;
   retry(taskId: string): Promise<TaskStatusOutput>;
-  /** Sends a signal to a task; the api checks the payload against the workflow's declared schema. */
-  signal(taskId: string, name: string, payload: unknown): Promise<SignalTaskOutput>;
+  /**
+   * Sends a signal to a task; the api checks the payload against the workflow's declared schema. A
+   * repeat of `idempotencyKey` gets the first answer (`deduplicated`) and changes nothing.
+   */
+  signal(taskId: string, name: string, payload: unknown, idempotencyKey?: string): Promise<SignalTaskOutput>;
   listWorkflows(): Promise<WorkflowInfo[]>;
   /** Moves a retired version's unfinished tasks to the current version (admins only: 403 otherwise). */
   moveVersionTasks(input: MoveVersionTasksInput): Promise<MoveVersionTasksOutput>;

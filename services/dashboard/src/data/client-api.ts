@@ -19,7 +19,8 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
     submit: (input) => client.tasks.submit.mutate(input),
     cancel: (taskId) => client.tasks.cancel.mutate({ task_id: taskId }),
     retry: (taskId) => client.tasks.retry.mutate({ task_id: taskId }),
-    signal: (taskId, name, payload) => client.tasks.signal.mutate({ task_id: taskId, name, payload }),
+    signal: (taskId, name, payload, idempotencyKey) =>
+      client.tasks.signal.mutate({ task_id: taskId, name, payload, idempotency_key: idempotencyKey }),
     listWorkflows: async () => (await client.workflows.list.query({})).workflows,
     moveVersionTasks: (input) => client.workflows.moveTasks.mutate(input),
 

@@ -22,11 +22,17 @@ export function registerSignalCommand(program: Command, session: CliSession): vo
       "send a signal to a task that waits for it (or will); the api checks the payload against the workflow's schema",
     )
     .option('-d, --data <json>', 'the payload, as JSON', '{}')
+    .option(
+      '--idempotency-key <key>',
+      'names this signal: sent again to the task, it gets the first answer and changes nothing',
+    )
     .action(
       action(session, async (s, options, taskId = '', name = '') => {
         const payload = parsePayload(String(options.data ?? '{}'));
+        const idempotencyKey = options.idempotencyKey as string | undefined;
         const answer = await s.api(
-          (client) => client.tasks.signal.mutate({ task_id: taskId, name, payload }),
+          (client) =>
+            client.tasks.signal.mutate({ task_id: taskId, name, payload, idempotency_key: idempotencyKey }),
           'tasks.signal',
         );
         if (s.json) printJson(s.io, answer);
@@ -37,6 +43,8 @@ export function registerSignalCommand(program: Command, session: CliSession): vo
               ? `${answer.task_id} ${answer.name}: resumed (status ${answer.status})`
               : `${answer.task_id} ${answer.name}: stored until the task waits for it (status ${answer.status})`,
           );
+        if (!s.json && answer.deduplicated)
+          writeLine(s.io.stderr, 'an earlier signal with this idempotency key: its answer, nothing changed');
         return 0;
       }),
     );
