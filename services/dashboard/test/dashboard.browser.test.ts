@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { isTerminalStatus } from '@kaygraph/contracts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openSession, type Session, WAIT } from './support/session.ts';
@@ -218,6 +219,22 @@ describe('dashboard in a browser', () => {
       await page.unroute(reads);
       await session.client.tasks.cancel.mutate({ task_id: running.task_id });
     }
+  });
+
+  it("downloads a task's artifact from its page", async () => {
+    const csv = 'group,count\na,1\nb,2\n';
+    const done = await session.client.tasks.submit.mutate({ workflow: 'instant', params: { csv } });
+    await session.waitForStatus(done.task_id, 'completed');
+    await session.openDashboard(`#/tasks/${done.task_id}`);
+    const artifact = session.page.locator('.artifacts li', { hasText: 'groups.csv' });
+    await artifact.waitFor(WAIT);
+    const [download] = await Promise.all([
+      session.page.waitForEvent('download', WAIT),
+      artifact.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('groups.csv');
+    const path = await download.path();
+    await expect(readFile(path, 'utf8')).resolves.toBe(csv);
   });
 
   it('stays live across an api restart', async () => {

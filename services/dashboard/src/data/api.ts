@@ -33,6 +33,8 @@ export interface DashboardApi {
   retry(taskId: string): Promise<TaskStatusOutput>;
   /** Sends a signal to a task; the api checks the payload against the workflow's declared schema. */
   signal(taskId: string, name: string, payload: unknown): Promise<SignalTaskOutput>;
+  /** An artifact's bytes, fetched with the API key as a Bearer header (never in a URL). */
+  artifact(taskId: string, name: string): Promise<{ contentType: string; bytes: Uint8Array }>;
   listWorkflows(): Promise<WorkflowInfo[]>;
   /** Moves a retired version's unfinished tasks to the current version (admins only: 403 otherwise). */
   moveVersionTasks(input: MoveVersionTasksInput): Promise<MoveVersionTasksOutput>;

@@ -20,6 +20,7 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
     cancel: (taskId) => client.tasks.cancel.mutate({ task_id: taskId }),
     retry: (taskId) => client.tasks.retry.mutate({ task_id: taskId }),
     signal: (taskId, name, payload) => client.tasks.signal.mutate({ task_id: taskId, name, payload }),
+    artifact: (taskId, name) => client.artifact(taskId, name),
     listWorkflows: async () => (await client.workflows.list.query({})).workflows,
     moveVersionTasks: (input) => client.workflows.moveTasks.mutate(input),
 

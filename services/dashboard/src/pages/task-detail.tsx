@@ -1,5 +1,6 @@
 import type { NodeMetric, TaskEvent, TaskView } from '@kaygraph/contracts';
 import { useEffect, useState } from 'preact/hooks';
+import { ArtifactDownload } from '../components/artifact-download.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { ProgressHistory } from '../components/progress-history.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
@@ -161,7 +162,8 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
             <ul class="artifacts">
               {task.artifacts.map((artifact) => (
                 <li key={artifact.name}>
-                  <code>{artifact.name}</code> · {artifact.content_type} · {artifact.size} bytes
+                  <code>{artifact.name}</code> · {artifact.content_type} · {artifact.size} bytes{' '}
+                  <ArtifactDownload taskId={task.task_id} artifact={artifact} />
                 </li>
               ))}
             </ul>
