@@ -48,6 +48,27 @@ describe('orchestration pages', () => {
       .waitFor(WAIT);
   });
 
+  it('asks before purging a dead letter, and purges it only when told', async () => {
+    const failing = await session.client.tasks.submit.mutate({
+      workflow: 'pipeline',
+      params: { items: 2, item_ms: 1, fail_in: 'store' },
+    });
+    await session.waitForStatus(failing.task_id, 'failed');
+    await session.openDashboard('#/dead-letters');
+    const row = session.page.locator(`[data-testid="dead-letters"] tr[data-task-id="${failing.task_id}"]`);
+    await row.waitFor(WAIT);
+    await row.getByRole('button', { name: 'Purge' }).click();
+    await expect(row.locator('.confirm-label').textContent()).resolves.toBe('Purge this dead letter?');
+    await row.getByRole('button', { name: 'Keep it' }).click();
+    await expect(row.getByRole('button', { name: 'Purge' }).isVisible()).resolves.toBe(true);
+    await expect(session.client.trpc.deadLetters.list.query({})).resolves.toMatchObject({
+      items: expect.arrayContaining([expect.objectContaining({ task_id: failing.task_id })]),
+    });
+    await row.getByRole('button', { name: 'Purge' }).click();
+    await row.getByRole('button', { name: 'Yes, purge' }).click();
+    await row.waitFor({ state: 'detached', ...WAIT });
+  });
+
   it('redrives every dead letter with Redrive all, over as many calls as it takes, and says how many', async () => {
     // Two per call: five dead letters take three calls (and a fourth that finds none).
     await using small = await startStack({ limits: { maxBatchSize: 2 } });
@@ -71,6 +92,10 @@ describe('orchestration pages', () => {
       await own.goto(`${small.url}/dashboard/#/dead-letters`);
       await own.locator('[data-testid="dead-letters"] tbody tr').nth(4).waitFor(WAIT);
       await own.getByRole('button', { name: 'Redrive all' }).click();
+      // Asked once more first, as Cancel is: nothing has moved yet.
+      await expect(own.locator('.confirm-label').textContent()).resolves.toBe('Redrive every dead letter?');
+      await expect(own.locator('[data-testid="dead-letters"] tbody tr').count()).resolves.toBe(5);
+      await own.getByRole('button', { name: 'Yes, redrive all' }).click();
       const outcome = own.getByTestId('redrive-outcome');
       await outcome.waitFor(WAIT);
       await expect(outcome.textContent()).resolves.toBe('Redrove 5 dead letters.');

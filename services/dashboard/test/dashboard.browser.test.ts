@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { isTerminalStatus } from '@kaygraph/contracts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openSession, type Session, WAIT } from './support/session.ts';
@@ -170,6 +171,70 @@ describe('dashboard in a browser', () => {
     await notice.waitFor(WAIT);
     await expect(notice.textContent()).resolves.toMatch(/^400 BAD_REQUEST: .*task_id/);
     await expect(session.page.locator('.loading').count()).resolves.toBe(0);
+  });
+
+  it('recovers a task page by itself when its first read failed (database away)', async () => {
+    const { page } = session;
+    const running = await session.client.tasks.submit.mutate({
+      workflow: 'pipeline',
+      params: { items: 1000, item_ms: 200 },
+      timeout_seconds: 3600,
+    });
+    await session.waitForStatus(running.task_id, 'running');
+    // The first read of the task meets a database outage: the api's 503 for every call of that batch.
+    let failed = () => {};
+    const answered = new Promise<void>((resolve) => {
+      failed = resolve;
+    });
+    let outage = true;
+    const reads = (url: URL) => url.pathname.startsWith('/trpc/') && url.pathname.includes('tasks.get');
+    await page.route(reads, async (route) => {
+      if (!outage) return route.continue();
+      outage = false;
+      const message = 'the database is unavailable; try again shortly';
+      const paths = new URL(route.request().url()).pathname.replace('/trpc/', '').split(',');
+      const error = (path: string) => ({
+        error: {
+          message,
+          code: -32603,
+          data: {
+            code: 'SERVICE_UNAVAILABLE',
+            httpStatus: 503,
+            path,
+            errorBody: { code: 'UNAVAILABLE', message },
+          },
+        },
+      });
+      await route.fulfill({ status: 503, contentType: 'application/json', json: paths.map(error) });
+      failed();
+    });
+    try {
+      await page.goto(`${session.stack.url}/dashboard/#/tasks/${running.task_id}`);
+      await answered;
+      // The api answers again: the page shows the task, live, without a reload.
+      await page.locator(`[data-task-id="${running.task_id}"] .task-header .badge-running`).waitFor(WAIT);
+      await expect(page.locator('.loading').count()).resolves.toBe(0);
+      await expect(page.locator('.notice-error').count()).resolves.toBe(0);
+    } finally {
+      await page.unroute(reads);
+      await session.client.tasks.cancel.mutate({ task_id: running.task_id });
+    }
+  });
+
+  it("downloads a task's artifact from its page", async () => {
+    const csv = 'group,count\na,1\nb,2\n';
+    const done = await session.client.tasks.submit.mutate({ workflow: 'instant', params: { csv } });
+    await session.waitForStatus(done.task_id, 'completed');
+    await session.openDashboard(`#/tasks/${done.task_id}`);
+    const artifact = session.page.locator('.artifacts li', { hasText: 'groups.csv' });
+    await artifact.waitFor(WAIT);
+    const [download] = await Promise.all([
+      session.page.waitForEvent('download', WAIT),
+      artifact.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('groups.csv');
+    const path = await download.path();
+    await expect(readFile(path, 'utf8')).resolves.toBe(csv);
   });
 
   it('stays live across an api restart', async () => {

@@ -36,6 +36,8 @@ export interface DashboardApi {
    * repeat of `idempotencyKey` gets the first answer (`deduplicated`) and changes nothing.
    */
   signal(taskId: string, name: string, payload: unknown, idempotencyKey?: string): Promise<SignalTaskOutput>;
+  /** An artifact's bytes, fetched with the API key as a Bearer header (never in a URL). */
+  artifact(taskId: string, name: string): Promise<{ contentType: string; bytes: Uint8Array }>;
   listWorkflows(): Promise<WorkflowInfo[]>;
   /** Moves a retired version's unfinished tasks to the current version (admins only: 403 otherwise). */
   moveVersionTasks(input: MoveVersionTasksInput): Promise<MoveVersionTasksOutput>;

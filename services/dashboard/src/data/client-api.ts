@@ -21,6 +21,7 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
     retry: (taskId) => client.tasks.retry.mutate({ task_id: taskId }),
     signal: (taskId, name, payload, idempotencyKey) =>
       client.tasks.signal.mutate({ task_id: taskId, name, payload, idempotency_key: idempotencyKey }),
+    artifact: (taskId, name) => client.artifact(taskId, name),
     listWorkflows: async () => (await client.workflows.list.query({})).workflows,
     moveVersionTasks: (input) => client.workflows.moveTasks.mutate(input),
 

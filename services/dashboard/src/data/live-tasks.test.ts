@@ -68,6 +68,7 @@ function handApi(
     cancel: (): Promise<TaskStatusOutput> => unused(),
     retry: (): Promise<TaskStatusOutput> => unused(),
     signal: unused,
+    artifact: unused,
     listWorkflows: (): Promise<WorkflowInfo[]> => unused(),
     moveVersionTasks: unused,
     feed: (handlers) => {

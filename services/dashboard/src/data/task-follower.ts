@@ -6,14 +6,21 @@ export interface TaskFollowerListener {
   onEvent(event: TaskEvent): void;
   /** The task as `tasks.get` answers: at start and after every terminal status. */
   onTask(view: TaskView): void;
-  onError(error: unknown): void;
+  /** `read`: a `tasks.get` that failed (retried by itself); `stream`: following ended with an error. */
+  onError(error: unknown, source: 'read' | 'stream'): void;
 }
+
+/** The first wait before a failed read is tried again; it doubles up to the most. */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 30_000;
 
 /**
  * One task's whole history and live state. `tasks.events` ends with a terminal status, but a task
  * can run again (retry, redrive): so after each end the task is read, and when it has moved on
  * since the last status seen, following resumes after the last seq. `nudge()` does the same when
- * the page learns of a change some other way (the feed).
+ * the page learns of a change some other way (the feed). A read that failed for want of the api or its
+ * database (network, 5xx) is tried again, at once when an event shows the api answers, else after a
+ * growing delay; a 4xx (unknown task, no key) is an answer and is not.
  */
 export class TaskFollower {
   readonly #api: DashboardApi;
@@ -23,6 +30,10 @@ export class TaskFollower {
   #lastStatus: StatusEvent | null = null;
   #unsubscribe: Unsubscribe | null = null;
   #stopped = false;
+  /** A failed read waiting to be tried again, with what was to follow it. */
+  #retry: { timer: ReturnType<typeof setTimeout>; then: ((view: TaskView) => void) | undefined } | null =
+    null;
+  #retryDelay = RETRY_FIRST_MS;
 
   constructor(api: DashboardApi, taskId: string, listener: TaskFollowerListener) {
     this.#api = api;
@@ -42,6 +53,8 @@ export class TaskFollower {
 
   stop(): void {
     this.#stopped = true;
+    if (this.#retry) clearTimeout(this.#retry.timer);
+    this.#retry = null;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
   }
@@ -55,6 +68,8 @@ export class TaskFollower {
         delivered += 1;
         if (event.type === 'status') this.#lastStatus = event;
         this.#listener.onEvent(event);
+        // The api answers again: the read that failed need not wait for its timer.
+        if (this.#retry) this.#load(this.#retry.then);
       },
       onComplete: () => {
         this.#unsubscribe = null;
@@ -65,7 +80,7 @@ export class TaskFollower {
       },
       onError: (error) => {
         this.#unsubscribe = null;
-        if (!this.#stopped) this.#listener.onError(error);
+        if (!this.#stopped) this.#listener.onError(error, 'stream');
       },
     });
   }
@@ -77,14 +92,24 @@ export class TaskFollower {
   }
 
   #load(then?: (view: TaskView) => void): void {
+    if (this.#retry) clearTimeout(this.#retry.timer);
+    this.#retry = null;
     this.#api.getTask(this.#taskId).then(
       (view) => {
         if (this.#stopped) return;
+        this.#retryDelay = RETRY_FIRST_MS;
         this.#listener.onTask(view);
         then?.(view);
       },
       (error: unknown) => {
-        if (!this.#stopped) this.#listener.onError(error);
+        if (this.#stopped) return;
+        this.#listener.onError(error, 'read');
+        const { status } = this.#api.describeError(error);
+        if (status !== null && status < 500) return;
+        // A newer read may have been started meanwhile (an event): it carries on instead.
+        if (this.#retry) return;
+        this.#retry = { timer: setTimeout(() => this.#load(then), this.#retryDelay), then };
+        this.#retryDelay = Math.min(this.#retryDelay * 2, RETRY_MAX_MS);
       },
     );
   }

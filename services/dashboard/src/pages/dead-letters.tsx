@@ -1,5 +1,6 @@
 import type { DeadLetterView } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
+import { ConfirmAction } from '../components/confirm-action.tsx';
 import { LoadMore } from '../components/load-more.tsx';
 import { OptionalContent } from '../components/optional-panel.tsx';
 import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
@@ -56,9 +57,13 @@ export function DeadLettersPage() {
         title="Dead letters"
         actions={
           hasRows ? (
-            <button type="button" class="button" disabled={busy} onClick={redriveEvery}>
-              Redrive all
-            </button>
+            <ConfirmAction
+              label="Redrive all"
+              question="Redrive every dead letter?"
+              confirm="Yes, redrive all"
+              disabled={busy}
+              onConfirm={redriveEvery}
+            />
           ) : null
         }
       >
@@ -132,14 +137,14 @@ export function DeadLettersPage() {
                           >
                             Redrive
                           </button>
-                          <button
-                            type="button"
-                            class="button button-danger"
+                          <ConfirmAction
+                            label="Purge"
+                            question="Purge this dead letter?"
+                            confirm="Yes, purge"
+                            danger
                             disabled={busy}
-                            onClick={() => act(() => api.optional.purge(row.task_id))}
-                          >
-                            Purge
-                          </button>
+                            onConfirm={() => act(() => api.optional.purge(row.task_id))}
+                          />
                         </span>
                       </td>
                     </tr>

@@ -1,5 +1,6 @@
-import type { TaskStatus, TaskSummary } from '@kaygraph/contracts';
+import type { TaskSummary } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
+import { useState } from 'preact/hooks';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { Stat } from '../components/stat.tsx';
 import { EmptyState, Loading, Panel } from '../components/states.tsx';
@@ -7,32 +8,16 @@ import { StatusBadge } from '../components/status-badge.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
 import { useLiveTasks, useNow } from '../data/hooks.ts';
 import { type QueueCounts, queueCounts, useServerMetrics } from '../data/queue-counts.ts';
+import { type ActiveKey, activeSections } from '../lib/active-sections.ts';
 import { formatEta, formatRelative, formatWindow, shortId } from '../lib/format.ts';
-import { type CountKey, formatCount, hasUnfinished } from '../lib/status-counts.ts';
+import { type CountKey, type Counts, formatCount, hasUnfinished } from '../lib/status-counts.ts';
 import { taskHref } from '../router.ts';
-
-const STATUS_ORDER: Record<TaskStatus, number> = {
-  running: 0,
-  queued: 1,
-  waiting: 2,
-  pending: 3,
-  scheduled: 4,
-  blocked: 5,
-  completed: 6,
-  failed: 7,
-  cancelled: 8,
-};
 
 /** Active tasks with live bars; counts and queue status from the server's metrics. */
 export function OverviewPage() {
   const live = useLiveTasks();
   const now = useNow(5000);
-  const active = live.store
-    .all()
-    .filter((task) => !isTerminalStatus(task.status))
-    .sort(
-      (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.created_at.localeCompare(a.created_at),
-    );
+  const active = live.store.all().filter((task) => !isTerminalStatus(task.status));
   const counts = queueCounts(
     useServerMetrics(),
     { loaded: live.loaded, tasks: live.store.all(), truncated: live.truncatedStatuses },
@@ -71,7 +56,7 @@ export function OverviewPage() {
             Submitted tasks appear here as soon as they are queued.
           </EmptyState>
         ) : (
-          <ActiveTable tasks={active} now={now} />
+          <ActiveSections tasks={active} counts={ready ? counts.total : null} now={now} />
         )}
       </Panel>
       <Panel title="Queue status">{ready ? <QueueTable counts={counts} /> : <Loading />}</Panel>
@@ -79,64 +64,113 @@ export function OverviewPage() {
   );
 }
 
-/** Rows drawn at once: a backlog of thousands is summarised, not rendered row by row. */
-const MAX_ROWS = 100;
+const SECTION_TITLES: Record<ActiveKey, string> = {
+  waiting: 'Waiting for a signal, a time or child tasks',
+  running: 'Running',
+  blocked: 'Blocked by the tasks they depend on',
+  scheduled: 'Scheduled for later',
+  queued: 'Queued',
+};
+
+/** Rows one "Show more" adds to a section. */
+const MORE_ROWS = 100;
+
+/**
+ * The unfinished tasks, one section per status group, those waiting for a person first: a backlog of
+ * thousands is summarised ("N more", from the counts above), never allowed to push the others away.
+ */
+function ActiveSections({
+  tasks,
+  counts,
+  now,
+}: {
+  tasks: TaskSummary[];
+  counts: Counts | null;
+  now: number;
+}) {
+  const [limits, setLimits] = useState<Partial<Record<ActiveKey, number>>>({});
+  const sections = activeSections(tasks, counts, limits);
+  return (
+    <div class="active-sections" data-testid="active-tasks">
+      {sections.map((section) => (
+        <section key={section.key} class="active-section" data-testid={`active-section-${section.key}`}>
+          <h3>
+            {SECTION_TITLES[section.key]}{' '}
+            <span class="muted">{counts ? formatCount(counts[section.key]) : null}</span>
+          </h3>
+          {section.rows.length > 0 ? <ActiveTable tasks={section.rows} now={now} /> : null}
+          {section.more.value > 0 ? (
+            <p class="hint more-rows" data-testid="more-rows">
+              {section.rows.length > 0 ? 'and ' : ''}
+              {formatCount(section.more)} more {section.key} not listed here
+              {section.canShowMore ? (
+                <>
+                  {' '}
+                  <button
+                    type="button"
+                    class="button"
+                    onClick={() => setLimits({ ...limits, [section.key]: section.rows.length + MORE_ROWS })}
+                  >
+                    Show more
+                  </button>
+                </>
+              ) : (
+                ' (this page loads the newest 1,000 of each status)'
+              )}
+            </p>
+          ) : null}
+        </section>
+      ))}
+    </div>
+  );
+}
 
 function ActiveTable({ tasks, now }: { tasks: TaskSummary[]; now: number }) {
-  const shown = tasks.slice(0, MAX_ROWS);
   return (
-    <>
-      <table class="table" data-testid="active-tasks">
-        <thead>
-          <tr>
-            <th>Task</th>
-            <th>Status</th>
-            <th>Priority</th>
-            <th class="col-progress">Progress</th>
-            <th>Step</th>
-            <th>ETA</th>
-            <th>Started</th>
-            <th />
+    <table class="table">
+      <thead>
+        <tr>
+          <th>Task</th>
+          <th>Status</th>
+          <th>Priority</th>
+          <th class="col-progress">Progress</th>
+          <th>Step</th>
+          <th>ETA</th>
+          <th>Started</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {tasks.map((task) => (
+          <tr key={task.task_id} data-task-id={task.task_id}>
+            <td>
+              <a href={taskHref(task.task_id)} class="task-link">
+                <span class="workflow">{task.workflow}</span>
+                <code>{shortId(task.task_id)}</code>
+              </a>
+            </td>
+            <td>
+              <StatusBadge status={task.status} />
+            </td>
+            <td>
+              <span class={`priority priority-${task.priority}`}>{task.priority}</span>
+            </td>
+            <td>
+              <ProgressBar value={task.progress} status={task.status} />
+            </td>
+            <td class="step" title={task.message ?? undefined}>
+              {task.step ?? '—'}
+              {task.message ? <small>{task.message}</small> : null}
+            </td>
+            <td>{task.status === 'running' ? formatEta(task.eta_seconds) : '—'}</td>
+            <td>{formatRelative(task.started_at, now)}</td>
+            <td>
+              <TaskActions task={task} />
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {shown.map((task) => (
-            <tr key={task.task_id} data-task-id={task.task_id}>
-              <td>
-                <a href={taskHref(task.task_id)} class="task-link">
-                  <span class="workflow">{task.workflow}</span>
-                  <code>{shortId(task.task_id)}</code>
-                </a>
-              </td>
-              <td>
-                <StatusBadge status={task.status} />
-              </td>
-              <td>
-                <span class={`priority priority-${task.priority}`}>{task.priority}</span>
-              </td>
-              <td>
-                <ProgressBar value={task.progress} status={task.status} />
-              </td>
-              <td class="step" title={task.message ?? undefined}>
-                {task.step ?? '—'}
-                {task.message ? <small>{task.message}</small> : null}
-              </td>
-              <td>{task.status === 'running' ? formatEta(task.eta_seconds) : '—'}</td>
-              <td>{formatRelative(task.started_at, now)}</td>
-              <td>
-                <TaskActions task={task} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {tasks.length > shown.length ? (
-        <p class="hint more-rows">
-          and {tasks.length - shown.length} more not listed here (running tasks come first); the counts above
-          say how many there are.
-        </p>
-      ) : null}
-    </>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

@@ -1,5 +1,6 @@
 import type { NodeMetric, TaskEvent, TaskView } from '@kaygraph/contracts';
 import { useEffect, useState } from 'preact/hooks';
+import { ArtifactDownload } from '../components/artifact-download.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { ProgressHistory } from '../components/progress-history.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
@@ -21,6 +22,8 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
   const [events, setEvents] = useState<TaskEvent[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [streamError, setStreamError] = useState<string | null>(null);
+  // A failed read of the task: the follower tries again by itself.
+  const [readError, setReadError] = useState<string | null>(null);
 
   const [follower, setFollower] = useState<TaskFollower | null>(null);
 
@@ -29,6 +32,7 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
     setEvents([]);
     setError(null);
     setStreamError(null);
+    setReadError(null);
     // The replay brings every stored event first, so the history is complete even for a task
     // that finished long ago.
     const next = new TaskFollower(api, taskId, {
@@ -37,11 +41,15 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
         setEvents((previous) => [...previous, event]);
         setTask((previous) => (previous ? applyWaitEvent(applyEvent(previous, event), event) : previous));
       },
-      onTask: (view) => setTask(view),
-      onError: (cause) => {
+      onTask: (view) => {
+        setReadError(null);
+        setTask(view);
+      },
+      onError: (cause, source) => {
         const details = api.describeError(cause);
         const text = errorLine(details);
         if (details.code === 'NOT_FOUND') setError(text);
+        else if (source === 'read') setReadError(text);
         else setStreamError(text);
       },
     });
@@ -58,7 +66,10 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
 
   if (error) return <ErrorNotice message={error} />;
   // Refused before anything loaded (a malformed id, no API key): say why, not "Loading…" forever.
-  if (!task) return streamError ? <ErrorNotice message={streamError} /> : <Loading />;
+  if (!task) {
+    const refused = readError ?? streamError;
+    return refused ? <ErrorNotice message={refused} /> : <Loading />;
+  }
   return (
     <div class="page" data-task-id={task.task_id}>
       <header class="task-header">
@@ -122,6 +133,7 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
           ) : null}
         </dl>
         {streamError ? <ErrorNotice message={`Live updates interrupted: ${streamError}`} /> : null}
+        {readError ? <ErrorNotice message={`Could not read the task (trying again): ${readError}`} /> : null}
       </Panel>
       {task.error ? (
         <Panel title="Error">
@@ -150,7 +162,8 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
             <ul class="artifacts">
               {task.artifacts.map((artifact) => (
                 <li key={artifact.name}>
-                  <code>{artifact.name}</code> · {artifact.content_type} · {artifact.size} bytes
+                  <code>{artifact.name}</code> · {artifact.content_type} · {artifact.size} bytes{' '}
+                  <ArtifactDownload taskId={task.task_id} artifact={artifact} />
                 </li>
               ))}
             </ul>
