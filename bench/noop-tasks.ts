@@ -18,6 +18,7 @@ export async function noopTaskSystem(url: string): Promise<TaskSystem> {
     databaseUrl: url,
     logger: pino({ level: 'warn' }),
     maxQueueSize: 10_000_000,
+    maxBatchSize: BATCH,
   });
   // Tasks are queued before any worker runs: the workflows are registered ahead of it.
   await system.publishWorkflows(catalog);

@@ -56,6 +56,7 @@ async function openSubmitMany(url: string): Promise<Side> {
     databaseUrl: url,
     logger: pino({ level: 'warn' }),
     maxQueueSize: 100_000_000,
+    maxBatchSize: BATCH,
   });
   await system.publishWorkflows(catalog);
   // One warm-up batch (pools, prepared statements), not counted.

@@ -17,6 +17,12 @@ import { TaskWait } from './waits.ts';
 /** Largest number of tasks one `submitMany` call accepts. */
 export const MAX_TASKS_PER_BATCH = 1000;
 
+/**
+ * MAX_BATCH_SIZE while unset, on apis and workers alike: tasks per submitMany, group or redrive call, and
+ * child tasks per wait (a parent's children are not counted against its owner's MAX_QUEUE_SIZE).
+ */
+export const DEFAULT_MAX_BATCH_SIZE = 50;
+
 export const WorkflowName = z
   .string()
   .min(1, 'workflow is required')

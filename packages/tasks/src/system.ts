@@ -1,4 +1,4 @@
-import { DEFAULT_TASK_TIMEOUT_SECONDS, MAX_TASKS_PER_BATCH } from '@kaygraph/contracts';
+import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_TASK_TIMEOUT_SECONDS } from '@kaygraph/contracts';
 import { connect, migrate, migrationsApplied } from '@kaygraph/db';
 import type { Logger } from 'pino';
 import type { WorkflowCatalog } from './catalog.ts';
@@ -40,7 +40,10 @@ export interface TaskSystemOptions {
   tuning?: Partial<QueueTuning>;
   /** Most seconds between schedule firing passes of a worker (default 10; passes also run as each minute starts). */
   scheduleCheckIntervalSeconds?: number;
-  /** Tasks one submitMany or group call may carry, dead letters one redrive takes (MAX_BATCH_SIZE; default 1000). */
+  /**
+   * MAX_BATCH_SIZE (default 50, DEFAULT_MAX_BATCH_SIZE): tasks one submitMany or group call may carry, dead
+   * letters one redrive takes, and child tasks one wait of this system's workers may submit.
+   */
   maxBatchSize?: number;
   /** Schedules one owner may have (MAX_SCHEDULES_PER_OWNER; default: no cap). */
   maxSchedulesPerOwner?: number;
@@ -128,7 +131,7 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       logger,
       maxQueueSize: options.maxQueueSize ?? 100,
       maxSchedulesPerOwner: options.maxSchedulesPerOwner,
-      maxBatchSize: options.maxBatchSize ?? MAX_TASKS_PER_BATCH,
+      maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
       defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS,
       resultTtlSeconds: options.resultTtlSeconds ?? 86_400,
       history: new TaskHistoryReader(connection.db),

@@ -12,7 +12,8 @@ const LIMIT = 200;
 let harness: TestSystem;
 
 beforeAll(async () => {
-  harness = await startTestSystem({ maxQueueSize: LIMIT });
+  // Batches up to the queue size in one call (MAX_BATCH_SIZE is 50 unless set).
+  harness = await startTestSystem({ maxQueueSize: LIMIT, maxBatchSize: LIMIT });
 });
 afterAll(async () => {
   await harness?.[Symbol.asyncDispose]();

@@ -6,7 +6,7 @@ import { admin, alice, bob, queueOf, startTestSystem, type TestSystem } from './
 let harness: TestSystem;
 
 beforeAll(async () => {
-  harness = await startTestSystem({ maxQueueSize: 60 });
+  harness = await startTestSystem({ maxQueueSize: 60, maxBatchSize: 60 });
 });
 afterAll(async () => {
   await harness?.[Symbol.asyncDispose]();

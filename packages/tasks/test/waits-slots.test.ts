@@ -5,7 +5,7 @@ const WAITING = 1000;
 
 describe('waiting tasks hold no worker', () => {
   it(`runs another task at once on a worker of concurrency 1 while ${WAITING} tasks wait, then resumes them all`, async () => {
-    await using harness = await startTestSystem({ maxQueueSize: WAITING + 10 });
+    await using harness = await startTestSystem({ maxQueueSize: WAITING + 10, maxBatchSize: WAITING });
     const { system } = harness;
     await system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
     const { tasks } = await system.tasks.submitMany(

@@ -9,7 +9,7 @@ import { alice, readRecords, startTestSystem, WORKFLOWS_MODULE, waitFor } from '
 // 48 free slots are fetched by two statements at once (see dispatcher.ts); the tasks still run once each,
 // and never more at a time than the worker has slots.
 it('a worker with many slots runs every queued task exactly once, never more at a time than its slots', async () => {
-  await using harness = await startTestSystem({ maxQueueSize: 1000 });
+  await using harness = await startTestSystem({ maxQueueSize: 1000, maxBatchSize: 1000 });
   const { system } = harness;
   const record = join(mkdtempSync(join(tmpdir(), 'kg-wide-')), 'wide.jsonl');
   const { tasks } = await system.tasks.submitMany(

@@ -23,6 +23,11 @@ export interface StartWorkerOptions {
    * none: the api's TASK_TIMEOUT, set alike (default 3600).
    */
   defaultTimeoutSeconds?: number;
+  /**
+   * Child tasks one waiting node may submit at once (`runChildren`); a wait asking for more fails its task.
+   * The api's MAX_BATCH_SIZE, set alike (default 50). Children do not count against MAX_QUEUE_SIZE.
+   */
+  maxBatchSize?: number;
   /** Passed with the database URL to your module's `createServices` (JSON-serialisable). */
   servicesOptions?: Record<string, unknown>;
   /** Where the worker logs (default: pino at `info` on stdout). */
@@ -77,6 +82,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
       `concurrency is the number of tasks run at once, an integer >= 1 (got ${concurrency})`,
     );
   }
+  const { maxBatchSize } = options;
+  if (maxBatchSize !== undefined && (!Number.isInteger(maxBatchSize) || maxBatchSize < 1)) {
+    throw new RangeError(
+      `maxBatchSize is the most child tasks per wait, an integer >= 1 (got ${maxBatchSize})`,
+    );
+  }
   const logger = options.logger ?? pino({ name: 'kaygraph-worker' });
   const workflows = await resolveWorkflowsModule(workflowsModuleUrl(options.workflows));
   const system = await createTaskSystem({
@@ -85,6 +96,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
     ...(options.defaultTimeoutSeconds === undefined
       ? {}
       : { defaultTimeoutSeconds: options.defaultTimeoutSeconds }),
+    ...(maxBatchSize === undefined ? {} : { maxBatchSize }),
     // The api owns the schema: a worker never migrates the database it joins.
     migrate: false,
   }).catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEFAULT_MAX_BATCH_SIZE } from '@kaygraph/contracts';
 import type { Checkpoint, ChildOutcome, RunResult } from '@kaygraph/graph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DataProcessingResult, dataProcessing, dataProcessingPartition } from '../src/index.ts';
@@ -154,6 +155,13 @@ describe('data_processing with partitions', () => {
     const split = await partitionedResult({ ...params, partitions: 5 });
     expectSameReport(split, await whole(params));
     expect(split.counts).toMatchObject({ read: 90, dropped: 3, drop_reasons: { invalid_json: 3 } });
+  });
+
+  it('asks for at most the default MAX_BATCH_SIZE partitions, what a worker submits in one wait', () => {
+    const params = (partitions: number) =>
+      dataProcessing.params.safeParse({ input: { generate: { rows: 100 } }, partitions });
+    expect(params(DEFAULT_MAX_BATCH_SIZE).success).toBe(true);
+    expect(params(DEFAULT_MAX_BATCH_SIZE + 1).error?.issues[0]).toMatchObject({ path: ['partitions'] });
   });
 
   it('makes no more partitions than rows', async () => {

@@ -1,9 +1,6 @@
-import { DEFAULT_TASK_TIMEOUT_SECONDS, TimeoutSeconds } from '@kaygraph/contracts';
+import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_TASK_TIMEOUT_SECONDS, TimeoutSeconds } from '@kaygraph/contracts';
 import { parseEnv } from '@kaygraph/tasks/process';
 import { z } from 'zod';
-
-/** MAX_BATCH_SIZE when unset; the committed OpenAPI document states it. */
-export const DEFAULT_MAX_BATCH_SIZE = 50;
 
 const flag = z
   .enum(['true', 'false', '1', '0', ''])
@@ -24,7 +21,10 @@ const Env = z.object({
   RESULT_TTL: z.coerce.number().int().min(1).default(86_400),
   MAX_QUEUE_SIZE: z.coerce.number().int().min(1).default(100),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
-  /** Calls per tRPC HTTP batch, tasks per submitMany or group call, dead letters per redrive call. */
+  /**
+   * Calls per tRPC HTTP batch, tasks per submitMany or group call, dead letters per redrive call, and child
+   * tasks per wait of the bundled worker (the committed OpenAPI document states the default).
+   */
   MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(DEFAULT_MAX_BATCH_SIZE),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),

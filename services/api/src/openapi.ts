@@ -1,5 +1,6 @@
 import {
   ChildFinishedEvent,
+  DEFAULT_MAX_BATCH_SIZE,
   ErrorBody,
   GroupEvent,
   MetricsSnapshot,
@@ -14,7 +15,6 @@ import {
 } from '@kaygraph/contracts';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import packageJson from '../package.json' with { type: 'json' };
-import { DEFAULT_MAX_BATCH_SIZE } from './env.ts';
 import { HAND_WRITTEN_PATHS, HAND_WRITTEN_TRAITS } from './openapi-hand-written.ts';
 import {
   type Operation,

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { DEFAULT_MAX_BATCH_SIZE } from '@kaygraph/contracts';
 import type { OrchestrationService, TaskService, WorkflowRegistry } from '@kaygraph/tasks';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
@@ -14,7 +15,6 @@ import {
   createContextFactory,
   type OpenConnection,
 } from './context.ts';
-import { DEFAULT_MAX_BATCH_SIZE } from './env.ts';
 import { describeError, errorBody } from './errors.ts';
 import { ARTIFACT_PATH, serveArtifact } from './http/artifact-download.ts';
 import { serveDocs } from './http/docs.ts';

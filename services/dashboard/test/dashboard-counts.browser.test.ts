@@ -13,7 +13,7 @@ const FAILED = 1050;
 let session: Session;
 
 beforeAll(async () => {
-  session = await openSession({ limits: { maxQueueSize: 5000 } });
+  session = await openSession({ limits: { maxQueueSize: 5000, maxBatchSize: 1000 } });
   const { client } = session;
   const submit = async (count: number, fail: boolean) => {
     for (let done = 0; done < count; done += 1000) {

@@ -22,6 +22,7 @@ const system = await createTaskSystem({
   databaseUrl: env.DATABASE_URL,
   logger,
   maxQueueSize: env.MAX_QUEUE_SIZE,
+  maxBatchSize: env.MAX_BATCH_SIZE,
   resultTtlSeconds: env.RESULT_TTL,
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
 }).catch((error: unknown) => exitOnStartFailure('the worker', error, env.DATABASE_URL));

@@ -77,6 +77,41 @@ test('the worker process registers the built-ins, runs tasks submitted elsewhere
   expect(await worker.exit).toBe(0);
 });
 
+test('a worker with MAX_BATCH_SIZE=2 runs a task of 2 child tasks and fails one asking for 3, naming the setting', async () => {
+  await using database = await createTestDatabase();
+  await using system = await createTaskSystem({ databaseUrl: database.url, logger: pino({ level: 'warn' }) });
+  const worker = startWorkerProcess({
+    DATABASE_URL: database.url,
+    MAX_BATCH_SIZE: '2',
+    SHUTDOWN_GRACE_SECONDS: '5',
+  });
+  // data_processing with `partitions` runs each partition as a child task, all in one wait.
+  const partitioned = async (partitions: number) => {
+    const params = { input: { generate: { rows: 300, seed: 1 } }, chunk_size: 100, partitions };
+    const { task_id } = await system.tasks.submit(caller, {
+      workflow: 'data_processing',
+      params,
+      priority: 'normal',
+    });
+    for await (const _event of system.tasks.events(caller, task_id, {})) {
+      // The stream ends when the task has finished.
+    }
+    const task = await system.tasks.get(caller, task_id);
+    return { status: task.status, error: task.error?.message ?? null };
+  };
+  try {
+    await servedByAWorker(system, 'data_processing');
+    expect(await partitioned(2)).toEqual({ status: 'completed', error: null });
+    expect(await partitioned(3)).toEqual({
+      status: 'failed',
+      error: `node "partitions" asks for 3 child tasks; at most 2 per wait (the worker's MAX_BATCH_SIZE): run them over several waits`,
+    });
+  } finally {
+    worker.child.kill('SIGTERM');
+  }
+  expect(await worker.exit).toBe(0);
+});
+
 /** A stack frame line, as Node prints an uncaught error. */
 const STACK_FRAME = /^\s+at /m;
 

@@ -32,7 +32,8 @@ describe('child tasks across worker processes', () => {
     database = await createTestDatabase();
     const databaseUrl = database.url;
     const api = await processes.startApi({ databaseUrl });
-    const env = { MAX_WORKERS: '4' };
+    // One wait asks for all the children: the workers' MAX_BATCH_SIZE (50 unless set) must allow them.
+    const env = { MAX_WORKERS: '4', MAX_BATCH_SIZE: String(CHILDREN) };
     const workers = [
       await processes.startWorker({ databaseUrl, env }),
       await processes.startWorker({ databaseUrl, env }),

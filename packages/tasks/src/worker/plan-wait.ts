@@ -111,7 +111,7 @@ async function describeWait(
     case 'children': {
       if (wait.children.length > ctx.maxBatchSize) {
         throw new UnplannableWait(
-          `node "${nodeId}" asks for ${wait.children.length} child tasks; at most ${ctx.maxBatchSize} (MAX_BATCH_SIZE) per wait: run them over several waits`,
+          `node "${nodeId}" asks for ${wait.children.length} child tasks; at most ${ctx.maxBatchSize} per wait (the worker's MAX_BATCH_SIZE): run them over several waits`,
         );
       }
       let children: PreparedTask[];

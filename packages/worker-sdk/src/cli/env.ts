@@ -5,6 +5,8 @@ export interface WorkerCommandEnv {
   logLevel: string | undefined;
   /** TASK_TIMEOUT, as the api reads it. */
   taskTimeout: string | undefined;
+  /** MAX_BATCH_SIZE, as the api reads it. */
+  maxBatchSize: string | undefined;
 }
 
 export function readWorkerCommandEnv(source: NodeJS.ProcessEnv = process.env): WorkerCommandEnv {
@@ -14,5 +16,6 @@ export function readWorkerCommandEnv(source: NodeJS.ProcessEnv = process.env): W
     concurrency: set('KAYGRAPH_WORKER_CONCURRENCY'),
     logLevel: set('LOG_LEVEL'),
     taskTimeout: set('TASK_TIMEOUT'),
+    maxBatchSize: set('MAX_BATCH_SIZE'),
   };
 }

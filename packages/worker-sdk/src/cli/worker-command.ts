@@ -27,6 +27,15 @@ function taskTimeoutOf(value: string | undefined): number | undefined {
   return seconds.data;
 }
 
+function maxBatchSizeOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const size = Number(value);
+  if (!Number.isInteger(size) || size < 1) {
+    throw new WorkerUsageError(`MAX_BATCH_SIZE must be a whole number of tasks, 1 or more (got ${value})`);
+  }
+  return size;
+}
+
 function concurrencyOf(value: number | string | undefined): number {
   const concurrency = Number(value ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
@@ -50,6 +59,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
     workflows: moduleUrl(options.workflows),
     concurrency: concurrencyOf(options.concurrency ?? env.concurrency),
     defaultTimeoutSeconds: taskTimeoutOf(env.taskTimeout),
+    maxBatchSize: maxBatchSizeOf(env.maxBatchSize),
     logger,
   });
   // The shutdown sequence says what happens to the running tasks: the worker need not say it again.

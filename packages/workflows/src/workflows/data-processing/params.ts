@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_BATCH_SIZE } from '@kaygraph/contracts';
 import { z } from 'zod';
 import { DerivedField } from '../../lib/derive.ts';
 import { FieldSpec } from '../../lib/records.ts';
@@ -31,9 +32,10 @@ export const DataProcessingParams = z.strictObject({
   chunk_size: z.number().int().min(100).max(100_000).default(10_000),
   /**
    * Splits the rows into this many child tasks (any worker runs them) and merges their results;
-   * 1 processes them in this task.
+   * 1 processes them in this task. At most the default MAX_BATCH_SIZE: they are submitted in one wait,
+   * so a worker run with a lower MAX_BATCH_SIZE fails a task that asks for more than it.
    */
-  partitions: z.number().int().min(1).max(64).default(1),
+  partitions: z.number().int().min(1).max(DEFAULT_MAX_BATCH_SIZE).default(1),
 });
 export type DataProcessingParams = z.output<typeof DataProcessingParams>;
 

@@ -1,0 +1,12 @@
+import { DEFAULT_MAX_BATCH_SIZE } from '@kaygraph/contracts';
+import { expect, test } from 'vitest';
+import { loadWorkerEnv } from '../src/env.ts';
+
+const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/kaygraph';
+
+test('MAX_BATCH_SIZE defaults to what the api has (50), takes the value set and refuses a bad one by name', () => {
+  expect(DEFAULT_MAX_BATCH_SIZE).toBe(50);
+  expect(loadWorkerEnv({ DATABASE_URL }).MAX_BATCH_SIZE).toBe(DEFAULT_MAX_BATCH_SIZE);
+  expect(loadWorkerEnv({ DATABASE_URL, MAX_BATCH_SIZE: '7' }).MAX_BATCH_SIZE).toBe(7);
+  expect(() => loadWorkerEnv({ DATABASE_URL, MAX_BATCH_SIZE: '0' })).toThrow(/MAX_BATCH_SIZE/);
+});
