@@ -126,6 +126,10 @@ export const TaskSummary = z.object({
   max_retries: z.number().int(),
   group_id: GroupId.nullable(),
   schedule_id: ScheduleId.nullable(),
+  /** The task whose node submitted this one (`runChildren`); null for tasks submitted by a client. */
+  parent_task_id: TaskId.nullable(),
+  /** When a delayed task becomes runnable (`run_at` of its submit); null: as soon as a worker is free. */
+  run_at: Timestamp.nullable(),
   error: TaskErrorView.nullable(),
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -145,13 +149,10 @@ export const TaskView = TaskSummary.extend({
   result: JsonValue.optional(),
   depends_on: z.array(TaskId),
   timeout_seconds: z.number().int(),
-  run_at: Timestamp.nullable(),
   metrics: z.array(NodeMetric).nullable(),
   artifacts: z.array(ArtifactInfo),
   /** What a `waiting` task waits for; null otherwise. */
   wait: TaskWait.nullable(),
-  /** The task whose node submitted this one (`runChildren`); null for tasks submitted by a client. */
-  parent_task_id: TaskId.nullable(),
 });
 export type TaskView = z.infer<typeof TaskView>;
 
@@ -181,6 +182,8 @@ export const ListTasksInput = z.strictObject({
   workflow: WorkflowName.optional(),
   group_id: GroupId.optional(),
   schedule_id: ScheduleId.optional(),
+  /** The child tasks (`runChildren`) of this task. */
+  parent_task_id: TaskId.optional(),
   /** Admins only: another owner's tasks. */
   owner: storableText(z.string().max(200)).optional(),
   /** Opaque, from `next_cursor` of the previous page. */

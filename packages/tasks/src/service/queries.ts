@@ -120,6 +120,7 @@ export async function listTasks(
       workflow: query.workflow,
       groupId: query.group_id,
       scheduleId: query.schedule_id,
+      parentTaskId: query.parent_task_id,
       before: query.cursor ? decodeCursor(query.cursor) : undefined,
     },
     limit + 1,

@@ -35,6 +35,8 @@ export function toTaskSummary(row: TaskSummaryRow): TaskSummary {
     max_retries: row.maxRetries,
     group_id: row.groupId,
     schedule_id: row.scheduleId,
+    parent_task_id: row.parentTaskId,
+    run_at: isoOrNull(row.runAt),
     error: (row.error as TaskError | null) ?? null,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
@@ -51,11 +53,9 @@ export function toTaskView(row: TaskRow, artifacts: ArtifactInfo[]): TaskView {
     ...(row.result === null ? {} : { result: row.result }),
     depends_on: row.dependsOn,
     timeout_seconds: row.timeoutSeconds,
-    run_at: isoOrNull(row.runAt),
     metrics: (row.metrics as NodeMetric[] | null) ?? null,
     artifacts,
     wait: waitOf(row),
-    parent_task_id: row.parentTaskId,
   };
 }
 

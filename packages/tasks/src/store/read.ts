@@ -26,6 +26,8 @@ export const summaryColumns = {
   maxRetries: tasks.maxRetries,
   groupId: tasks.groupId,
   scheduleId: tasks.scheduleId,
+  parentTaskId: tasks.parentTaskId,
+  runAt: tasks.runAt,
   error: tasks.error,
   createdAt: tasks.createdAt,
   updatedAt: tasks.updatedAt,
@@ -41,6 +43,7 @@ export interface TaskFilter {
   workflow?: string | undefined;
   groupId?: string | undefined;
   scheduleId?: string | undefined;
+  parentTaskId?: string | undefined;
   /** Rows strictly before this (created_at, id) pair. */
   before?: { createdAt: string; id: string } | undefined;
 }
@@ -70,6 +73,7 @@ export async function listTaskSummaries(
   if (filter.workflow) conditions.push(eq(tasks.workflow, filter.workflow));
   if (filter.groupId) conditions.push(eq(tasks.groupId, filter.groupId));
   if (filter.scheduleId) conditions.push(eq(tasks.scheduleId, filter.scheduleId));
+  if (filter.parentTaskId) conditions.push(eq(tasks.parentTaskId, filter.parentTaskId));
   if (filter.before) {
     conditions.push(
       sql`(${tasks.createdAt}, ${tasks.id}) < (${filter.before.createdAt}::timestamptz, ${filter.before.id}::uuid)`,

@@ -186,6 +186,6 @@ interface SnapshotListing {
 
 /** Drops the heavy fields (params, result, metrics) a list row does not need. */
 export function toSummary(view: TaskView): TaskSummary {
-  const { params, result, depends_on, timeout_seconds, run_at, metrics, artifacts, ...summary } = view;
+  const { params, result, depends_on, timeout_seconds, metrics, artifacts, ...summary } = view;
   return summary;
 }

@@ -16,6 +16,8 @@ export function taskSummary(fields: Partial<TaskSummary> = {}): TaskSummary {
     max_retries: 0,
     group_id: null,
     schedule_id: null,
+    parent_task_id: null,
+    run_at: null,
     error: null,
     created_at: now,
     updated_at: now,

@@ -118,6 +118,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
     .option('--status <status>', 'only tasks in this status')
     .option('--workflow <name>', 'only tasks of this workflow')
     .option('--owner <owner>', "another owner's tasks (admin keys)")
+    .option('--parent <task_id>', 'the child tasks of this task')
     .option('--limit <n>', 'how many (1-200)', '20')
     .option('--cursor <cursor>', 'the next page, from a previous --json answer')
     .action(
@@ -128,6 +129,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
               status: statusOf(options.status as string | undefined),
               workflow: options.workflow as string | undefined,
               owner: options.owner as string | undefined,
+              parent_task_id: options.parent as string | undefined,
               limit: wholeNumberOption('--limit', options.limit as string | undefined),
               cursor: options.cursor as string | undefined,
             }),
