@@ -241,7 +241,7 @@ describe('delayed tasks (run_at)', () => {
     expect(submitted.status).toBe('scheduled');
     expect((await tasks.get(alice, submitted.task_id)).run_at).toBe(runAt);
     // A list says when too.
-    const listed = await tasks.list(alice, { status: 'scheduled' });
+    const listed = await tasks.list(alice, { status: 'scheduled', limit: 50 });
     expect(listed.items.find((item) => item.task_id === submitted.task_id)?.run_at).toBe(runAt);
     expect(await waitForTerminal(harness.system, alice, submitted.task_id)).toBe('completed');
     const view = await tasks.get(alice, submitted.task_id);

@@ -60,10 +60,12 @@ describe('child tasks', () => {
       expect(child.params).toMatchObject({ result: children[index]?.params.result });
     }
     // The list finds a parent's children, each naming its parent.
-    const listed = await system.tasks.list(alice, { parent_task_id: parentId });
+    const listed = await system.tasks.list(alice, { parent_task_id: parentId, limit: 50 });
     expect(new Set(listed.items.map((item) => item.task_id))).toEqual(new Set(childIds));
     expect(listed.items.every((item) => item.parent_task_id === parentId)).toBe(true);
-    expect((await system.tasks.list(alice, { parent_task_id: childIds[0] })).items).toEqual([]);
+    expect((await system.tasks.list(alice, { parent_task_id: childIds[0] ?? '', limit: 50 })).items).toEqual(
+      [],
+    );
     const finished = events.flatMap((event) => (event.type === 'child_finished' ? [event] : []));
     expect(finished.map((event) => event.finished)).toEqual([1, 2, 3]);
     expect(new Set(finished.map((event) => event.child_task_id))).toEqual(new Set(childIds));

@@ -17,7 +17,7 @@ const waitingIds: string[] = [];
 let blockedId = '';
 
 beforeAll(async () => {
-  session = await openSession({ limits: { maxQueueSize: 5000 } });
+  session = await openSession({ limits: { maxQueueSize: 5000, maxBatchSize: 1000 } });
   const { client } = session;
   for (let n = 0; n < WAITING; n += 1) {
     waitingIds.push((await client.tasks.submit.mutate({ workflow: 'review', params: {} })).task_id);
@@ -78,6 +78,9 @@ describe('the Active page with a backlog', () => {
     await expect(page.locator('tr[data-task-id] .badge-running').count()).resolves.toBe(RUNNING);
     await expect(page.locator(`tr[data-task-id="${blockedId}"]`).count()).resolves.toBe(1);
     await expect(page.locator('tr[data-task-id] .badge-scheduled').count()).resolves.toBe(1);
+    // A scheduled task says when it runs (an hour from now), not that it has not started.
+    const scheduledRow = page.locator('tr[data-task-id]', { has: page.locator('.badge-scheduled') });
+    await expect(scheduledRow.getByTestId('started').textContent()).resolves.toMatch(/^runs in (59 min|1 h)/);
     // The queue is summarised: its count is the server's (the page itself holds only 1,000 of them).
     const queued = page.getByTestId('active-section-queued');
     const listed = await queued.locator('tbody tr').count();

@@ -84,7 +84,7 @@ export function DeadLettersPage() {
                 <thead>
                   <tr>
                     <th>Task</th>
-                    <th>Attempts</th>
+                    <th>Runs</th>
                     <th>Last error</th>
                     <th>Dead-lettered</th>
                     <th />
@@ -99,8 +99,9 @@ export function DeadLettersPage() {
                           <code>{shortId(row.task_id)}</code>
                         </a>
                       </td>
-                      <td>
-                        {row.attempt} of {row.max_retries + 1}
+                      <td title="Only failed runs spend retries">
+                        {row.attempt} ({row.max_retries} {row.max_retries === 1 ? 'retry' : 'retries'}{' '}
+                        allowed)
                       </td>
                       <td>
                         {row.error ? (

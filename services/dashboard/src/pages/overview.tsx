@@ -163,7 +163,11 @@ function ActiveTable({ tasks, now }: { tasks: TaskSummary[]; now: number }) {
               {task.message ? <small>{task.message}</small> : null}
             </td>
             <td>{task.status === 'running' ? formatEta(task.eta_seconds) : '—'}</td>
-            <td>{formatRelative(task.started_at, now)}</td>
+            <td data-testid="started">
+              {task.status === 'scheduled' && task.run_at
+                ? `runs ${formatRelative(task.run_at, now)}`
+                : formatRelative(task.started_at, now)}
+            </td>
             <td>
               <TaskActions task={task} />
             </td>

@@ -95,12 +95,18 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
           <dd>{task.priority}</dd>
           <dt>Version</dt>
           <dd>{task.workflow_version ? <code>{task.workflow_version}</code> : '—'}</dd>
-          <dt>Attempt</dt>
-          <dd>
-            {task.attempt} of {task.max_retries + 1}
+          <dt>Runs</dt>
+          <dd title="A retry, a resumption after a wait and a requeue each count a run; only failed runs spend retries">
+            {task.attempt} ({task.max_retries} {task.max_retries === 1 ? 'retry' : 'retries'} allowed)
           </dd>
           <dt>Created</dt>
           <dd>{formatTime(task.created_at)}</dd>
+          {task.run_at ? (
+            <>
+              <dt>Runs at</dt>
+              <dd>{formatTime(task.run_at)}</dd>
+            </>
+          ) : null}
           <dt>Started</dt>
           <dd>{formatTime(task.started_at)}</dd>
           <dt>Finished</dt>
