@@ -482,6 +482,7 @@ describe('a retry by hand starts without the signals kept for the run before it'
       name: 'approval',
       taken: 'stored',
       status: 'running',
+      deduplicated: false,
     });
     await system.tasks.cancel(alice, taskId);
     writeFileSync(gate, '');
