@@ -16,10 +16,17 @@ export interface ClientOptions {
   /** Calls per HTTP batch (default 50, the server's default MAX_BATCH_SIZE). */
   maxBatchSize?: number;
   /**
-   * Transport of subscriptions: WebSocket (the default where the runtime has one: browsers, Node 22+)
-   * or SSE (the default elsewhere, e.g. Node 20).
+   * Transport of subscriptions: WebSocket (the default where the runtime has one: browsers, Node 22+,
+   * or given as `WebSocket`) or SSE (the default elsewhere, e.g. Node 20).
    */
   subscriptions?: 'ws' | 'sse';
+  /** A WebSocket class for runtimes without a global one (Node 20), e.g. the `ws` package's. */
+  WebSocket?: typeof WebSocket;
+  /**
+   * Subscriptions carried by one WebSocket before the client opens another (default 50): the api
+   * refuses more than 100 on one socket. Lower it for an api run with a lower cap.
+   */
+  subscriptionsPerSocket?: number;
 }
 
 type Api = TRPCClient<AppRouter>;
@@ -68,14 +75,17 @@ export interface KayGraphClient<W = AnyWorkflows> extends Disposable {
   artifact(taskId: string, name: string): Promise<DownloadedArtifact>;
   /** Events of one task until it ends; reconnects and resumes from the last event id. */
   watch(taskId: string, options?: WatchOptions): ReturnType<typeof watchTask>;
-  /** Closes the WebSocket. */
+  /**
+   * Ends every subscription the client opened and closes its WebSockets: a `watch` or `submitAndWait`
+   * still running rejects with a ClientClosedError (its task goes on). `using` calls it at scope end.
+   */
   close(): void;
 }
 
 /**
  * A typed client of the KayGraph Tasks API: every procedure (`client.tasks.get.query(...)`),
- * plus `submitAndWait`, `signal` and `watch`. Subscriptions go over one lazily opened WebSocket (SSE
- * where the runtime has none), everything else over batched HTTP.
+ * plus `submitAndWait`, `signal` and `watch`. Subscriptions go over lazily opened WebSockets (one per
+ * `subscriptionsPerSocket`; SSE where the runtime has none), everything else over batched HTTP.
  *
  * `W` is the workflow catalog whose names, params and signals `submit` / `submitAndWait` / `signal`
  * check: pass your own (`createClient<typeof catalog.workflows>`), or `BuiltinWorkflows` for the
@@ -87,12 +97,22 @@ export interface KayGraphClient<W = AnyWorkflows> extends Disposable {
  * for await (const event of client.watch(task_id)) console.log(event);
  */
 export function createClient<W = AnyWorkflows>(opts: ClientOptions): KayGraphClient<W> {
-  const { links, close } = createLinks({
+  const lifetime = new AbortController();
+  const hasWebSocket = typeof (opts.WebSocket ?? globalThis.WebSocket) === 'function';
+  const { links, close: closeLinks } = createLinks({
     url: opts.url,
     apiKey: opts.apiKey,
     maxBatchSize: opts.maxBatchSize ?? 50,
-    subscriptions: opts.subscriptions ?? (typeof globalThis.WebSocket === 'function' ? 'ws' : 'sse'),
+    subscriptions: opts.subscriptions ?? (hasWebSocket ? 'ws' : 'sse'),
+    WebSocket: opts.WebSocket,
+    subscriptionsPerSocket: opts.subscriptionsPerSocket ?? 50,
+    closed: lifetime.signal,
   });
+  // Subscriptions fail first, then the sockets close: a socket's close alone would end them as done.
+  const close = () => {
+    lifetime.abort();
+    closeLinks();
+  };
   const trpc = createTRPCClient<AppRouter>({ links });
   return {
     trpc,
@@ -109,11 +129,11 @@ export function createClient<W = AnyWorkflows>(opts: ClientOptions): KayGraphCli
     signal: (taskId, ...[name, payload, options]) =>
       trpc.tasks.signal.mutate({ task_id: taskId, name, payload, idempotency_key: options?.idempotencyKey }),
     submitAndWait: (input, options) =>
-      submitAndWait(trpc, input as SubmitTaskInput, options) as Promise<
+      submitAndWait(trpc, input as SubmitTaskInput, options, lifetime.signal) as Promise<
         TypedTaskResult<W, typeof input.workflow>
       >,
     artifact: (taskId, name) => downloadArtifact(opts.url, opts.apiKey, taskId, name),
-    watch: (taskId, options) => watchTask(trpc, taskId, options),
+    watch: (taskId, options) => watchTask(trpc, taskId, options, lifetime.signal),
     close,
     [Symbol.dispose]: close,
   };

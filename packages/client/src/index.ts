@@ -1,3 +1,4 @@
+export { ClientClosedError } from './client-closed.ts';
 export { type ClientOptions, createClient, type KayGraphClient } from './create-client.ts';
 export { ArtifactDownloadError, type DownloadedArtifact, downloadArtifact } from './download-artifact.ts';
 export type { AppRouter, BuiltinWorkflows } from './server-types.ts';

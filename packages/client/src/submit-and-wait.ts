@@ -6,6 +6,7 @@ import type {
   WaitingEvent,
 } from '@kaygraph/contracts';
 import type { TRPCClient } from '@trpc/client';
+import { ClientClosedError } from './client-closed.ts';
 import type { AppRouter } from './server-types.ts';
 import { watchTask } from './watch.ts';
 
@@ -28,7 +29,8 @@ export interface SubmitAndWaitOptions {
 
 /**
  * Submits a task, follows it live, and returns its outcome once terminal (through any `waiting`).
- * Failed and cancelled tasks are returned too (look at `status` and `error`); only API errors throw.
+ * Failed and cancelled tasks are returned too (look at `status` and `error`); only API errors throw,
+ * and a ClientClosedError naming the task when its client is closed (`closed`) before the end.
  *
  * @example
  * const outcome = await client.submitAndWait({ workflow: 'demo', params: {} }, {
@@ -39,9 +41,12 @@ export async function submitAndWait(
   trpc: TRPCClient<AppRouter>,
   input: SubmitTaskInput,
   opts: SubmitAndWaitOptions = {},
+  closed?: AbortSignal,
 ): Promise<TaskResultView> {
+  // A closed client submits nothing: the task could not be followed.
+  if (closed?.aborted) throw new ClientClosedError();
   const submitted = await trpc.tasks.submit.mutate(input, { signal: opts.signal });
-  for await (const event of watchTask(trpc, submitted.task_id, { signal: opts.signal })) {
+  for await (const event of watchTask(trpc, submitted.task_id, { signal: opts.signal }, closed)) {
     opts.onEvent?.(event);
     if (event.type === 'progress') opts.onProgress?.(event);
     else if (event.type === 'waiting') opts.onWaiting?.(event);

@@ -1,6 +1,7 @@
 import type { TaskEvent } from '@kaygraph/contracts';
 import { type TRPCClient, TRPCClientError } from '@trpc/client';
 import { AsyncQueue } from './async-queue.ts';
+import { ClientClosedError, isClientClosed } from './client-closed.ts';
 import type { AppRouter } from './server-types.ts';
 
 export interface WatchOptions {
@@ -16,8 +17,12 @@ export interface WatchOptions {
   onConnection?: (change: { state: 'lost' | 'restored'; error: unknown }) => void;
 }
 
-/** Network trouble and 5xx are worth retrying; a 4xx (unknown task, forbidden) is an answer. */
+/**
+ * Network trouble and 5xx are worth retrying; a 4xx (unknown task, forbidden) is an answer, and so is
+ * a closed client.
+ */
 export function isRetryable(error: unknown): boolean {
+  if (isClientClosed(error)) return false;
   if (!(error instanceof TRPCClientError)) return true;
   const status: unknown = error.data?.httpStatus;
   return typeof status !== 'number' || status >= 500;
@@ -25,15 +30,16 @@ export function isRetryable(error: unknown): boolean {
 
 const defaultDelay = (attempt: number) => Math.min(200 * 2 ** attempt, 5_000);
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits `ms`, or less if one of `signals` aborts first. */
+function sleep(ms: number, signals: (AbortSignal | undefined)[]): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      for (const signal of signals) signal?.removeEventListener('abort', done);
       resolve();
     }
-    signal?.addEventListener('abort', done, { once: true });
+    for (const signal of signals) signal?.addEventListener('abort', done, { once: true });
   });
 }
 
@@ -42,12 +48,14 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * task's terminal status (a `waiting` task is not done: its wait events arrive, then it runs again; the
  * `failed` of an attempt before a retry is not the end either). The WebSocket link resumes from the last
  * event id after a dropped connection; if the subscription itself fails with a retryable error, this
- * subscribes again from the last seq it delivered.
+ * subscribes again from the last seq it delivered. Aborting `opts.signal` ends it quietly; closing its
+ * client (`closed`) rejects it with a ClientClosedError, so that neither reads as the task's end.
  */
 export async function* watchTask(
   trpc: TRPCClient<AppRouter>,
   taskId: string,
   opts: WatchOptions = {},
+  closed?: AbortSignal,
 ): AsyncGenerator<TaskEvent, void, undefined> {
   const { signal } = opts;
   const delay = opts.retryDelayMs ?? defaultDelay;
@@ -64,6 +72,7 @@ export async function* watchTask(
     }
   };
   while (!signal?.aborted) {
+    if (closed?.aborted) throw new ClientClosedError(taskId);
     const queue = new AsyncQueue<TaskEvent>();
     const stop = () => queue.end();
     signal?.addEventListener('abort', stop, { once: true });
@@ -87,8 +96,9 @@ export async function* watchTask(
         yield event;
       }
     } catch (error) {
+      if (closed?.aborted || isClientClosed(error)) throw new ClientClosedError(taskId, { cause: error });
       if (signal?.aborted || !isRetryable(error)) throw error;
-      await sleep(delay(failures++), signal);
+      await sleep(delay(failures++), [signal, closed]);
     } finally {
       subscription.unsubscribe();
       signal?.removeEventListener('abort', stop);

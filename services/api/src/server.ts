@@ -227,7 +227,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const trpcWs = applyWSSHandler({
     wss: trpcWss,
     router: appRouter,
-    maxBatchSize,
+    // No maxBatchSize: a frame's calls are separate requests (the same calls in separate frames would
+    // pass), and a client's wsLink sends every subscription started in one tick in one frame; each
+    // subscription takes a slot of its socket and key (subscriptionCaps), refused one by one past them.
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
     // One context per socket: its key is checked once, and the socket is closed when the key is revoked.
     createContext: ({ req, res, info }) =>

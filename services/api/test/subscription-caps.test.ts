@@ -32,6 +32,28 @@ test('subscriptions are capped per tRPC WebSocket and per key, with an error tha
   second.close();
 });
 
+test('subscriptions sent in one frame are capped one by one, not by MAX_BATCH_SIZE', async () => {
+  await using server = await startTestServer({
+    worker: false,
+    maxBatchSize: 3,
+    subscriptionCaps: { perConnection: 5, perKey: 100 },
+  });
+  const submitted = await requestJson(`${server.url}/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ workflow: 'echo', params: { value: 'x' }, run_at: '2099-01-01T00:00:00Z' }),
+  });
+  const task_id = (submitted.body as SubmitTaskOutput).task_id;
+  const socket = await TrpcSocket.open(server.wsUrl);
+  const outcomes = await Promise.all(socket.subscribeInOneFrame('tasks.events', Array(6).fill({ task_id })));
+  // They start concurrently: which one is refused is not fixed, only that exactly one is.
+  expect(outcomes.filter((outcome) => outcome === 'data')).toHaveLength(5);
+  const refused = outcomes.filter((outcome): outcome is TrpcSocketError => outcome !== 'data');
+  expect(refused.map((error) => error.data?.httpStatus)).toEqual([429]);
+  expect(refused[0]?.message).toContain('too many subscriptions on this connection (at most 5)');
+  socket.close();
+});
+
 test('raw WebSockets and SSE streams hold subscription slots of their key too', async () => {
   await using server = await startTestServer({
     worker: false,

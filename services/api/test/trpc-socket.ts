@@ -91,6 +91,27 @@ export class TrpcSocket {
     });
   }
 
+  /**
+   * Subscribes to `path` once per input, all in one frame (as @trpc/client batches subscriptions
+   * started in one tick); each resolves at its first item, or with the error if the server refuses it.
+   */
+  subscribeInOneFrame(path: string, inputs: unknown[]): Promise<'data' | TrpcSocketError>[] {
+    const messages: unknown[] = [];
+    const outcomes = inputs.map((input) => {
+      const id = this.#nextId++;
+      messages.push({ id, method: 'subscription', params: { path, input } });
+      return new Promise<'data' | TrpcSocketError>((resolve) => {
+        this.#listeners.set(id, (message) => {
+          const result = message.result as { type?: string } | undefined;
+          if (message.error) resolve(message.error as TrpcSocketError);
+          else if (result?.type === 'data') resolve('data');
+        });
+      });
+    });
+    this.#socket.send(JSON.stringify(messages));
+    return outcomes;
+  }
+
   close(): void {
     this.#socket.close();
   }
