@@ -97,7 +97,8 @@ function KeyRequiredBanner({
     <div class="notice notice-key" role="alert" data-testid="key-required">
       <strong>{apiKey ? 'The API key was refused.' : 'This server requires an API key.'}</strong>
       <span>{connection.message}. An admin key shows the tasks of every owner.</span>
-      <KeyForm apiKey={apiKey} onApiKey={onApiKey} />
+      {/* a refused key is already forgotten (main.tsx): nothing to Forget here */}
+      <KeyForm apiKey={null} onApiKey={onApiKey} />
     </div>
   );
 }
