@@ -236,4 +236,34 @@ describe('a repeated signal with its idempotency key', () => {
     });
     await system.tasks.cancel(alice, taskId);
   });
+
+  it('forgets the key of a kept signal that a retry by hand discarded: sent again, it is kept for the new run', async () => {
+    const { system } = harness;
+    const gate = join(dir, `gate-retry-${runs++}`);
+    const { task_id: taskId } = await system.tasks.submit(alice, {
+      workflow: 'wait_signal',
+      params: { gate_file: gate },
+    });
+    await waitForStatus(system, alice, taskId, ['running']);
+    const delivery: SignalTaskInput = {
+      task_id: taskId,
+      name: 'approval',
+      payload: { approved: true },
+      idempotency_key: 'delivery-before-the-retry',
+    };
+    expect(await system.tasks.signal(alice, delivery)).toMatchObject({
+      taken: 'stored',
+      deduplicated: false,
+    });
+    await system.tasks.cancel(alice, taskId);
+    expect(await system.tasks.retry(alice, taskId)).toMatchObject({ status: 'queued' });
+    // The retry dropped the kept signal: its key no longer answers for a signal that is not there.
+    expect(await system.tasks.signal(alice, delivery)).toMatchObject({
+      taken: 'stored',
+      deduplicated: false,
+    });
+    writeFileSync(gate, '');
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    expect((await system.tasks.result(alice, taskId)).result).toMatchObject({ decision: 'approved' });
+  });
 });
