@@ -49,7 +49,16 @@ describe('the dashboard at 390 px', () => {
     await session.openDashboard('#/');
     const links = page.locator('nav.nav a');
     const labels = await links.allTextContents();
-    expect(labels).toEqual(['Active', 'Metrics', 'Errors', 'Dead letters', 'Schedules', 'Groups', 'Submit']);
+    expect(labels).toEqual([
+      'Active',
+      'Tasks',
+      'Metrics',
+      'Errors',
+      'Dead letters',
+      'Schedules',
+      'Groups',
+      'Submit',
+    ]);
     for (const label of labels) {
       await expect(reachable(links.filter({ hasText: label }))).resolves.toBe(true);
     }
