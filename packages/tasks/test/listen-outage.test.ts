@@ -32,3 +32,30 @@ it('after an outage the event bus resyncs its subscribers once, however often it
   offReconnect();
   offQueued();
 });
+
+it('the feed state says the database is unreachable while the LISTEN connection is lost, reachable once back', async () => {
+  await using database = await createTestDatabase();
+  await using door = await openDatabaseDoor(database.url);
+  await using system = await createTaskSystem({ databaseUrl: door.url, logger: pino({ level: 'silent' }) });
+  await system.events.listening('events');
+  const abort = new AbortController();
+  const states: string[] = [];
+  const following = (async () => {
+    for await (const state of system.tasks.feedState({ signal: abort.signal })) states.push(state.database);
+  })();
+  await waitFor(() => states.length === 1, 'the state on subscribing');
+  expect(states).toEqual(['reachable']);
+
+  door.shut();
+  await waitFor(() => states.length === 2, 'the loss to be reported');
+  expect(states).toEqual(['reachable', 'unreachable']);
+  await waitFor(() => door.turnedAway() >= 3, 'three attempts to reconnect while the database is away');
+  // Each failed attempt is a loss again: reported once.
+  expect(states).toEqual(['reachable', 'unreachable']);
+
+  door.open();
+  await waitFor(() => states.length === 3, 'the return to be reported');
+  expect(states).toEqual(['reachable', 'unreachable', 'reachable']);
+  abort.abort();
+  await following;
+});
