@@ -104,9 +104,10 @@ export const FeedStateInput = z.strictObject({ lastEventId: z.string().max(200).
 export type FeedStateInput = z.input<typeof FeedStateInput>;
 
 /**
- * What `tasks.feedState` sends on subscribing and on every change: whether the api hears its database.
- * `unreachable` from the loss of its LISTEN connection to PostgreSQL (feeds are silent, reads fail) until
- * that connection is back; then `reachable`, and what the feed missed meanwhile must be read again.
+ * What `tasks.feedState` sends on subscribing and on every change: whether the api reaches its database.
+ * `unreachable` from a liveness pass (one a second) that failed because the connection to PostgreSQL is
+ * lost or refused (feeds are silent, reads fail) until the next pass that succeeds; then `reachable`, and
+ * what the feed missed meanwhile must be read again.
  */
 export const FeedState = z.strictObject({ database: z.enum(['reachable', 'unreachable']) });
 export type FeedState = z.infer<typeof FeedState>;

@@ -35,8 +35,7 @@ type FeedListener = (live: LiveEvent) => void;
  * listened to from its first listener on, so PostgreSQL sends a process only what it uses: a worker process
  * with no subscribers gets no task events (three per task), an api process no queue wake-ups. postgres.js
  * LISTENs again by itself after a reconnect and calls `onlisten`; notifications sent while disconnected are
- * lost, so task subscribers are told to resync from the table then. From the connection's loss until that
- * resync the bus is not `connected`: what it would deliver is missed.
+ * lost, so task subscribers are told to resync from the table then.
  */
 export class EventBus {
   readonly #sql: postgres.Sql;
@@ -49,8 +48,6 @@ export class EventBus {
   readonly #queued = new Set<(workflow: string) => void>();
   readonly #registry = new Set<() => void>();
   readonly #reconnect = new Set<() => void>();
-  readonly #connectionChange = new Set<(connected: boolean) => void>();
-  #connected = true;
   readonly #listening = new Map<BusChannel, Promise<void>>();
   readonly #registering: Promise<void>[] = [];
   #unlisten: (() => Promise<void>)[] = [];
@@ -110,16 +107,11 @@ export class EventBus {
     const established = Promise.withResolvers<void>();
     let listened = false;
     const registering = this.#sql
-      .listen(
-        name,
-        onMessage,
-        () => {
-          if (listened) this.#resyncOnceSettled(name);
-          listened = true;
-          established.resolve();
-        },
-        () => this.#lost(),
-      )
+      .listen(name, onMessage, () => {
+        if (listened) this.#resyncOnceSettled(name);
+        listened = true;
+        established.resolve();
+      })
       .then(
         ({ unlisten }) => {
           this.#unlisten.push(unlisten);
@@ -130,21 +122,6 @@ export class EventBus {
       );
     this.#registering.push(registering);
     return established.promise;
-  }
-
-  /** The LISTEN connection closed (postgres.js listens again by itself): notifications are missed until then. */
-  #lost(): void {
-    // A resync due from an earlier return would claim a connection that is gone again.
-    clearTimeout(this.#resyncTimer);
-    this.#resyncTimer = undefined;
-    this.#setConnected(false);
-  }
-
-  #setConnected(connected: boolean): void {
-    if (this.#connected === connected || this.#closed) return;
-    this.#connected = connected;
-    if (!connected) this.#logger.warn('LISTEN connection lost; live events are missed until it is back');
-    for (const listener of this.#connectionChange) listener(connected);
   }
 
   #resyncOnceSettled(channel: string): void {
@@ -163,7 +140,6 @@ export class EventBus {
   #resync(): void {
     for (const listeners of this.#tasks.values()) for (const listener of listeners) listener.onResync();
     for (const listener of this.#reconnect) listener();
-    this.#setConnected(true);
   }
 
   #onTaskEvent(raw: string): void {
@@ -263,17 +239,6 @@ export class EventBus {
   onReconnect(listener: () => void): () => void {
     this.#reconnect.add(listener);
     return () => this.#reconnect.delete(listener);
-  }
-
-  /** False from the loss of the LISTEN connection until it is back and subscribers were told to resync. */
-  get connected(): boolean {
-    return this.#connected;
-  }
-
-  /** `connected` changed: lost (notifications are missed), or back after the resync. */
-  onConnectionChange(listener: (connected: boolean) => void): () => void {
-    this.#connectionChange.add(listener);
-    return () => this.#connectionChange.delete(listener);
   }
 
   get subscriberCount(): number {

@@ -1,18 +1,21 @@
 import type { FeedState } from '@kaygraph/contracts';
+import type { DatabaseHealth } from '../database-health.ts';
 import { AsyncQueue } from './async-queue.ts';
-import type { EventBus } from './event-bus.ts';
 
-/** Whether the bus hears the database: its state now, then each change, until `signal` aborts. */
-export async function* streamFeedState(bus: EventBus, signal?: AbortSignal): AsyncGenerator<FeedState> {
+/** Whether this process reaches its database: its state now, then each change, until `signal` aborts. */
+export async function* streamFeedState(
+  health: DatabaseHealth,
+  signal?: AbortSignal,
+): AsyncGenerator<FeedState> {
   const changes = new AsyncQueue<boolean>();
-  const unsubscribe = bus.onConnectionChange((connected) => changes.push(connected));
-  const stateOf = (connected: boolean): FeedState => ({ database: connected ? 'reachable' : 'unreachable' });
+  const unsubscribe = health.onChange((reachable) => changes.push(reachable));
+  const stateOf = (reachable: boolean): FeedState => ({ database: reachable ? 'reachable' : 'unreachable' });
   try {
-    yield stateOf(bus.connected);
+    yield stateOf(health.reachable);
     while (!signal?.aborted) {
-      const connected = await changes.next(signal);
-      if (connected === undefined) return;
-      yield stateOf(connected);
+      const reachable = await changes.next(signal);
+      if (reachable === undefined) return;
+      yield stateOf(reachable);
     }
   } finally {
     unsubscribe();

@@ -259,7 +259,7 @@ export const tasksRouter = router({
     }),
 
   /**
-   * Whether this api hears its database (its LISTEN connection): on subscribing, then on every change.
+   * Whether this api reaches its database (its liveness passes): on subscribing, then on every change.
    * While `unreachable` the feed is silent; once `reachable` again, what it missed must be read again.
    */
   feedState: authedProcedure

@@ -107,7 +107,7 @@ function handApi(
 }
 
 describe('LiveTasks', () => {
-  it('is degraded while the api cannot hear its database, then live with a fresh snapshot', () => {
+  it('is degraded while the api cannot reach its database, then live with a fresh snapshot', () => {
     let reads = 0;
     const { api, connect, database } = handApi(async () => {
       reads += 1;

@@ -5,7 +5,7 @@ import { FINISHED_RETENTION_MS, TaskStore } from './task-store.ts';
 export type ConnectionState =
   | { state: 'connecting'; reconnecting: boolean }
   | { state: 'live'; since: number }
-  /** The feed is connected but the api cannot hear its database: nothing changes here until it can. */
+  /** The feed is connected but the api cannot reach its database: nothing changes here until it can. */
   | { state: 'degraded'; message: string }
   | { state: 'error'; message: string; code: string | null };
 
