@@ -160,10 +160,11 @@ describe('a repeated signal with its idempotency key', () => {
 
   it('answers a kept signal as kept, also after the wait took it', async () => {
     const { system } = harness;
+    // Held before its wait until the gate file exists: the signal arrives before the wait, whatever the timing.
+    const gate = join(dir, `gate-early-${runs++}`);
     const { task_id: taskId } = await system.tasks.submit(alice, {
       workflow: 'wait_signal',
-      params: {},
-      run_at: new Date(Date.now() + 1500).toISOString(),
+      params: { gate_file: gate },
     });
     const approve = {
       task_id: taskId,
@@ -172,14 +173,10 @@ describe('a repeated signal with its idempotency key', () => {
       idempotency_key: 'early',
     };
     const first = await system.tasks.signal(alice, approve);
-    expect(first).toEqual({
-      task_id: taskId,
-      name: 'approval',
-      taken: 'stored',
-      status: 'scheduled',
-      deduplicated: false,
-    });
+    expect(first).toMatchObject({ task_id: taskId, name: 'approval', taken: 'stored', deduplicated: false });
+    expect(['queued', 'running']).toContain(first.status);
     expect(await system.tasks.signal(alice, approve)).toEqual({ ...first, deduplicated: true });
+    writeFileSync(gate, '');
     expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
     expect(await system.tasks.signal(alice, approve)).toEqual({ ...first, deduplicated: true });
   });
@@ -235,5 +232,35 @@ describe('a repeated signal with its idempotency key', () => {
       code: 'NOT_FOUND',
     });
     await system.tasks.cancel(alice, taskId);
+  });
+
+  it('forgets the key of a kept signal that a retry by hand discarded: sent again, it is kept for the new run', async () => {
+    const { system } = harness;
+    const gate = join(dir, `gate-retry-${runs++}`);
+    const { task_id: taskId } = await system.tasks.submit(alice, {
+      workflow: 'wait_signal',
+      params: { gate_file: gate },
+    });
+    await waitForStatus(system, alice, taskId, ['running']);
+    const delivery: SignalTaskInput = {
+      task_id: taskId,
+      name: 'approval',
+      payload: { approved: true },
+      idempotency_key: 'delivery-before-the-retry',
+    };
+    expect(await system.tasks.signal(alice, delivery)).toMatchObject({
+      taken: 'stored',
+      deduplicated: false,
+    });
+    await system.tasks.cancel(alice, taskId);
+    expect(await system.tasks.retry(alice, taskId)).toMatchObject({ status: 'queued' });
+    // The retry dropped the kept signal: its key no longer answers for a signal that is not there.
+    expect(await system.tasks.signal(alice, delivery)).toMatchObject({
+      taken: 'stored',
+      deduplicated: false,
+    });
+    writeFileSync(gate, '');
+    expect(await waitForTerminal(system, alice, taskId)).toBe('completed');
+    expect((await system.tasks.result(alice, taskId)).result).toMatchObject({ decision: 'approved' });
   });
 });

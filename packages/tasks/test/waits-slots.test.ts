@@ -13,15 +13,20 @@ describe('waiting tasks hold no worker', () => {
       Array.from({ length: WAITING }, () => ({ workflow: 'wait_signal_inline', params: {} })),
     );
     const ids = tasks.map((task) => task.task_id);
-    await waitFor(async () => {
-      const listed = await system.tasks.list(alice, {
-        status: 'waiting',
-        workflow: 'wait_signal_inline',
-        limit: 1,
-      });
-      const metrics = await system.tasks.metrics(alice, { windowSeconds: 60 });
-      return metrics.tasks_waiting === WAITING && listed.items.length === 1;
-    }, `${WAITING} tasks to wait`);
+    await waitFor(
+      async () => {
+        const listed = await system.tasks.list(alice, {
+          status: 'waiting',
+          workflow: 'wait_signal_inline',
+          limit: 1,
+        });
+        const metrics = await system.tasks.metrics(alice, { windowSeconds: 60 });
+        return metrics.tasks_waiting === WAITING && listed.items.length === 1;
+        // A thousand runs to their wait, one at a time: minutes on a busy machine too.
+      },
+      `${WAITING} tasks to wait`,
+      240_000,
+    );
     // Nothing is held for them: none runs, none is queued.
     expect(await system.tasks.metrics(alice, { windowSeconds: 60 })).toMatchObject({
       tasks_running: 0,
@@ -53,5 +58,5 @@ describe('waiting tasks hold no worker', () => {
     );
     const sample = await system.tasks.result(alice, ids[WAITING - 1] ?? '');
     expect(sample.result).toEqual({ decision: 'approved', approval: { approved: true } });
-  }, 360_000);
+  }, 540_000);
 });

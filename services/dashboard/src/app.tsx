@@ -10,10 +10,12 @@ import { OverviewPage } from './pages/overview.tsx';
 import { SchedulesPage } from './pages/schedules.tsx';
 import { SubmitPage } from './pages/submit.tsx';
 import { TaskDetailPage } from './pages/task-detail.tsx';
+import { TasksPage } from './pages/tasks.tsx';
 import { href, type Route, useRoute } from './router.ts';
 
 const NAV: { route: Route; label: string }[] = [
   { route: { page: 'overview' }, label: 'Active' },
+  { route: { page: 'tasks', list: { status: null, workflow: null, cursor: null, page: 1 } }, label: 'Tasks' },
   { route: { page: 'metrics' }, label: 'Metrics' },
   { route: { page: 'errors' }, label: 'Errors' },
   { route: { page: 'dead-letters' }, label: 'Dead letters' },
@@ -53,9 +55,9 @@ export function App({ apiKey, onApiKey }: { apiKey: string | null; onApiKey: (ke
   );
 }
 
-/** The nav entry a page belongs to: a group's page sits under Groups. */
+/** The nav entry a page belongs to: a group's page sits under Groups, a task's under Tasks. */
 function sectionOf(route: Route): Route['page'] {
-  return route.page === 'group' ? 'groups' : route.page;
+  return route.page === 'group' ? 'groups' : route.page === 'task' ? 'tasks' : route.page;
 }
 
 function Page({ route }: { route: Route }) {
@@ -72,6 +74,8 @@ function Page({ route }: { route: Route }) {
       return <SchedulesPage />;
     case 'groups':
       return <GroupsPage />;
+    case 'tasks':
+      return <TasksPage list={route.list} />;
     case 'submit':
       return <SubmitPage workflow={route.workflow} />;
     case 'task':
@@ -97,7 +101,8 @@ function KeyRequiredBanner({
     <div class="notice notice-key" role="alert" data-testid="key-required">
       <strong>{apiKey ? 'The API key was refused.' : 'This server requires an API key.'}</strong>
       <span>{connection.message}. An admin key shows the tasks of every owner.</span>
-      <KeyForm apiKey={apiKey} onApiKey={onApiKey} />
+      {/* a refused key is already forgotten (main.tsx): nothing to Forget here */}
+      <KeyForm apiKey={null} onApiKey={onApiKey} />
     </div>
   );
 }

@@ -11,6 +11,13 @@ const apiKey = window.localStorage.getItem(API_KEY_STORAGE);
 // The dashboard is served by the api it shows, so the page's own origin is the api.
 const api = createDashboardApi({ url: window.location.origin, apiKey: apiKey ?? undefined });
 const live = new LiveTasks(api);
+// A key the api refuses (401) is not kept: this page's banner says it was refused, the next asks afresh.
+live.onConnectionChange(() => {
+  const { connection } = live;
+  if (apiKey && connection.state === 'error' && connection.code === 'UNAUTHORIZED') {
+    window.localStorage.removeItem(API_KEY_STORAGE);
+  }
+});
 live.start();
 
 /** A new key means a new connection with new rights: start over with it. */

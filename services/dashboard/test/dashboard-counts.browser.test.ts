@@ -91,10 +91,10 @@ describe('counts of more tasks than the page loads', () => {
     await expect(errorRate.textContent()).resolves.toBe('47 %');
     // The p95 can only come from the tasks the page loaded, and says so.
     await expect(page.getByTestId('stat-p95-duration').locator('.stat-label').textContent()).resolves.toBe(
-      'p95 run time, newest tasks only',
+      'p95 run time (1000 tasks loaded), newest tasks only',
     );
     await expect(page.getByTestId('stat-avg-duration').locator('.stat-label').textContent()).resolves.toBe(
-      'Avg run time',
+      'Avg run time (1 h, all tasks)',
     );
   });
 

@@ -218,6 +218,11 @@ describe('dashboard on a server that requires an API key', () => {
       await banner.getByRole('button', { name: 'Use' }).click();
       // The page starts over with the key: the server refuses it, and the banner says so.
       await own.getByText('The API key was refused.').waitFor(WAIT);
+      // ... and does not keep it: the next visit asks for a key again rather than sending the refused one.
+      await expect(own.evaluate(() => window.localStorage.getItem('kaygraph.apiKey'))).resolves.toBeNull();
+      await own.reload();
+      await banner.waitFor(WAIT);
+      await expect(banner.textContent()).resolves.toContain('This server requires an API key.');
     } finally {
       await own.close();
     }

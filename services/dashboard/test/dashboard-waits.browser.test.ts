@@ -8,9 +8,11 @@ import { openSession, type Session, WAIT } from './support/session.ts';
  */
 
 let session: Session;
+let feed: FeedValve;
 
 beforeAll(async () => {
   session = await openSession();
+  feed = await feedValve(session.page);
 });
 
 afterEach(() => {
@@ -35,6 +37,55 @@ async function waitCount(taskId: string, n: number): Promise<void> {
     if (event.type === 'waiting' && ++seen === n) return;
   }
   throw new Error(`task ${taskId} ended after ${seen} waits`);
+}
+
+interface FeedValve {
+  hold(): void;
+  release(): void;
+}
+
+/**
+ * Holds the api's WebSocket messages (the live feed) to the page while told: a signal's answer then
+ * reaches the page before the news of the task's next wait, as when the worker is slower than the api.
+ */
+async function feedValve(page: Page): Promise<FeedValve> {
+  let held: (() => void)[] | null = null;
+  await page.routeWebSocket(
+    (url) => url.pathname === '/trpc',
+    (socket) => {
+      const server = socket.connectToServer();
+      server.onMessage((message) => {
+        if (held) held.push(() => socket.send(message));
+        else socket.send(message);
+      });
+    },
+  );
+  return {
+    hold() {
+      held = [];
+    },
+    release() {
+      const queued = held ?? [];
+      held = null;
+      for (const send of queued) send();
+    },
+  };
+}
+
+/**
+ * Records every text the signal's outcome notice shows, however briefly: once the task asks again, the
+ * notice (which answered the previous wait) goes, and that can be within a few milliseconds.
+ */
+async function recordOutcomes(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    Object.assign(window, { signalOutcomes: seen });
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="signal-outcome"]')?.textContent;
+      if (text && seen.at(-1) !== text) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { signalOutcomes: string[] }).signalOutcomes);
 }
 
 async function openTask(page: Page, taskId: string): Promise<void> {
@@ -63,12 +114,14 @@ describe('a task waiting for a signal', () => {
     await page.getByLabel(/Note/).fill('needs a summary');
     await session.screenshot('waiting');
 
+    const outcomes = await recordOutcomes(page);
+    feed.hold();
     await page.getByRole('button', { name: 'Reject' }).click();
-    await expect(page.getByTestId('signal-outcome').textContent()).resolves.toContain(
-      'received: the task goes on',
-    );
-    // The workflow asks again: a second wait, with a fresh form.
+    await expect.poll(outcomes, WAIT).toEqual([expect.stringContaining('received: the task goes on')]);
+    feed.release();
+    // The workflow asks again: a second wait, with a fresh form, and without the answer to the first.
     await waitCount(taskId, 2);
+    await page.getByTestId('signal-outcome').waitFor({ state: 'detached', ...WAIT });
     await expect(page.getByLabel(/Note/).inputValue()).resolves.toBe('');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.locator('.task-header .badge-completed').waitFor(WAIT);
@@ -156,12 +209,15 @@ describe('a task waiting for a signal', () => {
       await route.fulfill({ response: await route.fetch() });
     };
     await page.route(signalCalls, sendTwice);
+    const outcomes = await recordOutcomes(page);
+    feed.hold();
     try {
       await page.getByRole('button', { name: 'Reject' }).click();
-      await expect(page.getByTestId('signal-outcome').textContent()).resolves.toContain(
-        'already sent from this form, received: the task goes on',
-      );
+      await expect
+        .poll(outcomes, WAIT)
+        .toEqual([expect.stringContaining('already sent from this form, received: the task goes on')]);
     } finally {
+      feed.release();
       await page.unroute(signalCalls, sendTwice);
     }
     await waitCount(taskId, 2);

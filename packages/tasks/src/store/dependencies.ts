@@ -6,7 +6,6 @@ import type { JobQueue } from './boss.ts';
 import { settleParents } from './children.ts';
 import { appendEvents, statusEvent } from './events.ts';
 import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
-import { discardKeptSignals } from './waits.ts';
 
 /**
  * Task chaining. A task submitted with `depends_on` is `blocked` until every dependency completed; the
@@ -203,14 +202,11 @@ export async function reblockDependents(tx: Transaction, taskIds: readonly strin
             where d.task_id = t.id and dep.status in ('failed', 'cancelled'))
         returning t.id, t.attempt`),
     );
-    const discarded = await discardKeptSignals(
+    // A dependent failed by its dependency never ran: the signals kept for it are still for its run.
+    await appendEvents(
       tx,
-      reblocked.map((row) => row.id),
+      reblocked.map((row) => statusEvent(row.id, 'blocked', row.attempt)),
     );
-    await appendEvents(tx, [
-      ...discarded,
-      ...reblocked.map((row) => statusEvent(row.id, 'blocked', row.attempt)),
-    ]);
     level = reblocked.map((row) => row.id);
   }
 }

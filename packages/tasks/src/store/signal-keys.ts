@@ -47,3 +47,18 @@ export async function rememberSignalKey(
     values (${signal.taskId}, ${signal.key}, ${signal.name}, ${digestOf(signal.payload)}, ${answer.taken},
       ${answer.status})`);
 }
+
+/**
+ * Forgets the keys whose signals were kept (`stored`) under the given names and are now discarded: their
+ * answer no longer holds, so the same key sent again is judged afresh.
+ */
+export async function forgetStoredSignalKeys(
+  tx: Transaction,
+  discarded: readonly { task_id: string; name: string }[],
+): Promise<void> {
+  if (discarded.length === 0) return;
+  await tx.execute(sql`
+    delete from task_signal_keys k
+    using jsonb_to_recordset(${JSON.stringify(discarded)}::jsonb) as d(task_id uuid, name text)
+    where k.task_id = d.task_id and k.name = d.name and k.taken = 'stored'`);
+}

@@ -7,6 +7,7 @@ import type { Attempt } from './claim.ts';
 import type { SettleContext } from './dependencies.ts';
 import { appendEvents, type NewTaskEvent, statusEvent } from './events.ts';
 import { ATTEMPT_FENCE, lockedTasks } from './fences.ts';
+import { forgetStoredSignalKeys } from './signal-keys.ts';
 import { TASK_JOB_COLUMNS, type TaskJobRow, taskJobOf } from './task-jobs.ts';
 
 /**
@@ -247,6 +248,7 @@ export async function discardKeptSignals(
       delete from task_signals where task_id = any(${uuidArray(taskIds)})
       returning task_id::text as task_id, name`),
   );
+  await forgetStoredSignalKeys(tx, discarded);
   return discarded.map((signal) => ({
     taskId: signal.task_id,
     type: 'log',

@@ -1,4 +1,4 @@
-import { niceMax } from '../lib/series.ts';
+import { niceMax, type YScale } from '../lib/series.ts';
 
 /** Hand-drawn SVG charts: a handful of rects and paths are all a dashboard needs. */
 
@@ -8,6 +8,8 @@ export const WIDE = 1200;
 const HEIGHT = 200;
 const PAD = { top: 12, right: 12, bottom: 24, left: 44 };
 const PLOT_H = HEIGHT - PAD.top - PAD.bottom;
+/** A generous width of one tick label character (10 px font), in SVG units. */
+const CHAR_WIDTH = 6;
 
 export interface AxisTick {
   at: number;
@@ -16,6 +18,8 @@ export interface AxisTick {
 
 interface Frame {
   width: number;
+  /** The left margin, wide enough for the longest y label. */
+  left: number;
   xMin: number;
   xMax: number;
   yMax: number;
@@ -23,40 +27,46 @@ interface Frame {
 
 function xOf(frame: Frame, x: number): number {
   const span = frame.xMax - frame.xMin || 1;
-  return PAD.left + ((x - frame.xMin) / span) * (frame.width - PAD.left - PAD.right);
+  return frame.left + ((x - frame.xMin) / span) * (frame.width - frame.left - PAD.right);
 }
 
 function yOf(frame: Frame, y: number): number {
   return PAD.top + PLOT_H - (y / frame.yMax) * PLOT_H;
 }
 
-function Axes({
-  frame,
-  xTicks,
-  yFormat,
-  integer,
-}: {
-  frame: Frame;
-  xTicks: AxisTick[];
-  yFormat: (v: number) => string;
-  integer: boolean;
-}) {
-  // Counts get whole-number lines (0, 2, 4 ...), not quarters that would round alike.
-  const step = integer ? countStep(frame.yMax) : valueStep(frame.yMax);
-  const yTicks = Array.from({ length: Math.round(frame.yMax / step) + 1 }, (_, index) => index * step);
+interface YTick {
+  value: number;
+  label: string;
+}
+
+/** Gridlines every `step` from 0 to `max`, labelled (0 plainly, not "0 ms"). */
+function yTicksOf(scale: YScale, format: (v: number) => string): YTick[] {
+  return Array.from({ length: Math.round(scale.max / scale.step) + 1 }, (_, index) => {
+    const value = index * scale.step;
+    return { value, label: value === 0 ? '0' : format(value) };
+  });
+}
+
+/** The frame's left margin fits the longest y label, so none is cut off at the chart's edge. */
+function frameOf(width: number, xMin: number, xMax: number, yMax: number, yTicks: YTick[]): Frame {
+  const longest = Math.max(0, ...yTicks.map((tick) => tick.label.length));
+  return { width, left: Math.max(PAD.left, 12 + longest * CHAR_WIDTH), xMin, xMax, yMax };
+}
+
+function Axes({ frame, xTicks, yTicks }: { frame: Frame; xTicks: AxisTick[]; yTicks: YTick[] }) {
   return (
     <g class="axes">
-      {yTicks.map((value) => (
+      {yTicks.map(({ value, label }) => (
         <g key={`y${value}`}>
           <line
             class="grid"
-            x1={PAD.left}
+            x1={frame.left}
             x2={frame.width - PAD.right}
             y1={yOf(frame, value)}
             y2={yOf(frame, value)}
           />
-          <text class="tick" x={PAD.left - 6} y={yOf(frame, value) + 4} text-anchor="end">
-            {yFormat(value)}
+          <text class="tick" x={frame.left - 6} y={yOf(frame, value) + 4} text-anchor="end">
+            {label}
           </text>
         </g>
       ))}
@@ -112,17 +122,15 @@ export function StackedBarChart({
   if (!first || !last) return null;
   const totals = data.map((datum) => series.reduce((sum, s) => sum + (datum.values[s.key] ?? 0), 0));
   const highest = Math.max(...totals, 1);
-  const frame = {
-    width,
-    xMin: first.x,
-    xMax: last.x + slotWidth,
-    yMax: Math.ceil(highest / countStep(highest)) * countStep(highest),
-  };
-  const barWidth = Math.max(1, ((width - PAD.left - PAD.right) / data.length) * 0.8);
+  const yMax = Math.ceil(highest / countStep(highest)) * countStep(highest);
+  // Counts get whole-number lines (0, 2, 4 ...), not quarters that would round alike.
+  const yTicks = yTicksOf({ max: yMax, step: countStep(yMax) }, (v) => String(Math.round(v)));
+  const frame = frameOf(width, first.x, last.x + slotWidth, yMax, yTicks);
+  const barWidth = Math.max(1, ((width - frame.left - PAD.right) / data.length) * 0.8);
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${frame.width} ${HEIGHT}`} role="img" aria-label={title}>
-        <Axes frame={frame} xTicks={xTicks} yFormat={(v) => String(Math.round(v))} integer />
+        <Axes frame={frame} xTicks={xTicks} yTicks={yTicks} />
         {data.map((datum) => {
           let base = 0;
           return (
@@ -172,6 +180,7 @@ export function LineChart({
   xDomain,
   xTicks,
   yMax,
+  yScale,
   yFormat,
   step = false,
   width = NARROW,
@@ -182,16 +191,21 @@ export function LineChart({
   xDomain: [number, number];
   xTicks: AxisTick[];
   yMax?: number;
+  /** The axis' top and gridline spacing for the highest value (durations want 1 min, not 50 s). */
+  yScale?: (highest: number) => YScale;
   yFormat: (v: number) => string;
   /** Draw as a staircase (values that hold until the next point, like progress). */
   step?: boolean;
 }) {
   const highest = Math.max(0, ...series.flatMap((s) => s.points.map((p) => p.y ?? 0)));
-  const frame = { width, xMin: xDomain[0], xMax: xDomain[1], yMax: yMax ?? niceMax(highest) };
+  const top = yMax ?? niceMax(highest);
+  const scale = yScale ? yScale(highest) : { max: top, step: valueStep(top) };
+  const yTicks = yTicksOf(scale, yFormat);
+  const frame = frameOf(width, xDomain[0], xDomain[1], scale.max, yTicks);
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${frame.width} ${HEIGHT}`} role="img" aria-label={title}>
-        <Axes frame={frame} xTicks={xTicks} yFormat={yFormat} integer={false} />
+        <Axes frame={frame} xTicks={xTicks} yTicks={yTicks} />
         {series.map((s) => (
           <g key={s.key} class={s.className}>
             <path class="line" d={pathOf(frame, s.points, step)} />

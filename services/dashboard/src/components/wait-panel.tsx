@@ -8,12 +8,15 @@ import { Panel } from './states.tsx';
 
 /**
  * What a waiting task waits for (a signal with its deadline and form, a sleep, child tasks with
- * their progress), and the answer to the last signal sent from here, which stays after the wait ends.
+ * their progress), and the answer to the last signal sent from here: it stays after the wait ends,
+ * but not under the next wait (it answered the previous one).
  */
 export function WaitSection({ task }: { task: TaskView }) {
-  const [outcome, setOutcome] = useState<SignalOutcome | null>(null);
-  useEffect(() => setOutcome(null), [task.task_id]);
+  const [answered, setAnswered] = useState<{ wait: string; outcome: SignalOutcome } | null>(null);
+  useEffect(() => setAnswered(null), [task.task_id]);
   const { wait } = task;
+  const waitKey = wait ? `${wait.node_id}:${wait.since}` : null;
+  const outcome = answered && (waitKey === null || waitKey === answered.wait) ? answered.outcome : null;
   if (!wait && !outcome) return null;
   return (
     <Panel title={wait ? waitTitle(wait) : 'Signal'}>
@@ -23,11 +26,11 @@ export function WaitSection({ task }: { task: TaskView }) {
         {wait?.kind === 'signal' ? (
           <SignalForm
             // a new wait (after a revision, say) starts from a fresh form
-            key={`${wait.node_id}:${wait.since}`}
+            key={waitKey}
             taskId={task.task_id}
             signal={wait.signal}
             schema={wait.schema}
-            onOutcome={setOutcome}
+            onOutcome={(next) => setAnswered({ wait: waitKey ?? '', outcome: next })}
           />
         ) : null}
       </div>

@@ -1,6 +1,6 @@
 import type { TaskStatus, TaskSummary } from '@kaygraph/contracts';
 import { describe, expect, it } from 'vitest';
-import { bucketByMinute, niceMax, percentile, sample, totalsOf } from './series.ts';
+import { bucketByMinute, durationScale, niceMax, percentile, sample, totalsOf } from './series.ts';
 import { taskSummary } from './test-fixtures.ts';
 
 const NOW = Date.parse('2026-01-01T12:30:30Z');
@@ -71,5 +71,13 @@ describe('helpers', () => {
 
   it('rounds axis maxima to 1, 2, 5 steps', () => {
     expect([0, 0.3, 3, 7, 11, 180].map(niceMax)).toEqual([1, 0.5, 5, 10, 20, 200]);
+  });
+
+  it('steps a duration axis in round seconds and minutes: 3 min runs read 1, 2, 3 min', () => {
+    expect(durationScale(178)).toEqual({ max: 180, step: 60 });
+    expect(durationScale(185)).toEqual({ max: 240, step: 60 });
+    expect(durationScale(2.9)).toEqual({ max: 3, step: 1 });
+    expect(durationScale(42)).toEqual({ max: 45, step: 15 });
+    expect(durationScale(0)).toEqual({ max: 1, step: 0.5 });
   });
 });

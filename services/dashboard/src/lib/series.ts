@@ -58,6 +58,25 @@ export function percentile(values: readonly number[], fraction: number): number 
 }
 
 /** A round axis maximum at or above `value` (1, 2, 5 x 10^n). */
+/** A y axis: its top value and the spacing of its gridlines. */
+export interface YScale {
+  max: number;
+  step: number;
+}
+
+/** Gridline spacings a duration axis reads well at, in seconds: round ms, s, min and h. */
+const DURATION_STEPS = [
+  0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800,
+  3600, 7200, 21_600, 43_200, 86_400,
+];
+
+/** A duration axis up to `highest` seconds in at most 4 round steps (1 min, 2 min ...), not 50 s ones. */
+export function durationScale(highest: number): YScale {
+  const value = highest > 0 ? highest : 1;
+  const step = DURATION_STEPS.find((candidate) => value / candidate <= 4) ?? niceMax(value / 4);
+  return { max: Math.ceil(value / step - 1e-9) * step, step };
+}
+
 export function niceMax(value: number): number {
   if (!(value > 0)) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(value));

@@ -1,5 +1,6 @@
 import type { DeadLetterView } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
+import { ClampedText } from '../components/clamped-text.tsx';
 import { ConfirmAction } from '../components/confirm-action.tsx';
 import { LoadMore } from '../components/load-more.tsx';
 import { OptionalContent } from '../components/optional-panel.tsx';
@@ -90,20 +91,20 @@ export function DeadLettersPage() {
                 Tasks land here after their last retry fails.
               </EmptyState>
             ) : (
-              <table class="table" data-testid="dead-letters">
+              <table class="table table-top" data-testid="dead-letters">
                 <thead>
                   <tr>
                     <th>Task</th>
                     <th>Runs</th>
                     <th>Last error</th>
-                    <th>Dead-lettered</th>
+                    <th class="col-wide">Dead-lettered</th>
                     <th />
                   </tr>
                 </thead>
                 <tbody>
                   {rows.map((row) => (
                     <tr key={row.task_id} data-task-id={row.task_id}>
-                      <td>
+                      <td class="col-task">
                         <a href={taskHref(row.task_id)} class="task-link">
                           <span class="workflow">{row.workflow}</span>
                           <code>{shortId(row.task_id)}</code>
@@ -116,7 +117,8 @@ export function DeadLettersPage() {
                       <td>
                         {row.error ? (
                           <>
-                            <span class="error-code">{row.error.code}</span> {row.error.message}
+                            <span class="error-code">{row.error.code}</span>
+                            <ClampedText text={row.error.message} testId="error-message" />
                           </>
                         ) : (
                           '—'
@@ -135,7 +137,7 @@ export function DeadLettersPage() {
                           </details>
                         ) : null}
                       </td>
-                      <td title={formatTime(row.dead_lettered_at)}>
+                      <td class="col-wide" title={formatTime(row.dead_lettered_at)}>
                         {formatRelative(row.dead_lettered_at, now)}
                       </td>
                       <td>

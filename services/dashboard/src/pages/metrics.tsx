@@ -6,7 +6,7 @@ import { useLiveTasks, useNow } from '../data/hooks.ts';
 import { queueCounts, useServerMetrics } from '../data/queue-counts.ts';
 import { type FinishedFigures, finishedFigures } from '../lib/finished-figures.ts';
 import { formatDuration, formatWindow } from '../lib/format.ts';
-import { bucketByMinute, totalsOf } from '../lib/series.ts';
+import { bucketByMinute, durationScale, totalsOf } from '../lib/series.ts';
 
 const MINUTE = 60_000;
 const PARTIAL =
@@ -25,11 +25,13 @@ export function MetricsPage() {
   const end = (buckets.at(-1)?.start ?? now) + MINUTE;
   const ticks = clockTicks(first, end, 10 * MINUTE);
   const server = metrics.state === 'ready' && metrics.value.state === 'ready' ? metrics.value.value : null;
+  const totals = totalsOf(tasks, now);
   const figures =
-    counts.state === 'ready'
-      ? finishedFigures(counts.total, server, { totals: totalsOf(tasks, now), truncated })
-      : null;
+    counts.state === 'ready' ? finishedFigures(counts.total, server, { totals, truncated }) : null;
   const span = counts.state === 'ready' ? formatWindow(counts.windowSeconds) : '1 h';
+  // Each run time says what it is over: the server's average covers every task of its window, the
+  // p95 (and the average without server metrics) only the completed tasks this page loaded.
+  const loaded = `${totals.completed} ${totals.completed === 1 ? 'task' : 'tasks'} loaded`;
   const stat = (key: keyof FinishedFigures, tone: string, label: string) => {
     const figure = figures?.[key];
     return (
@@ -51,8 +53,8 @@ export function MetricsPage() {
         {stat('completed', 'completed', `Completed (${span})`)}
         {stat('failed', 'failed', `Failed (${span})`)}
         {stat('errorRate', 'error-rate', `Error rate (${span})`)}
-        {stat('avgDuration', 'avg-duration', 'Avg run time')}
-        {stat('p95Duration', 'p95-duration', 'p95 run time')}
+        {stat('avgDuration', 'avg-duration', `Avg run time (${server ? `${span}, all tasks` : loaded})`)}
+        {stat('p95Duration', 'p95-duration', `p95 run time (${loaded})`)}
       </div>
       {finishedCut ? (
         <p class="hint">
@@ -90,6 +92,7 @@ export function MetricsPage() {
               title="Run time per minute"
               xDomain={[first, end]}
               xTicks={ticks}
+              yScale={durationScale}
               yFormat={(value) => formatDuration(value)}
               series={[
                 {

@@ -132,11 +132,11 @@ function ActiveTable({ tasks, now }: { tasks: TaskSummary[]; now: number }) {
         <tr>
           <th>Task</th>
           <th>Status</th>
-          <th>Priority</th>
+          <th class="col-wide">Priority</th>
           <th class="col-progress">Progress</th>
-          <th>Step</th>
-          <th>ETA</th>
-          <th>Started</th>
+          <th class="col-wide">Step</th>
+          <th class="col-wide">ETA</th>
+          <th class="col-wide">Started</th>
           <th />
         </tr>
       </thead>
@@ -152,18 +152,18 @@ function ActiveTable({ tasks, now }: { tasks: TaskSummary[]; now: number }) {
             <td>
               <StatusBadge status={task.status} />
             </td>
-            <td>
+            <td class="col-wide">
               <span class={`priority priority-${task.priority}`}>{task.priority}</span>
             </td>
             <td>
               <ProgressBar value={task.progress} status={task.status} />
             </td>
-            <td class="step" title={task.message ?? undefined}>
+            <td class="step col-wide" title={task.message ?? undefined}>
               {task.step ?? '—'}
               {task.message ? <small>{task.message}</small> : null}
             </td>
-            <td>{task.status === 'running' ? formatEta(task.eta_seconds) : '—'}</td>
-            <td data-testid="started">
+            <td class="col-wide">{task.status === 'running' ? formatEta(task.eta_seconds) : '—'}</td>
+            <td class="col-wide" data-testid="started">
               {task.status === 'scheduled' && task.run_at
                 ? `runs ${formatRelative(task.run_at, now)}`
                 : formatRelative(task.started_at, now)}

@@ -7,6 +7,8 @@ import { catalog } from '../fixtures/catalog.ts';
 export interface Stack extends AsyncDisposable {
   /** http://127.0.0.1:<port>; the dashboard is at `${url}/dashboard/`. */
   url: string;
+  /** The stack's own database, for a test that must set up what no api call makes (a task of 3 minutes). */
+  databaseUrl: string;
   /** Closes the api (streams are told to reconnect) and starts a new one on the same port. */
   restartApi(): Promise<void>;
   /** Stops the stack's worker (its tasks stay queued); nothing when it was started without one. */
@@ -87,6 +89,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     cleanups.push(() => server.close());
     return {
       url: server.url,
+      databaseUrl: database.url,
       async restartApi() {
         const { port } = server;
         await server.close();

@@ -1,0 +1,244 @@
+import type { ListTasksOutput, TaskStatus, TaskSummary } from '@kaygraph/contracts';
+import { TASK_STATUSES } from '@kaygraph/contracts';
+import { GoToTask } from '../components/go-to-task.tsx';
+import { ErrorNotice, Loading, Panel } from '../components/states.tsx';
+import { StatusBadge } from '../components/status-badge.tsx';
+import { previousCursor, rememberPrevious } from '../data/cursor-trail.ts';
+import { type Loadable, useLiveTasks, useQuery, useRefreshOn, useServices } from '../data/hooks.ts';
+import { useServerMetrics } from '../data/queue-counts.ts';
+import { TASKS_PAGE_SIZE, useTaskListPage } from '../data/task-list-page.ts';
+import { FINISHED_RETENTION_MS } from '../data/task-store.ts';
+import { formatDuration, formatTime, formatWindow, secondsBetween, shortId } from '../lib/format.ts';
+import { formatCount } from '../lib/status-counts.ts';
+import {
+  type StatusCounts,
+  statusCountsFromServer,
+  statusCountsFromTasks,
+  totalCount,
+} from '../lib/status-tab-counts.ts';
+import { type TaskListView, taskHref, taskListHref } from '../router.ts';
+
+/**
+ * Every task, newest first, by status and workflow, a page at a time (`tasks.list`). The page is
+ * read again (at most once a second) when the live feed reports status changes, and on Refresh;
+ * rows the feed knows show its newer state meanwhile.
+ */
+export function TasksPage({ list }: { list: TaskListView }) {
+  const { api } = useServices();
+  const live = useLiveTasks();
+  const [workflows] = useQuery('workflows', () => api.listWorkflows());
+  const [rows, reload] = useTaskListPage(list);
+  useRefreshOn(live.store.statusVersion, reload);
+  const counts = useStatusCounts(list.workflow);
+  const names = workflows.state === 'ready' ? workflows.value.map((workflow) => workflow.name) : [];
+  if (list.workflow && !names.includes(list.workflow)) names.push(list.workflow);
+  const listed =
+    rows.state === 'ready' ? rows.value.items.map((task) => newest(task, live.store.get(task.task_id))) : [];
+
+  return (
+    <div class="page">
+      <Panel title="Go to task">
+        <GoToTask known={[...listed, ...live.store.all()]} />
+      </Panel>
+      <Panel
+        title="Tasks"
+        actions={
+          <div class="task-tools">
+            <label class="task-filter">
+              Workflow{' '}
+              <select
+                aria-label="Workflow"
+                value={list.workflow ?? ''}
+                onChange={(event) => {
+                  const workflow = event.currentTarget.value || null;
+                  window.location.hash = taskListHref({ ...list, workflow, cursor: null, page: 1 });
+                }}
+              >
+                <option value="">All workflows</option>
+                {names.sort().map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="button" class="button" onClick={reload}>
+              Refresh
+            </button>
+          </div>
+        }
+      >
+        <StatusTabs list={list} counts={counts} />
+        <TaskRows
+          rows={rows.state === 'ready' ? { ...rows, value: { ...rows.value, items: listed } } : rows}
+          list={list}
+        />
+      </Panel>
+    </div>
+  );
+}
+
+/** The listed row, or the live feed's state of the task when that is newer. */
+function newest(listed: TaskSummary, live: TaskSummary | undefined): TaskSummary {
+  return live && Date.parse(live.updated_at) > Date.parse(listed.updated_at) ? live : listed;
+}
+
+/** The server's counts for the workflow (or all); the live feed's own when the server has no metrics. */
+function useStatusCounts(workflow: string | null): { counts: StatusCounts; windowSeconds: number } | null {
+  const metrics = useServerMetrics();
+  const live = useLiveTasks();
+  if (metrics.state === 'ready' && metrics.value.state === 'ready') {
+    const snapshot = metrics.value.value;
+    const slice = workflow ? snapshot.by_workflow[workflow] : snapshot;
+    return {
+      // A workflow the snapshot does not name has no tasks in it.
+      counts: slice ? statusCountsFromServer(slice) : statusCountsFromTasks([], new Set()),
+      windowSeconds: snapshot.window_seconds,
+    };
+  }
+  if (metrics.state === 'loading' || !live.loaded) return null;
+  const tasks = live.store.all().filter((task) => !workflow || task.workflow === workflow);
+  return {
+    counts: statusCountsFromTasks(tasks, live.truncatedStatuses),
+    windowSeconds: FINISHED_RETENTION_MS / 1000,
+  };
+}
+
+function StatusTabs({
+  list,
+  counts,
+}: {
+  list: TaskListView;
+  counts: { counts: StatusCounts; windowSeconds: number } | null;
+}) {
+  const tab = (status: TaskStatus | null, label: string) => {
+    const count = counts ? (status ? counts.counts[status] : totalCount(counts.counts)) : null;
+    const current = status === list.status;
+    return (
+      <a
+        key={label}
+        href={taskListHref({ ...list, status, cursor: null, page: 1 })}
+        class={current ? 'status-tab active' : 'status-tab'}
+        aria-current={current ? 'page' : undefined}
+        data-testid={`status-tab-${status ?? 'all'}`}
+      >
+        {label} <span class="count">{count ? formatCount(count) : '…'}</span>
+      </a>
+    );
+  };
+  return (
+    <>
+      <nav class="status-tabs" aria-label="Status">
+        {tab(null, 'All')}
+        {TASK_STATUSES.map((status) => tab(status, status))}
+      </nav>
+      <p class="hint">
+        Newest first. Finished counts are those of the last {formatWindow(counts?.windowSeconds ?? 3600)} (≥:
+        the list holds older ones too). The list is read again when statuses change, and on Refresh.
+      </p>
+    </>
+  );
+}
+
+function TaskRows({ rows, list }: { rows: Loadable<ListTasksOutput>; list: TaskListView }) {
+  if (rows.state === 'loading') return <Loading />;
+  if (rows.state === 'error') return <ErrorNotice message={rows.message} />;
+  const { items, next_cursor: next } = rows.value;
+  return (
+    <>
+      {items.length === 0 ? (
+        <div class="empty" data-state="empty">
+          <strong>{list.page > 1 ? 'No more tasks.' : 'No tasks match.'}</strong>
+        </div>
+      ) : (
+        <TaskTable tasks={items} />
+      )}
+      <Pager list={list} next={next} count={items.length} />
+    </>
+  );
+}
+
+function TaskTable({ tasks }: { tasks: TaskSummary[] }) {
+  return (
+    <table class="table" data-testid="task-list">
+      <thead>
+        <tr>
+          <th>Task</th>
+          <th>Status</th>
+          <th>Priority</th>
+          <th>Created</th>
+          <th>Finished</th>
+          <th>Run time</th>
+          <th>Attempt</th>
+          <th>Step / error</th>
+        </tr>
+      </thead>
+      <tbody>
+        {tasks.map((task) => (
+          <tr key={task.task_id} data-task-id={task.task_id}>
+            <td>
+              <a href={taskHref(task.task_id)} class="task-link">
+                <span class="workflow">{task.workflow}</span>
+                <code>{shortId(task.task_id)}</code>
+              </a>
+            </td>
+            <td>
+              <StatusBadge status={task.status} />
+            </td>
+            <td>
+              <span class={`priority priority-${task.priority}`}>{task.priority}</span>
+            </td>
+            <td>{formatTime(task.created_at)}</td>
+            <td>{formatTime(task.completed_at)}</td>
+            <td>{formatDuration(secondsBetween(task.started_at, task.completed_at))}</td>
+            <td>
+              {task.attempt} / {task.max_retries + 1}
+            </td>
+            <td class="step">
+              {task.error ? <span class="error-code">{task.error.code}</span> : (task.step ?? '—')}
+              {task.error ? (
+                <small>{task.error.message}</small>
+              ) : task.message ? (
+                <small>{task.message}</small>
+              ) : null}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Newest / Newer / Older links; "Older" remembers this page so "Newer" can come back to it. */
+function Pager({ list, next, count }: { list: TaskListView; next: string | null; count: number }) {
+  const previous = list.cursor === null ? undefined : previousCursor(list.cursor);
+  return (
+    <div class="pager" data-testid="pager">
+      <span class="muted">
+        Page {list.page}
+        {count > 0
+          ? ` · tasks ${(list.page - 1) * TASKS_PAGE_SIZE + 1}–${(list.page - 1) * TASKS_PAGE_SIZE + count}`
+          : ''}
+      </span>
+      {list.page > 2 || (list.page > 1 && previous === undefined) ? (
+        <a class="button" href={taskListHref({ ...list, cursor: null, page: 1 })}>
+          Newest
+        </a>
+      ) : null}
+      {list.page > 1 && previous !== undefined ? (
+        <a class="button" href={taskListHref({ ...list, cursor: previous, page: list.page - 1 })}>
+          ← Newer
+        </a>
+      ) : null}
+      {next !== null ? (
+        <a
+          class="button"
+          href={taskListHref({ ...list, cursor: next, page: list.page + 1 })}
+          onClick={() => rememberPrevious(next, list.cursor)}
+        >
+          Older →
+        </a>
+      ) : null}
+    </div>
+  );
+}
