@@ -99,6 +99,19 @@ export const TaskFeedInput = z
   .default({});
 export type TaskFeedInput = z.input<typeof TaskFeedInput>;
 
+/** Input of `tasks.feedState`; `lastEventId` is accepted and unused, as for `tasks.feed`. */
+export const FeedStateInput = z.strictObject({ lastEventId: z.string().max(200).nullish() }).default({});
+export type FeedStateInput = z.input<typeof FeedStateInput>;
+
+/**
+ * What `tasks.feedState` sends on subscribing and on every change: whether the api reaches its database.
+ * `unreachable` from a liveness pass (one a second) that failed because the connection to PostgreSQL is
+ * lost or refused (feeds are silent, reads fail) until the next pass that succeeds; then `reachable`, and
+ * what the feed missed meanwhile must be read again.
+ */
+export const FeedState = z.strictObject({ database: z.enum(['reachable', 'unreachable']) });
+export type FeedState = z.infer<typeof FeedState>;
+
 /**
  * What the `task_events` NOTIFY carries for one stored event: its row and the task's owner and workflow
  * (for feed filters). `payload` is null when the event was too large for a notification: listeners then

@@ -3,6 +3,7 @@ import { connect, migrate, migrationsApplied } from '@kaygraph/db';
 import type { Logger } from 'pino';
 import type { WorkflowCatalog } from './catalog.ts';
 import type { TaskContext } from './context.ts';
+import { DatabaseHealth } from './database-health.ts';
 import { EventBus } from './events/event-bus.ts';
 import { TaskHistoryReader } from './events/task-history.ts';
 import { type CleanupReport, startCleaner } from './maintenance/cleaner.ts';
@@ -141,13 +142,17 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       intervalSeconds: options.cleanupIntervalSeconds ?? 60,
     });
     closers.push(() => cleaner.stop());
-    const liveness = startLivenessMonitor(context, { intervalMs: options.livenessIntervalMs ?? 1000 });
+    const health = new DatabaseHealth();
+    const liveness = startLivenessMonitor(context, {
+      intervalMs: options.livenessIntervalMs ?? 1000,
+      health,
+    });
     closers.push(() => liveness.stop());
     const workers: WorkerRuntime[] = [];
     // Workers stop first (they still settle jobs through the queue and the pool).
     closers.push(() => Promise.all(workers.map((worker) => worker.stop())).then(() => undefined));
     const system: TaskSystem = {
-      tasks: createTaskService(context, bus),
+      tasks: createTaskService(context, bus, health),
       events: bus,
       orchestration: createOrchestration(context, bus),
       context,

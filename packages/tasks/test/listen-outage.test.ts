@@ -32,3 +32,29 @@ it('after an outage the event bus resyncs its subscribers once, however often it
   offReconnect();
   offQueued();
 });
+
+it('the feed state says the database is unreachable from a liveness pass cut off, reachable from the next good one', async () => {
+  await using database = await createTestDatabase();
+  await using door = await openDatabaseDoor(database.url);
+  await using system = await createTaskSystem({ databaseUrl: door.url, logger: pino({ level: 'silent' }) });
+  const abort = new AbortController();
+  const states: string[] = [];
+  const following = (async () => {
+    for await (const state of system.tasks.feedState({ signal: abort.signal })) states.push(state.database);
+  })();
+  await waitFor(() => states.length === 1, 'the state on subscribing');
+  expect(states).toEqual(['reachable']);
+
+  door.shut();
+  await waitFor(() => states.length === 2, 'the loss to be reported');
+  expect(states).toEqual(['reachable', 'unreachable']);
+  await waitFor(() => door.turnedAway() >= 3, 'three attempts to reconnect while the database is away');
+  // Every pass fails while the database is away (one a second): the loss is reported once.
+  expect(states).toEqual(['reachable', 'unreachable']);
+
+  door.open();
+  await waitFor(() => states.length === 3, 'the return to be reported');
+  expect(states).toEqual(['reachable', 'unreachable', 'reachable']);
+  abort.abort();
+  await following;
+});

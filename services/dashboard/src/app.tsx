@@ -116,11 +116,17 @@ function ConnectionIndicator() {
         ? connection.reconnecting
           ? 'reconnecting…'
           : 'connecting…'
-        : 'disconnected';
+        : connection.state === 'degraded'
+          ? 'database unreachable'
+          : 'disconnected';
   return (
     <span
       class={`connection connection-${connection.state}`}
-      title={connection.state === 'error' ? connection.message : 'tasks.feed subscription'}
+      title={
+        connection.state === 'error' || connection.state === 'degraded'
+          ? connection.message
+          : 'tasks.feed subscription'
+      }
       data-testid="connection"
     >
       <i class="dot" />

@@ -69,6 +69,49 @@ describe('orchestration pages', () => {
     await row.waitFor({ state: 'detached', ...WAIT });
   });
 
+  it('follows the feed: a task that fails while the page is open appears, one redriven elsewhere leaves', async () => {
+    await using own = await startStack();
+    const client = createClient<AnyWorkflows>({ url: own.url });
+    const page = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      await page.goto(`${own.url}/dashboard/#/dead-letters`);
+      await page.getByText('The dead-letter queue is empty').waitFor(WAIT);
+      const failing = await client.tasks.submit.mutate({
+        workflow: 'pipeline',
+        params: { items: 2, item_ms: 1, fail_in: 'store' },
+      });
+      const row = page.locator(`[data-testid="dead-letters"] tr[data-task-id="${failing.task_id}"]`);
+      await row.waitFor(WAIT);
+      await expect(row.textContent()).resolves.toContain('store failed on purpose');
+      // Redriven, it stays queued (no worker), so it cannot fail again and come back.
+      await own.stopWorker();
+      await client.trpc.deadLetters.redrive.mutate({ task_id: failing.task_id });
+      await row.waitFor({ state: 'detached', ...WAIT });
+      await page.getByText('The dead-letter queue is empty').waitFor(WAIT);
+    } finally {
+      await page.close();
+      client.close();
+    }
+  });
+
+  it('shows a schedule created elsewhere on Refresh (no event reports schedule changes)', async () => {
+    await session.openDashboard('#/schedules');
+    await session.page.locator('[data-state], [data-testid="schedules"]').first().waitFor(WAIT);
+    const schedule = await session.client.trpc.schedules.create.mutate({
+      name: 'created elsewhere',
+      cron: '30 * * * *',
+      timezone: 'UTC',
+      workflow: 'pipeline',
+      params: { items: 3 },
+    });
+    await session.page.getByRole('button', { name: 'Refresh' }).click();
+    await session.page
+      .locator(`[data-testid="schedules"] tr[data-schedule-id="${schedule.schedule_id}"]`)
+      .getByText('created elsewhere')
+      .waitFor(WAIT);
+    await session.client.trpc.schedules.delete.mutate({ schedule_id: schedule.schedule_id });
+  });
+
   it('redrives every dead letter with Redrive all, over as many calls as it takes, and says how many', async () => {
     // Two per call: five dead letters take three calls (and a fourth that finds none).
     await using small = await startStack({ limits: { maxBatchSize: 2 } });

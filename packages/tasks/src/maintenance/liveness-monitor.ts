@@ -1,5 +1,6 @@
 import { isConnectionLost } from '../connection-lost.ts';
 import type { TaskContext } from '../context.ts';
+import type { DatabaseHealth } from '../database-health.ts';
 import { databaseNow } from '../store/workers.ts';
 import { type PeriodicPass, startPeriodicPass } from './periodic-pass.ts';
 import { reapDeadWorkers } from './reconcile.ts';
@@ -12,11 +13,12 @@ export type LivenessMonitor = PeriodicPass<number>;
  * back the tasks of dead workers. Workers are judged only by silence since this monitor last saw the
  * database well: from its start, after a pass failed on a lost connection, and after this process was
  * paused (a suspended machine, a stopped VM), since it could not tell a dead worker from one that was cut
- * off or paused as it was. The first good pass then reads the database's clock.
+ * off or paused as it was. The first good pass then reads the database's clock. `health` hears how each
+ * timed pass ended: that is how the process knows whether it reaches its database.
  */
 export function startLivenessMonitor(
   ctx: TaskContext,
-  options: { intervalMs?: number } = {},
+  options: { intervalMs?: number; health?: DatabaseHealth } = {},
 ): LivenessMonitor {
   const intervalMs = options.intervalMs ?? 1000;
   let healthySince: Date | null = null;
@@ -39,6 +41,7 @@ export function startLivenessMonitor(
   };
   let warned = false;
   return startPeriodicPass(pass, intervalMs, (failure) => {
+    options.health?.passSettled(failure);
     // One warning per outage, not one a second.
     if (failure && !warned) ctx.logger.warn({ err: failure.error }, 'worker liveness pass failed');
     warned = failure !== null;

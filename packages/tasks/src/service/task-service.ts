@@ -1,4 +1,5 @@
 import type {
+  FeedState,
   ListTasksOutput,
   MetricsSnapshot,
   MoveVersionTasksInput,
@@ -17,7 +18,9 @@ import type {
 import { DomainError } from '@kaygraph/contracts';
 import { type Caller, listedOwner } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
+import type { DatabaseHealth } from '../database-health.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import { streamFeedState } from '../events/feed-state.ts';
 import { streamFeed, streamTaskEvents } from '../events/task-stream.ts';
 import { metricsSnapshot } from '../stats/metrics-snapshot.ts';
 import { assertBatchSize } from '../submit/batch-limit.ts';
@@ -83,6 +86,8 @@ export interface TaskService {
   ): Promise<{ afterSeq: number; events: TaskEvent[] }>;
   /** Live events of every task the caller may see (admin: all). */
   feed(caller: Caller, opts: FeedOptions): AsyncIterable<TaskEvent>;
+  /** Whether this process reaches its database (its liveness passes): now, then on every change. */
+  feedState(opts: { signal?: AbortSignal }): AsyncIterable<FeedState>;
   artifact(caller: Caller, taskId: string, name: string): Promise<{ contentType: string; content: Buffer }>;
   /**
    * Admins: moves the unfinished tasks of a workflow version no live worker runs to the current version
@@ -93,7 +98,7 @@ export interface TaskService {
   metrics(caller: Caller, opts: { windowSeconds: number }): Promise<MetricsSnapshot>;
 }
 
-export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService {
+export function createTaskService(ctx: TaskContext, bus: EventBus, health: DatabaseHealth): TaskService {
   const submits = new SubmitBatcher((caller, prepared) =>
     // A deadlock victim (a group held open while its task settles a dependent) is run again.
     runTransaction(ctx.db, (tx) => submitPrepared(ctx, tx, caller, prepared)),
@@ -121,6 +126,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus): TaskService 
     events: (caller, taskId, opts) => streamTaskEvents(ctx.history, bus, caller, taskId, opts),
     resumeState: (caller, taskId, afterSeq) => getResumeState(ctx.db, caller, taskId, afterSeq),
     feed: (caller, opts) => streamFeed(bus, caller, opts),
+    feedState: (opts) => streamFeedState(health, opts.signal),
     artifact: (caller, taskId, name) => getArtifact(ctx.db, caller, taskId, name),
     moveVersionTasks: (caller, input) => moveVersionTasks(ctx, caller, input),
     metrics: (caller, opts) =>

@@ -1,4 +1,6 @@
 import {
+  FeedState,
+  FeedStateInput,
   ListTasksInput,
   ListTasksOutput,
   REST_PATHS,
@@ -253,6 +255,22 @@ export const tasksRouter = router({
       const { workflow, types } = input;
       for await (const event of ctx.services.tasks.feed(ctx.caller, { signal, workflow, types })) {
         yield tracked(`${event.task_id}:${event.seq}`, withoutStack(event));
+      }
+    }),
+
+  /**
+   * Whether this api reaches its database (its liveness passes): on subscribing, then on every change.
+   * While `unreachable` the feed is silent; once `reachable` again, what it missed must be read again.
+   */
+  feedState: authedProcedure
+    .input(FeedStateInput)
+    .output(trackedIterableOf(FeedState))
+    .subscription(async function* ({ ctx, signal }) {
+      using _slot = holdSubscriptionSlot(ctx);
+      let sent = 0;
+      for await (const state of ctx.services.tasks.feedState({ signal })) {
+        sent += 1;
+        yield tracked(String(sent), state);
       }
     }),
 });

@@ -1,7 +1,7 @@
 import type { TaskSummary } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
-import { errorMessage, useServices } from '../data/hooks.ts';
+import { errorMessage, useActionError, useServices } from '../data/hooks.ts';
 
 /**
  * Cancel for live tasks (asked once more first: a cancelled run cannot be resumed), retry for failed
@@ -11,7 +11,7 @@ export function TaskActions({ task }: { task: Pick<TaskSummary, 'task_id' | 'sta
   const { api, live } = useServices();
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useActionError();
 
   const run = async (action: (taskId: string) => Promise<unknown>) => {
     setBusy(true);

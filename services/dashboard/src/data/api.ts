@@ -1,5 +1,6 @@
 import type {
   DeadLetterView,
+  FeedState,
   GroupEvent,
   GroupSummary,
   GroupView,
@@ -80,6 +81,8 @@ export interface OptionalProcedures {
   group(groupId: string): Promise<Optional<GroupView>>;
   /** The group's summary after each change and its tasks' events; ends once the group has finished. */
   groupEvents(groupId: string, handlers: StreamHandlers<GroupEvent>): Unsubscribe;
+  /** Whether the api reaches its database: on subscribing, then on every change (an older api errors). */
+  feedState(handlers: StreamHandlers<FeedState>): Unsubscribe;
 }
 
 export interface StreamHandlers<T> {

@@ -83,6 +83,16 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
       },
       groups: (cursor) =>
         optional('groups.list', () => client.trpc.groups.list.query({ limit: PAGE_SIZE, cursor })),
+      feedState: (handlers) => {
+        const subscription = client.trpc.tasks.feedState.subscribe(
+          {},
+          {
+            onData: (tracked) => handlers.onData(tracked.data),
+            onError: (error) => handlers.onError?.(error),
+          },
+        );
+        return () => subscription.unsubscribe();
+      },
     },
 
     describeError,

@@ -52,6 +52,19 @@ export function useConnection() {
   );
 }
 
+/**
+ * An action's error, shown beside its button until the next action, or until the feed is live again
+ * after it was not (the api or its database came back): then it no longer says anything true.
+ */
+export function useActionError(): [string | null, (message: string | null) => void] {
+  const connection = useConnection();
+  const liveSince = connection.state === 'live' ? connection.since : null;
+  const [error, setError] = useState<{ message: string; liveSince: number | null } | null>(null);
+  const shown = error && (liveSince === null || liveSince === error.liveSince) ? error.message : null;
+  const set = (message: string | null) => setError(message === null ? null : { message, liveSince });
+  return [shown, set];
+}
+
 /** A clock for relative times and sliding chart windows; it only re-renders, it never fetches. */
 export function useNow(intervalMs: number): number {
   const [now, setNow] = useState(() => Date.now());

@@ -1,4 +1,5 @@
 import type {
+  FeedState,
   ListTasksInput,
   ListTasksOutput,
   SubmitTaskInput,
@@ -59,6 +60,7 @@ function handApi(
   }),
 ) {
   let feed: StreamHandlers<TaskEvent> | null = null;
+  let feedState: StreamHandlers<FeedState> | null = null;
   const gets: ((value: TaskView) => void)[] = [];
   const unused = () => Promise.reject(new Error('not used by this test'));
   const api: DashboardApi = {
@@ -87,6 +89,10 @@ function handApi(
       groups: unused,
       group: unused,
       groupEvents: () => () => {},
+      feedState: (handlers) => {
+        feedState = handlers;
+        return () => {};
+      },
     },
     describeError: (error) => ({ code: null, status: null, message: String(error), issues: [] }),
     close: () => {},
@@ -95,11 +101,32 @@ function handApi(
     api,
     emit: (event: TaskEvent) => feed?.onData(event),
     connect: () => feed?.onStarted?.(),
+    database: (database: FeedState['database']) => feedState?.onData({ database }),
     answerGet: (value: TaskView) => gets.shift()?.(value),
   };
 }
 
 describe('LiveTasks', () => {
+  it('is degraded while the api cannot reach its database, then live with a fresh snapshot', () => {
+    let reads = 0;
+    const { api, connect, database } = handApi(async () => {
+      reads += 1;
+      return { items: [], next_cursor: null };
+    });
+    const live = new LiveTasks(api);
+    live.start();
+    connect();
+    expect(live.connection.state).toBe('live');
+    database('unreachable');
+    expect(live.connection).toEqual({ state: 'degraded', message: 'the api cannot reach its database' });
+    const before = reads;
+    database('reachable');
+    expect(live.connection.state).toBe('live');
+    // What the feed missed meanwhile is read again.
+    expect(reads).toBeGreaterThan(before);
+    live.stop();
+  });
+
   it('keeps the events of a new task that arrive while it is being fetched', async () => {
     const { api, emit, answerGet } = handApi();
     const live = new LiveTasks(api);

@@ -5,7 +5,11 @@ import { FINISHED_RETENTION_MS, TaskStore } from './task-store.ts';
 export type ConnectionState =
   | { state: 'connecting'; reconnecting: boolean }
   | { state: 'live'; since: number }
+  /** The feed is connected but the api cannot reach its database: nothing changes here until it can. */
+  | { state: 'degraded'; message: string }
   | { state: 'error'; message: string; code: string | null };
+
+const DATABASE_UNREACHABLE = 'the api cannot reach its database';
 
 /** Statuses that count as "in the queue or running"; each is fetched in full up to the cap. */
 const ACTIVE_STATUSES: readonly TaskStatus[] = [
@@ -37,6 +41,9 @@ export class LiveTasks {
   #truncated: ReadonlySet<TaskStatus> = new Set();
   #lastPageCursors = new Map<TaskStatus, string | undefined>();
   #loaded = false;
+  /** The api said (`tasks.feedState`) it cannot hear its database, and has not said it is back. */
+  #databaseLost = false;
+  #unsubscribeState: Unsubscribe | null = null;
 
   constructor(api: DashboardApi) {
     this.#api = api;
@@ -72,7 +79,7 @@ export class LiveTasks {
     if (this.#unsubscribe) return;
     this.#unsubscribe = this.#api.feed({
       onStarted: () => {
-        this.#setConnection({ state: 'live', since: Date.now() });
+        this.#setConnection(this.#liveOrDegraded());
         this.refresh().catch((error: unknown) => this.#setConnection(this.#errorState(error)));
       },
       onData: (event) => {
@@ -82,10 +89,16 @@ export class LiveTasks {
       },
       onReconnecting: () => {
         // The first connect also passes through "connecting"; only a lost one is news.
-        if (this.#connection.state === 'live')
+        if (this.#connection.state === 'live' || this.#connection.state === 'degraded')
           this.#setConnection({ state: 'connecting', reconnecting: true });
       },
       onError: (error) => this.#setConnection(this.#errorState(error)),
+    });
+    // The feed says nothing while the api's database is away: the api tells when it is lost and back.
+    this.#unsubscribeState = this.#api.optional.feedState({
+      onData: ({ database }) => this.#onDatabase(database === 'reachable'),
+      // An older api without `tasks.feedState`: the feed's own state is all there is to show.
+      onError: () => {},
     });
     this.#pruneTimer = setInterval(() => this.store.prune(Date.now()), 60_000);
   }
@@ -93,6 +106,8 @@ export class LiveTasks {
   stop(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+    this.#unsubscribeState?.();
+    this.#unsubscribeState = null;
     if (this.#pruneTimer) clearInterval(this.#pruneTimer);
     this.#pruneTimer = null;
   }
@@ -161,6 +176,21 @@ export class LiveTasks {
         // The task vanished (TTL cleanup) or is not ours to see: nothing to show.
       })
       .finally(() => this.#fetching.delete(taskId));
+  }
+
+  /** What the feed missed while the database was away is read again once the api hears it. */
+  #onDatabase(reachable: boolean): void {
+    if (reachable === !this.#databaseLost) return;
+    this.#databaseLost = !reachable;
+    if (this.#connection.state !== 'live' && this.#connection.state !== 'degraded') return;
+    this.#setConnection(this.#liveOrDegraded());
+    if (reachable) this.refresh().catch((error: unknown) => this.#setConnection(this.#errorState(error)));
+  }
+
+  #liveOrDegraded(): ConnectionState {
+    return this.#databaseLost
+      ? { state: 'degraded', message: DATABASE_UNREACHABLE }
+      : { state: 'live', since: Date.now() };
   }
 
   #errorState(error: unknown): ConnectionState {

@@ -5,7 +5,14 @@ import { ConfirmAction } from '../components/confirm-action.tsx';
 import { LoadMore } from '../components/load-more.tsx';
 import { OptionalContent } from '../components/optional-panel.tsx';
 import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
-import { errorMessage, useNow, useServices } from '../data/hooks.ts';
+import {
+  errorMessage,
+  useActionError,
+  useLiveTasks,
+  useNow,
+  useRefreshOn,
+  useServices,
+} from '../data/hooks.ts';
 import { usePagedList } from '../data/paged-list.ts';
 import { redriveAll } from '../data/redrive-all.ts';
 import { formatRelative, formatTime, shortId } from '../lib/format.ts';
@@ -15,9 +22,12 @@ import { taskHref } from '../router.ts';
 export function DeadLettersPage() {
   const { api } = useServices();
   const now = useNow(10_000);
+  const live = useLiveTasks();
   const list = usePagedList('dead-letters', (cursor) => api.optional.deadLetters(cursor));
+  // A dead letter is a failed task: a status event (a task failing, one redriven elsewhere) re-reads it.
+  useRefreshOn(live.store.statusVersion, list.reload);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useActionError();
   const [outcome, setOutcome] = useState<string | null>(null);
 
   const act = async (action: () => Promise<{ state: string; reason?: string }>) => {

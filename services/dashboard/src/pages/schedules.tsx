@@ -28,7 +28,15 @@ export function SchedulesPage() {
 
   return (
     <div class="page">
-      <Panel title="Schedules">
+      <Panel
+        title="Schedules"
+        actions={
+          // No event reports a schedule created, changed or deleted elsewhere: re-read on request.
+          <button type="button" class="button" onClick={list.reload}>
+            Refresh
+          </button>
+        }
+      >
         {error ? <ErrorNotice message={error} /> : null}
         <OptionalContent feature="Schedules" result={list.result}>
           {(rows: ScheduleView[]) =>

@@ -1,5 +1,5 @@
 import { createApiOperations, createApiServer, dashboardRoute } from '@kaygraph/api';
-import { createTestDatabase } from '@kaygraph/db/testing';
+import { createTestDatabase, openDatabaseDoor } from '@kaygraph/db/testing';
 import { createTaskSystem, type TaskSystemOptions, type WorkflowCatalog } from '@kaygraph/tasks';
 import pino from 'pino';
 import { catalog } from '../fixtures/catalog.ts';
@@ -15,6 +15,8 @@ export interface Stack extends AsyncDisposable {
   stopWorker(): Promise<void>;
   /** Registers workflows as the worker of a newer build does: an upgrade makes their versions current. */
   publishWorkflows(catalog: WorkflowCatalog): Promise<void>;
+  /** Cuts the stack from its database and gives it back (only with `databaseDoor`). */
+  database: { shut(): void; open(): void };
 }
 
 export interface StackOptions {
@@ -22,6 +24,8 @@ export interface StackOptions {
   worker?: boolean;
   /** MAX_QUEUE_SIZE and MAX_BATCH_SIZE, for tests of many tasks or of batches cut short. */
   limits?: Pick<TaskSystemOptions, 'maxQueueSize' | 'maxBatchSize'>;
+  /** Reach the database through a TCP door (`stack.database`), to take it away as an outage does. */
+  databaseDoor?: boolean;
 }
 
 const catalogModule = new URL('../fixtures/catalog.ts', import.meta.url).href;
@@ -43,7 +47,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     cleanups.length = 0;
   };
   try {
-    const system = await createTaskSystem({ databaseUrl: database.url, logger, ...options.limits });
+    const door = options.databaseDoor ? await openDatabaseDoor(database.url) : null;
+    if (door)
+      cleanups.push(async () => {
+        await door[Symbol.asyncDispose]();
+      });
+    const databaseUrl = door?.url ?? database.url;
+    const system = await createTaskSystem({ databaseUrl, logger, ...options.limits });
     cleanups.push(() => system.close());
     let worker: { stop(): Promise<void> } | undefined;
     if (options.worker !== false) {
@@ -57,7 +67,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
     // Metrics, API keys and request logs wired in as main.ts does (open unless auth is required).
     const operations = createApiOperations({
-      databaseUrl: database.url,
+      databaseUrl,
       logger,
       feed: system.events,
       authRequired: options.authRequired ?? false,
@@ -89,10 +99,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await worker?.stop();
       },
       publishWorkflows: (upgraded) => system.publishWorkflows(upgraded),
+      database: {
+        shut: () => (door ?? noDoor()).shut(),
+        open: () => (door ?? noDoor()).open(),
+      },
       [Symbol.asyncDispose]: dispose,
     };
   } catch (error) {
     await dispose();
     throw error;
   }
+}
+
+function noDoor(): never {
+  throw new Error('startStack({ databaseDoor: true }) puts a door before the database');
 }
