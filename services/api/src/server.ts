@@ -124,7 +124,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const bodyLimitBytes = opts.bodyLimitBytes ?? 1_048_576;
   const maxBatchSize = opts.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   const resolveCaller = opts.resolveCaller ?? anonymousCaller;
-  const subscriptionCaps = new SubscriptionCaps(opts.subscriptionCaps ?? DEFAULT_SUBSCRIPTION_CAPS);
+  const capLimits = opts.subscriptionCaps ?? DEFAULT_SUBSCRIPTION_CAPS;
+  const subscriptionCaps = new SubscriptionCaps(capLimits);
   const createContext = createContextFactory(
     {
       tasks: opts.tasks,
@@ -227,9 +228,10 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const trpcWs = applyWSSHandler({
     wss: trpcWss,
     router: appRouter,
-    // No maxBatchSize: a frame's calls are separate requests (the same calls in separate frames would
-    // pass), and a client's wsLink sends every subscription started in one tick in one frame; each
-    // subscription takes a slot of its socket and key (subscriptionCaps), refused one by one past them.
+    // A frame carries what one socket may hold: a client's wsLink sends every subscription started in one
+    // tick in one frame, each taking a slot of its socket and key (subscriptionCaps, refused one by one
+    // past them); MAX_BATCH_SIZE alone would refuse a whole frame of watches the socket could hold.
+    maxBatchSize: Math.max(maxBatchSize, capLimits.perConnection),
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
     // One context per socket: its key is checked once, and the socket is closed when the key is revoked.
     createContext: ({ req, res, info }) =>
