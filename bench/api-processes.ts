@@ -32,11 +32,13 @@ export async function startApi(databaseUrl: string): Promise<{ url: string; chil
   const child = spawn(process.execPath, [...startFlags('api'), 'services/api/src/main.ts'], {
     cwd: ROOT,
     env: benchEnv(databaseUrl),
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'inherit', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {
+    // The start banner is on stderr (stdout carries JSON log lines only); passed on as it comes.
     let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
       output += chunk.toString();
       const match = /API\s+(http:\/\/\S+)/.exec(output);
       if (match?.[1]) resolve(match[1]);

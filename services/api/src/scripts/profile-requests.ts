@@ -48,11 +48,13 @@ function startApi(databaseUrl: string): Promise<{ url: string; child: ChildProce
       RATE_LIMIT_BURST: '1000000',
       NODE_ENV: 'production',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'inherit', 'pipe'],
   });
   return new Promise((resolve, reject) => {
+    // The start banner is on stderr (stdout carries JSON log lines only); passed on as it comes.
     let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
       output += chunk.toString();
       const match = /API\s+(http:\/\/\S+)/.exec(output);
       if (match?.[1]) resolve({ url: match[1], child });
