@@ -5,6 +5,7 @@ import { ConfirmAction } from '../components/confirm-action.tsx';
 import { LoadMore } from '../components/load-more.tsx';
 import { OptionalContent } from '../components/optional-panel.tsx';
 import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
+import { TaskLink } from '../components/task-link.tsx';
 import {
   errorMessage,
   useActionError,
@@ -15,8 +16,7 @@ import {
 } from '../data/hooks.ts';
 import { usePagedList } from '../data/paged-list.ts';
 import { redriveAll } from '../data/redrive-all.ts';
-import { formatRelative, formatTime, shortId } from '../lib/format.ts';
-import { taskHref } from '../router.ts';
+import { formatRelative, formatTime } from '../lib/format.ts';
 
 /** Tasks that exhausted their retries, with their attempt history; redrive one or all, or purge. */
 export function DeadLettersPage() {
@@ -105,10 +105,7 @@ export function DeadLettersPage() {
                   {rows.map((row) => (
                     <tr key={row.task_id} data-task-id={row.task_id}>
                       <td class="col-task">
-                        <a href={taskHref(row.task_id)} class="task-link">
-                          <span class="workflow">{row.workflow}</span>
-                          <code>{shortId(row.task_id)}</code>
-                        </a>
+                        <TaskLink task={row} />
                       </td>
                       <td title="Only failed runs spend retries">
                         {row.attempt} ({row.max_retries} {row.max_retries === 1 ? 'retry' : 'retries'}{' '}

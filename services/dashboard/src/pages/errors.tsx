@@ -2,12 +2,12 @@ import type { TaskSummary } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
 import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
+import { TaskLink } from '../components/task-link.tsx';
 import { errorMessage, useLiveTasks, useNow, useServices } from '../data/hooks.ts';
 import { queueCounts, useServerMetrics } from '../data/queue-counts.ts';
 import { nextUnseenPage } from '../data/unseen-page.ts';
-import { formatRelative, formatTime, formatWindow, shortId } from '../lib/format.ts';
+import { formatRelative, formatTime, formatWindow } from '../lib/format.ts';
 import { formatCount } from '../lib/status-counts.ts';
-import { taskHref } from '../router.ts';
 
 const OLDER_PAGE = 50;
 
@@ -101,10 +101,7 @@ function ErrorEntry({ task, now }: { task: TaskSummary; now: number }) {
     <li class="error-entry" data-task-id={task.task_id}>
       <div class="error-head">
         <span class="error-code">{task.error?.code ?? 'ERROR'}</span>
-        <a href={taskHref(task.task_id)} class="task-link">
-          <span class="workflow">{task.workflow}</span>
-          <code>{shortId(task.task_id)}</code>
-        </a>
+        <TaskLink task={task} />
         <span class="muted" title={formatTime(task.completed_at)}>
           {formatRelative(task.completed_at, now)} · attempt {task.attempt}
           {task.error?.node_id ? ` · node ${task.error.node_id}` : ''}

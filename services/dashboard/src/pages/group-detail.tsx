@@ -4,10 +4,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel, Unavailable } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
+import { TaskLink } from '../components/task-link.tsx';
 import { errorMessage, useNow, useServices } from '../data/hooks.ts';
-import { formatRelative, formatTime, shortId } from '../lib/format.ts';
+import { formatRelative, formatTime } from '../lib/format.ts';
 import { progressTone } from '../lib/group-tone.ts';
-import { taskHref } from '../router.ts';
 
 /** One group: its summary and every task with its result, kept live by `groups.events`. */
 export function GroupDetailPage({ groupId }: { groupId: string }) {
@@ -110,10 +110,7 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
               {group.tasks.map((task) => (
                 <tr key={task.task_id} data-task-id={task.task_id}>
                   <td>
-                    <a href={taskHref(task.task_id)} class="task-link">
-                      <span class="workflow">{task.workflow}</span>
-                      <code>{shortId(task.task_id)}</code>
-                    </a>
+                    <TaskLink task={task} />
                   </td>
                   <td>
                     <StatusBadge status={task.status} />

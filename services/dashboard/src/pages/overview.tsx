@@ -6,12 +6,12 @@ import { Stat } from '../components/stat.tsx';
 import { EmptyState, Loading, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
+import { TaskLink } from '../components/task-link.tsx';
 import { useLiveTasks, useNow } from '../data/hooks.ts';
 import { type QueueCounts, queueCounts, useServerMetrics } from '../data/queue-counts.ts';
 import { type ActiveKey, activeSections } from '../lib/active-sections.ts';
-import { formatEta, formatRelative, formatWindow, shortId } from '../lib/format.ts';
+import { formatEta, formatRelative, formatWindow } from '../lib/format.ts';
 import { type CountKey, type Counts, formatCount, hasUnfinished } from '../lib/status-counts.ts';
-import { taskHref } from '../router.ts';
 
 /** Active tasks with live bars; counts and queue status from the server's metrics. */
 export function OverviewPage() {
@@ -144,10 +144,7 @@ function ActiveTable({ tasks, now }: { tasks: TaskSummary[]; now: number }) {
         {tasks.map((task) => (
           <tr key={task.task_id} data-task-id={task.task_id}>
             <td>
-              <a href={taskHref(task.task_id)} class="task-link">
-                <span class="workflow">{task.workflow}</span>
-                <code>{shortId(task.task_id)}</code>
-              </a>
+              <TaskLink task={task} />
             </td>
             <td>
               <StatusBadge status={task.status} />

@@ -3,12 +3,13 @@ import { TASK_STATUSES } from '@kaygraph/contracts';
 import { GoToTask } from '../components/go-to-task.tsx';
 import { ErrorNotice, Loading, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
+import { TaskLink } from '../components/task-link.tsx';
 import { previousCursor, rememberPrevious } from '../data/cursor-trail.ts';
 import { type Loadable, useLiveTasks, useQuery, useRefreshOn, useServices } from '../data/hooks.ts';
 import { useServerMetrics } from '../data/queue-counts.ts';
 import { TASKS_PAGE_SIZE, useTaskListPage } from '../data/task-list-page.ts';
 import { FINISHED_RETENTION_MS } from '../data/task-store.ts';
-import { formatDuration, formatTime, formatWindow, secondsBetween, shortId } from '../lib/format.ts';
+import { formatDuration, formatTime, formatWindow, secondsBetween } from '../lib/format.ts';
 import { formatCount } from '../lib/status-counts.ts';
 import {
   type StatusCounts,
@@ -16,7 +17,7 @@ import {
   statusCountsFromTasks,
   totalCount,
 } from '../lib/status-tab-counts.ts';
-import { type TaskListView, taskHref, taskListHref } from '../router.ts';
+import { type TaskListView, taskListHref } from '../router.ts';
 
 /**
  * Every task, newest first, by status and workflow, a page at a time (`tasks.list`). The page is
@@ -169,7 +170,7 @@ function TaskTable({ tasks }: { tasks: TaskSummary[] }) {
           <th>Created</th>
           <th>Finished</th>
           <th>Run time</th>
-          <th>Attempt</th>
+          <th>Runs</th>
           <th>Step / error</th>
         </tr>
       </thead>
@@ -177,10 +178,7 @@ function TaskTable({ tasks }: { tasks: TaskSummary[] }) {
         {tasks.map((task) => (
           <tr key={task.task_id} data-task-id={task.task_id}>
             <td>
-              <a href={taskHref(task.task_id)} class="task-link">
-                <span class="workflow">{task.workflow}</span>
-                <code>{shortId(task.task_id)}</code>
-              </a>
+              <TaskLink task={task} />
             </td>
             <td>
               <StatusBadge status={task.status} />
@@ -191,9 +189,7 @@ function TaskTable({ tasks }: { tasks: TaskSummary[] }) {
             <td>{formatTime(task.created_at)}</td>
             <td>{formatTime(task.completed_at)}</td>
             <td>{formatDuration(secondsBetween(task.started_at, task.completed_at))}</td>
-            <td>
-              {task.attempt} / {task.max_retries + 1}
-            </td>
+            <td>{task.attempt}</td>
             <td class="step">
               {task.error ? <span class="error-code">{task.error.code}</span> : (task.step ?? '—')}
               {task.error ? (
