@@ -44,7 +44,9 @@ export async function startApiProcess(
       const match = /API\s+(http:\/\/\S+)/.exec(text);
       if (match?.[1]) resolve(match[1]);
     };
+    // The banner is on stderr, the JSON log on stdout: whichever comes last may hold it.
     child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
     exited.then((code) => reject(new Error(`the api exited (${code}) before listening:\n${text}`)));
   }).catch(async (error: unknown) => {
     await dispose();
