@@ -115,8 +115,9 @@ function typesJsonCannotCarry(schema: z.ZodType, io: 'input' | 'output', whole: 
     override: ({ zodSchema, path }) => {
       // A classic zod schema says its type in `type` (public); the hook's typing is the core's.
       const type = 'type' in zodSchema && typeof zodSchema.type === 'string' ? zodSchema.type : '';
-      const def = zodSchema._zod.def;
-      if (io === 'input' && 'coerce' in def && def.coerce === true) return;
+      // ...and its definition in `def` (public on classic schemas: a coerced one says `coerce: true`).
+      const def = 'def' in zodSchema ? (zodSchema.def as { coerce?: unknown }) : {};
+      if (io === 'input' && def.coerce === true) return;
       const at = path.filter((segment) => segment !== 'properties').join('.');
       if (NOT_JSON.has(type)) found.push(`${at === '' ? whole : at} is a ${type}`);
     },
