@@ -167,8 +167,21 @@ export const TaskProgressView = z.object({
 });
 export type TaskProgressView = z.infer<typeof TaskProgressView>;
 
+/**
+ * `tasks.result` / `GET /tasks/{task_id}/result`: the task, and optionally the workflow the caller takes it
+ * for (a typed client's result type), checked against the task's own.
+ */
+export const TaskResultInput = TaskIdInput.extend({
+  workflow: WorkflowName.describe(
+    'The workflow the caller expects the task to be of (its name or an alias); a task of another workflow is a 409 CONFLICT.',
+  ).optional(),
+});
+export type TaskResultInput = z.infer<typeof TaskResultInput>;
+
 export const TaskResultView = z.object({
   task_id: TaskId,
+  /** The workflow the task was submitted to (its name then; an alias of the workflow after a rename). */
+  workflow: z.string(),
   status: TaskStatus,
   result: JsonValue.optional(),
   error: TaskErrorView.nullable(),

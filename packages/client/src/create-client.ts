@@ -4,7 +4,13 @@ import { type DownloadedArtifact, downloadArtifact } from './download-artifact.t
 import { createLinks } from './links.ts';
 import type { AppRouter } from './server-types.ts';
 import { type SubmitAndWaitOptions, submitAndWait } from './submit-and-wait.ts';
-import type { TypedSubmitInput, TypedSubmitOutput, TypedTaskResult } from './typed-submit.ts';
+import {
+  type TypedGroupsProcedures,
+  type TypedTasksProcedures,
+  typedProcedures,
+} from './typed-procedures.ts';
+import type { TypedTaskResult } from './typed-results.ts';
+import type { TypedSubmitInput, TypedSubmitOutput } from './typed-submit.ts';
 import { type WatchOptions, watchTask } from './watch.ts';
 import type { AnyWorkflows, SignalArgs, TaskIdOf, WorkflowNames } from './workflow-types.ts';
 
@@ -34,11 +40,20 @@ type Api = TRPCClient<AppRouter>;
 /** What `createClient` returns (spelled out, so its declaration names the router type, not its expansion). */
 export interface KayGraphClient<W = AnyWorkflows> extends Disposable {
   /** The raw tRPC client. */
+  /** The raw tRPC client: the same procedures, params and results as the contracts type them (JSON). */
   trpc: Api;
-  tasks: Api['tasks'];
+  /**
+   * Tasks: submit, submitMany, get, list, progress, result, cancel, retry, signal, events, feed. `submit`,
+   * `submitMany` and `result` are typed by the catalog `W`; `result` by the workflow an id came from,
+   * or named: `tasks.result.query({ task_id, workflow: 'demo' })` (a task of another workflow is a 409).
+   */
+  tasks: TypedTasksProcedures<W>;
   workflows: Api['workflows'];
-  /** Task groups: create (with tasks, or empty), addTasks (held), execute, get, list, cancel, events. */
-  groups: Api['groups'];
+  /**
+   * Task groups: create (with tasks, or empty), addTasks (held), execute, get, list, cancel, events. The
+   * tasks of `create` and `addTasks` are typed by their workflows, and so are the results `get` answers.
+   */
+  groups: TypedGroupsProcedures<W>;
   /** Cron schedules: list, get, create, update, pause, resume, delete. */
   schedules: Api['schedules'];
   /** Failed tasks with their reasons: list, redrive, redriveAll, purge. */
@@ -114,11 +129,12 @@ export function createClient<W = AnyWorkflows>(opts: ClientOptions): KayGraphCli
     closeLinks();
   };
   const trpc = createTRPCClient<AppRouter>({ links });
+  const typed = typedProcedures<W>(trpc);
   return {
     trpc,
-    tasks: trpc.tasks,
+    tasks: typed.tasks,
     workflows: trpc.workflows,
-    groups: trpc.groups,
+    groups: typed.groups,
     schedules: trpc.schedules,
     deadLetters: trpc.deadLetters,
     search: trpc.search,

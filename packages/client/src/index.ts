@@ -3,7 +3,15 @@ export { type ClientOptions, createClient, type KayGraphClient } from './create-
 export { ArtifactDownloadError, type DownloadedArtifact, downloadArtifact } from './download-artifact.ts';
 export type { AppRouter, BuiltinWorkflows } from './server-types.ts';
 export { type SubmitAndWaitOptions, submitAndWait } from './submit-and-wait.ts';
-export type { TypedSubmitInput, TypedSubmitOutput, TypedTaskResult } from './typed-submit.ts';
+export type { TypedGroupsProcedures, TypedResultQuery, TypedTasksProcedures } from './typed-procedures.ts';
+export type { TypedGroupTask, TypedGroupView, TypedTaskResult, WithTypedResult } from './typed-results.ts';
+export type {
+  TypedSubmitInput,
+  TypedSubmitInputs,
+  TypedSubmitOutput,
+  TypedSubmitOutputs,
+  WithTypedParams,
+} from './typed-submit.ts';
 export { isRetryable, type WatchOptions, watchTask } from './watch.ts';
 export type {
   AnyWorkflows,
@@ -13,6 +21,7 @@ export type {
   TypedSchema,
   WorkflowByName,
   WorkflowNames,
+  WorkflowNamesOf,
   WorkflowParams,
   WorkflowResult,
   WorkflowSignalName,

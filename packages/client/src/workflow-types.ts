@@ -39,6 +39,12 @@ export type WorkflowByName<W, Name extends string> = {
   [K in keyof W]: Name extends NamesOf<W[K]> ? W[K] : never;
 }[keyof W];
 
+/**
+ * Every name the workflow behind `Name` answers to: what a task of it may be stored under (the workflow's
+ * name when it was submitted, an alias of it after a rename).
+ */
+export type WorkflowNamesOf<W, Name extends string> = NamesOf<WorkflowByName<W, Name>>;
+
 /** What a client sends as `params` for a workflow (defaults may be left out). */
 export type WorkflowParams<W, Name extends string> =
   WorkflowByName<W, Name> extends { readonly params: infer P } ? InputOf<P> : never;

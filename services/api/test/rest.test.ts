@@ -80,11 +80,20 @@ describe('REST', () => {
       expect(answer.status).toBe(200);
       expect(answer.body).toMatchObject({
         task_id: taskId,
+        workflow: 'echo',
         status: 'completed',
         result: { value: 'spec' },
         error: null,
       });
     }
+    // Naming the workflow the caller expects: the same answer, or a 409 when the task is of another.
+    const [named] = await rest('GET', REST_PATHS.taskResult, `/tasks/${taskId}/result?workflow=echo`);
+    expect(named?.body).toMatchObject({ workflow: 'echo', result: { value: 'spec' } });
+    const [other] = await rest('GET', REST_PATHS.taskResult, `/tasks/${taskId}/result?workflow=steps`);
+    expect(other).toMatchObject({
+      status: 409,
+      body: { code: 'CONFLICT', message: `task ${taskId} is of workflow "echo", not "steps"` },
+    });
     for (const answer of await rest('GET', REST_PATHS.tasks, '/tasks?workflow=echo&limit=50')) {
       expect(answer.status).toBe(200);
       expect((answer.body as { items: { task_id: string }[] }).items.map((item) => item.task_id)).toContain(

@@ -15,6 +15,7 @@ import {
 } from '@kaygraph/contracts';
 import type { z } from 'zod';
 import { type Caller, listedOwner, mayAccess } from '../caller.ts';
+import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Executor } from '../db.ts';
 import { toTaskEvent } from '../events/task-event.ts';
@@ -22,6 +23,7 @@ import { readStateEventsAt } from '../store/events.ts';
 import { listArtifacts, listTaskSummaries, loadArtifact } from '../store/read.ts';
 import { loadVisibleTask, notFound } from '../visibility.ts';
 import { toProgressView, toTaskSummary, toTaskView } from './task-views.ts';
+import { assertTaskWorkflow } from './workflow-match.ts';
 
 export type ListTasksQuery = z.output<typeof ListTasksSchema>;
 export type { ListTasksInput };
@@ -67,9 +69,18 @@ export async function getProgress(
   return toProgressView(await loadVisibleTask(executor, caller, taskId));
 }
 
-/** RESULT_NOT_READY until the task is finished; NOT_FOUND once the result has expired (RESULT_TTL). */
-export async function getResult(executor: Executor, caller: Caller, taskId: string): Promise<TaskResultView> {
-  const row = await loadVisibleTask(executor, caller, taskId);
+/**
+ * RESULT_NOT_READY until the task is finished; NOT_FOUND once the result has expired (RESULT_TTL);
+ * CONFLICT when `workflow` names another workflow than the task's.
+ */
+export async function getResult(
+  ctx: Pick<TaskContext, 'db' | 'workflows'>,
+  caller: Caller,
+  taskId: string,
+  workflow?: string,
+): Promise<TaskResultView> {
+  const row = await loadVisibleTask(ctx.db, caller, taskId);
+  if (workflow !== undefined) await assertTaskWorkflow(ctx.workflows, row, workflow);
   const status = row.status as TaskStatus;
   if (!isTerminalStatus(status)) {
     throw new DomainError('RESULT_NOT_READY', `task ${taskId} is ${status}; its result is not ready yet`);
@@ -82,11 +93,12 @@ export async function getResult(executor: Executor, caller: Caller, taskId: stri
   }
   return {
     task_id: row.id,
+    workflow: row.workflow,
     status,
     ...(row.result === null ? {} : { result: row.result }),
     error: (row.error as TaskError | null) ?? null,
     completed_at: row.completedAt ? row.completedAt.toISOString() : null,
-    artifacts: await artifactsOf(executor, taskId),
+    artifacts: await artifactsOf(ctx.db, taskId),
   };
 }
 

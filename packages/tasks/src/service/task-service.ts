@@ -60,7 +60,8 @@ export interface TaskService {
   get(caller: Caller, taskId: string): Promise<TaskView>;
   list(caller: Caller, input: ListTasksQuery): Promise<ListTasksOutput>;
   progress(caller: Caller, taskId: string): Promise<TaskProgressView>;
-  result(caller: Caller, taskId: string): Promise<TaskResultView>;
+  /** A finished task's outcome; `workflow`: the workflow the caller takes it for (another one: CONFLICT). */
+  result(caller: Caller, taskId: string, workflow?: string): Promise<TaskResultView>;
   cancel(caller: Caller, taskId: string): Promise<TaskStatusOutput>;
   retry(caller: Caller, taskId: string): Promise<TaskStatusOutput>;
   /**
@@ -119,7 +120,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus, health: Datab
     get: (caller, taskId) => getTask(ctx.db, caller, taskId),
     list: (caller, input) => listTasks(ctx.db, caller, input),
     progress: (caller, taskId) => getProgress(ctx.db, caller, taskId),
-    result: (caller, taskId) => getResult(ctx.db, caller, taskId),
+    result: (caller, taskId, workflow) => getResult(ctx, caller, taskId, workflow),
     cancel: (caller, taskId) => cancelTask(ctx, caller, taskId),
     retry: (caller, taskId) => retryTask(ctx, caller, taskId),
     signal: (caller, input) => signalTask(ctx, caller, input),

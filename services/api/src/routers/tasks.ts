@@ -15,6 +15,7 @@ import {
   TaskFeedInput,
   TaskIdInput,
   TaskProgressView,
+  TaskResultInput,
   TaskResultView,
   TaskStatusOutput,
   TaskView,
@@ -122,14 +123,19 @@ export const tasksRouter = router({
           path: '/tasks/{task_id}/result',
           tags: TAG,
           summary: "Get a task's result",
-          errorResponses: errors(404, 409),
-          description: 'Answers 409 RESULT_NOT_READY until the task is completed, failed or cancelled.',
+          errorResponses: {
+            ...errors(404),
+            409: 'RESULT_NOT_READY: the task has not finished; CONFLICT: it is not of the workflow `workflow` names',
+          },
+          description:
+            'Answers 409 RESULT_NOT_READY until the task is completed, failed or cancelled; with `workflow`, 409 ' +
+            'CONFLICT when the task is of another workflow (the result would not have the type expected).',
         },
       }),
     )
-    .input(TaskIdInput)
+    .input(TaskResultInput)
     .output(TaskResultView)
-    .query(({ ctx, input }) => ctx.services.tasks.result(ctx.caller, input.task_id)),
+    .query(({ ctx, input }) => ctx.services.tasks.result(ctx.caller, input.task_id, input.workflow)),
 
   progress: authedProcedure
     .meta(
