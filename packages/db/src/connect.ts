@@ -35,8 +35,19 @@ export interface Connection extends AsyncDisposable {
  * const rows = await connection.db.select().from(tasks).limit(10);
  */
 export function connect(url: string, options: ConnectOptions = {}): Connection {
-  const sql = postgres(url, {
-    max: options.max ?? 10,
+  const sql = postgres(url, clientOptions({ ...options, max: options.max ?? 10 }));
+  // Statements are prepared once per connection (see prepared-statements.ts).
+  const db = drizzle(preparingClient(sql), { schema });
+  const close = () => sql.end({ timeout: 5 });
+  return { db, sql, close, [Symbol.asyncDispose]: close };
+}
+
+/** postgres.js options shared by our pools and sessions. */
+export function clientOptions(
+  options: ConnectOptions & { max: number },
+): postgres.Options<Record<string, never>> {
+  return {
+    max: options.max,
     // NOTICEs ("relation already exists, skipping") are not worth a line on stdout.
     onnotice: () => {},
     // postgres.js waits up to 20 s between reconnects after many refusals (3^n / 100 s), so a client that
@@ -49,9 +60,5 @@ export function connect(url: string, options: ConnectOptions = {}): Connection {
       ...options.settings,
       application_name: options.applicationName ?? 'kaygraph',
     },
-  });
-  // Statements are prepared once per connection (see prepared-statements.ts).
-  const db = drizzle(preparingClient(sql), { schema });
-  const close = () => sql.end({ timeout: 5 });
-  return { db, sql, close, [Symbol.asyncDispose]: close };
+  };
 }

@@ -9,3 +9,4 @@ export type { EmbeddedPostgresState } from './embedded/supervisor.ts';
 export { migrate, migrationsApplied, migrationsFolder } from './migrations.ts';
 export * as schema from './schema.ts';
 export * from './schema.ts';
+export { openSession, type Session } from './session.ts';

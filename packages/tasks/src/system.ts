@@ -173,7 +173,7 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
         const worker = await withScheduleFiring(
           context,
           logger.child({ component: 'schedules' }),
-          await startWorkerRuntime(context, bus, connection.sql, workerOptions),
+          await startWorkerRuntime(context, bus, workerOptions),
           { checkIntervalSeconds: options.scheduleCheckIntervalSeconds ?? 10 },
         );
         workers.push(worker);

@@ -1,4 +1,3 @@
-import { connect } from '@kaygraph/db';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { expect, it } from 'vitest';
 import { ConcurrencyGate } from '../src/worker/concurrency-gate.ts';
@@ -7,14 +6,13 @@ import { door } from './tcp-door.ts';
 it('the concurrency gate takes a new session after its own was cut (a database restart)', async () => {
   await using database = await createTestDatabase();
   const gate = await door(database.url);
-  const connection = connect(gate.url, { max: 2 });
-  const slots = new ConcurrencyGate(connection.sql);
+  const slots = new ConcurrencyGate(gate.url);
   try {
     expect(await slots.acquire('limited', 2, 1)).toEqual([0]);
     await gate.shut();
     await gate.open();
-    // The first call finds its session gone; the next ones run on a new session. Slot 0 is still counted
-    // as held by this process (its task runs on), so the new session takes slot 1.
+    // The first call may find its session gone; the next ones run on a new session. Slot 0 is still
+    // counted as held by this process (its task runs on), so the new session takes slot 1.
     const attempts: (number[] | 'failed')[] = [];
     for (let i = 0; i < 3 && !Array.isArray(attempts.at(-1)); i++) {
       attempts.push(await slots.acquire('limited', 2, 1).catch(() => 'failed' as const));
@@ -24,7 +22,20 @@ it('the concurrency gate takes a new session after its own was cut (a database r
     expect(await slots.acquire('limited', 2, 1)).toEqual([0]);
   } finally {
     await slots.close();
-    await connection.close();
     await gate.close();
+  }
+});
+
+it('slots a stopped gate held are free for another worker at once', async () => {
+  await using database = await createTestDatabase();
+  const first = new ConcurrencyGate(database.url);
+  const second = new ConcurrencyGate(database.url);
+  try {
+    expect(await first.acquire('limited', 2, 2)).toEqual([0, 1]);
+    expect(await second.acquire('limited', 2, 2)).toEqual([]);
+    await first.close();
+    expect(await second.acquire('limited', 2, 2)).toEqual([0, 1]);
+  } finally {
+    await Promise.allSettled([first.close(), second.close()]);
   }
 });

@@ -10,7 +10,7 @@ function slotKey(workflow: string): string {
 
 /** Locks up to `room` free slots of `0..limit-1` other than `held` on `session`; returns those taken. */
 export async function tryLockSlots(
-  session: postgres.ReservedSql,
+  session: postgres.Sql,
   workflow: string,
   limit: number,
   held: readonly number[],
@@ -23,14 +23,6 @@ export async function tryLockSlots(
   return rows.map((row) => row.slot);
 }
 
-export async function unlockSlot(
-  session: postgres.ReservedSql,
-  workflow: string,
-  slot: number,
-): Promise<void> {
+export async function unlockSlot(session: postgres.Sql, workflow: string, slot: number): Promise<void> {
   await session`select pg_advisory_unlock(hashtext(${slotKey(workflow)}), ${slot}::int)`;
-}
-
-export async function unlockAllSlots(session: postgres.ReservedSql): Promise<void> {
-  await session`select pg_advisory_unlock_all()`;
 }

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type postgres from 'postgres';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import { isConnectionLost, retryWhileConnectionLost } from '../connection-lost.ts';
 import type { TaskContext } from '../context.ts';
@@ -93,7 +92,6 @@ interface RunningTask {
 export async function startWorkerRuntime(
   ctx: TaskContext,
   bus: EventBus,
-  sql: postgres.Sql,
   options: WorkerOptions,
 ): Promise<WorkerRuntime> {
   const logger: Logger = ctx.logger.child({ component: 'worker' });
@@ -140,7 +138,7 @@ export async function startWorkerRuntime(
     ? servicesFactoryOf(module, { ...servicesOptions, databaseUrl: ctx.databaseUrl })
     : undefined;
   const inline = new InlineExecutor(catalog, services);
-  const gate = new ConcurrencyGate(sql);
+  const gate = new ConcurrencyGate(ctx.databaseUrl);
 
   const dispatcher = new Dispatcher({
     queues: queues.map(({ workflow, version, defaults }) => ({
