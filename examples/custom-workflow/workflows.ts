@@ -6,7 +6,8 @@
  * and submit `{ "workflow": "word_frequency", "params": { "text": "...", "top": 3 } }`.
  */
 import { Graph, Node } from '@kaygraph/graph';
-import { catalog as builtins, defineWorkflow } from '@kaygraph/workflows';
+import { defineWorkflow } from '@kaygraph/workflows/authoring';
+import { catalog as builtins } from '@kaygraph/workflows/catalog';
 import { z } from 'zod';
 
 interface Shared {
@@ -83,4 +84,4 @@ export const wordFrequency = defineWorkflow({
 export const catalog = builtins.with(wordFrequency);
 /** For a typed client: `WorkflowParams<Workflows, 'word_frequency'>`. */
 export type Workflows = typeof catalog.workflows;
-export { createServices } from '@kaygraph/workflows';
+export { createServices } from '@kaygraph/workflows/catalog';

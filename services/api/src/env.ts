@@ -33,7 +33,7 @@ const Env = z.object({
    * The workflows the bundled worker (`--with-worker`) runs and registers: a module exporting `catalog`
    * (worker threads import it too). The api alone loads no workflow code.
    */
-  WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows'),
+  WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows/catalog'),
   /** Memory cap (old space) of each thread of the bundled worker, in MB (unset: the runtime's 512). */
   WORKER_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).optional(),
   /** `development` (set explicitly) puts stacks into tRPC error shapes; unset behaves as production. */

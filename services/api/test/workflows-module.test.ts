@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
  */
 describe('WORKFLOWS_MODULE', () => {
   test('a package specifier loads the built-in catalog and names a URL worker threads can import', async () => {
-    const workflows = await resolveWorkflowsModule('@kaygraph/workflows');
+    const workflows = await resolveWorkflowsModule('@kaygraph/workflows/catalog');
     expect(workflows.url).toMatch(/^file:\/\//);
     expect(workflows.catalog.get('document_indexing')?.name).toBe('document_indexing');
     expect(workflows.catalog.get('rag_indexing')?.name).toBe('document_indexing');

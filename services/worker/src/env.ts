@@ -16,7 +16,7 @@ const Env = z.object({
   WORKER_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
-  WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows'),
+  WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows/catalog'),
   /** Root of the files workflows may read (their `input` paths). */
   DATA_DIR: z.string().min(1).default('.data'),
 });

@@ -9,8 +9,10 @@
  * and `createServices` like `@kaygraph/workflows/catalog`.
  */
 import { appendFileSync } from 'node:fs';
-import { type ChildOutcome, childResults, Graph, Node, runChildren, WaitNode } from '@kaygraph/graph';
-import { chain, defineWorkflow, sleep, waitForDeclared } from '@kaygraph/workflows';
+import { type ChildOutcome, childResults, Graph, Node, runChildren, sleep, WaitNode } from '@kaygraph/graph';
+// Worker threads import this module: the lean entries keep the package's main one (database driver,
+// stores) out of them.
+import { defineWorkflow, waitForDeclared } from '@kaygraph/workflows/authoring';
 import { catalog as builtins } from '@kaygraph/workflows/catalog';
 import { z } from 'zod';
 
@@ -73,7 +75,8 @@ export const recorded = defineWorkflow({
   graph: (params) => {
     const [first, ...rest] = Array.from({ length: params.steps }, (_, i) => new RecordedStep(i + 1, params));
     if (!first) throw new RangeError('recorded needs at least one step');
-    return new Graph<Shared>(chain(first, ...rest));
+    rest.reduce<RecordedStep>((previous, step) => previous.next(step), first);
+    return new Graph<Shared>(first);
   },
 });
 
@@ -115,9 +118,9 @@ export const recordedApproval = defineWorkflow({
   inline: true,
   graph: (params) => {
     const config = { ...params, steps: 2 };
-    const after = new RecordedStep(2, config);
-    const graph = chain(new RecordedStep(1, config), new AwaitApproval(params.record_file), after);
-    return new Graph<Shared>(graph);
+    const first = new RecordedStep(1, config);
+    first.next(new AwaitApproval(params.record_file)).next(new RecordedStep(2, config));
+    return new Graph<Shared>(first);
   },
 });
 
