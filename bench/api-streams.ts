@@ -66,7 +66,7 @@ export async function rawSocketLatencies(url: string): Promise<number[]> {
   return latencies;
 }
 
-/** One raw `/ws/{id}` subscriber: the seqs of its updates, then -1 for `done`. */
+/** One raw `/ws/{id}` subscriber: the seqs of its messages (updates and events), then -1 for `done`. */
 export function rawSocketSubscriber(url: string, taskId: string): Promise<number[]> {
   return new Promise<number[]>((resolve, reject) => {
     const seqs: number[] = [];
@@ -81,11 +81,11 @@ export function rawSocketSubscriber(url: string, taskId: string): Promise<number
   });
 }
 
-/** One typed-client subscriber (`tasks.events` over its own tRPC WebSocket): its status/progress seqs, then -1. */
+/** One typed-client subscriber (`tasks.events` over its own tRPC WebSocket): its event seqs, then -1. */
 export async function trpcSubscriber(url: string, taskId: string): Promise<number[]> {
   using client = createClient({ url });
   const seqs: number[] = [];
-  for await (const event of client.watch(taskId)) if (event.type !== 'log') seqs.push(event.seq);
+  for await (const event of client.watch(taskId)) seqs.push(event.seq);
   seqs.push(-1);
   return seqs;
 }
@@ -115,7 +115,7 @@ export async function fanOut(
   clearInterval(sampler);
   const expected: TaskEvent[] = [];
   using client = createClient({ url });
-  for await (const event of client.watch(task_id)) if (event.type !== 'log') expected.push(event);
+  for await (const event of client.watch(task_id)) expected.push(event);
   const want = JSON.stringify([...expected.map((event) => event.seq), -1]);
   const complete = runs.filter((seqs) => JSON.stringify(seqs) === want).length;
   return { complete, rss: peakRss, rssBefore, events: expected.length };

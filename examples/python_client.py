@@ -147,6 +147,9 @@ def main():
                     print(f"signal {answer['name']}: {answer['taken']} (HTTP {status}, status {answer['status']})")
             elif event == "signal_received":
                 print(f"[{event_id}] Signal {data['name']} {data['taken']}")
+            elif event == "log":
+                # What happened besides progress: a wait's deadline passing, a worker's note.
+                print(f"[{event_id}] Log {data['level']}: {data['message']}")
             elif event == "done":
                 final_status = data["final_status"]
                 print(f"[{event_id}] Done: {final_status}")

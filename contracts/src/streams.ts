@@ -1,14 +1,22 @@
 import { z } from 'zod';
 import { JsonValue, TaskId, TaskStatus, Timestamp } from './common.ts';
 import { ErrorBody, TaskErrorView } from './errors.ts';
-import { ProgressEvent, StatusEvent } from './events.ts';
+import { LogEvent, ProgressEvent, StatusEvent, TASK_EVENT_TYPES } from './events.ts';
 import { TERMINAL_STATUSES } from './statuses.ts';
-import { ChildFinishedEvent, SignalReceivedEvent, WaitEvent, WaitingEvent } from './waits.ts';
+import { ChildFinishedEvent, SignalReceivedEvent, WaitingEvent } from './waits.ts';
 
 /**
  * Shapes of the hand-written streams: `GET /tasks/{task_id}/stream` (SSE) and `WS /ws/{task_id}`.
- * tRPC subscriptions (`tasks.events`, `tasks.feed`) yield `TaskEvent` (events.ts) instead.
+ * tRPC subscriptions (`tasks.events`, `tasks.feed`) yield `TaskEvent` (events.ts) instead. Every
+ * transport carries every TaskEvent type (TASK_EVENT_TYPES): none leaves one out.
  */
+
+/**
+ * The `retry:` every SSE answer of the api starts with (the tRPC ones too): how long an EventSource waits
+ * before reconnecting after its stream dropped; without it, 3 s. A browser retries at this interval for as
+ * long as the api is away; the typed client adds a growing backoff to it.
+ */
+export const SSE_RETRY_MS = 250;
 
 /** The last message of every task stream: the outcome, once the task is terminal. */
 export const TaskStreamDone = z.object({
@@ -23,15 +31,11 @@ export const TaskStreamDone = z.object({
 });
 export type TaskStreamDone = z.infer<typeof TaskStreamDone>;
 
-/** SSE `event:` names; `id:` is the task event seq (the `done` event repeats the terminal seq). */
-export const SSE_EVENT_NAMES = [
-  'status',
-  'progress',
-  'waiting',
-  'signal_received',
-  'child_finished',
-  'done',
-] as const;
+/**
+ * SSE `event:` names: every TaskEvent type, then `done`. `id:` is the event's seq; the `done` event's id
+ * is its own (`<seq>-done`, sseDoneId), so resuming from it is told the stream is over (204).
+ */
+export const SSE_EVENT_NAMES = [...TASK_EVENT_TYPES, 'done'] as const;
 export const SseEventName = z.enum(SSE_EVENT_NAMES);
 export type SseEventName = z.infer<typeof SseEventName>;
 
@@ -39,11 +43,26 @@ export type SseEventName = z.infer<typeof SseEventName>;
 export const SseEventData = {
   status: StatusEvent,
   progress: ProgressEvent,
+  log: LogEvent,
   waiting: WaitingEvent,
   signal_received: SignalReceivedEvent,
   child_finished: ChildFinishedEvent,
   done: TaskStreamDone,
-} as const;
+} as const satisfies Record<SseEventName, z.ZodType>;
+
+/** What the `done` event's id adds to the seq of the last event the stream sent. */
+export const SSE_DONE_ID_SUFFIX = '-done';
+
+/** The `id:` of the `done` event after the event `seq`, the last one the stream sent. */
+export function sseDoneId(seq: number): string {
+  return `${seq}${SSE_DONE_ID_SUFFIX}`;
+}
+
+/**
+ * `Last-Event-ID` of `GET /tasks/{task_id}/stream`: an event seq (resume after it), or the `done` event's
+ * id (the client saw the end: 204 if nothing came since, else resume after its seq).
+ */
+export const SseLastEventId = z.string().regex(new RegExp(`^\\d+(${SSE_DONE_ID_SUFFIX})?$`));
 
 /** A raw WebSocket message sent on every status or progress change: the task's state after it. */
 export const TaskSocketUpdate = z.object({
@@ -69,14 +88,26 @@ export const TaskSocketError = z.object({
 export type TaskSocketError = z.infer<typeof TaskSocketError>;
 
 /**
- * Every message the server sends on `WS /ws/{task_id}`: a wait event (`waiting`, `signal_received`,
- * `child_finished`) is sent as it is, between the updates.
+ * The events the raw socket sends as they are: every TaskEvent but `status` and `progress`, which it sends
+ * as TaskSocketUpdate (the state after them).
+ */
+export const TaskSocketEvent = z.discriminatedUnion('type', [
+  LogEvent,
+  WaitingEvent,
+  SignalReceivedEvent,
+  ChildFinishedEvent,
+]);
+export type TaskSocketEvent = z.infer<typeof TaskSocketEvent>;
+
+/**
+ * Every message the server sends on `WS /ws/{task_id}`: state updates, the other events as they are
+ * (TaskSocketEvent), then the outcome; or an error.
  */
 export const TaskSocketServerMessage = z.union([
   TaskSocketUpdate,
   TaskStreamDone,
   TaskSocketError,
-  WaitEvent,
+  TaskSocketEvent,
 ]);
 export type TaskSocketServerMessage = z.infer<typeof TaskSocketServerMessage>;
 

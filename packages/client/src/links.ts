@@ -3,6 +3,7 @@ import { EventSource } from 'eventsource';
 import { closableLink } from './closable-link.ts';
 import type { AppRouter } from './server-types.ts';
 import { createSocketPool } from './socket-pool.ts';
+import { reconnectingFetch } from './sse-reconnect.ts';
 
 export interface LinkOptions {
   /** The API's base URL, e.g. `http://127.0.0.1:8000`. */
@@ -47,9 +48,8 @@ export function createLinks(opts: LinkOptions): Links {
     const sse = httpSubscriptionLink<AppRouter, typeof EventSource>({
       url: `${base}/trpc`,
       EventSource,
-      eventSourceOptions: headers
-        ? { fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...headers } }) }
-        : undefined,
+      // Called for each subscription: each EventSource backs off on its own.
+      eventSourceOptions: () => ({ fetch: reconnectingFetch({ headers }) }),
     });
     return { links: split(sse), close: () => {} };
   }

@@ -1,4 +1,12 @@
-import { ErrorBody, GroupId, MetricsFormat, MetricsSnapshot, TaskId } from '@kaygraph/contracts';
+import {
+  ErrorBody,
+  GroupId,
+  MetricsFormat,
+  MetricsSnapshot,
+  SSE_RETRY_MS,
+  SseLastEventId,
+  TaskId,
+} from '@kaygraph/contracts';
 import { z } from 'zod';
 import { type OperationTraits, traits } from './openapi-statuses.ts';
 
@@ -25,30 +33,36 @@ export const HAND_WRITTEN_PATHS = {
       tags: ['tasks'],
       summary: "Stream a task's progress (Server-Sent Events)",
       description: [
-        'Server-Sent Events: `id:` is the event seq, `event:` is `status`, `progress`, a wait event',
-        '(`waiting`, `signal_received`, `child_finished`) or `done`, and `data:` is JSON (StatusEvent,',
-        'ProgressEvent, WaitingEvent, SignalReceivedEvent, ChildFinishedEvent, TaskStreamDone). The stream replays what the client',
-        'missed (send `Last-Event-ID` to resume), sends `: ping` comments as heartbeats, and closes after',
-        '`done`: close the EventSource on `done` (a browser reconnects to a closed stream by itself).',
-        'Errors (unknown task, bad id, no key) are answered as JSON before the stream starts; a key',
-        'revoked while the stream is open ends it with `event: error` (an ErrorBody). HEAD answers the',
-        'same checks and headers, without events.',
+        'Server-Sent Events: `id:` is the event seq, `event:` is the event type (`status`, `progress`, `log`,',
+        '`waiting`, `signal_received`, `child_finished`: every TaskEvent, as tRPC and the WebSocket carry them)',
+        'or `done`, and `data:` is JSON (StatusEvent, ProgressEvent, LogEvent, WaitingEvent,',
+        'SignalReceivedEvent, ChildFinishedEvent, TaskStreamDone). The stream starts with',
+        `\`retry: ${SSE_RETRY_MS}\` (an EventSource reconnects that soon after a drop or a restart),`,
+        'replays what the client missed (send `Last-Event-ID` to resume), sends `: ping` comments as',
+        'heartbeats, and closes after `done`. The `done` event has its own id, `<seq>-done` (the seq of',
+        'the last event before it): resuming from it answers 204 No Content, unless the task changed since',
+        '(a retry), when the stream resumes after that seq; so an EventSource left open after `done`',
+        'reconnects once and stops (close it on `done` to spare that request). Errors (unknown task, bad',
+        'id, no key) are answered as JSON before the stream starts; a key revoked while the stream is open',
+        'ends it with `event: error` (an ErrorBody). HEAD answers the same checks and headers, without events.',
       ].join(' '),
       requestParams: {
         path: taskPath,
         header: z.object({
-          'last-event-id': z
-            .string()
-            .regex(/^\d+$/)
-            .optional()
-            .meta({ description: 'Resume after this seq' }),
+          'last-event-id': SseLastEventId.optional().meta({
+            description: 'Resume after this seq; the `done` id: 204 if the task is still over',
+          }),
         }),
         query: z.object({ api_key: apiKeyParam('EventSource') }),
       },
       responses: {
         '200': {
-          description: 'An event stream; see the StatusEvent, ProgressEvent and TaskStreamDone schemas.',
+          description:
+            'An event stream; see the TaskEvent schemas (StatusEvent, ProgressEvent, LogEvent, ...) and TaskStreamDone.',
           content: { 'text/event-stream': { schema: z.string() } },
+        },
+        '204': {
+          description: 'Resumed from the `done` id of a task that has not changed since: the stream is over.',
         },
         '400': { description: 'Invalid task id', content: { 'application/json': { schema: ErrorBody } } },
         '404': { description: 'No such task', content: { 'application/json': { schema: ErrorBody } } },
@@ -94,9 +108,10 @@ export const HAND_WRITTEN_PATHS = {
         'Server-Sent Events of a task group: `event: group` carries the GroupSummary (counts per status,',
         'aggregate progress, status), first and after every change; `event: task` a status or progress',
         'event of one of its tasks (`data:` is a GroupEvent). The stream closes after the summary of a',
-        'finished group (completed, failed, partially_failed, cancelled); a reconnect starts from a fresh',
-        'summary. Errors (unknown group, bad id) are answered as JSON before the stream starts. HEAD',
-        'answers the same checks and headers, without events.',
+        'finished group (completed, failed, partially_failed, cancelled). It starts with',
+        `\`retry: ${SSE_RETRY_MS}\`; a reconnect starts from a fresh summary. Errors (unknown group, bad id)`,
+        'are answered as JSON before the stream starts. HEAD answers the same checks and headers, without',
+        'events.',
       ].join(' '),
       requestParams: {
         path: z.object({ group_id: GroupId.meta({ description: 'The group id from POST /groups' }) }),
@@ -161,9 +176,9 @@ export const HAND_WRITTEN_PATHS = {
       tags: ['tasks'],
       summary: 'Watch a task over a WebSocket (upgrade)',
       description: [
-        'WebSocket upgrade. The server sends TaskSocketUpdate JSON messages on every status or progress',
-        'change and wait events (WaitingEvent, SignalReceivedEvent, ChildFinishedEvent) as they are',
-        '(replaying history first; `?last_event_id=<seq>` resumes), then one TaskStreamDone',
+        'WebSocket upgrade. The server sends a TaskSocketUpdate JSON message on every status or progress',
+        'change and every other event as it is (TaskSocketEvent: LogEvent, WaitingEvent, SignalReceivedEvent,',
+        'ChildFinishedEvent), replaying history first (`?last_event_id=<seq>` resumes), then one TaskStreamDone',
         '`{task_id, done: true, final_status, result, error}` and closes with 1000. Send',
         '`{"type": "cancel"}` (TaskSocketClientMessage) to cancel the task. Failures arrive as',
         'TaskSocketError and close with 4000 + the HTTP status (4400, 4404); 1012 means the server is',

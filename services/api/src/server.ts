@@ -37,6 +37,7 @@ import { streamGroupOverSse } from './streams/group-sse.ts';
 import { StreamRegistry } from './streams/registry.ts';
 import { streamTaskOverSse } from './streams/sse.ts';
 import { parseSeq, TaskOutcomes } from './streams/task-outcome.ts';
+import { withEventStreamHint } from './streams/trpc-event-stream.ts';
 import {
   DEFAULT_SUBSCRIPTION_CAPS,
   type SubscriptionCapLimits,
@@ -253,6 +254,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     const path = url.pathname;
     const method = req.method ?? 'GET';
     if (path === '/trpc' || path.startsWith('/trpc/')) {
+      // A GET may be a subscription over SSE (EventSource only GETs): its stream gets the reconnect hint.
+      if (method === 'GET') withEventStreamHint(res, registry);
       if (method === 'GET' || method === 'POST') return trpcHttp(req, res);
       const message = `${method} is not allowed on ${path} (tRPC answers GET and POST)`;
       return sendError(res, errorBody('METHOD_NOT_ALLOWED', message), { allow: 'GET, POST' });
@@ -389,8 +392,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       for (const client of [...trpcWss.clients, ...taskWss.clients]) client.terminate();
       trpcWss.close();
       taskWss.close();
-      // Requests in flight may finish; what still holds a connection after the grace (a tRPC SSE
-      // subscription, a slow client) is cut, and its client reconnects with its last event id.
+      // Requests in flight may finish; what still holds a connection after the grace (a slow client) is
+      // cut, and a stream's client reconnects with its last event id.
       server.closeIdleConnections();
       const cut = setTimeout(() => server.closeAllConnections(), opts.closeGraceMs ?? 2_000);
       await closed;

@@ -3,7 +3,7 @@ import { createTestDatabase } from '@kaygraph/db/testing';
 import { createTaskSystem, resolveWorkflowsModule, type TaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
 import { type ApiOperations, type ApiOperationsOptions, createApiOperations } from '../src/operations.ts';
-import { type ApiServer, createApiServer } from '../src/server.ts';
+import { type ApiServer, type ApiServerOptions, createApiServer } from '../src/server.ts';
 import type { SubscriptionCapLimits } from '../src/subscriptions/subscription-caps.ts';
 
 /** The api as an operator runs it (`node services/api/src/main.ts`), for tests of whole processes. */
@@ -53,6 +53,11 @@ export interface TestServer extends AsyncDisposable {
   operations: ApiOperations | undefined;
   /** Rows in `tasks`: to check that refused input stored nothing. */
   countTasks(): Promise<number>;
+  /**
+   * Restarts the api as an operator's restart does: closes its server (streams are told to reconnect),
+   * then listens again on the same port over the same task system; `server` is the new one.
+   */
+  restart(): Promise<void>;
 }
 
 export const fixtureCatalogModule = new URL('./fixtures/catalog.ts', import.meta.url).href;
@@ -98,7 +103,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       : undefined;
     if (operations) cleanups.push(() => operations.close());
     await operations?.listening();
-    const server = await createApiServer({
+    const serverOptions: ApiServerOptions = {
       tasks: system.tasks,
       workflows: system.workflows,
       orchestration: system.orchestration,
@@ -111,11 +116,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       errorStacks: options.errorStacks,
       subscriptionCaps: options.subscriptionCaps,
       ...operations?.serverOptions(system.tasks, system.orchestration),
-    });
-    cleanups.push(() => server.close());
-    const stats = connect(databaseUrl, { max: 1 });
-    cleanups.push(() => stats.close());
-    return {
+    };
+    const server = await createApiServer(serverOptions);
+    const testServer: TestServer = {
       url: server.url,
       wsUrl: server.url.replace(/^http/, 'ws'),
       system,
@@ -126,8 +129,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         const [row] = await stats.sql<{ n: number }[]>`select count(*)::int as n from tasks`;
         return row?.n ?? 0;
       },
+      restart: async () => {
+        await testServer.server.close();
+        testServer.server = await createApiServer({ ...serverOptions, port: testServer.server.port });
+      },
       [Symbol.asyncDispose]: dispose,
     };
+    cleanups.push(() => testServer.server.close());
+    const stats = connect(databaseUrl, { max: 1 });
+    cleanups.push(() => stats.close());
+    return testServer;
   } catch (error) {
     await dispose();
     throw error;

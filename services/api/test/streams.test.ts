@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 import {
-  SseEventData,
+  SSE_RETRY_MS,
   type SubmitTaskOutput,
+  sseDoneId,
+  TaskEvent,
   TaskSocketServerMessage,
   TaskSocketUpdate,
   TaskStreamDone,
@@ -77,18 +79,16 @@ describe('GET /tasks/{task_id}/stream (SSE)', () => {
     });
     const body = stream.slice(0, -1);
     for (const message of body) {
-      expect(['status', 'progress']).toContain(message.event);
-      const schema = SseEventData[message.event as 'status' | 'progress'];
-      const data = schema.parse(JSON.parse(message.data ?? ''));
-      expect(String(data.seq)).toBe(message.id);
-      expect(data.task_id).toBe(taskId);
+      const event = TaskEvent.parse(JSON.parse(message.data ?? ''));
+      expect({ event: message.event, id: message.id }).toEqual({ event: event.type, id: String(event.seq) });
+      expect(event.task_id).toBe(taskId);
     }
     const seqs = body.map((message) => Number(message.id));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
     expect(body.filter((message) => message.event === 'progress').length).toBeGreaterThan(0);
-    expect(last?.id).toBe(String(seqs.at(-1)));
-    expect(messages.find((message) => message.retry !== undefined)).toBeDefined();
+    expect(last?.id).toBe(sseDoneId(seqs.at(-1) ?? 0));
+    expect(messages[0]).toEqual({ retry: String(SSE_RETRY_MS) });
   });
 
   test('Last-Event-ID resumes after that event: the rest, once each, then done', async () => {
@@ -103,13 +103,13 @@ describe('GET /tasks/{task_id}/stream (SSE)', () => {
     expect(resumed).toEqual(expected);
   });
 
-  test('a Last-Event-ID past the last event gets done at the last event, not at the id it sent', async () => {
+  test('a Last-Event-ID past the last event gets done after the last event, not after the id it sent', async () => {
     const taskId = await submit({ workflow: 'steps', params: { steps: 2, delay_ms: 0 } });
     const full = events(await readStream(taskId));
-    const lastId = full.at(-1)?.id;
-    expect(Number(lastId)).toBeGreaterThan(0);
+    const doneId = full.at(-1)?.id;
+    expect(doneId).toBe(sseDoneId(Number(full.at(-2)?.id)));
     const resumed = events(await readStream(taskId, '999'));
-    expect(resumed.map((message) => [message.event, message.id])).toEqual([['done', lastId]]);
+    expect(resumed.map((message) => [message.event, message.id])).toEqual([['done', doneId]]);
   });
 
   test('sends `: ping` comments while nothing happens', async () => {

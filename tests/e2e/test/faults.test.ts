@@ -36,7 +36,7 @@ async function statusOf(taskId: string): Promise<string | undefined> {
 
 async function storedSeqs(taskId: string): Promise<number[]> {
   const rows = await sql<{ seq: number }[]>`
-    select seq from task_events where task_id = ${taskId} and type <> 'log' order by seq`;
+    select seq from task_events where task_id = ${taskId} order by seq`;
   return rows.map((row) => row.seq);
 }
 
@@ -101,8 +101,7 @@ describe('faults with real processes', () => {
       followSse(api.url, taskId),
       followRawSocket(api.url, taskId),
       (async () => {
-        for await (const event of client.watch(taskId, { retryDelayMs: () => 100 }))
-          if (event.type !== 'log') trpcSeqs.push(event.seq);
+        for await (const event of client.watch(taskId, { retryDelayMs: () => 100 })) trpcSeqs.push(event.seq);
       })(),
     ]);
     // Mid-task (some steps done, most to come): restart the api on the same port.

@@ -54,11 +54,16 @@ export async function getResumeState(
   caller: Caller,
   taskId: string,
   afterSeq: number,
-): Promise<{ afterSeq: number; events: TaskEvent[] }> {
+): Promise<{ afterSeq: number; events: TaskEvent[]; ended: boolean }> {
   const task = await loadVisibleTask(executor, caller, taskId);
   // A resume point past the last stored event (a stale or invented id) resumes from the last one.
   const from = Math.min(afterSeq, task.lastSeq);
-  return { afterSeq: from, events: (await readStateEventsAt(executor, taskId, from)).map(toTaskEvent) };
+  const events = (await readStateEventsAt(executor, taskId, from)).map(toTaskEvent);
+  return {
+    afterSeq: from,
+    events,
+    ended: isTerminalStatus(task.status as TaskStatus) && from >= task.lastSeq,
+  };
 }
 
 export async function getProgress(

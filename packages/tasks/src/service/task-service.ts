@@ -78,13 +78,14 @@ export interface TaskService {
   ): AsyncIterable<TaskEvent>;
   /**
    * Where a stream resumed after `afterSeq` starts: the resume point, clamped to the task's last event,
-   * and the last status and progress events at or before it (the task's state there, folded in order).
+   * the last status and progress events at or before it (the task's state there, folded in order), and
+   * whether the task has ended with nothing after it (a stream from there would only say it is over).
    */
   resumeState(
     caller: Caller,
     taskId: string,
     afterSeq: number,
-  ): Promise<{ afterSeq: number; events: TaskEvent[] }>;
+  ): Promise<{ afterSeq: number; events: TaskEvent[]; ended: boolean }>;
   /** Live events of every task the caller may see (admin: all). */
   feed(caller: Caller, opts: FeedOptions): AsyncIterable<TaskEvent>;
   /** Whether this process reaches its database (its liveness passes): now, then on every change. */

@@ -1,11 +1,12 @@
 import type { ServerResponse } from 'node:http';
+import { SSE_RETRY_MS } from '@kaygraph/contracts';
 import type { OpenConnection } from '../context.ts';
 import { errorBody } from '../errors.ts';
 import { sendError } from '../http/respond.ts';
 import type { StreamRegistry } from './registry.ts';
 
 /** One Server-Sent Events frame. */
-export function sseFrame(event: string, id: number, data: unknown): string {
+export function sseFrame(event: string, id: number | string, data: unknown): string {
   return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
@@ -15,6 +16,9 @@ export interface OpenEventStreamOptions {
   /** Aborted when the server shuts down (after telling the client to reconnect soon). */
   abort: AbortController;
 }
+
+/** What every SSE answer starts with (tRPC's too: trpc-event-stream.ts): reconnect after SSE_RETRY_MS. */
+export const RECONNECT_HINT = `retry: ${SSE_RETRY_MS}\n\n`;
 
 const EVENT_STREAM_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -30,15 +34,24 @@ export function answerEventStreamHead(res: ServerResponse): void {
 }
 
 /**
- * Starts an SSE answer: headers, a reconnect delay, comment heartbeats, and a shutdown hook that asks the
- * client to reconnect (to whichever replica answers) within half a second. Call `close()` when done.
+ * A stream with nothing more to send (its client saw the end): 204 No Content, after which an EventSource
+ * stops reconnecting (and fires `error` once, with readyState CLOSED).
+ */
+export function answerStreamOver(res: ServerResponse): void {
+  res.writeHead(204);
+  res.end();
+}
+
+/**
+ * Starts an SSE answer: headers, the reconnect hint, comment heartbeats, and a shutdown hook that ends the
+ * stream, so its client reconnects (to whichever replica answers) after the hint. Call `close()` when done.
  */
 export function openEventStream(res: ServerResponse, opts: OpenEventStreamOptions): { close(): void } {
   res.writeHead(200, EVENT_STREAM_HEADERS);
-  res.write('retry: 2000\n\n');
+  res.write(RECONNECT_HINT);
   const heartbeat = setInterval(() => res.write(': ping\n\n'), opts.heartbeatMs);
   const unregister = opts.registry.add(() => {
-    res.end('retry: 500\n\n');
+    res.end();
     opts.abort.abort();
   });
   return {

@@ -1,6 +1,6 @@
 /**
- * The open hand-written streams (SSE responses, raw task sockets), so shutdown can tell each one to
- * reconnect elsewhere instead of cutting it off.
+ * The open streams (SSE responses, tRPC's over SSE too, raw task sockets), so shutdown can tell each one to
+ * reconnect elsewhere at once instead of cutting it off after the close grace.
  */
 export class StreamRegistry {
   readonly #closers = new Set<() => void>();

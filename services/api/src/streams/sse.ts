@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TaskEvent } from '@kaygraph/contracts';
-import { TaskId } from '@kaygraph/contracts';
+import { sseDoneId, TaskId } from '@kaygraph/contracts';
 import type { Caller, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import type { OpenConnection } from '../context.ts';
@@ -9,12 +9,13 @@ import { parsePathParam } from '../http/path-param.ts';
 import { sendError } from '../http/respond.ts';
 import {
   answerEventStreamHead,
+  answerStreamOver,
   eventStreamConnection,
   sseFrame as frame,
   openEventStream,
 } from './event-stream.ts';
 import type { StreamRegistry } from './registry.ts';
-import { parseSeq, type TaskOutcomes } from './task-outcome.ts';
+import { parseSseResumePoint, type TaskOutcomes } from './task-outcome.ts';
 import { withoutStack } from './without-stacks.ts';
 
 /**
@@ -46,7 +47,9 @@ export interface TaskStreamOptions {
 /**
  * `GET /tasks/{task_id}/stream`: Server-Sent Events of one task. Errors before the first byte are
  * JSON answers; afterwards the stream replays after `Last-Event-ID`, follows the task live, sends
- * `done` and closes. HEAD answers the same checks and headers, then ends.
+ * `done` (with its own id) and closes. A client resuming from the `done` id of a task that has not changed
+ * since is answered 204 No Content, which tells an EventSource to stop reconnecting. HEAD answers the
+ * same checks and headers, then ends.
  */
 export async function streamTaskOverSse(
   req: IncomingMessage,
@@ -62,25 +65,27 @@ export async function streamTaskOverSse(
     const taskId = parsePathParam('task_id', TaskId, rawTaskId);
     const caller = await opts.caller(eventStreamConnection(res, abort));
     // Answers 404 before the stream starts; a resume point past the task's last event is clamped to it.
-    const requested = parseSeq(req.headers['last-event-id']) ?? 0;
-    const { afterSeq } = await opts.tasks.resumeState(caller, taskId, requested);
+    const resumePoint = parseSseResumePoint(req.headers['last-event-id']);
+    const resume = await opts.tasks.resumeState(caller, taskId, resumePoint?.afterSeq ?? 0);
     if (abort.signal.aborted) return;
+    // The client saw `done` and nothing happened since (no retry): the stream is over, for good.
+    if (resumePoint?.sawDone && resume.ended) return answerStreamOver(res);
     if (req.method === 'HEAD') return answerEventStreamHead(res);
 
     stream = openEventStream(res, { registry: opts.registry, heartbeatMs: opts.heartbeatMs, abort });
 
-    let lastSeq = afterSeq;
+    let lastSeq = resume.afterSeq;
     const events: AsyncIterable<TaskEvent> = opts.tasks.events(caller, taskId, {
-      afterSeq,
+      afterSeq: resume.afterSeq,
       signal: abort.signal,
     });
     for await (const event of events) {
       lastSeq = event.seq;
-      if (event.type !== 'log' && !res.writableEnded) res.write(eventFrame(event));
+      if (!res.writableEnded) res.write(eventFrame(event));
     }
     if (abort.signal.aborted) return;
     const outcome = await opts.outcomes.load(caller, taskId);
-    if (outcome) res.write(frame('done', lastSeq, outcome));
+    if (outcome) res.write(frame('done', sseDoneId(lastSeq), outcome));
     res.end();
   } catch (error) {
     if (abort.signal.aborted) return;

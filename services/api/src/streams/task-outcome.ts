@@ -1,5 +1,5 @@
 import type { TaskStreamDone, TerminalStatus } from '@kaygraph/contracts';
-import { isTerminalStatus } from '@kaygraph/contracts';
+import { isTerminalStatus, SSE_DONE_ID_SUFFIX, SseLastEventId } from '@kaygraph/contracts';
 import { type Caller, listedOwner, type TaskService } from '@kaygraph/tasks';
 import { withoutStack } from './without-stacks.ts';
 
@@ -58,4 +58,18 @@ export function parseSeq(value: string | string[] | null | undefined): number | 
   const text = Array.isArray(value) ? value[0] : value;
   if (text === undefined || text === null || !/^\d+$/.test(text)) return undefined;
   return Math.min(Number(text), MAX_SEQ);
+}
+
+/**
+ * An SSE `Last-Event-ID`: the seq to resume after (as parseSeq reads it), and whether it is the `done`
+ * event's id (`<seq>-done`: the client saw the stream's end); undefined when absent or malformed.
+ */
+export function parseSseResumePoint(
+  value: string | string[] | undefined,
+): { afterSeq: number; sawDone: boolean } | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || !SseLastEventId.safeParse(text).success) return undefined;
+  const sawDone = text.endsWith(SSE_DONE_ID_SUFFIX);
+  const afterSeq = parseSeq(sawDone ? text.slice(0, -SSE_DONE_ID_SUFFIX.length) : text);
+  return afterSeq === undefined ? undefined : { afterSeq, sawDone };
 }

@@ -94,6 +94,18 @@ function updateFrame(state: TaskState, event: TaskEvent): Buffer {
   return frame;
 }
 
+/** An event sent as it is, serialized once for every socket that carries it. */
+const eventFrames = new WeakMap<TaskEvent, Buffer>();
+
+function eventFrame(event: TaskEvent): Buffer {
+  let frame = eventFrames.get(event);
+  if (!frame) {
+    frame = Buffer.from(JSON.stringify(withoutStack(event)));
+    eventFrames.set(event, frame);
+  }
+  return frame;
+}
+
 /** The final message, serialized once per outcome (streams of one task that end together share it). */
 const doneFrames = new WeakMap<TaskStreamDone, Buffer>();
 
@@ -115,8 +127,9 @@ export function refuseTaskSocket(socket: WebSocket, taskId: string, error: unkno
 }
 
 /**
- * `WS /ws/{task_id}`: one JSON message per status or progress change (history first, or after
- * `last_event_id`), then `{done: true, ...}` and close. `{"type": "cancel"}` cancels the task.
+ * `WS /ws/{task_id}`: one JSON message per event (history first, or after `last_event_id`): the state after
+ * a status or progress change, any other event as it is; then `{done: true, ...}` and close.
+ * `{"type": "cancel"}` cancels the task.
  */
 export async function serveTaskSocket(
   socket: WebSocket,
@@ -194,13 +207,12 @@ export async function serveTaskSocket(
       afterSeq: resumeAfter,
       signal: abort.signal,
     })) {
-      if (event.type === 'log') continue;
       if (event.type === 'status' || event.type === 'progress') {
         state = foldTaskEvent(state, event);
         sendFrame(socket, updateFrame(state, event));
       } else {
-        // A wait event goes out as it is: the state it leaves is that of the status event before it.
-        sendFrame(socket, Buffer.from(JSON.stringify(withoutStack(event))));
+        // A log or wait event goes out as it is (TaskSocketEvent): it leaves the state as it was.
+        sendFrame(socket, eventFrame(event));
       }
     }
     if (abort.signal.aborted) return;
