@@ -8,6 +8,20 @@ export function isUuid(value: string): boolean {
   return UUID_PATTERN.test(value);
 }
 
+/** Where a task id has dashes: a prefix has them in the same places. */
+const ID_SHAPE = '________-____-____-____-____________';
+
+/**
+ * Whether `value` is the start of a task id as it is written (hex digits, any letter case, with "-" where
+ * the id has them): what the lists show (`0b8f5a0e`) or any longer piece, up to the whole id.
+ */
+export function isTaskIdPrefix(value: string): boolean {
+  if (value.length === 0 || value.length > ID_SHAPE.length) return false;
+  return [...value].every((char, index) =>
+    ID_SHAPE[index] === '-' ? char === '-' : /^[0-9a-f]$/i.test(char),
+  );
+}
+
 /** A UUID the service assigned, read in any letter case and kept in lower case, as PostgreSQL prints it. */
 function idOf(field: string) {
   return z.uuid({ error: `${field} must be a UUID` }).toLowerCase();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   GroupId,
+  isTaskIdPrefix,
   JsonValue,
   Priority,
   ScheduleId,
@@ -12,6 +13,7 @@ import {
   Timestamp,
 } from './common.ts';
 import { TaskErrorView } from './errors.ts';
+import { isTerminalStatus } from './statuses.ts';
 import { TaskWait } from './waits.ts';
 
 /** Largest number of tasks one `submitMany` call accepts. */
@@ -190,19 +192,49 @@ export const TaskResultView = z.object({
 });
 export type TaskResultView = z.infer<typeof TaskResultView>;
 
-export const ListTasksInput = z.strictObject({
-  status: TaskStatus.optional(),
-  workflow: WorkflowName.optional(),
-  group_id: GroupId.optional(),
-  schedule_id: ScheduleId.optional(),
-  /** The child tasks (`runChildren`) of this task. */
-  parent_task_id: TaskId.optional(),
-  /** Admins only: another owner's tasks. */
-  owner: storableText(z.string().max(200)).optional(),
-  /** Opaque, from `next_cursor` of the previous page. */
-  cursor: z.string().max(200).optional(),
-  limit: z.number().int().min(1).max(200).default(50),
-});
+/** The start of a task id, as the lists show it (`0b8f5a0e`) or longer; any letter case. */
+export const TaskIdPrefix = z
+  .string()
+  .max(36)
+  .refine(
+    isTaskIdPrefix,
+    'id_prefix must be the start of a task id: hex digits, with "-" where the id has them (0b8f5a0e-4c2a)',
+  )
+  .describe('The start of a task id (any letter case): the 8 characters lists show, or more.');
+
+/**
+ * The order of `tasks.list`. `newest`: by created_at, newest first. `next_to_run`: the order the queue takes
+ * them, for one unfinished status: priority (high first), then when each became runnable (its run_at, or
+ * its submit when later), then id. A task queued again (a retry, a resumption after a wait) is listed by
+ * its submit, while the queue takes it by when it was queued again.
+ */
+export const TASK_LIST_ORDERS = ['newest', 'next_to_run'] as const;
+export const TaskListOrder = z
+  .enum(TASK_LIST_ORDERS)
+  .describe('`newest` first, or `next_to_run`: the order the queue runs one unfinished status in');
+export type TaskListOrder = z.infer<typeof TaskListOrder>;
+
+export const ListTasksInput = z
+  .strictObject({
+    status: TaskStatus.optional(),
+    workflow: WorkflowName.optional(),
+    group_id: GroupId.optional(),
+    schedule_id: ScheduleId.optional(),
+    /** The child tasks (`runChildren`) of this task. */
+    parent_task_id: TaskId.optional(),
+    /** Admins only: another owner's tasks. */
+    owner: storableText(z.string().max(200)).optional(),
+    /** Only tasks whose id starts with this: resolves a short id (exactly one match) or lists the candidates. */
+    id_prefix: TaskIdPrefix.optional(),
+    order: TaskListOrder.default('newest'),
+    /** Opaque, from `next_cursor` of the previous page (of the same order). */
+    cursor: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(200).default(50),
+  })
+  .refine((input) => input.order !== 'next_to_run' || (input.status && !isTerminalStatus(input.status)), {
+    path: ['order'],
+    message: 'order next_to_run needs status, one of the unfinished ones (queued, scheduled ...)',
+  });
 export type ListTasksInput = z.input<typeof ListTasksInput>;
 
 export const ListTasksOutput = z.object({
@@ -213,3 +245,14 @@ export type ListTasksOutput = z.infer<typeof ListTasksOutput>;
 
 export const TaskStatusOutput = z.object({ task_id: TaskId, status: TaskStatus });
 export type TaskStatusOutput = z.infer<typeof TaskStatusOutput>;
+
+/** `tasks.cancelQueued` / `POST /tasks/cancel-queued` (admins): a workflow's queued tasks, a batch per call. */
+export const CancelQueuedInput = z.strictObject({
+  workflow: WorkflowName,
+  /** At most this many per call (and never more than the server's MAX_BATCH_SIZE); call again for the rest. */
+  limit: z.number().int().min(1).optional(),
+});
+export type CancelQueuedInput = z.input<typeof CancelQueuedInput>;
+
+export const CancelQueuedOutput = z.object({ cancelled: z.number().int(), task_ids: z.array(TaskId) });
+export type CancelQueuedOutput = z.infer<typeof CancelQueuedOutput>;

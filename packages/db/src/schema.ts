@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -64,6 +65,23 @@ export const schedules = pgTable(
  * they expire take more pages (a quarter more after a drain of 20,000 tasks and a VACUUM). Pages written
  * before 0007 keep 80.
  */
+/**
+ * Priorities in the order the queue runs them (pg-boss fetches the higher rank first): the first key of the
+ * run order (`tasks.list` with `next_to_run`), the index below and the listing's query share it.
+ */
+export const RUN_ORDER_PRIORITIES = ['high', 'normal', 'low'] as const;
+
+/** A task's place by priority in the run order (0 runs first): literals, so the index matches the query. */
+function runPlace(priority: AnyPgColumn): SQL<number> {
+  const cases = RUN_ORDER_PRIORITIES.map((name, place) => `when '${name}' then ${place}`).join(' ');
+  return sql<number>`(case ${priority} ${sql.raw(cases)} end)`;
+}
+
+/** When a task became runnable: its run_at, or its submit when that was later (greatest skips a null). */
+function runnableAt(createdAt: AnyPgColumn, runAt: AnyPgColumn): SQL<Date> {
+  return sql<Date>`greatest(${createdAt}, ${runAt})`;
+}
+
 export const tasks = pgTable(
   'tasks',
   {
@@ -192,12 +210,23 @@ export const tasks = pgTable(
       .where(sql`${t.expiresAt} is not null and ${t.clearedExpiresAt} is distinct from ${t.expiresAt}`),
     // Metrics over a recent window (finished in the last hour) read only that window.
     index('tasks_completed_at_idx').on(t.completedAt).where(sql`${t.completedAt} is not null`),
+    // Unfinished tasks in the order the queue runs them, for the run-order listing across owners (an
+    // owner's own are few, bounded by MAX_QUEUE_SIZE, and read by tasks_owner_active_idx). A claim changes
+    // none of its columns, so it stays HOT.
+    index('tasks_run_order_idx')
+      .on(runPlace(t.priority), runnableAt(t.createdAt, t.runAt), t.id)
+      .where(sql`${t.completedAt} is null`),
     check(
       'tasks_completed_at_iff_finished',
       sql`(${t.completedAt} is null) = (${t.status} in ('pending', 'blocked', 'scheduled', 'queued', 'running', 'waiting'))`,
     ),
   ],
 );
+
+/** `runPlace` of a task row: the run order's first key. */
+export const taskRunPlace = runPlace(tasks.priority);
+/** `runnableAt` of a task row: the run order's second key (then its id). */
+export const taskRunnableAt = runnableAt(tasks.createdAt, tasks.runAt);
 
 /**
  * Worker processes and when each was last heard from: a running task whose worker went silent for the

@@ -9,7 +9,7 @@ import {
   waitForTerminal,
 } from './harness.ts';
 
-it('a busy worker takes high before normal before low, oldest first within a priority', async () => {
+it('a busy worker takes high before normal before low, oldest first within a priority, as the run-order list said', async () => {
   await using harness = await startTestSystem();
   const { system } = harness;
   await system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
@@ -33,6 +33,9 @@ it('a busy worker takes high before normal before low, oldest first within a pri
   // Still busy with the blocker: nothing else started.
   const waiting = await Promise.all(submitted.map((task) => system.tasks.get(alice, task.id)));
   expect(waiting.map((task) => task.status)).toEqual(order.map(() => 'queued'));
+  // The run-order listing says now what the worker does next.
+  const listed = await system.tasks.list(alice, { status: 'queued', order: 'next_to_run', limit: 50 });
+  const listedOrder = listed.items.map((task) => submitted.findIndex((s) => s.id === task.task_id));
 
   for (const task of submitted) await waitForTerminal(system, alice, task.id);
   const finished = await Promise.all(submitted.map((task) => system.tasks.get(alice, task.id)));
@@ -41,6 +44,7 @@ it('a busy worker takes high before normal before low, oldest first within a pri
     .map((task) => submitted.findIndex((s) => s.id === task.task_id));
   // high (#2, #4), normal (#1, #5), low (#0, #3)
   expect(startOrder).toEqual([2, 4, 1, 5, 0, 3]);
+  expect(listedOrder).toEqual(startOrder);
   expect(
     await waitFor(
       async () => (await system.tasks.get(alice, blocker.task_id)).status === 'completed',

@@ -64,6 +64,7 @@ const REQUESTS: Record<string, (ids: Ids) => { url: string; body?: unknown }> = 
   'tasks-progress': ({ task }) => ({ url: `/tasks/${task}/progress` }),
   'tasks-retry': ({ task }) => ({ url: `/tasks/${task}/retry`, body: {} }),
   'tasks-signal': ({ task }) => ({ url: `/tasks/${task}/signals/approval`, body: { approved: true } }),
+  'tasks-cancelQueued': () => ({ url: '/tasks/cancel-queued', body: { workflow: 'steps' } }),
   'workflows-list': () => ({ url: '/workflows' }),
   'workflows-moveTasks': () => ({ url: '/workflows/steps/versions/retired/move-tasks', body: {} }),
   'groups-create': () => ({ url: '/groups', body: { name: 'batch', tasks: [oneTask] } }),

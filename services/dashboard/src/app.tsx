@@ -9,7 +9,7 @@ import { MetricsPage } from './pages/metrics.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { SchedulesPage } from './pages/schedules.tsx';
 import { SubmitPage } from './pages/submit.tsx';
-import { TaskDetailPage } from './pages/task-detail.tsx';
+import { TaskRoute } from './pages/task-route.tsx';
 import { TasksPage } from './pages/tasks.tsx';
 import { href, type Route, useRoute } from './router.ts';
 
@@ -79,7 +79,7 @@ function Page({ route }: { route: Route }) {
     case 'submit':
       return <SubmitPage workflow={route.workflow} />;
     case 'task':
-      return <TaskDetailPage key={route.taskId} taskId={route.taskId} />;
+      return <TaskRoute text={route.taskId} />;
     case 'group':
       return <GroupDetailPage key={route.groupId} groupId={route.groupId} />;
     case 'not-found':

@@ -1,4 +1,4 @@
-import type { Page } from '@kaygraph/test-browser';
+import type { Locator, Page } from '@kaygraph/test-browser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openSession, type Session, WAIT } from './support/session.ts';
 
@@ -10,11 +10,17 @@ import { openSession, type Session, WAIT } from './support/session.ts';
 
 const WAITING = 20;
 const RUNNING = 4;
-const QUEUED = 1200;
+const BACKLOG = 1200;
+/** Submitted before the backlog (they run last) and after it (they run first). */
+const LOW = 2;
+const HIGH = 3;
+const QUEUED = BACKLOG + LOW + HIGH;
 
 let session: Session;
 const waitingIds: string[] = [];
+const highIds: string[] = [];
 let blockedId = '';
+let scheduledId = '';
 
 beforeAll(async () => {
   session = await openSession({ limits: { maxQueueSize: 5000, maxBatchSize: 1000 } });
@@ -30,18 +36,40 @@ beforeAll(async () => {
     running.push((await client.tasks.submit.mutate(slow)).task_id);
   }
   await until(async () => (await client.trpc.metrics.query()).tasks_running === RUNNING);
-  for (let done = 0; done < QUEUED; done += 1000) {
-    const tasks = Array.from({ length: Math.min(1000, QUEUED - done) }, () => ({
+  for (let n = 0; n < LOW; n += 1) {
+    await client.tasks.submit.mutate({ workflow: 'pipeline', params: { items: 1 }, priority: 'low' });
+  }
+  for (let done = 0; done < BACKLOG; done += 1000) {
+    const tasks = Array.from({ length: Math.min(1000, BACKLOG - done) }, () => ({
       workflow: 'pipeline',
       params: { items: 1 },
     }));
     await client.tasks.submitMany.mutate({ tasks });
   }
+  for (let n = 0; n < HIGH; n += 1) {
+    const urgent = { workflow: 'pipeline', params: { items: 1 }, priority: 'high' as const };
+    highIds.push((await client.tasks.submit.mutate(urgent)).task_id);
+  }
   const blocked = { workflow: 'pipeline', params: { items: 1 }, depends_on: [running[0] ?? ''] };
   blockedId = (await client.tasks.submit.mutate(blocked)).task_id;
   const later = new Date(Date.now() + 3_600_000).toISOString();
-  await client.tasks.submit.mutate({ workflow: 'pipeline', params: { items: 1 }, run_at: later });
+  scheduledId = (
+    await client.tasks.submit.mutate({ workflow: 'pipeline', params: { items: 1 }, run_at: later })
+  ).task_id;
 });
+
+/** The task ids of a table's rows, in the order shown. */
+function rowIds(table: Locator): Promise<string[]> {
+  return table
+    .locator('tbody tr')
+    .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-task-id') ?? ''));
+}
+
+/** The first `limit` queued tasks in the order the api says they will run. */
+async function runOrder(limit: number): Promise<string[]> {
+  const page = await session.client.tasks.list.query({ status: 'queued', order: 'next_to_run', limit });
+  return page.items.map((task) => task.task_id);
+}
 
 afterEach(() => {
   expect(session.pageErrors).toEqual([]);
@@ -88,13 +116,47 @@ describe('the Active page with a backlog', () => {
     await expect(queued.getByTestId('more-rows').textContent()).resolves.toContain(
       `${QUEUED - listed} more queued`,
     );
+    // In the order they will run: the urgent ones submitted last come first, as the api lists them.
+    const shown = await rowIds(queued);
+    expect(shown.slice(0, HIGH)).toEqual(highIds);
+    expect(shown).toEqual(await runOrder(listed));
     await session.screenshot('active-backlog');
 
     await queued.getByRole('button', { name: /Show more/ }).click();
+    // The next rows are read from the api in run order.
+    await expect.poll(() => queued.locator('tbody tr').count(), WAIT).toBeGreaterThan(listed);
     const more = await queued.locator('tbody tr').count();
-    expect(more).toBeGreaterThan(listed);
     await expect(queued.getByTestId('more-rows').textContent()).resolves.toContain(
       `${QUEUED - more} more queued`,
     );
+    await expect(rowIds(queued)).resolves.toEqual(await runOrder(more));
+  });
+
+  it('lists the queue in run order on the Tasks page too, and cancels all of it after asking', async () => {
+    const { page, client } = session;
+    await session.openDashboard('#/tasks?status=queued&workflow=pipeline');
+    const list = page.getByTestId('task-list');
+    await expect.poll(() => list.locator('tbody tr').count(), WAIT).toBe(50);
+    const shown = await rowIds(list);
+    expect(shown.slice(0, HIGH)).toEqual(highIds);
+    expect(shown).toEqual(await runOrder(50));
+    await page.getByRole('link', { name: 'Later →' }).waitFor(WAIT);
+
+    await page.getByRole('button', { name: 'Cancel all queued' }).click();
+    await page.getByText('Cancel every queued task of pipeline?').waitFor(WAIT);
+    await page.getByRole('button', { name: 'Yes, cancel all' }).click();
+    // MAX_BATCH_SIZE is 1,000 here: two calls cancel them, a third finds none left.
+    await expect(page.getByTestId('bulk-outcome').textContent(WAIT)).resolves.toBe(
+      `Cancelled ${QUEUED} tasks.`,
+    );
+    await page.getByText('No tasks match.').waitFor(WAIT);
+    // Only the queue: what runs, waits, is blocked or scheduled stays.
+    const metrics = await client.trpc.metrics.query();
+    expect(metrics).toMatchObject({ queue_depth: 0, tasks_running: RUNNING, tasks_waiting: WAITING });
+    for (const id of [blockedId, scheduledId]) {
+      expect((await client.tasks.get.query({ task_id: id })).status).not.toBe('cancelled');
+    }
+    const [first] = highIds;
+    expect((await client.tasks.get.query({ task_id: first ?? '' })).error?.code).toBe('CANCELLED');
   });
 });

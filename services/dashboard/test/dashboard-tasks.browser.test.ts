@@ -4,7 +4,8 @@ import { openSession, type Session, WAIT } from './support/session.ts';
 
 /**
  * The Tasks page in a real Chromium against a real api, worker and database: finished tasks listed
- * under their status, the workflow filter, paging past the first page (50 rows), and "Go to task".
+ * under their status, the workflow filter, paging past the first page (50 rows), "Go to task" (a full id
+ * or a short one), and "Retry all failed".
  */
 
 const INSTANT_COMPLETED = 60;
@@ -163,32 +164,87 @@ describe('the Tasks page', () => {
     await row.locator('.badge-cancelled').waitFor(WAIT);
   });
 
-  it('opens a task by its full id, and says a full id is needed when given the short one', async () => {
+  it('opens a task by its full id or by its short id, from the box or a link', async () => {
     const { page } = session;
     await session.openDashboard('#/tasks?workflow=pipeline');
     await listed(page, PIPELINE_COMPLETED);
     const box = page.getByLabel('Task id');
-    const [newest] = [...pipelineIds].reverse();
-    if (!newest) throw new Error('no pipeline task');
+    const [newest, older] = [...pipelineIds].reverse();
+    if (!newest || !older) throw new Error('no pipeline task');
+    const opened = (taskId: string) =>
+      page.locator(`.page[data-task-id="${taskId}"] .task-header .badge-completed`).waitFor(WAIT);
 
+    // The 8 characters the lists show name one task: it opens, under its full id.
     await box.fill(newest.slice(0, 8));
     await page.getByRole('button', { name: 'Go to task' }).click();
-    const problem = page.getByTestId('go-to-task-problem');
-    await problem.waitFor(WAIT);
-    await expect(problem.textContent()).resolves.toContain('needs its full id');
-    await expect(problem.textContent()).resolves.not.toContain('BAD_REQUEST');
-    // The listed task it starts with is offered, by its full id.
-    await expect(problem.getByRole('link').textContent()).resolves.toContain(newest);
-    await expect(page.evaluate(() => window.location.hash)).resolves.toBe('#/tasks?workflow=pipeline');
-    await session.screenshot('tasks-short-id');
+    await page.waitForURL(new RegExp(`#/tasks/${newest}$`));
+    await opened(newest);
+    // So does a link with them (from the CLI, a chat), in any case.
+    await session.openDashboard(`#/tasks/${older.slice(0, 8).toUpperCase()}`);
+    await page.waitForURL(new RegExp(`#/tasks/${older}$`));
+    await opened(older);
 
+    await session.openDashboard('#/tasks?workflow=pipeline');
     await box.fill('pipeline');
     await page.getByRole('button', { name: 'Go to task' }).click();
-    await expect(problem.textContent()).resolves.toContain('is not a task id');
+    await expect(page.getByTestId('go-to-task-problem').textContent()).resolves.toContain('is not a task id');
 
     await box.fill(` ${newest.toUpperCase()} `);
     await page.getByRole('button', { name: 'Go to task' }).click();
     await page.waitForURL(new RegExp(`#/tasks/${newest}$`));
-    await page.locator(`.page[data-task-id="${newest}"] .task-header .badge-completed`).waitFor(WAIT);
+    await opened(newest);
+  });
+
+  it('lists the tasks a shorter start names, and says plainly when none has it', async () => {
+    const { page, client } = session;
+    const all: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const answer = await client.tasks.list.query({ limit: 200, cursor });
+      all.push(...answer.items.map((task) => task.task_id));
+      cursor = answer.next_cursor ?? undefined;
+    } while (cursor);
+    // A first character several tasks share (66 tasks over 16 hex digits).
+    const start = [...'0123456789abcdef'].find(
+      (digit) => all.filter((id) => id.startsWith(digit)).length > 1,
+    );
+    if (!start) throw new Error('no shared first character');
+    await session.openDashboard(`#/tasks/${start}`);
+    const matches = page.getByTestId('prefix-matches');
+    await matches.waitFor(WAIT);
+    const shown = await matches
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-task-id') ?? ''));
+    expect(new Set(shown)).toEqual(new Set(all.filter((id) => id.startsWith(start))));
+    await session.screenshot('tasks-short-id');
+    const [chosen] = shown;
+    await matches.getByRole('link').first().click();
+    await page.waitForURL(new RegExp(`#/tasks/${chosen}$`));
+
+    const unused = ['00000000', 'ffffffff', '12345678'].find(
+      (prefix) => !all.some((id) => id.startsWith(prefix)),
+    );
+    await session.openDashboard(`#/tasks/${unused}`);
+    const none = page.getByTestId('task-prefix');
+    await expect(none.textContent(WAIT)).resolves.toContain(`No task starts with “${unused}”`);
+    await expect(none.textContent()).resolves.not.toContain('BAD_REQUEST');
+  });
+
+  it('retries every failed task of a workflow from its tab, after asking, and says how many', async () => {
+    const { page, client } = session;
+    await session.openDashboard('#/tasks?status=failed&workflow=instant');
+    const failed = await listed(page, INSTANT_FAILED);
+    const attempts = async () =>
+      Promise.all(failed.ids.map(async (id) => (await client.tasks.get.query({ task_id: id })).attempt));
+    const before = await attempts();
+
+    await page.getByRole('button', { name: 'Retry all failed' }).click();
+    await page.getByText('Retry every failed task of instant?').waitFor(WAIT);
+    await page.getByRole('button', { name: 'Yes, retry all' }).click();
+    await expect(page.getByTestId('bulk-outcome').textContent(WAIT)).resolves.toBe(
+      `Retried ${INSTANT_FAILED} tasks.`,
+    );
+    // Each ran once more (and, failing on purpose, failed again).
+    await expect.poll(attempts, WAIT).toEqual(before.map((attempt) => attempt + 1));
   });
 });

@@ -113,7 +113,7 @@ describe('moving a retired version’s tasks', () => {
     }
   });
 
-  it("shows the api's 403 beside the button for a key that is not an admin's", async () => {
+  it("shows the api's 403 beside an admin's buttons for a key that is not an admin's", async () => {
     await using own = await startStack({ worker: false });
     // With no key yet the local caller is the operator: it makes the key, which locks the api.
     const operator = createClient<AnyWorkflows>({ url: own.url });
@@ -136,6 +136,16 @@ describe('moving a retired version’s tasks', () => {
         "403 FORBIDDEN: moving a version's tasks needs an admin key",
       );
       await expect(tab.getByTestId('version-move-outcome').count()).resolves.toBe(0);
+
+      // Cancelling a workflow's whole queue is an admin's too: the task stays queued.
+      await tab.goto(`${own.url}/dashboard/#/tasks?status=queued&workflow=pipeline`);
+      await tab.getByRole('button', { name: 'Cancel all queued' }).click(WAIT);
+      await tab.getByRole('button', { name: 'Yes, cancel all' }).click();
+      await expect(tab.getByTestId('bulk-error').textContent(WAIT)).resolves.toBe(
+        "403 FORBIDDEN: cancelling a workflow's queued tasks needs an admin key",
+      );
+      const queued = await viewer.tasks.list.query({ status: 'queued', workflow: 'pipeline' });
+      expect(queued.items).toHaveLength(1);
     } finally {
       await tab.close();
       viewer.close();

@@ -1,2 +1,2 @@
-export type { Browser, Page, Route } from 'playwright-core';
+export type { Browser, Locator, Page, Route } from 'playwright-core';
 export { type ChromiumExecutable, chromiumExecutable, launchChromium } from './launch-chromium.ts';

@@ -1,8 +1,20 @@
-import { DomainError, isTerminalStatus, type TaskStatus, type TaskStatusOutput } from '@kaygraph/contracts';
+import {
+  type CancelQueuedOutput,
+  DomainError,
+  isTerminalStatus,
+  type TaskStatus,
+  type TaskStatusOutput,
+} from '@kaygraph/contracts';
 import type { Caller } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { childParents } from '../store/children.ts';
-import { cancelTasks, lockTasksWithParents, requeueTasks, type WaitingJob } from '../store/control.ts';
+import {
+  cancelTasks,
+  lockTasksWithParents,
+  queuedTaskIds,
+  requeueTasks,
+  type WaitingJob,
+} from '../store/control.ts';
 import { lockDependencies, reblockDependents } from '../store/dependencies.ts';
 import { reserveQueueRoom } from '../store/owner-queue.ts';
 import { retryStatus } from '../submit/dependency-states.ts';
@@ -33,6 +45,33 @@ export async function cancelTask(
   });
   await cancelWaitingJobs(ctx, cancelled.waitingJobs);
   return { task_id: taskId, status: 'cancelled' };
+}
+
+/**
+ * Admins: cancels a workflow's queued tasks (every owner's), oldest first, at most `limit` and
+ * `maxBatchSize` (MAX_BATCH_SIZE) per call: call again until one cancels none. A task that left the queue
+ * meanwhile (a worker took it) is left alone.
+ */
+export async function cancelQueuedTasks(
+  ctx: TaskContext,
+  caller: Caller,
+  input: { workflow: string; limit?: number | undefined },
+): Promise<CancelQueuedOutput> {
+  if (!caller.admin)
+    throw new DomainError('FORBIDDEN', "cancelling a workflow's queued tasks needs an admin key");
+  const limit = Math.min(input.limit ?? ctx.maxBatchSize, ctx.maxBatchSize);
+  const cancelled = await runTransaction(ctx.db, async (tx) => {
+    const taskIds = await queuedTaskIds(tx, input.workflow, limit);
+    if (taskIds.length === 0) return { ids: [], waitingJobs: [] };
+    return cancelTasks(
+      ctx,
+      tx,
+      { taskIds, status: 'queued' },
+      'cancelled with the queued tasks of its workflow',
+    );
+  });
+  await cancelWaitingJobs(ctx, cancelled.waitingJobs);
+  return { cancelled: cancelled.ids.length, task_ids: cancelled.ids };
 }
 
 /** Cancels the pg-boss jobs of cancelled waiting tasks; a failure is harmless (a worker settles them). */

@@ -6,8 +6,10 @@ import {
   isUuid,
   type ListTasksInput,
   type ListTasksOutput,
+  type Priority,
   type TaskError,
   type TaskEvent,
+  type TaskListOrder,
   type TaskProgressView,
   type TaskResultView,
   type TaskStatus,
@@ -16,16 +18,19 @@ import {
 import type { z } from 'zod';
 import { type Caller, listedOwner, mayAccess } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
-import { decodeCursor, pageOf } from '../cursor.ts';
+import { decodeCursor, decodeRunCursor, encodeRunCursor, pageOf, pageWith } from '../cursor.ts';
 import type { Executor } from '../db.ts';
 import { toTaskEvent } from '../events/task-event.ts';
 import { readStateEventsAt } from '../store/events.ts';
 import { listArtifacts, listTaskSummaries, loadArtifact } from '../store/read.ts';
+import { runPlaceOf } from '../store/run-order.ts';
 import { loadVisibleTask, notFound } from '../visibility.ts';
+import { idRangeOf } from './id-range.ts';
 import { toProgressView, toTaskSummary, toTaskView } from './task-views.ts';
 import { assertTaskWorkflow } from './workflow-match.ts';
 
-export type ListTasksQuery = z.output<typeof ListTasksSchema>;
+/** The api's parsed `tasks.list` input; `order` may be left out (newest first), as in-process callers do. */
+export type ListTasksQuery = Omit<z.output<typeof ListTasksSchema>, 'order'> & { order?: TaskListOrder };
 export type { ListTasksInput };
 
 async function artifactsOf(executor: Executor, taskId: string): Promise<ArtifactInfo[]> {
@@ -119,7 +124,7 @@ export async function getArtifact(
   return artifact;
 }
 
-/** Newest first, by (created_at, id); filters combine with AND. */
+/** Newest first by (created_at, id), or in run order (`next_to_run`); filters combine with AND. */
 export async function listTasks(
   executor: Executor,
   caller: Caller,
@@ -129,19 +134,29 @@ export async function listTasks(
     throw new DomainError('FORBIDDEN', "only admins may list another owner's tasks");
   }
   const limit = query.limit;
-  const rows = await listTaskSummaries(
-    executor,
-    {
-      owner: listedOwner(caller) ?? query.owner,
-      status: query.status,
-      workflow: query.workflow,
-      groupId: query.group_id,
-      scheduleId: query.schedule_id,
-      parentTaskId: query.parent_task_id,
-      before: query.cursor ? decodeCursor(query.cursor) : undefined,
-    },
-    limit + 1,
-  );
+  const filter = {
+    owner: listedOwner(caller) ?? query.owner,
+    status: query.status,
+    workflow: query.workflow,
+    groupId: query.group_id,
+    scheduleId: query.schedule_id,
+    parentTaskId: query.parent_task_id,
+    idRange: query.id_prefix ? idRangeOf(query.id_prefix) : undefined,
+  };
+  if (query.order === 'next_to_run') {
+    const after = query.cursor ? decodeRunCursor(query.cursor) : undefined;
+    const rows = await listTaskSummaries(executor, filter, { order: 'next_to_run', after }, limit + 1);
+    const { page, next_cursor } = pageWith(rows, limit, (row) =>
+      encodeRunCursor({
+        place: runPlaceOf(row.task.priority as Priority),
+        runnableAt: row.cursorTime,
+        id: row.task.id,
+      }),
+    );
+    return { items: page.map((row) => toTaskSummary(row.task)), next_cursor };
+  }
+  const before = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const rows = await listTaskSummaries(executor, filter, { order: 'newest', before }, limit + 1);
   const { page, next_cursor } = pageOf(rows, limit, (row) => ({
     createdAt: row.cursorTime,
     id: row.task.id,

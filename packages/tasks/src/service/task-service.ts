@@ -1,4 +1,6 @@
 import type {
+  CancelQueuedInput,
+  CancelQueuedOutput,
   FeedState,
   ListTasksOutput,
   MetricsSnapshot,
@@ -27,7 +29,7 @@ import { assertBatchSize } from '../submit/batch-limit.ts';
 import { prepareAll, submitPrepared } from '../submit/submit.ts';
 import { SubmitBatcher } from '../submit/submit-batcher.ts';
 import { runTransaction } from '../transaction.ts';
-import { cancelTask, retryTask } from './control.ts';
+import { cancelQueuedTasks, cancelTask, retryTask } from './control.ts';
 import {
   getArtifact,
   getProgress,
@@ -64,6 +66,11 @@ export interface TaskService {
   result(caller: Caller, taskId: string, workflow?: string): Promise<TaskResultView>;
   cancel(caller: Caller, taskId: string): Promise<TaskStatusOutput>;
   retry(caller: Caller, taskId: string): Promise<TaskStatusOutput>;
+  /**
+   * Admins: cancels a workflow's queued tasks (every owner's), at most MAX_BATCH_SIZE per call, oldest
+   * first: call again until it cancels none. 403 for other keys.
+   */
+  cancelQueued(caller: Caller, input: CancelQueuedInput): Promise<CancelQueuedOutput>;
   /**
    * Sends a signal to a task: it ends the task's wait for it (`resumed`), or is kept until the task waits
    * for it (`stored`). 400: unknown signal or payload; 404: not the caller's task; 409: the task does not
@@ -124,6 +131,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus, health: Datab
     result: (caller, taskId, workflow) => getResult(ctx, caller, taskId, workflow),
     cancel: (caller, taskId) => cancelTask(ctx, caller, taskId),
     retry: (caller, taskId) => retryTask(ctx, caller, taskId),
+    cancelQueued: (caller, input) => cancelQueuedTasks(ctx, caller, input),
     signal: (caller, input) => signalTask(ctx, caller, input),
     events: (caller, taskId, opts) => streamTaskEvents(ctx.history, bus, caller, taskId, opts),
     resumeState: (caller, taskId, afterSeq) => getResumeState(ctx.db, caller, taskId, afterSeq),

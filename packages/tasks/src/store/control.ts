@@ -1,4 +1,4 @@
-import type { TaskError } from '@kaygraph/contracts';
+import type { TaskError, TaskStatus } from '@kaygraph/contracts';
 import { type SQL, sql } from 'drizzle-orm';
 import { recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
@@ -51,21 +51,46 @@ async function lockFamily(tx: Transaction, where: SQL): Promise<string[]> {
 }
 
 /**
- * Cancels a task, or every unfinished task of a group, if unfinished, with the unfinished child tasks of
- * each (`runChildren`, at any depth): status, event, and for running tasks the `task_cancel`
- * notification (their workers abort and settle their jobs; later writes are fenced off by the status);
- * dependents fail with DEPENDENCY_FAILED. Task rows are locked in id order, with the parents of child
+ * What a cancel names: a task, a group's tasks, or those of `taskIds` still in `status` (read again under
+ * their locks, so a task that moved on meanwhile is left alone).
+ */
+export type CancelTarget =
+  | { taskId: string }
+  | { groupId: string }
+  | { taskIds: readonly string[]; status: TaskStatus };
+
+function targetWhere(target: CancelTarget): SQL {
+  if ('taskId' in target) return sql`id = ${target.taskId}`;
+  if ('groupId' in target) return sql`group_id = ${target.groupId}`;
+  return sql`id = any(${uuidArray(target.taskIds)}) and status = ${target.status}`;
+}
+
+/** Up to `limit` queued tasks of a workflow (any owner's), oldest first: a bulk cancel's next batch. */
+export async function queuedTaskIds(tx: Transaction, workflow: string, limit: number): Promise<string[]> {
+  const rows = rowsOf<{ id: string }>(
+    await tx.execute(sql`
+      select id from tasks
+      where completed_at is null and status = 'queued' and workflow = ${workflow}
+      order by created_at, id limit ${limit}`),
+  );
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Cancels what `target` names (a task, a group's tasks, a batch still in a status), if unfinished, with
+ * the unfinished child tasks of each (`runChildren`, at any depth): status, event, and for running tasks
+ * the `task_cancel` notification (their workers abort and settle their jobs; later writes are fenced off
+ * by the status); dependents fail with DEPENDENCY_FAILED. Task rows are locked in id order, with the parents of child
  * tasks. Returns the cancelled ids and the jobs of tasks that were not running (a queued task's job, a
  * waiting task's timer), which the caller cancels after commit (never a job row while task rows are held).
  */
 export async function cancelTasks(
   ctx: SettleContext,
   tx: Transaction,
-  target: { taskId: string } | { groupId: string },
+  target: CancelTarget,
   reason: string,
 ): Promise<{ ids: string[]; waitingJobs: WaitingJob[] }> {
-  const where = 'taskId' in target ? sql`id = ${target.taskId}` : sql`group_id = ${target.groupId}`;
-  const members = await lockFamily(tx, where);
+  const members = await lockFamily(tx, targetWhere(target));
   const rows = rowsOf<{
     id: string;
     workflow: string;

@@ -3,6 +3,7 @@ import { isTerminalStatus } from '@kaygraph/contracts';
 import { taskArtifacts, tasks } from '@kaygraph/db';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { type Executor, rowsOf } from '../db.ts';
+import { RUN_PLACE, RUNNABLE_AT } from './run-order.ts';
 
 export type TaskRow = typeof tasks.$inferSelect;
 
@@ -44,12 +45,28 @@ export interface TaskFilter {
   groupId?: string | undefined;
   scheduleId?: string | undefined;
   parentTaskId?: string | undefined;
-  /** Rows strictly before this (created_at, id) pair. */
-  before?: { createdAt: string; id: string } | undefined;
+  /** Ids from `from` to `to` (inclusive): the tasks whose id starts with a prefix. */
+  idRange?: { from: string; to: string } | undefined;
 }
 
-/** created_at as ISO text with microseconds (the list cursor's form). */
-const cursorTime = sql<string>`to_char(${tasks.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+/**
+ * Where a page of a listing starts, in its order: `newest` strictly before a (created_at, id) pair;
+ * `next_to_run` strictly after a (priority place, runnable at, id) triple.
+ */
+export type ListPosition =
+  | { order: 'newest'; before?: { createdAt: string; id: string } | undefined }
+  | { order: 'next_to_run'; after?: { place: number; runnableAt: string; id: string } | undefined };
+
+/** A listed task with where it stands in its listing's order (what the next page's cursor holds). */
+export interface ListedTask {
+  task: TaskSummaryRow;
+  /** Its created_at (`newest`) or its runnable time (`next_to_run`), as ISO text with microseconds. */
+  cursorTime: string;
+}
+
+/** A time as ISO text with microseconds (the list cursor's form). */
+const isoMicros = (time: SQL) =>
+  sql<string>`to_char(${time} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
  * Tasks in `status`, in terms the indexes answer (none reads `status` itself, see schema.ts): unfinished
@@ -61,12 +78,7 @@ function hasStatus(status: TaskStatus): SQL {
     : sql`${tasks.completedAt} is null and ${tasks.status} = ${status}`;
 }
 
-/** Task summaries newest first by (created_at, id), up to `limit`, with each row's cursor time. */
-export async function listTaskSummaries(
-  executor: Executor,
-  filter: TaskFilter,
-  limit: number,
-): Promise<{ task: TaskSummaryRow; cursorTime: string }[]> {
+function conditionsOf(filter: TaskFilter): SQL[] {
   const conditions: SQL[] = [];
   if (filter.owner) conditions.push(eq(tasks.owner, filter.owner));
   if (filter.status) conditions.push(hasStatus(filter.status));
@@ -74,14 +86,43 @@ export async function listTaskSummaries(
   if (filter.groupId) conditions.push(eq(tasks.groupId, filter.groupId));
   if (filter.scheduleId) conditions.push(eq(tasks.scheduleId, filter.scheduleId));
   if (filter.parentTaskId) conditions.push(eq(tasks.parentTaskId, filter.parentTaskId));
-  if (filter.before) {
+  if (filter.idRange) {
+    conditions.push(sql`${tasks.id} between ${filter.idRange.from}::uuid and ${filter.idRange.to}::uuid`);
+  }
+  return conditions;
+}
+
+/** Task summaries in the position's order from where it starts, up to `limit`, with each row's cursor time. */
+export async function listTaskSummaries(
+  executor: Executor,
+  filter: TaskFilter,
+  position: ListPosition,
+  limit: number,
+): Promise<ListedTask[]> {
+  const conditions = conditionsOf(filter);
+  if (position.order === 'next_to_run') {
+    const { after } = position;
+    if (after) {
+      conditions.push(
+        sql`(${RUN_PLACE}, ${RUNNABLE_AT}, ${tasks.id}) > (${after.place}::int, ${after.runnableAt}::timestamptz, ${after.id}::uuid)`,
+      );
+    }
+    return executor
+      .select({ task: summaryColumns, cursorTime: isoMicros(RUNNABLE_AT) })
+      .from(tasks)
+      .where(and(...conditions))
+      .orderBy(RUN_PLACE, RUNNABLE_AT, tasks.id)
+      .limit(limit);
+  }
+  const { before } = position;
+  if (before) {
     conditions.push(
-      sql`(${tasks.createdAt}, ${tasks.id}) < (${filter.before.createdAt}::timestamptz, ${filter.before.id}::uuid)`,
+      sql`(${tasks.createdAt}, ${tasks.id}) < (${before.createdAt}::timestamptz, ${before.id}::uuid)`,
     );
   }
   return (
     executor
-      .select({ task: summaryColumns, cursorTime })
+      .select({ task: summaryColumns, cursorTime: isoMicros(sql`${tasks.createdAt}`) })
       .from(tasks)
       .where(and(...conditions))
       // NULLS LAST like the indexes: a plain DESC (NULLS FIRST) matches none of them.

@@ -1,4 +1,6 @@
 import {
+  CancelQueuedInput,
+  CancelQueuedOutput,
   FeedState,
   FeedStateInput,
   ListTasksInput,
@@ -90,7 +92,12 @@ export const tasksRouter = router({
           method: 'GET',
           path: '/tasks',
           tags: TAG,
-          summary: 'List tasks (newest first)',
+          summary: 'List tasks (newest first, or in the order the queue runs them)',
+          description: [
+            '`order=next_to_run` lists one unfinished status in the order the queue takes it: priority (high',
+            'first), then when each became runnable (run_at, or the submit when later), then id. `id_prefix`',
+            'finds the tasks whose id starts with it (the 8 characters lists show): one match names the task.',
+          ].join(' '),
           errorResponses: { 403: "FORBIDDEN: only admin keys may list another owner's tasks (`owner`)" },
         },
       }),
@@ -200,6 +207,38 @@ export const tasksRouter = router({
     .mutation(async ({ ctx, input }) => {
       const output = await ctx.services.tasks.retry(ctx.caller, input.task_id);
       logTaskAction(ctx, 'task retried', [output]);
+      return output;
+    }),
+
+  cancelQueued: authedProcedure
+    .meta(
+      rest.op('cancelQueued', {
+        openapi: {
+          method: 'POST',
+          path: '/tasks/cancel-queued',
+          tags: TAG,
+          summary: "Cancel a workflow's queued tasks (admin; at most `limit`, and MAX_BATCH_SIZE, per call)",
+          description: [
+            "Cancels the workflow's tasks that wait in the queue for a worker (status `queued`, every owner's),",
+            'oldest first, as DELETE /tasks/{task_id} does one; running, waiting, blocked and scheduled ones stay.',
+            'Call again until `cancelled` is 0.',
+          ].join(' '),
+        },
+        adminOnly: true,
+        batchField: 'limit',
+        example: { workflow: 'demo' },
+      }),
+    )
+    .input(CancelQueuedInput)
+    .output(CancelQueuedOutput)
+    .mutation(async ({ ctx, input }) => {
+      const output = await ctx.services.tasks.cancelQueued(ctx.caller, input);
+      const lines = output.task_ids.map((taskId) => ({
+        task_id: taskId,
+        status: 'cancelled',
+        workflow: input.workflow,
+      }));
+      logTaskAction(ctx, 'task cancelled', lines);
       return output;
     }),
 

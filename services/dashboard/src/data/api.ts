@@ -1,4 +1,5 @@
 import type {
+  CancelQueuedOutput,
   DeadLetterView,
   FeedState,
   GroupEvent,
@@ -72,8 +73,13 @@ export interface OptionalProcedures {
   deadLetters(cursor?: string): Promise<Optional<ListPage<DeadLetterView>>>;
   /** One dead letter back into the queue. */
   redrive(taskId: string): Promise<Optional<unknown>>;
-  /** Dead letters back into the queue, at most the server's MAX_BATCH_SIZE per call. */
-  redriveAll(): Promise<Optional<RedriveAllOutput>>;
+  /**
+   * Dead letters (failed tasks) back into the queue, of one workflow or all, at most the server's
+   * MAX_BATCH_SIZE per call.
+   */
+  redriveAll(workflow?: string): Promise<Optional<RedriveAllOutput>>;
+  /** A workflow's queued tasks cancelled (admins: 403 otherwise), at most MAX_BATCH_SIZE per call. */
+  cancelQueued(workflow: string): Promise<Optional<CancelQueuedOutput>>;
   purge(taskId: string): Promise<Optional<unknown>>;
   schedules(cursor?: string): Promise<Optional<ListPage<ScheduleView>>>;
   setScheduleEnabled(scheduleId: string, enabled: boolean): Promise<Optional<unknown>>;

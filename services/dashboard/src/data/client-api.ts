@@ -54,8 +54,10 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
         optional('deadLetters.list', () => client.trpc.deadLetters.list.query({ limit: PAGE_SIZE, cursor })),
       redrive: (taskId) =>
         optional('deadLetters.redrive', () => client.trpc.deadLetters.redrive.mutate({ task_id: taskId })),
-      redriveAll: () =>
-        optional('deadLetters.redriveAll', () => client.trpc.deadLetters.redriveAll.mutate({})),
+      redriveAll: (workflow) =>
+        optional('deadLetters.redriveAll', () => client.trpc.deadLetters.redriveAll.mutate({ workflow })),
+      cancelQueued: (workflow) =>
+        optional('tasks.cancelQueued', () => client.trpc.tasks.cancelQueued.mutate({ workflow })),
       purge: (taskId) =>
         optional('deadLetters.purge', () => client.trpc.deadLetters.purge.mutate({ task_id: taskId })),
       schedules: (cursor) =>

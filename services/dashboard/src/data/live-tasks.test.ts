@@ -83,6 +83,7 @@ function handApi(
       deadLetters: unused,
       redrive: unused,
       redriveAll: unused,
+      cancelQueued: unused,
       purge: unused,
       schedules: unused,
       setScheduleEnabled: unused,

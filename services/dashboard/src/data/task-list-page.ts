@@ -1,4 +1,5 @@
 import type { ListTasksOutput } from '@kaygraph/contracts';
+import { listOrderOf } from '../lib/list-order.ts';
 import { type TaskListView, taskListHref } from '../router.ts';
 import { errorLine, type Loadable, useQuery, useServices } from './hooks.ts';
 
@@ -20,6 +21,7 @@ export function useTaskListPage(list: TaskListView): [Loadable<ListTasksOutput>,
       const output = await api.listTasks({
         status: list.status ?? undefined,
         workflow: list.workflow ?? undefined,
+        order: listOrderOf(list.status),
         cursor: list.cursor ?? undefined,
         limit: TASKS_PAGE_SIZE,
       });

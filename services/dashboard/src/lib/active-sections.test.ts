@@ -70,6 +70,30 @@ describe('activeSections', () => {
     expect(waiting?.more).toEqual({ value: 0, atLeast: false });
   });
 
+  it("lists the queue in the server's order, each task as the live store last saw it, held ones after", () => {
+    const [high, normal, low] = (['high', 'normal', 'low'] as const).map((priority, n) =>
+      taskSummary({ priority, created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, 10 - n)).toISOString() }),
+    );
+    if (!high || !normal || !low) throw new Error('no tasks');
+    // The store heard that `normal` started since the server's list was read.
+    const started = {
+      ...normal,
+      status: 'running' as const,
+      updated_at: new Date(Date.now() + 1000).toISOString(),
+    };
+    const held = taskSummary({ status: 'pending' });
+    const store = [low, started, high, held];
+    const counts = countsFromServer(metricsCounts({ queue_depth: 40, tasks_held: 1, tasks_running: 1 }));
+    const order = { queued: { status: 'queued' as const, items: [high, normal, low], more: true } };
+    const queued = activeSections(store, counts, {}, order).find((section) => section.key === 'queued');
+    expect(queued?.rows.map((task) => task.task_id)).toEqual([high.task_id, low.task_id, held.task_id]);
+    expect(queued?.more).toEqual({ value: 41 - 3, atLeast: false });
+    // The server has more than it sent: "Show more" reads them.
+    expect(queued?.canShowMore).toBe(true);
+    const running = activeSections(store, counts, {}, order).find((section) => section.key === 'running');
+    expect(running?.rows.map((task) => task.task_id)).toEqual([normal.task_id]);
+  });
+
   it('leaves out empty groups', () => {
     expect(activeSections([], countsFromServer(metricsCounts()))).toEqual([]);
   });

@@ -6,6 +6,7 @@ import { LoadMore } from '../components/load-more.tsx';
 import { OptionalContent } from '../components/optional-panel.tsx';
 import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
 import { TaskLink } from '../components/task-link.tsx';
+import { allInBatches } from '../data/all-in-batches.ts';
 import {
   errorMessage,
   useActionError,
@@ -15,7 +16,6 @@ import {
   useServices,
 } from '../data/hooks.ts';
 import { usePagedList } from '../data/paged-list.ts';
-import { redriveAll } from '../data/redrive-all.ts';
 import { formatRelative, formatTime } from '../lib/format.ts';
 
 /** Tasks that exhausted their retries, with their attempt history; redrive one or all, or purge. */
@@ -49,10 +49,10 @@ export function DeadLettersPage() {
     setBusy(true);
     setError(null);
     setOutcome(null);
-    const report = await redriveAll(() => api.optional.redriveAll());
+    const report = await allInBatches(() => api.optional.redriveAll());
     if (report.state === 'unavailable') setError(report.reason);
     else {
-      const done = `Redrove ${report.redriven} dead ${report.redriven === 1 ? 'letter' : 'letters'}`;
+      const done = `Redrove ${report.done} dead ${report.done === 1 ? 'letter' : 'letters'}`;
       if (report.error) setError(`${done}, then: ${errorMessage(report.error)}`);
       else setOutcome(report.more ? `${done}; more may remain: Redrive all again.` : `${done}.`);
     }

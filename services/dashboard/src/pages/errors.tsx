@@ -1,5 +1,6 @@
 import type { TaskSummary } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
+import { RetryAllFailed } from '../components/bulk-actions.tsx';
 import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
 import { TaskLink } from '../components/task-link.tsx';
@@ -60,7 +61,10 @@ export function ErrorsPage() {
 
   return (
     <div class="page">
-      <Panel title={`Error log · ${failed} failed in the last ${span}`}>
+      <Panel
+        title={`Error log · ${failed} failed in the last ${span}`}
+        actions={recent.length > 0 || earlier.length > 0 ? <RetryAllFailed workflow={null} /> : null}
+      >
         {recent.length === 0 && earlier.length === 0 ? (
           <EmptyState title="No failures in the last hour">
             Tasks that fail after their last retry are listed here.

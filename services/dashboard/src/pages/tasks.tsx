@@ -1,15 +1,18 @@
 import type { ListTasksOutput, TaskStatus, TaskSummary } from '@kaygraph/contracts';
 import { TASK_STATUSES } from '@kaygraph/contracts';
+import { CancelAllQueued, RetryAllFailed } from '../components/bulk-actions.tsx';
 import { GoToTask } from '../components/go-to-task.tsx';
 import { ErrorNotice, Loading, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { TaskLink } from '../components/task-link.tsx';
-import { previousCursor, rememberPrevious } from '../data/cursor-trail.ts';
+import { TaskListPager } from '../components/task-list-pager.tsx';
 import { type Loadable, useLiveTasks, useQuery, useRefreshOn, useServices } from '../data/hooks.ts';
 import { useServerMetrics } from '../data/queue-counts.ts';
-import { TASKS_PAGE_SIZE, useTaskListPage } from '../data/task-list-page.ts';
+import { useTaskListPage } from '../data/task-list-page.ts';
 import { FINISHED_RETENTION_MS } from '../data/task-store.ts';
 import { formatDuration, formatTime, formatWindow, secondsBetween } from '../lib/format.ts';
+import { listOrderOf } from '../lib/list-order.ts';
+import { newerState } from '../lib/newer-state.ts';
 import { formatCount } from '../lib/status-counts.ts';
 import {
   type StatusCounts,
@@ -20,9 +23,9 @@ import {
 import { type TaskListView, taskListHref } from '../router.ts';
 
 /**
- * Every task, newest first, by status and workflow, a page at a time (`tasks.list`). The page is
- * read again (at most once a second) when the live feed reports status changes, and on Refresh;
- * rows the feed knows show its newer state meanwhile.
+ * Every task, newest first (queued ones in the order they will run), by status and workflow, a page at
+ * a time (`tasks.list`). The page is read again (at most once a second) when the live feed reports status
+ * changes, and on Refresh; rows the feed knows show its newer state meanwhile.
  */
 export function TasksPage({ list }: { list: TaskListView }) {
   const { api } = useServices();
@@ -34,12 +37,14 @@ export function TasksPage({ list }: { list: TaskListView }) {
   const names = workflows.state === 'ready' ? workflows.value.map((workflow) => workflow.name) : [];
   if (list.workflow && !names.includes(list.workflow)) names.push(list.workflow);
   const listed =
-    rows.state === 'ready' ? rows.value.items.map((task) => newest(task, live.store.get(task.task_id))) : [];
+    rows.state === 'ready'
+      ? rows.value.items.map((task) => newerState(task, live.store.get(task.task_id)))
+      : [];
 
   return (
     <div class="page">
       <Panel title="Go to task">
-        <GoToTask known={[...listed, ...live.store.all()]} />
+        <GoToTask />
       </Panel>
       <Panel
         title="Tasks"
@@ -63,6 +68,7 @@ export function TasksPage({ list }: { list: TaskListView }) {
                 ))}
               </select>
             </label>
+            <BulkActions list={list} onDone={reload} />
             <button type="button" class="button" onClick={reload}>
               Refresh
             </button>
@@ -79,9 +85,12 @@ export function TasksPage({ list }: { list: TaskListView }) {
   );
 }
 
-/** The listed row, or the live feed's state of the task when that is newer. */
-function newest(listed: TaskSummary, live: TaskSummary | undefined): TaskSummary {
-  return live && Date.parse(live.updated_at) > Date.parse(listed.updated_at) ? live : listed;
+/** What can be done to every task of the view: retry the failed ones, cancel a workflow's queued ones. */
+function BulkActions({ list, onDone }: { list: TaskListView; onDone: () => void }) {
+  if (list.status === 'failed') return <RetryAllFailed workflow={list.workflow} onDone={onDone} />;
+  if (list.status === 'queued' && list.workflow)
+    return <CancelAllQueued workflow={list.workflow} onDone={onDone} />;
+  return null;
 }
 
 /** The server's counts for the workflow (or all); the live feed's own when the server has no metrics. */
@@ -134,8 +143,11 @@ function StatusTabs({
         {TASK_STATUSES.map((status) => tab(status, status))}
       </nav>
       <p class="hint">
-        Newest first. Finished counts are those of the last {formatWindow(counts?.windowSeconds ?? 3600)} (≥:
-        the list holds older ones too). The list is read again when statuses change, and on Refresh.
+        {listOrderOf(list.status) === 'next_to_run'
+          ? 'In the order they will run: priority (high first), then when each became runnable (run_at, or its submit).'
+          : 'Newest first.'}{' '}
+        Finished counts are those of the last {formatWindow(counts?.windowSeconds ?? 3600)} (≥: the list holds
+        older ones too). The list is read again when statuses change, and on Refresh.
       </p>
     </>
   );
@@ -154,7 +166,7 @@ function TaskRows({ rows, list }: { rows: Loadable<ListTasksOutput>; list: TaskL
       ) : (
         <TaskTable tasks={items} />
       )}
-      <Pager list={list} next={next} count={items.length} />
+      <TaskListPager list={list} next={next} count={items.length} />
     </>
   );
 }
@@ -202,39 +214,5 @@ function TaskTable({ tasks }: { tasks: TaskSummary[] }) {
         ))}
       </tbody>
     </table>
-  );
-}
-
-/** Newest / Newer / Older links; "Older" remembers this page so "Newer" can come back to it. */
-function Pager({ list, next, count }: { list: TaskListView; next: string | null; count: number }) {
-  const previous = list.cursor === null ? undefined : previousCursor(list.cursor);
-  return (
-    <div class="pager" data-testid="pager">
-      <span class="muted">
-        Page {list.page}
-        {count > 0
-          ? ` · tasks ${(list.page - 1) * TASKS_PAGE_SIZE + 1}–${(list.page - 1) * TASKS_PAGE_SIZE + count}`
-          : ''}
-      </span>
-      {list.page > 2 || (list.page > 1 && previous === undefined) ? (
-        <a class="button" href={taskListHref({ ...list, cursor: null, page: 1 })}>
-          Newest
-        </a>
-      ) : null}
-      {list.page > 1 && previous !== undefined ? (
-        <a class="button" href={taskListHref({ ...list, cursor: previous, page: list.page - 1 })}>
-          ← Newer
-        </a>
-      ) : null}
-      {next !== null ? (
-        <a
-          class="button"
-          href={taskListHref({ ...list, cursor: next, page: list.page + 1 })}
-          onClick={() => rememberPrevious(next, list.cursor)}
-        >
-          Older →
-        </a>
-      ) : null}
-    </div>
   );
 }

@@ -1,7 +1,7 @@
 import type { RedriveAllOutput } from '@kaygraph/contracts';
 import { describe, expect, it } from 'vitest';
+import { allInBatches } from './all-in-batches.ts';
 import type { Optional } from './api.ts';
-import { redriveAll } from './redrive-all.ts';
 
 /** An api with `total` dead letters that redrives at most `batch` of them per call. */
 function server(total: number, batch: number) {
@@ -18,12 +18,12 @@ function server(total: number, batch: number) {
   return { call, calls: () => calls };
 }
 
-describe('redriveAll', () => {
+describe('allInBatches (Redrive all, Retry all failed, Cancel all queued)', () => {
   it('calls again until a call redrives none, and counts them all', async () => {
     const api = server(120, 50);
-    await expect(redriveAll(api.call)).resolves.toEqual({
+    await expect(allInBatches(api.call)).resolves.toEqual({
       state: 'stopped',
-      redriven: 120,
+      done: 120,
       error: null,
       more: false,
     });
@@ -34,9 +34,9 @@ describe('redriveAll', () => {
     const api = server(120, 50);
     const refused = new Error('queue full');
     const call = () => (api.calls() < 2 ? api.call() : Promise.reject(refused));
-    await expect(redriveAll(call)).resolves.toEqual({
+    await expect(allInBatches(call)).resolves.toEqual({
       state: 'stopped',
-      redriven: 100,
+      done: 100,
       error: refused,
       more: false,
     });
@@ -55,13 +55,13 @@ describe('redriveAll', () => {
       return { state: 'ready', value };
     };
     // Some may be left behind the one that failed again.
-    await expect(redriveAll(call)).resolves.toMatchObject({ redriven: 3, error: null, more: true });
+    await expect(allInBatches(call)).resolves.toMatchObject({ done: 3, error: null, more: true });
     expect(calls).toBe(2);
   });
 
   it('says so when the server has no dead-letter queue', async () => {
     await expect(
-      redriveAll(async () => ({ state: 'unavailable', reason: 'no orchestration' })),
+      allInBatches(async () => ({ state: 'unavailable', reason: 'no orchestration' })),
     ).resolves.toEqual({
       state: 'unavailable',
       reason: 'no orchestration',
@@ -70,9 +70,9 @@ describe('redriveAll', () => {
 
   it('gives up after 100 calls and says more may remain', async () => {
     const api = server(100_000, 50);
-    await expect(redriveAll(api.call)).resolves.toEqual({
+    await expect(allInBatches(api.call)).resolves.toEqual({
       state: 'stopped',
-      redriven: 5000,
+      done: 5000,
       error: null,
       more: true,
     });

@@ -1,0 +1,1 @@
+CREATE INDEX "tasks_run_order_idx" ON "tasks" USING btree ((case "priority" when 'high' then 0 when 'normal' then 1 when 'low' then 2 end),greatest("created_at", "run_at"),"id") WHERE "tasks"."completed_at" is null;
