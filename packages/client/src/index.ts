@@ -4,7 +4,13 @@ export { ArtifactDownloadError, type DownloadedArtifact, downloadArtifact } from
 export type { AppRouter, BuiltinWorkflows } from './server-types.ts';
 export { type SubmitAndWaitOptions, submitAndWait } from './submit-and-wait.ts';
 export type { TypedGroupsProcedures, TypedResultQuery, TypedTasksProcedures } from './typed-procedures.ts';
-export type { TypedGroupTask, TypedGroupView, TypedTaskResult, WithTypedResult } from './typed-results.ts';
+export type {
+  TypedGroupTask,
+  TypedGroupView,
+  TypedTaskResult,
+  TypedTaskView,
+  WithTypedResult,
+} from './typed-results.ts';
 export type {
   TypedSubmitInput,
   TypedSubmitInputs,

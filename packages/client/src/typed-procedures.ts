@@ -8,7 +8,7 @@ import type {
 } from '@kaygraph/contracts';
 import type { TRPCClient, TRPCProcedureOptions } from '@trpc/client';
 import type { AppRouter } from './server-types.ts';
-import type { TypedGroupView, TypedTaskResult } from './typed-results.ts';
+import type { TypedGroupView, TypedTaskResult, TypedTaskView } from './typed-results.ts';
 import type {
   TypedSubmitInput,
   TypedSubmitInputs,
@@ -48,7 +48,17 @@ export interface TypedResultQuery<W> {
 }
 
 /** `client.tasks`: every tasks procedure; those that carry a workflow's params or result are typed by it. */
-export type TypedTasksProcedures<W> = Omit<Api['tasks'], 'submit' | 'submitMany' | 'result'> & {
+export type TypedTasksProcedures<W> = Omit<Api['tasks'], 'submit' | 'submitMany' | 'result' | 'get'> & {
+  /**
+   * A task by id: its `result` typed by the workflow of an id a submit returned, else a union of the
+   * catalog's workflows, discriminated by `workflow`.
+   */
+  get: {
+    query<Id extends string>(
+      input: { task_id: Id },
+      opts?: TRPCProcedureOptions,
+    ): Promise<TypedTaskView<W, WorkflowOfId<W, Id>>>;
+  };
   submit: {
     mutate<N extends Names<W>>(
       input: TypedSubmitInput<W, N>,

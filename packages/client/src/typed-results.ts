@@ -1,4 +1,4 @@
-import type { GroupTaskView, GroupView, TaskResultView } from '@kaygraph/contracts';
+import type { GroupTaskView, GroupView, TaskResultView, TaskView } from '@kaygraph/contracts';
 import type { WorkflowNames, WorkflowNamesOf, WorkflowResult } from './workflow-types.ts';
 
 /**
@@ -11,6 +11,9 @@ export type WithTypedResult<View, W, N extends string> = N extends string
 
 /** The outcome of a task of workflow `N` (`tasks.result`, `submitAndWait`), its `result` typed by the workflow. */
 export type TypedTaskResult<W, N extends string> = WithTypedResult<TaskResultView, W, N>;
+
+/** A task (`tasks.get`) of workflow `N`, its `result` typed by the workflow. */
+export type TypedTaskView<W, N extends string> = WithTypedResult<TaskView, W, N>;
 
 /** One task of a group: its `result` typed by its `workflow` (check `workflow` to narrow it). */
 export type TypedGroupTask<W> = WithTypedResult<GroupTaskView, W, WorkflowNames<W> & string>;

@@ -62,6 +62,27 @@ async function refusal(call: Promise<unknown>): Promise<unknown> {
   return { status: error.data?.httpStatus, ...error.data?.errorBody };
 }
 
+describe('tasks.get, typed by the workflow', () => {
+  test("an id from submit types the task's result; a plain id gives a union narrowed by `workflow`", async () => {
+    using client = createClient<FixtureWorkflows>({ url: server.url });
+    const { task_id } = await client.tasks.submit.mutate({ workflow: 'echo', params: { value: 'got' } });
+    await untilDone(client, task_id);
+    const task = await client.tasks.get.query({ task_id });
+    expect(task).toMatchObject({ task_id, workflow: 'echo', status: 'completed', result: { value: 'got' } });
+    expectTypeOf(task.result).toEqualTypeOf<{ value: string } | undefined>();
+    expectTypeOf(task.workflow).toEqualTypeOf<'echo'>();
+    // @ts-expect-error an echo task's result has no steps_done
+    expect(task.result?.steps_done).toBeUndefined();
+
+    const plain: string = task_id;
+    const byPlainId = await client.tasks.get.query({ task_id: plain });
+    expectTypeOf(byPlainId.workflow).toEqualTypeOf<'steps' | 'data_processing' | 'echo' | 'approval'>();
+    if (byPlainId.workflow !== 'echo') throw new Error(`expected an echo task, got ${byPlainId.workflow}`);
+    expectTypeOf(byPlainId.result).toEqualTypeOf<{ value: string } | undefined>();
+    expect(byPlainId.result?.value).toBe('got');
+  });
+});
+
 describe('tasks.result, typed by the workflow', () => {
   test('an id from submit types the result by its workflow', async () => {
     using client = createClient<FixtureWorkflows>({ url: server.url });
