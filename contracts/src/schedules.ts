@@ -26,7 +26,8 @@ export const CreateScheduleInput = z
     timezone: TimeZone.default('UTC'),
     workflow: WorkflowName,
     params: StorableParams.default({}),
-    priority: Priority.default('normal'),
+    /** The workflow's default priority when absent (`daily_report`: low), as for a submitted task. */
+    priority: Priority.optional(),
     /** false: created paused. */
     enabled: z.boolean().default(true),
   })

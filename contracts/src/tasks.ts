@@ -135,6 +135,7 @@ export const TaskSummary = z.object({
   error: TaskErrorView.nullable(),
   created_at: Timestamp,
   updated_at: Timestamp,
+  /** When the run began: its first attempt (automatic retries keep it); a retry by hand or a redrive restarts it. */
   started_at: Timestamp.nullable(),
   completed_at: Timestamp.nullable(),
 });

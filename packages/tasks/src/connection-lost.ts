@@ -30,6 +30,15 @@ const CONNECTION_LOST_CODES = new Set([
  */
 const REFUSED_SESSION_CODE = '55000';
 
+/**
+ * node-postgres (pg-boss's driver) reports a connection cut under it with these messages and no code; they
+ * stand for the code CONNECTION_TERMINATED here.
+ */
+const PG_TERMINATED_MESSAGES = new Set([
+  'Connection terminated unexpectedly',
+  'Connection terminated due to connection timeout',
+]);
+
 /** The code that says `error` (or an error in its `cause` chain) is a lost or refused connection, if any. */
 export function connectionLostCode(error: unknown): string | undefined {
   let current: unknown = error;
@@ -40,6 +49,8 @@ export function connectionLostCode(error: unknown): string | undefined {
     if (typeof code === 'string' && (CONNECTION_LOST_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
       return code;
     if (code === REFUSED_SESSION_CODE && severity === 'FATAL') return code;
+    if (code === undefined && current instanceof Error && PG_TERMINATED_MESSAGES.has(current.message))
+      return 'CONNECTION_TERMINATED';
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;

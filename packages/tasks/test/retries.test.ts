@@ -118,12 +118,18 @@ describe('retries', () => {
     });
     expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
     await expect(system.tasks.result(alice, task_id)).resolves.toMatchObject({ status: 'failed' });
+    const failed = await system.tasks.get(alice, task_id);
     expect(await system.tasks.retry(alice, task_id)).toEqual({ task_id, status: 'queued' });
     expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
     expect((await system.tasks.result(alice, task_id)).result).toMatchObject({
       ran: ['step_1', 'step_2'],
       attempt: 2,
     });
+    // The run the retry began starts the clock: the time the task lay failed is not part of its duration.
+    const retried = await system.tasks.get(alice, task_id);
+    expect(Date.parse(retried.started_at ?? '')).toBeGreaterThanOrEqual(
+      Date.parse(failed.completed_at ?? ''),
+    );
     await expect(system.tasks.retry(alice, task_id)).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 });

@@ -1,4 +1,9 @@
-import { SearchDocumentsOutput, type SubmitTaskOutput, type TaskView } from '@kaygraph/contracts';
+import {
+  type ScheduleView,
+  SearchDocumentsOutput,
+  type SubmitTaskOutput,
+  type TaskView,
+} from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from './harness.ts';
 import { postJson, requestJson, waitForTerminal } from './http-helpers.ts';
@@ -47,6 +52,27 @@ describe("POST /tasks without a priority takes the workflow's default", () => {
     const workflows = (answer.body as { workflows: { name: string; defaults: { priority: string } }[] })
       .workflows;
     expect(workflows.find((w) => w.name === 'urgent_analysis')?.defaults.priority).toBe('high');
+  });
+});
+
+describe("POST /schedules without a priority takes the workflow's default, as POST /tasks does", () => {
+  async function scheduled(body: Record<string, unknown>): Promise<ScheduleView> {
+    const answer = await postJson(`${server.url}/schedules`, { cron: '0 9 * * *', params: {}, ...body });
+    expect(answer.status).toBe(200);
+    const schedule = answer.body as ScheduleView;
+    expect((await requestJson(`${server.url}/schedules/${schedule.schedule_id}`)).body).toMatchObject({
+      priority: schedule.priority,
+    });
+    return schedule;
+  }
+
+  test('daily_report schedules at low, urgent_analysis at high, unless the caller says otherwise', async () => {
+    expect((await scheduled({ name: 'nightly report', workflow: 'daily_report' })).priority).toBe('low');
+    expect((await scheduled({ name: 'urgent', workflow: 'urgent_analysis' })).priority).toBe('high');
+    expect(
+      (await scheduled({ name: 'report, asked normal', workflow: 'daily_report', priority: 'normal' }))
+        .priority,
+    ).toBe('normal');
   });
 });
 

@@ -144,6 +144,14 @@ describe('GET /metrics, Prometheus text', () => {
     expect(answer.type).toMatch(/^text\/plain; version=0\.0\.4/);
     const { text } = answer;
     expect(text).toContain('# TYPE kaygraph_tasks_finished_total counter');
+    // Every replica counts every task: the HELP says so, or a dashboard's sum() counts each task twice.
+    for (const series of [
+      'kaygraph_tasks_finished_total',
+      'kaygraph_tasks_submitted_total',
+      'kaygraph_queue_depth',
+    ])
+      expect(text).toMatch(new RegExp(`# HELP ${series} .*aggregate replicas with max, not sum`));
+    expect(text).not.toMatch(/# HELP kaygraph_http_requests_total .*aggregate replicas with max/);
     expect(text).toContain('kaygraph_tasks_finished_total{workflow="echo",status="completed"} 2');
     expect(text).toContain('kaygraph_tasks_finished_total{workflow="steps",status="failed"} 1');
     expect(text).toContain('kaygraph_tasks_submitted_total{workflow="echo"} 4');

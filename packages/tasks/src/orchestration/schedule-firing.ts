@@ -2,6 +2,7 @@ import { DomainError, type Priority, SCHEDULE_KEY_PREFIX, type SubmitTaskRequest
 import type { Logger } from 'pino';
 import type { TaskContext } from '../context.ts';
 import type { Transaction } from '../db.ts';
+import { createOutageLog } from '../outage-log.ts';
 import { lockQueueRoom } from '../store/owner-queue.ts';
 import {
   type FiringCandidate,
@@ -183,6 +184,7 @@ export async function startScheduleFiring(
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  const outage = createOutageLog(logger, 'schedule firing pass');
   const plan = () => {
     if (stopped) return;
     const toNextMinute = 60_000 - (Date.now() % 60_000) + 100;
@@ -190,8 +192,11 @@ export async function startScheduleFiring(
   };
   const pass = () => {
     running = fireDueSchedules(ctx, logger)
-      .then((report) => logger.debug(report, 'schedule firing pass'))
-      .catch((error: unknown) => logger.error({ err: error }, 'schedule firing pass failed'))
+      .then((report) => {
+        outage.succeeded();
+        logger.debug(report, 'schedule firing pass');
+      })
+      .catch((error: unknown) => outage.failed(error))
       .finally(() => {
         running = undefined;
         plan();

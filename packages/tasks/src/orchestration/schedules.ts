@@ -51,14 +51,14 @@ export function toScheduleView(row: ScheduleRow): ScheduleView {
 
 /**
  * Checks the workflow and its params against the registry now, so a schedule cannot fire tasks that would
- * be refused; returns the workflow's name (an alias resolved).
+ * be refused; returns the workflow's name (an alias resolved) and its default priority.
  */
 async function checkWorkflow(
   ctx: TaskContext,
   workflow: string,
   params: Record<string, unknown>,
   db: Executor,
-): Promise<string> {
+): Promise<{ name: string; defaultPriority: Priority }> {
   const [prepared] = await prepareSubmits(
     ctx.workflows,
     [{ workflow, params }],
@@ -66,7 +66,7 @@ async function checkWorkflow(
     db,
   );
   if (!prepared) throw new DomainError('INTERNAL', "the schedule's workflow could not be checked");
-  return prepared.workflow.name;
+  return { name: prepared.workflow.name, defaultPriority: prepared.priority };
 }
 
 async function lockVisible(tx: Transaction, caller: Caller, scheduleId: string): Promise<ScheduleRow> {
@@ -133,9 +133,9 @@ export async function createSchedule(
         name: input.name,
         cron,
         timezone,
-        workflow,
+        workflow: workflow.name,
         params: input.params,
-        priority: input.priority,
+        priority: input.priority ?? workflow.defaultPriority,
         enabled: input.enabled,
       });
       if (!row) throw new DomainError('INTERNAL', 'the schedule was not stored');
@@ -163,7 +163,7 @@ export async function updateSchedule(
       const workflow =
         input.workflow === undefined && input.params === undefined
           ? current.workflow
-          : await checkWorkflow(ctx, input.workflow ?? current.workflow, params, tx);
+          : (await checkWorkflow(ctx, input.workflow ?? current.workflow, params, tx)).name;
       const row = await updateScheduleRow(tx, current.id, {
         name: input.name ?? current.name,
         cron: cron ?? current.cron,

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { type Db, fromDrizzle, type JobInsert, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Executor } from '../db.ts';
+import { createOutageLog } from '../outage-log.ts';
 import type { FetchedJob, JobAttempt, JobView, QueueRef, QueueTuning, TaskJob } from './jobs.ts';
 
 /**
@@ -118,9 +119,9 @@ export class JobQueue {
       // Cron schedules are fired by our own passes (orchestration/schedule-firing.ts), fair across owners.
       schedule: false,
     });
-    boss.on('error', (error: unknown) =>
-      options.logger.error({ err: withoutClient(error) }, 'pg-boss error'),
-    );
+    // pg-boss retries its loops by itself and never says one went through: an outage ends after a quiet minute.
+    const errors = createOutageLog(options.logger, 'pg-boss', { msg: 'pg-boss error', quietMs: 60_000 });
+    boss.on('error', (error: unknown) => errors.failed(withoutClient(error)));
     boss.on('warning', (warning: unknown) => options.logger.warn({ warning }, 'pg-boss warning'));
     await boss.start();
     return new JobQueue(boss, options.tuning);

@@ -145,17 +145,18 @@ export interface Requeue {
 
 /**
  * Runs finished tasks again (retry, dead-letter redrive): a new job id with the task's full retry budget,
- * error, completion and dead letter cleared, signals kept for the run before dropped, a status event; the
- * checkpoint stays, so the next attempt resumes after the last completed node. Returns the jobs to create
- * (none for blocked tasks).
+ * error, start, completion and dead letter cleared (the new run's claim sets `started_at`, so the time the
+ * task lay finished is no part of its duration), signals kept for the run before dropped, a status event;
+ * the checkpoint stays, so the next attempt resumes after the last completed node. Returns the jobs to
+ * create (none for blocked tasks).
  */
 export async function requeueTasks(tx: Transaction, requeues: readonly Requeue[]): Promise<TaskJob[]> {
   if (requeues.length === 0) return [];
   const input = recordsJson(requeues.map((r) => ({ id: r.taskId, status: r.status })));
   const rows = rowsOf<TaskJobRow & { status: 'queued' | 'blocked'; attempt: number }>(
     await tx.execute(sql`
-      update tasks t set status = x.status, error = null, job_id = gen_random_uuid(), completed_at = null,
-        expires_at = null, dead_lettered_at = null, updated_at = clock_timestamp()
+      update tasks t set status = x.status, error = null, job_id = gen_random_uuid(), started_at = null,
+        completed_at = null, expires_at = null, dead_lettered_at = null, updated_at = clock_timestamp()
       from jsonb_to_recordset(${input}::jsonb) as x(id uuid, status text)
       where t.id = x.id and t.id = any(${uuidArray(requeues.map((r) => r.taskId))})
       returning ${TASK_JOB_COLUMNS}, t.status, t.attempt`),

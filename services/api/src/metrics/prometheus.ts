@@ -21,6 +21,8 @@ const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const MAX_TRACKED_RUNS = 100_000;
 /** Route labels kept; paths beyond (scanners probing random URLs) count as "other". */
 const MAX_ROUTES = 200;
+/** Said in the HELP of every series that describes the whole cluster, so dashboards do not sum replicas. */
+const CLUSTER_WIDE = ' The whole cluster, on every api replica: aggregate replicas with max, not sum.';
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
 /**
@@ -39,37 +41,39 @@ export function createPrometheusMetrics(opts: {
 
   const submitted = new Counter({
     name: 'kaygraph_tasks_submitted_total',
-    help: 'Tasks submitted, by workflow.',
+    help: 'Tasks submitted, by workflow.' + CLUSTER_WIDE,
     labelNames: ['workflow'],
     registers,
   });
   const started = new Counter({
     name: 'kaygraph_tasks_started_total',
-    help: 'Task attempts that started running, by workflow.',
+    help: 'Task attempts that started running, by workflow.' + CLUSTER_WIDE,
     labelNames: ['workflow'],
     registers,
   });
   const finished = new Counter({
     name: 'kaygraph_tasks_finished_total',
-    help: 'Tasks that reached a final status, by workflow and status (completed, failed, cancelled).',
+    help:
+      'Tasks that reached a final status, by workflow and status (completed, failed, cancelled).' +
+      CLUSTER_WIDE,
     labelNames: ['workflow', 'status'],
     registers,
   });
   const duration = new Histogram({
     name: 'kaygraph_task_duration_seconds',
-    help: 'Run time of finished tasks from start to final status, by workflow and status.',
+    help: 'Run time of finished tasks from start to final status, by workflow and status.' + CLUSTER_WIDE,
     labelNames: ['workflow', 'status'],
     buckets: DURATION_BUCKETS,
     registers,
   });
   const events = new Counter({
     name: 'kaygraph_task_events_total',
-    help: 'Task events seen on the live feed, by type (status, progress, log).',
+    help: 'Task events seen on the live feed, by type (status, progress, log).' + CLUSTER_WIDE,
     labelNames: ['type'],
     registers,
   });
   const gauge = (name: string, help: string, labelNames: string[]) =>
-    new Gauge({ name, help, labelNames, registers });
+    new Gauge({ name, help: help + CLUSTER_WIDE, labelNames, registers });
   const pending = gauge('kaygraph_tasks_pending', 'Tasks not started yet (queued, blocked, scheduled).', [
     'workflow',
   ]);

@@ -66,6 +66,18 @@ describe('TaskStore', () => {
     });
   });
 
+  it('times a retried task from the run the retry began, as the api does', () => {
+    const store = new TaskStore();
+    store.upsert([summary()]);
+    for (const event of [running, failed]) store.apply(event);
+    const requeued: TaskEvent = { ...running, seq: 5, at: '2026-01-01T13:00:00.000Z', status: 'queued' };
+    store.apply(requeued);
+    expect(store.get(ID)).toMatchObject({ status: 'queued', started_at: null, completed_at: null });
+    const rerun: TaskEvent = { ...running, seq: 6, at: '2026-01-01T13:00:01.000Z', attempt: 2 };
+    store.apply(rerun);
+    expect(store.get(ID)).toMatchObject({ status: 'running', started_at: rerun.at });
+  });
+
   it('ends a completed task at 100 % and ETA 0, as a tasks.list snapshot shows it', () => {
     const store = new TaskStore();
     store.upsert([summary()]);

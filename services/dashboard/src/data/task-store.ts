@@ -107,9 +107,11 @@ export function applyEvent<T extends TaskSummary>(task: T, event: TaskEvent): T 
   if (next === task) return task;
   if (event.type !== 'status') return { ...next, updated_at: event.at };
   const terminal = isTerminalStatus(event.status);
+  // A finished task that moves again was retried or redriven: its new run starts the clock, as on the api.
+  const startedAt = isTerminalStatus(task.status) && !terminal ? null : task.started_at;
   return {
     ...next,
-    started_at: event.status === 'running' ? (task.started_at ?? event.at) : task.started_at,
+    started_at: event.status === 'running' ? (startedAt ?? event.at) : startedAt,
     completed_at: terminal ? event.at : null,
     updated_at: event.at,
   };
