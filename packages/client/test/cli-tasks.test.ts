@@ -193,6 +193,41 @@ describe('kaygraph submit / status / list / result', () => {
   });
 });
 
+describe('kaygraph names a task by the first characters of its id', () => {
+  test('a prefix one task starts with names it; none and several are explained', async () => {
+    const taskId = await submitted(['echo', '--params', '{"value": "short"}']);
+    const short = taskId.slice(0, 8);
+    expect((await kaygraph(['watch', short], env)).code).toBe(0);
+    const status = await kaygraph(['status', short], env);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(new RegExp(`^task\\s+${taskId}$`, 'm'));
+    const result = await kaygraph(['result', short], env);
+    expect(parseJson(result.stdout)).toEqual({ value: 'short' });
+
+    const none = await kaygraph(['status', 'ffffffff-ffff'], env);
+    expect(none.code).toBe(1);
+    expect(none.stderr.trim()).toBe('error: NOT_FOUND: no task id starts with ffffffff-ffff');
+    const notHex = await kaygraph(['status', 'xyz'], env);
+    expect(notHex.code).toBe(2);
+    expect(notHex.stderr).toContain('"xyz" is not a task id, nor the start of one');
+
+    // Seventeen ids: two of them start with the same hex digit.
+    using client = createClient({ url: server.url });
+    const { tasks } = await client.tasks.submitMany.mutate({
+      tasks: Array.from({ length: 17 }, () => ({ workflow: 'echo', params: { value: 'many' } })),
+    });
+    const firsts = tasks.map((task) => task.task_id[0]);
+    const shared = firsts.find((digit, i) => firsts.indexOf(digit) !== i) ?? '';
+    const several = await kaygraph(['cancel', shared], env);
+    expect(several.code).toBe(2);
+    expect(several.stderr).toContain(`${shared} is the start of more than one task id; give more of it`);
+    const listed = several.stderr.split('\n').filter((line) => line.startsWith(`  ${shared}`));
+    expect(listed.length).toBeGreaterThanOrEqual(2);
+    // Nothing left running for the tests after this one (they count the queue).
+    for (const task of tasks) for await (const _event of client.watch(task.task_id));
+  });
+});
+
 describe('kaygraph metrics', () => {
   test('the queue at a glance; --json is the MetricsSnapshot, agreeing with the task list', async () => {
     const run = await kaygraph(['metrics', '--json'], env);

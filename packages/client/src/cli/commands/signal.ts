@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliError, printJson, writeLine } from '../output.ts';
 import type { CliSession } from '../session.ts';
+import { resolveTaskId } from '../task-ref.ts';
 import { action } from './action.ts';
 
 function parsePayload(text: string): unknown {
@@ -27,7 +28,8 @@ export function registerSignalCommand(program: Command, session: CliSession): vo
       'names this signal: sent again to the task, it gets the first answer and changes nothing',
     )
     .action(
-      action(session, async (s, options, taskId = '', name = '') => {
+      action(session, async (s, options, named = '', name = '') => {
+        const taskId = await resolveTaskId(s, named);
         const payload = parsePayload(String(options.data ?? '{}'));
         const idempotencyKey = options.idempotencyKey as string | undefined;
         const answer = await s.api(

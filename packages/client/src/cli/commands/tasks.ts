@@ -17,6 +17,7 @@ import {
   writeLine,
 } from '../output.ts';
 import type { CliSession } from '../session.ts';
+import { resolveTaskId } from '../task-ref.ts';
 import { describeWait } from '../wait-text.ts';
 import { action } from './action.ts';
 import { followTask } from './watch.ts';
@@ -81,7 +82,8 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
     .command('status <task_id>')
     .description("a task's status, progress, step and timing")
     .action(
-      action(session, async (s, _options, taskId = '') => {
+      action(session, async (s, _options, named = '') => {
+        const taskId = await resolveTaskId(s, named);
         const task = await s.api((client) => client.tasks.get.query({ task_id: taskId }), 'tasks.get');
         if (s.json) {
           printJson(s.io, task);
@@ -123,13 +125,15 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
     .option('--cursor <cursor>', 'the next page, from a previous --json answer')
     .action(
       action(session, async (s, options) => {
+        const parent =
+          options.parent === undefined ? undefined : await resolveTaskId(s, String(options.parent));
         const page = await s.api(
           (client) =>
             client.tasks.list.query({
               status: statusOf(options.status as string | undefined),
               workflow: options.workflow as string | undefined,
               owner: options.owner as string | undefined,
-              parent_task_id: options.parent as string | undefined,
+              parent_task_id: parent,
               limit: wholeNumberOption('--limit', options.limit as string | undefined),
               cursor: options.cursor as string | undefined,
             }),
@@ -165,7 +169,8 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
     .command('result <task_id>')
     .description("a finished task's result (or its error)")
     .action(
-      action(session, async (s, _options, taskId = '') => {
+      action(session, async (s, _options, named = '') => {
+        const taskId = await resolveTaskId(s, named);
         const outcome = await s.api(
           (client) => client.tasks.result.query({ task_id: taskId }),
           'tasks.result',
@@ -188,7 +193,8 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
         verb === 'cancel' ? 'cancel a waiting or running task' : 'run a failed or cancelled task again',
       )
       .action(
-        action(session, async (s, _options, taskId = '') => {
+        action(session, async (s, _options, named = '') => {
+          const taskId = await resolveTaskId(s, named);
           const answer = await s.api(
             (client) => client.tasks[verb].mutate({ task_id: taskId }),
             `tasks.${verb}`,

@@ -4,6 +4,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { formatSeconds, printJson, printJsonLine, writeLine } from '../output.ts';
 import type { CliSession } from '../session.ts';
+import { resolveTaskId } from '../task-ref.ts';
 import { describeWaitEvent } from '../wait-text.ts';
 import { action } from './action.ts';
 
@@ -179,5 +180,5 @@ export function registerWatchCommand(program: Command, session: CliSession): voi
     .description(
       'follow a task live: progress bar with step and ETA (and what it waits for), then its result',
     )
-    .action(action(session, (s, _options, taskId = '') => followTask(s, taskId)));
+    .action(action(session, async (s, _options, named = '') => followTask(s, await resolveTaskId(s, named))));
 }
