@@ -42,6 +42,7 @@ export const UpdateScheduleInput = z.strictObject({
   timezone: TimeZone.optional(),
   workflow: WorkflowName.optional(),
   params: StorableParams.optional(),
+  /** Absent: kept, or the new workflow's default priority when `workflow` names another workflow. */
   priority: Priority.optional(),
   /** false pauses the schedule, true resumes it (as POST .../pause and .../resume). */
   enabled: z.boolean().optional(),

@@ -206,14 +206,24 @@ export const TaskIdPrefix = z
 /**
  * The order of `tasks.list`. `newest`: by created_at, newest first. `next_to_run`: the order the queue takes
  * them, for one unfinished status: priority (high first), then when each became runnable (its run_at, or
- * its submit when later), then id. A task queued again (a retry, a resumption after a wait) is listed by
- * its submit, while the queue takes it by when it was queued again.
+ * its submit when later), then id. A task queued again (a retry, a resumption after a wait) or released
+ * by its dependencies is listed by its submit, while the queue takes it by when it was queued.
  */
 export const TASK_LIST_ORDERS = ['newest', 'next_to_run'] as const;
 export const TaskListOrder = z
   .enum(TASK_LIST_ORDERS)
   .describe('`newest` first, or `next_to_run`: the order the queue runs one unfinished status in');
 export type TaskListOrder = z.infer<typeof TaskListOrder>;
+
+/** `next_to_run` orders one unfinished status (the queue's order of them); `newest` any list. */
+export function listOrderFitsStatus(input: {
+  order?: TaskListOrder | undefined;
+  status?: TaskStatus | undefined;
+}): boolean {
+  return input.order !== 'next_to_run' || (input.status !== undefined && !isTerminalStatus(input.status));
+}
+export const LIST_ORDER_NEEDS_STATUS =
+  'order next_to_run needs status, one of the unfinished ones (queued, scheduled ...)';
 
 export const ListTasksInput = z
   .strictObject({
@@ -232,10 +242,7 @@ export const ListTasksInput = z
     cursor: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(200).default(50),
   })
-  .refine((input) => input.order !== 'next_to_run' || (input.status && !isTerminalStatus(input.status)), {
-    path: ['order'],
-    message: 'order next_to_run needs status, one of the unfinished ones (queued, scheduled ...)',
-  });
+  .refine(listOrderFitsStatus, { path: ['order'], message: LIST_ORDER_NEEDS_STATUS });
 export type ListTasksInput = z.input<typeof ListTasksInput>;
 
 export const ListTasksOutput = z.object({

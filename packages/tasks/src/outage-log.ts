@@ -10,7 +10,7 @@ export interface OutageLog {
 
 /**
  * The log of work that repeats by itself (a pass, a library's loop), so that a database outage is one
- * error line, not one per try (the dispatcher's fetches do the same): the first failure for a lost
+ * error line, not one per try (the dispatcher's fetches, the worker beat): the first failure for a lost
  * connection is an error with `msg`, the next ones are debug lines, until `succeeded()` logs
  * "`what` goes through again". For work that never says it succeeded, `quietMs` without such a failure
  * ends the outage. Failures for any other reason are errors every time.

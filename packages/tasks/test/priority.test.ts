@@ -52,3 +52,24 @@ it('a busy worker takes high before normal before low, oldest first within a pri
     ),
   ).toBe(true);
 });
+
+it('a list in run order names one unfinished status, in process as over the api', async () => {
+  await using harness = await startTestSystem();
+  const refused = (input: Parameters<typeof harness.system.tasks.list>[1]) =>
+    harness.system.tasks.list(alice, input).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+  for (const input of [
+    { order: 'next_to_run' as const, limit: 10 },
+    { order: 'next_to_run' as const, status: 'completed' as const, limit: 10 },
+  ]) {
+    expect(await refused(input)).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('next_to_run'),
+    });
+  }
+  expect(
+    (await harness.system.tasks.list(alice, { order: 'next_to_run', status: 'queued', limit: 10 })).items,
+  ).toEqual([]);
+});

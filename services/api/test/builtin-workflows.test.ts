@@ -74,6 +74,25 @@ describe("POST /schedules without a priority takes the workflow's default, as PO
         .priority,
     ).toBe('normal');
   });
+
+  test("moved to another workflow without a priority, a schedule takes that workflow's default", async () => {
+    const schedule = await scheduled({ name: 'report moved', workflow: 'daily_report' });
+    const patch = (body: Record<string, unknown>) =>
+      requestJson(`${server.url}/schedules/${schedule.schedule_id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const moved = await patch({ workflow: 'urgent_analysis', params: { records: [{ value: 1 }] } });
+    expect(moved.status).toBe(200);
+    expect((moved.body as ScheduleView).priority).toBe('high');
+    // A change that keeps the workflow keeps the priority; one that names a priority gets it.
+    expect(((await patch({ cron: '0 10 * * *' })).body as ScheduleView).priority).toBe('high');
+    expect(
+      ((await patch({ workflow: 'daily_report', params: {}, priority: 'normal' })).body as ScheduleView)
+        .priority,
+    ).toBe('normal');
+  });
 });
 
 describe('params a JSON Schema cannot check', () => {

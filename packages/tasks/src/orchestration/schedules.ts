@@ -160,17 +160,20 @@ export async function updateSchedule(
       const params = input.params ?? (current.params as Record<string, unknown>);
       // Only a change of workflow or params is checked again: a schedule whose workflow went away can still
       // be paused, renamed or moved to another time.
-      const workflow =
+      const checked =
         input.workflow === undefined && input.params === undefined
-          ? current.workflow
-          : (await checkWorkflow(ctx, input.workflow ?? current.workflow, params, tx)).name;
+          ? undefined
+          : await checkWorkflow(ctx, input.workflow ?? current.workflow, params, tx);
+      const workflow = checked?.name ?? current.workflow;
+      // Moved to another workflow without a priority: that workflow's default, as on create.
+      const movedDefault = checked && checked.name !== current.workflow ? checked.defaultPriority : undefined;
       const row = await updateScheduleRow(tx, current.id, {
         name: input.name ?? current.name,
         cron: cron ?? current.cron,
         timezone: timezone ?? current.timezone,
         workflow,
         params,
-        priority: input.priority ?? current.priority,
+        priority: input.priority ?? movedDefault ?? current.priority,
         enabled: input.enabled ?? current.enabled,
       });
       if (!row) throw notFound(input.schedule_id);

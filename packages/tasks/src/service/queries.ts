@@ -4,8 +4,10 @@ import {
   DomainError,
   isTerminalStatus,
   isUuid,
+  LIST_ORDER_NEEDS_STATUS,
   type ListTasksInput,
   type ListTasksOutput,
+  listOrderFitsStatus,
   type Priority,
   type TaskError,
   type TaskEvent,
@@ -133,6 +135,8 @@ export async function listTasks(
   if (query.owner && !mayAccess(caller, query.owner)) {
     throw new DomainError('FORBIDDEN', "only admins may list another owner's tasks");
   }
+  // The api's input schema refuses it first; in-process callers are not parsed by it.
+  if (!listOrderFitsStatus(query)) throw new DomainError('BAD_REQUEST', LIST_ORDER_NEEDS_STATUS);
   const limit = query.limit;
   const filter = {
     owner: listedOwner(caller) ?? query.owner,

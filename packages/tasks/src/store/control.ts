@@ -65,13 +65,18 @@ function targetWhere(target: CancelTarget): SQL {
   return sql`id = any(${uuidArray(target.taskIds)}) and status = ${target.status}`;
 }
 
-/** Up to `limit` queued tasks of a workflow (any owner's), oldest first: a bulk cancel's next batch. */
+/**
+ * Up to `limit` queued tasks of a workflow (any owner's), oldest first: a bulk cancel's next batch. Locked,
+ * skipping rows another transaction holds (a worker's claim, another bulk cancel): the batch is tasks still
+ * queued at the commit, so a call cancels none only when none is left. Never waits, so the lock order holds.
+ */
 export async function queuedTaskIds(tx: Transaction, workflow: string, limit: number): Promise<string[]> {
   const rows = rowsOf<{ id: string }>(
     await tx.execute(sql`
       select id from tasks
       where completed_at is null and status = 'queued' and workflow = ${workflow}
-      order by created_at, id limit ${limit}`),
+      order by created_at, id limit ${limit}
+      for no key update skip locked`),
   );
   return rows.map((row) => row.id);
 }

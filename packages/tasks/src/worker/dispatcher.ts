@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { createOutageLog, type OutageLog } from '../outage-log.ts';
 import type { FetchedJob, QueueRef } from '../store/jobs.ts';
 
 /** One queue a worker takes jobs from: a workflow version it runs (null: tasks from before versions). */
@@ -50,7 +51,6 @@ export class Dispatcher {
   readonly #queues: DispatchQueue[];
   readonly #gate: SlotGate;
   readonly #take: TakeJobs;
-  readonly #logger: Logger;
   readonly #pollIntervalMs: number;
   #free: number;
   #dirty = new Set<DispatchQueue>();
@@ -62,8 +62,8 @@ export class Dispatcher {
   #idle: Promise<void> = Promise.resolve();
   readonly #inFlight = new Set<Promise<void>>();
   #limitedInFlight = false;
-  /** Fetches failed since the last one that went through: an outage is one line, not one per poll. */
-  #failedFetches = 0;
+  /** An outage is one line, not one per poll. */
+  readonly #outage: OutageLog;
 
   constructor(options: {
     queues: DispatchQueue[];
@@ -77,8 +77,10 @@ export class Dispatcher {
     this.#free = options.capacity;
     this.#gate = options.gate;
     this.#take = options.take;
-    this.#logger = options.logger;
     this.#pollIntervalMs = options.pollIntervalMs;
+    this.#outage = createOutageLog(options.logger, 'fetching jobs', {
+      msg: 'fetching jobs failed; retrying on every poll, quietly until one goes through',
+    });
   }
 
   start(): void {
@@ -167,18 +169,10 @@ export class Dispatcher {
     const fetching: Promise<void> = this.#fetch(queue, want)
       .then(
         (fetched) => {
-          if (this.#failedFetches > 0)
-            this.#logger.info({ failed_fetches: this.#failedFetches }, 'fetching jobs goes through again');
-          this.#failedFetches = 0;
+          this.#outage.succeeded();
           if (fetched.full) this.#dirty.add(queue);
         },
-        (error: unknown) => {
-          if (this.#failedFetches++ === 0)
-            this.#logger.error(
-              { err: error, workflow: queue.workflow, version: queue.version },
-              'fetching jobs failed; retrying on every poll, quietly until one goes through',
-            );
-        },
+        (error: unknown) => this.#outage.failed(error, { workflow: queue.workflow, version: queue.version }),
       )
       .finally(() => {
         if (limited) this.#limitedInFlight = false;

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { type Connection, connect } from '@kaygraph/db';
 import type { Logger } from 'pino';
 import { isConnectionLost } from '../connection-lost.ts';
+import { createOutageLog, type OutageLog } from '../outage-log.ts';
 import type { Attempt } from '../store/claim.ts';
 import { registerVersions, type WorkflowVersionRecord } from '../store/registry.ts';
 import { beatWorker, registerWorker, stopWorker, type WorkerIdentity } from '../store/workers.ts';
@@ -35,13 +36,16 @@ export class WorkerBeat {
   #timer: NodeJS.Timeout | undefined;
   #beating: Promise<void> | undefined;
   #stopped = false;
-  #failing = false;
+  readonly #outage: OutageLog;
 
   private constructor(options: WorkerBeatOptions, connection: Connection, worker: WorkerIdentity) {
     this.#options = options;
     this.#connection = connection;
     this.#worker = worker;
     this.#serves = options.workflows.map(({ name, version }) => ({ name, version }));
+    this.#outage = createOutageLog(options.logger, 'worker beat', {
+      msg: 'worker beat failed; trying again',
+    });
   }
 
   static async start(options: WorkerBeatOptions): Promise<WorkerBeat> {
@@ -82,16 +86,13 @@ export class WorkerBeat {
     const attempts = [...this.#options.running()];
     try {
       const owned = await beatWorker(this.#connection.db, this.#worker, this.#serves, attempts);
-      if (this.#failing) this.#options.logger.info('worker beat goes through again');
-      this.#failing = false;
+      this.#outage.succeeded();
       // Attempts that ended meanwhile are no longer in running(): onLost ignores them.
       for (const attempt of attempts) if (!owned.has(attempt.taskId)) this.#options.onLost(attempt);
       this.#schedule(this.#options.intervalMs);
     } catch (error) {
-      const lost = isConnectionLost(error);
-      if (!this.#failing) this.#options.logger.warn({ err: error }, 'worker beat failed; trying again');
-      this.#failing = true;
-      this.#schedule(lost ? RETRY_MS : this.#options.intervalMs);
+      this.#outage.failed(error);
+      this.#schedule(isConnectionLost(error) ? RETRY_MS : this.#options.intervalMs);
     }
   }
 
