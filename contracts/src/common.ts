@@ -131,6 +131,15 @@ export function jsonDepthExceeds(value: unknown, max: number): boolean {
   return false;
 }
 
+/**
+ * A JSON value a client sends whole (a signal's payload): refused when nested deeper than MAX_JSON_DEPTH,
+ * before anything walks it (a schema check, a copy) and runs out of stack.
+ */
+export const ClientJson = JsonValue.refine((value) => !jsonDepthExceeds(value, MAX_JSON_DEPTH), {
+  error: `must not nest objects and arrays deeper than ${MAX_JSON_DEPTH} levels`,
+  abort: true,
+});
+
 /** Params as a client sends them (tasks, schedules): a JSON object PostgreSQL can store. */
 export const StorableParams = z
   .record(z.string(), JsonValue)

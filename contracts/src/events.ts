@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { JsonValue, TaskId, TaskStatus, Timestamp } from './common.ts';
 import { TaskError } from './errors.ts';
+import { WorkflowName } from './tasks.ts';
 import { ChildFinishedEvent, SignalReceivedEvent, WAIT_EVENT_TYPES, WaitingEvent } from './waits.ts';
 
 const EventBase = z.object({
@@ -82,7 +83,7 @@ export const TASK_EVENT_TYPES = [
 /** Input of `tasks.events`: `lastEventId` is the seq of the last event the caller saw. */
 export const TaskEventsInput = z.strictObject({
   task_id: TaskId,
-  lastEventId: z.string().regex(/^\d+$/, 'lastEventId is an event seq').nullish(),
+  lastEventId: z.string().max(200).regex(/^\d+$/, 'lastEventId is an event seq').nullish(),
 });
 export type TaskEventsInput = z.infer<typeof TaskEventsInput>;
 
@@ -92,8 +93,9 @@ export type TaskEventsInput = z.infer<typeof TaskEventsInput>;
  */
 export const TaskFeedInput = z
   .strictObject({
-    workflow: z.string().optional(),
-    types: z.array(z.enum(TASK_EVENT_TYPES)).optional(),
+    workflow: WorkflowName.optional(),
+    /** Held for the subscription's life and checked on every event: no longer than the list of types. */
+    types: z.array(z.enum(TASK_EVENT_TYPES)).max(TASK_EVENT_TYPES.length).optional(),
     lastEventId: z.string().max(200).nullish(),
   })
   .default({});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JsonValue, storableText, TaskId, TaskStatus, Timestamp } from './common.ts';
+import { ClientJson, JsonValue, storableText, TaskId, TaskStatus, Timestamp } from './common.ts';
 import { TaskErrorView } from './errors.ts';
 
 /**
@@ -68,7 +68,7 @@ export const SignalIdempotencyKey = storableText(z.string().min(1).max(200)).des
 export const SignalTaskInput = z.strictObject({
   task_id: TaskId,
   name: SignalName,
-  payload: JsonValue,
+  payload: ClientJson,
   /** Per task: a repeat answers as the first did; with another name or payload it is a 409. */
   idempotency_key: SignalIdempotencyKey.optional(),
 });

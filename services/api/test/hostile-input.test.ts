@@ -36,6 +36,31 @@ test('params nested 5,000 levels deep are a 400 over REST and tRPC, and nothing 
   expect(await server.countTasks()).toBe(before);
 });
 
+test("a signal's payload nested 20,000 levels deep is a 400 over REST and tRPC, and no signal is kept", async () => {
+  const submitted = await post('/tasks', '{"workflow":"approval","params":{}}');
+  const taskId = (submitted.body as SubmitTaskOutput).task_id;
+  for (const [open, close] of [
+    ['{"a":', '}'],
+    ['[', ']'],
+  ] as const) {
+    const deep = `${open.repeat(20_000)}1${close.repeat(20_000)}`;
+    const rest = await post(`/tasks/${taskId}/signals/approval`, `{"approved":true,"deep":${deep}}`);
+    expect(rest.status).toBe(400);
+    expect(ErrorBody.parse(rest.body)).toMatchObject({
+      message: expect.stringContaining('deeper than 100 levels'),
+      issues: [{ path: 'payload' }],
+    });
+    const trpc = await post(
+      '/trpc/tasks.signal',
+      `{"task_id":"${taskId}","name":"approval","payload":{"approved":true,"deep":${deep}}}`,
+    );
+    expect(trpc.status).toBe(400);
+  }
+  // Nothing was kept: the task (queued, no worker) still takes the one signal it may hold.
+  const kept = await post(`/tasks/${taskId}/signals/approval`, '{"approved":true}');
+  expect(kept).toMatchObject({ status: 200, body: { taken: 'stored' } });
+});
+
 test('a list cursor that Date.parse accepts and PostgreSQL refuses is a 400', async () => {
   const crafted = Buffer.from('Sat, 31 Feb 2020 10:00:00|6f1f4c38-8a6f-4a1b-9c1e-2b7d3f4e5a60').toString(
     'base64url',

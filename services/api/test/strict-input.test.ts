@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { startTestServer, type TestServer } from './harness.ts';
 import { type JsonAnswer, readSse, requestJson, type SseMessage } from './http-helpers.ts';
+import { TrpcSocket } from './trpc-socket.ts';
 
 /**
  * Requests carry only what an operation declares: an unknown field in a JSON body or a socket message, an
@@ -111,6 +112,23 @@ describe('unknown fields in JSON bodies are refused', () => {
     });
     expect(answer.status).toBe(400);
     expect(JSON.stringify(answer.body)).toContain('Unrecognized key: \\"max_retires\\"');
+  });
+
+  test("the feed's filters and a resume point are bounded: a huge list or string is a 400 over the tRPC WebSocket", async () => {
+    // Kept for the subscription's life and walked on every event: a 1 MB frame per subscription, 1,000 per key.
+    const socket = await TrpcSocket.open(server.wsUrl);
+    for (const [path, input] of [
+      ['tasks.feed', { types: Array.from({ length: 50_000 }, () => 'log') }],
+      ['tasks.feed', { workflow: 'x'.repeat(200_000) }],
+      ['tasks.events', { task_id: '6f1f4c38-8a6f-4a1b-9c1e-2b7d3f4e5a60', lastEventId: '7'.repeat(200_000) }],
+    ] as const) {
+      const answer = await socket.start(path, input);
+      expect({ path, status: answer === 'started' ? answer : answer.data?.httpStatus }).toEqual({
+        path,
+        status: 400,
+      });
+    }
+    socket.close();
   });
 
   test('a tRPC subscription resumed with Last-Event-ID (which tRPC adds to the input) is accepted', async () => {

@@ -91,6 +91,20 @@ export class TrpcSocket {
     });
   }
 
+  /** Starts a subscription and stops it at once: 'started' when the server took it, else its error. */
+  start(path: string, input: unknown): Promise<'started' | TrpcSocketError> {
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      this.#listeners.set(id, (message) => {
+        this.#listeners.delete(id);
+        if (message.error) return resolve(message.error as TrpcSocketError);
+        this.#socket.send(JSON.stringify({ id, method: 'subscription.stop' }));
+        resolve('started');
+      });
+      this.#socket.send(JSON.stringify({ id, method: 'subscription', params: { path, input } }));
+    });
+  }
+
   /**
    * Subscribes to `path` once per input, all in one frame (as @trpc/client batches subscriptions
    * started in one tick); each resolves at its first item, or with the error if the server refuses it.
