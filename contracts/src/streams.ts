@@ -14,9 +14,10 @@ import { ChildFinishedEvent, SignalReceivedEvent, WaitingEvent } from './waits.t
 /**
  * The `retry:` every SSE answer of the api starts with (the tRPC ones too): how long an EventSource waits
  * before reconnecting after its stream dropped; without it, 3 s. A browser retries at this interval for as
- * long as the api is away; the typed client adds a growing backoff to it.
+ * long as the api is away (a second: prompt, yet not a storm of browsers); the typed client adds a growing
+ * backoff to it.
  */
-export const SSE_RETRY_MS = 250;
+export const SSE_RETRY_MS = 1000;
 
 /** The last message of every task stream: the outcome, once the task is terminal. */
 export const TaskStreamDone = z.object({

@@ -39,7 +39,6 @@ type Api = TRPCClient<AppRouter>;
 
 /** What `createClient` returns (spelled out, so its declaration names the router type, not its expansion). */
 export interface KayGraphClient<W = AnyWorkflows> extends Disposable {
-  /** The raw tRPC client. */
   /** The raw tRPC client: the same procedures, params and results as the contracts type them (JSON). */
   trpc: Api;
   /**

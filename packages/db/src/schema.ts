@@ -58,14 +58,6 @@ export const schedules = pgTable(
 );
 
 /**
- * Stored with fillfactor 50 (migration 0007; 0002 had set 80; drizzle has no table option for it): every
- * row is updated right after its insert (its first event's seq) and again at its claim, and those updates
- * stay in the row's own page (HOT, no new index entries) only if the page has room for the new version; at
- * 80, about a third of them did. The cost: rows go into half-full pages, so finished tasks kept until
- * they expire take more pages (a quarter more after a drain of 20,000 tasks and a VACUUM). Pages written
- * before 0007 keep 80.
- */
-/**
  * Priorities in the order the queue runs them (pg-boss fetches the higher rank first): the first key of the
  * run order (`tasks.list` with `next_to_run`), the index below and the listing's query share it.
  */
@@ -82,6 +74,11 @@ function runnableAt(createdAt: AnyPgColumn, runAt: AnyPgColumn): SQL<Date> {
   return sql<Date>`greatest(${createdAt}, ${runAt})`;
 }
 
+/**
+ * Stored with fillfactor 50 (migration 0007; drizzle has no table option for it): every row is updated
+ * right after its insert (its first event's seq) and again at its claim, and those updates stay in the
+ * row's own page (HOT, no new index entries) only while the page has room for the new version.
+ */
 export const tasks = pgTable(
   'tasks',
   {

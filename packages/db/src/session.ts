@@ -18,9 +18,16 @@ export interface Session extends AsyncDisposable {
  * await using session = openSession(url, { applicationName: 'kaygraph-slots' });
  * await session.sql`select pg_try_advisory_lock(1)`;
  */
-export function openSession(url: string, options: Omit<ConnectOptions, 'max'> = {}): Session {
+export function openSession(
+  url: string,
+  options: Omit<ConnectOptions, 'max'> & {
+    /** The session ended (a lost connection, or `close()`): what it held is gone. */
+    onEnded?: () => void;
+  } = {},
+): Session {
   const sql = postgres(url, {
     ...clientOptions({ ...options, max: 1 }),
+    ...(options.onEnded ? { onclose: () => options.onEnded?.() } : {}),
     // The default lifetime (30 to 60 minutes) would end the session, and its locks, under its holder.
     max_lifetime: null,
   });

@@ -1,4 +1,4 @@
-import type { SubmitTaskOutput } from '@kaygraph/contracts';
+import { SSE_RETRY_MS, type SubmitTaskOutput } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from './harness.ts';
 import { postJson, readSse, type SseMessage, waitForTerminal } from './http-helpers.ts';
@@ -42,14 +42,15 @@ async function readAll(
 }
 
 /**
- * A stream's `retry:` fields: exactly one, before anything else, well under the 3 s EventSource waits
- * without one (a WebSocket client reconnects after 250 ms).
+ * A stream's `retry:` fields: exactly one, before anything else, the api's hint: well under the 3 s an
+ * EventSource waits without one.
  */
 function expectOnePromptHint(messages: SseMessage[]): void {
   const hints = messages.flatMap((message) => (message.retry === undefined ? [] : [Number(message.retry)]));
   expect(hints).toHaveLength(1);
   expect(messages[0]?.retry).toBeDefined();
-  expect(hints[0]).toBeLessThanOrEqual(500);
+  expect(hints[0]).toBe(SSE_RETRY_MS);
+  expect(hints[0]).toBeLessThan(3000);
 }
 
 describe('every SSE answer tells the client to reconnect soon', () => {

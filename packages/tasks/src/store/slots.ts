@@ -26,3 +26,15 @@ export async function tryLockSlots(
 export async function unlockSlot(session: postgres.Sql, workflow: string, slot: number): Promise<void> {
   await session`select pg_advisory_unlock(hashtext(${slotKey(workflow)}), ${slot}::int)`;
 }
+
+/** Locks `slots` again on `session` (a new session after a lost one); returns those it got back. */
+export async function relockSlots(
+  session: postgres.Sql,
+  workflow: string,
+  slots: readonly number[],
+): Promise<number[]> {
+  const rows = await session<{ slot: number }[]>`
+    select s as slot from unnest(${[...slots]}::int[]) s
+    where pg_try_advisory_lock(hashtext(${slotKey(workflow)}), s)`;
+  return rows.map((row) => row.slot);
+}

@@ -1,5 +1,6 @@
 import { openSession, type Session } from '@kaygraph/db';
-import { tryLockSlots, unlockSlot } from '../store/slots.ts';
+import type { Logger } from 'pino';
+import { relockSlots, tryLockSlots, unlockSlot } from '../store/slots.ts';
 
 /**
  * Cluster-wide cap on running tasks per workflow (`defaults.concurrency`), with session advisory locks: a
@@ -8,16 +9,45 @@ import { tryLockSlots, unlockSlot } from '../store/slots.ts';
  * and PostgreSQL frees its slots at once. Chosen over pg-boss' `groupConcurrency`, whose active-count check
  * is not serialized between concurrent fetches on different workers.
  *
- * A lost connection ends the session and its locks; the next statement runs on a new one. Advisory locks
- * are re-entrant per session, so slots this process counts as held (its tasks run on) stay excluded
- * explicitly until those tasks end; unlocking them then is a no-op.
+ * A lost connection ends the session and its locks; the gate then locks the slots its running tasks hold
+ * again on a new session, as soon as the database answers (a slot another worker took meanwhile stays
+ * counted here until its task ends: the limit is exceeded for that long, and a warning says so). Advisory
+ * locks are re-entrant per session, so slots this process counts as held are excluded explicitly.
  */
 export class ConcurrencyGate {
   readonly #session: Session;
+  readonly #logger: Logger;
   readonly #held = new Map<string, Set<number>>();
+  #closed = false;
 
-  constructor(databaseUrl: string) {
-    this.#session = openSession(databaseUrl, { applicationName: 'kaygraph-slots' });
+  constructor(databaseUrl: string, logger: Logger) {
+    this.#logger = logger;
+    this.#session = openSession(databaseUrl, {
+      applicationName: 'kaygraph-slots',
+      onEnded: () => void this.#relockHeld(),
+    });
+  }
+
+  /** After a lost session: locks the held slots again, on the new session (queued until it connects). */
+  async #relockHeld(): Promise<void> {
+    for (const [workflow, held] of this.#held) {
+      if (this.#closed || held.size === 0) continue;
+      const wanted = [...held];
+      try {
+        const back = new Set(await relockSlots(this.#session.sql, workflow, wanted));
+        // Those released meanwhile are no longer held: unlocking them then ran before this lock.
+        for (const slot of back) if (!held.has(slot)) await unlockSlot(this.#session.sql, workflow, slot);
+        const lost = wanted.filter((slot) => held.has(slot) && !back.has(slot));
+        if (lost.length > 0)
+          this.#logger.warn(
+            { workflow, slots: lost },
+            'concurrency slots were taken by another worker while the database was away: the limit is exceeded until these tasks end',
+          );
+      } catch (error) {
+        // The session ended again: its own end runs this again.
+        this.#logger.debug({ err: error, workflow }, 'locking concurrency slots again failed');
+      }
+    }
   }
 
   /** Takes up to `want` free slots of `workflow` (limit `limit`); returns the slot numbers taken. */
@@ -46,6 +76,7 @@ export class ConcurrencyGate {
 
   /** Frees every slot: the session ends, and its locks with it. */
   async close(): Promise<void> {
+    this.#closed = true;
     this.#held.clear();
     await this.#session.close();
   }

@@ -138,7 +138,7 @@ export async function startWorkerRuntime(
     ? servicesFactoryOf(module, { ...servicesOptions, databaseUrl: ctx.databaseUrl })
     : undefined;
   const inline = new InlineExecutor(catalog, services);
-  const gate = new ConcurrencyGate(ctx.databaseUrl);
+  const gate = new ConcurrencyGate(ctx.databaseUrl, logger);
 
   const dispatcher = new Dispatcher({
     queues: queues.map(({ workflow, version, defaults }) => ({
