@@ -118,6 +118,14 @@ const server = await createApiServer({
   ...serverOptions,
   // The built dashboard (services/dashboard/dist) under /dashboard.
   extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],
+}).catch(async (error: unknown) => {
+  // The port is taken (say): the bundled worker may hold tasks already. Put them back and close what
+  // runs, in the shutdown's order, then say why.
+  await worker?.stopNow().catch(() => undefined);
+  await operations.close().catch(() => undefined);
+  await system.close().catch(() => undefined);
+  await embedded?.stop().catch(() => undefined);
+  return exitOnStartFailure('the api', error);
 });
 await announceAuthMode({ url: server.url, host, mode: operations.auth.mode, logger });
 

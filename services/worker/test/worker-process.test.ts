@@ -133,3 +133,18 @@ test('a database out of reach stops the worker with where it looked, without a s
   expect(worker.stderr()).not.toMatch(STACK_FRAME);
   expect(worker.stderr()).not.toContain('secret');
 });
+
+test('a database URL naming a database that does not exist stops the worker saying so, without a stack', async () => {
+  await using database = await createTestDatabase();
+  const missing = new URL(database.url);
+  missing.pathname = `/kg_missing_${process.pid}`;
+  const worker = startWorkerProcess({ DATABASE_URL: missing.href });
+  expect(await worker.exit).toBe(1);
+  expect(worker.stderr()).toMatch(
+    new RegExp(
+      `^the worker did not start: PostgreSQL at ${missing.host}/kg_missing_${process.pid} refused the connection: ` +
+        `database "kg_missing_${process.pid}" does not exist \\(3D000\\); create that database`,
+    ),
+  );
+  expect(worker.stderr()).not.toMatch(STACK_FRAME);
+});

@@ -13,14 +13,43 @@ function whereOf(databaseUrl: string): string {
 }
 
 /**
- * A start failure as the user should read it: a database that cannot be reached, or that the api never
- * set up, says so; anything else is returned as it is.
+ * What to fix when PostgreSQL refuses to open a session for a reason of the URL itself (SQLSTATE):
+ * a database that does not exist, a password or role it does not accept.
+ */
+const URL_REFUSALS: Record<string, string> = {
+  '3D000': 'create that database, or fix its name in the database URL',
+  '28P01': 'check the user and password in the database URL',
+  '28000': 'check the user in the database URL (and pg_hba.conf)',
+};
+
+/** PostgreSQL's refusal of the session (its message and SQLSTATE), from `error` or its `cause` chain. */
+function urlRefusalOf(error: unknown): { code: string; message: string } | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current && typeof current === 'object'; depth++) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && Object.hasOwn(URL_REFUSALS, code) && typeof message === 'string')
+      return { code, message };
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * A start failure as the user should read it: a database that cannot be reached, that refuses the URL's
+ * database, user or password, or that the api never set up, says so; anything else is returned as it is.
  */
 export function explainStartFailure(error: unknown, databaseUrl: string): unknown {
   const code = connectionLostCode(error);
   if (code) {
     return new Error(
       `cannot reach the database at ${whereOf(databaseUrl)} (${code}): is PostgreSQL running there, and is the database URL right?`,
+      { cause: error },
+    );
+  }
+  const refusal = urlRefusalOf(error);
+  if (refusal) {
+    return new Error(
+      `PostgreSQL at ${whereOf(databaseUrl)} refused the connection: ${refusal.message} (${refusal.code}); ${URL_REFUSALS[refusal.code]}`,
       { cause: error },
     );
   }
@@ -31,13 +60,31 @@ export function explainStartFailure(error: unknown, databaseUrl: string): unknow
   );
 }
 
+/** What to change when the server cannot listen (Node's listen error codes). */
+const LISTEN_FIXES: Record<string, string> = {
+  EADDRINUSE: 'another process listens there: stop it, or set PORT to a free port',
+  EACCES: 'this user may not listen on that port: set PORT above 1023',
+  EADDRNOTAVAIL: 'HOST is not an address of this machine: set HOST to one of its addresses',
+};
+
+/** A failed `listen` (the port is taken, privileged, or HOST is not this machine's) as the user should read it. */
+export function explainListenFailure(error: unknown): unknown {
+  const { syscall, code, address, port } = (error ?? {}) as Record<string, unknown>;
+  if (syscall !== 'listen' || typeof code !== 'string' || !Object.hasOwn(LISTEN_FIXES, code)) return error;
+  return new Error(`cannot listen on ${String(address)}:${String(port)} (${code}): ${LISTEN_FIXES[code]}`, {
+    cause: error,
+  });
+}
+
 /**
  * Ends a service whose start failed for a reason of its setting (a bad environment variable, a database
- * out of reach or not set up): the reason on stderr, one line per problem and no stack (it is no bug),
- * then exit 1. Any other error is thrown on, stack and all.
+ * out of reach, refusing the URL or not set up, a port in use): the reason on stderr, one line per
+ * problem and no stack (it is no bug), then exit 1. Any other error is thrown on, stack and all.
  */
 export function exitOnStartFailure(service: string, error: unknown, databaseUrl?: string): never {
-  const explained = databaseUrl === undefined ? error : explainStartFailure(error, databaseUrl);
+  const listen = explainListenFailure(error);
+  const explained =
+    listen !== error || databaseUrl === undefined ? listen : explainStartFailure(error, databaseUrl);
   const known = error instanceof InvalidEnvironmentError || explained !== error;
   if (!known) throw error;
   const reason = explained instanceof Error ? explained.message : String(explained);

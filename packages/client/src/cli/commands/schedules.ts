@@ -76,7 +76,7 @@ export function registerScheduleCommands(program: Command, session: CliSession):
 
   schedules
     .command('create')
-    .description('create a schedule, e.g. --name nightly --cron "0 2 * * *" --workflow data_processing')
+    .description('create a schedule, e.g. --name nightly --cron "0 2 * * *" --workflow daily_report')
     .requiredOption('--name <name>', 'unique per owner')
     .requiredOption('--cron <expression>', 'five fields: minute hour day-of-month month day-of-week')
     .requiredOption('--workflow <name>', 'the workflow each run submits')

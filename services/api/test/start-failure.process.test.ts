@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from '@kaygraph/db/testing';
+import { expect, test } from 'vitest';
+
+const STACK_FRAME = /^\s+at /m;
+
+/** Runs the api (`npm start`'s process: api and bundled worker) until it exits; its code and stderr. */
+async function runApi(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const { DATABASE_URL: _inherited, PORT: _port, ...rest } = process.env;
+  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+  const child = spawn(process.execPath, [main, '--with-worker'], {
+    env: { ...rest, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stderr };
+}
+
+test('a port already in use stops the api with the address and what to do, in one line', async () => {
+  await using database = await createTestDatabase();
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const address = taken.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  try {
+    const run = await runApi({ DATABASE_URL: database.url, PORT: String(port) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `the api did not start: cannot listen on 127.0.0.1:${port} (EADDRINUSE): another process listens there: stop it, or set PORT to a free port\n`,
+    );
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
+  }
+});
+
+test('a DATABASE_URL naming a database that does not exist stops the api saying so, without a stack', async () => {
+  await using database = await createTestDatabase();
+  const missing = new URL(database.url);
+  missing.pathname = `/kg_missing_${process.pid}`;
+  const run = await runApi({ DATABASE_URL: missing.href, PORT: '0' });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(
+    new RegExp(
+      `^the api did not start: PostgreSQL at ${missing.host}/kg_missing_${process.pid} refused the connection: ` +
+        `database "kg_missing_${process.pid}" does not exist \\(3D000\\); create that database, or fix its name`,
+    ),
+  );
+  expect(run.stderr).not.toMatch(STACK_FRAME);
+});
+
+test('a DATABASE_URL with a user PostgreSQL does not know stops the api naming the user, without a stack', async () => {
+  await using database = await createTestDatabase();
+  const stranger = new URL(database.url);
+  stranger.username = 'kg_no_such_role';
+  stranger.password = 'secret';
+  const run = await runApi({ DATABASE_URL: stranger.href, PORT: '0' });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(
+    /^the api did not start: PostgreSQL at .* refused the connection: .*"kg_no_such_role"/,
+  );
+  expect(run.stderr).toMatch(/check the user/);
+  expect(run.stderr).not.toMatch(STACK_FRAME);
+  expect(run.stderr).not.toContain('secret');
+});
