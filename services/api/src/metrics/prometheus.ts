@@ -41,13 +41,13 @@ export function createPrometheusMetrics(opts: {
 
   const submitted = new Counter({
     name: 'kaygraph_tasks_submitted_total',
-    help: 'Tasks submitted, by workflow.' + CLUSTER_WIDE,
+    help: `Tasks submitted, by workflow.${CLUSTER_WIDE}`,
     labelNames: ['workflow'],
     registers,
   });
   const started = new Counter({
     name: 'kaygraph_tasks_started_total',
-    help: 'Task attempts that started running, by workflow.' + CLUSTER_WIDE,
+    help: `Task attempts that started running, by workflow.${CLUSTER_WIDE}`,
     labelNames: ['workflow'],
     registers,
   });
@@ -61,14 +61,14 @@ export function createPrometheusMetrics(opts: {
   });
   const duration = new Histogram({
     name: 'kaygraph_task_duration_seconds',
-    help: 'Run time of finished tasks from start to final status, by workflow and status.' + CLUSTER_WIDE,
+    help: `Run time of finished tasks from start to final status, by workflow and status.${CLUSTER_WIDE}`,
     labelNames: ['workflow', 'status'],
     buckets: DURATION_BUCKETS,
     registers,
   });
   const events = new Counter({
     name: 'kaygraph_task_events_total',
-    help: 'Task events seen on the live feed, by type (status, progress, log).' + CLUSTER_WIDE,
+    help: `Task events seen on the live feed, by type (status, progress, log).${CLUSTER_WIDE}`,
     labelNames: ['type'],
     registers,
   });
