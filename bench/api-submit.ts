@@ -1,10 +1,17 @@
-/** Submit rates of the API benchmark: HTTP submits beside raw pg-boss sends and in-process submits. */
+/**
+ * Submit rates of the API benchmark: HTTP submits beside raw pg-boss sends and in-process submits.
+ * Alone (`node bench/api-submit.ts [--database-url URL]`): the same rounds as `npm run bench`, on an api
+ * process in a scratch database, without the stream and fan-out parts; it writes no results file.
+ */
 import { createTaskSystem } from '@kaygraph/tasks';
 import { PgBoss } from 'pg-boss';
 import pino from 'pino';
 import { catalog } from '../services/api/test/fixtures/catalog.ts';
+import { startApi, stop } from './api-processes.ts';
+import { benchDatabaseUrl } from './env.ts';
 import { postClient } from './http-post.ts';
 import { inFlight } from './in-flight.ts';
+import { argValue, DEFAULT_SERVER_URL, printFigures, withScratchDatabase } from './scratch-database.ts';
 
 const SUBMITS = 2_000;
 const SUBMIT_ROUNDS = 4;
@@ -108,4 +115,33 @@ export async function submitRates(
     }
   }
   return { http: SUBMITS / seconds.http, raw: SUBMITS / seconds.raw, direct: SUBMITS / seconds.direct };
+}
+
+if (import.meta.main) {
+  const serverUrl = argValue('database-url') ?? benchDatabaseUrl ?? DEFAULT_SERVER_URL;
+  const rates = await withScratchDatabase(serverUrl, 'api_submit', async (url) => {
+    const api = await startApi(url);
+    try {
+      return await submitRates(api.url, url);
+    } finally {
+      await stop(api.child);
+    }
+  });
+  const ratio = rates.http / rates.raw;
+  printFigures('API submit benchmark', [
+    {
+      name: `API submit: submit over HTTP, ${IN_FLIGHT} in flight (tasks/s)`,
+      result: `${rates.http.toFixed(0)} (${ratio.toFixed(2)}x)`,
+      baseline: `${rates.raw.toFixed(0)} (raw pg-boss send, ${IN_FLIGHT} in flight)`,
+      goal: '>= 0.5x',
+      pass: ratio >= 0.5,
+    },
+    {
+      name: `TaskService.submit in process, ${IN_FLIGHT} in flight (tasks/s)`,
+      result: rates.direct.toFixed(0),
+      baseline: '',
+      goal: '',
+      pass: undefined,
+    },
+  ]);
 }
