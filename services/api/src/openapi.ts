@@ -162,30 +162,53 @@ function bodyFieldRequests(document: OpenAPIObject): void {
   }
 }
 
+type Parameter = Extract<NonNullable<Operation['parameters']>[number], { in: string }>;
+
+/** An optional header parameter for a body field: the field's description says what the header means. */
+function headerParameter(
+  header: string,
+  fieldSchema: NonNullable<Parameter['schema']>,
+  note = '',
+): Parameter {
+  const { description, ...schema } =
+    '$ref' in fieldSchema ? { ...fieldSchema, description: undefined } : fieldSchema;
+  const text = [description, note].filter(Boolean).join(' ');
+  return { name: header, in: 'header', required: false, schema, ...(text ? { description: text } : {}) };
+}
+
 /**
- * Input fields REST reads from request headers (`headerFields`, an `Idempotency-Key`): each becomes an
- * optional header parameter with the field's generated schema, and leaves the JSON body.
+ * Input fields REST reads from request headers: each becomes an optional header parameter with the
+ * field's generated schema. A `headerFields` field leaves the JSON body; a `headerAlternatives` field
+ * stays in it, and the parameter and the field both say that either may give it.
  */
 function headerFieldParameters(document: OpenAPIObject): void {
   for (const [procedure, meta] of REST_OPERATIONS) {
-    if (!meta.headerFields) continue;
+    const moved = Object.entries(meta.headerFields ?? {});
+    const alternatives = Object.entries(meta.headerAlternatives ?? {});
+    if (moved.length === 0 && alternatives.length === 0) continue;
     const operation = operationOf(document, meta.openapi);
     const schema = jsonBodyOf(operation)?.schema;
     if (!operation || !schema || '$ref' in schema)
-      throw new Error(`${procedure}: no JSON body to move headers from`);
-    for (const [header, field] of Object.entries(meta.headerFields)) {
+      throw new Error(`${procedure}: no JSON body to read headers beside`);
+    const fieldSchemaOf = (header: string, field: string) => {
       const fieldSchema = schema.properties?.[field];
       if (!fieldSchema) throw new Error(`${procedure}: no body field ${field} for the ${header} header`);
+      return fieldSchema;
+    };
+    const parameters: Parameter[] = [];
+    for (const [header, field] of moved) {
+      parameters.push(headerParameter(header, fieldSchemaOf(header, field)));
       delete schema.properties?.[field];
       schema.required = schema.required?.filter((name) => name !== field);
-      // The field's description says what the header means: on the parameter, not repeated in its schema.
-      const { description, ...headerSchema } =
-        '$ref' in fieldSchema ? { ...fieldSchema, description: undefined } : fieldSchema;
-      operation.parameters = [
-        ...(operation.parameters ?? []),
-        { name: header, in: 'header', required: false, schema: headerSchema, description },
-      ];
     }
+    for (const [header, field] of alternatives) {
+      const fieldSchema = fieldSchemaOf(header, field);
+      const either = `the \`${header}\` header or the body's \`${field}\`; both only with the same value (else a 400).`;
+      parameters.push(headerParameter(header, fieldSchema, `Give it in ${either}`));
+      if (!('$ref' in fieldSchema))
+        fieldSchema.description = [fieldSchema.description, `Give it in ${either}`].filter(Boolean).join(' ');
+    }
+    operation.parameters = [...(operation.parameters ?? []), ...parameters];
   }
 }
 

@@ -21,6 +21,12 @@ export type ProcedureMeta = OpenApiMeta<{
    */
   headerFields?: Record<string, string>;
   /**
+   * REST: input fields a request header may give instead of the JSON body, by header name (`Idempotency-Key`:
+   * `idempotency_key`). Either gives the field; both may be sent only with the same value (else a 400 naming
+   * the field). The OpenAPI document declares the optional header parameter and keeps the body field.
+   */
+  headerAlternatives?: Record<string, string>;
+  /**
    * What is true of the operation that decides its common error answers (openapi-statuses.ts): it spends
    * the key's submission rate limit (429 RATE_LIMITED), adds unfinished tasks (429 QUEUE_FULL), takes
    * admin keys only (403), or needs no database (false: /health; /ready reports it in its output).

@@ -52,10 +52,11 @@ function refuseKeysFromElsewhere(
     throw new DomainError('BAD_REQUEST', `invalid input: ${issuesInLine(issues)}`, { issues });
 }
 
-/** The input fields the operation reads from request headers (`headerFields`), as sent. */
+/** The input fields the operation reads from request headers (`headerFields`, `headerAlternatives`), as sent. */
 function headerInput(req: IncomingMessage, meta: RestMeta): Record<string, string> {
   const input: Record<string, string> = {};
-  for (const [header, field] of Object.entries(meta.headerFields ?? {})) {
+  const fields = { ...meta.headerFields, ...meta.headerAlternatives };
+  for (const [header, field] of Object.entries(fields)) {
     const value = req.headers[header.toLowerCase()];
     if (typeof value === 'string') input[field] = value;
   }
@@ -63,8 +64,29 @@ function headerInput(req: IncomingMessage, meta: RestMeta): Record<string, strin
 }
 
 /**
+ * A field given both by its header and in the body (`headerAlternatives`) must say the same in both:
+ * otherwise one would silently win over the other.
+ */
+function refuseDisagreeingHeaders(
+  source: Record<string, unknown>,
+  fromHeaders: Record<string, string>,
+  meta: RestMeta,
+) {
+  const issues: InputIssue[] = Object.entries(meta.headerAlternatives ?? {})
+    .filter(([, field]) => Object.hasOwn(source, field) && Object.hasOwn(fromHeaders, field))
+    .filter(([, field]) => source[field] !== fromHeaders[field])
+    .map(([header, field]) => ({
+      path: field,
+      message: `differs from the ${header} header; send one of them, or the same value in both`,
+    }));
+  if (issues.length > 0)
+    throw new DomainError('BAD_REQUEST', `invalid input: ${issuesInLine(issues)}`, { issues });
+}
+
+/**
  * REST over the router: the documented method and path pick the procedure, the input is the JSON body
- * (or the query string) with the path params and the fields it takes from headers (`headerFields`), and
+ * (or the query string) with the path params and the fields it takes from headers (`headerFields`, and
+ * `headerAlternatives` when they agree with the body), and
  * the procedure runs through a tRPC caller, so auth, limits, input and output validation and the
  * DomainError mapping are the tRPC calls' own. The success
  * status and headers come from the procedure's metadata (`successStatus`, `location`). Errors answer
@@ -113,6 +135,7 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
       // An operation without input is called without one, unless something was sent for it to refuse.
       const sent = Object.keys(source).length > 0;
       const fromHeaders = headerInput(req, procedure.meta);
+      refuseDisagreeingHeaders(source, fromHeaders, procedure.meta);
       const input = procedure.noInput && !sent ? undefined : { ...source, ...fromHeaders, ...pathInput };
       const answer: RestAnswer = { status: 200, headers: {} };
       const ctx = opts.createContext(

@@ -53,9 +53,13 @@ export const tasksRouter = router({
               'The idempotency key is held by a task of another workflow (or outside the group), or the group ' +
               'was cancelled or has finished',
           },
-          description: 'Queues a workflow run and answers 202 with its task_id.',
+          description:
+            'Queues a workflow run and answers 202 with its task_id. The idempotency key may come from the ' +
+            "`Idempotency-Key` header or the body's `idempotency_key` (both only with the same value): a retry " +
+            'with it answers with the first task (`deduplicated: true`) and stores nothing.',
           successDescription: 'Accepted: the task is stored and queued (or blocked / scheduled).',
         },
+        headerAlternatives: { 'Idempotency-Key': 'idempotency_key' },
         successStatus: 202,
         location: '/tasks/{task_id}',
         rateLimited: true,
