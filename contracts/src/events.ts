@@ -94,8 +94,12 @@ export type TaskEventsInput = z.infer<typeof TaskEventsInput>;
 export const TaskFeedInput = z
   .strictObject({
     workflow: WorkflowName.optional(),
-    /** Held for the subscription's life and checked on every event: no longer than the list of types. */
-    types: z.array(z.enum(TASK_EVENT_TYPES)).max(TASK_EVENT_TYPES.length).optional(),
+    /** Held for the subscription's life and checked on every event: each type at most once. */
+    types: z
+      .array(z.enum(TASK_EVENT_TYPES))
+      .max(TASK_EVENT_TYPES.length)
+      .refine((types) => new Set(types).size === types.length, 'name each event type once')
+      .optional(),
     lastEventId: z.string().max(200).nullish(),
   })
   .default({});

@@ -2,7 +2,7 @@ import type { FetchLike } from 'eventsource';
 
 /**
  * The wait before a subscription's n-th reconnect over SSE since its stream last held, on top of the
- * api's `retry:` hint (250 ms): none at first, then doubling from 500 ms up to 5 s.
+ * api's `retry:` hint (SSE_RETRY_MS, a second): none at first, then doubling from 500 ms up to 5 s.
  */
 export function sseReconnectDelayMs(attempt: number): number {
   return attempt === 0 ? 0 : Math.min(250 * 2 ** attempt, 5_000);

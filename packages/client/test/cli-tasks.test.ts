@@ -218,11 +218,15 @@ describe('kaygraph names a task by the first characters of its id', () => {
     });
     const firsts = tasks.map((task) => task.task_id[0]);
     const shared = firsts.find((digit, i) => firsts.indexOf(digit) !== i) ?? '';
-    const several = await kaygraph(['cancel', shared], env);
+    const several = await kaygraph(['status', shared], env);
     expect(several.code).toBe(2);
     expect(several.stderr).toContain(`${shared} is the start of more than one task id; give more of it`);
     const listed = several.stderr.split('\n').filter((line) => line.startsWith(`  ${shared}`));
     expect(listed.length).toBeGreaterThanOrEqual(2);
+    // A command that changes a task takes no fewer characters than lists show.
+    const tooShort = await kaygraph(['cancel', short.slice(0, 7)], env);
+    expect(tooShort.code).toBe(2);
+    expect(tooShort.stderr).toContain('give at least 8 characters of the task id to change a task');
     // Nothing left running for the tests after this one (they count the queue).
     for (const task of tasks) for await (const _event of client.watch(task.task_id));
   });

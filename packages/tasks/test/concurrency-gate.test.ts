@@ -9,6 +9,19 @@ import { door } from './tcp-door.ts';
 
 const silent = pino({ level: 'silent' });
 
+/** Advisory locks of `slot` granted in the test database (only the gates under test take any). */
+async function slotLocks(databaseUrl: string, slot: number): Promise<number> {
+  const sql = postgres(databaseUrl, { max: 1 });
+  try {
+    const [row] = await sql`select count(*)::int as held from pg_locks
+      where locktype = 'advisory' and granted and objid = ${slot}
+        and database = (select oid from pg_database where datname = current_database())`;
+    return row?.held ?? 0;
+  } finally {
+    await sql.end();
+  }
+}
+
 it('the concurrency gate takes a new session after its own was cut (a database restart)', async () => {
   await using database = await createTestDatabase();
   const gate = await door(database.url);
@@ -52,25 +65,46 @@ it("after a lost connection a gate locks its running tasks' slots again, so anot
   const { logger, lines } = capturingLogger();
   const cut = new ConcurrencyGate(gate.url, logger);
   const other = new ConcurrencyGate(database.url, silent);
-  const sql = postgres(database.url, { max: 1 });
-  const slotLocks = async () => {
-    const [row] = await sql`select count(*)::int as held from pg_locks
-      where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())`;
-    return row?.held ?? 0;
-  };
   try {
     expect(await cut.acquire('limited', 1, 1)).toEqual([0]);
     await gate.shut();
-    expect(await slotLocks()).toBe(0);
+    expect(await slotLocks(database.url, 0)).toBe(0);
     await gate.open();
     // Its task runs on: the gate takes its slot back as soon as the database answers.
-    await waitFor(async () => (await slotLocks()) === 1, 'the slot to be locked again');
+    await waitFor(async () => (await slotLocks(database.url, 0)) === 1, 'the slot to be locked again');
     expect(await other.acquire('limited', 1, 1)).toEqual([]);
     await cut.release('limited', [0]);
     expect(await other.acquire('limited', 1, 1)).toEqual([0]);
     expect(lines.filter((line) => line.level >= 40)).toEqual([]);
   } finally {
-    await Promise.allSettled([cut.close(), other.close(), sql.end()]);
+    await Promise.allSettled([cut.close(), other.close()]);
+    await gate.close();
+  }
+});
+
+it('re-locks queued through a longer outage lock a slot once: released, another worker may take it', async () => {
+  await using database = await createTestDatabase();
+  const gate = await door(database.url);
+  const { logger, lines } = capturingLogger('debug');
+  const cut = new ConcurrencyGate(gate.url, logger);
+  const other = new ConcurrencyGate(database.url, silent);
+  const failedRelocks = () =>
+    lines.filter((line) => line.msg === 'locking concurrency slots again failed').length;
+  try {
+    expect(await cut.acquire('limited', 2, 1)).toEqual([0]);
+    await gate.shut();
+    // Every try to come back fails and queues another re-lock; a fetch waits on the session meanwhile.
+    await waitFor(() => failedRelocks() >= 2, 'two re-locks to fail');
+    const waiting = cut.acquire('limited', 2, 1).catch(() => 'failed' as const);
+    await waitFor(() => failedRelocks() >= 4, 'more re-locks to fail while a fetch waits');
+    await gate.open();
+    await waiting;
+    // Slot 0 is locked again, however many re-locks ran on the new session.
+    await waitFor(async () => (await slotLocks(database.url, 0)) > 0, 'slot 0 to be locked again');
+    await cut.release('limited', [0]);
+    expect(await other.acquire('limited', 1, 1)).toEqual([0]);
+  } finally {
+    await Promise.allSettled([cut.close(), other.close()]);
     await gate.close();
   }
 });

@@ -27,7 +27,11 @@ export async function unlockSlot(session: postgres.Sql, workflow: string, slot: 
   await session`select pg_advisory_unlock(hashtext(${slotKey(workflow)}), ${slot}::int)`;
 }
 
-/** Locks `slots` again on `session` (a new session after a lost one); returns those it got back. */
+/**
+ * Locks `slots` again on `session` (a new session after a lost one); returns those it holds now. A slot this
+ * session already holds is not locked twice (advisory locks stack within a session, and one unlock would
+ * then leave it held): re-locks queued during an outage may all run on the session that comes back.
+ */
 export async function relockSlots(
   session: postgres.Sql,
   workflow: string,
@@ -35,6 +39,13 @@ export async function relockSlots(
 ): Promise<number[]> {
   const rows = await session<{ slot: number }[]>`
     select s as slot from unnest(${[...slots]}::int[]) s
-    where pg_try_advisory_lock(hashtext(${slotKey(workflow)}), s)`;
+    where case
+      when exists (
+        select 1 from pg_locks l
+        where l.locktype = 'advisory' and l.pid = pg_backend_pid() and l.granted and l.objsubid = 2
+          and l.classid = hashtext(${slotKey(workflow)})::oid and l.objid = s::oid)
+      then true
+      else pg_try_advisory_lock(hashtext(${slotKey(workflow)}), s)
+    end`;
   return rows.map((row) => row.slot);
 }

@@ -29,7 +29,7 @@ export function registerSignalCommand(program: Command, session: CliSession): vo
     )
     .action(
       action(session, async (s, options, named = '', name = '') => {
-        const taskId = await resolveTaskId(s, named);
+        const taskId = await resolveTaskId(s, named, true);
         const payload = parsePayload(String(options.data ?? '{}'));
         const idempotencyKey = options.idempotencyKey as string | undefined;
         const answer = await s.api(

@@ -194,7 +194,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
       )
       .action(
         action(session, async (s, _options, named = '') => {
-          const taskId = await resolveTaskId(s, named);
+          const taskId = await resolveTaskId(s, named, true);
           const answer = await s.api(
             (client) => client.tasks[verb].mutate({ task_id: taskId }),
             `tasks.${verb}`,
