@@ -1,11 +1,6 @@
-import {
-  type ListWorkflowsOutput,
-  type SubmitTaskOutput,
-  TASK_SOCKET_CLOSE,
-  type TaskEvent,
-} from '@kaygraph/contracts';
+import { type ListWorkflowsOutput, TASK_SOCKET_CLOSE, type TaskEvent } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bearer, openKeyStore } from './auth-keys.ts';
+import { bearer, openKeyStore, submitWithKey } from './auth-keys.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { readSse, requestJson } from './http-helpers.ts';
 import { readTaskSocket, TrpcSocket } from './trpc-socket.ts';
@@ -24,14 +19,8 @@ let failedTask: string;
 let runningTask: string;
 const missingTask = '00000000-0000-4000-8000-000000000000';
 
-async function submit(key: string, body: unknown): Promise<string> {
-  const answer = await requestJson(`${server.url}/tasks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...bearer(key) },
-    body: JSON.stringify(body),
-  });
-  expect(answer.status).toBe(202);
-  return (answer.body as SubmitTaskOutput).task_id;
+function submit(key: string, body: unknown): Promise<string> {
+  return submitWithKey(server.url, key, body);
 }
 
 async function waitUntil(key: string, taskId: string, done: (status: string) => boolean): Promise<void> {

@@ -1,10 +1,13 @@
+import type { SubmitTaskOutput } from '@kaygraph/contracts';
 import { connect } from '@kaygraph/db';
+import { expect } from 'vitest';
 import {
   type ApiKeyRecord,
   type CreateApiKeyInput,
   createApiKey,
   revokeApiKey,
 } from '../src/auth/key-store.ts';
+import { requestJson } from './http-helpers.ts';
 
 export interface TestKeyStore extends AsyncDisposable {
   /** Creates a key as `kaygraph keys create` does; returns the secret and the key's id. */
@@ -27,4 +30,19 @@ export function openKeyStore(databaseUrl: string): TestKeyStore {
 
 export function bearer(key: string | undefined): Record<string, string> {
   return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+/** POST /tasks with `key` (none: no Authorization header); expects 202 and returns the task id. */
+export async function submitWithKey(
+  serverUrl: string,
+  key: string | undefined,
+  body: unknown,
+): Promise<string> {
+  const answer = await requestJson(`${serverUrl}/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(key) },
+    body: JSON.stringify(body),
+  });
+  expect(answer.status).toBe(202);
+  return (answer.body as SubmitTaskOutput).task_id;
 }

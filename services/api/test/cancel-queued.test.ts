@@ -1,13 +1,7 @@
-import {
-  type CancelQueuedOutput,
-  ErrorBody,
-  type ListTasksOutput,
-  type SubmitTaskOutput,
-  type TaskView,
-} from '@kaygraph/contracts';
+import { type CancelQueuedOutput, ErrorBody, type ListTasksOutput, type TaskView } from '@kaygraph/contracts';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
-import { bearer, openKeyStore } from './auth-keys.ts';
+import { bearer, openKeyStore, submitWithKey } from './auth-keys.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { requestJson } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
@@ -31,14 +25,8 @@ const backlog: string[] = [];
 let otherWorkflow = '';
 let scheduled = '';
 
-async function submit(key: string, body: unknown): Promise<string> {
-  const answer = await requestJson(`${server.url}/tasks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...bearer(key) },
-    body: JSON.stringify(body),
-  });
-  expect(answer.status).toBe(202);
-  return (answer.body as SubmitTaskOutput).task_id;
+function submit(key: string, body: unknown): Promise<string> {
+  return submitWithKey(server.url, key, body);
 }
 
 async function cancelQueued(key: string, body: unknown) {

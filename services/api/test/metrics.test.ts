@@ -1,8 +1,8 @@
-import { MetricsSnapshot, REST_PATHS, type SubmitTaskOutput } from '@kaygraph/contracts';
+import { MetricsSnapshot, REST_PATHS } from '@kaygraph/contracts';
 import { connect } from '@kaygraph/db';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
-import { bearer, openKeyStore } from './auth-keys.ts';
+import { bearer, openKeyStore, submitWithKey } from './auth-keys.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { requestJson, waitForProgress, waitForTerminal } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
@@ -15,14 +15,8 @@ import { createOpenApiChecker } from './openapi-check.ts';
 let server: TestServer;
 const ids: Record<string, string> = {};
 
-async function submit(body: unknown, key?: string): Promise<string> {
-  const answer = await requestJson(`${server.url}/tasks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...bearer(key) },
-    body: JSON.stringify(body),
-  });
-  expect(answer.status).toBe(202);
-  return (answer.body as SubmitTaskOutput).task_id;
+function submit(body: unknown, key?: string): Promise<string> {
+  return submitWithKey(server.url, key, body);
 }
 
 /** What Prometheus 2.x sends when it scrapes. */

@@ -1,7 +1,7 @@
-import { ErrorBody, type ListTasksOutput, type SubmitTaskOutput } from '@kaygraph/contracts';
+import { ErrorBody, type ListTasksOutput } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
-import { bearer, openKeyStore } from './auth-keys.ts';
+import { bearer, openKeyStore, submitWithKey } from './auth-keys.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { requestJson } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
@@ -21,14 +21,8 @@ const queued = { high: [] as string[], normal: [] as string[], low: [] as string
 let scheduledId = '';
 let bobsTask = '';
 
-async function submit(key: string, body: unknown): Promise<string> {
-  const answer = await requestJson(`${server.url}/tasks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...bearer(key) },
-    body: JSON.stringify(body),
-  });
-  expect(answer.status).toBe(202);
-  return (answer.body as SubmitTaskOutput).task_id;
+function submit(key: string, body: unknown): Promise<string> {
+  return submitWithKey(server.url, key, body);
 }
 
 async function list(key: string, query: string) {
