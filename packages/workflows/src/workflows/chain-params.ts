@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FieldSpec } from '../lib/records.ts';
-import { NumericSummary } from './data-processing/params.ts';
+import { AggregateReport } from './data-processing/params.ts';
 
 const Records = z.array(z.record(z.string(), z.unknown())).max(50_000);
 
@@ -45,23 +45,7 @@ export const AnalyzeResult = z.object({
   rows: z.number().int(),
   /** Task ids whose results were analysed. */
   sources: z.array(z.string()),
-  summary: z.record(z.string(), NumericSummary),
-  categories: z.record(
-    z.string(),
-    z.object({
-      distinct: z.number().int(),
-      top: z.array(z.object({ value: z.string(), count: z.number().int() })),
-    }),
-  ),
-  group_by: z.array(z.string()),
-  groups: z.array(
-    z.object({
-      key: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-      count: z.number().int(),
-      sums: z.record(z.string(), z.number()),
-      means: z.record(z.string(), z.number().nullable()),
-    }),
-  ),
+  ...AggregateReport.shape,
 });
 export type AnalyzeResult = z.output<typeof AnalyzeResult>;
 

@@ -50,6 +50,28 @@ export const NumericSummary = z.object({
   p95: z.number().nullable(),
 });
 
+/** What the aggregation (lib/aggregate.ts) reports of a set of rows, in every workflow that aggregates. */
+export const AggregateReport = z.object({
+  summary: z.record(z.string(), NumericSummary),
+  categories: z.record(
+    z.string(),
+    z.object({
+      distinct: z.number().int(),
+      top: z.array(z.object({ value: z.string(), count: z.number().int() })),
+    }),
+  ),
+  group_by: z.array(z.string()),
+  /** The largest groups. */
+  groups: z.array(
+    z.object({
+      key: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+      count: z.number().int(),
+      sums: z.record(z.string(), z.number()),
+      means: z.record(z.string(), z.number().nullable()),
+    }),
+  ),
+});
+
 export const DataProcessingResult = z.object({
   source: z.object({ kind: z.string(), name: z.string().nullable() }),
   fields: z.array(z.object({ name: z.string(), type: z.string() })),
@@ -61,24 +83,8 @@ export const DataProcessingResult = z.object({
     drop_reasons: z.record(z.string(), z.number().int()),
     repairs_by_field: z.record(z.string(), z.number().int()),
   }),
-  summary: z.record(z.string(), NumericSummary),
-  categories: z.record(
-    z.string(),
-    z.object({
-      distinct: z.number().int(),
-      top: z.array(z.object({ value: z.string(), count: z.number().int() })),
-    }),
-  ),
-  group_by: z.array(z.string()),
-  /** The largest groups (all of them are in the groups.csv artifact). */
-  groups: z.array(
-    z.object({
-      key: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-      count: z.number().int(),
-      sums: z.record(z.string(), z.number()),
-      means: z.record(z.string(), z.number().nullable()),
-    }),
-  ),
+  ...AggregateReport.shape,
+  /** How many groups there are (`groups` holds the largest; all of them are in the groups.csv artifact). */
   groups_total: z.number().int(),
   artifacts: z.array(z.object({ name: z.string(), content_type: z.string(), size: z.number().int() })),
 });
