@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { DEFAULT_MAX_BATCH_SIZE } from '@kaygraph/contracts';
+import { DEFAULT_MAX_BATCH_SIZE, type Readiness, UNREACHABLE_READINESS } from '@kaygraph/contracts';
 import type { OrchestrationService, TaskService, WorkflowRegistry } from '@kaygraph/tasks';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
@@ -56,7 +56,7 @@ export interface ApiServerOptions {
   /** Groups, schedules and dead letters (TaskSystem.orchestration); without it those answer 503. */
   orchestration?: OrchestrationService;
   /** Database reachable, migrations applied (TaskSystem.ready). */
-  ready: () => Promise<{ database: boolean; migrations: boolean }>;
+  ready: () => Promise<Readiness>;
   logger: Logger;
   host?: string;
   /** 0 picks a free port. */
@@ -142,8 +142,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       errorStacks: opts.errorStacks ?? false,
       startedAt: Date.now(),
       ready: async () => {
-        const state = await opts.ready().catch(() => ({ database: false, migrations: false }));
-        return { status: state.database && state.migrations ? 'ready' : 'not_ready', ...state };
+        const state = await opts.ready().catch(() => UNREACHABLE_READINESS);
+        return { status: state.database && state.migrations === true ? 'ready' : 'not_ready', ...state };
       },
     },
     resolveCaller,

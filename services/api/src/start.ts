@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { UNREACHABLE_READINESS } from '@kaygraph/contracts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
 import { exitOnShutdownSignals, exitOnStartFailure } from '@kaygraph/tasks/process';
@@ -106,9 +107,7 @@ const server = await createApiServer({
   orchestration: system.orchestration,
   // Not ready while the embedded server is down (restarting), whatever a pooled connection says.
   ready: () =>
-    embedded && embedded.state !== 'running'
-      ? Promise.resolve({ database: false, migrations: false })
-      : system.ready(),
+    embedded && embedded.state !== 'running' ? Promise.resolve(UNREACHABLE_READINESS) : system.ready(),
   logger,
   host,
   port: env.PORT,
