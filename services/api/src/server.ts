@@ -68,6 +68,8 @@ export interface ApiServerOptions {
   /** Interval of SSE `: ping` comments. */
   heartbeatMs?: number;
   extraRoutes?: ExtraRoute[];
+  /** Where `extraRoutes` serve the dashboard (dashboardRoute: `/dashboard/`), linked from `GET /`. */
+  dashboardLink?: string;
   /** On close: how long requests in flight may take before their connections are cut (default 2000). */
   closeGraceMs?: number;
   /** Queue metrics for the `metrics` procedure (createApiOperations). */
@@ -133,6 +135,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       workflows: opts.workflows,
       orchestration: opts.orchestration,
       version: packageJson.version,
+      dashboardLink: opts.dashboardLink,
       metrics: opts.metrics,
       search: opts.search,
       keys: opts.keys,

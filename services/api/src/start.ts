@@ -9,7 +9,7 @@ import { announceAuthMode, chooseListenHost, keyRequiredBeforeFirstKey } from '.
 import { runKeysMain } from './commands/keys.ts';
 import { embeddedDataDir } from './embedded-database.ts';
 import { type ApiEnv, loadApiEnv } from './env.ts';
-import { dashboardRoute } from './http/dashboard-static.ts';
+import { DASHBOARD_PAGE, dashboardRoute } from './http/dashboard-static.ts';
 import { createApiOperations } from './operations.ts';
 import { createApiServer } from './server.ts';
 
@@ -117,6 +117,7 @@ const server = await createApiServer({
   ...serverOptions,
   // The built dashboard (services/dashboard/dist) under /dashboard.
   extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],
+  dashboardLink: DASHBOARD_PAGE,
 }).catch(async (error: unknown) => {
   // The port is taken (say): the bundled worker may hold tasks already. Put them back and close what
   // runs, in the shutdown's order, then say why.
