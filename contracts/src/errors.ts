@@ -75,12 +75,21 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-/** A zod error's issues, each path joined with dots under `prefix`. */
+/** Said of a key a strict object does not declare (as the params' JSON Schema check says it too). */
+const UNEXPECTED_PROPERTY = 'unexpected property';
+
+/**
+ * A zod error's issues, each path joined with dots under `prefix`. Unknown keys, which zod reports once
+ * at the object's path, become one issue each at the key's own path (`tasks.0.priorty`).
+ */
 export function issuesOf(error: z.ZodError, prefix = ''): InputIssue[] {
-  return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
-    message: issue.message,
-  }));
+  const pathOf = (segments: readonly PropertyKey[]) =>
+    [prefix, ...segments.map(String)].filter(Boolean).join('.');
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: UNEXPECTED_PROPERTY }))
+      : [{ path: pathOf(issue.path), message: issue.message }],
+  );
 }
 
 /** Issues in one line, the first five: `rows: expected number; name: required (and 2 more)`. */

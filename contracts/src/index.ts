@@ -9,6 +9,7 @@ export * from './metrics.ts';
 export * from './paths.ts';
 export * from './schedules.ts';
 export * from './search.ts';
+export * from './service-index.ts';
 export * from './statuses.ts';
 export * from './streams.ts';
 export * from './task-state.ts';

@@ -133,6 +133,26 @@ describe('kaygraph submit / status / list / result', () => {
     expect(run.stderr).toMatch(/completed in/);
   });
 
+  test('result --workflow checks the task is of that workflow: another one is a CONFLICT, exit 1', async () => {
+    const taskId = await submitted(['echo', '--params', '{"value": "mine"}']);
+    expect((await kaygraph(['watch', taskId], env)).code).toBe(0);
+
+    const same = await kaygraph(['result', taskId, '--workflow', 'echo'], env);
+    expect(same.code).toBe(0);
+    expect(parseJson(same.stdout)).toEqual({ value: 'mine' });
+
+    const other = await kaygraph(['result', taskId, '--workflow', 'steps'], env);
+    expect(other.code).toBe(1);
+    expect(other.stdout).toBe('');
+    expect(other.stderr.split('\n')[0]).toBe(
+      `error: CONFLICT: task ${taskId} is of workflow "echo", not "steps"`,
+    );
+    const otherJson = await kaygraph(['result', taskId, '--workflow', 'steps', '--json'], env);
+    expect(parseJson(otherJson.stderr)).toMatchObject({
+      error: { code: 'CONFLICT', issues: [{ path: 'workflow' }] },
+    });
+  });
+
   test('a failing task: --wait exits 1 with the error; result shows it; retry queues it again', async () => {
     const run = await kaygraph(
       ['submit', 'steps', '--params', '{"steps": 1, "delay_ms": 1, "fail": true}', '--wait'],

@@ -1,4 +1,9 @@
-import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_TASK_TIMEOUT_SECONDS } from '@kaygraph/contracts';
+import {
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_TASK_TIMEOUT_SECONDS,
+  type Readiness,
+  UNREACHABLE_READINESS,
+} from '@kaygraph/contracts';
 import { connect, migrate, migrationsApplied } from '@kaygraph/db';
 import type { Logger } from 'pino';
 import type { WorkflowCatalog } from './catalog.ts';
@@ -77,7 +82,8 @@ export interface TaskSystem extends AsyncDisposable {
    * with WORKER_LOST. It also runs every second in every process (one pass per cluster at a time).
    */
   reapDeadWorkers(): Promise<number>;
-  ready(): Promise<{ database: boolean; migrations: boolean }>;
+  /** Whether the database answers and has every migration (`migrations` null when it cannot be asked). */
+  ready(): Promise<Readiness>;
   close(): Promise<void>;
 }
 
@@ -182,9 +188,9 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       cleanExpired: () => cleaner.runOnce(),
       reapDeadWorkers: () => liveness.runOnce(),
       async ready() {
-        const database = await databaseAnswers(connection.db);
-        const migrations = database ? await migrationsApplied(connection.sql).catch(() => false) : false;
-        return { database, migrations };
+        if (!(await databaseAnswers(connection.db))) return UNREACHABLE_READINESS;
+        // A failure to read them (the connection lost since, say) leaves the migrations not known.
+        return { database: true, migrations: await migrationsApplied(connection.sql).catch(() => null) };
       },
       close: closeAll,
       [Symbol.asyncDispose]: closeAll,

@@ -60,6 +60,8 @@ export interface ApiServices {
   orchestration?: OrchestrationService | undefined;
   ready(): Promise<ReadyOutput>;
   version: string;
+  /** Where an extra route serves the dashboard, for `GET /` to link to; absent: no link. */
+  dashboardLink?: string | undefined;
   /** Queue metrics (the `metrics` procedure); absent when the server was started without them. */
   metrics?: MetricsService | undefined;
   /** Document search (the `search` procedure); absent: it answers 503. */

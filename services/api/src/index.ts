@@ -17,7 +17,7 @@ export type {
 } from './context.ts';
 export { anonymousCaller } from './context.ts';
 export { describeError } from './errors.ts';
-export { DEFAULT_DASHBOARD_DIR, dashboardRoute } from './http/dashboard-static.ts';
+export { DASHBOARD_PAGE, DEFAULT_DASHBOARD_DIR, dashboardRoute } from './http/dashboard-static.ts';
 export type { MetricsService } from './metrics/metrics-service.ts';
 export { buildOpenApiDocument } from './openapi.ts';
 export { type ApiOperations, type ApiOperationsOptions, createApiOperations } from './operations.ts';

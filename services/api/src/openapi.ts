@@ -6,6 +6,7 @@ import {
   LogEvent,
   MetricsSnapshot,
   ProgressEvent,
+  SERVICE_NAME,
   SignalReceivedEvent,
   StatusEvent,
   TaskSocketClientMessage,
@@ -28,7 +29,6 @@ import { type RestMeta, readsJsonBody } from './rest-meta.ts';
 import { REST_OPERATIONS } from './rest-operations.ts';
 import { appRouter } from './router.ts';
 
-export const API_TITLE = 'KayGraph Tasks API';
 /** The api package's version, also reported by /health. */
 export const API_VERSION = packageJson.version;
 
@@ -223,7 +223,7 @@ export interface OpenApiDocumentOptions {
  */
 export function buildOpenApiDocument(options: OpenApiDocumentOptions = {}): OpenAPIObject {
   const generated = generateOpenApiDocument(appRouter, {
-    title: API_TITLE,
+    title: SERVICE_NAME,
     version: API_VERSION,
     description:
       'Typed background tasks on PostgreSQL. REST for any caller; TypeScript callers use tRPC at /trpc ' +

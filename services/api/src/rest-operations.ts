@@ -5,6 +5,7 @@ import { healthRest } from './routers/health.ts';
 import { keysRest } from './routers/keys.ts';
 import { schedulesRest } from './routers/schedules.ts';
 import { searchRest } from './routers/search.ts';
+import { serviceIndexRest } from './routers/service-index.ts';
 import { tasksRest } from './routers/tasks.ts';
 import { workflowsRest } from './routers/workflows.ts';
 
@@ -15,6 +16,7 @@ export const REST_OPERATIONS: ReadonlyMap<string, RestMeta> = new Map([
   ...groupsRest,
   ...schedulesRest,
   ...deadLettersRest,
+  ...serviceIndexRest,
   ...healthRest,
   ...searchRest,
   ...keysRest,

@@ -5,11 +5,13 @@ import { healthProcedure, readyProcedure } from './routers/health.ts';
 import { keysRouter } from './routers/keys.ts';
 import { schedulesRouter } from './routers/schedules.ts';
 import { searchProcedure } from './routers/search.ts';
+import { serviceIndexProcedure } from './routers/service-index.ts';
 import { tasksRouter } from './routers/tasks.ts';
 import { workflowsRouter } from './routers/workflows.ts';
 import { router } from './trpc.ts';
 
 export const appRouter = router({
+  index: serviceIndexProcedure,
   tasks: tasksRouter,
   workflows: workflowsRouter,
   groups: groupsRouter,

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { DEFAULT_MAX_BATCH_SIZE } from '@kaygraph/contracts';
+import { DEFAULT_MAX_BATCH_SIZE, type Readiness, UNREACHABLE_READINESS } from '@kaygraph/contracts';
 import type { OrchestrationService, TaskService, WorkflowRegistry } from '@kaygraph/tasks';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
@@ -56,7 +56,7 @@ export interface ApiServerOptions {
   /** Groups, schedules and dead letters (TaskSystem.orchestration); without it those answer 503. */
   orchestration?: OrchestrationService;
   /** Database reachable, migrations applied (TaskSystem.ready). */
-  ready: () => Promise<{ database: boolean; migrations: boolean }>;
+  ready: () => Promise<Readiness>;
   logger: Logger;
   host?: string;
   /** 0 picks a free port. */
@@ -68,6 +68,8 @@ export interface ApiServerOptions {
   /** Interval of SSE `: ping` comments. */
   heartbeatMs?: number;
   extraRoutes?: ExtraRoute[];
+  /** Where `extraRoutes` serve the dashboard (dashboardRoute: `/dashboard/`), linked from `GET /`. */
+  dashboardLink?: string;
   /** On close: how long requests in flight may take before their connections are cut (default 2000). */
   closeGraceMs?: number;
   /** Queue metrics for the `metrics` procedure (createApiOperations). */
@@ -133,6 +135,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       workflows: opts.workflows,
       orchestration: opts.orchestration,
       version: packageJson.version,
+      dashboardLink: opts.dashboardLink,
       metrics: opts.metrics,
       search: opts.search,
       keys: opts.keys,
@@ -142,8 +145,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       errorStacks: opts.errorStacks ?? false,
       startedAt: Date.now(),
       ready: async () => {
-        const state = await opts.ready().catch(() => ({ database: false, migrations: false }));
-        return { status: state.database && state.migrations ? 'ready' : 'not_ready', ...state };
+        const state = await opts.ready().catch(() => UNREACHABLE_READINESS);
+        return { status: state.database && state.migrations === true ? 'ready' : 'not_ready', ...state };
       },
     },
     resolveCaller,

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { UNREACHABLE_READINESS } from '@kaygraph/contracts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
 import { exitOnShutdownSignals, exitOnStartFailure } from '@kaygraph/tasks/process';
@@ -8,7 +9,7 @@ import { announceAuthMode, chooseListenHost, keyRequiredBeforeFirstKey } from '.
 import { runKeysMain } from './commands/keys.ts';
 import { embeddedDataDir } from './embedded-database.ts';
 import { type ApiEnv, loadApiEnv } from './env.ts';
-import { dashboardRoute } from './http/dashboard-static.ts';
+import { DASHBOARD_PAGE, dashboardRoute } from './http/dashboard-static.ts';
 import { createApiOperations } from './operations.ts';
 import { createApiServer } from './server.ts';
 
@@ -106,9 +107,7 @@ const server = await createApiServer({
   orchestration: system.orchestration,
   // Not ready while the embedded server is down (restarting), whatever a pooled connection says.
   ready: () =>
-    embedded && embedded.state !== 'running'
-      ? Promise.resolve({ database: false, migrations: false })
-      : system.ready(),
+    embedded && embedded.state !== 'running' ? Promise.resolve(UNREACHABLE_READINESS) : system.ready(),
   logger,
   host,
   port: env.PORT,
@@ -118,6 +117,7 @@ const server = await createApiServer({
   ...serverOptions,
   // The built dashboard (services/dashboard/dist) under /dashboard.
   extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],
+  dashboardLink: DASHBOARD_PAGE,
 }).catch(async (error: unknown) => {
   // The port is taken (say): the bundled worker may hold tasks already. Put them back and close what
   // runs, in the shutdown's order, then say why.

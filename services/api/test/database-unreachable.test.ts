@@ -1,3 +1,4 @@
+import { ReadyOutput } from '@kaygraph/contracts';
 import { connect } from '@kaygraph/db';
 import { createTestDatabase, openDatabaseDoor, testServerUrl } from '@kaygraph/db/testing';
 import { createTaskSystem } from '@kaygraph/tasks';
@@ -57,6 +58,36 @@ test('with the database unreachable, requests answer 503 UNAVAILABLE with Retry-
 
   door.open();
   expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);
+});
+
+test('/ready during an outage: not ready, the database unreachable, the migrations not known (null)', async () => {
+  await using database = await createTestDatabase();
+  await using door = await openDatabaseDoor(database.url);
+  await using system = await createTaskSystem({ databaseUrl: door.url, logger: pino({ level: 'silent' }) });
+  await using server = await createApiServer({
+    tasks: system.tasks,
+    workflows: system.workflows,
+    ready: () => system.ready(),
+    logger: pino({ level: 'silent' }),
+    port: 0,
+  });
+  expect(await requestJson(`${server.url}/ready`)).toMatchObject({
+    status: 200,
+    body: { status: 'ready', database: true, migrations: true },
+  });
+
+  door.shut();
+  const down = await requestJson(`${server.url}/ready`);
+  expect(down.status).toBe(503);
+  // Unreachable says nothing of the migrations: false would send an operator to apply them.
+  expect(down.body).toEqual({ status: 'not_ready', database: false, migrations: null });
+  expect(ReadyOutput.parse(down.body)).toEqual(down.body);
+
+  door.open();
+  expect((await requestJson(`${server.url}/ready`)).body).toMatchObject({
+    status: 'ready',
+    migrations: true,
+  });
 });
 
 test('a statement the operator’s statement_timeout cancels (behind a lock on tasks) is a 503 too', async () => {

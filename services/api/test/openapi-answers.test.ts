@@ -87,6 +87,7 @@ const REQUESTS: Record<string, (ids: Ids) => { url: string; body?: unknown }> = 
   'keys-create': () => ({ url: '/keys', body: { name: 'another' } }),
   'keys-list': () => ({ url: '/keys' }),
   'keys-revoke': () => ({ url: '/keys/no-such-key' }),
+  index: () => ({ url: '/' }),
   health: () => ({ url: '/health' }),
   ready: () => ({ url: '/ready' }),
   search: () => ({ url: '/search?index=docs&query=postgres' }),

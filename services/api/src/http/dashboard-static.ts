@@ -10,6 +10,8 @@ import { sendError } from './respond.ts';
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../../dashboard/dist', import.meta.url));
 
 const PREFIX = '/dashboard';
+/** The dashboard's page as dashboardRoute serves it: what `GET /` links to (createApiServer's `dashboardLink`). */
+export const DASHBOARD_PAGE = `${PREFIX}/`;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -31,7 +31,8 @@ export const readyProcedure = publicProcedure
         path: '/ready',
         tags: ['health'],
         summary: 'Readiness',
-        description: 'Answers 503 (status not_ready) until the database is reachable and migrated.',
+        description:
+          'Answers 503 (status not_ready) until the database is reachable and migrated; while it cannot be reached, `migrations` is null (not known).',
         errorResponses: { 503: 'Not ready: the body is a ReadyOutput with status not_ready' },
         protect: false,
       },

@@ -1,4 +1,4 @@
-import { createApiOperations, createApiServer, dashboardRoute } from '@kaygraph/api';
+import { createApiOperations, createApiServer, DASHBOARD_PAGE, dashboardRoute } from '@kaygraph/api';
 import { createTestDatabase, openDatabaseDoor } from '@kaygraph/db/testing';
 import { createTaskSystem, type TaskSystemOptions, type WorkflowCatalog } from '@kaygraph/tasks';
 import pino from 'pino';
@@ -84,6 +84,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         host: '127.0.0.1',
         port,
         extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],
+        dashboardLink: DASHBOARD_PAGE,
       });
     let server = await listen(0);
     cleanups.push(() => server.close());

@@ -168,11 +168,16 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
   program
     .command('result <task_id>')
     .description("a finished task's result (or its error)")
+    .option('--workflow <name>', 'the workflow the task must be of (another one: conflict, exit 1)')
     .action(
-      action(session, async (s, _options, named = '') => {
+      action(session, async (s, options, named = '') => {
         const taskId = await resolveTaskId(s, named);
+        const workflow = options.workflow as string | undefined;
         const outcome = await s.api(
-          (client) => client.tasks.result.query({ task_id: taskId }),
+          (client) =>
+            workflow === undefined
+              ? client.tasks.result.query({ task_id: taskId })
+              : client.tasks.result.query({ task_id: taskId, workflow }),
           'tasks.result',
         );
         if (s.json) printJson(s.io, outcome);
