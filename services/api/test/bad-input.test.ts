@@ -66,6 +66,16 @@ describe('bad input on POST /tasks', () => {
     }
   });
 
+  test("a run_at without a time zone (Python's isoformat() of a naive datetime) is a 400 saying to add one", async () => {
+    for (const runAt of ['2030-01-01T09:00:00', '2030-01-01T09:00:00.123456']) {
+      const answer = await submit({ workflow: 'steps', run_at: runAt });
+      expect(answer.status, runAt).toBe(400);
+      expect(answer.body.issues).toEqual([{ path: 'run_at', message: expect.stringContaining('time zone') }]);
+      expect(answer.body.message).toContain('2030-01-01T09:00:00Z');
+      check('POST', '/tasks', 400, answer.body);
+    }
+  });
+
   test('an id that is not a UUID is named by its own field', async () => {
     const group = await submit({ workflow: 'steps', group_id: 'xyz' });
     expect(group.status).toBe(400);
