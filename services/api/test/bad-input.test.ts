@@ -198,6 +198,19 @@ describe('bad ids and routes', () => {
     expect(wrong.headers.get('allow')).toBe('GET, HEAD, POST');
   });
 
+  test('a doubled "/" (a base URL ending in "/" joined with "/tasks") is a 404 naming the path as sent', async () => {
+    const listed = await call('GET', '//tasks');
+    expect(listed.status).toBe(404);
+    expect(listed.body.message).toBe('no route GET //tasks (a doubled "/" in the path?)');
+    // Not read as a host (`//localhost`) followed by a path that another operation answers.
+    const submitted = await call('POST', '//localhost/tasks', {
+      body: JSON.stringify({ workflow: 'steps' }),
+      contentType: 'application/json',
+    });
+    expect(submitted.status).toBe(404);
+    expect(submitted.body.message).toBe('no route POST //localhost/tasks (a doubled "/" in the path?)');
+  });
+
   test('HEAD answers what GET would, without a body, on the event streams and the task socket too', async () => {
     for (const path of [
       '/health',
