@@ -61,8 +61,15 @@ export const DEFAULT_TASK_TIMEOUT_SECONDS = 3600;
 /** pg-boss runs higher numbers first. */
 export const PRIORITY_RANK: Record<Priority, number> = { low: 0, normal: 5, high: 10 };
 
-/** ISO-8601 timestamp as sent over the wire. */
-export const Timestamp = z.iso.datetime({ offset: true });
+/**
+ * ISO-8601 timestamp as sent over the wire. A time without a zone is refused (whose 09:00 would it be?),
+ * and the message says so: it is what Python's `datetime.isoformat()` gives for a naive datetime.
+ */
+export const Timestamp = z.iso.datetime({
+  offset: true,
+  error:
+    'must be an ISO 8601 date-time with a time zone, Z or an offset (2030-01-01T09:00:00Z, 2030-01-01T09:00:00+02:00)',
+});
 export type Timestamp = z.infer<typeof Timestamp>;
 
 /** A JSON value (params, results). */

@@ -50,7 +50,8 @@ export const HAND_WRITTEN_PATHS = {
         path: taskPath,
         header: z.object({
           'last-event-id': SseLastEventId.optional().meta({
-            description: 'Resume after this seq; the `done` id: 204 if the task is still over',
+            description:
+              'Resume after this seq; the `done` id: 204 if the task is still over. Another value is a 400.',
           }),
         }),
         query: z.object({ api_key: apiKeyParam('EventSource') }),
@@ -64,7 +65,10 @@ export const HAND_WRITTEN_PATHS = {
         '204': {
           description: 'Resumed from the `done` id of a task that has not changed since: the stream is over.',
         },
-        '400': { description: 'Invalid task id', content: { 'application/json': { schema: ErrorBody } } },
+        '400': {
+          description: 'Invalid task id, or a Last-Event-ID that is no event id of this stream',
+          content: { 'application/json': { schema: ErrorBody } },
+        },
         '404': { description: 'No such task', content: { 'application/json': { schema: ErrorBody } } },
       },
     },

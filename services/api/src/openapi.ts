@@ -111,8 +111,9 @@ function successResponses(document: OpenAPIObject): void {
 }
 
 /**
- * The body field MAX_BATCH_SIZE bounds (`batchField`): tasks per call (maxItems), or a count per call
- * (maximum and default, as the server takes at most that many), as this server is configured.
+ * The body field MAX_BATCH_SIZE bounds (`batchField`), as this server is configured: tasks per call
+ * (maxItems: more is a 400), or a count per call (its default; a larger count is taken as MAX_BATCH_SIZE,
+ * so no `maximum`, which would declare it invalid).
  */
 function batchLimits(document: OpenAPIObject, maxBatchSize: number): void {
   for (const [procedure, meta] of REST_OPERATIONS) {
@@ -124,7 +125,6 @@ function batchLimits(document: OpenAPIObject, maxBatchSize: number): void {
       field.maxItems = maxBatchSize;
       field.description = `At most MAX_BATCH_SIZE (${maxBatchSize}) per call; a larger batch is a 400: split it.`;
     } else {
-      field.maximum = maxBatchSize;
       field.default = maxBatchSize;
       field.description = `At most MAX_BATCH_SIZE (${maxBatchSize}), also the default (a larger limit takes ${maxBatchSize}): call again for the rest.`;
     }

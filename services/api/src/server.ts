@@ -105,9 +105,14 @@ const METRICS_PATH = /^\/metrics\/?$/i;
 const BASE = 'http://localhost';
 const UNPARSABLE_URL = 'the request URL cannot be parsed';
 
-/** The request's URL, or undefined when it cannot be parsed (`//[x`, a broken absolute form). */
+/**
+ * The request's URL, or undefined when it cannot be parsed (a broken absolute form, `http://[x/`). A
+ * target starting with `/` is a path, `//tasks` included (a base URL ending in `/` joined with `/tasks`):
+ * resolved against BASE it would read as the host `tasks` and the path `/`.
+ */
 function urlOf(req: IncomingMessage): URL | undefined {
-  return URL.parse(req.url ?? '/', BASE) ?? undefined;
+  const target = req.url ?? '/';
+  return (target.startsWith('/') ? URL.parse(`${BASE}${target}`) : URL.parse(target, BASE)) ?? undefined;
 }
 
 /** Where a request's API key may be: its headers, or `?api_key=` where a browser cannot set a header. */

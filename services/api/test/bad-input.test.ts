@@ -66,6 +66,16 @@ describe('bad input on POST /tasks', () => {
     }
   });
 
+  test("a run_at without a time zone (Python's isoformat() of a naive datetime) is a 400 saying to add one", async () => {
+    for (const runAt of ['2030-01-01T09:00:00', '2030-01-01T09:00:00.123456']) {
+      const answer = await submit({ workflow: 'steps', run_at: runAt });
+      expect(answer.status, runAt).toBe(400);
+      expect(answer.body.issues).toEqual([{ path: 'run_at', message: expect.stringContaining('time zone') }]);
+      expect(answer.body.message).toContain('2030-01-01T09:00:00Z');
+      check('POST', '/tasks', 400, answer.body);
+    }
+  });
+
   test('an id that is not a UUID is named by its own field', async () => {
     const group = await submit({ workflow: 'steps', group_id: 'xyz' });
     expect(group.status).toBe(400);
@@ -186,6 +196,19 @@ describe('bad ids and routes', () => {
     expect(wrong.status).toBe(405);
     expect(wrong.body.code).toBe('METHOD_NOT_ALLOWED');
     expect(wrong.headers.get('allow')).toBe('GET, HEAD, POST');
+  });
+
+  test('a doubled "/" (a base URL ending in "/" joined with "/tasks") is a 404 naming the path as sent', async () => {
+    const listed = await call('GET', '//tasks');
+    expect(listed.status).toBe(404);
+    expect(listed.body.message).toBe('no route GET //tasks (a doubled "/" in the path?)');
+    // Not read as a host (`//localhost`) followed by a path that another operation answers.
+    const submitted = await call('POST', '//localhost/tasks', {
+      body: JSON.stringify({ workflow: 'steps' }),
+      contentType: 'application/json',
+    });
+    expect(submitted.status).toBe(404);
+    expect(submitted.body.message).toBe('no route POST //localhost/tasks (a doubled "/" in the path?)');
   });
 
   test('HEAD answers what GET would, without a body, on the event streams and the task socket too', async () => {

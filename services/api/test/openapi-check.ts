@@ -73,3 +73,23 @@ export function checkHeaders(
       throw new Error(`${method} ${path} ${status}: the document requires ${name}, which the answer lacks`);
   }
 }
+
+/**
+ * Checks a request body against the operation's documented request schema, as a client generated from
+ * the document would before sending it. Throws with ajv's errors when the document refuses the body.
+ */
+export function checkRequestBody(document: OpenAPIObject, method: string, path: string, body: unknown): void {
+  const operation = document.paths?.[path]?.[method.toLowerCase() as 'post'];
+  const requestBody = operation?.requestBody;
+  const schema =
+    requestBody && 'content' in requestBody ? requestBody.content['application/json']?.schema : undefined;
+  if (!schema) throw new Error(`${method} ${path} documents no JSON request body`);
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  const validate = ajv.compile({ ...schema, components: document.components });
+  if (!validate(body)) {
+    throw new Error(
+      `${method} ${path}: the document refuses ${JSON.stringify(body)}: ${ajv.errorsText(validate.errors)}`,
+    );
+  }
+}

@@ -68,6 +68,7 @@ describe('OpenAPI document', () => {
     };
     expect(field('/groups', 'tasks')).toMatchObject({ maxItems: MAX_BATCH_SIZE });
     expect(field('/groups/{group_id}/tasks', 'tasks')).toMatchObject({ maxItems: MAX_BATCH_SIZE });
-    expect(field('/dead-letters/redrive', 'limit')).toMatchObject({ maximum: MAX_BATCH_SIZE });
+    expect(field('/dead-letters/redrive', 'limit')).toMatchObject({ default: MAX_BATCH_SIZE });
+    expect(field('/tasks/cancel-queued', 'limit')).toMatchObject({ default: MAX_BATCH_SIZE });
   });
 });

@@ -11,10 +11,13 @@ import {
 } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
+import { buildOpenApiDocument } from '../src/openapi.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { postJson, readSse, requestJson, type SseMessage, waitForTerminal } from './http-helpers.ts';
+import { createOpenApiChecker } from './openapi-check.ts';
 
 let server: TestServer;
+const check = createOpenApiChecker(buildOpenApiDocument());
 
 beforeAll(async () => {
   server = await startTestServer({ heartbeatMs: 50 });
@@ -110,6 +113,23 @@ describe('GET /tasks/{task_id}/stream (SSE)', () => {
     expect(doneId).toBe(sseDoneId(Number(full.at(-2)?.id)));
     const resumed = events(await readStream(taskId, '999'));
     expect(resumed.map((message) => [message.event, message.id])).toEqual([['done', doneId]]);
+  });
+
+  test('a Last-Event-ID that is no event id of the stream is a 400 naming it, not a replay from the start', async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 1, delay_ms: 0 } });
+    await readStream(taskId);
+    for (const lastEventId of ['abc', '-1', '5-finished', '3.5']) {
+      const answer = await fetchRaw(`/tasks/${taskId}/stream`, 'GET', { 'last-event-id': lastEventId });
+      expect(answer.status, lastEventId).toBe(400);
+      expect(answer.headers['content-type']).toMatch(/^application\/json/);
+      const body = JSON.parse(answer.body);
+      expect(body).toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: 'Last-Event-ID' }] });
+      check('GET', '/tasks/{task_id}/stream', 400, body);
+    }
+    // An empty value is a header not given, as an empty query value is a parameter not given.
+    const empty = await fetchRaw(`/tasks/${taskId}/stream`, 'GET', { 'last-event-id': '' });
+    expect(empty.status).toBe(200);
+    expect(empty.body).toMatch(/^id: 1$/m);
   });
 
   test('sends `: ping` comments while nothing happens', async () => {

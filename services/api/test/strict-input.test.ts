@@ -206,6 +206,25 @@ describe('unknown fields in JSON bodies are refused', () => {
     });
     expect((await send('GET', `/tasks/${taskId}`)).body).toMatchObject({ status: 'queued' });
   });
+
+  test('the raw WebSocket answers a message that is not JSON by saying so, and cancels nothing', async () => {
+    const taskId = ((await send('POST', '/tasks', task)).body as { task_id: string }).task_id;
+    const socket = new WebSocket(`${server.wsUrl}/ws/${taskId}`);
+    const error = await new Promise<unknown>((resolve) => {
+      socket.once('message', () => socket.send('cancel'));
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data)) as Record<string, unknown>;
+        if ('error' in message) resolve(message.error);
+      });
+      socket.on('close', () => resolve('closed without an error'));
+    });
+    socket.close();
+    expect(error).toEqual({
+      code: 'BAD_REQUEST',
+      message: 'expected {"type": "cancel"}: the message is not JSON',
+    });
+    expect((await send('GET', `/tasks/${taskId}`)).body).toMatchObject({ status: 'queued' });
+  });
 });
 
 describe('query strings take the documented parameters, integers in decimal digits', () => {

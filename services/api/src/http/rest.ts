@@ -102,7 +102,8 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
     // HEAD is the GET of the same path without its body (Node's response drops the body).
     const match = route(method === 'HEAD' ? 'GET' : method, pathname);
     if (match.kind === 'not-found') {
-      sendError(res, errorBody('NOT_FOUND', `no route ${method} ${pathname}`));
+      const doubled = pathname.includes('//') ? ' (a doubled "/" in the path?)' : '';
+      sendError(res, errorBody('NOT_FOUND', `no route ${method} ${pathname}${doubled}`));
       return;
     }
     if (match.kind === 'method-not-allowed') {

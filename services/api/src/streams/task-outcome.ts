@@ -1,5 +1,5 @@
 import type { TaskStreamDone, TerminalStatus } from '@kaygraph/contracts';
-import { isTerminalStatus, SSE_DONE_ID_SUFFIX, SseLastEventId } from '@kaygraph/contracts';
+import { DomainError, isTerminalStatus, SSE_DONE_ID_SUFFIX, SseLastEventId } from '@kaygraph/contracts';
 import { type Caller, listedOwner, type TaskService } from '@kaygraph/tasks';
 import { withoutStack } from './without-stacks.ts';
 
@@ -62,14 +62,21 @@ export function parseSeq(value: string | string[] | null | undefined): number | 
 
 /**
  * An SSE `Last-Event-ID`: the seq to resume after (as parseSeq reads it), and whether it is the `done`
- * event's id (`<seq>-done`: the client saw the stream's end); undefined when absent or malformed.
+ * event's id (`<seq>-done`: the client saw the stream's end); undefined when absent or empty. Any other
+ * value is a 400: replaying the whole stream in its place would hand the client every event again.
  */
 export function parseSseResumePoint(
   value: string | string[] | undefined,
 ): { afterSeq: number; sawDone: boolean } | undefined {
   const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined || !SseLastEventId.safeParse(text).success) return undefined;
+  if (text === undefined || text === '') return undefined;
   const sawDone = text.endsWith(SSE_DONE_ID_SUFFIX);
   const afterSeq = parseSeq(sawDone ? text.slice(0, -SSE_DONE_ID_SUFFIX.length) : text);
-  return afterSeq === undefined ? undefined : { afterSeq, sawDone };
+  if (!SseLastEventId.safeParse(text).success || afterSeq === undefined) {
+    const message = `must be the id of an event this stream sent: a seq (42) or the done event's (42${SSE_DONE_ID_SUFFIX})`;
+    throw new DomainError('BAD_REQUEST', `Last-Event-ID: ${message}`, {
+      issues: [{ path: 'Last-Event-ID', message }],
+    });
+  }
+  return { afterSeq, sawDone };
 }

@@ -156,10 +156,17 @@ export async function serveTaskSocket(
     handleCommand(String(data)).catch(() => undefined);
   });
   const handleCommand = async (text: string) => {
-    const command = TaskSocketClientMessage.safeParse(parseJson(text));
+    // JSON.parse never gives undefined: parseJson's undefined is a message that is not JSON.
+    const json = parseJson(text);
+    const command = TaskSocketClientMessage.safeParse(json);
     const { caller, taskId } = await target.promise;
     // A socket being closed (revoked key, shutdown) takes no more commands.
     if (abort.signal.aborted) return;
+    if (json === undefined) {
+      const refused = new DomainError('BAD_REQUEST', 'expected {"type": "cancel"}: the message is not JSON');
+      send(socket, { task_id: taskId, error: describeError(refused).body });
+      return;
+    }
     if (!command.success) {
       const refused = DomainError.invalidInput(
         `expected {"type": "cancel"}: ${issuesInLine(issuesOf(command.error))}`,
