@@ -1,17 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { DEFAULT_MAX_BATCH_SIZE, type Readiness, UNREACHABLE_READINESS } from '@kaygraph/contracts';
 import type { OrchestrationService, TaskService, WorkflowRegistry } from '@kaygraph/tasks';
-import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import packageJson from '../package.json' with { type: 'json' };
 import {
   anonymousCaller,
   type CallerResolver,
-  connectionParamsOf,
   createContextFactory,
   type OpenConnection,
 } from './context.ts';
@@ -19,10 +15,10 @@ import { describeError, errorBody } from './errors.ts';
 import { ARTIFACT_PATH, serveArtifact } from './http/artifact-download.ts';
 import { serveDocs } from './http/docs.ts';
 import { readQuery } from './http/query-string.ts';
+import { keySource, loggablePath, requestUrl, UNPARSABLE_URL } from './http/request-url.ts';
 import { sendError, sendJson } from './http/respond.ts';
 import { createRestHandler } from './http/rest.ts';
 import { compileDeclaredQueries } from './http/rest-routes.ts';
-import { trpcErrorHeaders } from './http/trpc-error-headers.ts';
 import type { KeyAdmin } from './keys/key-admin.ts';
 import { requestLogger } from './logging/request-context.ts';
 import type { RequestHook } from './logging/request-logging.ts';
@@ -36,7 +32,7 @@ import type { DocumentSearch } from './search/document-search.ts';
 import { streamGroupOverSse } from './streams/group-sse.ts';
 import { StreamRegistry } from './streams/registry.ts';
 import { streamTaskOverSse } from './streams/sse.ts';
-import { parseSeq, TaskOutcomes } from './streams/task-outcome.ts';
+import { TaskOutcomes } from './streams/task-outcome.ts';
 import { withEventStreamHint } from './streams/trpc-event-stream.ts';
 import {
   DEFAULT_SUBSCRIPTION_CAPS,
@@ -44,7 +40,8 @@ import {
   SubscriptionCaps,
 } from './subscriptions/subscription-caps.ts';
 import { subscriberOf } from './subscriptions/subscription-slot.ts';
-import { REVOKED_CLOSE_CODE, refuseTaskSocket, serveTaskSocket } from './ws/task-socket.ts';
+import { createTrpcTransports } from './trpc-transports.ts';
+import { createUpgradeListener, SOCKET_PATH } from './ws/upgrade.ts';
 
 /** A route another module adds (metrics, dashboard ...): answer and return true, or return false. */
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
@@ -100,31 +97,7 @@ export interface ApiServer extends AsyncDisposable {
 
 const STREAM_PATH = /^\/tasks\/([^/]+)\/stream\/?$/i;
 const GROUP_STREAM_PATH = /^\/groups\/([^/]+)\/stream\/?$/i;
-const SOCKET_PATH = /^\/ws\/([^/]+)\/?$/i;
 const METRICS_PATH = /^\/metrics\/?$/i;
-const BASE = 'http://localhost';
-const UNPARSABLE_URL = 'the request URL cannot be parsed';
-
-/**
- * The request's URL, or undefined when it cannot be parsed (a broken absolute form, `http://[x/`). A
- * target starting with `/` is a path, `//tasks` included (a base URL ending in `/` joined with `/tasks`):
- * resolved against BASE it would read as the host `tasks` and the path `/`.
- */
-function urlOf(req: IncomingMessage): URL | undefined {
-  const target = req.url ?? '/';
-  return (target.startsWith('/') ? URL.parse(`${BASE}${target}`) : URL.parse(target, BASE)) ?? undefined;
-}
-
-/** Where a request's API key may be: its headers, or `?api_key=` where a browser cannot set a header. */
-function keySource(req: IncomingMessage, url: URL) {
-  const apiKey = url.searchParams.get('api_key');
-  return { headers: req.headers, connectionParams: apiKey ? { apiKey } : null };
-}
-
-/** What logs may say of a URL: its path, never the query (`?api_key=` carries keys). */
-function loggablePath(req: IncomingMessage): string {
-  return (req.url ?? '/').split('?')[0] ?? '/';
-}
 
 /** One HTTP server: tRPC (HTTP, SSE, WS at /trpc), REST, OpenAPI, docs, SSE stream, raw task socket. */
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
@@ -196,33 +169,12 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       return caller;
     },
   });
-  const logServerError = ({ error, path }: { error: unknown; path?: string | undefined }) => {
-    if (describeError(error).httpStatus >= 500)
-      requestLogger(logger).error({ err: error, path }, 'tRPC call failed');
-  };
-
-  const trpcHttp = createHTTPHandler({
-    router: appRouter,
-    basePath: '/trpc/',
+  const trpc = createTrpcTransports({
+    createContext,
     maxBatchSize,
-    maxBodySize: bodyLimitBytes,
-    // `?connectionParams=` carries a key only where a client cannot send a header: SSE subscriptions.
-    // A subscription's response is its connection: closed when its key is revoked.
-    createContext: ({ req, res, info }) => {
-      const subscription = info.type === 'subscription';
-      return createContext({
-        headers: req.headers,
-        connectionParams: subscription ? connectionParamsOf(info.connectionParams) : null,
-        connection: subscription
-          ? {
-              close: () => res.destroy(),
-              onClosed: (listener) => (res.closed ? listener() : res.once('close', listener)),
-            }
-          : undefined,
-      });
-    },
-    onError: logServerError,
-    responseMeta: trpcErrorHeaders,
+    subscriptionsPerSocket: capLimits.perConnection,
+    bodyLimitBytes,
+    logger,
   });
   const rest = createRestHandler({
     router: appRouter,
@@ -232,39 +184,17 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     bodyLimitBytes,
     logger,
   });
-
-  const trpcWss = new WebSocketServer({ noServer: true, maxPayload: bodyLimitBytes });
-  const trpcWs = applyWSSHandler({
-    wss: trpcWss,
-    router: appRouter,
-    // A frame carries what one socket may hold: a client's wsLink sends every subscription started in one
-    // tick in one frame, each taking a slot of its socket and key (subscriptionCaps, refused one by one
-    // past them); MAX_BATCH_SIZE alone would refuse a whole frame of watches the socket could hold.
-    maxBatchSize: Math.max(maxBatchSize, capLimits.perConnection),
-    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
-    // One context per socket: its key is checked once, and the socket is closed when the key is revoked.
-    createContext: ({ req, res, info }) =>
-      createContext({
-        headers: req.headers,
-        connectionParams: connectionParamsOf(info.connectionParams),
-        connection: {
-          close: (reason) => res.close(REVOKED_CLOSE_CODE, reason),
-          onClosed: (listener) => (res.readyState === res.CLOSED ? listener() : res.once('close', listener)),
-        },
-      }),
-    onError: logServerError,
-  });
   const taskWss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = urlOf(req);
+    const url = requestUrl(req);
     if (!url) return sendError(res, errorBody('BAD_REQUEST', UNPARSABLE_URL));
     const path = url.pathname;
     const method = req.method ?? 'GET';
     if (path === '/trpc' || path.startsWith('/trpc/')) {
       // A GET may be a subscription over SSE (EventSource only GETs): its stream gets the reconnect hint.
       if (method === 'GET') withEventStreamHint(res, registry);
-      if (method === 'GET' || method === 'POST') return trpcHttp(req, res);
+      if (method === 'GET' || method === 'POST') return trpc.http(req, res);
       const message = `${method} is not allowed on ${path} (tRPC answers GET and POST)`;
       return sendError(res, errorBody('METHOD_NOT_ALLOWED', message), { allow: 'GET, POST' });
     }
@@ -332,50 +262,16 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     onRequest ? (req, res) => onRequest(req, res, () => serve(req, res)) : serve,
   );
 
-  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    // No WebSocket here. A reset while we answer must not become an uncaught 'error'.
-    const refuse = (status: string) => {
-      socket.on('error', () => socket.destroy());
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    };
-    const url = urlOf(req);
-    if (!url) return refuse('400 Bad Request');
-    const path = url.pathname;
-    if (path === '/trpc' || path === '/trpc/') {
-      trpcWss.handleUpgrade(req, socket, head, (ws) => trpcWss.emit('connection', ws, req));
-      return;
-    }
-    const match = SOCKET_PATH.exec(path);
-    if (match?.[1]) {
-      const taskId = match[1];
-      try {
-        readQuery(url, declaredQuery('GET', path) ?? new Map());
-      } catch (error) {
-        taskWss.handleUpgrade(req, socket, head, (ws) => {
-          ws.on('error', () => ws.terminate());
-          refuseTaskSocket(ws, taskId, error);
-        });
-        return;
-      }
-      const afterSeq = parseSeq(url.searchParams.get('last_event_id'));
-      taskWss.handleUpgrade(req, socket, head, (ws) => {
-        serveTaskSocket(ws, taskId, afterSeq, streamOptions(req, url)).catch((error: unknown) => {
-          logger.error({ err: error, taskId }, 'task socket failed');
-        });
-      });
-      return;
-    }
-    refuse('404 Not Found');
-  };
-  // An upgrade that fails (an unparsable URL, a socket gone mid-handshake) ends that socket, never the process.
-  server.on('upgrade', (req, socket, head) => {
-    try {
-      upgrade(req, socket, head);
-    } catch (error) {
-      logger.warn({ err: error, path: loggablePath(req) }, 'WebSocket upgrade failed');
-      socket.destroy();
-    }
-  });
+  server.on(
+    'upgrade',
+    createUpgradeListener({
+      trpc: trpc.wss,
+      task: taskWss,
+      declaredQuery,
+      taskSocketOptions: streamOptions,
+      logger,
+    }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -392,13 +288,13 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const close = () => {
     closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      trpcWs.broadcastReconnectNotification();
+      trpc.broadcastReconnect();
       registry.closeAll();
       for (const client of taskWss.clients) client.close(1012, 'server restarting');
       // A moment for the notices to leave, then drop the sockets.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      for (const client of [...trpcWss.clients, ...taskWss.clients]) client.terminate();
-      trpcWss.close();
+      for (const client of [...trpc.wss.clients, ...taskWss.clients]) client.terminate();
+      trpc.wss.close();
       taskWss.close();
       // Requests in flight may finish; what still holds a connection after the grace (a slow client) is
       // cut, and a stream's client reconnects with its last event id.
