@@ -47,7 +47,10 @@ const Env = z.object({
   ALLOW_ANONYMOUS: flag,
   /** Most schedules one owner may have; creating one more answers 409. */
   MAX_SCHEDULES_PER_OWNER: z.coerce.number().int().min(1).default(100),
-  /** Task submissions per minute per API key (token bucket shared by all replicas); 0 turns limits off. */
+  /**
+   * Submissions and other writes that spend it (retries, redrives, signals ...) per minute per API key
+   * (token bucket shared by all replicas); 0 turns limits off.
+   */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().min(0).default(600),
   /** Submissions one key may make at once after a quiet spell (bucket size). */
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),

@@ -22,7 +22,7 @@ export interface OperationTraits {
   admin: boolean;
   /** Reads or writes PostgreSQL: 503 with Retry-After while the database cannot answer. */
   database: boolean;
-  /** Spends the key's submission rate limit: 429 RATE_LIMITED. */
+  /** Spends the key's rate limit (submissions, signals ...): 429 RATE_LIMITED. */
   rateLimited: boolean;
   /** Adds unfinished tasks to the owner's queue: 429 QUEUE_FULL at MAX_QUEUE_SIZE. */
   queues: boolean;
@@ -98,7 +98,7 @@ function traitAnswers(t: OperationTraits): Map<number, ErrorAnswer> {
   if (t.body) answers.set(413, { description: 'PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT_BYTES' });
   const tooMany = [
     t.rateLimited &&
-      "RATE_LIMITED: past the key's submission rate limit; Retry-After says when enough tokens are back (absent: more at once than the key's burst, to split)",
+      "RATE_LIMITED: past the key's rate limit (RATE_LIMIT_PER_MINUTE); Retry-After says when enough tokens are back (absent: more at once than the key's burst, to split)",
     t.queues && 'QUEUE_FULL: the owner has MAX_QUEUE_SIZE unfinished tasks; retry after Retry-After',
     t.subscribes && 'RATE_LIMITED: the key holds too many open subscriptions in this api process',
   ].filter((line): line is string => typeof line === 'string');

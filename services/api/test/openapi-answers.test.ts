@@ -292,7 +292,13 @@ test('the operations answering 429 RATE_LIMITED or QUEUE_FULL are those whose 42
     429,
     'RATE_LIMITED',
   );
-  expect(rate.answered).toEqual(expect.arrayContaining(['POST /tasks', 'POST /dead-letters/redrive']));
+  expect(rate.answered).toEqual(
+    expect.arrayContaining([
+      'POST /tasks',
+      'POST /dead-letters/redrive',
+      'POST /tasks/{task_id}/signals/{name}',
+    ]),
+  );
   expect(rate.documented).toEqual(rate.answered);
 
   // The other key's queue: a dead letter, a cancelled task, a group to add to, then full of scheduled tasks.
