@@ -16,7 +16,7 @@ export interface OperationTraits {
   input: boolean;
   /** REST reads a JSON body (POST, PATCH): 400 for malformed JSON, 413 past BODY_LIMIT_BYTES. */
   body: boolean;
-  /** Needs an API key once auth is on: 401. */
+  /** Needs an API key once auth is on: 401, and 429 for an address past its failed authentications. */
   key: boolean;
   /** Admin keys only: 403 for the others. */
   admin: boolean;
@@ -101,11 +101,14 @@ function traitAnswers(t: OperationTraits): Map<number, ErrorAnswer> {
       "RATE_LIMITED: past the key's rate limit (RATE_LIMIT_PER_MINUTE); Retry-After says when enough tokens are back (absent: more at once than the key's burst, to split)",
     t.queues && 'QUEUE_FULL: the owner has MAX_QUEUE_SIZE unfinished tasks; retry after Retry-After',
     t.subscribes && 'RATE_LIMITED: the key holds too many open subscriptions in this api process',
+    t.key &&
+      'RATE_LIMITED: too many requests with an unknown or revoked API key from this client address ' +
+        '(AUTH_FAILURES_PER_MINUTE); Retry-After says when its requests are looked at again',
   ].filter((line): line is string => typeof line === 'string');
   if (tooMany.length > 0) {
     answers.set(429, {
       description: tooMany.join('. '),
-      ...(t.rateLimited || t.queues ? { headers: ['Retry-After' as const] } : {}),
+      ...(t.rateLimited || t.queues || t.key ? { headers: ['Retry-After' as const] } : {}),
     });
   }
   answers.set(500, { description: 'INTERNAL: an internal error (the details stay in the log)' });

@@ -11,6 +11,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import {
   anonymousCaller,
   type CallerResolver,
+  type CallerSource,
   connectionParamsOf,
   createContextFactory,
   type OpenConnection,
@@ -109,9 +110,13 @@ function urlOf(req: IncomingMessage): URL | undefined {
 }
 
 /** Where a request's API key may be: its headers, or `?api_key=` where a browser cannot set a header. */
-function keySource(req: IncomingMessage, url: URL) {
+function keySource(req: IncomingMessage, url: URL): CallerSource {
   const apiKey = url.searchParams.get('api_key');
-  return { headers: req.headers, connectionParams: apiKey ? { apiKey } : null };
+  return {
+    headers: req.headers,
+    connectionParams: apiKey ? { apiKey } : null,
+    remoteAddress: req.socket.remoteAddress,
+  };
 }
 
 /** What logs may say of a URL: its path, never the query (`?api_key=` carries keys). */
@@ -205,6 +210,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       return createContext({
         headers: req.headers,
         connectionParams: subscription ? connectionParamsOf(info.connectionParams) : null,
+        remoteAddress: req.socket.remoteAddress,
         connection: subscription
           ? {
               close: () => res.destroy(),
@@ -239,6 +245,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       createContext({
         headers: req.headers,
         connectionParams: connectionParamsOf(info.connectionParams),
+        remoteAddress: req.socket.remoteAddress,
         connection: {
           close: (reason) => res.close(REVOKED_CLOSE_CODE, reason),
           onClosed: (listener) => (res.readyState === res.CLOSED ? listener() : res.once('close', listener)),
