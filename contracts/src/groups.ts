@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { GroupId, JsonValue, storableText, TaskId, TaskStatus, Timestamp } from './common.ts';
 import { TaskErrorView } from './errors.ts';
-import { ProgressEvent, StatusEvent } from './events.ts';
+import { TaskEvent } from './events.ts';
 import { MAX_TASKS_PER_BATCH, SubmitTaskInput, SubmitTaskOutput } from './tasks.ts';
-import { ChildFinishedEvent, SignalReceivedEvent, WaitingEvent } from './waits.ts';
 
 /**
  * Where a group stands, from its tasks: `pending` (no tasks yet, or all held until `execute`), `running` (some task unfinished),
@@ -134,22 +133,12 @@ export type CancelGroupOutput = z.infer<typeof CancelGroupOutput>;
 
 /**
  * What a group subscription (`groups.events`, `GET /groups/{group_id}/stream`) sends: the group summary
- * first and after changes, and the status, progress and wait events of its tasks. It ends after the summary that
- * shows a finished group.
+ * first and after changes, and every event of its tasks (each a TaskEvent of TASK_EVENT_TYPES, `log`
+ * included: a log says why a wait ended by its timer). It ends after the summary that shows a finished group.
  */
 export const GroupEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('group'), group: GroupSummary }),
-  z.object({
-    type: z.literal('task'),
-    group_id: GroupId,
-    event: z.discriminatedUnion('type', [
-      StatusEvent,
-      ProgressEvent,
-      WaitingEvent,
-      SignalReceivedEvent,
-      ChildFinishedEvent,
-    ]),
-  }),
+  z.object({ type: z.literal('task'), group_id: GroupId, event: TaskEvent }),
 ]);
 export type GroupEvent = z.infer<typeof GroupEvent>;
 

@@ -23,6 +23,8 @@ export interface OpenConnection {
 export interface CallerSource {
   headers: IncomingHttpHeaders;
   connectionParams: Record<string, string> | null;
+  /** The socket peer's address (a proxy's, behind one: see TRUSTED_PROXY_HOPS); undefined once it is gone. */
+  remoteAddress: string | undefined;
   /** Set for connections that outlive the check (WebSockets, streams): closed when the key is revoked. */
   connection?: OpenConnection | undefined;
 }

@@ -47,10 +47,25 @@ const Env = z.object({
   ALLOW_ANONYMOUS: flag,
   /** Most schedules one owner may have; creating one more answers 409. */
   MAX_SCHEDULES_PER_OWNER: z.coerce.number().int().min(1).default(100),
-  /** Task submissions per minute per API key (token bucket shared by all replicas); 0 turns limits off. */
+  /**
+   * Submissions and other writes that spend it (retries, redrives, signals ...) per minute per API key
+   * (token bucket shared by all replicas); 0 turns limits off.
+   */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().min(0).default(600),
   /** Submissions one key may make at once after a quiet spell (bucket size). */
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
+  /**
+   * Requests with an unknown or revoked API key per minute per client address (an IPv6 one by its /64),
+   * shared by all replicas; past them the address is answered 429 until Retry-After. 0 turns it off.
+   */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().min(0).default(30),
+  /** Failed authentications one address may make at once after a quiet spell (bucket size). */
+  AUTH_FAILURES_BURST: z.coerce.number().int().min(1).default(30),
+  /**
+   * Proxies in front of the api (a load balancer, an ingress) whose `X-Forwarded-For` entry names the
+   * client: the limits per client address count that address instead of the proxy's. 0: the socket's peer.
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
 export type ApiEnv = z.infer<typeof Env>;
 

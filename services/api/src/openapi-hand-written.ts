@@ -110,8 +110,8 @@ export const HAND_WRITTEN_PATHS = {
       summary: 'Stream a task group (Server-Sent Events)',
       description: [
         'Server-Sent Events of a task group: `event: group` carries the GroupSummary (counts per status,',
-        'aggregate progress, status), first and after every change; `event: task` a status or progress',
-        'event of one of its tasks (`data:` is a GroupEvent). The stream closes after the summary of a',
+        'aggregate progress, status), first and after every change; `event: task` every event of its tasks',
+        '(status, progress, log and wait events; `data:` is a GroupEvent). The stream closes after the summary of a',
         'finished group (completed, failed, partially_failed, cancelled). It starts with',
         `\`retry: ${SSE_RETRY_MS}\`; a reconnect starts from a fresh summary. Errors (unknown group, bad id)`,
         'are answered as JSON before the stream starts. HEAD answers the same checks and headers, without',

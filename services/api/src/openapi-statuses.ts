@@ -16,13 +16,13 @@ export interface OperationTraits {
   input: boolean;
   /** REST reads a JSON body (POST, PATCH): 400 for malformed JSON, 413 past BODY_LIMIT_BYTES. */
   body: boolean;
-  /** Needs an API key once auth is on: 401. */
+  /** Needs an API key once auth is on: 401, and 429 for an address past its failed authentications. */
   key: boolean;
   /** Admin keys only: 403 for the others. */
   admin: boolean;
   /** Reads or writes PostgreSQL: 503 with Retry-After while the database cannot answer. */
   database: boolean;
-  /** Spends the key's submission rate limit: 429 RATE_LIMITED. */
+  /** Spends the key's rate limit (submissions, signals ...): 429 RATE_LIMITED. */
   rateLimited: boolean;
   /** Adds unfinished tasks to the owner's queue: 429 QUEUE_FULL at MAX_QUEUE_SIZE. */
   queues: boolean;
@@ -98,14 +98,17 @@ function traitAnswers(t: OperationTraits): Map<number, ErrorAnswer> {
   if (t.body) answers.set(413, { description: 'PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT_BYTES' });
   const tooMany = [
     t.rateLimited &&
-      "RATE_LIMITED: past the key's submission rate limit; Retry-After says when enough tokens are back (absent: more at once than the key's burst, to split)",
+      "RATE_LIMITED: past the key's rate limit (RATE_LIMIT_PER_MINUTE); Retry-After says when enough tokens are back (absent: more at once than the key's burst, to split)",
     t.queues && 'QUEUE_FULL: the owner has MAX_QUEUE_SIZE unfinished tasks; retry after Retry-After',
     t.subscribes && 'RATE_LIMITED: the key holds too many open subscriptions in this api process',
+    t.key &&
+      'RATE_LIMITED: too many requests with an unknown or revoked API key from this client address ' +
+        '(AUTH_FAILURES_PER_MINUTE); Retry-After says when its requests are looked at again',
   ].filter((line): line is string => typeof line === 'string');
   if (tooMany.length > 0) {
     answers.set(429, {
       description: tooMany.join('. '),
-      ...(t.rateLimited || t.queues ? { headers: ['Retry-After' as const] } : {}),
+      ...(t.rateLimited || t.queues || t.key ? { headers: ['Retry-After' as const] } : {}),
     });
   }
   answers.set(500, { description: 'INTERNAL: an internal error (the details stay in the log)' });

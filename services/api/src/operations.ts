@@ -7,6 +7,7 @@ import { createRequestLogging, type RequestHook } from './logging/request-loggin
 import { metricsRoute } from './metrics/metrics-route.ts';
 import { createMetricsService } from './metrics/metrics-service.ts';
 import { createPrometheusMetrics, type TaskEventFeed } from './metrics/prometheus.ts';
+import { createFailedAuthLimiter } from './rate-limit/failed-auth-limits.ts';
 import { createSubmissionLimiter } from './rate-limit/submission-limits.ts';
 import { createLeasedBuckets } from './rate-limit/token-lease.ts';
 import { createDocumentSearch, type DocumentSearch } from './search/document-search.ts';
@@ -23,6 +24,10 @@ export interface ApiOperationsOptions {
   authRequiredBecause?: string | undefined;
   /** RATE_LIMIT_PER_MINUTE (0: off) and RATE_LIMIT_BURST. */
   rateLimit?: { perMinute: number; burst: number };
+  /** AUTH_FAILURES_PER_MINUTE (0: off) and AUTH_FAILURES_BURST: unknown or revoked keys per client address. */
+  failedAuthLimit?: { perMinute: number; burst: number };
+  /** TRUSTED_PROXY_HOPS: proxies in front whose `X-Forwarded-For` names the client (default 0: none). */
+  trustedProxyHops?: number;
   /** How long the auth decision and verified keys are cached (default 2000 ms). */
   authCacheMs?: number;
   metricsWindowSeconds?: number;
@@ -55,9 +60,9 @@ export interface ApiOperations extends AsyncDisposable {
 
 /**
  * Everything around the queue that an operator expects: API keys with owner isolation, submission
- * rate limits shared through the database, request and task logs, metrics and document search. One
- * small pool of its own (keys, buckets and search queries), so the task system's pool stays for tasks;
- * the metrics snapshot is the task service's own.
+ * rate limits and failed authentications per client address shared through the database, request and
+ * task logs, metrics and document search. One small pool of its own (keys, buckets and search queries),
+ * so the task system's pool stays for tasks; the metrics snapshot is the task service's own.
  *
  * @example
  * const ops = createApiOperations({ databaseUrl, logger, feed: system.events });
@@ -72,19 +77,25 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     applicationName: 'kaygraph-api-operations',
     settings: { synchronous_commit: 'off' },
   });
+  const buckets = createLeasedBuckets(sql);
   const auth = createApiKeyAuth({
     sql,
     logger: opts.logger,
     required: opts.authRequired ?? false,
     requiredBecause: opts.authRequiredBecause,
     cacheMs: opts.authCacheMs,
+    failedAuthLimit: createFailedAuthLimiter({
+      buckets,
+      perMinute: opts.failedAuthLimit?.perMinute ?? 0,
+      burst: opts.failedAuthLimit?.burst ?? 1,
+    }),
+    trustedProxyHops: opts.trustedProxyHops,
   });
   const listening = auth.start();
   listening.catch((error: unknown) =>
     opts.logger.error({ err: error }, 'listening for key revocations failed'),
   );
   const prometheus = createPrometheusMetrics({ feed: opts.feed, processMetrics: opts.processMetrics });
-  const buckets = createLeasedBuckets(sql);
   const limit = createSubmissionLimiter({
     buckets,
     perMinute: opts.rateLimit?.perMinute ?? 0,

@@ -75,7 +75,7 @@ const worker = withWorker
       servicesOptions: { dataDir: resolve(env.DATA_DIR) },
     })
   : undefined;
-// API keys, owner isolation, submission rate limits, request logs and metrics.
+// API keys, owner isolation, rate limits (submissions and failed authentications), request logs and metrics.
 const keyRequired = keyRequiredBeforeFirstKey({
   host: env.HOST,
   embedded: !!embedded,
@@ -89,6 +89,8 @@ const operations = createApiOperations({
   authRequired: keyRequired.required,
   authRequiredBecause: keyRequired.because,
   rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, burst: env.RATE_LIMIT_BURST },
+  failedAuthLimit: { perMinute: env.AUTH_FAILURES_PER_MINUTE, burst: env.AUTH_FAILURES_BURST },
+  trustedProxyHops: env.TRUSTED_PROXY_HOPS,
 });
 // The metrics follow every task event from the start (subscribing above began the LISTEN), and revoked
 // keys' connections are closed from the first request on.

@@ -49,6 +49,7 @@ export function createTrpcTransports(opts: TrpcTransportOptions): TrpcTransports
       return createContext({
         headers: req.headers,
         connectionParams: subscription ? connectionParamsOf(info.connectionParams) : null,
+        remoteAddress: req.socket.remoteAddress,
         connection: subscription
           ? {
               close: () => res.destroy(),
@@ -75,6 +76,7 @@ export function createTrpcTransports(opts: TrpcTransportOptions): TrpcTransports
       createContext({
         headers: req.headers,
         connectionParams: connectionParamsOf(info.connectionParams),
+        remoteAddress: req.socket.remoteAddress,
         connection: {
           close: (reason) => res.close(REVOKED_CLOSE_CODE, reason),
           onClosed: (listener) => (res.readyState === res.CLOSED ? listener() : res.once('close', listener)),

@@ -28,7 +28,7 @@ export type ProcedureMeta = OpenApiMeta<{
   headerAlternatives?: Record<string, string>;
   /**
    * What is true of the operation that decides its common error answers (openapi-statuses.ts): it spends
-   * the key's submission rate limit (429 RATE_LIMITED), adds unfinished tasks (429 QUEUE_FULL), takes
+   * the key's rate limit (429 RATE_LIMITED), adds unfinished tasks (429 QUEUE_FULL), takes
    * admin keys only (403), or needs no database (false: /health; /ready reports it in its output).
    */
   rateLimited?: true;

@@ -142,4 +142,51 @@ describe('submission rate limits', () => {
     // An empty group submits nothing and costs nothing.
     expect((await create(0)).status).toBe(200);
   });
+
+  test('a signal spends a token as a submit does: refused ones and repeats of its key cost nothing', async () => {
+    await using store = openKeyStore(first.databaseUrl);
+    const { key } = await store.create('signaller');
+    const submitted = await requestJson(`${first.url}/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(key) },
+      body: JSON.stringify({ workflow: 'approval', params: {} }),
+    });
+    expect(submitted.status).toBe(202);
+    const taskId = (submitted.body as { task_id: string }).task_id;
+    // One replica throughout: another may be refused while this one holds leased tokens.
+    const signal = (target: string, headers: Record<string, string> = {}) =>
+      requestJson(`${first.url}/tasks/${target}/signals/approval`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(key), ...headers },
+        body: JSON.stringify({ approved: true }),
+      });
+    // No worker runs: the task has not reached its wait, so the first signal is kept for it.
+    expect((await signal(taskId, { 'idempotency-key': 'delivery-1' })).body).toMatchObject({
+      taken: 'stored',
+      deduplicated: false,
+    });
+    expect((await signal(taskId, { 'idempotency-key': 'delivery-1' })).body).toMatchObject({
+      deduplicated: true,
+    });
+    expect((await signal(taskId)).status).toBe(409);
+    expect((await signal(crypto.randomUUID())).status).toBe(404);
+    // Two tokens spent (the submit, the signal kept): one left, for this submit.
+    expect((await submitRest(first, key)).status).toBe(202);
+
+    const refused = await signal(taskId, { 'idempotency-key': 'delivery-2' });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/^rate limit: a signal exceeds this key's \d+ per minute/),
+    });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const overTrpc = await requestJson(`${first.url}/trpc/tasks.signal`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(key) },
+      body: JSON.stringify({ task_id: taskId, name: 'approval', payload: { approved: false } }),
+    });
+    expect(overTrpc.status).toBe(429);
+    expect(overTrpc.body).toMatchObject({ error: { data: { errorBody: { code: 'RATE_LIMITED' } } } });
+    expect(Number(overTrpc.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
 });

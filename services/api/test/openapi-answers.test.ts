@@ -158,14 +158,16 @@ const named = (operation: DocumentedOperation) => `${operation.method} ${operati
 
 /**
  * The operations that answered `status` (and `code`, when given) against those the document gives it
- * (whose description names `code`); each such answer's body and headers as the document says.
+ * (whose description names `code`, or says `why` when the code has several causes); each such answer's
+ * body and headers as the document says.
  */
-function compare(answers: Map<DocumentedOperation, Answer>, status: number, code?: string) {
+function compare(answers: Map<DocumentedOperation, Answer>, status: number, code?: string, why?: RegExp) {
   const answered: string[] = [];
   const documented: string[] = [];
   for (const [operation, answer] of answers) {
     const response = responseOf(operation, status);
-    if (response && (!code || response.description.includes(code))) documented.push(named(operation));
+    const says = (description: string) => (why ? why.test(description) : !code || description.includes(code));
+    if (response && says(response.description)) documented.push(named(operation));
     const body = answer.body as { code?: string } | undefined;
     if (answer.status !== status || (code && body?.code !== code)) continue;
     answered.push(named(operation));
@@ -242,6 +244,23 @@ describe('keys', () => {
     expect(documented).toEqual(answered);
   });
 
+  test('past the failed authentications of an address, the operations answering 429 are those that document it, with Retry-After', async () => {
+    await using server = await startTestServer({
+      worker: false,
+      operations: { authRequired: true, failedAuthLimit: { perMinute: 0.001, burst: 1 } },
+    });
+    const unknownKey = bearer('kg_no-such-key');
+    expect((await send(server.url, 'GET', '/tasks', { headers: unknownKey })).status).toBe(401);
+    const { answered, documented } = compare(
+      await sweep(server.url, unknownIds(), unknownKey),
+      429,
+      'RATE_LIMITED',
+      /RATE_LIMITED: too many requests with an unknown or revoked API key from this client address/,
+    );
+    expect(answered.length).toBeGreaterThan(30);
+    expect(documented).toEqual(answered);
+  });
+
   test("with a key that is not an admin's, the operations answering 403 are those that document it", async () => {
     await using server = await startTestServer({ worker: false, operations: { authRequired: true } });
     await using keys = openKeyStore(server.databaseUrl);
@@ -292,8 +311,15 @@ test('the operations answering 429 RATE_LIMITED or QUEUE_FULL are those whose 42
     await sweep(server.url, { ...unknownIds(), task: spentOn, deadLetter: spentOn }, limited),
     429,
     'RATE_LIMITED',
+    /RATE_LIMITED: (past the key's rate limit|the key holds too many open subscriptions)/,
   );
-  expect(rate.answered).toEqual(expect.arrayContaining(['POST /tasks', 'POST /dead-letters/redrive']));
+  expect(rate.answered).toEqual(
+    expect.arrayContaining([
+      'POST /tasks',
+      'POST /dead-letters/redrive',
+      'POST /tasks/{task_id}/signals/{name}',
+    ]),
+  );
   expect(rate.documented).toEqual(rate.answered);
 
   // The other key's queue: a dead letter, a cancelled task, a group to add to, then full of scheduled tasks.

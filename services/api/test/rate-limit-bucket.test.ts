@@ -1,7 +1,7 @@
 import { connect } from '@kaygraph/db';
 import { createTestDatabase, type TestDatabase } from '@kaygraph/db/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { returnTokens, takeTokens } from '../src/rate-limit/token-bucket.ts';
+import { deleteRefilledBuckets, returnTokens, takeTokens } from '../src/rate-limit/token-bucket.ts';
 
 /** The token bucket statement on a real database; time passes by moving `updated_at` back. */
 let database: TestDatabase;
@@ -83,5 +83,26 @@ describe('takeTokens', () => {
   test('a batch larger than the burst can never pass', async () => {
     const refused = await takeTokens(connection.sql, 'd', 11, { perMinute: 60, burst: 10 });
     expect(refused).toEqual({ allowed: false, retryAfterSeconds: 10 });
+  });
+});
+
+describe('deleteRefilledBuckets', () => {
+  test('deletes the refilled buckets of the prefix only: recent, leased and other buckets stay', async () => {
+    const limits = { perMinute: 60, burst: 5 };
+    for (const key of ['gone:old', 'gone:recent', 'gone:leased', 'kept:old']) {
+      await takeTokens(connection.sql, key, 5, limits);
+    }
+    // A replica holds a lease of this one: its tokens are not all back yet.
+    await connection.sql`
+      update rate_limit_buckets set leased = 1, leased_until = clock_timestamp() + interval '1 second'
+      where key = 'gone:leased'`;
+    for (const key of ['gone:old', 'gone:leased', 'kept:old']) await age(key, 10);
+    await deleteRefilledBuckets(connection.sql, 'gone:', 5);
+    const rows = await connection.sql<{ key: string }[]>`
+      select key from rate_limit_buckets where key in ('gone:old', 'gone:recent', 'gone:leased', 'kept:old')
+      order by key`;
+    expect(rows.map((row) => row.key)).toEqual(['gone:leased', 'gone:recent', 'kept:old']);
+    // Deleted, it starts full again: what the refilled row would have answered.
+    expect(await takeTokens(connection.sql, 'gone:old', 5, limits)).toEqual({ allowed: true, remaining: 0 });
   });
 });

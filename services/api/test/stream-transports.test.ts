@@ -1,4 +1,9 @@
-import { type SubmitTaskOutput, type TaskEvent, TaskSocketServerMessage } from '@kaygraph/contracts';
+import {
+  type GroupEvent,
+  type SubmitTaskOutput,
+  type TaskEvent,
+  TaskSocketServerMessage,
+} from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { startTestServer, type TestServer } from './harness.ts';
@@ -141,5 +146,83 @@ describe('every transport carries every event of a task', () => {
       event.type === 'status' || event.type === 'progress' ? { seq: event.seq, type: 'update' } : event,
     );
     expect(rawSocket).toEqual(asUpdates);
+  });
+});
+
+/** The task events a group stream handed its client, once its first summary came (the stream is live). */
+interface GroupWatch {
+  live: Promise<void>;
+  taskEvents: Promise<Seen[]>;
+}
+
+/** `GET /groups/{group_id}/stream`: the data of every `event: task`. */
+function groupOverSse(groupId: string): GroupWatch {
+  let isLive: () => void = () => undefined;
+  const live = new Promise<void>((resolve) => {
+    isLive = resolve;
+  });
+  const taskEvents = (async () => {
+    const response = await fetch(`${server.url}/groups/${groupId}/stream`);
+    if (!response.body) throw new Error('no body');
+    const events: Seen[] = [];
+    for await (const message of readSse(response.body)) {
+      if (message.event === 'group') isLive();
+      if (message.event === 'task')
+        events.push(seen((JSON.parse(message.data ?? '') as Extract<GroupEvent, { type: 'task' }>).event));
+    }
+    return events;
+  })();
+  return { live, taskEvents };
+}
+
+/** tRPC `groups.events` over the tRPC WebSocket: the event of every `task` item. */
+function groupOverTrpcSocket(groupId: string): GroupWatch {
+  let isLive: () => void = () => undefined;
+  const live = new Promise<void>((resolve) => {
+    isLive = resolve;
+  });
+  const taskEvents = (async () => {
+    const socket = await TrpcSocket.open(server.wsUrl);
+    try {
+      const events: Seen[] = [];
+      const { error } = await socket.subscribe('groups.events', { group_id: groupId }, (data) => {
+        const event = data as GroupEvent;
+        if (event.type === 'group') isLive();
+        else events.push(seen(event.event));
+        return false;
+      });
+      expect(error).toBeUndefined();
+      return events;
+    } finally {
+      socket.close();
+    }
+  })();
+  return { live, taskEvents };
+}
+
+describe("a group's stream carries every event of its tasks", () => {
+  test("a wait that ends by its timer: the group's watchers get its log too (SSE and tRPC)", async () => {
+    const created = await postJson(`${server.url}/groups`, { name: 'approvals', tasks: [] });
+    expect(created.status).toBe(200);
+    const groupId = (created.body as { group_id: string }).group_id;
+    const watches = [groupOverSse(groupId), groupOverTrpcSocket(groupId)];
+    await Promise.all(watches.map((watch) => watch.live));
+
+    const added = await postJson(`${server.url}/groups/${groupId}/tasks`, {
+      tasks: [{ workflow: 'approval', params: { deadline_seconds: 1 } }],
+    });
+    expect(added.status).toBe(200);
+    const taskId = (added.body as { tasks: SubmitTaskOutput[] }).tasks[0]?.task_id ?? '';
+    expect((await postJson(`${server.url}/groups/${groupId}/execute`, {})).status).toBe(200);
+    const [sse, trpcSocket] = await Promise.all(watches.map((watch) => watch.taskEvents));
+
+    const stored = (await history(taskId)).map(seen);
+    expect(stored).toContainEqual({
+      seq: expect.any(Number),
+      type: 'log',
+      message: 'the deadline of the wait for the signal "approval" passed',
+    });
+    expect(sse).toEqual(stored);
+    expect(trpcSocket).toEqual(stored);
   });
 });

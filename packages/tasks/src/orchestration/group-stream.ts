@@ -14,7 +14,7 @@ const SUMMARY_INTERVAL_MS = 250;
 type Signal = { kind: 'event'; live: LiveEvent } | { kind: 'refresh' };
 
 /**
- * A group's live view: the summary first, then the status and progress events of its tasks, each status
+ * A group's live view: the summary first, then every event of its tasks (TaskEvent, logs included), each status
  * change followed by a fresh summary (progress coalesced to one summary per 250 ms). Ends after the summary
  * that shows the group finished (completed, failed, partially_failed, cancelled), or when `signal` aborts;
  * the task events that led there and had not arrived live yet are read from the store before it.
@@ -64,8 +64,7 @@ export async function* streamGroupEvents(
       if (!next) return;
       if (next.kind === 'event') {
         const { event } = next.live;
-        if (next.live.owner !== owner || event.type === 'log' || !(await isMember(event.task_id, event.seq)))
-          continue;
+        if (next.live.owner !== owner || !(await isMember(event.task_id, event.seq))) continue;
         members.set(event.task_id, Math.max(members.get(event.task_id) ?? 0, event.seq));
         yield { type: 'task', group_id: groupId, event };
         if (event.type === 'progress') {
@@ -80,8 +79,7 @@ export async function* streamGroupEvents(
       if (changed && isTerminalGroupStatus(changed.status)) {
         // The summary may be ahead of the live events: its tasks' last events come first.
         for (const stored of await readEventsAfter(ctx.db, members)) {
-          const event = toTaskEvent(stored);
-          if (event.type !== 'log') yield { type: 'task', group_id: groupId, event };
+          yield { type: 'task', group_id: groupId, event: toTaskEvent(stored) };
         }
       }
       if (changed) yield { type: 'group', group: changed };

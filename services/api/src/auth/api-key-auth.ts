@@ -2,8 +2,10 @@ import { DomainError } from '@kaygraph/contracts';
 import type { Connection } from '@kaygraph/db';
 import type { Logger } from 'pino';
 import type { CallerResolver, CallerSource, Identity } from '../context.ts';
+import type { FailedAuthLimiter } from '../rate-limit/failed-auth-limits.ts';
 import { hashApiKey } from './api-key.ts';
 import { AuthMode } from './auth-mode.ts';
+import { addressGroupOf, clientAddressOf } from './client-address.ts';
 import { presentedApiKey } from './credentials.ts';
 import { type ActiveApiKey, apiKeysEverExisted, findActiveApiKey, markApiKeyUsed } from './key-store.ts';
 import { RevocationWatch } from './revocations.ts';
@@ -23,6 +25,10 @@ export interface ApiKeyAuthOptions {
    * takes effect; a revocation drops its key at once (NOTIFY), and a missed one within this time.
    */
   cacheMs?: number;
+  /** Failed authentications per client address (AUTH_FAILURES_PER_MINUTE); absent: not limited. */
+  failedAuthLimit?: FailedAuthLimiter | undefined;
+  /** TRUSTED_PROXY_HOPS: proxies in front whose `X-Forwarded-For` names the client (default 0). */
+  trustedProxyHops?: number | undefined;
 }
 
 export interface ApiKeyAuth {
@@ -41,7 +47,9 @@ const TOUCH_INTERVAL_MS = 60_000;
  * Resolves callers from API keys (`Authorization: Bearer`, or tRPC WebSocket connection params).
  * Refuses with UNAUTHORIZED when auth is on and no key, or a wrong or revoked key, is presented. Every
  * resolved Caller is a fresh object owned by that request or connection. A revocation (NOTIFY) drops the
- * key from the cache and closes the open connections it authorized, in every replica.
+ * key from the cache and closes the open connections it authorized, in every replica. Unknown and revoked
+ * keys spend their client address's failed authentications (`failedAuthLimit`): past them, a key that is
+ * not cached is refused with RATE_LIMITED before any lookup.
  */
 export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
   const cacheMs = opts.cacheMs ?? 2_000;
@@ -64,10 +72,14 @@ export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
     },
   });
 
-  const lookup = async (hash: string): Promise<ActiveApiKey | undefined> => {
+  const cachedKey = (hash: string): ActiveApiKey | undefined => {
     const cached = verified.get(hash);
     if (cached && cached.until > Date.now()) return cached.key;
     verified.delete(hash);
+    return undefined;
+  };
+
+  const lookup = async (hash: string): Promise<ActiveApiKey | undefined> => {
     const found = await findActiveApiKey(opts.sql, hash);
     const key = found && !revokedIds.has(found.id) ? found : undefined;
     if (key) {
@@ -86,6 +98,12 @@ export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
     );
   };
 
+  /** The client address failed authentications count against. */
+  const addressOf = (source: CallerSource): string | undefined => {
+    const address = clientAddressOf(source, opts.trustedProxyHops ?? 0);
+    return address === undefined ? undefined : addressGroupOf(address);
+  };
+
   const resolveCaller = async (source: CallerSource): Promise<Identity> => {
     const presented = presentedApiKey(source);
     if (presented === null) {
@@ -97,9 +115,18 @@ export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
       }
       return { caller: { owner: OPEN_CALLER_OWNER, admin: true }, key: undefined };
     }
-    const key = await lookup(hashApiKey(presented));
+    const hash = hashApiKey(presented);
+    // A key verified moments ago passes without a lookup, so it passes an address refused for others' keys.
+    let key = cachedKey(hash);
+    if (!key) {
+      opts.failedAuthLimit?.refuseIfBlocked(addressOf(source));
+      key = await lookup(hash);
+    }
     // A revocation heard while the lookup was in flight counts too.
-    if (!key || revokedIds.has(key.id)) throw new DomainError('UNAUTHORIZED', 'invalid or revoked API key');
+    if (!key || revokedIds.has(key.id)) {
+      await opts.failedAuthLimit?.failed(addressOf(source));
+      throw new DomainError('UNAUTHORIZED', 'invalid or revoked API key');
+    }
     touch(key);
     if (source.connection) revocations.watch(key.id, source.connection);
     return {

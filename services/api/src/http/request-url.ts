@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { CallerSource } from '../context.ts';
 
 const BASE = 'http://localhost';
 export const UNPARSABLE_URL = 'the request URL cannot be parsed';
@@ -14,9 +15,13 @@ export function requestUrl(req: IncomingMessage): URL | undefined {
 }
 
 /** Where a request's API key may be: its headers, or `?api_key=` where a browser cannot set a header. */
-export function keySource(req: IncomingMessage, url: URL) {
+export function keySource(req: IncomingMessage, url: URL): CallerSource {
   const apiKey = url.searchParams.get('api_key');
-  return { headers: req.headers, connectionParams: apiKey ? { apiKey } : null };
+  return {
+    headers: req.headers,
+    connectionParams: apiKey ? { apiKey } : null,
+    remoteAddress: req.socket.remoteAddress,
+  };
 }
 
 /** What logs may say of a URL: its path, never the query (`?api_key=` carries keys). */

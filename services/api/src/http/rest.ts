@@ -140,7 +140,11 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
       const input = procedure.noInput && !sent ? undefined : { ...source, ...fromHeaders, ...pathInput };
       const answer: RestAnswer = { status: 200, headers: {} };
       const ctx = opts.createContext(
-        { headers: req.headers, connectionParams: null } satisfies CallerSource,
+        {
+          headers: req.headers,
+          connectionParams: null,
+          remoteAddress: req.socket.remoteAddress,
+        } satisfies CallerSource,
         { restAnswer: answer },
       );
       let call = createCaller(ctx) as unknown as CallerTree;

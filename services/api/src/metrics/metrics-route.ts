@@ -48,7 +48,11 @@ export function metricsRoute(opts: { metrics: MetricsService; resolveCaller: Cal
       return true;
     }
     try {
-      const { caller } = await opts.resolveCaller({ headers: req.headers, connectionParams: null });
+      const { caller } = await opts.resolveCaller({
+        headers: req.headers,
+        connectionParams: null,
+        remoteAddress: req.socket.remoteAddress,
+      });
       const json = !wantsPrometheus(req.headers.accept, formatOf(url));
       if (!json && !caller.admin) {
         throw new DomainError(

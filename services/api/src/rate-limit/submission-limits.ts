@@ -110,7 +110,7 @@ function submissionCharges(ctx: LimitedContext) {
 /** How many tasks an answer queued, when it can be fewer than the call paid for. */
 export type QueuedBy<O> = (output: O) => number;
 
-/** Submit's answer: a replay of an idempotency key queued nothing. */
+/** Submit's answer (and a signal's): a replay of an idempotency key queued nothing, changed nothing. */
 export const queuedUnlessDeduplicated: QueuedBy<{ deduplicated: boolean }> = (output) =>
   output.deduplicated ? 0 : 1;
 

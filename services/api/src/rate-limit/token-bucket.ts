@@ -129,3 +129,21 @@ export async function returnTokens(
                         then leased else 0 end - ${reported}::float8)
     where key = ${key}`;
 }
+
+/**
+ * Deletes the buckets whose key starts with `prefix` that have refilled whole (untouched for
+ * `refilledAfterSeconds`, the refill time of an empty one) and whose leases ended: such a row is the same
+ * as none, so keys that come and go (client addresses) do not pile up.
+ */
+export async function deleteRefilledBuckets(
+  sql: Connection['sql'],
+  prefix: string,
+  refilledAfterSeconds: number,
+): Promise<void> {
+  const leaseSeconds = LEASE_MS / 1000;
+  await sql`
+    delete from rate_limit_buckets
+    where starts_with(key, ${prefix})
+      and updated_at < clock_timestamp() - make_interval(secs => ${refilledAfterSeconds})
+      and (leased_until is null or leased_until + make_interval(secs => ${leaseSeconds}) < clock_timestamp())`;
+}

@@ -1,5 +1,12 @@
 import type { Connection } from '@kaygraph/db';
-import { type BucketLimits, LEASE_MS, returnTokens, type TakeResult, takeTokens } from './token-bucket.ts';
+import {
+  type BucketLimits,
+  deleteRefilledBuckets,
+  LEASE_MS,
+  returnTokens,
+  type TakeResult,
+  takeTokens,
+} from './token-bucket.ts';
 
 export { LEASE_MS };
 
@@ -195,7 +202,11 @@ export function createLeasedBuckets(sql: Connection['sql']) {
     await Promise.allSettled([...returning]);
   };
 
-  return { take, close };
+  /** Deletes the refilled buckets of keys starting with `prefix` (see deleteRefilledBuckets). */
+  const forgetRefilled = (prefix: string, refilledAfterSeconds: number) =>
+    deleteRefilledBuckets(sql, prefix, refilledAfterSeconds);
+
+  return { take, forgetRefilled, close };
 }
 
 export type LeasedBuckets = ReturnType<typeof createLeasedBuckets>;

@@ -147,7 +147,7 @@ export const groupsRouter = router({
     .output(CancelGroupOutput)
     .mutation(({ ctx, input }) => orchestrationOf(ctx).groups.cancel(ctx.caller, input.group_id)),
 
-  /** The group summary, its tasks' status and progress events, and fresh summaries; ends when the group does. */
+  /** The group summary, every event of its tasks (logs included), and fresh summaries; ends when the group does. */
   events: authedProcedure
     .input(GroupEventsInput)
     .output(trackedIterableOf(GroupEvent))

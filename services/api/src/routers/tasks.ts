@@ -268,14 +268,19 @@ export const tasksRouter = router({
             'Without a key, a signal repeated after the wait it ended is kept for the next wait of that name:',
             "send an `Idempotency-Key` (a webhook's delivery id) and a repeat answers as the first did",
             '(`deduplicated: true`), changing nothing; the key with another name or payload (compared as JSON',
-            'values) is a 409. Keys are per task, kept as long as its result.',
+            'values) is a 409. Keys are per task, kept as long as its result. A signal spends one token of the',
+            "key's rate limit, as a submit does: a refused one (4xx) and a repeat of a key cost nothing.",
           ].join(' '),
         },
         bodyField: 'payload',
         headerFields: { 'Idempotency-Key': 'idempotency_key' },
+        rateLimited: true,
       }),
     )
     .input(SignalTaskInput)
+    .use(({ ctx, next }) =>
+      spendSubmissions(ctx, 1, next, { what: 'signal', queuedBy: queuedUnlessDeduplicated }),
+    )
     .output(SignalTaskOutput)
     .mutation(async ({ ctx, input }) => {
       const output = await ctx.services.tasks.signal(ctx.caller, input);

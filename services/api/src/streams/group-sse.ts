@@ -21,7 +21,7 @@ export interface GroupStreamOptions {
 
 /**
  * `GET /groups/{group_id}/stream`: Server-Sent Events of a task group. `event: group` carries the
- * GroupSummary (first, and after every change), `event: task` a task's StatusEvent or ProgressEvent; the
+ * GroupSummary (first, and after every change), `event: task` any TaskEvent of one of its tasks; the
  * stream closes after the summary of a finished group. Errors before the first byte are JSON answers. A
  * reconnect starts again from a fresh summary. HEAD answers the same checks and headers, then ends.
  */
