@@ -69,7 +69,7 @@ const isoMicros = (time: SQL) =>
   sql<string>`to_char(${time} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
- * Tasks in `status`, in terms the indexes answer (none reads `status` itself, see schema.ts): unfinished
+ * Tasks in `status`, in terms the indexes answer (none reads `status` itself, see db's schema/tasks.ts): unfinished
  * ones among `completed_at is null`, finished ones by `finished_status`.
  */
 function hasStatus(status: TaskStatus): SQL {

@@ -1,0 +1,21 @@
+import { boolean, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { ts } from './columns.ts';
+
+export const schedules = pgTable(
+  'schedules',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    owner: text('owner').notNull(),
+    name: text('name').notNull(),
+    cron: text('cron').notNull(),
+    timezone: text('timezone').notNull().default('UTC'),
+    workflow: text('workflow').notNull(),
+    params: jsonb('params').notNull().default({}),
+    priority: text('priority').notNull().default('normal'),
+    enabled: boolean('enabled').notNull().default(true),
+    lastRunAt: ts('last_run_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('schedules_owner_name_idx').on(t.owner, t.name)],
+);
