@@ -76,6 +76,31 @@ describe('retries', () => {
     expect(await system.context.queue.deadLetterTaskIds()).toContain(task_id);
   });
 
+  it('a task waiting out its backoff says when it runs again, in its view and its events', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'retrying',
+      params: { steps: 1, step_ms: 0, fail_attempts: 10 },
+      retry_delay: 600,
+    });
+    const events: TaskEvent[] = [];
+    for await (const event of system.tasks.events(alice, task_id, {})) {
+      events.push(event);
+      if (event.type === 'status' && event.status === 'queued' && event.attempt === 1) break;
+    }
+    const failedAt = Date.parse(events.at(-1)?.at ?? '');
+    const task = await system.tasks.get(alice, task_id);
+    expect(task).toMatchObject({ status: 'queued', attempt: 1, error: { attempt: 1 } });
+    // The first retry waits 600 to 1,200 s: not "as soon as a worker is free" (run_at null).
+    expect(Date.parse(task.run_at ?? '')).toBeGreaterThanOrEqual(failedAt + 600_000);
+    const said = events.findLast((event) => event.type === 'log');
+    expect(said).toMatchObject({
+      message: `attempt 1 failed: runs again at ${task.run_at} (retries left after it: 1)`,
+      data: { retry_at: task.run_at, retries_left: 1 },
+    });
+    await system.tasks.cancel(alice, task_id);
+  });
+
   it('a retry resumes after the last completed node and succeeds', async () => {
     const { system } = harness;
     const record = join(dir, 'resume.jsonl');
