@@ -21,7 +21,7 @@ type Api = TRPCClient<AppRouter>;
 type Names<W> = WorkflowNames<W> & string;
 
 /** The workflow a submit branded a task id with; every workflow of the catalog for a plain id. */
-type WorkflowOfId<W, Id extends string> =
+export type WorkflowOfId<W, Id extends string> =
   Id extends TaskIdOf<infer N> ? (string extends N ? Names<W> : N & Names<W>) : Names<W>;
 
 /**
