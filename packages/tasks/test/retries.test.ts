@@ -9,6 +9,7 @@ import {
   startTestSystem,
   type TestSystem,
   WORKFLOWS_MODULE,
+  waitFor,
   waitForTerminal,
 } from './harness.ts';
 
@@ -99,6 +100,21 @@ describe('retries', () => {
       data: { retry_at: task.run_at, retries_left: 1 },
     });
     await system.tasks.cancel(alice, task_id);
+  });
+
+  it('a task cancelled while it waits out its backoff and retried by hand runs at once, as its view says', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'retrying',
+      params: { steps: 1, step_ms: 0, fail_attempts: 1 },
+      retry_delay: 600,
+    });
+    await waitFor(async () => (await system.tasks.get(alice, task_id)).error !== null, 'the first failure');
+    await system.tasks.cancel(alice, task_id);
+    expect(await system.tasks.retry(alice, task_id)).toEqual({ task_id, status: 'queued' });
+    const retried = await system.tasks.get(alice, task_id);
+    expect(Date.parse(retried.run_at ?? '')).toBeLessThanOrEqual(Date.now());
+    expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
   });
 
   it('a retry resumes after the last completed node and succeeds', async () => {
