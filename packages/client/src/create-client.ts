@@ -6,6 +6,7 @@ import type { AppRouter } from './server-types.ts';
 import { type SubmitAndWaitOptions, submitAndWait, waitForTask } from './submit-and-wait.ts';
 import {
   type TypedGroupsProcedures,
+  type TypedSchedulesProcedures,
   type TypedTasksProcedures,
   typedProcedures,
   type WorkflowOfId,
@@ -54,8 +55,8 @@ export interface KayGraphClient<W = AnyWorkflows> extends Disposable {
    * tasks of `create` and `addTasks` are typed by their workflows, and so are the results `get` answers.
    */
   groups: TypedGroupsProcedures<W>;
-  /** Cron schedules: list, get, create, update, pause, resume, delete. */
-  schedules: Api['schedules'];
+  /** Cron schedules: list, get, create, update, pause, resume, delete; `create`'s params typed by its workflow. */
+  schedules: TypedSchedulesProcedures<W>;
   /** Failed tasks with their reasons: list, redrive, redriveAll, purge. */
   deadLetters: Api['deadLetters'];
   /** Top-k chunks of one of your document indexes (built by document_indexing tasks). */
@@ -149,7 +150,7 @@ export function createClient<W = AnyWorkflows>(opts: ClientOptions): KayGraphCli
     tasks: typed.tasks,
     workflows: trpc.workflows,
     groups: typed.groups,
-    schedules: trpc.schedules,
+    schedules: typed.schedules,
     deadLetters: trpc.deadLetters,
     search: trpc.search,
     keys: trpc.keys,

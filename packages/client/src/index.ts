@@ -3,7 +3,12 @@ export { type ClientOptions, createClient, type KayGraphClient } from './create-
 export { ArtifactDownloadError, type DownloadedArtifact, downloadArtifact } from './download-artifact.ts';
 export type { AppRouter, BuiltinWorkflows } from './server-types.ts';
 export { type SubmitAndWaitOptions, submitAndWait, waitForTask } from './submit-and-wait.ts';
-export type { TypedGroupsProcedures, TypedResultQuery, TypedTasksProcedures } from './typed-procedures.ts';
+export type {
+  TypedGroupsProcedures,
+  TypedResultQuery,
+  TypedSchedulesProcedures,
+  TypedTasksProcedures,
+} from './typed-procedures.ts';
 export type {
   TypedGroupTask,
   TypedGroupView,

@@ -339,3 +339,26 @@ async function untilGroupEnds(
     );
   });
 }
+
+describe('schedules.create, typed by the workflow', () => {
+  test("a schedule's params follow its workflow (the @ts-expect-error lines are checked by tsc)", async () => {
+    using client = createClient<FixtureWorkflows>({ url: server.url });
+    const schedule = await client.schedules.create.mutate({
+      name: 'typed echo',
+      cron: '0 9 * * *',
+      workflow: 'echo',
+      params: { value: 'morning' },
+    });
+    expect(schedule).toMatchObject({ workflow: 'echo', params: { value: 'morning' } });
+    const misuse = () => [
+      // @ts-expect-error echo's value is a string
+      client.schedules.create.mutate({ cron: '0 9 * * *', workflow: 'echo', params: { value: 4 } }),
+      // @ts-expect-error echo needs a value
+      client.schedules.create.mutate({ cron: '0 9 * * *', workflow: 'echo' }),
+      // @ts-expect-error not a workflow of the catalog
+      client.schedules.create.mutate({ cron: '0 9 * * *', workflow: 'no_such_workflow' }),
+    ];
+    expect(typeof misuse).toBe('function');
+    await client.schedules.delete.mutate({ schedule_id: schedule.schedule_id });
+  });
+});
