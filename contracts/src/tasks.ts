@@ -130,7 +130,10 @@ export const TaskSummary = z.object({
   schedule_id: ScheduleId.nullable(),
   /** The task whose node submitted this one (`runChildren`); null for tasks submitted by a client. */
   parent_task_id: TaskId.nullable(),
-  /** When a delayed task becomes runnable (`run_at` of its submit); null: as soon as a worker is free. */
+  /**
+   * When the task becomes runnable: the `run_at` of its submit, or, while a failed attempt waits out its
+   * retry backoff, when the retry runs; null: as soon as a worker is free.
+   */
   run_at: Timestamp.nullable(),
   error: TaskErrorView.nullable(),
   created_at: Timestamp,

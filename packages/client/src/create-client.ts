@@ -3,11 +3,13 @@ import { createTRPCClient, type TRPCClient } from '@trpc/client';
 import { type DownloadedArtifact, downloadArtifact } from './download-artifact.ts';
 import { createLinks } from './links.ts';
 import type { AppRouter } from './server-types.ts';
-import { type SubmitAndWaitOptions, submitAndWait } from './submit-and-wait.ts';
+import { type SubmitAndWaitOptions, submitAndWait, waitForTask } from './submit-and-wait.ts';
 import {
   type TypedGroupsProcedures,
+  type TypedSchedulesProcedures,
   type TypedTasksProcedures,
   typedProcedures,
+  type WorkflowOfId,
 } from './typed-procedures.ts';
 import type { TypedTaskResult } from './typed-results.ts';
 import type { TypedSubmitInput, TypedSubmitOutput } from './typed-submit.ts';
@@ -53,8 +55,8 @@ export interface KayGraphClient<W = AnyWorkflows> extends Disposable {
    * tasks of `create` and `addTasks` are typed by their workflows, and so are the results `get` answers.
    */
   groups: TypedGroupsProcedures<W>;
-  /** Cron schedules: list, get, create, update, pause, resume, delete. */
-  schedules: Api['schedules'];
+  /** Cron schedules: list, get, create, update, pause, resume, delete; `create`'s params typed by its workflow. */
+  schedules: TypedSchedulesProcedures<W>;
   /** Failed tasks with their reasons: list, redrive, redriveAll, purge. */
   deadLetters: Api['deadLetters'];
   /** Top-k chunks of one of your document indexes (built by document_indexing tasks). */
@@ -85,6 +87,20 @@ export interface KayGraphClient<W = AnyWorkflows> extends Disposable {
     input: TypedSubmitInput<W, N>,
     options?: SubmitAndWaitOptions,
   ): Promise<TypedTaskResult<W, N>>;
+  /**
+   * Waits for a task submitted earlier (by this program or another) to end and returns its outcome,
+   * typed by the workflow of an id a submit returned (else a union of the catalog's). Follows it live
+   * through any `waiting`; failed and cancelled tasks are returned too.
+   *
+   * @example
+   * const { task_id } = await client.submit({ workflow: 'word_count', params });
+   * // ... later, anywhere the id went:
+   * const outcome = await client.waitFor(task_id);
+   */
+  waitFor<Id extends string>(
+    taskId: Id,
+    options?: SubmitAndWaitOptions,
+  ): Promise<TypedTaskResult<W, WorkflowOfId<W, Id>>>;
   /** The bytes of an artifact a task stored (its names are in `tasks.get`'s `artifacts`). */
   artifact(taskId: string, name: string): Promise<DownloadedArtifact>;
   /** Events of one task until it ends; reconnects and resumes from the last event id. */
@@ -134,7 +150,7 @@ export function createClient<W = AnyWorkflows>(opts: ClientOptions): KayGraphCli
     tasks: typed.tasks,
     workflows: trpc.workflows,
     groups: typed.groups,
-    schedules: trpc.schedules,
+    schedules: typed.schedules,
     deadLetters: trpc.deadLetters,
     search: trpc.search,
     keys: trpc.keys,
@@ -146,6 +162,10 @@ export function createClient<W = AnyWorkflows>(opts: ClientOptions): KayGraphCli
     submitAndWait: (input, options) =>
       submitAndWait(trpc, input as SubmitTaskInput, options, lifetime.signal) as Promise<
         TypedTaskResult<W, typeof input.workflow>
+      >,
+    waitFor: (taskId, options) =>
+      waitForTask(trpc, taskId, options, lifetime.signal) as Promise<
+        TypedTaskResult<W, WorkflowOfId<W, typeof taskId>>
       >,
     artifact: (taskId, name) => downloadArtifact(opts.url, opts.apiKey, taskId, name),
     watch: (taskId, options) => watchTask(trpc, taskId, options, lifetime.signal),

@@ -2,8 +2,13 @@ export { ClientClosedError } from './client-closed.ts';
 export { type ClientOptions, createClient, type KayGraphClient } from './create-client.ts';
 export { ArtifactDownloadError, type DownloadedArtifact, downloadArtifact } from './download-artifact.ts';
 export type { AppRouter, BuiltinWorkflows } from './server-types.ts';
-export { type SubmitAndWaitOptions, submitAndWait } from './submit-and-wait.ts';
-export type { TypedGroupsProcedures, TypedResultQuery, TypedTasksProcedures } from './typed-procedures.ts';
+export { type SubmitAndWaitOptions, submitAndWait, waitForTask } from './submit-and-wait.ts';
+export type {
+  TypedGroupsProcedures,
+  TypedResultQuery,
+  TypedSchedulesProcedures,
+  TypedTasksProcedures,
+} from './typed-procedures.ts';
 export type {
   TypedGroupTask,
   TypedGroupView,

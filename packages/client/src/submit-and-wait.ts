@@ -46,11 +46,28 @@ export async function submitAndWait(
   // A closed client submits nothing: the task could not be followed.
   if (closed?.aborted) throw new ClientClosedError();
   const submitted = await trpc.tasks.submit.mutate(input, { signal: opts.signal });
-  for await (const event of watchTask(trpc, submitted.task_id, { signal: opts.signal }, closed)) {
+  return waitForTask(trpc, submitted.task_id, opts, closed);
+}
+
+/**
+ * Follows a task submitted earlier (anywhere) live until it ends, and returns its outcome, as
+ * `submitAndWait` does after its submit: an already finished task's at once, failed and cancelled ones
+ * too. A task that does not exist (or is another owner's) is a 404 `TRPCClientError`.
+ *
+ * @example
+ * const outcome = await client.waitFor(taskId, { onProgress: (p) => console.log(p.progress) });
+ */
+export async function waitForTask(
+  trpc: TRPCClient<AppRouter>,
+  taskId: string,
+  opts: SubmitAndWaitOptions = {},
+  closed?: AbortSignal,
+): Promise<TaskResultView> {
+  for await (const event of watchTask(trpc, taskId, { signal: opts.signal }, closed)) {
     opts.onEvent?.(event);
     if (event.type === 'progress') opts.onProgress?.(event);
     else if (event.type === 'waiting') opts.onWaiting?.(event);
   }
   opts.signal?.throwIfAborted();
-  return trpc.tasks.result.query({ task_id: submitted.task_id }, { signal: opts.signal });
+  return trpc.tasks.result.query({ task_id: taskId }, { signal: opts.signal });
 }

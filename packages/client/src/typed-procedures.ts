@@ -3,8 +3,10 @@ import type {
   AddGroupTasksOutput,
   CreateGroupInput,
   CreateGroupOutput,
+  CreateScheduleInput,
   GroupIdInput,
   GroupTaskInput,
+  ScheduleView,
 } from '@kaygraph/contracts';
 import type { TRPCClient, TRPCProcedureOptions } from '@trpc/client';
 import type { AppRouter } from './server-types.ts';
@@ -14,6 +16,7 @@ import type {
   TypedSubmitInputs,
   TypedSubmitOutput,
   TypedSubmitOutputs,
+  WithTypedParams,
 } from './typed-submit.ts';
 import type { TaskIdOf, WorkflowNames } from './workflow-types.ts';
 
@@ -21,7 +24,7 @@ type Api = TRPCClient<AppRouter>;
 type Names<W> = WorkflowNames<W> & string;
 
 /** The workflow a submit branded a task id with; every workflow of the catalog for a plain id. */
-type WorkflowOfId<W, Id extends string> =
+export type WorkflowOfId<W, Id extends string> =
   Id extends TaskIdOf<infer N> ? (string extends N ? Names<W> : N & Names<W>) : Names<W>;
 
 /**
@@ -92,15 +95,30 @@ export type TypedGroupsProcedures<W> = Omit<Api['groups'], 'create' | 'addTasks'
 };
 
 /**
+ * `client.schedules`: every schedules procedure; `create` checks `params` against the workflow it names. An
+ * `update` names no workflow unless it changes it, so its params are the api's to check.
+ */
+export type TypedSchedulesProcedures<W> = Omit<Api['schedules'], 'create'> & {
+  create: {
+    mutate<N extends Names<W>>(
+      input: WithTypedParams<CreateScheduleInput, W, N>,
+      opts?: TRPCProcedureOptions,
+    ): Promise<ScheduleView>;
+  };
+};
+
+/**
  * The same procedures, typed by the catalog. Only types change: each typed input is a valid contract
  * input of the procedure, and a result is what the task's workflow declares (as `submitAndWait` trusts).
  */
 export function typedProcedures<W>(trpc: Api): {
   tasks: TypedTasksProcedures<W>;
   groups: TypedGroupsProcedures<W>;
+  schedules: TypedSchedulesProcedures<W>;
 } {
   return {
     tasks: trpc.tasks as unknown as TypedTasksProcedures<W>,
     groups: trpc.groups as unknown as TypedGroupsProcedures<W>,
+    schedules: trpc.schedules as unknown as TypedSchedulesProcedures<W>,
   };
 }

@@ -170,6 +170,29 @@ describe('kaygraph submit / status / list / result', () => {
     expect((await kaygraph(['watch', taskId], env)).code).toBe(1);
   });
 
+  test('--retry-delay sets the backoff; status says when a retry waiting it out runs', async () => {
+    const taskId = await submitted([
+      'steps',
+      '--params',
+      '{"steps": 1, "delay_ms": 1, "fail": true}',
+      '--max-retries',
+      '1',
+      '--retry-delay',
+      '600',
+    ]);
+    let view = TaskView.parse(parseJson((await kaygraph(['status', taskId, '--json'], env)).stdout));
+    while (view.error === null) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      view = TaskView.parse(parseJson((await kaygraph(['status', taskId, '--json'], env)).stdout));
+    }
+    expect(view).toMatchObject({ status: 'queued', attempt: 1 });
+    // The first retry waits 600 to 1,200 s after the failure.
+    expect(Date.parse(view.run_at ?? '')).toBeGreaterThanOrEqual(Date.parse(view.created_at) + 600_000);
+    const status = await kaygraph(['status', taskId], env);
+    expect(status.stdout).toMatch(new RegExp(`^runs at\\s+${view.run_at}$`, 'm'));
+    expect((await kaygraph(['cancel', taskId], env)).code).toBe(0);
+  });
+
   test('cancel stops a running task; watch then reports it cancelled', async () => {
     const taskId = await submitted(['steps', '--params', '{"steps": 200, "delay_ms": 100}']);
     const cancelled = await kaygraph(['cancel', taskId], env);

@@ -95,6 +95,37 @@ describe('tasks.result, typed by the workflow', () => {
     expectTypeOf(outcome.workflow).toEqualTypeOf<'echo'>();
   });
 
+  test('waitFor: another client waits for a task by its id and gets its outcome, typed', async () => {
+    using submitter = createClient<FixtureWorkflows>({ url: server.url });
+    const { task_id } = await submitter.submit({ workflow: 'steps', params: { steps: 3, delay_ms: 30 } });
+    using waiter = createClient<FixtureWorkflows>({ url: server.url });
+    const progress: number[] = [];
+    const outcome = await waiter.waitFor(task_id, { onProgress: (event) => progress.push(event.progress) });
+    expect(outcome).toMatchObject({
+      task_id,
+      workflow: 'steps',
+      status: 'completed',
+      result: { steps_done: 3 },
+    });
+    expectTypeOf(outcome.result).toEqualTypeOf<{ steps_done: number } | undefined>();
+    expect(progress.length).toBeGreaterThan(0);
+    // Finished already: answered from its history; a failed task is an outcome too, not a throw.
+    expect((await waiter.waitFor(task_id)).status).toBe('completed');
+    const failing = await submitter.submit({
+      workflow: 'steps',
+      params: { steps: 1, delay_ms: 0, fail: true },
+    });
+    expect(await waiter.waitFor(failing.task_id)).toMatchObject({
+      status: 'failed',
+      error: { message: 'failed on purpose' },
+    });
+    // An id nobody submitted is the api's 404.
+    await expect(refusal(waiter.waitFor('6f1f4c38-8a6f-4a1b-9c1e-2b7d3f4e5a60'))).resolves.toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+    });
+  });
+
   test('a plain id, the workflow named: typed, and checked by the api (an alias counts as the workflow)', async () => {
     using client = createClient<FixtureWorkflows>({ url: server.url });
     const submitted = await client.submit({ workflow: 'steps', params: { steps: 2, delay_ms: 0 } });
@@ -308,3 +339,26 @@ async function untilGroupEnds(
     );
   });
 }
+
+describe('schedules.create, typed by the workflow', () => {
+  test("a schedule's params follow its workflow (the @ts-expect-error lines are checked by tsc)", async () => {
+    using client = createClient<FixtureWorkflows>({ url: server.url });
+    const schedule = await client.schedules.create.mutate({
+      name: 'typed echo',
+      cron: '0 9 * * *',
+      workflow: 'echo',
+      params: { value: 'morning' },
+    });
+    expect(schedule).toMatchObject({ workflow: 'echo', params: { value: 'morning' } });
+    const misuse = () => [
+      // @ts-expect-error echo's value is a string
+      client.schedules.create.mutate({ cron: '0 9 * * *', workflow: 'echo', params: { value: 4 } }),
+      // @ts-expect-error echo needs a value
+      client.schedules.create.mutate({ cron: '0 9 * * *', workflow: 'echo' }),
+      // @ts-expect-error not a workflow of the catalog
+      client.schedules.create.mutate({ cron: '0 9 * * *', workflow: 'no_such_workflow' }),
+    ];
+    expect(typeof misuse).toBe('function');
+    await client.schedules.delete.mutate({ schedule_id: schedule.schedule_id });
+  });
+});

@@ -6,6 +6,18 @@ import { expect, it } from 'vitest';
 import { createTaskSystem } from '../src/system.ts';
 import { alice, readRecords, startTestSystem, WORKFLOWS_MODULE, waitForTerminal } from './harness.ts';
 
+it('a backlog of a limited workflow moves on as each task ends, not on the next poll', async () => {
+  await using harness = await startTestSystem();
+  const { system } = harness;
+  // No poll within the test: only the end of a task can start the next one.
+  await system.startWorker({ concurrency: 3, workflowsModule: WORKFLOWS_MODULE, pollIntervalMs: 3_600_000 });
+  const { tasks } = await system.tasks.submitMany(
+    alice,
+    Array.from({ length: 3 }, () => ({ workflow: 'limited', params: { steps: 1, step_ms: 10 } })),
+  );
+  for (const task of tasks) expect(await waitForTerminal(system, alice, task.task_id)).toBe('completed');
+});
+
 it('a workflow with concurrency 1 runs one task at a time across two workers, others run beside it', async () => {
   await using harness = await startTestSystem();
   const { system, database } = harness;

@@ -84,6 +84,19 @@ describe('task groups', () => {
     expect(next.items.map((group) => group.group_id)).not.toContain(empty.group_id);
   });
 
+  it('lists its tasks and their results in the order they were given', async () => {
+    const { groups } = harness.system.orchestration;
+    const items = [5, 3, 8, 1, 9, 2, 7, 4];
+    const group = await groups.create(alice, {
+      name: 'in order',
+      tasks: items.map((item) => ({ workflow: 'work', params: { item }, priority: 'normal' as const })),
+    });
+    for (const task of group.tasks) await waitForStatus(harness.system, alice, task.task_id, ['completed']);
+    const view = await groups.get(alice, group.group_id);
+    expect(view.tasks.map((task) => task.task_id)).toEqual(group.tasks.map((task) => task.task_id));
+    expect(view.tasks.map((task) => task.result)).toEqual(items.map((item) => ({ item })));
+  });
+
   it('is created atomically: one invalid task stores nothing', async () => {
     const { groups } = harness.system.orchestration;
     const before = await groups.list(bob, {});

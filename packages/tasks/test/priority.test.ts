@@ -73,3 +73,25 @@ it('a list in run order names one unfinished status, in process as over the api'
     (await harness.system.tasks.list(alice, { order: 'next_to_run', status: 'queued', limit: 10 })).items,
   ).toEqual([]);
 });
+
+it('a batch runs in the order it was given, and the run-order list says so', async () => {
+  await using harness = await startTestSystem();
+  const { system } = harness;
+  await system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
+  const blocker = await system.tasks.submit(alice, { workflow: 'steps', params: { steps: 1, step_ms: 800 } });
+  await waitForStatus(system, alice, blocker.task_id, ['running']);
+  const { tasks } = await system.tasks.submitMany(
+    alice,
+    Array.from({ length: 8 }, () => ({ workflow: 'steps', params: { steps: 1, step_ms: 0 } })),
+  );
+  const given = tasks.map((task) => task.task_id);
+  const listed = await system.tasks.list(alice, { status: 'queued', order: 'next_to_run', limit: 50 });
+  expect(listed.items.map((task) => given.indexOf(task.task_id))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+
+  for (const id of given) await waitForTerminal(system, alice, id);
+  const finished = await Promise.all(given.map((id) => system.tasks.get(alice, id)));
+  const startOrder = [...finished]
+    .sort((a, b) => (a.started_at ?? '').localeCompare(b.started_at ?? ''))
+    .map((task) => given.indexOf(task.task_id));
+  expect(startOrder).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+});

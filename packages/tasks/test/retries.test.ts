@@ -9,6 +9,7 @@ import {
   startTestSystem,
   type TestSystem,
   WORKFLOWS_MODULE,
+  waitFor,
   waitForTerminal,
 } from './harness.ts';
 
@@ -74,6 +75,46 @@ describe('retries', () => {
     const listed = await system.orchestration.deadLetters.list(alice, {});
     expect(listed.items.map((item) => item.task_id)).toContain(task_id);
     expect(await system.context.queue.deadLetterTaskIds()).toContain(task_id);
+  });
+
+  it('a task waiting out its backoff says when it runs again, in its view and its events', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'retrying',
+      params: { steps: 1, step_ms: 0, fail_attempts: 10 },
+      retry_delay: 600,
+    });
+    const events: TaskEvent[] = [];
+    for await (const event of system.tasks.events(alice, task_id, {})) {
+      events.push(event);
+      if (event.type === 'status' && event.status === 'queued' && event.attempt === 1) break;
+    }
+    const failedAt = Date.parse(events.at(-1)?.at ?? '');
+    const task = await system.tasks.get(alice, task_id);
+    expect(task).toMatchObject({ status: 'queued', attempt: 1, error: { attempt: 1 } });
+    // The first retry waits 600 to 1,200 s: not "as soon as a worker is free" (run_at null).
+    expect(Date.parse(task.run_at ?? '')).toBeGreaterThanOrEqual(failedAt + 600_000);
+    const said = events.findLast((event) => event.type === 'log');
+    expect(said).toMatchObject({
+      message: `attempt 1 failed: runs again at ${task.run_at} (retries left after it: 1)`,
+      data: { retry_at: task.run_at, retries_left: 1 },
+    });
+    await system.tasks.cancel(alice, task_id);
+  });
+
+  it('a task cancelled while it waits out its backoff and retried by hand runs at once, as its view says', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'retrying',
+      params: { steps: 1, step_ms: 0, fail_attempts: 1 },
+      retry_delay: 600,
+    });
+    await waitFor(async () => (await system.tasks.get(alice, task_id)).error !== null, 'the first failure');
+    await system.tasks.cancel(alice, task_id);
+    expect(await system.tasks.retry(alice, task_id)).toEqual({ task_id, status: 'queued' });
+    const retried = await system.tasks.get(alice, task_id);
+    expect(Date.parse(retried.run_at ?? '')).toBeLessThanOrEqual(Date.now());
+    expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
   });
 
   it('a retry resumes after the last completed node and succeeds', async () => {

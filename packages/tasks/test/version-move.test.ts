@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TaskEvent } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
@@ -143,6 +146,42 @@ it("moves a stopped version's queued, scheduled and blocked tasks to the current
     message: expect.stringContaining('still has 1 live worker'),
   });
   expect((await api.tasks.get(alice, scheduled)).status).toBe('scheduled');
+});
+
+it('a retry waiting out its backoff moves with include_checkpoints and runs at once, as its view says', async () => {
+  await using harness = await startTestSystem({ catalog: greetCatalog('v1') });
+  const api = harness.system;
+  const [v1, v3] = [greetVersion('v1'), greetVersion('v3')];
+  const failFile = join(mkdtempSync(join(tmpdir(), 'kg-move-')), 'fail');
+  writeFileSync(failFile, '');
+  await using oldDeploy = await deploySystem(harness.database.url);
+  const oldWorker = await oldDeploy.startWorker({ concurrency: 1, workflowsModule: GREET_V1_MODULE });
+  const { task_id } = await api.tasks.submit(alice, {
+    workflow: 'greet',
+    params: { name: 'ada', fail_file: failFile },
+    max_retries: 1,
+    retry_delay: 3600,
+  });
+  await waitFor(
+    async () => (await api.tasks.get(alice, task_id)).error !== null,
+    'the first attempt to fail',
+  );
+  const waiting = await api.tasks.get(alice, task_id);
+  expect(waiting.status).toBe('queued');
+  expect(Date.parse(waiting.run_at ?? '')).toBeGreaterThan(Date.now());
+  await oldWorker.stop();
+  await api.publishWorkflows(greetCatalog('v3'));
+  await resolvesTo(api, 'greet', v3);
+
+  const move = { name: 'greet', version: v1, include_checkpoints: true };
+  expect(await api.tasks.moveVersionTasks(admin, move)).toMatchObject({ to_version: v3, moved: 1 });
+  const moved = await api.tasks.get(alice, task_id);
+  // Its new job starts now: no longer an hour or two ahead.
+  expect(Date.parse(moved.run_at ?? '')).toBeLessThanOrEqual(Date.now());
+  rmSync(failFile);
+  await using newDeploy = await deploySystem(harness.database.url);
+  await newDeploy.startWorker({ concurrency: 1, workflowsModule: GREET_V3_MODULE });
+  expect(await waitForTerminal(api, alice, task_id)).toBe('completed');
 });
 
 it('a waiting task moves only with include_checkpoints, and resumes on the current version', async () => {

@@ -1,6 +1,6 @@
 import type { TaskContext } from '../context.ts';
 import { settleDependents } from '../store/dependencies.ts';
-import { retriesLeft } from '../store/jobs.ts';
+import { type JobAttempt, retriesLeft } from '../store/jobs.ts';
 import {
   lockTasksOfWorkers,
   markLost,
@@ -8,13 +8,15 @@ import {
   type OrphanedTask,
   tryLivenessLock,
 } from '../store/maintenance.ts';
+import { failForRetry } from '../store/retries.ts';
 import { lockDeadWorkers, markReaped } from '../store/workers.ts';
 
 /**
  * Takes back the running tasks of workers that stopped or went silent for the lease (see
  * `lockDeadWorkers` for how an outage is kept from looking like a death), in one transaction: task rows in
  * id order, then their pg-boss jobs are failed through pg-boss (fenced by the attempt's retry count: it
- * retries or dead-letters them by its own policy), and each task is shown `queued` again (retries left) or
+ * retries or dead-letters them by its own policy), and each task is shown `queued` again (retries left,
+ * with when it runs) or
  * fails with WORKER_LOST (none left). The `queued` event wakes the dispatchers. Returns the tasks taken back.
  */
 export async function reapDeadWorkers(ctx: TaskContext, healthySince: Date | null): Promise<number> {
@@ -26,18 +28,15 @@ export async function reapDeadWorkers(ctx: TaskContext, healthySince: Date | nul
     ]);
     if (dead.length === 0) return 0;
     const orphans = await lockTasksOfWorkers(tx, dead);
-    await ctx.queue.fail(
-      tx,
-      orphans.map((task) => ({
-        workflow: task.workflow,
-        version: task.version,
-        jobId: task.jobId,
-        retryCount: task.jobRetryCount,
-      })),
-    );
     const requeued = orphans.filter(jobRetries);
     const lost = orphans.filter((task) => !jobRetries(task));
-    await markRequeued(tx, requeued);
+    await ctx.queue.fail(tx, lost.map(jobOf));
+    const retryEvents = await failForRetry(
+      ctx.queue,
+      tx,
+      requeued.map((task) => ({ taskId: task.id, attempt: task.attempt, job: jobOf(task) })),
+    );
+    await markRequeued(tx, requeued, retryEvents);
     await markLost(tx, lost, ctx.resultTtlSeconds);
     await settleDependents(
       ctx,
@@ -53,6 +52,16 @@ export async function reapDeadWorkers(ctx: TaskContext, healthySince: Date | nul
     }
     return orphans.length;
   });
+}
+
+/** The orphan's job attempt: pg-boss fails it fenced by the retry count its claim recorded. */
+function jobOf(task: OrphanedTask): JobAttempt {
+  return {
+    workflow: task.workflow,
+    version: task.version,
+    jobId: task.jobId,
+    retryCount: task.jobRetryCount,
+  };
 }
 
 /** Whether pg-boss retries the orphan's job, from the retry count and limit its claim recorded. */

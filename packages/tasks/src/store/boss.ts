@@ -5,7 +5,7 @@ import { type Db, fromDrizzle, type JobInsert, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Executor } from '../db.ts';
 import { createOutageLog } from '../outage-log.ts';
-import type { FetchedJob, JobAttempt, JobView, QueueRef, QueueTuning, TaskJob } from './jobs.ts';
+import type { FetchedJob, JobAttempt, JobRetry, JobView, QueueRef, QueueTuning, TaskJob } from './jobs.ts';
 
 /**
  * The one module that knows pg-boss: every call goes through its public API, and calls that must commit
@@ -255,6 +255,31 @@ export class JobQueue {
         list.map((job) => job.jobId),
       );
     }
+  }
+
+  /**
+   * When pg-boss runs each job again, with its retry count and limit, read in `tx` (after `fail`, the end
+   * of the backoff it chose); a job no longer held is left out.
+   */
+  async retries(
+    tx: Executor,
+    jobs: readonly (QueueRef & { jobId: string })[],
+  ): Promise<Map<string, JobRetry>> {
+    const retries = new Map<string, JobRetry>();
+    for (const job of jobs) {
+      const [view] = await this.#boss.findJobs<TaskJobData>(workflowQueue(job), {
+        id: job.jobId,
+        db: inTx(tx),
+      });
+      if (view) {
+        retries.set(job.jobId, {
+          startAfter: new Date(view.startAfter),
+          retryCount: view.retryCount,
+          retryLimit: view.retryLimit,
+        });
+      }
+    }
+    return retries;
   }
 
   /** A task's job as pg-boss holds it, or null. */

@@ -149,7 +149,7 @@ export interface Requeue {
 }
 
 /**
- * Runs finished tasks again (retry, dead-letter redrive): a new job id with the task's full retry budget,
+ * Runs finished tasks again (retry, dead-letter redrive), at once: a new job id with the task's full retry budget,
  * error, start, completion and dead letter cleared (the new run's claim sets `started_at`, so the time the
  * task lay finished is no part of its duration), signals kept for the run before dropped, a status event;
  * the checkpoint stays, so the next attempt resumes after the last completed node. Returns the jobs to
@@ -161,7 +161,9 @@ export async function requeueTasks(tx: Transaction, requeues: readonly Requeue[]
   const rows = rowsOf<TaskJobRow & { status: 'queued' | 'blocked'; attempt: number }>(
     await tx.execute(sql`
       update tasks t set status = x.status, error = null, job_id = gen_random_uuid(), started_at = null,
-        completed_at = null, expires_at = null, dead_lettered_at = null, updated_at = clock_timestamp()
+        completed_at = null, expires_at = null, dead_lettered_at = null, updated_at = clock_timestamp(),
+        -- It runs at once (or once its dependencies complete), not at a retry's or a submit's later time.
+        run_at = case when t.run_at > now() then now() else t.run_at end
       from jsonb_to_recordset(${input}::jsonb) as x(id uuid, status text)
       where t.id = x.id and t.id = any(${uuidArray(requeues.map((r) => r.taskId))})
       returning ${TASK_JOB_COLUMNS}, t.status, t.attempt`),

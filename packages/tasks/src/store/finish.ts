@@ -10,6 +10,7 @@ import { type SettleContext, settleDependents } from './dependencies.ts';
 import { appendEvents, type NewTaskEvent, statusEvent } from './events.ts';
 import { ATTEMPT_FENCE, lockedTasks } from './fences.ts';
 import type { JobAttempt, TaskJob } from './jobs.ts';
+import { failForRetry } from './retries.ts';
 import { type SuspendedAttempt, suspendTasks, waitColumnsFor } from './waits.ts';
 
 /**
@@ -101,6 +102,16 @@ export async function finishAttempts(
   const waiting = await suspendTasks(ctx, tx, suspended);
   const ownedOutcome = (kind: AttemptOutcome['kind']) =>
     outcomes.filter((outcome) => outcome.kind === kind && owned.has(outcome.attempt.taskId));
+  // Before the events: a retry's `log` event says when pg-boss runs it, which its fail decides.
+  const retryEvents = await failForRetry(
+    ctx.queue,
+    tx,
+    ownedOutcome('retry').map(({ attempt }) => ({
+      taskId: attempt.taskId,
+      attempt: attempt.attempt,
+      job: attempt.job,
+    })),
+  );
   // Once the task rows are written and locked, the rest needs none of each other's results, so the
   // statements go out together (one round trip, not four). Dependents are read by statements of their own,
   // after the update: a submit that added a dependent while the update waited for its row lock is seen then
@@ -109,10 +120,14 @@ export async function finishAttempts(
   await sentTogether([
     appendEvents(
       tx,
-      [...owned.values()].flatMap((row) => [
-        ...(released.has(row.id) ? [releasedEvent(row.id)] : []),
-        statusEvent(row.id, row.status, row.attempt, row.error, row),
-      ]),
+      [...owned.values()].flatMap((row) => {
+        const retry = retryEvents.get(row.id);
+        return [
+          ...(released.has(row.id) ? [releasedEvent(row.id)] : []),
+          ...(retry ? [retry] : []),
+          statusEvent(row.id, row.status, row.attempt, row.error, row),
+        ];
+      }),
     ),
     storeArtifacts(tx, ownedOutcome('completed')),
     settleDependents(
@@ -209,8 +224,8 @@ async function storeArtifacts(tx: Transaction, completed: readonly AttemptOutcom
 }
 
 /**
- * The jobs: a failed attempt that still owned its task is failed in pg-boss (retried, or dead-lettered
- * after its last retry) or cancelled (not retriable); a released task gets a new job with the retries it
+ * The jobs: a last failed attempt that still owned its task is failed in pg-boss (dead-lettered) or
+ * cancelled (not retriable; a retried one was failed by failForRetry); a released task gets a new job with the retries it
  * had left; every other job (completed, abandoned, or an attempt that lost its task) is completed.
  */
 async function settleJobs(
@@ -226,9 +241,11 @@ async function settleJobs(
   for (const outcome of outcomes) {
     const job = outcome.attempt.job;
     const row = owned.get(outcome.attempt.taskId);
-    if ((outcome.kind === 'retry' || outcome.kind === 'failed') && row) {
-      if (outcome.kind === 'failed' && !outcome.retriable) cancel.push(job);
-      else fail.push(job);
+    // Failed already, with its run_at (failForRetry).
+    if (outcome.kind === 'retry' && row) continue;
+    if (outcome.kind === 'failed' && row) {
+      if (outcome.retriable) fail.push(job);
+      else cancel.push(job);
       continue;
     }
     complete.push(job);

@@ -73,3 +73,10 @@ export interface JobView {
   retryCount: number;
   startAfter: Date;
 }
+
+/** A failed job's retry as pg-boss scheduled it: when it runs, and which retry of how many it is. */
+export interface JobRetry {
+  startAfter: Date;
+  retryCount: number;
+  retryLimit: number;
+}

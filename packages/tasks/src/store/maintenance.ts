@@ -1,7 +1,7 @@
 import type { TaskError } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
 import { recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
-import { appendEvents, statusEvent } from './events.ts';
+import { appendEvents, type NewTaskEvent, statusEvent } from './events.ts';
 import { waitColumnsFor } from './waits.ts';
 
 /** Advisory lock of the maintenance pass (outside @kaygraph/db's 7_400_000-7_400_099). */
@@ -137,8 +137,15 @@ function workerLost(attempt: number): TaskError {
   };
 }
 
-/** Lost tasks with retries left: queued again (with the error of the lost attempt) for their job's retry. */
-export async function markRequeued(tx: Transaction, lost: readonly OrphanedTask[]): Promise<void> {
+/**
+ * Lost tasks with retries left: queued again (with the error of the lost attempt) for their job's retry,
+ * each status event after the task's retry event (`failForRetry`: when it runs), if any.
+ */
+export async function markRequeued(
+  tx: Transaction,
+  lost: readonly OrphanedTask[],
+  retryEvents: ReadonlyMap<string, NewTaskEvent>,
+): Promise<void> {
   if (lost.length === 0) return;
   const input = recordsJson(lost.map((task) => ({ id: task.id, error: workerLost(task.attempt) })));
   await tx.execute(sql`
@@ -147,7 +154,13 @@ export async function markRequeued(tx: Transaction, lost: readonly OrphanedTask[
     where t.id = x.id`);
   await appendEvents(
     tx,
-    lost.map((task) => statusEvent(task.id, 'queued', task.attempt, workerLost(task.attempt))),
+    lost.flatMap((task) => {
+      const retry = retryEvents.get(task.id);
+      return [
+        ...(retry ? [retry] : []),
+        statusEvent(task.id, 'queued', task.attempt, workerLost(task.attempt)),
+      ];
+    }),
   );
 }
 

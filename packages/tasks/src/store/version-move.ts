@@ -83,6 +83,8 @@ export async function moveTasksToVersion(
       )
       update tasks t set workflow_version = ${toVersion}, params = x.params,
         job_id = case when old.start_after is null then t.job_id else gen_random_uuid() end,
+        -- A retry waiting out its backoff starts at once on the new version.
+        run_at = case when t.status = 'queued' and t.run_at > now() then now() else t.run_at end,
         updated_at = clock_timestamp()
       from x, old
       where t.id = x.id and old.id = t.id and t.workflow = ${from.workflow}

@@ -16,6 +16,8 @@ interface TaskState {
   attempt: Attempt;
   progress: ProgressState | undefined;
   logs: Omit<NewTaskEvent, 'taskId'>[];
+  /** How many of `logs` came before `progress`: the write keeps that order. */
+  progressAt: number;
   droppedLogs: number;
   /** When the last write was taken (performance.now()); -Infinity before the first. */
   lastWrite: number;
@@ -55,6 +57,7 @@ export class ProgressReporter {
         attempt,
         progress: undefined,
         logs: [],
+        progressAt: 0,
         droppedLogs: 0,
         lastWrite: Number.NEGATIVE_INFINITY,
         timer: undefined,
@@ -69,6 +72,7 @@ export class ProgressReporter {
     if (this.#settled.has(attempt)) return;
     const state = this.#state(attempt);
     state.progress = progress;
+    state.progressAt = state.logs.length;
     this.#schedule(state);
   }
 
@@ -93,8 +97,10 @@ export class ProgressReporter {
   #take(state: TaskState): AttemptReport {
     const events: Omit<NewTaskEvent, 'taskId'>[] = [];
     const progress = state.progress ?? null;
+    // The latest report stands where it was made among the logs: a line logged before it is not shown after it.
+    events.push(...state.logs.slice(0, state.progressAt));
     if (progress) events.push({ type: 'progress', payload: { ...progress } });
-    events.push(...state.logs);
+    events.push(...state.logs.slice(state.progressAt));
     if (state.droppedLogs > 0) {
       events.push({
         type: 'log',
@@ -103,6 +109,7 @@ export class ProgressReporter {
     }
     state.progress = undefined;
     state.logs = [];
+    state.progressAt = 0;
     state.droppedLogs = 0;
     state.lastWrite = performance.now();
     return { attempt: state.attempt, progress, events };

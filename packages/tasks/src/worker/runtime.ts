@@ -158,6 +158,8 @@ export async function startWorkerRuntime(
       await gate
         .release(dispatched.queue.workflow, [dispatched.slot])
         .catch((error: unknown) => logger.warn({ err: error }, 'releasing a concurrency slot failed'));
+      // Its queued tasks found every slot taken: the slot freed here lets the next one start now.
+      dispatcher.notify(dispatched.queue.workflow);
     }
     if (!capacityFreed) dispatcher.release();
   }

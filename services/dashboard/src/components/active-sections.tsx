@@ -122,7 +122,10 @@ function ActiveTable({ tasks, now }: { tasks: TaskSummary[]; now: number }) {
             </td>
             <td class="col-wide">{task.status === 'running' ? formatEta(task.eta_seconds) : '—'}</td>
             <td class="col-wide" data-testid="started">
-              {task.status === 'scheduled' && task.run_at
+              {/* scheduled: its run_at; queued: a retry waiting out its backoff */}
+              {(task.status === 'scheduled' || task.status === 'queued') &&
+              task.run_at &&
+              Date.parse(task.run_at) > now
                 ? `runs ${formatRelative(task.run_at, now)}`
                 : formatRelative(task.started_at, now)}
             </td>

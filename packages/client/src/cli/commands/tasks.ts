@@ -50,6 +50,10 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
     )
     .option('--depends-on <ids...>', 'start only after these tasks completed')
     .option('--max-retries <n>', 'retries after the first attempt')
+    .option(
+      '--retry-delay <seconds>',
+      'seconds before a retry (when the workflow backs off: the n-th waits 1x to 2x this times 2^(n-1))',
+    )
     .option('--timeout <seconds>', 'fail the task after this many seconds')
     .option('--run-at <iso>', 'start no earlier than this time (ISO 8601)')
     .option('-w, --wait', 'follow the task until it ends and print its result')
@@ -62,6 +66,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
           idempotency_key: options.idempotencyKey as string | undefined,
           depends_on: options.dependsOn as string[] | undefined,
           max_retries: wholeNumberOption('--max-retries', options.maxRetries as string | undefined),
+          retry_delay: wholeNumberOption('--retry-delay', options.retryDelay as string | undefined),
           timeout_seconds: wholeNumberOption('--timeout', options.timeout as string | undefined),
           run_at: options.runAt as string | undefined,
         };
@@ -107,6 +112,10 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
           ['duration', formatSeconds(durationBetween(task.started_at, task.completed_at))],
         ];
         if (task.wait) rows.splice(3, 0, ['waits for', describeWait(task.wait)]);
+        // A delayed task, or a retry waiting out its backoff: when it becomes runnable.
+        if (task.run_at && (task.status === 'scheduled' || task.status === 'queued')) {
+          rows.splice(3, 0, ['runs at', task.run_at]);
+        }
         if (task.error) rows.push(['error', `${task.error.code}: ${task.error.message}`]);
         const labelWidth = Math.max(...rows.map(([label]) => label.length));
         for (const [label, value] of rows) writeLine(s.io.stdout, `${label.padEnd(labelWidth)} ${value}`);
