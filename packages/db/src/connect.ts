@@ -13,6 +13,12 @@ export interface ConnectOptions {
   applicationName?: string;
   /** Session settings of every connection (e.g. `{ synchronous_commit: 'off' }` for a pool of cheap writes). */
   settings?: Record<string, string>;
+  /**
+   * `statement_timeout` of every connection, in milliseconds: a statement that runs, or waits for a lock,
+   * longer is cancelled (SQLSTATE 57014). 0 or unset: the server's own setting (the role's or database's,
+   * else none).
+   */
+  statementTimeoutMs?: number;
 }
 
 export interface Connection extends AsyncDisposable {
@@ -57,6 +63,9 @@ export function clientOptions(
       // Our statements touch few rows, but on large tables the planner's cost of some (a page of dead
       // letters, a filtered count) crosses jit_above_cost, and compiling them takes far longer than running.
       jit: 'off',
+      ...(options.statementTimeoutMs
+        ? { statement_timeout: Math.max(1, Math.round(options.statementTimeoutMs)) }
+        : {}),
       ...options.settings,
       application_name: options.applicationName ?? 'kaygraph',
     },

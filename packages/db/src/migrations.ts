@@ -18,7 +18,9 @@ const MIGRATIONS_TABLE = '__drizzle_migrations';
  * the later ones wait and then find nothing to do.
  */
 export async function migrate(url: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  // Waiting its turn for the lock and running long DDL are what a migration does: no statement_timeout,
+  // whatever the role or database sets (the services bound their own statements).
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { statement_timeout: 0 } });
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     try {

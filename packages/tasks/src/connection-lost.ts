@@ -1,3 +1,5 @@
+import { isStatementTimeout } from './statement-timeout.ts';
+
 /**
  * Error codes that say the connection is gone or cannot be made (the server stopped, is restarting, is
  * unreachable or turns new sessions away), as Node, postgres.js and PostgreSQL report them: nothing the
@@ -61,22 +63,31 @@ export function isConnectionLost(error: unknown): boolean {
   return connectionLostCode(error) !== undefined;
 }
 
-/** The longest pause between two tries while the connection is lost. */
+/**
+ * Whether the database cannot answer now: the connection is lost or refused, or a statement timed out (a
+ * lock or a load holds it up). The worker waits both out; neither is the work's fault.
+ */
+export function isDatabaseAway(error: unknown): boolean {
+  return isConnectionLost(error) || isStatementTimeout(error);
+}
+
+/** The longest pause between two tries while the database is away. */
 const MAX_PAUSE_MS = 2000;
 
 /**
  * Runs `work` again, with a growing pause (100 ms to 2 s, jittered), for as long as it fails because the
- * connection is lost: a live worker never gives up on an outage. It stops only when `signal` aborts (the
- * runtime's stop after its grace), throwing the last error; any other error is thrown at once. Only for
- * work that is one transaction: a failed one rolled back, and one whose COMMIT was cut off is in or out as
- * a whole, so running it again is harmless (the worker's writes are fenced by attempt and status).
+ * database is away (`isDatabaseAway`: an outage, or a statement timed out behind a lock): a live worker
+ * never gives up on either. It stops only when `signal` aborts (the runtime's stop after its grace),
+ * throwing the last error; any other error is thrown at once. Only for work that is one transaction: a
+ * failed one rolled back, and one whose COMMIT was cut off is in or out as a whole, so running it again is
+ * harmless (the worker's writes are fenced by attempt and status).
  */
-export async function retryWhileConnectionLost<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+export async function retryWhileDatabaseAway<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, MAX_PAUSE_MS)) {
     try {
       return await work();
     } catch (error) {
-      if (!isConnectionLost(error) || signal?.aborted) throw error;
+      if (!isDatabaseAway(error) || signal?.aborted) throw error;
       await pause(pauseMs * (0.5 + Math.random() / 2), signal);
     }
   }

@@ -28,4 +28,6 @@ export interface TaskContext {
   history: TaskHistoryReader;
   /** Ids of this process's running workers: its liveness monitor never takes them for dead. */
   localWorkers: Set<string>;
+  /** `statement_timeout` of the system's connections, in milliseconds (0: the server's own setting). */
+  statementTimeoutMs: number;
 }

@@ -25,6 +25,11 @@ export { versionRecordOf } from './registry/workflow-version.ts';
 export { SchemaMissingError } from './schema-missing.ts';
 export type { ListTasksQuery } from './service/queries.ts';
 export type { FeedOptions, TaskService } from './service/task-service.ts';
+export {
+  DEFAULT_STATEMENT_TIMEOUT_SECONDS,
+  isStatementTimeout,
+  statementTimeoutMs,
+} from './statement-timeout.ts';
 export { DEAD_LETTER_QUEUE, type JobQueue, workflowQueue } from './store/boss.ts';
 /** The one event writer, for tools that write task rows in a transaction of their own (benchmarks). */
 export { appendEvents, type NewTaskEvent, statusEvent, TASK_EVENTS_CHANNEL } from './store/events.ts';

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { isConnectionLost } from './connection-lost.ts';
+import { isDatabaseAway } from './connection-lost.ts';
 
 export interface OutageLog {
-  /** A try failed: logged as an error, unless it is one more lost connection of an outage already logged. */
+  /** A try failed: logged as an error, unless it is one more failure of an outage already logged. */
   failed(error: unknown, fields?: Record<string, unknown>): void;
   /** A try went through: ends the outage (logged when one was). */
   succeeded(): void;
@@ -10,8 +10,9 @@ export interface OutageLog {
 
 /**
  * The log of work that repeats by itself (a pass, a library's loop), so that a database outage is one
- * error line, not one per try (the dispatcher's fetches, the worker beat): the first failure for a lost
- * connection is an error with `msg`, the next ones are debug lines, until `succeeded()` logs
+ * error line, not one per try (the dispatcher's fetches, the worker beat): the first failure because the
+ * database is away (a lost connection, or a statement timed out behind a lock) is an error with `msg`, the
+ * next ones are debug lines, until `succeeded()` logs
  * "`what` goes through again". For work that never says it succeeded, `quietMs` without such a failure
  * ends the outage. Failures for any other reason are errors every time.
  */
@@ -25,7 +26,7 @@ export function createOutageLog(
   let lastFailureAt = 0;
   return {
     failed(error, fields = {}) {
-      if (!isConnectionLost(error)) {
+      if (!isDatabaseAway(error)) {
         logger.error({ err: error, ...fields }, msg);
         return;
       }

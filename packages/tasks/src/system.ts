@@ -19,6 +19,7 @@ import { WorkflowRegistry } from './registry/workflow-registry.ts';
 import { versionRecordOf } from './registry/workflow-version.ts';
 import { SchemaMissingError } from './schema-missing.ts';
 import { createTaskService, type TaskService } from './service/task-service.ts';
+import { statementTimeoutMs } from './statement-timeout.ts';
 import { JobQueue } from './store/boss.ts';
 import { DEFAULT_QUEUE_TUNING, type QueueTuning } from './store/jobs.ts';
 import { databaseAnswers, schemaPresent } from './store/read.ts';
@@ -43,6 +44,13 @@ export interface TaskSystemOptions {
   livenessIntervalMs?: number;
   /** Pool size of our postgres.js client (default 10). */
   poolSize?: number;
+  /**
+   * `statement_timeout` of the system's connections, in seconds (STATEMENT_TIMEOUT_SECONDS; default 30): a
+   * statement that runs, or waits for a lock, longer is cancelled, so a request answers 503 and a worker's
+   * fetch or write is tried again instead of hanging. 0: none of ours (PostgreSQL's own setting applies).
+   * Not applied to migrations, the concurrency gate's lock session or pg-boss' own pool (its maintenance).
+   */
+  statementTimeoutSeconds?: number;
   tuning?: Partial<QueueTuning>;
   /** Most seconds between schedule firing passes of a worker (default 10; passes also run as each minute starts). */
   scheduleCheckIntervalSeconds?: number;
@@ -98,10 +106,13 @@ export interface TaskSystem extends AsyncDisposable {
  */
 export async function createTaskSystem(options: TaskSystemOptions): Promise<TaskSystem> {
   const logger = options.logger;
+  const timeoutMs = statementTimeoutMs(options.statementTimeoutSeconds);
   if (options.migrate !== false) await migrate(options.databaseUrl);
+  // Its LISTEN session inherits the timeout, which never cuts an idle session: only LISTEN statements run there.
   const connection = connect(options.databaseUrl, {
     max: options.poolSize ?? 10,
     applicationName: 'kaygraph-tasks',
+    statementTimeoutMs: timeoutMs,
   });
   const closers: (() => Promise<void>)[] = [() => connection.close()];
   const closeAll = async () => {
@@ -143,6 +154,7 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       resultTtlSeconds: options.resultTtlSeconds ?? 86_400,
       history: new TaskHistoryReader(connection.db),
       localWorkers: new Set(),
+      statementTimeoutMs: timeoutMs,
     };
     const cleaner = startCleaner(context, {
       intervalSeconds: options.cleanupIntervalSeconds ?? 60,

@@ -28,6 +28,11 @@ export interface StartWorkerOptions {
    * The api's MAX_BATCH_SIZE, set alike (default 50). Children do not count against MAX_QUEUE_SIZE.
    */
   maxBatchSize?: number;
+  /**
+   * `statement_timeout` of the worker's connections, in seconds (default 30): a fetch or write that runs,
+   * or waits for a lock, longer is logged and tried again instead of hanging. 0: none of ours.
+   */
+  statementTimeoutSeconds?: number;
   /** Passed with the database URL to your module's `createServices` (JSON-serialisable). */
   servicesOptions?: Record<string, unknown>;
   /** Where the worker logs (default: pino at `info` on stdout). */
@@ -97,6 +102,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
       ? {}
       : { defaultTimeoutSeconds: options.defaultTimeoutSeconds }),
     ...(maxBatchSize === undefined ? {} : { maxBatchSize }),
+    ...(options.statementTimeoutSeconds === undefined
+      ? {}
+      : { statementTimeoutSeconds: options.statementTimeoutSeconds }),
     // The api owns the schema: a worker never migrates the database it joins.
     migrate: false,
   }).catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_TASK_TIMEOUT_SECONDS, TimeoutSeconds } from '@kaygraph/contracts';
+import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '@kaygraph/tasks';
 import { parseEnv } from '@kaygraph/tasks/process';
 import { z } from 'zod';
 
@@ -28,6 +29,11 @@ const Env = z.object({
   MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(DEFAULT_MAX_BATCH_SIZE),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
+  /**
+   * `statement_timeout` of the api's (and its bundled worker's) database connections: a request whose
+   * statement runs or waits for a lock longer answers 503. 0: none of ours (PostgreSQL's setting applies).
+   */
+  STATEMENT_TIMEOUT_SECONDS: z.coerce.number().min(0).default(DEFAULT_STATEMENT_TIMEOUT_SECONDS),
   DATA_DIR: z.string().min(1).default('.data'),
   /**
    * The workflows the bundled worker (`--with-worker`) runs and registers: a module exporting `catalog`

@@ -6,7 +6,7 @@ import {
   issuesInLine,
   issuesOf,
 } from '@kaygraph/contracts';
-import { connectionLostCode } from '@kaygraph/tasks';
+import { connectionLostCode, isStatementTimeout } from '@kaygraph/tasks';
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 
@@ -85,12 +85,6 @@ export function trpcCodeOfError(error: TRPCError): TRPC_ERROR_CODE_KEY {
 const isZodError = (value: unknown): value is z.ZodError => value instanceof z.ZodError;
 
 /**
- * SQLSTATEs of a statement the server gave up on for now: the operator's statement_timeout or lock_timeout
- * (e.g. behind a long lock). Sessions refused or cut (too many connections, ALLOW_CONNECTIONS false, a
- * shutdown) are `connectionLostCode`'s.
- */
-const STATEMENT_GAVE_UP = new Set(['57014', '55P03']);
-/**
  * postgres.js's codes for a query on a pool this api is closing (a request in flight at shutdown): another
  * replica can answer it. Not the worker's lost connections: retrying on a closed pool never succeeds.
  */
@@ -98,11 +92,12 @@ const POOL_CLOSING = new Set(['CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
 
 /**
  * The database cannot answer now (down, restarting, refusing sessions, a network cut: the worker's
- * `connectionLostCode`, or a statement that timed out behind a lock): the request was fine and may succeed when retried, so a 503
- * with Retry-After, not a 500 that reads as a bug.
+ * `connectionLostCode`; or a statement cut off by STATEMENT_TIMEOUT_SECONDS or the operator's own timeouts,
+ * `isStatementTimeout`): the request was fine and may succeed when retried, so a 503 with Retry-After, not
+ * a 500 that reads as a bug.
  */
 function isDatabaseUnreachable(error: unknown): boolean {
-  if (connectionLostCode(error) !== undefined) return true;
+  if (connectionLostCode(error) !== undefined || isStatementTimeout(error)) return true;
   return (
     findCause(
       error,
@@ -110,7 +105,8 @@ function isDatabaseUnreachable(error: unknown): boolean {
         value instanceof Error &&
         'code' in value &&
         typeof value.code === 'string' &&
-        (value.name === 'PostgresError' ? STATEMENT_GAVE_UP.has(value.code) : POOL_CLOSING.has(value.code)),
+        value.name !== 'PostgresError' &&
+        POOL_CLOSING.has(value.code),
     ) !== undefined
   );
 }
@@ -147,7 +143,9 @@ function describeWithoutHint(error: unknown): DescribedError {
     return {
       body: {
         code: 'UNAVAILABLE',
-        message: 'the database cannot answer right now (unreachable, restarting or busy): retry shortly',
+        message: isStatementTimeout(error)
+          ? 'the database did not answer in time (a statement timed out, e.g. waiting behind a lock): retry shortly'
+          : 'the database cannot answer right now (unreachable, restarting or busy): retry shortly',
       },
       httpStatus: ERROR_HTTP_STATUS.UNAVAILABLE,
       retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,

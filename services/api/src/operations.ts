@@ -1,5 +1,5 @@
 import { connect } from '@kaygraph/db';
-import type { OrchestrationService, TaskService } from '@kaygraph/tasks';
+import { type OrchestrationService, statementTimeoutMs, type TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import { type ApiKeyAuth, createApiKeyAuth } from './auth/api-key-auth.ts';
 import { createKeyAdmin, type KeyAdmin } from './keys/key-admin.ts';
@@ -32,6 +32,8 @@ export interface ApiOperationsOptions {
   authCacheMs?: number;
   metricsWindowSeconds?: number;
   processMetrics?: boolean;
+  /** `statement_timeout` of its connections, in seconds (STATEMENT_TIMEOUT_SECONDS; default 30; 0: none of ours). */
+  statementTimeoutSeconds?: number;
 }
 
 type ServerOptionsFromOperations = Pick<
@@ -70,12 +72,14 @@ export interface ApiOperations extends AsyncDisposable {
  * const server = await createApiServer({ ...base, ...ops.serverOptions(system.tasks, system.orchestration) });
  */
 export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
+  const timeoutMs = statementTimeoutMs(opts.statementTimeoutSeconds);
   // Its writes are rate-limit buckets and keys' last use, one hot row per key: waiting for each to reach
   // the disk would put an fsync into every keyed submit, and a crash may only lose a few spent tokens.
   const { sql } = connect(opts.databaseUrl, {
     max: 4,
     applicationName: 'kaygraph-api-operations',
     settings: { synchronous_commit: 'off' },
+    statementTimeoutMs: timeoutMs,
   });
   const buckets = createLeasedBuckets(sql);
   const auth = createApiKeyAuth({
@@ -104,7 +108,11 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
   const search = createDocumentSearch(sql);
   // Keys get a connection of their own that commits synchronously (opened on the first key call);
   // a key created or revoked here turns auth on or off at once in this process.
-  const keysConnection = connect(opts.databaseUrl, { max: 1, applicationName: 'kaygraph-api-keys' });
+  const keysConnection = connect(opts.databaseUrl, {
+    max: 1,
+    applicationName: 'kaygraph-api-keys',
+    statementTimeoutMs: timeoutMs,
+  });
   const keys = createKeyAdmin({ sql: keysConnection.sql, onChange: () => auth.mode.invalidate() });
   const onRequest: RequestHook = createRequestLogging({
     logger: opts.logger,

@@ -64,6 +64,7 @@ const system = await createTaskSystem({
   maxBatchSize: env.MAX_BATCH_SIZE,
   resultTtlSeconds: env.RESULT_TTL,
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
+  statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
 }).catch((error: unknown) => exitOnStartFailure('the api', error, databaseUrl));
 const worker = withWorker
   ? await system.startWorker({
@@ -91,6 +92,7 @@ const operations = createApiOperations({
   rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, burst: env.RATE_LIMIT_BURST },
   failedAuthLimit: { perMinute: env.AUTH_FAILURES_PER_MINUTE, burst: env.AUTH_FAILURES_BURST },
   trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+  statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
 });
 // The metrics follow every task event from the start (subscribing above began the LISTEN), and revoked
 // keys' connections are closed from the first request on.

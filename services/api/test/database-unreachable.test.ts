@@ -90,18 +90,20 @@ test('/ready during an outage: not ready, the database unreachable, the migratio
   });
 });
 
-test('a statement the operator’s statement_timeout cancels (behind a lock on tasks) is a 503 too', async () => {
+test('with the api’s own statement timeout off, the operator’s statement_timeout applies: a statement it cancels (behind a lock on tasks) is a 503 too', async () => {
   await using database = await createTestDatabase();
   await using holder = connect(database.url, { max: 1 });
   await holder.sql.unsafe(`alter database "${database.name}" set statement_timeout = '300ms'`);
   await using system = await createTaskSystem({
     databaseUrl: database.url,
     logger: pino({ level: 'silent' }),
+    statementTimeoutSeconds: 0,
   });
   await using operations = createApiOperations({
     databaseUrl: database.url,
     logger: pino({ level: 'silent' }),
     feed: system.events,
+    statementTimeoutSeconds: 0,
   });
   await using server = await createApiServer({
     workflows: system.workflows,

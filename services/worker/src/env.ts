@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_TASK_TIMEOUT_SECONDS, TimeoutSeconds } from '@kaygraph/contracts';
+import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '@kaygraph/tasks';
 import { parseEnv } from '@kaygraph/tasks/process';
 import { z } from 'zod';
 
@@ -16,6 +17,11 @@ const Env = z.object({
   WORKER_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
+  /**
+   * `statement_timeout` of the worker's database connections: a fetch or write that runs or waits for a lock
+   * longer is logged and tried again. 0: none of ours (PostgreSQL's setting applies).
+   */
+  STATEMENT_TIMEOUT_SECONDS: z.coerce.number().min(0).default(DEFAULT_STATEMENT_TIMEOUT_SECONDS),
   WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows/catalog'),
   /** Root of the files workflows may read (their `input` paths). */
   DATA_DIR: z.string().min(1).default('.data'),

@@ -25,6 +25,7 @@ const system = await createTaskSystem({
   maxBatchSize: env.MAX_BATCH_SIZE,
   resultTtlSeconds: env.RESULT_TTL,
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
+  statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
 }).catch((error: unknown) => exitOnStartFailure('the worker', error, env.DATABASE_URL));
 const worker = await system.startWorker({
   concurrency: env.MAX_WORKERS,

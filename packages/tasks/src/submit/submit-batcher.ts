@@ -1,6 +1,6 @@
 import type { SubmitTaskOutput } from '@kaygraph/contracts';
 import type { Caller } from '../caller.ts';
-import { isConnectionLost } from '../connection-lost.ts';
+import { isDatabaseAway } from '../connection-lost.ts';
 import type { PreparedTask } from './validate-submit.ts';
 
 /** A merged batch takes waiting submits while it holds at most this many tasks. */
@@ -23,7 +23,8 @@ type SubmitPath = (caller: Caller, prepared: readonly PreparedTask[]) => Promise
  * A thin wrapper over the one submit path: submits of one caller that arrive while a submit of theirs is
  * in its transaction (they would wait for the owner's queue lock anyway) go out together in the next one.
  * Each gets its own tasks back. A merged submit that fails is run again submit by submit, so each gets the
- * answer it would have had alone; only a lost connection (the commit's fate unknown) fails them all.
+ * answer it would have had alone; only the database being away fails them all (a lost connection leaves the
+ * commit's fate unknown; after a statement timeout each alone would wait as long again).
  */
 export class SubmitBatcher {
   readonly #submit: SubmitPath;
@@ -77,7 +78,7 @@ export class SubmitBatcher {
         offset += waiting.prepared.length;
       }
     } catch (error) {
-      if (batch.length === 1 || isConnectionLost(error)) {
+      if (batch.length === 1 || isDatabaseAway(error)) {
         for (const waiting of batch) waiting.reject(error);
         return;
       }

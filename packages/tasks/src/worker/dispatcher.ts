@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createOutageLog, type OutageLog } from '../outage-log.ts';
+import { isStatementTimeout } from '../statement-timeout.ts';
 import type { FetchedJob, QueueRef } from '../store/jobs.ts';
 
 /** One queue a worker takes jobs from: a workflow version it runs (null: tasks from before versions). */
@@ -65,6 +66,12 @@ export class Dispatcher {
   #limitedInFlight = false;
   /** An outage is one line, not one per poll. */
   readonly #outage: OutageLog;
+  /**
+   * Fetches of a queue that time out (a lock holds up its tasks' rows) are one line per queue: the other
+   * queues' fetches go through meanwhile, which ends no outage of this one.
+   */
+  readonly #heldUp = new Map<DispatchQueue, OutageLog>();
+  readonly #logger: Logger;
 
   constructor(options: {
     queues: DispatchQueue[];
@@ -79,6 +86,7 @@ export class Dispatcher {
     this.#gate = options.gate;
     this.#take = options.take;
     this.#pollIntervalMs = options.pollIntervalMs;
+    this.#logger = options.logger;
     this.#outage = createOutageLog(options.logger, 'fetching jobs', {
       msg: 'fetching jobs failed; retrying on every poll, quietly until one goes through',
     });
@@ -171,9 +179,14 @@ export class Dispatcher {
       .then(
         (fetched) => {
           this.#outage.succeeded();
+          this.#heldUp.get(queue)?.succeeded();
           if (fetched.full) this.#dirty.add(queue);
         },
-        (error: unknown) => this.#outage.failed(error, { workflow: queue.workflow, version: queue.version }),
+        (error: unknown) =>
+          (isStatementTimeout(error) ? this.#heldUpLog(queue) : this.#outage).failed(error, {
+            workflow: queue.workflow,
+            version: queue.version,
+          }),
       )
       .finally(() => {
         if (limited) this.#limitedInFlight = false;
@@ -181,6 +194,17 @@ export class Dispatcher {
         this.#kick();
       });
     this.#inFlight.add(fetching);
+  }
+
+  #heldUpLog(queue: DispatchQueue): OutageLog {
+    let log = this.#heldUp.get(queue);
+    if (!log) {
+      log = createOutageLog(this.#logger, `fetching jobs of ${queue.workflow}`, {
+        msg: 'fetching jobs timed out (a lock or a slow statement holds them up past the statement timeout); retrying on every poll, quietly until one goes through',
+      });
+      this.#heldUp.set(queue, log);
+    }
+    return log;
   }
 
   async #fetch(queue: DispatchQueue, want: number): Promise<{ full: boolean }> {

@@ -1,6 +1,6 @@
 import type { Database } from '@kaygraph/db';
 import type { Logger } from 'pino';
-import { retryWhileConnectionLost } from '../connection-lost.ts';
+import { retryWhileDatabaseAway } from '../connection-lost.ts';
 import type { Attempt } from '../store/claim.ts';
 import type { NewTaskEvent } from '../store/events.ts';
 import { type AttemptReport, type ProgressState, writeReports } from '../store/progress.ts';
@@ -39,11 +39,11 @@ export class ProgressReporter {
   readonly #writes: SerialWrites<AttemptReport>;
   readonly #logger: Logger;
 
-  /** Writes wait out a lost connection (reports of the wait coalesce) until `signal` aborts. */
+  /** Writes wait out a lost connection or a timeout (reports of the wait coalesce) until `signal` aborts. */
   constructor(db: Database, logger: Logger, signal?: AbortSignal) {
     this.#logger = logger;
     this.#writes = new SerialWrites<AttemptReport>((reports) =>
-      retryWhileConnectionLost(
+      retryWhileDatabaseAway(
         () => runTransaction(db, (tx) => writeReports(tx, mergeReports(reports))),
         signal,
       ),

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { StoredCheckpoint } from '../attempt-data.ts';
-import { isConnectionLost, retryWhileConnectionLost } from '../connection-lost.ts';
+import { isDatabaseAway, retryWhileDatabaseAway } from '../connection-lost.ts';
 import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { type Attempt, claimJobs } from '../store/claim.ts';
@@ -86,8 +86,8 @@ interface RunningTask {
  * The worker runtime: dispatcher -> fetch + claim in one transaction (status running) -> execution (thread
  * pool or inline) with progress, logs and a checkpoint after every node -> one settle transaction (result
  * or error, events, pg-boss job). Cancel arrives through the bus (`task_cancel`), timeouts from a local
- * timer, lost claims from the worker's beat (see WorkerBeat). Writes wait out a lost connection for as long
- * as it lasts (until the stop gives up), so an outage never fails a run.
+ * timer, lost claims from the worker's beat (see WorkerBeat). Writes wait out a lost connection, or a
+ * statement timed out behind a lock, for as long as it lasts (until the stop gives up), so neither fails a run.
  */
 export async function startWorkerRuntime(
   ctx: TaskContext,
@@ -115,7 +115,7 @@ export async function startWorkerRuntime(
   // Checkpoints are single statements of their own (a task awaits each before its next node and its
   // outcome), merged while one is in flight.
   const checkpoints = new SerialWrites<CheckpointWrite>((writes) =>
-    retryWhileConnectionLost(() => saveCheckpoints(ctx.db, writes), giveUp.signal),
+    retryWhileDatabaseAway(() => saveCheckpoints(ctx.db, writes), giveUp.signal),
   );
   const servicesOptions = options.servicesOptions ?? {};
   const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_THREAD_MEMORY_MB;
@@ -233,9 +233,9 @@ export async function startWorkerRuntime(
           try {
             await checkpoints.add({ attempt, checkpoint });
           } catch (error) {
-            // Only a stop that gave up on the database gets here with a lost connection: the run is
+            // Only a stop that gave up on the database gets here with the database away: the run is
             // released (requeued with its retries), never failed for it.
-            if (isConnectionLost(error)) abortTask(attempt.taskId, 'disconnected');
+            if (isDatabaseAway(error)) abortTask(attempt.taskId, 'disconnected');
             throw error;
           }
           task.checkpoint = checkpoint;
@@ -284,6 +284,7 @@ export async function startWorkerRuntime(
 
   const beat = await WorkerBeat.start({
     databaseUrl: ctx.databaseUrl,
+    statementTimeoutMs: ctx.statementTimeoutMs,
     logger,
     intervalMs: (ctx.tuning.workerLeaseSeconds * 1000) / 3,
     workflows: versions,

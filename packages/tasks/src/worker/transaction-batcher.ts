@@ -1,5 +1,5 @@
 import type { Database } from '@kaygraph/db';
-import { retryWhileConnectionLost } from '../connection-lost.ts';
+import { retryWhileDatabaseAway } from '../connection-lost.ts';
 import type { Transaction } from '../db.ts';
 import { lockTasks } from '../store/control.ts';
 import { runTransaction } from '../transaction.ts';
@@ -36,8 +36,9 @@ export class TransactionBatcher {
   #running: Promise<void> | undefined;
 
   /**
-   * A batch is run again for as long as the database cannot be reached (an outage or restart), so outcomes
-   * wait it out instead of failing attempts; `signal` ends the waiting (the runtime's stop).
+   * A batch is run again for as long as the database cannot answer (an outage, a restart, a statement timed
+   * out behind a lock), so outcomes wait it out instead of failing attempts; `signal` ends the waiting (the
+   * runtime's stop).
    */
   constructor(db: Database, options: { signal?: AbortSignal } = {}) {
     this.#db = db;
@@ -56,7 +57,7 @@ export class TransactionBatcher {
       const batch = this.#pending;
       this.#pending = [];
       try {
-        const results = await retryWhileConnectionLost(() => this.#commit(batch), this.#signal);
+        const results = await retryWhileDatabaseAway(() => this.#commit(batch), this.#signal);
         batch.forEach((item, i) => {
           item.resolve(results[i]);
         });

@@ -12,6 +12,8 @@ const RETRY_MS = 500;
 
 export interface WorkerBeatOptions {
   databaseUrl: string;
+  /** `statement_timeout` of the beat's connection (a beat stuck behind a lock would hold up the stop). */
+  statementTimeoutMs: number;
   logger: Logger;
   /** Time between beats (a third of the lease). */
   intervalMs: number;
@@ -49,7 +51,11 @@ export class WorkerBeat {
   }
 
   static async start(options: WorkerBeatOptions): Promise<WorkerBeat> {
-    const connection = connect(options.databaseUrl, { max: 1, applicationName: 'kaygraph-worker-beat' });
+    const connection = connect(options.databaseUrl, {
+      max: 1,
+      applicationName: 'kaygraph-worker-beat',
+      statementTimeoutMs: options.statementTimeoutMs,
+    });
     try {
       const worker = await registerWorker(connection.db, { host: hostname(), pid: process.pid });
       await registerVersions(connection.db, options.workflows, worker.id);

@@ -7,6 +7,8 @@ export interface WorkerCommandEnv {
   taskTimeout: string | undefined;
   /** MAX_BATCH_SIZE, as the api reads it. */
   maxBatchSize: string | undefined;
+  /** STATEMENT_TIMEOUT_SECONDS, as the api reads it. */
+  statementTimeout: string | undefined;
 }
 
 export function readWorkerCommandEnv(source: NodeJS.ProcessEnv = process.env): WorkerCommandEnv {
@@ -17,5 +19,6 @@ export function readWorkerCommandEnv(source: NodeJS.ProcessEnv = process.env): W
     logLevel: set('LOG_LEVEL'),
     taskTimeout: set('TASK_TIMEOUT'),
     maxBatchSize: set('MAX_BATCH_SIZE'),
+    statementTimeout: set('STATEMENT_TIMEOUT_SECONDS'),
   };
 }

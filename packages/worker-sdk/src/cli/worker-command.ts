@@ -36,6 +36,17 @@ function maxBatchSizeOf(value: string | undefined): number | undefined {
   return size;
 }
 
+function statementTimeoutOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new WorkerUsageError(
+      `STATEMENT_TIMEOUT_SECONDS must be a number of seconds, 0 (none) or more (got ${value})`,
+    );
+  }
+  return seconds;
+}
+
 function concurrencyOf(value: number | string | undefined): number {
   const concurrency = Number(value ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
@@ -60,6 +71,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
     concurrency: concurrencyOf(options.concurrency ?? env.concurrency),
     defaultTimeoutSeconds: taskTimeoutOf(env.taskTimeout),
     maxBatchSize: maxBatchSizeOf(env.maxBatchSize),
+    statementTimeoutSeconds: statementTimeoutOf(env.statementTimeout),
     logger,
   });
   // The shutdown sequence says what happens to the running tasks: the worker need not say it again.
