@@ -6,7 +6,7 @@ export {
   startEmbeddedPostgres,
 } from './embedded/start-embedded-postgres.ts';
 export type { EmbeddedPostgresState } from './embedded/supervisor.ts';
-export { migrate, migrationsApplied, migrationsFolder } from './migrations.ts';
+export { type MigrateOptions, migrate, migrationsApplied, migrationsFolder } from './migrations.ts';
 export * as schema from './schema.ts';
 export * from './schema.ts';
 export { openSession, type Session } from './session.ts';

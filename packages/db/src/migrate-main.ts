@@ -10,7 +10,12 @@ import { loadMigrateEnv } from './migrate-env.ts';
 
 try {
   const { databaseUrl } = loadMigrateEnv();
-  await migrate(databaseUrl);
+  await migrate(databaseUrl, {
+    onLockTimeout: (tries) =>
+      process.stdout.write(
+        `${JSON.stringify({ level: 'warn', msg: 'migration waits for a table lock another transaction holds; trying again', tries, time: Date.now() })}\n`,
+      ),
+  });
   process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'migrations applied', time: Date.now() })}\n`);
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);

@@ -5,6 +5,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate as drizzleMigrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { MIGRATION_LOCK_KEY } from './advisory-locks.ts';
+import { applyWithLockTimeout, type LockWaitOptions } from './lock-timeouts.ts';
 
 /** The repository's drizzle/ folder: packages/db/src -> ../../../drizzle. */
 export const migrationsFolder: string = resolve(import.meta.dirname, '..', '..', '..', 'drizzle');
@@ -12,23 +13,32 @@ export const migrationsFolder: string = resolve(import.meta.dirname, '..', '..',
 const MIGRATIONS_SCHEMA = 'drizzle';
 const MIGRATIONS_TABLE = '__drizzle_migrations';
 
+export interface MigrateOptions extends LockWaitOptions {
+  /** A drizzle-kit output folder to apply instead of `migrationsFolder` (the committed drizzle/). */
+  migrationsFolder?: string;
+}
+
 /**
  * Applies the committed drizzle/ migrations. drizzle's migrator takes no lock, so the whole run happens on
  * one connection that holds a session advisory lock: processes starting together apply each migration once,
- * the later ones wait and then find nothing to do.
+ * the later ones wait and then find nothing to do. drizzle applies the pending migrations in one
+ * transaction, which holds every table lock they take until the last one commits; each try waits for those
+ * locks at most `lockTimeoutMs` (see `applyWithLockTimeout`).
  */
-export async function migrate(url: string): Promise<void> {
+export async function migrate(url: string, options: MigrateOptions = {}): Promise<void> {
   // Waiting its turn for the lock and running long DDL are what a migration does: no statement_timeout,
   // whatever the role or database sets (the services bound their own statements).
   const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { statement_timeout: 0 } });
   try {
+    // Waits as long as another process migrates: only the tables' locks are bounded.
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     try {
-      await drizzleMigrate(drizzle(sql), {
-        migrationsFolder,
+      const config = {
+        migrationsFolder: options.migrationsFolder ?? migrationsFolder,
         migrationsSchema: MIGRATIONS_SCHEMA,
         migrationsTable: MIGRATIONS_TABLE,
-      });
+      };
+      await applyWithLockTimeout(sql, () => drizzleMigrate(drizzle(sql), config), options);
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
     }

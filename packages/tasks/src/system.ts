@@ -107,7 +107,12 @@ export interface TaskSystem extends AsyncDisposable {
 export async function createTaskSystem(options: TaskSystemOptions): Promise<TaskSystem> {
   const logger = options.logger;
   const timeoutMs = statementTimeoutMs(options.statementTimeoutSeconds);
-  if (options.migrate !== false) await migrate(options.databaseUrl);
+  if (options.migrate !== false) {
+    await migrate(options.databaseUrl, {
+      onLockTimeout: (tries) =>
+        logger.warn({ tries }, 'migration waits for a table lock another transaction holds; trying again'),
+    });
+  }
   // Its LISTEN session inherits the timeout, which never cuts an idle session: only LISTEN statements run there.
   const connection = connect(options.databaseUrl, {
     max: options.poolSize ?? 10,

@@ -1,0 +1,109 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { describe, expect, it } from 'vitest';
+import { migrate, migrationsFolder } from '../src/index.ts';
+import { createTestDatabase } from '../src/testing/index.ts';
+
+const PENDING_TAG = '9999_upgrade_probe';
+
+/** The committed migrations plus a pending one that alters `tasks` (an ACCESS EXCLUSIVE lock), in a temp folder. */
+function folderWithPendingAlter(): { path: string } & Disposable {
+  const path = mkdtempSync(join(tmpdir(), 'kg-migrations-'));
+  cpSync(migrationsFolder, path, { recursive: true });
+  const journalPath = join(path, 'meta', '_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as {
+    entries: { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[];
+  };
+  const last = journal.entries.at(-1);
+  if (!last) throw new Error('no committed migrations');
+  journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1, tag: PENDING_TAG });
+  writeFileSync(journalPath, JSON.stringify(journal));
+  writeFileSync(join(path, `${PENDING_TAG}.sql`), 'ALTER TABLE "tasks" ADD COLUMN "upgrade_probe" integer;');
+  return { path, [Symbol.dispose]: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A session that read `tasks` and keeps its transaction open, as a long report or a backup does. */
+async function openReadTransaction(sql: postgres.Sql): Promise<{ end(): Promise<void> }> {
+  const session = await sql.reserve();
+  await session`begin`;
+  await session`select count(*) from tasks`;
+  return {
+    async end() {
+      await session`commit`;
+      session.release();
+    },
+  };
+}
+
+async function probeColumnExists(sql: postgres.Sql): Promise<boolean> {
+  const rows = await sql`
+    select 1 from information_schema.columns where table_name = 'tasks' and column_name = 'upgrade_probe'`;
+  return rows.length === 1;
+}
+
+/** Until the migration's ALTER TABLE waits for its lock (it queues every later query on `tasks` behind it). */
+async function untilMigrationWaits(sql: postgres.Sql): Promise<void> {
+  for (;;) {
+    const rows = await sql`
+      select 1 from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock' and query ilike 'ALTER TABLE "tasks"%'`;
+    if (rows.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('a migration behind a long transaction on the table it changes', () => {
+  it('lets reads and writes of the table through while it waits, and applies once the transaction ends', async () => {
+    await using database = await createTestDatabase();
+    using folder = folderWithPendingAlter();
+    const sql = postgres(database.url, { max: 4, onnotice: () => {} });
+    try {
+      const report = await openReadTransaction(sql);
+      const migrating = migrate(database.url, { migrationsFolder: folder.path, lockTimeoutMs: 100 });
+      await untilMigrationWaits(sql);
+
+      // Without a lock timeout these queue behind the waiting ALTER TABLE until the report ends.
+      await sql`insert into tasks (owner, workflow, status, max_retries, timeout_seconds)
+        values ('alice', 'demo', 'queued', 0, 60)`;
+      const [row] = await sql<{ count: number }[]>`select count(*)::int as count from tasks`;
+      expect(row?.count).toBe(1);
+      expect(await probeColumnExists(sql)).toBe(false);
+
+      await report.end();
+      await migrating;
+      expect(await probeColumnExists(sql)).toBe(true);
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it('gives up with a message that names the transaction in the way, and applies nothing', async () => {
+    await using database = await createTestDatabase();
+    using folder = folderWithPendingAlter();
+    const sql = postgres(database.url, {
+      max: 4,
+      onnotice: () => {},
+      connection: { application_name: 'report' },
+    });
+    try {
+      const report = await openReadTransaction(sql);
+      const failure = migrate(database.url, {
+        migrationsFolder: folder.path,
+        lockTimeoutMs: 100,
+        giveUpAfterMs: 0,
+      });
+      await expect(failure).rejects.toThrow(
+        /could not lock the tables it changes \(1 try of 100 ms\): another transaction holds them, so nothing was applied; run it again when that transaction ends \(oldest open transactions: pid \d+ \(report, idle in transaction, open \d+ s\)/,
+      );
+      expect(await probeColumnExists(sql)).toBe(false);
+      await report.end();
+
+      await migrate(database.url, { migrationsFolder: folder.path });
+      expect(await probeColumnExists(sql)).toBe(true);
+    } finally {
+      await sql.end();
+    }
+  });
+});
