@@ -174,6 +174,34 @@ describe('Graph', () => {
     expect(await runIds()).toEqual(first);
   });
 
+  it('refuses an edge or a start that is not a node where the graph is built, naming the edge', () => {
+    const start = new Step(undefined, 'start');
+    const refused = (build: () => unknown) => {
+      try {
+        build();
+      } catch (error) {
+        return error;
+      }
+      return 'accepted';
+    };
+    const objectEdge = refused(() => start.next({ id: 'review' } as never));
+    expect(objectEdge).toBeInstanceOf(GraphError);
+    expect(objectEdge).toMatchObject({
+      message: 'The "default" edge of node "start" must be a Node; got an object (Object)',
+      retriable: false,
+    });
+    expect(refused(() => start.on('approve', undefined as never))).toMatchObject({
+      message: 'The "approve" edge of node "start" must be a Node; got undefined',
+    });
+    expect(refused(() => start.next(Step as never))).toMatchObject({
+      message: 'The "default" edge of node "start" must be a Node; got a function (Step): pass an instance',
+    });
+    expect(refused(() => new Graph(null as never, { id: 'orders' }))).toMatchObject({
+      message: 'The start of graph "orders" must be a Node; got null',
+    });
+    expect(start.successors.size).toBe(0);
+  });
+
   it('throws a clear error when two nodes of one graph share an id', async () => {
     const a = new Step(undefined, 'same');
     a.next(new Step(undefined, 'same'));

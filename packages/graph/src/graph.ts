@@ -1,6 +1,7 @@
 import { type ProgressScope, RangeScope } from './context/progress.ts';
 import type { RunState } from './context/run-state.ts';
 import { copyNode } from './copy.ts';
+import { assertEdgeTarget } from './edge-target.ts';
 import { GraphError, throwIfAborted } from './errors.ts';
 import { assertUniqueIds, nodesOfLevel } from './ids.ts';
 import { EXECUTE, INNER_START, type StepFrame, type TopLevel } from './internal.ts';
@@ -24,6 +25,7 @@ export class Graph<S = Record<string, unknown>> extends Node<S> {
 
   constructor(start: AnyNode<S>, options?: NodeOptions) {
     super(options);
+    assertEdgeTarget(start, () => `The start of graph "${options?.id ?? new.target.name}"`);
     this.startNode = start;
     // Default ids are numbered when the outermost graph runs; explicit duplicates fail right here.
     assertUniqueIds(this, true);
