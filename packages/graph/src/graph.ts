@@ -78,6 +78,8 @@ export async function orchestrate<S>(
   // Only the first step of a resumed level continues the wait; the steps after it run as usual.
   let resuming = resume;
   while (current) {
+    const pause = run.pauseIfBusy();
+    if (pause) await pause;
     throwIfAborted(run.signal);
     const total = stepsDone + longest(current);
     const stepScope = new RangeScope(scope, stepsDone / total, (stepsDone + 1) / total);
