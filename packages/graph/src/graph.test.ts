@@ -121,6 +121,33 @@ describe('Graph', () => {
     expect(action).toBe('default');
   });
 
+  it('does not warn when an inner action leaves a nested graph through its edge, but does for a typo', async () => {
+    const build = () => {
+      const check = new Decide({ id: 'check' });
+      check.next(new Step(undefined, 'normalize'));
+      const validate = new Graph(check, { id: 'validate' });
+      validate.on('invalid', new Step(undefined, 'reject'));
+      validate.next(new Step(undefined, 'ship'));
+      return new Graph(validate);
+    };
+    const run = async (decision: string) => {
+      const warnings: string[] = [];
+      const { shared } = await build().run(
+        { visited: [], decision },
+        { logger: { warn: (message) => warnings.push(message) } },
+      );
+      return { visited: shared.visited, warnings };
+    };
+    expect(await run('invalid')).toEqual({ visited: ['check', 'reject'], warnings: [] });
+    expect(await run('invalidd')).toEqual({
+      visited: ['check'],
+      warnings: [
+        'Graph ends: node "check" returned action "invalidd", which has no edge (edges: "default")',
+        'Graph ends: node "validate" returned action "invalidd", which has no edge (edges: "invalid", "default")',
+      ],
+    });
+  });
+
   it('runs a fresh copy of each node per step: concurrent runs do not share node state', async () => {
     const gates = new Map<string, () => void>();
     class Remember extends Node<Store> {

@@ -49,6 +49,8 @@ export class Graph<S = Record<string, unknown>> extends Node<S> {
       frame.scope,
       frame.top,
       frame.resume,
+      // Nested, its last action takes one of its own edges: an inner action ending it that way is meant.
+      frame.top ? undefined : this.successors,
     );
   }
 }
@@ -65,6 +67,7 @@ export async function orchestrate<S>(
   scope: ProgressScope,
   top: TopLevel<S> | undefined,
   resume?: StepResume,
+  exits?: ReadonlyMap<Action, unknown>,
 ): Promise<Action> {
   const longest = longestPathEstimator();
   const completed = top?.resumeFrom ? [...top.resumeFrom.completedNodeIds] : [];
@@ -98,7 +101,7 @@ export async function orchestrate<S>(
     }
     resuming = undefined;
     stepsDone++;
-    const next = successorFor(current, lastAction, run);
+    const next = successorFor(current, lastAction, run, exits);
     if (top) {
       completed.push(current.id);
       const checkpoint: Checkpoint<S> = {
@@ -114,9 +117,15 @@ export async function orchestrate<S>(
   return lastAction;
 }
 
-function successorFor<S>(node: AnyNode<S>, action: Action, run: RunState): AnyNode<S> | undefined {
+/** The node an action leads to; a warning when it leads nowhere, unless it leaves through an `exits` edge. */
+function successorFor<S>(
+  node: AnyNode<S>,
+  action: Action,
+  run: RunState,
+  exits: ReadonlyMap<Action, unknown> | undefined,
+): AnyNode<S> | undefined {
   const next = node.successors.get(action);
-  if (!next && node.successors.size > 0) {
+  if (!next && node.successors.size > 0 && !exits?.has(action)) {
     const known = [...node.successors.keys()].map((name) => `"${name}"`).join(', ');
     run.warn(
       `Graph ends: node "${node.id}" returned action "${action}", which has no edge (edges: ${known})`,
