@@ -58,7 +58,7 @@ function runParamsSets<S>(
   if (frame.top?.resumeFrom) throw new GraphError(`BatchGraph "${graph.id}" cannot resume from a checkpoint`);
   const sets = toParamsSets(graph, prepRes);
   const parts = splitScope(frame.scope, sets.length);
-  return mapWithConcurrency(sets, concurrency, frame.run.signal, async (set, index) => {
+  return mapWithConcurrency(sets, concurrency, frame.run, async (set, index) => {
     const scope = parts[index] ?? frame.scope;
     try {
       return await orchestrate(

@@ -63,7 +63,7 @@ async function execEach<Item, R>(
 ): Promise<R[]> {
   const list = Array.from(items ?? []);
   const parts = splitScope(frame.scope, list.length);
-  return mapWithConcurrency(list, concurrency, frame.run.signal, async (item, index) => {
+  return mapWithConcurrency(list, concurrency, frame.run, async (item, index) => {
     const result = await execWithRetries(node, item, frame);
     parts[index]?.report(1);
     return result;

@@ -14,9 +14,13 @@ export class AbortedError extends Error {
   }
 }
 
-/** A mistake in how a graph is built or resumed (duplicate ids, unknown checkpoint node). */
+/**
+ * A mistake in how a graph is built or resumed (an edge to something that is not a node, duplicate ids,
+ * an unknown checkpoint node). Building the same graph again fails the same way, so it is not retried.
+ */
 export class GraphError extends Error {
   override name = 'GraphError';
+  readonly retriable = false;
 }
 
 export function toError(value: unknown): Error {

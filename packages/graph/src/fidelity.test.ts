@@ -56,6 +56,23 @@ describe('KayGraph fidelity', () => {
     expect(params).toEqual({ cursor: 'given' });
   });
 
+  it("keeps a graph's own params (set_params before run) under the run's params", async () => {
+    const seen: unknown[] = [];
+    class Reader extends Node<Store> {
+      override prep() {
+        seen.push({ ...this.params });
+      }
+    }
+    const graph = new Graph(new Reader({ id: 'reader' }));
+    graph.params = { model: 'small', tenant: 'graph' };
+    await graph.run({ visited: [] }, { params: { tenant: 'run', task_id: 't1' } });
+    await graph.run({ visited: [] });
+    expect(seen).toEqual([
+      { model: 'small', tenant: 'run', task_id: 't1' },
+      { model: 'small', tenant: 'graph' },
+    ]);
+  });
+
   it("does not let a Graph subclass's own hooks or onError swallow a failing node inside it", async () => {
     const calls: string[] = [];
     class Guarded extends Graph<Store> {

@@ -121,6 +121,33 @@ describe('Graph', () => {
     expect(action).toBe('default');
   });
 
+  it('does not warn when an inner action leaves a nested graph through its edge, but does for a typo', async () => {
+    const build = () => {
+      const check = new Decide({ id: 'check' });
+      check.next(new Step(undefined, 'normalize'));
+      const validate = new Graph(check, { id: 'validate' });
+      validate.on('invalid', new Step(undefined, 'reject'));
+      validate.next(new Step(undefined, 'ship'));
+      return new Graph(validate);
+    };
+    const run = async (decision: string) => {
+      const warnings: string[] = [];
+      const { shared } = await build().run(
+        { visited: [], decision },
+        { logger: { warn: (message) => warnings.push(message) } },
+      );
+      return { visited: shared.visited, warnings };
+    };
+    expect(await run('invalid')).toEqual({ visited: ['check', 'reject'], warnings: [] });
+    expect(await run('invalidd')).toEqual({
+      visited: ['check'],
+      warnings: [
+        'Graph ends: node "check" returned action "invalidd", which has no edge (edges: "default")',
+        'Graph ends: node "validate" returned action "invalidd", which has no edge (edges: "invalid", "default")',
+      ],
+    });
+  });
+
   it('runs a fresh copy of each node per step: concurrent runs do not share node state', async () => {
     const gates = new Map<string, () => void>();
     class Remember extends Node<Store> {
@@ -172,6 +199,34 @@ describe('Graph', () => {
     const first = await runIds();
     expect(first).toEqual(['Step1', 'Decide1', 'Step2', 'Step3', 'Graph2']);
     expect(await runIds()).toEqual(first);
+  });
+
+  it('refuses an edge or a start that is not a node where the graph is built, naming the edge', () => {
+    const start = new Step(undefined, 'start');
+    const refused = (build: () => unknown) => {
+      try {
+        build();
+      } catch (error) {
+        return error;
+      }
+      return 'accepted';
+    };
+    const objectEdge = refused(() => start.next({ id: 'review' } as never));
+    expect(objectEdge).toBeInstanceOf(GraphError);
+    expect(objectEdge).toMatchObject({
+      message: 'The "default" edge of node "start" must be a Node; got an object (Object)',
+      retriable: false,
+    });
+    expect(refused(() => start.on('approve', undefined as never))).toMatchObject({
+      message: 'The "approve" edge of node "start" must be a Node; got undefined',
+    });
+    expect(refused(() => start.next(Step as never))).toMatchObject({
+      message: 'The "default" edge of node "start" must be a Node; got a function (Step): pass an instance',
+    });
+    expect(refused(() => new Graph(null as never, { id: 'orders' }))).toMatchObject({
+      message: 'The start of graph "orders" must be a Node; got null',
+    });
+    expect(start.successors.size).toBe(0);
   });
 
   it('throws a clear error when two nodes of one graph share an id', async () => {

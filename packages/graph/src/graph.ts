@@ -1,6 +1,7 @@
 import { type ProgressScope, RangeScope } from './context/progress.ts';
 import type { RunState } from './context/run-state.ts';
 import { copyNode } from './copy.ts';
+import { assertEdgeTarget } from './edge-target.ts';
 import { GraphError, throwIfAborted } from './errors.ts';
 import { assertUniqueIds, nodesOfLevel } from './ids.ts';
 import { EXECUTE, INNER_START, type StepFrame, type TopLevel } from './internal.ts';
@@ -24,6 +25,7 @@ export class Graph<S = Record<string, unknown>> extends Node<S> {
 
   constructor(start: AnyNode<S>, options?: NodeOptions) {
     super(options);
+    assertEdgeTarget(start, () => `The start of graph "${options?.id ?? new.target.name}"`);
     this.startNode = start;
     // Default ids are numbered when the outermost graph runs; explicit duplicates fail right here.
     assertUniqueIds(this, true);
@@ -47,6 +49,8 @@ export class Graph<S = Record<string, unknown>> extends Node<S> {
       frame.scope,
       frame.top,
       frame.resume,
+      // Nested, its last action takes one of its own edges: an inner action ending it that way is meant.
+      frame.top ? undefined : this.successors,
     );
   }
 }
@@ -63,6 +67,7 @@ export async function orchestrate<S>(
   scope: ProgressScope,
   top: TopLevel<S> | undefined,
   resume?: StepResume,
+  exits?: ReadonlyMap<Action, unknown>,
 ): Promise<Action> {
   const longest = longestPathEstimator();
   const completed = top?.resumeFrom ? [...top.resumeFrom.completedNodeIds] : [];
@@ -76,6 +81,8 @@ export async function orchestrate<S>(
   // Only the first step of a resumed level continues the wait; the steps after it run as usual.
   let resuming = resume;
   while (current) {
+    const pause = run.pauseIfBusy();
+    if (pause) await pause;
     throwIfAborted(run.signal);
     const total = stepsDone + longest(current);
     const stepScope = new RangeScope(scope, stepsDone / total, (stepsDone + 1) / total);
@@ -94,7 +101,7 @@ export async function orchestrate<S>(
     }
     resuming = undefined;
     stepsDone++;
-    const next = successorFor(current, lastAction, run);
+    const next = successorFor(current, lastAction, run, exits);
     if (top) {
       completed.push(current.id);
       const checkpoint: Checkpoint<S> = {
@@ -110,9 +117,15 @@ export async function orchestrate<S>(
   return lastAction;
 }
 
-function successorFor<S>(node: AnyNode<S>, action: Action, run: RunState): AnyNode<S> | undefined {
+/** The node an action leads to; a warning when it leads nowhere, unless it leaves through an `exits` edge. */
+function successorFor<S>(
+  node: AnyNode<S>,
+  action: Action,
+  run: RunState,
+  exits: ReadonlyMap<Action, unknown> | undefined,
+): AnyNode<S> | undefined {
   const next = node.successors.get(action);
-  if (!next && node.successors.size > 0) {
+  if (!next && node.successors.size > 0 && !exits?.has(action)) {
     const known = [...node.successors.keys()].map((name) => `"${name}"`).join(', ');
     run.warn(
       `Graph ends: node "${node.id}" returned action "${action}", which has no edge (edges: ${known})`,

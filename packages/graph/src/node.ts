@@ -1,4 +1,5 @@
 import { detachedContext } from './context/run-state.ts';
+import { assertEdgeTarget } from './edge-target.ts';
 import {
   ASSIGNED_ID,
   EXECUTE,
@@ -118,10 +119,9 @@ export class Node<S = Record<string, unknown>, P = unknown, E = unknown, ExecIn 
   }
 
   on<T extends AnyNode<S>>(action: Action, node: T): T {
-    if (this.successors.has(action)) {
-      const name = this[EXPLICIT_ID] ?? this[ASSIGNED_ID] ?? this.constructor.name;
-      console.warn(`Overwriting the "${action}" edge of node "${name}"`);
-    }
+    const name = this[EXPLICIT_ID] ?? this[ASSIGNED_ID] ?? this.constructor.name;
+    assertEdgeTarget(node, () => `The "${action}" edge of node "${name}"`);
+    if (this.successors.has(action)) console.warn(`Overwriting the "${action}" edge of node "${name}"`);
     this.successors.set(action, node);
     return node;
   }

@@ -1,3 +1,4 @@
+import type { RunState } from './context/run-state.ts';
 import { AbortedError } from './errors.ts';
 
 /**
@@ -8,9 +9,10 @@ import { AbortedError } from './errors.ts';
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],
   limit: number,
-  signal: AbortSignal,
+  run: Pick<RunState, 'signal' | 'pauseIfBusy'>,
   map: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
+  const { signal } = run;
   const results = new Array<R>(items.length);
   const state: { nextIndex: number; failure: { error: unknown } | undefined } = {
     nextIndex: 0,
@@ -28,6 +30,9 @@ export async function mapWithConcurrency<T, R>(
       } catch (error) {
         state.failure ??= { error };
       }
+      // After the item, so the loop's checks see what happened meanwhile (an abort, the last item taken).
+      const pause = run.pauseIfBusy();
+      if (pause) await pause;
     }
   };
   const workers = Math.min(limit, items.length);

@@ -23,7 +23,8 @@ export async function runTop<S>(root: AnyNode<S>, shared: S, options: RunOptions
   const resume = waitToResume(options.resumeFrom, options.resumeWith);
   const store = options.resumeFrom ? restoreStore(shared, options.resumeFrom) : shared;
   const self = copyNode(root);
-  self.params = { ...(options.params ?? root.params) };
+  // The graph's own params (KayGraph's set_params before run) stay; the run's win where both set a key.
+  self.params = { ...root.params, ...options.params };
   const top = isGraph ? { resumeFrom: options.resumeFrom, onCheckpoint: options.onCheckpoint } : undefined;
   try {
     throwIfAborted(run.signal);

@@ -88,6 +88,7 @@ export interface RunOptions<S> {
    * higher (its children's progress, say) carries on from there instead of its own, lower, estimate.
    */
   progressFrom?: number;
+  /** Params for every node, over the graph's own (`graph.params`): a key set in both takes this value. */
   params?: Record<string, unknown>;
   /** Receives missing-edge and edge-overwrite warnings (default: console.warn). */
   logger?: { warn(message: string, data?: unknown): void };

@@ -10,7 +10,19 @@ export interface RunState {
   warn(message: string, data?: unknown): void;
   log(level: LogLevel, message: string, data?: unknown): void;
   recordMetric(metric: NodeMetric): void;
+  /**
+   * Steps and batch items await this between them: after a stretch of work with no pause it lets the
+   * event loop run, so an abort, a timer or the host's I/O can get in. Undefined while none is due.
+   */
+  pauseIfBusy(): Promise<void> | undefined;
 }
+
+/**
+ * Synchronous nodes chained by awaits run as one microtask stream that never yields to timers or I/O:
+ * a graph looping over such nodes could not be cancelled or timed out, and would stall a worker's main
+ * thread. A pause every few milliseconds of uninterrupted work bounds that.
+ */
+const BUSY_MS = 10;
 
 export function createRunState<S>(options: RunOptions<S>): RunState {
   const signal = options.signal ?? new AbortController().signal;
@@ -35,6 +47,7 @@ export function createRunState<S>(options: RunOptions<S>): RunState {
   const onLog = guarded('onLog', options.onLog);
   const onProgress = guarded<[ProgressReport]>('onProgress', options.onProgress);
   const onMetric = guarded<[NodeMetric]>('onMetric', options.onMetric);
+  let busySince = performance.now();
   return {
     signal,
     now,
@@ -48,6 +61,15 @@ export function createRunState<S>(options: RunOptions<S>): RunState {
     recordMetric(metric) {
       metrics.push(metric);
       onMetric(metric);
+    },
+    pauseIfBusy() {
+      if (performance.now() - busySince < BUSY_MS) return undefined;
+      return new Promise((resolve) => {
+        setImmediate(() => {
+          busySince = performance.now();
+          resolve();
+        });
+      });
     },
   };
 }

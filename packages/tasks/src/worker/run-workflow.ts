@@ -120,9 +120,10 @@ export async function runWorkflow(
         ...(resume ? { resumeWith: resume.value } : {}),
         ...(request.progressFrom == null ? {} : { progressFrom: request.progressFrom }),
         onProgress: hooks.onProgress,
+        // The engine's warnings reach onLog too: its logger is silenced so each is one log event, not two.
         onLog: hooks.onLog,
         onMetric: (metric) => metrics.push(metric),
-        logger: { warn: (message, data) => hooks.onLog('warn', message, data) },
+        logger: { warn: () => {} },
         // After the last node the outcome itself is stored, so its checkpoint would only be overwritten: it is
         // not copied, nor sent across from a worker thread.
         onCheckpoint: (checkpoint) =>
@@ -176,7 +177,8 @@ export async function runWorkflow(
   } catch (error) {
     if (error instanceof AbortedError || hooks.signal.aborted) return { kind: 'aborted', metrics };
     const err = error instanceof Error ? error : new Error(String(error));
-    const failedNode = [...metrics].reverse().find((metric) => metric.outcome === 'error');
+    // Metrics end innermost first: the first error of this run is the node that failed, not a graph around it.
+    const failedNode = metrics.slice(earlier.length).find((metric) => metric.outcome === 'error');
     return failed(
       {
         code: taskErrorCodeOf(err),

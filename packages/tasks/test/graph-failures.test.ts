@@ -1,0 +1,64 @@
+import type { TaskEvent } from '@kaygraph/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalog, GRAPH_FAILURES_MODULE } from './fixtures/graph-failures.ts';
+import { alice, startTestSystem, type TestSystem, waitForTerminal } from './harness.ts';
+
+/** How a graph's failures and warnings reach the task: its error, its attempts, its log events. */
+let harness: TestSystem;
+
+beforeAll(async () => {
+  harness = await startTestSystem({ catalog });
+  await harness.system.startWorker({ concurrency: 2, workflowsModule: GRAPH_FAILURES_MODULE });
+});
+afterAll(async () => {
+  await harness?.[Symbol.asyncDispose]();
+});
+
+/** Runs a task to its end; `retries` over the workflow's 2 (a test that is not about retries skips them). */
+async function runToEnd(workflow: string, retries?: number) {
+  const { system } = harness;
+  const { task_id } = await system.tasks.submit(alice, {
+    workflow,
+    params: {},
+    priority: 'normal',
+    ...(retries === undefined ? {} : { max_retries: retries }),
+  });
+  await waitForTerminal(system, alice, task_id);
+  const events: TaskEvent[] = [];
+  for await (const event of system.tasks.events(alice, task_id, {})) events.push(event);
+  return { task: await system.tasks.get(alice, task_id), events };
+}
+
+describe('graph failures as the task shows them', () => {
+  it('names the node that failed, not the graphs around it', async () => {
+    const { task } = await runToEnd('nested_failure', 0);
+    expect(task.status).toBe('failed');
+    expect(task.error).toMatchObject({ code: 'WORKFLOW_ERROR', message: 'card declined', node_id: 'charge' });
+    expect(task.metrics).toMatchObject([
+      { node_id: 'charge', attempts: 2, outcome: 'error' },
+      { node_id: 'payment', outcome: 'error' },
+      { node_id: 'checkout', outcome: 'error' },
+    ]);
+  });
+
+  it('fails a graph built with an edge to a non-node at once, saying which edge, without retries', async () => {
+    const { task } = await runToEnd('edge_to_non_node');
+    expect(task.status).toBe('failed');
+    expect(task.attempt).toBe(1);
+    expect(task.error).toMatchObject({
+      code: 'WORKFLOW_ERROR',
+      message: 'The "escalate" edge of node "decide" must be a Node; got an object (Object)',
+    });
+  });
+
+  it('logs an action without an edge once', async () => {
+    const { task, events } = await runToEnd('unwired_action', 0);
+    expect(task.status).toBe('completed');
+    const warnings = events.flatMap((event) =>
+      event.type === 'log' && event.level === 'warn' ? [event.message] : [],
+    );
+    expect(warnings).toEqual([
+      'Graph ends: node "decide" returned action "escalate", which has no edge (edges: "approve")',
+    ]);
+  });
+});
