@@ -62,14 +62,16 @@ const Env = z.object({
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
   /**
    * Requests with an unknown or revoked API key per minute per client address (an IPv6 one by its /64),
-   * shared by all replicas; past them the address is answered 429 until Retry-After. 0 turns it off.
+   * shared by all replicas; past them such keys from the address answer 429 (not 401) until Retry-After,
+   * while its valid keys are served. 0 turns it off.
    */
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().min(0).default(30),
   /** Failed authentications one address may make at once after a quiet spell (bucket size). */
   AUTH_FAILURES_BURST: z.coerce.number().int().min(1).default(30),
   /**
    * Proxies in front of the api (a load balancer, an ingress) whose `X-Forwarded-For` entry names the
-   * client: the limits per client address count that address instead of the proxy's. 0: the socket's peer.
+   * client (port and brackets dropped): the limits per client address count that address instead of the
+   * proxy's. 0: the socket's peer.
    */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });

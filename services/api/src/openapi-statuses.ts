@@ -103,7 +103,7 @@ function traitAnswers(t: OperationTraits): Map<number, ErrorAnswer> {
     t.subscribes && 'RATE_LIMITED: the key holds too many open subscriptions in this api process',
     t.key &&
       'RATE_LIMITED: too many requests with an unknown or revoked API key from this client address ' +
-        '(AUTH_FAILURES_PER_MINUTE); Retry-After says when its requests are looked at again',
+        '(AUTH_FAILURES_PER_MINUTE); Retry-After says when such a key is answered 401 again (a valid key is served meanwhile)',
   ].filter((line): line is string => typeof line === 'string');
   if (tooMany.length > 0) {
     answers.set(429, {

@@ -48,8 +48,8 @@ const TOUCH_INTERVAL_MS = 60_000;
  * Refuses with UNAUTHORIZED when auth is on and no key, or a wrong or revoked key, is presented. Every
  * resolved Caller is a fresh object owned by that request or connection. A revocation (NOTIFY) drops the
  * key from the cache and closes the open connections it authorized, in every replica. Unknown and revoked
- * keys spend their client address's failed authentications (`failedAuthLimit`): past them, a key that is
- * not cached is refused with RATE_LIMITED before any lookup.
+ * keys spend their client address's failed authentications (`failedAuthLimit`): past them, they are
+ * refused with RATE_LIMITED instead of UNAUTHORIZED, while a valid key from that address is served.
  */
 export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
   const cacheMs = opts.cacheMs ?? 2_000;
@@ -116,15 +116,14 @@ export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
       return { caller: { owner: OPEN_CALLER_OWNER, admin: true }, key: undefined };
     }
     const hash = hashApiKey(presented);
-    // A key verified moments ago passes without a lookup, so it passes an address refused for others' keys.
-    let key = cachedKey(hash);
-    if (!key) {
-      opts.failedAuthLimit?.refuseIfBlocked(addressOf(source));
-      key = await lookup(hash);
-    }
+    // Every key is looked up, even from a blocked address: keys cannot be guessed, and a valid one must
+    // work for the clients that share an address (a NAT, a proxy) with one sending a revoked key.
+    const key = cachedKey(hash) ?? (await lookup(hash));
     // A revocation heard while the lookup was in flight counts too.
     if (!key || revokedIds.has(key.id)) {
-      await opts.failedAuthLimit?.failed(addressOf(source));
+      const address = addressOf(source);
+      opts.failedAuthLimit?.refuseIfBlocked(address);
+      await opts.failedAuthLimit?.failed(address);
       throw new DomainError('UNAUTHORIZED', 'invalid or revoked API key');
     }
     touch(key);

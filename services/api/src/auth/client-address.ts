@@ -1,26 +1,51 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import type { CallerSource } from '../context.ts';
+
+/**
+ * The IP address an `X-Forwarded-For` entry or a socket peer names, without the port or brackets some
+ * proxies add (`203.0.113.7:51000`, `[2001:db8::1]:443`, `[2001:db8::1]`), or undefined when it names none.
+ *
+ * @example ipAddressOf('[2001:db8::1]:443') // '2001:db8::1'
+ */
+export function ipAddressOf(entry: string): string | undefined {
+  const text = entry.trim();
+  const bracketed = /^\[([^\]]*)\](?::\d{1,5})?$/.exec(text)?.[1];
+  if (bracketed !== undefined) return isIPv6(bracketed) ? bracketed : undefined;
+  const ipv4WithPort = /^([\d.]+):\d{1,5}$/.exec(text)?.[1];
+  if (ipv4WithPort !== undefined) return isIPv4(ipv4WithPort) ? ipv4WithPort : undefined;
+  return isIP(text) === 0 ? undefined : text;
+}
 
 /**
  * The address of the client a request comes from: the socket's peer, or, behind `trustedProxyHops`
  * proxies, the `X-Forwarded-For` entry the outermost of them added (entries further left are the
- * client's to write, so they count for nothing). Undefined when the peer is unknown.
+ * client's to write, so they count for nothing), without its port or brackets. An entry that names no IP
+ * address counts as the proxy that wrote it (the entry right of it, or the socket's peer), so what a proxy
+ * writes there can never make a new client. Undefined when the peer is unknown.
  *
- * @example clientAddressOf({ remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': '203.0.113.7' } }, 1)
+ * @example clientAddressOf({ remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': '203.0.113.7:51000' } }, 1)
  * // '203.0.113.7'
  */
 export function clientAddressOf(
   source: Pick<CallerSource, 'remoteAddress' | 'headers'>,
   trustedProxyHops: number,
 ): string | undefined {
-  if (trustedProxyHops <= 0 || source.remoteAddress === undefined) return source.remoteAddress;
+  const peer = source.remoteAddress;
+  if (peer === undefined) return undefined;
+  const peerAddress = ipAddressOf(peer) ?? peer;
+  if (trustedProxyHops <= 0) return peerAddress;
   const header = source.headers['x-forwarded-for'];
   const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0);
-  const hops = [...forwarded, source.remoteAddress];
-  return hops[Math.max(0, hops.length - 1 - trustedProxyHops)];
+  const trusted = forwarded.slice(Math.max(0, forwarded.length - trustedProxyHops));
+  // From the client's entry towards the socket: the first that names an address.
+  for (const entry of trusted) {
+    const address = ipAddressOf(entry);
+    if (address !== undefined) return address;
+  }
+  return peerAddress;
 }
 
 /** Eight 16-bit groups of an IPv6 address (zone and embedded IPv4 tail included), or undefined. */

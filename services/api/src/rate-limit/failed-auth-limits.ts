@@ -12,8 +12,8 @@ export interface FailedAuthLimitOptions {
 
 export interface FailedAuthLimiter {
   /**
-   * Refuses, without a query, a request from an address this process knows to have used up its failed
-   * authentications: RATE_LIMITED (429) with the seconds left.
+   * Refuses a failed authentication from an address this process knows to have used up its failed
+   * authentications, without taking from its bucket: RATE_LIMITED (429) with the seconds left.
    */
   refuseIfBlocked(address: string | undefined): void;
   /** Counts one unknown or revoked key from `address`: RATE_LIMITED (429, Retry-After) once none is left. */
@@ -36,10 +36,10 @@ function refusal(seconds: number): DomainError {
 
 /**
  * Failed authentications per client address, a second kind of bucket beside the submission limits in the
- * same table (shared by every replica through PostgreSQL). Only failures spend: a valid key costs nothing
- * here. Once an address's bucket is empty, this process answers its requests that need a lookup with 429
- * until Retry-After, without asking the database, so guessing keys costs a query per failure only while
- * the bucket lasts. Addresses without one (no socket peer) are not limited.
+ * same table (shared by every replica through PostgreSQL). Only failures are counted or refused: a valid
+ * key is served from any address. Once an address's bucket is empty, this process answers its unknown and
+ * revoked keys with 429 until Retry-After without taking from the bucket again, so past the burst such a
+ * key costs the key lookup alone. Addresses without one (no socket peer) are not limited.
  */
 export function createFailedAuthLimiter(opts: FailedAuthLimitOptions): FailedAuthLimiter | undefined {
   if (opts.perMinute <= 0) return undefined;
