@@ -207,15 +207,30 @@ export const TaskIdPrefix = z
   .describe('The start of a task id (any letter case): the 8 characters lists show, or more.');
 
 /**
- * The order of `tasks.list`. `newest`: by created_at, newest first. `next_to_run`: the order the queue takes
- * them, for one unfinished status: priority (high first), then when each became runnable (its run_at, or
- * its submit when later), then id. A task queued again (a retry, a resumption after a wait) or released
- * by its dependencies is listed by its submit, while the queue takes it by when it was queued.
+ * The order of `tasks.list`. `newest`: by created_at, newest first. `next_to_run`: one unfinished status by
+ * priority (high first), then when each became runnable (its run_at, or its submit when later), then id.
+ *
+ * Workers take a workflow's due tasks by priority, then by when each was last put in the queue (its submit,
+ * or a later requeue below; a retry keeps that time). So for the queued tasks of one workflow the list is
+ * the order they start in, except:
+ * - a retry (also of a lost worker's task) is listed at its run_at, the end of its backoff, and once that
+ *   has passed it starts sooner: ahead of the tasks queued after it was last put in the queue;
+ * - a task put in the queue after its submit (released by its dependencies or by its group, resumed after a
+ *   wait, given back by a stopping worker, retried by hand, redriven) is listed by its submit, or its run_at
+ *   when later, and starts later: behind the tasks queued before that requeue;
+ * - a task submitted with a run_at stays `scheduled` until it starts: once due, it is taken among the
+ *   queued tasks by its submit, yet listed only under `scheduled` (by its run_at);
+ * - the tasks of one submit (a batch, a group) are listed in the order given; they start in it as a rule,
+ *   not a guarantee.
+ * Each workflow version is a queue of its own, fetched in turn (a concurrency-limited one as its slots free
+ * up): across workflows the list is no start order.
  */
 export const TASK_LIST_ORDERS = ['newest', 'next_to_run'] as const;
 export const TaskListOrder = z
   .enum(TASK_LIST_ORDERS)
-  .describe('`newest` first, or `next_to_run`: the order the queue runs one unfinished status in');
+  .describe(
+    '`newest` first, or `next_to_run`: one unfinished status by priority, then when each became runnable (where workers start tasks in another order: see GET /tasks)',
+  );
 export type TaskListOrder = z.infer<typeof TaskListOrder>;
 
 /** `next_to_run` orders one unfinished status (the queue's order of them); `newest` any list. */

@@ -193,6 +193,31 @@ describe('kaygraph submit / status / list / result', () => {
     expect((await kaygraph(['cancel', taskId], env)).code).toBe(0);
   });
 
+  test('status says when a task runs only while that time is ahead', async () => {
+    // No worker: the tasks stay where the test puts them.
+    await using idle = await startTestServer({ worker: false });
+    const idleEnv = { KAYGRAPH_URL: idle.url };
+    const runAt = new Date(Date.now() + 600_000).toISOString();
+    const submit = await kaygraph(
+      ['submit', 'echo', '--params', '{"value": "later"}', '--run-at', runAt],
+      idleEnv,
+    );
+    const taskId = submit.stdout.trim();
+    const scheduled = await kaygraph(['status', taskId], idleEnv);
+    expect(scheduled.stdout).toMatch(/^status\s+scheduled$/m);
+    expect(Date.parse(/^runs at\s+(\S+)$/m.exec(scheduled.stdout)?.[1] ?? '')).toBe(Date.parse(runAt));
+
+    // Retried by hand, it runs at once: its run_at becomes the retry's time, which has passed.
+    expect((await kaygraph(['cancel', taskId], idleEnv)).code).toBe(0);
+    expect((await kaygraph(['retry', taskId], idleEnv)).code).toBe(0);
+    const view = TaskView.parse(parseJson((await kaygraph(['status', taskId, '--json'], idleEnv)).stdout));
+    expect(view.status).toBe('queued');
+    expect(Date.parse(view.run_at ?? '')).toBeLessThanOrEqual(Date.now());
+    const queued = await kaygraph(['status', taskId], idleEnv);
+    expect(queued.stdout).toMatch(/^status\s+queued$/m);
+    expect(queued.stdout).not.toMatch(/^runs at/m);
+  });
+
   test('cancel stops a running task; watch then reports it cancelled', async () => {
     const taskId = await submitted(['steps', '--params', '{"steps": 200, "delay_ms": 100}']);
     const cancelled = await kaygraph(['cancel', taskId], env);

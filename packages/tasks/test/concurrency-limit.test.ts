@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { expect, it } from 'vitest';
 import { createTaskSystem } from '../src/system.ts';
-import { alice, readRecords, startTestSystem, WORKFLOWS_MODULE, waitForTerminal } from './harness.ts';
+import {
+  alice,
+  readRecords,
+  startTestSystem,
+  WORKFLOWS_MODULE,
+  waitForStatus,
+  waitForTerminal,
+} from './harness.ts';
 
 it('a backlog of a limited workflow moves on as each task ends, not on the next poll', async () => {
   await using harness = await startTestSystem();
@@ -68,4 +75,32 @@ it('a workflow with concurrency 1 runs one task at a time across two workers, ot
     most = Math.max(most, running);
   }
   expect(most).toBeGreaterThan(1);
+});
+
+it('a slot freed by a worker that stops starts the next task on an idle worker, not on its poll', async () => {
+  await using harness = await startTestSystem();
+  const { system, database } = harness;
+  await using other = await createTaskSystem({
+    databaseUrl: database.url,
+    logger: pino({ level: 'silent' }),
+    migrate: false,
+  });
+  // No poll within the test on either worker: only a wake-up can start the second task.
+  const stopping = await system.startWorker({
+    concurrency: 1,
+    workflowsModule: WORKFLOWS_MODULE,
+    pollIntervalMs: 3_600_000,
+  });
+  const first = await system.tasks.submit(alice, {
+    workflow: 'limited',
+    params: { steps: 1, step_ms: 2_000 },
+  });
+  await waitForStatus(system, alice, first.task_id, ['running']);
+  await other.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE, pollIntervalMs: 3_600_000 });
+  // Queued while the first holds the workflow's only slot: the idle worker finds it taken.
+  const second = await system.tasks.submit(alice, { workflow: 'limited', params: { steps: 1, step_ms: 0 } });
+  // The first worker stops taking work and lets its task finish, which frees the slot.
+  await stopping.stop();
+  expect((await system.tasks.get(alice, first.task_id)).status).toBe('completed');
+  expect(await waitForTerminal(system, alice, second.task_id)).toBe('completed');
 });

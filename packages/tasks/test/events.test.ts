@@ -152,33 +152,6 @@ describe('events', () => {
     expect(logs).toHaveLength(4);
   });
 
-  it('a log line and a progress report are stored in the order the run made them, coalesced or not', async () => {
-    const { system } = harness;
-    // Each step reports its progress ("step k of 8"), then logs "step k running"; steps of 30 ms share
-    // a write (one every 100 ms), which takes the latest report and every log line since the last write.
-    const { task_id } = await system.tasks.submit(alice, {
-      workflow: 'steps_inline',
-      params: { steps: 8, step_ms: 30 },
-    });
-    expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
-    const events = await readEvents(system.context.db, task_id, 0);
-    let shownStep = 0;
-    const outOfOrder: string[] = [];
-    for (const event of events) {
-      if (event.type === 'progress') {
-        const reported = /^step (\d+) of/.exec(event.step ?? '');
-        if (reported) shownStep = Math.max(shownStep, Number(reported[1]));
-      } else if (event.type === 'log') {
-        const logged = /^step (\d+) running/.exec(event.message);
-        // A step's log comes before any report of a later step.
-        if (logged && Number(logged[1]) < shownStep)
-          outOfOrder.push(`${event.message} after step ${shownStep}`);
-      }
-    }
-    expect(outOfOrder).toEqual([]);
-    expect(events.filter((event) => event.type === 'log')).toHaveLength(8);
-  });
-
   it('a subscription stops when its signal aborts', async () => {
     const { system } = harness;
     const { task_id } = await system.tasks.submit(alice, {

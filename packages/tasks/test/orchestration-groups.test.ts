@@ -1,5 +1,6 @@
 import type { GroupEvent, GroupSummary } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamGroupEvents } from '../src/orchestration/group-stream.ts';
 import { catalog, ORCHESTRATION_WORKFLOWS_MODULE } from './fixtures/orchestration-workflows.ts';
 import { alice, bob, startTestSystem, type TestSystem, waitFor, waitForStatus } from './harness.ts';
 
@@ -61,6 +62,28 @@ describe('task groups', () => {
 
     const listed = await harness.system.tasks.list(alice, { group_id: created.group_id, limit: 100 });
     expect(listed.items).toHaveLength(50);
+  });
+
+  it('a task that logs many lines brings no summary of its own: only its status changes do', async () => {
+    const { system } = harness;
+    const group = await system.orchestration.groups.create(alice, {
+      name: 'chatty',
+      tasks: [{ workflow: 'work', params: { item: 1, steps: 50, step_ms: 20, log: true } }],
+    });
+    const summaries: GroupSummary[] = [];
+    let logs = 0;
+    // Progress summaries coalesced over an interval longer than the test: only a status change may bring
+    // one at once (queued or running at the start, running, completed).
+    const stream = streamGroupEvents(system.context, system.events, alice, group.group_id, {
+      summaryIntervalMs: 3_600_000,
+    });
+    for await (const event of stream) {
+      if (event.type === 'group') summaries.push(event.group);
+      else if (event.event.type === 'log') logs++;
+    }
+    expect(logs).toBe(50);
+    expect(summaries.at(-1)).toMatchObject({ status: 'completed', progress: 100 });
+    expect(summaries.length).toBeLessThanOrEqual(3);
   });
 
   it('completed when all complete; tasks can join on submit; groups list newest first', async () => {

@@ -1,11 +1,13 @@
 import type { TaskEvent } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Attempt } from '../src/store/claim.ts';
 import { appendEvents, statusEvent } from '../src/store/events.ts';
 import { type AttemptReport, writeReports } from '../src/store/progress.ts';
+import { ProgressReporter } from '../src/worker/progress-reporter.ts';
 import { storedEvents as readEvents } from './fixtures/stored-events.ts';
-import { alice, startTestSystem, type TestSystem } from './harness.ts';
+import { alice, startTestSystem, type TestSystem, waitFor } from './harness.ts';
 
 let harness: TestSystem;
 
@@ -120,6 +122,34 @@ describe('progress reports', () => {
       ),
     ).toEqual([20, 'first interval', 30, 'second interval']);
     expect((await system.tasks.progress(alice, attempt.taskId)).progress).toBe(30);
+  });
+});
+
+describe('progress reporter', () => {
+  it('stores the logs and the latest report of an interval in the order the run made them', async () => {
+    const { system } = harness;
+    const attempt = await runningTask();
+    const reporter = new ProgressReporter(system.context.db, pino({ level: 'silent' }));
+    const report = (progress: number) =>
+      reporter.report(attempt, { progress, step: `at ${progress}`, message: null, eta_seconds: null });
+    const log = (message: string) => reporter.log(attempt, 'info', message);
+    const stored = async () =>
+      (await readEvents(system.context.db, attempt.taskId, 1)).map((event) =>
+        event.type === 'progress' ? event.progress : event.type === 'log' ? event.message : event.type,
+      );
+
+    // The first report is written on the next turn of the event loop, with the line logged after it.
+    report(10);
+    log('a');
+    await waitFor(async () => (await stored()).length >= 2, 'the first write');
+    // Later ones wait out the interval: the latest report stands where it was made among the lines.
+    log('b');
+    report(20);
+    log('c');
+    report(30);
+    log('d');
+    await reporter.settle(attempt, { completed: false });
+    expect(await stored()).toEqual([10, 'a', 'b', 'c', 30, 'd']);
   });
 });
 

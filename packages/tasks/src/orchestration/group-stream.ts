@@ -8,14 +8,15 @@ import { readEventsAfter } from '../store/events.ts';
 import { groupOfTask, groupTaskSeqs } from '../store/groups.ts';
 import { loadGroupSummary } from './group-summary.ts';
 
-/** At most this often a fresh summary follows progress events (status changes send one at once). */
+/** At most this often a fresh summary follows events other than status changes (those send one at once). */
 const SUMMARY_INTERVAL_MS = 250;
 
 type Signal = { kind: 'event'; live: LiveEvent } | { kind: 'refresh' };
 
 /**
  * A group's live view: the summary first, then every event of its tasks (TaskEvent, logs included), each status
- * change followed by a fresh summary (progress coalesced to one summary per 250 ms). Ends after the summary
+ * change followed by a fresh summary; any other event (progress, logs, wait events) changes no status, and the
+ * summaries that follow them are coalesced to one per 250 ms (`summaryIntervalMs`). Ends after the summary
  * that shows the group finished (completed, failed, partially_failed, cancelled), or when `signal` aborts;
  * the task events that led there and had not arrived live yet are read from the store before it.
  * Subscribes before it reads, so nothing between the first summary and the live events is lost; tasks that
@@ -26,8 +27,9 @@ export async function* streamGroupEvents(
   bus: EventBus,
   caller: Caller,
   groupId: string,
-  opts: { signal?: AbortSignal },
+  opts: { signal?: AbortSignal; summaryIntervalMs?: number },
 ): AsyncGenerator<GroupEvent> {
+  const summaryIntervalMs = opts.summaryIntervalMs ?? SUMMARY_INTERVAL_MS;
   const queue = new AsyncQueue<Signal>();
   const unsubscribe = [
     bus.subscribeFeed((live) => queue.push({ kind: 'event', live })),
@@ -67,11 +69,12 @@ export async function* streamGroupEvents(
         if (next.live.owner !== owner || !(await isMember(event.task_id, event.seq))) continue;
         members.set(event.task_id, Math.max(members.get(event.task_id) ?? 0, event.seq));
         yield { type: 'task', group_id: groupId, event };
-        if (event.type === 'progress') {
+        // Only a status event changes the counts at once; progress moves the mean, coalesced.
+        if (event.type !== 'status') {
           timer ??= setTimeout(() => {
             timer = undefined;
             queue.push({ kind: 'refresh' });
-          }, SUMMARY_INTERVAL_MS);
+          }, summaryIntervalMs);
           continue;
         }
       }

@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { TASK_QUEUED_CHANNEL } from './events.ts';
 
 /**
  * Cluster-wide running slots of a workflow as session advisory locks `(hash(workflow), slot)`: a slot is
@@ -23,8 +24,14 @@ export async function tryLockSlots(
   return rows.map((row) => row.slot);
 }
 
+/**
+ * Frees a slot and, in the same statement, wakes the workflow's dispatchers on every worker
+ * (`task_queued`): its queued tasks found every slot taken, and any idle worker may start the next one.
+ */
 export async function unlockSlot(session: postgres.Sql, workflow: string, slot: number): Promise<void> {
-  await session`select pg_advisory_unlock(hashtext(${slotKey(workflow)}), ${slot}::int)`;
+  await session`
+    select pg_advisory_unlock(hashtext(${slotKey(workflow)}), ${slot}::int),
+      pg_notify(${TASK_QUEUED_CHANNEL}, ${workflow})`;
 }
 
 /**

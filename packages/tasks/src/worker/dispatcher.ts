@@ -44,10 +44,10 @@ const SPLIT_FROM_FREE_SLOTS = 64;
  * queue is fetched again as long as its last fetch came back full. Many free slots of a queue without a
  * cluster-wide limit are split between two fetches that run at once (SKIP LOCKED keeps their jobs apart);
  * a queue with a limit is fetched by one fetch at a time, never beside another limited one (the gate's
- * slots are counted in this process). Wake-ups: the `task_queued` NOTIFY the
- * event writer sends when a task becomes queued (LISTENed by the event bus), a freed slot (a freed
- * concurrency slot of a limited workflow marks its queues: their tasks found every slot taken), and a poll
- * timer for jobs that become runnable later (retry backoff, `run_at`).
+ * slots are counted in this process). Wake-ups: the `task_queued` NOTIFY (LISTENed by the event bus) that
+ * the event writer sends when a task becomes queued and the concurrency gate sends when it frees a limited
+ * workflow's slot (its queued tasks found every slot taken: any worker may start the next), a freed local
+ * slot, and a poll timer for jobs that become runnable later (retry backoff, `run_at`).
  */
 export class Dispatcher {
   readonly #queues: DispatchQueue[];

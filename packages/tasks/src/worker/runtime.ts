@@ -155,11 +155,12 @@ export async function startWorkerRuntime(
 
   async function releaseSlot(dispatched: DispatchedJob, capacityFreed = false): Promise<void> {
     if (dispatched.slot !== null) {
-      await gate
-        .release(dispatched.queue.workflow, [dispatched.slot])
-        .catch((error: unknown) => logger.warn({ err: error }, 'releasing a concurrency slot failed'));
-      // Its queued tasks found every slot taken: the slot freed here lets the next one start now.
-      dispatcher.notify(dispatched.queue.workflow);
+      const { workflow } = dispatched.queue;
+      // The release wakes the workflow's dispatchers on every worker, this one included (`task_queued`).
+      await gate.release(workflow, [dispatched.slot]).catch((error: unknown) => {
+        logger.warn({ err: error }, 'releasing a concurrency slot failed');
+        dispatcher.notify(workflow);
+      });
     }
     if (!capacityFreed) dispatcher.release();
   }

@@ -144,7 +144,7 @@ function StatusTabs({
       </nav>
       <p class="hint">
         {listOrderOf(list.status) === 'next_to_run'
-          ? 'In the order they will run: priority (high first), then when each became runnable (run_at, or its submit).'
+          ? 'In the order they will run: priority (high first), then when each became runnable (run_at, or its submit). A task queued again (a retry, a release, a redrive) may start sooner or later than listed.'
           : 'Newest first.'}{' '}
         Finished counts are those of the last {formatWindow(counts?.windowSeconds ?? 3600)} (≥: the list holds
         older ones too). The list is read again when statuses change, and on Refresh.

@@ -112,8 +112,9 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
           ['duration', formatSeconds(durationBetween(task.started_at, task.completed_at))],
         ];
         if (task.wait) rows.splice(3, 0, ['waits for', describeWait(task.wait)]);
-        // A delayed task, or a retry waiting out its backoff: when it becomes runnable.
-        if (task.run_at && (task.status === 'scheduled' || task.status === 'queued')) {
+        // A delayed task, or a retry waiting out its backoff: when it becomes runnable (a time passed says nothing).
+        const waitsToRun = task.status === 'scheduled' || task.status === 'queued';
+        if (task.run_at && waitsToRun && Date.parse(task.run_at) > Date.now()) {
           rows.splice(3, 0, ['runs at', task.run_at]);
         }
         if (task.error) rows.push(['error', `${task.error.code}: ${task.error.message}`]);
