@@ -6,6 +6,7 @@ export * from './groups.ts';
 export * from './health.ts';
 export * from './keys.ts';
 export * from './metrics.ts';
+export * from './node-metrics.ts';
 export * from './paths.ts';
 export * from './schedules.ts';
 export * from './search.ts';

@@ -13,6 +13,7 @@ import {
   Timestamp,
 } from './common.ts';
 import { TaskErrorView } from './errors.ts';
+import { NODE_METRICS_KEPT, NodeMetric, NodeMetricTotals } from './node-metrics.ts';
 import { isTerminalStatus } from './statuses.ts';
 import { TaskWait } from './waits.ts';
 
@@ -91,16 +92,6 @@ export type SubmitManyOutput = z.infer<typeof SubmitManyOutput>;
 export const TaskIdInput = z.strictObject({ task_id: TaskId });
 export type TaskIdInput = z.infer<typeof TaskIdInput>;
 
-/** Per-node figures the engine collects during a run. */
-export const NodeMetric = z.object({
-  node_id: z.string(),
-  duration_ms: z.number(),
-  attempts: z.number().int(),
-  outcome: z.enum(['ok', 'fallback', 'error', 'swallowed', 'aborted']),
-  action: z.string().nullable().optional(),
-});
-export type NodeMetric = z.infer<typeof NodeMetric>;
-
 export const ArtifactInfo = z.object({
   name: z.string(),
   content_type: z.string(),
@@ -155,7 +146,23 @@ export const TaskView = TaskSummary.extend({
   result: JsonValue.optional(),
   depends_on: z.array(TaskId),
   timeout_seconds: z.number().int(),
-  metrics: z.array(NodeMetric).nullable(),
+  metrics: z
+    .array(NodeMetric)
+    .nullable()
+    .describe(
+      `Node executions of every run of the task, in the order they ended: the most recent ${NODE_METRICS_KEPT} at most (null: no run has ended yet)`,
+    ),
+  metrics_omitted: z
+    .number()
+    .int()
+    .min(0)
+    .describe(
+      'Earlier executions left out of metrics (0: metrics lists them all); metrics_by_node counts them',
+    ),
+  metrics_by_node: z
+    .array(NodeMetricTotals)
+    .nullable()
+    .describe('Every execution summed per node, in the order the nodes first ran (null when metrics is)'),
   artifacts: z.array(ArtifactInfo),
   /** What a `waiting` task waits for; null otherwise. */
   wait: TaskWait.nullable(),

@@ -1,3 +1,4 @@
+import type { NodeTotals } from './metrics-log.ts';
 import type { NodeMetric } from './types.ts';
 
 /** Thrown by `run()` when the signal aborts: between nodes, during a retry wait, or when an aborted exec fails. */
@@ -5,8 +6,12 @@ export class AbortedError extends Error {
   override name = 'AbortedError';
   /** The signal's reason (e.g. a timeout or a cancel marker), so callers can tell them apart. */
   readonly reason: unknown;
-  /** Metrics of the node steps that ran before the abort. */
+  /** Metrics of the node steps that ran before the abort (the most recent ones: see `RunResult`). */
   metrics: NodeMetric[] = [];
+  /** Steps before those, left out of `metrics`. */
+  metricsOmitted = 0;
+  /** Every step summed per node. */
+  metricsByNode: NodeTotals[] = [];
 
   constructor(reason?: unknown, options?: { cause?: unknown }) {
     super(describeReason(reason), options);

@@ -2,6 +2,7 @@ export { BatchNode, ParallelBatchNode, type ParallelBatchOptions } from './batch
 export { BatchGraph, ParallelBatchGraph } from './batch-graph.ts';
 export { AbortedError, GraphError } from './errors.ts';
 export { Graph } from './graph.ts';
+export { METRICS_KEPT, MetricsLog, type NodeTotals, type RunMetrics } from './metrics-log.ts';
 export { type AnyNode, Node } from './node.ts';
 export { sleep } from './retry.ts';
 export type {
@@ -14,6 +15,7 @@ export type {
   ProgressReport,
   ProgressUpdate,
   RunContext,
+  RunMetricsFields,
   RunOptions,
   RunResult,
   SuspendedRun,

@@ -3,9 +3,10 @@ import { copyNode } from './copy.ts';
 import { AbortedError, GraphError, throwIfAborted } from './errors.ts';
 import { assertUniqueIds, assignDefaultIds } from './ids.ts';
 import { INNER_START } from './internal.ts';
+import type { MetricsLog } from './metrics-log.ts';
 import type { AnyNode } from './node.ts';
 import { runStep } from './step.ts';
-import type { Checkpoint, NodeMetric, RunOptions, RunResult, SuspendedRun } from './types.ts';
+import type { Checkpoint, RunMetricsFields, RunOptions, RunResult, SuspendedRun } from './types.ts';
 import type { ResumeValue } from './waits/resume.ts';
 import { type StepResume, SuspendRun } from './waits/suspension.ts';
 
@@ -34,12 +35,17 @@ export async function runTop<S>(root: AnyNode<S>, shared: S, options: RunOptions
       ...(resume ? { resume } : {}),
     });
     run.progress.report(1);
-    return { outcome: 'completed', action, shared: store, metrics: run.metrics };
+    return { outcome: 'completed', action, shared: store, ...metricsFields(run.metrics) };
   } catch (error) {
-    if (error instanceof AbortedError) error.metrics = run.metrics;
-    if (error instanceof SuspendRun) return suspended(error, isGraph, store, run.metrics);
+    if (error instanceof AbortedError) Object.assign(error, metricsFields(run.metrics));
+    if (error instanceof SuspendRun) return suspended(error, isGraph, store, metricsFields(run.metrics));
     throw error;
   }
+}
+
+function metricsFields(log: MetricsLog): RunMetricsFields {
+  const { recent, omitted, byNode } = log.snapshot();
+  return { metrics: recent, metricsOmitted: omitted, metricsByNode: byNode };
 }
 
 /** The resume of a waiting checkpoint; a checkpoint and a resume value must come together. */
@@ -65,7 +71,7 @@ function suspended<S>(
   suspension: SuspendRun,
   isGraph: boolean,
   store: S,
-  metrics: NodeMetric[],
+  metrics: RunMetricsFields,
 ): SuspendedRun<S> {
   const first = suspension.frames[0];
   if (!isGraph || !first) throw new GraphError('a node that waits must run inside a Graph');
@@ -74,7 +80,7 @@ function suspended<S>(
     outcome: 'suspended',
     action: null,
     shared: store,
-    metrics,
+    ...metrics,
     wait: suspension.wait,
     checkpoint: {
       nextNodeId: first.nodeId,

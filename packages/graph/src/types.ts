@@ -1,3 +1,4 @@
+import type { NodeTotals } from './metrics-log.ts';
 import type { WaitRequest } from './waits/requests.ts';
 import type { ResumeValue } from './waits/resume.ts';
 import type { WaitingState } from './waits/suspension.ts';
@@ -94,27 +95,40 @@ export interface RunOptions<S> {
   logger?: { warn(message: string, data?: unknown): void };
   /** Called as each node step finishes, also when the run later fails (metrics survive errors). */
   onMetric?: (metric: NodeMetric) => void;
+  /**
+   * Steps the result lists one by one in `metrics`, the most recent ones (default 1000): a graph that loops
+   * keeps only those, and counts the others in `metricsOmitted` and `metricsByNode`.
+   */
+  metricsKept?: number;
   /** Milliseconds clock for durations and ETA (default: performance.now). */
   now?: () => number;
 }
 
+/** What a run says of its steps, bounded however long it loops. */
+export interface RunMetricsFields {
+  /** The most recent steps (at most `metricsKept`), in the order they ended. */
+  metrics: NodeMetric[];
+  /** Steps before those, left out of `metrics`. */
+  metricsOmitted: number;
+  /** Every step (omitted ones included) summed per node, in the order the nodes first ran. */
+  metricsByNode: NodeTotals[];
+}
+
 /** A run that reached its end: `action` is the last node's. */
-export interface CompletedRun<S> {
+export interface CompletedRun<S> extends RunMetricsFields {
   outcome: 'completed';
   action: Action;
   shared: S;
-  metrics: NodeMetric[];
 }
 
 /**
  * A run that stopped at a wait: the runtime stores `checkpoint` (serialized) and `wait`, and later
  * runs the graph again with `{ resumeFrom: checkpoint, resumeWith }`.
  */
-export interface SuspendedRun<S> {
+export interface SuspendedRun<S> extends RunMetricsFields {
   outcome: 'suspended';
   action: null;
   shared: S;
-  metrics: NodeMetric[];
   wait: WaitRequest;
   checkpoint: Checkpoint<S> & { waiting: WaitingState };
 }

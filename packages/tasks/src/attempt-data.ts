@@ -1,13 +1,21 @@
-import type { NodeMetric } from '@kaygraph/contracts';
+import type { NodeMetric, NodeMetricTotals } from '@kaygraph/contracts';
 import type { WaitingState } from '@kaygraph/graph';
 
-/** The checkpoint as stored in `tasks.checkpoint`: the engine's, plus the metrics of earlier attempts. */
+/**
+ * The checkpoint as stored in `tasks.checkpoint`: the engine's, plus the metrics of the task's runs so far,
+ * bounded (task-metrics.ts): checkpoints written before the bound hold only `metrics`.
+ */
 export interface StoredCheckpoint {
   nextNodeId: string | null;
   shared: Record<string, unknown>;
   completedNodeIds: string[];
   lastAction?: string | null;
+  /** The most recent steps, at most NODE_METRICS_KEPT. */
   metrics: NodeMetric[];
+  /** Steps before those, left out of `metrics`. */
+  metricsOmitted?: number;
+  /** Every step summed per node. */
+  metricsByNode?: NodeMetricTotals[];
   /** Where a suspended run waits (the engine's `checkpoint.waiting`); absent once a later node completed. */
   waiting?: WaitingState | null;
 }

@@ -4,7 +4,7 @@ import { rowsOf } from '../src/db.ts';
 import { claimJobs } from '../src/store/claim.ts';
 import { finishAttempts } from '../src/store/finish.ts';
 import { registerWorker } from '../src/store/workers.ts';
-import { alice, queueOf, startTestSystem, waitFor } from './harness.ts';
+import { alice, noMetrics, queueOf, startTestSystem, waitFor } from './harness.ts';
 
 const quick = { workflow: 'steps', params: { steps: 1, step_ms: 0 } };
 
@@ -32,7 +32,7 @@ it('a task added while the group’s last task finishes waits for that commit, t
   await db.transaction(async (tx) => {
     // The worker's commit of the task's outcome, in flight: the group finishes when it commits.
     await finishAttempts(system.context, tx, [
-      { kind: 'completed', attempt, result: { done: true }, artifacts: [], metrics: [] },
+      { kind: 'completed', attempt, result: { done: true }, artifacts: [], metrics: noMetrics },
     ]);
     void groups.addTasks(alice, { group_id: group.group_id, tasks: [quick] }).then(
       (output) => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isTerminalStatus, type TaskStatus } from '@kaygraph/contracts';
 import { createTestDatabase, type TestDatabase } from '@kaygraph/db/testing';
+import type { RunMetrics } from '@kaygraph/graph';
 import pino from 'pino';
 import type { Caller } from '../src/caller.ts';
 import type { WorkflowCatalog } from '../src/catalog.ts';
@@ -14,6 +15,9 @@ export { WORKFLOWS_MODULE } from './fixtures/workflows.ts';
 export const alice: Caller = { owner: 'alice', admin: false };
 export const bob: Caller = { owner: 'bob', admin: false };
 export const admin: Caller = { owner: 'root', admin: true };
+
+/** The metrics of an outcome written by hand: no node ran. */
+export const noMetrics: RunMetrics = { recent: [], omitted: 0, byNode: [] };
 
 export interface TestSystem extends AsyncDisposable {
   system: TaskSystem;

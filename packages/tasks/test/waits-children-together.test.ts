@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { claimJobs } from '../src/store/claim.ts';
 import { finishAttempts } from '../src/store/finish.ts';
 import { PARENTS_ONLY_MODULE } from './fixtures/parents-only.ts';
-import { alice, queueOf, startTestSystem, waitForStatus, waitForTerminal } from './harness.ts';
+import { alice, noMetrics, queueOf, startTestSystem, waitForStatus, waitForTerminal } from './harness.ts';
 
 it('children that finish in one transaction each report the count they made, in the node order', async () => {
   await using harness = await startTestSystem();
@@ -34,7 +34,7 @@ it('children that finish in one transaction each report the count they made, in 
         attempt,
         result: { value: attempt.params.result },
         artifacts: [],
-        metrics: [],
+        metrics: noMetrics,
       })),
     ),
   );

@@ -70,7 +70,14 @@ export const tasks = pgTable(
     jobId: uuid('job_id'),
     /** { nextNodeId, shared } written after every completed node. */
     checkpoint: jsonb('checkpoint'),
+    /** The most recent node steps of the task's runs (contracts' NODE_METRICS_KEPT at most). */
     metrics: jsonb('metrics'),
+    /**
+     * Steps before those, and every step summed per node (contracts' NodeMetricTotals[]); null in rows
+     * written before 0015, whose `metrics` held every step.
+     */
+    metricsOmitted: integer('metrics_omitted'),
+    metricsByNode: jsonb('metrics_by_node'),
     /** Highest task_events.seq of this task. */
     lastSeq: integer('last_seq').notNull().default(0),
     runAt: ts('run_at'),

@@ -1,3 +1,4 @@
+import { MetricsLog } from '../metrics-log.ts';
 import type { LogLevel, NodeMetric, ProgressReport, RunContext, RunOptions } from '../types.ts';
 import { type ProgressScope, RootProgress } from './progress.ts';
 
@@ -6,7 +7,7 @@ export interface RunState {
   readonly signal: AbortSignal;
   readonly now: () => number;
   readonly progress: RootProgress;
-  readonly metrics: NodeMetric[];
+  readonly metrics: MetricsLog;
   warn(message: string, data?: unknown): void;
   log(level: LogLevel, message: string, data?: unknown): void;
   recordMetric(metric: NodeMetric): void;
@@ -27,7 +28,7 @@ const BUSY_MS = 10;
 export function createRunState<S>(options: RunOptions<S>): RunState {
   const signal = options.signal ?? new AbortController().signal;
   const now = options.now ?? (() => performance.now());
-  const metrics: NodeMetric[] = [];
+  const metrics = new MetricsLog(options.metricsKept);
   const warnSink = (message: string, data?: unknown): void => {
     if (options.logger) options.logger.warn(message, data);
     else if (data === undefined) console.warn(message);
@@ -59,7 +60,7 @@ export function createRunState<S>(options: RunOptions<S>): RunState {
     },
     log: onLog,
     recordMetric(metric) {
-      metrics.push(metric);
+      metrics.add(metric);
       onMetric(metric);
     },
     pauseIfBusy() {

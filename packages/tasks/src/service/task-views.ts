@@ -2,6 +2,7 @@ import {
   type ArtifactInfo,
   isTerminalStatus,
   type NodeMetric,
+  type NodeMetricTotals,
   type Priority,
   type TaskError,
   type TaskProgressView,
@@ -11,6 +12,7 @@ import {
   TaskWait,
 } from '@kaygraph/contracts';
 import type { TaskRow, TaskSummaryRow } from '../store/read.ts';
+import { taskViewMetrics } from '../task-metrics.ts';
 
 const iso = (date: Date): string => date.toISOString();
 const isoOrNull = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -53,7 +55,11 @@ export function toTaskView(row: TaskRow, artifacts: ArtifactInfo[]): TaskView {
     ...(row.result === null ? {} : { result: row.result }),
     depends_on: row.dependsOn,
     timeout_seconds: row.timeoutSeconds,
-    metrics: (row.metrics as NodeMetric[] | null) ?? null,
+    ...taskViewMetrics({
+      metrics: (row.metrics as NodeMetric[] | null) ?? null,
+      omitted: row.metricsOmitted,
+      byNode: row.metricsByNode as NodeMetricTotals[] | null,
+    }),
     artifacts,
     wait: waitOf(row),
   };

@@ -2,6 +2,7 @@ import type { ResumeValue } from '@kaygraph/graph';
 import { sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import { recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
+import type { StoredMetrics } from '../task-metrics.ts';
 import type { JobQueue } from './boss.ts';
 import { appendEvents, appendEventsBehind, claimedEvent, type NewTaskEvent, statusEvent } from './events.ts';
 import type { FetchedJob, QueueRef } from './jobs.ts';
@@ -21,6 +22,11 @@ export interface Attempt {
   readonly params: Readonly<Record<string, unknown>>;
   /** The checkpoint the attempt resumes from (null: from the start). */
   readonly checkpoint: StoredCheckpoint | null;
+  /**
+   * The task's node metrics as its last settled attempt left them (null: none did). A retry continues
+   * them rather than the checkpoint's, which lack the steps after it (the failing one).
+   */
+  readonly metrics: StoredMetrics | null;
   /** How the wait of a waiting checkpoint ended (store/waits.ts); null: the task did not wait. */
   readonly resume: ResumeValue | null;
   /** The task's progress when the attempt resumes from a wait (its run reports nothing below); else null. */
@@ -41,6 +47,9 @@ interface ClaimedRow {
   workflow: string;
   params: Record<string, unknown>;
   checkpoint: StoredCheckpoint | null;
+  metrics: StoredMetrics['metrics'];
+  metrics_omitted: number | null;
+  metrics_by_node: StoredMetrics['byNode'];
   resume: ResumeValue | null;
   resumed_progress: number | null;
   timeout_seconds: number;
@@ -107,6 +116,7 @@ export async function claimJobs(
       where t.id = x.id and l.id = t.id and t.job_id = x.job_id
         and t.status in ('queued', 'scheduled', 'running', 'waiting')
       returning l.timer_kind, l.timer_signal, t.id, t.owner, t.parent_task_id, t.workflow, t.params, t.checkpoint, t.resume, t.timeout_seconds, t.attempt,
+        t.metrics, t.metrics_omitted, t.metrics_by_node,
         case when t.resume is not null then t.progress end as resumed_progress,
         case when cardinality(t.depends_on) > 0 then (
           select jsonb_object_agg(d.id, d.result) from tasks d where d.id = any(t.depends_on)
@@ -133,6 +143,10 @@ export async function claimJobs(
         workflow: row.workflow,
         params: row.params ?? {},
         checkpoint: row.checkpoint,
+        metrics:
+          row.metrics === null
+            ? null
+            : { metrics: row.metrics, omitted: row.metrics_omitted, byNode: row.metrics_by_node },
         resume: row.resume,
         resumedProgress: row.resumed_progress === null ? null : Number(row.resumed_progress),
         timeoutSeconds: Number(row.timeout_seconds),

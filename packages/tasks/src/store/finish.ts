@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { NodeMetric, Priority, TaskError } from '@kaygraph/contracts';
+import type { Priority, TaskError } from '@kaygraph/contracts';
 import { taskArtifacts } from '@kaygraph/db';
+import type { RunMetrics } from '@kaygraph/graph';
 import { sql } from 'drizzle-orm';
 import type { ProducedArtifact } from '../attempt-data.ts';
 import { recordsJson, rowsOf, sentTogether, type Transaction } from '../db.ts';
+import { metricsColumns } from '../task-metrics.ts';
 import type { Attempt } from './claim.ts';
 import { lockTasks } from './control.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
@@ -30,13 +32,13 @@ export type AttemptOutcome =
       attempt: Attempt;
       result: unknown;
       artifacts: readonly ProducedArtifact[];
-      metrics: NodeMetric[];
+      metrics: RunMetrics;
       /** The step and message of a last progress report that was not written (the row still shows an older one). */
       endedOn?: { step: string | null; message: string | null };
     }
-  | { kind: 'retry'; attempt: Attempt; error: TaskError; metrics: NodeMetric[] }
-  | { kind: 'failed'; attempt: Attempt; error: TaskError; metrics: NodeMetric[]; retriable: boolean }
-  | { kind: 'released'; attempt: Attempt; metrics: NodeMetric[] }
+  | { kind: 'retry'; attempt: Attempt; error: TaskError; metrics: RunMetrics }
+  | { kind: 'failed'; attempt: Attempt; error: TaskError; metrics: RunMetrics; retriable: boolean }
+  | { kind: 'released'; attempt: Attempt; metrics: RunMetrics }
   | { kind: 'abandoned'; attempt: Attempt }
   | SuspendedAttempt;
 
@@ -162,7 +164,7 @@ async function updateTasks(
       status: STATUS_OF[outcome.kind],
       result: outcome.kind === 'completed' ? (outcome.result ?? null) : null,
       error: outcome.kind === 'retry' || outcome.kind === 'failed' ? outcome.error : null,
-      metrics: outcome.metrics,
+      ...metricsColumns(outcome.metrics),
       job_id: outcome.kind === 'released' ? randomUUID() : null,
       // Every failed task is listed as a dead letter (pg-boss dead-letters the job when retries ran out).
       dead_letter: outcome.kind === 'failed',
@@ -174,13 +176,16 @@ async function updateTasks(
     await tx.execute(sql`
       with x as (
         select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, attempt int, was text, status text,
-          result jsonb, error jsonb, metrics jsonb, job_id uuid, dead_letter boolean, ended_on jsonb)
+          result jsonb, error jsonb, metrics jsonb, metrics_omitted int, metrics_by_node jsonb, job_id uuid,
+          dead_letter boolean, ended_on jsonb)
       ), ${lockedTasks(ids)}
       update tasks t set
         status = x.status,
         result = case when x.status = 'completed' then x.result else t.result end,
         error = x.error,
         metrics = x.metrics,
+        metrics_omitted = x.metrics_omitted,
+        metrics_by_node = x.metrics_by_node,
         progress = case when x.status = 'completed' then 100 else t.progress end,
         eta_seconds = case when x.status = 'completed' then 0 else t.eta_seconds end,
         step = case when x.ended_on is null then t.step else x.ended_on->>'step' end,

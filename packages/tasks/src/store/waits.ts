@@ -1,8 +1,9 @@
-import type { NodeMetric, TaskStatus, TaskWait } from '@kaygraph/contracts';
-import type { ResumeValue } from '@kaygraph/graph';
+import type { TaskStatus, TaskWait } from '@kaygraph/contracts';
+import type { ResumeValue, RunMetrics } from '@kaygraph/graph';
 import { type SQL, sql } from 'drizzle-orm';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import { recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { metricsColumns } from '../task-metrics.ts';
 import type { Attempt } from './claim.ts';
 import type { SettleContext } from './dependencies.ts';
 import { appendEvents, type NewTaskEvent, statusEvent } from './events.ts';
@@ -37,7 +38,7 @@ export interface SuspendedAttempt {
   kind: 'suspended';
   attempt: Attempt;
   checkpoint: StoredCheckpoint;
-  metrics: NodeMetric[];
+  metrics: RunMetrics;
   wait: TaskWait;
   /** When the wait ends by itself (a signal's deadline, the end of a sleep): its timer job's start. */
   timerAt: Date | null;
@@ -84,7 +85,7 @@ export async function suspendTasks(
       attempt: s.attempt.attempt,
       was: 'running',
       checkpoint: s.checkpoint,
-      metrics: s.metrics,
+      ...metricsColumns(s.metrics),
       wait: s.wait,
     })),
   );
@@ -92,9 +93,11 @@ export async function suspendTasks(
     await tx.execute(sql`
       with x as (
         select * from jsonb_to_recordset(${input}::jsonb)
-          as x(id uuid, attempt int, was text, checkpoint jsonb, metrics jsonb, wait jsonb)
+          as x(id uuid, attempt int, was text, checkpoint jsonb, metrics jsonb, metrics_omitted int,
+            metrics_by_node jsonb, wait jsonb)
       ), ${lockedTasks(suspended.map((s) => s.attempt.taskId))}
       update tasks t set status = 'waiting', checkpoint = x.checkpoint, metrics = x.metrics,
+        metrics_omitted = x.metrics_omitted, metrics_by_node = x.metrics_by_node,
         -- A children wait counts its children into the progress from where the parent stood.
         wait = case when x.wait->>'kind' = 'children'
           then x.wait || jsonb_build_object('progress_from', t.progress) else x.wait end,

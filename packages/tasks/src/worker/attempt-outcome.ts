@@ -1,8 +1,10 @@
-import type { NodeMetric, TaskError } from '@kaygraph/contracts';
+import type { TaskError } from '@kaygraph/contracts';
+import type { RunMetrics } from '@kaygraph/graph';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import type { Attempt } from '../store/claim.ts';
 import type { AttemptOutcome } from '../store/finish.ts';
 import { retriesLeft } from '../store/jobs.ts';
+import { laterMetrics, metricsOfCheckpoint, taskMetricsLog } from '../task-metrics.ts';
 import type { ExecutionResult } from './executors.ts';
 import type { SuspendedRun } from './plan-wait.ts';
 import type { PlannedOutcome } from './planned-outcome.ts';
@@ -16,7 +18,8 @@ export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lost' | 'disconne
 /**
  * Turns what the run returned into what happens to the task. `undefined`: nothing to write (the attempt
  * lost its task to another claim). A cancelled task's status was written by the cancel: its job is
- * settled with `abandoned`. `checkpoint` is the attempt's last saved one (metrics of a terminated run).
+ * settled with `abandoned`. `checkpoint` is the attempt's last saved one: the metrics of a run that was
+ * terminated or whose thread died.
  * A run that suspended becomes what `planWait` makes of its wait.
  */
 export async function decideOutcome(
@@ -26,7 +29,7 @@ export async function decideOutcome(
   checkpoint: StoredCheckpoint | null,
   planWait: (run: SuspendedRun) => Promise<PlannedOutcome>,
 ): Promise<PlannedOutcome | undefined> {
-  const metrics = result.kind === 'terminated' ? (checkpoint?.metrics ?? []) : result.metrics;
+  const metrics = (result.kind === 'terminated' ? null : result.metrics) ?? savedMetrics(attempt, checkpoint);
   if (reason === 'lost') return undefined;
   if (reason === 'cancel') return { kind: 'abandoned', attempt };
   // A run that reached its wait is stored as waiting, whatever asked it to stop meanwhile.
@@ -63,9 +66,14 @@ export function failure(
   attempt: Attempt,
   error: TaskError,
   retriable: boolean,
-  metrics: NodeMetric[],
+  metrics: RunMetrics,
 ): AttemptOutcome {
   const withAttempt: TaskError = { ...error, attempt: attempt.attempt };
   if (retriable && retriesLeft(attempt.job)) return { kind: 'retry', attempt, error: withAttempt, metrics };
   return { kind: 'failed', attempt, error: withAttempt, metrics, retriable };
+}
+
+/** What a run that could not say its metrics leaves: the later of its claim's and its last checkpoint's. */
+function savedMetrics(attempt: Attempt, checkpoint: StoredCheckpoint | null): RunMetrics {
+  return taskMetricsLog(laterMetrics(attempt.metrics, metricsOfCheckpoint(checkpoint))).snapshot();
 }

@@ -145,7 +145,7 @@ export class ThreadExecutor {
               stack: err.stack ?? null,
             },
             retriable: true,
-            metrics: [],
+            metrics: null,
           };
         },
       )

@@ -1,21 +1,23 @@
-import {
-  issuesInLine,
-  issuesOf,
-  type NodeMetric,
-  type TaskError,
-  type TaskErrorCode,
-} from '@kaygraph/contracts';
+import { issuesInLine, issuesOf, type TaskError, type TaskErrorCode } from '@kaygraph/contracts';
 import {
   AbortedError,
   type Checkpoint,
   type LogLevel,
   type ProgressReport,
   type ResumeValue,
+  type RunMetrics,
   type WaitRequest,
 } from '@kaygraph/graph';
 import type { ProducedArtifact, StoredCheckpoint } from '../attempt-data.ts';
 import type { WorkflowCatalog } from '../catalog.ts';
 import { paramsMismatch } from '../submit/validate-submit.ts';
+import {
+  checkpointMetrics,
+  laterMetrics,
+  metricsOfCheckpoint,
+  type StoredMetrics,
+  taskMetricsLog,
+} from '../task-metrics.ts';
 import { parseResume } from './parse-resume.ts';
 
 export type { ProducedArtifact, StoredCheckpoint };
@@ -27,6 +29,8 @@ export interface WorkflowRunRequest {
   params: Record<string, unknown>;
   attempt: number;
   checkpoint: StoredCheckpoint | null;
+  /** The task's node metrics as its last settled attempt left them (`Attempt.metrics`). */
+  metrics?: StoredMetrics | null;
   /** Results of the task's dependencies by task id (chaining). */
   dependencyResults?: Record<string, unknown>;
   /** How the wait of a suspended checkpoint ended (`tasks.resume`); null: the task did not wait. */
@@ -49,12 +53,14 @@ export interface WorkflowRunHooks {
   onCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
 }
 
+/** `metrics`: of every run of the task so far, this one included, bounded (task-metrics.ts). */
 export type WorkflowRunOutcome =
-  | { kind: 'completed'; result: unknown; artifacts: ProducedArtifact[]; metrics: NodeMetric[] }
-  | { kind: 'aborted'; metrics: NodeMetric[] }
-  | { kind: 'failed'; error: TaskError; retriable: boolean; metrics: NodeMetric[] }
+  | { kind: 'completed'; result: unknown; artifacts: ProducedArtifact[]; metrics: RunMetrics }
+  | { kind: 'aborted'; metrics: RunMetrics }
+  /** `metrics` null: the run's thread died with them (its last checkpoint has the latest there are). */
+  | { kind: 'failed'; error: TaskError; retriable: boolean; metrics: RunMetrics | null }
   /** The graph waits: `checkpoint.waiting` says where, `wait` for what; the task holds nothing until then. */
-  | { kind: 'suspended'; wait: WaitRequest; checkpoint: StoredCheckpoint; metrics: NodeMetric[] };
+  | { kind: 'suspended'; wait: WaitRequest; checkpoint: StoredCheckpoint; metrics: RunMetrics };
 
 /**
  * Builds the workflow's graph and runs it; the same code runs in a worker thread and inline. Never throws:
@@ -66,21 +72,24 @@ export async function runWorkflow(
   hooks: WorkflowRunHooks,
   services?: RunServicesFactory,
 ): Promise<WorkflowRunOutcome> {
-  const earlier = request.checkpoint?.metrics ?? [];
-  const metrics: NodeMetric[] = [...earlier];
+  const metrics = taskMetricsLog(
+    laterMetrics(request.metrics ?? null, metricsOfCheckpoint(request.checkpoint)),
+  );
+  // Steps end innermost first: this run's first failed step is the node that failed, not a graph around it.
+  let failedNodeId: string | null = null;
   const workflow = catalog.get(request.workflow);
   if (!workflow) {
     return failed(
       { code: 'UNKNOWN_WORKFLOW', message: `workflow "${request.workflow}" is not in this worker's catalog` },
       false,
-      metrics,
+      metrics.snapshot(),
     );
   }
   const params = workflow.params.safeParse(request.params);
   if (!params.success) {
     // Rules a JSON Schema cannot state (refinements) first fail here; said as submit says its own.
     const message = paramsMismatch(workflow.name, issuesOf(params.error, 'params'));
-    return failed({ code: 'INVALID_PARAMS', message }, false, metrics);
+    return failed({ code: 'INVALID_PARAMS', message }, false, metrics.snapshot());
   }
   try {
     const graph = workflow.graph(params.data, {
@@ -95,7 +104,7 @@ export async function runWorkflow(
     const waiting = request.resumeWith ? (stored?.waiting ?? null) : null;
     const resume =
       waiting && request.resumeWith ? await parseResume(workflow, request.resumeWith, waiting) : null;
-    if (resume && !resume.ok) return failed(resume.error, false, metrics);
+    if (resume && !resume.ok) return failed(resume.error, false, metrics.snapshot());
     const resumeFrom: Checkpoint<Record<string, unknown>> | undefined = stored
       ? {
           nextNodeId: stored.nextNodeId,
@@ -122,7 +131,10 @@ export async function runWorkflow(
         onProgress: hooks.onProgress,
         // The engine's warnings reach onLog too: its logger is silenced so each is one log event, not two.
         onLog: hooks.onLog,
-        onMetric: (metric) => metrics.push(metric),
+        onMetric: (metric) => {
+          metrics.add(metric);
+          if (failedNodeId === null && metric.outcome === 'error') failedNodeId = metric.node_id;
+        },
         logger: { warn: () => {} },
         // After the last node the outcome itself is stored, so its checkpoint would only be overwritten: it is
         // not copied, nor sent across from a worker thread.
@@ -135,12 +147,13 @@ export async function runWorkflow(
                 shared: JSON.parse(JSON.stringify(checkpoint.shared ?? {})) as Record<string, unknown>,
                 completedNodeIds: checkpoint.completedNodeIds,
                 lastAction: checkpoint.lastAction ?? null,
-                metrics: [...metrics],
+                ...checkpointMetrics(metrics.snapshot()),
               }),
       },
     );
     if (run.outcome === 'suspended') {
       const { checkpoint } = run;
+      const taskMetrics = metrics.snapshot();
       return {
         kind: 'suspended',
         wait: run.wait,
@@ -151,10 +164,10 @@ export async function runWorkflow(
             completedNodeIds: checkpoint.completedNodeIds,
             lastAction: checkpoint.lastAction ?? null,
             waiting: checkpoint.waiting,
-            metrics,
+            ...checkpointMetrics(taskMetrics),
           }),
         ) as StoredCheckpoint,
-        metrics,
+        metrics: taskMetrics,
       };
     }
     const shared = (run.shared ?? {}) as Record<string, unknown>;
@@ -169,30 +182,35 @@ export async function runWorkflow(
             message: `result does not match the workflow's result schema: ${issuesInLine(issuesOf(checked.error, 'result'))}`,
           },
           false,
-          metrics,
+          metrics.snapshot(),
         );
       }
     }
-    return { kind: 'completed', result: JSON.parse(JSON.stringify(result)), artifacts, metrics };
+    return {
+      kind: 'completed',
+      result: JSON.parse(JSON.stringify(result)),
+      artifacts,
+      metrics: metrics.snapshot(),
+    };
   } catch (error) {
-    if (error instanceof AbortedError || hooks.signal.aborted) return { kind: 'aborted', metrics };
+    if (error instanceof AbortedError || hooks.signal.aborted) {
+      return { kind: 'aborted', metrics: metrics.snapshot() };
+    }
     const err = error instanceof Error ? error : new Error(String(error));
-    // Metrics end innermost first: the first error of this run is the node that failed, not a graph around it.
-    const failedNode = metrics.slice(earlier.length).find((metric) => metric.outcome === 'error');
     return failed(
       {
         code: taskErrorCodeOf(err),
         message: err.message,
         stack: err.stack ?? null,
-        node_id: failedNode?.node_id ?? null,
+        node_id: failedNodeId,
       },
       !isNonRetriable(err),
-      metrics,
+      metrics.snapshot(),
     );
   }
 }
 
-function failed(error: TaskError, retriable: boolean, metrics: NodeMetric[]): WorkflowRunOutcome {
+function failed(error: TaskError, retriable: boolean, metrics: RunMetrics): WorkflowRunOutcome {
   return { kind: 'failed', error, retriable, metrics };
 }
 

@@ -217,6 +217,7 @@ export async function startWorkerRuntime(
         params: { ...attempt.params },
         attempt: attempt.attempt,
         checkpoint: attempt.checkpoint,
+        metrics: attempt.metrics,
         dependencyResults: { ...attempt.dependencyResults },
         resumeWith: attempt.resume,
         progressFrom: attempt.resumedProgress,

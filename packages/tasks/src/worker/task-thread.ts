@@ -68,7 +68,7 @@ export default async function runThreadTask(task: ThreadTask): Promise<WorkflowR
       kind: 'failed',
       error: { code: 'WORKFLOW_ERROR', message: err.message, stack: err.stack ?? null },
       retriable: true,
-      metrics: [],
+      metrics: null,
     };
   } finally {
     send({ type: 'end' });

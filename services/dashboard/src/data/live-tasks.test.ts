@@ -47,6 +47,8 @@ function view(status: TaskView['status'], updatedSecond: number): TaskView {
     timeout_seconds: 60,
     run_at: null,
     metrics: null,
+    metrics_omitted: 0,
+    metrics_by_node: null,
     artifacts: [],
     wait: null,
     parent_task_id: null,

@@ -1,6 +1,7 @@
-import type { NodeMetric, TaskEvent, TaskView } from '@kaygraph/contracts';
+import type { TaskEvent, TaskView } from '@kaygraph/contracts';
 import { useEffect, useState } from 'preact/hooks';
 import { ArtifactDownload } from '../components/artifact-download.tsx';
+import { NodeMetrics } from '../components/node-metrics.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { ProgressHistory } from '../components/progress-history.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
@@ -152,7 +153,7 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
         <ProgressHistory events={events} />
       </Panel>
       <Panel title="Per-node metrics">
-        <NodeMetrics metrics={task.metrics} />
+        <NodeMetrics task={task} />
       </Panel>
       <div class="columns">
         <Panel title="Params">
@@ -196,48 +197,4 @@ function NoResult({ task }: { task: TaskView }) {
     default:
       return <EmptyState title="No result yet" />;
   }
-}
-
-function NodeMetrics({ metrics }: { metrics: NodeMetric[] | null }) {
-  if (!metrics || metrics.length === 0) {
-    return (
-      <EmptyState title="No node metrics yet">
-        They are recorded as each node of the graph finishes.
-      </EmptyState>
-    );
-  }
-  const longest = Math.max(...metrics.map((metric) => metric.duration_ms), 1);
-  return (
-    <table class="table" data-testid="node-metrics">
-      <thead>
-        <tr>
-          <th>Node</th>
-          <th>Outcome</th>
-          <th>Attempts</th>
-          <th>Action</th>
-          <th class="col-progress">Duration</th>
-        </tr>
-      </thead>
-      <tbody>
-        {metrics.map((metric, index) => (
-          <tr key={`${metric.node_id}-${index}`}>
-            <td>
-              <code>{metric.node_id}</code>
-            </td>
-            <td>
-              <StatusBadge status={metric.outcome} />
-            </td>
-            <td>{metric.attempts}</td>
-            <td>{metric.action ?? '—'}</td>
-            <td>
-              <div class="duration-bar">
-                <div style={{ width: `${(metric.duration_ms / longest) * 100}%` }} />
-                <span>{formatDuration(metric.duration_ms / 1000)}</span>
-              </div>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
 }
