@@ -1,27 +1,18 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
-import { migrate, migrationsFolder } from '../src/index.ts';
-import { createTestDatabase } from '../src/testing/index.ts';
-
-const PENDING_TAG = '9999_upgrade_probe';
+import { migrate } from '../src/index.ts';
+import {
+  createTestDatabase,
+  type MigrationsFolderCopy,
+  migrationsWithPending,
+} from '../src/testing/index.ts';
 
 /** The committed migrations plus a pending one that alters `tasks` (an ACCESS EXCLUSIVE lock), in a temp folder. */
-function folderWithPendingAlter(): { path: string } & Disposable {
-  const path = mkdtempSync(join(tmpdir(), 'kg-migrations-'));
-  cpSync(migrationsFolder, path, { recursive: true });
-  const journalPath = join(path, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as {
-    entries: { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[];
-  };
-  const last = journal.entries.at(-1);
-  if (!last) throw new Error('no committed migrations');
-  journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1, tag: PENDING_TAG });
-  writeFileSync(journalPath, JSON.stringify(journal));
-  writeFileSync(join(path, `${PENDING_TAG}.sql`), 'ALTER TABLE "tasks" ADD COLUMN "upgrade_probe" integer;');
-  return { path, [Symbol.dispose]: () => rmSync(path, { recursive: true, force: true }) };
+function folderWithPendingAlter(): MigrationsFolderCopy {
+  return migrationsWithPending(
+    '9999_upgrade_probe',
+    'ALTER TABLE "tasks" ADD COLUMN "upgrade_probe" integer;',
+  );
 }
 
 /** A session that read `tasks` and keeps its transaction open, as a long report or a backup does. */
