@@ -98,3 +98,44 @@ describe('a migration behind a long transaction on the table it changes', () => 
     }
   });
 });
+
+/** Until a session waits for the migration's advisory lock for `ms` or more (or `settled` says it gave up). */
+async function untilAdvisoryWaitPasses(sql: postgres.Sql, ms: number, settled: () => boolean): Promise<void> {
+  while (!settled()) {
+    const rows = await sql`
+      select 1 from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'
+        and query ilike '%pg_advisory_lock%' and now() - query_start > make_interval(secs => ${ms / 1000})`;
+    if (rows.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('migrations on a database that sets lock_timeout and statement_timeout', () => {
+  it('a second migrate waits for the one in progress instead of failing', async () => {
+    await using database = await createTestDatabase();
+    using folder = folderWithPendingAlter();
+    const sql = postgres(database.url, { max: 4, onnotice: () => {} });
+    try {
+      await sql.unsafe(`alter database "${database.name}" set lock_timeout = '200ms'`);
+      await sql.unsafe(`alter database "${database.name}" set statement_timeout = '300ms'`);
+      // The first one holds the migration lock while its ALTER TABLE waits for a long transaction.
+      const report = await openReadTransaction(sql);
+      const first = migrate(database.url, { migrationsFolder: folder.path, lockTimeoutMs: 100 });
+      await untilMigrationWaits(sql);
+      let secondSettled = false;
+      const second = migrate(database.url, { migrationsFolder: folder.path }).finally(() => {
+        secondSettled = true;
+      });
+      second.catch(() => undefined);
+      await untilAdvisoryWaitPasses(sql, 600, () => secondSettled);
+
+      await report.end();
+      await first;
+      await second;
+      expect(await probeColumnExists(sql)).toBe(true);
+    } finally {
+      await sql.end();
+    }
+  });
+});
