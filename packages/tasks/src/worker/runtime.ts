@@ -238,6 +238,14 @@ export async function startWorkerRuntime(
             eta_seconds: report.etaSeconds,
           }),
         onLog: (level, message, data) => progress.log(attempt, level, message, data),
+        onReportFailed: (report, error) => {
+          const lost = report === 'log' ? 'a log event' : 'a progress report';
+          logger.warn(
+            { taskId: attempt.taskId, workflow: attempt.workflow, report, error },
+            `${lost} of a running task could not be recorded`,
+          );
+          progress.log(attempt, 'warn', `${lost} could not be recorded: ${error}`);
+        },
         onCheckpoint: async (checkpoint) => {
           try {
             await checkpoints.add({ attempt, checkpoint });
