@@ -22,7 +22,10 @@ export type NodeMetric = z.infer<typeof NodeMetric>;
 
 const Count = z.number().int().min(0);
 
-/** Every execution of one node, summed: exact however many left `metrics`. */
+/**
+ * Every execution of one node, summed: exact however many left `metrics`. Summed by `node_id`, which is
+ * unique only within one graph level: nodes of different nested graphs that share an id share one entry.
+ */
 export const NodeMetricTotals = z.object({
   node_id: z.string(),
   runs: Count.describe('Executions (steps) of the node, over every run of the task'),

@@ -162,7 +162,9 @@ export const TaskView = TaskSummary.extend({
   metrics_by_node: z
     .array(NodeMetricTotals)
     .nullable()
-    .describe('Every execution summed per node, in the order the nodes first ran (null when metrics is)'),
+    .describe(
+      'Every execution summed per node id, in the order the nodes first ran (null when metrics is); nodes of different nested graphs that share an id share one entry',
+    ),
   artifacts: z.array(ArtifactInfo),
   /** What a `waiting` task waits for; null otherwise. */
   wait: TaskWait.nullable(),

@@ -1,27 +1,18 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
-import { migrate, migrationsFolder } from '../src/index.ts';
-import { createTestDatabase } from '../src/testing/index.ts';
-
-const PENDING_TAG = '9999_upgrade_probe';
+import { migrate } from '../src/index.ts';
+import {
+  createTestDatabase,
+  type MigrationsFolderCopy,
+  migrationsWithPending,
+} from '../src/testing/index.ts';
 
 /** The committed migrations plus a pending one that alters `tasks` (an ACCESS EXCLUSIVE lock), in a temp folder. */
-function folderWithPendingAlter(): { path: string } & Disposable {
-  const path = mkdtempSync(join(tmpdir(), 'kg-migrations-'));
-  cpSync(migrationsFolder, path, { recursive: true });
-  const journalPath = join(path, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as {
-    entries: { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[];
-  };
-  const last = journal.entries.at(-1);
-  if (!last) throw new Error('no committed migrations');
-  journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1, tag: PENDING_TAG });
-  writeFileSync(journalPath, JSON.stringify(journal));
-  writeFileSync(join(path, `${PENDING_TAG}.sql`), 'ALTER TABLE "tasks" ADD COLUMN "upgrade_probe" integer;');
-  return { path, [Symbol.dispose]: () => rmSync(path, { recursive: true, force: true }) };
+function folderWithPendingAlter(): MigrationsFolderCopy {
+  return migrationsWithPending(
+    '9999_upgrade_probe',
+    'ALTER TABLE "tasks" ADD COLUMN "upgrade_probe" integer;',
+  );
 }
 
 /** A session that read `tasks` and keeps its transaction open, as a long report or a backup does. */
@@ -101,6 +92,47 @@ describe('a migration behind a long transaction on the table it changes', () => 
       await report.end();
 
       await migrate(database.url, { migrationsFolder: folder.path });
+      expect(await probeColumnExists(sql)).toBe(true);
+    } finally {
+      await sql.end();
+    }
+  });
+});
+
+/** Until a session waits for the migration's advisory lock for `ms` or more (or `settled` says it gave up). */
+async function untilAdvisoryWaitPasses(sql: postgres.Sql, ms: number, settled: () => boolean): Promise<void> {
+  while (!settled()) {
+    const rows = await sql`
+      select 1 from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'
+        and query ilike '%pg_advisory_lock%' and now() - query_start > make_interval(secs => ${ms / 1000})`;
+    if (rows.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('migrations on a database that sets lock_timeout and statement_timeout', () => {
+  it('a second migrate waits for the one in progress instead of failing', async () => {
+    await using database = await createTestDatabase();
+    using folder = folderWithPendingAlter();
+    const sql = postgres(database.url, { max: 4, onnotice: () => {} });
+    try {
+      await sql.unsafe(`alter database "${database.name}" set lock_timeout = '200ms'`);
+      await sql.unsafe(`alter database "${database.name}" set statement_timeout = '300ms'`);
+      // The first one holds the migration lock while its ALTER TABLE waits for a long transaction.
+      const report = await openReadTransaction(sql);
+      const first = migrate(database.url, { migrationsFolder: folder.path, lockTimeoutMs: 100 });
+      await untilMigrationWaits(sql);
+      let secondSettled = false;
+      const second = migrate(database.url, { migrationsFolder: folder.path }).finally(() => {
+        secondSettled = true;
+      });
+      second.catch(() => undefined);
+      await untilAdvisoryWaitPasses(sql, 600, () => secondSettled);
+
+      await report.end();
+      await first;
+      await second;
       expect(await probeColumnExists(sql)).toBe(true);
     } finally {
       await sql.end();

@@ -110,7 +110,10 @@ export interface RunMetricsFields {
   metrics: NodeMetric[];
   /** Steps before those, left out of `metrics`. */
   metricsOmitted: number;
-  /** Every step (omitted ones included) summed per node, in the order the nodes first ran. */
+  /**
+   * Every step (omitted ones included) summed per node id, in the order the nodes first ran. Ids are unique
+   * per graph level: nodes of different nested graphs that share an id share one entry.
+   */
   metricsByNode: NodeTotals[];
 }
 

@@ -48,7 +48,8 @@ export interface TaskSystemOptions {
    * `statement_timeout` of the system's connections, in seconds (STATEMENT_TIMEOUT_SECONDS; default 30): a
    * statement that runs, or waits for a lock, longer is cancelled, so a request answers 503 and a worker's
    * fetch or write is tried again instead of hanging. 0: none of ours (PostgreSQL's own setting applies).
-   * Not applied to migrations, the concurrency gate's lock session or pg-boss' own pool (its maintenance).
+   * Not applied to migrations, the concurrency gate's lock session, pg-boss' own pool (its maintenance) or
+   * the result cleaner's transactions (a cancelled batch would be the same batch on every pass).
    */
   statementTimeoutSeconds?: number;
   tuning?: Partial<QueueTuning>;

@@ -10,7 +10,8 @@ import type { StoredCheckpoint } from './attempt-data.ts';
 /**
  * A task's node metrics as a row or a checkpoint stores them: the most recent steps (`metrics`, the list
  * it always held) and, since migration 0015, what left the list (`omitted`) and per-node totals (`byNode`).
- * Rows and checkpoints written before hold only the list, and it held every step.
+ * Rows and checkpoints written before hold only the list, and it held every step; so do rows a worker of
+ * an older release wrote later (a rolling upgrade, a rollback), which leave the totals as they were.
  */
 export interface StoredMetrics {
   metrics: readonly NodeMetric[] | null;
@@ -28,19 +29,30 @@ export function laterMetrics(a: StoredMetrics | null, b: StoredMetrics | null): 
 }
 
 function stepsIn(stored: StoredMetrics): number {
-  return (stored.byNode ? (stored.omitted ?? 0) : 0) + (stored.metrics?.length ?? 0);
+  return (totalsOf(stored) ? (stored.omitted ?? 0) : 0) + (stored.metrics?.length ?? 0);
+}
+
+/**
+ * The stored per-node totals when they account for the list and what left it; null when there are none,
+ * or when a worker of an older release wrote the list after them (the list then holds every step it knew).
+ */
+function totalsOf(stored: StoredMetrics): readonly NodeMetricTotals[] | null {
+  if (!stored.byNode) return null;
+  const runs = stored.byNode.reduce((sum, node) => sum + node.runs, 0);
+  return runs === (stored.omitted ?? 0) + (stored.metrics?.length ?? 0) ? stored.byNode : null;
 }
 
 /** The metrics of every run of a task so far, to continue with the next one: bounded by NODE_METRICS_KEPT. */
 export function taskMetricsLog(stored: StoredMetrics | null): MetricsLog {
   const recent = stored?.metrics ?? [];
-  if (stored?.byNode) {
+  const byNode = stored && totalsOf(stored);
+  if (byNode) {
     return MetricsLog.from(
-      { recent: [...recent], omitted: stored.omitted ?? 0, byNode: [...stored.byNode] },
+      { recent: [...recent], omitted: stored.omitted ?? 0, byNode: [...byNode] },
       NODE_METRICS_KEPT,
     );
   }
-  // Written before the totals were: the list held every step, so replaying it gives them exactly.
+  // Written without (current) totals: the list held every step, so replaying it gives them.
   const log = new MetricsLog(NODE_METRICS_KEPT);
   for (const metric of recent) log.add(metric);
   return log;
@@ -51,11 +63,12 @@ export function taskViewMetrics(
   stored: StoredMetrics,
 ): Pick<TaskView, 'metrics' | 'metrics_omitted' | 'metrics_by_node'> {
   if (stored.metrics === null) return { metrics: null, metrics_omitted: 0, metrics_by_node: null };
-  if (stored.byNode && stored.metrics.length <= NODE_METRICS_KEPT) {
+  const totals = totalsOf(stored);
+  if (totals && stored.metrics.length <= NODE_METRICS_KEPT) {
     return {
       metrics: [...stored.metrics],
       metrics_omitted: stored.omitted ?? 0,
-      metrics_by_node: [...stored.byNode],
+      metrics_by_node: [...totals],
     };
   }
   const { recent, omitted, byNode } = taskMetricsLog(stored).snapshot();

@@ -2,7 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import postgres from 'postgres';
 import { expect, it } from 'vitest';
+import { TASK_QUEUED_CHANNEL } from '../src/store/events.ts';
 import { createTaskSystem } from '../src/system.ts';
 import {
   alice,
@@ -103,4 +105,27 @@ it('a slot freed by a worker that stops starts the next task on an idle worker, 
   await stopping.stop();
   expect((await system.tasks.get(alice, first.task_id)).status).toBe('completed');
   expect(await waitForTerminal(system, alice, second.task_id)).toBe('completed');
+});
+
+it('an idle worker of a limited workflow with nothing queued sends no wake-ups to itself or others', async () => {
+  await using harness = await startTestSystem();
+  const { system, database } = harness;
+  const listener = postgres(database.url, { max: 1, onnotice: () => {} });
+  try {
+    let wakeUps = 0;
+    await listener.listen(TASK_QUEUED_CHANNEL, (workflow) => {
+      if (workflow === 'limited') wakeUps++;
+    });
+    // No poll within the test: only wake-ups make the worker fetch.
+    await system.startWorker({
+      concurrency: 2,
+      workflowsModule: WORKFLOWS_MODULE,
+      pollIntervalMs: 3_600_000,
+    });
+    // A worker that woke itself with every slot it took and gave back unused sent hundreds by now.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(wakeUps).toBeLessThanOrEqual(2);
+  } finally {
+    await listener.end();
+  }
 });

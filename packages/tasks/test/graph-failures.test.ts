@@ -1,13 +1,15 @@
 import type { TaskEvent } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturingLogger } from '../src/testing/index.ts';
 import { catalog, GRAPH_FAILURES_MODULE } from './fixtures/graph-failures.ts';
 import { alice, startTestSystem, type TestSystem, waitForTerminal } from './harness.ts';
 
 /** How a graph's failures and warnings reach the task: its error, its attempts, its log events. */
 let harness: TestSystem;
+const workerLog = capturingLogger('warn');
 
 beforeAll(async () => {
-  harness = await startTestSystem({ catalog });
+  harness = await startTestSystem({ catalog, logger: workerLog.logger });
   await harness.system.startWorker({ concurrency: 2, workflowsModule: GRAPH_FAILURES_MODULE });
 });
 afterAll(async () => {
@@ -60,5 +62,22 @@ describe('graph failures as the task shows them', () => {
     expect(warnings).toEqual([
       'Graph ends: node "decide" returned action "escalate", which has no edge (edges: "approve")',
     ]);
+  });
+
+  it('warns in the task and the worker log of a log line its thread could not send', async () => {
+    const { task, events } = await runToEnd('uncloneable_log', 0);
+    expect(task.status).toBe('completed');
+    const warnings = events.flatMap((event) =>
+      event.type === 'log' && event.level === 'warn' ? [event.message] : [],
+    );
+    expect(warnings).toEqual([
+      expect.stringMatching(/^a log event could not be recorded: .*could not be cloned/),
+    ]);
+    expect(workerLog.lines).toContainEqual(
+      expect.objectContaining({
+        taskId: task.task_id,
+        msg: expect.stringContaining('could not be recorded'),
+      }),
+    );
   });
 });

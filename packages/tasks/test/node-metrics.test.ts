@@ -113,6 +113,27 @@ describe('node metrics across attempts', () => {
     ]);
   });
 
+  it('a task an older worker wrote after the totals reads its totals from the list, not stale ones', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, { workflow: 'noop', params: {} });
+    expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
+    const first = await system.tasks.get(alice, task_id);
+    const [ran] = first.metrics ?? [];
+    if (!ran) throw new Error('the noop task recorded no step');
+    // A worker of the release before (a rolling upgrade or a rollback) writes the whole list and leaves
+    // the columns it does not know as the newer worker wrote them.
+    const extra: NodeMetric = { node_id: 'later', duration_ms: 4, attempts: 2, outcome: 'ok', action: null };
+    const written = [...(first.metrics ?? []), extra, extra];
+    await system.context.db.execute(sql`
+      update tasks set metrics = ${JSON.stringify(written)}::jsonb where id = ${task_id}`);
+
+    const view = await system.tasks.get(alice, task_id);
+    expect(view.metrics).toEqual(written);
+    expect(view.metrics_omitted).toBe(0);
+    expect(runsByNode(view)).toEqual([...runsByNode(first), ['later', 2, { ok: 2 }]]);
+    expect(view.metrics_by_node?.at(-1)).toMatchObject({ total_duration_ms: 8, attempts: 4 });
+  });
+
   it('a task waiting since before the bound resumes with totals over all its steps', async () => {
     const { system } = harness;
     const { task_id } = await system.tasks.submit(alice, { workflow: 'wait_signal', params: {} });

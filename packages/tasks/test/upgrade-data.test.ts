@@ -1,23 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { migrate, migrationsFolder } from '@kaygraph/db';
-import { createTestDatabase } from '@kaygraph/db/testing';
+import { migrate } from '@kaygraph/db';
+import { createTestDatabase, migrationsWithoutLast } from '@kaygraph/db/testing';
 import pino from 'pino';
 import postgres from 'postgres';
 import { expect, it } from 'vitest';
 import { createTaskSystem } from '../src/system.ts';
 import { alice } from './harness.ts';
-
-/** The committed migrations but the last, in a temp folder: the schema the release before it left. */
-function folderWithoutLastMigration(): { path: string } & Disposable {
-  const path = mkdtempSync(join(tmpdir(), 'kg-migrations-'));
-  cpSync(migrationsFolder, path, { recursive: true });
-  const journalPath = join(path, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: unknown[] };
-  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, -1) }));
-  return { path, [Symbol.dispose]: () => rmSync(path, { recursive: true, force: true }) };
-}
 
 /**
  * A finished task as the release before wrote it, in columns every release had: `expiresIn` from now
@@ -45,7 +32,7 @@ async function insertFinishedTask(
 
 it('tasks finished before the last migration keep their results until expiry, then the cleaner clears them once', async () => {
   await using database = await createTestDatabase({ empty: true });
-  using previous = folderWithoutLastMigration();
+  using previous = migrationsWithoutLast();
   await migrate(database.url, { migrationsFolder: previous.path });
   const sql = postgres(database.url, { max: 2, onnotice: () => {} });
   try {

@@ -74,7 +74,8 @@ export const tasks = pgTable(
     metrics: jsonb('metrics'),
     /**
      * Steps before those, and every step summed per node (contracts' NodeMetricTotals[]); null in rows
-     * written before 0015, whose `metrics` held every step.
+     * written before 0015, whose `metrics` held every step. No backfill: readers sum those, and totals that
+     * do not add up (a worker of an older release wrote `metrics` after them) are summed from the list too.
      */
     metricsOmitted: integer('metrics_omitted'),
     metricsByNode: jsonb('metrics_by_node'),

@@ -4,6 +4,11 @@ import { newTestDatabaseName, quoteIdent, withDatabase } from './database-names.
 import { TEST_SERVER_KEY, type TestDatabaseServer } from './provided-context.ts';
 
 export { type DatabaseDoor, openDatabaseDoor } from './database-door.ts';
+export {
+  type MigrationsFolderCopy,
+  migrationsWithoutLast,
+  migrationsWithPending,
+} from './migration-folders.ts';
 export type { TestDatabaseServer } from './provided-context.ts';
 
 export interface TestDatabase extends AsyncDisposable {

@@ -19,9 +19,15 @@ async function tryTransactionLock(tx: Transaction, key: number): Promise<boolean
   return row?.locked === true;
 }
 
-/** Takes the cluster's maintenance lock for this transaction; false when another process holds it. */
-export function tryMaintenanceLock(tx: Transaction): Promise<boolean> {
-  return tryTransactionLock(tx, MAINTENANCE_LOCK_KEY);
+/**
+ * Takes the cluster's maintenance lock for this transaction; false when another process holds it. Its
+ * statements then run without the services' statement_timeout: a batch cancelled by it would be the same
+ * batch on every later pass, and cleanup would stall for good. The lock keeps it to one such transaction.
+ */
+export async function tryMaintenanceLock(tx: Transaction): Promise<boolean> {
+  if (!(await tryTransactionLock(tx, MAINTENANCE_LOCK_KEY))) return false;
+  await tx.execute(sql`set local statement_timeout = 0`);
+  return true;
 }
 
 /** Takes the cluster's liveness lock for this transaction; false when another process holds it. */

@@ -24,11 +24,17 @@ export async function tryLockSlots(
   return rows.map((row) => row.slot);
 }
 
-/**
- * Frees a slot and, in the same statement, wakes the workflow's dispatchers on every worker
- * (`task_queued`): its queued tasks found every slot taken, and any idle worker may start the next one.
- */
+/** Frees a slot nobody ran a task in (left over from a fetch or a re-lock): nothing waits for it. */
 export async function unlockSlot(session: postgres.Sql, workflow: string, slot: number): Promise<void> {
+  await session`select pg_advisory_unlock(hashtext(${slotKey(workflow)}), ${slot}::int)`;
+}
+
+/**
+ * Frees the slot a task ran in and, in the same statement, wakes the workflow's dispatchers on every worker
+ * (`task_queued`): its queued tasks found every slot taken, and any idle worker may start the next one.
+ * Only a task's end sends it: a worker that freed unused slots this way would wake itself again and again.
+ */
+export async function freeSlotAndWake(session: postgres.Sql, workflow: string, slot: number): Promise<void> {
   await session`
     select pg_advisory_unlock(hashtext(${slotKey(workflow)}), ${slot}::int),
       pg_notify(${TASK_QUEUED_CHANNEL}, ${workflow})`;

@@ -1,2 +1,3 @@
 /** Test support for the packages that run a task system (never imported by the service itself). */
 export { capturingLogger, type LogLine } from './log-capture.ts';
+export { loopingWorkflow } from './looping-workflow.ts';

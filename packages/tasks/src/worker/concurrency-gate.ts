@@ -1,6 +1,6 @@
 import { openSession, type Session } from '@kaygraph/db';
 import type { Logger } from 'pino';
-import { relockSlots, tryLockSlots, unlockSlot } from '../store/slots.ts';
+import { freeSlotAndWake, relockSlots, tryLockSlots, unlockSlot } from '../store/slots.ts';
 
 /**
  * Cluster-wide cap on running tasks per workflow (`defaults.concurrency`), with session advisory locks: a
@@ -61,16 +61,27 @@ export class ConcurrencyGate {
     return slots;
   }
 
+  /** Frees slots no task ran in (a fetch found fewer jobs, or a job's task did not start): silently. */
   async release(workflow: string, slots: readonly number[]): Promise<void> {
-    const held = this.#held.get(workflow);
-    for (const slot of slots) {
-      // Still counted as held while it unlocks: an acquire in between must not lock it on a new session
-      // (after a lost connection) only to have this unlock take that lock away.
-      try {
-        await unlockSlot(this.#session.sql, workflow, slot);
-      } finally {
-        held?.delete(slot);
-      }
+    for (const slot of slots) await this.#free(workflow, slot, unlockSlot);
+  }
+
+  /** Frees the slot a task ran in and wakes the workflow's dispatchers on every worker. */
+  async releaseAfterTask(workflow: string, slot: number): Promise<void> {
+    await this.#free(workflow, slot, freeSlotAndWake);
+  }
+
+  async #free(
+    workflow: string,
+    slot: number,
+    unlock: (session: Session['sql'], workflow: string, slot: number) => Promise<void>,
+  ): Promise<void> {
+    // Still counted as held while it unlocks: an acquire in between must not lock it on a new session
+    // (after a lost connection) only to have this unlock take that lock away.
+    try {
+      await unlock(this.#session.sql, workflow, slot);
+    } finally {
+      this.#held.get(workflow)?.delete(slot);
     }
   }
 

@@ -45,9 +45,10 @@ const SPLIT_FROM_FREE_SLOTS = 64;
  * cluster-wide limit are split between two fetches that run at once (SKIP LOCKED keeps their jobs apart);
  * a queue with a limit is fetched by one fetch at a time, never beside another limited one (the gate's
  * slots are counted in this process). Wake-ups: the `task_queued` NOTIFY (LISTENed by the event bus) that
- * the event writer sends when a task becomes queued and the concurrency gate sends when it frees a limited
- * workflow's slot (its queued tasks found every slot taken: any worker may start the next), a freed local
- * slot, and a poll timer for jobs that become runnable later (retry backoff, `run_at`).
+ * the event writer sends when a task becomes queued and the concurrency gate sends when a task of a limited
+ * workflow frees its slot (its queued tasks found every slot taken: any worker may start the next; slots a
+ * fetch did not use are freed silently, or an idle worker would wake itself), a freed local slot, and a
+ * poll timer for jobs that become runnable later (retry backoff, `run_at`).
  */
 export class Dispatcher {
   readonly #queues: DispatchQueue[];

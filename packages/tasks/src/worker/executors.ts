@@ -6,6 +6,7 @@ import type { LogLevel, ProgressReport } from '@kaygraph/graph';
 import { Piscina } from 'piscina';
 import type { CatalogWorkflow, WorkflowCatalog } from '../catalog.ts';
 import {
+  type FailedReport,
   type RunServicesFactory,
   runWorkflow,
   type StoredCheckpoint,
@@ -17,6 +18,7 @@ import type { MainToThread, ThreadTask, ThreadToMain } from './thread-protocol.t
 export interface ExecutionHooks {
   onProgress(progress: ProgressReport): void;
   onLog(level: LogLevel, message: string, data?: unknown): void;
+  onReportFailed(report: FailedReport, error: string): void;
   onCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
 }
 
@@ -118,6 +120,7 @@ export class ThreadExecutor {
       if (message.type === 'end') reportsIn();
       else if (message.type === 'progress') hooks.onProgress(message.progress);
       else if (message.type === 'log') hooks.onLog(message.level, message.message, message.data);
+      else if (message.type === 'report-failed') hooks.onReportFailed(message.report, message.error);
       else {
         hooks.onCheckpoint(message.checkpoint).then(
           () => post({ type: 'ack', id: message.id, ok: true }),

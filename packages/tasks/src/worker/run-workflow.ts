@@ -39,6 +39,9 @@ export interface WorkflowRunRequest {
   progressFrom?: number | null;
 }
 
+/** What a run could not pass on: a progress report or a log line. */
+export type FailedReport = 'progress' | 'log';
+
 /** Per-run handles created where the run happens (they cannot cross threads). */
 export type RunServicesFactory = ((run: { taskId: string; owner: string }) => unknown) | undefined;
 
@@ -46,6 +49,11 @@ export interface WorkflowRunHooks {
   signal: AbortSignal;
   onProgress(progress: ProgressReport): void;
   onLog(level: LogLevel, message: string, data?: unknown): void;
+  /**
+   * `onProgress` or `onLog` threw (a worker thread cannot send data that does not clone, such as a
+   * function): the run goes on, and this says what was lost (`error`: the failure as text).
+   */
+  onReportFailed(report: FailedReport, error: string): void;
   /**
    * Resolves once the checkpoint is stored: the graph waits for it before the next node. Called after every
    * node but the last (the outcome is stored then).
@@ -75,6 +83,19 @@ export async function runWorkflow(
   const metrics = taskMetricsLog(
     laterMetrics(request.metrics ?? null, metricsOfCheckpoint(request.checkpoint)),
   );
+  // A report that cannot be passed on must not fail the run; the worker says what was lost instead.
+  const passOn =
+    <A extends unknown[]>(report: FailedReport, send: (...args: A) => void) =>
+    (...args: A): void => {
+      try {
+        send(...args);
+      } catch (error) {
+        hooks.onReportFailed(
+          report,
+          error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        );
+      }
+    };
   // Steps end innermost first: this run's first failed step is the node that failed, not a graph around it.
   let failedNodeId: string | null = null;
   const workflow = catalog.get(request.workflow);
@@ -128,9 +149,10 @@ export async function runWorkflow(
         ...(resumeFrom ? { resumeFrom } : {}),
         ...(resume ? { resumeWith: resume.value } : {}),
         ...(request.progressFrom == null ? {} : { progressFrom: request.progressFrom }),
-        onProgress: hooks.onProgress,
+        onProgress: passOn('progress', hooks.onProgress),
         // The engine's warnings reach onLog too: its logger is silenced so each is one log event, not two.
-        onLog: hooks.onLog,
+        // Listener failures, which it would tell only that logger, are caught before: see passOn.
+        onLog: passOn('log', hooks.onLog),
         onMetric: (metric) => {
           metrics.add(metric);
           if (failedNodeId === null && metric.outcome === 'error') failedNodeId = metric.node_id;

@@ -153,14 +153,21 @@ export async function startWorkerRuntime(
     take,
   });
 
-  async function releaseSlot(dispatched: DispatchedJob, capacityFreed = false): Promise<void> {
+  /**
+   * Gives back a job's slots. A task that ran frees its gate slot with a wake-up for every worker (`task_queued`)
+   * and wakes this dispatcher too, without waiting for its own LISTEN session; a job whose task did not start
+   * frees it silently.
+   */
+  async function releaseSlot(dispatched: DispatchedJob, ran: boolean, capacityFreed = false): Promise<void> {
     if (dispatched.slot !== null) {
       const { workflow } = dispatched.queue;
-      // The release wakes the workflow's dispatchers on every worker, this one included (`task_queued`).
-      await gate.release(workflow, [dispatched.slot]).catch((error: unknown) => {
-        logger.warn({ err: error }, 'releasing a concurrency slot failed');
-        dispatcher.notify(workflow);
-      });
+      const freeing = ran
+        ? gate.releaseAfterTask(workflow, dispatched.slot)
+        : gate.release(workflow, [dispatched.slot]);
+      await freeing.catch((error: unknown) =>
+        logger.warn({ err: error }, 'releasing a concurrency slot failed'),
+      );
+      if (ran) dispatcher.notify(workflow);
     }
     if (!capacityFreed) dispatcher.release();
   }
@@ -175,7 +182,7 @@ export async function startWorkerRuntime(
       const dispatched: DispatchedJob = { queue, job, slot: slots[i] ?? null };
       const attempt = claimed.get(job.jobId);
       if (attempt) startTask(attempt, dispatched);
-      else void releaseSlot(dispatched);
+      else void releaseSlot(dispatched, false);
     });
     return jobs.length;
   }
@@ -201,7 +208,7 @@ export async function startWorkerRuntime(
       .finally(async () => {
         for (const timer of task.timers) clearTimeout(timer);
         running.delete(attempt.taskId);
-        await releaseSlot(dispatched, task.capacityFreed);
+        await releaseSlot(dispatched, true, task.capacityFreed);
       });
   }
 
@@ -231,6 +238,14 @@ export async function startWorkerRuntime(
             eta_seconds: report.etaSeconds,
           }),
         onLog: (level, message, data) => progress.log(attempt, level, message, data),
+        onReportFailed: (report, error) => {
+          const lost = report === 'log' ? 'a log event' : 'a progress report';
+          logger.warn(
+            { taskId: attempt.taskId, workflow: attempt.workflow, report, error },
+            `${lost} of a running task could not be recorded`,
+          );
+          progress.log(attempt, 'warn', `${lost} could not be recorded: ${error}`);
+        },
         onCheckpoint: async (checkpoint) => {
           try {
             await checkpoints.add({ attempt, checkpoint });

@@ -49,6 +49,7 @@ export default async function runThreadTask(task: ThreadTask): Promise<WorkflowR
         onProgress: (progress) => send({ type: 'progress', progress }),
         onLog: (level, message, data) =>
           send({ type: 'log', level, message, ...(data === undefined ? {} : { data }) }),
+        onReportFailed: (report, error) => send({ type: 'report-failed', report, error }),
         onCheckpoint: (checkpoint) =>
           new Promise<void>((resolve, reject) => {
             const id = nextId++;

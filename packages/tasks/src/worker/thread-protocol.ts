@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { LogLevel, ProgressReport } from '@kaygraph/graph';
-import type { StoredCheckpoint, WorkflowRunRequest } from './run-workflow.ts';
+import type { FailedReport, StoredCheckpoint, WorkflowRunRequest } from './run-workflow.ts';
 
 /** What the main thread hands a pool thread for one task. */
 export interface ThreadTask {
@@ -17,6 +17,7 @@ export interface ThreadTask {
 export type ThreadToMain =
   | { type: 'progress'; progress: ProgressReport }
   | { type: 'log'; level: LogLevel; message: string; data?: unknown }
+  | { type: 'report-failed'; report: FailedReport; error: string }
   | { type: 'checkpoint'; id: number; checkpoint: StoredCheckpoint }
   /**
    * The run's last message: the outcome goes back by another way (the pool's), so the main thread waits for
