@@ -74,7 +74,9 @@ describe('an agent loop: decide -> search -> decide ... -> answer', () => {
     });
     const { task, logs } = await follow(client, task_id);
     expect(task.status).toBe('failed');
-    expect(task.error?.message).toContain("result does not match the workflow's result schema");
+    expect(task.error?.message).toMatch(
+      /^graph ended at node "decide" on action "reflect", which has no edge; its result does not match the workflow's result schema: /,
+    );
     expect(logs).toEqual([
       'warn: Graph ends: node "decide" returned action "reflect", which has no edge (edges: "search", "answer")',
     ]);

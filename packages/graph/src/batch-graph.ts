@@ -61,7 +61,7 @@ function runParamsSets<S>(
   return mapWithConcurrency(sets, concurrency, frame.run, async (set, index) => {
     const scope = parts[index] ?? frame.scope;
     try {
-      return await orchestrate(
+      const end = await orchestrate(
         graph.startNode,
         shared,
         { ...graph.params, ...set },
@@ -69,6 +69,7 @@ function runParamsSets<S>(
         scope,
         undefined,
       );
+      return end.action;
     } catch (error) {
       // A params set has no place in a checkpoint, so it could never be resumed.
       if (error instanceof SuspendRun)

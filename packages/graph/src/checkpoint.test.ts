@@ -31,7 +31,7 @@ function buildGraph(): Graph<Store> {
 }
 
 /** Checkpoints travel through JSON in a database, so the test stores them the same way. */
-const persist = (checkpoint: Checkpoint<Store>): Checkpoint<Store> => JSON.parse(JSON.stringify(checkpoint));
+const persist = <S>(checkpoint: Checkpoint<S>): Checkpoint<S> => JSON.parse(JSON.stringify(checkpoint));
 
 describe('checkpoints', () => {
   it('are written after every completed top-level node', async () => {
@@ -41,14 +41,12 @@ describe('checkpoints', () => {
       { ran: [], total: 0 },
       { onCheckpoint: (cp) => void checkpoints.push(persist(cp)) },
     );
-    expect(checkpoints.map(({ nextNodeId, completedNodeIds }) => ({ nextNodeId, completedNodeIds }))).toEqual(
-      [
-        { nextNodeId: 'Add2', completedNodeIds: ['Add1'] },
-        { nextNodeId: 'FailOnce1', completedNodeIds: ['Add1', 'Add2'] },
-        { nextNodeId: 'Add3', completedNodeIds: ['Add1', 'Add2', 'FailOnce1'] },
-        { nextNodeId: null, completedNodeIds: ['Add1', 'Add2', 'FailOnce1', 'Add3'] },
-      ],
-    );
+    expect(checkpoints.map(({ shared: _shared, ...position }) => position)).toEqual([
+      { nextNodeId: 'Add2', completedSteps: 1, lastNodeId: 'Add1', lastAction: 'default' },
+      { nextNodeId: 'FailOnce1', completedSteps: 2, lastNodeId: 'Add2', lastAction: 'default' },
+      { nextNodeId: 'Add3', completedSteps: 3, lastNodeId: 'FailOnce1', lastAction: 'default' },
+      { nextNodeId: null, completedSteps: 4, lastNodeId: 'Add3', lastAction: 'default' },
+    ]);
     expect(checkpoints[1]?.shared).toEqual({ ran: ['Add1', 'Add2'], total: 11 });
   });
 
@@ -72,6 +70,63 @@ describe('checkpoints', () => {
     expect(percents[0]).toBe(50);
   });
 
+  it('of a graph that loops keep one size however many steps it ran', async () => {
+    class Turn extends Node<{ turns: number }> {
+      override post(shared: { turns: number }) {
+        shared.turns++;
+        return shared.turns < 5_000 ? 'again' : 'done';
+      }
+    }
+    const turn = new Turn({ id: 'turn' });
+    turn.on('again', turn);
+    const sizes = new Map<number, number>();
+    const checkpoints: Checkpoint<{ turns: number }>[] = [];
+    await new Graph(turn).run(
+      { turns: 0 },
+      {
+        logger: { warn: () => {} },
+        onCheckpoint: (checkpoint) => {
+          sizes.set(checkpoint.completedSteps ?? -1, JSON.stringify(checkpoint).length);
+          checkpoints.push(persist(checkpoint));
+        },
+      },
+    );
+    expect(checkpoints).toHaveLength(5_000);
+    expect(sizes.get(4_999)).toBe(sizes.get(1_000));
+    expect(checkpoints.at(-2)).toEqual({
+      nextNodeId: 'turn',
+      shared: { turns: 4_999 },
+      completedSteps: 4_999,
+      lastNodeId: 'turn',
+      lastAction: 'again',
+    });
+  });
+
+  it('written before completedSteps (every completed node listed) resume as they did', async () => {
+    FailOnce.failures = 1;
+    const old: Checkpoint<Store> = {
+      nextNodeId: 'FailOnce1',
+      shared: { ran: ['Add1', 'Add2'], total: 11 },
+      completedNodeIds: ['Add1', 'Add2'],
+      lastAction: 'default',
+    };
+    const percents: number[] = [];
+    const checkpoints: Checkpoint<Store>[] = [];
+    const resumed = await buildGraph().run(
+      { ran: [], total: 0 },
+      {
+        resumeFrom: old,
+        onCheckpoint: (checkpoint) => void checkpoints.push(persist(checkpoint)),
+        onProgress: (report) => percents.push(report.percent),
+      },
+    );
+    expect(resumed.shared).toEqual({ ran: ['Add1', 'Add2', 'FailOnce1', 'Add3'], total: 111 });
+    // Two of four steps were done: progress carries on from half way, and the count from two.
+    expect(percents[0]).toBe(50);
+    expect(checkpoints[0]).toMatchObject({ nextNodeId: 'Add3', completedSteps: 3, lastNodeId: 'FailOnce1' });
+    expect(checkpoints[0]).not.toHaveProperty('completedNodeIds');
+  });
+
   it('resuming a finished checkpoint runs nothing and returns its last action', async () => {
     let ran = false;
     class Done extends Node<Store> {
@@ -83,7 +138,8 @@ describe('checkpoints', () => {
     const finished: Checkpoint<Store> = {
       nextNodeId: null,
       shared: { ran: ['x'], total: 5 },
-      completedNodeIds: ['Done1'],
+      completedSteps: 1,
+      lastNodeId: 'Done1',
       lastAction: 'finished',
     };
     const result = await new Graph(new Done()).run({ ran: [], total: 0 }, { resumeFrom: finished });
@@ -95,7 +151,7 @@ describe('checkpoints', () => {
     const stale: Checkpoint<Store> = {
       nextNodeId: 'Gone7',
       shared: { ran: [], total: 0 },
-      completedNodeIds: [],
+      completedSteps: 0,
     };
     await expect(buildGraph().run({ ran: [], total: 0 }, { resumeFrom: stale })).rejects.toThrow(GraphError);
   });
@@ -111,7 +167,7 @@ describe('checkpoints', () => {
     const checkpoint: Checkpoint<Store> = {
       nextNodeId: null,
       shared: { ran: [], total: 0 },
-      completedNodeIds: [],
+      completedSteps: 0,
     };
     await expect(batch.run({ ran: [], total: 0 }, { resumeFrom: checkpoint })).rejects.toThrow(GraphError);
   });

@@ -1,3 +1,4 @@
+import { resumePoint } from './checkpoint.ts';
 import { type ProgressScope, RangeScope } from './context/progress.ts';
 import type { RunState } from './context/run-state.ts';
 import { copyNode } from './copy.ts';
@@ -8,7 +9,7 @@ import { EXECUTE, INNER_START, type StepFrame, type TopLevel } from './internal.
 import { type AnyNode, Node } from './node.ts';
 import { longestPathEstimator } from './paths.ts';
 import { runStep } from './step.ts';
-import type { Action, Checkpoint, NodeOptions } from './types.ts';
+import type { Action, Checkpoint, NodeOptions, UnwiredEnd } from './types.ts';
 import { type StepResume, SuspendRun } from './waits/suspension.ts';
 
 /**
@@ -40,8 +41,8 @@ export class Graph<S = Record<string, unknown>> extends Node<S> {
     return typeof execRes === 'string' ? execRes : undefined;
   }
 
-  override [EXECUTE](_prepRes: unknown, shared: S, frame: StepFrame<S>): Promise<unknown> {
-    return orchestrate(
+  override async [EXECUTE](_prepRes: unknown, shared: S, frame: StepFrame<S>): Promise<unknown> {
+    const end = await orchestrate(
       this.startNode,
       shared,
       { ...this.params },
@@ -52,7 +53,16 @@ export class Graph<S = Record<string, unknown>> extends Node<S> {
       // Nested, its last action takes one of its own edges: an inner action ending it that way is meant.
       frame.top ? undefined : this.successors,
     );
+    // `this` is this step's copy: the level around it reads how the graph ended (see `levelEnd`).
+    if (end.unwired) frame.run.unwiredEnds.set(this, end.unwired);
+    return end.action;
   }
+}
+
+/** How one graph level ended: its last action and, when that action had no edge, where. */
+export interface LevelEnd {
+  action: Action;
+  unwired: UnwiredEnd | null;
 }
 
 /**
@@ -68,16 +78,19 @@ export async function orchestrate<S>(
   top: TopLevel<S> | undefined,
   resume?: StepResume,
   exits?: ReadonlyMap<Action, unknown>,
-): Promise<Action> {
+): Promise<LevelEnd> {
   const longest = longestPathEstimator();
-  const completed = top?.resumeFrom ? [...top.resumeFrom.completedNodeIds] : [];
+  const resumed = top?.resumeFrom ? resumePoint(top.resumeFrom) : null;
   let current: AnyNode<S> | undefined = resume
     ? levelNode(start, resume.frames[0]?.nodeId ?? null)
     : top?.resumeFrom
       ? levelNode(start, top.resumeFrom.nextNodeId)
       : start;
   let lastAction: Action = top?.resumeFrom?.lastAction ?? 'default';
-  let stepsDone = completed.length;
+  // A count and the last id, not the list of steps: a loop's checkpoint stays the same size.
+  let stepsDone = resumed?.completedSteps ?? 0;
+  let lastNodeId = resumed?.lastNodeId ?? null;
+  let unwired: UnwiredEnd | null = null;
   // Only the first step of a resumed level continues the wait; the steps after it run as usual.
   let resuming = resume;
   while (current) {
@@ -94,27 +107,30 @@ export async function orchestrate<S>(
     } catch (error) {
       if (error instanceof SuspendRun && top) {
         // The outermost level says where the run stands: the checkpoint resumes at this node.
-        error.completedNodeIds = [...completed];
+        error.completedSteps = stepsDone;
+        error.lastNodeId = lastNodeId;
         error.lastAction = lastAction;
       }
       throw error;
     }
     resuming = undefined;
     stepsDone++;
+    lastNodeId = current.id;
     const next = successorFor(current, lastAction, run, exits);
+    if (!next) unwired = levelEnd(current, step, lastAction, run, exits);
     if (top) {
-      completed.push(current.id);
       const checkpoint: Checkpoint<S> = {
         nextNodeId: next?.id ?? null,
         shared,
-        completedNodeIds: [...completed],
+        completedSteps: stepsDone,
+        lastNodeId,
         lastAction,
       };
       await top.onCheckpoint?.(checkpoint);
     }
     current = next;
   }
-  return lastAction;
+  return { action: lastAction, unwired };
 }
 
 /** The node an action leads to; a warning when it leads nowhere, unless it leaves through an `exits` edge. */
@@ -125,7 +141,7 @@ function successorFor<S>(
   exits: ReadonlyMap<Action, unknown> | undefined,
 ): AnyNode<S> | undefined {
   const next = node.successors.get(action);
-  if (!next && node.successors.size > 0 && !exits?.has(action)) {
+  if (!next && isUnwired(node, action, exits)) {
     const known = [...node.successors.keys()].map((name) => `"${name}"`).join(', ');
     run.warn(
       `Graph ends: node "${node.id}" returned action "${action}", which has no edge (edges: ${known})`,
@@ -136,6 +152,31 @@ function successorFor<S>(
     );
   }
   return next;
+}
+
+/** An action that ends the level though its node has edges (and it does not leave a nested graph on purpose). */
+function isUnwired<S>(
+  node: AnyNode<S>,
+  action: Action,
+  exits: ReadonlyMap<Action, unknown> | undefined,
+): boolean {
+  return !node.successors.has(action) && node.successors.size > 0 && !exits?.has(action);
+}
+
+/**
+ * Why a level ended after `node`'s step: a nested graph that ended on an unwired action passes that on (its
+ * innermost node is the one to name), else the node's own action when it has no edge; null when it has none.
+ */
+function levelEnd<S>(
+  node: AnyNode<S>,
+  step: AnyNode<S>,
+  action: Action,
+  run: RunState,
+  exits: ReadonlyMap<Action, unknown> | undefined,
+): UnwiredEnd | null {
+  const inner = run.unwiredEnds.get(step);
+  if (inner?.action === action) return inner;
+  return isUnwired(node, action, exits) ? { nodeId: node.id, action } : null;
 }
 
 /** The node of this graph level a resume continues at (none: the checkpointed run had finished). */

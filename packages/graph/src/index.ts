@@ -19,6 +19,7 @@ export type {
   RunOptions,
   RunResult,
   SuspendedRun,
+  UnwiredEnd,
 } from './types.ts';
 export {
   type ChildOutcome,

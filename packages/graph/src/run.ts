@@ -35,7 +35,14 @@ export async function runTop<S>(root: AnyNode<S>, shared: S, options: RunOptions
       ...(resume ? { resume } : {}),
     });
     run.progress.report(1);
-    return { outcome: 'completed', action, shared: store, ...metricsFields(run.metrics) };
+    const unwired = run.unwiredEnds.get(self);
+    return {
+      outcome: 'completed',
+      action,
+      shared: store,
+      unwiredEnd: unwired?.action === action ? unwired : null,
+      ...metricsFields(run.metrics),
+    };
   } catch (error) {
     if (error instanceof AbortedError) Object.assign(error, metricsFields(run.metrics));
     if (error instanceof SuspendRun) return suspended(error, isGraph, store, metricsFields(run.metrics));
@@ -79,13 +86,15 @@ function suspended<S>(
   return {
     outcome: 'suspended',
     action: null,
+    unwiredEnd: null,
     shared: store,
     ...metrics,
     wait: suspension.wait,
     checkpoint: {
       nextNodeId: first.nodeId,
       shared: store,
-      completedNodeIds: suspension.completedNodeIds,
+      completedSteps: suspension.completedSteps,
+      lastNodeId: suspension.lastNodeId,
       lastAction: suspension.lastAction,
       waiting,
     },

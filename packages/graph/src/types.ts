@@ -60,8 +60,18 @@ export interface Checkpoint<S> {
   nextNodeId: string | null;
   /** The live store (by reference): serialize it inside `onCheckpoint`. */
   shared: S;
-  /** Top-level nodes completed so far, in run order (a node in a loop appears once per run). */
-  completedNodeIds: string[];
+  /**
+   * Top-level steps completed so far (a node in a loop counts once per run): a resumed run's progress
+   * starts there. Always written; absent only in checkpoints written before it (see `completedNodeIds`).
+   */
+  completedSteps?: number;
+  /** The top-level node that completed last (its action is `lastAction`); null before any. */
+  lastNodeId?: string | null;
+  /**
+   * @deprecated No longer written: it listed every completed top-level node, so it grew with each step of
+   * a loop. A checkpoint written with it (and without `completedSteps`) still resumes.
+   */
+  completedNodeIds?: string[];
   /** The action of the last completed node; lets a finished checkpoint replay the graph's result. */
   lastAction?: Action | null;
   /** Set when the run suspended: `nextNodeId` (or a node inside it) waits; absent otherwise. */
@@ -117,11 +127,23 @@ export interface RunMetricsFields {
   metricsByNode: NodeTotals[];
 }
 
+/** A node that returned an action with no edge (it has others), which ended its graph. */
+export interface UnwiredEnd {
+  nodeId: string;
+  action: Action;
+}
+
 /** A run that reached its end: `action` is the last node's. */
 export interface CompletedRun<S> extends RunMetricsFields {
   outcome: 'completed';
   action: Action;
   shared: S;
+  /**
+   * Set when the run ended because a node returned an action with no edge (the run warned "Graph
+   * ends: ..."): that node, the innermost when a nested graph ended so, and its action. Null when the
+   * run ended where its graph does (a node without edges, or a nested graph left by one of its edges).
+   */
+  unwiredEnd: UnwiredEnd | null;
 }
 
 /**
@@ -131,6 +153,8 @@ export interface CompletedRun<S> extends RunMetricsFields {
 export interface SuspendedRun<S> extends RunMetricsFields {
   outcome: 'suspended';
   action: null;
+  /** A suspended run has not ended. */
+  unwiredEnd: null;
   shared: S;
   wait: WaitRequest;
   checkpoint: Checkpoint<S> & { waiting: WaitingState };

@@ -103,7 +103,8 @@ describe('waiting for a signal', () => {
     expect(deadline).toBeLessThanOrEqual(Date.now() + 3_600_000);
     expect(result.checkpoint).toMatchObject({
       nextNodeId: 'approval',
-      completedNodeIds: ['draft'],
+      completedSteps: 1,
+      lastNodeId: 'draft',
       lastAction: 'default',
       waiting: { frames: [{ nodeId: 'approval', prepRes: 'draft: v1' }] },
     });
@@ -168,7 +169,8 @@ describe('waiting for a signal', () => {
     const second = suspendedCheckpoint(rejected);
     expect(second).toMatchObject({
       nextNodeId: 'approval',
-      completedNodeIds: ['draft', 'approval', 'revise'],
+      completedSteps: 3,
+      lastNodeId: 'revise',
     });
     const done = await reviewGraph().run(
       { log: [] },
@@ -242,7 +244,8 @@ describe('waits in nested graphs', () => {
     const checkpoint = suspendedCheckpoint(await nested().run({ log: [] }));
     expect(checkpoint).toMatchObject({
       nextNodeId: 'review',
-      completedNodeIds: ['outer_first'],
+      completedSteps: 1,
+      lastNodeId: 'outer_first',
       waiting: { frames: [{ nodeId: 'review' }, { nodeId: 'approval', prepRes: 'draft: ' }] },
     });
     const result = await nested().run(

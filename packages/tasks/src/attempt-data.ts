@@ -8,7 +8,11 @@ import type { WaitingState } from '@kaygraph/graph';
 export interface StoredCheckpoint {
   nextNodeId: string | null;
   shared: Record<string, unknown>;
-  completedNodeIds: string[];
+  /** Top-level steps completed so far (the engine's `completedSteps`); absent in checkpoints written before it. */
+  completedSteps?: number;
+  lastNodeId?: string | null;
+  /** Written before `completedSteps` instead: every completed top-level node (a loop made it grow). */
+  completedNodeIds?: string[];
   lastAction?: string | null;
   /** The most recent steps, at most NODE_METRICS_KEPT. */
   metrics: NodeMetric[];

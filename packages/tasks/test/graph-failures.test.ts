@@ -80,4 +80,26 @@ describe('graph failures as the task shows them', () => {
       }),
     );
   });
+
+  it('says where the graph ended when an action without an edge left no result, without retries', async () => {
+    const { task } = await runToEnd('unwired_result');
+    expect(task.status).toBe('failed');
+    expect(task.attempt).toBe(1);
+    expect(task.error).toMatchObject({
+      code: 'WORKFLOW_ERROR',
+      message:
+        'graph ended at node "decide" on action "escalate", which has no edge; its result does not match ' +
+        "the workflow's result schema: result: Invalid input: expected object, received null",
+      node_id: 'decide',
+    });
+
+    // Inside a nested graph, the node that returned the action is named, not the graph around it.
+    const nested = await runToEnd('unwired_result_nested');
+    expect(nested.task.error).toMatchObject({
+      message: expect.stringMatching(
+        /^graph ended at node "decide" on action "escalate", which has no edge;/,
+      ),
+      node_id: 'decide',
+    });
+  });
 });

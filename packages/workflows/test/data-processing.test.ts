@@ -143,7 +143,7 @@ describe('data_processing', () => {
         signal: controller.signal,
         onCheckpoint: (checkpoint) => {
           saved = JSON.parse(JSON.stringify(checkpoint));
-          if (checkpoint.completedNodeIds.length === 4) controller.abort(new Error('worker stopped'));
+          if (checkpoint.completedSteps === 4) controller.abort(new Error('worker stopped'));
         },
       },
     );

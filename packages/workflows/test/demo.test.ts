@@ -33,7 +33,7 @@ describe('demo workflow', () => {
       },
     });
     await expect(run1).rejects.toBeInstanceOf(DemoFailure);
-    const last = checkpoints.at(-1) as { nextNodeId: string; shared: object; completedNodeIds: string[] };
+    const last = checkpoints.at(-1) as { nextNodeId: string; shared: object; completedSteps: number };
     expect(last.nextNodeId).toBe('step_3');
     const resumed: { result?: unknown } = {};
     await demo.graph({ steps: 3, step_ms: 0, fail_attempts: 1 }).run(resumed, {

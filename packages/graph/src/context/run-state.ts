@@ -1,5 +1,5 @@
 import { MetricsLog } from '../metrics-log.ts';
-import type { LogLevel, NodeMetric, ProgressReport, RunContext, RunOptions } from '../types.ts';
+import type { LogLevel, NodeMetric, ProgressReport, RunContext, RunOptions, UnwiredEnd } from '../types.ts';
 import { type ProgressScope, RootProgress } from './progress.ts';
 
 /** Everything one `run()` shares across its node steps (and nothing else does). */
@@ -8,6 +8,8 @@ export interface RunState {
   readonly now: () => number;
   readonly progress: RootProgress;
   readonly metrics: MetricsLog;
+  /** Graph steps (the step's copy) whose own level ended on an action with no edge, and where. */
+  readonly unwiredEnds: WeakMap<object, UnwiredEnd>;
   warn(message: string, data?: unknown): void;
   log(level: LogLevel, message: string, data?: unknown): void;
   recordMetric(metric: NodeMetric): void;
@@ -54,6 +56,7 @@ export function createRunState<S>(options: RunOptions<S>): RunState {
     now,
     progress: new RootProgress(onProgress, now, (options.progressFrom ?? 0) / 100),
     metrics,
+    unwiredEnds: new WeakMap(),
     warn(message, data) {
       warnSink(message, data);
       onLog('warn', message, data);

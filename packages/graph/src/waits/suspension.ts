@@ -22,7 +22,8 @@ export class SuspendRun extends Error {
   override name = 'SuspendRun';
   readonly wait: WaitRequest;
   readonly frames: WaitFrame[] = [];
-  completedNodeIds: string[] = [];
+  completedSteps = 0;
+  lastNodeId: string | null = null;
   lastAction: Action | null = null;
 
   constructor(wait: WaitRequest) {

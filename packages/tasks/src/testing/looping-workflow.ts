@@ -6,12 +6,14 @@ import type { CatalogWorkflow } from '../catalog.ts';
 /**
  * `loop`: a graph that loops `decide -> act -> decide ...` for `turns` turns inside the nested graph
  * `loop`, then runs `finish`, so a task runs more node steps than it lists. With `wait`, the node `gate`
- * between them waits for the signal `go`; `finish` fails on the attempt `fail_on_attempt`.
+ * between them waits for the signal `go`; `finish` fails on the attempt `fail_on_attempt`. With
+ * `top_level`, the loop runs in the outermost graph instead, which checkpoints after every step.
  */
 const LoopParams = z.object({
   turns: z.number().int().min(0).max(100_000).default(1_000),
   wait: z.boolean().default(false),
   fail_on_attempt: z.number().int().min(1).optional(),
+  top_level: z.boolean().default(false),
 });
 type LoopParams = z.output<typeof LoopParams>;
 
@@ -60,12 +62,13 @@ class Finish extends Node<LoopShared> {
 function loopGraph(params: LoopParams): Graph<LoopShared> {
   const decide = new Decide(params.turns);
   decide.on('act', new Act({ id: 'act' })).next(decide);
-  const loop = new Graph(decide, { id: 'loop' });
+  // Top level, `decide` itself leaves the loop; nested, `done` ends the inner loop and leaves the graph
+  // `loop` by its own edge of that name.
+  const loop = params.top_level ? decide : new Graph(decide, { id: 'loop' });
   const finish = new Finish(params.fail_on_attempt);
-  // `done` ends the inner loop and leaves the nested graph by its own edge of that name.
   if (params.wait) loop.on('done', new Gate({ id: 'gate' })).next(finish);
   else loop.on('done', finish);
-  return new Graph(loop);
+  return params.top_level ? new Graph(decide) : new Graph(loop);
 }
 
 const defaults: WorkflowDefaults = {

@@ -1,4 +1,4 @@
-import { issuesInLine, issuesOf, type TaskError, type TaskErrorCode } from '@kaygraph/contracts';
+import { issuesOf, type TaskError, type TaskErrorCode } from '@kaygraph/contracts';
 import {
   AbortedError,
   type Checkpoint,
@@ -19,6 +19,7 @@ import {
   taskMetricsLog,
 } from '../task-metrics.ts';
 import { parseResume } from './parse-resume.ts';
+import { resultMismatch } from './result-check.ts';
 
 export type { ProducedArtifact, StoredCheckpoint };
 
@@ -130,6 +131,9 @@ export async function runWorkflow(
       ? {
           nextNodeId: stored.nextNodeId,
           shared: stored.shared,
+          // The engine reads either: checkpoints written before `completedSteps` list the completed nodes.
+          completedSteps: stored.completedSteps,
+          lastNodeId: stored.lastNodeId,
           completedNodeIds: stored.completedNodeIds,
           lastAction: stored.lastAction ?? null,
           waiting,
@@ -167,7 +171,8 @@ export async function runWorkflow(
                 nextNodeId: checkpoint.nextNodeId,
                 // The engine hands the live store: copy it now, the next node will change it.
                 shared: JSON.parse(JSON.stringify(checkpoint.shared ?? {})) as Record<string, unknown>,
-                completedNodeIds: checkpoint.completedNodeIds,
+                completedSteps: checkpoint.completedSteps ?? 0,
+                lastNodeId: checkpoint.lastNodeId ?? null,
                 lastAction: checkpoint.lastAction ?? null,
                 ...checkpointMetrics(metrics.snapshot()),
               }),
@@ -183,7 +188,8 @@ export async function runWorkflow(
           JSON.stringify({
             nextNodeId: checkpoint.nextNodeId,
             shared: checkpoint.shared ?? {},
-            completedNodeIds: checkpoint.completedNodeIds,
+            completedSteps: checkpoint.completedSteps ?? 0,
+            lastNodeId: checkpoint.lastNodeId ?? null,
             lastAction: checkpoint.lastAction ?? null,
             waiting: checkpoint.waiting,
             ...checkpointMetrics(taskMetrics),
@@ -195,19 +201,8 @@ export async function runWorkflow(
     const shared = (run.shared ?? {}) as Record<string, unknown>;
     const artifacts = artifactsOf(shared.artifacts);
     const result = shared.result === undefined ? null : shared.result;
-    if (workflow.result) {
-      const checked = workflow.result.safeParse(result);
-      if (!checked.success) {
-        return failed(
-          {
-            code: 'WORKFLOW_ERROR',
-            message: `result does not match the workflow's result schema: ${issuesInLine(issuesOf(checked.error, 'result'))}`,
-          },
-          false,
-          metrics.snapshot(),
-        );
-      }
-    }
+    const mismatch = workflow.result ? resultMismatch(workflow.result, result, run.unwiredEnd) : null;
+    if (mismatch) return failed(mismatch, false, metrics.snapshot());
     return {
       kind: 'completed',
       result: JSON.parse(JSON.stringify(result)),
