@@ -69,13 +69,23 @@ export function createRunState<S>(options: RunOptions<S>): RunState {
     pauseIfBusy() {
       if (performance.now() - busySince < BUSY_MS) return undefined;
       return new Promise((resolve) => {
-        setImmediate(() => {
+        nextTurn(() => {
           busySince = performance.now();
           resolve();
         });
       });
     },
   };
+}
+
+/**
+ * Runs `callback` in a later turn of the event loop, after pending timers and I/O: `setImmediate` where the
+ * runtime has it (Node), else a zero timeout: the engine assumes no Node globals.
+ */
+function nextTurn(callback: () => void): void {
+  const { setImmediate } = globalThis as { setImmediate?: (callback: () => void) => unknown };
+  if (setImmediate) setImmediate(callback);
+  else setTimeout(callback, 0);
 }
 
 /** The context a node step sees: its progress maps into the step's share of the run. */
