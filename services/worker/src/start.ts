@@ -35,8 +35,6 @@ const worker = await system.startWorker({
   // Workflows read their input files under DATA_DIR.
   servicesOptions: { dataDir: resolve(env.DATA_DIR) },
 });
-logger.info({ concurrency: env.MAX_WORKERS, workflows: workflows.catalog.list().length }, 'worker started');
-
 // Running tasks get SHUTDOWN_GRACE_SECONDS, then are aborted (and requeued); closing the queue and pools
 // after that should take seconds, so a shutdown still going a minute later is stuck.
 exitOnShutdownSignals(logger, [{ name: 'closing the task system', run: () => system.close() }], {
