@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
+import { createTaskSystem, logSerializers, resolveWorkflowsModule } from '@kaygraph/tasks';
 import { exitOnShutdownSignals, exitOnStartFailure } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { loadWorkerEnv, type WorkerEnv } from './env.ts';
@@ -16,7 +16,7 @@ try {
 } catch (error) {
   exitOnStartFailure('the worker', error);
 }
-const logger = pino({ level: env.LOG_LEVEL });
+const logger = pino({ level: env.LOG_LEVEL, serializers: logSerializers });
 const workflows = await resolveWorkflowsModule(env.WORKFLOWS_MODULE);
 const system = await createTaskSystem({
   databaseUrl: env.DATABASE_URL,
