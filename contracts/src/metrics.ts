@@ -7,13 +7,14 @@ export type MetricsFormat = z.infer<typeof MetricsFormat>;
 
 /**
  * Counts and rates of one slice of the queue (all tasks, one workflow, or one priority).
- * `tasks_pending` is every task not yet started: `tasks_held` (in a group not yet executed), `queue_depth`,
- * `tasks_blocked` and `tasks_scheduled`;
- * `queue_depth` the part of it a worker could pick up now (queued; `pending` tasks are held in a group
- * until it is executed). Finished counts,
- * `avg_duration` (seconds from start to completion of completed tasks) and `error_rate`
- * (failed / (completed + failed)) cover the last `window_seconds`. `tasks_waiting`: tasks that wait for a
- * signal, a time or their children (they hold no worker).
+ * `tasks_pending` is every task not yet started, by status: `tasks_held` (in a group not yet executed),
+ * `tasks_queued`, `tasks_blocked` and `tasks_scheduled`.
+ * `queue_depth` is what a worker could start now: queued tasks, and scheduled ones whose `run_at` has
+ * come, but not a retry still waiting out its backoff; `queue_age_seconds` how long the oldest of them has
+ * waited for a worker (since it was queued, or since its `run_at`; 0 when there is none). Finished counts,
+ * `avg_duration` (seconds from start to completion of completed tasks, waits and retries included) and
+ * `error_rate` (failed / (completed + failed)) cover the last `window_seconds`. `tasks_waiting`: tasks that
+ * wait for a signal, a time or their children (they hold no worker).
  */
 export const MetricsCounts = z.object({
   tasks_pending: z.number().int().nonnegative(),
@@ -23,7 +24,10 @@ export const MetricsCounts = z.object({
   tasks_scheduled: z.number().int().nonnegative(),
   /** Tasks held in a group until it is executed (status `pending`). */
   tasks_held: z.number().int().nonnegative(),
+  /** Tasks of status `queued` (a retry waiting out its backoff included). */
+  tasks_queued: z.number().int().nonnegative(),
   queue_depth: z.number().int().nonnegative(),
+  queue_age_seconds: z.number().nonnegative(),
   tasks_completed: z.number().int().nonnegative(),
   tasks_failed: z.number().int().nonnegative(),
   tasks_cancelled: z.number().int().nonnegative(),
@@ -43,6 +47,8 @@ export const MetricsSnapshot = MetricsCounts.extend({
   by_priority: z.record(z.string(), MetricsCounts),
   /** `all` (admin or open server) or the owner the numbers are limited to. */
   scope: z.string(),
+  /** Worker processes alive now (beating within their lease), in the whole cluster whatever the scope. */
+  workers: z.number().int().nonnegative(),
   generated_at: Timestamp,
 });
 export type MetricsSnapshot = z.infer<typeof MetricsSnapshot>;

@@ -11,6 +11,7 @@ export {
 export { connectionLostCode } from './connection-lost.ts';
 export type { TaskContext } from './context.ts';
 export type { EventBus, LiveEvent } from './events/event-bus.ts';
+export { logSerializers } from './log-serializers.ts';
 export type { CleanupReport } from './maintenance/cleaner.ts';
 export type {
   DeadLetterService,

@@ -11,6 +11,7 @@ import type { TaskContext } from './context.ts';
 import { DatabaseHealth } from './database-health.ts';
 import { EventBus } from './events/event-bus.ts';
 import { TaskHistoryReader } from './events/task-history.ts';
+import { withoutQueryParams } from './log-serializers.ts';
 import { type CleanupReport, startCleaner } from './maintenance/cleaner.ts';
 import { startLivenessMonitor } from './maintenance/liveness-monitor.ts';
 import { createOrchestration, type OrchestrationService } from './orchestration/orchestration-service.ts';
@@ -106,7 +107,8 @@ export interface TaskSystem extends AsyncDisposable {
  * const { task_id } = await system.tasks.submit({ owner: 'me', admin: false }, { workflow: 'demo', params: {}, priority: 'normal' });
  */
 export async function createTaskSystem(options: TaskSystemOptions): Promise<TaskSystem> {
-  const logger = options.logger;
+  // A failed query's parameter values (params, results) never reach the log, whoever made the logger.
+  const logger = withoutQueryParams(options.logger);
   const timeoutMs = statementTimeoutMs(options.statementTimeoutSeconds);
   if (options.migrate !== false) {
     await migrate(options.databaseUrl, {

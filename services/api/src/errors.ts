@@ -96,7 +96,7 @@ const POOL_CLOSING = new Set(['CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
  * `isStatementTimeout`): the request was fine and may succeed when retried, so a 503 with Retry-After, not
  * a 500 that reads as a bug.
  */
-function isDatabaseUnreachable(error: unknown): boolean {
+export function isDatabaseUnreachable(error: unknown): boolean {
   if (connectionLostCode(error) !== undefined || isStatementTimeout(error)) return true;
   return (
     findCause(

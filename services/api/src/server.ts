@@ -20,8 +20,8 @@ import { sendError, sendJson } from './http/respond.ts';
 import { createRestHandler } from './http/rest.ts';
 import { compileDeclaredQueries } from './http/rest-routes.ts';
 import type { KeyAdmin } from './keys/key-admin.ts';
-import { requestLogger } from './logging/request-context.ts';
 import type { RequestHook } from './logging/request-logging.ts';
+import { createServerErrorLog } from './logging/server-errors.ts';
 import type { MetricsService } from './metrics/metrics-service.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { withRegisteredWorkflows } from './openapi-workflows.ts';
@@ -169,12 +169,13 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       return caller;
     },
   });
+  const serverErrors = createServerErrorLog(logger);
   const trpc = createTrpcTransports({
     createContext,
     maxBatchSize,
     subscriptionsPerSocket: capLimits.perConnection,
     bodyLimitBytes,
-    logger,
+    serverErrors,
   });
   const rest = createRestHandler({
     router: appRouter,
@@ -182,7 +183,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     document,
     createContext,
     bodyLimitBytes,
-    logger,
+    serverErrors,
   });
   const taskWss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
 
@@ -249,7 +250,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
 
   const serve = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
-      requestLogger(logger).error({ err: error, path: loggablePath(req) }, 'request failed');
+      serverErrors(error, { path: loggablePath(req) }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { code: 'INTERNAL', message: 'internal error' });
       else res.end();
     });

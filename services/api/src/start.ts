@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UNREACHABLE_READINESS } from '@kaygraph/contracts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
-import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
+import { createTaskSystem, logSerializers, resolveWorkflowsModule } from '@kaygraph/tasks';
 import { exitOnShutdownSignals, exitOnStartFailure } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { announceAuthMode, chooseListenHost, keyRequiredBeforeFirstKey } from './auth/open-mode.ts';
@@ -27,7 +27,7 @@ try {
   exitOnStartFailure('the api', error);
 }
 if (process.argv[2] === 'keys') await runKeysMain(process.argv.slice(3), env);
-const logger = pino({ level: env.LOG_LEVEL });
+const logger = pino({ level: env.LOG_LEVEL, serializers: logSerializers });
 const withWorker = process.argv.includes('--with-worker');
 
 let embedded: EmbeddedPostgres | undefined;

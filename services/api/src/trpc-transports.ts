@@ -1,12 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { type ContextFactory, connectionParamsOf } from './context.ts';
 import { describeError } from './errors.ts';
 import { trpcErrorHeaders } from './http/trpc-error-headers.ts';
-import { requestLogger } from './logging/request-context.ts';
+import type { ServerErrorLog } from './logging/server-errors.ts';
 import { appRouter } from './router.ts';
 import { REVOKED_CLOSE_CODE } from './ws/task-socket.ts';
 
@@ -17,7 +16,8 @@ export interface TrpcTransportOptions {
   /** Open subscriptions one WebSocket may hold (a frame may carry that many). */
   subscriptionsPerSocket: number;
   bodyLimitBytes: number;
-  logger: Logger;
+  /** Where a call that fails on the server's side is logged. */
+  serverErrors: ServerErrorLog;
 }
 
 export interface TrpcTransports {
@@ -31,10 +31,9 @@ export interface TrpcTransports {
 
 /** tRPC over HTTP (with SSE) and over WebSocket: one router, one context factory, server errors logged. */
 export function createTrpcTransports(opts: TrpcTransportOptions): TrpcTransports {
-  const { createContext, logger } = opts;
+  const { createContext, serverErrors } = opts;
   const logServerError = ({ error, path }: { error: unknown; path?: string | undefined }) => {
-    if (describeError(error).httpStatus >= 500)
-      requestLogger(logger).error({ err: error, path }, 'tRPC call failed');
+    if (describeError(error).httpStatus >= 500) serverErrors(error, { path }, 'tRPC call failed');
   };
 
   const http = createHTTPHandler({

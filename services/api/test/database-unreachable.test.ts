@@ -11,7 +11,7 @@ import { createApiServer } from '../src/server.ts';
 import { startTestServer } from './harness.ts';
 import { postJson, requestJson } from './http-helpers.ts';
 
-test('with the database unreachable, requests answer 503 UNAVAILABLE with Retry-After, logged under their request id', async () => {
+test('with the database unreachable, requests answer 503 UNAVAILABLE with Retry-After, logged under their request id, the cause once per outage', async () => {
   const { logger, lines } = capturingLogger();
   await using database = await createTestDatabase();
   await using door = await openDatabaseDoor(database.url);
@@ -50,11 +50,23 @@ test('with the database unreachable, requests answer 503 UNAVAILABLE with Retry-
       },
     },
   });
-  // An operator finds the failure's cause from the request's id.
+  // An operator finds the outage's cause from the first failed request's id; each request's own line says
+  // it answered 503.
   expect(lines.find((line) => line.msg === 'REST request failed')).toMatchObject({
+    level: 50,
     req_id: 'during-outage-1',
+    err: { message: expect.stringMatching(/ECONNRESET|ECONNREFUSED|terminated|closed/i) },
   });
-  expect(lines.find((line) => line.msg === 'tRPC call failed')).toMatchObject({ req_id: 'during-outage-2' });
+  expect(
+    lines.find((line) => line.req_id === 'during-outage-2' && line.msg === 'request failed'),
+  ).toMatchObject({
+    level: 40,
+    res: { status: 503 },
+  });
+  // Every request fails the same way while the database is away: one error line for the outage, not one
+  // (with its stack) per request.
+  for (let i = 0; i < 20; i++) expect((await requestJson(`${server.url}/tasks`)).status).toBe(503);
+  expect(lines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual(['REST request failed']);
 
   door.open();
   expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);

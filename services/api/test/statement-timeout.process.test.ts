@@ -1,8 +1,11 @@
 import { connect } from '@kaygraph/db';
 import { createTestDatabase } from '@kaygraph/db/testing';
+import { createTaskSystem } from '@kaygraph/tasks';
+import pino from 'pino';
 import { expect, test } from 'vitest';
 import { startApiProcess } from './api-process.ts';
-import { requestJson } from './http-helpers.ts';
+import { catalog } from './fixtures/catalog.ts';
+import { postJson, requestJson } from './http-helpers.ts';
 
 test('with STATEMENT_TIMEOUT_SECONDS set, a request held up by a lock answers 503 saying so, and 200 once the lock is gone', async () => {
   await using database = await createTestDatabase();
@@ -25,4 +28,33 @@ test('with STATEMENT_TIMEOUT_SECONDS set, a request held up by a lock answers 50
   });
 
   expect((await requestJson(`${api.url}/tasks`)).status, api.output()).toBe(200);
+});
+
+test("a submit whose insert times out behind a lock logs the failed query, never the task's params", async () => {
+  await using database = await createTestDatabase();
+  {
+    await using publisher = await createTaskSystem({
+      databaseUrl: database.url,
+      logger: pino({ level: 'silent' }),
+    });
+    await publisher.publishWorkflows(catalog);
+  }
+  await using api = await startApiProcess(database.url, { STATEMENT_TIMEOUT_SECONDS: '0.3' });
+  const secret = 'sk-live-params-stay-out-of-logs';
+
+  await using holder = connect(database.url, { max: 1 });
+  // Reads of tasks go through, the insert of the new task waits for the lock and is cancelled.
+  await holder.sql.begin(async (tx) => {
+    await tx`lock table tasks in share mode`;
+    const submitted = await postJson(`${api.url}/tasks`, { workflow: 'echo', params: { value: secret } });
+    expect(submitted.status, api.output()).toBe(503);
+  });
+
+  const failed = api
+    .output()
+    .split('\n')
+    .find((line) => line.includes('"REST request failed"'));
+  expect(failed, api.output()).toContain('insert into tasks');
+  expect(failed).toContain('params: (not logged)');
+  expect(api.output()).not.toContain(secret);
 });

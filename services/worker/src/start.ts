@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
+import { createTaskSystem, logSerializers, resolveWorkflowsModule } from '@kaygraph/tasks';
 import { exitOnShutdownSignals, exitOnStartFailure } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { loadWorkerEnv, type WorkerEnv } from './env.ts';
@@ -16,7 +16,7 @@ try {
 } catch (error) {
   exitOnStartFailure('the worker', error);
 }
-const logger = pino({ level: env.LOG_LEVEL });
+const logger = pino({ level: env.LOG_LEVEL, serializers: logSerializers });
 const workflows = await resolveWorkflowsModule(env.WORKFLOWS_MODULE);
 const system = await createTaskSystem({
   databaseUrl: env.DATABASE_URL,
@@ -35,8 +35,6 @@ const worker = await system.startWorker({
   // Workflows read their input files under DATA_DIR.
   servicesOptions: { dataDir: resolve(env.DATA_DIR) },
 });
-logger.info({ concurrency: env.MAX_WORKERS, workflows: workflows.catalog.list().length }, 'worker started');
-
 // Running tasks get SHUTDOWN_GRACE_SECONDS, then are aborted (and requeued); closing the queue and pools
 // after that should take seconds, so a shutdown still going a minute later is stuck.
 exitOnShutdownSignals(logger, [{ name: 'closing the task system', run: () => system.close() }], {

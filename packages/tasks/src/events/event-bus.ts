@@ -166,7 +166,7 @@ export class EventBus {
       event = toTaskEvent({ ...note, payload: note.payload });
     } catch (error) {
       // Subscribers read the stored row instead; the feed (no replay) skips it.
-      this.#logger.warn({ err: error, taskId: note.task_id, seq: note.seq }, 'unreadable task event');
+      this.#logger.warn({ err: error, task_id: note.task_id, seq: note.seq }, 'unreadable task event');
       for (const listener of listeners ?? []) listener.onResync();
       return;
     }
@@ -188,7 +188,7 @@ export class EventBus {
       this.#publishToFeed(toTaskEvent(row), note);
     } catch (error) {
       this.#logger.warn(
-        { err: error, taskId: note.task_id, seq: note.seq },
+        { err: error, task_id: note.task_id, seq: note.seq },
         'reading a large event for the feed failed',
       );
     }

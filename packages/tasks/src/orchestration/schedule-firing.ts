@@ -42,7 +42,7 @@ function dueOf<T extends Pick<FiringCandidate, 'id' | 'cron' | 'timezone' | 'sin
       const at = dueOccurrence(schedule.cron, schedule.timezone, schedule.since, now);
       return at ? [{ schedule, at }] : [];
     } catch (error) {
-      logger.error({ err: error, scheduleId: schedule.id }, 'schedule could not be evaluated');
+      logger.error({ err: error, schedule_id: schedule.id }, 'schedule could not be evaluated');
       return [];
     }
   });
@@ -160,7 +160,7 @@ async function submitChunk(
       fired += (await submit([item])).length;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      logger.warn({ scheduleId: item.schedule.id, code: error.code }, 'schedule occurrence skipped');
+      logger.warn({ schedule_id: item.schedule.id, code: error.code }, 'schedule occurrence skipped');
       if (error.code === 'QUEUE_FULL') return { fired, queueFull: true };
     }
   }

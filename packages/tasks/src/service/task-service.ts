@@ -25,6 +25,7 @@ import type { EventBus } from '../events/event-bus.ts';
 import { streamFeedState } from '../events/feed-state.ts';
 import { streamFeed, streamTaskEvents } from '../events/task-stream.ts';
 import { metricsSnapshot } from '../stats/metrics-snapshot.ts';
+import { countLiveWorkers } from '../store/registry.ts';
 import { assertBatchSize } from '../submit/batch-limit.ts';
 import { prepareAll, submitPrepared } from '../submit/submit.ts';
 import { SubmitBatcher } from '../submit/submit-batcher.ts';
@@ -139,10 +140,15 @@ export function createTaskService(ctx: TaskContext, bus: EventBus, health: Datab
     feedState: (opts) => streamFeedState(health, opts.signal),
     artifact: (caller, taskId, name) => getArtifact(ctx.db, caller, taskId, name),
     moveVersionTasks: (caller, input) => moveVersionTasks(ctx, caller, input),
-    metrics: (caller, opts) =>
-      metricsSnapshot(ctx.db.$client, {
-        owner: listedOwner(caller) ?? null,
-        windowSeconds: opts.windowSeconds,
-      }),
+    metrics: async (caller, opts) => {
+      const [snapshot, workers] = await Promise.all([
+        metricsSnapshot(ctx.db.$client, {
+          owner: listedOwner(caller) ?? null,
+          windowSeconds: opts.windowSeconds,
+        }),
+        countLiveWorkers(ctx.db, ctx.tuning.workerLeaseSeconds),
+      ]);
+      return { ...snapshot, workers };
+    },
   };
 }

@@ -5,11 +5,19 @@ import { finishedCounts, type StatusCountRow, unfinishedCounts } from '../store/
 /** Sums kept while grouping; turned into MetricsCounts at the end. */
 interface Tally {
   byStatus: Map<string, number>;
+  runnable: number;
+  oldestRunnableSeconds: number;
   timed: number;
   durationSum: number;
 }
 
-const emptyTally = (): Tally => ({ byStatus: new Map(), timed: 0, durationSum: 0 });
+const emptyTally = (): Tally => ({
+  byStatus: new Map(),
+  runnable: 0,
+  oldestRunnableSeconds: 0,
+  timed: 0,
+  durationSum: 0,
+});
 
 function countsOf(tally: Tally): MetricsCounts {
   const n = (status: string) => tally.byStatus.get(status) ?? 0;
@@ -21,7 +29,9 @@ function countsOf(tally: Tally): MetricsCounts {
     tasks_blocked: n('blocked'),
     tasks_scheduled: n('scheduled'),
     tasks_held: n('pending'),
-    queue_depth: n('queued'),
+    tasks_queued: n('queued'),
+    queue_depth: tally.runnable,
+    queue_age_seconds: Math.round(tally.oldestRunnableSeconds * 1000) / 1000,
     tasks_completed: n('completed'),
     tasks_failed: n('failed'),
     tasks_cancelled: n('cancelled'),
@@ -37,11 +47,12 @@ function add(tally: Tally, status: string, n: number): void {
 /**
  * The numbers behind `GET /metrics`: unfinished tasks now, finished ones over the last `windowSeconds`,
  * in total and by workflow and priority. `owner` limits them to one owner's tasks; null counts every owner.
+ * The live workers, which belong to no owner, are the caller's to add.
  */
 export async function metricsSnapshot(
   sql: postgres.Sql,
   opts: { owner: string | null; windowSeconds: number },
-): Promise<MetricsSnapshot> {
+): Promise<Omit<MetricsSnapshot, 'workers'>> {
   const [active, finished] = await Promise.all([
     unfinishedCounts(sql, opts.owner),
     finishedCounts(sql, opts.owner, opts.windowSeconds),
@@ -62,7 +73,11 @@ export async function metricsSnapshot(
     sliceOf(priorities, row.priority),
   ];
   for (const row of active) {
-    for (const tally of slices(row)) add(tally, row.status, row.n);
+    for (const tally of slices(row)) {
+      add(tally, row.status, row.n);
+      tally.runnable += row.runnable;
+      tally.oldestRunnableSeconds = Math.max(tally.oldestRunnableSeconds, row.oldest_runnable_seconds);
+    }
   }
   for (const row of finished) {
     for (const tally of slices(row)) {

@@ -169,6 +169,14 @@ export async function servingWorkers(db: Executor, leaseSeconds: number): Promis
   );
 }
 
+/** How many worker processes are live (whatever they serve): what `GET /metrics` reports as `workers`. */
+export async function countLiveWorkers(db: Executor, leaseSeconds: number): Promise<number> {
+  const [row] = rowsOf<{ n: number }>(
+    await db.execute(sql`select count(*)::int as n from workers w where ${liveWorker(leaseSeconds)}`),
+  );
+  return row?.n ?? 0;
+}
+
 /** Unfinished tasks by workflow and version (what a version still has to drain), of one owner or all. */
 export async function unfinishedByVersion(
   db: Executor,

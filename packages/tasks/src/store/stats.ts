@@ -9,6 +9,13 @@ export interface StatusCountRow {
   n: number;
 }
 
+export interface UnfinishedCountRow extends StatusCountRow {
+  /** Of `n`, the tasks a worker could start now (queued or scheduled, their `run_at` come or none). */
+  runnable: number;
+  /** How long the longest waiting of those has been runnable, in seconds (0: none). */
+  oldest_runnable_seconds: number;
+}
+
 export interface FinishedCountRow extends StatusCountRow {
   /** Completed tasks with a start time, and the sum of their run times in seconds. */
   timed: number;
@@ -18,12 +25,25 @@ export interface FinishedCountRow extends StatusCountRow {
 const ownerIs = (sql: postgres.Sql, owner: string | null) =>
   owner === null ? sql`` : sql`and owner = ${owner}`;
 
-/** Unfinished tasks by workflow, priority and status (through the partial index of unfinished tasks). */
-export function unfinishedCounts(sql: postgres.Sql, owner: string | null): Promise<StatusCountRow[]> {
-  return sql<StatusCountRow[]>`
-    select workflow, priority, status, count(*)::int as n
-    from tasks
-    where completed_at is null ${ownerIs(sql, owner)}
+/**
+ * Unfinished tasks by workflow, priority and status (through the partial index of unfinished tasks), with
+ * those a worker could start now. A task is runnable from its `run_at` (a delay, a retry's backoff), or
+ * from when it was last queued: nothing updates a queued or scheduled task's row until a worker claims it,
+ * so its `updated_at` is when it was submitted, queued again (retry, resume, release) or released by its
+ * dependencies or group.
+ */
+export function unfinishedCounts(sql: postgres.Sql, owner: string | null): Promise<UnfinishedCountRow[]> {
+  return sql<UnfinishedCountRow[]>`
+    select workflow, priority, status, count(*)::int as n,
+           count(*) filter (where runnable)::int as runnable,
+           coalesce(extract(epoch from now() - min(greatest(updated_at, run_at)) filter (where runnable)), 0)::float8
+             as oldest_runnable_seconds
+    from (
+      select workflow, priority, status, updated_at, run_at,
+             status in ('queued', 'scheduled') and (run_at is null or run_at <= now()) as runnable
+      from tasks
+      where completed_at is null ${ownerIs(sql, owner)}
+    ) unfinished
     group by workflow, priority, status`;
 }
 

@@ -119,7 +119,10 @@ export class ProgressReporter {
     const report = this.#take(state);
     if (report.events.length === 0) return state.inflight;
     const write = this.#writes.add(report).catch((error: unknown) => {
-      this.#logger.warn({ err: error, taskId: state.attempt.taskId }, 'progress write failed');
+      this.#logger.warn(
+        { err: error, task_id: state.attempt.taskId, attempt: state.attempt.attempt },
+        'progress write failed',
+      );
     });
     state.inflight = state.inflight.then(() => write);
     return state.inflight;

@@ -21,6 +21,7 @@ import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.
 import { planWait } from './plan-wait.ts';
 import type { PlannedOutcome } from './planned-outcome.ts';
 import { ProgressReporter } from './progress-reporter.ts';
+import { logRunEnded, logRunStarted, runLogger } from './run-log.ts';
 import { SerialWrites } from './serial-writes.ts';
 import { servedVersions } from './served-versions.ts';
 import { settleOutcomes } from './settle-outcomes.ts';
@@ -71,6 +72,8 @@ export interface WorkerRuntime extends AsyncDisposable {
 
 interface RunningTask {
   attempt: Attempt;
+  /** Lines about this run: task id, workflow, attempt and this worker's id in each. */
+  log: Logger;
   /** The attempt's last saved checkpoint (the metrics of a run that had to be terminated). */
   checkpoint: StoredCheckpoint | null;
   dispatched: DispatchedJob;
@@ -188,8 +191,10 @@ export async function startWorkerRuntime(
   }
 
   function startTask(attempt: Attempt, dispatched: DispatchedJob): void {
+    const log = runLogger(runsLogger, attempt);
     const task: RunningTask = {
       attempt,
+      log,
       checkpoint: attempt.checkpoint,
       dispatched,
       execution: undefined,
@@ -199,12 +204,11 @@ export async function startWorkerRuntime(
       capacityFreed: false,
     };
     running.set(attempt.taskId, task);
+    logRunStarted(log, attempt);
     task.done = runTask(task)
       // runTask records every expected failure as the attempt's outcome; anything else is a bug to log,
       // never an unhandled rejection that takes the process (and every other running task) down.
-      .catch((error: unknown) =>
-        logger.error({ err: error, taskId: attempt.taskId }, 'running a task failed'),
-      )
+      .catch((error: unknown) => log.error({ err: error }, 'running a task failed'))
       .finally(async () => {
         for (const timer of task.timers) clearTimeout(timer);
         running.delete(attempt.taskId);
@@ -213,7 +217,8 @@ export async function startWorkerRuntime(
   }
 
   async function runTask(task: RunningTask): Promise<void> {
-    const { attempt } = task;
+    const { attempt, log } = task;
+    const startedAt = performance.now();
     const workflow = catalog.get(attempt.workflow);
     const executor = workflow && runsInline(workflow, attempt.params) ? inline : threads;
     const execution = executor.start(
@@ -275,16 +280,23 @@ export async function startWorkerRuntime(
       planWait(ctx, catalog, attempt, run),
     );
     const unwritten = await progress.settle(attempt, { completed: decided?.kind === 'completed' });
-    if (!decided) return;
+    const seconds = (performance.now() - startedAt) / 1000;
+    if (!decided) {
+      logRunEnded(log, decided, seconds);
+      return;
+    }
     const outcome =
       decided.kind === 'completed' && unwritten
         ? { ...decided, endedOn: { step: unwritten.step, message: unwritten.message } }
         : decided;
-    await outcomes.add(outcome).catch((error: unknown) => {
-      // The task stays running under this worker: once the worker stops beating, the liveness monitor takes
-      // it back (the checkpoint keeps the work done).
-      logger.error({ err: error, taskId: attempt.taskId }, 'storing the outcome of a task failed');
-    });
+    await outcomes.add(outcome).then(
+      () => logRunEnded(log, outcome, seconds),
+      (error: unknown) => {
+        // The task stays running under this worker: once the worker stops beating, the liveness monitor
+        // takes it back (the checkpoint keeps the work done).
+        log.error({ err: error }, 'storing the outcome of a task failed');
+      },
+    );
   }
 
   function abortTask(taskId: string, reason: AbortReason): void {
@@ -314,6 +326,8 @@ export async function startWorkerRuntime(
     throw error;
   });
   ctx.localWorkers.add(beat.workerId);
+  // Every line about a run names the worker, as `workers` and the task's `worker_id` do.
+  const runsLogger = logger.child({ worker_id: beat.workerId });
   const unsubscribe = [
     bus.onQueued((workflow) => dispatcher.notify(workflow)),
     bus.onCancel((taskId) => abortTask(taskId, 'cancel')),
@@ -332,7 +346,7 @@ export async function startWorkerRuntime(
     throw error;
   }
   dispatcher.start();
-  logger.info({ concurrency: options.concurrency }, 'worker started');
+  runsLogger.info({ concurrency: options.concurrency, workflows: catalog.list().length }, 'worker started');
 
   const shutdownGraceSeconds = options.shutdownGraceSeconds ?? 30;
   let stopping: Promise<void> | undefined;

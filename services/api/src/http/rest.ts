@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DomainError, type InputIssue, issuesInLine } from '@kaygraph/contracts';
-import type { Logger } from 'pino';
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import type { CallerSource, ContextFactory, RestAnswer } from '../context.ts';
 import { describeError, errorBody } from '../errors.ts';
-import { requestLogger } from '../logging/request-context.ts';
+import type { ServerErrorLog } from '../logging/server-errors.ts';
 import type { RestMeta } from '../rest-meta.ts';
 import type { AppRouter } from '../router.ts';
 import { createCallerFactory } from '../trpc.ts';
@@ -20,7 +19,8 @@ export interface RestHandlerOptions {
   document: OpenAPIObject;
   createContext: ContextFactory;
   bodyLimitBytes: number;
-  logger: Logger;
+  /** Where a call that fails on the server's side is logged. */
+  serverErrors: ServerErrorLog;
 }
 
 export type RestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
@@ -160,7 +160,7 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
     } catch (error) {
       const described = describeError(error);
       if (described.httpStatus >= 500)
-        requestLogger(opts.logger).error({ err: error, path: procedure.path }, 'REST request failed');
+        opts.serverErrors(error, { path: procedure.path }, 'REST request failed');
       sendError(res, described);
     }
   };

@@ -19,6 +19,16 @@ const UUID_SEGMENT = /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 /** Probes and scrapes would drown the log at info. */
 const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
 
+/**
+ * A 503 asks the client to retry (the database cannot answer, the api is shutting down): a warning, since
+ * its cause is logged once as an error; other 5xx are errors; probes and scrapes that went well are debug.
+ */
+function levelOf(status: number, path: string): 'error' | 'warn' | 'info' | 'debug' {
+  if (status === 503) return 'warn';
+  if (status >= 500) return 'error';
+  return QUIET_PATHS.has(path) && status < 400 ? 'debug' : 'info';
+}
+
 export function routeOf(path: string): string {
   if (path.startsWith('/dashboard/')) return '/dashboard/*';
   if (path.startsWith('/trpc/'))
@@ -52,7 +62,7 @@ export function createRequestLogging(opts: {
       const seconds = (performance.now() - started) / 1000;
       const status = res.statusCode;
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      const level = status >= 500 ? 'error' : QUIET_PATHS.has(path) && status < 400 ? 'debug' : 'info';
+      const level = levelOf(status, path);
       // Built only when it will be written (the bench and busy servers run at warn).
       if (base.isLevelEnabled(level)) {
         const line = {
@@ -62,7 +72,7 @@ export function createRequestLogging(opts: {
           response_time_ms: Math.round(seconds * 1000 * 10) / 10,
           ...(event === 'close' && !res.writableFinished ? { aborted: true } : {}),
         };
-        base[level](line, level === 'error' ? 'request failed' : 'request completed');
+        base[level](line, status >= 500 ? 'request failed' : 'request completed');
       }
       opts.onFinished?.({ method, route: routeOf(path), status, seconds });
     };

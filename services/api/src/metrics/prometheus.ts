@@ -59,9 +59,19 @@ export function createPrometheusMetrics(opts: {
     labelNames: ['workflow', 'status'],
     registers,
   });
+  const retries = new Counter({
+    name: 'kaygraph_task_retries_total',
+    help:
+      'Failed attempts queued again for an automatic retry (the run failed or timed out, or its worker was ' +
+      `lost), by workflow.${CLUSTER_WIDE}`,
+    labelNames: ['workflow'],
+    registers,
+  });
   const duration = new Histogram({
     name: 'kaygraph_task_duration_seconds',
-    help: `Run time of finished tasks from start to final status, by workflow and status.${CLUSTER_WIDE}`,
+    help:
+      'Run time of the last run of finished tasks, from its start (or its resume after a wait or a retry) ' +
+      `to the final status, by workflow and status; waits and retries before it are not counted.${CLUSTER_WIDE}`,
     labelNames: ['workflow', 'status'],
     buckets: DURATION_BUCKETS,
     registers,
@@ -74,19 +84,32 @@ export function createPrometheusMetrics(opts: {
   });
   const gauge = (name: string, help: string, labelNames: string[]) =>
     new Gauge({ name, help: help + CLUSTER_WIDE, labelNames, registers });
-  const pending = gauge('kaygraph_tasks_pending', 'Tasks not started yet (queued, blocked, scheduled).', [
-    'workflow',
-  ]);
+  const pending = gauge(
+    'kaygraph_tasks_pending',
+    'Tasks not started yet (held in a group, queued, blocked, scheduled).',
+    ['workflow'],
+  );
   const running = gauge('kaygraph_tasks_running', 'Tasks running now.', ['workflow']);
   const waiting = gauge(
     'kaygraph_tasks_waiting',
     'Tasks waiting for a signal, a time or their children (holding no worker).',
     ['workflow'],
   );
-  const depth = gauge('kaygraph_queue_depth', 'Tasks a worker could pick up now, by workflow.', ['workflow']);
-  const depthByPriority = gauge('kaygraph_queue_depth_by_priority', 'Tasks a worker could pick up now.', [
+  const runnable = 'queued, or scheduled and due; not a retry waiting out its backoff';
+  const depth = gauge('kaygraph_queue_depth', `Tasks a worker could start now (${runnable}), by workflow.`, [
+    'workflow',
+  ]);
+  const depthByPriority = gauge(
+    'kaygraph_queue_depth_by_priority',
+    `Tasks a worker could start now (${runnable}), by priority.`,
+    ['priority'],
+  );
+  const ageHelp = 'How long the oldest task a worker could start now has waited for one (0: none)';
+  const age = gauge('kaygraph_queue_age_seconds', `${ageHelp}, by workflow.`, ['workflow']);
+  const ageByPriority = gauge('kaygraph_queue_age_seconds_by_priority', `${ageHelp}, by priority.`, [
     'priority',
   ]);
+  const workers = gauge('kaygraph_workers', 'Worker processes alive (beating within their lease).', []);
   const errorRate = gauge(
     'kaygraph_task_error_rate',
     'failed / (completed + failed) over the metrics window; workflow="" is every workflow.',
@@ -120,6 +143,11 @@ export function createPrometheusMetrics(opts: {
       started.inc({ workflow });
       if (runningSince.size >= MAX_TRACKED_RUNS) runningSince.clear();
       runningSince.set(event.task_id, Date.parse(event.at));
+    } else if (event.status === 'queued' && event.error !== null) {
+      // Queued again with the error of the attempt that failed: pg-boss retries it (a retry by hand, a
+      // redrive, a resume or a release carries no error).
+      retries.inc({ workflow });
+      runningSince.delete(event.task_id);
     } else if (event.status === 'waiting') {
       // A wait is not run time: the run after it is measured from its own start.
       runningSince.delete(event.task_id);
@@ -136,18 +164,31 @@ export function createPrometheusMetrics(opts: {
   return {
     contentType: registry.contentType,
     async render(snapshot) {
-      for (const metric of [pending, running, waiting, depth, depthByPriority, errorRate, avgDuration])
+      for (const metric of [
+        pending,
+        running,
+        waiting,
+        depth,
+        depthByPriority,
+        age,
+        ageByPriority,
+        errorRate,
+        avgDuration,
+      ])
         metric.reset();
+      workers.set(snapshot.workers);
       for (const [workflow, counts] of Object.entries(snapshot.by_workflow)) {
         pending.set({ workflow }, counts.tasks_pending);
         running.set({ workflow }, counts.tasks_running);
         waiting.set({ workflow }, counts.tasks_waiting);
         depth.set({ workflow }, counts.queue_depth);
+        age.set({ workflow }, counts.queue_age_seconds);
         errorRate.set({ workflow }, counts.error_rate);
         avgDuration.set({ workflow }, counts.avg_duration);
       }
       for (const [priority, counts] of Object.entries(snapshot.by_priority)) {
         depthByPriority.set({ priority }, counts.queue_depth);
+        ageByPriority.set({ priority }, counts.queue_age_seconds);
       }
       errorRate.set({ workflow: '' }, snapshot.error_rate);
       avgDuration.set({ workflow: '' }, snapshot.avg_duration);

@@ -67,7 +67,7 @@ export async function streamGroupOverSse(
       sendError(res, describeError(error));
       return;
     }
-    opts.logger.warn({ err: error, groupId: rawGroupId }, 'group SSE stream failed');
+    opts.logger.warn({ err: error, group_id: rawGroupId }, 'group SSE stream failed');
     res.end();
   } finally {
     stream?.close();

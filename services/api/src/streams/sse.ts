@@ -93,7 +93,7 @@ export async function streamTaskOverSse(
       sendError(res, describeError(error));
       return;
     }
-    opts.logger.warn({ err: error, taskId: rawTaskId }, 'SSE stream failed');
+    opts.logger.warn({ err: error, task_id: rawTaskId }, 'SSE stream failed');
     res.end();
   } finally {
     stream?.close();

@@ -142,7 +142,7 @@ export async function serveTaskSocket(
   // A client's protocol error (a frame over maxPayload, a reset mid-write) is emitted as 'error' on the
   // socket; without a listener it is an uncaught exception that ends the api process.
   socket.on('error', (error) => {
-    opts.logger.debug({ err: error, taskId: rawTaskId }, 'task socket error');
+    opts.logger.debug({ err: error, task_id: rawTaskId }, 'task socket error');
     abort.abort();
   });
   const unregister = opts.registry.add(() => {
@@ -178,7 +178,7 @@ export async function serveTaskSocket(
     await opts.tasks.cancel(caller, taskId).catch((error: unknown) => {
       const described = describeError(error);
       if (described.httpStatus >= 500)
-        opts.logger.error({ err: error, taskId }, 'cancel over the task socket failed');
+        opts.logger.error({ err: error, task_id: taskId }, 'cancel over the task socket failed');
       send(socket, { task_id: taskId, error: described.body });
     });
   };
@@ -230,7 +230,7 @@ export async function serveTaskSocket(
     target.reject(error);
     if (abort.signal.aborted) return;
     if (describeError(error).httpStatus >= 500)
-      opts.logger.warn({ err: error, taskId: rawTaskId }, 'task socket failed');
+      opts.logger.warn({ err: error, task_id: rawTaskId }, 'task socket failed');
     refuseTaskSocket(socket, rawTaskId, error);
   } finally {
     unregister();

@@ -52,7 +52,7 @@ export function createUpgradeListener(routes: UpgradeRoutes) {
     const afterSeq = parseSeq(url.searchParams.get('last_event_id'));
     routes.task.handleUpgrade(req, socket, head, (ws) => {
       serveTaskSocket(ws, taskId, afterSeq, routes.taskSocketOptions(req, url)).catch((error: unknown) => {
-        routes.logger.error({ err: error, taskId }, 'task socket failed');
+        routes.logger.error({ err: error, task_id: taskId }, 'task socket failed');
       });
     });
   };

@@ -29,7 +29,14 @@ const COLUMNS: {
   {
     key: 'queue_depth',
     label: 'Queue depth',
-    title: 'queued: what a worker could take now (not tasks held in a group)',
+    title:
+      'what a worker could take now: queued, or scheduled and due (not a retry waiting out its backoff, nor tasks held in a group)',
+  },
+  {
+    key: 'queue_age_seconds',
+    label: 'Oldest in queue',
+    title: 'how long the oldest task a worker could take now has waited for one',
+    format: (value) => formatDuration(value),
   },
   { key: 'tasks_pending', label: 'Not started', title: 'pending, queued, blocked and scheduled' },
   { key: 'tasks_running', label: 'Running' },

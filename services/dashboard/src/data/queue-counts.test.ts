@@ -15,6 +15,7 @@ const snapshot: MetricsSnapshot = {
   by_workflow: { review: counts({ tasks_waiting: 1 }), etl: counts({ tasks_completed: 2510 }) },
   by_priority: {},
   scope: 'all',
+  workers: 1,
   generated_at: new Date(NOW).toISOString(),
 };
 

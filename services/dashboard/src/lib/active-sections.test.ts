@@ -22,7 +22,7 @@ describe('activeSections', () => {
       metricsCounts({
         tasks_waiting: 20,
         tasks_running: 4,
-        queue_depth: 2444,
+        tasks_queued: 2444,
         tasks_scheduled: 10,
         tasks_blocked: 1,
       }),
@@ -51,7 +51,7 @@ describe('activeSections', () => {
   });
 
   it('lists more of a section when asked, up to what the page holds', () => {
-    const counts = countsFromServer(metricsCounts({ queue_depth: 1500 }));
+    const counts = countsFromServer(metricsCounts({ tasks_queued: 1500 }));
     const [queued] = activeSections(tasks('queued', 1000), counts, { queued: 2000 });
     expect(queued?.rows).toHaveLength(1000);
     expect(queued?.more).toEqual({ value: 500, atLeast: false });
@@ -83,7 +83,7 @@ describe('activeSections', () => {
     };
     const held = taskSummary({ status: 'pending' });
     const store = [low, started, high, held];
-    const counts = countsFromServer(metricsCounts({ queue_depth: 40, tasks_held: 1, tasks_running: 1 }));
+    const counts = countsFromServer(metricsCounts({ tasks_queued: 40, tasks_held: 1, tasks_running: 1 }));
     const order = { queued: { status: 'queued' as const, items: [high, normal, low], more: true } };
     const queued = activeSections(store, counts, {}, order).find((section) => section.key === 'queued');
     expect(queued?.rows.map((task) => task.task_id)).toEqual([high.task_id, low.task_id, held.task_id]);

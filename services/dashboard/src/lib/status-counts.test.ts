@@ -64,9 +64,12 @@ describe('countsFromServer', () => {
       tasks_waiting: 4,
       tasks_blocked: 2,
       tasks_scheduled: 1,
-      // One of the 6 not started and not waiting is held in a group: queued, but not in queue_depth.
+      // One of the 6 not started and not waiting is held in a group: queued, but not in queue_depth; the
+      // scheduled task is due, in queue_depth but not queued.
       tasks_held: 1,
-      queue_depth: 5,
+      tasks_queued: 5,
+      queue_depth: 6,
+      queue_age_seconds: 12,
       tasks_completed: 2510,
       tasks_failed: 310,
       tasks_cancelled: 5,

@@ -30,8 +30,8 @@ const COUNT_KEYS = Object.keys(COUNT_GROUPS) as CountKey[];
 export function countsFromServer(metrics: MetricsCounts): Counts {
   const exact = (value: number): Count => ({ value, atLeast: false });
   return {
-    // The Queued card counts tasks held in a group beside those a worker could take now.
-    queued: exact(metrics.queue_depth + metrics.tasks_held),
+    // The Queued card counts tasks held in a group beside the queued ones, as COUNT_GROUPS says.
+    queued: exact(metrics.tasks_queued + metrics.tasks_held),
     running: exact(metrics.tasks_running),
     waiting: exact(metrics.tasks_waiting),
     blocked: exact(metrics.tasks_blocked),

@@ -7,7 +7,10 @@ describe("the Tasks page's counts per status", () => {
     const counts = statusCountsFromServer({
       tasks_pending: 9,
       tasks_held: 1,
-      queue_depth: 2,
+      tasks_queued: 2,
+      // The scheduled tasks are due: what a worker could start now, but not of status queued.
+      queue_depth: 6,
+      queue_age_seconds: 30,
       tasks_blocked: 3,
       tasks_scheduled: 4,
       tasks_running: 5,

@@ -16,7 +16,7 @@ export function statusCountsFromServer(metrics: MetricsCounts): StatusCounts {
   const recent = (value: number): Count => ({ value, atLeast: true });
   return {
     pending: exact(metrics.tasks_held),
-    queued: exact(metrics.queue_depth),
+    queued: exact(metrics.tasks_queued),
     blocked: exact(metrics.tasks_blocked),
     scheduled: exact(metrics.tasks_scheduled),
     running: exact(metrics.tasks_running),

@@ -7,7 +7,8 @@ import { action } from './action.ts';
 function row(name: string, counts: MetricsCounts): (string | number)[] {
   return [
     name,
-    counts.queue_depth,
+    counts.tasks_queued,
+    counts.queue_depth > 0 ? formatSeconds(counts.queue_age_seconds) : '-',
     counts.tasks_running,
     counts.tasks_waiting,
     counts.tasks_blocked,
@@ -24,7 +25,9 @@ function row(name: string, counts: MetricsCounts): (string | number)[] {
 export function registerMetricsCommand(program: Command, session: CliSession): void {
   program
     .command('metrics')
-    .description('queue depth, running tasks, throughput and error rate, per workflow and priority')
+    .description(
+      'queued tasks and how long the oldest has waited, running tasks, throughput and error rate, per workflow and priority',
+    )
     .action(
       action(session, async (s) => {
         const snapshot = await s.api((client) => client.trpc.metrics.query({}), 'metrics');
@@ -40,6 +43,7 @@ export function registerMetricsCommand(program: Command, session: CliSession): v
         const header = [
           '',
           'QUEUED',
+          'OLDEST',
           'RUNNING',
           'WAITING',
           'BLOCKED',
