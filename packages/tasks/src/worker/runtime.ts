@@ -110,7 +110,7 @@ export async function startWorkerRuntime(
   // Claims run beside the writer: they only touch tasks that are not running yet.
   const writer = new TransactionBatcher(ctx.db, { signal: giveUp.signal });
   const progress = new ProgressReporter(ctx.db, logger, giveUp.signal);
-  const outcomes = new CoalescedWrites<PlannedOutcome>(
+  const outcomes = new CoalescedWrites<PlannedOutcome, ReadonlySet<string>>(
     writer,
     (tx, items) => settleOutcomes(ctx, tx, items),
     taskRowsToLock,
@@ -290,7 +290,14 @@ export async function startWorkerRuntime(
         ? { ...decided, endedOn: { step: unwritten.step, message: unwritten.message } }
         : decided;
     await outcomes.add(outcome).then(
-      () => logRunEnded(log, outcome, seconds),
+      // An attempt that no longer owns its task (its lease lapsed, the task was taken back) writes nothing.
+      // A cancelled run (`abandoned`) writes no task row: it never shows as owned.
+      (owned) =>
+        logRunEnded(
+          log,
+          outcome.kind === 'abandoned' || owned.has(attempt.taskId) ? outcome : undefined,
+          seconds,
+        ),
       (error: unknown) => {
         // The task stays running under this worker: once the worker stops beating, the liveness monitor
         // takes it back (the checkpoint keeps the work done).
