@@ -245,10 +245,7 @@ export async function startWorkerRuntime(
         onLog: (level, message, data) => progress.log(attempt, level, message, data),
         onReportFailed: (report, error) => {
           const lost = report === 'log' ? 'a log event' : 'a progress report';
-          logger.warn(
-            { taskId: attempt.taskId, workflow: attempt.workflow, report, error },
-            `${lost} of a running task could not be recorded`,
-          );
+          log.warn({ report, error }, `${lost} of a running task could not be recorded`);
           progress.log(attempt, 'warn', `${lost} could not be recorded: ${error}`);
         },
         onCheckpoint: async (checkpoint) => {
@@ -353,7 +350,8 @@ export async function startWorkerRuntime(
     throw error;
   }
   dispatcher.start();
-  runsLogger.info({ concurrency: options.concurrency, workflows: catalog.list().length }, 'worker started');
+  const workflowNames = catalog.list().map((workflow) => workflow.name);
+  runsLogger.info({ concurrency: options.concurrency, workflows: workflowNames }, 'worker started');
 
   const shutdownGraceSeconds = options.shutdownGraceSeconds ?? 30;
   let stopping: Promise<void> | undefined;
