@@ -11,7 +11,8 @@ export type MetricsFormat = z.infer<typeof MetricsFormat>;
  * `tasks_queued`, `tasks_blocked` and `tasks_scheduled`.
  * `queue_depth` is what a worker could start now: queued tasks, and scheduled ones whose `run_at` has
  * come, but not a retry still waiting out its backoff; `queue_age_seconds` how long the oldest of them has
- * waited for a worker (since it was queued, or since its `run_at`; 0 when there is none). Finished counts,
+ * waited for a worker (since it was queued, or since its `run_at`; a task moved to another workflow version
+ * by `move-tasks` counts from the move; 0 when there is none). Finished counts,
  * `avg_duration` (seconds from start to completion of completed tasks, waits and retries included) and
  * `error_rate` (failed / (completed + failed)) cover the last `window_seconds`. `tasks_waiting`: tasks that
  * wait for a signal, a time or their children (they hold no worker).

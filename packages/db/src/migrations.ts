@@ -26,16 +26,13 @@ export interface MigrateOptions extends LockWaitOptions {
  * locks at most `lockTimeoutMs` (see `applyWithLockTimeout`).
  */
 export async function migrate(url: string, options: MigrateOptions = {}): Promise<void> {
-  // Waiting its turn for the lock and running long DDL are what a migration does: no statement_timeout or
-  // lock_timeout, whatever the role or database sets (the services bound their own statements; the waits
-  // for table locks get their own lock_timeout once the migration lock is held). Sent as server options:
-  // postgres.js leaves a startup parameter whose value is 0 out.
-  const sql = postgres(url, {
-    max: 1,
-    onnotice: () => {},
-    connection: { options: '-c statement_timeout=0 -c lock_timeout=0' },
-  });
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
+    // Waiting its turn for the lock and running long DDL are what a migration does: no statement_timeout or
+    // lock_timeout, whatever the role or database sets (the services bound their own statements; the waits
+    // for table locks get their own lock_timeout once the migration lock is held). Set on the session, not
+    // as startup options, which a URL's own `?options=` would replace.
+    await sql`select set_config('statement_timeout', '0', false), set_config('lock_timeout', '0', false)`;
     // Waits as long as another process migrates: only the tables' locks are bounded.
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     try {

@@ -112,8 +112,11 @@ async function untilAdvisoryWaitPasses(sql: postgres.Sql, ms: number, settled: (
 }
 
 describe('migrations on a database that sets lock_timeout and statement_timeout', () => {
-  it('a second migrate waits for the one in progress instead of failing', async () => {
+  it('a second migrate waits for the one in progress instead of failing, whatever options its URL sends', async () => {
     await using database = await createTestDatabase();
+    // An operator's URL with startup options of its own: they must not drop the migration's.
+    const url = new URL(database.url);
+    url.searchParams.set('options', '-c search_path=public');
     using folder = folderWithPendingAlter();
     const sql = postgres(database.url, { max: 4, onnotice: () => {} });
     try {
@@ -124,7 +127,7 @@ describe('migrations on a database that sets lock_timeout and statement_timeout'
       const first = migrate(database.url, { migrationsFolder: folder.path, lockTimeoutMs: 100 });
       await untilMigrationWaits(sql);
       let secondSettled = false;
-      const second = migrate(database.url, { migrationsFolder: folder.path }).finally(() => {
+      const second = migrate(url.href, { migrationsFolder: folder.path }).finally(() => {
         secondSettled = true;
       });
       second.catch(() => undefined);

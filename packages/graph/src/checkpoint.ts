@@ -17,3 +17,11 @@ export function resumePoint<S>(checkpoint: Checkpoint<S>): ResumePoint {
     lastNodeId: checkpoint.lastNodeId ?? listed?.at(-1) ?? null,
   };
 }
+
+/**
+ * `completedNodeIds` as written now: the previous release's engine spreads the list when it resumes (and
+ * takes its length as the steps done, its progress floored by the task's own), so it must be an array.
+ */
+export function compatibleNodeIds(lastNodeId: string | null): string[] {
+  return lastNodeId === null ? [] : [lastNodeId];
+}

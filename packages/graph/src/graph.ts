@@ -1,4 +1,4 @@
-import { resumePoint } from './checkpoint.ts';
+import { compatibleNodeIds, resumePoint } from './checkpoint.ts';
 import { type ProgressScope, RangeScope } from './context/progress.ts';
 import type { RunState } from './context/run-state.ts';
 import { copyNode } from './copy.ts';
@@ -124,6 +124,7 @@ export async function orchestrate<S>(
         shared,
         completedSteps: stepsDone,
         lastNodeId,
+        completedNodeIds: compatibleNodeIds(lastNodeId),
         lastAction,
       };
       await top.onCheckpoint?.(checkpoint);

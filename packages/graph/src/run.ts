@@ -1,3 +1,4 @@
+import { compatibleNodeIds } from './checkpoint.ts';
 import { createRunState } from './context/run-state.ts';
 import { copyNode } from './copy.ts';
 import { AbortedError, GraphError, throwIfAborted } from './errors.ts';
@@ -95,6 +96,7 @@ function suspended<S>(
       shared: store,
       completedSteps: suspension.completedSteps,
       lastNodeId: suspension.lastNodeId,
+      completedNodeIds: compatibleNodeIds(suspension.lastNodeId),
       lastAction: suspension.lastAction,
       waiting,
     },

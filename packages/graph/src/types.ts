@@ -68,8 +68,10 @@ export interface Checkpoint<S> {
   /** The top-level node that completed last (its action is `lastAction`); null before any. */
   lastNodeId?: string | null;
   /**
-   * @deprecated No longer written: it listed every completed top-level node, so it grew with each step of
-   * a loop. A checkpoint written with it (and without `completedSteps`) still resumes.
+   * @deprecated Read `completedSteps` and `lastNodeId`. Kept for workers of the previous release, which
+   * require it when they resume: written as `[lastNodeId]` (empty before any), not the whole list, so a
+   * loop's checkpoint stays one size. A checkpoint with the whole list and no `completedSteps` (written by
+   * that release) still resumes: its length is the count.
    */
   completedNodeIds?: string[];
   /** The action of the last completed node; lets a finished checkpoint replay the graph's result. */

@@ -105,6 +105,7 @@ describe('waiting for a signal', () => {
       nextNodeId: 'approval',
       completedSteps: 1,
       lastNodeId: 'draft',
+      completedNodeIds: ['draft'],
       lastAction: 'default',
       waiting: { frames: [{ nodeId: 'approval', prepRes: 'draft: v1' }] },
     });

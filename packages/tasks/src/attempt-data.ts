@@ -11,7 +11,10 @@ export interface StoredCheckpoint {
   /** Top-level steps completed so far (the engine's `completedSteps`); absent in checkpoints written before it. */
   completedSteps?: number;
   lastNodeId?: string | null;
-  /** Written before `completedSteps` instead: every completed top-level node (a loop made it grow). */
+  /**
+   * Kept for workers of the previous release, which require it to resume: `[lastNodeId]` now (the engine's,
+   * see its `Checkpoint`); the previous release wrote every completed top-level node and no `completedSteps`.
+   */
   completedNodeIds?: string[];
   lastAction?: string | null;
   /** The most recent steps, at most NODE_METRICS_KEPT. */

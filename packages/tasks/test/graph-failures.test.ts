@@ -75,7 +75,8 @@ describe('graph failures as the task shows them', () => {
     ]);
     expect(workerLog.lines).toContainEqual(
       expect.objectContaining({
-        taskId: task.task_id,
+        task_id: task.task_id,
+        workflow: 'uncloneable_log',
         msg: expect.stringContaining('could not be recorded'),
       }),
     );

@@ -1,6 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { capturingLogger, type LogLine } from '../src/testing/index.ts';
-import { alice, startTestSystem, WORKFLOWS_MODULE, waitForTerminal } from './harness.ts';
+import { alice, startTestSystem, WORKFLOWS_MODULE, waitForStatus, waitForTerminal } from './harness.ts';
 
 /** What an operator greps a worker's log with: every line of one task's runs. */
 function linesOf(lines: readonly LogLine[], taskId: string): LogLine[] {
@@ -58,4 +59,26 @@ it('a worker logs each run of a task (started, retried, failed, completed) with 
   ]);
 
   expect(JSON.stringify(lines)).not.toContain(secret);
+}, 60_000);
+
+it('a run whose task was taken from its worker is logged as dropped, not as its outcome', async () => {
+  const { logger, lines } = capturingLogger('info');
+  await using harness = await startTestSystem({ logger });
+  const { system } = harness;
+  const worker = await system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
+  // The step of attempt 1 never ends on its own: the task is taken while it runs.
+  const { task_id } = await system.tasks.submit(alice, {
+    workflow: 'steps',
+    params: { steps: 1, hold_attempts: 1 },
+  });
+  await waitForStatus(system, alice, task_id, ['running']);
+  // What taking the task back does to the row: another attempt owns it now.
+  await system.context.db.execute(sql`update tasks set attempt = attempt + 1 where id = ${task_id}`);
+  // The run is released; its outcome is not this worker's to write any more.
+  await worker.stopNow();
+
+  expect(linesOf(lines, task_id).map((line) => [line.msg, line.level])).toEqual([
+    ['task started', 30],
+    ['task run dropped: no longer owned (its lease lapsed and the task was taken back)', 40],
+  ]);
 }, 60_000);

@@ -69,6 +69,8 @@ describe('a graph looping at its top level, run as a task', () => {
       shared: { turns },
       completedSteps: steps,
       lastNodeId: 'decide',
+      // For workers of the previous release, which spread it when they resume: the last node, not the list.
+      completedNodeIds: ['decide'],
       lastAction: 'done',
     });
     expect(stored?.metrics).toHaveLength(NODE_METRICS_KEPT);
@@ -101,6 +103,7 @@ describe('a graph looping at its top level, run as a task', () => {
     const waiting = await checkpointOf(task_id);
     expect(position(waiting)).toMatchObject({ nextNodeId: 'gate', completedSteps: 7, lastNodeId: 'decide' });
     // As the release before stored it: the completed nodes listed, no count.
+    expect(waiting?.completedNodeIds).toEqual(['decide']);
     const { completedSteps: _count, lastNodeId: _last, ...kept } = waiting ?? {};
     const old = { ...kept, completedNodeIds: ['decide', 'act', 'decide', 'act', 'decide', 'act', 'decide'] };
     await system.context.db.execute(
@@ -115,6 +118,7 @@ describe('a graph looping at its top level, run as a task', () => {
       shared: { turns: 3 },
       completedSteps: 8,
       lastNodeId: 'gate',
+      completedNodeIds: ['gate'],
       lastAction: 'default',
     });
 

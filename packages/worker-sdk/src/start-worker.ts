@@ -120,8 +120,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
         : { shutdownGraceSeconds: options.shutdownGraceSeconds }),
       ...(options.servicesOptions ? { servicesOptions: options.servicesOptions } : {}),
     });
+    // The runtime logged `worker started` (its `worker_id`, the workflows it runs).
     const names = workflows.catalog.list().map((workflow) => workflow.name);
-    logger.info({ workerId: runtime.workerId, workflows: names }, 'worker started');
     let closing: Promise<void> | undefined;
     const close = async (closeOptions: CloseOptions = {}) => {
       // Say what happens to the running tasks, as the worker commands do on Ctrl-C.

@@ -32,6 +32,10 @@ test('close({ now: true }) cuts a graceful close short: the running task goes ba
     max_retries: 0,
   });
   await until(async () => (await system.tasks.get(caller, task_id)).status === 'running');
+  // One start line, naming the worker as every run's line does.
+  expect(lines.filter((line) => line.msg === 'worker started')).toEqual([
+    expect.objectContaining({ worker_id: expect.any(String), workflows: ['held'] }),
+  ]);
 
   const graceful = first.close();
   await first.close({ now: true });

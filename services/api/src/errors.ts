@@ -97,7 +97,15 @@ const POOL_CLOSING = new Set(['CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
  * a 500 that reads as a bug.
  */
 export function isDatabaseUnreachable(error: unknown): boolean {
-  if (connectionLostCode(error) !== undefined || isStatementTimeout(error)) return true;
+  return isDatabaseOutage(error) || isStatementTimeout(error);
+}
+
+/**
+ * The database is away for every request (a lost or refused connection, or this api closing its pool), not
+ * one statement that ran out of time: what the server error log counts as one outage.
+ */
+export function isDatabaseOutage(error: unknown): boolean {
+  if (connectionLostCode(error) !== undefined) return true;
   return (
     findCause(
       error,

@@ -102,7 +102,8 @@ test('/ready during an outage: not ready, the database unreachable, the migratio
   });
 });
 
-test('with the api’s own statement timeout off, the operator’s statement_timeout applies: a statement it cancels (behind a lock on tasks) is a 503 too', async () => {
+test('with the api’s own statement timeout off, the operator’s statement_timeout applies: a statement it cancels (behind a lock on tasks) is a 503 too, an error line each', async () => {
+  const { logger, lines } = capturingLogger();
   await using database = await createTestDatabase();
   await using holder = connect(database.url, { max: 1 });
   await holder.sql.unsafe(`alter database "${database.name}" set statement_timeout = '300ms'`);
@@ -113,14 +114,14 @@ test('with the api’s own statement timeout off, the operator’s statement_tim
   });
   await using operations = createApiOperations({
     databaseUrl: database.url,
-    logger: pino({ level: 'silent' }),
+    logger,
     feed: system.events,
     statementTimeoutSeconds: 0,
   });
   await using server = await createApiServer({
     workflows: system.workflows,
     ready: () => system.ready(),
-    logger: pino({ level: 'silent' }),
+    logger,
     port: 0,
     ...operations.serverOptions(system.tasks),
   });
@@ -129,12 +130,21 @@ test('with the api’s own statement timeout off, the operator’s statement_tim
   await holder.sql.begin(async (tx) => {
     await tx.unsafe('set local statement_timeout = 0');
     await tx.unsafe('lock table tasks in access exclusive mode');
-    const blocked = await requestJson(`${server.url}/tasks`);
-    expect(blocked.status).toBe(503);
-    expect(blocked.body).toMatchObject({ code: 'UNAVAILABLE' });
-    expect(blocked.headers.get('retry-after')).toBe('5');
+    for (const id of ['blocked-1', 'blocked-2']) {
+      const blocked = await requestJson(`${server.url}/tasks`, { headers: { 'x-request-id': id } });
+      expect(blocked.status).toBe(503);
+      expect(blocked.body).toMatchObject({ code: 'UNAVAILABLE' });
+      expect(blocked.headers.get('retry-after')).toBe('5');
+    }
   });
   expect((await requestJson(`${server.url}/tasks`)).status).toBe(200);
+  // Each request held up is its own error line: a timeout is not an outage whose repeats go to debug.
+  expect(
+    lines.filter((line) => line.level >= 50).map((line) => ({ req_id: line.req_id, msg: line.msg })),
+  ).toEqual([
+    { req_id: 'blocked-1', msg: 'REST request failed' },
+    { req_id: 'blocked-2', msg: 'REST request failed' },
+  ]);
 });
 
 test('a database that turns sessions away (ALLOW_CONNECTIONS false) is a 503 on every surface, until it takes them again', async () => {

@@ -28,9 +28,9 @@ const ownerIs = (sql: postgres.Sql, owner: string | null) =>
 /**
  * Unfinished tasks by workflow, priority and status (through the partial index of unfinished tasks), with
  * those a worker could start now. A task is runnable from its `run_at` (a delay, a retry's backoff), or
- * from when it was last queued: nothing updates a queued or scheduled task's row until a worker claims it,
- * so its `updated_at` is when it was submitted, queued again (retry, resume, release) or released by its
- * dependencies or group.
+ * from when it was last queued: a queued or scheduled task's row is updated before a claim only by
+ * `move-tasks` (store/version-move.ts), so its `updated_at` is when it was submitted, queued again (retry,
+ * resume, release), released by its dependencies or group, or moved to another workflow version.
  */
 export function unfinishedCounts(sql: postgres.Sql, owner: string | null): Promise<UnfinishedCountRow[]> {
   return sql<UnfinishedCountRow[]>`

@@ -24,12 +24,13 @@ export function logRunStarted(log: Logger, attempt: Attempt): void {
  * How a run ended, once its outcome was written: completions, waits and hand-backs at info; failed attempts
  * at warn (the task's failure, not the worker's: the dead letters and error rate track them), with the stack
  * only for an error the workflow threw unexpectedly (WORKFLOW_ERROR): the other codes say what happened.
+ * `undefined`: nothing was written, the attempt no longer owned its task (a warning).
  */
 export function logRunEnded(log: Logger, outcome: PlannedOutcome | undefined, seconds: number): void {
   const ran = { seconds: Math.round(seconds * 1000) / 1000 };
   switch (outcome?.kind) {
     case undefined:
-      log.warn(ran, 'task run dropped: the task was taken back from this worker (its lease had lapsed)');
+      log.warn(ran, 'task run dropped: no longer owned (its lease lapsed and the task was taken back)');
       return;
     case 'completed':
       log.info(ran, 'task completed');

@@ -110,7 +110,7 @@ export async function startWorkerRuntime(
   // Claims run beside the writer: they only touch tasks that are not running yet.
   const writer = new TransactionBatcher(ctx.db, { signal: giveUp.signal });
   const progress = new ProgressReporter(ctx.db, logger, giveUp.signal);
-  const outcomes = new CoalescedWrites<PlannedOutcome>(
+  const outcomes = new CoalescedWrites<PlannedOutcome, ReadonlySet<string>>(
     writer,
     (tx, items) => settleOutcomes(ctx, tx, items),
     taskRowsToLock,
@@ -245,10 +245,7 @@ export async function startWorkerRuntime(
         onLog: (level, message, data) => progress.log(attempt, level, message, data),
         onReportFailed: (report, error) => {
           const lost = report === 'log' ? 'a log event' : 'a progress report';
-          logger.warn(
-            { taskId: attempt.taskId, workflow: attempt.workflow, report, error },
-            `${lost} of a running task could not be recorded`,
-          );
+          log.warn({ report, error }, `${lost} of a running task could not be recorded`);
           progress.log(attempt, 'warn', `${lost} could not be recorded: ${error}`);
         },
         onCheckpoint: async (checkpoint) => {
@@ -290,7 +287,14 @@ export async function startWorkerRuntime(
         ? { ...decided, endedOn: { step: unwritten.step, message: unwritten.message } }
         : decided;
     await outcomes.add(outcome).then(
-      () => logRunEnded(log, outcome, seconds),
+      // An attempt that no longer owns its task (its lease lapsed, the task was taken back) writes nothing.
+      // A cancelled run (`abandoned`) writes no task row: it never shows as owned.
+      (owned) =>
+        logRunEnded(
+          log,
+          outcome.kind === 'abandoned' || owned.has(attempt.taskId) ? outcome : undefined,
+          seconds,
+        ),
       (error: unknown) => {
         // The task stays running under this worker: once the worker stops beating, the liveness monitor
         // takes it back (the checkpoint keeps the work done).
@@ -346,7 +350,8 @@ export async function startWorkerRuntime(
     throw error;
   }
   dispatcher.start();
-  runsLogger.info({ concurrency: options.concurrency, workflows: catalog.list().length }, 'worker started');
+  const workflowNames = catalog.list().map((workflow) => workflow.name);
+  runsLogger.info({ concurrency: options.concurrency, workflows: workflowNames }, 'worker started');
 
   const shutdownGraceSeconds = options.shutdownGraceSeconds ?? 30;
   let stopping: Promise<void> | undefined;

@@ -9,13 +9,14 @@ import type { PlannedOutcome } from './planned-outcome.ts';
  * suspended waiting for them submitted through the one submit path in the same transaction, so a parent
  * never waits for children that were not stored. Children take no owner queue lock (they were admitted
  * with their parent, at most MAX_BATCH_SIZE per wait: worker/plan-wait.ts), so task rows are the first
- * locks here.
+ * locks here. Returns the ids of the tasks whose attempt still owned them (finishAttempts): the others'
+ * outcomes were dropped.
  */
 export async function settleOutcomes(
   ctx: TaskContext,
   tx: Transaction,
   outcomes: readonly PlannedOutcome[],
-): Promise<void> {
+): Promise<ReadonlySet<string>> {
   const parents = outcomes.flatMap((outcome) =>
     outcome.kind === 'suspended' && outcome.wait.kind === 'children' && outcome.children?.length
       ? [{ outcome, children: outcome.children, ids: outcome.wait.child_task_ids }]
@@ -28,4 +29,5 @@ export async function settleOutcomes(
       children: { parentTaskId: outcome.attempt.taskId, ids },
     });
   }
+  return owned;
 }

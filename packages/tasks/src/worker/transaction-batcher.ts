@@ -96,9 +96,9 @@ export class TransactionBatcher {
   }
 }
 
-interface Entry<T> {
+interface Entry<T, R> {
   item: T;
-  resolve(): void;
+  resolve(result: R): void;
   reject(error: unknown): void;
 }
 
@@ -106,18 +106,19 @@ interface Entry<T> {
  * Merges items of one kind (outcomes, checkpoints) into a single work item of the
  * writer, so a batch runs one statement for all of them instead of one per item. Items added while the
  * merged work waits for its turn join it; once it runs, later items start the next one. When the merged
- * work fails, each item is written again alone, so only a bad item fails.
+ * work fails, each item is written again alone, so only a bad item fails. Each `add` resolves with what the
+ * write of its items returned (`R`: for outcomes, the tasks still owned).
  */
-export class CoalescedWrites<T> {
+export class CoalescedWrites<T, R = void> {
   readonly #writer: TransactionBatcher;
-  readonly #apply: (tx: Transaction, items: T[]) => Promise<void>;
+  readonly #apply: (tx: Transaction, items: T[]) => Promise<R>;
   readonly #taskRowsOf: (item: T) => readonly string[];
-  #pending: Entry<T>[] = [];
+  #pending: Entry<T, R>[] = [];
   #queued = false;
 
   constructor(
     writer: TransactionBatcher,
-    apply: (tx: Transaction, items: T[]) => Promise<void>,
+    apply: (tx: Transaction, items: T[]) => Promise<R>,
     taskRowsOf: (item: T) => readonly string[],
   ) {
     this.#writer = writer;
@@ -125,14 +126,14 @@ export class CoalescedWrites<T> {
     this.#taskRowsOf = taskRowsOf;
   }
 
-  add(item: T): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  add(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       this.#pending.push({ item, resolve, reject });
       if (this.#queued) return;
       this.#queued = true;
       // Taken when the work's batch starts and kept for a retry of the same work (the writer retries alone).
-      let taken: Entry<T>[] | undefined;
-      const take = (): Entry<T>[] => {
+      let taken: Entry<T, R>[] | undefined;
+      const take = (): Entry<T, R>[] => {
         if (!taken) {
           taken = this.#pending;
           this.#pending = [];
@@ -142,17 +143,16 @@ export class CoalescedWrites<T> {
       };
       this.#writer
         .run(
-          async (tx) => {
-            await this.#apply(
+          (tx) =>
+            this.#apply(
               tx,
               take().map((entry) => entry.item),
-            );
-          },
+            ),
           () => take().flatMap((entry) => this.#taskRowsOf(entry.item)),
         )
         .then(
-          () => {
-            for (const entry of take()) entry.resolve();
+          (result) => {
+            for (const entry of take()) entry.resolve(result);
           },
           // take() here too: a transaction that failed before the work ran (no connection: the database is
           // restarting) never took the items, and leaving them (and `#queued`) behind would hang every

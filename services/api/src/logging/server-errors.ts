@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { describeError, isDatabaseUnreachable } from '../errors.ts';
+import { describeError, isDatabaseOutage } from '../errors.ts';
 import { requestLogger } from './request-context.ts';
 
 /** An outage is over once no request has failed for the database for this long; the next failure starts another. */
@@ -12,14 +12,15 @@ export type ServerErrorLog = (error: unknown, fields: Record<string, unknown>, m
  * The api's one log of server errors (REST, tRPC, the other routes). While the database cannot answer, every
  * request fails the same way: the first failure of an outage is an error line with its cause, the next ones
  * debug lines (each request's own `request failed` line still says it answered 503), until a minute passes
- * without one. Any other server error is an error line every time.
+ * without one. Any other server error is an error line every time, a statement timeout too: it is one
+ * request held up (behind a lock, say), not the database away, and must not hide an outage that follows.
  */
 export function createServerErrorLog(logger: Logger): ServerErrorLog {
   let outageFailures = 0;
   let lastOutageFailureAt = Number.NEGATIVE_INFINITY;
   return (error, fields, msg) => {
     const log = requestLogger(logger);
-    if (!isDatabaseUnreachable(error)) {
+    if (!isDatabaseOutage(error)) {
       log.error({ err: error, ...fields }, msg);
       return;
     }
