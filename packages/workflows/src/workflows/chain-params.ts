@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FieldSpec } from '../lib/records.ts';
-import { AggregateReport } from './data-processing/params.ts';
+import { AggregateReport, RowCounts } from './data-processing/params.ts';
 
 const Records = z.array(z.record(z.string(), z.unknown())).max(50_000);
 
@@ -24,13 +24,7 @@ export type PreprocessParams = z.output<typeof PreprocessParams>;
 export const PreprocessResult = z.object({
   fields: z.array(z.object({ name: z.string(), type: z.string() })),
   records: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
-  counts: z.object({
-    read: z.number().int(),
-    valid: z.number().int(),
-    repaired: z.number().int(),
-    dropped: z.number().int(),
-    drop_reasons: z.record(z.string(), z.number().int()),
-  }),
+  counts: RowCounts,
 });
 export type PreprocessResult = z.output<typeof PreprocessResult>;
 

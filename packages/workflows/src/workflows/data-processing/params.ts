@@ -50,6 +50,15 @@ export const NumericSummary = z.object({
   p95: z.number().nullable(),
 });
 
+/** The row counts of a cleaning pass: rows read, valid, repaired, dropped (and why). */
+export const RowCounts = z.object({
+  read: z.number().int(),
+  valid: z.number().int(),
+  repaired: z.number().int(),
+  dropped: z.number().int(),
+  drop_reasons: z.record(z.string(), z.number().int()),
+});
+
 /** What the aggregation (lib/aggregate.ts) reports of a set of rows, in every workflow that aggregates. */
 export const AggregateReport = z.object({
   summary: z.record(z.string(), NumericSummary),
@@ -75,14 +84,7 @@ export const AggregateReport = z.object({
 export const DataProcessingResult = z.object({
   source: z.object({ kind: z.string(), name: z.string().nullable() }),
   fields: z.array(z.object({ name: z.string(), type: z.string() })),
-  counts: z.object({
-    read: z.number().int(),
-    valid: z.number().int(),
-    repaired: z.number().int(),
-    dropped: z.number().int(),
-    drop_reasons: z.record(z.string(), z.number().int()),
-    repairs_by_field: z.record(z.string(), z.number().int()),
-  }),
+  counts: RowCounts.extend({ repairs_by_field: z.record(z.string(), z.number().int()) }),
   ...AggregateReport.shape,
   /** How many groups there are (`groups` holds the largest; all of them are in the groups.csv artifact). */
   groups_total: z.number().int(),
