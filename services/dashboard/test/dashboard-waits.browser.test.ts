@@ -248,7 +248,8 @@ describe('a task waiting for a signal', () => {
     const parent = await session.client.tasks.get.query({ task_id });
     const children = parent.wait?.kind === 'children' ? parent.wait.child_task_ids : [];
     expect(children).toHaveLength(2);
-    for (const child of children) await expect(page.locator(`a[href$="${child}"]`).count()).resolves.toBe(1);
+    // Each child is linked (a locator waits for it: the page may be re-rendering on a live event).
+    for (const child of children) await page.locator(`a[href$="${child}"]`).waitFor(WAIT);
 
     const [first, second] = children;
     if (!first || !second) throw new Error('expected two children');
