@@ -64,6 +64,27 @@ const outcomes = (fields: Partial<NodeMetricTotals['outcomes']>) => ({
   ...fields,
 });
 
+/** The per-node totals of the nested loop graph after `turns` turns: decide, act, and the graph itself. */
+function loopTotals(turns: number) {
+  return [
+    {
+      node_id: 'decide',
+      runs: turns + 1,
+      attempts: turns + 1,
+      outcomes: outcomes({ ok: turns + 1 }),
+      last_action: 'done',
+    },
+    {
+      node_id: 'act',
+      runs: turns,
+      attempts: turns,
+      outcomes: outcomes({ ok: turns }),
+      last_action: 'default',
+    },
+    { node_id: 'loop', runs: 1, attempts: 0, outcomes: outcomes({ ok: 1 }), last_action: 'done' },
+  ];
+}
+
 describe('node metrics of a graph that loops', () => {
   test('50,000 turns: the last steps listed, the rest counted, every node summed exactly', async () => {
     const turns = 50_000;
@@ -81,21 +102,7 @@ describe('node metrics of a graph that loops', () => {
       ['finish', 'default'],
     ]);
     expect(counts(view.metrics_by_node)).toEqual([
-      {
-        node_id: 'decide',
-        runs: turns + 1,
-        attempts: turns + 1,
-        outcomes: outcomes({ ok: turns + 1 }),
-        last_action: 'done',
-      },
-      {
-        node_id: 'act',
-        runs: turns,
-        attempts: turns,
-        outcomes: outcomes({ ok: turns }),
-        last_action: 'default',
-      },
-      { node_id: 'loop', runs: 1, attempts: 0, outcomes: outcomes({ ok: 1 }), last_action: 'done' },
+      ...loopTotals(turns),
       { node_id: 'finish', runs: 1, attempts: 1, outcomes: outcomes({ ok: 1 }), last_action: 'default' },
     ]);
     for (const node of view.metrics_by_node ?? []) {
@@ -157,21 +164,7 @@ describe('node metrics of a graph that loops', () => {
       ['finish', 'ok'],
     ]);
     expect(counts(view.metrics_by_node)).toEqual([
-      {
-        node_id: 'decide',
-        runs: turns + 1,
-        attempts: turns + 1,
-        outcomes: outcomes({ ok: turns + 1 }),
-        last_action: 'done',
-      },
-      {
-        node_id: 'act',
-        runs: turns,
-        attempts: turns,
-        outcomes: outcomes({ ok: turns }),
-        last_action: 'default',
-      },
-      { node_id: 'loop', runs: 1, attempts: 0, outcomes: outcomes({ ok: 1 }), last_action: 'done' },
+      ...loopTotals(turns),
       { node_id: 'gate', runs: 2, attempts: 1, outcomes: outcomes({ ok: 2 }), last_action: 'default' },
       {
         node_id: 'finish',
