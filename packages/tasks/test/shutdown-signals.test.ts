@@ -6,7 +6,7 @@ const PROCESS = fileURLToPath(new URL('./fixtures/shutdown-process.ts', import.m
 
 /** Starts the fixture, sends SIGTERM once it is ready, and resolves with its exit code and output. */
 function terminate(
-  mode: 'finish' | 'hang',
+  mode: 'finish' | 'hang' | 'starting',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [PROCESS, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -28,6 +28,13 @@ describe('exitOnShutdownSignals', () => {
   it('runs the steps in order on SIGTERM and exits 0', async () => {
     const { code, stdout } = await terminate('finish');
     expect(stdout).toBe('ready\nstep first\nstep second\n');
+    expect(code).toBe(0);
+  });
+
+  it('runs the steps of a process whose start finishes after the SIGTERM, once started, and exits 0', async () => {
+    const { code, stdout, stderr } = await terminate('starting');
+    expect(stdout).toBe('ready\nstep first\nstep second\n');
+    expect(stderr).toContain('still starting: stopping once started');
     expect(code).toBe(0);
   });
 

@@ -29,6 +29,9 @@ try {
 if (process.argv[2] === 'keys') await runKeysMain(process.argv.slice(3), env);
 const logger = pino({ level: env.LOG_LEVEL, serializers: logSerializers });
 const withWorker = process.argv.includes('--with-worker');
+// Signals are handled before anything starts (the bundled worker takes tasks long before the api listens):
+// one that comes while the process starts stops it once started.
+const shutdown = exitOnShutdownSignals(logger);
 
 let embedded: EmbeddedPostgres | undefined;
 let databaseUrl = env.DATABASE_URL;
@@ -154,13 +157,12 @@ process.stderr.write(
 
 // Order matters: stop taking requests and tell streams to reconnect, then let running tasks finish
 // (worker), then close queue and pools, and only then stop the database under them.
-exitOnShutdownSignals(
-  logger,
-  [
+shutdown.started({
+  steps: [
     { name: 'closing the http server', run: () => server.close() },
     { name: 'closing the operations pool', run: () => operations.close() },
     { name: 'closing the task system', run: () => system.close() },
     { name: 'stopping PostgreSQL', run: async () => embedded?.stop() },
   ],
-  { worker },
-);
+  worker,
+});

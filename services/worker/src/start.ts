@@ -17,6 +17,10 @@ try {
   exitOnStartFailure('the worker', error);
 }
 const logger = pino({ level: env.LOG_LEVEL, serializers: logSerializers });
+// Signals are handled before the worker starts taking tasks (it logs `worker started` before its start
+// returns). Running tasks get SHUTDOWN_GRACE_SECONDS, then are aborted (and requeued); closing the queue
+// and pools after that should take seconds, so a shutdown still going a minute later is stuck.
+const shutdown = exitOnShutdownSignals(logger, { deadlineMs: (env.SHUTDOWN_GRACE_SECONDS + 60) * 1000 });
 const workflows = await resolveWorkflowsModule(env.WORKFLOWS_MODULE);
 const system = await createTaskSystem({
   databaseUrl: env.DATABASE_URL,
@@ -35,9 +39,4 @@ const worker = await system.startWorker({
   // Workflows read their input files under DATA_DIR.
   servicesOptions: { dataDir: resolve(env.DATA_DIR) },
 });
-// Running tasks get SHUTDOWN_GRACE_SECONDS, then are aborted (and requeued); closing the queue and pools
-// after that should take seconds, so a shutdown still going a minute later is stuck.
-exitOnShutdownSignals(logger, [{ name: 'closing the task system', run: () => system.close() }], {
-  deadlineMs: (env.SHUTDOWN_GRACE_SECONDS + 60) * 1000,
-  worker,
-});
+shutdown.started({ steps: [{ name: 'closing the task system', run: () => system.close() }], worker });

@@ -11,20 +11,34 @@ const caller = { owner: 'worker-test', admin: false };
 function startWorkerProcess(env: Record<string, string>): {
   child: ChildProcess;
   exit: Promise<number | null>;
+  stdout: () => string;
   stderr: () => string;
 } {
   const { DATABASE_URL: _inherited, ...rest } = process.env;
   const child = spawn(process.execPath, ['src/main.ts'], {
     cwd: workerDir,
     env: { ...rest, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stdout = '';
   let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exit, stderr: () => stderr };
+  return { child, exit, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** The `msg` of each complete JSON log line in `output`. */
+function logMessages(output: string): string[] {
+  return output
+    .split('\n')
+    .slice(0, -1)
+    .filter((line) => line.startsWith('{'))
+    .map((line) => (JSON.parse(line) as { msg: string }).msg);
 }
 
 /** Polls the registry until a live worker serves `workflow` (the limit only keeps a broken test finite). */
@@ -110,6 +124,30 @@ test('a worker with MAX_BATCH_SIZE=2 runs a task of 2 child tasks and fails one 
     worker.child.kill('SIGTERM');
   }
   expect(await worker.exit).toBe(0);
+});
+
+test('a SIGTERM sent the moment the worker logs `worker started` stops it gracefully and exits 0', async () => {
+  await using database = await createTestDatabase();
+  const worker = startWorkerProcess({
+    DATABASE_URL: database.url,
+    LOG_LEVEL: 'info',
+    SHUTDOWN_GRACE_SECONDS: '5',
+  });
+  worker.child.stdout?.on('data', () => {
+    if (!worker.child.killed && logMessages(worker.stdout()).includes('worker started')) {
+      worker.child.kill('SIGTERM');
+    }
+  });
+  const code = await worker.exit;
+  // What a SIGTERM after the start prints: the sequence began, the worker stopped, the process stopped.
+  const lifecycle = ['worker started', 'shutting down', 'worker stopped', 'stopped'];
+  expect(logMessages(worker.stdout()).filter((message) => lifecycle.includes(message))).toEqual([
+    'worker started',
+    'shutting down',
+    'worker stopped',
+    'stopped',
+  ]);
+  expect(code).toBe(0);
 });
 
 /** A stack frame line, as Node prints an uncaught error. */

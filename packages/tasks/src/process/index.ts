@@ -5,7 +5,9 @@ export { stopNowMessage, waitForTasksMessage } from './shutdown-notice.ts';
 export {
   exitOnShutdownSignals,
   type ShutdownOptions,
+  type ShutdownSequence,
   type ShutdownStep,
+  type ShutdownTargets,
   type ShutdownWorker,
 } from './shutdown-signals.ts';
 export { exitOnStartFailure, explainStartFailure } from './start-failure.ts';

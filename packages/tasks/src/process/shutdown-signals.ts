@@ -23,8 +23,19 @@ export interface ShutdownOptions {
    * connection), so an orchestrator never has to escalate to SIGKILL. Unset: no deadline.
    */
   deadlineMs?: number;
+}
+
+/** What the process has started, once it has: the shutdown stops these. */
+export interface ShutdownTargets {
+  steps: readonly ShutdownStep[];
   /** The process's worker, if it runs one: a step stops it gracefully, a second signal stops it now. */
   worker?: ShutdownWorker;
+}
+
+/** The handle of the shutdown sequence, whose targets exist once the process has started. */
+export interface ShutdownSequence {
+  /** The process has started: a signal stops `targets`; one that came while it started does so now. */
+  started(targets: ShutdownTargets): void;
 }
 
 /**
@@ -34,21 +45,22 @@ export interface ShutdownOptions {
 const STOP_NOW_DEADLINE_MS = 5_000;
 
 /**
- * The shutdown sequence of a service, in one place. The first SIGTERM or SIGINT runs the steps in order (a
- * process stops taking work before it closes what that work needs; running tasks get the grace period),
- * then exits 0. A second signal stops the worker's running tasks and puts them back in the queue without
- * spending a retry, then exits 1, within seconds even with the database away (the liveness monitor then
- * takes them back). A third signal, or the deadline, exits 1 at once.
+ * The shutdown sequence of a service, in one place. Call it before the service starts anything (a worker
+ * takes tasks before its start returns), and `started()` once it has: a signal that comes while it starts
+ * stops it once started. The first SIGTERM or SIGINT runs the steps in order (a process stops taking work
+ * before it closes what that work needs; running tasks get the grace period), then exits 0. A second
+ * signal stops the worker's running tasks and puts them back in the queue without spending a retry, then
+ * exits 1, within seconds even with the database away (the liveness monitor then takes them back). A
+ * third signal, a second one while still starting, or the deadline, exits 1 at once.
  */
-export function exitOnShutdownSignals(
-  logger: Logger,
-  steps: readonly ShutdownStep[],
-  options: ShutdownOptions = {},
-): void {
+export function exitOnShutdownSignals(logger: Logger, options: ShutdownOptions = {}): ShutdownSequence {
   let signals = 0;
-  const { worker, deadlineMs } = options;
+  let targets: ShutdownTargets | undefined;
+  const started = Promise.withResolvers<ShutdownTargets>();
+  const { deadlineMs } = options;
   const shutdown = async (signal: string): Promise<void> => {
     signals += 1;
+    const worker = targets?.worker;
     if (signals === 2 && worker) {
       announceStopNow(logger, signal, worker.active);
       setTimeout(() => {
@@ -65,12 +77,16 @@ export function exitOnShutdownSignals(
       process.exit(1);
     }
     logger.info({ signal }, 'shutting down');
-    if (worker) announceWaitForTasks(logger, signal, worker.active, worker.shutdownGraceSeconds);
+    if (!targets) logger.info('still starting: stopping once started');
     if (deadlineMs !== undefined) {
       setTimeout(() => {
         logger.error({ deadlineMs }, 'shutdown did not finish within its deadline: exiting now');
         process.exit(1);
       }, deadlineMs).unref();
+    }
+    const { steps, worker: startedWorker } = await started.promise;
+    if (startedWorker) {
+      announceWaitForTasks(logger, signal, startedWorker.active, startedWorker.shutdownGraceSeconds);
     }
     for (const step of steps) {
       await step.run().catch((error: unknown) => logger.error({ err: error }, `${step.name} failed`));
@@ -80,4 +96,10 @@ export function exitOnShutdownSignals(
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  return {
+    started(startedTargets) {
+      targets = startedTargets;
+      started.resolve(startedTargets);
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { TimeoutSeconds } from '@kaygraph/contracts';
 import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
 import pino from 'pino';
-import { startWorker, type Worker } from '../start-worker.ts';
+import { type StartWorkerOptions, startWorker } from '../start-worker.ts';
 import { readWorkerCommandEnv } from './env.ts';
 import type { WorkerCommandOptions } from './run-worker.ts';
 import { WorkerUsageError } from './usage-error.ts';
@@ -65,8 +65,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
   const databaseUrl = options.databaseUrl ?? env.databaseUrl;
   if (!databaseUrl) throw new WorkerUsageError('set DATABASE_URL (or --database-url): the api database');
   const logger = pino({ name: 'kaygraph-worker', level: env.logLevel ?? 'info' });
-  let worker: Worker | undefined;
-  const starting = startWorker({
+  const workerOptions: StartWorkerOptions = {
     databaseUrl,
     workflows: moduleUrl(options.workflows),
     concurrency: concurrencyOf(options.concurrency ?? env.concurrency),
@@ -74,25 +73,22 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
     maxBatchSize: maxBatchSizeOf(env.maxBatchSize),
     statementTimeoutSeconds: statementTimeoutOf(env.statementTimeout),
     logger,
-  });
+  };
   // Signals are handled before the worker logs `worker started`: one that comes while it starts closes it
-  // once started. The shutdown sequence says what happens to the running tasks: the worker need not say it again.
-  exitOnShutdownSignals(
-    logger,
-    [{ name: 'closing the worker', run: async () => (await starting).close({ announce: false }) }],
-    {
-      worker: {
-        get active() {
-          return worker?.active ?? 0;
-        },
-        get shutdownGraceSeconds() {
-          return worker?.shutdownGraceSeconds ?? 0;
-        },
-        stopNow: async () => (await starting).close({ now: true, announce: false }),
+  // once started.
+  const shutdown = exitOnShutdownSignals(logger);
+  const worker = await startWorker(workerOptions);
+  // The shutdown sequence says what happens to the running tasks: the worker need not say it again.
+  shutdown.started({
+    steps: [{ name: 'closing the worker', run: () => worker.close({ announce: false }) }],
+    worker: {
+      get active() {
+        return worker.active;
       },
+      shutdownGraceSeconds: worker.shutdownGraceSeconds,
+      stopNow: () => worker.close({ now: true, announce: false }),
     },
-  );
-  worker = await starting;
+  });
   // The shutdown sequence ends the process; until then the command runs (`kaygraph worker` exits when it returns).
   await new Promise<never>(() => undefined);
 }

@@ -1,0 +1,217 @@
+import type { Logger } from 'pino';
+import type { StoredCheckpoint } from '../attempt-data.ts';
+import type { WorkflowCatalog } from '../catalog.ts';
+import { isDatabaseAway } from '../connection-lost.ts';
+import type { TaskContext } from '../context.ts';
+import type { Attempt } from '../store/claim.ts';
+import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
+import type { DispatchedJob } from './dispatcher.ts';
+import { type Execution, type InlineExecutor, runsInline, type ThreadExecutor } from './executors.ts';
+import { planWait } from './plan-wait.ts';
+import { logRunEnded, logRunStarted } from './run-log.ts';
+import type { RunWrites } from './run-writes.ts';
+import type { SlotRelease } from './slot-release.ts';
+
+interface RunningTask {
+  attempt: Attempt;
+  /** Lines about this run: task id, workflow, attempt and this worker's id in each. */
+  log: Logger;
+  /** The attempt's last saved checkpoint (the metrics of a run that had to be terminated). */
+  checkpoint: StoredCheckpoint | null;
+  dispatched: DispatchedJob;
+  execution: Execution | undefined;
+  reason: AbortReason | undefined;
+  timers: NodeJS.Timeout[];
+  done: Promise<void>;
+  /** The run ended and its local slot went back to the dispatcher before its outcome committed. */
+  capacityFreed: boolean;
+}
+
+export interface TaskRunsOptions {
+  ctx: TaskContext;
+  catalog: WorkflowCatalog;
+  threads: ThreadExecutor;
+  inline: InlineExecutor;
+  writes: RunWrites;
+  /** How long an aborted run may take to reach its next node before its execution is terminated. */
+  abortGraceMs: number;
+  releaseSlot: SlotRelease;
+  /** Gives the dispatcher back a local slot (a run ended; its outcome still commits). */
+  freeCapacity(): void;
+}
+
+/**
+ * The runs of a worker: each claimed attempt from its execution (thread or inline, with progress, logs and
+ * a checkpoint after every node) to its outcome, and its abort (cancel, timeout, lost, shutdown).
+ */
+export class TaskRuns {
+  readonly #options: TaskRunsOptions;
+  readonly #running = new Map<string, RunningTask>();
+  // Set by stopNow: runs are terminated at once instead of given the abort grace.
+  #stoppingNow = false;
+
+  constructor(options: TaskRunsOptions) {
+    this.#options = options;
+  }
+
+  /** Runs now. */
+  get size(): number {
+    return this.#running.size;
+  }
+
+  get stoppingNow(): boolean {
+    return this.#stoppingNow;
+  }
+
+  /** The attempts running now (what the worker's beat reports). */
+  attempts(): Attempt[] {
+    return [...this.#running.values()].map((task) => task.attempt);
+  }
+
+  /** Whether `attempt` is the one running for its task (not one that ended, nor an older attempt). */
+  runs(attempt: Attempt): boolean {
+    return this.#running.get(attempt.taskId)?.attempt === attempt;
+  }
+
+  /** Settles once every run now running has ended (its outcome written, its slots given back). */
+  allDone(): Promise<unknown> {
+    return Promise.all([...this.#running.values()].map((task) => task.done));
+  }
+
+  /** Aborts every run for the shutdown; stopping now, they are terminated at once (see `stopNow`). */
+  abortAll(): void {
+    for (const taskId of [...this.#running.keys()]) this.abort(taskId, 'shutdown');
+  }
+
+  /** From now on runs get no grace: the running ones are terminated at once, later claims are aborted. */
+  stopNow(): void {
+    this.#stoppingNow = true;
+    this.abortAll();
+  }
+
+  start(attempt: Attempt, dispatched: DispatchedJob, log: Logger): void {
+    const task: RunningTask = {
+      attempt,
+      log,
+      checkpoint: attempt.checkpoint,
+      dispatched,
+      execution: undefined,
+      reason: undefined,
+      timers: [],
+      done: Promise.resolve(),
+      capacityFreed: false,
+    };
+    this.#running.set(attempt.taskId, task);
+    logRunStarted(log, attempt);
+    task.done = this.#run(task)
+      // #run records every expected failure as the attempt's outcome; anything else is a bug to log,
+      // never an unhandled rejection that takes the process (and every other running task) down.
+      .catch((error: unknown) => log.error({ err: error }, 'running a task failed'))
+      .finally(async () => {
+        for (const timer of task.timers) clearTimeout(timer);
+        this.#running.delete(attempt.taskId);
+        await this.#options.releaseSlot(dispatched, true, task.capacityFreed);
+      });
+  }
+
+  abort(taskId: string, reason: AbortReason): void {
+    const task = this.#running.get(taskId);
+    if (!task) return;
+    task.reason ??= reason;
+    const execution = task.execution;
+    if (!execution) return;
+    execution.abort(task.reason);
+    // Stopping now, a run gets no grace to reach its next node: it is released as it is.
+    if (this.#stoppingNow) execution.terminate();
+    else task.timers.push(setTimeout(() => execution.terminate(), this.#options.abortGraceMs));
+  }
+
+  async #run(task: RunningTask): Promise<void> {
+    const { ctx, catalog, threads, inline, writes } = this.#options;
+    const { progress, checkpoints, outcomes } = writes;
+    const { attempt, log } = task;
+    const startedAt = performance.now();
+    const workflow = catalog.get(attempt.workflow);
+    const executor = workflow && runsInline(workflow, attempt.params) ? inline : threads;
+    const execution = executor.start(
+      {
+        taskId: attempt.taskId,
+        owner: attempt.owner,
+        workflow: attempt.workflow,
+        params: { ...attempt.params },
+        attempt: attempt.attempt,
+        checkpoint: attempt.checkpoint,
+        metrics: attempt.metrics,
+        dependencyResults: { ...attempt.dependencyResults },
+        resumeWith: attempt.resume,
+        progressFrom: attempt.resumedProgress,
+      },
+      {
+        onProgress: (report) =>
+          progress.report(attempt, {
+            progress: Math.round(report.percent * 10) / 10,
+            step: report.step,
+            message: report.message,
+            eta_seconds: report.etaSeconds,
+          }),
+        onLog: (level, message, data) => progress.log(attempt, level, message, data),
+        onReportFailed: (report, error) => {
+          const lost = report === 'log' ? 'a log event' : 'a progress report';
+          log.warn({ report, error }, `${lost} of a running task could not be recorded`);
+          progress.log(attempt, 'warn', `${lost} could not be recorded: ${error}`);
+        },
+        onCheckpoint: async (checkpoint) => {
+          try {
+            await checkpoints.add({ attempt, checkpoint });
+          } catch (error) {
+            // Only a stop that gave up on the database gets here with the database away: the run is
+            // released (requeued with its retries), never failed for it.
+            if (isDatabaseAway(error)) this.abort(attempt.taskId, 'disconnected');
+            throw error;
+          }
+          task.checkpoint = checkpoint;
+        },
+      },
+    );
+    task.execution = execution;
+    // Claimed by a fetch that was in flight when the stop came.
+    if (this.#stoppingNow) task.reason ??= 'shutdown';
+    if (task.reason) this.abort(attempt.taskId, task.reason);
+    task.timers.push(setTimeout(() => this.abort(attempt.taskId, 'timeout'), attempt.timeoutSeconds * 1000));
+    const result = await execution.result;
+    // The run is over: its local slot may take the next job while the outcome commits. A slot of a
+    // cluster-wide concurrency limit is only given back after the outcome (the task runs until then).
+    if (task.dispatched.slot === null) {
+      task.capacityFreed = true;
+      this.#options.freeCapacity();
+    }
+    const decided = await decideOutcome(attempt, result, task.reason, task.checkpoint, (run) =>
+      planWait(ctx, catalog, attempt, run),
+    );
+    const unwritten = await progress.settle(attempt, { completed: decided?.kind === 'completed' });
+    const seconds = (performance.now() - startedAt) / 1000;
+    if (!decided) {
+      logRunEnded(log, decided, seconds);
+      return;
+    }
+    const outcome =
+      decided.kind === 'completed' && unwritten
+        ? { ...decided, endedOn: { step: unwritten.step, message: unwritten.message } }
+        : decided;
+    await outcomes.add(outcome).then(
+      // An attempt that no longer owns its task (its lease lapsed, the task was taken back) writes nothing.
+      // A cancelled run (`abandoned`) writes no task row: it never shows as owned.
+      (owned) =>
+        logRunEnded(
+          log,
+          outcome.kind === 'abandoned' || owned.has(attempt.taskId) ? outcome : undefined,
+          seconds,
+        ),
+      (error: unknown) => {
+        // The task stays running under this worker: once the worker stops beating, the liveness monitor
+        // takes it back (the checkpoint keeps the work done).
+        log.error({ err: error }, 'storing the outcome of a task failed');
+      },
+    );
+  }
+}
