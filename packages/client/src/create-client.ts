@@ -20,21 +20,21 @@ export interface ClientOptions {
   /** The API's base URL, e.g. `http://127.0.0.1:8000`. */
   url: string;
   /** Sent as `Authorization: Bearer` on HTTP and as a connection param on WebSocket. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Calls per HTTP batch (default 50, the server's default MAX_BATCH_SIZE). */
-  maxBatchSize?: number;
+  maxBatchSize?: number | undefined;
   /**
    * Transport of subscriptions: WebSocket (the default where the runtime has one: browsers, Node 22+,
    * or given as `WebSocket`) or SSE (the default elsewhere, e.g. Node 20).
    */
-  subscriptions?: 'ws' | 'sse';
+  subscriptions?: 'ws' | 'sse' | undefined;
   /** A WebSocket class for runtimes without a global one (Node 20), e.g. the `ws` package's. */
-  WebSocket?: typeof WebSocket;
+  WebSocket?: typeof WebSocket | undefined;
   /**
    * Subscriptions carried by one WebSocket before the client opens another (default 50): the api
    * refuses more than 100 on one socket. Lower it for an api run with a lower cap.
    */
-  subscriptionsPerSocket?: number;
+  subscriptionsPerSocket?: number | undefined;
 }
 
 type Api = TRPCClient<AppRouter>;

@@ -15,16 +15,16 @@ export interface SubmitAndWaitOptions {
    * Progress events as the task stores them: the first at once, then at most one per 100 ms. The task's
    * final progress (100 on completion) arrives on its `completed` status event (see `onEvent`).
    */
-  onProgress?: (event: ProgressEvent) => void;
+  onProgress?: ((event: ProgressEvent) => void) | undefined;
   /**
    * The task began to wait (`wait`: for a signal, a time or its children) and holds no worker until
    * the wait ends; `waiting` is not terminal, so this keeps following it. Send the signal from here
    * (`client.signal(event.task_id, ...)`) when the same program decides.
    */
-  onWaiting?: (event: WaitingEvent) => void;
+  onWaiting?: ((event: WaitingEvent) => void) | undefined;
   /** Every event (status, progress, log, wait) as it arrives. */
-  onEvent?: (event: TaskEvent) => void;
-  signal?: AbortSignal;
+  onEvent?: ((event: TaskEvent) => void) | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /**

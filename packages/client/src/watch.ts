@@ -6,15 +6,15 @@ import type { AppRouter } from './server-types.ts';
 
 export interface WatchOptions {
   /** Resume after this event seq (events up to it are not repeated). */
-  lastEventId?: number;
-  signal?: AbortSignal;
+  lastEventId?: number | undefined;
+  signal?: AbortSignal | undefined;
   /** Delay before the n-th consecutive resubscribe after a failure. */
-  retryDelayMs?: (attempt: number) => number;
+  retryDelayMs?: ((attempt: number) => number) | undefined;
   /**
    * Told when the connection to the api drops (`lost`, with why: the watch keeps trying) and when it is
    * back (`restored`); without it a watch waits silently while the api is away.
    */
-  onConnection?: (change: { state: 'lost' | 'restored'; error: unknown }) => void;
+  onConnection?: ((change: { state: 'lost' | 'restored'; error: unknown }) => void) | undefined;
 }
 
 /**

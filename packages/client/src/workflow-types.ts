@@ -70,7 +70,7 @@ export interface SignalOptions {
    * (`deduplicated: true`) and changes nothing, so a retry is harmless. Without one, a repeat after the
    * wait ended is kept for the task's next wait of that name.
    */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
 }
 
 /**

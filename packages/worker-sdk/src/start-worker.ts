@@ -13,37 +13,37 @@ export interface StartWorkerOptions {
    */
   workflows: string | URL;
   /** Tasks this process runs at once (default 4). */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** On close: how long running tasks may finish before they are aborted and requeued (default 30). */
-  shutdownGraceSeconds?: number;
+  shutdownGraceSeconds?: number | undefined;
   /** Old-space cap of each worker thread, in MB (default 512); a process `--max-old-space-size` overrides it. */
-  memoryLimitMb?: number;
+  memoryLimitMb?: number | undefined;
   /**
    * Timeout (seconds) of the child tasks and schedule firings this worker submits whose workflow gives
    * none: the api's TASK_TIMEOUT, set alike (default 3600).
    */
-  defaultTimeoutSeconds?: number;
+  defaultTimeoutSeconds?: number | undefined;
   /**
    * Child tasks one waiting node may submit at once (`runChildren`); a wait asking for more fails its task.
    * The api's MAX_BATCH_SIZE, set alike (default 50). Children do not count against MAX_QUEUE_SIZE.
    */
-  maxBatchSize?: number;
+  maxBatchSize?: number | undefined;
   /**
    * `statement_timeout` of the worker's connections, in seconds (default 30): a fetch or write that runs,
    * or waits for a lock, longer is logged and tried again instead of hanging. 0: none of ours.
    */
-  statementTimeoutSeconds?: number;
+  statementTimeoutSeconds?: number | undefined;
   /** Passed with the database URL to your module's `createServices` (JSON-serialisable). */
-  servicesOptions?: Record<string, unknown>;
+  servicesOptions?: Record<string, unknown> | undefined;
   /** Where the worker logs (default: pino at `info` on stdout). */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 export interface CloseOptions {
   /** Stop the running tasks at once and put them back in the queue (their retries unspent). */
-  now?: boolean;
+  now?: boolean | undefined;
   /** Log what happens to the running tasks (default true); false where the caller says it itself. */
-  announce?: boolean;
+  announce?: boolean | undefined;
 }
 
 /** A running worker. `close()` stops taking tasks, lets running ones finish, then disconnects. */

@@ -3,6 +3,7 @@
  * built-ins (no services, no PDF or model code), so the worker SDK can bundle it small.
  */
 export { type Catalog, createCatalog } from './catalog-core.ts';
+export { type ChildResultOf, runChildrenOf } from './children.ts';
 export { GLOBAL_WORKFLOW_DEFAULTS } from './defaults.ts';
 export {
   type AnyWorkflow,

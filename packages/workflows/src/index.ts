@@ -1,6 +1,7 @@
 export { type BuiltinWorkflows, builtins } from './builtins.ts';
 export { catalog } from './catalog.ts';
 export { type Catalog, createCatalog } from './catalog-core.ts';
+export { type ChildResultOf, runChildrenOf } from './children.ts';
 export { GLOBAL_WORKFLOW_DEFAULTS, withGlobalDefaults } from './defaults.ts';
 export {
   type AnyWorkflow,

@@ -35,6 +35,14 @@ describe("the app's own workflows, typed", () => {
     expect(tsc.code).toBe(0);
   });
 
+  test('they type-check with exactOptionalPropertyTypes too: options take `undefined` (an unset variable)', async () => {
+    const tsc = await runCommand(TSC, ['-p', 'tsconfig.json', '--exactOptionalPropertyTypes'], {
+      cwd: app.dir,
+    });
+    expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
+    expect(tsc.code).toBe(0);
+  });
+
   test('a wrong param of the typed call does not compile, and names the field', async () => {
     const submit = await readFile(join(app.dir, 'submit.ts'), 'utf8');
     const broken = submit.replace("params: { lines: ['the quick brown fox',", 'params: { lines: [4,');

@@ -10,8 +10,8 @@ export interface ChildTaskSpec {
 }
 
 /** How one child task ended, as the runtime reports it (in the order the children were given). */
-export type ChildOutcome =
-  | { task_id: string; status: 'completed'; result: unknown }
+export type ChildOutcome<R = unknown> =
+  | { task_id: string; status: 'completed'; result: R }
   | { task_id: string; status: 'failed' | 'cancelled'; error: { code: string; message: string } | null };
 
 /**

@@ -47,8 +47,8 @@ export class ChildTasksFailedError extends Error {
 }
 
 /** The children's results in order, or ChildTasksFailedError when any of them did not complete. */
-export function childResults(outcomes: readonly ChildOutcome[]): unknown[] {
-  const results: unknown[] = [];
+export function childResults<R = unknown>(outcomes: readonly ChildOutcome<R>[]): R[] {
+  const results: R[] = [];
   for (const outcome of outcomes) {
     if (outcome.status !== 'completed') throw new ChildTasksFailedError([...outcomes]);
     results.push(outcome.result);
