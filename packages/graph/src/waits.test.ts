@@ -353,7 +353,9 @@ describe('child tasks', () => {
       'failed',
       'cancelled',
     ]);
-    expect(resumed.shared.error).toBe('2 of 3 child tasks did not complete (first: bad slice)');
+    expect(resumed.shared.error).toBe(
+      '2 of 3 child tasks did not complete (first: task b, failed: bad slice)',
+    );
   });
 
   it('refuses a resume with a different number of outcomes', async () => {

@@ -170,9 +170,13 @@ describe('child tasks', () => {
       params: { children: [failing, step('ok', 0)] },
     });
     expect(await waitForTerminal(system, alice, parentId)).toBe('failed');
+    const children = await system.tasks.list(alice, { parent_task_id: parentId, limit: 50 });
+    const failed = children.items.find((child) => child.status === 'failed');
+    // The parent's error names the child that failed, to be found among up to MAX_BATCH_SIZE of them.
     expect((await system.tasks.get(alice, parentId)).error).toMatchObject({
       code: 'CHILD_FAILED',
       node_id: 'spawn',
+      message: `1 of 2 child tasks did not complete (first: task ${failed?.task_id}, failed: ${failed?.error?.message})`,
     });
   });
 

@@ -1,7 +1,7 @@
-import { SignalName, WorkflowDefaults, WorkflowName, WorkflowVersion } from '@kaygraph/contracts';
+import { SignalName, type WorkflowDefaults, WorkflowName, WorkflowVersion } from '@kaygraph/contracts';
 import type { Graph } from '@kaygraph/graph';
 import { z } from 'zod';
-import { withGlobalDefaults } from './defaults.ts';
+import { assertKnownConfigKeys, parseWorkflowDefaults } from './config-keys.ts';
 
 /** The signals a workflow declares: payload schemas by signal name. */
 export type SignalSchemas = Readonly<Record<string, z.ZodType>>;
@@ -179,6 +179,7 @@ export function defineWorkflow<
     const check = WorkflowName.safeParse(name);
     if (!check.success) throw new TypeError(`workflow name "${name}": ${check.error.issues[0]?.message}`);
   }
+  assertKnownConfigKeys(config.name, config);
   if (config.version !== undefined) {
     const check = WorkflowVersion.safeParse(config.version);
     if (!check.success) {
@@ -199,7 +200,7 @@ export function defineWorkflow<
       unknown
     >;
   }
-  const defaults = WorkflowDefaults.parse(withGlobalDefaults(config.defaults));
+  const defaults = parseWorkflowDefaults(config.name, config.defaults);
   const inline = config.inline ?? false;
   return {
     name: config.name,

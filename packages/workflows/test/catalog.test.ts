@@ -121,6 +121,32 @@ describe('defineWorkflow and createCatalog', () => {
     ).toMatchObject({ properties: { at: {}, n: {}, on: { type: 'string', format: 'date-time' } } });
   });
 
+  it('refuses a default or setting it would ignore, naming it and the key meant', () => {
+    // A worker runs the module with its types stripped: nothing else would catch these.
+    const declare = (config: object) => () =>
+      defineWorkflow({
+        name: 'typo',
+        description: '',
+        params: z.object({}),
+        graph: () => new Graph(new Echo()),
+        ...config,
+      } as Parameters<typeof defineWorkflow>[0]);
+    expect(declare({ defaults: { retry_delay: 30 } })).toThrow(
+      'workflow "typo": defaults has no "retry_delay": did you mean retry_delay_seconds? (it has: max_retries, retry_delay_seconds, retry_backoff, timeout_seconds, priority, concurrency)',
+    );
+    expect(declare({ defaults: { timeout: 60 } })).toThrow('did you mean timeout_seconds?');
+    expect(declare({ concurrency: 2 })).toThrow(
+      'workflow "typo": defineWorkflow takes no "concurrency": put it in defaults, as concurrency',
+    );
+    expect(declare({ retry: { maxAttempts: 3 } })).toThrow(
+      'workflow "typo": defineWorkflow takes no "retry"',
+    );
+    expect(declare({ defaults: { max_retries: -1 } })).toThrow(
+      'workflow "typo": defaults.max_retries: Too small: expected number to be >=0',
+    );
+    expect(declare({ defaults: { retry_delay_seconds: 30 } })().defaults.retry_delay_seconds).toBe(30);
+  });
+
   it('refuses duplicate names and names that are not queue-safe', () => {
     expect(() => createCatalog([echo, echo])).toThrow(/already taken/);
     expect(() =>

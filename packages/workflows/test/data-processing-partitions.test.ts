@@ -180,7 +180,7 @@ describe('data_processing with partitions', () => {
     await expect(resume()).rejects.toMatchObject({
       code: 'CHILD_FAILED',
       retriable: false,
-      message: '1 of 3 child tasks did not complete (first: disk full)',
+      message: '1 of 3 child tasks did not complete (first: task child-1, failed: disk full)',
     });
   });
 

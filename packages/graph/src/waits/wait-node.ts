@@ -39,11 +39,16 @@ export class ChildTasksFailedError extends Error {
 
   constructor(outcomes: ChildOutcome[]) {
     const failed = outcomes.flatMap((outcome) => (outcome.status === 'completed' ? [] : [outcome]));
-    const first = failed[0];
-    const reason = first ? (first.error?.message ?? first.status) : '';
-    super(`${failed.length} of ${outcomes.length} child tasks did not complete (first: ${reason})`);
+    super(`${failed.length} of ${outcomes.length} child tasks did not complete (${firstFailure(failed[0])})`);
     this.outcomes = outcomes;
   }
+}
+
+/** Which child failed first and why, so its task can be found among many: `first: task …, failed: …`. */
+function firstFailure(first: ChildOutcome | undefined): string {
+  if (!first || first.status === 'completed') return 'first: none';
+  const reason = first.error?.message;
+  return `first: task ${first.task_id}, ${first.status}${reason ? `: ${reason}` : ''}`;
 }
 
 /** The children's results in order, or ChildTasksFailedError when any of them did not complete. */
