@@ -2,6 +2,13 @@ import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_TASK_TIMEOUT_SECONDS, TimeoutSeconds } 
 import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '@kaygraph/tasks';
 import { parseEnv } from '@kaygraph/tasks/process';
 import { z } from 'zod';
+import { ANY_ORIGIN } from './http/cross-origin.ts';
+
+/** `scheme://host[:port]` as a browser sends it in Origin, or `*`. */
+const webOrigin = z.string().refine((value) => value === ANY_ORIGIN || URL.parse(value)?.origin === value, {
+  error: (issue) =>
+    `${String(issue.input)} is not an origin: write scheme://host[:port] (no path, no trailing slash), or *`,
+});
 
 const flag = z
   .enum(['true', 'false', '1', '0', ''])
@@ -44,6 +51,20 @@ const Env = z.object({
   WORKER_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).optional(),
   /** `development` (set explicitly) puts stacks into tRPC error shapes; unset behaves as production. */
   NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
+  /**
+   * Web origins (comma-separated) whose pages may call the api from a browser: CORS answers on every
+   * HTTP route, and WebSocket upgrades from their pages. `*`: any page. Unset: only the api's own pages.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(webOrigin)),
   /** Require an API key on every request even before one exists (auth is on anyway once one did). */
   AUTH_REQUIRED: flag,
   /**

@@ -185,7 +185,8 @@ export const HAND_WRITTEN_PATHS = {
         'ChildFinishedEvent), replaying history first (`?last_event_id=<seq>` resumes), then one TaskStreamDone',
         '`{task_id, done: true, final_status, result, error}` and closes with 1000. Send',
         '`{"type": "cancel"}` (TaskSocketClientMessage) to cancel the task. Failures arrive as',
-        'TaskSocketError and close with 4000 + the HTTP status (4400, 4404); 1012 means the server is',
+        'TaskSocketError and close with 4000 + the HTTP status (4400, 4404; 4403 for a page of an origin the',
+        "api's CORS_ORIGINS does not list); 1012 means the server is",
         'restarting: reconnect with `last_event_id`.',
       ].join(' '),
       requestParams: {

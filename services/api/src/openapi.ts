@@ -231,7 +231,10 @@ export function buildOpenApiDocument(options: OpenApiDocumentOptions = {}): Open
       'an operation declares: an unknown field in a JSON body (or in a WebSocket message) and an unknown ' +
       'query parameter are a 400 naming it, as is an integer query value not written in decimal digits ' +
       '(`limit=0x10`, `1e1`) and a value outside its enum; path parameters are not repeated in the body. ' +
-      'An empty query value (`?limit=`) is a parameter not given. A 401 carries `WWW-Authenticate: Bearer`.',
+      'An empty query value (`?limit=`) is a parameter not given. A 401 carries `WWW-Authenticate: Bearer`. ' +
+      'Web pages on other origins call it when the CORS_ORIGINS setting lists theirs (CORS on every HTTP ' +
+      'route; their WebSockets are refused otherwise); an EventSource or a WebSocket, which cannot send ' +
+      'headers, passes the key as `?api_key=`.',
     baseUrl: '/',
     paths: HAND_WRITTEN_PATHS,
     defs: {

@@ -13,6 +13,7 @@ import {
 } from './context.ts';
 import { describeError, errorBody } from './errors.ts';
 import { ARTIFACT_PATH, serveArtifact } from './http/artifact-download.ts';
+import { createCrossOriginPolicy } from './http/cross-origin.ts';
 import { serveDocs } from './http/docs.ts';
 import { readQuery } from './http/query-string.ts';
 import { keySource, loggablePath, requestUrl, UNPARSABLE_URL } from './http/request-url.ts';
@@ -85,6 +86,8 @@ export interface ApiServerOptions {
   taskLog?: Logger;
   /** Open subscriptions per tRPC WebSocket and per key (default 100 and 1,000). */
   subscriptionCaps?: SubscriptionCapLimits;
+  /** CORS_ORIGINS: origins whose pages may call the api from a browser (`*`: any); default none. */
+  corsOrigins?: readonly string[];
 }
 
 export interface ApiServer extends AsyncDisposable {
@@ -186,8 +189,11 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     serverErrors,
   });
   const taskWss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
+  const crossOrigin = createCrossOriginPolicy(opts.corsOrigins ?? []);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    // Before anything else: a preflight is answered here, and every answer to a listed origin says so.
+    if (crossOrigin.answer(req, res)) return;
     const url = requestUrl(req);
     if (!url) return sendError(res, errorBody('BAD_REQUEST', UNPARSABLE_URL));
     const path = url.pathname;
@@ -270,6 +276,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       task: taskWss,
       declaredQuery,
       taskSocketOptions: streamOptions,
+      crossOrigin,
       logger,
     }),
   );

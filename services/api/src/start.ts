@@ -121,6 +121,7 @@ const server = await createApiServer({
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
   maxBatchSize: env.MAX_BATCH_SIZE,
   errorStacks: env.NODE_ENV === 'development',
+  corsOrigins: env.CORS_ORIGINS,
   ...serverOptions,
   // The built dashboard (services/dashboard/dist) under /dashboard.
   extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],

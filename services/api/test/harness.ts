@@ -36,6 +36,8 @@ export interface TestServerOptions {
   maxQueueSize?: number;
   /** Subscriptions per tRPC WebSocket and per key (default 100 and 1,000). */
   subscriptionCaps?: SubscriptionCapLimits;
+  /** CORS_ORIGINS (default none). */
+  corsOrigins?: readonly string[];
   /** Wire API keys, rate limits, logging and metrics in as start.ts does (createApiOperations). */
   operations?: Omit<ApiOperationsOptions, 'databaseUrl' | 'logger' | 'feed'>;
 }
@@ -115,6 +117,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       heartbeatMs: options.heartbeatMs,
       errorStacks: options.errorStacks,
       subscriptionCaps: options.subscriptionCaps,
+      corsOrigins: options.corsOrigins,
       ...operations?.serverOptions(system.tasks, system.orchestration),
     };
     const server = await createApiServer(serverOptions);

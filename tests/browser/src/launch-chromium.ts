@@ -7,6 +7,15 @@ import { unpackPackagedChromium } from './packaged-chromium.ts';
 /** Debian's Chromium (`apt-get install -y chromium`), preferred when the machine has it. */
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 const SYSTEM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+/**
+ * Flags of @sparticuz/chromium left out: in one process, closing a second page ends the browser; the
+ * others switch off the same-origin policy (CORS, mixed content), which the tests must see as users do.
+ */
+const PACKAGED_FLAGS_LEFT_OUT = new Set([
+  '--single-process',
+  '--disable-web-security',
+  '--allow-running-insecure-content',
+]);
 
 export interface ChromiumExecutable {
   path: string;
@@ -28,8 +37,8 @@ export async function chromiumExecutable(systemPath: string = SYSTEM_CHROMIUM): 
   const packaged = await unpackPackagedChromium();
   return {
     path: packaged.path,
-    // Its flags are for a serverless sandbox; in one process, closing a second page ends the browser.
-    args: sparticuz.args.filter((arg) => arg !== '--single-process'),
+    // Its flags are for a serverless sandbox: keep those a user's browser would not break on.
+    args: sparticuz.args.filter((arg) => !PACKAGED_FLAGS_LEFT_OUT.has(arg)),
     env: { FONTCONFIG_FILE: packaged.fontConfigFile },
     source: '@sparticuz/chromium',
   };

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -52,4 +54,35 @@ function runToCompletion(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) =>
     execFile(command, args, (error, stdout) => (error ? reject(error) : resolve(stdout))),
   );
+}
+
+it("keeps a browser's same-origin rules: a page cannot read another origin's answer that allows no CORS", async () => {
+  await using page = await servePlainText('page');
+  await using other = await servePlainText('secret');
+  const browser = await launchChromium();
+  try {
+    const tab = await browser.newPage();
+    await tab.goto(page.url);
+    const read = await tab.evaluate(
+      (url) =>
+        fetch(url)
+          .then((res) => res.text())
+          .catch((error: Error) => `refused: ${error.name}`),
+      other.url,
+    );
+    expect(read).toBe('refused: TypeError');
+  } finally {
+    await browser.close();
+  }
+});
+
+/** A server on a free loopback port (another origin than any other) that answers `text` to everything. */
+async function servePlainText(text: string): Promise<{ url: string } & AsyncDisposable> {
+  const server = createServer((_req, res) => res.end(text));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    [Symbol.asyncDispose]: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

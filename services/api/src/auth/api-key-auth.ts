@@ -110,7 +110,7 @@ export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
       if (await mode.isOn()) {
         throw new DomainError(
           'UNAUTHORIZED',
-          'an API key is required: send "Authorization: Bearer <key>" (browsers: ?api_key=<key> on streams and sockets; tRPC WebSocket: connection param apiKey)',
+          'an API key is required: send "Authorization: Bearer <key>" (an EventSource or WebSocket: ?api_key=<key> on /tasks/{id}/stream, /groups/{id}/stream and /ws/{id}; tRPC subscriptions: the connection param apiKey)',
         );
       }
       return { caller: { owner: OPEN_CALLER_OWNER, admin: true }, key: undefined };

@@ -1,0 +1,75 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorBody } from '../errors.ts';
+import { sendError } from './respond.ts';
+
+/** Any origin, in CORS_ORIGINS. */
+export const ANY_ORIGIN = '*';
+
+const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
+/** What a page on another origin may read of an answer beyond the CORS-safelisted headers. */
+const EXPOSED_HEADERS = 'Location, Retry-After, WWW-Authenticate, X-Request-Id, Content-Disposition';
+const PREFLIGHT_MAX_AGE_SECONDS = '600';
+
+/**
+ * Which web pages may use the api from a browser: its own (the dashboard, /docs), and those of the
+ * origins CORS_ORIGINS lists (`*`: any). Requests without an Origin (not from a page) are not its concern.
+ */
+export interface CrossOriginPolicy {
+  /** Whether the page a request comes from (its Origin) may use the api; true when it names none. */
+  allows(req: IncomingMessage): boolean;
+  /**
+   * Adds the CORS headers an answer to a listed origin needs, and answers a preflight (OPTIONS with
+   * Access-Control-Request-Method): 204 for a listed origin, 403 naming CORS_ORIGINS otherwise.
+   * True when it answered.
+   */
+  answer(req: IncomingMessage, res: ServerResponse): boolean;
+}
+
+export function createCrossOriginPolicy(origins: readonly string[]): CrossOriginPolicy {
+  const any = origins.includes(ANY_ORIGIN);
+  const listed = new Set(origins);
+  const isListed = (origin: string) => any || listed.has(origin);
+
+  return {
+    allows(req) {
+      const origin = req.headers.origin;
+      return origin === undefined || isListed(origin) || isOwnOrigin(origin, req.headers.host);
+    },
+    answer(req, res) {
+      const origin = req.headers.origin;
+      // Caches must keep answers to each origin apart when the headers depend on it.
+      if (listed.size > 0 && !any) res.setHeader('vary', 'Origin');
+      const preflight =
+        req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+      if (origin === undefined || !isListed(origin)) {
+        if (!preflight || origin === undefined) return false;
+        sendError(res, errorBody('FORBIDDEN', refusal(origin)));
+        return true;
+      }
+      res.setHeader('access-control-allow-origin', any ? ANY_ORIGIN : origin);
+      if (!preflight) {
+        res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
+        return false;
+      }
+      res.setHeader('access-control-allow-methods', ALLOWED_METHODS);
+      const asked = req.headers['access-control-request-headers'];
+      if (asked) res.setHeader('access-control-allow-headers', asked);
+      res.setHeader('access-control-max-age', PREFLIGHT_MAX_AGE_SECONDS);
+      res.writeHead(204).end();
+      return true;
+    },
+  };
+}
+
+/** Why a page of `origin` is refused: what the operator sets to allow it. */
+export function refusal(origin: string): string {
+  return `pages from ${origin} may not call this api: add the origin to the api's CORS_ORIGINS`;
+}
+
+/** A page served by the api itself: its Origin names the host the request was sent to. */
+function isOwnOrigin(origin: string, host: string | undefined): boolean {
+  const page = URL.parse(origin);
+  if (!page || !host) return false;
+  // The Host header of a default port may carry it (`example.com:443`) where the Origin does not.
+  return URL.parse(`${page.protocol}//${host}`)?.host === page.host;
+}
