@@ -6,7 +6,7 @@ const PROCESS = fileURLToPath(new URL('./fixtures/shutdown-process.ts', import.m
 
 /** Starts the fixture, sends SIGTERM once it is ready, and resolves with its exit code and output. */
 function terminate(
-  mode: 'finish' | 'hang' | 'starting',
+  mode: 'finish' | 'hang' | 'starting' | 'stuck',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [PROCESS, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -36,6 +36,13 @@ describe('exitOnShutdownSignals', () => {
     expect(stdout).toBe('ready\nstep first\nstep second\n');
     expect(stderr).toContain('still starting: stopping once started');
     expect(code).toBe(0);
+  });
+
+  it('exits 1 when a process whose start never finishes is still starting at its starting deadline', async () => {
+    const { code, stdout, stderr } = await terminate('stuck');
+    expect(stdout).toBe('ready\n');
+    expect(stderr).toContain('still starting at the deadline: exiting now');
+    expect(code).toBe(1);
   });
 
   it('exits 1 when a step is still running at the deadline', async () => {

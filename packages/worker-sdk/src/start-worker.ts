@@ -70,15 +70,15 @@ export interface Worker extends AsyncDisposable {
  * threads (`concurrency` of them), each importing your workflows module.
  *
  * @example
- * const worker = await startWorker({
+ * const starting = startWorker({
  *   databaseUrl: 'postgres://postgres@127.0.0.1:5432/kaygraph',
  *   workflows: import.meta.resolve('./workflows.ts'),
  *   concurrency: 2,
  * });
- * process.once('SIGTERM', () => {
- *   void worker.close();
- *   process.once('SIGTERM', () => void worker.close({ now: true }));
- * });
+ * // Handled from before the start resolves: the worker takes tasks while it starts.
+ * let signals = 0;
+ * process.on('SIGTERM', () => void starting.then((worker) => worker.close({ now: ++signals > 1 })));
+ * await starting;
  */
 export async function startWorker(options: StartWorkerOptions): Promise<Worker> {
   const concurrency = options.concurrency ?? 4;

@@ -23,6 +23,11 @@ export interface ShutdownOptions {
    * connection), so an orchestrator never has to escalate to SIGKILL. Unset: no deadline.
    */
   deadlineMs?: number;
+  /**
+   * How long a signal that came while the process was starting waits for the start to finish (a migration
+   * behind a lock, a database that does not answer) before it exits 1. Default 30 s.
+   */
+  startingDeadlineMs?: number;
 }
 
 /** What the process has started, once it has: the shutdown stops these. */
@@ -43,41 +48,57 @@ export interface ShutdownSequence {
  * gives up on an unreachable database sooner, and this bounds a connection that hangs.
  */
 const STOP_NOW_DEADLINE_MS = 5_000;
+const STARTING_DEADLINE_MS = 30_000;
 
 /**
  * The shutdown sequence of a service, in one place. Call it before the service starts anything (a worker
  * takes tasks before its start returns), and `started()` once it has: a signal that comes while it starts
- * stops it once started. The first SIGTERM or SIGINT runs the steps in order (a process stops taking work
- * before it closes what that work needs; running tasks get the grace period), then exits 0. A second
- * signal stops the worker's running tasks and puts them back in the queue without spending a retry, then
- * exits 1, within seconds even with the database away (the liveness monitor then takes them back). A
- * third signal, a second one while still starting, or the deadline, exits 1 at once.
+ * stops it once started, or exits 1 if the start has not finished within `startingDeadlineMs`. The first
+ * SIGTERM or SIGINT runs the steps in order (a process stops taking work before it closes what that work
+ * needs; running tasks get the grace period), then exits 0. A second signal stops the worker's running
+ * tasks (once the process has started, should it still be starting) and puts them back in the queue
+ * without spending a retry, then exits 1, within seconds even with the database away (the liveness monitor
+ * then takes them back). A third signal, a second one in a process without a worker, or the deadline,
+ * exits 1 at once.
  */
 export function exitOnShutdownSignals(logger: Logger, options: ShutdownOptions = {}): ShutdownSequence {
   let signals = 0;
   let targets: ShutdownTargets | undefined;
   const started = Promise.withResolvers<ShutdownTargets>();
-  const { deadlineMs } = options;
+  let startingDeadline: NodeJS.Timeout | undefined;
+  const { deadlineMs, startingDeadlineMs = STARTING_DEADLINE_MS } = options;
+  const stopNow = async (signal: string, worker: ShutdownWorker): Promise<never> => {
+    announceStopNow(logger, signal, worker.active);
+    setTimeout(() => {
+      logger.error('the running tasks were not all put back in time: exiting now');
+      process.exit(1);
+    }, STOP_NOW_DEADLINE_MS).unref();
+    await worker
+      .stopNow()
+      .catch((error: unknown) => logger.error({ err: error }, 'stopping the worker now failed'));
+    process.exit(1);
+  };
   const shutdown = async (signal: string): Promise<void> => {
     signals += 1;
-    const worker = targets?.worker;
-    if (signals === 2 && worker) {
-      announceStopNow(logger, signal, worker.active);
-      setTimeout(() => {
-        logger.error('the running tasks were not all put back in time: exiting now');
-        process.exit(1);
-      }, STOP_NOW_DEADLINE_MS).unref();
-      await worker
-        .stopNow()
-        .catch((error: unknown) => logger.error({ err: error }, 'stopping the worker now failed'));
-      process.exit(1);
-    }
-    if (signals > 1) {
+    if (signals > 2 || (signals === 2 && targets && !targets.worker)) {
       logger.warn({ signal }, 'another signal: exiting now');
       process.exit(1);
     }
+    if (signals === 2) {
+      // Still starting: its worker may already hold tasks, which go back to the queue once it has started.
+      const { worker } = targets ?? (await started.promise);
+      if (!worker) process.exit(1);
+      return stopNow(signal, worker);
+    }
     logger.info({ signal }, 'shutting down');
-    if (!targets) logger.info('still starting: stopping once started');
+    if (!targets) {
+      logger.info('still starting: stopping once started');
+      startingDeadline = setTimeout(() => {
+        logger.error({ startingDeadlineMs }, 'still starting at the deadline: exiting now');
+        process.exit(1);
+      }, startingDeadlineMs);
+      startingDeadline.unref();
+    }
     if (deadlineMs !== undefined) {
       setTimeout(() => {
         logger.error({ deadlineMs }, 'shutdown did not finish within its deadline: exiting now');
@@ -98,6 +119,7 @@ export function exitOnShutdownSignals(logger: Logger, options: ShutdownOptions =
   process.on('SIGINT', () => void shutdown('SIGINT'));
   return {
     started(startedTargets) {
+      clearTimeout(startingDeadline);
       targets = startedTargets;
       started.resolve(startedTargets);
     },

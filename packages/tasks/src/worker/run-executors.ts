@@ -3,16 +3,15 @@ import type { WorkflowsModule } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
 import { InlineExecutor, ThreadExecutor, threadCapsOverridden } from './executors.ts';
 import { servicesFactoryOf } from './load-workflows-module.ts';
+import type { WorkerOptions } from './runtime.ts';
 
 /** Old-space cap of a worker thread when none is given (a run over it fails with RESOURCE_LIMIT). */
 const DEFAULT_THREAD_MEMORY_MB = 512;
 
-export interface RunExecutorsOptions {
-  concurrency: number;
-  workflowsModule: string;
-  memoryLimitMb?: number;
-  servicesOptions?: Record<string, unknown>;
-}
+export type RunExecutorsOptions = Pick<
+  WorkerOptions,
+  'concurrency' | 'workflowsModule' | 'memoryLimitMb' | 'servicesOptions'
+>;
 
 /** Where a worker's runs execute: a pool of worker threads, and this thread for inline workflows. */
 export function createRunExecutors(

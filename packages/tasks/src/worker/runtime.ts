@@ -122,7 +122,7 @@ export async function startWorkerRuntime(
     workflows: versions,
     running: () => runs.attempts(),
     onLost: (attempt) => {
-      if (runs.runs(attempt)) runs.abort(attempt.taskId, 'lost');
+      if (runs.isCurrent(attempt)) runs.abort(attempt.taskId, 'lost');
     },
   }).catch(async (error: unknown) => {
     await Promise.allSettled([threads.close(), gate.close()]);

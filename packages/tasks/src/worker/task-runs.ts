@@ -69,7 +69,7 @@ export class TaskRuns {
   }
 
   /** Whether `attempt` is the one running for its task (not one that ended, nor an older attempt). */
-  runs(attempt: Attempt): boolean {
+  isCurrent(attempt: Attempt): boolean {
     return this.#running.get(attempt.taskId)?.attempt === attempt;
   }
 
