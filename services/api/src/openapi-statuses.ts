@@ -99,8 +99,7 @@ function traitAnswers(t: OperationTraits): Map<number, ErrorAnswer> {
   const tooMany = [
     t.rateLimited &&
       "RATE_LIMITED: past the key's rate limit (RATE_LIMIT_PER_MINUTE); Retry-After says when enough tokens are back (absent: more at once than the key's burst, to split)",
-    t.queues &&
-      'QUEUE_FULL: the owner has MAX_QUEUE_SIZE unfinished tasks (tasks that wait do not count); retry after Retry-After',
+    t.queues && 'QUEUE_FULL: the owner has MAX_QUEUE_SIZE unfinished tasks; retry after Retry-After',
     t.subscribes && 'RATE_LIMITED: the key holds too many open subscriptions in this api process',
     t.key &&
       'RATE_LIMITED: too many requests with an unknown or revoked API key from this client address ' +

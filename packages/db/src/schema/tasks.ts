@@ -138,9 +138,6 @@ export const tasks = pgTable(
     index('tasks_owner_active_idx')
       .on(t.owner, t.createdAt.desc(), t.id.desc())
       .where(sql`${t.completedAt} is null`),
-    // What the queue limit counts: an owner's unfinished tasks but those that wait (`wait` is set exactly
-    // while a task waits). Only a wait's start, end and children change `wait`: claims and progress stay HOT.
-    index('tasks_owner_queue_idx').on(t.owner).where(sql`${t.completedAt} is null and ${t.wait} is null`),
     index('tasks_active_created_idx')
       .on(t.createdAt.desc(), t.id.desc())
       .where(sql`${t.completedAt} is null`),
@@ -178,8 +175,7 @@ export const tasks = pgTable(
     // Metrics over a recent window (finished in the last hour) read only that window.
     index('tasks_completed_at_idx').on(t.completedAt).where(sql`${t.completedAt} is not null`),
     // Unfinished tasks in the order the queue runs them, for the run-order listing across owners (an
-    // owner's own are few, bounded by MAX_QUEUE_SIZE but for those that wait, and read by
-    // tasks_owner_active_idx). A claim changes
+    // owner's own are few, bounded by MAX_QUEUE_SIZE, and read by tasks_owner_active_idx). A claim changes
     // none of its columns, so it stays HOT.
     index('tasks_run_order_idx')
       .on(runPlace(t.priority), runnableAt(t.createdAt, t.runAt), t.id)

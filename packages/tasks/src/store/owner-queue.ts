@@ -3,9 +3,7 @@ import { sql } from 'drizzle-orm';
 import { rowsOf, sentTogether, type Transaction } from '../db.ts';
 
 /**
- * The per-owner queue limit (`max_queue_size` counts unfinished tasks, `completed_at is null`, but those
- * that wait, `wait is not null`: a waiting task holds no job nor worker, and may wait days for a person;
- * a wait that ends is never refused, so its task may take the owner past the limit). Every path
+ * The per-owner queue limit (`max_queue_size` counts unfinished tasks, `completed_at is null`). Every path
  * that makes an owner's task unfinished (submit, retry, redrive) reserves room here: the owner's
  * transaction lock serialises them until commit, and a count read by a statement that starts once the lock
  * is held includes every committed task, so the limit is exact under any concurrency. Lock order: the
@@ -49,8 +47,7 @@ export async function lockOwnerQueue(tx: Transaction, owner: string): Promise<vo
 // Bounded: counting stops past the cap, so a large backlog costs no more than a full one.
 const unfinishedCount = (owner: string, maxQueueSize: number) => sql`
   (select count(*)::int from (
-    select 1 from tasks where owner = ${owner} and completed_at is null and wait is null
-    limit ${maxQueueSize + 1}
+    select 1 from tasks where owner = ${owner} and completed_at is null limit ${maxQueueSize + 1}
   ) unfinished)`;
 
 /** QUEUE_FULL unless `adding` more unfinished tasks fit beside `unfinished` ones. */
@@ -58,7 +55,7 @@ export function assertRoom(unfinished: number, adding: number, maxQueueSize: num
   if (adding <= 0 || unfinished + adding <= maxQueueSize) return;
   throw new DomainError(
     'QUEUE_FULL',
-    `queue full: ${unfinished} unfinished tasks (waiting ones aside) of at most ${maxQueueSize} per owner; wait for some to finish`,
+    `queue full: ${unfinished} unfinished tasks of at most ${maxQueueSize} per owner; wait for some to finish`,
     { retryAfterSeconds: 5 },
   );
 }

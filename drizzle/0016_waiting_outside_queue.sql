@@ -1,1 +1,0 @@
-CREATE INDEX "tasks_owner_queue_idx" ON "tasks" USING btree ("owner") WHERE "tasks"."completed_at" is null and "tasks"."wait" is null;
