@@ -2,7 +2,9 @@ import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_TASK_TIMEOUT_SECONDS, TimeoutSeconds } 
 import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '@kaygraph/tasks';
 import { parseEnv } from '@kaygraph/tasks/process';
 import { z } from 'zod';
-import { ANY_ORIGIN } from './http/cross-origin.ts';
+
+/** Any origin, in CORS_ORIGINS. */
+export const ANY_ORIGIN = '*';
 
 /** `scheme://host[:port]` as a browser sends it in Origin, or `*`. */
 const webOrigin = z.string().refine((value) => value === ANY_ORIGIN || URL.parse(value)?.origin === value, {

@@ -173,12 +173,14 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     },
   });
   const serverErrors = createServerErrorLog(logger);
+  const crossOrigin = createCrossOriginPolicy(opts.corsOrigins ?? []);
   const trpc = createTrpcTransports({
     createContext,
     maxBatchSize,
     subscriptionsPerSocket: capLimits.perConnection,
     bodyLimitBytes,
     serverErrors,
+    variesByOrigin: crossOrigin.variesByOrigin,
   });
   const rest = createRestHandler({
     router: appRouter,
@@ -189,7 +191,6 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     serverErrors,
   });
   const taskWss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
-  const crossOrigin = createCrossOriginPolicy(opts.corsOrigins ?? []);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     // Before anything else: a preflight is answered here, and every answer to a listed origin says so.

@@ -4,7 +4,7 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { type ContextFactory, connectionParamsOf } from './context.ts';
 import { describeError } from './errors.ts';
-import { trpcErrorHeaders } from './http/trpc-error-headers.ts';
+import { trpcResponseHeaders } from './http/trpc-response-headers.ts';
 import type { ServerErrorLog } from './logging/server-errors.ts';
 import { appRouter } from './router.ts';
 import { REVOKED_CLOSE_CODE } from './ws/task-socket.ts';
@@ -18,6 +18,8 @@ export interface TrpcTransportOptions {
   bodyLimitBytes: number;
   /** Where a call that fails on the server's side is logged. */
   serverErrors: ServerErrorLog;
+  /** Whether HTTP answers depend on the request's Origin (CrossOriginPolicy.variesByOrigin). */
+  variesByOrigin: boolean;
 }
 
 export interface TrpcTransports {
@@ -58,7 +60,7 @@ export function createTrpcTransports(opts: TrpcTransportOptions): TrpcTransports
       });
     },
     onError: logServerError,
-    responseMeta: trpcErrorHeaders,
+    responseMeta: trpcResponseHeaders({ variesByOrigin: opts.variesByOrigin }),
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.bodyLimitBytes });

@@ -52,6 +52,33 @@ test('CORS_ORIGINS: a listed origin passes preflights on every surface and reads
   expect((await fetch(`${server.url}/tasks`, { method: 'OPTIONS' })).status).toBe(405);
 });
 
+/** The header names an answer's Vary lists. */
+function varyOf(response: Response): string[] {
+  return (response.headers.get('vary') ?? '').split(',').map((name) => name.trim());
+}
+
+test("a listed origin's tRPC answers over HTTP and SSE keep Vary: Origin beside tRPC's own Vary", async () => {
+  await using server = await startTestServer({ worker: false, corsOrigins: [APP] });
+  const query = await fetch(`${server.url}/trpc/health`, { headers: { origin: APP } });
+  expect(query.status).toBe(200);
+  expect(query.headers.get('access-control-allow-origin')).toBe(APP);
+  expect(varyOf(query)).toEqual(expect.arrayContaining(['Origin', 'trpc-accept', 'accept']));
+  // A failed call too: its answer names the origin as much as a successful one.
+  const failed = await fetch(`${server.url}/trpc/tasks.get?input=${encodeURIComponent('{}')}`, {
+    headers: { origin: APP },
+  });
+  expect(failed.status).toBe(400);
+  expect(varyOf(failed)).toEqual(expect.arrayContaining(['Origin', 'trpc-accept', 'accept']));
+
+  const subscription = await fetch(`${server.url}/trpc/tasks.feedState?input=${encodeURIComponent('{}')}`, {
+    headers: { origin: APP, accept: 'text/event-stream' },
+  });
+  expect(subscription.headers.get('content-type')).toContain('text/event-stream');
+  expect(subscription.headers.get('access-control-allow-origin')).toBe(APP);
+  expect(varyOf(subscription)).toEqual(expect.arrayContaining(['Origin', 'trpc-accept', 'accept']));
+  await subscription.body?.cancel();
+});
+
 test('CORS_ORIGINS=* lets every page call the api, with no answer that depends on the origin', async () => {
   await using server = await startTestServer({ worker: false, corsOrigins: ['*'] });
   const allowed = await preflight(`${server.url}/tasks`, 'http://anywhere.test');

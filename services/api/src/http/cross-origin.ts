@@ -1,9 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ANY_ORIGIN } from '../env.ts';
 import { errorBody } from '../errors.ts';
 import { sendError } from './respond.ts';
-
-/** Any origin, in CORS_ORIGINS. */
-export const ANY_ORIGIN = '*';
 
 const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
 /** What a page on another origin may read of an answer beyond the CORS-safelisted headers. */
@@ -13,8 +11,12 @@ const PREFLIGHT_MAX_AGE_SECONDS = '600';
 /**
  * Which web pages may use the api from a browser: its own (the dashboard, /docs), and those of the
  * origins CORS_ORIGINS lists (`*`: any). Requests without an Origin (not from a page) are not its concern.
+ * "Its own" means the Origin names the Host the request was sent to, which a DNS-rebinding page also
+ * passes (its name now points at the api): this keeps out pages of other origins, not rebinding; keys do.
  */
 export interface CrossOriginPolicy {
+  /** Whether answers depend on the request's Origin, so must carry `Vary: Origin` (a list, not `*`). */
+  readonly variesByOrigin: boolean;
   /** Whether the page a request comes from (its Origin) may use the api; true when it names none. */
   allows(req: IncomingMessage): boolean;
   /**
@@ -29,16 +31,19 @@ export function createCrossOriginPolicy(origins: readonly string[]): CrossOrigin
   const any = origins.includes(ANY_ORIGIN);
   const listed = new Set(origins);
   const isListed = (origin: string) => any || listed.has(origin);
+  const variesByOrigin = listed.size > 0 && !any;
 
   return {
+    variesByOrigin,
     allows(req) {
       const origin = req.headers.origin;
       return origin === undefined || isListed(origin) || isOwnOrigin(origin, req.headers.host);
     },
     answer(req, res) {
       const origin = req.headers.origin;
-      // Caches must keep answers to each origin apart when the headers depend on it.
-      if (listed.size > 0 && !any) res.setHeader('vary', 'Origin');
+      // Caches must keep answers to each origin apart when the headers depend on it. tRPC sets its own
+      // Vary over this one: trpc-transports.ts adds Origin to it.
+      if (variesByOrigin) res.setHeader('vary', 'Origin');
       const preflight =
         req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
       if (origin === undefined || !isListed(origin)) {
