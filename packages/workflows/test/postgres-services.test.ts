@@ -63,6 +63,24 @@ describe('postgres services', () => {
     expect(rows[0]?.content.toString()).toBe('a,b\n3,4\n5,6\n');
   });
 
+  it('refuses an artifact over 255 MiB with a message naming the limit, storing nothing', async () => {
+    const taskId = await insertTask({
+      owner: 'ann',
+      workflow: 'demo',
+      status: 'running',
+      createdAt: '2026-01-01T00:00:00Z',
+    });
+    const services = postgresServices(connection.sql, { owner: 'ann', taskId, dataDir: null });
+    // Zero-filled pages are not touched until written: this costs little memory.
+    const bytes = new Uint8Array(256 * 1024 * 1024);
+    await expect(services.artifacts.put('weights.bin', 'application/octet-stream', bytes)).rejects.toThrow(
+      'artifact "weights.bin" is 268,435,456 bytes; an artifact is at most 267,386,880 bytes (255 MiB): ' +
+        'split it into several',
+    );
+    const rows = await connection.sql`select 1 from task_artifacts where task_id = ${taskId}::uuid`;
+    expect(rows).toHaveLength(0);
+  });
+
   it('indexes documents per owner and finds the relevant one first', async () => {
     await using services = createPostgresServices({
       databaseUrl: database.url,

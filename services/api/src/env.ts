@@ -1,4 +1,9 @@
-import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_TASK_TIMEOUT_SECONDS, TimeoutSeconds } from '@kaygraph/contracts';
+import {
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_TASK_TIMEOUT_SECONDS,
+  MAX_TASKS_PER_BATCH,
+  TimeoutSeconds,
+} from '@kaygraph/contracts';
 import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '@kaygraph/tasks';
 import { parseEnv } from '@kaygraph/tasks/process';
 import { z } from 'zod';
@@ -35,7 +40,12 @@ const Env = z.object({
    * Calls per tRPC HTTP batch, tasks per submitMany or group call, dead letters per redrive call, and child
    * tasks per wait of the bundled worker (the committed OpenAPI document states the default).
    */
-  MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(DEFAULT_MAX_BATCH_SIZE),
+  MAX_BATCH_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_TASKS_PER_BATCH, `at most ${MAX_TASKS_PER_BATCH}: the most tasks one call's input may carry`)
+    .default(DEFAULT_MAX_BATCH_SIZE),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   /**

@@ -51,6 +51,13 @@ const API_CODE_OF_TRPC: Partial<Record<TRPC_ERROR_CODE_KEY, ApiErrorCode>> = {
 /** tRPC's words for a batch over `maxBatchSize`; it does not say which limit. */
 const BATCH_TOO_LARGE = 'Batch call exceeds maximum size';
 
+/**
+ * What a tRPC body over `maxBodySize` says instead of tRPC's bare code. tRPC raises it before any context,
+ * so the number of bytes is REST's to say (json-body.ts); this names the setting.
+ */
+const BODY_TOO_LARGE =
+  "request body exceeds the api's limit (BODY_LIMIT_BYTES): send less, or split a batch over several calls";
+
 export interface DescribedError {
   body: ErrorBody;
   httpStatus: number;
@@ -188,6 +195,13 @@ function describeWithoutHint(error: unknown): DescribedError {
           message: `${BATCH_TOO_LARGE}: send fewer calls per batch (MAX_BATCH_SIZE)`,
         },
         httpStatus: 400,
+        retryAfterSeconds: undefined,
+      };
+    }
+    if (error.code === 'PAYLOAD_TOO_LARGE') {
+      return {
+        body: { code: 'PAYLOAD_TOO_LARGE', message: BODY_TOO_LARGE },
+        httpStatus: ERROR_HTTP_STATUS.PAYLOAD_TOO_LARGE,
         retryAfterSeconds: undefined,
       };
     }

@@ -279,7 +279,7 @@ describe('tRPC limits', () => {
     );
   });
 
-  test('an oversized tRPC body is a 413', async () => {
+  test('an oversized tRPC body is a 413 that names the limit', async () => {
     const big = JSON.stringify({ 0: { workflow: 'echo', params: { value: 'x'.repeat(2 * 1024 * 1024) } } });
     const response = await fetch(`${server.url}/trpc/tasks.submit?batch=1`, {
       method: 'POST',
@@ -287,6 +287,17 @@ describe('tRPC limits', () => {
       body: big,
     });
     expect(response.status).toBe(413);
+    // What a client's TRPCClientError says (its message, and errorBody), not tRPC's bare code.
+    const [answer] = (await response.json()) as {
+      error: { message: string; data: { errorBody: unknown } };
+    }[];
+    const said = {
+      code: 'PAYLOAD_TOO_LARGE',
+      message:
+        "request body exceeds the api's limit (BODY_LIMIT_BYTES): send less, or split a batch over several calls",
+    };
+    expect(answer?.error.message).toBe(said.message);
+    expect(answer?.error.data.errorBody).toEqual(said);
   });
 });
 

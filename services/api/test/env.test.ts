@@ -33,6 +33,13 @@ test('bad values are refused with the variable named', () => {
   expect(() => loadApiEnv({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
 });
 
+test('MAX_BATCH_SIZE past what one call may carry (1000) is refused by name, not left to refuse calls', () => {
+  expect(loadApiEnv({ MAX_BATCH_SIZE: '1000' }).MAX_BATCH_SIZE).toBe(1000);
+  expect(() => loadApiEnv({ MAX_BATCH_SIZE: '10000' })).toThrow(
+    "MAX_BATCH_SIZE: at most 1000: the most tasks one call's input may carry",
+  );
+});
+
 test('the api started with a bad value stops with the variable named, one line per problem and no stack', () => {
   // Only what it needs: were the environment accepted, the api would start on a data dir of its own.
   const dataDir = mkdtempSync(join(tmpdir(), 'kg-env-'));

@@ -1,4 +1,9 @@
-import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_TASK_TIMEOUT_SECONDS, TimeoutSeconds } from '@kaygraph/contracts';
+import {
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_TASK_TIMEOUT_SECONDS,
+  MAX_TASKS_PER_BATCH,
+  TimeoutSeconds,
+} from '@kaygraph/contracts';
 import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '@kaygraph/tasks';
 import { parseEnv } from '@kaygraph/tasks/process';
 import { z } from 'zod';
@@ -12,7 +17,15 @@ const Env = z.object({
   RESULT_TTL: z.coerce.number().int().min(1).default(86_400),
   MAX_QUEUE_SIZE: z.coerce.number().int().min(1).default(100),
   /** Child tasks one waiting node may submit at once (runChildren); the api's MAX_BATCH_SIZE, set alike. */
-  MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(DEFAULT_MAX_BATCH_SIZE),
+  MAX_BATCH_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(
+      MAX_TASKS_PER_BATCH,
+      `at most ${MAX_TASKS_PER_BATCH}, as on the api (the most tasks one call may carry)`,
+    )
+    .default(DEFAULT_MAX_BATCH_SIZE),
   /** Memory cap (old space) of each worker thread, in MB (unset: the runtime's default, 512). */
   WORKER_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

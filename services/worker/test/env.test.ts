@@ -10,3 +10,9 @@ test('MAX_BATCH_SIZE defaults to what the api has (50), takes the value set and 
   expect(loadWorkerEnv({ DATABASE_URL, MAX_BATCH_SIZE: '7' }).MAX_BATCH_SIZE).toBe(7);
   expect(() => loadWorkerEnv({ DATABASE_URL, MAX_BATCH_SIZE: '0' })).toThrow(/MAX_BATCH_SIZE/);
 });
+
+test('MAX_BATCH_SIZE past what one call may carry (1000) is refused, as on the api', () => {
+  expect(() => loadWorkerEnv({ DATABASE_URL, MAX_BATCH_SIZE: '10000' })).toThrow(
+    'MAX_BATCH_SIZE: at most 1000, as on the api (the most tasks one call may carry)',
+  );
+});

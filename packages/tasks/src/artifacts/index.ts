@@ -5,4 +5,9 @@
  * @example
  * await putArtifact(sql, taskId, { name: 'report.csv', contentType: 'text/csv', content: Buffer.from(csv) });
  */
-export { type ArtifactContent, putArtifact } from '../store/artifacts.ts';
+export {
+  type ArtifactContent,
+  ArtifactTooLargeError,
+  MAX_ARTIFACT_BYTES,
+  putArtifact,
+} from '../store/artifacts.ts';

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { ProducedArtifact } from '../attempt-data.ts';
 import { recordsJson, rowsOf, sentTogether, type Transaction } from '../db.ts';
 import { metricsColumns } from '../task-metrics.ts';
+import { checkArtifactSize } from './artifacts.ts';
 import type { Attempt } from './claim.ts';
 import { lockTasks } from './control.ts';
 import { type SettleContext, settleDependents } from './dependencies.ts';
@@ -215,6 +216,7 @@ async function storeArtifacts(tx: Transaction, completed: readonly AttemptOutcom
     outcome.kind === 'completed'
       ? outcome.artifacts.map((artifact) => {
           const content = Buffer.from(artifact.content, artifact.encoding === 'base64' ? 'base64' : 'utf8');
+          checkArtifactSize(artifact.name, content.length);
           return {
             taskId: outcome.attempt.taskId,
             name: artifact.name,

@@ -13,6 +13,7 @@ import {
   type WorkflowRunOutcome,
   type WorkflowRunRequest,
 } from './run-workflow.ts';
+import { CheckpointRefusedError } from './storage-refusal.ts';
 import type { MainToThread, ThreadTask, ThreadToMain } from './thread-protocol.ts';
 
 export interface ExecutionHooks {
@@ -124,7 +125,13 @@ export class ThreadExecutor {
       else {
         hooks.onCheckpoint(message.checkpoint).then(
           () => post({ type: 'ack', id: message.id, ok: true }),
-          () => post({ type: 'ack', id: message.id, ok: false }),
+          (error: unknown) =>
+            post({
+              type: 'ack',
+              id: message.id,
+              ok: false,
+              ...(error instanceof CheckpointRefusedError ? { refused: error.message } : {}),
+            }),
         );
       }
     });

@@ -1,6 +1,6 @@
 import type { Database } from '@kaygraph/db';
 import type { Logger } from 'pino';
-import { retryWhileDatabaseAway } from '../connection-lost.ts';
+import { isDatabaseAway, retryWhileDatabaseAway } from '../connection-lost.ts';
 import type { Attempt } from '../store/claim.ts';
 import type { NewTaskEvent } from '../store/events.ts';
 import { type AttemptReport, type ProgressState, writeReports } from '../store/progress.ts';
@@ -42,11 +42,14 @@ export class ProgressReporter {
   /** Writes wait out a lost connection or a timeout (reports of the wait coalesce) until `signal` aborts. */
   constructor(db: Database, logger: Logger, signal?: AbortSignal) {
     this.#logger = logger;
-    this.#writes = new SerialWrites<AttemptReport>((reports) =>
-      retryWhileDatabaseAway(
-        () => runTransaction(db, (tx) => writeReports(tx, mergeReports(reports))),
-        signal,
-      ),
+    this.#writes = new SerialWrites<AttemptReport>(
+      (reports) =>
+        retryWhileDatabaseAway(
+          () => runTransaction(db, (tx) => writeReports(tx, mergeReports(reports))),
+          signal,
+        ),
+      // A report the database refuses (a message holding NUL) is lost alone, not with the others merged with it.
+      { retryAlone: (error) => !isDatabaseAway(error) },
     );
   }
 

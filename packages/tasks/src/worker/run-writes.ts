@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { retryWhileDatabaseAway } from '../connection-lost.ts';
+import { isDatabaseAway, retryWhileDatabaseAway } from '../connection-lost.ts';
 import type { TaskContext } from '../context.ts';
 import { taskRowsToLock } from '../store/finish.ts';
 import { type CheckpointWrite, saveCheckpoints } from '../store/progress.ts';
@@ -35,8 +35,10 @@ export function createRunWrites(ctx: TaskContext, logger: Logger, giveUp: AbortS
     ),
     // Checkpoints are single statements of their own (a task awaits each before its next node and its
     // outcome), merged while one is in flight.
-    checkpoints: new SerialWrites<CheckpointWrite>((writes) =>
-      retryWhileDatabaseAway(() => saveCheckpoints(ctx.db, writes), giveUp),
+    checkpoints: new SerialWrites<CheckpointWrite>(
+      (writes) => retryWhileDatabaseAway(() => saveCheckpoints(ctx.db, writes), giveUp),
+      // One run's checkpoint the database refuses fails that run only, not the runs merged with it.
+      { retryAlone: (error) => !isDatabaseAway(error) },
     ),
   };
 }

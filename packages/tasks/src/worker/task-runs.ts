@@ -8,9 +8,12 @@ import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
 import type { DispatchedJob } from './dispatcher.ts';
 import { type Execution, type InlineExecutor, runsInline, type ThreadExecutor } from './executors.ts';
 import { planWait } from './plan-wait.ts';
+import type { PlannedOutcome } from './planned-outcome.ts';
+import { refusedOutcome } from './refused-outcome.ts';
 import { logRunEnded, logRunStarted } from './run-log.ts';
 import type { RunWrites } from './run-writes.ts';
 import type { SlotRelease } from './slot-release.ts';
+import { CheckpointRefusedError, refusalReason } from './storage-refusal.ts';
 
 interface RunningTask {
   attempt: Attempt;
@@ -128,7 +131,7 @@ export class TaskRuns {
 
   async #run(task: RunningTask): Promise<void> {
     const { ctx, catalog, threads, inline, writes } = this.#options;
-    const { progress, checkpoints, outcomes } = writes;
+    const { progress, checkpoints } = writes;
     const { attempt, log } = task;
     const startedAt = performance.now();
     const workflow = catalog.get(attempt.workflow);
@@ -166,8 +169,15 @@ export class TaskRuns {
           } catch (error) {
             // Only a stop that gave up on the database gets here with the database away: the run is
             // released (requeued with its retries), never failed for it.
-            if (isDatabaseAway(error)) this.abort(attempt.taskId, 'disconnected');
-            throw error;
+            if (isDatabaseAway(error)) {
+              this.abort(attempt.taskId, 'disconnected');
+              throw error;
+            }
+            // Refused for what it holds: the run fails saying why (not with the statement and the store).
+            const after = checkpoint.lastNodeId === null ? '' : ` after node "${checkpoint.lastNodeId}"`;
+            throw new CheckpointRefusedError(
+              `the checkpoint${after} could not be stored: ${refusalReason(error)}`,
+            );
           }
           task.checkpoint = checkpoint;
         },
@@ -198,20 +208,39 @@ export class TaskRuns {
       decided.kind === 'completed' && unwritten
         ? { ...decided, endedOn: { step: unwritten.step, message: unwritten.message } }
         : decided;
-    await outcomes.add(outcome).then(
-      // An attempt that no longer owns its task (its lease lapsed, the task was taken back) writes nothing.
-      // A cancelled run (`abandoned`) writes no task row: it never shows as owned.
-      (owned) =>
-        logRunEnded(
-          log,
-          outcome.kind === 'abandoned' || owned.has(attempt.taskId) ? outcome : undefined,
-          seconds,
-        ),
-      (error: unknown) => {
+    await this.#settle(outcome, log, seconds);
+  }
+
+  /**
+   * Stores an outcome. One PostgreSQL refuses for what it holds (a result over jsonb's limits, text with
+   * NUL) is replaced by a failure saying so, so the task does not stay `running` for good.
+   */
+  async #settle(outcome: PlannedOutcome, log: Logger, seconds: number): Promise<void> {
+    const { outcomes } = this.#options.writes;
+    let stored = outcome;
+    let owned: ReadonlySet<string>;
+    try {
+      owned = await outcomes.add(outcome);
+    } catch (error) {
+      const failed = isDatabaseAway(error) ? undefined : refusedOutcome(outcome, error);
+      if (!failed) {
         // The task stays running under this worker: once the worker stops beating, the liveness monitor
         // takes it back (the checkpoint keeps the work done).
         log.error({ err: error }, 'storing the outcome of a task failed');
-      },
-    );
+        return;
+      }
+      log.error({ err: error }, 'the database refused the outcome of a task: the task fails instead');
+      try {
+        stored = failed;
+        owned = await outcomes.add(failed);
+      } catch (again) {
+        log.error({ err: again }, 'storing the failure of a task whose outcome was refused failed');
+        return;
+      }
+    }
+    // An attempt that no longer owns its task (its lease lapsed, the task was taken back) writes nothing.
+    // A cancelled run (`abandoned`) writes no task row: it never shows as owned.
+    const ownedIt = stored.kind === 'abandoned' || owned.has(stored.attempt.taskId);
+    logRunEnded(log, ownedIt ? stored : undefined, seconds);
   }
 }

@@ -2,6 +2,7 @@ import { flushCompileCache } from 'node:module';
 import type { WorkflowsModule } from '../catalog.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
 import { type RunServicesFactory, runWorkflow, type WorkflowRunOutcome } from './run-workflow.ts';
+import { CheckpointRefusedError } from './storage-refusal.ts';
 import type { MainToThread, ThreadTask, ThreadToMain } from './thread-protocol.ts';
 
 /** This thread's workflows module and services factory, loaded by its first task (one module per pool). */
@@ -32,11 +33,11 @@ function threadWorkflows(task: ThreadTask) {
 export default async function runThreadTask(task: ThreadTask): Promise<WorkflowRunOutcome> {
   const { port } = task;
   const controller = new AbortController();
-  const acks = new Map<number, (ok: boolean) => void>();
+  const acks = new Map<number, (ok: boolean, refused?: string) => void>();
   let nextId = 0;
   port.on('message', (message: MainToThread) => {
     if (message.type === 'abort') controller.abort(message.reason);
-    else acks.get(message.id)?.(message.ok);
+    else acks.get(message.id)?.(message.ok, message.refused);
   });
   const send = (message: ThreadToMain) => port.postMessage(message);
   try {
@@ -53,9 +54,10 @@ export default async function runThreadTask(task: ThreadTask): Promise<WorkflowR
         onCheckpoint: (checkpoint) =>
           new Promise<void>((resolve, reject) => {
             const id = nextId++;
-            acks.set(id, (ok) => {
+            acks.set(id, (ok, refused) => {
               acks.delete(id);
               if (ok) resolve();
+              else if (refused !== undefined) reject(new CheckpointRefusedError(refused));
               else reject(new Error('the checkpoint could not be stored'));
             });
             send({ type: 'checkpoint', id, checkpoint });

@@ -25,4 +25,7 @@ export type ThreadToMain =
    */
   | { type: 'end' };
 
-export type MainToThread = { type: 'ack'; id: number; ok: boolean } | { type: 'abort'; reason: string };
+/** `refused`: why the database refused a checkpoint for what it holds (the run fails with it, not retried). */
+export type MainToThread =
+  | { type: 'ack'; id: number; ok: boolean; refused?: string }
+  | { type: 'abort'; reason: string };
