@@ -86,8 +86,13 @@ export function exitOnShutdownSignals(logger: Logger, options: ShutdownOptions =
     }
     if (signals === 2) {
       // Still starting: its worker may already hold tasks, which go back to the queue once it has started.
+      if (!targets)
+        logger.warn({ signal }, 'still starting: stopping now once started; another signal exits at once');
       const { worker } = targets ?? (await started.promise);
-      if (!worker) process.exit(1);
+      if (!worker) {
+        logger.warn({ signal }, 'another signal: exiting now');
+        process.exit(1);
+      }
       return stopNow(signal, worker);
     }
     logger.info({ signal }, 'shutting down');

@@ -1,11 +1,12 @@
 import type { Database } from '@kaygraph/db';
 import type { Logger } from 'pino';
-import { isDatabaseAway, retryWhileDatabaseAway } from '../connection-lost.ts';
+import { retryWhileDatabaseAway } from '../connection-lost.ts';
 import type { Attempt } from '../store/claim.ts';
 import type { NewTaskEvent } from '../store/events.ts';
 import { type AttemptReport, type ProgressState, writeReports } from '../store/progress.ts';
 import { runTransaction } from '../transaction.ts';
 import { SerialWrites } from './serial-writes.ts';
+import { isStorageRefusal } from './storage-refusal.ts';
 
 /** At most one progress row per task per this many milliseconds (about 10/s), after the first. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -49,7 +50,7 @@ export class ProgressReporter {
           signal,
         ),
       // A report the database refuses (a message holding NUL) is lost alone, not with the others merged with it.
-      { retryAlone: (error) => !isDatabaseAway(error) },
+      { retryAlone: isStorageRefusal },
     );
   }
 

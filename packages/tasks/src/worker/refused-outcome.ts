@@ -29,10 +29,12 @@ export function refusedOutcome(outcome: PlannedOutcome, error: unknown): Attempt
   };
   if (outcome.kind === 'retry' || outcome.kind === 'failed') {
     const original = outcome.error;
-    refused.code = storable(original.code).slice(0, 100);
-    refused.message += `; it began: ${storable(original.message).slice(0, REFUSED_MESSAGE_CHARS)}`;
+    // Cut before cleaning: a cut may split a surrogate pair, which storable() then replaces.
+    refused.code = storable(original.code.slice(0, 100));
+    refused.message += `; it began: ${original.message.slice(0, REFUSED_MESSAGE_CHARS)}`;
     if (typeof original.node_id === 'string') refused.node_id = storable(original.node_id);
   }
+  refused.message = storable(refused.message);
   return failure(outcome.attempt, refused, false, outcome.metrics);
 }
 

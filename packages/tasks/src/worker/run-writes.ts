@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isDatabaseAway, retryWhileDatabaseAway } from '../connection-lost.ts';
+import { retryWhileDatabaseAway } from '../connection-lost.ts';
 import type { TaskContext } from '../context.ts';
 import { taskRowsToLock } from '../store/finish.ts';
 import { type CheckpointWrite, saveCheckpoints } from '../store/progress.ts';
@@ -7,6 +7,7 @@ import type { PlannedOutcome } from './planned-outcome.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 import { SerialWrites } from './serial-writes.ts';
 import { settleOutcomes } from './settle-outcomes.ts';
+import { isStorageRefusal } from './storage-refusal.ts';
 import { CoalescedWrites, TransactionBatcher } from './transaction-batcher.ts';
 
 /** What a worker's runs write: progress and logs, checkpoints, outcomes. */
@@ -38,7 +39,7 @@ export function createRunWrites(ctx: TaskContext, logger: Logger, giveUp: AbortS
     checkpoints: new SerialWrites<CheckpointWrite>(
       (writes) => retryWhileDatabaseAway(() => saveCheckpoints(ctx.db, writes), giveUp),
       // One run's checkpoint the database refuses fails that run only, not the runs merged with it.
-      { retryAlone: (error) => !isDatabaseAway(error) },
+      { retryAlone: isStorageRefusal },
     ),
   };
 }

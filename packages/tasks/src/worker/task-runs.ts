@@ -13,7 +13,7 @@ import { refusedOutcome } from './refused-outcome.ts';
 import { logRunEnded, logRunStarted } from './run-log.ts';
 import type { RunWrites } from './run-writes.ts';
 import type { SlotRelease } from './slot-release.ts';
-import { CheckpointRefusedError, refusalReason } from './storage-refusal.ts';
+import { CheckpointRefusedError, isStorageRefusal, refusalReason } from './storage-refusal.ts';
 
 interface RunningTask {
   attempt: Attempt;
@@ -167,17 +167,17 @@ export class TaskRuns {
           try {
             await checkpoints.add({ attempt, checkpoint });
           } catch (error) {
+            // Refused for what it holds: the run fails saying why (not with the statement and the store).
+            if (isStorageRefusal(error)) {
+              const after = checkpoint.lastNodeId === null ? '' : ` after node "${checkpoint.lastNodeId}"`;
+              throw new CheckpointRefusedError(
+                `the checkpoint${after} could not be stored: ${refusalReason(error)}`,
+              );
+            }
             // Only a stop that gave up on the database gets here with the database away: the run is
             // released (requeued with its retries), never failed for it.
-            if (isDatabaseAway(error)) {
-              this.abort(attempt.taskId, 'disconnected');
-              throw error;
-            }
-            // Refused for what it holds: the run fails saying why (not with the statement and the store).
-            const after = checkpoint.lastNodeId === null ? '' : ` after node "${checkpoint.lastNodeId}"`;
-            throw new CheckpointRefusedError(
-              `the checkpoint${after} could not be stored: ${refusalReason(error)}`,
-            );
+            if (isDatabaseAway(error)) this.abort(attempt.taskId, 'disconnected');
+            throw error;
           }
           task.checkpoint = checkpoint;
         },
@@ -222,7 +222,7 @@ export class TaskRuns {
     try {
       owned = await outcomes.add(outcome);
     } catch (error) {
-      const failed = isDatabaseAway(error) ? undefined : refusedOutcome(outcome, error);
+      const failed = isStorageRefusal(error) ? refusedOutcome(outcome, error) : undefined;
       if (!failed) {
         // The task stays running under this worker: once the worker stops beating, the liveness monitor
         // takes it back (the checkpoint keeps the work done).
