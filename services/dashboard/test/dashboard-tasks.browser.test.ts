@@ -241,10 +241,17 @@ describe('the Tasks page', () => {
     await page.getByRole('button', { name: 'Retry all failed' }).click();
     await page.getByText('Retry every failed task of instant?').waitFor(WAIT);
     await page.getByRole('button', { name: 'Yes, retry all' }).click();
-    await expect(page.getByTestId('bulk-outcome').textContent(WAIT)).resolves.toBe(
-      `Retried ${INSTANT_FAILED} tasks.`,
+    // They fail again at once, on purpose: the action's next call may already find them failed again,
+    // retry them once more and stop, saying so (all-in-batches.test.ts pins that rule).
+    await expect(page.getByTestId('bulk-outcome').textContent(WAIT)).resolves.toMatch(
+      new RegExp(`^Retried ${INSTANT_FAILED} tasks(\\.|; more may remain: Retry all failed again\\.)$`),
     );
-    // Each ran once more (and, failing on purpose, failed again).
-    await expect.poll(attempts, WAIT).toEqual(before.map((attempt) => attempt + 1));
+    // Each ran again (and, failing on purpose, failed again).
+    await expect
+      .poll(
+        async () => (await attempts()).every((attempt, index) => attempt > (before[index] ?? attempt)),
+        WAIT,
+      )
+      .toBe(true);
   });
 });
