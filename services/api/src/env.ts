@@ -1,11 +1,4 @@
-import {
-  DEFAULT_MAX_BATCH_SIZE,
-  DEFAULT_TASK_TIMEOUT_SECONDS,
-  MAX_TASKS_PER_BATCH,
-  TimeoutSeconds,
-} from '@kaygraph/contracts';
-import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '@kaygraph/tasks';
-import { parseEnv } from '@kaygraph/tasks/process';
+import { parseEnv, WorkerSettingsEnv } from '@kaygraph/tasks/process';
 import { z } from 'zod';
 
 /** Any origin, in CORS_ORIGINS. */
@@ -31,36 +24,9 @@ const Env = z.object({
   DATABASE_URL: z.url().optional(),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  MAX_WORKERS: z.coerce.number().int().min(1).max(256).default(4),
-  TASK_TIMEOUT: z.coerce.number().pipe(TimeoutSeconds).default(DEFAULT_TASK_TIMEOUT_SECONDS),
-  RESULT_TTL: z.coerce.number().int().min(1).default(86_400),
-  MAX_QUEUE_SIZE: z.coerce.number().int().min(1).default(100),
+  /** What the bundled worker (`--with-worker`) runs by, and the limits the api holds calls to. */
+  ...WorkerSettingsEnv.shape,
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
-  /**
-   * Calls per tRPC HTTP batch, tasks per submitMany or group call, dead letters per redrive call, and child
-   * tasks per wait of the bundled worker (the committed OpenAPI document states the default).
-   */
-  MAX_BATCH_SIZE: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_TASKS_PER_BATCH, `at most ${MAX_TASKS_PER_BATCH}: the most tasks one call's input may carry`)
-    .default(DEFAULT_MAX_BATCH_SIZE),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
-  /**
-   * `statement_timeout` of the api's (and its bundled worker's) database connections: a request whose
-   * statement runs or waits for a lock longer answers 503. 0: none of ours (PostgreSQL's setting applies).
-   */
-  STATEMENT_TIMEOUT_SECONDS: z.coerce.number().min(0).default(DEFAULT_STATEMENT_TIMEOUT_SECONDS),
-  DATA_DIR: z.string().min(1).default('.data'),
-  /**
-   * The workflows the bundled worker (`--with-worker`) runs and registers: a module exporting `catalog`
-   * (worker threads import it too). The api alone loads no workflow code.
-   */
-  WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows/catalog'),
-  /** Memory cap (old space) of each thread of the bundled worker, in MB (unset: the runtime's 512). */
-  WORKER_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).optional(),
   /** `development` (set explicitly) puts stacks into tRPC error shapes; unset behaves as production. */
   NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
   /**

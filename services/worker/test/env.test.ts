@@ -13,6 +13,6 @@ test('MAX_BATCH_SIZE defaults to what the api has (50), takes the value set and 
 
 test('MAX_BATCH_SIZE past what one call may carry (1000) is refused, as on the api', () => {
   expect(() => loadWorkerEnv({ DATABASE_URL, MAX_BATCH_SIZE: '10000' })).toThrow(
-    'MAX_BATCH_SIZE: at most 1000, as on the api (the most tasks one call may carry)',
+    "MAX_BATCH_SIZE: at most 1000: the most tasks one call's input may carry",
   );
 });

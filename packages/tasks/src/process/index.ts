@@ -11,3 +11,4 @@ export {
   type ShutdownWorker,
 } from './shutdown-signals.ts';
 export { exitOnStartFailure, explainStartFailure } from './start-failure.ts';
+export { WorkerSettingsEnv } from './worker-env.ts';

@@ -1,0 +1,47 @@
+import {
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_TASK_TIMEOUT_SECONDS,
+  MAX_TASKS_PER_BATCH,
+  TimeoutSeconds,
+} from '@kaygraph/contracts';
+import { z } from 'zod';
+import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '../statement-timeout.ts';
+
+/**
+ * The settings of a process that runs tasks or takes them: the worker service, and the api (which runs a
+ * bundled worker with `--with-worker`). Both services extend this one schema, so a setting's name, bounds
+ * and default are written once.
+ */
+export const WorkerSettingsEnv = z.object({
+  MAX_WORKERS: z.coerce.number().int().min(1).max(256).default(4),
+  TASK_TIMEOUT: z.coerce.number().pipe(TimeoutSeconds).default(DEFAULT_TASK_TIMEOUT_SECONDS),
+  RESULT_TTL: z.coerce.number().int().min(1).default(86_400),
+  MAX_QUEUE_SIZE: z.coerce.number().int().min(1).default(100),
+  /**
+   * Calls per tRPC HTTP batch, tasks per submitMany or group call, dead letters per redrive call, and child
+   * tasks per wait (runChildren); set alike on apis and workers.
+   */
+  MAX_BATCH_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_TASKS_PER_BATCH, `at most ${MAX_TASKS_PER_BATCH}: the most tasks one call's input may carry`)
+    .default(DEFAULT_MAX_BATCH_SIZE),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
+  /**
+   * `statement_timeout` of the process's database connections: a statement that runs or waits for a lock
+   * longer is given up (an api request answers 503, a worker's fetch or write is logged and tried again).
+   * 0: none of ours (PostgreSQL's setting applies).
+   */
+  STATEMENT_TIMEOUT_SECONDS: z.coerce.number().min(0).default(DEFAULT_STATEMENT_TIMEOUT_SECONDS),
+  /** Root of the files workflows may read (their `input` paths); the api's embedded database lives under it. */
+  DATA_DIR: z.string().min(1).default('.data'),
+  /**
+   * The workflows a worker runs and registers: a module exporting `catalog` (worker threads import it too).
+   * The api alone (without `--with-worker`) loads no workflow code.
+   */
+  WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows/catalog'),
+  /** Memory cap (old space) of each worker thread, in MB (unset: the runtime's default, 512). */
+  WORKER_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).optional(),
+});
