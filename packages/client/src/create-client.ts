@@ -1,6 +1,12 @@
 import type { SignalTaskOutput, SubmitTaskInput } from '@kaygraph/contracts';
 import { createTRPCClient, type TRPCClient } from '@trpc/client';
-import { type DownloadedArtifact, downloadArtifact } from './download-artifact.ts';
+import {
+  type ArtifactStream,
+  type ArtifactStreamOptions,
+  type DownloadedArtifact,
+  downloadArtifact,
+  streamArtifact,
+} from './download-artifact.ts';
 import { createLinks } from './links.ts';
 import type { AppRouter } from './server-types.ts';
 import { type SubmitAndWaitOptions, submitAndWait, waitForTask } from './submit-and-wait.ts';
@@ -103,6 +109,15 @@ export interface KayGraphClient<W = AnyWorkflows> extends Disposable {
   ): Promise<TypedTaskResult<W, WorkflowOfId<W, Id>>>;
   /** The bytes of an artifact a task stored (its names are in `tasks.get`'s `artifacts`). */
   artifact(taskId: string, name: string): Promise<DownloadedArtifact>;
+  /**
+   * An artifact as a stream of its bytes, from `offset` when given (with `ifRange`, its earlier `etag`,
+   * to resume a cut download: `offset` 0 in the answer says it was replaced and comes whole).
+   *
+   * @example
+   * const download = await client.artifactStream(taskId, 'model.bin');
+   * await download.body.pipeTo(Writable.toWeb(createWriteStream('model.bin')));
+   */
+  artifactStream(taskId: string, name: string, options?: ArtifactStreamOptions): Promise<ArtifactStream>;
   /** Events of one task until it ends; reconnects and resumes from the last event id. */
   watch(taskId: string, options?: WatchOptions): ReturnType<typeof watchTask>;
   /**
@@ -168,6 +183,7 @@ export function createClient<W = AnyWorkflows>(opts: ClientOptions): KayGraphCli
         TypedTaskResult<W, WorkflowOfId<W, typeof taskId>>
       >,
     artifact: (taskId, name) => downloadArtifact(opts.url, opts.apiKey, taskId, name),
+    artifactStream: (taskId, name, options) => streamArtifact(opts.url, opts.apiKey, taskId, name, options),
     watch: (taskId, options) => watchTask(trpc, taskId, options, lifetime.signal),
     close,
     [Symbol.dispose]: close,

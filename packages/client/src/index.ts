@@ -1,6 +1,13 @@
 export { ClientClosedError } from './client-closed.ts';
 export { type ClientOptions, createClient, type KayGraphClient } from './create-client.ts';
-export { ArtifactDownloadError, type DownloadedArtifact, downloadArtifact } from './download-artifact.ts';
+export {
+  ArtifactDownloadError,
+  type ArtifactStream,
+  type ArtifactStreamOptions,
+  type DownloadedArtifact,
+  downloadArtifact,
+  streamArtifact,
+} from './download-artifact.ts';
 export type { AppRouter, BuiltinWorkflows } from './server-types.ts';
 export { type SubmitAndWaitOptions, submitAndWait, waitForTask } from './submit-and-wait.ts';
 export type {

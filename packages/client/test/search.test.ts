@@ -61,4 +61,19 @@ test('typed client: download the CSV artifact a data_processing task stored', as
     status: 404,
     body: { code: 'NOT_FOUND' },
   });
+
+  // The same bytes as a stream, then resumed from an offset of that version.
+  const streamed = await client.artifactStream(done.task_id, 'summary.csv');
+  expect(streamed).toMatchObject({ size: listed?.size, offset: 0, etag: expect.stringMatching(/^"/) });
+  const whole = new Uint8Array(await new Response(streamed.body).arrayBuffer());
+  expect(whole).toEqual(artifact.bytes);
+  const resumed = await client.artifactStream(done.task_id, 'summary.csv', {
+    offset: 10,
+    ifRange: streamed.etag,
+  });
+  expect(resumed).toMatchObject({ size: listed?.size, offset: 10 });
+  expect(new Uint8Array(await new Response(resumed.body).arrayBuffer())).toEqual(artifact.bytes.subarray(10));
+  await expect(
+    client.artifactStream(done.task_id, 'summary.csv', { offset: listed?.size ?? 0 }),
+  ).rejects.toMatchObject({ status: 416, body: { code: 'RANGE_NOT_SATISFIABLE' } });
 });

@@ -24,6 +24,7 @@ export type { ParamsCheck, RegisteredWorkflow, SignalCheck } from './registry/re
 export { WorkflowRegistry } from './registry/workflow-registry.ts';
 export { versionRecordOf } from './registry/workflow-version.ts';
 export { SchemaMissingError } from './schema-missing.ts';
+export type { ArtifactDownload } from './service/artifact-download.ts';
 export type { ListTasksQuery } from './service/queries.ts';
 export type { FeedOptions, TaskService } from './service/task-service.ts';
 export {

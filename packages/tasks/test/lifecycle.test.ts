@@ -57,8 +57,11 @@ describe('submit -> worker -> result', () => {
       attempt: 1,
     });
     expect(result.artifacts.map((a) => a.name)).toEqual(['report.txt']);
-    const artifact = await system.tasks.artifact(alice, submitted.task_id, 'report.txt');
-    expect(artifact.content.toString('utf8')).toBe('hello');
+    const artifact = await system.tasks.openArtifact(alice, submitted.task_id, 'report.txt');
+    expect(artifact).toMatchObject({ name: 'report.txt', size: 5 });
+    const chunks: Buffer[] = [];
+    for await (const chunk of artifact.chunks()) chunks.push(chunk);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe('hello');
 
     const view = await system.tasks.get(alice, submitted.task_id);
     expect(view.progress).toBe(100);

@@ -19,6 +19,18 @@ const apiKeyParam = (transport: string) =>
 /** The operations that take an API key when auth is on (`Authorization: Bearer`, or `?api_key=`). */
 const BEARER = [{ Authorization: [] }];
 const taskPath = z.object({ task_id: TaskId.meta({ description: 'The task id from POST /tasks' }) });
+/** A response header every such answer carries. */
+const header = (description: string, type: 'string' | 'integer' = 'string') => ({
+  description,
+  required: true,
+  schema: { type },
+});
+/** What every answer with an artifact's bytes says of them. */
+const ARTIFACT_HEADERS = {
+  'Accept-Ranges': header('`bytes`'),
+  ETag: header('The version of the artifact, for If-Range'),
+  'Content-Length': header('Bytes in the body', 'integer'),
+};
 
 /**
  * The hand-written routes (streams, an artifact, the raw task socket, /metrics), described with the same
@@ -81,22 +93,52 @@ export const HAND_WRITTEN_PATHS = {
       summary: 'Download an artifact of a task',
       description: [
         'The stored bytes of one artifact a task produced (a report CSV, model weights), with its content',
-        'type. GET /tasks/{task_id} lists the artifacts of a task.',
+        'type; GET /tasks/{task_id} lists the artifacts of a task. The bytes are streamed as they are read',
+        'from the database. One `Range` (`bytes=0-1023`, `bytes=1024-`, `bytes=-1024`) is answered with',
+        'a 206 of those bytes, a range that starts past the end with a 416; several ranges, or an invalid',
+        'one, get the whole artifact. To resume a cut download, send the `ETag` you got as `If-Range`:',
+        'the artifact replaced since answers 200 with the new one whole. An artifact replaced or deleted',
+        'while it downloads cuts the connection (fewer bytes than Content-Length), never mixing versions.',
+        'HEAD answers the headers of the whole artifact.',
       ].join(' '),
       requestParams: {
         path: taskPath.extend({ name: z.string().min(1).meta({ description: 'The artifact name' }) }),
+        header: z.object({
+          range: z.string().optional().meta({
+            description: 'One byte range: `bytes=first-last`, `bytes=first-` or `bytes=-suffix_length`',
+          }),
+          'if-range': z.string().optional().meta({
+            description: 'An ETag of the artifact: the Range applies only while the artifact is that version',
+          }),
+        }),
         query: z.object({ api_key: apiKeyParam('a download link') }),
       },
       responses: {
         '200': {
           description: 'The artifact, with the content type it was stored with.',
+          headers: ARTIFACT_HEADERS,
           content: {
             '*/*': { schema: z.string().meta({ description: 'The bytes, served as an attachment' }) },
           },
         },
+        '206': {
+          description: 'The bytes of the one range asked for.',
+          headers: {
+            ...ARTIFACT_HEADERS,
+            'Content-Range': header('`bytes first-last/size`'),
+          },
+          content: { '*/*': { schema: z.string().meta({ description: 'The bytes of the range' }) } },
+        },
         '400': { description: 'Invalid task id', content: { 'application/json': { schema: ErrorBody } } },
         '404': {
           description: 'No such task or artifact',
+          content: { 'application/json': { schema: ErrorBody } },
+        },
+        '416': {
+          description: 'RANGE_NOT_SATISFIABLE: the range starts at or past the end of the artifact',
+          headers: {
+            'Content-Range': header('`bytes */size`: the size of the artifact'),
+          },
           content: { 'application/json': { schema: ErrorBody } },
         },
       },

@@ -72,10 +72,20 @@ function errorAnswers(document: OpenAPIObject): void {
       const operationTraits = HAND_WRITTEN_TRAITS[operation?.operationId ?? ''];
       if (!operation || !operationTraits)
         throw new Error(`${method} ${path}: no traits in HAND_WRITTEN_TRAITS`);
-      const own = Object.entries(operation.responses ?? {})
-        .filter(([status]) => Number(status) >= 400)
-        .map(([status, response]) => [Number(status), 'description' in response ? response.description : '']);
+      const ownResponses = Object.entries(operation.responses ?? {}).filter(
+        ([status]) => Number(status) >= 400,
+      );
+      const own = ownResponses.map(([status, response]) => [
+        Number(status),
+        'description' in response ? response.description : '',
+      ]);
       setErrorAnswers(`${method} ${path}`, operation, operationTraits, Object.fromEntries(own));
+      // A route's own error answer keeps the headers it declares (a 416's Content-Range).
+      for (const [status, response] of ownResponses) {
+        const answer = operation.responses?.[status];
+        if ('headers' in response && response.headers && answer && 'description' in answer)
+          answer.headers = { ...answer.headers, ...response.headers };
+      }
     }
   }
 }

@@ -232,7 +232,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     if (reading && (await serveDocs(path, res))) return;
     const artifact = ARTIFACT_PATH.exec(path);
     if (artifact?.[1] && artifact[2] && reading)
-      return serveArtifact(res, artifact[1], artifact[2], streamOptions(req, url));
+      return serveArtifact(req, res, artifact[1], artifact[2], streamOptions(req, url));
     const stream = STREAM_PATH.exec(path);
     if (stream?.[1] && reading) return streamTaskOverSse(req, res, stream[1], streamOptions(req, url));
     const groupStream = GROUP_STREAM_PATH.exec(path);

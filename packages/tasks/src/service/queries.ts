@@ -24,7 +24,7 @@ import { decodeCursor, decodeRunCursor, encodeRunCursor, pageOf, pageWith } from
 import type { Executor } from '../db.ts';
 import { toTaskEvent } from '../events/task-event.ts';
 import { readStateEventsAt } from '../store/events.ts';
-import { listArtifacts, listTaskSummaries, loadArtifact } from '../store/read.ts';
+import { listArtifacts, listTaskSummaries } from '../store/read.ts';
 import { runPlaceOf } from '../store/run-order.ts';
 import { loadVisibleTask, notFound } from '../visibility.ts';
 import { idRangeOf } from './id-range.ts';
@@ -112,18 +112,6 @@ export async function getResult(
     completed_at: row.completedAt ? row.completedAt.toISOString() : null,
     artifacts: await artifactsOf(ctx.db, taskId),
   };
-}
-
-export async function getArtifact(
-  executor: Executor,
-  caller: Caller,
-  taskId: string,
-  name: string,
-): Promise<{ contentType: string; content: Buffer }> {
-  await loadVisibleTask(executor, caller, taskId);
-  const artifact = await loadArtifact(executor, taskId, name);
-  if (!artifact) throw new DomainError('NOT_FOUND', `task ${taskId} has no artifact named "${name}"`);
-  return artifact;
 }
 
 /** Newest first by (created_at, id), or in run order (`next_to_run`); filters combine with AND. */

@@ -30,9 +30,9 @@ import { assertBatchSize } from '../submit/batch-limit.ts';
 import { prepareAll, submitPrepared } from '../submit/submit.ts';
 import { SubmitBatcher } from '../submit/submit-batcher.ts';
 import { runTransaction } from '../transaction.ts';
+import { type ArtifactDownload, openArtifact } from './artifact-download.ts';
 import { cancelQueuedTasks, cancelTask, retryTask } from './control.ts';
 import {
-  getArtifact,
   getProgress,
   getResult,
   getResumeState,
@@ -98,7 +98,11 @@ export interface TaskService {
   feed(caller: Caller, opts: FeedOptions): AsyncIterable<TaskEvent>;
   /** Whether this process reaches its database (its liveness passes): now, then on every change. */
   feedState(opts: { signal?: AbortSignal }): AsyncIterable<FeedState>;
-  artifact(caller: Caller, taskId: string, name: string): Promise<{ contentType: string; content: Buffer }>;
+  /**
+   * An artifact of a task the caller may see (NOT_FOUND otherwise, or for an unknown name): its type, size
+   * and version at once, its bytes in chunks read as they are consumed, never the whole file in memory.
+   */
+  openArtifact(caller: Caller, taskId: string, name: string): Promise<ArtifactDownload>;
   /**
    * Admins: moves the unfinished tasks of a workflow version no live worker runs to the current version
    * (those whose params validate against it). 404: no such version; 409: it is current or still served.
@@ -138,7 +142,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus, health: Datab
     resumeState: (caller, taskId, afterSeq) => getResumeState(ctx.db, caller, taskId, afterSeq),
     feed: (caller, opts) => streamFeed(bus, caller, opts),
     feedState: (opts) => streamFeedState(health, opts.signal),
-    artifact: (caller, taskId, name) => getArtifact(ctx.db, caller, taskId, name),
+    openArtifact: (caller, taskId, name) => openArtifact(ctx.db, caller, taskId, name),
     moveVersionTasks: (caller, input) => moveVersionTasks(ctx, caller, input),
     metrics: async (caller, opts) => {
       const [snapshot, workers] = await Promise.all([

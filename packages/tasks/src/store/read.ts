@@ -151,19 +151,6 @@ export async function listArtifacts(executor: Executor, taskId: string): Promise
     .orderBy(taskArtifacts.name);
 }
 
-export async function loadArtifact(
-  executor: Executor,
-  taskId: string,
-  name: string,
-): Promise<{ contentType: string; content: Buffer } | undefined> {
-  const [row] = await executor
-    .select({ contentType: taskArtifacts.contentType, content: taskArtifacts.content })
-    .from(taskArtifacts)
-    .where(and(eq(taskArtifacts.taskId, taskId), eq(taskArtifacts.name, name)))
-    .limit(1);
-  return row ? { contentType: row.contentType, content: Buffer.from(row.content) } : undefined;
-}
-
 /** Whether the database answers a trivial query (readiness). */
 export async function databaseAnswers(executor: Executor): Promise<boolean> {
   return executor

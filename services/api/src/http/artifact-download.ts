@@ -1,34 +1,73 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DomainError, isUnstorableText, TaskId, UNSTORABLE_TEXT_MESSAGE } from '@kaygraph/contracts';
-import type { Caller, TaskService } from '@kaygraph/tasks';
-import { describeError } from '../errors.ts';
+import type { ArtifactDownload, Caller, TaskService } from '@kaygraph/tasks';
+import type { Logger } from 'pino';
+import { describeError, errorBody } from '../errors.ts';
+import { requestedRange } from './byte-range.ts';
 import { parsePathParam } from './path-param.ts';
 import { sendError } from './respond.ts';
+import { writeBody } from './write-body.ts';
 
 export const ARTIFACT_PATH = /^\/tasks\/([^/]+)\/artifacts\/([^/]+)\/?$/i;
 
 /**
  * `GET /tasks/{task_id}/artifacts/{name}`: the stored bytes of one artifact a task produced (a report CSV,
- * model weights), with its content type; 404 for another owner's task or an unknown name.
+ * model weights), with its content type; 404 for another owner's task or an unknown name. The bytes are
+ * read from PostgreSQL a chunk at a time as the client takes them. One `Range` (`bytes=a-b`, `a-`, `-n`)
+ * gets a 206, one outside the artifact a 416; several get the whole artifact. HEAD: the headers only.
  */
 export async function serveArtifact(
+  req: IncomingMessage,
   res: ServerResponse,
   rawTaskId: string,
   rawName: string,
-  opts: { tasks: TaskService; caller: () => Promise<Caller> },
+  opts: { tasks: TaskService; caller: () => Promise<Caller>; logger: Logger },
 ): Promise<void> {
+  let download: ArtifactDownload;
   try {
     const taskId = parsePathParam('task_id', TaskId, rawTaskId);
     const name = decodeName(rawName);
-    const artifact = await opts.tasks.artifact(await opts.caller(), taskId, name);
-    res.writeHead(200, {
-      'content-type': artifact.contentType,
-      'content-length': String(artifact.content.byteLength),
-      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
-    });
-    res.end(artifact.content);
+    download = await opts.tasks.openArtifact(await opts.caller(), taskId, name);
   } catch (error) {
-    sendError(res, describeError(error));
+    return sendError(res, describeError(error));
+  }
+  const { size } = download;
+  const etag = `"${download.version}"`;
+  // RFC 9110 defines Range for GET only: a HEAD answers as the GET of the whole artifact.
+  const ifRange = req.headers['if-range'];
+  const range =
+    req.method === 'GET'
+      ? requestedRange(
+          { range: req.headers.range, ifRange: Array.isArray(ifRange) ? ifRange.join(', ') : ifRange },
+          size,
+          etag,
+        )
+      : ({ kind: 'whole' } as const);
+  if (range.kind === 'unsatisfiable') {
+    const message = `the range asked for is not within the ${size} bytes of artifact "${download.name}"`;
+    return sendError(res, errorBody('RANGE_NOT_SATISFIABLE', message), {
+      'accept-ranges': 'bytes',
+      'content-range': `bytes */${size}`,
+    });
+  }
+  const { start, end } = range.kind === 'part' ? range : { start: 0, end: size };
+  res.writeHead(range.kind === 'part' ? 206 : 200, {
+    'content-type': download.contentType,
+    'content-length': String(end - start),
+    ...(range.kind === 'part' ? { 'content-range': `bytes ${start}-${end - 1}/${size}` } : {}),
+    'accept-ranges': 'bytes',
+    etag,
+    'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(download.name)}`,
+  });
+  if (req.method === 'HEAD' || start === end) return void res.end();
+  try {
+    await writeBody(res, download.chunks({ start, end }));
+  } catch (error) {
+    const replaced = error instanceof DomainError && error.code === 'CONFLICT';
+    opts.logger[replaced ? 'info' : 'warn'](
+      { err: error, task_id: rawTaskId },
+      'artifact download cut short after its headers',
+    );
   }
 }
 
