@@ -14,6 +14,7 @@ import {
 } from './common.ts';
 import { TaskErrorView } from './errors.ts';
 import { NODE_METRICS_KEPT, NodeMetric, NodeMetricTotals } from './node-metrics.ts';
+import { progressText } from './report-text.ts';
 import { isTerminalStatus } from './statuses.ts';
 import { TaskWait } from './waits.ts';
 
@@ -110,8 +111,8 @@ export const TaskSummary = z.object({
   status: TaskStatus,
   priority: Priority,
   progress: z.number().min(0).max(100),
-  step: z.string().nullable(),
-  message: z.string().nullable(),
+  step: progressText('step'),
+  message: progressText('message'),
   eta_seconds: z.number().nullable(),
   attempt: z
     .number()
@@ -178,8 +179,8 @@ export const TaskProgressView = z.object({
   task_id: TaskId,
   status: TaskStatus,
   progress: z.number().min(0).max(100),
-  step: z.string().nullable(),
-  message: z.string().nullable(),
+  step: progressText('step'),
+  message: progressText('message'),
   eta_seconds: z.number().nullable(),
   updated_at: Timestamp,
 });
