@@ -51,7 +51,7 @@ export type DeadLetterTaskInput = z.infer<typeof DeadLetterTaskInput>;
 
 export const RedriveAllInput = z.strictObject({
   workflow: WorkflowName.optional(),
-  /** At most this many per call (and never more than the server's MAX_BATCH_SIZE); call again for the rest. */
+  /** At most this many per call (and never more than the server's MAX_BATCH_SIZE); `has_more` says if more remain. */
   limit: z.number().int().min(1).optional(),
 });
 export type RedriveAllInput = z.input<typeof RedriveAllInput>;
@@ -59,7 +59,15 @@ export type RedriveAllInput = z.input<typeof RedriveAllInput>;
 export const RedriveOutput = z.object({ task_id: TaskId, status: TaskStatus });
 export type RedriveOutput = z.infer<typeof RedriveOutput>;
 
-export const RedriveAllOutput = z.object({ redriven: z.number().int(), task_ids: z.array(TaskId) });
+export const RedriveAllOutput = z.object({
+  redriven: z.number().int(),
+  task_ids: z.array(TaskId),
+  has_more: z
+    .boolean()
+    .describe(
+      'True when dead letters of the filter that can run again remain after this call (past its limit): call again for them. Those that cannot run (a failed dependency, a workflow no worker registers, a child task its parent no longer waits for) stay listed and do not count. A redriven task that fails again is a dead letter again, and counts.',
+    ),
+});
 export type RedriveAllOutput = z.infer<typeof RedriveAllOutput>;
 
 export const PurgeDeadLetterOutput = z.object({ task_id: TaskId, purged: z.boolean() });

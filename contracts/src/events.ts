@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { JsonValue, TaskId, TaskStatus, Timestamp } from './common.ts';
+import { TaskId, TaskStatus, Timestamp } from './common.ts';
 import { TaskError } from './errors.ts';
+import { LogData, LogText, progressText } from './report-text.ts';
 import { WorkflowName } from './tasks.ts';
 import { ChildFinishedEvent, SignalReceivedEvent, WAIT_EVENT_TYPES, WaitingEvent } from './waits.ts';
 
@@ -23,16 +24,16 @@ export const StatusEvent = EventBase.extend({
   error: TaskError.nullable(),
   progress: z.number().min(0).max(100).optional(),
   eta_seconds: z.number().nullable().optional(),
-  step: z.string().nullable().optional(),
-  message: z.string().nullable().optional(),
+  step: progressText('step').optional(),
+  message: progressText('message').optional(),
 });
 export type StatusEvent = z.infer<typeof StatusEvent>;
 
 export const ProgressEvent = EventBase.extend({
   type: z.literal('progress'),
   progress: z.number().min(0).max(100),
-  step: z.string().nullable(),
-  message: z.string().nullable(),
+  step: progressText('step'),
+  message: progressText('message'),
   eta_seconds: z.number().nullable(),
 });
 export type ProgressEvent = z.infer<typeof ProgressEvent>;
@@ -44,8 +45,8 @@ export type LogLevel = z.infer<typeof LogLevel>;
 export const LogEvent = EventBase.extend({
   type: z.literal('log'),
   level: LogLevel,
-  message: z.string(),
-  data: JsonValue.optional(),
+  message: LogText,
+  data: LogData.optional(),
 });
 export type LogEvent = z.infer<typeof LogEvent>;
 

@@ -8,6 +8,7 @@ export * from './keys.ts';
 export * from './metrics.ts';
 export * from './node-metrics.ts';
 export * from './paths.ts';
+export * from './report-text.ts';
 export * from './schedules.ts';
 export * from './search.ts';
 export * from './service-index.ts';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { JsonValue, TaskId, TaskStatus, Timestamp } from './common.ts';
 import { ErrorBody, TaskErrorView } from './errors.ts';
 import { LogEvent, ProgressEvent, StatusEvent, TASK_EVENT_TYPES } from './events.ts';
+import { progressText } from './report-text.ts';
 import { TERMINAL_STATUSES } from './statuses.ts';
 import { ChildFinishedEvent, SignalReceivedEvent, WaitingEvent } from './waits.ts';
 
@@ -26,7 +27,7 @@ export const TaskStreamDone = z.object({
   final_status: z.enum(TERMINAL_STATUSES),
   /** The task's last progress and message, as GET /tasks/{task_id}/progress reports them. */
   progress: z.number().min(0).max(100),
-  message: z.string().nullable(),
+  message: progressText('message'),
   result: JsonValue.nullable(),
   error: TaskErrorView.nullable(),
 });
@@ -74,8 +75,8 @@ export const TaskSocketUpdate = z.object({
   at: Timestamp,
   status: TaskStatus,
   progress: z.number().min(0).max(100),
-  step: z.string().nullable(),
-  message: z.string().nullable(),
+  step: progressText('step'),
+  message: progressText('message'),
   eta_seconds: z.number().nullable(),
   attempt: z.number().int(),
 });

@@ -14,6 +14,7 @@ import {
 } from './common.ts';
 import { TaskErrorView } from './errors.ts';
 import { NODE_METRICS_KEPT, NodeMetric, NodeMetricTotals } from './node-metrics.ts';
+import { progressText } from './report-text.ts';
 import { isTerminalStatus } from './statuses.ts';
 import { TaskWait } from './waits.ts';
 
@@ -35,14 +36,17 @@ export const WorkflowName = z
 /** Idempotency keys of the tasks cron schedules fire; a client's key may not start with it. */
 export const SCHEDULE_KEY_PREFIX = 'schedule:';
 
-/** A key a client chooses for a submit: a second submit with the same key (per owner) returns the first task. */
+/**
+ * A key a client chooses for a submit: a second submit with the same key (per owner) and the same params
+ * returns the first task.
+ */
 const IdempotencyKey = storableText(z.string().min(1).max(200))
   .refine(
     (key) => !key.startsWith(SCHEDULE_KEY_PREFIX),
     `idempotency keys starting with "${SCHEDULE_KEY_PREFIX}" are reserved for the tasks schedules fire`,
   )
   .describe(
-    `A second submit with the same key (per owner) returns the first task; a key held by a task of another workflow (or, submitting into a group, outside it) is a 409 CONFLICT. Keys starting with "${SCHEDULE_KEY_PREFIX}" are reserved.`,
+    `A second submit with the same key (per owner) and the same params returns the first task. Params are compared as JSON values once the workflow's defaults are applied: object key order does not count, array order does. A key held by a task with other params, of another workflow or (submitting into a group) outside it is a 409 CONFLICT naming the key. Keys starting with "${SCHEDULE_KEY_PREFIX}" are reserved.`,
   );
 
 /** What a client sends to start a task (`POST /tasks`, `tasks.submit`). */
@@ -55,7 +59,7 @@ export const SubmitTaskInput = z.strictObject({
   depends_on: z.array(TaskId).max(100).optional(),
   /** The caller's group the task joins; one that was cancelled or has finished takes none (409). */
   group_id: GroupId.optional(),
-  /** A second submit with the same key (per owner) returns the first task (of another workflow: 409). */
+  /** A second submit with the same key (per owner) and params returns the first task (other params or workflow: 409). */
   idempotency_key: IdempotencyKey.optional(),
   /** Retries after the first attempt; the workflow's default when absent. */
   max_retries: z.number().int().min(0).max(50).optional(),
@@ -76,7 +80,7 @@ export const SubmitTaskOutput = z.object({
   task_id: TaskId,
   status: TaskStatus,
   created_at: Timestamp,
-  /** True when an earlier task with the same idempotency key was returned. */
+  /** True when an earlier task with the same idempotency key (and the same params) was returned. */
   deduplicated: z.boolean(),
 });
 export type SubmitTaskOutput = z.infer<typeof SubmitTaskOutput>;
@@ -107,8 +111,8 @@ export const TaskSummary = z.object({
   status: TaskStatus,
   priority: Priority,
   progress: z.number().min(0).max(100),
-  step: z.string().nullable(),
-  message: z.string().nullable(),
+  step: progressText('step'),
+  message: progressText('message'),
   eta_seconds: z.number().nullable(),
   attempt: z
     .number()
@@ -175,8 +179,8 @@ export const TaskProgressView = z.object({
   task_id: TaskId,
   status: TaskStatus,
   progress: z.number().min(0).max(100),
-  step: z.string().nullable(),
-  message: z.string().nullable(),
+  step: progressText('step'),
+  message: progressText('message'),
   eta_seconds: z.number().nullable(),
   updated_at: Timestamp,
 });

@@ -67,6 +67,7 @@ describe('dead letters', () => {
     expect(await deadLetters.redriveAll(alice, { workflow: 'report' })).toEqual({
       redriven: 0,
       task_ids: [],
+      has_more: false,
     });
     expect((await deadLetters.list(alice, { workflow: 'report' })).items.map((i) => i.task_id)).toContain(
       dependent.task_id,
@@ -126,16 +127,43 @@ describe('dead letters', () => {
     const spend = async (count: number) => {
       charged.push(count);
     };
+    // The stuck one is not more to redrive: a caller that calls again while has_more holds stops here.
     expect(await orchestration.deadLetters.redriveAll(frank, { limit: 1 }, spend)).toEqual({
       redriven: 1,
       task_ids: [runnable],
+      has_more: false,
     });
     expect(await orchestration.deadLetters.redriveAll(frank, { limit: 1 }, spend)).toEqual({
       redriven: 0,
       task_ids: [],
+      has_more: false,
     });
     // Charged for what was redriven, not for what was looked at.
     expect(charged).toEqual([1]);
+  });
+
+  it('redriveAll says whether more dead letters of its filter remain, so a caller knows to call again', async () => {
+    const { deadLetters } = harness.system.orchestration;
+    const gail = { owner: 'gail', admin: false };
+    const oldest = [await deadLetter(2, gail), await deadLetter(2, gail)];
+    const newest = await deadLetter(2, gail);
+    const hugh = { owner: 'hugh', admin: false };
+    const other = await deadLetter(2, hugh);
+    const first = await deadLetters.redriveAll(gail, { limit: 2 });
+    expect(first).toEqual({ redriven: 2, task_ids: expect.any(Array), has_more: true });
+    expect([...first.task_ids].sort()).toEqual([...oldest].sort());
+    // hugh's dead letter is not gail's to redrive: it is not more for her.
+    expect(await deadLetters.redriveAll(gail, { limit: 1 })).toEqual({
+      redriven: 1,
+      task_ids: [newest],
+      has_more: false,
+    });
+    expect(await deadLetters.redriveAll(hugh, { workflow: 'report' })).toMatchObject({ has_more: false });
+    expect(await deadLetters.redriveAll(hugh, { workflow: 'flaky' })).toEqual({
+      redriven: 1,
+      task_ids: [other],
+      has_more: false,
+    });
   });
 
   it('redriveAll runs every visible dead letter again', async () => {

@@ -168,6 +168,19 @@ describe('task groups', () => {
       tasks: [{ ...keyed, idempotency_key: 'report-2' }],
     });
     expect(again.tasks).toMatchObject([{ task_id: member?.task_id, deduplicated: true }]);
+    // Its task's key with other params is new work under an old name: refused, naming the key.
+    await expect(
+      groups.addTasks(carol, {
+        group_id: group.group_id,
+        tasks: [{ ...keyed, params: { item: 9 }, idempotency_key: 'report-2' }],
+      }),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: `idempotency key "report-2" is held by task ${member?.task_id}, submitted with other params`,
+    });
+    await expect(
+      groups.create(carol, { name: 'reports', tasks: [{ ...keyed, params: { item: 9 } }] }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
     expect((await groups.get(carol, group.group_id)).tasks.map((task) => task.task_id)).toEqual([
       member?.task_id,
     ]);

@@ -76,6 +76,92 @@ describe('submit', () => {
     expect((await system.tasks.list(erin, { limit: 10 })).items).toHaveLength(1);
   });
 
+  it('an idempotency key reused with other params is a CONFLICT saying so; the same params in any key order dedupe', async () => {
+    const { system } = harness;
+    const kim = { owner: 'kim', admin: false };
+    const first = await system.tasks.submit(kim, {
+      workflow: 'steps',
+      params: { steps: 2, result: { a: 1, b: [1, 2] } },
+      idempotency_key: 'invoice-7',
+    });
+    // Another object key order, and a default spelled out: the same params, the same task.
+    expect(
+      await system.tasks.submit(kim, {
+        workflow: 'steps',
+        params: { result: { b: [1, 2], a: 1 }, step_ms: 20, steps: 2 },
+        idempotency_key: 'invoice-7',
+      }),
+    ).toMatchObject({ task_id: first.task_id, deduplicated: true });
+    const conflict = {
+      code: 'CONFLICT',
+      message: `idempotency key "invoice-7" is held by task ${first.task_id}, submitted with other params`,
+      issues: [{ path: 'idempotency_key', message: 'held by a task with other params' }],
+    };
+    await expect(
+      system.tasks.submit(kim, {
+        workflow: 'steps',
+        params: { steps: 3, result: { a: 1, b: [1, 2] } },
+        idempotency_key: 'invoice-7',
+      }),
+    ).rejects.toMatchObject(conflict);
+    // An array's order does count.
+    await expect(
+      system.tasks.submit(kim, {
+        workflow: 'steps',
+        params: { steps: 2, result: { a: 1, b: [2, 1] } },
+        idempotency_key: 'invoice-7',
+      }),
+    ).rejects.toMatchObject(conflict);
+    // In a batch: against the stored task, and against the key's first use in the batch; nothing is stored.
+    await expect(
+      system.tasks.submitMany(kim, [
+        { workflow: 'steps', params: {}, idempotency_key: 'invoice-8' },
+        { workflow: 'steps', params: { steps: 9 }, idempotency_key: 'invoice-7' },
+      ]),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: conflict.message,
+      issues: [{ path: 'tasks.1.idempotency_key', message: 'held by a task with other params' }],
+    });
+    await expect(
+      system.tasks.submitMany(kim, [
+        { workflow: 'steps', params: { steps: 1 }, idempotency_key: 'invoice-9' },
+        { workflow: 'steps', params: { steps: 1 }, idempotency_key: 'invoice-9' },
+        { workflow: 'steps', params: { steps: 2 }, idempotency_key: 'invoice-9' },
+      ]),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message:
+        'idempotency key "invoice-9" is held by an earlier task of this batch, submitted with other params',
+      issues: [{ path: 'tasks.2.idempotency_key', message: 'held by a task with other params' }],
+    });
+    expect((await system.tasks.list(kim, { limit: 10 })).items.map((task) => task.task_id)).toEqual([
+      first.task_id,
+    ]);
+    expect((await system.tasks.get(kim, first.task_id)).params).toMatchObject({ steps: 2 });
+  });
+
+  it('of concurrent submits of one key with two sets of params, those of the first task dedupe and the rest conflict', async () => {
+    const { system } = harness;
+    const lee = { owner: 'lee', admin: false };
+    const settled = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        system.tasks.submit(lee, {
+          workflow: 'steps',
+          params: { steps: 1 + (i % 2) },
+          idempotency_key: 'race',
+        }),
+      ),
+    );
+    const [task] = (await system.tasks.list(lee, { limit: 10 })).items;
+    expect((await system.tasks.list(lee, { limit: 10 })).items).toHaveLength(1);
+    const steps = (await system.tasks.get(lee, task?.task_id ?? '')).params.steps;
+    settled.forEach((outcome, i) => {
+      if (1 + (i % 2) === steps) expect(outcome).toMatchObject({ value: { task_id: task?.task_id } });
+      else expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'CONFLICT' } });
+    });
+  });
+
   it('refuses text PostgreSQL cannot store (NUL, unpaired surrogates) in params or the idempotency key', async () => {
     const { system } = harness;
     const ivan = { owner: 'ivan', admin: false };
@@ -135,7 +221,7 @@ describe('submit', () => {
     // A duplicate of an existing task is not a new task: still answered.
     const again = await system.tasks.submit(carol, {
       workflow: 'steps',
-      params: {},
+      params: { steps: 1 },
       priority: 'normal',
       idempotency_key: 'k3',
     });

@@ -408,7 +408,8 @@ test('the served document states the MAX_BATCH_SIZE the server enforces, and its
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   const redriven = await send(server.url, 'POST', '/dead-letters/redrive', { body: '{}' });
-  expect(redriven.body).toMatchObject({ redriven: 2 });
+  // The third is left for the next call, and the answer says so.
+  expect(redriven.body).toMatchObject({ redriven: 2, has_more: true });
   // A larger limit is taken as MAX_BATCH_SIZE, not refused: the document's schema accepts it too.
   const larger = { limit: 3 };
   checkRequestBody(served, 'POST', '/dead-letters/redrive', larger);
@@ -416,6 +417,7 @@ test('the served document states the MAX_BATCH_SIZE the server enforces, and its
     body: JSON.stringify(larger),
   });
   expect(redrivenAgain.status).toBe(200);
+  expect(redrivenAgain.body).toMatchObject({ redriven: 1, has_more: false });
 
   // The committed document's example is a call the built-in workflows take.
   const example = document.paths?.['/tasks']?.post?.requestBody;

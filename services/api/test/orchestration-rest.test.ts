@@ -5,6 +5,7 @@ import type {
   ListDeadLettersOutput,
   ListGroupsOutput,
   ListSchedulesOutput,
+  RedriveAllOutput,
   ScheduleView,
   SubmitTaskOutput,
 } from '@kaygraph/contracts';
@@ -332,15 +333,13 @@ describe('dead letters over REST', () => {
     expect((await rest('DELETE', '/dead-letters/{task_id}', `/dead-letters/${taskId}`)).status).toBe(404);
     // Redrive all (of one workflow): exactly what the list shows.
     const waiting = (await listed()).map((entry) => entry.task_id).sort();
-    const all = await rest<{ redriven: number; task_ids: string[] }>(
-      'POST',
-      '/dead-letters/redrive',
-      '/dead-letters/redrive',
-      { workflow: 'steps' },
-    );
+    const all = await rest<RedriveAllOutput>('POST', '/dead-letters/redrive', '/dead-letters/redrive', {
+      workflow: 'steps',
+    });
     expect(all.status).toBe(200);
     expect([...all.body.task_ids].sort()).toEqual(waiting);
     expect(all.body.redriven).toBe(waiting.length);
+    expect(all.body.has_more).toBe(false);
   });
 });
 

@@ -2,7 +2,7 @@ import { REST_PATHS, type SubmitTaskOutput } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
 import { startTestServer, type TestServer } from './harness.ts';
-import { requestJson } from './http-helpers.ts';
+import { postJson, requestJson } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
 
 /** POST /tasks takes its idempotency key from the `Idempotency-Key` header as well as from the body. */
@@ -63,6 +63,32 @@ describe('POST /tasks with an Idempotency-Key header', () => {
     });
     expect((answer.body as { message: string }).message).toContain('Idempotency-Key');
     expect(await server.countTasks()).toBe(before);
+  });
+
+  test('the key again with other params is a 409 naming it (over tRPC too); the same params answer the first task', async () => {
+    const first = await submit({ params: { value: 'first' } }, 'order-11');
+    expect(first.status).toBe(202);
+    const { task_id } = first.body as SubmitTaskOutput;
+    const before = await server.countTasks();
+    const other = await submit({ params: { value: 'second' } }, 'order-11');
+    expect(other.status).toBe(409);
+    expect(other.body).toMatchObject({
+      code: 'CONFLICT',
+      message: `idempotency key "order-11" is held by task ${task_id}, submitted with other params`,
+      issues: [{ path: 'idempotency_key', message: 'held by a task with other params' }],
+    });
+    const overTrpc = await postJson(`${server.url}/trpc/tasks.submit`, {
+      workflow: 'echo',
+      params: { value: 'second' },
+      idempotency_key: 'order-11',
+    });
+    expect(overTrpc.status).toBe(409);
+    expect(overTrpc.body).toMatchObject({ error: { data: { code: 'CONFLICT' } } });
+    expect(await server.countTasks()).toBe(before);
+    expect((await submit({ params: { value: 'first' } }, 'order-11')).body).toMatchObject({
+      task_id,
+      deduplicated: true,
+    });
   });
 
   test('an empty header is a 400 naming the field', async () => {

@@ -113,7 +113,7 @@ describe('orchestration pages', () => {
   });
 
   it('redrives every dead letter with Redrive all, over as many calls as it takes, and says how many', async () => {
-    // Two per call: five dead letters take three calls (and a fourth that finds none).
+    // Two per call: five dead letters take three calls (the third says none remain).
     await using small = await startStack({ limits: { maxBatchSize: 2 } });
     const client = createClient<AnyWorkflows>({ url: small.url });
     const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });

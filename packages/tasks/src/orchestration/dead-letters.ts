@@ -21,6 +21,7 @@ import {
   clearDeadLetters,
   type DeadLetterFilter,
   type DeadLetterRow,
+  hasDeadLetters,
   listDeadLetterRows,
   lockDeadLetterRows,
 } from '../store/dead-letters.ts';
@@ -146,19 +147,28 @@ async function redrive(
 }
 
 /**
- * The oldest dead letters of `filter` (up to `limit`) that can run again (their workflow is registered,
- * no dependency failed, was cancelled or is gone, a child task's parent waits for it), with their owners'
- * queue locks taken before their task rows (the lock order; a child's parent with it). Oldest first: a task
- * that fails again goes to the back. The page is read again once the owners' locks are held: a concurrent
- * redrive of the same owners has committed by then, and its tasks are no longer listed.
+ * The dead letters of `filter` that can run again: their workflow is registered, no dependency failed, was
+ * cancelled or is gone, a child task's parent waits for it.
  */
-async function lockRunnableDeadLetters(
+async function runnableFilter(
   ctx: TaskContext,
   tx: Transaction,
   filter: DeadLetterFilter,
+): Promise<DeadLetterFilter> {
+  return { ...filter, runnableWorkflows: await ctx.workflows.knownNames(tx) };
+}
+
+/**
+ * The oldest dead letters of `page` (runnableFilter; up to `limit`), with their owners' queue locks taken
+ * before their task rows (the lock order; a child's parent with it). Oldest first: a task that fails again
+ * goes to the back. The page is read again once the owners' locks are held: a concurrent redrive of the
+ * same owners has committed by then, and its tasks are no longer listed.
+ */
+async function lockRunnableDeadLetters(
+  tx: Transaction,
+  page: DeadLetterFilter,
   limit: number,
 ): Promise<DeadLetterRow[]> {
-  const page = { ...filter, runnableWorkflows: await ctx.workflows.knownNames(tx) };
   const owners = new Set((await listDeadLetterRows(tx, page, limit, 'oldest')).map((row) => row.owner));
   for (const owner of [...owners].sort()) await lockOwnerQueue(tx, owner);
   const seen = (await listDeadLetterRows(tx, page, limit, 'oldest')).filter((row) => owners.has(row.owner));
@@ -199,9 +209,10 @@ export async function redriveDeadLetter(
 
 /**
  * Redrives the dead letters the caller may see (optionally of one workflow), at most `limit` and
- * `maxBatchSize` (MAX_BATCH_SIZE) per call, oldest first: call again for the rest. `spend` charges the
- * caller's rate limit for them (a key whose burst is smaller than a page redrives with a `limit` that fits
- * it).
+ * `maxBatchSize` (MAX_BATCH_SIZE) per call, oldest first: `has_more` says whether runnable ones remain for
+ * another call (not those this one took and could not redrive, so a caller looping on it stops). `spend`
+ * charges the caller's rate limit for them (a key whose burst is smaller than a page redrives with a
+ * `limit` that fits it).
  */
 export async function redriveAllDeadLetters(
   ctx: TaskContext,
@@ -210,14 +221,21 @@ export async function redriveAllDeadLetters(
   spend?: RedriveSpend,
 ): Promise<RedriveAllOutput> {
   return ctx.db.transaction(async (tx) => {
-    const filter = { ...ownerFilter(caller), workflow: input.workflow };
+    const page = await runnableFilter(ctx, tx, { ...ownerFilter(caller), workflow: input.workflow });
     const limit = Math.min(input.limit ?? ctx.maxBatchSize, ctx.maxBatchSize);
-    const rows = await lockRunnableDeadLetters(ctx, tx, filter, limit);
-    if (rows.length === 0) return { redriven: 0, task_ids: [] };
-    // Before the work: the rows are the runnable ones, which a refusal then leaves as they were.
-    await spend?.(rows.length);
-    const redriven = await redrive(ctx, tx, rows, 'skip');
-    return { redriven: redriven.length, task_ids: redriven.map((requeue) => requeue.taskId) };
+    const rows = await lockRunnableDeadLetters(tx, page, limit);
+    let redriven: Requeue[] = [];
+    if (rows.length > 0) {
+      // Before the work: the rows are the runnable ones, which a refusal then leaves as they were.
+      await spend?.(rows.length);
+      redriven = await redrive(ctx, tx, rows, 'skip');
+    }
+    const taken = rows.map((row) => row.id);
+    return {
+      redriven: redriven.length,
+      task_ids: redriven.map((requeue) => requeue.taskId),
+      has_more: await hasDeadLetters(tx, { ...page, exceptTaskIds: taken }),
+    };
   });
 }
 

@@ -32,6 +32,8 @@ export interface DeadLetterFilter {
   workflow?: string | undefined;
   taskId?: string | undefined;
   taskIds?: readonly string[] | undefined;
+  /** Leaves these tasks out. */
+  exceptTaskIds?: readonly string[] | undefined;
   before?: { createdAt: string; id: string } | undefined;
   /**
    * Only dead letters that can run again: of these (registered) workflow names, with no dependency that
@@ -47,6 +49,7 @@ function conditionsOf(filter: DeadLetterFilter): SQL {
   if (filter.workflow) conditions.push(sql`workflow = ${filter.workflow}`);
   if (filter.taskId) conditions.push(sql`id = ${filter.taskId}`);
   if (filter.taskIds) conditions.push(sql`id = any(${uuidArray(filter.taskIds)})`);
+  if (filter.exceptTaskIds?.length) conditions.push(sql`id <> all(${uuidArray(filter.exceptTaskIds)})`);
   if (filter.runnableWorkflows) {
     conditions.push(
       sql`workflow = any(array(select jsonb_array_elements_text(${JSON.stringify(filter.runnableWorkflows)}::jsonb)))`,
@@ -91,6 +94,14 @@ export function listDeadLetterRows(
       ? sql`tasks.dead_lettered_at desc nulls last, tasks.id desc nulls last`
       : sql`tasks.dead_lettered_at asc nulls first, tasks.id asc nulls first`;
   return selectDeadLetters(executor, filter, sql`order by ${by} limit ${limit}`);
+}
+
+/** Whether any dead letter matches `filter`. */
+export async function hasDeadLetters(executor: Executor, filter: DeadLetterFilter): Promise<boolean> {
+  const [row] = rowsOf<{ found: boolean }>(
+    await executor.execute(sql`select exists (select 1 from tasks where ${conditionsOf(filter)}) as found`),
+  );
+  return row?.found ?? false;
 }
 
 /** The dead letters matching `filter`, their task rows locked in id order (the lock order). */

@@ -1,6 +1,6 @@
 import { DomainError, type TaskStatus } from '@kaygraph/contracts';
-import { sql } from 'drizzle-orm';
-import { rowsOf, sentTogether, type Transaction } from '../db.ts';
+import { type SQL, sql } from 'drizzle-orm';
+import { recordsJson, rowsOf, sentTogether, type Transaction } from '../db.ts';
 
 /**
  * The per-owner queue limit (`max_queue_size` counts unfinished tasks, `completed_at is null`). Every path
@@ -73,60 +73,92 @@ export interface KeyHolder {
   groupId: string | null;
 }
 
+/** A submit that carries an idempotency key: its place in its batch, the key and its validated params. */
+export interface KeyedSubmit {
+  index: number;
+  key: string;
+  /** null: not compared (the submit is the key's request whatever its params). */
+  params: Record<string, unknown> | null;
+}
+
 /** What a submit reads under the owner's lock: the owner's unfinished tasks and the keys already used. */
 export interface OwnerQueueState {
   unfinished: number;
   /** The owner's tasks holding the submitted idempotency keys, by key. */
   existing: Map<string, KeyHolder>;
+  /**
+   * The `index` of each keyed submit whose params differ from those of its key's task: the stored one, else
+   * the key's first submit in the batch. Compared as jsonb: key order and spacing do not count.
+   */
+  otherParams: Set<number>;
 }
 
 /**
- * Takes the owner's queue lock and reads, under it, the unfinished count and the tasks holding `keys`, in
- * one round trip: the read is sent right behind the lock and reports whether it ran under it (the lock's
- * mark); had a driver sent it first, it is read again once the lock is held.
+ * Takes the owner's queue lock and reads, under it, the unfinished count and the tasks holding the keys
+ * of `keyed` (with whether their params are the same), in one round trip: the read is sent right behind
+ * the lock and reports whether it ran under it (the lock's mark); had a driver sent it first, it is read
+ * again once the lock is held.
  */
 export async function lockOwnerQueueState(
   tx: Transaction,
   owner: string,
-  keys: readonly string[],
+  keyed: readonly KeyedSubmit[],
   maxQueueSize: number,
 ): Promise<OwnerQueueState> {
   const [, first] = await sentTogether([
     lockOwnerQueue(tx, owner),
-    readOwnerQueueState(tx, owner, keys, maxQueueSize),
+    readOwnerQueueState(tx, owner, keyed, maxQueueSize),
   ]);
-  const state = first ?? (await readOwnerQueueState(tx, owner, keys, maxQueueSize));
+  const state = first ?? (await readOwnerQueueState(tx, owner, keyed, maxQueueSize));
   if (!state) throw new Error(`the queue state of ${owner} was read without its lock`);
   return state;
 }
 
-/** The owner's tasks holding `keys`, as a json array (null for none). */
-function keyHolders(owner: string, keys: readonly string[]) {
-  if (keys.length === 0) return sql`null::json`;
-  return sql`(
-    select json_agg(json_build_object('task_id', id, 'status', status,
-      'created_at', to_json(created_at) #>> '{}', 'group_id', group_id, 'key', idempotency_key,
-      'workflow', workflow))
-    from tasks where owner = ${owner}
-      and idempotency_key = any(array(select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))))`;
+/**
+ * The owner's tasks holding the keys of `keyed`, as a json array (null for none), and the indexes of the
+ * keyed submits whose params differ (as jsonb) from their key's task, or from the key's first submit in
+ * the batch. The statement's `with` clause and its two columns.
+ */
+function keyHolders(owner: string, keyed: readonly KeyedSubmit[]): { with: SQL; columns: SQL } {
+  if (keyed.length === 0)
+    return { with: sql``, columns: sql`null::json as existing, null::json as other_params` };
+  const input = recordsJson(
+    keyed.map((submit) => ({ i: submit.index, key: submit.key, params: submit.params })),
+  );
+  return {
+    with: sql`with s as (select * from jsonb_to_recordset(${input}::jsonb) as s(i int, key text, params jsonb))`,
+    columns: sql`(
+        select json_agg(json_build_object('task_id', id, 'status', status,
+          'created_at', to_json(created_at) #>> '{}', 'group_id', group_id, 'key', idempotency_key,
+          'workflow', workflow))
+        from tasks where owner = ${owner} and idempotency_key = any(array(select key from s))
+      ) as existing, (
+        select json_agg(s.i order by s.i) from s
+        left join tasks t on t.owner = ${owner} and t.idempotency_key = s.key
+        where s.params <> case when t.id is not null then t.params
+          else (select f.params from s f where f.key = s.key order by f.i limit 1) end
+      ) as other_params`,
+  };
 }
 
 /** The owner's queue state, or null when the statement did not run under the owner's lock. */
 async function readOwnerQueueState(
   tx: Transaction,
   owner: string,
-  keys: readonly string[],
+  keyed: readonly KeyedSubmit[],
   maxQueueSize: number,
 ): Promise<OwnerQueueState | null> {
+  const holders = keyHolders(owner, keyed);
   const [row] = rowsOf<{
     locked: boolean;
     unfinished: number;
     existing: (StoredTask & { group_id: string | null; key: string; workflow: string })[] | null;
+    other_params: number[] | null;
   }>(
     await tx.execute(sql`
+      ${holders.with}
       select current_setting(${LOCK_MARK}, true) = ${lockMark(owner)} as locked,
-        ${unfinishedCount(owner, maxQueueSize)} as unfinished,
-        ${keyHolders(owner, keys)} as existing`),
+        ${unfinishedCount(owner, maxQueueSize)} as unfinished, ${holders.columns}`),
   );
   if (!row?.locked) return null;
   const existing = new Map<string, KeyHolder>();
@@ -139,5 +171,5 @@ async function readOwnerQueueState(
       groupId: held.group_id,
     });
   }
-  return { unfinished: row.unfinished, existing };
+  return { unfinished: row.unfinished, existing, otherParams: new Set(row.other_params ?? []) };
 }

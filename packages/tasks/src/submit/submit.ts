@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { GroupStatus, SubmitTaskOutput, SubmitTaskRequest } from '@kaygraph/contracts';
-import { DomainError, isTerminalGroupStatus } from '@kaygraph/contracts';
+import { DomainError, isTerminalGroupStatus, SCHEDULE_KEY_PREFIX } from '@kaygraph/contracts';
 import { type Caller, mayAccess } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { sentTogether, type Transaction } from '../db.ts';
@@ -9,7 +9,7 @@ import { insertDependencyEdges, lockDependencies } from '../store/dependencies.t
 import { appendEventsBehind, statusEvent } from '../store/events.ts';
 import { holdGroupsOpen, loadGroupSummaryRows } from '../store/groups.ts';
 import type { TaskJob } from '../store/jobs.ts';
-import { assertRoom, type KeyHolder, lockOwnerQueueState } from '../store/owner-queue.ts';
+import { assertRoom, type KeyedSubmit, type KeyHolder, lockOwnerQueueState } from '../store/owner-queue.ts';
 import { insertTasks, loadGroups, type NewTaskRow } from '../store/submit.ts';
 import { runTransaction } from '../transaction.ts';
 import { initialStates } from './dependency-states.ts';
@@ -92,13 +92,18 @@ export async function submitPrepared(
     children?: ChildTasks;
   } = {},
 ): Promise<SubmitTaskOutput[]> {
-  const keys = [...new Set(prepared.flatMap((task) => (task.idempotencyKey ? [task.idempotencyKey] : [])))];
+  const keyed = prepared.flatMap((task, index): KeyedSubmit[] => {
+    const key = task.idempotencyKey;
+    if (!key) return [];
+    // A schedule's occurrence is fired once, whatever its schedule's params became since.
+    return [{ index, key, params: key.startsWith(SCHEDULE_KEY_PREFIX) ? null : task.params }];
+  });
   // Under the owner's lock: a concurrent submit of the same key has committed or not begun.
   const queueState = options.children
     ? null
-    : await lockOwnerQueueState(tx, caller.owner, keys, ctx.maxQueueSize);
+    : await lockOwnerQueueState(tx, caller.owner, keyed, ctx.maxQueueSize);
   const existing = queueState?.existing ?? new Map<string, KeyHolder>();
-  assertKeyHolders(prepared, existing);
+  assertKeyHolders(prepared, existing, queueState?.otherParams ?? new Set());
   const toInsert = prepared.filter(
     (task, index) =>
       !task.idempotencyKey || (isFirstOfKey(prepared, index) && !existing.has(task.idempotencyKey)),
@@ -196,10 +201,15 @@ export async function submitPrepared(
 
 /**
  * An idempotency key names one request: a task whose key another task holds (stored, or earlier in this
- * batch) must be of the same workflow, and when it names a group, that task must be in it; anything else
- * is a CONFLICT naming the key, and nothing is stored (the transaction rolls back).
+ * batch) must be of the same workflow with the same params (`otherParams`: the indexes whose differ), and
+ * when it names a group, that task must be in it; anything else is a CONFLICT naming the key, and nothing
+ * is stored (the transaction rolls back).
  */
-function assertKeyHolders(prepared: readonly PreparedTask[], existing: ReadonlyMap<string, KeyHolder>): void {
+function assertKeyHolders(
+  prepared: readonly PreparedTask[],
+  existing: ReadonlyMap<string, KeyHolder>,
+  otherParams: ReadonlySet<number>,
+): void {
   const firstOfKey = new Map<string, { groupId: string | null; workflow: string }>();
   prepared.forEach((task, index) => {
     const key = task.idempotencyKey;
@@ -224,7 +234,9 @@ function assertKeyHolders(prepared: readonly PreparedTask[], existing: ReadonlyM
       : task.groupId !== null && holder.groupId !== task.groupId
         ? // Not the group's id: a group being created with this task is rolled back and never exists.
           ['which is not in this group', 'held by a task outside this group']
-        : [];
+        : otherParams.has(index)
+          ? ['submitted with other params', 'held by a task with other params']
+          : [];
     if (!conflict || !issue) return;
     throw new DomainError('CONFLICT', `idempotency key "${key}" is held by ${holder.name}, ${conflict}`, {
       issues: [

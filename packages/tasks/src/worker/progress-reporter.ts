@@ -5,6 +5,7 @@ import type { Attempt } from '../store/claim.ts';
 import type { NewTaskEvent } from '../store/events.ts';
 import { type AttemptReport, type ProgressState, writeReports } from '../store/progress.ts';
 import { runTransaction } from '../transaction.ts';
+import { boundedLogLine, boundedProgress } from './report-bounds.ts';
 import { SerialWrites } from './serial-writes.ts';
 import { isStorageRefusal } from './storage-refusal.ts';
 
@@ -31,7 +32,7 @@ interface TaskState {
  * Coalesces progress per task: a task's first report is written on the next turn of the event loop; later
  * ones at most once per interval (the latest of the interval wins). Logs ride along. `settle` writes what
  * is pending before the outcome; a task that completes drops its pending progress instead (its
- * `completed` event carries progress 100).
+ * `completed` event carries progress 100). Text comes in cut to the contract's limits (report-bounds.ts).
  */
 export class ProgressReporter {
   readonly #tasks = new Map<string, TaskState>();
@@ -75,7 +76,7 @@ export class ProgressReporter {
   report(attempt: Attempt, progress: ProgressState): void {
     if (this.#settled.has(attempt)) return;
     const state = this.#state(attempt);
-    state.progress = progress;
+    state.progress = boundedProgress(progress);
     state.progressAt = state.logs.length;
     this.#schedule(state);
   }
@@ -84,8 +85,7 @@ export class ProgressReporter {
     if (this.#settled.has(attempt)) return;
     const state = this.#state(attempt);
     if (state.logs.length >= LOGS_PER_INTERVAL) state.droppedLogs++;
-    else
-      state.logs.push({ type: 'log', payload: { level, message, ...(data === undefined ? {} : { data }) } });
+    else state.logs.push({ type: 'log', payload: boundedLogLine(level, message, data) });
     this.#schedule(state);
   }
 

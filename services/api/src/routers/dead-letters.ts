@@ -63,7 +63,7 @@ export const deadLettersRouter = router({
           path: '/dead-letters/redrive',
           tags: TAG,
           summary:
-            'Run dead-lettered tasks again (optionally of one workflow; at most `limit`, and MAX_BATCH_SIZE, per call: call again for the rest)',
+            'Run dead-lettered tasks again (optionally of one workflow; at most `limit`, and MAX_BATCH_SIZE, per call: call again while `has_more` says more remain)',
           // Dead letters that cannot run (a failed dependency, a child its parent no longer waits for) are
           // left in the list, never a 409.
         },

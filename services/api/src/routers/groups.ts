@@ -41,7 +41,7 @@ export const groupsRouter = router({
             'POST /groups/{group_id}/execute.',
           errorResponses: {
             ...errors(404),
-            409: 'An idempotency key is held by a task outside the group (or of another workflow)',
+            409: 'An idempotency key is held by a task outside the group (or of another workflow, or with other params)',
           },
         },
         rateLimited: true,
@@ -70,7 +70,8 @@ export const groupsRouter = router({
           errorResponses: {
             409:
               'CONFLICT: the group was cancelled or has finished (completed, failed or partially_failed): it ' +
-              'takes no new tasks; or an idempotency key is held by a task outside it (or of another workflow)',
+              'takes no new tasks; or an idempotency key is held by a task outside it (or of another workflow, or ' +
+              'with other params)',
             ...notFoundOf('group'),
           },
         },

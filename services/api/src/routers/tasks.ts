@@ -50,13 +50,14 @@ export const tasksRouter = router({
           errorResponses: {
             ...errors(404),
             409:
-              'The idempotency key is held by a task of another workflow (or outside the group), or the group ' +
-              'was cancelled or has finished',
+              'The idempotency key is held by a task with other params, of another workflow (or outside the ' +
+              'group), or the group was cancelled or has finished',
           },
           description:
             'Queues a workflow run and answers 202 with its task_id. The idempotency key may come from the ' +
             "`Idempotency-Key` header or the body's `idempotency_key` (both only with the same value): a retry " +
-            'with it answers with the first task (`deduplicated: true`) and stores nothing.',
+            'with it and the same params answers with the first task (`deduplicated: true`) and stores nothing; ' +
+            'with other params it is a 409 naming the key.',
           successDescription: 'Accepted: the task is stored and queued (or blocked / scheduled).',
         },
         headerAlternatives: { 'Idempotency-Key': 'idempotency_key' },

@@ -3,24 +3,42 @@ import { describe, expect, it } from 'vitest';
 import { allInBatches } from './all-in-batches.ts';
 import type { Optional } from './api.ts';
 
-/** An api with `total` dead letters that redrives at most `batch` of them per call. */
-function server(total: number, batch: number) {
+/**
+ * An api with `total` dead letters that redrives at most `batch` of them per call and says whether more
+ * remain (`has_more`); `says: false`, one that does not say (as cancelQueued, or an older api).
+ */
+function server(total: number, batch: number, says = true) {
   let next = 0;
   let calls = 0;
   const ids = (count: number) => Array.from({ length: count }, (_, index) => `task-${next + index}`);
-  const call = async (): Promise<Optional<RedriveAllOutput>> => {
+  const call = async (): Promise<Optional<{ redriven: number; task_ids: string[]; has_more?: boolean }>> => {
     calls += 1;
     const taken = Math.min(batch, total - next);
     const task_ids = ids(taken);
     next += taken;
-    return { state: 'ready', value: { redriven: taken, task_ids } };
+    return {
+      state: 'ready',
+      value: { redriven: taken, task_ids, ...(says ? { has_more: next < total } : {}) },
+    };
   };
   return { call, calls: () => calls };
 }
 
 describe('allInBatches (Redrive all, Retry all failed, Cancel all queued)', () => {
-  it('calls again until a call redrives none, and counts them all', async () => {
+  it('calls again while the api says more remain, and counts them all', async () => {
     const api = server(120, 50);
+    await expect(allInBatches(api.call)).resolves.toEqual({
+      state: 'stopped',
+      done: 120,
+      error: null,
+      more: false,
+    });
+    // No last call that finds none: the third said none remain.
+    expect(api.calls()).toBe(3);
+  });
+
+  it('from an api that does not say, calls again until a call handles none', async () => {
+    const api = server(120, 50, false);
     await expect(allInBatches(api.call)).resolves.toEqual({
       state: 'stopped',
       done: 120,
@@ -44,9 +62,9 @@ describe('allInBatches (Redrive all, Retry all failed, Cancel all queued)', () =
 
   it('stops when a task it redrove comes back (it failed again), counting each task once', async () => {
     const answers: RedriveAllOutput[] = [
-      { redriven: 2, task_ids: ['a', 'b'] },
-      { redriven: 2, task_ids: ['c', 'a'] },
-      { redriven: 2, task_ids: ['b', 'c'] },
+      { redriven: 2, task_ids: ['a', 'b'], has_more: true },
+      { redriven: 2, task_ids: ['c', 'a'], has_more: true },
+      { redriven: 2, task_ids: ['b', 'c'], has_more: true },
     ];
     let calls = 0;
     const call = async (): Promise<Optional<RedriveAllOutput>> => {
@@ -57,6 +75,31 @@ describe('allInBatches (Redrive all, Retry all failed, Cancel all queued)', () =
     // Some may be left behind the one that failed again.
     await expect(allInBatches(call)).resolves.toMatchObject({ done: 3, error: null, more: true });
     expect(calls).toBe(2);
+  });
+
+  it('after a task came back, says more remain only when the api says so', async () => {
+    const answers: RedriveAllOutput[] = [
+      { redriven: 2, task_ids: ['a', 'b'], has_more: true },
+      // 'a' failed again and was redriven again: nothing is left.
+      { redriven: 1, task_ids: ['a'], has_more: false },
+    ];
+    let calls = 0;
+    const call = async (): Promise<Optional<RedriveAllOutput>> => {
+      const value = answers[calls++];
+      if (!value) throw new Error('called too often');
+      return { state: 'ready', value };
+    };
+    await expect(allInBatches(call)).resolves.toMatchObject({ done: 2, error: null, more: false });
+  });
+
+  it('stops when a call handles none though the api says more remain, saying so', async () => {
+    let calls = 0;
+    const call = async (): Promise<Optional<RedriveAllOutput>> => {
+      calls += 1;
+      return { state: 'ready', value: { redriven: 0, task_ids: [], has_more: true } };
+    };
+    await expect(allInBatches(call)).resolves.toMatchObject({ done: 0, error: null, more: true });
+    expect(calls).toBe(1);
   });
 
   it('says so when the server has no dead-letter queue', async () => {

@@ -8,15 +8,21 @@ export type AllInBatchesReport =
 /** Calls at most, so a flood of new tasks cannot keep the button busy for ever. */
 const MAX_CALLS = 100;
 
+/** One call's answer: the tasks it handled, and whether the api says more remain (redrive's `has_more`). */
+interface BatchAnswer {
+  task_ids: string[];
+  has_more?: boolean;
+}
+
 /**
  * "Redrive all", "Retry all failed", "Cancel all queued" as a user means them: the api handles at most
- * MAX_BATCH_SIZE tasks per call, so call again until one handles none. Stops at the first error (the count
- * so far stands), and when a call hands back a task this one already handled: it failed again meanwhile
- * (a redrive), and would loop.
+ * MAX_BATCH_SIZE tasks per call, so call again while more remain: as the api says (`has_more`), or, from an
+ * api that does not say, until a call handles none. Stops at the first error (the count so far stands),
+ * and when a call hands back a task this one already handled: it failed again meanwhile (a redrive), and
+ * would loop. `more`: what the api said last; one that does not say may have more left whenever it stopped
+ * early.
  */
-export async function allInBatches(
-  call: () => Promise<Optional<{ task_ids: string[] }>>,
-): Promise<AllInBatchesReport> {
+export async function allInBatches(call: () => Promise<Optional<BatchAnswer>>): Promise<AllInBatchesReport> {
   const done = new Set<string>();
   const stopped = (error: unknown | null, more = false): AllInBatchesReport => ({
     state: 'stopped',
@@ -24,8 +30,9 @@ export async function allInBatches(
     error,
     more,
   });
+  let more: boolean | undefined;
   for (let calls = 0; calls < MAX_CALLS; calls += 1) {
-    let answer: Optional<{ task_ids: string[] }>;
+    let answer: Optional<BatchAnswer>;
     try {
       answer = await call();
     } catch (error) {
@@ -34,9 +41,12 @@ export async function allInBatches(
     if (answer.state === 'unavailable') return calls === 0 ? answer : stopped(new Error(answer.reason));
     const again = answer.value.task_ids.some((taskId) => done.has(taskId));
     for (const taskId of answer.value.task_ids) done.add(taskId);
-    // A task handed back again failed again meanwhile: stop, saying that some may be left.
-    if (again) return stopped(null, true);
-    if (answer.value.task_ids.length === 0) return stopped(null);
+    more = answer.value.has_more;
+    // A task handed back again failed again meanwhile: stop, saying whether some are left.
+    if (again) return stopped(null, more ?? true);
+    if (more === false) return stopped(null);
+    // None handled though more remain (they could not be taken this time): calling again would loop.
+    if (answer.value.task_ids.length === 0) return stopped(null, more ?? false);
   }
-  return stopped(null, true);
+  return stopped(null, more ?? true);
 }
