@@ -138,6 +138,27 @@ describe('schedules and dlq on the real api', () => {
     expect(after.items).toEqual([]);
   });
 
+  test('dlq redrive --all with a limit says when more dead letters remain', async () => {
+    const failing = ['--params', '{"steps": 1, "delay_ms": 1, "fail": true}', '--max-retries', '0'];
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const failed = await kaygraph(['submit', 'steps', ...failing, '--wait'], env);
+      ids.push(/submitted ([0-9a-f-]{36})/.exec(failed.stderr)?.[1] ?? '');
+    }
+    expect(ids.every(Boolean)).toBe(true);
+    // The queue moves each job to the dead-letter queue as it fails; wait until both are listed there.
+    const bothListed = async () => {
+      const page = ListDeadLettersOutput.parse(
+        parseJson((await kaygraph(['dlq', 'list', '--json'], env)).stdout),
+      );
+      return ids.every((id) => page.items.some((item) => item.task_id === id));
+    };
+    while (!(await bothListed())) await new Promise((resolve) => setTimeout(resolve, 50));
+    const some = await kaygraph(['dlq', 'redrive', '--all', '--limit', '1'], env);
+    expect(some.code).toBe(0);
+    expect(some.stdout.trim()).toBe('redrove 1 dead letter(s); more remain: run it again');
+  });
+
   test('a task out of retries shows in dlq list; redrive queues it again; purge drops it', async () => {
     const failed = await kaygraph(
       [

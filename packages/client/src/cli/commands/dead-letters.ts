@@ -57,7 +57,10 @@ export function registerDeadLetterCommands(program: Command, session: CliSession
           });
           const answer = RedriveAllOutput.safeParse(raw);
           if (s.json || !answer.success) printJson(s.io, raw);
-          else writeLine(s.io.stdout, `redrove ${answer.data.redriven} dead letter(s)`);
+          else {
+            const more = answer.data.has_more ? '; more remain: run it again' : '';
+            writeLine(s.io.stdout, `redrove ${answer.data.redriven} dead letter(s)${more}`);
+          }
           return 0;
         }
         if (!taskId) throw new CliError('BAD_REQUEST', 'give a task id, or --all', 2);
