@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { codeInCauses } from '@kaygraph/contracts/cause-chain';
 import type postgres from 'postgres';
 
 /** How DDL waits for the table locks it needs (`migrate`'s options). */
@@ -25,14 +26,11 @@ export class MigrationLockTimeoutError extends Error {
   override name = 'MigrationLockTimeoutError';
 }
 
+/** lock_not_available: lock_timeout ran out (drizzle may wrap the driver's error as `cause`). */
+const LOCK_NOT_AVAILABLE_CODE = '55P03';
+
 function isLockTimeout(error: unknown): boolean {
-  // 55P03 lock_not_available: lock_timeout ran out (drizzle may wrap the driver's error as `cause`).
-  const codeOf = (value: unknown) =>
-    value !== null && typeof value === 'object' && 'code' in value ? value.code : undefined;
-  return (
-    codeOf(error) === '55P03' ||
-    (error instanceof Error && codeOf((error as { cause?: unknown }).cause) === '55P03')
-  );
+  return codeInCauses(error, (code) => code === LOCK_NOT_AVAILABLE_CODE) !== undefined;
 }
 
 /** The oldest open transactions of the database but ours, for the message of a migration that gave up. */

@@ -1,4 +1,4 @@
-import { isConnectionLost } from './connection-lost.ts';
+import { isConnectionLost } from './database-errors.ts';
 
 /**
  * Whether this process reaches its database, as its liveness passes (every second, in every process) find:

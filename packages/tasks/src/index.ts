@@ -8,8 +8,14 @@ export {
   type WorkflowRunInfo,
   type WorkflowsModule,
 } from './catalog.ts';
-export { connectionLostCode } from './connection-lost.ts';
 export type { TaskContext } from './context.ts';
+export {
+  connectionLostCode,
+  isConnectionLost,
+  isDataException,
+  isPoolClosing,
+  isStatementTimeout,
+} from './database-errors.ts';
 export type { EventBus, LiveEvent } from './events/event-bus.ts';
 export { logSerializers } from './log-serializers.ts';
 export type { CleanupReport } from './maintenance/cleaner.ts';
@@ -27,11 +33,7 @@ export { SchemaMissingError } from './schema-missing.ts';
 export type { ArtifactDownload } from './service/artifact-download.ts';
 export type { ListTasksQuery } from './service/queries.ts';
 export type { FeedOptions, TaskService } from './service/task-service.ts';
-export {
-  DEFAULT_STATEMENT_TIMEOUT_SECONDS,
-  isStatementTimeout,
-  statementTimeoutMs,
-} from './statement-timeout.ts';
+export { DEFAULT_STATEMENT_TIMEOUT_SECONDS, statementTimeoutMs } from './statement-timeout.ts';
 export { DEAD_LETTER_QUEUE, type JobQueue, workflowQueue } from './store/boss.ts';
 /** The one event writer, for tools that write task rows in a transaction of their own (benchmarks). */
 export { appendEvents, type NewTaskEvent, statusEvent, TASK_EVENTS_CHANNEL } from './store/events.ts';

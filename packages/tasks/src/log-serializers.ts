@@ -1,3 +1,4 @@
+import { causeChain } from '@kaygraph/contracts/cause-chain';
 import pino, { type Logger } from 'pino';
 
 /** What drizzle appends to a failed query's message: the values of its parameters (a task's params, a result). */
@@ -6,12 +7,9 @@ const NOT_LOGGED = '\nparams: (not logged)';
 /** The `\nparams: …` text of every failed drizzle query in `error`'s cause chain. */
 function queryParamTexts(error: unknown): string[] {
   const texts: string[] = [];
-  let current: unknown = error;
-  // A few causes deep at most: a cause chain may loop.
-  for (let depth = 0; depth < 8 && current && typeof current === 'object'; depth++) {
-    const { query, params } = current as { query?: unknown; params?: unknown };
+  for (const cause of causeChain(error)) {
+    const { query, params } = cause as { query?: unknown; params?: unknown };
     if (typeof query === 'string' && Array.isArray(params)) texts.push(`\nparams: ${String(params)}`);
-    current = (current as { cause?: unknown }).cause;
   }
   return texts;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isDatabaseAway } from './connection-lost.ts';
+import { isDatabaseAway } from './database-errors.ts';
 
 export interface OutageLog {
   /** A try failed: logged as an error, unless it is one more failure of an outage already logged. */

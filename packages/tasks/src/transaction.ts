@@ -1,18 +1,6 @@
 import type { Database } from '@kaygraph/db';
+import { isTransactionConflict } from './database-errors.ts';
 import type { Transaction } from './db.ts';
-
-/** SQLSTATEs after which the whole transaction may simply run again. */
-const RETRYABLE = new Set(['40P01', '40001']);
-
-function sqlStateOf(error: unknown): string | undefined {
-  let current: unknown = error;
-  while (current && typeof current === 'object') {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
 
 /**
  * Runs a transaction again when PostgreSQL aborted it as a deadlock victim (or a serialization failure).
@@ -34,8 +22,7 @@ export async function runTransaction<T>(
     try {
       return await db.transaction(work);
     } catch (error) {
-      const state = sqlStateOf(error);
-      if (attempt >= attempts || !state || !RETRYABLE.has(state)) throw error;
+      if (attempt >= attempts || !isTransactionConflict(error)) throw error;
       // A little jitter so two victims of the same cycle do not meet again.
       await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
     }

@@ -1,7 +1,7 @@
 import { connect } from '@kaygraph/db';
 import { createTestDatabase, testServerUrl } from '@kaygraph/db/testing';
 import { expect, it } from 'vitest';
-import { connectionLostCode } from '../src/connection-lost.ts';
+import { connectionLostCode } from '../src/database-errors.ts';
 
 async function errorOf(work: () => Promise<unknown>): Promise<unknown> {
   try {

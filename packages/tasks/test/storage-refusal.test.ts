@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isStorageRefusal, refusalReason } from '../src/worker/storage-refusal.ts';
+import { isStorageRefusal, refusalReason } from '../src/database-errors.ts';
 
 /** An error as the postgres driver reports PostgreSQL's: a SQLSTATE `code` and a `severity`. */
 function postgresError(code: string, message: string, detail?: string): Error {

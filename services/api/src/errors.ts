@@ -6,7 +6,8 @@ import {
   issuesInLine,
   issuesOf,
 } from '@kaygraph/contracts';
-import { connectionLostCode, isStatementTimeout } from '@kaygraph/tasks';
+import { findCause } from '@kaygraph/contracts/cause-chain';
+import { isConnectionLost, isDataException, isPoolClosing, isStatementTimeout } from '@kaygraph/tasks';
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 
@@ -71,16 +72,7 @@ export function toTRPCError(error: DomainError): TRPCError {
   return new TRPCError({ code: TRPC_CODE_OF[error.code], message: error.message, cause: error });
 }
 
-function findCause<T>(error: unknown, match: (value: unknown) => value is T): T | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
-    if (match(current)) return current;
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return undefined;
-}
-
-const isDomainError = (value: unknown): value is DomainError => value instanceof DomainError;
+const isDomainError = (value: object): value is DomainError => value instanceof DomainError;
 
 /**
  * The tRPC code an error answers with: the DomainError's (found through the cause chain, e.g. one thrown
@@ -91,17 +83,11 @@ export function trpcCodeOfError(error: TRPCError): TRPC_ERROR_CODE_KEY {
   if (domain) return TRPC_CODE_OF[domain.code];
   return isDatabaseUnreachable(error) ? 'SERVICE_UNAVAILABLE' : error.code;
 }
-const isZodError = (value: unknown): value is z.ZodError => value instanceof z.ZodError;
-
-/**
- * postgres.js's codes for a query on a pool this api is closing (a request in flight at shutdown): another
- * replica can answer it. Not the worker's lost connections: retrying on a closed pool never succeeds.
- */
-const POOL_CLOSING = new Set(['CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
+const isZodError = (value: object): value is z.ZodError => value instanceof z.ZodError;
 
 /**
  * The database cannot answer now (down, restarting, refusing sessions, a network cut: the worker's
- * `connectionLostCode`; or a statement cut off by STATEMENT_TIMEOUT_SECONDS or the operator's own timeouts,
+ * `isConnectionLost`; or a statement cut off by STATEMENT_TIMEOUT_SECONDS or the operator's own timeouts,
  * `isStatementTimeout`): the request was fine and may succeed when retried, so a 503 with Retry-After, not
  * a 500 that reads as a bug.
  */
@@ -110,33 +96,14 @@ export function isDatabaseUnreachable(error: unknown): boolean {
 }
 
 /**
- * The database is away for every request (a lost or refused connection, or this api closing its pool), not
- * one statement that ran out of time: what the server error log counts as one outage.
+ * The database is away for every request (a lost or refused connection, or this api closing its pool at
+ * shutdown, which another replica can answer), not one statement that ran out of time: what the server
+ * error log counts as one outage.
  */
 export function isDatabaseOutage(error: unknown): boolean {
-  if (connectionLostCode(error) !== undefined) return true;
-  return (
-    findCause(
-      error,
-      (value): value is Error =>
-        value instanceof Error &&
-        'code' in value &&
-        typeof value.code === 'string' &&
-        value.name !== 'PostgresError' &&
-        POOL_CLOSING.has(value.code),
-    ) !== undefined
-  );
+  return isConnectionLost(error) || isPoolClosing(error);
 }
 const DATABASE_RETRY_AFTER_SECONDS = 5;
-
-/**
- * A PostgreSQL data exception (SQLSTATE class 22: a timestamp out of range, NUL in text, a number too
- * large): a value the caller sent that the database refused, so a 400, not a server fault.
- */
-function isDataException(value: unknown): boolean {
-  if (!(value instanceof Error) || value.name !== 'PostgresError' || !('code' in value)) return false;
-  return typeof value.code === 'string' && value.code.startsWith('22');
-}
 
 /**
  * What any thrown value means for a caller: the ErrorBody, the HTTP status, a retry hint (in the body too,
@@ -177,7 +144,8 @@ function describeWithoutHint(error: unknown): DescribedError {
       retryAfterSeconds: undefined,
     };
   }
-  if (findCause(error, (value): value is Error => isDataException(value))) {
+  // A data exception (a timestamp out of range, NUL in text): a value the caller sent, not a server fault.
+  if (isDataException(error)) {
     return {
       body: {
         code: 'BAD_REQUEST',

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -53,6 +54,24 @@ function keysProcess(args: string[], env: Record<string, string>) {
       },
     );
   });
+}
+
+/** A local port that accepts connections and never answers on them. */
+async function silentPort(): Promise<AsyncDisposable & { port: number }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    async [Symbol.asyncDispose]() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 /** A DATA_DIR of its own that the unprivileged PostgreSQL account can enter (mkdtemp makes 0700). */
@@ -121,6 +140,17 @@ describe('the api keys command', () => {
     const unreachable = await keys(['list'], { DATABASE_URL: 'postgres://ops:s3cret@127.0.0.1:1/kaygraph' });
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toBe('error: cannot reach the database at 127.0.0.1:1 (DATABASE_URL)\n');
+  });
+
+  test('a database that does not answer in time cannot be reached, as the api says when it cannot start', async () => {
+    // Accepts and never speaks: a host behind a firewall that drops packets looks the same to the driver.
+    await using silent = await silentPort();
+    const url = `postgres://ops@127.0.0.1:${silent.port}/kaygraph?connect_timeout=1`;
+    const unanswered = await keys(['list'], { DATABASE_URL: url });
+    expect(unanswered.code).toBe(1);
+    expect(unanswered.stderr).toBe(
+      `error: cannot reach the database at 127.0.0.1:${silent.port} (DATABASE_URL)\n`,
+    );
   });
 
   test('without DATABASE_URL it uses the embedded PostgreSQL that npm start runs on DATA_DIR', async () => {

@@ -1,3 +1,4 @@
+import { codeInCauses, findCause } from '@kaygraph/contracts/cause-chain';
 import { TRPCClientError } from '@trpc/client';
 import { CliError } from './output.ts';
 
@@ -22,16 +23,17 @@ export function isMissingProcedure(error: unknown): boolean {
   );
 }
 
+/** Node's codes of a host that refused, dropped or is not there (the api is down, or the URL is wrong). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EHOSTUNREACH']);
+
+/** What Node's fetch throws for any failure to reach the server (the reason is its cause). */
+const isFetchFailure = (cause: object) => cause instanceof TypeError && cause.message === 'fetch failed';
+
 function isConnectionFailure(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'EHOSTUNREACH')
-      return true;
-    if (current instanceof TypeError && current.message === 'fetch failed') return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
+  return (
+    codeInCauses(error, (code) => UNREACHABLE_CODES.has(code)) !== undefined ||
+    findCause(error, isFetchFailure) !== undefined
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
-import { isConnectionLost } from '../connection-lost.ts';
 import type { TaskContext } from '../context.ts';
+import { isConnectionLost } from '../database-errors.ts';
 import type { DatabaseHealth } from '../database-health.ts';
 import { databaseNow } from '../store/workers.ts';
 import { type PeriodicPass, startPeriodicPass } from './periodic-pass.ts';

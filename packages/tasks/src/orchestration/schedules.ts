@@ -13,6 +13,7 @@ import {
 import { type Caller, listedOwner, mayAccess } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
+import { isUniqueViolation } from '../database-errors.ts';
 import type { Executor, Transaction } from '../db.ts';
 import {
   countOwnerSchedules,
@@ -90,15 +91,6 @@ async function assertScheduleRoom(ctx: TaskContext, tx: Transaction, owner: stri
       `schedule limit reached: ${owner} has ${max} schedules (MAX_SCHEDULES_PER_OWNER); delete one first`,
     );
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  let current: unknown = error;
-  while (current && typeof current === 'object') {
-    if ((current as { code?: unknown }).code === '23505') return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
 }
 
 async function withNameConflict<T>(name: string | undefined, run: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import { connectionLostCode } from '../connection-lost.ts';
+import { connectionLostCode, type UrlRefusalCode, urlRefusalIn } from '../database-errors.ts';
 import { SchemaMissingError } from '../schema-missing.ts';
 import { InvalidEnvironmentError } from './parse-env.ts';
 
@@ -12,27 +12,12 @@ function whereOf(databaseUrl: string): string {
   }
 }
 
-/**
- * What to fix when PostgreSQL refuses to open a session for a reason of the URL itself (SQLSTATE):
- * a database that does not exist, a password or role it does not accept.
- */
-const URL_REFUSALS: Record<string, string> = {
+/** What to fix when PostgreSQL refuses to open a session for what the database URL says. */
+const URL_REFUSAL_FIXES: Record<UrlRefusalCode, string> = {
   '3D000': 'create that database, or fix its name in the database URL',
   '28P01': 'check the user and password in the database URL',
   '28000': 'check the user in the database URL (and pg_hba.conf)',
 };
-
-/** PostgreSQL's refusal of the session (its message and SQLSTATE), from `error` or its `cause` chain. */
-function urlRefusalOf(error: unknown): { code: string; message: string } | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 8 && current && typeof current === 'object'; depth++) {
-    const { code, message } = current as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && Object.hasOwn(URL_REFUSALS, code) && typeof message === 'string')
-      return { code, message };
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
 
 /**
  * A start failure as the user should read it: a database that cannot be reached, that refuses the URL's
@@ -46,10 +31,10 @@ export function explainStartFailure(error: unknown, databaseUrl: string): unknow
       { cause: error },
     );
   }
-  const refusal = urlRefusalOf(error);
+  const refusal = urlRefusalIn(error);
   if (refusal) {
     return new Error(
-      `PostgreSQL at ${whereOf(databaseUrl)} refused the connection: ${refusal.message} (${refusal.code}); ${URL_REFUSALS[refusal.code]}`,
+      `PostgreSQL at ${whereOf(databaseUrl)} refused the connection: ${refusal.message} (${refusal.code}); ${URL_REFUSAL_FIXES[refusal.code]}`,
       { cause: error },
     );
   }

@@ -1,6 +1,6 @@
 import type { SubmitTaskOutput } from '@kaygraph/contracts';
 import type { Caller } from '../caller.ts';
-import { isDatabaseAway } from '../connection-lost.ts';
+import { isDatabaseAway } from '../database-errors.ts';
 import type { PreparedTask } from './validate-submit.ts';
 
 /** A merged batch takes waiting submits while it holds at most this many tasks. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
+import { isStatementTimeout } from '../database-errors.ts';
 import { createOutageLog, type OutageLog } from '../outage-log.ts';
-import { isStatementTimeout } from '../statement-timeout.ts';
 import type { FetchedJob, QueueRef } from '../store/jobs.ts';
 
 /** One queue a worker takes jobs from: a workflow version it runs (null: tasks from before versions). */

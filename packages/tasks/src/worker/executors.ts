@@ -5,6 +5,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { LogLevel, ProgressReport } from '@kaygraph/graph';
 import { Piscina } from 'piscina';
 import type { CatalogWorkflow, WorkflowCatalog } from '../catalog.ts';
+import { CheckpointRefusedError } from './checkpoint-refused.ts';
 import {
   type FailedReport,
   type RunServicesFactory,
@@ -13,7 +14,6 @@ import {
   type WorkflowRunOutcome,
   type WorkflowRunRequest,
 } from './run-workflow.ts';
-import { CheckpointRefusedError } from './storage-refusal.ts';
 import type { MainToThread, ThreadTask, ThreadToMain } from './thread-protocol.ts';
 
 export interface ExecutionHooks {

@@ -1,13 +1,13 @@
 import type { Database } from '@kaygraph/db';
 import type { Logger } from 'pino';
-import { retryWhileDatabaseAway } from '../connection-lost.ts';
+import { isStorageRefusal } from '../database-errors.ts';
+import { retryWhileDatabaseAway } from '../retry-while-database-away.ts';
 import type { Attempt } from '../store/claim.ts';
 import type { NewTaskEvent } from '../store/events.ts';
 import { type AttemptReport, type ProgressState, writeReports } from '../store/progress.ts';
 import { runTransaction } from '../transaction.ts';
 import { boundedLogLine, boundedProgress } from './report-bounds.ts';
 import { SerialWrites } from './serial-writes.ts';
-import { isStorageRefusal } from './storage-refusal.ts';
 
 /** At most one progress row per task per this many milliseconds (about 10/s), after the first. */
 const PROGRESS_INTERVAL_MS = 100;

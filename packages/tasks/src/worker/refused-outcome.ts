@@ -1,8 +1,8 @@
 import type { TaskError } from '@kaygraph/contracts';
+import { refusalReason } from '../database-errors.ts';
 import type { AttemptOutcome } from '../store/finish.ts';
 import { failure } from './attempt-outcome.ts';
 import type { PlannedOutcome } from './planned-outcome.ts';
-import { refusalReason } from './storage-refusal.ts';
 
 /** What each outcome stores that PostgreSQL may refuse. */
 const WHAT_IT_STORES = {

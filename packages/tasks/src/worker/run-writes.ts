@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
-import { retryWhileDatabaseAway } from '../connection-lost.ts';
 import type { TaskContext } from '../context.ts';
+import { isStorageRefusal } from '../database-errors.ts';
+import { retryWhileDatabaseAway } from '../retry-while-database-away.ts';
 import { taskRowsToLock } from '../store/finish.ts';
 import { type CheckpointWrite, saveCheckpoints } from '../store/progress.ts';
 import type { PlannedOutcome } from './planned-outcome.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 import { SerialWrites } from './serial-writes.ts';
 import { settleOutcomes } from './settle-outcomes.ts';
-import { isStorageRefusal } from './storage-refusal.ts';
 import { CoalescedWrites, TransactionBatcher } from './transaction-batcher.ts';
 
 /** What a worker's runs write: progress and logs, checkpoints, outcomes. */

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import type { WorkflowCatalog } from '../catalog.ts';
-import { isDatabaseAway } from '../connection-lost.ts';
 import type { TaskContext } from '../context.ts';
+import { isDatabaseAway, isStorageRefusal, refusalReason } from '../database-errors.ts';
 import type { Attempt } from '../store/claim.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
+import { CheckpointRefusedError } from './checkpoint-refused.ts';
 import type { DispatchedJob } from './dispatcher.ts';
 import { type Execution, type InlineExecutor, runsInline, type ThreadExecutor } from './executors.ts';
 import { planWait } from './plan-wait.ts';
@@ -13,7 +14,6 @@ import { refusedOutcome } from './refused-outcome.ts';
 import { logRunEnded, logRunStarted } from './run-log.ts';
 import type { RunWrites } from './run-writes.ts';
 import type { SlotRelease } from './slot-release.ts';
-import { CheckpointRefusedError, isStorageRefusal, refusalReason } from './storage-refusal.ts';
 
 interface RunningTask {
   attempt: Attempt;

@@ -1,8 +1,8 @@
 import { flushCompileCache } from 'node:module';
 import type { WorkflowsModule } from '../catalog.ts';
+import { CheckpointRefusedError } from './checkpoint-refused.ts';
 import { loadWorkflowsModule, servicesFactoryOf } from './load-workflows-module.ts';
 import { type RunServicesFactory, runWorkflow, type WorkflowRunOutcome } from './run-workflow.ts';
-import { CheckpointRefusedError } from './storage-refusal.ts';
 import type { MainToThread, ThreadTask, ThreadToMain } from './thread-protocol.ts';
 
 /** This thread's workflows module and services factory, loaded by its first task (one module per pool). */

@@ -1,6 +1,6 @@
 import type { Database } from '@kaygraph/db';
-import { retryWhileDatabaseAway } from '../connection-lost.ts';
 import type { Transaction } from '../db.ts';
+import { retryWhileDatabaseAway } from '../retry-while-database-away.ts';
 import { lockTasks } from '../store/control.ts';
 import { runTransaction } from '../transaction.ts';
 

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { type Connection, connect } from '@kaygraph/db';
 import type { Logger } from 'pino';
-import { isConnectionLost } from '../connection-lost.ts';
+import { isConnectionLost } from '../database-errors.ts';
 import { createOutageLog, type OutageLog } from '../outage-log.ts';
 import type { Attempt } from '../store/claim.ts';
 import { registerVersions, type WorkflowVersionRecord } from '../store/registry.ts';

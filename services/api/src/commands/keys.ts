@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { type ApiKeyView, CreateApiKeyInput, DomainError } from '@kaygraph/contracts';
+import { isConnectionLost } from '@kaygraph/tasks';
 import type { ApiEnv } from '../env.ts';
 import { createKeyAdmin, type KeyAdmin } from '../keys/key-admin.ts';
 import { type CommandDatabase, describeCommandDatabase, openCommandDatabase } from './command-database.ts';
@@ -140,11 +141,6 @@ function isCommand(name: string | undefined): name is keyof typeof COMMANDS {
   return name !== undefined && Object.hasOwn(COMMANDS, name);
 }
 
-function isConnectionFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT';
-}
-
 /**
  * `keys create|list|revoke` on the api's own database, without a running api (the first admin key
  * of a deployment, or a key made where the api cannot be reached). Returns the exit code: 0 done,
@@ -182,7 +178,7 @@ export async function runKeysCommand(argv: string[], opts: { env: ApiEnv; io: Co
       return 1;
     }
     const reason = error instanceof Error ? error.message : String(error);
-    const message = isConnectionFailure(error) ? `cannot reach ${describeCommandDatabase(opts.env)}` : reason;
+    const message = isConnectionLost(error) ? `cannot reach ${describeCommandDatabase(opts.env)}` : reason;
     write(io.stderr, `error: ${message}`);
     return 1;
   } finally {
