@@ -27,6 +27,13 @@ export const MAX_TASKS_PER_BATCH = 1000;
  */
 export const DEFAULT_MAX_BATCH_SIZE = 50;
 
+/** A MAX_BATCH_SIZE setting (or a worker's `maxBatchSize`): whole, from 1 to MAX_TASKS_PER_BATCH. */
+export const MaxBatchSize = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_TASKS_PER_BATCH, `at most ${MAX_TASKS_PER_BATCH}: the most tasks one call's input may carry`);
+
 export const WorkflowName = z
   .string()
   .min(1, 'workflow is required')

@@ -1,3 +1,4 @@
+import { MaxBatchSize } from '@kaygraph/contracts';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
 import { explainStartFailure, stopNowMessage, waitForTasksMessage } from '@kaygraph/tasks/process';
 import pino, { type Logger } from 'pino';
@@ -88,9 +89,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
     );
   }
   const { maxBatchSize } = options;
-  if (maxBatchSize !== undefined && (!Number.isInteger(maxBatchSize) || maxBatchSize < 1)) {
+  const batchSize = maxBatchSize === undefined ? undefined : MaxBatchSize.safeParse(maxBatchSize);
+  if (batchSize?.success === false) {
     throw new RangeError(
-      `maxBatchSize is the most child tasks per wait, an integer >= 1 (got ${maxBatchSize})`,
+      `maxBatchSize is the most child tasks per wait: ${batchSize.error.issues[0]?.message} (got ${maxBatchSize})`,
     );
   }
   const logger = options.logger ?? pino({ name: 'kaygraph-worker' });

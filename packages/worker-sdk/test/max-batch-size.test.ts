@@ -75,16 +75,21 @@ test('kaygraph-worker reads MAX_BATCH_SIZE: 2 child tasks in a wait run, 3 fail 
   expect(await exited).toBe(0);
 });
 
-test('kaygraph-worker refuses a MAX_BATCH_SIZE that is not a whole number of tasks', async () => {
-  const child = spawn(process.execPath, [command, fileURLToPath(workflows)], {
-    env: { ...process.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none', MAX_BATCH_SIZE: 'lots' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (exit) => resolve(exit)));
-  expect(code).toBe(2);
-  expect(stderr).toContain('MAX_BATCH_SIZE must be a whole number of tasks, 1 or more (got lots)');
+test('kaygraph-worker refuses a MAX_BATCH_SIZE the api and the worker service refuse, naming it', async () => {
+  for (const [value, reason] of [
+    ['lots', 'MAX_BATCH_SIZE: Invalid input: expected number, received NaN'],
+    ['5000', "MAX_BATCH_SIZE: at most 1000: the most tasks one call's input may carry"],
+  ]) {
+    const child = spawn(process.execPath, [command, fileURLToPath(workflows)], {
+      env: { ...process.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none', MAX_BATCH_SIZE: value },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (exit) => resolve(exit)));
+    expect(code, value).toBe(2);
+    expect(stderr).toContain(reason);
+  }
 });

@@ -1,7 +1,7 @@
 import {
   DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_TASK_TIMEOUT_SECONDS,
-  MAX_TASKS_PER_BATCH,
+  MaxBatchSize,
   TimeoutSeconds,
 } from '@kaygraph/contracts';
 import { z } from 'zod';
@@ -21,12 +21,7 @@ export const WorkerSettingsEnv = z.object({
    * Calls per tRPC HTTP batch, tasks per submitMany or group call, dead letters per redrive call, and child
    * tasks per wait (runChildren); set alike on apis and workers.
    */
-  MAX_BATCH_SIZE: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_TASKS_PER_BATCH, `at most ${MAX_TASKS_PER_BATCH}: the most tasks one call's input may carry`)
-    .default(DEFAULT_MAX_BATCH_SIZE),
+  MAX_BATCH_SIZE: z.coerce.number().pipe(MaxBatchSize).default(DEFAULT_MAX_BATCH_SIZE),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   /**

@@ -1,24 +1,38 @@
-/** What the worker command reads from the environment; the only module of the package that does. */
-export interface WorkerCommandEnv {
-  databaseUrl: string | undefined;
-  concurrency: string | undefined;
-  logLevel: string | undefined;
-  /** TASK_TIMEOUT, as the api reads it. */
-  taskTimeout: string | undefined;
-  /** MAX_BATCH_SIZE, as the api reads it. */
-  maxBatchSize: string | undefined;
-  /** STATEMENT_TIMEOUT_SECONDS, as the api reads it. */
-  statementTimeout: string | undefined;
+import { InvalidEnvironmentError, parseEnv, WorkerSettingsEnv } from '@kaygraph/tasks/process';
+import { z } from 'zod';
+import { WorkerUsageError } from './usage-error.ts';
+
+/**
+ * What the worker command reads from the environment, with the names, bounds and defaults of the worker
+ * service (one schema); the only module of the package that reads it.
+ */
+const Env = WorkerSettingsEnv.pick({
+  LOG_LEVEL: true,
+  TASK_TIMEOUT: true,
+  MAX_BATCH_SIZE: true,
+  STATEMENT_TIMEOUT_SECONDS: true,
+}).extend({
+  DATABASE_URL: z.string().optional(),
+  /** Tasks run at once unless --concurrency says: MAX_WORKERS's bounds and default. */
+  KAYGRAPH_WORKER_CONCURRENCY: WorkerSettingsEnv.shape.MAX_WORKERS,
+});
+export type WorkerCommandEnv = z.infer<typeof Env>;
+
+/** The environment, or a usage error that names every bad variable. */
+export function readWorkerCommandEnv(source: NodeJS.ProcessEnv = process.env): WorkerCommandEnv {
+  try {
+    return parseEnv(Env, source);
+  } catch (error) {
+    if (error instanceof InvalidEnvironmentError) throw new WorkerUsageError(error.message);
+    throw error;
+  }
 }
 
-export function readWorkerCommandEnv(source: NodeJS.ProcessEnv = process.env): WorkerCommandEnv {
-  const set = (name: string) => (source[name] === '' ? undefined : source[name]);
-  return {
-    databaseUrl: set('DATABASE_URL'),
-    concurrency: set('KAYGRAPH_WORKER_CONCURRENCY'),
-    logLevel: set('LOG_LEVEL'),
-    taskTimeout: set('TASK_TIMEOUT'),
-    maxBatchSize: set('MAX_BATCH_SIZE'),
-    statementTimeout: set('STATEMENT_TIMEOUT_SECONDS'),
-  };
+/** `--concurrency` as given on the command line, checked as KAYGRAPH_WORKER_CONCURRENCY is. */
+export function concurrencyOption(value: string | number): number {
+  const parsed = WorkerSettingsEnv.shape.MAX_WORKERS.safeParse(value);
+  if (!parsed.success) {
+    throw new WorkerUsageError(`--concurrency: ${parsed.error.issues[0]?.message} (got ${value})`);
+  }
+  return parsed.data;
 }

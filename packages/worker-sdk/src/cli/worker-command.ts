@@ -1,10 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TimeoutSeconds } from '@kaygraph/contracts';
 import { exitOnShutdownSignals } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { type StartWorkerOptions, startWorker } from '../start-worker.ts';
-import { readWorkerCommandEnv } from './env.ts';
+import { concurrencyOption, readWorkerCommandEnv } from './env.ts';
 import type { WorkerCommandOptions } from './run-worker.ts';
 import { WorkerUsageError } from './usage-error.ts';
 
@@ -15,46 +14,6 @@ function moduleUrl(workflows: string): string {
     : pathToFileURL(resolve(workflows)).href;
 }
 
-function taskTimeoutOf(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = TimeoutSeconds.safeParse(Number(value));
-  if (!seconds.success) {
-    const { minValue, maxValue } = TimeoutSeconds;
-    throw new WorkerUsageError(
-      `TASK_TIMEOUT must be a whole number of seconds from ${minValue} to ${maxValue} (got ${value})`,
-    );
-  }
-  return seconds.data;
-}
-
-function maxBatchSizeOf(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const size = Number(value);
-  if (!Number.isInteger(size) || size < 1) {
-    throw new WorkerUsageError(`MAX_BATCH_SIZE must be a whole number of tasks, 1 or more (got ${value})`);
-  }
-  return size;
-}
-
-function statementTimeoutOf(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new WorkerUsageError(
-      `STATEMENT_TIMEOUT_SECONDS must be a number of seconds, 0 (none) or more (got ${value})`,
-    );
-  }
-  return seconds;
-}
-
-function concurrencyOf(value: number | string | undefined): number {
-  const concurrency = Number(value ?? 4);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-    throw new WorkerUsageError(`concurrency must be an integer from 1 to 256 (got ${value})`);
-  }
-  return concurrency;
-}
-
 /**
  * `kaygraph-worker ./workflows.ts` (and `kaygraph worker`): starts a worker for the module's catalog and
  * runs until SIGTERM or SIGINT, then closes it gracefully and exits 0. A second signal stops the running
@@ -62,16 +21,19 @@ function concurrencyOf(value: number | string | undefined): number {
  */
 export async function runWorkerCommand(options: WorkerCommandOptions): Promise<void> {
   const env = readWorkerCommandEnv();
-  const databaseUrl = options.databaseUrl ?? env.databaseUrl;
+  const databaseUrl = options.databaseUrl ?? env.DATABASE_URL;
   if (!databaseUrl) throw new WorkerUsageError('set DATABASE_URL (or --database-url): the api database');
-  const logger = pino({ name: 'kaygraph-worker', level: env.logLevel ?? 'info' });
+  const logger = pino({ name: 'kaygraph-worker', level: env.LOG_LEVEL });
   const workerOptions: StartWorkerOptions = {
     databaseUrl,
     workflows: moduleUrl(options.workflows),
-    concurrency: concurrencyOf(options.concurrency ?? env.concurrency),
-    defaultTimeoutSeconds: taskTimeoutOf(env.taskTimeout),
-    maxBatchSize: maxBatchSizeOf(env.maxBatchSize),
-    statementTimeoutSeconds: statementTimeoutOf(env.statementTimeout),
+    concurrency:
+      options.concurrency === undefined
+        ? env.KAYGRAPH_WORKER_CONCURRENCY
+        : concurrencyOption(options.concurrency),
+    defaultTimeoutSeconds: env.TASK_TIMEOUT,
+    maxBatchSize: env.MAX_BATCH_SIZE,
+    statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
     logger,
   };
   // Signals are handled before the worker logs `worker started`: one that comes while it starts closes it
