@@ -5,7 +5,13 @@ import { describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
 import { bearer, openKeyStore } from './auth-keys.ts';
 import { startTestServer } from './harness.ts';
-import { checkHeaders, checkRequestBody, createOpenApiChecker } from './openapi-check.ts';
+import { waitForTerminal } from './http-helpers.ts';
+import {
+  checkHeaders,
+  checkRequestBody,
+  createOpenApiChecker,
+  createServedChecker,
+} from './openapi-check.ts';
 
 /**
  * The committed document against the server, operation by operation: what the server answers under a
@@ -427,4 +433,40 @@ test('the served document states the MAX_BATCH_SIZE the server enforces, and its
   expect(submitted.status).toBe(202);
   check('POST', '/tasks', 202, submitted.body);
   checkHeaders(document, 'POST', '/tasks', 202, submitted.headers);
+});
+
+test('the served document describes each built-in workflow, and a completed task of each answers the result its WorkflowResult component describes', async () => {
+  await using server = await startTestServer({ workflowsModule: '@kaygraph/workflows/catalog' });
+  const served = (await send(server.url, 'GET', '/openapi.json')).body as typeof document;
+  const schemas = (served.components?.schemas ?? {}) as Record<string, { description?: string }>;
+  const listed = (await send(server.url, 'GET', '/workflows')).body as {
+    workflows: { name: string; description: string }[];
+  };
+  for (const workflow of listed.workflows)
+    expect(schemas[`WorkflowParams.${workflow.name}`]?.description, workflow.name).toBe(workflow.description);
+
+  // Params as a client reads them off the document; results as it would type them from it.
+  const calls: Record<string, unknown> = {
+    demo: { steps: 1, step_ms: 0, result: { any: ['json'] } },
+    daily_report: {},
+    process_item: { item: { text: 'WAL and MVCC', amount: 2 } },
+    preprocess: { generate: { rows: 5 } },
+    analyze: { records: [{ region: 'eu', amount: 3 }], group_by: ['region'] },
+    data_processing: { input: { generate: { rows: 50 } } },
+    document_indexing: { documents: [{ name: 'a.md', content: '# Postgres\nWAL and MVCC' }] },
+    model_training: { dataset: { generate: { rows: 40 } }, epochs: 1 },
+  };
+  const checkServed = createServedChecker(served);
+  for (const [workflow, params] of Object.entries(calls)) {
+    checkRequestBody(served, 'POST', '/tasks', { workflow, params });
+    const submitted = await send(server.url, 'POST', '/tasks', {
+      body: JSON.stringify({ workflow, params }),
+    });
+    expect(submitted.status, workflow).toBe(202);
+    const taskId = (submitted.body as { task_id: string }).task_id;
+    expect(await waitForTerminal(server.url, taskId), workflow).toBe('completed');
+    const answer = await send(server.url, 'GET', `/tasks/${taskId}/result`);
+    check('GET', '/tasks/{task_id}/result', 200, answer.body);
+    checkServed(`WorkflowResult.${workflow}`, (answer.body as { result: unknown }).result);
+  }
 });
