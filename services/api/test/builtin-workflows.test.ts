@@ -224,3 +224,34 @@ describe('GET /tasks/{task_id}/artifacts/{name}', () => {
     expect(badName.status).toBe(400);
   });
 });
+
+describe('content_review', () => {
+  test('an approval with a misspelt field (`notes`) is a 400 naming it, and the task goes on waiting', async () => {
+    const { task_id } = await submitted({
+      workflow: 'content_review',
+      params: { title: 'Launch', points: ['We ship on Monday'], review_seconds: 3600 },
+    });
+    for (;;) {
+      const task = (await requestJson(`${server.url}/tasks/${task_id}`)).body as TaskView;
+      if (task.status === 'waiting') break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const signal = `${server.url}/tasks/${task_id}/signals/approval`;
+    const misspelt = await postJson(signal, { approved: false, notes: 'add the date' });
+    expect(misspelt.status).toBe(400);
+    expect(misspelt.body).toMatchObject({
+      code: 'INVALID_PARAMS',
+      issues: [expect.objectContaining({ path: 'payload.notes' })],
+    });
+    expect(((await requestJson(`${server.url}/tasks/${task_id}`)).body as TaskView).status).toBe('waiting');
+    // The document a client generates its types from says so too.
+    const served = (await requestJson(`${server.url}/openapi.json`)).body as {
+      components: { schemas: Record<string, { additionalProperties?: unknown }> };
+    };
+    expect(served.components.schemas['WorkflowSignal.content_review.approval']).toMatchObject({
+      additionalProperties: false,
+    });
+    const rejected = await postJson(signal, { approved: false, note: 'add the date' });
+    expect(rejected.body).toMatchObject({ taken: 'resumed' });
+  });
+});
