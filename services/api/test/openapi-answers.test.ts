@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { createTestDatabase, openDatabaseDoor } from '@kaygraph/db/testing';
 import { describe, expect, test } from 'vitest';
+import { WebSocket } from 'ws';
 import { buildOpenApiDocument } from '../src/openapi.ts';
 import { bearer, openKeyStore } from './auth-keys.ts';
 import { startTestServer } from './harness.ts';
-import { waitForTerminal } from './http-helpers.ts';
+import { readSse, waitForTerminal } from './http-helpers.ts';
 import {
   checkHeaders,
   checkRequestBody,
@@ -469,4 +470,68 @@ test('the served document describes each built-in workflow, and a completed task
     check('GET', '/tasks/{task_id}/result', 200, answer.body);
     checkServed(`WorkflowResult.${workflow}`, (answer.body as { result: unknown }).result);
   }
+});
+
+/** The component of each `event:` of GET /tasks/{task_id}/stream, as the operation's description names them. */
+const SSE_COMPONENTS: Record<string, string> = {
+  status: 'StatusEvent',
+  progress: 'ProgressEvent',
+  log: 'LogEvent',
+  waiting: 'WaitingEvent',
+  signal_received: 'SignalReceivedEvent',
+  child_finished: 'ChildFinishedEvent',
+  done: 'TaskStreamDone',
+};
+
+test('every SSE event and raw WebSocket message of tasks that wait, resume and run children matches the component the document names', async () => {
+  await using server = await startTestServer({ workflowsModule: '@kaygraph/workflows/catalog' });
+  const component = createServedChecker(document);
+  const schemas = document.components?.schemas ?? {};
+  const submitted = async (body: unknown) => {
+    const answer = await send(server.url, 'POST', '/tasks', { body: JSON.stringify(body) });
+    expect(answer.status).toBe(202);
+    return (answer.body as { task_id: string }).task_id;
+  };
+  const review = await submitted({ workflow: 'content_review', params: { title: 'T', points: ['p'] } });
+  while (
+    ((await send(server.url, 'GET', `/tasks/${review}`)).body as { status: string }).status !== 'waiting'
+  )
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  const signal = `/tasks/${review}/signals/approval`;
+  expect((await send(server.url, 'POST', signal, { body: '{"approved": true}' })).status).toBe(200);
+  const partitioned = await submitted({
+    workflow: 'data_processing',
+    params: { input: { generate: { rows: 200 } }, partitions: 2 },
+  });
+
+  const seen = new Set<string>();
+  for (const taskId of [review, partitioned]) {
+    expect(await waitForTerminal(server.url, taskId)).toBe('completed');
+    const stream = await fetch(`${server.url}/tasks/${taskId}/stream`);
+    if (!stream.body) throw new Error('no body');
+    for await (const message of readSse(stream.body)) {
+      if (!message.event) continue;
+      const name = SSE_COMPONENTS[message.event];
+      if (!name) throw new Error(`the stream sent an undocumented event: ${message.event}`);
+      const data: unknown = JSON.parse(message.data ?? '');
+      // Both of the component's forms, when the document has an Output one (what the server sends).
+      for (const form of [name, `${name}Output`]) if (schemas[form]) component(form, data);
+      seen.add(message.event);
+    }
+    const socket = new WebSocket(`${server.wsUrl}/ws/${taskId}`);
+    const messages: Record<string, unknown>[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data)) as Record<string, unknown>));
+    await new Promise((resolve, reject) => {
+      socket.on('close', resolve);
+      socket.on('error', reject);
+    });
+    for (const message of messages) {
+      if (message.done === true) component('TaskStreamDone', message);
+      else if (typeof message.type === 'string') component(SSE_COMPONENTS[message.type] ?? 'none', message);
+      else component('TaskSocketUpdate', message);
+    }
+  }
+  expect([...seen].sort()).toEqual(
+    ['child_finished', 'done', 'progress', 'signal_received', 'status', 'waiting'].sort(),
+  );
 });
