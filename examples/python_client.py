@@ -131,7 +131,9 @@ def main():
         final_status = None
         for event_id, event, data in sse_events(base_url, f"/tasks/{task_id}/stream", api_key=args.api_key):
             if event == "progress":
-                print(f"[{event_id}] Progress: {data['progress']}% - {data.get('message') or ''}")
+                # A workflow may report a step, a message, or both.
+                said = ": ".join(part for part in (data.get("step"), data.get("message")) if part)
+                print(f"[{event_id}] Progress: {data['progress']}% - {said}")
             elif event == "status":
                 # A completed status event carries the final progress (100).
                 progress = f" ({data['progress']}%)" if "progress" in data else ""

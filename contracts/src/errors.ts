@@ -79,9 +79,20 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 /** Said of a key a strict object does not declare (as the params' JSON Schema check says it too). */
 const UNEXPECTED_PROPERTY = 'unexpected property';
 
+/** Said of a key a caller left out (as the params' JSON Schema check says it too). */
+const REQUIRED = 'required';
+
+/**
+ * zod's word for a missing key is JavaScript's ("expected string, received undefined"); its issues do not
+ * carry the input, so the message tells.
+ */
+const isMissing = (issue: z.core.$ZodIssue) =>
+  issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+
 /**
  * A zod error's issues, each path joined with dots under `prefix`. Unknown keys, which zod reports once
- * at the object's path, become one issue each at the key's own path (`tasks.0.priorty`).
+ * at the object's path, become one issue each at the key's own path (`tasks.0.priorty`); a missing key
+ * is `required`.
  */
 export function issuesOf(error: z.ZodError, prefix = ''): InputIssue[] {
   const pathOf = (segments: readonly PropertyKey[]) =>
@@ -89,7 +100,7 @@ export function issuesOf(error: z.ZodError, prefix = ''): InputIssue[] {
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: UNEXPECTED_PROPERTY }))
-      : [{ path: pathOf(issue.path), message: issue.message }],
+      : [{ path: pathOf(issue.path), message: isMissing(issue) ? REQUIRED : issue.message }],
   );
 }
 

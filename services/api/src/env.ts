@@ -47,7 +47,7 @@ const Env = z.object({
   AUTH_REQUIRED: flag,
   /**
    * Serve without keys on a non-loopback HOST while no key exists. Off: such an api answers 401 until
-   * the first key is created (`node services/api/src/main.ts keys create --name admin --admin`).
+   * the first key is created (`npm run keys -- create --name admin --admin`).
    */
   ALLOW_ANONYMOUS: flag,
   /** Most schedules one owner may have; creating one more answers 409. */

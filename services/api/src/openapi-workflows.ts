@@ -6,6 +6,11 @@ export function paramsSchemaName(workflow: string): string {
   return `WorkflowParams.${workflow}`;
 }
 
+/** The component name of a registered workflow's result schema. */
+export function resultSchemaName(workflow: string): string {
+  return `WorkflowResult.${workflow}`;
+}
+
 /** The component name of the payload schema a registered workflow declares for one of its signals. */
 export function signalSchemaName(workflow: string, signal: string): string {
   return `WorkflowSignal.${workflow}.${signal}`;
@@ -19,9 +24,10 @@ function withoutDialect(schema: Record<string, unknown>): Record<string, unknown
 
 /**
  * The OpenAPI document as served: the router's document plus what workers registered. Each workflow's
- * params JSON Schema and each declared signal's payload schema become components; the body of POST /tasks
- * says which params go with which workflow name (or alias), and the body of the signal route lists the
- * payload schemas a signal may have. The committed document (no workers) is the router's alone.
+ * params JSON Schema (described with the workflow's description), its result schema and each declared
+ * signal's payload schema become components; the body of POST /tasks says which params go with which
+ * workflow name (or alias), the result route names the result schemas, and the body of the signal route
+ * lists the payload schemas a signal may have. The committed document (no workers) is the router's alone.
  */
 export function withRegisteredWorkflows(
   document: OpenAPIObject,
@@ -31,12 +37,16 @@ export function withRegisteredWorkflows(
   const served = structuredClone(document);
   const schemas: Record<string, unknown> = { ...served.components?.schemas };
   for (const workflow of workflows) {
-    schemas[paramsSchemaName(workflow.name)] = withoutDialect(workflow.params_schema);
+    const params = withoutDialect(workflow.params_schema);
+    schemas[paramsSchemaName(workflow.name)] = { description: workflow.description, ...params };
+    if (workflow.result_schema)
+      schemas[resultSchemaName(workflow.name)] = withoutDialect(workflow.result_schema);
     for (const [signal, schema] of Object.entries(workflow.signals_schema ?? {}))
       schemas[signalSchemaName(workflow.name, signal)] = withoutDialect(schema);
   }
   served.components = { ...served.components, schemas: schemas as never };
   describeSignalPayloads(served, workflows);
+  describeResults(served, workflows);
   const submit = served.paths?.['/tasks']?.post;
   const body = submit?.requestBody;
   const json = body && 'content' in body ? body.content['application/json'] : undefined;
@@ -89,6 +99,19 @@ function describeSignalPayloads(served: OpenAPIObject, workflows: readonly Workf
     `Declared signals (workflow: signal, each payload schema in the components as WorkflowSignal.<workflow>.<signal>): ${declared
       .map(({ workflow, signal }) => `${workflow}: ${signal}`)
       .join(', ')}.`,
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+/** The result route's description: where each workflow's `result` schema is (a completed task's result). */
+function describeResults(served: OpenAPIObject, workflows: readonly WorkflowInfo[]): void {
+  const route = served.paths?.['/tasks/{task_id}/result']?.get;
+  const typed = workflows.filter((workflow) => workflow.result_schema).map((workflow) => workflow.name);
+  if (!route || typed.length === 0) return;
+  route.description = [
+    route.description ?? '',
+    `A completed task's \`result\` follows its workflow's schema, in the components as WorkflowResult.<workflow>: ${typed.join(', ')}.`,
   ]
     .filter(Boolean)
     .join('\n\n');

@@ -66,6 +66,25 @@ describe('bad input on POST /tasks', () => {
     }
   });
 
+  test('a missing field is a 400 saying it is required, as a missing param is (no "received undefined")', async () => {
+    for (const [path, body, field] of [
+      ['/tasks', {}, 'workflow'],
+      ['/tasks', { params: { steps: 1 } }, 'workflow'],
+      ['/schedules', { workflow: 'steps' }, 'cron'],
+      ['/groups', { tasks: [{ params: {} }] }, 'tasks.0.workflow'],
+    ] as const) {
+      const answer = await call('POST', path, {
+        body: JSON.stringify(body),
+        contentType: 'application/json',
+      });
+      expect(answer.status, `${path} ${JSON.stringify(body)}`).toBe(400);
+      expect(answer.body.issues).toContainEqual({ path: field, message: 'required' });
+      expect(answer.body.message).toContain(`${field}: required`);
+    }
+    const empty = await call('POST', '/tasks', { body: '', contentType: 'application/json' });
+    expect(empty.body.issues).toEqual([{ path: 'workflow', message: 'required' }]);
+  });
+
   test("a run_at without a time zone (Python's isoformat() of a naive datetime) is a 400 saying to add one", async () => {
     for (const runAt of ['2030-01-01T09:00:00', '2030-01-01T09:00:00.123456']) {
       const answer = await submit({ workflow: 'steps', run_at: runAt });

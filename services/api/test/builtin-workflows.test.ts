@@ -224,3 +224,59 @@ describe('GET /tasks/{task_id}/artifacts/{name}', () => {
     expect(badName.status).toBe(400);
   });
 });
+
+describe('params with alternatives (anyOf)', () => {
+  test('a value of one alternative names only what is wrong in it; a value of none names the types it may have', async () => {
+    const refused = async (input: unknown) => {
+      const answer = await postJson(`${server.url}/tasks`, {
+        workflow: 'data_processing',
+        params: { input },
+      });
+      expect(answer.status).toBe(400);
+      return answer.body as { message: string; issues: { path: string; message: string }[] };
+    };
+    const generated = await refused({ generate: { rows: 0 } });
+    expect(generated.issues).toEqual([{ path: 'params.input.generate.rows', message: 'must be >= 1' }]);
+    expect(generated.message).toBe(
+      'params do not match workflow "data_processing": params.input.generate.rows: must be >= 1',
+    );
+    expect((await refused(5)).issues).toEqual([
+      { path: 'params.input', message: 'must be array, string or object' },
+    ]);
+    // Rows of the inline alternative: the row that is wrong, not the other forms input may take.
+    expect((await refused([{ amount: 1 }, 'row'])).issues).toEqual([
+      { path: 'params.input.1', message: 'must be object' },
+    ]);
+  });
+});
+
+describe('content_review', () => {
+  test('an approval with a misspelt field (`notes`) is a 400 naming it, and the task goes on waiting', async () => {
+    const { task_id } = await submitted({
+      workflow: 'content_review',
+      params: { title: 'Launch', points: ['We ship on Monday'], review_seconds: 3600 },
+    });
+    for (;;) {
+      const task = (await requestJson(`${server.url}/tasks/${task_id}`)).body as TaskView;
+      if (task.status === 'waiting') break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const signal = `${server.url}/tasks/${task_id}/signals/approval`;
+    const misspelt = await postJson(signal, { approved: false, notes: 'add the date' });
+    expect(misspelt.status).toBe(400);
+    expect(misspelt.body).toMatchObject({
+      code: 'INVALID_PARAMS',
+      issues: [expect.objectContaining({ path: 'payload.notes' })],
+    });
+    expect(((await requestJson(`${server.url}/tasks/${task_id}`)).body as TaskView).status).toBe('waiting');
+    // The document a client generates its types from says so too.
+    const served = (await requestJson(`${server.url}/openapi.json`)).body as {
+      components: { schemas: Record<string, { additionalProperties?: unknown }> };
+    };
+    expect(served.components.schemas['WorkflowSignal.content_review.approval']).toMatchObject({
+      additionalProperties: false,
+    });
+    const rejected = await postJson(signal, { approved: false, note: 'add the date' });
+    expect(rejected.body).toMatchObject({ taken: 'resumed' });
+  });
+});

@@ -2,10 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { createTestDatabase, openDatabaseDoor } from '@kaygraph/db/testing';
 import { describe, expect, test } from 'vitest';
+import { WebSocket } from 'ws';
 import { buildOpenApiDocument } from '../src/openapi.ts';
 import { bearer, openKeyStore } from './auth-keys.ts';
 import { startTestServer } from './harness.ts';
-import { checkHeaders, checkRequestBody, createOpenApiChecker } from './openapi-check.ts';
+import { readSse, waitForTerminal } from './http-helpers.ts';
+import {
+  checkHeaders,
+  checkRequestBody,
+  createOpenApiChecker,
+  createServedChecker,
+} from './openapi-check.ts';
 
 /**
  * The committed document against the server, operation by operation: what the server answers under a
@@ -427,4 +434,104 @@ test('the served document states the MAX_BATCH_SIZE the server enforces, and its
   expect(submitted.status).toBe(202);
   check('POST', '/tasks', 202, submitted.body);
   checkHeaders(document, 'POST', '/tasks', 202, submitted.headers);
+});
+
+test('the served document describes each built-in workflow, and a completed task of each answers the result its WorkflowResult component describes', async () => {
+  await using server = await startTestServer({ workflowsModule: '@kaygraph/workflows/catalog' });
+  const served = (await send(server.url, 'GET', '/openapi.json')).body as typeof document;
+  const schemas = (served.components?.schemas ?? {}) as Record<string, { description?: string }>;
+  const listed = (await send(server.url, 'GET', '/workflows')).body as {
+    workflows: { name: string; description: string }[];
+  };
+  for (const workflow of listed.workflows)
+    expect(schemas[`WorkflowParams.${workflow.name}`]?.description, workflow.name).toBe(workflow.description);
+
+  // Params as a client reads them off the document; results as it would type them from it.
+  const calls: Record<string, unknown> = {
+    demo: { steps: 1, step_ms: 0, result: { any: ['json'] } },
+    daily_report: {},
+    process_item: { item: { text: 'WAL and MVCC', amount: 2 } },
+    preprocess: { generate: { rows: 5 } },
+    analyze: { records: [{ region: 'eu', amount: 3 }], group_by: ['region'] },
+    data_processing: { input: { generate: { rows: 50 } } },
+    document_indexing: { documents: [{ name: 'a.md', content: '# Postgres\nWAL and MVCC' }] },
+    model_training: { dataset: { generate: { rows: 40 } }, epochs: 1 },
+  };
+  const checkServed = createServedChecker(served);
+  for (const [workflow, params] of Object.entries(calls)) {
+    checkRequestBody(served, 'POST', '/tasks', { workflow, params });
+    const submitted = await send(server.url, 'POST', '/tasks', {
+      body: JSON.stringify({ workflow, params }),
+    });
+    expect(submitted.status, workflow).toBe(202);
+    const taskId = (submitted.body as { task_id: string }).task_id;
+    expect(await waitForTerminal(server.url, taskId), workflow).toBe('completed');
+    const answer = await send(server.url, 'GET', `/tasks/${taskId}/result`);
+    check('GET', '/tasks/{task_id}/result', 200, answer.body);
+    checkServed(`WorkflowResult.${workflow}`, (answer.body as { result: unknown }).result);
+  }
+});
+
+/** The component of each `event:` of GET /tasks/{task_id}/stream, as the operation's description names them. */
+const SSE_COMPONENTS: Record<string, string> = {
+  status: 'StatusEvent',
+  progress: 'ProgressEvent',
+  log: 'LogEvent',
+  waiting: 'WaitingEvent',
+  signal_received: 'SignalReceivedEvent',
+  child_finished: 'ChildFinishedEvent',
+  done: 'TaskStreamDone',
+};
+
+test('every SSE event and raw WebSocket message of tasks that wait, resume and run children matches the component the document names', async () => {
+  await using server = await startTestServer({ workflowsModule: '@kaygraph/workflows/catalog' });
+  const component = createServedChecker(document);
+  const schemas = document.components?.schemas ?? {};
+  const submitted = async (body: unknown) => {
+    const answer = await send(server.url, 'POST', '/tasks', { body: JSON.stringify(body) });
+    expect(answer.status).toBe(202);
+    return (answer.body as { task_id: string }).task_id;
+  };
+  const review = await submitted({ workflow: 'content_review', params: { title: 'T', points: ['p'] } });
+  while (
+    ((await send(server.url, 'GET', `/tasks/${review}`)).body as { status: string }).status !== 'waiting'
+  )
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  const signal = `/tasks/${review}/signals/approval`;
+  expect((await send(server.url, 'POST', signal, { body: '{"approved": true}' })).status).toBe(200);
+  const partitioned = await submitted({
+    workflow: 'data_processing',
+    params: { input: { generate: { rows: 200 } }, partitions: 2 },
+  });
+
+  const seen = new Set<string>();
+  for (const taskId of [review, partitioned]) {
+    expect(await waitForTerminal(server.url, taskId)).toBe('completed');
+    const stream = await fetch(`${server.url}/tasks/${taskId}/stream`);
+    if (!stream.body) throw new Error('no body');
+    for await (const message of readSse(stream.body)) {
+      if (!message.event) continue;
+      const name = SSE_COMPONENTS[message.event];
+      if (!name) throw new Error(`the stream sent an undocumented event: ${message.event}`);
+      const data: unknown = JSON.parse(message.data ?? '');
+      // Both of the component's forms, when the document has an Output one (what the server sends).
+      for (const form of [name, `${name}Output`]) if (schemas[form]) component(form, data);
+      seen.add(message.event);
+    }
+    const socket = new WebSocket(`${server.wsUrl}/ws/${taskId}`);
+    const messages: Record<string, unknown>[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data)) as Record<string, unknown>));
+    await new Promise((resolve, reject) => {
+      socket.on('close', resolve);
+      socket.on('error', reject);
+    });
+    for (const message of messages) {
+      if (message.done === true) component('TaskStreamDone', message);
+      else if (typeof message.type === 'string') component(SSE_COMPONENTS[message.type] ?? 'none', message);
+      else component('TaskSocketUpdate', message);
+    }
+  }
+  expect([...seen].sort()).toEqual(
+    ['child_finished', 'done', 'progress', 'signal_received', 'status', 'waiting'].sort(),
+  );
 });

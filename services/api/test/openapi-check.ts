@@ -93,3 +93,20 @@ export function checkRequestBody(document: OpenAPIObject, method: string, path: 
     );
   }
 }
+
+/**
+ * Checks a value against a component schema of a served document (one with the registered workflows:
+ * `WorkflowResult.<workflow>`, `WorkflowParams.<workflow>`). Throws when the component is missing or
+ * refuses the value.
+ */
+export function createServedChecker(document: OpenAPIObject) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  return function checkComponent(name: string, value: unknown): void {
+    if (!document.components?.schemas?.[name]) throw new Error(`the document has no component ${name}`);
+    const validate = ajv.compile({ $ref: `#/components/schemas/${name}`, components: document.components });
+    if (!validate(value)) {
+      throw new Error(`${name} refuses ${JSON.stringify(value)}: ${ajv.errorsText(validate.errors)}`);
+    }
+  };
+}

@@ -28,7 +28,8 @@ test('examples/python_client.py (standard library only) submits, checks progress
   ]);
   expect(stdout).toMatch(/^submitted [0-9a-f-]{36} \(HTTP 202, status \w+\)$/m);
   expect(stdout).toMatch(/^progress: [\d.]+% status=\w+$/m);
-  expect(stdout).toMatch(/Progress: [\d.]+% - /);
+  // The step and the message, as the CLI shows them (a workflow may report either alone).
+  expect(stdout).toMatch(/Progress: [\d.]+% - step \d: step \d of 3$/m);
   expect(stdout).toMatch(/Status: completed \(100%\)/);
   expect(stdout).toMatch(/Done: completed/);
   expect(stdout).toContain('result: {"steps_done": 3}');

@@ -51,6 +51,19 @@ const STOP_NOW_DEADLINE_MS = 5_000;
 const STARTING_DEADLINE_MS = 30_000;
 
 /**
+ * A reader of the output that went away (`npm start 2>&1 | tee log`, whose tee the same Ctrl-C ended)
+ * must not crash the shutdown on its terminal notices: what nobody can read is dropped. The JSON log
+ * (pino, on fd 1) drops it already; a crash would leave its exit flush retrying the closed pipe forever.
+ */
+function ignoreClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}
+
+/**
  * The shutdown sequence of a service, in one place. Call it before the service starts anything (a worker
  * takes tasks before its start returns), and `started()` once it has: a signal that comes while it starts
  * stops it once started, or exits 1 if the start has not finished within `startingDeadlineMs`. The first
@@ -62,6 +75,7 @@ const STARTING_DEADLINE_MS = 30_000;
  * exits 1 at once.
  */
 export function exitOnShutdownSignals(logger: Logger, options: ShutdownOptions = {}): ShutdownSequence {
+  ignoreClosedOutput();
   let signals = 0;
   let targets: ShutdownTargets | undefined;
   const started = Promise.withResolvers<ShutdownTargets>();

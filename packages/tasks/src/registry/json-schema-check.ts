@@ -56,7 +56,8 @@ export class JsonSchemaCompiler {
     return (value, at) => {
       const copy = value === undefined ? undefined : structuredClone(value);
       if (validate(copy)) return { ok: true, value: copy };
-      return { ok: false, issues: withoutFormatPatterns(validate.errors ?? []).map((e) => issueOf(e, at)) };
+      const errors = narrowAlternatives(withoutFormatPatterns(validate.errors ?? []));
+      return { ok: false, issues: errors.map((e) => issueOf(e, at)) };
     };
   }
 }
@@ -65,6 +66,49 @@ export class JsonSchemaCompiler {
 function withoutFormatPatterns(errors: readonly ErrorObject[]): ErrorObject[] {
   const formatted = new Set(errors.filter((e) => e.keyword === 'format').map((e) => e.instancePath));
   return errors.filter((e) => !(e.keyword === 'pattern' && formatted.has(e.instancePath)));
+}
+
+/**
+ * ajv reports a failed `anyOf`/`oneOf` with every alternative's errors. An alternative whose only error is
+ * that the value is not of its type is not the one the caller meant: when exactly one alternative is left,
+ * its errors alone say what is wrong; when none is, one error names the types the value may have. Inner
+ * unions first, so an outer one sees what is left of them.
+ */
+function narrowAlternatives(errors: readonly ErrorObject[]): ErrorObject[] {
+  let left = [...errors];
+  const unions = errors
+    .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
+    .sort((a, b) => b.schemaPath.length - a.schemaPath.length);
+  for (const union of unions) {
+    const prefix = `${union.schemaPath}/`;
+    const byAlternative = Map.groupBy(
+      left.filter((e) => e.schemaPath.startsWith(prefix)),
+      (e) => e.schemaPath.slice(prefix.length).split('/')[0] ?? '',
+    );
+    const typeOnly = (group: readonly ErrorObject[]) =>
+      group.every((e) => e.keyword === 'type' && e.instancePath === union.instancePath);
+    const meant = [...byAlternative.values()].filter((group) => !typeOnly(group));
+    if (meant.length > 1) continue;
+    const kept = new Set(meant[0] ?? []);
+    const dropped = (e: ErrorObject) => e === union || (e.schemaPath.startsWith(prefix) && !kept.has(e));
+    const types = [...byAlternative.values()].flatMap((group) => group.map((e) => String(e.params.type)));
+    const summary: ErrorObject[] =
+      meant.length === 0
+        ? [{ ...union, keyword: 'type', message: `must be ${inWords([...new Set(types)])}` }]
+        : [];
+    const at = left.indexOf(union);
+    left = [
+      ...left.slice(0, at).filter((e) => !dropped(e)),
+      ...summary,
+      ...left.slice(at).filter((e) => !dropped(e)),
+    ];
+  }
+  return left;
+}
+
+/** `array, string or object` */
+function inWords(words: readonly string[]): string {
+  return words.length < 2 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
 /** `/rows/0` under `params` -> `params.rows.0`; a missing or unexpected property names that property. */

@@ -4,8 +4,11 @@ import type { AuthMode } from './auth-mode.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** How an operator makes the first key (it turns auth on for good). */
-export const FIRST_KEY_COMMAND = 'node services/api/src/main.ts keys create --name admin --admin';
+/**
+ * How an operator makes the first key (it turns auth on for good): through npm, which runs the checkout's
+ * pinned Node (a system Node before 22.18 cannot run `main.ts`) and the image's alike.
+ */
+export const FIRST_KEY_COMMAND = 'npm run keys -- create --name admin --admin';
 
 export function isLoopbackHost(host: string): boolean {
   return LOOPBACK.has(host) || (isIPv4(host) && host.startsWith('127.'));

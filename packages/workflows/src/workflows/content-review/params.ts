@@ -24,8 +24,11 @@ export type ContentReviewParams = z.output<typeof ContentReviewParams>;
 
 /** The signals a content_review task waits for. */
 export const ContentReviewSignals = {
-  /** The reviewer's verdict on the current version; a rejection's note goes into the revision. */
-  approval: z.object({
+  /**
+   * The reviewer's verdict on the current version; a rejection's note goes into the revision. Strict, as
+   * the params are: a misspelt `notes` is refused, not dropped with the reviewer's words.
+   */
+  approval: z.strictObject({
     approved: z.boolean(),
     note: z.string().trim().min(1).max(2000).optional(),
   }),
