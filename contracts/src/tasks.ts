@@ -53,7 +53,7 @@ const IdempotencyKey = storableText(z.string().min(1).max(200))
     `idempotency keys starting with "${SCHEDULE_KEY_PREFIX}" are reserved for the tasks schedules fire`,
   )
   .describe(
-    `A second submit with the same key (per owner) and the same params returns the first task. Params are compared as JSON values once the workflow's defaults are applied: object key order does not count, array order does. A key held by a task with other params, of another workflow or (submitting into a group) outside it is a 409 CONFLICT naming the key. Keys starting with "${SCHEDULE_KEY_PREFIX}" are reserved.`,
+    `A second submit with the same key (per owner) and the same params returns the first task. Params are compared as JSON values once the workflow's current defaults are applied (a retry after a deploy that added a default is a 409 too): object key order does not count, array order does. A key held by a task with other params, of another workflow or (submitting into a group) outside it is a 409 CONFLICT naming the key. Keys starting with "${SCHEDULE_KEY_PREFIX}" are reserved.`,
   );
 
 /** What a client sends to start a task (`POST /tasks`, `tasks.submit`). */
