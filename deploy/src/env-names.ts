@@ -36,9 +36,28 @@ export function envNamesInSource(source: string): Set<string> {
   return names;
 }
 
+/**
+ * Schemas of settings several services share, by the name an env module spreads or extends them with, and
+ * the module that writes them: a module that names one reads its names too.
+ */
+const SHARED_ENV_SCHEMAS: Record<string, string> = {
+  WorkerSettingsEnv: 'packages/tasks/src/process/worker-env.ts',
+};
+
+/** The names one env module reads: its own, and those of the shared schemas it names. */
+function envNamesOfModule(path: string): Set<string> {
+  const source = readRepoFile(path);
+  const names = envNamesInSource(source);
+  for (const [schema, schemaPath] of Object.entries(SHARED_ENV_SCHEMAS)) {
+    if (!new RegExp(`\\b${schema}\\b`).test(source)) continue;
+    for (const name of envNamesInSource(readRepoFile(schemaPath))) names.add(name);
+  }
+  return names;
+}
+
 /** Every name that some part of the deployment reads, by env module. */
 export function envNamesByModule(): Map<string, Set<string>> {
-  return new Map(envModulePaths().map((path) => [path, envNamesInSource(readRepoFile(path))]));
+  return new Map(envModulePaths().map((path) => [path, envNamesOfModule(path)]));
 }
 
 /** The union over all env modules: what a compose service, ConfigMap or .env.example may set. */

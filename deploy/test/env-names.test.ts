@@ -44,4 +44,18 @@ describe('the env modules the deployment runs', () => {
     const api = byModule.get('services/api/src/env.ts');
     expect([...(api ?? [])]).toEqual(expect.arrayContaining(['PORT', 'HOST', 'SHUTDOWN_GRACE_SECONDS']));
   });
+
+  it('the api and the worker read the settings they share (one schema, WorkerSettingsEnv)', () => {
+    const byModule = envNamesByModule();
+    for (const path of ['services/api/src/env.ts', 'services/worker/src/env.ts']) {
+      expect([...(byModule.get(path) ?? [])], path).toEqual(
+        expect.arrayContaining([
+          'MAX_WORKERS',
+          'MAX_BATCH_SIZE',
+          'STATEMENT_TIMEOUT_SECONDS',
+          'WORKFLOWS_MODULE',
+        ]),
+      );
+    }
+  });
 });
