@@ -13,6 +13,7 @@ export * from './schedules.ts';
 export * from './search.ts';
 export * from './service-index.ts';
 export * from './statuses.ts';
+export * from './stream-tokens.ts';
 export * from './streams.ts';
 export * from './task-state.ts';
 export * from './tasks.ts';

@@ -50,14 +50,16 @@ export interface KayGraphClient<W = AnyWorkflows> extends Disposable {
   /** The raw tRPC client: the same procedures, params and results as the contracts type them (JSON). */
   trpc: Api;
   /**
-   * Tasks: submit, submitMany, get, list, progress, result, cancel, retry, signal, events, feed. `submit`,
+   * Tasks: submit, submitMany, get, list, progress, result, cancel, retry, signal, streamToken (for a
+   * browser page's own EventSource or WebSocket: `?token=` instead of the key), events, feed. `submit`,
    * `submitMany` and `result` are typed by the catalog `W`; `result` by the workflow an id came from,
    * or named: `tasks.result.query({ task_id, workflow: 'demo' })` (a task of another workflow is a 409).
    */
   tasks: TypedTasksProcedures<W>;
   workflows: Api['workflows'];
   /**
-   * Task groups: create (with tasks, or empty), addTasks (held), execute, get, list, cancel, events. The
+   * Task groups: create (with tasks, or empty), addTasks (held), execute, get, list, cancel, streamToken,
+   * events. The
    * tasks of `create` and `addTasks` are typed by their workflows, and so are the results `get` answers.
    */
   groups: TypedGroupsProcedures<W>;

@@ -11,6 +11,7 @@ export * from './schema/groups.ts';
 export * from './schema/rate-limit-buckets.ts';
 export * from './schema/schedules.ts';
 export * from './schema/signals.ts';
+export * from './schema/stream-token-secret.ts';
 export * from './schema/tasks.ts';
 export * from './schema/workers.ts';
 export * from './schema/workflow-registry.ts';

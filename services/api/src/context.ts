@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ReadyOutput } from '@kaygraph/contracts';
 import type { Caller, OrchestrationService, TaskService, WorkflowRegistry } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
+import type { StreamTokens } from './auth/stream-tokens.ts';
 import type { KeyAdmin } from './keys/key-admin.ts';
 import type { MetricsService } from './metrics/metrics-service.ts';
 import type { SubmissionLimiter } from './rate-limit/submission-limits.ts';
@@ -70,6 +71,8 @@ export interface ApiServices {
   search?: DocumentSearch | undefined;
   /** API key management (the `keys` procedures); absent: they answer 503. */
   keys?: KeyAdmin | undefined;
+  /** Stream tokens (`tasks.streamToken`, `groups.streamToken`); absent: they answer 503. */
+  streamTokens?: StreamTokens | undefined;
   /** Submission rate limits per key; absent: no limits. */
   limits?: SubmissionLimiter | undefined;
   /** Subscriptions per connection and per key. */

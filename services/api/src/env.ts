@@ -1,5 +1,6 @@
 import { parseEnv, WorkerSettingsEnv } from '@kaygraph/tasks/process';
 import { z } from 'zod';
+import { DEFAULT_STREAM_TOKEN_TTL_SECONDS } from './auth/stream-tokens.ts';
 
 /** Any origin, in CORS_ORIGINS. */
 export const ANY_ORIGIN = '*';
@@ -73,6 +74,16 @@ const Env = z.object({
    * proxy's. 0: the socket's peer.
    */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * How long a stream token (`POST /tasks/{id}/stream-token`) opens its stream: a browser's EventSource or
+   * WebSocket must connect within it (a stream it opened runs on to its end).
+   */
+  STREAM_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(86_400)
+    .default(DEFAULT_STREAM_TOKEN_TTL_SECONDS),
 });
 export type ApiEnv = z.infer<typeof Env>;
 

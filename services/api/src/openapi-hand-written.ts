@@ -11,11 +11,24 @@ import { z } from 'zod';
 import { type OperationTraits, traits } from './openapi-statuses.ts';
 
 /** The `?api_key=` the hand-written routes accept from browsers, which cannot set their headers. */
-const apiKeyParam = (transport: string) =>
+const apiKeyParam = (transport: string, tokenInstead = true) =>
   z
     .string()
     .optional()
-    .meta({ description: `For browsers (${transport} cannot send headers)` });
+    .meta({
+      description: tokenInstead
+        ? `The API key, for browsers (${transport} cannot send headers). Kept for compatibility: URLs end up in proxy and access logs, history and Referer headers, so send \`token\` instead`
+        : `For browsers (${transport} cannot send headers)`,
+    });
+/** The `?token=` the streams take: a stream token, in place of any key. */
+const streamTokenParam = (from: string) =>
+  z
+    .string()
+    .optional()
+    .meta({
+      description: `A stream token from ${from}: what a browser should send (it opens this stream only, and expires soon). When given, it is the only credential read`,
+    });
+const TASK_TOKEN = 'POST /tasks/{task_id}/stream-token';
 /** The operations that take an API key when auth is on (`Authorization: Bearer`, or `?api_key=`). */
 const BEARER = [{ Authorization: [] }];
 const taskPath = z.object({ task_id: TaskId.meta({ description: 'The task id from POST /tasks' }) });
@@ -57,6 +70,9 @@ export const HAND_WRITTEN_PATHS = {
         'reconnects once and stops (close it on `done` to spare that request). Errors (unknown task, bad',
         'id, no key) are answered as JSON before the stream starts; a key revoked while the stream is open',
         'ends it with `event: error` (an ErrorBody). HEAD answers the same checks and headers, without events.',
+        'From a browser, whose EventSource cannot send `Authorization`, open it with `?token=` from',
+        `${TASK_TOKEN} rather than the key in \`?api_key=\`; a page that reconnects after the token expired`,
+        'is refused (401): fetch a new token.',
       ].join(' '),
       requestParams: {
         path: taskPath,
@@ -66,7 +82,7 @@ export const HAND_WRITTEN_PATHS = {
               'Resume after this seq; the `done` id: 204 if the task is still over. Another value is a 400.',
           }),
         }),
-        query: z.object({ api_key: apiKeyParam('EventSource') }),
+        query: z.object({ token: streamTokenParam(TASK_TOKEN), api_key: apiKeyParam('EventSource') }),
       },
       responses: {
         '200': {
@@ -111,7 +127,7 @@ export const HAND_WRITTEN_PATHS = {
             description: 'An ETag of the artifact: the Range applies only while the artifact is that version',
           }),
         }),
-        query: z.object({ api_key: apiKeyParam('a download link') }),
+        query: z.object({ api_key: apiKeyParam('a download link', false) }),
       },
       responses: {
         '200': {
@@ -157,11 +173,15 @@ export const HAND_WRITTEN_PATHS = {
         'finished group (completed, failed, partially_failed, cancelled). It starts with',
         `\`retry: ${SSE_RETRY_MS}\`; a reconnect starts from a fresh summary. Errors (unknown group, bad id)`,
         'are answered as JSON before the stream starts. HEAD answers the same checks and headers, without',
-        'events.',
+        'events. From a browser, open it with `?token=` from POST /groups/{group_id}/stream-token rather than',
+        'the key in `?api_key=`.',
       ].join(' '),
       requestParams: {
         path: z.object({ group_id: GroupId.meta({ description: 'The group id from POST /groups' }) }),
-        query: z.object({ api_key: apiKeyParam('EventSource') }),
+        query: z.object({
+          token: streamTokenParam('POST /groups/{group_id}/stream-token'),
+          api_key: apiKeyParam('EventSource'),
+        }),
       },
       responses: {
         '200': {
@@ -229,12 +249,15 @@ export const HAND_WRITTEN_PATHS = {
         '`{"type": "cancel"}` (TaskSocketClientMessage) to cancel the task. Failures arrive as',
         'TaskSocketError and close with 4000 + the HTTP status (4400, 4404; 4403 for a page of an origin the',
         "api's CORS_ORIGINS does not list); 1012 means the server is",
-        'restarting: reconnect with `last_event_id`.',
+        'restarting: reconnect with `last_event_id`. From a browser, connect with `?token=` from',
+        `${TASK_TOKEN} rather than the key in \`?api_key=\`: such a socket watches only (a cancel is`,
+        'answered with a FORBIDDEN TaskSocketError), and a refused token closes it with 4401.',
       ].join(' '),
       requestParams: {
         path: taskPath,
         query: z.object({
           last_event_id: z.number().int().min(0).optional().meta({ description: 'Resume after this seq' }),
+          token: streamTokenParam(TASK_TOKEN),
           api_key: apiKeyParam('WebSocket'),
         }),
       },

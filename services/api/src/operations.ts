@@ -2,6 +2,11 @@ import { connect } from '@kaygraph/db';
 import { type OrchestrationService, statementTimeoutMs, type TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
 import { type ApiKeyAuth, createApiKeyAuth } from './auth/api-key-auth.ts';
+import {
+  createStreamTokens,
+  DEFAULT_STREAM_TOKEN_TTL_SECONDS,
+  type StreamTokens,
+} from './auth/stream-tokens.ts';
 import { createKeyAdmin, type KeyAdmin } from './keys/key-admin.ts';
 import { createRequestLogging, type RequestHook } from './logging/request-logging.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
@@ -28,6 +33,8 @@ export interface ApiOperationsOptions {
   failedAuthLimit?: { perMinute: number; burst: number };
   /** TRUSTED_PROXY_HOPS: proxies in front whose `X-Forwarded-For` names the client (default 0: none). */
   trustedProxyHops?: number;
+  /** STREAM_TOKEN_TTL_SECONDS: how long a stream token opens its stream (default 300). */
+  streamTokenTtlSeconds?: number;
   /** How long the auth decision and verified keys are cached (default 2000 ms). */
   authCacheMs?: number;
   metricsWindowSeconds?: number;
@@ -38,7 +45,15 @@ export interface ApiOperationsOptions {
 
 type ServerOptionsFromOperations = Pick<
   ApiServerOptions,
-  'resolveCaller' | 'limits' | 'taskLog' | 'metrics' | 'search' | 'keys' | 'extraRoutes' | 'onRequest'
+  | 'resolveCaller'
+  | 'limits'
+  | 'taskLog'
+  | 'metrics'
+  | 'search'
+  | 'keys'
+  | 'streamTokens'
+  | 'extraRoutes'
+  | 'onRequest'
 > & { extraRoutes: NonNullable<ApiServerOptions['extraRoutes']> };
 
 export interface ApiOperations extends AsyncDisposable {
@@ -47,6 +62,8 @@ export interface ApiOperations extends AsyncDisposable {
   search: DocumentSearch;
   /** API key management (the `keys` procedures) on this pool. */
   keys: KeyAdmin;
+  /** Stream tokens (`tasks.streamToken`, `?token=` on the streams). */
+  streamTokens: StreamTokens;
   /**
    * What to merge into createApiServer's options: auth, limits, logging and metrics wired in. The task
    * services are passed through unchanged (limits and logging are the procedures' middleware).
@@ -114,6 +131,11 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     statementTimeoutMs: timeoutMs,
   });
   const keys = createKeyAdmin({ sql: keysConnection.sql, onChange: () => auth.mode.invalidate() });
+  const streamTokens = createStreamTokens({
+    sql: keysConnection.sql,
+    auth,
+    ttlSeconds: opts.streamTokenTtlSeconds ?? DEFAULT_STREAM_TOKEN_TTL_SECONDS,
+  });
   const onRequest: RequestHook = createRequestLogging({
     logger: opts.logger,
     onFinished: (request) => prometheus.observeRequest(request),
@@ -133,6 +155,7 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     auth,
     search,
     keys,
+    streamTokens,
     serverOptions: (tasks, orchestration) => {
       const metrics = createMetricsService({ tasks, prometheus, windowSeconds: opts.metricsWindowSeconds });
       return {
@@ -144,6 +167,7 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
         metrics,
         search,
         keys,
+        streamTokens,
         extraRoutes: [metricsRoute({ metrics, resolveCaller: auth.resolveCaller })],
         onRequest,
       };

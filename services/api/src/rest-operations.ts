@@ -6,6 +6,7 @@ import { keysRest } from './routers/keys.ts';
 import { schedulesRest } from './routers/schedules.ts';
 import { searchRest } from './routers/search.ts';
 import { serviceIndexRest } from './routers/service-index.ts';
+import { streamTokensRest } from './routers/stream-tokens.ts';
 import { tasksRest } from './routers/tasks.ts';
 import { workflowsRest } from './routers/workflows.ts';
 
@@ -20,4 +21,5 @@ export const REST_OPERATIONS: ReadonlyMap<string, RestMeta> = new Map([
   ...healthRest,
   ...searchRest,
   ...keysRest,
+  ...streamTokensRest,
 ]);

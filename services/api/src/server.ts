@@ -5,6 +5,8 @@ import type { OrchestrationService, TaskService, WorkflowRegistry } from '@kaygr
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import packageJson from '../package.json' with { type: 'json' };
+import type { StreamScope } from './auth/stream-token.ts';
+import type { StreamTokens } from './auth/stream-tokens.ts';
 import {
   anonymousCaller,
   type CallerResolver,
@@ -33,6 +35,7 @@ import type { DocumentSearch } from './search/document-search.ts';
 import { streamGroupOverSse } from './streams/group-sse.ts';
 import { StreamRegistry } from './streams/registry.ts';
 import { streamTaskOverSse } from './streams/sse.ts';
+import { streamCredentialOf } from './streams/stream-credential.ts';
 import { TaskOutcomes } from './streams/task-outcome.ts';
 import { withEventStreamHint } from './streams/trpc-event-stream.ts';
 import {
@@ -76,6 +79,8 @@ export interface ApiServerOptions {
   search?: DocumentSearch;
   /** API key management for the `keys` procedures (createApiOperations). */
   keys?: KeyAdmin;
+  /** Stream tokens (`tasks.streamToken`, `?token=` on the streams; createApiOperations); absent: 503, refused. */
+  streamTokens?: StreamTokens;
   /** Put stacks into tRPC error shapes: for NODE_ENV=development only (default false). */
   errorStacks?: boolean;
   /** Wraps every HTTP request (request id, logging); must call `handle`. */
@@ -120,6 +125,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       metrics: opts.metrics,
       search: opts.search,
       keys: opts.keys,
+      streamTokens: opts.streamTokens,
       limits: opts.limits,
       taskLog: opts.taskLog,
       subscriptionCaps,
@@ -154,24 +160,31 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   };
   const registry = new StreamRegistry();
   const outcomes = new TaskOutcomes(opts.tasks);
-  // Browsers cannot set headers on EventSource or WebSocket: the hand-written streams also take
-  // the API key as `?api_key=` (passed to the resolver as a connection param).
-  const streamOptions = (req: IncomingMessage, url: URL) => ({
-    tasks: opts.tasks,
-    outcomes,
-    registry,
-    logger,
-    heartbeatMs: opts.heartbeatMs ?? 15_000,
-    caller: async (connection?: OpenConnection) => {
-      const { caller, key } = await resolveCaller({ ...keySource(req, url), connection });
-      // An open stream holds a subscription slot of its key until it ends, as tRPC subscriptions do.
-      if (connection) {
-        const slot = subscriptionCaps.acquire(undefined, subscriberOf(caller, key));
-        connection.onClosed(() => slot[Symbol.dispose]());
-      }
-      return caller;
-    },
-  });
+  // Browsers cannot set headers on EventSource or WebSocket: the hand-written streams also take a stream
+  // token for `scope` as `?token=`, or the API key as `?api_key=`.
+  const streamOptions = (req: IncomingMessage, url: URL, scope?: StreamScope) => {
+    const credential = streamCredentialOf(req, url, scope, {
+      resolveCaller,
+      streamTokens: opts.streamTokens,
+    });
+    return {
+      tasks: opts.tasks,
+      outcomes,
+      registry,
+      logger,
+      heartbeatMs: opts.heartbeatMs ?? 15_000,
+      readOnly: credential.readOnly,
+      caller: async (connection?: OpenConnection) => {
+        const { caller, key } = await credential.resolve(connection);
+        // An open stream holds a subscription slot of its key until it ends, as tRPC subscriptions do.
+        if (connection) {
+          const slot = subscriptionCaps.acquire(undefined, subscriberOf(caller, key));
+          connection.onClosed(() => slot[Symbol.dispose]());
+        }
+        return caller;
+      },
+    };
+  };
   const serverErrors = createServerErrorLog(logger);
   const crossOrigin = createCrossOriginPolicy(opts.corsOrigins ?? []);
   const trpc = createTrpcTransports({
@@ -234,10 +247,12 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     if (artifact?.[1] && artifact[2] && reading)
       return serveArtifact(req, res, artifact[1], artifact[2], streamOptions(req, url));
     const stream = STREAM_PATH.exec(path);
-    if (stream?.[1] && reading) return streamTaskOverSse(req, res, stream[1], streamOptions(req, url));
+    if (stream?.[1] && reading)
+      return streamTaskOverSse(req, res, stream[1], streamOptions(req, url, { kind: 'task', id: stream[1] }));
     const groupStream = GROUP_STREAM_PATH.exec(path);
     if (groupStream?.[1] && reading) {
-      const { caller, registry: streams, heartbeatMs } = streamOptions(req, url);
+      const scope = { kind: 'group', id: groupStream[1] } as const;
+      const { caller, registry: streams, heartbeatMs } = streamOptions(req, url, scope);
       return streamGroupOverSse(req, res, groupStream[1], {
         orchestration: opts.orchestration,
         caller,
@@ -276,7 +291,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       trpc: trpc.wss,
       task: taskWss,
       declaredQuery,
-      taskSocketOptions: streamOptions,
+      taskSocketOptions: (req, url, taskId) => streamOptions(req, url, { kind: 'task', id: taskId }),
       crossOrigin,
       logger,
     }),

@@ -95,6 +95,7 @@ const operations = createApiOperations({
   rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, burst: env.RATE_LIMIT_BURST },
   failedAuthLimit: { perMinute: env.AUTH_FAILURES_PER_MINUTE, burst: env.AUTH_FAILURES_BURST },
   trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+  streamTokenTtlSeconds: env.STREAM_TOKEN_TTL_SECONDS,
   statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
 });
 // The metrics follow every task event from the start (subscribing above began the LISTEN), and revoked

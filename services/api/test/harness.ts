@@ -1,7 +1,7 @@
 import { connect } from '@kaygraph/db';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { createTaskSystem, resolveWorkflowsModule, type TaskSystem } from '@kaygraph/tasks';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { type ApiOperations, type ApiOperationsOptions, createApiOperations } from '../src/operations.ts';
 import { type ApiServer, type ApiServerOptions, createApiServer } from '../src/server.ts';
 import type { SubscriptionCapLimits } from '../src/subscriptions/subscription-caps.ts';
@@ -38,6 +38,8 @@ export interface TestServerOptions {
   subscriptionCaps?: SubscriptionCapLimits;
   /** CORS_ORIGINS (default none). */
   corsOrigins?: readonly string[];
+  /** Where the api, its operations and the task system log (default: pino at warn, to stdout). */
+  logger?: Logger;
   /** Wire API keys, rate limits, logging and metrics in as start.ts does (createApiOperations). */
   operations?: Omit<ApiOperationsOptions, 'databaseUrl' | 'logger' | 'feed'>;
 }
@@ -71,7 +73,7 @@ export const fixtureCatalogModule = new URL('./fixtures/catalog.ts', import.meta
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const database = options.databaseUrl ? undefined : await createTestDatabase();
   const databaseUrl = options.databaseUrl ?? database?.url ?? '';
-  const logger = pino({ level: 'warn' });
+  const logger = options.logger ?? pino({ level: 'warn' });
   const cleanups: (() => Promise<void>)[] = [
     async () => {
       await database?.[Symbol.asyncDispose]();

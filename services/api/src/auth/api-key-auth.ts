@@ -7,7 +7,13 @@ import { hashApiKey } from './api-key.ts';
 import { AuthMode } from './auth-mode.ts';
 import { addressGroupOf, clientAddressOf } from './client-address.ts';
 import { presentedApiKey } from './credentials.ts';
-import { type ActiveApiKey, apiKeysEverExisted, findActiveApiKey, markApiKeyUsed } from './key-store.ts';
+import {
+  type ActiveApiKey,
+  apiKeysEverExisted,
+  findActiveApiKey,
+  findActiveApiKeyById,
+  markApiKeyUsed,
+} from './key-store.ts';
 import { RevocationWatch } from './revocations.ts';
 
 /** Who calls when auth is off: the single local user, who may see everything. */
@@ -33,6 +39,14 @@ export interface ApiKeyAuthOptions {
 
 export interface ApiKeyAuth {
   resolveCaller: CallerResolver;
+  /**
+   * Who a verified stream token acts for: its key's owner while the key is not revoked (`source.connection`
+   * is closed when it is), or, for a token made while the api was open (no key), the open caller while the
+   * api is still open. Otherwise refused as `refuse` does.
+   */
+  resolveTokenHolder(keyId: string | null, source: CallerSource, refusal: string): Promise<Identity>;
+  /** Refuses a credential with UNAUTHORIZED `message`, spending its address's failed authentications. */
+  refuse(source: CallerSource, message: string): Promise<never>;
   mode: AuthMode;
   /** Starts hearing revocations (closes revoked keys' open connections). */
   start(): Promise<void>;
@@ -104,28 +118,14 @@ export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
     return address === undefined ? undefined : addressGroupOf(address);
   };
 
-  const resolveCaller = async (source: CallerSource): Promise<Identity> => {
-    const presented = presentedApiKey(source);
-    if (presented === null) {
-      if (await mode.isOn()) {
-        throw new DomainError(
-          'UNAUTHORIZED',
-          'an API key is required: send "Authorization: Bearer <key>" (an EventSource or WebSocket: ?api_key=<key> on /tasks/{id}/stream, /groups/{id}/stream and /ws/{id}; tRPC subscriptions: the connection param apiKey)',
-        );
-      }
-      return { caller: { owner: OPEN_CALLER_OWNER, admin: true }, key: undefined };
-    }
-    const hash = hashApiKey(presented);
-    // Every key is looked up, even from a blocked address: keys cannot be guessed, and a valid one must
-    // work for the clients that share an address (a NAT, a proxy) with one sending a revoked key.
-    const key = cachedKey(hash) ?? (await lookup(hash));
-    // A revocation heard while the lookup was in flight counts too.
-    if (!key || revokedIds.has(key.id)) {
-      const address = addressOf(source);
-      opts.failedAuthLimit?.refuseIfBlocked(address);
-      await opts.failedAuthLimit?.failed(address);
-      throw new DomainError('UNAUTHORIZED', 'invalid or revoked API key');
-    }
+  const refuse = async (source: CallerSource, message: string): Promise<never> => {
+    const address = addressOf(source);
+    opts.failedAuthLimit?.refuseIfBlocked(address);
+    await opts.failedAuthLimit?.failed(address);
+    throw new DomainError('UNAUTHORIZED', message);
+  };
+
+  const identityOf = (key: ActiveApiKey, source: CallerSource): Identity => {
     touch(key);
     if (source.connection) revocations.watch(key.id, source.connection);
     return {
@@ -134,8 +134,46 @@ export function createApiKeyAuth(opts: ApiKeyAuthOptions): ApiKeyAuth {
     };
   };
 
+  const openIdentity = (): Identity => ({
+    caller: { owner: OPEN_CALLER_OWNER, admin: true },
+    key: undefined,
+  });
+
+  const resolveCaller = async (source: CallerSource): Promise<Identity> => {
+    const presented = presentedApiKey(source);
+    if (presented === null) {
+      if (await mode.isOn()) {
+        throw new DomainError(
+          'UNAUTHORIZED',
+          'an API key is required: send "Authorization: Bearer <key>" (an EventSource or WebSocket on /tasks/{id}/stream, /groups/{id}/stream or /ws/{id}: ?token=<stream token> from POST /tasks/{id}/stream-token or /groups/{id}/stream-token; tRPC subscriptions: the connection param apiKey)',
+        );
+      }
+      return openIdentity();
+    }
+    const hash = hashApiKey(presented);
+    // Every key is looked up, even from a blocked address: keys cannot be guessed, and a valid one must
+    // work for the clients that share an address (a NAT, a proxy) with one sending a revoked key.
+    const key = cachedKey(hash) ?? (await lookup(hash));
+    // A revocation heard while the lookup was in flight counts too.
+    if (!key || revokedIds.has(key.id)) return refuse(source, 'invalid or revoked API key');
+    return identityOf(key, source);
+  };
+
+  const resolveTokenHolder = async (
+    keyId: string | null,
+    source: CallerSource,
+    refusal: string,
+  ): Promise<Identity> => {
+    if (keyId === null) return (await mode.isOn()) ? refuse(source, refusal) : openIdentity();
+    const key = revokedIds.has(keyId) ? undefined : await findActiveApiKeyById(opts.sql, keyId);
+    if (!key || revokedIds.has(key.id)) return refuse(source, refusal);
+    return identityOf(key, source);
+  };
+
   return {
     resolveCaller,
+    resolveTokenHolder,
+    refuse,
     mode,
     start: () => revocations.start(),
     close: () => revocations.close(),

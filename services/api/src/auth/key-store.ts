@@ -120,15 +120,27 @@ export async function revokeApiKey(sql: Sql, id: string): Promise<ApiKeyRecord |
   return row ? recordOf(row) : undefined;
 }
 
-export async function findActiveApiKey(sql: Sql, keyHash: string): Promise<ActiveApiKey | undefined> {
-  const [row] = await sql<
-    { id: string; owner: string; admin: boolean; rate_limit_per_minute: number | null }[]
-  >`
-    select id, owner, admin, rate_limit_per_minute from api_keys
-    where key_hash = ${keyHash} and revoked_at is null`;
+type ActiveKeyRow = { id: string; owner: string; admin: boolean; rate_limit_per_minute: number | null };
+
+function activeKeyOf(row: ActiveKeyRow | undefined): ActiveApiKey | undefined {
   return row
     ? { id: row.id, owner: row.owner, admin: row.admin, rateLimitPerMinute: row.rate_limit_per_minute }
     : undefined;
+}
+
+export async function findActiveApiKey(sql: Sql, keyHash: string): Promise<ActiveApiKey | undefined> {
+  const [row] = await sql<ActiveKeyRow[]>`
+    select id, owner, admin, rate_limit_per_minute from api_keys
+    where key_hash = ${keyHash} and revoked_at is null`;
+  return activeKeyOf(row);
+}
+
+/** The key with this id while it is not revoked (what a stream token names). */
+export async function findActiveApiKeyById(sql: Sql, id: string): Promise<ActiveApiKey | undefined> {
+  const [row] = await sql<ActiveKeyRow[]>`
+    select id, owner, admin, rate_limit_per_minute from api_keys
+    where id = ${id}::uuid and revoked_at is null`;
+  return activeKeyOf(row);
 }
 
 /**

@@ -21,6 +21,7 @@ import { holdSubscriptionSlot } from '../subscriptions/subscription-slot.ts';
 import { trackedIterableOf } from '../tracked-output.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import { notFoundOf, orchestrationOf } from './orchestration-service.ts';
+import { groupStreamTokenProcedure } from './stream-tokens.ts';
 
 const TAG = ['groups'];
 
@@ -115,6 +116,8 @@ export const groupsRouter = router({
     .input(ListGroupsInput)
     .output(ListGroupsOutput)
     .query(({ ctx, input }) => orchestrationOf(ctx).groups.list(ctx.caller, input)),
+
+  streamToken: groupStreamTokenProcedure,
 
   get: authedProcedure
     .meta(

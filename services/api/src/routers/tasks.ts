@@ -32,6 +32,7 @@ import { withoutStack } from '../streams/without-stacks.ts';
 import { holdSubscriptionSlot } from '../subscriptions/subscription-slot.ts';
 import { trackedIterableOf } from '../tracked-output.ts';
 import { authedProcedure, router } from '../trpc.ts';
+import { taskStreamTokenProcedure } from './stream-tokens.ts';
 
 const TAG = ['tasks'];
 
@@ -295,6 +296,8 @@ export const tasksRouter = router({
       logTaskAction(ctx, 'task signalled', [output]);
       return output;
     }),
+
+  streamToken: taskStreamTokenProcedure,
 
   /** Status, progress and log events of one task; resumes after `lastEventId`; ends after the terminal event. */
   events: authedProcedure

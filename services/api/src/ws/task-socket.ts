@@ -37,6 +37,8 @@ export interface TaskSocketOptions {
   caller: (connection?: OpenConnection) => Promise<Caller>;
   registry: StreamRegistry;
   logger: Logger;
+  /** Opened with a stream token: it watches only, and a cancel is refused (403). */
+  readOnly?: boolean;
 }
 
 function parseJson(text: string): unknown {
@@ -171,6 +173,14 @@ export async function serveTaskSocket(
       const refused = DomainError.invalidInput(
         `expected {"type": "cancel"}: ${issuesInLine(issuesOf(command.error))}`,
         command.error,
+      );
+      send(socket, { task_id: taskId, error: describeError(refused).body });
+      return;
+    }
+    if (opts.readOnly) {
+      const refused = new DomainError(
+        'FORBIDDEN',
+        'a stream token only watches the task: cancel with an API key (DELETE /tasks/{task_id})',
       );
       send(socket, { task_id: taskId, error: describeError(refused).body });
       return;

@@ -18,7 +18,8 @@ export interface UpgradeRoutes {
   /** The raw task socket's server, at `/ws/{task_id}`. */
   task: WebSocketServer;
   declaredQuery: (method: string, path: string) => DeclaredQuery | undefined;
-  taskSocketOptions: (req: IncomingMessage, url: URL) => TaskSocketOptions;
+  /** The options of the socket of `taskId` (its raw path segment), with the request's credential. */
+  taskSocketOptions: (req: IncomingMessage, url: URL, taskId: string) => TaskSocketOptions;
   /** Which pages may open a socket: browsers send cross-origin upgrades unchecked, as no CORS applies. */
   crossOrigin: CrossOriginPolicy;
   logger: Logger;
@@ -65,9 +66,11 @@ export function createUpgradeListener(routes: UpgradeRoutes) {
     }
     const afterSeq = parseSeq(url.searchParams.get('last_event_id'));
     routes.task.handleUpgrade(req, socket, head, (ws) => {
-      serveTaskSocket(ws, taskId, afterSeq, routes.taskSocketOptions(req, url)).catch((error: unknown) => {
-        routes.logger.error({ err: error, task_id: taskId }, 'task socket failed');
-      });
+      serveTaskSocket(ws, taskId, afterSeq, routes.taskSocketOptions(req, url, taskId)).catch(
+        (error: unknown) => {
+          routes.logger.error({ err: error, task_id: taskId }, 'task socket failed');
+        },
+      );
     });
   };
   return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
