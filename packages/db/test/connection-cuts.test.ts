@@ -8,7 +8,7 @@ import {
 } from '../src/testing/index.ts';
 
 // postgres.js itself (patched, see patches/) losing its connection at the worst moments: a transaction cut
-// while its callback awaits something else.
+// while its callback awaits something else, and a reset while a new connection loads its types.
 
 interface Client extends AsyncDisposable {
   sql: postgres.Sql;
@@ -206,6 +206,41 @@ describe('a transaction whose connection is cut while its callback waits', () =>
 
     door.open();
     expect(await pool.sql`select 3 as three`).toEqual([{ three: 3 }]);
+  });
+});
+
+describe('a connection reset while a new connection loads its types', () => {
+  it('fails the query that opened it, ends no process, and the next query gets a fresh connection', async () => {
+    const unhandled: unknown[] = [];
+    const note = (error: unknown) => unhandled.push(error);
+    process.on('unhandledRejection', note);
+    process.on('uncaughtException', note);
+    try {
+      await using door = await openDatabaseDoor(database.url);
+      let resets = 0;
+      await using pool = client(door.url, {
+        // Called as each query is sent: reset the connection just as it asks for the array types.
+        debug: (_connection, query) => {
+          if (resets === 0 && query.includes('pg_catalog.pg_type')) {
+            resets++;
+            door.shut({ reset: true });
+            door.open();
+          }
+        },
+      });
+      const error = await pool.sql`select 1 as one`.then(
+        () => undefined,
+        (reason: { code?: string }) => reason,
+      );
+      expect(error?.code).toMatch(/^(ECONNRESET|EPIPE)$/);
+      expect(await pool.sql`select 2 as two`).toEqual([{ two: 2 }]);
+      await nextTurn();
+      expect(resets).toBe(1);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', note);
+      process.off('uncaughtException', note);
+    }
   });
 });
 
