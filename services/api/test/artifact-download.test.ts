@@ -231,3 +231,30 @@ describe('streaming', () => {
     expect((await requestJson(`${server.url}/tasks/${taskId}`)).status).toBe(200);
   });
 });
+
+describe('cross-origin pages', () => {
+  test('a listed origin may read Content-Range, ETag and Accept-Ranges, so it can resume a download', async () => {
+    const app = 'http://app.test:5173';
+    await using listed = await startTestServer({ worker: false, corsOrigins: [app] });
+    const submitted = await postJson(`${listed.url}/tasks`, { workflow: 'echo', params: { value: 'x' } });
+    await using writer = connect(listed.databaseUrl, { max: 1 });
+    const task = (submitted.body as SubmitTaskOutput).task_id;
+    await putArtifact(writer.sql, task, {
+      name: 'page.bin',
+      contentType: 'application/octet-stream',
+      content: randomBytes(1000),
+    });
+    const response = await fetch(`${listed.url}/tasks/${task}/artifacts/page.bin`, {
+      headers: { origin: app, range: 'bytes=10-' },
+    });
+    expect(response.status).toBe(206);
+    await response.arrayBuffer();
+    expect(response.headers.get('access-control-allow-origin')).toBe(app);
+    const exposed = (response.headers.get('access-control-expose-headers') ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase());
+    expect(exposed).toEqual(
+      expect.arrayContaining(['content-range', 'etag', 'accept-ranges', 'content-disposition']),
+    );
+  });
+});
