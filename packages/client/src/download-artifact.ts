@@ -25,13 +25,20 @@ export interface ArtifactStreamOptions {
   signal?: AbortSignal;
 }
 
-/** An error answer of the artifact download, with the API's ErrorBody. */
+const UNREADABLE_RANGE =
+  'the api answered part of the artifact (206) without a Content-Range this client can read: in a browser, ' +
+  "the page's origin must be in the api's CORS_ORIGINS, on an api that exposes Content-Range and ETag; " +
+  'otherwise a proxy in between removed the header';
+
+/** An error answer of the artifact download, with the API's ErrorBody (none for an answer it cannot use). */
 export class ArtifactDownloadError extends Error {
   readonly status: number;
   readonly body: ErrorBody | undefined;
 
-  constructor(status: number, body: ErrorBody | undefined) {
-    super(body ? `${body.code}: ${body.message}` : `artifact download failed with HTTP ${status}`);
+  constructor(status: number, body: ErrorBody | undefined, message?: string) {
+    super(
+      message ?? (body ? `${body.code}: ${body.message}` : `artifact download failed with HTTP ${status}`),
+    );
     this.name = 'ArtifactDownloadError';
     this.status = status;
     this.body = body;
@@ -71,12 +78,19 @@ export async function streamArtifact(
   const response = await requestArtifact(baseUrl, apiKey, taskId, name, options);
   const length = Number(response.headers.get('content-length') ?? 0);
   // 206: `bytes first-last/size`; 200: the whole artifact.
-  const range = /^bytes (\d+)-\d+\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
-  const partial = response.status === 206 && range !== null;
+  const partial =
+    response.status === 206
+      ? /^bytes (\d+)-\d+\/(\d+)$/.exec(response.headers.get('content-range') ?? '')
+      : null;
+  if (response.status === 206 && partial === null) {
+    // Bytes from an offset this client cannot read: taken for the whole file, they would corrupt it.
+    await response.body?.cancel();
+    throw new ArtifactDownloadError(206, undefined, UNREADABLE_RANGE);
+  }
   return {
     contentType: response.headers.get('content-type') ?? 'application/octet-stream',
-    size: partial ? Number(range[2]) : length,
-    offset: partial ? Number(range[1]) : 0,
+    size: partial ? Number(partial[2]) : length,
+    offset: partial ? Number(partial[1]) : 0,
     etag: response.headers.get('etag') ?? undefined,
     body: response.body ?? new ReadableStream({ start: (controller) => controller.close() }),
   };

@@ -151,7 +151,8 @@ export const HAND_WRITTEN_PATHS = {
           content: { 'application/json': { schema: ErrorBody } },
         },
         '416': {
-          description: 'RANGE_NOT_SATISFIABLE: the range starts at or past the end of the artifact',
+          description:
+            'RANGE_NOT_SATISFIABLE: the range starts at or past the end of the artifact (so any range of an empty artifact), or asks for its last 0 bytes (`bytes=-0`)',
           headers: {
             'Content-Range': header('`bytes */size`: the size of the artifact'),
           },

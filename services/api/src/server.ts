@@ -244,8 +244,14 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     }
     if (reading && (await serveDocs(path, res))) return;
     const artifact = ARTIFACT_PATH.exec(path);
-    if (artifact?.[1] && artifact[2] && reading)
-      return serveArtifact(req, res, artifact[1], artifact[2], streamOptions(req, url));
+    if (artifact?.[1] && artifact[2] && reading) {
+      return serveArtifact(req, res, artifact[1], artifact[2], {
+        tasks: opts.tasks,
+        logger,
+        // Watched for revocation as a stream is, without holding one of its key's subscription slots.
+        caller: async (connection) => (await resolveCaller({ ...keySource(req, url), connection })).caller,
+      });
+    }
     const stream = STREAM_PATH.exec(path);
     if (stream?.[1] && reading)
       return streamTaskOverSse(req, res, stream[1], streamOptions(req, url, { kind: 'task', id: stream[1] }));

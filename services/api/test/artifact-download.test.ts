@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
 import { bearer, openKeyStore, submitWithKey } from './auth-keys.ts';
 import { startTestServer, type TestServer } from './harness.ts';
-import { postJson, requestJson } from './http-helpers.ts';
+import { postJson, readSse, requestJson, type SseMessage } from './http-helpers.ts';
 import { checkHeaders, createOpenApiChecker } from './openapi-check.ts';
 
 /**
@@ -229,5 +229,69 @@ describe('streaming', () => {
     expect(response.status).toBe(200);
     expect(body.equals(content)).toBe(true);
     expect((await requestJson(`${server.url}/tasks/${taskId}`)).status).toBe(200);
+  });
+});
+
+describe('cross-origin pages', () => {
+  test('a listed origin may read Content-Range, ETag and Accept-Ranges, so it can resume a download', async () => {
+    const app = 'http://app.test:5173';
+    await using listed = await startTestServer({ worker: false, corsOrigins: [app] });
+    const submitted = await postJson(`${listed.url}/tasks`, { workflow: 'echo', params: { value: 'x' } });
+    await using writer = connect(listed.databaseUrl, { max: 1 });
+    const task = (submitted.body as SubmitTaskOutput).task_id;
+    await putArtifact(writer.sql, task, {
+      name: 'page.bin',
+      contentType: 'application/octet-stream',
+      content: randomBytes(1000),
+    });
+    const response = await fetch(`${listed.url}/tasks/${task}/artifacts/page.bin`, {
+      headers: { origin: app, range: 'bytes=10-' },
+    });
+    expect(response.status).toBe(206);
+    await response.arrayBuffer();
+    expect(response.headers.get('access-control-allow-origin')).toBe(app);
+    const exposed = (response.headers.get('access-control-expose-headers') ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase());
+    expect(exposed).toEqual(
+      expect.arrayContaining(['content-range', 'etag', 'accept-ranges', 'content-disposition']),
+    );
+  });
+});
+
+describe('revoked keys', () => {
+  test('revoking the key cuts a download in progress, as it closes the streams', async () => {
+    await using secured = await startTestServer({ worker: false, operations: {} });
+    await using keys = openKeyStore(secured.databaseUrl);
+    const { key, id } = await keys.create('alice', { owner: 'alice' });
+    const task = await submitWithKey(secured.url, key, { workflow: 'echo', params: { value: 'x' } });
+    await using writer = connect(secured.databaseUrl, { max: 1 });
+    // Larger than the sockets between api and client can hold, as in 'streaming' above.
+    const content = randomBytes(48 * MiB);
+    await putArtifact(writer.sql, task, {
+      name: 'big.bin',
+      contentType: 'application/octet-stream',
+      content,
+    });
+    const response = await fetch(`${secured.url}/tasks/${task}/artifacts/big.bin`, { headers: bearer(key) });
+    expect(response.status).toBe(200);
+    const reader = response.body?.getReader();
+    if (!reader) throw new Error('no body');
+    const first = await reader.read();
+    const parts = first.value ? [first.value] : [];
+    // A stream of the same key: the revocation closes both at once, so its end says the download was told.
+    const stream = await fetch(`${secured.url}/tasks/${task}/stream`, { headers: bearer(key) });
+    if (!stream.body) throw new Error('no stream');
+    const events = readSse(stream.body);
+    expect((await events.next()).done).toBe(false);
+
+    await keys.revoke(id);
+    const told: SseMessage[] = [];
+    for await (const message of events) told.push(message);
+    expect(told.at(-1)?.event).toBe('error');
+    await expect(readRest(reader, parts)).rejects.toThrow();
+    const received = Buffer.concat(parts);
+    expect(received.length).toBeLessThan(content.length);
+    expect(received.equals(content.subarray(0, received.length))).toBe(true);
   });
 });

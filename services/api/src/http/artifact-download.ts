@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DomainError, isUnstorableText, TaskId, UNSTORABLE_TEXT_MESSAGE } from '@kaygraph/contracts';
 import type { ArtifactDownload, Caller, TaskService } from '@kaygraph/tasks';
 import type { Logger } from 'pino';
+import type { OpenConnection } from '../context.ts';
 import { describeError, errorBody } from '../errors.ts';
 import { requestedRange } from './byte-range.ts';
 import { parsePathParam } from './path-param.ts';
@@ -15,19 +16,20 @@ export const ARTIFACT_PATH = /^\/tasks\/([^/]+)\/artifacts\/([^/]+)\/?$/i;
  * model weights), with its content type; 404 for another owner's task or an unknown name. The bytes are
  * read from PostgreSQL a chunk at a time as the client takes them. One `Range` (`bytes=a-b`, `a-`, `-n`)
  * gets a 206, one outside the artifact a 416; several get the whole artifact. HEAD: the headers only.
+ * Revoking the caller's key cuts a download in progress.
  */
 export async function serveArtifact(
   req: IncomingMessage,
   res: ServerResponse,
   rawTaskId: string,
   rawName: string,
-  opts: { tasks: TaskService; caller: () => Promise<Caller>; logger: Logger },
+  opts: { tasks: TaskService; caller: (connection: OpenConnection) => Promise<Caller>; logger: Logger },
 ): Promise<void> {
   let download: ArtifactDownload;
   try {
     const taskId = parsePathParam('task_id', TaskId, rawTaskId);
     const name = decodeName(rawName);
-    download = await opts.tasks.openArtifact(await opts.caller(), taskId, name);
+    download = await opts.tasks.openArtifact(await opts.caller(downloadConnection(res)), taskId, name);
   } catch (error) {
     return sendError(res, describeError(error));
   }
@@ -69,6 +71,21 @@ export async function serveArtifact(
       'artifact download cut short after its headers',
     );
   }
+}
+
+/**
+ * The download as auth watches it: revoking its key cuts the connection (the client sees fewer bytes
+ * than Content-Length), as it closes the streams.
+ */
+function downloadConnection(res: ServerResponse): OpenConnection {
+  return {
+    close: () => res.destroy(),
+    onClosed: (listener) => {
+      // A client gone before the key was checked: its 'close' was already emitted.
+      if (res.closed) listener();
+      else res.once('close', listener);
+    },
+  };
 }
 
 function decodeName(raw: string): string {

@@ -4,8 +4,12 @@ import { errorBody } from '../errors.ts';
 import { sendError } from './respond.ts';
 
 const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
-/** What a page on another origin may read of an answer beyond the CORS-safelisted headers. */
-const EXPOSED_HEADERS = 'Location, Retry-After, WWW-Authenticate, X-Request-Id, Content-Disposition';
+/**
+ * What a page on another origin may read of an answer beyond the CORS-safelisted headers; an artifact's
+ * Content-Range, ETag and Accept-Ranges are what a page needs to resume a download.
+ */
+const EXPOSED_HEADERS =
+  'Location, Retry-After, WWW-Authenticate, X-Request-Id, Content-Disposition, Content-Range, ETag, Accept-Ranges';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 /**
