@@ -4,6 +4,7 @@ import { newTestDatabaseName, quoteIdent, withDatabase } from './database-names.
 import { TEST_SERVER_KEY, type TestDatabaseServer } from './provided-context.ts';
 
 export { type DatabaseDoor, openDatabaseDoor } from './database-door.ts';
+export { createLimitedRoleDatabase, type LimitedRoleDatabase } from './limited-role.ts';
 export {
   type MigrationsFolderCopy,
   migrationsWithoutLast,
