@@ -10,6 +10,7 @@ export {
   migrationsWithoutLast,
   migrationsWithPending,
 } from './migration-folders.ts';
+export { type HeldMigrationLock, holdMigrationLock } from './migration-lock.ts';
 export type { TestDatabaseServer } from './provided-context.ts';
 
 export interface TestDatabase extends AsyncDisposable {
