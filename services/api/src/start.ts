@@ -108,6 +108,7 @@ const operations = createApiOperations({
   databaseUrl,
   logger,
   feed: system.events,
+  workflowNames: () => system.workflows.names(),
   authRequired: keyRequired.required,
   authRequiredBecause: keyRequired.because,
   rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, burst: env.RATE_LIMIT_BURST },
