@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, holdMigrationLock } from '@kaygraph/db/testing';
-import { expect, test } from 'vitest';
+import { expect, onTestFinished, test } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -29,23 +29,25 @@ test('an api starting while another process migrates logs that it waits for that
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = once(child, 'exit');
-  try {
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    await untilOutput(child.stdout, () => stdout, /another process is applying database migrations/);
-    const line = stdout.split('\n').find((text) => text.includes('another process is applying'));
-    expect(JSON.parse(line ?? '{}')).toMatchObject({
-      level: 30,
-      msg: 'another process is applying database migrations; waiting for it to finish before starting',
-    });
-    expect(stdout).not.toContain('KayGraph Tasks API listening');
-
-    await lock.release();
-    await untilOutput(child.stdout, () => stdout, /KayGraph Tasks API listening/);
-  } finally {
-    child.kill('SIGKILL');
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
-  }
+  };
+  // Also when the test times out, which skips the end of its body: the api must not outlive it.
+  onTestFinished(stop);
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  await untilOutput(child.stdout, () => stdout, /another process is applying database migrations/);
+  const line = stdout.split('\n').find((text) => text.includes('another process is applying'));
+  expect(JSON.parse(line ?? '{}')).toMatchObject({
+    level: 30,
+    msg: 'another process is applying database migrations; waiting for it to finish before starting',
+  });
+  expect(stdout).not.toContain('KayGraph Tasks API listening');
+
+  await lock.release();
+  await untilOutput(child.stdout, () => stdout, /KayGraph Tasks API listening/);
+  await stop();
 });
