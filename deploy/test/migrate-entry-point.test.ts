@@ -34,11 +34,31 @@ describe('the one-shot migrate entry point (compose `migrate`, the k8s Job)', ()
     const first = await runNode([ENTRY], environment(database.url));
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ level: 'info', msg: 'migrations applied' });
+    const lines = first.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        msg: 'applying database migrations',
+        migrations: journal.entries.length,
+      }),
+      expect.objectContaining({
+        level: 'info',
+        msg: 'migrations applied',
+        migrations: journal.entries.length,
+      }),
+    ]);
     expect(await appliedMigrations(database.url)).toEqual({ applied: true, count: journal.entries.length });
 
     const again = await runNode([ENTRY], environment(database.url));
     expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      level: 'info',
+      msg: 'migrations applied',
+      migrations: 0,
+    });
     expect(await appliedMigrations(database.url)).toEqual({ applied: true, count: journal.entries.length });
   });
 

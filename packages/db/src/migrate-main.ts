@@ -8,15 +8,25 @@
 import { migrate } from '@kaygraph/db';
 import { loadMigrateEnv } from './migrate-env.ts';
 
+/** One JSON log line on stdout, as the services write them. */
+function log(level: 'info' | 'warn', msg: string, fields: Record<string, unknown> = {}): void {
+  process.stdout.write(`${JSON.stringify({ level, msg, ...fields, time: Date.now() })}\n`);
+}
+
 try {
   const { databaseUrl } = loadMigrateEnv();
+  let applied = 0;
   await migrate(databaseUrl, {
+    onWaitForOtherMigration: () =>
+      log('info', 'another process is applying database migrations; waiting for it to finish'),
+    onApplying: (count) => {
+      applied = count;
+      log('info', 'applying database migrations', { migrations: count });
+    },
     onLockTimeout: (tries) =>
-      process.stdout.write(
-        `${JSON.stringify({ level: 'warn', msg: 'migration waits for a table lock another transaction holds; trying again', tries, time: Date.now() })}\n`,
-      ),
+      log('warn', 'migration waits for a table lock another transaction holds; trying again', { tries }),
   });
-  process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'migrations applied', time: Date.now() })}\n`);
+  log('info', 'migrations applied', { migrations: applied });
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'migration failed', error: message })}\n`);

@@ -16,6 +16,13 @@ const MIGRATIONS_TABLE = '__drizzle_migrations';
 export interface MigrateOptions extends LockWaitOptions {
   /** A drizzle-kit output folder to apply instead of `migrationsFolder` (the committed drizzle/). */
   migrationsFolder?: string;
+  /**
+   * Told once when another process holds the migration lock (a rolling deploy's other replica, the migrate
+   * Job), before waiting for it as long as it takes: say so, or the wait looks like a hang.
+   */
+  onWaitForOtherMigration?: () => void;
+  /** Told how many migrations are pending, once the lock is held, when there are any. */
+  onApplying?: (count: number) => void;
 }
 
 /**
@@ -34,13 +41,21 @@ export async function migrate(url: string, options: MigrateOptions = {}): Promis
     // as startup options, which a URL's own `?options=` would replace.
     await sql`select set_config('statement_timeout', '0', false), set_config('lock_timeout', '0', false)`;
     // Waits as long as another process migrates: only the tables' locks are bounded.
-    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    const [attempt] = await sql<
+      { locked: boolean }[]
+    >`select pg_try_advisory_lock(${MIGRATION_LOCK_KEY}) as locked`;
+    if (!attempt?.locked) {
+      options.onWaitForOtherMigration?.();
+      await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    }
     try {
       const config = {
         migrationsFolder: options.migrationsFolder ?? migrationsFolder,
         migrationsSchema: MIGRATIONS_SCHEMA,
         migrationsTable: MIGRATIONS_TABLE,
       };
+      const pending = await pendingMigrations(sql, config.migrationsFolder);
+      if (pending > 0) options.onApplying?.(pending);
       await applyWithLockTimeout(sql, () => drizzleMigrate(drizzle(sql), config), options);
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
@@ -48,6 +63,22 @@ export async function migrate(url: string, options: MigrateOptions = {}): Promis
   } finally {
     await sql.end({ timeout: 5 });
   }
+}
+
+/** When the newest applied migration was created (drizzle records its journal `when`); 0 when none is. */
+async function latestAppliedMillis(sql: postgres.Sql): Promise<number> {
+  const [table] = await sql<{ exists: boolean }[]>`
+    select to_regclass(${`${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`}) is not null as exists`;
+  if (!table?.exists) return 0;
+  const [row] = await sql<{ latest: string | null }[]>`
+    select max(created_at)::text as latest from ${sql(MIGRATIONS_SCHEMA)}.${sql(MIGRATIONS_TABLE)}`;
+  return Number(row?.latest ?? 0);
+}
+
+/** How many migrations of `folder` drizzle would apply: those newer than the newest applied, as it decides. */
+async function pendingMigrations(sql: postgres.Sql, folder: string): Promise<number> {
+  const latest = await latestAppliedMillis(sql);
+  return readMigrationFiles({ migrationsFolder: folder }).filter((m) => m.folderMillis > latest).length;
 }
 
 let latestMigrationMillis: number | undefined;
@@ -65,12 +96,8 @@ function latestCommittedMigration(): number {
  * migration with the `when` of its journal entry, so the newest record must reach the newest file.
  */
 export async function migrationsApplied(sql: postgres.Sql): Promise<boolean> {
-  const [table] = await sql<{ exists: boolean }[]>`
-    select to_regclass(${`${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`}) is not null as exists`;
-  if (!table?.exists) return false;
-  const [row] = await sql<{ latest: string | null }[]>`
-    select max(created_at)::text as latest from ${sql(MIGRATIONS_SCHEMA)}.${sql(MIGRATIONS_TABLE)}`;
-  return Number(row?.latest ?? 0) >= latestCommittedMigration();
+  const latest = await latestAppliedMillis(sql);
+  return latest > 0 && latest >= latestCommittedMigration();
 }
 
 /** A fingerprint of the committed migrations; names a migrated template database in tests. */

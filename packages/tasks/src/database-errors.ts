@@ -137,6 +137,22 @@ export function urlRefusalIn(error: unknown): { code: UrlRefusalCode; message: s
   return undefined;
 }
 
+/** too_many_connections: the server (max_connections) or the role or database (CONNECTION LIMIT) is full. */
+const TOO_MANY_CONNECTIONS_CODE = '53300';
+
+/**
+ * PostgreSQL's message when it turned a session away for want of connections, if `error` is that: at start,
+ * not a database out of reach (it answered), though at run time it is waited out as one.
+ */
+export function tooManyConnectionsIn(error: unknown): string | undefined {
+  const cause = findCause(
+    error,
+    (candidate) => (candidate as { code?: unknown }).code === TOO_MANY_CONNECTIONS_CODE,
+  );
+  const message = (cause as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
 /** SQLSTATE class 22, data exception: a value PostgreSQL refuses (text holding NUL, a value out of range). */
 const DATA_EXCEPTION_CLASS = '22';
 

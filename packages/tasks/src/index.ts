@@ -40,5 +40,5 @@ export { appendEvents, type NewTaskEvent, statusEvent, TASK_EVENTS_CHANNEL } fro
 export type { QueueRef, QueueTuning } from './store/jobs.ts';
 export type { WorkflowVersionRecord } from './store/registry.ts';
 export { createTaskSystem, type TaskSystem, type TaskSystemOptions } from './system.ts';
-export { resolveWorkflowsModule } from './worker/load-workflows-module.ts';
+export { resolveWorkflowsModule, WorkflowsModuleError } from './worker/load-workflows-module.ts';
 export type { WorkerOptions, WorkerRuntime } from './worker/runtime.ts';

@@ -111,10 +111,25 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
   const logger = withoutQueryParams(options.logger);
   const timeoutMs = statementTimeoutMs(options.statementTimeoutSeconds);
   if (options.migrate !== false) {
+    const started = Date.now();
+    let applying = 0;
     await migrate(options.databaseUrl, {
+      // Another replica or the migrate Job applies a release's migrations: this start waits for it.
+      onWaitForOtherMigration: () =>
+        logger.info(
+          'another process is applying database migrations; waiting for it to finish before starting',
+        ),
+      onApplying: (count) => {
+        applying = count;
+        logger.info({ migrations: count }, 'applying database migrations');
+      },
       onLockTimeout: (tries) =>
         logger.warn({ tries }, 'migration waits for a table lock another transaction holds; trying again'),
     });
+    if (applying > 0) {
+      const seconds = (Date.now() - started) / 1000;
+      logger.info({ migrations: applying, seconds }, 'database migrations applied');
+    }
   }
   // Its LISTEN session inherits the timeout, which never cuts an idle session: only LISTEN statements run there.
   const connection = connect(options.databaseUrl, {

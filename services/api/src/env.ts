@@ -1,4 +1,4 @@
-import { parseEnv, WorkerSettingsEnv } from '@kaygraph/tasks/process';
+import { parseEnv, postgresUrl, WorkerSettingsEnv } from '@kaygraph/tasks/process';
 import { z } from 'zod';
 import { DEFAULT_STREAM_TOKEN_TTL_SECONDS } from './auth/stream-tokens.ts';
 
@@ -22,7 +22,7 @@ const flag = z
  */
 const Env = z.object({
   /** Unset: an embedded PostgreSQL is started under `DATA_DIR/postgres`. */
-  DATABASE_URL: z.url().optional(),
+  DATABASE_URL: postgresUrl().optional(),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
   HOST: z.string().min(1).default('127.0.0.1'),
   /** What the bundled worker (`--with-worker`) runs by, and the limits the api holds calls to. */

@@ -38,6 +38,8 @@ export interface ApiOperationsOptions {
   /** How long the auth decision and verified keys are cached (default 2000 ms). */
   authCacheMs?: number;
   metricsWindowSeconds?: number;
+  /** The registered workflows (TaskSystem.workflows.names): their Prometheus task counters start at 0. */
+  workflowNames?: () => Promise<string[]>;
   processMetrics?: boolean;
   /** `statement_timeout` of its connections, in seconds (STATEMENT_TIMEOUT_SECONDS; default 30; 0: none of ours). */
   statementTimeoutSeconds?: number;
@@ -157,7 +159,12 @@ export function createApiOperations(opts: ApiOperationsOptions): ApiOperations {
     keys,
     streamTokens,
     serverOptions: (tasks, orchestration) => {
-      const metrics = createMetricsService({ tasks, prometheus, windowSeconds: opts.metricsWindowSeconds });
+      const metrics = createMetricsService({
+        tasks,
+        prometheus,
+        windowSeconds: opts.metricsWindowSeconds,
+        ...(opts.workflowNames ? { workflowNames: opts.workflowNames } : {}),
+      });
       return {
         tasks,
         ...(orchestration ? { orchestration } : {}),

@@ -2,7 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UNREACHABLE_READINESS } from '@kaygraph/contracts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
-import { createTaskSystem, logSerializers, resolveWorkflowsModule } from '@kaygraph/tasks';
+import {
+  createTaskSystem,
+  logSerializers,
+  resolveWorkflowsModule,
+  type WorkerRuntime,
+} from '@kaygraph/tasks';
 import { exitOnShutdownSignals, exitOnStartFailure } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { announceAuthMode, chooseListenHost, keyRequiredBeforeFirstKey } from './auth/open-mode.ts';
@@ -10,7 +15,7 @@ import { runKeysMain } from './commands/keys.ts';
 import { embeddedDataDir } from './embedded-database.ts';
 import { type ApiEnv, loadApiEnv } from './env.ts';
 import { DASHBOARD_PAGE, dashboardRoute } from './http/dashboard-static.ts';
-import { createApiOperations } from './operations.ts';
+import { type ApiOperations, createApiOperations } from './operations.ts';
 import { createApiServer } from './server.ts';
 
 /**
@@ -69,15 +74,28 @@ const system = await createTaskSystem({
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
   statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
 }).catch((error: unknown) => exitOnStartFailure('the api', error, databaseUrl));
+/** A start step failed (the database refused a session, the port is taken): close what runs, say why. */
+async function startFailed(error: unknown, running: { worker?: WorkerRuntime; operations?: ApiOperations }) {
+  // The bundled worker may hold tasks already: put them back first, in the shutdown's order.
+  await running.worker?.stopNow().catch(() => undefined);
+  await running.operations?.close().catch(() => undefined);
+  await system.close().catch(() => undefined);
+  await embedded?.stop().catch(() => undefined);
+  return exitOnStartFailure('the api', error, databaseUrl);
+}
 const worker = withWorker
-  ? await system.startWorker({
-      concurrency: env.MAX_WORKERS,
-      workflowsModule: (await resolveWorkflowsModule(env.WORKFLOWS_MODULE)).url,
-      shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
-      memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
-      // Workflows read their input files under DATA_DIR.
-      servicesOptions: { dataDir: resolve(env.DATA_DIR) },
-    })
+  ? await resolveWorkflowsModule(env.WORKFLOWS_MODULE)
+      .then(({ url }) =>
+        system.startWorker({
+          concurrency: env.MAX_WORKERS,
+          workflowsModule: url,
+          shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+          memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
+          // Workflows read their input files under DATA_DIR.
+          servicesOptions: { dataDir: resolve(env.DATA_DIR) },
+        }),
+      )
+      .catch((error: unknown) => startFailed(error, {}))
   : undefined;
 // API keys, owner isolation, rate limits (submissions and failed authentications), request logs and metrics.
 const keyRequired = keyRequiredBeforeFirstKey({
@@ -90,6 +108,7 @@ const operations = createApiOperations({
   databaseUrl,
   logger,
   feed: system.events,
+  workflowNames: () => system.workflows.names(),
   authRequired: keyRequired.required,
   authRequiredBecause: keyRequired.because,
   rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, burst: env.RATE_LIMIT_BURST },
@@ -100,8 +119,9 @@ const operations = createApiOperations({
 });
 // The metrics follow every task event from the start (subscribing above began the LISTEN), and revoked
 // keys' connections are closed from the first request on.
-await system.events.listening();
-await operations.listening();
+await Promise.all([system.events.listening(), operations.listening()]).catch((error: unknown) =>
+  startFailed(error, { worker, operations }),
+);
 const host = await chooseListenHost({
   host: env.HOST,
   embedded: !!embedded,
@@ -127,15 +147,7 @@ const server = await createApiServer({
   // The built dashboard (services/dashboard/dist) under /dashboard.
   extraRoutes: [...serverOptions.extraRoutes, dashboardRoute()],
   dashboardLink: DASHBOARD_PAGE,
-}).catch(async (error: unknown) => {
-  // The port is taken (say): the bundled worker may hold tasks already. Put them back and close what
-  // runs, in the shutdown's order, then say why.
-  await worker?.stopNow().catch(() => undefined);
-  await operations.close().catch(() => undefined);
-  await system.close().catch(() => undefined);
-  await embedded?.stop().catch(() => undefined);
-  return exitOnStartFailure('the api', error);
-});
+}).catch((error: unknown) => startFailed(error, { worker, operations }));
 await announceAuthMode({ url: server.url, host, mode: operations.auth.mode, logger });
 
 logger.info(

@@ -103,7 +103,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await system.publishWorkflows(workflows.catalog);
     }
     const operations = options.operations
-      ? createApiOperations({ ...options.operations, databaseUrl, logger, feed: system.events })
+      ? createApiOperations({
+          ...options.operations,
+          databaseUrl,
+          logger,
+          feed: system.events,
+          workflowNames: () => system.workflows.names(),
+        })
       : undefined;
     if (operations) cleanups.push(() => operations.close());
     await operations?.listening();

@@ -156,6 +156,19 @@ describe('GET /metrics, Prometheus text', () => {
     expect(text).toMatch(/kaygraph_http_requests_total\{method="POST",route="\/tasks",status="202"\} \d+/);
     expect(text).toContain('kaygraph_process_cpu_seconds_total');
   });
+
+  test('task counters start at 0 for every registered workflow, so increase() sees its first failure', async () => {
+    const { text } = await prometheusText();
+    // No echo task failed or was retried, and no approval task was ever submitted: the series are there at 0.
+    expect(text).toContain('kaygraph_tasks_finished_total{workflow="echo",status="failed"} 0');
+    expect(text).toContain('kaygraph_task_retries_total{workflow="echo"} 0');
+    for (const status of ['completed', 'failed', 'cancelled'])
+      expect(text).toContain(`kaygraph_tasks_finished_total{workflow="approval",status="${status}"} 0`);
+    expect(text).toContain('kaygraph_tasks_submitted_total{workflow="approval"} 0');
+    expect(text).toContain('kaygraph_tasks_started_total{workflow="approval"} 0');
+    // Counted ones keep their counts.
+    expect(text).toContain('kaygraph_tasks_finished_total{workflow="steps",status="failed"} 1');
+  });
 });
 
 describe('metrics with API keys', () => {

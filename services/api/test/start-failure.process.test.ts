@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase } from '@kaygraph/db/testing';
+import { createLimitedRoleDatabase, createTestDatabase, testServerUrl } from '@kaygraph/db/testing';
 import { expect, test } from 'vitest';
 
 const STACK_FRAME = /^\s+at /m;
@@ -19,7 +19,10 @@ async function runApi(env: Record<string, string>): Promise<{ code: number | nul
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
+  // An api that starts instead of refusing would serve until stopped: keep the test finite.
+  const stop = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(stop);
   return { code, stderr };
 }
 
@@ -68,4 +71,30 @@ test('a DATABASE_URL with a user PostgreSQL does not know stops the api naming t
   expect(run.stderr).toMatch(/check the user/);
   expect(run.stderr).not.toMatch(STACK_FRAME);
   expect(run.stderr).not.toContain('secret');
+});
+
+test('PostgreSQL refusing a connection for too many clients stops the api saying so, without a stack', async () => {
+  await using limited = await createLimitedRoleDatabase(testServerUrl());
+  // Two sessions: enough to migrate, not for the pools and LISTEN sessions of the api and its worker.
+  await limited.setConnectionLimit(2);
+  const run = await runApi({ DATABASE_URL: limited.url, PORT: '0' });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(
+    new RegExp(
+      `^the api did not start: PostgreSQL at .* refused the connection: too many connections for role "${limited.role}" \\(53300\\); `,
+    ),
+  );
+  expect(run.stderr).toMatch(/max_connections/);
+  expect(run.stderr).not.toMatch(STACK_FRAME);
+  expect(run.stderr.trim().split('\n')).toHaveLength(1);
+});
+
+test('a misspelt setting stops the api naming the setting it resembles, rather than being ignored', async () => {
+  await using database = await createTestDatabase();
+  const run = await runApi({ DATABASE_URL: database.url, PORT: '0', AUTH_REQUIRD: 'true' });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toBe(
+    'the api did not start: invalid environment:\n' +
+      '  AUTH_REQUIRD: not a setting of this service; did you mean AUTH_REQUIRED? (rename or unset it)\n',
+  );
 });

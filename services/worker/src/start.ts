@@ -21,7 +21,9 @@ const logger = pino({ level: env.LOG_LEVEL, serializers: logSerializers });
 // returns). Running tasks get SHUTDOWN_GRACE_SECONDS, then are aborted (and requeued); closing the queue
 // and pools after that should take seconds, so a shutdown still going a minute later is stuck.
 const shutdown = exitOnShutdownSignals(logger, { deadlineMs: (env.SHUTDOWN_GRACE_SECONDS + 60) * 1000 });
-const workflows = await resolveWorkflowsModule(env.WORKFLOWS_MODULE);
+const workflows = await resolveWorkflowsModule(env.WORKFLOWS_MODULE).catch((error: unknown) =>
+  exitOnStartFailure('the worker', error),
+);
 const system = await createTaskSystem({
   databaseUrl: env.DATABASE_URL,
   logger,
@@ -31,12 +33,15 @@ const system = await createTaskSystem({
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
   statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
 }).catch((error: unknown) => exitOnStartFailure('the worker', error, env.DATABASE_URL));
-const worker = await system.startWorker({
-  concurrency: env.MAX_WORKERS,
-  workflowsModule: workflows.url,
-  memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
-  shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
-  // Workflows read their input files under DATA_DIR.
-  servicesOptions: { dataDir: resolve(env.DATA_DIR) },
-});
+const worker = await system
+  .startWorker({
+    concurrency: env.MAX_WORKERS,
+    workflowsModule: workflows.url,
+    memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
+    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+    // Workflows read their input files under DATA_DIR.
+    servicesOptions: { dataDir: resolve(env.DATA_DIR) },
+  })
+  // Registering and starting open more sessions than connecting did: the database may refuse them now.
+  .catch((error: unknown) => exitOnStartFailure('the worker', error, env.DATABASE_URL));
 shutdown.started({ steps: [{ name: 'closing the task system', run: () => system.close() }], worker });

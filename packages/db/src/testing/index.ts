@@ -4,11 +4,13 @@ import { newTestDatabaseName, quoteIdent, withDatabase } from './database-names.
 import { TEST_SERVER_KEY, type TestDatabaseServer } from './provided-context.ts';
 
 export { type DatabaseDoor, openDatabaseDoor } from './database-door.ts';
+export { createLimitedRoleDatabase, type LimitedRoleDatabase } from './limited-role.ts';
 export {
   type MigrationsFolderCopy,
   migrationsWithoutLast,
   migrationsWithPending,
 } from './migration-folders.ts';
+export { type HeldMigrationLock, holdMigrationLock } from './migration-lock.ts';
 export type { TestDatabaseServer } from './provided-context.ts';
 
 export interface TestDatabase extends AsyncDisposable {

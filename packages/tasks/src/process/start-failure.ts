@@ -1,5 +1,11 @@
-import { connectionLostCode, type UrlRefusalCode, urlRefusalIn } from '../database-errors.ts';
+import {
+  connectionLostCode,
+  tooManyConnectionsIn,
+  type UrlRefusalCode,
+  urlRefusalIn,
+} from '../database-errors.ts';
 import { SchemaMissingError } from '../schema-missing.ts';
+import { WorkflowsModuleError } from '../worker/load-workflows-module.ts';
 import { InvalidEnvironmentError } from './parse-env.ts';
 
 /** Where a database URL points, without its credentials (`127.0.0.1:5432/kaygraph`). */
@@ -19,11 +25,25 @@ const URL_REFUSAL_FIXES: Record<UrlRefusalCode, string> = {
   '28000': 'check the user in the database URL (and pg_hba.conf)',
 };
 
+/** What to do when PostgreSQL has no connection left for another session (53300). */
+const NO_CONNECTION_LEFT_FIX =
+  'every connection PostgreSQL allows is taken: raise max_connections (or the CONNECTION LIMIT of the ' +
+  'role or database), or run fewer processes (deploy/README.md, "What to scale", counts what each holds)';
+
 /**
  * A start failure as the user should read it: a database that cannot be reached, that refuses the URL's
- * database, user or password, or that the api never set up, says so; anything else is returned as it is.
+ * database, user or password or has no connection left, or that the api never set up, says so; anything
+ * else is returned as it is.
  */
 export function explainStartFailure(error: unknown, databaseUrl: string): unknown {
+  // First: a server out of connections answered, so it is no "cannot reach" (53300 counts as lost at run time).
+  const full = tooManyConnectionsIn(error);
+  if (full) {
+    return new Error(
+      `PostgreSQL at ${whereOf(databaseUrl)} refused the connection: ${full} (53300); ${NO_CONNECTION_LEFT_FIX}`,
+      { cause: error },
+    );
+  }
   const code = connectionLostCode(error);
   if (code) {
     return new Error(
@@ -62,15 +82,17 @@ export function explainListenFailure(error: unknown): unknown {
 }
 
 /**
- * Ends a service whose start failed for a reason of its setting (a bad environment variable, a database
- * out of reach, refusing the URL or not set up, a port in use): the reason on stderr, one line per
- * problem and no stack (it is no bug), then exit 1. Any other error is thrown on, stack and all.
+ * Ends a service whose start failed for a reason of its setting (a bad environment variable, a workflows
+ * module that cannot be found, a database out of reach, refusing the URL or out of connections, or not
+ * set up, a port in use): the reason on stderr, one line per problem and no stack (it is no bug), then
+ * exit 1. Any other error is thrown on, stack and all.
  */
 export function exitOnStartFailure(service: string, error: unknown, databaseUrl?: string): never {
   const listen = explainListenFailure(error);
   const explained =
     listen !== error || databaseUrl === undefined ? listen : explainStartFailure(error, databaseUrl);
-  const known = error instanceof InvalidEnvironmentError || explained !== error;
+  const known =
+    error instanceof InvalidEnvironmentError || error instanceof WorkflowsModuleError || explained !== error;
   if (!known) throw error;
   const reason = explained instanceof Error ? explained.message : String(explained);
   process.stderr.write(`${service} did not start: ${reason}\n`);

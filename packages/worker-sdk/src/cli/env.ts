@@ -21,7 +21,8 @@ export type WorkerCommandEnv = z.infer<typeof Env>;
 /** The environment, or a usage error that names every bad variable. */
 export function readWorkerCommandEnv(source: NodeJS.ProcessEnv = process.env): WorkerCommandEnv {
   try {
-    return parseEnv(Env, source);
+    // Run inside an app's own environment: its variables (a `log_level` of its own) are not ours to refuse.
+    return parseEnv(Env, source, { refuseMisspelt: false });
   } catch (error) {
     if (error instanceof InvalidEnvironmentError) throw new WorkerUsageError(error.message);
     throw error;

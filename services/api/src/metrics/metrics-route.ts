@@ -66,7 +66,7 @@ export function metricsRoute(opts: { metrics: MetricsService; resolveCaller: Cal
         sendJson(res, 200, snapshot, { 'cache-control': 'no-store' });
         return true;
       }
-      const text = await opts.metrics.prometheus.render(snapshot);
+      const text = await opts.metrics.prometheus.render(snapshot, await opts.metrics.workflowNames());
       res.writeHead(200, {
         'content-type': opts.metrics.prometheus.contentType,
         'cache-control': 'no-store',

@@ -10,8 +10,11 @@ export interface TaskEventFeed {
 
 export interface PrometheusMetrics {
   contentType: string;
-  /** Refreshes the queue gauges from `snapshot` and renders the text exposition format. */
-  render(snapshot: MetricsSnapshot): Promise<string>;
+  /**
+   * Refreshes the queue gauges from `snapshot` and renders the text exposition format; the task counters of
+   * `workflows` (the registered ones) and of the snapshot's are there from 0 on.
+   */
+  render(snapshot: MetricsSnapshot, workflows?: readonly string[]): Promise<string>;
   observeRequest(request: FinishedRequest): void;
   close(): void;
 }
@@ -161,9 +164,19 @@ export function createPrometheusMetrics(opts: {
   };
   const unsubscribe = opts.feed?.subscribeFeed(onEvent) ?? (() => {});
 
+  // A series Prometheus first sees at 1 has no increase(): a workflow's first failure, after a start, would
+  // never fire the dead-letter alert. Every known workflow's task counters start at 0.
+  const startAtZero = (workflow: string) => {
+    submitted.inc({ workflow }, 0);
+    started.inc({ workflow }, 0);
+    retries.inc({ workflow }, 0);
+    for (const status of TERMINAL) finished.inc({ workflow, status }, 0);
+  };
+
   return {
     contentType: registry.contentType,
-    async render(snapshot) {
+    async render(snapshot, workflows = []) {
+      for (const workflow of [...workflows, ...Object.keys(snapshot.by_workflow)]) startAtZero(workflow);
       for (const metric of [
         pending,
         running,

@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { migrate } from '@kaygraph/db';
+import { createLimitedRoleDatabase, createTestDatabase, testServerUrl } from '@kaygraph/db/testing';
+import { expect, test } from 'vitest';
+
+const workerDir = fileURLToPath(new URL('..', import.meta.url));
+const STACK_FRAME = /^\s+at /m;
+
+/** Runs `node src/main.ts` as an operator would, until it exits; its exit code and stderr. */
+async function runWorker(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const { DATABASE_URL: _inherited, ...rest } = process.env;
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    cwd: workerDir,
+    env: { ...rest, LOG_LEVEL: 'warn', SHUTDOWN_GRACE_SECONDS: '1', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  // A worker that starts instead of refusing would run until stopped: keep the test finite.
+  const stop = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(stop);
+  return { code, stderr };
+}
+
+test('a WORKFLOWS_MODULE that does not exist stops the worker naming the module, without a stack', async () => {
+  await using database = await createTestDatabase();
+  const run = await runWorker({ DATABASE_URL: database.url, WORKFLOWS_MODULE: './no-such-workflows.ts' });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(
+    /^the worker did not start: the workflows module \.\/no-such-workflows\.ts was not found: .*no-such-workflows\.ts/,
+  );
+  expect(run.stderr).not.toMatch(STACK_FRAME);
+});
+
+test('a DATABASE_URL that is not a postgres:// URL is refused as such, not as unset nor by the server', async () => {
+  for (const url of ['http://127.0.0.1:5432/kaygraph', '127.0.0.1:5432/kaygraph']) {
+    const run = await runWorker({ DATABASE_URL: url });
+    expect(run.code, url).toBe(1);
+    expect(run.stderr, url).toBe(
+      'the worker did not start: invalid environment:\n' +
+        '  DATABASE_URL: not a PostgreSQL URL: expected postgres://user:password@host:5432/database\n',
+    );
+  }
+});
+
+test('a misspelt setting stops the worker naming the setting it resembles, rather than being ignored', async () => {
+  await using database = await createTestDatabase();
+  const run = await runWorker({ DATABASE_URL: database.url, MAX_WORKER: '8', shutdown_grace_seconds: '5' });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toBe(
+    'the worker did not start: invalid environment:\n' +
+      '  MAX_WORKER: not a setting of this service; did you mean MAX_WORKERS? (rename or unset it)\n' +
+      '  shutdown_grace_seconds: not a setting of this service; did you mean SHUTDOWN_GRACE_SECONDS? (rename or unset it)\n',
+  );
+});
+
+test('PostgreSQL refusing a connection for too many clients stops the worker saying so, without a stack', async () => {
+  await using limited = await createLimitedRoleDatabase(testServerUrl());
+  await migrate(limited.url);
+  // One session: the worker's pools, LISTEN and beat cannot all open.
+  await limited.setConnectionLimit(1);
+  const run = await runWorker({ DATABASE_URL: limited.url });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(
+    new RegExp(
+      `^the worker did not start: PostgreSQL at .* refused the connection: too many connections for role "${limited.role}" \\(53300\\); `,
+    ),
+  );
+  expect(run.stderr).toMatch(/max_connections/);
+  expect(run.stderr).not.toMatch(STACK_FRAME);
+  expect(run.stderr.trim().split('\n')).toHaveLength(1);
+});
