@@ -64,4 +64,16 @@ describe('params checked against a registered JSON Schema', () => {
       'params.word',
     ]);
   });
+
+  it('says a oneOf that several alternatives pass as such (no empty "must be")', () => {
+    const check = compileJsonSchema({
+      type: 'object',
+      properties: { x: { oneOf: [{ type: 'number' }, { type: 'integer' }] } },
+    });
+    expect(check({ x: 1.5 }, 'params')).toMatchObject({ ok: true });
+    expect(check({ x: 3 }, 'params')).toEqual({
+      ok: false,
+      issues: [{ path: 'params.x', message: 'must match exactly one schema in oneOf' }],
+    });
+  });
 });

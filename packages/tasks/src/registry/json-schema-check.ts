@@ -85,6 +85,8 @@ function narrowAlternatives(errors: readonly ErrorObject[]): ErrorObject[] {
       left.filter((e) => e.schemaPath.startsWith(prefix)),
       (e) => e.schemaPath.slice(prefix.length).split('/')[0] ?? '',
     );
+    // A oneOf that more than one alternative passes has no alternative's errors: its own message says it.
+    if (byAlternative.size === 0) continue;
     const typeOnly = (group: readonly ErrorObject[]) =>
       group.every((e) => e.keyword === 'type' && e.instancePath === union.instancePath);
     const meant = [...byAlternative.values()].filter((group) => !typeOnly(group));
