@@ -256,3 +256,18 @@ async function waitForSleep(): Promise<void> {
   }
   throw new Error('the transaction’s pg_sleep never started');
 }
+
+describe('a connection whose backend is terminated during a query', () => {
+  it("answers the next query on the reconnected connection, not with the old backend's error", async () => {
+    await using pool = client(database.url);
+    const [{ pid } = { pid: 0 }] = await pool.sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const slow = pool.sql`select pg_sleep(30)`.execute();
+    const running = async () =>
+      (await direct.sql`select 1 from pg_stat_activity where pid = ${pid} and state = 'active'`).length > 0;
+    while (!(await running())) await new Promise((resolve) => setTimeout(resolve, 20));
+    await direct.sql`select pg_terminate_backend(${pid})`;
+    // Its own failure names the cut (57P01 or CONNECTION_CLOSED, whichever the driver reads first).
+    await expect(slow).rejects.toThrow();
+    await expect(pool.sql`select 1 as one`).resolves.toEqual([{ one: 1 }]);
+  });
+});
