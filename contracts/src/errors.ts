@@ -76,11 +76,11 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-/** Said of a key a strict object does not declare (as the params' JSON Schema check says it too). */
-const UNEXPECTED_PROPERTY = 'unexpected property';
+/** An input issue's message for a key a strict object does not declare (zod's and the params' JSON Schema check). */
+export const UNEXPECTED_PROPERTY = 'unexpected property';
 
-/** Said of a key a caller left out (as the params' JSON Schema check says it too). */
-const REQUIRED = 'required';
+/** An input issue's message for a key a caller left out (zod's and the params' JSON Schema check). */
+export const REQUIRED = 'required';
 
 /**
  * zod's word for a missing key is JavaScript's ("expected string, received undefined"); its issues do not

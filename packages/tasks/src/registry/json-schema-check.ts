@@ -1,3 +1,4 @@
+import { REQUIRED, UNEXPECTED_PROPERTY } from '@kaygraph/contracts';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
@@ -121,10 +122,10 @@ function issueOf(error: ErrorObject, at: string): Issue {
     .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'required' && typeof params.missingProperty === 'string') {
-    return { path: join(at, [...segments, params.missingProperty]), message: 'required' };
+    return { path: join(at, [...segments, params.missingProperty]), message: REQUIRED };
   }
   if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
-    return { path: join(at, [...segments, params.additionalProperty]), message: 'unexpected property' };
+    return { path: join(at, [...segments, params.additionalProperty]), message: UNEXPECTED_PROPERTY };
   }
   return { path: join(at, segments), message: error.message ?? `fails "${error.keyword}"` };
 }
