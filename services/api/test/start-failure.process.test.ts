@@ -1,30 +1,14 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createLimitedRoleDatabase, createTestDatabase, testServerUrl } from '@kaygraph/db/testing';
+import { runToExit } from '@kaygraph/tasks/testing';
 import { expect, test } from 'vitest';
 
 const STACK_FRAME = /^\s+at /m;
 
 /** Runs the api (`npm start`'s process: api and bundled worker) until it exits; its code and stderr. */
-async function runApi(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const { DATABASE_URL: _inherited, PORT: _port, ...rest } = process.env;
-  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const child = spawn(process.execPath, [main, '--with-worker'], {
-    env: { ...rest, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  // An api that starts instead of refusing would serve until stopped: keep the test finite.
-  const stop = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(stop);
-  return { code, stderr };
-}
+const runApi = (env: Record<string, string>) =>
+  runToExit([fileURLToPath(new URL('../src/main.ts', import.meta.url)), '--with-worker'], env);
 
 test('a port already in use stops the api with the address and what to do, in one line', async () => {
   await using database = await createTestDatabase();

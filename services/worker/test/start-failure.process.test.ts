@@ -1,31 +1,15 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '@kaygraph/db';
 import { createLimitedRoleDatabase, createTestDatabase, testServerUrl } from '@kaygraph/db/testing';
+import { runToExit } from '@kaygraph/tasks/testing';
 import { expect, test } from 'vitest';
 
 const workerDir = fileURLToPath(new URL('..', import.meta.url));
 const STACK_FRAME = /^\s+at /m;
 
 /** Runs `node src/main.ts` as an operator would, until it exits; its exit code and stderr. */
-async function runWorker(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const { DATABASE_URL: _inherited, ...rest } = process.env;
-  const child = spawn(process.execPath, ['src/main.ts'], {
-    cwd: workerDir,
-    env: { ...rest, LOG_LEVEL: 'warn', SHUTDOWN_GRACE_SECONDS: '1', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  // A worker that starts instead of refusing would run until stopped: keep the test finite.
-  const stop = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(stop);
-  return { code, stderr };
-}
+const runWorker = (env: Record<string, string>) =>
+  runToExit(['src/main.ts'], { SHUTDOWN_GRACE_SECONDS: '1', ...env }, { cwd: workerDir });
 
 test('a WORKFLOWS_MODULE that does not exist stops the worker naming the module, without a stack', async () => {
   await using database = await createTestDatabase();
