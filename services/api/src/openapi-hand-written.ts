@@ -72,7 +72,8 @@ export const HAND_WRITTEN_PATHS = {
         'ends it with `event: error` (an ErrorBody). HEAD answers the same checks and headers, without events.',
         'From a browser, whose EventSource cannot send `Authorization`, open it with `?token=` from',
         `${TASK_TOKEN} rather than the key in \`?api_key=\`; a page that reconnects after the token expired`,
-        'is refused (401): fetch a new token.',
+        'is refused (401): fetch a new token and open a new EventSource with `?last_event_id=` set to the',
+        'last id it received, which resumes as `Last-Event-ID` does.',
       ].join(' '),
       requestParams: {
         path: taskPath,
@@ -82,7 +83,14 @@ export const HAND_WRITTEN_PATHS = {
               'Resume after this seq; the `done` id: 204 if the task is still over. Another value is a 400.',
           }),
         }),
-        query: z.object({ token: streamTokenParam(TASK_TOKEN), api_key: apiKeyParam('EventSource') }),
+        query: z.object({
+          token: streamTokenParam(TASK_TOKEN),
+          api_key: apiKeyParam('EventSource'),
+          last_event_id: SseLastEventId.optional().meta({
+            description:
+              'As the Last-Event-ID header, for a new EventSource resuming where an old one stopped; the header wins when both are sent.',
+          }),
+        }),
       },
       responses: {
         '200': {
@@ -94,7 +102,8 @@ export const HAND_WRITTEN_PATHS = {
           description: 'Resumed from the `done` id of a task that has not changed since: the stream is over.',
         },
         '400': {
-          description: 'Invalid task id, or a Last-Event-ID that is no event id of this stream',
+          description:
+            'Invalid task id, or a Last-Event-ID or last_event_id that is no event id of this stream',
           content: { 'application/json': { schema: ErrorBody } },
         },
         '404': { description: 'No such task', content: { 'application/json': { schema: ErrorBody } } },

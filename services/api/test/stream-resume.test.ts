@@ -1,4 +1,4 @@
-import { SSE_RETRY_MS, type SubmitTaskOutput } from '@kaygraph/contracts';
+import { type ErrorBody, SSE_RETRY_MS, type SubmitTaskOutput } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from './harness.ts';
 import { postJson, readSse, type SseMessage, waitForTerminal } from './http-helpers.ts';
@@ -142,5 +142,45 @@ describe("the `done` event's id", () => {
     expect(seqs.length).toBeGreaterThan(0);
     expect(seqs.every((seq) => seq > lastSeqBefore)).toBe(true);
     expect(resumed.at(-1)).toMatchObject({ event: 'done', id: `${seqs.at(-1)}-done` });
+  });
+});
+
+describe('`?last_event_id=`: a new EventSource resumes where an old one stopped', () => {
+  const streamOf = (taskId: string, query: string) => `${server.url}/tasks/${taskId}/stream?${query}`;
+  const events = (messages: SseMessage[]) => messages.filter((message) => message.event !== undefined);
+
+  test('it replays only what came after that id, then done', async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 3, delay_ms: 0 } });
+    const whole = events(await readAll(`${server.url}/tasks/${taskId}/stream`));
+    const resumed = events(await readAll(streamOf(taskId, `last_event_id=${whole[1]?.id}`)));
+    expect(resumed).toEqual(whole.slice(2));
+  });
+
+  test("the done event's id answers 204, as the header does", async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 1, delay_ms: 0 } });
+    const done = events(await readAll(`${server.url}/tasks/${taskId}/stream`)).at(-1);
+    expect(done?.event).toBe('done');
+    const resumed = await fetch(streamOf(taskId, `last_event_id=${done?.id}`));
+    expect({ status: resumed.status, body: await resumed.text() }).toEqual({ status: 204, body: '' });
+  });
+
+  test('the Last-Event-ID header wins: it is where the EventSource itself got to', async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 3, delay_ms: 0 } });
+    const whole = events(await readAll(`${server.url}/tasks/${taskId}/stream`));
+    const resumed = events(
+      await readAll(streamOf(taskId, `last_event_id=${whole[0]?.id}`), {
+        'last-event-id': whole[2]?.id ?? '',
+      }),
+    );
+    expect(resumed).toEqual(whole.slice(3));
+  });
+
+  test('a value that is no event id is a 400 naming the parameter', async () => {
+    const taskId = await submit({ workflow: 'steps', params: { steps: 1, delay_ms: 0 } });
+    const answer = await fetch(streamOf(taskId, 'last_event_id=latest'));
+    expect(answer.status).toBe(400);
+    const body = (await answer.json()) as ErrorBody;
+    expect(body).toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: 'last_event_id' }] });
+    expect(body.message).toMatch(/^last_event_id: must be the id of an event this stream sent/);
   });
 });

@@ -135,6 +135,17 @@ describe('a stream token', () => {
     expect(ws.messages.at(-1)).toMatchObject({ done: true, final_status: 'completed' });
   });
 
+  test('a page whose token expired opens a new stream with a new one where the old stopped', async () => {
+    const idsOf = (text: string) => [...text.matchAll(/^id: (.+)$/gm)].map((match) => match[1]);
+    const first = await sse(`/tasks/${doneTask}/stream`, `token=${(await taskToken(doneTask)).token}`);
+    const ids = idsOf(first.text);
+    expect(ids.length).toBeGreaterThan(2);
+    const { token } = await taskToken(doneTask);
+    const resumed = await sse(`/tasks/${doneTask}/stream`, `token=${token}&last_event_id=${ids[0]}`);
+    expect(resumed.status).toBe(200);
+    expect(idsOf(resumed.text)).toEqual(ids.slice(1));
+  });
+
   test('a stream it opened runs on to its end after the token expired', async () => {
     const expiresAtSeconds = Math.floor(Date.now() / 1000) + 1;
     const token = await signedToken(waitingTask, alice.id, expiresAtSeconds);

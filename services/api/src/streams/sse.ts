@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { OpenConnection } from '../context.ts';
 import { describeError } from '../errors.ts';
 import { parsePathParam } from '../http/path-param.ts';
+import { requestUrl } from '../http/request-url.ts';
 import { sendError } from '../http/respond.ts';
 import {
   answerEventStreamHead,
@@ -46,7 +47,7 @@ export interface TaskStreamOptions {
 
 /**
  * `GET /tasks/{task_id}/stream`: Server-Sent Events of one task. Errors before the first byte are
- * JSON answers; afterwards the stream replays after `Last-Event-ID`, follows the task live, sends
+ * JSON answers; afterwards the stream replays after `Last-Event-ID` (or `?last_event_id=`), follows the task live, sends
  * `done` (with its own id) and closes. A client resuming from the `done` id of a task that has not changed
  * since is answered 204 No Content, which tells an EventSource to stop reconnecting. HEAD answers the
  * same checks and headers, then ends.
@@ -65,7 +66,10 @@ export async function streamTaskOverSse(
     const taskId = parsePathParam('task_id', TaskId, rawTaskId);
     const caller = await opts.caller(eventStreamConnection(res, abort));
     // Answers 404 before the stream starts; a resume point past the task's last event is clamped to it.
-    const resumePoint = parseSseResumePoint(req.headers['last-event-id']);
+    const resumePoint = parseSseResumePoint(
+      req.headers['last-event-id'],
+      requestUrl(req)?.searchParams.get('last_event_id'),
+    );
     const resume = await opts.tasks.resumeState(caller, taskId, resumePoint?.afterSeq ?? 0);
     if (abort.signal.aborted) return;
     // The client saw `done` and nothing happened since (no retry): the stream is over, for good.

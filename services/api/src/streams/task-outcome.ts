@@ -61,22 +61,25 @@ export function parseSeq(value: string | string[] | null | undefined): number | 
 }
 
 /**
- * An SSE `Last-Event-ID`: the seq to resume after (as parseSeq reads it), and whether it is the `done`
- * event's id (`<seq>-done`: the client saw the stream's end); undefined when absent or empty. Any other
- * value is a 400: replaying the whole stream in its place would hand the client every event again.
+ * An SSE resume point, from `Last-Event-ID` (an EventSource's reconnect) or else `?last_event_id=` (a page
+ * opening a new EventSource, with a new stream token, where the last one left off): the seq to resume after
+ * (as parseSeq reads it), and whether it is the `done` event's id (`<seq>-done`: the client saw the
+ * stream's end); undefined when both are absent or empty. Any other value is a 400 naming where it came
+ * from: replaying the whole stream in its place would hand the client every event again.
  */
 export function parseSseResumePoint(
-  value: string | string[] | undefined,
+  header: string | string[] | undefined,
+  query: string | null | undefined,
 ): { afterSeq: number; sawDone: boolean } | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined || text === '') return undefined;
+  const fromHeader = Array.isArray(header) ? header[0] : header;
+  const [source, text] =
+    fromHeader !== undefined && fromHeader !== '' ? ['Last-Event-ID', fromHeader] : ['last_event_id', query];
+  if (text === undefined || text === null || text === '') return undefined;
   const sawDone = text.endsWith(SSE_DONE_ID_SUFFIX);
   const afterSeq = parseSeq(sawDone ? text.slice(0, -SSE_DONE_ID_SUFFIX.length) : text);
   if (!SseLastEventId.safeParse(text).success || afterSeq === undefined) {
     const message = `must be the id of an event this stream sent: a seq (42) or the done event's (42${SSE_DONE_ID_SUFFIX})`;
-    throw new DomainError('BAD_REQUEST', `Last-Event-ID: ${message}`, {
-      issues: [{ path: 'Last-Event-ID', message }],
-    });
+    throw new DomainError('BAD_REQUEST', `${source}: ${message}`, { issues: [{ path: source, message }] });
   }
   return { afterSeq, sawDone };
 }
