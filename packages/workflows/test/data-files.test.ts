@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -21,9 +22,13 @@ beforeAll(async () => {
 });
 afterAll(() => harness[Symbol.asyncDispose]());
 
-/** The error a run of the workflow fails with. */
-async function failureOf(workflow: AnyWorkflow, params: unknown): Promise<{ code: string; message: string }> {
-  const services = await harness.servicesForTask(workflow.name);
+/** The error a run of the workflow fails with (reading files from `dataDir`, the harness's unless given). */
+async function failureOf(
+  workflow: AnyWorkflow,
+  params: unknown,
+  dataDir = harness.dataDir,
+): Promise<{ code: string; message: string }> {
+  const services = { ...(await harness.servicesForTask(workflow.name)), dataDir };
   const error = await workflow
     .graph(params)
     .run({}, { params: { services } })
@@ -75,5 +80,35 @@ describe("the spec's file examples, when the file is not there", () => {
     await expect(resolveDataFile(empty, 'report', ['.md', '.txt'])).rejects.toMatchObject({
       message: expect.stringContaining('It holds no .md, .txt files. Put the file there.'),
     });
+  });
+});
+
+describe('the embedded database beside the data files (npm start keeps it in DATA_DIR/postgres)', () => {
+  let dataDir: string;
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  /** A data directory holding a PostgreSQL cluster whose log a task could parse as a training CSV. */
+  async function dataDirWithCluster(): Promise<string> {
+    dataDir = await mkdtemp(join(tmpdir(), 'kg-workflow-cluster-'));
+    await mkdir(join(dataDir, 'postgres', 'log'), { recursive: true });
+    await writeFile(join(dataDir, 'postgres', 'PG_VERSION'), '17\n');
+    const rows = ['label,x', 'another-owners-secret,1', 'and-another,2', 'another-owners-secret,3'];
+    await writeFile(join(dataDir, 'postgres', 'postgres.log'), `${rows.join('\n')}\n`);
+    await writeFile(join(dataDir, 'postgres', 'log', 'postgresql.csv'), `${rows.join('\n')}\n`);
+    await writeFile(join(dataDir, 'sales.csv'), 'region,amount\nNorth,10\n');
+    return dataDir;
+  }
+
+  it("refuses to read the database's files, and lists none of them", async () => {
+    await dataDirWithCluster();
+    const training = await failureOf(modelTraining, { dataset: 'postgres/postgres.log' }, dataDir);
+    expect(training).toMatchObject({
+      code: 'INVALID_PARAMS',
+      message: '"postgres/postgres.log" is in a PostgreSQL data directory, which tasks may not read',
+    });
+    const processing = await failureOf(dataProcessing, { input: 'postgres/log/postgresql.csv' }, dataDir);
+    expect(processing.code).toBe('INVALID_PARAMS');
+    const missing = await failureOf(dataProcessing, { input: 'data' }, dataDir);
+    expect(missing.message).toContain('Files there: "sales.csv".');
   });
 });

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import { loadApiEnv } from '../src/env.ts';
 import { startTestServer } from './harness.ts';
+import { waitForTerminal } from './http-helpers.ts';
 
 const APP = 'http://app.test:5173';
 
@@ -106,4 +107,39 @@ test('CORS_ORIGINS takes a comma-separated list of origins or *, and names an en
   expect(() => loadApiEnv({ CORS_ORIGINS: 'https://b.test/app' })).toThrow(
     'CORS_ORIGINS.0: https://b.test/app is not an origin: write scheme://host[:port] (no path, no trailing slash), or *',
   );
+});
+
+test('a POST without a body, which a page of any origin can send without a preflight, is refused unless the page may call the api', async () => {
+  // An api without keys: only the Origin tells a page on another site from the dashboard.
+  await using server = await startTestServer({ corsOrigins: [APP] });
+  const submitted = await fetch(`${server.url}/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      workflow: 'steps',
+      params: { steps: 1, delay_ms: 0, fail: true },
+      max_retries: 0,
+    }),
+  });
+  const { task_id: taskId } = (await submitted.json()) as { task_id: string };
+  expect(await waitForTerminal(server.url, taskId)).toBe('failed');
+
+  // What fetch(url, { method: 'POST', mode: 'no-cors' }) from another site sends.
+  const redriveAll = (origin: string) =>
+    fetch(`${server.url}/dead-letters/redrive`, { method: 'POST', headers: { origin } });
+  const elsewhere = await redriveAll('http://elsewhere.test');
+  expect(elsewhere.status).toBe(403);
+  expect(await elsewhere.json()).toEqual({
+    code: 'FORBIDDEN',
+    message:
+      "pages from http://elsewhere.test may not call this api: add the origin to the api's CORS_ORIGINS",
+  });
+  const task = await fetch(`${server.url}/tasks/${taskId}`, { headers: { origin: 'http://elsewhere.test' } });
+  expect(((await task.json()) as { status: string }).status).toBe('failed');
+
+  // The api's own pages (the dashboard) and listed origins are served as before.
+  const own = await redriveAll(new URL(server.url).origin);
+  expect(own.status).toBe(200);
+  expect(await own.json()).toMatchObject({ redriven: 1, task_ids: [taskId] });
+  expect((await redriveAll(APP)).status).toBe(200);
 });

@@ -1,11 +1,12 @@
 import { realpath, stat } from 'node:fs/promises';
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { WorkflowInputError } from '../errors.ts';
-import { listDataFiles } from './data-files.ts';
+import { listDataFiles, POSTGRES_DATA_DIR_MARK } from './data-files.ts';
 
 /**
- * Resolves a file name given in params inside the data directory. Absolute paths, `..` segments
- * and symlinks that lead outside are refused, so a task can read only what the server exposes.
+ * Resolves a file name given in params inside the data directory. Absolute paths, `..` segments,
+ * symlinks that lead outside and files of a PostgreSQL data directory in it (the embedded database
+ * lives in `DATA_DIR/postgres`) are refused, so a task can read only what the server exposes.
  * A name without extension also matches `<name><extension>` for each of `extensions` (the spec's
  * `"input": "data"`). When nothing matches, the error names the directory, lists the files that
  * are there and repeats `inline`: how to pass the content in the params instead.
@@ -57,6 +58,12 @@ export async function resolveDataFile(
     if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
       throw new WorkflowInputError('INVALID_PARAMS', `"${name}" leads outside the data directory`);
     }
+    if (await inPostgresDataDir(root, real)) {
+      throw new WorkflowInputError(
+        'INVALID_PARAMS',
+        `"${name}" is in a PostgreSQL data directory, which tasks may not read`,
+      );
+    }
     return real;
   }
   const tried = candidates.length > 1 ? `; without an extension, ${extensions.join(', ')} are tried too` : '';
@@ -66,6 +73,15 @@ export async function resolveDataFile(
       `${await describeContents(root, extensions.length > 0 ? extensions : [extname(name)])}. ` +
       `Put the file there${orInline}.`,
   );
+}
+
+/** Whether `file` (inside `root`) lies in a folder, from `root` down, that holds a PostgreSQL cluster. */
+async function inPostgresDataDir(root: string, file: string): Promise<boolean> {
+  for (let folder = dirname(file); ; folder = dirname(folder)) {
+    const mark = await stat(join(folder, POSTGRES_DATA_DIR_MARK)).catch(() => null);
+    if (mark?.isFile()) return true;
+    if (folder === root || !folder.startsWith(root)) return false;
+  }
 }
 
 /** "Files there: ..." (those a workflow could read), or that there are none. */

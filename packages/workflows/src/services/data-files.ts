@@ -2,6 +2,12 @@ import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/**
+ * The file every PostgreSQL data directory holds at its top. Such a directory (the embedded database's,
+ * `DATA_DIR/postgres`) holds every owner's rows and the server's secrets: never a task's input.
+ */
+export const POSTGRES_DATA_DIR_MARK = 'PG_VERSION';
+
 /** How deep the listing looks (`docs/2025/report.md` is depth 3). */
 const MAX_DEPTH = 3;
 /** Entries read at most: a data directory may also hold large trees (the embedded database's). */
@@ -16,7 +22,8 @@ export interface DataFileListing {
 
 /**
  * The files under `root` that a workflow could read (names ending in one of `extensions`), for an
- * error that says what is there. Hidden entries, symlinks and unreadable folders are left out.
+ * error that says what is there. Hidden entries, symlinks, unreadable folders and PostgreSQL data
+ * directories are left out.
  */
 export async function listDataFiles(
   root: string,
@@ -33,6 +40,7 @@ export async function listDataFiles(
     const next: typeof level = [];
     for (const folder of level) {
       const entries = await readFolder(folder.path);
+      if (entries.some((entry) => entry.name === POSTGRES_DATA_DIR_MARK && entry.isFile())) continue;
       for (const entry of entries) {
         if (++read > MAX_ENTRIES) break;
         if (entry.name.startsWith('.')) continue;

@@ -11,6 +11,8 @@ const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
 const EXPOSED_HEADERS =
   'Location, Retry-After, WWW-Authenticate, X-Request-Id, Content-Disposition, Content-Range, ETag, Accept-Ranges';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
+/** Methods that change nothing here: what a page of any origin may send, unable to read the answer. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Which web pages may use the api from a browser: its own (the dashboard, /docs), and those of the
@@ -25,8 +27,9 @@ export interface CrossOriginPolicy {
   allows(req: IncomingMessage): boolean;
   /**
    * Adds the CORS headers an answer to a listed origin needs, and answers a preflight (OPTIONS with
-   * Access-Control-Request-Method): 204 for a listed origin, 403 naming CORS_ORIGINS otherwise.
-   * True when it answered.
+   * Access-Control-Request-Method): 204 for a listed origin, 403 naming CORS_ORIGINS otherwise. A
+   * request that may change something (a POST needs no preflight when it has no body) from a page
+   * neither listed nor the api's own is refused the same 403. True when it answered.
    */
   answer(req: IncomingMessage, res: ServerResponse): boolean;
 }
@@ -51,7 +54,10 @@ export function createCrossOriginPolicy(origins: readonly string[]): CrossOrigin
       const preflight =
         req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
       if (origin === undefined || !isListed(origin)) {
-        if (!preflight || origin === undefined) return false;
+        if (origin === undefined) return false;
+        const changing = !SAFE_METHODS.has(req.method ?? 'GET');
+        const refused = preflight || (changing && !isOwnOrigin(origin, req.headers.host));
+        if (!refused) return false;
         sendError(res, errorBody('FORBIDDEN', refusal(origin)));
         return true;
       }
