@@ -77,6 +77,14 @@ describe('a whole artifact', () => {
     expect((await head.arrayBuffer()).byteLength).toBe(0);
   });
 
+  test('an HTML artifact is an attachment a browser may not sniff into a page of the api', async () => {
+    await put('report.html', Buffer.from('<script>alert(document.cookie)</script>'), 'text/html');
+    const { response } = await download('report.html');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   test('an empty artifact is a 200 with no bytes', async () => {
     await put('empty.txt', Buffer.alloc(0), 'text/plain');
     const { response, body } = await download('empty.txt');

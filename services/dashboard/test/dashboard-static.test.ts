@@ -55,6 +55,19 @@ describe('dashboardRoute', () => {
     await expect(page.text()).resolves.toContain('KayGraph Tasks');
   });
 
+  it("serves the page with a policy: its own scripts only, no other site's frame", async () => {
+    const policy = (await fetch(urlOf(built, '/dashboard/'))).headers.get('content-security-policy') ?? '';
+    const directives = new Map(
+      policy.split(';').map((part) => {
+        const [name = '', ...values] = part.trim().split(/\s+/);
+        return [name, values] as const;
+      }),
+    );
+    expect(directives.get('script-src') ?? directives.get('default-src')).toEqual(["'self'"]);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+  });
+
   it('serves hashed assets for a year, HEAD without a body', async () => {
     const asset = await fetch(urlOf(built, '/dashboard/assets/index-abc123.js'));
     expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');

@@ -31,6 +31,21 @@ describe('dashboard in a browser', () => {
     await expect(session.page.title()).resolves.toContain('KayGraph Tasks');
   });
 
+  it('runs no script injected into the page (its policy allows only its own files)', async () => {
+    await session.openDashboard('#/');
+    const ran = await session.page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'document.body.dataset.injected = "yes"';
+      document.body.append(script);
+      return document.body.dataset.injected === 'yes';
+    });
+    expect(ran).toBe(false);
+    // The browser reports the refusal on the console, which the session counts as a page error.
+    await expect.poll(() => session.pageErrors.length).toBeGreaterThan(0);
+    expect(session.pageErrors.every((error) => /Content Security Policy/i.test(error))).toBe(true);
+    session.pageErrors.length = 0;
+  });
+
   it('submits a task from the generated form and shows its bar reach 100 %', async () => {
     await session.openDashboard('#/submit?workflow=pipeline');
     const form = session.page.getByTestId('submit-form');

@@ -60,6 +60,8 @@ export async function serveArtifact(
     'accept-ranges': 'bytes',
     etag,
     'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(download.name)}`,
+    // The content type is the workflow's word: a browser must not guess another (HTML) from the bytes.
+    'x-content-type-options': 'nosniff',
   });
   if (req.method === 'HEAD' || start === end) return void res.end();
   try {

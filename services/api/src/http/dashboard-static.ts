@@ -13,6 +13,21 @@ const PREFIX = '/dashboard';
 /** The dashboard's page as dashboardRoute serves it: what `GET /` links to (createApiServer's `dashboardLink`). */
 export const DASHBOARD_PAGE = `${PREFIX}/`;
 
+/**
+ * What the dashboard's page may load and talk to: its own files and its own api (HTTP and WebSocket), no
+ * inline or foreign script, and no page of another site may frame it. The page holds an API key.
+ */
+const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "connect-src 'self' ws: wss:",
+  "img-src 'self' data:",
+  "style-src 'self' 'unsafe-inline'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -72,6 +87,7 @@ export function dashboardRoute(opts: { dir?: string } = {}): ExtraRoute {
       'content-length': String(info.size),
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       'x-content-type-options': 'nosniff',
+      ...(extname(file) === '.html' ? { 'content-security-policy': DASHBOARD_CSP } : {}),
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);

@@ -40,6 +40,12 @@ export async function openSession(options: StackOptions = {}): Promise<Session> 
   });
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  // What the page's Content-Security-Policy blocks is only said on the console.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      pageErrors.push(message.text());
+    }
+  });
   return {
     stack,
     browser,
