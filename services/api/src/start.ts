@@ -73,6 +73,8 @@ const system = await createTaskSystem({
   resultTtlSeconds: env.RESULT_TTL,
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
   statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
+  poolSize: env.DATABASE_POOL_SIZE,
+  queuePoolSize: env.QUEUE_POOL_SIZE,
 }).catch((error: unknown) => exitOnStartFailure('the api', error, databaseUrl));
 /** A start step failed (the database refused a session, the port is taken): close what runs, say why. */
 async function startFailed(error: unknown, running: { worker?: WorkerRuntime; operations?: ApiOperations }) {
@@ -91,8 +93,8 @@ const worker = withWorker
           workflowsModule: url,
           shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
           memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
-          // Workflows read their input files under DATA_DIR.
-          servicesOptions: { dataDir: resolve(env.DATA_DIR) },
+          // Workflows read their input files under DATA_DIR; each thread's services open a pool of their own.
+          servicesOptions: { dataDir: resolve(env.DATA_DIR), poolSize: env.WORKFLOW_POOL_SIZE },
         }),
       )
       .catch((error: unknown) => startFailed(error, {}))

@@ -32,6 +32,8 @@ const system = await createTaskSystem({
   resultTtlSeconds: env.RESULT_TTL,
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
   statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
+  poolSize: env.DATABASE_POOL_SIZE,
+  queuePoolSize: env.QUEUE_POOL_SIZE,
 }).catch((error: unknown) => exitOnStartFailure('the worker', error, env.DATABASE_URL));
 const worker = await system
   .startWorker({
@@ -39,8 +41,8 @@ const worker = await system
     workflowsModule: workflows.url,
     memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
-    // Workflows read their input files under DATA_DIR.
-    servicesOptions: { dataDir: resolve(env.DATA_DIR) },
+    // Workflows read their input files under DATA_DIR; each thread's services open a pool of their own.
+    servicesOptions: { dataDir: resolve(env.DATA_DIR), poolSize: env.WORKFLOW_POOL_SIZE },
   })
   // Registering and starting open more sessions than connecting did: the database may refuse them now.
   .catch((error: unknown) => exitOnStartFailure('the worker', error, env.DATABASE_URL));

@@ -7,6 +7,8 @@ import {
 import { z } from 'zod';
 import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '../statement-timeout.ts';
 
+const poolSize = (byDefault: number) => z.coerce.number().int().min(1).max(1000).default(byDefault);
+
 /**
  * The settings of a process that runs tasks or takes them: the worker service, and the api (which runs a
  * bundled worker with `--with-worker`). Both services extend this one schema, so a setting's name, bounds
@@ -39,4 +41,12 @@ export const WorkerSettingsEnv = z.object({
   WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows/catalog'),
   /** Memory cap (old space) of each worker thread, in MB (unset: the runtime's default, 512). */
   WORKER_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).optional(),
+  /**
+   * Pool sizes, so replicas fit PostgreSQL's max_connections (deploy/README.md adds them up): the query
+   * pool (`kaygraph-tasks` in pg_stat_activity), pg-boss' own (`kaygraph-pgboss`), and that of each worker
+   * thread's workflow services (`kaygraph-workflows`). A pool opens connections as work needs them.
+   */
+  DATABASE_POOL_SIZE: poolSize(10),
+  QUEUE_POOL_SIZE: poolSize(10),
+  WORKFLOW_POOL_SIZE: poolSize(3),
 });
