@@ -1,5 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { UNREACHABLE_READINESS } from '@kaygraph/contracts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
 import {
@@ -8,7 +6,12 @@ import {
   resolveWorkflowsModule,
   type WorkerRuntime,
 } from '@kaygraph/tasks';
-import { exitOnShutdownSignals, exitOnStartFailure } from '@kaygraph/tasks/process';
+import {
+  exitOnShutdownSignals,
+  exitOnStartFailure,
+  readableDataDir,
+  writableDataDir,
+} from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { announceAuthMode, chooseListenHost, keyRequiredBeforeFirstKey } from './auth/open-mode.ts';
 import { runKeysMain } from './commands/keys.ts';
@@ -40,10 +43,16 @@ const shutdown = exitOnShutdownSignals(logger);
 
 let embedded: EmbeddedPostgres | undefined;
 let databaseUrl = env.DATABASE_URL;
+// The embedded PostgreSQL keeps its data under DATA_DIR (created if need be); on DATABASE_URL the bundled
+// worker only reads workflows' files there; the api alone does not use it.
+let dataDir: string | undefined;
+try {
+  if (!databaseUrl) dataDir = await writableDataDir(env.DATA_DIR);
+  else if (withWorker) dataDir = await readableDataDir(env.DATA_DIR, logger);
+} catch (error) {
+  exitOnStartFailure('the api', error);
+}
 if (!databaseUrl) {
-  // Created here with the default mode: PostgreSQL runs as an unprivileged account that must be
-  // able to enter DATA_DIR to reach its own (0700) data directory below it.
-  await mkdir(env.DATA_DIR, { recursive: true });
   embedded = await startEmbeddedPostgres({
     dataDir: embeddedDataDir(env.DATA_DIR),
     logger: logger.child({ component: 'postgres' }),
@@ -94,7 +103,7 @@ const worker = withWorker
           shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
           memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
           // Workflows read their input files under DATA_DIR; each thread's services open a pool of their own.
-          servicesOptions: { dataDir: resolve(env.DATA_DIR), poolSize: env.WORKFLOW_POOL_SIZE },
+          servicesOptions: { dataDir, poolSize: env.WORKFLOW_POOL_SIZE },
         }),
       )
       .catch((error: unknown) => startFailed(error, {}))

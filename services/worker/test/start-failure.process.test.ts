@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect, migrate } from '@kaygraph/db';
 import { createLimitedRoleDatabase, createTestDatabase, testServerUrl } from '@kaygraph/db/testing';
@@ -72,5 +74,15 @@ test('a DATABASE_URL asking for TLS (sslmode=require) of a server without it sto
   expect(run.stderr).toBe(
     `the worker did not start: PostgreSQL at ${url.host}${url.pathname} does not accept TLS connections, and the database URL asks for sslmode=require: ` +
       'turn on ssl in the server (postgresql.conf), or connect without TLS (take sslmode out of the database URL, or set sslmode=disable)\n',
+  );
+});
+
+test('a DATA_DIR that is not there stops the worker naming the path, rather than failing every task that reads a file', async () => {
+  await using database = await createTestDatabase();
+  const missing = join(tmpdir(), `kg-no-data-${process.pid}`);
+  const run = await runWorker({ DATABASE_URL: database.url, DATA_DIR: missing });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toBe(
+    `the worker did not start: DATA_DIR ${missing} does not exist (ENOENT): set DATA_DIR to the directory that holds the files workflows read by name (or create it there)\n`,
   );
 });

@@ -7,6 +7,7 @@ import {
 } from '../database-errors.ts';
 import { SchemaMissingError } from '../schema-missing.ts';
 import { WorkflowsModuleError } from '../worker/load-workflows-module.ts';
+import { DataDirError } from './data-dir.ts';
 import { InvalidEnvironmentError } from './parse-env.ts';
 
 /** Where a database URL points, without its credentials (`127.0.0.1:5432/kaygraph`). */
@@ -100,7 +101,7 @@ export function explainListenFailure(error: unknown): unknown {
 
 /**
  * Ends a service whose start failed for a reason of its setting (a bad environment variable, a workflows
- * module that cannot be found, a database out of reach, refusing the URL or out of connections, or not
+ * module that cannot be found, a DATA_DIR it cannot use, a database out of reach, refusing the URL or out of connections, or not
  * set up, a port in use): the reason on stderr, one line per problem and no stack (it is no bug), then
  * exit 1. Any other error is thrown on, stack and all.
  */
@@ -109,7 +110,10 @@ export function exitOnStartFailure(service: string, error: unknown, databaseUrl?
   const explained =
     listen !== error || databaseUrl === undefined ? listen : explainStartFailure(error, databaseUrl);
   const known =
-    error instanceof InvalidEnvironmentError || error instanceof WorkflowsModuleError || explained !== error;
+    error instanceof InvalidEnvironmentError ||
+    error instanceof WorkflowsModuleError ||
+    error instanceof DataDirError ||
+    explained !== error;
   if (!known) throw error;
   const reason = explained instanceof Error ? explained.message : String(explained);
   process.stderr.write(`${service} did not start: ${reason}\n`);

@@ -6,6 +6,7 @@ import {
 } from '@kaygraph/contracts';
 import { z } from 'zod';
 import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '../statement-timeout.ts';
+import { DEFAULT_DATA_DIR } from './data-dir.ts';
 
 const poolSize = (byDefault: number) => z.coerce.number().int().min(1).max(1000).default(byDefault);
 
@@ -32,8 +33,11 @@ export const WorkerSettingsEnv = z.object({
    * 0: none of ours (PostgreSQL's setting applies).
    */
   STATEMENT_TIMEOUT_SECONDS: z.coerce.number().min(0).default(DEFAULT_STATEMENT_TIMEOUT_SECONDS),
-  /** Root of the files workflows may read (their `input` paths); the api's embedded database lives under it. */
-  DATA_DIR: z.string().min(1).default('.data'),
+  /**
+   * Root of the files workflows may read (their `input` paths); the api's embedded database lives under it.
+   * Set, it must be there at start (see data-dir.ts).
+   */
+  DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   /**
    * The workflows a worker runs and registers: a module exporting `catalog` (worker threads import it too).
    * The api alone (without `--with-worker`) loads no workflow code.
