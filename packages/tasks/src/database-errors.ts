@@ -7,6 +7,13 @@ import { causeChain, codeInCauses, findCause } from '@kaygraph/contracts/cause-c
  */
 
 /**
+ * postgres.js's code (as patched, patches/) for a server that answered "no TLS here" to a URL asking for
+ * TLS (`sslmode=require`); node-postgres (pg-boss) says so in a message without a code.
+ */
+const TLS_REFUSED_CODE = 'SSL_NOT_SUPPORTED';
+const PG_TLS_REFUSED_MESSAGE = 'The server does not support SSL connections';
+
+/**
  * Codes that say the connection is gone or cannot be made (the server stopped, is restarting, is
  * unreachable or turns new sessions away), as Node, postgres.js and PostgreSQL report them: nothing the
  * statements themselves did. The worker waits these out, the api answers 503.
@@ -30,6 +37,8 @@ const CONNECTION_LOST_CODES = new Set([
   '57P03',
   // too_many_connections: only ever raised as a session starts ("sorry, too many clients already").
   '53300',
+  // A server that stopped accepting TLS while the URL asks for it (see isTlsRefused).
+  TLS_REFUSED_CODE,
 ]);
 
 /** SQLSTATE class 08, connection exceptions. */
@@ -59,6 +68,8 @@ export function connectionLostCode(error: unknown): string | undefined {
     if (code === REFUSED_SESSION_CODE && severity === 'FATAL') return code;
     if (code === undefined && cause instanceof Error && PG_TERMINATED_MESSAGES.has(cause.message))
       return 'CONNECTION_TERMINATED';
+    if (code === undefined && cause instanceof Error && cause.message === PG_TLS_REFUSED_MESSAGE)
+      return TLS_REFUSED_CODE;
   }
   return undefined;
 }
@@ -135,6 +146,14 @@ export function urlRefusalIn(error: unknown): { code: UrlRefusalCode; message: s
     if (isUrlRefusalCode(code) && typeof message === 'string') return { code, message };
   }
   return undefined;
+}
+
+/**
+ * Whether the server turned the connection away because it accepts no TLS and the database URL asks for
+ * it: at start, not a database out of reach (it answered), though at run time it is waited out as one.
+ */
+export function isTlsRefused(error: unknown): boolean {
+  return connectionLostCode(error) === TLS_REFUSED_CODE;
 }
 
 /** too_many_connections: the server (max_connections) or the role or database (CONNECTION LIMIT) is full. */

@@ -43,8 +43,10 @@ export interface TaskSystemOptions {
   cleanupIntervalSeconds?: number;
   /** Milliseconds between liveness passes that take back tasks of dead workers (default 1000). */
   livenessIntervalMs?: number;
-  /** Pool size of our postgres.js client (default 10). */
+  /** Pool size of our postgres.js client (DATABASE_POOL_SIZE; default 10). */
   poolSize?: number;
+  /** Pool size of pg-boss' own client (QUEUE_POOL_SIZE; default 10). */
+  queuePoolSize?: number;
   /**
    * `statement_timeout` of the system's connections, in seconds (STATEMENT_TIMEOUT_SECONDS; default 30): a
    * statement that runs, or waits for a lock, longer is cancelled, so a request answers 503 and a worker's
@@ -155,7 +157,7 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       logger,
       tuning,
       superviseIntervalSeconds: options.superviseIntervalSeconds ?? 5,
-      poolSize: 10,
+      poolSize: options.queuePoolSize ?? 10,
     });
     closers.push(() => queue.stop());
     await queue.ensureDeadLetterQueue();

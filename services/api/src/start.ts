@@ -1,5 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { UNREACHABLE_READINESS } from '@kaygraph/contracts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kaygraph/db';
 import {
@@ -8,7 +6,12 @@ import {
   resolveWorkflowsModule,
   type WorkerRuntime,
 } from '@kaygraph/tasks';
-import { exitOnShutdownSignals, exitOnStartFailure } from '@kaygraph/tasks/process';
+import {
+  exitOnShutdownSignals,
+  exitOnStartFailure,
+  readableDataDir,
+  writableDataDir,
+} from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { announceAuthMode, chooseListenHost, keyRequiredBeforeFirstKey } from './auth/open-mode.ts';
 import { runKeysMain } from './commands/keys.ts';
@@ -40,10 +43,16 @@ const shutdown = exitOnShutdownSignals(logger);
 
 let embedded: EmbeddedPostgres | undefined;
 let databaseUrl = env.DATABASE_URL;
+// The embedded PostgreSQL keeps its data under DATA_DIR (created if need be); on DATABASE_URL the bundled
+// worker only reads workflows' files there; the api alone does not use it.
+let dataDir: string | undefined;
+try {
+  if (!databaseUrl) dataDir = await writableDataDir(env.DATA_DIR);
+  else if (withWorker) dataDir = await readableDataDir(env.DATA_DIR, logger);
+} catch (error) {
+  exitOnStartFailure('the api', error);
+}
 if (!databaseUrl) {
-  // Created here with the default mode: PostgreSQL runs as an unprivileged account that must be
-  // able to enter DATA_DIR to reach its own (0700) data directory below it.
-  await mkdir(env.DATA_DIR, { recursive: true });
   embedded = await startEmbeddedPostgres({
     dataDir: embeddedDataDir(env.DATA_DIR),
     logger: logger.child({ component: 'postgres' }),
@@ -73,6 +82,8 @@ const system = await createTaskSystem({
   resultTtlSeconds: env.RESULT_TTL,
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
   statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
+  poolSize: env.DATABASE_POOL_SIZE,
+  queuePoolSize: env.QUEUE_POOL_SIZE,
 }).catch((error: unknown) => exitOnStartFailure('the api', error, databaseUrl));
 /** A start step failed (the database refused a session, the port is taken): close what runs, say why. */
 async function startFailed(error: unknown, running: { worker?: WorkerRuntime; operations?: ApiOperations }) {
@@ -91,8 +102,8 @@ const worker = withWorker
           workflowsModule: url,
           shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
           memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
-          // Workflows read their input files under DATA_DIR.
-          servicesOptions: { dataDir: resolve(env.DATA_DIR) },
+          // Workflows read their input files under DATA_DIR; each thread's services open a pool of their own.
+          servicesOptions: { dataDir, poolSize: env.WORKFLOW_POOL_SIZE },
         }),
       )
       .catch((error: unknown) => startFailed(error, {}))

@@ -15,14 +15,15 @@ export interface ApiProcess extends AsyncDisposable {
 }
 
 /**
- * `node services/api/src/main.ts` as an operator runs it, on `databaseUrl`, port 0. Resolves once it
+ * `node services/api/src/main.ts [args]` as an operator runs it, on `databaseUrl`, port 0. Resolves once it
  * prints its url; rejects with its output when it exits first. Dispose it to SIGKILL it.
  */
 export async function startApiProcess(
   databaseUrl: string,
   env: Record<string, string> = {},
+  args: readonly string[] = [],
 ): Promise<ApiProcess> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=8', MAIN], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=8', MAIN, ...args], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,4 +1,7 @@
+import { mkdtempDisposable, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLimitedRoleDatabase, createTestDatabase, testServerUrl } from '@kaygraph/db/testing';
 import { runToExit } from '@kaygraph/tasks/testing';
@@ -80,5 +83,22 @@ test('a misspelt setting stops the api naming the setting it resembles, rather t
   expect(run.stderr).toBe(
     'the api did not start: invalid environment:\n' +
       '  AUTH_REQUIRD: not a setting of this service; did you mean AUTH_REQUIRED? (rename or unset it)\n',
+  );
+});
+
+test('a DATA_DIR where the embedded PostgreSQL cannot keep its data stops the api naming the path, without a stack', async () => {
+  await using scratch = await mkdtempDisposable(join(tmpdir(), 'kg-data-dir-'));
+  // A file where DATA_DIR's parent should be: the directory cannot be created.
+  const blocker = join(scratch.path, 'not-a-directory');
+  await writeFile(blocker, '');
+  const dataDir = join(blocker, 'data');
+  const run = await runToExit([fileURLToPath(new URL('../src/main.ts', import.meta.url))], {
+    DATA_DIR: dataDir,
+    PORT: '0',
+  });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toBe(
+    `the api did not start: DATA_DIR ${dataDir} has a file, not a directory, in its path (ENOTDIR), and the embedded PostgreSQL keeps its data there: ` +
+      'set DATA_DIR to a directory this user may create and write (it also holds the files workflows read by name), or set DATABASE_URL\n',
   );
 });

@@ -1,6 +1,5 @@
-import { resolve } from 'node:path';
 import { createTaskSystem, logSerializers, resolveWorkflowsModule } from '@kaygraph/tasks';
-import { exitOnShutdownSignals, exitOnStartFailure } from '@kaygraph/tasks/process';
+import { exitOnShutdownSignals, exitOnStartFailure, readableDataDir } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { loadWorkerEnv, type WorkerEnv } from './env.ts';
 
@@ -24,6 +23,9 @@ const shutdown = exitOnShutdownSignals(logger, { deadlineMs: (env.SHUTDOWN_GRACE
 const workflows = await resolveWorkflowsModule(env.WORKFLOWS_MODULE).catch((error: unknown) =>
   exitOnStartFailure('the worker', error),
 );
+const dataDir = await readableDataDir(env.DATA_DIR, logger).catch((error: unknown) =>
+  exitOnStartFailure('the worker', error),
+);
 const system = await createTaskSystem({
   databaseUrl: env.DATABASE_URL,
   logger,
@@ -32,6 +34,8 @@ const system = await createTaskSystem({
   resultTtlSeconds: env.RESULT_TTL,
   defaultTimeoutSeconds: env.TASK_TIMEOUT,
   statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
+  poolSize: env.DATABASE_POOL_SIZE,
+  queuePoolSize: env.QUEUE_POOL_SIZE,
 }).catch((error: unknown) => exitOnStartFailure('the worker', error, env.DATABASE_URL));
 const worker = await system
   .startWorker({
@@ -39,8 +43,8 @@ const worker = await system
     workflowsModule: workflows.url,
     memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
-    // Workflows read their input files under DATA_DIR.
-    servicesOptions: { dataDir: resolve(env.DATA_DIR) },
+    // Workflows read their input files under DATA_DIR; each thread's services open a pool of their own.
+    servicesOptions: { dataDir, poolSize: env.WORKFLOW_POOL_SIZE },
   })
   // Registering and starting open more sessions than connecting did: the database may refuse them now.
   .catch((error: unknown) => exitOnStartFailure('the worker', error, env.DATABASE_URL));

@@ -1,5 +1,7 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { migrate } from '@kaygraph/db';
+import { connect, migrate } from '@kaygraph/db';
 import { createLimitedRoleDatabase, createTestDatabase, testServerUrl } from '@kaygraph/db/testing';
 import { runToExit } from '@kaygraph/tasks/testing';
 import { expect, test } from 'vitest';
@@ -58,4 +60,29 @@ test('PostgreSQL refusing a connection for too many clients stops the worker say
   expect(run.stderr).toMatch(/max_connections/);
   expect(run.stderr).not.toMatch(STACK_FRAME);
   expect(run.stderr.trim().split('\n')).toHaveLength(1);
+});
+
+test('a DATABASE_URL asking for TLS (sslmode=require) of a server without it stops the worker saying so, not "cannot reach"', async () => {
+  await using database = await createTestDatabase();
+  await using admin = connect(testServerUrl(), { max: 1 });
+  const [ssl] = await admin.sql<{ ssl: string }[]>`show ssl`;
+  expect(ssl?.ssl, 'the test server must run without TLS (ssl = off)').toBe('off');
+  const url = new URL(database.url);
+  url.searchParams.set('sslmode', 'require');
+  const run = await runWorker({ DATABASE_URL: url.href });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toBe(
+    `the worker did not start: PostgreSQL at ${url.host}${url.pathname} does not accept TLS connections, and the database URL asks for sslmode=require: ` +
+      'turn on ssl in the server (postgresql.conf), or connect without TLS (take sslmode out of the database URL, or set sslmode=disable)\n',
+  );
+});
+
+test('a DATA_DIR that is not there stops the worker naming the path, rather than failing every task that reads a file', async () => {
+  await using database = await createTestDatabase();
+  const missing = join(tmpdir(), `kg-no-data-${process.pid}`);
+  const run = await runWorker({ DATABASE_URL: database.url, DATA_DIR: missing });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toBe(
+    `the worker did not start: DATA_DIR ${missing} does not exist (ENOENT): set DATA_DIR to the directory that holds the files workflows read by name (or create it there)\n`,
+  );
 });

@@ -1,5 +1,6 @@
 /** Helpers for a service's entry point (env parsing, ordered shutdown); the domain never uses them. */
 export { useCompileCache } from './compile-cache.ts';
+export { DataDirError, DEFAULT_DATA_DIR, readableDataDir, writableDataDir } from './data-dir.ts';
 export { postgresUrl } from './database-url.ts';
 export { type MisspeltSetting, misspeltSettings } from './misspelt-settings.ts';
 export { InvalidEnvironmentError, parseEnv } from './parse-env.ts';

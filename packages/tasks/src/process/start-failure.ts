@@ -1,11 +1,13 @@
 import {
   connectionLostCode,
+  isTlsRefused,
   tooManyConnectionsIn,
   type UrlRefusalCode,
   urlRefusalIn,
 } from '../database-errors.ts';
 import { SchemaMissingError } from '../schema-missing.ts';
 import { WorkflowsModuleError } from '../worker/load-workflows-module.ts';
+import { DataDirError } from './data-dir.ts';
 import { InvalidEnvironmentError } from './parse-env.ts';
 
 /** Where a database URL points, without its credentials (`127.0.0.1:5432/kaygraph`). */
@@ -25,6 +27,13 @@ const URL_REFUSAL_FIXES: Record<UrlRefusalCode, string> = {
   '28000': 'check the user in the database URL (and pg_hba.conf)',
 };
 
+/** How the database URL asks for TLS (`sslmode=require`, `ssl=true`), as written there. */
+function tlsModeOf(databaseUrl: string): string {
+  const params = URL.parse(databaseUrl)?.searchParams;
+  const key = ['sslmode', 'ssl'].find((name) => params?.has(name));
+  return key ? `${key}=${params?.get(key)}` : 'TLS';
+}
+
 /** What to do when PostgreSQL has no connection left for another session (53300). */
 const NO_CONNECTION_LEFT_FIX =
   'every connection PostgreSQL allows is taken: raise max_connections (or the CONNECTION LIMIT of the ' +
@@ -32,7 +41,7 @@ const NO_CONNECTION_LEFT_FIX =
 
 /**
  * A start failure as the user should read it: a database that cannot be reached, that refuses the URL's
- * database, user or password or has no connection left, or that the api never set up, says so; anything
+ * database, user or password or has no connection left, that accepts no TLS where the URL asks for it, or that the api never set up, says so; anything
  * else is returned as it is.
  */
 export function explainStartFailure(error: unknown, databaseUrl: string): unknown {
@@ -41,6 +50,15 @@ export function explainStartFailure(error: unknown, databaseUrl: string): unknow
   if (full) {
     return new Error(
       `PostgreSQL at ${whereOf(databaseUrl)} refused the connection: ${full} (53300); ${NO_CONNECTION_LEFT_FIX}`,
+      { cause: error },
+    );
+  }
+  // Before "cannot reach": the server answered, only not in TLS.
+  if (isTlsRefused(error)) {
+    const asked = tlsModeOf(databaseUrl);
+    return new Error(
+      `PostgreSQL at ${whereOf(databaseUrl)} does not accept TLS connections, and the database URL asks for ${asked}: ` +
+        'turn on ssl in the server (postgresql.conf), or connect without TLS (take sslmode out of the database URL, or set sslmode=disable)',
       { cause: error },
     );
   }
@@ -83,7 +101,7 @@ export function explainListenFailure(error: unknown): unknown {
 
 /**
  * Ends a service whose start failed for a reason of its setting (a bad environment variable, a workflows
- * module that cannot be found, a database out of reach, refusing the URL or out of connections, or not
+ * module that cannot be found, a DATA_DIR it cannot use, a database out of reach, refusing the URL or out of connections, or not
  * set up, a port in use): the reason on stderr, one line per problem and no stack (it is no bug), then
  * exit 1. Any other error is thrown on, stack and all.
  */
@@ -92,7 +110,10 @@ export function exitOnStartFailure(service: string, error: unknown, databaseUrl?
   const explained =
     listen !== error || databaseUrl === undefined ? listen : explainStartFailure(error, databaseUrl);
   const known =
-    error instanceof InvalidEnvironmentError || error instanceof WorkflowsModuleError || explained !== error;
+    error instanceof InvalidEnvironmentError ||
+    error instanceof WorkflowsModuleError ||
+    error instanceof DataDirError ||
+    explained !== error;
   if (!known) throw error;
   const reason = explained instanceof Error ? explained.message : String(explained);
   process.stderr.write(`${service} did not start: ${reason}\n`);

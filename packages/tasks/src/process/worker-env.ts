@@ -6,6 +6,9 @@ import {
 } from '@kaygraph/contracts';
 import { z } from 'zod';
 import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '../statement-timeout.ts';
+import { DEFAULT_DATA_DIR } from './data-dir.ts';
+
+const poolSize = (byDefault: number) => z.coerce.number().int().min(1).max(1000).default(byDefault);
 
 /**
  * The settings of a process that runs tasks or takes them: the worker service, and the api (which runs a
@@ -30,8 +33,11 @@ export const WorkerSettingsEnv = z.object({
    * 0: none of ours (PostgreSQL's setting applies).
    */
   STATEMENT_TIMEOUT_SECONDS: z.coerce.number().min(0).default(DEFAULT_STATEMENT_TIMEOUT_SECONDS),
-  /** Root of the files workflows may read (their `input` paths); the api's embedded database lives under it. */
-  DATA_DIR: z.string().min(1).default('.data'),
+  /**
+   * Root of the files workflows may read (their `input` paths); the api's embedded database lives under it.
+   * Set, it must be there at start (see data-dir.ts).
+   */
+  DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   /**
    * The workflows a worker runs and registers: a module exporting `catalog` (worker threads import it too).
    * The api alone (without `--with-worker`) loads no workflow code.
@@ -39,4 +45,12 @@ export const WorkerSettingsEnv = z.object({
   WORKFLOWS_MODULE: z.string().min(1).default('@kaygraph/workflows/catalog'),
   /** Memory cap (old space) of each worker thread, in MB (unset: the runtime's default, 512). */
   WORKER_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).optional(),
+  /**
+   * Pool sizes, so replicas fit PostgreSQL's max_connections (deploy/README.md adds them up): the query
+   * pool (`kaygraph-tasks` in pg_stat_activity), pg-boss' own (`kaygraph-pgboss`), and that of each worker
+   * thread's workflow services (`kaygraph-workflows`). A pool opens connections as work needs them.
+   */
+  DATABASE_POOL_SIZE: poolSize(10),
+  QUEUE_POOL_SIZE: poolSize(10),
+  WORKFLOW_POOL_SIZE: poolSize(3),
 });

@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
 import { type Connection, connect, migrate, startEmbeddedPostgres } from '@kaygraph/db';
+import { writableDataDir } from '@kaygraph/tasks/process';
 import { EMBEDDED_DATABASE, embeddedDataDir, runningEmbeddedUrl } from '../embedded-database.ts';
 import type { ApiEnv } from '../env.ts';
 
@@ -26,7 +26,7 @@ export async function openCommandDatabase(env: ApiEnv): Promise<CommandDatabase>
     const dataDir = embeddedDataDir(env.DATA_DIR);
     url = await runningEmbeddedUrl(dataDir);
     if (!url) {
-      await mkdir(env.DATA_DIR, { recursive: true });
+      await writableDataDir(env.DATA_DIR);
       const embedded = await startEmbeddedPostgres({ dataDir, database: EMBEDDED_DATABASE });
       url = embedded.url;
       stopEmbedded = () => embedded.stop();
