@@ -45,6 +45,13 @@ export interface CatalogWorkflow {
    * task's params (as stored) decides per run.
    */
   inline?: boolean | ((params: unknown) => boolean);
+  /** One of the service's built-in workflows (`@kaygraph/workflows/catalog` marks its own). */
+  builtin?: boolean | undefined;
+  /**
+   * Serves this workflow in place of the built-in of the same name (or alias): without it, a worker on a
+   * database where the built-ins are registered refuses to start (registry/builtin-names.ts).
+   */
+  replacesBuiltin?: boolean | undefined;
   // biome-ignore lint/suspicious/noExplicitAny: each workflow has its own shared-store type
   graph(params: unknown, run: WorkflowRunInfo): Graph<any>;
 }

@@ -3,10 +3,17 @@
  * by module path (worker threads load it by name). A service with its own workflows exports
  * `catalog.with(...mine)` and `createServices` from a module of its own and points the worker at it.
  */
+
 import { builtins } from './builtins.ts';
 import { createCatalog } from './catalog-core.ts';
+import type { AnyWorkflow } from './define.ts';
 
-export const catalog = createCatalog(Object.values(builtins));
+/** Registered as built-in: a worker of an app's own workflows then refuses to take its names unawares. */
+function asBuiltin<W extends AnyWorkflow>(workflow: W): W & { readonly builtin: true } {
+  return { ...workflow, builtin: true };
+}
+
+export const catalog = createCatalog(Object.values(builtins).map(asBuiltin));
 
 /** The task runtime creates per-thread services through this (see `createServices`). */
 export { createServices } from './services/create-services.ts';

@@ -12,6 +12,7 @@ const CONFIG_KEYS = new Set([
   'signals',
   'defaults',
   'inline',
+  'replacesBuiltin',
   'graph',
 ]);
 

@@ -58,6 +58,12 @@ export interface WorkflowConfig<
    */
   inline?: boolean | ((params: z.output<Params>) => boolean);
   /**
+   * Serve it in place of the built-in workflow of the same name (or alias), on a database where the
+   * service's built-ins are registered. Without it a worker there refuses to start rather than make it,
+   * unawares, the built-in's new version.
+   */
+  replacesBuiltin?: boolean;
+  /**
    * Builds the graph for one run from the parsed params (defaults applied). `run` says which task
    * and attempt it is for (absent outside the task runtime); nodes also see it as run params.
    */
@@ -96,6 +102,8 @@ export interface WorkflowDefinition<
   readonly defaults: WorkflowDefaults;
   /** Whether a run goes to the main thread: always, never, or per run from its raw params (invalid: no). */
   readonly inline: boolean | ((params: unknown) => boolean);
+  /** Serves in place of a built-in workflow of the same name (`replacesBuiltin` of its config). */
+  readonly replacesBuiltin: boolean;
   /** Validates raw params (as stored with the task) and builds the graph. */
   graph(params: unknown, run?: WorkflowRunInfo): WorkflowGraph;
 }
@@ -219,6 +227,7 @@ export function defineWorkflow<
             return parsed.success && inline(parsed.data as z.output<Params>);
           }
         : inline,
+    replacesBuiltin: config.replacesBuiltin ?? false,
     graph(raw: unknown, run?: WorkflowRunInfo) {
       return config.graph(config.params.parse(raw) as z.output<Params>, run);
     },

@@ -94,6 +94,45 @@ describe('types in the app', () => {
     },
   );
 
+  // A Node app without lib "dom", checking every declaration file: the client's own need none of the DOM's
+  // names; tRPC's client declarations name one (RequestInfo), which such an app meets only with skipLibCheck off.
+  test.each(Object.entries(tsconfigs))(
+    "a typed call compiles in a Node app without lib dom, but for tRPC's RequestInfo (%s)",
+    async (kind, options) => {
+      const config = join(app.dir, `tsconfig.node-${kind}.json`);
+      const compilerOptions = {
+        ...options,
+        target: 'es2023',
+        lib: ['es2023', 'esnext.disposable'],
+        types: ['node'],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+      };
+      await writeFile(config, JSON.stringify({ compilerOptions, files: ['typed-call.ts'] }));
+      const tsc = await runCommand(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', config], {
+        cwd: app.dir,
+      });
+      const errors = `${tsc.stdout}${tsc.stderr}`.split('\n').filter((line) => /error TS\d+/.test(line));
+      const outsideTrpc = errors.filter(
+        (line) => !/^node_modules\/@trpc\/client\/.*error TS2552: Cannot find name 'RequestInfo'/.test(line),
+      );
+      expect(outsideTrpc).toEqual([]);
+      await writeFile(
+        config,
+        JSON.stringify({
+          compilerOptions: { ...compilerOptions, skipLibCheck: true },
+          files: ['typed-call.ts'],
+        }),
+      );
+      const skipping = await runCommand(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', config], {
+        cwd: app.dir,
+      });
+      expect(`${skipping.stdout}${skipping.stderr}`).toBe('');
+      expect(skipping.code).toBe(0);
+    },
+  );
+
   test('a mistake in the typed call is reported against the installed declarations', async () => {
     const source = await readFile(join(app.dir, 'typed-call.ts'), 'utf8');
     await writeFile(

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { ts } from './columns.ts';
 import { workers } from './workers.ts';
 
@@ -20,6 +20,8 @@ export const workflowVersions = pgTable(
     /** JSON Schema of each declared signal's payload, by signal name. */
     signalsSchema: jsonb('signals_schema').notNull().default({}),
     defaults: jsonb('defaults').notNull(),
+    /** Registered by the service's built-in catalog: an app's workflow may not take its name unawares. */
+    builtin: boolean('builtin').notNull().default(false),
     firstRegisteredAt: ts('first_registered_at').notNull().defaultNow(),
     lastRegisteredAt: ts('last_registered_at').notNull().defaultNow(),
   },

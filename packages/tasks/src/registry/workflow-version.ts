@@ -62,5 +62,6 @@ export function versionRecordOf(workflow: CatalogWorkflow): WorkflowVersionRecor
     version,
     description: workflow.description,
     aliases: [...workflow.aliases],
+    builtin: workflow.builtin === true,
   };
 }

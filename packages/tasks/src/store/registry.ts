@@ -29,6 +29,8 @@ export interface WorkflowVersionRecord {
   /** JSON Schema of each declared signal's payload, by signal name. */
   signals_schema: Record<string, Record<string, unknown>>;
   defaults: WorkflowDefaults;
+  /** Registered by the service's built-in catalog (once true for a version, it stays true). */
+  builtin: boolean;
 }
 
 /** A registered version with when it was registered and how many live workers serve it. */
@@ -59,7 +61,7 @@ function liveWorker(leaseSeconds: number): SQL {
 function versionRecordsSql(records: readonly WorkflowVersionRecord[]): SQL {
   return sql`select * from jsonb_to_recordset(${recordsJson(records)}::jsonb) as x(name text, version text,
     description text, aliases text[], params_schema jsonb, result_schema jsonb, signals_schema jsonb,
-    defaults jsonb)`;
+    defaults jsonb, builtin boolean)`;
 }
 
 /**
@@ -76,13 +78,13 @@ export async function registerVersions(
   await db.execute(sql`
     with x as (${versionRecordsSql(records)}), registered as (
       insert into workflow_versions as v (name, version, description, aliases, params_schema, result_schema,
-        signals_schema, defaults)
-      select name, version, description, aliases, params_schema, result_schema, signals_schema, defaults
+        signals_schema, defaults, builtin)
+      select name, version, description, aliases, params_schema, result_schema, signals_schema, defaults, builtin
       from x order by name, version
       on conflict (name, version) do update set description = excluded.description,
         aliases = excluded.aliases, params_schema = excluded.params_schema,
         result_schema = excluded.result_schema, signals_schema = excluded.signals_schema,
-        defaults = excluded.defaults, last_registered_at = now()
+        defaults = excluded.defaults, builtin = v.builtin or excluded.builtin, last_registered_at = now()
       returning v.name, v.version
     )
     insert into worker_workflows (worker_id, name, version)
@@ -127,7 +129,7 @@ export async function liveVersionConflicts(
 }
 
 const VERSION_COLUMNS = (leaseSeconds: number) => sql`v.name, v.version, v.description, v.aliases,
-  v.params_schema, v.result_schema, v.signals_schema, v.defaults,
+  v.params_schema, v.result_schema, v.signals_schema, v.defaults, v.builtin,
   to_json(v.first_registered_at) #>> '{}' as first_registered_at,
   to_json(v.last_registered_at) #>> '{}' as last_registered_at,
   to_json(greatest(v.last_registered_at, (select max(coalesce(w.stopped_at, w.last_seen_at))
@@ -148,6 +150,25 @@ export async function versionsNamed(
       with n as (select array(select jsonb_array_elements_text(${JSON.stringify(names)}::jsonb)) as names)
       select ${VERSION_COLUMNS(leaseSeconds)} from workflow_versions v, n
       where v.name = any(n.names) or v.aliases && n.names`),
+  );
+}
+
+/** A name (or alias) the built-in catalog registered, with the built-in workflow it belongs to. */
+export interface BuiltinName {
+  name: string;
+  workflow: string;
+}
+
+/** Which of `names` a built-in workflow registered on this database, as its name or an alias. */
+export async function builtinNamesAmong(db: Executor, names: readonly string[]): Promise<BuiltinName[]> {
+  if (names.length === 0) return [];
+  return rowsOf<BuiltinName>(
+    await db.execute(sql`
+      with n as (select array(select jsonb_array_elements_text(${JSON.stringify(names)}::jsonb)) as names)
+      select distinct taken.name, v.name as workflow
+      from workflow_versions v, n, unnest(array[v.name] || v.aliases) as taken(name)
+      where v.builtin and taken.name = any(n.names)
+      order by taken.name, workflow`),
   );
 }
 

@@ -1,6 +1,7 @@
 import type { WorkflowDefaults } from '@kaygraph/contracts';
 import type { WorkflowCatalog } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
+import { refuseBuiltinNameClashes } from '../registry/builtin-names.ts';
 import { versionConflictMessage } from '../registry/version-conflict.ts';
 import { versionRecordOf } from '../registry/workflow-version.ts';
 import type { QueueRef } from '../store/jobs.ts';
@@ -17,7 +18,7 @@ export interface ServedQueue extends QueueRef {
 
 /**
  * What a worker serves: each workflow of its catalog under its version (declared, or a hash of its schemas
- * and defaults), which it registers, and the queues it takes jobs from: its versions' own, so it never runs
+ * and defaults), which it registers (none whose name the built-ins have: registry/builtin-names.ts), and the queues it takes jobs from: its versions' own, so it never runs
  * a task validated against other params, plus the queue of tasks submitted before versions were recorded
  * while such tasks are left. The queues are created here, before the versions are registered, so a
  * submit always finds its version's queue.
@@ -26,6 +27,8 @@ export async function servedVersions(
   ctx: TaskContext,
   catalog: WorkflowCatalog,
 ): Promise<{ versions: WorkflowVersionRecord[]; queues: ServedQueue[] }> {
+  // Before anything is registered: a name of the built-ins taken unawares would move their tasks here.
+  await refuseBuiltinNameClashes(ctx.db, catalog);
   const versions = catalog.list().map(versionRecordOf);
   // A declared version promises that a change is compatible (a rolling deploy keeps its tasks claimable):
   // said aloud when its schemas differ from what live workers serve, since both builds run its tasks.
