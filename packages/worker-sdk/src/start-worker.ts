@@ -34,6 +34,12 @@ export interface StartWorkerOptions {
    * or waits for a lock, longer is logged and tried again instead of hanging. 0: none of ours.
    */
   statementTimeoutSeconds?: number | undefined;
+  /**
+   * Connections of the worker's query pool and of pg-boss' pool, at most (DATABASE_POOL_SIZE and
+   * QUEUE_POOL_SIZE of the worker service; default 10 each): fit the worker into max_connections.
+   */
+  poolSize?: number | undefined;
+  queuePoolSize?: number | undefined;
   /** Passed with the database URL to your module's `createServices` (JSON-serialisable). */
   servicesOptions?: Record<string, unknown> | undefined;
   /** Where the worker logs (default: pino at `info` on stdout). */
@@ -107,6 +113,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
     ...(options.statementTimeoutSeconds === undefined
       ? {}
       : { statementTimeoutSeconds: options.statementTimeoutSeconds }),
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    ...(options.queuePoolSize === undefined ? {} : { queuePoolSize: options.queuePoolSize }),
     // The api owns the schema: a worker never migrates the database it joins.
     migrate: false,
   }).catch((error: unknown) => {

@@ -34,6 +34,8 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
     defaultTimeoutSeconds: env.TASK_TIMEOUT,
     maxBatchSize: env.MAX_BATCH_SIZE,
     statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
+    poolSize: env.DATABASE_POOL_SIZE,
+    queuePoolSize: env.QUEUE_POOL_SIZE,
     logger,
   };
   // Signals are handled before the worker logs `worker started`: one that comes while it starts closes it
