@@ -91,6 +91,7 @@ const worker = withWorker
           workflowsModule: url,
           shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
           memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
+          maxResultBytes: env.MAX_RESULT_BYTES,
           // Workflows read their input files under DATA_DIR.
           servicesOptions: { dataDir: resolve(env.DATA_DIR) },
         }),

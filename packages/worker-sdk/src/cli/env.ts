@@ -11,6 +11,7 @@ const Env = WorkerSettingsEnv.pick({
   TASK_TIMEOUT: true,
   MAX_BATCH_SIZE: true,
   STATEMENT_TIMEOUT_SECONDS: true,
+  MAX_RESULT_BYTES: true,
 }).extend({
   DATABASE_URL: z.string().optional(),
   /** Tasks run at once unless --concurrency says: MAX_WORKERS's bounds and default. */

@@ -34,6 +34,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
     defaultTimeoutSeconds: env.TASK_TIMEOUT,
     maxBatchSize: env.MAX_BATCH_SIZE,
     statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
+    maxResultBytes: env.MAX_RESULT_BYTES,
     logger,
   };
   // Signals are handled before the worker logs `worker started`: one that comes while it starts closes it
