@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GroupId, JsonValue, Priority, ScheduleId, TaskId, TaskStatus, Timestamp } from './common.ts';
+import { GroupId, Priority, ScheduleId, TaskId, TaskStatus, Timestamp } from './common.ts';
 import { TaskErrorView } from './errors.ts';
 import { WorkflowName } from './tasks.ts';
 
@@ -12,14 +12,15 @@ export const DeadLetterAttempt = z.object({
 export type DeadLetterAttempt = z.infer<typeof DeadLetterAttempt>;
 
 /**
- * A failed task (whatever failed it: retries ran out, a non-retriable error, a lost worker, a failed
- * dependency): its last error (the reason) and the history of its attempts. `dead_lettered_at`: when it failed.
+ * A failed task in the dead-letter list (whatever failed it: retries ran out, a non-retriable error, a lost
+ * worker, a failed dependency): its last error (the reason) and the history of its attempts.
+ * `dead_lettered_at`: when it failed. Without params, as `TaskSummary` in task lists: one task's params are
+ * `GET /tasks/{task_id}`'s.
  */
-export const DeadLetterView = z.object({
+export const DeadLetterSummary = z.object({
   task_id: TaskId,
   workflow: z.string(),
   priority: Priority,
-  params: z.record(z.string(), JsonValue),
   status: TaskStatus,
   attempt: z.number().int(),
   max_retries: z.number().int(),
@@ -31,7 +32,7 @@ export const DeadLetterView = z.object({
   failed_at: Timestamp.nullable(),
   dead_lettered_at: Timestamp,
 });
-export type DeadLetterView = z.infer<typeof DeadLetterView>;
+export type DeadLetterSummary = z.infer<typeof DeadLetterSummary>;
 
 export const ListDeadLettersInput = z.strictObject({
   workflow: WorkflowName.optional(),
@@ -41,7 +42,7 @@ export const ListDeadLettersInput = z.strictObject({
 export type ListDeadLettersInput = z.input<typeof ListDeadLettersInput>;
 
 export const ListDeadLettersOutput = z.object({
-  items: z.array(DeadLetterView),
+  items: z.array(DeadLetterSummary),
   next_cursor: z.string().nullable(),
 });
 export type ListDeadLettersOutput = z.infer<typeof ListDeadLettersOutput>;

@@ -37,6 +37,8 @@ export const TASK_ERROR_CODES = [
   'NOT_FOUND',
   'WORKER_LOST',
   'RESOURCE_LIMIT',
+  /** The run's result is over the worker's MAX_RESULT_BYTES: large outputs belong in artifacts. */
+  'RESULT_TOO_LARGE',
   /** A wait's deadline passed and the waiting node declared no timeout action. */
   'WAIT_TIMEOUT',
   /** Child tasks did not complete and the waiting node chose to fail (graph's `childResults`). */

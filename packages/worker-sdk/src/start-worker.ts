@@ -40,6 +40,11 @@ export interface StartWorkerOptions {
    */
   poolSize?: number | undefined;
   queuePoolSize?: number | undefined;
+  /**
+   * Largest result a task may complete with, in bytes of JSON (default 10 MiB, the api's MAX_RESULT_BYTES):
+   * a larger one fails the task with RESULT_TOO_LARGE, not retried. Return large outputs as artifacts.
+   */
+  maxResultBytes?: number | undefined;
   /** Passed with the database URL to your module's `createServices` (JSON-serialisable). */
   servicesOptions?: Record<string, unknown> | undefined;
   /** Where the worker logs (default: pino at `info` on stdout). */
@@ -128,6 +133,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
       ...(options.shutdownGraceSeconds === undefined
         ? {}
         : { shutdownGraceSeconds: options.shutdownGraceSeconds }),
+      ...(options.maxResultBytes === undefined ? {} : { maxResultBytes: options.maxResultBytes }),
       ...(options.servicesOptions ? { servicesOptions: options.servicesOptions } : {}),
     });
     // The runtime logged `worker started` (its `worker_id`, the workflows it runs).

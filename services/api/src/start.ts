@@ -102,6 +102,7 @@ const worker = withWorker
           workflowsModule: url,
           shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
           memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
+          maxResultBytes: env.MAX_RESULT_BYTES,
           // Workflows read their input files under DATA_DIR; each thread's services open a pool of their own.
           servicesOptions: { dataDir, poolSize: env.WORKFLOW_POOL_SIZE },
         }),

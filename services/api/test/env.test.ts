@@ -16,6 +16,7 @@ test('defaults follow the spec: port 8000 on loopback, 4 workers, 3600 s timeout
     MAX_QUEUE_SIZE: 100,
     BODY_LIMIT_BYTES: 1_048_576,
     MAX_BATCH_SIZE: 50,
+    MAX_RESULT_BYTES: 10_485_760,
   });
   expect(loadApiEnv({}).DATABASE_URL).toBeUndefined();
 });

@@ -34,6 +34,8 @@ export interface TestServerOptions {
   maxSchedulesPerOwner?: number;
   /** MAX_QUEUE_SIZE (default 100). */
   maxQueueSize?: number;
+  /** MAX_RESULT_BYTES of the worker (default 10 MiB). */
+  maxResultBytes?: number;
   /** Subscriptions per tRPC WebSocket and per key (default 100 and 1,000). */
   subscriptionCaps?: SubscriptionCapLimits;
   /** CORS_ORIGINS (default none). */
@@ -98,6 +100,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         concurrency: 2,
         workflowsModule: workflows.url,
         shutdownGraceSeconds: 5,
+        ...(options.maxResultBytes === undefined ? {} : { maxResultBytes: options.maxResultBytes }),
       });
     } else if (options.publish !== false) {
       await system.publishWorkflows(workflows.catalog);

@@ -8,6 +8,7 @@ import type {
   RedriveAllOutput,
   ScheduleView,
   SubmitTaskOutput,
+  TaskView,
 } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
@@ -316,6 +317,29 @@ describe('dead letters over REST', () => {
     const item = (await listed()).find((entry) => entry.task_id === taskId);
     expect(item?.error).toMatchObject({ message: 'failed on purpose' });
     expect(item?.attempts.map((attempt) => attempt.attempt)).toEqual([1, 2]);
+    // Items leave params out, as GET /tasks does: the task's own answer has them.
+    expect(Object.keys(item ?? {}).sort()).toEqual(
+      [
+        'task_id',
+        'workflow',
+        'priority',
+        'status',
+        'attempt',
+        'max_retries',
+        'error',
+        'attempts',
+        'group_id',
+        'schedule_id',
+        'created_at',
+        'failed_at',
+        'dead_lettered_at',
+      ].sort(),
+    );
+    expect((await rest<TaskView>('GET', '/tasks/{task_id}', `/tasks/${taskId}`)).body.params).toEqual({
+      steps: 1,
+      delay_ms: 0,
+      fail: true,
+    });
 
     const redriven = await rest('POST', '/dead-letters/{task_id}/redrive', `/dead-letters/${taskId}/redrive`);
     expect(redriven).toEqual({ status: 200, body: { task_id: taskId, status: 'queued' } });

@@ -42,6 +42,7 @@ const worker = await system
     concurrency: env.MAX_WORKERS,
     workflowsModule: workflows.url,
     memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
+    maxResultBytes: env.MAX_RESULT_BYTES,
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     // Workflows read their input files under DATA_DIR; each thread's services open a pool of their own.
     servicesOptions: { dataDir, poolSize: env.WORKFLOW_POOL_SIZE },

@@ -1,6 +1,6 @@
 import {
   type DeadLetterAttempt,
-  type DeadLetterView,
+  type DeadLetterSummary,
   DomainError,
   isUuid,
   type ListDeadLettersInput,
@@ -42,12 +42,11 @@ function ownerFilter(caller: Caller): DeadLetterFilter {
   return { owner: listedOwner(caller) };
 }
 
-function toView(row: DeadLetterRow, attempts: DeadLetterAttempt[]): DeadLetterView {
+function toSummary(row: DeadLetterRow, attempts: DeadLetterAttempt[]): DeadLetterSummary {
   return {
     task_id: row.id,
     workflow: row.workflow,
     priority: row.priority,
-    params: row.params ?? {},
     status: row.status,
     attempt: row.attempt,
     max_retries: row.max_retries,
@@ -90,7 +89,7 @@ export async function listDeadLetters(
     list.push({ attempt: row.attempt, error: row.error, at: new Date(row.at).toISOString() });
     attempts.set(row.task_id, list);
   }
-  return { items: page.map((row) => toView(row, attempts.get(row.id) ?? [])), next_cursor };
+  return { items: page.map((row) => toSummary(row, attempts.get(row.id) ?? [])), next_cursor };
 }
 
 function notDeadLettered(taskId: string): DomainError {

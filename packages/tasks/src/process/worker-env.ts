@@ -6,6 +6,7 @@ import {
 } from '@kaygraph/contracts';
 import { z } from 'zod';
 import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '../statement-timeout.ts';
+import { DEFAULT_MAX_RESULT_BYTES, MAX_RESULT_BYTES_CEILING } from '../worker/result-size.ts';
 import { DEFAULT_DATA_DIR } from './data-dir.ts';
 
 const poolSize = (byDefault: number) => z.coerce.number().int().min(1).max(1000).default(byDefault);
@@ -19,6 +20,19 @@ export const WorkerSettingsEnv = z.object({
   MAX_WORKERS: z.coerce.number().int().min(1).max(256).default(4),
   TASK_TIMEOUT: z.coerce.number().pipe(TimeoutSeconds).default(DEFAULT_TASK_TIMEOUT_SECONDS),
   RESULT_TTL: z.coerce.number().int().min(1).default(86_400),
+  /**
+   * Largest result a task may complete with, in bytes of JSON: a larger one fails the task with
+   * RESULT_TOO_LARGE (not retried); large outputs belong in artifacts. Read by workers.
+   */
+  MAX_RESULT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(
+      MAX_RESULT_BYTES_CEILING,
+      `at most ${MAX_RESULT_BYTES_CEILING} (255 MiB), under PostgreSQL's cap on a jsonb value: store larger outputs as artifacts`,
+    )
+    .default(DEFAULT_MAX_RESULT_BYTES),
   MAX_QUEUE_SIZE: z.coerce.number().int().min(1).default(100),
   /**
    * Calls per tRPC HTTP batch, tasks per submitMany or group call, dead letters per redrive call, and child

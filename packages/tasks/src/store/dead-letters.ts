@@ -14,7 +14,6 @@ export interface DeadLetterRow {
   owner: string;
   workflow: string;
   priority: Priority;
-  params: Record<string, unknown> | null;
   status: TaskStatus;
   attempt: number;
   max_retries: number;
@@ -68,7 +67,8 @@ function conditionsOf(filter: DeadLetterFilter): SQL {
   return sql.join(conditions, sql` and `);
 }
 
-const COLUMNS = sql`id, owner, workflow, priority, params, status, attempt, max_retries, error, group_id,
+// No params: a page of dead letters must not hold every task's params (GET /tasks/{id} has them).
+const COLUMNS = sql`id, owner, workflow, priority, status, attempt, max_retries, error, group_id,
   schedule_id, to_json(created_at) #>> '{}' as created_at, to_json(completed_at) #>> '{}' as completed_at,
   to_json(dead_lettered_at) #>> '{}' as dead_lettered_at,
   to_char(dead_lettered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_time`;

@@ -1,15 +1,21 @@
 import type { TaskStatus } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
 import { taskArtifacts, tasks } from '@kaygraph/db';
-import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
 import { type Executor, rowsOf } from '../db.ts';
 import { RUN_PLACE, RUNNABLE_AT } from './run-order.ts';
 
-export type TaskRow = typeof tasks.$inferSelect;
+/**
+ * A task as its service reads it: every column but the checkpoint and the resume value, which only the
+ * worker reads (at its claim) and no answer holds: a waiting task's checkpoint is its whole shared store.
+ */
+const { checkpoint: _checkpoint, resume: _resume, ...taskColumns } = getTableColumns(tasks);
+
+export type TaskRow = Omit<typeof tasks.$inferSelect, 'checkpoint' | 'resume'>;
 
 /** The task row, or undefined. */
 export async function loadTask(executor: Executor, taskId: string): Promise<TaskRow | undefined> {
-  const [row] = await executor.select().from(tasks).where(eq(tasks.id, taskId)).limit(1);
+  const [row] = await executor.select(taskColumns).from(tasks).where(eq(tasks.id, taskId)).limit(1);
   return row;
 }
 

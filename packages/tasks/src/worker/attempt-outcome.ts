@@ -8,6 +8,7 @@ import { laterMetrics, metricsOfCheckpoint, taskMetricsLog } from '../task-metri
 import type { ExecutionResult } from './executors.ts';
 import type { SuspendedRun } from './plan-wait.ts';
 import type { PlannedOutcome } from './planned-outcome.ts';
+import { resultTooLarge } from './result-size.ts';
 
 /**
  * Why the runtime aborted a run (undefined: it did not). `disconnected`: a checkpoint could not be stored
@@ -20,7 +21,9 @@ export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lost' | 'disconne
  * lost its task to another claim). A cancelled task's status was written by the cancel: its job is
  * settled with `abandoned`. `checkpoint` is the attempt's last saved one: the metrics of a run that was
  * terminated or whose thread died.
- * A run that suspended becomes what `planWait` makes of its wait.
+ * A run that suspended becomes what `planWait` makes of its wait. A result over `maxResultBytes` fails the
+ * task (RESULT_TOO_LARGE, not retried) before anything of it is written: this is the one place results are
+ * held to MAX_RESULT_BYTES.
  */
 export async function decideOutcome(
   attempt: Attempt,
@@ -28,6 +31,7 @@ export async function decideOutcome(
   reason: AbortReason | undefined,
   checkpoint: StoredCheckpoint | null,
   planWait: (run: SuspendedRun) => Promise<PlannedOutcome>,
+  maxResultBytes: number,
 ): Promise<PlannedOutcome | undefined> {
   const metrics = (result.kind === 'terminated' ? null : result.metrics) ?? savedMetrics(attempt, checkpoint);
   if (reason === 'lost') return undefined;
@@ -46,8 +50,11 @@ export async function decideOutcome(
     );
   }
   switch (result.kind) {
-    case 'completed':
+    case 'completed': {
+      const tooLarge = resultTooLarge(result.resultBytes, maxResultBytes);
+      if (tooLarge) return failure(attempt, tooLarge, false, metrics);
       return { kind: 'completed', attempt, result: result.result, artifacts: result.artifacts, metrics };
+    }
     case 'failed':
       return failure(attempt, result.error, result.retriable, metrics);
     default:

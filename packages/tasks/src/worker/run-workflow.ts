@@ -20,6 +20,7 @@ import {
 } from '../task-metrics.ts';
 import { parseResume } from './parse-resume.ts';
 import { resultMismatch } from './result-check.ts';
+import { resultBytes } from './result-size.ts';
 
 export type { ProducedArtifact, StoredCheckpoint };
 
@@ -62,9 +63,18 @@ export interface WorkflowRunHooks {
   onCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
 }
 
-/** `metrics`: of every run of the task so far, this one included, bounded (task-metrics.ts). */
+/**
+ * `metrics`: of every run of the task so far, this one included, bounded (task-metrics.ts). `resultBytes`:
+ * the size of the result's JSON, measured where it is written (the worker holds it to MAX_RESULT_BYTES).
+ */
 export type WorkflowRunOutcome =
-  | { kind: 'completed'; result: unknown; artifacts: ProducedArtifact[]; metrics: RunMetrics }
+  | {
+      kind: 'completed';
+      result: unknown;
+      resultBytes: number;
+      artifacts: ProducedArtifact[];
+      metrics: RunMetrics;
+    }
   | { kind: 'aborted'; metrics: RunMetrics }
   /** `metrics` null: the run's thread died with them (its last checkpoint has the latest there are). */
   | { kind: 'failed'; error: TaskError; retriable: boolean; metrics: RunMetrics | null }
@@ -205,9 +215,11 @@ export async function runWorkflow(
     const result = shared.result === undefined ? null : shared.result;
     const mismatch = workflow.result ? resultMismatch(workflow.result, result, run.unwiredEnd) : null;
     if (mismatch) return failed(mismatch, false, metrics.snapshot());
+    const json = JSON.stringify(result);
     return {
       kind: 'completed',
-      result: JSON.parse(JSON.stringify(result)),
+      result: JSON.parse(json),
+      resultBytes: resultBytes(json),
       artifacts,
       metrics: metrics.snapshot(),
     };

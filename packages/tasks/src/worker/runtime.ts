@@ -7,6 +7,7 @@ import { followBus } from './bus-wiring.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
 import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher.ts';
 import { loadWorkflowsModule } from './load-workflows-module.ts';
+import { DEFAULT_MAX_RESULT_BYTES } from './result-size.ts';
 import { createRunExecutors } from './run-executors.ts';
 import { runLogger } from './run-log.ts';
 import { createRunWrites } from './run-writes.ts';
@@ -32,6 +33,11 @@ export interface WorkerOptions {
   pollIntervalMs?: number;
   /** Passed with the database URL to the workflows module's `createServices` (JSON-serialisable). */
   servicesOptions?: Record<string, unknown>;
+  /**
+   * Largest result a run may complete with, as bytes of JSON (MAX_RESULT_BYTES; default 10 MiB): a larger
+   * one fails the task with RESULT_TOO_LARGE, not retried.
+   */
+  maxResultBytes?: number;
 }
 
 export interface WorkerRuntime extends AsyncDisposable {
@@ -95,6 +101,7 @@ export async function startWorkerRuntime(
     inline,
     writes,
     abortGraceMs,
+    maxResultBytes: options.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES,
     releaseSlot,
     freeCapacity: () => dispatcher.release(),
   });

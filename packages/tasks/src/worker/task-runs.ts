@@ -38,6 +38,8 @@ export interface TaskRunsOptions {
   writes: RunWrites;
   /** How long an aborted run may take to reach its next node before its execution is terminated. */
   abortGraceMs: number;
+  /** Largest result a run may complete with, as JSON bytes (MAX_RESULT_BYTES). */
+  maxResultBytes: number;
   releaseSlot: SlotRelease;
   /** Gives the dispatcher back a local slot (a run ended; its outcome still commits). */
   freeCapacity(): void;
@@ -195,8 +197,13 @@ export class TaskRuns {
       task.capacityFreed = true;
       this.#options.freeCapacity();
     }
-    const decided = await decideOutcome(attempt, result, task.reason, task.checkpoint, (run) =>
-      planWait(ctx, catalog, attempt, run),
+    const decided = await decideOutcome(
+      attempt,
+      result,
+      task.reason,
+      task.checkpoint,
+      (run) => planWait(ctx, catalog, attempt, run),
+      this.#options.maxResultBytes,
     );
     const unwritten = await progress.settle(attempt, { completed: decided?.kind === 'completed' });
     const seconds = (performance.now() - startedAt) / 1000;

@@ -13,6 +13,7 @@ const Env = WorkerSettingsEnv.pick({
   STATEMENT_TIMEOUT_SECONDS: true,
   DATABASE_POOL_SIZE: true,
   QUEUE_POOL_SIZE: true,
+  MAX_RESULT_BYTES: true,
 }).extend({
   DATABASE_URL: z.string().optional(),
   /** Tasks run at once unless --concurrency says: MAX_WORKERS's bounds and default. */

@@ -36,6 +36,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
     statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
     poolSize: env.DATABASE_POOL_SIZE,
     queuePoolSize: env.QUEUE_POOL_SIZE,
+    maxResultBytes: env.MAX_RESULT_BYTES,
     logger,
   };
   // Signals are handled before the worker logs `worker started`: one that comes while it starts closes it

@@ -1,6 +1,6 @@
 import type {
   CancelQueuedOutput,
-  DeadLetterView,
+  DeadLetterSummary,
   FeedState,
   GroupEvent,
   GroupSummary,
@@ -70,7 +70,7 @@ export interface ErrorDetails {
 export interface OptionalProcedures {
   metrics(): Promise<Optional<MetricsSnapshot>>;
   /** Dead letters, newest first, a page from `cursor` (the first without). */
-  deadLetters(cursor?: string): Promise<Optional<ListPage<DeadLetterView>>>;
+  deadLetters(cursor?: string): Promise<Optional<ListPage<DeadLetterSummary>>>;
   /** One dead letter back into the queue. */
   redrive(taskId: string): Promise<Optional<unknown>>;
   /**

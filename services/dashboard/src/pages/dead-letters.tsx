@@ -1,4 +1,4 @@
-import type { DeadLetterView } from '@kaygraph/contracts';
+import type { DeadLetterSummary } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
 import { ClampedText } from '../components/clamped-text.tsx';
 import { ConfirmAction } from '../components/confirm-action.tsx';
@@ -85,7 +85,7 @@ export function DeadLettersPage() {
           </p>
         ) : null}
         <OptionalContent feature="Dead letters" result={result}>
-          {(rows: DeadLetterView[]) =>
+          {(rows: DeadLetterSummary[]) =>
             rows.length === 0 ? (
               <EmptyState title="The dead-letter queue is empty">
                 Tasks land here after their last retry fails.
