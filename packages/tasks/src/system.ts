@@ -16,6 +16,7 @@ import { type CleanupReport, startCleaner } from './maintenance/cleaner.ts';
 import { startLivenessMonitor } from './maintenance/liveness-monitor.ts';
 import { createOrchestration, type OrchestrationService } from './orchestration/orchestration-service.ts';
 import { withScheduleFiring } from './orchestration/worker-schedules.ts';
+import { DEFAULT_POOL_SIZE, DEFAULT_QUEUE_POOL_SIZE } from './pool-sizes.ts';
 import { WorkflowRegistry } from './registry/workflow-registry.ts';
 import { versionRecordOf } from './registry/workflow-version.ts';
 import { SchemaMissingError } from './schema-missing.ts';
@@ -43,9 +44,9 @@ export interface TaskSystemOptions {
   cleanupIntervalSeconds?: number;
   /** Milliseconds between liveness passes that take back tasks of dead workers (default 1000). */
   livenessIntervalMs?: number;
-  /** Pool size of our postgres.js client (DATABASE_POOL_SIZE; default 10). */
+  /** Pool size of our postgres.js client (DATABASE_POOL_SIZE; default DEFAULT_POOL_SIZE, 10). */
   poolSize?: number;
-  /** Pool size of pg-boss' own client (QUEUE_POOL_SIZE; default 10). */
+  /** Pool size of pg-boss' own client (QUEUE_POOL_SIZE; default DEFAULT_QUEUE_POOL_SIZE, 10). */
   queuePoolSize?: number;
   /**
    * `statement_timeout` of the system's connections, in seconds (STATEMENT_TIMEOUT_SECONDS; default 30): a
@@ -135,7 +136,7 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
   }
   // Its LISTEN session inherits the timeout, which never cuts an idle session: only LISTEN statements run there.
   const connection = connect(options.databaseUrl, {
-    max: options.poolSize ?? 10,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
     applicationName: 'kaygraph-tasks',
     statementTimeoutMs: timeoutMs,
   });
@@ -157,7 +158,7 @@ export async function createTaskSystem(options: TaskSystemOptions): Promise<Task
       logger,
       tuning,
       superviseIntervalSeconds: options.superviseIntervalSeconds ?? 5,
-      poolSize: options.queuePoolSize ?? 10,
+      poolSize: options.queuePoolSize ?? DEFAULT_QUEUE_POOL_SIZE,
     });
     closers.push(() => queue.stop());
     await queue.ensureDeadLetterQueue();

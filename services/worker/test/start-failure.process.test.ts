@@ -1,7 +1,8 @@
+import { type AddressInfo, connect as connectTcp, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect, migrate } from '@kaygraph/db';
+import { migrate } from '@kaygraph/db';
 import { createLimitedRoleDatabase, createTestDatabase, testServerUrl } from '@kaygraph/db/testing';
 import { runToExit } from '@kaygraph/tasks/testing';
 import { expect, test } from 'vitest';
@@ -62,20 +63,70 @@ test('PostgreSQL refusing a connection for too many clients stops the worker say
   expect(run.stderr.trim().split('\n')).toHaveLength(1);
 });
 
-test('a DATABASE_URL asking for TLS (sslmode=require) of a server without it stops the worker saying so, not "cannot reach"', async () => {
+test('a DATABASE_URL asking for TLS of a server without it stops the worker saying so, not "cannot reach"', async () => {
   await using database = await createTestDatabase();
-  await using admin = connect(testServerUrl(), { max: 1 });
-  const [ssl] = await admin.sql<{ ssl: string }[]>`show ssl`;
-  expect(ssl?.ssl, 'the test server must run without TLS (ssl = off)').toBe('off');
-  const url = new URL(database.url);
-  url.searchParams.set('sslmode', 'require');
-  const run = await runWorker({ DATABASE_URL: url.href });
-  expect(run.code).toBe(1);
-  expect(run.stderr).toBe(
-    `the worker did not start: PostgreSQL at ${url.host}${url.pathname} does not accept TLS connections, and the database URL asks for sslmode=require: ` +
-      'turn on ssl in the server (postgresql.conf), or connect without TLS (take sslmode out of the database URL, or set sslmode=disable)\n',
-  );
+  await using plain = await withoutTls(new URL(testServerUrl()));
+  for (const mode of ['require', 'prefer']) {
+    const url = new URL(database.url);
+    url.port = String(plain.port);
+    url.searchParams.set('sslmode', mode);
+    const run = await runWorker({ DATABASE_URL: url.href });
+    expect(run.code, mode).toBe(1);
+    const why =
+      mode === 'prefer'
+        ? " (pg-boss's driver, node-postgres, takes sslmode=prefer as a demand for TLS, not as libpq's fallback to a plain connection)"
+        : '';
+    // node-postgres also warns, on stderr, that it reads prefer as verify-full: our line comes last.
+    expect(run.stderr.trimEnd().split('\n').at(-1), mode).toBe(
+      `the worker did not start: PostgreSQL at ${url.host}${url.pathname} does not accept TLS connections, and the database URL asks for sslmode=${mode}${why}: ` +
+        'turn on ssl in the server (postgresql.conf), or connect without TLS (take sslmode out of the database URL, or set sslmode=disable)',
+    );
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+  }
 });
+
+/** SSLRequest: a length of 8, then the code 80877103. */
+const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]);
+
+/**
+ * The test server as one without TLS (ssl = off) answers, whatever its own setting: a loopback proxy that
+ * answers an SSLRequest "N" and passes everything else through.
+ */
+async function withoutTls(server: URL): Promise<{ port: number } & AsyncDisposable> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    return socket;
+  };
+  const proxy = createServer((client) => {
+    track(client);
+    const upstream = track(connectTcp(Number(server.port || 5432), server.hostname));
+    const pipeOn = (first: Buffer) => {
+      if (first.equals(SSL_REQUEST)) {
+        client.write('N');
+        client.once('data', pipeOn);
+        return;
+      }
+      upstream.write(first);
+      client.pipe(upstream).pipe(client);
+    };
+    client.once('data', pipeOn);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const { port } = proxy.address() as AddressInfo;
+  return {
+    port,
+    [Symbol.asyncDispose]: () =>
+      new Promise<void>((resolve) => {
+        proxy.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}
 
 test('a DATA_DIR that is not there stops the worker naming the path, rather than failing every task that reads a file', async () => {
   await using database = await createTestDatabase();

@@ -56,8 +56,12 @@ export function explainStartFailure(error: unknown, databaseUrl: string): unknow
   // Before "cannot reach": the server answered, only not in TLS.
   if (isTlsRefused(error)) {
     const asked = tlsModeOf(databaseUrl);
+    // libpq would fall back to a plain connection for these; pg-boss's driver (node-postgres) does not.
+    const noFallback = /^sslmode=(prefer|allow)$/.test(asked)
+      ? ` (pg-boss's driver, node-postgres, takes ${asked} as a demand for TLS, not as libpq's fallback to a plain connection)`
+      : '';
     return new Error(
-      `PostgreSQL at ${whereOf(databaseUrl)} does not accept TLS connections, and the database URL asks for ${asked}: ` +
+      `PostgreSQL at ${whereOf(databaseUrl)} does not accept TLS connections, and the database URL asks for ${asked}${noFallback}: ` +
         'turn on ssl in the server (postgresql.conf), or connect without TLS (take sslmode out of the database URL, or set sslmode=disable)',
       { cause: error },
     );

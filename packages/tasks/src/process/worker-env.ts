@@ -5,11 +5,12 @@ import {
   TimeoutSeconds,
 } from '@kaygraph/contracts';
 import { z } from 'zod';
+import { DEFAULT_POOL_SIZE, DEFAULT_QUEUE_POOL_SIZE } from '../pool-sizes.ts';
 import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '../statement-timeout.ts';
 import { DEFAULT_MAX_RESULT_BYTES, MAX_RESULT_BYTES_CEILING } from '../worker/result-size.ts';
 import { DEFAULT_DATA_DIR } from './data-dir.ts';
 
-const poolSize = (byDefault: number) => z.coerce.number().int().min(1).max(1000).default(byDefault);
+const poolSize = z.coerce.number().int().min(1).max(1000);
 
 /**
  * The settings of a process that runs tasks or takes them: the worker service, and the api (which runs a
@@ -64,7 +65,8 @@ export const WorkerSettingsEnv = z.object({
    * pool (`kaygraph-tasks` in pg_stat_activity), pg-boss' own (`kaygraph-pgboss`), and that of each worker
    * thread's workflow services (`kaygraph-workflows`). A pool opens connections as work needs them.
    */
-  DATABASE_POOL_SIZE: poolSize(10),
-  QUEUE_POOL_SIZE: poolSize(10),
-  WORKFLOW_POOL_SIZE: poolSize(3),
+  DATABASE_POOL_SIZE: poolSize.default(DEFAULT_POOL_SIZE),
+  QUEUE_POOL_SIZE: poolSize.default(DEFAULT_QUEUE_POOL_SIZE),
+  /** Unset: the workflows module's own default (the built-ins': 3). */
+  WORKFLOW_POOL_SIZE: poolSize.optional(),
 });
