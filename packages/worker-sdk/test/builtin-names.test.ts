@@ -78,3 +78,16 @@ test('on a database where the built-ins never ran, the name is free', async () =
   expect(worker.workflows).toEqual(['data_processing']);
   expect(await listedDataProcessing(system)).toBe("the app's own data processing");
 });
+
+test('a worker serving built-in workflows picked one by one starts where the built-ins ran', async () => {
+  await using database = await createTestDatabase();
+  await using system = await createTaskSystem({ databaseUrl: database.url, logger });
+  await system.publishWorkflows(builtins);
+  await using worker = await startWorker({
+    databaseUrl: database.url,
+    workflows: fixture('picked-builtin-workflows.ts'),
+    concurrency: 1,
+    logger,
+  });
+  expect(worker.workflows).toEqual(['data_processing', 'demo']);
+});
