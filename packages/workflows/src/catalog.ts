@@ -6,14 +6,8 @@
 
 import { builtins } from './builtins.ts';
 import { createCatalog } from './catalog-core.ts';
-import type { AnyWorkflow } from './define.ts';
 
-/** Registered as built-in: a worker of an app's own workflows then refuses to take its names unawares. */
-function asBuiltin<W extends AnyWorkflow>(workflow: W): W & { readonly builtin: true } {
-  return { ...workflow, builtin: true };
-}
-
-export const catalog = createCatalog(Object.values(builtins).map(asBuiltin));
+export const catalog = createCatalog(Object.values(builtins));
 
 /** The task runtime creates per-thread services through this (see `createServices`). */
 export { createServices } from './services/create-services.ts';

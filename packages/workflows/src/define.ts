@@ -104,6 +104,8 @@ export interface WorkflowDefinition<
   readonly inline: boolean | ((params: unknown) => boolean);
   /** Serves in place of a built-in workflow of the same name (`replacesBuiltin` of its config). */
   readonly replacesBuiltin: boolean;
+  /** One of the service's built-in workflows (set where each is defined, never by `defineWorkflow`). */
+  readonly builtin?: boolean;
   /** Validates raw params (as stored with the task) and builds the graph. */
   graph(params: unknown, run?: WorkflowRunInfo): WorkflowGraph;
 }

@@ -41,6 +41,15 @@ test('MAX_BATCH_SIZE past what one call may carry (1000) is refused by name, not
   );
 });
 
+test('MAX_RESULT_BYTES past 32 MiB is refused by name, with why: jsonb can be several times the JSON', () => {
+  expect(loadApiEnv({ MAX_RESULT_BYTES: String(32 * 1024 * 1024) }).MAX_RESULT_BYTES).toBe(32 * 1024 * 1024);
+  // A 46 MB array of small numbers passed the old 255 MiB ceiling and then failed to store as jsonb.
+  expect(() => loadApiEnv({ MAX_RESULT_BYTES: String(46 * 1000 * 1000) })).toThrow(
+    "MAX_RESULT_BYTES: at most 33554432 (32 MiB): PostgreSQL's jsonb can be several times the JSON text and " +
+      'refuses the larger; store larger outputs as artifacts',
+  );
+});
+
 test('the api started with a bad value stops with the variable named, one line per problem and no stack', () => {
   // Only what it needs: were the environment accepted, the api would start on a data dir of its own.
   const dataDir = mkdtempSync(join(tmpdir(), 'kg-env-'));

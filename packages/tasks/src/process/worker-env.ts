@@ -31,7 +31,8 @@ export const WorkerSettingsEnv = z.object({
     .min(1024)
     .max(
       MAX_RESULT_BYTES_CEILING,
-      `at most ${MAX_RESULT_BYTES_CEILING} (255 MiB), under PostgreSQL's cap on a jsonb value: store larger outputs as artifacts`,
+      `at most ${MAX_RESULT_BYTES_CEILING} (32 MiB): PostgreSQL's jsonb can be several times the JSON text ` +
+        'and refuses the larger; store larger outputs as artifacts',
     )
     .default(DEFAULT_MAX_RESULT_BYTES),
   MAX_QUEUE_SIZE: z.coerce.number().int().min(1).default(100),

@@ -1,4 +1,5 @@
 import { Graph, Node } from '@kaygraph/graph';
+import { builtinWorkflow } from '../builtin-workflow.ts';
 import { defineWorkflow, type WorkflowShared } from '../define.ts';
 import { WorkflowInputError } from '../errors.ts';
 import { addRecord, buildReport, emptyAggregates } from '../lib/aggregate.ts';
@@ -188,38 +189,46 @@ class WriteReport extends Node<WorkflowShared, undefined, ReportResult> {
   }
 }
 
-export const preprocess = defineWorkflow({
-  name: 'preprocess',
-  description:
-    'Validates and cleans rows (inline or generated) for the tasks that depend on it; its result carries the rows.',
-  params: PreprocessParams,
-  result: PreprocessResult,
-  graph: (params) => new Graph(new CleanRows(params)),
-});
+export const preprocess = builtinWorkflow(
+  defineWorkflow({
+    name: 'preprocess',
+    description:
+      'Validates and cleans rows (inline or generated) for the tasks that depend on it; its result carries the rows.',
+    params: PreprocessParams,
+    result: PreprocessResult,
+    graph: (params) => new Graph(new CleanRows(params)),
+  }),
+);
 
-export const analyze = defineWorkflow({
-  name: 'analyze',
-  description:
-    'Summary statistics and group aggregates over given rows or the rows of the tasks it depends on.',
-  params: AnalyzeParams,
-  result: AnalyzeResult,
-  graph: (params) => new Graph(new AnalyzeRows(params)),
-});
+export const analyze = builtinWorkflow(
+  defineWorkflow({
+    name: 'analyze',
+    description:
+      'Summary statistics and group aggregates over given rows or the rows of the tasks it depends on.',
+    params: AnalyzeParams,
+    result: AnalyzeResult,
+    graph: (params) => new Graph(new AnalyzeRows(params)),
+  }),
+);
 
-export const urgentAnalysis = defineWorkflow({
-  name: 'urgent_analysis',
-  description: 'The analyze workflow, queued at high priority by default.',
-  params: AnalyzeParams,
-  result: AnalyzeResult,
-  defaults: { priority: 'high' },
-  graph: (params) => new Graph(new AnalyzeRows(params)),
-});
+export const urgentAnalysis = builtinWorkflow(
+  defineWorkflow({
+    name: 'urgent_analysis',
+    description: 'The analyze workflow, queued at high priority by default.',
+    params: AnalyzeParams,
+    result: AnalyzeResult,
+    defaults: { priority: 'high' },
+    graph: (params) => new Graph(new AnalyzeRows(params)),
+  }),
+);
 
-export const report = defineWorkflow({
-  name: 'report',
-  description:
-    'Writes the analyses this task depends on up as a markdown report (result and report.md artifact).',
-  params: ReportParams,
-  result: ReportResult,
-  graph: (params) => new Graph(new WriteReport(params)),
-});
+export const report = builtinWorkflow(
+  defineWorkflow({
+    name: 'report',
+    description:
+      'Writes the analyses this task depends on up as a markdown report (result and report.md artifact).',
+    params: ReportParams,
+    result: ReportResult,
+    graph: (params) => new Graph(new WriteReport(params)),
+  }),
+);

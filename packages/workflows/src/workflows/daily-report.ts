@@ -1,6 +1,7 @@
 import { Timestamp } from '@kaygraph/contracts';
 import { Graph, Node } from '@kaygraph/graph';
 import { z } from 'zod';
+import { builtinWorkflow } from '../builtin-workflow.ts';
 import { defineWorkflow, type WorkflowShared } from '../define.ts';
 import { toCsv } from '../lib/csv.ts';
 import { servicesOf } from '../run-params.ts';
@@ -195,19 +196,21 @@ function markdown(
   return `${lines.join('\n')}\n`;
 }
 
-export const dailyReport = defineWorkflow({
-  name: 'daily_report',
-  description:
-    'Statistics over the tasks created in a time window (default: the last 24 hours): counts per status and ' +
-    'workflow, durations, error rate and the most frequent errors, as result JSON and a markdown report; ' +
-    'made for a cron schedule such as "0 9 * * *".',
-  params: DailyReportParams,
-  result: DailyReportResult,
-  defaults: { max_retries: 3, timeout_seconds: 600, priority: 'low' },
-  inline: true,
-  graph: (params) => {
-    const collect = new CollectStatistics(params);
-    collect.next(new WriteReport(params));
-    return new Graph<ReportShared>(collect);
-  },
-});
+export const dailyReport = builtinWorkflow(
+  defineWorkflow({
+    name: 'daily_report',
+    description:
+      'Statistics over the tasks created in a time window (default: the last 24 hours): counts per status and ' +
+      'workflow, durations, error rate and the most frequent errors, as result JSON and a markdown report; ' +
+      'made for a cron schedule such as "0 9 * * *".',
+    params: DailyReportParams,
+    result: DailyReportResult,
+    defaults: { max_retries: 3, timeout_seconds: 600, priority: 'low' },
+    inline: true,
+    graph: (params) => {
+      const collect = new CollectStatistics(params);
+      collect.next(new WriteReport(params));
+      return new Graph<ReportShared>(collect);
+    },
+  }),
+);

@@ -1,5 +1,6 @@
 import { Graph, Node } from '@kaygraph/graph';
 import { z } from 'zod';
+import { builtinWorkflow } from '../builtin-workflow.ts';
 import { defineWorkflow, type WorkflowShared } from '../define.ts';
 import { attemptOf, chain, sleep, throwIfAborted, yieldToEventLoop } from '../run-params.ts';
 
@@ -96,20 +97,22 @@ async function burnCpu(ms: number, signal: AbortSignal): Promise<void> {
   }
 }
 
-export const demo = defineWorkflow({
-  name: 'demo',
-  description:
-    'A chain of steps that wait (and optionally burn CPU), fail their first attempts on request and return ' +
-    'a given result: for trying the service and for tests.',
-  params: DemoParams,
-  result: DemoResult,
-  defaults: { max_retries: 3, retry_delay_seconds: 1, timeout_seconds: 600 },
-  // Only a run that burns CPU needs a worker thread; the others wait and write, which the main thread does.
-  inline: (params) => params.cpu_ms === 0,
-  graph: (params) => {
-    const steps = Array.from({ length: params.steps }, (_, i) => new DemoStep(i + 1, params));
-    const [first, ...rest] = steps;
-    if (!first) throw new RangeError('demo needs at least one step');
-    return new Graph<DemoShared>(chain(first, ...rest, new DemoFinish(params.result)));
-  },
-});
+export const demo = builtinWorkflow(
+  defineWorkflow({
+    name: 'demo',
+    description:
+      'A chain of steps that wait (and optionally burn CPU), fail their first attempts on request and return ' +
+      'a given result: for trying the service and for tests.',
+    params: DemoParams,
+    result: DemoResult,
+    defaults: { max_retries: 3, retry_delay_seconds: 1, timeout_seconds: 600 },
+    // Only a run that burns CPU needs a worker thread; the others wait and write, which the main thread does.
+    inline: (params) => params.cpu_ms === 0,
+    graph: (params) => {
+      const steps = Array.from({ length: params.steps }, (_, i) => new DemoStep(i + 1, params));
+      const [first, ...rest] = steps;
+      if (!first) throw new RangeError('demo needs at least one step');
+      return new Graph<DemoShared>(chain(first, ...rest, new DemoFinish(params.result)));
+    },
+  }),
+);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Graph, Node } from '@kaygraph/graph';
 import { z } from 'zod';
+import { builtinWorkflow } from '../builtin-workflow.ts';
 import { defineWorkflow, type WorkflowShared } from '../define.ts';
 import { tokenize } from '../lib/embed.ts';
 
@@ -78,12 +79,14 @@ class FingerprintItem extends Node<WorkflowShared, undefined, ProcessItemResult>
 }
 
 /** The spec's group example (`group.add_task("process_item", {"item": item})`): one item per task. */
-export const processItem = defineWorkflow({
-  name: 'process_item',
-  description:
-    'Processes one item of a batch: canonical JSON fingerprint (sha256), size, text terms and numeric sum.',
-  params: ProcessItemParams,
-  result: ProcessItemResult,
-  defaults: { timeout_seconds: 300 },
-  graph: ({ item }) => new Graph(new FingerprintItem(item)),
-});
+export const processItem = builtinWorkflow(
+  defineWorkflow({
+    name: 'process_item',
+    description:
+      'Processes one item of a batch: canonical JSON fingerprint (sha256), size, text terms and numeric sum.',
+    params: ProcessItemParams,
+    result: ProcessItemResult,
+    defaults: { timeout_seconds: 300 },
+    graph: ({ item }) => new Graph(new FingerprintItem(item)),
+  }),
+);

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { Graph, Node } from '@kaygraph/graph';
 import { z } from 'zod';
+import { builtinWorkflow } from '../../builtin-workflow.ts';
 import { defineWorkflow } from '../../define.ts';
 import { WorkflowInputError } from '../../errors.ts';
 import { type DatasetAggregates, emptyAggregates } from '../../lib/aggregate.ts';
@@ -15,8 +16,11 @@ import { ProcessSegment } from './process.ts';
 import { loadJsonArray, SourceInfo } from './source.ts';
 import { type DataShared, emptyCounts, required } from './state.ts';
 
-/** The child workflow a partitioned data_processing task submits, one task per partition. */
-export const PARTITION_WORKFLOW = 'data_processing_partition';
+/**
+ * The child workflow a partitioned data_processing task submits, one task per partition (`as const`: its
+ * literal type survives `builtinWorkflow(defineWorkflow(...))`, which keys the typed catalog by name).
+ */
+export const PARTITION_WORKFLOW = 'data_processing_partition' as const;
 
 /** Slices (checkpoints) of one partition's pass, as in the whole-source pass. */
 const MAX_SEGMENTS = 16;
@@ -112,24 +116,26 @@ class ClosePartition extends Node<DataShared> {
   }
 }
 
-export const dataProcessingPartition = defineWorkflow({
-  name: PARTITION_WORKFLOW,
-  description:
-    'One partition of a data_processing task with `partitions` (submitted by it as a child task): cleans, ' +
-    'enriches and aggregates its range of the rows; the parent merges the partitions and reports.',
-  params: DataPartitionParams,
-  result: DataPartitionResult,
-  defaults: { max_retries: 3, timeout_seconds: 3600 },
-  graph: (params) => {
-    const count = Math.max(1, Math.min(MAX_SEGMENTS, Math.ceil(params.range.rows / params.chunk_size)));
-    const pass = {
-      chunkSize: params.chunk_size,
-      inline: params.records ?? null,
-      totalRows: params.range.rows,
-    };
-    const segments = Array.from({ length: count }, (_, i) => new ProcessSegment(i, count, pass));
-    return new Graph<DataShared>(
-      chain<DataShared>(new OpenPartition(params), ...segments, new ClosePartition()),
-    );
-  },
-});
+export const dataProcessingPartition = builtinWorkflow(
+  defineWorkflow({
+    name: PARTITION_WORKFLOW,
+    description:
+      'One partition of a data_processing task with `partitions` (submitted by it as a child task): cleans, ' +
+      'enriches and aggregates its range of the rows; the parent merges the partitions and reports.',
+    params: DataPartitionParams,
+    result: DataPartitionResult,
+    defaults: { max_retries: 3, timeout_seconds: 3600 },
+    graph: (params) => {
+      const count = Math.max(1, Math.min(MAX_SEGMENTS, Math.ceil(params.range.rows / params.chunk_size)));
+      const pass = {
+        chunkSize: params.chunk_size,
+        inline: params.records ?? null,
+        totalRows: params.range.rows,
+      };
+      const segments = Array.from({ length: count }, (_, i) => new ProcessSegment(i, count, pass));
+      return new Graph<DataShared>(
+        chain<DataShared>(new OpenPartition(params), ...segments, new ClosePartition()),
+      );
+    },
+  }),
+);
