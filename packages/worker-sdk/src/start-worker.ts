@@ -1,7 +1,13 @@
 import { MaxBatchSize } from '@kaygraph/contracts';
 import { createTaskSystem, resolveWorkflowsModule } from '@kaygraph/tasks';
-import { explainStartFailure, stopNowMessage, waitForTasksMessage } from '@kaygraph/tasks/process';
+import {
+  explainStartFailure,
+  stopNowMessage,
+  WorkerSettingsEnv,
+  waitForTasksMessage,
+} from '@kaygraph/tasks/process';
 import pino, { type Logger } from 'pino';
+import type { ZodType } from 'zod';
 import { workflowsModuleUrl } from './workflows-location.ts';
 
 export interface StartWorkerOptions {
@@ -76,6 +82,15 @@ export interface Worker extends AsyncDisposable {
   close(options?: CloseOptions): Promise<void>;
 }
 
+/** A RangeError naming the option when `value` (given) is out of `schema`'s bounds. */
+function checkOption(name: string, what: string, schema: ZodType, value: number | undefined): void {
+  if (value === undefined) return;
+  const checked = schema.safeParse(value);
+  if (!checked.success) {
+    throw new RangeError(`${name} is ${what}: ${checked.error.issues[0]?.message} (got ${value})`);
+  }
+}
+
 /**
  * Starts a worker in this process that registers your workflows on the database (so the api
  * accepts and lists them) and runs their tasks, submitted through the api. Tasks run in worker
@@ -100,12 +115,22 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
     );
   }
   const { maxBatchSize } = options;
-  const batchSize = maxBatchSize === undefined ? undefined : MaxBatchSize.safeParse(maxBatchSize);
-  if (batchSize?.success === false) {
-    throw new RangeError(
-      `maxBatchSize is the most child tasks per wait: ${batchSize.error.issues[0]?.message} (got ${maxBatchSize})`,
-    );
-  }
+  checkOption('maxBatchSize', 'the most child tasks per wait', MaxBatchSize, maxBatchSize);
+  // The bounds of the settings the worker service reads from its environment.
+  const settings = WorkerSettingsEnv.shape;
+  checkOption(
+    'maxResultBytes',
+    'the largest result, in bytes of JSON',
+    settings.MAX_RESULT_BYTES,
+    options.maxResultBytes,
+  );
+  checkOption('poolSize', "the query pool's connections", settings.DATABASE_POOL_SIZE, options.poolSize);
+  checkOption(
+    'queuePoolSize',
+    "pg-boss' pool's connections",
+    settings.QUEUE_POOL_SIZE,
+    options.queuePoolSize,
+  );
   const logger = options.logger ?? pino({ name: 'kaygraph-worker' });
   const workflows = await resolveWorkflowsModule(workflowsModuleUrl(options.workflows));
   const system = await createTaskSystem({
