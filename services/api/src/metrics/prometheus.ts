@@ -2,6 +2,7 @@ import type { MetricsSnapshot } from '@kaygraph/contracts';
 import type { LiveEvent } from '@kaygraph/tasks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { FinishedRequest } from '../logging/request-logging.ts';
+import { apiRouteLabel } from './route-label.ts';
 
 /** Where the counters come from: the api's LISTEN fan-out of every task event (EventBus). */
 export interface TaskEventFeed {
@@ -22,8 +23,6 @@ export interface PrometheusMetrics {
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 /** Start times of running tasks, for the duration histogram; bounded so a lost event cannot leak. */
 const MAX_TRACKED_RUNS = 100_000;
-/** Route labels kept; paths beyond (scanners probing random URLs) count as "other". */
-const MAX_ROUTES = 200;
 /** Said in the HELP of every series that describes the whole cluster, so dashboards do not sum replicas. */
 const CLUSTER_WIDE = ' The whole cluster, on every api replica: aggregate replicas with max, not sum.';
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -125,7 +124,7 @@ export function createPrometheusMetrics(opts: {
   );
   const httpRequests = new Counter({
     name: 'kaygraph_http_requests_total',
-    help: 'HTTP requests answered, by method, route and status.',
+    help: 'HTTP requests answered, by method, route (the OpenAPI path template, the tRPC procedure, or (unmatched)) and status.',
     labelNames: ['method', 'route', 'status'],
     registers,
   });
@@ -136,7 +135,6 @@ export function createPrometheusMetrics(opts: {
     registers,
   });
 
-  const routes = new Set<string>();
   const runningSince = new Map<string, number>();
   const onEvent = ({ event, workflow }: LiveEvent) => {
     events.inc({ type: event.type });
@@ -208,10 +206,9 @@ export function createPrometheusMetrics(opts: {
       return registry.metrics();
     },
     observeRequest(request) {
-      if (!routes.has(request.route) && routes.size >= MAX_ROUTES) request = { ...request, route: 'other' };
-      routes.add(request.route);
-      httpRequests.inc({ method: request.method, route: request.route, status: String(request.status) });
-      httpDuration.observe({ method: request.method, route: request.route }, request.seconds);
+      const route = apiRouteLabel(request.path);
+      httpRequests.inc({ method: request.method, route, status: String(request.status) });
+      httpDuration.observe({ method: request.method, route }, request.seconds);
     },
     close() {
       unsubscribe();
