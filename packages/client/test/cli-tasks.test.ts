@@ -314,10 +314,10 @@ describe('kaygraph metrics', () => {
     const human = await kaygraph(['metrics'], env);
     expect(human.stdout).toMatch(/^all owners; finished counts over the last/m);
     expect(human.stdout).toMatch(
-      /^\s+QUEUED\s+OLDEST\s+RUNNING\s+WAITING\s+BLOCKED\s+SCHEDULED\s+HELD\s+COMPLETED\s+FAILED\s+ERRORS\s+AVG TIME$/m,
+      /^\s+QUEUED\s+OLDEST\s+RUNNING\s+LONGEST RUN\s+WAITING\s+BLOCKED\s+SCHEDULED\s+HELD\s+COMPLETED\s+FAILED\s+ERRORS\s+AVG TIME$/m,
     );
     expect(human.stdout).toMatch(
-      new RegExp(`^all\\s+\\d+\\s+\\S+(\\s+\\d+){5}\\s+${snapshot.tasks_completed}\\s`, 'm'),
+      new RegExp(`^all\\s+\\d+\\s+\\S+\\s+\\d+\\s+\\S+(\\s+\\d+){4}\\s+${snapshot.tasks_completed}\\s`, 'm'),
     );
     expect(human.stdout).toMatch(/^echo\s/m);
   });
@@ -333,7 +333,8 @@ describe('kaygraph metrics', () => {
     });
 
     const human = await kaygraph(['metrics'], env);
-    // QUEUED OLDEST (none queued: -) RUNNING WAITING BLOCKED SCHEDULED HELD, then finished counts.
-    expect(human.stdout).toMatch(/^approval\s+0\s+-\s+0\s+1\s+0\s+0\s+1\s+0\s+0\s/m);
+    // QUEUED OLDEST (none queued: -) RUNNING LONGEST RUN (none running: -) WAITING BLOCKED SCHEDULED HELD, then
+    // finished counts.
+    expect(human.stdout).toMatch(/^approval\s+0\s+-\s+0\s+-\s+1\s+0\s+0\s+1\s+0\s+0\s/m);
   });
 });

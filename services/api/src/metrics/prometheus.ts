@@ -111,6 +111,11 @@ export function createPrometheusMetrics(opts: {
   const ageByPriority = gauge('kaygraph_queue_age_seconds_by_priority', `${ageHelp}, by priority.`, [
     'priority',
   ]);
+  const longestRun = gauge(
+    'kaygraph_longest_run_seconds',
+    'How long the longest-running task has run in its current attempt (0: none running), by workflow.',
+    ['workflow'],
+  );
   const workers = gauge('kaygraph_workers', 'Worker processes alive (beating within their lease).', []);
   const errorRate = gauge(
     'kaygraph_task_error_rate',
@@ -183,6 +188,7 @@ export function createPrometheusMetrics(opts: {
         depthByPriority,
         age,
         ageByPriority,
+        longestRun,
         errorRate,
         avgDuration,
       ])
@@ -194,6 +200,7 @@ export function createPrometheusMetrics(opts: {
         waiting.set({ workflow }, counts.tasks_waiting);
         depth.set({ workflow }, counts.queue_depth);
         age.set({ workflow }, counts.queue_age_seconds);
+        longestRun.set({ workflow }, counts.longest_run_seconds);
         errorRate.set({ workflow }, counts.error_rate);
         avgDuration.set({ workflow }, counts.avg_duration);
       }

@@ -40,6 +40,12 @@ const COLUMNS: {
   },
   { key: 'tasks_pending', label: 'Not started', title: 'pending, queued, blocked and scheduled' },
   { key: 'tasks_running', label: 'Running' },
+  {
+    key: 'longest_run_seconds',
+    label: 'Longest run',
+    title: 'how long the longest-running task has run in its current attempt: a stuck node shows here',
+    format: (value) => formatDuration(value),
+  },
   { key: 'tasks_waiting', label: 'Waiting', title: 'for a signal, a time or child tasks' },
   { key: 'tasks_blocked', label: 'Blocked' },
   { key: 'tasks_scheduled', label: 'Scheduled' },

@@ -10,6 +10,7 @@ function row(name: string, counts: MetricsCounts): (string | number)[] {
     counts.tasks_queued,
     counts.queue_depth > 0 ? formatSeconds(counts.queue_age_seconds) : '-',
     counts.tasks_running,
+    counts.tasks_running > 0 ? formatSeconds(counts.longest_run_seconds) : '-',
     counts.tasks_waiting,
     counts.tasks_blocked,
     counts.tasks_scheduled,
@@ -26,7 +27,7 @@ export function registerMetricsCommand(program: Command, session: CliSession): v
   program
     .command('metrics')
     .description(
-      'queued tasks and how long the oldest has waited, running tasks, throughput and error rate, per workflow and priority',
+      'queued tasks and how long the oldest has waited, running tasks and how long the longest has run, throughput and error rate, per workflow and priority',
     )
     .action(
       action(session, async (s) => {
@@ -45,6 +46,7 @@ export function registerMetricsCommand(program: Command, session: CliSession): v
           'QUEUED',
           'OLDEST',
           'RUNNING',
+          'LONGEST RUN',
           'WAITING',
           'BLOCKED',
           'SCHEDULED',
