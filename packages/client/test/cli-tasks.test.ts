@@ -312,7 +312,8 @@ describe('kaygraph metrics', () => {
     expect(snapshot.scope).toBe('all');
 
     const human = await kaygraph(['metrics'], env);
-    expect(human.stdout).toMatch(/^all owners; finished counts over the last/m);
+    expect(human.stdout).toMatch(/^all owners; finished counts over the last .*; 1 worker process alive$/m);
+    expect(snapshot.workers).toBe(1);
     expect(human.stdout).toMatch(
       /^\s+QUEUED\s+OLDEST\s+RUNNING\s+LONGEST RUN\s+WAITING\s+BLOCKED\s+SCHEDULED\s+HELD\s+COMPLETED\s+FAILED\s+ERRORS\s+AVG TIME$/m,
     );
@@ -320,6 +321,17 @@ describe('kaygraph metrics', () => {
       new RegExp(`^all\\s+\\d+\\s+\\S+\\s+\\d+\\s+\\S+(\\s+\\d+){4}\\s+${snapshot.tasks_completed}\\s`, 'm'),
     );
     expect(human.stdout).toMatch(/^echo\s/m);
+  });
+
+  test('with no worker alive, metrics says the queue waits for one', async () => {
+    await using idle = await startTestServer({ worker: false, operations: {} });
+    const idleEnv = { KAYGRAPH_URL: idle.url };
+    expect(
+      (await kaygraph(['submit', 'echo', '--params', '{"value": "nobody runs me"}'], idleEnv)).code,
+    ).toBe(0);
+    const human = await kaygraph(['metrics'], idleEnv);
+    expect(human.stdout).toMatch(/; no worker alive: queued tasks wait until one starts$/m);
+    expect(human.stdout).toMatch(/^echo\s+1\s/m);
   });
 
   test('a task waiting for a signal counts as waiting, a task held in a group as held', async () => {

@@ -56,6 +56,12 @@ const COLUMNS: {
   { key: 'error_rate', label: 'Error rate', format: (value) => formatPercent(value * 100) },
 ];
 
+/** Without a live worker nothing queued runs: said first, above the queue figures. */
+function workersAlive(workers: number): string {
+  if (workers === 0) return 'No worker alive: queued tasks wait until one starts.';
+  return `${workers} worker process${workers === 1 ? '' : 'es'} alive.`;
+}
+
 function MetricsTables({ metrics }: { metrics: MetricsSnapshot }) {
   const rows: [string, MetricsCounts][] = [
     ['All tasks', metrics],
@@ -71,8 +77,8 @@ function MetricsTables({ metrics }: { metrics: MetricsSnapshot }) {
   ];
   return (
     <>
-      <p class="hint">
-        {`Finished counts, durations and error rate cover the last ${formatDuration(metrics.window_seconds)}; scope: ${metrics.scope}.`}
+      <p class={metrics.workers === 0 ? 'hint hint-warning' : 'hint'} data-testid="workers-alive">
+        {`${workersAlive(metrics.workers)} Finished counts, durations and error rate cover the last ${formatDuration(metrics.window_seconds)}; scope: ${metrics.scope}.`}
       </p>
       <table class="table table-numbers" data-testid="server-metrics">
         <thead>

@@ -22,6 +22,12 @@ function row(name: string, counts: MetricsCounts): (string | number)[] {
   ];
 }
 
+/** Without a live worker nothing queued will run: the first thing to know about a growing queue. */
+function workersAlive(workers: number): string {
+  if (workers === 0) return 'no worker alive: queued tasks wait until one starts';
+  return `${workers} worker process${workers === 1 ? '' : 'es'} alive`;
+}
+
 /** `kaygraph metrics`: the queue at a glance (the `metrics` procedure, as GET /metrics answers JSON). */
 export function registerMetricsCommand(program: Command, session: CliSession): void {
   program
@@ -39,7 +45,7 @@ export function registerMetricsCommand(program: Command, session: CliSession): v
         const window = formatSeconds(snapshot.window_seconds);
         writeLine(
           s.io.stdout,
-          `${snapshot.scope === 'all' ? 'all owners' : `owner ${snapshot.scope}`}; finished counts over the last ${window}`,
+          `${snapshot.scope === 'all' ? 'all owners' : `owner ${snapshot.scope}`}; finished counts over the last ${window}; ${workersAlive(snapshot.workers)}`,
         );
         const header = [
           '',
