@@ -159,11 +159,14 @@ describe('kaygraph submit / status / list / result', () => {
       env,
     );
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^failed: \w+: failed on purpose/m);
+    // Which node threw, and in which attempt: what on-call asks first of a failing workflow.
+    expect(run.stderr).toMatch(/^failed: WORKFLOW_ERROR: failed on purpose \(node steps, attempt 1\)$/m);
     const taskId = /submitted ([0-9a-f-]{36})/.exec(run.stderr)?.[1] ?? '';
     const result = await kaygraph(['result', taskId], env);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('failed on purpose');
+    expect(result.stdout.trim()).toBe('failed: WORKFLOW_ERROR: failed on purpose (node steps, attempt 1)');
+    const status = await kaygraph(['status', taskId], env);
+    expect(status.stdout).toMatch(/^error\s+WORKFLOW_ERROR: failed on purpose \(node steps, attempt 1\)$/m);
     const retried = await kaygraph(['retry', taskId, '--json'], env);
     expect(retried.code).toBe(0);
     expect(parseJson(retried.stdout)).toMatchObject({ task_id: taskId });

@@ -8,6 +8,7 @@ import {
 import type { Command } from 'commander';
 import {
   CliError,
+  describeTaskError,
   durationBetween,
   formatSeconds,
   parseJsonOption,
@@ -117,7 +118,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
         if (task.run_at && waitsToRun && Date.parse(task.run_at) > Date.now()) {
           rows.splice(3, 0, ['runs at', task.run_at]);
         }
-        if (task.error) rows.push(['error', `${task.error.code}: ${task.error.message}`]);
+        if (task.error) rows.push(['error', describeTaskError(task.error)]);
         const labelWidth = Math.max(...rows.map(([label]) => label.length));
         for (const [label, value] of rows) writeLine(s.io.stdout, `${label.padEnd(labelWidth)} ${value}`);
         return 0;
@@ -195,7 +196,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
         else
           writeLine(
             s.io.stdout,
-            `${outcome.status}${outcome.error ? `: ${outcome.error.code}: ${outcome.error.message}` : ''}`,
+            `${outcome.status}${outcome.error ? `: ${describeTaskError(outcome.error)}` : ''}`,
           );
         return outcome.status === 'completed' ? 0 : 1;
       }),
