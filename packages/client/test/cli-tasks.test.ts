@@ -193,6 +193,8 @@ describe('kaygraph submit / status / list / result', () => {
     expect(Date.parse(view.run_at ?? '')).toBeGreaterThanOrEqual(Date.parse(view.created_at) + 600_000);
     const status = await kaygraph(['status', taskId], env);
     expect(status.stdout).toMatch(new RegExp(`^runs at\\s+${view.run_at}$`, 'm'));
+    // A live worker runs its version: the version alone, no warning.
+    expect(status.stdout).toMatch(new RegExp(`^version\\s+${view.workflow_version}$`, 'm'));
     expect((await kaygraph(['cancel', taskId], env)).code).toBe(0);
   });
 

@@ -19,6 +19,7 @@ import {
 } from '../output.ts';
 import type { CliSession } from '../session.ts';
 import { resolveTaskId } from '../task-ref.ts';
+import { describeTaskVersion } from '../version-note.ts';
 import { describeWait } from '../wait-text.ts';
 import { action } from './action.ts';
 import { followTask } from './watch.ts';
@@ -118,6 +119,8 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
         if (task.run_at && waitsToRun && Date.parse(task.run_at) > Date.now()) {
           rows.splice(3, 0, ['runs at', task.run_at]);
         }
+        const version = await describeTaskVersion(s, task);
+        if (version !== null) rows.splice(2, 0, ['version', version]);
         if (task.error) rows.push(['error', describeTaskError(task.error)]);
         const labelWidth = Math.max(...rows.map(([label]) => label.length));
         for (const [label, value] of rows) writeLine(s.io.stdout, `${label.padEnd(labelWidth)} ${value}`);
