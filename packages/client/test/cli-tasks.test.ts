@@ -177,7 +177,7 @@ describe('kaygraph submit / status / list / result', () => {
     const taskId = await submitted([
       'steps',
       '--params',
-      '{"steps": 1, "delay_ms": 1, "fail": true}',
+      '{"steps": 3, "delay_ms": 100, "fail": true}',
       '--max-retries',
       '1',
       '--retry-delay',
@@ -195,6 +195,9 @@ describe('kaygraph submit / status / list / result', () => {
     expect(status.stdout).toMatch(new RegExp(`^runs at\\s+${view.run_at}$`, 'm'));
     // A live worker runs its version: the version alone, no warning.
     expect(status.stdout).toMatch(new RegExp(`^version\\s+${view.workflow_version}$`, 'm'));
+    // Nothing runs it for 600 s: the failed attempt's last ETA is not shown as time left.
+    expect(view.eta_seconds).not.toBeNull();
+    expect(status.stdout).toMatch(/^eta\s+-$/m);
     expect((await kaygraph(['cancel', taskId], env)).code).toBe(0);
   });
 

@@ -104,7 +104,8 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
           ['progress', `${Math.round(task.progress * 10) / 10}%`],
           ['step', task.step ?? '-'],
           ['message', task.message ?? '-'],
-          ['eta', formatSeconds(task.eta_seconds)],
+          // Only a running task moves toward an end: a queued retry's or a finished task's ETA is the last report's.
+          ['eta', task.status === 'running' ? formatSeconds(task.eta_seconds) : '-'],
           // Every run counts (a resume after a wait, a redrive), so it may pass max_retries + 1.
           ['attempt', String(task.attempt)],
           ['max retries', String(task.max_retries)],
