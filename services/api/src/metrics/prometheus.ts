@@ -124,7 +124,9 @@ export function createPrometheusMetrics(opts: {
   );
   const avgDuration = gauge(
     'kaygraph_task_avg_duration_seconds',
-    'Average run time of tasks completed in the metrics window; workflow="" is every workflow.',
+    'Average time from first start to completion of tasks completed in the metrics window, waits and ' +
+      'retries between runs included (kaygraph_task_duration_seconds times the last run alone); ' +
+      'workflow="" is every workflow.',
     ['workflow'],
   );
   const httpRequests = new Counter({
