@@ -7,6 +7,7 @@ import { ProgressHistory } from '../components/progress-history.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
+import { VersionNowhere } from '../components/version-nowhere.tsx';
 import { WaitSection } from '../components/wait-panel.tsx';
 import { errorLine, useLiveTasks, useNow, useServices } from '../data/hooks.ts';
 import { TaskFollower } from '../data/task-follower.ts';
@@ -86,6 +87,7 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
         </div>
         <TaskActions task={task} />
       </header>
+      <VersionNowhere task={task} />
       <WaitSection task={task} />
       <Panel title="Progress">
         <ProgressBar value={task.progress} status={task.status} />
