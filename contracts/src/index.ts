@@ -17,5 +17,6 @@ export * from './stream-tokens.ts';
 export * from './streams.ts';
 export * from './task-state.ts';
 export * from './tasks.ts';
+export * from './version-served.ts';
 export * from './waits.ts';
 export * from './workflows.ts';

@@ -12,7 +12,8 @@ export type MetricsFormat = z.infer<typeof MetricsFormat>;
  * `queue_depth` is what a worker could start now: queued tasks, and scheduled ones whose `run_at` has
  * come, but not a retry still waiting out its backoff; `queue_age_seconds` how long the oldest of them has
  * waited for a worker (since it was queued, or since its `run_at`; a task moved to another workflow version
- * by `move-tasks` counts from the move; 0 when there is none). Finished counts,
+ * by `move-tasks` counts from the move; 0 when there is none). `longest_run_seconds` is how long the
+ * longest-running task has run in its current attempt (0 when none runs): a stuck node shows here. Finished counts,
  * `avg_duration` (seconds from start to completion of completed tasks, waits and retries included) and
  * `error_rate` (failed / (completed + failed)) cover the last `window_seconds`. `tasks_waiting`: tasks that
  * wait for a signal, a time or their children (they hold no worker).
@@ -29,6 +30,7 @@ export const MetricsCounts = z.object({
   tasks_queued: z.number().int().nonnegative(),
   queue_depth: z.number().int().nonnegative(),
   queue_age_seconds: z.number().nonnegative(),
+  longest_run_seconds: z.number().nonnegative(),
   tasks_completed: z.number().int().nonnegative(),
   tasks_failed: z.number().int().nonnegative(),
   tasks_cancelled: z.number().int().nonnegative(),

@@ -184,7 +184,10 @@ describe('schedules and dlq on the real api', () => {
       page = ListDeadLettersOutput.parse(parseJson((await kaygraph(['dlq', 'list', '--json'], env)).stdout));
     }
     const table = await kaygraph(['dlq', 'list'], env);
-    expect(table.stdout).toMatch(new RegExp(`^${taskId}\\s+steps\\s+1\\s+\\w+: failed on purpose`, 'm'));
+    expect(table.stdout).toMatch(/^TASK\s+WORKFLOW\s+ATTEMPTS\s+NODE\s+ERROR\s+DEAD SINCE$/m);
+    expect(table.stdout).toMatch(
+      new RegExp(`^${taskId}\\s+steps\\s+1\\s+steps\\s+WORKFLOW_ERROR: failed on purpose`, 'm'),
+    );
     // `dlq` alone lists, as `dlq list` does (it used to print its help and exit 2).
     const bare = await kaygraph(['dlq'], env);
     expect(bare.code).toBe(0);

@@ -159,11 +159,14 @@ describe('kaygraph submit / status / list / result', () => {
       env,
     );
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^failed: \w+: failed on purpose/m);
+    // Which node threw, and in which attempt: what on-call asks first of a failing workflow.
+    expect(run.stderr).toMatch(/^failed: WORKFLOW_ERROR: failed on purpose \(node steps, attempt 1\)$/m);
     const taskId = /submitted ([0-9a-f-]{36})/.exec(run.stderr)?.[1] ?? '';
     const result = await kaygraph(['result', taskId], env);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('failed on purpose');
+    expect(result.stdout.trim()).toBe('failed: WORKFLOW_ERROR: failed on purpose (node steps, attempt 1)');
+    const status = await kaygraph(['status', taskId], env);
+    expect(status.stdout).toMatch(/^error\s+WORKFLOW_ERROR: failed on purpose \(node steps, attempt 1\)$/m);
     const retried = await kaygraph(['retry', taskId, '--json'], env);
     expect(retried.code).toBe(0);
     expect(parseJson(retried.stdout)).toMatchObject({ task_id: taskId });
@@ -174,7 +177,7 @@ describe('kaygraph submit / status / list / result', () => {
     const taskId = await submitted([
       'steps',
       '--params',
-      '{"steps": 1, "delay_ms": 1, "fail": true}',
+      '{"steps": 3, "delay_ms": 100, "fail": true}',
       '--max-retries',
       '1',
       '--retry-delay',
@@ -190,6 +193,11 @@ describe('kaygraph submit / status / list / result', () => {
     expect(Date.parse(view.run_at ?? '')).toBeGreaterThanOrEqual(Date.parse(view.created_at) + 600_000);
     const status = await kaygraph(['status', taskId], env);
     expect(status.stdout).toMatch(new RegExp(`^runs at\\s+${view.run_at}$`, 'm'));
+    // A live worker runs its version: the version alone, no warning.
+    expect(status.stdout).toMatch(new RegExp(`^version\\s+${view.workflow_version}$`, 'm'));
+    // Nothing runs it for 600 s: the failed attempt's last ETA is not shown as time left.
+    expect(view.eta_seconds).not.toBeNull();
+    expect(status.stdout).toMatch(/^eta\s+-$/m);
     expect((await kaygraph(['cancel', taskId], env)).code).toBe(0);
   });
 
@@ -312,14 +320,26 @@ describe('kaygraph metrics', () => {
     expect(snapshot.scope).toBe('all');
 
     const human = await kaygraph(['metrics'], env);
-    expect(human.stdout).toMatch(/^all owners; finished counts over the last/m);
+    expect(human.stdout).toMatch(/^all owners; finished counts over the last .*; 1 worker process alive$/m);
+    expect(snapshot.workers).toBe(1);
     expect(human.stdout).toMatch(
-      /^\s+QUEUED\s+OLDEST\s+RUNNING\s+WAITING\s+BLOCKED\s+SCHEDULED\s+HELD\s+COMPLETED\s+FAILED\s+ERRORS\s+AVG TIME$/m,
+      /^\s+QUEUED\s+OLDEST\s+RUNNING\s+LONGEST RUN\s+WAITING\s+BLOCKED\s+SCHEDULED\s+HELD\s+COMPLETED\s+FAILED\s+ERRORS\s+AVG TIME$/m,
     );
     expect(human.stdout).toMatch(
-      new RegExp(`^all\\s+\\d+\\s+\\S+(\\s+\\d+){5}\\s+${snapshot.tasks_completed}\\s`, 'm'),
+      new RegExp(`^all\\s+\\d+\\s+\\S+\\s+\\d+\\s+\\S+(\\s+\\d+){4}\\s+${snapshot.tasks_completed}\\s`, 'm'),
     );
     expect(human.stdout).toMatch(/^echo\s/m);
+  });
+
+  test('with no worker alive, metrics says the queue waits for one', async () => {
+    await using idle = await startTestServer({ worker: false, operations: {} });
+    const idleEnv = { KAYGRAPH_URL: idle.url };
+    expect(
+      (await kaygraph(['submit', 'echo', '--params', '{"value": "nobody runs me"}'], idleEnv)).code,
+    ).toBe(0);
+    const human = await kaygraph(['metrics'], idleEnv);
+    expect(human.stdout).toMatch(/; no worker alive: queued tasks wait until one starts$/m);
+    expect(human.stdout).toMatch(/^echo\s+1\s/m);
   });
 
   test('a task waiting for a signal counts as waiting, a task held in a group as held', async () => {
@@ -333,7 +353,8 @@ describe('kaygraph metrics', () => {
     });
 
     const human = await kaygraph(['metrics'], env);
-    // QUEUED OLDEST (none queued: -) RUNNING WAITING BLOCKED SCHEDULED HELD, then finished counts.
-    expect(human.stdout).toMatch(/^approval\s+0\s+-\s+0\s+1\s+0\s+0\s+1\s+0\s+0\s/m);
+    // QUEUED OLDEST (none queued: -) RUNNING LONGEST RUN (none running: -) WAITING BLOCKED SCHEDULED HELD, then
+    // finished counts.
+    expect(human.stdout).toMatch(/^approval\s+0\s+-\s+0\s+-\s+1\s+0\s+0\s+1\s+0\s+0\s/m);
   });
 });

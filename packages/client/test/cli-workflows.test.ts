@@ -12,6 +12,11 @@ test("workflows lists each version; move-tasks moves a retired version's queued 
   if (!retired) throw new Error('steps is not registered');
   const submitted = await kaygraph(['submit', 'steps', '--params', '{"steps": 1}'], env);
   expect(submitted.code).toBe(0);
+  const taskId = submitted.stdout.trim();
+  // No worker at all: status says why the queued task does not run.
+  expect((await kaygraph(['status', taskId], env)).stdout).toMatch(
+    new RegExp(`^version\\s+${retired} \\(no live worker runs it: the task waits until one starts\\)$`, 'm'),
+  );
 
   // The upgrade: the new build declares a version; no worker of the old one is left.
   type Catalog = Parameters<typeof server.system.publishWorkflows>[0];
@@ -25,6 +30,12 @@ test("workflows lists each version; move-tasks moves a retired version's queued 
     .toMatch(/^steps\s+upgraded\s+yes\s+0\s+0$/m);
   expect((await kaygraph(['workflows'], env)).stdout).toMatch(
     new RegExp(`^steps\\s+${retired}\\s+-\\s+0\\s+1$`, 'm'),
+  );
+
+  // Its version retired, the task never runs however many new workers start: status says how to move it.
+  const stranded = await kaygraph(['status', taskId], env);
+  expect(stranded.stdout).toContain(
+    `version     ${retired} (retired: no live worker runs it; move its tasks with \`kaygraph workflows move-tasks steps ${retired}\`)\n`,
   );
 
   const moved = await kaygraph(['workflows', 'move-tasks', 'steps', retired], env);

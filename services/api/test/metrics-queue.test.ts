@@ -50,6 +50,11 @@ test('Prometheus answers what on-call asks: retries, how long the queue has wait
   expect(sample(text, 'kaygraph_queue_age_seconds{workflow="steps"}')).toBe(0);
   // The histogram times the last run only: its HELP says so, for it differs from avg_duration.
   expect(text).toMatch(/# HELP kaygraph_task_duration_seconds Run time of the last run of finished tasks/);
+  // The average counts from the first start: a task lost with its worker and run again counts both runs
+  // and the wait between them. Its HELP says so, for on-call reads the two side by side.
+  expect(text).toMatch(
+    /# HELP kaygraph_task_avg_duration_seconds Average time from first start to completion .*waits and retries between runs included/,
+  );
 
   // Conventions a scraper's users rely on: counters end in _total, no series is labelled per task.
   const counters = [...text.matchAll(/^# TYPE (\S+) counter$/gm)].map((match) => match[1] ?? '');

@@ -48,6 +48,28 @@ describe('orchestration pages', () => {
       .waitFor(WAIT);
   });
 
+  it("shows how long a running task's run has lasted so far, and stops counting once it is cancelled", async () => {
+    const long = await session.client.tasks.submit.mutate({
+      workflow: 'pipeline',
+      params: { items: 1000, item_ms: 1000 },
+    });
+    await session.waitForStatus(long.task_id, 'running');
+    await session.openDashboard(`#/tasks/${long.task_id}`);
+    await session.page.locator('.task-header .badge-running').waitFor(WAIT);
+    const runTime = session.page.getByTestId('run-time');
+    await expect(runTime.textContent()).resolves.toMatch(/ so far$/);
+    // The clock ticks on the page itself: the text changes without a reload.
+    const first = await runTime.textContent();
+    await session.page.waitForFunction(
+      (shown) => document.querySelector('[data-testid="run-time"]')?.textContent !== shown,
+      first,
+      WAIT,
+    );
+    await session.client.tasks.cancel.mutate({ task_id: long.task_id });
+    await session.page.locator('.task-header .badge-cancelled').waitFor(WAIT);
+    await expect(runTime.textContent()).resolves.not.toMatch(/so far/);
+  });
+
   it('asks before purging a dead letter, and purges it only when told', async () => {
     const failing = await session.client.tasks.submit.mutate({
       workflow: 'pipeline',

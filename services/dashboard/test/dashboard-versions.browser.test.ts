@@ -70,6 +70,14 @@ describe('moving a retired version’s tasks', () => {
     const tooBig = await client.tasks.submit.mutate({ workflow: 'pipeline', params: { items: 50 } });
     await session.stack.publishWorkflows(upgradeCatalog(upgradedPipeline()));
 
+    // The queued task's own page says why it does not run, and where to move it.
+    await session.openDashboard(`#/tasks/${fits.task_id}`);
+    const nowhere = page.getByTestId('version-nowhere');
+    await nowhere.waitFor(WAIT);
+    await expect(nowhere.textContent()).resolves.toBe(
+      `Version ${retired} of pipeline was retired and no live worker runs it: the task runs nowhere until it is moved to the current version (Versions panel, or kaygraph workflows move-tasks pipeline ${retired}).`,
+    );
+
     await session.openDashboard('#/submit?workflow=pipeline');
     const panel = page.locator('.panel', { has: page.getByTestId('workflow-versions') });
     const row = panel.locator(`tr[data-version="${retired}"]`);
@@ -111,6 +119,11 @@ describe('moving a retired version’s tasks', () => {
       await session.openDashboard(`#/tasks/${task.task_id}`);
       await page.locator('dd code', { hasText: /^upgraded$/ }).waitFor(WAIT);
     }
+    // Moved to the current version, which has no worker either (stopped above): it waits for one.
+    await session.openDashboard(`#/tasks/${fits.task_id}`);
+    await expect(page.getByTestId('version-nowhere').textContent()).resolves.toBe(
+      'No live worker runs version upgraded of pipeline: the task waits until one starts.',
+    );
   });
 
   it("shows the api's 403 beside an admin's buttons for a key that is not an admin's", async () => {

@@ -278,6 +278,11 @@ describe('dashboard in a browser', () => {
     const serverMetrics = session.page.getByTestId('server-metrics');
     await serverMetrics.waitFor(WAIT);
     await expect(serverMetrics.locator('tbody tr', { hasText: 'pipeline' }).count()).resolves.toBe(1);
+    // Whether anything runs the queue, and how long the longest run has lasted (a stuck node).
+    await expect(session.page.getByTestId('workers-alive').textContent()).resolves.toMatch(
+      /^1 worker process alive\./,
+    );
+    await expect(serverMetrics.locator('thead th', { hasText: 'Longest run' }).count()).resolves.toBe(1);
     await session.screenshot('metrics');
   });
 });

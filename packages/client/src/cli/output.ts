@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { TaskErrorView } from '@kaygraph/contracts';
 
 export interface CliIo {
   stdout: Writable & { isTTY?: boolean; columns?: number };
@@ -101,4 +102,16 @@ export function parseJsonOption(name: string, text: string): Record<string, unkn
     throw new CliError('BAD_REQUEST', `${name} must be a JSON object, e.g. '{"rows": 1000}'`, 2);
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * A task's error in one line: its code and message, then the node that threw it and the attempt, when
+ * the error names them (`WORKFLOW_ERROR: boom (node transform, attempt 3)`).
+ */
+export function describeTaskError(error: TaskErrorView): string {
+  const where = [
+    error.node_id ? `node ${error.node_id}` : null,
+    error.attempt !== undefined ? `attempt ${error.attempt}` : null,
+  ].filter((part) => part !== null);
+  return `${error.code}: ${error.message}${where.length > 0 ? ` (${where.join(', ')})` : ''}`;
 }

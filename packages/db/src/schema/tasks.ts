@@ -85,6 +85,8 @@ export const tasks = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
     startedAt: ts('started_at'),
+    /** When the current (or last) run was claimed: how long a running task has run in this attempt. */
+    runStartedAt: ts('run_started_at'),
     completedAt: ts('completed_at'),
     /** When the result and events of a finished task may be removed. */
     expiresAt: ts('expires_at'),

@@ -7,6 +7,7 @@ interface Tally {
   byStatus: Map<string, number>;
   runnable: number;
   oldestRunnableSeconds: number;
+  longestRunSeconds: number;
   timed: number;
   durationSum: number;
 }
@@ -15,6 +16,7 @@ const emptyTally = (): Tally => ({
   byStatus: new Map(),
   runnable: 0,
   oldestRunnableSeconds: 0,
+  longestRunSeconds: 0,
   timed: 0,
   durationSum: 0,
 });
@@ -32,6 +34,7 @@ function countsOf(tally: Tally): MetricsCounts {
     tasks_queued: n('queued'),
     queue_depth: tally.runnable,
     queue_age_seconds: Math.round(tally.oldestRunnableSeconds * 1000) / 1000,
+    longest_run_seconds: Math.round(tally.longestRunSeconds * 1000) / 1000,
     tasks_completed: n('completed'),
     tasks_failed: n('failed'),
     tasks_cancelled: n('cancelled'),
@@ -77,6 +80,7 @@ export async function metricsSnapshot(
       add(tally, row.status, row.n);
       tally.runnable += row.runnable;
       tally.oldestRunnableSeconds = Math.max(tally.oldestRunnableSeconds, row.oldest_runnable_seconds);
+      tally.longestRunSeconds = Math.max(tally.longestRunSeconds, row.longest_run_seconds);
     }
   }
   for (const row of finished) {

@@ -106,7 +106,8 @@ export async function claimJobs(
         from tasks where id = any(${uuidArray(jobs.map((job) => job.taskId))}) order by id for no key update
       )
       update tasks t set status = 'running', attempt = t.attempt + 1,
-        started_at = coalesce(t.started_at, now()), updated_at = now(), worker_id = ${workerId},
+        started_at = coalesce(t.started_at, now()), run_started_at = now(), updated_at = now(),
+        worker_id = ${workerId},
         job_retry_count = x.retry_count, job_retry_limit = x.retry_limit,
         -- A waiting task's own job is its timer: the deadline passed (signal) or the sleep is over.
         resume = case when t.status <> 'waiting' then t.resume

@@ -14,6 +14,8 @@ export interface UnfinishedCountRow extends StatusCountRow {
   runnable: number;
   /** How long the longest waiting of those has been runnable, in seconds (0: none). */
   oldest_runnable_seconds: number;
+  /** How long the longest running of `n` has run in its current attempt, in seconds (0: none). */
+  longest_run_seconds: number;
 }
 
 export interface FinishedCountRow extends StatusCountRow {
@@ -37,9 +39,12 @@ export function unfinishedCounts(sql: postgres.Sql, owner: string | null): Promi
     select workflow, priority, status, count(*)::int as n,
            count(*) filter (where runnable)::int as runnable,
            coalesce(extract(epoch from now() - min(greatest(updated_at, run_at)) filter (where runnable)), 0)::float8
-             as oldest_runnable_seconds
+             as oldest_runnable_seconds,
+           -- Runs claimed before 0019 have no run_started_at: their first start stands in.
+           coalesce(extract(epoch from now() - min(coalesce(run_started_at, started_at)) filter (where status = 'running')), 0)::float8
+             as longest_run_seconds
     from (
-      select workflow, priority, status, updated_at, run_at,
+      select workflow, priority, status, updated_at, run_at, run_started_at, started_at,
              status in ('queued', 'scheduled') and (run_at is null or run_at <= now()) as runnable
       from tasks
       where completed_at is null ${ownerIs(sql, owner)}

@@ -8,14 +8,13 @@ export type RequestHook = (req: IncomingMessage, res: ServerResponse, handle: ()
 
 export interface FinishedRequest {
   method: string;
-  /** The path with ids replaced by `:id`, so it can be a metric label. */
-  route: string;
+  /** The path as requested, without its query string. */
+  path: string;
   status: number;
   seconds: number;
 }
 
 const INCOMING_ID = /^[\w.:-]{1,100}$/;
-const UUID_SEGMENT = /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/|$)/gi;
 /** Probes and scrapes would drown the log at info. */
 const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
 
@@ -27,13 +26,6 @@ function levelOf(status: number, path: string): 'error' | 'warn' | 'info' | 'deb
   if (status === 503) return 'warn';
   if (status >= 500) return 'error';
   return QUIET_PATHS.has(path) && status < 400 ? 'debug' : 'info';
-}
-
-export function routeOf(path: string): string {
-  if (path.startsWith('/dashboard/')) return '/dashboard/*';
-  if (path.startsWith('/trpc/'))
-    return `/trpc/${path.slice(6).split(',').length > 1 ? '(batch)' : path.slice(6)}`;
-  return path.replace(UUID_SEGMENT, '/:id');
 }
 
 /**
@@ -74,7 +66,7 @@ export function createRequestLogging(opts: {
         };
         base[level](line, status >= 500 ? 'request failed' : 'request completed');
       }
-      opts.onFinished?.({ method, route: routeOf(path), status, seconds });
+      opts.onFinished?.({ method, path, status, seconds });
     };
     // A failure to log one request must never become an uncaught exception that ends the process.
     const safely = (event: 'finish' | 'close') => {

@@ -2,6 +2,7 @@ import type { MetricsSnapshot } from '@kaygraph/contracts';
 import type { LiveEvent } from '@kaygraph/tasks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { FinishedRequest } from '../logging/request-logging.ts';
+import { apiRouteLabel } from './route-label.ts';
 
 /** Where the counters come from: the api's LISTEN fan-out of every task event (EventBus). */
 export interface TaskEventFeed {
@@ -22,8 +23,6 @@ export interface PrometheusMetrics {
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 /** Start times of running tasks, for the duration histogram; bounded so a lost event cannot leak. */
 const MAX_TRACKED_RUNS = 100_000;
-/** Route labels kept; paths beyond (scanners probing random URLs) count as "other". */
-const MAX_ROUTES = 200;
 /** Said in the HELP of every series that describes the whole cluster, so dashboards do not sum replicas. */
 const CLUSTER_WIDE = ' The whole cluster, on every api replica: aggregate replicas with max, not sum.';
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -112,6 +111,11 @@ export function createPrometheusMetrics(opts: {
   const ageByPriority = gauge('kaygraph_queue_age_seconds_by_priority', `${ageHelp}, by priority.`, [
     'priority',
   ]);
+  const longestRun = gauge(
+    'kaygraph_longest_run_seconds',
+    'How long the longest-running task has run in its current attempt (0: none running), by workflow.',
+    ['workflow'],
+  );
   const workers = gauge('kaygraph_workers', 'Worker processes alive (beating within their lease).', []);
   const errorRate = gauge(
     'kaygraph_task_error_rate',
@@ -120,12 +124,14 @@ export function createPrometheusMetrics(opts: {
   );
   const avgDuration = gauge(
     'kaygraph_task_avg_duration_seconds',
-    'Average run time of tasks completed in the metrics window; workflow="" is every workflow.',
+    'Average time from first start to completion of tasks completed in the metrics window, waits and ' +
+      'retries between runs included (kaygraph_task_duration_seconds times the last run alone); ' +
+      'workflow="" is every workflow.',
     ['workflow'],
   );
   const httpRequests = new Counter({
     name: 'kaygraph_http_requests_total',
-    help: 'HTTP requests answered, by method, route and status.',
+    help: 'HTTP requests answered, by method, route (the OpenAPI path template, the tRPC procedure, or (unmatched)) and status.',
     labelNames: ['method', 'route', 'status'],
     registers,
   });
@@ -136,7 +142,6 @@ export function createPrometheusMetrics(opts: {
     registers,
   });
 
-  const routes = new Set<string>();
   const runningSince = new Map<string, number>();
   const onEvent = ({ event, workflow }: LiveEvent) => {
     events.inc({ type: event.type });
@@ -185,6 +190,7 @@ export function createPrometheusMetrics(opts: {
         depthByPriority,
         age,
         ageByPriority,
+        longestRun,
         errorRate,
         avgDuration,
       ])
@@ -196,6 +202,7 @@ export function createPrometheusMetrics(opts: {
         waiting.set({ workflow }, counts.tasks_waiting);
         depth.set({ workflow }, counts.queue_depth);
         age.set({ workflow }, counts.queue_age_seconds);
+        longestRun.set({ workflow }, counts.longest_run_seconds);
         errorRate.set({ workflow }, counts.error_rate);
         avgDuration.set({ workflow }, counts.avg_duration);
       }
@@ -208,10 +215,9 @@ export function createPrometheusMetrics(opts: {
       return registry.metrics();
     },
     observeRequest(request) {
-      if (!routes.has(request.route) && routes.size >= MAX_ROUTES) request = { ...request, route: 'other' };
-      routes.add(request.route);
-      httpRequests.inc({ method: request.method, route: request.route, status: String(request.status) });
-      httpDuration.observe({ method: request.method, route: request.route }, request.seconds);
+      const route = apiRouteLabel(request.path);
+      httpRequests.inc({ method: request.method, route, status: String(request.status) });
+      httpDuration.observe({ method: request.method, route }, request.seconds);
     },
     close() {
       unsubscribe();

@@ -40,6 +40,12 @@ const COLUMNS: {
   },
   { key: 'tasks_pending', label: 'Not started', title: 'pending, queued, blocked and scheduled' },
   { key: 'tasks_running', label: 'Running' },
+  {
+    key: 'longest_run_seconds',
+    label: 'Longest run',
+    title: 'how long the longest-running task has run in its current attempt: a stuck node shows here',
+    format: (value) => formatDuration(value),
+  },
   { key: 'tasks_waiting', label: 'Waiting', title: 'for a signal, a time or child tasks' },
   { key: 'tasks_blocked', label: 'Blocked' },
   { key: 'tasks_scheduled', label: 'Scheduled' },
@@ -49,6 +55,12 @@ const COLUMNS: {
   { key: 'avg_duration', label: 'Avg duration', format: (value) => formatDuration(value) },
   { key: 'error_rate', label: 'Error rate', format: (value) => formatPercent(value * 100) },
 ];
+
+/** Without a live worker nothing queued runs: said first, above the queue figures. */
+function workersAlive(workers: number): string {
+  if (workers === 0) return 'No worker alive: queued tasks wait until one starts.';
+  return `${workers} worker process${workers === 1 ? '' : 'es'} alive.`;
+}
 
 function MetricsTables({ metrics }: { metrics: MetricsSnapshot }) {
   const rows: [string, MetricsCounts][] = [
@@ -65,8 +77,8 @@ function MetricsTables({ metrics }: { metrics: MetricsSnapshot }) {
   ];
   return (
     <>
-      <p class="hint">
-        {`Finished counts, durations and error rate cover the last ${formatDuration(metrics.window_seconds)}; scope: ${metrics.scope}.`}
+      <p class={metrics.workers === 0 ? 'hint hint-warning' : 'hint'} data-testid="workers-alive">
+        {`${workersAlive(metrics.workers)} Finished counts, durations and error rate cover the last ${formatDuration(metrics.window_seconds)}; scope: ${metrics.scope}.`}
       </p>
       <table class="table table-numbers" data-testid="server-metrics">
         <thead>

@@ -70,6 +70,7 @@ describe('countsFromServer', () => {
       tasks_queued: 5,
       queue_depth: 6,
       queue_age_seconds: 12,
+      longest_run_seconds: 0,
       tasks_completed: 2510,
       tasks_failed: 310,
       tasks_cancelled: 5,

@@ -11,6 +11,7 @@ describe("the Tasks page's counts per status", () => {
       // The scheduled tasks are due: what a worker could start now, but not of status queued.
       queue_depth: 6,
       queue_age_seconds: 30,
+      longest_run_seconds: 0,
       tasks_blocked: 3,
       tasks_scheduled: 4,
       tasks_running: 5,

@@ -39,6 +39,7 @@ export function metricsCounts(fields: Partial<MetricsCounts> = {}): MetricsCount
     tasks_queued: 0,
     queue_depth: 0,
     queue_age_seconds: 0,
+    longest_run_seconds: 0,
     tasks_completed: 0,
     tasks_failed: 0,
     tasks_cancelled: 0,

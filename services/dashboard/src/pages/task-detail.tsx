@@ -7,12 +7,14 @@ import { ProgressHistory } from '../components/progress-history.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
+import { VersionNowhere } from '../components/version-nowhere.tsx';
 import { WaitSection } from '../components/wait-panel.tsx';
-import { errorLine, useLiveTasks, useServices } from '../data/hooks.ts';
+import { errorLine, useLiveTasks, useNow, useServices } from '../data/hooks.ts';
 import { TaskFollower } from '../data/task-follower.ts';
 import { applyEvent } from '../data/task-store.ts';
 import { applyWaitEvent } from '../data/task-wait.ts';
-import { formatDuration, formatEta, formatTime, secondsBetween } from '../lib/format.ts';
+import { formatDuration, formatEta, formatTime } from '../lib/format.ts';
+import { runTimeText } from '../lib/run-time.ts';
 import { href, taskHref } from '../router.ts';
 
 /** One task: live state, its whole event history (replayed by tasks.events), node metrics, result. */
@@ -65,6 +67,9 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
     if (known && task && Date.parse(known.updated_at) > Date.parse(task.updated_at)) follower?.nudge();
   }, [known?.updated_at, task?.updated_at, follower]);
 
+  // Ticks the run time of a running task.
+  const now = useNow(1000);
+
   if (error) return <ErrorNotice message={error} />;
   // Refused before anything loaded (a malformed id, no API key): say why, not "Loading…" forever.
   if (!task) {
@@ -82,6 +87,7 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
         </div>
         <TaskActions task={task} />
       </header>
+      <VersionNowhere task={task} />
       <WaitSection task={task} />
       <Panel title="Progress">
         <ProgressBar value={task.progress} status={task.status} />
@@ -113,7 +119,7 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
           <dt>Finished</dt>
           <dd>{formatTime(task.completed_at)}</dd>
           <dt>Run time</dt>
-          <dd>{formatDuration(secondsBetween(task.started_at, task.completed_at))}</dd>
+          <dd data-testid="run-time">{runTimeText(task, events, now)}</dd>
           <dt>Timeout</dt>
           <dd>{formatDuration(task.timeout_seconds)}</dd>
           {task.group_id ? (

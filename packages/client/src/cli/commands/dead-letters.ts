@@ -29,11 +29,13 @@ export function registerDeadLetterCommands(program: Command, session: CliSession
         else
           printTable(
             s.io,
-            ['TASK', 'WORKFLOW', 'ATTEMPTS', 'ERROR', 'DEAD SINCE'],
+            ['TASK', 'WORKFLOW', 'ATTEMPTS', 'NODE', 'ERROR', 'DEAD SINCE'],
             page.data.items.map((item) => [
               item.task_id,
               item.workflow,
               item.attempt,
+              // The node that threw, which the error cut to 80 characters would lose.
+              item.error?.node_id ?? '-',
               item.error ? `${item.error.code}: ${item.error.message}`.slice(0, 80) : null,
               item.dead_lettered_at,
             ]),

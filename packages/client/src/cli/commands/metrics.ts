@@ -10,6 +10,7 @@ function row(name: string, counts: MetricsCounts): (string | number)[] {
     counts.tasks_queued,
     counts.queue_depth > 0 ? formatSeconds(counts.queue_age_seconds) : '-',
     counts.tasks_running,
+    counts.tasks_running > 0 ? formatSeconds(counts.longest_run_seconds) : '-',
     counts.tasks_waiting,
     counts.tasks_blocked,
     counts.tasks_scheduled,
@@ -21,12 +22,18 @@ function row(name: string, counts: MetricsCounts): (string | number)[] {
   ];
 }
 
+/** Without a live worker nothing queued will run: the first thing to know about a growing queue. */
+function workersAlive(workers: number): string {
+  if (workers === 0) return 'no worker alive: queued tasks wait until one starts';
+  return `${workers} worker process${workers === 1 ? '' : 'es'} alive`;
+}
+
 /** `kaygraph metrics`: the queue at a glance (the `metrics` procedure, as GET /metrics answers JSON). */
 export function registerMetricsCommand(program: Command, session: CliSession): void {
   program
     .command('metrics')
     .description(
-      'queued tasks and how long the oldest has waited, running tasks, throughput and error rate, per workflow and priority',
+      'queued tasks and how long the oldest has waited, running tasks and how long the longest has run, throughput and error rate, per workflow and priority',
     )
     .action(
       action(session, async (s) => {
@@ -38,13 +45,14 @@ export function registerMetricsCommand(program: Command, session: CliSession): v
         const window = formatSeconds(snapshot.window_seconds);
         writeLine(
           s.io.stdout,
-          `${snapshot.scope === 'all' ? 'all owners' : `owner ${snapshot.scope}`}; finished counts over the last ${window}`,
+          `${snapshot.scope === 'all' ? 'all owners' : `owner ${snapshot.scope}`}; finished counts over the last ${window}; ${workersAlive(snapshot.workers)}`,
         );
         const header = [
           '',
           'QUEUED',
           'OLDEST',
           'RUNNING',
+          'LONGEST RUN',
           'WAITING',
           'BLOCKED',
           'SCHEDULED',

@@ -8,6 +8,7 @@ import {
 import type { Command } from 'commander';
 import {
   CliError,
+  describeTaskError,
   durationBetween,
   formatSeconds,
   parseJsonOption,
@@ -18,6 +19,7 @@ import {
 } from '../output.ts';
 import type { CliSession } from '../session.ts';
 import { resolveTaskId } from '../task-ref.ts';
+import { describeTaskVersion } from '../version-note.ts';
 import { describeWait } from '../wait-text.ts';
 import { action } from './action.ts';
 import { followTask } from './watch.ts';
@@ -102,7 +104,8 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
           ['progress', `${Math.round(task.progress * 10) / 10}%`],
           ['step', task.step ?? '-'],
           ['message', task.message ?? '-'],
-          ['eta', formatSeconds(task.eta_seconds)],
+          // Only a running task moves toward an end: a queued retry's or a finished task's ETA is the last report's.
+          ['eta', task.status === 'running' ? formatSeconds(task.eta_seconds) : '-'],
           // Every run counts (a resume after a wait, a redrive), so it may pass max_retries + 1.
           ['attempt', String(task.attempt)],
           ['max retries', String(task.max_retries)],
@@ -117,7 +120,9 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
         if (task.run_at && waitsToRun && Date.parse(task.run_at) > Date.now()) {
           rows.splice(3, 0, ['runs at', task.run_at]);
         }
-        if (task.error) rows.push(['error', `${task.error.code}: ${task.error.message}`]);
+        const version = await describeTaskVersion(s, task);
+        if (version !== null) rows.splice(2, 0, ['version', version]);
+        if (task.error) rows.push(['error', describeTaskError(task.error)]);
         const labelWidth = Math.max(...rows.map(([label]) => label.length));
         for (const [label, value] of rows) writeLine(s.io.stdout, `${label.padEnd(labelWidth)} ${value}`);
         return 0;
@@ -195,7 +200,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
         else
           writeLine(
             s.io.stdout,
-            `${outcome.status}${outcome.error ? `: ${outcome.error.code}: ${outcome.error.message}` : ''}`,
+            `${outcome.status}${outcome.error ? `: ${describeTaskError(outcome.error)}` : ''}`,
           );
         return outcome.status === 'completed' ? 0 : 1;
       }),

@@ -2,7 +2,7 @@ import type { TaskEvent, TaskState, TaskStatus, WaitEvent } from '@kaygraph/cont
 import { foldTaskEvent, INITIAL_TASK_STATE, isTerminalStatus } from '@kaygraph/contracts';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { formatSeconds, printJson, printJsonLine, writeLine } from '../output.ts';
+import { describeTaskError, formatSeconds, printJson, printJsonLine, writeLine } from '../output.ts';
 import type { CliSession } from '../session.ts';
 import { resolveTaskId } from '../task-ref.ts';
 import { describeWaitEvent } from '../wait-text.ts';
@@ -168,7 +168,7 @@ export async function followTask(session: CliSession, taskId: string): Promise<n
     writeLine(session.io.stderr, `completed${took === null ? '' : ` in ${formatSeconds(took)}`}`);
     printJson(session.io, outcome.result ?? null);
   } else {
-    const error = outcome.error ? `: ${outcome.error.code}: ${outcome.error.message}` : '';
+    const error = outcome.error ? `: ${describeTaskError(outcome.error)}` : '';
     writeLine(session.io.stderr, `${outcome.status}${error}`);
   }
   return outcome.status === 'completed' ? 0 : 1;

@@ -1,0 +1,1 @@
+ALTER TABLE "tasks" ADD COLUMN "run_started_at" timestamp with time zone;
