@@ -36,8 +36,9 @@ it('a run that reports a 1 MB progress message and log line completes; watchers,
   const step = cut('s', PROGRESS_TEXT_LIMIT);
   const message = cut('m', PROGRESS_TEXT_LIMIT);
   expect(step).toHaveLength(PROGRESS_TEXT_LIMIT);
+  // The report as cut (at 50 %, or merged into the run's last report at 100 % when the machine is slow).
   expect(watched.findLast((event) => event.type === 'progress')).toMatchObject({
-    progress: 50,
+    progress: expect.toSatisfy((progress: number) => progress === 50 || progress === 100),
     step,
     message,
   });
@@ -64,7 +65,7 @@ it('a log line whose data JSON cannot write (a BigInt) is kept, saying so, and t
   const watched: TaskEvent[] = [];
   for await (const event of system.tasks.events(alice, task_id, {})) watched.push(event);
   expect(watched.findLast((event) => event.type === 'progress')).toMatchObject({
-    progress: 50,
+    progress: expect.toSatisfy((progress: number) => progress === 50 || progress === 100),
     step: 'ssssssssss',
   });
   const lines = watched.flatMap((event) => (event.type === 'log' ? [event] : []));
