@@ -6,7 +6,6 @@ import type { LogLevel, ProgressReport } from '@kaygraph/graph';
 import { Piscina } from 'piscina';
 import type { CatalogWorkflow, WorkflowCatalog } from '../catalog.ts';
 import { CheckpointRefusedError } from './checkpoint-refused.ts';
-import { runWatchingFaults } from './inline-faults.ts';
 import {
   type FailedReport,
   type RunServicesFactory,
@@ -199,28 +198,12 @@ export class InlineExecutor {
     const abandoned = new Promise<ExecutionResult>((resolve) => {
       abandon = resolve;
     });
-    // An error thrown outside the run's await chain fails the run (as in a thread), not the process.
-    const faulted = (error: unknown) => {
-      const err = error instanceof Error ? error : new Error(String(error));
-      abandon?.({
-        kind: 'failed',
-        error: { code: 'WORKFLOW_ERROR', message: err.message, stack: err.stack ?? null },
-        retriable: true,
-        metrics: null,
-      });
-      controller.abort('the run threw outside its await chain');
-    };
-    const { result: run, done } = runWatchingFaults(faulted, () =>
-      runWorkflow(this.#catalog, request, { signal: controller.signal, ...hooks }, this.#services),
-    );
-    const result = Promise.race([run, abandoned]);
-    // The listeners stay until the run itself ends: a fault may come while it winds down.
-    void run.finally(done);
+    const run = runWorkflow(this.#catalog, request, { signal: controller.signal, ...hooks }, this.#services);
     return {
       abort: (reason) => controller.abort(reason),
       // A main-thread run cannot be killed; the attempt is given up and its late writes are fenced off.
       terminate: () => abandon?.({ kind: 'terminated' }),
-      result,
+      result: Promise.race([run, abandoned]),
     };
   }
 }
