@@ -1,11 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { migrate } from '@kaygraph/db';
-import { createTestDatabase, migrationsBefore } from '@kaygraph/db/testing';
+import { createTestDatabase } from '@kaygraph/db/testing';
 import { createTaskSystem, type TaskSystem } from '@kaygraph/tasks';
 import { runToExit } from '@kaygraph/tasks/testing';
 import { catalog as builtins } from '@kaygraph/workflows/catalog';
 import pino from 'pino';
-import postgres from 'postgres';
 import { expect, test } from 'vitest';
 import { startWorker } from '../src/index.ts';
 
@@ -92,30 +90,4 @@ test('a worker serving built-in workflows picked one by one starts where the bui
     logger,
   });
   expect(worker.workflows).toEqual(['data_processing', 'demo']);
-});
-
-test('a built-in registered before migration 0018 keeps its name from an app worker', async () => {
-  await using database = await createTestDatabase({ empty: true });
-  using before = migrationsBefore('0018_builtin_workflow_versions');
-  await migrate(database.url, { migrationsFolder: before.path });
-  // What the built-in worker of a release before 0018 registered: a version without the builtin mark.
-  const sql = postgres(database.url, { max: 1, onnotice: () => {} });
-  try {
-    await sql`insert into workflow_versions (name, version, description, params_schema, defaults)
-      values ('data_processing', 'before-0018', 'the built-in data processing', '{}', '{}')`;
-  } finally {
-    await sql.end();
-  }
-  await migrate(database.url);
-
-  await expect(
-    startWorker({
-      databaseUrl: database.url,
-      workflows: fixture('builtin-named-workflows.ts'),
-      concurrency: 1,
-      logger,
-    }),
-  ).rejects.toThrow(
-    'workflow "data_processing" has the name of a built-in workflow registered on this database',
-  );
 });

@@ -7,7 +7,6 @@ export { type DatabaseDoor, openDatabaseDoor } from './database-door.ts';
 export { createLimitedRoleDatabase, type LimitedRoleDatabase } from './limited-role.ts';
 export {
   type MigrationsFolderCopy,
-  migrationsBefore,
   migrationsWithoutLast,
   migrationsWithPending,
 } from './migration-folders.ts';

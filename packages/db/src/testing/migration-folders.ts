@@ -43,22 +43,6 @@ export function migrationsWithoutLast(): MigrationsFolderCopy {
   return copyWithJournal((entries) => entries.slice(0, -1));
 }
 
-/**
- * The committed migrations up to, not including, `tag`: the schema a database had before that migration,
- * to insert rows as an earlier release wrote them and see what the migration makes of them.
- *
- * @example
- * using before = migrationsBefore('0018_builtin_workflow_versions');
- * await migrate(database.url, { migrationsFolder: before.path });
- */
-export function migrationsBefore(tag: string): MigrationsFolderCopy {
-  return copyWithJournal((entries) => {
-    const at = entries.findIndex((entry) => entry.tag === tag);
-    if (at < 0) throw new Error(`no committed migration "${tag}"`);
-    return entries.slice(0, at);
-  });
-}
-
 /** The committed migrations plus a pending one, `tag`, of the statements `sql`. */
 export function migrationsWithPending(tag: string, sql: string): MigrationsFolderCopy {
   return copyWithJournal((entries, path) => {
