@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import { type RestMeta, readsJsonBody } from '../rest-meta.ts';
+import { pathPattern } from './path-pattern.ts';
 import type { DeclaredQuery, QueryKind } from './query-string.ts';
 
 type Operation = NonNullable<NonNullable<NonNullable<OpenAPIObject['paths']>[string]>['get']>;
@@ -62,13 +63,6 @@ function kindOf(schema: SchemaObject | ReferenceObject | undefined): QueryKind {
     if (kind !== 'string') return kind;
   }
   return 'string';
-}
-
-function pathPattern(template: string, named: boolean): RegExp {
-  const source = template
-    .replace(/^\/|\/$/g, '')
-    .replace(/\{([^}]+)\}/g, (_, key: string) => (named ? `(?<${key}>[^/]+)` : '[^/]+'));
-  return new RegExp(`^/${source}/?$`, 'i');
 }
 
 function compileProcedures(

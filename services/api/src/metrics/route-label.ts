@@ -1,4 +1,5 @@
 import { REST_PATHS } from '@kaygraph/contracts';
+import { pathPattern } from '../http/path-pattern.ts';
 import { HAND_WRITTEN_PATHS } from '../openapi-hand-written.ts';
 import { REST_OPERATIONS } from '../rest-operations.ts';
 import { appRouter } from '../router.ts';
@@ -11,17 +12,6 @@ const BATCH = `${REST_PATHS.trpc}/(batch)`;
 interface Template {
   template: string;
   pattern: RegExp;
-}
-
-function compileTemplate(template: string): Template {
-  const source = template
-    .replace(/^\/|\/$/g, '')
-    .split('/')
-    .map((segment) =>
-      /^\{[^}]+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-    )
-    .join('/');
-  return { template, pattern: new RegExp(`^/${source}/?$`, 'i') };
 }
 
 /** Procedure paths (`tasks.get`) of a tRPC router, from the record its type exposes (`appRouter.tasks.get`). */
@@ -42,7 +32,7 @@ export function compileRouteLabel(opts: { templates: readonly string[]; procedur
   // Literal paths before templated ones, so `/tasks/cancel-queued` is not `/tasks/{task_id}`.
   const templates = [...new Set(opts.templates)]
     .sort((a, b) => Number(a.includes('{')) - Number(b.includes('{')))
-    .map(compileTemplate);
+    .map((template): Template => ({ template, pattern: pathPattern(template, false) }));
   const procedures = new Set(opts.procedures);
   return (path: string): string => {
     if (path === REST_PATHS.dashboard || path.startsWith(`${REST_PATHS.dashboard}/`))
