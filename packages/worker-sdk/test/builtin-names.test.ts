@@ -18,6 +18,10 @@ async function listedDataProcessing(system: TaskSystem): Promise<string | undefi
   return listed.find((workflow) => workflow.name === 'data_processing')?.description;
 }
 
+/** A worker of the fixture module `name` on `database`, one task at a time. */
+const appWorker = (databaseUrl: string, name: string) =>
+  startWorker({ databaseUrl, workflows: fixture(name), concurrency: 1, logger });
+
 test('kaygraph-worker refuses an app workflow named like a built-in of its database, saying what to do', async () => {
   await using database = await createTestDatabase();
   await using system = await createTaskSystem({ databaseUrl: database.url, logger });
@@ -45,12 +49,7 @@ test("a workflow that declares replacesBuiltin serves in the built-in's place", 
   await using database = await createTestDatabase();
   await using system = await createTaskSystem({ databaseUrl: database.url, logger });
   await system.publishWorkflows(builtins);
-  await using _worker = await startWorker({
-    databaseUrl: database.url,
-    workflows: fixture('builtin-replacing-workflows.ts'),
-    concurrency: 1,
-    logger,
-  });
+  await using _worker = await appWorker(database.url, 'builtin-replacing-workflows.ts');
 
   expect(await listedDataProcessing(system)).toBe("the app's own data processing");
   const { task_id } = await system.tasks.submit(caller, {
@@ -69,12 +68,7 @@ test("a workflow that declares replacesBuiltin serves in the built-in's place", 
 test('on a database where the built-ins never ran, the name is free', async () => {
   await using database = await createTestDatabase();
   await using system = await createTaskSystem({ databaseUrl: database.url, logger });
-  await using worker = await startWorker({
-    databaseUrl: database.url,
-    workflows: fixture('builtin-named-workflows.ts'),
-    concurrency: 1,
-    logger,
-  });
+  await using worker = await appWorker(database.url, 'builtin-named-workflows.ts');
   expect(worker.workflows).toEqual(['data_processing']);
   expect(await listedDataProcessing(system)).toBe("the app's own data processing");
 });
@@ -83,11 +77,6 @@ test('a worker serving built-in workflows picked one by one starts where the bui
   await using database = await createTestDatabase();
   await using system = await createTaskSystem({ databaseUrl: database.url, logger });
   await system.publishWorkflows(builtins);
-  await using worker = await startWorker({
-    databaseUrl: database.url,
-    workflows: fixture('picked-builtin-workflows.ts'),
-    concurrency: 1,
-    logger,
-  });
+  await using worker = await appWorker(database.url, 'picked-builtin-workflows.ts');
   expect(worker.workflows).toEqual(['data_processing', 'demo']);
 });

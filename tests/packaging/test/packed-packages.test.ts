@@ -67,6 +67,16 @@ describe('the tarballs', () => {
   });
 });
 
+/** `tsc -p` of a config written for the app's typed call: its output and exit code. */
+async function typecheckTypedCall(name: string, compilerOptions: Record<string, unknown>) {
+  const config = join(app.dir, `tsconfig.${name}.json`);
+  await writeFile(config, JSON.stringify({ compilerOptions, files: ['typed-call.ts'] }));
+  const tsc = await runCommand(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', config], {
+    cwd: app.dir,
+  });
+  return { output: `${tsc.stdout}${tsc.stderr}`, code: tsc.code };
+}
+
 describe('types in the app', () => {
   const tsconfigs = {
     nodenext: { module: 'nodenext', moduleResolution: 'nodenext' },
@@ -75,8 +85,7 @@ describe('types in the app', () => {
   test.each(Object.entries(tsconfigs))(
     'a typed call compiles, and wrong params do not (%s)',
     async (kind, options) => {
-      const config = join(app.dir, `tsconfig.${kind}.json`);
-      const compilerOptions = {
+      const tsc = await typecheckTypedCall(kind, {
         ...options,
         target: 'es2023',
         lib: ['es2023', 'esnext.disposable', 'dom'],
@@ -84,13 +93,8 @@ describe('types in the app', () => {
         strict: true,
         noEmit: true,
         skipLibCheck: false,
-      };
-      await writeFile(config, JSON.stringify({ compilerOptions, files: ['typed-call.ts'] }));
-      const tsc = await runCommand(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', config], {
-        cwd: app.dir,
       });
-      expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
-      expect(tsc.code).toBe(0);
+      expect(tsc).toEqual({ output: '', code: 0 });
     },
   );
 
@@ -99,7 +103,6 @@ describe('types in the app', () => {
   test.each(Object.entries(tsconfigs))(
     "a typed call compiles in a Node app without lib dom, but for tRPC's RequestInfo (%s)",
     async (kind, options) => {
-      const config = join(app.dir, `tsconfig.node-${kind}.json`);
       const compilerOptions = {
         ...options,
         target: 'es2023',
@@ -109,27 +112,14 @@ describe('types in the app', () => {
         noEmit: true,
         skipLibCheck: false,
       };
-      await writeFile(config, JSON.stringify({ compilerOptions, files: ['typed-call.ts'] }));
-      const tsc = await runCommand(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', config], {
-        cwd: app.dir,
-      });
-      const errors = `${tsc.stdout}${tsc.stderr}`.split('\n').filter((line) => /error TS\d+/.test(line));
+      const checked = await typecheckTypedCall(`node-${kind}`, compilerOptions);
+      const errors = checked.output.split('\n').filter((line) => /error TS\d+/.test(line));
       const outsideTrpc = errors.filter(
         (line) => !/^node_modules\/@trpc\/client\/.*error TS2552: Cannot find name 'RequestInfo'/.test(line),
       );
       expect(outsideTrpc).toEqual([]);
-      await writeFile(
-        config,
-        JSON.stringify({
-          compilerOptions: { ...compilerOptions, skipLibCheck: true },
-          files: ['typed-call.ts'],
-        }),
-      );
-      const skipping = await runCommand(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', config], {
-        cwd: app.dir,
-      });
-      expect(`${skipping.stdout}${skipping.stderr}`).toBe('');
-      expect(skipping.code).toBe(0);
+      const skipping = await typecheckTypedCall(`node-${kind}`, { ...compilerOptions, skipLibCheck: true });
+      expect(skipping).toEqual({ output: '', code: 0 });
     },
   );
 
