@@ -339,6 +339,7 @@ describe('dead letters over REST', () => {
       steps: 1,
       delay_ms: 0,
       fail: true,
+      fail_attempts: 0,
     });
 
     const redriven = await rest('POST', '/dead-letters/{task_id}/redrive', `/dead-letters/${taskId}/redrive`);

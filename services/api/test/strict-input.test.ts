@@ -270,12 +270,12 @@ describe('query strings take the documented parameters, integers in decimal digi
     const taskId = ((await send('POST', '/tasks', task)).body as { task_id: string }).task_id;
     // A stream that opens instead is aborted, to fail at once.
     const controller = new AbortController();
-    const stream = await fetch(`${server.url}/tasks/${taskId}/stream?last_event_id=3`, {
+    const stream = await fetch(`${server.url}/tasks/${taskId}/stream?after=3`, {
       signal: controller.signal,
     });
     const streamed = stream.status === 400 ? await stream.json() : controller.abort();
     expect(refused({ status: stream.status, headers: stream.headers, body: streamed })).toEqual([
-      'last_event_id: unknown query parameter',
+      'after: unknown query parameter',
     ]);
     for (const [query, issue] of [
       ['bogus=1', 'bogus: unknown query parameter'],

@@ -136,7 +136,7 @@ describe('workflows registered by workers', () => {
     const { task_id } = answer.body as { task_id: string };
     const task = await requestJson(`${server.url}/tasks/${task_id}`);
     const view = task.body as { params: unknown; workflow_version: string };
-    expect(view.params).toEqual({ steps: 2, delay_ms: 20, fail: false });
+    expect(view.params).toEqual({ steps: 2, delay_ms: 20, fail: false, fail_attempts: 0 });
     const listed = (await server.system.workflows.list({ workerHosts: true })).find(
       (workflow) => workflow.name === 'steps',
     );
