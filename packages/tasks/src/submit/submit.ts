@@ -72,6 +72,8 @@ export function prepareAll(
 export interface ChildTasks {
   parentTaskId: string;
   ids: readonly string[];
+  /** Each one's place in the node's list, when some of the list are earlier children reused; else its own. */
+  indexes?: readonly number[];
 }
 
 /**
@@ -129,7 +131,7 @@ export async function submitPrepared(
       task,
       id: childId ?? randomUUID(),
       parentTaskId: childId ? (options.children?.parentTaskId ?? null) : null,
-      childIndex: childId ? index : null,
+      childIndex: childId ? (options.children?.indexes?.[index] ?? index) : null,
       owner: caller.owner,
       workflow: task.workflow.name,
       version: task.workflow.version,
