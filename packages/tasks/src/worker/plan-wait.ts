@@ -6,6 +6,7 @@ import type { Attempt } from '../store/claim.ts';
 import { prepareAll } from '../submit/submit.ts';
 import type { PreparedTask } from '../submit/validate-submit.ts';
 import { failure } from './attempt-outcome.ts';
+import { childVersions } from './child-versions.ts';
 import type { PlannedChildren, PlannedOutcome } from './planned-outcome.ts';
 import { planChildren } from './reused-children.ts';
 import type { WorkflowRunOutcome } from './run-workflow.ts';
@@ -124,6 +125,11 @@ async function describeWait(
         prepared = await prepareAll(
           ctx,
           wait.children.map((child) => ({ workflow: child.workflow, params: child.params })),
+          undefined,
+          childVersions(
+            catalog,
+            wait.children.map((child) => child.workflow),
+          ),
         );
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
