@@ -28,6 +28,14 @@ export class GraphError extends Error {
   readonly retriable = false;
 }
 
+/**
+ * A checkpoint this graph cannot resume from: it names a node the graph lacks, or waits inside a node that is
+ * not a graph here. The checkpoint was written by a graph built differently (another build of the workflow).
+ */
+export class ResumeMismatchError extends GraphError {
+  override name = 'ResumeMismatchError';
+}
+
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value;
   return new Error(typeof value === 'string' ? value : `Non-error thrown: ${String(value)}`, {

@@ -3,7 +3,7 @@ import { type ProgressScope, RangeScope } from './context/progress.ts';
 import type { RunState } from './context/run-state.ts';
 import { copyNode } from './copy.ts';
 import { assertEdgeTarget } from './edge-target.ts';
-import { GraphError, throwIfAborted } from './errors.ts';
+import { ResumeMismatchError, throwIfAborted } from './errors.ts';
 import { assertUniqueIds, nodesOfLevel } from './ids.ts';
 import { EXECUTE, INNER_START, type StepFrame, type TopLevel } from './internal.ts';
 import { type AnyNode, Node } from './node.ts';
@@ -185,7 +185,9 @@ function levelNode<S>(start: AnyNode<S>, nodeId: string | null): AnyNode<S> | un
   if (nodeId === null) return undefined;
   const found = nodesOfLevel(start).find((node) => node.id === nodeId);
   if (!found) {
-    throw new GraphError(`Cannot resume: the graph has no node "${nodeId}" (was it built differently?)`);
+    throw new ResumeMismatchError(
+      `Cannot resume: the graph has no node "${nodeId}" (was it built differently?)`,
+    );
   }
   return found as AnyNode<S>;
 }

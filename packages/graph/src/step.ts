@@ -1,6 +1,6 @@
 import type { ProgressScope } from './context/progress.ts';
 import { createNodeContext, type RunState } from './context/run-state.ts';
-import { AbortedError, GraphError, toError } from './errors.ts';
+import { AbortedError, GraphError, ResumeMismatchError, toError } from './errors.ts';
 import { EXECUTE, INNER_START, type StepFrame, type TopLevel } from './internal.ts';
 import type { AnyNode } from './node.ts';
 import type { Action, NodeMetric } from './types.ts';
@@ -68,7 +68,9 @@ export async function runStep<S>(
       prepRes = await node.prep(shared);
     }
     if (own && innerResume && node[INNER_START] === undefined) {
-      throw new GraphError(`Cannot resume: node "${node.id}" is not a graph, yet the wait is inside it`);
+      throw new ResumeMismatchError(
+        `Cannot resume: node "${node.id}" is not a graph, yet the wait is inside it`,
+      );
     }
     const resumed = own && !innerResume ? resumeStep(node.id, own.wait, own.value) : null;
     if (resumed && 'action' in resumed) {

@@ -25,6 +25,11 @@ export interface StoredCheckpoint {
   metricsByNode?: NodeMetricTotals[];
   /** Where a suspended run waits (the engine's `checkpoint.waiting`); absent once a later node completed. */
   waiting?: WaitingState | null;
+  /**
+   * The child task ids of the children wait at `waiting`, in the node's order: a retry by hand that runs
+   * the waiting node again reuses those that completed (worker/reused-children.ts). Absent otherwise.
+   */
+  waitChildTaskIds?: string[];
 }
 
 /** A file a run produced, stored with its result. */

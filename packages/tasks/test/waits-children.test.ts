@@ -355,3 +355,96 @@ describe('retrying a child task by hand', () => {
     expect((await system.tasks.get(alice, child)).status).toBe('cancelled');
   });
 });
+
+describe('retrying a parent by hand', () => {
+  /** The child task ids of each children wait the parent began, in order. */
+  async function waitsOf(parentId: string): Promise<string[][]> {
+    return (await eventsOf(parentId)).flatMap((event) =>
+      event.type === 'waiting' && event.wait.kind === 'children' ? [event.wait.child_task_ids] : [],
+    );
+  }
+
+  async function childrenListed(parentId: string): Promise<string[]> {
+    const listed = await harness.system.tasks.list(alice, { parent_task_id: parentId, limit: 50 });
+    return listed.items.map((child) => child.task_id);
+  }
+
+  it('reuses the children that completed and runs only the failed one again', async () => {
+    const { system } = harness;
+    const failing = { workflow: 'steps', params: { steps: 1, step_ms: 0, fail_attempts: 1 } };
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [step('a', 0), failing, step('c', 0)] },
+    });
+    expect(await waitForTerminal(system, alice, parentId)).toBe('failed');
+    await system.tasks.retry(alice, parentId);
+    // The failing child fails again as a new task: the parent fails again, with one child more, not three.
+    expect(await waitForTerminal(system, alice, parentId)).toBe('failed');
+    const [first, second] = await waitsOf(parentId);
+    if (!first || !second) throw new Error('two children waits expected');
+    expect(second[0]).toBe(first[0]);
+    expect(second[1]).not.toBe(first[1]);
+    expect(second[2]).toBe(first[2]);
+    expect((await childrenListed(parentId)).sort()).toEqual([...first, second[1]].sort());
+    const logs = (await eventsOf(parentId)).flatMap((event) => (event.type === 'log' ? [event.message] : []));
+    expect(logs).toContain(
+      '2 of 3 child tasks completed before this retry: their results are reused, 1 run again',
+    );
+  });
+
+  it('completes a cancelled parent with every result in order, running only the cancelled child again', async () => {
+    const { system } = harness;
+    /** The children the parent waits for now. */
+    async function waitedFor(parentId: string): Promise<string[]> {
+      await waitForStatus(system, alice, parentId, ['waiting']);
+      const wait = (await system.tasks.get(alice, parentId)).wait;
+      if (wait?.kind !== 'children') throw new Error('the parent does not wait for children');
+      return wait.child_task_ids;
+    }
+    // The middle child waits for a signal: it is still unfinished when its parent is cancelled.
+    const approval = { workflow: 'wait_signal_inline', params: {} };
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [step('quick', 0), approval, step('quick too', 0)] },
+    });
+    const [quick, waitingChild, quickToo] = await waitedFor(parentId);
+    if (!quick || !waitingChild || !quickToo) throw new Error('three children expected');
+    expect(await waitForTerminal(system, alice, quick)).toBe('completed');
+    expect(await waitForTerminal(system, alice, quickToo)).toBe('completed');
+    await system.tasks.cancel(alice, parentId);
+    expect(await waitForTerminal(system, alice, waitingChild)).toBe('cancelled');
+
+    await system.tasks.retry(alice, parentId);
+    const [first, newChild, last] = await waitedFor(parentId);
+    expect([first, last]).toEqual([quick, quickToo]);
+    if (!newChild || newChild === waitingChild) throw new Error('a new child expected in the middle');
+    await waitForStatus(system, alice, newChild, ['waiting']);
+    await system.tasks.signal(alice, { task_id: newChild, name: 'approval', payload: { approved: true } });
+    expect(await waitForTerminal(system, alice, parentId)).toBe('completed');
+    const result = (await system.tasks.result(alice, parentId)).result as { results: unknown[] };
+    expect(result.results).toEqual([
+      expect.objectContaining({ value: 'quick' }),
+      expect.objectContaining({ decision: 'approved' }),
+      expect.objectContaining({ value: 'quick too' }),
+    ]);
+    expect((await childrenListed(parentId)).sort()).toEqual([quick, waitingChild, quickToo, newChild].sort());
+  });
+
+  it('resumes at once when every child had completed: none runs again', async () => {
+    const { system } = harness;
+    // The resumed run (attempt 2) fails in the waiting node's post, after both children completed.
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [step('one', 0), step('two', 0)], fail_post_attempts: 2 },
+    });
+    expect(await waitForTerminal(system, alice, parentId)).toBe('failed');
+    const before = await childrenListed(parentId);
+    expect(before).toHaveLength(2);
+
+    await system.tasks.retry(alice, parentId);
+    expect(await waitForTerminal(system, alice, parentId)).toBe('completed');
+    const result = (await system.tasks.result(alice, parentId)).result as { results: { value: string }[] };
+    expect(result.results.map((child) => child.value)).toEqual(['one', 'two']);
+    expect((await childrenListed(parentId)).sort()).toEqual([...before].sort());
+  });
+});

@@ -38,7 +38,7 @@ interface ChildRow {
 }
 
 /** The statuses a child counts as finished in (the contract's terminal ones), as an SQL list. */
-const FINISHED_STATUSES = sql`(${sql.join(
+export const FINISHED_STATUSES = sql`(${sql.join(
   TERMINAL_STATUSES.map((status) => sql`${status}`),
   sql`, `,
 )})`;
@@ -118,10 +118,10 @@ export async function settleParents(
   await resumeTasks(ctx, tx, await outcomesOf(tx, done));
 }
 
-/** The outcomes of the children of parents whose last child just finished, in the node's order. */
-async function outcomesOf(
+/** The outcomes of the children of parents whose last child finished, in the node's order. */
+export async function outcomesOf(
   tx: Transaction,
-  parents: readonly ParentRow[],
+  parents: readonly { id: string }[],
 ): Promise<{ taskId: string; resume: { kind: 'children'; outcomes: ChildOutcome[] }; events: [] }[]> {
   if (parents.length === 0) return [];
   const children = rowsOf<ChildRow & { parent_task_id: string }>(

@@ -13,7 +13,7 @@ import { assertRoom, type KeyedSubmit, type KeyHolder, lockOwnerQueueState } fro
 import { insertTasks, loadGroups, type NewTaskRow } from '../store/submit.ts';
 import { runTransaction } from '../transaction.ts';
 import { initialStates } from './dependency-states.ts';
-import { type PreparedTask, prepareSubmits } from './validate-submit.ts';
+import { type PinnedVersion, type PreparedTask, prepareSubmits } from './validate-submit.ts';
 
 /**
  * The one submit path, for one task and for many: in ONE transaction the owner's queue room is reserved
@@ -58,20 +58,24 @@ export interface ScheduleOccurrence {
 
 /**
  * Validates submits against the contract and the registered workflows' params (before any write);
- * `tx`: the caller's transaction, which then also reads the registry.
+ * `tx`: the caller's transaction, which then also reads the registry. `pinned`: versions to submit to
+ * instead of the current ones (a parent's children: worker/child-versions.ts).
  */
 export function prepareAll(
   ctx: TaskContext,
   inputs: readonly SubmitTaskRequest[],
   tx?: Transaction,
+  pinned?: ReadonlyMap<string, PinnedVersion>,
 ): Promise<PreparedTask[]> {
-  return prepareSubmits(ctx.workflows, inputs, ctx.defaultTimeoutSeconds, tx);
+  return prepareSubmits(ctx.workflows, inputs, ctx.defaultTimeoutSeconds, tx, pinned);
 }
 
 /** Child tasks a waiting node submits (`runChildren`): their ids, in the node's order. */
 export interface ChildTasks {
   parentTaskId: string;
   ids: readonly string[];
+  /** Each one's place in the node's list, when some of the list are earlier children reused; else its own. */
+  indexes?: readonly number[];
 }
 
 /**
@@ -129,7 +133,7 @@ export async function submitPrepared(
       task,
       id: childId ?? randomUUID(),
       parentTaskId: childId ? (options.children?.parentTaskId ?? null) : null,
-      childIndex: childId ? index : null,
+      childIndex: childId ? (options.children?.indexes?.[index] ?? index) : null,
       owner: caller.owner,
       workflow: task.workflow.name,
       version: task.workflow.version,

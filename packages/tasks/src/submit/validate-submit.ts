@@ -31,16 +31,25 @@ function pathOf(...parts: string[]): string {
   return parts.filter(Boolean).join('.');
 }
 
+/** A registered version to submit a workflow's tasks to instead of its current one. */
+export interface PinnedVersion {
+  /** The name the version is registered under (the submits may use an alias). */
+  name: string;
+  version: string;
+}
+
 /**
  * Checks submits against the contract, then against the registry: each workflow must have been registered
- * by a worker, and its params must match the JSON Schema of its current version (defaults applied). In a
- * batch (more than one input), issues name the task: `tasks.3.params.rows`. `db`: the caller's transaction.
+ * by a worker, and its params must match the JSON Schema of its current version (defaults applied), or of
+ * the version `pinned` names for it when that version is registered. In a batch (more than one input),
+ * issues name the task: `tasks.3.params.rows`. `db`: the caller's transaction.
  */
 export async function prepareSubmits(
   registry: WorkflowRegistry,
   raws: readonly SubmitTaskRequest[],
   defaultTimeoutSeconds: number,
   db?: Executor,
+  pinned: ReadonlyMap<string, PinnedVersion> = new Map(),
 ): Promise<PreparedTask[]> {
   const atOf = (index: number) => (raws.length > 1 ? `tasks.${index}` : '');
   const inputs = raws.map((raw, index) => {
@@ -54,6 +63,10 @@ export async function prepareSubmits(
     inputs.map((input) => input.workflow),
     db,
   );
+  for (const [asked, { name, version }] of pinned) {
+    const registered = await registry.version(name, version, db);
+    if (registered) workflows.set(asked, registered);
+  }
   const unknown = inputs.findIndex((input) => !workflows.has(input.workflow));
   if (unknown >= 0) {
     const name = inputs[unknown]?.workflow ?? '';

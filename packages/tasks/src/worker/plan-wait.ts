@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import { DomainError, type TaskWait } from '@kaygraph/contracts';
-import type { WaitRequest } from '@kaygraph/graph';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import type { WorkflowCatalog } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
@@ -8,7 +6,9 @@ import type { Attempt } from '../store/claim.ts';
 import { prepareAll } from '../submit/submit.ts';
 import type { PreparedTask } from '../submit/validate-submit.ts';
 import { failure } from './attempt-outcome.ts';
-import type { PlannedOutcome } from './planned-outcome.ts';
+import { childVersions } from './child-versions.ts';
+import type { PlannedChildren, PlannedOutcome } from './planned-outcome.ts';
+import { planChildren } from './reused-children.ts';
 import type { WorkflowRunOutcome } from './run-workflow.ts';
 
 export type SuspendedRun = Extract<WorkflowRunOutcome, { kind: 'suspended' }>;
@@ -33,12 +33,18 @@ export async function planWait(
   const since = new Date().toISOString();
   const base = { kind: 'suspended' as const, attempt, checkpoint: run.checkpoint, metrics: run.metrics };
   try {
-    const planned = await describeWait(ctx, catalog, attempt.workflow, run.wait, nodeId, since);
-    return { ...base, ...planned };
+    const planned = await describeWait(ctx, catalog, attempt, run, nodeId, since);
+    // A children wait's checkpoint names its children: a retry by hand reuses those that completed.
+    const checkpoint =
+      planned.wait.kind === 'children'
+        ? { ...run.checkpoint, waitChildTaskIds: planned.wait.child_task_ids }
+        : run.checkpoint;
+    return { ...base, ...planned, checkpoint };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (!(error instanceof UnplannableWait)) {
-      // The registry could not be read (a lost connection): the attempt ends as a crash would, with retries.
+      // The registry or the earlier children could not be read (a lost connection): the attempt ends as a
+      // crash would, with retries.
       return failure(
         attempt,
         { code: 'WORKER_LOST', message: `the wait could not be planned: ${message}` },
@@ -82,11 +88,13 @@ function waitTime(iso: string, what: string, nodeId: string): Date {
 async function describeWait(
   ctx: TaskContext,
   catalog: WorkflowCatalog,
-  workflowName: string,
-  wait: WaitRequest,
+  attempt: Attempt,
+  run: SuspendedRun,
   nodeId: string,
   since: string,
-): Promise<{ wait: TaskWait; timerAt: Date | null; children: PreparedTask[] }> {
+): Promise<{ wait: TaskWait; timerAt: Date | null; children?: PlannedChildren }> {
+  const { wait } = run;
+  const workflowName = attempt.workflow;
   switch (wait.kind) {
     case 'signal': {
       const workflow = catalog.get(workflowName);
@@ -99,14 +107,12 @@ async function describeWait(
       return {
         wait: { kind: 'signal', node_id: nodeId, since, signal: wait.name, schema, deadline: wait.deadline },
         timerAt: wait.deadline === null ? null : waitTime(wait.deadline, 'deadline', nodeId),
-        children: [],
       };
     }
     case 'sleep':
       return {
         wait: { kind: 'sleep', node_id: nodeId, since, until: wait.until },
         timerAt: waitTime(wait.until, 'sleep', nodeId),
-        children: [],
       };
     case 'children': {
       if (wait.children.length > ctx.maxBatchSize) {
@@ -114,11 +120,16 @@ async function describeWait(
           `node "${nodeId}" asks for ${wait.children.length} child tasks; at most ${ctx.maxBatchSize} per wait (the worker's MAX_BATCH_SIZE): run them over several waits`,
         );
       }
-      let children: PreparedTask[];
+      let prepared: PreparedTask[];
       try {
-        children = await prepareAll(
+        prepared = await prepareAll(
           ctx,
           wait.children.map((child) => ({ workflow: child.workflow, params: child.params })),
+          undefined,
+          childVersions(
+            catalog,
+            wait.children.map((child) => child.workflow),
+          ),
         );
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
@@ -128,14 +139,9 @@ async function describeWait(
           `node "${nodeId}" asked for child tasks that cannot run${detail}: ${error.message}`,
         );
       }
+      const { ids, children } = await planChildren(ctx, attempt, run.checkpoint, prepared);
       return {
-        wait: {
-          kind: 'children',
-          node_id: nodeId,
-          since,
-          child_task_ids: children.map(() => randomUUID()),
-          finished: 0,
-        },
+        wait: { kind: 'children', node_id: nodeId, since, child_task_ids: ids, finished: children.reused },
         timerAt: null,
         children,
       };

@@ -4,6 +4,7 @@ import {
   type Checkpoint,
   type LogLevel,
   type ProgressReport,
+  ResumeMismatchError,
   type ResumeValue,
   type RunMetrics,
   type WaitRequest,
@@ -231,7 +232,8 @@ export async function runWorkflow(
     return failed(
       {
         code: taskErrorCodeOf(err),
-        message: err.message,
+        message:
+          err instanceof ResumeMismatchError ? resumeMismatchMessage(err, request.workflow) : err.message,
         stack: err.stack ?? null,
         node_id: failedNodeId,
       },
@@ -239,6 +241,15 @@ export async function runWorkflow(
       metrics.snapshot(),
     );
   }
+}
+
+/**
+ * A checkpoint of another build's graph: a deploy changed the workflow's nodes but not its params, result,
+ * signals or defaults, so it kept the version, and this build took a task of the old graph. Says so, and
+ * what keeps such tasks on the old build's workers.
+ */
+function resumeMismatchMessage(error: ResumeMismatchError, workflow: string): string {
+  return `${error.message}. The task's checkpoint comes from a build of workflow "${workflow}" whose graph differs from this one under the same version (a version changes with the params, result, signals and defaults, not with the nodes): declare a new \`version\` in its definition when you change its nodes, so that tasks of the old graph stay on the workers that run it`;
 }
 
 function failed(error: TaskError, retriable: boolean, metrics: RunMetrics): WorkflowRunOutcome {
