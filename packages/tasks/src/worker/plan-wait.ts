@@ -26,6 +26,7 @@ class UnplannableWait extends Error {}
 export async function planWait(
   ctx: TaskContext,
   catalog: WorkflowCatalog,
+  served: ReadonlyMap<string, string>,
   attempt: Attempt,
   run: SuspendedRun,
 ): Promise<PlannedOutcome> {
@@ -33,7 +34,7 @@ export async function planWait(
   const since = new Date().toISOString();
   const base = { kind: 'suspended' as const, attempt, checkpoint: run.checkpoint, metrics: run.metrics };
   try {
-    const planned = await describeWait(ctx, catalog, attempt, run, nodeId, since);
+    const planned = await describeWait(ctx, catalog, served, attempt, run, nodeId, since);
     // A children wait's checkpoint names its children: a retry by hand reuses those that completed.
     const checkpoint =
       planned.wait.kind === 'children'
@@ -88,6 +89,7 @@ function waitTime(iso: string, what: string, nodeId: string): Date {
 async function describeWait(
   ctx: TaskContext,
   catalog: WorkflowCatalog,
+  served: ReadonlyMap<string, string>,
   attempt: Attempt,
   run: SuspendedRun,
   nodeId: string,
@@ -128,6 +130,7 @@ async function describeWait(
           undefined,
           childVersions(
             catalog,
+            served,
             wait.children.map((child) => child.workflow),
           ),
         );

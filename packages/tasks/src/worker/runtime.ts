@@ -97,6 +97,7 @@ export async function startWorkerRuntime(
   const runs = new TaskRuns({
     ctx,
     catalog,
+    servedVersions: new Map(versions.map((record) => [record.name, record.version])),
     threads,
     inline,
     writes,

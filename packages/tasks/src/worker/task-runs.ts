@@ -33,6 +33,8 @@ interface RunningTask {
 export interface TaskRunsOptions {
   ctx: TaskContext;
   catalog: WorkflowCatalog;
+  /** The version this worker serves of each of its workflows, by name (what it registered). */
+  servedVersions: ReadonlyMap<string, string>;
   threads: ThreadExecutor;
   inline: InlineExecutor;
   writes: RunWrites;
@@ -202,7 +204,7 @@ export class TaskRuns {
       result,
       task.reason,
       task.checkpoint,
-      (run) => planWait(ctx, catalog, attempt, run),
+      (run) => planWait(ctx, catalog, this.#options.servedVersions, attempt, run),
       this.#options.maxResultBytes,
     );
     const unwritten = await progress.settle(attempt, { completed: decided?.kind === 'completed' });
