@@ -71,6 +71,7 @@ function handApi(
     submit: (_input: SubmitTaskInput): Promise<SubmitTaskOutput> => unused(),
     cancel: (): Promise<TaskStatusOutput> => unused(),
     retry: (): Promise<TaskStatusOutput> => unused(),
+    promote: (): Promise<TaskStatusOutput> => unused(),
     signal: unused,
     artifact: unused,
     listWorkflows: (): Promise<WorkflowInfo[]> => unused(),

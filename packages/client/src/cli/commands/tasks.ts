@@ -206,12 +206,15 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
       }),
     );
 
-  for (const verb of ['cancel', 'retry'] as const) {
+  const verbs = {
+    cancel: 'cancel a waiting or running task',
+    retry: 'run a failed or cancelled task again',
+    promote: 'run a scheduled task (waiting for its --run-at) now',
+  } as const;
+  for (const [verb, description] of Object.entries(verbs) as [keyof typeof verbs, string][]) {
     program
       .command(`${verb} <task_id>`)
-      .description(
-        verb === 'cancel' ? 'cancel a waiting or running task' : 'run a failed or cancelled task again',
-      )
+      .description(description)
       .action(
         action(session, async (s, _options, named = '') => {
           const taskId = await resolveTaskId(s, named, true);
