@@ -133,6 +133,7 @@ export async function listTasks(
     groupId: query.group_id,
     scheduleId: query.schedule_id,
     parentTaskId: query.parent_task_id,
+    idempotencyKey: query.idempotency_key,
     idRange: query.id_prefix ? idRangeOf(query.id_prefix) : undefined,
   };
   if (query.order === 'next_to_run') {

@@ -51,6 +51,7 @@ export interface TaskFilter {
   groupId?: string | undefined;
   scheduleId?: string | undefined;
   parentTaskId?: string | undefined;
+  idempotencyKey?: string | undefined;
   /** Ids from `from` to `to` (inclusive): the tasks whose id starts with a prefix. */
   idRange?: { from: string; to: string } | undefined;
 }
@@ -92,6 +93,7 @@ function conditionsOf(filter: TaskFilter): SQL[] {
   if (filter.groupId) conditions.push(eq(tasks.groupId, filter.groupId));
   if (filter.scheduleId) conditions.push(eq(tasks.scheduleId, filter.scheduleId));
   if (filter.parentTaskId) conditions.push(eq(tasks.parentTaskId, filter.parentTaskId));
+  if (filter.idempotencyKey) conditions.push(eq(tasks.idempotencyKey, filter.idempotencyKey));
   if (filter.idRange) {
     conditions.push(sql`${tasks.id} between ${filter.idRange.from}::uuid and ${filter.idRange.to}::uuid`);
   }

@@ -42,6 +42,7 @@ function view(status: TaskView['status'], updatedSecond: number): TaskView {
     started_at: null,
     completed_at: null,
     workflow_version: 'v1',
+    idempotency_key: null,
     params: {},
     depends_on: [],
     timeout_seconds: 60,
