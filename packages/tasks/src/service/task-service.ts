@@ -134,7 +134,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus, health: Datab
       return { tasks: await submitTasks(caller, inputs) };
     },
     get: (caller, taskId) => getTask(ctx.db, caller, taskId),
-    list: (caller, input) => listTasks(ctx.db, caller, input),
+    list: (caller, input) => listTasks(ctx.db, ctx.workflows, caller, input),
     progress: (caller, taskId) => getProgress(ctx.db, caller, taskId),
     result: (caller, taskId, workflow) => getResult(ctx, caller, taskId, workflow),
     cancel: (caller, taskId) => cancelTask(ctx, caller, taskId),
