@@ -1,10 +1,12 @@
 /** REST paths, as the spec names them. `{task_id}` is an OpenAPI path parameter. */
 export const REST_PATHS = {
   tasks: '/tasks',
+  tasksBatch: '/tasks/batch',
   task: '/tasks/{task_id}',
   taskResult: '/tasks/{task_id}/result',
   taskProgress: '/tasks/{task_id}/progress',
   taskRetry: '/tasks/{task_id}/retry',
+  taskPromote: '/tasks/{task_id}/promote',
   taskSignal: '/tasks/{task_id}/signals/{name}',
   taskStream: '/tasks/{task_id}/stream',
   taskStreamToken: '/tasks/{task_id}/stream-token',

@@ -154,6 +154,8 @@ export const TaskView = TaskSummary.extend({
    */
   workflow_version: z.string().nullable(),
   params: z.record(z.string(), JsonValue),
+  /** The key it was submitted with (null: none); `GET /tasks?idempotency_key=` finds the task by it. */
+  idempotency_key: z.string().nullable(),
   result: JsonValue.optional(),
   depends_on: z.array(TaskId),
   timeout_seconds: z.number().int(),
@@ -273,6 +275,8 @@ export const ListTasksInput = z
     parent_task_id: TaskId.optional(),
     /** Admins only: another owner's tasks. */
     owner: storableText(z.string().max(200)).optional(),
+    /** The task submitted with this idempotency key (BullMQ's custom jobId): at most one per owner. */
+    idempotency_key: storableText(z.string().min(1).max(200)).optional(),
     /** Only tasks whose id starts with this: resolves a short id (exactly one match) or lists the candidates. */
     id_prefix: TaskIdPrefix.optional(),
     order: TaskListOrder.default('newest'),

@@ -226,6 +226,19 @@ describe('kaygraph submit / status / list / result', () => {
     expect(queued.stdout).not.toMatch(/^runs at/m);
   });
 
+  test('promote runs a task scheduled for later now; watch then sees it complete', async () => {
+    const runAt = new Date(Date.now() + 3_600_000).toISOString();
+    const taskId = await submitted(['echo', '--params', '{"value": "early"}', '--run-at', runAt]);
+    const promoted = await kaygraph(['promote', taskId.slice(0, 8)], env);
+    expect(promoted.code).toBe(0);
+    expect(promoted.stdout.trim()).toBe(`${taskId} queued`);
+    expect((await kaygraph(['watch', taskId], env)).code).toBe(0);
+    // Finished, it is no longer delayed: a second promote says why it is refused.
+    const again = await kaygraph(['promote', taskId], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('is completed');
+  });
+
   test('cancel stops a running task; watch then reports it cancelled', async () => {
     const taskId = await submitted(['steps', '--params', '{"steps": 200, "delay_ms": 100}']);
     const cancelled = await kaygraph(['cancel', taskId], env);

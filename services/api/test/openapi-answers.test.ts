@@ -64,12 +64,14 @@ const later = '2100-01-01T00:00:00Z';
 /** A request each operation takes as valid input, so that the condition under test decides its answer. */
 const REQUESTS: Record<string, (ids: Ids) => { url: string; body?: unknown }> = {
   'tasks-submit': () => ({ url: '/tasks', body: oneTask }),
+  'tasks-submitMany': () => ({ url: '/tasks/batch', body: { tasks: [oneTask] } }),
   'tasks-list': () => ({ url: '/tasks?owner=someone-else' }),
   'tasks-get': ({ task }) => ({ url: `/tasks/${task}` }),
   'tasks-cancel': ({ task }) => ({ url: `/tasks/${task}` }),
   'tasks-result': ({ task }) => ({ url: `/tasks/${task}/result` }),
   'tasks-progress': ({ task }) => ({ url: `/tasks/${task}/progress` }),
   'tasks-retry': ({ task }) => ({ url: `/tasks/${task}/retry`, body: {} }),
+  'tasks-promote': ({ task }) => ({ url: `/tasks/${task}/promote`, body: {} }),
   'tasks-signal': ({ task }) => ({ url: `/tasks/${task}/signals/approval`, body: { approved: true } }),
   'tasks-streamToken': ({ task }) => ({ url: `/tasks/${task}/stream-token`, body: {} }),
   'tasks-cancelQueued': () => ({ url: '/tasks/cancel-queued', body: { workflow: 'steps' } }),

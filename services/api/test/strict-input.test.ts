@@ -232,7 +232,7 @@ describe('query strings take the documented parameters, integers in decimal digi
     const answer = await send('GET', '/tasks?stauts=failed');
     expect(refused(answer)).toEqual(['stauts: unknown query parameter']);
     expect((answer.body as ErrorBody).message).toBe(
-      'stauts: unknown query parameter (this operation takes status, workflow, group_id, schedule_id, parent_task_id, owner, id_prefix, order, cursor, limit)',
+      'stauts: unknown query parameter (this operation takes status, workflow, group_id, schedule_id, parent_task_id, owner, idempotency_key, id_prefix, order, cursor, limit)',
     );
     expect(refused(await send('GET', '/health?verbose=1'))).toEqual(['verbose: unknown query parameter']);
     expect(refused(await send('GET', '/metrics?scope=all'))).toEqual(['scope: unknown query parameter']);

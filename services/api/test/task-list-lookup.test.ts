@@ -127,3 +127,21 @@ describe('GET /tasks?id_prefix=', () => {
     }
   });
 });
+
+describe('finding a task by its idempotency key (a BullMQ custom jobId)', () => {
+  test("lists the caller's one task with that key, and GET /tasks/{id} shows the key", async () => {
+    const taskId = await submit(alice, { workflow: 'steps', idempotency_key: 'order-4711' });
+    await submit(bob, { workflow: 'steps', idempotency_key: 'order-4711' });
+    const found = await list(alice, 'idempotency_key=order-4711');
+    expect(found.status).toBe(200);
+    expect((found.body as ListTasksOutput).items.map((task) => task.task_id)).toEqual([taskId]);
+    const task = await requestJson(`${server.url}/tasks/${taskId}`, { headers: bearer(alice) });
+    expect(task.body).toMatchObject({ task_id: taskId, idempotency_key: 'order-4711' });
+  });
+
+  test('a key nobody submitted finds nothing', async () => {
+    const found = await list(alice, 'idempotency_key=order-0000');
+    expect(found.status).toBe(200);
+    expect((found.body as ListTasksOutput).items).toEqual([]);
+  });
+});

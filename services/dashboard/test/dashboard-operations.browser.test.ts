@@ -70,6 +70,20 @@ describe('orchestration pages', () => {
     await expect(runTime.textContent()).resolves.not.toMatch(/so far/);
   });
 
+  it('runs a task scheduled for later at once with Run now, and shows it complete', async () => {
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const delayed = await session.client.tasks.submit.mutate({
+      workflow: 'pipeline',
+      params: { items: 2, item_ms: 1 },
+      run_at: later,
+    });
+    await session.openDashboard(`#/tasks/${delayed.task_id}`);
+    await session.page.locator('.task-header .badge-scheduled').waitFor(WAIT);
+    await session.page.getByRole('button', { name: 'Run now' }).click();
+    await session.page.locator('.task-header .badge-completed').waitFor(WAIT);
+    await expect(session.page.getByRole('button', { name: 'Run now' }).count()).resolves.toBe(0);
+  });
+
   it('asks before purging a dead letter, and purges it only when told', async () => {
     const failing = await session.client.tasks.submit.mutate({
       workflow: 'pipeline',

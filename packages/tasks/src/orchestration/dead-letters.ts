@@ -15,6 +15,7 @@ import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
 import type { Transaction } from '../db.ts';
 import { childRetryConflict } from '../service/child-retry.ts';
+import { storedWorkflowNames } from '../service/workflow-match.ts';
 import { childParents } from '../store/children.ts';
 import { lockTasksWithParents, type Requeue, requeueTasks } from '../store/control.ts';
 import {
@@ -71,7 +72,7 @@ export async function listDeadLetters(
     ctx.db,
     {
       ...ownerFilter(caller),
-      workflow: query.workflow,
+      workflows: query.workflow ? await storedWorkflowNames(ctx.workflows, query.workflow) : undefined,
       before: query.cursor ? decodeCursor(query.cursor) : undefined,
     },
     query.limit + 1,
@@ -220,7 +221,10 @@ export async function redriveAllDeadLetters(
   spend?: RedriveSpend,
 ): Promise<RedriveAllOutput> {
   return ctx.db.transaction(async (tx) => {
-    const page = await runnableFilter(ctx, tx, { ...ownerFilter(caller), workflow: input.workflow });
+    const workflows = input.workflow
+      ? await storedWorkflowNames(ctx.workflows, input.workflow, tx)
+      : undefined;
+    const page = await runnableFilter(ctx, tx, { ...ownerFilter(caller), workflows });
     const limit = Math.min(input.limit ?? ctx.maxBatchSize, ctx.maxBatchSize);
     const rows = await lockRunnableDeadLetters(tx, page, limit);
     let redriven: Requeue[] = [];

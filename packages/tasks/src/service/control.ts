@@ -21,6 +21,7 @@ import { retryStatus } from '../submit/dependency-states.ts';
 import { runTransaction } from '../transaction.ts';
 import { loadVisibleTask } from '../visibility.ts';
 import { childRetryConflict } from './child-retry.ts';
+import { storedWorkflowNames } from './workflow-match.ts';
 
 /**
  * Cancels a task that has not finished. A running one is told through `task_cancel`: its graph stops at
@@ -60,8 +61,9 @@ export async function cancelQueuedTasks(
   if (!caller.admin)
     throw new DomainError('FORBIDDEN', "cancelling a workflow's queued tasks needs an admin key");
   const limit = Math.min(input.limit ?? ctx.maxBatchSize, ctx.maxBatchSize);
+  const workflows = await storedWorkflowNames(ctx.workflows, input.workflow);
   const cancelled = await runTransaction(ctx.db, async (tx) => {
-    const taskIds = await queuedTaskIds(tx, input.workflow, limit);
+    const taskIds = await queuedTaskIds(tx, workflows, limit);
     if (taskIds.length === 0) return { ids: [], waitingJobs: [] };
     return cancelTasks(
       ctx,

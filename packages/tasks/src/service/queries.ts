@@ -23,13 +23,14 @@ import type { TaskContext } from '../context.ts';
 import { decodeCursor, decodeRunCursor, encodeRunCursor, pageOf, pageWith } from '../cursor.ts';
 import type { Executor } from '../db.ts';
 import { toTaskEvent } from '../events/task-event.ts';
+import type { WorkflowRegistry } from '../registry/workflow-registry.ts';
 import { readStateEventsAt } from '../store/events.ts';
 import { listArtifacts, listTaskSummaries } from '../store/read.ts';
 import { runPlaceOf } from '../store/run-order.ts';
 import { loadVisibleTask, notFound } from '../visibility.ts';
 import { idRangeOf } from './id-range.ts';
 import { toProgressView, toTaskSummary, toTaskView } from './task-views.ts';
-import { assertTaskWorkflow } from './workflow-match.ts';
+import { assertTaskWorkflow, storedWorkflowNames } from './workflow-match.ts';
 
 /** The api's parsed `tasks.list` input; `order` may be left out (newest first), as in-process callers do. */
 export type ListTasksQuery = Omit<z.output<typeof ListTasksSchema>, 'order'> & { order?: TaskListOrder };
@@ -114,9 +115,13 @@ export async function getResult(
   };
 }
 
-/** Newest first by (created_at, id), or in run order (`next_to_run`); filters combine with AND. */
+/**
+ * Newest first by (created_at, id), or in run order (`next_to_run`); filters combine with AND. A workflow
+ * named by an alias lists the tasks of the workflow it resolves to (`registry`).
+ */
 export async function listTasks(
   executor: Executor,
+  registry: WorkflowRegistry,
   caller: Caller,
   query: ListTasksQuery,
 ): Promise<ListTasksOutput> {
@@ -129,10 +134,11 @@ export async function listTasks(
   const filter = {
     owner: listedOwner(caller) ?? query.owner,
     status: query.status,
-    workflow: query.workflow,
+    workflows: query.workflow ? await storedWorkflowNames(registry, query.workflow, executor) : undefined,
     groupId: query.group_id,
     scheduleId: query.schedule_id,
     parentTaskId: query.parent_task_id,
+    idempotencyKey: query.idempotency_key,
     idRange: query.id_prefix ? idRangeOf(query.id_prefix) : undefined,
   };
   if (query.order === 'next_to_run') {

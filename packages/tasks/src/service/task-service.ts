@@ -32,6 +32,7 @@ import { SubmitBatcher } from '../submit/submit-batcher.ts';
 import { runTransaction } from '../transaction.ts';
 import { type ArtifactDownload, openArtifact } from './artifact-download.ts';
 import { cancelQueuedTasks, cancelTask, retryTask } from './control.ts';
+import { promoteTask } from './promote.ts';
 import {
   getProgress,
   getResult,
@@ -67,6 +68,8 @@ export interface TaskService {
   result(caller: Caller, taskId: string, workflow?: string): Promise<TaskResultView>;
   cancel(caller: Caller, taskId: string): Promise<TaskStatusOutput>;
   retry(caller: Caller, taskId: string): Promise<TaskStatusOutput>;
+  /** Runs a `scheduled` task (waiting for its run_at) now, as BullMQ's promote; 409 in any other status. */
+  promote(caller: Caller, taskId: string): Promise<TaskStatusOutput>;
   /**
    * Admins: cancels a workflow's queued tasks (every owner's), at most MAX_BATCH_SIZE per call, oldest
    * first: call again until it cancels none. 403 for other keys.
@@ -131,11 +134,12 @@ export function createTaskService(ctx: TaskContext, bus: EventBus, health: Datab
       return { tasks: await submitTasks(caller, inputs) };
     },
     get: (caller, taskId) => getTask(ctx.db, caller, taskId),
-    list: (caller, input) => listTasks(ctx.db, caller, input),
+    list: (caller, input) => listTasks(ctx.db, ctx.workflows, caller, input),
     progress: (caller, taskId) => getProgress(ctx.db, caller, taskId),
     result: (caller, taskId, workflow) => getResult(ctx, caller, taskId, workflow),
     cancel: (caller, taskId) => cancelTask(ctx, caller, taskId),
     retry: (caller, taskId) => retryTask(ctx, caller, taskId),
+    promote: (caller, taskId) => promoteTask(ctx, caller, taskId),
     cancelQueued: (caller, input) => cancelQueuedTasks(ctx, caller, input),
     signal: (caller, input) => signalTask(ctx, caller, input),
     events: (caller, taskId, opts) => streamTaskEvents(ctx.history, bus, caller, taskId, opts),

@@ -52,6 +52,7 @@ export function toTaskView(row: TaskRow, artifacts: ArtifactInfo[]): TaskView {
     ...toTaskSummary(row),
     workflow_version: row.workflowVersion,
     params: (row.params as Record<string, unknown>) ?? {},
+    idempotency_key: row.idempotencyKey,
     ...(row.result === null ? {} : { result: row.result }),
     depends_on: row.dependsOn,
     timeout_seconds: row.timeoutSeconds,

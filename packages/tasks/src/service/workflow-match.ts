@@ -1,4 +1,5 @@
 import { DomainError } from '@kaygraph/contracts';
+import type { Executor } from '../db.ts';
 import type { WorkflowRegistry } from '../registry/workflow-registry.ts';
 
 /**
@@ -17,4 +18,19 @@ export async function assertTaskWorkflow(
   throw new DomainError('CONFLICT', `task ${task.id} is of workflow "${task.workflow}", not "${named}"`, {
     issues: [{ path: 'workflow', message: `the task is of workflow "${task.workflow}"` }],
   });
+}
+
+/**
+ * The names a task of the workflow the caller names may be stored under: that name, and when it resolves,
+ * the workflow's current name and its aliases (a task submitted as `rag_indexing` is stored as
+ * `document_indexing`; one stored before a rename keeps the former name). What a filter by workflow
+ * (lists, bulk cancels, redrives) matches, so it finds the tasks the caller submitted under that name.
+ */
+export async function storedWorkflowNames(
+  registry: WorkflowRegistry,
+  named: string,
+  db?: Executor,
+): Promise<string[]> {
+  const workflow = (await registry.resolve([named], db)).get(named);
+  return [...new Set([named, ...(workflow ? [workflow.name, ...workflow.aliases] : [])])];
 }

@@ -66,15 +66,19 @@ function targetWhere(target: CancelTarget): SQL {
 }
 
 /**
- * Up to `limit` queued tasks of a workflow (any owner's), oldest first: a bulk cancel's next batch. Locked,
+ * Up to `limit` queued tasks of a workflow (any owner's; stored under any of `workflows`, its names), oldest first: a bulk cancel's next batch. Locked,
  * skipping rows another transaction holds (a worker's claim, another bulk cancel): the batch is tasks still
  * queued at the commit, so a call cancels none only when none is left. Never waits, so the lock order holds.
  */
-export async function queuedTaskIds(tx: Transaction, workflow: string, limit: number): Promise<string[]> {
+export async function queuedTaskIds(
+  tx: Transaction,
+  workflows: readonly string[],
+  limit: number,
+): Promise<string[]> {
   const rows = rowsOf<{ id: string }>(
     await tx.execute(sql`
       select id from tasks
-      where completed_at is null and status = 'queued' and workflow = ${workflow}
+      where completed_at is null and status = 'queued' and workflow in (select jsonb_array_elements_text(${JSON.stringify(workflows)}::jsonb))
       order by created_at, id limit ${limit}
       for no key update skip locked`),
   );

@@ -28,7 +28,8 @@ export interface DeadLetterRow {
 
 export interface DeadLetterFilter {
   owner?: string | undefined;
-  workflow?: string | undefined;
+  /** Any of these names (a workflow's name and aliases). */
+  workflows?: readonly string[] | undefined;
   taskId?: string | undefined;
   taskIds?: readonly string[] | undefined;
   /** Leaves these tasks out. */
@@ -45,7 +46,11 @@ export interface DeadLetterFilter {
 function conditionsOf(filter: DeadLetterFilter): SQL {
   const conditions: SQL[] = [sql`dead_lettered_at is not null`, sql`status = 'failed'`];
   if (filter.owner) conditions.push(sql`owner = ${filter.owner}`);
-  if (filter.workflow) conditions.push(sql`workflow = ${filter.workflow}`);
+  if (filter.workflows) {
+    conditions.push(
+      sql`workflow in (select jsonb_array_elements_text(${JSON.stringify(filter.workflows)}::jsonb))`,
+    );
+  }
   if (filter.taskId) conditions.push(sql`id = ${filter.taskId}`);
   if (filter.taskIds) conditions.push(sql`id = any(${uuidArray(filter.taskIds)})`);
   if (filter.exceptTaskIds?.length) conditions.push(sql`id <> all(${uuidArray(filter.exceptTaskIds)})`);

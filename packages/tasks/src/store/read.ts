@@ -1,7 +1,7 @@
 import type { TaskStatus } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
 import { taskArtifacts, tasks } from '@kaygraph/db';
-import { and, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Executor, rowsOf } from '../db.ts';
 import { RUN_PLACE, RUNNABLE_AT } from './run-order.ts';
 
@@ -47,10 +47,12 @@ export type TaskSummaryRow = Pick<TaskRow, keyof typeof summaryColumns>;
 export interface TaskFilter {
   owner?: string | undefined;
   status?: TaskStatus | undefined;
-  workflow?: string | undefined;
+  /** Any of these names (a workflow's name and aliases). */
+  workflows?: readonly string[] | undefined;
   groupId?: string | undefined;
   scheduleId?: string | undefined;
   parentTaskId?: string | undefined;
+  idempotencyKey?: string | undefined;
   /** Ids from `from` to `to` (inclusive): the tasks whose id starts with a prefix. */
   idRange?: { from: string; to: string } | undefined;
 }
@@ -88,10 +90,11 @@ function conditionsOf(filter: TaskFilter): SQL[] {
   const conditions: SQL[] = [];
   if (filter.owner) conditions.push(eq(tasks.owner, filter.owner));
   if (filter.status) conditions.push(hasStatus(filter.status));
-  if (filter.workflow) conditions.push(eq(tasks.workflow, filter.workflow));
+  if (filter.workflows) conditions.push(inArray(tasks.workflow, [...filter.workflows]));
   if (filter.groupId) conditions.push(eq(tasks.groupId, filter.groupId));
   if (filter.scheduleId) conditions.push(eq(tasks.scheduleId, filter.scheduleId));
   if (filter.parentTaskId) conditions.push(eq(tasks.parentTaskId, filter.parentTaskId));
+  if (filter.idempotencyKey) conditions.push(eq(tasks.idempotencyKey, filter.idempotencyKey));
   if (filter.idRange) {
     conditions.push(sql`${tasks.id} between ${filter.idRange.from}::uuid and ${filter.idRange.to}::uuid`);
   }

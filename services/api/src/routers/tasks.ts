@@ -81,6 +81,37 @@ export const tasksRouter = router({
     }),
 
   submitMany: authedProcedure
+    .meta(
+      rest.op('submitMany', {
+        openapi: {
+          method: 'POST',
+          path: REST_PATHS.tasksBatch,
+          tags: TAG,
+          summary: 'Submit several tasks in one call (at most MAX_BATCH_SIZE)',
+          errorResponses: {
+            ...errors(404),
+            409: 'An idempotency key is held by a task with other params or of another workflow',
+          },
+          description: [
+            'Stores every task of `tasks` in one transaction, or none (a 4xx names the index of the task at',
+            'fault, `tasks.2.params.steps`), and answers 202 with their ids in the order given; each takes the',
+            'fields of POST /tasks. A task with an idempotency key already held (same params) answers with the',
+            'first task (`deduplicated: true`). More tasks than MAX_BATCH_SIZE are a 400: split them.',
+          ].join(' '),
+          successDescription: 'Accepted: every task is stored and queued (or blocked / scheduled).',
+        },
+        successStatus: 202,
+        rateLimited: true,
+        queuesTasks: true,
+        batchField: 'tasks',
+        example: {
+          tasks: [
+            { workflow: 'demo', params: { steps: 2 }, priority: 'high' },
+            { workflow: 'demo', params: { steps: 4 }, run_at: '2030-01-01T09:00:00Z' },
+          ],
+        },
+      }),
+    )
     .input(SubmitManyInput)
     .use(({ ctx, input, next }) => spendSubmissions(ctx, input.tasks.length, next, { queuedBy: queuedTasks }))
     .output(SubmitManyOutput)
@@ -220,6 +251,31 @@ export const tasksRouter = router({
     .mutation(async ({ ctx, input }) => {
       const output = await ctx.services.tasks.retry(ctx.caller, input.task_id);
       logTaskAction(ctx, 'task retried', [output]);
+      return output;
+    }),
+
+  promote: authedProcedure
+    .meta(
+      rest.op('promote', {
+        openapi: {
+          method: 'POST',
+          path: REST_PATHS.taskPromote,
+          tags: TAG,
+          summary: 'Run a delayed task now',
+          description: [
+            'A `scheduled` task (submitted with a `run_at` it has not reached) becomes `queued` and starts in',
+            'its turn, as if submitted now without `run_at` (BullMQ: promote). Any other status is a 409 naming',
+            'it; a retry waiting out its backoff is `queued` and not promoted.',
+          ].join(' '),
+          errorResponses: errors(404, 409),
+        },
+      }),
+    )
+    .input(TaskIdInput)
+    .output(TaskStatusOutput)
+    .mutation(async ({ ctx, input }) => {
+      const output = await ctx.services.tasks.promote(ctx.caller, input.task_id);
+      logTaskAction(ctx, 'task promoted', [output]);
       return output;
     }),
 

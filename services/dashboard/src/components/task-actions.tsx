@@ -4,8 +4,8 @@ import { useState } from 'preact/hooks';
 import { errorMessage, useActionError, useServices } from '../data/hooks.ts';
 
 /**
- * Cancel for live tasks (asked once more first: a cancelled run cannot be resumed), retry for failed
- * or cancelled ones; errors show beside the button.
+ * Cancel for live tasks (asked once more first: a cancelled run cannot be resumed), run now for
+ * scheduled ones, retry for failed or cancelled ones; errors show beside the button.
  */
 export function TaskActions({ task }: { task: Pick<TaskSummary, 'task_id' | 'status'> }) {
   const { api, live } = useServices();
@@ -50,6 +50,11 @@ export function TaskActions({ task }: { task: Pick<TaskSummary, 'task_id' | 'sta
             Keep it
           </button>
         </>
+      ) : null}
+      {task.status === 'scheduled' && !confirming ? (
+        <button type="button" class="button" disabled={busy} onClick={() => run((id) => api.promote(id))}>
+          Run now
+        </button>
       ) : null}
       {canRetry ? (
         <button type="button" class="button" disabled={busy} onClick={() => run((id) => api.retry(id))}>

@@ -33,6 +33,8 @@ export interface DashboardApi {
   submit(input: SubmitTaskInput): Promise<SubmitTaskOutput>;
   cancel(taskId: string): Promise<TaskStatusOutput>;
   retry(taskId: string): Promise<TaskStatusOutput>;
+  /** Runs a scheduled task (waiting for its run_at) now. */
+  promote(taskId: string): Promise<TaskStatusOutput>;
   /**
    * Sends a signal to a task; the api checks the payload against the workflow's declared schema. A
    * repeat of `idempotencyKey` gets the first answer (`deduplicated`) and changes nothing.

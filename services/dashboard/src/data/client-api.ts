@@ -19,6 +19,7 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
     submit: (input) => client.tasks.submit.mutate(input),
     cancel: (taskId) => client.tasks.cancel.mutate({ task_id: taskId }),
     retry: (taskId) => client.tasks.retry.mutate({ task_id: taskId }),
+    promote: (taskId) => client.tasks.promote.mutate({ task_id: taskId }),
     signal: (taskId, name, payload, idempotencyKey) =>
       client.tasks.signal.mutate({ task_id: taskId, name, payload, idempotency_key: idempotencyKey }),
     artifact: (taskId, name) => client.artifact(taskId, name),

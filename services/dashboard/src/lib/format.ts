@@ -21,7 +21,7 @@ export function formatPercent(value: number): string {
   return `${Math.round(value)} %`;
 }
 
-/** "12 s ago", "5 min ago"; absolute time after a day. */
+/** "12 s ago", "5 min ago" (the absolute time after a day); "in 5 min", "in 3 d 4 h", "in 4.1 years". */
 export function formatRelative(iso: string | null | undefined, now: number): string {
   if (!iso) return '—';
   const at = Date.parse(iso);
@@ -29,9 +29,19 @@ export function formatRelative(iso: string | null | undefined, now: number): str
   const seconds = Math.round((now - at) / 1000);
   // Server and browser clocks differ by a little: a few seconds either way is "now".
   if (Math.abs(seconds) < 5) return 'just now';
-  if (seconds < 0) return `in ${formatDuration(-seconds)}`;
+  if (seconds < 0) return `in ${formatAhead(-seconds)}`;
   if (seconds < 86_400) return `${formatDuration(seconds)} ago`;
   return formatTime(iso);
+}
+
+/** A time ahead: as formatDuration within a day, then in days, then in years (never "8760 h 0 min"). */
+function formatAhead(seconds: number): string {
+  if (seconds < 86_400) return formatDuration(seconds);
+  const days = seconds / 86_400;
+  if (days >= 365) return `${(days / 365.25).toFixed(1)} years`;
+  const whole = Math.floor(days);
+  const hours = Math.floor((seconds % 86_400) / 3600);
+  return hours ? `${whole} d ${hours} h` : `${whole} d`;
 }
 
 export function formatTime(iso: string | null | undefined): string {

@@ -136,6 +136,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
     .option('--workflow <name>', 'only tasks of this workflow')
     .option('--owner <owner>', "another owner's tasks (admin keys)")
     .option('--parent <task_id>', 'the child tasks of this task')
+    .option('--key <idempotency_key>', 'the task submitted with this idempotency key')
     .option('--limit <n>', 'how many (1-200)', '20')
     .option('--cursor <cursor>', 'the next page, from a previous --json answer')
     .action(
@@ -149,6 +150,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
               workflow: options.workflow as string | undefined,
               owner: options.owner as string | undefined,
               parent_task_id: parent,
+              idempotency_key: options.key as string | undefined,
               limit: wholeNumberOption('--limit', options.limit as string | undefined),
               cursor: options.cursor as string | undefined,
             }),
@@ -206,12 +208,15 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
       }),
     );
 
-  for (const verb of ['cancel', 'retry'] as const) {
+  const verbs = {
+    cancel: 'cancel a waiting or running task',
+    retry: 'run a failed or cancelled task again',
+    promote: 'run a scheduled task (waiting for its --run-at) now',
+  } as const;
+  for (const [verb, description] of Object.entries(verbs) as [keyof typeof verbs, string][]) {
     program
       .command(`${verb} <task_id>`)
-      .description(
-        verb === 'cancel' ? 'cancel a waiting or running task' : 'run a failed or cancelled task again',
-      )
+      .description(description)
       .action(
         action(session, async (s, _options, named = '') => {
           const taskId = await resolveTaskId(s, named, true);

@@ -1,0 +1,108 @@
+import {
+  ErrorBody,
+  isTerminalStatus,
+  type ListTasksOutput,
+  REST_PATHS,
+  type TaskView,
+} from '@kaygraph/contracts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildOpenApiDocument } from '../src/openapi.ts';
+import { bearer, openKeyStore, submitWithKey } from './auth-keys.ts';
+import { startTestServer, type TestServer } from './harness.ts';
+import { requestJson } from './http-helpers.ts';
+import { createOpenApiChecker } from './openapi-check.ts';
+
+/**
+ * POST /tasks/{task_id}/promote: a delayed task (submitted with a `run_at` an hour away) runs now, as
+ * BullMQ's `job.promote()` does; a task in any other status is left as it is.
+ */
+const check = createOpenApiChecker(buildOpenApiDocument());
+const IN_AN_HOUR = () => new Date(Date.now() + 3_600_000).toISOString();
+
+let server: TestServer;
+let alice: string;
+let bob: string;
+beforeAll(async () => {
+  server = await startTestServer({ operations: { authCacheMs: 100 } });
+  await using store = openKeyStore(server.databaseUrl);
+  alice = (await store.create('alice')).key;
+  bob = (await store.create('bob')).key;
+});
+afterAll(async () => {
+  await server?.[Symbol.asyncDispose]();
+});
+
+async function promote(taskId: string, key = alice) {
+  const path = REST_PATHS.taskPromote;
+  const answer = await requestJson(`${server.url}${path.replace('{task_id}', taskId)}`, {
+    method: 'POST',
+    headers: bearer(key),
+  });
+  check('POST', path, answer.status, answer.body);
+  return answer;
+}
+
+async function taskOf(taskId: string): Promise<TaskView> {
+  return (await requestJson(`${server.url}/tasks/${taskId}`, { headers: bearer(alice) })).body as TaskView;
+}
+
+/** Alice's task once it has finished (polled: the tests wait for behaviour, never for a time). */
+async function finished(taskId: string): Promise<TaskView> {
+  for (;;) {
+    const task = await taskOf(taskId);
+    if (isTerminalStatus(task.status)) return task;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('promoting a delayed task', () => {
+  test('a scheduled task runs now and completes, its run_at no longer in the future', async () => {
+    const taskId = await submitWithKey(server.url, alice, {
+      workflow: 'echo',
+      params: { value: 'early' },
+      run_at: IN_AN_HOUR(),
+    });
+    expect((await taskOf(taskId)).status).toBe('scheduled');
+
+    const answer = await promote(taskId);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ task_id: taskId, status: 'queued' });
+
+    const task = await finished(taskId);
+    expect(task.status).toBe('completed');
+    expect(task.result).toEqual({ value: 'early' });
+    expect(Date.parse(task.run_at ?? '')).toBeLessThanOrEqual(Date.parse(task.started_at ?? ''));
+  });
+
+  test('the promoted task leaves the scheduled list', async () => {
+    const taskId = await submitWithKey(server.url, alice, {
+      workflow: 'steps',
+      params: { steps: 1 },
+      run_at: IN_AN_HOUR(),
+    });
+    await promote(taskId);
+    const scheduled = await requestJson(`${server.url}/tasks?status=scheduled`, { headers: bearer(alice) });
+    expect((scheduled.body as ListTasksOutput).items.map((task) => task.task_id)).not.toContain(taskId);
+    expect((await finished(taskId)).status).toBe('completed');
+  });
+
+  test('a task that is not scheduled is a 409 naming its status, and stays as it was', async () => {
+    const taskId = await submitWithKey(server.url, alice, { workflow: 'echo', params: { value: 'now' } });
+    expect((await finished(taskId)).status).toBe('completed');
+    const answer = await promote(taskId);
+    expect(answer.status).toBe(409);
+    expect(ErrorBody.parse(answer.body).message).toContain('is completed');
+    expect((await taskOf(taskId)).status).toBe('completed');
+  });
+
+  test("another owner's task is a 404, and it stays scheduled", async () => {
+    const taskId = await submitWithKey(server.url, alice, {
+      workflow: 'echo',
+      params: { value: 'mine' },
+      run_at: IN_AN_HOUR(),
+    });
+    const answer = await promote(taskId, bob);
+    expect(answer.status).toBe(404);
+    expect((await taskOf(taskId)).status).toBe('scheduled');
+  });
+});
