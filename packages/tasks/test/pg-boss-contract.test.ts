@@ -125,6 +125,20 @@ describe('pg-boss as the task core uses it', () => {
     await inTx((tx) => queue.fail(tx, [b]));
   });
 
+  it('settles a batch wider than a prepared statement takes, fenced per attempt', async () => {
+    // Ids and attempts are bound as two array parameters, whatever the batch size.
+    const jobs = Array.from({ length: 150 }, () => job());
+    await inTx((tx) => queue.insert(tx, jobs));
+    const fetched = await fetchAll(150);
+    expect(fetched).toHaveLength(150);
+    const [stale, ...current] = fetched;
+    if (!stale) throw new Error('jobs expected');
+    await inTx((tx) => queue.complete(tx, [{ ...stale, retryCount: 1 }, ...current]));
+    expect((await queue.findJob(queueOf('noop'), stale.jobId))?.state).toBe('active');
+    for (const j of current) expect((await queue.findJob(queueOf('noop'), j.jobId))?.state).toBe('completed');
+    await inTx((tx) => queue.complete(tx, [stale]));
+  });
+
   it('a job inserted with startAfter (the timer of a wait) is not fetched before then; cancel stops it', async () => {
     const timer = job({ startAfter: new Date(Date.now() + 1000) });
     const stale = job({ startAfter: new Date(Date.now() + 1000) });

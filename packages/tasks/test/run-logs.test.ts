@@ -82,3 +82,33 @@ it('a run whose task was taken from its worker is logged as dropped, not as its 
     ['task run dropped: no longer owned (its lease lapsed and the task was taken back)', 40],
   ]);
 }, 60_000);
+
+it('a worker logging at warn writes only the failed runs, each still with its task id, attempt and worker id', async () => {
+  const { logger, lines } = capturingLogger('warn');
+  await using harness = await startTestSystem({ logger });
+  const { system } = harness;
+  const worker = await system.startWorker({ concurrency: 2, workflowsModule: WORKFLOWS_MODULE });
+  const completed = await system.tasks.submit(alice, {
+    workflow: 'retrying',
+    params: { steps: 1, step_ms: 0, fail_attempts: 0 },
+  });
+  const failed = await system.tasks.submit(alice, {
+    workflow: 'retrying',
+    params: { steps: 1, step_ms: 0, fail_attempts: 5 },
+    max_retries: 0,
+  });
+  expect(await waitForTerminal(system, alice, completed.task_id)).toBe('completed');
+  expect(await waitForTerminal(system, alice, failed.task_id)).toBe('failed');
+  await worker.stop();
+
+  expect(linesOf(lines, completed.task_id)).toEqual([]);
+  expect(linesOf(lines, failed.task_id)).toEqual([
+    expect.objectContaining({
+      msg: 'task failed',
+      level: 40,
+      attempt: 1,
+      workflow: 'retrying',
+      worker_id: worker.workerId,
+    }),
+  ]);
+}, 60_000);

@@ -57,19 +57,24 @@ export interface JobQueueOptions {
 }
 
 /**
- * pg-boss' documented drizzle adapter on our transaction. Its statements run unchanged; only an object
- * value is bound as JSON text, as pg-boss' own driver (node-postgres) binds it: drizzle configured our
- * postgres.js client to pass json values through untouched.
+ * pg-boss' documented drizzle adapter on our transaction. Its statements run unchanged; values are bound
+ * as pg-boss' own driver (node-postgres) binds them: an object as JSON text (drizzle configured our
+ * postgres.js client to pass json values through untouched), an array of scalars (job ids, attempt pairs,
+ * queue names) as one array literal. Left to the adapter, such an array would become one parameter per
+ * element (`ARRAY[$2, $3, ...]`, for drivers that cannot bind arrays): a statement per batch size that
+ * PostgreSQL parses on every call, and a drizzle parameter to build for every job.
  */
 function inTx(tx: Executor): Db {
   const adapter = fromDrizzle(tx, sql);
   return {
-    executeSql: (text, values) =>
-      adapter.executeSql(
-        text,
-        values?.map((value) => (isJsonObject(value) ? JSON.stringify(value) : value)),
-      ),
+    executeSql: (text, values) => adapter.executeSql(text, values?.map(boundAsNodePostgres)),
   };
+}
+
+function boundAsNodePostgres(value: unknown): unknown {
+  if (isJsonObject(value)) return JSON.stringify(value);
+  if (Array.isArray(value)) return arrayLiteral(value) ?? value;
+  return value;
 }
 
 function isJsonObject(value: unknown): boolean {
@@ -77,6 +82,26 @@ function isJsonObject(value: unknown): boolean {
     return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A PostgreSQL array literal of strings, numbers, booleans and nulls (nested arrays of them too), each
+ * string quoted and escaped as node-postgres writes it; undefined when an element is anything else.
+ */
+export function arrayLiteral(values: readonly unknown[]): string | undefined {
+  const elements: string[] = [];
+  for (const value of values) {
+    if (value === null || value === undefined) elements.push('NULL');
+    else if (typeof value === 'string') elements.push(`"${value.replace(/[\\"]/g, '\\$&')}"`);
+    else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+      elements.push(String(value));
+    else if (Array.isArray(value)) {
+      const nested = arrayLiteral(value);
+      if (nested === undefined) return undefined;
+      elements.push(nested);
+    } else return undefined;
+  }
+  return `{${elements.join(',')}}`;
 }
 
 function byQueue<T extends QueueRef>(items: readonly T[]): Map<string, T[]> {

@@ -5,19 +5,38 @@ import type { PlannedOutcome } from './planned-outcome.ts';
 
 /**
  * The logger of one run: every line carries the task id, its workflow and the attempt, so one grep on the
- * task id follows it from the api's `task submitted` line to every run of it on any worker.
+ * task id follows it from the api's `task submitted` line to every run of it on any worker. It is made for
+ * the run's first line: a pino child serializes its bindings when made, and a worker logging at `warn`
+ * writes no line for most runs.
  */
-export function runLogger(workerLogger: Logger, attempt: Attempt): Logger {
-  return workerLogger.child({
-    task_id: attempt.taskId,
-    workflow: attempt.workflow,
-    attempt: attempt.attempt,
-  });
+export class RunLog {
+  readonly #workerLogger: Logger;
+  readonly #attempt: Attempt;
+  #logger: Logger | undefined;
+
+  constructor(workerLogger: Logger, attempt: Attempt) {
+    this.#workerLogger = workerLogger;
+    this.#attempt = attempt;
+  }
+
+  get logger(): Logger {
+    this.#logger ??= this.#workerLogger.child({
+      task_id: this.#attempt.taskId,
+      workflow: this.#attempt.workflow,
+      attempt: this.#attempt.attempt,
+    });
+    return this.#logger;
+  }
+
+  enabled(level: 'info' | 'warn'): boolean {
+    return this.#workerLogger.isLevelEnabled(level);
+  }
 }
 
 /** A run started on this worker. */
-export function logRunStarted(log: Logger, attempt: Attempt): void {
-  log.info(attempt.resume ? { resumed: attempt.resume.kind } : {}, 'task started');
+export function logRunStarted(log: RunLog, attempt: Attempt): void {
+  if (log.enabled('info'))
+    log.logger.info(attempt.resume ? { resumed: attempt.resume.kind } : {}, 'task started');
 }
 
 /**
@@ -26,29 +45,32 @@ export function logRunStarted(log: Logger, attempt: Attempt): void {
  * only for an error the workflow threw unexpectedly (WORKFLOW_ERROR): the other codes say what happened.
  * `undefined`: nothing was written, the attempt no longer owned its task (a warning).
  */
-export function logRunEnded(log: Logger, outcome: PlannedOutcome | undefined, seconds: number): void {
+export function logRunEnded(log: RunLog, outcome: PlannedOutcome | undefined, seconds: number): void {
   const ran = { seconds: Math.round(seconds * 1000) / 1000 };
+  const line = (level: 'info' | 'warn', fields: object, message: string) => {
+    if (log.enabled(level)) log.logger[level](fields, message);
+  };
   switch (outcome?.kind) {
     case undefined:
-      log.warn(ran, 'task run dropped: no longer owned (its lease lapsed and the task was taken back)');
+      line('warn', ran, 'task run dropped: no longer owned (its lease lapsed and the task was taken back)');
       return;
     case 'completed':
-      log.info(ran, 'task completed');
+      line('info', ran, 'task completed');
       return;
     case 'retry':
-      log.warn({ ...ran, ...errorFields(outcome.error) }, 'task attempt failed: it will be retried');
+      line('warn', { ...ran, ...errorFields(outcome.error) }, 'task attempt failed: it will be retried');
       return;
     case 'failed':
-      log.warn({ ...ran, ...errorFields(outcome.error) }, 'task failed');
+      line('warn', { ...ran, ...errorFields(outcome.error) }, 'task failed');
       return;
     case 'suspended':
-      log.info({ ...ran, wait: outcome.wait.kind }, 'task waiting');
+      line('info', { ...ran, wait: outcome.wait.kind }, 'task waiting');
       return;
     case 'released':
-      log.info(ran, 'task released: queued again for another run');
+      line('info', ran, 'task released: queued again for another run');
       return;
     case 'abandoned':
-      log.info(ran, 'task cancelled while running');
+      line('info', ran, 'task cancelled while running');
       return;
   }
 }

@@ -9,7 +9,7 @@ import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher
 import { loadWorkflowsModule } from './load-workflows-module.ts';
 import { DEFAULT_MAX_RESULT_BYTES } from './result-size.ts';
 import { createRunExecutors } from './run-executors.ts';
-import { runLogger } from './run-log.ts';
+import { RunLog } from './run-log.ts';
 import { createRunWrites } from './run-writes.ts';
 import { runtimeStop } from './runtime-stop.ts';
 import { servedVersions } from './served-versions.ts';
@@ -116,7 +116,7 @@ export async function startWorkerRuntime(
     jobs.forEach((job, i) => {
       const dispatched: DispatchedJob = { queue, job, slot: slots[i] ?? null };
       const attempt = claimed.get(job.jobId);
-      if (attempt) runs.start(attempt, dispatched, runLogger(runsLogger, attempt));
+      if (attempt) runs.start(attempt, dispatched, new RunLog(runsLogger, attempt));
       else void releaseSlot(dispatched, false);
     });
     return jobs.length;

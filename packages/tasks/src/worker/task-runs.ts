@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { StoredCheckpoint } from '../attempt-data.ts';
 import type { WorkflowCatalog } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
@@ -11,14 +10,14 @@ import { type Execution, type InlineExecutor, runsInline, type ThreadExecutor } 
 import { planWait } from './plan-wait.ts';
 import type { PlannedOutcome } from './planned-outcome.ts';
 import { refusedOutcome } from './refused-outcome.ts';
-import { logRunEnded, logRunStarted } from './run-log.ts';
+import { logRunEnded, logRunStarted, type RunLog } from './run-log.ts';
 import type { RunWrites } from './run-writes.ts';
 import type { SlotRelease } from './slot-release.ts';
 
 interface RunningTask {
   attempt: Attempt;
   /** Lines about this run: task id, workflow, attempt and this worker's id in each. */
-  log: Logger;
+  log: RunLog;
   /** The attempt's last saved checkpoint (the metrics of a run that had to be terminated). */
   checkpoint: StoredCheckpoint | null;
   dispatched: DispatchedJob;
@@ -96,7 +95,7 @@ export class TaskRuns {
     this.abortAll();
   }
 
-  start(attempt: Attempt, dispatched: DispatchedJob, log: Logger): void {
+  start(attempt: Attempt, dispatched: DispatchedJob, log: RunLog): void {
     const task: RunningTask = {
       attempt,
       log,
@@ -113,7 +112,7 @@ export class TaskRuns {
     task.done = this.#run(task)
       // #run records every expected failure as the attempt's outcome; anything else is a bug to log,
       // never an unhandled rejection that takes the process (and every other running task) down.
-      .catch((error: unknown) => log.error({ err: error }, 'running a task failed'))
+      .catch((error: unknown) => log.logger.error({ err: error }, 'running a task failed'))
       .finally(async () => {
         for (const timer of task.timers) clearTimeout(timer);
         this.#running.delete(attempt.taskId);
@@ -164,7 +163,7 @@ export class TaskRuns {
         onLog: (level, message, data) => progress.log(attempt, level, message, data),
         onReportFailed: (report, error) => {
           const lost = report === 'log' ? 'a log event' : 'a progress report';
-          log.warn({ report, error }, `${lost} of a running task could not be recorded`);
+          log.logger.warn({ report, error }, `${lost} of a running task could not be recorded`);
           progress.log(attempt, 'warn', `${lost} could not be recorded: ${error}`);
         },
         onCheckpoint: async (checkpoint) => {
@@ -224,7 +223,7 @@ export class TaskRuns {
    * Stores an outcome. One PostgreSQL refuses for what it holds (a result over jsonb's limits, text with
    * NUL) is replaced by a failure saying so, so the task does not stay `running` for good.
    */
-  async #settle(outcome: PlannedOutcome, log: Logger, seconds: number): Promise<void> {
+  async #settle(outcome: PlannedOutcome, log: RunLog, seconds: number): Promise<void> {
     const { outcomes } = this.#options.writes;
     let stored = outcome;
     let owned: ReadonlySet<string>;
@@ -235,15 +234,15 @@ export class TaskRuns {
       if (!failed) {
         // The task stays running under this worker: once the worker stops beating, the liveness monitor
         // takes it back (the checkpoint keeps the work done).
-        log.error({ err: error }, 'storing the outcome of a task failed');
+        log.logger.error({ err: error }, 'storing the outcome of a task failed');
         return;
       }
-      log.error({ err: error }, 'the database refused the outcome of a task: the task fails instead');
+      log.logger.error({ err: error }, 'the database refused the outcome of a task: the task fails instead');
       try {
         stored = failed;
         owned = await outcomes.add(failed);
       } catch (again) {
-        log.error({ err: again }, 'storing the failure of a task whose outcome was refused failed');
+        log.logger.error({ err: again }, 'storing the failure of a task whose outcome was refused failed');
         return;
       }
     }
