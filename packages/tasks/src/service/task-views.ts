@@ -55,6 +55,7 @@ export function toTaskView(row: TaskRow, artifacts: ArtifactInfo[]): TaskView {
     ...(row.result === null ? {} : { result: row.result }),
     depends_on: row.dependsOn,
     timeout_seconds: row.timeoutSeconds,
+    run_seconds: row.runSeconds === null ? null : Math.max(0, Math.round(row.runSeconds * 1000) / 1000),
     ...taskViewMetrics({
       metrics: (row.metrics as NodeMetric[] | null) ?? null,
       omitted: row.metricsOmitted,
