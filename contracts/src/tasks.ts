@@ -120,6 +120,7 @@ export const TaskSummary = z.object({
   progress: z.number().min(0).max(100),
   step: progressText('step'),
   message: progressText('message'),
+  /** Seconds left by the run's rate so far: only while running (0 once completed, else null; `etaShown`). */
   eta_seconds: z.number().nullable(),
   attempt: z
     .number()

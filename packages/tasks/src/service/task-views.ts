@@ -1,6 +1,6 @@
 import {
   type ArtifactInfo,
-  isTerminalStatus,
+  etaShown,
   type NodeMetric,
   type NodeMetricTotals,
   type Priority,
@@ -17,11 +17,8 @@ import { taskViewMetrics } from '../task-metrics.ts';
 const iso = (date: Date): string => date.toISOString();
 const isoOrNull = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
-/** A finished task has nothing left to wait for: 0 once completed, none once failed or cancelled. */
-function etaOf(status: string, etaSeconds: number | null): number | null {
-  if (status === 'completed') return 0;
-  return isTerminalStatus(status as TaskStatus) ? null : etaSeconds;
-}
+const etaOf = (status: string, etaSeconds: number | null): number | null =>
+  etaShown(status as TaskStatus, etaSeconds);
 
 export function toTaskSummary(row: TaskSummaryRow): TaskSummary {
   return {
