@@ -2,7 +2,8 @@
  * The api's memory serving a group of large results (`node bench/group-results.ts [--tasks 40]
  * [--result-mb 9.9] [--readers 2] [--database-url postgres://...]`): a group of `--tasks` completed tasks,
  * each holding a result of `--result-mb`, read by `--readers` concurrent `GET /groups/{id}`, then every page
- * of it read in turn. Prints the api's peak RSS in each phase and the bytes each answer carried. The rows
+ * of it read in turn. Prints the api's peak RSS in each phase, the first phase's time and the bytes each
+ * answer carried. The rows
  * are written straight into a scratch database (no worker runs), as bench/big-payloads.ts does.
  */
 import { parseArgs } from 'node:util';
@@ -54,11 +55,13 @@ await withScratchDatabase(values['database-url'], 'oncall_leftovers_groups', asy
     );
     console.log(`api idle: ${(await rssMb(pid)).toFixed(0)} MB RSS`);
     let answers: number[] = [];
+    const startedAt = performance.now();
     const first = await peakRss(pid, async () => {
       answers = await Promise.race([readAll(`${api.url}/groups/${groupId}`, readers), exited]);
     });
+    const ms = (performance.now() - startedAt).toFixed(0);
     console.log(
-      `${readers} concurrent GET /groups/{id}: peak ${first.peakMb.toFixed(0)} MB RSS, answers of ` +
+      `${readers} concurrent GET /groups/{id}: peak ${first.peakMb.toFixed(0)} MB RSS, ${ms} ms, answers of ` +
         `${answers.map(mib).join(', ')} MiB${first.error ? `, FAILED: ${first.error}` : ''}`,
     );
     if (first.error) return;
