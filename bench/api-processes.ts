@@ -59,7 +59,8 @@ export function startWorker(databaseUrl: string): ChildProcess {
 
 export function stop(child: ChildProcess): Promise<unknown> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(undefined);
+    // An api killed by a signal (or that died of one) has no exit code, and will not exit again.
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
     child.once('exit', resolve);
     child.kill('SIGTERM');
   });

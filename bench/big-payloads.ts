@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { rssMb, startApi, stop } from './api-processes.ts';
+import { peakRss, readAll } from './peak-rss.ts';
 import { DEFAULT_SERVER_URL, withScratchDatabase } from './scratch-database.ts';
 
 const { values } = parseArgs({
@@ -49,42 +50,6 @@ async function insertTask(
       ${status === 'waiting' ? null : sql`now()`},
       ${failed ? sql`now()` : null}, now() + interval '1 day')`;
   return id;
-}
-
-/** Peak RSS of `pid` while `work` runs, sampled every 50 ms. */
-async function peakRss(
-  pid: number,
-  work: () => Promise<unknown>,
-): Promise<{ peakMb: number; error?: string }> {
-  let peakMb = await rssMb(pid);
-  const timer = setInterval(() => {
-    rssMb(pid).then(
-      (mb) => {
-        // A process that died reads as NaN.
-        if (Number.isFinite(mb)) peakMb = Math.max(peakMb, mb);
-      },
-      () => {},
-    );
-  }, 50);
-  try {
-    await work();
-    return { peakMb };
-  } catch (error) {
-    return { peakMb, error: error instanceof Error ? error.message : String(error) };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-async function readAll(url: string, times: number): Promise<number[]> {
-  return Promise.all(
-    Array.from({ length: times }, async () => {
-      const response = await fetch(url);
-      const body = await response.arrayBuffer();
-      if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-      return body.byteLength;
-    }),
-  );
 }
 
 await withScratchDatabase(values['database-url'], 'payloads', async (databaseUrl) => {

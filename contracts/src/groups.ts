@@ -99,8 +99,35 @@ export const GroupTaskView = z.object({
 });
 export type GroupTaskView = z.infer<typeof GroupTaskView>;
 
-/** `GET /groups/{group_id}`: the summary and every task (results by task). */
-export const GroupView = GroupSummary.extend({ tasks: z.array(GroupTaskView) });
+/**
+ * The results a page of a group's tasks carries, as JSON bytes: a page ends before the task whose result would
+ * take it past this, so an answer holds this much, or one task's result when that alone is larger.
+ */
+export const GROUP_PAGE_RESULT_BYTES = 8 * 1024 * 1024;
+
+/** The most tasks a page of a group carries (and the default: a group of small results comes whole). */
+export const MAX_GROUP_PAGE_TASKS = 1000;
+
+/**
+ * `groups.get` / `GET /groups/{group_id}`: the group, and a page of its tasks from `tasks_cursor` (the
+ * previous page's `tasks_next_cursor`; none: the first).
+ */
+export const GetGroupInput = z.strictObject({
+  group_id: GroupId,
+  tasks_cursor: z.string().max(200).optional(),
+  tasks_limit: z.number().int().min(1).max(MAX_GROUP_PAGE_TASKS).default(MAX_GROUP_PAGE_TASKS),
+});
+export type GetGroupInput = z.input<typeof GetGroupInput>;
+
+/**
+ * `GET /groups/{group_id}`: the summary (over every task) and a page of its tasks in creation order with
+ * their results: at most `tasks_limit` tasks and GROUP_PAGE_RESULT_BYTES of results (at least one task).
+ * `tasks_next_cursor` is null on the last page; otherwise pass it as `tasks_cursor` for the next.
+ */
+export const GroupView = GroupSummary.extend({
+  tasks: z.array(GroupTaskView),
+  tasks_next_cursor: z.string().nullable(),
+});
 export type GroupView = z.infer<typeof GroupView>;
 
 export const ListGroupsInput = z.strictObject({

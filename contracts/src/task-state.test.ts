@@ -66,12 +66,14 @@ describe('foldTaskEvent', () => {
     expect(fold([...waited, report(60, 5)])).toMatchObject({ progress: 60, eta_seconds: 5 });
   });
 
-  it('keeps the ETA over a status without one that neither ends nor pauses the task', () => {
-    expect(fold([...running(), status('queued', { attempt: 1, error: boom })])).toMatchObject({
-      status: 'queued',
-      eta_seconds: 12,
-      error: boom,
-    });
+  it('has no ETA while a failed attempt waits for its retry (nothing runs it), and none after until a report', () => {
+    const retrying = [...running(), status('queued', { attempt: 1, error: boom })];
+    expect(fold(retrying)).toMatchObject({ status: 'queued', eta_seconds: null, error: boom });
+    expect(fold([...retrying, status('running', { attempt: 2 })])).toMatchObject({ eta_seconds: null });
+  });
+
+  it('keeps the ETA over a running status without one', () => {
+    expect(fold([...running(), status('running')])).toMatchObject({ status: 'running', eta_seconds: 12 });
   });
 
   it('keeps the known error when a failure comes without one, and clears it when the task moves on', () => {

@@ -1,9 +1,8 @@
 import type { TaskStatus } from './common.ts';
 import type { TaskErrorView } from './errors.ts';
 import type { TaskEvent } from './events.ts';
-import { isTerminalStatus } from './statuses.ts';
 
-// Free of zod at runtime (types only, plus statuses.ts): browser bundles fold events too.
+// Free of zod at runtime (types only): browser bundles fold events too.
 
 /** A task as its events tell it: what every live view (WebSocket frames, dashboard, CLI bar) shows. */
 export interface TaskState {
@@ -28,17 +27,14 @@ export const INITIAL_TASK_STATE: Readonly<TaskState> = {
 };
 
 /**
- * The ETA a status event leaves: what the event carries (a completion's 0), else none once the task
- * failed, was cancelled or waits, since nothing runs toward an end; else the last report's, unchanged.
- * The same reading as the task's row and GET /tasks/{task_id}/progress.
+ * The ETA a task shows: only a running task moves toward an end, so 0 once completed and none while it
+ * is not running (queued for a retry, whose `run_at` says when it runs again; waiting; failed; cancelled),
+ * whatever the last report said. The one rule for every view: events folded here, the task's row as
+ * GET /tasks/{task_id}, lists and GET /tasks/{task_id}/progress answer it.
  */
-function etaAfterStatus(
-  status: TaskStatus,
-  carried: number | null | undefined,
-  known: number | null,
-): number | null {
-  if (carried !== undefined) return carried;
-  return isTerminalStatus(status) || status === 'waiting' ? null : known;
+export function etaShown(status: TaskStatus, eta: number | null): number | null {
+  if (status === 'completed') return 0;
+  return status === 'running' ? eta : null;
 }
 
 /**
@@ -61,7 +57,7 @@ export function foldTaskEvent<S extends TaskState>(state: S, event: TaskEvent): 
         progress: event.progress ?? state.progress,
         step: event.step === undefined ? state.step : event.step,
         message: event.message === undefined ? state.message : event.message,
-        eta_seconds: etaAfterStatus(event.status, event.eta_seconds, state.eta_seconds),
+        eta_seconds: etaShown(event.status, event.eta_seconds ?? state.eta_seconds),
       };
     case 'progress':
       return {

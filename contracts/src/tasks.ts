@@ -120,6 +120,7 @@ export const TaskSummary = z.object({
   progress: z.number().min(0).max(100),
   step: progressText('step'),
   message: progressText('message'),
+  /** Seconds left by the run's rate so far: only while running (0 once completed, else null; `etaShown`). */
   eta_seconds: z.number().nullable(),
   attempt: z
     .number()
@@ -159,6 +160,12 @@ export const TaskView = TaskSummary.extend({
   result: JsonValue.optional(),
   depends_on: z.array(TaskId),
   timeout_seconds: z.number().int(),
+  /**
+   * How long the current run (the latest claim: a retry or a resume starts a new one) had lasted when this
+   * answer was made, by the server's clock, in seconds; null unless the task is running. A client ticks on
+   * from it with its own elapsed time, whatever its clock says.
+   */
+  run_seconds: z.number().min(0).nullable(),
   metrics: z
     .array(NodeMetric)
     .nullable()

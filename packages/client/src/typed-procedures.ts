@@ -4,7 +4,7 @@ import type {
   CreateGroupInput,
   CreateGroupOutput,
   CreateScheduleInput,
-  GroupIdInput,
+  GetGroupInput,
   GroupTaskInput,
   ScheduleView,
 } from '@kaygraph/contracts';
@@ -91,7 +91,7 @@ export type TypedGroupsProcedures<W> = Omit<Api['groups'], 'create' | 'addTasks'
       opts?: TRPCProcedureOptions,
     ): Promise<Omit<AddGroupTasksOutput, 'tasks'> & { tasks: TypedSubmitOutputs<Ns> }>;
   };
-  get: { query(input: GroupIdInput, opts?: TRPCProcedureOptions): Promise<TypedGroupView<W>> };
+  get: { query(input: GetGroupInput, opts?: TRPCProcedureOptions): Promise<TypedGroupView<W>> };
 };
 
 /**

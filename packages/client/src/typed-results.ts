@@ -18,5 +18,5 @@ export type TypedTaskView<W, N extends string> = WithTypedResult<TaskView, W, N>
 /** One task of a group: its `result` typed by its `workflow` (check `workflow` to narrow it). */
 export type TypedGroupTask<W> = WithTypedResult<GroupTaskView, W, WorkflowNames<W> & string>;
 
-/** A group (`groups.get`), each task's result typed by its workflow. */
+/** A group (`groups.get`) with a page of its tasks, each task's result typed by its workflow. */
 export type TypedGroupView<W> = Omit<GroupView, 'tasks'> & { tasks: TypedGroupTask<W>[] };

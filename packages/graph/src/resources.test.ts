@@ -149,4 +149,19 @@ describe('metrics', () => {
       ['broken', 'error'],
     ]);
   });
+
+  it('says as each step starts which node it runs, inner nodes inside their graph', async () => {
+    const inner = new Graph(new Node<Store>({ id: 'inner' }), { id: 'sub' });
+    const start = new Node<Store>({ id: 'first' });
+    start.next(inner);
+    const seen: string[] = [];
+    await new Graph(start).run(
+      { events: [] },
+      {
+        onStepStart: (nodeId) => seen.push(`start ${nodeId}`),
+        onMetric: (metric) => seen.push(`end ${metric.node_id}`),
+      },
+    );
+    expect(seen).toEqual(['start first', 'end first', 'start sub', 'start inner', 'end inner', 'end sub']);
+  });
 });

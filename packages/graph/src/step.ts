@@ -47,6 +47,7 @@ export async function runStep<S>(
     usedFallback: false,
   };
   const startedAt = run.now();
+  if (!options.rootGraph) run.stepStarted(node.id);
   node.ctx = createNodeContext(run, scope);
   // A node's start shows its step name (or keeps the step shown so far): an id is not for users.
   if (node.stepName !== undefined) scope.report(scope.fraction, node.stepName, null);

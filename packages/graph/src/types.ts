@@ -105,6 +105,11 @@ export interface RunOptions<S> {
   params?: Record<string, unknown>;
   /** Receives missing-edge and edge-overwrite warnings (default: console.warn). */
   logger?: { warn(message: string, data?: unknown): void };
+  /**
+   * Called as each node step starts (before `setup`), with the node's id; `onMetric` tells when it ended.
+   * Together they say which node a run is in (what a timed-out task names).
+   */
+  onStepStart?: (nodeId: string) => void;
   /** Called as each node step finishes, also when the run later fails (metrics survive errors). */
   onMetric?: (metric: NodeMetric) => void;
   /**

@@ -96,6 +96,32 @@ describe('timeout', () => {
     expect(readRecords(record).map((r) => `${r.node}:${r.phase}`)).toEqual(['step_1:start']);
   });
 
+  // The node that hung is the one to look at: the error names it as other failures name theirs.
+  for (const workflow of ['steps', 'steps_inline']) {
+    for (const ignoreAbort of [false, true]) {
+      it(`names the node that was running when the time ran out (${workflow}, ${ignoreAbort ? 'the node ignores the abort' : 'the node honours it'})`, async () => {
+        const { system } = harness;
+        const { task_id } = await system.tasks.submit(alice, {
+          workflow,
+          // step_1 ends at once, step_2 never does in the first attempt.
+          params: { steps: 3, step_ms: 0, hold_attempts: 1, hold_step: 2, ignore_abort: ignoreAbort },
+          priority: 'normal',
+          timeout_seconds: 1,
+          max_retries: 0,
+        });
+        expect(await waitForTerminal(system, alice, task_id)).toBe('failed');
+        const task = await system.tasks.get(alice, task_id);
+        expect(task.error).toMatchObject({
+          code: 'TIMEOUT',
+          message: 'timed out after 1s in node "step_2"',
+          node_id: 'step_2',
+          attempt: 1,
+        });
+        await idle();
+      });
+    }
+  }
+
   it('terminates a task that ignores the abort after the grace period', async () => {
     const { system } = harness;
     const { task_id } = await system.tasks.submit(alice, {

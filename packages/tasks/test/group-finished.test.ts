@@ -50,7 +50,7 @@ it('a task added while the group’s last task finishes waits for that commit, t
     code: 'CONFLICT',
     message: `group ${group.group_id} has finished (completed); it takes no new tasks`,
   });
-  expect(await groups.get(alice, group.group_id)).toMatchObject({
+  expect(await groups.get(alice, { group_id: group.group_id })).toMatchObject({
     status: 'completed',
     total: 1,
     completed_at: expect.any(String),

@@ -40,7 +40,10 @@ describe('groups: create, add tasks held, execute', () => {
     expect(first?.status).toBe('pending');
     expect(added.tasks.map((task) => task.status)).toEqual(['pending', 'blocked']);
     expect(await context.queue.findJob(queueOf('steps'), firstId)).toBeNull();
-    expect(await groups.get(alice, group.group_id)).toMatchObject({ status: 'pending', total: 3 });
+    expect(await groups.get(alice, { group_id: group.group_id })).toMatchObject({
+      status: 'pending',
+      total: 3,
+    });
     // Held tasks are not started yet, but no worker could pick them up (autoscalers read queue_depth).
     expect(await tasks.metrics(alice, { windowSeconds: 60 })).toMatchObject({
       tasks_pending: 3,
@@ -56,7 +59,10 @@ describe('groups: create, add tasks held, execute', () => {
     expect(executed).toMatchObject({ group_id: group.group_id, released: 2 });
     const ids = [firstId, ...added.tasks.map((task) => task.task_id)];
     for (const id of ids) expect(await waitForTerminal(harness.system, alice, id)).toBe('completed');
-    expect(await groups.get(alice, group.group_id)).toMatchObject({ status: 'completed', total: 3 });
+    expect(await groups.get(alice, { group_id: group.group_id })).toMatchObject({
+      status: 'completed',
+      total: 3,
+    });
     const chained = await tasks.get(alice, ids[2] ?? '');
     const head = await tasks.get(alice, firstId);
     expect(Date.parse(chained.started_at ?? '')).toBeGreaterThanOrEqual(Date.parse(head.completed_at ?? ''));
@@ -67,7 +73,10 @@ describe('groups: create, add tasks held, execute', () => {
     const { groups } = harness.system.orchestration;
     const group = await groups.create(alice, { name: 'held then cancelled' });
     const { tasks } = await groups.addTasks(alice, { group_id: group.group_id, tasks: [quick] });
-    expect(await groups.get(alice, group.group_id)).toMatchObject({ status: 'pending', total: 1 });
+    expect(await groups.get(alice, { group_id: group.group_id })).toMatchObject({
+      status: 'pending',
+      total: 1,
+    });
     expect(await groups.cancel(alice, group.group_id)).toMatchObject({ cancelled: 1 });
     const id = tasks[0]?.task_id ?? '';
     await waitFor(async () => (await harness.system.tasks.get(alice, id)).status === 'cancelled', 'cancel');

@@ -50,7 +50,7 @@ describe('task groups', () => {
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(progress.some((value) => value > 0 && value < 100)).toBe(true);
 
-    const view = await groups.get(alice, created.group_id);
+    const view = await groups.get(alice, { group_id: created.group_id });
     expect(view.status).toBe('partially_failed');
     expect(view.tasks).toHaveLength(50);
     const failed = view.tasks.filter((task) => task.status === 'failed');
@@ -89,7 +89,7 @@ describe('task groups', () => {
   it('completed when all complete; tasks can join on submit; groups list newest first', async () => {
     const { groups } = harness.system.orchestration;
     const empty = await groups.create(alice, { name: 'joined later' });
-    expect((await groups.get(alice, empty.group_id)).status).toBe('pending');
+    expect((await groups.get(alice, { group_id: empty.group_id })).status).toBe('pending');
     const joined = await harness.system.tasks.submit(alice, {
       workflow: 'work',
       params: { item: 1 },
@@ -97,7 +97,7 @@ describe('task groups', () => {
       group_id: empty.group_id,
     });
     await waitForStatus(harness.system, alice, joined.task_id, ['completed']);
-    const view = await groups.get(alice, empty.group_id);
+    const view = await groups.get(alice, { group_id: empty.group_id });
     expect(view).toMatchObject({ status: 'completed', total: 1, progress: 100 });
     expect(view.tasks[0]).toMatchObject({ task_id: joined.task_id, result: { item: 1 } });
     const page = await groups.list(alice, { limit: 1 });
@@ -115,7 +115,7 @@ describe('task groups', () => {
       tasks: items.map((item) => ({ workflow: 'work', params: { item }, priority: 'normal' as const })),
     });
     for (const task of group.tasks) await waitForStatus(harness.system, alice, task.task_id, ['completed']);
-    const view = await groups.get(alice, group.group_id);
+    const view = await groups.get(alice, { group_id: group.group_id });
     expect(view.tasks.map((task) => task.task_id)).toEqual(group.tasks.map((task) => task.task_id));
     expect(view.tasks.map((task) => task.result)).toEqual(items.map((item) => ({ item })));
   });
@@ -181,9 +181,9 @@ describe('task groups', () => {
     await expect(
       groups.create(carol, { name: 'reports', tasks: [{ ...keyed, params: { item: 9 } }] }),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
-    expect((await groups.get(carol, group.group_id)).tasks.map((task) => task.task_id)).toEqual([
-      member?.task_id,
-    ]);
+    expect((await groups.get(carol, { group_id: group.group_id })).tasks.map((task) => task.task_id)).toEqual(
+      [member?.task_id],
+    );
     expect((await harness.system.tasks.get(carol, outside.task_id)).group_id).toBeNull();
     // The same within one batch: a key's first task is outside the group, its second use names the group.
     await expect(
@@ -211,14 +211,14 @@ describe('task groups', () => {
     });
     const flaky = created.tasks[1]?.task_id ?? '';
     await waitFor(
-      async () => (await groups.get(alice, created.group_id)).status === 'partially_failed',
+      async () => (await groups.get(alice, { group_id: created.group_id })).status === 'partially_failed',
       'the group to end partially_failed',
     );
     expect(await harness.system.tasks.retry(alice, flaky)).toEqual({ task_id: flaky, status: 'queued' });
-    const reopened = await groups.get(alice, created.group_id);
+    const reopened = await groups.get(alice, { group_id: created.group_id });
     expect(['running', 'completed']).toContain(reopened.status);
     await waitForStatus(harness.system, alice, flaky, ['completed']);
-    const view = await groups.get(alice, created.group_id);
+    const view = await groups.get(alice, { group_id: created.group_id });
     expect(view).toMatchObject({ status: 'completed', counts: { completed: 2, failed: 0 } });
     expect(view.completed_at).not.toBeNull();
   });
@@ -233,14 +233,16 @@ describe('task groups', () => {
       })),
     });
     await waitFor(async () => {
-      const view = await groups.get(alice, created.group_id);
+      const view = await groups.get(alice, { group_id: created.group_id });
       return view.counts.running > 0;
     }, 'a running task in the group');
-    await expect(groups.get(bob, created.group_id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(groups.get(bob, { group_id: created.group_id })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     await expect(groups.cancel(bob, created.group_id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const cancelled = await groups.cancel(alice, created.group_id);
     expect(cancelled).toEqual({ group_id: created.group_id, status: 'cancelled', cancelled: 6 });
-    const view = await groups.get(alice, created.group_id);
+    const view = await groups.get(alice, { group_id: created.group_id });
     expect(view.status).toBe('cancelled');
     expect(view.counts.cancelled).toBe(6);
     expect(view.tasks.every((task) => task.error?.code === 'CANCELLED')).toBe(true);

@@ -102,6 +102,31 @@ describe('retries', () => {
     await system.tasks.cancel(alice, task_id);
   });
 
+  it('a task waiting out its backoff shows no ETA: nothing runs it until run_at', async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'retrying',
+      params: { steps: 3, step_ms: 100, fail_attempts: 10 },
+      retry_delay: 600,
+    });
+    const events: TaskEvent[] = [];
+    for await (const event of system.tasks.events(alice, task_id, {})) {
+      events.push(event);
+      if (event.type === 'status' && event.status === 'queued' && event.attempt === 1) break;
+    }
+    // The failed attempt did give an ETA while it ran.
+    expect(events.some((event) => event.type === 'progress' && event.eta_seconds !== null)).toBe(true);
+    const task = await system.tasks.get(alice, task_id);
+    expect(task).toMatchObject({ status: 'queued', attempt: 1, eta_seconds: null });
+    expect(task.run_at).not.toBeNull();
+    expect((await system.tasks.progress(alice, task_id)).eta_seconds).toBeNull();
+    const listed = (await system.tasks.list(alice, { status: 'queued', limit: 50 })).items.find(
+      (item) => item.task_id === task_id,
+    );
+    expect(listed).toMatchObject({ eta_seconds: null });
+    await system.tasks.cancel(alice, task_id);
+  });
+
   it('a task cancelled while it waits out its backoff and retried by hand runs at once, as its view says', async () => {
     const { system } = harness;
     const { task_id } = await system.tasks.submit(alice, {

@@ -597,7 +597,7 @@ describe('group streams', () => {
     const taskId = added.tasks[0]?.task_id ?? '';
     await groups.execute(alice, group.group_id);
     await waitForStatus(system, alice, taskId, ['waiting']);
-    expect(await groups.get(alice, group.group_id)).toMatchObject({
+    expect(await groups.get(alice, { group_id: group.group_id })).toMatchObject({
       status: 'running',
       counts: { waiting: 1 },
     });

@@ -169,6 +169,42 @@ describe('groups over REST', () => {
     expect(after.body).toMatchObject({ status: 'completed', total: 1, completed_at: expect.any(String) });
   });
 
+  test('GET /groups/{group_id} pages tasks whose results are large, never the whole group at once', async () => {
+    // Three results of 3.5 MB: two fit in a page's 8 MiB of results, the third comes on the next page.
+    const value = 'x';
+    const repeat = 3_500_000;
+    const created = await rest<CreateGroupOutput>('POST', '/groups', '/groups', {
+      name: 'large results',
+      tasks: Array.from({ length: 3 }, () => ({ workflow: 'echo', params: { value, repeat } })),
+    });
+    expect(created.status).toBe(200);
+    const groupId = created.body.group_id;
+    for (const task of created.body.tasks) {
+      expect(await waitForTerminal(server.url, task.task_id)).toBe('completed');
+    }
+    const first = await rest<GroupView>('GET', '/groups/{group_id}', `/groups/${groupId}`);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ status: 'completed', total: 3 });
+    const ids = created.body.tasks.map((task) => task.task_id);
+    expect(first.body.tasks.map((task) => task.task_id)).toEqual(ids.slice(0, 2));
+    expect(first.body.tasks.map((task) => (task.result as { value: string }).value.length)).toEqual([
+      repeat,
+      repeat,
+    ]);
+    expect(first.body.tasks_next_cursor).toEqual(expect.any(String));
+    const cursor = encodeURIComponent(first.body.tasks_next_cursor ?? '');
+    const second = await rest<GroupView>(
+      'GET',
+      '/groups/{group_id}',
+      `/groups/${groupId}?tasks_cursor=${cursor}`,
+    );
+    expect(second.body.tasks.map((task) => task.task_id)).toEqual(ids.slice(2));
+    expect(second.body.tasks_next_cursor).toBeNull();
+    // A limit pages by count as well.
+    const one = await rest<GroupView>('GET', '/groups/{group_id}', `/groups/${groupId}?tasks_limit=1`);
+    expect(one.body.tasks.map((task) => task.task_id)).toEqual(ids.slice(0, 1));
+  });
+
   test('unknown and malformed groups, invalid tasks', async () => {
     expect((await rest('GET', '/groups/{group_id}', `/groups/${UNKNOWN}`)).status).toBe(404);
     expect((await rest('GET', '/groups/{group_id}', '/groups/nope')).status).toBe(400);

@@ -84,6 +84,44 @@ describe('orchestration pages', () => {
     await expect(session.page.getByRole('button', { name: 'Run now' }).count()).resolves.toBe(0);
   });
 
+  it("shows a running task's run time right in a browser whose clock is three hours ahead", async () => {
+    const long = await session.client.tasks.submit.mutate({
+      workflow: 'pipeline',
+      params: { items: 1000, item_ms: 1000 },
+    });
+    await session.waitForStatus(long.task_id, 'running');
+    // A page of its own whose Date runs three hours ahead of the server's (a machine with a wrong clock).
+    const page = await session.browser.newPage();
+    try {
+      await page.addInitScript((offsetMs: number) => {
+        const RealDate = Date;
+        class SkewedDate extends RealDate {
+          constructor(...args: [] | [string | number | Date]) {
+            if (args.length === 0) super(RealDate.now() + offsetMs);
+            else super(args[0]);
+          }
+          static override now(): number {
+            return RealDate.now() + offsetMs;
+          }
+        }
+        globalThis.Date = SkewedDate as DateConstructor;
+      }, 3 * 3600_000);
+      await page.goto(`${session.stack.url}/dashboard/#/tasks/${long.task_id}`);
+      await page.locator('.task-header .badge-running').waitFor(WAIT);
+      const runTime = page.getByTestId('run-time');
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="run-time"]')?.textContent?.endsWith('so far'),
+        undefined,
+        WAIT,
+      );
+      // Seconds into its run, not three hours.
+      await expect(runTime.textContent()).resolves.toMatch(/^(\d+ ms|\d+(\.\d)? s) so far$/);
+    } finally {
+      await page.close();
+      await session.client.tasks.cancel.mutate({ task_id: long.task_id });
+    }
+  });
+
   it('asks before purging a dead letter, and purges it only when told', async () => {
     const failing = await session.client.tasks.submit.mutate({
       workflow: 'pipeline',

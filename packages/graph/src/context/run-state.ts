@@ -13,6 +13,7 @@ export interface RunState {
   warn(message: string, data?: unknown): void;
   log(level: LogLevel, message: string, data?: unknown): void;
   recordMetric(metric: NodeMetric): void;
+  stepStarted(nodeId: string): void;
   /**
    * Steps and batch items await this between them: after a stretch of work with no pause it lets the
    * event loop run, so an abort, a timer or the host's I/O can get in. Undefined while none is due.
@@ -50,6 +51,7 @@ export function createRunState<S>(options: RunOptions<S>): RunState {
   const onLog = guarded('onLog', options.onLog);
   const onProgress = guarded<[ProgressReport]>('onProgress', options.onProgress);
   const onMetric = guarded<[NodeMetric]>('onMetric', options.onMetric);
+  const onStepStart = guarded<[string]>('onStepStart', options.onStepStart);
   let busySince = performance.now();
   return {
     signal,
@@ -66,6 +68,7 @@ export function createRunState<S>(options: RunOptions<S>): RunState {
       metrics.add(metric);
       onMetric(metric);
     },
+    stepStarted: onStepStart,
     pauseIfBusy() {
       if (performance.now() - busySince < BUSY_MS) return undefined;
       return new Promise((resolve) => {

@@ -6,7 +6,8 @@ import {
   type CreateGroupOutput,
   DomainError,
   type ExecuteGroupOutput,
-  type GroupTaskView,
+  type GetGroupInput,
+  GetGroupInput as GetGroupSchema,
   type GroupView,
   type ListGroupsInput,
   type ListGroupsOutput,
@@ -17,16 +18,11 @@ import type { TaskContext } from '../context.ts';
 import { decodeCursor, pageOf } from '../cursor.ts';
 import { cancelWaitingJobs } from '../service/control.ts';
 import { cancelTasks } from '../store/control.ts';
-import {
-  groupTasks,
-  insertGroup,
-  listGroupSummaryRows,
-  markGroupCancelled,
-  releaseHeldTasks,
-} from '../store/groups.ts';
+import { insertGroup, listGroupSummaryRows, markGroupCancelled, releaseHeldTasks } from '../store/groups.ts';
 import { assertBatchSize } from '../submit/batch-limit.ts';
 import { submitTasks } from '../submit/submit.ts';
 import { runTransaction } from '../transaction.ts';
+import { groupTaskPage } from './group-page.ts';
 import { loadGroupSummary, toGroupSummary } from './group-summary.ts';
 
 /**
@@ -108,21 +104,15 @@ export async function executeGroup(
   });
 }
 
-/** The group view: summary plus every task with its result (results by task). */
-export async function getGroup(ctx: TaskContext, caller: Caller, groupId: string): Promise<GroupView> {
-  const { summary } = await loadGroupSummary(ctx.db, caller, groupId);
-  const rows = await groupTasks(ctx.db, groupId);
-  const tasks = rows.map(
-    (row): GroupTaskView => ({
-      task_id: row.id,
-      workflow: row.workflow,
-      status: row.status,
-      progress: row.progress,
-      ...(row.result === null || row.result === undefined ? {} : { result: row.result }),
-      error: row.error ?? null,
-    }),
-  );
-  return { ...summary, tasks };
+/** The group view: summary over every task, plus a page of tasks with their results (see groupTaskPage). */
+export async function getGroup(ctx: TaskContext, caller: Caller, raw: GetGroupInput): Promise<GroupView> {
+  const input = GetGroupSchema.parse(raw);
+  const { summary } = await loadGroupSummary(ctx.db, caller, input.group_id);
+  const page = await groupTaskPage(ctx.db, input.group_id, {
+    cursor: input.tasks_cursor,
+    limit: input.tasks_limit,
+  });
+  return { ...summary, tasks: page.tasks, tasks_next_cursor: page.next_cursor };
 }
 
 /** The caller's groups (admin: all), newest first. */

@@ -7,6 +7,7 @@ import type {
   CreateScheduleInput,
   DeleteScheduleOutput,
   ExecuteGroupOutput,
+  GetGroupInput,
   GroupEvent,
   GroupView,
   ListDeadLettersInput,
@@ -49,7 +50,8 @@ export interface GroupService {
   addTasks(caller: Caller, input: AddGroupTasksInput): Promise<AddGroupTasksOutput>;
   /** Releases the group's held tasks to run. */
   execute(caller: Caller, groupId: string): Promise<ExecuteGroupOutput>;
-  get(caller: Caller, groupId: string): Promise<GroupView>;
+  /** The group and a page of its tasks with their results (the first page: every task of a small group). */
+  get(caller: Caller, input: GetGroupInput): Promise<GroupView>;
   list(caller: Caller, input: ListGroupsInput): Promise<ListGroupsOutput>;
   cancel(caller: Caller, groupId: string): Promise<CancelGroupOutput>;
   /** Summary, then task status/progress events and fresh summaries, until the group finishes. */
@@ -99,7 +101,7 @@ export function createOrchestration(ctx: TaskContext, bus: EventBus): Orchestrat
       create: (caller, input) => createGroup(ctx, caller, input),
       addTasks: (caller, input) => addGroupTasks(ctx, caller, input),
       execute: (caller, groupId) => executeGroup(ctx, caller, groupId),
-      get: (caller, groupId) => getGroup(ctx, caller, groupId),
+      get: (caller, input) => getGroup(ctx, caller, input),
       list: (caller, input) => listGroups(ctx, caller, input),
       cancel: (caller, groupId) => cancelGroup(ctx, caller, groupId),
       events: (caller, groupId, opts) => streamGroupEvents(ctx, bus, caller, groupId, opts),

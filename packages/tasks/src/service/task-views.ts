@@ -1,6 +1,6 @@
 import {
   type ArtifactInfo,
-  isTerminalStatus,
+  etaShown,
   type NodeMetric,
   type NodeMetricTotals,
   type Priority,
@@ -17,11 +17,8 @@ import { taskViewMetrics } from '../task-metrics.ts';
 const iso = (date: Date): string => date.toISOString();
 const isoOrNull = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
-/** A finished task has nothing left to wait for: 0 once completed, none once failed or cancelled. */
-function etaOf(status: string, etaSeconds: number | null): number | null {
-  if (status === 'completed') return 0;
-  return isTerminalStatus(status as TaskStatus) ? null : etaSeconds;
-}
+const etaOf = (status: string, etaSeconds: number | null): number | null =>
+  etaShown(status as TaskStatus, etaSeconds);
 
 export function toTaskSummary(row: TaskSummaryRow): TaskSummary {
   return {
@@ -56,6 +53,7 @@ export function toTaskView(row: TaskRow, artifacts: ArtifactInfo[]): TaskView {
     ...(row.result === null ? {} : { result: row.result }),
     depends_on: row.dependsOn,
     timeout_seconds: row.timeoutSeconds,
+    run_seconds: row.runSeconds === null ? null : Math.max(0, Math.round(row.runSeconds * 1000) / 1000),
     ...taskViewMetrics({
       metrics: (row.metrics as NodeMetric[] | null) ?? null,
       omitted: row.metricsOmitted,

@@ -124,17 +124,40 @@ export interface GroupTaskRow {
   workflow: string;
   status: TaskStatus;
   progress: number;
-  result: unknown;
+  has_result: boolean;
   error: TaskError | null;
+  /** created_at as ISO text with microseconds: the page cursor. */
+  cursor_time: string;
 }
 
-/** The group's tasks in creation order, with their results. */
-export async function groupTasks(executor: Executor, groupId: string): Promise<GroupTaskRow[]> {
+/**
+ * The group's tasks in creation order after `after` (none: from the first), at most `limit`, without their
+ * results (a group's results can reach gigabytes: they are read one by one, see `groupTaskResultJson`).
+ */
+export async function groupTasks(
+  executor: Executor,
+  groupId: string,
+  after: { createdAt: string; id: string } | undefined,
+  limit: number,
+): Promise<GroupTaskRow[]> {
+  const from = after
+    ? sql`and (created_at, id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+    : sql``;
   return rowsOf<GroupTaskRow>(
     await executor.execute(sql`
-      select id, workflow, status, progress, result, error from tasks
-      where group_id = ${groupId} order by created_at, id`),
+      select id, workflow, status, progress, result is not null as has_result, error,
+        to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_time
+      from tasks where group_id = ${groupId} ${from}
+      order by created_at, id limit ${limit}`),
   );
+}
+
+/** A task's result as JSON text (null: none), to be measured before it is parsed. */
+export async function groupTaskResultJson(executor: Executor, taskId: string): Promise<string | null> {
+  const [row] = rowsOf<{ json: string | null }>(
+    await executor.execute(sql`select result::text as json from tasks where id = ${taskId}`),
+  );
+  return row?.json ?? null;
 }
 
 /** The tasks of a group with the seq of their latest event, by task id. */

@@ -11,11 +11,25 @@ import { RUN_PLACE, RUNNABLE_AT } from './run-order.ts';
  */
 const { checkpoint: _checkpoint, resume: _resume, ...taskColumns } = getTableColumns(tasks);
 
-export type TaskRow = Omit<typeof tasks.$inferSelect, 'checkpoint' | 'resume'>;
+/**
+ * `runSeconds`: how long a running task's current run has lasted, by the database's clock (null unless it
+ * runs): clients show it without trusting their own clocks. Runs claimed before migration 0019 have no
+ * run_started_at: their first start stands in.
+ */
+export type TaskRow = Omit<typeof tasks.$inferSelect, 'checkpoint' | 'resume'> & {
+  runSeconds: number | null;
+};
+
+const runSeconds = sql<number | null>`case when ${tasks.status} = 'running'
+  then extract(epoch from now() - coalesce(${tasks.runStartedAt}, ${tasks.startedAt}))::float8 end`;
 
 /** The task row, or undefined. */
 export async function loadTask(executor: Executor, taskId: string): Promise<TaskRow | undefined> {
-  const [row] = await executor.select(taskColumns).from(tasks).where(eq(tasks.id, taskId)).limit(1);
+  const [row] = await executor
+    .select({ ...taskColumns, runSeconds })
+    .from(tasks)
+    .where(eq(tasks.id, taskId))
+    .limit(1);
   return row;
 }
 

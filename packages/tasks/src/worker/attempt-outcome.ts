@@ -23,12 +23,13 @@ export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lost' | 'disconne
  * terminated or whose thread died.
  * A run that suspended becomes what `planWait` makes of its wait. A result over `maxResultBytes` fails the
  * task (RESULT_TOO_LARGE, not retried) before anything of it is written: this is the one place results are
- * held to MAX_RESULT_BYTES.
+ * held to MAX_RESULT_BYTES. `abortedIn`: the node the run was in when it was aborted (a timeout names it).
  */
 export async function decideOutcome(
   attempt: Attempt,
   result: ExecutionResult,
   reason: AbortReason | undefined,
+  abortedIn: string | null,
   checkpoint: StoredCheckpoint | null,
   planWait: (run: SuspendedRun) => Promise<PlannedOutcome>,
   maxResultBytes: number,
@@ -42,9 +43,10 @@ export async function decideOutcome(
     return { kind: 'released', attempt, metrics };
   }
   if (reason === 'timeout' && result.kind !== 'completed') {
+    const inNode = abortedIn === null ? '' : ` in node "${abortedIn}"`;
     return failure(
       attempt,
-      { code: 'TIMEOUT', message: `timed out after ${attempt.timeoutSeconds}s` },
+      { code: 'TIMEOUT', message: `timed out after ${attempt.timeoutSeconds}s${inNode}`, node_id: abortedIn },
       true,
       metrics,
     );

@@ -21,6 +21,8 @@ export interface ExecutionHooks {
   onLog(level: LogLevel, message: string, data?: unknown): void;
   onReportFailed(report: FailedReport, error: string): void;
   onCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
+  /** See `WorkflowRunHooks.onAbortedIn`. */
+  onAbortedIn(nodeId: string | null): void;
 }
 
 /** `terminated`: the run ignored its abort and was killed (thread) or abandoned (inline). */
@@ -122,6 +124,7 @@ export class ThreadExecutor {
       else if (message.type === 'progress') hooks.onProgress(message.progress);
       else if (message.type === 'log') hooks.onLog(message.level, message.message, message.data);
       else if (message.type === 'report-failed') hooks.onReportFailed(message.report, message.error);
+      else if (message.type === 'aborted-in') hooks.onAbortedIn(message.nodeId);
       else {
         hooks.onCheckpoint(message.checkpoint).then(
           () => post({ type: 'ack', id: message.id, ok: true }),

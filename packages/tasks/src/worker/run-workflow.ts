@@ -62,6 +62,11 @@ export interface WorkflowRunHooks {
    * node but the last (the outcome is stored then).
    */
   onCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
+  /**
+   * The signal aborted while `nodeId` ran (the innermost node running; null between nodes): said at once,
+   * since a run that ignores its abort may never say anything else before it is terminated.
+   */
+  onAbortedIn(nodeId: string | null): void;
 }
 
 /**
@@ -110,6 +115,11 @@ export async function runWorkflow(
     };
   // Steps end innermost first: this run's first failed step is the node that failed, not a graph around it.
   let failedNodeId: string | null = null;
+  // Node steps started and not yet ended, outermost first: the last is the node the run is in.
+  const runningNodeIds: string[] = [];
+  hooks.signal.addEventListener('abort', () => hooks.onAbortedIn(runningNodeIds.at(-1) ?? null), {
+    once: true,
+  });
   const workflow = catalog.get(request.workflow);
   if (!workflow) {
     return failed(
@@ -168,7 +178,10 @@ export async function runWorkflow(
         // The engine's warnings reach onLog too: its logger is silenced so each is one log event, not two.
         // Listener failures, which it would tell only that logger, are caught before: see passOn.
         onLog: passOn('log', hooks.onLog),
+        onStepStart: (nodeId) => runningNodeIds.push(nodeId),
         onMetric: (metric) => {
+          const running = runningNodeIds.lastIndexOf(metric.node_id);
+          if (running >= 0) runningNodeIds.splice(running, 1);
           metrics.add(metric);
           if (failedNodeId === null && metric.outcome === 'error') failedNodeId = metric.node_id;
         },

@@ -23,6 +23,8 @@ interface RunningTask {
   dispatched: DispatchedJob;
   execution: Execution | undefined;
   reason: AbortReason | undefined;
+  /** The node the run was in when its abort arrived; undefined: the run has not said (yet). */
+  abortedIn: string | null | undefined;
   timers: NodeJS.Timeout[];
   done: Promise<void>;
   /** The run ended and its local slot went back to the dispatcher before its outcome committed. */
@@ -103,6 +105,7 @@ export class TaskRuns {
       dispatched,
       execution: undefined,
       reason: undefined,
+      abortedIn: undefined,
       timers: [],
       done: Promise.resolve(),
       capacityFreed: false,
@@ -161,6 +164,9 @@ export class TaskRuns {
             eta_seconds: report.etaSeconds,
           }),
         onLog: (level, message, data) => progress.log(attempt, level, message, data),
+        onAbortedIn: (nodeId) => {
+          task.abortedIn ??= nodeId;
+        },
         onReportFailed: (report, error) => {
           const lost = report === 'log' ? 'a log event' : 'a progress report';
           log.logger.warn({ report, error }, `${lost} of a running task could not be recorded`);
@@ -202,6 +208,9 @@ export class TaskRuns {
       attempt,
       result,
       task.reason,
+      // A run that never answered its abort (its thread's event loop held by a node): the top-level node
+      // after its last checkpoint is the one it was in.
+      task.abortedIn ?? task.checkpoint?.nextNodeId ?? null,
       task.checkpoint,
       (run) => planWait(ctx, catalog, this.#options.servedVersions, attempt, run),
       this.#options.maxResultBytes,

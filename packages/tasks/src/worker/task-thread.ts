@@ -51,6 +51,7 @@ export default async function runThreadTask(task: ThreadTask): Promise<WorkflowR
         onLog: (level, message, data) =>
           send({ type: 'log', level, message, ...(data === undefined ? {} : { data }) }),
         onReportFailed: (report, error) => send({ type: 'report-failed', report, error }),
+        onAbortedIn: (nodeId) => send({ type: 'aborted-in', nodeId }),
         onCheckpoint: (checkpoint) =>
           new Promise<void>((resolve, reject) => {
             const id = nextId++;

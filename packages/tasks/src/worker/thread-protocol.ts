@@ -19,6 +19,8 @@ export type ThreadToMain =
   | { type: 'log'; level: LogLevel; message: string; data?: unknown }
   | { type: 'report-failed'; report: FailedReport; error: string }
   | { type: 'checkpoint'; id: number; checkpoint: StoredCheckpoint }
+  /** The node the run was in when its abort arrived (null: between nodes). */
+  | { type: 'aborted-in'; nodeId: string | null }
   /**
    * The run's last message: the outcome goes back by another way (the pool's), so the main thread waits for
    * this one to know that every report sent before it has arrived.

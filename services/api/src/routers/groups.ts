@@ -5,6 +5,7 @@ import {
   CreateGroupInput,
   CreateGroupOutput,
   ExecuteGroupOutput,
+  GetGroupInput,
   GroupEvent,
   GroupEventsInput,
   GroupIdInput,
@@ -127,13 +128,17 @@ export const groupsRouter = router({
           path: '/groups/{group_id}',
           tags: TAG,
           summary: 'Get a task group: counts per status, aggregate progress, status and results by task',
+          description:
+            'The summary counts every task; `tasks` is a page of them in creation order, each with its result: ' +
+            'at most `tasks_limit` (default and most 1,000) and 8 MiB of results (a larger result comes alone). ' +
+            'While `tasks_next_cursor` is not null, pass it as `tasks_cursor` for the next page.',
           errorResponses: notFoundOf('group'),
         },
       }),
     )
-    .input(GroupIdInput)
+    .input(GetGroupInput)
     .output(GroupView)
-    .query(({ ctx, input }) => orchestrationOf(ctx).groups.get(ctx.caller, input.group_id)),
+    .query(({ ctx, input }) => orchestrationOf(ctx).groups.get(ctx.caller, input)),
 
   cancel: authedProcedure
     .meta(

@@ -86,7 +86,8 @@ export interface OptionalProcedures {
   schedules(cursor?: string): Promise<Optional<ListPage<ScheduleView>>>;
   setScheduleEnabled(scheduleId: string, enabled: boolean): Promise<Optional<unknown>>;
   groups(cursor?: string): Promise<Optional<ListPage<GroupSummary>>>;
-  group(groupId: string): Promise<Optional<GroupView>>;
+  /** The group and a page of its tasks with their results (`cursor`: the previous page's `tasks_next_cursor`). */
+  group(groupId: string, cursor?: string): Promise<Optional<GroupView>>;
   /** The group's summary after each change and its tasks' events; ends once the group has finished. */
   groupEvents(groupId: string, handlers: StreamHandlers<GroupEvent>): Unsubscribe;
   /** Whether the api reaches its database: on subscribing, then on every change (an older api errors). */

@@ -4,6 +4,8 @@ import type { DashboardApi, ErrorDetails, Optional, StreamHandlers, Unsubscribe 
 
 /** Rows per page of the lists (the api's most). */
 const PAGE_SIZE = 200;
+/** Tasks of a group per page: each brings its result, up to 8 MiB of them a page. */
+const GROUP_PAGE_SIZE = 100;
 
 /**
  * The dashboard's only link to the api: the typed client of `@kaygraph/client`. Queries and
@@ -71,7 +73,14 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
           : optional('schedules.pause', () =>
               client.trpc.schedules.pause.mutate({ schedule_id: scheduleId }),
             ),
-      group: (groupId) => optional('groups.get', () => client.trpc.groups.get.query({ group_id: groupId })),
+      group: (groupId, cursor) =>
+        optional('groups.get', () =>
+          client.trpc.groups.get.query({
+            group_id: groupId,
+            tasks_cursor: cursor,
+            tasks_limit: GROUP_PAGE_SIZE,
+          }),
+        ),
       groupEvents: (groupId, handlers) => {
         const subscription = client.trpc.groups.events.subscribe(
           { group_id: groupId },

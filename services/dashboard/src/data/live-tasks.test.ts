@@ -46,6 +46,7 @@ function view(status: TaskView['status'], updatedSecond: number): TaskView {
     params: {},
     depends_on: [],
     timeout_seconds: 60,
+    run_seconds: null,
     run_at: null,
     metrics: null,
     metrics_omitted: 0,

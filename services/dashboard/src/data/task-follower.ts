@@ -34,6 +34,11 @@ export class TaskFollower {
   #retry: { timer: ReturnType<typeof setTimeout>; then: ((view: TaskView) => void) | undefined } | null =
     null;
   #retryDelay = RETRY_FIRST_MS;
+  /** The latest run the events told of, and the attempt of the last task read (its run time is the server's). */
+  #runningAttempt = 0;
+  #readAttempt = 0;
+  #reading = false;
+  #rereadFor = 0;
 
   constructor(api: DashboardApi, taskId: string, listener: TaskFollowerListener) {
     this.#api = api;
@@ -68,6 +73,11 @@ export class TaskFollower {
         delivered += 1;
         if (event.type === 'status') this.#lastStatus = event;
         this.#listener.onEvent(event);
+        // A run began since the last read: read the task for its run time, as the server counts it.
+        if (event.type === 'status' && event.status === 'running') {
+          this.#runningAttempt = Math.max(this.#runningAttempt, event.attempt);
+          if (!this.#reading && event.attempt > this.#readAttempt) this.#load();
+        }
         // The api answers again: the read that failed need not wait for its timer.
         if (this.#retry) this.#load(this.#retry.then);
       },
@@ -94,14 +104,23 @@ export class TaskFollower {
   #load(then?: (view: TaskView) => void): void {
     if (this.#retry) clearTimeout(this.#retry.timer);
     this.#retry = null;
+    this.#reading = true;
     this.#api.getTask(this.#taskId).then(
       (view) => {
+        this.#reading = false;
         if (this.#stopped) return;
         this.#retryDelay = RETRY_FIRST_MS;
+        this.#readAttempt = Math.max(this.#readAttempt, view.attempt);
         this.#listener.onTask(view);
         then?.(view);
+        // A run's start arrived while this read was on its way: once more for that run (once: no loop).
+        if (this.#runningAttempt > this.#readAttempt && this.#rereadFor !== this.#runningAttempt) {
+          this.#rereadFor = this.#runningAttempt;
+          this.#load();
+        }
       },
       (error: unknown) => {
+        this.#reading = false;
         if (this.#stopped) return;
         this.#listener.onError(error, 'read');
         const { status } = this.#api.describeError(error);

@@ -9,12 +9,13 @@ import { errorMessage, useNow, useServices } from '../data/hooks.ts';
 import { formatRelative, formatTime } from '../lib/format.ts';
 import { progressTone } from '../lib/group-tone.ts';
 
-/** One group: its summary and every task with its result, kept live by `groups.events`. */
+/** One group: its summary and its tasks with their results, page by page, kept live by `groups.events`. */
 export function GroupDetailPage({ groupId }: { groupId: string }) {
   const { api } = useServices();
   const now = useNow(10_000);
   const [group, setGroup] = useState<GroupView | null>(null);
   const [problem, setProblem] = useState<{ kind: 'error' | 'unavailable'; message: string } | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
 
   useEffect(() => {
     let current = true;
@@ -68,6 +69,31 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
       unsubscribe();
     };
   }, [api, groupId]);
+
+  // The next page of tasks joins those shown; the summary stays the live one.
+  const loadMore = () => {
+    const cursor = group?.tasks_next_cursor;
+    if (!cursor) return;
+    setLoadingMore(true);
+    api.optional
+      .group(groupId, cursor)
+      .then(
+        (answer) => {
+          if (answer.state !== 'ready') return;
+          setGroup((previous) =>
+            previous && previous.tasks_next_cursor === cursor
+              ? {
+                  ...previous,
+                  tasks: [...previous.tasks, ...answer.value.tasks],
+                  tasks_next_cursor: answer.value.tasks_next_cursor,
+                }
+              : previous,
+          );
+        },
+        (cause: unknown) => setProblem({ kind: 'error', message: errorMessage(cause) }),
+      )
+      .finally(() => setLoadingMore(false));
+  };
 
   if (problem?.kind === 'unavailable') return <Unavailable feature="Task groups" reason={problem.message} />;
   if (problem) return <ErrorNotice message={problem.message} />;
@@ -134,6 +160,14 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
             </tbody>
           </table>
         )}
+        {group.tasks_next_cursor ? (
+          <p class="muted">
+            Showing {group.tasks.length} of {group.total} tasks.{' '}
+            <button type="button" class="button" disabled={loadingMore} onClick={loadMore}>
+              {loadingMore ? 'Loading…' : 'Load more'}
+            </button>
+          </p>
+        ) : null}
       </Panel>
     </div>
   );
