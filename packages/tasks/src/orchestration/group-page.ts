@@ -5,8 +5,9 @@ import { groupTaskResultJson, groupTasks } from '../store/groups.ts';
 
 /**
  * A page of a group's tasks with their results: at most `limit` tasks, ending before the task whose result
- * would take the page past `resultBytes` (a page holds at least one task). Results are read one at a time
- * and measured as JSON, so the page is the most this holds, whatever the group's size.
+ * would take the page past `resultBytes` (a page holds at least one task). Results too large to come with
+ * the list are read one at a time and measured as JSON, so the page is the most this holds, whatever the
+ * group's size.
  */
 export async function groupTaskPage(
   executor: Executor,
@@ -22,7 +23,8 @@ export async function groupTaskPage(
   for (; index < rows.length && tasks.length < page.limit; index++) {
     const row = rows[index];
     if (!row) break;
-    const json = row.has_result ? await groupTaskResultJson(executor, row.id) : null;
+    const json =
+      row.small_result_json ?? (row.has_result ? await groupTaskResultJson(executor, row.id) : null);
     const size = json === null ? 0 : Buffer.byteLength(json);
     if (tasks.length > 0 && bytes + size > budget) break;
     bytes += size;

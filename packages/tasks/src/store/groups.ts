@@ -125,14 +125,24 @@ export interface GroupTaskRow {
   status: TaskStatus;
   progress: number;
   has_result: boolean;
+  /** The result as JSON text when it is stored inline (small, see INLINE_RESULT_BYTES); else null. */
+  small_result_json: string | null;
   error: TaskError | null;
   /** created_at as ISO text with microseconds: the page cursor. */
   cursor_time: string;
 }
 
 /**
- * The group's tasks in creation order after `after` (none: from the first), at most `limit`, without their
- * results (a group's results can reach gigabytes: they are read one by one, see `groupTaskResultJson`).
+ * Results stored in at most this many bytes are read with the group's task list: PostgreSQL keeps a value
+ * this small inline and uncompressed (its TOAST threshold is about 2 kB), so its JSON text is of the same
+ * order, and a page of 1,000 of them stays a few MB.
+ */
+const INLINE_RESULT_BYTES = 2000;
+
+/**
+ * The group's tasks in creation order after `after` (none: from the first), at most `limit`, with their
+ * small results only (a group's results can reach gigabytes: larger ones are read one by one, see
+ * `groupTaskResultJson`).
  */
 export async function groupTasks(
   executor: Executor,
@@ -145,7 +155,8 @@ export async function groupTasks(
     : sql``;
   return rowsOf<GroupTaskRow>(
     await executor.execute(sql`
-      select id, workflow, status, progress, result is not null as has_result, error,
+      select id, workflow, status, progress, result is not null as has_result,
+        case when pg_column_size(result) <= ${INLINE_RESULT_BYTES} then result::text end as small_result_json, error,
         to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_time
       from tasks where group_id = ${groupId} ${from}
       order by created_at, id limit ${limit}`),
