@@ -20,6 +20,7 @@ const defaults: WorkflowDefaults = {
   timeout_seconds: 600,
   priority: 'normal',
   concurrency: null,
+  concurrency_per_key: null,
 };
 
 const noop = (name: string, inline: boolean): CatalogWorkflow => ({

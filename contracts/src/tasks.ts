@@ -56,6 +56,14 @@ const IdempotencyKey = storableText(z.string().min(1).max(200))
     `A second submit with the same key (per owner) and the same params returns the first task. Params are compared as JSON values once the workflow's current defaults are applied (a retry after a deploy that added a default is a 409 too): object key order does not count, array order does. A key held by a task with other params, of another workflow or (submitting into a group) outside it is a 409 CONFLICT naming the key. Keys starting with "${SCHEDULE_KEY_PREFIX}" are reserved.`,
   );
 
+/**
+ * The key a task counts under for its workflow's per-key running limit (`concurrency_per_key`): one
+ * account, one tenant. Keys are per owner: another caller's tasks never take a key's slots.
+ */
+export const ConcurrencyKey = storableText(z.string().min(1).max(200)).describe(
+  "At most the workflow's concurrency_per_key tasks with the same key (per owner) run at once, across every worker; the others stay queued until a slot frees. A workflow whose current version declares no concurrency_per_key refuses a key (400).",
+);
+
 /** What a client sends to start a task (`POST /tasks`, `tasks.submit`). */
 export const SubmitTaskInput = z.strictObject({
   workflow: WorkflowName,
@@ -68,6 +76,8 @@ export const SubmitTaskInput = z.strictObject({
   group_id: GroupId.optional(),
   /** A second submit with the same key (per owner) and params returns the first task (other params or workflow: 409). */
   idempotency_key: IdempotencyKey.optional(),
+  /** Runs at most `concurrency_per_key` (the workflow's) tasks of this key at once; others wait queued. */
+  concurrency_key: ConcurrencyKey.optional(),
   /** Retries after the first attempt; the workflow's default when absent. */
   max_retries: z.number().int().min(0).max(50).optional(),
   /**
@@ -131,6 +141,8 @@ export const TaskSummary = z.object({
   max_retries: z.number().int(),
   group_id: GroupId.nullable(),
   schedule_id: ScheduleId.nullable(),
+  /** The key of its workflow's per-key running limit (`concurrency_key` of its submit); null: none. */
+  concurrency_key: z.string().nullable(),
   /** The task whose node submitted this one (`runChildren`); null for tasks submitted by a client. */
   parent_task_id: TaskId.nullable(),
   /**

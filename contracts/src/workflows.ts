@@ -12,6 +12,11 @@ export const WorkflowDefaults = z.object({
   priority: Priority,
   /** Most tasks of this workflow running at once across the cluster (null: no limit). */
   concurrency: z.number().int().min(1).nullable(),
+  /**
+   * Most tasks with the same `concurrency_key` (per owner) running at once across the cluster (null: no
+   * limit, and submits that name a key are refused). Absent in versions registered before it: none.
+   */
+  concurrency_per_key: z.number().int().min(1).max(1000).nullable().default(null),
 });
 export type WorkflowDefaults = z.infer<typeof WorkflowDefaults>;
 

@@ -33,6 +33,25 @@ describe('kaygraph submit / status / list / result', () => {
     expect(run.stdout.split('\n')[0]).toContain(taskId);
   });
 
+  test('submit --concurrency-key: status shows the key; a workflow without a per-key limit refuses it', async () => {
+    const taskId = await submitted([
+      'keyed_echo',
+      '--params',
+      '{"value": "k"}',
+      '--concurrency-key',
+      'acct-7',
+    ]);
+    expect((await kaygraph(['watch', taskId], env)).code).toBe(0);
+    const status = await kaygraph(['status', taskId], env);
+    expect(status.stdout).toMatch(/^concurrency key\s+acct-7$/m);
+    const refused = await kaygraph(
+      ['submit', 'echo', '--params', '{"value": "k"}', '--concurrency-key', 'acct-7'],
+      env,
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('declares no concurrency_per_key');
+  });
+
   test('submit prints the task id; status, list and result show the task', async () => {
     const run = await kaygraph(
       ['submit', 'echo', '--params', '{"value": "hello"}', '--priority', 'high'],

@@ -6,7 +6,7 @@ import pino from 'pino';
 import type { Caller } from '../src/caller.ts';
 import type { WorkflowCatalog } from '../src/catalog.ts';
 import { versionRecordOf } from '../src/registry/workflow-version.ts';
-import type { QueueRef } from '../src/store/jobs.ts';
+import type { FetchQueue } from '../src/store/jobs.ts';
 import { createTaskSystem, type TaskSystem, type TaskSystemOptions } from '../src/system.ts';
 import { catalog, type StepRecord } from './fixtures/workflows.ts';
 
@@ -25,10 +25,14 @@ export interface TestSystem extends AsyncDisposable {
 }
 
 /** The queue of a test workflow's tasks: its version as a worker registers it. */
-export function queueOf(name: string, from: WorkflowCatalog = catalog): QueueRef {
+export function queueOf(name: string, from: WorkflowCatalog = catalog): FetchQueue {
   const workflow = from.get(name);
   if (!workflow) throw new Error(`no test workflow "${name}"`);
-  return { workflow: workflow.name, version: versionRecordOf(workflow).version };
+  return {
+    workflow: workflow.name,
+    version: versionRecordOf(workflow).version,
+    concurrencyPerKey: workflow.defaults.concurrency_per_key,
+  };
 }
 
 /**

@@ -33,6 +33,7 @@ function job(overrides: Partial<TaskJob> = {}): TaskJob {
     retryBackoff: false,
     timeoutSeconds: 60,
     startAfter: null,
+    concurrencyGroup: null,
     ...overrides,
   };
 }
@@ -82,11 +83,13 @@ describe('pg-boss as the task core uses it', () => {
 
     const [first] = await fetchAll(1);
     expect(first).toEqual({
-      ...queueOf('noop'),
+      workflow: 'noop',
+      version: queueOf('noop').version,
       jobId: high.jobId,
       taskId: high.taskId,
       retryCount: 0,
       retryLimit: 0,
+      concurrencyGroup: null,
     });
     expect((await fetchAll(1)).map((fetched) => fetched.jobId)).toEqual([normal.jobId]);
     expect((await fetchAll(1)).map((fetched) => fetched.jobId)).toEqual([low.jobId]);

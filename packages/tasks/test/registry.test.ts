@@ -15,6 +15,7 @@ const defaults: WorkflowDefaults = {
   timeout_seconds: 60,
   priority: 'normal',
   concurrency: null,
+  concurrency_per_key: null,
 };
 
 /** `approve` as two deploys declare it: v2's `approval` signal also needs a `note`. */

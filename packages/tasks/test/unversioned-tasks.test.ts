@@ -30,6 +30,7 @@ it('a task queued before versions were recorded (migration 0006) still runs on a
         retryBackoff: false,
         timeoutSeconds: 60,
         startAfter: null,
+        concurrencyGroup: null,
       },
     ]);
   });

@@ -12,6 +12,7 @@ const defaults: WorkflowDefaults = {
   timeout_seconds: 60,
   priority: 'normal',
   concurrency: null,
+  concurrency_per_key: null,
 };
 
 function workflow(overrides: Partial<CatalogWorkflow> = {}): CatalogWorkflow {
@@ -67,6 +68,8 @@ describe('the version a worker registers', () => {
       workflow({ result: z.object({ url: z.url(), bytes: z.number() }) }),
       workflow({ signals: { approval: z.object({ approved: z.boolean(), note: z.string() }) } }),
       workflow({ defaults: { ...defaults, timeout_seconds: 120 } }),
+      // A per-key limit changes how its tasks are fetched: its workers only (no limit hashes as before it existed).
+      workflow({ defaults: { ...defaults, concurrency_per_key: 1 } }),
       workflow({ name: 'resize_v2' }),
     ].map((candidate) => versionRecordOf(candidate).version);
     expect(new Set([base, ...changed]).size).toBe(changed.length + 1);

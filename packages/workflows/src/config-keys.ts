@@ -32,6 +32,8 @@ const DEFAULT_ALIASES: Readonly<Record<string, string>> = {
   backoff: 'retry_backoff',
   retryBackoff: 'retry_backoff',
   concurrencyLimit: 'concurrency',
+  concurrencyPerKey: 'concurrency_per_key',
+  concurrency_key: 'concurrency_per_key',
 };
 
 /**

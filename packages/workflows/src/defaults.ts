@@ -11,6 +11,7 @@ export const GLOBAL_WORKFLOW_DEFAULTS: WorkflowDefaults = {
   timeout_seconds: null,
   priority: 'normal',
   concurrency: null,
+  concurrency_per_key: null,
 };
 
 export function withGlobalDefaults(defaults: Partial<WorkflowDefaults> = {}): WorkflowDefaults {

@@ -38,6 +38,7 @@ describe('defineWorkflow and createCatalog', () => {
       timeout_seconds: null,
       priority: 'normal',
       concurrency: null,
+      concurrency_per_key: null,
     });
   });
 
@@ -132,12 +133,18 @@ describe('defineWorkflow and createCatalog', () => {
         ...config,
       } as Parameters<typeof defineWorkflow>[0]);
     expect(declare({ defaults: { retry_delay: 30 } })).toThrow(
-      'workflow "typo": defaults has no "retry_delay": did you mean retry_delay_seconds? (it has: max_retries, retry_delay_seconds, retry_backoff, timeout_seconds, priority, concurrency)',
+      'workflow "typo": defaults has no "retry_delay": did you mean retry_delay_seconds? (it has: max_retries, retry_delay_seconds, retry_backoff, timeout_seconds, priority, concurrency, concurrency_per_key)',
     );
     expect(declare({ defaults: { timeout: 60 } })).toThrow('did you mean timeout_seconds?');
     expect(declare({ concurrency: 2 })).toThrow(
       'workflow "typo": defineWorkflow takes no "concurrency": put it in defaults, as concurrency',
     );
+    // A per-key limit, as Hatchet's maxRuns or Trigger.dev's queue limit per concurrencyKey, is a default.
+    expect(declare({ concurrencyPerKey: 1 })).toThrow(
+      'workflow "typo": defineWorkflow takes no "concurrencyPerKey": put it in defaults, as concurrency_per_key',
+    );
+    expect(declare({ defaults: { concurrency_per_key: 0 } })).toThrow('defaults.concurrency_per_key');
+    expect(declare({ defaults: { concurrency_per_key: 2 } })().defaults.concurrency_per_key).toBe(2);
     expect(declare({ retry: { maxAttempts: 3 } })).toThrow(
       'workflow "typo": defineWorkflow takes no "retry"',
     );

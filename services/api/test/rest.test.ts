@@ -142,6 +142,7 @@ describe('REST', () => {
         'analyze',
         'approval',
         'echo',
+        'keyed_echo',
         'preprocess',
         'report',
         'steps',

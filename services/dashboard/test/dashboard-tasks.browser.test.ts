@@ -254,4 +254,17 @@ describe('the Tasks page', () => {
       )
       .toBe(true);
   });
+
+  it("shows a task's concurrency key on its page", async () => {
+    const { page, client } = session;
+    const { task_id } = await client.tasks.submit.mutate({
+      workflow: 'instant_keyed',
+      params: {},
+      concurrency_key: 'account-42',
+    });
+    await session.openDashboard(`#/tasks/${task_id}`);
+    await page.locator('.task-header .badge-completed').waitFor(WAIT);
+    const key = page.locator('dt', { hasText: 'Concurrency key' }).locator('xpath=following-sibling::dd[1]');
+    await expect(key.textContent(WAIT)).resolves.toBe('account-42');
+  });
 });

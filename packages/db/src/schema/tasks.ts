@@ -66,6 +66,8 @@ export const tasks = pgTable(
     scheduleId: uuid('schedule_id').references(() => schedules.id, { onDelete: 'set null' }),
     dependsOn: uuid('depends_on').array().notNull().default(sql`'{}'::uuid[]`),
     idempotencyKey: text('idempotency_key'),
+    /** The key of the workflow's per-key running limit (`concurrency_per_key`); its job's pg-boss group. */
+    concurrencyKey: text('concurrency_key'),
     /** pg-boss job id of the current attempt. */
     jobId: uuid('job_id'),
     /** { nextNodeId, shared } written after every completed node. */

@@ -48,10 +48,13 @@ export function versionRecordOf(workflow: CatalogWorkflow): WorkflowVersionRecor
   // A timeout left to the service (null) hashes as the value that stood for it before, so a workflow
   // that gives none keeps the version it had (its queued tasks stay runnable across the upgrade). An
   // explicit 3600 and none share a version; the last registration's defaults count for new tasks.
+  // No per-key limit hashes as the defaults did before the setting existed: the versions stay as they were.
+  const { concurrency_per_key: perKey, ...defaults } = contents.defaults;
   const hashed = {
     ...contents,
     defaults: {
-      ...contents.defaults,
+      ...defaults,
+      ...(perKey === null ? {} : { concurrency_per_key: perKey }),
       timeout_seconds: contents.defaults.timeout_seconds ?? TIMEOUT_HASHED_FOR_NONE,
     },
   };

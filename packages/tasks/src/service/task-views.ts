@@ -34,6 +34,7 @@ export function toTaskSummary(row: TaskSummaryRow): TaskSummary {
     max_retries: row.maxRetries,
     group_id: row.groupId,
     schedule_id: row.scheduleId,
+    concurrency_key: row.concurrencyKey,
     parent_task_id: row.parentTaskId,
     run_at: isoOrNull(row.runAt),
     error: (row.error as TaskError | null) ?? null,

@@ -217,6 +217,7 @@ export class JobQueue {
       deleteAfterSeconds: this.#tuning.completedJobRetentionSeconds,
       deadLetter: DEAD_LETTER_QUEUE,
       ...(job.startAfter ? { startAfter: job.startAfter } : {}),
+      ...(job.concurrencyGroup === null ? {} : { group: { id: job.concurrencyGroup } }),
     };
   }
 
@@ -231,12 +232,22 @@ export class JobQueue {
     }
   }
 
-  /** Up to `batchSize` runnable jobs of a workflow version, highest priority first, made active in `tx`. */
-  async fetch(tx: Executor, queue: QueueRef, batchSize: number): Promise<FetchedJob[]> {
+  /**
+   * Up to `batchSize` runnable jobs of a workflow version, highest priority first, made active in `tx`.
+   * `perGroup`: at most this many active jobs per group (concurrency key), pg-boss' `groupConcurrency`;
+   * null leaves the fetch as it is for every workflow without a per-key limit.
+   */
+  async fetch(
+    tx: Executor,
+    queue: QueueRef,
+    batchSize: number,
+    perGroup: number | null = null,
+  ): Promise<FetchedJob[]> {
     const jobs = await this.#boss.fetch<TaskJobData>(workflowQueue(queue), {
       batchSize,
       includeMetadata: true,
       db: inTx(tx),
+      ...(perGroup === null ? {} : { groupConcurrency: perGroup }),
     });
     return jobs.map((job) => ({
       workflow: queue.workflow,
@@ -245,6 +256,7 @@ export class JobQueue {
       taskId: job.data.task_id,
       retryCount: job.retryCount,
       retryLimit: job.retryLimit,
+      concurrencyGroup: job.groupId ?? null,
     }));
   }
 

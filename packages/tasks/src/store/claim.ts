@@ -5,7 +5,8 @@ import { recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
 import type { StoredMetrics } from '../task-metrics.ts';
 import type { JobQueue } from './boss.ts';
 import { appendEvents, appendEventsBehind, claimedEvent, type NewTaskEvent, statusEvent } from './events.ts';
-import type { FetchedJob, QueueRef } from './jobs.ts';
+import type { FetchedJob, FetchQueue } from './jobs.ts';
+import { lockKeyedClaims } from './key-slots.ts';
 
 /**
  * One attempt of a task, as its claim made it: immutable. Every write of the attempt is fenced by
@@ -75,16 +76,18 @@ function timerEvent(row: ClaimedRow): NewTaskEvent[] {
  * deadline) or `wake` (a sleep), with a `log` event saying so. The tasks are stamped with `workerId`
  * (whose beats keep them) and their job's retry count and limit (to settle the job should the worker
  * die). Job rows are locked before task rows here, the one exception to the lock order (see
- * transaction.ts); task rows are locked in id order.
+ * transaction.ts); task rows are locked in id order. A queue with a per-key limit is fetched with it (at
+ * most that many active jobs per concurrency key), one claim at a time across workers (store/key-slots.ts).
  */
 export async function claimJobs(
   tx: Transaction,
   queue: JobQueue,
   workerId: string,
-  from: QueueRef,
+  from: FetchQueue,
   want: number,
 ): Promise<{ jobs: FetchedJob[]; attempts: Attempt[] }> {
-  const jobs = await queue.fetch(tx, from, want);
+  if (from.concurrencyPerKey !== null) await lockKeyedClaims(tx, from);
+  const jobs = await queue.fetch(tx, from, want, from.concurrencyPerKey);
   if (jobs.length === 0) return { jobs, attempts: [] };
   const input = recordsJson(
     jobs.map((job) => ({

@@ -268,6 +268,7 @@ async function settleJobs(
         retryBackoff: row.retry_backoff,
         timeoutSeconds: row.timeout_seconds,
         startAfter: null,
+        concurrencyGroup: job.concurrencyGroup,
       });
     }
   }

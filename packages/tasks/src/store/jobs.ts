@@ -31,6 +31,11 @@ export interface QueueRef {
   version: string | null;
 }
 
+/** A queue as a worker fetches it: with its workflow version's per-key running limit (null: none). */
+export interface FetchQueue extends QueueRef {
+  concurrencyPerKey: number | null;
+}
+
 /** A job to create for a task: its id is the task's current `job_id`. */
 export interface TaskJob extends QueueRef {
   jobId: string;
@@ -42,6 +47,8 @@ export interface TaskJob extends QueueRef {
   retryBackoff: boolean;
   timeoutSeconds: number;
   startAfter: Date | null;
+  /** The pg-boss group its workflow's per-key limit counts it in (store/task-jobs.ts); null: none. */
+  concurrencyGroup: string | null;
 }
 
 /** A fetched job: its task and the pg-boss attempt it is (the attempt fences its settle). */
@@ -51,6 +58,8 @@ export interface FetchedJob extends QueueRef {
   /** 0 on the first attempt. */
   retryCount: number;
   retryLimit: number;
+  /** The group its workflow's per-key limit counts it in (see TaskJob); null: none. */
+  concurrencyGroup: string | null;
 }
 
 /**

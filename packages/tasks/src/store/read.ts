@@ -47,6 +47,7 @@ export const summaryColumns = {
   maxRetries: tasks.maxRetries,
   groupId: tasks.groupId,
   scheduleId: tasks.scheduleId,
+  concurrencyKey: tasks.concurrencyKey,
   parentTaskId: tasks.parentTaskId,
   runAt: tasks.runAt,
   error: tasks.error,

@@ -117,7 +117,9 @@ export async function liveVersionConflicts(
           case when v.params_schema is distinct from x.params_schema then 'params' end,
           case when v.result_schema is distinct from x.result_schema then 'result' end,
           case when v.signals_schema is distinct from x.signals_schema then 'signals' end,
-          case when v.defaults is distinct from x.defaults then 'defaults' end], null) as differs
+          -- Versions registered before concurrency_per_key lack it: absent and null are the same defaults.
+          case when v.defaults || '{"concurrency_per_key":null}' is distinct from x.defaults || '{"concurrency_per_key":null}'
+            then 'defaults' end], null) as differs
         from x join workflow_versions v on v.name = x.name and v.version = x.version
       )
       select name, version, differs from d

@@ -34,6 +34,7 @@ export interface NewTaskRow {
   timeoutSeconds: number;
   groupId: string | null;
   idempotencyKey: string | null;
+  concurrencyKey: string | null;
   runAt: Date | null;
   /** A child task (`runChildren`): its parent and its place in the parent's list. */
   parentTaskId?: string | null;
@@ -70,6 +71,7 @@ export async function insertTasks(
       timeout_seconds: row.timeoutSeconds,
       group_id: row.groupId,
       idempotency_key: row.idempotencyKey,
+      concurrency_key: row.concurrencyKey,
       run_at: row.runAt?.toISOString() ?? null,
       parent_task_id: row.parentTaskId ?? null,
       child_index: row.childIndex ?? null,
@@ -78,11 +80,11 @@ export async function insertTasks(
   const inserted = rowsOf<{ id: string; created_at: string }>(
     await tx.execute(sql`
       insert into tasks (id, job_id, owner, workflow, workflow_version, params, status, error, depends_on, schedule_id, priority,
-        max_retries, retry_delay_seconds, retry_backoff, timeout_seconds, group_id, idempotency_key, run_at,
+        max_retries, retry_delay_seconds, retry_backoff, timeout_seconds, group_id, idempotency_key, concurrency_key, run_at,
         parent_task_id, child_index, created_at, completed_at, dead_lettered_at, expires_at)
       select x.id, x.id, x.owner, x.workflow, x.workflow_version, x.params, x.status, x.error, x.depends_on, x.schedule_id,
         x.priority, x.max_retries, x.retry_delay_seconds, x.retry_backoff, x.timeout_seconds, x.group_id,
-        x.idempotency_key, x.run_at, x.parent_task_id, x.child_index,
+        x.idempotency_key, x.concurrency_key, x.run_at, x.parent_task_id, x.child_index,
         -- A microsecond apart in the order given: lists, groups and the run order keep a batch's order.
         now() + (x.ordinality - 1) * interval '1 microsecond',
         -- Failed at once (a dependency already failed): finished, and a dead letter like every failed task.
@@ -92,7 +94,7 @@ export async function insertTasks(
       from rows from (jsonb_to_recordset(${input}::jsonb) as (id uuid, owner text, workflow text, workflow_version text, params jsonb,
         status text, error jsonb, depends_on uuid[], schedule_id uuid, priority text, max_retries int,
         retry_delay_seconds int, retry_backoff boolean, timeout_seconds int, group_id uuid,
-        idempotency_key text, run_at timestamptz, parent_task_id uuid, child_index int)) with ordinality as x
+        idempotency_key text, concurrency_key text, run_at timestamptz, parent_task_id uuid, child_index int)) with ordinality as x
       on conflict (owner, idempotency_key) where idempotency_key is not null do nothing
       returning id, to_json(created_at) #>> '{}' as created_at`),
   );

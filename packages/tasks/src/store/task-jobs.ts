@@ -3,11 +3,12 @@ import { sql } from 'drizzle-orm';
 import type { TaskJob } from './jobs.ts';
 
 /** The columns of a task (alias `t`) that its pg-boss job is made from. */
-export const TASK_JOB_COLUMNS = sql`t.id, t.workflow, t.workflow_version, t.job_id, t.priority, t.max_retries,
-  t.retry_delay_seconds, t.retry_backoff, t.timeout_seconds`;
+export const TASK_JOB_COLUMNS = sql`t.id, t.owner, t.workflow, t.workflow_version, t.job_id, t.priority, t.max_retries,
+  t.retry_delay_seconds, t.retry_backoff, t.timeout_seconds, t.concurrency_key`;
 
 export interface TaskJobRow {
   id: string;
+  owner: string;
   workflow: string;
   workflow_version: string | null;
   job_id: string;
@@ -16,6 +17,7 @@ export interface TaskJobRow {
   retry_delay_seconds: number;
   retry_backoff: boolean;
   timeout_seconds: number;
+  concurrency_key: string | null;
 }
 
 /** The job of a task row: its current job id and its own retry policy and timeout. */
@@ -31,5 +33,14 @@ export function taskJobOf(row: TaskJobRow, startAfter: Date | null = null): Task
     retryBackoff: row.retry_backoff,
     timeoutSeconds: row.timeout_seconds,
     startAfter,
+    concurrencyGroup: concurrencyGroupOf(row.owner, row.concurrency_key),
   };
+}
+
+/**
+ * The pg-boss group of a task's job (pg-boss counts a group's active jobs per queue): its concurrency key,
+ * scoped to its owner so that tenants never share a key's slots. Null: a task without a key.
+ */
+export function concurrencyGroupOf(owner: string, concurrencyKey: string | null): string | null {
+  return concurrencyKey === null ? null : JSON.stringify([owner, concurrencyKey]);
 }

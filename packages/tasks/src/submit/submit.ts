@@ -11,6 +11,7 @@ import { holdGroupsOpen, loadGroupSummaryRows } from '../store/groups.ts';
 import type { TaskJob } from '../store/jobs.ts';
 import { assertRoom, type KeyedSubmit, type KeyHolder, lockOwnerQueueState } from '../store/owner-queue.ts';
 import { insertTasks, loadGroups, type NewTaskRow } from '../store/submit.ts';
+import { concurrencyGroupOf } from '../store/task-jobs.ts';
 import { runTransaction } from '../transaction.ts';
 import { initialStates } from './dependency-states.ts';
 import { type PinnedVersion, type PreparedTask, prepareSubmits } from './validate-submit.ts';
@@ -149,6 +150,7 @@ export async function submitPrepared(
       timeoutSeconds: task.timeoutSeconds,
       groupId: task.groupId,
       idempotencyKey: task.idempotencyKey,
+      concurrencyKey: task.concurrencyKey,
       runAt: task.runAt,
     };
   });
@@ -167,6 +169,7 @@ export async function submitPrepared(
         retryBackoff: row.retryBackoff,
         timeoutSeconds: row.timeoutSeconds,
         startAfter: row.runAt,
+        concurrencyGroup: concurrencyGroupOf(row.owner, row.concurrencyKey),
       }),
     );
   const events = rows.map((row) => statusEvent(row.id, row.status, 0, row.error));

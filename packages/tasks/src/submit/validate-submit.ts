@@ -23,6 +23,8 @@ export interface PreparedTask {
   runAt: Date | null;
   groupId: string | null;
   idempotencyKey: string | null;
+  /** The key of the workflow's per-key running limit; null: none. */
+  concurrencyKey: string | null;
   /** Tasks this one waits for (deduplicated); checked against the database at submit (orchestration). */
   dependsOn: string[];
 }
@@ -85,6 +87,8 @@ export async function prepareSubmits(
       });
     }
     const defaults = workflow.defaults;
+    if (input.concurrency_key !== undefined)
+      assertKeyLimited(workflow, pathOf(atOf(index), 'concurrency_key'));
     const runAt = input.run_at ? new Date(input.run_at) : null;
     return {
       workflow,
@@ -97,9 +101,20 @@ export async function prepareSubmits(
       runAt: runAt && runAt.getTime() > Date.now() ? runAt : null,
       groupId: input.group_id ?? null,
       idempotencyKey: input.idempotency_key ?? null,
+      concurrencyKey: input.concurrency_key ?? null,
       dependsOn: [...new Set(input.depends_on ?? [])],
     };
   });
+}
+
+/**
+ * A key counts only against a per-key limit, which the workflow's current version declares (the limit is
+ * enforced where its workers fetch): a key for a workflow without one would limit nothing, silently.
+ */
+function assertKeyLimited(workflow: RegisteredWorkflow, path: string): void {
+  if ((workflow.defaults.concurrency_per_key ?? null) !== null) return;
+  const message = `workflow "${workflow.name}" (version ${workflow.version}) declares no concurrency_per_key, so it takes no concurrency_key`;
+  throw new DomainError('BAD_REQUEST', message, { issues: [{ path, message }] });
 }
 
 /** What a submit, and a run whose params a refinement refuses, say of params that do not fit. */

@@ -78,6 +78,7 @@ const defaults: WorkflowDefaults = {
   timeout_seconds: 120,
   priority: 'normal',
   concurrency: null,
+  concurrency_per_key: null,
 };
 
 /**

@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
 import { isStatementTimeout } from '../database-errors.ts';
 import { createOutageLog, type OutageLog } from '../outage-log.ts';
-import type { FetchedJob, QueueRef } from '../store/jobs.ts';
+import type { FetchedJob, FetchQueue } from '../store/jobs.ts';
 
-/** One queue a worker takes jobs from: a workflow version it runs (null: tasks from before versions). */
-export interface DispatchQueue extends QueueRef {
+/**
+ * One queue a worker takes jobs from: a workflow version it runs (null: tasks from before versions), with
+ * its per-key running limit.
+ */
+export interface DispatchQueue extends FetchQueue {
   /** Cluster-wide running limit of the workflow, across its versions (null: none). */
   concurrency: number | null;
 }
@@ -228,6 +231,8 @@ export class Dispatcher {
       const unused = slots.slice(taken);
       if (unused.length > 0) await this.#gate.release(queue.workflow, unused);
     }
-    return { full: taken === want };
+    // A per-key limit may leave jobs of other keys behind a full key's (pg-boss ranks the first `want`
+    // candidates): fetch again until a fetch finds nothing.
+    return { full: taken === want || (queue.concurrencyPerKey !== null && taken > 0) };
   }
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { claimJobs } from '../store/claim.ts';
+import { wakeKeyedWorkers } from '../store/key-slots.ts';
 import { runTransaction } from '../transaction.ts';
 import { followBus } from './bus-wiring.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
@@ -86,6 +87,7 @@ export async function startWorkerRuntime(
       workflow,
       version,
       concurrency: defaults.concurrency,
+      concurrencyPerKey: defaults.concurrency_per_key,
     })),
     capacity: options.concurrency,
     gate,
@@ -93,7 +95,7 @@ export async function startWorkerRuntime(
     pollIntervalMs: options.pollIntervalMs ?? 1000,
     take,
   });
-  const releaseSlot = slotRelease(gate, dispatcher, logger);
+  const releaseSlot = slotRelease(gate, dispatcher, logger, (workflow) => wakeKeyedWorkers(ctx.db, workflow));
   const runs = new TaskRuns({
     ctx,
     catalog,

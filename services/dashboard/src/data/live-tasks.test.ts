@@ -36,6 +36,7 @@ function view(status: TaskView['status'], updatedSecond: number): TaskView {
     max_retries: 0,
     group_id: null,
     schedule_id: null,
+    concurrency_key: null,
     error: null,
     created_at: at(0),
     updated_at: at(updatedSecond),

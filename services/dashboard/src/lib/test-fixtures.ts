@@ -16,6 +16,7 @@ export function taskSummary(fields: Partial<TaskSummary> = {}): TaskSummary {
     max_retries: 0,
     group_id: null,
     schedule_id: null,
+    concurrency_key: null,
     parent_task_id: null,
     run_at: null,
     error: null,

@@ -135,6 +135,14 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
               </dd>
             </>
           ) : null}
+          {task.concurrency_key !== null ? (
+            <>
+              <dt>Concurrency key</dt>
+              <dd title="At most the workflow's concurrency_per_key tasks with this key run at once">
+                <code>{task.concurrency_key}</code>
+              </dd>
+            </>
+          ) : null}
           {task.depends_on.length > 0 ? (
             <>
               <dt>Depends on</dt>

@@ -50,6 +50,10 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
       '--idempotency-key <key>',
       'a second submit with the same key returns the first task (another workflow: conflict)',
     )
+    .option(
+      '--concurrency-key <key>',
+      "run at most the workflow's concurrency_per_key tasks with this key at once (the others wait queued)",
+    )
     .option('--depends-on <ids...>', 'start only after these tasks completed')
     .option('--max-retries <n>', 'retries after the first attempt')
     .option(
@@ -66,6 +70,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
           params: parseJsonOption('--params', String(options.params ?? '{}')),
           priority: priorityOf(options.priority as string | undefined),
           idempotency_key: options.idempotencyKey as string | undefined,
+          concurrency_key: options.concurrencyKey as string | undefined,
           depends_on: options.dependsOn as string[] | undefined,
           max_retries: wholeNumberOption('--max-retries', options.maxRetries as string | undefined),
           retry_delay: wholeNumberOption('--retry-delay', options.retryDelay as string | undefined),
@@ -114,6 +119,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
           ['finished', task.completed_at ?? '-'],
           ['duration', formatSeconds(durationBetween(task.started_at, task.completed_at))],
         ];
+        if (task.concurrency_key !== null) rows.splice(3, 0, ['concurrency key', task.concurrency_key]);
         if (task.wait) rows.splice(3, 0, ['waits for', describeWait(task.wait)]);
         // A delayed task, or a retry waiting out its backoff: when it becomes runnable (a time passed says nothing).
         const waitsToRun = task.status === 'scheduled' || task.status === 'queued';
