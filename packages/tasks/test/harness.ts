@@ -69,6 +69,14 @@ export async function startTestSystem(
   }
 }
 
+/**
+ * Another deploy's system on a test system's database (another build of the workers, in a rolling
+ * deploy): the schema is the test system's, so it does not migrate.
+ */
+export function deploySystem(databaseUrl: string): Promise<TaskSystem> {
+  return createTaskSystem({ databaseUrl, logger: pino({ level: 'silent' }), migrate: false });
+}
+
 /** Polls until `check` returns a value (not a timing assertion: the limit only keeps a broken test finite). */
 export async function waitFor<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,

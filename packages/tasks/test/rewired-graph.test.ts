@@ -1,14 +1,8 @@
-import pino from 'pino';
 import { expect, it } from 'vitest';
-import { createTaskSystem, type TaskSystem } from '../src/system.ts';
 import { APPROVAL_REWIRED_MODULE } from './fixtures/approval-rewired.ts';
 import { APPROVAL_V1_MODULE } from './fixtures/approval-v1.ts';
 import { approvalCatalog } from './fixtures/approval-versions.ts';
-import { alice, startTestSystem, waitForStatus, waitForTerminal } from './harness.ts';
-
-function deploySystem(databaseUrl: string): Promise<TaskSystem> {
-  return createTaskSystem({ databaseUrl, logger: pino({ level: 'silent' }), migrate: false });
-}
+import { alice, deploySystem, startTestSystem, waitForStatus, waitForTerminal } from './harness.ts';
 
 it('a waiting task taken by a build whose graph lacks its waiting node fails saying to declare a version', async () => {
   await using harness = await startTestSystem({ catalog: approvalCatalog('1') });

@@ -1,23 +1,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { expect, it } from 'vitest';
 import { versionRecordOf } from '../src/registry/workflow-version.ts';
-import { createTaskSystem, type TaskSystem } from '../src/system.ts';
 import { greetCatalog } from './fixtures/greet.ts';
 import { GREET_PARENT_V1_MODULE } from './fixtures/greet-parent-v1.ts';
 import { GREET_PARENT_V2_MODULE } from './fixtures/greet-parent-v2.ts';
-import { alice, startTestSystem, waitFor, waitForStatus, waitForTerminal } from './harness.ts';
+import { alice, deploySystem, startTestSystem, waitFor, waitForStatus, waitForTerminal } from './harness.ts';
 
 /**
  * A rolling deploy under a parent task: the old deploy's `greet_all` asks for `greet` children with v1's
  * params while the new deploy has made v2 (which requires `greeting`) the current version of `greet`.
  */
-
-function deploySystem(databaseUrl: string): Promise<TaskSystem> {
-  return createTaskSystem({ databaseUrl, logger: pino({ level: 'silent' }), migrate: false });
-}
 
 it("a parent on an old worker gets children of its own build's version, which its params fit", async () => {
   await using harness = await startTestSystem();

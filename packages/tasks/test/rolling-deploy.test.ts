@@ -2,25 +2,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
 import { expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
 import { versionRecordOf } from '../src/registry/workflow-version.ts';
-import { createTaskSystem, type TaskSystem } from '../src/system.ts';
+import type { TaskSystem } from '../src/system.ts';
 import { greetCatalog } from './fixtures/greet.ts';
 import { GREET_V1_MODULE } from './fixtures/greet-v1.ts';
 import { GREET_V2_MODULE } from './fixtures/greet-v2.ts';
-import { alice, startTestSystem, waitFor, waitForStatus, waitForTerminal } from './harness.ts';
+import { alice, deploySystem, startTestSystem, waitFor, waitForStatus, waitForTerminal } from './harness.ts';
 
 /**
  * A rolling deploy of `greet`: the old deploy's workers run v1, the new deploy's v2 (whose params gained a
  * required `greeting`). Each "deploy" is a task system of its own on the test database, as separate
  * processes would be; the test harness's system plays the api (it has no `greet` code).
  */
-
-function deploySystem(databaseUrl: string): Promise<TaskSystem> {
-  return createTaskSystem({ databaseUrl, logger: pino({ level: 'silent' }), migrate: false });
-}
 
 async function workerOf(system: TaskSystem, taskId: string): Promise<string | null> {
   const [row] = rowsOf<{ worker_id: string | null }>(

@@ -3,28 +3,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskEvent } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
 import { expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
 import { versionRecordOf } from '../src/registry/workflow-version.ts';
-import { createTaskSystem, type TaskSystem } from '../src/system.ts';
+import type { TaskSystem } from '../src/system.ts';
 import { APPROVAL_V1_MODULE } from './fixtures/approval-v1.ts';
 import { APPROVAL_V2_MODULE } from './fixtures/approval-v2.ts';
 import { approvalCatalog } from './fixtures/approval-versions.ts';
 import { greetCatalog } from './fixtures/greet.ts';
 import { GREET_V1_MODULE } from './fixtures/greet-v1.ts';
 import { GREET_V3_MODULE } from './fixtures/greet-v3.ts';
-import { admin, alice, startTestSystem, waitFor, waitForStatus, waitForTerminal } from './harness.ts';
+import {
+  admin,
+  alice,
+  deploySystem,
+  startTestSystem,
+  waitFor,
+  waitForStatus,
+  waitForTerminal,
+} from './harness.ts';
 
 /**
  * An upgrade that stops every worker of a workflow version leaves its unfinished tasks waiting for a
  * worker that never comes; an admin moves them to the current version. The harness's system plays the
  * api (no workflow code); each deploy is a task system of its own, as a separate process would be.
  */
-
-function deploySystem(databaseUrl: string): Promise<TaskSystem> {
-  return createTaskSystem({ databaseUrl, logger: pino({ level: 'silent' }), migrate: false });
-}
 
 function greetVersion(deploy: 'v1' | 'v3'): string {
   const greet = greetCatalog(deploy).get('greet');
