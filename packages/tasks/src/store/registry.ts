@@ -118,7 +118,7 @@ export async function liveVersionConflicts(
           case when v.result_schema is distinct from x.result_schema then 'result' end,
           case when v.signals_schema is distinct from x.signals_schema then 'signals' end,
           -- Versions registered before concurrency_per_key lack it: absent and null are the same defaults.
-          case when v.defaults || '{"concurrency_per_key":null}' is distinct from x.defaults || '{"concurrency_per_key":null}'
+          case when '{"concurrency_per_key":null}'::jsonb || v.defaults is distinct from '{"concurrency_per_key":null}'::jsonb || x.defaults
             then 'defaults' end], null) as differs
         from x join workflow_versions v on v.name = x.name and v.version = x.version
       )
