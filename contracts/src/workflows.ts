@@ -90,7 +90,12 @@ export const MoveVersionTasksInput = z.strictObject({
 export type MoveVersionTasksInput = z.input<typeof MoveVersionTasksInput>;
 
 /** Why a task stays on its version. */
-export const KeptTaskReason = z.enum(['running', 'resumes_from_checkpoint', 'params_invalid']);
+export const KeptTaskReason = z.enum([
+  'running',
+  'resumes_from_checkpoint',
+  'params_invalid',
+  'key_unlimited',
+]);
 export type KeptTaskReason = z.infer<typeof KeptTaskReason>;
 
 export const KeptTask = z.object({

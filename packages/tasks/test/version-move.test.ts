@@ -13,6 +13,7 @@ import { approvalCatalog } from './fixtures/approval-versions.ts';
 import { greetCatalog } from './fixtures/greet.ts';
 import { GREET_V1_MODULE } from './fixtures/greet-v1.ts';
 import { GREET_V3_MODULE } from './fixtures/greet-v3.ts';
+import { catalog as keyedCatalog } from './fixtures/keyed-workflows.ts';
 import {
   admin,
   alice,
@@ -218,4 +219,32 @@ it('a waiting task moves only with include_checkpoints, and resumes on the curre
   await api.tasks.signal(alice, { task_id, name: 'approval', payload: { approved: true } });
   expect(await waitForTerminal(api, alice, task_id)).toBe('completed');
   expect((await api.tasks.result(alice, task_id)).result).toMatchObject({ decision: 'approved' });
+});
+
+it('keeps a task with a concurrency key on its version when the current one declares no per-key limit', async () => {
+  await using harness = await startTestSystem({ catalog: keyedCatalog });
+  const api = harness.system;
+  const limited = keyedCatalog.get('keyed');
+  if (!limited) throw new Error('no keyed workflow');
+  const from = versionRecordOf(limited).version;
+  const submit = async (more: object) =>
+    (await api.tasks.submit(alice, { workflow: 'keyed', params: {}, ...more })).task_id;
+  const keyed = await submit({ concurrency_key: 'account-42' });
+  const plain = await submit({});
+
+  // The upgrade drops the limit: a key on the new version would limit nothing.
+  const unlimited = { ...limited, defaults: { ...limited.defaults, concurrency_per_key: null } };
+  await api.publishWorkflows({ get: () => unlimited, list: () => [unlimited] });
+  await resolvesTo(api, 'keyed', versionRecordOf(unlimited).version);
+
+  const move = await api.tasks.moveVersionTasks(admin, { name: 'keyed', version: from });
+  expect(move).toMatchObject({
+    moved: 1,
+    kept_total: 1,
+    kept: [
+      { task_id: keyed, reason: 'key_unlimited', message: expect.stringContaining('concurrency_per_key') },
+    ],
+  });
+  expect((await api.tasks.get(alice, keyed)).workflow_version).toBe(from);
+  expect((await api.tasks.get(alice, plain)).workflow_version).toBe(versionRecordOf(unlimited).version);
 });

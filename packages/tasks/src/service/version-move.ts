@@ -134,6 +134,13 @@ function moveVerdict(
       message: "it resumes from a checkpoint of its version's graph (include_checkpoints moves it)",
     };
   }
+  if (task.concurrencyKey !== null && target.defaults.concurrency_per_key === null) {
+    // As a submit with a key to that version is refused: nothing there would hold the key to its limit.
+    return {
+      reason: 'key_unlimited',
+      message: `it has a concurrency_key and version ${target.version} declares no concurrency_per_key`,
+    };
+  }
   const checked = target.checkParams(task.params, 'params');
   if (!checked.ok) {
     const issues = checked.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');

@@ -13,6 +13,8 @@ export interface VersionTask {
   params: Record<string, unknown>;
   /** It resumes from a checkpoint of its version's graph (it waits, or ran nodes before a retry). */
   hasCheckpoint: boolean;
+  /** Its `concurrency_key` (null: none). */
+  concurrencyKey: string | null;
 }
 
 /**
@@ -30,9 +32,10 @@ export async function lockVersionTasks(
     status: TaskStatus;
     params: Record<string, unknown> | null;
     has_checkpoint: boolean;
+    concurrency_key: string | null;
   }>(
     await tx.execute(sql`
-      select id, status, params, checkpoint is not null as has_checkpoint from tasks
+      select id, status, params, checkpoint is not null as has_checkpoint, concurrency_key from tasks
       where workflow = ${from.workflow} and workflow_version = ${from.version} and completed_at is null
         ${afterId === null ? sql`` : sql`and id > ${afterId}`}
       order by id limit ${limit} for no key update`),
@@ -42,6 +45,7 @@ export async function lockVersionTasks(
     status: row.status,
     params: row.params ?? {},
     hasCheckpoint: row.has_checkpoint,
+    concurrencyKey: row.concurrency_key,
   }));
 }
 
