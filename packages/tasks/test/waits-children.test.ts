@@ -1,4 +1,5 @@
 import type { TaskEvent } from '@kaygraph/contracts';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   alice,
@@ -390,6 +391,27 @@ describe('retrying a parent by hand', () => {
     expect(logs).toContain(
       '2 of 3 child tasks completed before this retry: their results are reused, 1 run again',
     );
+  });
+
+  it('runs again a completed child of another version of its workflow than the retry would submit to', async () => {
+    const { system } = harness;
+    const failing = { workflow: 'steps', params: { steps: 1, step_ms: 0, fail_attempts: 1 } };
+    const { task_id: parentId } = await system.tasks.submit(alice, {
+      workflow: 'wait_children',
+      params: { children: [step('a', 0), failing] },
+    });
+    expect(await waitForTerminal(system, alice, parentId)).toBe('failed');
+    const [first] = await waitsOf(parentId);
+    if (!first?.[0]) throw new Error('a children wait expected');
+    // As if a deploy had changed the child workflow's version (its result schema) since the child ran.
+    await system.context.db.execute(
+      sql`update tasks set workflow_version = 'an earlier build' where id = ${first[0]}`,
+    );
+    await system.tasks.retry(alice, parentId);
+    expect(await waitForTerminal(system, alice, parentId)).toBe('failed');
+    const [, second] = await waitsOf(parentId);
+    expect(second?.[0]).toBeDefined();
+    expect(second?.[0]).not.toBe(first[0]);
   });
 
   it('completes a cancelled parent with every result in order, running only the cancelled child again', async () => {

@@ -15,11 +15,13 @@ export interface ChildAsked {
   index: number;
   previous_id: string;
   workflow: string;
+  /** The version the child would be submitted to (null: tasks from before versions were recorded). */
+  version: string | null;
   params: Record<string, unknown>;
 }
 
 /**
- * Of the earlier children `asked`, those that completed with the same workflow and params (defaults
+ * Of the earlier children `asked`, those that completed with the same workflow, version and params (defaults
  * applied, compared as JSON values) and whose result is still kept: their ids by place in the list.
  */
 export async function completedChildrenLike(
@@ -31,11 +33,11 @@ export async function completedChildrenLike(
   const rows = rowsOf<{ index: number; id: string }>(
     await executor.execute(sql`
       select x.index, c.id::text as id
-      from jsonb_to_recordset(${recordsJson(asked)}::jsonb) as x(index int, previous_id uuid, workflow text, params jsonb)
+      from jsonb_to_recordset(${recordsJson(asked)}::jsonb) as x(index int, previous_id uuid, workflow text, version text, params jsonb)
       join tasks c on c.id = x.previous_id
       where c.id = any(${uuidArray(asked.map((child) => child.previous_id))})
         and c.parent_task_id = ${parentId} and c.status = 'completed'
-        and c.workflow = x.workflow and c.params = x.params
+        and c.workflow = x.workflow and c.workflow_version is not distinct from x.version and c.params = x.params
         and c.cleared_expires_at is distinct from c.expires_at`),
   );
   return new Map(rows.map((row) => [row.index, row.id]));

@@ -11,7 +11,7 @@ import type { PlannedChildren } from './planned-outcome.ts';
  * The children of a wait, with their ids. A parent retried by hand (or redriven) after it failed or was
  * cancelled at its children wait resumes from that wait's checkpoint without a resume value, so its waiting
  * node runs again and asks for its children anew: at each place of the list where the last wait there had
- * a child that completed with the same workflow and params, that child is reused (its result is the
+ * a child that completed with the same workflow, version and params, that child is reused (its result is the
  * outcome) and only the others are submitted. `ids` lists every child of the wait, in the node's order.
  */
 export async function planChildren(
@@ -24,7 +24,15 @@ export async function planChildren(
   const asked = tasks.flatMap((task, index) => {
     const previousId = previous[index];
     return previousId
-      ? [{ index, previous_id: previousId, workflow: task.workflow.name, params: task.params }]
+      ? [
+          {
+            index,
+            previous_id: previousId,
+            workflow: task.workflow.name,
+            version: task.workflow.version,
+            params: task.params,
+          },
+        ]
       : [];
   });
   const reused = await completedChildrenLike(ctx.db, attempt.taskId, asked);
