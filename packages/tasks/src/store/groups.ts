@@ -133,9 +133,9 @@ export interface GroupTaskRow {
 }
 
 /**
- * Results stored in at most this many bytes are read with the group's task list: PostgreSQL keeps a value
- * this small inline and uncompressed (its TOAST threshold is about 2 kB), so its JSON text is of the same
- * order, and a page of 1,000 of them stays a few MB.
+ * Results stored uncompressed in at most this many bytes are read with the group's task list: their JSON
+ * text is of the same order, so a page of 1,000 of them stays a few MB. (A compressed value this small can
+ * hold a large text: it is read and measured one by one like any large result.)
  */
 const INLINE_RESULT_BYTES = 2000;
 
@@ -156,7 +156,8 @@ export async function groupTasks(
   return rowsOf<GroupTaskRow>(
     await executor.execute(sql`
       select id, workflow, status, progress, result is not null as has_result,
-        case when pg_column_size(result) <= ${INLINE_RESULT_BYTES} then result::text end as small_result_json, error,
+        case when pg_column_compression(result) is null and pg_column_size(result) <= ${INLINE_RESULT_BYTES}
+          then result::text end as small_result_json, error,
         to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_time
       from tasks where group_id = ${groupId} ${from}
       order by created_at, id limit ${limit}`),
