@@ -110,6 +110,8 @@ export async function claimJobs(
       )
       update tasks t set status = 'running', attempt = t.attempt + 1,
         started_at = coalesce(t.started_at, now()), run_started_at = now(), updated_at = now(),
+        -- A new attempt has no estimate until it reports (an earlier attempt's is not its own).
+        eta_seconds = null,
         worker_id = ${workerId},
         job_retry_count = x.retry_count, job_retry_limit = x.retry_limit,
         -- A waiting task's own job is its timer: the deadline passed (signal) or the sleep is over.

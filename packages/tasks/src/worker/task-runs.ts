@@ -165,7 +165,8 @@ export class TaskRuns {
           }),
         onLog: (level, message, data) => progress.log(attempt, level, message, data),
         onAbortedIn: (nodeId) => {
-          task.abortedIn ??= nodeId;
+          // The first answer counts (null included: the run was between nodes).
+          if (task.abortedIn === undefined) task.abortedIn = nodeId;
         },
         onReportFailed: (report, error) => {
           const lost = report === 'log' ? 'a log event' : 'a progress report';
@@ -209,8 +210,8 @@ export class TaskRuns {
       result,
       task.reason,
       // A run that never answered its abort (its thread's event loop held by a node): the top-level node
-      // after its last checkpoint is the one it was in.
-      task.abortedIn ?? task.checkpoint?.nextNodeId ?? null,
+      // after its last checkpoint is the one it was in. Null: it answered, between nodes.
+      task.abortedIn === undefined ? (task.checkpoint?.nextNodeId ?? null) : task.abortedIn,
       task.checkpoint,
       (run) => planWait(ctx, catalog, this.#options.servedVersions, attempt, run),
       this.#options.maxResultBytes,
