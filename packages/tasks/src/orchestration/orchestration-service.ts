@@ -9,6 +9,7 @@ import type {
   ExecuteGroupOutput,
   GetGroupInput,
   GroupEvent,
+  GroupSummary,
   GroupView,
   ListDeadLettersInput,
   ListDeadLettersOutput,
@@ -33,6 +34,7 @@ import {
   redriveDeadLetter,
 } from './dead-letters.ts';
 import { streamGroupEvents } from './group-stream.ts';
+import { loadGroupSummary } from './group-summary.ts';
 import { addGroupTasks, cancelGroup, createGroup, executeGroup, getGroup, listGroups } from './groups.ts';
 import {
   createSchedule,
@@ -52,6 +54,8 @@ export interface GroupService {
   execute(caller: Caller, groupId: string): Promise<ExecuteGroupOutput>;
   /** The group and a page of its tasks with their results (the first page: every task of a small group). */
   get(caller: Caller, input: GetGroupInput): Promise<GroupView>;
+  /** The group's summary alone (counts, progress, status): no task, no result is read. */
+  summary(caller: Caller, groupId: string): Promise<GroupSummary>;
   list(caller: Caller, input: ListGroupsInput): Promise<ListGroupsOutput>;
   cancel(caller: Caller, groupId: string): Promise<CancelGroupOutput>;
   /** Summary, then task status/progress events and fresh summaries, until the group finishes. */
@@ -102,6 +106,7 @@ export function createOrchestration(ctx: TaskContext, bus: EventBus): Orchestrat
       addTasks: (caller, input) => addGroupTasks(ctx, caller, input),
       execute: (caller, groupId) => executeGroup(ctx, caller, groupId),
       get: (caller, input) => getGroup(ctx, caller, input),
+      summary: async (caller, groupId) => (await loadGroupSummary(ctx.db, caller, groupId)).summary,
       list: (caller, input) => listGroups(ctx, caller, input),
       cancel: (caller, groupId) => cancelGroup(ctx, caller, groupId),
       events: (caller, groupId, opts) => streamGroupEvents(ctx, bus, caller, groupId, opts),

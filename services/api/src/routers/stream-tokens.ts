@@ -74,8 +74,8 @@ export const groupStreamTokenProcedure = authedProcedure
   .output(StreamToken)
   .mutation(async ({ ctx, input }) => {
     const tokens = streamTokensOf(ctx);
-    // Only whether the caller may see the group: one task of it is enough to read.
-    await orchestrationOf(ctx).groups.get(ctx.caller, { group_id: input.group_id, tasks_limit: 1 });
+    // Only whether the caller may see the group.
+    await orchestrationOf(ctx).groups.summary(ctx.caller, input.group_id);
     return tokens.issue({ caller: ctx.caller, key: ctx.apiKey }, { kind: 'group', id: input.group_id });
   });
 
