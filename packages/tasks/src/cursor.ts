@@ -19,9 +19,10 @@ const ID = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
 const CURSOR = new RegExp(`^${TIME}\\|${ID}$`, 'i');
 const RUN_CURSOR = new RegExp(`^run:(\\d)\\|${TIME}\\|${ID}$`, 'i');
 
-function badCursor(): DomainError {
-  return new DomainError('BAD_REQUEST', 'cursor is not one this service issued', {
-    issues: [{ path: 'cursor', message: 'invalid cursor' }],
+/** `field`: the input field that carried the cursor (a group's page of tasks takes `tasks_cursor`). */
+function badCursor(field: string): DomainError {
+  return new DomainError('BAD_REQUEST', `${field} is not one this service issued`, {
+    issues: [{ path: field, message: 'invalid cursor' }],
   });
 }
 
@@ -32,11 +33,11 @@ function isRealTime(text: string): boolean {
 }
 
 /** The (created_at, id) pair of a cursor this service issued; BAD_REQUEST for anything else. */
-export function decodeCursor(value: string): ListCursor {
+export function decodeCursor(value: string, field = 'cursor'): ListCursor {
   const match = CURSOR.exec(Buffer.from(value, 'base64url').toString('utf8'));
   const createdAt = match?.[1];
   const id = match?.[2];
-  if (!createdAt || !id || !isRealTime(createdAt)) throw badCursor();
+  if (!createdAt || !id || !isRealTime(createdAt)) throw badCursor(field);
   return { createdAt, id };
 }
 
@@ -55,7 +56,7 @@ export function encodeRunCursor(cursor: RunCursor): string {
 export function decodeRunCursor(value: string): RunCursor {
   const match = RUN_CURSOR.exec(Buffer.from(value, 'base64url').toString('utf8'));
   const [, place, runnableAt, id] = match ?? [];
-  if (!place || !runnableAt || !id || !isRealTime(runnableAt)) throw badCursor();
+  if (!place || !runnableAt || !id || !isRealTime(runnableAt)) throw badCursor('cursor');
   return { place: Number(place), runnableAt, id };
 }
 

@@ -203,6 +203,14 @@ describe('groups over REST', () => {
     // A limit pages by count as well.
     const one = await rest<GroupView>('GET', '/groups/{group_id}', `/groups/${groupId}?tasks_limit=1`);
     expect(one.body.tasks.map((task) => task.task_id)).toEqual(ids.slice(0, 1));
+    // A cursor it did not issue is a 400 naming the parameter it came in.
+    const bogus = await rest<{ issues: { path: string }[] }>(
+      'GET',
+      '/groups/{group_id}',
+      `/groups/${groupId}?tasks_cursor=bogus`,
+    );
+    expect(bogus.status).toBe(400);
+    expect(bogus.body.issues).toEqual([{ path: 'tasks_cursor', message: 'invalid cursor' }]);
   });
 
   test('unknown and malformed groups, invalid tasks', async () => {

@@ -15,7 +15,7 @@ export async function groupTaskPage(
   page: { cursor: string | undefined; limit: number; resultBytes?: number },
 ): Promise<{ tasks: GroupTaskView[]; next_cursor: string | null }> {
   const budget = page.resultBytes ?? GROUP_PAGE_RESULT_BYTES;
-  const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+  const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'tasks_cursor');
   const rows = await groupTasks(executor, groupId, after, page.limit + 1);
   const tasks: GroupTaskView[] = [];
   let bytes = 0;
