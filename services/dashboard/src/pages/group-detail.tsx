@@ -1,6 +1,6 @@
 import type { GroupView } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel, Unavailable } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
@@ -17,18 +17,36 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
   const [problem, setProblem] = useState<{ kind: 'error' | 'unavailable'; message: string } | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
 
+  // How many tasks the page shows (pages loaded with "Load more" included), for a reload to keep them.
+  const shown = useRef(0);
+  shown.current = group?.tasks.length ?? 0;
+
   useEffect(() => {
     let current = true;
-    const load = () =>
-      api.optional.group(groupId).then(
-        (answer) => {
-          if (!current) return;
-          if (answer.state === 'ready') setGroup(answer.value);
-          else setProblem({ kind: 'unavailable', message: answer.reason });
-        },
-        (cause: unknown) => current && setProblem({ kind: 'error', message: errorMessage(cause) }),
-      );
-    load();
+    /** The group from its first page on, with as many pages as it takes to show `atLeast` tasks. */
+    const load = async (atLeast = 0) => {
+      try {
+        const answer = await api.optional.group(groupId);
+        if (answer.state !== 'ready') {
+          if (current) setProblem({ kind: 'unavailable', message: answer.reason });
+          return;
+        }
+        let view = answer.value;
+        while (view.tasks.length < atLeast && view.tasks_next_cursor) {
+          const next = await api.optional.group(groupId, view.tasks_next_cursor);
+          if (next.state !== 'ready') break;
+          view = {
+            ...view,
+            tasks: [...view.tasks, ...next.value.tasks],
+            tasks_next_cursor: next.value.tasks_next_cursor,
+          };
+        }
+        if (current) setGroup(view);
+      } catch (cause) {
+        if (current) setProblem({ kind: 'error', message: errorMessage(cause) });
+      }
+    };
+    void load();
     const unsubscribe = api.optional.groupEvents(groupId, {
       onData: (event) => {
         if (!current) return;
@@ -58,8 +76,11 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
             : previous,
         );
       },
-      // Results arrive with the tasks themselves: read the group again once it has finished.
-      onComplete: () => current && load(),
+      // Results arrive with the tasks themselves: read the group again once it has finished, as many
+      // tasks as were shown.
+      onComplete: () => {
+        if (current) void load(shown.current);
+      },
       onError: () => {
         // Not every server streams groups; the page still shows what groups.get answered.
       },
