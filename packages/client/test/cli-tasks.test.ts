@@ -258,6 +258,18 @@ describe('kaygraph submit / status / list / result', () => {
     expect(again.stderr).toContain('is completed');
   });
 
+  test("status shows how long a running task's run has lasted, by the server's clock", async () => {
+    const taskId = await submitted(['steps', '--params', '{"steps": 200, "delay_ms": 100}']);
+    let view = TaskView.parse(parseJson((await kaygraph(['status', taskId, '--json'], env)).stdout));
+    while (view.status !== 'running') {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      view = TaskView.parse(parseJson((await kaygraph(['status', taskId, '--json'], env)).stdout));
+    }
+    const status = await kaygraph(['status', taskId], env);
+    expect(status.stdout).toMatch(/^running for\s+\d+(\.\d)?m?s$/m);
+    await kaygraph(['cancel', taskId], env);
+  });
+
   test('cancel stops a running task; watch then reports it cancelled', async () => {
     const taskId = await submitted(['steps', '--params', '{"steps": 200, "delay_ms": 100}']);
     const cancelled = await kaygraph(['cancel', taskId], env);

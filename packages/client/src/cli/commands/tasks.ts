@@ -109,8 +109,8 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
           ['progress', `${Math.round(task.progress * 10) / 10}%`],
           ['step', task.step ?? '-'],
           ['message', task.message ?? '-'],
-          // Only a running task moves toward an end: a queued retry's or a finished task's ETA is the last report's.
-          ['eta', task.status === 'running' ? formatSeconds(task.eta_seconds) : '-'],
+          // The server gives an ETA only while the task runs (0 once completed).
+          ['eta', task.status === 'completed' ? '-' : formatSeconds(task.eta_seconds)],
           // Every run counts (a resume after a wait, a redrive), so it may pass max_retries + 1.
           ['attempt', String(task.attempt)],
           ['max retries', String(task.max_retries)],
@@ -119,6 +119,9 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
           ['finished', task.completed_at ?? '-'],
           ['duration', formatSeconds(durationBetween(task.started_at, task.completed_at))],
         ];
+        // The current run's time by the server's clock (a retry or a resume starts a new run).
+        if (task.run_seconds !== null)
+          rows.splice(rows.length - 1, 0, ['running for', formatSeconds(task.run_seconds)]);
         if (task.concurrency_key !== null) rows.splice(3, 0, ['concurrency key', task.concurrency_key]);
         if (task.wait) rows.splice(3, 0, ['waits for', describeWait(task.wait)]);
         // A delayed task, or a retry waiting out its backoff: when it becomes runnable (a time passed says nothing).
