@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
 import { storedEvents } from './fixtures/stored-events.ts';
-import { admin, alice, bob, startTestSystem, WORKFLOWS_MODULE, waitForTerminal } from './harness.ts';
+import { admin, alice, bob, startTestSystem, WORKFLOWS_MODULE, waitFor, waitForTerminal } from './harness.ts';
 
 const QUICK = { steps: 1, step_ms: 0 };
 const LATER = '2099-01-01T00:00:00Z';
@@ -83,6 +83,41 @@ it('a finished task that an unfinished task depends on, or whose group has unfin
   expect(await waitForTerminal(system, alice, dependent.task_id)).toBe('failed');
   expect(await tasks.remove(alice, dependency.task_id)).toMatchObject({ removed: 1 });
   expect(await tasks.remove(alice, member.task_id)).toMatchObject({ removed: 1 });
+});
+
+it('a child task stays while its parent waits; removing the finished parent removes its children', async () => {
+  await using harness = await startTestSystem();
+  const { system } = harness;
+  const { tasks } = system;
+  await system.startWorker({ concurrency: 4, workflowsModule: WORKFLOWS_MODULE });
+  const parent = await tasks.submit(alice, {
+    workflow: 'wait_children',
+    params: {
+      children: [
+        { workflow: 'steps', params: QUICK },
+        { workflow: 'wait_signal', params: {} },
+      ],
+      tolerate_failures: true,
+    },
+  });
+  const children = await waitFor(async () => {
+    const listed = (await tasks.list(alice, { parent_task_id: parent.task_id, limit: 10 })).items;
+    const done = listed.find((child) => child.status === 'completed');
+    const open = listed.find((child) => child.workflow === 'wait_signal');
+    return done && open ? { done, open } : undefined;
+  }, 'one child completed beside one waiting');
+  await expect(tasks.remove(alice, children.done.task_id)).rejects.toMatchObject({ code: 'CONFLICT' });
+  await expect(tasks.remove(alice, parent.task_id)).rejects.toMatchObject({
+    code: 'CONFLICT',
+    message: expect.stringContaining('is waiting'),
+  });
+
+  await tasks.cancel(alice, children.open.task_id);
+  await waitForTerminal(system, alice, parent.task_id);
+  expect(await tasks.remove(alice, parent.task_id)).toEqual({ task_id: parent.task_id, removed: 3 });
+  for (const child of [children.done, children.open]) {
+    await expect(tasks.get(alice, child.task_id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  }
 });
 
 it("a clean removes the caller's finished tasks by status and finish time, a page per call with has_more", async () => {
