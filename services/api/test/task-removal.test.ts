@@ -84,6 +84,8 @@ describe('removing finished tasks', () => {
       delay_seconds: 60,
     });
     expect(answer.status).toBe(400);
-    expect(JSON.stringify(answer.body)).toContain('run_at (a time) or delay_seconds (seconds from now), not both');
+    expect(JSON.stringify(answer.body)).toContain(
+      'run_at (a time) or delay_seconds (seconds from now), not both',
+    );
   });
 });
