@@ -15,6 +15,7 @@ export * from './service-index.ts';
 export * from './statuses.ts';
 export * from './stream-tokens.ts';
 export * from './streams.ts';
+export * from './task-removal.ts';
 export * from './task-state.ts';
 export * from './tasks.ts';
 export * from './version-served.ts';

@@ -7,6 +7,8 @@ export const REST_PATHS = {
   taskProgress: '/tasks/{task_id}/progress',
   taskRetry: '/tasks/{task_id}/retry',
   taskPromote: '/tasks/{task_id}/promote',
+  taskRemove: '/tasks/{task_id}/remove',
+  tasksClean: '/tasks/clean',
   taskSignal: '/tasks/{task_id}/signals/{name}',
   taskStream: '/tasks/{task_id}/stream',
   taskStreamToken: '/tasks/{task_id}/stream-token',

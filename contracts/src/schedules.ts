@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { JsonValue, Priority, ScheduleId, StorableParams, storableText, Timestamp } from './common.ts';
-import { WorkflowName } from './tasks.ts';
+import { ConcurrencyKey, WorkflowName } from './tasks.ts';
 
 /**
  * Five-field cron (minute hour day-of-month month day-of-week), e.g. `0 9 * * *`. The shape is checked
@@ -28,6 +28,8 @@ export const CreateScheduleInput = z
     params: StorableParams.default({}),
     /** The workflow's default priority when absent (`daily_report`: low), as for a submitted task. */
     priority: Priority.optional(),
+    /** Every occurrence's task counts under this key of the workflow's `concurrency_per_key` (as a submit's). */
+    concurrency_key: ConcurrencyKey.optional(),
     /** false: created paused. */
     enabled: z.boolean().default(true),
   })
@@ -44,6 +46,8 @@ export const UpdateScheduleInput = z.strictObject({
   params: StorableParams.optional(),
   /** Absent: kept, or the new workflow's default priority when `workflow` names another workflow. */
   priority: Priority.optional(),
+  /** A key for the occurrences' tasks from now on; null removes it; absent: kept. */
+  concurrency_key: ConcurrencyKey.nullable().optional(),
   /** false pauses the schedule, true resumes it (as POST .../pause and .../resume). */
   enabled: z.boolean().optional(),
 });
@@ -60,6 +64,8 @@ export const ScheduleView = z.object({
   workflow: z.string(),
   params: z.record(z.string(), JsonValue),
   priority: Priority,
+  /** The `concurrency_key` its occurrences' tasks are submitted with; null: none. */
+  concurrency_key: z.string().nullable(),
   enabled: z.boolean(),
   /** The next occurrences (up to 5; none while paused). */
   next_runs: z.array(Timestamp),

@@ -64,6 +64,9 @@ export const ConcurrencyKey = storableText(z.string().min(1).max(200)).describe(
   "At most the workflow's concurrency_per_key tasks with the same key (per owner) run at once, across every worker; the others stay queued until a slot frees. A workflow whose current version declares no concurrency_per_key refuses a key (400).",
 );
 
+/** The longest relative delay a submit takes: ten years, as far as `run_at` is meant to reach. */
+export const MAX_DELAY_SECONDS = 315_360_000;
+
 /** What a client sends to start a task (`POST /tasks`, `tasks.submit`). */
 export const SubmitTaskInput = z.strictObject({
   workflow: WorkflowName,
@@ -89,6 +92,16 @@ export const SubmitTaskInput = z.strictObject({
   timeout_seconds: TimeoutSeconds.optional(),
   /** Start no earlier than this (status `scheduled` until then). */
   run_at: Timestamp.optional(),
+  /** Start no earlier than this many seconds after the submit (BullMQ's `delay`); not with `run_at`. */
+  delay_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_DELAY_SECONDS)
+    .optional()
+    .describe(
+      'Start no earlier than this many seconds after the server stores the submit (status `scheduled` until then), as run_at does with a time; sending both is a 400.',
+    ),
 });
 export type SubmitTaskInput = z.input<typeof SubmitTaskInput>;
 export type SubmitTaskRequest = z.output<typeof SubmitTaskInput>;

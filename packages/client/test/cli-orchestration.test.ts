@@ -138,6 +138,55 @@ describe('schedules and dlq on the real api', () => {
     expect(after.items).toEqual([]);
   });
 
+  test('schedules create --concurrency-key gives each run the key; update --clear-concurrency-key drops it', async () => {
+    const created = await kaygraph(
+      [
+        'schedules',
+        'create',
+        '--name',
+        'per account',
+        '--cron',
+        '0 2 * * *',
+        '--workflow',
+        'keyed_echo',
+        '--params',
+        '{"value": "k"}',
+        '--concurrency-key',
+        'acct-7',
+        '--json',
+      ],
+      env,
+    );
+    expect(created.code).toBe(0);
+    const schedule = ScheduleView.parse(parseJson(created.stdout));
+    expect(schedule.concurrency_key).toBe('acct-7');
+    const cleared = await kaygraph(
+      ['schedules', 'update', schedule.schedule_id, '--clear-concurrency-key', '--json'],
+      env,
+    );
+    expect(ScheduleView.parse(parseJson(cleared.stdout)).concurrency_key).toBeNull();
+    const refused = await kaygraph(
+      [
+        'schedules',
+        'create',
+        '--name',
+        'x',
+        '--cron',
+        '0 2 * * *',
+        '--workflow',
+        'echo',
+        '--params',
+        '{"value": "k"}',
+        '--concurrency-key',
+        'k',
+      ],
+      env,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('declares no concurrency_per_key');
+    expect((await kaygraph(['schedules', 'delete', schedule.schedule_id], env)).code).toBe(0);
+  });
+
   test('dlq redrive --all with a limit says when more dead letters remain', async () => {
     const failing = ['--params', '{"steps": 1, "delay_ms": 1, "fail": true}', '--max-retries', '0'];
     const ids: string[] = [];

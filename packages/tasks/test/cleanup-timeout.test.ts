@@ -42,7 +42,7 @@ it('a cleanup pass that takes longer than the statement timeout still clears the
           select exists (
             select 1 from pg_stat_activity
             where datname = current_database() and wait_event_type = 'Lock'
-              and query like '%cleared_expires_at%'
+              and query like '%delete from task_events%'
               and now() - query_start > make_interval(secs => ${STATEMENT_TIMEOUT_SECONDS * 3})
           ) as waiting`),
       );

@@ -75,6 +75,9 @@ const REQUESTS: Record<string, (ids: Ids) => { url: string; body?: unknown }> = 
   'tasks-signal': ({ task }) => ({ url: `/tasks/${task}/signals/approval`, body: { approved: true } }),
   'tasks-streamToken': ({ task }) => ({ url: `/tasks/${task}/stream-token`, body: {} }),
   'tasks-cancelQueued': () => ({ url: '/tasks/cancel-queued', body: { workflow: 'steps' } }),
+  // Neither removes what later operations of a sweep act on (its dead letter, its cancelled task).
+  'tasks-remove': () => ({ url: `/tasks/${randomUUID()}/remove`, body: {} }),
+  'tasks-clean': () => ({ url: '/tasks/clean', body: { finished_before: '2000-01-01T00:00:00Z' } }),
   'workflows-list': () => ({ url: '/workflows' }),
   'workflows-moveTasks': () => ({ url: '/workflows/steps/versions/retired/move-tasks', body: {} }),
   'groups-create': () => ({ url: '/groups', body: { name: 'batch', tasks: [oneTask] } }),

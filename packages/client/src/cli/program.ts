@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDeadLetterCommands } from './commands/dead-letters.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMetricsCommand } from './commands/metrics.ts';
+import { registerRemovalCommands } from './commands/removal.ts';
 import { registerScheduleCommands } from './commands/schedules.ts';
 import { registerSignalCommand } from './commands/signal.ts';
 import { registerTaskCommands } from './commands/tasks.ts';
@@ -32,6 +33,7 @@ function buildProgram(session: CliSession, io: CliIo): Command {
     })
     .exitOverride();
   registerTaskCommands(program, session);
+  registerRemovalCommands(program, session);
   registerWatchCommand(program, session);
   registerSignalCommand(program, session);
   registerScheduleCommands(program, session);

@@ -12,6 +12,8 @@ export const schedules = pgTable(
     workflow: text('workflow').notNull(),
     params: jsonb('params').notNull().default({}),
     priority: text('priority').notNull().default('normal'),
+    /** The per-key concurrency key each occurrence's task is submitted with; null: none. */
+    concurrencyKey: text('concurrency_key'),
     enabled: boolean('enabled').notNull().default(true),
     lastRunAt: ts('last_run_at'),
     createdAt: ts('created_at').notNull().defaultNow(),

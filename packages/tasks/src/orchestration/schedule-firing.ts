@@ -118,6 +118,7 @@ function requestOf({ schedule }: Due<ScheduleRow>): SubmitTaskRequest {
     workflow: schedule.workflow,
     params: (schedule.params ?? {}) as Record<string, unknown>,
     priority: schedule.priority as Priority,
+    ...(schedule.concurrencyKey === null ? {} : { concurrency_key: schedule.concurrencyKey }),
   };
 }
 

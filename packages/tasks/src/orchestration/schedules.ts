@@ -42,6 +42,7 @@ export function toScheduleView(row: ScheduleRow): ScheduleView {
     workflow: row.workflow,
     params: (row.params ?? {}) as Record<string, unknown>,
     priority: row.priority as Priority,
+    concurrency_key: row.concurrencyKey,
     enabled: row.enabled,
     next_runs: row.enabled ? nextRuns(row.cron, row.timezone) : [],
     last_run_at: row.lastRunAt ? row.lastRunAt.toISOString() : null,
@@ -51,18 +52,20 @@ export function toScheduleView(row: ScheduleRow): ScheduleView {
 }
 
 /**
- * Checks the workflow and its params against the registry now, so a schedule cannot fire tasks that would
- * be refused; returns the workflow's name (an alias resolved) and its default priority.
+ * Checks the workflow, its params and the concurrency key against the registry now, by the submit's rules,
+ * so a schedule cannot fire tasks that would be refused; returns the workflow's name (an alias resolved)
+ * and its default priority.
  */
 async function checkWorkflow(
   ctx: TaskContext,
   workflow: string,
   params: Record<string, unknown>,
+  concurrencyKey: string | null,
   db: Executor,
 ): Promise<{ name: string; defaultPriority: Priority }> {
   const [prepared] = await prepareSubmits(
     ctx.workflows,
-    [{ workflow, params }],
+    [{ workflow, params, ...(concurrencyKey === null ? {} : { concurrency_key: concurrencyKey }) }],
     ctx.defaultTimeoutSeconds,
     db,
   );
@@ -118,7 +121,8 @@ export async function createSchedule(
   const timezone = validateTimezone(input.timezone);
   return withNameConflict(input.name, () =>
     ctx.db.transaction(async (tx) => {
-      const workflow = await checkWorkflow(ctx, input.workflow, input.params, tx);
+      const concurrencyKey = input.concurrency_key ?? null;
+      const workflow = await checkWorkflow(ctx, input.workflow, input.params, concurrencyKey, tx);
       await assertScheduleRoom(ctx, tx, caller.owner);
       const row = await insertSchedule(tx, {
         owner: caller.owner,
@@ -128,6 +132,7 @@ export async function createSchedule(
         workflow: workflow.name,
         params: input.params,
         priority: input.priority ?? workflow.defaultPriority,
+        concurrencyKey,
         enabled: input.enabled,
       });
       if (!row) throw new DomainError('INTERNAL', 'the schedule was not stored');
@@ -150,12 +155,14 @@ export async function updateSchedule(
     ctx.db.transaction(async (tx) => {
       const current = await lockVisible(tx, caller, input.schedule_id);
       const params = input.params ?? (current.params as Record<string, unknown>);
-      // Only a change of workflow or params is checked again: a schedule whose workflow went away can still
-      // be paused, renamed or moved to another time.
+      const concurrencyKey =
+        input.concurrency_key === undefined ? current.concurrencyKey : input.concurrency_key;
+      // Only a change of workflow, params or key is checked again: a schedule whose workflow went away can
+      // still be paused, renamed or moved to another time.
       const checked =
-        input.workflow === undefined && input.params === undefined
+        input.workflow === undefined && input.params === undefined && input.concurrency_key === undefined
           ? undefined
-          : await checkWorkflow(ctx, input.workflow ?? current.workflow, params, tx);
+          : await checkWorkflow(ctx, input.workflow ?? current.workflow, params, concurrencyKey, tx);
       const workflow = checked?.name ?? current.workflow;
       // Moved to another workflow without a priority: that workflow's default, as on create.
       const movedDefault = checked && checked.name !== current.workflow ? checked.defaultPriority : undefined;
@@ -166,6 +173,7 @@ export async function updateSchedule(
         workflow,
         params,
         priority: input.priority ?? movedDefault ?? current.priority,
+        concurrencyKey,
         enabled: input.enabled ?? current.enabled,
       });
       if (!row) throw notFound(input.schedule_id);

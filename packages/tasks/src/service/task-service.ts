@@ -1,11 +1,14 @@
 import type {
   CancelQueuedInput,
   CancelQueuedOutput,
+  CleanTasksInput,
+  CleanTasksOutput,
   FeedState,
   ListTasksOutput,
   MetricsSnapshot,
   MoveVersionTasksInput,
   MoveVersionTasksOutput,
+  RemoveTaskOutput,
   SignalTaskInput,
   SignalTaskOutput,
   SubmitManyOutput,
@@ -41,6 +44,7 @@ import {
   type ListTasksQuery,
   listTasks,
 } from './queries.ts';
+import { cleanTasks, removeTask } from './removal.ts';
 import { signalTask } from './signal.ts';
 import { moveVersionTasks } from './version-move.ts';
 
@@ -75,6 +79,10 @@ export interface TaskService {
    * first: call again until it cancels none. 403 for other keys.
    */
   cancelQueued(caller: Caller, input: CancelQueuedInput): Promise<CancelQueuedOutput>;
+  /** Deletes a finished task (with its child tasks, events, artifacts) before its RESULT_TTL; 409 otherwise. */
+  remove(caller: Caller, taskId: string): Promise<RemoveTaskOutput>;
+  /** Deletes the caller's finished tasks (admin: anyone's) by status and finish time, a page per call. */
+  clean(caller: Caller, input: CleanTasksInput): Promise<CleanTasksOutput>;
   /**
    * Sends a signal to a task: it ends the task's wait for it (`resumed`), or is kept until the task waits
    * for it (`stored`). 400: unknown signal or payload; 404: not the caller's task; 409: the task does not
@@ -141,6 +149,8 @@ export function createTaskService(ctx: TaskContext, bus: EventBus, health: Datab
     retry: (caller, taskId) => retryTask(ctx, caller, taskId),
     promote: (caller, taskId) => promoteTask(ctx, caller, taskId),
     cancelQueued: (caller, input) => cancelQueuedTasks(ctx, caller, input),
+    remove: (caller, taskId) => removeTask(ctx, caller, taskId),
+    clean: (caller, input) => cleanTasks(ctx, caller, input),
     signal: (caller, input) => signalTask(ctx, caller, input),
     events: (caller, taskId, opts) => streamTaskEvents(ctx.history, bus, caller, taskId, opts),
     resumeState: (caller, taskId, afterSeq) => getResumeState(ctx.db, caller, taskId, afterSeq),

@@ -16,7 +16,7 @@ export interface WaitingJob extends QueueRef {
  * The task (or the group's tasks) and their child tasks at any depth. Walked a generation at a time: each
  * step is one lookup by `parent_task_id` (its index), where a recursive CTE left the plan to row estimates.
  */
-async function familyIds(tx: Transaction, where: SQL): Promise<string[]> {
+export async function familyIds(tx: Transaction, where: SQL): Promise<string[]> {
   const roots = rowsOf<{ id: string }>(await tx.execute(sql`select id from tasks where ${where}`));
   const seen = new Set(roots.map((row) => row.id));
   for (let generation = [...seen]; generation.length > 0; ) {

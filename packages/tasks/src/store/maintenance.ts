@@ -36,41 +36,57 @@ export function tryLivenessLock(tx: Transaction): Promise<boolean> {
 }
 
 /**
- * Result TTL: finished tasks past `expires_at` lose their result, checkpoint, events, artifacts, the
- * signals nothing took and their signals' idempotency keys (a repeat of a key is then a 409: finished); the row stays (status, error, timings) for listings and statistics, marked cleared
- * for that expiry (`cleared_expires_at`), which takes it out of the index the next pass reads. A child task
- * keeps them while its parent is unfinished: the parent's wait reads the children's results when the last
- * one finishes.
+ * Result TTL: finished tasks past `expires_at` lose their task records (`deleteTaskRecords`: result data
+ * kept beside the row); the row stays (status, error, timings) for listings and statistics, its result and
+ * checkpoint emptied and marked cleared for that expiry (`cleared_expires_at`), which takes it out of the
+ * index the next pass reads. A child task keeps them while its parent is unfinished: the parent's wait
+ * reads the children's results when the last one finishes.
  */
 export async function clearExpiredResults(
   tx: Transaction,
   limit: number,
 ): Promise<{ tasks: number; events: number; artifacts: number }> {
-  const [counts] = rowsOf<{ tasks: number; events: number; artifacts: number }>(
+  const expired = rowsOf<{ id: string }>(
     await tx.execute(sql`
-      with expired as (
-        select t.id from tasks t
-        where t.expires_at <= now() and t.cleared_expires_at is distinct from t.expires_at
-          and not exists (select 1 from tasks p where p.id = t.parent_task_id and p.completed_at is null)
-        order by t.expires_at
-        limit ${limit}
-        for update skip locked
-      ), events as (
-        delete from task_events e using expired where e.task_id = expired.id returning 1
+      select t.id from tasks t
+      where t.expires_at <= now() and t.cleared_expires_at is distinct from t.expires_at
+        and not exists (select 1 from tasks p where p.id = t.parent_task_id and p.completed_at is null)
+      order by t.expires_at
+      limit ${limit}
+      for update skip locked`),
+  ).map((row) => row.id);
+  if (expired.length === 0) return { tasks: 0, events: 0, artifacts: 0 };
+  const deleted = await deleteTaskRecords(tx, expired);
+  await tx.execute(sql`
+    update tasks set result = null, checkpoint = null, resume = null, cleared_expires_at = expires_at
+    where id = any(${uuidArray(expired)})`);
+  return { tasks: expired.length, ...deleted };
+}
+
+/**
+ * What is kept of a task beside its row, deleted when its result expires and when it is removed: its
+ * events, artifacts, the signals nothing took and their idempotency keys (a repeat of a key is then a 409:
+ * finished). The caller holds the tasks' row locks.
+ */
+export async function deleteTaskRecords(
+  tx: Transaction,
+  taskIds: readonly string[],
+): Promise<{ events: number; artifacts: number }> {
+  const ids = uuidArray(taskIds);
+  const [counts] = rowsOf<{ events: number; artifacts: number }>(
+    await tx.execute(sql`
+      with events as (
+        delete from task_events where task_id = any(${ids}) returning 1
       ), artifacts as (
-        delete from task_artifacts a using expired where a.task_id = expired.id returning 1
+        delete from task_artifacts where task_id = any(${ids}) returning 1
       ), signals as (
-        delete from task_signals s using expired where s.task_id = expired.id
+        delete from task_signals where task_id = any(${ids})
       ), signal_keys as (
-        delete from task_signal_keys k using expired where k.task_id = expired.id
-      ), cleared as (
-        update tasks t set result = null, checkpoint = null, resume = null, cleared_expires_at = t.expires_at
-        from expired where t.id = expired.id returning 1
+        delete from task_signal_keys where task_id = any(${ids})
       )
-      select (select count(*) from cleared)::int as tasks, (select count(*) from events)::int as events,
-        (select count(*) from artifacts)::int as artifacts`),
+      select (select count(*) from events)::int as events, (select count(*) from artifacts)::int as artifacts`),
   );
-  return counts ?? { tasks: 0, events: 0, artifacts: 0 };
+  return counts ?? { events: 0, artifacts: 0 };
 }
 
 /** A running task whose worker is gone, with what settling its pg-boss job needs. */

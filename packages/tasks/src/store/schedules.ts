@@ -5,7 +5,10 @@ import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
 export type ScheduleRow = typeof schedules.$inferSelect;
 export type NewSchedule = typeof schedules.$inferInsert;
 export type ScheduleChange = Partial<
-  Pick<ScheduleRow, 'name' | 'cron' | 'timezone' | 'workflow' | 'params' | 'priority' | 'enabled'>
+  Pick<
+    ScheduleRow,
+    'name' | 'cron' | 'timezone' | 'workflow' | 'params' | 'priority' | 'concurrencyKey' | 'enabled'
+  >
 >;
 
 /**

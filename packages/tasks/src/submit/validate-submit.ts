@@ -89,7 +89,7 @@ export async function prepareSubmits(
     const defaults = workflow.defaults;
     if (input.concurrency_key !== undefined)
       assertKeyLimited(workflow, pathOf(atOf(index), 'concurrency_key'));
-    const runAt = input.run_at ? new Date(input.run_at) : null;
+    const runAt = startTimeOf(input, pathOf(atOf(index), 'delay_seconds'));
     return {
       workflow,
       params: params.params,
@@ -108,10 +108,23 @@ export async function prepareSubmits(
 }
 
 /**
+ * When the task may start: `run_at`, or `delay_seconds` from now (the server's clock), never both (a 400
+ * naming `delay_seconds`: two start times for one task, one would be silently ignored).
+ */
+function startTimeOf(input: SubmitTaskRequest, path: string): Date | null {
+  if (input.delay_seconds === undefined) return input.run_at ? new Date(input.run_at) : null;
+  if (input.run_at !== undefined) {
+    const message = 'send run_at (a time) or delay_seconds (seconds from now), not both';
+    throw new DomainError('BAD_REQUEST', message, { issues: [{ path, message }] });
+  }
+  return new Date(Date.now() + input.delay_seconds * 1000);
+}
+
+/**
  * A key counts only against a per-key limit, which the workflow's current version declares (the limit is
  * enforced where its workers fetch): a key for a workflow without one would limit nothing, silently.
  */
-function assertKeyLimited(workflow: RegisteredWorkflow, path: string): void {
+export function assertKeyLimited(workflow: RegisteredWorkflow, path: string): void {
   if ((workflow.defaults.concurrency_per_key ?? null) !== null) return;
   const message = `workflow "${workflow.name}" (version ${workflow.version}) declares no concurrency_per_key, so it takes no concurrency_key`;
   throw new DomainError('BAD_REQUEST', message, { issues: [{ path, message }] });

@@ -19,13 +19,19 @@ export interface TaskActionLine {
 }
 
 /**
- * Logs what callers do to tasks (submit, cancel, retry, promote, signal) with the task id, the workflow, the owner
+ * Logs what callers do to tasks (submit, cancel, retry, promote, signal, remove) with the task id, the workflow, the owner
  * and the request id, so one grep follows a task from the request that created it. Called by the
  * procedures after the action succeeded; nothing is built when info lines are dropped.
  */
 export function logTaskAction(
   ctx: { services: Context['services']; caller: Caller },
-  message: 'task submitted' | 'task cancelled' | 'task retried' | 'task promoted' | 'task signalled',
+  message:
+    | 'task submitted'
+    | 'task cancelled'
+    | 'task retried'
+    | 'task promoted'
+    | 'task signalled'
+    | 'task removed',
   tasks: TaskActionLine[],
 ): void {
   const logger = ctx.services.taskLog;

@@ -1,11 +1,14 @@
 import {
   CancelQueuedInput,
   CancelQueuedOutput,
+  CleanTasksInput,
+  CleanTasksOutput,
   FeedState,
   FeedStateInput,
   ListTasksInput,
   ListTasksOutput,
   REST_PATHS,
+  RemoveTaskOutput,
   SignalTaskInput,
   SignalTaskOutput,
   SubmitManyInput,
@@ -276,6 +279,63 @@ export const tasksRouter = router({
     .mutation(async ({ ctx, input }) => {
       const output = await ctx.services.tasks.promote(ctx.caller, input.task_id);
       logTaskAction(ctx, 'task promoted', [output]);
+      return output;
+    }),
+
+  remove: authedProcedure
+    .meta(
+      rest.op('remove', {
+        openapi: {
+          method: 'POST',
+          path: REST_PATHS.taskRemove,
+          tags: TAG,
+          summary: 'Remove a finished task before its RESULT_TTL',
+          description: [
+            'Deletes a completed, failed or cancelled task now (BullMQ: `job.remove()`): the task, its child',
+            'tasks, events, artifacts and dead-letter entry; afterwards it is a 404. Any other status is a 409',
+            'naming it (DELETE /tasks/{task_id} cancels). A task something unfinished still reads is a 409 too:',
+            'its parent, a task that depends on it, another task of its group; remove it once they finished.',
+          ].join(' '),
+          errorResponses: errors(404, 409),
+        },
+      }),
+    )
+    .input(TaskIdInput)
+    .output(RemoveTaskOutput)
+    .mutation(async ({ ctx, input }) => {
+      const output = await ctx.services.tasks.remove(ctx.caller, input.task_id);
+      logTaskAction(ctx, 'task removed', [{ task_id: output.task_id, status: 'removed' }]);
+      return output;
+    }),
+
+  clean: authedProcedure
+    .meta(
+      rest.op('clean', {
+        openapi: {
+          method: 'POST',
+          path: REST_PATHS.tasksClean,
+          tags: TAG,
+          summary: 'Remove finished tasks in bulk (at most `limit`, and MAX_BATCH_SIZE, per call)',
+          description: [
+            "Removes the caller's finished tasks (an admin key: every owner's) of `status` (default: completed,",
+            'failed and cancelled) that finished before `finished_before` (default: now), optionally of one',
+            'workflow, oldest finish first, as POST /tasks/{task_id}/remove does one (BullMQ: `queue.clean`).',
+            'Tasks that one would refuse stay. Call again while `has_more` is true.',
+          ].join(' '),
+        },
+        batchField: 'limit',
+        example: { status: ['completed'], finished_before: '2030-01-01T00:00:00Z' },
+      }),
+    )
+    .input(CleanTasksInput)
+    .output(CleanTasksOutput)
+    .mutation(async ({ ctx, input }) => {
+      const output = await ctx.services.tasks.clean(ctx.caller, input);
+      logTaskAction(
+        ctx,
+        'task removed',
+        output.task_ids.map((taskId) => ({ task_id: taskId, status: 'removed' })),
+      );
       return output;
     }),
 

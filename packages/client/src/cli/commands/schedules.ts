@@ -33,6 +33,8 @@ function scheduleFields(options: Record<string, unknown>): Record<string, unknow
     }
     fields.priority = options.priority;
   }
+  if (options.concurrencyKey !== undefined) fields.concurrency_key = options.concurrencyKey;
+  if (options.clearConcurrencyKey) fields.concurrency_key = null;
   return fields;
 }
 
@@ -83,6 +85,10 @@ export function registerScheduleCommands(program: Command, session: CliSession):
     .option('-p, --params <json>', 'params of every run (JSON object)')
     .option('--timezone <tz>', 'IANA time zone (default UTC)')
     .option('--priority <priority>', `one of ${PRIORITIES.join(', ')}`)
+    .option(
+      '--concurrency-key <key>',
+      "each run's concurrency_key (the workflow must declare concurrency_per_key)",
+    )
     .option('--paused', 'create it paused')
     .action(
       action(session, async (s, options) => {
@@ -101,6 +107,8 @@ export function registerScheduleCommands(program: Command, session: CliSession):
     .option('-p, --params <json>')
     .option('--timezone <tz>')
     .option('--priority <priority>')
+    .option('--concurrency-key <key>', "each run's concurrency_key from now on")
+    .option('--clear-concurrency-key', 'runs from now on take no concurrency_key')
     .action(
       action(session, async (s, options, scheduleId = '') => {
         const fields = scheduleFields(options);

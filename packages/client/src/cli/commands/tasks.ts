@@ -62,6 +62,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
     )
     .option('--timeout <seconds>', 'fail the task after this many seconds')
     .option('--run-at <iso>', 'start no earlier than this time (ISO 8601)')
+    .option('--delay <seconds>', 'start no earlier than this many seconds from now (not with --run-at)')
     .option('-w, --wait', 'follow the task until it ends and print its result')
     .action(
       action(session, async (s, options, workflow = '') => {
@@ -76,6 +77,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
           retry_delay: wholeNumberOption('--retry-delay', options.retryDelay as string | undefined),
           timeout_seconds: wholeNumberOption('--timeout', options.timeout as string | undefined),
           run_at: options.runAt as string | undefined,
+          delay_seconds: wholeNumberOption('--delay', options.delay as string | undefined),
         };
         const submitted = await s.api((client) => client.tasks.submit.mutate(input), 'tasks.submit');
         if (!options.wait) {

@@ -1,0 +1,57 @@
+import { startTestServer, type TestServer } from '@kaygraph/api/testing';
+import { SubmitTaskOutput, TaskView } from '@kaygraph/contracts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { kaygraph, parseJson } from './cli-helpers.ts';
+
+/** `kaygraph submit --delay`, `remove` and `clean` against a real api, in open mode. */
+let server: TestServer;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  server = await startTestServer({ operations: {} });
+  env = { KAYGRAPH_URL: server.url };
+});
+afterAll(async () => {
+  await server?.[Symbol.asyncDispose]();
+});
+
+/** A task delayed by an hour, then cancelled: finished, and never run. */
+async function delayedTask(): Promise<string> {
+  const run = await kaygraph(
+    ['submit', 'echo', '--params', '{"value": "later"}', '--delay', '3600', '--json'],
+    env,
+  );
+  expect(run.code).toBe(0);
+  return SubmitTaskOutput.parse(parseJson(run.stdout)).task_id;
+}
+
+describe('kaygraph remove / clean', () => {
+  test('submit --delay schedules the task; remove refuses it until it finished, then deletes it', async () => {
+    const taskId = await delayedTask();
+    const view = TaskView.parse(parseJson((await kaygraph(['status', taskId, '--json'], env)).stdout));
+    expect(view.status).toBe('scheduled');
+    const refused = await kaygraph(['remove', taskId.slice(0, 8)], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('is scheduled');
+
+    expect((await kaygraph(['cancel', taskId], env)).code).toBe(0);
+    const removed = await kaygraph(['remove', taskId.slice(0, 8)], env);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout.trim()).toBe(`${taskId} removed`);
+    const gone = await kaygraph(['status', taskId], env);
+    expect(gone.stderr).toContain('NOT_FOUND');
+  });
+
+  test('clean removes finished tasks a page at a time and says when more remain', async () => {
+    for (const taskId of [await delayedTask(), await delayedTask()]) {
+      expect((await kaygraph(['cancel', taskId], env)).code).toBe(0);
+    }
+    const first = await kaygraph(['clean', '--status', 'cancelled', '--limit', '1'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout.trim()).toBe('removed 1 task(s); more remain: run it again');
+    const last = await kaygraph(['clean'], env);
+    expect(last.stdout.trim()).toBe('removed 1 task(s)');
+    const wrong = await kaygraph(['clean', '--status', 'queued'], env);
+    expect(wrong.code).toBe(2);
+  });
+});
