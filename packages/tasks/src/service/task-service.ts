@@ -16,6 +16,8 @@ import type {
   TaskResultView,
   TaskStatusOutput,
   TaskView,
+  WorkflowNameInput,
+  WorkflowPauseView,
 } from '@kaygraph/contracts';
 import { DomainError } from '@kaygraph/contracts';
 import { type Caller, listedOwner } from '../caller.ts';
@@ -43,6 +45,7 @@ import {
 } from './queries.ts';
 import { signalTask } from './signal.ts';
 import { moveVersionTasks } from './version-move.ts';
+import { pauseWorkflow } from './workflow-pause.ts';
 
 export interface FeedOptions {
   signal?: AbortSignal;
@@ -111,6 +114,11 @@ export interface TaskService {
    * (those whose params validate against it). 404: no such version; 409: it is current or still served.
    */
   moveVersionTasks(caller: Caller, input: MoveVersionTasksInput): Promise<MoveVersionTasksOutput>;
+  /**
+   * Admins: pauses (`paused` true) or resumes a workflow on every worker (service/workflow-pause.ts).
+   * 404: no such workflow.
+   */
+  setWorkflowPaused(caller: Caller, input: WorkflowNameInput, paused: boolean): Promise<WorkflowPauseView>;
   /** Counts now and over the last `windowSeconds` (admins: every owner's tasks, others their own). */
   metrics(caller: Caller, opts: { windowSeconds: number }): Promise<MetricsSnapshot>;
 }
@@ -148,6 +156,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus, health: Datab
     feedState: (opts) => streamFeedState(health, opts.signal),
     openArtifact: (caller, taskId, name) => openArtifact(ctx.db, caller, taskId, name),
     moveVersionTasks: (caller, input) => moveVersionTasks(ctx, caller, input),
+    setWorkflowPaused: (caller, input, paused) => pauseWorkflow(ctx, caller, input, paused),
     metrics: async (caller, opts) => {
       const [snapshot, workers] = await Promise.all([
         metricsSnapshot(ctx.db.$client, {
