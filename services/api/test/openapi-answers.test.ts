@@ -77,6 +77,8 @@ const REQUESTS: Record<string, (ids: Ids) => { url: string; body?: unknown }> = 
   'tasks-cancelQueued': () => ({ url: '/tasks/cancel-queued', body: { workflow: 'steps' } }),
   'workflows-list': () => ({ url: '/workflows' }),
   'workflows-moveTasks': () => ({ url: '/workflows/steps/versions/retired/move-tasks', body: {} }),
+  'workflows-pause': () => ({ url: '/workflows/approval/pause', body: {} }),
+  'workflows-resume': () => ({ url: '/workflows/approval/resume', body: {} }),
   'groups-create': () => ({ url: '/groups', body: { name: 'batch', tasks: [oneTask] } }),
   'groups-list': () => ({ url: '/groups' }),
   'groups-addTasks': ({ group }) => ({ url: `/groups/${group}/tasks`, body: { tasks: [oneTask] } }),
