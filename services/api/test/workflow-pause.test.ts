@@ -42,6 +42,15 @@ test('an admin pauses a workflow: its task stays queued while others run, GET /w
   const view = WorkflowPauseView.parse(paused.body);
   expect(view).toMatchObject({ name: 'steps', paused: true, paused_by: 'operator' });
   expect(await stepsInfo()).toMatchObject({ paused: true, paused_at: view.paused_at });
+  const metrics = await requestJson(`${server.url}/metrics`, {
+    headers: { ...bearer(admin), accept: 'application/json' },
+  });
+  expect(metrics.body).toMatchObject({ paused_workflows: ['steps'] });
+  const scraped = await (
+    await fetch(`${server.url}/metrics?format=prometheus`, { headers: bearer(admin) })
+  ).text();
+  expect(scraped).toMatch(/^kaygraph_workflow_paused\{workflow="steps"\} 1$/m);
+  expect(scraped).toMatch(/^kaygraph_workflow_paused\{workflow="echo"\} 0$/m);
 
   const held = await submitWithKey(server.url, alice, { workflow: 'steps', params: { steps: 1 } });
   const echo = await submitWithKey(server.url, alice, { workflow: 'echo', params: { value: 'runs' } });

@@ -28,6 +28,7 @@ import { streamFeedState } from '../events/feed-state.ts';
 import { streamFeed, streamTaskEvents } from '../events/task-stream.ts';
 import { metricsSnapshot } from '../stats/metrics-snapshot.ts';
 import { countLiveWorkers } from '../store/registry.ts';
+import { pausedWorkflows } from '../store/workflow-pauses.ts';
 import { assertBatchSize } from '../submit/batch-limit.ts';
 import { prepareAll, submitPrepared } from '../submit/submit.ts';
 import { SubmitBatcher } from '../submit/submit-batcher.ts';
@@ -158,14 +159,15 @@ export function createTaskService(ctx: TaskContext, bus: EventBus, health: Datab
     moveVersionTasks: (caller, input) => moveVersionTasks(ctx, caller, input),
     setWorkflowPaused: (caller, input, paused) => pauseWorkflow(ctx, caller, input, paused),
     metrics: async (caller, opts) => {
-      const [snapshot, workers] = await Promise.all([
+      const [snapshot, workers, paused] = await Promise.all([
         metricsSnapshot(ctx.db.$client, {
           owner: listedOwner(caller) ?? null,
           windowSeconds: opts.windowSeconds,
         }),
         countLiveWorkers(ctx.db, ctx.tuning.workerLeaseSeconds),
+        pausedWorkflows(ctx.db),
       ]);
-      return { ...snapshot, workers };
+      return { ...snapshot, workers, paused_workflows: [...paused.keys()].sort() };
     },
   };
 }
