@@ -67,10 +67,13 @@ it('a retry of a paused workflow waits for the resume', async () => {
   await waitForStatus(system, alice, failing.task_id, ['running']);
   await system.tasks.setWorkflowPaused(admin, { name: 'steps' }, true);
   // The first attempt fails; its retry is due at once, but no worker takes it while paused.
-  await waitFor(
-    async () => (await system.tasks.get(alice, failing.task_id)).status !== 'running',
-    'attempt 1',
-  );
+  const failed = await waitFor(async () => {
+    const task = await system.tasks.get(alice, failing.task_id);
+    return task.status !== 'running' && task;
+  }, 'attempt 1 to fail');
+  // Its backoff over (`run_at`: when the retry is due), the workers fetch again.
+  const due = Date.parse(failed.run_at ?? '');
+  await waitFor(() => Date.now() > due, 'the retry to be due');
   await workersFetched(system);
   const held = await system.tasks.get(alice, failing.task_id);
   expect(held.status).toBe('queued');
