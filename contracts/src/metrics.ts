@@ -52,6 +52,8 @@ export const MetricsSnapshot = MetricsCounts.extend({
   scope: z.string(),
   /** Worker processes alive now (beating within their lease), in the whole cluster whatever the scope. */
   workers: z.number().int().nonnegative(),
+  /** Workflows paused now (POST /workflows/{name}/pause): their queues grow while no worker starts a task. */
+  paused_workflows: z.array(z.string()),
   generated_at: Timestamp,
 });
 export type MetricsSnapshot = z.infer<typeof MetricsSnapshot>;

@@ -18,6 +18,8 @@ export const REST_PATHS = {
   groupStreamToken: '/groups/{group_id}/stream-token',
   workflows: '/workflows',
   workflowVersionMove: '/workflows/{name}/versions/{version}/move-tasks',
+  workflowPause: '/workflows/{name}/pause',
+  workflowResume: '/workflows/{name}/resume',
   metrics: '/metrics',
   search: '/search',
   health: '/health',

@@ -68,11 +68,30 @@ export const WorkflowInfo = z.object({
   defaults: WorkflowDefaults,
   /** The current version and every older one that still has live workers or unfinished tasks. */
   versions: z.array(WorkflowVersionInfo),
+  /** Paused (POST /workflows/{name}/pause): submits queue its tasks, no worker starts one. */
+  paused: z.boolean(),
+  /** Since when it is paused; null while it is not. */
+  paused_at: z.string().nullable(),
 });
 export type WorkflowInfo = z.infer<typeof WorkflowInfo>;
 
 export const ListWorkflowsOutput = z.object({ workflows: z.array(WorkflowInfo) });
 export type ListWorkflowsOutput = z.infer<typeof ListWorkflowsOutput>;
+
+/** A workflow to pause or resume, by its registered name. */
+export const WorkflowNameInput = z.strictObject({ name: WorkflowName });
+export type WorkflowNameInput = z.input<typeof WorkflowNameInput>;
+
+/** A workflow's pause after a pause or resume: every worker and api replica agrees on it. */
+export const WorkflowPauseView = z.object({
+  name: z.string(),
+  paused: z.boolean(),
+  /** Since when it is paused (a second pause keeps the first time); null: resumed. */
+  paused_at: z.string().nullable(),
+  /** The owner of the key that paused it; null: resumed. */
+  paused_by: z.string().nullable(),
+});
+export type WorkflowPauseView = z.infer<typeof WorkflowPauseView>;
 
 /** Tasks one `moveTasks` call reports by name among those it left on their version. */
 export const MOVE_KEPT_LISTED = 100;

@@ -27,9 +27,9 @@ test("workflows lists each version; move-tasks moves a retired version's queued 
   await server.system.publishWorkflows({ get: () => upgraded, list: () => [upgraded] });
   await expect
     .poll(async () => (await kaygraph(['workflows'], env)).stdout)
-    .toMatch(/^steps\s+upgraded\s+yes\s+0\s+0$/m);
+    .toMatch(/^steps\s+upgraded\s+yes\s+0\s+0\s+-$/m);
   expect((await kaygraph(['workflows'], env)).stdout).toMatch(
-    new RegExp(`^steps\\s+${retired}\\s+-\\s+0\\s+1$`, 'm'),
+    new RegExp(`^steps\\s+${retired}\\s+-\\s+0\\s+1\\s+-$`, 'm'),
   );
 
   // Its version retired, the task never runs however many new workers start: status says how to move it.
@@ -49,4 +49,25 @@ test("workflows lists each version; move-tasks moves a retired version's queued 
   expect(current.stderr).toBe(
     'error: CONFLICT: version upgraded is the current version of workflow "steps"; its tasks stay\n',
   );
+});
+
+/** `kaygraph workflows pause` and `resume`: the table says so, and the paused workflow's task waits. */
+test('workflows pause holds a workflow on every worker, the table says so, resume runs its task', async () => {
+  await using server = await startTestServer({ operations: {} });
+  const env = { KAYGRAPH_URL: server.url };
+  const paused = await kaygraph(['workflows', 'pause', 'steps'], env);
+  expect(paused).toMatchObject({ code: 0, stderr: '' });
+  expect(paused.stdout).toMatch(/^steps is paused since \S+ \(by \S+\): its tasks stay queued\n$/);
+  expect((await kaygraph(['workflows'], env)).stdout).toMatch(/^steps\s+\S+\s+yes\s+\d+\s+0\s+yes$/m);
+  const held = (await kaygraph(['submit', 'steps', '--params', '{"steps": 1}'], env)).stdout.trim();
+  const other = (await kaygraph(['submit', 'echo', '--params', '{"value": "hi"}', '--wait'], env)).code;
+  expect(other).toBe(0);
+  expect((await kaygraph(['status', held, '--json'], env)).stdout).toMatch(/"status": ?"queued"/);
+
+  const resumed = await kaygraph(['workflows', 'resume', 'steps'], env);
+  expect(resumed.stdout).toBe('steps is not paused: workers start its queued tasks\n');
+  await expect
+    .poll(async () => (await kaygraph(['status', held, '--json'], env)).stdout, { timeout: 30_000 })
+    .toMatch(/"status": ?"completed"/);
+  expect((await kaygraph(['workflows'], env)).stdout).toMatch(/^steps\s+\S+\s+yes\s+\d+\s+0\s+-$/m);
 });

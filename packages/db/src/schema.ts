@@ -14,4 +14,5 @@ export * from './schema/signals.ts';
 export * from './schema/stream-token-secret.ts';
 export * from './schema/tasks.ts';
 export * from './schema/workers.ts';
+export * from './schema/workflow-controls.ts';
 export * from './schema/workflow-registry.ts';

@@ -80,6 +80,8 @@ const REQUESTS: Record<string, (ids: Ids) => { url: string; body?: unknown }> = 
   'tasks-clean': () => ({ url: '/tasks/clean', body: { finished_before: '2000-01-01T00:00:00Z' } }),
   'workflows-list': () => ({ url: '/workflows' }),
   'workflows-moveTasks': () => ({ url: '/workflows/steps/versions/retired/move-tasks', body: {} }),
+  'workflows-pause': () => ({ url: '/workflows/approval/pause', body: {} }),
+  'workflows-resume': () => ({ url: '/workflows/approval/resume', body: {} }),
   'groups-create': () => ({ url: '/groups', body: { name: 'batch', tasks: [oneTask] } }),
   'groups-list': () => ({ url: '/groups' }),
   'groups-addTasks': ({ group }) => ({ url: `/groups/${group}/tasks`, body: { tasks: [oneTask] } }),

@@ -9,6 +9,7 @@ import {
   TASK_QUEUED_CHANNEL,
 } from '../store/events.ts';
 import { WORKFLOW_REGISTRY_CHANNEL } from '../store/registry.ts';
+import { type PauseNotice, WORKFLOW_PAUSED_CHANNEL } from '../store/workflow-pauses.ts';
 import { toTaskEvent } from './task-event.ts';
 
 export interface LiveEvent {
@@ -17,8 +18,11 @@ export interface LiveEvent {
   workflow: string;
 }
 
-/** What a process may listen to: task events, cancel requests, queued-task wake-ups, registry changes. */
-export type BusChannel = 'events' | 'cancel' | 'queued' | 'registry';
+/**
+ * What a process may listen to: task events, cancel requests, queued-task wake-ups, registry changes,
+ * workflows paused and resumed.
+ */
+export type BusChannel = 'events' | 'cancel' | 'queued' | 'registry' | 'paused';
 
 type TaskListener = { onEvent(event: TaskEvent): void; onResync(): void };
 
@@ -47,6 +51,7 @@ export class EventBus {
   readonly #cancel = new Set<(taskId: string) => void>();
   readonly #queued = new Set<(workflow: string) => void>();
   readonly #registry = new Set<() => void>();
+  readonly #paused = new Set<(notice: PauseNotice) => void>();
   readonly #reconnect = new Set<() => void>();
   readonly #listening = new Map<BusChannel, Promise<void>>();
   readonly #registering: Promise<void>[] = [];
@@ -65,6 +70,7 @@ export class EventBus {
       cancel: TASK_CANCEL_CHANNEL,
       queued: TASK_QUEUED_CHANNEL,
       registry: WORKFLOW_REGISTRY_CHANNEL,
+      paused: WORKFLOW_PAUSED_CHANNEL,
     };
   }
 
@@ -102,6 +108,10 @@ export class EventBus {
       },
       registry: () => {
         for (const listener of this.#registry) listener();
+      },
+      paused: (payload: string) => {
+        const notice = JSON.parse(payload) as PauseNotice;
+        for (const listener of this.#paused) listener(notice);
       },
     }[channel];
     const established = Promise.withResolvers<void>();
@@ -233,6 +243,13 @@ export class EventBus {
     this.#registry.add(listener);
     this.#startListening('registry');
     return () => this.#registry.delete(listener);
+  }
+
+  /** A workflow was paused or resumed (committed). */
+  onPaused(listener: (notice: PauseNotice) => void): () => void {
+    this.#paused.add(listener);
+    this.#startListening('paused');
+    return () => this.#paused.delete(listener);
   }
 
   /** The LISTEN connection came back after an outage (notifications may have been missed). */

@@ -10,6 +10,7 @@ import {
   versionsNamed,
   type WorkflowVersionRecord,
 } from '../store/registry.ts';
+import { pausedWorkflows } from '../store/workflow-pauses.ts';
 import { JsonSchemaCompiler } from './json-schema-check.ts';
 import { type RegisteredWorkflow, registeredWorkflow } from './registered-workflow.ts';
 
@@ -146,10 +147,11 @@ export class WorkflowRegistry {
    */
   async list(options: { owner?: string | undefined; workerHosts: boolean }): Promise<WorkflowInfo[]> {
     const hosts = options.workerHosts;
-    const [rows, workers, unfinished] = await Promise.all([
+    const [rows, workers, unfinished, paused] = await Promise.all([
       allVersions(this.#db, this.#leaseSeconds),
       servingWorkers(this.#db, this.#leaseSeconds),
       unfinishedByVersion(this.#db, options.owner),
+      pausedWorkflows(this.#db),
     ]);
     const key = (name: string, version: string | null) => `${name}/${version}`;
     const left = new Map(unfinished.map((row) => [key(row.workflow, row.version), row.tasks]));
@@ -189,6 +191,8 @@ export class WorkflowRegistry {
           signals_schema: current.signals_schema,
           defaults: current.defaults,
           versions,
+          paused: paused.has(name),
+          paused_at: paused.get(name)?.pausedAt?.toISOString() ?? null,
         },
       ];
     });

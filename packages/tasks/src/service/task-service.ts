@@ -19,6 +19,8 @@ import type {
   TaskResultView,
   TaskStatusOutput,
   TaskView,
+  WorkflowNameInput,
+  WorkflowPauseView,
 } from '@kaygraph/contracts';
 import { DomainError } from '@kaygraph/contracts';
 import { type Caller, listedOwner } from '../caller.ts';
@@ -29,6 +31,7 @@ import { streamFeedState } from '../events/feed-state.ts';
 import { streamFeed, streamTaskEvents } from '../events/task-stream.ts';
 import { metricsSnapshot } from '../stats/metrics-snapshot.ts';
 import { countLiveWorkers } from '../store/registry.ts';
+import { pausedWorkflows } from '../store/workflow-pauses.ts';
 import { assertBatchSize } from '../submit/batch-limit.ts';
 import { prepareAll, submitPrepared } from '../submit/submit.ts';
 import { SubmitBatcher } from '../submit/submit-batcher.ts';
@@ -47,6 +50,7 @@ import {
 import { cleanTasks, removeTask } from './removal.ts';
 import { signalTask } from './signal.ts';
 import { moveVersionTasks } from './version-move.ts';
+import { pauseWorkflow } from './workflow-pause.ts';
 
 export interface FeedOptions {
   signal?: AbortSignal;
@@ -119,6 +123,11 @@ export interface TaskService {
    * (those whose params validate against it). 404: no such version; 409: it is current or still served.
    */
   moveVersionTasks(caller: Caller, input: MoveVersionTasksInput): Promise<MoveVersionTasksOutput>;
+  /**
+   * Admins: pauses (`paused` true) or resumes a workflow on every worker (service/workflow-pause.ts).
+   * 404: no such workflow.
+   */
+  setWorkflowPaused(caller: Caller, input: WorkflowNameInput, paused: boolean): Promise<WorkflowPauseView>;
   /** Counts now and over the last `windowSeconds` (admins: every owner's tasks, others their own). */
   metrics(caller: Caller, opts: { windowSeconds: number }): Promise<MetricsSnapshot>;
 }
@@ -158,15 +167,17 @@ export function createTaskService(ctx: TaskContext, bus: EventBus, health: Datab
     feedState: (opts) => streamFeedState(health, opts.signal),
     openArtifact: (caller, taskId, name) => openArtifact(ctx.db, caller, taskId, name),
     moveVersionTasks: (caller, input) => moveVersionTasks(ctx, caller, input),
+    setWorkflowPaused: (caller, input, paused) => pauseWorkflow(ctx, caller, input, paused),
     metrics: async (caller, opts) => {
-      const [snapshot, workers] = await Promise.all([
+      const [snapshot, workers, paused] = await Promise.all([
         metricsSnapshot(ctx.db.$client, {
           owner: listedOwner(caller) ?? null,
           windowSeconds: opts.windowSeconds,
         }),
         countLiveWorkers(ctx.db, ctx.tuning.workerLeaseSeconds),
+        pausedWorkflows(ctx.db),
       ]);
-      return { ...snapshot, workers };
+      return { ...snapshot, workers, paused_workflows: [...paused.keys()].sort() };
     },
   };
 }

@@ -55,7 +55,7 @@ function add(tally: Tally, status: string, n: number): void {
 export async function metricsSnapshot(
   sql: postgres.Sql,
   opts: { owner: string | null; windowSeconds: number },
-): Promise<Omit<MetricsSnapshot, 'workers'>> {
+): Promise<Omit<MetricsSnapshot, 'workers' | 'paused_workflows'>> {
   const [active, finished] = await Promise.all([
     unfinishedCounts(sql, opts.owner),
     finishedCounts(sql, opts.owner, opts.windowSeconds),

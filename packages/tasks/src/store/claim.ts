@@ -7,6 +7,7 @@ import type { JobQueue } from './boss.ts';
 import { appendEvents, appendEventsBehind, claimedEvent, type NewTaskEvent, statusEvent } from './events.ts';
 import type { FetchedJob, FetchQueue } from './jobs.ts';
 import { lockKeyedClaims } from './key-slots.ts';
+import { isWorkflowPaused, WorkflowPausedError } from './workflow-pauses.ts';
 
 /**
  * One attempt of a task, as its claim made it: immutable. Every write of the attempt is fenced by
@@ -78,6 +79,7 @@ function timerEvent(row: ClaimedRow): NewTaskEvent[] {
  * die). Job rows are locked before task rows here, the one exception to the lock order (see
  * transaction.ts); task rows are locked in id order. A queue with a per-key limit is fetched with it (at
  * most that many active jobs per concurrency key), one claim at a time across workers (store/key-slots.ts).
+ * A paused workflow's claim throws WorkflowPausedError (its transaction must roll back: the jobs stay queued).
  */
 export async function claimJobs(
   tx: Transaction,
@@ -103,6 +105,10 @@ export async function claimJobs(
     tx.execute(sql`
       with x as (
         select * from jsonb_to_recordset(${input}::jsonb) as x(id uuid, job_id uuid, retry_count int, retry_limit int)
+      ), gate as (
+        -- The workflow's pause (store/workflow-pauses.ts): a pause waits for this lock; a claim that waited
+        -- for a pause reads the row as the pause left it, and claims nothing.
+        select paused_at from workflow_controls where name = ${from.workflow} for key share
       ), locked as (
         -- The lock order (store/fences.ts), reading what a waiting task waited for in its latest version.
         select id, case when status = 'waiting' then wait->>'kind' end as timer_kind, wait->>'signal' as timer_signal
@@ -121,6 +127,7 @@ export async function claimJobs(
       from x, locked l
       where t.id = x.id and l.id = t.id and t.job_id = x.job_id
         and t.status in ('queued', 'scheduled', 'running', 'waiting')
+        and not exists (select 1 from gate where paused_at is not null)
       returning l.timer_kind, l.timer_signal, t.id, t.owner, t.parent_task_id, t.workflow, t.params, t.checkpoint, t.resume, t.timeout_seconds, t.attempt,
         t.metrics, t.metrics_omitted, t.metrics_by_node,
         case when t.resume is not null then t.progress end as resumed_progress,
@@ -131,6 +138,10 @@ export async function claimJobs(
     (result) => rowsOf<ClaimedRow>(result).map((row) => statusEvent(row.id, 'running', row.attempt)),
   );
   const rows = rowsOf<ClaimedRow>(claimed);
+  // Jobs left unclaimed are settled below as tasks that must not run; a pause keeps them: roll back.
+  if (rows.length < jobs.length && (await isWorkflowPaused(tx, from.workflow))) {
+    throw new WorkflowPausedError(from.workflow);
+  }
   await appendEvents(tx, rows.flatMap(timerEvent));
   const byTask = new Map(rows.map((row) => [row.id, row]));
   await queue.complete(

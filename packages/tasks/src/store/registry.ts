@@ -1,6 +1,7 @@
 import type { WorkflowDefaults } from '@kaygraph/contracts';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, recordsJson, rowsOf } from '../db.ts';
+import { ensureWorkflowControls } from './workflow-pauses.ts';
 
 /**
  * The workflow registry: `workflow_versions` holds every version a worker (or a publish) registered, with
@@ -92,6 +93,10 @@ export async function registerVersions(
     where ${workerId}::uuid is not null
     order by name, version
     on conflict do nothing`);
+  await ensureWorkflowControls(
+    db,
+    records.map((record) => record.name),
+  );
   await notifyRegistryChanged(db);
 }
 

@@ -51,13 +51,20 @@ const SPLIT_FROM_FREE_SLOTS = 64;
  * the event writer sends when a task becomes queued and the concurrency gate sends when a task of a limited
  * workflow frees its slot (its queued tasks found every slot taken: any worker may start the next; slots a
  * fetch did not use are freed silently, or an idle worker would wake itself), a freed local slot, and a
- * poll timer for jobs that become runnable later (retry backoff, `run_at`).
+ * poll timer for jobs that become runnable later (retry backoff, `run_at`). Paused workflows are skipped
+ * from the set this holds (`setPaused`: the `workflow_paused` NOTIFY, and `readPaused` on every poll);
+ * their queues stay dirty, so a resume fetches them at once.
  */
 export class Dispatcher {
   readonly #queues: DispatchQueue[];
   readonly #gate: SlotGate;
   readonly #take: TakeJobs;
   readonly #pollIntervalMs: number;
+  readonly #readPaused: () => Promise<ReadonlySet<string>>;
+  #paused: ReadonlySet<string> = new Set();
+  #readingPaused = false;
+  /** Counts `setPaused` calls: a read that started before one is older than what it said. */
+  #pauseNotices = 0;
   #free: number;
   #dirty = new Set<DispatchQueue>();
   #pumping = false;
@@ -84,21 +91,64 @@ export class Dispatcher {
     take: TakeJobs;
     logger: Logger;
     pollIntervalMs: number;
+    /** The paused workflows as stored: read on start and on every poll. */
+    readPaused: () => Promise<ReadonlySet<string>>;
   }) {
     this.#queues = options.queues;
     this.#free = options.capacity;
     this.#gate = options.gate;
     this.#take = options.take;
     this.#pollIntervalMs = options.pollIntervalMs;
+    this.#readPaused = options.readPaused;
     this.#logger = options.logger;
     this.#outage = createOutageLog(options.logger, 'fetching jobs', {
       msg: 'fetching jobs failed; retrying on every poll, quietly until one goes through',
     });
   }
 
-  start(): void {
-    this.#timer = setInterval(() => this.markAllDirty(), this.#pollIntervalMs);
+  /**
+   * Reads the paused workflows, then fetches every queue not paused. Should the read fail, the poll reads
+   * again; meanwhile a claim of a paused workflow finds the pause itself (store/claim.ts).
+   */
+  async start(): Promise<void> {
+    this.#paused = await this.#readPaused().catch(() => new Set<string>());
+    this.#timer = setInterval(() => this.#poll(), this.#pollIntervalMs);
     this.markAllDirty();
+  }
+
+  /** `workflow` was paused or resumed; a resume fetches its queues at once. */
+  setPaused(workflow: string, paused: boolean): void {
+    this.#pauseNotices++;
+    if (this.#paused.has(workflow) === paused) return;
+    const next = new Set(this.#paused);
+    if (paused) next.add(workflow);
+    else next.delete(workflow);
+    this.#paused = next;
+    if (!paused) this.notify(workflow);
+  }
+
+  isPaused(workflow: string): boolean {
+    return this.#paused.has(workflow);
+  }
+
+  /** The poll: every queue is fetched again, and the paused set read again (a NOTIFY may have been lost). */
+  #poll(): void {
+    this.markAllDirty();
+    if (this.#readingPaused) return;
+    this.#readingPaused = true;
+    const notices = this.#pauseNotices;
+    this.#readPaused()
+      .then((paused) => {
+        if (notices !== this.#pauseNotices) return;
+        const resumed = [...this.#paused].filter((workflow) => !paused.has(workflow));
+        this.#paused = paused;
+        for (const workflow of resumed) this.notify(workflow);
+      })
+      // A database away: the fetches say so, once; the set stays as it was.
+      .catch(() => undefined)
+      .finally(() => {
+        this.#readingPaused = false;
+      });
   }
 
   /** A task of `workflow` became queued (in one of its versions' queues). */
@@ -156,7 +206,7 @@ export class Dispatcher {
       this.#rotation++;
       for (const queue of order) {
         if (!queue || this.#stopped || this.#free <= 0 || this.#inFlight.size >= MAX_FETCHES_IN_FLIGHT) break;
-        if (!this.#dirty.has(queue)) continue;
+        if (!this.#dirty.has(queue) || this.#paused.has(queue.workflow)) continue;
         const limited = queue.concurrency !== null;
         // Stays dirty: the limited fetch in flight starts the pump again when it ends.
         if (limited && this.#limitedInFlight) continue;

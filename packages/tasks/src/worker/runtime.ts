@@ -3,6 +3,7 @@ import type { TaskContext } from '../context.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { claimJobs } from '../store/claim.ts';
 import { wakeKeyedWorkers } from '../store/key-slots.ts';
+import { pausedWorkflows, WorkflowPausedError } from '../store/workflow-pauses.ts';
 import { runTransaction } from '../transaction.ts';
 import { followBus } from './bus-wiring.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
@@ -93,6 +94,7 @@ export async function startWorkerRuntime(
     gate,
     logger,
     pollIntervalMs: options.pollIntervalMs ?? 1000,
+    readPaused: async () => new Set((await pausedWorkflows(ctx.db)).keys()),
     take,
   });
   const releaseSlot = slotRelease(gate, dispatcher, logger, (workflow) => wakeKeyedWorkers(ctx.db, workflow));
@@ -111,9 +113,16 @@ export async function startWorkerRuntime(
 
   /** Fetches and claims in one transaction; jobs whose task must not run were settled in it. */
   async function take(queue: DispatchQueue, want: number, slots: readonly number[]): Promise<number> {
-    const { jobs, attempts } = await runTransaction(ctx.db, (tx) =>
+    const claim = await runTransaction(ctx.db, (tx) =>
       claimJobs(tx, ctx.queue, beat.workerId, queue, want),
-    );
+    ).catch((error: unknown) => {
+      // Paused while this claim was on its way: it rolled back (its jobs stay queued).
+      if (!(error instanceof WorkflowPausedError)) throw error;
+      dispatcher.setPaused(queue.workflow, true);
+      return null;
+    });
+    if (claim === null) return 0;
+    const { jobs, attempts } = claim;
     const claimed = new Map(attempts.map((attempt) => [attempt.job.jobId, attempt]));
     jobs.forEach((job, i) => {
       const dispatched: DispatchedJob = { queue, job, slot: slots[i] ?? null };
@@ -146,7 +155,7 @@ export async function startWorkerRuntime(
     await Promise.allSettled([beat.stop(), threads.close(), gate.close()]);
     throw error;
   });
-  dispatcher.start();
+  await dispatcher.start();
   const workflowNames = catalog.list().map((workflow) => workflow.name);
   runsLogger.info({ concurrency: options.concurrency, workflows: workflowNames }, 'worker started');
 

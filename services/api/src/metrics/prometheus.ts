@@ -117,6 +117,11 @@ export function createPrometheusMetrics(opts: {
     ['workflow'],
   );
   const workers = gauge('kaygraph_workers', 'Worker processes alive (beating within their lease).', []);
+  const paused = gauge(
+    'kaygraph_workflow_paused',
+    '1 while the workflow is paused (no worker starts its tasks; its queue grows), else 0.',
+    ['workflow'],
+  );
   const errorRate = gauge(
     'kaygraph_task_error_rate',
     'failed / (completed + failed) over the metrics window; workflow="" is every workflow.',
@@ -193,9 +198,12 @@ export function createPrometheusMetrics(opts: {
         longestRun,
         errorRate,
         avgDuration,
+        paused,
       ])
         metric.reset();
       workers.set(snapshot.workers);
+      for (const workflow of workflows) paused.set({ workflow }, 0);
+      for (const workflow of snapshot.paused_workflows) paused.set({ workflow }, 1);
       for (const [workflow, counts] of Object.entries(snapshot.by_workflow)) {
         pending.set({ workflow }, counts.tasks_pending);
         running.set({ workflow }, counts.tasks_running);

@@ -3,6 +3,8 @@ import {
   MoveVersionTasksInput,
   MoveVersionTasksOutput,
   REST_PATHS,
+  WorkflowNameInput,
+  WorkflowPauseView,
 } from '@kaygraph/contracts';
 import { listedOwner } from '@kaygraph/tasks';
 import { requestLogger } from '../logging/request-context.ts';
@@ -73,6 +75,58 @@ export const workflowsRouter = router({
       const log = ctx.services.taskLog;
       if (log)
         requestLogger(log).info({ owner: ctx.caller.owner, ...counts }, 'workflow version tasks moved');
+      return output;
+    }),
+
+  pause: authedProcedure
+    .meta(
+      rest.op('pause', {
+        openapi: {
+          method: 'POST',
+          path: REST_PATHS.workflowPause,
+          tags: ['workflows'],
+          summary: 'Pause a workflow on every worker (admin)',
+          description: [
+            'While paused, its tasks are still submitted and stay queued, running ones finish, and no worker',
+            'starts one (a retry or a wake-up from a wait neither). The answer comes once every claim in flight',
+            'has committed: no worker starts a task of it after the answer. Kept in the database: every api',
+            'and worker replica agrees, and it survives restarts. Pausing a paused workflow changes nothing.',
+            '404: no such workflow.',
+          ].join(' '),
+          errorResponses: { 404: 'No such workflow' },
+        },
+        adminOnly: true,
+      }),
+    )
+    .input(WorkflowNameInput)
+    .output(WorkflowPauseView)
+    .mutation(async ({ ctx, input }) => {
+      const output = await ctx.services.tasks.setWorkflowPaused(ctx.caller, input, true);
+      const log = ctx.services.taskLog;
+      if (log) requestLogger(log).info({ owner: ctx.caller.owner, workflow: input.name }, 'workflow paused');
+      return output;
+    }),
+
+  resume: authedProcedure
+    .meta(
+      rest.op('resume', {
+        openapi: {
+          method: 'POST',
+          path: REST_PATHS.workflowResume,
+          tags: ['workflows'],
+          summary: 'Resume a paused workflow: workers start its queued tasks at once (admin)',
+          description: 'Resuming a workflow that is not paused changes nothing. 404: no such workflow.',
+          errorResponses: { 404: 'No such workflow' },
+        },
+        adminOnly: true,
+      }),
+    )
+    .input(WorkflowNameInput)
+    .output(WorkflowPauseView)
+    .mutation(async ({ ctx, input }) => {
+      const output = await ctx.services.tasks.setWorkflowPaused(ctx.caller, input, false);
+      const log = ctx.services.taskLog;
+      if (log) requestLogger(log).info({ owner: ctx.caller.owner, workflow: input.name }, 'workflow resumed');
       return output;
     }),
 });

@@ -19,6 +19,7 @@ import type {
   TaskStatusOutput,
   TaskView,
   WorkflowInfo,
+  WorkflowPauseView,
 } from '@kaygraph/contracts';
 import type { ListPage } from './unseen-page.ts';
 
@@ -45,6 +46,8 @@ export interface DashboardApi {
   listWorkflows(): Promise<WorkflowInfo[]>;
   /** Moves a retired version's unfinished tasks to the current version (admins only: 403 otherwise). */
   moveVersionTasks(input: MoveVersionTasksInput): Promise<MoveVersionTasksOutput>;
+  /** Pauses (`paused` true) or resumes a workflow on every worker (admins only: 403 otherwise). */
+  setWorkflowPaused(name: string, paused: boolean): Promise<WorkflowPauseView>;
   /** Live events of every task the caller may see. `onStarted` fires on every (re)connect. */
   feed(handlers: StreamHandlers<TaskEvent>): Unsubscribe;
   /** One task's events, replayed from the first (or after `afterSeq`) and then live. */

@@ -27,6 +27,8 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
     artifact: (taskId, name) => client.artifact(taskId, name),
     listWorkflows: async () => (await client.workflows.list.query({})).workflows,
     moveVersionTasks: (input) => client.workflows.moveTasks.mutate(input),
+    setWorkflowPaused: (name, paused) =>
+      paused ? client.workflows.pause.mutate({ name }) : client.workflows.resume.mutate({ name }),
 
     feed(handlers) {
       const subscription = client.tasks.feed.subscribe(

@@ -79,6 +79,7 @@ function handApi(
     artifact: unused,
     listWorkflows: (): Promise<WorkflowInfo[]> => unused(),
     moveVersionTasks: unused,
+    setWorkflowPaused: unused,
     feed: (handlers) => {
       feed = handlers;
       return () => {};

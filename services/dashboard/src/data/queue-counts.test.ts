@@ -16,6 +16,7 @@ const snapshot: MetricsSnapshot = {
   by_priority: {},
   scope: 'all',
   workers: 1,
+  paused_workflows: [],
   generated_at: new Date(NOW).toISOString(),
 };
 

@@ -3,6 +3,7 @@ import { PRIORITIES, TimeoutSeconds } from '@kaygraph/contracts';
 import { useMemo, useState } from 'preact/hooks';
 import { SchemaFields } from '../components/schema-form.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
+import { WorkflowPause } from '../components/workflow-pause.tsx';
 import { WorkflowVersions } from '../components/workflow-versions.tsx';
 import { useQuery, useServices } from '../data/hooks.ts';
 import { formatDuration } from '../lib/format.ts';
@@ -38,12 +39,15 @@ export function SubmitPage({ workflow }: { workflow: string | null }) {
             href={href({ page: 'submit', workflow: info.name })}
             class={info.name === selected.name ? 'workflow-item active' : 'workflow-item'}
           >
-            <strong>{info.name}</strong>
+            <strong>
+              {info.name} {info.paused ? <span class="badge badge-paused">paused</span> : null}
+            </strong>
             <span>{info.description}</span>
           </a>
         ))}
       </nav>
       <div class="submit-main">
+        <WorkflowPause key={`pause-${selected.name}`} workflow={selected} onChanged={reloadWorkflows} />
         <SubmitForm key={selected.name} workflow={selected} />
         <WorkflowVersions key={selected.name} workflow={selected} onMoved={reloadWorkflows} />
       </div>

@@ -1,18 +1,23 @@
-import { ListWorkflowsOutput, MoveVersionTasksOutput } from '@kaygraph/contracts';
+import { ListWorkflowsOutput, MoveVersionTasksOutput, WorkflowPauseView } from '@kaygraph/contracts';
 import type { Command } from 'commander';
 import { printJson, printTable, writeLine } from '../output.ts';
 import type { CliSession } from '../session.ts';
 import { action } from './action.ts';
 
-/** `kaygraph workflows ...`: what workers registered, and moving a retired version's tasks (`workflows.*`). */
+/**
+ * `kaygraph workflows ...`: what workers registered, moving a retired version's tasks, pausing and resuming
+ * a workflow (`workflows.*`).
+ */
 export function registerWorkflowCommands(program: Command, session: CliSession): void {
   const workflows = program
     .command('workflows')
-    .description("registered workflows and their versions; move a retired version's tasks");
+    .description("registered workflows and their versions; move a retired version's tasks; pause, resume");
 
   workflows
     .command('list', { isDefault: true })
-    .description('each workflow version: current or not, its live workers and unfinished tasks')
+    .description(
+      'each workflow version: current or not, its live workers and unfinished tasks, paused or not',
+    )
     .action(
       action(session, async (s) => {
         const raw = await s.procedure('query', 'workflows.list', undefined);
@@ -26,7 +31,7 @@ export function registerWorkflowCommands(program: Command, session: CliSession):
         else
           printTable(
             s.io,
-            ['WORKFLOW', 'VERSION', 'CURRENT', 'WORKERS', 'UNFINISHED'],
+            ['WORKFLOW', 'VERSION', 'CURRENT', 'WORKERS', 'UNFINISHED', 'PAUSED'],
             listed.data.workflows.flatMap((workflow) =>
               workflow.versions.map((version) => [
                 workflow.name,
@@ -34,6 +39,7 @@ export function registerWorkflowCommands(program: Command, session: CliSession):
                 version.current ? 'yes' : '',
                 version.workers.length,
                 version.unfinished_tasks,
+                workflow.paused ? 'yes' : '',
               ]),
             ),
           );
@@ -69,4 +75,31 @@ export function registerWorkflowCommands(program: Command, session: CliSession):
         return 0;
       }),
     );
+
+  for (const [verb, description] of [
+    ['pause', 'stop every worker from starting tasks of a workflow; submits still queue them (admin)'],
+    ['resume', "let the workers start a paused workflow's queued tasks at once (admin)"],
+  ] as const) {
+    workflows
+      .command(`${verb} <workflow>`)
+      .description(description)
+      .action(
+        action(session, async (s, _options, name) => {
+          const raw = await s.procedure('mutate', `workflows.${verb}`, { name });
+          const answer = WorkflowPauseView.safeParse(raw);
+          if (s.json || !answer.success) {
+            printJson(s.io, raw);
+            return 0;
+          }
+          const view = answer.data;
+          writeLine(
+            s.io.stdout,
+            view.paused
+              ? `${view.name} is paused since ${view.paused_at} (by ${view.paused_by}): its tasks stay queued`
+              : `${view.name} is not paused: workers start its queued tasks`,
+          );
+          return 0;
+        }),
+      );
+  }
 }

@@ -1,0 +1,49 @@
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { openSession, type Session, WAIT } from './support/session.ts';
+
+/** The Pause/Resume button of the workflows page: a paused workflow's task waits, the resume runs it. */
+
+let session: Session;
+
+beforeAll(async () => {
+  session = await openSession();
+});
+
+afterEach(() => {
+  expect(session.pageErrors).toEqual([]);
+});
+
+afterAll(async () => {
+  await session?.close();
+});
+
+it('pauses a workflow from its page: the list and the page say so, its task waits, Resume runs it', async () => {
+  const { client, page } = session;
+  await session.openDashboard('#/submit?workflow=instant');
+  const pause = page.getByTestId('workflow-pause');
+  await pause.waitFor(WAIT);
+  await expect(pause.locator('.pause-state').textContent()).resolves.toBe(
+    'Workers start its tasks as they are queued.',
+  );
+  await pause.getByRole('button', { name: 'Pause workflow' }).click();
+  await pause.getByRole('button', { name: 'Resume workflow' }).waitFor(WAIT);
+  await expect(pause.locator('.pause-state').textContent()).resolves.toMatch(
+    /^paused since .+: new tasks wait in the queue, no worker starts one$/,
+  );
+  const listed = page.locator('.workflow-item', { hasText: 'instant' }).first();
+  await expect(listed.locator('.badge-paused').textContent()).resolves.toBe('paused');
+
+  const held = await client.tasks.submit.mutate({ workflow: 'instant', params: {} });
+  // Another workflow's task runs to its end: the worker fetched, and left the paused one's.
+  const other = await client.tasks.submit.mutate({ workflow: 'pipeline', params: { items: 1 } });
+  await session.waitForStatus(other.task_id, 'completed');
+  await expect(client.tasks.get.query({ task_id: held.task_id })).resolves.toMatchObject({
+    status: 'queued',
+  });
+  await session.screenshot('workflow-paused');
+
+  await pause.getByRole('button', { name: 'Resume workflow' }).click();
+  await session.waitForStatus(held.task_id, 'completed');
+  await pause.getByRole('button', { name: 'Pause workflow' }).waitFor(WAIT);
+  await expect(listed.locator('.badge-paused').count()).resolves.toBe(0);
+});
