@@ -120,6 +120,39 @@ it('a child task stays while its parent waits; removing the finished parent remo
   }
 });
 
+it("a failed parent's completed children are not cleaned: its retry by hand reuses them", async () => {
+  await using harness = await startTestSystem();
+  const { system } = harness;
+  const { tasks } = system;
+  await system.startWorker({ concurrency: 4, workflowsModule: WORKFLOWS_MODULE });
+  const failing = { workflow: 'steps', params: { ...QUICK, fail_attempts: 1 } };
+  const parent = await tasks.submit(alice, {
+    workflow: 'wait_children',
+    params: { children: [{ workflow: 'steps', params: QUICK }, failing] },
+  });
+  expect(await waitForTerminal(system, alice, parent.task_id)).toBe('failed');
+  const [completed] = (
+    await tasks.list(alice, { parent_task_id: parent.task_id, status: 'completed', limit: 10 })
+  ).items;
+  if (!completed) throw new Error('a completed child expected');
+
+  // The clean of completed tasks leaves the child; removing it alone is refused, naming its parent.
+  expect((await tasks.clean(alice, { status: ['completed'] })).task_ids).not.toContain(completed.task_id);
+  await expect(tasks.remove(alice, completed.task_id)).rejects.toMatchObject({
+    code: 'CONFLICT',
+    message: `task ${completed.task_id} is a child of task ${parent.task_id}: it is removed with its parent`,
+  });
+  await tasks.retry(alice, parent.task_id);
+  // The failing child fails again as a new task; the completed one was reused, not run again.
+  expect(await waitForTerminal(system, alice, parent.task_id)).toBe('failed');
+  const logs = (await storedEvents(system.context.db, parent.task_id)).flatMap((event) =>
+    event.type === 'log' ? [event.message] : [],
+  );
+  expect(logs).toContain(
+    '1 of 2 child tasks completed before this retry: their results are reused, 1 run again',
+  );
+});
+
 it("a clean removes the caller's finished tasks by status and finish time, a page per call with has_more", async () => {
   await using harness = await startTestSystem();
   const { tasks } = harness.system;

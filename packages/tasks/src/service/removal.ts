@@ -28,8 +28,9 @@ async function deleteWithDeadLetterJobs(
 
 /**
  * Removes a finished task now instead of at its RESULT_TTL (BullMQ: `job.remove()`): the row, its child
- * tasks, events, artifacts and dead-letter entry. 409 naming the status when it has not finished, and
- * while something unfinished still reads it (its parent, a task that depends on it, its group).
+ * tasks, events, artifacts and dead-letter entry. 409 naming the status when it has not finished, for a
+ * child task (it goes with its parent), and while something unfinished still reads it (a task that depends
+ * on it, its group).
  */
 export async function removeTask(
   ctx: TaskContext,
@@ -44,13 +45,17 @@ export async function removeTask(
         `only finished tasks (completed, failed, cancelled) can be removed; task ${taskId} is ${row.status}`,
       );
     }
-    if (!(await lockIfRemovable(tx, taskId))) {
-      throw new DomainError(
+    const stillRead = () =>
+      new DomainError(
         'CONFLICT',
-        `task ${taskId} is still read by unfinished tasks (its parent, a task that depends on it, or its group's): remove it once they finished`,
+        row.parentTaskId === null
+          ? `task ${taskId} is still read by unfinished tasks (a task that depends on it, or its group's): remove it once they finished`
+          : `task ${taskId} is a child of task ${row.parentTaskId}: it is removed with its parent`,
       );
-    }
-    return { task_id: taskId, removed: await deleteWithDeadLetterJobs(ctx, tx, [taskId]) };
+    if (!(await lockIfRemovable(tx, taskId))) throw stillRead();
+    const removed = await deleteWithDeadLetterJobs(ctx, tx, [taskId]);
+    if (removed === 0) throw stillRead();
+    return { task_id: taskId, removed };
   });
 }
 

@@ -4,13 +4,14 @@ import { familyIds, lockTasks } from './control.ts';
 import { deleteTaskRecords } from './maintenance.ts';
 
 /**
- * Whether finished task `t` may be removed now: nothing unfinished still reads it. Its parent (whose wait
- * reads its result), a task that depends on it, a task of its group (the group's counts and results) and
- * its child tasks must all have finished. The one rule of removing one task and of a bulk clean.
+ * Whether finished task `t` may be removed now: nothing unfinished still reads it. A child task goes only
+ * with its parent (a failed parent retried by hand reuses its completed children); a task that depends on
+ * it, a task of its group (the group's counts and results) and its child tasks must all have finished.
+ * The one rule of removing one task and of a bulk clean.
  */
 const removable = sql`
   t.completed_at is not null
-  and not exists (select 1 from tasks p where p.id = t.parent_task_id and p.completed_at is null)
+  and t.parent_task_id is null
   and not exists (select 1 from tasks c where c.parent_task_id = t.id and c.completed_at is null)
   and not exists (
     select 1 from task_dependencies d join tasks x on x.id = d.task_id
@@ -75,8 +76,14 @@ export interface DeletedTasks {
  */
 export async function deleteTasks(tx: Transaction, taskIds: readonly string[]): Promise<DeletedTasks> {
   if (taskIds.length === 0) return { taskIds: [], deadLettered: [] };
-  const family = await familyIds(tx, sql`id = any(${uuidArray(taskIds)})`);
-  await lockTasks(tx, family);
+  await lockTasks(tx, await familyIds(tx, sql`id = any(${uuidArray(taskIds)})`));
+  // Checked again now that every row is locked, in a statement of its own (a fresh snapshot): a task
+  // submitted to depend on one of them while this waited holds it by a lock that did not change its row.
+  const roots = rowsOf<{ id: string }>(
+    await tx.execute(sql`select t.id from tasks t where t.id = any(${uuidArray(taskIds)}) and ${removable}`),
+  ).map((row) => row.id);
+  if (roots.length === 0) return { taskIds: [], deadLettered: [] };
+  const family = await familyIds(tx, sql`id = any(${uuidArray(roots)})`);
   await deleteTaskRecords(tx, family);
   const deleted = rowsOf<{ id: string; dead_lettered: boolean }>(
     await tx.execute(sql`

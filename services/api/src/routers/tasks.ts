@@ -293,8 +293,9 @@ export const tasksRouter = router({
           description: [
             'Deletes a completed, failed or cancelled task now (BullMQ: `job.remove()`): the task, its child',
             'tasks, events, artifacts and dead-letter entry; afterwards it is a 404. Any other status is a 409',
-            'naming it (DELETE /tasks/{task_id} cancels). A task something unfinished still reads is a 409 too:',
-            'its parent, a task that depends on it, another task of its group; remove it once they finished.',
+            'naming it (DELETE /tasks/{task_id} cancels). A child task is a 409 (it goes with its parent, whose',
+            'retry reuses it), and so is a task something unfinished still reads: a task that depends on it,',
+            'another task of its group; remove it once they finished.',
           ].join(' '),
           errorResponses: errors(404, 409),
         },
