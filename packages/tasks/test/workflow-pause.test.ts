@@ -118,7 +118,7 @@ it('no worker of two starts a task after the pause answered, though claims were 
   }
 });
 
-it('pausing takes an admin and a registered workflow', async () => {
+it('pausing takes an admin and a registered workflow, by its name or an alias', async () => {
   await using harness = await startTestSystem();
   const { system } = harness;
   await expect(system.tasks.setWorkflowPaused(alice, { name: 'steps' }, true)).rejects.toMatchObject({
@@ -126,5 +126,10 @@ it('pausing takes an admin and a registered workflow', async () => {
   });
   await expect(system.tasks.setWorkflowPaused(admin, { name: 'nope' }, true)).rejects.toMatchObject({
     code: 'NOT_FOUND',
+  });
+  // An alias finds its workflow, as a submit does; the answer names the workflow.
+  await expect(system.tasks.setWorkflowPaused(admin, { name: 'chain' }, true)).resolves.toMatchObject({
+    name: 'steps',
+    paused: true,
   });
 });
