@@ -36,8 +36,11 @@ it('removes a finished task with its events, artifacts and dead letter; an unfin
   );
   expect(artifacts?.n).toBe(0);
 
+  expect(await system.context.queue.deadLetterTaskIds()).toContain(failed.task_id);
   expect(await tasks.remove(alice, failed.task_id)).toMatchObject({ removed: 1 });
   expect((await deadLetters()).items).toHaveLength(0);
+  // Its dead-letter job goes too (the list above reads the task rows).
+  expect(await system.context.queue.deadLetterTaskIds()).not.toContain(failed.task_id);
 
   const waiting = await tasks.submit(alice, { workflow: 'steps', params: QUICK, run_at: LATER });
   await expect(tasks.remove(alice, waiting.task_id)).rejects.toMatchObject({
