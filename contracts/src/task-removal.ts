@@ -31,7 +31,7 @@ export const CleanTasksOutput = z.object({
   has_more: z
     .boolean()
     .describe(
-      "True when tasks of the filter remain that can be removed now (past this call's limit): call again for them. Tasks something unfinished still reads (a parent, a dependent, its group) stay and do not count.",
+      "True when tasks of the filter remain that can be removed now (past this call's limit): call again for them. Child tasks (they go with their parent) and tasks something unfinished still reads (a dependent, its group) stay and do not count.",
     ),
 });
 export type CleanTasksOutput = z.infer<typeof CleanTasksOutput>;

@@ -15,15 +15,18 @@ import { runTransaction } from '../transaction.ts';
 import { loadVisibleTask } from '../visibility.ts';
 import { storedWorkflowNames } from './workflow-match.ts';
 
-/** Deletes the tasks (with their children) and the pg-boss jobs of those that were dead letters; the count. */
+/**
+ * Deletes the tasks (with their children) and the pg-boss jobs of those that were dead letters: the ids
+ * deleted, children included (a task no longer removable once locked is left).
+ */
 async function deleteWithDeadLetterJobs(
   ctx: TaskContext,
   tx: Transaction,
   taskIds: readonly string[],
-): Promise<number> {
+): Promise<string[]> {
   const deleted = await deleteTasks(tx, taskIds);
   await ctx.queue.deleteDeadLetters(tx, deleted.deadLettered);
-  return deleted.taskIds.length;
+  return deleted.taskIds;
 }
 
 /**
@@ -53,7 +56,7 @@ export async function removeTask(
           : `task ${taskId} is a child of task ${row.parentTaskId}: it is removed with its parent`,
       );
     if (!(await lockIfRemovable(tx, taskId))) throw stillRead();
-    const removed = await deleteWithDeadLetterJobs(ctx, tx, [taskId]);
+    const removed = (await deleteWithDeadLetterJobs(ctx, tx, [taskId])).length;
     if (removed === 0) throw stillRead();
     return { task_id: taskId, removed };
   });
@@ -85,7 +88,12 @@ export async function cleanTasks(
     // One more than the page: whether removable tasks remain past it.
     const locked = await lockRemovableTasks(tx, filter, limit + 1);
     const taskIds = locked.slice(0, limit);
-    const removed = await deleteWithDeadLetterJobs(ctx, tx, taskIds);
-    return { removed, task_ids: taskIds, has_more: locked.length > limit };
+    const deleted = await deleteWithDeadLetterJobs(ctx, tx, taskIds);
+    const gone = new Set(deleted);
+    return {
+      removed: deleted.length,
+      task_ids: taskIds.filter((id) => gone.has(id)),
+      has_more: locked.length > limit,
+    };
   });
 }
