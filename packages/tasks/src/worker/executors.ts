@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import type { LogLevel, ProgressReport } from '@kaygraph/graph';
+import type { Logger } from 'pino';
 import { Piscina } from 'piscina';
 import type { CatalogWorkflow, WorkflowCatalog } from '../catalog.ts';
 import { CheckpointRefusedError } from './checkpoint-refused.ts';
@@ -14,6 +15,7 @@ import {
   type WorkflowRunOutcome,
   type WorkflowRunRequest,
 } from './run-workflow.ts';
+import { type StrayErrorSink, StrayErrors } from './stray-errors.ts';
 import type { MainToThread, ThreadTask, ThreadToMain } from './thread-protocol.ts';
 
 export interface ExecutionHooks {
@@ -185,28 +187,63 @@ export function runsInline(workflow: CatalogWorkflow, params: unknown): boolean 
   }
 }
 
-/** Runs the runs of `inline` workflows on the main thread (pure I/O: no thread hop). */
+/**
+ * Runs the runs of `inline` workflows on the main thread (pure I/O: no thread hop). A run's stray error (a
+ * promise rejected with no handler, an exception thrown in a timer) fails that run, as it would fail a
+ * thread's, and the worker goes on; one raised after its run ended is logged.
+ */
 export class InlineExecutor {
   readonly #catalog: WorkflowCatalog;
   readonly #services: RunServicesFactory;
+  readonly #logger: Logger;
+  readonly #strayErrors: StrayErrors;
 
-  constructor(catalog: WorkflowCatalog, services: RunServicesFactory) {
+  constructor(catalog: WorkflowCatalog, services: RunServicesFactory, logger: Logger) {
     this.#catalog = catalog;
     this.#services = services;
+    this.#logger = logger;
+    this.#strayErrors = new StrayErrors(logger);
   }
 
   start(request: WorkflowRunRequest, hooks: ExecutionHooks): Execution {
     const controller = new AbortController();
-    let abandon: ((result: ExecutionResult) => void) | undefined;
-    const abandoned = new Promise<ExecutionResult>((resolve) => {
-      abandon = resolve;
+    let end: ((result: ExecutionResult) => void) | undefined;
+    const ended = new Promise<ExecutionResult>((resolve) => {
+      end = resolve;
     });
-    const run = runWorkflow(this.#catalog, request, { signal: controller.signal, ...hooks }, this.#services);
+    let settled = false;
+    const onStrayError: StrayErrorSink = (error, kind) => {
+      if (settled) {
+        this.#logger.error({ err: error, task_id: request.taskId }, `${kind} in a run that had ended`);
+        return;
+      }
+      end?.({
+        kind: 'failed',
+        error: { code: 'WORKFLOW_ERROR', message: `${kind}: ${error.message}`, stack: error.stack ?? null },
+        retriable: true,
+        metrics: null,
+      });
+      // Its nodes stop at the next boundary; what it writes meanwhile is fenced off by the failed attempt.
+      controller.abort('stray error');
+    };
+    const run = this.#strayErrors.run(onStrayError, () =>
+      runWorkflow(this.#catalog, request, { signal: controller.signal, ...hooks }, this.#services),
+    );
+    const result = Promise.race([run, ended]);
+    const markSettled = () => {
+      settled = true;
+    };
+    result.then(markSettled, markSettled);
     return {
       abort: (reason) => controller.abort(reason),
       // A main-thread run cannot be killed; the attempt is given up and its late writes are fenced off.
-      terminate: () => abandon?.({ kind: 'terminated' }),
-      result: Promise.race([run, abandoned]),
+      terminate: () => end?.({ kind: 'terminated' }),
+      result,
     };
+  }
+
+  /** Gives stray errors back to Node's handling. */
+  close(): void {
+    this.#strayErrors.close();
   }
 }

@@ -40,5 +40,5 @@ export function createRunExecutors(
   const services = hasInline
     ? servicesFactoryOf(module, { ...servicesOptions, databaseUrl: ctx.databaseUrl })
     : undefined;
-  return { threads, inline: new InlineExecutor(module.catalog, services) };
+  return { threads, inline: new InlineExecutor(module.catalog, services, logger) };
 }

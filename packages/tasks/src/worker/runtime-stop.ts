@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { TaskContext } from '../context.ts';
 import type { ConcurrencyGate } from './concurrency-gate.ts';
 import type { Dispatcher } from './dispatcher.ts';
-import type { ThreadExecutor } from './executors.ts';
+import type { InlineExecutor, ThreadExecutor } from './executors.ts';
 import type { TaskRuns } from './task-runs.ts';
 import type { TransactionBatcher } from './transaction-batcher.ts';
 import type { WorkerBeat } from './worker-beat.ts';
@@ -20,6 +20,7 @@ export interface RuntimeParts {
   writer: TransactionBatcher;
   beat: WorkerBeat;
   threads: ThreadExecutor;
+  inline: InlineExecutor;
   gate: ConcurrencyGate;
   /** Stops hearing the bus (wake-ups, cancels). */
   stopListening(): void;
@@ -35,7 +36,7 @@ export interface RuntimeParts {
  * and the gate. `stopNow` terminates the running tasks first and cuts a stop in progress short.
  */
 export function runtimeStop(parts: RuntimeParts): { stop(): Promise<void>; stopNow(): Promise<void> } {
-  const { ctx, logger, dispatcher, runs, writer, beat, threads, gate, giveUp, abortGraceMs } = parts;
+  const { ctx, logger, dispatcher, runs, writer, beat, threads, inline, gate, giveUp, abortGraceMs } = parts;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -60,6 +61,7 @@ export function runtimeStop(parts: RuntimeParts): { stop(): Promise<void>; stopN
       ctx.localWorkers.delete(beat.workerId);
       await beat.stop();
       await threads.close();
+      inline.close();
       await gate.close();
       logger.info('worker stopped');
     })();

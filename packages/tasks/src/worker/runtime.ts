@@ -144,6 +144,7 @@ export async function startWorkerRuntime(
       if (runs.isCurrent(attempt)) runs.abort(attempt.taskId, 'lost');
     },
   }).catch(async (error: unknown) => {
+    inline.close();
     await Promise.allSettled([threads.close(), gate.close()]);
     throw error;
   });
@@ -152,6 +153,7 @@ export async function startWorkerRuntime(
   const runsLogger = logger.child({ worker_id: beat.workerId });
   const stopListening = await followBus(bus, dispatcher, runs, beat).catch(async (error: unknown) => {
     ctx.localWorkers.delete(beat.workerId);
+    inline.close();
     await Promise.allSettled([beat.stop(), threads.close(), gate.close()]);
     throw error;
   });
@@ -168,6 +170,7 @@ export async function startWorkerRuntime(
     writer: writes.writer,
     beat,
     threads,
+    inline,
     gate,
     stopListening,
     giveUp,
