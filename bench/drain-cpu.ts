@@ -17,8 +17,8 @@
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import postgres from 'postgres';
-import { drainFloorQueue, sameWindowFloor } from './drain-floor.ts';
 import { median } from './drain.ts';
+import { drainFloorQueue, sameWindowFloor } from './drain-floor.ts';
 import { benchDatabaseUrl } from './env.ts';
 import { noopTaskSystem, submitNoopTasks } from './noop-tasks.ts';
 import { type BackendCpu, meterBackendCpu } from './pg-backend-cpu.ts';

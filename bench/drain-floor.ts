@@ -139,7 +139,9 @@ export async function drainFloorQueue(
   // The floor is only a floor if the writes were made: every task completed, with its events.
   const after = await written();
   if (after.completed - before.completed !== tasks || after.events - before.events !== 2 * tasks) {
-    throw new Error(`the ${writes} floor drain wrote ${JSON.stringify({ before, after })} for ${tasks} tasks`);
+    throw new Error(
+      `the ${writes} floor drain wrote ${JSON.stringify({ before, after })} for ${tasks} tasks`,
+    );
   }
   return rate;
 }
