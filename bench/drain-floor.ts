@@ -68,63 +68,80 @@ export async function floorDrain(
   url: string,
   workflow: string,
   tasks: number,
-  { writes, batchSize, loops }: FloorSettings,
+  settings: FloorSettings,
 ): Promise<number> {
   const system = await noopTaskSystem(url);
   try {
     await submitNoopTasks(system, workflow, tasks);
-    const { db, queue } = system.context;
-    const written = async () => {
-      const [row] = (await db.execute(sql`
-        select (select count(*) from tasks where status = 'completed')::int as completed,
-          (select count(*) from task_events where payload->>'status' in ('running', 'completed'))::int as events`)) as unknown as {
-        completed: number;
-        events: number;
-      }[];
-      return row ?? { completed: 0, events: 0 };
-    };
-    const before = await written();
-    /** One batch; resolves with the number of jobs fetched (0 once the queue is empty). */
-    const drainBatch = async (): Promise<number> => {
-      const jobs = await db.transaction(async (tx) => {
-        const fetched = await queue.fetch(tx, noopQueue(workflow), batchSize);
-        const ids = fetched.map((job) => job.taskId);
-        if (fetched.length === 0) return fetched;
-        if (writes === 'two-writes') await claim(tx, ids);
-        else {
-          await finish(tx, ids, ['running', 'completed']);
-          await queue.complete(tx, fetched);
-        }
-        return fetched;
-      });
-      if (jobs.length > 0 && writes === 'two-writes') {
-        await db.transaction(async (tx) => {
-          await finish(
-            tx,
-            jobs.map((job) => job.taskId),
-            ['completed'],
-          );
-          await queue.complete(tx, jobs);
-        });
+    return await drainFloorQueue(system, workflow, tasks, settings);
+  } finally {
+    await system.close();
+  }
+}
+
+/**
+ * Drains the `tasks` queued tasks of `workflow` of `system` as described above; returns tasks/s. `measure`
+ * wraps the drain alone (not the checks around it). Throws unless every task completed with its two status
+ * events.
+ */
+export async function drainFloorQueue(
+  system: TaskSystem,
+  workflow: string,
+  tasks: number,
+  { writes, batchSize, loops }: FloorSettings,
+  measure: (drain: () => Promise<void>) => Promise<void> = (drain) => drain(),
+): Promise<number> {
+  const { db, queue } = system.context;
+  const written = async () => {
+    const [row] = (await db.execute(sql`
+      select (select count(*) from tasks where status = 'completed')::int as completed,
+        (select count(*) from task_events where payload->>'status' in ('running', 'completed'))::int as events`)) as unknown as {
+      completed: number;
+      events: number;
+    }[];
+    return row ?? { completed: 0, events: 0 };
+  };
+  const before = await written();
+  /** One batch; resolves with the number of jobs fetched (0 once the queue is empty). */
+  const drainBatch = async (): Promise<number> => {
+    const jobs = await db.transaction(async (tx) => {
+      const fetched = await queue.fetch(tx, noopQueue(workflow), batchSize);
+      const ids = fetched.map((job) => job.taskId);
+      if (fetched.length === 0) return fetched;
+      if (writes === 'two-writes') await claim(tx, ids);
+      else {
+        await finish(tx, ids, ['running', 'completed']);
+        await queue.complete(tx, fetched);
       }
-      return jobs.length;
-    };
-    const started = performance.now();
+      return fetched;
+    });
+    if (jobs.length > 0 && writes === 'two-writes') {
+      await db.transaction(async (tx) => {
+        await finish(
+          tx,
+          jobs.map((job) => job.taskId),
+          ['completed'],
+        );
+        await queue.complete(tx, jobs);
+      });
+    }
+    return jobs.length;
+  };
+  const started = performance.now();
+  await measure(async () => {
     await Promise.all(
       Array.from({ length: loops }, async () => {
         while ((await drainBatch()) > 0);
       }),
     );
-    const rate = tasks / ((performance.now() - started) / 1000);
-    // The floor is only a floor if the writes were made: every task completed, with its events.
-    const after = await written();
-    if (after.completed - before.completed !== tasks || after.events - before.events !== 2 * tasks) {
-      throw new Error(
-        `the ${writes} floor drain wrote ${JSON.stringify({ before, after })} for ${tasks} tasks`,
-      );
-    }
-    return rate;
-  } finally {
-    await system.close();
+  });
+  const rate = tasks / ((performance.now() - started) / 1000);
+  // The floor is only a floor if the writes were made: every task completed, with its events.
+  const after = await written();
+  if (after.completed - before.completed !== tasks || after.events - before.events !== 2 * tasks) {
+    throw new Error(
+      `the ${writes} floor drain wrote ${JSON.stringify({ before, after })} for ${tasks} tasks`,
+    );
   }
+  return rate;
 }
