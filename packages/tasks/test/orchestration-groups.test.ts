@@ -176,7 +176,10 @@ describe('task groups', () => {
       }),
     ).rejects.toMatchObject({
       code: 'CONFLICT',
-      message: `idempotency key "report-2" is held by task ${member?.task_id}, submitted with other params`,
+      message:
+        `idempotency key "report-2" is held by task ${member?.task_id}, submitted with other params ` +
+        `("item" differs, compared with the workflow's defaults applied): send the params of the key's ` +
+        'first use, or use a new key',
     });
     await expect(
       groups.create(carol, { name: 'reports', tasks: [{ ...keyed, params: { item: 9 } }] }),

@@ -92,18 +92,22 @@ describe('submit', () => {
         idempotency_key: 'invoice-7',
       }),
     ).toMatchObject({ task_id: first.task_id, deduplicated: true });
-    const conflict = {
+    // The message names the params that differ and says what to do.
+    const conflictOn = (differing: string) => ({
       code: 'CONFLICT',
-      message: `idempotency key "invoice-7" is held by task ${first.task_id}, submitted with other params`,
+      message:
+        `idempotency key "invoice-7" is held by task ${first.task_id}, submitted with other params ` +
+        `(${differing}, compared with the workflow's defaults applied): send the params of the key's ` +
+        'first use, or use a new key',
       issues: [{ path: 'idempotency_key', message: 'held by a task with other params' }],
-    };
+    });
     await expect(
       system.tasks.submit(kim, {
         workflow: 'steps',
         params: { steps: 3, result: { a: 1, b: [1, 2] } },
         idempotency_key: 'invoice-7',
       }),
-    ).rejects.toMatchObject(conflict);
+    ).rejects.toMatchObject(conflictOn('"steps" differs'));
     // An array's order does count.
     await expect(
       system.tasks.submit(kim, {
@@ -111,7 +115,7 @@ describe('submit', () => {
         params: { steps: 2, result: { a: 1, b: [2, 1] } },
         idempotency_key: 'invoice-7',
       }),
-    ).rejects.toMatchObject(conflict);
+    ).rejects.toMatchObject(conflictOn('"result" differs'));
     // In a batch: against the stored task, and against the key's first use in the batch; nothing is stored.
     await expect(
       system.tasks.submitMany(kim, [
@@ -120,7 +124,7 @@ describe('submit', () => {
       ]),
     ).rejects.toMatchObject({
       code: 'CONFLICT',
-      message: conflict.message,
+      message: conflictOn('"result", "steps" differ').message,
       issues: [{ path: 'tasks.1.idempotency_key', message: 'held by a task with other params' }],
     });
     await expect(
@@ -132,7 +136,9 @@ describe('submit', () => {
     ).rejects.toMatchObject({
       code: 'CONFLICT',
       message:
-        'idempotency key "invoice-9" is held by an earlier task of this batch, submitted with other params',
+        'idempotency key "invoice-9" is held by an earlier task of this batch, submitted with other params ' +
+        `("steps" differs, compared with the workflow's defaults applied): send the params of the key's ` +
+        'first use, or use a new key',
       issues: [{ path: 'tasks.2.idempotency_key', message: 'held by a task with other params' }],
     });
     expect((await system.tasks.list(kim, { limit: 10 })).items.map((task) => task.task_id)).toEqual([

@@ -17,5 +17,5 @@ export {
   type WorkflowRunInfo,
   type WorkflowShared,
 } from './define.ts';
-export { WorkflowInputError } from './errors.ts';
+export { NonRetriableError, WorkflowInputError } from './errors.ts';
 export { waitForDeclared } from './signals.ts';

@@ -12,3 +12,19 @@ export class WorkflowInputError extends DomainError {
     this.name = 'WorkflowInputError';
   }
 }
+
+/**
+ * A failure a retry cannot fix (a declined card, a deleted account): the task fails at once with its
+ * message, whatever retries it has left, as Trigger.dev's `AbortTaskRunError`.
+ *
+ * @example
+ * if (response.status === 402) throw new NonRetriableError(`card ${cardId} declined`);
+ */
+export class NonRetriableError extends Error {
+  readonly retriable = false;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NonRetriableError';
+  }
+}

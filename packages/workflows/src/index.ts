@@ -22,7 +22,7 @@ export {
   type WorkflowSignalPayload,
   type WorkflowSignals,
 } from './define.ts';
-export { WorkflowInputError } from './errors.ts';
+export { NonRetriableError, WorkflowInputError } from './errors.ts';
 export { attemptOf, chain, servicesOf, sleep, throwIfAborted, type WorkflowRunParams } from './run-params.ts';
 export { type CreateServicesOptions, createServices } from './services/create-services.ts';
 export { resolveDataFile } from './services/data-dir.ts';

@@ -74,7 +74,10 @@ describe('POST /tasks with an Idempotency-Key header', () => {
     expect(other.status).toBe(409);
     expect(other.body).toMatchObject({
       code: 'CONFLICT',
-      message: `idempotency key "order-11" is held by task ${task_id}, submitted with other params`,
+      message:
+        `idempotency key "order-11" is held by task ${task_id}, submitted with other params ` +
+        `("value" differs, compared with the workflow's defaults applied): send the params of the key's ` +
+        'first use, or use a new key',
       issues: [{ path: 'idempotency_key', message: 'held by a task with other params' }],
     });
     const overTrpc = await postJson(`${server.url}/trpc/tasks.submit`, {

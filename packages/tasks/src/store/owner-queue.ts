@@ -87,10 +87,11 @@ export interface OwnerQueueState {
   /** The owner's tasks holding the submitted idempotency keys, by key. */
   existing: Map<string, KeyHolder>;
   /**
-   * The `index` of each keyed submit whose params differ from those of its key's task: the stored one, else
-   * the key's first submit in the batch. Compared as jsonb: key order and spacing do not count.
+   * Each keyed submit whose params differ from those of its key's task (the stored one, else the key's first
+   * submit in the batch), by `index`, with the top-level params that differ, sorted. Compared as jsonb: key
+   * order and spacing do not count.
    */
-  otherParams: Set<number>;
+  otherParams: Map<number, string[]>;
 }
 
 /**
@@ -115,9 +116,9 @@ export async function lockOwnerQueueState(
 }
 
 /**
- * The owner's tasks holding the keys of `keyed`, as a json array (null for none), and the indexes of the
- * keyed submits whose params differ (as jsonb) from their key's task, or from the key's first submit in
- * the batch. The statement's `with` clause and its two columns.
+ * The owner's tasks holding the keys of `keyed`, as a json array (null for none), and the keyed submits
+ * whose params differ (as jsonb) from their key's task, or from the key's first submit in the batch, each
+ * with the top-level params that differ. The statement's `with` clause and its two columns.
  */
 function keyHolders(owner: string, keyed: readonly KeyedSubmit[]): { with: SQL; columns: SQL } {
   if (keyed.length === 0)
@@ -133,10 +134,16 @@ function keyHolders(owner: string, keyed: readonly KeyedSubmit[]): { with: SQL; 
           'workflow', workflow))
         from tasks where owner = ${owner} and idempotency_key = any(array(select key from s))
       ) as existing, (
-        select json_agg(s.i order by s.i) from s
+        select json_agg(json_build_object('i', s.i, 'fields', differing.fields) order by s.i) from s
         left join tasks t on t.owner = ${owner} and t.idempotency_key = s.key
-        where s.params <> case when t.id is not null then t.params
-          else (select f.params from s f where f.key = s.key order by f.i limit 1) end
+        cross join lateral (select case when t.id is not null then t.params
+          else (select f.params from s f where f.key = s.key order by f.i limit 1) end as params) held
+        cross join lateral (
+          select coalesce(json_agg(name order by name), '[]'::json) as fields
+          from (select jsonb_object_keys(s.params) as name union select jsonb_object_keys(held.params)) names
+          where s.params -> name is distinct from held.params -> name
+        ) differing
+        where s.params <> held.params
       ) as other_params`,
   };
 }
@@ -153,7 +160,7 @@ async function readOwnerQueueState(
     locked: boolean;
     unfinished: number;
     existing: (StoredTask & { group_id: string | null; key: string; workflow: string })[] | null;
-    other_params: number[] | null;
+    other_params: { i: number; fields: string[] }[] | null;
   }>(
     await tx.execute(sql`
       ${holders.with}
@@ -171,5 +178,6 @@ async function readOwnerQueueState(
       groupId: held.group_id,
     });
   }
-  return { unfinished: row.unfinished, existing, otherParams: new Set(row.other_params ?? []) };
+  const otherParams = new Map((row.other_params ?? []).map(({ i, fields }) => [i, fields]));
+  return { unfinished: row.unfinished, existing, otherParams };
 }

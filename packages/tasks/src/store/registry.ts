@@ -205,6 +205,40 @@ export async function countLiveWorkers(db: Executor, leaseSeconds: number): Prom
   return row?.n ?? 0;
 }
 
+/** A version, other than the one a worker registers, whose tasks still need a run that no live worker gives. */
+export interface StrandedVersion {
+  name: string;
+  /** The version the worker registers. */
+  served: string;
+  version: string;
+  tasks: number;
+}
+
+/**
+ * For each of `records`, the other versions of its workflow (by its name or an alias) with tasks that still
+ * need a run (queued, scheduled, blocked, pending or waiting) and no live worker to run them.
+ */
+export async function strandedVersions(
+  db: Executor,
+  records: readonly WorkflowVersionRecord[],
+  leaseSeconds: number,
+): Promise<StrandedVersion[]> {
+  if (records.length === 0) return [];
+  return rowsOf<StrandedVersion>(
+    await db.execute(sql`
+      with x as (${versionRecordsSql(records)})
+      select x.name, x.version as served, t.workflow_version as version, count(*)::int as tasks
+      from x join tasks t on (t.workflow = x.name or t.workflow = any(x.aliases))
+      where t.completed_at is null and t.workflow_version <> x.version
+        and t.status in ('pending', 'blocked', 'scheduled', 'queued', 'waiting')
+        and not exists (
+          select 1 from worker_workflows ww join workers w on w.id = ww.worker_id
+          where ww.name = x.name and ww.version = t.workflow_version and ${liveWorker(leaseSeconds)})
+      group by x.name, x.version, t.workflow_version
+      order by x.name, t.workflow_version`),
+  );
+}
+
 /** Unfinished tasks by workflow and version (what a version still has to drain), of one owner or all. */
 export async function unfinishedByVersion(
   db: Executor,

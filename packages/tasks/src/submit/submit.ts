@@ -108,7 +108,7 @@ export async function submitPrepared(
     ? null
     : await lockOwnerQueueState(tx, caller.owner, keyed, ctx.maxQueueSize);
   const existing = queueState?.existing ?? new Map<string, KeyHolder>();
-  assertKeyHolders(prepared, existing, queueState?.otherParams ?? new Set());
+  assertKeyHolders(prepared, existing, queueState?.otherParams ?? new Map());
   const toInsert = prepared.filter(
     (task, index) =>
       !task.idempotencyKey || (isFirstOfKey(prepared, index) && !existing.has(task.idempotencyKey)),
@@ -208,14 +208,15 @@ export async function submitPrepared(
 
 /**
  * An idempotency key names one request: a task whose key another task holds (stored, or earlier in this
- * batch) must be of the same workflow with the same params (`otherParams`: the indexes whose differ), and
+ * batch) must be of the same workflow with the same params (`otherParams`: the indexes whose differ, with
+ * the params that do), and
  * when it names a group, that task must be in it; anything else is a CONFLICT naming the key, and nothing
  * is stored (the transaction rolls back).
  */
 function assertKeyHolders(
   prepared: readonly PreparedTask[],
   existing: ReadonlyMap<string, KeyHolder>,
-  otherParams: ReadonlySet<number>,
+  otherParams: ReadonlyMap<number, readonly string[]>,
 ): void {
   const firstOfKey = new Map<string, { groupId: string | null; workflow: string }>();
   prepared.forEach((task, index) => {
@@ -233,6 +234,7 @@ function assertKeyHolders(
     // The same workflow under a name it had before (an alias of it now) is the same request.
     const sameWorkflow =
       holder.workflow === task.workflow.name || task.workflow.aliases.includes(holder.workflow);
+    const differing = otherParams.get(index);
     const [conflict, issue] = !sameWorkflow
       ? [
           `of workflow "${holder.workflow}", not "${task.workflow.name}"`,
@@ -241,8 +243,8 @@ function assertKeyHolders(
       : task.groupId !== null && holder.groupId !== task.groupId
         ? // Not the group's id: a group being created with this task is rolled back and never exists.
           ['which is not in this group', 'held by a task outside this group']
-        : otherParams.has(index)
-          ? ['submitted with other params', 'held by a task with other params']
+        : differing
+          ? [otherParamsConflict(differing), 'held by a task with other params']
           : [];
     if (!conflict || !issue) return;
     throw new DomainError('CONFLICT', `idempotency key "${key}" is held by ${holder.name}, ${conflict}`, {
@@ -251,6 +253,18 @@ function assertKeyHolders(
       ],
     });
   });
+}
+
+/**
+ * Says which params differ and what to do: a key names one request. Params are compared once the
+ * workflow's defaults are applied, so a default added by a deploy since the key's first use differs too.
+ */
+function otherParamsConflict(differing: readonly string[]): string {
+  const names = differing.map((name) => `"${name}"`).join(', ');
+  return (
+    `submitted with other params (${names} ${differing.length === 1 ? 'differs' : 'differ'}, compared with ` +
+    `the workflow's defaults applied): send the params of the key's first use, or use a new key`
+  );
 }
 
 /** A key used twice in one batch names one task: the first use creates it. */

@@ -3,10 +3,12 @@ import type { WorkflowCatalog } from '../catalog.ts';
 import type { TaskContext } from '../context.ts';
 import { refuseBuiltinNameClashes } from '../registry/builtin-names.ts';
 import { versionConflictMessage } from '../registry/version-conflict.ts';
+import { strandedVersionMessage } from '../registry/version-stranded.ts';
 import { versionRecordOf } from '../registry/workflow-version.ts';
 import type { QueueRef } from '../store/jobs.ts';
 import {
   liveVersionConflicts,
+  strandedVersions,
   type WorkflowVersionRecord,
   workflowsWithUnversionedTasks,
 } from '../store/registry.ts';
@@ -34,6 +36,11 @@ export async function servedVersions(
   // said aloud when its schemas differ from what live workers serve, since both builds run its tasks.
   for (const conflict of await liveVersionConflicts(ctx.db, versions, ctx.tuning.workerLeaseSeconds)) {
     ctx.logger.warn(conflict, versionConflictMessage(conflict));
+  }
+  // Only workers of a task's version run it: tasks left by a deploy that stopped their version's workers
+  // wait, unexplained, unless someone says so.
+  for (const stranded of await strandedVersions(ctx.db, versions, ctx.tuning.workerLeaseSeconds)) {
+    ctx.logger.warn(stranded, strandedVersionMessage(stranded));
   }
   const unversioned = new Set(
     await workflowsWithUnversionedTasks(
