@@ -4,6 +4,7 @@ import { ArtifactDownload } from '../components/artifact-download.tsx';
 import { NodeMetrics } from '../components/node-metrics.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { ProgressHistory } from '../components/progress-history.tsx';
+import { RemoveTask } from '../components/remove-task.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
@@ -88,7 +89,10 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
           </h1>
           <code class="muted">{task.task_id}</code>
         </div>
-        <TaskActions task={task} />
+        <span class="actions">
+          <TaskActions task={task} />
+          <RemoveTask task={task} />
+        </span>
       </header>
       <VersionNowhere task={task} />
       <WaitSection task={task} />
