@@ -10,6 +10,7 @@ import { StatusBadge } from '../components/status-badge.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
 import { VersionNowhere } from '../components/version-nowhere.tsx';
 import { WaitSection } from '../components/wait-panel.tsx';
+import { WorkflowPausedNotice } from '../components/workflow-paused-notice.tsx';
 import { errorLine, useLiveTasks, useNow, useServices } from '../data/hooks.ts';
 import { TaskFollower } from '../data/task-follower.ts';
 import { applyEvent } from '../data/task-store.ts';
@@ -94,6 +95,7 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
           <RemoveTask task={task} />
         </span>
       </header>
+      <WorkflowPausedNotice task={task} />
       <VersionNowhere task={task} />
       <WaitSection task={task} />
       <Panel title="Progress">
