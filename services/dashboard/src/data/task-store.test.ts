@@ -122,7 +122,7 @@ describe('TaskStore', () => {
     expect(store.has(ID)).toBe(false);
   });
 
-  it('forgets a removed task: its later events are news of an unknown task', () => {
+  it('forgets a removed task', () => {
     const store = new TaskStore();
     store.upsert([summary({ status: 'completed', progress: 100 })]);
     store.forget([ID]);
