@@ -3,6 +3,7 @@ import { App } from './app.tsx';
 import { createDashboardApi } from './data/client-api.ts';
 import { ServicesContext } from './data/hooks.ts';
 import { LiveTasks } from './data/live-tasks.ts';
+import { PageNotice } from './data/page-notice.ts';
 import './styles.css';
 
 const API_KEY_STORAGE = 'kaygraph.apiKey';
@@ -19,6 +20,7 @@ live.onConnectionChange(() => {
   }
 });
 live.start();
+const notice = new PageNotice();
 
 /** A new key means a new connection with new rights: start over with it. */
 function switchApiKey(key: string | null): void {
@@ -30,7 +32,7 @@ function switchApiKey(key: string | null): void {
 const root = document.getElementById('app');
 if (root) {
   render(
-    <ServicesContext.Provider value={{ api, live }}>
+    <ServicesContext.Provider value={{ api, live, notice }}>
       <App apiKey={apiKey} onApiKey={switchApiKey} />
     </ServicesContext.Provider>,
     root,

@@ -47,3 +47,32 @@ it('pauses a workflow from its page: the list and the page say so, its task wait
   await pause.getByRole('button', { name: 'Pause workflow' }).waitFor(WAIT);
   await expect(listed.locator('.badge-paused').count()).resolves.toBe(0);
 });
+
+it("says on the Active page and on a held task's page that its workflow is paused", async () => {
+  const { client, page } = session;
+  await client.workflows.pause.mutate({ name: 'instant_keyed' });
+  const held = await client.tasks.submit.mutate({ workflow: 'instant_keyed', params: {} });
+  await session.openDashboard('#/');
+  const banner = page.getByTestId('paused-workflows');
+  await banner.waitFor(WAIT);
+  await expect(banner.textContent()).resolves.toBe(
+    'Paused: instant_keyed. Its tasks wait in the queue and no worker starts one until it is resumed (on its page).',
+  );
+  await page
+    .locator('[data-testid="queue-status"] tr[data-workflow="instant_keyed"] .badge-paused')
+    .waitFor(WAIT);
+
+  await session.openDashboard(`#/tasks/${held.task_id}`);
+  const notice = page.getByTestId('workflow-paused');
+  await notice.waitFor(WAIT);
+  await expect(notice.textContent()).resolves.toMatch(
+    /^Workflow instant_keyed is paused since .+: no worker starts its tasks until it is resumed \(its page\)\.$/,
+  );
+  await notice.getByRole('link', { name: 'its page' }).click();
+  await page.getByTestId('workflow-pause').getByRole('button', { name: 'Resume workflow' }).click();
+  await session.waitForStatus(held.task_id, 'completed');
+
+  await session.openDashboard('#/');
+  await page.getByText('All queues are empty').waitFor(WAIT);
+  await expect(banner.count()).resolves.toBe(0);
+});

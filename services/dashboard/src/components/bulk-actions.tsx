@@ -1,3 +1,4 @@
+import type { TerminalStatus } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
 import { allInBatches } from '../data/all-in-batches.ts';
 import type { Optional } from '../data/api.ts';
@@ -37,6 +38,44 @@ export function CancelAllQueued({ workflow, onDone }: { workflow: string; onDone
   );
 }
 
+/**
+ * "Remove all <status>" (null: every finished status) of one workflow (null: all): `tasks.clean` of those
+ * that finished before the click. Tasks an unfinished dependent or group still reads stay.
+ */
+export function CleanFinished({
+  status,
+  workflow,
+  onDone,
+}: {
+  status: TerminalStatus | null;
+  workflow: string | null;
+  onDone?: () => void;
+}) {
+  const { api, live } = useServices();
+  const which = status ?? 'finished';
+  const label = `Remove all ${which}`;
+  return (
+    <BulkAction
+      label={label}
+      question={`Remove every ${which} task${workflow ? ` of ${workflow}` : ''} for good? Those an unfinished task or group still reads stay.`}
+      confirm="Yes, remove all"
+      danger
+      run={async (startedAt) => {
+        const answer = await api.optional.clean({
+          status: status ? [status] : undefined,
+          workflow: workflow ?? undefined,
+          finished_before: startedAt,
+        });
+        if (answer.state === 'ready') live.store.forget(answer.value.task_ids);
+        return answer;
+      }}
+      outcome={(count) => (count === 0 ? `No ${which} task to remove` : `Removed ${tasks(count)}`)}
+      again={label}
+      onDone={onDone}
+    />
+  );
+}
+
 function tasks(count: number): string {
   return `${count} ${count === 1 ? 'task' : 'tasks'}`;
 }
@@ -50,7 +89,8 @@ function BulkAction(props: {
   question: string;
   confirm: string;
   danger?: boolean;
-  run: () => Promise<Optional<{ task_ids: string[] }>>;
+  /** One call; `startedAt` is when the user confirmed: "every task" means those there were then. */
+  run: (startedAt: string) => Promise<Optional<{ task_ids: string[]; has_more?: boolean }>>;
   /** What was done, from the count: "Retried 3 tasks". */
   outcome: (count: number) => string;
   /** The button to press again when more may remain. */
@@ -66,7 +106,8 @@ function BulkAction(props: {
     setBusy(true);
     setError(null);
     setOutcome(null);
-    const report = await allInBatches(props.run);
+    const startedAt = new Date().toISOString();
+    const report = await allInBatches(() => props.run(startedAt));
     if (report.state === 'unavailable') setError(report.reason);
     else if (report.error) {
       const line = errorLine(api.describeError(report.error));

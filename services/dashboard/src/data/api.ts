@@ -1,5 +1,7 @@
 import type {
   CancelQueuedOutput,
+  CleanTasksInput,
+  CleanTasksOutput,
   DeadLetterSummary,
   FeedState,
   GroupEvent,
@@ -11,6 +13,7 @@ import type {
   MoveVersionTasksInput,
   MoveVersionTasksOutput,
   RedriveAllOutput,
+  RemoveTaskOutput,
   ScheduleView,
   SignalTaskOutput,
   SubmitTaskInput,
@@ -86,6 +89,10 @@ export interface OptionalProcedures {
   /** A workflow's queued tasks cancelled (admins: 403 otherwise), at most MAX_BATCH_SIZE per call. */
   cancelQueued(workflow: string): Promise<Optional<CancelQueuedOutput>>;
   purge(taskId: string): Promise<Optional<unknown>>;
+  /** A finished task deleted now, with its child tasks (409 while something unfinished still reads it). */
+  remove(taskId: string): Promise<Optional<RemoveTaskOutput>>;
+  /** Finished tasks deleted by status, workflow and finish time, at most MAX_BATCH_SIZE per call. */
+  clean(input: CleanTasksInput): Promise<Optional<CleanTasksOutput>>;
   schedules(cursor?: string): Promise<Optional<ListPage<ScheduleView>>>;
   setScheduleEnabled(scheduleId: string, enabled: boolean): Promise<Optional<unknown>>;
   groups(cursor?: string): Promise<Optional<ListPage<GroupSummary>>>;

@@ -65,6 +65,9 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
         optional('tasks.cancelQueued', () => client.trpc.tasks.cancelQueued.mutate({ workflow })),
       purge: (taskId) =>
         optional('deadLetters.purge', () => client.trpc.deadLetters.purge.mutate({ task_id: taskId })),
+      remove: (taskId) =>
+        optional('tasks.remove', () => client.trpc.tasks.remove.mutate({ task_id: taskId })),
+      clean: (input) => optional('tasks.clean', () => client.trpc.tasks.clean.mutate(input)),
       schedules: (cursor) =>
         optional('schedules.list', () => client.trpc.schedules.list.query({ limit: PAGE_SIZE, cursor })),
       setScheduleEnabled: (scheduleId, enabled) =>

@@ -2,10 +2,12 @@ import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import type { DashboardApi, ErrorDetails } from './api.ts';
 import type { LiveTasks } from './live-tasks.ts';
+import type { PageNotice } from './page-notice.ts';
 
 export interface DashboardServices {
   api: DashboardApi;
   live: LiveTasks;
+  notice: PageNotice;
 }
 
 export const ServicesContext = createContext<DashboardServices | null>(null);

@@ -92,6 +92,8 @@ function handApi(
       redriveAll: unused,
       cancelQueued: unused,
       purge: unused,
+      remove: unused,
+      clean: unused,
       schedules: unused,
       setScheduleEnabled: unused,
       groups: unused,

@@ -122,6 +122,14 @@ describe('TaskStore', () => {
     expect(store.has(ID)).toBe(false);
   });
 
+  it('forgets a removed task', () => {
+    const store = new TaskStore();
+    store.upsert([summary({ status: 'completed', progress: 100 })]);
+    store.forget([ID]);
+    expect(store.has(ID)).toBe(false);
+    expect(store.all()).toEqual([]);
+  });
+
   it('tells listeners once per burst of changes', async () => {
     const store = new TaskStore();
     let calls = 0;

@@ -63,6 +63,12 @@ export class TaskStore {
     return true;
   }
 
+  /** Forgets tasks that no longer exist (removed): no event says so. */
+  forget(taskIds: readonly string[]): void {
+    for (const taskId of taskIds) this.#tasks.delete(taskId);
+    this.#changed();
+  }
+
   /** Forgets finished tasks that left the chart window, oldest first beyond the ceiling. */
   prune(now: number): void {
     const finished: TaskSummary[] = [];

@@ -1,5 +1,6 @@
 import { isTerminalStatus } from '@kaygraph/contracts';
 import { ActiveSections } from '../components/active-sections.tsx';
+import { PausedWorkflows } from '../components/paused-workflows.tsx';
 import { Stat } from '../components/stat.tsx';
 import { EmptyState, Loading, Panel } from '../components/states.tsx';
 import { useLiveTasks, useNow } from '../data/hooks.ts';
@@ -12,8 +13,11 @@ export function OverviewPage() {
   const live = useLiveTasks();
   const now = useNow(5000);
   const active = live.store.all().filter((task) => !isTerminalStatus(task.status));
+  const metrics = useServerMetrics();
+  const paused =
+    metrics.state === 'ready' && metrics.value.state === 'ready' ? metrics.value.value.paused_workflows : [];
   const counts = queueCounts(
-    useServerMetrics(),
+    metrics,
     { loaded: live.loaded, tasks: live.store.all(), truncated: live.truncatedStatuses },
     now,
   );
@@ -33,6 +37,7 @@ export function OverviewPage() {
 
   return (
     <div class="page">
+      <PausedWorkflows names={paused} />
       <div class="stats">
         {stat('running', 'Running')}
         {stat('queued', 'Queued')}
@@ -53,7 +58,9 @@ export function OverviewPage() {
           <ActiveSections tasks={active} counts={ready ? counts.total : null} now={now} />
         )}
       </Panel>
-      <Panel title="Queue status">{ready ? <QueueTable counts={counts} /> : <Loading />}</Panel>
+      <Panel title="Queue status">
+        {ready ? <QueueTable counts={counts} paused={paused} /> : <Loading />}
+      </Panel>
     </div>
   );
 }
@@ -66,8 +73,14 @@ const QUEUE_COLUMNS: { key: CountKey; label: string }[] = [
   { key: 'scheduled', label: 'Scheduled' },
 ];
 
-/** Unfinished tasks per workflow, one column per status group. */
-function QueueTable({ counts }: { counts: Extract<QueueCounts, { state: 'ready' }> }) {
+/** Unfinished tasks per workflow, one column per status group; a paused workflow says so. */
+function QueueTable({
+  counts,
+  paused,
+}: {
+  counts: Extract<QueueCounts, { state: 'ready' }>;
+  paused: readonly string[];
+}) {
   const rows = counts.byWorkflow.filter(([, row]) => hasUnfinished(row));
   if (rows.length === 0) return <EmptyState title="All queues are empty" />;
   return (
@@ -84,7 +97,9 @@ function QueueTable({ counts }: { counts: Extract<QueueCounts, { state: 'ready' 
         <tbody>
           {rows.map(([workflow, row]) => (
             <tr key={workflow} data-workflow={workflow}>
-              <td>{workflow}</td>
+              <td>
+                {workflow} {paused.includes(workflow) ? <span class="badge badge-paused">paused</span> : null}
+              </td>
               {QUEUE_COLUMNS.map((column) => (
                 <td
                   key={column.key}

@@ -4,11 +4,13 @@ import { ArtifactDownload } from '../components/artifact-download.tsx';
 import { NodeMetrics } from '../components/node-metrics.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { ProgressHistory } from '../components/progress-history.tsx';
+import { RemoveTask } from '../components/remove-task.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { TaskActions } from '../components/task-actions.tsx';
 import { VersionNowhere } from '../components/version-nowhere.tsx';
 import { WaitSection } from '../components/wait-panel.tsx';
+import { WorkflowPausedNotice } from '../components/workflow-paused-notice.tsx';
 import { errorLine, useLiveTasks, useNow, useServices } from '../data/hooks.ts';
 import { TaskFollower } from '../data/task-follower.ts';
 import { applyEvent } from '../data/task-store.ts';
@@ -88,8 +90,12 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
           </h1>
           <code class="muted">{task.task_id}</code>
         </div>
-        <TaskActions task={task} />
+        <span class="actions">
+          <TaskActions task={task} />
+          <RemoveTask task={task} />
+        </span>
       </header>
+      <WorkflowPausedNotice task={task} />
       <VersionNowhere task={task} />
       <WaitSection task={task} />
       <Panel title="Progress">

@@ -1,6 +1,7 @@
 import type { ListTasksOutput, TaskStatus, TaskSummary } from '@kaygraph/contracts';
-import { TASK_STATUSES } from '@kaygraph/contracts';
-import { CancelAllQueued, RetryAllFailed } from '../components/bulk-actions.tsx';
+import { isTerminalStatus, TASK_STATUSES } from '@kaygraph/contracts';
+import { useState } from 'preact/hooks';
+import { CancelAllQueued, CleanFinished, RetryAllFailed } from '../components/bulk-actions.tsx';
 import { GoToTask } from '../components/go-to-task.tsx';
 import { ErrorNotice, Loading, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
@@ -28,8 +29,10 @@ import { type TaskListView, taskListHref } from '../router.ts';
  * changes, and on Refresh; rows the feed knows show its newer state meanwhile.
  */
 export function TasksPage({ list }: { list: TaskListView }) {
-  const { api } = useServices();
+  const { api, notice: pageNotice } = useServices();
   const live = useLiveTasks();
+  // What the page the user came from did (a task removed there), said once.
+  const [notice, setNotice] = useState(() => pageNotice.take());
   const [workflows] = useQuery('workflows', () => api.listWorkflows());
   const [rows, reload] = useTaskListPage(list);
   useRefreshOn(live.store.statusVersion, reload);
@@ -43,6 +46,14 @@ export function TasksPage({ list }: { list: TaskListView }) {
 
   return (
     <div class="page">
+      {notice ? (
+        <p class="notice notice-ok" role="status" data-testid="page-notice">
+          {notice}{' '}
+          <button type="button" class="button" onClick={() => setNotice(null)}>
+            Dismiss
+          </button>
+        </p>
+      ) : null}
       <Panel title="Go to task">
         <GoToTask />
       </Panel>
@@ -85,12 +96,20 @@ export function TasksPage({ list }: { list: TaskListView }) {
   );
 }
 
-/** What can be done to every task of the view: retry the failed ones, cancel a workflow's queued ones. */
+/**
+ * What can be done to every task of the view: retry the failed ones, cancel a workflow's queued ones,
+ * remove the finished ones (all finished statuses on the All tab).
+ */
 function BulkActions({ list, onDone }: { list: TaskListView; onDone: () => void }) {
-  if (list.status === 'failed') return <RetryAllFailed workflow={list.workflow} onDone={onDone} />;
   if (list.status === 'queued' && list.workflow)
     return <CancelAllQueued workflow={list.workflow} onDone={onDone} />;
-  return null;
+  if (list.status !== null && !isTerminalStatus(list.status)) return null;
+  return (
+    <>
+      {list.status === 'failed' ? <RetryAllFailed workflow={list.workflow} onDone={onDone} /> : null}
+      <CleanFinished status={list.status} workflow={list.workflow} onDone={onDone} />
+    </>
+  );
 }
 
 /** The server's counts for the workflow (or all); the live feed's own when the server has no metrics. */
