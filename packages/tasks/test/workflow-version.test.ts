@@ -13,6 +13,7 @@ const defaults: WorkflowDefaults = {
   priority: 'normal',
   concurrency: null,
   concurrency_per_key: null,
+  rate_limit: null,
 };
 
 function workflow(overrides: Partial<CatalogWorkflow> = {}): CatalogWorkflow {

@@ -39,6 +39,7 @@ describe('defineWorkflow and createCatalog', () => {
       priority: 'normal',
       concurrency: null,
       concurrency_per_key: null,
+      rate_limit: null,
     });
   });
 
