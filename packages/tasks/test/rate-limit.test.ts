@@ -32,7 +32,8 @@ function otherWorker(databaseUrl: string): Promise<TaskSystem> {
 async function startsOf(system: TaskSystem, caller: Caller, taskId: string): Promise<number[]> {
   const starts: number[] = [];
   for await (const event of system.tasks.events(caller, taskId, {})) {
-    if (event.type === 'status' && (event as StatusEvent).status === 'running') starts.push(Date.parse(event.at));
+    if (event.type === 'status' && (event as StatusEvent).status === 'running')
+      starts.push(Date.parse(event.at));
   }
   return starts;
 }
@@ -87,7 +88,8 @@ it('holds the tasks past the limit queued while a workflow without a limit runs 
     alice,
     Array.from({ length: 6 }, () => ({ workflow: 'steps_inline', params: QUICK })),
   );
-  for (const task of unlimited.tasks) expect(await waitForTerminal(system, alice, task.task_id)).toBe('completed');
+  for (const task of unlimited.tasks)
+    expect(await waitForTerminal(system, alice, task.task_id)).toBe('completed');
   const hourlyIds = hourly.tasks.map((task) => task.task_id);
   await waitFor(async () => {
     const statuses = await Promise.all(hourlyIds.map((id) => statusOf(system, id)));

@@ -151,7 +151,9 @@ describe('defineWorkflow and createCatalog', () => {
       'workflow "typo": defineWorkflow takes no "limiter": put it in defaults, as rate_limit',
     );
     expect(declare({ defaults: { rate_limit: { max: 10, duration: 1000 } } })).toThrow('defaults.rate_limit');
-    expect(declare({ defaults: { rate_limit: { max: 0, per_seconds: 1 } } })).toThrow('defaults.rate_limit.max');
+    expect(declare({ defaults: { rate_limit: { max: 0, per_seconds: 1 } } })).toThrow(
+      'defaults.rate_limit.max',
+    );
     const limited = declare({ defaults: { rate_limit: { max: 10, per_seconds: 1 } } })();
     expect(limited.defaults.rate_limit).toEqual({ max: 10, per_seconds: 1 });
     expect(declare({ retry: { maxAttempts: 3 } })).toThrow(

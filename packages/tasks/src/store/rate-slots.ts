@@ -73,7 +73,9 @@ export async function takeStarts(
 ): Promise<TakenStarts> {
   let row = await readLocked(tx, workflow, limit, want);
   if (!row) {
-    await tx.execute(sql`insert into workflow_rate_limits (name) values (${workflow}) on conflict do nothing`);
+    await tx.execute(
+      sql`insert into workflow_rate_limits (name) values (${workflow}) on conflict do nothing`,
+    );
     row = await readLocked(tx, workflow, limit, want);
   }
   if (!row) throw new Error(`the rate limit log of workflow "${workflow}" could not be written`);

@@ -221,7 +221,11 @@ export class Dispatcher {
       this.#rotation++;
       for (const queue of order) {
         if (!queue || this.#stopped || this.#free <= 0 || this.#inFlight.size >= MAX_FETCHES_IN_FLIGHT) break;
-        if (!this.#dirty.has(queue) || this.#paused.has(queue.workflow) || this.#resting.has(queue.workflow)) {
+        if (
+          !this.#dirty.has(queue) ||
+          this.#paused.has(queue.workflow) ||
+          this.#resting.has(queue.workflow)
+        ) {
           continue;
         }
         const limited = queue.concurrency !== null;
