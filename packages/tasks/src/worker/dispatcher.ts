@@ -28,7 +28,7 @@ export interface DispatchedJob {
  * What a take did: how many jobs it fetched, and, when it spent the last start its workflow's rate limit
  * allows for now, how long until the next (null: no such wait).
  */
-export interface Took {
+export interface JobsTaken {
   fetched: number;
   nextStartInSeconds: number | null;
 }
@@ -37,7 +37,7 @@ export interface Took {
  * Fetches (and claims) up to `want` jobs of `queue` and starts them; `slots` are the gate slots taken for
  * them (the first N go to the N jobs).
  */
-export type TakeJobs = (queue: DispatchQueue, want: number, slots: readonly number[]) => Promise<Took>;
+export type TakeJobs = (queue: DispatchQueue, want: number, slots: readonly number[]) => Promise<JobsTaken>;
 
 /** Fetches in flight at once: a second one claims while the first commits, so slots refill in halves. */
 const MAX_FETCHES_IN_FLIGHT = 2;

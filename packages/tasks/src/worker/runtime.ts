@@ -7,7 +7,7 @@ import { pausedWorkflows, WorkflowPausedError } from '../store/workflow-pauses.t
 import { runTransaction } from '../transaction.ts';
 import { followBus } from './bus-wiring.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
-import { type DispatchedJob, Dispatcher, type DispatchQueue, type Took } from './dispatcher.ts';
+import { type DispatchedJob, Dispatcher, type DispatchQueue, type JobsTaken } from './dispatcher.ts';
 import { loadWorkflowsModule } from './load-workflows-module.ts';
 import { DEFAULT_MAX_RESULT_BYTES } from './result-size.ts';
 import { createRunExecutors } from './run-executors.ts';
@@ -113,7 +113,7 @@ export async function startWorkerRuntime(
   });
 
   /** Fetches and claims in one transaction; jobs whose task must not run were settled in it. */
-  async function take(queue: DispatchQueue, want: number, slots: readonly number[]): Promise<Took> {
+  async function take(queue: DispatchQueue, want: number, slots: readonly number[]): Promise<JobsTaken> {
     const claim = await runTransaction(ctx.db, (tx) =>
       claimJobs(tx, ctx.queue, beat.workerId, queue, want),
     ).catch((error: unknown) => {
