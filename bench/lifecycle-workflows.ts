@@ -21,6 +21,7 @@ const defaults: WorkflowDefaults = {
   priority: 'normal',
   concurrency: null,
   concurrency_per_key: null,
+  rate_limit: null,
 };
 
 const noop = (name: string, inline: boolean): CatalogWorkflow => ({

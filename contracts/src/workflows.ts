@@ -2,6 +2,16 @@ import { z } from 'zod';
 import { Priority, TaskId, TaskStatus, TimeoutSeconds } from './common.ts';
 import { WorkflowName } from './tasks.ts';
 
+/**
+ * How many of a workflow's tasks may start in any window of `per_seconds`, across every worker (a third-party
+ * API's rate limit). Starts are claims: a retry and a task resuming from a wait count too.
+ */
+export const WorkflowRateLimit = z.strictObject({
+  max: z.number().int().min(1).max(1000),
+  per_seconds: z.number().positive().max(86_400),
+});
+export type WorkflowRateLimit = z.infer<typeof WorkflowRateLimit>;
+
 /** Per-workflow defaults; a submit may override retries, timeout and priority. */
 export const WorkflowDefaults = z.object({
   max_retries: z.number().int().min(0).max(50),
@@ -17,6 +27,11 @@ export const WorkflowDefaults = z.object({
    * limit, and submits that name a key are refused). Absent in versions registered before it: none.
    */
   concurrency_per_key: z.number().int().min(1).max(1000).nullable().default(null),
+  /**
+   * At most `max` of its tasks start in any `per_seconds` window, cluster-wide; the others stay queued until
+   * the window allows (null: no limit). Absent in versions registered before it: none.
+   */
+  rate_limit: WorkflowRateLimit.nullable().default(null),
 });
 export type WorkflowDefaults = z.infer<typeof WorkflowDefaults>;
 

@@ -15,4 +15,5 @@ export * from './schema/stream-token-secret.ts';
 export * from './schema/tasks.ts';
 export * from './schema/workers.ts';
 export * from './schema/workflow-controls.ts';
+export * from './schema/workflow-rate-limits.ts';
 export * from './schema/workflow-registry.ts';

@@ -8,7 +8,7 @@ import type { Transaction } from './db.ts';
  * The lock order of the package: an owner's queue lock (submit, retry, redrive), then task rows (several
  * in id order; a submit's dependencies, then one open task of each group it joins, as a finishing task is
  * locked before the dependents it releases), then pg-boss job rows. The one exception is the worker's fetch + claim, which locks the
- * fetched job rows before their tasks; so no transaction that holds a task row waits for a job row another
+ * fetched job rows before their tasks (after a rate-limited workflow's log row, which only claims lock); so no transaction that holds a task row waits for a job row another
  * worker may hold: cancels settle a waiting task's job after their commit and leave a running task's job to
  * its worker. This retry is the safety net, not the mechanism: the victim's work is all rolled back, so
  * running it again is safe, and `work` must not have effects outside the transaction.

@@ -32,6 +32,7 @@ export function queueOf(name: string, from: WorkflowCatalog = catalog): FetchQue
     workflow: workflow.name,
     version: versionRecordOf(workflow).version,
     concurrencyPerKey: workflow.defaults.concurrency_per_key,
+    rateLimit: workflow.defaults.rate_limit,
   };
 }
 

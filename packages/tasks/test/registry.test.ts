@@ -16,6 +16,7 @@ const defaults: WorkflowDefaults = {
   priority: 'normal',
   concurrency: null,
   concurrency_per_key: null,
+  rate_limit: null,
 };
 
 /** `approve` as two deploys declare it: v2's `approval` signal also needs a `note`. */

@@ -13,6 +13,7 @@ const defaults: WorkflowDefaults = {
   priority: 'normal',
   concurrency: null,
   concurrency_per_key: null,
+  rate_limit: null,
 };
 
 function workflow(overrides: Partial<CatalogWorkflow> = {}): CatalogWorkflow {
@@ -70,6 +71,8 @@ describe('the version a worker registers', () => {
       workflow({ defaults: { ...defaults, timeout_seconds: 120 } }),
       // A per-key limit changes how its tasks are fetched: its workers only (no limit hashes as before it existed).
       workflow({ defaults: { ...defaults, concurrency_per_key: 1 } }),
+      // So does a rate limit (none hashes as before it existed).
+      workflow({ defaults: { ...defaults, rate_limit: { max: 10, per_seconds: 1 } } }),
       workflow({ name: 'resize_v2' }),
     ].map((candidate) => versionRecordOf(candidate).version);
     expect(new Set([base, ...changed]).size).toBe(changed.length + 1);

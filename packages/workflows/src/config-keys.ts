@@ -34,6 +34,9 @@ const DEFAULT_ALIASES: Readonly<Record<string, string>> = {
   concurrencyLimit: 'concurrency',
   concurrencyPerKey: 'concurrency_per_key',
   concurrency_key: 'concurrency_per_key',
+  rateLimit: 'rate_limit',
+  limiter: 'rate_limit',
+  rate_limits: 'rate_limit',
 };
 
 /**

@@ -12,6 +12,7 @@ export const GLOBAL_WORKFLOW_DEFAULTS: WorkflowDefaults = {
   priority: 'normal',
   concurrency: null,
   concurrency_per_key: null,
+  rate_limit: null,
 };
 
 export function withGlobalDefaults(defaults: Partial<WorkflowDefaults> = {}): WorkflowDefaults {

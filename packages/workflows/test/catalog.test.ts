@@ -39,6 +39,7 @@ describe('defineWorkflow and createCatalog', () => {
       priority: 'normal',
       concurrency: null,
       concurrency_per_key: null,
+      rate_limit: null,
     });
   });
 
@@ -133,7 +134,7 @@ describe('defineWorkflow and createCatalog', () => {
         ...config,
       } as Parameters<typeof defineWorkflow>[0]);
     expect(declare({ defaults: { retry_delay: 30 } })).toThrow(
-      'workflow "typo": defaults has no "retry_delay": did you mean retry_delay_seconds? (it has: max_retries, retry_delay_seconds, retry_backoff, timeout_seconds, priority, concurrency, concurrency_per_key)',
+      'workflow "typo": defaults has no "retry_delay": did you mean retry_delay_seconds? (it has: max_retries, retry_delay_seconds, retry_backoff, timeout_seconds, priority, concurrency, concurrency_per_key, rate_limit)',
     );
     expect(declare({ defaults: { timeout: 60 } })).toThrow('did you mean timeout_seconds?');
     expect(declare({ concurrency: 2 })).toThrow(
@@ -145,6 +146,16 @@ describe('defineWorkflow and createCatalog', () => {
     );
     expect(declare({ defaults: { concurrency_per_key: 0 } })).toThrow('defaults.concurrency_per_key');
     expect(declare({ defaults: { concurrency_per_key: 2 } })().defaults.concurrency_per_key).toBe(2);
+    // BullMQ's `limiter` of a Worker is a workflow's rate limit here, with its window in seconds.
+    expect(declare({ limiter: { max: 10, duration: 1000 } })).toThrow(
+      'workflow "typo": defineWorkflow takes no "limiter": put it in defaults, as rate_limit',
+    );
+    expect(declare({ defaults: { rate_limit: { max: 10, duration: 1000 } } })).toThrow('defaults.rate_limit');
+    expect(declare({ defaults: { rate_limit: { max: 0, per_seconds: 1 } } })).toThrow(
+      'defaults.rate_limit.max',
+    );
+    const limited = declare({ defaults: { rate_limit: { max: 10, per_seconds: 1 } } })();
+    expect(limited.defaults.rate_limit).toEqual({ max: 10, per_seconds: 1 });
     expect(declare({ retry: { maxAttempts: 3 } })).toThrow(
       'workflow "typo": defineWorkflow takes no "retry"',
     );

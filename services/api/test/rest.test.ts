@@ -144,6 +144,7 @@ describe('REST', () => {
         'echo',
         'keyed_echo',
         'preprocess',
+        'rated_echo',
         'report',
         'steps',
       ]);

@@ -48,13 +48,15 @@ export function versionRecordOf(workflow: CatalogWorkflow): WorkflowVersionRecor
   // A timeout left to the service (null) hashes as the value that stood for it before, so a workflow
   // that gives none keeps the version it had (its queued tasks stay runnable across the upgrade). An
   // explicit 3600 and none share a version; the last registration's defaults count for new tasks.
-  // No per-key limit hashes as the defaults did before the setting existed: the versions stay as they were.
-  const { concurrency_per_key: perKey, ...defaults } = contents.defaults;
+  // No per-key limit and no rate limit hash as the defaults did before those settings existed: the
+  // versions stay as they were.
+  const { concurrency_per_key: perKey, rate_limit: rateLimit, ...defaults } = contents.defaults;
   const hashed = {
     ...contents,
     defaults: {
       ...defaults,
       ...(perKey === null ? {} : { concurrency_per_key: perKey }),
+      ...(rateLimit === null ? {} : { rate_limit: rateLimit }),
       timeout_seconds: contents.defaults.timeout_seconds ?? TIMEOUT_HASHED_FOR_NONE,
     },
   };

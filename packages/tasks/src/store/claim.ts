@@ -7,6 +7,7 @@ import type { JobQueue } from './boss.ts';
 import { appendEvents, appendEventsBehind, claimedEvent, type NewTaskEvent, statusEvent } from './events.ts';
 import type { FetchedJob, FetchQueue } from './jobs.ts';
 import { lockKeyedClaims } from './key-slots.ts';
+import { withinRateLimit } from './rate-slots.ts';
 import { isWorkflowPaused, WorkflowPausedError } from './workflow-pauses.ts';
 
 /**
@@ -80,8 +81,19 @@ function timerEvent(row: ClaimedRow): NewTaskEvent[] {
  * transaction.ts); task rows are locked in id order. A queue with a per-key limit is fetched with it (at
  * most that many active jobs per concurrency key), one claim at a time across workers (store/key-slots.ts).
  * A paused workflow's claim throws WorkflowPausedError (its transaction must roll back: the jobs stay queued).
+ * A rate-limited workflow's claim takes at most the starts its window has left (store/rate-slots.ts).
  */
-export async function claimJobs(
+export function claimJobs(
+  tx: Transaction,
+  queue: JobQueue,
+  workerId: string,
+  from: FetchQueue,
+  want: number,
+): Promise<{ jobs: FetchedJob[]; attempts: Attempt[]; nextStartInSeconds: number | null }> {
+  return withinRateLimit(tx, from, want, (granted) => claimUpTo(tx, queue, workerId, from, granted));
+}
+
+async function claimUpTo(
   tx: Transaction,
   queue: JobQueue,
   workerId: string,

@@ -1,4 +1,4 @@
-import type { Priority } from '@kaygraph/contracts';
+import type { Priority, WorkflowRateLimit } from '@kaygraph/contracts';
 
 /** The jobs of tasks as the task core sees them; store/boss.ts maps them to pg-boss. */
 
@@ -31,9 +31,10 @@ export interface QueueRef {
   version: string | null;
 }
 
-/** A queue as a worker fetches it: with its workflow version's per-key running limit (null: none). */
+/** A queue as a worker fetches it: with its workflow version's per-key running limit and rate limit (null: none). */
 export interface FetchQueue extends QueueRef {
   concurrencyPerKey: number | null;
+  rateLimit: WorkflowRateLimit | null;
 }
 
 /** A job to create for a task: its id is the task's current `job_id`. */

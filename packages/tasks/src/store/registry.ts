@@ -108,6 +108,9 @@ export interface VersionConflict {
   differs: string[];
 }
 
+/** Defaults added after versions were first registered, as their absence reads: a null each. */
+const UNSET_LATER_DEFAULTS = JSON.stringify({ concurrency_per_key: null, rate_limit: null });
+
 /** The versions of `records` already registered otherwise and served by live workers. */
 export async function liveVersionConflicts(
   db: Executor,
@@ -122,8 +125,9 @@ export async function liveVersionConflicts(
           case when v.params_schema is distinct from x.params_schema then 'params' end,
           case when v.result_schema is distinct from x.result_schema then 'result' end,
           case when v.signals_schema is distinct from x.signals_schema then 'signals' end,
-          -- Versions registered before concurrency_per_key lack it: absent and null are the same defaults.
-          case when '{"concurrency_per_key":null}'::jsonb || v.defaults is distinct from '{"concurrency_per_key":null}'::jsonb || x.defaults
+          -- Versions registered before concurrency_per_key or rate_limit lack them: absent and null are the
+          -- same defaults.
+          case when ${UNSET_LATER_DEFAULTS}::jsonb || v.defaults is distinct from ${UNSET_LATER_DEFAULTS}::jsonb || x.defaults
             then 'defaults' end], null) as differs
         from x join workflow_versions v on v.name = x.name and v.version = x.version
       )

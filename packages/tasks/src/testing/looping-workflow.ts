@@ -79,6 +79,7 @@ const defaults: WorkflowDefaults = {
   priority: 'normal',
   concurrency: null,
   concurrency_per_key: null,
+  rate_limit: null,
 };
 
 /**

@@ -25,10 +25,19 @@ export interface DispatchedJob {
 }
 
 /**
- * Fetches (and claims) up to `want` jobs of `queue` and starts them; `slots` are the gate slots taken for
- * them (the first N go to the N jobs). Resolves with the number of jobs fetched.
+ * What a take did: how many jobs it fetched, and, when it spent the last start its workflow's rate limit
+ * allows for now, how long until the next (null: no such wait).
  */
-export type TakeJobs = (queue: DispatchQueue, want: number, slots: readonly number[]) => Promise<number>;
+export interface JobsTaken {
+  fetched: number;
+  nextStartInSeconds: number | null;
+}
+
+/**
+ * Fetches (and claims) up to `want` jobs of `queue` and starts them; `slots` are the gate slots taken for
+ * them (the first N go to the N jobs).
+ */
+export type TakeJobs = (queue: DispatchQueue, want: number, slots: readonly number[]) => Promise<JobsTaken>;
 
 /** Fetches in flight at once: a second one claims while the first commits, so slots refill in halves. */
 const MAX_FETCHES_IN_FLIGHT = 2;
@@ -53,7 +62,9 @@ const SPLIT_FROM_FREE_SLOTS = 64;
  * fetch did not use are freed silently, or an idle worker would wake itself), a freed local slot, and a
  * poll timer for jobs that become runnable later (retry backoff, `run_at`). Paused workflows are skipped
  * from the set this holds (`setPaused`: the `workflow_paused` NOTIFY, and `readPaused` on every poll);
- * their queues stay dirty, so a resume fetches them at once.
+ * their queues stay dirty, so a resume fetches them at once. A workflow whose rate limit has no start left
+ * rests: its queues are not fetched (wake-ups and polls leave them dirty) until the claim said the next
+ * start is free, and then they are.
  */
 export class Dispatcher {
   readonly #queues: DispatchQueue[];
@@ -72,6 +83,8 @@ export class Dispatcher {
   #stopped = false;
   #rotation = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Rate-limited workflows with no start left, each with the timer that ends its rest. */
+  readonly #resting = new Map<string, NodeJS.Timeout>();
   #idle: Promise<void> = Promise.resolve();
   readonly #inFlight = new Set<Promise<void>>();
   #limitedInFlight = false;
@@ -178,6 +191,8 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
+    for (const timer of this.#resting.values()) clearTimeout(timer);
+    this.#resting.clear();
     await this.#idle;
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
   }
@@ -206,7 +221,13 @@ export class Dispatcher {
       this.#rotation++;
       for (const queue of order) {
         if (!queue || this.#stopped || this.#free <= 0 || this.#inFlight.size >= MAX_FETCHES_IN_FLIGHT) break;
-        if (!this.#dirty.has(queue) || this.#paused.has(queue.workflow)) continue;
+        if (
+          !this.#dirty.has(queue) ||
+          this.#paused.has(queue.workflow) ||
+          this.#resting.has(queue.workflow)
+        ) {
+          continue;
+        }
         const limited = queue.concurrency !== null;
         // Stays dirty: the limited fetch in flight starts the pump again when it ends.
         if (limited && this.#limitedInFlight) continue;
@@ -234,6 +255,7 @@ export class Dispatcher {
         (fetched) => {
           this.#outage.succeeded();
           this.#heldUp.get(queue)?.succeeded();
+          if (fetched.nextStartInSeconds !== null) this.#rest(queue.workflow, fetched.nextStartInSeconds);
           if (fetched.full) this.#dirty.add(queue);
         },
         (error: unknown) =>
@@ -250,6 +272,19 @@ export class Dispatcher {
     this.#inFlight.add(fetching);
   }
 
+  /** No fetch of `workflow` until its next start is free; then its queues are fetched. */
+  #rest(workflow: string, seconds: number): void {
+    clearTimeout(this.#resting.get(workflow));
+    const timer = setTimeout(
+      () => {
+        this.#resting.delete(workflow);
+        this.notify(workflow);
+      },
+      Math.ceil(seconds * 1000),
+    );
+    this.#resting.set(workflow, timer);
+  }
+
   #heldUpLog(queue: DispatchQueue): OutageLog {
     let log = this.#heldUp.get(queue);
     if (!log) {
@@ -261,21 +296,25 @@ export class Dispatcher {
     return log;
   }
 
-  async #fetch(queue: DispatchQueue, want: number): Promise<{ full: boolean }> {
+  async #fetch(
+    queue: DispatchQueue,
+    want: number,
+  ): Promise<{ full: boolean; nextStartInSeconds: number | null }> {
     // Reserved before anything is awaited: a fetch started meanwhile, and slots freed while this one runs,
     // must not hand out the same slots twice.
     const reserved = want;
     this.#free -= reserved;
     let slots: number[] = [];
     let taken = 0;
+    let nextStartInSeconds: number | null = null;
     try {
       if (queue.concurrency !== null) {
         slots = await this.#gate.acquire(queue.workflow, queue.concurrency, want);
         // Every slot taken somewhere: the poll timer tries again.
-        if (slots.length === 0) return { full: false };
+        if (slots.length === 0) return { full: false, nextStartInSeconds };
         want = slots.length;
       }
-      taken = await this.#take(queue, want, slots);
+      ({ fetched: taken, nextStartInSeconds } = await this.#take(queue, want, slots));
     } finally {
       this.#free += reserved - taken;
       const unused = slots.slice(taken);
@@ -283,6 +322,6 @@ export class Dispatcher {
     }
     // A per-key limit may leave jobs of other keys behind a full key's (pg-boss ranks the first `want`
     // candidates): fetch again until a fetch finds nothing.
-    return { full: taken === want || (queue.concurrencyPerKey !== null && taken > 0) };
+    return { full: taken === want || (queue.concurrencyPerKey !== null && taken > 0), nextStartInSeconds };
   }
 }

@@ -7,7 +7,7 @@ import { pausedWorkflows, WorkflowPausedError } from '../store/workflow-pauses.t
 import { runTransaction } from '../transaction.ts';
 import { followBus } from './bus-wiring.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
-import { type DispatchedJob, Dispatcher, type DispatchQueue } from './dispatcher.ts';
+import { type DispatchedJob, Dispatcher, type DispatchQueue, type JobsTaken } from './dispatcher.ts';
 import { loadWorkflowsModule } from './load-workflows-module.ts';
 import { DEFAULT_MAX_RESULT_BYTES } from './result-size.ts';
 import { createRunExecutors } from './run-executors.ts';
@@ -89,6 +89,7 @@ export async function startWorkerRuntime(
       version,
       concurrency: defaults.concurrency,
       concurrencyPerKey: defaults.concurrency_per_key,
+      rateLimit: defaults.rate_limit,
     })),
     capacity: options.concurrency,
     gate,
@@ -112,7 +113,7 @@ export async function startWorkerRuntime(
   });
 
   /** Fetches and claims in one transaction; jobs whose task must not run were settled in it. */
-  async function take(queue: DispatchQueue, want: number, slots: readonly number[]): Promise<number> {
+  async function take(queue: DispatchQueue, want: number, slots: readonly number[]): Promise<JobsTaken> {
     const claim = await runTransaction(ctx.db, (tx) =>
       claimJobs(tx, ctx.queue, beat.workerId, queue, want),
     ).catch((error: unknown) => {
@@ -121,8 +122,8 @@ export async function startWorkerRuntime(
       dispatcher.setPaused(queue.workflow, true);
       return null;
     });
-    if (claim === null) return 0;
-    const { jobs, attempts } = claim;
+    if (claim === null) return { fetched: 0, nextStartInSeconds: null };
+    const { jobs, attempts, nextStartInSeconds } = claim;
     const claimed = new Map(attempts.map((attempt) => [attempt.job.jobId, attempt]));
     jobs.forEach((job, i) => {
       const dispatched: DispatchedJob = { queue, job, slot: slots[i] ?? null };
@@ -130,7 +131,7 @@ export async function startWorkerRuntime(
       if (attempt) runs.start(attempt, dispatched, new RunLog(runsLogger, attempt));
       else void releaseSlot(dispatched, false);
     });
-    return jobs.length;
+    return { fetched: jobs.length, nextStartInSeconds };
   }
 
   const beat = await WorkerBeat.start({
