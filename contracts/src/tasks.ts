@@ -159,8 +159,9 @@ export const TaskSummary = z.object({
   /** The task whose node submitted this one (`runChildren`); null for tasks submitted by a client. */
   parent_task_id: TaskId.nullable(),
   /**
-   * When the task becomes runnable: the `run_at` of its submit, or, while a failed attempt waits out its
-   * retry backoff, when the retry runs; null: as soon as a worker is free.
+   * When the task becomes runnable, while it has yet to start its next run: the `run_at` of its submit,
+   * or, while a failed attempt waits out its retry backoff, when the retry runs; null: as soon as a worker
+   * is free, and once it is running, waiting or finished (`runAtShown`; `started_at` says when it ran).
    */
   run_at: Timestamp.nullable(),
   error: TaskErrorView.nullable(),
