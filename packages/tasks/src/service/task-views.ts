@@ -11,6 +11,7 @@ import {
   type TaskSummary,
   type TaskView,
   TaskWait,
+  type VersionState,
 } from '@kaygraph/contracts';
 import type { TaskRow, TaskSummaryRow } from '../store/read.ts';
 import { taskViewMetrics } from '../task-metrics.ts';
@@ -46,10 +47,15 @@ export function toTaskSummary(row: TaskSummaryRow): TaskSummary {
   };
 }
 
-export function toTaskView(row: TaskRow, artifacts: ArtifactInfo[]): TaskView {
+export function toTaskView(
+  row: TaskRow,
+  artifacts: ArtifactInfo[],
+  versionState: VersionState | null,
+): TaskView {
   return {
     ...toTaskSummary(row),
     workflow_version: row.workflowVersion,
+    version_state: versionState,
     params: (row.params as Record<string, unknown>) ?? {},
     idempotency_key: row.idempotencyKey,
     ...(row.result === null ? {} : { result: row.result }),
