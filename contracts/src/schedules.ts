@@ -56,6 +56,21 @@ export type UpdateScheduleInput = z.input<typeof UpdateScheduleInput>;
 export const ScheduleIdInput = z.strictObject({ schedule_id: ScheduleId });
 export type ScheduleIdInput = z.infer<typeof ScheduleIdInput>;
 
+/** Why a due occurrence of a schedule created no task, as the firing pass judged it. */
+export const ScheduleSkip = z.object({
+  /** The occurrence (its cron time) that created no task. */
+  occurrence_at: Timestamp,
+  /** When the firing pass skipped it. */
+  skipped_at: Timestamp,
+  code: z
+    .string()
+    .describe(
+      "The refusal's error code, as a submit of the same task would get it (BAD_REQUEST: a workflow gone or a concurrency_key its current version no longer limits; INVALID_PARAMS; QUEUE_FULL), or MISSED: no firing pass ran within 5 minutes of it (no worker was running).",
+    ),
+  message: z.string(),
+});
+export type ScheduleSkip = z.infer<typeof ScheduleSkip>;
+
 export const ScheduleView = z.object({
   schedule_id: ScheduleId,
   name: z.string(),
@@ -71,6 +86,8 @@ export const ScheduleView = z.object({
   next_runs: z.array(Timestamp),
   /** When the schedule last created a task. */
   last_run_at: Timestamp.nullable(),
+  /** Why its last due occurrence created no task; null while its last one did (or none came due yet). */
+  last_error: ScheduleSkip.nullable(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

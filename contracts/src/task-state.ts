@@ -37,6 +37,18 @@ export function etaShown(status: TaskStatus, eta: number | null): number | null 
   return status === 'running' ? eta : null;
 }
 
+/** Statuses of a task that has yet to start its next run: only for these is `run_at` still ahead. */
+const BEFORE_A_RUN: ReadonlySet<TaskStatus> = new Set(['pending', 'blocked', 'scheduled', 'queued']);
+
+/**
+ * The `run_at` a task shows: when it becomes runnable, so only while it has yet to start its next run
+ * (its submit's time, or a retry's end of backoff); none once it runs, waits or has finished, where the
+ * stored time (a past retry's) would say nothing true. The one rule for the task's view and lists.
+ */
+export function runAtShown(status: TaskStatus, runAt: string | null): string | null {
+  return BEFORE_A_RUN.has(status) ? runAt : null;
+}
+
 /**
  * The task's state after one event, by the progress contract of TaskEvent (events.ts). Extra fields of
  * `state` are kept; log and wait events change nothing and return `state` itself.

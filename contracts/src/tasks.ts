@@ -159,8 +159,9 @@ export const TaskSummary = z.object({
   /** The task whose node submitted this one (`runChildren`); null for tasks submitted by a client. */
   parent_task_id: TaskId.nullable(),
   /**
-   * When the task becomes runnable: the `run_at` of its submit, or, while a failed attempt waits out its
-   * retry backoff, when the retry runs; null: as soon as a worker is free.
+   * When the task becomes runnable, while it has yet to start its next run: the `run_at` of its submit,
+   * or, while a failed attempt waits out its retry backoff, when the retry runs; null: as soon as a worker
+   * is free, and once it is running, waiting or finished (`runAtShown`; `started_at` says when it ran).
    */
   run_at: Timestamp.nullable(),
   error: TaskErrorView.nullable(),
@@ -172,6 +173,14 @@ export const TaskSummary = z.object({
 });
 export type TaskSummary = z.infer<typeof TaskSummary>;
 
+/**
+ * Whether a live worker runs the workflow version a task still has to run on: `served`; `awaiting_worker`:
+ * the current version, with no live worker yet (the task waits until one starts); `retired`: an older
+ * version no live worker runs (the task runs nowhere until `move-tasks` moves it to the current one).
+ */
+export const VersionState = z.enum(['served', 'awaiting_worker', 'retired']);
+export type VersionState = z.infer<typeof VersionState>;
+
 /** One task, as `GET /tasks/{task_id}` answers. */
 export const TaskView = TaskSummary.extend({
   /**
@@ -179,6 +188,9 @@ export const TaskView = TaskSummary.extend({
    * it (null: submitted before versions were recorded).
    */
   workflow_version: z.string().nullable(),
+  version_state: VersionState.nullable().describe(
+    'Whether a live worker runs workflow_version, for a task that still has to run (pending, blocked, scheduled, queued, waiting): served; awaiting_worker: the current version, no live worker yet (it waits until one starts); retired: an older version no live worker runs (it runs nowhere until POST /workflows/{name}/versions/{version}/move-tasks moves it). Null for a task that needs no run, or has no recorded version.',
+  ),
   params: z.record(z.string(), JsonValue),
   /** The key it was submitted with (null: none); `GET /tasks?idempotency_key=` finds the task by it. */
   idempotency_key: z.string().nullable(),

@@ -142,6 +142,22 @@ describe('retries', () => {
     expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
   });
 
+  it("a finished task shows no run_at: its last retry's time is over, as its submit's is", async () => {
+    const { system } = harness;
+    const { task_id } = await system.tasks.submit(alice, {
+      workflow: 'retrying',
+      params: { steps: 1, step_ms: 0, fail_attempts: 1 },
+      retry_delay: 1,
+    });
+    expect(await waitForTerminal(system, alice, task_id)).toBe('completed');
+    const finished = await system.tasks.get(alice, task_id);
+    expect(finished).toMatchObject({ status: 'completed', attempt: 2, run_at: null });
+    const listed = (await system.tasks.list(alice, { limit: 50 })).items.find(
+      (item) => item.task_id === task_id,
+    );
+    expect(listed).toMatchObject({ status: 'completed', run_at: null });
+  });
+
   it('a retry resumes after the last completed node and succeeds', async () => {
     const { system } = harness;
     const record = join(dir, 'resume.jsonl');

@@ -42,3 +42,54 @@ it('a concurrency_key for a workflow without concurrency_per_key is the 400 a su
   ).rejects.toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: 'concurrency_key' }] });
   expect((await schedules.get(alice, plain.schedule_id)).concurrency_key).toBeNull();
 });
+
+it('a schedule whose workflow dropped its per-key limit shows why its occurrences create no task, until it fires again', async () => {
+  await using harness = await startTestSystem({ catalog: keyedCatalog });
+  const { system } = harness;
+  const { schedules } = system.orchestration;
+  const created = await schedules.create(alice, {
+    name: 'hourly per account',
+    cron: '0 * * * *',
+    workflow: 'keyed',
+    params: QUICK,
+    concurrency_key: 'acct-1',
+  });
+  // A release of `keyed` that no longer limits per key: a submit with a key is refused (400).
+  const keyed = keyedCatalog.get('keyed');
+  if (!keyed) throw new Error('no keyed workflow');
+  const unlimited = {
+    ...keyed,
+    version: 'unlimited',
+    defaults: { ...keyed.defaults, concurrency_per_key: null },
+  };
+  await system.publishWorkflows({ get: () => unlimited, list: () => [unlimited] });
+
+  const hour = (h: number) => new Date(Date.UTC(new Date().getUTCFullYear() + 1, 0, 1, h, 0, 30));
+  expect(await fireDueSchedules(system.context, system.context.logger, { at: hour(1) })).toEqual({
+    fired: 0,
+    skipped: 1,
+  });
+  expect(await schedules.get(alice, created.schedule_id)).toMatchObject({
+    last_run_at: null,
+    last_error: {
+      occurrence_at: new Date(Date.UTC(hour(1).getUTCFullYear(), 0, 1, 1)).toISOString(),
+      skipped_at: hour(1).toISOString(),
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('declares no concurrency_per_key'),
+    },
+  });
+  // Listed so too.
+  const [listed] = (await schedules.list(alice, { limit: 10 })).items;
+  expect(listed?.last_error?.code).toBe('BAD_REQUEST');
+
+  // The operator drops the key: the next occurrence fires, and the schedule no longer shows the error.
+  await schedules.update(alice, { schedule_id: created.schedule_id, concurrency_key: null });
+  expect(await fireDueSchedules(system.context, system.context.logger, { at: hour(2) })).toEqual({
+    fired: 1,
+    skipped: 0,
+  });
+  expect(await schedules.get(alice, created.schedule_id)).toMatchObject({
+    last_run_at: hour(2).toISOString(),
+    last_error: null,
+  });
+});

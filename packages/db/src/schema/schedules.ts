@@ -16,6 +16,8 @@ export const schedules = pgTable(
     concurrencyKey: text('concurrency_key'),
     enabled: boolean('enabled').notNull().default(true),
     lastRunAt: ts('last_run_at'),
+    /** Why its last due occurrence created no task (`ScheduleSkip` in contracts); null once one fires. */
+    lastError: jsonb('last_error'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

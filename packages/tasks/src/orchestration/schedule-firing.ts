@@ -7,22 +7,27 @@ import { lockQueueRoom } from '../store/owner-queue.ts';
 import {
   type FiringCandidate,
   lockFiringSchedules,
-  markSchedulesFired,
+  markSchedulesHandled,
   readFiringCandidates,
   type ScheduleRow,
 } from '../store/schedules.ts';
 import { type ScheduleOccurrence, submitTasks } from '../submit/submit.ts';
 import { dueOccurrence } from './cron.ts';
+import {
+  MISSED,
+  MISSED_AFTER_MS,
+  queueFull,
+  type SkippedOccurrence,
+  skippedOccurrence,
+} from './schedule-skips.ts';
 
-/** An occurrence older than this when a pass sees it (no worker was running) is skipped, not fired late. */
-const MISSED_AFTER_MS = 5 * 60_000;
 /** Tasks of one owner submitted per statement group. */
 const CHUNK = 250;
 
 export interface FiringReport {
   /** Due occurrences that have their task. */
   fired: number;
-  /** Due occurrences that created nothing (queue full, workflow gone, missed while no worker ran). */
+  /** Due occurrences that created nothing (queue full, workflow gone, missed while no worker ran): each schedule's `last_error` says why. */
   skipped: number;
 }
 
@@ -94,23 +99,32 @@ async function fireOwner(
 ): Promise<FiringReport> {
   // Judged again under the lock: a pass that fired them meanwhile moved `since`.
   const due = dueOf(await lockFiringSchedules(tx, scheduleIds), now, logger);
+  const skipped: SkippedOccurrence[] = [];
+  const skip = (item: Due<ScheduleRow>, refusal: { code: string; message: string }) =>
+    skipped.push(skippedOccurrence(item.schedule.id, item.at, now, refusal));
   const onTime = due.filter((item) => now.getTime() - item.at.getTime() <= MISSED_AFTER_MS);
+  for (const item of due) if (!onTime.includes(item)) skip(item, MISSED);
   // What fits in the owner's queue fires; the rest is skipped (the submit path checks the room again).
-  const fitting = onTime.slice(0, await lockQueueRoom(tx, owner, ctx.maxQueueSize));
-  let fired = 0;
+  const room = await lockQueueRoom(tx, owner, ctx.maxQueueSize);
+  for (const item of onTime.slice(room)) skip(item, queueFull(ctx.maxQueueSize));
+  const fitting = onTime.slice(0, room);
+  const fired: string[] = [];
+  let queueFullRefusal: DomainError | null = null;
   for (let start = 0; start < fitting.length; start += CHUNK) {
     const chunk = fitting.slice(start, start + CHUNK);
-    const outcome = await submitChunk(ctx, logger, tx, owner, chunk);
-    fired += outcome.fired;
-    if (outcome.queueFull) break;
+    if (queueFullRefusal) {
+      for (const item of chunk) skip(item, queueFullRefusal);
+      continue;
+    }
+    for (const outcome of await submitChunk(ctx, logger, tx, owner, chunk)) {
+      if (outcome.refusal === null) fired.push(outcome.item.schedule.id);
+      else skip(outcome.item, outcome.refusal);
+      if (outcome.refusal?.code === 'QUEUE_FULL') queueFullRefusal = outcome.refusal;
+    }
   }
-  await markSchedulesFired(
-    tx,
-    due.map((item) => item.schedule.id),
-    now,
-  );
-  if (due.length > fired) logger.warn({ owner, skipped: due.length - fired }, 'schedule occurrences skipped');
-  return { fired, skipped: due.length - fired };
+  await markSchedulesHandled(tx, { fired, skipped }, now);
+  if (skipped.length > 0) logger.warn({ owner, skipped: skipped.length }, 'schedule occurrences skipped');
+  return { fired: fired.length, skipped: skipped.length };
 }
 
 function requestOf({ schedule }: Due<ScheduleRow>): SubmitTaskRequest {
@@ -130,9 +144,16 @@ function occurrenceOf({ schedule, at }: Due<ScheduleRow>): ScheduleOccurrence {
   };
 }
 
+/** An occurrence of a chunk: fired (`refusal` null) or refused by the submit path. */
+interface ChunkOutcome {
+  item: Due<ScheduleRow>;
+  refusal: DomainError | null;
+}
+
 /**
- * Submits a chunk in one savepoint; when the submit path refuses it (queue full, a workflow or params the
- * catalog no longer accepts), each occurrence alone, so what fits still fires. Stops at QUEUE_FULL.
+ * Submits a chunk in one savepoint; when the submit path refuses it (queue full, a workflow, params or
+ * concurrency key the registry no longer accepts), each occurrence alone, so what fits still fires. Past
+ * a QUEUE_FULL the rest is refused with it, untried.
  */
 async function submitChunk(
   ctx: TaskContext,
@@ -140,7 +161,7 @@ async function submitChunk(
   tx: Transaction,
   owner: string,
   chunk: readonly Due<ScheduleRow>[],
-): Promise<{ fired: number; queueFull: boolean }> {
+): Promise<ChunkOutcome[]> {
   const caller = { owner, admin: false };
   const submit = (items: readonly Due<ScheduleRow>[]) =>
     tx.transaction((savepoint) =>
@@ -151,21 +172,32 @@ async function submitChunk(
     );
   try {
     // A deduplicated output is an occurrence another pass fired: it counts as fired too.
-    return { fired: (await submit(chunk)).length, queueFull: false };
+    await submit(chunk);
+    return chunk.map((item) => ({ item, refusal: null }));
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
   }
-  let fired = 0;
+  const outcomes: ChunkOutcome[] = [];
+  let queueFullRefusal: DomainError | null = null;
   for (const item of chunk) {
+    if (queueFullRefusal) {
+      outcomes.push({ item, refusal: queueFullRefusal });
+      continue;
+    }
     try {
-      fired += (await submit([item])).length;
+      await submit([item]);
+      outcomes.push({ item, refusal: null });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      logger.warn({ schedule_id: item.schedule.id, code: error.code }, 'schedule occurrence skipped');
-      if (error.code === 'QUEUE_FULL') return { fired, queueFull: true };
+      logger.warn(
+        { schedule_id: item.schedule.id, code: error.code, err: error },
+        'schedule occurrence skipped',
+      );
+      outcomes.push({ item, refusal: error });
+      if (error.code === 'QUEUE_FULL') queueFullRefusal = error;
     }
   }
-  return { fired, queueFull: false };
+  return outcomes;
 }
 
 export interface ScheduleFiring {

@@ -7,6 +7,7 @@ import {
   type ListSchedulesOutput,
   ListSchedulesInput as ListSchedulesSchema,
   type Priority,
+  ScheduleSkip,
   type ScheduleView,
   UpdateScheduleInput,
 } from '@kaygraph/contracts';
@@ -46,9 +47,16 @@ export function toScheduleView(row: ScheduleRow): ScheduleView {
     enabled: row.enabled,
     next_runs: row.enabled ? nextRuns(row.cron, row.timezone) : [],
     last_run_at: row.lastRunAt ? row.lastRunAt.toISOString() : null,
+    last_error: lastErrorOf(row),
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
+}
+
+/** The stored skip as the contract shows it (a row written by this code always parses). */
+function lastErrorOf(row: ScheduleRow): ScheduleSkip | null {
+  const parsed = ScheduleSkip.safeParse(row.lastError);
+  return parsed.success ? parsed.data : null;
 }
 
 /**

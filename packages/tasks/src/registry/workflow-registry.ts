@@ -1,4 +1,4 @@
-import type { WorkflowInfo, WorkflowVersionInfo } from '@kaygraph/contracts';
+import type { VersionState, WorkflowInfo, WorkflowVersionInfo } from '@kaygraph/contracts';
 import type { Executor } from '../db.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import {
@@ -125,6 +125,24 @@ export class WorkflowRegistry {
     const rows = await versionsNamed(db, [name], this.#leaseSeconds);
     const stored = rows.find((row) => row.name === name && row.version === version);
     return stored ? this.#compile(stored) : undefined;
+  }
+
+  /**
+   * Whether a live worker runs `version` of the workflow a task was submitted to (`name`: its name then,
+   * an alias after a rename), else whether that version is still current; undefined: not registered.
+   */
+  async versionState(
+    name: string,
+    version: string,
+    db: Executor = this.#db,
+  ): Promise<VersionState | undefined> {
+    const rows = await versionsNamed(db, [name], this.#leaseSeconds);
+    const matching = rows.filter((row) => row.version === version);
+    const stored = matching.find((row) => row.name === name) ?? matching[0];
+    if (!stored) return undefined;
+    if (stored.live_workers > 0) return 'served';
+    const own = rows.filter((row) => row.name === stored.name);
+    return currentVersion(own, stored.name) === stored ? 'awaiting_worker' : 'retired';
   }
 
   /** Names of every registered workflow, sorted. */

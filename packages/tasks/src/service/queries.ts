@@ -16,6 +16,7 @@ import {
   type TaskResultView,
   type TaskStatus,
   type TaskView,
+  taskNeedsARun,
 } from '@kaygraph/contracts';
 import type { z } from 'zod';
 import { type Caller, listedOwner, mayAccess } from '../caller.ts';
@@ -46,14 +47,25 @@ async function artifactsOf(executor: Executor, taskId: string): Promise<Artifact
   }));
 }
 
-export async function getTask(executor: Executor, caller: Caller, taskId: string): Promise<TaskView> {
+export async function getTask(
+  executor: Executor,
+  registry: WorkflowRegistry,
+  caller: Caller,
+  taskId: string,
+): Promise<TaskView> {
   if (!isUuid(taskId)) throw notFound(taskId);
   // Side by side: the artifacts are only returned once the task proved visible.
   const [row, artifacts] = await Promise.all([
     loadVisibleTask(executor, caller, taskId),
     artifactsOf(executor, taskId),
   ]);
-  return toTaskView(row, artifacts);
+  // A read of the registry only for a task that still has to run on its version.
+  const version = row.workflowVersion;
+  const versionState =
+    version !== null && taskNeedsARun(row.status as TaskStatus)
+      ? ((await registry.versionState(row.workflow, version, executor)) ?? null)
+      : null;
+  return toTaskView(row, artifacts, versionState);
 }
 
 /** Where a stream resumed after a seq starts: see TaskService.resumeState. */

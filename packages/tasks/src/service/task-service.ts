@@ -150,7 +150,7 @@ export function createTaskService(ctx: TaskContext, bus: EventBus, health: Datab
       assertBatchSize(ctx.maxBatchSize, inputs.length);
       return { tasks: await submitTasks(caller, inputs) };
     },
-    get: (caller, taskId) => getTask(ctx.db, caller, taskId),
+    get: (caller, taskId) => getTask(ctx.db, ctx.workflows, caller, taskId),
     list: (caller, input) => listTasks(ctx.db, ctx.workflows, caller, input),
     progress: (caller, taskId) => getProgress(ctx.db, caller, taskId),
     result: (caller, taskId, workflow) => getResult(ctx, caller, taskId, workflow),

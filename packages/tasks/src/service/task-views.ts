@@ -4,12 +4,14 @@ import {
   type NodeMetric,
   type NodeMetricTotals,
   type Priority,
+  runAtShown,
   type TaskError,
   type TaskProgressView,
   type TaskStatus,
   type TaskSummary,
   type TaskView,
   TaskWait,
+  type VersionState,
 } from '@kaygraph/contracts';
 import type { TaskRow, TaskSummaryRow } from '../store/read.ts';
 import { taskViewMetrics } from '../task-metrics.ts';
@@ -36,7 +38,7 @@ export function toTaskSummary(row: TaskSummaryRow): TaskSummary {
     schedule_id: row.scheduleId,
     concurrency_key: row.concurrencyKey,
     parent_task_id: row.parentTaskId,
-    run_at: isoOrNull(row.runAt),
+    run_at: runAtShown(row.status as TaskStatus, isoOrNull(row.runAt)),
     error: (row.error as TaskError | null) ?? null,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
@@ -45,10 +47,15 @@ export function toTaskSummary(row: TaskSummaryRow): TaskSummary {
   };
 }
 
-export function toTaskView(row: TaskRow, artifacts: ArtifactInfo[]): TaskView {
+export function toTaskView(
+  row: TaskRow,
+  artifacts: ArtifactInfo[],
+  versionState: VersionState | null,
+): TaskView {
   return {
     ...toTaskSummary(row),
     workflow_version: row.workflowVersion,
+    version_state: versionState,
     params: (row.params as Record<string, unknown>) ?? {},
     idempotency_key: row.idempotencyKey,
     ...(row.result === null ? {} : { result: row.result }),

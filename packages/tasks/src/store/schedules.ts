@@ -1,6 +1,7 @@
+import type { ScheduleSkip } from '@kaygraph/contracts';
 import { schedules } from '@kaygraph/db';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
-import { type Executor, rowsOf, type Transaction, uuidArray } from '../db.ts';
+import { type Executor, recordsJson, rowsOf, type Transaction, uuidArray } from '../db.ts';
 
 export type ScheduleRow = typeof schedules.$inferSelect;
 export type NewSchedule = typeof schedules.$inferInsert;
@@ -30,7 +31,8 @@ export async function countOwnerSchedules(tx: Transaction, owner: string, limit:
 
 /**
  * What the firing pass needs of a schedule: its cron, and the instant after which its next occurrence is
- * due (`since`: its last firing, or its last change, so a resumed or edited schedule does not catch up).
+ * due (`since`: its last firing or skip, or its last change, so a resumed or edited schedule does not
+ * catch up).
  */
 export interface FiringCandidate {
   id: string;
@@ -45,7 +47,8 @@ const candidateColumns = {
   owner: schedules.owner,
   cron: schedules.cron,
   timezone: schedules.timezone,
-  since: sql<string>`to_json(greatest(${schedules.lastRunAt}, ${schedules.updatedAt})) #>> '{}'`,
+  since: sql<string>`to_json(greatest(${schedules.lastRunAt}, ${schedules.updatedAt},
+    (${schedules.lastError} ->> 'skipped_at')::timestamptz)) #>> '{}'`,
 };
 
 /** Every enabled schedule, with the database's clock (the firing pass judges occurrences by it). */
@@ -77,20 +80,38 @@ export async function lockFiringSchedules(
     .for('no key update', { skipLocked: true });
   return rows.map((row) => ({
     ...row,
-    since: new Date(Math.max(row.lastRunAt?.getTime() ?? 0, row.updatedAt.getTime())),
+    since: new Date(
+      Math.max(row.lastRunAt?.getTime() ?? 0, row.updatedAt.getTime(), skippedAt(row.lastError)),
+    ),
   }));
 }
 
-/** Records that these schedules' occurrences up to `at` (the firing pass's clock) were handled. */
-export async function markSchedulesFired(
+/** When the stored skip (`last_error`) was judged, as milliseconds; 0 without one. */
+function skippedAt(lastError: unknown): number {
+  const at = (lastError as { skipped_at?: unknown } | null)?.skipped_at;
+  return typeof at === 'string' ? Date.parse(at) || 0 : 0;
+}
+
+/**
+ * Records that these schedules' occurrences up to `at` (the firing pass's clock) were handled: the fired
+ * ones created their task (`last_run_at`, their last skip cleared), the skipped ones say why (`last_error`).
+ */
+export async function markSchedulesHandled(
   tx: Transaction,
-  scheduleIds: readonly string[],
+  handled: { fired: readonly string[]; skipped: readonly { id: string; error: ScheduleSkip }[] },
   at: Date,
 ): Promise<void> {
-  if (scheduleIds.length === 0) return;
-  await tx.execute(sql`
-    update schedules set last_run_at = ${at.toISOString()}::timestamptz
-    where id = any(${uuidArray(scheduleIds)})`);
+  if (handled.fired.length > 0) {
+    await tx.execute(sql`
+      update schedules set last_run_at = ${at.toISOString()}::timestamptz, last_error = null
+      where id = any(${uuidArray(handled.fired)})`);
+  }
+  if (handled.skipped.length > 0) {
+    await tx.execute(sql`
+      update schedules s set last_error = x.error
+      from jsonb_to_recordset(${recordsJson(handled.skipped)}::jsonb) as x(id uuid, error jsonb)
+      where s.id = x.id`);
+  }
 }
 
 export async function insertSchedule(

@@ -43,6 +43,7 @@ function view(status: TaskView['status'], updatedSecond: number): TaskView {
     started_at: null,
     completed_at: null,
     workflow_version: 'v1',
+    version_state: 'served',
     idempotency_key: null,
     params: {},
     depends_on: [],

@@ -77,7 +77,18 @@ export function SchedulesPage() {
                           </div>
                         ))}
                       </td>
-                      <td>{formatRelative(row.last_run_at, now)}</td>
+                      <td>
+                        {formatRelative(row.last_run_at, now)}
+                        {row.last_error ? (
+                          <div
+                            class="inline-error"
+                            data-testid="schedule-skip"
+                            title={formatTime(row.last_error.skipped_at)}
+                          >
+                            {`The occurrence ${formatRelative(row.last_error.occurrence_at, now)} created no task: ${row.last_error.code}: ${row.last_error.message}`}
+                          </div>
+                        ) : null}
+                      </td>
                       <td>
                         <span class={`badge badge-${row.enabled ? 'running' : 'cancelled'}`}>
                           {row.enabled ? 'active' : 'paused'}

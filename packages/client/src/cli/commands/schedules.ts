@@ -4,8 +4,20 @@ import { CliError, parseJsonOption, printJson, printTable, wholeNumberOption, wr
 import type { CliSession } from '../session.ts';
 import { action } from './action.ts';
 
+/** A schedule as an api answers it; one from before `last_error` answers without it. */
+const ShownSchedule = ScheduleView.partial({ last_error: true });
+type ShownSchedule = ReturnType<typeof ShownSchedule.parse>;
+const ShownSchedules = ListSchedulesOutput.extend({ items: ShownSchedule.array() });
+
+/** Why the schedule's last due occurrence created no task, as one line; null while it fired. */
+function skipLine(schedule: ShownSchedule): string | null {
+  const skip = schedule.last_error;
+  if (!skip) return null;
+  return `${schedule.name} (${schedule.schedule_id}): the occurrence at ${skip.occurrence_at} created no task: ${skip.code}: ${skip.message}`;
+}
+
 function printSchedule(session: CliSession, raw: unknown): void {
-  const parsed = ScheduleView.safeParse(raw);
+  const parsed = ShownSchedule.safeParse(raw);
   if (session.json || !parsed.success) {
     printJson(session.io, raw);
     return;
@@ -17,6 +29,8 @@ function printSchedule(session: CliSession, raw: unknown): void {
       `"${schedule.cron}" ${schedule.timezone} -> ${schedule.workflow}` +
       (schedule.next_runs[0] ? ` (next ${schedule.next_runs[0]})` : ''),
   );
+  const skipped = skipLine(schedule);
+  if (skipped) writeLine(session.io.stdout, `skipped: ${skipped}`);
 }
 
 /** Options shared by create and update: only what was given is sent. */
@@ -51,7 +65,7 @@ export function registerScheduleCommands(program: Command, session: CliSession):
         const raw = await s.procedure('query', 'schedules.list', {
           limit: wholeNumberOption('--limit', options.limit as string | undefined),
         });
-        const page = ListSchedulesOutput.safeParse(raw);
+        const page = ShownSchedules.safeParse(raw);
         if (s.json || !page.success) {
           printJson(s.io, raw);
           return 0;
@@ -72,6 +86,8 @@ export function registerScheduleCommands(program: Command, session: CliSession):
               item.last_run_at,
             ]),
           );
+        const skipped = page.data.items.flatMap((item) => skipLine(item) ?? []);
+        if (skipped.length > 0) writeLine(s.io.stdout, `\nskipped occurrences:\n${skipped.join('\n')}`);
         return 0;
       }),
     );

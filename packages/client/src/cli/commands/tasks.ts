@@ -131,7 +131,7 @@ export function registerTaskCommands(program: Command, session: CliSession): voi
         if (task.run_at && waitsToRun && Date.parse(task.run_at) > Date.now()) {
           rows.splice(3, 0, ['runs at', task.run_at]);
         }
-        const version = await describeTaskVersion(s, task);
+        const version = describeTaskVersion(task);
         if (version !== null) rows.splice(2, 0, ['version', version]);
         if (task.error) rows.push(['error', describeTaskError(task.error)]);
         const labelWidth = Math.max(...rows.map(([label]) => label.length));
