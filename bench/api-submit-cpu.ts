@@ -5,7 +5,10 @@
  * spends is one PostgreSQL lacks. Each round runs HTTP submits, raw pg-boss sends and in-process submits
  * (N each, 10 in flight) and reads /proc/<pid>/stat (user + system, every thread) of the api process, the
  * load client (this process), and the PostgreSQL backends serving each side (pg_stat_activity of the
- * scratch database). `--profile DIR`: the api runs with `--cpu-prof` and writes its V8 profile there on exit.
+ * scratch database). Beside them: the transactions that wrote each side's rows (distinct xmin), and the
+ * side's backlog at the round's start (every submit transaction counts its owner's unfinished tasks under the
+ * owner's lock, for the exact MAX_QUEUE_SIZE). `--profile DIR`: the api runs with `--cpu-prof` and writes its
+ * V8 profile there on exit.
  */
 import postgres from 'postgres';
 import { startApi, stop } from './api-processes.ts';
@@ -41,6 +44,17 @@ interface RoundCpu {
   backendsMs: number;
   /** Transactions that wrote the side's tasks (or jobs) per 1,000 submits. */
   commits: number;
+  /** The side's unfinished tasks (or jobs) at the round's start: each submit transaction counts its owner's. */
+  backlog: number;
+}
+
+async function backlogOf(monitor: postgres.Sql, side: SideName): Promise<number> {
+  const [row] =
+    side === 'raw'
+      ? await monitor<{ n: number }[]>`select count(*)::int as n from pgboss.job where name = ${RAW_QUEUE}`
+      : await monitor<{ n: number }[]>`
+          select count(*)::int as n from tasks where owner = ${OWNER_OF[side]} and completed_at is null`;
+  return row?.n ?? 0;
 }
 
 /** The transactions that wrote each side's rows so far: the distinct xmin of its owner's tasks, or of its jobs. */
@@ -58,7 +72,12 @@ async function measureRound(
   side: SideName,
   open: () => Promise<SubmitSide>,
   count: number,
-  pids: { api: number; backends: () => Promise<Set<number>>; writers: (side: SideName) => Promise<number> },
+  pids: {
+    api: number;
+    backends: () => Promise<Set<number>>;
+    writers: (side: SideName) => Promise<number>;
+    backlog: (side: SideName) => Promise<number>;
+  },
 ): Promise<RoundCpu> {
   const apiBackends = await pids.backends();
   const opened = await open();
@@ -71,6 +90,7 @@ async function measureRound(
     const api0 = await cpuMsOf(pids.api);
     const self0 = await cpuMsOf(process.pid);
     const writers0 = await pids.writers(side);
+    const backlog = await pids.backlog(side);
     const { result: rate, cpuMs: backendsMs } = await cpuDuring(own, () =>
       inFlight(count, IN_FLIGHT, opened.submit),
     );
@@ -85,6 +105,7 @@ async function measureRound(
       clientMs: side === 'http' ? per1000(selfMs) : 0,
       backendsMs: per1000(backendsMs),
       commits: per1000(commits),
+      backlog,
     };
   } finally {
     await opened.close();
@@ -92,10 +113,12 @@ async function measureRound(
 }
 
 const HEADER =
-  'side            rate/s  process ms  client ms  backends ms  commits   (CPU ms and commits per 1,000 submits)';
+  'side            rate/s  process ms  client ms  backends ms    commits    backlog   (CPU ms and commits per 1,000 submits)';
 
 function row(r: Omit<RoundCpu, 'side'>, label: string): string {
-  const cells = [r.processMs, r.clientMs, r.backendsMs, r.commits].map((v) => v.toFixed(0).padStart(11));
+  const cells = [r.processMs, r.clientMs, r.backendsMs, r.commits, r.backlog].map((v) =>
+    v.toFixed(0).padStart(11),
+  );
   return `${label.padEnd(14)} ${r.rate.toFixed(0).padStart(7)} ${cells.join('')}`;
 }
 
@@ -113,6 +136,7 @@ function report(rounds: readonly RoundCpu[]): string {
           clientMs: m((r) => r.clientMs),
           backendsMs: m((r) => r.backendsMs),
           commits: m((r) => r.commits),
+          backlog: m((r) => r.backlog),
         },
         `median ${side}`,
       ),
@@ -134,6 +158,7 @@ if (import.meta.main) {
       api: api.child.pid ?? 0,
       backends: () => backendPids(monitor, database),
       writers: (side: SideName) => writersOf(monitor, side),
+      backlog: (side: SideName) => backlogOf(monitor, side),
     };
     try {
       await publishFixtureWorkflows(url);
