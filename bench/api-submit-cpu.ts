@@ -142,6 +142,13 @@ function report(rounds: readonly RoundCpu[]): string {
       ),
     );
   }
+  // Every CPU millisecond of a side, its client's included: on cores it saturates, rates go as their inverse.
+  const total = (side: SideName) =>
+    median(rounds.filter((r) => r.side === side).map((r) => r.processMs + r.clientMs + r.backendsMs));
+  lines.push(
+    `CPU per 1,000: http ${total('http').toFixed(0)} ms (api + client + backends), raw ${total('raw').toFixed(0)} ms ` +
+      `(client + backends): raw / http = ${(total('raw') / total('http')).toFixed(2)}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
