@@ -26,10 +26,16 @@ function benchEnv(databaseUrl: string): NodeJS.ProcessEnv {
   };
 }
 
-/** Starts the api process (no worker: its RSS is the api's own) and resolves with its URL once it listens. */
-export async function startApi(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+/**
+ * Starts the api process (no worker: its RSS is the api's own) and resolves with its URL once it listens.
+ * `nodeFlags`: more node flags after `npm start`'s (`--cpu-prof` ...).
+ */
+export async function startApi(
+  databaseUrl: string,
+  nodeFlags: readonly string[] = [],
+): Promise<{ url: string; child: ChildProcess }> {
   // With the node flags of `npm start -w @kaygraph/api`, spawned directly so that its pid is the api's own.
-  const child = spawn(process.execPath, [...startFlags('api'), 'services/api/src/main.ts'], {
+  const child = spawn(process.execPath, [...startFlags('api'), ...nodeFlags, 'services/api/src/main.ts'], {
     cwd: ROOT,
     env: benchEnv(databaseUrl),
     stdio: ['ignore', 'inherit', 'pipe'],

@@ -15,10 +15,19 @@ import { argValue, DEFAULT_SERVER_URL, printFigures, withScratchDatabase } from 
 
 const SUBMITS = 2_000;
 const SUBMIT_ROUNDS = 4;
-const IN_FLIGHT = 10;
+export const IN_FLIGHT = 10;
+/** The owner of the in-process submits, and the queue of the raw sends. */
+export const DIRECT_OWNER = 'bench-direct';
+export const RAW_QUEUE = 'bench_raw_send';
 
-/** One round of HTTP submits (`count` of them, 10 in flight); submits per second. */
-async function submitRate(url: string, count: number): Promise<number> {
+/** One side of the comparison: a submit (or send) with `index`, over connections opened and warmed. */
+export interface SubmitSide {
+  submit(index: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** HTTP submits over IN_FLIGHT kept-alive sockets. */
+export async function openHttpSide(url: string): Promise<SubmitSide> {
   const client = postClient(url, IN_FLIGHT);
   const submit = async (index: number) => {
     // run_at in the future: stored and scheduled, so the worker does not compete with the submits.
@@ -29,24 +38,20 @@ async function submitRate(url: string, count: number): Promise<number> {
     });
     if (response.status !== 202) throw new Error(`submit answered ${response.status}: ${response.text}`);
   };
-  try {
-    // Its sockets open before the timing, as the raw baseline's pool connections do.
-    await inFlight(IN_FLIGHT, IN_FLIGHT, submit);
-    return await inFlight(count, IN_FLIGHT, submit);
-  } finally {
-    client.close();
-  }
+  // Its sockets open before the timing, as the raw baseline's pool connections do.
+  await inFlight(IN_FLIGHT, IN_FLIGHT, submit);
+  return { submit, close: async () => client.close() };
 }
 
-/** The domain's own submit, in process: what the HTTP layer adds is the gap between this and submitRate. */
-async function directSubmitRate(databaseUrl: string, count: number): Promise<number> {
+/** The domain's own submit, in process: what the HTTP layer adds is the gap between this and HTTP. */
+export async function openDirectSide(databaseUrl: string): Promise<SubmitSide> {
   const system = await createTaskSystem({
     databaseUrl,
     logger: pino({ level: 'warn' }),
     maxQueueSize: 1_000_000,
     migrate: false,
   });
-  const caller = { owner: 'bench-direct', admin: false };
+  const caller = { owner: DIRECT_OWNER, admin: false };
   const submit = async (index: number) => {
     await system.tasks.submit(caller, {
       workflow: 'echo',
@@ -55,16 +60,13 @@ async function directSubmitRate(databaseUrl: string, count: number): Promise<num
       run_at: '2099-01-01T00:00:00Z',
     });
   };
-  try {
-    // Its pool's connections open before the timing, as the api's and the HTTP client's are.
-    await inFlight(IN_FLIGHT, IN_FLIGHT, submit);
-    return await inFlight(count, IN_FLIGHT, submit);
-  } finally {
-    await system.close();
-  }
+  // Its pool's connections open before the timing, as the api's and the HTTP client's are.
+  await inFlight(IN_FLIGHT, IN_FLIGHT, submit);
+  return { submit, close: () => system.close() };
 }
 
-async function rawSendRate(databaseUrl: string, count: number): Promise<number> {
+/** Raw pg-boss `send`, a pool of IN_FLIGHT connections. */
+export async function openRawSide(databaseUrl: string): Promise<SubmitSide> {
   const boss = new PgBoss({
     connectionString: databaseUrl,
     max: IN_FLIGHT,
@@ -73,15 +75,31 @@ async function rawSendRate(databaseUrl: string, count: number): Promise<number> 
   });
   boss.on('error', () => {});
   await boss.start();
-  await boss.createQueue('bench_raw_send');
-  const send = async (index: number) => {
-    await boss.send('bench_raw_send', { value: String(index) });
+  await boss.createQueue(RAW_QUEUE);
+  const submit = async (index: number) => {
+    await boss.send(RAW_QUEUE, { value: String(index) });
   };
+  await inFlight(IN_FLIGHT, IN_FLIGHT, submit);
+  return { submit, close: () => boss.stop({ graceful: false }) };
+}
+
+/** One round on a side opened and closed around it (outside the timing); submits per second. */
+async function roundRate(open: () => Promise<SubmitSide>, count: number): Promise<number> {
+  const side = await open();
   try {
-    await inFlight(IN_FLIGHT, IN_FLIGHT, send);
-    return await inFlight(count, IN_FLIGHT, send);
+    return await inFlight(count, IN_FLIGHT, side.submit);
   } finally {
-    await boss.stop({ graceful: false });
+    await side.close();
+  }
+}
+
+/** The fixture workflows, registered before the first submit as a deploy step does ahead of its workers. */
+export async function publishFixtureWorkflows(databaseUrl: string): Promise<void> {
+  const publisher = await createTaskSystem({ databaseUrl, logger: pino({ level: 'warn' }), migrate: false });
+  try {
+    await publisher.publishWorkflows(catalog);
+  } finally {
+    await publisher.close();
   }
 }
 
@@ -94,18 +112,12 @@ export async function submitRates(
   apiUrl: string,
   databaseUrl: string,
 ): Promise<{ http: number; raw: number; direct: number }> {
-  // The api has no workflow code: the fixture workflows are registered before the first submit, as a
-  // deploy step does ahead of its workers (the worker process starts after the submit rounds).
-  const publisher = await createTaskSystem({ databaseUrl, logger: pino({ level: 'warn' }), migrate: false });
-  try {
-    await publisher.publishWorkflows(catalog);
-  } finally {
-    await publisher.close();
-  }
+  // The api has no workflow code (the worker process starts after the submit rounds).
+  await publishFixtureWorkflows(databaseUrl);
   const rounds = {
-    http: (count: number) => submitRate(apiUrl, count),
-    raw: (count: number) => rawSendRate(databaseUrl, count),
-    direct: (count: number) => directSubmitRate(databaseUrl, count),
+    http: (count: number) => roundRate(() => openHttpSide(apiUrl), count),
+    raw: (count: number) => roundRate(() => openRawSide(databaseUrl), count),
+    direct: (count: number) => roundRate(() => openDirectSide(databaseUrl), count),
   };
   const seconds = { http: 0, raw: 0, direct: 0 };
   const perRound = SUBMITS / SUBMIT_ROUNDS;
