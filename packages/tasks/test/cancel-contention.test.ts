@@ -1,25 +1,8 @@
 import { DomainError } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkerRuntime } from '../src/worker/runtime.ts';
-import {
-  alice,
-  startTestSystem,
-  type TestSystem,
-  WORKFLOWS_MODULE,
-  waitFor,
-  waitForTerminal,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { alice, useSystemWithWorker, waitFor, waitForTerminal } from './harness.ts';
 
-let harness: TestSystem;
-let worker: WorkerRuntime;
-
-beforeAll(async () => {
-  harness = await startTestSystem({ tuning: { abortGraceSeconds: 1 } });
-  worker = await harness.system.startWorker({ concurrency: 8, workflowsModule: WORKFLOWS_MODULE });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker({ concurrency: 8 }, { tuning: { abortGraceSeconds: 1 } });
 
 /**
  * Cancels racing the worker's own writes: while tasks are fetched and claimed, report progress, write
@@ -65,7 +48,7 @@ describe('cancel under contention', () => {
     }
     expect(failures).toEqual([]);
     expect(answers).toHaveLength(rounds * perRound);
-    await waitFor(() => worker.active === 0, 'the worker to be idle');
+    await waitFor(() => harness.worker.active === 0, 'the worker to be idle');
     for (const { taskId, answer } of answers) {
       const status = await waitForTerminal(system, alice, taskId);
       expect({ taskId, status }).toEqual({

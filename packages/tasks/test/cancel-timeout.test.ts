@@ -1,34 +1,23 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkerRuntime } from '../src/worker/runtime.ts';
+import { describe, expect, it } from 'vitest';
 import {
   alice,
   bob,
   queueOf,
   readRecords,
-  startTestSystem,
-  type TestSystem,
-  WORKFLOWS_MODULE,
+  useSystemWithWorker,
   waitFor,
   waitForStatus,
   waitForTerminal,
 } from './harness.ts';
 
-let harness: TestSystem;
-let worker: WorkerRuntime;
 const dir = mkdtempSync(join(tmpdir(), 'kg-cancel-'));
 
-beforeAll(async () => {
-  harness = await startTestSystem({ tuning: { abortGraceSeconds: 1 } });
-  worker = await harness.system.startWorker({ concurrency: 2, workflowsModule: WORKFLOWS_MODULE });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker({ concurrency: 2 }, { tuning: { abortGraceSeconds: 1 } });
 
-const idle = () => waitFor(() => worker.active === 0, 'the worker to be idle');
+const idle = () => waitFor(() => harness.worker.active === 0, 'the worker to be idle');
 
 describe('cancel', () => {
   it('cancels a task that waits in the queue: it never runs', async () => {

@@ -1,27 +1,10 @@
 import type { TaskEvent } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { appendEvents } from '../src/store/events.ts';
 import { storedEvents as readEvents } from './fixtures/stored-events.ts';
-import {
-  admin,
-  alice,
-  bob,
-  startTestSystem,
-  type TestSystem,
-  WORKFLOWS_MODULE,
-  waitFor,
-  waitForTerminal,
-} from './harness.ts';
+import { admin, alice, bob, useSystemWithWorker, waitFor, waitForTerminal } from './harness.ts';
 
-let harness: TestSystem;
-
-beforeAll(async () => {
-  harness = await startTestSystem();
-  await harness.system.startWorker({ concurrency: 2, workflowsModule: WORKFLOWS_MODULE });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker({ concurrency: 2 });
 
 async function collect(iterable: AsyncIterable<TaskEvent>): Promise<TaskEvent[]> {
   const events: TaskEvent[] = [];

@@ -1,20 +1,16 @@
 import type { TaskEvent } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { capturingLogger } from '../src/testing/index.ts';
 import { catalog, GRAPH_FAILURES_MODULE } from './fixtures/graph-failures.ts';
-import { alice, startTestSystem, type TestSystem, waitForTerminal } from './harness.ts';
+import { alice, useSystemWithWorker, waitForTerminal } from './harness.ts';
 
 /** How a graph's failures and warnings reach the task: its error, its attempts, its log events. */
-let harness: TestSystem;
 const workerLog = capturingLogger('warn');
 
-beforeAll(async () => {
-  harness = await startTestSystem({ catalog, logger: workerLog.logger });
-  await harness.system.startWorker({ concurrency: 2, workflowsModule: GRAPH_FAILURES_MODULE });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker(
+  { concurrency: 2, workflowsModule: GRAPH_FAILURES_MODULE },
+  { catalog, logger: workerLog.logger },
+);
 
 /** Runs a task to its end; `retries` over the workflow's 2 (a test that is not about retries skips them). */
 async function runToEnd(workflow: string, retries?: number) {

@@ -1,28 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  alice,
-  bob,
-  queueOf,
-  startTestSystem,
-  type TestSystem,
-  WORKFLOWS_MODULE,
-  waitFor,
-  waitForTerminal,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { alice, bob, queueOf, useSystemWithWorker, waitFor, waitForTerminal } from './harness.ts';
 
-let harness: TestSystem;
-
-beforeAll(async () => {
-  harness = await startTestSystem({ maxQueueSize: 4 });
-  await harness.system.startWorker({
-    concurrency: 2,
-    workflowsModule: WORKFLOWS_MODULE,
-    pollIntervalMs: 200,
-  });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker({ concurrency: 2, pollIntervalMs: 200 }, { maxQueueSize: 4 });
 
 const quick = { workflow: 'steps', params: { steps: 1, step_ms: 0 } };
 

@@ -3,12 +3,14 @@ import { isTerminalStatus, type TaskStatus } from '@kaygraph/contracts';
 import { createTestDatabase, type TestDatabase } from '@kaygraph/db/testing';
 import type { RunMetrics } from '@kaygraph/graph';
 import pino from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import type { Caller } from '../src/caller.ts';
 import type { WorkflowCatalog } from '../src/catalog.ts';
 import { versionRecordOf } from '../src/registry/workflow-version.ts';
 import type { FetchQueue } from '../src/store/jobs.ts';
 import { createTaskSystem, type TaskSystem, type TaskSystemOptions } from '../src/system.ts';
-import { catalog, type StepRecord } from './fixtures/workflows.ts';
+import type { WorkerOptions, WorkerRuntime } from '../src/worker/runtime.ts';
+import { catalog, type StepRecord, WORKFLOWS_MODULE } from './fixtures/workflows.ts';
 
 export { WORKFLOWS_MODULE } from './fixtures/workflows.ts';
 
@@ -36,13 +38,13 @@ export function queueOf(name: string, from: WorkflowCatalog = catalog): FetchQue
   };
 }
 
+export type TestSystemOptions = Partial<TaskSystemOptions> & { catalog?: WorkflowCatalog };
+
 /**
  * A task system on a fresh database of its own (migrated template copy); disposed in reverse. The test
  * catalog (or `catalog`) is published at once, so tasks can be submitted before a worker starts.
  */
-export async function startTestSystem(
-  options: Partial<TaskSystemOptions> & { catalog?: WorkflowCatalog } = {},
-): Promise<TestSystem> {
+export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
   const database = await createTestDatabase();
   try {
     const { catalog: published = catalog, ...systemOptions } = options;
@@ -68,6 +70,55 @@ export async function startTestSystem(
     await database[Symbol.asyncDispose]();
     throw error;
   }
+}
+
+/** A test file's task system and the worker running the test workflows on it. */
+export interface SystemWithWorker {
+  readonly system: TaskSystem;
+  readonly database: TestDatabase;
+  readonly worker: WorkerRuntime;
+}
+
+/**
+ * Starts a test system and a worker (running WORKFLOWS_MODULE unless told) before the file's tests, and
+ * disposes them after: `const harness = useSystemWithWorker({ concurrency: 2 })`, then `harness.system`.
+ */
+export function useSystemWithWorker(
+  workerOptions: Omit<WorkerOptions, 'workflowsModule'> & { workflowsModule?: string },
+  options: TestSystemOptions = {},
+): SystemWithWorker {
+  let started: { harness: TestSystem; worker: WorkerRuntime } | undefined;
+  beforeAll(async () => {
+    const harness = await startTestSystem(options);
+    try {
+      const worker = await harness.system.startWorker({
+        workflowsModule: WORKFLOWS_MODULE,
+        ...workerOptions,
+      });
+      started = { harness, worker };
+    } catch (error) {
+      await harness[Symbol.asyncDispose]();
+      throw error;
+    }
+  });
+  afterAll(async () => {
+    await started?.harness[Symbol.asyncDispose]();
+  });
+  const running = () => {
+    if (!started) throw new Error('the test system starts in beforeAll: use it inside a test');
+    return started;
+  };
+  return {
+    get system() {
+      return running().harness.system;
+    },
+    get database() {
+      return running().harness.database;
+    },
+    get worker() {
+      return running().worker;
+    },
+  };
 }
 
 /**

@@ -1,23 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  alice,
-  bob,
-  startTestSystem,
-  type TestSystem,
-  WORKFLOWS_MODULE,
-  waitForStatus,
-  waitForTerminal,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { alice, bob, useSystemWithWorker, waitForStatus, waitForTerminal } from './harness.ts';
 
-let harness: TestSystem;
-
-beforeAll(async () => {
-  harness = await startTestSystem();
-  await harness.system.startWorker({ concurrency: 2, workflowsModule: WORKFLOWS_MODULE });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker({ concurrency: 2 });
 
 describe('submit -> worker -> result', () => {
   it('keeps a workflow that waits for a signal waiting, then resumes it with the payload', async () => {

@@ -5,34 +5,15 @@ import {
   type TaskView,
 } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  alice,
-  startTestSystem,
-  type TestSystem,
-  WORKFLOWS_MODULE,
-  waitForStatus,
-  waitForTerminal,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { alice, useSystemWithWorker, waitForStatus, waitForTerminal } from './harness.ts';
 
 /**
  * A task's node metrics across its attempts: a retry continues the failed attempt's steps (not only the
  * checkpoint's), and tasks stored before the bound (every step in `metrics`, no totals) read bounded with
  * exact totals and resume that way.
  */
-let harness: TestSystem;
-
-beforeAll(async () => {
-  harness = await startTestSystem();
-  await harness.system.startWorker({
-    concurrency: 2,
-    workflowsModule: WORKFLOWS_MODULE,
-    pollIntervalMs: 200,
-  });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker({ concurrency: 2, pollIntervalMs: 200 });
 
 function runsByNode(view: TaskView): [string, number, Partial<NodeMetricTotals['outcomes']>][] {
   return (view.metrics_by_node ?? []).map((node) => [

@@ -1,23 +1,14 @@
 import type { StatusEvent, TaskEvent } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
 import { catalog, ORCHESTRATION_WORKFLOWS_MODULE } from './fixtures/orchestration-workflows.ts';
-import { alice, bob, startTestSystem, type TestSystem, waitForStatus, waitForTerminal } from './harness.ts';
+import { alice, bob, useSystemWithWorker, waitForStatus, waitForTerminal } from './harness.ts';
 
-let harness: TestSystem;
-
-beforeAll(async () => {
-  harness = await startTestSystem({ catalog });
-  await harness.system.startWorker({
-    concurrency: 4,
-    workflowsModule: ORCHESTRATION_WORKFLOWS_MODULE,
-    pollIntervalMs: 200,
-  });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker(
+  { concurrency: 4, workflowsModule: ORCHESTRATION_WORKFLOWS_MODULE, pollIntervalMs: 200 },
+  { catalog },
+);
 
 async function statuses(taskId: string): Promise<string[]> {
   const events: TaskEvent[] = [];

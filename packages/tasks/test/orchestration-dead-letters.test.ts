@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { catalog, ORCHESTRATION_WORKFLOWS_MODULE } from './fixtures/orchestration-workflows.ts';
-import { alice, bob, startTestSystem, type TestSystem, waitFor, waitForTerminal } from './harness.ts';
+import { alice, bob, startTestSystem, useSystemWithWorker, waitFor, waitForTerminal } from './harness.ts';
 
-let harness: TestSystem;
-
-beforeAll(async () => {
-  harness = await startTestSystem({ catalog });
-  await harness.system.startWorker({
-    concurrency: 4,
-    workflowsModule: ORCHESTRATION_WORKFLOWS_MODULE,
-    pollIntervalMs: 200,
-  });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker(
+  { concurrency: 4, workflowsModule: ORCHESTRATION_WORKFLOWS_MODULE, pollIntervalMs: 200 },
+  { catalog },
+);
 
 /** Submits `flaky` (one retry) failing its first `failAttempts` attempts; resolves once it is a dead letter. */
 async function deadLetter(failAttempts: number, caller = alice): Promise<string> {

@@ -1,22 +1,13 @@
 import type { GroupEvent, GroupSummary } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { streamGroupEvents } from '../src/orchestration/group-stream.ts';
 import { catalog, ORCHESTRATION_WORKFLOWS_MODULE } from './fixtures/orchestration-workflows.ts';
-import { alice, bob, startTestSystem, type TestSystem, waitFor, waitForStatus } from './harness.ts';
+import { alice, bob, useSystemWithWorker, waitFor, waitForStatus } from './harness.ts';
 
-let harness: TestSystem;
-
-beforeAll(async () => {
-  harness = await startTestSystem({ catalog });
-  await harness.system.startWorker({
-    concurrency: 4,
-    workflowsModule: ORCHESTRATION_WORKFLOWS_MODULE,
-    pollIntervalMs: 200,
-  });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker(
+  { concurrency: 4, workflowsModule: ORCHESTRATION_WORKFLOWS_MODULE, pollIntervalMs: 200 },
+  { catalog },
+);
 
 describe('task groups', () => {
   it('a group of 50 reports aggregate progress and ends partially_failed when one fails', async () => {

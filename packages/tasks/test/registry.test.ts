@@ -1,4 +1,3 @@
-import type { WorkflowDefaults } from '@kaygraph/contracts';
 import { Graph, Node } from '@kaygraph/graph';
 import { expect, it } from 'vitest';
 import { z } from 'zod';
@@ -6,18 +5,10 @@ import type { CatalogWorkflow, WorkflowCatalog } from '../src/catalog.ts';
 import { WorkflowRegistry } from '../src/registry/workflow-registry.ts';
 import { versionRecordOf } from '../src/registry/workflow-version.ts';
 import { registerWorker, stopWorker } from '../src/store/workers.ts';
+import { testDefaults } from './fixtures/workflow-defaults.ts';
 import { startTestSystem, waitFor } from './harness.ts';
 
-const defaults: WorkflowDefaults = {
-  max_retries: 0,
-  retry_delay_seconds: 0,
-  retry_backoff: false,
-  timeout_seconds: 60,
-  priority: 'normal',
-  concurrency: null,
-  concurrency_per_key: null,
-  rate_limit: null,
-};
+const defaults = testDefaults();
 
 /** `approve` as two deploys declare it: v2's `approval` signal also needs a `note`. */
 function approve(deploy: 1 | 2): CatalogWorkflow {

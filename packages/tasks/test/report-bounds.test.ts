@@ -5,19 +5,11 @@ import {
   truncatedText,
   truncationMarker,
 } from '@kaygraph/contracts';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { storedEvents } from './fixtures/stored-events.ts';
-import { alice, startTestSystem, type TestSystem, WORKFLOWS_MODULE } from './harness.ts';
+import { alice, useSystemWithWorker } from './harness.ts';
 
-let harness: TestSystem;
-
-beforeAll(async () => {
-  harness = await startTestSystem();
-  await harness.system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker({ concurrency: 1 });
 
 const CHARS = 1_000_000;
 /** `letter` repeated CHARS times, as a run reported it, cut as the contract says. */

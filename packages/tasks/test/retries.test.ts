@@ -2,31 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StatusEvent, TaskEvent } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  alice,
-  readRecords,
-  startTestSystem,
-  type TestSystem,
-  WORKFLOWS_MODULE,
-  waitFor,
-  waitForTerminal,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { alice, readRecords, useSystemWithWorker, waitFor, waitForTerminal } from './harness.ts';
 
-let harness: TestSystem;
 const dir = mkdtempSync(join(tmpdir(), 'kg-retries-'));
 
-beforeAll(async () => {
-  harness = await startTestSystem();
-  await harness.system.startWorker({
-    concurrency: 2,
-    workflowsModule: WORKFLOWS_MODULE,
-    pollIntervalMs: 200,
-  });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker({ concurrency: 2, pollIntervalMs: 200 });
 
 async function statusEvents(taskId: string): Promise<StatusEvent[]> {
   const events: TaskEvent[] = [];

@@ -1,27 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  alice,
-  queueOf,
-  startTestSystem,
-  type TestSystem,
-  WORKFLOWS_MODULE,
-  waitFor,
-  waitForStatus,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { alice, queueOf, startTestSystem, useSystemWithWorker, waitFor, waitForStatus } from './harness.ts';
 
-let harness: TestSystem;
-
-beforeAll(async () => {
-  harness = await startTestSystem();
-  await harness.system.startWorker({
-    concurrency: 2,
-    workflowsModule: WORKFLOWS_MODULE,
-    pollIntervalMs: 200,
-  });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker({ concurrency: 2, pollIntervalMs: 200 });
 
 const cursorOf = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 const ID = '0190f1a2-0000-7000-8000-000000000000';

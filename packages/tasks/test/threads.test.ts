@@ -1,33 +1,20 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { WorkerRuntime } from '../src/worker/runtime.ts';
+import { expect, it } from 'vitest';
 import {
   alice,
   readRecords,
-  startTestSystem,
-  type TestSystem,
-  WORKFLOWS_MODULE,
+  useSystemWithWorker,
   waitFor,
   waitForStatus,
   waitForTerminal,
 } from './harness.ts';
 
-let harness: TestSystem;
-let worker: WorkerRuntime;
-
-beforeAll(async () => {
-  harness = await startTestSystem({ tuning: { abortGraceSeconds: 1 } });
-  worker = await harness.system.startWorker({
-    concurrency: 2,
-    workflowsModule: WORKFLOWS_MODULE,
-    memoryLimitMb: 48,
-  });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker(
+  { concurrency: 2, memoryLimitMb: 48 },
+  { tuning: { abortGraceSeconds: 1 } },
+);
 
 it('a task over its thread memory cap fails with RESOURCE_LIMIT and the pool goes on', async () => {
   const { system } = harness;
@@ -85,7 +72,7 @@ it('a CPU-bound task in a thread does not hold up the worker: others run, and it
 
   expect(await system.tasks.cancel(alice, busy.task_id)).toMatchObject({ status: 'cancelled' });
   // The spinning thread never reads its abort message: it is terminated after the grace period.
-  await waitFor(() => worker.active === 0, 'the worker to be idle');
+  await waitFor(() => harness.worker.active === 0, 'the worker to be idle');
   expect(readRecords(record).map((r) => `${r.node}:${r.phase}`)).toEqual(['step_1:start']);
 });
 

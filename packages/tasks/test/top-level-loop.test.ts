@@ -1,25 +1,20 @@
 import { NODE_METRICS_KEPT } from '@kaygraph/contracts';
 import { tasks } from '@kaygraph/db';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoredCheckpoint } from '../src/worker/run-workflow.ts';
 import { catalog, LOOPING_WORKFLOWS_MODULE } from './fixtures/looping-workflows.ts';
-import { alice, startTestSystem, type TestSystem, waitFor, waitForStatus } from './harness.ts';
+import { alice, useSystemWithWorker, waitFor, waitForStatus } from './harness.ts';
 
 /**
  * A graph that loops at its top level checkpoints after every step: what each checkpoint says of the steps
  * before it stays one size however long the loop ran, and checkpoints written before (which listed every
  * completed node) still resume.
  */
-let harness: TestSystem;
-
-beforeAll(async () => {
-  harness = await startTestSystem({ catalog });
-  await harness.system.startWorker({ concurrency: 2, workflowsModule: LOOPING_WORKFLOWS_MODULE });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker(
+  { concurrency: 2, workflowsModule: LOOPING_WORKFLOWS_MODULE },
+  { catalog },
+);
 
 async function checkpointOf(taskId: string): Promise<StoredCheckpoint | null> {
   const [row] = await harness.system.context.db

@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { catalog, UNSTORABLE_OUTCOMES_MODULE } from './fixtures/unstorable-outcomes.ts';
-import { alice, startTestSystem, type TestSystem, waitForTerminal } from './harness.ts';
+import { alice, useSystemWithWorker, waitForTerminal } from './harness.ts';
 
 /**
  * What a task shows when its run hands over what PostgreSQL refuses to store: it fails at once, saying what
  * could not be stored and why, instead of staying `running` (outcomes) or failing with the statement and
  * the whole store in its message (checkpoints).
  */
-let harness: TestSystem;
-
-beforeAll(async () => {
-  harness = await startTestSystem({ catalog });
-  await harness.system.startWorker({ concurrency: 2, workflowsModule: UNSTORABLE_OUTCOMES_MODULE });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+const harness = useSystemWithWorker(
+  { concurrency: 2, workflowsModule: UNSTORABLE_OUTCOMES_MODULE },
+  { catalog },
+);
 
 async function runToEnd(workflow: string) {
   const { system } = harness;

@@ -1,30 +1,18 @@
 import type { TaskEvent } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   alice,
   startTestSystem,
-  type TestSystem,
+  useSystemWithWorker,
   WORKFLOWS_MODULE,
   waitFor,
   waitForStatus,
   waitForTerminal,
 } from './harness.ts';
 
-let harness: TestSystem;
-
-beforeAll(async () => {
-  // Room for the 60 children of one wait below (MAX_BATCH_SIZE is 50 unless set).
-  harness = await startTestSystem({ maxBatchSize: 60 });
-  await harness.system.startWorker({
-    concurrency: 4,
-    workflowsModule: WORKFLOWS_MODULE,
-    pollIntervalMs: 200,
-  });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-});
+// Room for the 60 children of one wait below (MAX_BATCH_SIZE is 50 unless set).
+const harness = useSystemWithWorker({ concurrency: 4, pollIntervalMs: 200 }, { maxBatchSize: 60 });
 
 async function eventsOf(taskId: string): Promise<TaskEvent[]> {
   const events: TaskEvent[] = [];

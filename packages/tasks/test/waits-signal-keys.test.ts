@@ -2,36 +2,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SignalTaskInput, TaskEvent } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { storedEvents } from './fixtures/stored-events.ts';
 import {
   alice,
   bob,
   readRecords,
-  startTestSystem,
-  type TestSystem,
-  WORKFLOWS_MODULE,
+  useSystemWithWorker,
   waitFor,
   waitForStatus,
   waitForTerminal,
 } from './harness.ts';
 
-let harness: TestSystem;
-let dir: string;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kaygraph-signal-keys-'));
-  harness = await startTestSystem();
-  await harness.system.startWorker({
-    concurrency: 2,
-    workflowsModule: WORKFLOWS_MODULE,
-    pollIntervalMs: 200,
-  });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = mkdtempSync(join(tmpdir(), 'kaygraph-signal-keys-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const harness = useSystemWithWorker({ concurrency: 2, pollIntervalMs: 200 });
 
 let runs = 0;
 /** A wait_review task (content_review's loop) waiting on its first draft; its record and release files. */

@@ -1,36 +1,23 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GroupEvent, TaskEvent, TaskView } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepRecord } from './fixtures/workflows.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   alice,
   bob,
+  readRecords,
   startTestSystem,
-  type TestSystem,
+  useSystemWithWorker,
   WORKFLOWS_MODULE,
   waitFor,
   waitForStatus,
   waitForTerminal,
 } from './harness.ts';
 
-let harness: TestSystem;
-let dir: string;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kaygraph-waits-'));
-  harness = await startTestSystem();
-  await harness.system.startWorker({
-    concurrency: 2,
-    workflowsModule: WORKFLOWS_MODULE,
-    pollIntervalMs: 200,
-  });
-});
-afterAll(async () => {
-  await harness?.[Symbol.asyncDispose]();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = mkdtempSync(join(tmpdir(), 'kaygraph-waits-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const harness = useSystemWithWorker({ concurrency: 2, pollIntervalMs: 200 });
 
 let files = 0;
 function recordFile(): string {
@@ -39,16 +26,7 @@ function recordFile(): string {
 }
 
 function ranNodes(file: string, taskId: string): string[] {
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as StepRecord)
+  return readRecords(file)
     .filter((line) => line.task_id === taskId)
     .map((line) => line.node);
 }

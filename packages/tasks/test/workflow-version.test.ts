@@ -4,17 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { CatalogWorkflow } from '../src/catalog.ts';
 import { versionRecordOf } from '../src/registry/workflow-version.ts';
+import { testDefaults } from './fixtures/workflow-defaults.ts';
 
-const defaults: WorkflowDefaults = {
-  max_retries: 1,
-  retry_delay_seconds: 1,
-  retry_backoff: true,
-  timeout_seconds: 60,
-  priority: 'normal',
-  concurrency: null,
-  concurrency_per_key: null,
-  rate_limit: null,
-};
+const defaults = testDefaults({ max_retries: 1, retry_delay_seconds: 1, retry_backoff: true });
 
 function workflow(overrides: Partial<CatalogWorkflow> = {}): CatalogWorkflow {
   return {

@@ -7,7 +7,7 @@ import { schedulesRest } from './routers/schedules.ts';
 import { searchRest } from './routers/search.ts';
 import { serviceIndexRest } from './routers/service-index.ts';
 import { streamTokensRest } from './routers/stream-tokens.ts';
-import { tasksRest } from './routers/tasks.ts';
+import { tasksRest } from './routers/tasks/index.ts';
 import { workflowsRest } from './routers/workflows.ts';
 
 /** Every procedure served over REST, by tRPC path (`tasks.submit`), with its metadata. */

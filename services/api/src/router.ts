@@ -6,7 +6,7 @@ import { keysRouter } from './routers/keys.ts';
 import { schedulesRouter } from './routers/schedules.ts';
 import { searchProcedure } from './routers/search.ts';
 import { serviceIndexProcedure } from './routers/service-index.ts';
-import { tasksRouter } from './routers/tasks.ts';
+import { tasksRouter } from './routers/tasks/index.ts';
 import { workflowsRouter } from './routers/workflows.ts';
 import { router } from './trpc.ts';
 

@@ -1,7 +1,7 @@
 import { type ListWorkflowsOutput, TASK_SOCKET_CLOSE, type TaskEvent } from '@kaygraph/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bearer, openKeyStore, submitWithKey } from './auth-keys.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { useServerWithKeys } from './harness.ts';
 import { readSse, requestJson } from './http-helpers.ts';
 import { readTaskSocket, TrpcSocket } from './trpc-socket.ts';
 
@@ -10,22 +10,21 @@ import { readTaskSocket, TrpcSocket } from './trpc-socket.ts';
  * socket, the live feed) owner B cannot see, stream, cancel or retry owner A's task and gets the
  * same answer as for a task that does not exist; admin keys see everything; no key gets 401.
  */
-let server: TestServer;
-let alice: string;
-let bob: string;
-let admin: string;
+// A short cache, so the revocation test sees the revocation soon.
+const api = useServerWithKeys({ operations: { authCacheMs: 100 } });
+
 /** Alice's: one finished (failed, so retry would apply) and one still running. */
 let failedTask: string;
 let runningTask: string;
 const missingTask = '00000000-0000-4000-8000-000000000000';
 
 function submit(key: string, body: unknown): Promise<string> {
-  return submitWithKey(server.url, key, body);
+  return submitWithKey(api.server.url, key, body);
 }
 
 async function waitUntil(key: string, taskId: string, done: (status: string) => boolean): Promise<void> {
   for (;;) {
-    const answer = await requestJson(`${server.url}/tasks/${taskId}`, { headers: bearer(key) });
+    const answer = await requestJson(`${api.server.url}/tasks/${taskId}`, { headers: bearer(key) });
     if (done((answer.body as { status: string }).status)) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -33,11 +32,11 @@ async function waitUntil(key: string, taskId: string, done: (status: string) => 
 
 function trpcGet(path: string, input: unknown, key?: string) {
   const query = encodeURIComponent(JSON.stringify(input));
-  return requestJson(`${server.url}/trpc/${path}?input=${query}`, { headers: bearer(key) });
+  return requestJson(`${api.server.url}/trpc/${path}?input=${query}`, { headers: bearer(key) });
 }
 
 function trpcPost(path: string, input: unknown, key?: string) {
-  return requestJson(`${server.url}/trpc/${path}`, {
+  return requestJson(`${api.server.url}/trpc/${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...bearer(key) },
     body: JSON.stringify(input),
@@ -45,19 +44,13 @@ function trpcPost(path: string, input: unknown, key?: string) {
 }
 
 beforeAll(async () => {
-  // A short cache, so the revocation test sees the revocation soon.
-  server = await startTestServer({ operations: { authCacheMs: 100 } });
-  await using store = openKeyStore(server.databaseUrl);
-  alice = (await store.create('alice')).key;
-  bob = (await store.create('bob')).key;
-  admin = (await store.create('operator', { admin: true })).key;
-  failedTask = await submit(alice, { workflow: 'steps', params: { steps: 1, delay_ms: 1, fail: true } });
-  runningTask = await submit(alice, { workflow: 'steps', params: { steps: 200, delay_ms: 200 } });
-  await waitUntil(alice, failedTask, (status) => status === 'failed');
+  failedTask = await submit(api.alice, { workflow: 'steps', params: { steps: 1, delay_ms: 1, fail: true } });
+  runningTask = await submit(api.alice, { workflow: 'steps', params: { steps: 200, delay_ms: 200 } });
+  await waitUntil(api.alice, failedTask, (status) => status === 'failed');
 });
 
 afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
+  await api.server?.[Symbol.asyncDispose]();
 });
 
 describe('tRPC over HTTP', () => {
@@ -65,7 +58,7 @@ describe('tRPC over HTTP', () => {
     "%s of another owner's task answers 404 NOT_FOUND, like a missing task",
     async (path) => {
       for (const taskId of [failedTask, missingTask]) {
-        const answer = await trpcGet(path, { task_id: taskId }, bob);
+        const answer = await trpcGet(path, { task_id: taskId }, api.bob);
         expect(answer.status).toBe(404);
         expect(answer.body).toMatchObject({ error: { data: { code: 'NOT_FOUND', httpStatus: 404 } } });
       }
@@ -76,17 +69,17 @@ describe('tRPC over HTTP', () => {
     ['tasks.cancel', () => runningTask],
     ['tasks.retry', () => failedTask],
   ])("%s of another owner's task answers 404 and changes nothing", async (path, task) => {
-    const answer = await trpcPost(path, { task_id: task() }, bob);
+    const answer = await trpcPost(path, { task_id: task() }, api.bob);
     expect(answer.status).toBe(404);
     expect(answer.body).toMatchObject({ error: { data: { code: 'NOT_FOUND' } } });
-    const owner = await trpcGet('tasks.get', { task_id: task() }, alice);
+    const owner = await trpcGet('tasks.get', { task_id: task() }, api.alice);
     expect((owner.body as { result: { data: { status: string } } }).result.data.status).toBe(
       path === 'tasks.cancel' ? 'running' : 'failed',
     );
   });
 
   test("list shows only the caller's tasks; admin sees every owner's", async () => {
-    const bobsTask = await submit(bob, { workflow: 'echo', params: { value: 'bob' } });
+    const bobsTask = await submit(api.bob, { workflow: 'echo', params: { value: 'bob' } });
     const ids = async (key: string) => {
       const answer = await trpcGet('tasks.list', { limit: 100 }, key);
       expect(answer.status).toBe(200);
@@ -94,13 +87,13 @@ describe('tRPC over HTTP', () => {
         (task) => task.task_id,
       );
     };
-    expect(await ids(bob)).toEqual([bobsTask]);
-    expect(new Set(await ids(alice))).toEqual(new Set([failedTask, runningTask]));
-    expect(new Set(await ids(admin))).toEqual(new Set([failedTask, runningTask, bobsTask]));
+    expect(await ids(api.bob)).toEqual([bobsTask]);
+    expect(new Set(await ids(api.alice))).toEqual(new Set([failedTask, runningTask]));
+    expect(new Set(await ids(api.admin))).toEqual(new Set([failedTask, runningTask, bobsTask]));
   });
 
   test("admin reads another owner's task", async () => {
-    const answer = await trpcGet('tasks.get', { task_id: failedTask }, admin);
+    const answer = await trpcGet('tasks.get', { task_id: failedTask }, api.admin);
     expect(answer.status).toBe(200);
   });
 
@@ -124,41 +117,44 @@ describe('REST', () => {
     ['POST', (id: string) => `/tasks/${id}/retry`],
   ])("%s %s of another owner's task: 404 NOT_FOUND", async (method, path) => {
     for (const taskId of [method === 'DELETE' ? runningTask : failedTask, missingTask]) {
-      const answer = await requestJson(`${server.url}${path(taskId)}`, { method, headers: bearer(bob) });
+      const answer = await requestJson(`${api.server.url}${path(taskId)}`, {
+        method,
+        headers: bearer(api.bob),
+      });
       expect(answer.status).toBe(404);
       expect(answer.body).toMatchObject({ code: 'NOT_FOUND' });
     }
   });
 
   test('no key: 401 with an ErrorBody; a revoked key stops working', async () => {
-    const none = await requestJson(`${server.url}/tasks`);
+    const none = await requestJson(`${api.server.url}/tasks`);
     expect(none.status).toBe(401);
     expect(none.body).toMatchObject({ code: 'UNAUTHORIZED' });
-    await using store = openKeyStore(server.databaseUrl);
+    await using store = openKeyStore(api.server.databaseUrl);
     const carol = await store.create('carol');
-    expect((await requestJson(`${server.url}/tasks`, { headers: bearer(carol.key) })).status).toBe(200);
+    expect((await requestJson(`${api.server.url}/tasks`, { headers: bearer(carol.key) })).status).toBe(200);
     expect((await store.revoke(carol.id))?.revoked_at).not.toBeNull();
     // Verified keys are trusted for authCacheMs: wait for the revocation to land, then stay refused.
     for (;;) {
-      const answer = await requestJson(`${server.url}/tasks`, { headers: bearer(carol.key) });
+      const answer = await requestJson(`${api.server.url}/tasks`, { headers: bearer(carol.key) });
       if (answer.status === 401) break;
       expect(answer.status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    expect((await requestJson(`${server.url}/tasks`, { headers: bearer(carol.key) })).status).toBe(401);
+    expect((await requestJson(`${api.server.url}/tasks`, { headers: bearer(carol.key) })).status).toBe(401);
   });
 
   test("workflows: a key that is not an admin's sees the live workers but not where they run", async () => {
     const workersSeenBy = async (key: string) => {
-      const answer = await requestJson(`${server.url}/workflows`, { headers: bearer(key) });
+      const answer = await requestJson(`${api.server.url}/workflows`, { headers: bearer(key) });
       expect(answer.status).toBe(200);
       const { workflows } = answer.body as ListWorkflowsOutput;
       return workflows.flatMap((workflow) => workflow.versions.flatMap((version) => version.workers));
     };
-    const seenByBob = await workersSeenBy(bob);
+    const seenByBob = await workersSeenBy(api.bob);
     expect(seenByBob.length).toBeGreaterThan(0);
     for (const worker of seenByBob) expect(worker).toMatchObject({ host: null, pid: null });
-    const seenByAdmin = await workersSeenBy(admin);
+    const seenByAdmin = await workersSeenBy(api.admin);
     expect(seenByAdmin.map((worker) => worker.id)).toEqual(seenByBob.map((worker) => worker.id));
     for (const worker of seenByAdmin)
       expect(worker).toMatchObject({ host: expect.any(String), pid: process.pid });
@@ -166,26 +162,26 @@ describe('REST', () => {
 
   test("the API document is open, but names the registered workflows and their params only to a key's holder", async () => {
     const served = async (headers: Record<string, string>) => {
-      const answer = await requestJson(`${server.url}/openapi.json`, { headers });
+      const answer = await requestJson(`${api.server.url}/openapi.json`, { headers });
       expect(answer.status).toBe(200);
       return JSON.stringify(answer.body);
     };
     expect(await served({})).not.toContain('WorkflowParams.');
     expect(await served(bearer('kg_not_a_key'))).not.toContain('WorkflowParams.');
-    expect(await served(bearer(bob))).toContain('WorkflowParams.echo');
+    expect(await served(bearer(api.bob))).toContain('WorkflowParams.echo');
   });
 
   test('health and readiness stay open for probes', async () => {
-    expect((await requestJson(`${server.url}/health`)).status).toBe(200);
-    expect((await requestJson(`${server.url}/ready`)).status).toBe(200);
+    expect((await requestJson(`${api.server.url}/health`)).status).toBe(200);
+    expect((await requestJson(`${api.server.url}/ready`)).status).toBe(200);
   });
 });
 
 describe('groups (sets of tasks)', () => {
   test("another owner's group: 404 on read, stream and cancel, absent from lists; admin reads it", async () => {
-    const created = await requestJson(`${server.url}/groups`, {
+    const created = await requestJson(`${api.server.url}/groups`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(alice) },
+      headers: { 'content-type': 'application/json', ...bearer(api.alice) },
       body: JSON.stringify({ name: 'alice batch', tasks: [{ workflow: 'echo', params: { value: 'g' } }] }),
     });
     expect(created.status).toBeLessThan(300);
@@ -195,35 +191,35 @@ describe('groups (sets of tasks)', () => {
       ['GET', `/groups/${groupId}/stream`],
       ['DELETE', `/groups/${groupId}`],
     ] as const) {
-      const answer = await requestJson(`${server.url}${path}`, { method, headers: bearer(bob) });
+      const answer = await requestJson(`${api.server.url}${path}`, { method, headers: bearer(api.bob) });
       expect(answer.status).toBe(404);
       expect(answer.body).toMatchObject({ code: 'NOT_FOUND' });
     }
-    const bobs = await requestJson(`${server.url}/groups`, { headers: bearer(bob) });
+    const bobs = await requestJson(`${api.server.url}/groups`, { headers: bearer(api.bob) });
     expect(JSON.stringify(bobs.body)).not.toContain(groupId);
-    expect((await requestJson(`${server.url}/groups/${groupId}`, { headers: bearer(admin) })).status).toBe(
-      200,
-    );
+    expect(
+      (await requestJson(`${api.server.url}/groups/${groupId}`, { headers: bearer(api.admin) })).status,
+    ).toBe(200);
   });
 });
 
 describe('SSE stream', () => {
   test("another owner's task: 404 before any event; no key: 401; the owner streams it", async () => {
     const stream = (key?: string) =>
-      fetch(`${server.url}/tasks/${failedTask}/stream`, {
+      fetch(`${api.server.url}/tasks/${failedTask}/stream`, {
         headers: { accept: 'text/event-stream', ...bearer(key) },
       });
-    const refused = await stream(bob);
+    const refused = await stream(api.bob);
     expect(refused.status).toBe(404);
     expect(await refused.json()).toMatchObject({ code: 'NOT_FOUND' });
     const anonymous = await stream();
     expect(anonymous.status).toBe(401);
     await anonymous.body?.cancel();
-    const own = await stream(alice);
+    const own = await stream(api.alice);
     expect(own.status).toBe(200);
     expect(await own.text()).toContain('event: done');
     // Browsers cannot set headers on EventSource: the key may come as ?api_key=, with the same rules.
-    const byQuery = await fetch(`${server.url}/tasks/${failedTask}/stream?api_key=${bob}`);
+    const byQuery = await fetch(`${api.server.url}/tasks/${failedTask}/stream?api_key=${api.bob}`);
     expect(byQuery.status).toBe(404);
     await byQuery.body?.cancel();
   });
@@ -232,7 +228,7 @@ describe('SSE stream', () => {
 describe('tRPC subscriptions over SSE (httpSubscriptionLink)', () => {
   async function subscribeOverSse(query: string, key?: string): Promise<{ event: string; data: unknown }> {
     const input = encodeURIComponent(JSON.stringify({ task_id: failedTask }));
-    const response = await fetch(`${server.url}/trpc/tasks.events?input=${input}${query}`, {
+    const response = await fetch(`${api.server.url}/trpc/tasks.events?input=${input}${query}`, {
       headers: bearer(key),
     });
     expect(response.status).toBe(200);
@@ -246,29 +242,29 @@ describe('tRPC subscriptions over SSE (httpSubscriptionLink)', () => {
   }
 
   test("tasks.events of another owner's task is refused with NOT_FOUND (404), key in header or params", async () => {
-    const byHeader = await subscribeOverSse('', bob);
+    const byHeader = await subscribeOverSse('', api.bob);
     expect(byHeader.event).toBe('serialized-error');
     expect(byHeader.data).toMatchObject({ data: { httpStatus: 404, errorBody: { code: 'NOT_FOUND' } } });
-    const params = encodeURIComponent(JSON.stringify({ apiKey: bob }));
+    const params = encodeURIComponent(JSON.stringify({ apiKey: api.bob }));
     const byParams = await subscribeOverSse(`&connectionParams=${params}`);
     expect(byParams.data).toMatchObject({ data: { httpStatus: 404, errorBody: { code: 'NOT_FOUND' } } });
     const anonymous = await subscribeOverSse('');
     expect(anonymous.data).toMatchObject({ data: { code: 'UNAUTHORIZED', httpStatus: 401 } });
-    const own = await subscribeOverSse('', alice);
+    const own = await subscribeOverSse('', api.alice);
     expect(own.event).not.toBe('serialized-error');
   });
 });
 
 describe('raw task WebSocket', () => {
   test("another owner's task closes with NOT_FOUND (4404); no key with 4401; the owner follows it", async () => {
-    const refused = await readTaskSocket(server.wsUrl, failedTask, bob);
+    const refused = await readTaskSocket(api.server.wsUrl, failedTask, api.bob);
     expect(refused.code).toBe(TASK_SOCKET_CLOSE.errorBase + 404);
     expect(refused.messages).toEqual([
       { task_id: failedTask, error: expect.objectContaining({ code: 'NOT_FOUND' }) },
     ]);
-    const anonymous = await readTaskSocket(server.wsUrl, failedTask);
+    const anonymous = await readTaskSocket(api.server.wsUrl, failedTask);
     expect(anonymous.code).toBe(TASK_SOCKET_CLOSE.errorBase + 401);
-    const own = await readTaskSocket(server.wsUrl, failedTask, alice);
+    const own = await readTaskSocket(api.server.wsUrl, failedTask, api.alice);
     expect(own.code).toBe(TASK_SOCKET_CLOSE.done);
     expect(own.messages.at(-1)).toMatchObject({ done: true, final_status: 'failed' });
   });
@@ -276,7 +272,7 @@ describe('raw task WebSocket', () => {
 
 describe('tRPC over WebSocket (key in connection params)', () => {
   test("queries, mutations and tasks.events refuse another owner's task with NOT_FOUND", async () => {
-    const socket = await TrpcSocket.open(server.wsUrl, bob);
+    const socket = await TrpcSocket.open(api.server.wsUrl, api.bob);
     try {
       const read = await socket.call('query', 'tasks.get', { task_id: failedTask });
       expect(read.error?.data).toMatchObject({ code: 'NOT_FOUND', httpStatus: 404 });
@@ -297,7 +293,7 @@ describe('tRPC over WebSocket (key in connection params)', () => {
   });
 
   test('without a key every call is UNAUTHORIZED', async () => {
-    const socket = await TrpcSocket.open(server.wsUrl);
+    const socket = await TrpcSocket.open(api.server.wsUrl);
     try {
       const read = await socket.call('query', 'tasks.list', {});
       expect(read.error?.data).toMatchObject({ code: 'UNAUTHORIZED', httpStatus: 401 });
@@ -309,8 +305,8 @@ describe('tRPC over WebSocket (key in connection params)', () => {
   });
 
   test("tasks.feed carries only the caller's own tasks; the admin's carries every owner's", async () => {
-    const bobSocket = await TrpcSocket.open(server.wsUrl, bob);
-    const adminSocket = await TrpcSocket.open(server.wsUrl, admin);
+    const bobSocket = await TrpcSocket.open(api.server.wsUrl, api.bob);
+    const adminSocket = await TrpcSocket.open(api.server.wsUrl, api.admin);
     try {
       const seenByBob: TaskEvent[] = [];
       const seenByAdmin: TaskEvent[] = [];
@@ -333,9 +329,9 @@ describe('tRPC over WebSocket (key in connection params)', () => {
       });
       // The feed is live only: if a subscription started after a task ended, another task follows.
       while (!feedsDone) {
-        const taskId = await submit(bob, { workflow: 'steps', params: { steps: 4, delay_ms: 150 } });
+        const taskId = await submit(api.bob, { workflow: 'steps', params: { steps: 4, delay_ms: 150 } });
         bobsTasks.add(taskId);
-        await waitUntil(bob, taskId, (status) => status === 'completed');
+        await waitUntil(api.bob, taskId, (status) => status === 'completed');
         await Promise.race([feeds, new Promise((resolve) => setTimeout(resolve, 200))]);
       }
       expect(await feeds).toEqual([{}, {}]);

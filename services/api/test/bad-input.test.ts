@@ -1,21 +1,14 @@
 import { ErrorBody } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { buildOpenApiDocument } from '../src/openapi.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { useTestServer } from './harness.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
 
 /** Refused input: always a 4xx ErrorBody that names the problem, and nothing stored. */
-let server: TestServer;
+const server = useTestServer({ worker: false });
 const check = createOpenApiChecker(buildOpenApiDocument());
 const missingTask = '6f1f4c38-8a6f-4a1b-9c1e-2b7d3f4e5a60';
-
-beforeAll(async () => {
-  server = await startTestServer({ worker: false });
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
 
 async function call(method: string, path: string, init: { body?: string; contentType?: string } = {}) {
   const headers: Record<string, string> = {};

@@ -1,8 +1,8 @@
 import { type CancelQueuedOutput, ErrorBody, type ListTasksOutput, type TaskView } from '@kaygraph/contracts';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
-import { bearer, openKeyStore, submitWithKey } from './auth-keys.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { bearer, submitWithKey } from './auth-keys.ts';
+import { useServerWithKeys } from './harness.ts';
 import { requestJson } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
 
@@ -15,10 +15,12 @@ const check = createOpenApiChecker(buildOpenApiDocument());
 const PATH = '/tasks/cancel-queued';
 const MAX_BATCH_SIZE = 3;
 
-let server: TestServer;
-let alice: string;
-let bob: string;
-let admin: string;
+const api = useServerWithKeys({
+  worker: false,
+  maxBatchSize: MAX_BATCH_SIZE,
+  operations: { authCacheMs: 100 },
+});
+
 /** Queued `steps` tasks of alice and bob: what the calls must cancel, all of it. */
 const backlog: string[] = [];
 /** What must stay: another workflow's queued task, and a `steps` task waiting for its run_at. */
@@ -26,11 +28,11 @@ let otherWorkflow = '';
 let scheduled = '';
 
 function submit(key: string, body: unknown): Promise<string> {
-  return submitWithKey(server.url, key, body);
+  return submitWithKey(api.server.url, key, body);
 }
 
 async function cancelQueued(key: string, body: unknown) {
-  const answer = await requestJson(`${server.url}${PATH}`, {
+  const answer = await requestJson(`${api.server.url}${PATH}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...bearer(key) },
     body: JSON.stringify(body),
@@ -40,40 +42,31 @@ async function cancelQueued(key: string, body: unknown) {
 }
 
 async function statusOf(taskId: string): Promise<string> {
-  const answer = await requestJson(`${server.url}/tasks/${taskId}`, { headers: bearer(admin) });
+  const answer = await requestJson(`${api.server.url}/tasks/${taskId}`, { headers: bearer(api.admin) });
   return (answer.body as TaskView).status;
 }
 
 async function queuedSteps(): Promise<string[]> {
-  const answer = await requestJson(`${server.url}/tasks?status=queued&workflow=steps&limit=200`, {
-    headers: bearer(admin),
+  const answer = await requestJson(`${api.server.url}/tasks?status=queued&workflow=steps&limit=200`, {
+    headers: bearer(api.admin),
   });
   return (answer.body as ListTasksOutput).items.map((task) => task.task_id);
 }
 
 beforeAll(async () => {
-  server = await startTestServer({
-    worker: false,
-    maxBatchSize: MAX_BATCH_SIZE,
-    operations: { authCacheMs: 100 },
-  });
-  await using store = openKeyStore(server.databaseUrl);
-  alice = (await store.create('alice')).key;
-  bob = (await store.create('bob')).key;
-  admin = (await store.create('operator', { admin: true })).key;
-  for (let n = 0; n < 5; n += 1) backlog.push(await submit(alice, { workflow: 'steps' }));
-  for (let n = 0; n < 3; n += 1) backlog.push(await submit(bob, { workflow: 'steps' }));
-  otherWorkflow = await submit(alice, { workflow: 'echo', params: { value: 'stays' } });
+  for (let n = 0; n < 5; n += 1) backlog.push(await submit(api.alice, { workflow: 'steps' }));
+  for (let n = 0; n < 3; n += 1) backlog.push(await submit(api.bob, { workflow: 'steps' }));
+  otherWorkflow = await submit(api.alice, { workflow: 'echo', params: { value: 'stays' } });
   const later = new Date(Date.now() + 3_600_000).toISOString();
-  scheduled = await submit(alice, { workflow: 'steps', run_at: later });
+  scheduled = await submit(api.alice, { workflow: 'steps', run_at: later });
 });
 
 afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
+  await api.server?.[Symbol.asyncDispose]();
 });
 
 test("a key that is not an admin's is refused with 403, and nothing is cancelled", async () => {
-  const refused = await cancelQueued(alice, { workflow: 'steps' });
+  const refused = await cancelQueued(api.alice, { workflow: 'steps' });
   expect(refused.status).toBe(403);
   expect(ErrorBody.parse(refused.body).code).toBe('FORBIDDEN');
   expect(new Set(await queuedSteps())).toEqual(new Set(backlog));
@@ -86,19 +79,19 @@ test('input it cannot use is a 400 naming the field, and nothing is cancelled', 
     { workflow: 'steps', limit: 0 },
     { workflow: 'steps', extra: 1 },
   ]) {
-    const answer = await cancelQueued(admin, body);
+    const answer = await cancelQueued(api.admin, body);
     expect({ body, status: answer.status }).toEqual({ body, status: 400 });
   }
   expect(new Set(await queuedSteps())).toEqual(new Set(backlog));
 });
 
 test("an admin cancels every owner's queued tasks of the workflow, a bounded batch per call, and nothing else", async () => {
-  const limited = (await cancelQueued(admin, { workflow: 'steps', limit: 2 })).body as CancelQueuedOutput;
+  const limited = (await cancelQueued(api.admin, { workflow: 'steps', limit: 2 })).body as CancelQueuedOutput;
   expect(limited.cancelled).toBe(2);
   const counts = [limited.cancelled];
   const cancelled = [...limited.task_ids];
   for (;;) {
-    const answer = await cancelQueued(admin, { workflow: 'steps' });
+    const answer = await cancelQueued(api.admin, { workflow: 'steps' });
     expect(answer.status).toBe(200);
     const output = answer.body as CancelQueuedOutput;
     expect(output.task_ids).toHaveLength(output.cancelled);
@@ -113,14 +106,14 @@ test("an admin cancels every owner's queued tasks of the workflow, a bounded bat
   expect(await statusOf(otherWorkflow)).toBe('queued');
   expect(await statusOf(scheduled)).toBe('scheduled');
   // Each says why, as a task cancelled on its own does.
-  const task = (await requestJson(`${server.url}/tasks/${backlog[0]}`, { headers: bearer(alice) }))
+  const task = (await requestJson(`${api.server.url}/tasks/${backlog[0]}`, { headers: bearer(api.alice) }))
     .body as TaskView;
   expect(task.error).toMatchObject({ code: 'CANCELLED' });
 });
 
 test('a workflow with nothing queued (or none of that name) cancels none', async () => {
   for (const workflow of ['steps', 'never-registered']) {
-    const answer = await cancelQueued(admin, { workflow });
+    const answer = await cancelQueued(api.admin, { workflow });
     expect(answer).toMatchObject({ status: 200, body: { cancelled: 0, task_ids: [] } });
   }
 });

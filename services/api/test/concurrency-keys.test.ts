@@ -1,20 +1,13 @@
 import { REST_PATHS, type SubmitTaskOutput, type TaskView } from '@kaygraph/contracts';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { useTestServer } from './harness.ts';
 import { postJson, requestJson, waitForTerminal } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
 
 /** `concurrency_key` over REST: taken, stored, shown; refused where the workflow declares no per-key limit. */
-let server: TestServer;
+const server = useTestServer();
 const check = createOpenApiChecker(buildOpenApiDocument());
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
 
 test('POST /tasks with a concurrency key: the task runs and its view shows the key', async () => {
   const submitted = await postJson(`${server.url}/tasks`, {

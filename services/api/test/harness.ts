@@ -2,9 +2,11 @@ import { connect } from '@kaygraph/db';
 import { createTestDatabase } from '@kaygraph/db/testing';
 import { createTaskSystem, resolveWorkflowsModule, type TaskSystem } from '@kaygraph/tasks';
 import pino, { type Logger } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { type ApiOperations, type ApiOperationsOptions, createApiOperations } from '../src/operations.ts';
 import { type ApiServer, type ApiServerOptions, createApiServer } from '../src/server.ts';
 import type { SubscriptionCapLimits } from '../src/subscriptions/subscription-caps.ts';
+import { openKeyStore } from './auth-keys.ts';
 
 /** The api as an operator runs it (`node services/api/src/main.ts`), for tests of whole processes. */
 export { type ApiProcess, startApiProcess } from './api-process.ts';
@@ -157,4 +159,65 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     await dispose();
     throw error;
   }
+}
+
+/**
+ * Starts a server before the file's tests and disposes it after: `const server = useTestServer()`, then
+ * `server.url` inside a test (or a later hook), as with the server `startTestServer` returns.
+ */
+export function useTestServer(options: TestServerOptions = {}): TestServer {
+  let started: TestServer | undefined;
+  beforeAll(async () => {
+    started = await startTestServer(options);
+  });
+  afterAll(async () => {
+    await started?.[Symbol.asyncDispose]();
+  });
+  // Every field is read from the started server when used: the file declares it before it starts.
+  return new Proxy({} as TestServer, {
+    get(_, field) {
+      if (!started) throw new Error('the server starts in beforeAll: use it inside a test or a later hook');
+      return Reflect.get(started, field);
+    },
+  });
+}
+
+/** A test file's server and three keys on it: alice's, bob's and an admin's (`operator`). */
+export interface ServerWithKeys {
+  readonly server: TestServer;
+  readonly alice: string;
+  readonly bob: string;
+  readonly admin: string;
+}
+
+/**
+ * A server (`useTestServer`) and its keys, made before the file's tests:
+ * `const api = useServerWithKeys({ operations: { authCacheMs: 100 } })`, then `api.server`, `api.alice`.
+ */
+export function useServerWithKeys(options: TestServerOptions): ServerWithKeys {
+  const server = useTestServer(options);
+  let keys: Omit<ServerWithKeys, 'server'> | undefined;
+  beforeAll(async () => {
+    await using store = openKeyStore(server.databaseUrl);
+    const alice = (await store.create('alice')).key;
+    const bob = (await store.create('bob')).key;
+    const admin = (await store.create('operator', { admin: true })).key;
+    keys = { alice, bob, admin };
+  });
+  const created = () => {
+    if (!keys) throw new Error('the keys are made in beforeAll: use them inside a test or a later hook');
+    return keys;
+  };
+  return {
+    server,
+    get alice() {
+      return created().alice;
+    },
+    get bob() {
+      return created().bob;
+    },
+    get admin() {
+      return created().admin;
+    },
+  };
 }

@@ -1,18 +1,11 @@
 import { request } from 'node:http';
 import { ErrorBody, type SubmitTaskOutput } from '@kaygraph/contracts';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from './harness.ts';
+import { expect, test } from 'vitest';
+import { useTestServer } from './harness.ts';
 import { requestJson } from './http-helpers.ts';
 
 /** Inputs a fuzzer found to answer 5xx (issue 16 item 8): each is a 4xx ErrorBody now. */
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ worker: false });
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
-
+const server = useTestServer({ worker: false });
 const post = (path: string, body: string) =>
   requestJson(`${server.url}${path}`, {
     method: 'POST',

@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from './harness.ts';
+import { describe, expect, test } from 'vitest';
+import { useTestServer } from './harness.ts';
 
 /**
  * The `route` label of the HTTP series names the api's own routes only: a scanner probing random URLs, or
  * clients sending many ids, signal names and tRPC paths, adds no series and pushes no real route out.
  */
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer({ worker: false, operations: {} });
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
+const server = useTestServer({ worker: false, operations: {} });
 
 async function prometheusText(): Promise<string> {
   const response = await fetch(`${server.url}/metrics?format=prometheus`);

@@ -1,7 +1,7 @@
 import { NODE_METRICS_KEPT, type NodeMetricTotals, REST_PATHS, type TaskView } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { useTestServer } from './harness.ts';
 import { postJson, requestJson, waitForTerminal } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
 
@@ -10,17 +10,10 @@ import { createOpenApiChecker } from './openapi-check.ts';
  * stays bounded (the most recent steps one by one, the others counted), and the totals stay exact across
  * the runs of a task (a wait, a retry resuming from the checkpoint).
  */
-let server: TestServer;
+const server = useTestServer({
+  workflowsModule: new URL('./fixtures/looping-catalog.ts', import.meta.url).href,
+});
 const check = createOpenApiChecker(buildOpenApiDocument());
-
-beforeAll(async () => {
-  server = await startTestServer({
-    workflowsModule: new URL('./fixtures/looping-catalog.ts', import.meta.url).href,
-  });
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
 
 async function submitLoop(params: Record<string, unknown>, options: Record<string, unknown> = {}) {
   const answer = await postJson(`${server.url}/tasks`, { workflow: 'loop', params, ...options });

@@ -10,23 +10,16 @@ import type {
   SubmitTaskOutput,
   TaskView,
 } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { useTestServer } from './harness.ts';
 import { readSse, requestJson, waitForTerminal } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
 
 /** Groups, schedules, dead letters and chaining over REST, every answer checked against the OpenAPI document. */
-let server: TestServer;
+const server = useTestServer();
 const document = buildOpenApiDocument();
 const check = createOpenApiChecker(document);
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
 
 async function rest<T>(method: string, template: string, path: string, body?: unknown) {
   const init: RequestInit = { method };

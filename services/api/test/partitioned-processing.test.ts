@@ -1,18 +1,11 @@
 import type { ListTasksOutput, SubmitTaskOutput, TaskResultView, TaskView } from '@kaygraph/contracts';
 import type { DataProcessingResult } from '@kaygraph/workflows';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from './harness.ts';
+import { expect, test } from 'vitest';
+import { useTestServer } from './harness.ts';
 import { postJson, requestJson, waitForTerminal } from './http-helpers.ts';
 
 /** data_processing with `partitions`: child tasks through the real runtime, the api over the built-ins. */
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer({ workflowsModule: '@kaygraph/workflows/catalog' });
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
+const server = useTestServer({ workflowsModule: '@kaygraph/workflows/catalog' });
 
 async function processed(params: unknown): Promise<{ taskId: string; result: DataProcessingResult }> {
   const answer = await postJson(`${server.url}/tasks`, { workflow: 'data_processing', params });

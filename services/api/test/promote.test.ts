@@ -5,10 +5,10 @@ import {
   REST_PATHS,
   type TaskView,
 } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
-import { bearer, openKeyStore, submitWithKey } from './auth-keys.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { bearer, submitWithKey } from './auth-keys.ts';
+import { useServerWithKeys } from './harness.ts';
 import { requestJson } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
 
@@ -19,22 +19,11 @@ import { createOpenApiChecker } from './openapi-check.ts';
 const check = createOpenApiChecker(buildOpenApiDocument());
 const IN_AN_HOUR = () => new Date(Date.now() + 3_600_000).toISOString();
 
-let server: TestServer;
-let alice: string;
-let bob: string;
-beforeAll(async () => {
-  server = await startTestServer({ operations: { authCacheMs: 100 } });
-  await using store = openKeyStore(server.databaseUrl);
-  alice = (await store.create('alice')).key;
-  bob = (await store.create('bob')).key;
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
+const api = useServerWithKeys({ operations: { authCacheMs: 100 } });
 
-async function promote(taskId: string, key = alice) {
+async function promote(taskId: string, key = api.alice) {
   const path = REST_PATHS.taskPromote;
-  const answer = await requestJson(`${server.url}${path.replace('{task_id}', taskId)}`, {
+  const answer = await requestJson(`${api.server.url}${path.replace('{task_id}', taskId)}`, {
     method: 'POST',
     headers: bearer(key),
   });
@@ -43,7 +32,8 @@ async function promote(taskId: string, key = alice) {
 }
 
 async function taskOf(taskId: string): Promise<TaskView> {
-  return (await requestJson(`${server.url}/tasks/${taskId}`, { headers: bearer(alice) })).body as TaskView;
+  return (await requestJson(`${api.server.url}/tasks/${taskId}`, { headers: bearer(api.alice) }))
+    .body as TaskView;
 }
 
 /** Alice's task once it has finished (polled: the tests wait for behaviour, never for a time). */
@@ -57,7 +47,7 @@ async function finished(taskId: string): Promise<TaskView> {
 
 describe('promoting a delayed task', () => {
   test('a scheduled task runs now and completes, its run_at no longer in the future', async () => {
-    const taskId = await submitWithKey(server.url, alice, {
+    const taskId = await submitWithKey(api.server.url, api.alice, {
       workflow: 'echo',
       params: { value: 'early' },
       run_at: IN_AN_HOUR(),
@@ -75,19 +65,24 @@ describe('promoting a delayed task', () => {
   });
 
   test('the promoted task leaves the scheduled list', async () => {
-    const taskId = await submitWithKey(server.url, alice, {
+    const taskId = await submitWithKey(api.server.url, api.alice, {
       workflow: 'steps',
       params: { steps: 1 },
       run_at: IN_AN_HOUR(),
     });
     await promote(taskId);
-    const scheduled = await requestJson(`${server.url}/tasks?status=scheduled`, { headers: bearer(alice) });
+    const scheduled = await requestJson(`${api.server.url}/tasks?status=scheduled`, {
+      headers: bearer(api.alice),
+    });
     expect((scheduled.body as ListTasksOutput).items.map((task) => task.task_id)).not.toContain(taskId);
     expect((await finished(taskId)).status).toBe('completed');
   });
 
   test('a task that is not scheduled is a 409 naming its status, and stays as it was', async () => {
-    const taskId = await submitWithKey(server.url, alice, { workflow: 'echo', params: { value: 'now' } });
+    const taskId = await submitWithKey(api.server.url, api.alice, {
+      workflow: 'echo',
+      params: { value: 'now' },
+    });
     expect((await finished(taskId)).status).toBe('completed');
     const answer = await promote(taskId);
     expect(answer.status).toBe(409);
@@ -96,12 +91,12 @@ describe('promoting a delayed task', () => {
   });
 
   test("another owner's task is a 404, and it stays scheduled", async () => {
-    const taskId = await submitWithKey(server.url, alice, {
+    const taskId = await submitWithKey(api.server.url, api.alice, {
       workflow: 'echo',
       params: { value: 'mine' },
       run_at: IN_AN_HOUR(),
     });
-    const answer = await promote(taskId, bob);
+    const answer = await promote(taskId, api.bob);
     expect(answer.status).toBe(404);
     expect((await taskOf(taskId)).status).toBe('scheduled');
   });

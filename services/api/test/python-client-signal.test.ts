@@ -1,21 +1,14 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from './harness.ts';
+import { expect, test } from 'vitest';
+import { useTestServer } from './harness.ts';
 
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('../../../examples/python_client.py', import.meta.url));
 
 /** The built-in content_review, which waits for an `approval` signal. */
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ workflowsModule: '@kaygraph/workflows/catalog' });
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
-
+const server = useTestServer({ workflowsModule: '@kaygraph/workflows/catalog' });
 const params = JSON.stringify({ title: 'Launch', points: ['We ship on Monday'], review_seconds: 600 });
 
 test('examples/python_client.py sends the approval a waiting content_review task waits for', async () => {

@@ -1,20 +1,13 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from './harness.ts';
+import { expect, test } from 'vitest';
+import { useTestServer } from './harness.ts';
 
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('../../../examples/python_client.py', import.meta.url));
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
-
+const server = useTestServer();
 test('examples/python_client.py (standard library only) submits, checks progress, streams and fetches the result', async () => {
   const { stdout } = await run('python3', [
     script,

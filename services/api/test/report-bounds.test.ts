@@ -5,22 +5,15 @@ import {
   type TaskEvent,
   truncationMarker,
 } from '@kaygraph/contracts';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from './harness.ts';
+import { expect, test } from 'vitest';
+import { useTestServer } from './harness.ts';
 import { postJson, readSse, requestJson } from './http-helpers.ts';
 import { TrpcSocket } from './trpc-socket.ts';
 
 /** What clients see of a run that reports text far past the contract's limits. */
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({
-    workflowsModule: new URL('./fixtures/chatty-catalog.ts', import.meta.url).href,
-  });
+const server = useTestServer({
+  workflowsModule: new URL('./fixtures/chatty-catalog.ts', import.meta.url).href,
 });
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
-
 const CHARS = 2_000_000;
 const cut = (letter: string, limit: number) =>
   letter.repeat(limit - truncationMarker(CHARS).length) + truncationMarker(CHARS);

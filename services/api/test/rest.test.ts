@@ -1,22 +1,15 @@
 import { REST_PATHS, type SubmitTaskOutput } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
 import { withRegisteredWorkflows } from '../src/openapi-workflows.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { useTestServer } from './harness.ts';
 import { postJson, requestJson, waitForProgress, waitForTerminal } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
 
 /** Every REST path with plain fetch, each answer checked against the OpenAPI document. */
-let server: TestServer;
+const server = useTestServer();
 const document = buildOpenApiDocument();
 const check = createOpenApiChecker(document);
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
 
 /** Calls `path` (with and without the trailing slash) and checks the answer against `template`. */
 async function rest(method: string, template: string, path: string, body?: unknown) {

@@ -1,18 +1,11 @@
 import type { SubmitTaskOutput, TaskResultView, TaskView } from '@kaygraph/contracts';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from './harness.ts';
+import { expect, test } from 'vitest';
+import { useTestServer } from './harness.ts';
 import { postJson, requestJson, waitForTerminal } from './http-helpers.ts';
 
 /** MAX_RESULT_BYTES as a client meets it: a run whose result is over the limit fails, saying why. */
-let server: TestServer;
 const LIMIT = 1000;
-
-beforeAll(async () => {
-  server = await startTestServer({ maxResultBytes: LIMIT });
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
+const server = useTestServer({ maxResultBytes: LIMIT });
 
 async function submitEcho(value: string, maxRetries = 0): Promise<string> {
   const submitted = await postJson(`${server.url}/tasks`, {

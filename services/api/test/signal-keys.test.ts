@@ -1,19 +1,12 @@
 import type { SubmitTaskOutput, TaskView } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { useTestServer } from './harness.ts';
 import { postJson, requestJson, waitForTerminal } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
 
 /** The built-in content_review: wait for `approval`, a rejection revises the draft and asks again. */
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ workflowsModule: '@kaygraph/workflows/catalog' });
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
-
+const server = useTestServer({ workflowsModule: '@kaygraph/workflows/catalog' });
 const document = buildOpenApiDocument();
 const check = createOpenApiChecker(document);
 const SIGNAL_PATH = '/tasks/{task_id}/signals/{name}';

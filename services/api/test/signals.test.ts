@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { SseEventData, type SubmitTaskOutput, TaskSocketServerMessage, WaitEvent } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
-import { startTestServer, type TestServer } from './harness.ts';
+import { useTestServer } from './harness.ts';
 import { postJson, readSse, requestJson, type SseMessage, waitForTerminal } from './http-helpers.ts';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
+const server = useTestServer();
 
 async function submitWaiting(): Promise<string> {
   const answer = await postJson(`${server.url}/tasks`, { workflow: 'approval', params: {} });

@@ -1,6 +1,6 @@
 import { type ErrorBody, SSE_RETRY_MS, type SubmitTaskOutput } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from './harness.ts';
+import { describe, expect, test } from 'vitest';
+import { useTestServer } from './harness.ts';
 import { postJson, readSse, type SseMessage, waitForTerminal } from './http-helpers.ts';
 
 /**
@@ -8,14 +8,7 @@ import { postJson, readSse, type SseMessage, waitForTerminal } from './http-help
  * reconnecting: how soon (`retry:`), and where a finished stream leaves it (the `done` event's id).
  */
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
+const server = useTestServer();
 
 async function submit(body: unknown): Promise<string> {
   const answer = await postJson(`${server.url}/tasks`, body);

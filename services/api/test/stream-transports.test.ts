@@ -4,9 +4,9 @@ import {
   type TaskEvent,
   TaskSocketServerMessage,
 } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
-import { startTestServer, type TestServer } from './harness.ts';
+import { useTestServer } from './harness.ts';
 import { postJson, readSse, requestJson } from './http-helpers.ts';
 import { TrpcSocket } from './trpc-socket.ts';
 
@@ -16,14 +16,7 @@ import { TrpcSocket } from './trpc-socket.ts';
  * stored history.
  */
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
+const server = useTestServer();
 
 interface Seen {
   seq: number;

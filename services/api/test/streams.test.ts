@@ -9,22 +9,15 @@ import {
   TaskSocketUpdate,
   TaskStreamDone,
 } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { buildOpenApiDocument } from '../src/openapi.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { useTestServer } from './harness.ts';
 import { postJson, readSse, requestJson, type SseMessage, waitForTerminal } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
 
-let server: TestServer;
+const server = useTestServer({ heartbeatMs: 50 });
 const check = createOpenApiChecker(buildOpenApiDocument());
-
-beforeAll(async () => {
-  server = await startTestServer({ heartbeatMs: 50 });
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
 
 async function submit(body: unknown): Promise<string> {
   const answer = await postJson(`${server.url}/tasks`, body);

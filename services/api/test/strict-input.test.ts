@@ -1,7 +1,7 @@
 import { ErrorBody } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
-import { startTestServer, type TestServer } from './harness.ts';
+import { useTestServer } from './harness.ts';
 import { type JsonAnswer, readSse, requestJson, type SseMessage } from './http-helpers.ts';
 import { TrpcSocket } from './trpc-socket.ts';
 
@@ -11,14 +11,7 @@ import { TrpcSocket } from './trpc-socket.ts';
  * them, and store nothing; what the adapters merge into an input (path params, a signal's payload, the
  * Last-Event-ID tRPC adds on reconnect) stays accepted.
  */
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer({ worker: false, operations: { authCacheMs: 50 } });
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
+const server = useTestServer({ worker: false, operations: { authCacheMs: 50 } });
 
 function send(method: string, path: string, body?: unknown): Promise<JsonAnswer> {
   return requestJson(`${server.url}${path}`, {

@@ -1,7 +1,7 @@
 import { ErrorBody, REST_PATHS, type SubmitManyOutput, type TaskView } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { useTestServer } from './harness.ts';
 import { requestJson } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
 
@@ -12,14 +12,7 @@ import { createOpenApiChecker } from './openapi-check.ts';
 const check = createOpenApiChecker(buildOpenApiDocument());
 const MAX_BATCH_SIZE = 3;
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ worker: false, maxBatchSize: MAX_BATCH_SIZE });
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
-
+const server = useTestServer({ worker: false, maxBatchSize: MAX_BATCH_SIZE });
 async function submitBatch(body: unknown) {
   const answer = await requestJson(`${server.url}${REST_PATHS.tasksBatch}`, {
     method: 'POST',

@@ -1,19 +1,12 @@
 import { REST_PATHS, type SubmitTaskOutput } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { useTestServer } from './harness.ts';
 import { postJson, requestJson } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
 
 /** POST /tasks takes its idempotency key from the `Idempotency-Key` header as well as from the body. */
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
-
+const server = useTestServer();
 const document = buildOpenApiDocument();
 const check = createOpenApiChecker(document);
 

@@ -1,8 +1,8 @@
 import { REST_PATHS } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
-import { bearer, openKeyStore, submitWithKey } from './auth-keys.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { bearer, submitWithKey } from './auth-keys.ts';
+import { useServerWithKeys } from './harness.ts';
 import { requestJson } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
 
@@ -12,21 +12,10 @@ import { createOpenApiChecker } from './openapi-check.ts';
  */
 const check = createOpenApiChecker(buildOpenApiDocument());
 
-let server: TestServer;
-let alice: string;
-let bob: string;
-beforeAll(async () => {
-  server = await startTestServer({ operations: { authCacheMs: 100 } });
-  await using store = openKeyStore(server.databaseUrl);
-  alice = (await store.create('alice')).key;
-  bob = (await store.create('bob')).key;
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
+const api = useServerWithKeys({ operations: { authCacheMs: 100 } });
 
 async function call(method: string, path: string, url: string, key: string, body?: unknown) {
-  const answer = await requestJson(`${server.url}${url}`, {
+  const answer = await requestJson(`${api.server.url}${url}`, {
     method,
     headers: { ...bearer(key), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -35,12 +24,12 @@ async function call(method: string, path: string, url: string, key: string, body
   return answer;
 }
 
-const remove = (taskId: string, key = alice) =>
+const remove = (taskId: string, key = api.alice) =>
   call('POST', REST_PATHS.taskRemove, `/tasks/${taskId}/remove`, key, {});
 
 describe('removing finished tasks', () => {
   test('a cancelled task is removed (then 404); a scheduled one is a 409 naming its status; not for others', async () => {
-    const scheduled = await submitWithKey(server.url, alice, {
+    const scheduled = await submitWithKey(api.server.url, api.alice, {
       workflow: 'steps',
       params: { steps: 1 },
       delay_seconds: 3600,
@@ -49,35 +38,35 @@ describe('removing finished tasks', () => {
     expect(refused.status).toBe(409);
     expect(JSON.stringify(refused.body)).toContain('is scheduled');
 
-    await call('DELETE', REST_PATHS.task, `/tasks/${scheduled}`, alice);
-    expect((await remove(scheduled, bob)).status).toBe(404);
+    await call('DELETE', REST_PATHS.task, `/tasks/${scheduled}`, api.alice);
+    expect((await remove(scheduled, api.bob)).status).toBe(404);
     const removed = await remove(scheduled);
     expect(removed.status).toBe(200);
     expect(removed.body).toEqual({ task_id: scheduled, removed: 1 });
-    expect((await call('GET', REST_PATHS.task, `/tasks/${scheduled}`, alice)).status).toBe(404);
+    expect((await call('GET', REST_PATHS.task, `/tasks/${scheduled}`, api.alice)).status).toBe(404);
   });
 
   test('a clean pages through the finished tasks with has_more', async () => {
     for (let made = 0; made < 2; made++) {
-      const taskId = await submitWithKey(server.url, alice, {
+      const taskId = await submitWithKey(api.server.url, api.alice, {
         workflow: 'steps',
         params: { steps: 1 },
         delay_seconds: 3600,
       });
-      await call('DELETE', REST_PATHS.task, `/tasks/${taskId}`, alice);
+      await call('DELETE', REST_PATHS.task, `/tasks/${taskId}`, api.alice);
     }
-    const first = await call('POST', REST_PATHS.tasksClean, '/tasks/clean', alice, {
+    const first = await call('POST', REST_PATHS.tasksClean, '/tasks/clean', api.alice, {
       status: ['cancelled'],
       limit: 1,
     });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ removed: 1, has_more: true });
-    const last = await call('POST', REST_PATHS.tasksClean, '/tasks/clean', alice, { limit: 1 });
+    const last = await call('POST', REST_PATHS.tasksClean, '/tasks/clean', api.alice, { limit: 1 });
     expect(last.body).toMatchObject({ removed: 1, has_more: false });
   });
 
   test('run_at and delay_seconds together are a 400', async () => {
-    const answer = await call('POST', REST_PATHS.tasks, '/tasks', alice, {
+    const answer = await call('POST', REST_PATHS.tasks, '/tasks', api.alice, {
       workflow: 'steps',
       params: { steps: 1 },
       run_at: '2099-01-01T00:00:00Z',

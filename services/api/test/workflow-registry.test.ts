@@ -1,9 +1,9 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { ErrorBody, type ListWorkflowsOutput, REST_PATHS } from '@kaygraph/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.ts';
 import { catalog } from './fixtures/catalog.ts';
-import { fixtureCatalogModule, startTestServer, type TestServer } from './harness.ts';
+import { fixtureCatalogModule, useTestServer } from './harness.ts';
 import { postJson, requestJson, waitForTerminal } from './http-helpers.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
 
@@ -12,20 +12,13 @@ import { createOpenApiChecker } from './openapi-check.ts';
  * every submit; once a worker registered the fixture catalog it lists exactly those workflows and
  * validates params against their registered JSON Schema.
  */
-let server: TestServer;
+const server = useTestServer({ worker: false, publish: false });
 /** What the worker registers: the fixture catalog's workflows, listed by name. */
 const fixtureNames = catalog
   .list()
   .map((workflow) => workflow.name)
   .sort();
 const check = createOpenApiChecker(buildOpenApiDocument());
-
-beforeAll(async () => {
-  server = await startTestServer({ worker: false, publish: false });
-});
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
 
 async function listed(): Promise<ListWorkflowsOutput> {
   const rest = await requestJson(`${server.url}/workflows`);
