@@ -272,8 +272,12 @@ export class Dispatcher {
     this.#inFlight.add(fetching);
   }
 
-  /** No fetch of `workflow` until its next start is free; then its queues are fetched. */
+  /**
+   * No fetch of `workflow` until its next start is free; then its queues are fetched. A stopped dispatcher
+   * rests no more: a fetch that answers after the stop would leave a timer keeping the process alive.
+   */
   #rest(workflow: string, seconds: number): void {
+    if (this.#stopped) return;
     clearTimeout(this.#resting.get(workflow));
     const timer = setTimeout(
       () => {
