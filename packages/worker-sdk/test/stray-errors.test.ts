@@ -63,3 +63,22 @@ test("an inline run's stray error fails that run, and the worker process goes on
   }
   expect(await exited).toBe(0);
 });
+
+test('an error of no run ends a process of two workers, as Node would, saying why', async () => {
+  await using database = await createTestDatabase();
+  const script = fileURLToPath(new URL('./fixtures/two-workers-process.ts', import.meta.url));
+  const { DATABASE_URL: _inherited, ...rest } = process.env;
+  const child = spawn(process.execPath, [script], {
+    env: { ...rest, DATABASE_URL: database.url },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  // Were it swallowed, the process would run on and the test's timeout would end it.
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (exit) => resolve(exit)));
+  expect(code).toBe(1);
+  expect(stdout).toContain('an exception thrown outside its await chain outside any run: the process ends');
+  expect(stdout).toContain('an error of no run');
+});

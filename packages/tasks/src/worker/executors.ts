@@ -15,7 +15,7 @@ import {
   type WorkflowRunOutcome,
   type WorkflowRunRequest,
 } from './run-workflow.ts';
-import { type StrayErrorSink, StrayErrors } from './stray-errors.ts';
+import { type StrayErrorSink, strayErrors } from './stray-errors.ts';
 import type { MainToThread, ThreadTask, ThreadToMain } from './thread-protocol.ts';
 
 export interface ExecutionHooks {
@@ -196,13 +196,13 @@ export class InlineExecutor {
   readonly #catalog: WorkflowCatalog;
   readonly #services: RunServicesFactory;
   readonly #logger: Logger;
-  readonly #strayErrors: StrayErrors;
+  #closed = false;
 
   constructor(catalog: WorkflowCatalog, services: RunServicesFactory, logger: Logger) {
     this.#catalog = catalog;
     this.#services = services;
     this.#logger = logger;
-    this.#strayErrors = new StrayErrors(logger);
+    strayErrors.acquire(logger);
   }
 
   start(request: WorkflowRunRequest, hooks: ExecutionHooks): Execution {
@@ -226,7 +226,7 @@ export class InlineExecutor {
       // Its nodes stop at the next boundary; what it writes meanwhile is fenced off by the failed attempt.
       controller.abort('stray error');
     };
-    const run = this.#strayErrors.run(onStrayError, () =>
+    const run = strayErrors.run(onStrayError, () =>
       runWorkflow(this.#catalog, request, { signal: controller.signal, ...hooks }, this.#services),
     );
     const result = Promise.race([run, ended]);
@@ -242,8 +242,10 @@ export class InlineExecutor {
     };
   }
 
-  /** Gives stray errors back to Node's handling. */
+  /** Its runs' stray errors go back to Node's handling, once no other worker of the process runs. */
   close(): void {
-    this.#strayErrors.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    strayErrors.release();
   }
 }

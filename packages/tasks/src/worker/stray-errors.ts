@@ -24,30 +24,36 @@ function asError(value: unknown): Error {
  * Routes the stray errors of runs on this thread (a promise rejected with no handler, an exception thrown
  * in a timer), which would otherwise end the process with every run in it, to the run whose code raised
  * them: Node calls these handlers in the async context of the promise or callback. An error of no run
- * ends the process as Node's default does (logged first), unless another handler (a test runner's) takes it.
+ * ends the process as Node's default does (logged first), unless another handler (a test runner's) takes
+ * it. One per process, as the handlers are the process's: every worker in it uses it while it runs.
  */
-export class StrayErrors {
+class StrayErrorRouter {
   readonly #runs = new AsyncLocalStorage<StrayErrorSink>();
-  readonly #logger: Logger;
   readonly #handlers: Record<ProcessErrorEvent, (error: unknown) => void> = {
     unhandledRejection: (reason) => this.#route('unhandledRejection', reason),
     uncaughtException: (error) => this.#route('uncaughtException', error),
   };
+  #users = 0;
+  #logger: Logger | undefined;
 
-  constructor(logger: Logger) {
+  /** Installs the handlers for its first user; `logger` says what ends the process. */
+  acquire(logger: Logger): void {
+    if (this.#users++ > 0) return;
     this.#logger = logger;
     process.on('unhandledRejection', this.#handlers.unhandledRejection);
     process.on('uncaughtException', this.#handlers.uncaughtException);
   }
 
+  /** Gives stray errors back to Node's handling once its last user is done. */
+  release(): void {
+    if (--this.#users > 0) return;
+    process.off('unhandledRejection', this.#handlers.unhandledRejection);
+    process.off('uncaughtException', this.#handlers.uncaughtException);
+  }
+
   /** Runs `fn` so that the stray errors of everything it starts go to `sink`. */
   run<T>(sink: StrayErrorSink, fn: () => T): T {
     return this.#runs.run(sink, fn);
-  }
-
-  close(): void {
-    process.off('unhandledRejection', this.#handlers.unhandledRejection);
-    process.off('uncaughtException', this.#handlers.uncaughtException);
   }
 
   #route(event: ProcessErrorEvent, value: unknown): void {
@@ -58,7 +64,9 @@ export class StrayErrors {
       return;
     }
     if (process.listenerCount(event) > 1) return;
-    this.#logger.fatal({ err: error }, `${KIND_OF[event]} outside any run: the process ends`);
+    this.#logger?.fatal({ err: error }, `${KIND_OF[event]} outside any run: the process ends`);
     process.exit(1);
   }
 }
+
+export const strayErrors = new StrayErrorRouter();
