@@ -86,8 +86,9 @@ export const ScheduleView = z.object({
   next_runs: z.array(Timestamp),
   /** When the schedule last created a task. */
   last_run_at: Timestamp.nullable(),
-  /** Why its last due occurrence created no task; null while its last one did (or none came due yet). */
-  last_error: ScheduleSkip.nullable(),
+  last_error: ScheduleSkip.nullable().describe(
+    'Why its last due occurrence created no task; null while its last one did, none came due yet, or since a change of its workflow, params, concurrency_key or enabled (the skip was judged against what changed)',
+  ),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

@@ -158,12 +158,10 @@ export const TaskSummary = z.object({
   concurrency_key: z.string().nullable(),
   /** The task whose node submitted this one (`runChildren`); null for tasks submitted by a client. */
   parent_task_id: TaskId.nullable(),
-  /**
-   * When the task becomes runnable, while it has yet to start its next run: the `run_at` of its submit,
-   * or, while a failed attempt waits out its retry backoff, when the retry runs; null: as soon as a worker
-   * is free, and once it is running, waiting or finished (`runAtShown`; `started_at` says when it ran).
-   */
-  run_at: Timestamp.nullable(),
+  // In .describe() so REST clients read it in openapi.json; the rule is runAtShown (task-state.ts).
+  run_at: Timestamp.nullable().describe(
+    'When the task becomes runnable, while it has yet to start its next run (pending, blocked, scheduled, queued): the run_at of its submit, or, while a failed attempt waits out its retry backoff, when the retry runs. Null: as soon as a worker is free, and always once the task is running, waiting or finished (started_at says when it ran).',
+  ),
   error: TaskErrorView.nullable(),
   created_at: Timestamp,
   updated_at: Timestamp,

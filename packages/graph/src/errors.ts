@@ -36,6 +36,19 @@ export class ResumeMismatchError extends GraphError {
   override name = 'ResumeMismatchError';
 }
 
+/**
+ * Whether retrying cannot fix the error: it is named `NonRetriableError` or carries `retriable: false`.
+ * A node's retries stop at such an error, and the task runtime fails the task without retries.
+ *
+ * @example
+ * if (isNonRetriable(error)) return 'give-up';
+ */
+export function isNonRetriable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, retriable } = error as { name?: unknown; retriable?: unknown };
+  return name === 'NonRetriableError' || retriable === false;
+}
+
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value;
   return new Error(typeof value === 'string' ? value : `Non-error thrown: ${String(value)}`, {

@@ -1,6 +1,6 @@
 export { BatchNode, ParallelBatchNode, type ParallelBatchOptions } from './batch.ts';
 export { BatchGraph, ParallelBatchGraph } from './batch-graph.ts';
-export { AbortedError, GraphError, ResumeMismatchError } from './errors.ts';
+export { AbortedError, GraphError, isNonRetriable, ResumeMismatchError } from './errors.ts';
 export { Graph } from './graph.ts';
 export { METRICS_KEPT, MetricsLog, type NodeTotals, type RunMetrics } from './metrics-log.ts';
 export { type AnyNode, Node } from './node.ts';

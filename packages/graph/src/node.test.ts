@@ -79,6 +79,41 @@ describe('Node', () => {
     expect(metrics[0]?.outcome).toBe('fallback');
   });
 
+  it('stops retrying at an error a retry cannot fix: named NonRetriableError or `retriable: false`', async () => {
+    class NonRetriableError extends Error {
+      override name = 'NonRetriableError';
+    }
+    const final = [
+      new NonRetriableError('card declined'),
+      Object.assign(new Error('account deleted'), { retriable: false }),
+    ];
+    for (const error of final) {
+      let charges = 0;
+      class Charge extends Node<Store, string, string> {
+        override exec(): string {
+          charges++;
+          throw error;
+        }
+      }
+      await expect(new Charge({ maxRetries: 3 }).run({ events: [] })).rejects.toBe(error);
+      expect(charges).toBe(1);
+
+      // The fallback still decides, at once.
+      class ChargeOrGiveUp extends Charge {
+        override execFallback(_input: string, reason: Error) {
+          return `gave up: ${reason.message}`;
+        }
+        override post(shared: Store, _prep: string, result: string) {
+          shared.result = result;
+        }
+      }
+      const { shared, metrics } = await new ChargeOrGiveUp({ maxRetries: 3 }).run({ events: [] });
+      expect(shared.result).toBe(`gave up: ${error.message}`);
+      expect(metrics[0]?.attempts).toBe(1);
+      expect(charges).toBe(2);
+    }
+  });
+
   it('waits `wait` ms between attempts', async () => {
     vi.useFakeTimers();
     const attempts: number[] = [];

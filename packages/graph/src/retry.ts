@@ -1,4 +1,4 @@
-import { AbortedError, toError } from './errors.ts';
+import { AbortedError, isNonRetriable, toError } from './errors.ts';
 import type { ExecFrame } from './internal.ts';
 
 /** The part of a node that retrying needs. */
@@ -12,7 +12,8 @@ export interface Retryable<In, Out> {
 
 /**
  * `exec` with up to `maxRetries` attempts, then `execFallback`. An attempt that fails after the run
- * was aborted is not retried (nor handed to the fallback): the run is over, so it ends as aborted.
+ * was aborted is not retried (nor handed to the fallback): the run is over, so it ends as aborted. A
+ * non-retriable error (`isNonRetriable`) goes to the fallback at once: another attempt would repeat its effect.
  */
 export async function execWithRetries<In, Out>(
   node: Retryable<In, Out>,
@@ -26,7 +27,7 @@ export async function execWithRetries<In, Out>(
       return await node.exec(input);
     } catch (thrown) {
       if (signal.aborted) throw new AbortedError(signal.reason, { cause: thrown });
-      if (attempt >= node.maxRetries) {
+      if (attempt >= node.maxRetries || isNonRetriable(thrown)) {
         frame.usedFallback = true;
         return await node.execFallback(input, toError(thrown));
       }

@@ -43,7 +43,7 @@ it('a concurrency_key for a workflow without concurrency_per_key is the 400 a su
   expect((await schedules.get(alice, plain.schedule_id)).concurrency_key).toBeNull();
 });
 
-it('a schedule whose workflow dropped its per-key limit shows why its occurrences create no task, until it fires again', async () => {
+it('a schedule whose workflow dropped its per-key limit shows why its occurrences create no task, until the operator fixes it', async () => {
   await using harness = await startTestSystem({ catalog: keyedCatalog });
   const { system } = harness;
   const { schedules } = system.orchestration;
@@ -82,8 +82,14 @@ it('a schedule whose workflow dropped its per-key limit shows why its occurrence
   const [listed] = (await schedules.list(alice, { limit: 10 })).items;
   expect(listed?.last_error?.code).toBe('BAD_REQUEST');
 
-  // The operator drops the key: the next occurrence fires, and the schedule no longer shows the error.
-  await schedules.update(alice, { schedule_id: created.schedule_id, concurrency_key: null });
+  // A new name fixes nothing: the error stays.
+  const renamed = await schedules.update(alice, { schedule_id: created.schedule_id, name: 'hourly' });
+  expect(renamed.last_error?.code).toBe('BAD_REQUEST');
+  // The operator drops the key: the error goes at once (not at the next occurrence, a day later for a
+  // daily schedule), and the next occurrence fires.
+  const fixed = await schedules.update(alice, { schedule_id: created.schedule_id, concurrency_key: null });
+  expect(fixed.last_error).toBeNull();
+  expect((await schedules.get(alice, created.schedule_id)).last_error).toBeNull();
   expect(await fireDueSchedules(system.context, system.context.logger, { at: hour(2) })).toEqual({
     fired: 1,
     skipped: 0,

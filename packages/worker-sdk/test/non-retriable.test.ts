@@ -17,10 +17,12 @@ async function charged(system: TaskSystem, final: boolean) {
   const { task_id } = await system.tasks.submit(caller, { workflow: 'charge', params: { final } });
   await until(async () => (await system.tasks.get(caller, task_id)).status === 'failed');
   const task = await system.tasks.get(caller, task_id);
-  return { attempt: task.attempt, error: task.error?.message };
+  // A node metric's attempts counts its exec calls: the charges made in that run.
+  const charges = task.metrics?.map((metric) => metric.attempts);
+  return { attempt: task.attempt, error: task.error?.message, charges };
 }
 
-test('a NonRetriableError from @kaygraph/worker fails the task at once; a plain Error spends the retries', async () => {
+test('a NonRetriableError from @kaygraph/worker fails the task at once, and its node does not retry; a plain Error spends the retries', async () => {
   await using database = await createTestDatabase();
   await using system = await createTaskSystem({ databaseUrl: database.url, logger });
   await using _worker = await startWorker({ databaseUrl: database.url, workflows, logger });
@@ -28,6 +30,10 @@ test('a NonRetriableError from @kaygraph/worker fails the task at once; a plain 
     (await system.workflows.list({ workerHosts: false })).some((w) => w.name === 'charge'),
   );
 
-  expect(await charged(system, true)).toEqual({ attempt: 1, error: 'card declined' });
-  expect(await charged(system, false)).toEqual({ attempt: 2, error: 'payment provider unreachable' });
+  expect(await charged(system, true)).toEqual({ attempt: 1, error: 'card declined', charges: [1] });
+  expect(await charged(system, false)).toEqual({
+    attempt: 2,
+    error: 'payment provider unreachable',
+    charges: [3, 3],
+  });
 });

@@ -58,6 +58,18 @@ describe('OpenAPI document', () => {
     ]);
   });
 
+  test("tells REST clients that a task's run_at is null once it is running, waiting or finished", () => {
+    const paths = buildOpenApiDocument().paths ?? {};
+    const answer = paths[REST_PATHS.task]?.get?.responses?.['200'];
+    const schema = answer && 'content' in answer ? answer.content?.['application/json']?.schema : undefined;
+    const runAt = schema && 'properties' in schema ? schema.properties?.run_at : undefined;
+    expect(runAt).toMatchObject({
+      description: expect.stringContaining(
+        'Null: as soon as a worker is free, and always once the task is running, waiting or finished',
+      ),
+    });
+  });
+
   test('the committed document states the default MAX_BATCH_SIZE wherever the server applies it', () => {
     const { MAX_BATCH_SIZE } = loadApiEnv({});
     const paths = buildOpenApiDocument().paths ?? {};

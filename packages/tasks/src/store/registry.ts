@@ -211,6 +211,7 @@ export async function countLiveWorkers(db: Executor, leaseSeconds: number): Prom
 
 /** A version, other than the one a worker registers, whose tasks still need a run that no live worker gives. */
 export interface StrandedVersion {
+  /** The workflow the tasks are stored under: the worker's workflow, or a former name of it (an alias). */
   name: string;
   /** The version the worker registers. */
   served: string;
@@ -220,7 +221,8 @@ export interface StrandedVersion {
 
 /**
  * For each of `records`, the other versions of its workflow (by its name or an alias) with tasks that still
- * need a run (queued, scheduled, blocked, pending or waiting) and no live worker to run them.
+ * need a run (queued, scheduled, blocked, pending or waiting) and no live worker to run them. Tasks keep the
+ * name they were stored under, and only workers registered under it run them: checked and reported by it.
  */
 export async function strandedVersions(
   db: Executor,
@@ -231,15 +233,15 @@ export async function strandedVersions(
   return rowsOf<StrandedVersion>(
     await db.execute(sql`
       with x as (${versionRecordsSql(records)})
-      select x.name, x.version as served, t.workflow_version as version, count(*)::int as tasks
+      select t.workflow as name, x.version as served, t.workflow_version as version, count(*)::int as tasks
       from x join tasks t on (t.workflow = x.name or t.workflow = any(x.aliases))
       where t.completed_at is null and t.workflow_version <> x.version
         and t.status in ('pending', 'blocked', 'scheduled', 'queued', 'waiting')
         and not exists (
           select 1 from worker_workflows ww join workers w on w.id = ww.worker_id
-          where ww.name = x.name and ww.version = t.workflow_version and ${liveWorker(leaseSeconds)})
-      group by x.name, x.version, t.workflow_version
-      order by x.name, t.workflow_version`),
+          where ww.name = t.workflow and ww.version = t.workflow_version and ${liveWorker(leaseSeconds)})
+      group by t.workflow, x.version, t.workflow_version
+      order by t.workflow, t.workflow_version`),
   );
 }
 

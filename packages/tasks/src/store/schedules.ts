@@ -132,14 +132,33 @@ export async function lockSchedule(tx: Transaction, scheduleId: string): Promise
   return row;
 }
 
+/**
+ * Applies an operator's change. A change of what the occurrences submit (workflow, params, concurrency_key)
+ * or of `enabled` clears `last_error`: the skip it explains was judged against what is gone now.
+ */
 export async function updateScheduleRow(
   tx: Transaction,
   scheduleId: string,
   change: ScheduleChange,
 ): Promise<ScheduleRow | undefined> {
+  const changed: SQL[] = [];
+  if (change.workflow !== undefined) changed.push(sql`${schedules.workflow} <> ${change.workflow}`);
+  if (change.params !== undefined) {
+    changed.push(sql`${schedules.params} <> ${JSON.stringify(change.params)}::jsonb`);
+  }
+  if (change.concurrencyKey !== undefined) {
+    changed.push(sql`${schedules.concurrencyKey} is distinct from ${change.concurrencyKey}::text`);
+  }
+  if (change.enabled !== undefined) changed.push(sql`${schedules.enabled} <> ${change.enabled}::boolean`);
+  const lastError =
+    changed.length === 0
+      ? {}
+      : {
+          lastError: sql`case when ${sql.join(changed, sql` or `)} then null else ${schedules.lastError} end`,
+        };
   const [row] = await tx
     .update(schedules)
-    .set({ ...change, updatedAt: sql`now()` })
+    .set({ ...change, ...lastError, updatedAt: sql`now()` })
     .where(eq(schedules.id, scheduleId))
     .returning();
   return row;

@@ -2,6 +2,7 @@ import { issuesOf, type TaskError, type TaskErrorCode } from '@kaygraph/contract
 import {
   AbortedError,
   type Checkpoint,
+  isNonRetriable,
   type LogLevel,
   type ProgressReport,
   ResumeMismatchError,
@@ -284,11 +285,6 @@ const WORKFLOW_ERROR_CODES: readonly TaskErrorCode[] = [
 function taskErrorCodeOf(error: Error): string {
   const code = (error as { code?: unknown }).code;
   return (WORKFLOW_ERROR_CODES as readonly unknown[]).includes(code) ? (code as string) : 'WORKFLOW_ERROR';
-}
-
-/** Errors named NonRetriableError, or carrying `retriable: false`, fail the task without retries. */
-function isNonRetriable(error: Error): boolean {
-  return error.name === 'NonRetriableError' || (error as { retriable?: unknown }).retriable === false;
 }
 
 function artifactsOf(value: unknown): ProducedArtifact[] {
