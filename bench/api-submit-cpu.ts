@@ -25,7 +25,8 @@ import {
 import { median } from './drain.ts';
 import { benchDatabaseUrl } from './env.ts';
 import { inFlight } from './in-flight.ts';
-import { backendPids, cpuDuring, cpuMsOf } from './process-cpu.ts';
+import { connectedBackends, meterBackendCpu } from './pg-backend-cpu.ts';
+import { cpuMsOf, cpuText } from './process-cpu.ts';
 import { argValue, DEFAULT_SERVER_URL, withScratchDatabase } from './scratch-database.ts';
 
 type SideName = 'http' | 'raw' | 'direct';
@@ -74,28 +75,27 @@ async function measureRound(
   count: number,
   pids: {
     api: number;
-    backends: () => Promise<Set<number>>;
+    /** The backends' meter, of the monitor's session; `include` leaves backends out. */
+    backends: (include?: (pid: number) => boolean) => ReturnType<typeof meterBackendCpu>;
+    /** The pids of the backends connected now. */
+    connected: () => Promise<Set<number>>;
     writers: (side: SideName) => Promise<number>;
     backlog: (side: SideName) => Promise<number>;
   },
 ): Promise<RoundCpu> {
-  const apiBackends = await pids.backends();
+  const apiBackends = await pids.connected();
   const opened = await open();
   try {
     // The api's backends serve HTTP submits; a side of its own is served by the backends it opened.
-    const own = async () => {
-      const now = await pids.backends();
-      return side === 'http' ? now : new Set([...now].filter((pid) => !apiBackends.has(pid)));
-    };
-    const api0 = await cpuMsOf(pids.api);
-    const self0 = await cpuMsOf(process.pid);
+    const backends = await pids.backends((pid) => side === 'http' || !apiBackends.has(pid));
+    const api0 = cpuMsOf(pids.api);
+    const self0 = cpuMsOf(process.pid);
     const writers0 = await pids.writers(side);
     const backlog = await pids.backlog(side);
-    const { result: rate, cpuMs: backendsMs } = await cpuDuring(own, () =>
-      inFlight(count, IN_FLIGHT, opened.submit),
-    );
-    const apiMs = (await cpuMsOf(pids.api)) - api0;
-    const selfMs = (await cpuMsOf(process.pid)) - self0;
+    const rate = await inFlight(count, IN_FLIGHT, opened.submit);
+    const apiMs = cpuMsOf(pids.api) - api0;
+    const selfMs = cpuMsOf(process.pid) - self0;
+    const backendsMs = (await backends.stop()).totalMs;
     const commits = (await pids.writers(side)) - writers0;
     const per1000 = (ms: number) => (ms / count) * 1000;
     return {
@@ -117,7 +117,7 @@ const HEADER =
 
 function row(r: Omit<RoundCpu, 'side'>, label: string): string {
   const cells = [r.processMs, r.clientMs, r.backendsMs, r.commits, r.backlog].map((v) =>
-    v.toFixed(0).padStart(11),
+    cpuText(v).padStart(11),
   );
   return `${label.padEnd(14)} ${r.rate.toFixed(0).padStart(7)} ${cells.join('')}`;
 }
@@ -146,8 +146,8 @@ function report(rounds: readonly RoundCpu[]): string {
   const total = (side: SideName) =>
     median(rounds.filter((r) => r.side === side).map((r) => r.processMs + r.clientMs + r.backendsMs));
   lines.push(
-    `CPU per 1,000: http ${total('http').toFixed(0)} ms (api + client + backends), raw ${total('raw').toFixed(0)} ms ` +
-      `(client + backends): raw / http = ${(total('raw') / total('http')).toFixed(2)}`,
+    `CPU per 1,000: http ${cpuText(total('http'))} ms (api + client + backends), raw ${cpuText(total('raw'))} ms ` +
+      `(client + backends): raw / http = ${cpuText(total('raw') / total('http'), 2)}`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -160,10 +160,10 @@ if (import.meta.main) {
   const rounds = await withScratchDatabase(serverUrl, 'api_submit_cpu', async (url) => {
     const api = await startApi(url, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
     const monitor = postgres(url, { max: 1, onnotice: () => {} });
-    const database = new URL(url).pathname.slice(1);
     const pids = {
       api: api.child.pid ?? 0,
-      backends: () => backendPids(monitor, database),
+      backends: (include?: (pid: number) => boolean) => meterBackendCpu(monitor, include),
+      connected: async () => new Set((await connectedBackends(monitor)).map((backend) => backend.pid)),
       writers: (side: SideName) => writersOf(monitor, side),
       backlog: (side: SideName) => backlogOf(monitor, side),
     };

@@ -8,25 +8,31 @@
  * - the floor (drain-floor.ts) at ours' in-flight window at that concurrency (2 loops of concurrency / 2).
  * Two clocks, from the drain's start to its last task's completion: this process's (process.cpuUsage(): every
  * thread, JS, GC, libuv) and PostgreSQL's, the backends of the scratch database but the meter's
- * (pg-backend-cpu.ts), by application name (`kaygraph-tasks`: the pool that claims and finishes). Ours' end
- * is seen by a count polled every 250 ms on the meter's connection. A warm-up drain of each kind runs first,
+ * (pg-backend-cpu.ts), by application name (`kaygraph-tasks`: the pool that claims and finishes); "n/a" when
+ * PostgreSQL's backends are not processes of this machine. Both clocks are read as soon as the drain ends;
+ * ours' end is seen by a count polled on the meter's connection, more often as it nears the end (every
+ * 10 ms at the last). A warm-up drain of each kind runs first,
  * so JIT and module loading stay out. `--profile FILE` adds one more drain of ours, not counted, and writes
  * its V8 CPU profile (open it in Chrome DevTools or VS Code); the profiler samples wall time, so a
  * `writeBuffer` there is mostly the wait while PostgreSQL, woken by the write, takes the core.
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import { median } from './drain.ts';
 import { drainFloorQueue, sameWindowFloor } from './drain-floor.ts';
 import { benchDatabaseUrl } from './env.ts';
 import { noopTaskSystem, submitNoopTasks } from './noop-tasks.ts';
-import { type BackendCpu, meterBackendCpu } from './pg-backend-cpu.ts';
+import { meterBackendCpu } from './pg-backend-cpu.ts';
+import { cpuText } from './process-cpu.ts';
 import { argValue, DEFAULT_SERVER_URL, withScratchDatabase } from './scratch-database.ts';
 
 const WORKFLOWS_MODULE = new URL('./lifecycle-workflows.ts', import.meta.url).pathname;
 const WORKFLOW = 'bench_noop_inline';
+/** The meter's sampling interval, and the longest and shortest wait between polls of ours' completions. */
 const POLL_MS = 250;
+const LAST_POLL_MS = 10;
 
 export type DrainKind = 'ours' | 'floor';
 
@@ -35,18 +41,28 @@ export interface DrainCpu {
   /** This process's CPU milliseconds (user + system) per 1,000 tasks. */
   cpuMsPer1000: number;
   userMsPer1000: number;
-  /** PostgreSQL's CPU milliseconds per 1,000 tasks (the scratch database's backends). */
+  /** PostgreSQL's CPU milliseconds per 1,000 tasks (the scratch database's backends); NaN: not measurable. */
   pgMsPer1000: number;
   /** The same by application name. */
   pgByApplication: Record<string, number>;
   tasksPerSecond: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function completedCount(sql: postgres.Sql): Promise<number> {
   const [row] = await sql<{ n: number }[]>`select count(*)::int as n from tasks where status = 'completed'`;
   return row?.n ?? 0;
+}
+
+/**
+ * Resolves once `tasks` tasks completed. Each poll waits half the time the rate so far predicts for the rest,
+ * between LAST_POLL_MS and POLL_MS: the end is seen within ~10 ms for a handful of scans of the table.
+ */
+async function untilCompleted(sql: postgres.Sql, tasks: number): Promise<void> {
+  const started = performance.now();
+  for (let done = await completedCount(sql); done < tasks; done = await completedCount(sql)) {
+    const perTaskMs = done > 0 ? (performance.now() - started) / done : Number.POSITIVE_INFINITY;
+    await sleep(Math.min(POLL_MS, Math.max(LAST_POLL_MS, ((tasks - done) * perTaskMs) / 2)));
+  }
 }
 
 /** Both clocks around `drain`, per 1,000 of `tasks`; the meter samples every POLL_MS meanwhile. */
@@ -59,28 +75,33 @@ async function measured(
   const meter = await meterBackendCpu(meterSql);
   const cpu = process.cpuUsage();
   const started = performance.now();
-  let done = false;
+  const sampler = new AbortController();
   const sampling = (async () => {
-    while (!done) {
-      await sleep(POLL_MS);
+    while (!sampler.signal.aborted) {
+      // Aborted as the drain ends: a sleeping sampler must not hold the last reading back.
+      const slept = await sleep(POLL_MS, true, { signal: sampler.signal }).catch(() => false);
+      if (!slept) return;
       await meter.sample();
     }
   })();
+  let used: NodeJS.CpuUsage;
+  let seconds: number;
   try {
     await drain();
   } finally {
-    done = true;
+    // The clocks stop where the drain does, before anything waits (ours' worker keeps running meanwhile).
+    used = process.cpuUsage(cpu);
+    seconds = (performance.now() - started) / 1000;
+    sampler.abort();
     await sampling;
   }
-  const used = process.cpuUsage(cpu);
-  const seconds = (performance.now() - started) / 1000;
-  const pg: BackendCpu = await meter.stop();
+  const pg = await meter.stop();
   const per1000 = (ms: number) => (ms / tasks) * 1000;
   return {
     kind,
     cpuMsPer1000: per1000((used.user + used.system) / 1000),
     userMsPer1000: per1000(used.user / 1000),
-    pgMsPer1000: pg.readable ? per1000(pg.totalMs) : Number.NaN,
+    pgMsPer1000: per1000(pg.totalMs),
     pgByApplication: Object.fromEntries(
       Object.entries(pg.byApplication).map(([name, ms]) => [name, per1000(ms)]),
     ),
@@ -118,7 +139,7 @@ async function drainOnce(
       const figures = await measured(kind, meterSql, tasks, async () => {
         const worker = await system.startWorker({ concurrency, workflowsModule: WORKFLOWS_MODULE });
         stopWorker = () => worker.stop();
-        while ((await completedCount(meterSql)) < tasks) await sleep(POLL_MS);
+        await untilCompleted(meterSql, tasks);
       });
       if (profiler && profile) {
         const { profile: recorded } = await profiler.post('Profiler.stop');
@@ -162,7 +183,7 @@ if (import.meta.main) {
   const rounds = Number(argValue('rounds') ?? 3);
   const serverUrl = argValue('database-url') ?? benchDatabaseUrl ?? DEFAULT_SERVER_URL;
   const figures = await drainCpu(serverUrl, tasks, concurrency, rounds, argValue('profile'));
-  const ms = (value: number) => value.toFixed(0);
+  const ms = (value: number) => cpuText(value);
   for (const f of figures) {
     const apps = Object.entries(f.pgByApplication)
       .filter(([, value]) => value >= 0.5)

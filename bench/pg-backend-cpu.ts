@@ -1,19 +1,20 @@
 /**
- * The CPU time PostgreSQL spends serving one database: the user + system time (/proc/<pid>/stat) of every
- * backend connected to it (pg_stat_activity), except the meter's own session. PostgreSQL runs on this machine
- * in the benchmarks, so its backends' clocks are readable; on another host every reading is 0 and `readable`
- * says so. Backends are listed again on every `sample()`: one that connects meanwhile counts from its start,
- * one that exits counts up to its last sample.
+ * The CPU time PostgreSQL spends serving one database: the user + system time (process-cpu.ts) of every
+ * backend connected to it (pg_stat_activity), except the meter's own session. Backends are listed again on
+ * every `sample()`: one that connects meanwhile counts from its start, one that exits counts up to its last
+ * sample. The clocks are PostgreSQL's only when it runs on this machine: a pid that is another process here
+ * (PostgreSQL in Docker) makes the whole reading "not measurable", as does reading no backend at all.
  */
-import { readFileSync } from 'node:fs';
 import type postgres from 'postgres';
+import { cpuMsOf } from './process-cpu.ts';
 
 /** CPU milliseconds of the database's backends, by application_name (or backend type when it has none). */
 export interface BackendCpu {
+  /** NaN when not `measurable`. */
   totalMs: number;
   byApplication: Record<string, number>;
-  /** Whether any backend's /proc entry could be read (false: PostgreSQL runs elsewhere). */
-  readable: boolean;
+  /** Whether the backends' clocks were read here (false: PostgreSQL runs in a container or elsewhere). */
+  measurable: boolean;
 }
 
 export interface BackendCpuMeter {
@@ -23,46 +24,46 @@ export interface BackendCpuMeter {
   stop(): Promise<BackendCpu>;
 }
 
-const TICKS_PER_SECOND = 100;
+/** The command name of a PostgreSQL backend in /proc/<pid>/stat (it retitles argv, not the command). */
+const BACKEND_COMMAND = 'postgres';
 
-/**
- * utime + stime of a process in clock ticks, or undefined once it is gone (or not ours to read). Read
- * synchronously: a few microseconds, where a promise of fs/promises costs the measured process four
- * operations on the libuv pool.
- */
-function cpuTicks(pid: number): number | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The fields after the command name (which may hold spaces): state is the first, utime the 12th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+/** The backends connected to `sql`'s database but its own session, labelled by application (or type). */
+export function connectedBackends(sql: postgres.Sql): Promise<{ pid: number; label: string }[]> {
+  return sql<{ pid: number; label: string }[]>`
+    select pid, coalesce(nullif(application_name, ''), backend_type) as label from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid()`;
 }
 
 interface Backend {
   label: string;
-  startTicks: number;
-  lastTicks: number;
+  startMs: number;
+  lastMs: number;
 }
 
-/** Starts metering the backends of `sql`'s database (a one-connection client the meter may use alone). */
-export async function meterBackendCpu(sql: postgres.Sql): Promise<BackendCpuMeter> {
+/**
+ * Starts metering the backends of `sql`'s database (a one-connection client the meter may use alone);
+ * `include` leaves out backends that serve something else.
+ */
+export async function meterBackendCpu(
+  sql: postgres.Sql,
+  include: (pid: number) => boolean = () => true,
+): Promise<BackendCpuMeter> {
   const backends = new Map<number, Backend>();
   let first = true;
+  let foreign = false;
   const sample = async () => {
-    const rows = await sql<{ pid: number; label: string }[]>`
-      select pid, coalesce(nullif(application_name, ''), backend_type) as label from pg_stat_activity
-      where datname = current_database() and pid <> pg_backend_pid()`;
-    for (const { pid, label } of rows) {
-      const ticks = cpuTicks(pid);
-      if (ticks === undefined) continue;
+    for (const { pid, label } of await connectedBackends(sql)) {
+      if (!include(pid)) continue;
+      const ms = cpuMsOf(pid, BACKEND_COMMAND);
+      if (Number.isNaN(ms)) {
+        // Gone since the listing (it exited), or not a PostgreSQL process of this machine.
+        if (!Number.isNaN(cpuMsOf(pid))) foreign = true;
+        continue;
+      }
       const known = backends.get(pid);
-      if (known) known.lastTicks = ticks;
+      if (known) known.lastMs = ms;
       // A backend seen after the first sample connected during the work: all of its time counts.
-      else backends.set(pid, { label, startTicks: first ? ticks : 0, lastTicks: ticks });
+      else backends.set(pid, { label, startMs: first ? ms : 0, lastMs: ms });
     }
     first = false;
   };
@@ -71,14 +72,16 @@ export async function meterBackendCpu(sql: postgres.Sql): Promise<BackendCpuMete
     sample,
     async stop() {
       await sample();
+      if (backends.size === 0 || foreign)
+        return { totalMs: Number.NaN, byApplication: {}, measurable: false };
       const byApplication: Record<string, number> = {};
       let totalMs = 0;
       for (const backend of backends.values()) {
-        const ms = ((backend.lastTicks - backend.startTicks) * 1000) / TICKS_PER_SECOND;
+        const ms = backend.lastMs - backend.startMs;
         byApplication[backend.label] = (byApplication[backend.label] ?? 0) + ms;
         totalMs += ms;
       }
-      return { totalMs, byApplication, readable: backends.size > 0 };
+      return { totalMs, byApplication, measurable: true };
     },
   };
 }

@@ -10,7 +10,8 @@ import { PgBoss } from 'pg-boss';
 import pino from 'pino';
 import postgres from 'postgres';
 import { catalog } from './lifecycle-workflows.ts';
-import { backendPids, cpuDuring, cpuMsOf } from './process-cpu.ts';
+import { meterBackendCpu } from './pg-backend-cpu.ts';
+import { cpuMsOf, cpuText } from './process-cpu.ts';
 import {
   argValue,
   DEFAULT_SERVER_URL,
@@ -95,17 +96,14 @@ export async function runSubmitManyBench(
     const seconds = { ours: 0, raw: 0 };
     // CPU milliseconds of this process and of the backends serving the database, per side.
     const cpu = { ours: { process: 0, backends: 0 }, raw: { process: 0, backends: 0 } };
+    // The meter's session, which it leaves out.
     const monitor = postgres(url, { max: 1, onnotice: () => {} });
-    const database = new URL(url).pathname.slice(1);
     const measured = async (side: 'ours' | 'raw', count: number) => {
-      const before = await cpuMsOf(process.pid);
-      const { result, cpuMs } = await cpuDuring(
-        () => backendPids(monitor, database),
-        () => (side === 'ours' ? ours : raw).run(count),
-      );
-      cpu[side].process += (await cpuMsOf(process.pid)) - before;
-      cpu[side].backends += cpuMs;
-      seconds[side] += result;
+      const backends = await meterBackendCpu(monitor);
+      const before = cpuMsOf(process.pid);
+      seconds[side] += await (side === 'ours' ? ours : raw).run(count);
+      cpu[side].process += cpuMsOf(process.pid) - before;
+      cpu[side].backends += (await backends.stop()).totalMs;
     };
     let done = 0;
     try {
@@ -117,7 +115,7 @@ export async function runSubmitManyBench(
     } finally {
       await Promise.all([ours.close(), raw.close(), monitor.end({ timeout: 5 })]);
     }
-    const per1000 = (ms: number) => ((ms / tasks) * 1000).toFixed(0);
+    const per1000 = (ms: number) => cpuText((ms / tasks) * 1000);
     const service = tasks / seconds.ours;
     const rawRate = tasks / seconds.raw;
     const ratio = service / rawRate;

@@ -124,3 +124,25 @@ it("removes every completed task of the list's workflow, and only those", async 
   await expect(isGone(failed.task_id)).resolves.toBe(false);
   await expect(isGone(other.task_id)).resolves.toBe(false);
 });
+
+it('counts the child tasks "Remove all completed" removed with their parent', async () => {
+  const { page } = session;
+  const parent = await session.client.tasks.submit.mutate({ workflow: 'fanout', params: { children: 2 } });
+  await session.waitForStatus(parent.task_id, 'waiting');
+  const { items: children } = await session.client.tasks.list.query({ parent_task_id: parent.task_id });
+  expect(children).toHaveLength(2);
+  for (const child of children) {
+    await session.waitForStatus(child.task_id, 'waiting');
+    await session.client.signal(child.task_id, 'approval', { approved: true });
+  }
+  await session.waitForStatus(parent.task_id, 'completed');
+  await session.openDashboard('#/tasks?status=completed&workflow=fanout');
+  await page.getByTestId('task-list').locator(`tr[data-task-id="${parent.task_id}"]`).waitFor(WAIT);
+  await page.getByRole('button', { name: 'Remove all completed' }).click();
+  await page.getByRole('button', { name: 'Yes, remove all' }).click();
+  const outcome = page.getByTestId('bulk-outcome');
+  await outcome.waitFor(WAIT);
+  // The parent and its two children: the api's answer lists the parent alone.
+  await expect(outcome.textContent()).resolves.toBe('Removed 3 tasks.');
+  for (const task of [parent, ...children]) await expect(isGone(task.task_id)).resolves.toBe(true);
+});

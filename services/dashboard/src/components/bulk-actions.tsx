@@ -66,6 +66,7 @@ export function CleanFinished({
           workflow: workflow ?? undefined,
           finished_before: startedAt,
         });
+        // The answer lists the matched tasks only: the store forgets their child tasks with them.
         if (answer.state === 'ready') live.store.forget(answer.value.task_ids);
         return answer;
       }}
@@ -81,8 +82,8 @@ function tasks(count: number): string {
 }
 
 /**
- * An action on every task of a kind: asked once more (ConfirmAction), called until a call handles none
- * (the api takes MAX_BATCH_SIZE a call), then how many it handled, beside the button.
+ * An action on every task of a kind: asked once more (ConfirmAction), called while the api says more remain
+ * (`has_more`; it takes MAX_BATCH_SIZE a call), then how many it handled, beside the button.
  */
 function BulkAction(props: {
   label: string;
@@ -90,8 +91,8 @@ function BulkAction(props: {
   confirm: string;
   danger?: boolean;
   /** One call; `startedAt` is when the user confirmed: "every task" means those there were then. */
-  run: (startedAt: string) => Promise<Optional<{ task_ids: string[]; has_more?: boolean }>>;
-  /** What was done, from the count: "Retried 3 tasks". */
+  run: (startedAt: string) => Promise<Optional<{ task_ids: string[]; has_more?: boolean; removed?: number }>>;
+  /** What was done, from the count (`removed` when the answer has it, else the listed tasks): "Retried 3 tasks". */
   outcome: (count: number) => string;
   /** The button to press again when more may remain. */
   again: string;

@@ -8,10 +8,14 @@ export type AllInBatchesReport =
 /** Calls at most, so a flood of new tasks cannot keep the button busy for ever. */
 const MAX_CALLS = 100;
 
-/** One call's answer: the tasks it handled, and whether the api says more remain (redrive's `has_more`). */
+/**
+ * One call's answer: the tasks it handled, whether the api says more remain (redrive's `has_more`), and how
+ * many tasks it handled in all when `task_ids` lists only some (a clean's `removed` counts child tasks).
+ */
 interface BatchAnswer {
   task_ids: string[];
   has_more?: boolean;
+  removed?: number;
 }
 
 /**
@@ -24,9 +28,10 @@ interface BatchAnswer {
  */
 export async function allInBatches(call: () => Promise<Optional<BatchAnswer>>): Promise<AllInBatchesReport> {
   const done = new Set<string>();
+  let handled = 0;
   const stopped = (error: unknown | null, more = false): AllInBatchesReport => ({
     state: 'stopped',
-    done: done.size,
+    done: handled,
     error,
     more,
   });
@@ -40,7 +45,9 @@ export async function allInBatches(call: () => Promise<Optional<BatchAnswer>>): 
     }
     if (answer.state === 'unavailable') return calls === 0 ? answer : stopped(new Error(answer.reason));
     const again = answer.value.task_ids.some((taskId) => done.has(taskId));
+    const before = done.size;
     for (const taskId of answer.value.task_ids) done.add(taskId);
+    handled += answer.value.removed ?? done.size - before;
     more = answer.value.has_more;
     // A task handed back again failed again meanwhile: stop, saying whether some are left.
     if (again) return stopped(null, more ?? true);

@@ -1,10 +1,13 @@
 import type { StatusEvent, TaskEvent, TaskView } from '@kaygraph/contracts';
-import { isTerminalStatus } from '@kaygraph/contracts';
+import { isTerminalStatus, taskNeedsARun } from '@kaygraph/contracts';
 import type { DashboardApi, Unsubscribe } from './api.ts';
 
 export interface TaskFollowerListener {
   onEvent(event: TaskEvent): void;
-  /** The task as `tasks.get` answers: at start and after every terminal status. */
+  /**
+   * The task as `tasks.get` answers: at start, when a run starts, when the task comes to need a run again
+   * (requeued, scheduled, blocked) and after every terminal status.
+   */
   onTask(view: TaskView): void;
   /** `read`: a `tasks.get` that failed (retried by itself); `stream`: following ended with an error. */
   onError(error: unknown, source: 'read' | 'stream'): void;
@@ -39,6 +42,8 @@ export class TaskFollower {
   #readAttempt = 0;
   #reading = false;
   #rereadFor = 0;
+  /** A status change came while a read was on its way: the read may predate it, so read once more. */
+  #rereadForStatus = false;
 
   constructor(api: DashboardApi, taskId: string, listener: TaskFollowerListener) {
     this.#api = api;
@@ -71,8 +76,17 @@ export class TaskFollower {
         if (this.#stopped || event.seq <= this.#lastSeq) return;
         this.#lastSeq = event.seq;
         delivered += 1;
+        const before = this.#lastStatus?.status;
         if (event.type === 'status') this.#lastStatus = event;
         this.#listener.onEvent(event);
+        // Now it needs a run again (its worker died, a wait ended ...): its version_state, null while it
+        // ran, says again whether a live worker runs its version (the page's "no live worker" notice).
+        // (The first status seen is the replay's, which the read at start covers.)
+        const moved = event.type === 'status' && before !== undefined && event.status !== before;
+        if (moved && taskNeedsARun(event.status)) {
+          if (this.#reading) this.#rereadForStatus = true;
+          else this.#load();
+        }
         // A run began since the last read: read the task for its run time, as the server counts it.
         if (event.type === 'status' && event.status === 'running') {
           this.#runningAttempt = Math.max(this.#runningAttempt, event.attempt);
@@ -113,8 +127,12 @@ export class TaskFollower {
         this.#readAttempt = Math.max(this.#readAttempt, view.attempt);
         this.#listener.onTask(view);
         then?.(view);
+        if (this.#rereadForStatus) {
+          this.#rereadForStatus = false;
+          this.#load();
+        }
         // A run's start arrived while this read was on its way: once more for that run (once: no loop).
-        if (this.#runningAttempt > this.#readAttempt && this.#rereadFor !== this.#runningAttempt) {
+        else if (this.#runningAttempt > this.#readAttempt && this.#rereadFor !== this.#runningAttempt) {
           this.#rereadFor = this.#runningAttempt;
           this.#load();
         }

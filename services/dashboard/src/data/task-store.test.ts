@@ -130,6 +130,20 @@ describe('TaskStore', () => {
     expect(store.all()).toEqual([]);
   });
 
+  it('forgets the child tasks of a removed task, at any depth, and no one else', () => {
+    const store = new TaskStore();
+    const id = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+    // The grandchild is stored before its parent: the order of the store is no tree's.
+    store.upsert([
+      summary({ task_id: id(3), parent_task_id: id(2), status: 'completed' }),
+      summary({ task_id: id(1), status: 'completed' }),
+      summary({ task_id: id(2), parent_task_id: id(1), status: 'completed' }),
+      summary({ task_id: id(4), status: 'completed' }),
+    ]);
+    store.forget([id(1)]);
+    expect(store.all().map((task) => task.task_id)).toEqual([id(4)]);
+  });
+
   it('tells listeners once per burst of changes', async () => {
     const store = new TaskStore();
     let calls = 0;

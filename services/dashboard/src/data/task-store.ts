@@ -63,9 +63,23 @@ export class TaskStore {
     return true;
   }
 
-  /** Forgets tasks that no longer exist (removed): no event says so. */
+  /**
+   * Forgets tasks that no longer exist (removed): no event says so. Their child tasks, at any depth, went
+   * with them (removal takes a task's children), though the api's answer does not list them.
+   */
   forget(taskIds: readonly string[]): void {
-    for (const taskId of taskIds) this.#tasks.delete(taskId);
+    const gone = new Set(taskIds);
+    for (const taskId of gone) this.#tasks.delete(taskId);
+    // Parents come before children in no particular order: sweep until a pass forgets none.
+    for (let forgot = true; forgot; ) {
+      forgot = false;
+      for (const task of this.#tasks.values()) {
+        if (task.parent_task_id === null || !gone.has(task.parent_task_id)) continue;
+        gone.add(task.task_id);
+        this.#tasks.delete(task.task_id);
+        forgot = true;
+      }
+    }
     this.#changed();
   }
 
