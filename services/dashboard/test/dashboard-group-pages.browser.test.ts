@@ -41,6 +41,8 @@ it('loads the next page of a group and keeps it when the group finishes', async 
   await expect(rows.count()).resolves.toBe(100);
   await page.getByText('Showing 100 of 120 tasks.').waitFor(WAIT);
   await page.getByRole('button', { name: 'Load more' }).click();
+  // The button goes while the page loads, before its rows are in: wait for the last row.
+  await rows.nth(119).waitFor(WAIT);
   await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'detached', ...WAIT });
   await expect(rows.count()).resolves.toBe(120);
   const ids = await rows.evaluateAll((elements) => elements.map((row) => row.getAttribute('data-task-id')));
