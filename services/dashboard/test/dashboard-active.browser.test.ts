@@ -1,6 +1,7 @@
 import type { Locator, Page } from '@kaygraph/test-browser';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, type Session, WAIT } from './support/session.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useDashboardSession, WAIT } from './support/session.ts';
+import { loadedText, until } from './support/waits.ts';
 
 /**
  * The Active page with a backlog, in a real Chromium against a real api, worker and database: the tasks
@@ -16,14 +17,13 @@ const LOW = 2;
 const HIGH = 3;
 const QUEUED = BACKLOG + LOW + HIGH;
 
-let session: Session;
+const session = useDashboardSession({ limits: { maxQueueSize: 5000, maxBatchSize: 1000 } });
 const waitingIds: string[] = [];
 const highIds: string[] = [];
 let blockedId = '';
 let scheduledId = '';
 
 beforeAll(async () => {
-  session = await openSession({ limits: { maxQueueSize: 5000, maxBatchSize: 1000 } });
   const { client } = session;
   for (let n = 0; n < WAITING; n += 1) {
     waitingIds.push((await client.tasks.submit.mutate({ workflow: 'review', params: {} })).task_id);
@@ -71,27 +71,7 @@ async function runOrder(limit: number): Promise<string[]> {
   return page.items.map((task) => task.task_id);
 }
 
-afterEach(() => {
-  expect(session.pageErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
-});
-
-async function until(check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + WAIT.timeout;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function stat(page: Page, tone: string): Promise<string | null> {
-  const value = page.locator(`.stat-${tone} .stat-value`);
-  await value.filter({ hasNotText: '…' }).waitFor(WAIT);
-  return value.textContent();
-}
+const stat = (page: Page, tone: string) => loadedText(page.locator(`.stat-${tone} .stat-value`));
 
 describe('the Active page with a backlog', () => {
   it('lists the waiting, running, blocked and scheduled tasks above the queue, with true "more" counts', async () => {

@@ -1,6 +1,7 @@
 import type { Page } from '@kaygraph/test-browser';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, type Session, WAIT } from './support/session.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useDashboardSession, WAIT } from './support/session.ts';
+import { loadedText, until } from './support/waits.ts';
 
 /**
  * More finished tasks than the dashboard loads (1,000 per status), in a real Chromium against a real
@@ -10,10 +11,9 @@ import { openSession, type Session, WAIT } from './support/session.ts';
 const COMPLETED = 1200;
 const FAILED = 1050;
 
-let session: Session;
+const session = useDashboardSession({ limits: { maxQueueSize: 5000, maxBatchSize: 1000 } });
 
 beforeAll(async () => {
-  session = await openSession({ limits: { maxQueueSize: 5000, maxBatchSize: 1000 } });
   const { client } = session;
   const submit = async (count: number, fail: boolean) => {
     for (let done = 0; done < count; done += 1000) {
@@ -34,30 +34,19 @@ beforeAll(async () => {
   }
   for await (const event of client.watch(review.task_id)) if (event.type === 'waiting') break;
   // The instant tasks finish on their own; the server's counts say when all have.
-  const deadline = Date.now() + WAIT.timeout;
-  for (;;) {
-    const metrics = await client.trpc.metrics.query();
-    if (metrics.tasks_completed === COMPLETED && metrics.tasks_failed === FAILED) break;
-    if (Date.now() > deadline)
-      throw new Error(`only ${metrics.tasks_completed + metrics.tasks_failed} finished`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-});
-
-afterEach(() => {
-  expect(session.pageErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
+  let finished = 0;
+  await until(
+    async () => {
+      const metrics = await client.trpc.metrics.query();
+      finished = metrics.tasks_completed + metrics.tasks_failed;
+      return metrics.tasks_completed === COMPLETED && metrics.tasks_failed === FAILED;
+    },
+    () => `only ${finished} finished`,
+  );
 });
 
 /** The value of a headline card once it has loaded ("…" until then). */
-async function stat(page: Page, tone: string): Promise<string | null> {
-  const value = page.locator(`.stat-${tone} .stat-value`);
-  await value.filter({ hasNotText: '…' }).waitFor(WAIT);
-  return value.textContent();
-}
+const stat = (page: Page, tone: string) => loadedText(page.locator(`.stat-${tone} .stat-value`));
 
 describe('counts of more tasks than the page loads', () => {
   it("shows the server's counts on the Active page, waiting tasks apart from blocked and scheduled", async () => {

@@ -1,25 +1,13 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { openSession, type Session, WAIT } from './support/session.ts';
+import { expect, it } from 'vitest';
+import { useDashboardSession, WAIT } from './support/session.ts';
 
 /**
  * A group with more tasks than one page (the dashboard reads 100 a page): "Load more" brings the rest,
  * and when the group finishes (its page is read again for the results) the loaded pages stay.
  */
 
-let session: Session;
-
-beforeAll(async () => {
-  // The group is made in one call: room for its 120 tasks.
-  session = await openSession({ limits: { maxBatchSize: 200, maxQueueSize: 1000 } });
-});
-
-afterEach(() => {
-  expect(session.pageErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
-});
+// The group is made in one call: room for its 120 tasks.
+const session = useDashboardSession({ limits: { maxBatchSize: 200, maxQueueSize: 1000 } });
 
 it('loads the next page of a group and keeps it when the group finishes', async () => {
   const { page } = session;

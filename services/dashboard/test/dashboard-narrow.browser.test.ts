@@ -1,7 +1,7 @@
 import { connect } from '@kaygraph/db';
 import type { Page } from '@kaygraph/test-browser';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, type Session, WAIT } from './support/session.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useDashboardSession, WAIT } from './support/session.ts';
 
 /**
  * The dashboard at a phone's width (390 px) in a real Chromium against a real api, worker and
@@ -13,19 +13,10 @@ const PHONE = { width: 390, height: 844 };
 
 type Locator = ReturnType<Page['locator']>;
 
-let session: Session;
+const session = useDashboardSession();
 
 beforeAll(async () => {
-  session = await openSession();
   await session.page.setViewportSize(PHONE);
-});
-
-afterEach(() => {
-  expect(session.pageErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
 });
 
 async function box(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {

@@ -1,24 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, type Session, WAIT } from './support/session.ts';
+import { describe, expect, it } from 'vitest';
+import { useDashboardSession, WAIT } from './support/session.ts';
 
 /**
  * A task page's node metrics in a real Chromium against a real api, worker and database, for a graph that
  * looped through more steps than a task lists: every node summed, the last steps listed, the rest counted.
  */
 
-let session: Session;
-
-beforeAll(async () => {
-  session = await openSession();
-});
-
-afterEach(() => {
-  expect(session.pageErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
-});
+const session = useDashboardSession();
 
 describe('node metrics of a looping task', () => {
   it('sums every node, lists the last 1,000 steps and says how many earlier ones are only counted', async () => {

@@ -1,6 +1,7 @@
 import { type AnyWorkflows, createClient } from '@kaygraph/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, type Session, WAIT } from './support/session.ts';
+import type { Page } from '@kaygraph/test-browser';
+import { describe, expect, it } from 'vitest';
+import { useDashboardSession, WAIT } from './support/session.ts';
 import { startStack } from './support/stack.ts';
 
 /**
@@ -8,30 +9,11 @@ import { startStack } from './support/stack.ts';
  * with redrive, groups, schedules, pages of procedures a server may lack, and the API-key prompt.
  */
 
-let session: Session;
-
-beforeAll(async () => {
-  session = await openSession();
-});
-
-afterEach(() => {
-  expect(session.pageErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
-});
+const session = useDashboardSession();
 
 describe('orchestration pages', () => {
   it('lists the failed task as a dead letter and redrives it', async () => {
-    const failing = await session.client.tasks.submit.mutate({
-      workflow: 'pipeline',
-      params: { items: 6, item_ms: 20, fail_in: 'load' },
-    });
-    await session.waitForStatus(failing.task_id, 'failed');
-    await session.openDashboard('#/dead-letters');
-    const row = session.page.locator(`[data-testid="dead-letters"] tr[data-task-id="${failing.task_id}"]`);
-    await row.waitFor(WAIT);
+    const { failing, row } = await deadLetterRow({ items: 6, item_ms: 20, fail_in: 'load' });
     await expect(row.textContent()).resolves.toContain('load failed on purpose');
     await session.screenshot('dead-letters');
 
@@ -123,14 +105,7 @@ describe('orchestration pages', () => {
   });
 
   it('asks before purging a dead letter, and purges it only when told', async () => {
-    const failing = await session.client.tasks.submit.mutate({
-      workflow: 'pipeline',
-      params: { items: 2, item_ms: 1, fail_in: 'store' },
-    });
-    await session.waitForStatus(failing.task_id, 'failed');
-    await session.openDashboard('#/dead-letters');
-    const row = session.page.locator(`[data-testid="dead-letters"] tr[data-task-id="${failing.task_id}"]`);
-    await row.waitFor(WAIT);
+    const { failing, row } = await deadLetterRow({ items: 2, item_ms: 1, fail_in: 'store' });
     await row.getByRole('button', { name: 'Purge' }).click();
     await expect(row.locator('.confirm-label').textContent()).resolves.toBe('Purge this dead letter?');
     await row.getByRole('button', { name: 'Keep it' }).click();
@@ -146,24 +121,24 @@ describe('orchestration pages', () => {
   it('follows the feed: a task that fails while the page is open appears, one redriven elsewhere leaves', async () => {
     await using own = await startStack();
     const client = createClient<AnyWorkflows>({ url: own.url });
-    const page = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
     try {
-      await page.goto(`${own.url}/dashboard/#/dead-letters`);
-      await page.getByText('The dead-letter queue is empty').waitFor(WAIT);
-      const failing = await client.tasks.submit.mutate({
-        workflow: 'pipeline',
-        params: { items: 2, item_ms: 1, fail_in: 'store' },
+      await session.withPage(async (page) => {
+        await page.goto(`${own.url}/dashboard/#/dead-letters`);
+        await page.getByText('The dead-letter queue is empty').waitFor(WAIT);
+        const failing = await client.tasks.submit.mutate({
+          workflow: 'pipeline',
+          params: { items: 2, item_ms: 1, fail_in: 'store' },
+        });
+        const row = page.locator(`[data-testid="dead-letters"] tr[data-task-id="${failing.task_id}"]`);
+        await row.waitFor(WAIT);
+        await expect(row.textContent()).resolves.toContain('store failed on purpose');
+        // Redriven, it stays queued (no worker), so it cannot fail again and come back.
+        await own.stopWorker();
+        await client.trpc.deadLetters.redrive.mutate({ task_id: failing.task_id });
+        await row.waitFor({ state: 'detached', ...WAIT });
+        await page.getByText('The dead-letter queue is empty').waitFor(WAIT);
       });
-      const row = page.locator(`[data-testid="dead-letters"] tr[data-task-id="${failing.task_id}"]`);
-      await row.waitFor(WAIT);
-      await expect(row.textContent()).resolves.toContain('store failed on purpose');
-      // Redriven, it stays queued (no worker), so it cannot fail again and come back.
-      await own.stopWorker();
-      await client.trpc.deadLetters.redrive.mutate({ task_id: failing.task_id });
-      await row.waitFor({ state: 'detached', ...WAIT });
-      await page.getByText('The dead-letter queue is empty').waitFor(WAIT);
     } finally {
-      await page.close();
       client.close();
     }
   });
@@ -190,34 +165,34 @@ describe('orchestration pages', () => {
     // Two per call: five dead letters take three calls (the third says none remain).
     await using small = await startStack({ limits: { maxBatchSize: 2 } });
     const client = createClient<AnyWorkflows>({ url: small.url });
-    const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
     try {
-      const failing = await Promise.all(
-        Array.from({ length: 5 }, () =>
-          client.tasks.submit.mutate({
-            workflow: 'pipeline',
-            params: { items: 2, item_ms: 1, fail_in: 'store' },
-          }),
-        ),
-      );
-      for (const { task_id } of failing) {
-        for await (const event of client.watch(task_id))
-          if (event.type === 'status' && event.status === 'failed') break;
-      }
-      // The redriven tasks then stay queued: none fails again and comes back before Redrive all is through.
-      await small.stopWorker();
-      await own.goto(`${small.url}/dashboard/#/dead-letters`);
-      await own.locator('[data-testid="dead-letters"] tbody tr').nth(4).waitFor(WAIT);
-      await own.getByRole('button', { name: 'Redrive all' }).click();
-      // Asked once more first, as Cancel is: nothing has moved yet.
-      await expect(own.locator('.confirm-label').textContent()).resolves.toBe('Redrive every dead letter?');
-      await expect(own.locator('[data-testid="dead-letters"] tbody tr').count()).resolves.toBe(5);
-      await own.getByRole('button', { name: 'Yes, redrive all' }).click();
-      const outcome = own.getByTestId('redrive-outcome');
-      await outcome.waitFor(WAIT);
-      await expect(outcome.textContent()).resolves.toBe('Redrove 5 dead letters.');
+      await session.withPage(async (own) => {
+        const failing = await Promise.all(
+          Array.from({ length: 5 }, () =>
+            client.tasks.submit.mutate({
+              workflow: 'pipeline',
+              params: { items: 2, item_ms: 1, fail_in: 'store' },
+            }),
+          ),
+        );
+        for (const { task_id } of failing) {
+          for await (const event of client.watch(task_id))
+            if (event.type === 'status' && event.status === 'failed') break;
+        }
+        // The redriven tasks then stay queued: none fails again and comes back before Redrive all is through.
+        await small.stopWorker();
+        await own.goto(`${small.url}/dashboard/#/dead-letters`);
+        await own.locator('[data-testid="dead-letters"] tbody tr').nth(4).waitFor(WAIT);
+        await own.getByRole('button', { name: 'Redrive all' }).click();
+        // Asked once more first, as Cancel is: nothing has moved yet.
+        await expect(own.locator('.confirm-label').textContent()).resolves.toBe('Redrive every dead letter?');
+        await expect(own.locator('[data-testid="dead-letters"] tbody tr').count()).resolves.toBe(5);
+        await own.getByRole('button', { name: 'Yes, redrive all' }).click();
+        const outcome = own.getByTestId('redrive-outcome');
+        await outcome.waitFor(WAIT);
+        await expect(outcome.textContent()).resolves.toBe('Redrove 5 dead letters.');
+      });
     } finally {
-      await own.close();
       client.close();
     }
   });
@@ -281,10 +256,8 @@ describe('pages of procedures a server may lack', () => {
 
 describe('dashboard on a server that requires an API key', () => {
   it('asks for a key instead of showing an empty page, and says when a key is refused', async () => {
-    await using locked = await startStack({ authRequired: true, worker: false });
-    const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
-    try {
-      await own.goto(`${locked.url}/dashboard/#/`);
+    await onLockedServer(async (own, dashboard) => {
+      await own.goto(`${dashboard}#/`);
       const banner = own.getByTestId('key-required');
       await banner.waitFor(WAIT);
       await expect(banner.textContent()).resolves.toContain('This server requires an API key.');
@@ -297,50 +270,52 @@ describe('dashboard on a server that requires an API key', () => {
       await own.reload();
       await banner.waitFor(WAIT);
       await expect(banner.textContent()).resolves.toContain('This server requires an API key.');
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   it('shows "…" on the Metrics page without a key, not counts of 0 and empty charts', async () => {
-    await using locked = await startStack({ authRequired: true, worker: false });
-    const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
-    try {
-      await own.goto(`${locked.url}/dashboard/#/metrics`);
+    await onLockedServer(async (own, dashboard) => {
+      await own.goto(`${dashboard}#/metrics`);
       await own.getByTestId('key-required').waitFor(WAIT);
       const values = await own.locator('.stat .stat-value').allTextContents();
       expect(values).toEqual(['…', '…', '…', '…', '…']);
       await expect(own.locator('svg[aria-label="Tasks finished per minute"]').count()).resolves.toBe(0);
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   it("shows the api's 401 on a task page without a key, not an endless Loading…", async () => {
-    await using locked = await startStack({ authRequired: true, worker: false });
-    const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
-    try {
-      await own.goto(`${locked.url}/dashboard/#/tasks/${crypto.randomUUID()}`);
+    await onLockedServer(async (own, dashboard) => {
+      await own.goto(`${dashboard}#/tasks/${crypto.randomUUID()}`);
       const notice = own.locator('.notice-error');
       await notice.waitFor(WAIT);
       await expect(notice.textContent()).resolves.toMatch(/^401 UNAUTHORIZED: /);
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   it('asks for a key even when the refusal arrives before the page has painted (a busy machine)', async () => {
-    await using locked = await startStack({ authRequired: true, worker: false });
-    const own = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
-    try {
+    await onLockedServer(async (own, dashboard) => {
       await own.addInitScript(holdBackFrames);
-      await own.goto(`${locked.url}/dashboard/#/`);
+      await own.goto(`${dashboard}#/`);
       await own.getByTestId('key-required').waitFor(WAIT);
-    } finally {
-      await own.close();
-    }
+    });
   });
 });
+
+/** Fails a pipeline task (where `params` says) and finds its row on the dead-letters page. */
+async function deadLetterRow(params: { items: number; item_ms: number; fail_in: string }) {
+  const failing = await session.client.tasks.submit.mutate({ workflow: 'pipeline', params });
+  await session.waitForStatus(failing.task_id, 'failed');
+  await session.openDashboard('#/dead-letters');
+  const row = session.page.locator(`[data-testid="dead-letters"] tr[data-task-id="${failing.task_id}"]`);
+  await row.waitFor(WAIT);
+  return { failing, row };
+}
+
+/** A page of its own beside a stack that requires an API key (and runs no worker); `dashboard` is its url. */
+async function onLockedServer(use: (own: Page, dashboard: string) => Promise<void>): Promise<void> {
+  await using locked = await startStack({ authRequired: true, worker: false });
+  await session.withPage((own) => use(own, `${locked.url}/dashboard/`));
+}
 
 /**
  * Runs in the page: animation frames, and the short timers that stand in for them, come half a second

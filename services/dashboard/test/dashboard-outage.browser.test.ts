@@ -1,25 +1,13 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { openSession, type Session, WAIT } from './support/session.ts';
+import { expect, it } from 'vitest';
+import { useDashboardSession, WAIT } from './support/session.ts';
 
 /**
  * A database outage as the operator sees it, in a real Chromium against a real api and worker whose
  * connections to PostgreSQL go through a TCP door the test shuts and opens.
  */
 
-let session: Session;
-
-beforeAll(async () => {
-  // No worker: the task stays queued, so only the outage changes what the page shows.
-  session = await openSession({ databaseDoor: true, worker: false });
-});
-
-afterEach(() => {
-  expect(session.pageErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
-});
+// No worker: the task stays queued, so only the outage changes what the page shows.
+const session = useDashboardSession({ databaseDoor: true, worker: false });
 
 it('says the api cannot reach its database while it cannot, then is live again and drops the stale error', async () => {
   const { page, stack } = session;

@@ -1,21 +1,9 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { openSession, type Session, WAIT } from './support/session.ts';
+import { expect, it } from 'vitest';
+import { useDashboardSession, WAIT } from './support/session.ts';
 
 /** The Pause/Resume button of the workflows page: a paused workflow's task waits, the resume runs it. */
 
-let session: Session;
-
-beforeAll(async () => {
-  session = await openSession();
-});
-
-afterEach(() => {
-  expect(session.pageErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
-});
+const session = useDashboardSession();
 
 it('pauses a workflow from its page: the list and the page say so, its task waits, Resume runs it', async () => {
   const { client, page } = session;

@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { openSession, type Session, WAIT } from './support/session.ts';
+import { expect, it } from 'vitest';
+import { useDashboardSession, WAIT } from './support/session.ts';
 
 /**
  * Removing finished tasks from the dashboard: one from its page (asked first, then the task list says
@@ -7,19 +7,7 @@ import { openSession, type Session, WAIT } from './support/session.ts';
  * completed" of the Tasks list's filters.
  */
 
-let session: Session;
-
-beforeAll(async () => {
-  session = await openSession();
-});
-
-afterEach(() => {
-  expect(session.pageErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
-});
+const session = useDashboardSession();
 
 async function isGone(taskId: string): Promise<boolean> {
   try {

@@ -1,6 +1,7 @@
 import type { Page } from '@kaygraph/test-browser';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, type Session, WAIT } from './support/session.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useDashboardSession, WAIT } from './support/session.ts';
+import { loadedText, until } from './support/waits.ts';
 
 /**
  * The Tasks page in a real Chromium against a real api, worker and database: finished tasks listed
@@ -13,12 +14,11 @@ const INSTANT_FAILED = 3;
 const PIPELINE_COMPLETED = 2;
 const COMPLETED = INSTANT_COMPLETED + PIPELINE_COMPLETED;
 
-let session: Session;
+const session = useDashboardSession({ limits: { maxBatchSize: 100 } });
 let cancelledId: string;
 let pipelineIds: string[];
 
 beforeAll(async () => {
-  session = await openSession({ limits: { maxBatchSize: 100 } });
   const { client } = session;
   await client.tasks.submitMany.mutate({
     tasks: [
@@ -38,21 +38,15 @@ beforeAll(async () => {
   await client.tasks.cancel.mutate({ task_id: nap.task_id });
   cancelledId = nap.task_id;
   // The tasks finish on their own; the server's counts say when all have.
-  const deadline = Date.now() + WAIT.timeout;
-  for (;;) {
-    const metrics = await client.trpc.metrics.query();
-    if (metrics.tasks_completed === COMPLETED && metrics.tasks_failed === INSTANT_FAILED) break;
-    if (Date.now() > deadline) throw new Error(`only ${metrics.tasks_completed} completed`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-});
-
-afterEach(() => {
-  expect(session.pageErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
+  let completed = 0;
+  await until(
+    async () => {
+      const metrics = await client.trpc.metrics.query();
+      completed = metrics.tasks_completed;
+      return metrics.tasks_completed === COMPLETED && metrics.tasks_failed === INSTANT_FAILED;
+    },
+    () => `only ${completed} completed`,
+  );
 });
 
 const rows = (page: Page) => page.locator('[data-testid="task-list"] tbody tr');
@@ -66,11 +60,8 @@ async function listed(page: Page, count: number): Promise<{ ids: string[]; statu
   return { ids, statuses };
 }
 
-async function tabCount(page: Page, tab: string): Promise<string | null> {
-  const count = page.getByTestId(`status-tab-${tab}`).locator('.count');
-  await count.filter({ hasNotText: '…' }).waitFor(WAIT);
-  return count.textContent();
-}
+const tabCount = (page: Page, tab: string) =>
+  loadedText(page.getByTestId(`status-tab-${tab}`).locator('.count'));
 
 describe('the Tasks page', () => {
   it('lists completed tasks newest first, a page of 50 at a time, with their counts', async () => {

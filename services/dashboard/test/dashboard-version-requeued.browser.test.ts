@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { openSession, type Session, WAIT } from './support/session.ts';
+import { expect, it } from 'vitest';
+import { useDashboardSession, WAIT } from './support/session.ts';
 
 /**
  * A task's page read while a live worker served its version: when the task comes to need a run again
@@ -7,19 +7,7 @@ import { openSession, type Session, WAIT } from './support/session.ts';
  * says so, though its last read said the version was served.
  */
 
-let session: Session;
-
-beforeAll(async () => {
-  session = await openSession();
-});
-
-afterEach(() => {
-  expect(session.pageErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
-});
+const session = useDashboardSession();
 
 it('says no live worker runs the version once a task read while served needs a run again', async () => {
   const { client, page } = session;

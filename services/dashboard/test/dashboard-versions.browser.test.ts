@@ -1,9 +1,9 @@
 import { type AnyWorkflows, createClient } from '@kaygraph/client';
 import type { CatalogWorkflow } from '@kaygraph/tasks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { catalog } from './fixtures/catalog.ts';
-import { openSession, type Session, WAIT } from './support/session.ts';
+import { type Session, useDashboardSession, WAIT } from './support/session.ts';
 import { startStack } from './support/stack.ts';
 
 /**
@@ -11,19 +11,7 @@ import { startStack } from './support/stack.ts';
  * tasks move to the current version from the dashboard, with what stayed and why.
  */
 
-let session: Session;
-
-beforeAll(async () => {
-  session = await openSession();
-});
-
-afterEach(() => {
-  expect(session.pageErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
-});
+const session = useDashboardSession();
 
 /** `pipeline` as a newer build declares it: version "upgraded", at most 10 items. */
 function upgradedPipeline(): CatalogWorkflow {
@@ -133,34 +121,34 @@ describe('moving a retired version’s tasks', () => {
     const { key } = await operator.trpc.keys.create.mutate({ name: 'viewer' });
     operator.close();
     const viewer = createClient<AnyWorkflows>({ url: own.url, apiKey: key });
-    const tab = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
     try {
-      await viewer.tasks.submit.mutate({ workflow: 'pipeline', params: { items: 3 } });
-      const retired = await currentVersion(viewer);
-      await own.publishWorkflows(upgradeCatalog(upgradedPipeline()));
-      await tab.addInitScript((apiKey) => window.localStorage.setItem('kaygraph.apiKey', apiKey), key);
-      await tab.goto(`${own.url}/dashboard/#/submit?workflow=pipeline`);
-      const row = tab.locator(`[data-testid="workflow-versions"] tr[data-version="${retired}"]`);
-      await row.getByRole('button', { name: 'Move tasks to current' }).click(WAIT);
-      await row.getByRole('button', { name: 'Yes, move' }).click();
-      const error = row.locator('.inline-error');
-      await error.waitFor(WAIT);
-      await expect(error.textContent()).resolves.toBe(
-        "403 FORBIDDEN: moving a version's tasks needs an admin key",
-      );
-      await expect(tab.getByTestId('version-move-outcome').count()).resolves.toBe(0);
+      await session.withPage(async (tab) => {
+        await viewer.tasks.submit.mutate({ workflow: 'pipeline', params: { items: 3 } });
+        const retired = await currentVersion(viewer);
+        await own.publishWorkflows(upgradeCatalog(upgradedPipeline()));
+        await tab.addInitScript((apiKey) => window.localStorage.setItem('kaygraph.apiKey', apiKey), key);
+        await tab.goto(`${own.url}/dashboard/#/submit?workflow=pipeline`);
+        const row = tab.locator(`[data-testid="workflow-versions"] tr[data-version="${retired}"]`);
+        await row.getByRole('button', { name: 'Move tasks to current' }).click(WAIT);
+        await row.getByRole('button', { name: 'Yes, move' }).click();
+        const error = row.locator('.inline-error');
+        await error.waitFor(WAIT);
+        await expect(error.textContent()).resolves.toBe(
+          "403 FORBIDDEN: moving a version's tasks needs an admin key",
+        );
+        await expect(tab.getByTestId('version-move-outcome').count()).resolves.toBe(0);
 
-      // Cancelling a workflow's whole queue is an admin's too: the task stays queued.
-      await tab.goto(`${own.url}/dashboard/#/tasks?status=queued&workflow=pipeline`);
-      await tab.getByRole('button', { name: 'Cancel all queued' }).click(WAIT);
-      await tab.getByRole('button', { name: 'Yes, cancel all' }).click();
-      await expect(tab.getByTestId('bulk-error').textContent(WAIT)).resolves.toBe(
-        "403 FORBIDDEN: cancelling a workflow's queued tasks needs an admin key",
-      );
-      const queued = await viewer.tasks.list.query({ status: 'queued', workflow: 'pipeline' });
-      expect(queued.items).toHaveLength(1);
+        // Cancelling a workflow's whole queue is an admin's too: the task stays queued.
+        await tab.goto(`${own.url}/dashboard/#/tasks?status=queued&workflow=pipeline`);
+        await tab.getByRole('button', { name: 'Cancel all queued' }).click(WAIT);
+        await tab.getByRole('button', { name: 'Yes, cancel all' }).click();
+        await expect(tab.getByTestId('bulk-error').textContent(WAIT)).resolves.toBe(
+          "403 FORBIDDEN: cancelling a workflow's queued tasks needs an admin key",
+        );
+        const queued = await viewer.tasks.list.query({ status: 'queued', workflow: 'pipeline' });
+        expect(queued.items).toHaveLength(1);
+      });
     } finally {
-      await tab.close();
       viewer.close();
     }
   });

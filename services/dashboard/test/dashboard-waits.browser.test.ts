@@ -1,26 +1,17 @@
 import type { Page, Route } from '@kaygraph/test-browser';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, type Session, WAIT } from './support/session.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useDashboardSession, WAIT } from './support/session.ts';
 
 /**
  * A task that waits for a signal, in a real Chromium against a real api, worker and database: the
  * wait with its deadline, the form generated from the signal's schema, and the api's 400 and 409.
  */
 
-let session: Session;
+const session = useDashboardSession();
 let feed: FeedValve;
 
 beforeAll(async () => {
-  session = await openSession();
   feed = await feedValve(session.page);
-});
-
-afterEach(() => {
-  expect(session.pageErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
 });
 
 /** Submits a `review` task and returns once it waits for its (n-th) approval. */

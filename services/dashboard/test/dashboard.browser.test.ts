@@ -1,26 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { isTerminalStatus } from '@kaygraph/contracts';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, type Session, WAIT } from './support/session.ts';
+import { describe, expect, it } from 'vitest';
+import { useDashboardSession, WAIT } from './support/session.ts';
 
 /**
  * The dashboard in a real Chromium against a real api, worker and database: live tasks, the
  * submit form, cancel, the error log, charts. Screenshots go to `screenshotsDir()` (docs/screenshots under `npm run screenshots`).
  */
 
-let session: Session;
-
-beforeAll(async () => {
-  session = await openSession();
-});
-
-afterEach(() => {
-  expect(session.pageErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
-});
+const session = useDashboardSession();
 
 describe('dashboard in a browser', () => {
   it('is served by the api under /dashboard', async () => {

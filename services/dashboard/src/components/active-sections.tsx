@@ -6,9 +6,8 @@ import { formatEta, formatRelative } from '../lib/format.ts';
 import { type Counts, formatCount } from '../lib/status-counts.ts';
 import { ProgressBar } from './progress-bar.tsx';
 import { ErrorNotice } from './states.tsx';
-import { StatusBadge } from './status-badge.tsx';
 import { TaskActions } from './task-actions.tsx';
-import { TaskLink } from './task-link.tsx';
+import { TaskRow } from './task-row.tsx';
 
 const SECTION_TITLES: Record<ActiveKey, string> = {
   waiting: 'Waiting for a signal, a time or child tasks',
@@ -103,13 +102,7 @@ function ActiveTable({ tasks, now }: { tasks: TaskSummary[]; now: number }) {
       </thead>
       <tbody>
         {tasks.map((task) => (
-          <tr key={task.task_id} data-task-id={task.task_id}>
-            <td>
-              <TaskLink task={task} />
-            </td>
-            <td>
-              <StatusBadge status={task.status} />
-            </td>
+          <TaskRow key={task.task_id} task={task}>
             <td class="col-wide">
               <span class={`priority priority-${task.priority}`}>{task.priority}</span>
             </td>
@@ -132,7 +125,7 @@ function ActiveTable({ tasks, now }: { tasks: TaskSummary[]; now: number }) {
             <td>
               <TaskActions task={task} />
             </td>
-          </tr>
+          </TaskRow>
         ))}
       </tbody>
     </table>

@@ -2,8 +2,7 @@ import type { DeadLetterSummary } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
 import { ClampedText } from '../components/clamped-text.tsx';
 import { ConfirmAction } from '../components/confirm-action.tsx';
-import { LoadMore } from '../components/load-more.tsx';
-import { OptionalContent } from '../components/optional-panel.tsx';
+import { PagedTable } from '../components/paged-table.tsx';
 import { EmptyState, ErrorNotice, Panel } from '../components/states.tsx';
 import { TaskLink } from '../components/task-link.tsx';
 import { allInBatches } from '../data/all-in-batches.ts';
@@ -84,87 +83,82 @@ export function DeadLettersPage() {
             {outcome}
           </p>
         ) : null}
-        <OptionalContent feature="Dead letters" result={result}>
-          {(rows: DeadLetterSummary[]) =>
-            rows.length === 0 ? (
-              <EmptyState title="The dead-letter queue is empty">
-                Tasks land here after their last retry fails.
-              </EmptyState>
-            ) : (
-              <table class="table table-top" data-testid="dead-letters">
-                <thead>
-                  <tr>
-                    <th>Task</th>
-                    <th>Runs</th>
-                    <th>Last error</th>
-                    <th class="col-wide">Dead-lettered</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((row) => (
-                    <tr key={row.task_id} data-task-id={row.task_id}>
-                      <td class="col-task">
-                        <TaskLink task={row} />
-                      </td>
-                      <td title="Only failed runs spend retries">
-                        {row.attempt} ({row.max_retries} {row.max_retries === 1 ? 'retry' : 'retries'}{' '}
-                        allowed)
-                      </td>
-                      <td>
-                        {row.error ? (
-                          <>
-                            <span class="error-code">{row.error.code}</span>
-                            <ClampedText text={row.error.message} testId="error-message" />
-                          </>
-                        ) : (
-                          '—'
-                        )}
-                        {row.attempts.length > 1 ? (
-                          <details>
-                            <summary>{row.attempts.length} attempts</summary>
-                            <ol class="attempts">
-                              {row.attempts.map((attempt) => (
-                                <li key={`${attempt.attempt}-${attempt.at}`}>
-                                  <code>{formatTime(attempt.at)}</code>{' '}
-                                  {attempt.error?.message ?? 'no error recorded'}
-                                </li>
-                              ))}
-                            </ol>
-                          </details>
-                        ) : null}
-                      </td>
-                      <td class="col-wide" title={formatTime(row.dead_lettered_at)}>
-                        {formatRelative(row.dead_lettered_at, now)}
-                      </td>
-                      <td>
-                        <span class="actions">
-                          <button
-                            type="button"
-                            class="button"
-                            disabled={busy}
-                            onClick={() => act(() => api.optional.redrive(row.task_id))}
-                          >
-                            Redrive
-                          </button>
-                          <ConfirmAction
-                            label="Purge"
-                            question="Purge this dead letter?"
-                            confirm="Yes, purge"
-                            danger
-                            disabled={busy}
-                            onConfirm={() => act(() => api.optional.purge(row.task_id))}
-                          />
-                        </span>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )
+        <PagedTable
+          feature="Dead letters"
+          list={list}
+          empty={
+            <EmptyState title="The dead-letter queue is empty">
+              Tasks land here after their last retry fails.
+            </EmptyState>
           }
-        </OptionalContent>
-        <LoadMore list={list} />
+          testId="dead-letters"
+          tableClass="table table-top"
+          head={
+            <>
+              <th>Task</th>
+              <th>Runs</th>
+              <th>Last error</th>
+              <th class="col-wide">Dead-lettered</th>
+              <th />
+            </>
+          }
+          row={(row: DeadLetterSummary) => (
+            <tr key={row.task_id} data-task-id={row.task_id}>
+              <td class="col-task">
+                <TaskLink task={row} />
+              </td>
+              <td title="Only failed runs spend retries">
+                {row.attempt} ({row.max_retries} {row.max_retries === 1 ? 'retry' : 'retries'} allowed)
+              </td>
+              <td>
+                {row.error ? (
+                  <>
+                    <span class="error-code">{row.error.code}</span>
+                    <ClampedText text={row.error.message} testId="error-message" />
+                  </>
+                ) : (
+                  '—'
+                )}
+                {row.attempts.length > 1 ? (
+                  <details>
+                    <summary>{row.attempts.length} attempts</summary>
+                    <ol class="attempts">
+                      {row.attempts.map((attempt) => (
+                        <li key={`${attempt.attempt}-${attempt.at}`}>
+                          <code>{formatTime(attempt.at)}</code>{' '}
+                          {attempt.error?.message ?? 'no error recorded'}
+                        </li>
+                      ))}
+                    </ol>
+                  </details>
+                ) : null}
+              </td>
+              <td class="col-wide" title={formatTime(row.dead_lettered_at)}>
+                {formatRelative(row.dead_lettered_at, now)}
+              </td>
+              <td>
+                <span class="actions">
+                  <button
+                    type="button"
+                    class="button"
+                    disabled={busy}
+                    onClick={() => act(() => api.optional.redrive(row.task_id))}
+                  >
+                    Redrive
+                  </button>
+                  <ConfirmAction
+                    label="Purge"
+                    question="Purge this dead letter?"
+                    confirm="Yes, purge"
+                    danger
+                    disabled={busy}
+                    onConfirm={() => act(() => api.optional.purge(row.task_id))}
+                  />
+                </span>
+              </td>
+            </tr>
+          )}
+        />
       </Panel>
     </div>
   );

@@ -1,10 +1,11 @@
 import type { GroupView } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { LoadMore } from '../components/load-more.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel, Unavailable } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
-import { TaskLink } from '../components/task-link.tsx';
+import { TaskRow } from '../components/task-row.tsx';
 import { errorMessage, useNow, useServices } from '../data/hooks.ts';
 import { formatRelative, formatTime } from '../lib/format.ts';
 import { progressTone } from '../lib/group-tone.ts';
@@ -155,13 +156,7 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
             </thead>
             <tbody>
               {group.tasks.map((task) => (
-                <tr key={task.task_id} data-task-id={task.task_id}>
-                  <td>
-                    <TaskLink task={task} />
-                  </td>
-                  <td>
-                    <StatusBadge status={task.status} />
-                  </td>
+                <TaskRow key={task.task_id} task={task}>
                   <td>
                     <ProgressBar value={task.progress} status={task.status} />
                   </td>
@@ -176,7 +171,7 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
                       '—'
                     )}
                   </td>
-                </tr>
+                </TaskRow>
               ))}
             </tbody>
           </table>
@@ -184,9 +179,7 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
         {group.tasks_next_cursor ? (
           <p class="muted">
             Showing {group.tasks.length} of {group.total} tasks.{' '}
-            <button type="button" class="button" disabled={loadingMore} onClick={loadMore}>
-              {loadingMore ? 'Loading…' : 'Load more'}
-            </button>
+            <LoadMore list={{ more: true, loadingMore, loadMore }} />
           </p>
         ) : null}
       </Panel>

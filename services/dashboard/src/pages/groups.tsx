@@ -1,6 +1,5 @@
 import type { GroupSummary } from '@kaygraph/contracts';
-import { LoadMore } from '../components/load-more.tsx';
-import { OptionalContent } from '../components/optional-panel.tsx';
+import { PagedTable } from '../components/paged-table.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { EmptyState, Panel } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
@@ -21,57 +20,52 @@ export function GroupsPage() {
   return (
     <div class="page">
       <Panel title="Groups">
-        <OptionalContent feature="Task groups" result={list.result}>
-          {(rows: GroupSummary[]) =>
-            rows.length === 0 ? (
-              <EmptyState title="No groups">
-                Groups appear when tasks are submitted together as a group.
-              </EmptyState>
-            ) : (
-              <table class="table" data-testid="groups">
-                <thead>
-                  <tr>
-                    <th>Group</th>
-                    <th>Status</th>
-                    <th class="col-progress">Progress</th>
-                    <th>Tasks</th>
-                    <th>Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((row) => (
-                    <tr key={row.group_id} data-group-id={row.group_id}>
-                      <td>
-                        <a href={href({ page: 'group', groupId: row.group_id })} class="task-link">
-                          <span class="workflow">{row.name}</span>
-                          <code>{row.group_id.slice(0, 8)}</code>
-                        </a>
-                        <div class="muted">{row.total} tasks</div>
-                      </td>
-                      <td>
-                        <StatusBadge status={row.status} />
-                      </td>
-                      <td>
-                        <ProgressBar value={row.progress} status={progressTone(row.status)} />
-                      </td>
-                      <td class="counts">
-                        {Object.entries(row.counts)
-                          .filter(([, count]) => count > 0)
-                          .map(([status, count]) => (
-                            <span key={status} class={`count count-${status}`}>
-                              {count} {status}
-                            </span>
-                          ))}
-                      </td>
-                      <td>{formatRelative(row.created_at, now)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )
+        <PagedTable
+          feature="Task groups"
+          list={list}
+          empty={
+            <EmptyState title="No groups">
+              Groups appear when tasks are submitted together as a group.
+            </EmptyState>
           }
-        </OptionalContent>
-        <LoadMore list={list} />
+          testId="groups"
+          head={
+            <>
+              <th>Group</th>
+              <th>Status</th>
+              <th class="col-progress">Progress</th>
+              <th>Tasks</th>
+              <th>Created</th>
+            </>
+          }
+          row={(row: GroupSummary) => (
+            <tr key={row.group_id} data-group-id={row.group_id}>
+              <td>
+                <a href={href({ page: 'group', groupId: row.group_id })} class="task-link">
+                  <span class="workflow">{row.name}</span>
+                  <code>{row.group_id.slice(0, 8)}</code>
+                </a>
+                <div class="muted">{row.total} tasks</div>
+              </td>
+              <td>
+                <StatusBadge status={row.status} />
+              </td>
+              <td>
+                <ProgressBar value={row.progress} status={progressTone(row.status)} />
+              </td>
+              <td class="counts">
+                {Object.entries(row.counts)
+                  .filter(([, count]) => count > 0)
+                  .map(([status, count]) => (
+                    <span key={status} class={`count count-${status}`}>
+                      {count} {status}
+                    </span>
+                  ))}
+              </td>
+              <td>{formatRelative(row.created_at, now)}</td>
+            </tr>
+          )}
+        />
       </Panel>
     </div>
   );

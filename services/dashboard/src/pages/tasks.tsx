@@ -4,9 +4,8 @@ import { useState } from 'preact/hooks';
 import { CancelAllQueued, CleanFinished, RetryAllFailed } from '../components/bulk-actions.tsx';
 import { GoToTask } from '../components/go-to-task.tsx';
 import { ErrorNotice, Loading, Panel } from '../components/states.tsx';
-import { StatusBadge } from '../components/status-badge.tsx';
-import { TaskLink } from '../components/task-link.tsx';
 import { TaskListPager } from '../components/task-list-pager.tsx';
+import { TaskRow } from '../components/task-row.tsx';
 import { type Loadable, useLiveTasks, useQuery, useRefreshOn, useServices } from '../data/hooks.ts';
 import { useServerMetrics } from '../data/queue-counts.ts';
 import { useTaskListPage } from '../data/task-list-page.ts';
@@ -207,13 +206,7 @@ function TaskTable({ tasks }: { tasks: TaskSummary[] }) {
       </thead>
       <tbody>
         {tasks.map((task) => (
-          <tr key={task.task_id} data-task-id={task.task_id}>
-            <td>
-              <TaskLink task={task} />
-            </td>
-            <td>
-              <StatusBadge status={task.status} />
-            </td>
+          <TaskRow key={task.task_id} task={task}>
             <td>
               <span class={`priority priority-${task.priority}`}>{task.priority}</span>
             </td>
@@ -229,7 +222,7 @@ function TaskTable({ tasks }: { tasks: TaskSummary[] }) {
                 <small>{task.message}</small>
               ) : null}
             </td>
-          </tr>
+          </TaskRow>
         ))}
       </tbody>
     </table>

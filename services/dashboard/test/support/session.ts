@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AnyWorkflows, createClient } from '@kaygraph/client';
 import { type Browser, launchChromium, type Page } from '@kaygraph/test-browser';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { screenshotsDir } from './screenshots-dir.ts';
 import { type Stack, type StackOptions, startStack } from './stack.ts';
 
@@ -22,8 +23,12 @@ export interface Session {
   screenshot(name: string): Promise<void>;
   /** Waits on the task's own event stream (the typed client's watch), not by polling. */
   waitForStatus(taskId: string, status: string): Promise<void>;
+  /** A second page of `page`'s size (another tab, or another stack's dashboard), closed after `use`. */
+  withPage<T>(use: (page: Page) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+const VIEWPORT = { width: 1360, height: 900 };
 
 /** A stack (api + worker + database), a typed client of it and a Chromium page. */
 export async function openSession(options: StackOptions = {}): Promise<Session> {
@@ -34,7 +39,7 @@ export async function openSession(options: StackOptions = {}): Promise<Session> 
   const browser = await launchChromium();
   // Reduced motion: bars jump to their value, so screenshots never catch them mid-animation.
   const page = await browser.newPage({
-    viewport: { width: 1360, height: 900 },
+    viewport: VIEWPORT,
     deviceScaleFactor: 1,
     reducedMotion: 'reduce',
   });
@@ -65,10 +70,63 @@ export async function openSession(options: StackOptions = {}): Promise<Session> 
       }
       throw new Error(`task ${taskId} ended without reaching ${status}`);
     },
+    async withPage(use) {
+      const own = await browser.newPage({ viewport: VIEWPORT });
+      try {
+        return await use(own);
+      } finally {
+        await own.close();
+      }
+    },
     async close() {
       await browser.close();
       client.close();
       await stack[Symbol.asyncDispose]();
     },
+  };
+}
+
+/**
+ * The session of a test file: opened in its beforeAll, closed in its afterAll, and after each test no
+ * script error on its page. The returned session reads through to the open one, so the file's own
+ * beforeAll (registered after this call, so run after it) can already use it.
+ * `const session = useDashboardSession({ worker: false });`
+ */
+export function useDashboardSession(options: StackOptions = {}): Session {
+  let opened: Session | undefined;
+  const current = (): Session => {
+    if (!opened) throw new Error('the session opens in beforeAll');
+    return opened;
+  };
+  beforeAll(async () => {
+    opened = await openSession(options);
+  });
+  afterEach(() => {
+    expect(current().pageErrors).toEqual([]);
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+  return {
+    get stack() {
+      return current().stack;
+    },
+    get browser() {
+      return current().browser;
+    },
+    get page() {
+      return current().page;
+    },
+    get client() {
+      return current().client;
+    },
+    get pageErrors() {
+      return current().pageErrors;
+    },
+    openDashboard: (hash) => current().openDashboard(hash),
+    screenshot: (name) => current().screenshot(name),
+    waitForStatus: (taskId, status) => current().waitForStatus(taskId, status),
+    withPage: (use) => current().withPage(use),
+    close: () => current().close(),
   };
 }
