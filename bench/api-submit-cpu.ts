@@ -6,8 +6,8 @@
  * (N each, 10 in flight) and reads /proc/<pid>/stat (user + system, every thread) of the api process, the
  * load client (this process), and the PostgreSQL backends serving each side (pg_stat_activity of the
  * scratch database). Beside them: the transactions that wrote each side's rows (distinct xmin), and the
- * side's backlog at the round's start (every submit transaction counts its owner's unfinished tasks under the
- * owner's lock, for the exact MAX_QUEUE_SIZE). `--profile DIR`: the api runs with `--cpu-prof` and writes its
+ * side's backlog at the round's start (every submit transaction reads its owner's unfinished count under the
+ * owner's lock, for the exact MAX_QUEUE_SIZE; it should not grow with the backlog). `--profile DIR`: the api runs with `--cpu-prof` and writes its
  * V8 profile there on exit.
  */
 import postgres from 'postgres';

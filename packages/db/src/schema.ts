@@ -8,6 +8,7 @@ export * from './schema/dependencies.ts';
 export * from './schema/document-chunks.ts';
 export * from './schema/events.ts';
 export * from './schema/groups.ts';
+export * from './schema/owner-queue-counts.ts';
 export * from './schema/rate-limit-buckets.ts';
 export * from './schema/schedules.ts';
 export * from './schema/signals.ts';

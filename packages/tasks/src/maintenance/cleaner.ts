@@ -1,6 +1,7 @@
 import type { TaskContext } from '../context.ts';
 import type { Transaction } from '../db.ts';
 import { clearExpiredResults, tryMaintenanceLock } from '../store/maintenance.ts';
+import { foldOwnerCounts } from '../store/owner-queue.ts';
 import { deleteReapedWorkers } from '../store/workers.ts';
 import { type PeriodicPass, startPeriodicPass } from './periodic-pass.ts';
 
@@ -21,12 +22,15 @@ const CLEAR_BATCH = 1000;
  * far more than finish), so a backlog drains over a few passes. A stop ends a pass after its batch.
  */
 const MAX_BATCHES_PER_PASS = 100;
+/** Owners whose queue counts a pass folds at most (store/owner-queue.ts). */
+const FOLD_OWNERS_PER_PASS = 1000;
 
 /**
  * Result TTL: finished tasks past `expires_at` lose their result, checkpoint, events and artifacts; the
  * task row stays (status, error, timings) for listings and statistics, and `result()` answers NOT_FOUND
  * ("expired"). One process per cluster does a pass: each of its transactions takes the maintenance lock
- * with try-lock, so the others skip it. The same pass forgets workers reaped a day ago.
+ * with try-lock, so the others skip it. The same pass forgets workers reaped a day ago and folds the
+ * owners' queue counts that finishes spread over many rows.
  */
 export async function cleanExpired(ctx: TaskContext, signal?: AbortSignal): Promise<CleanupReport> {
   const report: CleanupReport = { ran: false, tasksCleaned: 0, eventsDeleted: 0, artifactsDeleted: 0 };
@@ -42,7 +46,8 @@ export async function cleanExpired(ctx: TaskContext, signal?: AbortSignal): Prom
     if (cleared.done.tasks < CLEAR_BATCH) break;
   }
   const forgot = await locked((tx) => deleteReapedWorkers(tx, REAPED_WORKER_RETENTION_SECONDS));
-  return { ...report, ran: report.ran || forgot !== null };
+  const folded = await locked((tx) => foldOwnerCounts(tx, FOLD_OWNERS_PER_PASS));
+  return { ...report, ran: report.ran || forgot !== null || folded !== null };
 }
 
 export type Cleaner = PeriodicPass<CleanupReport>;

@@ -5,13 +5,16 @@ import { recordsJson, rowsOf, sentTogether, type Transaction } from '../db.ts';
 /**
  * The per-owner queue limit (`max_queue_size` counts unfinished tasks, `completed_at is null`). Every path
  * that makes an owner's task unfinished (submit, retry, redrive) reserves room here: the owner's
- * transaction lock serialises them until commit, and a count read by a statement that starts once the lock
- * is held includes every committed task, so the limit is exact under any concurrency. Lock order: the
- * owner lock comes before any task row lock.
+ * transaction lock serialises them until commit, and the count read by a statement that starts once the
+ * lock is held (owner_queue_counts, which triggers on tasks keep) includes every committed task, so the
+ * limit is exact under any concurrency. Lock order: the owner lock comes before any task row lock.
  */
 
 /** The transaction-local setting naming the owner whose lock this transaction took last. */
 const LOCK_MARK = 'kaygraph.queue_lock';
+
+/** Past this many parts (rows of owner_queue_counts), an owner's count is folded into one row. */
+const FOLD_PARTS_AT = 16;
 
 function lockMark(owner: string): string {
   return `owner:${owner}`;
@@ -24,13 +27,13 @@ export async function reserveQueueRoom(
   adding: number,
   maxQueueSize: number,
 ): Promise<void> {
-  const { unfinished } = await lockOwnerQueueState(tx, owner, [], maxQueueSize);
+  const { unfinished } = await lockOwnerQueueState(tx, owner, []);
   assertRoom(unfinished, adding, maxQueueSize);
 }
 
 /** Takes the owner's queue lock; the unfinished tasks the owner may still add (0 when full). */
 export async function lockQueueRoom(tx: Transaction, owner: string, maxQueueSize: number): Promise<number> {
-  const { unfinished } = await lockOwnerQueueState(tx, owner, [], maxQueueSize);
+  const { unfinished } = await lockOwnerQueueState(tx, owner, []);
   return Math.max(0, maxQueueSize - unfinished);
 }
 
@@ -40,15 +43,55 @@ export async function lockQueueRoom(tx: Transaction, owner: string, maxQueueSize
  */
 export async function lockOwnerQueue(tx: Transaction, owner: string): Promise<void> {
   await tx.execute(sql`
-    select pg_advisory_xact_lock(hashtextextended(${`kaygraph.queue:${owner}`}, 0)),
+    select pg_advisory_xact_lock(${ownerLockKey(sql`${owner}`)}),
       set_config(${LOCK_MARK}, ${lockMark(owner)}, true)`);
 }
 
-// Bounded: counting stops past the cap, so a large backlog costs no more than a full one.
-const unfinishedCount = (owner: string, maxQueueSize: number) => sql`
-  (select count(*)::int from (
-    select 1 from tasks where owner = ${owner} and completed_at is null limit ${maxQueueSize + 1}
-  ) unfinished)`;
+/** The advisory lock key of the owner `owner` evaluates to. */
+function ownerLockKey(owner: SQL): SQL {
+  return sql`hashtextextended('kaygraph.queue:' || ${owner}, 0)`;
+}
+
+/**
+ * Folds the counts of up to `owners` owners with more than FOLD_PARTS_AT parts into one row each, for the
+ * owners whose queue lock is free (try-lock: a submit holding it folds on its own), so the parts finishes
+ * add stay few while an owner submits nothing. Returns how many owners it folded.
+ */
+export async function foldOwnerCounts(tx: Transaction, owners: number): Promise<number> {
+  const rows = rowsOf<{ owner: string }>(
+    await tx.execute(sql`
+      with crowded as (
+        select owner from owner_queue_counts group by owner having count(*) > ${FOLD_PARTS_AT} limit ${owners}
+      ),
+      locked as (select owner from crowded where pg_try_advisory_xact_lock(${ownerLockKey(sql`owner`)})),
+      folded as (
+        delete from owner_queue_counts c using locked where c.owner = locked.owner
+        returning c.owner, c.unfinished
+      )
+      insert into owner_queue_counts (owner, unfinished)
+      select owner, sum(unfinished) from folded group by owner
+      returning owner`),
+  );
+  return rows.length;
+}
+
+/**
+ * The `with` clauses that read the owner's unfinished count (`parts`: its rows in owner_queue_counts) and,
+ * under the owner's lock and past FOLD_PARTS_AT parts, replace them by their sum: the rows finishes add
+ * between two submits are read once. Only lock holders delete them, so the fold waits on no one.
+ */
+function ownerCount(owner: string, locked: SQL): SQL {
+  return sql`parts as (select unfinished from owner_queue_counts where owner = ${owner}),
+    folded as (
+      delete from owner_queue_counts where owner = ${owner} and ${locked}
+        and (select count(*) from parts) > ${FOLD_PARTS_AT}
+      returning unfinished
+    ),
+    refilled as (
+      insert into owner_queue_counts (owner, unfinished)
+      select ${owner}, sum(unfinished) from folded having count(*) > 0
+    )`;
+}
 
 /** QUEUE_FULL unless `adding` more unfinished tasks fit beside `unfinished` ones. */
 export function assertRoom(unfinished: number, adding: number, maxQueueSize: number): void {
@@ -104,13 +147,9 @@ export async function lockOwnerQueueState(
   tx: Transaction,
   owner: string,
   keyed: readonly KeyedSubmit[],
-  maxQueueSize: number,
 ): Promise<OwnerQueueState> {
-  const [, first] = await sentTogether([
-    lockOwnerQueue(tx, owner),
-    readOwnerQueueState(tx, owner, keyed, maxQueueSize),
-  ]);
-  const state = first ?? (await readOwnerQueueState(tx, owner, keyed, maxQueueSize));
+  const [, first] = await sentTogether([lockOwnerQueue(tx, owner), readOwnerQueueState(tx, owner, keyed)]);
+  const state = first ?? (await readOwnerQueueState(tx, owner, keyed));
   if (!state) throw new Error(`the queue state of ${owner} was read without its lock`);
   return state;
 }
@@ -118,16 +157,16 @@ export async function lockOwnerQueueState(
 /**
  * The owner's tasks holding the keys of `keyed`, as a json array (null for none), and the keyed submits
  * whose params differ (as jsonb) from their key's task, or from the key's first submit in the batch, each
- * with the top-level params that differ. The statement's `with` clause and its two columns.
+ * with the top-level params that differ. The statement's `with` clauses (if any) and its two columns.
  */
-function keyHolders(owner: string, keyed: readonly KeyedSubmit[]): { with: SQL; columns: SQL } {
+function keyHolders(owner: string, keyed: readonly KeyedSubmit[]): { with: SQL | null; columns: SQL } {
   if (keyed.length === 0)
-    return { with: sql``, columns: sql`null::json as existing, null::json as other_params` };
+    return { with: null, columns: sql`null::json as existing, null::json as other_params` };
   const input = recordsJson(
     keyed.map((submit) => ({ i: submit.index, key: submit.key, params: submit.params })),
   );
   return {
-    with: sql`with s as (select * from jsonb_to_recordset(${input}::jsonb) as s(i int, key text, params jsonb))`,
+    with: sql`s as (select * from jsonb_to_recordset(${input}::jsonb) as s(i int, key text, params jsonb))`,
     columns: sql`(
         select json_agg(json_build_object('task_id', id, 'status', status,
           'created_at', to_json(created_at) #>> '{}', 'group_id', group_id, 'key', idempotency_key,
@@ -153,9 +192,10 @@ async function readOwnerQueueState(
   tx: Transaction,
   owner: string,
   keyed: readonly KeyedSubmit[],
-  maxQueueSize: number,
 ): Promise<OwnerQueueState | null> {
   const holders = keyHolders(owner, keyed);
+  const locked = sql`current_setting(${LOCK_MARK}, true) = ${lockMark(owner)}`;
+  const clauses = [ownerCount(owner, locked), ...(holders.with ? [holders.with] : [])];
   const [row] = rowsOf<{
     locked: boolean;
     unfinished: number;
@@ -163,9 +203,9 @@ async function readOwnerQueueState(
     other_params: { i: number; fields: string[] }[] | null;
   }>(
     await tx.execute(sql`
-      ${holders.with}
-      select current_setting(${LOCK_MARK}, true) = ${lockMark(owner)} as locked,
-        ${unfinishedCount(owner, maxQueueSize)} as unfinished, ${holders.columns}`),
+      with ${sql.join(clauses, sql`, `)}
+      select ${locked} as locked, (select coalesce(sum(unfinished), 0)::int from parts) as unfinished,
+        ${holders.columns}`),
   );
   if (!row?.locked) return null;
   const existing = new Map<string, KeyHolder>();

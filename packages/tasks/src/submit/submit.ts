@@ -104,9 +104,7 @@ export async function submitPrepared(
     return [{ index, key, params: key.startsWith(SCHEDULE_KEY_PREFIX) ? null : task.params }];
   });
   // Under the owner's lock: a concurrent submit of the same key has committed or not begun.
-  const queueState = options.children
-    ? null
-    : await lockOwnerQueueState(tx, caller.owner, keyed, ctx.maxQueueSize);
+  const queueState = options.children ? null : await lockOwnerQueueState(tx, caller.owner, keyed);
   const existing = queueState?.existing ?? new Map<string, KeyHolder>();
   assertKeyHolders(prepared, existing, queueState?.otherParams ?? new Map());
   const toInsert = prepared.filter(

@@ -1,0 +1,154 @@
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { rowsOf } from '../src/db.ts';
+import { cleanExpired } from '../src/maintenance/cleaner.ts';
+import { useSystemWithWorker, waitForTerminal } from './harness.ts';
+
+// The queue limit reads owner_queue_counts (kept by triggers on tasks), not the tasks themselves.
+const LIMIT = 12;
+const harness = useSystemWithWorker({ concurrency: 4 }, { maxQueueSize: LIMIT, maxBatchSize: LIMIT });
+
+const QUICK = { steps: 1, step_ms: 0 };
+const LATER = '2099-01-01T00:00:00Z';
+
+/** The owner's count as the limit reads it, and its unfinished tasks counted. */
+async function counts(owner: string): Promise<{ kept: number; counted: number }> {
+  const [row] = rowsOf<{ kept: number; counted: number }>(
+    await harness.system.context.db.execute(sql`
+      select (select coalesce(sum(unfinished), 0)::int from owner_queue_counts where owner = ${owner}) as kept,
+        (select count(*)::int from tasks where owner = ${owner} and completed_at is null) as counted`),
+  );
+  if (!row) throw new Error('no counts');
+  return row;
+}
+
+async function partsOf(owner: string): Promise<number> {
+  const [row] = rowsOf<{ n: number }>(
+    await harness.system.context.db.execute(
+      sql`select count(*)::int as n from owner_queue_counts where owner = ${owner}`,
+    ),
+  );
+  return row?.n ?? 0;
+}
+
+async function expectExact(owner: string, unfinished: number): Promise<void> {
+  expect(await counts(owner)).toEqual({ kept: unfinished, counted: unfinished });
+}
+
+describe('the owner queue count', () => {
+  it('stays exact through submit, finish, failure, dependencies, cancel, retry, children and removal', async () => {
+    const { system } = harness;
+    const { tasks } = system;
+    const erin = { owner: 'erin', admin: false };
+    // Finished ones: completed, failed, and a dependent failed by its dependency.
+    const done = await tasks.submit(erin, { workflow: 'steps', params: QUICK });
+    const [failed] = (
+      await tasks.submitMany(erin, [
+        { workflow: 'steps', params: { ...QUICK, fail_attempts: 9 }, max_retries: 0 },
+      ])
+    ).tasks;
+    if (!failed) throw new Error('no task');
+    const dependent = await tasks.submit(erin, {
+      workflow: 'steps',
+      params: QUICK,
+      depends_on: [failed.task_id],
+    });
+    expect(await waitForTerminal(system, erin, done.task_id)).toBe('completed');
+    expect(await waitForTerminal(system, erin, dependent.task_id)).toBe('failed');
+    await expectExact('erin', 0);
+
+    // A parent and its children, all finished.
+    const parent = await tasks.submit(erin, {
+      workflow: 'wait_children',
+      params: { children: [1, 2].map(() => ({ workflow: 'steps', params: QUICK })) },
+    });
+    expect(await waitForTerminal(system, erin, parent.task_id)).toBe('completed');
+    await expectExact('erin', 0);
+
+    // Unfinished ones: scheduled, and one of them cancelled.
+    const waiting = await tasks.submitMany(
+      erin,
+      Array.from({ length: 5 }, () => ({ workflow: 'steps', params: QUICK, run_at: LATER })),
+    );
+    await expectExact('erin', 5);
+    await tasks.cancel(erin, waiting.tasks[0]?.task_id ?? '');
+    await expectExact('erin', 4);
+    // Retrying a failed dependency blocks its failed dependent again, until both fail once more.
+    await tasks.retry(erin, failed.task_id);
+    expect(await waitForTerminal(system, erin, failed.task_id)).toBe('failed');
+    expect(await waitForTerminal(system, erin, dependent.task_id)).toBe('failed');
+    await expectExact('erin', 4);
+
+    // Removal of finished tasks leaves the count; an unfinished one cannot be removed.
+    expect(await tasks.remove(erin, done.task_id)).toMatchObject({ removed: 1 });
+    await expectExact('erin', 4);
+
+    // Many small writes, folded by the next read under the lock: still exact, and the limit holds there.
+    for (let i = 0; i < 20; i++) {
+      const quick = await tasks.submit(erin, { workflow: 'steps', params: QUICK });
+      expect(await waitForTerminal(system, erin, quick.task_id)).toBe('completed');
+    }
+    await expectExact('erin', 4);
+    const later = (n: number) =>
+      Array.from({ length: n }, () => ({ workflow: 'steps', params: QUICK, run_at: LATER }));
+    await expect(tasks.submitMany(erin, later(LIMIT - 3))).rejects.toMatchObject({
+      code: 'QUEUE_FULL',
+    });
+    expect((await tasks.submitMany(erin, later(LIMIT - 4))).tasks).toHaveLength(LIMIT - 4);
+    await expectExact('erin', LIMIT);
+    await expect(tasks.submit(erin, { workflow: 'steps', params: QUICK })).rejects.toMatchObject({
+      code: 'QUEUE_FULL',
+    });
+    expect(await partsOf('erin')).toBeLessThanOrEqual(20);
+  });
+
+  it('is folded by the cleaner when finishes spread it over many rows and no submit folds it', async () => {
+    const { system } = harness;
+    const gus = { owner: 'gus', admin: false };
+    const quick = Array.from({ length: LIMIT }, () => ({ workflow: 'steps', params: QUICK }));
+    // Two batches: the second one's read finds 13 parts, too few to fold.
+    for (let round = 0; round < 2; round++) {
+      const { tasks } = await system.tasks.submitMany(gus, quick);
+      for (const task of tasks) expect(await waitForTerminal(system, gus, task.task_id)).toBe('completed');
+    }
+    await expectExact('gus', 0);
+    expect(await partsOf('gus')).toBe(2 * (1 + LIMIT));
+    await cleanExpired(system.context);
+    expect(await partsOf('gus')).toBe(1);
+    await expectExact('gus', 0);
+  });
+
+  it('holds the limit while submits race with finishes of the same owner', async () => {
+    const { system } = harness;
+    const { tasks } = system;
+    const fay = { owner: 'fay', admin: false };
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, i) =>
+        tasks.submit(fay, { workflow: 'steps', params: QUICK, ...(i % 2 ? { run_at: LATER } : {}) }),
+      ),
+    );
+    const accepted = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
+    const refused = outcomes.filter(
+      (outcome) =>
+        outcome.status === 'rejected' && (outcome.reason as { code?: string }).code === 'QUEUE_FULL',
+    ).length;
+    expect(accepted + refused).toBe(60);
+    // Every quick task finishes; the scheduled ones stay, at most the limit of them.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const { kept, counted } = await counts('fay');
+    expect(kept).toBe(counted);
+    expect(counted).toBeLessThanOrEqual(LIMIT);
+    const fill = Array.from({ length: LIMIT - counted }, () => ({
+      workflow: 'steps',
+      params: QUICK,
+      run_at: LATER,
+    }));
+    if (fill.length > 0) await tasks.submitMany(fay, fill);
+    await expectExact('fay', LIMIT);
+    await expect(
+      tasks.submit(fay, { workflow: 'steps', params: QUICK, run_at: LATER }),
+    ).rejects.toMatchObject({
+      code: 'QUEUE_FULL',
+    });
+  });
+});
