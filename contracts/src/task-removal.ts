@@ -28,6 +28,9 @@ export const CleanTasksOutput = z.object({
   removed: z.number().int(),
   /** The tasks the filter matched and this call removed (their children not listed). */
   task_ids: z.array(TaskId),
+  finished_before: Timestamp.describe(
+    "The cutoff this call applied: the given `finished_before`, or the server's now. Pass it to the next call so a run of calls removes one set, by the server's clock alone.",
+  ),
   has_more: z
     .boolean()
     .describe(

@@ -5,6 +5,7 @@ import { ListDeadLettersOutput, ListSchedulesOutput, ScheduleView } from '@kaygr
 import { initTRPC } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createClient } from '../src/index.ts';
 import { kaygraph, kaygraphProcess, parseJson } from './cli-helpers.ts';
 
 /**
@@ -38,6 +39,7 @@ describe('schedules and dlq on an api without them', () => {
     [['dlq', 'list'], 'deadLetters.list'],
     [['dlq', 'redrive', '00000000-0000-4000-8000-000000000000'], 'deadLetters.redrive'],
     [['dlq', 'purge', '00000000-0000-4000-8000-000000000000'], 'deadLetters.purge'],
+    [['groups', 'cancel', '00000000-0000-4000-8000-000000000000'], 'groups.cancel'],
   ])('kaygraph %s names the missing %s procedure', async (args, path) => {
     const run = await kaygraph(args, { KAYGRAPH_URL: url });
     expect(run.code).toBe(1);
@@ -261,5 +263,42 @@ describe('schedules and dlq on the real api', () => {
       parseJson((await kaygraph(['dlq', 'list', '--json'], env)).stdout),
     );
     expect(left.items.some((item) => item.task_id === taskId)).toBe(false);
+  });
+
+  test('groups cancel cancels the unfinished tasks of a group; a completed group is a 409', async () => {
+    const client = createClient({ url: api.url });
+    try {
+      const group = await client.groups.create.mutate({
+        name: 'later',
+        tasks: [1, 2].map(() => ({ workflow: 'echo', params: { value: 'x' }, delay_seconds: 3600 })),
+      });
+      const id = group.group_id;
+      const cancelled = await kaygraph(['groups', 'cancel', id], env);
+      expect(cancelled.code).toBe(0);
+      expect(cancelled.stdout.trim()).toBe(`${id} cancelled: cancelled 2 task(s)`);
+      for (const task of group.tasks) {
+        expect((await client.tasks.get.query({ task_id: task.task_id })).status).toBe('cancelled');
+      }
+      // Cancelling a cancelled group again changes nothing; a group that finished otherwise is a 409.
+      const again = await kaygraph(['groups', 'cancel', id], env);
+      expect(again.stdout.trim()).toBe(`${id} cancelled: cancelled 0 task(s)`);
+      const done = await client.groups.create.mutate({
+        name: 'done',
+        tasks: [{ workflow: 'echo', params: { value: 'y' } }],
+      });
+      while ((await client.groups.get.query({ group_id: done.group_id })).status !== 'completed') {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const finished = await kaygraph(['groups', 'cancel', done.group_id, '--json'], env);
+      expect(finished.code).toBe(1);
+      expect(parseJson(finished.stderr)).toEqual({
+        error: { code: 'CONFLICT', message: expect.stringContaining('is already completed') },
+      });
+      const missing = await kaygraph(['groups', 'cancel', '00000000-0000-4000-8000-000000000000'], env);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/^error: NOT_FOUND: /);
+    } finally {
+      client.close();
+    }
   });
 });

@@ -79,7 +79,12 @@ it('a finished task that an unfinished task depends on, or whose group has unfin
       message: expect.stringContaining('still read by unfinished tasks'),
     });
   }
-  expect(await tasks.clean(alice, {})).toEqual({ removed: 0, task_ids: [], has_more: false });
+  expect(await tasks.clean(alice, {})).toEqual({
+    removed: 0,
+    task_ids: [],
+    has_more: false,
+    finished_before: expect.any(String),
+  });
 
   await tasks.cancel(alice, later.task_id);
   await tasks.cancel(alice, openMember.task_id);
@@ -171,20 +176,30 @@ it("a clean removes the caller's finished tasks by status and finish time, a pag
 
   expect(await tasks.clean(alice, { finished_before: '2000-01-01T00:00:00Z' })).toMatchObject({ removed: 0 });
   expect(await tasks.clean(alice, { status: ['completed', 'failed'] })).toMatchObject({ removed: 0 });
-  expect(await tasks.clean(alice, { status: ['cancelled'], limit: 2 })).toEqual({
+  const first = await tasks.clean(alice, { status: ['cancelled'], limit: 2 });
+  expect(first).toEqual({
     removed: 2,
     task_ids: alices.slice(0, 2),
     has_more: true,
+    finished_before: expect.any(String),
   });
-  expect(await tasks.clean(alice, { limit: 2 })).toEqual({
+  // The cutoff the first call took (the server's now) bounds the next: a task finished since stays.
+  const since = await cancelledOf(alice);
+  expect(await tasks.clean(alice, { limit: 2, finished_before: first.finished_before })).toEqual({
     removed: 1,
     task_ids: alices.slice(2),
     has_more: false,
+    finished_before: first.finished_before,
   });
+  expect((await tasks.get(alice, since)).status).toBe('cancelled');
   // Bob's finished task and Alice's queued one are untouched; an admin's clean takes every owner's.
   expect((await tasks.get(bob, bobs)).status).toBe('cancelled');
   expect((await tasks.get(alice, queued.task_id)).status).toBe('queued');
-  expect(await tasks.clean(admin, {})).toEqual({ removed: 1, task_ids: [bobs], has_more: false });
+  expect(await tasks.clean(admin, {})).toMatchObject({
+    removed: 2,
+    task_ids: [bobs, since],
+    has_more: false,
+  });
   expect((await tasks.list(alice, { limit: 10 })).items.map((task) => task.task_id)).toEqual([
     queued.task_id,
   ]);

@@ -134,3 +134,24 @@ it('counts the child tasks "Remove all completed" removed with their parent', as
   await expect(outcome.textContent()).resolves.toBe('Removed 3 tasks.');
   for (const task of [parent, ...children]) await expect(isGone(task.task_id)).resolves.toBe(true);
 });
+
+it("removes what had finished by the server's clock, whatever the browser's clock says", async () => {
+  const done = await Promise.all(
+    [1, 2].map(() => session.client.tasks.submit.mutate({ workflow: 'instant_keyed', params: {} })),
+  );
+  await Promise.all(done.map((task) => session.waitForStatus(task.task_id, 'completed')));
+  await session.withPage(async (page) => {
+    // A browser two hours behind: a cutoff taken from its clock would find nothing finished before it.
+    await page.clock.setFixedTime(Date.now() - 2 * 60 * 60 * 1000);
+    await page.goto(`${session.stack.url}/dashboard/#/tasks?status=completed&workflow=instant_keyed`);
+    await page.locator('[data-testid="connection"].connection-live').waitFor(WAIT);
+    const list = page.getByTestId('task-list');
+    for (const task of done) await list.locator(`tr[data-task-id="${task.task_id}"]`).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Remove all completed' }).click();
+    await page.getByRole('button', { name: 'Yes, remove all' }).click();
+    const outcome = page.getByTestId('bulk-outcome');
+    await outcome.waitFor(WAIT);
+    await expect(outcome.textContent()).resolves.toBe('Removed 2 tasks.');
+  });
+  for (const task of done) await expect(isGone(task.task_id)).resolves.toBe(true);
+});

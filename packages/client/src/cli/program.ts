@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerDeadLetterCommands } from './commands/dead-letters.ts';
+import { registerGroupCommands } from './commands/groups.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMetricsCommand } from './commands/metrics.ts';
 import { registerRemovalCommands } from './commands/removal.ts';
@@ -38,6 +39,7 @@ function buildProgram(session: CliSession, io: CliIo): Command {
   registerSignalCommand(program, session);
   registerScheduleCommands(program, session);
   registerDeadLetterCommands(program, session);
+  registerGroupCommands(program, session);
   registerMetricsCommand(program, session);
   registerKeyCommands(program, session);
   registerWorkflowCommands(program, session);

@@ -78,11 +78,12 @@ export async function cleanTasks(
   const limit = Math.min(input.limit ?? ctx.maxBatchSize, ctx.maxBatchSize);
   const workflows =
     input.workflow === undefined ? undefined : await storedWorkflowNames(ctx.workflows, input.workflow);
+  const finishedBefore = input.finished_before ? new Date(input.finished_before) : new Date();
   return runTransaction(ctx.db, async (tx) => {
     const filter = {
       owner: listedOwner(caller),
       statuses: input.status ?? TERMINAL_STATUSES,
-      finishedBefore: input.finished_before ? new Date(input.finished_before) : new Date(),
+      finishedBefore,
       workflows,
     };
     // One more than the page: whether removable tasks remain past it.
@@ -94,6 +95,7 @@ export async function cleanTasks(
       removed: deleted.length,
       task_ids: taskIds.filter((id) => gone.has(id)),
       has_more: locked.length > limit,
+      finished_before: finishedBefore.toISOString(),
     };
   });
 }

@@ -1,6 +1,6 @@
-import type { TerminalStatus } from '@kaygraph/contracts';
+import type { CleanTasksOutput, TerminalStatus } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
-import { allInBatches } from '../data/all-in-batches.ts';
+import { allInBatches, type BatchAnswer } from '../data/all-in-batches.ts';
 import type { Optional } from '../data/api.ts';
 import { errorLine, useActionError, useServices } from '../data/hooks.ts';
 import { ConfirmAction } from './confirm-action.tsx';
@@ -40,7 +40,9 @@ export function CancelAllQueued({ workflow, onDone }: { workflow: string; onDone
 
 /**
  * "Remove all <status>" (null: every finished status) of one workflow (null: all): `tasks.clean` of those
- * that finished before the click. Tasks an unfinished dependent or group still reads stay.
+ * that finished before the click, by the server's clock (the browser's may be off): the first call takes
+ * the server's now as its cutoff, and the later ones pass that on. Tasks an unfinished dependent or group
+ * still reads stay.
  */
 export function CleanFinished({
   status,
@@ -60,11 +62,11 @@ export function CleanFinished({
       question={`Remove every ${which} task${workflow ? ` of ${workflow}` : ''} for good? Those an unfinished task or group still reads stay.`}
       confirm="Yes, remove all"
       danger
-      run={async (startedAt) => {
+      run={async (previous: CleanTasksOutput | undefined) => {
         const answer = await api.optional.clean({
           status: status ? [status] : undefined,
           workflow: workflow ?? undefined,
-          finished_before: startedAt,
+          finished_before: previous?.finished_before,
         });
         // The answer lists the matched tasks only: the store forgets their child tasks with them.
         if (answer.state === 'ready') live.store.forget(answer.value.task_ids);
@@ -85,13 +87,13 @@ function tasks(count: number): string {
  * An action on every task of a kind: asked once more (ConfirmAction), called while the api says more remain
  * (`has_more`; it takes MAX_BATCH_SIZE a call), then how many it handled, beside the button.
  */
-function BulkAction(props: {
+function BulkAction<T extends BatchAnswer>(props: {
   label: string;
   question: string;
   confirm: string;
   danger?: boolean;
-  /** One call; `startedAt` is when the user confirmed: "every task" means those there were then. */
-  run: (startedAt: string) => Promise<Optional<{ task_ids: string[]; has_more?: boolean; removed?: number }>>;
+  /** One call; `previous` is this action's answer before it (none for the first). */
+  run: (previous: T | undefined) => Promise<Optional<T>>;
   /** What was done, from the count (`removed` when the answer has it, else the listed tasks): "Retried 3 tasks". */
   outcome: (count: number) => string;
   /** The button to press again when more may remain. */
@@ -107,8 +109,7 @@ function BulkAction(props: {
     setBusy(true);
     setError(null);
     setOutcome(null);
-    const startedAt = new Date().toISOString();
-    const report = await allInBatches(() => props.run(startedAt));
+    const report = await allInBatches(props.run);
     if (report.state === 'unavailable') setError(report.reason);
     else if (report.error) {
       const line = errorLine(api.describeError(report.error));

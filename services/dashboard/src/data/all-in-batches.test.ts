@@ -120,4 +120,23 @@ describe('allInBatches (Redrive all, Retry all failed, Cancel all queued)', () =
       more: true,
     });
   });
+
+  it("hands each call the answer before it: a clean's later calls reuse the server's cutoff", async () => {
+    const sent: (string | undefined)[] = [];
+    let next = 0;
+    const clean = async (previous: { finished_before: string } | undefined) => {
+      sent.push(previous?.finished_before);
+      next += 1;
+      return {
+        state: 'ready' as const,
+        value: {
+          task_ids: [`task-${next}`],
+          has_more: next < 3,
+          finished_before: '2030-01-01T00:00:00.000Z',
+        },
+      };
+    };
+    await expect(allInBatches(clean)).resolves.toMatchObject({ done: 3, more: false });
+    expect(sent).toEqual([undefined, '2030-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z']);
+  });
 });

@@ -12,7 +12,7 @@ const MAX_CALLS = 100;
  * One call's answer: the tasks it handled, whether the api says more remain (redrive's `has_more`), and how
  * many tasks it handled in all when `task_ids` lists only some (a clean's `removed` counts child tasks).
  */
-interface BatchAnswer {
+export interface BatchAnswer {
   task_ids: string[];
   has_more?: boolean;
   removed?: number;
@@ -24,9 +24,11 @@ interface BatchAnswer {
  * api that does not say, until a call handles none. Stops at the first error (the count so far stands),
  * and when a call hands back a task this one already handled: it failed again meanwhile (a redrive), and
  * would loop. `more`: what the api said last; one that does not say may have more left whenever it stopped
- * early.
+ * early. Each call gets the answer before it (none for the first): a clean passes on the cutoff the server took.
  */
-export async function allInBatches(call: () => Promise<Optional<BatchAnswer>>): Promise<AllInBatchesReport> {
+export async function allInBatches<T extends BatchAnswer>(
+  call: (previous: T | undefined) => Promise<Optional<T>>,
+): Promise<AllInBatchesReport> {
   const done = new Set<string>();
   let handled = 0;
   const stopped = (error: unknown | null, more = false): AllInBatchesReport => ({
@@ -36,14 +38,16 @@ export async function allInBatches(call: () => Promise<Optional<BatchAnswer>>): 
     more,
   });
   let more: boolean | undefined;
+  let previous: T | undefined;
   for (let calls = 0; calls < MAX_CALLS; calls += 1) {
-    let answer: Optional<BatchAnswer>;
+    let answer: Optional<T>;
     try {
-      answer = await call();
+      answer = await call(previous);
     } catch (error) {
       return stopped(error);
     }
     if (answer.state === 'unavailable') return calls === 0 ? answer : stopped(new Error(answer.reason));
+    previous = answer.value;
     const again = answer.value.task_ids.some((taskId) => done.has(taskId));
     const before = done.size;
     for (const taskId of answer.value.task_ids) done.add(taskId);

@@ -1,4 +1,5 @@
 import type {
+  CancelGroupOutput,
   CancelQueuedOutput,
   CleanTasksInput,
   CleanTasksOutput,
@@ -98,6 +99,8 @@ export interface OptionalProcedures {
   groups(cursor?: string): Promise<Optional<ListPage<GroupSummary>>>;
   /** The group and a page of its tasks with their results (`cursor`: the previous page's `tasks_next_cursor`). */
   group(groupId: string, cursor?: string): Promise<Optional<GroupView>>;
+  /** Every unfinished task of the group cancelled (409 once it has finished). */
+  cancelGroup(groupId: string): Promise<Optional<CancelGroupOutput>>;
   /** The group's summary after each change and its tasks' events; ends once the group has finished. */
   groupEvents(groupId: string, handlers: StreamHandlers<GroupEvent>): Unsubscribe;
   /** Whether the api reaches its database: on subscribing, then on every change (an older api errors). */

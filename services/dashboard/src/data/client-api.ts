@@ -86,6 +86,8 @@ export function createDashboardApi(options: { url: string; apiKey?: string | und
             tasks_limit: GROUP_PAGE_SIZE,
           }),
         ),
+      cancelGroup: (groupId) =>
+        optional('groups.cancel', () => client.trpc.groups.cancel.mutate({ group_id: groupId })),
       groupEvents: (groupId, handlers) => {
         const subscription = client.trpc.groups.events.subscribe(
           { group_id: groupId },

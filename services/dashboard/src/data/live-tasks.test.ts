@@ -99,6 +99,7 @@ function handApi(
       setScheduleEnabled: unused,
       groups: unused,
       group: unused,
+      cancelGroup: unused,
       groupEvents: () => () => {},
       feedState: (handlers) => {
         feedState = handlers;

@@ -6,6 +6,7 @@ import { TaskActions } from '../components/task-actions.tsx';
 import { TaskLink } from '../components/task-link.tsx';
 import { errorMessage, useLiveTasks, useNow, useServices } from '../data/hooks.ts';
 import { queueCounts, useServerMetrics } from '../data/queue-counts.ts';
+import { useDropRemovedFailures } from '../data/removed-failures.ts';
 import { nextUnseenPage } from '../data/unseen-page.ts';
 import { formatRelative, formatTime, formatWindow } from '../lib/format.ts';
 import { formatCount } from '../lib/status-counts.ts';
@@ -56,6 +57,13 @@ export function ErrorsPage() {
 
   // A task retried since is no longer a failure: whatever the live store knows, it knows better.
   const earlier = older.items.filter((task) => !live.store.has(task.task_id));
+
+  useDropRemovedFailures([...recent, ...earlier], (gone) =>
+    setOlder((previous) => ({
+      ...previous,
+      items: previous.items.filter((task) => !gone.has(task.task_id)),
+    })),
+  );
   const failed = counts.state === 'ready' ? formatCount(counts.total.failed) : '…';
   const span = counts.state === 'ready' ? formatWindow(counts.windowSeconds) : '1 h';
 

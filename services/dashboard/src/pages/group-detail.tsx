@@ -1,6 +1,7 @@
 import type { GroupView } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { CancelGroup } from '../components/cancel-group.tsx';
 import { LoadMore } from '../components/load-more.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel, Unavailable } from '../components/states.tsx';
@@ -21,6 +22,8 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
   // How many tasks the page shows (pages loaded with "Load more" included), for a reload to keep them.
   const shown = useRef(0);
   shown.current = group?.tasks.length ?? 0;
+  // Reads the group again, as many tasks as are shown (after a cancel from this page).
+  const reload = useRef<() => void>(() => {});
 
   useEffect(() => {
     let current = true;
@@ -48,6 +51,7 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
       }
     };
     void load();
+    reload.current = () => void load(shown.current);
     const unsubscribe = api.optional.groupEvents(groupId, {
       onData: (event) => {
         if (!current) return;
@@ -129,6 +133,13 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
           </h1>
           <code class="muted">{group.group_id}</code>
         </div>
+        <CancelGroup
+          group={group}
+          onCancelled={(output) => {
+            setGroup((previous) => (previous ? { ...previous, status: output.status } : previous));
+            reload.current();
+          }}
+        />
       </header>
       <Panel title="Progress">
         <ProgressBar value={group.progress} status={progressTone(group.status)} />

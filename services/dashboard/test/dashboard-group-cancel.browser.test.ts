@@ -1,0 +1,65 @@
+import { expect, it } from 'vitest';
+import { useDashboardSession, WAIT } from './support/session.ts';
+
+/**
+ * "Cancel group" on a group's page: asked first, then how many tasks it cancelled and the group's
+ * cancelled state; a finished group has no such button.
+ */
+
+const session = useDashboardSession();
+
+it('cancels the unfinished tasks of a group after asking, says how many, then shows it cancelled', async () => {
+  const { page } = session;
+  const group = await session.client.trpc.groups.create.mutate({
+    name: 'to cancel',
+    tasks: [
+      { workflow: 'instant', params: {} },
+      { workflow: 'review', params: {} },
+      { workflow: 'review', params: {} },
+    ],
+  });
+  const [done, ...waiting] = group.tasks;
+  if (!done || waiting.length !== 2) throw new Error('expected three tasks');
+  await session.waitForStatus(done.task_id, 'completed');
+  for (const task of waiting) await session.waitForStatus(task.task_id, 'waiting');
+
+  await session.openDashboard(`#/groups/${group.group_id}`);
+  const cancel = page.getByTestId('cancel-group');
+  await page.locator('.task-header .badge-running').waitFor(WAIT);
+  await cancel.getByRole('button', { name: 'Cancel group' }).click();
+  await cancel.getByText('Cancel every unfinished task of this group?').waitFor(WAIT);
+  // "Keep it" keeps it.
+  await cancel.getByRole('button', { name: 'Keep it' }).click();
+  const kept = await session.client.trpc.groups.get.query({ group_id: group.group_id });
+  expect(kept.status).toBe('running');
+
+  await cancel.getByRole('button', { name: 'Cancel group' }).click();
+  await cancel.getByRole('button', { name: 'Yes, cancel the group' }).click();
+  const outcome = cancel.getByRole('status');
+  await outcome.waitFor(WAIT);
+  await expect(outcome.textContent()).resolves.toBe('Cancelled 2 tasks.');
+  await page.locator('.task-header .badge-cancelled').waitFor(WAIT);
+  for (const task of waiting) {
+    await page.locator(`tr[data-task-id="${task.task_id}"] .badge-cancelled`).waitFor(WAIT);
+  }
+  await page.locator(`tr[data-task-id="${done.task_id}"] .badge-completed`).waitFor(WAIT);
+  // The group has finished: the button is gone, the outcome stays.
+  await expect(cancel.getByRole('button', { name: 'Cancel group' }).count()).resolves.toBe(0);
+  await expect(outcome.textContent()).resolves.toBe('Cancelled 2 tasks.');
+  const after = await session.client.trpc.groups.get.query({ group_id: group.group_id });
+  expect(after.status).toBe('cancelled');
+});
+
+it('shows no Cancel group on a finished group', async () => {
+  const { page } = session;
+  const group = await session.client.trpc.groups.create.mutate({
+    name: 'all done',
+    tasks: [{ workflow: 'instant', params: {} }],
+  });
+  const [task] = group.tasks;
+  if (!task) throw new Error('expected a task');
+  await session.waitForStatus(task.task_id, 'completed');
+  await session.openDashboard(`#/groups/${group.group_id}`);
+  await page.locator('.task-header .badge-completed').waitFor(WAIT);
+  await expect(page.getByTestId('cancel-group').count()).resolves.toBe(0);
+});
