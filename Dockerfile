@@ -44,7 +44,10 @@ RUN npm prune --omit=dev \
 
 # The image that runs.
 FROM base AS runtime
+# MALLOC_ARENA_MAX (glibc): every worker thread would otherwise keep a malloc arena of its own, resident
+# after the memory it held is freed; two arenas for the process keep a worker's RSS lower.
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     HOST=0.0.0.0 \
     PORT=8000 \
     DATA_DIR=/data

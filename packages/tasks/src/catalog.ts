@@ -1,4 +1,4 @@
-import type { WorkflowDefaults } from '@kaygraph/contracts';
+import type { WorkflowDefaults } from '@kaygraph/contracts/run-contracts';
 import type { Graph } from '@kaygraph/graph';
 import type { ZodType } from 'zod';
 

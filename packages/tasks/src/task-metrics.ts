@@ -3,7 +3,7 @@ import {
   type NodeMetric,
   type NodeMetricTotals,
   type TaskView,
-} from '@kaygraph/contracts';
+} from '@kaygraph/contracts/run-contracts';
 import { MetricsLog, type RunMetrics } from '@kaygraph/graph';
 import type { StoredCheckpoint } from './attempt-data.ts';
 

@@ -1,4 +1,4 @@
-import { WorkflowDefaults } from '@kaygraph/contracts';
+import { WorkflowDefaults } from '@kaygraph/contracts/run-contracts';
 import { withGlobalDefaults } from './defaults.ts';
 
 /** What `defineWorkflow` reads from its config; anything else would be ignored without a word. */

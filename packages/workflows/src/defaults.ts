@@ -1,4 +1,4 @@
-import type { WorkflowDefaults } from '@kaygraph/contracts';
+import type { WorkflowDefaults } from '@kaygraph/contracts/run-contracts';
 
 /**
  * What every workflow gets unless it says otherwise (the spec's retries); a workflow that gives no

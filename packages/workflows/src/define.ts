@@ -1,4 +1,9 @@
-import { SignalName, type WorkflowDefaults, WorkflowName, WorkflowVersion } from '@kaygraph/contracts';
+import {
+  SignalName,
+  type WorkflowDefaults,
+  WorkflowName,
+  WorkflowVersion,
+} from '@kaygraph/contracts/run-contracts';
 import type { Graph } from '@kaygraph/graph';
 import { z } from 'zod';
 import { assertKnownConfigKeys, parseWorkflowDefaults } from './config-keys.ts';

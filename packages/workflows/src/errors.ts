@@ -1,4 +1,4 @@
-import { type ApiErrorCode, DomainError } from '@kaygraph/contracts';
+import { type ApiErrorCode, DomainError } from '@kaygraph/contracts/run-contracts';
 
 /**
  * Bad input a retry cannot fix (a missing file, a path outside the data directory, params that do

@@ -7,7 +7,7 @@ import {
   MAX_JSON_DEPTH,
   SignalTaskInput,
   UNSTORABLE_JSON_MESSAGE,
-} from '@kaygraph/contracts';
+} from '@kaygraph/contracts/run-contracts';
 import type { RegisteredWorkflow } from '../registry/registered-workflow.ts';
 
 /** The input of `tasks.signal` checked against the contract (before the task is read). */

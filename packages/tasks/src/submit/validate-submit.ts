@@ -5,7 +5,7 @@ import {
   type Priority,
   SubmitTaskInput,
   type SubmitTaskRequest,
-} from '@kaygraph/contracts';
+} from '@kaygraph/contracts/run-contracts';
 import type { Executor } from '../db.ts';
 import type { RegisteredWorkflow } from '../registry/registered-workflow.ts';
 import type { WorkflowRegistry } from '../registry/workflow-registry.ts';

@@ -1,4 +1,4 @@
-import { issuesOf, type TaskError } from '@kaygraph/contracts';
+import { issuesOf, type TaskError } from '@kaygraph/contracts/run-contracts';
 import type { ResumeValue, WaitingState } from '@kaygraph/graph';
 import type { CatalogWorkflow } from '../catalog.ts';
 import { signalMismatch } from '../service/validate-signal.ts';

@@ -1,4 +1,4 @@
-import { issuesInLine, issuesOf, type TaskError } from '@kaygraph/contracts';
+import { issuesInLine, issuesOf, type TaskError } from '@kaygraph/contracts/run-contracts';
 import type { UnwiredEnd } from '@kaygraph/graph';
 import type { ZodType } from 'zod';
 

@@ -1,4 +1,4 @@
-import type { TaskError } from '@kaygraph/contracts';
+import type { TaskError } from '@kaygraph/contracts/run-contracts';
 
 const MIB = 1024 * 1024;
 

@@ -1,4 +1,4 @@
-import { issuesOf, type TaskError, type TaskErrorCode } from '@kaygraph/contracts';
+import { issuesOf, type TaskError, type TaskErrorCode } from '@kaygraph/contracts/run-contracts';
 import {
   AbortedError,
   type Checkpoint,

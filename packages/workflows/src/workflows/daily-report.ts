@@ -1,4 +1,4 @@
-import { Timestamp } from '@kaygraph/contracts';
+import { Timestamp } from '@kaygraph/contracts/run-contracts';
 import { Graph, Node } from '@kaygraph/graph';
 import { z } from 'zod';
 import { builtinWorkflow } from '../builtin-workflow.ts';

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BATCH_SIZE } from '@kaygraph/contracts';
+import { DEFAULT_MAX_BATCH_SIZE } from '@kaygraph/contracts/run-contracts';
 import { z } from 'zod';
 import { DerivedField } from '../../lib/derive.ts';
 import { FieldSpec } from '../../lib/records.ts';

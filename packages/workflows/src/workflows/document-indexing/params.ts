@@ -1,4 +1,4 @@
-import { IndexName } from '@kaygraph/contracts';
+import { IndexName } from '@kaygraph/contracts/run-contracts';
 import { z } from 'zod';
 
 export const InlineDocument = z.object({
