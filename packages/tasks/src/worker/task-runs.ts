@@ -6,7 +6,13 @@ import type { Attempt } from '../store/claim.ts';
 import { type AbortReason, decideOutcome } from './attempt-outcome.ts';
 import { CheckpointRefusedError } from './checkpoint-refused.ts';
 import type { DispatchedJob } from './dispatcher.ts';
-import { type Execution, type InlineExecutor, runsInline, type ThreadExecutor } from './executors.ts';
+import {
+  type Execution,
+  type ExecutionResult,
+  type InlineExecutor,
+  runsInline,
+  type ThreadExecutor,
+} from './executors.ts';
 import { planWait } from './plan-wait.ts';
 import type { PlannedOutcome } from './planned-outcome.ts';
 import { refusedOutcome } from './refused-outcome.ts';
@@ -136,10 +142,50 @@ export class TaskRuns {
   }
 
   async #run(task: RunningTask): Promise<void> {
-    const { ctx, catalog, threads, inline, writes } = this.#options;
-    const { progress, checkpoints } = writes;
+    const { ctx, catalog, writes } = this.#options;
     const { attempt, log } = task;
     const startedAt = performance.now();
+    const result = await this.#execute(task);
+    // The run is over: what only a running run needs (its execution, its timers) is let go now, so an
+    // outcome waiting for the writer keeps its attempt and outcome alive, not the whole run.
+    task.execution = undefined;
+    for (const timer of task.timers) clearTimeout(timer);
+    task.timers = [];
+    // The run's local slot may take the next job while the outcome commits. A slot of a cluster-wide
+    // concurrency limit is only given back after the outcome (the task runs until then).
+    if (task.dispatched.slot === null) {
+      task.capacityFreed = true;
+      this.#options.freeCapacity();
+    }
+    const decided = await decideOutcome(
+      attempt,
+      result,
+      task.reason,
+      // A run that never answered its abort (its thread's event loop held by a node): the top-level node
+      // after its last checkpoint is the one it was in. Null: it answered, between nodes.
+      task.abortedIn === undefined ? (task.checkpoint?.nextNodeId ?? null) : task.abortedIn,
+      task.checkpoint,
+      (run) => planWait(ctx, catalog, this.#options.servedVersions, attempt, run),
+      this.#options.maxResultBytes,
+    );
+    const unwritten = await writes.progress.settle(attempt, { completed: decided?.kind === 'completed' });
+    const seconds = (performance.now() - startedAt) / 1000;
+    if (!decided) {
+      logRunEnded(log, decided, seconds);
+      return;
+    }
+    const outcome =
+      decided.kind === 'completed' && unwritten
+        ? { ...decided, endedOn: { step: unwritten.step, message: unwritten.message } }
+        : decided;
+    await this.#settle(outcome, log, seconds);
+  }
+
+  /** Starts the attempt's run (in a thread or inline), with its timeout; resolves with how it ended. */
+  async #execute(task: RunningTask): Promise<ExecutionResult> {
+    const { catalog, threads, inline, writes } = this.#options;
+    const { progress, checkpoints } = writes;
+    const { attempt, log } = task;
     const workflow = catalog.get(attempt.workflow);
     const executor = workflow && runsInline(workflow, attempt.params) ? inline : threads;
     const execution = executor.start(
@@ -198,35 +244,7 @@ export class TaskRuns {
     if (this.#stoppingNow) task.reason ??= 'shutdown';
     if (task.reason) this.abort(attempt.taskId, task.reason);
     task.timers.push(setTimeout(() => this.abort(attempt.taskId, 'timeout'), attempt.timeoutSeconds * 1000));
-    const result = await execution.result;
-    // The run is over: its local slot may take the next job while the outcome commits. A slot of a
-    // cluster-wide concurrency limit is only given back after the outcome (the task runs until then).
-    if (task.dispatched.slot === null) {
-      task.capacityFreed = true;
-      this.#options.freeCapacity();
-    }
-    const decided = await decideOutcome(
-      attempt,
-      result,
-      task.reason,
-      // A run that never answered its abort (its thread's event loop held by a node): the top-level node
-      // after its last checkpoint is the one it was in. Null: it answered, between nodes.
-      task.abortedIn === undefined ? (task.checkpoint?.nextNodeId ?? null) : task.abortedIn,
-      task.checkpoint,
-      (run) => planWait(ctx, catalog, this.#options.servedVersions, attempt, run),
-      this.#options.maxResultBytes,
-    );
-    const unwritten = await progress.settle(attempt, { completed: decided?.kind === 'completed' });
-    const seconds = (performance.now() - startedAt) / 1000;
-    if (!decided) {
-      logRunEnded(log, decided, seconds);
-      return;
-    }
-    const outcome =
-      decided.kind === 'completed' && unwritten
-        ? { ...decided, endedOn: { step: unwritten.step, message: unwritten.message } }
-        : decided;
-    await this.#settle(outcome, log, seconds);
+    return execution.result;
   }
 
   /**
