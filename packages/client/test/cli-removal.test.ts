@@ -42,13 +42,27 @@ describe('kaygraph remove / clean', () => {
     expect(gone.stderr).toContain('NOT_FOUND');
   });
 
-  test('clean removes finished tasks a page at a time and says when more remain', async () => {
+  test('clean removes finished tasks a page at a time; the next page keeps the first cutoff', async () => {
     for (const taskId of [await delayedTask(), await delayedTask()]) {
       expect((await kaygraph(['cancel', taskId], env)).code).toBe(0);
     }
     const first = await kaygraph(['clean', '--status', 'cancelled', '--limit', '1'], env);
     expect(first.code).toBe(0);
-    expect(first.stdout.trim()).toBe('removed 1 task(s); more remain: run it again');
+    const more = first.stdout.match(
+      /^removed 1 task\(s\); more remain: kaygraph (clean --before \S+ --status cancelled --limit 1)\n$/,
+    );
+    expect(more, first.stdout).not.toBeNull();
+    const [, command = ''] = more ?? [];
+    // Finished after the first call's cutoff: the printed command leaves it, as the first call did.
+    const later = await delayedTask();
+    expect((await kaygraph(['cancel', later], env)).code).toBe(0);
+    const next = await kaygraph(command.split(' '), env);
+    expect(next.stdout).toBe('removed 1 task(s)\n');
+    expect(
+      TaskView.parse(parseJson((await kaygraph(['status', later, '--json'], env)).stdout)),
+    ).toMatchObject({
+      status: 'cancelled',
+    });
     const last = await kaygraph(['clean'], env);
     expect(last.stdout.trim()).toBe('removed 1 task(s)');
     const wrong = await kaygraph(['clean', '--status', 'queued'], env);

@@ -71,3 +71,28 @@ test('workflows pause holds a workflow on every worker, the table says so, resum
     .toMatch(/"status": ?"completed"/);
   expect((await kaygraph(['workflows'], env)).stdout).toMatch(/^steps\s+\S+\s+yes\s+\d+\s+0\s+-$/m);
 });
+
+/** `kaygraph workflows` shows what a submit gets by default: each workflow's `defaults`, as listed. */
+test("workflows lists each workflow's defaults under its versions", async () => {
+  await using server = await startTestServer({ worker: false, operations: {} });
+  const env = { KAYGRAPH_URL: server.url };
+  const listed = await kaygraph(['workflows'], env);
+  expect(listed).toMatchObject({ code: 0, stderr: '' });
+  const [versions = '', defaults = ''] = listed.stdout.split('\n\n');
+  expect(versions).toMatch(/^WORKFLOW\s+VERSION\s+CURRENT\s+WORKERS\s+UNFINISHED\s+PAUSED$/m);
+  expect(defaults).toMatch(
+    /^WORKFLOW\s+PRIORITY\s+RETRIES\s+RETRY DELAY\s+BACKOFF\s+TIMEOUT\s+CONCURRENCY\s+PER KEY\s+RATE LIMIT\n/,
+  );
+  expect(defaults).toMatch(/^echo\s+normal\s+0\s+0s\s+no\s+60s\s+no limit\s+none\s+no limit$/m);
+  expect(defaults).toMatch(/^keyed_echo\s+normal\s+0\s+0s\s+no\s+60s\s+no limit\s+1\s+no limit$/m);
+  expect(defaults).toMatch(/^rated_echo\s+normal\s+0\s+0s\s+no\s+60s\s+no limit\s+none\s+1 per 3600s$/m);
+  // One row per workflow, the same ones `--json` lists with their `defaults`.
+  const json = ListWorkflowsOutput.parse(parseJson((await kaygraph(['workflows', '--json'], env)).stdout));
+  expect(
+    defaults
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(/\s+/)[0]),
+  ).toEqual(json.workflows.map((workflow) => workflow.name));
+});

@@ -3,6 +3,7 @@ import { PRIORITIES, TimeoutSeconds } from '@kaygraph/contracts';
 import { useMemo, useState } from 'preact/hooks';
 import { SchemaFields } from '../components/schema-form.tsx';
 import { EmptyState, ErrorNotice, Loading, Panel } from '../components/states.tsx';
+import { WorkflowDefaults } from '../components/workflow-defaults.tsx';
 import { WorkflowPause } from '../components/workflow-pause.tsx';
 import { WorkflowVersions } from '../components/workflow-versions.tsx';
 import { useQuery, useServices } from '../data/hooks.ts';
@@ -12,7 +13,7 @@ import { href, taskHref } from '../router.ts';
 
 /**
  * The workflows workers registered: submit one through a form generated from its params schema, and see
- * which of its versions run on which workers.
+ * its defaults and which of its versions run on which workers.
  */
 export function SubmitPage({ workflow }: { workflow: string | null }) {
   const { api } = useServices();
@@ -49,6 +50,7 @@ export function SubmitPage({ workflow }: { workflow: string | null }) {
       <div class="submit-main">
         <WorkflowPause key={`pause-${selected.name}`} workflow={selected} onChanged={reloadWorkflows} />
         <SubmitForm key={selected.name} workflow={selected} />
+        <WorkflowDefaults workflow={selected} />
         <WorkflowVersions key={selected.name} workflow={selected} onMoved={reloadWorkflows} />
       </div>
     </div>

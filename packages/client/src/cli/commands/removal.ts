@@ -1,4 +1,4 @@
-import { TERMINAL_STATUSES, type TerminalStatus } from '@kaygraph/contracts';
+import { type CleanTasksInput, TERMINAL_STATUSES, type TerminalStatus } from '@kaygraph/contracts';
 import type { Command } from 'commander';
 import { CliError, printJson, wholeNumberOption, writeLine } from '../output.ts';
 import type { CliSession } from '../session.ts';
@@ -13,6 +13,19 @@ function finishedStatusesOf(values: string[] | undefined): TerminalStatus[] | un
     }
   }
   return values as TerminalStatus[];
+}
+
+/** The `kaygraph clean` command that cleans with these options (names and times need no quoting). */
+function cleanCommand(input: CleanTasksInput & { finished_before: string }): string {
+  return [
+    'kaygraph clean',
+    `--before ${input.finished_before}`,
+    input.status ? `--status ${input.status.join(' ')}` : null,
+    input.workflow ? `--workflow ${input.workflow}` : null,
+    input.limit !== undefined ? `--limit ${input.limit}` : null,
+  ]
+    .filter((part) => part !== null)
+    .join(' ');
 }
 
 /** `kaygraph remove` and `kaygraph clean`: finished tasks deleted before their RESULT_TTL. */
@@ -51,7 +64,10 @@ export function registerRemovalCommands(program: Command, session: CliSession): 
         const answer = await s.api((client) => client.tasks.clean.mutate(input), 'tasks.clean');
         if (s.json) printJson(s.io, answer);
         else {
-          const more = answer.has_more ? '; more remain: run it again' : '';
+          // The next page under this call's cutoff: tasks that finished since are not part of this clean.
+          const more = answer.has_more
+            ? `; more remain: ${cleanCommand({ ...input, finished_before: answer.finished_before })}`
+            : '';
           writeLine(s.io.stdout, `removed ${answer.removed} task(s)${more}`);
         }
         return 0;

@@ -1,8 +1,28 @@
-import { ListWorkflowsOutput, MoveVersionTasksOutput, WorkflowPauseView } from '@kaygraph/contracts';
+import {
+  ListWorkflowsOutput,
+  MoveVersionTasksOutput,
+  type WorkflowInfo,
+  WorkflowPauseView,
+  workflowDefaultFacts,
+} from '@kaygraph/contracts';
 import type { Command } from 'commander';
-import { printJson, printTable, writeLine } from '../output.ts';
+import { type CliIo, printJson, printTable, writeLine } from '../output.ts';
 import type { CliSession } from '../session.ts';
 import { action } from './action.ts';
+
+/** What a submit of each workflow gets unless it says otherwise: its `defaults` as the api lists them. */
+function printDefaults(io: CliIo, workflows: readonly WorkflowInfo[]): void {
+  const rows = workflows.map((workflow) => ({
+    name: workflow.name,
+    facts: workflowDefaultFacts(workflow.defaults),
+  }));
+  const labels = rows[0]?.facts.map((fact) => fact.label.toUpperCase()) ?? [];
+  printTable(
+    io,
+    ['WORKFLOW', ...labels],
+    rows.map((row) => [row.name, ...row.facts.map((fact) => fact.value)]),
+  );
+}
 
 /**
  * `kaygraph workflows ...`: what workers registered, moving a retired version's tasks, pausing and resuming
@@ -16,7 +36,7 @@ export function registerWorkflowCommands(program: Command, session: CliSession):
   workflows
     .command('list', { isDefault: true })
     .description(
-      'each workflow version: current or not, its live workers and unfinished tasks, paused or not',
+      "each workflow version: current or not, its live workers and unfinished tasks, paused or not; then each workflow's defaults",
     )
     .action(
       action(session, async (s) => {
@@ -26,23 +46,27 @@ export function registerWorkflowCommands(program: Command, session: CliSession):
           printJson(s.io, raw);
           return 0;
         }
-        if (listed.data.workflows.length === 0)
+        const listedWorkflows = listed.data.workflows;
+        if (listedWorkflows.length === 0) {
           writeLine(s.io.stdout, 'no workflows registered (start a worker)');
-        else
-          printTable(
-            s.io,
-            ['WORKFLOW', 'VERSION', 'CURRENT', 'WORKERS', 'UNFINISHED', 'PAUSED'],
-            listed.data.workflows.flatMap((workflow) =>
-              workflow.versions.map((version) => [
-                workflow.name,
-                version.version,
-                version.current ? 'yes' : '',
-                version.workers.length,
-                version.unfinished_tasks,
-                workflow.paused ? 'yes' : '',
-              ]),
-            ),
-          );
+          return 0;
+        }
+        printTable(
+          s.io,
+          ['WORKFLOW', 'VERSION', 'CURRENT', 'WORKERS', 'UNFINISHED', 'PAUSED'],
+          listedWorkflows.flatMap((workflow) =>
+            workflow.versions.map((version) => [
+              workflow.name,
+              version.version,
+              version.current ? 'yes' : '',
+              version.workers.length,
+              version.unfinished_tasks,
+              workflow.paused ? 'yes' : '',
+            ]),
+          ),
+        );
+        writeLine(s.io.stdout);
+        printDefaults(s.io, listedWorkflows);
         return 0;
       }),
     );
