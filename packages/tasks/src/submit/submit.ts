@@ -6,7 +6,7 @@ import type { TaskContext } from '../context.ts';
 import { sentTogether, type Transaction } from '../db.ts';
 import { groupStatusOf } from '../group-status.ts';
 import { insertDependencyEdges, lockDependencies } from '../store/dependencies.ts';
-import { appendEventsBehind, statusEvent } from '../store/events.ts';
+import { statusEvent } from '../store/events.ts';
 import { holdGroupsOpen, loadGroupSummaryRows } from '../store/groups.ts';
 import type { TaskJob } from '../store/jobs.ts';
 import { assertRoom, type KeyedSubmit, type KeyHolder, lockOwnerQueueState } from '../store/owner-queue.ts';
@@ -128,9 +128,10 @@ export async function submitPrepared(
     const held = options.hold && (initial.status === 'queued' || initial.status === 'scheduled');
     const state = held ? { status: 'pending' as const, error: null } : initial;
     const childId = options.children?.ids[index];
+    const id = childId ?? randomUUID();
     return {
       task,
-      id: childId ?? randomUUID(),
+      id,
       parentTaskId: childId ? (options.children?.parentTaskId ?? null) : null,
       childIndex: childId ? (options.children?.indexes?.[index] ?? index) : null,
       owner: caller.owner,
@@ -150,6 +151,7 @@ export async function submitPrepared(
       idempotencyKey: task.idempotencyKey,
       concurrencyKey: task.concurrencyKey,
       runAt: task.runAt,
+      firstEvent: statusEvent(id, state.status, 0, state.error),
     };
   });
   const taskRows = rows.map(({ task: _, ...row }) => row);
@@ -170,12 +172,9 @@ export async function submitPrepared(
         concurrencyGroup: concurrencyGroupOf(row.owner, row.concurrencyKey),
       }),
     );
-  const events = rows.map((row) => statusEvent(row.id, row.status, 0, row.error));
-  // The rows, their first events and their jobs in one round trip.
+  // The rows with their first events, and their jobs, in one round trip.
   const [createdAt] = await sentTogether([
-    appendEventsBehind(tx, insertTasks(tx, taskRows, ctx.resultTtlSeconds), events, (inserted) =>
-      events.filter((event) => inserted.has(event.taskId)),
-    ),
+    insertTasks(tx, taskRows, ctx.resultTtlSeconds),
     ctx.queue.insert(tx, jobs),
   ]);
   const outputOf = new Map<PreparedTask, SubmitTaskOutput>();
