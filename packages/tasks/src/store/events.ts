@@ -115,8 +115,9 @@ export async function appendEvents(executor: Executor, events: readonly NewTaskE
 
 /**
  * The tail of every event write: `with` clauses (after one named `numbered`: task_id, seq, type, payload,
- * owner, workflow, at) that store the events and queue their NOTIFYs, and `written`, which counts them (a
- * statement must read it: a plain `with` clause nobody reads is never run, and neither are its NOTIFYs).
+ * owner, workflow, at) that store the events and queue their NOTIFYs, and `written`, which counts them. The
+ * statement must read `written`: a `with` clause nobody reads is never run, and neither are its NOTIFYs;
+ * materialized, so its counts are all computed even when the statement reads none of them.
  */
 function storedAndNotified(): SQL {
   return sql`inserted as (
@@ -132,7 +133,7 @@ function storedAndNotified(): SQL {
     ), woken as (
       select pg_notify(${TASK_QUEUED_CHANNEL}, workflow)
       from (select distinct workflow from numbered where type = 'status' and payload->>'status' = 'queued') q
-    ), written as (
+    ), written as materialized (
       select (select count(*) from inserted)::int as inserted, (select count(*) from notified)::int as notified,
         (select count(*) from woken)::int as woken
     )`;

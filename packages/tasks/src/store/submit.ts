@@ -112,6 +112,7 @@ export async function insertTasks(
         select c.id, c.owner, c.workflow, x.event_type as type, x.event_payload as payload
         from created c join x on x.id = c.id
       ), ${firstEventsOf(sql`first_events`)}
+      -- Reading written sends the first events' NOTIFYs.
       select c.id, to_json(c.created_at) #>> '{}' as created_at from created c, written`),
   );
   return new Map(inserted.map((row) => [row.id, new Date(row.created_at)]));
