@@ -198,6 +198,32 @@ describe('events', () => {
     expect(new Set(all.map((e) => e.task_id))).toEqual(new Set([a.task_id, b.task_id]));
   });
 
+  it('feed: every task of a submit is announced with its first event (queued, seq 1)', async () => {
+    const { system } = harness;
+    const controller = new AbortController();
+    const seen: TaskEvent[] = [];
+    const feed = (async () => {
+      for await (const e of system.tasks.feed(alice, { signal: controller.signal, types: ['status'] }))
+        seen.push(e);
+    })();
+    // Once a task's completion is on the feed, the feed is listening.
+    const first = await system.tasks.submit(alice, { workflow: 'noop', params: {}, priority: 'normal' });
+    await waitFor(
+      () => seen.some((e) => e.task_id === first.task_id && e.type === 'status' && e.status === 'completed'),
+      'the feed listening',
+    );
+    const { tasks } = await system.tasks.submitMany(
+      alice,
+      Array.from({ length: 3 }, () => ({ workflow: 'noop', params: {}, priority: 'normal' as const })),
+    );
+    const queuedOf = (taskId: string) =>
+      seen.find((e) => e.task_id === taskId && e.type === 'status' && e.status === 'queued');
+    await waitFor(() => tasks.every((task) => queuedOf(task.task_id)), 'the queued events of the batch');
+    controller.abort();
+    await feed;
+    for (const task of tasks) expect(queuedOf(task.task_id)).toMatchObject({ seq: 1, attempt: 0 });
+  });
+
   it('feed: an event too large for its notification is read from the table and delivered', async () => {
     const { system } = harness;
     const controller = new AbortController();

@@ -1,5 +1,5 @@
 import type { TaskError, TaskEventType, TaskStatus } from '@kaygraph/contracts';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, recordsJson, rowsOf, sentTogether, uuidArray } from '../db.ts';
 
 /** Every stored event is announced here (payload: `TaskEventNotification` of contracts). */
@@ -107,7 +107,20 @@ export async function appendEvents(executor: Executor, events: readonly NewTaskE
           else input.payload || jsonb_build_object('attempt', b.attempt) end as payload,
         (b.base + row_number() over (partition by input.task_id order by input.i))::int as seq
       from input join bumped b on b.id = input.task_id
-    ), inserted as (
+    ), ${storedAndNotified()}
+    select * from written`);
+  const [row] = rowsOf<{ inserted: number }>(result);
+  return row?.inserted ?? 0;
+}
+
+/**
+ * The tail of every event write: `with` clauses (after one named `numbered`: task_id, seq, type, payload,
+ * owner, workflow, at) that store the events and queue their NOTIFYs, and `written`, which counts them. The
+ * statement must read `written`: a `with` clause nobody reads is never run, and neither are its NOTIFYs;
+ * materialized, so its counts are all computed even when the statement reads none of them.
+ */
+function storedAndNotified(): SQL {
+  return sql`inserted as (
       insert into task_events (task_id, seq, type, payload, at)
       select task_id, seq, type, payload, at from numbered
       returning 1
@@ -120,12 +133,27 @@ export async function appendEvents(executor: Executor, events: readonly NewTaskE
     ), woken as (
       select pg_notify(${TASK_QUEUED_CHANNEL}, workflow)
       from (select distinct workflow from numbered where type = 'status' and payload->>'status' = 'queued') q
-    )
-    select (select count(*) from inserted)::int as inserted, (select count(*) from notified)::int as notified,
-      (select count(*) from woken)::int as woken`);
-  const [row] = rowsOf<{ inserted: number }>(result);
-  return row?.inserted ?? 0;
+    ), written as materialized (
+      select (select count(*) from inserted)::int as inserted, (select count(*) from notified)::int as notified,
+        (select count(*) from woken)::int as woken
+    )`;
 }
+
+/**
+ * The first events of task rows a statement inserts, as `with` clauses behind its own (ending in `written`,
+ * which the statement must read): `rows` is a clause of the new rows' id, owner, workflow and their one
+ * first event (type, payload), which is seq FIRST_EVENT_SEQ; the rows are inserted with that `last_seq`.
+ * No row, no event (an insert that skipped it).
+ */
+export function firstEventsOf(rows: SQL): SQL {
+  return sql`numbered as (
+      select id as task_id, ${FIRST_EVENT_SEQ}::int as seq, type, payload, owner, workflow, clock_timestamp() as at
+      from ${rows}
+    ), ${storedAndNotified()}`;
+}
+
+/** The seq of a task's first event, and the `last_seq` its row is inserted with. */
+export const FIRST_EVENT_SEQ = 1;
 
 /**
  * Sends a fenced update and `events` right behind it, in the same round trip: each event

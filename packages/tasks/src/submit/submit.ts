@@ -6,7 +6,7 @@ import type { TaskContext } from '../context.ts';
 import { sentTogether, type Transaction } from '../db.ts';
 import { groupStatusOf } from '../group-status.ts';
 import { insertDependencyEdges, lockDependencies } from '../store/dependencies.ts';
-import { appendEventsBehind, statusEvent } from '../store/events.ts';
+import { statusEvent } from '../store/events.ts';
 import { holdGroupsOpen, loadGroupSummaryRows } from '../store/groups.ts';
 import type { TaskJob } from '../store/jobs.ts';
 import { assertRoom, type KeyedSubmit, type KeyHolder, lockOwnerQueueState } from '../store/owner-queue.ts';
@@ -107,9 +107,11 @@ export async function submitPrepared(
   const queueState = options.children ? null : await lockOwnerQueueState(tx, caller.owner, keyed);
   const existing = queueState?.existing ?? new Map<string, KeyHolder>();
   assertKeyHolders(prepared, existing, queueState?.otherParams ?? new Map());
+  const firstOfKey = firstIndexOfKeys(prepared);
   const toInsert = prepared.filter(
     (task, index) =>
-      !task.idempotencyKey || (isFirstOfKey(prepared, index) && !existing.has(task.idempotencyKey)),
+      !task.idempotencyKey ||
+      (firstOfKey.get(task.idempotencyKey) === index && !existing.has(task.idempotencyKey)),
   );
   if (queueState) assertRoom(queueState.unfinished, toInsert.length, ctx.maxQueueSize);
 
@@ -123,14 +125,14 @@ export async function submitPrepared(
   assertGroupsTakeTasks(await holdGroups(tx, caller, prepared), toInsert);
   // blocked (dependencies), failed (a dependency already failed), scheduled (run_at) or queued.
   const states = initialStates(caller, toInsert, dependencies);
-  const rows = toInsert.map((task, index): NewTaskRow & { task: PreparedTask } => {
+  const rows = toInsert.map((task, index): NewTaskRow => {
     const initial = states[index] ?? { status: 'queued', error: null };
     const held = options.hold && (initial.status === 'queued' || initial.status === 'scheduled');
     const state = held ? { status: 'pending' as const, error: null } : initial;
     const childId = options.children?.ids[index];
+    const id = childId ?? randomUUID();
     return {
-      task,
-      id: childId ?? randomUUID(),
+      id,
       parentTaskId: childId ? (options.children?.parentTaskId ?? null) : null,
       childIndex: childId ? (options.children?.indexes?.[index] ?? index) : null,
       owner: caller.owner,
@@ -150,9 +152,9 @@ export async function submitPrepared(
       idempotencyKey: task.idempotencyKey,
       concurrencyKey: task.concurrencyKey,
       runAt: task.runAt,
+      firstEvent: statusEvent(id, state.status, 0, state.error),
     };
   });
-  const taskRows = rows.map(({ task: _, ...row }) => row);
   const jobs = rows
     .filter((row) => row.status === 'queued' || row.status === 'scheduled')
     .map(
@@ -170,25 +172,22 @@ export async function submitPrepared(
         concurrencyGroup: concurrencyGroupOf(row.owner, row.concurrencyKey),
       }),
     );
-  const events = rows.map((row) => statusEvent(row.id, row.status, 0, row.error));
-  // The rows, their first events and their jobs in one round trip.
+  // The rows with their first events, and their jobs, in one round trip.
   const [createdAt] = await sentTogether([
-    appendEventsBehind(tx, insertTasks(tx, taskRows, ctx.resultTtlSeconds), events, (inserted) =>
-      events.filter((event) => inserted.has(event.taskId)),
-    ),
+    insertTasks(tx, rows, ctx.resultTtlSeconds),
     ctx.queue.insert(tx, jobs),
   ]);
   const outputOf = new Map<PreparedTask, SubmitTaskOutput>();
   const byKey = new Map([...existing].map(([key, held]) => [key, held.task]));
-  for (const row of rows) {
+  rows.forEach((row, index) => {
     // Under the owner's lock no key of toInsert is taken, so every row is created (children carry no
     // keys): a row that was not is an error, as its job would run for no task.
     const at = createdAt.get(row.id);
     if (!at) throw new Error(`submitted task ${row.id} was not created`);
     const stored = { task_id: row.id, status: row.status, created_at: at.toISOString() };
-    outputOf.set(row.task, { ...stored, deduplicated: false });
+    outputOf.set(toInsert[index] as PreparedTask, { ...stored, deduplicated: false });
     if (row.idempotencyKey) byKey.set(row.idempotencyKey, stored);
-  }
+  });
   // Dependency edges reference the rows: sent once they exist.
   await insertDependencyEdges(
     tx,
@@ -265,10 +264,13 @@ function otherParamsConflict(differing: readonly string[]): string {
   );
 }
 
-/** A key used twice in one batch names one task: the first use creates it. */
-function isFirstOfKey(prepared: readonly PreparedTask[], index: number): boolean {
-  const key = prepared[index]?.idempotencyKey;
-  return prepared.findIndex((task) => task.idempotencyKey === key) === index;
+/** A key used twice in one batch names one task: the first use creates it. Each key's first index. */
+function firstIndexOfKeys(prepared: readonly PreparedTask[]): Map<string, number> {
+  const first = new Map<string, number>();
+  prepared.forEach((task, index) => {
+    if (task.idempotencyKey && !first.has(task.idempotencyKey)) first.set(task.idempotencyKey, index);
+  });
+  return first;
 }
 
 /**

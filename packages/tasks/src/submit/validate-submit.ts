@@ -29,10 +29,6 @@ export interface PreparedTask {
   dependsOn: string[];
 }
 
-function pathOf(...parts: string[]): string {
-  return parts.filter(Boolean).join('.');
-}
-
 /** A registered version to submit a workflow's tasks to instead of its current one. */
 export interface PinnedVersion {
   /** The name the version is registered under (the submits may use an alias). */
@@ -54,6 +50,7 @@ export async function prepareSubmits(
   pinned: ReadonlyMap<string, PinnedVersion> = new Map(),
 ): Promise<PreparedTask[]> {
   const atOf = (index: number) => (raws.length > 1 ? `tasks.${index}` : '');
+  const fieldOf = (index: number, field: string) => (raws.length > 1 ? `tasks.${index}.${field}` : field);
   const inputs = raws.map((raw, index) => {
     const parsed = SubmitTaskInput.safeParse(raw);
     if (!parsed.success) {
@@ -75,21 +72,20 @@ export async function prepareSubmits(
     const known = await registry.names(db);
     const message = `no worker has registered workflow "${name}"; registered workflows: ${known.join(', ') || '(none)'}`;
     throw new DomainError('BAD_REQUEST', message, {
-      issues: [{ path: pathOf(atOf(unknown), 'workflow'), message }],
+      issues: [{ path: fieldOf(unknown, 'workflow'), message }],
     });
   }
   return inputs.map((input, index): PreparedTask => {
     const workflow = workflows.get(input.workflow) as RegisteredWorkflow;
-    const params = workflow.checkParams(input.params, pathOf(atOf(index), 'params'));
+    const params = workflow.checkParams(input.params, fieldOf(index, 'params'));
     if (!params.ok) {
       throw new DomainError('INVALID_PARAMS', paramsMismatch(workflow.name, params.issues), {
         issues: params.issues,
       });
     }
     const defaults = workflow.defaults;
-    if (input.concurrency_key !== undefined)
-      assertKeyLimited(workflow, pathOf(atOf(index), 'concurrency_key'));
-    const runAt = startTimeOf(input, pathOf(atOf(index), 'delay_seconds'));
+    if (input.concurrency_key !== undefined) assertKeyLimited(workflow, fieldOf(index, 'concurrency_key'));
+    const runAt = startTimeOf(input, fieldOf(index, 'delay_seconds'));
     return {
       workflow,
       params: params.params,
