@@ -220,8 +220,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       return sendError(res, errorBody('METHOD_NOT_ALLOWED', message), { allow: 'GET, POST' });
     }
     // Every documented operation (REST and hand-written alike) refuses a query parameter it does not
-    // declare, and numbers not in decimal digits, before anything else answers it.
-    const declared = declaredQuery(method === 'HEAD' ? 'GET' : method.toUpperCase(), path);
+    // declare, and numbers not in decimal digits, before anything else answers it (no query: nothing to refuse).
+    const declared =
+      url.search === '' ? undefined : declaredQuery(method === 'HEAD' ? 'GET' : method.toUpperCase(), path);
     if (declared) {
       try {
         readQuery(url, declared);

@@ -2,7 +2,7 @@ import { DomainError } from '@kaygraph/contracts';
 import { initTRPC } from '@trpc/server';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { OpenApiMeta } from 'trpc-to-openapi';
-import type { Context } from './context.ts';
+import type { Context, Identity, RestAnswer } from './context.ts';
 import { describeError, toTRPCError, trpcCodeOfError } from './errors.ts';
 
 /** What a procedure's `.meta()` may say: its OpenAPI operation, and how REST answers a success. */
@@ -83,39 +83,49 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
-/** DomainErrors thrown by the domain become TRPCErrors with the code (and HTTP status) they mean. */
-const mapDomainErrors = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) throw toTRPCError(result.error.cause);
-  return result;
-});
-
 function fillTemplate(template: string, output: unknown): string {
   const fields = output && typeof output === 'object' ? (output as Record<string, unknown>) : {};
   return template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(fields[name] ?? '')));
 }
 
-/** A REST call's success status and headers, from the procedure's metadata (`successStatus`, `location`). */
-const answerFromMeta = t.middleware(async ({ ctx, meta, next }) => {
-  const result = await next();
-  const answer = ctx.restAnswer;
-  if (!answer || !result.ok || !meta) return result;
+type CallResult = { ok: true; data: unknown } | { ok: false; error: { cause?: unknown } };
+
+/**
+ * What every call's result goes through: DomainErrors thrown by the domain become TRPCErrors with the
+ * code (and HTTP status) they mean, and a REST call's success status and headers come from the
+ * procedure's metadata (`successStatus`, `location`).
+ */
+function settleCall<R extends CallResult>(
+  result: R,
+  answer: RestAnswer | undefined,
+  meta: ProcedureMeta | undefined,
+): R {
+  if (!result.ok) {
+    if (result.error.cause instanceof DomainError) throw toTRPCError(result.error.cause);
+    return result;
+  }
+  if (!answer || !meta) return result;
   const { successStatus, location } = meta;
   if (typeof successStatus === 'function') answer.status = successStatus(result.data);
   else if (successStatus !== undefined) answer.status = successStatus;
   if (location) answer.headers.location = fillTemplate(location, result.data);
   return result;
-});
+}
 
-export const publicProcedure = t.procedure.use(mapDomainErrors).use(answerFromMeta);
+// One middleware each (every middleware of tRPC's chain costs each call some copying of its options).
+export const publicProcedure = t.procedure.use(async ({ ctx, meta, next }) =>
+  settleCall(await next(), ctx.restAnswer, meta),
+);
 
 /** Procedures that act for a caller: `ctx.caller` is who asks (owner, admin), `ctx.apiKey` with which key. */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const authedProcedure = t.procedure.use(async ({ ctx, meta, next }) => {
+  let identity: Identity;
   try {
-    const { caller, key } = await ctx.resolveIdentity();
-    return next({ ctx: { caller, apiKey: key } });
+    identity = await ctx.resolveIdentity();
   } catch (error) {
     if (error instanceof DomainError) throw toTRPCError(error);
     throw error;
   }
+  const result = await next({ ctx: { caller: identity.caller, apiKey: identity.key } });
+  return settleCall(result, ctx.restAnswer, meta);
 });

@@ -76,8 +76,9 @@ export function createRequestLogging(opts: {
         base.error({ err: error, req_id: reqId }, 'logging a request failed');
       }
     };
-    res.once('finish', () => safely('finish'));
-    res.once('close', () => safely('close'));
+    // `done` logs once: plain listeners, not `once` wrappers, for the two events.
+    res.on('finish', () => safely('finish'));
+    res.on('close', () => safely('close'));
     runInRequestScope(reqId, base, handle);
   };
 }
