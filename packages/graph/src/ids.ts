@@ -13,6 +13,7 @@ export interface IdentifiedNode {
 
 /** The nodes of one graph level: the start and everything its edges reach, in edge order. */
 export function nodesOfLevel(start: IdentifiedNode): IdentifiedNode[] {
+  if (start.successors.size === 0) return [start];
   const seen = new Set<IdentifiedNode>([start]);
   const queue = [start];
   for (let index = 0; index < queue.length; index++) {
