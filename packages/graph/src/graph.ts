@@ -9,6 +9,7 @@ import { EXECUTE, INNER_START, type StepFrame, type TopLevel } from './internal.
 import { type AnyNode, Node } from './node.ts';
 import { longestPathEstimator } from './paths.ts';
 import { runStep } from './step.ts';
+import { isThenable } from './thenable.ts';
 import type { Action, Checkpoint, NodeOptions, UnwiredEnd } from './types.ts';
 import { type StepResume, SuspendRun } from './waits/suspension.ts';
 
@@ -127,7 +128,8 @@ export async function orchestrate<S>(
         completedNodeIds: compatibleNodeIds(lastNodeId),
         lastAction,
       };
-      await top.onCheckpoint?.(checkpoint);
+      const stored = top.onCheckpoint?.(checkpoint);
+      if (isThenable(stored)) await stored;
     }
     current = next;
   }

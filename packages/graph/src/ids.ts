@@ -13,6 +13,7 @@ export interface IdentifiedNode {
 
 /** The nodes of one graph level: the start and everything its edges reach, in edge order. */
 export function nodesOfLevel(start: IdentifiedNode): IdentifiedNode[] {
+  if (start.successors.size === 0) return [start];
   const seen = new Set<IdentifiedNode>([start]);
   const queue = [start];
   for (let index = 0; index < queue.length; index++) {
@@ -41,10 +42,16 @@ const fixedId = (node: IdentifiedNode) => node[EXPLICIT_ID] ?? node[ASSIGNED_ID]
  * Gives every node without an id `ClassName` + counter, numbered in traversal order from the root
  * being run (edges in insertion order, nested graphs depth-first). It follows the graph's shape,
  * not construction order in the process, so a graph built the same way in another worker gets the
- * same ids: that is what lets a checkpoint name the node to resume from.
+ * same ids: that is what lets a checkpoint name the node to resume from. Then every level is checked for
+ * duplicates (assertUniqueIds), over the same walk of the tree.
  */
-export function assignDefaultIds(root: IdentifiedNode): void {
+export function settleIds(root: IdentifiedNode): void {
   const nodes = nodesOfTree(root);
+  assignIds(nodes);
+  assertUniqueLevels(nodes, false);
+}
+
+function assignIds(nodes: readonly IdentifiedNode[]): void {
   const taken = new Set(nodes.map(fixedId).filter((id) => id !== undefined));
   const counters = new Map<string, number>();
   for (const node of nodes) {
@@ -66,9 +73,14 @@ export function assignDefaultIds(root: IdentifiedNode): void {
  * `fixedOnly` checks just the ids already settled (a graph under construction).
  */
 export function assertUniqueIds(root: IdentifiedNode, fixedOnly = false): void {
-  for (const node of nodesOfTree(root)) {
+  assertUniqueLevels(nodesOfTree(root), fixedOnly);
+}
+
+function assertUniqueLevels(nodes: readonly IdentifiedNode[], fixedOnly: boolean): void {
+  for (const node of nodes) {
     const start = node[INNER_START];
-    if (!start) continue;
+    // A level of one node (a start with no edges) has nothing to compare.
+    if (!start || start.successors.size === 0) continue;
     const byId = new Map<string, IdentifiedNode>();
     for (const member of nodesOfLevel(start)) {
       if (fixedOnly && fixedId(member) === undefined) continue;

@@ -132,10 +132,9 @@ export class Node<S = Record<string, unknown>, P = unknown, E = unknown, ExecIn 
   }
 
   /** The exec phase of a step; batch nodes and graphs replace it. */
-  async [EXECUTE](prepRes: P, _shared: S, frame: StepFrame<S>): Promise<E> {
+  [EXECUTE](prepRes: P, _shared: S, frame: StepFrame<S>): Promise<E> {
     // For a plain node ExecIn = P and ExecOut = E; the generics cannot say so.
-    const result = await execWithRetries(this, prepRes as unknown as ExecIn, frame);
-    return result as unknown as E;
+    return execWithRetries(this, prepRes as unknown as ExecIn, frame) as unknown as Promise<E>;
   }
 
   /** A graph's start node; plain nodes have none. */

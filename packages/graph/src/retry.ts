@@ -1,5 +1,6 @@
 import { AbortedError, isNonRetriable, toError } from './errors.ts';
 import type { ExecFrame } from './internal.ts';
+import { isThenable } from './thenable.ts';
 
 /** The part of a node that retrying needs. */
 export interface Retryable<In, Out> {
@@ -24,7 +25,8 @@ export async function execWithRetries<In, Out>(
   for (let attempt = 1; ; attempt++) {
     frame.attempts++;
     try {
-      return await node.exec(input);
+      const result = node.exec(input);
+      return isThenable(result) ? await result : result;
     } catch (thrown) {
       if (signal.aborted) throw new AbortedError(signal.reason, { cause: thrown });
       if (attempt >= node.maxRetries || isNonRetriable(thrown)) {

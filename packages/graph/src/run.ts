@@ -2,7 +2,7 @@ import { compatibleNodeIds } from './checkpoint.ts';
 import { createRunState } from './context/run-state.ts';
 import { copyNode } from './copy.ts';
 import { AbortedError, GraphError, throwIfAborted } from './errors.ts';
-import { assertUniqueIds, assignDefaultIds } from './ids.ts';
+import { settleIds } from './ids.ts';
 import { INNER_START } from './internal.ts';
 import type { MetricsLog } from './metrics-log.ts';
 import type { AnyNode } from './node.ts';
@@ -13,8 +13,7 @@ import { type StepResume, SuspendRun } from './waits/suspension.ts';
 
 /** `node.run()` / `graph.run()`: one run with its own state, on a copy of the root. */
 export async function runTop<S>(root: AnyNode<S>, shared: S, options: RunOptions<S>): Promise<RunResult<S>> {
-  assignDefaultIds(root);
-  assertUniqueIds(root);
+  settleIds(root);
   const isGraph = root[INNER_START] !== undefined;
   const run = createRunState(options);
   if (root.successors.size > 0) {

@@ -3,6 +3,7 @@ import { createNodeContext, type RunState } from './context/run-state.ts';
 import { AbortedError, GraphError, ResumeMismatchError, toError } from './errors.ts';
 import { EXECUTE, INNER_START, type StepFrame, type TopLevel } from './internal.ts';
 import type { AnyNode } from './node.ts';
+import { isThenable } from './thenable.ts';
 import type { Action, NodeMetric } from './types.ts';
 import { isWait, plainRequest } from './waits/requests.ts';
 import { resumeStep } from './waits/resume.ts';
@@ -60,13 +61,16 @@ export async function runStep<S>(
   /** True while a graph's inner nodes run: what fails then is theirs, not this graph's to swallow. */
   let runningInner = false;
   try {
-    await node.setup(shared);
+    const setUp = node.setup(shared);
+    if (isThenable(setUp)) await setUp;
     if (own) {
       // What prep returned before the wait; prep (and beforePrep) ran then, not again.
       prepRes = own.frames[0]?.prepRes;
     } else {
-      await node.beforePrep(shared);
-      prepRes = await node.prep(shared);
+      const before = node.beforePrep(shared);
+      if (isThenable(before)) await before;
+      prepRes = node.prep(shared);
+      if (isThenable(prepRes)) prepRes = await prepRes;
     }
     if (own && innerResume && node[INNER_START] === undefined) {
       throw new ResumeMismatchError(
@@ -86,9 +90,11 @@ export async function runStep<S>(
           `node "${node.id}" returned waits from a batch: only a plain node's exec may wait`,
         );
       }
-      await node.afterExec(shared, prepRes, execRes);
+      const after = node.afterExec(shared, prepRes, execRes);
+      if (isThenable(after)) await after;
+      const posted = node.post(shared, prepRes, execRes);
       // KayGraph's `action or "default"`: an empty action follows the default edge too.
-      action = (await node.post(shared, prepRes, execRes)) || 'default';
+      action = (isThenable(posted) ? await posted : posted) || 'default';
     }
     if (frame.usedFallback) outcome = 'fallback';
   } catch (thrown) {
@@ -119,7 +125,8 @@ export async function runStep<S>(
     }
   }
   try {
-    await node.cleanup(shared);
+    const cleaned = node.cleanup(shared);
+    if (isThenable(cleaned)) await cleaned;
   } catch (error) {
     // The first error is the story; a cleanup failing after it is only worth a warning.
     if (failure)

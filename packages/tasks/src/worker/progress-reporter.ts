@@ -120,8 +120,11 @@ export class ProgressReporter {
   }
 
   #flush(state: TaskState): Promise<void> {
+    // Nothing pending (a completed run's last progress is dropped): no report to build.
+    if (state.progress === undefined && state.logs.length === 0 && state.droppedLogs === 0) {
+      return state.inflight;
+    }
     const report = this.#take(state);
-    if (report.events.length === 0) return state.inflight;
     const write = this.#writes.add(report).catch((error: unknown) => {
       this.#logger.warn(
         { err: error, task_id: state.attempt.taskId, attempt: state.attempt.attempt },
