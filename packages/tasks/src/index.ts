@@ -35,7 +35,7 @@ export type { ListTasksQuery } from './service/queries.ts';
 export type { FeedOptions, TaskService } from './service/task-service.ts';
 export { DEFAULT_STATEMENT_TIMEOUT_SECONDS, statementTimeoutMs } from './statement-timeout.ts';
 export { DEAD_LETTER_QUEUE, type JobQueue, workflowQueue } from './store/boss.ts';
-/** The one event writer, for tools that write task rows in a transaction of their own (benchmarks). */
+/** Appends events to existing tasks (the one event writer), for tools that write task rows (benchmarks). */
 export { appendEvents, type NewTaskEvent, statusEvent, TASK_EVENTS_CHANNEL } from './store/events.ts';
 export type { QueueRef, QueueTuning } from './store/jobs.ts';
 export type { WorkflowVersionRecord } from './store/registry.ts';

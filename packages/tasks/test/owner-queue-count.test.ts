@@ -1,12 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
-import { cleanExpired } from '../src/maintenance/cleaner.ts';
 import { useSystemWithWorker, waitForTerminal } from './harness.ts';
 
 // The queue limit reads owner_queue_counts (kept by triggers on tasks), not the tasks themselves.
 const LIMIT = 12;
-const harness = useSystemWithWorker({ concurrency: 4 }, { maxQueueSize: LIMIT, maxBatchSize: LIMIT });
+// The cleaner runs only when a test asks: its periodic pass would fold counts a test is looking at.
+const harness = useSystemWithWorker(
+  { concurrency: 4 },
+  { maxQueueSize: LIMIT, maxBatchSize: LIMIT, cleanupIntervalSeconds: 3600 },
+);
 
 const QUICK = { steps: 1, step_ms: 0 };
 const LATER = '2099-01-01T00:00:00Z';
@@ -113,9 +116,25 @@ describe('the owner queue count', () => {
     }
     await expectExact('gus', 0);
     expect(await partsOf('gus')).toBe(2 * (1 + LIMIT));
-    await cleanExpired(system.context);
+    await system.cleanExpired();
     expect(await partsOf('gus')).toBe(1);
     await expectExact('gus', 0);
+  });
+
+  it('is folded for many owners in one cleaner pass, a hundred owners a transaction', async () => {
+    const { system } = harness;
+    const { db } = system.context;
+    // 250 owners of 17 parts each (parts that sum to nothing: no task of theirs is unfinished).
+    await db.execute(sql`
+      insert into owner_queue_counts (owner, unfinished)
+      select 'crowd-' || o, 0 from generate_series(1, 250) o, generate_series(1, 17)`);
+    await system.cleanExpired();
+    const [row] = rowsOf<{ owners: number; parts: number }>(
+      await db.execute(sql`
+        select count(distinct owner)::int as owners, count(*)::int as parts
+        from owner_queue_counts where owner like 'crowd-%'`),
+    );
+    expect(row).toEqual({ owners: 250, parts: 250 });
   });
 
   it('holds the limit while submits race with finishes of the same owner', async () => {
@@ -150,5 +169,61 @@ describe('the owner queue count', () => {
     ).rejects.toMatchObject({
       code: 'QUEUE_FULL',
     });
+  });
+
+  it('folds under a submit while the table is published for logical replication', async () => {
+    const { system } = harness;
+    const { db } = system.context;
+    const hal = { owner: 'hal', admin: false };
+    const quick = Array.from({ length: LIMIT }, () => ({ workflow: 'steps', params: QUICK }));
+    // A published table's deletes need a replica identity (its primary key).
+    await db.execute(sql`create publication owner_counts_published for table owner_queue_counts`);
+    try {
+      for (let round = 0; round < 2; round++) {
+        const { tasks } = await system.tasks.submitMany(hal, quick);
+        for (const task of tasks) expect(await waitForTerminal(system, hal, task.task_id)).toBe('completed');
+      }
+      expect(await partsOf('hal')).toBe(2 * (1 + LIMIT));
+      await system.tasks.submit(hal, { workflow: 'steps', params: QUICK, run_at: LATER });
+      expect(await partsOf('hal')).toBe(2);
+      await expectExact('hal', 1);
+    } finally {
+      await db.execute(sql`drop publication owner_counts_published`);
+    }
+  });
+
+  it("refuses to change a task's owner", async () => {
+    const { system } = harness;
+    const { db } = system.context;
+    const ivy = { owner: 'ivy', admin: false };
+    const task = await system.tasks.submit(ivy, { workflow: 'steps', params: QUICK, run_at: LATER });
+    await expect(
+      db.execute(sql`update tasks set owner = 'jay' where id = ${task.task_id}`),
+    ).rejects.toMatchObject({ cause: { code: '23514' } });
+    await db.execute(sql`update tasks set owner = 'ivy' where id = ${task.task_id}`);
+    await expectExact('ivy', 1);
+    await expectExact('jay', 0);
+  });
+
+  it('is emptied with the tasks when they are truncated', async () => {
+    const { system } = harness;
+    const { db } = system.context;
+    await system.tasks.submit(
+      { owner: 'kim', admin: false },
+      { workflow: 'steps', params: QUICK, run_at: LATER },
+    );
+    const rolledBack = new Error('rolled back');
+    // In a transaction that rolls back: the other tests' tasks stay.
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.execute(sql`truncate tasks cascade`);
+        const [row] = rowsOf<{ n: number }>(
+          await tx.execute(sql`select count(*)::int as n from owner_queue_counts`),
+        );
+        expect(row?.n).toBe(0);
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    await expectExact('kim', 1);
   });
 });

@@ -34,9 +34,9 @@ function runnableAt(createdAt: AnyPgColumn, runAt: AnyPgColumn): SQL<Date> {
 }
 
 /**
- * Stored with fillfactor 50 (migration 0007; drizzle has no table option for it): every row is updated
- * right after its insert (its first event's seq) and again at its claim, and those updates stay in the
- * row's own page (HOT, no new index entries) only while the page has room for the new version.
+ * Stored with fillfactor 50 (migration 0007; drizzle has no table option for it): a row is updated at its
+ * claim and with each event after its first (its last_seq), and those updates stay in the row's own page
+ * (HOT, no new index entries) only while the page has room for the new version.
  */
 export const tasks = pgTable(
   'tasks',

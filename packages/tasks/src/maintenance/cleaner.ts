@@ -22,8 +22,10 @@ const CLEAR_BATCH = 1000;
  * far more than finish), so a backlog drains over a few passes. A stop ends a pass after its batch.
  */
 const MAX_BATCHES_PER_PASS = 100;
-/** Owners whose queue counts a pass folds at most (store/owner-queue.ts). */
-const FOLD_OWNERS_PER_PASS = 1000;
+/** Owners whose queue counts one transaction folds at most (one advisory lock each, store/owner-queue.ts). */
+const FOLD_OWNERS_PER_TRANSACTION = 100;
+/** Fold transactions per pass: up to 1000 owners a pass, the rest at the next. */
+const MAX_FOLDS_PER_PASS = 10;
 
 /**
  * Result TTL: finished tasks past `expires_at` lose their result, checkpoint, events and artifacts; the
@@ -46,8 +48,14 @@ export async function cleanExpired(ctx: TaskContext, signal?: AbortSignal): Prom
     if (cleared.done.tasks < CLEAR_BATCH) break;
   }
   const forgot = await locked((tx) => deleteReapedWorkers(tx, REAPED_WORKER_RETENTION_SECONDS));
-  const folded = await locked((tx) => foldOwnerCounts(tx, FOLD_OWNERS_PER_PASS));
-  return { ...report, ran: report.ran || forgot !== null || folded !== null };
+  let folded = false;
+  for (let fold = 0; fold < MAX_FOLDS_PER_PASS && !signal?.aborted; fold++) {
+    const owners = await locked((tx) => foldOwnerCounts(tx, FOLD_OWNERS_PER_TRANSACTION));
+    if (!owners) break;
+    folded = true;
+    if (owners.done < FOLD_OWNERS_PER_TRANSACTION) break;
+  }
+  return { ...report, ran: report.ran || forgot !== null || folded };
 }
 
 export type Cleaner = PeriodicPass<CleanupReport>;

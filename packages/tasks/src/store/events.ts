@@ -65,11 +65,10 @@ export function claimedEvent(taskId: string, jobId: string): NewTaskEvent {
 }
 
 /**
- * THE event writer. In the caller's transaction: numbers the events per task from `tasks.last_seq` (the
- * row lock this update takes orders concurrent writers of a task, so seqs are gap-free and a task's
- * notifications arrive in seq order), stores them, and queues their NOTIFYs, delivered at commit (none
- * after a rollback). A `queued` status event also wakes the workflow's dispatchers. `at` is read once the
- * row lock is held, so a task's events are stamped in seq order. Returns the events written.
+ * Appends events to existing tasks, in the caller's transaction: bumps each task's `last_seq` by its events
+ * (the row lock this update takes orders concurrent writers of a task, so seqs are gap-free and a task's
+ * notifications arrive in seq order) and writes them from the old value (eventsWritten). A `queued` status
+ * event also wakes the workflow's dispatchers. Returns the events written.
  */
 export async function appendEvents(executor: Executor, events: readonly NewTaskEvent[]): Promise<number> {
   if (events.length === 0) return 0;
@@ -100,27 +99,32 @@ export async function appendEvents(executor: Executor, events: readonly NewTaskE
       update tasks t set last_seq = t.last_seq + c.n from counts c
       where t.id = c.task_id and t.id = any(${uuidArray(taskIds)})
       returning t.id, t.last_seq - c.n as base, t.owner, t.workflow, t.attempt
-    ), numbered as (
-      select input.task_id, input.type, b.owner, b.workflow, clock_timestamp() as at,
+    ), ${eventsWritten(sql`(
+      select input.task_id, input.i, input.type, b.owner, b.workflow, b.base,
         -- A claim's event carries the attempt its update gave (see claimedEvent).
         case when input.if_job is null then input.payload
-          else input.payload || jsonb_build_object('attempt', b.attempt) end as payload,
-        (b.base + row_number() over (partition by input.task_id order by input.i))::int as seq
-      from input join bumped b on b.id = input.task_id
-    ), ${storedAndNotified()}
+          else input.payload || jsonb_build_object('attempt', b.attempt) end as payload
+      from input join bumped b on b.id = input.task_id)`)}
     select * from written`);
   const [row] = rowsOf<{ inserted: number }>(result);
   return row?.inserted ?? 0;
 }
 
 /**
- * The tail of every event write: `with` clauses (after one named `numbered`: task_id, seq, type, payload,
- * owner, workflow, at) that store the events and queue their NOTIFYs, and `written`, which counts them. The
- * statement must read `written`: a `with` clause nobody reads is never run, and neither are its NOTIFYs;
- * materialized, so its counts are all computed even when the statement reads none of them.
+ * THE event writer, as `with` clauses of the caller's statement: numbers the events of `events` (a
+ * relation of task_id, i, type, payload, owner, workflow and base, the task's last seq before them) per
+ * task from `base` in `i` order, stores them and queues their NOTIFYs, delivered at commit (none after a
+ * rollback). `at` is read per event once the statement holds the task rows, so a task's events are
+ * stamped in seq order. `written` counts them; the statement must read it: a `with` clause nobody reads is
+ * never run, and neither are its NOTIFYs; materialized, so its counts are all computed even when the
+ * statement reads none of them.
  */
-function storedAndNotified(): SQL {
-  return sql`inserted as (
+function eventsWritten(events: SQL): SQL {
+  return sql`numbered as (
+      select task_id, type, payload, owner, workflow, clock_timestamp() as at,
+        (base + row_number() over (partition by task_id order by i))::int as seq
+      from ${events} e
+    ), inserted as (
       insert into task_events (task_id, seq, type, payload, at)
       select task_id, seq, type, payload, at from numbered
       returning 1
@@ -142,18 +146,17 @@ function storedAndNotified(): SQL {
 /**
  * The first events of task rows a statement inserts, as `with` clauses behind its own (ending in `written`,
  * which the statement must read): `rows` is a clause of the new rows' id, owner, workflow and their one
- * first event (type, payload), which is seq FIRST_EVENT_SEQ; the rows are inserted with that `last_seq`.
- * No row, no event (an insert that skipped it).
+ * first event (type, payload), written by eventsWritten from base 0; the rows are inserted with
+ * `last_seq` FIRST_EVENTS. No row, no event (an insert that skipped it).
  */
 export function firstEventsOf(rows: SQL): SQL {
-  return sql`numbered as (
-      select id as task_id, ${FIRST_EVENT_SEQ}::int as seq, type, payload, owner, workflow, clock_timestamp() as at
-      from ${rows}
-    ), ${storedAndNotified()}`;
+  return eventsWritten(
+    sql`(select id as task_id, 0 as i, type, payload, owner, workflow, 0 as base from ${rows})`,
+  );
 }
 
-/** The seq of a task's first event, and the `last_seq` its row is inserted with. */
-export const FIRST_EVENT_SEQ = 1;
+/** A new task's events: its one first event, hence the `last_seq` its row is inserted with. */
+export const FIRST_EVENTS = 1;
 
 /**
  * Sends a fenced update and `events` right behind it, in the same round trip: each event

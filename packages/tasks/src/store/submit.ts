@@ -2,7 +2,7 @@ import type { Priority, TaskError, TaskStatus } from '@kaygraph/contracts';
 import { taskGroups } from '@kaygraph/db';
 import { inArray, sql } from 'drizzle-orm';
 import { recordsJson, rowsOf, type Transaction } from '../db.ts';
-import { FIRST_EVENT_SEQ, firstEventsOf, type NewTaskEvent } from './events.ts';
+import { FIRST_EVENTS, firstEventsOf, type NewTaskEvent } from './events.ts';
 
 /** Groups by id with their owner and whether they were cancelled. */
 export async function loadGroups(
@@ -98,7 +98,7 @@ export async function insertTasks(
         select x.id, x.id, x.owner, x.workflow, x.workflow_version, x.params, x.status, x.error, x.depends_on,
           x.schedule_id, x.priority, x.max_retries, x.retry_delay_seconds, x.retry_backoff, x.timeout_seconds,
           x.group_id, x.idempotency_key, x.concurrency_key, x.run_at, x.parent_task_id, x.child_index,
-          ${FIRST_EVENT_SEQ},
+          ${FIRST_EVENTS},
           -- A microsecond apart in the order given: lists, groups and the run order keep a batch's order.
           now() + (x.ordinality - 1) * interval '1 microsecond',
           -- Failed at once (a dependency already failed): finished, and a dead letter like every failed task.
