@@ -198,8 +198,14 @@ describe('a transaction whose connection is cut while its callback waits', () =>
     door.shut();
     await expect(cut).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
     await nextTurn();
-    expect(outcomes.map((outcome) => outcome())).toEqual([
-      { state: 'rejected', code: 'CONNECTION_CLOSED' },
+    const [runningOutcome, ...waitingOutcomes] = outcomes.map((outcome) => outcome());
+    // The running query reads the broken socket: a close, or a reset when the door destroyed its end with
+    // bytes of ours still unread (Linux answers that with RST). The waiting ones were never sent.
+    expect(runningOutcome).toEqual({
+      state: 'rejected',
+      code: expect.stringMatching(/^(CONNECTION_CLOSED|ECONNRESET)$/),
+    });
+    expect(waitingOutcomes).toEqual([
       { state: 'rejected', code: 'CONNECTION_CLOSED' },
       { state: 'rejected', code: 'CONNECTION_CLOSED' },
     ]);
