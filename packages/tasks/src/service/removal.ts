@@ -82,9 +82,7 @@ export async function cleanTasks(
     input.workflow === undefined ? undefined : await storedWorkflowNames(ctx.workflows, input.workflow);
   return runTransaction(ctx.db, async (tx) => {
     // By default the database's now (the clock that stamped `completed_at`), never the api host's.
-    const finishedBefore = input.finished_before
-      ? new Date(input.finished_before)
-      : await databaseNow(tx);
+    const finishedBefore = input.finished_before ? new Date(input.finished_before) : await databaseNow(tx);
     const filter = {
       owner: listedOwner(caller),
       statuses: input.status ?? TERMINAL_STATUSES,
