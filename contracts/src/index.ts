@@ -20,5 +20,4 @@ export * from './task-state.ts';
 export * from './tasks.ts';
 export * from './version-served.ts';
 export * from './waits.ts';
-export * from './workflow-defaults-text.ts';
 export * from './workflows.ts';

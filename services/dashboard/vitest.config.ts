@@ -9,5 +9,8 @@ export default defineConfig({
     // It also starts a server, a worker and Chromium: give it room on a 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // useDashboardSession (test/support/session.ts) relies on it: beforeAll hooks in the order registered,
+    // after hooks in reverse, so a file's own hooks run inside the session's.
+    sequence: { hooks: 'stack' },
   },
 });

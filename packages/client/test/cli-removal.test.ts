@@ -1,5 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startTestServer, type TestServer } from '@kaygraph/api/testing';
 import { SubmitTaskOutput, TaskView } from '@kaygraph/contracts';
+import { initTRPC } from '@trpc/server';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { kaygraph, parseJson } from './cli-helpers.ts';
 
@@ -14,6 +18,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.[Symbol.asyncDispose]();
 });
+
+/** A tRPC server whose `tasks.clean` answers `answer` (an api of another release); closed on dispose. */
+async function fakeCleanApi(answer: object): Promise<{ url: string } & AsyncDisposable> {
+  const t = initTRPC.create();
+  const router = t.router({ tasks: t.router({ clean: t.procedure.mutation(() => answer) }) });
+  const handler = createHTTPHandler({ router, basePath: '/trpc/' });
+  const http = createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    [Symbol.asyncDispose]: () => new Promise<void>((resolve) => http.close(() => resolve())),
+  };
+}
 
 /** A task delayed by an hour, then cancelled: finished, and never run. */
 async function delayedTask(): Promise<string> {
@@ -67,5 +84,28 @@ describe('kaygraph remove / clean', () => {
     expect(last.stdout.trim()).toBe('removed 1 task(s)');
     const wrong = await kaygraph(['clean', '--status', 'queued'], env);
     expect(wrong.code).toBe(2);
+  });
+
+  test('an older api without finished_before: clean says to run it again', async () => {
+    await using old = await fakeCleanApi({ removed: 1, task_ids: [], has_more: true });
+    const run = await kaygraph(['clean', '--url', old.url]);
+    expect(run.stdout).toBe('removed 1 task(s); more remain: run it again\n');
+  });
+
+  test('the next-page command keeps a --url option, never the api key', async () => {
+    const cutoff = '2026-01-01T00:00:00.000Z';
+    await using api = await fakeCleanApi({
+      removed: 1,
+      task_ids: [],
+      has_more: true,
+      finished_before: cutoff,
+    });
+    const given = await kaygraph(['clean', '--url', `${api.url}/`, '--api-key', 'kg_secret', '--limit', '1']);
+    expect(given.stdout).toBe(
+      `removed 1 task(s); more remain: kaygraph clean --url ${api.url} --before ${cutoff} --limit 1\n`,
+    );
+    // From the environment, it is the environment's again.
+    const fromEnv = await kaygraph(['clean'], { KAYGRAPH_URL: api.url, KAYGRAPH_API_KEY: 'kg_secret' });
+    expect(fromEnv.stdout).toBe(`removed 1 task(s); more remain: kaygraph clean --before ${cutoff}\n`);
   });
 });

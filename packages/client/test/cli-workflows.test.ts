@@ -83,9 +83,11 @@ test("workflows lists each workflow's defaults under its versions", async () => 
   expect(defaults).toMatch(
     /^WORKFLOW\s+PRIORITY\s+RETRIES\s+RETRY DELAY\s+BACKOFF\s+TIMEOUT\s+CONCURRENCY\s+PER KEY\s+RATE LIMIT\n/,
   );
-  expect(defaults).toMatch(/^echo\s+normal\s+0\s+0s\s+no\s+60s\s+no limit\s+none\s+no limit$/m);
+  expect(defaults).toMatch(/^echo\s+normal\s+0\s+0s\s+no\s+60s\s+no limit\s+keys refused\s+no limit$/m);
   expect(defaults).toMatch(/^keyed_echo\s+normal\s+0\s+0s\s+no\s+60s\s+no limit\s+1\s+no limit$/m);
-  expect(defaults).toMatch(/^rated_echo\s+normal\s+0\s+0s\s+no\s+60s\s+no limit\s+none\s+1 per 3600s$/m);
+  expect(defaults).toMatch(
+    /^rated_echo\s+normal\s+0\s+0s\s+no\s+60s\s+no limit\s+keys refused\s+1 per 3600s$/m,
+  );
   // One row per workflow, the same ones `--json` lists with their `defaults`.
   const json = ListWorkflowsOutput.parse(parseJson((await kaygraph(['workflows', '--json'], env)).stdout));
   expect(

@@ -69,4 +69,17 @@ describe('the client layer', () => {
       '@kaygraph/api/keys',
     ]);
   });
+
+  test('`@kaygraph/client/text` (the dashboard bundles it) loads only its own files at run time', async () => {
+    const textDir = join(SOURCE_DIR, 'text');
+    const loaded: string[] = [];
+    for (const file of await sourceFiles(textDir)) {
+      if (file.endsWith('.test.ts')) continue;
+      for (const specifier of runtimeImports(await readFile(file, 'utf8'))) {
+        if (!specifier.startsWith('./')) loaded.push(`${relative(SOURCE_DIR, file)}: ${specifier}`);
+      }
+    }
+    expect(loaded).toEqual([]);
+    expect(packageJson.exports['./text']).toBe('./src/text/index.ts');
+  });
 });

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { rowsOf } from '../src/db.ts';
+import { databaseNow } from '../src/store/clock.ts';
 import { storedEvents } from './fixtures/stored-events.ts';
 import { admin, alice, bob, startTestSystem, WORKFLOWS_MODULE, waitFor, waitForTerminal } from './harness.ts';
 
@@ -203,4 +204,26 @@ it("a clean removes the caller's finished tasks by status and finish time, a pag
   expect((await tasks.list(alice, { limit: 10 })).items.map((task) => task.task_id)).toEqual([
     queued.task_id,
   ]);
+});
+
+it("a clean without a cutoff takes the database's now, not the api host's clock", async () => {
+  await using harness = await startTestSystem();
+  const { system } = harness;
+  const { tasks } = system;
+  const { task_id } = await tasks.submit(alice, { workflow: 'steps', params: QUICK });
+  await tasks.cancel(alice, task_id);
+  const before = await databaseNow(system.context.db);
+  // The api host's clock an hour behind the database's: a task finished just now still goes.
+  vi.useFakeTimers({ toFake: ['Date'], now: before.getTime() - 3_600_000 });
+  let cleaned: Awaited<ReturnType<typeof tasks.clean>>;
+  try {
+    cleaned = await tasks.clean(alice, {});
+  } finally {
+    vi.useRealTimers();
+  }
+  const after = await databaseNow(system.context.db);
+  expect(cleaned).toMatchObject({ removed: 1, task_ids: [task_id], has_more: false });
+  const cutoff = new Date(cleaned.finished_before).getTime();
+  expect(cutoff).toBeGreaterThanOrEqual(before.getTime());
+  expect(cutoff).toBeLessThanOrEqual(after.getTime());
 });

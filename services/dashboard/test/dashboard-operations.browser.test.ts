@@ -73,33 +73,33 @@ describe('orchestration pages', () => {
     });
     await session.waitForStatus(long.task_id, 'running');
     // A page of its own whose Date runs three hours ahead of the server's (a machine with a wrong clock).
-    const page = await session.browser.newPage();
     try {
-      await page.addInitScript((offsetMs: number) => {
-        const RealDate = Date;
-        class SkewedDate extends RealDate {
-          constructor(...args: [] | [string | number | Date]) {
-            if (args.length === 0) super(RealDate.now() + offsetMs);
-            else super(args[0]);
+      await session.withPage(async (page) => {
+        await page.addInitScript((offsetMs: number) => {
+          const RealDate = Date;
+          class SkewedDate extends RealDate {
+            constructor(...args: [] | [string | number | Date]) {
+              if (args.length === 0) super(RealDate.now() + offsetMs);
+              else super(args[0]);
+            }
+            static override now(): number {
+              return RealDate.now() + offsetMs;
+            }
           }
-          static override now(): number {
-            return RealDate.now() + offsetMs;
-          }
-        }
-        globalThis.Date = SkewedDate as DateConstructor;
-      }, 3 * 3600_000);
-      await page.goto(`${session.stack.url}/dashboard/#/tasks/${long.task_id}`);
-      await page.locator('.task-header .badge-running').waitFor(WAIT);
-      const runTime = page.getByTestId('run-time');
-      await page.waitForFunction(
-        () => document.querySelector('[data-testid="run-time"]')?.textContent?.endsWith('so far'),
-        undefined,
-        WAIT,
-      );
-      // Seconds into its run, not three hours.
-      await expect(runTime.textContent()).resolves.toMatch(/^(\d+ ms|\d+(\.\d)? s) so far$/);
+          globalThis.Date = SkewedDate as DateConstructor;
+        }, 3 * 3600_000);
+        await page.goto(`${session.stack.url}/dashboard/#/tasks/${long.task_id}`);
+        await page.locator('.task-header .badge-running').waitFor(WAIT);
+        const runTime = page.getByTestId('run-time');
+        await page.waitForFunction(
+          () => document.querySelector('[data-testid="run-time"]')?.textContent?.endsWith('so far'),
+          undefined,
+          WAIT,
+        );
+        // Seconds into its run, not three hours.
+        await expect(runTime.textContent()).resolves.toMatch(/^(\d+ ms|\d+(\.\d)? s) so far$/);
+      });
     } finally {
-      await page.close();
       await session.client.tasks.cancel.mutate({ task_id: long.task_id });
     }
   });

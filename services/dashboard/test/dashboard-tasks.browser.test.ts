@@ -91,12 +91,12 @@ describe('the Tasks page', () => {
     await expect(page.getByRole('link', { name: 'Older →' }).count()).resolves.toBe(0);
 
     // The page is in the URL: a link opened elsewhere shows the same page, and offers the newest.
-    const elsewhere = await session.browser.newPage();
-    await elsewhere.goto(page.url());
-    await expect(listed(elsewhere, COMPLETED - 50)).resolves.toEqual(second);
-    await elsewhere.getByRole('link', { name: 'Newest' }).waitFor(WAIT);
-    await expect(elsewhere.getByRole('link', { name: '← Newer' }).count()).resolves.toBe(0);
-    await elsewhere.close();
+    await session.withPage(async (elsewhere) => {
+      await elsewhere.goto(page.url());
+      await expect(listed(elsewhere, COMPLETED - 50)).resolves.toEqual(second);
+      await elsewhere.getByRole('link', { name: 'Newest' }).waitFor(WAIT);
+      await expect(elsewhere.getByRole('link', { name: '← Newer' }).count()).resolves.toBe(0);
+    });
     // This tab remembers the way back, across a reload too.
     await page.reload();
     await expect(listed(page, COMPLETED - 50)).resolves.toEqual(second);

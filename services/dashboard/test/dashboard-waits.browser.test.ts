@@ -146,7 +146,6 @@ describe('a task waiting for a signal', () => {
 
   it('answers the second of two reviewers approving at once with 409', async () => {
     const taskId = await waitingReview();
-    const other = await session.browser.newPage({ viewport: { width: 1360, height: 900 } });
     // Each signal is held in its browser until both are sent: a page that heard of the other's signal
     // first would have no form left to click.
     let sent = 0;
@@ -164,27 +163,28 @@ describe('a task waiting for a signal', () => {
     const signalCalls = (url: URL) =>
       url.pathname.startsWith('/trpc/') && url.pathname.includes('tasks.signal');
     try {
-      await openTask(session.page, taskId);
-      await openTask(other, taskId);
-      await session.page.route(signalCalls, holdSignal);
-      await other.route(signalCalls, holdSignal);
-      for (const page of [session.page, other]) {
-        await page.getByTestId('signal-form').locator('.button-primary').click();
-      }
-      const outcomes = await Promise.all(
-        [session.page, other].map(async (page) => {
-          const notice = page.getByTestId('signal-outcome');
-          await notice.waitFor(WAIT);
-          return notice.textContent();
-        }),
-      );
-      expect(outcomes.filter((text) => text?.includes('received: the task goes on'))).toHaveLength(1);
-      const conflict = outcomes.find((text) => text?.startsWith('409 CONFLICT'));
-      expect(conflict).toContain('no longer waiting for this signal');
-      await session.page.locator('.task-header .badge-completed').waitFor(WAIT);
+      await session.withPage(async (other) => {
+        await openTask(session.page, taskId);
+        await openTask(other, taskId);
+        await session.page.route(signalCalls, holdSignal);
+        await other.route(signalCalls, holdSignal);
+        for (const page of [session.page, other]) {
+          await page.getByTestId('signal-form').locator('.button-primary').click();
+        }
+        const outcomes = await Promise.all(
+          [session.page, other].map(async (page) => {
+            const notice = page.getByTestId('signal-outcome');
+            await notice.waitFor(WAIT);
+            return notice.textContent();
+          }),
+        );
+        expect(outcomes.filter((text) => text?.includes('received: the task goes on'))).toHaveLength(1);
+        const conflict = outcomes.find((text) => text?.startsWith('409 CONFLICT'));
+        expect(conflict).toContain('no longer waiting for this signal');
+        await session.page.locator('.task-header .badge-completed').waitFor(WAIT);
+      });
     } finally {
       await session.page.unroute(signalCalls, holdSignal);
-      await other.close();
     }
   });
 

@@ -46,7 +46,7 @@ it("shows each workflow's defaults on its page, as the api lists them", async ()
     'retries: 3',
     'retry delay: 5s',
     'backoff: yes',
-    'timeout: server default',
+    'timeout: server default (TASK_TIMEOUT)',
     'concurrency: 4',
     'per key: 2',
     'rate limit: 10 per 60s',

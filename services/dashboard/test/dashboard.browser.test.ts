@@ -123,8 +123,7 @@ describe('dashboard in a browser', () => {
   });
 
   it('shows a loading state, not counts of 0, until the live feed has connected', async () => {
-    const page = await session.browser.newPage();
-    try {
+    await session.withPage(async (page) => {
       // A socket that opens and never answers: the feed stays connecting.
       await page.routeWebSocket(/\/trpc/, () => {});
       await page.goto(`${session.stack.url}/dashboard/#/`);
@@ -133,9 +132,7 @@ describe('dashboard in a browser', () => {
       await expect(running.getAttribute('data-state')).resolves.toBe('loading');
       await expect(running.locator('.stat-value').textContent()).resolves.toBe('…');
       await page.locator('.panel .loading').first().waitFor(WAIT);
-    } finally {
-      await page.close();
-    }
+    });
     // Connected, the same page shows real counts.
     await session.openDashboard('#/');
     const running = session.page.getByTestId('stat-running');

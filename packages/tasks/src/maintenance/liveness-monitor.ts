@@ -1,7 +1,7 @@
 import type { TaskContext } from '../context.ts';
 import { isConnectionLost } from '../database-errors.ts';
 import type { DatabaseHealth } from '../database-health.ts';
-import { databaseNow } from '../store/workers.ts';
+import { databaseNow } from '../store/clock.ts';
 import { type PeriodicPass, startPeriodicPass } from './periodic-pass.ts';
 import { reapDeadWorkers } from './reconcile.ts';
 

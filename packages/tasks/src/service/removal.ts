@@ -10,6 +10,7 @@ import {
 import { type Caller, listedOwner } from '../caller.ts';
 import type { TaskContext } from '../context.ts';
 import type { Transaction } from '../db.ts';
+import { databaseNow } from '../store/clock.ts';
 import { deleteTasks, lockIfRemovable, lockRemovableTasks } from '../store/removal.ts';
 import { runTransaction } from '../transaction.ts';
 import { loadVisibleTask } from '../visibility.ts';
@@ -65,7 +66,8 @@ export async function removeTask(
 /**
  * Removes finished tasks the caller may see (an admin: every owner's) by status, finish time and workflow,
  * oldest finish first, at most `limit` and MAX_BATCH_SIZE per call (BullMQ: `queue.clean`). Tasks that
- * `removeTask` would refuse stay and are not counted; `has_more` says whether removable ones remain.
+ * `removeTask` would refuse stay and are not counted; `has_more` says whether removable ones remain. The
+ * cutoff (default: the database's now) is returned as `finished_before`.
  */
 export async function cleanTasks(
   ctx: TaskContext,
@@ -78,8 +80,9 @@ export async function cleanTasks(
   const limit = Math.min(input.limit ?? ctx.maxBatchSize, ctx.maxBatchSize);
   const workflows =
     input.workflow === undefined ? undefined : await storedWorkflowNames(ctx.workflows, input.workflow);
-  const finishedBefore = input.finished_before ? new Date(input.finished_before) : new Date();
   return runTransaction(ctx.db, async (tx) => {
+    // By default the database's now (the clock that stamped `completed_at`), never the api host's.
+    const finishedBefore = input.finished_before ? new Date(input.finished_before) : await databaseNow(tx);
     const filter = {
       owner: listedOwner(caller),
       statuses: input.status ?? TERMINAL_STATUSES,

@@ -117,9 +117,3 @@ export async function deleteReapedWorkers(db: Executor, seconds: number): Promis
   );
   return rows.length;
 }
-
-/** The database's clock now (the monitor's `healthySince` after it got its connection back). */
-export async function databaseNow(db: Executor): Promise<Date> {
-  const [row] = rowsOf<{ now: Date | string }>(await db.execute(sql`select now() as now`));
-  return new Date(row?.now ?? Date.now());
-}

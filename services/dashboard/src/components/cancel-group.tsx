@@ -1,8 +1,8 @@
 import type { CancelGroupOutput, GroupSummary } from '@kaygraph/contracts';
 import { isTerminalGroupStatus } from '@kaygraph/contracts';
 import { useState } from 'preact/hooks';
-import { errorLine, useActionError, useServices } from '../data/hooks.ts';
-import { ConfirmAction } from './confirm-action.tsx';
+import { useServices } from '../data/hooks.ts';
+import { ConfirmedAction } from './confirmed-action.tsx';
 
 /**
  * "Cancel group" for an unfinished group (asked once more: cancelled runs cannot be resumed): `groups.cancel`
@@ -18,53 +18,33 @@ export function CancelGroup({
   onCancelled: (output: CancelGroupOutput) => void;
 }) {
   const { api } = useServices();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useActionError();
   const [outcome, setOutcome] = useState<string | null>(null);
-  const finished = isTerminalGroupStatus(group.status);
-  if (finished && !outcome && !error) return null;
 
   const cancel = async () => {
-    setBusy(true);
-    setError(null);
     setOutcome(null);
-    try {
-      const answer = await api.optional.cancelGroup(group.group_id);
-      if (answer.state === 'unavailable') setError(answer.reason);
-      else {
-        setOutcome(cancelledText(answer.value.cancelled));
-        onCancelled(answer.value);
-      }
-    } catch (cause) {
-      setError(errorLine(api.describeError(cause)));
-    } finally {
-      setBusy(false);
-    }
+    const answer = await api.optional.cancelGroup(group.group_id);
+    if (answer.state === 'unavailable') return answer.reason;
+    setOutcome(cancelledText(answer.value.cancelled));
+    onCancelled(answer.value);
+    return undefined;
   };
 
   return (
-    <span class="actions" data-testid="cancel-group">
-      {finished ? null : (
-        <ConfirmAction
-          label={busy ? 'Cancelling…' : 'Cancel group'}
-          question="Cancel every unfinished task of this group?"
-          confirm="Yes, cancel the group"
-          danger
-          disabled={busy}
-          onConfirm={() => void cancel()}
-        />
-      )}
+    <ConfirmedAction
+      testId="cancel-group"
+      label="Cancel group"
+      busyLabel="Cancelling…"
+      question="Cancel every unfinished task of this group?"
+      confirm="Yes, cancel the group"
+      offered={!isTerminalGroupStatus(group.status)}
+      run={cancel}
+    >
       {outcome ? (
         <span class="inline-ok" role="status">
           {outcome}
         </span>
       ) : null}
-      {error ? (
-        <span class="inline-error" role="alert">
-          {error}
-        </span>
-      ) : null}
-    </span>
+    </ConfirmedAction>
   );
 }
 

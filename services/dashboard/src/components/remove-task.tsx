@@ -1,9 +1,8 @@
 import type { RemoveTaskOutput, TaskSummary } from '@kaygraph/contracts';
 import { isTerminalStatus } from '@kaygraph/contracts';
-import { useState } from 'preact/hooks';
-import { errorLine, useActionError, useServices } from '../data/hooks.ts';
+import { useServices } from '../data/hooks.ts';
 import { taskListHref } from '../router.ts';
-import { ConfirmAction } from './confirm-action.tsx';
+import { ConfirmedAction } from './confirmed-action.tsx';
 
 /**
  * "Remove" for a finished task (asked once more: it cannot be undone): the api deletes it with its child
@@ -12,45 +11,26 @@ import { ConfirmAction } from './confirm-action.tsx';
  */
 export function RemoveTask({ task }: { task: Pick<TaskSummary, 'task_id' | 'status'> }) {
   const { api, live, notice } = useServices();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useActionError();
   if (!isTerminalStatus(task.status)) return null;
 
   const remove = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const answer = await api.optional.remove(task.task_id);
-      if (answer.state === 'unavailable') {
-        setError(answer.reason);
-        setBusy(false);
-        return;
-      }
-      live.store.forget([task.task_id]);
-      notice.set(removedText(answer.value));
-      window.location.hash = taskListHref({ status: null, workflow: null, cursor: null, page: 1 });
-    } catch (cause) {
-      setError(errorLine(api.describeError(cause)));
-      setBusy(false);
-    }
+    const answer = await api.optional.remove(task.task_id);
+    if (answer.state === 'unavailable') return answer.reason;
+    live.store.forget([task.task_id]);
+    notice.set(removedText(answer.value));
+    window.location.hash = taskListHref({ status: null, workflow: null, cursor: null, page: 1 });
+    return undefined;
   };
 
   return (
-    <span class="actions" data-testid="remove-task">
-      <ConfirmAction
-        label={busy ? 'Removing…' : 'Remove'}
-        question="Remove this task and its history for good?"
-        confirm="Yes, remove"
-        danger
-        disabled={busy}
-        onConfirm={() => void remove()}
-      />
-      {error ? (
-        <span class="inline-error" role="alert">
-          {error}
-        </span>
-      ) : null}
-    </span>
+    <ConfirmedAction
+      testId="remove-task"
+      label="Remove"
+      busyLabel="Removing…"
+      question="Remove this task and its history for good?"
+      confirm="Yes, remove"
+      run={remove}
+    />
   );
 }
 

@@ -1,4 +1,5 @@
-import { type WorkflowInfo, workflowDefaultFacts } from '@kaygraph/contracts';
+import { workflowDefaultFacts } from '@kaygraph/client/text';
+import type { WorkflowInfo } from '@kaygraph/contracts';
 import { Fragment } from 'preact';
 import { Panel } from './states.tsx';
 

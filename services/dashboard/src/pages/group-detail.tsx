@@ -27,12 +27,16 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
 
   useEffect(() => {
     let current = true;
-    /** The group from its first page on, with as many pages as it takes to show `atLeast` tasks. */
-    const load = async (atLeast = 0) => {
+    /**
+     * The group from its first page on, with as many pages as it takes to show `atLeast` tasks. Only the
+     * first read's failure replaces the page: a reload that fails keeps what is shown (and an action's
+     * outcome beside it); the live feed goes on updating it.
+     */
+    const load = async (atLeast = 0, reloading = false) => {
       try {
         const answer = await api.optional.group(groupId);
         if (answer.state !== 'ready') {
-          if (current) setProblem({ kind: 'unavailable', message: answer.reason });
+          if (current && !reloading) setProblem({ kind: 'unavailable', message: answer.reason });
           return;
         }
         let view = answer.value;
@@ -47,11 +51,11 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
         }
         if (current) setGroup(view);
       } catch (cause) {
-        if (current) setProblem({ kind: 'error', message: errorMessage(cause) });
+        if (current && !reloading) setProblem({ kind: 'error', message: errorMessage(cause) });
       }
     };
     void load();
-    reload.current = () => void load(shown.current);
+    reload.current = () => void load(shown.current, true);
     const unsubscribe = api.optional.groupEvents(groupId, {
       onData: (event) => {
         if (!current) return;
@@ -84,7 +88,7 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
       // Results arrive with the tasks themselves: read the group again once it has finished, as many
       // tasks as were shown.
       onComplete: () => {
-        if (current) void load(shown.current);
+        if (current) void load(shown.current, true);
       },
       onError: () => {
         // Not every server streams groups; the page still shows what groups.get answered.

@@ -23,12 +23,26 @@ export interface Session {
   screenshot(name: string): Promise<void>;
   /** Waits on the task's own event stream (the typed client's watch), not by polling. */
   waitForStatus(taskId: string, status: string): Promise<void>;
-  /** A second page of `page`'s size (another tab, or another stack's dashboard), closed after `use`. */
+  /**
+   * A second page of `page`'s size (another tab, or another stack's dashboard), closed after `use`; its
+   * script errors join `pageErrors`.
+   */
   withPage<T>(use: (page: Page) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 const VIEWPORT = { width: 1360, height: 900 };
+
+/** Records the script errors `page` throws, and what its Content-Security-Policy blocks, into `errors`. */
+function collectErrors(page: Page, errors: string[]): void {
+  page.on('pageerror', (error) => errors.push(error.message));
+  // What the page's Content-Security-Policy blocks is only said on the console.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      errors.push(message.text());
+    }
+  });
+}
 
 /** A stack (api + worker + database), a typed client of it and a Chromium page. */
 export async function openSession(options: StackOptions = {}): Promise<Session> {
@@ -44,13 +58,7 @@ export async function openSession(options: StackOptions = {}): Promise<Session> 
     reducedMotion: 'reduce',
   });
   const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  // What the page's Content-Security-Policy blocks is only said on the console.
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
-      pageErrors.push(message.text());
-    }
-  });
+  collectErrors(page, pageErrors);
   return {
     stack,
     browser,
@@ -72,6 +80,7 @@ export async function openSession(options: StackOptions = {}): Promise<Session> 
     },
     async withPage(use) {
       const own = await browser.newPage({ viewport: VIEWPORT });
+      collectErrors(own, pageErrors);
       try {
         return await use(own);
       } finally {
@@ -89,7 +98,8 @@ export async function openSession(options: StackOptions = {}): Promise<Session> 
 /**
  * The session of a test file: opened in its beforeAll, closed in its afterAll, and after each test no
  * script error on its page. The returned session reads through to the open one, so the file's own
- * beforeAll (registered after this call, so run after it) can already use it.
+ * beforeAll (registered after this call, so run after it) can already use it, and its afterAll runs before
+ * the session closes: vitest.config.ts pins that hook order (`sequence.hooks: 'stack'`).
  * `const session = useDashboardSession({ worker: false });`
  */
 export function useDashboardSession(options: StackOptions = {}): Session {

@@ -15,13 +15,22 @@ function finishedStatusesOf(values: string[] | undefined): TerminalStatus[] | un
   return values as TerminalStatus[];
 }
 
-/** The `kaygraph clean` command that cleans with these options (names and times need no quoting). */
-function cleanCommand(input: CleanTasksInput & { finished_before: string }): string {
+/** `value` as one shell word: quoted unless it is made of characters a shell leaves alone. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * The `kaygraph clean` command that cleans with these options: `url` when the user gave `--url` (the
+ * environment's stays the environment's; the API key is never printed).
+ */
+function cleanCommand(input: CleanTasksInput & { finished_before: string; url: string | undefined }): string {
   return [
     'kaygraph clean',
-    `--before ${input.finished_before}`,
+    input.url !== undefined ? `--url ${shellWord(input.url)}` : null,
+    `--before ${shellWord(input.finished_before)}`,
     input.status ? `--status ${input.status.join(' ')}` : null,
-    input.workflow ? `--workflow ${input.workflow}` : null,
+    input.workflow ? `--workflow ${shellWord(input.workflow)}` : null,
     input.limit !== undefined ? `--limit ${input.limit}` : null,
   ]
     .filter((part) => part !== null)
@@ -65,9 +74,12 @@ export function registerRemovalCommands(program: Command, session: CliSession): 
         if (s.json) printJson(s.io, answer);
         else {
           // The next page under this call's cutoff: tasks that finished since are not part of this clean.
-          const more = answer.has_more
-            ? `; more remain: ${cleanCommand({ ...input, finished_before: answer.finished_before })}`
-            : '';
+          // An older api returns no cutoff: running it again is all there is.
+          const cutoff = answer.finished_before as string | undefined;
+          const url = options.url !== undefined ? s.url : undefined;
+          const next =
+            cutoff === undefined ? 'run it again' : cleanCommand({ ...input, finished_before: cutoff, url });
+          const more = answer.has_more ? `; more remain: ${next}` : '';
           writeLine(s.io.stdout, `removed ${answer.removed} task(s)${more}`);
         }
         return 0;

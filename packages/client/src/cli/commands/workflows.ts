@@ -3,9 +3,9 @@ import {
   MoveVersionTasksOutput,
   type WorkflowInfo,
   WorkflowPauseView,
-  workflowDefaultFacts,
 } from '@kaygraph/contracts';
 import type { Command } from 'commander';
+import { workflowDefaultFacts } from '../../text/index.ts';
 import { type CliIo, printJson, printTable, writeLine } from '../output.ts';
 import type { CliSession } from '../session.ts';
 import { action } from './action.ts';

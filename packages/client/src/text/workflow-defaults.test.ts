@@ -1,6 +1,6 @@
+import { WorkflowDefaults } from '@kaygraph/contracts';
 import { expect, test } from 'vitest';
-import { workflowDefaultFacts } from './workflow-defaults-text.ts';
-import { WorkflowDefaults } from './workflows.ts';
+import { workflowDefaultFacts } from './workflow-defaults.ts';
 
 test('each default reads as its value, a null as what it means', () => {
   const base = WorkflowDefaults.parse({
@@ -18,9 +18,9 @@ test('each default reads as its value, a null as what it means', () => {
     'retries=3',
     'retry delay=5s',
     'backoff=yes',
-    'timeout=server default',
+    'timeout=server default (TASK_TIMEOUT)',
     'concurrency=no limit',
-    'per key=none',
+    'per key=keys refused',
     'rate limit=no limit',
   ]);
   const limited = {

@@ -1,6 +1,6 @@
-import type { WorkflowDefaults } from './workflows.ts';
+import type { WorkflowDefaults } from '@kaygraph/contracts';
 
-// Types only at runtime: the dashboard's bundle and the CLI read it alike.
+// Types only at runtime (`@kaygraph/client/text`): the dashboard's bundle and the CLI read it alike.
 
 /** One of a workflow's defaults as `kaygraph workflows` and the dashboard's workflow page show it. */
 export interface WorkflowDefaultFact {
@@ -9,8 +9,8 @@ export interface WorkflowDefaultFact {
 }
 
 /**
- * A workflow's `defaults`, each field as a labelled value in the contract's order; a null reads as what
- * the contract says it means.
+ * A workflow's `defaults`, each field as a labelled value: priority first, then the others in the
+ * contract's order; a null reads as what the contract says it means.
  *
  * @example workflowDefaultFacts(info.defaults).at(-1) // { label: 'rate limit', value: '10 per 60s' }
  */
@@ -23,7 +23,8 @@ export function workflowDefaultFacts(defaults: WorkflowDefaults): WorkflowDefaul
     { label: 'backoff', value: defaults.retry_backoff ? 'yes' : 'no' },
     {
       label: 'timeout',
-      value: defaults.timeout_seconds === null ? 'server default' : `${defaults.timeout_seconds}s`,
+      value:
+        defaults.timeout_seconds === null ? 'server default (TASK_TIMEOUT)' : `${defaults.timeout_seconds}s`,
     },
     {
       label: 'concurrency',
@@ -31,7 +32,8 @@ export function workflowDefaultFacts(defaults: WorkflowDefaults): WorkflowDefaul
     },
     {
       label: 'per key',
-      value: defaults.concurrency_per_key === null ? 'none' : String(defaults.concurrency_per_key),
+      // Null: no per-key limit is declared, so a submit naming a concurrency key is refused.
+      value: defaults.concurrency_per_key === null ? 'keys refused' : String(defaults.concurrency_per_key),
     },
     {
       label: 'rate limit',
