@@ -29,7 +29,7 @@ export const CleanTasksOutput = z.object({
   /** The tasks the filter matched and this call removed (their children not listed). */
   task_ids: z.array(TaskId),
   finished_before: Timestamp.describe(
-    "The cutoff this call applied: the given `finished_before`, or the server's now. Pass it to the next call so a run of calls removes one set, by the server's clock alone.",
+    "The cutoff this call applied: the given `finished_before`, or the database's now (the clock that stamps `completed_at`). Pass it to the next call so a run of calls removes one set, by the database's clock alone.",
   ),
   has_more: z
     .boolean()
