@@ -103,3 +103,37 @@ it('shows no Cancel group on a finished group', async () => {
   await page.locator('.task-header .badge-completed').waitFor(WAIT);
   await expect(page.getByTestId('cancel-group').count()).resolves.toBe(0);
 });
+
+it('keeps the newest read of a group when an older, slower read answers last', async () => {
+  const { page } = session;
+  const group = await session.client.trpc.groups.create.mutate({
+    name: 'slow first read',
+    tasks: [{ workflow: 'review', params: {} }],
+  });
+  const [task] = group.tasks;
+  if (!task) throw new Error('expected a task');
+  await session.waitForStatus(task.task_id, 'waiting');
+
+  // The page's first read of the group is answered (while the group still runs) but held back until the
+  // read made once the group's feed completes (after the cancel below) has been shown.
+  let releaseFirst: (() => Promise<void>) | undefined;
+  const groupReads = (url: URL) => url.pathname.startsWith('/trpc/') && url.pathname.includes('groups.get');
+  const holdFirst = async (route: Route) => {
+    if (releaseFirst) return route.continue();
+    const response = await route.fetch();
+    releaseFirst = () => route.fulfill({ response });
+  };
+  await page.route(groupReads, holdFirst);
+  try {
+    await session.openDashboard(`#/groups/${group.group_id}`);
+    await expect.poll(() => releaseFirst !== undefined).toBe(true);
+    await session.client.trpc.groups.cancel.mutate({ group_id: group.group_id });
+    await page.locator('.task-header .badge-cancelled').waitFor(WAIT);
+    await releaseFirst?.();
+    await page.waitForTimeout(1000);
+    await expect(page.locator('.task-header .badge-running').count()).resolves.toBe(0);
+    await expect(page.locator('.task-header .badge-cancelled').count()).resolves.toBe(1);
+  } finally {
+    await page.unroute(groupReads, holdFirst);
+  }
+});

@@ -151,7 +151,7 @@ function eventsWritten(events: SQL): SQL {
  */
 export function firstEventsOf(rows: SQL): SQL {
   return eventsWritten(
-    sql`(select id as task_id, 0 as i, type, payload, owner, workflow, 0 as base from ${rows})`,
+    sql`(select id as task_id, 0 as i, type, payload, owner, workflow, ${FIRST_EVENTS} - 1 as base from ${rows})`,
   );
 }
 

@@ -27,12 +27,18 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
 
   useEffect(() => {
     let current = true;
+    // Reads can overlap (the first load, a reload after an action, the one when the group finishes): only the
+    // newest one started may set the view, so a slow older read never puts back an older state (the first
+    // read's failure is still shown: no view may have come yet).
+    let newestRead = 0;
     /**
      * The group from its first page on, with as many pages as it takes to show `atLeast` tasks. Only the
      * first read's failure replaces the page: a reload that fails keeps what is shown (and an action's
      * outcome beside it); the live feed goes on updating it.
      */
     const load = async (atLeast = 0, reloading = false) => {
+      const read = ++newestRead;
+      const applies = () => current && read === newestRead;
       try {
         const answer = await api.optional.group(groupId);
         if (answer.state !== 'ready') {
@@ -49,7 +55,7 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
             tasks_next_cursor: next.value.tasks_next_cursor,
           };
         }
-        if (current) setGroup(view);
+        if (applies()) setGroup(view);
       } catch (cause) {
         if (current && !reloading) setProblem({ kind: 'error', message: errorMessage(cause) });
       }
