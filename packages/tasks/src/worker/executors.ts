@@ -6,6 +6,7 @@ import type { LogLevel, ProgressReport } from '@kaygraph/graph';
 import type { Logger } from 'pino';
 import { Piscina } from 'piscina';
 import type { CatalogWorkflow, WorkflowCatalog } from '../catalog.ts';
+import { nodeFlags } from '../process/node-flags.ts';
 import { CheckpointRefusedError } from './checkpoint-refused.ts';
 import {
   type FailedReport,
@@ -50,11 +51,9 @@ const THREAD_FILE = new URL(`./task-thread${extname(new URL(import.meta.url).pat
 
 /**
  * Node lets a process-wide V8 heap size (`--max-old-space-size` or `--max-heap-size`, on the command line
- * or in NODE_OPTIONS, which Node itself reads) override every worker thread's own heap cap.
+ * or in NODE_OPTIONS) override every worker thread's own heap cap.
  */
-export function threadCapsOverridden(
-  nodeArgs: readonly string[] = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)],
-): boolean {
+export function threadCapsOverridden(nodeArgs: readonly string[] = nodeFlags()): boolean {
   return nodeArgs.some((arg) => /^--max[-_](old[-_]space|heap)[-_]size(=|$)/.test(arg));
 }
 
