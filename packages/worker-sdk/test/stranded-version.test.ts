@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createTestDatabase } from '@kaygraph/db/testing';
-import { createTaskSystem } from '@kaygraph/tasks';
+import { createTaskSystem, type TaskSystem } from '@kaygraph/tasks';
 import pino from 'pino';
 import { expect, test } from 'vitest';
 import { startWorker } from '../src/index.ts';
@@ -20,15 +20,31 @@ function collectingLogger() {
   return { lines, logger: pino({ level: 'info' }, sink) };
 }
 
+/** A worker of the fixture workflows module `fixture` (test/fixtures/<fixture>.ts). */
+function workerOf(databaseUrl: string, fixture: string, logger: pino.Logger = silent) {
+  return startWorker({
+    databaseUrl,
+    workflows: new URL(`./fixtures/${fixture}.ts`, import.meta.url),
+    logger,
+  });
+}
+
+/** The version of `workflow` the newest worker registered. */
+async function currentVersion(system: TaskSystem, workflow: string): Promise<string | undefined> {
+  return (await system.workflows.list({ workerHosts: false }))
+    .find((entry) => entry.name === workflow)
+    ?.versions.find((version) => version.current)?.version;
+}
+
+/** The warnings among a worker's lines. */
+const warnings = (lines: { level: number; msg: string }[]) =>
+  lines.filter((line) => line.level === 40).map((line) => line.msg);
+
 test('a worker of a new version started while tasks of the stopped old version are queued says how to move them', async () => {
   await using database = await createTestDatabase();
   await using system = await createTaskSystem({ databaseUrl: database.url, logger: silent });
   // The old build registers its version and is stopped (a deploy); tasks submitted then are of its version.
-  const old = await startWorker({
-    databaseUrl: database.url,
-    workflows: new URL('./fixtures/ledger-v1.ts', import.meta.url),
-    logger: silent,
-  });
+  const old = await workerOf(database.url, 'ledger-v1');
   await old.close();
   const queued = await Promise.all(
     [1, 2].map((amount) => system.tasks.submit(caller, { workflow: 'ledger', params: { amount } })),
@@ -36,16 +52,10 @@ test('a worker of a new version started while tasks of the stopped old version a
   const oldVersion = (await system.tasks.get(caller, queued[0]?.task_id ?? '')).workflow_version;
 
   const { lines, logger } = collectingLogger();
-  await using _new = await startWorker({
-    databaseUrl: database.url,
-    workflows: new URL('./fixtures/ledger-v2.ts', import.meta.url),
-    logger,
-  });
-  const newVersion = (await system.workflows.list({ workerHosts: false }))
-    .find((workflow) => workflow.name === 'ledger')
-    ?.versions.find((version) => version.current)?.version;
+  await using _new = await workerOf(database.url, 'ledger-v2', logger);
+  const newVersion = await currentVersion(system, 'ledger');
   expect(newVersion).not.toBe(oldVersion);
-  expect(lines.filter((line) => line.level === 40).map((line) => line.msg)).toContain(
+  expect(warnings(lines)).toContain(
     `2 tasks of workflow "ledger" wait for version "${oldVersion}", which no live worker runs (this worker ` +
       `runs "${newVersion}"): start a worker of that version, or move them with ` +
       `\`kaygraph workflows move-tasks ledger ${oldVersion}\``,
@@ -56,11 +66,7 @@ test('after a rename, tasks of the old name are stranded only once no worker of 
   await using database = await createTestDatabase();
   await using system = await createTaskSystem({ databaseUrl: database.url, logger: silent });
   // The old build stays up: its tasks, due later, are still its to run.
-  const old = await startWorker({
-    databaseUrl: database.url,
-    workflows: new URL('./fixtures/ledger-v1.ts', import.meta.url),
-    logger: silent,
-  });
+  const old = await workerOf(database.url, 'ledger-v1');
   const later = new Date(Date.now() + 3_600_000).toISOString();
   const queued = await Promise.all(
     [1, 2].map((amount) =>
@@ -68,27 +74,15 @@ test('after a rename, tasks of the old name are stranded only once no worker of 
     ),
   );
   const oldVersion = (await system.tasks.get(caller, queued[0]?.task_id ?? '')).workflow_version;
-  const warnings = (lines: { level: number; msg: string }[]) =>
-    lines.filter((line) => line.level === 40).map((line) => line.msg);
 
   const beside = collectingLogger();
-  await using _renamed = await startWorker({
-    databaseUrl: database.url,
-    workflows: new URL('./fixtures/journal.ts', import.meta.url),
-    logger: beside.logger,
-  });
+  await using _renamed = await workerOf(database.url, 'journal', beside.logger);
   expect(warnings(beside.lines)).toEqual([]);
 
   await old.close();
   const after = collectingLogger();
-  await using _next = await startWorker({
-    databaseUrl: database.url,
-    workflows: new URL('./fixtures/journal.ts', import.meta.url),
-    logger: after.logger,
-  });
-  const journalVersion = (await system.workflows.list({ workerHosts: false }))
-    .find((workflow) => workflow.name === 'journal')
-    ?.versions.find((version) => version.current)?.version;
+  await using _next = await workerOf(database.url, 'journal', after.logger);
+  const journalVersion = await currentVersion(system, 'journal');
   expect(warnings(after.lines)).toEqual([
     `2 tasks of workflow "ledger" wait for version "${oldVersion}", which no live worker runs (this worker ` +
       `runs "${journalVersion}"): start a worker of that version, or move them with ` +

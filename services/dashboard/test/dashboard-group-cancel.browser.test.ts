@@ -9,6 +9,15 @@ import { useDashboardSession, WAIT } from './support/session.ts';
 
 const session = useDashboardSession();
 
+/** A group of one `workflow` task, once that task has reached `status`. */
+async function groupOfOne(name: string, workflow: string, status: string) {
+  const group = await session.client.trpc.groups.create.mutate({ name, tasks: [{ workflow, params: {} }] });
+  const [task] = group.tasks;
+  if (!task) throw new Error('expected a task');
+  await session.waitForStatus(task.task_id, status);
+  return group;
+}
+
 it('cancels the unfinished tasks of a group after asking, says how many, then shows it cancelled', async () => {
   const { page } = session;
   const group = await session.client.trpc.groups.create.mutate({
@@ -53,13 +62,7 @@ it('cancels the unfinished tasks of a group after asking, says how many, then sh
 
 it('keeps the page and the outcome when reading the group again after the cancel fails', async () => {
   const { page } = session;
-  const group = await session.client.trpc.groups.create.mutate({
-    name: 'reload fails',
-    tasks: [{ workflow: 'review', params: {} }],
-  });
-  const [task] = group.tasks;
-  if (!task) throw new Error('expected a task');
-  await session.waitForStatus(task.task_id, 'waiting');
+  const group = await groupOfOne('reload fails', 'review', 'waiting');
   await session.openDashboard(`#/groups/${group.group_id}`);
   await page.locator('.task-header .badge-running').waitFor(WAIT);
 
@@ -92,13 +95,7 @@ it('keeps the page and the outcome when reading the group again after the cancel
 
 it('shows no Cancel group on a finished group', async () => {
   const { page } = session;
-  const group = await session.client.trpc.groups.create.mutate({
-    name: 'all done',
-    tasks: [{ workflow: 'instant', params: {} }],
-  });
-  const [task] = group.tasks;
-  if (!task) throw new Error('expected a task');
-  await session.waitForStatus(task.task_id, 'completed');
+  const group = await groupOfOne('all done', 'instant', 'completed');
   await session.openDashboard(`#/groups/${group.group_id}`);
   await page.locator('.task-header .badge-completed').waitFor(WAIT);
   await expect(page.getByTestId('cancel-group').count()).resolves.toBe(0);
@@ -106,13 +103,7 @@ it('shows no Cancel group on a finished group', async () => {
 
 it('keeps the newest read of a group when an older, slower read answers last', async () => {
   const { page } = session;
-  const group = await session.client.trpc.groups.create.mutate({
-    name: 'slow first read',
-    tasks: [{ workflow: 'review', params: {} }],
-  });
-  const [task] = group.tasks;
-  if (!task) throw new Error('expected a task');
-  await session.waitForStatus(task.task_id, 'waiting');
+  const group = await groupOfOne('slow first read', 'review', 'waiting');
 
   // The page's first read of the group is answered (while the group still runs) but held back until the
   // read made once the group's feed completes (after the cancel below) has been shown.
