@@ -1,4 +1,4 @@
-import type { Page } from '@kaygraph/test-browser';
+import type { Page, Route } from '@kaygraph/test-browser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useDashboardSession, WAIT } from './support/session.ts';
 import { loadedText, until } from './support/waits.ts';
@@ -109,8 +109,18 @@ describe('counts of more tasks than the page loads', () => {
     const rows = page.locator('[data-testid="dead-letters"] tbody tr');
     await rows.nth(199).waitFor(WAIT);
     await expect(rows.count()).resolves.toBe(200);
+    // A page that fails to load says so beside the button and keeps the rows shown; the button tries again.
+    const deadLetterReads = (url: URL) =>
+      url.pathname.startsWith('/trpc/') && url.pathname.includes('deadLetters.list');
+    const fail = (route: Route) => route.abort();
+    await page.route(deadLetterReads, fail);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByTestId('load-more-error').waitFor(WAIT);
+    await page.unroute(deadLetterReads, fail);
+    await expect(rows.count()).resolves.toBe(200);
     await page.getByRole('button', { name: 'Load more' }).click();
     await rows.nth(399).waitFor(WAIT);
     await expect(rows.count()).resolves.toBe(400);
+    await expect(page.getByTestId('load-more-error').count()).resolves.toBe(0);
   });
 });

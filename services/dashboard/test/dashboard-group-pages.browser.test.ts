@@ -1,3 +1,4 @@
+import type { Route } from '@kaygraph/test-browser';
 import { expect, it } from 'vitest';
 import { useDashboardSession, WAIT } from './support/session.ts';
 
@@ -28,11 +29,21 @@ it('loads the next page of a group and keeps it when the group finishes', async 
   await rows.first().waitFor(WAIT);
   await expect(rows.count()).resolves.toBe(100);
   await page.getByText('Showing 100 of 120 tasks.').waitFor(WAIT);
+  // A page that fails to load says so beside the button and keeps the tasks shown; the button tries again.
+  const groupReads = (url: URL) => url.pathname.startsWith('/trpc/') && url.pathname.includes('groups.get');
+  const fail = (route: Route) => route.abort();
+  await page.route(groupReads, fail);
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await page.getByTestId('load-more-error').waitFor(WAIT);
+  await page.unroute(groupReads, fail);
+  await expect(rows.count()).resolves.toBe(100);
+  await page.getByText('Showing 100 of 120 tasks.').waitFor(WAIT);
   await page.getByRole('button', { name: 'Load more' }).click();
   // The button goes while the page loads, before its rows are in: wait for the last row.
   await rows.nth(119).waitFor(WAIT);
   await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'detached', ...WAIT });
   await expect(rows.count()).resolves.toBe(120);
+  await expect(page.getByTestId('load-more-error').count()).resolves.toBe(0);
   const ids = await rows.evaluateAll((elements) => elements.map((row) => row.getAttribute('data-task-id')));
   expect(new Set(ids)).toEqual(new Set(group.tasks.map((task) => task.task_id)));
 

@@ -25,6 +25,8 @@ export interface PagedList<T> {
   /** The server has more: `loadMore` reads the next page. */
   more: boolean;
   loadingMore: boolean;
+  /** Why the last `loadMore` failed (what is shown stays; the next `loadMore` tries again). */
+  loadMoreError: string | null;
   loadMore(): void;
   /** Reads the list again, as far as it was shown (after a change, or when the feed says so). */
   reload(): void;
@@ -38,6 +40,7 @@ export function usePagedList<T>(key: string, read: ReadPage<T>): PagedList<T> {
   const [result, setResult] = useState<Loadable<Optional<T[]>>>({ state: 'loading' });
   const [cursor, setCursor] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  const [loadMoreError, setLoadMoreError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
   const shown = useRef(0);
   const latest = useRef(read);
@@ -71,14 +74,15 @@ export function usePagedList<T>(key: string, read: ReadPage<T>): PagedList<T> {
     if (cursor === null || result.state !== 'ready' || result.value.state !== 'ready') return;
     const before = result.value.value;
     setLoadingMore(true);
+    setLoadMoreError(null);
     latest
       .current(cursor)
       .then(
         (answer) => show(answer, before),
-        (error: unknown) => setResult({ state: 'error', message: errorMessage(error) }),
+        (error: unknown) => setLoadMoreError(errorMessage(error)),
       )
       .finally(() => setLoadingMore(false));
   };
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
-  return { result, more: cursor !== null, loadingMore, loadMore, reload };
+  return { result, more: cursor !== null, loadingMore, loadMoreError, loadMore, reload };
 }

@@ -18,6 +18,7 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
   const [group, setGroup] = useState<GroupView | null>(null);
   const [problem, setProblem] = useState<{ kind: 'error' | 'unavailable'; message: string } | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  const [loadMoreError, setLoadMoreError] = useState<string | null>(null);
 
   // How many tasks the page shows (pages loaded with "Load more" included), for a reload to keep them.
   const shown = useRef(0);
@@ -111,6 +112,7 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
     const cursor = group?.tasks_next_cursor;
     if (!cursor) return;
     setLoadingMore(true);
+    setLoadMoreError(null);
     api.optional
       .group(groupId, cursor)
       .then(
@@ -126,7 +128,7 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
               : previous,
           );
         },
-        (cause: unknown) => setProblem({ kind: 'error', message: errorMessage(cause) }),
+        (cause: unknown) => setLoadMoreError(errorMessage(cause)),
       )
       .finally(() => setLoadingMore(false));
   };
@@ -200,7 +202,7 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
         {group.tasks_next_cursor ? (
           <p class="muted">
             Showing {group.tasks.length} of {group.total} tasks.{' '}
-            <LoadMore list={{ more: true, loadingMore, loadMore }} />
+            <LoadMore list={{ more: true, loadingMore, loadMoreError, loadMore }} />
           </p>
         ) : null}
       </Panel>
