@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
+import { lockOwnerQueue } from '../src/store/owner-queue.ts';
 import { useSystemWithWorker, waitForTerminal } from './harness.ts';
 
 // The queue limit reads owner_queue_counts (kept by triggers on tasks), not the tasks themselves.
@@ -135,6 +136,43 @@ describe('the owner queue count', () => {
         from owner_queue_counts where owner like 'crowd-%'`),
     );
     expect(row).toEqual({ owners: 250, parts: 250 });
+  });
+
+  it('folds the other owners in a cleaner pass while some owners are submitting', async () => {
+    const { system } = harness;
+    const { db } = system.context;
+    await db.execute(sql`
+      insert into owner_queue_counts (owner, unfinished)
+      select 'busy-' || o, 0 from generate_series(1, 250) o, generate_series(1, 17)`);
+    // A fifth of the owners hold their queue lock (as a submit does) for the whole pass.
+    const busy = Array.from({ length: 50 }, (_, i) => `busy-${i * 5 + 1}`);
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holding = () => {};
+    const held = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
+    const holder = db.transaction(async (tx) => {
+      for (const owner of busy) await lockOwnerQueue(tx, owner);
+      holding();
+      await released;
+    });
+    await held;
+    try {
+      await system.cleanExpired();
+    } finally {
+      release();
+      await holder;
+    }
+    const rows = rowsOf<{ owner: string; parts: number }>(
+      await db.execute(sql`
+        select owner, count(*)::int as parts from owner_queue_counts where owner like 'busy-%' group by owner`),
+    );
+    const crowded = rows.filter((row) => row.parts > 1).map((row) => row.owner);
+    expect(rows).toHaveLength(250);
+    expect(crowded.sort()).toEqual([...busy].sort());
   });
 
   it('holds the limit while submits race with finishes of the same owner', async () => {

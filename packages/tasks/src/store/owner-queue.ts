@@ -55,10 +55,14 @@ function ownerLockKey(owner: SQL): SQL {
 /**
  * Folds the counts of up to `owners` owners with more than FOLD_PARTS_AT parts into one row each, for the
  * owners whose queue lock is free (try-lock: a submit holding it folds on its own), so the parts finishes
- * add stay few while an owner submits nothing. Returns how many owners it folded.
+ * add stay few while an owner submits nothing. Returns how many crowded owners it took and how many of
+ * them it folded (the others' locks were busy).
  */
-export async function foldOwnerCounts(tx: Transaction, owners: number): Promise<number> {
-  const rows = rowsOf<{ owner: string }>(
+export async function foldOwnerCounts(
+  tx: Transaction,
+  owners: number,
+): Promise<{ crowded: number; folded: number }> {
+  const [row] = rowsOf<{ crowded: number; folded: number }>(
     await tx.execute(sql`
       with crowded as (
         select owner from owner_queue_counts group by owner having count(*) > ${FOLD_PARTS_AT} limit ${owners}
@@ -67,12 +71,15 @@ export async function foldOwnerCounts(tx: Transaction, owners: number): Promise<
       folded as (
         delete from owner_queue_counts c using locked where c.owner = locked.owner
         returning c.owner, c.unfinished
+      ),
+      summed as (
+        insert into owner_queue_counts (owner, unfinished)
+        select owner, sum(unfinished) from folded group by owner
+        returning owner
       )
-      insert into owner_queue_counts (owner, unfinished)
-      select owner, sum(unfinished) from folded group by owner
-      returning owner`),
+      select (select count(*) from crowded)::int as crowded, (select count(*) from summed)::int as folded`),
   );
-  return rows.length;
+  return row ?? { crowded: 0, folded: 0 };
 }
 
 /**
