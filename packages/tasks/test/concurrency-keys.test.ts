@@ -4,13 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DomainError } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
 import { expect, it } from 'vitest';
 import { rowsOf, type Transaction } from '../src/db.ts';
 import { claimJobs } from '../src/store/claim.ts';
-import { createTaskSystem, type TaskSystem } from '../src/system.ts';
+import type { TaskSystem } from '../src/system.ts';
 import { KEYED_WORKFLOWS_MODULE, catalog as keyedCatalog } from './fixtures/keyed-workflows.ts';
-import { alice, bob, queueOf, startTestSystem, waitFor, waitForStatus, waitForTerminal } from './harness.ts';
+import {
+  alice,
+  anotherSystem,
+  bob,
+  queueOf,
+  startTestSystem,
+  waitFor,
+  waitForStatus,
+  waitForTerminal,
+} from './harness.ts';
 
 /** Held until stopped: the first run of a task whose steps never end on their own (cancel ends it). */
 const HELD = { steps: 1, hold_attempts: 1 };
@@ -20,11 +28,6 @@ async function startKeyedSystem() {
   return startTestSystem({ catalog: keyedCatalog });
 }
 
-/** A second task system (another worker process of the cluster) on the same database. */
-function otherWorker(databaseUrl: string): Promise<TaskSystem> {
-  return createTaskSystem({ databaseUrl, logger: pino({ level: 'silent' }), migrate: false });
-}
-
 async function statusOf(system: TaskSystem, taskId: string): Promise<string> {
   return (await system.tasks.get(alice, taskId)).status;
 }
@@ -32,7 +35,7 @@ async function statusOf(system: TaskSystem, taskId: string): Promise<string> {
 it('a key runs one task at a time across two workers; other keys and tasks without a key run beside it', async () => {
   await using harness = await startKeyedSystem();
   const { system, database } = harness;
-  await using other = await otherWorker(database.url);
+  await using other = await anotherSystem(database.url);
   // No poll within the test on either worker: only wake-ups (a task queued, a keyed task ended) fetch.
   const worker = { concurrency: 3, workflowsModule: KEYED_WORKFLOWS_MODULE, pollIntervalMs: 3_600_000 };
   await system.startWorker(worker);

@@ -1,13 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import postgres from 'postgres';
 import { expect, it } from 'vitest';
 import { TASK_QUEUED_CHANNEL } from '../src/store/events.ts';
-import { createTaskSystem } from '../src/system.ts';
 import {
   alice,
+  anotherSystem,
+  mostAtOnce,
   readRecords,
   startTestSystem,
   WORKFLOWS_MODULE,
@@ -31,11 +31,7 @@ it('a workflow with concurrency 1 runs one task at a time across two workers, ot
   await using harness = await startTestSystem();
   const { system, database } = harness;
   // A second task system on the same database: another worker of the cluster.
-  await using other = await createTaskSystem({
-    databaseUrl: database.url,
-    logger: pino({ level: 'silent' }),
-    migrate: false,
-  });
+  await using other = await anotherSystem(database.url);
   await system.startWorker({ concurrency: 3, workflowsModule: WORKFLOWS_MODULE, pollIntervalMs: 200 });
   await other.startWorker({ concurrency: 3, workflowsModule: WORKFLOWS_MODULE, pollIntervalMs: 200 });
 
@@ -62,31 +58,15 @@ it('a workflow with concurrency 1 runs one task at a time across two workers, ot
   const limitedIds = new Set(limited.tasks.map((t) => t.task_id));
   const records = readRecords(record);
   // Among the limited workflow's records, every start is followed by its own end before the next start.
-  let running = 0;
-  let most = 0;
-  for (const r of records.filter((r) => limitedIds.has(r.task_id))) {
-    running += r.phase === 'start' ? 1 : -1;
-    most = Math.max(most, running);
-  }
-  expect(most).toBe(1);
+  expect(mostAtOnce(records.filter((r) => limitedIds.has(r.task_id)))).toBe(1);
   // The unlimited workflow overlapped: more than one of its tasks ran at once.
-  running = 0;
-  most = 0;
-  for (const r of records.filter((r) => !limitedIds.has(r.task_id))) {
-    running += r.phase === 'start' ? 1 : -1;
-    most = Math.max(most, running);
-  }
-  expect(most).toBeGreaterThan(1);
+  expect(mostAtOnce(records.filter((r) => !limitedIds.has(r.task_id)))).toBeGreaterThan(1);
 });
 
 it('a slot freed by a worker that stops starts the next task on an idle worker, not on its poll', async () => {
   await using harness = await startTestSystem();
   const { system, database } = harness;
-  await using other = await createTaskSystem({
-    databaseUrl: database.url,
-    logger: pino({ level: 'silent' }),
-    migrate: false,
-  });
+  await using other = await anotherSystem(database.url);
   // No poll within the test on either worker: only a wake-up can start the second task.
   const stopping = await system.startWorker({
     concurrency: 1,

@@ -122,10 +122,10 @@ export function useSystemWithWorker(
 }
 
 /**
- * Another deploy's system on a test system's database (another build of the workers, in a rolling
- * deploy): the schema is the test system's, so it does not migrate.
+ * Another task system on a test system's database: another process of the cluster, or another build's
+ * in a rolling deploy. The schema is the test system's, so it does not migrate.
  */
-export function deploySystem(databaseUrl: string): Promise<TaskSystem> {
+export function anotherSystem(databaseUrl: string): Promise<TaskSystem> {
   return createTaskSystem({ databaseUrl, logger: pino({ level: 'silent' }), migrate: false });
 }
 
@@ -177,4 +177,22 @@ export function readRecords(file: string): StepRecord[] {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as StepRecord);
+}
+
+/** The node starts in a record file (of one task, if given): which node, which attempt, which process. */
+export function startsOf(file: string, taskId?: string): Pick<StepRecord, 'node' | 'attempt' | 'pid'>[] {
+  return readRecords(file)
+    .filter((r) => r.phase === 'start' && (!taskId || r.task_id === taskId))
+    .map((r) => ({ node: r.node, attempt: r.attempt, pid: r.pid }));
+}
+
+/** The most steps of `records` running at one time (each `start` up to its `end`). */
+export function mostAtOnce(records: StepRecord[]): number {
+  let running = 0;
+  let most = 0;
+  for (const record of records) {
+    running += record.phase === 'start' ? 1 : -1;
+    most = Math.max(most, running);
+  }
+  return most;
 }

@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { StatusEvent } from '@kaygraph/contracts';
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
 import { expect, it } from 'vitest';
 import type { Caller } from '../src/caller.ts';
 import { rowsOf, type Transaction } from '../src/db.ts';
 import { claimJobs } from '../src/store/claim.ts';
-import { createTaskSystem, type TaskSystem } from '../src/system.ts';
+import type { TaskSystem } from '../src/system.ts';
 import {
   HOURLY_LIMIT,
   RATE_LIMIT,
   RATED_WORKFLOWS_MODULE,
   catalog as ratedCatalog,
 } from './fixtures/rated-workflows.ts';
-import { alice, queueOf, startTestSystem, waitFor, waitForTerminal } from './harness.ts';
+import { alice, anotherSystem, queueOf, startTestSystem, waitFor, waitForTerminal } from './harness.ts';
 
 const QUICK = { steps: 1, step_ms: 0 };
 /** No poll within a test: only wake-ups (a task queued, a rate limit's next start) fetch. */
@@ -21,11 +20,6 @@ const WORKER = { concurrency: 4, workflowsModule: RATED_WORKFLOWS_MODULE, pollIn
 
 async function startRatedSystem() {
   return startTestSystem({ catalog: ratedCatalog });
-}
-
-/** A second task system (another worker process of the cluster) on the same database. */
-function otherWorker(databaseUrl: string): Promise<TaskSystem> {
-  return createTaskSystem({ databaseUrl, logger: pino({ level: 'silent' }), migrate: false });
 }
 
 /** When each attempt of the task started: its `running` events, as its event stream shows them. */
@@ -52,7 +46,7 @@ async function statusOf(system: TaskSystem, taskId: string): Promise<string> {
 it('across two workers, no more tasks start in any window than the limit allows, retries included; all complete', async () => {
   await using harness = await startRatedSystem();
   const { system, database } = harness;
-  await using other = await otherWorker(database.url);
+  await using other = await anotherSystem(database.url);
   await system.startWorker(WORKER);
   await other.startWorker(WORKER);
 

@@ -6,7 +6,7 @@ import { versionRecordOf } from '../src/registry/workflow-version.ts';
 import { greetCatalog } from './fixtures/greet.ts';
 import { GREET_PARENT_V1_MODULE } from './fixtures/greet-parent-v1.ts';
 import { GREET_PARENT_V2_MODULE } from './fixtures/greet-parent-v2.ts';
-import { alice, deploySystem, startTestSystem, waitFor, waitForStatus, waitForTerminal } from './harness.ts';
+import { alice, anotherSystem, startTestSystem, waitFor, waitForStatus, waitForTerminal } from './harness.ts';
 
 /**
  * A rolling deploy under a parent task: the old deploy's `greet_all` asks for `greet` children with v1's
@@ -17,7 +17,7 @@ it("a parent on an old worker gets children of its own build's version, which it
   await using harness = await startTestSystem();
   const api = harness.system;
   const hold = join(mkdtempSync(join(tmpdir(), 'kg-deploy-')), 'release');
-  await using oldDeploy = await deploySystem(harness.database.url);
+  await using oldDeploy = await anotherSystem(harness.database.url);
   await oldDeploy.startWorker({ concurrency: 2, workflowsModule: GREET_PARENT_V1_MODULE });
   const { task_id: parentId } = await api.tasks.submit(alice, {
     workflow: 'greet_all',
@@ -26,7 +26,7 @@ it("a parent on an old worker gets children of its own build's version, which it
   await waitForStatus(api, alice, parentId, ['running']);
 
   // The new deploy starts while the parent runs on the old worker: v2 becomes greet's current version.
-  await using newDeploy = await deploySystem(harness.database.url);
+  await using newDeploy = await anotherSystem(harness.database.url);
   await newDeploy.startWorker({ concurrency: 2, workflowsModule: GREET_PARENT_V2_MODULE });
   const greetV2 = greetCatalog('v2').get('greet');
   if (!greetV2) throw new Error('no greet workflow');

@@ -9,7 +9,7 @@ import type { TaskSystem } from '../src/system.ts';
 import { greetCatalog } from './fixtures/greet.ts';
 import { GREET_V1_MODULE } from './fixtures/greet-v1.ts';
 import { GREET_V2_MODULE } from './fixtures/greet-v2.ts';
-import { alice, deploySystem, startTestSystem, waitFor, waitForStatus, waitForTerminal } from './harness.ts';
+import { alice, anotherSystem, startTestSystem, waitFor, waitForStatus, waitForTerminal } from './harness.ts';
 
 /**
  * A rolling deploy of `greet`: the old deploy's workers run v1, the new deploy's v2 (whose params gained a
@@ -62,7 +62,7 @@ it('tasks run only on workers of the version they were validated against; the ol
   });
 
   // The old deploy: one v1 worker runs one task at a time; the other v1 tasks wait in its queue.
-  await using oldDeploy = await deploySystem(harness.database.url);
+  await using oldDeploy = await anotherSystem(harness.database.url);
   const oldWorker = await oldDeploy.startWorker({ concurrency: 1, workflowsModule: GREET_V1_MODULE });
   const v1: string[] = [];
   for (const name of ['ada', 'bob', 'cy']) {
@@ -77,7 +77,7 @@ it('tasks run only on workers of the version they were validated against; the ol
   );
 
   // The new deploy starts: new submits are validated against v2, whose params need `greeting`.
-  await using newDeploy = await deploySystem(harness.database.url);
+  await using newDeploy = await anotherSystem(harness.database.url);
   const newWorker = await newDeploy.startWorker({ concurrency: 2, workflowsModule: GREET_V2_MODULE });
   await apiSees(api, 'v2');
   await expect(api.tasks.submit(alice, { workflow: 'greet', params: { name: 'dee' } })).rejects.toMatchObject(
@@ -131,7 +131,7 @@ it('tasks run only on workers of the version they were validated against; the ol
 it('a v1 task left behind when the old workers stop waits for a v1 worker; a v2 worker never runs it', async () => {
   await using harness = await startTestSystem();
   const api = harness.system;
-  await using oldDeploy = await deploySystem(harness.database.url);
+  await using oldDeploy = await anotherSystem(harness.database.url);
   const oldWorker = await oldDeploy.startWorker({
     concurrency: 1,
     workflowsModule: GREET_V1_MODULE,
@@ -143,7 +143,7 @@ it('a v1 task left behind when the old workers stop waits for a v1 worker; a v2 
   ).task_id;
   await waitForStatus(api, alice, left, ['running']);
 
-  await using newDeploy = await deploySystem(harness.database.url);
+  await using newDeploy = await anotherSystem(harness.database.url);
   const newWorker = await newDeploy.startWorker({ concurrency: 2, workflowsModule: GREET_V2_MODULE });
   await apiSees(api, 'v2');
   // The old worker stops before its task finished: the task goes back to its version's queue.
@@ -156,7 +156,7 @@ it('a v1 task left behind when the old workers stop waits for a v1 worker; a v2 
 
   // A v1 worker comes back (a rollback, or the old deploy kept one for draining): it runs the task.
   writeFileSync(hold, '');
-  await using drainer = await deploySystem(harness.database.url);
+  await using drainer = await anotherSystem(harness.database.url);
   const v1Worker = await drainer.startWorker({ concurrency: 1, workflowsModule: GREET_V1_MODULE });
   expect(await waitForTerminal(api, alice, left)).toBe('completed');
   expect((await api.tasks.result(alice, left)).result).toEqual({ text: 'hello zed', deploy: 'v1' });

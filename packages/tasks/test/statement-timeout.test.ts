@@ -31,20 +31,29 @@ async function withTaskRowLocked(
   });
 }
 
-it("a worker's fetch held up by a lock times out, is logged once, and claims the task once the lock is gone", async () => {
-  const { logger, lines } = capturingLogger('debug');
-  await using testSystem = await startTestSystem({
-    logger,
-    statementTimeoutSeconds: STATEMENT_TIMEOUT_SECONDS,
-  });
-  const { system } = testSystem;
-  const { task_id } = await system.tasks.submit(alice, {
+/** A system with the short statement timeout, its log lines, and a queued one-step task no worker took yet. */
+async function queuedUnderShortTimeout(level?: Parameters<typeof capturingLogger>[0]) {
+  const { logger, lines } = capturingLogger(level);
+  const testSystem = await startTestSystem({ logger, statementTimeoutSeconds: STATEMENT_TIMEOUT_SECONDS });
+  const { task_id } = await testSystem.system.tasks.submit(alice, {
     workflow: 'steps',
     params: { steps: 1, step_ms: 1 },
     priority: 'normal',
   });
+  return {
+    system: testSystem.system,
+    databaseUrl: testSystem.database.url,
+    lines,
+    task_id,
+    [Symbol.asyncDispose]: () => testSystem[Symbol.asyncDispose](),
+  };
+}
 
-  await withTaskRowLocked(testSystem.database.url, task_id, async () => {
+it("a worker's fetch held up by a lock times out, is logged once, and claims the task once the lock is gone", async () => {
+  await using queued = await queuedUnderShortTimeout('debug');
+  const { system, lines, task_id } = queued;
+
+  await withTaskRowLocked(queued.databaseUrl, task_id, async () => {
     // Started under the lock: its first fetch takes the job, then waits for the task's row.
     await system.startWorker({ concurrency: 1, workflowsModule: WORKFLOWS_MODULE, pollIntervalMs: 20 });
     await waitFor(
@@ -70,19 +79,10 @@ it("a worker's fetch held up by a lock times out, is logged once, and claims the
 });
 
 it('a worker stopped while its fetch waits behind a lock stops, and leaves the task to the next worker', async () => {
-  const { logger, lines } = capturingLogger();
-  await using testSystem = await startTestSystem({
-    logger,
-    statementTimeoutSeconds: STATEMENT_TIMEOUT_SECONDS,
-  });
-  const { system } = testSystem;
-  const { task_id } = await system.tasks.submit(alice, {
-    workflow: 'steps',
-    params: { steps: 1, step_ms: 1 },
-    priority: 'normal',
-  });
+  await using queued = await queuedUnderShortTimeout();
+  const { system, lines, task_id } = queued;
 
-  await withTaskRowLocked(testSystem.database.url, task_id, async () => {
+  await withTaskRowLocked(queued.databaseUrl, task_id, async () => {
     const worker = await system.startWorker({
       concurrency: 1,
       workflowsModule: WORKFLOWS_MODULE,

@@ -17,7 +17,7 @@ import { catalog as keyedCatalog } from './fixtures/keyed-workflows.ts';
 import {
   admin,
   alice,
-  deploySystem,
+  anotherSystem,
   startTestSystem,
   waitFor,
   waitForStatus,
@@ -114,7 +114,7 @@ it("moves a stopped version's queued, scheduled and blocked tasks to the current
   expect(newJob?.startAfter.toISOString()).toBe(runAt);
 
   // A v3 worker runs the moved tasks (the blocked one once its dependency completed).
-  await using newDeploy = await deploySystem(harness.database.url);
+  await using newDeploy = await anotherSystem(harness.database.url);
   await newDeploy.startWorker({ concurrency: 2, workflowsModule: GREET_V3_MODULE });
   for (const id of [queued, blocked]) {
     expect(await waitForTerminal(api, alice, id)).toBe('completed');
@@ -142,7 +142,7 @@ it("moves a stopped version's queued, scheduled and blocked tasks to the current
   });
 
   // A v1 worker back: the version is served again, so its tasks stay, and that worker runs them.
-  await using oldDeploy = await deploySystem(harness.database.url);
+  await using oldDeploy = await anotherSystem(harness.database.url);
   await oldDeploy.startWorker({ concurrency: 1, workflowsModule: GREET_V1_MODULE });
   expect(await waitForTerminal(api, alice, tooShort)).toBe('completed');
   await expect(api.tasks.moveVersionTasks(admin, { name: 'greet', version: v1 })).rejects.toMatchObject({
@@ -158,7 +158,7 @@ it('a retry waiting out its backoff moves with include_checkpoints and runs at o
   const [v1, v3] = [greetVersion('v1'), greetVersion('v3')];
   const failFile = join(mkdtempSync(join(tmpdir(), 'kg-move-')), 'fail');
   writeFileSync(failFile, '');
-  await using oldDeploy = await deploySystem(harness.database.url);
+  await using oldDeploy = await anotherSystem(harness.database.url);
   const oldWorker = await oldDeploy.startWorker({ concurrency: 1, workflowsModule: GREET_V1_MODULE });
   const { task_id } = await api.tasks.submit(alice, {
     workflow: 'greet',
@@ -183,7 +183,7 @@ it('a retry waiting out its backoff moves with include_checkpoints and runs at o
   // Its new job starts now: no longer an hour or two ahead.
   expect(Date.parse(moved.run_at ?? '')).toBeLessThanOrEqual(Date.now());
   rmSync(failFile);
-  await using newDeploy = await deploySystem(harness.database.url);
+  await using newDeploy = await anotherSystem(harness.database.url);
   await newDeploy.startWorker({ concurrency: 1, workflowsModule: GREET_V3_MODULE });
   expect(await waitForTerminal(api, alice, task_id)).toBe('completed');
 });
@@ -191,7 +191,7 @@ it('a retry waiting out its backoff moves with include_checkpoints and runs at o
 it('a waiting task moves only with include_checkpoints, and resumes on the current version', async () => {
   await using harness = await startTestSystem({ catalog: approvalCatalog('1') });
   const api = harness.system;
-  await using oldDeploy = await deploySystem(harness.database.url);
+  await using oldDeploy = await anotherSystem(harness.database.url);
   const oldWorker = await oldDeploy.startWorker({ concurrency: 1, workflowsModule: APPROVAL_V1_MODULE });
   const { task_id } = await api.tasks.submit(alice, {
     workflow: 'wait_signal_inline',
@@ -214,7 +214,7 @@ it('a waiting task moves only with include_checkpoints, and resumes on the curre
   const moved = await api.tasks.get(alice, task_id);
   expect(moved).toMatchObject({ status: 'waiting', workflow_version: '2', wait: { signal: 'approval' } });
 
-  await using newDeploy = await deploySystem(harness.database.url);
+  await using newDeploy = await anotherSystem(harness.database.url);
   await newDeploy.startWorker({ concurrency: 1, workflowsModule: APPROVAL_V2_MODULE });
   await api.tasks.signal(alice, { task_id, name: 'approval', payload: { approved: true } });
   expect(await waitForTerminal(api, alice, task_id)).toBe('completed');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
-import { alice, readRecords, startTestSystem, WORKFLOWS_MODULE, waitFor } from './harness.ts';
+import { alice, mostAtOnce, readRecords, startTestSystem, WORKFLOWS_MODULE, waitFor } from './harness.ts';
 
 // 48 free slots are fetched by two statements at once (see dispatcher.ts); the tasks still run once each,
 // and never more at a time than the worker has slots.
@@ -42,12 +42,7 @@ it('a worker with many slots runs every queued task exactly once, never more at 
 
   const records = readRecords(record);
   expect(records.filter((line) => line.phase === 'start')).toHaveLength(tasks.length);
-  let runningNow = 0;
-  let most = 0;
-  for (const line of records) {
-    runningNow += line.phase === 'start' ? 1 : -1;
-    most = Math.max(most, runningNow);
-  }
+  const most = mostAtOnce(records);
   expect(most).toBeLessThanOrEqual(48);
   // The worker did run many at once (the slots were used, not one fetch at a time).
   expect(most).toBeGreaterThan(1);

@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredCheckpoint } from '../src/worker/run-workflow.ts';
 import { spawnWorker } from './fixtures/spawn-worker.ts';
-import { alice, readRecords, startTestSystem, type TestSystem, waitFor, waitForTerminal } from './harness.ts';
+import { alice, startsOf, startTestSystem, type TestSystem, waitFor, waitForTerminal } from './harness.ts';
 
 let harness: TestSystem;
 const dir = mkdtempSync(join(tmpdir(), 'kg-processes-'));
@@ -27,11 +27,6 @@ async function checkpointOf(taskId: string): Promise<StoredCheckpoint | null> {
     .where(eq(tasks.id, taskId));
   return (row?.checkpoint as StoredCheckpoint | null) ?? null;
 }
-
-const startsOf = (file: string, taskId?: string) =>
-  readRecords(file)
-    .filter((r) => r.phase === 'start' && (!taskId || r.task_id === taskId))
-    .map((r) => ({ node: r.node, attempt: r.attempt, pid: r.pid }));
 
 describe('worker processes: crashes', () => {
   it('a worker killed with SIGKILL mid-task: a second worker resumes from the checkpoint and completes', async () => {

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnWorker } from './fixtures/spawn-worker.ts';
 import { storedEvents } from './fixtures/stored-events.ts';
-import { alice, readRecords, startTestSystem, type TestSystem, waitFor, waitForTerminal } from './harness.ts';
+import {
+  alice,
+  readRecords,
+  startsOf,
+  startTestSystem,
+  type TestSystem,
+  waitFor,
+  waitForTerminal,
+} from './harness.ts';
 import { door } from './tcp-door.ts';
 
 let harness: TestSystem;
@@ -17,11 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness?.[Symbol.asyncDispose]();
 });
-
-const startsOf = (file: string, taskId?: string) =>
-  readRecords(file)
-    .filter((r) => r.phase === 'start' && (!taskId || r.task_id === taskId))
-    .map((r) => ({ node: r.node, attempt: r.attempt, pid: r.pid }));
 
 describe('worker processes: shutdown and competition', () => {
   it('SIGTERM: running tasks get the grace period, then are requeued without using a retry and resume elsewhere', async () => {

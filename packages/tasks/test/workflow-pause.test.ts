@@ -3,7 +3,7 @@ import type { TaskSystem } from '../src/system.ts';
 import {
   admin,
   alice,
-  deploySystem,
+  anotherSystem,
   startTestSystem,
   WORKFLOWS_MODULE,
   waitFor,
@@ -85,7 +85,7 @@ it('a retry of a paused workflow waits for the resume', async () => {
 it('no worker of two starts a task after the pause answered, though claims were in flight', async () => {
   await using harness = await startTestSystem();
   const { system, database } = harness;
-  await using other = await deploySystem(database.url);
+  await using other = await anotherSystem(database.url);
   await system.startWorker({ concurrency: 8, workflowsModule: WORKFLOWS_MODULE, pollIntervalMs: 100 });
   await other.startWorker({ concurrency: 8, workflowsModule: WORKFLOWS_MODULE, pollIntervalMs: 100 });
   // 400 tasks, over owners (each may have 100 unfinished).
