@@ -7,22 +7,14 @@ import { expect, it } from 'vitest';
 import { rowsOf } from '../src/db.ts';
 import { versionRecordOf } from '../src/registry/workflow-version.ts';
 import type { TaskSystem } from '../src/system.ts';
-import { APPROVAL_V1_MODULE } from './fixtures/approval-v1.ts';
 import { APPROVAL_V2_MODULE } from './fixtures/approval-v2.ts';
 import { approvalCatalog } from './fixtures/approval-versions.ts';
+import { waitingOnStoppedV1 } from './fixtures/approval-waiting.ts';
 import { greetCatalog } from './fixtures/greet.ts';
 import { GREET_V1_MODULE } from './fixtures/greet-v1.ts';
 import { GREET_V3_MODULE } from './fixtures/greet-v3.ts';
 import { catalog as keyedCatalog } from './fixtures/keyed-workflows.ts';
-import {
-  admin,
-  alice,
-  anotherSystem,
-  startTestSystem,
-  waitFor,
-  waitForStatus,
-  waitForTerminal,
-} from './harness.ts';
+import { admin, alice, anotherSystem, startTestSystem, waitFor, waitForTerminal } from './harness.ts';
 
 /**
  * An upgrade that stops every worker of a workflow version leaves its unfinished tasks waiting for a
@@ -189,16 +181,8 @@ it('a retry waiting out its backoff moves with include_checkpoints and runs at o
 });
 
 it('a waiting task moves only with include_checkpoints, and resumes on the current version', async () => {
-  await using harness = await startTestSystem({ catalog: approvalCatalog('1') });
-  const api = harness.system;
-  await using oldDeploy = await anotherSystem(harness.database.url);
-  const oldWorker = await oldDeploy.startWorker({ concurrency: 1, workflowsModule: APPROVAL_V1_MODULE });
-  const { task_id } = await api.tasks.submit(alice, {
-    workflow: 'wait_signal_inline',
-    params: { deadline_seconds: 3600 },
-  });
-  await waitForStatus(api, alice, task_id, ['waiting']);
-  await oldWorker.stop();
+  await using waiting = await waitingOnStoppedV1();
+  const { system: api, taskId: task_id } = waiting;
   await api.publishWorkflows(approvalCatalog('2'));
   await resolvesTo(api, 'wait_signal_inline', '2');
 
@@ -214,7 +198,7 @@ it('a waiting task moves only with include_checkpoints, and resumes on the curre
   const moved = await api.tasks.get(alice, task_id);
   expect(moved).toMatchObject({ status: 'waiting', workflow_version: '2', wait: { signal: 'approval' } });
 
-  await using newDeploy = await anotherSystem(harness.database.url);
+  await using newDeploy = await anotherSystem(waiting.databaseUrl);
   await newDeploy.startWorker({ concurrency: 1, workflowsModule: APPROVAL_V2_MODULE });
   await api.tasks.signal(alice, { task_id, name: 'approval', payload: { approved: true } });
   expect(await waitForTerminal(api, alice, task_id)).toBe('completed');
