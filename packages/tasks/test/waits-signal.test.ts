@@ -436,6 +436,16 @@ describe('a task cancelled after a signal ended its wait', () => {
 });
 
 describe('a retry by hand starts without the signals kept for the run before it', () => {
+  /** A `wait_signal` task held before its wait until its gate file is written ('fail' fails the run). */
+  async function submitGated(): Promise<{ gate: string; taskId: string }> {
+    const gate = join(dir, `gate-${files++}`);
+    const { task_id: taskId } = await harness.system.tasks.submit(alice, {
+      workflow: 'wait_signal',
+      params: { gate_file: gate },
+    });
+    return { gate, taskId };
+  }
+
   /** The signal events and the statuses of a task, in stream order, with the log lines that discarded signals. */
   async function signalHistory(taskId: string): Promise<string[]> {
     return (await eventsOf(taskId)).flatMap((event) => {
@@ -448,11 +458,7 @@ describe('a retry by hand starts without the signals kept for the run before it'
 
   it('a signal kept for a running task is dropped when the cancelled task is retried: it waits again', async () => {
     const { system } = harness;
-    const gate = join(dir, `gate-${files++}`);
-    const { task_id: taskId } = await system.tasks.submit(alice, {
-      workflow: 'wait_signal',
-      params: { gate_file: gate },
-    });
+    const { gate, taskId } = await submitGated();
     await waitForStatus(system, alice, taskId, ['running']);
     const early = { approved: false, note: 'before the cancel' };
     expect(await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: early })).toEqual({
@@ -501,11 +507,7 @@ describe('a retry by hand starts without the signals kept for the run before it'
 
   it('a redriven dead letter waits again for a signal kept before it failed', async () => {
     const { system } = harness;
-    const gate = join(dir, `gate-${files++}`);
-    const { task_id: taskId } = await system.tasks.submit(alice, {
-      workflow: 'wait_signal',
-      params: { gate_file: gate },
-    });
+    const { gate, taskId } = await submitGated();
     await waitForStatus(system, alice, taskId, ['running']);
     await system.tasks.signal(alice, { task_id: taskId, name: 'approval', payload: { approved: false } });
     writeFileSync(gate, 'fail');
@@ -528,11 +530,7 @@ describe('a retry by hand starts without the signals kept for the run before it'
 
   it('a dependent blocked again by the retry of its dependency keeps the signal sent to it: it never ran', async () => {
     const { system } = harness;
-    const gate = join(dir, `gate-${files++}`);
-    const { task_id: dependencyId } = await system.tasks.submit(alice, {
-      workflow: 'wait_signal',
-      params: { gate_file: gate },
-    });
+    const { gate, taskId: dependencyId } = await submitGated();
     const { task_id: taskId, status } = await system.tasks.submit(alice, {
       workflow: 'wait_signal',
       params: {},
