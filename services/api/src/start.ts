@@ -10,6 +10,7 @@ import {
   exitOnShutdownSignals,
   exitOnStartFailure,
   readableDataDir,
+  taskSystemSettings,
   writableDataDir,
 } from '@kaygraph/tasks/process';
 import pino from 'pino';
@@ -76,14 +77,8 @@ if (!databaseUrl) {
 const system = await createTaskSystem({
   databaseUrl,
   logger,
-  maxQueueSize: env.MAX_QUEUE_SIZE,
+  ...taskSystemSettings(env),
   maxSchedulesPerOwner: env.MAX_SCHEDULES_PER_OWNER,
-  maxBatchSize: env.MAX_BATCH_SIZE,
-  resultTtlSeconds: env.RESULT_TTL,
-  defaultTimeoutSeconds: env.TASK_TIMEOUT,
-  statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
-  poolSize: env.DATABASE_POOL_SIZE,
-  queuePoolSize: env.QUEUE_POOL_SIZE,
 }).catch((error: unknown) => exitOnStartFailure('the api', error, databaseUrl));
 /** A start step failed (the database refused a session, the port is taken): close what runs, say why. */
 async function startFailed(error: unknown, running: { worker?: WorkerRuntime; operations?: ApiOperations }) {

@@ -50,11 +50,13 @@ test("a submit whose insert times out behind a lock logs the failed query, never
     expect(submitted.status, api.output()).toBe(503);
   });
 
-  const failed = api
-    .output()
-    .split('\n')
-    .find((line) => line.includes('"REST request failed"'));
-  expect(failed, api.output()).toContain('insert into tasks');
-  expect(failed).toContain('params: (not logged)');
+  // The log line may reach the api's output after its answer reached us.
+  const failedLine = () =>
+    api
+      .output()
+      .split('\n')
+      .find((line) => line.includes('"REST request failed"')) ?? '';
+  await expect.poll(failedLine, { timeout: 10_000 }).toContain('insert into tasks');
+  expect(failedLine()).toContain('params: (not logged)');
   expect(api.output()).not.toContain(secret);
 });

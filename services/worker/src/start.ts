@@ -1,5 +1,10 @@
 import { createTaskSystem, logSerializers, resolveWorkflowsModule } from '@kaygraph/tasks';
-import { exitOnShutdownSignals, exitOnStartFailure, readableDataDir } from '@kaygraph/tasks/process';
+import {
+  exitOnShutdownSignals,
+  exitOnStartFailure,
+  readableDataDir,
+  taskSystemSettings,
+} from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { loadWorkerEnv, type WorkerEnv } from './env.ts';
 
@@ -29,13 +34,7 @@ const dataDir = await readableDataDir(env.DATA_DIR, logger).catch((error: unknow
 const system = await createTaskSystem({
   databaseUrl: env.DATABASE_URL,
   logger,
-  maxQueueSize: env.MAX_QUEUE_SIZE,
-  maxBatchSize: env.MAX_BATCH_SIZE,
-  resultTtlSeconds: env.RESULT_TTL,
-  defaultTimeoutSeconds: env.TASK_TIMEOUT,
-  statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
-  poolSize: env.DATABASE_POOL_SIZE,
-  queuePoolSize: env.QUEUE_POOL_SIZE,
+  ...taskSystemSettings(env),
 }).catch((error: unknown) => exitOnStartFailure('the worker', error, env.DATABASE_URL));
 const worker = await system
   .startWorker({

@@ -7,6 +7,7 @@ import {
 import { z } from 'zod';
 import { DEFAULT_POOL_SIZE, DEFAULT_QUEUE_POOL_SIZE } from '../pool-sizes.ts';
 import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '../statement-timeout.ts';
+import type { TaskSystemOptions } from '../system.ts';
 import { DEFAULT_MAX_RESULT_BYTES, MAX_RESULT_BYTES_CEILING } from '../worker/result-size.ts';
 import { DEFAULT_DATA_DIR } from './data-dir.ts';
 
@@ -71,3 +72,29 @@ export const WorkerSettingsEnv = z.object({
   /** Unset: the workflows module's own default (the built-ins': 3). */
   WORKFLOW_POOL_SIZE: poolSize.optional(),
 });
+
+export type WorkerSettings = z.infer<typeof WorkerSettingsEnv>;
+
+/** The task system's options that these settings give, alike in the api and the worker service. */
+export function taskSystemSettings(
+  env: WorkerSettings,
+): Pick<
+  TaskSystemOptions,
+  | 'maxQueueSize'
+  | 'maxBatchSize'
+  | 'resultTtlSeconds'
+  | 'defaultTimeoutSeconds'
+  | 'statementTimeoutSeconds'
+  | 'poolSize'
+  | 'queuePoolSize'
+> {
+  return {
+    maxQueueSize: env.MAX_QUEUE_SIZE,
+    maxBatchSize: env.MAX_BATCH_SIZE,
+    resultTtlSeconds: env.RESULT_TTL,
+    defaultTimeoutSeconds: env.TASK_TIMEOUT,
+    statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
+    poolSize: env.DATABASE_POOL_SIZE,
+    queuePoolSize: env.QUEUE_POOL_SIZE,
+  };
+}
