@@ -30,17 +30,7 @@ import {
   warmUp,
 } from './api-streams.ts';
 import { submitRates } from './api-submit.ts';
-
-export interface BenchRow {
-  name: string;
-  value: string;
-  goal: string;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
+import { type BenchRow, percentile } from './scratch-database.ts';
 
 export async function runApiBench(options: { databaseUrl?: string } = {}): Promise<BenchRow[]> {
   const cleanups: (() => Promise<unknown>)[] = [];

@@ -25,13 +25,7 @@ import {
 } from './drain.ts';
 import { sameWindowFloor } from './drain-floor.ts';
 import { benchDatabaseUrl } from './env.ts';
-import { DEFAULT_SERVER_URL, percentile, withScratchDatabase } from './scratch-database.ts';
-
-export interface BenchRow {
-  name: string;
-  value: string;
-  goal: string;
-}
+import { type BenchRow, DEFAULT_SERVER_URL, percentile, withScratchDatabase } from './scratch-database.ts';
 
 const WORKFLOWS_MODULE = fileURLToPath(new URL('./lifecycle-workflows.ts', import.meta.url));
 const caller = { owner: 'bench', admin: false };

@@ -17,12 +17,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { type BenchRow, runApiBench } from './api.ts';
+import { runApiBench } from './api.ts';
 import { benchDatabaseUrl } from './env.ts';
 import { runLifecycleBench } from './lifecycle.ts';
 import { runListGetBench } from './list-get.ts';
 import { runScheduleLatenessBench } from './schedule-lateness.ts';
-import { argValue, DEFAULT_SERVER_URL, type Figure, printFigures } from './scratch-database.ts';
+import {
+  argValue,
+  type BenchRow,
+  DEFAULT_SERVER_URL,
+  type Figure,
+  printFigures,
+} from './scratch-database.ts';
 import { runSoak } from './soak.ts';
 import { runSubmitManyBench } from './submit-many.ts';
 import { runWaitsBench } from './waits.ts';

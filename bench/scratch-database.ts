@@ -28,6 +28,13 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
+/** A figure as a section measures it, before run.ts puts a baseline beside it. */
+export interface BenchRow {
+  name: string;
+  value: string;
+  goal: string;
+}
+
 /** A figure of the final table: the result beside its baseline from the same run. */
 export interface Figure {
   name: string;

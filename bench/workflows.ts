@@ -17,17 +17,7 @@ import {
 } from '@kaygraph/workflows';
 import postgres from 'postgres';
 import { benchDatabaseUrl } from './env.ts';
-
-export interface BenchRow {
-  name: string;
-  value: string;
-  goal: string;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
+import { type BenchRow, percentile } from './scratch-database.ts';
 
 async function withScratchDatabase<T>(serverUrl: string, run: (url: string) => Promise<T>): Promise<T> {
   const name = `kg_bench_wf_${randomBytes(4).toString('hex')}`;
