@@ -40,6 +40,9 @@ export interface Attempt {
   readonly dependencyResults: Readonly<Record<string, unknown>>;
 }
 
+/** The dependency results of every attempt of a task without dependencies: one object, frozen. */
+const NO_DEPENDENCY_RESULTS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 interface ClaimedRow {
   /** The kind of wait (`signal`, `sleep`) whose timer this claim is; null: not a waiting task. */
   timer_kind: string | null;
@@ -60,14 +63,18 @@ interface ClaimedRow {
   dependency_results: Record<string, unknown> | null;
 }
 
-/** The event saying that a timer ended a task's wait: the signal's deadline passed, or the sleep ended. */
-function timerEvent(row: ClaimedRow): NewTaskEvent[] {
-  if (row.timer_kind === null) return [];
-  const message =
-    row.timer_kind === 'sleep'
-      ? 'the sleep ended'
-      : `the deadline of the wait for the signal "${row.timer_signal ?? ''}" passed`;
-  return [{ taskId: row.id, type: 'log', payload: { level: 'info', message } }];
+/** The events saying that a timer ended a task's wait: the signal's deadline passed, or the sleep ended. */
+function timerEvents(rows: readonly ClaimedRow[]): NewTaskEvent[] {
+  const events: NewTaskEvent[] = [];
+  for (const row of rows) {
+    if (row.timer_kind === null) continue;
+    const message =
+      row.timer_kind === 'sleep'
+        ? 'the sleep ended'
+        : `the deadline of the wait for the signal "${row.timer_signal ?? ''}" passed`;
+    events.push({ taskId: row.id, type: 'log', payload: { level: 'info', message } });
+  }
+  return events;
 }
 
 /**
@@ -82,6 +89,7 @@ function timerEvent(row: ClaimedRow): NewTaskEvent[] {
  * most that many active jobs per concurrency key), one claim at a time across workers (store/key-slots.ts).
  * A paused workflow's claim throws WorkflowPausedError (its transaction must roll back: the jobs stay queued).
  * A rate-limited workflow's claim takes at most the starts its window has left (store/rate-slots.ts).
+ * `attempts` come in their jobs' order: the jobs whose task must not run are left out.
  */
 export function claimJobs(
   tx: Transaction,
@@ -89,7 +97,7 @@ export function claimJobs(
   workerId: string,
   from: FetchQueue,
   want: number,
-): Promise<{ jobs: FetchedJob[]; attempts: Attempt[]; nextStartInSeconds: number | null }> {
+): Promise<{ jobs: Readonly<FetchedJob>[]; attempts: Attempt[]; nextStartInSeconds: number | null }> {
   return withinRateLimit(tx, from, want, (granted) => claimUpTo(tx, queue, workerId, from, granted));
 }
 
@@ -99,7 +107,7 @@ async function claimUpTo(
   workerId: string,
   from: FetchQueue,
   want: number,
-): Promise<{ jobs: FetchedJob[]; attempts: Attempt[] }> {
+): Promise<{ jobs: Readonly<FetchedJob>[]; attempts: Attempt[] }> {
   if (from.concurrencyPerKey !== null) await lockKeyedClaims(tx, from);
   const jobs = await queue.fetch(tx, from, want, from.concurrencyPerKey);
   if (jobs.length === 0) return { jobs, attempts: [] };
@@ -154,18 +162,20 @@ async function claimUpTo(
   if (rows.length < jobs.length && (await isWorkflowPaused(tx, from.workflow))) {
     throw new WorkflowPausedError(from.workflow);
   }
-  await appendEvents(tx, rows.flatMap(timerEvent));
+  await appendEvents(tx, timerEvents(rows));
   const byTask = new Map(rows.map((row) => [row.id, row]));
   await queue.complete(
     tx,
     jobs.filter((job) => !byTask.has(job.taskId)),
   );
-  const attempts = jobs.flatMap((job): Attempt[] => {
+  const attempts: Attempt[] = [];
+  for (const job of jobs) {
     const row = byTask.get(job.taskId);
-    if (!row) return [];
-    return [
+    if (!row) continue;
+    attempts.push(
       Object.freeze({
-        job: Object.freeze({ ...job }),
+        // The fetched job itself, frozen: the attempt and its dispatch share it.
+        job: Object.freeze(job),
         taskId: row.id,
         owner: row.owner,
         parentTaskId: row.parent_task_id,
@@ -180,9 +190,9 @@ async function claimUpTo(
         resumedProgress: row.resumed_progress === null ? null : Number(row.resumed_progress),
         timeoutSeconds: Number(row.timeout_seconds),
         attempt: Number(row.attempt),
-        dependencyResults: row.dependency_results ?? {},
+        dependencyResults: row.dependency_results ?? NO_DEPENDENCY_RESULTS,
       }),
-    ];
-  });
+    );
+  }
   return { jobs, attempts };
 }

@@ -41,13 +41,21 @@ export function statusEvent(
   status: TaskStatus,
   attempt: number,
   error: TaskError | null = null,
-  /** A completion's last step and message, as its task row holds them. */
-  last: { step: string | null; message: string | null } = { step: null, message: null },
+  /** A completion's last step and message, as its task row holds them (none: null). */
+  last?: { step: string | null; message: string | null },
 ): NewTaskEvent {
-  const payload: Record<string, unknown> = { status, attempt, error };
-  if (status === 'completed') {
-    Object.assign(payload, { progress: 100, eta_seconds: 0, step: last.step, message: last.message });
-  }
+  const payload: Record<string, unknown> =
+    status === 'completed'
+      ? {
+          status,
+          attempt,
+          error,
+          progress: 100,
+          eta_seconds: 0,
+          step: last?.step ?? null,
+          message: last?.message ?? null,
+        }
+      : { status, attempt, error };
   return { taskId, type: 'status', payload };
 }
 

@@ -9,7 +9,7 @@ import { metricsColumns } from '../task-metrics.ts';
 import { checkArtifactSize } from './artifacts.ts';
 import type { Attempt } from './claim.ts';
 import { lockTasks } from './control.ts';
-import { type SettleContext, settleDependents } from './dependencies.ts';
+import { type SettleContext, type SettledTask, settleDependents } from './dependencies.ts';
 import { appendEvents, type NewTaskEvent, statusEvent } from './events.ts';
 import { ATTEMPT_FENCE, lockedTasks } from './fences.ts';
 import type { JobAttempt, TaskJob } from './jobs.ts';
@@ -99,9 +99,8 @@ export async function finishAttempts(
     await lockTasks(tx, rows);
   }
   const owned = await updateTasks(ctx, tx, writing);
-  const released = new Set(
-    writing.flatMap((outcome) => (outcome.kind === 'released' ? [outcome.attempt.taskId] : [])),
-  );
+  const released = new Set<string>();
+  for (const outcome of writing) if (outcome.kind === 'released') released.add(outcome.attempt.taskId);
   const waiting = await suspendTasks(ctx, tx, suspended);
   const ownedOutcome = (kind: AttemptOutcome['kind']) =>
     outcomes.filter((outcome) => outcome.kind === kind && owned.has(outcome.attempt.taskId));
@@ -120,31 +119,27 @@ export async function finishAttempts(
   // after the update: a submit that added a dependent while the update waited for its row lock is seen then
   // (see releaseDependents). The job rows settled here are this worker's active jobs, which no transaction
   // that locks task rows waits for, so their place among these statements cannot close a lock cycle.
+  // Loops, not flatMaps: an array per task adds up at a few thousand tasks a second.
+  const events: NewTaskEvent[] = [];
+  const settled: SettledTask[] = [];
+  for (const row of owned.values()) {
+    if (released.has(row.id)) events.push(releasedEvent(row.id));
+    const retry = retryEvents.get(row.id);
+    if (retry) events.push(retry);
+    events.push(statusEvent(row.id, row.status, row.attempt, row.error, row));
+    if (row.status !== 'queued') {
+      settled.push({ taskId: row.id, status: row.status, child: row.parent_task_id !== null });
+    }
+  }
   await sentTogether([
-    appendEvents(
-      tx,
-      [...owned.values()].flatMap((row) => {
-        const retry = retryEvents.get(row.id);
-        return [
-          ...(released.has(row.id) ? [releasedEvent(row.id)] : []),
-          ...(retry ? [retry] : []),
-          statusEvent(row.id, row.status, row.attempt, row.error, row),
-        ];
-      }),
-    ),
+    appendEvents(tx, events),
     storeArtifacts(tx, ownedOutcome('completed')),
-    settleDependents(
-      ctx,
-      tx,
-      [...owned.values()].flatMap((row) =>
-        row.status === 'queued'
-          ? []
-          : [{ taskId: row.id, status: row.status, child: row.parent_task_id !== null }],
-      ),
-    ),
+    settleDependents(ctx, tx, settled),
     settleJobs(ctx, tx, outcomes, owned),
   ]);
-  return new Set([...owned.keys(), ...waiting]);
+  const ownedIds = new Set(owned.keys());
+  for (const taskId of waiting) ownedIds.add(taskId);
+  return ownedIds;
 }
 
 function releasedEvent(taskId: string): NewTaskEvent {

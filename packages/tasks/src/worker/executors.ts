@@ -206,17 +206,29 @@ export class InlineExecutor {
 
   start(request: WorkflowRunRequest, hooks: ExecutionHooks): Execution {
     const controller = new AbortController();
-    let end: ((result: ExecutionResult) => void) | undefined;
-    const ended = new Promise<ExecutionResult>((resolve) => {
-      end = resolve;
-    });
+    // The first of: the run's outcome, its first stray error, its termination. One promise settled by
+    // whichever comes first (no race of two): a drain runs thousands of these a second.
     let settled = false;
+    let settle: (result: ExecutionResult) => void = () => {};
+    let fail: (error: unknown) => void = () => {};
+    const result = new Promise<ExecutionResult>((resolve, reject) => {
+      settle = (value) => {
+        if (settled) return;
+        settled = true;
+        resolve(value);
+      };
+      fail = (error) => {
+        if (settled) return;
+        settled = true;
+        reject(error);
+      };
+    });
     const onStrayError: StrayErrorSink = (error, kind) => {
       if (settled) {
         this.#logger.error({ err: error, task_id: request.taskId }, `${kind} in a run that had ended`);
         return;
       }
-      end?.({
+      settle({
         kind: 'failed',
         error: { code: 'WORKFLOW_ERROR', message: `${kind}: ${error.message}`, stack: error.stack ?? null },
         retriable: true,
@@ -225,18 +237,15 @@ export class InlineExecutor {
       // Its nodes stop at the next boundary; what it writes meanwhile is fenced off by the failed attempt.
       controller.abort('stray error');
     };
-    const run = strayErrors.run(onStrayError, () =>
-      runWorkflow(this.#catalog, request, { signal: controller.signal, ...hooks }, this.#services),
-    );
-    const result = Promise.race([run, ended]);
-    const markSettled = () => {
-      settled = true;
-    };
-    result.then(markSettled, markSettled);
+    strayErrors
+      .run(onStrayError, () =>
+        runWorkflow(this.#catalog, request, { signal: controller.signal, ...hooks }, this.#services),
+      )
+      .then(settle, fail);
     return {
       abort: (reason) => controller.abort(reason),
       // A main-thread run cannot be killed; the attempt is given up and its late writes are fenced off.
-      terminate: () => end?.({ kind: 'terminated' }),
+      terminate: () => settle({ kind: 'terminated' }),
       result,
     };
   }

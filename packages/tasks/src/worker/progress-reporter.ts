@@ -24,8 +24,10 @@ interface TaskState {
   /** When the last write was taken (performance.now()); -Infinity before the first. */
   lastWrite: number;
   timer: NodeJS.Timeout | undefined;
-  /** The task's last write in flight: its outcome must commit after it (events in seq order). */
-  inflight: Promise<void>;
+  /** Waits in the reporter's list of writes due on the next turn (`#due`), instead of a timer of its own. */
+  due: boolean;
+  /** The task's last write (undefined: none yet): its outcome must commit after it (events in seq order). */
+  inflight: Promise<void> | undefined;
 }
 
 /**
@@ -40,6 +42,12 @@ export class ProgressReporter {
   readonly #settled = new WeakSet<Attempt>();
   readonly #writes: SerialWrites<AttemptReport>;
   readonly #logger: Logger;
+  /**
+   * Tasks whose write is due on the next turn (a first report, or one after a quiet interval), written by one
+   * timer: most runs report at once, and a timer per task is garbage for every one of them.
+   */
+  #due: TaskState[] = [];
+  #dueTimer: NodeJS.Timeout | undefined;
 
   /** Writes wait out a lost connection or a timeout (reports of the wait coalesce) until `signal` aborts. */
   constructor(db: Database, logger: Logger, signal?: AbortSignal) {
@@ -66,7 +74,8 @@ export class ProgressReporter {
         droppedLogs: 0,
         lastWrite: Number.NEGATIVE_INFINITY,
         timer: undefined,
-        inflight: Promise.resolve(),
+        due: false,
+        inflight: undefined,
       };
       this.#tasks.set(attempt.taskId, state);
     }
@@ -90,12 +99,30 @@ export class ProgressReporter {
   }
 
   #schedule(state: TaskState): void {
-    if (state.timer) return;
-    const wait = Math.max(0, state.lastWrite + PROGRESS_INTERVAL_MS - performance.now());
+    if (state.timer || state.due) return;
+    const wait = state.lastWrite + PROGRESS_INTERVAL_MS - performance.now();
+    if (wait <= 0) {
+      state.due = true;
+      this.#due.push(state);
+      this.#dueTimer ??= setTimeout(() => this.#flushDue(), 0);
+      return;
+    }
     state.timer = setTimeout(() => {
       state.timer = undefined;
       void this.#flush(state);
     }, wait);
+  }
+
+  #flushDue(): void {
+    const due = this.#due;
+    this.#due = [];
+    this.#dueTimer = undefined;
+    for (const state of due) {
+      // Settled meanwhile: its settle wrote it (or dropped it) already.
+      if (!state.due) continue;
+      state.due = false;
+      void this.#flush(state);
+    }
   }
 
   #take(state: TaskState): AttemptReport {
@@ -119,7 +146,7 @@ export class ProgressReporter {
     return { attempt: state.attempt, progress, events };
   }
 
-  #flush(state: TaskState): Promise<void> {
+  #flush(state: TaskState): Promise<void> | undefined {
     // Nothing pending (a completed run's last progress is dropped): no report to build.
     if (state.progress === undefined && state.logs.length === 0 && state.droppedLogs === 0) {
       return state.inflight;
@@ -131,7 +158,7 @@ export class ProgressReporter {
         'progress write failed',
       );
     });
-    state.inflight = state.inflight.then(() => write);
+    state.inflight = state.inflight ? state.inflight.then(() => write) : write;
     return state.inflight;
   }
 
@@ -147,6 +174,7 @@ export class ProgressReporter {
     this.#tasks.delete(attempt.taskId);
     if (state.timer) clearTimeout(state.timer);
     state.timer = undefined;
+    state.due = false;
     const unwritten = options.completed ? state.progress : undefined;
     if (options.completed) state.progress = undefined;
     // Also waits for a write the timer started earlier.

@@ -46,33 +46,41 @@ export function logRunStarted(log: RunLog, attempt: Attempt): void {
  * `undefined`: nothing was written, the attempt no longer owned its task (a warning).
  */
 export function logRunEnded(log: RunLog, outcome: PlannedOutcome | undefined, seconds: number): void {
+  const level = endedLevel(outcome);
+  // Most workers log at warn: a completed run builds no line at all.
+  if (!log.enabled(level)) return;
   const ran = { seconds: Math.round(seconds * 1000) / 1000 };
-  const line = (level: 'info' | 'warn', fields: object, message: string) => {
-    if (log.enabled(level)) log.logger[level](fields, message);
-  };
   switch (outcome?.kind) {
     case undefined:
-      line('warn', ran, 'task run dropped: no longer owned (its lease lapsed and the task was taken back)');
+      log.logger[level](
+        ran,
+        'task run dropped: no longer owned (its lease lapsed and the task was taken back)',
+      );
       return;
     case 'completed':
-      line('info', ran, 'task completed');
+      log.logger[level](ran, 'task completed');
       return;
     case 'retry':
-      line('warn', { ...ran, ...errorFields(outcome.error) }, 'task attempt failed: it will be retried');
+      log.logger[level]({ ...ran, ...errorFields(outcome.error) }, 'task attempt failed: it will be retried');
       return;
     case 'failed':
-      line('warn', { ...ran, ...errorFields(outcome.error) }, 'task failed');
+      log.logger[level]({ ...ran, ...errorFields(outcome.error) }, 'task failed');
       return;
     case 'suspended':
-      line('info', { ...ran, wait: outcome.wait.kind }, 'task waiting');
+      log.logger[level]({ ...ran, wait: outcome.wait.kind }, 'task waiting');
       return;
     case 'released':
-      line('info', ran, 'task released: queued again for another run');
+      log.logger[level](ran, 'task released: queued again for another run');
       return;
     case 'abandoned':
-      line('info', ran, 'task cancelled while running');
+      log.logger[level](ran, 'task cancelled while running');
       return;
   }
+}
+
+/** Failed attempts and dropped runs are warnings; every other end is info. */
+function endedLevel(outcome: PlannedOutcome | undefined): 'info' | 'warn' {
+  return outcome === undefined || outcome.kind === 'retry' || outcome.kind === 'failed' ? 'warn' : 'info';
 }
 
 function errorFields(error: TaskError): Record<string, unknown> {

@@ -124,12 +124,15 @@ export async function startWorkerRuntime(
     });
     if (claim === null) return { fetched: 0, nextStartInSeconds: null };
     const { jobs, attempts, nextStartInSeconds } = claim;
-    const claimed = new Map(attempts.map((attempt) => [attempt.job.jobId, attempt]));
+    // The attempts come in their jobs' order (claimJobs), the jobs that did not start left out.
+    let next = 0;
     jobs.forEach((job, i) => {
       const dispatched: DispatchedJob = { queue, job, slot: slots[i] ?? null };
-      const attempt = claimed.get(job.jobId);
-      if (attempt) runs.start(attempt, dispatched, new RunLog(runsLogger, attempt));
-      else void releaseSlot(dispatched, false);
+      const attempt = attempts[next];
+      if (attempt?.job.jobId === job.jobId) {
+        next++;
+        runs.start(attempt, dispatched, new RunLog(runsLogger, attempt));
+      } else void releaseSlot(dispatched, false);
     });
     return { fetched: jobs.length, nextStartInSeconds };
   }

@@ -20,6 +20,12 @@ import { logRunEnded, logRunStarted, type RunLog } from './run-log.ts';
 import type { RunWrites } from './run-writes.ts';
 import type { SlotRelease } from './slot-release.ts';
 
+/** An outcome stored, with the tasks whose attempt still owned them (the others' outcomes were dropped). */
+interface Stored {
+  outcome: PlannedOutcome;
+  owned: ReadonlySet<string>;
+}
+
 interface RunningTask {
   attempt: Attempt;
   /** Lines about this run: task id, workflow, attempt and this worker's id in each. */
@@ -118,15 +124,7 @@ export class TaskRuns {
     };
     this.#running.set(attempt.taskId, task);
     logRunStarted(log, attempt);
-    task.done = this.#run(task)
-      // #run records every expected failure as the attempt's outcome; anything else is a bug to log,
-      // never an unhandled rejection that takes the process (and every other running task) down.
-      .catch((error: unknown) => log.logger.error({ err: error }, 'running a task failed'))
-      .finally(async () => {
-        for (const timer of task.timers) clearTimeout(timer);
-        this.#running.delete(attempt.taskId);
-        await this.#options.releaseSlot(dispatched, true, task.capacityFreed);
-      });
+    task.done = this.#run(task);
   }
 
   abort(taskId: string, reason: AbortReason): void {
@@ -141,48 +139,75 @@ export class TaskRuns {
     else task.timers.push(setTimeout(() => execution.terminate(), this.#options.abortGraceMs));
   }
 
+  /**
+   * The run, its outcome stored, then its slots back; never rejects. One async frame from the claim to the
+   * outcome's commit: a drain holds a thousand of these at once, waiting for the writer, and each frame and
+   * promise more per task is what the young generation copies.
+   */
   async #run(task: RunningTask): Promise<void> {
     const { ctx, catalog, writes } = this.#options;
     const { attempt, log } = task;
-    const startedAt = performance.now();
-    const result = await this.#execute(task);
-    // The run is over: what only a running run needs (its execution, its timers) is let go now, so an
-    // outcome waiting for the writer keeps its attempt and outcome alive, not the whole run.
-    task.execution = undefined;
+    try {
+      const startedAt = performance.now();
+      const result = await this.#execute(task);
+      // The run is over: what only a running run needs (its execution, its timers) is let go now, so an
+      // outcome waiting for the writer keeps its attempt and outcome alive, not the whole run.
+      task.execution = undefined;
+      for (const timer of task.timers) clearTimeout(timer);
+      task.timers.length = 0;
+      // The run's local slot may take the next job while the outcome commits. A slot of a cluster-wide
+      // concurrency limit is only given back after the outcome (the task runs until then).
+      if (task.dispatched.slot === null) {
+        task.capacityFreed = true;
+        this.#options.freeCapacity();
+      }
+      const decided = await decideOutcome(
+        attempt,
+        result,
+        task.reason,
+        // A run that never answered its abort (its thread's event loop held by a node): the top-level node
+        // after its last checkpoint is the one it was in. Null: it answered, between nodes.
+        task.abortedIn === undefined ? (task.checkpoint?.nextNodeId ?? null) : task.abortedIn,
+        task.checkpoint,
+        (run) => planWait(ctx, catalog, this.#options.servedVersions, attempt, run),
+        this.#options.maxResultBytes,
+      );
+      const unwritten = await writes.progress.settle(attempt, { completed: decided?.kind === 'completed' });
+      const seconds = (performance.now() - startedAt) / 1000;
+      if (!decided) {
+        logRunEnded(log, decided, seconds);
+      } else {
+        const outcome =
+          decided.kind === 'completed' && unwritten
+            ? { ...decided, endedOn: { step: unwritten.step, message: unwritten.message } }
+            : decided;
+        let stored: PlannedOutcome = outcome;
+        let owned: ReadonlySet<string> | undefined;
+        try {
+          owned = await writes.outcomes.add(outcome);
+        } catch (error) {
+          const refused = await this.#storeRefused(outcome, error, log);
+          if (refused) ({ outcome: stored, owned } = refused);
+        }
+        // An attempt that no longer owns its task (its lease lapsed, the task was taken back) writes nothing.
+        // A cancelled run (`abandoned`) writes no task row: it never shows as owned.
+        if (owned) {
+          const ownedIt = stored.kind === 'abandoned' || owned.has(attempt.taskId);
+          logRunEnded(log, ownedIt ? stored : undefined, seconds);
+        }
+      }
+    } catch (error) {
+      // Every expected failure is recorded as the attempt's outcome; anything else is a bug to log, never an
+      // unhandled rejection that takes the process (and every other running task) down.
+      log.logger.error({ err: error }, 'running a task failed');
+    }
     for (const timer of task.timers) clearTimeout(timer);
-    task.timers = [];
-    // The run's local slot may take the next job while the outcome commits. A slot of a cluster-wide
-    // concurrency limit is only given back after the outcome (the task runs until then).
-    if (task.dispatched.slot === null) {
-      task.capacityFreed = true;
-      this.#options.freeCapacity();
-    }
-    const decided = await decideOutcome(
-      attempt,
-      result,
-      task.reason,
-      // A run that never answered its abort (its thread's event loop held by a node): the top-level node
-      // after its last checkpoint is the one it was in. Null: it answered, between nodes.
-      task.abortedIn === undefined ? (task.checkpoint?.nextNodeId ?? null) : task.abortedIn,
-      task.checkpoint,
-      (run) => planWait(ctx, catalog, this.#options.servedVersions, attempt, run),
-      this.#options.maxResultBytes,
-    );
-    const unwritten = await writes.progress.settle(attempt, { completed: decided?.kind === 'completed' });
-    const seconds = (performance.now() - startedAt) / 1000;
-    if (!decided) {
-      logRunEnded(log, decided, seconds);
-      return;
-    }
-    const outcome =
-      decided.kind === 'completed' && unwritten
-        ? { ...decided, endedOn: { step: unwritten.step, message: unwritten.message } }
-        : decided;
-    await this.#settle(outcome, log, seconds);
+    this.#running.delete(attempt.taskId);
+    await this.#options.releaseSlot(task.dispatched, true, task.capacityFreed);
   }
 
   /** Starts the attempt's run (in a thread or inline), with its timeout; resolves with how it ended. */
-  async #execute(task: RunningTask): Promise<ExecutionResult> {
+  #execute(task: RunningTask): Promise<ExecutionResult> {
     const { catalog, threads, inline, writes } = this.#options;
     const { progress, checkpoints } = writes;
     const { attempt, log } = task;
@@ -248,35 +273,24 @@ export class TaskRuns {
   }
 
   /**
-   * Stores an outcome. One PostgreSQL refuses for what it holds (a result over jsonb's limits, text with
-   * NUL) is replaced by a failure saying so, so the task does not stay `running` for good.
+   * `outcome` could not be stored. One PostgreSQL refuses for what it holds (a result over jsonb's limits,
+   * text with NUL) is replaced by a failure saying so, so the task does not stay `running` for good.
+   * Undefined: nothing was stored.
    */
-  async #settle(outcome: PlannedOutcome, log: RunLog, seconds: number): Promise<void> {
-    const { outcomes } = this.#options.writes;
-    let stored = outcome;
-    let owned: ReadonlySet<string>;
-    try {
-      owned = await outcomes.add(outcome);
-    } catch (error) {
-      const failed = isStorageRefusal(error) ? refusedOutcome(outcome, error) : undefined;
-      if (!failed) {
-        // The task stays running under this worker: once the worker stops beating, the liveness monitor
-        // takes it back (the checkpoint keeps the work done).
-        log.logger.error({ err: error }, 'storing the outcome of a task failed');
-        return;
-      }
-      log.logger.error({ err: error }, 'the database refused the outcome of a task: the task fails instead');
-      try {
-        stored = failed;
-        owned = await outcomes.add(failed);
-      } catch (again) {
-        log.logger.error({ err: again }, 'storing the failure of a task whose outcome was refused failed');
-        return;
-      }
+  async #storeRefused(outcome: PlannedOutcome, error: unknown, log: RunLog): Promise<Stored | undefined> {
+    const failed = isStorageRefusal(error) ? refusedOutcome(outcome, error) : undefined;
+    if (!failed) {
+      // The task stays running under this worker: once the worker stops beating, the liveness monitor
+      // takes it back (the checkpoint keeps the work done).
+      log.logger.error({ err: error }, 'storing the outcome of a task failed');
+      return undefined;
     }
-    // An attempt that no longer owns its task (its lease lapsed, the task was taken back) writes nothing.
-    // A cancelled run (`abandoned`) writes no task row: it never shows as owned.
-    const ownedIt = stored.kind === 'abandoned' || owned.has(stored.attempt.taskId);
-    logRunEnded(log, ownedIt ? stored : undefined, seconds);
+    log.logger.error({ err: error }, 'the database refused the outcome of a task: the task fails instead');
+    try {
+      return { outcome: failed, owned: await this.#options.writes.outcomes.add(failed) };
+    } catch (again) {
+      log.logger.error({ err: again }, 'storing the failure of a task whose outcome was refused failed');
+      return undefined;
+    }
   }
 }
