@@ -89,7 +89,6 @@ function timerEvents(rows: readonly ClaimedRow[]): NewTaskEvent[] {
  * most that many active jobs per concurrency key), one claim at a time across workers (store/key-slots.ts).
  * A paused workflow's claim throws WorkflowPausedError (its transaction must roll back: the jobs stay queued).
  * A rate-limited workflow's claim takes at most the starts its window has left (store/rate-slots.ts).
- * `attempts` come in their jobs' order: the jobs whose task must not run are left out.
  */
 export function claimJobs(
   tx: Transaction,

@@ -124,15 +124,12 @@ export async function startWorkerRuntime(
     });
     if (claim === null) return { fetched: 0, nextStartInSeconds: null };
     const { jobs, attempts, nextStartInSeconds } = claim;
-    // The attempts come in their jobs' order (claimJobs), the jobs that did not start left out.
-    let next = 0;
+    const claimed = new Map(attempts.map((attempt) => [attempt.job.jobId, attempt]));
     jobs.forEach((job, i) => {
       const dispatched: DispatchedJob = { queue, job, slot: slots[i] ?? null };
-      const attempt = attempts[next];
-      if (attempt?.job.jobId === job.jobId) {
-        next++;
-        runs.start(attempt, dispatched, new RunLog(runsLogger, attempt));
-      } else void releaseSlot(dispatched, false);
+      const attempt = claimed.get(job.jobId);
+      if (attempt) runs.start(attempt, dispatched, new RunLog(runsLogger, attempt));
+      else void releaseSlot(dispatched, false);
     });
     return { fetched: jobs.length, nextStartInSeconds };
   }
