@@ -186,6 +186,13 @@ export function startsOf(file: string, taskId?: string): Pick<StepRecord, 'node'
     .map((r) => ({ node: r.node, attempt: r.attempt, pid: r.pid }));
 }
 
+/** The nodes of a task, in the order their records were written (a start and an end each). */
+export function ranNodes(file: string, taskId: string): string[] {
+  return readRecords(file)
+    .filter((r) => r.task_id === taskId)
+    .map((r) => r.node);
+}
+
 /** The most steps of `records` running at one time (each `start` up to its `end`). */
 export function mostAtOnce(records: StepRecord[]): number {
   let running = 0;

@@ -23,7 +23,7 @@ async function startRatedSystem() {
 }
 
 /** When each attempt of the task started: its `running` events, as its event stream shows them. */
-async function startsOf(system: TaskSystem, caller: Caller, taskId: string): Promise<number[]> {
+async function attemptStartTimes(system: TaskSystem, caller: Caller, taskId: string): Promise<number[]> {
   const starts: number[] = [];
   for await (const event of system.tasks.events(caller, taskId, {})) {
     if (event.type === 'status' && (event as StatusEvent).status === 'running')
@@ -61,7 +61,9 @@ it('across two workers, no more tasks start in any window than the limit allows,
   ]);
   for (const task of tasks) expect(await waitForTerminal(system, alice, task.task_id)).toBe('completed');
 
-  const starts = (await Promise.all(tasks.map((task) => startsOf(system, alice, task.task_id)))).flat();
+  const starts = (
+    await Promise.all(tasks.map((task) => attemptStartTimes(system, alice, task.task_id)))
+  ).flat();
   expect(starts).toHaveLength(11);
   expect(busiestWindow(starts, RATE_LIMIT.per_seconds)).toBeLessThanOrEqual(RATE_LIMIT.max);
   // The tasks' started_at (their first attempts) as GET /tasks/{id} shows them.

@@ -35,11 +35,12 @@ async function withTaskRowLocked(
 async function queuedUnderShortTimeout(level?: Parameters<typeof capturingLogger>[0]) {
   const { logger, lines } = capturingLogger(level);
   const testSystem = await startTestSystem({ logger, statementTimeoutSeconds: STATEMENT_TIMEOUT_SECONDS });
-  const { task_id } = await testSystem.system.tasks.submit(alice, {
-    workflow: 'steps',
-    params: { steps: 1, step_ms: 1 },
-    priority: 'normal',
-  });
+  const { task_id } = await testSystem.system.tasks
+    .submit(alice, { workflow: 'steps', params: { steps: 1, step_ms: 1 }, priority: 'normal' })
+    .catch(async (error: unknown) => {
+      await testSystem[Symbol.asyncDispose]();
+      throw error;
+    });
   return {
     system: testSystem.system,
     databaseUrl: testSystem.database.url,

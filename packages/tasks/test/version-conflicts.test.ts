@@ -12,11 +12,16 @@ import { startTestSystem } from './harness.ts';
  * defaults has with what that worker serves.
  */
 async function servingApprovalV1() {
-  // Disposed in reverse: the worker, then the system.
+  // Disposed in reverse: the worker, then the system; at once if the worker does not start.
   const stack = new AsyncDisposableStack();
   const harness = stack.use(await startTestSystem({ catalog: approvalCatalog('1') }));
   const { context } = harness.system;
-  stack.use(await harness.system.startWorker({ concurrency: 1, workflowsModule: APPROVAL_V1_MODULE }));
+  try {
+    stack.use(await harness.system.startWorker({ concurrency: 1, workflowsModule: APPROVAL_V1_MODULE }));
+  } catch (error) {
+    await stack.disposeAsync();
+    throw error;
+  }
   const served = approvalCatalog('1').list()[0];
   if (!served) throw new Error('no approval workflow');
   const conflicts = (changed: Partial<WorkflowDefaults>) =>

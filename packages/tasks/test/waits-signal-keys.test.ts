@@ -7,7 +7,7 @@ import { storedEvents } from './fixtures/stored-events.ts';
 import {
   alice,
   bob,
-  readRecords,
+  ranNodes,
   useSystemWithWorker,
   waitFor,
   waitForStatus,
@@ -31,11 +31,6 @@ async function reviewWaiting(): Promise<{ taskId: string; record: string; releas
   await waitForStatus(harness.system, alice, taskId, ['waiting']);
   return { taskId, record, release };
 }
-
-const ranNodes = (file: string, taskId: string) =>
-  readRecords(file)
-    .filter((line) => line.task_id === taskId)
-    .map((line) => line.node);
 
 /** The task's wait for a verdict on `draft` (its n-th wait). */
 async function waitingOnDraft(taskId: string, record: string, draft: number): Promise<void> {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   alice,
   bob,
-  readRecords,
+  ranNodes,
   startTestSystem,
   useSystemWithWorker,
   WORKFLOWS_MODULE,
@@ -23,12 +23,6 @@ let files = 0;
 function recordFile(): string {
   files += 1;
   return join(dir, `record-${files}.jsonl`);
-}
-
-function ranNodes(file: string, taskId: string): string[] {
-  return readRecords(file)
-    .filter((line) => line.task_id === taskId)
-    .map((line) => line.node);
 }
 
 async function eventsOf(taskId: string): Promise<TaskEvent[]> {

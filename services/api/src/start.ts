@@ -11,6 +11,7 @@ import {
   exitOnStartFailure,
   readableDataDir,
   taskSystemSettings,
+  workerSettings,
   writableDataDir,
 } from '@kaygraph/tasks/process';
 import pino from 'pino';
@@ -91,17 +92,7 @@ async function startFailed(error: unknown, running: { worker?: WorkerRuntime; op
 }
 const worker = withWorker
   ? await resolveWorkflowsModule(env.WORKFLOWS_MODULE)
-      .then(({ url }) =>
-        system.startWorker({
-          concurrency: env.MAX_WORKERS,
-          workflowsModule: url,
-          shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
-          memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
-          maxResultBytes: env.MAX_RESULT_BYTES,
-          // Workflows read their input files under DATA_DIR; each thread's services open a pool of their own.
-          servicesOptions: { dataDir, poolSize: env.WORKFLOW_POOL_SIZE },
-        }),
-      )
+      .then(({ url }) => system.startWorker(workerSettings(env, { workflowsModule: url, dataDir })))
       .catch((error: unknown) => startFailed(error, {}))
   : undefined;
 // API keys, owner isolation, rate limits (submissions and failed authentications), request logs and metrics.

@@ -4,6 +4,7 @@ import {
   exitOnStartFailure,
   readableDataDir,
   taskSystemSettings,
+  workerSettings,
 } from '@kaygraph/tasks/process';
 import pino from 'pino';
 import { loadWorkerEnv, type WorkerEnv } from './env.ts';
@@ -37,15 +38,7 @@ const system = await createTaskSystem({
   ...taskSystemSettings(env),
 }).catch((error: unknown) => exitOnStartFailure('the worker', error, env.DATABASE_URL));
 const worker = await system
-  .startWorker({
-    concurrency: env.MAX_WORKERS,
-    workflowsModule: workflows.url,
-    memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
-    maxResultBytes: env.MAX_RESULT_BYTES,
-    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
-    // Workflows read their input files under DATA_DIR; each thread's services open a pool of their own.
-    servicesOptions: { dataDir, poolSize: env.WORKFLOW_POOL_SIZE },
-  })
+  .startWorker(workerSettings(env, { workflowsModule: workflows.url, dataDir }))
   // Registering and starting open more sessions than connecting did: the database may refuse them now.
   .catch((error: unknown) => exitOnStartFailure('the worker', error, env.DATABASE_URL));
 shutdown.started({ steps: [{ name: 'closing the task system', run: () => system.close() }], worker });

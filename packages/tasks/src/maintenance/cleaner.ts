@@ -53,8 +53,7 @@ export async function cleanExpired(ctx: TaskContext, signal?: AbortSignal): Prom
     const owners = await locked((tx) => foldOwnerCounts(tx, FOLD_OWNERS_PER_TRANSACTION));
     if (!owners) break;
     folded = true;
-    // Owners whose lock was busy are taken again by the next transaction: go on while it folds any.
-    if (owners.done.crowded < FOLD_OWNERS_PER_TRANSACTION || owners.done.folded === 0) break;
+    if (owners.done < FOLD_OWNERS_PER_TRANSACTION) break;
   }
   return { ...report, ran: report.ran || forgot !== null || folded };
 }

@@ -14,4 +14,4 @@ export {
   type ShutdownWorker,
 } from './shutdown-signals.ts';
 export { exitOnStartFailure, explainStartFailure } from './start-failure.ts';
-export { taskSystemSettings, type WorkerSettings, WorkerSettingsEnv } from './worker-env.ts';
+export { taskSystemSettings, type WorkerSettings, WorkerSettingsEnv, workerSettings } from './worker-env.ts';

@@ -9,6 +9,7 @@ import { DEFAULT_POOL_SIZE, DEFAULT_QUEUE_POOL_SIZE } from '../pool-sizes.ts';
 import { DEFAULT_STATEMENT_TIMEOUT_SECONDS } from '../statement-timeout.ts';
 import type { TaskSystemOptions } from '../system.ts';
 import { DEFAULT_MAX_RESULT_BYTES, MAX_RESULT_BYTES_CEILING } from '../worker/result-size.ts';
+import type { WorkerOptions } from '../worker/runtime.ts';
 import { DEFAULT_DATA_DIR } from './data-dir.ts';
 
 const poolSize = z.coerce.number().int().min(1).max(1000);
@@ -96,5 +97,24 @@ export function taskSystemSettings(
     statementTimeoutSeconds: env.STATEMENT_TIMEOUT_SECONDS,
     poolSize: env.DATABASE_POOL_SIZE,
     queuePoolSize: env.QUEUE_POOL_SIZE,
+  };
+}
+
+/**
+ * The worker's options that these settings give, for the workflows module at `workflowsModule`; the
+ * workflows read their input files under `dataDir`.
+ */
+export function workerSettings(
+  env: WorkerSettings,
+  run: { workflowsModule: string; dataDir: string | undefined },
+): WorkerOptions {
+  return {
+    concurrency: env.MAX_WORKERS,
+    workflowsModule: run.workflowsModule,
+    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+    memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
+    maxResultBytes: env.MAX_RESULT_BYTES,
+    // Each thread's workflow services open a pool of their own.
+    servicesOptions: { dataDir: run.dataDir, poolSize: env.WORKFLOW_POOL_SIZE },
   };
 }

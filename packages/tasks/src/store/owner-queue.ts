@@ -53,33 +53,29 @@ function ownerLockKey(owner: SQL): SQL {
 }
 
 /**
- * Folds the counts of up to `owners` owners with more than FOLD_PARTS_AT parts into one row each, for the
- * owners whose queue lock is free (try-lock: a submit holding it folds on its own), so the parts finishes
- * add stay few while an owner submits nothing. Returns how many crowded owners it took and how many of
- * them it folded (the others' locks were busy).
+ * Folds the counts of up to `owners` owners with more than FOLD_PARTS_AT parts into one row each, so the
+ * parts finishes add stay few while an owner submits nothing. Owners whose queue lock is busy are passed
+ * over (try-lock: a submit holding it folds on its own); the limit counts the owners locked. Returns how
+ * many owners it folded: fewer than `owners` when no other crowded owner is free.
  */
-export async function foldOwnerCounts(
-  tx: Transaction,
-  owners: number,
-): Promise<{ crowded: number; folded: number }> {
-  const [row] = rowsOf<{ crowded: number; folded: number }>(
+export async function foldOwnerCounts(tx: Transaction, owners: number): Promise<number> {
+  const rows = rowsOf<{ owner: string }>(
     await tx.execute(sql`
-      with crowded as (
-        select owner from owner_queue_counts group by owner having count(*) > ${FOLD_PARTS_AT} limit ${owners}
+      with crowded as materialized (
+        select owner from owner_queue_counts group by owner having count(*) > ${FOLD_PARTS_AT}
       ),
-      locked as (select owner from crowded where pg_try_advisory_xact_lock(${ownerLockKey(sql`owner`)})),
+      locked as (
+        select owner from crowded where pg_try_advisory_xact_lock(${ownerLockKey(sql`owner`)}) limit ${owners}
+      ),
       folded as (
         delete from owner_queue_counts c using locked where c.owner = locked.owner
         returning c.owner, c.unfinished
-      ),
-      summed as (
-        insert into owner_queue_counts (owner, unfinished)
-        select owner, sum(unfinished) from folded group by owner
-        returning owner
       )
-      select (select count(*) from crowded)::int as crowded, (select count(*) from summed)::int as folded`),
+      insert into owner_queue_counts (owner, unfinished)
+      select owner, sum(unfinished) from folded group by owner
+      returning owner`),
   );
-  return row ?? { crowded: 0, folded: 0 };
+  return rows.length;
 }
 
 /**

@@ -47,7 +47,7 @@ export function logRunStarted(log: RunLog, attempt: Attempt): void {
  */
 export function logRunEnded(log: RunLog, outcome: PlannedOutcome | undefined, seconds: number): void {
   const level = endedLevel(outcome);
-  // Most workers log at warn: a completed run builds no line at all.
+  // A level that is off builds no line at all (a worker at LOG_LEVEL=warn, for each completed run).
   if (!log.enabled(level)) return;
   const ran = { seconds: Math.round(seconds * 1000) / 1000 };
   switch (outcome?.kind) {

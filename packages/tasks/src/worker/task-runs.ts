@@ -140,7 +140,8 @@ export class TaskRuns {
   }
 
   /**
-   * The run, its outcome stored, then its slots back; never rejects. One async frame from the claim to the
+   * The run, its outcome stored, then its slots back; a failure of the run or of its outcome's write is
+   * logged, not thrown. One async frame from the claim to the
    * outcome's commit: a drain holds a thousand of these at once, waiting for the writer, and each frame and
    * promise more per task is what the young generation copies.
    */

@@ -47,6 +47,8 @@ export function usePagedList<T>(key: string, read: ReadPage<T>): PagedList<T> {
   latest.current = read;
 
   const show = (answer: Optional<ListPage<T>>, before: T[]) => {
+    // A failed "Load more" is behind this read: what it failed to load is either here or still a click away.
+    setLoadMoreError(null);
     if (answer.state === 'unavailable') {
       setResult({ state: 'ready', value: answer });
       setCursor(null);

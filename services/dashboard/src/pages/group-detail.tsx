@@ -56,7 +56,10 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
             tasks_next_cursor: next.value.tasks_next_cursor,
           };
         }
-        if (applies()) setGroup(view);
+        if (applies()) {
+          setGroup(view);
+          setLoadMoreError(null);
+        }
       } catch (cause) {
         if (current && !reloading) setProblem({ kind: 'error', message: errorMessage(cause) });
       }
