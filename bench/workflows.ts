@@ -1,12 +1,3 @@
-/**
- * Built-in workflow benchmarks (`node bench/workflows.ts`, DATABASE_URL or --database-url; default
- * postgres://postgres@127.0.0.1:5432/test). Runs the graphs directly (no queue) with PostgreSQL services
- * in a scratch database of its own on that server:
- * 1. data_processing over N generated rows (rows/s, peak RSS: the streaming pass keeps only aggregates);
- * 2. document_indexing of generated markdown documents (passages/s) and search latency over that index;
- * 3. model_training: a small MLP on generated blobs (epochs/s).
- */
-import { randomBytes } from 'node:crypto';
 import { migrate } from '@kaygraph/db';
 import {
   createPostgresServices,
@@ -17,22 +8,7 @@ import {
 } from '@kaygraph/workflows';
 import postgres from 'postgres';
 import { benchDatabaseUrl } from './env.ts';
-import { type BenchRow, percentile } from './scratch-database.ts';
-
-async function withScratchDatabase<T>(serverUrl: string, run: (url: string) => Promise<T>): Promise<T> {
-  const name = `kg_bench_wf_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  try {
-    await migrate(url.toString());
-    return await run(url.toString());
-  } finally {
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.end({ timeout: 5 });
-  }
-}
+import { type BenchRow, percentile, withScratchDatabase } from './scratch-database.ts';
 
 async function newTask(sql: postgres.Sql, workflow: string): Promise<string> {
   const [row] = await sql<{ id: string }[]>`
@@ -69,7 +45,8 @@ export async function runWorkflowsBench(
 ): Promise<BenchRow[]> {
   const serverUrl = options.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/test';
   const rows = options.rows ?? 1_000_000;
-  return withScratchDatabase(serverUrl, async (url) => {
+  return withScratchDatabase(serverUrl, 'wf', async (url) => {
+    await migrate(url);
     const sql = postgres(url, { max: 2, onnotice: () => {} });
     try {
       const bench: BenchRow[] = [];
