@@ -41,39 +41,57 @@ export async function* streamTaskEvents(
     // A resume point past the last stored event (a stale or invented id) resumes from the last stored one:
     // otherwise every later live event, the terminal one too, would look already seen.
     let last = Math.min(afterSeq, first.lastSeq);
-    /** Yields the stored events after `last`; true once the task has ended (its events all seen). */
-    const catchUp = async function* (
-      history: TaskHistory | null,
-    ): AsyncGenerator<TaskEvent, boolean, undefined> {
-      // Gone (the result TTL removed it): nothing more will come.
-      if (!history) return true;
-      for (const event of history.events) {
-        if (event.seq <= last) continue;
-        last = event.seq;
-        yield event;
-        // An earlier attempt's end (the task was retried or redriven since) is not the task's.
-        if (isTerminalEvent(event) && event.seq >= history.lastSeq) return true;
+    /** A read of the table whose events after `last` come next (first the one asked for above). */
+    let replay: TaskHistory | null | undefined = first;
+    for (;;) {
+      if (replay !== undefined) {
+        // Yielded from here, not from a nested generator: a `yield*` into one would cost every replayed
+        // event of every subscriber another round of promises.
+        const stored = unseen(replay, last);
+        for (const event of stored.events) yield event;
+        last = stored.last;
+        if (stored.ended) return;
+        replay = undefined;
       }
-      // The terminal event may lie before afterSeq, or have been removed with the result (RESULT_TTL).
-      return isTerminalStatus(history.status) && history.lastSeq <= last;
-    };
-    if (yield* catchUp(first)) return;
-    while (!signal?.aborted) {
+      if (signal?.aborted) return;
       const item = await live.next(signal);
       if (item === undefined) return;
       if (item === RESYNC || item.seq > last + 1) {
-        if (yield* catchUp(await reader.read(taskId, last))) return;
+        replay = await reader.read(taskId, last);
         continue;
       }
       if (item.seq <= last) continue;
       last = item.seq;
       yield item;
       // Ended, unless a retry or redrive already followed it: the store says which.
-      if (isTerminalEvent(item) && (yield* catchUp(await reader.read(taskId, last)))) return;
+      if (isTerminalEvent(item)) replay = await reader.read(taskId, last);
     }
   } finally {
     unsubscribe();
   }
+}
+
+/**
+ * The stored events after seq `after` (up to the task's end), the seq of the last of them (`after` if none),
+ * and whether the task has ended with them (its events all seen).
+ */
+function unseen(
+  history: TaskHistory | null,
+  after: number,
+): { events: TaskEvent[]; last: number; ended: boolean } {
+  // Gone (the result TTL removed it): nothing more will come.
+  if (!history) return { events: [], last: after, ended: true };
+  const events: TaskEvent[] = [];
+  let last = after;
+  for (const event of history.events) {
+    if (event.seq <= last) continue;
+    last = event.seq;
+    events.push(event);
+    // An earlier attempt's end (the task was retried or redriven since) is not the task's.
+    if (isTerminalEvent(event) && event.seq >= history.lastSeq) return { events, last, ended: true };
+  }
+  // The terminal event may lie before afterSeq, or have been removed with the result (RESULT_TTL).
+  return { events, last, ended: isTerminalStatus(history.status) && history.lastSeq <= last };
 }
 
 /** Live events of every task the caller may see (admins: all); no replay. */
