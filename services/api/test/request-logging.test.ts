@@ -3,7 +3,7 @@ import { createTestDatabase } from '@kaygraph/db/testing';
 import { createTaskSystem } from '@kaygraph/tasks';
 import { capturingLogger } from '@kaygraph/tasks/testing';
 import pino from 'pino';
-import { expect, test } from 'vitest';
+import { expect, test, vi } from 'vitest';
 import { createApiOperations } from '../src/operations.ts';
 import { createApiServer } from '../src/server.ts';
 import { catalog } from './fixtures/catalog.ts';
@@ -63,4 +63,48 @@ test('every request logs one line with its request id; task lines carry task_id,
   // Keys never reach the log.
   await requestJson(`${server.url}/tasks`, { headers: { authorization: 'Bearer kg_secret-never-logged' } });
   expect(JSON.stringify(lines)).not.toContain('kg_secret-never-logged');
+});
+
+test('a request the client leaves before its answer ends logs one line, marked aborted', async () => {
+  const { logger, lines } = capturingLogger();
+  await using database = await createTestDatabase();
+  await using system = await createTaskSystem({
+    databaseUrl: database.url,
+    logger: pino({ level: 'silent' }),
+  });
+  await system.publishWorkflows(catalog);
+  await using operations = createApiOperations({ databaseUrl: database.url, logger, feed: system.events });
+  await using server = await createApiServer({
+    workflows: system.workflows,
+    ready: () => system.ready(),
+    logger,
+    port: 0,
+    ...operations.serverOptions(system.tasks),
+  });
+  // Scheduled far ahead: its stream stays open until the client leaves.
+  const submitted = await requestJson(`${server.url}/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ workflow: 'echo', params: { value: 'x' }, run_at: '2099-01-01T00:00:00Z' }),
+  });
+  const taskId = (submitted.body as SubmitTaskOutput).task_id;
+
+  const leaving = new AbortController();
+  const stream = await fetch(`${server.url}/tasks/${taskId}/stream`, {
+    headers: { 'x-request-id': 'client-left-1' },
+    signal: leaving.signal,
+  });
+  expect(stream.status).toBe(200);
+  leaving.abort();
+
+  const logged = () => lines.filter((line) => line.req_id === 'client-left-1' && 'res' in line);
+  await vi.waitFor(() => expect(logged()).toHaveLength(1), { timeout: 5_000 });
+  expect(logged()[0]).toMatchObject({
+    aborted: true,
+    req: { method: 'GET', path: `/tasks/${taskId}/stream` },
+  });
+  const completed = lines.filter(
+    (line) => line.msg === 'request completed' && line.req_id !== 'client-left-1',
+  );
+  expect(completed.every((line) => !('aborted' in line))).toBe(true);
 });

@@ -143,6 +143,9 @@ export class JobQueue {
       monitorIntervalSeconds: options.superviseIntervalSeconds,
       // Cron schedules are fired by our own passes (orchestration/schedule-firing.ts), fair across owners.
       schedule: false,
+      // No pg-boss instance registry: process liveness is ours (the `workers` table), and its registrar
+      // samples the event loop every 20 ms in every process, idle or not.
+      registerInstance: false,
     });
     // pg-boss retries its loops by itself and never says one went through: an outage ends after a quiet minute.
     const errors = createOutageLog(options.logger, 'pg-boss', { msg: 'pg-boss error', quietMs: 60_000 });

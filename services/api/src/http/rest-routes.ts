@@ -2,6 +2,7 @@ import type { OpenAPIObject } from 'trpc-to-openapi';
 import { type RestMeta, readsJsonBody } from '../rest-meta.ts';
 import { pathPattern } from './path-pattern.ts';
 import type { DeclaredQuery, QueryKind } from './query-string.ts';
+import { compileRestInput, type RestInput } from './rest-input.ts';
 
 type Operation = NonNullable<NonNullable<NonNullable<OpenAPIObject['paths']>[string]>['get']>;
 type ParameterOrReference = NonNullable<Operation['parameters']>[number];
@@ -20,7 +21,11 @@ type ReferenceObject = { $ref: string };
 export interface RestProcedure {
   /** tRPC path, e.g. `tasks.get`. */
   path: string;
+  /** The path's segments, as the caller is walked (`tasks`, `get`). */
+  segments: readonly string[];
   meta: RestMeta;
+  /** What the input takes besides the body (headers) and what the body may not name. */
+  input: RestInput;
   /** The input comes from the query string (GET, DELETE), else from the JSON body. */
   fromQuery: boolean;
   /** The operation takes no input at all (no parameters, no body): the procedure is called without one. */
@@ -82,7 +87,9 @@ function compileProcedures(
       pattern: pathPattern(openapi.path, true),
       procedure: {
         path,
+        segments: path.split('.'),
         meta,
+        input: compileRestInput(meta),
         fromQuery: !readsJsonBody(method),
         noInput: parameters.length === 0 && operation.requestBody === undefined,
         query,

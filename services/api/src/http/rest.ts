@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DomainError, type InputIssue, issuesInLine } from '@kaygraph/contracts';
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import type { CallerSource, ContextFactory, RestAnswer } from '../context.ts';
 import { describeError, errorBody } from '../errors.ts';
@@ -30,57 +29,6 @@ type CallerTree = { [segment: string]: CallerTree } & ((input: unknown) => Promi
 /** A JSON body must be an object: `null`, `"x"` or `[]` would otherwise read as "no filters". */
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * A body naming a path parameter or a header's field is refused: the path's (or header's) value would
- * silently win, and the document's body schema (additionalProperties: false) leaves it out.
- */
-function refuseKeysFromElsewhere(
-  body: Record<string, unknown>,
-  pathInput: Record<string, string>,
-  meta: RestMeta,
-) {
-  const elsewhere = [
-    ...Object.keys(pathInput).map((key) => [key, `the path (${meta.openapi.path})`] as const),
-    ...Object.entries(meta.headerFields ?? {}).map(([header, key]) => [key, `the ${header} header`] as const),
-  ];
-  const issues: InputIssue[] = elsewhere
-    .filter(([key]) => Object.hasOwn(body, key))
-    .map(([key, from]) => ({ path: key, message: `is taken from ${from}; leave it out of the body` }));
-  if (issues.length > 0)
-    throw new DomainError('BAD_REQUEST', `invalid input: ${issuesInLine(issues)}`, { issues });
-}
-
-/** The input fields the operation reads from request headers (`headerFields`, `headerAlternatives`), as sent. */
-function headerInput(req: IncomingMessage, meta: RestMeta): Record<string, string> {
-  const input: Record<string, string> = {};
-  const fields = { ...meta.headerFields, ...meta.headerAlternatives };
-  for (const [header, field] of Object.entries(fields)) {
-    const value = req.headers[header.toLowerCase()];
-    if (typeof value === 'string') input[field] = value;
-  }
-  return input;
-}
-
-/**
- * A field given both by its header and in the body (`headerAlternatives`) must say the same in both:
- * otherwise one would silently win over the other.
- */
-function refuseDisagreeingHeaders(
-  source: Record<string, unknown>,
-  fromHeaders: Record<string, string>,
-  meta: RestMeta,
-) {
-  const issues: InputIssue[] = Object.entries(meta.headerAlternatives ?? {})
-    .filter(([, field]) => Object.hasOwn(source, field) && Object.hasOwn(fromHeaders, field))
-    .filter(([, field]) => source[field] !== fromHeaders[field])
-    .map(([header, field]) => ({
-      path: field,
-      message: `differs from the ${header} header; send one of them, or the same value in both`,
-    }));
-  if (issues.length > 0)
-    throw new DomainError('BAD_REQUEST', `invalid input: ${issuesInLine(issues)}`, { issues });
 }
 
 /**
@@ -130,13 +78,13 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
           return;
         } else {
           source = parsed.body;
-          refuseKeysFromElsewhere(source, pathInput, procedure.meta);
+          procedure.input.refuseKeysFromElsewhere(source, pathInput);
         }
       }
       // An operation without input is called without one, unless something was sent for it to refuse.
       const sent = Object.keys(source).length > 0;
-      const fromHeaders = headerInput(req, procedure.meta);
-      refuseDisagreeingHeaders(source, fromHeaders, procedure.meta);
+      const fromHeaders = procedure.input.fromHeaders(req);
+      procedure.input.refuseDisagreeingHeaders(source, fromHeaders);
       const input = procedure.noInput && !sent ? undefined : { ...source, ...fromHeaders, ...pathInput };
       const answer: RestAnswer = { status: 200, headers: {} };
       const ctx = opts.createContext(
@@ -148,7 +96,7 @@ export function createRestHandler(opts: RestHandlerOptions): RestHandler {
         { restAnswer: answer },
       );
       let call = createCaller(ctx) as unknown as CallerTree;
-      for (const segment of procedure.path.split('.')) call = call[segment] as CallerTree;
+      for (const segment of procedure.segments) call = call[segment] as CallerTree;
       const data = await call(input);
       const text = JSON.stringify(data) ?? '';
       res.writeHead(answer.status, {

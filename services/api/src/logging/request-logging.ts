@@ -47,10 +47,7 @@ export function createRequestLogging(opts: {
     const method = req.method ?? 'GET';
     // Read now: once a refused body's connection is closed, `req.socket` is null.
     const remote = req.socket?.remoteAddress;
-    let logged = false;
-    const done = (event: 'finish' | 'close') => {
-      if (logged) return;
-      logged = true;
+    const done = () => {
       const seconds = (performance.now() - started) / 1000;
       const status = res.statusCode;
       const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -62,23 +59,21 @@ export function createRequestLogging(opts: {
           req: { method, path, remote },
           res: { status },
           response_time_ms: Math.round(seconds * 1000 * 10) / 10,
-          ...(event === 'close' && !res.writableFinished ? { aborted: true } : {}),
+          ...(res.writableFinished ? {} : { aborted: true }),
         };
         base[level](line, status >= 500 ? 'request failed' : 'request completed');
       }
       opts.onFinished?.({ method, path, status, seconds });
     };
-    // A failure to log one request must never become an uncaught exception that ends the process.
-    const safely = (event: 'finish' | 'close') => {
+    // Once, at 'close': a response emits it after 'finish', or alone when the client went away first. A
+    // failure to log one request must never become an uncaught exception that ends the process.
+    res.on('close', () => {
       try {
-        done(event);
+        done();
       } catch (error) {
         base.error({ err: error, req_id: reqId }, 'logging a request failed');
       }
-    };
-    // `done` logs once: plain listeners, not `once` wrappers, for the two events.
-    res.on('finish', () => safely('finish'));
-    res.on('close', () => safely('close'));
+    });
     runInRequestScope(reqId, base, handle);
   };
 }

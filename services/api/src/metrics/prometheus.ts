@@ -38,7 +38,10 @@ export function createPrometheusMetrics(opts: {
   processMetrics?: boolean;
 }): PrometheusMetrics {
   const registry = new Registry();
-  if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'kaygraph_' });
+  // The event-loop lag histogram samples every 100 ms, not prom-client's 10 (its timer woke the idle api 100
+  // times a second): same series; a stall shorter than 100 ms shows only when a sample falls due in it.
+  if (opts.processMetrics !== false)
+    collectDefaultMetrics({ register: registry, prefix: 'kaygraph_', eventLoopMonitoringPrecision: 100 });
   const registers = [registry];
 
   const submitted = new Counter({
