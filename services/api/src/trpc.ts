@@ -83,22 +83,9 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
-/** `location` templates split once into literals (even indexes) and output field names (odd ones). */
-const templateParts = new Map<string, string[]>();
-
 function fillTemplate(template: string, output: unknown): string {
   const fields = output && typeof output === 'object' ? (output as Record<string, unknown>) : {};
-  let parts = templateParts.get(template);
-  if (!parts) {
-    parts = template.split(/\{(\w+)\}/);
-    templateParts.set(template, parts);
-  }
-  let filled = '';
-  for (let index = 0; index < parts.length; index++) {
-    const part = parts[index] ?? '';
-    filled += index % 2 === 0 ? part : encodeURIComponent(String(fields[part] ?? ''));
-  }
-  return filled;
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(fields[name] ?? '')));
 }
 
 type CallResult = { ok: true; data: unknown } | { ok: false; error: { cause?: unknown } };
