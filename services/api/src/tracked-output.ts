@@ -8,8 +8,8 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 /**
  * An `.output()` for subscriptions that yield `tracked(id, item)`: tRPC's output validator sees the
  * whole async iterable, so this validates each yielded item instead and keeps the item type for
- * clients. Items are validated once per object: the subscribers of one task are yielded the same
- * (never mutated) event objects, and share its parsed output instead of each parsing it again.
+ * clients. Items are validated once per object: a live event reaches every subscriber of its task as
+ * one object (never mutated), so they share its parsed output instead of each parsing it again.
  */
 export function trackedIterableOf<T extends z.ZodType>(item: T) {
   const parsed = new WeakMap<object, z.output<T>>();
