@@ -9,22 +9,39 @@ import { createApiServer } from '../src/server.ts';
 import { catalog } from './fixtures/catalog.ts';
 import { requestJson } from './http-helpers.ts';
 
-test('every request logs one line with its request id; task lines carry task_id, workflow and req_id', async () => {
+/** An api on a fresh database whose log lines are captured (`lines`); disposing it stops it all. */
+async function apiWithCapturedLog() {
   const { logger, lines } = capturingLogger();
-  await using database = await createTestDatabase();
-  await using system = await createTaskSystem({
-    databaseUrl: database.url,
-    logger: pino({ level: 'silent' }),
-  });
-  await system.publishWorkflows(catalog);
-  await using operations = createApiOperations({ databaseUrl: database.url, logger, feed: system.events });
-  await using server = await createApiServer({
-    workflows: system.workflows,
-    ready: () => system.ready(),
-    logger,
-    port: 0,
-    ...operations.serverOptions(system.tasks),
-  });
+  // Disposed in reverse: the server, the operations, the task system, the database; at once on a failed start.
+  const stack = new AsyncDisposableStack();
+  try {
+    const database = stack.use(await createTestDatabase());
+    const system = stack.use(
+      await createTaskSystem({ databaseUrl: database.url, logger: pino({ level: 'silent' }) }),
+    );
+    await system.publishWorkflows(catalog);
+    const operations = stack.use(
+      createApiOperations({ databaseUrl: database.url, logger, feed: system.events }),
+    );
+    const server = stack.use(
+      await createApiServer({
+        workflows: system.workflows,
+        ready: () => system.ready(),
+        logger,
+        port: 0,
+        ...operations.serverOptions(system.tasks),
+      }),
+    );
+    return { url: server.url, lines, [Symbol.asyncDispose]: () => stack.disposeAsync() };
+  } catch (error) {
+    await stack.disposeAsync();
+    throw error;
+  }
+}
+
+test('every request logs one line with its request id; task lines carry task_id, workflow and req_id', async () => {
+  await using server = await apiWithCapturedLog();
+  const { lines } = server;
 
   const answer = await requestJson(`${server.url}/tasks`, {
     method: 'POST',
@@ -66,21 +83,8 @@ test('every request logs one line with its request id; task lines carry task_id,
 });
 
 test('a request the client leaves before its answer ends logs one line, marked aborted', async () => {
-  const { logger, lines } = capturingLogger();
-  await using database = await createTestDatabase();
-  await using system = await createTaskSystem({
-    databaseUrl: database.url,
-    logger: pino({ level: 'silent' }),
-  });
-  await system.publishWorkflows(catalog);
-  await using operations = createApiOperations({ databaseUrl: database.url, logger, feed: system.events });
-  await using server = await createApiServer({
-    workflows: system.workflows,
-    ready: () => system.ready(),
-    logger,
-    port: 0,
-    ...operations.serverOptions(system.tasks),
-  });
+  await using server = await apiWithCapturedLog();
+  const { lines } = server;
   // Scheduled far ahead: its stream stays open until the client leaves.
   const submitted = await requestJson(`${server.url}/tasks`, {
     method: 'POST',
