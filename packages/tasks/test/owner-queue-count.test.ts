@@ -35,6 +35,13 @@ async function partsOf(owner: string): Promise<number> {
   return row?.n ?? 0;
 }
 
+/** 250 owners named `prefix`1..250 of 17 parts each (parts that sum to nothing: no task of theirs is unfinished). */
+async function crowdOwners(prefix: string): Promise<void> {
+  await harness.system.context.db.execute(sql`
+    insert into owner_queue_counts (owner, unfinished)
+    select ${prefix} || o, 0 from generate_series(1, 250) o, generate_series(1, 17)`);
+}
+
 async function expectExact(owner: string, unfinished: number): Promise<void> {
   expect(await counts(owner)).toEqual({ kept: unfinished, counted: unfinished });
 }
@@ -125,10 +132,7 @@ describe('the owner queue count', () => {
   it('is folded for many owners in one cleaner pass, a hundred owners a transaction', async () => {
     const { system } = harness;
     const { db } = system.context;
-    // 250 owners of 17 parts each (parts that sum to nothing: no task of theirs is unfinished).
-    await db.execute(sql`
-      insert into owner_queue_counts (owner, unfinished)
-      select 'crowd-' || o, 0 from generate_series(1, 250) o, generate_series(1, 17)`);
+    await crowdOwners('crowd-');
     await system.cleanExpired();
     const [row] = rowsOf<{ owners: number; parts: number }>(
       await db.execute(sql`
@@ -141,29 +145,21 @@ describe('the owner queue count', () => {
   it('folds the other owners in a cleaner pass while some owners are submitting', async () => {
     const { system } = harness;
     const { db } = system.context;
-    await db.execute(sql`
-      insert into owner_queue_counts (owner, unfinished)
-      select 'busy-' || o, 0 from generate_series(1, 250) o, generate_series(1, 17)`);
+    await crowdOwners('busy-');
     // A fifth of the owners hold their queue lock (as a submit does) for the whole pass.
     const busy = Array.from({ length: 50 }, (_, i) => `busy-${i * 5 + 1}`);
-    let release = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let holding = () => {};
-    const held = new Promise<void>((resolve) => {
-      holding = resolve;
-    });
+    const held = Promise.withResolvers<void>();
+    const released = Promise.withResolvers<void>();
     const holder = db.transaction(async (tx) => {
       for (const owner of busy) await lockOwnerQueue(tx, owner);
-      holding();
-      await released;
+      held.resolve();
+      await released.promise;
     });
-    await held;
+    await held.promise;
     try {
       await system.cleanExpired();
     } finally {
-      release();
+      released.resolve();
       await holder;
     }
     const rows = rowsOf<{ owner: string; parts: number }>(
