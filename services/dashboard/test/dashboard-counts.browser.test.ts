@@ -1,5 +1,6 @@
-import type { Page, Route } from '@kaygraph/test-browser';
+import type { Page } from '@kaygraph/test-browser';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { failingCalls } from './support/failing-calls.ts';
 import { useDashboardSession, WAIT } from './support/session.ts';
 import { loadedText, until } from './support/waits.ts';
 
@@ -110,13 +111,11 @@ describe('counts of more tasks than the page loads', () => {
     await rows.nth(199).waitFor(WAIT);
     await expect(rows.count()).resolves.toBe(200);
     // A page that fails to load says so beside the button and keeps the rows shown; the button tries again.
-    const deadLetterReads = (url: URL) =>
-      url.pathname.startsWith('/trpc/') && url.pathname.includes('deadLetters.list');
-    const fail = (route: Route) => route.abort();
-    await page.route(deadLetterReads, fail);
-    await page.getByRole('button', { name: 'Load more' }).click();
-    await page.getByTestId('load-more-error').waitFor(WAIT);
-    await page.unroute(deadLetterReads, fail);
+    {
+      await using _failing = await failingCalls(page, 'deadLetters.list');
+      await page.getByRole('button', { name: 'Load more' }).click();
+      await page.getByTestId('load-more-error').waitFor(WAIT);
+    }
     await expect(rows.count()).resolves.toBe(200);
     await page.getByRole('button', { name: 'Load more' }).click();
     await rows.nth(399).waitFor(WAIT);

@@ -1,5 +1,6 @@
 import type { Route } from '@kaygraph/test-browser';
 import { expect, it } from 'vitest';
+import { failingCalls } from './support/failing-calls.ts';
 import { useDashboardSession, WAIT } from './support/session.ts';
 
 /**
@@ -66,31 +67,24 @@ it('keeps the page and the outcome when reading the group again after the cancel
   await session.openDashboard(`#/groups/${group.group_id}`);
   await page.locator('.task-header .badge-running').waitFor(WAIT);
 
-  // tRPC may batch the call with others: `/trpc/groups.get,tasks.list?batch=1`.
-  const groupReads = (url: URL) => url.pathname.startsWith('/trpc/') && url.pathname.includes('groups.get');
-  const fail = (route: Route) => route.abort();
-  await page.route(groupReads, fail);
-  try {
-    const cancel = page.getByTestId('cancel-group');
-    await cancel.getByRole('button', { name: 'Cancel group' }).click();
-    await cancel.getByRole('button', { name: 'Yes, cancel the group' }).click();
-    const outcome = cancel.getByRole('status');
-    await outcome.waitFor(WAIT);
-    await expect(outcome.textContent()).resolves.toBe('Cancelled 1 task.');
-    await page.locator('.task-header .badge-cancelled').waitFor(WAIT);
-    // The failed reads (after the cancel, and once the group's feed completes) leave the page as it was.
-    await expect
-      .poll(() => session.client.trpc.groups.get.query({ group_id: group.group_id }))
-      .toMatchObject({
-        status: 'cancelled',
-      });
-    await page.waitForTimeout(1500);
-    await expect(page.locator('[role="alert"]').count()).resolves.toBe(0);
-    await expect(outcome.textContent()).resolves.toBe('Cancelled 1 task.');
-    await expect(page.getByTestId('group-tasks').count()).resolves.toBe(1);
-  } finally {
-    await page.unroute(groupReads, fail);
-  }
+  await using _failing = await failingCalls(page, 'groups.get');
+  const cancel = page.getByTestId('cancel-group');
+  await cancel.getByRole('button', { name: 'Cancel group' }).click();
+  await cancel.getByRole('button', { name: 'Yes, cancel the group' }).click();
+  const outcome = cancel.getByRole('status');
+  await outcome.waitFor(WAIT);
+  await expect(outcome.textContent()).resolves.toBe('Cancelled 1 task.');
+  await page.locator('.task-header .badge-cancelled').waitFor(WAIT);
+  // The failed reads (after the cancel, and once the group's feed completes) leave the page as it was.
+  await expect
+    .poll(() => session.client.trpc.groups.get.query({ group_id: group.group_id }))
+    .toMatchObject({
+      status: 'cancelled',
+    });
+  await page.waitForTimeout(1500);
+  await expect(page.locator('[role="alert"]').count()).resolves.toBe(0);
+  await expect(outcome.textContent()).resolves.toBe('Cancelled 1 task.');
+  await expect(page.getByTestId('group-tasks').count()).resolves.toBe(1);
 });
 
 it('shows no Cancel group on a finished group', async () => {

@@ -1,5 +1,5 @@
-import type { Route } from '@kaygraph/test-browser';
 import { expect, it } from 'vitest';
+import { failingCalls } from './support/failing-calls.ts';
 import { useDashboardSession, WAIT } from './support/session.ts';
 
 /**
@@ -30,12 +30,11 @@ it('loads the next page of a group and keeps it when the group finishes', async 
   await expect(rows.count()).resolves.toBe(100);
   await page.getByText('Showing 100 of 120 tasks.').waitFor(WAIT);
   // A page that fails to load says so beside the button and keeps the tasks shown; the button tries again.
-  const groupReads = (url: URL) => url.pathname.startsWith('/trpc/') && url.pathname.includes('groups.get');
-  const fail = (route: Route) => route.abort();
-  await page.route(groupReads, fail);
-  await page.getByRole('button', { name: 'Load more' }).click();
-  await page.getByTestId('load-more-error').waitFor(WAIT);
-  await page.unroute(groupReads, fail);
+  {
+    await using _failing = await failingCalls(page, 'groups.get');
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByTestId('load-more-error').waitFor(WAIT);
+  }
   await expect(rows.count()).resolves.toBe(100);
   await page.getByText('Showing 100 of 120 tasks.').waitFor(WAIT);
   await page.getByRole('button', { name: 'Load more' }).click();
